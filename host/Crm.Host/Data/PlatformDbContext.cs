@@ -1,0 +1,52 @@
+using Crm.PluginSdk.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Crm.Host.Data;
+
+/// <summary>The host's own tables: API keys (and, as they come, users and settings of the platform itself).</summary>
+public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> options, ModuleDbContextDependencies dependencies)
+    : ModuleDbContext(options, dependencies)
+{
+    public const string SchemaName = "platform";
+
+    public override string Schema => SchemaName;
+
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    protected override void ConfigureModel(ModelBuilder modelBuilder) =>
+        modelBuilder.Entity<ApiKey>(key =>
+        {
+            key.ToTable("api_keys");
+            key.HasKey(k => k.Id);
+            key.Property(k => k.Name).HasMaxLength(200);
+            key.Property(k => k.KeyHash).HasMaxLength(64);
+            key.Property(k => k.Prefix).HasMaxLength(16);
+            key.HasIndex(k => k.KeyHash).IsUnique();
+        });
+}
+
+/// <summary>An API key; only its SHA-256 hash is kept (keys are long and random, so a slow hash buys nothing).</summary>
+public sealed class ApiKey
+{
+    public long Id { get; set; }
+
+    public string Name { get; set; } = "";
+
+    /// <summary>Lower-case hex SHA-256 of the key.</summary>
+    public string KeyHash { get; set; } = "";
+
+    /// <summary>The key's first characters, to tell keys apart in lists.</summary>
+    public string Prefix { get; set; } = "";
+
+    public long UserId { get; set; }
+
+    public bool IsAdministrator { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    public DateTime? ExpiresAt { get; set; }
+
+    public DateTime? RevokedAt { get; set; }
+}
+
+public sealed class PlatformDesignTimeFactory() : ModuleDesignTimeFactory<PlatformDbContext>(PlatformDbContext.SchemaName);

@@ -1,0 +1,115 @@
+using System.Text.Json;
+using Crm.PluginSdk.Data;
+using Crm.PluginSdk.Events;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Crm.Host.Events;
+
+public sealed class OutboxOptions
+{
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>After this many failed deliveries an event is set aside (kept, with its last error).</summary>
+    public int MaxAttempts { get; set; } = 10;
+}
+
+/// <summary>
+/// Delivers the domain events waiting in every module's outbox to the handlers modules
+/// registered, each in a scope of its own, in the order they were written per module.
+/// Delivery is at least once.
+/// </summary>
+public sealed class OutboxDispatcher(
+    IServiceScopeFactory scopes,
+    IEnumerable<ModuleDatabaseRegistration> databases,
+    IOptions<OutboxOptions> options,
+    ILogger<OutboxDispatcher> logger) : BackgroundService
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await DispatchPendingAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogError(ex, "Delivering domain events failed; retrying in {Interval}.", options.Value.PollInterval);
+            }
+
+            try
+            {
+                await Task.Delay(options.Value.PollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Delivers everything pending now; returns how many events were handled.</summary>
+    public async Task<int> DispatchPendingAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var delivered = 0;
+            foreach (var database in databases)
+            {
+                delivered += await DispatchAsync(database, cancellationToken);
+            }
+
+            return delivered;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<int> DispatchAsync(ModuleDatabaseRegistration database, CancellationToken cancellationToken)
+    {
+        using var scope = scopes.CreateScope();
+        var db = (ModuleDbContext)scope.ServiceProvider.GetRequiredService(database.ContextType);
+        var maxAttempts = options.Value.MaxAttempts;
+        var batch = await db.Outbox
+            .Where(m => m.ProcessedAt == null && m.Attempts < maxAttempts)
+            .OrderBy(m => m.Id)
+            .Take(options.Value.BatchSize)
+            .ToListAsync(cancellationToken);
+
+        foreach (var message in batch)
+        {
+            var domainEvent = JsonSerializer.Deserialize<DomainEvent>(message.Payload, EventJson.Options)!;
+            try
+            {
+                using var handlerScope = scopes.CreateScope();
+                foreach (var handler in handlerScope.ServiceProvider.GetServices<IDomainEventHandler>())
+                {
+                    if (handler.Handles(domainEvent))
+                    {
+                        await handler.HandleAsync(domainEvent, cancellationToken);
+                    }
+                }
+
+                message.ProcessedAt = DateTime.UtcNow;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                message.Attempts++;
+                message.LastError = ex.Message.Length > 2000 ? ex.Message[..2000] : ex.Message;
+                logger.LogWarning(ex, "Delivering {Kind} of {EntityType} {EntityId} failed (attempt {Attempt}).",
+                    message.Kind, message.EntityType, message.EntityId, message.Attempts);
+            }
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        return batch.Count(m => m.ProcessedAt is not null);
+    }
+}

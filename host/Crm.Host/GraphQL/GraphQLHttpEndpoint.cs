@@ -1,0 +1,428 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Crm.Host.Security;
+using Crm.PluginSdk.Data;
+using Crm.PluginSdk.GraphQL;
+using Crm.PluginSdk.Querying;
+using Crm.PluginSdk.Security;
+using GraphQL;
+using GraphQL.Execution;
+using GraphQL.Validation;
+using GraphQLParser;
+using GraphQLParser.AST;
+using GraphQLParser.Exceptions;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Crm.Host.GraphQL;
+
+public sealed class GraphQLEndpointOptions
+{
+    /// <summary>Whether a request without a key may ask for <c>__typename</c> and introspection.</summary>
+    public bool AllowAnonymousIntrospection { get; set; } = true;
+
+    /// <summary>The largest request body accepted, in bytes.</summary>
+    public long MaxRequestBytes { get; set; } = 1_048_576;
+
+    /// <summary>Adds <c>X-Sql-Statement-Count</c> to each response: for tests and diagnosis, not for production.</summary>
+    public bool SqlStatementCountHeader { get; set; }
+}
+
+/// <summary>
+/// GraphQL over HTTP, as its specification has it: POST with a JSON body and GET with URL
+/// parameters; <c>application/graphql-response+json</c> (request errors are 400) or
+/// <c>application/json</c> (always 200) by the Accept header; mutations only over POST. It also
+/// authenticates the caller and serves GraphiQL to browsers.
+/// </summary>
+public sealed class GraphQLHttpEndpoint(
+    SchemaProvider schemas,
+    IDocumentExecuter executer,
+    IGraphQLTextSerializer serializer,
+    ApiKeyService apiKeys,
+    QueryLimits limits,
+    IOptions<GraphQLEndpointOptions> options,
+    ILogger<GraphQLHttpEndpoint> logger)
+{
+    public const string GraphQLResponseMediaType = "application/graphql-response+json";
+    public const string JsonMediaType = "application/json";
+    private static readonly string[] IntrospectionFields = ["__typename", "__schema", "__type"];
+
+    public async Task HandleAsync(HttpContext http)
+    {
+        var request = http.Request;
+        if (HttpMethods.IsGet(request.Method) && !request.Query.ContainsKey("query") && AcceptsHtml(request))
+        {
+            await ServeGraphiQLAsync(http);
+            return;
+        }
+
+        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsPost(request.Method))
+        {
+            http.Response.Headers.Allow = "GET, POST";
+            await WriteRequestErrorAsync(http, JsonMediaType, StatusCodes.Status405MethodNotAllowed, "BAD_REQUEST", $"{request.Method} is not supported; use GET or POST.");
+            return;
+        }
+
+        var mediaType = NegotiateMediaType(request);
+        if (mediaType is null)
+        {
+            await WriteRequestErrorAsync(http, JsonMediaType, StatusCodes.Status406NotAcceptable, "BAD_REQUEST",
+                $"The Accept header allows neither {GraphQLResponseMediaType} nor {JsonMediaType}.");
+            return;
+        }
+
+        var (parsed, problem, status) = HttpMethods.IsPost(request.Method) ? await ReadPostAsync(request) : ReadGet(request);
+        if (parsed is null)
+        {
+            await WriteRequestErrorAsync(http, mediaType, status, "BAD_REQUEST", problem!);
+            return;
+        }
+
+        GraphQLDocument document;
+        try
+        {
+            document = Parser.Parse(parsed.Query, new ParserOptions { Ignore = IgnoreOptions.Comments });
+        }
+        catch (GraphQLSyntaxErrorException ex)
+        {
+            var syntax = new ExecutionResult { Executed = false, Errors = [new SyntaxError(ex) { Code = "SYNTAX_ERROR" }] };
+            await WriteResultAsync(http, mediaType, syntax);
+            return;
+        }
+        catch (GraphQLMaxDepthExceededException)
+        {
+            await WriteRequestErrorAsync(http, mediaType, mediaType == JsonMediaType ? 200 : 400, ErrorCodes.LimitExceeded,
+                $"The document nests too deeply to parse; the query depth limit is {limits.MaxDepth} (Limits:MaxDepth).");
+            return;
+        }
+
+        var operation = FindOperation(document, parsed.OperationName);
+        if (HttpMethods.IsGet(request.Method) && operation?.Operation is OperationType.Mutation or OperationType.Subscription)
+        {
+            http.Response.Headers.Allow = "POST";
+            await WriteRequestErrorAsync(http, mediaType, StatusCodes.Status405MethodNotAllowed, "BAD_REQUEST",
+                $"A {operation.Operation.ToString().ToLowerInvariant()} cannot be sent with GET; use POST.");
+            return;
+        }
+
+        if (!await AuthenticateAsync(http, document, operation))
+        {
+            http.Response.Headers.WWWAuthenticate = "Bearer";
+            var message = request.Headers.Authorization.Count > 0
+                ? "The API key is not valid, has expired or was revoked."
+                : "Authentication required: send 'Authorization: Bearer <api key>'.";
+            await WriteRequestErrorAsync(http, mediaType, StatusCodes.Status401Unauthorized, ErrorCodes.Unauthenticated, message);
+            return;
+        }
+
+        var counter = options.Value.SqlStatementCountHeader ? SqlStatementCounter.BeginScope() : null;
+        try
+        {
+            var result = await executer.ExecuteAsync(new ExecutionOptions
+            {
+                Schema = schemas.Current,
+                Document = document,
+                Query = parsed.Query,
+                OperationName = parsed.OperationName,
+                Variables = parsed.Variables,
+                Extensions = parsed.Extensions,
+                RequestServices = http.RequestServices,
+                User = http.User,
+                CancellationToken = http.RequestAborted,
+                ValidationRules = DocumentValidator.CoreRules.Append(new QueryLimitsRule(limits)),
+                UnhandledExceptionDelegate = context =>
+                {
+                    logger.LogError(context.OriginalException, "Unhandled error in GraphQL field {Field} (trace {TraceId}).",
+                        context.FieldContext?.FieldDefinition.Name, http.TraceIdentifier);
+                    context.ErrorMessage = $"Internal error (trace {http.TraceIdentifier}); the server log has the details.";
+                    return Task.CompletedTask;
+                },
+            });
+            NormalizeErrors(result, http.TraceIdentifier);
+            if (counter is not null)
+            {
+                http.Response.Headers["X-Sql-Statement-Count"] = counter.Count.ToString(CultureInfo.InvariantCulture);
+            }
+
+            await WriteResultAsync(http, mediaType, result);
+        }
+        finally
+        {
+            counter?.Dispose();
+        }
+    }
+
+    private async Task<bool> AuthenticateAsync(HttpContext http, GraphQLDocument document, GraphQLOperationDefinition? operation)
+    {
+        var header = http.Request.Headers.Authorization.ToString();
+        if (header.Length > 0)
+        {
+            const string bearer = "Bearer ";
+            if (!header.StartsWith(bearer, StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+
+            var identity = await apiKeys.AuthenticateAsync(header[bearer.Length..].Trim(), http.RequestAborted);
+            if (identity is null)
+            {
+                return false;
+            }
+
+            http.RequestServices.GetRequiredService<CurrentActor>().SignIn(identity.UserId, identity.IsAdministrator);
+            return true;
+        }
+
+        // No key: only what reveals no data, and only where allowed. An unknown operation name
+        // is let through so that the executor reports it as the request error it is.
+        return operation is null || (options.Value.AllowAnonymousIntrospection && IsIntrospectionOnly(document, operation.SelectionSet, 0));
+    }
+
+    private static bool IsIntrospectionOnly(GraphQLDocument document, GraphQLSelectionSet selectionSet, int depth) =>
+        depth < 16 && selectionSet.Selections.All(selection => selection switch
+        {
+            GraphQLField field => IntrospectionFields.Contains(field.Name.StringValue),
+            GraphQLInlineFragment inline => IsIntrospectionOnly(document, inline.SelectionSet, depth + 1),
+            GraphQLFragmentSpread spread => document.FindFragment(spread.FragmentName.Name.Value) is { } fragment
+                                            && IsIntrospectionOnly(document, fragment.SelectionSet, depth + 1),
+            _ => false,
+        });
+
+    private static GraphQLOperationDefinition? FindOperation(GraphQLDocument document, string? name)
+    {
+        var operations = document.Definitions.OfType<GraphQLOperationDefinition>().ToList();
+        return string.IsNullOrEmpty(name)
+            ? operations.Count == 1 ? operations[0] : null
+            : operations.Find(o => o.Name?.StringValue == name);
+    }
+
+    /// <summary>One error code per kind of problem, whatever GraphQL.NET named it.</summary>
+    private static void NormalizeErrors(ExecutionResult result, string traceId)
+    {
+        foreach (var error in result.Errors ?? [])
+        {
+            switch (error)
+            {
+                case QueryLimitError:
+                    break;
+                case SyntaxError:
+                    error.Code = "SYNTAX_ERROR";
+                    break;
+                case ValidationError:
+                    error.Code = ErrorCodes.Validation;
+                    break;
+                case UnhandledError:
+                    error.Code = ErrorCodes.Internal;
+                    break;
+                default:
+                    if (error.Code is null || error.InnerException is not null && error.Code == ErrorCodes.Internal)
+                    {
+                        error.Code ??= ErrorCodes.Internal;
+                    }
+
+                    break;
+            }
+
+            if (error.Code == ErrorCodes.Internal && !error.Message.Contains(traceId, StringComparison.Ordinal))
+            {
+                error.Data["traceId"] = traceId;
+            }
+        }
+    }
+
+    private sealed record GraphQLHttpRequest(string Query, string? OperationName, Inputs? Variables, Inputs? Extensions);
+
+    private async Task<(GraphQLHttpRequest? Request, string? Problem, int Status)> ReadPostAsync(HttpRequest request)
+    {
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
+            || !contentType.MediaType.Equals(JsonMediaType, StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, $"The body must be {JsonMediaType} (got '{request.ContentType ?? "no Content-Type"}').", StatusCodes.Status415UnsupportedMediaType);
+        }
+
+        if (contentType.Charset.HasValue && !contentType.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, $"The body must be UTF-8 (got charset '{contentType.Charset}').", StatusCodes.Status415UnsupportedMediaType);
+        }
+
+        if (request.ContentLength > options.Value.MaxRequestBytes)
+        {
+            return (null, $"The body is {request.ContentLength} bytes; the limit is {options.Value.MaxRequestBytes} (GraphQL:MaxRequestBytes).", StatusCodes.Status413PayloadTooLarge);
+        }
+
+        byte[] body;
+        using (var buffer = new MemoryStream())
+        {
+            var chunk = new byte[16_384];
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+            {
+                if (buffer.Length + read > options.Value.MaxRequestBytes)
+                {
+                    return (null, $"The body exceeds the limit of {options.Value.MaxRequestBytes} bytes (GraphQL:MaxRequestBytes).", StatusCodes.Status413PayloadTooLarge);
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+
+            body = buffer.ToArray();
+        }
+
+        JsonElement root;
+        try
+        {
+            using var json = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
+            root = json.RootElement.Clone();
+        }
+        catch (JsonException ex)
+        {
+            return (null, $"The body is not valid JSON: {ex.Message}", StatusCodes.Status400BadRequest);
+        }
+
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return (null, "The body must be a JSON object with a 'query'.", StatusCodes.Status400BadRequest);
+        }
+
+        string? Text(string name, out string? error)
+        {
+            error = null;
+            if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+
+            if (value.ValueKind != JsonValueKind.String)
+            {
+                error = $"'{name}' must be a string.";
+            }
+
+            return value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        }
+
+        var query = Text("query", out var queryError);
+        if (queryError is not null || string.IsNullOrWhiteSpace(query))
+        {
+            return (null, queryError ?? "The request has no 'query'.", StatusCodes.Status400BadRequest);
+        }
+
+        var operationName = Text("operationName", out var nameError);
+        if (nameError is not null)
+        {
+            return (null, nameError, StatusCodes.Status400BadRequest);
+        }
+
+        var (variables, variablesError) = Map(root, "variables");
+        var (extensions, extensionsError) = Map(root, "extensions");
+        if ((variablesError ?? extensionsError) is { } mapError)
+        {
+            return (null, mapError, StatusCodes.Status400BadRequest);
+        }
+
+        return (new GraphQLHttpRequest(query, operationName, variables, extensions), null, 200);
+    }
+
+    private (Inputs? Value, string? Error) Map(JsonElement root, string name)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return (null, null);
+        }
+
+        return value.ValueKind == JsonValueKind.Object
+            ? (serializer.ReadNode<Inputs>(value), null)
+            : (null, $"'{name}' must be a JSON object.");
+    }
+
+    private (GraphQLHttpRequest? Request, string? Problem, int Status) ReadGet(HttpRequest request)
+    {
+        var query = request.Query["query"].ToString();
+        if (string.IsNullOrWhiteSpace(query))
+        {
+            return (null, "The request has no 'query' parameter.", StatusCodes.Status400BadRequest);
+        }
+
+        Inputs? variables = null;
+        Inputs? extensions = null;
+        foreach (var (name, set) in new (string, Action<Inputs?>)[] { ("variables", v => variables = v), ("extensions", e => extensions = e) })
+        {
+            var text = request.Query[name].ToString();
+            if (string.IsNullOrEmpty(text))
+            {
+                continue;
+            }
+
+            try
+            {
+                using var json = JsonDocument.Parse(text);
+                if (json.RootElement.ValueKind == JsonValueKind.Null)
+                {
+                    continue;
+                }
+
+                if (json.RootElement.ValueKind != JsonValueKind.Object)
+                {
+                    return (null, $"'{name}' must be a JSON object.", StatusCodes.Status400BadRequest);
+                }
+
+                set(serializer.ReadNode<Inputs>(json.RootElement.Clone()));
+            }
+            catch (JsonException ex)
+            {
+                return (null, $"'{name}' is not valid JSON: {ex.Message}", StatusCodes.Status400BadRequest);
+            }
+        }
+
+        var operationName = request.Query["operationName"].ToString();
+        return (new GraphQLHttpRequest(query, operationName.Length == 0 ? null : operationName, variables, extensions), null, 200);
+    }
+
+    /// <summary>graphql-response+json when the client names it, else JSON; null when the client takes neither.</summary>
+    private static string? NegotiateMediaType(HttpRequest request)
+    {
+        var accept = request.GetTypedHeaders().Accept;
+        if (accept.Count == 0)
+        {
+            return JsonMediaType;
+        }
+
+        var best = accept
+            .Where(a => a.Quality is null or > 0)
+            .OrderByDescending(a => a.Quality ?? 1)
+            .Select(a => a.MediaType.Value?.ToLowerInvariant())
+            .FirstOrDefault(m => m is GraphQLResponseMediaType or JsonMediaType or "application/*" or "*/*");
+        return best switch
+        {
+            GraphQLResponseMediaType => GraphQLResponseMediaType,
+            null => null,
+            _ => JsonMediaType,
+        };
+    }
+
+    private static bool AcceptsHtml(HttpRequest request) =>
+        request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase));
+
+    private async Task WriteResultAsync(HttpContext http, string mediaType, ExecutionResult result)
+    {
+        // graphql-response+json: a request that never executed is a client error; JSON keeps 200.
+        http.Response.StatusCode = mediaType == GraphQLResponseMediaType && !result.Executed ? 400 : 200;
+        http.Response.ContentType = mediaType + "; charset=utf-8";
+        await serializer.WriteAsync(http.Response.Body, result, http.RequestAborted);
+    }
+
+    private async Task WriteRequestErrorAsync(HttpContext http, string mediaType, int status, string code, string message)
+    {
+        var result = new ExecutionResult { Executed = false, Errors = [new ExecutionError(message) { Code = code }] };
+        http.Response.StatusCode = status;
+        http.Response.ContentType = mediaType + "; charset=utf-8";
+        await serializer.WriteAsync(http.Response.Body, result, http.RequestAborted);
+    }
+
+    private static async Task ServeGraphiQLAsync(HttpContext http)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "wwwroot", "graphiql", "index.html");
+        http.Response.ContentType = "text/html; charset=utf-8";
+        await http.Response.SendFileAsync(path, http.RequestAborted);
+    }
+}

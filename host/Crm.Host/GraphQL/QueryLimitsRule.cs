@@ -1,0 +1,153 @@
+using GraphQL;
+using Crm.PluginSdk.GraphQL;
+using Crm.PluginSdk.Querying;
+using GraphQL.Types;
+using GraphQL.Validation;
+using GraphQLParser.AST;
+
+namespace Crm.Host.GraphQL;
+
+/// <summary>A query refused for a limit, before anything ran.</summary>
+public sealed class QueryLimitError : ValidationError
+{
+    public QueryLimitError(ValidationContext context, string message, ASTNode node)
+        : base(context.Document.Source, null, message, node) => Code = ErrorCodes.LimitExceeded;
+}
+
+/// <summary>
+/// Refuses, before execution, a query that nests deeper than <see cref="QueryLimits.MaxDepth"/>,
+/// costs more than <see cref="QueryLimits.MaxCost"/>, or asks a list for more than
+/// <see cref="QueryLimits.MaxPageSize"/> records. A field costs 1 for each record of the lists
+/// above it: a list's page size (its first/last, or the default) multiplies what is inside it,
+/// and a plain list counts as <see cref="PlainListSize"/>. Introspection is exempt: its shape
+/// is fixed and its size is the schema's.
+/// </summary>
+public sealed class QueryLimitsRule(QueryLimits limits) : ValidationRuleBase
+{
+    public const int PlainListSize = 10;
+
+    public override ValueTask<INodeVisitor?> GetPostNodeVisitorAsync(ValidationContext context)
+    {
+        var operation = context.Operation;
+        var rootType = operation.Operation switch
+        {
+            OperationType.Mutation => context.Schema.Mutation,
+            OperationType.Subscription => context.Schema.Subscription,
+            _ => context.Schema.Query,
+        };
+        if (rootType is not null)
+        {
+            var walker = new Walker(context, limits);
+            walker.Walk(operation.SelectionSet, rootType, depth: 0, multiplier: 1);
+            if (!walker.Failed && walker.Cost > limits.MaxCost)
+            {
+                context.ReportError(new QueryLimitError(context,
+                    $"Query cost {walker.Cost} exceeds the limit of {limits.MaxCost} (Limits:MaxCost). Ask for fewer records or fewer nested lists.", operation));
+            }
+        }
+
+        return ValueTask.FromResult<INodeVisitor?>(null);
+    }
+
+    private sealed class Walker(ValidationContext context, QueryLimits limits)
+    {
+        public long Cost { get; private set; }
+
+        public bool Failed { get; private set; }
+
+        public void Walk(GraphQLSelectionSet selectionSet, IGraphType parentType, int depth, long multiplier)
+        {
+            if (Failed)
+            {
+                return;
+            }
+
+            foreach (var selection in selectionSet.Selections)
+            {
+                switch (selection)
+                {
+                    case GraphQLField field:
+                        VisitField(field, parentType, depth, multiplier);
+                        break;
+                    case GraphQLInlineFragment inline:
+                        var inlineType = inline.TypeCondition is { } condition ? context.Schema.AllTypes[condition.Type.Name.StringValue] ?? parentType : parentType;
+                        Walk(inline.SelectionSet, inlineType, depth, multiplier);
+                        break;
+                    case GraphQLFragmentSpread spread:
+                        var fragment = context.Document.FindFragment(spread.FragmentName.Name.Value);
+                        if (fragment is not null)
+                        {
+                            var fragmentType = context.Schema.AllTypes[fragment.TypeCondition.Type.Name.StringValue] ?? parentType;
+                            Walk(fragment.SelectionSet, fragmentType, depth, multiplier);
+                        }
+
+                        break;
+                }
+
+                if (Failed)
+                {
+                    return;
+                }
+            }
+        }
+
+        private void VisitField(GraphQLField field, IGraphType parentType, int depth, long multiplier)
+        {
+            var name = field.Name.StringValue;
+            if (name.StartsWith("__", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            if (depth + 1 > limits.MaxDepth)
+            {
+                Fail(field, $"Query depth exceeds the limit of {limits.MaxDepth} (Limits:MaxDepth) at field '{name}'.");
+                return;
+            }
+
+            Cost += multiplier;
+            var definition = (parentType.GetNamedType() as IComplexGraphType)?.GetField(name);
+            if (definition is null || field.SelectionSet is null)
+            {
+                return;
+            }
+
+            long factor = 1;
+            if (definition.Arguments?.Find("first") is not null || definition.Arguments?.Find("last") is not null)
+            {
+                var size = PageSize(field, "first") ?? PageSize(field, "last") ?? limits.DefaultPageSize;
+                if (size > limits.MaxPageSize)
+                {
+                    Fail(field, $"Page size {size} of '{name}' exceeds the limit of {limits.MaxPageSize} (Limits:MaxPageSize).");
+                    return;
+                }
+
+                factor = Math.Max(size, 1);
+            }
+            else if (IsList(definition.ResolvedType))
+            {
+                factor = PlainListSize;
+            }
+
+            Walk(field.SelectionSet, definition.ResolvedType!.GetNamedType(), depth + 1, checked(multiplier * factor));
+        }
+
+        private int? PageSize(GraphQLField field, string argument) =>
+            context.ArgumentValues is { } all && all.TryGetValue(field, out var values) && values.TryGetValue(argument, out var value) && value.Value is int size
+                ? size
+                : null;
+
+        private static bool IsList(IGraphType? type) => type switch
+        {
+            NonNullGraphType nonNull => IsList(nonNull.ResolvedType),
+            ListGraphType => true,
+            _ => false,
+        };
+
+        private void Fail(ASTNode node, string message)
+        {
+            Failed = true;
+            context.ReportError(new QueryLimitError(context, message, node));
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using Crm.PluginSdk.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Crm.Host.Health;
+
+/// <summary><c>/healthz</c>: the process answers. <c>/readyz</c>: the database answers and every module's migrations are applied.</summary>
+public static class HealthEndpoints
+{
+    public static void MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/healthz", () => Results.Text("ok\n"));
+        endpoints.MapGet("/readyz", async (IServiceProvider services, IEnumerable<ModuleDatabaseRegistration> databases, CancellationToken cancellationToken) =>
+        {
+            var problems = new List<string>();
+            using var scope = services.CreateScope();
+            foreach (var database in databases)
+            {
+                try
+                {
+                    var db = (DbContext)scope.ServiceProvider.GetRequiredService(database.ContextType);
+                    if (!await db.Database.CanConnectAsync(cancellationToken))
+                    {
+                        problems.Add($"{database.Schema}: the database cannot be reached");
+                        continue;
+                    }
+
+                    var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+                    if (pending.Count > 0)
+                    {
+                        problems.Add($"{database.Schema}: {pending.Count} migration(s) not applied ({string.Join(", ", pending)})");
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    problems.Add($"{database.Schema}: {ex.GetType().Name}: {ex.Message}");
+                }
+            }
+
+            return problems.Count == 0
+                ? Results.Text("ready\n")
+                : Results.Text("not ready\n" + string.Join('\n', problems) + "\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+        });
+    }
+}

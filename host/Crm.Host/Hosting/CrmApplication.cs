@@ -1,0 +1,167 @@
+using Crm.Host.Data;
+using Crm.Host.Events;
+using Crm.Host.GraphQL;
+using Crm.Host.Health;
+using Crm.Host.Modules;
+using Crm.Host.Security;
+using Crm.PluginSdk.Data;
+using Crm.PluginSdk.Entities;
+using Crm.PluginSdk.Events;
+using Crm.PluginSdk.GraphQL;
+using Crm.PluginSdk.Modules;
+using Crm.PluginSdk.Querying;
+using Crm.PluginSdk.Security;
+using GraphQL;
+using GraphQL.Execution;
+using GraphQL.Validation;
+using GraphQL.SystemTextJson;
+using GraphQLParser.AST;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.FileProviders;
+
+namespace Crm.Host.Hosting;
+
+/// <summary>
+/// Builds the host: configuration, database, modules, GraphQL. Shared by <c>Program</c>, the
+/// <c>crm</c> command line and the tests, so that all three run the same platform.
+/// </summary>
+public static class CrmApplication
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        configure?.Invoke(builder);
+        AddPlatform(builder.Services, builder.Configuration);
+
+        var app = builder.Build();
+        MapPlatform(app);
+        return app;
+    }
+
+    public static void AddPlatform(IServiceCollection services, IConfiguration configuration)
+    {
+        var database = ReadDatabaseOptions(configuration);
+        services.AddSingleton(database);
+        services.AddSingleton(TimeProvider.System);
+        services.AddMemoryCache();
+        services.AddScoped<CurrentActor>();
+        services.AddScoped<ICurrentActor>(sp => sp.GetRequiredService<CurrentActor>());
+        services.AddScoped<ModuleDbContextDependencies>();
+        services.AddScoped<BatchLoaderScope>();
+
+        var limits = configuration.GetSection("Limits").Get<QueryLimits>() ?? new QueryLimits();
+        services.AddSingleton(limits);
+        services.Configure<GraphQLEndpointOptions>(configuration.GetSection("GraphQL"));
+        services.Configure<OutboxOptions>(configuration.GetSection("Events"));
+
+        // The platform's own tables migrate first.
+        services.AddDbContext<PlatformDbContext>(options =>
+            ModuleDatabase.Configure(options, database, PlatformDbContext.SchemaName, typeof(PlatformDbContext).Assembly));
+        services.AddSingleton(new ModuleDatabaseRegistration(typeof(PlatformDbContext), PlatformDbContext.SchemaName));
+
+        using var loggerFactory = LoggerFactory.Create(logging => logging.AddConsole());
+        var modulesPath = configuration["Modules:Path"] is { Length: > 0 } path
+            ? Path.GetFullPath(path)
+            : Path.Combine(AppContext.BaseDirectory, "modules");
+        var catalog = ModuleLoader.Load(modulesPath, loggerFactory.CreateLogger("Crm.Host.Modules"));
+        services.AddSingleton(catalog);
+        var moduleContext = new ModuleContext(configuration, database);
+        foreach (var module in catalog.Loaded)
+        {
+            module.Instance.ConfigureServices(services, moduleContext);
+            RegisterByConvention(services, module);
+        }
+
+        services.AddSingleton<IEntityRegistry, EntityRegistry>();
+        services.AddSingleton<ISchemaContributor, ModulesSchemaContributor>();
+        services.AddSingleton<SchemaProvider>();
+        services.AddSingleton<IGraphQLTextSerializer>(new GraphQLSerializer(new ErrorInfoProvider(options =>
+        {
+            options.ExposeCode = true;
+            options.ExposeCodes = false;
+            options.ExposeData = true;
+            options.ExposeExceptionDetails = false;
+        })));
+        // Queries run serially: a request's fields share one DbContext per module, which is not
+        // thread-safe; batch loaders still gather every key of a level before they run.
+        services.AddSingleton<IDocumentExecuter>(new DocumentExecuter(
+            new GraphQLDocumentBuilder(),
+            new DocumentValidator(),
+            new DefaultExecutionStrategySelector([
+                new ExecutionStrategyRegistration(SerialExecutionStrategy.Instance, OperationType.Query),
+                new ExecutionStrategyRegistration(SerialExecutionStrategy.Instance, OperationType.Mutation),
+            ]),
+            []));
+        services.AddSingleton<GraphQLHttpEndpoint>();
+        services.AddSingleton<ApiKeyService>();
+        services.AddSingleton<OutboxDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
+        services.AddSingleton<PlatformInitializer>();
+        services.AddHostedService(sp => sp.GetRequiredService<PlatformInitializer>());
+    }
+
+    /// <summary>
+    /// Scrutor registers what a module declares by implementing the SDK's contracts, so that a
+    /// module's own code only registers what convention cannot know.
+    /// </summary>
+    private static void RegisterByConvention(IServiceCollection services, LoadedModule module) =>
+        services.Scan(scan => scan.FromAssemblies(module.Assembly)
+            .AddClasses(c => c.AssignableTo<ICrmEntityDefinition>())
+                .As<ICrmEntityType>().WithSingletonLifetime()
+            .AddClasses(c => c.AssignableTo<ISchemaContributor>().Where(t => !typeof(ICrmEntityDefinition).IsAssignableFrom(t)))
+                .As<ISchemaContributor>().WithSingletonLifetime()
+            .AddClasses(c => c.AssignableTo<IDomainEventHandler>())
+                .As<IDomainEventHandler>().WithScopedLifetime()
+            .AddClasses(c => c.AssignableTo<IScopedService>())
+                .AsImplementedInterfaces(t => t != typeof(IScopedService)).WithScopedLifetime()
+            .AddClasses(c => c.AssignableTo<ISingletonService>())
+                .AsImplementedInterfaces(t => t != typeof(ISingletonService)).WithSingletonLifetime());
+
+    public static DatabaseOptions ReadDatabaseOptions(IConfiguration configuration)
+    {
+        var providerText = configuration["Database:Provider"];
+        var provider = DatabaseProvider.Sqlite;
+        if (!string.IsNullOrEmpty(providerText) && !Enum.TryParse(providerText, ignoreCase: true, out provider))
+        {
+            throw new InvalidOperationException($"Database:Provider '{providerText}' is not known; use Sqlite or Postgres.");
+        }
+
+        var connectionString = configuration.GetConnectionString("Crm");
+        if (provider == DatabaseProvider.Postgres)
+        {
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                throw new InvalidOperationException("Database:Provider is Postgres, so ConnectionStrings:Crm (ConnectionStrings__Crm) must name the database.");
+            }
+
+            return new DatabaseOptions { Provider = provider, ConnectionString = connectionString };
+        }
+
+        // SQLite: a file under ./data unless told otherwise; the folder is made on first start.
+        var sqlite = new SqliteConnectionStringBuilder(string.IsNullOrWhiteSpace(connectionString) ? "Data Source=data/crm.db" : connectionString);
+        if (sqlite.DataSource is { Length: > 0 } file && file != ":memory:" && sqlite.Mode != SqliteOpenMode.Memory)
+        {
+            sqlite.DataSource = Path.GetFullPath(file);
+            Directory.CreateDirectory(Path.GetDirectoryName(sqlite.DataSource)!);
+        }
+
+        sqlite.Pooling = true;
+        return new DatabaseOptions { Provider = provider, ConnectionString = sqlite.ToString() };
+    }
+
+    public static void MapPlatform(WebApplication app)
+    {
+        var webRoot = Path.Combine(AppContext.BaseDirectory, "wwwroot");
+        if (Directory.Exists(webRoot))
+        {
+            app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(webRoot) });
+        }
+
+        app.MapHealthEndpoints();
+        app.MapMethods("/graphql", ["GET", "POST", "PUT", "PATCH", "DELETE"], (HttpContext http, GraphQLHttpEndpoint endpoint) => endpoint.HandleAsync(http));
+    }
+}

@@ -1,0 +1,56 @@
+using Crm.PluginSdk.Records;
+
+namespace Crm.Modules.Contacts.Domain;
+
+/// <summary>A person; Bitrix24's CRM contact.</summary>
+[CrmRecord(ContactEntity.Name)]
+public sealed class Contact : IAuditedRecord
+{
+    public long Id { get; set; }
+
+    /// <summary>Form of address (Mr., Ms., Dr. ...).</summary>
+    public string? Honorific { get; set; }
+
+    public string? Name { get; set; }
+
+    public string? SecondName { get; set; }
+
+    public string? LastName { get; set; }
+
+    /// <summary>Job title.</summary>
+    public string? Post { get; set; }
+
+    public List<ContactPoint> Phones { get; set; } = [];
+
+    public List<ContactPoint> Emails { get; set; } = [];
+
+    public DateOnly? Birthdate { get; set; }
+
+    public string? Comments { get; set; }
+
+    public long? AssignedById { get; set; }
+
+    /// <summary>Visible to everyone who may see open records, not only the assignee's chain.</summary>
+    public bool Opened { get; set; } = true;
+
+    public DateTime CreatedAt { get; set; }
+
+    public DateTime UpdatedAt { get; set; }
+
+    public long? CreatedById { get; set; }
+
+    public long? UpdatedById { get; set; }
+
+    public List<ContactCompanyLink> CompanyLinks { get; set; } = [];
+}
+
+/// <summary>A contact's membership in a company; the company lives in another module.</summary>
+public sealed class ContactCompanyLink
+{
+    public long ContactId { get; set; }
+
+    public long CompanyId { get; set; }
+
+    /// <summary>Position in the contact's list of companies.</summary>
+    public int Sort { get; set; }
+}

@@ -1,0 +1,94 @@
+using Microsoft.EntityFrameworkCore;
+using Crm.Modules.Contacts.Data;
+using Crm.PluginSdk.Entities;
+using Crm.PluginSdk.GraphQL;
+
+namespace Crm.Modules.Contacts.Domain;
+
+/// <summary>The contact type: its fields, and what the generic handling leaves to it (a name, company links).</summary>
+public sealed class ContactEntity() : CrmEntityDefinition<Contact, ContactsDbContext>(Name, TypeIdValue)
+{
+    public new const string Name = "contact";
+    public const string CompanyIds = "companyIds";
+    private const int TypeIdValue = 3;
+
+    protected override void Configure(EntityBuilder<Contact> entity)
+    {
+        entity.Describe("A person the business deals with.");
+        entity.Field(c => c.Honorific).Describe("Form of address (Mr., Ms., Dr. ...).");
+        entity.Field(c => c.Name).Describe("First name.");
+        entity.Field(c => c.SecondName).Describe("Middle name.");
+        entity.Field(c => c.LastName).Describe("Last name.");
+        entity.Field(c => c.Post).Describe("Job title.");
+        entity.ContactPoints(c => c.Phones, ContactPointKind.Phone);
+        entity.ContactPoints(c => c.Emails, ContactPointKind.Email);
+        entity.Field(c => c.Birthdate);
+        entity.Field(c => c.Comments).NotSortable();
+        entity.Field(c => c.AssignedById).AsId().Describe("The user responsible for the contact.");
+        entity.Field(c => c.Opened).Describe("Visible to everyone allowed to see open records.");
+        entity.AuditFields();
+        entity.InputOnly(CompanyIds, InputOnlyFieldType.IdList, "The companies the contact belongs to, in order; replaces the current list.");
+    }
+
+    protected override IQueryable<Contact> WriteQuery(ContactsDbContext db) =>
+        base.WriteQuery(db).Include(c => c.CompanyLinks);
+
+    protected override async Task ApplyInputAsync(MutationContext<Contact, ContactsDbContext> mutation)
+    {
+        var contact = mutation.Record;
+        if (string.IsNullOrWhiteSpace(contact.Name) && string.IsNullOrWhiteSpace(contact.LastName) && string.IsNullOrWhiteSpace(contact.SecondName))
+        {
+            mutation.AddError(ErrorCodes.Required, "A contact needs a name, a second name or a last name.", "name");
+        }
+
+        if (!mutation.TryGetIds(CompanyIds, out var companyIds) || mutation.HasErrors)
+        {
+            return;
+        }
+
+        var companies = mutation.Registry.Find("company");
+        if (companies is null)
+        {
+            if (companyIds.Count > 0)
+            {
+                mutation.AddError(ErrorCodes.Validation, "Companies are not available: the companies module is not loaded.", CompanyIds);
+            }
+
+            return;
+        }
+
+        var existing = await companies.LoadByIdsAsync(mutation.Services, companyIds, mutation.CancellationToken);
+        for (var i = 0; i < companyIds.Count; i++)
+        {
+            if (!existing.ContainsKey(companyIds[i]))
+            {
+                mutation.AddError(ErrorCodes.NotFound, $"There is no company with id {companyIds[i]}.", CompanyIds, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        if (mutation.HasErrors)
+        {
+            return;
+        }
+
+        var before = contact.CompanyLinks.OrderBy(l => l.Sort).Select(l => l.CompanyId).ToList();
+        contact.CompanyLinks.RemoveAll(l => !companyIds.Contains(l.CompanyId));
+        for (var i = 0; i < companyIds.Count; i++)
+        {
+            var link = contact.CompanyLinks.Find(l => l.CompanyId == companyIds[i]);
+            if (link is null)
+            {
+                contact.CompanyLinks.Add(new ContactCompanyLink { CompanyId = companyIds[i], Sort = i });
+            }
+            else
+            {
+                link.Sort = i;
+            }
+        }
+
+        if (!mutation.IsCreate && !before.SequenceEqual(companyIds))
+        {
+            mutation.Db.RecordChange(contact, CompanyIds, before, companyIds);
+        }
+    }
+}

@@ -1,0 +1,140 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Crm.PluginSdk.Data;
+
+/// <summary>
+/// The naming and storage rules all module models share, applied after the module configured
+/// its own: snake_case tables and columns, one PostgreSQL schema per module (or a table prefix
+/// on SQLite), and JSON-valued properties as <c>jsonb</c> on PostgreSQL and text on SQLite.
+/// </summary>
+public static class ModelConventions
+{
+    private const string JsonAnnotation = "Crm:Json";
+
+    private static readonly ValueConverter<DateTime, DateTime> UtcConverter =
+        new(v => v.Kind == DateTimeKind.Local ? v.ToUniversalTime() : v, v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+
+    private static readonly ValueConverter<DateTime?, DateTime?> NullableUtcConverter =
+        new(v => v.HasValue && v.Value.Kind == DateTimeKind.Local ? v.Value.ToUniversalTime() : v, v => v.HasValue ? DateTime.SpecifyKind(v.Value, DateTimeKind.Utc) : v);
+
+    public static void Apply(ModelBuilder modelBuilder, string schema, bool isPostgres)
+    {
+        if (isPostgres)
+        {
+            modelBuilder.HasDefaultSchema(schema);
+        }
+
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            if (entity.IsOwned() && entity.GetTableName() == entity.FindOwnership()?.PrincipalEntityType.GetTableName())
+            {
+                continue;
+            }
+
+            var table = ToSnakeCase(entity.GetTableName() ?? entity.ClrType.Name);
+            entity.SetTableName(isPostgres ? table : $"{schema}_{table}");
+
+            foreach (var property in entity.GetProperties())
+            {
+                property.SetColumnName(ToSnakeCase(property.GetColumnName()));
+                if (isPostgres && property.FindAnnotation(JsonAnnotation) is not null)
+                {
+                    property.SetColumnType("jsonb");
+                }
+
+                // SQLite keeps no zone: times are stored as UTC text and must come back as UTC.
+                if (!isPostgres && property.GetValueConverter() is null)
+                {
+                    if (property.ClrType == typeof(DateTime))
+                    {
+                        property.SetValueConverter(UtcConverter);
+                    }
+                    else if (property.ClrType == typeof(DateTime?))
+                    {
+                        property.SetValueConverter(NullableUtcConverter);
+                    }
+                }
+            }
+
+            foreach (var key in entity.GetKeys())
+            {
+                key.SetName(ToSnakeCase(key.GetName() ?? ""));
+            }
+
+            foreach (var foreignKey in entity.GetForeignKeys())
+            {
+                foreignKey.SetConstraintName(ToSnakeCase(foreignKey.GetConstraintName() ?? ""));
+            }
+
+            foreach (var index in entity.GetIndexes())
+            {
+                var name = ToSnakeCase(index.GetDatabaseName() ?? "");
+                index.SetDatabaseName(isPostgres ? name : $"{schema}_{name}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stores a value object or a list of them as one JSON document: a single column to read, and
+    /// a single "updated" change in the domain event when any part of it changes.
+    /// </summary>
+    public static PropertyBuilder<T> StoredAsJson<T>(this PropertyBuilder<T> property)
+        where T : class?
+    {
+        var converter = new ValueConverter<T, string>(
+            value => JsonSerializer.Serialize(value, StorageJson.Options),
+            json => JsonSerializer.Deserialize<T>(json, StorageJson.Options)!);
+        var comparer = new ValueComparer<T>(
+            (a, b) => JsonSerializer.Serialize(a, StorageJson.Options) == JsonSerializer.Serialize(b, StorageJson.Options),
+            value => JsonSerializer.Serialize(value, StorageJson.Options).GetHashCode(StringComparison.Ordinal),
+            value => JsonSerializer.Deserialize<T>(JsonSerializer.Serialize(value, StorageJson.Options), StorageJson.Options)!);
+        property.HasConversion(converter, comparer);
+        property.HasAnnotation(JsonAnnotation, true);
+        return property;
+    }
+
+    public static string ToSnakeCase(string name)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            return name;
+        }
+
+        var builder = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                var previousIsLowerOrDigit = i > 0 && (char.IsLower(name[i - 1]) || char.IsDigit(name[i - 1]));
+                var nextIsLower = i + 1 < name.Length && char.IsLower(name[i + 1]) && i > 0 && char.IsUpper(name[i - 1]);
+                if (previousIsLowerOrDigit || nextIsLower)
+                {
+                    builder.Append('_');
+                }
+
+                builder.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+}
+
+/// <summary>The JSON shape of values stored in JSON columns: camelCase, nulls left out.</summary>
+public static class StorageJson
+{
+    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+}

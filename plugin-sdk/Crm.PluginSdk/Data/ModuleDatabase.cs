@@ -1,0 +1,75 @@
+using System.Reflection;
+using Crm.PluginSdk.Modules;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.PluginSdk.Data;
+
+/// <summary>A module's DbContext as the host sees it: to migrate, to check, to drain its outbox.</summary>
+public sealed record ModuleDatabaseRegistration(Type ContextType, string Schema);
+
+public static class ModuleDatabase
+{
+    /// <summary>
+    /// Registers a module's DbContext on the platform's engine, with the module's own schema,
+    /// migrations history and migrations (those under <c>Migrations/Sqlite</c> or
+    /// <c>Migrations/Postgres</c> in the module's assembly, by the engine in use).
+    /// </summary>
+    public static IServiceCollection AddModuleDbContext<TContext>(this IServiceCollection services, ModuleContext module, string schema)
+        where TContext : ModuleDbContext
+    {
+        services.AddDbContext<TContext>(options => Configure(options, module.Database, schema, typeof(TContext).Assembly));
+        services.AddSingleton(new ModuleDatabaseRegistration(typeof(TContext), schema));
+        return services;
+    }
+
+    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, DatabaseOptions database, string schema, Assembly migrationsAssembly)
+    {
+        switch (database.Provider)
+        {
+            case DatabaseProvider.Postgres:
+                options.UseNpgsql(database.ConnectionString, npgsql =>
+                {
+                    npgsql.MigrationsAssembly(migrationsAssembly);
+                    npgsql.MigrationsHistoryTable("__migrations", schema);
+                });
+                break;
+            default:
+                options.UseSqlite(database.ConnectionString, sqlite =>
+                {
+                    sqlite.MigrationsAssembly(migrationsAssembly);
+                    sqlite.MigrationsHistoryTable($"{schema}___migrations");
+                });
+                break;
+        }
+
+        options.ReplaceService<IMigrationsAssembly, EngineMigrationsAssembly>();
+        options.AddInterceptors(SqlStatementCounter.Instance);
+        return options;
+    }
+}
+
+/// <summary>
+/// Lets <c>dotnet ef</c> build a module's context without the host. The engine comes from the
+/// environment variable <c>CRM_EF_PROVIDER</c> (sqlite or postgres), so that
+/// <c>CRM_EF_PROVIDER=postgres dotnet ef migrations add Name -o Migrations/Postgres</c> writes
+/// the PostgreSQL migration beside the SQLite one.
+/// </summary>
+public abstract class ModuleDesignTimeFactory<TContext>(string schema) : IDesignTimeDbContextFactory<TContext>
+    where TContext : ModuleDbContext
+{
+    public TContext CreateDbContext(string[] args)
+    {
+        var postgres = string.Equals(Environment.GetEnvironmentVariable("CRM_EF_PROVIDER"), "postgres", StringComparison.OrdinalIgnoreCase);
+        var database = new DatabaseOptions
+        {
+            Provider = postgres ? DatabaseProvider.Postgres : DatabaseProvider.Sqlite,
+            ConnectionString = postgres ? "Host=localhost;Database=crm_design" : "Data Source=design.db",
+        };
+        var options = new DbContextOptionsBuilder<TContext>();
+        ModuleDatabase.Configure(options, database, schema, typeof(TContext).Assembly);
+        return (TContext)Activator.CreateInstance(typeof(TContext), options.Options, ModuleDbContextDependencies.System)!;
+    }
+}

@@ -1,0 +1,268 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Crm.PluginSdk.Events;
+using Crm.PluginSdk.Records;
+using Crm.PluginSdk.Security;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Crm.PluginSdk.Data;
+
+/// <summary>What every module context needs from the request it serves.</summary>
+public sealed class ModuleDbContextDependencies(ICurrentActor actor, TimeProvider clock)
+{
+    public ICurrentActor Actor { get; } = actor;
+
+    public TimeProvider Clock { get; } = clock;
+
+    /// <summary>For design-time tools and migrations, which act as the system.</summary>
+    public static ModuleDbContextDependencies System { get; } = new(CurrentActor.System(), TimeProvider.System);
+}
+
+/// <summary>
+/// The base of every module's DbContext. It gives the module its own PostgreSQL schema (a table
+/// prefix on SQLite, which has no schemas), snake_case names, an outbox, audit stamps, and a
+/// domain event for every change of a <see cref="ICrmRecord"/>, written in the same transaction
+/// as the change so that no change goes without its history and no event outlives a rollback.
+/// </summary>
+public abstract class ModuleDbContext(DbContextOptions options, ModuleDbContextDependencies dependencies) : DbContext(options)
+{
+    private static readonly ConcurrentDictionary<Type, string?> RecordTypeNames = new();
+    private readonly List<DomainEvent> _raisedEvents = [];
+    private readonly Dictionary<ICrmRecord, Dictionary<string, FieldChange>> _extraChanges = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The module's schema on PostgreSQL and its table prefix on SQLite: the module id.</summary>
+    public abstract string Schema { get; }
+
+    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+
+    protected ModuleDbContextDependencies Dependencies { get; } = dependencies;
+
+    public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
+
+    /// <summary>Queues an event of the module's own kind (e.g. a stage change) for the next save.</summary>
+    public void RaiseEvent(string entityType, long entityId, string kind, JsonObject? data = null) =>
+        _raisedEvents.Add(new DomainEvent(Guid.NewGuid(), entityType, entityId, kind, Dependencies.Clock.GetUtcNow(),
+            Dependencies.Actor.UserId, new Dictionary<string, FieldChange>(), data));
+
+    /// <summary>
+    /// Records a change that is not a column of the record itself (its links in another table,
+    /// say), so that the record's "updated" event tells it like any field.
+    /// </summary>
+    public void RecordChange(ICrmRecord record, string field, object? oldValue, object? newValue)
+    {
+        if (!_extraChanges.TryGetValue(record, out var changes))
+        {
+            changes = [];
+            _extraChanges[record] = changes;
+        }
+
+        changes[field] = new FieldChange(ToJson(oldValue), ToJson(newValue));
+        var entry = Entry(record);
+        if (entry.State == EntityState.Unchanged && record is IAuditedRecord)
+        {
+            entry.Property(nameof(IAuditedRecord.UpdatedAt)).IsModified = true;
+        }
+    }
+
+    protected abstract void ConfigureModel(ModelBuilder modelBuilder);
+
+    protected sealed override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<OutboxMessage>(outbox =>
+        {
+            outbox.ToTable("outbox");
+            outbox.HasKey(m => m.Id);
+            outbox.HasIndex(m => m.EventId).IsUnique();
+            outbox.HasIndex(m => m.ProcessedAt);
+            outbox.Property(m => m.EntityType).HasMaxLength(64);
+            outbox.Property(m => m.Kind).HasMaxLength(64);
+        });
+        ConfigureModel(modelBuilder);
+        ModelConventions.Apply(modelBuilder, Schema, IsPostgres);
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
+        SaveChangesAsync(acceptAllChangesOnSuccess).GetAwaiter().GetResult();
+
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        var now = Dependencies.Clock.GetUtcNow();
+        StampAudit(now.UtcDateTime);
+        var pending = CapturePendingEvents(now);
+        if (pending.Count == 0 && _raisedEvents.Count == 0)
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+
+        // Created records get their ids from the first save, so the events are written by a
+        // second one; a transaction of our own (unless the caller has one) keeps both atomic.
+        var ownTransaction = Database.CurrentTransaction is null
+            ? await Database.BeginTransactionAsync(cancellationToken)
+            : null;
+        try
+        {
+            var written = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            foreach (var domainEvent in pending.Select(p => p.Complete()).Concat(_raisedEvents))
+            {
+                Outbox.Add(ToOutbox(domainEvent));
+            }
+
+            _raisedEvents.Clear();
+            await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            if (ownTransaction is not null)
+            {
+                await ownTransaction.CommitAsync(cancellationToken);
+            }
+
+            return written;
+        }
+        finally
+        {
+            if (ownTransaction is not null)
+            {
+                await ownTransaction.DisposeAsync();
+            }
+        }
+    }
+
+    private void StampAudit(DateTime now)
+    {
+        foreach (var entry in ChangeTracker.Entries<IAuditedRecord>())
+        {
+            if (entry.State == EntityState.Added)
+            {
+                entry.Entity.CreatedAt = now;
+                entry.Entity.CreatedById = Dependencies.Actor.UserId;
+                entry.Entity.UpdatedAt = now;
+                entry.Entity.UpdatedById = Dependencies.Actor.UserId;
+            }
+            else if (entry.State == EntityState.Modified)
+            {
+                entry.Entity.UpdatedAt = now;
+                entry.Entity.UpdatedById = Dependencies.Actor.UserId;
+            }
+        }
+    }
+
+    private List<PendingEvent> CapturePendingEvents(DateTimeOffset now)
+    {
+        var pending = new List<PendingEvent>();
+        foreach (var entry in ChangeTracker.Entries())
+        {
+            if (entry.Entity is not ICrmRecord || RecordTypeName(entry.Entity.GetType()) is not { } entityType)
+            {
+                continue;
+            }
+
+            switch (entry.State)
+            {
+                case EntityState.Added:
+                    pending.Add(new PendingEvent(entry, entityType, DomainEventKinds.Created, now, Dependencies.Actor.UserId, []));
+                    break;
+                case EntityState.Deleted:
+                    pending.Add(new PendingEvent(entry, entityType, DomainEventKinds.Deleted, now, Dependencies.Actor.UserId, []));
+                    break;
+                case EntityState.Modified:
+                    var changes = ChangedFields(entry);
+                    if (changes.Count > 0)
+                    {
+                        pending.Add(new PendingEvent(entry, entityType, DomainEventKinds.Updated, now, Dependencies.Actor.UserId, changes));
+                    }
+
+                    break;
+            }
+        }
+
+        foreach (var (record, extra) in _extraChanges)
+        {
+            var existing = pending.Find(p => ReferenceEquals(p.Entry.Entity, record));
+            if (existing is { Kind: DomainEventKinds.Updated })
+            {
+                foreach (var (field, change) in extra)
+                {
+                    existing.Changes[field] = change;
+                }
+            }
+            else if (existing is null && RecordTypeName(record.GetType()) is { } entityType)
+            {
+                pending.Add(new PendingEvent(Entry(record), entityType, DomainEventKinds.Updated, now, Dependencies.Actor.UserId, new Dictionary<string, FieldChange>(extra)));
+            }
+        }
+
+        _extraChanges.Clear();
+        return pending;
+    }
+
+    private static Dictionary<string, FieldChange> ChangedFields(EntityEntry entry)
+    {
+        var changes = new Dictionary<string, FieldChange>();
+        foreach (var property in entry.Properties)
+        {
+            if (!property.IsModified || property.Metadata.IsPrimaryKey() || IsAuditProperty(property.Metadata.Name))
+            {
+                continue;
+            }
+
+            if (Equals(property.OriginalValue, property.CurrentValue))
+            {
+                continue;
+            }
+
+            changes[JsonNamingPolicy.CamelCase.ConvertName(property.Metadata.Name)] =
+                new FieldChange(ToJson(property.OriginalValue), ToJson(property.CurrentValue));
+        }
+
+        return changes;
+    }
+
+    private static bool IsAuditProperty(string name) =>
+        name is nameof(IAuditedRecord.UpdatedAt) or nameof(IAuditedRecord.UpdatedById);
+
+    private static JsonNode? ToJson(object? value) =>
+        value is null ? null : JsonSerializer.SerializeToNode(value, value.GetType(), EventJson.Options);
+
+    private static string? RecordTypeName(Type type) =>
+        RecordTypeNames.GetOrAdd(type, t => t.GetCustomAttribute<CrmRecordAttribute>()?.EntityType);
+
+    private static OutboxMessage ToOutbox(DomainEvent domainEvent) => new()
+    {
+        EventId = domainEvent.Id,
+        EntityType = domainEvent.EntityType,
+        EntityId = domainEvent.EntityId,
+        Kind = domainEvent.Kind,
+        OccurredAt = domainEvent.OccurredAt.UtcDateTime,
+        Payload = JsonSerializer.Serialize(domainEvent, EventJson.Options),
+    };
+
+    /// <summary>An event whose record id is known only after the insert.</summary>
+    private sealed record PendingEvent(
+        EntityEntry Entry,
+        string EntityType,
+        string Kind,
+        DateTimeOffset OccurredAt,
+        long? ActorId,
+        Dictionary<string, FieldChange> Changes)
+    {
+        // Captured now: a deleted entry is detached by the save and forgets nothing but its state.
+        private readonly long _idBeforeSave = ((ICrmRecord)Entry.Entity).Id;
+
+        public DomainEvent Complete() => new(
+            Guid.NewGuid(),
+            EntityType,
+            Kind == DomainEventKinds.Created ? ((ICrmRecord)Entry.Entity).Id : _idBeforeSave,
+            Kind,
+            OccurredAt,
+            ActorId,
+            Changes);
+    }
+}
+
+/// <summary>The JSON shape of events in the outbox and in handlers.</summary>
+public static class EventJson
+{
+    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web);
+}

@@ -1,0 +1,85 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace Crm.PluginSdk.Data;
+
+/// <summary>
+/// Counts the SQL statements that EF Core sends within a scope (a request, a test), so that
+/// batching can be proven and N+1 queries caught. Scopes flow with the async context.
+/// </summary>
+public sealed class SqlStatementCounter : DbCommandInterceptor
+{
+    private static readonly AsyncLocal<Scope?> Current = new();
+
+    public static SqlStatementCounter Instance { get; } = new();
+
+    public static Scope BeginScope()
+    {
+        var scope = new Scope(Current.Value);
+        Current.Value = scope;
+        return scope;
+    }
+
+    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    {
+        Count();
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+    {
+        Count();
+        return ValueTask.FromResult(result);
+    }
+
+    public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
+    {
+        Count();
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
+    {
+        Count();
+        return ValueTask.FromResult(result);
+    }
+
+    public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
+    {
+        Count();
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Count();
+        return ValueTask.FromResult(result);
+    }
+
+    private static void Count()
+    {
+        for (var scope = Current.Value; scope is not null; scope = scope.Parent)
+        {
+            Interlocked.Increment(ref scope.CountField);
+        }
+    }
+
+    public sealed class Scope : IDisposable
+    {
+        internal int CountField;
+
+        internal Scope(Scope? parent) => Parent = parent;
+
+        internal Scope? Parent { get; }
+
+        public int Count => Volatile.Read(ref CountField);
+
+        public void Dispose()
+        {
+            if (Current.Value == this)
+            {
+                Current.Value = Parent;
+            }
+        }
+    }
+}

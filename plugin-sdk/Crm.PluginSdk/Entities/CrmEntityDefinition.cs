@@ -1,0 +1,308 @@
+using System.Globalization;
+using System.Linq.Expressions;
+using Crm.PluginSdk.Data;
+using Crm.PluginSdk.GraphQL;
+using Crm.PluginSdk.Querying;
+using Crm.PluginSdk.Records;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.PluginSdk.Entities;
+
+/// <summary>An entity type with everything the SDK needs to give it a GraphQL API.</summary>
+public interface ICrmEntityDefinition : ICrmEntityType
+{
+    string PluralName { get; }
+
+    string? Description { get; }
+
+    IReadOnlyList<InputOnlyField> InputOnlyFields { get; }
+
+    /// <summary>Reads column limits (max lengths) from the module's EF model, once.</summary>
+    void BindModel(IServiceProvider rootServices);
+
+    Task<object?> GetAsync(IServiceProvider services, long id, CancellationToken cancellationToken);
+
+    Task<Connection> ListAsync(IServiceProvider services, ListArguments arguments, bool withTotalCount, CancellationToken cancellationToken);
+
+    Task<MutationPayload> CreateAsync(IServiceProvider services, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken);
+
+    Task<MutationPayload> UpdateAsync(IServiceProvider services, long id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken);
+
+    Task<MutationPayload> DeleteAsync(IServiceProvider services, long id, CancellationToken cancellationToken);
+}
+
+public sealed record ListArguments(
+    IReadOnlyDictionary<string, object?>? Where,
+    IReadOnlyList<IReadOnlyDictionary<string, object?>>? Order,
+    int? First,
+    string? After,
+    int? Last,
+    string? Before);
+
+/// <summary>
+/// Declares a CRM record type: its fields, how it is stored, and hooks for what is special about
+/// it. From this alone the SDK gives it a GraphQL type, filters, sorting, cursor paging, create/
+/// update/delete with validation, batched loading and a place in the entity registry. Register
+/// nothing by hand: the host finds definitions in the module by convention.
+/// </summary>
+public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinition
+    where TRecord : class, ICrmRecord, new()
+    where TContext : ModuleDbContext
+{
+    private readonly Dictionary<string, EntityField> _fields;
+    private int _modelBound;
+
+    protected CrmEntityDefinition(string name, int typeId)
+    {
+        Name = name;
+        TypeId = typeId;
+        var builder = new EntityBuilder<TRecord>();
+        var record = Expression.Parameter(typeof(TRecord), "record");
+        builder.Field(Expression.Lambda<Func<TRecord, long>>(Expression.Property(record, nameof(ICrmRecord.Id)), record))
+            .AsId().ReadOnly().Describe("The record's id.");
+        Configure(builder);
+        _fields = builder.Fields.ToDictionary(f => f.Name, StringComparer.Ordinal);
+        InputOnlyFields = builder.InputFields;
+        Description = builder.Description;
+        GraphTypeName = builder.GraphTypeName ?? char.ToUpperInvariant(name[0]) + name[1..];
+        PluralName = builder.PluralName ?? name + "s";
+    }
+
+    public string Name { get; }
+
+    public int TypeId { get; }
+
+    public string GraphTypeName { get; }
+
+    public string PluralName { get; }
+
+    public string? Description { get; }
+
+    public Type RecordType => typeof(TRecord);
+
+    public IReadOnlyDictionary<string, EntityField> Fields => _fields;
+
+    public IReadOnlyList<InputOnlyField> InputOnlyFields { get; }
+
+    protected abstract void Configure(EntityBuilder<TRecord> entity);
+
+    /// <summary>The records a read starts from. Access rights will narrow it here, below every module.</summary>
+    protected virtual IQueryable<TRecord> ReadQuery(TContext db) => db.Set<TRecord>().AsNoTracking();
+
+    /// <summary>The tracked record an update or delete works on; include what the hooks change.</summary>
+    protected virtual IQueryable<TRecord> WriteQuery(TContext db) => db.Set<TRecord>();
+
+    /// <summary>Validates and applies what the generic field handling does not (links, derived values).</summary>
+    protected virtual Task ApplyInputAsync(MutationContext<TRecord, TContext> mutation) => Task.CompletedTask;
+
+    protected virtual Task OnDeletingAsync(TRecord record, TContext db, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void BindModel(IServiceProvider rootServices)
+    {
+        if (Interlocked.Exchange(ref _modelBound, 1) == 1)
+        {
+            return;
+        }
+
+        using var scope = rootServices.CreateScope();
+        var entityType = scope.ServiceProvider.GetRequiredService<TContext>().Model.FindEntityType(typeof(TRecord));
+        foreach (var field in _fields.Values)
+        {
+            if (field.Kind == FieldKind.String && field.MaxLength is null)
+            {
+                field.MaxLength = entityType?.FindProperty(field.Property.Name)?.GetMaxLength();
+            }
+        }
+    }
+
+    public async Task<IReadOnlyDictionary<long, object>> LoadByIdsAsync(IServiceProvider requestServices, IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            return new Dictionary<long, object>();
+        }
+
+        var db = requestServices.GetRequiredService<TContext>();
+        var idList = ids.ToList();
+        var records = await ReadQuery(db).Where(r => idList.Contains(r.Id)).ToListAsync(cancellationToken);
+        return records.ToDictionary(r => r.Id, r => (object)r);
+    }
+
+    public async Task<object?> GetAsync(IServiceProvider services, long id, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<TContext>();
+        return await ReadQuery(db).FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+    }
+
+    public async Task<Connection> ListAsync(IServiceProvider services, ListArguments arguments, bool withTotalCount, CancellationToken cancellationToken)
+    {
+        var limits = services.GetRequiredService<QueryLimits>();
+        var db = services.GetRequiredService<TContext>();
+        var dialect = SqlDialect.For(db);
+
+        if (arguments.First is not null && arguments.Last is not null)
+        {
+            throw ErrorCodes.Error(ErrorCodes.Validation, "Give either 'first' or 'last', not both.");
+        }
+
+        var size = arguments.First ?? arguments.Last ?? limits.DefaultPageSize;
+        if (size < 0)
+        {
+            throw ErrorCodes.Error(ErrorCodes.Validation, $"'{(arguments.First is null ? "last" : "first")}' cannot be negative.");
+        }
+
+        if (size > limits.MaxPageSize)
+        {
+            throw ErrorCodes.Error(ErrorCodes.LimitExceeded, $"Page size {size} exceeds the limit of {limits.MaxPageSize}.");
+        }
+
+        var query = ReadQuery(db);
+        if (arguments.Where is { Count: > 0 } where)
+        {
+            query = query.Where(FilterCompiler.Compile<TRecord>(where, _fields, dialect));
+        }
+
+        int? total = withTotalCount ? await query.CountAsync(cancellationToken) : null;
+
+        var keys = SortKeys(arguments.Order);
+        var reversed = keys.Select(k => k.Reversed()).ToList();
+        if (arguments.After is { } after)
+        {
+            query = query.Where(Paging.After<TRecord>(keys, Paging.DecodeCursor(after, keys, "after")));
+        }
+
+        if (arguments.Before is { } before)
+        {
+            query = query.Where(Paging.After<TRecord>(reversed, Paging.DecodeCursor(before, keys, "before")));
+        }
+
+        var forward = arguments.Last is null;
+        var rows = await Paging.OrderBy(query, forward ? keys : reversed, dialect).Take(size + 1).ToListAsync(cancellationToken);
+        var hasMore = rows.Count > size;
+        if (hasMore)
+        {
+            rows.RemoveAt(rows.Count - 1);
+        }
+
+        if (!forward)
+        {
+            rows.Reverse();
+        }
+
+        var edges = rows.Select(r => new Edge(Paging.EncodeCursor(keys, r), r)).ToList();
+        return new Connection
+        {
+            Edges = edges,
+            TotalCount = total,
+            PageInfo = new PageInfo(
+                HasNextPage: forward ? hasMore : arguments.Before is not null,
+                HasPreviousPage: forward ? arguments.After is not null : hasMore,
+                StartCursor: edges.FirstOrDefault()?.Cursor,
+                EndCursor: edges.LastOrDefault()?.Cursor),
+        };
+    }
+
+    private List<OrderKey> SortKeys(IReadOnlyList<IReadOnlyDictionary<string, object?>>? order)
+    {
+        var keys = new List<OrderKey>();
+        foreach (var item in order ?? [])
+        {
+            foreach (var (name, direction) in item)
+            {
+                if (direction is null)
+                {
+                    continue;
+                }
+
+                if (!_fields.TryGetValue(name, out var field) || !field.Sortable)
+                {
+                    throw ErrorCodes.Error(ErrorCodes.Validation, $"'order.{name}' is not a sortable field.");
+                }
+
+                if (keys.Any(k => k.Field == field))
+                {
+                    continue;
+                }
+
+                keys.Add(new OrderKey(field, direction is SortDirection d ? d : Enum.Parse<SortDirection>(direction.ToString()!, ignoreCase: true)));
+            }
+        }
+
+        var id = _fields["id"];
+        if (keys.All(k => k.Field != id))
+        {
+            keys.Add(new OrderKey(id, SortDirection.Ascending));
+        }
+
+        return keys;
+    }
+
+    public async Task<MutationPayload> CreateAsync(IServiceProvider services, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<TContext>();
+        var record = new TRecord();
+        var errors = new List<UserError>();
+        InputBinder.Apply(record, _fields.Values, input, isCreate: true, errors);
+        var mutation = new MutationContext<TRecord, TContext>(record, db, input, isCreate: true, services, errors, cancellationToken);
+        if (errors.Count == 0)
+        {
+            await ApplyInputAsync(mutation);
+        }
+
+        if (errors.Count > 0)
+        {
+            return new MutationPayload(null, errors);
+        }
+
+        db.Add(record);
+        await db.SaveChangesAsync(cancellationToken);
+        return new MutationPayload(record, errors);
+    }
+
+    public async Task<MutationPayload> UpdateAsync(IServiceProvider services, long id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<TContext>();
+        var record = await WriteQuery(db).FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+        if (record is null)
+        {
+            return new MutationPayload(null, [NotFound(id)]);
+        }
+
+        var errors = new List<UserError>();
+        InputBinder.Apply(record, _fields.Values, input, isCreate: false, errors);
+        var mutation = new MutationContext<TRecord, TContext>(record, db, input, isCreate: false, services, errors, cancellationToken);
+        if (errors.Count == 0)
+        {
+            await ApplyInputAsync(mutation);
+        }
+
+        if (errors.Count > 0)
+        {
+            // Leave nothing behind for a later save in the same request.
+            db.ChangeTracker.Clear();
+            return new MutationPayload(null, errors);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        return new MutationPayload(record, errors);
+    }
+
+    public async Task<MutationPayload> DeleteAsync(IServiceProvider services, long id, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<TContext>();
+        var record = await WriteQuery(db).FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+        if (record is null)
+        {
+            return new MutationPayload(null, [NotFound(id)]);
+        }
+
+        await OnDeletingAsync(record, db, cancellationToken);
+        db.Remove(record);
+        await db.SaveChangesAsync(cancellationToken);
+        return new MutationPayload(null, [], id);
+    }
+
+    private UserError NotFound(long id) =>
+        UserError.At(ErrorCodes.NotFound, $"There is no {Name} with id {id.ToString(CultureInfo.InvariantCulture)}.", "id");
+}

@@ -1,0 +1,198 @@
+using System.Linq.Expressions;
+using System.Reflection;
+using System.Text.Json;
+using Crm.PluginSdk.Records;
+
+namespace Crm.PluginSdk.Entities;
+
+/// <summary>Declares an entity type's identity and fields; see <see cref="CrmEntityDefinition{TRecord, TContext}"/>.</summary>
+public sealed class EntityBuilder<TRecord>
+    where TRecord : class, ICrmRecord
+{
+    internal List<EntityField> Fields { get; } = [];
+
+    internal List<InputOnlyField> InputFields { get; } = [];
+
+    internal string? Description { get; private set; }
+
+    internal string? GraphTypeName { get; private set; }
+
+    internal string? PluralName { get; private set; }
+
+    public EntityBuilder<TRecord> Describe(string description)
+    {
+        Description = description;
+        return this;
+    }
+
+    /// <summary>The GraphQL type name; by default the entity name in PascalCase.</summary>
+    public EntityBuilder<TRecord> GraphName(string name)
+    {
+        GraphTypeName = name;
+        return this;
+    }
+
+    /// <summary>The plural used for the list field, by default the name with an "s".</summary>
+    public EntityBuilder<TRecord> Plural(string plural)
+    {
+        PluralName = plural;
+        return this;
+    }
+
+    /// <summary>A scalar field; its kind follows the property type (use <see cref="FieldBuilder.AsId"/> for ids of other things).</summary>
+    public FieldBuilder Field<TValue>(Expression<Func<TRecord, TValue>> property, string? name = null) =>
+        Add(property, name, KindOf(typeof(TValue)));
+
+    /// <summary>A list of phones, e-mails or web sites, each <c>{ value valueType }</c>.</summary>
+    public FieldBuilder ContactPoints(Expression<Func<TRecord, List<ContactPoint>>> property, ContactPointKind kind, string? name = null)
+    {
+        var field = Add(property, name, FieldKind.ContactPoints);
+        field.Field.PointKind = kind;
+        field.Field.Filterable = false;
+        field.Field.Sortable = false;
+        return field;
+    }
+
+    public FieldBuilder Address(Expression<Func<TRecord, PostalAddress?>> property, string? name = null)
+    {
+        var field = Add(property, name, FieldKind.Address);
+        field.Field.Filterable = false;
+        field.Field.Sortable = false;
+        return field;
+    }
+
+    /// <summary>Created/updated times and authors, read-only.</summary>
+    public EntityBuilder<TRecord> AuditFields()
+    {
+        var audited = typeof(TRecord).GetInterface(nameof(IAuditedRecord)) is not null;
+        if (!audited)
+        {
+            throw new InvalidOperationException($"{typeof(TRecord).Name} does not implement {nameof(IAuditedRecord)}.");
+        }
+
+        foreach (var (property, kind) in new[]
+                 {
+                     (nameof(IAuditedRecord.CreatedAt), FieldKind.DateTime),
+                     (nameof(IAuditedRecord.UpdatedAt), FieldKind.DateTime),
+                     (nameof(IAuditedRecord.CreatedById), FieldKind.Id),
+                     (nameof(IAuditedRecord.UpdatedById), FieldKind.Id),
+                 })
+        {
+            var parameter = Expression.Parameter(typeof(TRecord), "record");
+            var accessor = Expression.Lambda(Expression.Property(parameter, property), parameter);
+            var field = new EntityField(JsonNamingPolicy.CamelCase.ConvertName(property), typeof(TRecord).GetProperty(property)!, accessor, kind)
+            {
+                Writable = false,
+            };
+            Fields.Add(field);
+        }
+
+        return this;
+    }
+
+    /// <summary>
+    /// A field that inputs carry but that is not a column of the record (e.g. <c>companyIds</c>);
+    /// the definition's hooks read it from the input.
+    /// </summary>
+    public EntityBuilder<TRecord> InputOnly(string name, InputOnlyFieldType type, string description)
+    {
+        InputFields.Add(new InputOnlyField(name, type, description));
+        return this;
+    }
+
+    private FieldBuilder Add(LambdaExpression property, string? name, FieldKind kind)
+    {
+        if (property.Body is not MemberExpression { Member: PropertyInfo info })
+        {
+            throw new ArgumentException("Expected a property access such as record => record.Name.", nameof(property));
+        }
+
+        var field = new EntityField(name ?? JsonNamingPolicy.CamelCase.ConvertName(info.Name), info, property, kind);
+        if (Fields.Any(f => f.Name == field.Name))
+        {
+            throw new InvalidOperationException($"Field '{field.Name}' is declared twice on {typeof(TRecord).Name}.");
+        }
+
+        Fields.Add(field);
+        return new FieldBuilder(field);
+    }
+
+    private static FieldKind KindOf(Type type)
+    {
+        var t = Nullable.GetUnderlyingType(type) ?? type;
+        return t switch
+        {
+            _ when t == typeof(string) => FieldKind.String,
+            _ when t == typeof(int) => FieldKind.Int,
+            _ when t == typeof(long) => FieldKind.Long,
+            _ when t == typeof(decimal) => FieldKind.Decimal,
+            _ when t == typeof(bool) => FieldKind.Boolean,
+            _ when t == typeof(DateOnly) => FieldKind.Date,
+            _ when t == typeof(DateTime) => FieldKind.DateTime,
+            _ => throw new NotSupportedException($"A field of type {type.Name} needs an explicit kind."),
+        };
+    }
+}
+
+public enum InputOnlyFieldType
+{
+    IdList,
+}
+
+public sealed record InputOnlyField(string Name, InputOnlyFieldType Type, string Description);
+
+public sealed class FieldBuilder
+{
+    internal FieldBuilder(EntityField field) => Field = field;
+
+    internal EntityField Field { get; }
+
+    public FieldBuilder Describe(string description)
+    {
+        Field.Description = description;
+        return this;
+    }
+
+    /// <summary>Shown as GraphQL <c>ID</c>: ids of users and other records.</summary>
+    public FieldBuilder AsId()
+    {
+        var type = Field.ValueType;
+        if (type != typeof(long) && type != typeof(int))
+        {
+            throw new InvalidOperationException($"Field '{Field.Name}' is not numeric and cannot be an ID.");
+        }
+
+        Field.Kind = FieldKind.Id;
+        return this;
+    }
+
+    public FieldBuilder Required()
+    {
+        Field.Required = true;
+        return this;
+    }
+
+    public FieldBuilder ReadOnly()
+    {
+        Field.Writable = false;
+        return this;
+    }
+
+    public FieldBuilder NotFilterable()
+    {
+        Field.Filterable = false;
+        return this;
+    }
+
+    public FieldBuilder NotSortable()
+    {
+        Field.Sortable = false;
+        return this;
+    }
+
+    public FieldBuilder MaxLength(int length)
+    {
+        Field.MaxLength = length;
+        return this;
+    }
+}

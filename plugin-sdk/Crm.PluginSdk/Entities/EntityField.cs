@@ -1,0 +1,89 @@
+using System.Linq.Expressions;
+using System.Reflection;
+
+namespace Crm.PluginSdk.Entities;
+
+/// <summary>How a field is shown in GraphQL, filtered, sorted and written.</summary>
+public enum FieldKind
+{
+    String,
+    Int,
+    Long,
+    Decimal,
+    Boolean,
+    Date,
+    DateTime,
+
+    /// <summary>A numeric id (of this or another record, or of a user), shown as GraphQL <c>ID</c>.</summary>
+    Id,
+
+    /// <summary>A list of <see cref="Records.ContactPoint"/>s of one <see cref="ContactPointKind"/>.</summary>
+    ContactPoints,
+
+    /// <summary>A <see cref="Records.PostalAddress"/>.</summary>
+    Address,
+}
+
+/// <summary>The kinds of multi-fields, each with the value types Bitrix24 knows for it.</summary>
+public enum ContactPointKind
+{
+    Phone,
+    Email,
+    Web,
+}
+
+/// <summary>One field of a registered entity type: the metadata the query engine and schema run on.</summary>
+public sealed class EntityField
+{
+    internal EntityField(string name, PropertyInfo property, LambdaExpression accessor, FieldKind kind)
+    {
+        Name = name;
+        Property = property;
+        Accessor = accessor;
+        Kind = kind;
+        var underlying = Nullable.GetUnderlyingType(property.PropertyType);
+        IsNullable = underlying is not null
+            || (!property.PropertyType.IsValueType && new NullabilityInfoContext().Create(property).ReadState != NullabilityState.NotNull);
+        ValueType = underlying ?? property.PropertyType;
+        var getter = property.GetGetMethod()!;
+        Get = record => getter.Invoke(record, null);
+        var setter = property.GetSetMethod();
+        Set = setter is null ? null : (record, value) => setter.Invoke(record, [value]);
+    }
+
+    /// <summary>The GraphQL name (camelCase).</summary>
+    public string Name { get; }
+
+    public PropertyInfo Property { get; }
+
+    /// <summary><c>record =&gt; record.Property</c>, for building queries.</summary>
+    public LambdaExpression Accessor { get; }
+
+    public FieldKind Kind { get; internal set; }
+
+    /// <summary>The property type without <see cref="Nullable{T}"/>.</summary>
+    public Type ValueType { get; }
+
+    public bool IsNullable { get; }
+
+    public Func<object, object?> Get { get; }
+
+    public Action<object, object?>? Set { get; }
+
+    public string? Description { get; internal set; }
+
+    public bool Filterable { get; internal set; } = true;
+
+    public bool Sortable { get; internal set; } = true;
+
+    /// <summary>Whether create and update inputs carry the field.</summary>
+    public bool Writable { get; internal set; } = true;
+
+    /// <summary>Whether a create must give a non-empty value.</summary>
+    public bool Required { get; internal set; }
+
+    /// <summary>The longest text the column takes; read from the EF model when not set here.</summary>
+    public int? MaxLength { get; internal set; }
+
+    public ContactPointKind PointKind { get; internal set; }
+}

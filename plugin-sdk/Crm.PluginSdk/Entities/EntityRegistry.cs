@@ -1,0 +1,109 @@
+using Crm.PluginSdk.GraphQL;
+using GraphQL.DataLoader;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.PluginSdk.Entities;
+
+/// <summary>
+/// What the platform knows of a CRM record type, whichever module or plugin brought it: enough
+/// for cross-cutting capabilities (links between records, custom fields, rights, timeline,
+/// import/export) to work on it without referencing its assembly.
+/// </summary>
+public interface ICrmEntityType
+{
+    /// <summary>Lower-case name, e.g. "contact".</summary>
+    string Name { get; }
+
+    /// <summary>Numeric type id, Bitrix24's where one exists (1 lead, 2 deal, 3 contact, 4 company).</summary>
+    int TypeId { get; }
+
+    string GraphTypeName { get; }
+
+    Type RecordType { get; }
+
+    IReadOnlyDictionary<string, EntityField> Fields { get; }
+
+    /// <summary>Loads the records with these ids that exist (and, later, that the caller may read).</summary>
+    Task<IReadOnlyDictionary<long, object>> LoadByIdsAsync(IServiceProvider requestServices, IReadOnlyCollection<long> ids, CancellationToken cancellationToken);
+}
+
+public interface IEntityRegistry
+{
+    IReadOnlyList<ICrmEntityType> Types { get; }
+
+    ICrmEntityType? Find(string name);
+
+    ICrmEntityType Get(string name);
+
+    /// <summary>Loads a record by id, batched with every other load of the type in the same request.</summary>
+    IDataLoaderResult<object?> Load(IServiceProvider requestServices, string typeName, long id);
+
+    /// <summary>Loads records by ids (those that exist, in the given order), batched likewise.</summary>
+    IDataLoaderResult LoadMany(IServiceProvider requestServices, string typeName, IReadOnlyList<long> ids);
+}
+
+public sealed class EntityRegistry : IEntityRegistry
+{
+    private readonly Dictionary<string, ICrmEntityType> _byName;
+
+    public EntityRegistry(IEnumerable<ICrmEntityType> types)
+    {
+        Types = types.ToList();
+        _byName = new Dictionary<string, ICrmEntityType>(StringComparer.Ordinal);
+        foreach (var type in Types)
+        {
+            if (!_byName.TryAdd(type.Name, type))
+            {
+                throw new InvalidOperationException($"Two modules register the entity type '{type.Name}'.");
+            }
+        }
+
+        var clash = Types.GroupBy(t => t.TypeId).FirstOrDefault(g => g.Count() > 1);
+        if (clash is not null)
+        {
+            throw new InvalidOperationException($"Entity types {string.Join(", ", clash.Select(t => t.Name))} share the type id {clash.Key}.");
+        }
+    }
+
+    public IReadOnlyList<ICrmEntityType> Types { get; }
+
+    public ICrmEntityType? Find(string name) => _byName.GetValueOrDefault(name);
+
+    public ICrmEntityType Get(string name) =>
+        Find(name) ?? throw new InvalidOperationException($"No module registers the entity type '{name}'.");
+
+    public IDataLoaderResult<object?> Load(IServiceProvider requestServices, string typeName, long id) =>
+        Loader(requestServices, typeName).Load(id);
+
+    public IDataLoaderResult LoadMany(IServiceProvider requestServices, string typeName, IReadOnlyList<long> ids)
+    {
+        var loader = Loader(requestServices, typeName);
+        var results = ids.Select(loader.Load).ToList();
+        return new ManyResult(results);
+    }
+
+    private BatchLoader<long, object> Loader(IServiceProvider requestServices, string typeName)
+    {
+        var type = Get(typeName);
+        return requestServices.GetRequiredService<BatchLoaderScope>().GetOrAdd<long, object>(
+            $"entity:{typeName}",
+            (ids, ct) => type.LoadByIdsAsync(requestServices, ids, ct));
+    }
+
+    private sealed class ManyResult(IReadOnlyList<IDataLoaderResult<object?>> results) : IDataLoaderResult
+    {
+        public async Task<object?> GetResultAsync(CancellationToken cancellationToken = default)
+        {
+            var records = new List<object>(results.Count);
+            foreach (var result in results)
+            {
+                if (await result.GetResultAsync(cancellationToken) is { } record)
+                {
+                    records.Add(record);
+                }
+            }
+
+            return records;
+        }
+    }
+}

@@ -1,0 +1,202 @@
+using System.Collections;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Crm.PluginSdk.GraphQL;
+using Crm.PluginSdk.Querying;
+using Crm.PluginSdk.Records;
+using GraphQL;
+
+namespace Crm.PluginSdk.Entities;
+
+/// <summary>
+/// Checks a create/update input against the fields' rules and copies it onto the record.
+/// Every problem becomes a <see cref="UserError"/> with the path of the offending value; a
+/// caller that gets any error saves nothing.
+/// </summary>
+public static partial class InputBinder
+{
+    public const int MaxContactPoints = 50;
+    public const int MaxContactPointLength = 250;
+    public const int MaxAddressPartLength = 255;
+
+    public static IReadOnlyList<string> ValueTypes(ContactPointKind kind) => kind switch
+    {
+        ContactPointKind.Phone => ["WORK", "MOBILE", "FAX", "HOME", "PAGER", "MAILING", "OTHER"],
+        ContactPointKind.Email => ["WORK", "HOME", "MAILING", "OTHER"],
+        _ => ["WORK", "HOME", "FACEBOOK", "VK", "LIVEJOURNAL", "TWITTER", "OTHER"],
+    };
+
+    public static void Apply(object record, IEnumerable<EntityField> fields, IReadOnlyDictionary<string, object?> input, bool isCreate, List<UserError> errors)
+    {
+        foreach (var field in fields)
+        {
+            if (!field.Writable || field.Set is null)
+            {
+                continue;
+            }
+
+            var present = input.TryGetValue(field.Name, out var value);
+            if (!present)
+            {
+                if (isCreate && field.Required)
+                {
+                    errors.Add(UserError.At(ErrorCodes.Required, $"'{field.Name}' is required.", "input", field.Name));
+                }
+
+                continue;
+            }
+
+            if (value is null)
+            {
+                if (field.Required || !field.IsNullable)
+                {
+                    errors.Add(UserError.At(ErrorCodes.Required, $"'{field.Name}' cannot be null.", "input", field.Name));
+                }
+                else
+                {
+                    field.Set(record, null);
+                }
+
+                continue;
+            }
+
+            var converted = Convert(field, value, errors);
+            if (converted is not null)
+            {
+                field.Set(record, converted);
+            }
+        }
+    }
+
+    private static object? Convert(EntityField field, object value, List<UserError> errors)
+    {
+        switch (field.Kind)
+        {
+            case FieldKind.String:
+                var text = (string)value;
+                if (field.Required && string.IsNullOrWhiteSpace(text))
+                {
+                    errors.Add(UserError.At(ErrorCodes.Required, $"'{field.Name}' cannot be empty.", "input", field.Name));
+                    return null;
+                }
+
+                if (field.MaxLength is { } max && text.Length > max)
+                {
+                    errors.Add(UserError.At(ErrorCodes.TooLong, $"'{field.Name}' is {text.Length} characters long; the limit is {max}.", "input", field.Name));
+                    return null;
+                }
+
+                return text;
+            case FieldKind.ContactPoints:
+                return ContactPoints(field, value, errors);
+            case FieldKind.Address:
+                return Address(field, value, errors);
+            default:
+                try
+                {
+                    return FilterCompiler.ConvertValue(field, value, $"input.{field.Name}");
+                }
+                catch (ExecutionError error)
+                {
+                    errors.Add(UserError.At(error.Code ?? ErrorCodes.Validation, error.Message, "input", field.Name));
+                    return null;
+                }
+                catch (Exception ex) when (ex is FormatException or InvalidCastException or OverflowException)
+                {
+                    errors.Add(UserError.At(ErrorCodes.InvalidFormat, $"'{field.Name}' has a value of the wrong type.", "input", field.Name));
+                    return null;
+                }
+        }
+    }
+
+    private static List<ContactPoint>? ContactPoints(EntityField field, object value, List<UserError> errors)
+    {
+        var items = ((IEnumerable)value).Cast<object?>().ToList();
+        if (items.Count > MaxContactPoints)
+        {
+            errors.Add(UserError.At(ErrorCodes.LimitExceeded, $"'{field.Name}' holds {items.Count} values; the limit is {MaxContactPoints}.", "input", field.Name));
+            return null;
+        }
+
+        var allowed = ValueTypes(field.PointKind);
+        var result = new List<ContactPoint>(items.Count);
+        var before = errors.Count;
+        for (var i = 0; i < items.Count; i++)
+        {
+            var index = i.ToString(CultureInfo.InvariantCulture);
+            if (items[i] is not IDictionary<string, object?> item)
+            {
+                continue;
+            }
+
+            var text = (item.TryGetValue("value", out var v) ? v as string : null)?.Trim() ?? "";
+            var valueType = (item.TryGetValue("valueType", out var t) ? t as string : null) ?? "WORK";
+            if (text.Length == 0)
+            {
+                errors.Add(UserError.At(ErrorCodes.Required, $"'{field.Name}[{index}].value' cannot be empty.", "input", field.Name, index, "value"));
+            }
+            else if (text.Length > MaxContactPointLength)
+            {
+                errors.Add(UserError.At(ErrorCodes.TooLong, $"'{field.Name}[{index}].value' is {text.Length} characters long; the limit is {MaxContactPointLength}.", "input", field.Name, index, "value"));
+            }
+            else if (!IsWellFormed(field.PointKind, text))
+            {
+                errors.Add(UserError.At(ErrorCodes.InvalidFormat, $"'{text}' is not a valid {Describe(field.PointKind)}.", "input", field.Name, index, "value"));
+            }
+
+            if (!allowed.Contains(valueType))
+            {
+                errors.Add(UserError.At(ErrorCodes.InvalidFormat, $"'{valueType}' is not a kind of {Describe(field.PointKind)}; use one of {string.Join(", ", allowed)}.", "input", field.Name, index, "valueType"));
+            }
+
+            result.Add(new ContactPoint(text, valueType));
+        }
+
+        return errors.Count == before ? result : null;
+    }
+
+    private static PostalAddress? Address(EntityField field, object value, List<UserError> errors)
+    {
+        if (value is not IDictionary<string, object?> parts)
+        {
+            return null;
+        }
+
+        var before = errors.Count;
+        string? Part(string name)
+        {
+            var text = parts.TryGetValue(name, out var v) ? v as string : null;
+            if (text is { Length: > MaxAddressPartLength })
+            {
+                errors.Add(UserError.At(ErrorCodes.TooLong, $"'{field.Name}.{name}' is {text.Length} characters long; the limit is {MaxAddressPartLength}.", "input", field.Name, name));
+            }
+
+            return text;
+        }
+
+        var address = new PostalAddress(Part("address1"), Part("address2"), Part("city"), Part("postalCode"), Part("region"), Part("province"), Part("country"), Part("countryCode"));
+        return errors.Count == before ? address : null;
+    }
+
+    private static string Describe(ContactPointKind kind) => kind switch
+    {
+        ContactPointKind.Phone => "phone number",
+        ContactPointKind.Email => "e-mail address",
+        _ => "web address",
+    };
+
+    public static bool IsWellFormed(ContactPointKind kind, string value) => kind switch
+    {
+        ContactPointKind.Email => EmailPattern().IsMatch(value),
+        ContactPointKind.Phone => PhonePattern().IsMatch(value) && value.Count(char.IsAsciiDigit) >= 3,
+        _ => Uri.TryCreate(value.Contains("://", StringComparison.Ordinal) ? value : "http://" + value, UriKind.Absolute, out var uri)
+             && uri.Scheme is "http" or "https" && uri.Host.Contains('.', StringComparison.Ordinal),
+    };
+
+    // Deliberately plain: one @, no spaces, a dot in the domain. Deliverability is mail's business.
+    [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s.]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex EmailPattern();
+
+    [GeneratedRegex(@"^\+?[0-9()\-\s./]+(\s*(ext\.?|x|#)\s*[0-9]+)?$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex PhonePattern();
+}

@@ -1,0 +1,321 @@
+using System.Globalization;
+using Crm.PluginSdk.Entities;
+using Crm.PluginSdk.Querying;
+using Crm.PluginSdk.Records;
+using GraphQL;
+using GraphQL.Resolvers;
+using GraphQL.Types;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.PluginSdk.GraphQL;
+
+/// <summary>
+/// Builds one GraphQL schema from the registered entity definitions and the contributors of
+/// every loaded module. Entity types come first, so that contributors can extend them (a
+/// relation adds <c>Contact.companies</c> without the Contacts module knowing the Company type).
+/// </summary>
+public sealed class SchemaComposer
+{
+    private readonly Dictionary<string, ObjectGraphType> _entityTypes = new(StringComparer.Ordinal);
+
+    public SchemaComposer(IServiceProvider rootServices)
+    {
+        RootServices = rootServices;
+        Registry = rootServices.GetRequiredService<IEntityRegistry>();
+        Limits = rootServices.GetRequiredService<QueryLimits>();
+        Query = new ObjectGraphType { Name = "Query", Description = "Reads." };
+        Mutation = new ObjectGraphType { Name = "Mutation", Description = "Changes; each returns a payload with the result or the reasons it was refused." };
+    }
+
+    public IServiceProvider RootServices { get; }
+
+    public IEntityRegistry Registry { get; }
+
+    public QueryLimits Limits { get; }
+
+    public ObjectGraphType Query { get; }
+
+    public ObjectGraphType Mutation { get; }
+
+    public SharedGraphTypes Types { get; } = new();
+
+    /// <summary>The object type of a registered entity, to add fields to.</summary>
+    public ObjectGraphType EntityType(string entityName) =>
+        _entityTypes.TryGetValue(entityName, out var type)
+            ? type
+            : throw new InvalidOperationException($"The entity type '{entityName}' is not part of this schema.");
+
+    public ISchema Compose(IEnumerable<ISchemaContributor> contributors)
+    {
+        var definitions = Registry.Types.OfType<ICrmEntityDefinition>().ToList();
+        foreach (var definition in definitions)
+        {
+            definition.BindModel(RootServices);
+            _entityTypes[definition.Name] = new ObjectGraphType { Name = definition.GraphTypeName, Description = definition.Description };
+        }
+
+        foreach (var definition in definitions)
+        {
+            AddEntity(definition);
+        }
+
+        foreach (var contributor in contributors)
+        {
+            contributor.Contribute(this);
+        }
+
+        var schema = new Schema(new SchemaTypeActivator(RootServices))
+        {
+            Query = Query,
+            Mutation = Mutation.Fields.Count > 0 ? Mutation : null,
+            Description = "Crm.Platform: leads, contacts, companies, deals and everything linked to them.",
+        };
+        schema.Initialize();
+        return schema;
+    }
+
+    private void AddEntity(ICrmEntityDefinition definition)
+    {
+        var type = _entityTypes[definition.Name];
+        foreach (var field in definition.Fields.Values)
+        {
+            type.AddField(OutputField(field));
+        }
+
+        var pascalPlural = char.ToUpperInvariant(definition.PluralName[0]) + definition.PluralName[1..];
+        var edge = new ObjectGraphType { Name = $"{pascalPlural}Edge", Description = $"A {definition.Name} in a list, with its cursor." };
+        edge.AddField(SharedGraphTypes.Field<Edge>("cursor", typeof(NonNullGraphType<StringGraphType>), e => e.Cursor));
+        edge.AddField(new FieldType { Name = "node", ResolvedType = new NonNullGraphType(type), Resolver = new FuncFieldResolver<object?>(c => ((Edge)c.Source!).Node) });
+
+        var connection = new ObjectGraphType { Name = $"{pascalPlural}Connection", Description = $"A page of {definition.PluralName}." };
+        connection.AddField(new FieldType { Name = "nodes", ResolvedType = NonNullList(type), Resolver = new FuncFieldResolver<object?>(c => ((Connection)c.Source!).Edges.Select(e => e.Node)) });
+        connection.AddField(new FieldType { Name = "edges", ResolvedType = NonNullList(edge), Resolver = new FuncFieldResolver<object?>(c => ((Connection)c.Source!).Edges) });
+        connection.AddField(new FieldType { Name = "pageInfo", ResolvedType = new NonNullGraphType(Types.PageInfo), Resolver = new FuncFieldResolver<object?>(c => ((Connection)c.Source!).PageInfo) });
+        connection.AddField(SharedGraphTypes.Field<Connection>("totalCount", typeof(NonNullGraphType<IntGraphType>), c => c.TotalCount, "How many records match the filter, in all pages. Counted only when asked for."));
+
+        var filter = new InputObjectGraphType { Name = $"{definition.GraphTypeName}FilterInput", Description = $"Conditions on {definition.PluralName}; all given must hold." };
+        filter.AddField(new FieldType { Name = FilterCompiler.And, ResolvedType = new ListGraphType(new NonNullGraphType(filter)), Description = "All of these hold." });
+        filter.AddField(new FieldType { Name = FilterCompiler.Or, ResolvedType = new ListGraphType(new NonNullGraphType(filter)), Description = "At least one of these holds." });
+        foreach (var field in definition.Fields.Values.Where(f => f.Filterable))
+        {
+            filter.AddField(new FieldType { Name = field.Name, ResolvedType = Types.OperationFilter(field.Kind) });
+        }
+
+        var sort = new InputObjectGraphType { Name = $"{definition.GraphTypeName}SortInput", Description = $"One sort key for {definition.PluralName}; give one field per list item." };
+        foreach (var field in definition.Fields.Values.Where(f => f.Sortable))
+        {
+            sort.AddField(new FieldType { Name = field.Name, ResolvedType = Types.SortEnum });
+        }
+
+        AddQueries(definition, type, connection, filter, sort);
+        AddMutations(definition, type);
+    }
+
+    private void AddQueries(ICrmEntityDefinition definition, ObjectGraphType type, ObjectGraphType connection, InputObjectGraphType filter, InputObjectGraphType sort)
+    {
+        Query.AddField(new FieldType
+        {
+            Name = definition.Name,
+            Description = $"One {definition.Name} by id.",
+            ResolvedType = type,
+            Arguments = new QueryArguments(new QueryArgument<NonNullGraphType<IdGraphType>> { Name = "id" }),
+            Resolver = new FuncFieldResolver<object?>(async context =>
+            {
+                var id = ParseId(context.GetArgument<object>("id"), "id", definition.Name);
+                return await definition.GetAsync(context.RequestServices!, id, context.CancellationToken)
+                    ?? throw ErrorCodes.Error(ErrorCodes.NotFound, $"There is no {definition.Name} with id {id.ToString(CultureInfo.InvariantCulture)}.");
+            }),
+        });
+
+        Query.AddField(new FieldType
+        {
+            Name = definition.PluralName,
+            Description = $"A page of {definition.PluralName}, filtered and sorted. Without 'first' or 'last' a page holds {Limits.DefaultPageSize}; at most {Limits.MaxPageSize}.",
+            ResolvedType = new NonNullGraphType(connection),
+            Arguments = new QueryArguments(
+                new QueryArgument(filter) { Name = "where" },
+                new QueryArgument(new ListGraphType(new NonNullGraphType(sort))) { Name = "order" },
+                new QueryArgument<IntGraphType> { Name = "first", Description = "The first n records (after 'after')." },
+                new QueryArgument<StringGraphType> { Name = "after", Description = "A cursor; the page starts after it." },
+                new QueryArgument<IntGraphType> { Name = "last", Description = "The last n records (before 'before')." },
+                new QueryArgument<StringGraphType> { Name = "before", Description = "A cursor; the page ends before it." }),
+            Resolver = new FuncFieldResolver<object?>(async context =>
+            {
+                var order = context.GetArgument<List<object?>?>("order")?
+                    .OfType<IDictionary<string, object?>>()
+                    .Select(o => (IReadOnlyDictionary<string, object?>)o.AsReadOnly())
+                    .ToList();
+                var arguments = new ListArguments(
+                    context.GetArgument<Dictionary<string, object?>?>("where"),
+                    order,
+                    context.GetArgument<int?>("first"),
+                    context.GetArgument<string?>("after"),
+                    context.GetArgument<int?>("last"),
+                    context.GetArgument<string?>("before"));
+                var withTotal = context.SubFields?.ContainsKey("totalCount") == true;
+                return await definition.ListAsync(context.RequestServices!, arguments, withTotal, context.CancellationToken);
+            }),
+        });
+    }
+
+    private void AddMutations(ICrmEntityDefinition definition, ObjectGraphType type)
+    {
+        var graphName = definition.GraphTypeName;
+        var create = Input(definition, $"Create{graphName}Input", forCreate: true);
+        var update = Input(definition, $"Update{graphName}Input", forCreate: false);
+
+        Mutation.AddField(new FieldType
+        {
+            Name = $"create{graphName}",
+            Description = $"Creates a {definition.Name}.",
+            ResolvedType = new NonNullGraphType(Payload(definition, type, $"Create{graphName}Payload")),
+            Arguments = new QueryArguments(new QueryArgument(new NonNullGraphType(create)) { Name = "input" }),
+            Resolver = new FuncFieldResolver<object?>(async context =>
+                await definition.CreateAsync(context.RequestServices!, Arguments(context, "input"), context.CancellationToken)),
+        });
+
+        Mutation.AddField(new FieldType
+        {
+            Name = $"update{graphName}",
+            Description = $"Changes the given fields of a {definition.Name}; fields left out keep their values, null clears them.",
+            ResolvedType = new NonNullGraphType(Payload(definition, type, $"Update{graphName}Payload")),
+            Arguments = new QueryArguments(
+                new QueryArgument<NonNullGraphType<IdGraphType>> { Name = "id" },
+                new QueryArgument(new NonNullGraphType(update)) { Name = "input" }),
+            Resolver = new FuncFieldResolver<object?>(async context =>
+            {
+                if (!TryParseId(context.GetArgument<object>("id"), out var id))
+                {
+                    return InvalidId(context.GetArgument<object>("id"), definition.Name);
+                }
+
+                return await definition.UpdateAsync(context.RequestServices!, id, Arguments(context, "input"), context.CancellationToken);
+            }),
+        });
+
+        var deletePayload = new ObjectGraphType { Name = $"Delete{graphName}Payload", Description = $"The outcome of deleting a {definition.Name}." };
+        deletePayload.AddField(SharedGraphTypes.Field<MutationPayload>("deletedId", typeof(IdGraphType), p => p.DeletedId?.ToString(CultureInfo.InvariantCulture), "The id of the deleted record; null when refused."));
+        deletePayload.AddField(new FieldType { Name = "errors", ResolvedType = NonNullList(Types.UserError), Resolver = new FuncFieldResolver<object?>(c => ((MutationPayload)c.Source!).Errors) });
+        Mutation.AddField(new FieldType
+        {
+            Name = $"delete{graphName}",
+            Description = $"Deletes a {definition.Name}.",
+            ResolvedType = new NonNullGraphType(deletePayload),
+            Arguments = new QueryArguments(new QueryArgument<NonNullGraphType<IdGraphType>> { Name = "id" }),
+            Resolver = new FuncFieldResolver<object?>(async context =>
+            {
+                if (!TryParseId(context.GetArgument<object>("id"), out var id))
+                {
+                    return InvalidId(context.GetArgument<object>("id"), definition.Name);
+                }
+
+                return await definition.DeleteAsync(context.RequestServices!, id, context.CancellationToken);
+            }),
+        });
+    }
+
+    private ObjectGraphType Payload(ICrmEntityDefinition definition, ObjectGraphType type, string name)
+    {
+        var payload = new ObjectGraphType { Name = name, Description = $"The {definition.Name} as saved, or the reasons it was not." };
+        payload.AddField(new FieldType { Name = definition.Name, ResolvedType = type, Resolver = new FuncFieldResolver<object?>(c => ((MutationPayload)c.Source!).Record) });
+        payload.AddField(new FieldType { Name = "errors", ResolvedType = NonNullList(Types.UserError), Resolver = new FuncFieldResolver<object?>(c => ((MutationPayload)c.Source!).Errors) });
+        return payload;
+    }
+
+    private InputObjectGraphType Input(ICrmEntityDefinition definition, string name, bool forCreate)
+    {
+        var input = new InputObjectGraphType { Name = name, Description = forCreate ? $"A new {definition.Name}." : $"Changes to a {definition.Name}: only the fields given change." };
+        foreach (var field in definition.Fields.Values.Where(f => f.Writable))
+        {
+            IGraphType? resolved = field.Kind switch
+            {
+                FieldKind.ContactPoints => new ListGraphType(new NonNullGraphType(Types.ContactPointInput(field.PointKind))),
+                FieldKind.Address => Types.AddressInput,
+                _ => null,
+            };
+            var scalar = resolved is null ? ScalarType(field.Kind) : null;
+            if (forCreate && field.Required && scalar is not null)
+            {
+                scalar = typeof(NonNullGraphType<>).MakeGenericType(scalar);
+            }
+
+            input.AddField(new FieldType { Name = field.Name, Type = scalar, ResolvedType = resolved, Description = field.Description });
+        }
+
+        foreach (var extra in definition.InputOnlyFields)
+        {
+            input.AddField(new FieldType { Name = extra.Name, Type = typeof(ListGraphType<NonNullGraphType<IdGraphType>>), Description = extra.Description });
+        }
+
+        return input;
+    }
+
+    private FieldType OutputField(EntityField field)
+    {
+        var fieldType = new FieldType { Name = field.Name, Description = field.Description };
+        switch (field.Kind)
+        {
+            case FieldKind.ContactPoints:
+                fieldType.ResolvedType = NonNullList(Types.ContactPoint(field.PointKind));
+                fieldType.Resolver = new FuncFieldResolver<object?>(c => field.Get(c.Source!) ?? new List<ContactPoint>());
+                break;
+            case FieldKind.Address:
+                fieldType.ResolvedType = Types.Address;
+                fieldType.Resolver = new FuncFieldResolver<object?>(c => field.Get(c.Source!));
+                break;
+            case FieldKind.Id:
+                fieldType.Type = field.IsNullable ? typeof(IdGraphType) : typeof(NonNullGraphType<IdGraphType>);
+                fieldType.Resolver = new FuncFieldResolver<object?>(c => field.Get(c.Source!) is IFormattable id ? id.ToString(null, CultureInfo.InvariantCulture) : null);
+                break;
+            default:
+                var scalar = ScalarType(field.Kind);
+                fieldType.Type = field.IsNullable ? scalar : typeof(NonNullGraphType<>).MakeGenericType(scalar);
+                fieldType.Resolver = new FuncFieldResolver<object?>(c => field.Get(c.Source!));
+                break;
+        }
+
+        return fieldType;
+    }
+
+    private static Type ScalarType(FieldKind kind) => kind switch
+    {
+        FieldKind.String => typeof(StringGraphType),
+        FieldKind.Int => typeof(IntGraphType),
+        FieldKind.Long => typeof(LongGraphType),
+        FieldKind.Decimal => typeof(DecimalGraphType),
+        FieldKind.Boolean => typeof(BooleanGraphType),
+        FieldKind.Date => typeof(DateGraphType),
+        FieldKind.DateTime => typeof(DateTimeGraphType),
+        FieldKind.Id => typeof(IdGraphType),
+        _ => throw new NotSupportedException($"No scalar for {kind}."),
+    };
+
+    public static IGraphType NonNullList(IGraphType itemType) => new NonNullGraphType(new ListGraphType(new NonNullGraphType(itemType)));
+
+    private static IReadOnlyDictionary<string, object?> Arguments(IResolveFieldContext context, string name) =>
+        context.GetArgument<Dictionary<string, object?>>(name);
+
+    public static bool TryParseId(object? value, out long id) =>
+        long.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), NumberStyles.None, CultureInfo.InvariantCulture, out id) && id > 0;
+
+    /// <summary>Parses an <c>ID</c> argument, or fails the field with <c>INVALID_ID</c>.</summary>
+    public static long ParseId(object? value, string argument, string entityName) =>
+        TryParseId(value, out var id)
+            ? id
+            : throw ErrorCodes.Error(ErrorCodes.InvalidId, $"'{argument}': '{value}' is not a valid {entityName} id.");
+
+    private static MutationPayload InvalidId(object? value, string entityName) =>
+        new(null, [UserError.At(ErrorCodes.InvalidId, $"'{value}' is not a valid {entityName} id.", "id")]);
+
+    /// <summary>
+    /// Creates the graph types a schema refers to by CLR type. Each schema gets its own
+    /// instances, so that two schemas (before and after a swap) never share one.
+    /// </summary>
+    private sealed class SchemaTypeActivator(IServiceProvider root) : IServiceProvider
+    {
+        public object? GetService(Type serviceType) =>
+            typeof(IGraphType).IsAssignableFrom(serviceType)
+                ? ActivatorUtilities.CreateInstance(root, serviceType)
+                : root.GetService(serviceType);
+    }
+}

@@ -1,0 +1,175 @@
+using Crm.PluginSdk.Entities;
+using Crm.PluginSdk.Querying;
+using Crm.PluginSdk.Records;
+using GraphQL.Types;
+
+namespace Crm.PluginSdk.GraphQL;
+
+/// <summary>
+/// The types every entity shares (UserError, PageInfo, filter operators, phones and e-mails,
+/// addresses), created once per composed schema.
+/// </summary>
+public sealed class SharedGraphTypes
+{
+    private readonly Dictionary<string, IGraphType> _types = new(StringComparer.Ordinal);
+
+    public IGraphType UserError => GetOrAdd("UserError", () =>
+    {
+        var type = new ObjectGraphType { Name = "UserError", Description = "Why a mutation refused its input." };
+        type.AddField(Field<UserError>("code", typeof(NonNullGraphType<StringGraphType>), e => e.Code, "Stable, machine-readable reason, e.g. REQUIRED, TOO_LONG, NOT_FOUND."));
+        type.AddField(Field<UserError>("message", typeof(NonNullGraphType<StringGraphType>), e => e.Message, "The reason, for people."));
+        type.AddField(Field<UserError>("path", typeof(NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>), e => e.Path, "Where in the input the problem is."));
+        return type;
+    });
+
+    public IGraphType PageInfo => GetOrAdd("PageInfo", () =>
+    {
+        var type = new ObjectGraphType { Name = "PageInfo", Description = "Where a page sits in its list." };
+        type.AddField(Field<PageInfo>("hasNextPage", typeof(NonNullGraphType<BooleanGraphType>), p => p.HasNextPage));
+        type.AddField(Field<PageInfo>("hasPreviousPage", typeof(NonNullGraphType<BooleanGraphType>), p => p.HasPreviousPage));
+        type.AddField(Field<PageInfo>("startCursor", typeof(StringGraphType), p => p.StartCursor));
+        type.AddField(Field<PageInfo>("endCursor", typeof(StringGraphType), p => p.EndCursor));
+        return type;
+    });
+
+    public IGraphType SortEnum => GetOrAdd("SortEnumType", () =>
+    {
+        var type = new EnumerationGraphType { Name = "SortEnumType", Description = "The direction of one sort key." };
+        type.Add("ASC", SortDirection.Ascending, "Smallest first; empty values last.");
+        type.Add("DESC", SortDirection.Descending, "Largest first; empty values first.");
+        return type;
+    });
+
+    public IGraphType OperationFilter(FieldKind kind)
+    {
+        var (name, scalar) = kind switch
+        {
+            FieldKind.String => ("String", typeof(StringGraphType)),
+            FieldKind.Id => ("Id", typeof(IdGraphType)),
+            FieldKind.Int => ("Int", typeof(IntGraphType)),
+            FieldKind.Long => ("Long", typeof(LongGraphType)),
+            FieldKind.Decimal => ("Decimal", typeof(DecimalGraphType)),
+            FieldKind.Boolean => ("Boolean", typeof(BooleanGraphType)),
+            FieldKind.Date => ("Date", typeof(DateGraphType)),
+            FieldKind.DateTime => ("DateTime", typeof(DateTimeGraphType)),
+            _ => throw new NotSupportedException($"Fields of kind {kind} cannot be filtered."),
+        };
+        return GetOrAdd($"{name}OperationFilterInput", () =>
+        {
+            var type = new InputObjectGraphType { Name = $"{name}OperationFilterInput", Description = $"Conditions on a {name} field; all given must hold." };
+            foreach (var op in FilterCompiler.OperatorsFor(kind))
+            {
+                var operandType = op switch
+                {
+                    "in" or "nin" => typeof(ListGraphType<>).MakeGenericType(scalar),
+                    "isNull" => typeof(BooleanGraphType),
+                    _ => scalar,
+                };
+                type.AddField(new FieldType { Name = op, Type = operandType, Description = OperatorDescription(op) });
+            }
+
+            return type;
+        });
+    }
+
+    public IGraphType ContactPoint(ContactPointKind kind) => GetOrAdd($"{kind}Value", () =>
+    {
+        var type = new ObjectGraphType { Name = $"{kind}Value", Description = $"One {kind.ToString().ToLowerInvariant()} value and its kind." };
+        type.AddField(Field<ContactPoint>("value", typeof(NonNullGraphType<StringGraphType>), p => p.Value));
+        type.AddField(new FieldType
+        {
+            Name = "valueType",
+            ResolvedType = new NonNullGraphType(ContactPointType(kind)),
+            Resolver = new global::GraphQL.Resolvers.FuncFieldResolver<object?>(c => ((ContactPoint)c.Source!).ValueType),
+        });
+        return type;
+    });
+
+    public IGraphType ContactPointInput(ContactPointKind kind) => GetOrAdd($"{kind}ValueInput", () =>
+    {
+        var type = new InputObjectGraphType { Name = $"{kind}ValueInput", Description = $"One {kind.ToString().ToLowerInvariant()} value and its kind (WORK when left out)." };
+        type.AddField(new FieldType { Name = "value", Type = typeof(NonNullGraphType<StringGraphType>) });
+        type.AddField(new FieldType { Name = "valueType", ResolvedType = ContactPointType(kind) });
+        return type;
+    });
+
+    public IGraphType ContactPointType(ContactPointKind kind) => GetOrAdd($"{kind}ValueType", () =>
+    {
+        var type = new EnumerationGraphType { Name = $"{kind}ValueType", Description = $"Kinds of {kind.ToString().ToLowerInvariant()} values." };
+        foreach (var value in InputBinder.ValueTypes(kind))
+        {
+            type.Add(value, value);
+        }
+
+        return type;
+    });
+
+    private static readonly string[] AddressParts = ["address1", "address2", "city", "postalCode", "region", "province", "country", "countryCode"];
+
+    public IGraphType Address => GetOrAdd("Address", () =>
+    {
+        var type = new ObjectGraphType { Name = "Address", Description = "A postal address." };
+        foreach (var part in AddressParts)
+        {
+            var property = typeof(PostalAddress).GetProperty(char.ToUpperInvariant(part[0]) + part[1..])!;
+            type.AddField(new FieldType
+            {
+                Name = part,
+                Type = typeof(StringGraphType),
+                Resolver = new global::GraphQL.Resolvers.FuncFieldResolver<object?>(c => property.GetValue(c.Source)),
+            });
+        }
+
+        return type;
+    });
+
+    public IGraphType AddressInput => GetOrAdd("AddressInput", () =>
+    {
+        var type = new InputObjectGraphType { Name = "AddressInput", Description = "A postal address; parts left out are empty." };
+        foreach (var part in AddressParts)
+        {
+            type.AddField(new FieldType { Name = part, Type = typeof(StringGraphType) });
+        }
+
+        return type;
+    });
+
+    public T GetOrAdd<T>(string name, Func<T> create)
+        where T : IGraphType
+    {
+        if (!_types.TryGetValue(name, out var type))
+        {
+            type = create();
+            _types[name] = type;
+        }
+
+        return (T)type;
+    }
+
+    /// <summary>A field resolved from its source object by a plain function.</summary>
+    public static FieldType Field<TSource>(string name, Type type, Func<TSource, object?> resolve, string? description = null) => new()
+    {
+        Name = name,
+        Type = type,
+        Description = description,
+        Resolver = new global::GraphQL.Resolvers.FuncFieldResolver<object?>(c => resolve((TSource)c.Source!)),
+    };
+
+    private static string OperatorDescription(string op) => op switch
+    {
+        "eq" => "Equal to.",
+        "neq" => "Not equal to.",
+        "in" => "Equal to one of.",
+        "nin" => "Equal to none of.",
+        "gt" => "Greater than.",
+        "gte" => "Greater than or equal to.",
+        "lt" => "Less than.",
+        "lte" => "Less than or equal to.",
+        "contains" => "Contains the text, ignoring case.",
+        "ncontains" => "Does not contain the text, ignoring case.",
+        "startsWith" => "Starts with the text, ignoring case.",
+        "endsWith" => "Ends with the text, ignoring case.",
+        "isNull" => "true: has no value; false: has one.",
+        _ => op,
+    };
+}

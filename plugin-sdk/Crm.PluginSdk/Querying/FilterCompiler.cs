@@ -1,0 +1,235 @@
+using System.Collections;
+using System.Globalization;
+using System.Linq.Expressions;
+using Crm.PluginSdk.Data;
+using Crm.PluginSdk.Entities;
+using Crm.PluginSdk.GraphQL;
+using GraphQL;
+
+namespace Crm.PluginSdk.Querying;
+
+/// <summary>
+/// Turns a <c>where</c> argument (<c>{ and, or, field: { eq, in, contains, ... } }</c>) into a
+/// LINQ predicate over the record type, using only what EF Core translates on both engines.
+/// </summary>
+public static class FilterCompiler
+{
+    public const string And = "and";
+    public const string Or = "or";
+
+    /// <summary>The operators each kind of field takes.</summary>
+    public static IReadOnlyList<string> OperatorsFor(FieldKind kind) => kind switch
+    {
+        FieldKind.String => ["eq", "neq", "in", "nin", "contains", "ncontains", "startsWith", "endsWith", "isNull"],
+        FieldKind.Id => ["eq", "neq", "in", "nin", "isNull"],
+        FieldKind.Boolean => ["eq", "neq", "isNull"],
+        _ => ["eq", "neq", "in", "nin", "gt", "gte", "lt", "lte", "isNull"],
+    };
+
+    public static Expression<Func<TRecord, bool>> Compile<TRecord>(
+        IReadOnlyDictionary<string, object?> where,
+        IReadOnlyDictionary<string, EntityField> fields,
+        SqlDialect dialect)
+    {
+        var record = Expression.Parameter(typeof(TRecord), "record");
+        var body = CompileObject(where, fields, dialect, record, "where");
+        return Expression.Lambda<Func<TRecord, bool>>(body, record);
+    }
+
+    private static Expression CompileObject(
+        IReadOnlyDictionary<string, object?> where,
+        IReadOnlyDictionary<string, EntityField> fields,
+        SqlDialect dialect,
+        ParameterExpression record,
+        string path)
+    {
+        var conditions = new List<Expression>();
+        foreach (var (name, value) in where)
+        {
+            if (value is null)
+            {
+                continue;
+            }
+
+            switch (name)
+            {
+                case And:
+                    conditions.AddRange(Nested(value, fields, dialect, record, $"{path}.and"));
+                    break;
+                case Or:
+                    var alternatives = Nested(value, fields, dialect, record, $"{path}.or").ToList();
+                    conditions.Add(alternatives.Count == 0 ? Expression.Constant(true) : alternatives.Aggregate(Expression.OrElse));
+                    break;
+                default:
+                    if (!fields.TryGetValue(name, out var field) || !field.Filterable)
+                    {
+                        throw ErrorCodes.Error(ErrorCodes.Validation, $"'{path}.{name}' is not a filterable field.");
+                    }
+
+                    var accessor = ParameterRebinder.Rebind(field.Accessor, record);
+                    foreach (var (op, operand) in AsObject(value, $"{path}.{name}"))
+                    {
+                        conditions.Add(CompileOperator(field, accessor, op, operand, dialect, $"{path}.{name}.{op}"));
+                    }
+
+                    break;
+            }
+        }
+
+        return conditions.Count == 0 ? Expression.Constant(true) : conditions.Aggregate(Expression.AndAlso);
+    }
+
+    private static IEnumerable<Expression> Nested(object value, IReadOnlyDictionary<string, EntityField> fields, SqlDialect dialect, ParameterExpression record, string path)
+    {
+        if (value is not IEnumerable list || value is IDictionary<string, object?>)
+        {
+            throw ErrorCodes.Error(ErrorCodes.Validation, $"'{path}' must be a list of filters.");
+        }
+
+        var i = 0;
+        foreach (var item in list)
+        {
+            if (item is not null)
+            {
+                yield return CompileObject(AsObject(item, $"{path}[{i}]"), fields, dialect, record, $"{path}[{i}]");
+            }
+
+            i++;
+        }
+    }
+
+    private static IReadOnlyDictionary<string, object?> AsObject(object value, string path) =>
+        value as IReadOnlyDictionary<string, object?>
+        ?? (value as IDictionary<string, object?>)?.AsReadOnly()
+        ?? throw ErrorCodes.Error(ErrorCodes.Validation, $"'{path}' must be an object.");
+
+    private static Expression CompileOperator(EntityField field, Expression accessor, string op, object? operand, SqlDialect dialect, string path)
+    {
+        if (op == "isNull")
+        {
+            if (operand is not bool isNull)
+            {
+                return Expression.Constant(true);
+            }
+
+            if (!field.IsNullable)
+            {
+                return Expression.Constant(!isNull);
+            }
+
+            var nullCheck = Expression.Equal(accessor, Expression.Constant(null, accessor.Type));
+            return isNull ? nullCheck : Expression.Not(nullCheck);
+        }
+
+        if (operand is null)
+        {
+            // { eq: null } reads as "is null", as in HotChocolate; other operators ignore null.
+            return op switch
+            {
+                "eq" => field.IsNullable ? Expression.Equal(accessor, Expression.Constant(null, accessor.Type)) : Expression.Constant(false),
+                "neq" => field.IsNullable ? Expression.NotEqual(accessor, Expression.Constant(null, accessor.Type)) : Expression.Constant(true),
+                _ => Expression.Constant(true),
+            };
+        }
+
+        switch (op)
+        {
+            case "eq":
+                return Expression.Equal(accessor, Value(field, operand, accessor.Type, path));
+            case "neq":
+                return Expression.NotEqual(accessor, Value(field, operand, accessor.Type, path));
+            case "in":
+            case "nin":
+                var contains = InList(field, accessor, operand, path);
+                return op == "in" ? contains : Expression.Not(contains);
+            case "gt":
+                return Expression.GreaterThan(accessor, Value(field, operand, accessor.Type, path));
+            case "gte":
+                return Expression.GreaterThanOrEqual(accessor, Value(field, operand, accessor.Type, path));
+            case "lt":
+                return Expression.LessThan(accessor, Value(field, operand, accessor.Type, path));
+            case "lte":
+                return Expression.LessThanOrEqual(accessor, Value(field, operand, accessor.Type, path));
+            case "contains":
+            case "ncontains":
+            case "startsWith":
+            case "endsWith":
+                var text = SqlDialect.EscapeLikePattern((string)operand);
+                var pattern = op switch
+                {
+                    "startsWith" => text + "%",
+                    "endsWith" => "%" + text,
+                    _ => "%" + text + "%",
+                };
+                var like = dialect.InsensitiveLike(accessor, Parameter.Of(pattern, typeof(string)));
+                if (op != "ncontains")
+                {
+                    return like;
+                }
+
+                // NOT LIKE is unknown for NULL; a missing value does not contain the text.
+                return Expression.OrElse(Expression.Equal(accessor, Expression.Constant(null, typeof(string))), Expression.Not(like));
+            default:
+                throw ErrorCodes.Error(ErrorCodes.Validation, $"'{path}' is not an operator of this field.");
+        }
+    }
+
+    private static Expression InList(EntityField field, Expression accessor, object operand, string path)
+    {
+        if (operand is not IEnumerable items || operand is string)
+        {
+            throw ErrorCodes.Error(ErrorCodes.Validation, $"'{path}' must be a list.");
+        }
+
+        var elementType = accessor.Type;
+        var listType = typeof(List<>).MakeGenericType(elementType);
+        var list = (IList)Activator.CreateInstance(listType)!;
+        foreach (var item in items)
+        {
+            list.Add(item is null ? null : ConvertValue(field, item, path));
+        }
+
+        var contains = listType.GetMethod(nameof(List<object>.Contains))!;
+        return Expression.Call(Parameter.Of(list, listType), contains, accessor);
+    }
+
+    private static Expression Value(EntityField field, object operand, Type type, string path) =>
+        Parameter.Of(ConvertValue(field, operand, path), type);
+
+    /// <summary>Converts a GraphQL input value to the field's CLR type; ids arrive as strings.</summary>
+    public static object ConvertValue(EntityField field, object value, string path)
+    {
+        if (field.Kind == FieldKind.Id)
+        {
+            var text = Convert.ToString(value, CultureInfo.InvariantCulture);
+            if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            {
+                throw ErrorCodes.Error(ErrorCodes.InvalidId, $"'{path}': '{text}' is not a valid id.");
+            }
+
+            return field.ValueType == typeof(int) ? checked((int)id) : id;
+        }
+
+        if (value is DateTime time)
+        {
+            // Times are stored in UTC; an input without a zone is taken as UTC.
+            return time.Kind switch
+            {
+                DateTimeKind.Local => time.ToUniversalTime(),
+                DateTimeKind.Unspecified => DateTime.SpecifyKind(time, DateTimeKind.Utc),
+                _ => time,
+            };
+        }
+
+        return field.ValueType.IsInstanceOfType(value) ? value : Convert.ChangeType(value, field.ValueType, CultureInfo.InvariantCulture);
+    }
+}
+
+/// <summary>Puts a field's accessor lambda onto another parameter.</summary>
+internal sealed class ParameterRebinder(ParameterExpression from, Expression to) : ExpressionVisitor
+{
+    public static Expression Rebind(LambdaExpression lambda, Expression target) =>
+        new ParameterRebinder(lambda.Parameters[0], target).Visit(lambda.Body);
+
+    protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : base.VisitParameter(node);
+}

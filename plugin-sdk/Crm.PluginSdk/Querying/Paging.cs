@@ -1,0 +1,169 @@
+using System.Linq.Expressions;
+using System.Text;
+using System.Text.Json;
+using Crm.PluginSdk.Data;
+using Crm.PluginSdk.Entities;
+using Crm.PluginSdk.GraphQL;
+
+namespace Crm.PluginSdk.Querying;
+
+public enum SortDirection
+{
+    Ascending,
+    Descending,
+}
+
+public sealed record OrderKey(EntityField Field, SortDirection Direction)
+{
+    public OrderKey Reversed() => this with { Direction = Direction == SortDirection.Ascending ? SortDirection.Descending : SortDirection.Ascending };
+}
+
+/// <summary>
+/// Ordering and keyset (cursor) paging. The order is the requested keys plus the id, so it is
+/// total; a cursor holds the sort-key values of its record, and the next page starts strictly
+/// after them, so deep pages cost what the first one does and rows added meanwhile do not shift
+/// them. NULLs sort last ascending and first descending on both engines.
+/// </summary>
+public static class Paging
+{
+    public static IQueryable<TRecord> OrderBy<TRecord>(IQueryable<TRecord> query, IReadOnlyList<OrderKey> keys, SqlDialect dialect)
+    {
+        IOrderedQueryable<TRecord>? ordered = null;
+        foreach (var key in keys)
+        {
+            var descending = key.Direction == SortDirection.Descending;
+            if (key.Field.IsNullable && dialect.SortsNullsFirst)
+            {
+                var record = Expression.Parameter(typeof(TRecord), "record");
+                var isNull = Expression.Lambda<Func<TRecord, bool>>(
+                    Expression.Equal(ParameterRebinder.Rebind(key.Field.Accessor, record), Expression.Constant(null, key.Field.Accessor.ReturnType)), record);
+                ordered = Apply(query, ordered, isNull, descending);
+            }
+
+            ordered = Apply(query, ordered, key.Field.Accessor, descending);
+        }
+
+        return ordered ?? query;
+    }
+
+    private static IOrderedQueryable<TRecord> Apply<TRecord>(IQueryable<TRecord> query, IOrderedQueryable<TRecord>? ordered, LambdaExpression key, bool descending)
+    {
+        var method = (ordered is null, descending) switch
+        {
+            (true, false) => nameof(Queryable.OrderBy),
+            (true, true) => nameof(Queryable.OrderByDescending),
+            (false, false) => nameof(Queryable.ThenBy),
+            (false, true) => nameof(Queryable.ThenByDescending),
+        };
+        var source = ordered?.Expression ?? query.Expression;
+        var call = Expression.Call(typeof(Queryable), method, [typeof(TRecord), key.ReturnType], source, Expression.Quote(key));
+        return (IOrderedQueryable<TRecord>)query.Provider.CreateQuery<TRecord>(call);
+    }
+
+    /// <summary>The records strictly after the cursor's position in the given order.</summary>
+    public static Expression<Func<TRecord, bool>> After<TRecord>(IReadOnlyList<OrderKey> keys, IReadOnlyList<object?> cursorValues)
+    {
+        var record = Expression.Parameter(typeof(TRecord), "record");
+        Expression? result = null;
+        Expression equalSoFar = Expression.Constant(true);
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var accessor = ParameterRebinder.Rebind(keys[i].Field.Accessor, record);
+            var after = StrictlyAfter(accessor, keys[i], cursorValues[i]);
+            var branch = Expression.AndAlso(equalSoFar, after);
+            result = result is null ? branch : Expression.OrElse(result, branch);
+            equalSoFar = Expression.AndAlso(equalSoFar, EqualTo(accessor, cursorValues[i]));
+        }
+
+        return Expression.Lambda<Func<TRecord, bool>>(result ?? Expression.Constant(true), record);
+    }
+
+    private static Expression EqualTo(Expression accessor, object? value) =>
+        value is null
+            ? Expression.Equal(accessor, Expression.Constant(null, accessor.Type))
+            : Expression.Equal(accessor, Parameter.Of(value, accessor.Type));
+
+    private static Expression StrictlyAfter(Expression accessor, OrderKey key, object? value)
+    {
+        var ascending = key.Direction == SortDirection.Ascending;
+        var isNull = key.Field.IsNullable ? Expression.Equal(accessor, Expression.Constant(null, accessor.Type)) : null;
+        if (value is null)
+        {
+            // NULLs come last ascending (nothing after them) and first descending (every value after them).
+            return ascending || isNull is null ? Expression.Constant(false) : Expression.Not(isNull);
+        }
+
+        var beyond = Compare(accessor, Parameter.Of(value, accessor.Type), ascending);
+        return ascending && isNull is not null ? Expression.OrElse(beyond, isNull) : beyond;
+    }
+
+    private static Expression Compare(Expression left, Expression right, bool greater)
+    {
+        var type = Nullable.GetUnderlyingType(left.Type) ?? left.Type;
+        if (type == typeof(string))
+        {
+            var compare = Expression.Call(typeof(string).GetMethod(nameof(string.Compare), [typeof(string), typeof(string)])!, left, right);
+            return greater ? Expression.GreaterThan(compare, Expression.Constant(0)) : Expression.LessThan(compare, Expression.Constant(0));
+        }
+
+        if (type == typeof(bool))
+        {
+            // false < true: after a false comes true (ascending); after a true comes false (descending).
+            var boolean = Expression.Convert(right, typeof(bool));
+            return greater
+                ? Expression.AndAlso(Expression.Not(boolean), Expression.Equal(left, Expression.Constant(true, left.Type)))
+                : Expression.AndAlso(boolean, Expression.Equal(left, Expression.Constant(false, left.Type)));
+        }
+
+        return greater ? Expression.GreaterThan(left, right) : Expression.LessThan(left, right);
+    }
+
+    public static string EncodeCursor(IReadOnlyList<OrderKey> keys, object record)
+    {
+        var values = keys.Select(k => k.Field.Get(record)).ToArray();
+        var json = JsonSerializer.SerializeToUtf8Bytes(values, CursorJson.Options);
+        return Convert.ToBase64String(json).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    }
+
+    public static IReadOnlyList<object?> DecodeCursor(string cursor, IReadOnlyList<OrderKey> keys, string argument)
+    {
+        try
+        {
+            var base64 = cursor.Replace('-', '+').Replace('_', '/');
+            base64 = base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=');
+            var elements = JsonSerializer.Deserialize<JsonElement[]>(Convert.FromBase64String(base64), CursorJson.Options);
+            if (elements is null || elements.Length != keys.Count)
+            {
+                throw new FormatException("The cursor does not fit the requested order.");
+            }
+
+            return elements.Select((e, i) => e.ValueKind == JsonValueKind.Null
+                ? null
+                : e.Deserialize(keys[i].Field.ValueType, CursorJson.Options)).ToList();
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException or NotSupportedException or ArgumentException)
+        {
+            throw ErrorCodes.Error(ErrorCodes.InvalidCursor,
+                $"'{argument}' is not a cursor of this list with this order; use a cursor returned by the same query.");
+        }
+    }
+
+    private static class CursorJson
+    {
+        public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web);
+    }
+}
+
+/// <summary>One page of a list, as the connection types show it.</summary>
+public sealed class Connection
+{
+    public required IReadOnlyList<Edge> Edges { get; init; }
+
+    public required PageInfo PageInfo { get; init; }
+
+    public int? TotalCount { get; init; }
+}
+
+public sealed record Edge(string Cursor, object Node);
+
+public sealed record PageInfo(bool HasNextPage, bool HasPreviousPage, string? StartCursor, string? EndCursor);

@@ -1,0 +1,26 @@
+namespace Crm.PluginSdk.Records;
+
+/// <summary>
+/// A CRM record: a row with a numeric id that the entity registry can load and that produces
+/// domain events when it changes.
+/// </summary>
+public interface ICrmRecord
+{
+    long Id { get; }
+}
+
+/// <summary>Created/updated times (UTC) and authors, stamped by <see cref="Data.ModuleDbContext"/> on every save.</summary>
+public interface IAuditedRecord : ICrmRecord
+{
+    DateTime CreatedAt { get; set; }
+    DateTime UpdatedAt { get; set; }
+    long? CreatedById { get; set; }
+    long? UpdatedById { get; set; }
+}
+
+/// <summary>Names the entity type of a record class (the registry's name, e.g. "contact").</summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class CrmRecordAttribute(string entityType) : Attribute
+{
+    public string EntityType { get; } = entityType;
+}
