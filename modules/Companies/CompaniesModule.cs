@@ -18,5 +18,5 @@ public sealed class CompaniesModule : ICrmModule
         Description: "Companies: organisations, their phones, e-mails, web sites and address.");
 
     public void ConfigureServices(IServiceCollection services, ModuleContext context) =>
-        services.AddModuleDbContext<CompaniesDbContext>(context, Id);
+        services.AddModuleDbContext<CompaniesDbContext>(Id);
 }

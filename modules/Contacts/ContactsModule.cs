@@ -18,5 +18,5 @@ public sealed class ContactsModule : ICrmModule
         Description: "Contacts: people, their phones and e-mails, and their companies.");
 
     public void ConfigureServices(IServiceCollection services, ModuleContext context) =>
-        services.AddModuleDbContext<ContactsDbContext>(context, Id);
+        services.AddModuleDbContext<ContactsDbContext>(Id);
 }

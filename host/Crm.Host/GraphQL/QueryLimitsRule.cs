@@ -38,7 +38,7 @@ public sealed class QueryLimitsRule(QueryLimits limits) : ValidationRuleBase
         if (rootType is not null)
         {
             var walker = new Walker(context, limits);
-            walker.Walk(operation.SelectionSet, rootType, depth: 0, multiplier: 1);
+            walker.Walk(operation.SelectionSet, rootType, depth: 0, multiplier: 1, pageOwner: false);
             if (!walker.Failed && walker.Cost > limits.MaxCost)
             {
                 context.ReportError(new QueryLimitError(context,
@@ -55,7 +55,7 @@ public sealed class QueryLimitsRule(QueryLimits limits) : ValidationRuleBase
 
         public bool Failed { get; private set; }
 
-        public void Walk(GraphQLSelectionSet selectionSet, IGraphType parentType, int depth, long multiplier)
+        public void Walk(GraphQLSelectionSet selectionSet, IGraphType parentType, int depth, long multiplier, bool pageOwner)
         {
             if (Failed)
             {
@@ -67,18 +67,18 @@ public sealed class QueryLimitsRule(QueryLimits limits) : ValidationRuleBase
                 switch (selection)
                 {
                     case GraphQLField field:
-                        VisitField(field, parentType, depth, multiplier);
+                        VisitField(field, parentType, depth, multiplier, pageOwner);
                         break;
                     case GraphQLInlineFragment inline:
                         var inlineType = inline.TypeCondition is { } condition ? context.Schema.AllTypes[condition.Type.Name.StringValue] ?? parentType : parentType;
-                        Walk(inline.SelectionSet, inlineType, depth, multiplier);
+                        Walk(inline.SelectionSet, inlineType, depth, multiplier, pageOwner);
                         break;
                     case GraphQLFragmentSpread spread:
                         var fragment = context.Document.FindFragment(spread.FragmentName.Name.Value);
                         if (fragment is not null)
                         {
                             var fragmentType = context.Schema.AllTypes[fragment.TypeCondition.Type.Name.StringValue] ?? parentType;
-                            Walk(fragment.SelectionSet, fragmentType, depth, multiplier);
+                            Walk(fragment.SelectionSet, fragmentType, depth, multiplier, pageOwner);
                         }
 
                         break;
@@ -91,7 +91,7 @@ public sealed class QueryLimitsRule(QueryLimits limits) : ValidationRuleBase
             }
         }
 
-        private void VisitField(GraphQLField field, IGraphType parentType, int depth, long multiplier)
+        private void VisitField(GraphQLField field, IGraphType parentType, int depth, long multiplier, bool insidePage)
         {
             var name = field.Name.StringValue;
             if (name.StartsWith("__", StringComparison.Ordinal))
@@ -113,6 +113,7 @@ public sealed class QueryLimitsRule(QueryLimits limits) : ValidationRuleBase
             }
 
             long factor = 1;
+            var ownsPage = false;
             if (definition.Arguments?.Find("first") is not null || definition.Arguments?.Find("last") is not null)
             {
                 var size = PageSize(field, "first") ?? PageSize(field, "last") ?? limits.DefaultPageSize;
@@ -123,13 +124,15 @@ public sealed class QueryLimitsRule(QueryLimits limits) : ValidationRuleBase
                 }
 
                 factor = Math.Max(size, 1);
+                ownsPage = true;
             }
-            else if (IsList(definition.ResolvedType))
+            else if (IsList(definition.ResolvedType) && !insidePage)
             {
                 factor = PlainListSize;
             }
 
-            Walk(field.SelectionSet, definition.ResolvedType!.GetNamedType(), depth + 1, checked(multiplier * factor));
+            // The lists of a page (nodes, edges) hold the records its size already counted.
+            Walk(field.SelectionSet, definition.ResolvedType!.GetNamedType(), depth + 1, checked(multiplier * factor), ownsPage);
         }
 
         private int? PageSize(GraphQLField field, string argument) =>

@@ -44,8 +44,8 @@ public static class CrmApplication
 
     public static void AddPlatform(IServiceCollection services, IConfiguration configuration)
     {
-        var database = ReadDatabaseOptions(configuration);
-        services.AddSingleton(database);
+        // Read when first needed, so that settings made until the host is built (tests) count.
+        services.AddSingleton(provider => ReadDatabaseOptions(provider.GetRequiredService<IConfiguration>()));
         services.AddSingleton(TimeProvider.System);
         services.AddMemoryCache();
         services.AddScoped<CurrentActor>();
@@ -53,15 +53,12 @@ public static class CrmApplication
         services.AddScoped<ModuleDbContextDependencies>();
         services.AddScoped<BatchLoaderScope>();
 
-        var limits = configuration.GetSection("Limits").Get<QueryLimits>() ?? new QueryLimits();
-        services.AddSingleton(limits);
+        services.AddSingleton(provider => provider.GetRequiredService<IConfiguration>().GetSection("Limits").Get<QueryLimits>() ?? new QueryLimits());
         services.Configure<GraphQLEndpointOptions>(configuration.GetSection("GraphQL"));
         services.Configure<OutboxOptions>(configuration.GetSection("Events"));
 
         // The platform's own tables migrate first.
-        services.AddDbContext<PlatformDbContext>(options =>
-            ModuleDatabase.Configure(options, database, PlatformDbContext.SchemaName, typeof(PlatformDbContext).Assembly));
-        services.AddSingleton(new ModuleDatabaseRegistration(typeof(PlatformDbContext), PlatformDbContext.SchemaName));
+        services.AddModuleDbContext<PlatformDbContext>(PlatformDbContext.SchemaName);
 
         using var loggerFactory = LoggerFactory.Create(logging => logging.AddConsole());
         var modulesPath = configuration["Modules:Path"] is { Length: > 0 } path
@@ -69,7 +66,7 @@ public static class CrmApplication
             : Path.Combine(AppContext.BaseDirectory, "modules");
         var catalog = ModuleLoader.Load(modulesPath, loggerFactory.CreateLogger("Crm.Host.Modules"));
         services.AddSingleton(catalog);
-        var moduleContext = new ModuleContext(configuration, database);
+        var moduleContext = new ModuleContext(configuration);
         foreach (var module in catalog.Loaded)
         {
             module.Instance.ConfigureServices(services, moduleContext);

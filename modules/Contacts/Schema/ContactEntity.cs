@@ -41,7 +41,7 @@ public sealed class ContactEntity() : CrmEntityDefinition<Contact, ContactsDbCon
             mutation.AddError(ErrorCodes.Required, "A contact needs a name, a second name or a last name.", "name");
         }
 
-        if (!mutation.TryGetIds(CompanyIds, out var companyIds) || mutation.HasErrors)
+        if (!mutation.TryGetIds(CompanyIds, out var companyIds))
         {
             return;
         }

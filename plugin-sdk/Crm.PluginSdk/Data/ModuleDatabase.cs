@@ -1,5 +1,4 @@
 using System.Reflection;
-using Crm.PluginSdk.Modules;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Migrations;
@@ -17,10 +16,12 @@ public static class ModuleDatabase
     /// migrations history and migrations (those under <c>Migrations/Sqlite</c> or
     /// <c>Migrations/Postgres</c> in the module's assembly, by the engine in use).
     /// </summary>
-    public static IServiceCollection AddModuleDbContext<TContext>(this IServiceCollection services, ModuleContext module, string schema)
+    public static IServiceCollection AddModuleDbContext<TContext>(this IServiceCollection services, string schema)
         where TContext : ModuleDbContext
     {
-        services.AddDbContext<TContext>(options => Configure(options, module.Database, schema, typeof(TContext).Assembly));
+        // The engine is read when the context is first made, not now: configuration may still change until the host is built.
+        services.AddDbContext<TContext>((provider, options) =>
+            Configure(options, provider.GetRequiredService<DatabaseOptions>(), schema, typeof(TContext).Assembly));
         services.AddSingleton(new ModuleDatabaseRegistration(typeof(TContext), schema));
         return services;
     }

@@ -93,7 +93,11 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
     /// <summary>The tracked record an update or delete works on; include what the hooks change.</summary>
     protected virtual IQueryable<TRecord> WriteQuery(TContext db) => db.Set<TRecord>();
 
-    /// <summary>Validates and applies what the generic field handling does not (links, derived values).</summary>
+    /// <summary>
+    /// Validates and applies what the generic field handling does not (links, derived values).
+    /// Runs even when fields already failed, so that every problem is reported at once; change
+    /// nothing beyond the record when <see cref="MutationContext{TRecord, TContext}.HasErrors"/>.
+    /// </summary>
     protected virtual Task ApplyInputAsync(MutationContext<TRecord, TContext> mutation) => Task.CompletedTask;
 
     protected virtual Task OnDeletingAsync(TRecord record, TContext db, CancellationToken cancellationToken) => Task.CompletedTask;
@@ -244,11 +248,8 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         var record = new TRecord();
         var errors = new List<UserError>();
         InputBinder.Apply(record, _fields.Values, input, isCreate: true, errors);
-        var mutation = new MutationContext<TRecord, TContext>(record, db, input, isCreate: true, services, errors, cancellationToken);
-        if (errors.Count == 0)
-        {
-            await ApplyInputAsync(mutation);
-        }
+        // The hook runs even after field errors, so that one answer lists every problem.
+        await ApplyInputAsync(new MutationContext<TRecord, TContext>(record, db, input, isCreate: true, services, errors, cancellationToken));
 
         if (errors.Count > 0)
         {
@@ -271,11 +272,7 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
 
         var errors = new List<UserError>();
         InputBinder.Apply(record, _fields.Values, input, isCreate: false, errors);
-        var mutation = new MutationContext<TRecord, TContext>(record, db, input, isCreate: false, services, errors, cancellationToken);
-        if (errors.Count == 0)
-        {
-            await ApplyInputAsync(mutation);
-        }
+        await ApplyInputAsync(new MutationContext<TRecord, TContext>(record, db, input, isCreate: false, services, errors, cancellationToken));
 
         if (errors.Count > 0)
         {

@@ -28,7 +28,8 @@ public sealed record ModuleManifest(
     IReadOnlyList<string> DependsOn,
     string Description = "");
 
-public sealed record ModuleContext(IConfiguration Configuration, Data.DatabaseOptions Database);
+/// <summary>What a module may consult while registering its services.</summary>
+public sealed record ModuleContext(IConfiguration Configuration);
 
 /// <summary>The SDK's own version, against which manifests' ranges are checked.</summary>
 public static class CrmSdk

@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using Npgsql;
+
+namespace Crm.Host.Tests.Infrastructure;
+
+/// <summary>
+/// The PostgreSQL server the tests use: the one named by <c>CRM_TEST_POSTGRES</c> (CI starts
+/// it), or else a throwaway cluster started once per test run with <c>.ci/postgres.sh</c> and
+/// stopped when the run ends. Each host under test gets a database of its own.
+/// </summary>
+public static class TestPostgres
+{
+    public const string Variable = "CRM_TEST_POSTGRES";
+    private static readonly Lazy<string> Server = new(StartOrFind, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    public static async Task<string> CreateDatabaseAsync()
+    {
+        var name = "crm_test_" + Guid.NewGuid().ToString("N")[..12];
+        await using (var connection = new NpgsqlConnection(Server.Value))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        return new NpgsqlConnectionStringBuilder(Server.Value) { Database = name }.ToString();
+    }
+
+    private static string StartOrFind()
+    {
+        if (Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } configured)
+        {
+            return configured;
+        }
+
+        var root = RepositoryRoot();
+        var dataDirectory = Directory.CreateTempSubdirectory("crm-test-pg-").FullName;
+        var start = Run(Path.Combine(root, ".ci", "postgres.sh"), $"start {dataDirectory}");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Run(Path.Combine(root, ".ci", "postgres.sh"), $"stop {dataDirectory}");
+        return start.Trim();
+    }
+
+    private static string Run(string script, string arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo("bash", $"{script} {arguments}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var output = process.StandardOutput.ReadToEnd();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode == 0
+            ? output
+            : throw new InvalidOperationException($"{script} {arguments} failed ({process.ExitCode}); set {Variable} to a server's connection string instead.\n{error}");
+    }
+
+    public static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Crm.Platform.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("The tests must run inside the repository.");
+    }
+}

@@ -1,0 +1,121 @@
+using Crm.Host.GraphQL;
+using Crm.Host.Hosting;
+using GraphQL;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.Cli;
+
+/// <summary>
+/// <c>crm</c>: administration of a Crm.Platform installation from the shell. It runs the same
+/// platform as the host (same configuration: appsettings.json, environment variables such as
+/// Database__Provider and ConnectionStrings__Crm, and --Key=Value arguments), without serving.
+/// </summary>
+public static class CrmCommandLine
+{
+    private const string Usage = """
+        usage: crm <command> [options] [--Setting=value ...]
+
+        commands:
+          migrate                      apply every pending migration of the platform and its modules
+          schema export [--output F]   write the GraphQL schema (SDL) to F (default: schema/schema.graphql
+                                       in the repository, or ./schema.graphql outside one); '-' for stdout
+          help                         show this text
+
+        Settings are the host's: e.g. --Database:Provider=Postgres --ConnectionStrings:Crm="Host=...".
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var (command, options, settings) = Split(args);
+        try
+        {
+            return command switch
+            {
+                ["migrate"] => await MigrateAsync(settings),
+                ["schema", "export"] => await ExportSchemaAsync(options.GetValueOrDefault("--output"), settings),
+                [] or ["help"] or ["--help"] or ["-h"] => PrintUsage(Console.Out, 0),
+                _ => PrintUsage(Console.Error, 2, $"unknown command: {string.Join(' ', command)}"),
+            };
+        }
+        catch (InvalidOperationException ex)
+        {
+            await Console.Error.WriteLineAsync($"crm: {ex.Message}");
+            return 1;
+        }
+    }
+
+    private static async Task<int> MigrateAsync(string[] settings)
+    {
+        await using var app = CrmApplication.Build(settings);
+        var initializer = app.Services.GetRequiredService<PlatformInitializer>();
+        await initializer.MigrateAsync(CancellationToken.None);
+        Console.WriteLine("crm: every migration is applied.");
+        return 0;
+    }
+
+    private static async Task<int> ExportSchemaAsync(string? output, string[] settings)
+    {
+        // The schema does not depend on data: compose it against a throwaway in-memory database.
+        await using var app = CrmApplication.Build(["--ConnectionStrings:Crm=Data Source=:memory:", "--Database:Provider=Sqlite", .. settings]);
+        var sdl = app.Services.GetRequiredService<SchemaProvider>().Current.Print() + "\n";
+        if (output == "-")
+        {
+            await Console.Out.WriteAsync(sdl);
+            return 0;
+        }
+
+        var path = Path.GetFullPath(output ?? DefaultSchemaPath());
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllTextAsync(path, sdl);
+        Console.WriteLine($"crm: wrote the schema to {Path.GetRelativePath(Directory.GetCurrentDirectory(), path)}.");
+        return 0;
+    }
+
+    private static string DefaultSchemaPath()
+    {
+        for (var directory = new DirectoryInfo(Directory.GetCurrentDirectory()); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Crm.Platform.sln")))
+            {
+                return Path.Combine(directory.FullName, "schema", "schema.graphql");
+            }
+        }
+
+        return "schema.graphql";
+    }
+
+    private static (string[] Command, Dictionary<string, string> Options, string[] Settings) Split(string[] args)
+    {
+        var command = new List<string>();
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        var settings = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--output" && i + 1 < args.Length)
+            {
+                options["--output"] = args[++i];
+            }
+            else if (args[i].StartsWith("--", StringComparison.Ordinal) && args[i].Contains('=', StringComparison.Ordinal))
+            {
+                settings.Add(args[i]);
+            }
+            else
+            {
+                command.Add(args[i]);
+            }
+        }
+
+        return ([.. command], options, [.. settings]);
+    }
+
+    private static int PrintUsage(TextWriter writer, int exitCode, string? problem = null)
+    {
+        if (problem is not null)
+        {
+            writer.WriteLine($"crm: {problem}");
+        }
+
+        writer.WriteLine(Usage);
+        return exitCode;
+    }
+}

@@ -1,0 +1,3 @@
+using Crm.Cli;
+
+return await CrmCommandLine.RunAsync(args);
