@@ -4,10 +4,8 @@ namespace Crm.Modules.Companies.Domain;
 
 /// <summary>An organisation; Bitrix24's CRM company.</summary>
 [CrmRecord(CompanyEntity.Name)]
-public sealed class Company : IAuditedRecord
+public sealed class Company : AuditedRecord
 {
-    public long Id { get; set; }
-
     public string Title { get; set; } = "";
 
     public string? Industry { get; set; }
@@ -25,12 +23,4 @@ public sealed class Company : IAuditedRecord
     public long? AssignedById { get; set; }
 
     public bool Opened { get; set; } = true;
-
-    public DateTime CreatedAt { get; set; }
-
-    public DateTime UpdatedAt { get; set; }
-
-    public long? CreatedById { get; set; }
-
-    public long? UpdatedById { get; set; }
 }

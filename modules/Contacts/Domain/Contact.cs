@@ -4,10 +4,8 @@ namespace Crm.Modules.Contacts.Domain;
 
 /// <summary>A person; Bitrix24's CRM contact.</summary>
 [CrmRecord(ContactEntity.Name)]
-public sealed class Contact : IAuditedRecord
+public sealed class Contact : AuditedRecord
 {
-    public long Id { get; set; }
-
     /// <summary>Form of address (Mr., Ms., Dr. ...).</summary>
     public string? Honorific { get; set; }
 
@@ -32,14 +30,6 @@ public sealed class Contact : IAuditedRecord
 
     /// <summary>Visible to everyone who may see open records, not only the assignee's chain.</summary>
     public bool Opened { get; set; } = true;
-
-    public DateTime CreatedAt { get; set; }
-
-    public DateTime UpdatedAt { get; set; }
-
-    public long? CreatedById { get; set; }
-
-    public long? UpdatedById { get; set; }
 
     public List<ContactCompanyLink> CompanyLinks { get; set; } = [];
 }

@@ -24,3 +24,17 @@ public sealed class CrmRecordAttribute(string entityType) : Attribute
 {
     public string EntityType { get; } = entityType;
 }
+
+/// <summary>The id and audit columns every ordinary record type has; derive record classes from it.</summary>
+public abstract class AuditedRecord : IAuditedRecord
+{
+    public long Id { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    public DateTime UpdatedAt { get; set; }
+
+    public long? CreatedById { get; set; }
+
+    public long? UpdatedById { get; set; }
+}
