@@ -50,6 +50,7 @@ public static class CrmApplication
         services.AddMemoryCache();
         services.AddScoped<CurrentActor>();
         services.AddScoped<ICurrentActor>(sp => sp.GetRequiredService<CurrentActor>());
+        services.AddScoped<CrmDatabaseSession>();
         services.AddScoped<ModuleDbContextDependencies>();
         services.AddScoped<BatchLoaderScope>();
 

@@ -19,35 +19,56 @@ public static class ModuleDatabase
     public static IServiceCollection AddModuleDbContext<TContext>(this IServiceCollection services, string schema)
         where TContext : ModuleDbContext
     {
-        // The engine is read when the context is first made, not now: configuration may still change until the host is built.
+        // The engine is read when the context is first made, not now: configuration may still change
+        // until the host is built. Every context of a scope shares the scope's connection.
         services.AddDbContext<TContext>((provider, options) =>
-            Configure(options, provider.GetRequiredService<DatabaseOptions>(), schema, typeof(TContext).Assembly));
+            Configure(options, provider.GetRequiredService<DatabaseOptions>(), schema, typeof(TContext).Assembly, provider.GetRequiredService<CrmDatabaseSession>()));
         services.AddSingleton(new ModuleDatabaseRegistration(typeof(TContext), schema));
         return services;
     }
 
-    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, DatabaseOptions database, string schema, Assembly migrationsAssembly)
+    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, DatabaseOptions database, string schema, Assembly migrationsAssembly, CrmDatabaseSession? session = null)
     {
         switch (database.Provider)
         {
             case DatabaseProvider.Postgres:
-                options.UseNpgsql(database.ConnectionString, npgsql =>
+                void Npgsql(Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure.NpgsqlDbContextOptionsBuilder npgsql)
                 {
                     npgsql.MigrationsAssembly(migrationsAssembly);
                     npgsql.MigrationsHistoryTable("__migrations", schema);
-                });
+                }
+
+                if (session is null)
+                {
+                    options.UseNpgsql(database.ConnectionString, Npgsql);
+                }
+                else
+                {
+                    options.UseNpgsql(session.Connection, Npgsql);
+                }
+
                 break;
             default:
-                options.UseSqlite(database.ConnectionString, sqlite =>
+                void Sqlite(Microsoft.EntityFrameworkCore.Infrastructure.SqliteDbContextOptionsBuilder sqlite)
                 {
                     sqlite.MigrationsAssembly(migrationsAssembly);
                     sqlite.MigrationsHistoryTable($"{schema}___migrations");
-                });
+                }
+
+                if (session is null)
+                {
+                    options.UseSqlite(database.ConnectionString, Sqlite);
+                }
+                else
+                {
+                    options.UseSqlite(session.Connection, Sqlite);
+                }
+
                 break;
         }
 
         options.ReplaceService<IMigrationsAssembly, EngineMigrationsAssembly>();
-        options.AddInterceptors(SqlStatementCounter.Instance);
+        options.AddInterceptors(session is null ? [SqlStatementCounter.Instance] : [SqlStatementCounter.Instance, session]);
         return options;
     }
 }

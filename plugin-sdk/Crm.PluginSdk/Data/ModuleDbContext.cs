@@ -12,13 +12,16 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace Crm.PluginSdk.Data;
 
 /// <summary>What every module context needs from the request it serves.</summary>
-public sealed class ModuleDbContextDependencies(ICurrentActor actor, TimeProvider clock)
+public sealed class ModuleDbContextDependencies(ICurrentActor actor, TimeProvider clock, CrmDatabaseSession? session = null)
 {
     public ICurrentActor Actor { get; } = actor;
 
     public TimeProvider Clock { get; } = clock;
 
-    /// <summary>For design-time tools and migrations, which act as the system.</summary>
+    /// <summary>The scope's shared connection; null at design time.</summary>
+    public CrmDatabaseSession? Session { get; } = session;
+
+    /// <summary>For design-time tools, which act as the system.</summary>
     public static ModuleDbContextDependencies System { get; } = new(CurrentActor.System(), TimeProvider.System);
 }
 
@@ -90,6 +93,12 @@ public abstract class ModuleDbContext(DbContextOptions options, ModuleDbContextD
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
+        // Inside a session transaction (work spanning modules), save within it.
+        if (Dependencies.Session?.Transaction is { } shared && Database.CurrentTransaction?.GetDbTransaction() != shared)
+        {
+            await Database.UseTransactionAsync(shared, cancellationToken);
+        }
+
         var now = Dependencies.Clock.GetUtcNow();
         StampAudit(now.UtcDateTime);
         var pending = CapturePendingEvents(now);

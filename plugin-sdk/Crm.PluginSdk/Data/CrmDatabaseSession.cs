@@ -1,0 +1,90 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Npgsql;
+
+namespace Crm.PluginSdk.Data;
+
+/// <summary>
+/// One database connection per scope (a request, a job), shared by every module's context, so
+/// that work spanning modules — a lead converted into a contact, a company and a deal — can
+/// run in one transaction: all of it is saved, or none of it.
+/// </summary>
+public sealed class CrmDatabaseSession(DatabaseOptions options) : DbCommandInterceptor, IAsyncDisposable, IDisposable
+{
+    private DbConnection? _connection;
+
+    public DbConnection Connection => _connection ??= options.Provider switch
+    {
+        DatabaseProvider.Postgres => new NpgsqlConnection(options.ConnectionString),
+        _ => new SqliteConnection(options.ConnectionString),
+    };
+
+    /// <summary>The transaction of <see cref="InTransactionAsync{T}"/> in progress, if any.</summary>
+    public DbTransaction? Transaction { get; private set; }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one transaction on the shared connection, committed when it
+    /// returns and rolled back when it throws or when <paramref name="shouldCommit"/> says no.
+    /// Inside one already, it simply joins it.
+    /// </summary>
+    public async Task<T> InTransactionAsync<T>(Func<Task<T>> work, Func<T, bool>? shouldCommit = null, CancellationToken cancellationToken = default)
+    {
+        if (Transaction is not null)
+        {
+            return await work();
+        }
+
+        if (Connection.State != System.Data.ConnectionState.Open)
+        {
+            await Connection.OpenAsync(cancellationToken);
+        }
+
+        Transaction = await Connection.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            var result = await work();
+            if (shouldCommit?.Invoke(result) == false)
+            {
+                await Transaction.RollbackAsync(cancellationToken);
+            }
+            else
+            {
+                await Transaction.CommitAsync(cancellationToken);
+            }
+
+            return result;
+        }
+        catch
+        {
+            await Transaction.RollbackAsync(CancellationToken.None);
+            throw;
+        }
+        finally
+        {
+            await Transaction.DisposeAsync();
+            Transaction = null;
+        }
+    }
+
+    /// <summary>Commands of every context join the session's transaction, which SQLite insists on.</summary>
+    public override DbCommand CommandInitialized(CommandEndEventData eventData, DbCommand result)
+    {
+        if (Transaction is not null && result.Transaction is null)
+        {
+            result.Transaction = Transaction;
+        }
+
+        return result;
+    }
+
+    public void Dispose() => _connection?.Dispose();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync();
+        }
+    }
+}
