@@ -14,7 +14,7 @@ public sealed class CompaniesModule : ICrmModule
         Id,
         Version: "0.1.0",
         SdkVersionRange: "[0.1.0, 1.0.0)",
-        DependsOn: [],
+        DependsOn: ["selection_lists"],
         Description: "Companies: organisations, their phones, e-mails, web sites and address.");
 
     public void ConfigureServices(IServiceCollection services, ModuleContext context) =>

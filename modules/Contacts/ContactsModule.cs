@@ -14,7 +14,7 @@ public sealed class ContactsModule : ICrmModule
         Id,
         Version: "0.1.0",
         SdkVersionRange: "[0.1.0, 1.0.0)",
-        DependsOn: [],
+        DependsOn: ["selection_lists"],
         Description: "Contacts: people, their phones and e-mails, and their companies.");
 
     public void ConfigureServices(IServiceCollection services, ModuleContext context) =>

@@ -114,10 +114,11 @@ public static class CrmApplication
                 .As<ISchemaContributor>().WithSingletonLifetime()
             .AddClasses(c => c.AssignableTo<IDomainEventHandler>())
                 .As<IDomainEventHandler>().WithScopedLifetime()
+            // Self and every interface resolve to one instance per scope (or process).
             .AddClasses(c => c.AssignableTo<IScopedService>())
-                .AsImplementedInterfaces(t => t != typeof(IScopedService)).WithScopedLifetime()
+                .AsSelfWithInterfaces(t => t != typeof(IScopedService)).WithScopedLifetime()
             .AddClasses(c => c.AssignableTo<ISingletonService>())
-                .AsImplementedInterfaces(t => t != typeof(ISingletonService)).WithSingletonLifetime());
+                .AsSelfWithInterfaces(t => t != typeof(ISingletonService)).WithSingletonLifetime());
 
     public static DatabaseOptions ReadDatabaseOptions(IConfiguration configuration)
     {

@@ -17,7 +17,10 @@ public sealed class CompaniesDbContext(DbContextOptions<CompaniesDbContext> opti
             company.ToTable("companies");
             company.HasKey(c => c.Id);
             company.Property(c => c.Title).HasMaxLength(255);
+            company.Property(c => c.CompanyType).HasMaxLength(50);
             company.Property(c => c.Industry).HasMaxLength(50);
+            company.Property(c => c.Employees).HasMaxLength(50);
+            company.Property(c => c.CurrencyId).HasMaxLength(3);
             company.Property(c => c.Comments).HasMaxLength(20_000);
             company.Property(c => c.Phones).StoredAsJson();
             company.Property(c => c.Emails).StoredAsJson();

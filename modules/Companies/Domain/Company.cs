@@ -8,7 +8,20 @@ public sealed class Company : AuditedRecord
 {
     public string Title { get; set; } = "";
 
+    /// <summary>COMPANY_TYPE list item.</summary>
+    public string? CompanyType { get; set; }
+
+    /// <summary>INDUSTRY list item.</summary>
     public string? Industry { get; set; }
+
+    /// <summary>EMPLOYEES list item (a size band).</summary>
+    public string? Employees { get; set; }
+
+    /// <summary>Annual revenue, in <see cref="CurrencyId"/>.</summary>
+    public decimal? Revenue { get; set; }
+
+    /// <summary>ISO 4217 code of <see cref="Revenue"/>.</summary>
+    public string? CurrencyId { get; set; }
 
     public List<ContactPoint> Phones { get; set; } = [];
 

@@ -13,7 +13,11 @@ public sealed class CompanyEntity() : CrmEntityDefinition<Company, CompaniesDbCo
     {
         entity.Describe("An organisation the business deals with.").Plural("companies");
         entity.Field(c => c.Title).Required().Describe("The company's name.");
-        entity.Field(c => c.Industry).Describe("Industry (a selection list id).");
+        entity.Field(c => c.CompanyType).FromList("COMPANY_TYPE", "companyTypeItem").Describe("An item of the COMPANY_TYPE list.");
+        entity.Field(c => c.Industry).FromList("INDUSTRY", "industryItem").Describe("An item of the INDUSTRY list.");
+        entity.Field(c => c.Employees).FromList("EMPLOYEES", "employeesItem").Describe("Size band, an item of the EMPLOYEES list.");
+        entity.Field(c => c.Revenue).Describe("Annual revenue, in currencyId.");
+        entity.Field(c => c.CurrencyId).Describe("ISO 4217 currency code of the revenue.");
         entity.ContactPoints(c => c.Phones, ContactPointKind.Phone);
         entity.ContactPoints(c => c.Emails, ContactPointKind.Email);
         entity.ContactPoints(c => c.Webs, ContactPointKind.Web);

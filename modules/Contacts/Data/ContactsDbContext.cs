@@ -19,7 +19,10 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
         {
             contact.ToTable("contacts");
             contact.HasKey(c => c.Id);
-            contact.Property(c => c.Honorific).HasMaxLength(128);
+            contact.Property(c => c.Honorific).HasMaxLength(50);
+            contact.Property(c => c.TypeId).HasMaxLength(50);
+            contact.Property(c => c.SourceId).HasMaxLength(50);
+            contact.Property(c => c.SourceDescription).HasMaxLength(2000);
             contact.Property(c => c.Name).HasMaxLength(50);
             contact.Property(c => c.SecondName).HasMaxLength(50);
             contact.Property(c => c.LastName).HasMaxLength(50);

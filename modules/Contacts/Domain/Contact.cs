@@ -6,7 +6,7 @@ namespace Crm.Modules.Contacts.Domain;
 [CrmRecord(ContactEntity.Name)]
 public sealed class Contact : AuditedRecord
 {
-    /// <summary>Form of address (Mr., Ms., Dr. ...).</summary>
+    /// <summary>HONORIFIC list item: form of address (Mr., Ms., Dr. ...).</summary>
     public string? Honorific { get; set; }
 
     public string? Name { get; set; }
@@ -17,6 +17,14 @@ public sealed class Contact : AuditedRecord
 
     /// <summary>Job title.</summary>
     public string? Post { get; set; }
+
+    /// <summary>CONTACT_TYPE list item.</summary>
+    public string? TypeId { get; set; }
+
+    /// <summary>SOURCE list item: where the contact came from.</summary>
+    public string? SourceId { get; set; }
+
+    public string? SourceDescription { get; set; }
 
     public List<ContactPoint> Phones { get; set; } = [];
 

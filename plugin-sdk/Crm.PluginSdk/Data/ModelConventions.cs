@@ -16,6 +16,22 @@ public static class ModelConventions
 {
     private const string JsonAnnotation = "Crm:Json";
 
+    /// <summary>Decimal places every decimal keeps (money, quantities): the same on both engines.</summary>
+    public const int DecimalScale = 4;
+
+    /// <summary>The largest decimal magnitude stored: what a 64-bit integer holds at <see cref="DecimalScale"/>.</summary>
+    public const decimal MaxDecimal = 900_000_000_000_000m;
+
+    private const decimal DecimalFactor = 10_000m;
+
+    // SQLite has no decimal type, and EF cannot compare or sort decimals kept as text there:
+    // keep them as integers of ten-thousandths, exact and in order.
+    private static readonly ValueConverter<decimal, long> ScaledDecimalConverter =
+        new(v => (long)decimal.Round(v * DecimalFactor, MidpointRounding.ToEven), v => v / DecimalFactor);
+
+    private static readonly ValueConverter<decimal?, long?> NullableScaledDecimalConverter =
+        new(v => v.HasValue ? (long)decimal.Round(v.Value * DecimalFactor, MidpointRounding.ToEven) : null, v => v.HasValue ? v.Value / DecimalFactor : null);
+
     private static readonly ValueConverter<DateTime, DateTime> UtcConverter =
         new(v => v.Kind == DateTimeKind.Local ? v.ToUniversalTime() : v, v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
 
@@ -45,6 +61,19 @@ public static class ModelConventions
                 if (isPostgres && property.FindAnnotation(JsonAnnotation) is not null)
                 {
                     property.SetColumnType("jsonb");
+                }
+
+                if (property.ClrType == typeof(decimal) || property.ClrType == typeof(decimal?))
+                {
+                    if (isPostgres)
+                    {
+                        property.SetPrecision(18);
+                        property.SetScale(DecimalScale);
+                    }
+                    else if (property.GetValueConverter() is null)
+                    {
+                        property.SetValueConverter(property.ClrType == typeof(decimal) ? ScaledDecimalConverter : NullableScaledDecimalConverter);
+                    }
                 }
 
                 // SQLite keeps no zone: times are stored as UTC text and must come back as UTC.

@@ -30,6 +30,12 @@ public interface ICrmEntityDefinition : ICrmEntityType
     Task<MutationPayload> UpdateAsync(IServiceProvider services, long id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken);
 
     Task<MutationPayload> DeleteAsync(IServiceProvider services, long id, CancellationToken cancellationToken);
+
+    /// <summary>How many records hold <paramref name="value"/> of list <paramref name="listId"/>.</summary>
+    Task<int> CountListValueAsync(IServiceProvider services, string listId, string value, CancellationToken cancellationToken);
+
+    /// <summary>Moves every record holding <paramref name="from"/> to <paramref name="to"/>, each with its "updated" event.</summary>
+    Task<int> ReplaceListValueAsync(IServiceProvider services, string listId, string from, string to, CancellationToken cancellationToken);
 }
 
 public sealed record ListArguments(
@@ -250,6 +256,7 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         InputBinder.Apply(record, _fields.Values, input, isCreate: true, errors);
         // The hook runs even after field errors, so that one answer lists every problem.
         await ApplyInputAsync(new MutationContext<TRecord, TContext>(record, db, input, isCreate: true, services, errors, cancellationToken));
+        await ValidateLinksAsync(record, _ => true, services, errors, cancellationToken);
 
         if (errors.Count > 0)
         {
@@ -273,6 +280,7 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         var errors = new List<UserError>();
         InputBinder.Apply(record, _fields.Values, input, isCreate: false, errors);
         await ApplyInputAsync(new MutationContext<TRecord, TContext>(record, db, input, isCreate: false, services, errors, cancellationToken));
+        await ValidateLinksAsync(record, field => db.Entry(record).Property(field.Property.Name).IsModified, services, errors, cancellationToken);
 
         if (errors.Count > 0)
         {
@@ -298,6 +306,96 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         db.Remove(record);
         await db.SaveChangesAsync(cancellationToken);
         return new MutationPayload(null, [], id);
+    }
+
+    /// <summary>
+    /// Ids of other records must name records that exist, and list values items of their list:
+    /// checked for the fields a write sets, one query per referenced type or list.
+    /// </summary>
+    private async Task ValidateLinksAsync(TRecord record, Func<EntityField, bool> written, IServiceProvider services, List<UserError> errors, CancellationToken cancellationToken)
+    {
+        var registry = services.GetRequiredService<IEntityRegistry>();
+        foreach (var group in _fields.Values.Where(f => f.ReferenceType is not null && f.Get(record) is not null && written(f)).GroupBy(f => f.ReferenceType!))
+        {
+            var type = registry.Find(group.Key);
+            var ids = group.Select(f => Convert.ToInt64(f.Get(record), CultureInfo.InvariantCulture)).Distinct().ToList();
+            var found = type is null ? new Dictionary<long, object>() : await type.LoadByIdsAsync(services, ids, cancellationToken);
+            foreach (var field in group)
+            {
+                var id = Convert.ToInt64(field.Get(record), CultureInfo.InvariantCulture);
+                if (!found.ContainsKey(id))
+                {
+                    errors.Add(UserError.At(ErrorCodes.NotFound, $"There is no {group.Key} with id {id.ToString(CultureInfo.InvariantCulture)}.", "input", field.Name));
+                }
+            }
+        }
+
+        var listFields = _fields.Values.Where(f => f.ListOf is not null && f.Get(record) is not null && written(f)).ToList();
+        if (listFields.Count == 0)
+        {
+            return;
+        }
+
+        var lists = services.GetService<Lists.ISelectionLists>();
+        foreach (var field in listFields)
+        {
+            var listId = field.ListOf!(record);
+            var value = (string)field.Get(record)!;
+            var items = lists is null ? [] : await lists.GetItemsAsync(listId, cancellationToken);
+            if (!items.Any(i => i.Id == value))
+            {
+                errors.Add(UserError.At(ErrorCodes.InvalidValue, $"'{value}' is not an item of the selection list {listId}.", "input", field.Name));
+            }
+        }
+    }
+
+    public async Task<int> CountListValueAsync(IServiceProvider services, string listId, string value, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<TContext>();
+        var count = 0;
+        foreach (var field in _fields.Values.Where(f => f.UsesList(listId)))
+        {
+            count += await db.Set<TRecord>().CountAsync(HoldsValue(field, value), cancellationToken);
+        }
+
+        return count;
+    }
+
+    public async Task<int> ReplaceListValueAsync(IServiceProvider services, string listId, string from, string to, CancellationToken cancellationToken)
+    {
+        const int batchSize = 500;
+        var db = services.GetRequiredService<TContext>();
+        var moved = 0;
+        foreach (var field in _fields.Values.Where(f => f.UsesList(listId)))
+        {
+            // Tracked, in batches: each moved record gets its "updated" event, like any other change.
+            while (true)
+            {
+                var batch = await WriteQuery(db).Where(HoldsValue(field, from)).OrderBy(r => r.Id).Take(batchSize).ToListAsync(cancellationToken);
+                if (batch.Count == 0)
+                {
+                    break;
+                }
+
+                foreach (var record in batch)
+                {
+                    field.Set!(record, to);
+                }
+
+                await db.SaveChangesAsync(cancellationToken);
+                db.ChangeTracker.Clear();
+                moved += batch.Count;
+            }
+        }
+
+        return moved;
+    }
+
+    private static Expression<Func<TRecord, bool>> HoldsValue(EntityField field, string value)
+    {
+        var record = Expression.Parameter(typeof(TRecord), "record");
+        return Expression.Lambda<Func<TRecord, bool>>(
+            Expression.Equal(ParameterRebinder.Rebind(field.Accessor, record), Expression.Constant(value, typeof(string))), record);
     }
 
     private UserError NotFound(long id) =>

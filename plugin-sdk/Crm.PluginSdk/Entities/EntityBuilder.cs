@@ -195,4 +195,37 @@ public sealed class FieldBuilder
         Field.MaxLength = length;
         return this;
     }
+
+    /// <summary>
+    /// The id of a record of another type (by its registry name): writes must name an existing
+    /// record, and <paramref name="objectField"/> shows it, loaded in batches through the registry.
+    /// </summary>
+    public FieldBuilder References(string entityType, string objectField)
+    {
+        AsId();
+        Field.ReferenceType = entityType;
+        Field.ReferenceField = objectField;
+        return this;
+    }
+
+    /// <summary>A value from the selection list <paramref name="listId"/>; writes must use one of its item ids.</summary>
+    public FieldBuilder FromList(string listId, string? objectField = null) => FromList(listId, _ => listId, objectField);
+
+    /// <summary>
+    /// A value from a list that depends on the record (a deal's stage list is its pipeline's):
+    /// <paramref name="family"/> names the lists (DEAL_STAGE for DEAL_STAGE_n), whose item ids
+    /// must not repeat across the family.
+    /// </summary>
+    public FieldBuilder FromList(string family, Func<object, string> listOf, string? objectField = null)
+    {
+        Field.ListFamily = family;
+        if (Field.Kind != FieldKind.String)
+        {
+            throw new InvalidOperationException($"Field '{Field.Name}' must be a string to hold selection list ids.");
+        }
+
+        Field.ListOf = listOf;
+        Field.ListField = objectField;
+        return this;
+    }
 }

@@ -86,4 +86,25 @@ public sealed class EntityField
     public int? MaxLength { get; internal set; }
 
     public ContactPointKind PointKind { get; internal set; }
+
+    /// <summary>For an id of another record: its entity type, resolved through the registry.</summary>
+    public string? ReferenceType { get; internal set; }
+
+    /// <summary>The GraphQL field that shows the referenced record (e.g. "company" for "companyId").</summary>
+    public string? ReferenceField { get; internal set; }
+
+    /// <summary>For a value from a selection list: which list holds the record's allowed values.</summary>
+    public Func<object, string>? ListOf { get; internal set; }
+
+    /// <summary>
+    /// The list, or family of lists (DEAL_STAGE covers DEAL_STAGE_1, DEAL_STAGE_2 ...), the field
+    /// takes values from; item ids are unique within a family.
+    /// </summary>
+    public string? ListFamily { get; internal set; }
+
+    public bool UsesList(string listId) =>
+        ListFamily is { } family && (listId == family || listId.StartsWith(family + "_", StringComparison.Ordinal));
+
+    /// <summary>The GraphQL field that shows the list item (e.g. "stage" for "stageId").</summary>
+    public string? ListField { get; internal set; }
 }

@@ -87,6 +87,21 @@ public static partial class InputBinder
                 }
 
                 return text;
+            case FieldKind.Decimal:
+                var number = System.Convert.ToDecimal(value, CultureInfo.InvariantCulture);
+                if (decimal.Round(number, Data.ModelConventions.DecimalScale) != number)
+                {
+                    errors.Add(UserError.At(ErrorCodes.InvalidFormat, $"'{field.Name}' has more than {Data.ModelConventions.DecimalScale} decimal places.", "input", field.Name));
+                    return null;
+                }
+
+                if (Math.Abs(number) >= Data.ModelConventions.MaxDecimal)
+                {
+                    errors.Add(UserError.At(ErrorCodes.InvalidFormat, $"'{field.Name}' is out of range; its magnitude must stay below {Data.ModelConventions.MaxDecimal:0}.", "input", field.Name));
+                    return null;
+                }
+
+                return number;
             case FieldKind.ContactPoints:
                 return ContactPoints(field, value, errors);
             case FieldKind.Address:

@@ -15,6 +15,8 @@ public static class ErrorCodes
     public const string TooLong = "TOO_LONG";
     public const string InvalidFormat = "INVALID_FORMAT";
     public const string InvalidCursor = "INVALID_CURSOR";
+    public const string InvalidValue = "INVALID_VALUE";
+    public const string Conflict = "CONFLICT";
     public const string Internal = "INTERNAL_SERVER_ERROR";
 
     public static ExecutionError Error(string code, string message) => new(message) { Code = code };

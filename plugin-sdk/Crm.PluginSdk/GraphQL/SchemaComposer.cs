@@ -80,6 +80,15 @@ public sealed class SchemaComposer
         foreach (var field in definition.Fields.Values)
         {
             type.AddField(OutputField(field));
+            if (field.ReferenceField is not null && _entityTypes.TryGetValue(field.ReferenceType!, out var referenced))
+            {
+                type.AddField(ReferenceField(field, referenced));
+            }
+
+            if (field.ListField is not null)
+            {
+                type.AddField(ListItemField(field));
+            }
         }
 
         var pascalPlural = char.ToUpperInvariant(definition.PluralName[0]) + definition.PluralName[1..];
@@ -249,6 +258,38 @@ public sealed class SchemaComposer
 
         return input;
     }
+
+    /// <summary>The record an id field points to, loaded in batches through the registry.</summary>
+    private FieldType ReferenceField(EntityField field, ObjectGraphType referenced) => new()
+    {
+        Name = field.ReferenceField!,
+        Description = $"The {field.ReferenceType} that '{field.Name}' names.",
+        ResolvedType = referenced,
+        Resolver = new FuncFieldResolver<object?>(context => field.Get(context.Source!) switch
+        {
+            long id => Registry.Load(context.RequestServices!, field.ReferenceType!, id),
+            int id => Registry.Load(context.RequestServices!, field.ReferenceType!, id),
+            _ => null,
+        }),
+    };
+
+    /// <summary>The selection list item a list field holds.</summary>
+    private FieldType ListItemField(EntityField field) => new()
+    {
+        Name = field.ListField!,
+        Description = $"The list item that '{field.Name}' names.",
+        ResolvedType = Types.SelectionListItem,
+        Resolver = new FuncFieldResolver<object?>(async context =>
+        {
+            if (field.Get(context.Source!) is not string value || context.RequestServices!.GetService<Lists.ISelectionLists>() is not { } lists)
+            {
+                return null;
+            }
+
+            var items = await lists.GetItemsAsync(field.ListOf!(context.Source!), context.CancellationToken);
+            return items.FirstOrDefault(i => i.Id == value);
+        }),
+    };
 
     private FieldType OutputField(EntityField field)
     {

@@ -104,6 +104,35 @@ public sealed class SharedGraphTypes
         return type;
     });
 
+    public IGraphType ListItemSemantics => GetOrAdd("ListItemSemantics", () =>
+    {
+        var type = new EnumerationGraphType { Name = "ListItemSemantics", Description = "What a status or stage means for the record on it." };
+        type.Add("PROCESS", Lists.ListItemSemantics.Process, "Work in progress.");
+        type.Add("SUCCESS", Lists.ListItemSemantics.Success, "Done and won.");
+        type.Add("FAILURE", Lists.ListItemSemantics.Failure, "Done and lost.");
+        return type;
+    });
+
+    public IGraphType SelectionListItem => GetOrAdd("SelectionListItem", () =>
+    {
+        var type = new ObjectGraphType { Name = "SelectionListItem", Description = "An item of an admin-editable selection list." };
+        type.AddField(Field<Lists.SelectionListItem>("entityId", typeof(NonNullGraphType<StringGraphType>), i => i.EntityId, "The list, e.g. SOURCE or DEAL_STAGE_1."));
+        type.AddField(Field<Lists.SelectionListItem>("id", typeof(NonNullGraphType<StringGraphType>), i => i.Id, "The value records hold, e.g. CALL or C1:WON."));
+        type.AddField(Field<Lists.SelectionListItem>("name", typeof(NonNullGraphType<StringGraphType>), i => i.Name));
+        type.AddField(Field<Lists.SelectionListItem>("sort", typeof(NonNullGraphType<IntGraphType>), i => i.Sort));
+        type.AddField(Field<Lists.SelectionListItem>("color", typeof(StringGraphType), i => i.Color));
+        type.AddField(new FieldType
+        {
+            Name = "semantics",
+            ResolvedType = ListItemSemantics,
+            Description = "For statuses and stages: in process, success or failure.",
+            Resolver = new global::GraphQL.Resolvers.FuncFieldResolver<object?>(c => ((Lists.SelectionListItem)c.Source!).Semantics),
+        });
+        type.AddField(Field<Lists.SelectionListItem>("system", typeof(NonNullGraphType<BooleanGraphType>), i => i.System, "System items cannot be removed."));
+        type.AddField(Field<Lists.SelectionListItem>("probability", typeof(IntGraphType), i => i.Probability, "For deal stages: the default probability, in percent."));
+        return type;
+    });
+
     private static readonly string[] AddressParts = ["address1", "address2", "city", "postalCode", "region", "province", "country", "countryCode"];
 
     public IGraphType Address => GetOrAdd("Address", () =>

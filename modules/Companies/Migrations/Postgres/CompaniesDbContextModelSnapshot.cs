@@ -46,6 +46,11 @@ namespace Crm.Modules.Companies.Migrations.Postgres
                         .HasColumnType("character varying(20000)")
                         .HasColumnName("comments");
 
+                    b.Property<string>("CompanyType")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("company_type");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -54,11 +59,21 @@ namespace Crm.Modules.Companies.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("created_by_id");
 
+                    b.Property<string>("CurrencyId")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency_id");
+
                     b.Property<string>("Emails")
                         .IsRequired()
                         .HasColumnType("jsonb")
                         .HasColumnName("emails")
                         .HasAnnotation("Crm:Json", true);
+
+                    b.Property<string>("Employees")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("employees");
 
                     b.Property<string>("Industry")
                         .HasMaxLength(50)
@@ -74,6 +89,11 @@ namespace Crm.Modules.Companies.Migrations.Postgres
                         .HasColumnType("jsonb")
                         .HasColumnName("phones")
                         .HasAnnotation("Crm:Json", true);
+
+                    b.Property<decimal?>("Revenue")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("revenue");
 
                     b.Property<string>("Title")
                         .IsRequired()

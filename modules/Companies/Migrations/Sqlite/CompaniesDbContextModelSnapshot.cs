@@ -38,6 +38,11 @@ namespace Crm.Modules.Companies.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("comments");
 
+                    b.Property<string>("CompanyType")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("company_type");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
@@ -46,11 +51,21 @@ namespace Crm.Modules.Companies.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_by_id");
 
+                    b.Property<string>("CurrencyId")
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency_id");
+
                     b.Property<string>("Emails")
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("emails")
                         .HasAnnotation("Crm:Json", true);
+
+                    b.Property<string>("Employees")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("employees");
 
                     b.Property<string>("Industry")
                         .HasMaxLength(50)
@@ -66,6 +81,10 @@ namespace Crm.Modules.Companies.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("phones")
                         .HasAnnotation("Crm:Json", true);
+
+                    b.Property<long?>("Revenue")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revenue");
 
                     b.Property<string>("Title")
                         .IsRequired()

@@ -60,8 +60,8 @@ namespace Crm.Modules.Contacts.Migrations.Postgres
                         .HasAnnotation("Crm:Json", true);
 
                     b.Property<string>("Honorific")
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
                         .HasColumnName("honorific");
 
                     b.Property<string>("LastName")
@@ -93,6 +93,21 @@ namespace Crm.Modules.Contacts.Migrations.Postgres
                         .HasMaxLength(50)
                         .HasColumnType("character varying(50)")
                         .HasColumnName("second_name");
+
+                    b.Property<string>("SourceDescription")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("source_description");
+
+                    b.Property<string>("SourceId")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("source_id");
+
+                    b.Property<string>("TypeId")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("type_id");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")

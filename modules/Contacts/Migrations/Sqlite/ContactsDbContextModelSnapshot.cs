@@ -52,7 +52,7 @@ namespace Crm.Modules.Contacts.Migrations.Sqlite
                         .HasAnnotation("Crm:Json", true);
 
                     b.Property<string>("Honorific")
-                        .HasMaxLength(128)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT")
                         .HasColumnName("honorific");
 
@@ -85,6 +85,21 @@ namespace Crm.Modules.Contacts.Migrations.Sqlite
                         .HasMaxLength(50)
                         .HasColumnType("TEXT")
                         .HasColumnName("second_name");
+
+                    b.Property<string>("SourceDescription")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source_description");
+
+                    b.Property<string>("SourceId")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source_id");
+
+                    b.Property<string>("TypeId")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type_id");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT")
