@@ -1,4 +1,11 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Crm.Modules.SelectionLists.Data;
+using Crm.PluginSdk.Data;
+using Crm.PluginSdk.Entities;
+using Crm.PluginSdk.GraphQL;
+using Crm.PluginSdk.Security;
+using Microsoft.Extensions.DependencyInjection;
 using Crm.PluginSdk.Lists;
 using Crm.PluginSdk.Modules;
 using Microsoft.EntityFrameworkCore;
@@ -9,7 +16,8 @@ namespace Crm.Modules.SelectionLists.Domain;
 /// The lists as the rest of the platform reads and edits them. All items are read with one
 /// query the first time a request asks (lists are small), and read again after a change.
 /// </summary>
-public sealed class SelectionListStore(SelectionListsDbContext db) : ISelectionLists, ISelectionListEditor, IScopedService
+public sealed partial class SelectionListStore(SelectionListsDbContext db, CrmDatabaseSession session, ICurrentActor actor, IServiceProvider services)
+    : ISelectionLists, ISelectionListEditor, IScopedService
 {
     private Dictionary<string, List<SelectionListItem>>? _lists;
 
@@ -53,4 +61,263 @@ public sealed class SelectionListStore(SelectionListsDbContext db) : ISelectionL
         await db.SaveChangesAsync(cancellationToken);
         Invalidate();
     }
+
+    public sealed record SelectionList(string EntityId, string Name, IReadOnlyList<SelectionListItem> Items);
+
+    public static string ListName(string entityId) =>
+        DefaultLists.Names.GetValueOrDefault(entityId)
+        ?? (DefaultLists.IsStageList(entityId) ? $"Deal stages (pipeline {entityId[(DefaultLists.DealStage.Length + 1)..]})" : entityId);
+
+    public async Task<SelectionList?> FindListAsync(string entityId, CancellationToken cancellationToken)
+    {
+        var items = await GetItemsAsync(entityId, cancellationToken);
+        return items.Count == 0 && !DefaultLists.Names.ContainsKey(entityId) ? null : new SelectionList(entityId, ListName(entityId), items);
+    }
+
+    private UserError? RefuseUnlessAllowed() =>
+        actor.IsAdministrator
+            ? null
+            : UserError.At(ErrorCodes.Forbidden, "Editing selection lists needs the settings right.");
+
+    public async Task<SelectionListEdit> AddItemAsync(string entityId, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
+    {
+        if (RefuseUnlessAllowed() is { } forbidden)
+        {
+            return new SelectionListEdit(null, [forbidden]);
+        }
+
+        var list = await FindListAsync(entityId, cancellationToken);
+        if (list is null)
+        {
+            return new SelectionListEdit(null, [UserError.At(ErrorCodes.NotFound, $"There is no selection list '{entityId}'.", "input", "entityId")]);
+        }
+
+        var errors = new List<UserError>();
+        var name = ((string)input["name"]!).Trim();
+        var prefix = StagePrefix(entityId);
+        var id = input.GetValueOrDefault("id") as string ?? prefix + MakeId(name);
+        if (!IdPattern().IsMatch(id) || id.Length > 50 || (prefix.Length > 0 && !id.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            errors.Add(UserError.At(ErrorCodes.InvalidFormat,
+                $"'{id}' is not a valid item id: use up to 50 upper-case letters, digits and _{(prefix.Length > 0 ? $", starting with {prefix}" : "")}.", "input", "id"));
+        }
+        else if (list.Items.Any(i => i.Id == id))
+        {
+            errors.Add(UserError.At(ErrorCodes.Conflict, $"The list {entityId} already has an item '{id}'.", "input", "id"));
+        }
+
+        var item = new ListItem
+        {
+            EntityId = entityId,
+            StatusId = id,
+            Name = name,
+            Sort = list.Items.Count == 0 ? 10 : list.Items.Max(i => i.Sort) + 10,
+            Semantics = DefaultLists.HasSemantics(entityId) ? ListItemSemantics.Process : null,
+        };
+        Apply(item, input, list, errors);
+        if (errors.Count > 0)
+        {
+            return new SelectionListEdit(null, errors);
+        }
+
+                db.Items.Add(item);
+        await db.SaveChangesAsync(cancellationToken);
+        Invalidate();
+        return new SelectionListEdit(item.ToPublic(), []);
+    }
+
+    public async Task<SelectionListEdit> UpdateItemAsync(string entityId, string id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
+    {
+        if (RefuseUnlessAllowed() is { } forbidden)
+        {
+            return new SelectionListEdit(null, [forbidden]);
+        }
+
+                var item = await db.Items.FirstOrDefaultAsync(i => i.EntityId == entityId && i.StatusId == id, cancellationToken);
+        if (item is null)
+        {
+            return new SelectionListEdit(null, [UserError.At(ErrorCodes.NotFound, $"The list {entityId} has no item '{id}'.", "id")]);
+        }
+
+        var list = (await FindListAsync(entityId, cancellationToken))!;
+        var errors = new List<UserError>();
+        if (input.TryGetValue("name", out var name))
+        {
+            item.Name = (name as string)?.Trim() ?? "";
+        }
+
+        if (item.System && input.TryGetValue("semantics", out var semantics) && semantics is ListItemSemantics s && s != item.Semantics)
+        {
+            errors.Add(UserError.At(ErrorCodes.Validation, "The semantics of a system item cannot change.", "input", "semantics"));
+        }
+
+        Apply(item, input, list, errors);
+        if (errors.Count > 0)
+        {
+            return new SelectionListEdit(null, errors);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        Invalidate();
+        return new SelectionListEdit(item.ToPublic(), []);
+    }
+
+    /// <summary>Applies and checks the fields shared by add and update.</summary>
+    private static void Apply(ListItem item, IReadOnlyDictionary<string, object?> input, SelectionList list, List<UserError> errors)
+    {
+        if (item.Name.Length is 0 or > 100)
+        {
+            errors.Add(UserError.At(item.Name.Length == 0 ? ErrorCodes.Required : ErrorCodes.TooLong, "'name' must be 1 to 100 characters.", "input", "name"));
+        }
+
+        if (input.TryGetValue("sort", out var sort) && sort is int position)
+        {
+            item.Sort = position;
+        }
+
+        if (input.TryGetValue("color", out var color))
+        {
+            if (color is string text && !ColorPattern().IsMatch(text))
+            {
+                errors.Add(UserError.At(ErrorCodes.InvalidFormat, $"'{text}' is not a colour; use #RRGGBB.", "input", "color"));
+            }
+
+            item.Color = color as string;
+        }
+
+        if (input.TryGetValue("semantics", out var semantics) && semantics is ListItemSemantics meaning)
+        {
+            if (!DefaultLists.HasSemantics(item.EntityId))
+            {
+                errors.Add(UserError.At(ErrorCodes.Validation, $"Items of {item.EntityId} have no semantics; only statuses and stages do.", "input", "semantics"));
+            }
+            else if (meaning == ListItemSemantics.Success && list.Items.Any(i => i.Semantics == ListItemSemantics.Success && i.Id != item.StatusId))
+            {
+                errors.Add(UserError.At(ErrorCodes.Conflict, $"The list {item.EntityId} already has its success item.", "input", "semantics"));
+            }
+
+            item.Semantics = meaning;
+        }
+
+        if (input.TryGetValue("probability", out var probability) && probability is not null)
+        {
+            if (!DefaultLists.IsStageList(item.EntityId))
+            {
+                errors.Add(UserError.At(ErrorCodes.Validation, "Only deal stages have a probability.", "input", "probability"));
+            }
+            else if (probability is not int percent || percent is < 0 or > 100)
+            {
+                errors.Add(UserError.At(ErrorCodes.InvalidValue, "'probability' must be 0 to 100.", "input", "probability"));
+            }
+            else
+            {
+                item.Probability = percent;
+            }
+        }
+    }
+
+    public async Task<SelectionListEdit> RemoveItemAsync(string entityId, string id, string? moveTo, CancellationToken cancellationToken)
+    {
+        if (RefuseUnlessAllowed() is { } forbidden)
+        {
+            return new SelectionListEdit(null, [forbidden]);
+        }
+
+                var item = await db.Items.FirstOrDefaultAsync(i => i.EntityId == entityId && i.StatusId == id, cancellationToken);
+        if (item is null)
+        {
+            return new SelectionListEdit(null, [UserError.At(ErrorCodes.NotFound, $"The list {entityId} has no item '{id}'.", "id")]);
+        }
+
+        var removedItem = item.ToPublic();
+        if (item.System)
+        {
+            return new SelectionListEdit(null, [UserError.At(ErrorCodes.Validation, $"'{id}' is a system item of {entityId} and cannot be removed.", "id")]);
+        }
+
+        var definitions = services.GetRequiredService<IEntityRegistry>().Types.OfType<ICrmEntityDefinition>()
+            .Where(d => d.Fields.Values.Any(f => f.UsesList(entityId))).ToList();
+        var inUse = 0;
+        foreach (var definition in definitions)
+        {
+            inUse += await definition.CountListValueAsync(services, entityId, id, cancellationToken);
+        }
+
+        if (inUse > 0 && moveTo is null)
+        {
+            return new SelectionListEdit(null, [UserError.At("IN_USE",
+                $"{inUse.ToString(CultureInfo.InvariantCulture)} record(s) hold '{id}'; name the item to move them to in 'moveTo'.", "moveTo")]);
+        }
+
+        if (moveTo is not null && (moveTo == id || !await db.Items.AnyAsync(i => i.EntityId == entityId && i.StatusId == moveTo, cancellationToken)))
+        {
+            return new SelectionListEdit(null, [UserError.At(ErrorCodes.InvalidValue, $"'{moveTo}' is not another item of {entityId}.", "moveTo")]);
+        }
+
+        // The move and the removal are one change: both happen, or neither.
+        var moved = await session.InTransactionAsync(async () =>
+        {
+            var count = 0;
+            if (moveTo is not null)
+            {
+                foreach (var definition in definitions)
+                {
+                    count += await definition.ReplaceListValueAsync(services, entityId, id, moveTo, cancellationToken);
+                }
+            }
+
+            db.Items.Remove(item);
+            await db.SaveChangesAsync(cancellationToken);
+            return count;
+        }, cancellationToken: cancellationToken);
+        Invalidate();
+        return new SelectionListEdit(removedItem, [], moved);
+    }
+
+    public async Task<IReadOnlyList<UserError>> ReorderAsync(string entityId, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        if (RefuseUnlessAllowed() is { } forbidden)
+        {
+            return [forbidden];
+        }
+
+                var items = await db.Items.Where(i => i.EntityId == entityId).ToListAsync(cancellationToken);
+        if (items.Count == 0)
+        {
+            return [UserError.At(ErrorCodes.NotFound, $"There is no selection list '{entityId}'.", "entityId")];
+        }
+
+        if (ids.Count != items.Count || ids.Distinct().Count() != ids.Count || ids.Any(id => items.All(i => i.StatusId != id)))
+        {
+            return [UserError.At(ErrorCodes.InvalidValue, $"'ids' must name every item of {entityId} exactly once.", "ids")];
+        }
+
+        for (var i = 0; i < ids.Count; i++)
+        {
+            items.First(item => item.StatusId == ids[i]).Sort = (i + 1) * 10;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        Invalidate();
+        return [];
+    }
+
+    /// <summary>Stage ids of pipeline n start with "Cn:", as in Bitrix24; the default pipeline's have none.</summary>
+    public static string StagePrefix(string entityId) =>
+        DefaultLists.IsStageList(entityId) && entityId != DefaultLists.DealStage ? $"C{entityId[(DefaultLists.DealStage.Length + 1)..]}:" : "";
+
+    private static string MakeId(string name)
+    {
+        var id = NonIdCharacters().Replace(name.ToUpperInvariant(), "_").Trim('_');
+        return id.Length == 0 ? "ITEM" : id[..Math.Min(id.Length, 40)];
+    }
+
+    [GeneratedRegex("^[A-Z0-9_]+(:[A-Z0-9_]+)?$")]
+    private static partial Regex IdPattern();
+
+    [GeneratedRegex("^#[0-9A-Fa-f]{6}$")]
+    private static partial Regex ColorPattern();
+
+    [GeneratedRegex("[^A-Z0-9]+")]
+    private static partial Regex NonIdCharacters();
 }

@@ -37,9 +37,26 @@ public interface ISelectionLists
     Task<IReadOnlyList<SelectionListItem>> GetItemsAsync(string entityId, CancellationToken cancellationToken);
 }
 
-/// <summary>Creates and drops whole lists, for modules whose own records own a list (a pipeline owns its stages).</summary>
+/// <summary>The outcome of an edit: the item as saved, or why not (paths start at "input").</summary>
+public sealed record SelectionListEdit(SelectionListItem? Item, IReadOnlyList<GraphQL.UserError> Errors, int MovedRecords = 0);
+
+/// <summary>
+/// Edits selection lists with every rule applied (ids, semantics, system items, records moved off
+/// a removed item), for the lists' own API and for modules whose records own a list (a pipeline
+/// owns its stages).
+/// </summary>
 public interface ISelectionListEditor
 {
+    /// <summary>Input keys: id, name, sort, color, semantics, probability.</summary>
+    Task<SelectionListEdit> AddItemAsync(string entityId, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken);
+
+    Task<SelectionListEdit> UpdateItemAsync(string entityId, string id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken);
+
+    Task<SelectionListEdit> RemoveItemAsync(string entityId, string id, string? moveTo, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<GraphQL.UserError>> ReorderAsync(string entityId, IReadOnlyList<string> ids, CancellationToken cancellationToken);
+
+    /// <summary>Creates a list with its items as given (a new pipeline's stages).</summary>
     Task CreateListAsync(string entityId, IReadOnlyList<SelectionListItem> items, CancellationToken cancellationToken);
 
     Task DeleteListAsync(string entityId, CancellationToken cancellationToken);
