@@ -57,7 +57,7 @@ public sealed class SelectionListsSchema : ISchemaContributor
         });
 
         var errors = SchemaComposer.NonNullList(composer.Types.UserError);
-        var itemPayload = new ObjectGraphType { Name = "SelectionListSelectionListEdit", Description = "The item as saved, or why not." };
+        var itemPayload = new ObjectGraphType { Name = "SelectionListItemPayload", Description = "The item as saved, or why not." };
         itemPayload.AddField(new FieldType { Name = "item", ResolvedType = item, Resolver = new FuncFieldResolver<object?>(c => ((SelectionListEdit)c.Source!).Item) });
         itemPayload.AddField(new FieldType { Name = "errors", ResolvedType = errors, Resolver = new FuncFieldResolver<object?>(c => ((SelectionListEdit)c.Source!).Errors) });
 
@@ -94,7 +94,7 @@ public sealed class SelectionListsSchema : ISchemaContributor
                 c.GetArgument<Dictionary<string, object?>>("input"), c.CancellationToken)),
         });
 
-        var removePayload = new ObjectGraphType { Name = "RemoveSelectionListSelectionListEdit", Description = "The outcome of removing a list item." };
+        var removePayload = new ObjectGraphType { Name = "RemoveSelectionListItemPayload", Description = "The outcome of removing a list item." };
         removePayload.AddField(SharedGraphTypes.Field<SelectionListEdit>("removedId", typeof(StringGraphType), p => p.Errors.Count == 0 ? p.Item?.Id : null));
         removePayload.AddField(SharedGraphTypes.Field<SelectionListEdit>("movedRecords", typeof(NonNullGraphType<IntGraphType>), p => p.MovedRecords, "How many records were moved to 'moveTo'."));
         removePayload.AddField(new FieldType { Name = "errors", ResolvedType = errors, Resolver = new FuncFieldResolver<object?>(c => ((SelectionListEdit)c.Source!).Errors) });
