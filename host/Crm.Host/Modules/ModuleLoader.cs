@@ -77,7 +77,8 @@ public static class ModuleLoader
         return new ModuleCatalog(ordered, refused);
     }
 
-    private static void CheckManifest(ModuleManifest manifest)
+    /// <summary>Throws <see cref="ModuleRefusedException"/> when the manifest is unusable or targets another SDK.</summary>
+    internal static void CheckManifest(ModuleManifest manifest)
     {
         if (string.IsNullOrWhiteSpace(manifest.Id) || !manifest.Id.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
         {
@@ -101,7 +102,7 @@ public static class ModuleLoader
     }
 
     /// <summary>Dependencies first; a module whose dependency is missing or refused is refused too.</summary>
-    private static List<LoadedModule> OrderByDependencies(List<LoadedModule> candidates, List<string> refused, ILogger logger)
+    internal static List<LoadedModule> OrderByDependencies(List<LoadedModule> candidates, List<string> refused, ILogger logger)
     {
         var byId = candidates.ToDictionary(c => c.Manifest.Id);
         var ordered = new List<LoadedModule>();
@@ -177,5 +178,5 @@ public static class ModuleLoader
         _ => ex.Message,
     };
 
-    private sealed class ModuleRefusedException(string message) : Exception(message);
+    internal sealed class ModuleRefusedException(string message) : Exception(message);
 }

@@ -99,7 +99,10 @@ public abstract class ModuleDbContext(DbContextOptions options, ModuleDbContextD
             await Database.UseTransactionAsync(shared, cancellationToken);
         }
 
-        var now = Dependencies.Clock.GetUtcNow();
+        // Whole microseconds, which PostgreSQL stores exactly: the record a mutation answers with
+        // then carries the times a later read (or a filter on them) sees.
+        var clock = Dependencies.Clock.GetUtcNow();
+        var now = clock.AddTicks(-(clock.Ticks % TimeSpan.TicksPerMicrosecond));
         StampAudit(now.UtcDateTime);
         var pending = CapturePendingEvents(now);
         if (pending.Count == 0 && _raisedEvents.Count == 0)

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using GraphQL.DataLoader;
 
 namespace Crm.PluginSdk.GraphQL;
@@ -12,6 +13,7 @@ public sealed class BatchLoader<TKey, TValue>(Func<IReadOnlyCollection<TKey>, Ca
     where TKey : notnull
 {
     private readonly Dictionary<TKey, TValue?> _loaded = [];
+    private readonly Dictionary<TKey, ExceptionDispatchInfo> _failed = [];
     private readonly HashSet<TKey> _pending = [];
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -19,7 +21,7 @@ public sealed class BatchLoader<TKey, TValue>(Func<IReadOnlyCollection<TKey>, Ca
     {
         lock (_pending)
         {
-            if (!_loaded.ContainsKey(key))
+            if (!_loaded.ContainsKey(key) && !_failed.ContainsKey(key))
             {
                 _pending.Add(key);
             }
@@ -41,11 +43,33 @@ public sealed class BatchLoader<TKey, TValue>(Func<IReadOnlyCollection<TKey>, Ca
                     return cached;
                 }
 
-                batch = [.. _pending];
+                _failed.GetValueOrDefault(key)?.Throw();
+
+                // A key loaded again while its batch was in flight is pending and cached by now.
+                batch = [.. _pending.Where(k => !_loaded.ContainsKey(k))];
                 _pending.Clear();
             }
 
-            var fetched = await fetch(batch, cancellationToken);
+            IReadOnlyDictionary<TKey, TValue> fetched;
+            try
+            {
+                fetched = await fetch(batch, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Every key of the batch fails alike; otherwise the others would read as missing.
+                var failure = ExceptionDispatchInfo.Capture(ex);
+                lock (_pending)
+                {
+                    foreach (var k in batch)
+                    {
+                        _failed[k] = failure;
+                    }
+                }
+
+                throw;
+            }
+
             lock (_pending)
             {
                 foreach (var k in batch)

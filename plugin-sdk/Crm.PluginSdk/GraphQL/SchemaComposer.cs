@@ -161,7 +161,8 @@ public sealed class SchemaComposer
                     context.GetArgument<string?>("after"),
                     context.GetArgument<int?>("last"),
                     context.GetArgument<string?>("before"));
-                var withTotal = context.SubFields?.ContainsKey("totalCount") == true;
+                // SubFields is keyed by response name: look for the field itself, aliased or not.
+                var withTotal = context.SubFields?.Values.Any(f => f.FieldType.Name == "totalCount") == true;
                 return await definition.ListAsync(context.RequestServices!, arguments, withTotal, context.CancellationToken);
             }),
         });

@@ -137,15 +137,27 @@ public static class Paging
                 throw new FormatException("The cursor does not fit the requested order.");
             }
 
-            return elements.Select((e, i) => e.ValueKind == JsonValueKind.Null
-                ? null
-                : e.Deserialize(keys[i].Field.ValueType, CursorJson.Options)).ToList();
+            return elements.Select((e, i) => Value(e, keys[i].Field)).ToList();
         }
         catch (Exception ex) when (ex is FormatException or JsonException or NotSupportedException or ArgumentException)
         {
             throw ErrorCodes.Error(ErrorCodes.InvalidCursor,
                 $"'{argument}' is not a cursor of this list with this order; use a cursor returned by the same query.");
         }
+    }
+
+    /// <summary>A value as <see cref="EncodeCursor"/> writes it: null only for nullable fields, times in UTC.</summary>
+    private static object? Value(JsonElement element, EntityField field)
+    {
+        if (element.ValueKind == JsonValueKind.Null)
+        {
+            return field.IsNullable ? null : throw new FormatException($"'{field.Name}' cannot be null.");
+        }
+
+        var value = element.Deserialize(field.ValueType, CursorJson.Options);
+        return value is DateTime { Kind: not DateTimeKind.Utc }
+            ? throw new FormatException($"'{field.Name}' must be a UTC time.")
+            : value;
     }
 
     private static class CursorJson
