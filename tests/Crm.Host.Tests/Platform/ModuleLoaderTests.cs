@@ -281,6 +281,7 @@ public sealed class ModuleFolderTests : IDisposable
     [Fact]
     public void Built_modules_load_and_broken_ones_are_refused_with_one_line_each()
     {
+        AddBuiltModule("Crm.Modules.SelectionLists");
         AddBuiltModule("Crm.Modules.Contacts");
         AddBuiltModule("Crm.Modules.Companies");
         AddBrokenModules();
@@ -288,7 +289,7 @@ public sealed class ModuleFolderTests : IDisposable
 
         var catalog = ModuleLoader.Load(_folder.FullName, logger);
 
-        Assert.Equal(["companies", "contacts"], catalog.Loaded.Select(m => m.Manifest.Id));
+        Assert.Equal(["selection_lists", "companies", "contacts"], catalog.Loaded.Select(m => m.Manifest.Id));
         Assert.Equal(["Crm.Modules.Corrupt", "Crm.Modules.Missing", "NuGet.Versioning"], catalog.Refused.Order(StringComparer.Ordinal));
         Assert.Equal(3, logger.Errors.Count);
         foreach (var name in catalog.Refused)
@@ -312,13 +313,14 @@ public sealed class ModuleFolderTests : IDisposable
     [Fact]
     public async Task The_host_starts_and_serves_with_the_modules_that_loaded()
     {
+        AddBuiltModule("Crm.Modules.SelectionLists");
         AddBuiltModule("Crm.Modules.Contacts");
         AddBrokenModules();
 
         await using var host = await CrmHost.StartAsync(Engine.Sqlite, new Dictionary<string, string?> { ["Modules:Path"] = _folder.FullName });
 
         var modules = (await host.QueryAsync("{ modules { id } }")).ShouldSucceed();
-        Assert.Equal(["contacts"], modules.Data!["modules"]!.AsArray().Select(m => m!["id"]!.GetValue<string>()));
+        Assert.Equal(["selection_lists", "contacts"], modules.Data!["modules"]!.AsArray().Select(m => m!["id"]!.GetValue<string>()));
         var id = await host.CreateContactAsync(new { name = "Still served" });
         var read = (await host.QueryAsync("query($id: ID!) { contact(id: $id) { name } }", new { id })).ShouldSucceed();
         Assert.Equal("Still served", read.Data!["contact"]!["name"]!.GetValue<string>());

@@ -75,11 +75,11 @@ public abstract class OrderTests(HostFixture fixture)
         var m = Records.NewMarker("Ordc");
         IReadOnlyList<string> ids =
         [
-            await Host.CreateCompanyAsync(new { title = m + " b", industry = "X" }),
+            await Host.CreateCompanyAsync(new { title = m + " b", industry = "IT" }),
             await Host.CreateCompanyAsync(new { title = m + " a" }),
-            await Host.CreateCompanyAsync(new { title = m + " c", industry = "X" }),
+            await Host.CreateCompanyAsync(new { title = m + " c", industry = "IT" }),
             await Host.CreateCompanyAsync(new { title = m + " d" }),
-            await Host.CreateCompanyAsync(new { title = m + " a", industry = "Y" }),
+            await Host.CreateCompanyAsync(new { title = m + " a", industry = "TELECOM" }),
         ];
 
         async Task Expect(object[] order, params int[] expected) =>

@@ -337,7 +337,7 @@ public abstract class PagingTests(HostFixture fixture)
     {
         var m = Records.NewMarker("Pgc");
         var ids = new List<string>();
-        foreach (var industry in new[] { "X", null, "Y", null, "X" })
+        foreach (var industry in new[] { "IT", null, "TELECOM", null, "IT" })
         {
             ids.Add(await Host.CreateCompanyAsync(new { title = m, industry }));
         }
