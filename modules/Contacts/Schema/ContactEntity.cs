@@ -44,7 +44,7 @@ public sealed class ContactEntity() : CrmEntityDefinition<Contact, ContactsDbCon
             mutation.AddError(ErrorCodes.Required, "A contact needs a name, a second name or a last name.", "name");
         }
 
-        if (!mutation.TryGetIds(CompanyIds, out var companyIds))
+        if (!mutation.TryGetIds(CompanyIds, out var companyIds, out var positions))
         {
             return;
         }
@@ -65,7 +65,7 @@ public sealed class ContactEntity() : CrmEntityDefinition<Contact, ContactsDbCon
         {
             if (!existing.ContainsKey(companyIds[i]))
             {
-                mutation.AddError(ErrorCodes.NotFound, $"There is no company with id {companyIds[i]}.", CompanyIds, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                mutation.AddError(ErrorCodes.NotFound, $"There is no company with id {companyIds[i]}.", CompanyIds, positions[i].ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
         }
 
