@@ -176,16 +176,19 @@ public sealed class GraphQLHttpEndpoint(
 
         // No key: only what reveals no data, and only where allowed. An unknown operation name
         // is let through so that the executor reports it as the request error it is.
-        return operation is null || (options.Value.AllowAnonymousIntrospection && IsIntrospectionOnly(document, operation.SelectionSet, 0));
+        return operation is null || (options.Value.AllowAnonymousIntrospection && IsIntrospectionOnly(document, operation.SelectionSet, [], 0));
     }
 
-    private static bool IsIntrospectionOnly(GraphQLDocument document, GraphQLSelectionSet selectionSet, int depth) =>
+    // Each fragment is looked at once, however often it is spread (else a few fragments spreading
+    // each other many times keep this busy for ever): one seen before passed, or the check would
+    // have stopped there; one still being looked at is a cycle, which validation refuses.
+    private static bool IsIntrospectionOnly(GraphQLDocument document, GraphQLSelectionSet selectionSet, HashSet<GraphQLFragmentDefinition> seen, int depth) =>
         depth < 16 && selectionSet.Selections.All(selection => selection switch
         {
             GraphQLField field => IntrospectionFields.Contains(field.Name.StringValue),
-            GraphQLInlineFragment inline => IsIntrospectionOnly(document, inline.SelectionSet, depth + 1),
+            GraphQLInlineFragment inline => IsIntrospectionOnly(document, inline.SelectionSet, seen, depth + 1),
             GraphQLFragmentSpread spread => document.FindFragment(spread.FragmentName.Name.Value) is { } fragment
-                                            && IsIntrospectionOnly(document, fragment.SelectionSet, depth + 1),
+                                            && (!seen.Add(fragment) || IsIntrospectionOnly(document, fragment.SelectionSet, seen, depth + 1)),
             _ => false,
         });
 
