@@ -244,9 +244,11 @@ public sealed class GraphQLHttpEndpoint(
             return (null, $"The body must be {JsonMediaType} (got '{request.ContentType ?? "no Content-Type"}').", StatusCodes.Status415UnsupportedMediaType);
         }
 
-        if (contentType.Charset.HasValue && !contentType.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+        // A parameter value may be quoted: charset="utf-8" is charset=utf-8.
+        var charset = HeaderUtilities.RemoveQuotes(contentType.Charset);
+        if (charset.HasValue && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
         {
-            return (null, $"The body must be UTF-8 (got charset '{contentType.Charset}').", StatusCodes.Status415UnsupportedMediaType);
+            return (null, $"The body must be UTF-8 (got charset '{charset}').", StatusCodes.Status415UnsupportedMediaType);
         }
 
         if (request.ContentLength > options.Value.MaxRequestBytes)
