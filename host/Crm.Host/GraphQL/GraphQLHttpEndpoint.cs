@@ -176,16 +176,19 @@ public sealed class GraphQLHttpEndpoint(
 
         // No key: only what reveals no data, and only where allowed. An unknown operation name
         // is let through so that the executor reports it as the request error it is.
-        return operation is null || (options.Value.AllowAnonymousIntrospection && IsIntrospectionOnly(document, operation.SelectionSet, 0));
+        return operation is null || (options.Value.AllowAnonymousIntrospection && IsIntrospectionOnly(document, operation.SelectionSet, [], 0));
     }
 
-    private static bool IsIntrospectionOnly(GraphQLDocument document, GraphQLSelectionSet selectionSet, int depth) =>
+    // Each fragment is looked at once, however often it is spread (else a few fragments spreading
+    // each other many times keep this busy for ever): one seen before passed, or the check would
+    // have stopped there; one still being looked at is a cycle, which validation refuses.
+    private static bool IsIntrospectionOnly(GraphQLDocument document, GraphQLSelectionSet selectionSet, HashSet<GraphQLFragmentDefinition> seen, int depth) =>
         depth < 16 && selectionSet.Selections.All(selection => selection switch
         {
             GraphQLField field => IntrospectionFields.Contains(field.Name.StringValue),
-            GraphQLInlineFragment inline => IsIntrospectionOnly(document, inline.SelectionSet, depth + 1),
+            GraphQLInlineFragment inline => IsIntrospectionOnly(document, inline.SelectionSet, seen, depth + 1),
             GraphQLFragmentSpread spread => document.FindFragment(spread.FragmentName.Name.Value) is { } fragment
-                                            && IsIntrospectionOnly(document, fragment.SelectionSet, depth + 1),
+                                            && (!seen.Add(fragment) || IsIntrospectionOnly(document, fragment.SelectionSet, seen, depth + 1)),
             _ => false,
         });
 
@@ -241,9 +244,11 @@ public sealed class GraphQLHttpEndpoint(
             return (null, $"The body must be {JsonMediaType} (got '{request.ContentType ?? "no Content-Type"}').", StatusCodes.Status415UnsupportedMediaType);
         }
 
-        if (contentType.Charset.HasValue && !contentType.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+        // A parameter value may be quoted: charset="utf-8" is charset=utf-8.
+        var charset = HeaderUtilities.RemoveQuotes(contentType.Charset);
+        if (charset.HasValue && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
         {
-            return (null, $"The body must be UTF-8 (got charset '{contentType.Charset}').", StatusCodes.Status415UnsupportedMediaType);
+            return (null, $"The body must be UTF-8 (got charset '{charset}').", StatusCodes.Status415UnsupportedMediaType);
         }
 
         if (request.ContentLength > options.Value.MaxRequestBytes)

@@ -19,8 +19,8 @@ public sealed class QueryLimitError : ValidationError
 /// costs more than <see cref="QueryLimits.MaxCost"/>, or asks a list for more than
 /// <see cref="QueryLimits.MaxPageSize"/> records. A field costs 1 for each record of the lists
 /// above it: a list's page size (its first/last, or the default) multiplies what is inside it,
-/// and a plain list counts as <see cref="PlainListSize"/>. Introspection is exempt: its shape
-/// is fixed and its size is the schema's.
+/// and a plain list counts as <see cref="PlainListSize"/>. What is inside introspection fields is
+/// exempt (its shape is fixed and its size is the schema's); the fields themselves count.
 /// </summary>
 public sealed class QueryLimitsRule(QueryLimits limits) : ValidationRuleBase
 {
@@ -37,13 +37,7 @@ public sealed class QueryLimitsRule(QueryLimits limits) : ValidationRuleBase
         };
         if (rootType is not null)
         {
-            var walker = new Walker(context, limits);
-            walker.Walk(operation.SelectionSet, rootType, depth: 0, multiplier: 1, pageOwner: false);
-            if (!walker.Failed && walker.Cost > limits.MaxCost)
-            {
-                context.ReportError(new QueryLimitError(context,
-                    $"Query cost {walker.Cost} exceeds the limit of {limits.MaxCost} (Limits:MaxCost). Ask for fewer records or fewer nested lists.", operation));
-            }
+            new Walker(context, limits).Walk(operation.SelectionSet, rootType, depth: 0, multiplier: 1, pageOwner: false);
         }
 
         return ValueTask.FromResult<INodeVisitor?>(null);
@@ -96,6 +90,9 @@ public sealed class QueryLimitsRule(QueryLimits limits) : ValidationRuleBase
             var name = field.Name.StringValue;
             if (name.StartsWith("__", StringComparison.Ordinal))
             {
+                // What is inside is exempt, not the field itself: no selection may be free, or
+                // fragments spread many times over would expand without limit.
+                AddCost(field, name, multiplier);
                 return;
             }
 
@@ -105,7 +102,12 @@ public sealed class QueryLimitsRule(QueryLimits limits) : ValidationRuleBase
                 return;
             }
 
-            Cost += multiplier;
+            AddCost(field, name, multiplier);
+            if (Failed)
+            {
+                return;
+            }
+
             var definition = (parentType.GetNamedType() as IComplexGraphType)?.GetField(name);
             if (definition is null || field.SelectionSet is null)
             {
@@ -133,6 +135,16 @@ public sealed class QueryLimitsRule(QueryLimits limits) : ValidationRuleBase
 
             // The lists of a page (nodes, edges) hold the records its size already counted.
             Walk(field.SelectionSet, definition.ResolvedType!.GetNamedType(), depth + 1, checked(multiplier * factor), ownsPage);
+        }
+
+        /// <summary>Counts a field, and stops the walk as soon as the limit is passed: the rest could take as long as its expansion.</summary>
+        private void AddCost(GraphQLField field, string name, long multiplier)
+        {
+            Cost += multiplier;
+            if (Cost > limits.MaxCost)
+            {
+                Fail(field, $"Query cost exceeds the limit of {limits.MaxCost} (Limits:MaxCost): it reaches {Cost} at field '{name}'. Ask for fewer records or fewer nested lists.");
+            }
         }
 
         private int? PageSize(GraphQLField field, string argument) =>

@@ -39,12 +39,15 @@ public sealed class ContactEntity() : CrmEntityDefinition<Contact, ContactsDbCon
     protected override async Task ApplyInputAsync(MutationContext<Contact, ContactsDbContext> mutation)
     {
         var contact = mutation.Record;
-        if (string.IsNullOrWhiteSpace(contact.Name) && string.IsNullOrWhiteSpace(contact.LastName) && string.IsNullOrWhiteSpace(contact.SecondName))
+        // A name that was given but refused (too long) has an error of its own: it is not missing.
+        bool Given(string field) => mutation.Input.TryGetValue(field, out var value) && !string.IsNullOrWhiteSpace(value as string);
+        if (string.IsNullOrWhiteSpace(contact.Name) && string.IsNullOrWhiteSpace(contact.LastName) && string.IsNullOrWhiteSpace(contact.SecondName)
+            && !Given("name") && !Given("secondName") && !Given("lastName"))
         {
             mutation.AddError(ErrorCodes.Required, "A contact needs a name, a second name or a last name.", "name");
         }
 
-        if (!mutation.TryGetIds(CompanyIds, out var companyIds))
+        if (!mutation.TryGetIds(CompanyIds, out var companyIds, out var positions))
         {
             return;
         }
@@ -65,7 +68,7 @@ public sealed class ContactEntity() : CrmEntityDefinition<Contact, ContactsDbCon
         {
             if (!existing.ContainsKey(companyIds[i]))
             {
-                mutation.AddError(ErrorCodes.NotFound, $"There is no company with id {companyIds[i]}.", CompanyIds, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                mutation.AddError(ErrorCodes.NotFound, $"There is no company with id {companyIds[i]}.", CompanyIds, positions[i].ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
         }
 

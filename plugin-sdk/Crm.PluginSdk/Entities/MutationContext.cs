@@ -42,15 +42,23 @@ public sealed class MutationContext<TRecord, TContext>
     public void AddError(string code, string message, params string[] path) => _errors.Add(new UserError(code, message, ["input", .. path]));
 
     /// <summary>Reads an input-only list of ids; false when the input does not carry the field. Bad ids become errors.</summary>
-    public bool TryGetIds(string name, out IReadOnlyList<long> ids)
+    public bool TryGetIds(string name, out IReadOnlyList<long> ids) => TryGetIds(name, out ids, out _);
+
+    /// <summary>
+    /// Reads an input-only list of ids, without duplicates or bad ids; <paramref name="positions"/>
+    /// holds each id's index in the list as sent, for the paths of errors about it.
+    /// </summary>
+    public bool TryGetIds(string name, out IReadOnlyList<long> ids, out IReadOnlyList<int> positions)
     {
         ids = [];
+        positions = [];
         if (!Input.TryGetValue(name, out var value))
         {
             return false;
         }
 
         var result = new List<long>();
+        var indexes = new List<int>();
         var i = 0;
         foreach (var item in value as IEnumerable<object?> ?? [])
         {
@@ -61,12 +69,14 @@ public sealed class MutationContext<TRecord, TContext>
             else if (!result.Contains(id))
             {
                 result.Add(id);
+                indexes.Add(i);
             }
 
             i++;
         }
 
         ids = result;
+        positions = indexes;
         return true;
     }
 }
