@@ -219,11 +219,8 @@ public sealed class GraphQLHttpEndpoint(
                     error.Code = ErrorCodes.Internal;
                     break;
                 default:
-                    if (error.Code is null || error.InnerException is not null && error.Code == ErrorCodes.Internal)
-                    {
-                        error.Code ??= ErrorCodes.Internal;
-                    }
-
+                    // An error the platform raised keeps its code; anything else is internal.
+                    error.Code ??= ErrorCodes.Internal;
                     break;
             }
 

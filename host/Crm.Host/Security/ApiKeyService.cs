@@ -10,14 +10,18 @@ namespace Crm.Host.Security;
 public sealed record ApiKeyIdentity(long KeyId, long UserId, bool IsAdministrator);
 
 /// <summary>Checks API keys and registers the bootstrap administrator's.</summary>
-public sealed class ApiKeyService(IServiceScopeFactory scopes, IMemoryCache cache, TimeProvider clock, ILogger<ApiKeyService> logger)
+public sealed class ApiKeyService(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ApiKeyService> logger) : IDisposable
 {
+    // Bounded: unknown keys are cached too (to spare the database), and anyone can send those.
+    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 10_000 });
+
     public const string AdminKeyVariable = "CRM_ADMIN_API_KEY";
     public const long BootstrapAdministratorId = 1;
     private const int MinimumKeyLength = 16;
 
     // Short enough that a revoked key stops working soon, long enough to spare the database.
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan NegativeCacheFor = TimeSpan.FromSeconds(5);
 
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
@@ -26,7 +30,7 @@ public sealed class ApiKeyService(IServiceScopeFactory scopes, IMemoryCache cach
     public async Task<ApiKeyIdentity?> AuthenticateAsync(string key, CancellationToken cancellationToken)
     {
         var hash = Hash(key);
-        if (cache.TryGetValue(hash, out ApiKeyIdentity? cached))
+        if (_cache.TryGetValue(hash, out ApiKeyIdentity? cached))
         {
             return cached;
         }
@@ -38,7 +42,7 @@ public sealed class ApiKeyService(IServiceScopeFactory scopes, IMemoryCache cach
             .Where(k => k.KeyHash == hash && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now))
             .Select(k => new ApiKeyIdentity(k.Id, k.UserId, k.IsAdministrator))
             .FirstOrDefaultAsync(cancellationToken);
-        cache.Set(hash, found, CacheFor);
+        _cache.Set(hash, found, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = found is null ? NegativeCacheFor : CacheFor });
         return found;
     }
 
@@ -100,4 +104,6 @@ public sealed class ApiKeyService(IServiceScopeFactory scopes, IMemoryCache cach
 
     private static string Base64UrlEncode(byte[] bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    public void Dispose() => _cache.Dispose();
 }
