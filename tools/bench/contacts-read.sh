@@ -41,12 +41,12 @@ printf 'start-up to /readyz 200 (empty database, migrations included): %.2f s\n'
 
 companies=$((contacts / 5))
 seed_start=$(date +%s.%N)
-psql "host=127.0.0.1 port=$port user=postgres dbname=crm_bench" -q <<SQL
+psql "host=127.0.0.1 port=$port user=postgres dbname=crm_bench" -q -v ON_ERROR_STOP=1 <<SQL
 INSERT INTO companies.companies (title, industry, phones, emails, webs, opened, created_at, updated_at)
 SELECT 'Company ' || g, 'IT', '[]', '[]', '[]', true, now(), now() FROM generate_series(1, $companies) g;
 INSERT INTO contacts.contacts (name, last_name, phones, emails, opened, created_at, updated_at)
-SELECT 'Name ' || g, 'Last ' || (g % 1000), '[{"value":"+48600' || g || '","valueType":"WORK"}]',
-       '[{"value":"c' || g || '@example.com","valueType":"WORK"}]', true, now(), now()
+SELECT 'Name ' || g, 'Last ' || (g % 1000), ('[{"value":"+48600' || g || '","valueType":"WORK"}]')::jsonb,
+       ('[{"value":"c' || g || '@example.com","valueType":"WORK"}]')::jsonb, true, now(), now()
 FROM generate_series(1, $contacts) g;
 INSERT INTO contacts.contact_companies (contact_id, company_id, sort)
 SELECT c.id, 1 + (c.id % $companies), 0 FROM contacts.contacts c;

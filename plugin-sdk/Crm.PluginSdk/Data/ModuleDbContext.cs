@@ -93,12 +93,26 @@ public abstract class ModuleDbContext(DbContextOptions options, ModuleDbContextD
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        // Inside a session transaction (work spanning modules), save within it.
-        if (Dependencies.Session?.Transaction is { } shared && Database.CurrentTransaction?.GetDbTransaction() != shared)
+        // Inside a session transaction (work spanning modules), save within it, and let go of it
+        // afterwards: it ends with the session's work, not with this context.
+        if (Dependencies.Session?.Transaction is { } shared && Database.CurrentTransaction is null)
         {
             await Database.UseTransactionAsync(shared, cancellationToken);
+            try
+            {
+                return await SaveWithEventsAsync(acceptAllChangesOnSuccess, cancellationToken);
+            }
+            finally
+            {
+                await Database.UseTransactionAsync(null, cancellationToken);
+            }
         }
 
+        return await SaveWithEventsAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    private async Task<int> SaveWithEventsAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken)
+    {
         // Whole microseconds, which PostgreSQL stores exactly: the record a mutation answers with
         // then carries the times a later read (or a filter on them) sees.
         var clock = Dependencies.Clock.GetUtcNow();

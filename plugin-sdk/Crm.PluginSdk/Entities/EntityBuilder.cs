@@ -153,9 +153,10 @@ public sealed class FieldBuilder
         return this;
     }
 
-    /// <summary>Shown as GraphQL <c>ID</c>: ids of users and other records.</summary>
-    public FieldBuilder AsId()
+    /// <summary>Shown as GraphQL <c>ID</c>: ids of users and other records (from 1, or from 0 with <paramref name="allowZero"/>).</summary>
+    public FieldBuilder AsId(bool allowZero = false)
     {
+        Field.MinimumId = allowZero ? 0 : 1;
         var type = Field.ValueType;
         if (type != typeof(long) && type != typeof(int))
         {

@@ -87,6 +87,9 @@ public sealed class EntityField
 
     public ContactPointKind PointKind { get; internal set; }
 
+    /// <summary>For ids: the smallest valid one (1 for records; 0 where 0 names a default, as pipeline 0 does).</summary>
+    public long MinimumId { get; internal set; } = 1;
+
     /// <summary>For an id of another record: its entity type, resolved through the registry.</summary>
     public string? ReferenceType { get; internal set; }
 

@@ -14,6 +14,12 @@ public static class Records
     public static async Task<string> CreateCompanyAsync(this CrmHost host, object input) =>
         await CreateAsync(host, "Company", "company", input);
 
+    public static async Task<string> CreateDealAsync(this CrmHost host, object input) =>
+        await CreateAsync(host, "Deal", "deal", input);
+
+    public static async Task<string> CreateLeadAsync(this CrmHost host, object input) =>
+        await CreateAsync(host, "Lead", "lead", input);
+
     private static async Task<string> CreateAsync(CrmHost host, string type, string field, object input)
     {
         var response = (await host.QueryAsync(

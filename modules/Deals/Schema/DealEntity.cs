@@ -1,0 +1,147 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Crm.Modules.Deals.Data;
+using Crm.PluginSdk.Entities;
+using Crm.PluginSdk.GraphQL;
+using Crm.PluginSdk.Lists;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.Modules.Deals.Domain;
+
+/// <summary>
+/// The deal type. A deal sits on a stage of its pipeline's list; its semantics decide whether it
+/// is closed, the stage's probability is the default, and every stage change is an event.
+/// </summary>
+public sealed class DealEntity() : CrmEntityDefinition<Deal, DealsDbContext>(Name, TypeIdValue)
+{
+    public new const string Name = "deal";
+    public const string ContactIds = "contactIds";
+    public const string StageChanged = "stageChanged";
+    private const int TypeIdValue = 2;
+
+    protected override void Configure(EntityBuilder<Deal> entity)
+    {
+        entity.Describe("An opportunity moving through the stages of a pipeline.");
+        entity.Field(d => d.Title).Required();
+        entity.Field(d => d.TypeId).FromList("DEAL_TYPE", "type").Describe("An item of the DEAL_TYPE list.");
+        entity.Field(d => d.PipelineId).AsId(allowZero: true).Describe("The pipeline; 0 is the default one. Moving a deal to another pipeline puts it on that pipeline's first stage unless a stage is given.");
+        entity.Field(d => d.StageId).FromList("DEAL_STAGE", d => Deal.StageListOf(((Deal)d).PipelineId), "stage")
+            .Describe("An item of the pipeline's stage list (DEAL_STAGE, or DEAL_STAGE_n with ids Cn:...); the first stage when left out.");
+        entity.Field(d => d.Closed).ReadOnly().Describe("Won or lost: the stage's semantics is not PROCESS.");
+        entity.Field(d => d.Probability).Describe("In percent; the stage's default when left out.");
+        entity.Field(d => d.Opportunity).Describe("The amount, in currencyId.");
+        entity.Field(d => d.CurrencyId).Describe("ISO 4217 code of the amount.");
+        entity.Field(d => d.BeginDate);
+        entity.Field(d => d.CloseDate);
+        entity.Field(d => d.CompanyId).References("company", "company");
+        entity.Field(d => d.ContactId).References("contact", "contact").ReadOnly().Describe("The primary contact: the first of contactIds.");
+        entity.Field(d => d.SourceId).FromList("SOURCE", "source");
+        entity.Field(d => d.SourceDescription).NotSortable();
+        entity.Field(d => d.AssignedById).AsId().Describe("The user responsible for the deal.");
+        entity.Field(d => d.Opened).Describe("Visible to everyone allowed to see open records.");
+        entity.Field(d => d.Comments).NotSortable();
+        entity.Field(d => d.LeadId).References("lead", "lead").Describe("The lead the deal was converted from.");
+        entity.Field(d => d.UtmSource);
+        entity.Field(d => d.UtmMedium);
+        entity.Field(d => d.UtmCampaign);
+        entity.Field(d => d.UtmContent);
+        entity.Field(d => d.UtmTerm);
+        entity.AuditFields();
+        entity.InputOnly(ContactIds, InputOnlyFieldType.IdList, "The deal's contacts, primary first; replaces the current list.");
+    }
+
+    protected override IQueryable<Deal> WriteQuery(DealsDbContext db) => base.WriteQuery(db).Include(d => d.ContactLinks);
+
+    protected override async Task ApplyInputAsync(MutationContext<Deal, DealsDbContext> mutation)
+    {
+        var deal = mutation.Record;
+        var entry = mutation.Db.Entry(deal);
+        var previousStage = mutation.IsCreate ? null : entry.Property(d => d.StageId).OriginalValue;
+        var pipelineChanged = mutation.IsCreate || entry.Property(d => d.PipelineId).OriginalValue != deal.PipelineId;
+
+        if (pipelineChanged && !await mutation.Db.Pipelines.AnyAsync(p => p.Id == deal.PipelineId, mutation.CancellationToken))
+        {
+            mutation.AddError(ErrorCodes.NotFound, $"There is no pipeline with id {deal.PipelineId.ToString(CultureInfo.InvariantCulture)}.", "pipelineId");
+            return;
+        }
+
+        var stages = await mutation.Services.GetRequiredService<ISelectionLists>().GetItemsAsync(Deal.StageListOf(deal.PipelineId), mutation.CancellationToken);
+        if (!mutation.Input.ContainsKey("stageId") && pipelineChanged)
+        {
+            deal.StageId = stages.OrderBy(s => s.Sort).FirstOrDefault()?.Id ?? "";
+        }
+
+        // An unknown stage is reported by the list check that follows; here only what it implies.
+        if (stages.FirstOrDefault(s => s.Id == deal.StageId) is { } stage)
+        {
+            deal.StageSemantics = stage.Semantics ?? ListItemSemantics.Process;
+            deal.Closed = deal.StageSemantics != ListItemSemantics.Process;
+            if (deal.StageId != previousStage && !mutation.Input.ContainsKey("probability"))
+            {
+                deal.Probability = stage.Probability;
+            }
+        }
+
+        await ApplyContactsAsync(mutation);
+        if (!mutation.HasErrors && !mutation.IsCreate && previousStage != deal.StageId)
+        {
+            mutation.Db.RaiseEvent(Name, deal.Id, StageChanged, new JsonObject { ["oldStageId"] = previousStage, ["newStageId"] = deal.StageId });
+        }
+    }
+
+    private static async Task ApplyContactsAsync(MutationContext<Deal, DealsDbContext> mutation)
+    {
+        if (!mutation.TryGetIds(ContactIds, out var contactIds))
+        {
+            return;
+        }
+
+        var contacts = mutation.Registry.Find("contact");
+        if (contacts is null)
+        {
+            if (contactIds.Count > 0)
+            {
+                mutation.AddError(ErrorCodes.Validation, "Contacts are not available: the contacts module is not loaded.", ContactIds);
+            }
+
+            return;
+        }
+
+        var existing = await contacts.LoadByIdsAsync(mutation.Services, contactIds, mutation.CancellationToken);
+        for (var i = 0; i < contactIds.Count; i++)
+        {
+            if (!existing.ContainsKey(contactIds[i]))
+            {
+                mutation.AddError(ErrorCodes.NotFound, $"There is no contact with id {contactIds[i]}.", ContactIds, i.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
+        if (mutation.HasErrors)
+        {
+            return;
+        }
+
+        var deal = mutation.Record;
+        var before = deal.ContactLinks.OrderBy(l => l.Sort).Select(l => l.ContactId).ToList();
+        deal.ContactLinks.RemoveAll(l => !contactIds.Contains(l.ContactId));
+        for (var i = 0; i < contactIds.Count; i++)
+        {
+            var link = deal.ContactLinks.Find(l => l.ContactId == contactIds[i]);
+            if (link is null)
+            {
+                deal.ContactLinks.Add(new DealContactLink { ContactId = contactIds[i], Sort = i });
+            }
+            else
+            {
+                link.Sort = i;
+            }
+        }
+
+        deal.ContactId = contactIds.Count > 0 ? contactIds[0] : null;
+        if (!mutation.IsCreate && !before.SequenceEqual(contactIds))
+        {
+            mutation.Db.RecordChange(deal, ContactIds, before, contactIds);
+        }
+    }
+}

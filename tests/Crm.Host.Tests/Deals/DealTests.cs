@@ -1,0 +1,137 @@
+using Crm.Host.Tests.Infrastructure;
+
+namespace Crm.Host.Tests.Deals;
+
+public abstract class DealTests(HostFixture fixture)
+{
+    private CrmHost Host => fixture.Host;
+
+    private async Task<System.Text.Json.Nodes.JsonNode> DealAsync(string id, string selection = "title pipelineId stageId closed probability opportunity stage { id name semantics }") =>
+        (await Host.QueryAsync($"query($id: ID!) {{ deal(id: $id) {{ {selection} }} }}", new { id })).ShouldSucceed().Data!["deal"]!;
+
+    [Fact]
+    public async Task A_new_deal_starts_on_the_first_stage_with_its_probability()
+    {
+        var id = await Host.CreateDealAsync(new { title = "First", opportunity = 1500.5m, currencyId = "EUR" });
+        var deal = await DealAsync(id);
+        Assert.Equal("0", deal["pipelineId"]!.GetValue<string>());
+        Assert.Equal("NEW", deal["stageId"]!.GetValue<string>());
+        Assert.Equal(10, deal["probability"]!.GetValue<int>());
+        Assert.False(deal["closed"]!.GetValue<bool>());
+        Assert.Equal("PROCESS", deal["stage"]!["semantics"]!.GetValue<string>());
+        Assert.Equal(1500.5m, deal["opportunity"]!.GetValue<decimal>());
+    }
+
+    [Fact]
+    public async Task Closed_follows_the_stage_and_every_stage_change_is_an_event()
+    {
+        var id = await Host.CreateDealAsync(new { title = "Closing" });
+        var won = (await Host.QueryAsync("mutation($id: ID!) { updateDeal(id: $id, input: { stageId: \"WON\" }) { deal { closed probability stage { semantics } } errors { code } } }", new { id })).ShouldSucceed();
+        Assert.True(won.Data!["updateDeal"]!["deal"]!["closed"]!.GetValue<bool>());
+        Assert.Equal(100, won.Data!["updateDeal"]!["deal"]!["probability"]!.GetValue<int>());
+
+        var reopened = (await Host.QueryAsync("mutation($id: ID!) { updateDeal(id: $id, input: { stageId: \"EXECUTING\", probability: 55 }) { deal { closed probability } errors { code } } }", new { id })).ShouldSucceed();
+        Assert.False(reopened.Data!["updateDeal"]!["deal"]!["closed"]!.GetValue<bool>());
+        Assert.Equal(55, reopened.Data!["updateDeal"]!["deal"]!["probability"]!.GetValue<int>());
+
+        var events = await Host.QueryRowsAsync(
+            $"SELECT payload FROM {Host.Table("deals", "outbox")} WHERE kind = 'stageChanged' AND entity_id = @p0 ORDER BY id", long.Parse(id, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(2, events.Count);
+        Assert.Contains("\"oldStageId\":\"NEW\"", (string)events[0]["payload"]!, StringComparison.Ordinal);
+        Assert.Contains("\"newStageId\":\"WON\"", (string)events[0]["payload"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_stage_of_another_pipeline_is_refused()
+    {
+        var refused = (await Host.QueryAsync("mutation { createDeal(input: { title: \"Bad stage\", stageId: \"NOPE\" }) { deal { id } errors { code path } } }")).ShouldSucceed();
+        Assert.Equal("INVALID_VALUE", refused.Data!["createDeal"]!["errors"]![0]!["code"]!.GetValue<string>());
+        var noPipeline = (await Host.QueryAsync("mutation { createDeal(input: { title: \"Bad pipeline\", pipelineId: \"999\" }) { deal { id } errors { code path } } }")).ShouldSucceed();
+        Assert.Equal("NOT_FOUND", noPipeline.Data!["createDeal"]!["errors"]![0]!["code"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Pipelines_are_created_with_their_stages_and_deals_move_between_them()
+    {
+        var created = (await Host.QueryAsync("mutation { createPipeline(input: { name: \"Enterprise\" }) { pipeline { id name isDefault stageListId stages { id semantics } } errors { code } } }")).ShouldSucceed();
+        var pipeline = created.Data!["createPipeline"]!["pipeline"]!;
+        var pipelineId = pipeline["id"]!.GetValue<string>();
+        var prefix = $"C{pipelineId}:";
+        Assert.Equal($"DEAL_STAGE_{pipelineId}", pipeline["stageListId"]!.GetValue<string>());
+        Assert.Equal([prefix + "NEW", prefix + "PREPARATION", prefix + "PREPAYMENT_INVOICE", prefix + "EXECUTING", prefix + "FINAL_INVOICE", prefix + "WON", prefix + "LOSE"],
+            pipeline["stages"]!.AsArray().Select(s => s!["id"]!.GetValue<string>()));
+
+        var deal = await Host.CreateDealAsync(new { title = "Mover" });
+        var moved = (await Host.QueryAsync("mutation($id: ID!, $p: ID!) { updateDeal(id: $id, input: { pipelineId: $p }) { deal { pipelineId stageId } errors { code } } }", new { id = deal, p = pipelineId })).ShouldSucceed();
+        Assert.Equal(prefix + "NEW", moved.Data!["updateDeal"]!["deal"]!["stageId"]!.GetValue<string>());
+
+        var wrongStage = (await Host.QueryAsync("mutation($id: ID!) { updateDeal(id: $id, input: { stageId: \"WON\" }) { errors { code path } } }", new { id = deal })).ShouldSucceed();
+        Assert.Equal("INVALID_VALUE", wrongStage.Data!["updateDeal"]!["errors"]![0]!["code"]!.GetValue<string>());
+
+        var added = (await Host.QueryAsync("mutation($p: ID!) { addPipelineStage(pipelineId: $p, input: { name: \"Negotiation\", probability: 70 }) { stage { id probability } errors { code path } } }", new { p = pipelineId })).ShouldSucceed();
+        Assert.Equal(prefix + "NEGOTIATION", added.Data!["addPipelineStage"]!["stage"]!["id"]!.GetValue<string>());
+
+        var inUse = (await Host.QueryAsync("mutation($p: ID!) { deletePipeline(id: $p) { deletedId errors { code } } }", new { p = pipelineId })).ShouldSucceed();
+        Assert.Equal("IN_USE", inUse.Data!["deletePipeline"]!["errors"]![0]!["code"]!.GetValue<string>());
+
+        var removeStage = (await Host.QueryAsync("mutation($p: ID!, $s: String!, $to: String!) { removePipelineStage(pipelineId: $p, id: $s, moveTo: $to) { movedDeals errors { code } } }",
+            new { p = pipelineId, s = prefix + "NEW", to = prefix + "NEGOTIATION" })).ShouldSucceed();
+        Assert.Equal("VALIDATION", removeStage.Data!["removePipelineStage"]!["errors"]![0]!["code"]!.GetValue<string>()); // NEW is a system stage
+
+        (await Host.QueryAsync("mutation($id: ID!) { updateDeal(id: $id, input: { pipelineId: \"0\" }) { errors { code } } }", new { id = deal })).ShouldSucceed();
+        var deleted = (await Host.QueryAsync("mutation($p: ID!) { deletePipeline(id: $p) { deletedId errors { code } } }", new { p = pipelineId })).ShouldSucceed();
+        Assert.Equal(pipelineId, deleted.Data!["deletePipeline"]!["deletedId"]!.GetValue<string>());
+        var gone = await Host.QueryAsync("query($l: String!) { selectionList(entityId: $l) { items { id } } }", new { l = $"DEAL_STAGE_{pipelineId}" });
+        Assert.Equal(["NOT_FOUND"], gone.ErrorCodes);
+
+        var defaultPipeline = (await Host.QueryAsync("mutation { deletePipeline(id: \"0\") { errors { code } } }")).ShouldSucceed();
+        Assert.Equal("VALIDATION", defaultPipeline.Data!["deletePipeline"]!["errors"]![0]!["code"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_deal_links_its_company_and_contacts_primary_first()
+    {
+        var company = await Host.CreateCompanyAsync(new { title = "Deal company" });
+        var ann = await Host.CreateContactAsync(new { name = "Ann" });
+        var bob = await Host.CreateContactAsync(new { name = "Bob" });
+        var id = await Host.CreateDealAsync(new { title = "Linked", companyId = company, contactIds = new[] { bob, ann } });
+        var deal = await DealAsync(id, "company { title } contactId contact { name } contacts { name }");
+        Assert.Equal("Deal company", deal["company"]!["title"]!.GetValue<string>());
+        Assert.Equal(bob, deal["contactId"]!.GetValue<string>());
+        Assert.Equal(["Bob", "Ann"], deal["contacts"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()));
+
+        var fromContact = (await Host.QueryAsync("query($id: ID!) { contact(id: $id) { deals { id } } }", new { id = ann })).ShouldSucceed();
+        Assert.Equal([id], Records.Ids(fromContact.Data!["contact"]!["deals"]));
+
+        var missing = (await Host.QueryAsync("mutation { createDeal(input: { title: \"x\", companyId: \"999999\", contactIds: [\"999999\"] }) { errors { code path } } }")).ShouldSucceed();
+        Assert.Equal(2, missing.Data!["createDeal"]!["errors"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task Deals_filter_and_sort_on_amount_stage_and_closed()
+    {
+        var marker = Records.NewMarker("DealList");
+        foreach (var (amount, stage) in new[] { (500m, "NEW"), (2500m, "PREPARATION"), (1200m, "WON"), (7000m, "PREPARATION") })
+        {
+            await Host.CreateDealAsync(new { title = marker, opportunity = amount, stageId = stage });
+        }
+
+        var response = (await Host.QueryAsync("""
+            query($m: String!) {
+              deals(where: { title: { eq: $m }, stageId: { in: ["NEW", "PREPARATION"] }, opportunity: { gt: 1000 } }, order: [{ opportunity: DESC }]) {
+                totalCount nodes { opportunity stage { name } }
+              }
+              closed: deals(where: { title: { eq: $m }, closed: { eq: true } }) { totalCount }
+            }
+            """, new { m = marker })).ShouldSucceed();
+        Assert.Equal(2, response.Data!["deals"]!["totalCount"]!.GetValue<int>());
+        Assert.Equal([7000m, 2500m], response.Data!["deals"]!["nodes"]!.AsArray().Select(n => n!["opportunity"]!.GetValue<decimal>()));
+        Assert.Equal(1, response.Data!["closed"]!["totalCount"]!.GetValue<int>());
+    }
+}
+
+[Trait("Engine", "Sqlite")]
+public sealed class DealsOnSqlite(SqliteHost fixture) : DealTests(fixture), IClassFixture<SqliteHost>;
+
+[Trait("Engine", "Postgres")]
+public sealed class DealsOnPostgres(PostgresHost fixture) : DealTests(fixture), IClassFixture<PostgresHost>;
