@@ -36,4 +36,7 @@ public sealed class Company : AuditedRecord
     public long? AssignedById { get; set; }
 
     public bool Opened { get; set; } = true;
+
+    /// <summary>The lead this record was converted from.</summary>
+    public long? LeadId { get; set; }
 }

@@ -25,6 +25,7 @@ public sealed class CompanyEntity() : CrmEntityDefinition<Company, CompaniesDbCo
         entity.Field(c => c.Comments).NotSortable();
         entity.Field(c => c.AssignedById).AsId().Describe("The user responsible for the company.");
         entity.Field(c => c.Opened).Describe("Visible to everyone allowed to see open records.");
+        entity.Field(c => c.LeadId).References("lead", "lead").Describe("The lead the company was converted from.");
         entity.AuditFields();
     }
 }

@@ -39,6 +39,9 @@ public sealed class Contact : AuditedRecord
     /// <summary>Visible to everyone who may see open records, not only the assignee's chain.</summary>
     public bool Opened { get; set; } = true;
 
+    /// <summary>The lead this record was converted from.</summary>
+    public long? LeadId { get; set; }
+
     public List<ContactCompanyLink> CompanyLinks { get; set; } = [];
 }
 

@@ -29,6 +29,7 @@ public sealed class ContactEntity() : CrmEntityDefinition<Contact, ContactsDbCon
         entity.Field(c => c.Comments).NotSortable();
         entity.Field(c => c.AssignedById).AsId().Describe("The user responsible for the contact.");
         entity.Field(c => c.Opened).Describe("Visible to everyone allowed to see open records.");
+        entity.Field(c => c.LeadId).References("lead", "lead").Describe("The lead the contact was converted from.");
         entity.AuditFields();
         entity.InputOnly(CompanyIds, InputOnlyFieldType.IdList, "The companies the contact belongs to, in order; replaces the current list.");
     }

@@ -30,6 +30,9 @@ public enum ContactPointKind
     Phone,
     Email,
     Web,
+
+    /// <summary>Messenger handles (Telegram, WhatsApp, Skype ...).</summary>
+    Im,
 }
 
 /// <summary>One field of a registered entity type: the metadata the query engine and schema run on.</summary>

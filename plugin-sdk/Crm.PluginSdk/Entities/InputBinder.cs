@@ -23,6 +23,7 @@ public static partial class InputBinder
     {
         ContactPointKind.Phone => ["WORK", "MOBILE", "FAX", "HOME", "PAGER", "MAILING", "OTHER"],
         ContactPointKind.Email => ["WORK", "HOME", "MAILING", "OTHER"],
+        ContactPointKind.Im => ["TELEGRAM", "WHATSAPP", "VIBER", "SKYPE", "FACEBOOK", "INSTAGRAM", "VK", "IMOL", "OTHER"],
         _ => ["WORK", "HOME", "FACEBOOK", "VK", "LIVEJOURNAL", "TWITTER", "OTHER"],
     };
 
@@ -145,7 +146,7 @@ public static partial class InputBinder
             }
 
             var text = (item.TryGetValue("value", out var v) ? v as string : null)?.Trim() ?? "";
-            var valueType = (item.TryGetValue("valueType", out var t) ? t as string : null) ?? "WORK";
+            var valueType = (item.TryGetValue("valueType", out var t) ? t as string : null) ?? allowed[0];
             if (text.Length == 0)
             {
                 errors.Add(UserError.At(ErrorCodes.Required, $"'{field.Name}[{index}].value' cannot be empty.", "input", field.Name, index, "value"));
@@ -197,6 +198,7 @@ public static partial class InputBinder
     {
         ContactPointKind.Phone => "phone number",
         ContactPointKind.Email => "e-mail address",
+        ContactPointKind.Im => "messenger handle",
         _ => "web address",
     };
 
@@ -204,6 +206,7 @@ public static partial class InputBinder
     {
         ContactPointKind.Email => EmailPattern().IsMatch(value),
         ContactPointKind.Phone => PhonePattern().IsMatch(value) && value.Count(char.IsAsciiDigit) >= 3,
+        ContactPointKind.Im => !value.Any(char.IsControl),
         _ => Uri.TryCreate(value.Contains("://", StringComparison.Ordinal) ? value : "http://" + value, UriKind.Absolute, out var uri)
              && uri.Scheme is "http" or "https" && uri.Host.Contains('.', StringComparison.Ordinal),
     };

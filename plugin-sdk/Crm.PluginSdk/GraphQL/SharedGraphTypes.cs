@@ -87,7 +87,7 @@ public sealed class SharedGraphTypes
 
     public IGraphType ContactPointInput(ContactPointKind kind) => GetOrAdd($"{kind}ValueInput", () =>
     {
-        var type = new InputObjectGraphType { Name = $"{kind}ValueInput", Description = $"One {kind.ToString().ToLowerInvariant()} value and its kind (WORK when left out)." };
+        var type = new InputObjectGraphType { Name = $"{kind}ValueInput", Description = $"One {kind.ToString().ToLowerInvariant()} value and its kind ({InputBinder.ValueTypes(kind)[0]} when left out)." };
         type.AddField(new FieldType { Name = "value", Type = typeof(NonNullGraphType<StringGraphType>) });
         type.AddField(new FieldType { Name = "valueType", ResolvedType = ContactPointType(kind) });
         return type;

@@ -80,6 +80,10 @@ namespace Crm.Modules.Companies.Migrations.Postgres
                         .HasColumnType("character varying(50)")
                         .HasColumnName("industry");
 
+                    b.Property<long?>("LeadId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("lead_id");
+
                     b.Property<bool>("Opened")
                         .HasColumnType("boolean")
                         .HasColumnName("opened");

@@ -72,6 +72,10 @@ namespace Crm.Modules.Companies.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("industry");
 
+                    b.Property<long?>("LeadId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("lead_id");
+
                     b.Property<bool>("Opened")
                         .HasColumnType("INTEGER")
                         .HasColumnName("opened");

@@ -69,6 +69,10 @@ namespace Crm.Modules.Contacts.Migrations.Postgres
                         .HasColumnType("character varying(50)")
                         .HasColumnName("last_name");
 
+                    b.Property<long?>("LeadId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("lead_id");
+
                     b.Property<string>("Name")
                         .HasMaxLength(50)
                         .HasColumnType("character varying(50)")

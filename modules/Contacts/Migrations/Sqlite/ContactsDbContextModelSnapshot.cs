@@ -61,6 +61,10 @@ namespace Crm.Modules.Contacts.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("last_name");
 
+                    b.Property<long?>("LeadId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("lead_id");
+
                     b.Property<string>("Name")
                         .HasMaxLength(50)
                         .HasColumnType("TEXT")

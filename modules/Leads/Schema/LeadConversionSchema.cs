@@ -1,0 +1,288 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Crm.Modules.Leads.Data;
+using Crm.Modules.Leads.Domain;
+using Crm.PluginSdk.Data;
+using Crm.PluginSdk.Entities;
+using Crm.PluginSdk.GraphQL;
+using Crm.PluginSdk.Lists;
+using Crm.PluginSdk.Records;
+using GraphQL;
+using GraphQL.Resolvers;
+using GraphQL.Types;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.Modules.Leads.Schema;
+
+/// <summary>
+/// <c>convertLead</c>: in one transaction, creates (or links) a contact, a company and a deal from
+/// a lead, copying what they share, and sets the lead's success status. The records are created
+/// through the entity registry by their own modules' rules, so a conversion is refused for the
+/// same reasons a direct create would be; any refusal leaves nothing behind.
+/// </summary>
+public sealed class LeadConversionSchema : ISchemaContributor
+{
+    public const string Converted = "converted";
+
+    public sealed record ConvertPayload(object? Lead, object? Contact, object? Company, object? Deal, IReadOnlyList<UserError> Errors);
+
+    public void Contribute(SchemaComposer composer)
+    {
+        var registry = composer.Registry;
+        var payload = new ObjectGraphType { Name = "ConvertLeadPayload", Description = "The lead and what it became, or why it was not converted." };
+        payload.AddField(new FieldType { Name = "lead", ResolvedType = composer.EntityType(LeadEntity.Name), Resolver = new FuncFieldResolver<object?>(c => ((ConvertPayload)c.Source!).Lead) });
+        foreach (var (name, pick) in new (string, Func<ConvertPayload, object?>)[] { ("contact", p => p.Contact), ("company", p => p.Company), ("deal", p => p.Deal) })
+        {
+            if (registry.Find(name) is not null)
+            {
+                payload.AddField(new FieldType { Name = name, ResolvedType = composer.EntityType(name), Resolver = new FuncFieldResolver<object?>(c => pick((ConvertPayload)c.Source!)) });
+            }
+        }
+
+        payload.AddField(new FieldType { Name = "errors", ResolvedType = SchemaComposer.NonNullList(composer.Types.UserError), Resolver = new FuncFieldResolver<object?>(c => ((ConvertPayload)c.Source!).Errors) });
+
+        var dealInput = new InputObjectGraphType { Name = "ConvertLeadDealInput", Description = "The deal to create: its pipeline (default 0), stage (the pipeline's first when left out) and title (the lead's when left out)." };
+        dealInput.AddField(new FieldType { Name = "pipelineId", Type = typeof(IdGraphType) });
+        dealInput.AddField(new FieldType { Name = "stageId", Type = typeof(StringGraphType) });
+        dealInput.AddField(new FieldType { Name = "title", Type = typeof(StringGraphType) });
+
+        var input = new InputObjectGraphType { Name = "ConvertLeadInput", Description = "What the lead becomes: new records, existing ones, or both." };
+        input.AddField(new FieldType { Name = "createContact", Type = typeof(BooleanGraphType), Description = "Create a contact from the lead's person." });
+        input.AddField(new FieldType { Name = "contactId", Type = typeof(IdGraphType), Description = "Or link this existing contact." });
+        input.AddField(new FieldType { Name = "createCompany", Type = typeof(BooleanGraphType), Description = "Create a company from the lead's company title." });
+        input.AddField(new FieldType { Name = "companyId", Type = typeof(IdGraphType), Description = "Or link this existing company." });
+        input.AddField(new FieldType { Name = "createDeal", ResolvedType = dealInput, Description = "Create a deal." });
+
+        composer.Mutation.AddField(new FieldType
+        {
+            Name = "convertLead",
+            Description = "Converts a lead into a contact, a company and a deal (any of them, new or existing), all or nothing.",
+            ResolvedType = new NonNullGraphType(payload),
+            Arguments = new QueryArguments(
+                new QueryArgument<NonNullGraphType<IdGraphType>> { Name = "id" },
+                new QueryArgument(new NonNullGraphType(input)) { Name = "input" }),
+            Resolver = new FuncFieldResolver<object?>(async c =>
+            {
+                if (!SchemaComposer.TryParseId(c.GetArgument<object>("id"), out var id))
+                {
+                    return new ConvertPayload(null, null, null, null, [UserError.At(ErrorCodes.InvalidId, $"'{c.GetArgument<object>("id")}' is not a valid lead id.", "id")]);
+                }
+
+                return await ConvertAsync(c.RequestServices!, id, c.GetArgument<Dictionary<string, object?>>("input"), c.CancellationToken);
+            }),
+        });
+    }
+
+    private static async Task<ConvertPayload> ConvertAsync(IServiceProvider services, long id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<LeadsDbContext>();
+        var registry = services.GetRequiredService<IEntityRegistry>();
+        var statuses = await services.GetRequiredService<ISelectionLists>().GetItemsAsync(LeadEntity.StatusList, cancellationToken);
+        var lead = await db.Leads.FirstOrDefaultAsync(l => l.Id == id, cancellationToken);
+        if (lead is null)
+        {
+            return Refused(UserError.At(ErrorCodes.NotFound, $"There is no lead with id {id.ToString(CultureInfo.InvariantCulture)}.", "id"));
+        }
+
+        switch (statuses.FirstOrDefault(s => s.Id == lead.StatusId)?.Semantics)
+        {
+            case ListItemSemantics.Success:
+                return Refused(UserError.At("ALREADY_CONVERTED", "The lead is already converted.", "id"));
+            case ListItemSemantics.Failure:
+                return Refused(UserError.At("LEAD_IS_JUNK", "The lead is junk; give it an in-process status before converting it.", "id"));
+        }
+
+        var createContact = input.GetValueOrDefault("createContact") is true;
+        var createCompany = input.GetValueOrDefault("createCompany") is true;
+        var dealInput = input.GetValueOrDefault("createDeal") as IReadOnlyDictionary<string, object?> ?? (input.GetValueOrDefault("createDeal") as IDictionary<string, object?>)?.AsReadOnly();
+        var errors = new List<UserError>();
+        if (!createContact && !createCompany && dealInput is null && !input.ContainsKey("contactId") && !input.ContainsKey("companyId"))
+        {
+            errors.Add(UserError.At(ErrorCodes.Validation, "Say what the lead becomes: createContact, contactId, createCompany, companyId or createDeal.", "input"));
+        }
+
+        if (createContact && input.GetValueOrDefault("contactId") is not null)
+        {
+            errors.Add(UserError.At(ErrorCodes.Validation, "Give createContact or contactId, not both.", "input", "contactId"));
+        }
+
+        if (createCompany && input.GetValueOrDefault("companyId") is not null)
+        {
+            errors.Add(UserError.At(ErrorCodes.Validation, "Give createCompany or companyId, not both.", "input", "companyId"));
+        }
+
+        if (errors.Count > 0)
+        {
+            return new ConvertPayload(null, null, null, null, errors);
+        }
+
+        var success = statuses.First(s => s.Semantics == ListItemSemantics.Success);
+        var session = services.GetRequiredService<CrmDatabaseSession>();
+        var outcome = await session.InTransactionAsync(async () =>
+        {
+            var company = await ExistingAsync(services, registry, "company", input.GetValueOrDefault("companyId"), errors, cancellationToken);
+            if (createCompany)
+            {
+                company = await CreateAsync(services, registry, "company", "createCompany", CompanyFrom(lead), errors, cancellationToken);
+            }
+
+            var contact = await ExistingAsync(services, registry, "contact", input.GetValueOrDefault("contactId"), errors, cancellationToken);
+            if (createContact)
+            {
+                contact = await CreateAsync(services, registry, "contact", "createContact", ContactFrom(lead, company), errors, cancellationToken);
+            }
+
+            object? deal = null;
+            if (dealInput is not null)
+            {
+                deal = await CreateAsync(services, registry, "deal", "createDeal", DealFrom(lead, dealInput, company, contact), errors, cancellationToken);
+            }
+
+            if (errors.Count == 0)
+            {
+                lead.ContactId = (contact as ICrmRecord)?.Id ?? lead.ContactId;
+                lead.CompanyId = (company as ICrmRecord)?.Id ?? lead.CompanyId;
+                lead.DealId = (deal as ICrmRecord)?.Id ?? lead.DealId;
+                lead.StatusId = success.Id;
+                db.RaiseEvent(LeadEntity.Name, lead.Id, Converted, new JsonObject
+                {
+                    ["contactId"] = lead.ContactId,
+                    ["companyId"] = lead.CompanyId,
+                    ["dealId"] = lead.DealId,
+                });
+                await db.SaveChangesAsync(cancellationToken);
+            }
+
+            return new ConvertPayload(lead, contact, company, deal, errors);
+        }, result => result.Errors.Count == 0, cancellationToken);
+
+        if (outcome.Errors.Count > 0)
+        {
+            // Rolled back: what the contexts remember of it must not be saved by anything later.
+            db.ChangeTracker.Clear();
+            return new ConvertPayload(null, null, null, null, outcome.Errors);
+        }
+
+        return outcome;
+    }
+
+    private static ConvertPayload Refused(UserError error) => new(null, null, null, null, [error]);
+
+    private static async Task<object?> ExistingAsync(IServiceProvider services, IEntityRegistry registry, string type, object? id, List<UserError> errors, CancellationToken cancellationToken)
+    {
+        if (id is null)
+        {
+            return null;
+        }
+
+        var path = type + "Id";
+        if (!SchemaComposer.TryParseId(id, out var value))
+        {
+            errors.Add(UserError.At(ErrorCodes.InvalidId, $"'{id}' is not a valid {type} id.", "input", path));
+            return null;
+        }
+
+        var found = registry.Find(type) is { } entity ? await entity.LoadByIdsAsync(services, [value], cancellationToken) : new Dictionary<long, object>();
+        if (!found.TryGetValue(value, out var record))
+        {
+            errors.Add(UserError.At(ErrorCodes.NotFound, $"There is no {type} with id {value.ToString(CultureInfo.InvariantCulture)}.", "input", path));
+        }
+
+        return record;
+    }
+
+    private static async Task<object?> CreateAsync(IServiceProvider services, IEntityRegistry registry, string type, string inputName, Dictionary<string, object?> fields, List<UserError> errors, CancellationToken cancellationToken)
+    {
+        if (registry.Find(type) is not ICrmEntityDefinition definition)
+        {
+            errors.Add(UserError.At(ErrorCodes.Validation, $"A {type} cannot be created: its module is not loaded.", "input", inputName));
+            return null;
+        }
+
+        var created = await definition.CreateAsync(services, fields, cancellationToken);
+        // The target's errors point into its own input; here they point under this conversion's.
+        errors.AddRange(created.Errors.Select(e => e with { Path = ["input", inputName, .. e.Path.SkipWhile(p => p == "input")] }));
+        return created.Record;
+    }
+
+    private static List<Dictionary<string, object?>> Points(List<ContactPoint> points) =>
+        points.Select(p => new Dictionary<string, object?> { ["value"] = p.Value, ["valueType"] = p.ValueType }).ToList();
+
+    private static Dictionary<string, object?> CompanyFrom(Lead lead)
+    {
+        var company = new Dictionary<string, object?>
+        {
+            ["title"] = string.IsNullOrWhiteSpace(lead.CompanyTitle) ? null : lead.CompanyTitle,
+            ["phones"] = Points(lead.Phones),
+            ["emails"] = Points(lead.Emails),
+            ["webs"] = Points(lead.Webs),
+            ["assignedById"] = lead.AssignedById,
+            ["opened"] = lead.Opened,
+            ["leadId"] = lead.Id,
+        };
+        if (lead.Address is { } address)
+        {
+            company["address"] = new Dictionary<string, object?>
+            {
+                ["address1"] = address.Address1, ["address2"] = address.Address2, ["city"] = address.City, ["postalCode"] = address.PostalCode,
+                ["region"] = address.Region, ["province"] = address.Province, ["country"] = address.Country, ["countryCode"] = address.CountryCode,
+            };
+        }
+
+        return company;
+    }
+
+    private static Dictionary<string, object?> ContactFrom(Lead lead, object? company) => new()
+    {
+        ["honorific"] = lead.Honorific,
+        ["name"] = lead.Name,
+        ["secondName"] = lead.SecondName,
+        ["lastName"] = lead.LastName,
+        ["post"] = lead.Post,
+        ["phones"] = Points(lead.Phones),
+        ["emails"] = Points(lead.Emails),
+        ["birthdate"] = lead.Birthdate,
+        ["comments"] = lead.Comments,
+        ["sourceId"] = lead.SourceId,
+        ["sourceDescription"] = lead.SourceDescription,
+        ["assignedById"] = lead.AssignedById,
+        ["opened"] = lead.Opened,
+        ["leadId"] = lead.Id,
+        ["companyIds"] = company is ICrmRecord c ? new List<object?> { c.Id } : new List<object?>(),
+    };
+
+    private static Dictionary<string, object?> DealFrom(Lead lead, IReadOnlyDictionary<string, object?> deal, object? company, object? contact)
+    {
+        var fields = new Dictionary<string, object?>
+        {
+            ["title"] = deal.GetValueOrDefault("title") as string ?? lead.Title,
+            ["pipelineId"] = deal.GetValueOrDefault("pipelineId") ?? 0L,
+            ["opportunity"] = lead.Opportunity ?? 0m,
+            ["sourceId"] = lead.SourceId,
+            ["sourceDescription"] = lead.SourceDescription,
+            ["assignedById"] = lead.AssignedById,
+            ["comments"] = lead.Comments,
+            ["opened"] = lead.Opened,
+            ["leadId"] = lead.Id,
+            ["companyId"] = (company as ICrmRecord)?.Id,
+            ["contactIds"] = contact is ICrmRecord c ? new List<object?> { c.Id } : new List<object?>(),
+            ["utmSource"] = lead.UtmSource,
+            ["utmMedium"] = lead.UtmMedium,
+            ["utmCampaign"] = lead.UtmCampaign,
+            ["utmContent"] = lead.UtmContent,
+            ["utmTerm"] = lead.UtmTerm,
+        };
+        if (lead.CurrencyId is not null)
+        {
+            fields["currencyId"] = lead.CurrencyId;
+        }
+
+        if (deal.GetValueOrDefault("stageId") is string stage)
+        {
+            fields["stageId"] = stage;
+        }
+
+        return fields;
+    }
+}
