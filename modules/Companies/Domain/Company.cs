@@ -4,8 +4,14 @@ namespace Crm.Modules.Companies.Domain;
 
 /// <summary>An organisation; Bitrix24's CRM company.</summary>
 [CrmRecord(CompanyEntity.Name)]
-public sealed class Company : AuditedRecord
+public sealed class Company : AuditedRecord, ISearchableRecord
 {
+    IEnumerable<string?> ISearchableRecord.SearchTexts => [Title];
+
+    IEnumerable<string> ISearchableRecord.SearchHandles => Emails.Select(e => e.Value).Concat(Webs.Select(w => w.Value));
+
+    IEnumerable<string> ISearchableRecord.SearchPhones => Phones.Select(p => p.Value);
+
     public string Title { get; set; } = "";
 
     /// <summary>COMPANY_TYPE list item.</summary>

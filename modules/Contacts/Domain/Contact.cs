@@ -4,8 +4,14 @@ namespace Crm.Modules.Contacts.Domain;
 
 /// <summary>A person; Bitrix24's CRM contact.</summary>
 [CrmRecord(ContactEntity.Name)]
-public sealed class Contact : AuditedRecord
+public sealed class Contact : AuditedRecord, ISearchableRecord
 {
+    IEnumerable<string?> ISearchableRecord.SearchTexts => [Name, SecondName, LastName, Post];
+
+    IEnumerable<string> ISearchableRecord.SearchHandles => Emails.Select(e => e.Value);
+
+    IEnumerable<string> ISearchableRecord.SearchPhones => Phones.Select(p => p.Value);
+
     /// <summary>HONORIFIC list item: form of address (Mr., Ms., Dr. ...).</summary>
     public string? Honorific { get; set; }
 

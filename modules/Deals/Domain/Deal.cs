@@ -5,8 +5,14 @@ namespace Crm.Modules.Deals.Domain;
 
 /// <summary>An opportunity; Bitrix24's CRM deal.</summary>
 [CrmRecord(DealEntity.Name)]
-public sealed class Deal : AuditedRecord
+public sealed class Deal : AuditedRecord, ISearchableRecord
 {
+    IEnumerable<string?> ISearchableRecord.SearchTexts => [Title];
+
+    IEnumerable<string> ISearchableRecord.SearchHandles => [];
+
+    IEnumerable<string> ISearchableRecord.SearchPhones => [];
+
     public string Title { get; set; } = "";
 
     /// <summary>DEAL_TYPE list item.</summary>

@@ -4,8 +4,14 @@ namespace Crm.Modules.Leads.Domain;
 
 /// <summary>An enquiry not yet qualified; Bitrix24's CRM lead.</summary>
 [CrmRecord(LeadEntity.Name)]
-public sealed class Lead : AuditedRecord
+public sealed class Lead : AuditedRecord, ISearchableRecord
 {
+    IEnumerable<string?> ISearchableRecord.SearchTexts => [Title, Name, SecondName, LastName, CompanyTitle];
+
+    IEnumerable<string> ISearchableRecord.SearchHandles => Emails.Select(e => e.Value).Concat(Webs.Select(w => w.Value)).Concat(Ims.Select(i => i.Value));
+
+    IEnumerable<string> ISearchableRecord.SearchPhones => Phones.Select(p => p.Value);
+
     public string Title { get; set; } = "";
 
     /// <summary>HONORIFIC list item.</summary>

@@ -45,6 +45,21 @@ public static class ModelConventions
             modelBuilder.HasDefaultSchema(schema);
         }
 
+        foreach (var entity in modelBuilder.Model.GetEntityTypes().Where(e => typeof(Records.ISearchableRecord).IsAssignableFrom(e.ClrType)).ToList())
+        {
+            var content = entity.AddProperty(Records.SearchText.Column, typeof(string));
+            content.IsNullable = true;
+            content.SetMaxLength(Records.SearchText.MaxLength);
+            var index = entity.AddIndex(content);
+            if (isPostgres)
+            {
+                // Substring search (LIKE '%x%') needs trigrams to use an index.
+                modelBuilder.HasPostgresExtension("pg_trgm");
+                index.SetAnnotation("Npgsql:IndexMethod", "gin");
+                index.SetAnnotation("Npgsql:IndexOperators", new[] { "gin_trgm_ops" });
+            }
+        }
+
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
         {
             if (entity.IsOwned() && entity.GetTableName() == entity.FindOwnership()?.PrincipalEntityType.GetTableName())

@@ -157,6 +157,19 @@ public abstract class ModuleDbContext(DbContextOptions options, ModuleDbContextD
 
     private void StampAudit(DateTime now)
     {
+        foreach (var entry in ChangeTracker.Entries<ISearchableRecord>())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified)
+            {
+                var content = SearchText.Build(entry.Entity);
+                var property = entry.Property(SearchText.Column);
+                if (!Equals(property.CurrentValue, content))
+                {
+                    property.CurrentValue = content;
+                }
+            }
+        }
+
         foreach (var entry in ChangeTracker.Entries<IAuditedRecord>())
         {
             if (entry.State == EntityState.Added)
@@ -246,7 +259,7 @@ public abstract class ModuleDbContext(DbContextOptions options, ModuleDbContextD
     }
 
     private static bool IsAuditProperty(string name) =>
-        name is nameof(IAuditedRecord.UpdatedAt) or nameof(IAuditedRecord.UpdatedById);
+        name is nameof(IAuditedRecord.UpdatedAt) or nameof(IAuditedRecord.UpdatedById) or SearchText.Column;
 
     private static JsonNode? ToJson(object? value) =>
         value is null ? null : JsonSerializer.SerializeToNode(value, value.GetType(), EventJson.Options);

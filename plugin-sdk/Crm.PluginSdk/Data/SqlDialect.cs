@@ -25,6 +25,13 @@ public abstract class SqlDialect
     /// <summary>A case-insensitive LIKE of <paramref name="value"/> against a pattern with '\' as escape.</summary>
     public abstract Expression InsensitiveLike(Expression value, Expression pattern);
 
+    /// <summary>A case-sensitive LIKE (for text stored lower-case), which PostgreSQL's trigram indexes serve.</summary>
+    public Expression Like(Expression value, Expression pattern) =>
+        Expression.Call(PlainLike, Expression.Constant(EF.Functions), value, pattern, Expression.Constant("\\"));
+
+    private static readonly MethodInfo PlainLike = typeof(DbFunctionsExtensions).GetMethod(
+        nameof(DbFunctionsExtensions.Like), [typeof(DbFunctions), typeof(string), typeof(string), typeof(string)])!;
+
     public static string EscapeLikePattern(string text) =>
         text.Replace("\\", "\\\\", StringComparison.Ordinal)
             .Replace("%", "\\%", StringComparison.Ordinal)
@@ -44,12 +51,12 @@ public abstract class SqlDialect
     private sealed class SqliteDialect : SqlDialect
     {
         // SQLite's LIKE ignores case for ASCII letters only; full Unicode folding needs the ICU extension.
-        private static readonly MethodInfo Like = typeof(DbFunctionsExtensions).GetMethod(
+        private static readonly MethodInfo SqliteLike = typeof(DbFunctionsExtensions).GetMethod(
             nameof(DbFunctionsExtensions.Like), [typeof(DbFunctions), typeof(string), typeof(string), typeof(string)])!;
 
         public override bool SortsNullsFirst => true;
 
         public override Expression InsensitiveLike(Expression value, Expression pattern) =>
-            Expression.Call(Like, Expression.Constant(EF.Functions), value, pattern, Expression.Constant("\\"));
+            Expression.Call(SqliteLike, Expression.Constant(EF.Functions), value, pattern, Expression.Constant("\\"));
     }
 }

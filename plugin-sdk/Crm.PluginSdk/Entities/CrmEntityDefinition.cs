@@ -16,6 +16,9 @@ public interface ICrmEntityDefinition : ICrmEntityType
 
     string? Description { get; }
 
+    /// <summary>Whether lists of this type take a <c>search</c> argument (the record is an <see cref="ISearchableRecord"/>).</summary>
+    bool Searchable { get; }
+
     IReadOnlyList<InputOnlyField> InputOnlyFields { get; }
 
     /// <summary>Reads column limits (max lengths) from the module's EF model, once.</summary>
@@ -44,7 +47,8 @@ public sealed record ListArguments(
     int? First,
     string? After,
     int? Last,
-    string? Before);
+    string? Before,
+    string? Search = null);
 
 /// <summary>
 /// Declares a CRM record type: its fields, how it is stored, and hooks for what is special about
@@ -173,6 +177,11 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
             query = query.Where(FilterCompiler.Compile<TRecord>(where, _fields, dialect));
         }
 
+        if (!string.IsNullOrWhiteSpace(arguments.Search))
+        {
+            query = ApplySearch(query, arguments.Search, dialect);
+        }
+
         int? total = withTotalCount ? await query.CountAsync(cancellationToken) : null;
 
         var keys = SortKeys(arguments.Order);
@@ -211,6 +220,27 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
                 StartCursor: edges.FirstOrDefault()?.Cursor,
                 EndCursor: edges.LastOrDefault()?.Cursor),
         };
+    }
+
+    /// <summary>Whether lists of this type take a <c>search</c> argument.</summary>
+    public bool Searchable => typeof(ISearchableRecord).IsAssignableFrom(typeof(TRecord));
+
+    private IQueryable<TRecord> ApplySearch(IQueryable<TRecord> query, string search, SqlDialect dialect)
+    {
+        if (!Searchable)
+        {
+            throw ErrorCodes.Error(ErrorCodes.Validation, $"{PluralName} cannot be searched.");
+        }
+
+        var record = Expression.Parameter(typeof(TRecord), "record");
+        var content = Expression.Call(typeof(EF), nameof(EF.Property), [typeof(string)], record, Expression.Constant(SearchText.Column));
+        foreach (var term in SearchText.Terms(search))
+        {
+            var pattern = "%" + SqlDialect.EscapeLikePattern(term) + "%";
+            query = query.Where(Expression.Lambda<Func<TRecord, bool>>(dialect.Like(content, Parameter.Of(pattern, typeof(string))), record));
+        }
+
+        return query;
     }
 
     private List<OrderKey> SortKeys(IReadOnlyList<IReadOnlyDictionary<string, object?>>? order)

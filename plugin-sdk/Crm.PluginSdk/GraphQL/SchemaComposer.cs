@@ -136,7 +136,7 @@ public sealed class SchemaComposer
             }),
         });
 
-        Query.AddField(new FieldType
+        var list = Query.AddField(new FieldType
         {
             Name = definition.PluralName,
             Description = $"A page of {definition.PluralName}, filtered and sorted. Without 'first' or 'last' a page holds {Limits.DefaultPageSize}; at most {Limits.MaxPageSize}.",
@@ -160,12 +160,21 @@ public sealed class SchemaComposer
                     context.GetArgument<int?>("first"),
                     context.GetArgument<string?>("after"),
                     context.GetArgument<int?>("last"),
-                    context.GetArgument<string?>("before"));
+                    context.GetArgument<string?>("before"),
+                    context.GetArgument<string?>("search"));
                 // SubFields is keyed by response name: look for the field itself, aliased or not.
                 var withTotal = context.SubFields?.Values.Any(f => f.FieldType.Name == "totalCount") == true;
                 return await definition.ListAsync(context.RequestServices!, arguments, withTotal, context.CancellationToken);
             }),
         });
+        if (definition.Searchable)
+        {
+            list.Arguments!.Add(new QueryArgument<StringGraphType>
+            {
+                Name = "search",
+                Description = "Finds records by name, title, e-mail or phone: every word must appear; a phone number matches however it is written.",
+            });
+        }
     }
 
     private void AddMutations(ICrmEntityDefinition definition, ObjectGraphType type)

@@ -21,6 +21,7 @@ namespace Crm.Modules.Companies.Migrations.Postgres
                 .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
+            NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "pg_trgm");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("Crm.Modules.Companies.Domain.Company", b =>
@@ -99,6 +100,11 @@ namespace Crm.Modules.Companies.Migrations.Postgres
                         .HasColumnType("numeric(18,4)")
                         .HasColumnName("revenue");
 
+                    b.Property<string>("SearchContent")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("search_content");
+
                     b.Property<string>("Title")
                         .IsRequired()
                         .HasMaxLength(255)
@@ -124,6 +130,12 @@ namespace Crm.Modules.Companies.Migrations.Postgres
 
                     b.HasIndex("AssignedById")
                         .HasDatabaseName("ix_companies_assigned_by_id");
+
+                    b.HasIndex("SearchContent")
+                        .HasDatabaseName("ix_companies_search_content");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchContent"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("SearchContent"), new[] { "gin_trgm_ops" });
 
                     b.HasIndex("Title")
                         .HasDatabaseName("ix_companies_title");

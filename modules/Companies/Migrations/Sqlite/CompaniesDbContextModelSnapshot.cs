@@ -90,6 +90,11 @@ namespace Crm.Modules.Companies.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("revenue");
 
+                    b.Property<string>("SearchContent")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("search_content");
+
                     b.Property<string>("Title")
                         .IsRequired()
                         .HasMaxLength(255)
@@ -115,6 +120,9 @@ namespace Crm.Modules.Companies.Migrations.Sqlite
 
                     b.HasIndex("AssignedById")
                         .HasDatabaseName("companies_ix_companies_companies_assigned_by_id");
+
+                    b.HasIndex("SearchContent")
+                        .HasDatabaseName("companies_ix_companies_companies_search_content");
 
                     b.HasIndex("Title")
                         .HasDatabaseName("companies_ix_companies_companies_title");

@@ -21,6 +21,7 @@ namespace Crm.Modules.Contacts.Migrations.Postgres
                 .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
+            NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "pg_trgm");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("Crm.Modules.Contacts.Domain.Contact", b =>
@@ -93,6 +94,11 @@ namespace Crm.Modules.Contacts.Migrations.Postgres
                         .HasColumnType("character varying(255)")
                         .HasColumnName("post");
 
+                    b.Property<string>("SearchContent")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("search_content");
+
                     b.Property<string>("SecondName")
                         .HasMaxLength(50)
                         .HasColumnType("character varying(50)")
@@ -129,6 +135,12 @@ namespace Crm.Modules.Contacts.Migrations.Postgres
 
                     b.HasIndex("LastName")
                         .HasDatabaseName("ix_contacts_last_name");
+
+                    b.HasIndex("SearchContent")
+                        .HasDatabaseName("ix_contacts_search_content");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchContent"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("SearchContent"), new[] { "gin_trgm_ops" });
 
                     b.ToTable("contacts", "contacts");
                 });

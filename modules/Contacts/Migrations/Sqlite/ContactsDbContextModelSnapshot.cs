@@ -85,6 +85,11 @@ namespace Crm.Modules.Contacts.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("post");
 
+                    b.Property<string>("SearchContent")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("search_content");
+
                     b.Property<string>("SecondName")
                         .HasMaxLength(50)
                         .HasColumnType("TEXT")
@@ -121,6 +126,9 @@ namespace Crm.Modules.Contacts.Migrations.Sqlite
 
                     b.HasIndex("LastName")
                         .HasDatabaseName("contacts_ix_contacts_contacts_last_name");
+
+                    b.HasIndex("SearchContent")
+                        .HasDatabaseName("contacts_ix_contacts_contacts_search_content");
 
                     b.ToTable("contacts_contacts", (string)null);
                 });

@@ -21,6 +21,7 @@ namespace Crm.Modules.Deals.Migrations.Postgres
                 .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
+            NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "pg_trgm");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("Crm.Modules.Deals.Domain.Deal", b =>
@@ -95,6 +96,11 @@ namespace Crm.Modules.Deals.Migrations.Postgres
                     b.Property<int?>("Probability")
                         .HasColumnType("integer")
                         .HasColumnName("probability");
+
+                    b.Property<string>("SearchContent")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("search_content");
 
                     b.Property<string>("SourceDescription")
                         .HasMaxLength(2000)
@@ -173,6 +179,12 @@ namespace Crm.Modules.Deals.Migrations.Postgres
 
                     b.HasIndex("LeadId")
                         .HasDatabaseName("ix_deals_lead_id");
+
+                    b.HasIndex("SearchContent")
+                        .HasDatabaseName("ix_deals_search_content");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchContent"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("SearchContent"), new[] { "gin_trgm_ops" });
 
                     b.HasIndex("AssignedById", "Closed")
                         .HasDatabaseName("ix_deals_assigned_by_id_closed");

@@ -87,6 +87,11 @@ namespace Crm.Modules.Deals.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("probability");
 
+                    b.Property<string>("SearchContent")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("search_content");
+
                     b.Property<string>("SourceDescription")
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT")
@@ -164,6 +169,9 @@ namespace Crm.Modules.Deals.Migrations.Sqlite
 
                     b.HasIndex("LeadId")
                         .HasDatabaseName("deals_ix_deals_deals_lead_id");
+
+                    b.HasIndex("SearchContent")
+                        .HasDatabaseName("deals_ix_deals_deals_search_content");
 
                     b.HasIndex("AssignedById", "Closed")
                         .HasDatabaseName("deals_ix_deals_deals_assigned_by_id_closed");

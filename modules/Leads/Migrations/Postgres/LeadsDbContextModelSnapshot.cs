@@ -21,6 +21,7 @@ namespace Crm.Modules.Leads.Migrations.Postgres
                 .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
+            NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "pg_trgm");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("Crm.Modules.Leads.Domain.Lead", b =>
@@ -127,6 +128,11 @@ namespace Crm.Modules.Leads.Migrations.Postgres
                         .HasColumnType("character varying(255)")
                         .HasColumnName("post");
 
+                    b.Property<string>("SearchContent")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("search_content");
+
                     b.Property<string>("SecondName")
                         .HasMaxLength(50)
                         .HasColumnType("character varying(50)")
@@ -209,6 +215,12 @@ namespace Crm.Modules.Leads.Migrations.Postgres
 
                     b.HasIndex("DealId")
                         .HasDatabaseName("ix_leads_deal_id");
+
+                    b.HasIndex("SearchContent")
+                        .HasDatabaseName("ix_leads_search_content");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchContent"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("SearchContent"), new[] { "gin_trgm_ops" });
 
                     b.HasIndex("StatusId", "AssignedById")
                         .HasDatabaseName("ix_leads_status_id_assigned_by_id");

@@ -118,6 +118,11 @@ namespace Crm.Modules.Leads.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("post");
 
+                    b.Property<string>("SearchContent")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("search_content");
+
                     b.Property<string>("SecondName")
                         .HasMaxLength(50)
                         .HasColumnType("TEXT")
@@ -200,6 +205,9 @@ namespace Crm.Modules.Leads.Migrations.Sqlite
 
                     b.HasIndex("DealId")
                         .HasDatabaseName("leads_ix_leads_leads_deal_id");
+
+                    b.HasIndex("SearchContent")
+                        .HasDatabaseName("leads_ix_leads_leads_search_content");
 
                     b.HasIndex("StatusId", "AssignedById")
                         .HasDatabaseName("leads_ix_leads_leads_status_id_assigned_by_id");
