@@ -14,11 +14,26 @@ public sealed class CrmDatabaseSession(DatabaseOptions options) : DbCommandInter
 {
     private DbConnection? _connection;
 
-    public DbConnection Connection => _connection ??= options.Provider switch
+    public DbConnection Connection => _connection ??= Create(options);
+
+    private static DbConnection Create(DatabaseOptions options)
     {
-        DatabaseProvider.Postgres => new NpgsqlConnection(options.ConnectionString),
-        _ => new SqliteConnection(options.ConnectionString),
-    };
+        if (options.Provider == DatabaseProvider.Postgres)
+        {
+            return new NpgsqlConnection(options.ConnectionString);
+        }
+
+        var sqlite = new SqliteConnection(options.ConnectionString);
+        // Functions live on the connection in SQLite: give every opening the platform's own.
+        sqlite.StateChange += (_, change) =>
+        {
+            if (change.CurrentState == System.Data.ConnectionState.Open)
+            {
+                CrmDbFunctions.Register(sqlite);
+            }
+        };
+        return sqlite;
+    }
 
     /// <summary>The transaction of <see cref="InTransactionAsync{T}"/> in progress, if any.</summary>
     public DbTransaction? Transaction { get; private set; }

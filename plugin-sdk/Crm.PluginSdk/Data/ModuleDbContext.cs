@@ -85,6 +85,7 @@ public abstract class ModuleDbContext(DbContextOptions options, ModuleDbContextD
             outbox.Property(m => m.Kind).HasMaxLength(64);
         });
         ConfigureModel(modelBuilder);
+        CrmDbFunctions.Map(modelBuilder, IsPostgres);
         ModelConventions.Apply(modelBuilder, Schema, IsPostgres);
     }
 

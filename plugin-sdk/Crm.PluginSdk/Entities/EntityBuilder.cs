@@ -48,7 +48,6 @@ public sealed class EntityBuilder<TRecord>
     {
         var field = Add(property, name, FieldKind.ContactPoints);
         field.Field.PointKind = kind;
-        field.Field.Filterable = false;
         field.Field.Sortable = false;
         return field;
     }

@@ -107,7 +107,11 @@ public sealed class SchemaComposer
         filter.AddField(new FieldType { Name = FilterCompiler.Or, ResolvedType = new ListGraphType(new NonNullGraphType(filter)), Description = "At least one of these holds." });
         foreach (var field in definition.Fields.Values.Where(f => f.Filterable))
         {
-            filter.AddField(new FieldType { Name = field.Name, ResolvedType = Types.OperationFilter(field.Kind) });
+            filter.AddField(new FieldType
+            {
+                Name = field.Name,
+                ResolvedType = field.Kind == FieldKind.ContactPoints ? Types.ContactPointsFilter(field.PointKind) : Types.OperationFilter(field.Kind),
+            });
         }
 
         var sort = new InputObjectGraphType { Name = $"{definition.GraphTypeName}SortInput", Description = $"One sort key for {definition.PluralName}; give one field per list item." };

@@ -72,6 +72,28 @@ public sealed class SharedGraphTypes
         });
     }
 
+    /// <summary><c>{ some: { value: { contains } valueType }, none: ... }</c> for a list of phones, e-mails ...</summary>
+    public IGraphType ContactPointsFilter(ContactPointKind kind) => GetOrAdd($"{kind}ValuesFilterInput", () =>
+    {
+        var text = GetOrAdd("ContactPointTextFilterInput", () =>
+        {
+            var type = new InputObjectGraphType { Name = "ContactPointTextFilterInput", Description = "Conditions on a phone, e-mail or web value; case is ignored but for eq." };
+            foreach (var op in new[] { "eq", "contains", "startsWith", "endsWith" })
+            {
+                type.AddField(new FieldType { Name = op, Type = typeof(StringGraphType), Description = OperatorDescription(op) });
+            }
+
+            return type;
+        });
+        var one = new InputObjectGraphType { Name = $"{kind}ValueFilterInput", Description = $"Conditions on one {kind.ToString().ToLowerInvariant()} value; all given must hold for the same value." };
+        one.AddField(new FieldType { Name = "value", ResolvedType = text });
+        one.AddField(new FieldType { Name = "valueType", ResolvedType = ContactPointType(kind) });
+        var list = new InputObjectGraphType { Name = $"{kind}ValuesFilterInput", Description = $"Conditions on a record's {kind.ToString().ToLowerInvariant()} values." };
+        list.AddField(new FieldType { Name = "some", ResolvedType = one, Description = "At least one value matches." });
+        list.AddField(new FieldType { Name = "none", ResolvedType = one, Description = "No value matches." });
+        return list;
+    });
+
     public IGraphType ContactPoint(ContactPointKind kind) => GetOrAdd($"{kind}Value", () =>
     {
         var type = new ObjectGraphType { Name = $"{kind}Value", Description = $"One {kind.ToString().ToLowerInvariant()} value and its kind." };

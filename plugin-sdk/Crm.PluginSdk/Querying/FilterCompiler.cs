@@ -23,6 +23,7 @@ public static class FilterCompiler
         FieldKind.String => ["eq", "neq", "in", "nin", "contains", "ncontains", "startsWith", "endsWith", "isNull"],
         FieldKind.Id => ["eq", "neq", "in", "nin", "isNull"],
         FieldKind.Boolean => ["eq", "neq", "isNull"],
+        FieldKind.ContactPoints => ["some", "none"],
         _ => ["eq", "neq", "in", "nin", "gt", "gte", "lt", "lte", "isNull"],
     };
 
@@ -121,6 +122,11 @@ public static class FilterCompiler
             return isNull ? nullCheck : Expression.Not(nullCheck);
         }
 
+        if (field.Kind == FieldKind.ContactPoints)
+        {
+            return operand is null ? Expression.Constant(true) : PointsCondition(accessor, op, AsObject(operand, path), path);
+        }
+
         if (operand is null)
         {
             // { eq: null } reads as "is null", as in HotChocolate; other operators ignore null.
@@ -173,6 +179,47 @@ public static class FilterCompiler
                 throw ErrorCodes.Error(ErrorCodes.Validation, $"'{path}' is not an operator of this field.");
         }
     }
+
+    /// <summary>
+    /// <c>some: { value: { contains: "600" }, valueType: MOBILE }</c>: a phone (e-mail ...) that
+    /// matches; <c>none</c>: no such one. Each text operator is its own condition.
+    /// </summary>
+    private static Expression PointsCondition(Expression accessor, string op, IReadOnlyDictionary<string, object?> condition, string path)
+    {
+        var valueType = condition.GetValueOrDefault("valueType") as string;
+        var texts = condition.GetValueOrDefault("value") is { } value ? AsObject(value, path + ".value").Where(t => t.Value is not null).ToList() : [];
+        var calls = new List<Expression>();
+        foreach (var (textOp, term) in texts)
+        {
+            if (textOp is not ("eq" or "contains" or "startsWith" or "endsWith"))
+            {
+                throw ErrorCodes.Error(ErrorCodes.Validation, $"'{path}.value.{textOp}' is not an operator of phone, e-mail and web values.");
+            }
+
+            calls.Add(PointsMatch(accessor, textOp, (string)term!, valueType));
+        }
+
+        if (calls.Count == 0)
+        {
+            calls.Add(PointsMatch(accessor, "eq", null, valueType));
+        }
+
+        var some = calls.Aggregate(Expression.AndAlso);
+        return op switch
+        {
+            "some" => some,
+            "none" => Expression.Not(some),
+            _ => throw ErrorCodes.Error(ErrorCodes.Validation, $"'{path}' is not an operator of this field; use some or none."),
+        };
+    }
+
+    private static Expression PointsMatch(Expression accessor, string op, string? term, string? valueType) =>
+        Expression.Call(
+            typeof(CrmDbFunctions).GetMethod(nameof(CrmDbFunctions.PointsMatch))!,
+            accessor,
+            Expression.Constant(op),
+            Parameter.Of(term, typeof(string)),
+            Parameter.Of(valueType, typeof(string)));
 
     private static Expression InList(EntityField field, Expression accessor, object operand, string path)
     {

@@ -70,3 +70,36 @@ public sealed class SearchOnPostgres(PostgresHost fixture) : SearchTests(fixture
         Assert.Contains(plan, row => row.Values.Any(v => v?.ToString()?.Contains("ix_leads_search_content", StringComparison.Ordinal) == true));
     }
 }
+
+public abstract class ContactPointFilterTests(HostFixture fixture)
+{
+    private CrmHost Host => fixture.Host;
+
+    [Fact]
+    public async Task Phones_and_emails_filter_with_some_and_none()
+    {
+        var marker = Records.NewMarker("Pts");
+        var mobile = await Host.CreateContactAsync(new { name = marker, phones = new[] { new { value = "+48 600-555-123", valueType = "MOBILE" } }, emails = new[] { new { value = "Ann@Example.com", valueType = "WORK" } } });
+        var work = await Host.CreateContactAsync(new { name = marker, phones = new[] { new { value = "+48 22 555 1234", valueType = "WORK" } } });
+        var none = await Host.CreateContactAsync(new { name = marker });
+
+        async Task<IReadOnlyList<string>> Where(string condition) =>
+            Records.Ids((await Host.QueryAsync($"query($m: String!) {{ contacts(where: {{ name: {{ eq: $m }}, {condition} }}, order: [{{ id: ASC }}]) {{ nodes {{ id }} }} }}", new { m = marker })).ShouldSucceed().Data!["contacts"]!["nodes"]);
+
+        Assert.Equal([mobile, work], await Where("phones: { some: { value: { contains: \"555\" } } }"));
+        Assert.Equal([mobile], await Where("phones: { some: { value: { contains: \"555\" }, valueType: MOBILE } }"));
+        Assert.Equal([mobile], await Where("phones: { some: { value: { startsWith: \"+48 600\" } } }"));
+        Assert.Equal([work], await Where("phones: { some: { value: { endsWith: \"1234\" } } }"));
+        Assert.Equal([none], await Where("phones: { none: { } }"));
+        Assert.Equal([work, none], await Where("emails: { none: { value: { contains: \"ann@example\" } } }"));
+        Assert.Equal([mobile], await Where("emails: { some: { value: { eq: \"Ann@Example.com\" } } }"));
+        Assert.Empty(await Where("emails: { some: { value: { eq: \"ann@example.com\" } } }"));
+        Assert.Equal([mobile, work], await Where("or: [{ phones: { some: { valueType: WORK } } }, { emails: { some: { } } }]"));
+    }
+}
+
+[Trait("Engine", "Sqlite")]
+public sealed class ContactPointFiltersOnSqlite(SqliteHost fixture) : ContactPointFilterTests(fixture), IClassFixture<SqliteHost>;
+
+[Trait("Engine", "Postgres")]
+public sealed class ContactPointFiltersOnPostgres(PostgresHost fixture) : ContactPointFilterTests(fixture), IClassFixture<PostgresHost>;
