@@ -135,3 +135,56 @@ public sealed class DealsOnSqlite(SqliteHost fixture) : DealTests(fixture), ICla
 
 [Trait("Engine", "Postgres")]
 public sealed class DealsOnPostgres(PostgresHost fixture) : DealTests(fixture), IClassFixture<PostgresHost>;
+
+public abstract class ReferenceReadTests(HostFixture fixture)
+{
+    public const string ReferenceRead = """
+        query($first: Int!, $m: String!) {
+          deals(first: $first, where: { title: { startsWith: $m }, stageId: { in: ["PREPARATION", "EXECUTING"] }, opportunity: { gt: 1000 } }, order: [{ opportunity: DESC }]) {
+            totalCount
+            nodes { id title opportunity stage { name } contact { name lastName emails { value } } company { title } }
+          }
+        }
+        """;
+
+    [Fact]
+    public async Task The_reference_read_costs_the_same_statements_for_5_or_30_deals()
+    {
+        var host = fixture.Host;
+        var marker = Records.NewMarker("Ref");
+        var companies = new List<string>();
+        var contacts = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            companies.Add(await host.CreateCompanyAsync(new { title = $"{marker} company {i}" }));
+            contacts.Add(await host.CreateContactAsync(new { name = $"{marker} {i}", emails = new[] { new { value = $"c{i}@example.com", valueType = "WORK" } } }));
+        }
+
+        var stages = new[] { "PREPARATION", "EXECUTING", "NEW", "WON" };
+        for (var i = 0; i < 40; i++)
+        {
+            await host.CreateDealAsync(new { title = $"{marker} {i:00}", opportunity = 500m + (i * 100), stageId = stages[i % 4], companyId = companies[i % 4], contactIds = new[] { contacts[i % 4], contacts[(i + 1) % 4] } });
+        }
+
+        var five = (await host.QueryAsync(ReferenceRead, new { first = 5, m = marker })).ShouldSucceed();
+        var thirty = (await host.QueryAsync(ReferenceRead, new { first = 30, m = marker })).ShouldSucceed();
+
+        // In the two stages (i % 4 is 0 or 1) with opportunity over 1,000 (i > 5): i = 8, 9, 12, 13 ... 36, 37.
+        Assert.Equal(16, thirty.Data!["deals"]!["totalCount"]!.GetValue<int>());
+        var nodes = thirty.Data!["deals"]!["nodes"]!.AsArray();
+        Assert.Equal(16, nodes.Count);
+        Assert.Equal(4200m, nodes[0]!["opportunity"]!.GetValue<decimal>());
+        Assert.All(nodes, n => Assert.NotNull(n!["company"]!["title"]));
+        Assert.All(nodes, n => Assert.NotEmpty(n!["contact"]!["emails"]!.AsArray()));
+        Assert.Contains(nodes, n => n!["stage"]!["name"]!.GetValue<string>() == "Document preparation");
+        // count, page, stage list, primary contacts, companies
+        Assert.Equal(5, thirty.SqlStatements);
+        Assert.Equal(five.SqlStatements, thirty.SqlStatements);
+    }
+}
+
+[Trait("Engine", "Sqlite")]
+public sealed class ReferenceReadOnSqlite(SqliteHost fixture) : ReferenceReadTests(fixture), IClassFixture<SqliteHost>;
+
+[Trait("Engine", "Postgres")]
+public sealed class ReferenceReadOnPostgres(PostgresHost fixture) : ReferenceReadTests(fixture), IClassFixture<PostgresHost>;
