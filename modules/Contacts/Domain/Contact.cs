@@ -52,8 +52,10 @@ public sealed class Contact : AuditedRecord, ISearchableRecord
 }
 
 /// <summary>A contact's membership in a company; the company lives in another module.</summary>
-public sealed class ContactCompanyLink
+public sealed class ContactCompanyLink : IOrderedLink
 {
+    long IOrderedLink.TargetId => CompanyId;
+
     public long ContactId { get; set; }
 
     public long CompanyId { get; set; }

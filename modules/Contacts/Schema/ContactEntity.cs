@@ -48,54 +48,6 @@ public sealed class ContactEntity() : CrmEntityDefinition<Contact, ContactsDbCon
             mutation.AddError(ErrorCodes.Required, "A contact needs a name, a second name or a last name.", "name");
         }
 
-        if (!mutation.TryGetIds(CompanyIds, out var companyIds, out var positions))
-        {
-            return;
-        }
-
-        var companies = mutation.Registry.Find("company");
-        if (companies is null)
-        {
-            if (companyIds.Count > 0)
-            {
-                mutation.AddError(ErrorCodes.Validation, "Companies are not available: the companies module is not loaded.", CompanyIds);
-            }
-
-            return;
-        }
-
-        var existing = await companies.LoadByIdsAsync(mutation.Services, companyIds, mutation.CancellationToken);
-        for (var i = 0; i < companyIds.Count; i++)
-        {
-            if (!existing.ContainsKey(companyIds[i]))
-            {
-                mutation.AddError(ErrorCodes.NotFound, $"There is no company with id {companyIds[i]}.", CompanyIds, positions[i].ToString(System.Globalization.CultureInfo.InvariantCulture));
-            }
-        }
-
-        if (mutation.HasErrors)
-        {
-            return;
-        }
-
-        var before = contact.CompanyLinks.OrderBy(l => l.Sort).Select(l => l.CompanyId).ToList();
-        contact.CompanyLinks.RemoveAll(l => !companyIds.Contains(l.CompanyId));
-        for (var i = 0; i < companyIds.Count; i++)
-        {
-            var link = contact.CompanyLinks.Find(l => l.CompanyId == companyIds[i]);
-            if (link is null)
-            {
-                contact.CompanyLinks.Add(new ContactCompanyLink { CompanyId = companyIds[i], Sort = i });
-            }
-            else
-            {
-                link.Sort = i;
-            }
-        }
-
-        if (!mutation.IsCreate && !before.SequenceEqual(companyIds))
-        {
-            mutation.Db.RecordChange(contact, CompanyIds, before, companyIds);
-        }
+        await mutation.ReplaceLinksAsync(CompanyIds, "company", contact.CompanyLinks, id => new ContactCompanyLink { CompanyId = id });
     }
 }

@@ -75,8 +75,10 @@ public sealed class Deal : AuditedRecord, ISearchableRecord
 }
 
 /// <summary>One of a deal's contacts; the contact lives in another module.</summary>
-public sealed class DealContactLink
+public sealed class DealContactLink : IOrderedLink
 {
+    long IOrderedLink.TargetId => ContactId;
+
     public long DealId { get; set; }
 
     public long ContactId { get; set; }

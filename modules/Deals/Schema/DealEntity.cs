@@ -92,56 +92,10 @@ public sealed class DealEntity() : CrmEntityDefinition<Deal, DealsDbContext>(Nam
 
     private static async Task ApplyContactsAsync(MutationContext<Deal, DealsDbContext> mutation)
     {
-        if (!mutation.TryGetIds(ContactIds, out var contactIds))
-        {
-            return;
-        }
-
-        var contacts = mutation.Registry.Find("contact");
-        if (contacts is null)
-        {
-            if (contactIds.Count > 0)
-            {
-                mutation.AddError(ErrorCodes.Validation, "Contacts are not available: the contacts module is not loaded.", ContactIds);
-            }
-
-            return;
-        }
-
-        var existing = await contacts.LoadByIdsAsync(mutation.Services, contactIds, mutation.CancellationToken);
-        for (var i = 0; i < contactIds.Count; i++)
-        {
-            if (!existing.ContainsKey(contactIds[i]))
-            {
-                mutation.AddError(ErrorCodes.NotFound, $"There is no contact with id {contactIds[i]}.", ContactIds, i.ToString(CultureInfo.InvariantCulture));
-            }
-        }
-
-        if (mutation.HasErrors)
-        {
-            return;
-        }
-
         var deal = mutation.Record;
-        var before = deal.ContactLinks.OrderBy(l => l.Sort).Select(l => l.ContactId).ToList();
-        deal.ContactLinks.RemoveAll(l => !contactIds.Contains(l.ContactId));
-        for (var i = 0; i < contactIds.Count; i++)
+        if (await mutation.ReplaceLinksAsync(ContactIds, "contact", deal.ContactLinks, id => new DealContactLink { ContactId = id }) is { } contactIds)
         {
-            var link = deal.ContactLinks.Find(l => l.ContactId == contactIds[i]);
-            if (link is null)
-            {
-                deal.ContactLinks.Add(new DealContactLink { ContactId = contactIds[i], Sort = i });
-            }
-            else
-            {
-                link.Sort = i;
-            }
-        }
-
-        deal.ContactId = contactIds.Count > 0 ? contactIds[0] : null;
-        if (!mutation.IsCreate && !before.SequenceEqual(contactIds))
-        {
-            mutation.Db.RecordChange(deal, ContactIds, before, contactIds);
+            deal.ContactId = contactIds.Count > 0 ? contactIds[0] : null;
         }
     }
 }

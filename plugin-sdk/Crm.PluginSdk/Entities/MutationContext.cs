@@ -1,3 +1,4 @@
+using System.Globalization;
 using Crm.PluginSdk.Data;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Records;
@@ -78,6 +79,76 @@ public sealed class MutationContext<TRecord, TContext>
         ids = result;
         positions = indexes;
         return true;
+    }
+}
+
+/// <summary>Link replacement for <see cref="MutationContext{TRecord, TContext}"/>.</summary>
+public static class MutationLinks
+{
+    /// <summary>
+    /// Replaces a record's links to records of <paramref name="targetType"/> with the ids the input
+    /// field <paramref name="inputName"/> lists, in that order: each id must name an existing
+    /// record (checked in one load through the registry), and a changed list becomes part of
+    /// the record's "updated" event. Returns the new ids, or null when the input leaves the links
+    /// alone or something was refused.
+    /// </summary>
+    public static async Task<IReadOnlyList<long>?> ReplaceLinksAsync<TRecord, TContext, TLink>(
+        this MutationContext<TRecord, TContext> mutation, string inputName, string targetType, List<TLink> links, Func<long, TLink> create)
+        where TRecord : class, ICrmRecord
+        where TContext : ModuleDbContext
+        where TLink : IOrderedLink
+    {
+        if (!mutation.TryGetIds(inputName, out var ids, out var positions))
+        {
+            return null;
+        }
+
+        var targets = mutation.Registry.Find(targetType);
+        if (targets is null)
+        {
+            if (ids.Count > 0)
+            {
+                mutation.AddError(ErrorCodes.Validation, $"Records of type {targetType} are not available: their module is not loaded.", inputName);
+            }
+
+            return null;
+        }
+
+        var existing = await targets.LoadByIdsAsync(mutation.Services, ids, mutation.CancellationToken);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (!existing.ContainsKey(ids[i]))
+            {
+                mutation.AddError(ErrorCodes.NotFound, $"There is no {targetType} with id {ids[i]}.", inputName, positions[i].ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
+        if (mutation.HasErrors)
+        {
+            return null;
+        }
+
+        var before = links.OrderBy(l => l.Sort).Select(l => l.TargetId).ToList();
+        links.RemoveAll(l => !ids.Contains(l.TargetId));
+        for (var i = 0; i < ids.Count; i++)
+        {
+            var id = ids[i];
+            var link = links.Find(l => l.TargetId == id);
+            if (link is null)
+            {
+                link = create(id);
+                links.Add(link);
+            }
+
+            link.Sort = i;
+        }
+
+        if (!mutation.IsCreate && !before.SequenceEqual(ids))
+        {
+            mutation.Db.RecordChange(mutation.Record, inputName, before, ids);
+        }
+
+        return ids;
     }
 }
 

@@ -38,3 +38,11 @@ public abstract class AuditedRecord : IAuditedRecord
 
     public long? UpdatedById { get; set; }
 }
+
+/// <summary>A row linking a record to a record of another type (perhaps of another module), in the record's order.</summary>
+public interface IOrderedLink
+{
+    long TargetId { get; }
+
+    int Sort { get; set; }
+}
