@@ -1,0 +1,47 @@
+using System.Linq.Expressions;
+using Crm.PluginSdk.Data;
+using Crm.PluginSdk.Querying;
+using Crm.PluginSdk.Records;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.PluginSdk.Entities;
+
+/// <summary>
+/// A relation stored as a link table in the owning module: say which column holds each side,
+/// and the SDK reads it, one statement per direction and level. "From" lists its links in their
+/// <see cref="IOrderedLink.Sort"/> order; "to" lists them by id, oldest first.
+/// </summary>
+public abstract class LinkTableRelation<TContext, TLink> : CrmRelationDefinition
+    where TContext : ModuleDbContext
+    where TLink : class, IOrderedLink
+{
+    /// <summary>The column with the id of the <see cref="CrmRelationDefinition.FromType"/> record, e.g. <c>link =&gt; link.ContactId</c>.</summary>
+    protected abstract Expression<Func<TLink, long>> FromColumn { get; }
+
+    /// <summary>The column with the id of the <see cref="CrmRelationDefinition.ToType"/> record.</summary>
+    protected abstract Expression<Func<TLink, long>> ToColumn { get; }
+
+    protected override Task<ILookup<long, long>> LoadToIdsAsync(IServiceProvider requestServices, IReadOnlyCollection<long> fromIds, CancellationToken cancellationToken) =>
+        LoadAsync(requestServices, fromIds, FromColumn, ToColumn, byLinkOrder: true, cancellationToken);
+
+    protected override Task<ILookup<long, long>> LoadFromIdsAsync(IServiceProvider requestServices, IReadOnlyCollection<long> toIds, CancellationToken cancellationToken) =>
+        LoadAsync(requestServices, toIds, ToColumn, FromColumn, byLinkOrder: false, cancellationToken);
+
+    private static async Task<ILookup<long, long>> LoadAsync(
+        IServiceProvider services, IReadOnlyCollection<long> keys, Expression<Func<TLink, long>> keyColumn, Expression<Func<TLink, long>> valueColumn, bool byLinkOrder, CancellationToken cancellationToken)
+    {
+        var ids = keys.ToList();
+        var link = keyColumn.Parameters[0];
+        var key = keyColumn.Body;
+        var value = ParameterRebinder.Rebind(valueColumn, link);
+        var inKeys = Expression.Lambda<Func<TLink, bool>>(Expression.Call(Expression.Constant(ids), typeof(List<long>).GetMethod(nameof(List<long>.Contains))!, key), link);
+        var pair = Expression.Lambda<Func<TLink, KeyValuePair<long, long>>>(
+            Expression.New(typeof(KeyValuePair<long, long>).GetConstructor([typeof(long), typeof(long)])!, key, value), link);
+
+        var query = services.GetRequiredService<TContext>().Set<TLink>().AsNoTracking().Where(inKeys).OrderBy(keyColumn);
+        query = byLinkOrder ? query.ThenBy(l => l.Sort) : query.ThenBy(Expression.Lambda<Func<TLink, long>>(value, link));
+        var pairs = await query.Select(pair).ToListAsync(cancellationToken);
+        return pairs.ToLookup(p => p.Key, p => p.Value);
+    }
+}
