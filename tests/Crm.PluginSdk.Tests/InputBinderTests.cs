@@ -69,6 +69,8 @@ public sealed class InputBinderTests
     [InlineData("file:///etc/passwd")]
     [InlineData("http://exa mple.com")]
     [InlineData("https://intranet")]
+    [InlineData("mailto:ann@example.com")]
+    [InlineData("javascript:x@y.com")]
     public void Malformed_web_addresses_are_refused(string value) =>
         Assert.False(InputBinder.IsWellFormed(ContactPointKind.Web, value));
 }

@@ -25,6 +25,7 @@ public sealed class OutboxDispatcher(
     IServiceScopeFactory scopes,
     IEnumerable<ModuleDatabaseRegistration> databases,
     IOptions<OutboxOptions> options,
+    TimeProvider clock,
     ILogger<OutboxDispatcher> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -98,7 +99,7 @@ public sealed class OutboxDispatcher(
                     }
                 }
 
-                message.ProcessedAt = DateTime.UtcNow;
+                message.ProcessedAt = clock.GetUtcNow().UtcDateTime;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

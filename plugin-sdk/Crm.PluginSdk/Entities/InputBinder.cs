@@ -208,7 +208,9 @@ public static partial class InputBinder
         ContactPointKind.Phone => PhonePattern().IsMatch(value) && value.Count(char.IsAsciiDigit) >= 3,
         ContactPointKind.Im => !value.Any(char.IsControl),
         _ => Uri.TryCreate(value.Contains("://", StringComparison.Ordinal) ? value : "http://" + value, UriKind.Absolute, out var uri)
-             && uri.Scheme is "http" or "https" && uri.Host.Contains('.', StringComparison.Ordinal),
+             && uri.Scheme is "http" or "https" && uri.Host.Contains('.', StringComparison.Ordinal)
+             // "mailto:x@y.com" would otherwise pass as a user name before a host.
+             && uri.UserInfo.Length == 0,
     };
 
     // Deliberately plain: one @, no spaces, a dot in the domain. Deliverability is mail's business.
