@@ -18,13 +18,31 @@ public sealed class SchemaProvider(IServiceProvider rootServices, ILogger<Schema
     /// <summary>Increases with every swap.</summary>
     public long Version => Interlocked.Read(ref _version);
 
+    private readonly HashSet<System.Reflection.Assembly> _refused = [];
+
+    /// <summary>A module whose part of the schema throws is left out of it, with one log line, as a broken module is at loading.</summary>
+    private ISchema ComposeLeavingOutWhatFails()
+    {
+        while (true)
+        {
+            try
+            {
+                return new SchemaComposer(rootServices).Compose(rootServices.GetServices<ISchemaContributor>(), _refused);
+            }
+            catch (SchemaContributionException ex) when (_refused.Add(ex.Module))
+            {
+                logger.LogError("Module {Module} refused: its part of the GraphQL schema failed: {Reason}", ex.Module.GetName().Name, ex.Message);
+            }
+        }
+    }
+
     /// <summary>Composes a new schema from every contributor and swaps it in.</summary>
     public ISchema Rebuild()
     {
         lock (_rebuildLock)
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var schema = new SchemaComposer(rootServices).Compose(rootServices.GetServices<ISchemaContributor>());
+            var schema = ComposeLeavingOutWhatFails();
             Volatile.Write(ref _current, schema);
             var version = Interlocked.Increment(ref _version);
             logger.LogInformation("GraphQL schema version {Version} composed in {Elapsed} ms.", version,

@@ -33,7 +33,7 @@ public abstract class CrmRelationDefinition : ISchemaContributor
 
     public void Contribute(SchemaComposer composer)
     {
-        if (composer.Registry.Find(FromType) is null || composer.Registry.Find(ToType) is null)
+        if (!composer.HasEntityType(FromType) || !composer.HasEntityType(ToType))
         {
             // The other side's module is not loaded: the link stays in storage, unseen.
             return;

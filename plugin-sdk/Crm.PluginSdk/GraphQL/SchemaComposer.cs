@@ -45,9 +45,18 @@ public sealed class SchemaComposer
             ? type
             : throw new InvalidOperationException($"The entity type '{entityName}' is not part of this schema.");
 
-    public ISchema Compose(IEnumerable<ISchemaContributor> contributors)
+    /// <summary>Whether an entity type is part of this schema (its module may be missing or refused).</summary>
+    public bool HasEntityType(string entityName) => _entityTypes.ContainsKey(entityName);
+
+    /// <summary>
+    /// Composes the schema. A definition or contributor that throws is reported as a
+    /// <see cref="SchemaContributionException"/> naming its assembly, so that the host can leave
+    /// that module out and compose again.
+    /// </summary>
+    public ISchema Compose(IEnumerable<ISchemaContributor> contributors, IReadOnlySet<System.Reflection.Assembly>? excluded = null)
     {
-        var definitions = Registry.Types.OfType<ICrmEntityDefinition>().ToList();
+        bool Included(object part) => excluded is null || !excluded.Contains(part.GetType().Assembly);
+        var definitions = Registry.Types.OfType<ICrmEntityDefinition>().Where(Included).ToList();
         foreach (var definition in definitions)
         {
             definition.BindModel(RootServices);
@@ -56,12 +65,12 @@ public sealed class SchemaComposer
 
         foreach (var definition in definitions)
         {
-            AddEntity(definition);
+            Guard(definition, () => AddEntity(definition));
         }
 
-        foreach (var contributor in contributors)
+        foreach (var contributor in contributors.Where(Included))
         {
-            contributor.Contribute(this);
+            Guard(contributor, () => contributor.Contribute(this));
         }
 
         var schema = new Schema(new SchemaTypeActivator(RootServices))
@@ -72,6 +81,18 @@ public sealed class SchemaComposer
         };
         schema.Initialize();
         return schema;
+    }
+
+    private static void Guard(object part, Action contribute)
+    {
+        try
+        {
+            contribute();
+        }
+        catch (Exception ex) when (ex is not SchemaContributionException)
+        {
+            throw new SchemaContributionException(part.GetType().Assembly, $"{part.GetType().Name}: {ex.Message}", ex);
+        }
     }
 
     private void AddEntity(ICrmEntityDefinition definition)
@@ -373,4 +394,10 @@ public sealed class SchemaComposer
                 ? ActivatorUtilities.CreateInstance(root, serviceType)
                 : root.GetService(serviceType);
     }
+}
+
+/// <summary>A module's part of the schema could not be composed.</summary>
+public sealed class SchemaContributionException(System.Reflection.Assembly source, string message, Exception inner) : Exception(message, inner)
+{
+    public System.Reflection.Assembly Module { get; } = source;
 }
