@@ -37,7 +37,9 @@ internal static class SeedCommand
         }
 
         var total = Stopwatch.StartNew();
-        await using var app = CrmApplication.Build(settings);
+        // On a new database EF's migrator probes for each history table and logs every failed
+        // probe as an error: quiet the command log unless the settings ask for it.
+        await using var app = CrmApplication.Build(["--Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command=Critical", .. settings]);
         await app.Services.GetRequiredService<PlatformInitializer>().MigrateAsync(CancellationToken.None);
         var migrated = total.Elapsed;
 

@@ -183,7 +183,15 @@ internal sealed class PostgresSeedDatabase : SeedDatabase
     public override void Optimize(IReadOnlyList<SeedTable> tables)
     {
         // VACUUM runs outside a transaction; the seed is committed by now. It sets the visibility
-        // map (index-only scans) and leaves autovacuum nothing to do right after the load.
+        // map (index-only scans) and leaves autovacuum nothing to do right after the load. The
+        // load's row counts reach the statistics first, or they would land on top of what VACUUM
+        // counted (doubling n_live_tup) and bring autovacuum back.
+        using (var flush = _connection.CreateCommand())
+        {
+            flush.CommandText = "SELECT pg_stat_force_next_flush()";
+            flush.ExecuteNonQuery();
+        }
+
         foreach (var table in tables)
         {
             using var command = _connection.CreateCommand();
