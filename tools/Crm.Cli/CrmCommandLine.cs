@@ -1,3 +1,4 @@
+using Crm.Cli.Bench;
 using Crm.Cli.Seeding;
 using Crm.Host.GraphQL;
 using Crm.Host.Hosting;
@@ -21,6 +22,7 @@ public static class CrmCommandLine
           schema export [--output F]   write the GraphQL schema (SDL) to F (default: schema/schema.graphql
                                        in the repository, or ./schema.graphql outside one); '-' for stdout
         {SeedCommand.Usage}
+        {ReferenceReadBench.Usage}
           help                         show this text
 
         Settings are the host's: e.g. --Database:Provider=Postgres --ConnectionStrings:Crm="Host=...".
@@ -36,6 +38,7 @@ public static class CrmCommandLine
                 ["migrate"] => await MigrateAsync(settings),
                 ["schema", "export"] => await ExportSchemaAsync(options.GetValueOrDefault("--output"), settings),
                 ["seed"] => await SeedCommand.RunAsync(options, settings),
+                ["bench", "reference-read"] => await ReferenceReadBench.RunAsync(options, settings),
                 [] or ["help"] or ["--help"] or ["-h"] => PrintUsage(Console.Out, 0),
                 _ => PrintUsage(Console.Error, 2, $"unknown command: {string.Join(' ', command)}"),
             };
@@ -88,10 +91,10 @@ public static class CrmCommandLine
     }
 
     /// <summary>Options of the commands, each followed by a value (<c>--deals 1000</c> or <c>--deals=1000</c>).</summary>
-    private static readonly HashSet<string> ValuedOptions = ["--output", .. SeedCommand.Options];
+    private static readonly HashSet<string> ValuedOptions = ["--output", .. SeedCommand.Options, .. ReferenceReadBench.Options];
 
     /// <summary>Options of the commands that take no value.</summary>
-    private static readonly HashSet<string> Flags = [];
+    private static readonly HashSet<string> Flags = [.. ReferenceReadBench.Flags];
 
     private static (string[] Command, Dictionary<string, string> Options, string[] Settings) Split(string[] args)
     {
