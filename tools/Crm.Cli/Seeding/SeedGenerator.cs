@@ -26,6 +26,13 @@ internal sealed record SeedIds(long Company, long Contact, long Lead, long Deal)
 internal sealed class SeedGenerator
 {
     private const int Managers = 50;
+
+    // Where on the time line each kind starts (as a share of all records made by then): companies
+    // from the first day, contacts once there are a few companies, deals once there are people.
+    private const double CompaniesFrom = 0;
+    private const double ContactsFrom = 0.02;
+    private const double DealsFrom = 0.04;
+    private const double LeadsFrom = 0;
     private const string EmptyJson = "[]";
 
     private static readonly string[] PersonalDomains = ["gmail.com", "yahoo.com", "outlook.com", "hotmail.com", "icloud.com", "proton.me"];
@@ -110,7 +117,7 @@ internal sealed class SeedGenerator
         {
             var title = words.CompanyName();
             var domain = DomainOf(title, r);
-            var created = CreatedAt(r, i, _plan.Companies, out _);
+            var created = CreatedAt(r, i, _plan.Companies, CompaniesFrom, out _);
             var assigned = Manager(r);
             _companyTitles[i] = title;
             _companyDomains[i] = domain;
@@ -152,8 +159,8 @@ internal sealed class SeedGenerator
         {
             // Most people work for a company that existed before them, a quarter of them for a
             // second one too; the oldest companies have gathered the most people.
-            var created = CreatedAt(r, i, _plan.Contacts, out var position);
-            var companies = (int)(position * _plan.Companies);
+            var created = CreatedAt(r, i, _plan.Contacts, ContactsFrom, out var position);
+            var companies = MadeBy(position, _plan.Companies, CompaniesFrom);
             var company = companies > 0 && r.Double() < 0.85 ? Skewed(r, companies, 2.0) : -1;
             _contactFirstCompany[i] = company;
             if (company >= 0)
@@ -240,8 +247,8 @@ internal sealed class SeedGenerator
             // The primary contact, one of the people known by then, and the company they work
             // for (if any); further contacts from the same company (its people known by then,
             // a prefix of its list, which is in contact order), or anyone when there is none.
-            var created = CreatedAt(r, i, _plan.Deals, out var position);
-            var known = (int)(position * _plan.Contacts);
+            var created = CreatedAt(r, i, _plan.Deals, DealsFrom, out var position);
+            var known = MadeBy(position, _plan.Contacts, ContactsFrom);
             contacts.Clear();
             var company = -1;
             if (known > 0)
@@ -262,7 +269,7 @@ internal sealed class SeedGenerator
                     }
                 }
             }
-            else if (_plan.Contacts == 0 && (int)(position * _plan.Companies) is > 0 and var companies && r.Double() < 0.9)
+            else if (_plan.Contacts == 0 && MadeBy(position, _plan.Companies, CompaniesFrom) is > 0 and var companies && r.Double() < 0.9)
             {
                 company = Skewed(r, companies, 1.5);
             }
@@ -365,7 +372,7 @@ internal sealed class SeedGenerator
             var companyTitle = r.Double() < 0.6 ? words.CompanyName() : null;
             var sourceId = deal is { } d ? d.SourceId : _lists.Source.PickOrNull(r, 0.9);
             // A converted lead came in shortly before its deal was made.
-            var created = deal is { } cd ? Max(_start, cd.Created.AddHours(-r.Number(1, 24 * 21))) : CreatedAt(r, i, _plan.Leads, out _);
+            var created = deal is { } cd ? Max(_start, cd.Created.AddHours(-r.Number(1, 24 * 21))) : CreatedAt(r, i, _plan.Leads, LeadsFrom, out _);
             var assigned = Manager(r);
             var product = r.ArrayElement(products);
             var title = r.Number(0, 3) switch
@@ -433,16 +440,20 @@ internal sealed class SeedGenerator
     }
 
     /// <summary>
-    /// When the <paramref name="index"/>-th of <paramref name="count"/> records was made: later
-    /// for higher indexes, more often recent than old (the share made by a point in time grows
-    /// with its square). <paramref name="position"/> is the share of the records of any kind made
-    /// before it, so that <c>position * n</c> of n others already existed.
+    /// When the <paramref name="index"/>-th of <paramref name="count"/> records of a kind was made:
+    /// later for higher indexes, more often recent than old (the share of all records made by a
+    /// point in time grows with its square). The kind's records take the part of the time line
+    /// from position <paramref name="from"/> on; <paramref name="position"/> is this record's.
     /// </summary>
-    private DateTime CreatedAt(Randomizer r, int index, int count, out double position)
+    private DateTime CreatedAt(Randomizer r, int index, int count, double from, out double position)
     {
-        position = (index + r.Double()) / count;
+        position = from + ((1 - from) * (index + r.Double()) / count);
         return Second(_start + ((_now - _start) * Math.Sqrt(position)));
     }
+
+    /// <summary>How many of <paramref name="count"/> records of a kind starting at <paramref name="from"/> were made before <paramref name="position"/>.</summary>
+    private static int MadeBy(double position, int count, double from) =>
+        position <= from ? 0 : Math.Min(count, (int)((position - from) / (1 - from) * count));
 
     private static DateTime Second(DateTime time) => new(time.Ticks - (time.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
 
