@@ -89,9 +89,12 @@ internal abstract class SeedDatabase : IDisposable
 }
 
 /// <summary>One table being loaded: its writer, and what has to happen once its rows are in.</summary>
-internal sealed class TableLoad(RowWriter writer, Func<TimeSpan> finish)
+internal sealed class TableLoad(RowWriter writer, Func<TimeSpan> finish, bool rebuildsIndexes = false)
 {
     public RowWriter Writer { get; } = writer;
+
+    /// <summary>Whether the table's secondary indexes and foreign keys are made again after the load.</summary>
+    public bool RebuildsIndexes { get; } = rebuildsIndexes;
 
     /// <summary>Sends the last rows and restores what the load set aside; returns how long restoring took.</summary>
     public TimeSpan Finish()
@@ -177,7 +180,7 @@ internal sealed class PostgresSeedDatabase : SeedDatabase
             }
 
             return clock.Elapsed;
-        });
+        }, setAside.Count > 0);
     }
 
     public override void Optimize(IReadOnlyList<SeedTable> tables)
