@@ -1,3 +1,5 @@
+using Crm.Cli.Bench;
+using Crm.Cli.Seeding;
 using Crm.Host.GraphQL;
 using Crm.Host.Hosting;
 using GraphQL;
@@ -12,13 +14,15 @@ namespace Crm.Cli;
 /// </summary>
 public static class CrmCommandLine
 {
-    private const string Usage = """
+    private static readonly string Usage = $"""
         usage: crm <command> [options] [--Setting=value ...]
 
         commands:
           migrate                      apply every pending migration of the platform and its modules
           schema export [--output F]   write the GraphQL schema (SDL) to F (default: schema/schema.graphql
                                        in the repository, or ./schema.graphql outside one); '-' for stdout
+        {SeedCommand.Usage}
+        {ReferenceReadBench.Usage}
           help                         show this text
 
         Settings are the host's: e.g. --Database:Provider=Postgres --ConnectionStrings:Crm="Host=...".
@@ -33,6 +37,8 @@ public static class CrmCommandLine
             {
                 ["migrate"] => await MigrateAsync(settings),
                 ["schema", "export"] => await ExportSchemaAsync(options.GetValueOrDefault("--output"), settings),
+                ["seed"] => await SeedCommand.RunAsync(options, settings),
+                ["bench", "reference-read"] => await ReferenceReadBench.RunAsync(options, settings),
                 [] or ["help"] or ["--help"] or ["-h"] => PrintUsage(Console.Out, 0),
                 _ => PrintUsage(Console.Error, 2, $"unknown command: {string.Join(' ', command)}"),
             };
@@ -84,6 +90,12 @@ public static class CrmCommandLine
         return "schema.graphql";
     }
 
+    /// <summary>Options of the commands, each followed by a value (<c>--deals 1000</c> or <c>--deals=1000</c>).</summary>
+    private static readonly HashSet<string> ValuedOptions = ["--output", .. SeedCommand.Options, .. ReferenceReadBench.Options];
+
+    /// <summary>Options of the commands that take no value.</summary>
+    private static readonly HashSet<string> Flags = [.. ReferenceReadBench.Flags];
+
     private static (string[] Command, Dictionary<string, string> Options, string[] Settings) Split(string[] args)
     {
         var command = new List<string>();
@@ -91,11 +103,20 @@ public static class CrmCommandLine
         var settings = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
-            if (args[i] == "--output" && i + 1 < args.Length)
+            var equals = args[i].IndexOf('=', StringComparison.Ordinal);
+            if (ValuedOptions.Contains(args[i]) && i + 1 < args.Length)
             {
-                options["--output"] = args[++i];
+                options[args[i]] = args[++i];
             }
-            else if (args[i].StartsWith("--", StringComparison.Ordinal) && args[i].Contains('=', StringComparison.Ordinal))
+            else if (equals > 0 && ValuedOptions.Contains(args[i][..equals]))
+            {
+                options[args[i][..equals]] = args[i][(equals + 1)..];
+            }
+            else if (Flags.Contains(args[i]))
+            {
+                options[args[i]] = "true";
+            }
+            else if (args[i].StartsWith("--", StringComparison.Ordinal) && equals > 0)
             {
                 settings.Add(args[i]);
             }

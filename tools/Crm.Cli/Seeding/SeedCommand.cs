@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Globalization;
+using Crm.Host.Hosting;
+using Crm.PluginSdk.Data;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.Cli.Seeding;
+
+/// <summary>
+/// <c>crm seed</c>: applies every migration, then adds generated companies, contacts, leads and
+/// deals straight to the database (binary COPY on PostgreSQL, batched INSERTs on SQLite), in one
+/// transaction. Rows go in below the platform: no validation and no domain events.
+/// </summary>
+internal static class SeedCommand
+{
+    public const string Usage = """
+          seed [--companies N] [--contacts N] [--leads N] [--deals N] [--seed S]
+                                       apply every migration, then add N generated (Bogus) companies, contacts
+                                       (in 1-2 companies each), leads and deals (with a company and 1-3 of its
+                                       contacts, a primary first) straight to the database, all in one
+                                       transaction: binary COPY on PostgreSQL (then VACUUM ANALYZE), batched
+                                       INSERTs on SQLite. The same S (default 1) gives the same data on the same
+                                       day. Seeded rows get no domain events (nothing is delivered for them), and
+                                       are for trials and load tests, not for an installation in use.
+        """;
+
+    public static readonly string[] Options = ["--companies", "--contacts", "--leads", "--deals", "--seed"];
+
+    public static async Task<int> RunAsync(IReadOnlyDictionary<string, string> options, string[] settings)
+    {
+        var plan = new SeedPlan(
+            Count(options, "--companies"), Count(options, "--contacts"), Count(options, "--leads"), Count(options, "--deals"),
+            options.TryGetValue("--seed", out var seedText) ? Number(seedText, "--seed") : 1);
+        if (plan.Companies + plan.Contacts + plan.Leads + plan.Deals == 0)
+        {
+            throw new InvalidOperationException("nothing to seed: give --companies, --contacts, --leads and/or --deals.");
+        }
+
+        var total = Stopwatch.StartNew();
+        // On a new database EF's migrator probes for each history table and logs every failed
+        // probe as an error: quiet the command log unless the settings ask for it.
+        await using var app = CrmApplication.Build(["--Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command=Critical", .. settings]);
+        await app.Services.GetRequiredService<PlatformInitializer>().MigrateAsync(CancellationToken.None);
+        var migrated = total.Elapsed;
+
+        using var db = SeedDatabase.Open(app.Services.GetRequiredService<DatabaseOptions>());
+        var tables = new (SeedTable Table, int Wanted)[]
+        {
+            // Referenced before referring; link tables right after the rows they link from.
+            (SeedTables.Companies, plan.Companies),
+            (SeedTables.Contacts, plan.Contacts),
+            (SeedTables.ContactCompanies, plan.Contacts),
+            (SeedTables.Deals, plan.Deals),
+            (SeedTables.DealContacts, plan.Deals),
+            (SeedTables.Leads, plan.Leads),
+        }.Where(s => s.Wanted > 0).Select(s => s.Table).ToList();
+        foreach (var table in tables.Where(t => !db.Exists(t)))
+        {
+            throw new InvalidOperationException($"table {table.Display} does not exist: is its module loaded?");
+        }
+
+        var lists = SeedLists.From(db.ReadLists());
+        if (plan.Deals > 0 && lists.OpenStages.Count == 0)
+        {
+            throw new InvalidOperationException("the DEAL_STAGE list has no stages: deals cannot be seeded.");
+        }
+
+        if (plan.Leads > 0 && lists.LeadStatus.Count == 0)
+        {
+            throw new InvalidOperationException("the STATUS list has no items: leads cannot be seeded.");
+        }
+
+        var ids = new SeedIds(
+            plan.Companies > 0 ? db.NextId(SeedTables.Companies) : 0,
+            plan.Contacts > 0 ? db.NextId(SeedTables.Contacts) : 0,
+            plan.Leads > 0 ? db.NextId(SeedTables.Leads) : 0,
+            plan.Deals > 0 ? db.NextId(SeedTables.Deals) : 0);
+        var generator = new SeedGenerator(plan, ids, lists, DateTime.UtcNow.Date);
+        var generators = new Dictionary<SeedTable, Action<RowWriter>>(ReferenceEqualityComparer.Instance)
+        {
+            [SeedTables.Companies] = generator.Companies,
+            [SeedTables.Contacts] = generator.Contacts,
+            [SeedTables.ContactCompanies] = generator.ContactCompanies,
+            [SeedTables.Deals] = generator.Deals,
+            [SeedTables.DealContacts] = generator.DealContacts,
+            [SeedTables.Leads] = generator.Leads,
+        };
+
+        Console.WriteLine($"crm: seeding {db.Engine} (seed {plan.Seed}); migrations took {migrated.TotalSeconds:0.0} s.");
+        Console.WriteLine("crm: no domain events are written for seeded rows.");
+        var rows = 0L;
+        var load = Stopwatch.StartNew();
+        foreach (var table in tables)
+        {
+            var clock = Stopwatch.StartNew();
+            var lastReport = TimeSpan.Zero;
+            generator.Progress = done =>
+            {
+                if (clock.Elapsed - lastReport >= TimeSpan.FromSeconds(5))
+                {
+                    lastReport = clock.Elapsed;
+                    Console.WriteLine($"  {table.Display,-26} {done,12:N0} rows so far, {done / clock.Elapsed.TotalSeconds,10:N0} rows/s");
+                }
+            };
+
+            var tableLoad = db.Load(table);
+            generators[table](tableLoad.Writer);
+            var written = tableLoad.Writer.Rows;
+            var copied = clock.Elapsed;
+            var restored = tableLoad.Finish();
+            clock.Stop();
+            rows += written;
+            var after = tableLoad.RebuildsIndexes ? $" (rows {copied.TotalSeconds:0.00} s, then indexes and keys {restored.TotalSeconds:0.00} s)" : "";
+            Console.WriteLine($"  {table.Display,-26} {written,12:N0} rows in {clock.Elapsed.TotalSeconds,7:0.00} s = {written / clock.Elapsed.TotalSeconds,10:N0} rows/s{after}");
+        }
+
+        var commit = Stopwatch.StartNew();
+        db.Commit();
+        commit.Stop();
+        load.Stop();
+        var optimize = Stopwatch.StartNew();
+        db.Optimize(tables);
+        optimize.Stop();
+        total.Stop();
+        Console.WriteLine(
+            $"crm: seeded {rows:N0} rows in {load.Elapsed.TotalSeconds:0.00} s = {rows / load.Elapsed.TotalSeconds:N0} rows/s " +
+            $"(commit {commit.Elapsed.TotalSeconds:0.00} s); {(db.Engine == "PostgreSQL" ? "VACUUM ANALYZE" : "ANALYZE")} {optimize.Elapsed.TotalSeconds:0.00} s; " +
+            $"total {total.Elapsed.TotalSeconds:0.00} s with migrations.");
+        return 0;
+    }
+
+    private static int Count(IReadOnlyDictionary<string, string> options, string name) =>
+        options.TryGetValue(name, out var text) ? Number(text, name) : 0;
+
+    private static int Number(string text, string name) =>
+        int.TryParse(text.Replace("_", "", StringComparison.Ordinal), NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new InvalidOperationException($"{name} takes a whole number of 0 or more, not '{text}'.");
+}
