@@ -29,10 +29,13 @@ public static class SearchText
     /// <summary>Phones are matched on their last digits, so that +48 600-100-200 finds 600100200 and back.</summary>
     public const int PhoneDigits = 9;
 
-    public static string Build(ISearchableRecord record)
+    public static string Build(ISearchableRecord record) => Build(record.SearchTexts, record.SearchHandles, record.SearchPhones);
+
+    /// <summary>The same, from the parts: for bulk loads that write rows without records.</summary>
+    public static string Build(IEnumerable<string?> texts, IEnumerable<string> handles, IEnumerable<string> phones)
     {
         var builder = new StringBuilder();
-        foreach (var text in record.SearchTexts.Concat(record.SearchHandles))
+        foreach (var text in texts.Concat(handles))
         {
             if (!string.IsNullOrWhiteSpace(text))
             {
@@ -40,7 +43,7 @@ public static class SearchText
             }
         }
 
-        foreach (var phone in record.SearchPhones)
+        foreach (var phone in phones)
         {
             var digits = Digits(phone);
             if (digits.Length > 0)
