@@ -108,6 +108,21 @@ internal sealed class SeedGenerator
         }
     }
 
+    /// <summary>
+    /// The search content the platform would keep for such a record (see <see cref="SearchText"/>),
+    /// from the JSON lists as written.
+    /// </summary>
+    private static string Search(IEnumerable<string?> texts, IEnumerable<string?> handleLists, string? phoneList) =>
+        SearchText.Build(
+            texts,
+            handleLists.SelectMany(ValuesOf),
+            ValuesOf(phoneList));
+
+    private static IEnumerable<string> ValuesOf(string? json) =>
+        string.IsNullOrEmpty(json) || json == EmptyJson
+            ? []
+            : (JsonSerializer.Deserialize<List<ContactPoint>>(json, StorageJson.Options) ?? []).Select(p => p.Value);
+
     public void Companies(RowWriter w)
     {
         var f = Faker(1);
@@ -146,6 +161,7 @@ internal sealed class SeedGenerator
             w.Long(assigned);
             w.Bool(r.Double() < 0.9);
             Audit(w, r, created, assigned);
+            w.Text(Search([title], [emails, webs], phones));
             Tick(i + 1);
         }
     }
@@ -187,22 +203,28 @@ internal sealed class SeedGenerator
                 : null;
             var phones = Points(Phone(r, company >= 0 ? "WORK" : "MOBILE"), r.Double() < 0.4 ? Phone(r, "MOBILE") : null);
 
+            var honorific = r.Double() < 0.6 ? Honorific(r, gender) : null;
+            var secondName = r.Double() < 0.1 ? Clip(f.Name.FirstName(gender), 50) : null;
+            var post = r.Double() < 0.8 ? Clip(f.Name.JobTitle(), 255) : null;
+            var emails = Points(workEmail, homeEmail);
+
             w.Row();
             w.Long(_ids.Contact + i);
-            w.Text(r.Double() < 0.6 ? Honorific(r, gender) : null);
+            w.Text(honorific);
             w.Text(Clip(name, 50));
-            w.Text(r.Double() < 0.1 ? Clip(f.Name.FirstName(gender), 50) : null);
+            w.Text(secondName);
             w.Text(Clip(lastName, 50));
-            w.Text(r.Double() < 0.8 ? Clip(f.Name.JobTitle(), 255) : null);
+            w.Text(post);
             w.Text(_lists.ContactType.PickOrNull(r, 0.9));
             w.Text(_lists.Source.PickOrNull(r, 0.8));
             w.Json(phones);
-            w.Json(Points(workEmail, homeEmail));
+            w.Json(emails);
             w.Date(r.Double() < 0.7 ? DateOnly.FromDateTime(_now.AddDays(-r.Number(20 * 365, 70 * 365))) : null);
             w.Text(r.Double() < 0.1 ? f.Lorem.Sentence() : null);
             w.Long(assigned);
             w.Bool(r.Double() < 0.9);
             Audit(w, r, created, assigned);
+            w.Text(Search([name, secondName, lastName, post], [emails], phones));
             Tick(i + 1);
         }
 
@@ -328,6 +350,7 @@ internal sealed class SeedGenerator
             w.Long(leadId);
             Utm(w, r, f, sourceId);
             Audit(w, r, created, assigned);
+            w.Text(Search([title], [], EmptyJson));
             for (var c = 0; c < contacts.Count; c++)
             {
                 _dealContactLinks.Add((i, contacts[c], c));
@@ -389,14 +412,17 @@ internal sealed class SeedGenerator
             var phone = r.Double() < 0.75 ? Phone(r, "MOBILE") : null;
             var opportunity = r.Double() < 0.7 ? Math.Round(LogNormal(r, 1200, 1.2, 50, 250_000), 0) : (decimal?)null;
 
+            var honorific = r.Double() < 0.3 ? Honorific(r, gender) : null;
+            var post = r.Double() < 0.5 ? Clip(f.Name.JobTitle(), 255) : null;
+
             w.Row();
             w.Long(_ids.Lead + i);
             w.Text(Clip(title, 255));
-            w.Text(r.Double() < 0.3 ? Honorific(r, gender) : null);
+            w.Text(honorific);
             w.Text(Clip(name, 50));
             w.Text(Clip(lastName, 50));
             w.Text(companyTitle is null ? null : Clip(companyTitle, 255));
-            w.Text(r.Double() < 0.5 ? Clip(f.Name.JobTitle(), 255) : null);
+            w.Text(post);
             w.Text(_leadStatus[i]);
             w.Text(sourceId);
             w.Money(opportunity);
@@ -407,14 +433,19 @@ internal sealed class SeedGenerator
             w.Date(r.Double() < 0.15 ? DateOnly.FromDateTime(_now.AddDays(-r.Number(20 * 365, 70 * 365))) : null);
             w.Json(r.Double() < 0.2 ? JsonSerializer.Serialize(new PostalAddress(null, null, words.City(), null, f.Address.State(), null, "United States", "US"), StorageJson.Options) : null);
             Utm(w, r, f, sourceId);
-            w.Json(Points(phone));
-            w.Json(Points(email));
-            w.Json(companyTitle is not null && r.Double() < 0.3 ? Points(new ContactPoint($"https://{DomainOf(companyTitle, r)}", "WORK")) : EmptyJson);
-            w.Json(r.Double() < 0.1 ? Points(new ContactPoint($"@{login.Replace('.', '_')}", r.ArrayElement(ImTypes))) : EmptyJson);
+            var phones = Points(phone);
+            var emails = Points(email);
+            var webs = companyTitle is not null && r.Double() < 0.3 ? Points(new ContactPoint($"https://{DomainOf(companyTitle, r)}", "WORK")) : EmptyJson;
+            var ims = r.Double() < 0.1 ? Points(new ContactPoint($"@{login.Replace('.', '_')}", r.ArrayElement(ImTypes))) : EmptyJson;
+            w.Json(phones);
+            w.Json(emails);
+            w.Json(webs);
+            w.Json(ims);
             w.Long(deal?.ContactId);
             w.Long(deal?.CompanyId);
             w.Long(deal?.DealId);
             Audit(w, r, created, assigned);
+            w.Text(Search([title, name, lastName, companyTitle], [emails, webs, ims], phones));
             Tick(i + 1);
         }
     }

@@ -55,7 +55,7 @@ internal static class SeedTables
         C("id", ColumnKind.BigInt), C("title", ColumnKind.Text), C("company_type", ColumnKind.Text), C("industry", ColumnKind.Text),
         C("employees", ColumnKind.Text), C("revenue", ColumnKind.Money), C("currency_id", ColumnKind.Text),
         C("phones", ColumnKind.Json), C("emails", ColumnKind.Json), C("webs", ColumnKind.Json), C("address", ColumnKind.Json),
-        C("comments", ColumnKind.Text), C("assigned_by_id", ColumnKind.BigInt), C("opened", ColumnKind.Bool), .. Audit,
+        C("comments", ColumnKind.Text), C("assigned_by_id", ColumnKind.BigInt), C("opened", ColumnKind.Bool), .. Audit, C("search_content", ColumnKind.Text),
     ]);
 
     public static readonly SeedTable Contacts = new("contacts", "contacts", true,
@@ -63,7 +63,7 @@ internal static class SeedTables
         C("id", ColumnKind.BigInt), C("honorific", ColumnKind.Text), C("name", ColumnKind.Text), C("second_name", ColumnKind.Text),
         C("last_name", ColumnKind.Text), C("post", ColumnKind.Text), C("type_id", ColumnKind.Text), C("source_id", ColumnKind.Text),
         C("phones", ColumnKind.Json), C("emails", ColumnKind.Json), C("birthdate", ColumnKind.Date), C("comments", ColumnKind.Text),
-        C("assigned_by_id", ColumnKind.BigInt), C("opened", ColumnKind.Bool), .. Audit,
+        C("assigned_by_id", ColumnKind.BigInt), C("opened", ColumnKind.Bool), .. Audit, C("search_content", ColumnKind.Text),
     ]);
 
     public static readonly SeedTable ContactCompanies = new("contacts", "contact_companies", false,
@@ -78,7 +78,7 @@ internal static class SeedTables
         C("opportunity", ColumnKind.Money), C("currency_id", ColumnKind.Text), C("begin_date", ColumnKind.Date), C("close_date", ColumnKind.Date),
         C("company_id", ColumnKind.BigInt), C("contact_id", ColumnKind.BigInt), C("source_id", ColumnKind.Text),
         C("assigned_by_id", ColumnKind.BigInt), C("opened", ColumnKind.Bool), C("comments", ColumnKind.Text), C("lead_id", ColumnKind.BigInt),
-        .. Utm, .. Audit,
+        .. Utm, .. Audit, C("search_content", ColumnKind.Text),
     ]);
 
     public static readonly SeedTable DealContacts = new("deals", "deal_contacts", false,
@@ -94,6 +94,6 @@ internal static class SeedTables
         C("assigned_by_id", ColumnKind.BigInt), C("opened", ColumnKind.Bool), C("comments", ColumnKind.Text), C("birthdate", ColumnKind.Date),
         C("address", ColumnKind.Json), .. Utm,
         C("phones", ColumnKind.Json), C("emails", ColumnKind.Json), C("webs", ColumnKind.Json), C("ims", ColumnKind.Json),
-        C("contact_id", ColumnKind.BigInt), C("company_id", ColumnKind.BigInt), C("deal_id", ColumnKind.BigInt), .. Audit,
+        C("contact_id", ColumnKind.BigInt), C("company_id", ColumnKind.BigInt), C("deal_id", ColumnKind.BigInt), .. Audit, C("search_content", ColumnKind.Text),
     ]);
 }
