@@ -118,6 +118,10 @@ internal sealed class PostgresSeedDatabase : SeedDatabase
         _transaction = _connection.BeginTransaction();
         // Index builds after the load sort in memory where they can.
         Execute("SET LOCAL maintenance_work_mem = '256MB'");
+        // The commit must be on disk before VACUUM runs: rows of an asynchronously committed
+        // transaction get no hint bits until the WAL writer catches up, and VACUUM then leaves
+        // their pages out of the visibility map (no index-only scans until the next VACUUM).
+        Execute("SET LOCAL synchronous_commit = on");
     }
 
     public override string Engine => "PostgreSQL";
