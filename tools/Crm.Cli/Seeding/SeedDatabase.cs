@@ -115,13 +115,20 @@ internal sealed class PostgresSeedDatabase : SeedDatabase
         var builder = new NpgsqlConnectionStringBuilder(connectionString) { CommandTimeout = 0 };
         _connection = new NpgsqlConnection(builder.ToString());
         _connection.Open();
+        // Commits of this session (the load, and each ANALYZE after it) must be on disk at once.
+        // A row gets no hint bits while the WAL of a commit in its transaction's clog group may
+        // still be unflushed, and VACUUM then leaves its page out of the visibility map (no
+        // index-only scans until the next VACUUM): on a server with synchronous_commit off, each
+        // asynchronous ANALYZE commit would keep the next table's pages from being marked.
+        using (var command = _connection.CreateCommand())
+        {
+            command.CommandText = "SET synchronous_commit = on";
+            command.ExecuteNonQuery();
+        }
+
         _transaction = _connection.BeginTransaction();
         // Index builds after the load sort in memory where they can.
         Execute("SET LOCAL maintenance_work_mem = '256MB'");
-        // The commit must be on disk before VACUUM runs: rows of an asynchronously committed
-        // transaction get no hint bits until the WAL writer catches up, and VACUUM then leaves
-        // their pages out of the visibility map (no index-only scans until the next VACUUM).
-        Execute("SET LOCAL synchronous_commit = on");
     }
 
     public override string Engine => "PostgreSQL";
