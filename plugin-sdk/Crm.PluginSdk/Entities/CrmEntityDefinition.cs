@@ -197,7 +197,10 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         }
 
         var forward = arguments.Last is null;
-        var rows = await Paging.OrderBy(query, forward ? keys : reversed, dialect).Take(size + 1).ToListAsync(cancellationToken);
+        var order = forward ? keys : reversed;
+        var page = SplitByIndexedValues(query, arguments.Where, order, dialect, db, size + 1)
+            ?? Paging.OrderBy(query, order, dialect).Take(size + 1);
+        var rows = await page.ToListAsync(cancellationToken);
         var hasMore = rows.Count > size;
         if (hasMore)
         {
@@ -220,6 +223,55 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
                 StartCursor: edges.FirstOrDefault()?.Cursor,
                 EndCursor: edges.LastOrDefault()?.Cursor),
         };
+    }
+
+    /// <summary>
+    /// "The largest deals of these two stages": PostgreSQL cannot read an index on (stage,
+    /// amount) in amount order across several stages, so it would read every matching row to
+    /// keep a page. When the filter lists a few values of an index's first column and the order
+    /// starts with its second, the page is read per value — each an ordered index range that
+    /// stops after a page — and the parts are merged (UNION ALL, then the page of the union).
+    /// Null when the shape does not fit. SQLite plans such queries well enough as they are.
+    /// </summary>
+    private IQueryable<TRecord>? SplitByIndexedValues(
+        IQueryable<TRecord> query, IReadOnlyDictionary<string, object?>? where, IReadOnlyList<OrderKey> order, SqlDialect dialect, TContext db, int take)
+    {
+        const int maxParts = 16;
+        if (dialect != SqlDialect.Postgres || where is null || order.Count == 0)
+        {
+            return null;
+        }
+
+        var entityType = db.Model.FindEntityType(typeof(TRecord));
+        foreach (var (name, condition) in where)
+        {
+            if (!_fields.TryGetValue(name, out var field) || condition is not IDictionary<string, object?> operators
+                || operators.Count != 1 || !operators.TryGetValue("in", out var list) || list is not System.Collections.IEnumerable values || list is string)
+            {
+                continue;
+            }
+
+            var indexed = entityType?.GetIndexes().Any(index => index.Properties.Count >= 2
+                && index.Properties[0].Name == field.Property.Name
+                && index.Properties[1].Name == order[0].Field.Property.Name) == true;
+            var distinct = values.Cast<object?>().Where(v => v is not null).Distinct().ToList();
+            if (!indexed || distinct.Count is < 2 or > maxParts)
+            {
+                continue;
+            }
+
+            IQueryable<TRecord>? union = null;
+            foreach (var value in distinct)
+            {
+                var equal = FilterCompiler.Compile<TRecord>(new Dictionary<string, object?> { [name] = new Dictionary<string, object?> { ["eq"] = value } }, _fields, dialect);
+                var part = Paging.OrderBy(query.Where(equal), order, dialect).Take(take);
+                union = union is null ? part : union.Concat(part);
+            }
+
+            return Paging.OrderBy(union!, order, dialect).Take(take);
+        }
+
+        return null;
     }
 
     /// <summary>Whether lists of this type take a <c>search</c> argument.</summary>
