@@ -79,11 +79,16 @@ public sealed class OutboxDispatcher(
         using var scope = scopes.CreateScope();
         var db = (ModuleDbContext)scope.ServiceProvider.GetRequiredService(database.ContextType);
         var maxAttempts = options.Value.MaxAttempts;
-        var batch = await db.Outbox
-            .Where(m => m.ProcessedAt == null && m.Attempts < maxAttempts)
-            .OrderBy(m => m.Id)
-            .Take(options.Value.BatchSize)
-            .ToListAsync(cancellationToken);
+        // Several hosts drain the same outboxes: on PostgreSQL each takes its batch under row
+        // locks that the others skip, so an event is delivered by one host at a time. (SQLite is
+        // the single-host engine.)
+        await using var claim = db.IsPostgres ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        // The schema is a module id (checked at loading: lower-case letters, digits, underscores).
+        var claimSql = "SELECT * FROM \"" + database.Schema + "\".outbox WHERE processed_at IS NULL AND attempts < {0} ORDER BY id LIMIT {1} FOR UPDATE SKIP LOCKED";
+        var pending = db.IsPostgres
+            ? db.Outbox.FromSqlRaw(claimSql, maxAttempts, options.Value.BatchSize)
+            : db.Outbox.Where(m => m.ProcessedAt == null && m.Attempts < maxAttempts).OrderBy(m => m.Id).Take(options.Value.BatchSize);
+        var batch = await pending.ToListAsync(cancellationToken);
 
         foreach (var message in batch)
         {
@@ -111,6 +116,11 @@ public sealed class OutboxDispatcher(
         }
 
         await db.SaveChangesAsync(cancellationToken);
+        if (claim is not null)
+        {
+            await claim.CommitAsync(cancellationToken);
+        }
+
         return batch.Count(m => m.ProcessedAt is not null);
     }
 }

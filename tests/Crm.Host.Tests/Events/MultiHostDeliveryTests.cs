@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+using Crm.Host.Events;
+using Crm.Host.Tests.Infrastructure;
+using Crm.PluginSdk.Events;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.Host.Tests.Events;
+
+/// <summary>Two hosts on one PostgreSQL drain the same outboxes without delivering an event twice.</summary>
+[Trait("Engine", "Postgres")]
+public sealed class MultiHostDeliveryTests
+{
+    private sealed class CountingHandler(ConcurrentDictionary<Guid, int> seen) : IDomainEventHandler
+    {
+        public bool Handles(DomainEvent domainEvent) => domainEvent.Kind == DomainEventKinds.Created && domainEvent.EntityType == "contact";
+
+        public async Task HandleAsync(DomainEvent domainEvent, CancellationToken cancellationToken)
+        {
+            seen.AddOrUpdate(domainEvent.Id, 1, (_, count) => count + 1);
+            await Task.Delay(2, cancellationToken); // long enough for the other host to reach the same rows
+        }
+    }
+
+    private static WebApplicationFactory<Program> WithCounter(CrmHost host, ConcurrentDictionary<Guid, int> seen) =>
+        host.WithWebHostBuilder(builder => builder.ConfigureTestServices(services => services.AddScoped<IDomainEventHandler>(_ => new CountingHandler(seen))));
+
+    [Fact]
+    public async Task Each_event_is_delivered_once_while_two_hosts_dispatch_at_the_same_time()
+    {
+        await using var host = await CrmHost.StartAsync(Engine.Postgres, new Dictionary<string, string?> { ["Events:BatchSize"] = "10" });
+        for (var i = 0; i < 60; i++)
+        {
+            await host.CreateContactAsync(new { name = $"Delivered {i}" });
+        }
+
+        var seen = new ConcurrentDictionary<Guid, int>();
+        await using var first = WithCounter(host, seen);
+        await using var second = WithCounter(host, seen);
+        var dispatchers = new[] { first, second }.Select(h => h.Services.GetRequiredService<OutboxDispatcher>()).ToArray();
+
+        // Each round takes at most a batch per outbox; go on until nothing is left.
+        while (true)
+        {
+            var delivered = await Task.WhenAll(dispatchers.Select(d => Task.Run(() => d.DispatchPendingAsync(CancellationToken.None))));
+            if (delivered.Sum() == 0)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(60, seen.Count);
+        Assert.All(seen.Values, count => Assert.Equal(1, count));
+    }
+}
