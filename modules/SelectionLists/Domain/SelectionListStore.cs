@@ -120,7 +120,7 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, CrmDa
             return new SelectionListEdit(null, errors);
         }
 
-                db.Items.Add(item);
+        db.Items.Add(item);
         await db.SaveChangesAsync(cancellationToken);
         Invalidate();
         return new SelectionListEdit(item.ToPublic(), []);
@@ -133,7 +133,7 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, CrmDa
             return new SelectionListEdit(null, [forbidden]);
         }
 
-                var item = await db.Items.FirstOrDefaultAsync(i => i.EntityId == entityId && i.StatusId == id, cancellationToken);
+        var item = await db.Items.FirstOrDefaultAsync(i => i.EntityId == entityId && i.StatusId == id, cancellationToken);
         if (item is null)
         {
             return new SelectionListEdit(null, [UserError.At(ErrorCodes.NotFound, $"The list {entityId} has no item '{id}'.", "id")]);
@@ -151,10 +151,22 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, CrmDa
             errors.Add(UserError.At(ErrorCodes.Validation, "The semantics of a system item cannot change.", "input", "semantics"));
         }
 
+        var semanticsBefore = item.Semantics;
         Apply(item, input, list, errors);
         if (errors.Count > 0)
         {
             return new SelectionListEdit(null, errors);
+        }
+
+        if (item.Semantics != semanticsBefore)
+        {
+            // Records keep what an item's semantics imply (a deal's "closed"): tell their modules.
+            db.RaiseEvent(ItemEvents.EntityType, 0, ItemEvents.SemanticsChanged, new System.Text.Json.Nodes.JsonObject
+            {
+                ["entityId"] = item.EntityId,
+                ["itemId"] = item.StatusId,
+                ["semantics"] = item.Semantics?.ToString(),
+            });
         }
 
         await db.SaveChangesAsync(cancellationToken);
@@ -223,7 +235,7 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, CrmDa
             return new SelectionListEdit(null, [forbidden]);
         }
 
-                var item = await db.Items.FirstOrDefaultAsync(i => i.EntityId == entityId && i.StatusId == id, cancellationToken);
+        var item = await db.Items.FirstOrDefaultAsync(i => i.EntityId == entityId && i.StatusId == id, cancellationToken);
         if (item is null)
         {
             return new SelectionListEdit(null, [UserError.At(ErrorCodes.NotFound, $"The list {entityId} has no item '{id}'.", "id")]);
@@ -281,7 +293,7 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, CrmDa
             return [forbidden];
         }
 
-                var items = await db.Items.Where(i => i.EntityId == entityId).ToListAsync(cancellationToken);
+        var items = await db.Items.Where(i => i.EntityId == entityId).ToListAsync(cancellationToken);
         if (items.Count == 0)
         {
             return [UserError.At(ErrorCodes.NotFound, $"There is no selection list '{entityId}'.", "entityId")];

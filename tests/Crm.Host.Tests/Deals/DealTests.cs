@@ -1,4 +1,5 @@
 using Crm.Host.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Host.Tests.Deals;
 
@@ -105,6 +106,23 @@ public abstract class DealTests(HostFixture fixture)
 
         var missing = (await Host.QueryAsync("mutation { createDeal(input: { title: \"x\", companyId: \"999999\", contactIds: [\"999999\"] }) { errors { code path } } }")).ShouldSucceed();
         Assert.Equal(2, missing.Data!["createDeal"]!["errors"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task Deals_follow_when_their_stage_changes_meaning()
+    {
+        var stage = "REVIEW_" + Guid.NewGuid().ToString("N")[..6].ToUpperInvariant();
+        (await Host.QueryAsync("mutation($id: String!) { addSelectionListItem(input: { entityId: \"DEAL_STAGE\", id: $id, name: \"Review\" }) { errors { code } } }", new { id = stage })).ShouldSucceed();
+        var id = await Host.CreateDealAsync(new { title = "Under review", stageId = stage });
+        Assert.False((await DealAsync(id))["closed"]!.GetValue<bool>());
+
+        var changed = (await Host.QueryAsync("mutation($id: String!) { updateSelectionListItem(entityId: \"DEAL_STAGE\", id: $id, input: { semantics: FAILURE }) { item { semantics } errors { code } } }", new { id = stage })).ShouldSucceed();
+        Assert.Equal("FAILURE", changed.Data!["updateSelectionListItem"]!["item"]!["semantics"]!.GetValue<string>());
+
+        await Host.Services.GetRequiredService<Crm.Host.Events.OutboxDispatcher>().DispatchPendingAsync(CancellationToken.None);
+        var deal = await DealAsync(id);
+        Assert.True(deal["closed"]!.GetValue<bool>());
+        Assert.Equal("FAILURE", deal["stage"]!["semantics"]!.GetValue<string>());
     }
 
     [Fact]
