@@ -3,6 +3,9 @@ using Crm.Host.Modules;
 using Crm.Host.Security;
 using Crm.PluginSdk.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql;
 
 namespace Crm.Host.Hosting;
 
@@ -30,6 +33,7 @@ public sealed class PlatformInitializer(
     /// <summary>Applies every pending migration, platform first, then modules in load order.</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
+        await EnsureDatabaseAsync(cancellationToken);
         using var scope = services.CreateScope();
         foreach (var database in databases)
         {
@@ -39,6 +43,9 @@ public sealed class PlatformInitializer(
                 throw new InvalidOperationException($"{database.ContextType.Name} says its schema is '{db.Schema}' but was registered for '{database.Schema}'.");
             }
 
+            // EF finds a missing history table by failing to read it, and logs that as an error:
+            // on a new database every module would log one. Create it first, as EF would.
+            await db.Database.ExecuteSqlRawAsync(db.GetService<IHistoryRepository>().GetCreateIfNotExistsScript(), cancellationToken);
             var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
             if (pending.Count > 0)
             {
@@ -57,4 +64,36 @@ public sealed class PlatformInitializer(
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Creates the PostgreSQL database when it is missing, through the server's maintenance
+    /// database, so that no step has to fail against it first. SQLite creates its file itself.
+    /// </summary>
+    private async Task EnsureDatabaseAsync(CancellationToken cancellationToken)
+    {
+        var database = services.GetRequiredService<DatabaseOptions>();
+        if (database.Provider != DatabaseProvider.Postgres)
+        {
+            return;
+        }
+
+        var target = new NpgsqlConnectionStringBuilder(database.ConnectionString);
+        if (string.IsNullOrEmpty(target.Database) || target.Database == "postgres")
+        {
+            return;
+        }
+
+        var maintenance = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Database = "postgres", Pooling = false };
+        await using var connection = new NpgsqlConnection(maintenance.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", connection);
+        exists.Parameters.AddWithValue("name", target.Database);
+        if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+        {
+            logger.LogInformation("Creating the database {Database}.", target.Database);
+            var name = new NpgsqlCommandBuilder().QuoteIdentifier(target.Database);
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
 }
