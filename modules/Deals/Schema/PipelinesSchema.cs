@@ -123,6 +123,16 @@ public sealed class PipelinesSchema : ISchemaContributor
             Resolver = new FuncFieldResolver<object?>(async c => await DeleteAsync(c.RequestServices!, ParsePipelineId(c.GetArgument<object>("id")), c.CancellationToken)),
         });
 
+        composer.Mutation.AddField(new FieldType
+        {
+            Name = "reorderPipelines",
+            Description = "Puts the pipelines in the given order (every pipeline id, once); returns the reasons it did not.",
+            ResolvedType = errors,
+            Arguments = new QueryArguments(new QueryArgument<NonNullGraphType<ListGraphType<NonNullGraphType<IdGraphType>>>> { Name = "ids" }),
+            Resolver = new FuncFieldResolver<object?>(async c =>
+                await ReorderAsync(c.RequestServices!, c.GetArgument<List<object>>("ids").Select(ParsePipelineId).ToList(), c.CancellationToken)),
+        });
+
         AddStageMutations(composer, stage, errors);
     }
 
@@ -278,6 +288,29 @@ public sealed class PipelinesSchema : ISchemaContributor
 
         await db.SaveChangesAsync(cancellationToken);
         return new PipelinePayload(pipeline, []);
+    }
+
+    private static async Task<IReadOnlyList<UserError>> ReorderAsync(IServiceProvider services, List<long> ids, CancellationToken cancellationToken)
+    {
+        if (Refuse(services) is { } forbidden)
+        {
+            return [forbidden];
+        }
+
+        var db = services.GetRequiredService<DealsDbContext>();
+        var pipelines = await db.Pipelines.ToListAsync(cancellationToken);
+        if (ids.Count != pipelines.Count || ids.Distinct().Count() != ids.Count || ids.Any(id => pipelines.All(p => p.Id != id)))
+        {
+            return [UserError.At(ErrorCodes.InvalidValue, "'ids' must name every pipeline exactly once.", "ids")];
+        }
+
+        for (var i = 0; i < ids.Count; i++)
+        {
+            pipelines.First(p => p.Id == ids[i]).Sort = (i + 1) * 10;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        return [];
     }
 
     private static async Task<PipelinePayload> DeleteAsync(IServiceProvider services, long id, CancellationToken cancellationToken)

@@ -85,6 +85,17 @@ public abstract class DealTests(HostFixture fixture)
         var gone = await Host.QueryAsync("query($l: String!) { selectionList(entityId: $l) { items { id } } }", new { l = $"DEAL_STAGE_{pipelineId}" });
         Assert.Equal(["NOT_FOUND"], gone.ErrorCodes);
 
+        var second = (await Host.QueryAsync("mutation { createPipeline(input: { name: \"Partners\" }) { pipeline { id } errors { code } } }")).ShouldSucceed()
+            .Data!["createPipeline"]!["pipeline"]!["id"]!.GetValue<string>();
+        var all = Records.Ids((await Host.QueryAsync("{ pipelines { id } }")).ShouldSucceed().Data!["pipelines"]).ToList();
+        var reversed = Enumerable.Reverse(all).ToList();
+        var reorder = (await Host.QueryAsync("mutation($ids: [ID!]!) { reorderPipelines(ids: $ids) { code } }", new { ids = reversed })).ShouldSucceed();
+        Assert.Empty(reorder.Data!["reorderPipelines"]!.AsArray());
+        Assert.Equal(reversed, Records.Ids((await Host.QueryAsync("{ pipelines { id } }")).ShouldSucceed().Data!["pipelines"]));
+        var incomplete = (await Host.QueryAsync("mutation($ids: [ID!]!) { reorderPipelines(ids: $ids) { code } }", new { ids = new[] { second } })).ShouldSucceed();
+        Assert.Equal("INVALID_VALUE", incomplete.Data!["reorderPipelines"]![0]!["code"]!.GetValue<string>());
+        (await Host.QueryAsync("mutation($p: ID!) { deletePipeline(id: $p) { errors { code } } }", new { p = second })).ShouldSucceed();
+
         var defaultPipeline = (await Host.QueryAsync("mutation { deletePipeline(id: \"0\") { errors { code } } }")).ShouldSucceed();
         Assert.Equal("VALIDATION", defaultPipeline.Data!["deletePipeline"]!["errors"]![0]!["code"]!.GetValue<string>());
     }
