@@ -2,6 +2,7 @@ using System.Globalization;
 using Crm.Modules.Deals.Data;
 using Crm.Modules.Deals.Domain;
 using Crm.PluginSdk.Data;
+using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Lists;
 using Crm.PluginSdk.Security;
@@ -217,7 +218,7 @@ public sealed class PipelinesSchema : ISchemaContributor
 
     /// <summary>Pipeline ids start at 0 (the default pipeline), unlike record ids.</summary>
     private static long ParsePipelineId(object? value) =>
-        long.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+        RecordIds.TryParse(value, out var id, minimum: 0)
             ? id
             : throw ErrorCodes.Error(ErrorCodes.InvalidId, $"'{value}' is not a valid pipeline id.");
 

@@ -50,13 +50,9 @@ public abstract class SqlDialect
 
     private sealed class SqliteDialect : SqlDialect
     {
-        // SQLite's LIKE ignores case for ASCII letters only; full Unicode folding needs the ICU extension.
-        private static readonly MethodInfo SqliteLike = typeof(DbFunctionsExtensions).GetMethod(
-            nameof(DbFunctionsExtensions.Like), [typeof(DbFunctions), typeof(string), typeof(string), typeof(string)])!;
-
         public override bool SortsNullsFirst => true;
 
-        public override Expression InsensitiveLike(Expression value, Expression pattern) =>
-            Expression.Call(SqliteLike, Expression.Constant(EF.Functions), value, pattern, Expression.Constant("\\"));
+        // SQLite's LIKE ignores case for ASCII letters only; full Unicode folding needs the ICU extension.
+        public override Expression InsensitiveLike(Expression value, Expression pattern) => Like(value, pattern);
     }
 }

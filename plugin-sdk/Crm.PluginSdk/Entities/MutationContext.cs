@@ -63,7 +63,7 @@ public sealed class MutationContext<TRecord, TContext>
         var i = 0;
         foreach (var item in value as IEnumerable<object?> ?? [])
         {
-            if (item is null || !long.TryParse(Convert.ToString(item, System.Globalization.CultureInfo.InvariantCulture), out var id) || id <= 0)
+            if (!RecordIds.TryParse(item, out var id))
             {
                 AddError(ErrorCodes.InvalidId, $"'{item}' is not a valid id.", name, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }

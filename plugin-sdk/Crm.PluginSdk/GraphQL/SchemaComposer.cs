@@ -371,8 +371,7 @@ public sealed class SchemaComposer
     private static IReadOnlyDictionary<string, object?> Arguments(IResolveFieldContext context, string name) =>
         context.GetArgument<Dictionary<string, object?>>(name);
 
-    public static bool TryParseId(object? value, out long id) =>
-        long.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), NumberStyles.None, CultureInfo.InvariantCulture, out id) && id > 0;
+    public static bool TryParseId(object? value, out long id) => RecordIds.TryParse(value, out id);
 
     /// <summary>Parses an <c>ID</c> argument, or fails the field with <c>INVALID_ID</c>.</summary>
     public static long ParseId(object? value, string argument, string entityName) =>

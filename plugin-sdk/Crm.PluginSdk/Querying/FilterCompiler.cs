@@ -249,7 +249,7 @@ public static class FilterCompiler
         if (field.Kind == FieldKind.Id)
         {
             var text = Convert.ToString(value, CultureInfo.InvariantCulture);
-            if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || id < field.MinimumId)
+            if (!RecordIds.TryParse(text, out var id, field.MinimumId))
             {
                 throw ErrorCodes.Error(ErrorCodes.InvalidId, $"'{path}': '{text}' is not a valid id.");
             }
