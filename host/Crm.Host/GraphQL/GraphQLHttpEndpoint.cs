@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Crm.Host.Security;
 using Crm.PluginSdk.Data;
+using Crm.PluginSdk.CustomFields;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Querying;
 using Crm.PluginSdk.Security;
@@ -117,11 +118,18 @@ public sealed class GraphQLHttpEndpoint(
         }
 
         var counter = options.Value.SqlStatementCountHeader ? SqlStatementCounter.BeginScope() : null;
+        // The request keeps this schema, and the custom fields it was composed with, to its end.
+        var schema = schemas.Current;
+        if (schema.Metadata.TryGetValue(SchemaComposer.CustomFieldsMetadataKey, out var snapshot) && snapshot is CustomFieldSnapshot fields)
+        {
+            http.RequestServices.GetRequiredService<CustomFieldScope>().Snapshot = fields;
+        }
+
         try
         {
             var result = await executer.ExecuteAsync(new ExecutionOptions
             {
-                Schema = schemas.Current,
+                Schema = schema,
                 Document = document,
                 Query = parsed.Query,
                 OperationName = parsed.OperationName,

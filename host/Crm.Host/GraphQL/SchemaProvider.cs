@@ -7,8 +7,22 @@ namespace Crm.Host.GraphQL;
 /// Holds the current schema and replaces it whole. A request takes the schema once, when it
 /// starts, and keeps it to the end, so a swap never shows a request half of a change.
 /// </summary>
-public sealed class SchemaProvider(IServiceProvider rootServices, ILogger<SchemaProvider> logger)
+public sealed class SchemaProvider
 {
+    private readonly IServiceProvider rootServices;
+    private readonly ILogger<SchemaProvider> logger;
+
+    public SchemaProvider(IServiceProvider rootServices, ILogger<SchemaProvider> logger)
+    {
+        this.rootServices = rootServices;
+        this.logger = logger;
+        // Custom field definitions are part of the schema: a new set of them makes a new schema.
+        if (rootServices.GetService<Crm.PluginSdk.CustomFields.ICustomFieldCatalog>() is { } catalog)
+        {
+            catalog.Changed += _ => Rebuild();
+        }
+    }
+
     private readonly Lock _rebuildLock = new();
     private ISchema? _current;
     private long _version;

@@ -53,6 +53,7 @@ public static class CrmApplication
         services.AddScoped<CrmDatabaseSession>();
         services.AddScoped<ModuleDbContextDependencies>();
         services.AddScoped<BatchLoaderScope>();
+        services.AddScoped<Crm.PluginSdk.CustomFields.CustomFieldScope>();
 
         services.AddSingleton(provider => provider.GetRequiredService<IConfiguration>().GetSection("Limits").Get<QueryLimits>() ?? new QueryLimits());
         services.Configure<GraphQLEndpointOptions>(configuration.GetSection("GraphQL"));

@@ -30,6 +30,7 @@ public sealed class CrmDatabaseSession(DatabaseOptions options) : DbCommandInter
             if (change.CurrentState == System.Data.ConnectionState.Open)
             {
                 CrmDbFunctions.Register(sqlite);
+                CustomFields.CustomFieldSql.Register(sqlite);
             }
         };
         return sqlite;

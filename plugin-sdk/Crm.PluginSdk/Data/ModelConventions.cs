@@ -78,6 +78,14 @@ public static class ModelConventions
                     property.SetColumnType("jsonb");
                 }
 
+                if (property.ClrType == typeof(CustomFields.CustomFieldValues))
+                {
+                    property.SetColumnName(CustomFields.CustomFieldSql.Column);
+                    property.SetColumnType(isPostgres ? "jsonb" : "TEXT");
+                    property.IsNullable = false;
+                    property.SetDefaultValueSql("'{}'");
+                }
+
                 if (property.ClrType == typeof(decimal) || property.ClrType == typeof(decimal?))
                 {
                     if (isPostgres)

@@ -86,8 +86,14 @@ public abstract class ModuleDbContext(DbContextOptions options, ModuleDbContextD
         });
         ConfigureModel(modelBuilder);
         CrmDbFunctions.Map(modelBuilder, IsPostgres);
+        CustomFields.CustomFieldSql.Map(modelBuilder, IsPostgres);
         ModelConventions.Apply(modelBuilder, Schema, IsPostgres);
     }
+
+    /// <summary>Custom field documents are one JSON column wherever a record type has them.</summary>
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
+        configurationBuilder.Properties<CustomFields.CustomFieldValues>()
+            .HaveConversion<CustomFieldValuesConverter, CustomFieldValuesComparer>();
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
         SaveChangesAsync(acceptAllChangesOnSuccess).GetAwaiter().GetResult();
@@ -252,6 +258,19 @@ public abstract class ModuleDbContext(DbContextOptions options, ModuleDbContextD
                 continue;
             }
 
+            // Each custom field is told as a field of its own, by its GraphQL name.
+            if (property.Metadata.ClrType == typeof(CustomFields.CustomFieldValues))
+            {
+                var before = property.OriginalValue as CustomFields.CustomFieldValues;
+                var after = property.CurrentValue as CustomFields.CustomFieldValues;
+                foreach (var code in CustomFields.CustomFieldValues.ChangedCodes(before, after))
+                {
+                    changes[CustomFields.CustomFieldSpec.GraphName(code)] = new FieldChange(before?[code]?.DeepClone(), after?[code]?.DeepClone());
+                }
+
+                continue;
+            }
+
             changes[JsonNamingPolicy.CamelCase.ConvertName(property.Metadata.Name)] =
                 new FieldChange(ToJson(property.OriginalValue), ToJson(property.CurrentValue));
         }
@@ -300,6 +319,16 @@ public abstract class ModuleDbContext(DbContextOptions options, ModuleDbContextD
             Changes);
     }
 }
+
+/// <summary>Stores a record's custom field values as one JSON document.</summary>
+public sealed class CustomFieldValuesConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<CustomFields.CustomFieldValues, string>(
+    values => values.ToJson(), json => CustomFields.CustomFieldValues.Parse(json));
+
+/// <summary>Compares documents by content, so that changing a value in place is seen as a change.</summary>
+public sealed class CustomFieldValuesComparer() : ValueComparer<CustomFields.CustomFieldValues>(
+    (a, b) => (a == null ? null : a.ToJson()) == (b == null ? null : b.ToJson()),
+    values => values.ToJson().GetHashCode(StringComparison.Ordinal),
+    values => values.Clone());
 
 /// <summary>The JSON shape of events in the outbox and in handlers.</summary>
 public static class EventJson

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Linq.Expressions;
+using Crm.PluginSdk.CustomFields;
 using Crm.PluginSdk.Data;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Querying;
@@ -23,6 +24,25 @@ public interface ICrmEntityDefinition : ICrmEntityType
 
     /// <summary>Reads column limits (max lengths) from the module's EF model, once.</summary>
     void BindModel(IServiceProvider rootServices);
+
+    /// <summary>Whether admins can add custom fields to this type (its record is an <see cref="ICustomizableRecord"/>).</summary>
+    bool SupportsCustomFields { get; }
+
+    /// <summary>The built-in fields and those of the snapshot's custom field definitions.</summary>
+    IReadOnlyDictionary<string, EntityField> FieldsFor(CustomFieldSnapshot snapshot);
+
+    /// <summary>How many records hold a value of the custom field <paramref name="code"/>.</summary>
+    Task<int> CountCustomValuesAsync(IServiceProvider services, string code, CancellationToken cancellationToken);
+
+    /// <summary>Removes every record's value of the custom field <paramref name="code"/>, in one statement; returns how many held one.</summary>
+    Task<int> ClearCustomValuesAsync(IServiceProvider services, string code, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes the custom field indexes of this type's table those of <paramref name="fields"/>
+    /// (one per filterable single-valued field, on its filter key and the id): creates what is
+    /// missing, without locking writes on PostgreSQL, and drops what is no longer wanted.
+    /// </summary>
+    Task SyncCustomFieldIndexesAsync(IServiceProvider services, IReadOnlyList<CustomFieldSpec> fields, CancellationToken cancellationToken);
 
     Task<object?> GetAsync(IServiceProvider services, long id, CancellationToken cancellationToken);
 
@@ -62,6 +82,7 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
 {
     private readonly Dictionary<string, EntityField> _fields;
     private int _modelBound;
+    private bool? _isPostgres;
 
     protected CrmEntityDefinition(string name, int typeId)
     {
@@ -91,7 +112,38 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
 
     public Type RecordType => typeof(TRecord);
 
+    /// <summary>The built-in fields, without custom fields.</summary>
     public IReadOnlyDictionary<string, EntityField> Fields => _fields;
+
+    public bool SupportsCustomFields => typeof(ICustomizableRecord).IsAssignableFrom(typeof(TRecord));
+
+    public IReadOnlyDictionary<string, EntityField> FieldsFor(CustomFieldSnapshot snapshot)
+    {
+        var custom = SupportsCustomFields ? snapshot.For(Name) : [];
+        if (custom.Count == 0)
+        {
+            return _fields;
+        }
+
+        var isPostgres = _isPostgres ?? throw new InvalidOperationException($"The model of {Name} is not bound yet.");
+        return snapshot.Derived(Name, () =>
+        {
+            var fields = new Dictionary<string, EntityField>(_fields, StringComparer.Ordinal);
+            foreach (var spec in custom)
+            {
+                fields.TryAdd(spec.FieldName, EntityField.ForCustomField(typeof(TRecord), spec, isPostgres));
+            }
+
+            return (IReadOnlyDictionary<string, EntityField>)fields;
+        });
+    }
+
+    /// <summary>The fields of the request's snapshot (see <see cref="CustomFieldScope"/>).</summary>
+    protected IReadOnlyDictionary<string, EntityField> FieldsOf(IServiceProvider services)
+    {
+        _isPostgres ??= services.GetRequiredService<TContext>().IsPostgres;
+        return FieldsFor(CustomFieldScope.Of(services));
+    }
 
     public IReadOnlyList<InputOnlyField> InputOnlyFields { get; }
 
@@ -120,7 +172,9 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         }
 
         using var scope = rootServices.CreateScope();
-        var entityType = scope.ServiceProvider.GetRequiredService<TContext>().Model.FindEntityType(typeof(TRecord));
+        var context = scope.ServiceProvider.GetRequiredService<TContext>();
+        _isPostgres = context.IsPostgres;
+        var entityType = context.Model.FindEntityType(typeof(TRecord));
         foreach (var field in _fields.Values)
         {
             if (field.Kind == FieldKind.String && field.MaxLength is null)
@@ -171,10 +225,11 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
             throw ErrorCodes.Error(ErrorCodes.LimitExceeded, $"Page size {size} exceeds the limit of {limits.MaxPageSize}.");
         }
 
+        var fields = FieldsOf(services);
         var query = ReadQuery(db);
         if (arguments.Where is { Count: > 0 } where)
         {
-            query = query.Where(FilterCompiler.Compile<TRecord>(where, _fields, dialect));
+            query = query.Where(FilterCompiler.Compile<TRecord>(where, fields, dialect));
         }
 
         if (!string.IsNullOrWhiteSpace(arguments.Search))
@@ -184,7 +239,7 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
 
         int? total = withTotalCount ? await query.CountAsync(cancellationToken) : null;
 
-        var keys = SortKeys(arguments.Order);
+        var keys = SortKeys(arguments.Order, fields);
         var reversed = keys.Select(k => k.Reversed()).ToList();
         if (arguments.After is { } after)
         {
@@ -198,7 +253,7 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
 
         var forward = arguments.Last is null;
         var order = forward ? keys : reversed;
-        var page = SplitByIndexedValues(query, arguments.Where, order, dialect, db, size + 1)
+        var page = SplitByIndexedValues(query, arguments.Where, order, dialect, db, size + 1, fields)
             ?? Paging.OrderBy(query, order, dialect).Take(size + 1);
         var rows = await page.ToListAsync(cancellationToken);
         var hasMore = rows.Count > size;
@@ -234,7 +289,8 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
     /// Null when the shape does not fit. SQLite plans such queries well enough as they are.
     /// </summary>
     private IQueryable<TRecord>? SplitByIndexedValues(
-        IQueryable<TRecord> query, IReadOnlyDictionary<string, object?>? where, IReadOnlyList<OrderKey> order, SqlDialect dialect, TContext db, int take)
+        IQueryable<TRecord> query, IReadOnlyDictionary<string, object?>? where, IReadOnlyList<OrderKey> order, SqlDialect dialect, TContext db, int take,
+        IReadOnlyDictionary<string, EntityField> fields)
     {
         const int maxParts = 16;
         if (dialect != SqlDialect.Postgres || where is null || order.Count == 0)
@@ -245,7 +301,8 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         var entityType = db.Model.FindEntityType(typeof(TRecord));
         foreach (var (name, condition) in where)
         {
-            if (!_fields.TryGetValue(name, out var field) || condition is not IDictionary<string, object?> operators
+            if (!fields.TryGetValue(name, out var field) || field.Custom is not null || order[0].Field.Custom is not null
+                || condition is not IDictionary<string, object?> operators
                 || operators.Count != 1 || !operators.TryGetValue("in", out var list) || list is not System.Collections.IEnumerable values || list is string)
             {
                 continue;
@@ -263,7 +320,7 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
             IQueryable<TRecord>? union = null;
             foreach (var value in distinct)
             {
-                var equal = FilterCompiler.Compile<TRecord>(new Dictionary<string, object?> { [name] = new Dictionary<string, object?> { ["eq"] = value } }, _fields, dialect);
+                var equal = FilterCompiler.Compile<TRecord>(new Dictionary<string, object?> { [name] = new Dictionary<string, object?> { ["eq"] = value } }, fields, dialect);
                 var part = Paging.OrderBy(query.Where(equal), order, dialect).Take(take);
                 union = union is null ? part : union.Concat(part);
             }
@@ -295,7 +352,7 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         return query;
     }
 
-    private List<OrderKey> SortKeys(IReadOnlyList<IReadOnlyDictionary<string, object?>>? order)
+    private static List<OrderKey> SortKeys(IReadOnlyList<IReadOnlyDictionary<string, object?>>? order, IReadOnlyDictionary<string, EntityField> fields)
     {
         var keys = new List<OrderKey>();
         foreach (var item in order ?? [])
@@ -307,7 +364,7 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
                     continue;
                 }
 
-                if (!_fields.TryGetValue(name, out var field) || !field.Sortable)
+                if (!fields.TryGetValue(name, out var field) || !field.Sortable)
                 {
                     throw ErrorCodes.Error(ErrorCodes.Validation, $"'order.{name}' is not a sortable field.");
                 }
@@ -321,7 +378,7 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
             }
         }
 
-        var id = _fields["id"];
+        var id = fields["id"];
         if (keys.All(k => k.Field != id))
         {
             keys.Add(new OrderKey(id, SortDirection.Ascending));
@@ -335,10 +392,11 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         var db = services.GetRequiredService<TContext>();
         var record = new TRecord();
         var errors = new List<UserError>();
-        InputBinder.Apply(record, _fields.Values, input, isCreate: true, errors);
+        var fields = FieldsOf(services);
+        InputBinder.Apply(record, fields.Values, input, isCreate: true, errors);
         // The hook runs even after field errors, so that one answer lists every problem.
         await ApplyInputAsync(new MutationContext<TRecord, TContext>(record, db, input, isCreate: true, services, errors, cancellationToken));
-        await ValidateLinksAsync(record, _ => true, services, errors, cancellationToken);
+        await ValidateLinksAsync(record, fields, _ => true, services, errors, cancellationToken);
 
         if (errors.Count > 0)
         {
@@ -360,9 +418,13 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         }
 
         var errors = new List<UserError>();
-        InputBinder.Apply(record, _fields.Values, input, isCreate: false, errors);
+        var fields = FieldsOf(services);
+        InputBinder.Apply(record, fields.Values, input, isCreate: false, errors);
         await ApplyInputAsync(new MutationContext<TRecord, TContext>(record, db, input, isCreate: false, services, errors, cancellationToken));
-        await ValidateLinksAsync(record, field => db.Entry(record).Property(field.Property.Name).IsModified, services, errors, cancellationToken);
+        db.ChangeTracker.DetectChanges();
+        await ValidateLinksAsync(record, fields,
+            field => field.Custom is null ? db.Entry(record).Property(field.Property.Name).IsModified : input.ContainsKey(field.Name),
+            services, errors, cancellationToken);
 
         if (errors.Count > 0)
         {
@@ -394,10 +456,11 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
     /// Ids of other records must name records that exist, and list values items of their list:
     /// checked for the fields a write sets, one query per referenced type or list.
     /// </summary>
-    private async Task ValidateLinksAsync(TRecord record, Func<EntityField, bool> written, IServiceProvider services, List<UserError> errors, CancellationToken cancellationToken)
+    private static async Task ValidateLinksAsync(TRecord record, IReadOnlyDictionary<string, EntityField> fields, Func<EntityField, bool> written, IServiceProvider services, List<UserError> errors, CancellationToken cancellationToken)
     {
         var registry = services.GetRequiredService<IEntityRegistry>();
-        foreach (var group in _fields.Values.Where(f => f.ReferenceType is not null && f.Get(record) is not null && written(f)).GroupBy(f => f.ReferenceType!))
+        await ValidateCustomLinksAsync(record, fields.Values.Where(f => f.Custom is not null && written(f)).ToList(), registry, services, errors, cancellationToken);
+        foreach (var group in fields.Values.Where(f => f.Custom is null).Where(f => f.ReferenceType is not null && f.Get(record) is not null && written(f)).GroupBy(f => f.ReferenceType!))
         {
             var type = registry.Find(group.Key);
             var ids = group.Select(f => Convert.ToInt64(f.Get(record), CultureInfo.InvariantCulture)).Distinct().ToList();
@@ -412,7 +475,7 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
             }
         }
 
-        var listFields = _fields.Values.Where(f => f.ListOf is not null && f.Get(record) is not null && written(f)).ToList();
+        var listFields = fields.Values.Where(f => f.ListOf is not null && f.Get(record) is not null && written(f)).ToList();
         if (listFields.Count == 0)
         {
             return;
@@ -430,6 +493,122 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
             }
         }
     }
+
+    /// <summary>
+    /// Links in custom fields must name records that exist (CRM links by their type, employees
+    /// once a user type is registered): one query per referenced type.
+    /// </summary>
+    private static async Task ValidateCustomLinksAsync(TRecord record, IReadOnlyList<EntityField> written, IEntityRegistry registry, IServiceProvider services, List<UserError> errors, CancellationToken cancellationToken)
+    {
+        var references = new List<(EntityField Field, string Type, long Id)>();
+        foreach (var field in written)
+        {
+            var spec = field.Custom!;
+            var stored = ((ICustomizableRecord)record).CustomFields[spec.Code];
+            var nodes = stored is System.Text.Json.Nodes.JsonArray array ? array.ToList() : [stored];
+            foreach (var node in nodes.Where(n => n is not null))
+            {
+                if (spec.Type == CustomFieldType.Crm && CrmRecordReference.Parse(node!.GetValue<string>()) is { } link)
+                {
+                    references.Add((field, link.EntityType, link.Id));
+                }
+                else if (spec.Type == CustomFieldType.Employee && registry.Find("user") is not null)
+                {
+                    references.Add((field, "user", node!.GetValue<long>()));
+                }
+            }
+        }
+
+        foreach (var group in references.GroupBy(r => r.Type))
+        {
+            var type = registry.Find(group.Key);
+            var found = type is null ? new Dictionary<long, object>() : await type.LoadByIdsAsync(services, group.Select(r => r.Id).Distinct().ToList(), cancellationToken);
+            foreach (var (field, entityType, id) in group.Where(r => !found.ContainsKey(r.Id)).DistinctBy(r => (r.Field.Name, r.Id)))
+            {
+                errors.Add(UserError.At(ErrorCodes.NotFound, $"'{field.Name}': there is no {entityType} with id {id.ToString(CultureInfo.InvariantCulture)}.", "input", field.Name));
+            }
+        }
+    }
+
+    // The SQL below names tables and columns from the EF model and field codes checked against
+    // UF_CRM_[A-Z0-9_]+; values travel as parameters.
+#pragma warning disable EF1002
+    private (string Table, string Column, bool IsPostgres) CustomStorage(TContext db)
+    {
+        var entityType = db.Model.FindEntityType(typeof(TRecord)) ?? throw new InvalidOperationException($"{typeof(TRecord).Name} is not part of {typeof(TContext).Name}.");
+        var column = entityType.FindProperty(nameof(ICustomizableRecord.CustomFields))?.GetColumnName()
+            ?? throw new InvalidOperationException($"{Name} takes no custom fields.");
+        var table = entityType.GetTableName()!;
+        var schema = entityType.GetSchema();
+        return (db.IsPostgres ? $"\"{schema}\".\"{table}\"" : $"\"{table}\"", column, db.IsPostgres);
+    }
+
+    public async Task<int> CountCustomValuesAsync(IServiceProvider services, string code, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<TContext>();
+        var (table, column, isPostgres) = CustomStorage(db);
+        var holds = isPostgres ? $"jsonb_exists({column}, {{0}})" : $"json_type({column}, '$.' || {{0}}) IS NOT NULL";
+        return await db.Database.SqlQueryRaw<int>($"SELECT CAST(count(*) AS integer) AS \"Value\" FROM {table} WHERE {holds}", code).SingleAsync(cancellationToken);
+    }
+
+    public async Task<int> ClearCustomValuesAsync(IServiceProvider services, string code, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<TContext>();
+        var (table, column, isPostgres) = CustomStorage(db);
+        var sql = isPostgres
+            ? $"UPDATE {table} SET {column} = {column} - {{0}} WHERE jsonb_exists({column}, {{0}})"
+            : $"UPDATE {table} SET {column} = json_remove({column}, '$.' || {{0}}) WHERE json_type({column}, '$.' || {{0}}) IS NOT NULL";
+        return await db.Database.ExecuteSqlRawAsync(sql, [code], cancellationToken);
+    }
+
+    public async Task SyncCustomFieldIndexesAsync(IServiceProvider services, IReadOnlyList<CustomFieldSpec> fields, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<TContext>();
+        var entityType = db.Model.FindEntityType(typeof(TRecord))!;
+        var tableName = entityType.GetTableName()!;
+        var (table, column, isPostgres) = CustomStorage(db);
+        var idColumn = entityType.FindProperty(nameof(ICrmRecord.Id))!.GetColumnName();
+        var wanted = fields.Where(f => f.Filterable && !f.Multiple && f.EntityType == Name)
+            .ToDictionary(f => CustomFieldSql.IndexName(tableName, f), f => f, StringComparer.Ordinal);
+        var existing = isPostgres
+            ? await db.Database.SqlQueryRaw<string>(
+                """
+                SELECT c.relname || CASE WHEN i.indisvalid THEN '' ELSE ' invalid' END AS "Value"
+                FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
+                JOIN pg_namespace n ON n.oid = t.relnamespace
+                WHERE n.nspname = {0} AND t.relname = {1} AND c.relname LIKE {2}
+                """, entityType.GetSchema()!, tableName, CustomFieldSql.IndexPrefix.Replace("_", "\\_", StringComparison.Ordinal) + "%").ToListAsync(cancellationToken)
+            : await db.Database.SqlQueryRaw<string>(
+                "SELECT name AS \"Value\" FROM sqlite_master WHERE type = 'index' AND tbl_name = {0} AND name LIKE 'cf\\_%' ESCAPE '\\'",
+                tableName).ToListAsync(cancellationToken);
+
+        // CONCURRENTLY keeps the table writable while a large index builds, but cannot run in a transaction.
+        var concurrently = isPostgres && db.Database.CurrentTransaction is null
+            && services.GetService<CrmDatabaseSession>()?.Transaction is null ? "CONCURRENTLY " : "";
+        var schemaPrefix = isPostgres ? $"\"{entityType.GetSchema()}\"." : "";
+        foreach (var row in existing)
+        {
+            var name = row.Split(' ')[0];
+            if (!wanted.ContainsKey(name) || row.EndsWith(" invalid", StringComparison.Ordinal))
+            {
+                await db.Database.ExecuteSqlRawAsync($"DROP INDEX {concurrently}IF EXISTS {schemaPrefix}\"{name}\"", cancellationToken);
+                existing = existing.Where(e => e != row).ToList();
+            }
+        }
+
+        foreach (var (name, spec) in wanted)
+        {
+            if (existing.Any(e => e == name))
+            {
+                continue;
+            }
+
+            var key = CustomFieldSql.KeySql(spec, column, isPostgres);
+            await db.Database.ExecuteSqlRawAsync($"CREATE INDEX {concurrently}IF NOT EXISTS \"{name}\" ON {table} (({key}), \"{idColumn}\")", cancellationToken);
+        }
+    }
+
+#pragma warning restore EF1002
 
     public async Task<int> CountListValueAsync(IServiceProvider services, string listId, string value, CancellationToken cancellationToken)
     {

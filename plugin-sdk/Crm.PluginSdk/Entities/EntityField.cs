@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using System.Reflection;
+using Crm.PluginSdk.CustomFields;
 
 namespace Crm.PluginSdk.Entities;
 
@@ -22,6 +23,9 @@ public enum FieldKind
 
     /// <summary>A <see cref="Records.PostalAddress"/>.</summary>
     Address,
+
+    /// <summary>A link to a record of some entity type (a custom CRM field): <c>{ entityType id }</c>.</summary>
+    RecordReference,
 }
 
 /// <summary>The kinds of multi-fields, each with the value types Bitrix24 knows for it.</summary>
@@ -52,7 +56,89 @@ public sealed class EntityField
         Get = record => getter.Invoke(record, null);
         var setter = property.GetSetMethod();
         Set = setter is null ? null : (record, value) => setter.Invoke(record, [value]);
+        KeyType = ValueType;
+        KeyOf = Get;
     }
+
+    private EntityField(CustomFieldSpec spec, PropertyInfo document, LambdaExpression accessor, FieldKind kind, Type valueType)
+    {
+        Name = spec.FieldName;
+        Property = document;
+        Accessor = accessor;
+        Kind = kind;
+        Custom = spec;
+        IsNullable = true;
+        ValueType = valueType;
+        KeyType = CustomFieldSql.KeyType(spec.Type);
+        Description = spec.Label;
+        Required = spec.Mandatory;
+        Filterable = spec.Filterable;
+        Sortable = spec.Filterable && !spec.Multiple;
+        Get = record => CustomFieldBinder.Read(spec, ((ICustomizableRecord)record).CustomFields[spec.Code]);
+        KeyOf = record => CustomFieldBinder.Key(spec, ((ICustomizableRecord)record).CustomFields[spec.Code]);
+        MinimumId = 1;
+        ToKey = spec.Type switch
+        {
+            CustomFieldType.Number or CustomFieldType.Money => value => value is null ? null : (object)System.Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture),
+            CustomFieldType.Date => value => value is DateOnly date ? CustomFieldBinder.DateKey(date) : value,
+            CustomFieldType.DateTime => value => value is DateTime time ? CustomFieldBinder.DateTimeKey(time) : value,
+            _ => value => value,
+        };
+        if (spec.Type == CustomFieldType.Crm)
+        {
+            ParseOperand = (value, path) => value is IDictionary<string, object?> link
+                && link.Value("entityType") is string type
+                && RecordIds.TryParse(System.Convert.ToString(link.Value("id"), System.Globalization.CultureInfo.InvariantCulture), out var id)
+                    ? new CrmRecordReference(type, id).Key
+                    : throw GraphQL.ErrorCodes.Error(GraphQL.ErrorCodes.InvalidId, $"'{path}' is not a valid record reference.");
+        }
+    }
+
+    /// <summary>
+    /// The field of a custom field definition on a record type: its value lives in the record's
+    /// JSON document, and it filters and sorts by <see cref="CustomFieldSql.KeyExpression"/>.
+    /// </summary>
+    public static EntityField ForCustomField(Type recordType, CustomFieldSpec spec, bool isPostgres)
+    {
+        var document = recordType.GetProperty(nameof(ICustomizableRecord.CustomFields))
+            ?? throw new InvalidOperationException($"{recordType.Name} takes no custom fields.");
+        var record = Expression.Parameter(recordType, "record");
+        Expression body = Expression.Property(record, document);
+        if (!spec.Multiple)
+        {
+            var key = CustomFieldSql.KeyExpression(spec, body, isPostgres);
+            body = key.Type.IsValueType && Nullable.GetUnderlyingType(key.Type) is null ? Expression.Convert(key, typeof(Nullable<>).MakeGenericType(key.Type)) : key;
+        }
+
+        var (kind, valueType) = spec.Type switch
+        {
+            CustomFieldType.Integer => (FieldKind.Long, typeof(long)),
+            CustomFieldType.Number or CustomFieldType.Money => (FieldKind.Decimal, typeof(decimal)),
+            CustomFieldType.Boolean => (FieldKind.Boolean, typeof(bool)),
+            CustomFieldType.Date => (FieldKind.Date, typeof(DateOnly)),
+            CustomFieldType.DateTime => (FieldKind.DateTime, typeof(DateTime)),
+            CustomFieldType.Enumeration or CustomFieldType.Employee => (FieldKind.Id, typeof(long)),
+            CustomFieldType.Crm => (FieldKind.RecordReference, typeof(string)),
+            CustomFieldType.Address => (FieldKind.Address, typeof(string)),
+            _ => (FieldKind.String, typeof(string)),
+        };
+        return new EntityField(spec, document, Expression.Lambda(body, record), kind, valueType);
+    }
+
+    /// <summary>The custom field definition behind this field; null for built-in fields.</summary>
+    public CustomFieldSpec? Custom { get; }
+
+    /// <summary>The type the field filters and sorts by (<see cref="ValueType"/> but for custom fields, whose SQL keys are long, double, bool or text).</summary>
+    public Type KeyType { get; }
+
+    /// <summary>A record's sort key for cursors: a value of <see cref="KeyType"/>.</summary>
+    public Func<object, object?> KeyOf { get; }
+
+    /// <summary>Turns a converted input value into a key value.</summary>
+    public Func<object?, object?> ToKey { get; } = value => value;
+
+    /// <summary>Reads a filter operand that is not a plain scalar (a record reference).</summary>
+    public Func<object, string, object>? ParseOperand { get; }
 
     /// <summary>The GraphQL name (camelCase).</summary>
     public string Name { get; }

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Crm.PluginSdk.CustomFields;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Querying;
 using Crm.PluginSdk.Records;
@@ -31,6 +32,12 @@ public static partial class InputBinder
     {
         foreach (var field in fields)
         {
+            if (field.Custom is { } spec)
+            {
+                ApplyCustom((ICustomizableRecord)record, field, spec, input, isCreate, errors);
+                continue;
+            }
+
             if (!field.Writable || field.Set is null)
             {
                 continue;
@@ -67,6 +74,48 @@ public static partial class InputBinder
                 field.Set(record, converted);
             }
         }
+    }
+
+    /// <summary>
+    /// A custom field: validated by its definition and kept in the record's document. A create
+    /// without a value takes the default; a mandatory field must hold a value after a create and
+    /// cannot be emptied by an update, but an update may leave it out.
+    /// </summary>
+    private static void ApplyCustom(ICustomizableRecord record, EntityField field, CustomFieldSpec spec, IReadOnlyDictionary<string, object?> input, bool isCreate, List<UserError> errors)
+    {
+        if (!input.TryGetValue(field.Name, out var value))
+        {
+            if (!isCreate)
+            {
+                return;
+            }
+
+            if (spec.DefaultValue is { } defaultValue)
+            {
+                record.CustomFields.Set(spec.Code, defaultValue);
+            }
+            else if (spec.Mandatory)
+            {
+                errors.Add(UserError.At(ErrorCodes.Required, $"'{field.Name}' ({spec.Label}) is required.", "input", field.Name));
+            }
+
+            return;
+        }
+
+        var before = errors.Count;
+        var stored = CustomFieldBinder.Bind(spec, value, errors, "input", field.Name);
+        if (errors.Count > before)
+        {
+            return;
+        }
+
+        if (spec.Mandatory && CustomFieldBinder.IsEmpty(stored))
+        {
+            errors.Add(UserError.At(ErrorCodes.Required, $"'{field.Name}' ({spec.Label}) is required and cannot be empty.", "input", field.Name));
+            return;
+        }
+
+        record.CustomFields.Set(spec.Code, stored);
     }
 
     private static object? Convert(EntityField field, object value, List<UserError> errors)

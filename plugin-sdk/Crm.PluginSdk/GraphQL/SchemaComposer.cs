@@ -1,4 +1,5 @@
 using System.Globalization;
+using Crm.PluginSdk.CustomFields;
 using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.Querying;
 using Crm.PluginSdk.Records;
@@ -39,6 +40,15 @@ public sealed class SchemaComposer
 
     public SharedGraphTypes Types { get; } = new();
 
+    /// <summary>The custom field definitions this schema shows; requests on it run with them.</summary>
+    public CustomFieldSnapshot CustomFields { get; private set; } = CustomFieldSnapshot.Empty;
+
+    /// <summary>The key of the schema's metadata entry that holds its <see cref="CustomFieldSnapshot"/>.</summary>
+    public const string CustomFieldsMetadataKey = "crm:customFields";
+
+    /// <summary>The entity type's name in <c>CrmEntityType</c>: "deal" is DEAL.</summary>
+    public static string EntityTypeEnumName(string entityName) => Data.ModelConventions.ToSnakeCase(entityName).ToUpperInvariant();
+
     /// <summary>The object type of a registered entity, to add fields to.</summary>
     public ObjectGraphType EntityType(string entityName) =>
         _entityTypes.TryGetValue(entityName, out var type)
@@ -57,11 +67,21 @@ public sealed class SchemaComposer
     {
         bool Included(object part) => excluded is null || !excluded.Contains(part.GetType().Assembly);
         var definitions = Registry.Types.OfType<ICrmEntityDefinition>().Where(Included).ToList();
+        CustomFields = RootServices.GetService<ICustomFieldCatalog>()?.Current ?? CustomFieldSnapshot.Empty;
+        var entityTypeEnum = new EnumerationGraphType { Name = "CrmEntityType", Description = "The CRM record types, built-in and from plugins." };
+        var union = new UnionGraphType { Name = "CrmRecord", Description = "A record of any CRM type." };
         foreach (var definition in definitions)
         {
             definition.BindModel(RootServices);
-            _entityTypes[definition.Name] = new ObjectGraphType { Name = definition.GraphTypeName, Description = definition.Description };
+            var objectType = new ObjectGraphType { Name = definition.GraphTypeName, Description = definition.Description };
+            _entityTypes[definition.Name] = objectType;
+            entityTypeEnum.Add(EntityTypeEnumName(definition.Name), definition.Name, definition.Description);
+            union.AddPossibleType(objectType);
         }
+
+        union.ResolveType = record => definitions.FirstOrDefault(d => d.RecordType == record.GetType()) is { } d ? _entityTypes[d.Name] : null;
+        Types.CrmEntityType = entityTypeEnum;
+        Types.CrmRecord = definitions.Count > 0 ? union : null;
 
         foreach (var definition in definitions)
         {
@@ -79,6 +99,7 @@ public sealed class SchemaComposer
             Mutation = Mutation.Fields.Count > 0 ? Mutation : null,
             Description = "Crm.Platform: leads, contacts, companies, deals and everything linked to them.",
         };
+        schema.Metadata[CustomFieldsMetadataKey] = CustomFields;
         schema.Initialize();
         return schema;
     }
@@ -98,9 +119,10 @@ public sealed class SchemaComposer
     private void AddEntity(ICrmEntityDefinition definition)
     {
         var type = _entityTypes[definition.Name];
-        foreach (var field in definition.Fields.Values)
+        var fields = definition.FieldsFor(CustomFields);
+        foreach (var field in fields.Values)
         {
-            type.AddField(OutputField(field));
+            type.AddField(field.Custom is { } custom ? CustomOutputField(field, custom) : OutputField(field));
             if (field.ReferenceField is not null && _entityTypes.TryGetValue(field.ReferenceType!, out var referenced))
             {
                 type.AddField(ReferenceField(field, referenced));
@@ -126,7 +148,7 @@ public sealed class SchemaComposer
         var filter = new InputObjectGraphType { Name = $"{definition.GraphTypeName}FilterInput", Description = $"Conditions on {definition.PluralName}; all given must hold." };
         filter.AddField(new FieldType { Name = FilterCompiler.And, ResolvedType = new ListGraphType(new NonNullGraphType(filter)), Description = "All of these hold." });
         filter.AddField(new FieldType { Name = FilterCompiler.Or, ResolvedType = new ListGraphType(new NonNullGraphType(filter)), Description = "At least one of these holds." });
-        foreach (var field in definition.Fields.Values.Where(f => f.Filterable))
+        foreach (var field in fields.Values.Where(f => f.Filterable))
         {
             filter.AddField(new FieldType
             {
@@ -136,13 +158,13 @@ public sealed class SchemaComposer
         }
 
         var sort = new InputObjectGraphType { Name = $"{definition.GraphTypeName}SortInput", Description = $"One sort key for {definition.PluralName}; give one field per list item." };
-        foreach (var field in definition.Fields.Values.Where(f => f.Sortable))
+        foreach (var field in fields.Values.Where(f => f.Sortable))
         {
             sort.AddField(new FieldType { Name = field.Name, ResolvedType = Types.SortEnum });
         }
 
         AddQueries(definition, type, connection, filter, sort);
-        AddMutations(definition, type);
+        AddMutations(definition, type, fields);
     }
 
     private void AddQueries(ICrmEntityDefinition definition, ObjectGraphType type, ObjectGraphType connection, InputObjectGraphType filter, InputObjectGraphType sort)
@@ -202,11 +224,11 @@ public sealed class SchemaComposer
         }
     }
 
-    private void AddMutations(ICrmEntityDefinition definition, ObjectGraphType type)
+    private void AddMutations(ICrmEntityDefinition definition, ObjectGraphType type, IReadOnlyDictionary<string, EntityField> fields)
     {
         var graphName = definition.GraphTypeName;
-        var create = Input(definition, $"Create{graphName}Input", forCreate: true);
-        var update = Input(definition, $"Update{graphName}Input", forCreate: false);
+        var create = Input(definition, fields, $"Create{graphName}Input", forCreate: true);
+        var update = Input(definition, fields, $"Update{graphName}Input", forCreate: false);
 
         Mutation.AddField(new FieldType
         {
@@ -266,11 +288,19 @@ public sealed class SchemaComposer
         return payload;
     }
 
-    private InputObjectGraphType Input(ICrmEntityDefinition definition, string name, bool forCreate)
+    private InputObjectGraphType Input(ICrmEntityDefinition definition, IReadOnlyDictionary<string, EntityField> fields, string name, bool forCreate)
     {
         var input = new InputObjectGraphType { Name = name, Description = forCreate ? $"A new {definition.Name}." : $"Changes to a {definition.Name}: only the fields given change." };
-        foreach (var field in definition.Fields.Values.Where(f => f.Writable))
+        foreach (var field in fields.Values.Where(f => f.Writable))
         {
+            if (field.Custom is { } custom)
+            {
+                // Mandatory custom fields stay nullable here: a default may fill them, and the
+                // binder names the field when one is missing.
+                input.AddField(new FieldType { Name = field.Name, ResolvedType = CustomInputType(custom), Description = Describe(custom) });
+                continue;
+            }
+
             IGraphType? resolved = field.Kind switch
             {
                 FieldKind.ContactPoints => new ListGraphType(new NonNullGraphType(Types.ContactPointInput(field.PointKind))),
@@ -293,6 +323,88 @@ public sealed class SchemaComposer
 
         return input;
     }
+
+    private static string Describe(CustomFieldSpec spec) =>
+        $"{spec.Label} (custom field {spec.Code}, {spec.Type.ToString().ToUpperInvariant()}{(spec.Multiple ? ", multiple" : "")}{(spec.Mandatory ? ", mandatory" : "")}).";
+
+    private IGraphType CustomValueType(CustomFieldSpec spec) => spec.Type switch
+    {
+        CustomFieldType.Integer => new LongGraphType(),
+        CustomFieldType.Number => new DecimalGraphType(),
+        CustomFieldType.Boolean => new BooleanGraphType(),
+        CustomFieldType.Date => new DateGraphType(),
+        CustomFieldType.DateTime => new DateTimeGraphType(),
+        CustomFieldType.Money => Types.Money,
+        CustomFieldType.Enumeration => Types.CustomFieldItem,
+        CustomFieldType.Employee => new IdGraphType(),
+        CustomFieldType.Crm => CrmRecordReferenceType(),
+        CustomFieldType.Address => Types.Address,
+        _ => new StringGraphType(),
+    };
+
+    private IGraphType CustomInputType(CustomFieldSpec spec)
+    {
+        IGraphType one = spec.Type switch
+        {
+            CustomFieldType.Integer => new LongGraphType(),
+            CustomFieldType.Number => new DecimalGraphType(),
+            CustomFieldType.Boolean => new BooleanGraphType(),
+            CustomFieldType.Date => new DateGraphType(),
+            CustomFieldType.DateTime => new DateTimeGraphType(),
+            CustomFieldType.Money => Types.MoneyInput,
+            CustomFieldType.Enumeration or CustomFieldType.Employee => new IdGraphType(),
+            CustomFieldType.Crm => Types.CrmRecordReferenceInput,
+            CustomFieldType.Address => Types.AddressInput,
+            _ => new StringGraphType(),
+        };
+        return spec.Multiple ? new ListGraphType(new NonNullGraphType(one)) : one;
+    }
+
+    private FieldType CustomOutputField(EntityField field, CustomFieldSpec spec)
+    {
+        var one = CustomValueType(spec);
+        return new FieldType
+        {
+            Name = field.Name,
+            Description = Describe(spec),
+            ResolvedType = spec.Multiple ? NonNullList(one) : one,
+            Resolver = new FuncFieldResolver<object?>(c => (field.Get(c.Source!), spec.Type) switch
+            {
+                (long id, CustomFieldType.Employee) => id.ToString(CultureInfo.InvariantCulture),
+                (List<object?> ids, CustomFieldType.Employee) => ids.Select(i => ((long)i!).ToString(CultureInfo.InvariantCulture)).ToList(),
+                (var value, _) => value,
+            }),
+        };
+    }
+
+    /// <summary><c>CrmRecordReference { entityType id record }</c>: a CRM link's value; <c>record</c> is loaded in batches.</summary>
+    private IGraphType CrmRecordReferenceType() => Types.GetOrAdd("CrmRecordReference", () =>
+    {
+        var type = new ObjectGraphType { Name = "CrmRecordReference", Description = "A link to a record of some CRM type." };
+        type.AddField(new FieldType
+        {
+            Name = "entityType",
+            ResolvedType = new NonNullGraphType(Types.CrmEntityType),
+            Resolver = new FuncFieldResolver<object?>(c => ((CrmRecordReference)c.Source!).EntityType),
+        });
+        type.AddField(SharedGraphTypes.Field<CrmRecordReference>("id", typeof(NonNullGraphType<IdGraphType>), r => r.Id.ToString(CultureInfo.InvariantCulture)));
+        if (Types.CrmRecord is { } union)
+        {
+            type.AddField(new FieldType
+            {
+                Name = "record",
+                Description = "The linked record; null when it no longer exists.",
+                ResolvedType = union,
+                Resolver = new FuncFieldResolver<object?>(c =>
+                {
+                    var reference = (CrmRecordReference)c.Source!;
+                    return Registry.Find(reference.EntityType) is null ? null : Registry.Load(c.RequestServices!, reference.EntityType, reference.Id);
+                }),
+            });
+        }
+
+        return type;
+    });
 
     /// <summary>The record an id field points to, loaded in batches through the registry.</summary>
     private FieldType ReferenceField(EntityField field, ObjectGraphType referenced) => new()

@@ -52,6 +52,9 @@ public sealed class SharedGraphTypes
             FieldKind.Boolean => ("Boolean", typeof(BooleanGraphType)),
             FieldKind.Date => ("Date", typeof(DateGraphType)),
             FieldKind.DateTime => ("DateTime", typeof(DateTimeGraphType)),
+            // A custom address field filters by its text, on one line.
+            FieldKind.Address => ("String", typeof(StringGraphType)),
+            FieldKind.RecordReference => ("CrmRecordReference", (Type?)null),
             _ => throw new NotSupportedException($"Fields of kind {kind} cannot be filtered."),
         };
         return GetOrAdd($"{name}OperationFilterInput", () =>
@@ -59,6 +62,23 @@ public sealed class SharedGraphTypes
             var type = new InputObjectGraphType { Name = $"{name}OperationFilterInput", Description = $"Conditions on a {name} field; all given must hold." };
             foreach (var op in FilterCompiler.OperatorsFor(kind))
             {
+                if (scalar is null)
+                {
+                    // Operands that are input objects: { entityType id }.
+                    type.AddField(new FieldType
+                    {
+                        Name = op,
+                        ResolvedType = op switch
+                        {
+                            "in" or "nin" => new ListGraphType(new NonNullGraphType(CrmRecordReferenceInput)),
+                            "isNull" => new BooleanGraphType(),
+                            _ => CrmRecordReferenceInput,
+                        },
+                        Description = OperatorDescription(op),
+                    });
+                    continue;
+                }
+
                 var operandType = op switch
                 {
                     "in" or "nin" => typeof(ListGraphType<>).MakeGenericType(scalar),
@@ -182,6 +202,49 @@ public sealed class SharedGraphTypes
             type.AddField(new FieldType { Name = part, Type = typeof(StringGraphType) });
         }
 
+        return type;
+    });
+
+    /// <summary>
+    /// <c>CrmEntityType</c>: every registered entity type, by its name in upper snake case; set
+    /// by the composer, which knows them.
+    /// </summary>
+    public EnumerationGraphType CrmEntityType { get; internal set; } = new() { Name = "CrmEntityType" };
+
+    /// <summary><c>CrmRecord</c>: any record type (what a CRM link points to); set by the composer.</summary>
+    public UnionGraphType? CrmRecord { get; internal set; }
+
+    public IGraphType Money => GetOrAdd("Money", () =>
+    {
+        var type = new ObjectGraphType { Name = "Money", Description = "An amount in a currency." };
+        type.AddField(Field<CustomFields.Money>("amount", typeof(NonNullGraphType<DecimalGraphType>), m => m.Amount));
+        type.AddField(Field<CustomFields.Money>("currency", typeof(NonNullGraphType<StringGraphType>), m => m.Currency, "ISO 4217 code, e.g. EUR."));
+        return type;
+    });
+
+    public IGraphType MoneyInput => GetOrAdd("MoneyInput", () =>
+    {
+        var type = new InputObjectGraphType { Name = "MoneyInput", Description = "An amount in a currency." };
+        type.AddField(new FieldType { Name = "amount", Type = typeof(NonNullGraphType<DecimalGraphType>) });
+        type.AddField(new FieldType { Name = "currency", Type = typeof(NonNullGraphType<StringGraphType>), Description = "ISO 4217 code, e.g. EUR." });
+        return type;
+    });
+
+    public IGraphType CustomFieldItem => GetOrAdd("CustomFieldItem", () =>
+    {
+        var type = new ObjectGraphType { Name = "CustomFieldItem", Description = "One choice of an enumeration field." };
+        type.AddField(Field<CustomFields.CustomFieldItem>("id", typeof(NonNullGraphType<IdGraphType>), i => i.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        type.AddField(Field<CustomFields.CustomFieldItem>("value", typeof(NonNullGraphType<StringGraphType>), i => i.Value));
+        type.AddField(Field<CustomFields.CustomFieldItem>("sort", typeof(NonNullGraphType<IntGraphType>), i => i.Sort));
+        type.AddField(Field<CustomFields.CustomFieldItem>("isDefault", typeof(NonNullGraphType<BooleanGraphType>), i => i.IsDefault));
+        return type;
+    });
+
+    public IGraphType CrmRecordReferenceInput => GetOrAdd("CrmRecordReferenceInput", () =>
+    {
+        var type = new InputObjectGraphType { Name = "CrmRecordReferenceInput", Description = "A record of any CRM type." };
+        type.AddField(new FieldType { Name = "entityType", ResolvedType = new NonNullGraphType(CrmEntityType) });
+        type.AddField(new FieldType { Name = "id", Type = typeof(NonNullGraphType<IdGraphType>) });
         return type;
     });
 

@@ -20,8 +20,8 @@ public static class FilterCompiler
     /// <summary>The operators each kind of field takes.</summary>
     public static IReadOnlyList<string> OperatorsFor(FieldKind kind) => kind switch
     {
-        FieldKind.String => ["eq", "neq", "in", "nin", "contains", "ncontains", "startsWith", "endsWith", "isNull"],
-        FieldKind.Id => ["eq", "neq", "in", "nin", "isNull"],
+        FieldKind.String or FieldKind.Address => ["eq", "neq", "in", "nin", "contains", "ncontains", "startsWith", "endsWith", "isNull"],
+        FieldKind.Id or FieldKind.RecordReference => ["eq", "neq", "in", "nin", "isNull"],
         FieldKind.Boolean => ["eq", "neq", "isNull"],
         FieldKind.ContactPoints => ["some", "none"],
         _ => ["eq", "neq", "in", "nin", "gt", "gte", "lt", "lte", "isNull"],
@@ -70,7 +70,9 @@ public static class FilterCompiler
                     var accessor = ParameterRebinder.Rebind(field.Accessor, record);
                     foreach (var (op, operand) in AsObject(value, $"{path}.{name}"))
                     {
-                        conditions.Add(CompileOperator(field, accessor, op, operand, dialect, $"{path}.{name}.{op}"));
+                        conditions.Add(field.Custom is { Multiple: true }
+                            ? CompileAnyValue(field, accessor, op, operand, $"{path}.{name}.{op}")
+                            : CompileOperator(field, accessor, op, operand, dialect, $"{path}.{name}.{op}"));
                     }
 
                     break;
@@ -181,6 +183,65 @@ public static class FilterCompiler
     }
 
     /// <summary>
+    /// A multiple custom field holds a list: a condition holds when any value meets it (eq, in,
+    /// gt ..., contains ...), and its negations (neq, nin, ncontains) when none does.
+    /// </summary>
+    private static Expression CompileAnyValue(EntityField field, Expression document, string op, object? operand, string path)
+    {
+        var code = field.Custom!.Code;
+        if (op == "isNull")
+        {
+            if (operand is not bool isNull)
+            {
+                return Expression.Constant(true);
+            }
+
+            var exists = CustomFields.CustomFieldSql.AnyValueCall(document, code, "exists", null);
+            return isNull ? Expression.Not(exists) : exists;
+        }
+
+        if (operand is null)
+        {
+            return op switch
+            {
+                "eq" => Expression.Not(CustomFields.CustomFieldSql.AnyValueCall(document, code, "exists", null)),
+                "neq" => CustomFields.CustomFieldSql.AnyValueCall(document, code, "exists", null),
+                _ => Expression.Constant(true),
+            };
+        }
+
+        if (!OperatorsFor(field.Kind).Contains(op))
+        {
+            throw ErrorCodes.Error(ErrorCodes.Validation, $"'{path}' is not an operator of this field.");
+        }
+
+        var (positive, negated) = op switch
+        {
+            "neq" => ("eq", true),
+            "nin" => ("in", true),
+            "ncontains" => ("contains", true),
+            _ => (op, false),
+        };
+        object? term;
+        if (positive == "in")
+        {
+            if (operand is not IEnumerable items || operand is string)
+            {
+                throw ErrorCodes.Error(ErrorCodes.Validation, $"'{path}' must be a list.");
+            }
+
+            term = items.Cast<object?>().Where(i => i is not null).Select(i => field.ToKey(ConvertValue(field, i!, path))).ToList();
+        }
+        else
+        {
+            term = field.ToKey(ConvertValue(field, operand, path));
+        }
+
+        var call = CustomFields.CustomFieldSql.AnyValueCall(document, code, positive, System.Text.Json.JsonSerializer.Serialize(term));
+        return negated ? Expression.Not(call) : call;
+    }
+
+    /// <summary>
     /// <c>some: { value: { contains: "600" }, valueType: MOBILE }</c>: a phone (e-mail ...) that
     /// matches; <c>none</c>: no such one. Each text operator is its own condition.
     /// </summary>
@@ -233,7 +294,7 @@ public static class FilterCompiler
         var list = (IList)Activator.CreateInstance(listType)!;
         foreach (var item in items)
         {
-            list.Add(item is null ? null : ConvertValue(field, item, path));
+            list.Add(item is null ? null : field.ToKey(ConvertValue(field, item, path)));
         }
 
         var contains = listType.GetMethod(nameof(List<object>.Contains))!;
@@ -241,11 +302,16 @@ public static class FilterCompiler
     }
 
     private static Expression Value(EntityField field, object operand, Type type, string path) =>
-        Parameter.Of(ConvertValue(field, operand, path), type);
+        Parameter.Of(field.ToKey(ConvertValue(field, operand, path)), type);
 
     /// <summary>Converts a GraphQL input value to the field's CLR type; ids arrive as strings.</summary>
     public static object ConvertValue(EntityField field, object value, string path)
     {
+        if (field.ParseOperand is { } parse)
+        {
+            return parse(value, path);
+        }
+
         if (field.Kind == FieldKind.Id)
         {
             var text = Convert.ToString(value, CultureInfo.InvariantCulture);

@@ -120,7 +120,7 @@ public static class Paging
 
     public static string EncodeCursor(IReadOnlyList<OrderKey> keys, object record)
     {
-        var values = keys.Select(k => k.Field.Get(record)).ToArray();
+        var values = keys.Select(k => k.Field.KeyOf(record)).ToArray();
         var json = JsonSerializer.SerializeToUtf8Bytes(values, CursorJson.Options);
         return Convert.ToBase64String(json).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
@@ -154,7 +154,7 @@ public static class Paging
             return field.IsNullable ? null : throw new FormatException($"'{field.Name}' cannot be null.");
         }
 
-        var value = element.Deserialize(field.ValueType, CursorJson.Options);
+        var value = element.Deserialize(field.KeyType, CursorJson.Options);
         return value is DateTime { Kind: not DateTimeKind.Utc }
             ? throw new FormatException($"'{field.Name}' must be a UTC time.")
             : value;

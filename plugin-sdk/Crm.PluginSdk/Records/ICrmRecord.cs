@@ -26,9 +26,12 @@ public sealed class CrmRecordAttribute(string entityType) : Attribute
 }
 
 /// <summary>The id and audit columns every ordinary record type has; derive record classes from it.</summary>
-public abstract class AuditedRecord : IAuditedRecord
+public abstract class AuditedRecord : IAuditedRecord, CustomFields.ICustomizableRecord
 {
     public long Id { get; set; }
+
+    /// <summary>The values of the admin-defined fields of the record's type.</summary>
+    public CustomFields.CustomFieldValues CustomFields { get; set; } = new();
 
     public DateTime CreatedAt { get; set; }
 

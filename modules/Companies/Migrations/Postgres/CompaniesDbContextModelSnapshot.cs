@@ -65,6 +65,13 @@ namespace Crm.Modules.Companies.Migrations.Postgres
                         .HasColumnType("character varying(3)")
                         .HasColumnName("currency_id");
 
+                    b.Property<string>("CustomFields")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("custom_fields")
+                        .HasDefaultValueSql("'{}'");
+
                     b.Property<string>("Emails")
                         .IsRequired()
                         .HasColumnType("jsonb")

@@ -56,6 +56,13 @@ namespace Crm.Modules.Companies.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("currency_id");
 
+                    b.Property<string>("CustomFields")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("custom_fields")
+                        .HasDefaultValueSql("'{}'");
+
                     b.Property<string>("Emails")
                         .IsRequired()
                         .HasColumnType("TEXT")

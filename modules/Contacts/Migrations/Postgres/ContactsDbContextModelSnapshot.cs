@@ -54,6 +54,13 @@ namespace Crm.Modules.Contacts.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("created_by_id");
 
+                    b.Property<string>("CustomFields")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("custom_fields")
+                        .HasDefaultValueSql("'{}'");
+
                     b.Property<string>("Emails")
                         .IsRequired()
                         .HasColumnType("jsonb")

@@ -45,6 +45,13 @@ namespace Crm.Modules.Contacts.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_by_id");
 
+                    b.Property<string>("CustomFields")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("custom_fields")
+                        .HasDefaultValueSql("'{}'");
+
                     b.Property<string>("Emails")
                         .IsRequired()
                         .HasColumnType("TEXT")

@@ -76,6 +76,13 @@ namespace Crm.Modules.Deals.Migrations.Postgres
                         .HasColumnType("character varying(3)")
                         .HasColumnName("currency_id");
 
+                    b.Property<string>("CustomFields")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("custom_fields")
+                        .HasDefaultValueSql("'{}'");
+
                     b.Property<long?>("LeadId")
                         .HasColumnType("bigint")
                         .HasColumnName("lead_id");

@@ -67,6 +67,13 @@ namespace Crm.Modules.Deals.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("currency_id");
 
+                    b.Property<string>("CustomFields")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("custom_fields")
+                        .HasDefaultValueSql("'{}'");
+
                     b.Property<long?>("LeadId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("lead_id");

@@ -77,6 +77,13 @@ namespace Crm.Modules.Leads.Migrations.Postgres
                         .HasColumnType("character varying(3)")
                         .HasColumnName("currency_id");
 
+                    b.Property<string>("CustomFields")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("custom_fields")
+                        .HasDefaultValueSql("'{}'");
+
                     b.Property<long?>("DealId")
                         .HasColumnType("bigint")
                         .HasColumnName("deal_id");

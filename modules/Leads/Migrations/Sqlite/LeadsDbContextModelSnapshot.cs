@@ -68,6 +68,13 @@ namespace Crm.Modules.Leads.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("currency_id");
 
+                    b.Property<string>("CustomFields")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("custom_fields")
+                        .HasDefaultValueSql("'{}'");
+
                     b.Property<long?>("DealId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("deal_id");

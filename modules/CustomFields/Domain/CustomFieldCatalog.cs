@@ -1,0 +1,105 @@
+using Crm.Modules.CustomFields.Data;
+using Crm.PluginSdk.CustomFields;
+using Crm.PluginSdk.Modules;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Crm.Modules.CustomFields.Domain;
+
+/// <summary>
+/// The definitions in force, read whole into an immutable snapshot. A change made here reloads
+/// it at once; a change made by another host is seen by <see cref="CustomFieldCatalogPoller"/>,
+/// which compares the stored version with the snapshot's.
+/// </summary>
+public sealed class CustomFieldCatalog(IServiceProvider rootServices, ILogger<CustomFieldCatalog> logger) : ICustomFieldCatalog, ISingletonService
+{
+    private readonly SemaphoreSlim _reload = new(1, 1);
+    private CustomFieldSnapshot? _current;
+
+    public event Action<CustomFieldSnapshot>? Changed;
+
+    public CustomFieldSnapshot Current
+    {
+        get
+        {
+            if (Volatile.Read(ref _current) is { } current)
+            {
+                return current;
+            }
+
+            // First use, at start-up (the schema is composed from it right after migrations).
+            _reload.Wait();
+            try
+            {
+                return _current ??= LoadAsync(CancellationToken.None).GetAwaiter().GetResult();
+            }
+            finally
+            {
+                _reload.Release();
+            }
+        }
+    }
+
+    /// <summary>Reads the stored version; when it differs from the snapshot's, reloads and announces the change.</summary>
+    public async Task<bool> RefreshAsync(CancellationToken cancellationToken)
+    {
+        await _reload.WaitAsync(cancellationToken);
+        CustomFieldSnapshot? changed = null;
+        try
+        {
+            using var scope = rootServices.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<CustomFieldsDbContext>();
+            var version = await db.Versions.AsNoTracking().Select(v => v.Version).SingleAsync(cancellationToken);
+            if (_current is not null && _current.Version == version)
+            {
+                return false;
+            }
+
+            changed = await LoadAsync(cancellationToken);
+            Volatile.Write(ref _current, changed);
+        }
+        finally
+        {
+            _reload.Release();
+        }
+
+        logger.LogInformation("Custom fields: version {Version}, {Count} fields.", changed.Version, changed.All.Count());
+        Changed?.Invoke(changed);
+        return true;
+    }
+
+    private async Task<CustomFieldSnapshot> LoadAsync(CancellationToken cancellationToken)
+    {
+        using var scope = rootServices.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<CustomFieldsDbContext>();
+        // One transaction: the version and the definitions belong together.
+        await using var transaction = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+        var version = await db.Versions.AsNoTracking().Select(v => v.Version).SingleAsync(cancellationToken);
+        var definitions = await db.Definitions.AsNoTracking().ToListAsync(cancellationToken);
+        return new CustomFieldSnapshot(version, definitions.Select(d => d.ToSpec()));
+    }
+}
+
+/// <summary>Picks up definitions changed by other hosts on the same database.</summary>
+public sealed class CustomFieldCatalogPoller(CustomFieldCatalog catalog, IConfiguration configuration, ILogger<CustomFieldCatalogPoller> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = configuration.GetValue("CustomFields:PollInterval", TimeSpan.FromSeconds(1));
+        using var timer = new PeriodicTimer(interval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await catalog.RefreshAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Custom fields: could not check for changes; trying again.");
+            }
+        }
+    }
+}

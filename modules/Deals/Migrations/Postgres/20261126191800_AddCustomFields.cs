@@ -1,0 +1,31 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Crm.Modules.Deals.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class AddCustomFields : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "custom_fields",
+                schema: "deals",
+                table: "deals",
+                type: "jsonb",
+                nullable: false,
+                defaultValueSql: "'{}'");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "custom_fields",
+                schema: "deals",
+                table: "deals");
+        }
+    }
+}

@@ -1,0 +1,290 @@
+using System.Globalization;
+using System.Linq.Expressions;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace Crm.PluginSdk.CustomFields;
+
+/// <summary>
+/// The SQL a custom field is filtered and sorted by. One key expression per field, the same in
+/// queries and in the field's index, so that PostgreSQL uses the index: IMMUTABLE functions in
+/// the platform schema there, with the field code as a literal; SQLite's own
+/// <c>json_extract</c>, which it can index too.
+/// </summary>
+public static class CustomFieldSql
+{
+    public const string Column = "custom_fields";
+
+    [DbFunction] public static string? PgText(CustomFieldValues doc, string code) => throw OnlyInDatabase();
+
+    [DbFunction] public static long? PgLong(CustomFieldValues doc, string code) => throw OnlyInDatabase();
+
+    [DbFunction] public static double? PgNumber(CustomFieldValues doc, string code) => throw OnlyInDatabase();
+
+    [DbFunction] public static double? PgMoney(CustomFieldValues doc, string code) => throw OnlyInDatabase();
+
+    [DbFunction] public static bool? PgBool(CustomFieldValues doc, string code) => throw OnlyInDatabase();
+
+    [DbFunction] public static string? PgAddress(CustomFieldValues doc, string code) => throw OnlyInDatabase();
+
+    [DbFunction] public static string? JsonText(CustomFieldValues doc, string path) => throw OnlyInDatabase();
+
+    [DbFunction] public static long? JsonLong(CustomFieldValues doc, string path) => throw OnlyInDatabase();
+
+    [DbFunction] public static double? JsonNumber(CustomFieldValues doc, string path) => throw OnlyInDatabase();
+
+    [DbFunction] public static bool? JsonBool(CustomFieldValues doc, string path) => throw OnlyInDatabase();
+
+    [DbFunction] public static string? SqliteAddress(CustomFieldValues doc, string code) => throw OnlyInDatabase();
+
+    /// <summary>
+    /// Whether any value of a multiple field relates to <paramref name="term"/> (JSON) by
+    /// <paramref name="op"/>: eq, in (term is a list), gt, gte, lt, lte, contains, startsWith,
+    /// endsWith, or exists (the field has a value).
+    /// </summary>
+    [DbFunction] public static bool AnyValue(CustomFieldValues doc, string code, string op, string? term) => throw OnlyInDatabase();
+
+    private static InvalidOperationException OnlyInDatabase() => new("Runs in the database only.");
+
+    private static readonly (string Method, string PgName, string SqliteName)[] Functions =
+    [
+        (nameof(PgText), "crm_uf_text", ""),
+        (nameof(PgLong), "crm_uf_long", ""),
+        (nameof(PgNumber), "crm_uf_number", ""),
+        (nameof(PgMoney), "crm_uf_money", ""),
+        (nameof(PgBool), "crm_uf_bool", ""),
+        (nameof(PgAddress), "crm_uf_address", ""),
+        (nameof(JsonText), "", "json_extract"),
+        (nameof(JsonLong), "", "json_extract"),
+        (nameof(JsonNumber), "", "json_extract"),
+        (nameof(JsonBool), "", "json_extract"),
+        (nameof(SqliteAddress), "", "crm_uf_address"),
+        (nameof(AnyValue), "crm_uf_any", "crm_uf_any"),
+    ];
+
+    public static void Map(ModelBuilder modelBuilder, bool isPostgres)
+    {
+        foreach (var (method, pgName, sqliteName) in Functions)
+        {
+            var name = isPostgres ? pgName : sqliteName;
+            if (name.Length == 0)
+            {
+                continue;
+            }
+
+            var function = modelBuilder.HasDbFunction(typeof(CustomFieldSql).GetMethod(method)!).HasName(name);
+            function.HasSchema(isPostgres ? "platform" : null);
+            function.HasParameter("doc").HasStoreType(isPostgres ? "jsonb" : "TEXT");
+            if (method == nameof(AnyValue))
+            {
+                function.HasParameter("term").HasStoreType(isPostgres ? "jsonb" : "TEXT");
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>doc =&gt; key</c>: the expression a single-valued field filters and sorts by, typed as
+    /// <see cref="KeyType"/> says. The code is a constant, so that the SQL names it literally.
+    /// </summary>
+    public static Expression KeyExpression(CustomFieldSpec spec, Expression doc, bool isPostgres)
+    {
+        var (method, argument) = (spec.Type, isPostgres) switch
+        {
+            (CustomFieldType.Integer or CustomFieldType.Enumeration or CustomFieldType.Employee, true) => (nameof(PgLong), spec.Code),
+            (CustomFieldType.Number, true) => (nameof(PgNumber), spec.Code),
+            (CustomFieldType.Money, true) => (nameof(PgMoney), spec.Code),
+            (CustomFieldType.Boolean, true) => (nameof(PgBool), spec.Code),
+            (CustomFieldType.Address, true) => (nameof(PgAddress), spec.Code),
+            (_, true) => (nameof(PgText), spec.Code),
+            (CustomFieldType.Integer or CustomFieldType.Enumeration or CustomFieldType.Employee, false) => (nameof(JsonLong), JsonPath(spec.Code)),
+            (CustomFieldType.Number, false) => (nameof(JsonNumber), JsonPath(spec.Code)),
+            (CustomFieldType.Money, false) => (nameof(JsonNumber), JsonPath(spec.Code) + ".amount"),
+            (CustomFieldType.Boolean, false) => (nameof(JsonBool), JsonPath(spec.Code)),
+            (CustomFieldType.Address, false) => (nameof(SqliteAddress), spec.Code),
+            (_, false) => (nameof(JsonText), JsonPath(spec.Code)),
+        };
+        return Expression.Call(typeof(CustomFieldSql).GetMethod(method)!, doc, Expression.Constant(argument));
+    }
+
+    /// <summary>The CLR type of a single-valued field's key: long, double, bool or string.</summary>
+    public static Type KeyType(CustomFieldType type) => type switch
+    {
+        CustomFieldType.Integer or CustomFieldType.Enumeration or CustomFieldType.Employee => typeof(long),
+        CustomFieldType.Number or CustomFieldType.Money => typeof(double),
+        CustomFieldType.Boolean => typeof(bool),
+        _ => typeof(string),
+    };
+
+    public static Expression AnyValueCall(Expression doc, string code, string op, string? termJson) =>
+        Expression.Call(typeof(CustomFieldSql).GetMethod(nameof(AnyValue))!, doc, Expression.Constant(code), Expression.Constant(op),
+            Querying.Parameter.Of(termJson, typeof(string)));
+
+    private static string JsonPath(string code) => "$." + code;
+
+    /// <summary>The SQL text of a field's key over <paramref name="column"/>, for its index (must match what EF writes for <see cref="KeyExpression"/>).</summary>
+    public static string KeySql(CustomFieldSpec spec, string column, bool isPostgres)
+    {
+        var literal = "'" + spec.Code + "'";
+        if (isPostgres)
+        {
+            var function = spec.Type switch
+            {
+                CustomFieldType.Integer or CustomFieldType.Enumeration or CustomFieldType.Employee => "crm_uf_long",
+                CustomFieldType.Number => "crm_uf_number",
+                CustomFieldType.Money => "crm_uf_money",
+                CustomFieldType.Boolean => "crm_uf_bool",
+                CustomFieldType.Address => "crm_uf_address",
+                _ => "crm_uf_text",
+            };
+            return $"platform.{function}({column}, {literal})";
+        }
+
+        return spec.Type switch
+        {
+            CustomFieldType.Money => $"json_extract({column}, '$.{spec.Code}.amount')",
+            CustomFieldType.Address => $"crm_uf_address({column}, {literal})",
+            _ => $"json_extract({column}, '$.{spec.Code}')",
+        };
+    }
+
+    /// <summary>The PostgreSQL definitions, for the platform's migration.</summary>
+    public const string PostgresDefinition = """
+        CREATE OR REPLACE FUNCTION platform.crm_uf_text(doc jsonb, code text) RETURNS text
+          LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT doc ->> code $$;
+        CREATE OR REPLACE FUNCTION platform.crm_uf_long(doc jsonb, code text) RETURNS bigint
+          LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT (doc ->> code)::bigint $$;
+        CREATE OR REPLACE FUNCTION platform.crm_uf_number(doc jsonb, code text) RETURNS double precision
+          LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT (doc ->> code)::double precision $$;
+        CREATE OR REPLACE FUNCTION platform.crm_uf_money(doc jsonb, code text) RETURNS double precision
+          LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT (doc -> code ->> 'amount')::double precision $$;
+        CREATE OR REPLACE FUNCTION platform.crm_uf_bool(doc jsonb, code text) RETURNS boolean
+          LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT (doc ->> code)::boolean $$;
+        CREATE OR REPLACE FUNCTION platform.crm_address_text(a jsonb) RETURNS text
+          LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+            SELECT NULLIF(btrim(
+                 coalesce((a ->> 'address1') || ', ', '') || coalesce((a ->> 'address2') || ', ', '')
+              || coalesce((a ->> 'city') || ', ', '') || coalesce((a ->> 'postalCode') || ', ', '')
+              || coalesce((a ->> 'region') || ', ', '') || coalesce((a ->> 'province') || ', ', '')
+              || coalesce((a ->> 'country') || ', ', '') || coalesce((a ->> 'countryCode') || ', ', ''), ', '), '')
+          $$;
+        CREATE OR REPLACE FUNCTION platform.crm_uf_address(doc jsonb, code text) RETURNS text
+          LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT platform.crm_address_text(doc -> code) $$;
+        CREATE OR REPLACE FUNCTION platform.crm_uf_any(doc jsonb, code text, op text, term jsonb) RETURNS boolean
+          LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+            SELECT EXISTS (
+              SELECT 1
+              FROM jsonb_array_elements(CASE WHEN jsonb_typeof(doc -> code) = 'array' THEN doc -> code ELSE '[]'::jsonb END) AS element(e),
+                   LATERAL (SELECT CASE
+                       WHEN jsonb_typeof(e) = 'object' AND e ? 'amount' THEN e -> 'amount'
+                       WHEN jsonb_typeof(e) = 'object' THEN to_jsonb(platform.crm_address_text(e))
+                       ELSE e END AS v) AS k
+              WHERE CASE op
+                WHEN 'exists' THEN true
+                WHEN 'eq' THEN k.v = term
+                WHEN 'in' THEN term @> jsonb_build_array(k.v)
+                WHEN 'gt' THEN k.v > term
+                WHEN 'gte' THEN k.v >= term
+                WHEN 'lt' THEN k.v < term
+                WHEN 'lte' THEN k.v <= term
+                WHEN 'contains' THEN strpos(lower(k.v #>> '{}'), lower(term #>> '{}')) > 0
+                WHEN 'startsWith' THEN left(lower(k.v #>> '{}'), length(term #>> '{}')) = lower(term #>> '{}')
+                WHEN 'endsWith' THEN right(lower(k.v #>> '{}'), length(term #>> '{}')) = lower(term #>> '{}')
+                ELSE false END)
+          $$;
+        """;
+
+    public const string PostgresDrop = """
+        DROP FUNCTION IF EXISTS platform.crm_uf_any(jsonb, text, text, jsonb);
+        DROP FUNCTION IF EXISTS platform.crm_uf_address(jsonb, text);
+        DROP FUNCTION IF EXISTS platform.crm_address_text(jsonb);
+        DROP FUNCTION IF EXISTS platform.crm_uf_bool(jsonb, text);
+        DROP FUNCTION IF EXISTS platform.crm_uf_money(jsonb, text);
+        DROP FUNCTION IF EXISTS platform.crm_uf_number(jsonb, text);
+        DROP FUNCTION IF EXISTS platform.crm_uf_long(jsonb, text);
+        DROP FUNCTION IF EXISTS platform.crm_uf_text(jsonb, text);
+        """;
+
+    /// <summary>SQLite's side of the functions that <c>json_extract</c> does not cover.</summary>
+    public static void Register(SqliteConnection connection)
+    {
+        connection.CreateFunction<string?, string, string?>("crm_uf_address", (json, code) =>
+            string.IsNullOrEmpty(json) ? null : CustomFieldBinder.AddressText(JsonNode.Parse(json)?[code]), isDeterministic: true);
+        connection.CreateFunction<string?, string, string, string?, bool>("crm_uf_any", (json, code, op, term) =>
+            !string.IsNullOrEmpty(json) && AnyValueMatches(JsonNode.Parse(json)?[code], op, term is null ? null : JsonNode.Parse(term)), isDeterministic: true);
+    }
+
+    /// <summary>The rule of <c>crm_uf_any</c>, in C# (SQLite runs it; PostgreSQL has the SQL above).</summary>
+    public static bool AnyValueMatches(JsonNode? values, string op, JsonNode? term)
+    {
+        if (values is not JsonArray array)
+        {
+            return false;
+        }
+
+        foreach (var element in array)
+        {
+            var key = element switch
+            {
+                JsonObject o when o.ContainsKey("amount") => o["amount"],
+                JsonObject o => CustomFieldBinder.AddressText(o) is { } text ? JsonValue.Create(text) : null,
+                _ => element,
+            };
+            if (key is null)
+            {
+                continue;
+            }
+
+            if (op == "exists"
+                || (op == "in" && term is JsonArray list && list.Any(t => Compare(key, t) == 0))
+                || (op is "eq" or "gt" or "gte" or "lt" or "lte" && term is not null && Compare(key, term) is { } c
+                    && op switch { "eq" => c == 0, "gt" => c > 0, "gte" => c >= 0, "lt" => c < 0, _ => c <= 0 })
+                || (op is "contains" or "startsWith" or "endsWith" && term is not null && Data.CrmDbFunctions.Matches(Text(key), op, Text(term))))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string Text(JsonNode node) =>
+        node.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : node.ToJsonString();
+
+    private static int? Compare(JsonNode a, JsonNode? b)
+    {
+        if (b is null)
+        {
+            return null;
+        }
+
+        return (a.GetValueKind(), b.GetValueKind()) switch
+        {
+            (JsonValueKind.Number, JsonValueKind.Number) => decimal.Parse(a.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture)
+                .CompareTo(decimal.Parse(b.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture)),
+            (JsonValueKind.String, JsonValueKind.String) => string.CompareOrdinal(a.GetValue<string>(), b.GetValue<string>()),
+            (JsonValueKind.True or JsonValueKind.False, JsonValueKind.True or JsonValueKind.False) => a.GetValue<bool>().CompareTo(b.GetValue<bool>()),
+            _ => null,
+        };
+    }
+
+    /// <summary>The name of a field's index: per table, code and key kind (a type change that changes the key gets a new index).</summary>
+    public static string IndexName(string table, CustomFieldSpec spec)
+    {
+        var kind = KeyType(spec.Type).Name.ToLowerInvariant()[..1] + (spec.Type == CustomFieldType.Money ? "m" : spec.Type == CustomFieldType.Address ? "a" : "");
+        var name = $"cf_{table}_{spec.Code.ToLowerInvariant()}_{kind}";
+        if (name.Length <= 60)
+        {
+            return name;
+        }
+
+        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name)))[..8].ToLowerInvariant();
+        return name[..50] + "_" + hash;
+    }
+
+    public const string IndexPrefix = "cf_";
+
+    internal static MethodInfo Method(string name) => typeof(CustomFieldSql).GetMethod(name)!;
+}
