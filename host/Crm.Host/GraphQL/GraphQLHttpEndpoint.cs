@@ -225,6 +225,8 @@ public sealed class GraphQLHttpEndpoint(
                     break;
                 case UnhandledError:
                     error.Code = ErrorCodes.Internal;
+                    // The exception's own data (a database's message, say) is for the log, not the client.
+                    error.Data.Clear();
                     break;
                 default:
                     // An error the platform raised keeps its code; anything else is internal.

@@ -43,11 +43,14 @@ public sealed class CustomFieldCatalog(IServiceProvider rootServices, ILogger<Cu
         }
     }
 
-    /// <summary>Reads the stored version; when it differs from the snapshot's, reloads and announces the change.</summary>
+    /// <summary>
+    /// Reads the stored version; when it differs from the snapshot's, reloads and announces the
+    /// change. Returns once the announcement (the schema swap) is done, also when another caller
+    /// made it: a mutation answers only after the schema shows its change.
+    /// </summary>
     public async Task<bool> RefreshAsync(CancellationToken cancellationToken)
     {
         await _reload.WaitAsync(cancellationToken);
-        CustomFieldSnapshot? changed = null;
         try
         {
             using var scope = rootServices.CreateScope();
@@ -58,17 +61,16 @@ public sealed class CustomFieldCatalog(IServiceProvider rootServices, ILogger<Cu
                 return false;
             }
 
-            changed = await LoadAsync(cancellationToken);
+            var changed = await LoadAsync(cancellationToken);
             Volatile.Write(ref _current, changed);
+            logger.LogInformation("Custom fields: version {Version}, {Count} fields.", changed.Version, changed.All.Count());
+            Changed?.Invoke(changed);
+            return true;
         }
         finally
         {
             _reload.Release();
         }
-
-        logger.LogInformation("Custom fields: version {Version}, {Count} fields.", changed.Version, changed.All.Count());
-        Changed?.Invoke(changed);
-        return true;
     }
 
     private async Task<CustomFieldSnapshot> LoadAsync(CancellationToken cancellationToken)

@@ -78,10 +78,6 @@ public static class CustomFieldSql
             var function = modelBuilder.HasDbFunction(typeof(CustomFieldSql).GetMethod(method)!).HasName(name);
             function.HasSchema(isPostgres ? "platform" : null);
             function.HasParameter("doc").HasStoreType(isPostgres ? "jsonb" : "TEXT");
-            if (method == nameof(AnyValue))
-            {
-                function.HasParameter("term").HasStoreType(isPostgres ? "jsonb" : "TEXT");
-            }
         }
     }
 
@@ -172,32 +168,33 @@ public static class CustomFieldSql
           $$;
         CREATE OR REPLACE FUNCTION platform.crm_uf_address(doc jsonb, code text) RETURNS text
           LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT platform.crm_address_text(doc -> code) $$;
-        CREATE OR REPLACE FUNCTION platform.crm_uf_any(doc jsonb, code text, op text, term jsonb) RETURNS boolean
+        CREATE OR REPLACE FUNCTION platform.crm_uf_any(doc jsonb, code text, op text, term text) RETURNS boolean
           LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
             SELECT EXISTS (
               SELECT 1
-              FROM jsonb_array_elements(CASE WHEN jsonb_typeof(doc -> code) = 'array' THEN doc -> code ELSE '[]'::jsonb END) AS element(e),
+              FROM (SELECT term::jsonb AS t) AS arg,
+                   jsonb_array_elements(CASE WHEN jsonb_typeof(doc -> code) = 'array' THEN doc -> code ELSE '[]'::jsonb END) AS element(e),
                    LATERAL (SELECT CASE
                        WHEN jsonb_typeof(e) = 'object' AND e ? 'amount' THEN e -> 'amount'
                        WHEN jsonb_typeof(e) = 'object' THEN to_jsonb(platform.crm_address_text(e))
                        ELSE e END AS v) AS k
               WHERE CASE op
                 WHEN 'exists' THEN true
-                WHEN 'eq' THEN k.v = term
-                WHEN 'in' THEN term @> jsonb_build_array(k.v)
-                WHEN 'gt' THEN k.v > term
-                WHEN 'gte' THEN k.v >= term
-                WHEN 'lt' THEN k.v < term
-                WHEN 'lte' THEN k.v <= term
-                WHEN 'contains' THEN strpos(lower(k.v #>> '{}'), lower(term #>> '{}')) > 0
-                WHEN 'startsWith' THEN left(lower(k.v #>> '{}'), length(term #>> '{}')) = lower(term #>> '{}')
-                WHEN 'endsWith' THEN right(lower(k.v #>> '{}'), length(term #>> '{}')) = lower(term #>> '{}')
+                WHEN 'eq' THEN k.v = arg.t
+                WHEN 'in' THEN arg.t @> jsonb_build_array(k.v)
+                WHEN 'gt' THEN k.v > arg.t
+                WHEN 'gte' THEN k.v >= arg.t
+                WHEN 'lt' THEN k.v < arg.t
+                WHEN 'lte' THEN k.v <= arg.t
+                WHEN 'contains' THEN strpos(lower(k.v #>> '{}'), lower(arg.t #>> '{}')) > 0
+                WHEN 'startsWith' THEN left(lower(k.v #>> '{}'), length(arg.t #>> '{}')) = lower(arg.t #>> '{}')
+                WHEN 'endsWith' THEN right(lower(k.v #>> '{}'), length(arg.t #>> '{}')) = lower(arg.t #>> '{}')
                 ELSE false END)
           $$;
         """;
 
     public const string PostgresDrop = """
-        DROP FUNCTION IF EXISTS platform.crm_uf_any(jsonb, text, text, jsonb);
+        DROP FUNCTION IF EXISTS platform.crm_uf_any(jsonb, text, text, text);
         DROP FUNCTION IF EXISTS platform.crm_uf_address(jsonb, text);
         DROP FUNCTION IF EXISTS platform.crm_address_text(jsonb);
         DROP FUNCTION IF EXISTS platform.crm_uf_bool(jsonb, text);

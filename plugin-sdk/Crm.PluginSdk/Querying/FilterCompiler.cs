@@ -151,13 +151,13 @@ public static class FilterCompiler
                 var contains = InList(field, accessor, operand, path);
                 return op == "in" ? contains : Expression.Not(contains);
             case "gt":
-                return Expression.GreaterThan(accessor, Value(field, operand, accessor.Type, path));
+                return Ordered(accessor, Value(field, operand, accessor.Type, path), Expression.GreaterThan);
             case "gte":
-                return Expression.GreaterThanOrEqual(accessor, Value(field, operand, accessor.Type, path));
+                return Ordered(accessor, Value(field, operand, accessor.Type, path), Expression.GreaterThanOrEqual);
             case "lt":
-                return Expression.LessThan(accessor, Value(field, operand, accessor.Type, path));
+                return Ordered(accessor, Value(field, operand, accessor.Type, path), Expression.LessThan);
             case "lte":
-                return Expression.LessThanOrEqual(accessor, Value(field, operand, accessor.Type, path));
+                return Ordered(accessor, Value(field, operand, accessor.Type, path), Expression.LessThanOrEqual);
             case "contains":
             case "ncontains":
             case "startsWith":
@@ -300,6 +300,12 @@ public static class FilterCompiler
         var contains = listType.GetMethod(nameof(List<object>.Contains))!;
         return Expression.Call(Parameter.Of(list, listType), contains, accessor);
     }
+
+    /// <summary>A comparison; text (custom dates and times are kept as ISO text) compares through string.Compare, which EF translates to &lt; and &gt;.</summary>
+    private static Expression Ordered(Expression left, Expression right, Func<Expression, Expression, BinaryExpression> compare) =>
+        left.Type == typeof(string)
+            ? compare(Expression.Call(typeof(string).GetMethod(nameof(string.Compare), [typeof(string), typeof(string)])!, left, right), Expression.Constant(0))
+            : compare(left, right);
 
     private static Expression Value(EntityField field, object operand, Type type, string path) =>
         Parameter.Of(field.ToKey(ConvertValue(field, operand, path)), type);

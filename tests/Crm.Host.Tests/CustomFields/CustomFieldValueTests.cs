@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Crm.Host.Tests.Infrastructure;
 
@@ -140,6 +141,145 @@ public abstract class CustomFieldValueTests(HostFixture fixture)
         {
             await Host.DeleteFieldAsync(field.Definition["id"]!.GetValue<string>());
         }
+    }
+
+    /// <summary>Three deals per type, with values in a known order (low, high, none), under one title marker.</summary>
+    private async Task<(string Marker, IReadOnlyList<string> Ids)> ThreeDealsAsync(Field field, object? low, object? high)
+    {
+        var marker = Records.NewMarker("cf-");
+        var ids = new List<string>();
+        foreach (var value in new[] { low, high })
+        {
+            var input = new JsonObject { ["title"] = $"{marker} {ids.Count}", [field.Name] = value is null ? null : JsonSerializer.SerializeToNode(value) };
+            ids.Add(await Host.CreateDealAsync(input));
+        }
+
+        ids.Add(await Host.CreateDealAsync(new { title = $"{marker} 2" }));
+        return (marker, ids);
+    }
+
+    private async Task<IReadOnlyList<string>> ListAsync(string marker, string condition, string order = "[{ id: ASC }]", int first = 10, string? after = null)
+    {
+        var response = (await Host.QueryAsync(
+            $"query($marker: String!, $after: String) {{ deals(where: {{ title: {{ startsWith: $marker }}{(condition.Length > 0 ? ", " + condition : "")} }}, order: {order}, first: {first}, after: $after) {{ nodes {{ id }} totalCount }} }}",
+            new { marker, after })).ShouldSucceed();
+        var ids = Records.Ids(response.Data!["deals"]!["nodes"]);
+        Assert.Equal(condition.Length == 0 ? 3 : ids.Count, response.Data!["deals"]!["totalCount"]!.GetValue<int>() is var total && first >= total ? ids.Count : total);
+        return ids;
+    }
+
+    public static TheoryData<string, object, object, string, string> SingleValueCases => new()
+    {
+        // type, low value, high value, an operand between them for ordered types (GraphQL literal), a text operand for text types
+        { "STRING", "apple", "banana", "", "\"ANA\"" },
+        { "TEXT", "alpha", "omega", "", "\"MEG\"" },
+        { "INTEGER", 5, 500, "50", "" },
+        { "NUMBER", 1.5m, 2.25m, "2", "" },
+        { "DATE", "2026-01-10", "2026-03-01", "\"2026-02-01\"", "" },
+        { "DATETIME", "2026-01-10T08:00:00Z", "2026-01-10T09:30:00Z", "\"2026-01-10T09:00:00Z\"", "" },
+        { "MONEY", new { amount = 10m, currency = "EUR" }, new { amount = 1000m, currency = "USD" }, "100", "" },
+        { "URL", "https://a.example.com", "https://z.example.com", "", "\"Z.EXAMPLE\"" },
+        { "EMAIL", "ann@example.com", "zoe@example.com", "", "\"ZOE@\"" },
+        { "PHONE", "+1 111", "+9 999", "", "\"999\"" },
+        { "ADDRESS", new { city = "Austin", country = "USA" }, new { city = "Warsaw", country = "Poland" }, "", "\"warsaw\"" },
+    };
+
+    [Theory]
+    [MemberData(nameof(SingleValueCases))]
+    public async Task A_single_value_field_filters_and_sorts_like_a_built_in_one(string type, object low, object high, string middle, string text)
+    {
+        var field = await DefineAsync(type);
+        var (marker, ids) = await ThreeDealsAsync(field, low, high);
+        var n = field.Name;
+
+        if (middle.Length > 0)
+        {
+            Assert.Equal(ids.Pick(1), await ListAsync(marker, $"{n}: {{ gt: {middle} }}"));
+            Assert.Equal(ids.Pick(1), await ListAsync(marker, $"{n}: {{ gte: {middle} }}"));
+            Assert.Equal(ids.Pick(0), await ListAsync(marker, $"{n}: {{ lt: {middle} }}"));
+            Assert.Equal(ids.Pick(0), await ListAsync(marker, $"{n}: {{ lte: {middle} }}"));
+        }
+
+        Assert.Equal(ids.Pick(2), await ListAsync(marker, $"{n}: {{ isNull: true }}"));
+        Assert.Equal(ids.Pick(0, 1), await ListAsync(marker, $"{n}: {{ isNull: false }}"));
+        // Ascending puts empty values last, descending first, as for built-in fields.
+        Assert.Equal(ids.Pick(0, 1, 2), await ListAsync(marker, "", $"[{{ {n}: ASC }}]"));
+        Assert.Equal(ids.Pick(2, 1, 0), await ListAsync(marker, "", $"[{{ {n}: DESC }}]"));
+
+        // Cursor paging on the custom key walks every record once, in order.
+        var walked = new List<string>();
+        string? after = null;
+        for (var page = 0; page < 3; page++)
+        {
+            var response = (await Host.QueryAsync(
+                $"query($marker: String!, $after: String) {{ deals(where: {{ title: {{ startsWith: $marker }} }}, order: [{{ {n}: DESC }}], first: 1, after: $after) {{ nodes {{ id }} pageInfo {{ endCursor }} }} }}",
+                new { marker, after })).ShouldSucceed();
+            walked.AddRange(Records.Ids(response.Data!["deals"]!["nodes"]));
+            after = response.Data!["deals"]!["pageInfo"]!["endCursor"]?.GetValue<string>();
+        }
+
+        Assert.Equal(ids.Pick(2, 1, 0), walked);
+
+        if (text.Length > 0)
+        {
+            Assert.Equal(ids.Pick(1), await ListAsync(marker, $"{n}: {{ contains: {text} }}"));
+            Assert.Equal(ids.Pick(0, 2), await ListAsync(marker, $"{n}: {{ ncontains: {text} }}"));
+        }
+
+        if (type is not ("ADDRESS" or "MONEY"))
+        {
+            var lowLiteral = JsonSerializer.Serialize(low);
+            Assert.Equal(ids.Pick(0), await ListAsync(marker, $"{n}: {{ eq: {lowLiteral} }}"));
+            Assert.Equal(ids.Pick(1, 2), await ListAsync(marker, $"{n}: {{ neq: {lowLiteral} }}").ContinueWith(t => t.Result.Order(StringComparer.Ordinal).ToList()));
+            Assert.Equal(ids.Pick(0), await ListAsync(marker, $"{n}: {{ in: [{lowLiteral}] }}"));
+        }
+    }
+
+    [Fact]
+    public async Task Boolean_enumeration_employee_and_crm_fields_filter_by_value()
+    {
+        var flag = await DefineAsync("BOOLEAN");
+        var (flagMarker, flagIds) = await ThreeDealsAsync(flag, false, true);
+        Assert.Equal(flagIds.Pick(1), await ListAsync(flagMarker, $"{flag.Name}: {{ eq: true }}"));
+        Assert.Equal(flagIds.Pick(0, 1, 2), await ListAsync(flagMarker, "", $"[{{ {flag.Name}: ASC }}]"));
+
+        var choice = await DefineAsync("ENUMERATION", items: [new { value = "Small" }, new { value = "Large" }]);
+        var (choiceMarker, choiceIds) = await ThreeDealsAsync(choice, ItemId(choice, 0), ItemId(choice, 1));
+        Assert.Equal(choiceIds.Pick(1), await ListAsync(choiceMarker, $"{choice.Name}: {{ eq: \"{ItemId(choice, 1)}\" }}"));
+        Assert.Equal(choiceIds.Pick(0, 1), await ListAsync(choiceMarker, $"{choice.Name}: {{ in: [\"{ItemId(choice, 0)}\", \"{ItemId(choice, 1)}\"] }}"));
+
+        var employee = await DefineAsync("EMPLOYEE");
+        var (employeeMarker, employeeIds) = await ThreeDealsAsync(employee, "3", "4");
+        Assert.Equal(employeeIds.Pick(0), await ListAsync(employeeMarker, $"{employee.Name}: {{ eq: \"3\" }}"));
+
+        var company = await Host.CreateCompanyAsync(new { title = "Filter target" });
+        var link = await DefineAsync("CRM");
+        var (linkMarker, linkIds) = await ThreeDealsAsync(link, new { entityType = "COMPANY", id = company }, null);
+        Assert.Equal(linkIds.Pick(0), await ListAsync(linkMarker, $"{link.Name}: {{ eq: {{ entityType: COMPANY, id: \"{company}\" }} }}"));
+        Assert.Equal(linkIds.Pick(1, 2), await ListAsync(linkMarker, $"{link.Name}: {{ isNull: true }}"));
+    }
+
+    [Fact]
+    public async Task A_multiple_field_matches_when_any_of_its_values_does()
+    {
+        var tags = await DefineAsync("STRING", multiple: true);
+        var (marker, ids) = await ThreeDealsAsync(tags, new[] { "red", "green" }, new[] { "blue" });
+        var n = tags.Name;
+        Assert.Equal(ids.Pick(0), await ListAsync(marker, $"{n}: {{ eq: \"green\" }}"));
+        Assert.Equal(ids.Pick(0, 1), await ListAsync(marker, $"{n}: {{ in: [\"green\", \"blue\"] }}"));
+        Assert.Equal(ids.Pick(1, 2), await ListAsync(marker, $"{n}: {{ nin: [\"red\"] }}"));
+        Assert.Equal(ids.Pick(1), await ListAsync(marker, $"{n}: {{ contains: \"LU\" }}"));
+        Assert.Equal(ids.Pick(0), await ListAsync(marker, $"{n}: {{ startsWith: \"GR\" }}"));
+        Assert.Equal(ids.Pick(2), await ListAsync(marker, $"{n}: {{ isNull: true }}"));
+
+        var amounts = await DefineAsync("NUMBER", multiple: true);
+        var (numberMarker, numberIds) = await ThreeDealsAsync(amounts, new[] { 1m, 20m }, new[] { 5m });
+        Assert.Equal(numberIds.Pick(0), await ListAsync(numberMarker, $"{amounts.Name}: {{ gt: 10 }}"));
+        Assert.Equal(numberIds.Pick(0, 1), await ListAsync(numberMarker, $"{amounts.Name}: {{ lte: 5 }}"));
+
+        // Multiple fields have no single value to sort by.
+        var refused = await Host.QueryAsync($"{{ deals(order: [{{ {n}: ASC }}]) {{ nodes {{ id }} }} }}");
+        Assert.NotEmpty(refused.Errors);
     }
 }
 
