@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Crm.Modules.Leads.Data;
 using Crm.Modules.Leads.Domain;
 using Crm.PluginSdk.Data;
+using Crm.PluginSdk.CustomFields;
 using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Lists;
@@ -124,19 +125,19 @@ public sealed class LeadConversionSchema : ISchemaContributor
             var company = await ExistingAsync(services, registry, "company", input.GetValueOrDefault("companyId"), errors, cancellationToken);
             if (createCompany)
             {
-                company = await CreateAsync(services, registry, "company", "createCompany", CompanyFrom(lead), errors, cancellationToken);
+                company = await CreateAsync(services, registry, "company", "createCompany", CompanyFrom(lead), errors, cancellationToken, lead);
             }
 
             var contact = await ExistingAsync(services, registry, "contact", input.GetValueOrDefault("contactId"), errors, cancellationToken);
             if (createContact)
             {
-                contact = await CreateAsync(services, registry, "contact", "createContact", ContactFrom(lead, company), errors, cancellationToken);
+                contact = await CreateAsync(services, registry, "contact", "createContact", ContactFrom(lead, company), errors, cancellationToken, lead);
             }
 
             object? deal = null;
             if (dealInput is not null)
             {
-                deal = await CreateAsync(services, registry, "deal", "createDeal", DealFrom(lead, dealInput, company, contact), errors, cancellationToken);
+                deal = await CreateAsync(services, registry, "deal", "createDeal", DealFrom(lead, dealInput, company, contact), errors, cancellationToken, lead);
             }
 
             if (errors.Count == 0)
@@ -192,12 +193,18 @@ public sealed class LeadConversionSchema : ISchemaContributor
         return record;
     }
 
-    private static async Task<object?> CreateAsync(IServiceProvider services, IEntityRegistry registry, string type, string inputName, Dictionary<string, object?> fields, List<UserError> errors, CancellationToken cancellationToken)
+    private static async Task<object?> CreateAsync(IServiceProvider services, IEntityRegistry registry, string type, string inputName, Dictionary<string, object?> fields, List<UserError> errors, CancellationToken cancellationToken, Lead? lead = null)
     {
         if (registry.Find(type) is not ICrmEntityDefinition definition)
         {
             errors.Add(UserError.At(ErrorCodes.Validation, $"A {type} cannot be created: its module is not loaded.", "input", inputName));
             return null;
+        }
+
+        // Values of the lead's custom fields go to the target's fields of the same code.
+        if (lead is not null)
+        {
+            CustomFieldTransfer.AddValues(CustomFieldScope.Of(services), "lead", lead, type, fields);
         }
 
         var created = await definition.CreateAsync(services, fields, cancellationToken);

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Crm.Host.Tests.Infrastructure;
+
+namespace Crm.Host.Tests.CustomFields;
+
+/// <summary>Custom fields across the platform: other hosts, indexes, lead conversion.</summary>
+public abstract class CustomFieldPlatformTests(HostFixture fixture)
+{
+    private CrmHost Host => fixture.Host;
+
+    [Fact]
+    public async Task A_second_host_on_the_same_database_picks_up_a_new_field_by_itself()
+    {
+        await using var other = new CrmHost(Host.Engine, Host.ConnectionString, new Dictionary<string, string?> { ["CustomFields:PollInterval"] = "00:00:00.200" });
+        _ = other.Server;
+        var code = CustomFieldHelpers.NewCode("SHARED");
+        var name = CustomFieldHelpers.FieldName(code);
+        Assert.DoesNotContain(name, await other.TypeFieldsAsync("Deal"));
+
+        var field = await Host.CreateFieldAsync(new { entityType = "DEAL", code, type = "STRING", label = "Shared" });
+        var watch = Stopwatch.StartNew();
+        while (!(await other.TypeFieldsAsync("Deal")).Contains(name))
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), "The other host never saw the new field.");
+            await Task.Delay(50);
+        }
+
+        var id = await other.CreateDealAsync(new JsonObject { ["title"] = "Written on the other host", [name] = "hello" });
+        var read = (await Host.QueryAsync($"query($id: ID!) {{ deal(id: $id) {{ {name} }} }}", new { id })).ShouldSucceed();
+        Assert.Equal("hello", read.Data!["deal"]![name]!.GetValue<string>());
+
+        await Host.DeleteFieldAsync(field["id"]!.GetValue<string>());
+        watch.Restart();
+        while ((await other.TypeFieldsAsync("Deal")).Contains(name))
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), "The other host never dropped the deleted field.");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
+    public async Task A_filterable_field_has_an_index_that_its_filter_uses_and_loses_it_when_no_longer_filterable()
+    {
+        var code = CustomFieldHelpers.NewCode("INDEXED");
+        var name = CustomFieldHelpers.FieldName(code);
+        var field = await Host.CreateFieldAsync(new { entityType = "DEAL", code, type = "INTEGER", label = "Indexed" });
+        var fieldId = field["id"]!.GetValue<string>();
+        var indexes = await IndexesAsync(code);
+        Assert.Single(indexes);
+
+        var marker = Records.NewMarker("idx-");
+        var id = await Host.CreateDealAsync(new JsonObject { ["title"] = marker, [name] = 4242 });
+        if (Host.Engine == Engine.Postgres)
+        {
+            // Enough rows that only the index makes sense, then count the index's scans around one real query.
+            var columns = string.Join(", ", (await Host.QueryRowsAsync(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'deals' AND table_name = 'deals' AND column_name NOT IN ('id', 'title', 'custom_fields')"))
+                .Select(r => (string)r["column_name"]!));
+            await Host.QueryRowsAsync($"""
+                INSERT INTO deals.deals (title, custom_fields, {columns})
+                SELECT 'filler ' || n, jsonb_build_object('{code}', n), {columns}
+                FROM deals.deals, generate_series(1, 20000) AS n WHERE id = @p0 RETURNING 1
+                """, long.Parse(id, CultureInfo.InvariantCulture));
+            await Host.QueryRowsAsync("ANALYZE deals.deals");
+            var before = await IndexScansAsync(indexes[0]);
+            var found = (await Host.QueryAsync($"{{ deals(where: {{ {name}: {{ eq: 4242 }} }}, first: 10) {{ nodes {{ id }} }} }}")).ShouldSucceed();
+            Assert.Equal(2, Records.Ids(found.Data!["deals"]!["nodes"]).Count);
+            Assert.True(await IndexScansAsync(indexes[0]) > before, "The filter did not use the field's index.");
+            var sorted = (await Host.QueryAsync($"{{ deals(where: {{ {name}: {{ gte: 19990 }} }}, order: [{{ {name}: DESC }}], first: 3) {{ nodes {{ {name} }} }} }}")).ShouldSucceed();
+            Assert.Equal([20000L, 19999L, 19998L], sorted.Data!["deals"]!["nodes"]!.AsArray().Select(n => n![name]!.GetValue<long>()));
+        }
+        else
+        {
+            var plan = await Host.QueryRowsAsync($"EXPLAIN QUERY PLAN SELECT \"d\".\"id\" FROM \"deals_deals\" AS \"d\" WHERE json_extract(\"d\".\"custom_fields\", '$.{code}') = 4242 ORDER BY \"d\".\"id\" LIMIT 11");
+            Assert.Contains(plan, row => row["detail"]!.ToString()!.Contains(indexes[0], StringComparison.Ordinal));
+        }
+
+        var off = (await Host.QueryAsync("mutation($id: ID!) { updateCustomField(id: $id, input: { filterable: false }) { errors { code } } }", new { id = fieldId })).ShouldSucceed();
+        Assert.Empty(off.Data!["updateCustomField"]!["errors"]!.AsArray());
+        Assert.Empty(await IndexesAsync(code));
+        Assert.DoesNotContain(name, await Host.TypeFieldsAsync("DealFilterInput"));
+        Assert.Contains(name, await Host.TypeFieldsAsync("Deal"));
+        await Host.QueryRowsAsync($"DELETE FROM {Host.Table("deals", "deals")} WHERE title LIKE 'filler %'");
+    }
+
+    private async Task<List<string>> IndexesAsync(string code)
+    {
+        var pattern = "%" + code.ToLowerInvariant() + "%";
+        var rows = Host.Engine == Engine.Postgres
+            ? await Host.QueryRowsAsync("SELECT indexname AS name FROM pg_indexes WHERE schemaname = 'deals' AND indexname LIKE @p0", pattern)
+            : await Host.QueryRowsAsync("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE @p0", pattern);
+        return rows.Select(r => (string)r["name"]!).ToList();
+    }
+
+    private async Task<long> IndexScansAsync(string index)
+    {
+        // The statistics collector reports with a delay; ask it to flush what this backend saw first.
+        await Host.QueryRowsAsync("SELECT pg_stat_clear_snapshot()");
+        await Task.Delay(700);
+        var rows = await Host.QueryRowsAsync("SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = @p0", index);
+        return Convert.ToInt64(rows.Single()["idx_scan"], CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public async Task Lead_conversion_carries_values_to_the_fields_of_the_same_code()
+    {
+        var code = CustomFieldHelpers.NewCode("CARRIED");
+        var name = CustomFieldHelpers.FieldName(code);
+        var choice = CustomFieldHelpers.NewCode("CHOICE");
+        var choiceName = CustomFieldHelpers.FieldName(choice);
+        await Host.CreateFieldAsync(new { entityType = "LEAD", code, type = "INTEGER", label = "Carried" });
+        await Host.CreateFieldAsync(new { entityType = "DEAL", code, type = "NUMBER", label = "Carried" });
+        var leadChoice = await Host.CreateFieldAsync(new { entityType = "LEAD", code = choice, type = "ENUMERATION", label = "Choice", items = new[] { new { value = "One" }, new { value = "Two" } } });
+        var contactChoice = await Host.CreateFieldAsync(new { entityType = "CONTACT", code = choice, type = "ENUMERATION", label = "Choice", items = new[] { new { value = "Zero" }, new { value = "Two" } } });
+
+        var lead = await Host.CreateLeadAsync(new JsonObject
+        {
+            ["name"] = "Carrier",
+            [name] = 77,
+            [choiceName] = leadChoice["items"]![1]!["id"]!.GetValue<string>(),
+        });
+        var converted = (await Host.QueryAsync(
+            $"mutation($id: ID!) {{ convertLead(id: $id, input: {{ createContact: true, createDeal: {{ title: \"From lead\" }} }}) {{ deal {{ ... on Deal {{ {name} }} }} contact {{ ... on Contact {{ {choiceName} {{ id value }} }} }} errors {{ code message path }} }} }}",
+            new { id = lead })).ShouldSucceed();
+        var payload = converted.Data!["convertLead"]!;
+        Assert.Empty(payload["errors"]!.AsArray());
+        Assert.Equal(77m, payload["deal"]![name]!.GetValue<decimal>());
+        Assert.Equal("Two", payload["contact"]![choiceName]!["value"]!.GetValue<string>());
+        Assert.Equal(contactChoice["items"]![1]!["id"]!.GetValue<string>(), payload["contact"]![choiceName]!["id"]!.GetValue<string>());
+    }
+}
+
+public sealed class CustomFieldPlatformTestsOnSqlite(SqliteHost fixture) : CustomFieldPlatformTests(fixture), IClassFixture<SqliteHost>;
+
+public sealed class CustomFieldPlatformTestsOnPostgres(PostgresHost fixture) : CustomFieldPlatformTests(fixture), IClassFixture<PostgresHost>;
