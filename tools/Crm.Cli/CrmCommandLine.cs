@@ -94,7 +94,7 @@ public static class CrmCommandLine
     private static readonly HashSet<string> ValuedOptions = ["--output", .. SeedCommand.Options, .. ReferenceReadBench.Options];
 
     /// <summary>Options of the commands that take no value.</summary>
-    private static readonly HashSet<string> Flags = [.. ReferenceReadBench.Flags];
+    private static readonly HashSet<string> Flags = [.. SeedCommand.Flags, .. ReferenceReadBench.Flags];
 
     private static (string[] Command, Dictionary<string, string> Options, string[] Settings) Split(string[] args)
     {
