@@ -23,6 +23,7 @@ public static class CrmCommandLine
                                        in the repository, or ./schema.graphql outside one); '-' for stdout
         {SeedCommand.Usage}
         {ReferenceReadBench.Usage}
+        {CustomFieldFilterBench.Usage}
           help                         show this text
 
         Settings are the host's: e.g. --Database:Provider=Postgres --ConnectionStrings:Crm="Host=...".
@@ -39,6 +40,7 @@ public static class CrmCommandLine
                 ["schema", "export"] => await ExportSchemaAsync(options.GetValueOrDefault("--output"), settings),
                 ["seed"] => await SeedCommand.RunAsync(options, settings),
                 ["bench", "reference-read"] => await ReferenceReadBench.RunAsync(options, settings),
+                ["bench", "custom-field-filter"] => await CustomFieldFilterBench.RunAsync(options, settings),
                 [] or ["help"] or ["--help"] or ["-h"] => PrintUsage(Console.Out, 0),
                 _ => PrintUsage(Console.Error, 2, $"unknown command: {string.Join(' ', command)}"),
             };
@@ -91,10 +93,10 @@ public static class CrmCommandLine
     }
 
     /// <summary>Options of the commands, each followed by a value (<c>--deals 1000</c> or <c>--deals=1000</c>).</summary>
-    private static readonly HashSet<string> ValuedOptions = ["--output", .. SeedCommand.Options, .. ReferenceReadBench.Options];
+    private static readonly HashSet<string> ValuedOptions = ["--output", .. SeedCommand.Options, .. ReferenceReadBench.Options, .. CustomFieldFilterBench.Options];
 
     /// <summary>Options of the commands that take no value.</summary>
-    private static readonly HashSet<string> Flags = [.. ReferenceReadBench.Flags];
+    private static readonly HashSet<string> Flags = [.. SeedCommand.Flags, .. ReferenceReadBench.Flags, .. CustomFieldFilterBench.Flags];
 
     private static (string[] Command, Dictionary<string, string> Options, string[] Settings) Split(string[] args)
     {

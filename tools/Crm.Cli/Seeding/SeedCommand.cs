@@ -14,7 +14,7 @@ namespace Crm.Cli.Seeding;
 internal static class SeedCommand
 {
     public const string Usage = """
-          seed [--companies N] [--contacts N] [--leads N] [--deals N] [--seed S]
+          seed [--companies N] [--contacts N] [--leads N] [--deals N] [--seed S] [--deal-custom-fields]
                                        apply every migration, then add N generated (Bogus) companies, contacts
                                        (in 1-2 companies each), leads and deals (with a company and 1-3 of its
                                        contacts, a primary first) straight to the database, all in one
@@ -22,15 +22,22 @@ internal static class SeedCommand
                                        INSERTs on SQLite. The same S (default 1) gives the same data on the same
                                        day. Seeded rows get no domain events (nothing is delivered for them), and
                                        are for trials and load tests, not for an installation in use.
+                                       --deal-custom-fields also gives deals custom field values (UF_CRM_REGION,
+                                       an ENUMERATION item id 1-10, and UF_CRM_BUDGET, a NUMBER) in their
+                                       custom_fields document; create the definitions afterwards (see
+                                       bench custom-field-filter).
         """;
 
     public static readonly string[] Options = ["--companies", "--contacts", "--leads", "--deals", "--seed"];
+
+    public static readonly string[] Flags = ["--deal-custom-fields"];
 
     public static async Task<int> RunAsync(IReadOnlyDictionary<string, string> options, string[] settings)
     {
         var plan = new SeedPlan(
             Count(options, "--companies"), Count(options, "--contacts"), Count(options, "--leads"), Count(options, "--deals"),
-            options.TryGetValue("--seed", out var seedText) ? Number(seedText, "--seed") : 1);
+            options.TryGetValue("--seed", out var seedText) ? Number(seedText, "--seed") : 1,
+            options.ContainsKey("--deal-custom-fields"));
         if (plan.Companies + plan.Contacts + plan.Leads + plan.Deals == 0)
         {
             throw new InvalidOperationException("nothing to seed: give --companies, --contacts, --leads and/or --deals.");
@@ -44,13 +51,14 @@ internal static class SeedCommand
         var migrated = total.Elapsed;
 
         using var db = SeedDatabase.Open(app.Services.GetRequiredService<DatabaseOptions>());
+        var deals = plan.DealCustomFields ? SeedTables.DealsWithCustomFields : SeedTables.Deals;
         var tables = new (SeedTable Table, int Wanted)[]
         {
             // Referenced before referring; link tables right after the rows they link from.
             (SeedTables.Companies, plan.Companies),
             (SeedTables.Contacts, plan.Contacts),
             (SeedTables.ContactCompanies, plan.Contacts),
-            (SeedTables.Deals, plan.Deals),
+            (deals, plan.Deals),
             (SeedTables.DealContacts, plan.Deals),
             (SeedTables.Leads, plan.Leads),
         }.Where(s => s.Wanted > 0).Select(s => s.Table).ToList();
@@ -81,13 +89,19 @@ internal static class SeedCommand
             [SeedTables.Companies] = generator.Companies,
             [SeedTables.Contacts] = generator.Contacts,
             [SeedTables.ContactCompanies] = generator.ContactCompanies,
-            [SeedTables.Deals] = generator.Deals,
+            [deals] = generator.Deals,
             [SeedTables.DealContacts] = generator.DealContacts,
             [SeedTables.Leads] = generator.Leads,
         };
 
         Console.WriteLine($"crm: seeding {db.Engine} (seed {plan.Seed}); migrations took {migrated.TotalSeconds:0.0} s.");
         Console.WriteLine("crm: no domain events are written for seeded rows.");
+        if (plan.DealCustomFields && plan.Deals > 0)
+        {
+            Console.WriteLine($"crm: deals get custom field values: {SeedCustomFields.RegionCode} (ENUMERATION, item ids 1-{SeedCustomFields.Regions.Length} in "
+                + $"{SeedCustomFields.RegionShare:P0} of deals) and {SeedCustomFields.BudgetCode} (NUMBER, in {SeedCustomFields.BudgetShare:P0}); their definitions are not created.");
+        }
+
         var rows = 0L;
         var load = Stopwatch.StartNew();
         foreach (var table in tables)

@@ -9,7 +9,7 @@ using Gender = Bogus.DataSets.Name.Gender;
 namespace Crm.Cli.Seeding;
 
 /// <summary>How many records of each kind to add, and the random seed that makes them reproducible.</summary>
-internal sealed record SeedPlan(int Companies, int Contacts, int Leads, int Deals, int Seed);
+internal sealed record SeedPlan(int Companies, int Contacts, int Leads, int Deals, int Seed, bool DealCustomFields = false);
 
 /// <summary>The first id each seeded table gives out.</summary>
 internal sealed record SeedIds(long Company, long Contact, long Lead, long Deal);
@@ -264,6 +264,8 @@ internal sealed class SeedGenerator
         var departments = Enumerable.Range(0, 50).Select(_ => f.Commerce.Department(1)).Distinct().ToArray();
         var contacts = new List<int>(3);
         var nextConverted = 0;
+        // Custom field values from a stream of their own: with or without them, the rest is the same.
+        var custom = Faker(5).Random;
         for (var i = 0; i < _plan.Deals; i++)
         {
             // The primary contact, one of the people known by then, and the company they work
@@ -351,6 +353,11 @@ internal sealed class SeedGenerator
             Utm(w, r, f, sourceId);
             Audit(w, r, created, assigned);
             w.Text(Search([title], [], EmptyJson));
+            if (_plan.DealCustomFields)
+            {
+                w.Json(SeedCustomFields.Document(custom, opportunity));
+            }
+
             for (var c = 0; c < contacts.Count; c++)
             {
                 _dealContactLinks.Add((i, contacts[c], c));

@@ -81,6 +81,9 @@ internal static class SeedTables
         .. Utm, .. Audit, C("search_content", ColumnKind.Text),
     ]);
 
+    /// <summary>Deals with their custom field values (<c>crm seed --deal-custom-fields</c>).</summary>
+    public static readonly SeedTable DealsWithCustomFields = Deals with { Columns = [.. Deals.Columns, C("custom_fields", ColumnKind.Json)] };
+
     public static readonly SeedTable DealContacts = new("deals", "deal_contacts", false,
     [
         C("deal_id", ColumnKind.BigInt), C("contact_id", ColumnKind.BigInt), C("sort", ColumnKind.Int),
