@@ -63,8 +63,9 @@ public static class CrmCommandLine
 
     private static async Task<int> ExportSchemaAsync(string? output, string[] settings)
     {
-        // The schema does not depend on data: compose it against a throwaway in-memory database.
-        await using var app = CrmApplication.Build(["--ConnectionStrings:Crm=Data Source=:memory:", "--Database:Provider=Sqlite", .. settings]);
+        // The schema does not depend on data: compose it against a throwaway in-memory database,
+        // without custom fields (they belong to a database, not to the platform).
+        await using var app = CrmApplication.Build(["--ConnectionStrings:Crm=Data Source=:memory:", "--Database:Provider=Sqlite", "--GraphQL:CustomFields=false", .. settings]);
         var sdl = app.Services.GetRequiredService<SchemaProvider>().Current.Print() + "\n";
         if (output == "-")
         {

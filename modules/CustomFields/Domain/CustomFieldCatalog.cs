@@ -1,5 +1,6 @@
 using Crm.Modules.CustomFields.Data;
 using Crm.PluginSdk.CustomFields;
+using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.Modules;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -73,6 +74,28 @@ public sealed class CustomFieldCatalog(IServiceProvider rootServices, ILogger<Cu
         }
     }
 
+    /// <summary>
+    /// Makes every record type's custom field indexes match the definitions: at start-up, so that
+    /// an index whose build was interrupted (or a field created while this host was away) is made.
+    /// </summary>
+    public async Task ReconcileIndexesAsync(CancellationToken cancellationToken)
+    {
+        using var scope = rootServices.CreateScope();
+        var snapshot = Current;
+        foreach (var definition in scope.ServiceProvider.GetRequiredService<IEntityRegistry>().Types.OfType<ICrmEntityDefinition>().Where(d => d.SupportsCustomFields))
+        {
+            try
+            {
+                await definition.SyncCustomFieldIndexesAsync(scope.ServiceProvider, snapshot.For(definition.Name), cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Another host may be building the same index right now; the next start tries again.
+                logger.LogWarning(ex, "Custom fields: could not bring the indexes of {EntityType} up to date.", definition.Name);
+            }
+        }
+    }
+
     private async Task<CustomFieldSnapshot> LoadAsync(CancellationToken cancellationToken)
     {
         using var scope = rootServices.CreateScope();
@@ -91,6 +114,15 @@ public sealed class CustomFieldCatalogPoller(CustomFieldCatalog catalog, IConfig
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = configuration.GetValue("CustomFields:PollInterval", TimeSpan.FromSeconds(1));
+        try
+        {
+            await catalog.ReconcileIndexesAsync(stoppingToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Custom fields: could not check the indexes at start-up.");
+        }
+
         using var timer = new PeriodicTimer(interval);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {

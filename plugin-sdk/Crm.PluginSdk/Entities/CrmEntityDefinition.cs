@@ -568,7 +568,9 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         var tableName = entityType.GetTableName()!;
         var (table, column, isPostgres) = CustomStorage(db);
         var idColumn = entityType.FindProperty(nameof(ICrmRecord.Id))!.GetColumnName();
-        var wanted = fields.Where(f => f.Filterable && !f.Multiple && f.EntityType == Name)
+        // SQLite's indexes stay on its own json_extract: an index on a function registered by the
+        // platform would break writes from any other program that opens the file.
+        var wanted = fields.Where(f => f.Filterable && !f.Multiple && f.EntityType == Name && (isPostgres || f.Type != CustomFieldType.Address))
             .ToDictionary(f => CustomFieldSql.IndexName(tableName, f), f => f, StringComparer.Ordinal);
         var existing = isPostgres
             ? await db.Database.SqlQueryRaw<string>(
@@ -596,15 +598,34 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
             }
         }
 
-        foreach (var (name, spec) in wanted)
+        var created = false;
+        var timeout = db.Database.GetCommandTimeout();
+        // An index over millions of rows takes longer than a query may: no timeout here.
+        db.Database.SetCommandTimeout(0);
+        try
         {
-            if (existing.Any(e => e == name))
+            foreach (var (name, spec) in wanted)
             {
-                continue;
+                if (existing.Any(e => e == name))
+                {
+                    continue;
+                }
+
+                var key = CustomFieldSql.KeySql(spec, column, isPostgres);
+                await db.Database.ExecuteSqlRawAsync($"CREATE INDEX {concurrently}IF NOT EXISTS \"{name}\" ON {table} (({key}), \"{idColumn}\")", cancellationToken);
+                created = true;
             }
 
-            var key = CustomFieldSql.KeySql(spec, column, isPostgres);
-            await db.Database.ExecuteSqlRawAsync($"CREATE INDEX {concurrently}IF NOT EXISTS \"{name}\" ON {table} (({key}), \"{idColumn}\")", cancellationToken);
+            // PostgreSQL keeps statistics of an index's expression only after an ANALYZE; without
+            // them it guesses how many rows a filter on the new field matches.
+            if (created && isPostgres)
+            {
+                await db.Database.ExecuteSqlRawAsync($"ANALYZE {table}", cancellationToken);
+            }
+        }
+        finally
+        {
+            db.Database.SetCommandTimeout(timeout);
         }
     }
 

@@ -67,7 +67,9 @@ public sealed class SchemaComposer
     {
         bool Included(object part) => excluded is null || !excluded.Contains(part.GetType().Assembly);
         var definitions = Registry.Types.OfType<ICrmEntityDefinition>().Where(Included).ToList();
-        CustomFields = RootServices.GetService<ICustomFieldCatalog>()?.Current ?? CustomFieldSnapshot.Empty;
+        // The committed schema (crm schema export) is the platform's own, without any database's custom fields.
+        var withCustomFields = RootServices.GetService<Microsoft.Extensions.Configuration.IConfiguration>()?["GraphQL:CustomFields"] is not "false";
+        CustomFields = withCustomFields ? RootServices.GetService<ICustomFieldCatalog>()?.Current ?? CustomFieldSnapshot.Empty : CustomFieldSnapshot.Empty;
         var entityTypeEnum = new EnumerationGraphType { Name = "CrmEntityType", Description = "The CRM record types, built-in and from plugins." };
         var union = new UnionGraphType { Name = "CrmRecord", Description = "A record of any CRM type." };
         foreach (var definition in definitions)
