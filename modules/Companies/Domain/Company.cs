@@ -4,7 +4,7 @@ namespace Crm.Modules.Companies.Domain;
 
 /// <summary>An organisation; Bitrix24's CRM company.</summary>
 [CrmRecord(CompanyEntity.Name)]
-public sealed class Company : AuditedRecord, ISearchableRecord
+public sealed class Company : AuditedRecord, ISearchableRecord, Crm.PluginSdk.Security.IOwnedRecord
 {
     IEnumerable<string?> ISearchableRecord.SearchTexts => [Title];
 

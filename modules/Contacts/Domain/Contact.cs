@@ -4,7 +4,7 @@ namespace Crm.Modules.Contacts.Domain;
 
 /// <summary>A person; Bitrix24's CRM contact.</summary>
 [CrmRecord(ContactEntity.Name)]
-public sealed class Contact : AuditedRecord, ISearchableRecord
+public sealed class Contact : AuditedRecord, ISearchableRecord, Crm.PluginSdk.Security.IOwnedRecord
 {
     IEnumerable<string?> ISearchableRecord.SearchTexts => [Name, SecondName, LastName, Post];
 

@@ -5,7 +5,7 @@ namespace Crm.Modules.Deals.Domain;
 
 /// <summary>An opportunity; Bitrix24's CRM deal.</summary>
 [CrmRecord(DealEntity.Name)]
-public sealed class Deal : AuditedRecord, ISearchableRecord
+public sealed class Deal : AuditedRecord, ISearchableRecord, Crm.PluginSdk.Security.IOwnedRecord
 {
     IEnumerable<string?> ISearchableRecord.SearchTexts => [Title];
 

@@ -4,7 +4,7 @@ namespace Crm.Modules.Leads.Domain;
 
 /// <summary>An enquiry not yet qualified; Bitrix24's CRM lead.</summary>
 [CrmRecord(LeadEntity.Name)]
-public sealed class Lead : AuditedRecord, ISearchableRecord
+public sealed class Lead : AuditedRecord, ISearchableRecord, Crm.PluginSdk.Security.IOwnedRecord
 {
     IEnumerable<string?> ISearchableRecord.SearchTexts => [Title, Name, SecondName, LastName, CompanyTitle];
 

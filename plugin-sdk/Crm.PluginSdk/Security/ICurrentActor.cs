@@ -8,7 +8,14 @@ public interface ICurrentActor
 
     bool IsAuthenticated { get; }
 
+    /// <summary>Whether the actor may do everything (the bootstrap administrator, the system).</summary>
     bool IsAdministrator { get; }
+
+    /// <summary>The settings right: selection lists, pipelines, custom fields, automation, roles.</summary>
+    bool CanConfigure { get; }
+
+    /// <summary>The actor's effective rights; the SDK applies them to every read and write.</summary>
+    AccessRights Rights { get; }
 }
 
 /// <summary>The actor of one request; the host's authentication fills it in.</summary>
@@ -18,12 +25,19 @@ public sealed class CurrentActor : ICurrentActor
 
     public bool IsAuthenticated => UserId is not null;
 
-    public bool IsAdministrator { get; private set; }
+    public bool IsAdministrator => Rights.IsAdministrator;
 
-    public void SignIn(long userId, bool isAdministrator)
+    public bool CanConfigure => Rights.CanConfigure;
+
+    public AccessRights Rights { get; private set; } = AccessRights.Nothing;
+
+    public void SignIn(long userId, bool isAdministrator) =>
+        SignIn(userId, isAdministrator ? AccessRights.Everything(userId) : AccessRights.Nothing);
+
+    public void SignIn(long userId, AccessRights rights)
     {
         UserId = userId;
-        IsAdministrator = isAdministrator;
+        Rights = rights;
     }
 
     /// <summary>For start-up work, migrations and background delivery, which act as the system.</summary>

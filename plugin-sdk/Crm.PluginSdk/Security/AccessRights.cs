@@ -1,0 +1,131 @@
+namespace Crm.PluginSdk.Security;
+
+/// <summary>What a permission is for (Bitrix24's READ, ADD, WRITE, DELETE, EXPORT, IMPORT).</summary>
+public enum PermissionAction
+{
+    Read,
+    Add,
+    Update,
+    Delete,
+    Export,
+    Import,
+}
+
+/// <summary>
+/// How far a permission reaches, each level including those below it: records assigned to me;
+/// to anyone in my departments; in my departments and all below them; those plus every record
+/// marked <c>opened</c>; every record.
+/// </summary>
+public enum PermissionLevel
+{
+    None,
+    Own,
+    Department,
+    Subdepartments,
+    Open,
+    All,
+}
+
+/// <summary>
+/// One actor's effective rights: per entity type (and, for types partitioned like deals by
+/// pipeline, per partition) and action, the most permissive level of all their roles; the
+/// users their department levels reach; and the settings right. Immutable; the Permissions
+/// module computes it, the SDK enforces it below every module.
+/// </summary>
+public sealed class AccessRights
+{
+    private readonly IReadOnlyDictionary<(string EntityType, string? Partition, PermissionAction Action), PermissionLevel> _levels;
+
+    public AccessRights(
+        long userId,
+        IReadOnlyDictionary<(string EntityType, string? Partition, PermissionAction Action), PermissionLevel> levels,
+        IReadOnlySet<long> departmentUserIds,
+        IReadOnlySet<long> subdepartmentUserIds,
+        bool canConfigure,
+        bool isAdministrator = false)
+    {
+        UserId = userId;
+        _levels = levels;
+        DepartmentUserIds = departmentUserIds;
+        SubdepartmentUserIds = subdepartmentUserIds;
+        CanConfigure = canConfigure || isAdministrator;
+        IsAdministrator = isAdministrator;
+    }
+
+    /// <summary>Everything (the system and administrators).</summary>
+    public static AccessRights Everything(long userId) => new(userId, new Dictionary<(string, string?, PermissionAction), PermissionLevel>(), new HashSet<long>(), new HashSet<long>(), true, isAdministrator: true);
+
+    /// <summary>Nothing at all (an anonymous request).</summary>
+    public static AccessRights Nothing { get; } = new(0, new Dictionary<(string, string?, PermissionAction), PermissionLevel>(), new HashSet<long>(), new HashSet<long>(), false);
+
+    public long UserId { get; }
+
+    public bool IsAdministrator { get; }
+
+    /// <summary>The settings right: selection lists, pipelines, custom fields, automation, roles.</summary>
+    public bool CanConfigure { get; }
+
+    /// <summary>Users in my departments, me included.</summary>
+    public IReadOnlySet<long> DepartmentUserIds { get; }
+
+    /// <summary>Users in my departments and every department below them, me included.</summary>
+    public IReadOnlySet<long> SubdepartmentUserIds { get; }
+
+    /// <summary>Every (entity type, partition, action) with a level above NONE.</summary>
+    public IEnumerable<(string EntityType, string? Partition, PermissionAction Action, PermissionLevel Level)> Granted =>
+        _levels.Where(l => l.Value > PermissionLevel.None).Select(l => (l.Key.EntityType, l.Key.Partition, l.Key.Action, l.Value));
+
+    /// <summary>
+    /// The level for an action on a type; for a partitioned type, the partition's own level when a
+    /// role names it, else the type's.
+    /// </summary>
+    public PermissionLevel Level(string entityType, PermissionAction action, string? partition = null)
+    {
+        if (IsAdministrator)
+        {
+            return PermissionLevel.All;
+        }
+
+        if (partition is not null && _levels.TryGetValue((entityType, partition, action), out var partitioned))
+        {
+            return partitioned;
+        }
+
+        return _levels.TryGetValue((entityType, null, action), out var level) ? level : PermissionLevel.None;
+    }
+
+    /// <summary>The partitions a role names for this type and action (e.g. the pipelines with their own deal rights).</summary>
+    public IReadOnlyList<string> Partitions(string entityType, PermissionAction action) =>
+        _levels.Keys.Where(k => k.EntityType == entityType && k.Action == action && k.Partition is not null).Select(k => k.Partition!).Distinct().ToList();
+
+    /// <summary>The assignees a level reaches; null for every assignee (OPEN also reaches opened records).</summary>
+    public IReadOnlySet<long>? Assignees(PermissionLevel level) => level switch
+    {
+        PermissionLevel.None => new HashSet<long>(),
+        PermissionLevel.Own => new HashSet<long> { UserId },
+        PermissionLevel.Department => DepartmentUserIds,
+        PermissionLevel.Subdepartments or PermissionLevel.Open => SubdepartmentUserIds,
+        _ => null,
+    };
+}
+
+/// <summary>
+/// Who a bearer token or key stands for, and their rights: implemented by the Permissions
+/// module. Without it every authenticated caller is an administrator.
+/// </summary>
+public interface IAccessRightsProvider
+{
+    /// <summary>The rights of an active user; null when the user does not exist or is disabled (their tokens and keys are then refused).</summary>
+    ValueTask<AccessRights?> RightsAsync(long userId, CancellationToken cancellationToken);
+
+    /// <summary>The user a sign-in access token belongs to; null when it is unknown, expired or revoked.</summary>
+    ValueTask<long?> AuthenticateAsync(string accessToken, CancellationToken cancellationToken);
+}
+
+/// <summary>A record that has an assignee and an <c>opened</c> flag, which OWN ... OPEN levels look at.</summary>
+public interface IOwnedRecord : Records.ICrmRecord
+{
+    long? AssignedById { get; set; }
+
+    bool Opened { get; }
+}
