@@ -172,31 +172,60 @@ public sealed class GraphQLHttpEndpoint(
                 return false;
             }
 
-            var identity = await apiKeys.AuthenticateAsync(header[bearer.Length..].Trim(), http.RequestAborted);
-            if (identity is null)
+            var token = header[bearer.Length..].Trim();
+            var actor = http.RequestServices.GetRequiredService<CurrentActor>();
+            var rightsProvider = http.RequestServices.GetService<IAccessRightsProvider>();
+            var identity = await apiKeys.AuthenticateAsync(token, http.RequestAborted);
+            long userId;
+            if (identity is not null)
+            {
+                if (identity.IsAdministrator || rightsProvider is null)
+                {
+                    actor.SignIn(identity.UserId, AccessRights.Everything(identity.UserId));
+                    return true;
+                }
+
+                userId = identity.UserId;
+            }
+            else if (rightsProvider is not null && await rightsProvider.AuthenticateAsync(token, http.RequestAborted) is { } signedIn)
+            {
+                userId = signedIn;
+            }
+            else
             {
                 return false;
             }
 
-            http.RequestServices.GetRequiredService<CurrentActor>().SignIn(identity.UserId, identity.IsAdministrator);
+            // A disabled or deleted user's keys and tokens are refused.
+            if (await rightsProvider.RightsAsync(userId, http.RequestAborted) is not { } rights)
+            {
+                return false;
+            }
+
+            actor.SignIn(userId, rights);
             return true;
         }
 
-        // No key: only what reveals no data, and only where allowed. An unknown operation name
-        // is let through so that the executor reports it as the request error it is.
-        return operation is null || (options.Value.AllowAnonymousIntrospection && IsIntrospectionOnly(document, operation.SelectionSet, [], 0));
+        http.RequestServices.GetRequiredService<CurrentActor>().SignInAnonymous();
+
+        // No key: only what reveals no data (introspection, where allowed) and signing in. An
+        // unknown operation name is let through so that the executor reports it as the request
+        // error it is.
+        return operation is null || IsAnonymous(document, operation.SelectionSet, [], 0);
     }
 
     // Each fragment is looked at once, however often it is spread (else a few fragments spreading
     // each other many times keep this busy for ever): one seen before passed, or the check would
     // have stopped there; one still being looked at is a cycle, which validation refuses.
-    private static bool IsIntrospectionOnly(GraphQLDocument document, GraphQLSelectionSet selectionSet, HashSet<GraphQLFragmentDefinition> seen, int depth) =>
+    private bool IsAnonymous(GraphQLDocument document, GraphQLSelectionSet selectionSet, HashSet<GraphQLFragmentDefinition> seen, int depth) =>
         depth < 16 && selectionSet.Selections.All(selection => selection switch
         {
-            GraphQLField field => IntrospectionFields.Contains(field.Name.StringValue),
-            GraphQLInlineFragment inline => IsIntrospectionOnly(document, inline.SelectionSet, seen, depth + 1),
+            GraphQLField field => IntrospectionFields.Contains(field.Name.StringValue)
+                ? options.Value.AllowAnonymousIntrospection
+                : AnonymousFields.IsAllowed(field.Name.StringValue),
+            GraphQLInlineFragment inline => IsAnonymous(document, inline.SelectionSet, seen, depth + 1),
             GraphQLFragmentSpread spread => document.FindFragment(spread.FragmentName.Name.Value) is { } fragment
-                                            && (!seen.Add(fragment) || IsIntrospectionOnly(document, fragment.SelectionSet, seen, depth + 1)),
+                                            && (!seen.Add(fragment) || IsAnonymous(document, fragment.SelectionSet, seen, depth + 1)),
             _ => false,
         });
 

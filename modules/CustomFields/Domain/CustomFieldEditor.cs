@@ -38,7 +38,7 @@ public sealed class CustomFieldEditor(
     public const int MaxLabelLength = 255;
 
     private UserError? RefuseUnlessAllowed() =>
-        actor.IsAdministrator ? null : UserError.At(ErrorCodes.Forbidden, "Managing custom fields needs the settings right.");
+        actor.CanConfigure ? null : UserError.At(ErrorCodes.Forbidden, "Managing custom fields needs the settings right.");
 
     public async Task<CustomFieldPayload> CreateAsync(IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
     {

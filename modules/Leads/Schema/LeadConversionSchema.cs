@@ -8,6 +8,7 @@ using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Lists;
 using Crm.PluginSdk.Records;
+using Crm.PluginSdk.Security;
 using GraphQL;
 using GraphQL.Resolvers;
 using GraphQL.Types;
@@ -80,10 +81,16 @@ public sealed class LeadConversionSchema : ISchemaContributor
         var db = services.GetRequiredService<LeadsDbContext>();
         var registry = services.GetRequiredService<IEntityRegistry>();
         var statuses = await services.GetRequiredService<ISelectionLists>().GetItemsAsync(LeadEntity.StatusList, cancellationToken);
-        var lead = await db.Leads.FirstOrDefaultAsync(l => l.Id == id, cancellationToken);
+        // Converting changes the lead: it needs the right to update it (and, below, to add each target).
+        var leads = (ICrmEntityDefinition)registry.Find(LeadEntity.Name)!;
+        var lead = await leads.ReachesAsync(services, id, PermissionAction.Update, cancellationToken)
+            ? await db.Leads.FirstOrDefaultAsync(l => l.Id == id, cancellationToken)
+            : null;
         if (lead is null)
         {
-            return Refused(UserError.At(ErrorCodes.NotFound, $"There is no lead with id {id.ToString(CultureInfo.InvariantCulture)}.", "id"));
+            return Refused(leads.ReachesAll(services, PermissionAction.Update)
+                ? UserError.At(ErrorCodes.NotFound, $"There is no lead with id {id.ToString(CultureInfo.InvariantCulture)}.", "id")
+                : UserError.At(ErrorCodes.Forbidden, $"You may not convert lead {id.ToString(CultureInfo.InvariantCulture)}, or there is no such lead.", "id"));
         }
 
         switch (statuses.FirstOrDefault(s => s.Id == lead.StatusId)?.Semantics)

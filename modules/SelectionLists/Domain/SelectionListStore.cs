@@ -75,7 +75,7 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, CrmDa
     }
 
     private UserError? RefuseUnlessAllowed() =>
-        actor.IsAdministrator
+        actor.CanConfigure
             ? null
             : UserError.At(ErrorCodes.Forbidden, "Editing selection lists needs the settings right.");
 

@@ -5,6 +5,7 @@ using Crm.PluginSdk.Data;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Querying;
 using Crm.PluginSdk.Records;
+using Crm.PluginSdk.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -24,6 +25,12 @@ public interface ICrmEntityDefinition : ICrmEntityType
 
     /// <summary>Reads column limits (max lengths) from the module's EF model, once.</summary>
     void BindModel(IServiceProvider rootServices);
+
+    /// <summary>Whether the request's actor reaches every record of the type for the action: then a record not found does not exist; otherwise it may be hidden, which is told as FORBIDDEN.</summary>
+    bool ReachesAll(IServiceProvider services, PermissionAction action);
+
+    /// <summary>Whether the actor may do <paramref name="action"/> on the record (false also when it does not exist).</summary>
+    Task<bool> ReachesAsync(IServiceProvider services, long id, PermissionAction action, CancellationToken cancellationToken);
 
     /// <summary>Whether admins can add custom fields to this type (its record is an <see cref="ICustomizableRecord"/>).</summary>
     bool SupportsCustomFields { get; }
@@ -83,6 +90,7 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
     private readonly Dictionary<string, EntityField> _fields;
     private int _modelBound;
     private bool? _isPostgres;
+    private readonly LambdaExpression? _partition;
 
     protected CrmEntityDefinition(string name, int typeId)
     {
@@ -98,6 +106,7 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         Description = builder.Description;
         GraphTypeName = builder.GraphTypeName ?? char.ToUpperInvariant(name[0]) + name[1..];
         PluralName = builder.PluralName ?? name + "s";
+        _partition = builder.PermissionPartition;
     }
 
     public string Name { get; }
@@ -149,7 +158,7 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
 
     protected abstract void Configure(EntityBuilder<TRecord> entity);
 
-    /// <summary>The records a read starts from. Access rights will narrow it here, below every module.</summary>
+    /// <summary>The records a read starts from; the actor's rights narrow it further, below every module.</summary>
     protected virtual IQueryable<TRecord> ReadQuery(TContext db) => db.Set<TRecord>().AsNoTracking();
 
     /// <summary>The tracked record an update or delete works on; include what the hooks change.</summary>
@@ -163,6 +172,26 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
     protected virtual Task ApplyInputAsync(MutationContext<TRecord, TContext> mutation) => Task.CompletedTask;
 
     protected virtual Task OnDeletingAsync(TRecord record, TContext db, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static AccessRights RightsOf(IServiceProvider services) =>
+        services.GetService<ICurrentActor>()?.Rights ?? AccessRights.Everything(0);
+
+    /// <summary>The records of <paramref name="query"/> the actor may act on: every read, update and delete starts here.</summary>
+    private IQueryable<TRecord> Reachable(IQueryable<TRecord> query, IServiceProvider services, PermissionAction action) =>
+        AccessFilter.For<TRecord>(RightsOf(services), Name, action, _partition) is { } filter ? query.Where(filter) : query;
+
+    /// <summary>Whether a record about to be written is within the actor's reach (a new assignee, a pipeline moved to).</summary>
+    private bool Allows(TRecord record, IServiceProvider services, PermissionAction action) =>
+        AccessFilter.For<TRecord>(RightsOf(services), Name, action, _partition) is not { } filter || filter.Compile()(record);
+
+    public bool ReachesAll(IServiceProvider services, PermissionAction action) =>
+        AccessFilter.ReachesAll(RightsOf(services), Name, action, _partition);
+
+    public async Task<bool> ReachesAsync(IServiceProvider services, long id, PermissionAction action, CancellationToken cancellationToken) =>
+        await Reachable(services.GetRequiredService<TContext>().Set<TRecord>().AsNoTracking(), services, action).AnyAsync(r => r.Id == id, cancellationToken);
+
+    private UserError Hidden(long id, string verb) =>
+        UserError.At(ErrorCodes.Forbidden, $"You may not {verb} {Name} {id.ToString(CultureInfo.InvariantCulture)}, or there is no such {Name}.", "id");
 
     public void BindModel(IServiceProvider rootServices)
     {
@@ -193,14 +222,14 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
 
         var db = requestServices.GetRequiredService<TContext>();
         var idList = ids.ToList();
-        var records = await ReadQuery(db).Where(r => idList.Contains(r.Id)).ToListAsync(cancellationToken);
+        var records = await Reachable(ReadQuery(db), requestServices, PermissionAction.Read).Where(r => idList.Contains(r.Id)).ToListAsync(cancellationToken);
         return records.ToDictionary(r => r.Id, r => (object)r);
     }
 
     public async Task<object?> GetAsync(IServiceProvider services, long id, CancellationToken cancellationToken)
     {
         var db = services.GetRequiredService<TContext>();
-        return await ReadQuery(db).FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+        return await Reachable(ReadQuery(db), services, PermissionAction.Read).FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
     }
 
     public async Task<Connection> ListAsync(IServiceProvider services, ListArguments arguments, bool withTotalCount, CancellationToken cancellationToken)
@@ -225,8 +254,13 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
             throw ErrorCodes.Error(ErrorCodes.LimitExceeded, $"Page size {size} exceeds the limit of {limits.MaxPageSize}.");
         }
 
+        if (AccessFilter.ReachesNone(RightsOf(services), Name, PermissionAction.Read))
+        {
+            throw ErrorCodes.Error(ErrorCodes.Forbidden, $"You may not read {PluralName}.");
+        }
+
         var fields = FieldsOf(services);
-        var query = ReadQuery(db);
+        var query = Reachable(ReadQuery(db), services, PermissionAction.Read);
         if (arguments.Where is { Count: > 0 } where)
         {
             query = query.Where(FilterCompiler.Compile<TRecord>(where, fields, dialect));
@@ -397,6 +431,19 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         // The hook runs even after field errors, so that one answer lists every problem.
         await ApplyInputAsync(new MutationContext<TRecord, TContext>(record, db, input, isCreate: true, services, errors, cancellationToken));
         await ValidateLinksAsync(record, fields, _ => true, services, errors, cancellationToken);
+        var actor = services.GetService<ICurrentActor>();
+        if (record is IOwnedRecord { AssignedById: null } owned && actor is { IsAdministrator: false, UserId: { } me })
+        {
+            // Bitrix24's rule: a new record is its author's unless given to someone else.
+            owned.AssignedById = me;
+        }
+
+        if (errors.Count == 0 && !Allows(record, services, PermissionAction.Add))
+        {
+            errors.Add(AccessFilter.ReachesNone(RightsOf(services), Name, PermissionAction.Add)
+                ? UserError.At(ErrorCodes.Forbidden, $"You may not add {PluralName}.")
+                : UserError.At(ErrorCodes.Forbidden, $"You may not add a {Name} assigned to that user{(_partition is null ? "" : " here")}.", "input", "assignedById"));
+        }
 
         if (errors.Count > 0)
         {
@@ -411,10 +458,10 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
     public async Task<MutationPayload> UpdateAsync(IServiceProvider services, long id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
     {
         var db = services.GetRequiredService<TContext>();
-        var record = await WriteQuery(db).FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+        var record = await Reachable(WriteQuery(db), services, PermissionAction.Update).FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
         if (record is null)
         {
-            return new MutationPayload(null, [NotFound(id)]);
+            return new MutationPayload(null, [ReachesAll(services, PermissionAction.Update) ? NotFound(id) : Hidden(id, "change")]);
         }
 
         var errors = new List<UserError>();
@@ -425,6 +472,11 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         await ValidateLinksAsync(record, fields,
             field => field.Custom is null ? db.Entry(record).Property(field.Property.Name).IsModified : input.ContainsKey(field.Name),
             services, errors, cancellationToken);
+        if (errors.Count == 0 && !Allows(record, services, PermissionAction.Update))
+        {
+            // Reassigning (or moving) a record out of one's own reach is refused.
+            errors.Add(UserError.At(ErrorCodes.Forbidden, $"You may not give this {Name} to that user{(_partition is null ? "" : " or move it there")}.", "input", "assignedById"));
+        }
 
         if (errors.Count > 0)
         {
@@ -440,10 +492,10 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
     public async Task<MutationPayload> DeleteAsync(IServiceProvider services, long id, CancellationToken cancellationToken)
     {
         var db = services.GetRequiredService<TContext>();
-        var record = await WriteQuery(db).FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+        var record = await Reachable(WriteQuery(db), services, PermissionAction.Delete).FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
         if (record is null)
         {
-            return new MutationPayload(null, [NotFound(id)]);
+            return new MutationPayload(null, [ReachesAll(services, PermissionAction.Delete) ? NotFound(id) : Hidden(id, "delete")]);
         }
 
         await OnDeletingAsync(record, db, cancellationToken);

@@ -19,6 +19,18 @@ public sealed class EntityBuilder<TRecord>
 
     internal string? PluralName { get; private set; }
 
+    internal LambdaExpression? PermissionPartition { get; private set; }
+
+    /// <summary>
+    /// Rights on this type may differ by the value of a field (deals by pipeline): a role then
+    /// names the partition (the pipeline id) its level is for.
+    /// </summary>
+    public EntityBuilder<TRecord> PermissionsPartitionedBy<TValue>(Expression<Func<TRecord, TValue>> field)
+    {
+        PermissionPartition = field;
+        return this;
+    }
+
     public EntityBuilder<TRecord> Describe(string description)
     {
         Description = description;

@@ -181,7 +181,9 @@ public sealed class SchemaComposer
             {
                 var id = ParseId(context.GetArgument<object>("id"), "id", definition.Name);
                 return await definition.GetAsync(context.RequestServices!, id, context.CancellationToken)
-                    ?? throw ErrorCodes.Error(ErrorCodes.NotFound, $"There is no {definition.Name} with id {id.ToString(CultureInfo.InvariantCulture)}.");
+                    ?? throw (definition.ReachesAll(context.RequestServices!, Security.PermissionAction.Read)
+                        ? ErrorCodes.Error(ErrorCodes.NotFound, $"There is no {definition.Name} with id {id.ToString(CultureInfo.InvariantCulture)}.")
+                        : Hidden(definition.Name, id));
             }),
         });
 
@@ -416,11 +418,27 @@ public sealed class SchemaComposer
         ResolvedType = referenced,
         Resolver = new FuncFieldResolver<object?>(context => field.Get(context.Source!) switch
         {
-            long id => Registry.Load(context.RequestServices!, field.ReferenceType!, id),
-            int id => Registry.Load(context.RequestServices!, field.ReferenceType!, id),
+            long id => ReferencedRecord(context, field.ReferenceType!, id),
+            int id => ReferencedRecord(context, field.ReferenceType!, id),
             _ => null,
         }),
     };
+
+    /// <summary>
+    /// The record an id names, or, when the caller may not read it, null with a FORBIDDEN error
+    /// at this field (which tells nothing of the record beyond the id the caller already sees).
+    /// </summary>
+    private object ReferencedRecord(IResolveFieldContext context, string type, long id)
+    {
+        var services = context.RequestServices!;
+        return new ChainedResult<object?>(Registry.Load(services, type, id), record =>
+            record is not null || Registry.Find(type) is not ICrmEntityDefinition definition || definition.ReachesAll(services, Security.PermissionAction.Read)
+                ? record
+                : throw Hidden(type, id));
+    }
+
+    private static ExecutionError Hidden(string type, long id) =>
+        ErrorCodes.Error(ErrorCodes.Forbidden, $"You may not read {type} {id.ToString(CultureInfo.InvariantCulture)}, or there is no such {type}.");
 
     /// <summary>The selection list item a list field holds.</summary>
     private FieldType ListItemField(EntityField field) => new()

@@ -18,7 +18,11 @@ public interface ICurrentActor
     AccessRights Rights { get; }
 }
 
-/// <summary>The actor of one request; the host's authentication fills it in.</summary>
+/// <summary>
+/// The actor of one scope. The host's authentication fills it in for every request (an
+/// anonymous request gets no rights at all); work outside requests (start-up, event delivery,
+/// jobs) runs as the system, with every right.
+/// </summary>
 public sealed class CurrentActor : ICurrentActor
 {
     public long? UserId { get; private set; }
@@ -29,7 +33,14 @@ public sealed class CurrentActor : ICurrentActor
 
     public bool CanConfigure => Rights.CanConfigure;
 
-    public AccessRights Rights { get; private set; } = AccessRights.Nothing;
+    public AccessRights Rights { get; private set; } = AccessRights.Everything(0);
+
+    /// <summary>A request without a caller: no rights.</summary>
+    public void SignInAnonymous()
+    {
+        UserId = null;
+        Rights = AccessRights.Nothing;
+    }
 
     public void SignIn(long userId, bool isAdministrator) =>
         SignIn(userId, isAdministrator ? AccessRights.Everything(userId) : AccessRights.Nothing);
