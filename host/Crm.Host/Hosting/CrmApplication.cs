@@ -77,6 +77,7 @@ public static class CrmApplication
 
         services.AddSingleton<IEntityRegistry, EntityRegistry>();
         services.AddSingleton<ISchemaContributor, ModulesSchemaContributor>();
+        services.AddSingleton<ISchemaContributor, ApiKeysSchemaContributor>();
         services.AddSingleton<SchemaProvider>();
         services.AddSingleton<IGraphQLTextSerializer>(new GraphQLSerializer(new ErrorInfoProvider(options =>
         {

@@ -38,12 +38,74 @@ public sealed class ApiKeyService(IServiceScopeFactory scopes, TimeProvider cloc
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
         var now = clock.GetUtcNow().UtcDateTime;
-        var found = await db.ApiKeys.AsNoTracking()
+        var row = await db.ApiKeys.AsNoTracking()
             .Where(k => k.KeyHash == hash && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now))
-            .Select(k => new ApiKeyIdentity(k.Id, k.UserId, k.IsAdministrator))
+            .Select(k => new { Identity = new ApiKeyIdentity(k.Id, k.UserId, k.IsAdministrator), k.ExpiresAt })
             .FirstOrDefaultAsync(cancellationToken);
-        _cache.Set(hash, found, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = found is null ? NegativeCacheFor : CacheFor });
-        return found;
+        // A key about to expire is kept only until it does.
+        var keepFor = row is null ? NegativeCacheFor
+            : row.ExpiresAt is { } expiresAt && expiresAt - now < CacheFor ? expiresAt - now
+            : CacheFor;
+        if (keepFor > TimeSpan.Zero)
+        {
+            _cache.Set(hash, row?.Identity, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = keepFor });
+        }
+
+        return row?.Identity;
+    }
+
+    /// <summary>The keys, newest first (their hashes and prefixes, never the keys).</summary>
+    public async Task<IReadOnlyList<ApiKey>> ListAsync(CancellationToken cancellationToken)
+    {
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+        return await db.ApiKeys.AsNoTracking().OrderByDescending(k => k.Id).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>Stores a new key for a user (its rights are the user's) and returns it with the key, which is shown this once.</summary>
+    public async Task<(ApiKey Stored, string Key)> CreateAsync(long userId, string name, DateTime? expiresAt, CancellationToken cancellationToken)
+    {
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+        var key = Generate();
+        var stored = new ApiKey
+        {
+            Name = name,
+            KeyHash = Hash(key),
+            Prefix = key[..Math.Min(8, key.Length)],
+            UserId = userId,
+            IsAdministrator = false,
+            CreatedAt = clock.GetUtcNow().UtcDateTime,
+            ExpiresAt = expiresAt,
+        };
+        db.ApiKeys.Add(stored);
+        await db.SaveChangesAsync(cancellationToken);
+        return (stored, key);
+    }
+
+    /// <summary>Revokes a key; on this host it stops working with the next request (other hosts: within the cache time, 30 s).</summary>
+    public async Task<ApiKey?> RevokeAsync(long id, CancellationToken cancellationToken)
+    {
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
+        if (key is null)
+        {
+            return null;
+        }
+
+        key.RevokedAt ??= clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(cancellationToken);
+        _cache.Remove(key.KeyHash);
+        return key;
+    }
+
+    /// <summary>A stored key by id, or null.</summary>
+    public async Task<ApiKey?> FindAsync(long id, CancellationToken cancellationToken)
+    {
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+        return await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
     }
 
     /// <summary>

@@ -1,0 +1,287 @@
+using System.Globalization;
+using Crm.Modules.Permissions.Data;
+using Crm.Modules.Permissions.Rights;
+using Crm.PluginSdk.Data;
+using Crm.PluginSdk.Entities;
+using Crm.PluginSdk.GraphQL;
+using Crm.PluginSdk.Modules;
+using Crm.PluginSdk.Security;
+using Microsoft.EntityFrameworkCore;
+
+namespace Crm.Modules.Permissions.Roles;
+
+public sealed record RolePayload(RoleView? Role, IReadOnlyList<UserError> Errors);
+
+public sealed record DeleteRolePayload(long? DeletedId, IReadOnlyList<UserError> Errors);
+
+/// <summary>Who a role is given to, as <c>assignRole</c> and <c>unassignRole</c> name it.</summary>
+public sealed record RoleHolder(long? UserId, long? DepartmentId, long? GroupId, bool WithSubdepartments);
+
+/// <summary>
+/// Roles, their permissions and their assignments. Nobody but an administrator changes, gives
+/// or takes a role they hold, or gives one to themselves.
+/// </summary>
+public sealed class RoleEditor(PermissionsDbContext db, CrmDatabaseSession session, ChangeGuard guard, DirectoryReader reader, IEntityRegistry registry) : IScopedService
+{
+    public const int MaxPartitionLength = 64;
+
+    public async Task<RolePayload> CreateAsync(IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken) =>
+        await SaveAsync(null, input, cancellationToken);
+
+    public async Task<RolePayload> UpdateAsync(long id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken) =>
+        await SaveAsync(id, input, cancellationToken);
+
+    public async Task<DeleteRolePayload> DeleteAsync(long id, CancellationToken cancellationToken)
+    {
+        if (guard.RefuseUnlessCanConfigure("Managing roles") is { } forbidden)
+        {
+            return new DeleteRolePayload(null, [forbidden]);
+        }
+
+        if (!await db.Roles.AnyAsync(r => r.Id == id, cancellationToken))
+        {
+            return new DeleteRolePayload(null, [NotFound(id, "id")]);
+        }
+
+        await session.InTransactionAsync(async () =>
+        {
+            await db.RoleAssignments.Where(a => a.RoleId == id).ExecuteDeleteAsync(cancellationToken);
+            await db.RolePermissions.Where(p => p.RoleId == id).ExecuteDeleteAsync(cancellationToken);
+            await db.Roles.Where(r => r.Id == id).ExecuteDeleteAsync(cancellationToken);
+            await db.BumpVersionAsync(sessionsRevoked: false, cancellationToken);
+            return true;
+        }, cancellationToken: cancellationToken);
+        guard.Published();
+        return new DeleteRolePayload(id, []);
+    }
+
+    public async Task<RolePayload> AssignAsync(long roleId, RoleHolder holder, bool assign, CancellationToken cancellationToken)
+    {
+        if (guard.RefuseUnlessCanConfigure("Managing roles") is { } forbidden)
+        {
+            return new RolePayload(null, [forbidden]);
+        }
+
+        var given = new[] { ("userId", holder.UserId), ("departmentId", holder.DepartmentId), ("groupId", holder.GroupId) }.Where(h => h.Item2 is not null).ToList();
+        if (given.Count != 1)
+        {
+            return new RolePayload(null, [UserError.At(ErrorCodes.InvalidValue, "Give exactly one of userId, departmentId and groupId.", given.Count == 0 ? "userId" : given[1].Item1)]);
+        }
+
+        if (holder.WithSubdepartments && holder.DepartmentId is null)
+        {
+            return new RolePayload(null, [UserError.At(ErrorCodes.InvalidValue, "withSubdepartments applies to departments only.", "withSubdepartments")]);
+        }
+
+        if (!await db.Roles.AnyAsync(r => r.Id == roleId, cancellationToken))
+        {
+            return new RolePayload(null, [NotFound(roleId, "roleId")]);
+        }
+
+        var (argument, holderId) = (given[0].Item1, given[0].Item2!.Value);
+        var exists = argument switch
+        {
+            "userId" => await db.Users.AnyAsync(u => u.Id == holderId, cancellationToken),
+            "departmentId" => await db.Departments.AnyAsync(d => d.Id == holderId, cancellationToken),
+            _ => await db.Groups.AnyAsync(g => g.Id == holderId, cancellationToken),
+        };
+        if (!exists)
+        {
+            var what = argument switch { "userId" => "user", "departmentId" => "department", _ => "group" };
+            return new RolePayload(null, [UserError.At(ErrorCodes.NotFound, $"There is no {what} with id {holderId.ToString(CultureInfo.InvariantCulture)}.", argument)]);
+        }
+
+        if (!guard.IsAdministrator && guard.Actor.UserId is { } callerId)
+        {
+            var holding = await RightsCalculator.HoldingAsync(db, callerId, cancellationToken);
+            if (holding.RoleIds.Contains(roleId))
+            {
+                return new RolePayload(null, [ChangeGuard.Forbidden("You hold this role; only an administrator can give or take it.", "roleId")]);
+            }
+
+            var reachesCaller = argument switch
+            {
+                "userId" => holderId == callerId,
+                "departmentId" => holding.DepartmentIds.Contains(holderId)
+                    || (holder.WithSubdepartments && holding.DepartmentIds.Any(d => holding.Tree.IsAtOrBelow(d, holderId))),
+                _ => holding.GroupIds.Contains(holderId),
+            };
+            if (assign && reachesCaller)
+            {
+                return new RolePayload(null, [ChangeGuard.Forbidden("You cannot give a role to yourself, your department or your group; only an administrator can.", argument)]);
+            }
+        }
+
+        var existing = await db.RoleAssignments.Where(a => a.RoleId == roleId
+                && a.UserId == holder.UserId && a.DepartmentId == holder.DepartmentId && a.GroupId == holder.GroupId
+                && (holder.DepartmentId == null || a.WithSubdepartments == holder.WithSubdepartments))
+            .FirstOrDefaultAsync(cancellationToken);
+        if (assign && existing is not null)
+        {
+            db.ChangeTracker.Clear();
+            return new RolePayload(null, [UserError.At(ErrorCodes.Conflict, "The role is already given so.", argument)]);
+        }
+
+        if (!assign && existing is null)
+        {
+            return new RolePayload(null, [UserError.At(ErrorCodes.NotFound, "The role is not given so.", argument)]);
+        }
+
+        var result = await session.InTransactionAsync(async () =>
+        {
+            var before = await guard.CallerRolesAsync(cancellationToken);
+            if (assign)
+            {
+                db.RoleAssignments.Add(new RoleAssignment
+                {
+                    RoleId = roleId,
+                    UserId = holder.UserId,
+                    DepartmentId = holder.DepartmentId,
+                    GroupId = holder.GroupId,
+                    WithSubdepartments = holder.WithSubdepartments,
+                });
+            }
+            else
+            {
+                db.RoleAssignments.Remove(existing!);
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            await db.BumpVersionAsync(sessionsRevoked: false, cancellationToken);
+            return await guard.CallerGainedAsync(before, cancellationToken)
+                ? new RolePayload(null, [ChangeGuard.Forbidden("This change would give you a role you do not hold; only an administrator can make it.", argument)])
+                : new RolePayload(null, []);
+        }, r => r.Errors.Count == 0, cancellationToken);
+        return await FinishAsync(result, roleId, cancellationToken);
+    }
+
+    private async Task<RolePayload> SaveAsync(long? id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
+    {
+        if (guard.RefuseUnlessCanConfigure("Managing roles") is { } forbidden)
+        {
+            return new RolePayload(null, [forbidden]);
+        }
+
+        var role = id is null ? new Role() : await db.Roles.FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+        if (role is null)
+        {
+            return new RolePayload(null, [NotFound(id!.Value, "id")]);
+        }
+
+        if (id is not null && !guard.IsAdministrator && (await guard.CallerRolesAsync(cancellationToken)).Contains(id.Value))
+        {
+            db.ChangeTracker.Clear();
+            return new RolePayload(null, [ChangeGuard.Forbidden("You hold this role; only an administrator can change it.", "id")]);
+        }
+
+        var errors = new List<UserError>();
+        if (input.TryGetValue("name", out var nameValue) || id is null)
+        {
+            var name = (nameValue as string)?.Trim() ?? "";
+            if (name.Length == 0)
+            {
+                errors.Add(UserError.At(ErrorCodes.Required, "'name' cannot be empty.", "input", "name"));
+            }
+            else if (name.Length > 255)
+            {
+                errors.Add(UserError.At(ErrorCodes.TooLong, $"'name' is {name.Length} characters long; the limit is 255.", "input", "name"));
+            }
+            else if (await db.Roles.AnyAsync(r => r.Name == name && r.Id != role.Id, cancellationToken))
+            {
+                errors.Add(UserError.At(ErrorCodes.Conflict, $"There is already a role named '{name}'.", "input", "name"));
+            }
+            else
+            {
+                role.Name = name;
+            }
+        }
+
+        if (input.TryGetValue("canConfigure", out var configure) && configure is bool canConfigure)
+        {
+            role.CanConfigure = canConfigure;
+        }
+
+        var permissions = input.TryGetValue("permissions", out var permissionsValue) ? ReadPermissions(permissionsValue, errors) : null;
+        if (errors.Count > 0)
+        {
+            db.ChangeTracker.Clear();
+            return new RolePayload(null, errors);
+        }
+
+        var result = await session.InTransactionAsync(async () =>
+        {
+            if (id is null)
+            {
+                db.Roles.Add(role);
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            if (permissions is not null)
+            {
+                await db.RolePermissions.Where(p => p.RoleId == role.Id).ExecuteDeleteAsync(cancellationToken);
+                foreach (var permission in permissions)
+                {
+                    permission.RoleId = role.Id;
+                    db.RolePermissions.Add(permission);
+                }
+
+                await db.SaveChangesAsync(cancellationToken);
+            }
+
+            await db.BumpVersionAsync(sessionsRevoked: false, cancellationToken);
+            return new RolePayload(null, []);
+        }, r => r.Errors.Count == 0, cancellationToken);
+        return await FinishAsync(result, role.Id, cancellationToken);
+    }
+
+    private async Task<RolePayload> FinishAsync(RolePayload result, long roleId, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+        if (result.Errors.Count > 0)
+        {
+            return result;
+        }
+
+        reader.Forget();
+        guard.Published();
+        return new RolePayload((await reader.RolesAsync(roleId, cancellationToken)).Single(), []);
+    }
+
+    private List<RolePermission> ReadPermissions(object? value, List<UserError> errors)
+    {
+        var permissions = new List<RolePermission>();
+        var i = 0;
+        foreach (var item in (value as IEnumerable<object?> ?? []).OfType<IDictionary<string, object?>>())
+        {
+            var index = i++.ToString(CultureInfo.InvariantCulture);
+            var entityType = (string)item["entityType"]!;
+            var action = (PermissionAction)item["action"]!;
+            var level = (PermissionLevel)item["level"]!;
+            var partition = (item.TryGetValue("partition", out var p) ? p as string : null)?.Trim();
+            if (registry.Find(entityType) is null)
+            {
+                errors.Add(UserError.At(ErrorCodes.InvalidValue, $"There is no record type {entityType}.", "input", "permissions", index, "entityType"));
+                continue;
+            }
+
+            if (partition is { Length: 0 or > MaxPartitionLength })
+            {
+                errors.Add(UserError.At(ErrorCodes.InvalidValue, $"A partition has 1 to {MaxPartitionLength} characters (leave it out for the whole type).", "input", "permissions", index, "partition"));
+                continue;
+            }
+
+            if (permissions.Any(x => x.EntityType == entityType && x.Partition == partition && x.Action == action))
+            {
+                errors.Add(UserError.At(ErrorCodes.Conflict, $"{action.ToString().ToUpperInvariant()} on {entityType}{(partition is null ? "" : $" ({partition})")} is given twice.", "input", "permissions", index));
+                continue;
+            }
+
+            permissions.Add(new RolePermission { EntityType = entityType, Partition = partition, Action = action, Level = level });
+        }
+
+        return permissions;
+    }
+
+    private static UserError NotFound(long id, string path) =>
+        UserError.At(ErrorCodes.NotFound, $"There is no role with id {id.ToString(CultureInfo.InvariantCulture)}.", path);
+}

@@ -1,0 +1,244 @@
+using System.Text.Json.Nodes;
+using Crm.Host.Tests.Infrastructure;
+using Crm.PluginSdk.Data;
+using Crm.PluginSdk.Security;
+using Microsoft.Extensions.DependencyInjection;
+using static Crm.Host.Tests.Permissions.PermissionHelpers;
+
+namespace Crm.Host.Tests.Permissions;
+
+/// <summary>Users, departments, groups and roles round trips; effective rights; no granting oneself anything; bad inputs.</summary>
+public abstract class RolesAndDirectoryTests(HostFixture fixture)
+{
+    private CrmHost Host => fixture.Host;
+
+    private static object Perm(string entityType, string action, string level, string? partition = null) => new { entityType, action, level, partition };
+
+    [Fact]
+    public async Task Departments_form_a_tree_without_cycles_and_users_and_groups_round_trip()
+    {
+        var top = await Host.CreateDepartmentAsync(Records.NewMarker("Top "));
+        var middle = await Host.CreateDepartmentAsync(Records.NewMarker("Middle "), top);
+        var bottom = await Host.CreateDepartmentAsync(Records.NewMarker("Bottom "), middle);
+        var email = NewEmail("member");
+        var userId = await Host.CreateUserAsync(new { email, name = "Mem", lastName = "Ber", departmentIds = new[] { middle, bottom }, timeZone = "Europe/Berlin", language = "de" });
+
+        var head = await Host.MutateAsync("updateDepartment", "mutation($id: ID!, $head: ID) { updateDepartment(id: $id, input: { headId: $head }) { department { headId } errors { code message path } } }",
+            new { id = middle, head = userId });
+        Assert.Equal(userId, head.Ok()["department"]!["headId"]!.GetValue<string>());
+
+        var cycle = await Host.MutateAsync("updateDepartment", "mutation($id: ID!, $parent: ID) { updateDepartment(id: $id, input: { parentId: $parent }) { department { id } errors { code message path } } }",
+            new { id = top, parent = bottom });
+        Assert.Equal("CYCLE", cycle.ErrorCode());
+        Assert.Equal("input.parentId", cycle.ErrorPath());
+        var self = await Host.MutateAsync("updateDepartment", "mutation($id: ID!, $parent: ID) { updateDepartment(id: $id, input: { parentId: $parent }) { department { id } errors { code message path } } }",
+            new { id = middle, parent = middle });
+        Assert.Equal("CYCLE", self.ErrorCode());
+
+        var tree = (await Host.QueryAsync("{ departments(rootsOnly: true) { id name parentId children { id memberIds children { id parentId } } } }")).ShouldSucceed();
+        var root = tree.Data!["departments"]!.AsArray().Single(d => d!["id"]!.GetValue<string>() == top)!;
+        var child = root["children"]!.AsArray().Single()!;
+        Assert.Equal(middle, child["id"]!.GetValue<string>());
+        Assert.Equal([userId], child["memberIds"]!.AsArray().Select(m => m!.GetValue<string>()));
+        Assert.Equal(bottom, child["children"]![0]!["id"]!.GetValue<string>());
+
+        var groupId = await Host.CreateGroupAsync(Records.NewMarker("Group "), userId);
+        var user = (await Host.QueryAsync("query($id: ID!) { user(id: $id) { email name lastName active timeZone language kind departments { id } groups { id name } } }", new { id = userId }))
+            .ShouldSucceed().Data!["user"]!;
+        Assert.Equal(email, user["email"]!.GetValue<string>());
+        Assert.Equal("Europe/Berlin", user["timeZone"]!.GetValue<string>());
+        Assert.Equal("de", user["language"]!.GetValue<string>());
+        Assert.Equal("PERSON", user["kind"]!.GetValue<string>());
+        Assert.Equal([middle, bottom], user["departments"]!.AsArray().Select(d => d!["id"]!.GetValue<string>()).Order());
+        Assert.Equal(groupId, user["groups"]![0]!["id"]!.GetValue<string>());
+
+        var updated = await Host.MutateAsync("updateUser", "mutation($id: ID!) { updateUser(id: $id, input: { name: \"Renamed\", departmentIds: [] }) { user { name departments { id } } errors { code message path } } }", new { id = userId });
+        Assert.Equal("Renamed", updated.Ok()["user"]!["name"]!.GetValue<string>());
+        Assert.Empty(updated["user"]!["departments"]!.AsArray());
+
+        var page = (await Host.QueryAsync("{ users(first: 2) { id } }")).ShouldSucceed().Data!["users"]!.AsArray();
+        Assert.Equal("1", page[0]!["id"]!.GetValue<string>());
+        var next = (await Host.QueryAsync("query($after: ID) { users(first: 200, after: $after) { id } }", new { after = page[^1]!["id"]!.GetValue<string>() })).ShouldSucceed();
+        Assert.DoesNotContain(next.Data!["users"]!.AsArray(), u => u!["id"]!.GetValue<string>() == "1");
+        Assert.Contains(next.Data!["users"]!.AsArray(), u => u!["id"]!.GetValue<string>() == userId);
+    }
+
+    [Fact]
+    public async Task Roles_are_created_changed_assigned_unassigned_and_deleted()
+    {
+        var roleId = await Host.CreateRoleAsync("Sales ", [Perm("CONTACT", "READ", "OWN"), Perm("DEAL", "UPDATE", "DEPARTMENT", "3")]);
+        var roles = (await Host.QueryAsync("{ roles { id name canConfigure permissions { entityType partition action level } } }")).ShouldSucceed();
+        var role = roles.Data!["roles"]!.AsArray().Single(r => r!["id"]!.GetValue<string>() == roleId)!;
+        Assert.Contains(role["permissions"]!.AsArray(), p => p!["entityType"]!.GetValue<string>() == "DEAL" && p["partition"]!.GetValue<string>() == "3" && p["level"]!.GetValue<string>() == "DEPARTMENT");
+
+        var changed = await Host.MutateAsync("updateRole", "mutation($id: ID!) { updateRole(id: $id, input: { canConfigure: true, permissions: [{ entityType: LEAD, action: ADD, level: ALL }] }) { role { canConfigure permissions { entityType action level } } errors { code message path } } }", new { id = roleId });
+        Assert.True(changed.Ok()["role"]!["canConfigure"]!.GetValue<bool>());
+        Assert.Equal("LEAD", changed["role"]!["permissions"]!.AsArray().Single()!["entityType"]!.GetValue<string>());
+
+        var userId = await Host.CreateUserAsync(new { email = NewEmail("holder"), name = "Holder" });
+        var department = await Host.CreateDepartmentAsync(Records.NewMarker("Dept "));
+        var group = await Host.CreateGroupAsync(Records.NewMarker("Grp "));
+        (await Host.AssignAsync(roleId, userId: userId)).Ok();
+        (await Host.AssignAsync(roleId, departmentId: department, sub: true)).Ok();
+        var assigned = (await Host.AssignAsync(roleId, groupId: group)).Ok();
+        Assert.Equal(3, assigned["role"]!["assignments"]!.AsArray().Count);
+        Assert.Equal("CONFLICT", (await Host.AssignAsync(roleId, userId: userId)).ErrorCode());
+
+        var unassigned = (await Host.MutateAsync("unassignRole", UnassignMutation, new { roleId, departmentId = department, sub = true })).Ok();
+        Assert.Equal(2, unassigned["role"]!["assignments"]!.AsArray().Count);
+        Assert.Equal("NOT_FOUND", (await Host.MutateAsync("unassignRole", UnassignMutation, new { roleId, departmentId = department, sub = true })).ErrorCode());
+
+        var deleted = (await Host.MutateAsync("deleteRole", "mutation($id: ID!) { deleteRole(id: $id) { deletedId errors { code message path } } }", new { id = roleId })).Ok();
+        Assert.Equal(roleId, deleted["deletedId"]!.GetValue<string>());
+        var after = (await Host.QueryAsync("{ roles { id } }")).ShouldSucceed();
+        Assert.DoesNotContain(after.Data!["roles"]!.AsArray(), r => r!["id"]!.GetValue<string>() == roleId);
+    }
+
+    [Fact]
+    public async Task Me_shows_the_most_permissive_level_of_the_roles_given_directly_through_departments_and_groups()
+    {
+        var top = await Host.CreateDepartmentAsync(Records.NewMarker("Top "));
+        var middle = await Host.CreateDepartmentAsync(Records.NewMarker("Mid "), top);
+        var bottom = await Host.CreateDepartmentAsync(Records.NewMarker("Bot "), middle);
+        var (userId, _, key) = await Host.NewUserWithKeyAsync("effective", bottom);
+        var colleague = await Host.CreateUserAsync(new { email = NewEmail("colleague"), name = "Colleague", departmentIds = new[] { bottom } });
+        var groupId = await Host.CreateGroupAsync(Records.NewMarker("Team "), userId);
+
+        var direct = await Host.CreateRoleAsync("Direct ", [Perm("CONTACT", "READ", "OWN"), Perm("DEAL", "READ", "OWN", "3")]);
+        var viaTop = await Host.CreateRoleAsync("ViaTop ", [Perm("CONTACT", "READ", "DEPARTMENT"), Perm("LEAD", "ADD", "OWN"), Perm("DEAL", "READ", "ALL")]);
+        var viaGroup = await Host.CreateRoleAsync("ViaGroup ", [Perm("CONTACT", "READ", "SUBDEPARTMENTS"), Perm("CONTACT", "UPDATE", "OPEN")]);
+        var topOnly = await Host.CreateRoleAsync("TopOnly ", [Perm("CONTACT", "DELETE", "ALL")], canConfigure: true);
+        (await Host.AssignAsync(direct, userId: userId)).Ok();
+        (await Host.AssignAsync(viaTop, departmentId: top, sub: true)).Ok();
+        (await Host.AssignAsync(viaGroup, groupId: groupId)).Ok();
+        // Given to the top department without its subdepartments: does not reach the bottom.
+        (await Host.AssignAsync(topOnly, departmentId: top)).Ok();
+
+        var me = (await Host.QueryAsync("{ me { id departments { id name } groups { id name } permissions { entityType partition action level } canConfigure isAdministrator } }", apiKey: key))
+            .ShouldSucceed().Data!["me"]!;
+        Assert.Equal(userId, me["id"]!.GetValue<string>());
+        Assert.Equal(bottom, me["departments"]!.AsArray().Single()!["id"]!.GetValue<string>());
+        Assert.Equal(groupId, me["groups"]!.AsArray().Single()!["id"]!.GetValue<string>());
+        Assert.False(me["canConfigure"]!.GetValue<bool>());
+        Assert.False(me["isAdministrator"]!.GetValue<bool>());
+        var levels = Levels(me);
+        Assert.Equal("SUBDEPARTMENTS", levels[("CONTACT", null, "READ")]);
+        Assert.Equal("OPEN", levels[("CONTACT", null, "UPDATE")]);
+        Assert.Equal("OWN", levels[("LEAD", null, "ADD")]);
+        Assert.Equal("ALL", levels[("DEAL", null, "READ")]);
+        // A role's type-wide level also counts for the partitions other roles name.
+        Assert.Equal("ALL", levels[("DEAL", "3", "READ")]);
+        Assert.False(levels.ContainsKey(("CONTACT", null, "DELETE")));
+
+        // The rights the SDK enforces: the departments' users, and nothing asked of the database twice.
+        var provider = Host.Services.GetRequiredService<IAccessRightsProvider>();
+        var rights = (await provider.RightsAsync(long.Parse(userId, System.Globalization.CultureInfo.InvariantCulture), default))!;
+        // The poller may still drop the cache once for the changes above (this host's own): let it.
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await provider.RightsAsync(long.Parse(userId, System.Globalization.CultureInfo.InvariantCulture), default);
+        Assert.Contains(long.Parse(colleague, System.Globalization.CultureInfo.InvariantCulture), rights.DepartmentUserIds);
+        using (var counter = SqlStatementCounter.BeginScope())
+        {
+            await provider.RightsAsync(long.Parse(userId, System.Globalization.CultureInfo.InvariantCulture), default);
+            Assert.Equal(0, counter.Count);
+        }
+
+        // A change takes effect on the next request.
+        (await Host.AssignAsync(topOnly, departmentId: middle, sub: true)).Ok();
+        var after = Levels((await Host.QueryAsync("{ me { permissions { entityType partition action level } canConfigure } }", apiKey: key)).ShouldSucceed().Data!["me"]!);
+        Assert.Equal("ALL", after[("CONTACT", null, "DELETE")]);
+    }
+
+    [Fact]
+    public async Task Nobody_but_an_administrator_grants_themselves_a_role()
+    {
+        var department = await Host.CreateDepartmentAsync(Records.NewMarker("Own "));
+        var (managerId, _, managerKey) = await Host.NewUserWithKeyAsync("manager", department);
+        var settings = await Host.CreateRoleAsync("Settings ", [Perm("CONTACT", "READ", "OWN")], canConfigure: true);
+        (await Host.AssignAsync(settings, userId: managerId)).Ok();
+        var bigger = await Host.CreateRoleAsync("Bigger ", [Perm("CONTACT", "READ", "ALL")]);
+        var otherDepartment = await Host.CreateDepartmentAsync(Records.NewMarker("Other "));
+        (await Host.AssignAsync(bigger, departmentId: otherDepartment)).Ok();
+        var groupId = await Host.CreateGroupAsync(Records.NewMarker("Mine "), managerId);
+        var someone = await Host.CreateUserAsync(new { email = NewEmail("someone"), name = "Someone" });
+
+        Assert.Equal("FORBIDDEN", (await Host.AssignAsync(bigger, userId: managerId, apiKey: managerKey)).ErrorCode());
+        Assert.Equal("FORBIDDEN", (await Host.AssignAsync(bigger, departmentId: department, apiKey: managerKey)).ErrorCode());
+        Assert.Equal("FORBIDDEN", (await Host.AssignAsync(bigger, groupId: groupId, apiKey: managerKey)).ErrorCode());
+        // The role they hold: neither given to others, taken, nor changed.
+        Assert.Equal("FORBIDDEN", (await Host.AssignAsync(settings, userId: someone, apiKey: managerKey)).ErrorCode());
+        Assert.Equal("FORBIDDEN", (await Host.MutateAsync("unassignRole", UnassignMutation, new { roleId = settings, userId = managerId }, managerKey)).ErrorCode());
+        Assert.Equal("FORBIDDEN", (await Host.MutateAsync("updateRole", "mutation($id: ID!) { updateRole(id: $id, input: { permissions: [{ entityType: CONTACT, action: READ, level: ALL }] }) { errors { code message path } } }",
+            new { id = settings }, managerKey)).ErrorCode());
+        // Nor by moving themselves into a department that has it.
+        var move = await Host.MutateAsync("updateUser", "mutation($id: ID!, $d: [ID!]) { updateUser(id: $id, input: { departmentIds: $d }) { errors { code message path } } }",
+            new { id = managerId, d = new[] { otherDepartment } }, managerKey);
+        Assert.Equal("FORBIDDEN", move.ErrorCode());
+        // Nor by setting the password of someone with more rights.
+        Assert.Equal("FORBIDDEN", (await Host.MutateAsync("updateUser", "mutation { updateUser(id: \"1\", input: { password: \"0123456789abc\" }) { errors { code message path } } }", apiKey: managerKey)).ErrorCode());
+
+        // What they may do: give another role to someone else.
+        (await Host.AssignAsync(bigger, userId: someone, apiKey: managerKey)).Ok();
+        var me = (await Host.QueryAsync("{ me { permissions { entityType action level } } }", apiKey: managerKey)).ShouldSucceed();
+        Assert.Equal("OWN", Levels(me.Data!["me"]!)[("CONTACT", null, "READ")]);
+
+        // Without the settings right nothing is managed at all.
+        var (_, _, plainKey) = await Host.NewUserWithKeyAsync("plain");
+        var forbidden = await Host.MutateAsync("createRole", "mutation { createRole(input: { name: \"Mine\", canConfigure: true }) { errors { code message path } } }", apiKey: plainKey);
+        Assert.Equal("FORBIDDEN", forbidden.ErrorCode());
+        var keys = await Host.QueryAsync("{ apiKeys { id } }", apiKey: plainKey);
+        Assert.Equal("FORBIDDEN", keys.ErrorCodes.Single());
+    }
+
+    [Fact]
+    public async Task Bad_inputs_are_refused_with_a_code_and_path_and_write_nothing()
+    {
+        const string create = "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } errors { code message path } } }";
+        var email = NewEmail("Bad");
+        var shortPassword = await Host.MutateAsync("createUser", create, new { input = new { email, name = "Bad", password = "short" } });
+        Assert.Equal("PASSWORD_TOO_SHORT", shortPassword.ErrorCode());
+        Assert.Equal("input.password", shortPassword.ErrorPath());
+        var users = (await Host.QueryAsync("{ users(first: 200) { email } }")).ShouldSucceed();
+        Assert.DoesNotContain(email, users.Body.ToJsonString(), StringComparison.Ordinal);
+
+        Assert.Equal("INVALID_FORMAT", (await Host.MutateAsync("createUser", create, new { input = new { email = "not an e-mail", name = "Bad" } })).ErrorCode());
+        Assert.Equal("REQUIRED", (await Host.MutateAsync("createUser", create, new { input = new { email = NewEmail("noname"), name = " " } })).ErrorCode());
+        Assert.Equal("INVALID_VALUE", (await Host.MutateAsync("createUser", create, new { input = new { email = NewEmail("zone"), name = "Z", timeZone = "Mars/Olympus" } })).ErrorCode());
+        var unknownDepartment = await Host.MutateAsync("createUser", create, new { input = new { email = NewEmail("dept"), name = "D", departmentIds = new[] { "999999" } } });
+        Assert.Equal("NOT_FOUND", unknownDepartment.ErrorCode());
+        Assert.Equal("input.departmentIds", unknownDepartment.ErrorPath());
+        await Host.CreateUserAsync(new { email, name = "Bad" });
+        var duplicate = await Host.MutateAsync("createUser", create, new { input = new { email = email.ToUpperInvariant(), name = "Twice" } });
+        Assert.Equal("CONFLICT", duplicate.ErrorCode());
+        Assert.Equal("input.email", duplicate.ErrorPath());
+        var integration = await Host.MutateAsync("createUser", create, new { input = new { email = NewEmail("bot"), name = "Bot", kind = "INTEGRATION", password = Password } });
+        Assert.Equal("INVALID_VALUE", integration.ErrorCode());
+
+        var twice = await Host.MutateAsync("createRole", "mutation { createRole(input: { name: \"Twice\", permissions: [{ entityType: LEAD, action: READ, level: OWN }, { entityType: LEAD, action: READ, level: ALL }] }) { role { id } errors { code message path } } }");
+        Assert.Equal("CONFLICT", twice.ErrorCode());
+        Assert.Equal("input.permissions.1", twice.ErrorPath());
+        var roleId = await Host.CreateRoleAsync("Unique ", []);
+        var both = await Host.MutateAsync("assignRole", AssignMutation, new { roleId, userId = "1", groupId = "1" });
+        Assert.Equal("INVALID_VALUE", both.ErrorCode());
+        Assert.Equal("groupId", both.ErrorPath());
+        Assert.Equal("INVALID_VALUE", (await Host.MutateAsync("assignRole", AssignMutation, new { roleId })).ErrorCode());
+        Assert.Equal("INVALID_VALUE", (await Host.AssignAsync(roleId, userId: "1", sub: true)).ErrorCode());
+        Assert.Equal("NOT_FOUND", (await Host.AssignAsync(roleId, userId: "999999")).ErrorCode());
+        Assert.Equal("NOT_FOUND", (await Host.AssignAsync("999999", userId: "1")).ErrorCode());
+        Assert.Equal("INVALID_ID", (await Host.AssignAsync("abc", userId: "1")).ErrorCode());
+        Assert.Equal("NOT_FOUND", (await Host.MutateAsync("createDepartment", "mutation { createDepartment(input: { name: \"X\", parentId: \"999999\" }) { errors { code message path } } }")).ErrorCode());
+        Assert.Equal("NOT_FOUND", (await Host.MutateAsync("createGroup", "mutation { createGroup(input: { name: \"X\", memberIds: [\"999999\"] }) { errors { code message path } } }")).ErrorCode());
+        var keyForNobody = await Host.MutateAsync("createApiKey", "mutation { createApiKey(input: { userId: \"999999\", name: \"k\" }) { key errors { code message path } } }");
+        Assert.Equal("NOT_FOUND", keyForNobody.ErrorCode());
+        Assert.Null(keyForNobody["key"]);
+    }
+
+    private static Dictionary<(string, string?, string), string> Levels(JsonNode me) =>
+        me["permissions"]!.AsArray().ToDictionary(
+            p => (p!["entityType"]!.GetValue<string>(), p["partition"]?.GetValue<string>(), p["action"]!.GetValue<string>()),
+            p => p!["level"]!.GetValue<string>());
+}
+
+public sealed class RolesAndDirectoryTestsOnSqlite(SqliteHost fixture) : RolesAndDirectoryTests(fixture), IClassFixture<SqliteHost>;
+
+public sealed class RolesAndDirectoryTestsOnPostgres(PostgresHost fixture) : RolesAndDirectoryTests(fixture), IClassFixture<PostgresHost>;
