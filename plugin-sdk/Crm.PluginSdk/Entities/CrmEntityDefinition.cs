@@ -547,8 +547,8 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
     }
 
     /// <summary>
-    /// Links in custom fields must name records that exist (CRM links by their type, employees
-    /// once a user type is registered): one query per referenced type.
+    /// Links in custom fields must name records that exist (CRM links by their type, employees as
+    /// active users): one query per referenced type.
     /// </summary>
     private static async Task ValidateCustomLinksAsync(TRecord record, IReadOnlyList<EntityField> written, IEntityRegistry registry, IServiceProvider services, List<UserError> errors, CancellationToken cancellationToken)
     {
@@ -564,14 +564,26 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
                 {
                     references.Add((field, link.EntityType, link.Id));
                 }
-                else if (spec.Type == CustomFieldType.Employee && registry.Find("user") is not null)
+                else if (spec.Type == CustomFieldType.Employee)
                 {
                     references.Add((field, "user", node!.GetValue<long>()));
                 }
             }
         }
 
-        foreach (var group in references.GroupBy(r => r.Type))
+        // Employees are users: those the rights provider knows as active (when users are managed at all).
+        if (services.GetService<IAccessRightsProvider>() is { } users)
+        {
+            foreach (var (field, _, id) in references.Where(r => r.Type == "user").DistinctBy(r => (r.Field.Name, r.Id)).ToList())
+            {
+                if (await users.RightsAsync(id, cancellationToken) is null)
+                {
+                    errors.Add(UserError.At(ErrorCodes.NotFound, $"'{field.Name}': there is no active user with id {id.ToString(CultureInfo.InvariantCulture)}.", "input", field.Name));
+                }
+            }
+        }
+
+        foreach (var group in references.Where(r => r.Type != "user").GroupBy(r => r.Type))
         {
             var type = registry.Find(group.Key);
             var found = type is null ? new Dictionary<long, object>() : await type.LoadByIdsAsync(services, group.Select(r => r.Id).Distinct().ToList(), cancellationToken);

@@ -113,6 +113,7 @@ public abstract class CustomFieldDefinitionTests(HostFixture fixture)
         var mail = await Host.CreateFieldAsync(new { entityType = "DEAL", code = CustomFieldHelpers.NewCode("MAIL"), type = "EMAIL", label = "Mail" });
         var fee = await Host.CreateFieldAsync(new { entityType = "DEAL", code = CustomFieldHelpers.NewCode("FEE"), type = "MONEY", label = "Fee" });
         var link = await Host.CreateFieldAsync(new { entityType = "DEAL", code = CustomFieldHelpers.NewCode("LINK"), type = "CRM", label = "Link", settings = new { recordTypes = new[] { "COMPANY" } } });
+        var owner = await Host.CreateFieldAsync(new { entityType = "DEAL", code = CustomFieldHelpers.NewCode("OWNER"), type = "EMPLOYEE", label = "Owner" });
         string N(JsonNode f) => f["fieldName"]!.GetValue<string>();
         var contact = await Host.CreateContactAsync(new { name = "Not a company" });
         var before = await DealCountAsync();
@@ -129,6 +130,7 @@ public abstract class CustomFieldDefinitionTests(HostFixture fixture)
             (N(fee), new { amount = 5m, currency = "EURO" }, "INVALID_FORMAT"),
             (N(link), new { entityType = "CONTACT", id = contact }, "INVALID_VALUE"),
             (N(link), new { entityType = "COMPANY", id = "999999999" }, "NOT_FOUND"),
+            (N(owner), "999999999", "NOT_FOUND"),
         };
         foreach (var (field, value, code) in cases)
         {
@@ -153,7 +155,7 @@ public abstract class CustomFieldDefinitionTests(HostFixture fixture)
         Assert.Equal(2, several.Data!["createDeal"]!["errors"]!.AsArray().Count);
         Assert.Equal(before, await DealCountAsync());
 
-        foreach (var field in new[] { text, count, price, size, mail, fee, link })
+        foreach (var field in new[] { text, count, price, size, mail, fee, link, owner })
         {
             await Host.DeleteFieldAsync(field["id"]!.GetValue<string>());
         }

@@ -38,6 +38,15 @@ public static class CustomFieldHelpers
         Assert.Equal(id, response.Data!["deleteCustomField"]!["deletedId"]!.GetValue<string>());
     }
 
+    /// <summary>A new active user (an integration, which needs no password), for employee fields.</summary>
+    public static async Task<string> CreateUserAsync(this CrmHost host, string name)
+    {
+        var response = (await host.QueryAsync(
+            "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } errors { code message } } }",
+            new { input = new { email = $"{name}.{Guid.NewGuid():N}@example.com", name, kind = "INTEGRATION" } })).ShouldSucceed();
+        return response.Data!["createUser"]!["user"]!["id"]!.GetValue<string>();
+    }
+
     public static async Task<IReadOnlyList<string>> TypeFieldsAsync(this CrmHost host, string typeName)
     {
         var response = (await host.QueryAsync("query($name: String!) { __type(name: $name) { fields { name } inputFields { name } } }", new { name = typeName })).ShouldSucceed();

@@ -26,6 +26,7 @@ public abstract class CustomFieldValueTests(HostFixture fixture)
     {
         var company = await Host.CreateCompanyAsync(new { title = "Linked company" });
         var contact = await Host.CreateContactAsync(new { name = "Linked" });
+        var employee = await Host.CreateUserAsync("Employee");
         var fields = new Dictionary<string, Field>
         {
             ["STRING"] = await DefineAsync("STRING"),
@@ -71,7 +72,7 @@ public abstract class CustomFieldValueTests(HostFixture fixture)
             [N("URL")] = "https://example.com/page",
             [N("EMAIL")] = "buyer@example.com",
             [N("PHONE")] = "+48 600 100 200",
-            [N("EMPLOYEE")] = "7",
+            [N("EMPLOYEE")] = employee,
             [N("CRM")] = new JsonArray(new JsonObject { ["entityType"] = "COMPANY", ["id"] = company }, new JsonObject { ["entityType"] = "CONTACT", ["id"] = contact }),
             [N("ADDRESS")] = new JsonObject { ["city"] = "Gdańsk", ["country"] = "Poland" },
             [N("STRING_M")] = new JsonArray("one", "two"),
@@ -96,7 +97,7 @@ public abstract class CustomFieldValueTests(HostFixture fixture)
         Assert.Equal("https://example.com/page", deal[N("URL")]!.GetValue<string>());
         Assert.Equal("buyer@example.com", deal[N("EMAIL")]!.GetValue<string>());
         Assert.Equal("+48 600 100 200", deal[N("PHONE")]!.GetValue<string>());
-        Assert.Equal("7", deal[N("EMPLOYEE")]!.GetValue<string>());
+        Assert.Equal(employee, deal[N("EMPLOYEE")]!.GetValue<string>());
         var links = deal[N("CRM")]!.AsArray();
         Assert.Equal("COMPANY", links[0]!["entityType"]!.GetValue<string>());
         Assert.Equal("Linked company", links[0]!["record"]!["title"]!.GetValue<string>());
@@ -249,8 +250,9 @@ public abstract class CustomFieldValueTests(HostFixture fixture)
         Assert.Equal(choiceIds.Pick(0, 1), await ListAsync(choiceMarker, $"{choice.Name}: {{ in: [\"{ItemId(choice, 0)}\", \"{ItemId(choice, 1)}\"] }}"));
 
         var employee = await DefineAsync("EMPLOYEE");
-        var (employeeMarker, employeeIds) = await ThreeDealsAsync(employee, "3", "4");
-        Assert.Equal(employeeIds.Pick(0), await ListAsync(employeeMarker, $"{employee.Name}: {{ eq: \"3\" }}"));
+        var (first, second) = (await Host.CreateUserAsync("First"), await Host.CreateUserAsync("Second"));
+        var (employeeMarker, employeeIds) = await ThreeDealsAsync(employee, first, second);
+        Assert.Equal(employeeIds.Pick(0), await ListAsync(employeeMarker, $"{employee.Name}: {{ eq: \"{first}\" }}"));
 
         var company = await Host.CreateCompanyAsync(new { title = "Filter target" });
         var link = await DefineAsync("CRM");
