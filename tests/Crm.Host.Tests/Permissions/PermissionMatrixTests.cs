@@ -228,6 +228,8 @@ public abstract class PermissionMatrixTests(HostFixture fixture)
         var list = (await Host.QueryAsync("query($m: String!) { deals(where: { title: { startsWith: $m } }) { nodes { id } totalCount } }", new { m = marker }, apiKey: seller.Token)).ShouldSucceed();
         Assert.Equal(new[] { mine, theirsOpen }.Order(StringComparer.Ordinal), Records.Ids(list.Data!["deals"]!["nodes"]).Order(StringComparer.Ordinal));
         Assert.Equal(2, list.Data!["deals"]!["totalCount"]!.GetValue<int>());
+        var searched = (await Host.QueryAsync("query($m: String!) { deals(search: $m) { nodes { id } totalCount } }", new { m = marker }, apiKey: seller.Token)).ShouldSucceed();
+        Assert.Equal(2, searched.Data!["deals"]!["totalCount"]!.GetValue<int>());
         Assert.Equal(["FORBIDDEN"], (await Host.QueryAsync("query($id: ID!) { deal(id: $id) { id } }", new { id = theirsDefault }, apiKey: seller.Token)).ErrorCodes);
 
         var linked = await Host.QueryAsync("query($id: ID!) { deal(id: $id) { title companyId company { title } } }", new { id = mine }, apiKey: seller.Token);
