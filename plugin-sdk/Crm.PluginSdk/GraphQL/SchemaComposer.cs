@@ -397,12 +397,12 @@ public sealed class SchemaComposer
             type.AddField(new FieldType
             {
                 Name = "record",
-                Description = "The linked record; null when it no longer exists.",
+                Description = "The linked record; null when it no longer exists, and null with a FORBIDDEN error when the caller may not read it.",
                 ResolvedType = union,
                 Resolver = new FuncFieldResolver<object?>(c =>
                 {
                     var reference = (CrmRecordReference)c.Source!;
-                    return Registry.Find(reference.EntityType) is null ? null : Registry.Load(c.RequestServices!, reference.EntityType, reference.Id);
+                    return Registry.Find(reference.EntityType) is null ? null : ReferencedRecord(c, reference.EntityType, reference.Id);
                 }),
             });
         }

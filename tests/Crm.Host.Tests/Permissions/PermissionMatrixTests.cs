@@ -238,6 +238,18 @@ public abstract class PermissionMatrixTests(HostFixture fixture)
         Assert.Equal(["FORBIDDEN"], linked.ErrorCodes);
         Assert.Equal(["deal", "company"], linked.Errors[0]!["path"]!.AsArray().Select(p => p!.GetValue<string>()));
         Assert.DoesNotContain("secret", linked.Body.ToJsonString(), StringComparison.Ordinal);
+
+        // A custom CRM link to the hidden company shows the link, not the company.
+        var code = $"UF_CRM_LINK_{marker.ToUpperInvariant()}";
+        var field = Crm.PluginSdk.CustomFields.CustomFieldSpec.GraphName(code);
+        await AdminAsync("mutation($input: CreateCustomFieldInput!) { createCustomField(input: $input) { customField { id } errors { code message } } }",
+            new { input = new { entityType = "DEAL", code, type = "CRM", label = "Partner" } });
+        await AdminAsync($"mutation($id: ID!, $company: ID!) {{ updateDeal(id: $id, input: {{ {field}: {{ entityType: COMPANY, id: $company }} }}) {{ errors {{ code message }} }} }}", new { id = mine, company });
+        var custom = await Host.QueryAsync($"query($id: ID!) {{ deal(id: $id) {{ {field} {{ entityType id record {{ ... on Company {{ title }} }} }} }} }}", new { id = mine }, apiKey: seller.Token);
+        Assert.Equal(company, custom.Data!["deal"]![field]!["id"]!.GetValue<string>());
+        Assert.Null(custom.Data!["deal"]![field]!["record"]);
+        Assert.Equal(["FORBIDDEN"], custom.ErrorCodes);
+        Assert.DoesNotContain("secret", custom.Body.ToJsonString(), StringComparison.Ordinal);
     }
 
     [Fact]
