@@ -47,6 +47,12 @@ public static class CustomFieldSql
     /// </summary>
     [DbFunction] public static bool AnyValue(CustomFieldValues doc, string code, string op, string? term) => throw OnlyInDatabase();
 
+    /// <summary>
+    /// Whether a multiple field's list contains <paramref name="values"/> (a JSON list): on
+    /// PostgreSQL <c>(doc -&gt; code) @&gt; values</c>, once inlined, which the field's GIN index serves.
+    /// </summary>
+    [DbFunction] public static bool ContainsValues(CustomFieldValues doc, string code, string values) => throw OnlyInDatabase();
+
     private static InvalidOperationException OnlyInDatabase() => new("Runs in the database only.");
 
     private static readonly (string Method, string PgName, string SqliteName)[] Functions =
@@ -63,6 +69,7 @@ public static class CustomFieldSql
         (nameof(JsonBool), "", "json_extract"),
         (nameof(SqliteAddress), "", "crm_uf_address"),
         (nameof(AnyValue), "crm_uf_any", "crm_uf_any"),
+        (nameof(ContainsValues), "crm_uf_contains", "crm_uf_contains"),
     ];
 
     public static void Map(ModelBuilder modelBuilder, bool isPostgres)
@@ -113,6 +120,19 @@ public static class CustomFieldSql
         CustomFieldType.Boolean => typeof(bool),
         _ => typeof(string),
     };
+
+    /// <summary>Whether equality on a multiple field of this type can be a containment test (and use its GIN index).</summary>
+    public static bool ContainmentServes(CustomFieldType type) => type != CustomFieldType.Address;
+
+    /// <summary><c>(doc -&gt; code) @&gt; [value]</c>: a money value is matched by its amount (a partial object).</summary>
+    public static Expression ContainsCall(Expression doc, CustomFieldSpec spec, object? key)
+    {
+        JsonNode? element = spec.Type == CustomFieldType.Money
+            ? new JsonObject { ["amount"] = JsonValue.Create(Convert.ToDecimal(key, CultureInfo.InvariantCulture)) }
+            : JsonSerializer.SerializeToNode(key);
+        return Expression.Call(typeof(CustomFieldSql).GetMethod(nameof(ContainsValues))!, doc, Expression.Constant(spec.Code),
+            Querying.Parameter.Of(new JsonArray(element).ToJsonString(), typeof(string)));
+    }
 
     public static Expression AnyValueCall(Expression doc, string code, string op, string? termJson) =>
         Expression.Call(typeof(CustomFieldSql).GetMethod(nameof(AnyValue))!, doc, Expression.Constant(code), Expression.Constant(op),
@@ -168,6 +188,8 @@ public static class CustomFieldSql
           $$;
         CREATE OR REPLACE FUNCTION platform.crm_uf_address(doc jsonb, code text) RETURNS text
           LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT platform.crm_address_text(doc -> code) $$;
+        CREATE OR REPLACE FUNCTION platform.crm_uf_contains(doc jsonb, code text, vals text) RETURNS boolean
+          LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT (doc -> code) @> vals::jsonb $$;
         CREATE OR REPLACE FUNCTION platform.crm_uf_any(doc jsonb, code text, op text, term text) RETURNS boolean
           LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
             SELECT EXISTS (
@@ -194,6 +216,7 @@ public static class CustomFieldSql
         """;
 
     public const string PostgresDrop = """
+        DROP FUNCTION IF EXISTS platform.crm_uf_contains(jsonb, text, text);
         DROP FUNCTION IF EXISTS platform.crm_uf_any(jsonb, text, text, text);
         DROP FUNCTION IF EXISTS platform.crm_uf_address(jsonb, text);
         DROP FUNCTION IF EXISTS platform.crm_address_text(jsonb);
@@ -209,6 +232,9 @@ public static class CustomFieldSql
     {
         connection.CreateFunction<string?, string, string?>("crm_uf_address", (json, code) =>
             string.IsNullOrEmpty(json) ? null : CustomFieldBinder.AddressText(JsonNode.Parse(json)?[code]), isDeterministic: true);
+        connection.CreateFunction<string?, string, string, bool>("crm_uf_contains", (json, code, values) =>
+            !string.IsNullOrEmpty(json) && JsonNode.Parse(values) is JsonArray wanted && JsonNode.Parse(json)?[code] is JsonArray held
+            && wanted.All(w => held.Any(h => Contains(h, w))), isDeterministic: true);
         connection.CreateFunction<string?, string, string, string?, bool>("crm_uf_any", (json, code, op, term) =>
             !string.IsNullOrEmpty(json) && AnyValueMatches(JsonNode.Parse(json)?[code], op, term is null ? null : JsonNode.Parse(term)), isDeterministic: true);
     }
@@ -247,6 +273,14 @@ public static class CustomFieldSql
         return false;
     }
 
+    /// <summary>jsonb's containment for one element: equal scalars (numbers by value), or an object holding the wanted members.</summary>
+    private static bool Contains(JsonNode? held, JsonNode? wanted) => (held, wanted) switch
+    {
+        (JsonObject h, JsonObject w) => w.All(member => Contains(h[member.Key], member.Value)),
+        (null, _) or (_, null) => false,
+        _ => Compare(held, wanted) == 0,
+    };
+
     private static string Text(JsonNode node) =>
         node.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : node.ToJsonString();
 
@@ -270,7 +304,7 @@ public static class CustomFieldSql
     /// <summary>The name of a field's index: per table, code and key kind (a type change that changes the key gets a new index).</summary>
     public static string IndexName(string table, CustomFieldSpec spec)
     {
-        var kind = KeyType(spec.Type).Name.ToLowerInvariant()[..1] + (spec.Type == CustomFieldType.Money ? "m" : spec.Type == CustomFieldType.Address ? "a" : "");
+        var kind = spec.Multiple ? "g" : KeyType(spec.Type).Name.ToLowerInvariant()[..1] + (spec.Type == CustomFieldType.Money ? "m" : spec.Type == CustomFieldType.Address ? "a" : "");
         var name = $"cf_{table}_{spec.Code.ToLowerInvariant()}_{kind}";
         if (name.Length <= 60)
         {

@@ -634,7 +634,9 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         var idColumn = entityType.FindProperty(nameof(ICrmRecord.Id))!.GetColumnName();
         // SQLite's indexes stay on its own json_extract: an index on a function registered by the
         // platform would break writes from any other program that opens the file.
-        var wanted = fields.Where(f => f.Filterable && !f.Multiple && f.EntityType == Name && (isPostgres || f.Type != CustomFieldType.Address))
+        // Multiple fields get a GIN index on their list (PostgreSQL only), which containment uses.
+        var wanted = fields.Where(f => f.Filterable && f.EntityType == Name
+                && (f.Multiple ? isPostgres && CustomFieldSql.ContainmentServes(f.Type) : isPostgres || f.Type != CustomFieldType.Address))
             .ToDictionary(f => CustomFieldSql.IndexName(tableName, f), f => f, StringComparer.Ordinal);
         var existing = isPostgres
             ? await db.Database.SqlQueryRaw<string>(
@@ -675,8 +677,10 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
                     continue;
                 }
 
-                var key = CustomFieldSql.KeySql(spec, column, isPostgres);
-                await db.Database.ExecuteSqlRawAsync($"CREATE INDEX {concurrently}IF NOT EXISTS \"{name}\" ON {table} (({key}), \"{idColumn}\")", cancellationToken);
+                var definition = spec.Multiple
+                    ? $"USING gin (({column} -> '{spec.Code}') jsonb_path_ops)"
+                    : $"(({CustomFieldSql.KeySql(spec, column, isPostgres)}), \"{idColumn}\")";
+                await db.Database.ExecuteSqlRawAsync($"CREATE INDEX {concurrently}IF NOT EXISTS \"{name}\" ON {table} {definition}", cancellationToken);
                 created = true;
             }
 

@@ -71,7 +71,7 @@ public static class FilterCompiler
                     foreach (var (op, operand) in AsObject(value, $"{path}.{name}"))
                     {
                         conditions.Add(field.Custom is { Multiple: true }
-                            ? CompileAnyValue(field, accessor, op, operand, $"{path}.{name}.{op}")
+                            ? CompileAnyValue(field, accessor, op, operand, dialect, $"{path}.{name}.{op}")
                             : CompileOperator(field, accessor, op, operand, dialect, $"{path}.{name}.{op}"));
                     }
 
@@ -186,7 +186,7 @@ public static class FilterCompiler
     /// A multiple custom field holds a list: a condition holds when any value meets it (eq, in,
     /// gt ..., contains ...), and its negations (neq, nin, ncontains) when none does.
     /// </summary>
-    private static Expression CompileAnyValue(EntityField field, Expression document, string op, object? operand, string path)
+    private static Expression CompileAnyValue(EntityField field, Expression document, string op, object? operand, SqlDialect dialect, string path)
     {
         var code = field.Custom!.Code;
         if (op == "isNull")
@@ -237,7 +237,22 @@ public static class FilterCompiler
             term = field.ToKey(ConvertValue(field, operand, path));
         }
 
-        var call = CustomFields.CustomFieldSql.AnyValueCall(document, code, positive, System.Text.Json.JsonSerializer.Serialize(term));
+        Expression call;
+        if (dialect == SqlDialect.Postgres && !negated && positive is "eq" or "in" && CustomFields.CustomFieldSql.ContainmentServes(field.Custom.Type))
+        {
+            // Containment, which the field's GIN index serves: any of the values is in the list.
+            // (Not for neq/nin: containment is null where the field has no list, and its negation
+            // could not use the index anyway.)
+            var keys = positive == "in" ? (List<object?>)term! : [term];
+            call = keys.Count == 0
+                ? Expression.Constant(false)
+                : keys.Select(k => CustomFields.CustomFieldSql.ContainsCall(document, field.Custom, k)).Aggregate(Expression.OrElse);
+        }
+        else
+        {
+            call = CustomFields.CustomFieldSql.AnyValueCall(document, code, positive, System.Text.Json.JsonSerializer.Serialize(term));
+        }
+
         return negated ? Expression.Not(call) : call;
     }
 

@@ -90,6 +90,41 @@ public abstract class CustomFieldPlatformTests(HostFixture fixture)
         await Host.QueryRowsAsync($"DELETE FROM {Host.Table("deals", "deals")} WHERE title LIKE 'filler %'");
     }
 
+    [Fact]
+    public async Task A_filterable_multiple_field_has_a_list_index_on_postgresql_that_equality_uses()
+    {
+        var code = CustomFieldHelpers.NewCode("TAGS");
+        var name = CustomFieldHelpers.FieldName(code);
+        await Host.CreateFieldAsync(new { entityType = "DEAL", code, type = "INTEGER", label = "Tags", multiple = true });
+        var indexes = await IndexesAsync(code);
+        if (Host.Engine == Engine.Sqlite)
+        {
+            Assert.Empty(indexes);
+            return;
+        }
+
+        var id = await Host.CreateDealAsync(new JsonObject { ["title"] = "Tagged", [name] = new JsonArray(424242, 7) });
+        var columns = string.Join(", ", (await Host.QueryRowsAsync(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'deals' AND table_name = 'deals' AND column_name NOT IN ('id', 'title', 'custom_fields')"))
+            .Select(r => (string)r["column_name"]!));
+        await Host.QueryRowsAsync($"""
+            INSERT INTO deals.deals (title, custom_fields, {columns})
+            SELECT 'tagged filler ' || n, jsonb_build_object('{code}', jsonb_build_array(n, n + 1)), {columns}
+            FROM deals.deals, generate_series(1, 20000) AS n WHERE id = @p0 RETURNING 1
+            """, long.Parse(id, CultureInfo.InvariantCulture));
+        await Host.QueryRowsAsync("ANALYZE deals.deals");
+        var before = await IndexScansAsync(Assert.Single(indexes));
+        var found = (await Host.QueryAsync($"{{ deals(where: {{ {name}: {{ in: [424242, 5] }} }}, first: 10) {{ nodes {{ id }} }} }}")).ShouldSucceed();
+        Assert.Equal(3, Records.Ids(found.Data!["deals"]!["nodes"]).Count);
+        var watch = Stopwatch.StartNew();
+        while (await IndexScansAsync(indexes[0]) <= before)
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), "The filter did not use the field's list index.");
+        }
+
+        await Host.QueryRowsAsync("DELETE FROM deals.deals WHERE title LIKE 'tagged filler %'");
+    }
+
     private async Task<List<string>> IndexesAsync(string code)
     {
         var pattern = "%" + code.ToLowerInvariant() + "%";
