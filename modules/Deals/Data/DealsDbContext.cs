@@ -35,7 +35,11 @@ public sealed class DealsDbContext(DbContextOptions<DealsDbContext> options, Mod
             }
 
             // The reference read: the largest deals of some stages; and the usual "my open deals".
+            // The same read by a caller whose rights narrow it to some assignees (OWN, DEPARTMENT,
+            // SUBDEPARTMENTS add assigned_by_id = ANY(...) to every deal query): their deals of
+            // the stages, counted from the index alone and sorted from a few hundred entries.
             deal.HasIndex(d => new { d.StageId, d.Opportunity });
+            deal.HasIndex(d => new { d.AssignedById, d.StageId, d.Opportunity });
             deal.HasIndex(d => new { d.PipelineId, d.StageId });
             deal.HasIndex(d => new { d.AssignedById, d.Closed });
             deal.HasIndex(d => d.CompanyId);

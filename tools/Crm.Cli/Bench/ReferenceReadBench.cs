@@ -16,22 +16,24 @@ namespace Crm.Cli.Bench;
 /// <c>crm bench reference-read</c>: the platform's reference read (the largest deals of some
 /// stages, with stage, primary contact and company) through GraphQL over HTTP against a running
 /// host, and the same data by hand-written SQL on the host's PostgreSQL database; many times,
-/// interleaved, after a warm-up; prints medians, p95 and their ratios, and checks that every way
+/// interleaved, after a warm-up; prints medians, p90, p95, p99 and ratios, and checks that every way
 /// returns the same page (ids, order, values) and the same total count.
 /// </summary>
 internal static class ReferenceReadBench
 {
     public const string Usage = """
           bench reference-read --url URL --api-key KEY [--stages A,B] [--min-opportunity X] [--first N]
-                               [--iterations N] [--warmup N] [--explain]
+                               [--iterations N] [--warmup N] [--assigned-to ID,ID...] [--explain]
                                        time the reference read of deals (stages A,B, default PREPARATION,EXECUTING;
                                        opportunity > X, default 1000; largest first; N=50 a page) through GraphQL
                                        on the host at URL, and by hand-written SQL on the database the settings
                                        name (PostgreSQL); N iterations (default 200) after a warm-up (default 20);
                                        --explain prints EXPLAIN ANALYZE of the SQL. The key may come from CRM_API_KEY.
+                                       --assigned-to: the key's user reads only deals assigned to these users (their
+                                       rights); the SQL then keeps only those deals too.
         """;
 
-    public static readonly string[] Options = ["--url", "--api-key", "--stages", "--min-opportunity", "--first", "--iterations", "--warmup"];
+    public static readonly string[] Options = ["--url", "--api-key", "--stages", "--min-opportunity", "--first", "--iterations", "--warmup", "--assigned-to"];
 
     public static readonly string[] Flags = ["--explain"];
 
@@ -44,19 +46,20 @@ internal static class ReferenceReadBench
         }
         """;
 
+    // {reach} is empty, or the rights of a caller who reads only some users' deals (Reach).
     // The page the way the platform asks for it (the matching deals, largest first, the id
     // breaking ties), joined to what it shows; the count in the same statement.
     private const string SimpleSql = """
         WITH page AS (
             SELECT d.id, d.title, d.opportunity, d.stage_id, d.contact_id, d.company_id
             FROM deals.deals d
-            WHERE d.stage_id = ANY(@stages) AND d.opportunity > @min
+            WHERE d.stage_id = ANY(@stages) AND d.opportunity > @min{reach}
             ORDER BY d.opportunity DESC, d.id
             LIMIT @first)
         SELECT p.id, p.title, p.opportunity, s.name, c.name, c.last_name,
                ARRAY(SELECT e ->> 'value' FROM jsonb_array_elements(c.emails) e) AS emails,
                co.title,
-               (SELECT count(*) FROM deals.deals d WHERE d.stage_id = ANY(@stages) AND d.opportunity > @min) AS total
+               (SELECT count(*) FROM deals.deals d WHERE d.stage_id = ANY(@stages) AND d.opportunity > @min{reach}) AS total
         FROM page p
         LEFT JOIN selection_lists.items s ON s.entity_id = 'DEAL_STAGE' AND s.status_id = p.stage_id
         LEFT JOIN contacts.contacts c ON c.id = p.contact_id
@@ -73,7 +76,7 @@ internal static class ReferenceReadBench
             CROSS JOIN LATERAL (
                 SELECT d.id, d.title, d.opportunity, d.stage_id, d.contact_id, d.company_id
                 FROM deals.deals d
-                WHERE d.stage_id = st.stage_id AND d.opportunity > @min
+                WHERE d.stage_id = st.stage_id AND d.opportunity > @min{reach}
                 ORDER BY d.opportunity DESC, d.id
                 LIMIT @first) d
             ORDER BY d.opportunity DESC, d.id
@@ -81,13 +84,15 @@ internal static class ReferenceReadBench
         SELECT p.id, p.title, p.opportunity, s.name, c.name, c.last_name,
                ARRAY(SELECT e ->> 'value' FROM jsonb_array_elements(c.emails) e) AS emails,
                co.title,
-               (SELECT count(*) FROM deals.deals d WHERE d.stage_id = ANY(@stages) AND d.opportunity > @min) AS total
+               (SELECT count(*) FROM deals.deals d WHERE d.stage_id = ANY(@stages) AND d.opportunity > @min{reach}) AS total
         FROM page p
         LEFT JOIN selection_lists.items s ON s.entity_id = 'DEAL_STAGE' AND s.status_id = p.stage_id
         LEFT JOIN contacts.contacts c ON c.id = p.contact_id
         LEFT JOIN companies.companies co ON co.id = p.company_id
         ORDER BY p.opportunity DESC, p.id
         """;
+
+    private const string Reach = " AND d.assigned_by_id = ANY(@users)";
 
     private sealed record Row(long Id, string Title, decimal Opportunity, string? Stage, string? ContactName, string? ContactLastName, string Emails, string? Company);
 
@@ -112,6 +117,12 @@ internal static class ReferenceReadBench
         var first = Whole(options, "--first", 50);
         var iterations = Whole(options, "--iterations", 200);
         var warmup = Whole(options, "--warmup", 20);
+        long[]? users = options.TryGetValue("--assigned-to", out var usersText)
+            ? [.. usersText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => long.TryParse(u, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id
+                : throw new InvalidOperationException($"--assigned-to takes user ids separated by commas, not '{u}'."))]
+            : null;
+        var simpleSql = SimpleSql.Replace("{reach}", users is null ? "" : Reach, StringComparison.Ordinal);
+        var tunedSql = TunedSql.Replace("{reach}", users is null ? "" : Reach, StringComparison.Ordinal);
         if (iterations < 1 || first < 1)
         {
             throw new InvalidOperationException("--iterations and --first must be at least 1.");
@@ -137,11 +148,16 @@ internal static class ReferenceReadBench
         var ways = new[]
         {
             new Way("GraphQL over HTTP", () => ReadGraphQLAsync(http, body)),
-            new Way("SQL, simple page", () => ReadSqlAsync(dataSource, SimpleSql, stages, min, first)),
-            new Way("SQL, page per stage", () => ReadSqlAsync(dataSource, TunedSql, stages, min, first)),
+            new Way("SQL, simple page", () => ReadSqlAsync(dataSource, simpleSql, stages, min, first, users)),
+            new Way("SQL, page per stage", () => ReadSqlAsync(dataSource, tunedSql, stages, min, first, users)),
         };
 
         Console.WriteLine($"reference read: deals of stages {string.Join(", ", stages)} with opportunity > {min}, largest first, {first} a page, with totalCount");
+        if (users is not null)
+        {
+            Console.WriteLine($"as a caller who reads the deals of {users.Length} users ({string.Join(",", users)}); the SQL keeps only theirs");
+        }
+
         Console.WriteLine($"{warmup} warm-up and {iterations} measured rounds; each round runs every way once, in turn, one request at a time");
         for (var round = 0; round < warmup + iterations; round++)
         {
@@ -161,11 +177,11 @@ internal static class ReferenceReadBench
 
         var agree = Check(ways);
         Console.WriteLine();
-        Console.WriteLine($"{"",-22} {"median ms",10} {"p95 ms",10} {"mean ms",10} {"min ms",10} {"max ms",10}");
+        Console.WriteLine($"{"",-22} {"median ms",10} {"p90 ms",10} {"p95 ms",10} {"p99 ms",10} {"mean ms",10} {"min ms",10} {"max ms",10}");
         foreach (var way in ways)
         {
             var sorted = way.Milliseconds.Order().ToList();
-            Console.WriteLine($"{way.Name,-22} {Percentile(sorted, 0.5),10:0.00} {Percentile(sorted, 0.95),10:0.00} {sorted.Average(),10:0.00} {sorted[0],10:0.00} {sorted[^1],10:0.00}");
+            Console.WriteLine($"{way.Name,-22} {Percentile(sorted, 0.5),10:0.00} {Percentile(sorted, 0.9),10:0.00} {Percentile(sorted, 0.95),10:0.00} {Percentile(sorted, 0.99),10:0.00} {sorted.Average(),10:0.00} {sorted[0],10:0.00} {sorted[^1],10:0.00}");
         }
 
         var graphQL = ways[0].Milliseconds.Order().ToList();
@@ -180,11 +196,11 @@ internal static class ReferenceReadBench
 
         if (options.ContainsKey("--explain"))
         {
-            foreach (var (name, sql) in new[] { ("SQL, simple page", SimpleSql), ("SQL, page per stage", TunedSql) })
+            foreach (var (name, sql) in new[] { ("SQL, simple page", simpleSql), ("SQL, page per stage", tunedSql) })
             {
                 Console.WriteLine();
                 Console.WriteLine($"EXPLAIN (ANALYZE, BUFFERS) of {name}:");
-                await using var command = SqlCommand(dataSource, "EXPLAIN (ANALYZE, BUFFERS) " + sql, stages, min, first);
+                await using var command = SqlCommand(dataSource, "EXPLAIN (ANALYZE, BUFFERS) " + sql, stages, min, first, users);
                 await using var reader = await command.ExecuteReaderAsync();
                 while (await reader.ReadAsync())
                 {
@@ -230,9 +246,9 @@ internal static class ReferenceReadBench
         return new Page(deals.GetProperty("totalCount").GetInt32(), rows);
     }
 
-    private static async Task<Page> ReadSqlAsync(NpgsqlDataSource dataSource, string sql, string[] stages, decimal min, int first)
+    private static async Task<Page> ReadSqlAsync(NpgsqlDataSource dataSource, string sql, string[] stages, decimal min, int first, long[]? users)
     {
-        await using var command = SqlCommand(dataSource, sql, stages, min, first);
+        await using var command = SqlCommand(dataSource, sql, stages, min, first, users);
         await using var reader = await command.ExecuteReaderAsync();
         var rows = new List<Row>();
         var total = 0L;
@@ -254,12 +270,16 @@ internal static class ReferenceReadBench
         return new Page(checked((int)total), rows);
     }
 
-    private static NpgsqlCommand SqlCommand(NpgsqlDataSource dataSource, string sql, string[] stages, decimal min, int first)
+    private static NpgsqlCommand SqlCommand(NpgsqlDataSource dataSource, string sql, string[] stages, decimal min, int first, long[]? users)
     {
         var command = dataSource.CreateCommand(sql);
         command.Parameters.Add(new NpgsqlParameter("stages", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = stages });
         command.Parameters.Add(new NpgsqlParameter("min", NpgsqlDbType.Numeric) { Value = min });
         command.Parameters.Add(new NpgsqlParameter("first", NpgsqlDbType.Integer) { Value = first });
+        if (users is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter("users", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = users });
+        }
         return command;
     }
 

@@ -14,7 +14,7 @@ namespace Crm.Cli.Seeding;
 internal static class SeedCommand
 {
     public const string Usage = """
-          seed [--companies N] [--contacts N] [--leads N] [--deals N] [--seed S] [--deal-custom-fields]
+          seed [--companies N] [--contacts N] [--leads N] [--deals N] [--seed S] [--managers M] [--deal-custom-fields]
                                        apply every migration, then add N generated (Bogus) companies, contacts
                                        (in 1-2 companies each), leads and deals (with a company and 1-3 of its
                                        contacts, a primary first) straight to the database, all in one
@@ -26,9 +26,11 @@ internal static class SeedCommand
                                        an ENUMERATION item id 1-10, and UF_CRM_BUDGET, a NUMBER) in their
                                        custom_fields document; create the definitions afterwards (see
                                        bench custom-field-filter).
+                                       --managers M assigns every record to one of the users 1 to M (default 50;
+                                       lower ids carry more records); the users themselves are not created.
         """;
 
-    public static readonly string[] Options = ["--companies", "--contacts", "--leads", "--deals", "--seed"];
+    public static readonly string[] Options = ["--companies", "--contacts", "--leads", "--deals", "--seed", "--managers"];
 
     public static readonly string[] Flags = ["--deal-custom-fields"];
 
@@ -37,7 +39,12 @@ internal static class SeedCommand
         var plan = new SeedPlan(
             Count(options, "--companies"), Count(options, "--contacts"), Count(options, "--leads"), Count(options, "--deals"),
             options.TryGetValue("--seed", out var seedText) ? Number(seedText, "--seed") : 1,
-            options.ContainsKey("--deal-custom-fields"));
+            options.ContainsKey("--deal-custom-fields"),
+            options.TryGetValue("--managers", out var managersText) ? Number(managersText, "--managers") : SeedPlan.DefaultManagers);
+        if (plan.Managers < 1)
+        {
+            throw new InvalidOperationException("--managers takes a whole number of 1 or more.");
+        }
         if (plan.Companies + plan.Contacts + plan.Leads + plan.Deals == 0)
         {
             throw new InvalidOperationException("nothing to seed: give --companies, --contacts, --leads and/or --deals.");
@@ -95,6 +102,11 @@ internal static class SeedCommand
         };
 
         Console.WriteLine($"crm: seeding {db.Engine} (seed {plan.Seed}); migrations took {migrated.TotalSeconds:0.0} s.");
+        if (plan.Managers != SeedPlan.DefaultManagers)
+        {
+            Console.WriteLine($"crm: records are assigned to users 1 to {plan.Managers:N0}.");
+        }
+
         Console.WriteLine("crm: no domain events are written for seeded rows.");
         if (plan.DealCustomFields && plan.Deals > 0)
         {

@@ -8,8 +8,14 @@ using Gender = Bogus.DataSets.Name.Gender;
 
 namespace Crm.Cli.Seeding;
 
-/// <summary>How many records of each kind to add, and the random seed that makes them reproducible.</summary>
-internal sealed record SeedPlan(int Companies, int Contacts, int Leads, int Deals, int Seed, bool DealCustomFields = false);
+/// <summary>
+/// How many records of each kind to add, and the random seed that makes them reproducible;
+/// <see cref="Managers"/> is how many users (ids 1 to it) the records are assigned to.
+/// </summary>
+internal sealed record SeedPlan(int Companies, int Contacts, int Leads, int Deals, int Seed, bool DealCustomFields = false, int Managers = SeedPlan.DefaultManagers)
+{
+    public const int DefaultManagers = 50;
+}
 
 /// <summary>The first id each seeded table gives out.</summary>
 internal sealed record SeedIds(long Company, long Contact, long Lead, long Deal);
@@ -25,8 +31,6 @@ internal sealed record SeedIds(long Company, long Contact, long Lead, long Deal)
 /// </summary>
 internal sealed class SeedGenerator
 {
-    private const int Managers = 50;
-
     // Where on the time line each kind starts (as a share of all records made by then): companies
     // from the first day, contacts once there are a few companies, deals once there are people.
     private const double CompaniesFrom = 0;
@@ -504,8 +508,8 @@ internal sealed class SeedGenerator
 
     private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
 
-    /// <summary>A manager id from 1 to 50; some carry more records than others.</summary>
-    private static long Manager(Randomizer r) => 1 + Skewed(r, Managers, 1.5);
+    /// <summary>A manager id from 1 to the plan's managers (50 unless told); some carry more records than others.</summary>
+    private long Manager(Randomizer r) => 1 + Skewed(r, _plan.Managers, 1.5);
 
     /// <summary>A position in [0, count) where low positions come up more often.</summary>
     private static int Skewed(Randomizer r, int count, double power) => Math.Min(count - 1, (int)(count * Math.Pow(r.Double(), power)));

@@ -202,6 +202,9 @@ namespace Crm.Modules.Deals.Migrations.Postgres
                     b.HasIndex("StageId", "Opportunity")
                         .HasDatabaseName("ix_deals_stage_id_opportunity");
 
+                    b.HasIndex("AssignedById", "StageId", "Opportunity")
+                        .HasDatabaseName("ix_deals_assigned_by_id_stage_id_opportunity");
+
                     b.ToTable("deals", "deals");
                 });
 

@@ -189,6 +189,9 @@ namespace Crm.Modules.Deals.Migrations.Sqlite
                     b.HasIndex("StageId", "Opportunity")
                         .HasDatabaseName("deals_ix_deals_deals_stage_id_opportunity");
 
+                    b.HasIndex("AssignedById", "StageId", "Opportunity")
+                        .HasDatabaseName("deals_ix_deals_deals_assigned_by_id_stage_id_opportunity");
+
                     b.ToTable("deals_deals", (string)null);
                 });
 
