@@ -68,8 +68,11 @@ public static class AccessFilter
         }
 
         var assignee = Expression.Property(record, record.Type.GetProperty(nameof(IOwnedRecord.AssignedById))!);
-        var users = rights.Assignees(level)!.Select(id => (long?)id).ToList();
-        Expression reach = Expression.Call(Parameter.Of(users, typeof(List<long?>)), typeof(List<long?>).GetMethod(nameof(List<long?>.Contains))!, assignee);
+        var users = rights.Assignees(level)!.ToList();
+        // A list of long, not long?: EF would otherwise add a clause for a null in the list.
+        Expression reach = Expression.AndAlso(
+            Expression.NotEqual(assignee, Expression.Constant(null, typeof(long?))),
+            Expression.Call(Parameter.Of(users, typeof(List<long>)), typeof(List<long>).GetMethod(nameof(List<long>.Contains))!, Expression.Property(assignee, nameof(Nullable<long>.Value))));
         if (level == PermissionLevel.Open)
         {
             reach = Expression.OrElse(reach, Expression.Property(record, record.Type.GetProperty(nameof(IOwnedRecord.Opened))!));
