@@ -76,6 +76,8 @@ public sealed class SignInService(
             db.LoginFailures.Add(new LoginFailure { Email = normalized, FailedAt = now });
             await db.SaveChangesAsync(cancellationToken);
             db.ChangeTracker.Clear();
+            // Failures older than the window count for nothing: the table keeps only the window's.
+            await db.LoginFailures.Where(f => f.FailedAt <= since).ExecuteDeleteAsync(cancellationToken);
             return SignInPayload.Refused(UserError.At(InvalidCredentials, "The e-mail or the password is wrong.", "password"));
         }
 
