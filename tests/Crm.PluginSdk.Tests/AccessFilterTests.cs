@@ -14,13 +14,18 @@ public sealed class AccessFilterTests
         public bool Opened { get; set; }
 
         public long PipelineId { get; set; }
+
+        public string StageId { get; set; } = "NEW";
     }
 
+    private static readonly System.Linq.Expressions.LambdaExpression[] ByPipelineAndStage =
+        [(System.Linq.Expressions.Expression<Func<Owned, long>>)(r => r.PipelineId), (System.Linq.Expressions.Expression<Func<Owned, string>>)(r => r.StageId)];
+
     // User 10 in department A (users 10, 11); A's subdepartment B holds user 12; user 13 is elsewhere.
-    private static AccessRights Rights(PermissionLevel level, string? partition = null, PermissionLevel partitionLevel = PermissionLevel.None)
+    private static AccessRights Rights(PermissionLevel level, params (string Partition, PermissionLevel Level)[] partitions)
     {
         var levels = new Dictionary<(string, string?, PermissionAction), PermissionLevel> { [("deal", null, PermissionAction.Read)] = level };
-        if (partition is not null)
+        foreach (var (partition, partitionLevel) in partitions)
         {
             levels[("deal", partition, PermissionAction.Read)] = partitionLevel;
         }
@@ -28,9 +33,9 @@ public sealed class AccessFilterTests
         return new AccessRights(10, levels, new HashSet<long> { 10, 11 }, new HashSet<long> { 10, 11, 12 }, canConfigure: false);
     }
 
-    private static bool Sees(AccessRights rights, Owned record, System.Linq.Expressions.Expression<Func<Owned, long>>? partition = null)
+    private static bool Sees(AccessRights rights, Owned record, System.Linq.Expressions.LambdaExpression[]? partitions = null)
     {
-        var filter = AccessFilter.For<Owned>(rights, "deal", PermissionAction.Read, partition);
+        var filter = AccessFilter.For<Owned>(rights, "deal", PermissionAction.Read, partitions ?? []);
         return filter is null || filter.Compile()(record);
     }
 
@@ -55,20 +60,26 @@ public sealed class AccessFilterTests
     }
 
     [Fact]
-    public void A_partition_named_by_a_role_has_its_own_level_and_the_others_the_types()
+    public void The_most_specific_partition_named_by_a_role_decides_and_the_others_take_the_types_level()
     {
-        var rights = Rights(PermissionLevel.Own, partition: "3", partitionLevel: PermissionLevel.All);
-        Assert.True(Sees(rights, new Owned { AssignedById = 13, PipelineId = 3 }, r => r.PipelineId));
-        Assert.False(Sees(rights, new Owned { AssignedById = 13, PipelineId = 0 }, r => r.PipelineId));
-        Assert.True(Sees(rights, new Owned { AssignedById = 10, PipelineId = 0 }, r => r.PipelineId));
-        Assert.False(AccessFilter.ReachesAll(rights, "deal", PermissionAction.Read, (System.Linq.Expressions.Expression<Func<Owned, long>>)(r => r.PipelineId)));
+        var rights = Rights(PermissionLevel.Own, ("3", PermissionLevel.All), ("3/C3:WON", PermissionLevel.None), ("0/LOSE", PermissionLevel.All));
+        Assert.True(Sees(rights, new Owned { AssignedById = 13, PipelineId = 3, StageId = "C3:NEW" }, ByPipelineAndStage));
+        Assert.False(Sees(rights, new Owned { AssignedById = 13, PipelineId = 3, StageId = "C3:WON" }, ByPipelineAndStage));
+        Assert.False(Sees(rights, new Owned { AssignedById = 10, PipelineId = 3, StageId = "C3:WON" }, ByPipelineAndStage));
+        Assert.False(Sees(rights, new Owned { AssignedById = 13, PipelineId = 0, StageId = "NEW" }, ByPipelineAndStage));
+        Assert.True(Sees(rights, new Owned { AssignedById = 10, PipelineId = 0, StageId = "NEW" }, ByPipelineAndStage));
+        Assert.True(Sees(rights, new Owned { AssignedById = 13, PipelineId = 0, StageId = "LOSE" }, ByPipelineAndStage));
+        Assert.Equal(PermissionLevel.None, rights.Level("deal", PermissionAction.Read, "3/C3:WON"));
+        Assert.Equal(PermissionLevel.All, rights.Level("deal", PermissionAction.Read, "3/C3:NEW"));
+        Assert.Equal(PermissionLevel.Own, rights.Level("deal", PermissionAction.Read, "5/C5:NEW"));
+        Assert.False(AccessFilter.ReachesAll(rights, "deal", PermissionAction.Read, ByPipelineAndStage));
         Assert.False(AccessFilter.ReachesNone(rights, "deal", PermissionAction.Read));
     }
 
     [Fact]
     public void Administrators_are_not_filtered_and_nobody_else_reaches_a_type_without_a_role()
     {
-        Assert.Null(AccessFilter.For<Owned>(AccessRights.Everything(1), "deal", PermissionAction.Delete, null));
+        Assert.Null(AccessFilter.For<Owned>(AccessRights.Everything(1), "deal", PermissionAction.Delete, []));
         Assert.True(AccessFilter.ReachesNone(Rights(PermissionLevel.All), "deal", PermissionAction.Delete));
         Assert.True(AccessFilter.ReachesNone(AccessRights.Nothing, "lead", PermissionAction.Read));
     }

@@ -23,7 +23,7 @@ public sealed class DealEntity() : CrmEntityDefinition<Deal, DealsDbContext>(Nam
     protected override void Configure(EntityBuilder<Deal> entity)
     {
         entity.Describe("An opportunity moving through the stages of a pipeline.");
-        entity.PermissionsPartitionedBy(d => d.PipelineId);
+        entity.PermissionsPartitionedBy(d => d.PipelineId, d => d.StageId);
         entity.Field(d => d.Title).Required();
         entity.Field(d => d.TypeId).FromList("DEAL_TYPE", "type").Describe("An item of the DEAL_TYPE list.");
         entity.Field(d => d.PipelineId).AsId(allowZero: true).Describe("The pipeline; 0 is the default one. Moving a deal to another pipeline puts it on that pipeline's first stage unless a stage is given.");

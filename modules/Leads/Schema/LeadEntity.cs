@@ -16,6 +16,7 @@ public sealed class LeadEntity() : CrmEntityDefinition<Lead, LeadsDbContext>(Nam
     protected override void Configure(EntityBuilder<Lead> entity)
     {
         entity.Describe("An enquiry, worked through its statuses and converted into a contact, a company and a deal.");
+        entity.PermissionsPartitionedBy(l => l.StatusId);
         entity.Field(l => l.Title).Describe("Made from the name or company title when left out.");
         entity.Field(l => l.Honorific).FromList("HONORIFIC", "honorificItem");
         entity.Field(l => l.Name);

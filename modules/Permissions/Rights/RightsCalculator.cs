@@ -35,8 +35,9 @@ public static class RightsCalculator
             ? []
             : await db.RolePermissions.AsNoTracking().Where(p => roleIds.Contains(p.RoleId)).ToListAsync(cancellationToken);
 
-        // Per role, a partition's level is the role's own for it, else the role's level for the
-        // whole type; the user gets, per key, the most permissive of their roles.
+        // Per role, a partition's level is the role's own for it, else the role's for the nearest
+        // coarser partition ("3" for "3/C3:WON"), else for the whole type; the user gets, per key,
+        // the most permissive of their roles.
         var levels = new Dictionary<(string, string?, PermissionAction), PermissionLevel>();
         var partitionKeys = permissions.Where(p => p.Partition is not null).Select(p => (p.EntityType, p.Partition, p.Action)).Distinct().ToList();
         foreach (var role in permissions.GroupBy(p => p.RoleId))
@@ -49,9 +50,19 @@ public static class RightsCalculator
 
             foreach (var key in partitionKeys.Where(k => !own.ContainsKey(k)))
             {
-                if (own.TryGetValue((key.EntityType, null, key.Action), out var typeLevel))
+                // The role's most specific level that covers the partition: "3" for "3/C3:WON", else the type's.
+                for (var coarser = Coarser(key.Partition); ; coarser = Coarser(coarser))
                 {
-                    Raise(levels, key, typeLevel);
+                    if (own.TryGetValue((key.EntityType, coarser, key.Action), out var covering))
+                    {
+                        Raise(levels, key, covering);
+                        break;
+                    }
+
+                    if (coarser is null)
+                    {
+                        break;
+                    }
                 }
             }
         }
@@ -66,6 +77,10 @@ public static class RightsCalculator
         var subdepartmentUsers = reached.Select(m => m.UserId).Append(userId).ToHashSet();
         return new AccessRights(userId, levels, departmentUsers, subdepartmentUsers, canConfigure);
     }
+
+    /// <summary>The partition one level up ("3" for "3/C3:WON"); null above a top-level partition.</summary>
+    private static string? Coarser(string? partition) =>
+        partition?.LastIndexOf('/') is > 0 and var slash ? partition[..slash] : null;
 
     /// <summary>Where the user sits and which roles reach them, by whatever way.</summary>
     public static async Task<Holding> HoldingAsync(PermissionsDbContext db, long userId, CancellationToken cancellationToken)

@@ -270,6 +270,17 @@ public sealed class RoleEditor(PermissionsDbContext db, CrmDatabaseSession sessi
                 continue;
             }
 
+            // A partition names values of the fields the type's rights are divided by, coarsest first.
+            var fields = (registry.Find(entityType) as ICrmEntityDefinition)?.PermissionPartitionFields ?? [];
+            if (partition is not null && (fields.Count == 0 || partition.Split('/').Length > fields.Count || partition.Split('/').Any(part => part.Length == 0)))
+            {
+                errors.Add(UserError.At(ErrorCodes.InvalidValue, fields.Count == 0
+                        ? $"Rights on {entityType} do not differ by partition; leave 'partition' out."
+                        : $"A partition of {entityType} is {string.Join(", then '/', ", fields)} (e.g. \"3\" or \"3/C3:WON\" for deals).",
+                    "input", "permissions", index, "partition"));
+                continue;
+            }
+
             if (permissions.Any(x => x.EntityType == entityType && x.Partition == partition && x.Action == action))
             {
                 errors.Add(UserError.At(ErrorCodes.Conflict, $"{action.ToString().ToUpperInvariant()} on {entityType}{(partition is null ? "" : $" ({partition})")} is given twice.", "input", "permissions", index));

@@ -63,7 +63,7 @@ public static class PermissionGraphTypes
     {
         var type = new InputObjectGraphType { Name = "PermissionInput", Description = "A level for an action on a record type, or on one partition of it." };
         type.AddField(new FieldType { Name = "entityType", ResolvedType = new NonNullGraphType(composer.Types.CrmEntityType) });
-        type.AddField(new FieldType { Name = "partition", Type = typeof(StringGraphType), Description = "For deals, the pipeline id (e.g. \"0\"); leave out for the whole type." });
+        type.AddField(new FieldType { Name = "partition", Type = typeof(StringGraphType), Description = "Where the type's rights differ by field: for deals the pipeline id (\"3\") or a pipeline's stage (\"3/C3:WON\", \"0/WON\"); for leads a status (\"JUNK\"). Leave out for the whole type; the most specific one a role names wins." });
         type.AddField(new FieldType { Name = "action", ResolvedType = new NonNullGraphType(Action(composer)) });
         type.AddField(new FieldType { Name = "level", ResolvedType = new NonNullGraphType(Level(composer)) });
         return type;

@@ -29,6 +29,9 @@ public interface ICrmEntityDefinition : ICrmEntityType
     /// <summary>Whether the request's actor reaches every record of the type for the action: then a record not found does not exist; otherwise it may be hidden, which is told as FORBIDDEN.</summary>
     bool ReachesAll(IServiceProvider services, PermissionAction action);
 
+    /// <summary>The fields rights may be partitioned by, coarsest first (deals: pipelineId, stageId); empty for most types.</summary>
+    IReadOnlyList<string> PermissionPartitionFields { get; }
+
     /// <summary>Whether the actor may do <paramref name="action"/> on the record (false also when it does not exist).</summary>
     Task<bool> ReachesAsync(IServiceProvider services, long id, PermissionAction action, CancellationToken cancellationToken);
 
@@ -90,7 +93,7 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
     private readonly Dictionary<string, EntityField> _fields;
     private int _modelBound;
     private bool? _isPostgres;
-    private readonly LambdaExpression? _partition;
+    private readonly IReadOnlyList<LambdaExpression> _partition;
 
     protected CrmEntityDefinition(string name, int typeId)
     {
@@ -106,7 +109,8 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         Description = builder.Description;
         GraphTypeName = builder.GraphTypeName ?? char.ToUpperInvariant(name[0]) + name[1..];
         PluralName = builder.PluralName ?? name + "s";
-        _partition = builder.PermissionPartition;
+        _partition = builder.PermissionPartitions;
+        PermissionPartitionFields = _partition.Select(f => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(((MemberExpression)f.Body).Member.Name)).ToList();
     }
 
     public string Name { get; }
@@ -183,6 +187,8 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
     /// <summary>Whether a record about to be written is within the actor's reach (a new assignee, a pipeline moved to).</summary>
     private bool Allows(TRecord record, IServiceProvider services, PermissionAction action) =>
         AccessFilter.For<TRecord>(RightsOf(services), Name, action, _partition) is not { } filter || filter.Compile()(record);
+
+    public IReadOnlyList<string> PermissionPartitionFields { get; }
 
     public bool ReachesAll(IServiceProvider services, PermissionAction action) =>
         AccessFilter.ReachesAll(RightsOf(services), Name, action, _partition);
@@ -442,7 +448,7 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         {
             errors.Add(AccessFilter.ReachesNone(RightsOf(services), Name, PermissionAction.Add)
                 ? UserError.At(ErrorCodes.Forbidden, $"You may not add {PluralName}.")
-                : UserError.At(ErrorCodes.Forbidden, $"You may not add a {Name} assigned to that user{(_partition is null ? "" : " here")}.", "input", "assignedById"));
+                : UserError.At(ErrorCodes.Forbidden, $"You may not add a {Name} assigned to that user{(_partition.Count == 0 ? "" : " here")}.", "input", "assignedById"));
         }
 
         if (errors.Count > 0)
@@ -475,7 +481,7 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         if (errors.Count == 0 && !Allows(record, services, PermissionAction.Update))
         {
             // Reassigning (or moving) a record out of one's own reach is refused.
-            errors.Add(UserError.At(ErrorCodes.Forbidden, $"You may not give this {Name} to that user{(_partition is null ? "" : " or move it there")}.", "input", "assignedById"));
+            errors.Add(UserError.At(ErrorCodes.Forbidden, $"You may not give this {Name} to that user{(_partition.Count == 0 ? "" : " or move it there")}.", "input", "assignedById"));
         }
 
         if (errors.Count > 0)

@@ -19,15 +19,25 @@ public sealed class EntityBuilder<TRecord>
 
     internal string? PluralName { get; private set; }
 
-    internal LambdaExpression? PermissionPartition { get; private set; }
+    internal List<LambdaExpression> PermissionPartitions { get; } = [];
 
     /// <summary>
-    /// Rights on this type may differ by the value of a field (deals by pipeline): a role then
-    /// names the partition (the pipeline id) its level is for.
+    /// Rights on this type may differ by the value of a field (deals by pipeline), and within it
+    /// by another (a pipeline's stages): a role then names the partition its level is for, the
+    /// values joined by '/' ("3" for pipeline 3, "3/C3:WON" for its stage C3:WON). The most
+    /// specific partition a role names wins.
     /// </summary>
     public EntityBuilder<TRecord> PermissionsPartitionedBy<TValue>(Expression<Func<TRecord, TValue>> field)
     {
-        PermissionPartition = field;
+        PermissionPartitions.Add(field);
+        return this;
+    }
+
+    /// <summary>A second, finer partition within the first (see <see cref="PermissionsPartitionedBy{TValue}(Expression{Func{TRecord, TValue}})"/>).</summary>
+    public EntityBuilder<TRecord> PermissionsPartitionedBy<TValue, TValue2>(Expression<Func<TRecord, TValue>> field, Expression<Func<TRecord, TValue2>> within)
+    {
+        PermissionPartitions.Add(field);
+        PermissionPartitions.Add(within);
         return this;
     }
 

@@ -14,7 +14,7 @@ public static class AccessFilter
     /// The records the actor reaches; null when they reach all of them. <paramref name="partition"/>
     /// is the field that divides the type's rights (a deal's pipeline), if any.
     /// </summary>
-    public static Expression<Func<TRecord, bool>>? For<TRecord>(AccessRights rights, string entityType, PermissionAction action, LambdaExpression? partition)
+    public static Expression<Func<TRecord, bool>>? For<TRecord>(AccessRights rights, string entityType, PermissionAction action, IReadOnlyList<LambdaExpression> partitions)
     {
         if (rights.IsAdministrator)
         {
@@ -23,30 +23,67 @@ public static class AccessFilter
 
         var record = Expression.Parameter(typeof(TRecord), "record");
         var typeLevel = rights.Level(entityType, action);
-        var partitions = partition is null ? [] : rights.Partitions(entityType, action);
-        if (partitions.Count == 0)
+        var named = partitions.Count == 0
+            ? []
+            : rights.Partitions(entityType, action).Where(p => p.Split('/').Length <= partitions.Count).ToList();
+        if (named.Count == 0)
         {
             return typeLevel == PermissionLevel.All ? null : Expression.Lambda<Func<TRecord, bool>>(Reach(rights, typeLevel, record), record);
         }
 
-        // Each partition a role names has its own level; the others have the type's.
-        var key = ParameterRebinder.Rebind(partition!, record);
-        var values = partitions.Select(p => ConvertPartition(p, key.Type)).ToList();
-        Expression body = Expression.AndAlso(Expression.Not(In(key, values)), Reach(rights, typeLevel, record));
-        for (var i = 0; i < partitions.Count; i++)
+        // A record takes the level of the most specific partition a role names that it is in
+        // ("3/C3:WON" before "3"), else the type's.
+        var matches = named.ToDictionary(key => key, key => Match(key, partitions, record), StringComparer.Ordinal);
+        Expression body = Expression.AndAlso(Expression.Not(matches.Values.Aggregate(Expression.OrElse)), Reach(rights, typeLevel, record));
+        foreach (var (key, match) in matches)
         {
-            var level = rights.Level(entityType, action, partitions[i]);
-            body = Expression.OrElse(Expression.AndAlso(Expression.Equal(key, Parameter.Of(values[i], key.Type)), Reach(rights, level, record)), body);
+            var finer = matches.Where(m => m.Key.StartsWith(key + "/", StringComparison.Ordinal)).Select(m => m.Value).ToList();
+            var exactly = finer.Count == 0 ? match : Expression.AndAlso(match, Expression.Not(finer.Aggregate(Expression.OrElse)));
+            body = Expression.OrElse(Expression.AndAlso(exactly, Reach(rights, rights.Level(entityType, action, key), record)), body);
         }
 
         return Expression.Lambda<Func<TRecord, bool>>(body, record);
     }
 
+    /// <summary>Whether a record is in a partition: each of its partition fields equals the key's part.</summary>
+    private static Expression Match(string key, IReadOnlyList<LambdaExpression> partitions, ParameterExpression record)
+    {
+        Expression match = Expression.Constant(true);
+        var parts = key.Split('/');
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var field = ParameterRebinder.Rebind(partitions[i], record);
+            if (!TryConvert(parts[i], field.Type, out var value))
+            {
+                // A partition no record can be in (say "x" for a numeric pipeline id).
+                return Expression.Constant(false);
+            }
+
+            match = Expression.AndAlso(match, Expression.Equal(field, Parameter.Of(value, field.Type)));
+        }
+
+        return match;
+    }
+
+    private static bool TryConvert(string part, Type type, out object? value)
+    {
+        try
+        {
+            value = Convert.ChangeType(part, Nullable.GetUnderlyingType(type) ?? type, System.Globalization.CultureInfo.InvariantCulture);
+            return true;
+        }
+        catch (Exception ex) when (ex is FormatException or OverflowException or InvalidCastException)
+        {
+            value = null;
+            return false;
+        }
+    }
+
     /// <summary>Whether the actor reaches every record of the type for the action (then a missing record is simply not there).</summary>
-    public static bool ReachesAll(AccessRights rights, string entityType, PermissionAction action, LambdaExpression? partition) =>
+    public static bool ReachesAll(AccessRights rights, string entityType, PermissionAction action, IReadOnlyList<LambdaExpression> partitions) =>
         rights.IsAdministrator
         || (rights.Level(entityType, action) == PermissionLevel.All
-            && (partition is null || rights.Partitions(entityType, action).All(p => rights.Level(entityType, action, p) == PermissionLevel.All)));
+            && (partitions.Count == 0 || rights.Partitions(entityType, action).All(p => rights.Level(entityType, action, p) == PermissionLevel.All)));
 
     /// <summary>Whether the actor reaches no record of the type at all for the action.</summary>
     public static bool ReachesNone(AccessRights rights, string entityType, PermissionAction action) =>
@@ -80,19 +117,4 @@ public static class AccessFilter
 
         return reach;
     }
-
-    private static Expression In(Expression key, IReadOnlyList<object> values)
-    {
-        var listType = typeof(List<>).MakeGenericType(key.Type);
-        var list = (System.Collections.IList)Activator.CreateInstance(listType)!;
-        foreach (var value in values)
-        {
-            list.Add(value);
-        }
-
-        return Expression.Call(Parameter.Of(list, listType), listType.GetMethod("Contains")!, key);
-    }
-
-    private static object ConvertPartition(string partition, Type type) =>
-        Convert.ChangeType(partition, Nullable.GetUnderlyingType(type) ?? type, System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -71,13 +71,16 @@ public sealed class AccessRights
     /// <summary>Users in my departments and every department below them, me included.</summary>
     public IReadOnlySet<long> SubdepartmentUserIds { get; }
 
-    /// <summary>Every (entity type, partition, action) with a level above NONE.</summary>
+    /// <summary>
+    /// Every (entity type, partition, action) a role decides: the type's levels above NONE, and
+    /// every partition's level, NONE included (it takes away what the type's level gives).
+    /// </summary>
     public IEnumerable<(string EntityType, string? Partition, PermissionAction Action, PermissionLevel Level)> Granted =>
-        _levels.Where(l => l.Value > PermissionLevel.None).Select(l => (l.Key.EntityType, l.Key.Partition, l.Key.Action, l.Value));
+        _levels.Where(l => l.Value > PermissionLevel.None || l.Key.Partition is not null).Select(l => (l.Key.EntityType, l.Key.Partition, l.Key.Action, l.Value));
 
     /// <summary>
-    /// The level for an action on a type; for a partitioned type, the partition's own level when a
-    /// role names it, else the type's.
+    /// The level for an action on a type; for a partitioned type (values joined by '/', coarsest
+    /// first), the level of the most specific partition a role names, else the type's.
     /// </summary>
     public PermissionLevel Level(string entityType, PermissionAction action, string? partition = null)
     {
@@ -86,9 +89,13 @@ public sealed class AccessRights
             return PermissionLevel.All;
         }
 
-        if (partition is not null && _levels.TryGetValue((entityType, partition, action), out var partitioned))
+        // The most specific partition a role names: "3/C3:WON", else "3", else the whole type.
+        for (var key = partition; key is not null; key = key.LastIndexOf('/') is var slash and > 0 ? key[..slash] : null)
         {
-            return partitioned;
+            if (_levels.TryGetValue((entityType, key, action), out var partitioned))
+            {
+                return partitioned;
+            }
         }
 
         return _levels.TryGetValue((entityType, null, action), out var level) ? level : PermissionLevel.None;

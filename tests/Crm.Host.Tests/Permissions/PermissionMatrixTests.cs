@@ -253,6 +253,49 @@ public abstract class PermissionMatrixTests(HostFixture fixture)
     }
 
     [Fact]
+    public async Task Rights_may_differ_by_deal_stage_and_lead_status()
+    {
+        var marker = Records.NewMarker("st");
+        var department = await DepartmentAsync($"Closers {marker}", null);
+        var closer = await UserAsync(marker, "closer", department);
+        await AssignAsync(await RoleAsync($"closers {marker}",
+        [
+            .. AllActions("DEAL", "ALL"),
+            // Won deals of the default pipeline are read-only, and junk leads are hidden.
+            new { entityType = "DEAL", partition = "0/WON", action = "UPDATE", level = "NONE" },
+            new { entityType = "LEAD", action = "READ", level = "ALL" },
+            new { entityType = "LEAD", partition = "JUNK", action = "READ", level = "NONE" },
+        ]), closer.Id);
+
+        var open = await Host.CreateDealAsync(new { title = $"{marker} open" });
+        var won = await Host.CreateDealAsync(new { title = $"{marker} won", stageId = "WON" });
+        async Task<string?> UpdateAsync(string id, string input) =>
+            (await Host.QueryAsync($"mutation($id: ID!) {{ updateDeal(id: $id, input: {{ {input} }}) {{ errors {{ code }} }} }}", new { id }, apiKey: closer.Token))
+                .ShouldSucceed().Data!["updateDeal"]!["errors"]!.AsArray().FirstOrDefault()?["code"]?.GetValue<string>();
+
+        Assert.Null(await UpdateAsync(open, "comments: \"fine\""));
+        Assert.Equal("FORBIDDEN", await UpdateAsync(won, "comments: \"too late\""));
+        // Moving a deal into the stage one may not update is refused too.
+        Assert.Equal("FORBIDDEN", await UpdateAsync(open, "stageId: \"WON\""));
+        Assert.Null(await UpdateAsync(open, "stageId: \"LOSE\""));
+        // Reading is not touched by the UPDATE partition.
+        Assert.Empty((await Host.QueryAsync("query($id: ID!) { deal(id: $id) { id } }", new { id = won }, apiKey: closer.Token)).Errors);
+
+        var junk = await Host.CreateLeadAsync(new { title = $"{marker} junk", statusId = "JUNK" });
+        var fresh = await Host.CreateLeadAsync(new { title = $"{marker} fresh" });
+        var leads = (await Host.QueryAsync("query($m: String!) { leads(where: { title: { startsWith: $m } }) { nodes { id } totalCount } }", new { m = marker }, apiKey: closer.Token)).ShouldSucceed();
+        Assert.Equal([fresh], Records.Ids(leads.Data!["leads"]!["nodes"]));
+        Assert.Equal(["FORBIDDEN"], (await Host.QueryAsync("query($id: ID!) { lead(id: $id) { id } }", new { id = junk }, apiKey: closer.Token)).ErrorCodes);
+
+        var me = (await Host.QueryAsync("{ me { permissions { entityType partition action level } } }", apiKey: closer.Token)).ShouldSucceed();
+        Assert.Contains(me.Data!["me"]!["permissions"]!.AsArray(), p => p!["partition"]?.GetValue<string>() == "0/WON" && p["level"]!.GetValue<string>() == "NONE");
+
+        var refused = (await Host.QueryAsync("mutation($input: CreateRoleInput!) { createRole(input: $input) { errors { code path } } }",
+            new { input = new { name = $"bad {marker}", permissions = new[] { new { entityType = "CONTACT", partition = "x", action = "READ", level = "ALL" } } } })).ShouldSucceed();
+        Assert.Equal("INVALID_VALUE", refused.Data!["createRole"]!["errors"]![0]!["code"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Settings_conversion_and_self_granting_need_their_rights_and_the_bootstrap_admin_has_them_all()
     {
         var marker = Records.NewMarker("c");
