@@ -12,9 +12,12 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace Crm.PluginSdk.Data;
 
 /// <summary>What every module context needs from the request it serves.</summary>
-public sealed class ModuleDbContextDependencies(ICurrentActor actor, TimeProvider clock, CrmDatabaseSession? session = null)
+public sealed class ModuleDbContextDependencies(ICurrentActor actor, TimeProvider clock, CrmDatabaseSession? session = null, CustomFields.CustomFieldScope? customFields = null)
 {
     public ICurrentActor Actor { get; } = actor;
+
+    /// <summary>The custom field definitions of the scope (which fields are texts, e-mails, phones for search); null at design time.</summary>
+    public CustomFields.CustomFieldScope? CustomFields { get; } = customFields;
 
     public TimeProvider Clock { get; } = clock;
 
@@ -168,7 +171,7 @@ public abstract class ModuleDbContext(DbContextOptions options, ModuleDbContextD
         {
             if (entry.State is EntityState.Added or EntityState.Modified)
             {
-                var content = SearchText.Build(entry.Entity);
+                var content = SearchContent(entry.Entity);
                 var property = entry.Property(SearchText.Column);
                 if (!Equals(property.CurrentValue, content))
                 {
@@ -192,6 +195,52 @@ public abstract class ModuleDbContext(DbContextOptions options, ModuleDbContextD
                 entry.Entity.UpdatedById = Dependencies.Actor.UserId;
             }
         }
+    }
+
+    /// <summary>
+    /// What <c>search</c> finds a record by: its own names, e-mails and phones, and the values of
+    /// its custom text, e-mail, web and phone fields.
+    /// </summary>
+    private string SearchContent(ISearchableRecord record)
+    {
+        if (record is not CustomFields.ICustomizableRecord { CustomFields.Count: > 0 } customizable
+            || Dependencies.CustomFields is null
+            || RecordTypeName(record.GetType()) is not { } entityType)
+        {
+            return SearchText.Build(record);
+        }
+
+        List<string?> texts = [.. record.SearchTexts];
+        List<string> handles = [.. record.SearchHandles];
+        List<string> phones = [.. record.SearchPhones];
+        foreach (var spec in Dependencies.CustomFields.Snapshot.For(entityType))
+        {
+            var values = customizable.CustomFields[spec.Code] switch
+            {
+                null => [],
+                JsonArray list => list.Select(v => v?.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null),
+                var one => [one.GetValueKind() == JsonValueKind.String ? one.GetValue<string>() : null],
+            };
+            foreach (var value in values.OfType<string>())
+            {
+                switch (spec.Type)
+                {
+                    case CustomFields.CustomFieldType.String:
+                    case CustomFields.CustomFieldType.Text:
+                        texts.Add(value.Length > 200 ? value[..200] : value);
+                        break;
+                    case CustomFields.CustomFieldType.Email:
+                    case CustomFields.CustomFieldType.Url:
+                        handles.Add(value);
+                        break;
+                    case CustomFields.CustomFieldType.Phone:
+                        phones.Add(value);
+                        break;
+                }
+            }
+        }
+
+        return SearchText.Build(texts, handles, phones);
     }
 
     private List<PendingEvent> CapturePendingEvents(DateTimeOffset now)

@@ -144,6 +144,34 @@ public abstract class CustomFieldValueTests(HostFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task Search_finds_records_by_their_custom_texts_e_mails_and_phones()
+    {
+        var nickname = await DefineAsync("STRING", entityType: "CONTACT");
+        var mail = await DefineAsync("EMAIL", entityType: "CONTACT");
+        var phones = await DefineAsync("PHONE", multiple: true, entityType: "CONTACT");
+        var marker = Records.NewMarker("zq");
+        var digits = Random.Shared.NextInt64(100_000_000, 999_999_999).ToString(CultureInfo.InvariantCulture);
+        var id = await Host.CreateContactAsync(new JsonObject
+        {
+            ["name"] = "Searched",
+            [nickname.Name] = $"Nick {marker}",
+            [mail.Name] = $"{marker}@custom.example.com",
+            [phones.Name] = new JsonArray($"+48 {digits[..3]}-{digits[3..6]}-{digits[6..]}"),
+        });
+        async Task<IReadOnlyList<string>> SearchAsync(string text) =>
+            Records.Ids((await Host.QueryAsync("query($s: String!) { contacts(search: $s) { nodes { id } } }", new { s = text })).ShouldSucceed().Data!["contacts"]!["nodes"]);
+
+        Assert.Equal([id], await SearchAsync($"nick {marker.ToUpperInvariant()}"));
+        Assert.Equal([id], await SearchAsync($"{marker}@custom"));
+        Assert.Equal([id], await SearchAsync($"({digits[..3]}) {digits[3..6]} {digits[6..]}"));
+
+        // A changed value is found by its new text only.
+        await Host.QueryAsync($"mutation($id: ID!) {{ updateContact(id: $id, input: {{ {nickname.Name}: \"Renamed {marker}x\" }}) {{ errors {{ code }} }} }}", new { id });
+        Assert.Empty(await SearchAsync($"nick {marker}"));
+        Assert.Equal([id], await SearchAsync($"renamed {marker}x"));
+    }
+
     /// <summary>Three deals per type, with values in a known order (low, high, none), under one title marker.</summary>
     private async Task<(string Marker, IReadOnlyList<string> Ids)> ThreeDealsAsync(Field field, object? low, object? high)
     {
