@@ -43,7 +43,7 @@ public sealed class ApiKeysSchemaContributor : ISchemaContributor
             {
                 if (!c.RequestServices!.GetRequiredService<ICurrentActor>().CanConfigure)
                 {
-                    throw ErrorCodes.Error(ErrorCodes.Forbidden, "Listing API keys needs the settings right.");
+                    throw ErrorCodes.Error(ErrorCodes.Forbidden, SettingsRight.Refusal("Listing API keys"));
                 }
 
                 return await c.RequestServices!.GetRequiredService<ApiKeyService>().ListAsync(c.CancellationToken);
@@ -83,9 +83,9 @@ public sealed class ApiKeysSchemaContributor : ISchemaContributor
     private static async Task<CreateApiKeyPayload> CreateAsync(IServiceProvider services, Dictionary<string, object?> input, CancellationToken cancellationToken)
     {
         var actor = services.GetRequiredService<ICurrentActor>();
-        if (!actor.CanConfigure)
+        if (actor.RefuseUnlessCanConfigure("Creating API keys") is { } forbidden)
         {
-            return new CreateApiKeyPayload(null, null, [UserError.At(ErrorCodes.Forbidden, "Creating API keys needs the settings right.")]);
+            return new CreateApiKeyPayload(null, null, [forbidden]);
         }
 
         var errors = new List<UserError>();
@@ -140,9 +140,9 @@ public sealed class ApiKeysSchemaContributor : ISchemaContributor
     private static async Task<RevokeApiKeyPayload> RevokeAsync(IServiceProvider services, object idValue, CancellationToken cancellationToken)
     {
         var actor = services.GetRequiredService<ICurrentActor>();
-        if (!actor.CanConfigure)
+        if (actor.RefuseUnlessCanConfigure("Revoking API keys") is { } forbidden)
         {
-            return new RevokeApiKeyPayload(null, [UserError.At(ErrorCodes.Forbidden, "Revoking API keys needs the settings right.")]);
+            return new RevokeApiKeyPayload(null, [forbidden]);
         }
 
         if (!SchemaComposer.TryParseId(idValue, out var id))

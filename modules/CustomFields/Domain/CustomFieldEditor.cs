@@ -37,12 +37,9 @@ public sealed class CustomFieldEditor(
     public const int MaxItems = 500;
     public const int MaxLabelLength = 255;
 
-    private UserError? RefuseUnlessAllowed() =>
-        actor.CanConfigure ? null : UserError.At(ErrorCodes.Forbidden, "Managing custom fields needs the settings right.");
-
     public async Task<CustomFieldPayload> CreateAsync(IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
     {
-        if (RefuseUnlessAllowed() is { } forbidden)
+        if (actor.RefuseUnlessCanConfigure("Managing custom fields") is { } forbidden)
         {
             return new CustomFieldPayload(null, [forbidden]);
         }
@@ -113,7 +110,7 @@ public sealed class CustomFieldEditor(
 
     public async Task<CustomFieldPayload> UpdateAsync(long id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
     {
-        if (RefuseUnlessAllowed() is { } forbidden)
+        if (actor.RefuseUnlessCanConfigure("Managing custom fields") is { } forbidden)
         {
             return new CustomFieldPayload(null, [forbidden]);
         }
@@ -179,7 +176,7 @@ public sealed class CustomFieldEditor(
 
     public async Task<DeleteCustomFieldPayload> DeleteAsync(long id, bool confirmDataLoss, CancellationToken cancellationToken)
     {
-        if (RefuseUnlessAllowed() is { } forbidden)
+        if (actor.RefuseUnlessCanConfigure("Managing custom fields") is { } forbidden)
         {
             return new DeleteCustomFieldPayload(null, 0, [forbidden]);
         }
@@ -214,7 +211,7 @@ public sealed class CustomFieldEditor(
 
     public async Task<ReorderCustomFieldsPayload> ReorderAsync(string entityType, IReadOnlyList<long> ids, CancellationToken cancellationToken)
     {
-        if (RefuseUnlessAllowed() is { } forbidden)
+        if (actor.RefuseUnlessCanConfigure("Managing custom fields") is { } forbidden)
         {
             return new ReorderCustomFieldsPayload([], [forbidden]);
         }

@@ -223,7 +223,7 @@ public sealed class PipelinesSchema : ISchemaContributor
             : throw ErrorCodes.Error(ErrorCodes.InvalidId, $"'{value}' is not a valid pipeline id.");
 
     private static UserError? Refuse(IServiceProvider services) =>
-        services.GetRequiredService<ICurrentActor>().CanConfigure ? null : UserError.At(ErrorCodes.Forbidden, "Editing pipelines needs the settings right.");
+        services.GetRequiredService<ICurrentActor>().RefuseUnlessCanConfigure("Editing pipelines");
 
     private static UserError? CheckName(IReadOnlyDictionary<string, object?> input, bool required)
     {

@@ -17,8 +17,7 @@ public sealed class ChangeGuard(PermissionsDbContext db, ICurrentActor actor, Ac
 
     public bool IsAdministrator => actor.IsAdministrator;
 
-    public UserError? RefuseUnlessCanConfigure(string what) =>
-        actor.CanConfigure ? null : UserError.At(ErrorCodes.Forbidden, $"{what} needs the settings right.");
+    public UserError? RefuseUnlessCanConfigure(string what) => actor.RefuseUnlessCanConfigure(what);
 
     public static UserError Forbidden(string message, params string[] path) => UserError.At(ErrorCodes.Forbidden, message, path);
 

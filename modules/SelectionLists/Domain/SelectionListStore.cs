@@ -74,14 +74,9 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, CrmDa
         return items.Count == 0 && !DefaultLists.Names.ContainsKey(entityId) ? null : new SelectionList(entityId, ListName(entityId), items);
     }
 
-    private UserError? RefuseUnlessAllowed() =>
-        actor.CanConfigure
-            ? null
-            : UserError.At(ErrorCodes.Forbidden, "Editing selection lists needs the settings right.");
-
     public async Task<SelectionListEdit> AddItemAsync(string entityId, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
     {
-        if (RefuseUnlessAllowed() is { } forbidden)
+        if (actor.RefuseUnlessCanConfigure("Editing selection lists") is { } forbidden)
         {
             return new SelectionListEdit(null, [forbidden]);
         }
@@ -128,7 +123,7 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, CrmDa
 
     public async Task<SelectionListEdit> UpdateItemAsync(string entityId, string id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
     {
-        if (RefuseUnlessAllowed() is { } forbidden)
+        if (actor.RefuseUnlessCanConfigure("Editing selection lists") is { } forbidden)
         {
             return new SelectionListEdit(null, [forbidden]);
         }
@@ -230,7 +225,7 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, CrmDa
 
     public async Task<SelectionListEdit> RemoveItemAsync(string entityId, string id, string? moveTo, CancellationToken cancellationToken)
     {
-        if (RefuseUnlessAllowed() is { } forbidden)
+        if (actor.RefuseUnlessCanConfigure("Editing selection lists") is { } forbidden)
         {
             return new SelectionListEdit(null, [forbidden]);
         }
@@ -288,7 +283,7 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, CrmDa
 
     public async Task<IReadOnlyList<UserError>> ReorderAsync(string entityId, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
-        if (RefuseUnlessAllowed() is { } forbidden)
+        if (actor.RefuseUnlessCanConfigure("Editing selection lists") is { } forbidden)
         {
             return [forbidden];
         }

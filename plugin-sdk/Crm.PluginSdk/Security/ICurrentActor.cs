@@ -18,6 +18,17 @@ public interface ICurrentActor
     AccessRights Rights { get; }
 }
 
+/// <summary>The one check of the settings right, with the one way of saying it is missing.</summary>
+public static class SettingsRight
+{
+    /// <summary>Null when the actor has the settings right; else the refusal of <paramref name="what"/> ("Editing pipelines").</summary>
+    public static GraphQL.UserError? RefuseUnlessCanConfigure(this ICurrentActor actor, string what) =>
+        actor.CanConfigure ? null : GraphQL.UserError.At(GraphQL.ErrorCodes.Forbidden, Refusal(what));
+
+    /// <summary>"Editing pipelines needs the settings right."</summary>
+    public static string Refusal(string what) => $"{what} needs the settings right.";
+}
+
 /// <summary>
 /// The actor of one scope. The host's authentication fills it in for every request (an
 /// anonymous request gets no rights at all); work outside requests (start-up, event delivery,
