@@ -242,21 +242,9 @@ public sealed class CustomFieldEditor(
     /// <summary>Label, labels per language; on create the label is required.</summary>
     private static void ApplyDescriptiveInput(CustomFieldDefinition definition, IReadOnlyDictionary<string, object?> input, bool isCreate, List<UserError> errors)
     {
-        if (input.TryGetValue("label", out var labelValue) || isCreate)
+        if (InputBinder.Text(input, "label", MaxLabelLength, isCreate, errors) is { } label)
         {
-            var label = (labelValue as string)?.Trim() ?? "";
-            if (label.Length == 0)
-            {
-                errors.Add(UserError.At(ErrorCodes.Required, "'label' cannot be empty.", "input", "label"));
-            }
-            else if (label.Length > MaxLabelLength)
-            {
-                errors.Add(UserError.At(ErrorCodes.TooLong, $"'label' is {label.Length} characters long; the limit is {MaxLabelLength}.", "input", "label"));
-            }
-            else
-            {
-                definition.Label = label;
-            }
+            definition.Label = label;
         }
 
         if (input.TryGetValue("labels", out var labelsValue))

@@ -2,6 +2,7 @@ using System.Globalization;
 using Crm.Modules.Permissions.Data;
 using Crm.Modules.Permissions.Rights;
 using Crm.PluginSdk.Data;
+using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Modules;
 using Microsoft.EntityFrameworkCore;
@@ -86,21 +87,9 @@ public sealed class DepartmentEditor(PermissionsDbContext db, CrmDatabaseSession
 
     private async Task ApplyAsync(Department department, IReadOnlyDictionary<string, object?> input, bool isCreate, List<UserError> errors, CancellationToken cancellationToken)
     {
-        if (input.TryGetValue("name", out var nameValue) || isCreate)
+        if (InputBinder.Text(input, "name", 255, isCreate, errors) is { } name)
         {
-            var name = (nameValue as string)?.Trim() ?? "";
-            if (name.Length == 0)
-            {
-                errors.Add(UserError.At(ErrorCodes.Required, "'name' cannot be empty.", "input", "name"));
-            }
-            else if (name.Length > 255)
-            {
-                errors.Add(UserError.At(ErrorCodes.TooLong, $"'name' is {name.Length} characters long; the limit is 255.", "input", "name"));
-            }
-            else
-            {
-                department.Name = name;
-            }
+            department.Name = name;
         }
 
         if (input.TryGetValue("sort", out var sort) && sort is int position)

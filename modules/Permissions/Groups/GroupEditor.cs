@@ -2,6 +2,7 @@ using System.Globalization;
 using Crm.Modules.Permissions.Data;
 using Crm.Modules.Permissions.Rights;
 using Crm.PluginSdk.Data;
+using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Modules;
 using Microsoft.EntityFrameworkCore;
@@ -33,21 +34,9 @@ public sealed class GroupEditor(PermissionsDbContext db, CrmDatabaseSession sess
         }
 
         var errors = new List<UserError>();
-        if (input.TryGetValue("name", out var nameValue) || id is null)
+        if (InputBinder.Text(input, "name", 255, id is null, errors) is { } name)
         {
-            var name = (nameValue as string)?.Trim() ?? "";
-            if (name.Length == 0)
-            {
-                errors.Add(UserError.At(ErrorCodes.Required, "'name' cannot be empty.", "input", "name"));
-            }
-            else if (name.Length > 255)
-            {
-                errors.Add(UserError.At(ErrorCodes.TooLong, $"'name' is {name.Length} characters long; the limit is 255.", "input", "name"));
-            }
-            else
-            {
-                group.Name = name;
-            }
+            group.Name = name;
         }
 
         List<long>? memberIds = null;

@@ -175,18 +175,9 @@ public sealed class RoleEditor(PermissionsDbContext db, CrmDatabaseSession sessi
         }
 
         var errors = new List<UserError>();
-        if (input.TryGetValue("name", out var nameValue) || id is null)
+        if (InputBinder.Text(input, "name", 255, id is null, errors) is { } name)
         {
-            var name = (nameValue as string)?.Trim() ?? "";
-            if (name.Length == 0)
-            {
-                errors.Add(UserError.At(ErrorCodes.Required, "'name' cannot be empty.", "input", "name"));
-            }
-            else if (name.Length > 255)
-            {
-                errors.Add(UserError.At(ErrorCodes.TooLong, $"'name' is {name.Length} characters long; the limit is 255.", "input", "name"));
-            }
-            else if (await db.Roles.AnyAsync(r => r.Name == name && r.Id != role.Id, cancellationToken))
+            if (await db.Roles.AnyAsync(r => r.Name == name && r.Id != role.Id, cancellationToken))
             {
                 errors.Add(UserError.At(ErrorCodes.Conflict, $"There is already a role named '{name}'.", "input", "name"));
             }

@@ -4,6 +4,7 @@ using Crm.Modules.Permissions.Data;
 using Crm.Modules.Permissions.Rights;
 using Crm.Modules.Permissions.SignIn;
 using Crm.PluginSdk.Data;
+using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Modules;
 using Microsoft.EntityFrameworkCore;
@@ -186,21 +187,9 @@ public sealed partial class UserEditor(PermissionsDbContext db, CrmDatabaseSessi
 
     private static void ApplyProfile(User user, IReadOnlyDictionary<string, object?> input, bool isCreate, List<UserError> errors)
     {
-        if (input.TryGetValue("name", out var nameValue) || isCreate)
+        if (InputBinder.Text(input, "name", MaxNameLength, isCreate, errors) is { } name)
         {
-            var name = (nameValue as string)?.Trim() ?? "";
-            if (name.Length == 0)
-            {
-                errors.Add(UserError.At(ErrorCodes.Required, "'name' cannot be empty.", "input", "name"));
-            }
-            else if (name.Length > MaxNameLength)
-            {
-                errors.Add(UserError.At(ErrorCodes.TooLong, $"'name' is {name.Length} characters long; the limit is {MaxNameLength}.", "input", "name"));
-            }
-            else
-            {
-                user.Name = name;
-            }
+            user.Name = name;
         }
 
         if (input.TryGetValue("lastName", out var lastNameValue))

@@ -77,6 +77,34 @@ public static partial class InputBinder
     }
 
     /// <summary>
+    /// A trimmed text of a module's own input (a name, a label), by the rules of text fields: when
+    /// given, or always when <paramref name="required"/>, it must not be empty nor longer than
+    /// <paramref name="maxLength"/>. Null when left out or refused (the reason is in <paramref name="errors"/>).
+    /// </summary>
+    public static string? Text(IReadOnlyDictionary<string, object?> input, string name, int maxLength, bool required, List<UserError> errors)
+    {
+        if (!input.TryGetValue(name, out var value) && !required)
+        {
+            return null;
+        }
+
+        var text = (value as string)?.Trim() ?? "";
+        if (text.Length == 0)
+        {
+            errors.Add(UserError.At(ErrorCodes.Required, $"'{name}' cannot be empty.", "input", name));
+            return null;
+        }
+
+        if (text.Length > maxLength)
+        {
+            errors.Add(UserError.At(ErrorCodes.TooLong, $"'{name}' is {text.Length} characters long; the limit is {maxLength}.", "input", name));
+            return null;
+        }
+
+        return text;
+    }
+
+    /// <summary>
     /// A custom field: validated by its definition and kept in the record's document. A create
     /// without a value takes the default; a mandatory field must hold a value after a create and
     /// cannot be emptied by an update, but an update may leave it out.
