@@ -317,7 +317,7 @@ public static class FilterCompiler
     }
 
     /// <summary>A comparison; text (custom dates and times are kept as ISO text) compares through string.Compare, which EF translates to &lt; and &gt;.</summary>
-    private static Expression Ordered(Expression left, Expression right, Func<Expression, Expression, BinaryExpression> compare) =>
+    internal static Expression Ordered(Expression left, Expression right, Func<Expression, Expression, BinaryExpression> compare) =>
         left.Type == typeof(string)
             ? compare(Expression.Call(typeof(string).GetMethod(nameof(string.Compare), [typeof(string), typeof(string)])!, left, right), Expression.Constant(0))
             : compare(left, right);

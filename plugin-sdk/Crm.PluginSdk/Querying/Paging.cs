@@ -102,8 +102,7 @@ public static class Paging
         var type = Nullable.GetUnderlyingType(left.Type) ?? left.Type;
         if (type == typeof(string))
         {
-            var compare = Expression.Call(typeof(string).GetMethod(nameof(string.Compare), [typeof(string), typeof(string)])!, left, right);
-            return greater ? Expression.GreaterThan(compare, Expression.Constant(0)) : Expression.LessThan(compare, Expression.Constant(0));
+            return FilterCompiler.Ordered(left, right, greater ? Expression.GreaterThan : Expression.LessThan);
         }
 
         if (type == typeof(bool))
