@@ -94,23 +94,26 @@ public static class CustomFieldSql
     /// </summary>
     public static Expression KeyExpression(CustomFieldSpec spec, Expression doc, bool isPostgres)
     {
-        var (method, argument) = (spec.Type, isPostgres) switch
-        {
-            (CustomFieldType.Integer or CustomFieldType.Enumeration or CustomFieldType.Employee, true) => (nameof(PgLong), spec.Code),
-            (CustomFieldType.Number, true) => (nameof(PgNumber), spec.Code),
-            (CustomFieldType.Money, true) => (nameof(PgMoney), spec.Code),
-            (CustomFieldType.Boolean, true) => (nameof(PgBool), spec.Code),
-            (CustomFieldType.Address, true) => (nameof(PgAddress), spec.Code),
-            (_, true) => (nameof(PgText), spec.Code),
-            (CustomFieldType.Integer or CustomFieldType.Enumeration or CustomFieldType.Employee, false) => (nameof(JsonLong), JsonPath(spec.Code)),
-            (CustomFieldType.Number, false) => (nameof(JsonNumber), JsonPath(spec.Code)),
-            (CustomFieldType.Money, false) => (nameof(JsonNumber), JsonPath(spec.Code) + ".amount"),
-            (CustomFieldType.Boolean, false) => (nameof(JsonBool), JsonPath(spec.Code)),
-            (CustomFieldType.Address, false) => (nameof(SqliteAddress), spec.Code),
-            (_, false) => (nameof(JsonText), JsonPath(spec.Code)),
-        };
+        var (method, argument) = KeyFunction(spec, isPostgres);
         return Expression.Call(typeof(CustomFieldSql).GetMethod(method)!, doc, Expression.Constant(argument));
     }
+
+    /// <summary>The mapped function a field's key is read with, and its second argument (the code, or a JSON path on SQLite).</summary>
+    private static (string Method, string Argument) KeyFunction(CustomFieldSpec spec, bool isPostgres) => (spec.Type, isPostgres) switch
+    {
+        (CustomFieldType.Integer or CustomFieldType.Enumeration or CustomFieldType.Employee, true) => (nameof(PgLong), spec.Code),
+        (CustomFieldType.Number, true) => (nameof(PgNumber), spec.Code),
+        (CustomFieldType.Money, true) => (nameof(PgMoney), spec.Code),
+        (CustomFieldType.Boolean, true) => (nameof(PgBool), spec.Code),
+        (CustomFieldType.Address, true) => (nameof(PgAddress), spec.Code),
+        (_, true) => (nameof(PgText), spec.Code),
+        (CustomFieldType.Integer or CustomFieldType.Enumeration or CustomFieldType.Employee, false) => (nameof(JsonLong), JsonPath(spec.Code)),
+        (CustomFieldType.Number, false) => (nameof(JsonNumber), JsonPath(spec.Code)),
+        (CustomFieldType.Money, false) => (nameof(JsonNumber), JsonPath(spec.Code) + ".amount"),
+        (CustomFieldType.Boolean, false) => (nameof(JsonBool), JsonPath(spec.Code)),
+        (CustomFieldType.Address, false) => (nameof(SqliteAddress), spec.Code),
+        (_, false) => (nameof(JsonText), JsonPath(spec.Code)),
+    };
 
     /// <summary>The CLR type of a single-valued field's key: long, double, bool or string.</summary>
     public static Type KeyType(CustomFieldType type) => type switch
@@ -143,27 +146,10 @@ public static class CustomFieldSql
     /// <summary>The SQL text of a field's key over <paramref name="column"/>, for its index (must match what EF writes for <see cref="KeyExpression"/>).</summary>
     public static string KeySql(CustomFieldSpec spec, string column, bool isPostgres)
     {
-        var literal = "'" + spec.Code + "'";
-        if (isPostgres)
-        {
-            var function = spec.Type switch
-            {
-                CustomFieldType.Integer or CustomFieldType.Enumeration or CustomFieldType.Employee => "crm_uf_long",
-                CustomFieldType.Number => "crm_uf_number",
-                CustomFieldType.Money => "crm_uf_money",
-                CustomFieldType.Boolean => "crm_uf_bool",
-                CustomFieldType.Address => "crm_uf_address",
-                _ => "crm_uf_text",
-            };
-            return $"platform.{function}({column}, {literal})";
-        }
-
-        return spec.Type switch
-        {
-            CustomFieldType.Money => $"json_extract({column}, '$.{spec.Code}.amount')",
-            CustomFieldType.Address => $"crm_uf_address({column}, {literal})",
-            _ => $"json_extract({column}, '$.{spec.Code}')",
-        };
+        // The same function and argument as KeyExpression, by the names Map gives them in SQL.
+        var (method, argument) = KeyFunction(spec, isPostgres);
+        var (_, pgName, sqliteName) = Functions.Single(f => f.Method == method);
+        return isPostgres ? $"platform.{pgName}({column}, '{argument}')" : $"{sqliteName}({column}, '{argument}')";
     }
 
     /// <summary>The PostgreSQL definitions, for the platform's migration.</summary>
