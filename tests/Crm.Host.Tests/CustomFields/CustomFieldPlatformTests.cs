@@ -55,15 +55,7 @@ public abstract class CustomFieldPlatformTests(HostFixture fixture)
         if (Host.Engine == Engine.Postgres)
         {
             // Enough rows that only the index makes sense, then count the index's scans around one real query.
-            var columns = string.Join(", ", (await Host.QueryRowsAsync(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'deals' AND table_name = 'deals' AND column_name NOT IN ('id', 'title', 'custom_fields')"))
-                .Select(r => (string)r["column_name"]!));
-            await Host.QueryRowsAsync($"""
-                INSERT INTO deals.deals (title, custom_fields, {columns})
-                SELECT 'filler ' || n, jsonb_build_object('{code}', n), {columns}
-                FROM deals.deals, generate_series(1, 20000) AS n WHERE id = @p0 RETURNING 1
-                """, long.Parse(id, CultureInfo.InvariantCulture));
-            await Host.QueryRowsAsync("ANALYZE deals.deals");
+            await FillDealsAsync(id, "filler ", $"jsonb_build_object('{code}', n)");
             var before = await IndexScansAsync(indexes[0]);
             var found = (await Host.QueryAsync($"{{ deals(where: {{ {name}: {{ eq: 4242 }} }}, first: 10) {{ nodes {{ id }} }} }}")).ShouldSucceed();
             Assert.Equal(2, Records.Ids(found.Data!["deals"]!["nodes"]).Count);
@@ -104,15 +96,7 @@ public abstract class CustomFieldPlatformTests(HostFixture fixture)
         }
 
         var id = await Host.CreateDealAsync(new JsonObject { ["title"] = "Tagged", [name] = new JsonArray(424242, 7) });
-        var columns = string.Join(", ", (await Host.QueryRowsAsync(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'deals' AND table_name = 'deals' AND column_name NOT IN ('id', 'title', 'custom_fields')"))
-            .Select(r => (string)r["column_name"]!));
-        await Host.QueryRowsAsync($"""
-            INSERT INTO deals.deals (title, custom_fields, {columns})
-            SELECT 'tagged filler ' || n, jsonb_build_object('{code}', jsonb_build_array(n, n + 1)), {columns}
-            FROM deals.deals, generate_series(1, 20000) AS n WHERE id = @p0 RETURNING 1
-            """, long.Parse(id, CultureInfo.InvariantCulture));
-        await Host.QueryRowsAsync("ANALYZE deals.deals");
+        await FillDealsAsync(id, "tagged filler ", $"jsonb_build_object('{code}', jsonb_build_array(n, n + 1))");
         var before = await IndexScansAsync(Assert.Single(indexes));
         var found = (await Host.QueryAsync($"{{ deals(where: {{ {name}: {{ in: [424242, 5] }} }}, first: 10) {{ nodes {{ id }} }} }}")).ShouldSucceed();
         Assert.Equal(3, Records.Ids(found.Data!["deals"]!["nodes"]).Count);
@@ -123,6 +107,24 @@ public abstract class CustomFieldPlatformTests(HostFixture fixture)
         }
 
         await Host.QueryRowsAsync("DELETE FROM deals.deals WHERE title LIKE 'tagged filler %'");
+    }
+
+    /// <summary>
+    /// 20,000 copies of a deal (PostgreSQL), titled <paramref name="titlePrefix"/> and a number n, with
+    /// the custom fields <paramref name="customFieldsSql"/> makes of n; then ANALYZE: enough rows
+    /// that only an index makes sense for a selective filter.
+    /// </summary>
+    private async Task FillDealsAsync(string templateId, string titlePrefix, string customFieldsSql)
+    {
+        var columns = string.Join(", ", (await Host.QueryRowsAsync(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'deals' AND table_name = 'deals' AND column_name NOT IN ('id', 'title', 'custom_fields')"))
+            .Select(r => (string)r["column_name"]!));
+        await Host.QueryRowsAsync($"""
+            INSERT INTO deals.deals (title, custom_fields, {columns})
+            SELECT '{titlePrefix}' || n, {customFieldsSql}, {columns}
+            FROM deals.deals, generate_series(1, 20000) AS n WHERE id = @p0 RETURNING 1
+            """, long.Parse(templateId, CultureInfo.InvariantCulture));
+        await Host.QueryRowsAsync("ANALYZE deals.deals");
     }
 
     private async Task<List<string>> IndexesAsync(string code)
