@@ -60,24 +60,17 @@ internal static class CustomFieldFilterBench
         var url = options.GetValueOrDefault("--url") ?? throw new InvalidOperationException("bench custom-field-filter needs --url (the running host, e.g. http://127.0.0.1:5000).");
         var apiKey = options.GetValueOrDefault("--api-key") ?? Environment.GetEnvironmentVariable("CRM_API_KEY")
             ?? throw new InvalidOperationException("bench custom-field-filter needs --api-key (or CRM_API_KEY).");
-        var first = Whole(options, "--first", 50);
-        var iterations = Whole(options, "--iterations", 1000);
-        var warmup = Whole(options, "--warmup", 50);
+        var first = BenchSupport.Whole(options, "--first", 50);
+        var iterations = BenchSupport.Whole(options, "--iterations", 1000);
+        var warmup = BenchSupport.Whole(options, "--warmup", 50);
         if (iterations < 1 || first < 1)
         {
             throw new InvalidOperationException("--iterations and --first must be at least 1.");
         }
 
-        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(settings).Build();
-        var database = CrmApplication.ReadDatabaseOptions(configuration);
-        if (database.Provider != DatabaseProvider.Postgres)
-        {
-            throw new InvalidOperationException("bench custom-field-filter checks against SQL on PostgreSQL: give --Database:Provider=Postgres --ConnectionStrings:Crm=...");
-        }
-
-        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
-        using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan }) { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(10) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        // The database the host is configured with, read as the host reads it.
+        await using var dataSource = BenchSupport.PostgresDataSource(settings, "bench custom-field-filter checks against SQL on PostgreSQL: give --Database:Provider=Postgres --ConnectionStrings:Crm=...");
+        using var http = BenchSupport.GraphQLClient(url, apiKey, TimeSpan.FromMinutes(10));
 
         var seeded = await ScalarAsync<long>(dataSource, $"SELECT count(*) FROM deals.deals WHERE custom_fields ? '{SeedCustomFields.RegionCode}'");
         var deals = await ScalarAsync<long>(dataSource, "SELECT count(*) FROM deals.deals");
@@ -159,19 +152,19 @@ internal static class CustomFieldFilterBench
         foreach (var way in ways)
         {
             var sorted = way.Milliseconds.Order().ToList();
-            Console.WriteLine($"{way.Name,-24} {Percentile(sorted, 0.5),10:0.00} {Percentile(sorted, 0.9),10:0.00} {Percentile(sorted, 0.99),10:0.00} {sorted.Average(),10:0.00} {sorted[0],10:0.00} {sorted[^1],10:0.00}");
+            Console.WriteLine($"{way.Name,-24} {BenchSupport.Percentile(sorted, 0.5),10:0.00} {BenchSupport.Percentile(sorted, 0.9),10:0.00} {BenchSupport.Percentile(sorted, 0.99),10:0.00} {sorted.Average(),10:0.00} {sorted[0],10:0.00} {sorted[^1],10:0.00}");
         }
 
         var custom = ways[0].Milliseconds.Order().ToList();
         foreach (var builtIn in ways.Skip(1))
         {
             var sorted = builtIn.Milliseconds.Order().ToList();
-            Console.WriteLine($"custom field / {builtIn.Name}: {Percentile(custom, 0.5) / Percentile(sorted, 0.5),5:0.00}x at the median, "
-                + $"{Percentile(custom, 0.9) / Percentile(sorted, 0.9),5:0.00}x at p90, {Percentile(custom, 0.99) / Percentile(sorted, 0.99),5:0.00}x at p99");
+            Console.WriteLine($"custom field / {builtIn.Name}: {BenchSupport.Percentile(custom, 0.5) / BenchSupport.Percentile(sorted, 0.5),5:0.00}x at the median, "
+                + $"{BenchSupport.Percentile(custom, 0.9) / BenchSupport.Percentile(sorted, 0.9),5:0.00}x at p90, {BenchSupport.Percentile(custom, 0.99) / BenchSupport.Percentile(sorted, 0.99),5:0.00}x at p99");
         }
 
-        var median = Percentile(custom, 0.5);
-        var ratio = median / Percentile(ways[1].Milliseconds.Order().ToList(), 0.5);
+        var median = BenchSupport.Percentile(custom, 0.5);
+        var ratio = median / BenchSupport.Percentile(ways[1].Milliseconds.Order().ToList(), 0.5);
         Console.WriteLine($"target (median under 50 ms, within 2x of {ways[1].Name}): median {median:0.00} ms, {ratio:0.00}x: {(median < 50 && ratio <= 2 ? "met" : "NOT met")}");
 
         if (options.ContainsKey("--explain"))
@@ -376,10 +369,5 @@ internal static class CustomFieldFilterBench
         return (T)(await command.ExecuteScalarAsync())!;
     }
 
-    private static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
 
-    private static int Whole(IReadOnlyDictionary<string, string> options, string name, int fallback) =>
-        !options.TryGetValue(name, out var text) ? fallback
-        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value
-        : throw new InvalidOperationException($"{name} takes a whole number, not '{text}'.");
 }

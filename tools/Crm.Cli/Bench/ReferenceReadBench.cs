@@ -114,9 +114,9 @@ internal static class ReferenceReadBench
             ?? throw new InvalidOperationException("bench reference-read needs --api-key (or CRM_API_KEY).");
         var stages = (options.GetValueOrDefault("--stages") ?? "PREPARATION,EXECUTING").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var min = decimal.Parse(options.GetValueOrDefault("--min-opportunity") ?? "1000", NumberStyles.Number, CultureInfo.InvariantCulture);
-        var first = Whole(options, "--first", 50);
-        var iterations = Whole(options, "--iterations", 200);
-        var warmup = Whole(options, "--warmup", 20);
+        var first = BenchSupport.Whole(options, "--first", 50);
+        var iterations = BenchSupport.Whole(options, "--iterations", 200);
+        var warmup = BenchSupport.Whole(options, "--warmup", 20);
         long[]? users = options.TryGetValue("--assigned-to", out var usersText)
             ? [.. usersText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => long.TryParse(u, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id
                 : throw new InvalidOperationException($"--assigned-to takes user ids separated by commas, not '{u}'."))]
@@ -129,16 +129,8 @@ internal static class ReferenceReadBench
         }
 
         // The database the host is configured with, read as the host reads it.
-        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(settings).Build();
-        var database = CrmApplication.ReadDatabaseOptions(configuration);
-        if (database.Provider != DatabaseProvider.Postgres)
-        {
-            throw new InvalidOperationException("bench reference-read compares with SQL on PostgreSQL: give --Database:Provider=Postgres --ConnectionStrings:Crm=...");
-        }
-
-        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
-        using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan }) { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(2) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        await using var dataSource = BenchSupport.PostgresDataSource(settings, "bench reference-read compares with SQL on PostgreSQL: give --Database:Provider=Postgres --ConnectionStrings:Crm=...");
+        using var http = BenchSupport.GraphQLClient(url, apiKey, TimeSpan.FromMinutes(2));
         var body = new JsonObject
         {
             ["query"] = GraphQLQuery,
@@ -181,14 +173,14 @@ internal static class ReferenceReadBench
         foreach (var way in ways)
         {
             var sorted = way.Milliseconds.Order().ToList();
-            Console.WriteLine($"{way.Name,-22} {Percentile(sorted, 0.5),10:0.00} {Percentile(sorted, 0.9),10:0.00} {Percentile(sorted, 0.95),10:0.00} {Percentile(sorted, 0.99),10:0.00} {sorted.Average(),10:0.00} {sorted[0],10:0.00} {sorted[^1],10:0.00}");
+            Console.WriteLine($"{way.Name,-22} {BenchSupport.Percentile(sorted, 0.5),10:0.00} {BenchSupport.Percentile(sorted, 0.9),10:0.00} {BenchSupport.Percentile(sorted, 0.95),10:0.00} {BenchSupport.Percentile(sorted, 0.99),10:0.00} {sorted.Average(),10:0.00} {sorted[0],10:0.00} {sorted[^1],10:0.00}");
         }
 
         var graphQL = ways[0].Milliseconds.Order().ToList();
         foreach (var sql in ways.Skip(1))
         {
             var sorted = sql.Milliseconds.Order().ToList();
-            Console.WriteLine($"GraphQL / {sql.Name}: {Percentile(graphQL, 0.5) / Percentile(sorted, 0.5),6:0.0}x at the median, {Percentile(graphQL, 0.95) / Percentile(sorted, 0.95),6:0.0}x at p95");
+            Console.WriteLine($"GraphQL / {sql.Name}: {BenchSupport.Percentile(graphQL, 0.5) / BenchSupport.Percentile(sorted, 0.5),6:0.0}x at the median, {BenchSupport.Percentile(graphQL, 0.95) / BenchSupport.Percentile(sorted, 0.95),6:0.0}x at p95");
         }
 
         var sample = ways[0].Last!;
@@ -317,10 +309,5 @@ internal static class ReferenceReadBench
         return agree;
     }
 
-    private static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
 
-    private static int Whole(IReadOnlyDictionary<string, string> options, string name, int fallback) =>
-        !options.TryGetValue(name, out var text) ? fallback
-        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value
-        : throw new InvalidOperationException($"{name} takes a whole number, not '{text}'.");
 }
