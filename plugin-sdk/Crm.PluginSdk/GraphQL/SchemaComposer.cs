@@ -331,42 +331,31 @@ public sealed class SchemaComposer
     private static string Describe(CustomFieldSpec spec) =>
         $"{spec.Label} (custom field {spec.Code}, {spec.Type.ToString().ToUpperInvariant()}{(spec.Multiple ? ", multiple" : "")}{(spec.Mandatory ? ", mandatory" : "")}).";
 
-    private IGraphType CustomValueType(CustomFieldSpec spec) => spec.Type switch
+    /// <summary>The GraphQL type of one value of a custom field, as shown or (<paramref name="input"/>) as written.</summary>
+    private IGraphType CustomValueType(CustomFieldSpec spec, bool input) => spec.Type switch
     {
         CustomFieldType.Integer => new LongGraphType(),
         CustomFieldType.Number => new DecimalGraphType(),
         CustomFieldType.Boolean => new BooleanGraphType(),
         CustomFieldType.Date => new DateGraphType(),
         CustomFieldType.DateTime => new DateTimeGraphType(),
-        CustomFieldType.Money => Types.Money,
-        CustomFieldType.Enumeration => Types.CustomFieldItem,
+        CustomFieldType.Money => input ? Types.MoneyInput : Types.Money,
+        CustomFieldType.Enumeration => input ? new IdGraphType() : Types.CustomFieldItem,
         CustomFieldType.Employee => new IdGraphType(),
-        CustomFieldType.Crm => CrmRecordReferenceType(),
-        CustomFieldType.Address => Types.Address,
+        CustomFieldType.Crm => input ? Types.CrmRecordReferenceInput : CrmRecordReferenceType(),
+        CustomFieldType.Address => input ? Types.AddressInput : Types.Address,
         _ => new StringGraphType(),
     };
 
     private IGraphType CustomInputType(CustomFieldSpec spec)
     {
-        IGraphType one = spec.Type switch
-        {
-            CustomFieldType.Integer => new LongGraphType(),
-            CustomFieldType.Number => new DecimalGraphType(),
-            CustomFieldType.Boolean => new BooleanGraphType(),
-            CustomFieldType.Date => new DateGraphType(),
-            CustomFieldType.DateTime => new DateTimeGraphType(),
-            CustomFieldType.Money => Types.MoneyInput,
-            CustomFieldType.Enumeration or CustomFieldType.Employee => new IdGraphType(),
-            CustomFieldType.Crm => Types.CrmRecordReferenceInput,
-            CustomFieldType.Address => Types.AddressInput,
-            _ => new StringGraphType(),
-        };
+        var one = CustomValueType(spec, input: true);
         return spec.Multiple ? new ListGraphType(new NonNullGraphType(one)) : one;
     }
 
     private FieldType CustomOutputField(EntityField field, CustomFieldSpec spec)
     {
-        var one = CustomValueType(spec);
+        var one = CustomValueType(spec, input: false);
         return new FieldType
         {
             Name = field.Name,
