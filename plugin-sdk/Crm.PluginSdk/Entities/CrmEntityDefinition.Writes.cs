@@ -34,16 +34,37 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext>
     private async Task<MutationPayload> InWriteTransactionAsync(IServiceProvider services, Func<Task<MutationPayload>> work, CancellationToken cancellationToken, long? id = null)
     {
         var session = services.GetService<CrmDatabaseSession>();
+        // Inside another write's transaction a failure is that write's to handle: its transaction is lost.
+        var outermost = session?.Transaction is null;
         try
         {
             return session is null ? await work() : await session.InTransactionAsync(work, payload => payload.Errors.Count == 0, cancellationToken);
         }
-        catch (DbUpdateConcurrencyException) when (id is { } gone)
+        catch (DbUpdateConcurrencyException) when (outermost && id is { } gone)
         {
             // The row locks make this rare (a row changed outside the platform); the record is not there as it was read.
             services.GetRequiredService<TContext>().ChangeTracker.Clear();
             return new MutationPayload(null, [UserError.At(ErrorCodes.NotFound, $"{char.ToUpperInvariant(Name[0])}{Name[1..]} {gone.ToString(CultureInfo.InvariantCulture)} was deleted or changed meanwhile.", "id")]);
         }
+        catch (Exception ex) when (outermost && IsLostRace(ex))
+        {
+            // Two writes that lock the same records in opposite orders (a delete and a link to
+            // what it deletes): PostgreSQL aborts one of them, which may simply be sent again.
+            return new MutationPayload(null, [UserError.At(ErrorCodes.Conflict, $"The {Name} was being changed by another write at the same time; nothing was changed. Try again.")]);
+        }
+    }
+
+    private static bool IsLostRace(Exception ex)
+    {
+        for (var inner = ex; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is Npgsql.PostgresException { SqlState: "40P01" or "40001" })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private async Task<MutationPayload> CreateCoreAsync(IServiceProvider services, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
