@@ -16,7 +16,7 @@ public sealed class CompanyEntity() : CrmEntityDefinition<Company, CompaniesDbCo
         entity.Field(c => c.CompanyType).FromList("COMPANY_TYPE", "companyTypeItem").Describe("An item of the COMPANY_TYPE list.");
         entity.Field(c => c.Industry).FromList("INDUSTRY", "industryItem").Describe("An item of the INDUSTRY list.");
         entity.Field(c => c.Employees).FromList("EMPLOYEES", "employeesItem").Describe("Size band, an item of the EMPLOYEES list.");
-        entity.Field(c => c.Revenue).Describe("Annual revenue, in currencyId.");
+        entity.Field(c => c.Revenue).Range(0).Describe("Annual revenue, in currencyId; not negative.");
         entity.Field(c => c.CurrencyId).Describe("ISO 4217 currency code of the revenue.");
         entity.ContactPoints(c => c.Phones, ContactPointKind.Phone);
         entity.ContactPoints(c => c.Emails, ContactPointKind.Email);

@@ -15,6 +15,8 @@ public sealed class ContactCompanyRelation : LinkTableRelation<ContactsDbContext
 
     public override string ToField => "contacts";
 
+    public override string? FromInputName => ContactEntity.CompanyIds;
+
     protected override Expression<Func<ContactCompanyLink, long>> FromColumn => link => link.ContactId;
 
     protected override Expression<Func<ContactCompanyLink, long>> ToColumn => link => link.CompanyId;

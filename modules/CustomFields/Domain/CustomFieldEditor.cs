@@ -390,14 +390,13 @@ public sealed class CustomFieldEditor(
             }
             else
             {
-                try
+                if (CustomFieldBinder.PatternRegex(pattern, out var problem) is null)
                 {
-                    _ = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
-                    settings = settings with { Pattern = pattern };
+                    errors.Add(UserError.At(ErrorCodes.InvalidFormat, $"'pattern' cannot be used: {problem}", "input", "settings", "pattern"));
                 }
-                catch (ArgumentException ex)
+                else
                 {
-                    errors.Add(UserError.At(ErrorCodes.InvalidFormat, $"'pattern' is not a regular expression: {ex.Message}", "input", "settings", "pattern"));
+                    settings = settings with { Pattern = pattern };
                 }
             }
         }

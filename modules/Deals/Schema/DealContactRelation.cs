@@ -15,6 +15,8 @@ public sealed class DealContactRelation : LinkTableRelation<DealsDbContext, Deal
 
     public override string ToField => "deals";
 
+    public override string? FromInputName => DealEntity.ContactIds;
+
     protected override Expression<Func<DealContactLink, long>> FromColumn => link => link.DealId;
 
     protected override Expression<Func<DealContactLink, long>> ToColumn => link => link.ContactId;

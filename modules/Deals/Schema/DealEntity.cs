@@ -30,8 +30,8 @@ public sealed class DealEntity() : CrmEntityDefinition<Deal, DealsDbContext>(Nam
         entity.Field(d => d.StageId).FromList("DEAL_STAGE", d => Deal.StageListOf(((Deal)d).PipelineId), "stage")
             .Describe("An item of the pipeline's stage list (DEAL_STAGE, or DEAL_STAGE_n with ids Cn:...); the first stage when left out.");
         entity.Field(d => d.Closed).ReadOnly().Describe("Won or lost: the stage's semantics is not PROCESS.");
-        entity.Field(d => d.Probability).Describe("In percent; the stage's default when left out.");
-        entity.Field(d => d.Opportunity).Describe("The amount, in currencyId.");
+        entity.Field(d => d.Probability).Range(0, 100).Describe("In percent, 0 to 100; the stage's default when left out.");
+        entity.Field(d => d.Opportunity).Range(0).Describe("The amount, in currencyId; not negative.");
         entity.Field(d => d.CurrencyId).Describe("ISO 4217 code of the amount.");
         entity.Field(d => d.BeginDate);
         entity.Field(d => d.CloseDate);

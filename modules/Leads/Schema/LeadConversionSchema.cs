@@ -44,17 +44,29 @@ public sealed class LeadConversionSchema : ISchemaContributor
 
         payload.AddField(new FieldType { Name = "errors", ResolvedType = SchemaComposer.NonNullList(composer.Types.UserError), Resolver = new FuncFieldResolver<object?>(c => ((ConvertPayload)c.Source!).Errors) });
 
-        var dealInput = new InputObjectGraphType { Name = "ConvertLeadDealInput", Description = "The deal to create: its pipeline (default 0), stage (the pipeline's first when left out) and title (the lead's when left out)." };
-        dealInput.AddField(new FieldType { Name = "pipelineId", Type = typeof(IdGraphType) });
-        dealInput.AddField(new FieldType { Name = "stageId", Type = typeof(StringGraphType) });
-        dealInput.AddField(new FieldType { Name = "title", Type = typeof(StringGraphType) });
-
         var input = new InputObjectGraphType { Name = "ConvertLeadInput", Description = "What the lead becomes: new records, existing ones, or both." };
         input.AddField(new FieldType { Name = "createContact", Type = typeof(BooleanGraphType), Description = "Create a contact from the lead's person." });
         input.AddField(new FieldType { Name = "contactId", Type = typeof(IdGraphType), Description = "Or link this existing contact." });
-        input.AddField(new FieldType { Name = "createCompany", Type = typeof(BooleanGraphType), Description = "Create a company from the lead's company title." });
+        if (registry.Find("company") is not null)
+        {
+            input.AddField(new FieldType
+            {
+                Name = "createCompany",
+                ResolvedType = composer.UpdateInput("company"),
+                Description = "Create a company from the lead: titled with the lead's company title, or the lead's title when it has none. Fields given here take the place of what the lead gives (`{}` takes everything from the lead).",
+            });
+        }
+
         input.AddField(new FieldType { Name = "companyId", Type = typeof(IdGraphType), Description = "Or link this existing company." });
-        input.AddField(new FieldType { Name = "createDeal", ResolvedType = dealInput, Description = "Create a deal." });
+        if (registry.Find("deal") is not null)
+        {
+            input.AddField(new FieldType
+            {
+                Name = "createDeal",
+                ResolvedType = composer.UpdateInput("deal"),
+                Description = "Create a deal from the lead: in pipeline 0 (or pipelineId) on its first stage (or stageId), titled as the lead. Fields given here take the place of what the lead gives.",
+            });
+        }
 
         composer.Mutation.AddField(new FieldType
         {
@@ -78,34 +90,11 @@ public sealed class LeadConversionSchema : ISchemaContributor
 
     private static async Task<ConvertPayload> ConvertAsync(IServiceProvider services, long id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
     {
-        var db = services.GetRequiredService<LeadsDbContext>();
-        var registry = services.GetRequiredService<IEntityRegistry>();
-        var statuses = await services.GetRequiredService<ISelectionLists>().GetItemsAsync(LeadEntity.StatusList, cancellationToken);
-        // Converting changes the lead: it needs the right to update it (and, below, to add each target).
-        var leads = (ICrmEntityDefinition)registry.Find(LeadEntity.Name)!;
-        var lead = await leads.ReachesAsync(services, id, PermissionAction.Update, cancellationToken)
-            ? await db.Leads.FirstOrDefaultAsync(l => l.Id == id, cancellationToken)
-            : null;
-        if (lead is null)
-        {
-            return Refused(leads.ReachesAll(services, PermissionAction.Update)
-                ? UserError.At(ErrorCodes.NotFound, $"There is no lead with id {id.ToString(CultureInfo.InvariantCulture)}.", "id")
-                : UserError.At(ErrorCodes.Forbidden, $"You may not convert lead {id.ToString(CultureInfo.InvariantCulture)}, or there is no such lead.", "id"));
-        }
-
-        switch (statuses.FirstOrDefault(s => s.Id == lead.StatusId)?.Semantics)
-        {
-            case ListItemSemantics.Success:
-                return Refused(UserError.At("ALREADY_CONVERTED", "The lead is already converted.", "id"));
-            case ListItemSemantics.Failure:
-                return Refused(UserError.At("LEAD_IS_JUNK", "The lead is junk; give it an in-process status before converting it.", "id"));
-        }
-
         var createContact = input.GetValueOrDefault("createContact") is true;
-        var createCompany = input.GetValueOrDefault("createCompany") is true;
-        var dealInput = input.GetValueOrDefault("createDeal") as IReadOnlyDictionary<string, object?> ?? (input.GetValueOrDefault("createDeal") as IDictionary<string, object?>)?.AsReadOnly();
+        var companyInput = AsInput(input.GetValueOrDefault("createCompany"));
+        var dealInput = AsInput(input.GetValueOrDefault("createDeal"));
         var errors = new List<UserError>();
-        if (!createContact && !createCompany && dealInput is null && !input.ContainsKey("contactId") && !input.ContainsKey("companyId"))
+        if (!createContact && companyInput is null && dealInput is null && !input.ContainsKey("contactId") && !input.ContainsKey("companyId"))
         {
             errors.Add(UserError.At(ErrorCodes.Validation, "Say what the lead becomes: createContact, contactId, createCompany, companyId or createDeal.", "input"));
         }
@@ -115,7 +104,7 @@ public sealed class LeadConversionSchema : ISchemaContributor
             errors.Add(UserError.At(ErrorCodes.Validation, "Give createContact or contactId, not both.", "input", "contactId"));
         }
 
-        if (createCompany && input.GetValueOrDefault("companyId") is not null)
+        if (companyInput is not null && input.GetValueOrDefault("companyId") is not null)
         {
             errors.Add(UserError.At(ErrorCodes.Validation, "Give createCompany or companyId, not both.", "input", "companyId"));
         }
@@ -125,14 +114,40 @@ public sealed class LeadConversionSchema : ISchemaContributor
             return new ConvertPayload(null, null, null, null, errors);
         }
 
+        var db = services.GetRequiredService<LeadsDbContext>();
+        var registry = services.GetRequiredService<IEntityRegistry>();
+        var statuses = await services.GetRequiredService<ISelectionLists>().GetItemsAsync(LeadEntity.StatusList, cancellationToken);
         var success = statuses.First(s => s.Semantics == ListItemSemantics.Success);
         var session = services.GetRequiredService<CrmDatabaseSession>();
         var outcome = await session.InTransactionAsync(async () =>
         {
-            var company = await ExistingAsync(services, registry, "company", input.GetValueOrDefault("companyId"), errors, cancellationToken);
-            if (createCompany)
+            // The lead is locked before its status is read: of concurrent conversions of one lead,
+            // one converts it and the others then find it converted.
+            await db.LockAsync<Lead>([id], RowLock.NoKeyUpdate, cancellationToken);
+            // Converting changes the lead: it needs the right to update it (and, below, to add each target).
+            var leads = (ICrmEntityDefinition)registry.Find(LeadEntity.Name)!;
+            var lead = await leads.ReachesAsync(services, id, PermissionAction.Update, cancellationToken)
+                ? await db.Leads.FirstOrDefaultAsync(l => l.Id == id, cancellationToken)
+                : null;
+            if (lead is null)
             {
-                company = await CreateAsync(services, registry, "company", "createCompany", CompanyFrom(lead), errors, cancellationToken, lead);
+                return Refused(leads.ReachesAll(services, PermissionAction.Update)
+                    ? UserError.At(ErrorCodes.NotFound, $"There is no lead with id {id.ToString(CultureInfo.InvariantCulture)}.", "id")
+                    : UserError.At(ErrorCodes.Forbidden, $"You may not convert lead {id.ToString(CultureInfo.InvariantCulture)}, or there is no such lead.", "id"));
+            }
+
+            switch (statuses.FirstOrDefault(s => s.Id == lead.StatusId)?.Semantics)
+            {
+                case ListItemSemantics.Success:
+                    return Refused(UserError.At("ALREADY_CONVERTED", "The lead is already converted.", "id"));
+                case ListItemSemantics.Failure:
+                    return Refused(UserError.At("LEAD_IS_JUNK", "The lead is junk; give it an in-process status before converting it.", "id"));
+            }
+
+            var company = await ExistingAsync(services, registry, "company", input.GetValueOrDefault("companyId"), errors, cancellationToken);
+            if (companyInput is not null)
+            {
+                company = await CreateAsync(services, registry, "company", "createCompany", Overlay(CompanyFrom(lead), companyInput), errors, cancellationToken, lead);
             }
 
             var contact = await ExistingAsync(services, registry, "contact", input.GetValueOrDefault("contactId"), errors, cancellationToken);
@@ -144,7 +159,7 @@ public sealed class LeadConversionSchema : ISchemaContributor
             object? deal = null;
             if (dealInput is not null)
             {
-                deal = await CreateAsync(services, registry, "deal", "createDeal", DealFrom(lead, dealInput, company, contact), errors, cancellationToken, lead);
+                deal = await CreateAsync(services, registry, "deal", "createDeal", Overlay(DealFrom(lead, company, contact), dealInput), errors, cancellationToken, lead);
             }
 
             if (errors.Count == 0)
@@ -165,14 +180,22 @@ public sealed class LeadConversionSchema : ISchemaContributor
             return new ConvertPayload(lead, contact, company, deal, errors);
         }, result => result.Errors.Count == 0, cancellationToken);
 
-        if (outcome.Errors.Count > 0)
+        // Rolled back: the session has made every context forget what it saved.
+        return outcome.Errors.Count > 0 ? new ConvertPayload(null, null, null, null, outcome.Errors) : outcome;
+    }
+
+    private static IReadOnlyDictionary<string, object?>? AsInput(object? value) =>
+        value as IReadOnlyDictionary<string, object?> ?? (value as IDictionary<string, object?>)?.AsReadOnly();
+
+    /// <summary>What the lead gives, with the fields the caller gave in their place.</summary>
+    private static Dictionary<string, object?> Overlay(Dictionary<string, object?> fromLead, IReadOnlyDictionary<string, object?> given)
+    {
+        foreach (var (name, value) in given)
         {
-            // Rolled back: what the contexts remember of it must not be saved by anything later.
-            db.ChangeTracker.Clear();
-            return new ConvertPayload(null, null, null, null, outcome.Errors);
+            fromLead[name] = value;
         }
 
-        return outcome;
+        return fromLead;
     }
 
     private static ConvertPayload Refused(UserError error) => new(null, null, null, null, [error]);
@@ -191,7 +214,8 @@ public sealed class LeadConversionSchema : ISchemaContributor
             return null;
         }
 
-        var found = registry.Find(type) is { } entity ? await entity.LoadByIdsAsync(services, [value], cancellationToken) : new Dictionary<long, object>();
+        // Held until the conversion commits, so that a concurrent delete cannot remove it under the link.
+        var found = await registry.Find(type).LoadHeldAsync(services, [value], cancellationToken);
         if (!found.TryGetValue(value, out var record))
         {
             errors.Add(UserError.At(ErrorCodes.NotFound, $"There is no {type} with id {value.ToString(CultureInfo.InvariantCulture)}.", "input", path));
@@ -227,7 +251,8 @@ public sealed class LeadConversionSchema : ISchemaContributor
     {
         var company = new Dictionary<string, object?>
         {
-            ["title"] = string.IsNullOrWhiteSpace(lead.CompanyTitle) ? null : lead.CompanyTitle,
+            // A lead without a company title still names the company: by its own title.
+            ["title"] = string.IsNullOrWhiteSpace(lead.CompanyTitle) ? lead.Title : lead.CompanyTitle,
             ["phones"] = Points(lead.Phones),
             ["emails"] = Points(lead.Emails),
             ["webs"] = Points(lead.Webs),
@@ -266,12 +291,12 @@ public sealed class LeadConversionSchema : ISchemaContributor
         ["companyIds"] = company is ICrmRecord c ? new List<object?> { c.Id } : new List<object?>(),
     };
 
-    private static Dictionary<string, object?> DealFrom(Lead lead, IReadOnlyDictionary<string, object?> deal, object? company, object? contact)
+    private static Dictionary<string, object?> DealFrom(Lead lead, object? company, object? contact)
     {
         var fields = new Dictionary<string, object?>
         {
-            ["title"] = deal.GetValueOrDefault("title") as string ?? lead.Title,
-            ["pipelineId"] = deal.GetValueOrDefault("pipelineId") ?? 0L,
+            ["title"] = lead.Title,
+            ["pipelineId"] = 0L,
             ["opportunity"] = lead.Opportunity ?? 0m,
             ["sourceId"] = lead.SourceId,
             ["sourceDescription"] = lead.SourceDescription,
@@ -290,11 +315,6 @@ public sealed class LeadConversionSchema : ISchemaContributor
         if (lead.CurrencyId is not null)
         {
             fields["currencyId"] = lead.CurrencyId;
-        }
-
-        if (deal.GetValueOrDefault("stageId") is string stage)
-        {
-            fields["stageId"] = stage;
         }
 
         return fields;

@@ -28,7 +28,7 @@ public sealed class LeadEntity() : CrmEntityDefinition<Lead, LeadsDbContext>(Nam
         entity.Field(l => l.StatusDescription).NotSortable();
         entity.Field(l => l.SourceId).FromList("SOURCE", "source");
         entity.Field(l => l.SourceDescription).NotSortable();
-        entity.Field(l => l.Opportunity).Describe("The expected amount, in currencyId.");
+        entity.Field(l => l.Opportunity).Range(0).Describe("The expected amount, in currencyId; not negative.");
         entity.Field(l => l.CurrencyId);
         entity.Field(l => l.AssignedById).AsId().Describe("The user responsible for the lead.");
         entity.Field(l => l.Opened);

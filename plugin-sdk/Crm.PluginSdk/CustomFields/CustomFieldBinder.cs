@@ -37,6 +37,7 @@ public static class CustomFieldBinder
     public const int MaxValues = 100;
     public const int DefaultMaxLength = 255;
     public const int MaxTextLength = 65_535;
+    public const int MaxPatternLength = 500;
     private static readonly TimeSpan PatternTimeout = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
@@ -128,6 +129,13 @@ public static class CustomFieldBinder
                     if (malformed is not null)
                     {
                         errors.Add(Fail(ErrorCodes.InvalidFormat, $"'{text}' is not a valid {malformed}."));
+                        return null;
+                    }
+
+                    if (settings.Pattern is { } unsafePattern && text.Length > 0 && PatternRegex(unsafePattern, out var problem) is null)
+                    {
+                        // Saved before patterns had to run without backtracking.
+                        errors.Add(Fail(ErrorCodes.InvalidFormat, $"its pattern cannot be checked ({problem}); an administrator must change it."));
                         return null;
                     }
 
@@ -256,11 +264,59 @@ public static class CustomFieldBinder
 
     public static readonly string[] AddressParts = ["address1", "address2", "city", "postalCode", "region", "province", "country", "countryCode"];
 
+    /// <summary>
+    /// A field's pattern as it is run: without backtracking, so that checking a value costs time
+    /// linear in its length whatever the pattern (a pattern like <c>^(\w+\s?)*$</c> would otherwise
+    /// take seconds per value). Null when the pattern cannot run that way (backreferences,
+    /// lookarounds, atomic groups, or too large an automaton) or is longer than <see cref="MaxPatternLength"/>.
+    /// </summary>
+    public static Regex? PatternRegex(string pattern, out string? problem)
+    {
+        problem = null;
+        if (pattern.Length > MaxPatternLength)
+        {
+            problem = $"it is {pattern.Length} characters long; the limit is {MaxPatternLength}.";
+            return null;
+        }
+
+        if (Patterns.TryGetValue(pattern, out var cached))
+        {
+            problem = cached.Problem;
+            return cached.Regex;
+        }
+
+        (Regex? Regex, string? Problem) compiled;
+        try
+        {
+            compiled = (new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, PatternTimeout), null);
+        }
+        catch (NotSupportedException ex)
+        {
+            compiled = (null, $"it cannot be run without backtracking: {ex.Message}");
+        }
+        catch (ArgumentException ex)
+        {
+            compiled = (null, $"it is not a regular expression: {ex.Message}");
+        }
+
+        // Patterns come from field definitions only: a few; the bound is against churn, not attack.
+        if (Patterns.Count >= 1_000)
+        {
+            Patterns.Clear();
+        }
+
+        Patterns[pattern] = compiled;
+        problem = compiled.Problem;
+        return compiled.Regex;
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Regex? Regex, string? Problem)> Patterns = new(StringComparer.Ordinal);
+
     private static bool Matches(string pattern, string text)
     {
         try
         {
-            return Regex.IsMatch(text, pattern, RegexOptions.CultureInvariant, PatternTimeout);
+            return PatternRegex(pattern, out _)?.IsMatch(text) ?? false;
         }
         catch (RegexMatchTimeoutException)
         {

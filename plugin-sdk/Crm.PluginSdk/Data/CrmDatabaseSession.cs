@@ -13,6 +13,7 @@ namespace Crm.PluginSdk.Data;
 public sealed class CrmDatabaseSession(DatabaseOptions options) : DbCommandInterceptor, IAsyncDisposable, IDisposable
 {
     private DbConnection? _connection;
+    private readonly List<WeakReference<ModuleDbContext>> _contexts = [];
 
     public DbConnection Connection => _connection ??= Create(options);
 
@@ -34,6 +35,20 @@ public sealed class CrmDatabaseSession(DatabaseOptions options) : DbCommandInter
             }
         };
         return sqlite;
+    }
+
+    /// <summary>A module context of the scope, to be cleared when a transaction of the session rolls back.</summary>
+    internal void Enlist(ModuleDbContext context) => _contexts.Add(new WeakReference<ModuleDbContext>(context));
+
+    private void ForgetRolledBack()
+    {
+        foreach (var reference in _contexts)
+        {
+            if (reference.TryGetTarget(out var context))
+            {
+                context.ForgetRolledBack();
+            }
+        }
     }
 
     /// <summary>The transaction of <see cref="InTransactionAsync{T}"/> in progress, if any.</summary>
@@ -63,6 +78,7 @@ public sealed class CrmDatabaseSession(DatabaseOptions options) : DbCommandInter
             if (shouldCommit?.Invoke(result) == false)
             {
                 await Transaction.RollbackAsync(cancellationToken);
+                ForgetRolledBack();
             }
             else
             {
@@ -74,6 +90,7 @@ public sealed class CrmDatabaseSession(DatabaseOptions options) : DbCommandInter
         catch
         {
             await Transaction.RollbackAsync(CancellationToken.None);
+            ForgetRolledBack();
             throw;
         }
         finally

@@ -34,20 +34,39 @@ public sealed class ModuleDbContextDependencies(ICurrentActor actor, TimeProvide
 /// domain event for every change of a <see cref="ICrmRecord"/>, written in the same transaction
 /// as the change so that no change goes without its history and no event outlives a rollback.
 /// </summary>
-public abstract class ModuleDbContext(DbContextOptions options, ModuleDbContextDependencies dependencies) : DbContext(options)
+public abstract class ModuleDbContext : DbContext
 {
     private static readonly ConcurrentDictionary<Type, string?> RecordTypeNames = new();
     private readonly List<DomainEvent> _raisedEvents = [];
     private readonly Dictionary<ICrmRecord, Dictionary<string, FieldChange>> _extraChanges = new(ReferenceEqualityComparer.Instance);
+
+    protected ModuleDbContext(DbContextOptions options, ModuleDbContextDependencies dependencies)
+        : base(options)
+    {
+        Dependencies = dependencies;
+        // A rolled-back transaction of the scope must not leave what it saved tracked here.
+        dependencies.Session?.Enlist(this);
+    }
+
+    /// <summary>Forgets what this context tracks and what it was about to write: its transaction was rolled back.</summary>
+    internal void ForgetRolledBack()
+    {
+        ChangeTracker.Clear();
+        _raisedEvents.Clear();
+        _extraChanges.Clear();
+    }
 
     /// <summary>The module's schema on PostgreSQL and its table prefix on SQLite: the module id.</summary>
     public abstract string Schema { get; }
 
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
 
-    protected ModuleDbContextDependencies Dependencies { get; } = dependencies;
+    protected ModuleDbContextDependencies Dependencies { get; }
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
+
+    /// <summary>The scope's cross-module transaction in progress, if any (see <see cref="CrmDatabaseSession.InTransactionAsync{T}"/>).</summary>
+    internal System.Data.Common.DbTransaction? SessionTransaction => Dependencies.Session?.Transaction;
 
     /// <summary>Queues an event of the module's own kind (e.g. a stage change) for the next save.</summary>
     public void RaiseEvent(string entityType, long entityId, string kind, JsonObject? data = null) =>

@@ -64,11 +64,36 @@ public interface ICrmEntityDefinition : ICrmEntityType
 
     Task<MutationPayload> DeleteAsync(IServiceProvider services, long id, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The records of this type that hold a reference to record <paramref name="targetId"/> of
+    /// <paramref name="targetType"/> (by a reference field or a custom CRM link) and may let go of
+    /// it (at most <paramref name="max"/> + 1 of them), and the fields that refuse its deletion with
+    /// how many records hold it there.
+    /// </summary>
+    Task<ReferenceScan> FindReferencesAsync(IServiceProvider services, string targetType, long targetId, int max, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Clears every reference to record <paramref name="targetId"/> of <paramref name="targetType"/>
+    /// in the records <paramref name="recordIds"/> (locked first): its fields, and its link lists of
+    /// <paramref name="relations"/> (each through the relation's input field, without the target),
+    /// as updates on the actor's behalf with their "updated" events. Saves within the scope's
+    /// transaction; returns why a record could not let go (a mandatory field, say), and the caller
+    /// rolls back.
+    /// </summary>
+    Task<IReadOnlyList<UserError>> DetachReferencesAsync(IServiceProvider services, string targetType, long targetId, IReadOnlyCollection<long> recordIds,
+        IReadOnlyList<CrmRelationDefinition> relations, CancellationToken cancellationToken);
+
     /// <summary>How many records hold <paramref name="value"/> of list <paramref name="listId"/>.</summary>
     Task<int> CountListValueAsync(IServiceProvider services, string listId, string value, CancellationToken cancellationToken);
 
     /// <summary>Moves every record holding <paramref name="from"/> to <paramref name="to"/>, each with its "updated" event.</summary>
     Task<int> ReplaceListValueAsync(IServiceProvider services, string listId, string from, string to, CancellationToken cancellationToken);
+}
+
+/// <summary>What holds a record about to be deleted, in records of one type.</summary>
+public sealed record ReferenceScan(IReadOnlyList<long> RecordIds, IReadOnlyList<(string Field, int Count)> Refusing)
+{
+    public static ReferenceScan None { get; } = new([], []);
 }
 
 public sealed record ListArguments(
@@ -86,7 +111,7 @@ public sealed record ListArguments(
 /// update/delete with validation, batched loading and a place in the entity registry. Register
 /// nothing by hand: the host finds definitions in the module by convention.
 /// </summary>
-public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinition
+public abstract partial class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinition
     where TRecord : class, ICrmRecord, new()
     where TContext : ModuleDbContext
 {
@@ -425,333 +450,6 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         }
 
         return keys;
-    }
-
-    public async Task<MutationPayload> CreateAsync(IServiceProvider services, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
-    {
-        var db = services.GetRequiredService<TContext>();
-        var record = new TRecord();
-        var errors = new List<UserError>();
-        var fields = FieldsOf(services);
-        InputBinder.Apply(record, fields.Values, input, isCreate: true, errors);
-        // The hook runs even after field errors, so that one answer lists every problem.
-        await ApplyInputAsync(new MutationContext<TRecord, TContext>(record, db, input, isCreate: true, services, errors, cancellationToken));
-        await ValidateLinksAsync(record, fields, _ => true, services, errors, cancellationToken);
-        var actor = services.GetService<ICurrentActor>();
-        if (record is IOwnedRecord { AssignedById: null } owned && actor is { IsAdministrator: false, UserId: { } me })
-        {
-            // Bitrix24's rule: a new record is its author's unless given to someone else.
-            owned.AssignedById = me;
-        }
-
-        if (errors.Count == 0 && !Allows(record, services, PermissionAction.Add))
-        {
-            errors.Add(AccessFilter.ReachesNone(RightsOf(services), Name, PermissionAction.Add)
-                ? UserError.At(ErrorCodes.Forbidden, $"You may not add {PluralName}.")
-                : UserError.At(ErrorCodes.Forbidden, $"You may not add a {Name} assigned to that user{(_partition.Count == 0 ? "" : " here")}.", "input", "assignedById"));
-        }
-
-        if (errors.Count > 0)
-        {
-            return new MutationPayload(null, errors);
-        }
-
-        db.Add(record);
-        await db.SaveChangesAsync(cancellationToken);
-        return new MutationPayload(record, errors);
-    }
-
-    public async Task<MutationPayload> UpdateAsync(IServiceProvider services, long id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
-    {
-        var db = services.GetRequiredService<TContext>();
-        var record = await Reachable(WriteQuery(db), services, PermissionAction.Update).FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
-        if (record is null)
-        {
-            return new MutationPayload(null, [ReachesAll(services, PermissionAction.Update) ? NotFound(id) : Hidden(id, "change")]);
-        }
-
-        var errors = new List<UserError>();
-        var fields = FieldsOf(services);
-        InputBinder.Apply(record, fields.Values, input, isCreate: false, errors);
-        await ApplyInputAsync(new MutationContext<TRecord, TContext>(record, db, input, isCreate: false, services, errors, cancellationToken));
-        db.ChangeTracker.DetectChanges();
-        await ValidateLinksAsync(record, fields,
-            field => field.Custom is null ? db.Entry(record).Property(field.Property.Name).IsModified : input.ContainsKey(field.Name),
-            services, errors, cancellationToken);
-        if (errors.Count == 0 && !Allows(record, services, PermissionAction.Update))
-        {
-            // Reassigning (or moving) a record out of one's own reach is refused.
-            errors.Add(UserError.At(ErrorCodes.Forbidden, $"You may not give this {Name} to that user{(_partition.Count == 0 ? "" : " or move it there")}.", "input", "assignedById"));
-        }
-
-        if (errors.Count > 0)
-        {
-            // Leave nothing behind for a later save in the same request.
-            db.ChangeTracker.Clear();
-            return new MutationPayload(null, errors);
-        }
-
-        await db.SaveChangesAsync(cancellationToken);
-        return new MutationPayload(record, errors);
-    }
-
-    public async Task<MutationPayload> DeleteAsync(IServiceProvider services, long id, CancellationToken cancellationToken)
-    {
-        var db = services.GetRequiredService<TContext>();
-        var record = await Reachable(WriteQuery(db), services, PermissionAction.Delete).FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
-        if (record is null)
-        {
-            return new MutationPayload(null, [ReachesAll(services, PermissionAction.Delete) ? NotFound(id) : Hidden(id, "delete")]);
-        }
-
-        await OnDeletingAsync(record, db, cancellationToken);
-        db.Remove(record);
-        await db.SaveChangesAsync(cancellationToken);
-        return new MutationPayload(null, [], id);
-    }
-
-    /// <summary>
-    /// Ids of other records must name records that exist, and list values items of their list:
-    /// checked for the fields a write sets, one query per referenced type or list.
-    /// </summary>
-    private static async Task ValidateLinksAsync(TRecord record, IReadOnlyDictionary<string, EntityField> fields, Func<EntityField, bool> written, IServiceProvider services, List<UserError> errors, CancellationToken cancellationToken)
-    {
-        var registry = services.GetRequiredService<IEntityRegistry>();
-        await ValidateCustomLinksAsync(record, fields.Values.Where(f => f.Custom is not null && written(f)).ToList(), registry, services, errors, cancellationToken);
-        foreach (var group in fields.Values.Where(f => f.Custom is null).Where(f => f.ReferenceType is not null && f.Get(record) is not null && written(f)).GroupBy(f => f.ReferenceType!))
-        {
-            var type = registry.Find(group.Key);
-            var ids = group.Select(f => Convert.ToInt64(f.Get(record), CultureInfo.InvariantCulture)).Distinct().ToList();
-            var found = type is null ? new Dictionary<long, object>() : await type.LoadByIdsAsync(services, ids, cancellationToken);
-            foreach (var field in group)
-            {
-                var id = Convert.ToInt64(field.Get(record), CultureInfo.InvariantCulture);
-                if (!found.ContainsKey(id))
-                {
-                    errors.Add(UserError.At(ErrorCodes.NotFound, $"There is no {group.Key} with id {id.ToString(CultureInfo.InvariantCulture)}.", "input", field.Name));
-                }
-            }
-        }
-
-        var listFields = fields.Values.Where(f => f.ListOf is not null && f.Get(record) is not null && written(f)).ToList();
-        if (listFields.Count == 0)
-        {
-            return;
-        }
-
-        var lists = services.GetService<Lists.ISelectionLists>();
-        foreach (var field in listFields)
-        {
-            var listId = field.ListOf!(record);
-            var value = (string)field.Get(record)!;
-            var items = lists is null ? [] : await lists.GetItemsAsync(listId, cancellationToken);
-            if (!items.Any(i => i.Id == value))
-            {
-                errors.Add(UserError.At(ErrorCodes.InvalidValue, $"'{value}' is not an item of the selection list {listId}.", "input", field.Name));
-            }
-        }
-    }
-
-    /// <summary>
-    /// Links in custom fields must name records that exist (CRM links by their type, employees as
-    /// active users): one query per referenced type.
-    /// </summary>
-    private static async Task ValidateCustomLinksAsync(TRecord record, IReadOnlyList<EntityField> written, IEntityRegistry registry, IServiceProvider services, List<UserError> errors, CancellationToken cancellationToken)
-    {
-        var references = new List<(EntityField Field, string Type, long Id)>();
-        foreach (var field in written)
-        {
-            var spec = field.Custom!;
-            var stored = ((ICustomizableRecord)record).CustomFields[spec.Code];
-            var nodes = stored is System.Text.Json.Nodes.JsonArray array ? array.ToList() : [stored];
-            foreach (var node in nodes.Where(n => n is not null))
-            {
-                if (spec.Type == CustomFieldType.Crm && CrmRecordReference.Parse(node!.GetValue<string>()) is { } link)
-                {
-                    references.Add((field, link.EntityType, link.Id));
-                }
-                else if (spec.Type == CustomFieldType.Employee)
-                {
-                    references.Add((field, "user", node!.GetValue<long>()));
-                }
-            }
-        }
-
-        // Employees are users: those the rights provider knows as active (when users are managed at all).
-        if (services.GetService<IAccessRightsProvider>() is { } users)
-        {
-            foreach (var (field, _, id) in references.Where(r => r.Type == "user").DistinctBy(r => (r.Field.Name, r.Id)).ToList())
-            {
-                if (await users.RightsAsync(id, cancellationToken) is null)
-                {
-                    errors.Add(UserError.At(ErrorCodes.NotFound, $"'{field.Name}': there is no active user with id {id.ToString(CultureInfo.InvariantCulture)}.", "input", field.Name));
-                }
-            }
-        }
-
-        foreach (var group in references.Where(r => r.Type != "user").GroupBy(r => r.Type))
-        {
-            var type = registry.Find(group.Key);
-            var found = type is null ? new Dictionary<long, object>() : await type.LoadByIdsAsync(services, group.Select(r => r.Id).Distinct().ToList(), cancellationToken);
-            foreach (var (field, entityType, id) in group.Where(r => !found.ContainsKey(r.Id)).DistinctBy(r => (r.Field.Name, r.Id)))
-            {
-                errors.Add(UserError.At(ErrorCodes.NotFound, $"'{field.Name}': there is no {entityType} with id {id.ToString(CultureInfo.InvariantCulture)}.", "input", field.Name));
-            }
-        }
-    }
-
-    // The SQL below names tables and columns from the EF model and field codes checked against
-    // UF_CRM_[A-Z0-9_]+; values travel as parameters.
-#pragma warning disable EF1002
-    private (string Table, string Column, bool IsPostgres) CustomStorage(TContext db)
-    {
-        var entityType = db.Model.FindEntityType(typeof(TRecord)) ?? throw new InvalidOperationException($"{typeof(TRecord).Name} is not part of {typeof(TContext).Name}.");
-        var column = entityType.FindProperty(nameof(ICustomizableRecord.CustomFields))?.GetColumnName()
-            ?? throw new InvalidOperationException($"{Name} takes no custom fields.");
-        var table = entityType.GetTableName()!;
-        var schema = entityType.GetSchema();
-        return (db.IsPostgres ? $"\"{schema}\".\"{table}\"" : $"\"{table}\"", column, db.IsPostgres);
-    }
-
-    public async Task<int> CountCustomValuesAsync(IServiceProvider services, string code, CancellationToken cancellationToken)
-    {
-        var db = services.GetRequiredService<TContext>();
-        var (table, column, isPostgres) = CustomStorage(db);
-        var holds = isPostgres ? $"jsonb_exists({column}, {{0}})" : $"json_type({column}, '$.' || {{0}}) IS NOT NULL";
-        return await db.Database.SqlQueryRaw<int>($"SELECT CAST(count(*) AS integer) AS \"Value\" FROM {table} WHERE {holds}", code).SingleAsync(cancellationToken);
-    }
-
-    public async Task<int> ClearCustomValuesAsync(IServiceProvider services, string code, CancellationToken cancellationToken)
-    {
-        var db = services.GetRequiredService<TContext>();
-        var (table, column, isPostgres) = CustomStorage(db);
-        var sql = isPostgres
-            ? $"UPDATE {table} SET {column} = {column} - {{0}} WHERE jsonb_exists({column}, {{0}})"
-            : $"UPDATE {table} SET {column} = json_remove({column}, '$.' || {{0}}) WHERE json_type({column}, '$.' || {{0}}) IS NOT NULL";
-        return await db.Database.ExecuteSqlRawAsync(sql, [code], cancellationToken);
-    }
-
-    public async Task SyncCustomFieldIndexesAsync(IServiceProvider services, IReadOnlyList<CustomFieldSpec> fields, CancellationToken cancellationToken)
-    {
-        var db = services.GetRequiredService<TContext>();
-        var entityType = db.Model.FindEntityType(typeof(TRecord))!;
-        var tableName = entityType.GetTableName()!;
-        var (table, column, isPostgres) = CustomStorage(db);
-        var idColumn = entityType.FindProperty(nameof(ICrmRecord.Id))!.GetColumnName();
-        // SQLite's indexes stay on its own json_extract: an index on a function registered by the
-        // platform would break writes from any other program that opens the file.
-        // Multiple fields get a GIN index on their list (PostgreSQL only), which containment uses.
-        var wanted = fields.Where(f => f.Filterable && f.EntityType == Name
-                && (f.Multiple ? isPostgres && CustomFieldSql.ContainmentServes(f.Type) : isPostgres || f.Type != CustomFieldType.Address))
-            .ToDictionary(f => CustomFieldSql.IndexName(tableName, f), f => f, StringComparer.Ordinal);
-        var existing = isPostgres
-            ? await db.Database.SqlQueryRaw<string>(
-                """
-                SELECT c.relname || CASE WHEN i.indisvalid THEN '' ELSE ' invalid' END AS "Value"
-                FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
-                JOIN pg_namespace n ON n.oid = t.relnamespace
-                WHERE n.nspname = {0} AND t.relname = {1} AND c.relname LIKE {2}
-                """, entityType.GetSchema()!, tableName, CustomFieldSql.IndexPrefix.Replace("_", "\\_", StringComparison.Ordinal) + "%").ToListAsync(cancellationToken)
-            : await db.Database.SqlQueryRaw<string>(
-                "SELECT name AS \"Value\" FROM sqlite_master WHERE type = 'index' AND tbl_name = {0} AND name LIKE 'cf\\_%' ESCAPE '\\'",
-                tableName).ToListAsync(cancellationToken);
-
-        // CONCURRENTLY keeps the table writable while a large index builds, but cannot run in a transaction.
-        var concurrently = isPostgres && db.Database.CurrentTransaction is null
-            && services.GetService<CrmDatabaseSession>()?.Transaction is null ? "CONCURRENTLY " : "";
-        var schemaPrefix = isPostgres ? $"\"{entityType.GetSchema()}\"." : "";
-        foreach (var row in existing)
-        {
-            var name = row.Split(' ')[0];
-            if (!wanted.ContainsKey(name) || row.EndsWith(" invalid", StringComparison.Ordinal))
-            {
-                await db.Database.ExecuteSqlRawAsync($"DROP INDEX {concurrently}IF EXISTS {schemaPrefix}\"{name}\"", cancellationToken);
-                existing = existing.Where(e => e != row).ToList();
-            }
-        }
-
-        var created = false;
-        var timeout = db.Database.GetCommandTimeout();
-        // An index over millions of rows takes longer than a query may: no timeout here.
-        db.Database.SetCommandTimeout(0);
-        try
-        {
-            foreach (var (name, spec) in wanted)
-            {
-                if (existing.Any(e => e == name))
-                {
-                    continue;
-                }
-
-                var definition = spec.Multiple
-                    ? $"USING gin (({column} -> '{spec.Code}') jsonb_path_ops)"
-                    : $"(({CustomFieldSql.KeySql(spec, column, isPostgres)}), \"{idColumn}\")";
-                await db.Database.ExecuteSqlRawAsync($"CREATE INDEX {concurrently}IF NOT EXISTS \"{name}\" ON {table} {definition}", cancellationToken);
-                created = true;
-            }
-
-            // PostgreSQL keeps statistics of an index's expression only after an ANALYZE; without
-            // them it guesses how many rows a filter on the new field matches.
-            if (created && isPostgres)
-            {
-                await db.Database.ExecuteSqlRawAsync($"ANALYZE {table}", cancellationToken);
-            }
-        }
-        finally
-        {
-            db.Database.SetCommandTimeout(timeout);
-        }
-    }
-
-#pragma warning restore EF1002
-
-    public async Task<int> CountListValueAsync(IServiceProvider services, string listId, string value, CancellationToken cancellationToken)
-    {
-        var db = services.GetRequiredService<TContext>();
-        var count = 0;
-        foreach (var field in _fields.Values.Where(f => f.UsesList(listId)))
-        {
-            count += await db.Set<TRecord>().CountAsync(HoldsValue(field, value), cancellationToken);
-        }
-
-        return count;
-    }
-
-    public async Task<int> ReplaceListValueAsync(IServiceProvider services, string listId, string from, string to, CancellationToken cancellationToken)
-    {
-        const int batchSize = 500;
-        var db = services.GetRequiredService<TContext>();
-        var moved = 0;
-        foreach (var field in _fields.Values.Where(f => f.UsesList(listId)))
-        {
-            // Tracked, in batches: each moved record gets its "updated" event, like any other change.
-            while (true)
-            {
-                var batch = await WriteQuery(db).Where(HoldsValue(field, from)).OrderBy(r => r.Id).Take(batchSize).ToListAsync(cancellationToken);
-                if (batch.Count == 0)
-                {
-                    break;
-                }
-
-                foreach (var record in batch)
-                {
-                    field.Set!(record, to);
-                }
-
-                await db.SaveChangesAsync(cancellationToken);
-                db.ChangeTracker.Clear();
-                moved += batch.Count;
-            }
-        }
-
-        return moved;
-    }
-
-    private static Expression<Func<TRecord, bool>> HoldsValue(EntityField field, string value)
-    {
-        var record = Expression.Parameter(typeof(TRecord), "record");
-        return Expression.Lambda<Func<TRecord, bool>>(
-            Expression.Equal(ParameterRebinder.Rebind(field.Accessor, record), Expression.Constant(value, typeof(string))), record);
     }
 
     private UserError NotFound(long id) =>

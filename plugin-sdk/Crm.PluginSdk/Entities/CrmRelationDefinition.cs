@@ -25,6 +25,26 @@ public abstract class CrmRelationDefinition : ISchemaContributor
 
     public abstract string ToField { get; }
 
+    /// <summary>
+    /// The input field of <see cref="FromType"/> that replaces a record's whole list of links
+    /// (e.g. "companyIds" on contacts), or null when none does. When a "to" record is deleted,
+    /// each "from" record linked to it is updated through this field without it, so that the
+    /// change (and whatever the type derives from its links, like a deal's primary contact) goes
+    /// through the type's own rules and into its history.
+    /// </summary>
+    public virtual string? FromInputName => null;
+
+    /// <summary>The "from" records linked to "to" record <paramref name="toId"/>.</summary>
+    public async Task<IReadOnlyList<long>> RecordsLinkedToAsync(IServiceProvider services, long toId, CancellationToken cancellationToken) =>
+        (await LoadFromIdsAsync(services, [toId], cancellationToken))[toId].Distinct().ToList();
+
+    /// <summary>For each given "from" record, its linked "to" ids in order.</summary>
+    public Task<ILookup<long, long>> LinksOfAsync(IServiceProvider services, IReadOnlyCollection<long> fromIds, CancellationToken cancellationToken) =>
+        LoadToIdsAsync(services, fromIds, cancellationToken);
+
+    /// <summary>Deletes the stored links of "from" record <paramref name="fromId"/>, or (when null) those to "to" record <paramref name="toId"/>.</summary>
+    public abstract Task<int> DeleteLinksAsync(IServiceProvider services, long? fromId, long? toId, CancellationToken cancellationToken);
+
     /// <summary>For each given "from" id, the linked "to" ids in display order.</summary>
     protected abstract Task<ILookup<long, long>> LoadToIdsAsync(IServiceProvider requestServices, IReadOnlyCollection<long> fromIds, CancellationToken cancellationToken);
 

@@ -221,12 +221,28 @@ public sealed class FieldBuilder
     /// <summary>
     /// The id of a record of another type (by its registry name): writes must name an existing
     /// record, and <paramref name="objectField"/> shows it, loaded in batches through the registry.
+    /// When that record is deleted the reference is cleared, or (<see cref="ReferenceDeletion.Refuse"/>)
+    /// the delete is refused while it holds.
     /// </summary>
-    public FieldBuilder References(string entityType, string objectField)
+    public FieldBuilder References(string entityType, string objectField, ReferenceDeletion onDelete = ReferenceDeletion.Clear)
     {
         AsId();
         Field.ReferenceType = entityType;
         Field.ReferenceField = objectField;
+        Field.OnReferenceDeleted = onDelete;
+        return this;
+    }
+
+    /// <summary>A number that writes must keep within [<paramref name="minimum"/>, <paramref name="maximum"/>] (either may be open).</summary>
+    public FieldBuilder Range(double? minimum, double? maximum = null)
+    {
+        if (Field.Kind is not (FieldKind.Int or FieldKind.Long or FieldKind.Decimal))
+        {
+            throw new InvalidOperationException($"Field '{Field.Name}' is not a number and cannot have a range.");
+        }
+
+        Field.Minimum = minimum is null ? null : (decimal)minimum.Value;
+        Field.Maximum = maximum is null ? null : (decimal)maximum.Value;
         return this;
     }
 

@@ -39,6 +39,16 @@ public enum ContactPointKind
     Im,
 }
 
+/// <summary>What happens to a reference when the record it names is deleted.</summary>
+public enum ReferenceDeletion
+{
+    /// <summary>The reference is cleared, with an "updated" event on the record that held it (Bitrix24's way for links between CRM records).</summary>
+    Clear,
+
+    /// <summary>The delete is refused while the reference holds the record (REFERENCED, with how many hold it).</summary>
+    Refuse,
+}
+
 /// <summary>One field of a registered entity type: the metadata the query engine and schema run on.</summary>
 public sealed class EntityField
 {
@@ -184,6 +194,15 @@ public sealed class EntityField
 
     /// <summary>The GraphQL field that shows the referenced record (e.g. "company" for "companyId").</summary>
     public string? ReferenceField { get; internal set; }
+
+    /// <summary>What deleting the referenced record does to this field's value.</summary>
+    public ReferenceDeletion OnReferenceDeleted { get; internal set; } = ReferenceDeletion.Clear;
+
+    /// <summary>For numbers: the smallest value a write may give, when bounded.</summary>
+    public decimal? Minimum { get; internal set; }
+
+    /// <summary>For numbers: the largest value a write may give, when bounded.</summary>
+    public decimal? Maximum { get; internal set; }
 
     /// <summary>For a value from a selection list: which list holds the record's allowed values.</summary>
     public Func<object, string>? ListOf { get; internal set; }

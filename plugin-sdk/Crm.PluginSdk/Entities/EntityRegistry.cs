@@ -23,8 +23,34 @@ public interface ICrmEntityType
 
     IReadOnlyDictionary<string, EntityField> Fields { get; }
 
-    /// <summary>Loads the records with these ids that exist (and, later, that the caller may read).</summary>
+    /// <summary>Loads the records with these ids that exist and that the caller may read.</summary>
     Task<IReadOnlyDictionary<long, object>> LoadByIdsAsync(IServiceProvider requestServices, IReadOnlyCollection<long> ids, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Locks the records with these ids until the scope's transaction ends (see <see cref="Data.RowLocks"/>):
+    /// <see cref="Data.RowLock.KeyShare"/> before writing a link to them, so that they cannot be deleted meanwhile.
+    /// </summary>
+    Task LockAsync(IServiceProvider requestServices, IReadOnlyCollection<long> ids, Data.RowLock mode, CancellationToken cancellationToken);
+}
+
+public static class EntityTypeExtensions
+{
+    /// <summary>
+    /// The records of <paramref name="type"/> with these ids that exist and the actor may read,
+    /// held (<see cref="Data.RowLock.KeyShare"/>) until the scope's transaction ends: what a write
+    /// that links to them checks, so that a concurrent delete cannot remove them under the link.
+    /// Nothing when the type is not loaded.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<long, object>> LoadHeldAsync(this ICrmEntityType? type, IServiceProvider requestServices, IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
+    {
+        if (type is null || ids.Count == 0)
+        {
+            return new Dictionary<long, object>();
+        }
+
+        await type.LockAsync(requestServices, ids, Data.RowLock.KeyShare, cancellationToken);
+        return await type.LoadByIdsAsync(requestServices, ids, cancellationToken);
+    }
 }
 
 public interface IEntityRegistry

@@ -28,7 +28,12 @@ public static partial class InputBinder
         _ => ["WORK", "HOME", "FACEBOOK", "VK", "LIVEJOURNAL", "TWITTER", "OTHER"],
     };
 
-    public static void Apply(object record, IEnumerable<EntityField> fields, IReadOnlyDictionary<string, object?> input, bool isCreate, List<UserError> errors)
+    /// <summary>
+    /// Checks and copies <paramref name="input"/> onto <paramref name="record"/>. Read-only fields
+    /// are left alone unless <paramref name="includeReadOnly"/>: for the platform's own writes on
+    /// a user's behalf (clearing a reference to a deleted record), never for what a caller sent.
+    /// </summary>
+    public static void Apply(object record, IEnumerable<EntityField> fields, IReadOnlyDictionary<string, object?> input, bool isCreate, List<UserError> errors, bool includeReadOnly = false)
     {
         foreach (var field in fields)
         {
@@ -38,7 +43,7 @@ public static partial class InputBinder
                 continue;
             }
 
-            if (!field.Writable || field.Set is null)
+            if ((!field.Writable && !includeReadOnly) || field.Set is null)
             {
                 continue;
             }
@@ -69,7 +74,7 @@ public static partial class InputBinder
             }
 
             var converted = Convert(field, value, errors);
-            if (converted is not null)
+            if (converted is not null && InRange(field, converted, errors))
             {
                 field.Set(record, converted);
             }
@@ -144,6 +149,30 @@ public static partial class InputBinder
         }
 
         record.CustomFields.Set(spec.Code, stored);
+    }
+
+    /// <summary>Numbers a definition bounds (a probability in percent, an amount that cannot be negative).</summary>
+    private static bool InRange(EntityField field, object value, List<UserError> errors)
+    {
+        if ((field.Minimum ?? field.Maximum) is null || value is not (int or long or decimal))
+        {
+            return true;
+        }
+
+        var number = System.Convert.ToDecimal(value, CultureInfo.InvariantCulture);
+        if ((field.Minimum is { } min && number < min) || (field.Maximum is { } max && number > max))
+        {
+            var bounds = (field.Minimum, field.Maximum) switch
+            {
+                ({ } low, { } high) => $"between {low.ToString(CultureInfo.InvariantCulture)} and {high.ToString(CultureInfo.InvariantCulture)}",
+                ({ } low, null) => $"at least {low.ToString(CultureInfo.InvariantCulture)}",
+                (null, var high) => $"at most {high!.Value.ToString(CultureInfo.InvariantCulture)}",
+            };
+            errors.Add(UserError.At(ErrorCodes.InvalidValue, $"'{field.Name}' is {number.ToString(CultureInfo.InvariantCulture)}; it must be {bounds}.", "input", field.Name));
+            return false;
+        }
+
+        return true;
     }
 
     private static object? Convert(EntityField field, object value, List<UserError> errors)

@@ -22,6 +22,14 @@ public abstract class LinkTableRelation<TContext, TLink> : CrmRelationDefinition
     /// <summary>The column with the id of the <see cref="CrmRelationDefinition.ToType"/> record.</summary>
     protected abstract Expression<Func<TLink, long>> ToColumn { get; }
 
+    public override async Task<int> DeleteLinksAsync(IServiceProvider services, long? fromId, long? toId, CancellationToken cancellationToken)
+    {
+        var (column, id) = fromId is { } from ? (FromColumn, from) : (ToColumn, toId ?? throw new ArgumentNullException(nameof(toId)));
+        var link = column.Parameters[0];
+        var matches = Expression.Lambda<Func<TLink, bool>>(Expression.Equal(column.Body, Parameter.Of(id, typeof(long))), link);
+        return await services.GetRequiredService<TContext>().Set<TLink>().Where(matches).ExecuteDeleteAsync(cancellationToken);
+    }
+
     protected override Task<ILookup<long, long>> LoadToIdsAsync(IServiceProvider requestServices, IReadOnlyCollection<long> fromIds, CancellationToken cancellationToken) =>
         LoadAsync(requestServices, fromIds, FromColumn, ToColumn, byLinkOrder: true, cancellationToken);
 

@@ -114,7 +114,7 @@ public static class MutationLinks
             return null;
         }
 
-        var existing = await targets.LoadByIdsAsync(mutation.Services, ids, mutation.CancellationToken);
+        var existing = await targets.LoadHeldAsync(mutation.Services, ids, mutation.CancellationToken);
         for (var i = 0; i < ids.Count; i++)
         {
             if (!existing.ContainsKey(ids[i]))

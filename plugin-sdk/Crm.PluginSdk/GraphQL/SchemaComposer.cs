@@ -18,6 +18,7 @@ namespace Crm.PluginSdk.GraphQL;
 public sealed class SchemaComposer
 {
     private readonly Dictionary<string, ObjectGraphType> _entityTypes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, InputObjectGraphType> _updateInputs = new(StringComparer.Ordinal);
 
     public SchemaComposer(IServiceProvider rootServices)
     {
@@ -53,6 +54,16 @@ public sealed class SchemaComposer
     public ObjectGraphType EntityType(string entityName) =>
         _entityTypes.TryGetValue(entityName, out var type)
             ? type
+            : throw new InvalidOperationException($"The entity type '{entityName}' is not part of this schema.");
+
+    /// <summary>
+    /// The input of a registered entity's update (<c>UpdateDealInput</c>): every writable field,
+    /// custom fields included, all optional. For other mutations that take a record's fields, such
+    /// as lead conversion's records to create.
+    /// </summary>
+    public InputObjectGraphType UpdateInput(string entityName) =>
+        _updateInputs.TryGetValue(entityName, out var input)
+            ? input
             : throw new InvalidOperationException($"The entity type '{entityName}' is not part of this schema.");
 
     /// <summary>Whether an entity type is part of this schema (its module may be missing or refused).</summary>
@@ -233,6 +244,7 @@ public sealed class SchemaComposer
         var graphName = definition.GraphTypeName;
         var create = Input(definition, fields, $"Create{graphName}Input", forCreate: true);
         var update = Input(definition, fields, $"Update{graphName}Input", forCreate: false);
+        _updateInputs[definition.Name] = update;
 
         Mutation.AddField(new FieldType
         {

@@ -17,4 +17,11 @@ public sealed class QueryLimits
     /// it may return (its <c>first</c>/<c>last</c>, or the default page size).
     /// </summary>
     public int MaxCost { get; set; } = 50_000;
+
+    /// <summary>
+    /// The most records a delete may update to clear their references to the deleted record
+    /// (a company's contacts and deals, say); a delete that would touch more is refused before it
+    /// starts, as it would hold its locks and a core for too long.
+    /// </summary>
+    public int MaxDetachedReferences { get; set; } = 1_000;
 }

@@ -7,7 +7,7 @@ namespace Crm.Host.Tests.Events;
 
 /// <summary>
 /// Domain events in the outbox, read straight from the database: what a change writes, what a
-/// refused change does not, and delivery to the Contacts module when a company is deleted.
+/// refused change does not, what deleting a company does to its contacts, and delivery.
 /// </summary>
 public abstract class DomainEventTests(HostFixture fixture)
 {
@@ -182,7 +182,7 @@ public abstract class DomainEventTests(HostFixture fixture)
     }
 
     [Fact]
-    public async Task Deleting_a_company_removes_it_from_its_contacts_once_events_are_delivered()
+    public async Task Deleting_a_company_removes_it_from_its_contacts_at_once_each_with_its_event()
     {
         var doomed = await Host.CreateCompanyAsync(new { title = "Ev doomed " + Guid.NewGuid() });
         var kept = await Host.CreateCompanyAsync(new { title = "Ev kept " + Guid.NewGuid() });
@@ -194,22 +194,27 @@ public abstract class DomainEventTests(HostFixture fixture)
         var deleted = (await Host.QueryAsync("mutation($id: ID!) { deleteCompany(id: $id) { deletedId errors { code } } }", new { id = doomed })).ShouldSucceed();
         Assert.Equal(doomed, deleted.Data!["deleteCompany"]!["deletedId"]!.GetValue<string>());
 
+        // In the delete's own transaction, before any event is delivered.
+        Assert.Equal(0, await CountAsync(links, doomedId));
         var events = await OutboxAsync("companies", "company", doomed);
         Assert.Equal(["created", "deleted"], events.Select(e => e.Kind));
         Assert.All(events, e => Assert.False(e.Processed));
-        // Not delivered yet: the Contacts module still has the links.
-        Assert.Equal(2, await CountAsync(links, doomedId));
-
-        var dispatcher = Host.Services.GetRequiredService<OutboxDispatcher>();
-        var delivered = await dispatcher.DispatchPendingAsync(CancellationToken.None);
-        Assert.True(delivered >= 2, $"Delivered {delivered} events.");
-
-        Assert.Equal(0, await CountAsync(links, doomedId));
         var read = (await Host.QueryAsync(
             "query($both: ID!, $only: ID!) { both: contact(id: $both) { companies { id } } only: contact(id: $only) { companies { id } } }",
             new { both, only })).ShouldSucceed();
         Assert.Equal([kept], Records.Ids(read.Data!["both"]!["companies"]));
         Assert.Empty(Records.Ids(read.Data!["only"]!["companies"]));
+
+        // Each contact's history tells that it lost the company.
+        var bothChange = Changes((await OutboxAsync("contacts", "contact", both)).Last(e => e.Kind == "updated"))["companyIds"]!;
+        Assert.Equal([doomed, kept], Ids(bothChange["oldValue"]));
+        Assert.Equal([kept], Ids(bothChange["newValue"]));
+        var onlyChange = Changes((await OutboxAsync("contacts", "contact", only)).Last(e => e.Kind == "updated"))["companyIds"]!;
+        Assert.Empty(Ids(onlyChange["newValue"]));
+
+        var dispatcher = Host.Services.GetRequiredService<OutboxDispatcher>();
+        var delivered = await dispatcher.DispatchPendingAsync(CancellationToken.None);
+        Assert.True(delivered >= 4, $"Delivered {delivered} events.");
 
         Assert.All(await OutboxAsync("companies", "company", doomed), e => Assert.True(e.Processed));
         Assert.All(await OutboxAsync("contacts", "contact", both), e => Assert.True(e.Processed));

@@ -77,7 +77,7 @@ public abstract class LeadConversionTests(HostFixture fixture)
     {
         var marker = Records.NewMarker("Conv");
         var id = await NewLeadAsync(marker, new Dictionary<string, object?> { ["post"] = marker });
-        var payload = Payload(await Host.QueryAsync(Convert, new { id, input = new { createContact = true, createCompany = true, createDeal = new { pipelineId = "0" } } }));
+        var payload = Payload(await Host.QueryAsync(Convert, new { id, input = new { createContact = true, createCompany = new { }, createDeal = new { pipelineId = "0" } } }));
         Assert.Empty(payload["errors"]!.AsArray());
 
         var lead = payload["lead"]!;
@@ -135,7 +135,7 @@ public abstract class LeadConversionTests(HostFixture fixture)
         var id = await NewLeadAsync(marker, new Dictionary<string, object?> { ["post"] = marker });
 
         // The company and contact would be fine; the deal's stage is not in its pipeline.
-        var payload = Payload(await Host.QueryAsync(Convert, new { id, input = new { createContact = true, createCompany = true, createDeal = new { stageId = "NO_SUCH_STAGE" } } }));
+        var payload = Payload(await Host.QueryAsync(Convert, new { id, input = new { createContact = true, createCompany = new { }, createDeal = new { stageId = "NO_SUCH_STAGE" } } }));
         var error = payload["errors"]![0]!;
         Assert.Equal("INVALID_VALUE", error["code"]!.GetValue<string>());
         Assert.Equal(["input", "createDeal", "stageId"], error["path"]!.AsArray().Select(p => p!.GetValue<string>()));
@@ -146,9 +146,9 @@ public abstract class LeadConversionTests(HostFixture fixture)
         Assert.Equal("NEW", lead["statusId"]!.GetValue<string>());
         Assert.Null(lead["contactId"]);
 
-        // A missing company title fails the company, and the contact with it.
+        // An emptied company title fails the company, and the contact with it.
         var noTitle = await Host.CreateLeadAsync(new { name = "No", lastName = "Company" });
-        var second = Payload(await Host.QueryAsync(Convert, new { id = noTitle, input = new { createContact = true, createCompany = true } }));
+        var second = Payload(await Host.QueryAsync(Convert, new { id = noTitle, input = new { createContact = true, createCompany = new { title = (string?)null } } }));
         Assert.Equal(["input", "createCompany", "title"], second["errors"]![0]!["path"]!.AsArray().Select(p => p!.GetValue<string>()));
     }
 

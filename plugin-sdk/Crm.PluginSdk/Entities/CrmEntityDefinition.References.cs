@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Linq.Expressions;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Crm.PluginSdk.CustomFields;
+using Crm.PluginSdk.Data;
+using Crm.PluginSdk.GraphQL;
+using Crm.PluginSdk.Querying;
+using Crm.PluginSdk.Records;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.PluginSdk.Entities;
+
+/// <summary>This type's side of a delete elsewhere: which of its records point at the deleted record, and letting go of it.</summary>
+public abstract partial class CrmEntityDefinition<TRecord, TContext>
+{
+    private const int DetachBatchSize = 200;
+
+    public async Task<ReferenceScan> FindReferencesAsync(IServiceProvider services, string targetType, long targetId, int max, CancellationToken cancellationToken)
+    {
+        var fields = ReferenceFields(services, targetType);
+        if (fields.Count == 0)
+        {
+            return ReferenceScan.None;
+        }
+
+        var db = services.GetRequiredService<TContext>();
+        var refusing = new List<(string Field, int Count)>();
+        foreach (var field in fields.Where(f => f.OnReferenceDeleted == ReferenceDeletion.Refuse))
+        {
+            var count = await db.Set<TRecord>().CountAsync(Holds(field, targetType, targetId), cancellationToken);
+            if (count > 0)
+            {
+                refusing.Add((field.Name, count));
+            }
+        }
+
+        var clearing = fields.Where(f => f.OnReferenceDeleted == ReferenceDeletion.Clear).Select(f => Holds(f, targetType, targetId)).ToList();
+        if (clearing.Count == 0)
+        {
+            return new ReferenceScan([], refusing);
+        }
+
+        var record = Expression.Parameter(typeof(TRecord), "record");
+        var any = Expression.Lambda<Func<TRecord, bool>>(
+            clearing.Select(c => ParameterRebinder.Rebind(c, record)).Aggregate(Expression.OrElse), record);
+        var query = db.Set<TRecord>().AsNoTracking().Where(any);
+        if (targetType == Name)
+        {
+            // The record being deleted lets go of nothing.
+            query = query.Where(r => r.Id != targetId);
+        }
+
+        var ids = await query.OrderBy(r => r.Id).Select(r => r.Id).Take(max + 1).ToListAsync(cancellationToken);
+        return new ReferenceScan(ids, refusing);
+    }
+
+    public async Task<IReadOnlyList<UserError>> DetachReferencesAsync(IServiceProvider services, string targetType, long targetId, IReadOnlyCollection<long> recordIds,
+        IReadOnlyList<CrmRelationDefinition> relations, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<TContext>();
+        var fields = ReferenceFields(services, targetType).Where(f => f.OnReferenceDeleted == ReferenceDeletion.Clear).ToList();
+        var target = new CrmRecordReference(targetType, targetId);
+        foreach (var batch in recordIds.Order().Chunk(DetachBatchSize))
+        {
+            await db.LockAsync<TRecord>(batch, RowLock.NoKeyUpdate, cancellationToken);
+            var records = await WriteQuery(db).Where(r => batch.Contains(r.Id)).OrderBy(r => r.Id).ToListAsync(cancellationToken);
+            // Read after the lock: a list changed meanwhile is not written back as it was.
+            var links = new List<(string Input, ILookup<long, long> Lists)>();
+            foreach (var relation in relations)
+            {
+                links.Add((relation.FromInputName!, await relation.LinksOfAsync(services, batch, cancellationToken)));
+            }
+
+            foreach (var record in records)
+            {
+                var input = new Dictionary<string, object?>(StringComparer.Ordinal);
+                foreach (var (inputName, lists) in links)
+                {
+                    var linked = lists[record.Id].ToList();
+                    if (linked.Contains(targetId))
+                    {
+                        input[inputName] = linked.Where(l => l != targetId).Select(l => (object?)l.ToString(CultureInfo.InvariantCulture)).ToList();
+                    }
+                }
+
+                foreach (var field in fields)
+                {
+                    if (field.Custom is { } spec)
+                    {
+                        if (WithoutTarget(spec, ((ICustomizableRecord)record).CustomFields[spec.Code], target) is var (holds, remaining) && holds)
+                        {
+                            input[field.Name] = remaining;
+                        }
+                    }
+                    else if (field.Get(record) is { } value && Convert.ToInt64(value, CultureInfo.InvariantCulture) == targetId)
+                    {
+                        input[field.Name] = null;
+                    }
+                }
+
+                if (input.Count == 0)
+                {
+                    continue;
+                }
+
+                var errors = await ApplyUpdateAsync(services, db, record, input, onBehalf: true, cancellationToken);
+                if (errors.Count > 0)
+                {
+                    return errors.Select(e => UserError.At(ErrorCodes.Conflict,
+                        $"{Name} {record.Id.ToString(CultureInfo.InvariantCulture)} cannot let go of {targetType} {targetId.ToString(CultureInfo.InvariantCulture)}: {e.Message}", "id")).ToList();
+                }
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return [];
+    }
+
+    /// <summary>This type's fields that may point at records of <paramref name="targetType"/>: reference fields, and custom CRM links that allow the type.</summary>
+    private List<EntityField> ReferenceFields(IServiceProvider services, string targetType) =>
+        FieldsOf(services).Values.Where(f => f.Custom is { } spec
+                ? spec.Type == CustomFieldType.Crm && (spec.Settings.RecordTypes.Count == 0 || spec.Settings.RecordTypes.Contains(targetType))
+                : f.ReferenceType == targetType)
+            .ToList();
+
+    /// <summary>Whether the field of a record holds the target (for a multiple custom link: any of its values).</summary>
+    private static Expression<Func<TRecord, bool>> Holds(EntityField field, string targetType, long targetId)
+    {
+        var record = Expression.Parameter(typeof(TRecord), "record");
+        var accessor = ParameterRebinder.Rebind(field.Accessor, record);
+        Expression body;
+        if (field.Custom is { Multiple: true } spec)
+        {
+            body = CustomFieldSql.AnyValueCall(accessor, spec.Code, "eq", JsonSerializer.Serialize(new CrmRecordReference(targetType, targetId).Key));
+        }
+        else
+        {
+            var value = field.Custom is null
+                ? Convert.ChangeType(targetId, field.ValueType, CultureInfo.InvariantCulture)
+                : new CrmRecordReference(targetType, targetId).Key;
+            body = Expression.Equal(accessor, Parameter.Of(value, accessor.Type));
+        }
+
+        return Expression.Lambda<Func<TRecord, bool>>(body, record);
+    }
+
+    /// <summary>Whether a custom link value holds the target, and the value to write without it (null, or the other links).</summary>
+    private static (bool Holds, object? Remaining) WithoutTarget(CustomFieldSpec spec, JsonNode? stored, CrmRecordReference target)
+    {
+        if (stored is null)
+        {
+            return (false, null);
+        }
+
+        var values = stored is JsonArray array ? array.Select(n => n?.GetValue<string>()).ToList() : [stored.GetValue<string>()];
+        if (!values.Contains(target.Key))
+        {
+            return (false, null);
+        }
+
+        if (!spec.Multiple)
+        {
+            return (true, null);
+        }
+
+        var remaining = values.Where(v => v != target.Key).Select(v => CrmRecordReference.Parse(v)).OfType<CrmRecordReference>()
+            .Select(r => (object?)new Dictionary<string, object?> { ["entityType"] = r.EntityType, ["id"] = r.Id.ToString(CultureInfo.InvariantCulture) })
+            .ToList();
+        return (true, remaining);
+    }
+}

@@ -1,0 +1,115 @@
+using Crm.PluginSdk.Data;
+using Crm.PluginSdk.Entities;
+using Crm.PluginSdk.Querying;
+using Crm.PluginSdk.Records;
+using Crm.PluginSdk.Security;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.PluginSdk.Tests;
+
+/// <summary>A record type as a plugin would declare it: a task that must name the task it depends on, which may not be deleted under it.</summary>
+[CrmRecord("step")]
+public sealed class Step : AuditedRecord
+{
+    public string Title { get; set; } = "";
+
+    public long? DependsOnId { get; set; }
+
+    public long? NoteOfId { get; set; }
+}
+
+public sealed class StepsDbContext(DbContextOptions<StepsDbContext> options, ModuleDbContextDependencies dependencies) : ModuleDbContext(options, dependencies)
+{
+    public override string Schema => "steps";
+
+    protected override void ConfigureModel(ModelBuilder modelBuilder) => modelBuilder.Entity<Step>();
+}
+
+public sealed class StepEntity() : CrmEntityDefinition<Step, StepsDbContext>("step", 9002)
+{
+    protected override void Configure(EntityBuilder<Step> entity)
+    {
+        entity.Field(s => s.Title).Required();
+        entity.Field(s => s.DependsOnId).References("step", "dependsOn", ReferenceDeletion.Refuse);
+        entity.Field(s => s.NoteOfId).References("step", "noteOf");
+    }
+}
+
+/// <summary>
+/// ReferenceDeletion on a record type the platform has never heard of: a reference that refuses
+/// keeps its record from being deleted (REFERENCED, with how many hold it, nothing changed); one
+/// that clears lets go of it with the delete.
+/// </summary>
+public sealed class ReferenceDeletionTests : IAsyncLifetime
+{
+    private readonly SqliteConnection _keepAlive = new($"Data Source=file:steps{Guid.NewGuid():N}?mode=memory&cache=shared");
+    private ServiceProvider _root = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _keepAlive.OpenAsync();
+        var services = new ServiceCollection();
+        services.AddSingleton(new DatabaseOptions { Provider = DatabaseProvider.Sqlite, ConnectionString = _keepAlive.ConnectionString });
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new QueryLimits());
+        services.AddScoped<CurrentActor>();
+        services.AddScoped<ICurrentActor>(sp => sp.GetRequiredService<CurrentActor>());
+        services.AddScoped<CrmDatabaseSession>();
+        services.AddScoped<ModuleDbContextDependencies>();
+        services.AddModuleDbContext<StepsDbContext>("steps");
+        services.AddSingleton<ICrmEntityType, StepEntity>();
+        services.AddSingleton<IEntityRegistry, EntityRegistry>();
+        _root = services.BuildServiceProvider();
+        using var scope = _root.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<StepsDbContext>().Database.EnsureCreatedAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _root.DisposeAsync();
+        await _keepAlive.DisposeAsync();
+    }
+
+    private async Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> work)
+    {
+        using var scope = _root.CreateScope();
+        return await work(scope.ServiceProvider);
+    }
+
+    private Task<MutationPayload> CreateAsync(string title, long? dependsOn = null, long? noteOf = null) =>
+        InScopeAsync(s => Definition(s).CreateAsync(s, new Dictionary<string, object?> { ["title"] = title, ["dependsOnId"] = dependsOn?.ToString(), ["noteOfId"] = noteOf?.ToString() }, CancellationToken.None));
+
+    private Task<MutationPayload> DeleteAsync(long id) =>
+        InScopeAsync(s => Definition(s).DeleteAsync(s, id, CancellationToken.None));
+
+    private static ICrmEntityDefinition Definition(IServiceProvider services) =>
+        (ICrmEntityDefinition)services.GetRequiredService<IEntityRegistry>().Get("step");
+
+    private Task<List<Step>> StepsAsync() =>
+        InScopeAsync(s => s.GetRequiredService<StepsDbContext>().Set<Step>().AsNoTracking().OrderBy(x => x.Id).ToListAsync());
+
+    [Fact]
+    public async Task A_refusing_reference_keeps_its_record_and_a_clearing_one_lets_go()
+    {
+        var first = ((ICrmRecord)(await CreateAsync("First")).Record!).Id;
+        var blocked = ((ICrmRecord)(await CreateAsync("Depends", dependsOn: first)).Record!).Id;
+        var note = ((ICrmRecord)(await CreateAsync("Note", noteOf: first)).Record!).Id;
+
+        var refused = await DeleteAsync(first);
+
+        var error = Assert.Single(refused.Errors);
+        Assert.Equal(ReferenceCleaner.Referenced, error.Code);
+        Assert.Contains("1 step in 'dependsOnId'", error.Message, StringComparison.Ordinal);
+        Assert.Equal([first, blocked, note], (await StepsAsync()).Select(s => s.Id));
+        Assert.Equal(first, (await StepsAsync()).Single(s => s.Id == note).NoteOfId);
+
+        Assert.Empty((await DeleteAsync(blocked)).Errors);
+        Assert.Empty((await DeleteAsync(first)).Errors);
+
+        var left = Assert.Single(await StepsAsync());
+        Assert.Equal(note, left.Id);
+        Assert.Null(left.NoteOfId);
+    }
+}
