@@ -261,6 +261,8 @@ public abstract class CustomFieldDefinitionTests(HostFixture fixture)
     }
 }
 
+[Trait("Engine", "Sqlite")]
 public sealed class CustomFieldDefinitionTestsOnSqlite(SqliteHost fixture) : CustomFieldDefinitionTests(fixture), IClassFixture<SqliteHost>;
 
+[Trait("Engine", "Postgres")]
 public sealed class CustomFieldDefinitionTestsOnPostgres(PostgresHost fixture) : CustomFieldDefinitionTests(fixture), IClassFixture<PostgresHost>;

@@ -321,6 +321,8 @@ public abstract class CustomFieldValueTests(HostFixture fixture)
     }
 }
 
+[Trait("Engine", "Sqlite")]
 public sealed class CustomFieldValueTestsOnSqlite(SqliteHost fixture) : CustomFieldValueTests(fixture), IClassFixture<SqliteHost>;
 
+[Trait("Engine", "Postgres")]
 public sealed class CustomFieldValueTestsOnPostgres(PostgresHost fixture) : CustomFieldValueTests(fixture), IClassFixture<PostgresHost>;

@@ -245,6 +245,8 @@ public abstract class RolesAndDirectoryTests(HostFixture fixture)
             p => p!["level"]!.GetValue<string>());
 }
 
+[Trait("Engine", "Sqlite")]
 public sealed class RolesAndDirectoryTestsOnSqlite(SqliteHost fixture) : RolesAndDirectoryTests(fixture), IClassFixture<SqliteHost>;
 
+[Trait("Engine", "Postgres")]
 public sealed class RolesAndDirectoryTestsOnPostgres(PostgresHost fixture) : RolesAndDirectoryTests(fixture), IClassFixture<PostgresHost>;
