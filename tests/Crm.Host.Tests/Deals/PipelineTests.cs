@@ -29,10 +29,12 @@ public abstract class PipelineTests(HostFixture fixture)
         return await Host.CreateApiKeyAsync(user);
     }
 
-    private static (string Code, string Path) OnlyError(JsonNode payload)
+    /// <summary>Fails, naming the case and showing the payload, unless it was refused with exactly this error (path null: any).</summary>
+    private static void ShouldRefuse(JsonNode payload, string code, string? path, string what)
     {
-        var error = Assert.Single(payload["errors"]!.AsArray())!;
-        return (error["code"]!.GetValue<string>(), string.Join('.', error["path"]!.AsArray().Select(p => p!.GetValue<string>())));
+        var errors = payload["errors"]!.AsArray().Select(e => (Code: e!["code"]!.GetValue<string>(), Path: string.Join('.', e["path"]!.AsArray().Select(p => p!.GetValue<string>())))).ToList();
+        Assert.True(errors.Count == 1 && errors[0].Code == code && (path is null || errors[0].Path == path),
+            $"{what}: expected only {code}{(path is null ? "" : " at " + path)}, got [{string.Join(", ", errors.Select(e => $"{e.Code} at {e.Path}"))}]: {payload.ToJsonString()}");
     }
 
     private const string UpdatePipeline =
@@ -54,19 +56,19 @@ public abstract class PipelineTests(HostFixture fixture)
         // A sort before the default pipeline's (10) puts it first; the name stays.
         var moved = (await Host.QueryAsync(UpdatePipeline, new { id, input = new { sort = 5 } })).ShouldSucceed().Data!["updatePipeline"]!;
         Assert.Empty(moved["errors"]!.AsArray());
-        Assert.Equal(5, moved["pipeline"]!["sort"]!.GetValue<int>());
+        Assert.True(moved["pipeline"]!["sort"]!.GetValue<int>() == 5, $"updatePipeline did not apply sort 5: {moved.ToJsonString()}");
         Assert.Equal($"Operations {marker}", moved["pipeline"]!["name"]!.GetValue<string>());
         Assert.Equal(id, (await PipelineOrderAsync())[0]);
         Assert.NotEqual(5, sort);
 
         var noRights = await KeyWithoutRightsAsync();
         var before = await DatabaseState.CaptureAsync(Host);
-        Assert.Equal(("REQUIRED", "input.name"), OnlyError((await Host.QueryAsync(UpdatePipeline, new { id, input = new { name = "  " } })).ShouldSucceed().Data!["updatePipeline"]!));
-        Assert.Equal(("TOO_LONG", "input.name"), OnlyError((await Host.QueryAsync(UpdatePipeline, new { id, input = new { name = new string('p', 101), sort = 1 } })).ShouldSucceed().Data!["updatePipeline"]!));
-        Assert.Equal(("NOT_FOUND", "id"), OnlyError((await Host.QueryAsync(UpdatePipeline, new { id = "99999", input = new { name = "Nowhere" } })).ShouldSucceed().Data!["updatePipeline"]!));
+        ShouldRefuse((await Host.QueryAsync(UpdatePipeline, new { id, input = new { name = "  " } })).ShouldSucceed().Data!["updatePipeline"]!, "REQUIRED", "input.name", "a pipeline renamed to blanks");
+        ShouldRefuse((await Host.QueryAsync(UpdatePipeline, new { id, input = new { name = new string('p', 101), sort = 1 } })).ShouldSucceed().Data!["updatePipeline"]!, "TOO_LONG", "input.name", "a pipeline name over 100 characters");
+        ShouldRefuse((await Host.QueryAsync(UpdatePipeline, new { id = "99999", input = new { name = "Nowhere" } })).ShouldSucceed().Data!["updatePipeline"]!, "NOT_FOUND", "id", "a pipeline that does not exist");
         Assert.Equal(["INVALID_ID"], (await Host.QueryAsync(UpdatePipeline, new { id = "abc", input = new { name = "Nowhere" } })).ErrorCodes);
         var forbidden = (await Host.QueryAsync(UpdatePipeline, new { id, input = new { name = "Mine now" } }, apiKey: noRights)).ShouldSucceed();
-        Assert.Equal("FORBIDDEN", OnlyError(forbidden.Data!["updatePipeline"]!).Code);
+        ShouldRefuse(forbidden.Data!["updatePipeline"]!, "FORBIDDEN", null, "a pipeline renamed without the settings right");
         await before.ShouldBeUnchangedAsync(Host, "every pipeline update was refused");
     }
 
@@ -110,7 +112,7 @@ public abstract class PipelineTests(HostFixture fixture)
         List<string> wanted = [stages[5], stages[6], .. stages.Take(5).Reverse()];
         Assert.Empty((await Host.QueryAsync(reorder, new { p = pipeline, ids = wanted })).ShouldSucceed().Data!["reorderPipelineStages"]!.AsArray());
         var after = await StagesAsync(pipeline);
-        Assert.Equal(wanted, StageIds(after));
+        Assert.True(wanted.SequenceEqual(StageIds(after)), $"reorderPipelineStages did not put the stages in the order given: [{string.Join(", ", wanted)}], got {after.ToJsonString()}");
         Assert.Equal(Enumerable.Range(1, wanted.Count).Select(i => i * 10), after.AsArray().Select(s => s!["sort"]!.GetValue<int>()));
         var onStage = (await Host.QueryAsync("query($id: ID!) { deal(id: $id) { stageId } }", new { id = deal })).ShouldSucceed();
         Assert.Equal(stages[2], onStage.Data!["deal"]!["stageId"]!.GetValue<string>());
@@ -156,16 +158,23 @@ public abstract class PipelineTests(HostFixture fixture)
         Assert.Equal("Quote sent", probability["stage"]!["name"]!.GetValue<string>());
 
         var noRights = await KeyWithoutRightsAsync();
-        var before = await DatabaseState.CaptureAsync(Host);
-        Assert.Equal(("VALIDATION", "input.semantics"), OnlyError(await UpdateAsync(prefix + "WON", new { semantics = "PROCESS" })));
-        Assert.Equal(("CONFLICT", "input.semantics"), OnlyError(await UpdateAsync(prefix + "EXECUTING", new { semantics = "SUCCESS" })));
-        Assert.Equal(("INVALID_VALUE", "input.probability"), OnlyError(await UpdateAsync(prefix + "EXECUTING", new { probability = 101 })));
-        Assert.Equal(("INVALID_FORMAT", "input.color"), OnlyError(await UpdateAsync(prefix + "EXECUTING", new { color = "red" })));
-        Assert.Equal(("REQUIRED", "input.name"), OnlyError(await UpdateAsync(prefix + "EXECUTING", new { name = "" })));
-        // A stage of the default pipeline is not one of this pipeline's.
-        Assert.Equal(("NOT_FOUND", "id"), OnlyError(await UpdateAsync("EXECUTING", new { name = "Elsewhere" })));
-        Assert.Equal("FORBIDDEN", OnlyError(await UpdateAsync(prefix + "EXECUTING", new { name = "Mine" }, noRights)).Code);
-        await before.ShouldBeUnchangedAsync(Host, "every stage update was refused");
+        var refusals = new (string Stage, object Input, string Code, string? Path, string What, string? Key)[]
+        {
+            (prefix + "WON", new { semantics = "PROCESS" }, "VALIDATION", "input.semantics", "a system stage's semantics changed", CrmHost.AdminKey),
+            (prefix + "EXECUTING", new { semantics = "SUCCESS" }, "CONFLICT", "input.semantics", "a second success stage", CrmHost.AdminKey),
+            (prefix + "EXECUTING", new { probability = 101 }, "INVALID_VALUE", "input.probability", "a probability over 100", CrmHost.AdminKey),
+            (prefix + "EXECUTING", new { color = "red" }, "INVALID_FORMAT", "input.color", "a colour that is not #RRGGBB", CrmHost.AdminKey),
+            (prefix + "EXECUTING", new { name = "", probability = 50 }, "REQUIRED", "input.name", "a stage renamed to nothing", CrmHost.AdminKey),
+            // A stage of the default pipeline is not one of this pipeline's.
+            ("EXECUTING", new { name = "Elsewhere" }, "NOT_FOUND", "id", "a stage of another pipeline", CrmHost.AdminKey),
+            (prefix + "EXECUTING", new { name = "Mine" }, "FORBIDDEN", null, "a stage renamed without the settings right", noRights),
+        };
+        foreach (var (id, input, code, path, what, key) in refusals)
+        {
+            var before = await DatabaseState.CaptureAsync(Host);
+            ShouldRefuse(await UpdateAsync(id, input, key), code, path, what);
+            await before.ShouldBeUnchangedAsync(Host, what + " was refused");
+        }
     }
 }
 

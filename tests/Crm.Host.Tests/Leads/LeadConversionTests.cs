@@ -152,10 +152,12 @@ public abstract class LeadConversionTests(HostFixture fixture)
         await before.ShouldBeUnchangedAsync(Host, "the company of a conversion was refused");
     }
 
-    private static (string Code, string Path) OnlyError(JsonNode payload)
+    /// <summary>Fails, naming the case and showing the payload, unless the conversion was refused with exactly this error.</summary>
+    private static void ShouldRefuse(JsonNode payload, string code, string path, string what)
     {
-        var error = Assert.Single(payload["errors"]!.AsArray())!;
-        return (error["code"]!.GetValue<string>(), string.Join('.', error["path"]!.AsArray().Select(p => p!.GetValue<string>())));
+        var errors = payload["errors"]!.AsArray().Select(e => $"{e!["code"]!.GetValue<string>()} at {string.Join('.', e["path"]!.AsArray().Select(p => p!.GetValue<string>()))}").ToList();
+        Assert.True(errors.SequenceEqual([$"{code} at {path}"]) && payload["lead"] is null,
+            $"{what}: expected only {code} at {path}, got [{string.Join(", ", errors)}]: {payload.ToJsonString()}");
     }
 
     [Fact]
@@ -163,8 +165,8 @@ public abstract class LeadConversionTests(HostFixture fixture)
     {
         var junk = await Host.CreateLeadAsync(new { name = "Spam", statusId = "JUNK" });
         var before = await DatabaseState.CaptureAsync(Host);
-        Assert.Equal(("LEAD_IS_JUNK", "id"), OnlyError(Payload(await Host.QueryAsync(Convert, new { id = junk, input = new { createContact = true } }))));
-        Assert.Equal(("NOT_FOUND", "id"), OnlyError(Payload(await Host.QueryAsync(Convert, new { id = "999999", input = new { createContact = true } }))));
+        ShouldRefuse(Payload(await Host.QueryAsync(Convert, new { id = junk, input = new { createContact = true } })), "LEAD_IS_JUNK", "id", "converting a junk lead");
+        ShouldRefuse(Payload(await Host.QueryAsync(Convert, new { id = "999999", input = new { createContact = true } })), "NOT_FOUND", "id", "converting a lead that does not exist");
         await before.ShouldBeUnchangedAsync(Host, "junk and unknown leads are not converted");
     }
 
@@ -177,10 +179,10 @@ public abstract class LeadConversionTests(HostFixture fixture)
         var company = await Host.CreateCompanyAsync(new { title = "Both" });
         var before = await DatabaseState.CaptureAsync(Host);
 
-        Assert.Equal(("VALIDATION", "input"), OnlyError(Payload(await Host.QueryAsync(Convert, new { id = lead, input = new { } }))));
-        Assert.Equal(("VALIDATION", "input"), OnlyError(Payload(await Host.QueryAsync(Convert, new { id = lead, input = new { createContact = false, createCompany = false } }))));
-        Assert.Equal(("VALIDATION", "input.contactId"), OnlyError(Payload(await Host.QueryAsync(Convert, new { id = lead, input = new { createContact = true, contactId = contact } }))));
-        Assert.Equal(("VALIDATION", "input.companyId"), OnlyError(Payload(await Host.QueryAsync(Convert, new { id = lead, input = new { createCompany = true, companyId = company } }))));
+        ShouldRefuse(Payload(await Host.QueryAsync(Convert, new { id = lead, input = new { } })), "VALIDATION", "input", "a conversion with an empty input (nothing asked)");
+        ShouldRefuse(Payload(await Host.QueryAsync(Convert, new { id = lead, input = new { createContact = false, createCompany = false } })), "VALIDATION", "input", "a conversion that creates nothing (nothing asked)");
+        ShouldRefuse(Payload(await Host.QueryAsync(Convert, new { id = lead, input = new { createContact = true, contactId = contact } })), "VALIDATION", "input.contactId", "a conversion into a new and an existing contact");
+        ShouldRefuse(Payload(await Host.QueryAsync(Convert, new { id = lead, input = new { createCompany = true, companyId = company } })), "VALIDATION", "input.companyId", "a conversion into a new and an existing company");
         await before.ShouldBeUnchangedAsync(Host, "a conversion that asks for nothing, or for two of one kind, is refused");
     }
 }

@@ -168,15 +168,18 @@ public abstract class LeadListTests(HostFixture fixture)
     public async Task Leads_are_searched_by_name_company_email_and_phone_and_the_search_pages_like_a_filter()
     {
         var (m, digits, ids) = await SeedAsync();
-        async Task<IReadOnlyList<string>> SearchAsync(string search) =>
-            Records.Ids((await Host.QueryAsync("query($s: String!, $m: String!) { leads(search: $s, where: { title: { startsWith: $m } }, first: 50) { nodes { id } } }", new { s = search, m }))
+        async Task ShouldFindAsync(string search, string what, params int[] expected)
+        {
+            var found = Records.Ids((await Host.QueryAsync("query($s: String!, $m: String!) { leads(search: $s, where: { title: { startsWith: $m } }, first: 50) { nodes { id } } }", new { s = search, m }))
                 .ShouldSucceed().Data!["leads"]!["nodes"]);
+            Assert.True(found.SequenceEqual(ids.Pick(expected)), $"Searching leads by {what} ('{search}') found [{string.Join(", ", found)}], not [{string.Join(", ", ids.Pick(expected))}]");
+        }
 
-        Assert.Equal(ids.Pick(2), await SearchAsync($"charlie corp {m}"));
-        Assert.Equal(ids.Pick(3), await SearchAsync($"DELTA.{m}@example.com"));
-        Assert.Equal(ids.Pick(2), await SearchAsync($"({digits[..3]}) {digits[3..6]}-{digits[6..]}3"));
-        Assert.Equal(ids.Pick(0), await SearchAsync($"0048 {digits}1"));
-        Assert.Empty(await SearchAsync($"charlie delta {m}"));
+        await ShouldFindAsync($"charlie corp {m}", "company title", 2);
+        await ShouldFindAsync($"DELTA.{m}@example.com", "e-mail", 3);
+        await ShouldFindAsync($"({digits[..3]}) {digits[3..6]}-{digits[6..]}3", "a phone written otherwise", 2);
+        await ShouldFindAsync($"0048 {digits}1", "a phone with its country code", 0);
+        await ShouldFindAsync($"charlie delta {m}", "words of two leads (every word must match)");
 
         // Search, filter, order and cursor together, with related lists loaded in batches.
         const string searched = """
