@@ -365,26 +365,28 @@ public abstract class PermissionMatrixTests(HostFixture fixture)
                 foreach (var owner in new[] { mover.Id, other.Id })
                 {
                     var whose = owner == mover.Id ? "own" : "another's";
-                    var both = Reach(from, owner) && Reach(to, owner);
-                    string Cell(string type, string move) => $"{type}/UPDATE {whose} {type} {move}, UPDATE {from} at the start and {to} at the end";
+                    // A move needs UPDATE where the record is and where it goes.
+                    Task MoveAsync(string type, string id, string move, string input, string field, string start, string end) =>
+                        TryAsync($"{type.ToLowerInvariant()}/UPDATE {whose} {type.ToLowerInvariant()} {move}, with UPDATE {start} where it is and {end} where it goes",
+                            Reach(start, owner) && Reach(end, owner), type, id, input, field);
 
                     var deal = await Host.CreateDealAsync(new { title = $"{marker} deal", assignedById = owner });
-                    await TryAsync(Cell("deal", $"from pipeline 0 to pipeline {pipeline}"), both, "Deal", deal, $"pipelineId: \"{pipeline}\"", "pipelineId");
+                    await MoveAsync("Deal", deal, $"from pipeline 0 to pipeline {pipeline}", $"pipelineId: \"{pipeline}\"", "pipelineId", from, to);
                     var second = await Host.CreateDealAsync(new { title = $"{marker} deal", assignedById = owner, pipelineId = pipeline });
-                    await TryAsync(Cell("deal", $"from pipeline {pipeline} to pipeline 0"), both, "Deal", second, "pipelineId: \"0\"", "pipelineId");
+                    await MoveAsync("Deal", second, $"from pipeline {pipeline} to pipeline 0", "pipelineId: \"0\"", "pipelineId", to, from);
                     var third = await Host.CreateDealAsync(new { title = $"{marker} deal", assignedById = owner, pipelineId = pipeline });
-                    await TryAsync(Cell("deal", $"between two stages of pipeline {pipeline}"), Reach(to, owner), "Deal", third, $"stageId: \"C{pipeline}:PREPARATION\"", "stageId");
+                    await MoveAsync("Deal", third, $"between two stages of pipeline {pipeline}", $"stageId: \"C{pipeline}:PREPARATION\"", "stageId", to, to);
                     var open = await Host.CreateDealAsync(new { title = $"{marker} deal", assignedById = owner });
-                    await TryAsync(Cell("deal", "from stage NEW to PREPARATION of pipeline 0"), Reach(from, owner), "Deal", open, "stageId: \"PREPARATION\"", "stageId");
-                    await TryAsync(Cell("deal", "into stage 0/WON"), both, "Deal", open, "stageId: \"WON\"", "stageId");
+                    await MoveAsync("Deal", open, "from stage NEW to PREPARATION of pipeline 0", "stageId: \"PREPARATION\"", "stageId", from, from);
+                    await MoveAsync("Deal", open, "into stage 0/WON", "stageId: \"WON\"", "stageId", from, to);
                     var won = await Host.CreateDealAsync(new { title = $"{marker} deal", assignedById = owner, stageId = "WON" });
-                    await TryAsync(Cell("deal", "out of stage 0/WON"), both, "Deal", won, "stageId: \"LOSE\"", "stageId");
+                    await MoveAsync("Deal", won, "out of stage 0/WON", "stageId: \"LOSE\"", "stageId", to, from);
 
                     var lead = await Host.CreateLeadAsync(new { title = $"{marker} lead", assignedById = owner });
-                    await TryAsync(Cell("lead", "from status NEW to IN_PROCESS"), Reach(from, owner), "Lead", lead, "statusId: \"IN_PROCESS\"", "statusId");
-                    await TryAsync(Cell("lead", "into status JUNK"), both, "Lead", lead, "statusId: \"JUNK\"", "statusId");
+                    await MoveAsync("Lead", lead, "from status NEW to IN_PROCESS", "statusId: \"IN_PROCESS\"", "statusId", from, from);
+                    await MoveAsync("Lead", lead, "into status JUNK", "statusId: \"JUNK\"", "statusId", from, to);
                     var junk = await Host.CreateLeadAsync(new { title = $"{marker} lead", assignedById = owner, statusId = "JUNK" });
-                    await TryAsync(Cell("lead", "out of status JUNK"), both, "Lead", junk, "statusId: \"NEW\"", "statusId");
+                    await MoveAsync("Lead", junk, "out of status JUNK", "statusId: \"NEW\"", "statusId", to, from);
                 }
 
                 await AssignAsync(role, mover.Id, assign: false);
