@@ -32,6 +32,7 @@ public sealed class OutboxDispatcher(
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly string? _sqliteTurnFile = SqliteTurnFile(databaseOptions);
+    private bool _toldNoTurnFile;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -115,14 +116,20 @@ public sealed class OutboxDispatcher(
             turn = new FileStream(_sqliteTurnFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1);
             return true;
         }
-        catch (UnauthorizedAccessException)
+        catch (IOException) when (File.Exists(_sqliteTurnFile))
         {
-            // A folder we may not write in: no other host can write there either (nor deliver).
-            return true;
+            return false; // held by another host
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return false;
+            // No lock file can be made here (a read-only folder): deliver as a single host would, and say so once.
+            if (!_toldNoTurnFile)
+            {
+                _toldNoTurnFile = true;
+                logger.LogWarning("Cannot open {File} ({Reason}); hosts sharing this SQLite file may deliver an event twice.", _sqliteTurnFile, ex.Message);
+            }
+
+            return true;
         }
     }
 
