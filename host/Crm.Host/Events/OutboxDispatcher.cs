@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Crm.PluginSdk.Data;
 using Crm.PluginSdk.Events;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -25,10 +26,13 @@ public sealed class OutboxDispatcher(
     IServiceScopeFactory scopes,
     IEnumerable<ModuleDatabaseRegistration> databases,
     IOptions<OutboxOptions> options,
+    DatabaseOptions databaseOptions,
     TimeProvider clock,
     ILogger<OutboxDispatcher> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly string? _sqliteTurnFile = SqliteTurnFile(databaseOptions);
+    private bool _toldNoTurnFile;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -60,6 +64,12 @@ public sealed class OutboxDispatcher(
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            if (!TryTakeSqliteTurn(out var turn))
+            {
+                return 0; // another host on the same SQLite file is delivering; the next poll comes back
+            }
+
+            using var held = turn;
             var delivered = 0;
             foreach (var database in databases)
             {
@@ -74,14 +84,63 @@ public sealed class OutboxDispatcher(
         }
     }
 
+    /// <summary>The file whose lock makes hosts on one SQLite database deliver in turn (none for PostgreSQL or a database in memory).</summary>
+    private static string? SqliteTurnFile(DatabaseOptions database)
+    {
+        if (database.Provider != DatabaseProvider.Sqlite)
+        {
+            return null;
+        }
+
+        var sqlite = new SqliteConnectionStringBuilder(database.ConnectionString);
+        return sqlite.DataSource is { Length: > 0 } file && file != ":memory:" && sqlite.Mode != SqliteOpenMode.Memory
+            ? Path.GetFullPath(file) + "-outbox.lock"
+            : null;
+    }
+
+    /// <summary>
+    /// On SQLite, which has no row locks to claim a batch with, hosts sharing the file take turns:
+    /// an exclusive OS lock on a file beside the database, held while one host delivers. The OS
+    /// drops it when the process dies, so a killed host holds nothing up. False: another host's turn.
+    /// </summary>
+    private bool TryTakeSqliteTurn(out IDisposable? turn)
+    {
+        turn = null;
+        if (_sqliteTurnFile is null)
+        {
+            return true;
+        }
+
+        try
+        {
+            turn = new FileStream(_sqliteTurnFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1);
+            return true;
+        }
+        catch (IOException) when (File.Exists(_sqliteTurnFile))
+        {
+            return false; // held by another host
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // No lock file can be made here (a read-only folder): deliver as a single host would, and say so once.
+            if (!_toldNoTurnFile)
+            {
+                _toldNoTurnFile = true;
+                logger.LogWarning("Cannot open {File} ({Reason}); hosts sharing this SQLite file may deliver an event twice.", _sqliteTurnFile, ex.Message);
+            }
+
+            return true;
+        }
+    }
+
     private async Task<int> DispatchAsync(ModuleDatabaseRegistration database, CancellationToken cancellationToken)
     {
         using var scope = scopes.CreateScope();
         var db = (ModuleDbContext)scope.ServiceProvider.GetRequiredService(database.ContextType);
         var maxAttempts = options.Value.MaxAttempts;
         // Several hosts drain the same outboxes: on PostgreSQL each takes its batch under row
-        // locks that the others skip, so an event is delivered by one host at a time. (SQLite is
-        // the single-host engine.)
+        // locks that the others skip, so an event is delivered by one host at a time. (On SQLite
+        // the hosts take turns, see TryTakeSqliteTurn.)
         await using var claim = db.IsPostgres ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
         // The schema is a module id (checked at loading: lower-case letters, digits, underscores).
         var claimSql = "SELECT * FROM \"" + database.Schema + "\".outbox WHERE processed_at IS NULL AND attempts < {0} ORDER BY id LIMIT {1} FOR UPDATE SKIP LOCKED";

@@ -26,7 +26,11 @@ public sealed class GraphQLEndpointOptions
     /// <summary>The largest request body accepted, in bytes.</summary>
     public long MaxRequestBytes { get; set; } = 1_048_576;
 
-    /// <summary>Adds <c>X-Sql-Statement-Count</c> to each response: for tests and diagnosis, not for production.</summary>
+    /// <summary>
+    /// Adds <c>X-Sql-Statement-Count</c> to every response of the endpoint, refusals included: the
+    /// statements the GraphQL work sent (authentication, cached, is not counted; a request refused
+    /// before it ran says 0). For tests and diagnosis, not for production.
+    /// </summary>
     public bool SqlStatementCountHeader { get; set; }
 }
 
@@ -52,6 +56,17 @@ public sealed class GraphQLHttpEndpoint(
     public async Task HandleAsync(HttpContext http)
     {
         var request = http.Request;
+        SqlStatementCounter.Scope? counter = null;
+        if (options.Value.SqlStatementCountHeader)
+        {
+            // On every answer, so that a count is read, never assumed from a missing header.
+            http.Response.OnStarting(() =>
+            {
+                http.Response.Headers["X-Sql-Statement-Count"] = (counter?.Count ?? 0).ToString(CultureInfo.InvariantCulture);
+                return Task.CompletedTask;
+            });
+        }
+
         if (HttpMethods.IsGet(request.Method) && !request.Query.ContainsKey("query") && AcceptsHtml(request))
         {
             await ServeGraphiQLAsync(http);
@@ -117,7 +132,7 @@ public sealed class GraphQLHttpEndpoint(
             return;
         }
 
-        var counter = options.Value.SqlStatementCountHeader ? SqlStatementCounter.BeginScope() : null;
+        counter = options.Value.SqlStatementCountHeader ? SqlStatementCounter.BeginScope() : null;
         // The request keeps this schema, and the custom fields it was composed with, to its end.
         var schema = schemas.Current;
         if (schema.Metadata.TryGetValue(SchemaComposer.CustomFieldsMetadataKey, out var snapshot) && snapshot is CustomFieldSnapshot fields)
@@ -148,11 +163,6 @@ public sealed class GraphQLHttpEndpoint(
                 },
             });
             NormalizeErrors(result, http.TraceIdentifier);
-            if (counter is not null)
-            {
-                http.Response.Headers["X-Sql-Statement-Count"] = counter.Count.ToString(CultureInfo.InvariantCulture);
-            }
-
             await WriteResultAsync(http, mediaType, result);
         }
         finally

@@ -207,8 +207,8 @@ public abstract class ReferenceReadTests(HostFixture fixture)
         Assert.All(nodes, n => Assert.NotEmpty(n!["contact"]!["emails"]!.AsArray()));
         Assert.Contains(nodes, n => n!["stage"]!["name"]!.GetValue<string>() == "Document preparation");
         // count, page, stage list, primary contacts, companies
-        Assert.Equal(5, thirty.SqlStatements);
-        Assert.Equal(five.SqlStatements, thirty.SqlStatements);
+        Assert.Equal(5, thirty.Statements);
+        Assert.Equal(five.Statements, thirty.Statements);
     }
 }
 

@@ -8,9 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Host.Tests.Events;
 
-/// <summary>Two hosts on one PostgreSQL drain the same outboxes without delivering an event twice.</summary>
-[Trait("Engine", "Postgres")]
-public sealed class MultiHostDeliveryTests
+/// <summary>Two hosts on one database (one PostgreSQL database, one SQLite file) drain the same outboxes without delivering an event twice.</summary>
+public abstract class MultiHostDeliveryTests(Engine engine)
 {
     private sealed class CountingHandler(ConcurrentDictionary<Guid, int> seen) : IDomainEventHandler
     {
@@ -29,7 +28,7 @@ public sealed class MultiHostDeliveryTests
     [Fact]
     public async Task Each_event_is_delivered_once_while_two_hosts_dispatch_at_the_same_time()
     {
-        await using var host = await CrmHost.StartAsync(Engine.Postgres, new Dictionary<string, string?> { ["Events:BatchSize"] = "10" });
+        await using var host = await CrmHost.StartAsync(engine, new Dictionary<string, string?> { ["Events:BatchSize"] = "10" });
         for (var i = 0; i < 60; i++)
         {
             await host.CreateContactAsync(new { name = $"Delivered {i}" });
@@ -40,17 +39,23 @@ public sealed class MultiHostDeliveryTests
         await using var second = WithCounter(host, seen);
         var dispatchers = new[] { first, second }.Select(h => h.Services.GetRequiredService<OutboxDispatcher>()).ToArray();
 
-        // Each round takes at most a batch per outbox; go on until nothing is left.
-        while (true)
+        // Each round takes at most a batch per outbox (a host may find the other one at work and
+        // leave it to it); go on until the outbox is empty.
+        var pending = $"SELECT COUNT(*) AS n FROM {host.Table("contacts", "outbox")} WHERE processed_at IS NULL";
+        for (var round = 0; Convert.ToInt64((await host.QueryRowsAsync(pending))[0]["n"], System.Globalization.CultureInfo.InvariantCulture) > 0; round++)
         {
-            var delivered = await Task.WhenAll(dispatchers.Select(d => Task.Run(() => d.DispatchPendingAsync(CancellationToken.None))));
-            if (delivered.Sum() == 0)
-            {
-                break;
-            }
+            Assert.True(round < 1000, "The two hosts did not empty the outbox.");
+            await Task.WhenAll(dispatchers.Select(d => Task.Run(() => d.DispatchPendingAsync(CancellationToken.None))));
         }
 
         Assert.Equal(60, seen.Count);
-        Assert.All(seen.Values, count => Assert.Equal(1, count));
+        var twice = seen.Where(e => e.Value > 1).ToList();
+        Assert.True(twice.Count == 0, $"{twice.Count} of 60 events were delivered more than once (up to {twice.Select(e => e.Value).DefaultIfEmpty().Max()} times).");
     }
 }
+
+[Trait("Engine", "Sqlite")]
+public sealed class MultiHostDeliveryOnSqlite() : MultiHostDeliveryTests(Engine.Sqlite);
+
+[Trait("Engine", "Postgres")]
+public sealed class MultiHostDeliveryOnPostgres() : MultiHostDeliveryTests(Engine.Postgres);

@@ -26,7 +26,7 @@ public abstract class AuthenticationTests(HostFixture fixture)
     [InlineData("mutation { createContact(input: { name: \"Anonymous\" }) { contact { id } } }")]
     public async Task Without_a_key_a_data_request_is_401_UNAUTHENTICATED(string query)
     {
-        var before = await Host.CountAsync("contacts");
+        var before = await DatabaseState.CaptureAsync(Host);
 
         using var raw = await Host.SendRawAsync(PostQuery(query), apiKey: null);
         var response = await GraphQLResponse.ReadAsync(raw);
@@ -34,8 +34,8 @@ public abstract class AuthenticationTests(HostFixture fixture)
         var error = response.ShouldBeRequestError(HttpStatusCode.Unauthorized, "UNAUTHENTICATED");
         Assert.Contains("Authorization: Bearer", error.Message(), StringComparison.Ordinal);
         Assert.Equal("Bearer", Assert.Single(raw.Headers.WwwAuthenticate).Scheme);
-        Assert.Null(response.SqlStatements);
-        Assert.Equal(before, await Host.CountAsync("contacts"));
+        Assert.Equal(0, response.Statements);
+        await before.ShouldBeUnchangedAsync(Host, "an anonymous data request");
     }
 
     [Fact]
@@ -133,7 +133,7 @@ public abstract class AuthenticationTests(HostFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, response.Status);
         Assert.False(response.Body.ContainsKey("data"), response.Body.ToJsonString());
         Assert.NotEmpty(response.Errors);
-        Assert.Equal(0, response.SqlStatements ?? 0);
+        Assert.Equal(0, response.Statements);
     }
 
     [Fact]

@@ -32,8 +32,6 @@ public abstract class BadInputTests(HostFixture fixture)
 
     private Task<int> ContactsAsync() => Host.CountAsync("contacts");
 
-    private Task<int> CompaniesAsync() => Host.CountAsync("companies");
-
     private async Task<string> CreateCompanyAsync(string title)
     {
         var response = (await Host.QueryAsync(
@@ -65,21 +63,21 @@ public abstract class BadInputTests(HostFixture fixture)
     [Fact]
     public async Task An_unknown_field_is_a_VALIDATION_error_and_nothing_runs()
     {
-        var contacts = await ContactsAsync();
+        var before = await DatabaseState.CaptureAsync(Host);
 
         var output = await Host.SendAsync(PostQuery("mutation { createContact(input: { name: \"Unknown\" }) { contact { id nickname } } }"));
         var input = await Host.SendAsync(PostQuery("mutation { createContact(input: { name: \"Unknown\", nickname: \"U\" }) { contact { id } } }"));
 
         Assert.Contains("nickname", output.ShouldBeRequestError(HttpStatusCode.BadRequest, "VALIDATION").Message(), StringComparison.Ordinal);
         Assert.Contains("nickname", input.ShouldBeRequestError(HttpStatusCode.BadRequest, "VALIDATION").Message(), StringComparison.Ordinal);
-        Assert.Equal(0, output.SqlStatements ?? 0);
-        Assert.Equal(contacts, await ContactsAsync());
+        Assert.Equal(0, output.Statements);
+        await before.ShouldBeUnchangedAsync(Host, "An unknown field is a VALIDATION error and nothing runs");
     }
 
     [Fact]
     public async Task An_unknown_operation_name_is_refused_and_nothing_runs()
     {
-        var contacts = await ContactsAsync();
+        var before = await DatabaseState.CaptureAsync(Host);
 
         var response = await Host.SendAsync(PostQuery(
             "mutation Create { createContact(input: { name: \"Unnamed\" }) { contact { id } } } query Read { contacts { totalCount } }",
@@ -90,7 +88,7 @@ public abstract class BadInputTests(HostFixture fixture)
         var error = Assert.Single(response.Errors);
         Assert.Equal("INVALID_OPERATION_NAME", error!["extensions"]!["code"]!.GetValue<string>());
         Assert.Contains("Remove", error.Message(), StringComparison.Ordinal);
-        Assert.Equal(contacts, await ContactsAsync());
+        await before.ShouldBeUnchangedAsync(Host, "An unknown operation name is refused and nothing runs");
     }
 
     [Fact]
@@ -100,7 +98,7 @@ public abstract class BadInputTests(HostFixture fixture)
 
         var error = response.ShouldBeRequestError(HttpStatusCode.BadRequest, "VALIDATION");
         Assert.Contains("$first", error.Message(), StringComparison.Ordinal);
-        Assert.Equal(0, response.SqlStatements ?? 0);
+        Assert.Equal(0, response.Statements);
     }
 
     [Theory]
@@ -109,14 +107,14 @@ public abstract class BadInputTests(HostFixture fixture)
     [InlineData("emails", "ann@example.com")]
     public async Task An_input_variable_of_the_wrong_type_is_a_VALIDATION_error_and_creates_nothing(string field, string value)
     {
-        var contacts = await ContactsAsync();
+        var before = await DatabaseState.CaptureAsync(Host);
         var input = new Dictionary<string, object?> { ["name"] = "Typed", [field] = value };
 
         var response = await Host.SendAsync(PostQuery(CreateContact, new { input }));
 
         var error = response.ShouldBeRequestError(HttpStatusCode.BadRequest, "VALIDATION");
         Assert.Contains("$input", error.Message(), StringComparison.Ordinal);
-        Assert.Equal(contacts, await ContactsAsync());
+        await before.ShouldBeUnchangedAsync(Host, "An input variable of the wrong type is a VALIDATION error and creates nothing");
     }
 
     [Theory]
@@ -127,7 +125,7 @@ public abstract class BadInputTests(HostFixture fixture)
     [InlineData("99999999999999999999")]
     public async Task An_id_that_is_not_a_record_id_is_INVALID_ID(string id)
     {
-        var contacts = await ContactsAsync();
+        var before = await DatabaseState.CaptureAsync(Host);
 
         var query = await Host.QueryAsync("query($id: ID!) { contact(id: $id) { id } }", new { id });
         var update = await Host.QueryAsync(UpdateContact, new { id, input = new { name = "Changed" } });
@@ -140,7 +138,7 @@ public abstract class BadInputTests(HostFixture fixture)
         ShouldBeRefused(update, "updateContact", "contact", ("INVALID_ID", "id"));
         Assert.Null(delete.ShouldSucceed().Data!["deleteContact"]!["deletedId"]);
         Assert.Equal([("INVALID_ID", "id")], delete.UserErrors("deleteContact"));
-        Assert.Equal(contacts, await ContactsAsync());
+        await before.ShouldBeUnchangedAsync(Host, "An id that is not a record id is INVALID ID");
     }
 
     [Fact]
@@ -158,7 +156,7 @@ public abstract class BadInputTests(HostFixture fixture)
     public async Task A_missing_record_is_NOT_FOUND_to_read_update_or_delete()
     {
         var existing = await CreateContactAsync("Stays");
-        var contacts = await ContactsAsync();
+        var before = await DatabaseState.CaptureAsync(Host);
 
         var contact = await Host.QueryAsync("query($id: ID!) { contact(id: $id) { id } }", new { id = MissingId });
         var company = await Host.QueryAsync("query($id: ID!) { company(id: $id) { id } }", new { id = MissingId });
@@ -173,20 +171,20 @@ public abstract class BadInputTests(HostFixture fixture)
         ShouldBeRefused(update, "updateContact", "contact", ("NOT_FOUND", "id"));
         Assert.Null(delete.ShouldSucceed().Data!["deleteContact"]!["deletedId"]);
         Assert.Equal([("NOT_FOUND", "id")], delete.UserErrors("deleteContact"));
-        Assert.Equal(contacts, await ContactsAsync());
+        await before.ShouldBeUnchangedAsync(Host, "A missing record is NOT FOUND to read update or delete");
         Assert.Equal("Stays", await NameOfAsync(existing));
     }
 
     [Fact]
     public async Task A_name_longer_than_its_column_is_TOO_LONG()
     {
-        var contacts = await ContactsAsync();
+        var before = await DatabaseState.CaptureAsync(Host);
 
         var response = await Host.QueryAsync(CreateContact, new { input = new { name = new string('n', 51) } });
 
         ShouldBeRefused(response, "createContact", "contact", ("TOO_LONG", "input/name"));
         Assert.Contains("50", response.Data!["createContact"]!["errors"]![0]!.Message(), StringComparison.Ordinal);
-        Assert.Equal(contacts, await ContactsAsync());
+        await before.ShouldBeUnchangedAsync(Host, "A name longer than its column is TOO LONG");
     }
 
     [Fact]
@@ -217,14 +215,14 @@ public abstract class BadInputTests(HostFixture fixture)
     [Fact]
     public async Task An_invalid_email_is_INVALID_FORMAT_at_its_position()
     {
-        var contacts = await ContactsAsync();
+        var before = await DatabaseState.CaptureAsync(Host);
 
         var first = await Host.QueryAsync(CreateContact, new { input = new { name = "Mail", emails = new[] { new { value = "not-an-email" } } } });
         var second = await Host.QueryAsync(CreateContact, new { input = new { name = "Mail", emails = new[] { new { value = "ann@example.com" }, new { value = "ann@" } } } });
 
         ShouldBeRefused(first, "createContact", "contact", ("INVALID_FORMAT", "input/emails/0/value"));
         ShouldBeRefused(second, "createContact", "contact", ("INVALID_FORMAT", "input/emails/1/value"));
-        Assert.Equal(contacts, await ContactsAsync());
+        await before.ShouldBeUnchangedAsync(Host, "An invalid email is INVALID FORMAT at its position");
     }
 
     [Theory]
@@ -233,13 +231,13 @@ public abstract class BadInputTests(HostFixture fixture)
     [InlineData("   ")]
     public async Task A_contact_without_any_name_is_REQUIRED(string? name)
     {
-        var contacts = await ContactsAsync();
+        var before = await DatabaseState.CaptureAsync(Host);
         var input = name is null ? new Dictionary<string, object?> { ["post"] = "Nameless" } : new Dictionary<string, object?> { ["name"] = name, ["post"] = "Nameless" };
 
         var response = await Host.QueryAsync(CreateContact, new { input });
 
         ShouldBeRefused(response, "createContact", "contact", ("REQUIRED", "input/name"));
-        Assert.Equal(contacts, await ContactsAsync());
+        await before.ShouldBeUnchangedAsync(Host, "A contact without any name is REQUIRED");
     }
 
     [Fact]
@@ -258,58 +256,58 @@ public abstract class BadInputTests(HostFixture fixture)
     [InlineData("  ")]
     public async Task A_company_with_an_empty_title_is_REQUIRED(string title)
     {
-        var companies = await CompaniesAsync();
+        var before = await DatabaseState.CaptureAsync(Host);
 
         var response = await Host.QueryAsync(
             "mutation($input: CreateCompanyInput!) { createCompany(input: $input) { company { id } errors { code message path } } }",
             new { input = new { title } });
 
         ShouldBeRefused(response, "createCompany", "company", ("REQUIRED", "input/title"));
-        Assert.Equal(companies, await CompaniesAsync());
+        await before.ShouldBeUnchangedAsync(Host, "A company with an empty title is REQUIRED");
     }
 
     [Fact]
     public async Task A_company_without_a_title_is_a_VALIDATION_error()
     {
-        var companies = await CompaniesAsync();
+        var before = await DatabaseState.CaptureAsync(Host);
 
         var response = await Host.SendAsync(PostQuery("mutation { createCompany(input: { industry: \"IT\" }) { company { id } } }"));
 
         Assert.Contains("title", response.ShouldBeRequestError(HttpStatusCode.BadRequest, "VALIDATION").Message(), StringComparison.Ordinal);
-        Assert.Equal(companies, await CompaniesAsync());
+        await before.ShouldBeUnchangedAsync(Host, "A company without a title is a VALIDATION error");
     }
 
     [Fact]
     public async Task A_company_id_that_does_not_exist_is_NOT_FOUND_at_its_position()
     {
-        var contacts = await ContactsAsync();
+        var before = await DatabaseState.CaptureAsync(Host);
 
         var response = await Host.QueryAsync(CreateContact, new { input = new { name = "Linked", companyIds = new[] { MissingId } } });
 
         ShouldBeRefused(response, "createContact", "contact", ("NOT_FOUND", "input/companyIds/0"));
         Assert.Contains(MissingId, response.Data!["createContact"]!["errors"]![0]!.Message(), StringComparison.Ordinal);
-        Assert.Equal(contacts, await ContactsAsync());
+        await before.ShouldBeUnchangedAsync(Host, "A company id that does not exist is NOT FOUND at its position");
     }
 
     [Fact]
     public async Task Company_id_errors_point_at_the_entry_as_sent()
     {
         var company = await CreateCompanyAsync("Positions " + Guid.NewGuid().ToString("N")[..8]);
-        var contacts = await ContactsAsync();
+        var before = await DatabaseState.CaptureAsync(Host);
 
         var afterInvalid = await Host.QueryAsync(CreateContact, new { input = new { name = "Linked", companyIds = new[] { "abc", MissingId } } });
         var afterDuplicate = await Host.QueryAsync(CreateContact, new { input = new { name = "Linked", companyIds = new[] { company, company, MissingId } } });
 
         ShouldBeRefused(afterInvalid, "createContact", "contact", ("INVALID_ID", "input/companyIds/0"), ("NOT_FOUND", "input/companyIds/1"));
         ShouldBeRefused(afterDuplicate, "createContact", "contact", ("NOT_FOUND", "input/companyIds/2"));
-        Assert.Equal(contacts, await ContactsAsync());
+        await before.ShouldBeUnchangedAsync(Host, "Company id errors point at the entry as sent");
     }
 
     [Fact]
     public async Task Every_problem_of_an_input_is_reported_at_once()
     {
         var company = await CreateCompanyAsync("Several " + Guid.NewGuid().ToString("N")[..8]);
-        var contacts = await ContactsAsync();
+        var before = await DatabaseState.CaptureAsync(Host);
 
         var response = await Host.QueryAsync(CreateContact, new
         {
@@ -331,7 +329,7 @@ public abstract class BadInputTests(HostFixture fixture)
             ("INVALID_FORMAT", "input/emails/1/value"),
             ("INVALID_ID", "input/assignedById"),
             ("NOT_FOUND", "input/companyIds/1"));
-        Assert.Equal(contacts, await ContactsAsync());
+        await before.ShouldBeUnchangedAsync(Host, "Every problem of an input is reported at once");
     }
 
     [Fact]

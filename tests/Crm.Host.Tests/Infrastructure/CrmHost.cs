@@ -123,6 +123,13 @@ public sealed record GraphQLResponse(HttpStatusCode Status, string ContentType, 
 
     public IReadOnlyList<string?> ErrorCodes => Errors.Select(e => e?["extensions"]?["code"]?.GetValue<string>()).ToList();
 
+    /// <summary>
+    /// The SQL statements the request sent (<c>X-Sql-Statement-Count</c>). Fails when the header is
+    /// missing: a count is read, never assumed.
+    /// </summary>
+    public int Statements => SqlStatements
+        ?? throw new Xunit.Sdk.XunitException($"The response ({(int)Status}) has no X-Sql-Statement-Count header, so its SQL statements were not counted: {Body.ToJsonString()}");
+
     public static async Task<GraphQLResponse> ReadAsync(HttpResponseMessage response)
     {
         var text = await response.Content.ReadAsStringAsync();

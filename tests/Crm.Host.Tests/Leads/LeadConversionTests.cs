@@ -134,35 +134,56 @@ public abstract class LeadConversionTests(HostFixture fixture)
         var marker = Records.NewMarker("Fail");
         var id = await NewLeadAsync(marker, new Dictionary<string, object?> { ["post"] = marker });
 
+        var before = await DatabaseState.CaptureAsync(Host);
+
         // The company and contact would be fine; the deal's stage is not in its pipeline.
         var payload = Payload(await Host.QueryAsync(Convert, new { id, input = new { createContact = true, createCompany = new { }, createDeal = new { stageId = "NO_SUCH_STAGE" } } }));
         var error = payload["errors"]![0]!;
         Assert.Equal("INVALID_VALUE", error["code"]!.GetValue<string>());
         Assert.Equal(["input", "createDeal", "stageId"], error["path"]!.AsArray().Select(p => p!.GetValue<string>()));
         Assert.Null(payload["lead"]);
-
-        Assert.Equal((0, 0, 0), await CountAsync(marker));
-        var lead = (await Host.QueryAsync("query($id: ID!) { lead(id: $id) { statusId contactId companyId dealId } }", new { id })).ShouldSucceed().Data!["lead"]!;
-        Assert.Equal("NEW", lead["statusId"]!.GetValue<string>());
-        Assert.Null(lead["contactId"]);
+        await before.ShouldBeUnchangedAsync(Host, "the deal of a conversion was refused");
 
         // An emptied company title fails the company, and the contact with it.
         var noTitle = await Host.CreateLeadAsync(new { name = "No", lastName = "Company" });
+        before = await DatabaseState.CaptureAsync(Host);
         var second = Payload(await Host.QueryAsync(Convert, new { id = noTitle, input = new { createContact = true, createCompany = new { title = (string?)null } } }));
         Assert.Equal(["input", "createCompany", "title"], second["errors"]![0]!["path"]!.AsArray().Select(p => p!.GetValue<string>()));
+        await before.ShouldBeUnchangedAsync(Host, "the company of a conversion was refused");
+    }
+
+    /// <summary>Fails, naming the case and showing the payload, unless the conversion was refused with exactly this error.</summary>
+    private static void ShouldRefuse(JsonNode payload, string code, string path, string what)
+    {
+        var errors = payload["errors"]!.AsArray().Select(e => $"{e!["code"]!.GetValue<string>()} at {string.Join('.', e["path"]!.AsArray().Select(p => p!.GetValue<string>()))}").ToList();
+        Assert.True(errors.SequenceEqual([$"{code} at {path}"]) && payload["lead"] is null,
+            $"{what}: expected only {code} at {path}, got [{string.Join(", ", errors)}]: {payload.ToJsonString()}");
     }
 
     [Fact]
     public async Task Junk_and_unknown_leads_are_refused()
     {
         var junk = await Host.CreateLeadAsync(new { name = "Spam", statusId = "JUNK" });
-        Assert.Equal("LEAD_IS_JUNK", Payload(await Host.QueryAsync(Convert, new { id = junk, input = new { createContact = true } }))["errors"]![0]!["code"]!.GetValue<string>());
-        Assert.Equal("NOT_FOUND", Payload(await Host.QueryAsync(Convert, new { id = "999999", input = new { createContact = true } }))["errors"]![0]!["code"]!.GetValue<string>());
-        var nothing = Payload(await Host.QueryAsync(Convert, new { id = junk, input = new { } }));
-        Assert.NotEmpty(nothing["errors"]!.AsArray());
-        var both = await Host.CreateLeadAsync(new { name = "Both" });
+        var before = await DatabaseState.CaptureAsync(Host);
+        ShouldRefuse(Payload(await Host.QueryAsync(Convert, new { id = junk, input = new { createContact = true } })), "LEAD_IS_JUNK", "id", "converting a junk lead");
+        ShouldRefuse(Payload(await Host.QueryAsync(Convert, new { id = "999999", input = new { createContact = true } })), "NOT_FOUND", "id", "converting a lead that does not exist");
+        await before.ShouldBeUnchangedAsync(Host, "junk and unknown leads are not converted");
+    }
+
+    [Fact]
+    public async Task A_conversion_that_asks_for_nothing_or_for_both_a_new_and_an_existing_record_is_refused()
+    {
+        // A lead that could be converted: only the input is wrong.
+        var lead = await Host.CreateLeadAsync(new { name = "Asked", companyTitle = "Asked Ltd" });
         var contact = await Host.CreateContactAsync(new { name = "Both" });
-        Assert.Equal("VALIDATION", Payload(await Host.QueryAsync(Convert, new { id = both, input = new { createContact = true, contactId = contact } }))["errors"]![0]!["code"]!.GetValue<string>());
+        var company = await Host.CreateCompanyAsync(new { title = "Both" });
+        var before = await DatabaseState.CaptureAsync(Host);
+
+        ShouldRefuse(Payload(await Host.QueryAsync(Convert, new { id = lead, input = new { } })), "VALIDATION", "input", "a conversion with an empty input (nothing asked)");
+        ShouldRefuse(Payload(await Host.QueryAsync(Convert, new { id = lead, input = new { createContact = false, createCompany = (object?)null } })), "VALIDATION", "input", "a conversion that creates nothing (nothing asked)");
+        ShouldRefuse(Payload(await Host.QueryAsync(Convert, new { id = lead, input = new { createContact = true, contactId = contact } })), "VALIDATION", "input.contactId", "a conversion into a new and an existing contact");
+        ShouldRefuse(Payload(await Host.QueryAsync(Convert, new { id = lead, input = new { createCompany = new { }, companyId = company } })), "VALIDATION", "input.companyId", "a conversion into a new and an existing company");
+        await before.ShouldBeUnchangedAsync(Host, "a conversion that asks for nothing, or for two of one kind, is refused");
     }
 }
 

@@ -195,6 +195,7 @@ public abstract class RolesAndDirectoryTests(HostFixture fixture)
     {
         const string create = "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } errors { code message path } } }";
         var email = NewEmail("Bad");
+        var before = await DatabaseState.CaptureAsync(Host);
         var shortPassword = await Host.MutateAsync("createUser", create, new { input = new { email, name = "Bad", password = "short" } });
         Assert.Equal("PASSWORD_TOO_SHORT", shortPassword.ErrorCode());
         Assert.Equal("input.password", shortPassword.ErrorPath());
@@ -207,7 +208,9 @@ public abstract class RolesAndDirectoryTests(HostFixture fixture)
         var unknownDepartment = await Host.MutateAsync("createUser", create, new { input = new { email = NewEmail("dept"), name = "D", departmentIds = new[] { "999999" } } });
         Assert.Equal("NOT_FOUND", unknownDepartment.ErrorCode());
         Assert.Equal("input.departmentIds", unknownDepartment.ErrorPath());
+        await before.ShouldBeUnchangedAsync(Host, "every createUser was refused");
         await Host.CreateUserAsync(new { email, name = "Bad" });
+        before = await DatabaseState.CaptureAsync(Host);
         var duplicate = await Host.MutateAsync("createUser", create, new { input = new { email = email.ToUpperInvariant(), name = "Twice" } });
         Assert.Equal("CONFLICT", duplicate.ErrorCode());
         Assert.Equal("input.email", duplicate.ErrorPath());
@@ -217,7 +220,9 @@ public abstract class RolesAndDirectoryTests(HostFixture fixture)
         var twice = await Host.MutateAsync("createRole", "mutation { createRole(input: { name: \"Twice\", permissions: [{ entityType: LEAD, action: READ, level: OWN }, { entityType: LEAD, action: READ, level: ALL }] }) { role { id } errors { code message path } } }");
         Assert.Equal("CONFLICT", twice.ErrorCode());
         Assert.Equal("input.permissions.1", twice.ErrorPath());
+        await before.ShouldBeUnchangedAsync(Host, "a duplicate user, an integration with a password and a role naming one permission twice were refused");
         var roleId = await Host.CreateRoleAsync("Unique ", []);
+        before = await DatabaseState.CaptureAsync(Host);
         var both = await Host.MutateAsync("assignRole", AssignMutation, new { roleId, userId = "1", groupId = "1" });
         Assert.Equal("INVALID_VALUE", both.ErrorCode());
         Assert.Equal("groupId", both.ErrorPath());
@@ -231,6 +236,7 @@ public abstract class RolesAndDirectoryTests(HostFixture fixture)
         var keyForNobody = await Host.MutateAsync("createApiKey", "mutation { createApiKey(input: { userId: \"999999\", name: \"k\" }) { key errors { code message path } } }");
         Assert.Equal("NOT_FOUND", keyForNobody.ErrorCode());
         Assert.Null(keyForNobody["key"]);
+        await before.ShouldBeUnchangedAsync(Host, "every assignment, department, group and key naming what does not exist was refused");
     }
 
     private static Dictionary<(string, string?, string), string> Levels(JsonNode me) =>
@@ -239,6 +245,8 @@ public abstract class RolesAndDirectoryTests(HostFixture fixture)
             p => p!["level"]!.GetValue<string>());
 }
 
+[Trait("Engine", "Sqlite")]
 public sealed class RolesAndDirectoryTestsOnSqlite(SqliteHost fixture) : RolesAndDirectoryTests(fixture), IClassFixture<SqliteHost>;
 
+[Trait("Engine", "Postgres")]
 public sealed class RolesAndDirectoryTestsOnPostgres(PostgresHost fixture) : RolesAndDirectoryTests(fixture), IClassFixture<PostgresHost>;

@@ -164,6 +164,8 @@ public abstract class SignInTests(HostFixture fixture)
     }
 }
 
+[Trait("Engine", "Sqlite")]
 public sealed class SignInTestsOnSqlite(SqliteHost fixture) : SignInTests(fixture), IClassFixture<SqliteHost>;
 
+[Trait("Engine", "Postgres")]
 public sealed class SignInTestsOnPostgres(PostgresHost fixture) : SignInTests(fixture), IClassFixture<PostgresHost>;

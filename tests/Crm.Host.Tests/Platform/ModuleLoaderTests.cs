@@ -229,6 +229,7 @@ public sealed class ModuleManifestTests
 }
 
 /// <summary>Loading real module folders: built modules load, broken ones are refused, and the host still starts.</summary>
+[Trait("Engine", "Sqlite")]
 public sealed class ModuleFolderTests : IDisposable
 {
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("crm-modules-test-");

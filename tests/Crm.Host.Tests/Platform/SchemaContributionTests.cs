@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Crm.Host.Tests.Platform;
 
 /// <summary>A module whose part of the schema throws is left out of it; the rest is served.</summary>
+[Trait("Engine", "Sqlite")]
 public sealed class SchemaContributionTests
 {
     private sealed class ThrowingContributor : ISchemaContributor

@@ -69,8 +69,10 @@ public abstract class SelectionListTests(HostFixture fixture)
         var contact = (await Host.QueryAsync("mutation($s: String!) { createContact(input: { name: \"Mover\", sourceId: $s }) { contact { id } errors { code } } }", new { s = id }))
             .ShouldSucceed().Data!["createContact"]!["contact"]!["id"]!.GetValue<string>();
 
+        var before = await DatabaseState.CaptureAsync(Host);
         var refused = (await Host.QueryAsync("mutation($id: String!) { removeSelectionListItem(entityId: \"SOURCE\", id: $id) { removedId errors { code message } } }", new { id })).ShouldSucceed();
         Assert.Equal("IN_USE", refused.Data!["removeSelectionListItem"]!["errors"]![0]!["code"]!.GetValue<string>());
+        await before.ShouldBeUnchangedAsync(Host, "an item in use is removed only with moveTo");
 
         var removed = (await Host.QueryAsync("mutation($id: String!) { removeSelectionListItem(entityId: \"SOURCE\", id: $id, moveTo: \"OTHER\") { removedId movedRecords errors { code } } }", new { id })).ShouldSucceed();
         Assert.Equal(1, removed.Data!["removeSelectionListItem"]!["movedRecords"]!.GetValue<int>());
@@ -80,6 +82,47 @@ public abstract class SelectionListTests(HostFixture fixture)
 
         var system = (await Host.QueryAsync("mutation { removeSelectionListItem(entityId: \"STATUS\", id: \"CONVERTED\", moveTo: \"NEW\") { errors { code } } }")).ShouldSucceed();
         Assert.Equal("VALIDATION", system.Data!["removeSelectionListItem"]!["errors"]![0]!["code"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task When_the_removal_fails_after_the_records_moved_the_move_is_undone_too()
+    {
+        var id = await AddSourceAsync(NewId("STUCK_"));
+        await Host.CreateContactAsync(new { name = "Held", sourceId = id });
+        await Host.CreateLeadAsync(new { title = "Held", sourceId = id });
+        await Host.CreateDealAsync(new { title = "Held", sourceId = id });
+        // The database refuses to delete this one item: the removal fails after every record moved.
+        var trigger = "refuse_" + id.ToLowerInvariant();
+        var items = Host.Table("selection_lists", "items");
+        if (Host.Engine == Engine.Postgres)
+        {
+            await Host.QueryRowsAsync($"CREATE FUNCTION selection_lists.{trigger}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'removal refused by the test'; END $$");
+            await Host.QueryRowsAsync($"CREATE TRIGGER {trigger} BEFORE DELETE ON {items} FOR EACH ROW WHEN (OLD.status_id = '{id}') EXECUTE FUNCTION selection_lists.{trigger}()");
+        }
+        else
+        {
+            await Host.QueryRowsAsync($"CREATE TRIGGER {trigger} BEFORE DELETE ON {items} WHEN OLD.status_id = '{id}' BEGIN SELECT RAISE(ABORT, 'removal refused by the test'); END");
+        }
+
+        try
+        {
+            var before = await DatabaseState.CaptureAsync(Host);
+            var failed = await Host.QueryAsync("mutation($id: String!) { removeSelectionListItem(entityId: \"SOURCE\", id: $id, moveTo: \"OTHER\") { removedId movedRecords errors { code } } }", new { id });
+            Assert.Equal(["INTERNAL_SERVER_ERROR"], failed.ErrorCodes);
+            // Not one record moved, and no "updated" event of a move that did not happen.
+            await before.ShouldBeUnchangedAsync(Host, "moving the records and removing the item are one transaction, and the removal failed");
+        }
+        finally
+        {
+            await Host.QueryRowsAsync(Host.Engine == Engine.Postgres ? $"DROP TRIGGER {trigger} ON {items}" : $"DROP TRIGGER {trigger}");
+            if (Host.Engine == Engine.Postgres)
+            {
+                await Host.QueryRowsAsync($"DROP FUNCTION selection_lists.{trigger}()");
+            }
+        }
+
+        var removed = (await Host.QueryAsync("mutation($id: String!) { removeSelectionListItem(entityId: \"SOURCE\", id: $id, moveTo: \"OTHER\") { movedRecords errors { code } } }", new { id })).ShouldSucceed();
+        Assert.Equal(3, removed.Data!["removeSelectionListItem"]!["movedRecords"]!.GetValue<int>());
     }
 
     [Fact]

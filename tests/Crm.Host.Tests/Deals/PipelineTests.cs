@@ -1,0 +1,185 @@
+using System.Text.Json.Nodes;
+using Crm.Host.Tests.Infrastructure;
+using Crm.Host.Tests.Permissions;
+
+namespace Crm.Host.Tests.Deals;
+
+/// <summary>Pipelines and their stages edited: renamed, moved, reordered, refused when wrong (writing nothing), and only with the settings right.</summary>
+public abstract class PipelineTests(HostFixture fixture)
+{
+    private CrmHost Host => fixture.Host;
+
+    private async Task<string> CreatePipelineAsync(string name) =>
+        (await Host.QueryAsync("mutation($name: String!) { createPipeline(input: { name: $name }) { pipeline { id } errors { code } } }", new { name }))
+            .ShouldSucceed().Data!["createPipeline"]!["pipeline"]!["id"]!.GetValue<string>();
+
+    private async Task<IReadOnlyList<string>> PipelineOrderAsync() =>
+        Records.Ids((await Host.QueryAsync("{ pipelines { id } }")).ShouldSucceed().Data!["pipelines"]);
+
+    private async Task<JsonNode> StagesAsync(string pipelineId) =>
+        (await Host.QueryAsync("query($id: ID!) { pipeline(id: $id) { stages { id name sort color semantics probability system } } }", new { id = pipelineId }))
+            .ShouldSucceed().Data!["pipeline"]!["stages"]!;
+
+    private static IReadOnlyList<string> StageIds(JsonNode stages) => stages.AsArray().Select(s => s!["id"]!.GetValue<string>()).ToList();
+
+    /// <summary>A user without any role, and a key acting as them.</summary>
+    private async Task<string> KeyWithoutRightsAsync()
+    {
+        var user = await Host.CreateUserAsync(new { email = PermissionHelpers.NewEmail("plain"), name = "Plain" });
+        return await Host.CreateApiKeyAsync(user);
+    }
+
+    /// <summary>Fails, naming the case and showing the payload, unless it was refused with exactly this error (path null: any).</summary>
+    private static void ShouldRefuse(JsonNode payload, string code, string? path, string what)
+    {
+        var errors = payload["errors"]!.AsArray().Select(e => (Code: e!["code"]!.GetValue<string>(), Path: string.Join('.', e["path"]!.AsArray().Select(p => p!.GetValue<string>())))).ToList();
+        Assert.True(errors.Count == 1 && errors[0].Code == code && (path is null || errors[0].Path == path),
+            $"{what}: expected only {code}{(path is null ? "" : " at " + path)}, got [{string.Join(", ", errors.Select(e => $"{e.Code} at {e.Path}"))}]: {payload.ToJsonString()}");
+    }
+
+    private const string UpdatePipeline =
+        "mutation($id: ID!, $input: PipelineInput!) { updatePipeline(id: $id, input: $input) { pipeline { id name sort } errors { code message path } } }";
+
+    [Fact]
+    public async Task A_pipeline_is_renamed_and_moved_and_a_bad_update_writes_nothing()
+    {
+        var marker = Records.NewMarker("Pipe");
+        var id = await CreatePipelineAsync($"Ops {marker}");
+
+        var renamed = (await Host.QueryAsync(UpdatePipeline, new { id, input = new { name = $"  Operations {marker}  " } })).ShouldSucceed().Data!["updatePipeline"]!;
+        Assert.Empty(renamed["errors"]!.AsArray());
+        Assert.Equal($"Operations {marker}", renamed["pipeline"]!["name"]!.GetValue<string>());
+        var read = (await Host.QueryAsync("query($id: ID!) { pipeline(id: $id) { name sort } }", new { id })).ShouldSucceed().Data!["pipeline"]!;
+        Assert.Equal($"Operations {marker}", read["name"]!.GetValue<string>());
+        var sort = read["sort"]!.GetValue<int>();
+
+        // A sort before the default pipeline's (10) puts it first; the name stays.
+        var moved = (await Host.QueryAsync(UpdatePipeline, new { id, input = new { sort = 5 } })).ShouldSucceed().Data!["updatePipeline"]!;
+        Assert.Empty(moved["errors"]!.AsArray());
+        Assert.True(moved["pipeline"]!["sort"]!.GetValue<int>() == 5, $"updatePipeline did not apply sort 5: {moved.ToJsonString()}");
+        Assert.Equal($"Operations {marker}", moved["pipeline"]!["name"]!.GetValue<string>());
+        Assert.Equal(id, (await PipelineOrderAsync())[0]);
+        Assert.NotEqual(5, sort);
+
+        var noRights = await KeyWithoutRightsAsync();
+        var before = await DatabaseState.CaptureAsync(Host);
+        ShouldRefuse((await Host.QueryAsync(UpdatePipeline, new { id, input = new { name = "  " } })).ShouldSucceed().Data!["updatePipeline"]!, "REQUIRED", "input.name", "a pipeline renamed to blanks");
+        ShouldRefuse((await Host.QueryAsync(UpdatePipeline, new { id, input = new { name = new string('p', 101), sort = 1 } })).ShouldSucceed().Data!["updatePipeline"]!, "TOO_LONG", "input.name", "a pipeline name over 100 characters");
+        ShouldRefuse((await Host.QueryAsync(UpdatePipeline, new { id = "99999", input = new { name = "Nowhere" } })).ShouldSucceed().Data!["updatePipeline"]!, "NOT_FOUND", "id", "a pipeline that does not exist");
+        Assert.Equal(["INVALID_ID"], (await Host.QueryAsync(UpdatePipeline, new { id = "abc", input = new { name = "Nowhere" } })).ErrorCodes);
+        var forbidden = (await Host.QueryAsync(UpdatePipeline, new { id, input = new { name = "Mine now" } }, apiKey: noRights)).ShouldSucceed();
+        ShouldRefuse(forbidden.Data!["updatePipeline"]!, "FORBIDDEN", null, "a pipeline renamed without the settings right");
+        await before.ShouldBeUnchangedAsync(Host, "every pipeline update was refused");
+    }
+
+    [Fact]
+    public async Task Pipelines_are_reordered_only_by_a_complete_list()
+    {
+        var marker = Records.NewMarker("Order");
+        var first = await CreatePipelineAsync($"First {marker}");
+        var second = await CreatePipelineAsync($"Second {marker}");
+        var order = await PipelineOrderAsync();
+
+        var reversed = Enumerable.Reverse(order).ToList();
+        Assert.Empty((await Host.QueryAsync("mutation($ids: [ID!]!) { reorderPipelines(ids: $ids) { code } }", new { ids = reversed })).ShouldSucceed().Data!["reorderPipelines"]!.AsArray());
+        Assert.Equal(reversed, await PipelineOrderAsync());
+        var sorts = (await Host.QueryAsync("{ pipelines { sort } }")).ShouldSucceed().Data!["pipelines"]!.AsArray().Select(p => p!["sort"]!.GetValue<int>());
+        Assert.Equal(Enumerable.Range(1, reversed.Count).Select(i => i * 10), sorts);
+
+        var noRights = await KeyWithoutRightsAsync();
+        var before = await DatabaseState.CaptureAsync(Host);
+        async Task<IReadOnlyList<string?>> RefusedAsync(IReadOnlyList<string> ids, string? apiKey = CrmHost.AdminKey) =>
+            (await Host.QueryAsync("mutation($ids: [ID!]!) { reorderPipelines(ids: $ids) { code path } }", new { ids }, apiKey)).ShouldSucceed()
+                .Data!["reorderPipelines"]!.AsArray().Select(e => e!["code"]!.GetValue<string>() + "@" + string.Join('.', e["path"]!.AsArray().Select(p => p!.GetValue<string>()))).ToList();
+
+        Assert.Equal(["INVALID_VALUE@ids"], await RefusedAsync(order.Where(id => id != first).ToList()));
+        Assert.Equal(["INVALID_VALUE@ids"], await RefusedAsync([.. order, second]));
+        Assert.Equal(["INVALID_VALUE@ids"], await RefusedAsync([.. order.Where(id => id != first), "99999"]));
+        Assert.Equal(["FORBIDDEN@"], (await RefusedAsync(order, noRights)).Select(e => e![..(e!.IndexOf('@') + 1)]).ToList());
+        await before.ShouldBeUnchangedAsync(Host, "every reordering was refused");
+        Assert.Equal(reversed, await PipelineOrderAsync());
+    }
+
+    [Fact]
+    public async Task Stages_are_reordered_only_by_a_complete_list_of_their_own_pipeline()
+    {
+        var pipeline = await CreatePipelineAsync(Records.NewMarker("Stages"));
+        var stages = StageIds(await StagesAsync(pipeline));
+        var deal = await Host.CreateDealAsync(new { title = "Stays on its stage", pipelineId = pipeline, stageId = stages[2] });
+        const string reorder = "mutation($p: ID!, $ids: [String!]!) { reorderPipelineStages(pipelineId: $p, ids: $ids) { code path } }";
+
+        // The won and lost stages first, then the rest backwards.
+        List<string> wanted = [stages[5], stages[6], .. stages.Take(5).Reverse()];
+        Assert.Empty((await Host.QueryAsync(reorder, new { p = pipeline, ids = wanted })).ShouldSucceed().Data!["reorderPipelineStages"]!.AsArray());
+        var after = await StagesAsync(pipeline);
+        Assert.True(wanted.SequenceEqual(StageIds(after)), $"reorderPipelineStages did not put the stages in the order given: [{string.Join(", ", wanted)}], got {after.ToJsonString()}");
+        Assert.Equal(Enumerable.Range(1, wanted.Count).Select(i => i * 10), after.AsArray().Select(s => s!["sort"]!.GetValue<int>()));
+        var onStage = (await Host.QueryAsync("query($id: ID!) { deal(id: $id) { stageId } }", new { id = deal })).ShouldSucceed();
+        Assert.Equal(stages[2], onStage.Data!["deal"]!["stageId"]!.GetValue<string>());
+
+        var noRights = await KeyWithoutRightsAsync();
+        var before = await DatabaseState.CaptureAsync(Host);
+        async Task<string> RefusedAsync(string p, IReadOnlyList<string> ids, string? apiKey = CrmHost.AdminKey)
+        {
+            var response = await Host.QueryAsync(reorder, new { p, ids }, apiKey);
+            return response.Errors.Count > 0
+                ? string.Join(",", response.ErrorCodes)
+                : string.Join(",", response.Data!["reorderPipelineStages"]!.AsArray().Select(e => e!["code"]!.GetValue<string>()));
+        }
+
+        Assert.Equal("INVALID_VALUE", await RefusedAsync(pipeline, wanted.Skip(1).ToList()));
+        Assert.Equal("INVALID_VALUE", await RefusedAsync(pipeline, [.. wanted.Skip(1), wanted[1]]));
+        // The default pipeline's stages are another list.
+        Assert.Equal("INVALID_VALUE", await RefusedAsync(pipeline, [.. wanted.Skip(1), "NEW"]));
+        Assert.Equal("NOT_FOUND", await RefusedAsync("99999", wanted));
+        Assert.Equal("FORBIDDEN", await RefusedAsync(pipeline, stages, noRights));
+        await before.ShouldBeUnchangedAsync(Host, "every reordering of stages was refused");
+        Assert.Equal(wanted, StageIds(await StagesAsync(pipeline)));
+    }
+
+    [Fact]
+    public async Task A_stage_is_updated_within_the_rules_of_its_list_and_a_refused_update_writes_nothing()
+    {
+        var pipeline = await CreatePipelineAsync(Records.NewMarker("Stage"));
+        var prefix = $"C{pipeline}:";
+        const string update = "mutation($p: ID!, $id: String!, $input: PipelineStageInput!) { updatePipelineStage(pipelineId: $p, id: $id, input: $input) { stage { id name sort color semantics probability } errors { code path } } }";
+        async Task<JsonNode> UpdateAsync(string id, object input, string? apiKey = CrmHost.AdminKey) =>
+            (await Host.QueryAsync(update, new { p = pipeline, id, input }, apiKey)).ShouldSucceed().Data!["updatePipelineStage"]!;
+
+        var changed = await UpdateAsync(prefix + "PREPARATION", new { name = "Quote sent", color = "#123456", probability = 35, sort = 1 });
+        Assert.Empty(changed["errors"]!.AsArray());
+        var stage = changed["stage"]!;
+        Assert.Equal(("Quote sent", "#123456", 35), (stage["name"]!.GetValue<string>(), stage["color"]!.GetValue<string>(), stage["probability"]!.GetValue<int>()));
+        // Its new position and probability are what the pipeline and new deals see.
+        Assert.Equal(prefix + "PREPARATION", StageIds(await StagesAsync(pipeline))[0]);
+        var deal = await Host.CreateDealAsync(new { title = "Quoted", pipelineId = pipeline, stageId = prefix + "PREPARATION" });
+        var probability = (await Host.QueryAsync("query($id: ID!) { deal(id: $id) { probability stage { name } } }", new { id = deal })).ShouldSucceed().Data!["deal"]!;
+        Assert.Equal(35, probability["probability"]!.GetValue<int>());
+        Assert.Equal("Quote sent", probability["stage"]!["name"]!.GetValue<string>());
+
+        var noRights = await KeyWithoutRightsAsync();
+        var refusals = new (string Stage, object Input, string Code, string? Path, string What, string? Key)[]
+        {
+            (prefix + "WON", new { semantics = "PROCESS" }, "VALIDATION", "input.semantics", "a system stage's semantics changed", CrmHost.AdminKey),
+            (prefix + "EXECUTING", new { semantics = "SUCCESS" }, "CONFLICT", "input.semantics", "a second success stage", CrmHost.AdminKey),
+            (prefix + "EXECUTING", new { probability = 101 }, "INVALID_VALUE", "input.probability", "a probability over 100", CrmHost.AdminKey),
+            (prefix + "EXECUTING", new { color = "red" }, "INVALID_FORMAT", "input.color", "a colour that is not #RRGGBB", CrmHost.AdminKey),
+            (prefix + "EXECUTING", new { name = "", probability = 50 }, "REQUIRED", "input.name", "a stage renamed to nothing", CrmHost.AdminKey),
+            // A stage of the default pipeline is not one of this pipeline's.
+            ("EXECUTING", new { name = "Elsewhere" }, "NOT_FOUND", "id", "a stage of another pipeline", CrmHost.AdminKey),
+            (prefix + "EXECUTING", new { name = "Mine" }, "FORBIDDEN", null, "a stage renamed without the settings right", noRights),
+        };
+        foreach (var (id, input, code, path, what, key) in refusals)
+        {
+            var before = await DatabaseState.CaptureAsync(Host);
+            ShouldRefuse(await UpdateAsync(id, input, key), code, path, what);
+            await before.ShouldBeUnchangedAsync(Host, what + " was refused");
+        }
+    }
+}
+
+[Trait("Engine", "Sqlite")]
+public sealed class PipelinesOnSqlite(SqliteHost fixture) : PipelineTests(fixture), IClassFixture<SqliteHost>;
+
+[Trait("Engine", "Postgres")]
+public sealed class PipelinesOnPostgres(PostgresHost fixture) : PipelineTests(fixture), IClassFixture<PostgresHost>;
