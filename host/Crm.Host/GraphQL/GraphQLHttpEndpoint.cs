@@ -148,6 +148,7 @@ public sealed class GraphQLHttpEndpoint(
                 },
             });
             NormalizeErrors(result, http.TraceIdentifier);
+            DatabaseFailureErrors.Apply(http, result);
             if (counter is not null)
             {
                 http.Response.Headers["X-Sql-Statement-Count"] = counter.Count.ToString(CultureInfo.InvariantCulture);

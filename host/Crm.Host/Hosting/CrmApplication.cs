@@ -184,6 +184,7 @@ public static class CrmApplication
 
     public static void MapPlatform(WebApplication app)
     {
+        app.UseMiddleware<RequestFailureMiddleware>();
         var webRoot = Path.Combine(AppContext.BaseDirectory, "wwwroot");
         if (Directory.Exists(webRoot))
         {
