@@ -184,6 +184,7 @@ public static class CrmApplication
 
     public static void MapPlatform(WebApplication app)
     {
+        app.UseSecurityHeaders();
         app.UseMiddleware<RequestFailureMiddleware>();
         var webRoot = Path.Combine(AppContext.BaseDirectory, "wwwroot");
         if (Directory.Exists(webRoot))
@@ -192,6 +193,10 @@ public static class CrmApplication
         }
 
         app.MapHealthEndpoints();
+        // There is no console yet: browsers go to GraphiQL, other clients are told where things are.
+        app.MapGet("/", (HttpContext http) => http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase))
+            ? Results.Redirect("/graphql")
+            : Results.Text("Crm.Platform\nGraphQL: POST or GET /graphql (a browser opening /graphql gets GraphiQL)\nHealth: /healthz, /readyz\n"));
         app.MapMethods("/graphql", ["GET", "POST", "PUT", "PATCH", "DELETE"], (HttpContext http, GraphQLHttpEndpoint endpoint) => endpoint.HandleAsync(http));
     }
 }
