@@ -46,7 +46,6 @@ internal static class DatabaseFailureErrors
         }
 
         result.Errors = rewritten;
-        DatabaseConnections.After(first, http.RequestServices);
         // The endpoint sets its own status when it writes the body; this one wins, just before the headers go.
         http.Response.OnStarting(() =>
         {

@@ -29,7 +29,6 @@ public static class HealthEndpoints
                 catch (Exception ex) when (ex is not OperationCanceledException && DatabaseFailure.Find(ex) is { } failure)
                 {
                     problems.Add($"database: {failure.Summary}: {failure.Reason}");
-                    DatabaseConnections.After(failure, services);
                     break;
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)

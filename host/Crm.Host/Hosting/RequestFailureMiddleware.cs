@@ -32,7 +32,6 @@ public sealed class RequestFailureMiddleware(RequestDelegate next, ILogger<Reque
             else
             {
                 logger.LogWarning("{Method} {Path} failed: {Problem}: {Reason} (trace {TraceId}).", http.Request.Method, http.Request.Path, failure.Summary, failure.Reason, traceId);
-                DatabaseConnections.After(failure, http.RequestServices);
             }
 
             http.Response.Clear();

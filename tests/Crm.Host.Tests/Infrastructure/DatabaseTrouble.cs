@@ -48,8 +48,8 @@ public sealed class DatabaseTrouble : IAsyncDisposable
     {
         if (host.Engine == Engine.Postgres)
         {
-            // The host's pooled sessions were ended here, not by an outage: it is told so (else its
-            // next statements would meet an ended session first, and be told the database is gone).
+            // The sessions were ended on purpose: the host's pool is told, so that its next
+            // statements open new (read-only) sessions at once.
             await OnServerAsync(host, "ALTER DATABASE {0} SET default_transaction_read_only = on");
             NpgsqlConnection.ClearPool(new NpgsqlConnection(host.ConnectionString));
             return new DatabaseTrouble(host, async () =>
