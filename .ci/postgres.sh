@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Throwaway PostgreSQL 15 clusters for CI (.ci/run) and for developers.
 #
-#   .ci/postgres.sh start [DIR]
+#   .ci/postgres.sh start [DIR] [PORT]
 #       Installs Debian's postgresql-15 if it is missing (apt-get), creates a
-#       cluster in DIR (default: a new temporary directory), starts it on the
-#       first free port on 127.0.0.1 from 55432 upwards and prints exactly one
-#       line on stdout, an Npgsql connection string:
+#       cluster in DIR (default: a new temporary directory), starts it on PORT
+#       (or, without one, on the first free port on 127.0.0.1 from 55432
+#       upwards) and prints exactly one line on stdout, an Npgsql connection
+#       string:
 #           Host=127.0.0.1;Port=PORT;Username=postgres;Database=postgres;Pooling=true
 #       Everything else goes to stderr, including the DIR to pass to `stop`.
 #       Running `start DIR` again on a running cluster just prints its line.
+#       Without root, postgresql-15 must be installed already (or sudo work);
+#       elsewhere, point the tests at any PostgreSQL 15 with CRM_TEST_POSTGRES
+#       instead (see the README).
 #
 #   .ci/postgres.sh stop DIR
 #       Stops the cluster (fast shutdown) and removes DIR. Safe to repeat.
@@ -44,9 +48,10 @@ die() { log "error: $*"; exit 1; }
 
 usage() {
     cat >&2 <<'EOF'
-usage: .ci/postgres.sh start [DIR]   start a throwaway PostgreSQL 15 cluster;
-                                     prints its Npgsql connection string
-       .ci/postgres.sh stop DIR      stop it and remove DIR
+usage: .ci/postgres.sh start [DIR] [PORT]   start a throwaway PostgreSQL 15 cluster
+                                           (on PORT, else the first free port from
+                                           55432); prints its Npgsql connection string
+       .ci/postgres.sh stop DIR            stop it and remove DIR
 EOF
 }
 
@@ -207,7 +212,11 @@ server_running() {
 }
 
 cmd_start() {
-    local dir=${1:-} data auto=0
+    local dir=${1:-} wanted_port=${2:-} data auto=0
+
+    if [[ -n $wanted_port ]] && ! [[ $wanted_port =~ ^[0-9]+$ && $wanted_port -ge 1 && $wanted_port -le 65535 ]]; then
+        die "PORT must be a number from 1 to 65535, not '$wanted_port'"
+    fi
 
     ensure_postgres
     if is_root; then
@@ -270,7 +279,11 @@ cmd_start() {
         port=$(sed -n 4p "$data/postmaster.pid")
         [[ $port =~ ^[0-9]+$ ]] || die "cannot read the port from $data/postmaster.pid"
         log "the cluster in $data is already running on port $port"
+        [[ -z $wanted_port || $wanted_port == "$port" ]] || log "warning: not on the PORT asked for ($wanted_port): stop it first to move it"
     else
+        if [[ -n $wanted_port ]] && port_in_use "$wanted_port"; then
+            die "port $wanted_port on 127.0.0.1 is in use: choose another PORT"
+        fi
         if [[ ! -f $data/PG_VERSION ]]; then
             local locale=C locales
             locales=$(locale -a 2>/dev/null || true)
@@ -288,9 +301,14 @@ cmd_start() {
 
         port=""
         acquire_port_lock
-        local p=$PORT_BASE tail_log
-        while ((p < PORT_BASE + PORT_TRIES)); do
+        local p=$PORT_BASE last=$((PORT_BASE + PORT_TRIES)) tail_log
+        if [[ -n $wanted_port ]]; then
+            p=$wanted_port
+            last=$((wanted_port + 1))
+        fi
+        while ((p < last)); do
             if port_in_use "$p"; then
+                [[ -z $wanted_port ]] || { release_port_lock; die "port $p on 127.0.0.1 is in use: choose another PORT"; }
                 p=$((p + 1))
                 continue
             fi
@@ -301,7 +319,7 @@ cmd_start() {
                 break
             fi
             tail_log=$(tail -n 30 -- "$data/log" 2>/dev/null || true)
-            if grep -qE 'Address already in use|could not bind|could not create any TCP/IP sockets' <<<"$tail_log"; then
+            if [[ -z $wanted_port ]] && grep -qE 'Address already in use|could not bind|could not create any TCP/IP sockets' <<<"$tail_log"; then
                 log "port $p was taken meanwhile: trying the next one"
                 p=$((p + 1))
                 continue
@@ -413,8 +431,8 @@ main() {
     local cmd=${1:-}
     case $cmd in
         start)
-            (($# <= 2)) || { usage; exit 2; }
-            cmd_start "${2:-}"
+            (($# <= 3)) || { usage; exit 2; }
+            cmd_start "${2:-}" "${3:-}"
             ;;
         stop)
             if (($# != 2)) || [[ -z $2 ]]; then

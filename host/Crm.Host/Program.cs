@@ -1,7 +1,6 @@
 using Crm.Host.Hosting;
 
-var app = CrmApplication.Build(args);
-await app.RunAsync();
+return await HostRunner.RunAsync(args);
 
 /// <summary>The host's entry point; public so that tests can start it in-process.</summary>
 public partial class Program;

@@ -3,6 +3,7 @@ using Crm.Cli.Seeding;
 using Crm.Host.GraphQL;
 using Crm.Host.Hosting;
 using GraphQL;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Cli;
@@ -45,6 +46,11 @@ public static class CrmCommandLine
                 _ => PrintUsage(Console.Error, 2, $"unknown command: {string.Join(' ', command)}"),
             };
         }
+        catch (Exception ex) when (StartupFailure.Describe(ex) is { } problem)
+        {
+            await Console.Error.WriteLineAsync($"crm: {problem}");
+            return 1;
+        }
         catch (InvalidOperationException ex)
         {
             await Console.Error.WriteLineAsync($"crm: {ex.Message}");
@@ -52,9 +58,16 @@ public static class CrmCommandLine
         }
     }
 
+    /// <summary>
+    /// The platform as the host builds it, without serving. Its logs go to stderr, so that stdout
+    /// carries only what a command prints (the SDL of <c>schema export --output -</c>, say).
+    /// </summary>
+    internal static WebApplication BuildPlatform(params string[] settings) =>
+        CrmApplication.Build(["--Logging:Console:LogToStandardErrorThreshold=Trace", .. settings]);
+
     private static async Task<int> MigrateAsync(string[] settings)
     {
-        await using var app = CrmApplication.Build(settings);
+        await using var app = BuildPlatform(settings);
         var initializer = app.Services.GetRequiredService<PlatformInitializer>();
         await initializer.MigrateAsync(CancellationToken.None);
         Console.WriteLine("crm: every migration is applied.");
@@ -65,7 +78,7 @@ public static class CrmCommandLine
     {
         // The schema does not depend on data: compose it against a throwaway in-memory database,
         // without custom fields (they belong to a database, not to the platform).
-        await using var app = CrmApplication.Build(["--ConnectionStrings:Crm=Data Source=:memory:", "--Database:Provider=Sqlite", "--GraphQL:CustomFields=false", .. settings]);
+        await using var app = BuildPlatform(["--ConnectionStrings:Crm=Data Source=:memory:", "--Database:Provider=Sqlite", "--GraphQL:CustomFields=false", .. settings]);
         var sdl = app.Services.GetRequiredService<SchemaProvider>().Current.Print() + "\n";
         if (output == "-")
         {

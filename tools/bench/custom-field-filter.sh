@@ -32,7 +32,7 @@ start_postgres_and_build
 
 echo
 echo "== crm seed --companies $companies --contacts $contacts --deals $deals --seed $seed --deal-custom-fields"
-"${crm[@]}" seed --companies "$companies" --contacts "$contacts" --deals "$deals" --seed "$seed" --deal-custom-fields \
+"${crm[@]}" seed --companies "$companies" --contacts "$contacts" --deals "$deals" --seed "$seed" --managers 50 --deal-custom-fields \
   --Database:Provider=Postgres --ConnectionStrings:Crm="$conn" --Logging:LogLevel:Default=Warning | tee "$work/seed.log" | grep -v 'rows so far'
 table_sizes companies contacts contact_companies deals deal_contacts
 "${psql[@]}" -c "SELECT custom_fields FROM deals.deals ORDER BY id LIMIT 3"

@@ -29,8 +29,8 @@ cd "$(dirname "$0")/../.."
 start_postgres_and_build
 
 echo
-echo "== crm seed --companies $companies --contacts $contacts --leads $leads --deals $deals --seed $seed"
-"${crm[@]}" seed --companies "$companies" --contacts "$contacts" --leads "$leads" --deals "$deals" --seed "$seed" \
+echo "== crm seed --companies $companies --contacts $contacts --leads $leads --deals $deals --seed $seed --managers 50"
+"${crm[@]}" seed --companies "$companies" --contacts "$contacts" --leads "$leads" --deals "$deals" --seed "$seed" --managers 50 \
   --Database:Provider=Postgres --ConnectionStrings:Crm="$conn" --Logging:LogLevel:Default=Warning | tee "$work/seed.log" | grep -v 'rows so far'
 table_sizes companies contacts contact_companies leads deals deal_contacts
 

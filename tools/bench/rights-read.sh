@@ -3,8 +3,8 @@
 # a user who may read only the deals of their department (DEAL READ DEPARTMENT), on a seeded
 # PostgreSQL with a tree of departments and users that the seeded records are assigned to.
 # Starts a throwaway PostgreSQL (.ci/postgres.sh), builds Release, seeds with `crm seed
-# --managers USERS`, starts the host, creates through GraphQL the departments (three levels), the
-# users 2..USERS (user 1, the administrator, exists) spread over them, a role and an API key for a
+# --managers USERS` (which makes the users 2..USERS; user 1, the administrator, exists), starts the
+# host, creates through GraphQL the departments (three levels), spreads the users over them, a role and an API key for a
 # user of a typical department; runs `crm bench reference-read` as the administrator and as that
 # user (the SQL of the second keeps the department's users' deals only), prints median, p90, p99
 # and the ratios, then the statements the platform sends for the user with their plans.
@@ -57,7 +57,7 @@ start_host "$http_port" "$work/host.log"
 echo "host on port $http_port"
 
 echo
-echo "== $departments departments in three levels, $users users, a role and an API key (through GraphQL)"
+echo "== $departments departments in three levels, $users users placed in them, a role and an API key (through GraphQL)"
 # The tree: one top department, about sqrt(N) below it, the rest below those in turn.
 level2=$(awk "BEGIN { n = int(sqrt($departments) + 0.5); if (n > $departments - 1) n = $departments - 1; print n }")
 declare -a dept_ids
@@ -83,14 +83,14 @@ gql "mutation { updateUser(id: \"1\", input: { departmentIds: [\"${dept_ids[0]}\
 for ((from = 2; from <= users; from += 100)); do
   doc=""
   for ((u = from; u < from + 100 && u <= users; u++)); do
-    doc+="u$u: createUser(input: { email: \"user$u@bench.example\", name: \"User\", lastName: \"$u\", kind: INTEGRATION, departmentIds: [\"${dept_ids[$(( (u - 1) % departments ))]}\"] }) { user { id } errors { code message } } "
+    doc+="u$u: updateUser(id: \"$u\", input: { departmentIds: [\"${dept_ids[$(( (u - 1) % departments ))]}\"] }) { user { id } errors { code message } } "
   done
   answer=$(gql "mutation { $doc }")
-  # The seed assigned records to users 1..N: the new users must get exactly the ids 2..N.
+  # The seed made the users 2..N (on a new database) and assigned records to users 1..N.
   jq -e 'to_entries | all(.key == "u" + .value.user.id)' <<<"$answer" >/dev/null \
-    || { echo "the users' ids do not line up with the seeded assignees: $answer" >&2; exit 1; }
+    || { echo "the seed's users 2..$users are not all there: $answer" >&2; exit 1; }
 done
-printf 'created %d departments and %d users in %.1f s\n' "$departments" "$((users - 1))" "$(awk "BEGIN {print $(date +%s.%N) - $start}")"
+printf 'created %d departments and placed %d users in them in %.1f s\n' "$departments" "$((users - 1))" "$(awk "BEGIN {print $(date +%s.%N) - $start}")"
 "${psql[@]}" -At -F ' ' -c "SELECT 'users', count(*), min(id), max(id) FROM permissions.users" \
   -c "SELECT 'departments', count(*), count(*) FILTER (WHERE parent_id IS NULL), count(DISTINCT parent_id) FROM permissions.departments" >"$work/directory.txt"
 cat "$work/directory.txt"

@@ -135,22 +135,27 @@ public sealed class OutboxDispatcher(
 
     private async Task<int> DispatchAsync(ModuleDatabaseRegistration database, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         using var scope = scopes.CreateScope();
         var db = (ModuleDbContext)scope.ServiceProvider.GetRequiredService(database.ContextType);
         var maxAttempts = options.Value.MaxAttempts;
         // Several hosts drain the same outboxes: on PostgreSQL each takes its batch under row
         // locks that the others skip, so an event is delivered by one host at a time. (On SQLite
         // the hosts take turns, see TryTakeSqliteTurn.)
-        await using var claim = db.IsPostgres ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        // A stop cancels the handlers and the batch between events, never a statement of the
+        // dispatcher's own: EF logs a cancelled statement or transaction as an error, which a stop
+        // is not. (The statements are short; a handler may not be.)
+        await using var claim = db.IsPostgres ? await db.Database.BeginTransactionAsync(CancellationToken.None) : null;
         // The schema is a module id (checked at loading: lower-case letters, digits, underscores).
         var claimSql = "SELECT * FROM \"" + database.Schema + "\".outbox WHERE processed_at IS NULL AND attempts < {0} ORDER BY id LIMIT {1} FOR UPDATE SKIP LOCKED";
         var pending = db.IsPostgres
             ? db.Outbox.FromSqlRaw(claimSql, maxAttempts, options.Value.BatchSize)
             : db.Outbox.Where(m => m.ProcessedAt == null && m.Attempts < maxAttempts).OrderBy(m => m.Id).Take(options.Value.BatchSize);
-        var batch = await pending.ToListAsync(cancellationToken);
+        var batch = await pending.ToListAsync(CancellationToken.None);
 
         foreach (var message in batch)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var domainEvent = JsonSerializer.Deserialize<DomainEvent>(message.Payload, EventJson.Options)!;
             try
             {
@@ -174,10 +179,10 @@ public sealed class OutboxDispatcher(
             }
         }
 
-        await db.SaveChangesAsync(cancellationToken);
+        await db.SaveChangesAsync(CancellationToken.None);
         if (claim is not null)
         {
-            await claim.CommitAsync(cancellationToken);
+            await claim.CommitAsync(CancellationToken.None);
         }
 
         return batch.Count(m => m.ProcessedAt is not null);

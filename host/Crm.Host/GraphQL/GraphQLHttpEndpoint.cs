@@ -163,6 +163,7 @@ public sealed class GraphQLHttpEndpoint(
                 },
             });
             NormalizeErrors(result, http.TraceIdentifier);
+            DatabaseFailureErrors.Apply(http, result);
             await WriteResultAsync(http, mediaType, result);
         }
         finally

@@ -1,3 +1,4 @@
+using Crm.Host.Data;
 using Crm.PluginSdk.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -18,17 +19,17 @@ public static class HealthEndpoints
                 try
                 {
                     var db = (DbContext)scope.ServiceProvider.GetRequiredService(database.ContextType);
-                    if (!await db.Database.CanConnectAsync(cancellationToken))
-                    {
-                        problems.Add($"{database.Schema}: the database cannot be reached");
-                        continue;
-                    }
-
                     var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
                     if (pending.Count > 0)
                     {
                         problems.Add($"{database.Schema}: {pending.Count} migration(s) not applied ({string.Join(", ", pending)})");
                     }
+                }
+                // Every module shares one database: when it cannot be reached, say so once, with why.
+                catch (Exception ex) when (ex is not OperationCanceledException && DatabaseFailure.Find(ex) is { } failure)
+                {
+                    problems.Add($"database: {failure.Summary}: {failure.Reason}");
+                    break;
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

@@ -62,7 +62,9 @@ public static class CrmApplication
         // The platform's own tables migrate first.
         services.AddModuleDbContext<PlatformDbContext>(PlatformDbContext.SchemaName);
 
-        using var loggerFactory = LoggerFactory.Create(logging => logging.AddConsole());
+        // The host's logging is not built yet; this one follows the same settings (levels, and
+        // the command line's logs going to stderr).
+        using var loggerFactory = LoggerFactory.Create(logging => logging.AddConfiguration(configuration.GetSection("Logging")).AddConsole());
         var modulesPath = configuration["Modules:Path"] is { Length: > 0 } path
             ? Path.GetFullPath(path)
             : Path.Combine(AppContext.BaseDirectory, "modules");
@@ -128,7 +130,7 @@ public static class CrmApplication
         var provider = DatabaseProvider.Sqlite;
         if (!string.IsNullOrEmpty(providerText) && !Enum.TryParse(providerText, ignoreCase: true, out provider))
         {
-            throw new InvalidOperationException($"Database:Provider '{providerText}' is not known; use Sqlite or Postgres.");
+            throw new InvalidConfigurationException($"Database:Provider '{providerText}' is not known; use Sqlite or Postgres.");
         }
 
         var connectionString = configuration.GetConnectionString("Crm");
@@ -136,18 +138,44 @@ public static class CrmApplication
         {
             if (string.IsNullOrWhiteSpace(connectionString))
             {
-                throw new InvalidOperationException("Database:Provider is Postgres, so ConnectionStrings:Crm (ConnectionStrings__Crm) must name the database.");
+                throw new InvalidConfigurationException("Database:Provider is Postgres, so ConnectionStrings:Crm (ConnectionStrings__Crm) must name the database.");
+            }
+
+            try
+            {
+                _ = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new InvalidConfigurationException($"Database:Provider is Postgres, but ConnectionStrings:Crm is not a PostgreSQL connection string: {ex.Message}");
             }
 
             return new DatabaseOptions { Provider = provider, ConnectionString = connectionString };
         }
 
         // SQLite: a file under ./data unless told otherwise; the folder is made on first start.
-        var sqlite = new SqliteConnectionStringBuilder(string.IsNullOrWhiteSpace(connectionString) ? "Data Source=data/crm.db" : connectionString);
+        SqliteConnectionStringBuilder sqlite;
+        try
+        {
+            sqlite = new SqliteConnectionStringBuilder(string.IsNullOrWhiteSpace(connectionString) ? "Data Source=data/crm.db" : connectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidConfigurationException($"ConnectionStrings:Crm is not a SQLite connection string: {ex.Message}");
+        }
+
         if (sqlite.DataSource is { Length: > 0 } file && file != ":memory:" && sqlite.Mode != SqliteOpenMode.Memory)
         {
             sqlite.DataSource = Path.GetFullPath(file);
-            Directory.CreateDirectory(Path.GetDirectoryName(sqlite.DataSource)!);
+            var folder = Path.GetDirectoryName(sqlite.DataSource)!;
+            try
+            {
+                Directory.CreateDirectory(folder);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new InvalidConfigurationException($"the SQLite database {sqlite.DataSource} (ConnectionStrings:Crm) cannot be kept in {folder}: {ex.Message}");
+            }
         }
 
         sqlite.Pooling = true;
@@ -156,6 +184,8 @@ public static class CrmApplication
 
     public static void MapPlatform(WebApplication app)
     {
+        app.UseSecurityHeaders();
+        app.UseMiddleware<RequestFailureMiddleware>();
         var webRoot = Path.Combine(AppContext.BaseDirectory, "wwwroot");
         if (Directory.Exists(webRoot))
         {
@@ -163,6 +193,10 @@ public static class CrmApplication
         }
 
         app.MapHealthEndpoints();
+        // There is no console yet: browsers go to GraphiQL, other clients are told where things are.
+        app.MapGet("/", (HttpContext http) => http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase))
+            ? Results.Redirect("/graphql")
+            : Results.Text("Crm.Platform\nGraphQL: POST or GET /graphql (a browser opening /graphql gets GraphiQL)\nHealth: /healthz, /readyz\n"));
         app.MapMethods("/graphql", ["GET", "POST", "PUT", "PATCH", "DELETE"], (HttpContext http, GraphQLHttpEndpoint endpoint) => endpoint.HandleAsync(http));
     }
 }

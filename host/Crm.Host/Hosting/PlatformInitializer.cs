@@ -1,7 +1,9 @@
+using Crm.Host.Data;
 using Crm.Host.GraphQL;
 using Crm.Host.Modules;
 using Crm.Host.Security;
 using Crm.PluginSdk.Data;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
@@ -22,12 +24,41 @@ public sealed class PlatformInitializer(
     IConfiguration configuration,
     ILogger<PlatformInitializer> logger) : IHostedLifecycleService
 {
+    /// <summary>The administrator's key when this start generated it (a new database), to be shown once; else null.</summary>
+    public string? GeneratedAdminKey { get; private set; }
+
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
         await MigrateAsync(cancellationToken);
-        await apiKeys.BootstrapAsync(configuration[ApiKeyService.AdminKeyVariable], cancellationToken);
+        GeneratedAdminKey = await apiKeys.BootstrapAsync(configuration[ApiKeyService.AdminKeyVariable], cancellationToken);
         schemas.Rebuild();
         logger.LogInformation("Modules loaded: {Modules}.", string.Join(", ", catalog.Loaded.Select(m => $"{m.Manifest.Id} {m.Manifest.Version}")));
+    }
+
+    /// <summary>
+    /// Removes the key this start generated, when the start failed before it could be shown (a busy
+    /// port, say): the next start makes one and shows it. Returns false when it could not.
+    /// </summary>
+    public async Task<bool> ForgetGeneratedAdminKeyAsync(CancellationToken cancellationToken)
+    {
+        if (GeneratedAdminKey is null)
+        {
+            return true;
+        }
+
+        try
+        {
+            using var scope = services.CreateScope();
+            var hash = ApiKeyService.Hash(GeneratedAdminKey);
+            await scope.ServiceProvider.GetRequiredService<PlatformDbContext>().ApiKeys.Where(k => k.KeyHash == hash).ExecuteDeleteAsync(cancellationToken);
+            GeneratedAdminKey = null;
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Could not remove the administrator's key this failed start generated.");
+            return false;
+        }
     }
 
     /// <summary>Applies every pending migration, platform first, then modules in load order.</summary>
@@ -67,13 +98,17 @@ public sealed class PlatformInitializer(
 
     /// <summary>
     /// Creates the PostgreSQL database when it is missing, through the server's maintenance
-    /// database, so that no step has to fail against it first. SQLite creates its file itself.
+    /// database, so that no step has to fail against it first. SQLite creates its file itself;
+    /// it is opened once here all the same, so that a file that cannot be opened is reported in
+    /// the start-up's one line rather than first logged by EF as an error of its own.
     /// </summary>
     private async Task EnsureDatabaseAsync(CancellationToken cancellationToken)
     {
         var database = services.GetRequiredService<DatabaseOptions>();
         if (database.Provider != DatabaseProvider.Postgres)
         {
+            await using var file = new SqliteConnection(database.ConnectionString);
+            await file.OpenAsync(cancellationToken);
             return;
         }
 

@@ -17,7 +17,7 @@ public sealed class ApiKeyService(IServiceScopeFactory scopes, TimeProvider cloc
 
     public const string AdminKeyVariable = "CRM_ADMIN_API_KEY";
     public const long BootstrapAdministratorId = 1;
-    private const int MinimumKeyLength = 16;
+    public const int MinimumKeyLength = 16;
 
     // Short enough that a revoked key stops working soon, long enough to spare the database.
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
@@ -110,17 +110,23 @@ public sealed class ApiKeyService(IServiceScopeFactory scopes, TimeProvider cloc
 
     /// <summary>
     /// Registers the key from <c>CRM_ADMIN_API_KEY</c> (idempotently), or, when the variable is
-    /// unset and no key exists yet, generates one and prints it once.
+    /// unset and no key exists yet, generates one and returns it: it is shown once, at start-up
+    /// (only its hash is stored). Returns null when no key was generated.
     /// </summary>
-    public async Task BootstrapAsync(string? adminKey, CancellationToken cancellationToken)
+    public async Task<string?> BootstrapAsync(string? adminKey, CancellationToken cancellationToken)
     {
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
         if (!string.IsNullOrEmpty(adminKey))
         {
-            if (adminKey.Length < MinimumKeyLength || adminKey.Any(char.IsWhiteSpace))
+            if (adminKey.Length < MinimumKeyLength)
             {
-                throw new InvalidOperationException($"{AdminKeyVariable} must be at least {MinimumKeyLength} characters without spaces.");
+                throw new Hosting.InvalidConfigurationException($"{AdminKeyVariable} must be at least {MinimumKeyLength} characters long (it has {adminKey.Length}).");
+            }
+
+            if (adminKey.Any(char.IsWhiteSpace))
+            {
+                throw new Hosting.InvalidConfigurationException($"{AdminKeyVariable} must not contain spaces.");
             }
 
             var hash = Hash(adminKey);
@@ -131,27 +137,18 @@ public sealed class ApiKeyService(IServiceScopeFactory scopes, TimeProvider cloc
                 logger.LogInformation("Registered the bootstrap administrator's API key from {Variable}.", AdminKeyVariable);
             }
 
-            return;
+            return null;
         }
 
         if (await db.ApiKeys.AnyAsync(cancellationToken))
         {
-            return;
+            return null;
         }
 
         var generated = Generate();
         db.ApiKeys.Add(NewKey("bootstrap administrator (generated)", generated, Hash(generated)));
         await db.SaveChangesAsync(cancellationToken);
-        // Printed once, here: only the hash is stored, so it cannot be shown again.
-        Console.WriteLine($"""
-
-            ==================================================================
-             Administrator API key (shown once; store it now):
-               {generated}
-             Send it as:  Authorization: Bearer <key>
-            ==================================================================
-
-            """);
+        return generated;
     }
 
     private ApiKey NewKey(string name, string key, string hash) => new()

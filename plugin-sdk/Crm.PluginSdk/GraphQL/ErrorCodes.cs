@@ -19,6 +19,9 @@ public static class ErrorCodes
     public const string Conflict = "CONFLICT";
     public const string Internal = "INTERNAL_SERVER_ERROR";
 
+    /// <summary>The database cannot be reached, or takes no writes (read-only, full): HTTP 503 with Retry-After.</summary>
+    public const string ServiceUnavailable = "SERVICE_UNAVAILABLE";
+
     public static ExecutionError Error(string code, string message) => new(message) { Code = code };
 }
 

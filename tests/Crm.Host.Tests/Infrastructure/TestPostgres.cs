@@ -52,7 +52,9 @@ public static class TestPostgres
         process.WaitForExit();
         return process.ExitCode == 0
             ? output
-            : throw new InvalidOperationException($"{script} {arguments} failed ({process.ExitCode}); set {Variable} to a server's connection string instead.\n{error}");
+            : throw new InvalidOperationException(
+                $"{script} {arguments} failed ({process.ExitCode}): it needs Debian's postgresql-15 (or root to install it). Set {Variable} to the "
+                + $"connection string of any PostgreSQL 15 server instead, e.g. one from Docker's postgres:15 image (see the README).\n{error}");
     }
 
     public static string RepositoryRoot()

@@ -26,8 +26,11 @@ internal static class SeedCommand
                                        an ENUMERATION item id 1-10, and UF_CRM_BUDGET, a NUMBER) in their
                                        custom_fields document; create the definitions afterwards (see
                                        bench custom-field-filter).
-                                       --managers M assigns every record to one of the users 1 to M (default 50;
-                                       lower ids carry more records); the users themselves are not created.
+                                       Records are assigned only to users that exist: by default to the active
+                                       users (on a new installation, the administrator alone); --managers M
+                                       assigns them to M users, the active ones (lowest ids first) and, when there
+                                       are fewer, new seed users (people without a password, seed.userN@example.com)
+                                       made in the same transaction. The first users carry more records.
         """;
 
     public static readonly string[] Options = ["--companies", "--contacts", "--leads", "--deals", "--seed", "--managers"];
@@ -40,7 +43,7 @@ internal static class SeedCommand
             Count(options, "--companies"), Count(options, "--contacts"), Count(options, "--leads"), Count(options, "--deals"),
             options.TryGetValue("--seed", out var seedText) ? Number(seedText, "--seed") : 1,
             options.ContainsKey("--deal-custom-fields"),
-            options.TryGetValue("--managers", out var managersText) ? Number(managersText, "--managers") : SeedPlan.DefaultManagers);
+            options.TryGetValue("--managers", out var managersText) ? Number(managersText, "--managers") : null);
         if (plan.Managers < 1)
         {
             throw new InvalidOperationException("--managers takes a whole number of 1 or more.");
@@ -53,7 +56,7 @@ internal static class SeedCommand
         var total = Stopwatch.StartNew();
         // On a new database EF's migrator probes for each history table and logs every failed
         // probe as an error: quiet the command log unless the settings ask for it.
-        await using var app = CrmApplication.Build(["--Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command=Critical", .. settings]);
+        await using var app = CrmCommandLine.BuildPlatform(["--Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command=Critical", .. settings]);
         await app.Services.GetRequiredService<PlatformInitializer>().MigrateAsync(CancellationToken.None);
         var migrated = total.Elapsed;
 
@@ -90,7 +93,8 @@ internal static class SeedCommand
             plan.Contacts > 0 ? db.NextId(SeedTables.Contacts) : 0,
             plan.Leads > 0 ? db.NextId(SeedTables.Leads) : 0,
             plan.Deals > 0 ? db.NextId(SeedTables.Deals) : 0);
-        var generator = new SeedGenerator(plan, ids, lists, DateTime.UtcNow.Date);
+        var users = SeedUsers.Plan(db, plan.Managers);
+        var generator = new SeedGenerator(plan, ids, lists, users.Assignees, DateTime.UtcNow.Date);
         var generators = new Dictionary<SeedTable, Action<RowWriter>>(ReferenceEqualityComparer.Instance)
         {
             [SeedTables.Companies] = generator.Companies,
@@ -102,9 +106,15 @@ internal static class SeedCommand
         };
 
         Console.WriteLine($"crm: seeding {db.Engine} (seed {plan.Seed}); migrations took {migrated.TotalSeconds:0.0} s.");
-        if (plan.Managers != SeedPlan.DefaultManagers)
+        Console.WriteLine(users.NewCount > 0
+            ? $"crm: records are assigned to {users.Assignees.Count:N0} users: {users.Assignees.Count - users.NewCount:N0} that exist and {users.NewCount:N0} new seed users (ids {users.FirstNewId} to {users.FirstNewId + users.NewCount - 1})."
+            : $"crm: records are assigned to {users.Assignees.Count:N0} existing user(s){(users.Assignees.Count <= 5 ? $" (ids {string.Join(", ", users.Assignees)})" : "")}.");
+        if (users.NewCount > 0)
         {
-            Console.WriteLine($"crm: records are assigned to users 1 to {plan.Managers:N0}.");
+            var userLoad = db.Load(SeedTables.Users);
+            users.Write(userLoad.Writer, plan.Seed, DateTime.UtcNow);
+            userLoad.Finish();
+            db.TouchPermissionsVersion();
         }
 
         Console.WriteLine("crm: no domain events are written for seeded rows.");

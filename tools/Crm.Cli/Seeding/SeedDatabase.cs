@@ -36,6 +36,28 @@ internal abstract class SeedDatabase : IDisposable
     /// <summary>The first id free in the table: after its largest id and what its id sequence gave out.</summary>
     public abstract long NextId(SeedTable table);
 
+    /// <summary>The ids of the active users, lowest first; null when there is no users table (no Permissions module).</summary>
+    public IReadOnlyList<long>? ActiveUserIds()
+    {
+        if (!Exists(SeedTables.Users))
+        {
+            return null;
+        }
+
+        using var command = Command($"SELECT id FROM {TableName(SeedTables.Users)} WHERE active = TRUE ORDER BY id");
+        using var reader = command.ExecuteReader();
+        var ids = new List<long>();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetInt64(0));
+        }
+
+        return ids;
+    }
+
+    /// <summary>Tells running hosts that users changed (they poll this version), in the seed's transaction.</summary>
+    public void TouchPermissionsVersion() => Execute($"UPDATE {TableName(SeedTables.PermissionsVersion)} SET version = version + 1");
+
     public long Count(SeedTable table) => Convert.ToInt64(Scalar($"SELECT count(*) FROM {TableName(table)}"), System.Globalization.CultureInfo.InvariantCulture);
 
     public IReadOnlyList<ListValue> ReadLists()

@@ -10,12 +10,9 @@ namespace Crm.Cli.Seeding;
 
 /// <summary>
 /// How many records of each kind to add, and the random seed that makes them reproducible;
-/// <see cref="Managers"/> is how many users (ids 1 to it) the records are assigned to.
+/// <see cref="Managers"/> is how many users the records are assigned to (null: every active user).
 /// </summary>
-internal sealed record SeedPlan(int Companies, int Contacts, int Leads, int Deals, int Seed, bool DealCustomFields = false, int Managers = SeedPlan.DefaultManagers)
-{
-    public const int DefaultManagers = 50;
-}
+internal sealed record SeedPlan(int Companies, int Contacts, int Leads, int Deals, int Seed, bool DealCustomFields = false, int? Managers = null);
 
 /// <summary>The first id each seeded table gives out.</summary>
 internal sealed record SeedIds(long Company, long Contact, long Lead, long Deal);
@@ -49,6 +46,7 @@ internal sealed class SeedGenerator
     private static readonly string[] ImTypes = ["TELEGRAM", "WHATSAPP", "SKYPE", "VIBER"];
 
     private readonly SeedPlan _plan;
+    private readonly IReadOnlyList<long> _assignees;
     private readonly SeedIds _ids;
     private readonly SeedLists _lists;
     private readonly DateTime _now;
@@ -70,9 +68,10 @@ internal sealed class SeedGenerator
 
     private readonly record struct ConvertedDeal(long DealId, long? CompanyId, long? ContactId, DateTime Created, string? SourceId);
 
-    public SeedGenerator(SeedPlan plan, SeedIds ids, SeedLists lists, DateTime now)
+    public SeedGenerator(SeedPlan plan, SeedIds ids, SeedLists lists, IReadOnlyList<long> assignees, DateTime now)
     {
         _plan = plan;
+        _assignees = assignees;
         _ids = ids;
         _lists = lists;
         _now = now;
@@ -508,8 +507,8 @@ internal sealed class SeedGenerator
 
     private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
 
-    /// <summary>A manager id from 1 to the plan's managers (50 unless told); some carry more records than others.</summary>
-    private long Manager(Randomizer r) => 1 + Skewed(r, _plan.Managers, 1.5);
+    /// <summary>One of the users records go to; the first ones carry more records than the others.</summary>
+    private long Manager(Randomizer r) => _assignees[Skewed(r, _assignees.Count, 1.5)];
 
     /// <summary>A position in [0, count) where low positions come up more often.</summary>
     private static int Skewed(Randomizer r, int count, double power) => Math.Min(count - 1, (int)(count * Math.Pow(r.Double(), power)));

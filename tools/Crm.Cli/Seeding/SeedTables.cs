@@ -50,6 +50,17 @@ internal static class SeedTables
         C("utm_source", ColumnKind.Text), C("utm_medium", ColumnKind.Text), C("utm_campaign", ColumnKind.Text), C("utm_content", ColumnKind.Text), C("utm_term", ColumnKind.Text),
     ];
 
+    /// <summary>The Permissions module's users: <c>crm seed --managers</c> adds the seed's own.</summary>
+    public static readonly SeedTable Users = new("permissions", "users", true,
+    [
+        C("id", ColumnKind.BigInt), C("email", ColumnKind.Text), C("normalized_email", ColumnKind.Text), C("name", ColumnKind.Text),
+        C("last_name", ColumnKind.Text), C("active", ColumnKind.Bool), C("time_zone", ColumnKind.Text), C("language", ColumnKind.Text),
+        C("kind", ColumnKind.Text), C("is_administrator", ColumnKind.Bool), C("created_at", ColumnKind.Time), C("updated_at", ColumnKind.Time),
+    ]);
+
+    /// <summary>The row whose version a host polls to see that users changed.</summary>
+    public static readonly SeedTable PermissionsVersion = new("permissions", "permissions_version", false, []);
+
     public static readonly SeedTable Companies = new("companies", "companies", true,
     [
         C("id", ColumnKind.BigInt), C("title", ColumnKind.Text), C("company_type", ColumnKind.Text), C("industry", ColumnKind.Text),

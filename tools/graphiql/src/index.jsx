@@ -126,15 +126,41 @@ function ApiKeyStatus() {
   );
 }
 
-const DEFAULT_QUERY = `# Crm.Platform GraphQL API
+// Also run by the test suite against the live schema (GraphiQLTests), so it stays valid.
+const DEFAULT_QUERY = `# Welcome to Crm.Platform's GraphQL API.
 #
-# Auth: put {"Authorization": "Bearer <key>"}
-# in the Headers tab below, or open this page
-# once with ?apiKey=<key> (kept in localStorage).
+# Run the query below with Ctrl+Enter (or the ▶ button). Ctrl+Space
+# completes names as you type; the Docs pane (the book, top left) lists
+# every type and field.
+#
+# Requests carry the API key this page was opened with once
+# (/graphql?apiKey=<key>; this browser remembers it, see the footer),
+# or an Authorization header set in the Headers tab below.
 
-query {
-  __typename
+query FirstLook {
+  # Who you are, and what you may do.
+  me { id name email isAdministrator canConfigure }
+
+  # The ten newest deals: stage, amount, company and contacts.
+  deals(first: 10, order: [{ createdAt: DESC }]) {
+    totalCount
+    nodes {
+      id
+      title
+      opportunity
+      currencyId
+      stage { name semantics }
+      company { title }
+      contacts { name lastName }
+    }
+  }
+
+  # The pipelines deals move through, with their stages.
+  pipelines { id name stages { id name } }
 }
+
+# Then try a change:
+# mutation { createContact(input: { name: "Ann", lastName: "Lee" }) { contact { id } errors { code message path } } }
 `;
 
 createRoot(root).render(
