@@ -156,6 +156,7 @@ public static class CrmApplication
 
     public static void MapPlatform(WebApplication app)
     {
+        app.UseClientAddresses();
         var webRoot = Path.Combine(AppContext.BaseDirectory, "wwwroot");
         if (Directory.Exists(webRoot))
         {
