@@ -107,13 +107,9 @@ public sealed class GraphQLHttpEndpoint(
             return;
         }
 
-        if (!await AuthenticateAsync(http, document, operation))
+        if (await AuthenticateAsync(http, document, operation) is { } refusal)
         {
-            http.Response.Headers.WWWAuthenticate = "Bearer";
-            var message = request.Headers.Authorization.Count > 0
-                ? "The API key is not valid, has expired or was revoked."
-                : "Authentication required: send 'Authorization: Bearer <api key>'.";
-            await WriteRequestErrorAsync(http, mediaType, StatusCodes.Status401Unauthorized, ErrorCodes.Unauthenticated, message);
+            await WriteUnauthenticatedAsync(http, mediaType, refusal);
             return;
         }
 
@@ -161,57 +157,99 @@ public sealed class GraphQLHttpEndpoint(
         }
     }
 
-    private async Task<bool> AuthenticateAsync(HttpContext http, GraphQLDocument document, GraphQLOperationDefinition? operation)
+    /// <summary>Why a request is not let in: the message for the caller and, for a refused credential, its reason.</summary>
+    private sealed record AuthenticationRefusal(string Message, string? Reason);
+
+    /// <summary>Fills in the request's actor; null when the request may go on, else why not.</summary>
+    private async Task<AuthenticationRefusal?> AuthenticateAsync(HttpContext http, GraphQLDocument document, GraphQLOperationDefinition? operation)
     {
+        var actor = http.RequestServices.GetRequiredService<CurrentActor>();
+        // After UseForwardedHeaders: a trusted proxy's client, else the TCP peer.
+        actor.CameFrom(http.Connection.RemoteIpAddress);
         var header = http.Request.Headers.Authorization.ToString();
         if (header.Length > 0)
         {
             const string bearer = "Bearer ";
             if (!header.StartsWith(bearer, StringComparison.OrdinalIgnoreCase))
             {
-                return false;
+                return new AuthenticationRefusal("The Authorization header must be 'Bearer <api key or access token>'.", "NOT_BEARER");
             }
 
             var token = header[bearer.Length..].Trim();
-            var actor = http.RequestServices.GetRequiredService<CurrentActor>();
             var rightsProvider = http.RequestServices.GetService<IAccessRightsProvider>();
-            var identity = await apiKeys.AuthenticateAsync(token, http.RequestAborted);
+            var (identity, keyCheck) = await apiKeys.AuthenticateAsync(token, http.RequestAborted);
             long userId;
             if (identity is not null)
             {
                 if (identity.IsAdministrator || rightsProvider is null)
                 {
                     actor.SignIn(identity.UserId, AccessRights.Everything(identity.UserId));
-                    return true;
+                    return null;
                 }
 
                 userId = identity.UserId;
             }
-            else if (rightsProvider is not null && await rightsProvider.AuthenticateAsync(token, http.RequestAborted) is { } signedIn)
+            else if (keyCheck.Problem != CredentialProblem.Unknown || rightsProvider is null)
             {
-                userId = signedIn;
+                // A key of this server, expired or revoked: say which.
+                return Refused(keyCheck);
             }
             else
             {
-                return false;
+                var tokenCheck = await rightsProvider.AuthenticateAsync(token, http.RequestAborted);
+                if (tokenCheck.UserId is not { } signedIn)
+                {
+                    return Refused(tokenCheck);
+                }
+
+                userId = signedIn;
             }
 
             // A disabled or deleted user's keys and tokens are refused.
             if (await rightsProvider.RightsAsync(userId, http.RequestAborted) is not { } rights)
             {
-                return false;
+                return Refused(CredentialCheck.Refused(CredentialProblem.UserDisabled));
             }
 
             actor.SignIn(userId, rights);
-            return true;
+            return null;
         }
 
-        http.RequestServices.GetRequiredService<CurrentActor>().SignInAnonymous();
+        actor.SignInAnonymous();
 
         // No key: only what reveals no data (introspection, where allowed) and signing in. An
         // unknown operation name is let through so that the executor reports it as the request
         // error it is.
-        return operation is null || IsAnonymous(document, operation.SelectionSet, [], 0);
+        return operation is null || IsAnonymous(document, operation.SelectionSet, [], 0)
+            ? null
+            : new AuthenticationRefusal("Authentication required: send 'Authorization: Bearer <api key or access token>'.", null);
+
+        static AuthenticationRefusal Refused(CredentialCheck check) => new(check.Describe(), CredentialCheck.Reason(check.Problem!.Value));
+    }
+
+    /// <summary>
+    /// HTTP 401 with <c>WWW-Authenticate</c> as RFC 6750 has it (no error when no credential was
+    /// sent) and <c>extensions.data.reason</c> saying, to the one who sent it, what was wrong
+    /// with their credential.
+    /// </summary>
+    private async Task WriteUnauthenticatedAsync(HttpContext http, string mediaType, AuthenticationRefusal refusal)
+    {
+        var error = new ExecutionError(refusal.Message) { Code = ErrorCodes.Unauthenticated };
+        if (refusal.Reason is null)
+        {
+            http.Response.Headers.WWWAuthenticate = "Bearer";
+        }
+        else
+        {
+            var problem = refusal.Reason == "NOT_BEARER" ? "invalid_request" : "invalid_token";
+            var description = refusal.Message.Replace('"', '\'').Replace('\\', '/');
+            http.Response.Headers.WWWAuthenticate = $"Bearer error=\"{problem}\", error_description=\"{description}\"";
+            error.Data["reason"] = refusal.Reason;
+        }
+
+        http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        http.Response.ContentType = mediaType + "; charset=utf-8";
+        await serializer.WriteAsync(http.Response.Body, new ExecutionResult { Executed = false, Errors = [error] }, http.RequestAborted);
     }
 
     // Each fragment is looked at once, however often it is spread (else a few fragments spreading
