@@ -2,8 +2,8 @@
 # How other requests fare during a flood of logins: builds Release, starts the host on a fresh
 # SQLite database (trusting 127.0.0.1 as a reverse proxy), creates a user with a password and
 # signs them in, measures `{ me { id } }` with their access token at rest, then sends LOGINS
-# logins at once (wrong passwords for unknown e-mails) and measures `me` one request after the
-# other until the last login is answered. Prints the latency of `me` at rest and during the flood
+# logins at once (wrong passwords for unknown e-mails) and starts a `me` every 250 ms until the
+# last login is answered. Prints the latency of `me` at rest and during the flood
 # (median, p90, max), how long the flood took, its answers by code and the host's CPU time.
 #   tools/bench/login-flood.sh [--logins 200] [--from one|many] [--samples 20]
 # --from one: every login from one client address; many: each from its own, named by the proxy
@@ -61,25 +61,38 @@ for _ in $(seq 5); do me_once >/dev/null; done
 echo "== me at rest"
 for _ in $(seq "$samples"); do me_once; done | summary
 
-flood_one() { # N: one login; prints its answer's code (or the HTTP status when none)
-  local client=203.0.113.200
-  [ "$from" = many ] && client="198.18.$(($1 / 250)).$(($1 % 250 + 1))"
-  curl -sS "$url" -H 'Content-Type: application/json' -H "X-Forwarded-For: $client" \
-    -d "{\"query\":\"mutation { login(email: \\\"nobody$1@example.com\\\", password: \\\"wrong password\\\") { errors { code } } }\"}" \
-    | grep -o '"code":"[A-Z_]*"' | head -1 || echo '"code":"NO_ANSWER"'
-}
-export -f flood_one
-export url from
+# One curl sends every login at once (--parallel), so that the client's own processes do not
+# crowd the host: a config with one transfer per login, each writing its answer to a file.
+mkdir -p "$work/answers" "$work/bodies"
+login='mutation($email: String!) { login(email: $email, password: "wrong password") { errors { code } } }'
+for n in $(seq "$logins"); do
+  client=203.0.113.200
+  [ "$from" = many ] && client="198.18.$((n / 250)).$((n % 250 + 1))"
+  jq -cn --arg q "$login" --arg email "nobody$n@example.com" '{query: $q, variables: {email: $email}}' >"$work/bodies/$n.json"
+  [ "$n" = 1 ] || echo next
+  printf 'url = "%s"\nheader = "Content-Type: application/json"\nheader = "X-Forwarded-For: %s"\ndata-binary = "@%s"\noutput = "%s"\n' \
+    "$url" "$client" "$work/bodies/$n.json" "$work/answers/$n.json"
+done >"$work/flood.curl"
 
 cpu_before=$(cpu_seconds)
 started=$(date +%s.%N)
-seq "$logins" | xargs -P "$logins" -I{} bash -c 'flood_one {}' >"$work/flood.txt" &
+curl -sS --no-progress-meter --parallel --parallel-immediate --parallel-max "$logins" --config "$work/flood.curl" 2>"$work/flood.err" &
 flood=$!
+# Open loop: a `me` every 250 ms whether or not the last one came back, as users keep coming (a
+# loop that waits for each answer would take few samples exactly when answers are slow).
 : >"$work/during.txt"
-while kill -0 "$flood" 2>/dev/null; do me_once >>"$work/during.txt"; done
+probes=()
+while kill -0 "$flood" 2>/dev/null; do
+  me_once >>"$work/during.txt" &
+  probes+=($!)
+  sleep 0.25
+done
 wait "$flood" || true
 finished=$(date +%s.%N)
+wait "${probes[@]}" 2>/dev/null || true
 echo "== me during $logins logins at once (from $from address$([ "$from" = many ] && echo es))"
 summary <"$work/during.txt"
 echo "flood answered in $(awk -v a="$started" -v b="$finished" 'BEGIN { printf "%.1f", b - a }') s; host CPU $(awk -v a="$cpu_before" -v b="$(cpu_seconds)" 'BEGIN { printf "%.1f", b - a }') s"
-sed -E 's/"code":"([A-Z_]+)"/\1/' "$work/flood.txt" | sort | uniq -c | sort -rn
+for n in $(seq "$logins"); do
+  grep -o '"code":"[A-Z_]*"' "$work/answers/$n.json" 2>/dev/null | head -1 | sed -E 's/"code":"([A-Z_]+)"/\1/' || echo NO_ANSWER
+done | sort | uniq -c | sort -rn
