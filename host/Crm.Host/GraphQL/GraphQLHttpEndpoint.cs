@@ -40,7 +40,7 @@ public sealed class GraphQLHttpEndpoint(
     SchemaProvider schemas,
     IDocumentExecuter executer,
     IGraphQLTextSerializer serializer,
-    ApiKeyService apiKeys,
+    BearerAuthenticator bearerAuthenticator,
     QueryLimits limits,
     IOptions<GraphQLEndpointOptions> options,
     ILogger<GraphQLHttpEndpoint> logger)
@@ -157,9 +157,6 @@ public sealed class GraphQLHttpEndpoint(
         }
     }
 
-    /// <summary>Why a request is not let in: the message for the caller and, for a refused credential, its reason.</summary>
-    private sealed record AuthenticationRefusal(string Message, string? Reason);
-
     /// <summary>Fills in the request's actor; null when the request may go on, else why not.</summary>
     private async Task<AuthenticationRefusal?> AuthenticateAsync(HttpContext http, GraphQLDocument document, GraphQLOperationDefinition? operation)
     {
@@ -169,50 +166,7 @@ public sealed class GraphQLHttpEndpoint(
         var header = http.Request.Headers.Authorization.ToString();
         if (header.Length > 0)
         {
-            const string bearer = "Bearer ";
-            if (!header.StartsWith(bearer, StringComparison.OrdinalIgnoreCase))
-            {
-                return new AuthenticationRefusal("The Authorization header must be 'Bearer <api key or access token>'.", "NOT_BEARER");
-            }
-
-            var token = header[bearer.Length..].Trim();
-            var rightsProvider = http.RequestServices.GetService<IAccessRightsProvider>();
-            var (identity, keyCheck) = await apiKeys.AuthenticateAsync(token, http.RequestAborted);
-            long userId;
-            if (identity is not null)
-            {
-                if (identity.IsAdministrator || rightsProvider is null)
-                {
-                    actor.SignIn(identity.UserId, AccessRights.Everything(identity.UserId));
-                    return null;
-                }
-
-                userId = identity.UserId;
-            }
-            else if (keyCheck.Problem != CredentialProblem.Unknown || rightsProvider is null)
-            {
-                // A key of this server, expired or revoked: say which.
-                return Refused(keyCheck);
-            }
-            else
-            {
-                var tokenCheck = await rightsProvider.AuthenticateAsync(token, http.RequestAborted);
-                if (tokenCheck.UserId is not { } signedIn)
-                {
-                    return Refused(tokenCheck);
-                }
-
-                userId = signedIn;
-            }
-
-            // A disabled or deleted user's keys and tokens are refused.
-            if (await rightsProvider.RightsAsync(userId, http.RequestAborted) is not { } rights)
-            {
-                return Refused(CredentialCheck.Refused(CredentialProblem.UserDisabled));
-            }
-
-            actor.SignIn(userId, rights);
-            return null;
+            return await bearerAuthenticator.SignInAsync(header, actor, http.RequestServices, http.RequestAborted);
         }
 
         actor.SignInAnonymous();
@@ -220,11 +174,7 @@ public sealed class GraphQLHttpEndpoint(
         // No key: only what reveals no data (introspection, where allowed) and signing in. An
         // unknown operation name is let through so that the executor reports it as the request
         // error it is.
-        return operation is null || IsAnonymous(document, operation.SelectionSet, [], 0)
-            ? null
-            : new AuthenticationRefusal("Authentication required: send 'Authorization: Bearer <api key or access token>'.", null);
-
-        static AuthenticationRefusal Refused(CredentialCheck check) => new(check.Describe(), CredentialCheck.Reason(check.Problem!.Value));
+        return operation is null || IsAnonymous(document, operation.SelectionSet, [], 0) ? null : AuthenticationRefusal.NoCredentials;
     }
 
     /// <summary>
@@ -241,7 +191,7 @@ public sealed class GraphQLHttpEndpoint(
         }
         else
         {
-            var problem = refusal.Reason == "NOT_BEARER" ? "invalid_request" : "invalid_token";
+            var problem = refusal.Reason == AuthenticationRefusal.NotBearer ? "invalid_request" : "invalid_token";
             var description = refusal.Message.Replace('"', '\'').Replace('\\', '/');
             http.Response.Headers.WWWAuthenticate = $"Bearer error=\"{problem}\", error_description=\"{description}\"";
             error.Data["reason"] = refusal.Reason;

@@ -98,6 +98,7 @@ public static class CrmApplication
             []));
         services.AddSingleton<GraphQLHttpEndpoint>();
         services.AddSingleton<ApiKeyService>();
+        services.AddSingleton<BearerAuthenticator>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         services.AddSingleton<PlatformInitializer>();
