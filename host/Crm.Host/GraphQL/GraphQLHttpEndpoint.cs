@@ -44,7 +44,7 @@ public sealed class GraphQLHttpEndpoint(
     SchemaProvider schemas,
     IDocumentExecuter executer,
     IGraphQLTextSerializer serializer,
-    ApiKeyService apiKeys,
+    BearerAuthenticator bearerAuthenticator,
     QueryLimits limits,
     IOptions<GraphQLEndpointOptions> options,
     ILogger<GraphQLHttpEndpoint> logger)
@@ -122,13 +122,9 @@ public sealed class GraphQLHttpEndpoint(
             return;
         }
 
-        if (!await AuthenticateAsync(http, document, operation))
+        if (await AuthenticateAsync(http, document, operation) is { } refusal)
         {
-            http.Response.Headers.WWWAuthenticate = "Bearer";
-            var message = request.Headers.Authorization.Count > 0
-                ? "The API key is not valid, has expired or was revoked."
-                : "Authentication required: send 'Authorization: Bearer <api key>'.";
-            await WriteRequestErrorAsync(http, mediaType, StatusCodes.Status401Unauthorized, ErrorCodes.Unauthenticated, message);
+            await WriteUnauthenticatedAsync(http, mediaType, refusal);
             return;
         }
 
@@ -172,57 +168,49 @@ public sealed class GraphQLHttpEndpoint(
         }
     }
 
-    private async Task<bool> AuthenticateAsync(HttpContext http, GraphQLDocument document, GraphQLOperationDefinition? operation)
+    /// <summary>Fills in the request's actor; null when the request may go on, else why not.</summary>
+    private async Task<AuthenticationRefusal?> AuthenticateAsync(HttpContext http, GraphQLDocument document, GraphQLOperationDefinition? operation)
     {
+        var actor = http.RequestServices.GetRequiredService<CurrentActor>();
+        // After UseForwardedHeaders: a trusted proxy's client, else the TCP peer.
+        actor.CameFrom(http.Connection.RemoteIpAddress);
         var header = http.Request.Headers.Authorization.ToString();
         if (header.Length > 0)
         {
-            const string bearer = "Bearer ";
-            if (!header.StartsWith(bearer, StringComparison.OrdinalIgnoreCase))
-            {
-                return false;
-            }
-
-            var token = header[bearer.Length..].Trim();
-            var actor = http.RequestServices.GetRequiredService<CurrentActor>();
-            var rightsProvider = http.RequestServices.GetService<IAccessRightsProvider>();
-            var identity = await apiKeys.AuthenticateAsync(token, http.RequestAborted);
-            long userId;
-            if (identity is not null)
-            {
-                if (identity.IsAdministrator || rightsProvider is null)
-                {
-                    actor.SignIn(identity.UserId, AccessRights.Everything(identity.UserId));
-                    return true;
-                }
-
-                userId = identity.UserId;
-            }
-            else if (rightsProvider is not null && await rightsProvider.AuthenticateAsync(token, http.RequestAborted) is { } signedIn)
-            {
-                userId = signedIn;
-            }
-            else
-            {
-                return false;
-            }
-
-            // A disabled or deleted user's keys and tokens are refused.
-            if (await rightsProvider.RightsAsync(userId, http.RequestAborted) is not { } rights)
-            {
-                return false;
-            }
-
-            actor.SignIn(userId, rights);
-            return true;
+            return await bearerAuthenticator.SignInAsync(header, actor, http.RequestServices, http.RequestAborted);
         }
 
-        http.RequestServices.GetRequiredService<CurrentActor>().SignInAnonymous();
+        actor.SignInAnonymous();
 
         // No key: only what reveals no data (introspection, where allowed) and signing in. An
         // unknown operation name is let through so that the executor reports it as the request
         // error it is.
-        return operation is null || IsAnonymous(document, operation.SelectionSet, [], 0);
+        return operation is null || IsAnonymous(document, operation.SelectionSet, [], 0) ? null : AuthenticationRefusal.NoCredentials;
+    }
+
+    /// <summary>
+    /// HTTP 401 with <c>WWW-Authenticate</c> as RFC 6750 has it (no error when no credential was
+    /// sent) and <c>extensions.data.reason</c> saying, to the one who sent it, what was wrong
+    /// with their credential.
+    /// </summary>
+    private async Task WriteUnauthenticatedAsync(HttpContext http, string mediaType, AuthenticationRefusal refusal)
+    {
+        var error = new ExecutionError(refusal.Message) { Code = ErrorCodes.Unauthenticated };
+        if (refusal.Reason is null)
+        {
+            http.Response.Headers.WWWAuthenticate = "Bearer";
+        }
+        else
+        {
+            var problem = refusal.Reason == AuthenticationRefusal.NotBearer ? "invalid_request" : "invalid_token";
+            var description = refusal.Message.Replace('"', '\'').Replace('\\', '/');
+            http.Response.Headers.WWWAuthenticate = $"Bearer error=\"{problem}\", error_description=\"{description}\"";
+            error.Data["reason"] = refusal.Reason;
+        }
+
+        http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        http.Response.ContentType = mediaType + "; charset=utf-8";
+        await serializer.WriteAsync(http.Response.Body, new ExecutionResult { Executed = false, Errors = [error] }, http.RequestAborted);
     }
 
     // Each fragment is looked at once, however often it is spread (else a few fragments spreading

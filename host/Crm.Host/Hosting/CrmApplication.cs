@@ -100,6 +100,7 @@ public static class CrmApplication
             []));
         services.AddSingleton<GraphQLHttpEndpoint>();
         services.AddSingleton<ApiKeyService>();
+        services.AddSingleton<BearerAuthenticator>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         services.AddSingleton<PlatformInitializer>();
@@ -186,6 +187,7 @@ public static class CrmApplication
     {
         app.UseSecurityHeaders();
         app.UseMiddleware<RequestFailureMiddleware>();
+        app.UseClientAddresses();
         var webRoot = Path.Combine(AppContext.BaseDirectory, "wwwroot");
         if (Directory.Exists(webRoot))
         {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Crm.Host.Data;
+using Crm.PluginSdk.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 
@@ -19,7 +20,7 @@ public sealed class ApiKeyService(IServiceScopeFactory scopes, TimeProvider cloc
     public const long BootstrapAdministratorId = 1;
     public const int MinimumKeyLength = 16;
 
-    // Short enough that a revoked key stops working soon, long enough to spare the database.
+    // Short enough that a key revoked on another host stops working soon, long enough to spare the database.
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan NegativeCacheFor = TimeSpan.FromSeconds(5);
 
@@ -27,32 +28,32 @@ public sealed class ApiKeyService(IServiceScopeFactory scopes, TimeProvider cloc
 
     public static string Generate() => "crm_" + Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
 
-    public async Task<ApiKeyIdentity?> AuthenticateAsync(string key, CancellationToken cancellationToken)
+    /// <summary>Who a key belongs to, or why it is refused (unknown, expired, revoked); its user's state is the caller's to check.</summary>
+    public async Task<(ApiKeyIdentity? Identity, CredentialCheck Refusal)> AuthenticateAsync(string key, CancellationToken cancellationToken)
     {
         var hash = Hash(key);
-        if (_cache.TryGetValue(hash, out ApiKeyIdentity? cached))
+        if (!_cache.TryGetValue(hash, out StoredKey? stored))
         {
-            return cached;
+            using var scope = scopes.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+            stored = await db.ApiKeys.AsNoTracking()
+                .Where(k => k.KeyHash == hash)
+                .Select(k => new StoredKey(new ApiKeyIdentity(k.Id, k.UserId, k.IsAdministrator), k.ExpiresAt, k.RevokedAt))
+                .FirstOrDefaultAsync(cancellationToken);
+            _cache.Set(hash, stored, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = stored is null ? NegativeCacheFor : CacheFor });
         }
 
-        using var scope = scopes.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
-        var now = clock.GetUtcNow().UtcDateTime;
-        var row = await db.ApiKeys.AsNoTracking()
-            .Where(k => k.KeyHash == hash && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now))
-            .Select(k => new { Identity = new ApiKeyIdentity(k.Id, k.UserId, k.IsAdministrator), k.ExpiresAt })
-            .FirstOrDefaultAsync(cancellationToken);
-        // A key about to expire is kept only until it does.
-        var keepFor = row is null ? NegativeCacheFor
-            : row.ExpiresAt is { } expiresAt && expiresAt - now < CacheFor ? expiresAt - now
-            : CacheFor;
-        if (keepFor > TimeSpan.Zero)
+        // Expiry is decided on every request, by the clock, whatever the cache holds.
+        return stored switch
         {
-            _cache.Set(hash, row?.Identity, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = keepFor });
-        }
-
-        return row?.Identity;
+            null => (null, CredentialCheck.Unknown),
+            { RevokedAt: not null } => (null, CredentialCheck.Refused(CredentialProblem.ApiKeyRevoked, stored.RevokedAt)),
+            { ExpiresAt: { } expiresAt } when expiresAt <= clock.GetUtcNow().UtcDateTime => (null, CredentialCheck.Refused(CredentialProblem.ApiKeyExpired, expiresAt)),
+            _ => (stored.Identity, CredentialCheck.Accepted(stored.Identity.UserId)),
+        };
     }
+
+    private sealed record StoredKey(ApiKeyIdentity Identity, DateTime? ExpiresAt, DateTime? RevokedAt);
 
     /// <summary>The keys, newest first (their hashes and prefixes, never the keys).</summary>
     public async Task<IReadOnlyList<ApiKey>> ListAsync(CancellationToken cancellationToken)

@@ -32,6 +32,8 @@ public sealed class PermissionsDbContext(DbContextOptions<PermissionsDbContext> 
 
     public DbSet<Session> Sessions => Set<Session>();
 
+    public DbSet<RotatedTokens> RotatedTokens => Set<RotatedTokens>();
+
     public DbSet<LoginFailure> LoginFailures => Set<LoginFailure>();
 
     public DbSet<PermissionsVersion> Versions => Set<PermissionsVersion>();
@@ -149,16 +151,31 @@ public sealed class PermissionsDbContext(DbContextOptions<PermissionsDbContext> 
             session.HasKey(s => s.Id);
             session.Property(s => s.AccessTokenHash).HasMaxLength(64);
             session.Property(s => s.RefreshTokenHash).HasMaxLength(64);
+            session.Property(s => s.EndReason).HasMaxLength(32);
             session.HasIndex(s => s.AccessTokenHash).IsUnique();
             session.HasIndex(s => s.RefreshTokenHash).IsUnique();
             session.HasIndex(s => s.UserId);
             session.HasOne<User>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<RotatedTokens>(rotated =>
+        {
+            rotated.ToTable("rotated_tokens");
+            rotated.HasKey(r => r.Id);
+            rotated.Property(r => r.AccessTokenHash).HasMaxLength(64);
+            rotated.Property(r => r.RefreshTokenHash).HasMaxLength(64);
+            rotated.HasIndex(r => r.AccessTokenHash).IsUnique();
+            rotated.HasIndex(r => r.RefreshTokenHash).IsUnique();
+            rotated.HasIndex(r => r.SessionId);
+            rotated.HasIndex(r => r.RefreshExpiresAt);
+            rotated.HasOne<Session>().WithMany().HasForeignKey(r => r.SessionId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<LoginFailure>(failure =>
         {
             failure.ToTable("login_failures");
             failure.HasKey(f => f.Id);
             failure.Property(f => f.Email).HasMaxLength(254);
+            failure.Property(f => f.ClientAddress).HasMaxLength(64);
+            failure.HasIndex(f => f.FailedAt);
             failure.HasIndex(f => new { f.Email, f.FailedAt });
         });
         modelBuilder.Entity<PermissionsVersion>(version =>

@@ -20,6 +20,7 @@ public sealed class AccessRightsProvider(IServiceScopeFactory scopes, TimeProvid
     : IAccessRightsProvider, ISingletonService, IDisposable
 {
     private static readonly TimeSpan NegativeTokenCacheFor = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan EndedTokenCacheFor = TimeSpan.FromMinutes(1);
 
     // Null values too: a missing or disabled user is asked for on every request of their keys.
     private readonly ConcurrentDictionary<long, AccessRights?> _rights = new();
@@ -30,7 +31,8 @@ public sealed class AccessRightsProvider(IServiceScopeFactory scopes, TimeProvid
     private long _tokensGeneration;
     private (long Version, long SessionsVersion)? _seen;
 
-    private sealed record TokenEntry(long UserId, DateTime ExpiresAt);
+    /// <summary>What the database says of an access token; whether it works is decided against the clock on each use.</summary>
+    private sealed record TokenEntry(long UserId, DateTime ExpiresAt, DateTime? EndedAt, string? EndReason, bool Replaced);
 
     public async ValueTask<AccessRights?> RightsAsync(long userId, CancellationToken cancellationToken)
     {
@@ -52,11 +54,11 @@ public sealed class AccessRightsProvider(IServiceScopeFactory scopes, TimeProvid
         return rights;
     }
 
-    public async ValueTask<long?> AuthenticateAsync(string accessToken, CancellationToken cancellationToken)
+    public async ValueTask<CredentialCheck> AuthenticateAsync(string accessToken, CancellationToken cancellationToken)
     {
         if (!accessToken.StartsWith(Tokens.AccessPrefix, StringComparison.Ordinal))
         {
-            return null;
+            return CredentialCheck.Unknown;
         }
 
         var hash = Tokens.Hash(accessToken);
@@ -66,12 +68,20 @@ public sealed class AccessRightsProvider(IServiceScopeFactory scopes, TimeProvid
             using var scope = scopes.CreateScope();
             var db = scope.ServiceProvider.GetRequiredService<PermissionsDbContext>();
             entry = await db.Sessions.AsNoTracking()
-                .Where(s => s.AccessTokenHash == hash && s.RevokedAt == null)
-                .Select(s => new TokenEntry(s.UserId, s.AccessExpiresAt))
+                .Where(s => s.AccessTokenHash == hash)
+                .Select(s => new TokenEntry(s.UserId, s.AccessExpiresAt, s.RevokedAt, s.EndReason, false))
                 .FirstOrDefaultAsync(cancellationToken);
+            // Not a session's current token: perhaps one a refresh replaced.
+            entry ??= await db.RotatedTokens.AsNoTracking().AnyAsync(r => r.AccessTokenHash == hash, cancellationToken)
+                ? new TokenEntry(0, DateTime.MinValue, null, null, true)
+                : null;
             if (Interlocked.Read(ref _tokensGeneration) == generation)
             {
-                var keepFor = entry is null ? NegativeTokenCacheFor : entry.ExpiresAt - clock.GetUtcNow().UtcDateTime;
+                // A live token until it expires (its state is checked against the clock on every
+                // use); one that can no longer work, for a while: it will not work again.
+                var keepFor = entry is null ? NegativeTokenCacheFor
+                    : entry.Replaced || entry.EndedAt is not null ? EndedTokenCacheFor
+                    : entry.ExpiresAt - clock.GetUtcNow().UtcDateTime;
                 if (keepFor > TimeSpan.Zero)
                 {
                     _tokens.Set(hash, entry, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = keepFor });
@@ -79,13 +89,30 @@ public sealed class AccessRightsProvider(IServiceScopeFactory scopes, TimeProvid
             }
         }
 
-        if (entry is null || entry.ExpiresAt <= clock.GetUtcNow().UtcDateTime)
+        if (entry is null)
         {
-            return null;
+            return CredentialCheck.Unknown;
+        }
+
+        if (entry.Replaced)
+        {
+            return CredentialCheck.Refused(CredentialProblem.AccessTokenReplaced);
+        }
+
+        if (entry.EndedAt is { } endedAt)
+        {
+            return CredentialCheck.Refused(CredentialProblem.SessionEnded, endedAt, SessionEnd.Describe(entry.EndReason));
+        }
+
+        if (entry.ExpiresAt <= clock.GetUtcNow().UtcDateTime)
+        {
+            return CredentialCheck.Refused(CredentialProblem.AccessTokenExpired, entry.ExpiresAt);
         }
 
         // A disabled user's sessions are revoked too, but this holds even before that is seen.
-        return await RightsAsync(entry.UserId, cancellationToken) is null ? null : entry.UserId;
+        return await RightsAsync(entry.UserId, cancellationToken) is null
+            ? CredentialCheck.Refused(CredentialProblem.UserDisabled)
+            : CredentialCheck.Accepted(entry.UserId);
     }
 
     /// <summary>After a change of users, departments, groups or roles on this host: the next request recomputes.</summary>

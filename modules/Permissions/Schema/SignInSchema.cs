@@ -18,12 +18,14 @@ public sealed class SignInSchema : ISchemaContributor
         payload.AddField(SharedGraphTypes.Field<SignInPayload>("accessToken", typeof(StringGraphType), p => p.AccessToken, "Short-lived; send it as the bearer token."));
         payload.AddField(SharedGraphTypes.Field<SignInPayload>("refreshToken", typeof(StringGraphType), p => p.RefreshToken, "Good for one refreshToken call, which returns new tokens."));
         payload.AddField(SharedGraphTypes.Field<SignInPayload>("expiresAt", typeof(DateTimeGraphType), p => p.ExpiresAt, "When the access token stops working."));
+        payload.AddField(SharedGraphTypes.Field<SignInPayload>("retryAt", typeof(DateTimeGraphType), p => p.RetryAt, "With TOO_MANY_ATTEMPTS: when to try again."));
         payload.AddField(new FieldType { Name = "errors", ResolvedType = errors, Resolver = new FuncFieldResolver<object?>(c => ((SignInPayload)c.Source!).Errors) });
 
         composer.Mutation.AddField(new FieldType
         {
             Name = "login",
-            Description = "Signs in with e-mail and password; needs no credentials. After 5 failures for an e-mail within 15 minutes, TOO_MANY_ATTEMPTS until the oldest of them is 15 minutes old.",
+            Description = "Signs in with e-mail and password; needs no credentials. TOO_MANY_ATTEMPTS (with retryAt) beyond a client address's sign-ins per minute, "
+                + "when the server is busy checking others, and, after 5 failures for an e-mail within 15 minutes, for the addresses that failed it (by default).",
             ResolvedType = new NonNullGraphType(payload),
             Arguments = new QueryArguments(
                 new QueryArgument<NonNullGraphType<StringGraphType>> { Name = "email" },
@@ -34,7 +36,7 @@ public sealed class SignInSchema : ISchemaContributor
         composer.Mutation.AddField(new FieldType
         {
             Name = "refreshToken",
-            Description = "Exchanges a refresh token for new tokens; the old ones stop working. Needs no credentials.",
+            Description = "Exchanges a refresh token for new tokens; the old ones stop working. A refresh token sent a second time ends its whole session. Needs no credentials.",
             ResolvedType = new NonNullGraphType(payload),
             Arguments = new QueryArguments(new QueryArgument<NonNullGraphType<StringGraphType>> { Name = "refreshToken" }),
             Resolver = new FuncFieldResolver<object?>(async c =>

@@ -7,137 +7,202 @@ using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Modules;
 using Crm.PluginSdk.Security;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 
 namespace Crm.Modules.Permissions.SignIn;
 
-public sealed record SignInPayload(string? AccessToken, string? RefreshToken, DateTime? ExpiresAt, IReadOnlyList<UserError> Errors)
+/// <summary>Tokens, or why not; <see cref="RetryAt"/> comes with TOO_MANY_ATTEMPTS.</summary>
+public sealed record SignInPayload(string? AccessToken, string? RefreshToken, DateTime? ExpiresAt, IReadOnlyList<UserError> Errors, DateTime? RetryAt = null)
 {
-    public static SignInPayload Refused(UserError error) => new(null, null, null, [error]);
+    public static SignInPayload Refused(UserError error, DateTime? retryAt = null) => new(null, null, null, [error], retryAt);
 }
 
 public sealed record LogoutPayload(bool LoggedOut, IReadOnlyList<UserError> Errors);
 
 /// <summary>
 /// <c>login</c>, <c>refreshToken</c>, <c>logout</c>. Wrong passwords and unknown e-mails are
-/// told apart by nothing: the same error, the same hashing time, the same throttling.
+/// told apart by nothing: the same error, the same hashing time, the same throttling. A login
+/// spends, in this order: one attempt of its address's budget, a turn of the host's password
+/// checks, and (atomically, in the database) one of the e-mail's allowed failures; only then is
+/// the password hashed.
 /// </summary>
 public sealed class SignInService(
     PermissionsDbContext db,
     CrmDatabaseSession session,
     AccessRightsProvider rights,
+    SignInThrottle throttle,
+    SignInAddressBudget addressBudget,
+    PasswordCheckGate gate,
+    SignInMetrics metrics,
+    SignInSettings settings,
     ICurrentActor actor,
-    IConfiguration configuration,
     TimeProvider clock) : IScopedService
 {
     public const string InvalidCredentials = "INVALID_CREDENTIALS";
     public const string TooManyAttempts = "TOO_MANY_ATTEMPTS";
     public const string InvalidToken = "INVALID_TOKEN";
 
-    /// <summary>Failures of one e-mail within <see cref="ThrottleWindow"/> after which sign-in is refused.</summary>
-    public const int MaxFailures = 5;
-
-    public static readonly TimeSpan ThrottleWindow = TimeSpan.FromMinutes(15);
-
-    private TimeSpan AccessLifetime => configuration.GetValue("Permissions:AccessTokenLifetime", TimeSpan.FromMinutes(15));
-
-    private TimeSpan RefreshLifetime => configuration.GetValue("Permissions:RefreshTokenLifetime", TimeSpan.FromDays(30));
-
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
     public async Task<SignInPayload> LoginAsync(string email, string password, CancellationToken cancellationToken)
     {
+        var address = ClientAddressKey.For(actor.ClientAddress);
+        if (addressBudget.TryTake(address) is { } addressFree)
+        {
+            metrics.Refused("address");
+            return TooMany("Too many sign-ins from this client address", addressFree.UtcDateTime, "");
+        }
+
+        using var turn = await gate.EnterAsync(cancellationToken);
+        if (turn is null)
+        {
+            metrics.Refused("busy");
+            return TooMany("The server is busy checking other sign-ins", Now + gate.RetryAfter, "");
+        }
+
         var normalized = User.Normalize(email);
         var now = Now;
-        // Throttled first, and without looking at the password: a locked e-mail tells nothing.
-        var since = now - ThrottleWindow;
-        var failures = await db.LoginFailures.AsNoTracking()
-            .Where(f => f.Email == normalized && f.FailedAt > since)
-            .OrderByDescending(f => f.FailedAt)
-            .Select(f => f.FailedAt)
-            .Take(MaxFailures)
-            .ToListAsync(cancellationToken);
-        if (failures.Count >= MaxFailures)
+        // Recorded before the password is looked at: a locked e-mail tells nothing, and
+        // concurrent attempts count each other.
+        var claim = await throttle.ClaimAsync(normalized, address, now, cancellationToken);
+        if (claim.RetryAt is { } emailFree)
         {
-            // Free again when the oldest of the last five failures leaves the window; each
-            // failure after that locks it again, so guesses stay at five per window.
-            var retryAt = failures[MaxFailures - 1] + ThrottleWindow;
-            var seconds = Math.Max(1, (int)Math.Ceiling((retryAt - now).TotalSeconds));
-            return SignInPayload.Refused(UserError.At(TooManyAttempts,
-                $"Too many failed sign-ins for this e-mail; try again in {seconds.ToString(CultureInfo.InvariantCulture)} seconds (at {retryAt.ToString("O", CultureInfo.InvariantCulture)}).",
-                "email"));
+            metrics.Refused("email");
+            return TooMany(claim.FromEveryAddress
+                ? "Too many failed sign-ins for this e-mail, from many addresses"
+                : "Too many failed sign-ins for this e-mail from this client address (an address that has not failed may still sign in)", emailFree, "email");
         }
 
         var user = normalized.Length == 0 ? null : await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.NormalizedEmail == normalized, cancellationToken);
         // Unknown e-mails, users without a password, disabled users and integrations cost one hash like everyone.
-        var verified = PasswordHasher.Verify(password, user?.PasswordHash ?? PasswordHasher.Decoy);
+        var verified = turn.Verify(password, user?.PasswordHash ?? PasswordHasher.Decoy);
         if (!verified || user is not { Active: true, Kind: UserKind.Person, PasswordHash: not null })
         {
-            db.LoginFailures.Add(new LoginFailure { Email = normalized, FailedAt = now });
-            await db.SaveChangesAsync(cancellationToken);
-            db.ChangeTracker.Clear();
-            // Failures older than the window count for nothing: the table keeps only the window's.
-            await db.LoginFailures.Where(f => f.FailedAt <= since).ExecuteDeleteAsync(cancellationToken);
+            // The recorded attempt stays: it is the failure.
             return SignInPayload.Refused(UserError.At(InvalidCredentials, "The e-mail or the password is wrong.", "password"));
         }
 
+        var rehashed = PasswordHasher.NeedsRehash(user.PasswordHash) ? turn.Hash(password) : null;
+        turn.Dispose();
         var (access, refresh, expiresAt) = await session.InTransactionAsync(async () =>
         {
-            if (PasswordHasher.NeedsRehash(user.PasswordHash))
+            if (rehashed is not null)
             {
-                await db.Users.Where(u => u.Id == user.Id).ExecuteUpdateAsync(u => u.SetProperty(x => x.PasswordHash, PasswordHasher.Hash(password)), cancellationToken);
+                await db.Users.Where(u => u.Id == user.Id).ExecuteUpdateAsync(u => u.SetProperty(x => x.PasswordHash, rehashed), cancellationToken);
             }
 
-            // A success forgets the e-mail's failures.
-            await db.LoginFailures.Where(f => f.Email == normalized).ExecuteDeleteAsync(cancellationToken);
+            await throttle.ForgetAsync(normalized, address, cancellationToken);
             return await OpenSessionAsync(user.Id, now, cancellationToken);
         }, cancellationToken: cancellationToken);
         return new SignInPayload(access, refresh, expiresAt, []);
     }
 
+    private SignInPayload TooMany(string why, DateTime retryAt, string path)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling((retryAt - Now).TotalSeconds));
+        var message = $"{why}; try again in {seconds.ToString(CultureInfo.InvariantCulture)} seconds (at {retryAt.ToString("O", CultureInfo.InvariantCulture)}).";
+        return SignInPayload.Refused(path.Length == 0 ? UserError.At(TooManyAttempts, message) : UserError.At(TooManyAttempts, message, path), retryAt);
+    }
+
+    /// <summary>
+    /// Exchanges the session's current refresh token for new tokens. A refresh token already
+    /// exchanged, sent again, means two holders of it (a stolen copy, or a client racing itself):
+    /// the whole session ends, so the thief's tokens and the user's both stop working.
+    /// </summary>
     public async Task<SignInPayload> RefreshAsync(string refreshToken, CancellationToken cancellationToken)
     {
         var now = Now;
         var hash = Tokens.Hash(refreshToken);
-        var refused = SignInPayload.Refused(UserError.At(InvalidToken, "The refresh token is not valid, has expired or was already used.", "refreshToken"));
-        var current = await db.Sessions.FirstOrDefaultAsync(s => s.RefreshTokenHash == hash, cancellationToken);
-        if (current is null || current.RevokedAt is not null || current.RefreshExpiresAt <= now
-            || await rights.RightsAsync(current.UserId, cancellationToken) is null)
+        var current = await db.Sessions.AsNoTracking().FirstOrDefaultAsync(s => s.RefreshTokenHash == hash, cancellationToken);
+        if (current is null)
         {
-            db.ChangeTracker.Clear();
-            return refused;
+            var rotated = await db.RotatedTokens.AsNoTracking().Where(r => r.RefreshTokenHash == hash).Select(r => (long?)r.SessionId).FirstOrDefaultAsync(cancellationToken);
+            return rotated is { } sessionId
+                ? await EndForReuseAsync(sessionId, now, cancellationToken)
+                : RefusedToken("The refresh token is not valid: this server does not know it.");
         }
 
-        // Rotation: the session's tokens are replaced, so the old refresh (and access) token stop working.
+        if (current.RevokedAt is not null)
+        {
+            return RefusedToken($"The session has ended ({SessionEnd.Describe(current.EndReason) ?? "ended"}); sign in again.");
+        }
+
+        if (current.RefreshExpiresAt <= now)
+        {
+            return RefusedToken($"The refresh token expired at {current.RefreshExpiresAt.ToString("O", CultureInfo.InvariantCulture)}; sign in again.");
+        }
+
+        if (await rights.RightsAsync(current.UserId, cancellationToken) is null)
+        {
+            return RefusedToken("The user of this session is disabled.");
+        }
+
         var access = Tokens.NewAccessToken();
         var refresh = Tokens.NewRefreshToken();
-        var expiresAt = now + AccessLifetime;
-        var oldAccessHash = current.AccessTokenHash;
-        var rotated = await session.InTransactionAsync(async () =>
+        var expiresAt = now + settings.AccessTokenLifetime;
+        var rotatedNow = await session.InTransactionAsync(async () =>
         {
-            // Only if nobody rotated it meanwhile: a refresh token is good for one use.
+            // Only if nobody exchanged it meanwhile: a refresh token is good for one use.
             var changed = await db.Sessions.Where(s => s.Id == current.Id && s.RefreshTokenHash == hash && s.RevokedAt == null)
                 .ExecuteUpdateAsync(s => s
                     .SetProperty(x => x.AccessTokenHash, Tokens.Hash(access))
                     .SetProperty(x => x.AccessExpiresAt, expiresAt)
                     .SetProperty(x => x.RefreshTokenHash, Tokens.Hash(refresh))
-                    .SetProperty(x => x.RefreshExpiresAt, now + RefreshLifetime), cancellationToken);
-            if (changed == 1)
+                    .SetProperty(x => x.RefreshExpiresAt, now + settings.RefreshTokenLifetime), cancellationToken);
+            if (changed == 0)
             {
-                await db.BumpSessionsVersionAsync(cancellationToken);
+                return false;
             }
 
-            return changed == 1;
+            db.RotatedTokens.Add(new RotatedTokens
+            {
+                SessionId = current.Id,
+                AccessTokenHash = current.AccessTokenHash,
+                RefreshTokenHash = hash,
+                RotatedAt = now,
+                RefreshExpiresAt = current.RefreshExpiresAt,
+            });
+            await db.SaveChangesAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+            // Replaced tokens that would have expired by now tell nothing more: they go.
+            await db.RotatedTokens.Where(r => r.RefreshExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);
+            await db.BumpSessionsVersionAsync(cancellationToken);
+            return true;
         }, cancellationToken: cancellationToken);
-        db.ChangeTracker.Clear();
-        if (!rotated)
+        if (!rotatedNow)
         {
-            return refused;
+            // Exchanged (or ended) by a concurrent call with the same token since it was read.
+            return await EndForReuseAsync(current.Id, now, cancellationToken);
         }
 
-        rights.ForgetAccessToken(oldAccessHash);
+        rights.ForgetAccessToken(current.AccessTokenHash);
         return new SignInPayload(access, refresh, expiresAt, []);
     }
+
+    private async Task<SignInPayload> EndForReuseAsync(long sessionId, DateTime now, CancellationToken cancellationToken)
+    {
+        var ended = await session.InTransactionAsync(async () =>
+        {
+            var accessHash = await db.Sessions.Where(s => s.Id == sessionId && s.RevokedAt == null).Select(s => s.AccessTokenHash).FirstOrDefaultAsync(cancellationToken);
+            if (accessHash is null)
+            {
+                return null;
+            }
+
+            await db.Sessions.Where(s => s.Id == sessionId && s.RevokedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now).SetProperty(x => x.EndReason, SessionEnd.RefreshTokenReused), cancellationToken);
+            await db.BumpSessionsVersionAsync(cancellationToken);
+            return accessHash;
+        }, cancellationToken: cancellationToken);
+        if (ended is not null)
+        {
+            rights.ForgetAccessToken(ended);
+        }
+
+        return RefusedToken("The refresh token was already used; a second use means it may have been copied, so its session has ended "
+            + "and none of its tokens work any more. Sign in again.");
+    }
+
+    private static SignInPayload RefusedToken(string message) => SignInPayload.Refused(UserError.At(InvalidToken, message, "refreshToken"));
 
     /// <summary>Revokes the session the caller's access token belongs to (an API key has none: NOT_SIGNED_IN).</summary>
     public async Task<LogoutPayload> LogoutAsync(string? bearerToken, CancellationToken cancellationToken)
@@ -152,7 +217,7 @@ public sealed class SignInService(
         await session.InTransactionAsync(async () =>
         {
             var changed = await db.Sessions.Where(s => s.AccessTokenHash == hash && s.RevokedAt == null)
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now), cancellationToken);
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now).SetProperty(x => x.EndReason, SessionEnd.LoggedOut), cancellationToken);
             if (changed > 0)
             {
                 await db.BumpSessionsVersionAsync(cancellationToken);
@@ -168,14 +233,14 @@ public sealed class SignInService(
     {
         var access = Tokens.NewAccessToken();
         var refresh = Tokens.NewRefreshToken();
-        var expiresAt = now + AccessLifetime;
+        var expiresAt = now + settings.AccessTokenLifetime;
         db.Sessions.Add(new Session
         {
             UserId = userId,
             AccessTokenHash = Tokens.Hash(access),
             AccessExpiresAt = expiresAt,
             RefreshTokenHash = Tokens.Hash(refresh),
-            RefreshExpiresAt = now + RefreshLifetime,
+            RefreshExpiresAt = now + settings.RefreshTokenLifetime,
             CreatedAt = now,
         });
         await db.SaveChangesAsync(cancellationToken);

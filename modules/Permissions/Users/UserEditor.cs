@@ -161,7 +161,7 @@ public sealed partial class UserEditor(PermissionsDbContext db, CrmDatabaseSessi
             if (deactivated)
             {
                 // A disabled user's sessions end now; their keys are refused by their rights (none).
-                await db.Sessions.Where(s => s.UserId == id && s.RevokedAt == null).ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now), cancellationToken);
+                await db.Sessions.Where(s => s.UserId == id && s.RevokedAt == null).ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now).SetProperty(x => x.EndReason, SessionEnd.UserDisabled), cancellationToken);
             }
 
             await db.BumpVersionAsync(sessionsRevoked: deactivated, cancellationToken);

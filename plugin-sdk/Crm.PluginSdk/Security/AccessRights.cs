@@ -125,8 +125,8 @@ public interface IAccessRightsProvider
     /// <summary>The rights of an active user; null when the user does not exist or is disabled (their tokens and keys are then refused).</summary>
     ValueTask<AccessRights?> RightsAsync(long userId, CancellationToken cancellationToken);
 
-    /// <summary>The user a sign-in access token belongs to; null when it is unknown, expired or revoked.</summary>
-    ValueTask<long?> AuthenticateAsync(string accessToken, CancellationToken cancellationToken);
+    /// <summary>The user a sign-in access token belongs to, or why it is refused (unknown, expired, replaced, its session ended, its user disabled).</summary>
+    ValueTask<CredentialCheck> AuthenticateAsync(string accessToken, CancellationToken cancellationToken);
 }
 
 /// <summary>A record that has an assignee and an <c>opened</c> flag, which OWN ... OPEN levels look at.</summary>

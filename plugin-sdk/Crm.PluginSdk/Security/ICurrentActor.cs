@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Crm.PluginSdk.Security;
 
 /// <summary>Who is making the current request (or running the current job).</summary>
@@ -16,6 +18,14 @@ public interface ICurrentActor
 
     /// <summary>The actor's effective rights; the SDK applies them to every read and write.</summary>
     AccessRights Rights { get; }
+
+    /// <summary>
+    /// The address the request came from, which the host fills in for every request: the TCP
+    /// peer, or, when that peer is a trusted reverse proxy (<c>Network:TrustedProxies</c>), the
+    /// client the proxy names in <c>X-Forwarded-For</c>. IPv4-mapped IPv6 addresses are given as
+    /// IPv4. Null outside requests (jobs, start-up) and when the server does not know it.
+    /// </summary>
+    IPAddress? ClientAddress { get; }
 }
 
 /// <summary>The one check of the settings right, with the one way of saying it is missing.</summary>
@@ -45,6 +55,12 @@ public sealed class CurrentActor : ICurrentActor
     public bool CanConfigure => Rights.CanConfigure;
 
     public AccessRights Rights { get; private set; } = AccessRights.Everything(0);
+
+    public IPAddress? ClientAddress { get; private set; }
+
+    /// <summary>Where the request came from (the host, for every request, before it authenticates).</summary>
+    public void CameFrom(IPAddress? address) =>
+        ClientAddress = address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address;
 
     /// <summary>A request without a caller: no rights.</summary>
     public void SignInAnonymous()

@@ -3,8 +3,11 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Host.Tests.Infrastructure;
 
@@ -18,14 +21,22 @@ public enum Engine
 public class CrmHost : WebApplicationFactory<Program>
 {
     public const string AdminKey = "test-admin-key-0123456789";
+
+    /// <summary>A request header that makes the request come from this address (the TCP peer the host sees), which in-process requests lack.</summary>
+    public const string ClientAddressHeader = "X-Test-Client-Address";
+
     private readonly Dictionary<string, string?> _settings;
     private readonly string? _sqliteDirectory;
+    private readonly Action<IServiceCollection>? _services;
 
-    public CrmHost(Engine engine, string connectionString, IReadOnlyDictionary<string, string?>? settings = null, string? sqliteDirectory = null)
+    /// <param name="services">Replaces the host's services after its own registrations (a <c>FakeTimeProvider</c> for <c>TimeProvider</c>, say).</param>
+    public CrmHost(Engine engine, string connectionString, IReadOnlyDictionary<string, string?>? settings = null, string? sqliteDirectory = null,
+        Action<IServiceCollection>? services = null)
     {
         Engine = engine;
         ConnectionString = connectionString;
         _sqliteDirectory = sqliteDirectory;
+        _services = services;
         _settings = new Dictionary<string, string?>
         {
             ["Database:Provider"] = engine.ToString(),
@@ -46,17 +57,17 @@ public class CrmHost : WebApplicationFactory<Program>
 
     public string ConnectionString { get; }
 
-    public static async Task<CrmHost> StartAsync(Engine engine, IReadOnlyDictionary<string, string?>? settings = null)
+    public static async Task<CrmHost> StartAsync(Engine engine, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         CrmHost host;
         if (engine == Engine.Postgres)
         {
-            host = new CrmHost(engine, await TestPostgres.CreateDatabaseAsync(), settings);
+            host = new CrmHost(engine, await TestPostgres.CreateDatabaseAsync(), settings, services: services);
         }
         else
         {
             var directory = Directory.CreateTempSubdirectory("crm-test-sqlite-").FullName;
-            host = new CrmHost(engine, $"Data Source={Path.Combine(directory, "crm.db")}", settings, directory);
+            host = new CrmHost(engine, $"Data Source={Path.Combine(directory, "crm.db")}", settings, directory, services);
         }
 
         _ = host.Server; // starts it: migrations, key bootstrap, schema
@@ -70,6 +81,30 @@ public class CrmHost : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
+
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddTransient<IStartupFilter, ClientAddressFromHeader>();
+            _services?.Invoke(services);
+        });
+    }
+
+    /// <summary>Runs before the host's own middleware, as the connection would: sets the peer address from <see cref="ClientAddressHeader"/>.</summary>
+    private sealed class ClientAddressFromHeader : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, nextMiddleware) =>
+            {
+                if (IPAddress.TryParse(context.Request.Headers[ClientAddressHeader].ToString(), out var address))
+                {
+                    context.Connection.RemoteIpAddress = address;
+                }
+
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
     }
 
     public HttpClient CreateClient(string? apiKey)

@@ -1,5 +1,9 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Crm.Host.Tests.Infrastructure;
+using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Crm.Host.Tests.Permissions;
 
@@ -74,9 +78,65 @@ public static class PermissionHelpers
     public static Task<JsonNode> AssignAsync(this CrmHost host, string roleId, string? userId = null, string? departmentId = null, string? groupId = null, bool sub = false, string? apiKey = CrmHost.AdminKey) =>
         host.MutateAsync("assignRole", AssignMutation, new { roleId, userId, departmentId, groupId, sub }, apiKey);
 
-    public static Task<JsonNode> LoginAsync(this CrmHost host, string email, string password) =>
-        host.MutateAsync("login", "mutation($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken refreshToken expiresAt errors { code message path } } }",
-            new { email, password }, apiKey: null);
+    public const string LoginMutation =
+        "mutation($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken refreshToken expiresAt retryAt errors { code message path } } }";
+
+    public const string RefreshMutation =
+        "mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken refreshToken expiresAt errors { code message path } } }";
+
+    private static int _addresses;
+
+    /// <summary>
+    /// An address no other call of this test run comes from (198.18.0.0/15, the benchmarking
+    /// range): sign-in budgets and throttles count per client address.
+    /// </summary>
+    public static string NewClientAddress()
+    {
+        var n = Interlocked.Increment(ref _addresses);
+        return $"198.{18 + n / 65_024}.{n / 254 % 256}.{n % 254 + 1}";
+    }
+
+    /// <summary>Signs in; each call comes from an address of its own unless <paramref name="from"/> names one.</summary>
+    public static async Task<JsonNode> LoginAsync(this WebApplicationFactory<Program> host, string email, string password, string? from = null)
+    {
+        var response = (await host.PostFromAsync(from ?? NewClientAddress(), LoginMutation, new { email, password })).ShouldSucceed();
+        return response.Data!["login"]!;
+    }
+
+    public static async Task<JsonNode> RefreshAsync(this WebApplicationFactory<Program> host, string refreshToken)
+    {
+        var response = (await host.PostFromAsync(NewClientAddress(), RefreshMutation, new { t = refreshToken })).ShouldSucceed();
+        return response.Data!["refreshToken"]!;
+    }
+
+    /// <summary>Posts a query from a client address (null: none, as in-process requests have), with a bearer credential when given.</summary>
+    public static async Task<GraphQLResponse> PostFromAsync(this WebApplicationFactory<Program> host, string? clientAddress, string query, object? variables = null,
+        string? bearer = null, IReadOnlyDictionary<string, string>? headers = null)
+    {
+        using var client = host.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/graphql")
+        {
+            Content = new StringContent(JsonSerializer.Serialize(new { query, variables }), Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Accept.ParseAdd("application/graphql-response+json");
+        if (clientAddress is not null)
+        {
+            request.Headers.Add(CrmHost.ClientAddressHeader, clientAddress);
+        }
+
+        if (bearer is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
+
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        using var response = await client.SendAsync(request);
+        return await GraphQLResponse.ReadAsync(response);
+    }
 
     public static async Task<string> CreateApiKeyAsync(this CrmHost host, string userId, DateTimeOffset? expiresAt = null)
     {
@@ -92,5 +152,14 @@ public static class PermissionHelpers
         var email = NewEmail(prefix);
         var id = await host.CreateUserAsync(new { email, name = prefix, password = Password, departmentIds });
         return (id, email, await host.CreateApiKeyAsync(id));
+    }
+
+    /// <summary>Asserts a 401 UNAUTHENTICATED and returns its reason (<c>extensions.data.reason</c>) and message.</summary>
+    public static (string? Reason, string Message) ShouldBeUnauthenticated(this GraphQLResponse response)
+    {
+        Assert.True(response.Status == System.Net.HttpStatusCode.Unauthorized, $"Expected 401, got {(int)response.Status}: {response.Body.ToJsonString()}");
+        var error = Assert.Single(response.Errors)!;
+        Assert.Equal("UNAUTHENTICATED", error["extensions"]!["code"]!.GetValue<string>());
+        return (error["extensions"]!["data"]?["reason"]?.GetValue<string>(), error["message"]!.GetValue<string>());
     }
 }

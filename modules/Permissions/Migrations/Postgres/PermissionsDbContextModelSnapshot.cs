@@ -263,6 +263,12 @@ namespace Crm.Modules.Permissions.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("ClientAddress")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("client_address");
+
                     b.Property<string>("Email")
                         .IsRequired()
                         .HasMaxLength(254)
@@ -276,10 +282,66 @@ namespace Crm.Modules.Permissions.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_login_failures");
 
+                    b.HasIndex("FailedAt")
+                        .HasDatabaseName("ix_login_failures_failed_at");
+
                     b.HasIndex("Email", "FailedAt")
                         .HasDatabaseName("ix_login_failures_email_failed_at");
 
                     b.ToTable("login_failures", "permissions");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Permissions.SignIn.RotatedTokens", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AccessTokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("access_token_hash");
+
+                    b.Property<DateTime>("RefreshExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("refresh_expires_at");
+
+                    b.Property<string>("RefreshTokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("refresh_token_hash");
+
+                    b.Property<DateTime>("RotatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("rotated_at");
+
+                    b.Property<long>("SessionId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("session_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_rotated_tokens");
+
+                    b.HasIndex("AccessTokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_rotated_tokens_access_token_hash");
+
+                    b.HasIndex("RefreshExpiresAt")
+                        .HasDatabaseName("ix_rotated_tokens_refresh_expires_at");
+
+                    b.HasIndex("RefreshTokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_rotated_tokens_refresh_token_hash");
+
+                    b.HasIndex("SessionId")
+                        .HasDatabaseName("ix_rotated_tokens_session_id");
+
+                    b.ToTable("rotated_tokens", "permissions");
                 });
 
             modelBuilder.Entity("Crm.Modules.Permissions.SignIn.Session", b =>
@@ -304,6 +366,11 @@ namespace Crm.Modules.Permissions.Migrations.Postgres
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<string>("EndReason")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("end_reason");
 
                     b.Property<DateTime>("RefreshExpiresAt")
                         .HasColumnType("timestamp with time zone")
@@ -588,6 +655,16 @@ namespace Crm.Modules.Permissions.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_role_permissions_roles_role_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Permissions.SignIn.RotatedTokens", b =>
+                {
+                    b.HasOne("Crm.Modules.Permissions.SignIn.Session", null)
+                        .WithMany()
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_rotated_tokens_sessions_session_id");
                 });
 
             modelBuilder.Entity("Crm.Modules.Permissions.SignIn.Session", b =>

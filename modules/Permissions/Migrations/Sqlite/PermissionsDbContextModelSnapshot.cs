@@ -245,6 +245,12 @@ namespace Crm.Modules.Permissions.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
+                    b.Property<string>("ClientAddress")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("client_address");
+
                     b.Property<string>("Email")
                         .IsRequired()
                         .HasMaxLength(254)
@@ -258,10 +264,64 @@ namespace Crm.Modules.Permissions.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_permissions_login_failures");
 
+                    b.HasIndex("FailedAt")
+                        .HasDatabaseName("permissions_ix_permissions_login_failures_failed_at");
+
                     b.HasIndex("Email", "FailedAt")
                         .HasDatabaseName("permissions_ix_permissions_login_failures_email_failed_at");
 
                     b.ToTable("permissions_login_failures", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Modules.Permissions.SignIn.RotatedTokens", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccessTokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("access_token_hash");
+
+                    b.Property<DateTime>("RefreshExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("refresh_expires_at");
+
+                    b.Property<string>("RefreshTokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("refresh_token_hash");
+
+                    b.Property<DateTime>("RotatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rotated_at");
+
+                    b.Property<long>("SessionId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("session_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_permissions_rotated_tokens");
+
+                    b.HasIndex("AccessTokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("permissions_ix_permissions_rotated_tokens_access_token_hash");
+
+                    b.HasIndex("RefreshExpiresAt")
+                        .HasDatabaseName("permissions_ix_permissions_rotated_tokens_refresh_expires_at");
+
+                    b.HasIndex("RefreshTokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("permissions_ix_permissions_rotated_tokens_refresh_token_hash");
+
+                    b.HasIndex("SessionId")
+                        .HasDatabaseName("permissions_ix_permissions_rotated_tokens_session_id");
+
+                    b.ToTable("permissions_rotated_tokens", (string)null);
                 });
 
             modelBuilder.Entity("Crm.Modules.Permissions.SignIn.Session", b =>
@@ -284,6 +344,11 @@ namespace Crm.Modules.Permissions.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
+
+                    b.Property<string>("EndReason")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("end_reason");
 
                     b.Property<DateTime>("RefreshExpiresAt")
                         .HasColumnType("TEXT")
@@ -564,6 +629,16 @@ namespace Crm.Modules.Permissions.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_permissions_role_permissions_permissions_roles_role_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Permissions.SignIn.RotatedTokens", b =>
+                {
+                    b.HasOne("Crm.Modules.Permissions.SignIn.Session", null)
+                        .WithMany()
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_permissions_rotated_tokens_sessions_session_id");
                 });
 
             modelBuilder.Entity("Crm.Modules.Permissions.SignIn.Session", b =>
