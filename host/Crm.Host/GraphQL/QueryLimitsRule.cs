@@ -20,7 +20,10 @@ public sealed class QueryLimitError : ValidationError
 /// <see cref="QueryLimits.MaxPageSize"/> records. A field costs 1 for each record of the lists
 /// above it: a list's page size (its first/last, or the default) multiplies what is inside it,
 /// and a plain list counts as <see cref="PlainListSize"/>. What is inside introspection fields is
-/// exempt (its shape is fixed and its size is the schema's); the fields themselves count.
+/// exempt (its shape is fixed, its size is the schema's, and a request holds at most one
+/// <c>__schema</c> and one <c>__type</c>: <see cref="RootFieldLimitsRule"/>); the fields themselves count.
+/// It also measures every filter (<c>where</c>) and search text of the fields it walks
+/// (<see cref="FilterLimits"/>), so that a filter over a limit runs nothing of the request.
 /// </summary>
 public sealed class QueryLimitsRule(QueryLimits limits) : ValidationRuleBase
 {
@@ -109,7 +112,12 @@ public sealed class QueryLimitsRule(QueryLimits limits) : ValidationRuleBase
             }
 
             var definition = (parentType.GetNamedType() as IComplexGraphType)?.GetField(name);
-            if (definition is null || field.SelectionSet is null)
+            if (definition is not null)
+            {
+                CheckFiltersAndSearch(field, definition);
+            }
+
+            if (definition is null || field.SelectionSet is null || Failed)
             {
                 return;
             }
@@ -146,6 +154,40 @@ public sealed class QueryLimitsRule(QueryLimits limits) : ValidationRuleBase
                 Fail(field, $"Query cost exceeds the limit of {limits.MaxCost} (Limits:MaxCost): it reaches {Cost} at field '{name}'. Ask for fewer records or fewer nested lists.");
             }
         }
+
+        /// <summary>A filter or search text over its limits is refused here, so that nothing of the request runs.</summary>
+        private void CheckFiltersAndSearch(GraphQLField field, FieldType definition)
+        {
+            foreach (var argument in definition.Arguments ?? [])
+            {
+                var isFilter = FilterLimits.IsFilter(argument.ResolvedType?.GetNamedType());
+                var value = isFilter || FilterLimits.IsSearch(argument) ? Argument(field, argument.Name) : null;
+                if (value is null)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    if (isFilter && value is IReadOnlyDictionary<string, object?> where)
+                    {
+                        FilterLimits.Check(where, limits, argument.Name);
+                    }
+                    else if (!isFilter)
+                    {
+                        FilterLimits.CheckSearch(value as string, limits, argument.Name);
+                    }
+                }
+                catch (ExecutionError error)
+                {
+                    Fail(field, $"'{field.Name.StringValue}': {error.Message}");
+                    return;
+                }
+            }
+        }
+
+        private object? Argument(GraphQLField field, string argument) =>
+            context.ArgumentValues is { } all && all.TryGetValue(field, out var values) && values.TryGetValue(argument, out var value) ? value.Value : null;
 
         private int? PageSize(GraphQLField field, string argument) =>
             context.ArgumentValues is { } all && all.TryGetValue(field, out var values) && values.TryGetValue(argument, out var value) && value.Value is int size
