@@ -21,10 +21,16 @@ namespace Crm.Host.GraphQL;
 public sealed class GraphQLEndpointOptions
 {
     /// <summary>Whether a request without a key may ask for <c>__typename</c> and introspection.</summary>
-    public bool AllowAnonymousIntrospection { get; set; } = true;
+    public bool AllowAnonymousIntrospection { get; set; }
 
     /// <summary>The largest request body accepted, in bytes.</summary>
     public long MaxRequestBytes { get; set; } = 1_048_576;
+
+    /// <summary>The largest response written, in bytes; a larger one is replaced by a LIMIT_EXCEEDED error.</summary>
+    public int MaxResponseBytes { get; set; } = 8 * 1_048_576;
+
+    /// <summary>How long a request may take from its first byte to its answer; then its work stops.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Adds <c>X-Sql-Statement-Count</c> to each response: for tests and diagnosis, not for production.</summary>
     public bool SqlStatementCountHeader { get; set; }
@@ -34,7 +40,8 @@ public sealed class GraphQLEndpointOptions
 /// GraphQL over HTTP, as its specification has it: POST with a JSON body and GET with URL
 /// parameters; <c>application/graphql-response+json</c> (request errors are 400) or
 /// <c>application/json</c> (always 200) by the Accept header; mutations only over POST. It also
-/// authenticates the caller and serves GraphiQL to browsers.
+/// authenticates the caller and serves GraphiQL to browsers. Every request's work stops when its
+/// client leaves or its deadline (<see cref="GraphQLEndpointOptions.RequestTimeout"/>) passes.
 /// </summary>
 public sealed class GraphQLHttpEndpoint(
     SchemaProvider schemas,
@@ -43,6 +50,7 @@ public sealed class GraphQLHttpEndpoint(
     ApiKeyService apiKeys,
     QueryLimits limits,
     IOptions<GraphQLEndpointOptions> options,
+    TimeProvider clock,
     ILogger<GraphQLHttpEndpoint> logger)
 {
     public const string GraphQLResponseMediaType = "application/graphql-response+json";
@@ -73,7 +81,36 @@ public sealed class GraphQLHttpEndpoint(
             return;
         }
 
-        var (parsed, problem, status) = HttpMethods.IsPost(request.Method) ? await ReadPostAsync(request) : ReadGet(request);
+        using var deadline = new CancellationTokenSource(options.Value.RequestTimeout, clock);
+        using var work = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, deadline.Token);
+        var executing = false;
+        try
+        {
+            await HandleRequestAsync(http, mediaType, work.Token, () => executing = true);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The client left: nobody is waiting for an answer, and its work has stopped.
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !http.Response.HasStarted)
+        {
+            var message = $"The request did not finish within {options.Value.RequestTimeout} (GraphQL:RequestTimeout); its work was stopped.";
+            if (executing)
+            {
+                // Mutations that completed before the deadline stay done; the one running wrote all or nothing.
+                await WriteExecutedErrorAsync(http, mediaType, ErrorCodes.LimitExceeded, message + " Mutations finished before it stay done.");
+            }
+            else
+            {
+                await WriteRequestErrorAsync(http, mediaType, mediaType == JsonMediaType ? 200 : StatusCodes.Status408RequestTimeout, ErrorCodes.LimitExceeded, message);
+            }
+        }
+    }
+
+    private async Task HandleRequestAsync(HttpContext http, string mediaType, CancellationToken cancellationToken, Action executionStarts)
+    {
+        var request = http.Request;
+        var (parsed, problem, status) = HttpMethods.IsPost(request.Method) ? await ReadPostAsync(request, cancellationToken) : ReadGet(request);
         if (parsed is null)
         {
             await WriteRequestErrorAsync(http, mediaType, status, "BAD_REQUEST", problem!);
@@ -83,12 +120,20 @@ public sealed class GraphQLHttpEndpoint(
         GraphQLDocument document;
         try
         {
-            document = Parser.Parse(parsed.Query, new ParserOptions { Ignore = IgnoreOptions.Comments });
+            // Counted before parsing, and the shape right after, before validation: see DocumentLimits.
+            var over = DocumentLimits.CheckTokens(parsed.Query, limits);
+            document = over is null ? Parser.Parse(parsed.Query, new ParserOptions { Ignore = IgnoreOptions.Comments }) : null!;
+            over ??= DocumentLimits.CheckShape(document, limits);
+            if (over is not null)
+            {
+                await WriteRequestErrorAsync(http, mediaType, mediaType == JsonMediaType ? 200 : 400, ErrorCodes.LimitExceeded, over);
+                return;
+            }
         }
         catch (GraphQLSyntaxErrorException ex)
         {
             var syntax = new ExecutionResult { Executed = false, Errors = [new SyntaxError(ex) { Code = "SYNTAX_ERROR" }] };
-            await WriteResultAsync(http, mediaType, syntax);
+            await WriteResultAsync(http, mediaType, syntax, cancellationToken);
             return;
         }
         catch (GraphQLMaxDepthExceededException)
@@ -127,6 +172,7 @@ public sealed class GraphQLHttpEndpoint(
 
         try
         {
+            executionStarts();
             var result = await executer.ExecuteAsync(new ExecutionOptions
             {
                 Schema = schema,
@@ -137,8 +183,9 @@ public sealed class GraphQLHttpEndpoint(
                 Extensions = parsed.Extensions,
                 RequestServices = http.RequestServices,
                 User = http.User,
-                CancellationToken = http.RequestAborted,
-                ValidationRules = DocumentValidator.CoreRules.Append(new QueryLimitsRule(limits)),
+                CancellationToken = cancellationToken,
+                // Root fields first (a refused login need not wait for the rest), the cost last.
+                ValidationRules = [new RootFieldLimitsRule(limits), .. DocumentValidator.CoreRules, new QueryLimitsRule(limits)],
                 UnhandledExceptionDelegate = context =>
                 {
                     logger.LogError(context.OriginalException, "Unhandled error in GraphQL field {Field} (trace {TraceId}).",
@@ -153,7 +200,7 @@ public sealed class GraphQLHttpEndpoint(
                 http.Response.Headers["X-Sql-Statement-Count"] = counter.Count.ToString(CultureInfo.InvariantCulture);
             }
 
-            await WriteResultAsync(http, mediaType, result);
+            await WriteResultAsync(http, mediaType, result, cancellationToken);
         }
         finally
         {
@@ -240,6 +287,18 @@ public sealed class GraphQLHttpEndpoint(
     /// <summary>One error code per kind of problem, whatever GraphQL.NET named it.</summary>
     private static void NormalizeErrors(ExecutionResult result, string traceId)
     {
+        if (result.Errors is { } all && all.Any(e => e is InvalidVariableError { InnerException: FormatException }))
+        {
+            // A scalar's own reason for refusing a variable ("Text may not contain ...") is otherwise lost.
+            var errors = new ExecutionErrors();
+            foreach (var error in all)
+            {
+                errors.Add(error is InvalidVariableError { InnerException: FormatException reason } ? WithReason(error, reason.Message) : error);
+            }
+
+            result.Errors = errors;
+        }
+
         foreach (var error in result.Errors ?? [])
         {
             switch (error)
@@ -270,9 +329,20 @@ public sealed class GraphQLHttpEndpoint(
         }
     }
 
+    private static ExecutionError WithReason(ExecutionError error, string reason)
+    {
+        var explained = new ExecutionError($"{error.Message}: {reason}") { Code = ErrorCodes.Validation };
+        foreach (var location in error.Locations ?? [])
+        {
+            explained.AddLocation(location);
+        }
+
+        return explained;
+    }
+
     private sealed record GraphQLHttpRequest(string Query, string? OperationName, Inputs? Variables, Inputs? Extensions);
 
-    private async Task<(GraphQLHttpRequest? Request, string? Problem, int Status)> ReadPostAsync(HttpRequest request)
+    private async Task<(GraphQLHttpRequest? Request, string? Problem, int Status)> ReadPostAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
             || !contentType.MediaType.Equals(JsonMediaType, StringComparison.OrdinalIgnoreCase))
@@ -297,7 +367,7 @@ public sealed class GraphQLHttpEndpoint(
         {
             var chunk = new byte[16_384];
             int read;
-            while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
             {
                 if (buffer.Length + read > options.Value.MaxRequestBytes)
                 {
@@ -444,10 +514,38 @@ public sealed class GraphQLHttpEndpoint(
     private static bool AcceptsHtml(HttpRequest request) =>
         request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase));
 
-    private async Task WriteResultAsync(HttpContext http, string mediaType, ExecutionResult result)
+    /// <summary>
+    /// Writes the result when it fits in <see cref="GraphQLEndpointOptions.MaxResponseBytes"/>;
+    /// else, in its place, <c>data: null</c> and a LIMIT_EXCEEDED error (the request ran: its
+    /// mutations are done). The answer is composed in memory up to the limit, never beyond it.
+    /// </summary>
+    private async Task WriteResultAsync(HttpContext http, string mediaType, ExecutionResult result, CancellationToken cancellationToken)
     {
+        var limit = options.Value.MaxResponseBytes;
+        using var buffer = new CappedBuffer(limit);
+        try
+        {
+            await serializer.WriteAsync(buffer, result, cancellationToken);
+        }
+        catch (CappedBuffer.FullException)
+        {
+            await WriteExecutedErrorAsync(http, mediaType, ErrorCodes.LimitExceeded,
+                $"The response is larger than {limit} bytes (GraphQL:MaxResponseBytes); ask for fewer records or fields. Mutations in the request were carried out.");
+            return;
+        }
+
         // graphql-response+json: a request that never executed is a client error; JSON keeps 200.
         http.Response.StatusCode = mediaType == GraphQLResponseMediaType && !result.Executed ? 400 : 200;
+        http.Response.ContentType = mediaType + "; charset=utf-8";
+        http.Response.ContentLength = buffer.Length;
+        await http.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), cancellationToken);
+    }
+
+    /// <summary>An error for a request that ran (or began to): <c>data: null</c>, HTTP 200.</summary>
+    private async Task WriteExecutedErrorAsync(HttpContext http, string mediaType, string code, string message)
+    {
+        var result = new ExecutionResult { Executed = true, Data = null, Errors = [new ExecutionError(message) { Code = code }] };
+        http.Response.StatusCode = 200;
         http.Response.ContentType = mediaType + "; charset=utf-8";
         await serializer.WriteAsync(http.Response.Body, result, http.RequestAborted);
     }
