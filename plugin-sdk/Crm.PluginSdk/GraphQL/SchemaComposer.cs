@@ -102,6 +102,8 @@ public sealed class SchemaComposer
             Description = "Crm.Platform: leads, contacts, companies, deals and everything linked to them.",
         };
         schema.Metadata[CustomFieldsMetadataKey] = CustomFields;
+        // Replaces the built-in String everywhere in the schema.
+        schema.RegisterType(new NulFreeStringGraphType());
         schema.Initialize();
         return schema;
     }
