@@ -9,9 +9,11 @@ namespace Crm.Host.GraphQL;
 /// Bounds a document before GraphQL.NET validates it, because some of its rules cost the square
 /// of what they look at: OverlappingFieldsCanBeMerged compares every pair of fields with one
 /// response name (<c>{ __typename × 10000 }</c> is 50 million comparisons), UniqueDirectivesPerLocation
-/// every pair of directives on one node, and each error's line and column are found by reading
-/// the text from its start. Tokens are counted before parsing (<see cref="QueryLimits.MaxTokens"/>),
-/// selections, aliases and directives as written right after it; each check stops at its limit.
+/// every pair of directives on one node, and every pair of fragments spread together, finding
+/// each by a scan of the document; and each error's line and column are found by reading the
+/// text from its start. Tokens are counted before parsing (<see cref="QueryLimits.MaxTokens"/>),
+/// selections, aliases, directives and fragment definitions as written right after it; each
+/// check stops at its limit.
 /// </summary>
 internal static class DocumentLimits
 {
@@ -49,6 +51,7 @@ internal static class DocumentLimits
                     counter.SelectionSet(operation.SelectionSet);
                     break;
                 case GraphQLFragmentDefinition fragment:
+                    counter.Fragment();
                     counter.Directives(fragment.Directives);
                     counter.SelectionSet(fragment.SelectionSet);
                     break;
@@ -71,6 +74,7 @@ internal static class DocumentLimits
         private int _selections;
         private int _aliases;
         private int _directives;
+        private int _fragments;
 
         public string? Problem { get; private set; }
 
@@ -109,6 +113,14 @@ internal static class DocumentLimits
                         SelectionSet(inline.SelectionSet);
                         break;
                 }
+            }
+        }
+
+        public void Fragment()
+        {
+            if (Problem is null && ++_fragments > limits.MaxFragments)
+            {
+                Problem = Exceeded("fragment definitions", limits.MaxFragments, "MaxFragments");
             }
         }
 

@@ -3,6 +3,7 @@ using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Querying;
 using GraphQL.Types;
 using GraphQL.Validation;
+using GraphQLParser;
 using GraphQLParser.AST;
 
 namespace Crm.Host.GraphQL;
@@ -71,11 +72,9 @@ public sealed class QueryLimitsRule(QueryLimits limits) : ValidationRuleBase
                         Walk(inline.SelectionSet, inlineType, depth, multiplier, pageOwner);
                         break;
                     case GraphQLFragmentSpread spread:
-                        var fragment = context.Document.FindFragment(spread.FragmentName.Name.Value);
-                        if (fragment is not null)
+                        if (Fragment(spread.FragmentName.Name.Value) is { } fragment)
                         {
-                            var fragmentType = context.Schema.AllTypes[fragment.TypeCondition.Type.Name.StringValue] ?? parentType;
-                            Walk(fragment.SelectionSet, fragmentType, depth, multiplier, pageOwner);
+                            Walk(fragment.Definition.SelectionSet, fragment.Type ?? parentType, depth, multiplier, pageOwner);
                         }
 
                         break;
@@ -88,16 +87,28 @@ public sealed class QueryLimitsRule(QueryLimits limits) : ValidationRuleBase
             }
         }
 
+        private Dictionary<ROM, (GraphQLFragmentDefinition Definition, IGraphType? Type)>? _fragments;
+
+        /// <summary>A fragment and its type, looked up once: a fragment spread many times is walked as often.</summary>
+        private (GraphQLFragmentDefinition Definition, IGraphType? Type)? Fragment(ROM name)
+        {
+            _fragments ??= context.Document.Definitions.OfType<GraphQLFragmentDefinition>()
+                .DistinctBy(f => f.FragmentName.Name.Value)
+                .ToDictionary(f => f.FragmentName.Name.Value, f => (f, (IGraphType?)context.Schema.AllTypes[f.TypeCondition.Type.Name.StringValue]));
+            return _fragments.TryGetValue(name, out var fragment) ? fragment : null;
+        }
+
         private void VisitField(GraphQLField field, IGraphType parentType, int depth, long multiplier, bool insidePage)
         {
-            var name = field.Name.StringValue;
-            if (name.StartsWith("__", StringComparison.Ordinal))
+            if (field.Name.Value.Span.StartsWith("__"))
             {
                 // What is inside is exempt, not the field itself: no selection may be free, or
                 // fragments spread many times over would expand without limit.
-                AddCost(field, name, multiplier);
+                AddCost(field, multiplier);
                 return;
             }
+
+            var name = field.Name.StringValue;
 
             if (depth + 1 > limits.MaxDepth)
             {
@@ -105,7 +116,7 @@ public sealed class QueryLimitsRule(QueryLimits limits) : ValidationRuleBase
                 return;
             }
 
-            AddCost(field, name, multiplier);
+            AddCost(field, multiplier);
             if (Failed)
             {
                 return;
@@ -146,12 +157,12 @@ public sealed class QueryLimitsRule(QueryLimits limits) : ValidationRuleBase
         }
 
         /// <summary>Counts a field, and stops the walk as soon as the limit is passed: the rest could take as long as its expansion.</summary>
-        private void AddCost(GraphQLField field, string name, long multiplier)
+        private void AddCost(GraphQLField field, long multiplier)
         {
             Cost += multiplier;
             if (Cost > limits.MaxCost)
             {
-                Fail(field, $"Query cost exceeds the limit of {limits.MaxCost} (Limits:MaxCost): it reaches {Cost} at field '{name}'. Ask for fewer records or fewer nested lists.");
+                Fail(field, $"Query cost exceeds the limit of {limits.MaxCost} (Limits:MaxCost): it reaches {Cost} at field '{field.Name.StringValue}'. Ask for fewer records or fewer nested lists.");
             }
         }
 

@@ -46,6 +46,12 @@ public sealed class QueryLimits
     /// </summary>
     public int MaxSelections { get; set; } = 1_000;
 
+    /// <summary>
+    /// The most fragment definitions a document may have: GraphQL's field-merging check compares
+    /// fragments pairwise and looks each one up by a scan of the document (cubic in fragments).
+    /// </summary>
+    public int MaxFragments { get; set; } = 50;
+
     /// <summary>The most aliased fields a document may have.</summary>
     public int MaxAliases { get; set; } = 100;
 

@@ -6,7 +6,7 @@ using static Crm.Host.Tests.GraphQL.GraphQLHttp;
 namespace Crm.Host.Tests.GraphQL;
 
 /// <summary>
-/// Limits:MaxTokens, MaxSelections, MaxAliases, MaxDirectives and MaxMutations, and
+/// Limits:MaxTokens, MaxSelections, MaxFragments, MaxAliases, MaxDirectives and MaxMutations, and
 /// GraphQL:MaxResponseBytes, on a host with small limits, each ten times smaller than the one
 /// before it so that ten times one limit passes none of the others: ten times a limit is refused
 /// before validation (or, for mutations, before execution) and exactly the limit runs.
@@ -15,6 +15,7 @@ public abstract class DocumentLimitsTests(ConfiguredHostFixture fixture)
 {
     public const int MaxTokens = 3_000;
     public const int MaxSelections = 200;
+    public const int MaxFragments = 5;
     public const int MaxAliases = 20;
     public const int MaxDirectives = 5;
     public const int MaxMutations = 2;
@@ -24,6 +25,7 @@ public abstract class DocumentLimitsTests(ConfiguredHostFixture fixture)
     {
         ["Limits:MaxTokens"] = MaxTokens.ToString(CultureInfo.InvariantCulture),
         ["Limits:MaxSelections"] = MaxSelections.ToString(CultureInfo.InvariantCulture),
+        ["Limits:MaxFragments"] = MaxFragments.ToString(CultureInfo.InvariantCulture),
         ["Limits:MaxAliases"] = MaxAliases.ToString(CultureInfo.InvariantCulture),
         ["Limits:MaxDirectives"] = MaxDirectives.ToString(CultureInfo.InvariantCulture),
         ["Limits:MaxMutations"] = MaxMutations.ToString(CultureInfo.InvariantCulture),
@@ -89,6 +91,26 @@ public abstract class DocumentLimitsTests(ConfiguredHostFixture fixture)
             $"{{ contacts(first: 1) {{ nodes {{ ...F }} }} }} fragment F on Contact {{ {Repeat(MaxSelections, _ => "id")} }}"));
 
         ShouldBeRefusedFor(response, "MaxSelections");
+    }
+
+    /// <summary>Every fragment spread together in one selection set: what the field-merging rule compares pairwise.</summary>
+    private static string SpreadTogether(int fragments) =>
+        $"{{ {Repeat(fragments, i => $"...F{i}")} }} {Repeat(fragments, i => $"fragment F{i} on Query {{ __typename }}")}";
+
+    [Fact]
+    public async Task Ten_times_the_fragment_limit_is_refused()
+    {
+        var response = await Host.SendAsync(PostQuery(SpreadTogether(10 * MaxFragments)), apiKey: null);
+
+        ShouldBeRefusedFor(response, "MaxFragments");
+    }
+
+    [Fact]
+    public async Task Exactly_the_fragment_limit_runs()
+    {
+        var response = (await Host.SendAsync(PostQuery(SpreadTogether(MaxFragments)))).ShouldSucceed();
+
+        Assert.Equal("Query", response.Data!["__typename"]!.GetValue<string>());
     }
 
     [Fact]
