@@ -102,8 +102,10 @@ public sealed class SchemaComposer
             Description = "Crm.Platform: leads, contacts, companies, deals and everything linked to them.",
         };
         schema.Metadata[CustomFieldsMetadataKey] = CustomFields;
-        // Replaces the built-in String everywhere in the schema.
-        schema.RegisterType(new NulFreeStringGraphType());
+        // Replaces the built-in String in every input of the schema.
+        var text = new NulFreeStringGraphType();
+        schema.RegisterType(text);
+        NulFreeInputs.Apply([Query, schema.Mutation], text);
         schema.Initialize();
         return schema;
     }

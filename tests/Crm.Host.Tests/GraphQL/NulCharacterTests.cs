@@ -1,4 +1,5 @@
 using System.Net;
+using Crm.Host.Tests.CustomFields;
 using Crm.Host.Tests.Infrastructure;
 using static Crm.Host.Tests.GraphQL.GraphQLHttp;
 
@@ -59,6 +60,27 @@ public abstract class NulCharacterTests(HostFixture fixture)
         ShouldBeRefusedAt(name, "$input.name");
         ShouldBeRefusedAt(email, "$input.emails[1].value");
         Assert.Equal(before, await Host.CountAsync("contacts"));
+    }
+
+    [Fact]
+    public async Task In_a_custom_text_field()
+    {
+        var field = await Host.CreateFieldAsync(new { entityType = "CONTACT", code = CustomFieldHelpers.NewCode("NUL"), type = "STRING", label = "Nul", multiple = true });
+        var name = field["fieldName"]!.GetValue<string>();
+        try
+        {
+            var before = await Host.CountAsync("contacts");
+
+            var response = await Host.QueryAsync("mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id } } }",
+                new { input = new Dictionary<string, object> { ["name"] = "ok", [name] = new[] { "fine", "x\0" } } });
+
+            ShouldBeRefusedAt(response, $"$input.{name}[1]");
+            Assert.Equal(before, await Host.CountAsync("contacts"));
+        }
+        finally
+        {
+            await Host.DeleteFieldAsync(field["id"]!.GetValue<string>());
+        }
     }
 
     [Fact]
