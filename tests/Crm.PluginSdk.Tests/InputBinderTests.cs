@@ -1,4 +1,5 @@
 using Crm.PluginSdk.Entities;
+using Crm.PluginSdk.GraphQL;
 
 namespace Crm.PluginSdk.Tests;
 
@@ -73,4 +74,22 @@ public sealed class InputBinderTests
     [InlineData("javascript:x@y.com")]
     public void Malformed_web_addresses_are_refused(string value) =>
         Assert.False(InputBinder.IsWellFormed(ContactPointKind.Web, value));
+
+    [Fact]
+    public void U0000_is_refused_at_its_path_for_writers_that_bypass_GraphQL()
+    {
+        var errors = new List<UserError>();
+        var input = new Dictionary<string, object?>
+        {
+            ["title"] = "a\0b",
+            ["name"] = "fine",
+            ["tags"] = new List<object?> { "ok", new Dictionary<string, object?> { ["value"] = "x\0" } },
+        };
+
+        InputBinder.Apply(new SampleRecord(), SampleEntity.Instance.Fields.Values, input, isCreate: true, errors);
+
+        Assert.Equal(
+            [("VALIDATION", "input/title"), ("VALIDATION", "input/tags/1/value")],
+            errors.Select(e => (e.Code, string.Join('/', e.Path))));
+    }
 }

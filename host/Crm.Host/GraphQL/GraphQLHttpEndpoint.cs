@@ -21,10 +21,16 @@ namespace Crm.Host.GraphQL;
 public sealed class GraphQLEndpointOptions
 {
     /// <summary>Whether a request without a key may ask for <c>__typename</c> and introspection.</summary>
-    public bool AllowAnonymousIntrospection { get; set; } = true;
+    public bool AllowAnonymousIntrospection { get; set; }
 
     /// <summary>The largest request body accepted, in bytes.</summary>
     public long MaxRequestBytes { get; set; } = 1_048_576;
+
+    /// <summary>The largest response written, in bytes; a larger one is replaced by a LIMIT_EXCEEDED error.</summary>
+    public int MaxResponseBytes { get; set; } = 8 * 1_048_576;
+
+    /// <summary>How long a request may take from its first byte to its answer; then its work stops.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Adds <c>X-Sql-Statement-Count</c> to every response of the endpoint, refusals included: the
@@ -38,7 +44,8 @@ public sealed class GraphQLEndpointOptions
 /// GraphQL over HTTP, as its specification has it: POST with a JSON body and GET with URL
 /// parameters; <c>application/graphql-response+json</c> (request errors are 400) or
 /// <c>application/json</c> (always 200) by the Accept header; mutations only over POST. It also
-/// authenticates the caller and serves GraphiQL to browsers.
+/// authenticates the caller and serves GraphiQL to browsers. Every request's work stops when its
+/// client leaves or its deadline (<see cref="GraphQLEndpointOptions.RequestTimeout"/>) passes.
 /// </summary>
 public sealed class GraphQLHttpEndpoint(
     SchemaProvider schemas,
@@ -47,6 +54,7 @@ public sealed class GraphQLHttpEndpoint(
     BearerAuthenticator bearerAuthenticator,
     QueryLimits limits,
     IOptions<GraphQLEndpointOptions> options,
+    TimeProvider clock,
     ILogger<GraphQLHttpEndpoint> logger)
 {
     public const string GraphQLResponseMediaType = "application/graphql-response+json";
@@ -56,13 +64,13 @@ public sealed class GraphQLHttpEndpoint(
     public async Task HandleAsync(HttpContext http)
     {
         var request = http.Request;
-        SqlStatementCounter.Scope? counter = null;
+        var counter = new System.Runtime.CompilerServices.StrongBox<SqlStatementCounter.Scope?>();
         if (options.Value.SqlStatementCountHeader)
         {
             // On every answer, so that a count is read, never assumed from a missing header.
             http.Response.OnStarting(() =>
             {
-                http.Response.Headers["X-Sql-Statement-Count"] = (counter?.Count ?? 0).ToString(CultureInfo.InvariantCulture);
+                http.Response.Headers["X-Sql-Statement-Count"] = (counter.Value?.Count ?? 0).ToString(CultureInfo.InvariantCulture);
                 return Task.CompletedTask;
             });
         }
@@ -88,7 +96,44 @@ public sealed class GraphQLHttpEndpoint(
             return;
         }
 
-        var (parsed, problem, status) = HttpMethods.IsPost(request.Method) ? await ReadPostAsync(request) : ReadGet(request);
+        using var deadline = new CancellationTokenSource(options.Value.RequestTimeout, clock);
+        using var work = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, deadline.Token);
+        var executing = false;
+        try
+        {
+            await HandleRequestAsync(http, mediaType, counter, work.Token, () => executing = true);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The client left: nobody is waiting for an answer, and its work has stopped.
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            if (http.Response.HasStarted)
+            {
+                // Mid-answer there is no way to say it: the connection is cut, as for a crash.
+                http.Abort();
+                return;
+            }
+
+            var message = $"The request did not finish within {options.Value.RequestTimeout} (GraphQL:RequestTimeout); its work was stopped.";
+            if (executing)
+            {
+                // Mutations that completed before the deadline stay done; a save in progress is rolled back.
+                await WriteExecutedErrorAsync(http, mediaType, ErrorCodes.LimitExceeded, message + " Mutations finished before it stay done.");
+            }
+            else
+            {
+                await WriteRequestErrorAsync(http, mediaType, mediaType == JsonMediaType ? 200 : StatusCodes.Status408RequestTimeout, ErrorCodes.LimitExceeded, message);
+            }
+        }
+    }
+
+    private async Task HandleRequestAsync(HttpContext http, string mediaType, System.Runtime.CompilerServices.StrongBox<SqlStatementCounter.Scope?> counter,
+        CancellationToken cancellationToken, Action executionStarts)
+    {
+        var request = http.Request;
+        var (parsed, problem, status) = await new GraphQLRequestReader(serializer, options.Value.MaxRequestBytes).ReadAsync(request, cancellationToken);
         if (parsed is null)
         {
             await WriteRequestErrorAsync(http, mediaType, status, "BAD_REQUEST", problem!);
@@ -98,12 +143,20 @@ public sealed class GraphQLHttpEndpoint(
         GraphQLDocument document;
         try
         {
-            document = Parser.Parse(parsed.Query, new ParserOptions { Ignore = IgnoreOptions.Comments });
+            // Counted before parsing, and the shape right after, before validation: see DocumentLimits.
+            var over = DocumentLimits.CheckTokens(parsed.Query, limits);
+            document = over is null ? Parser.Parse(parsed.Query, new ParserOptions { Ignore = IgnoreOptions.Comments }) : null!;
+            over ??= DocumentLimits.CheckShape(document, limits);
+            if (over is not null)
+            {
+                await WriteRequestErrorAsync(http, mediaType, mediaType == JsonMediaType ? 200 : 400, ErrorCodes.LimitExceeded, over);
+                return;
+            }
         }
         catch (GraphQLSyntaxErrorException ex)
         {
             var syntax = new ExecutionResult { Executed = false, Errors = [new SyntaxError(ex) { Code = "SYNTAX_ERROR" }] };
-            await WriteResultAsync(http, mediaType, syntax);
+            await WriteResultAsync(http, mediaType, syntax, cancellationToken);
             return;
         }
         catch (GraphQLMaxDepthExceededException)
@@ -128,7 +181,7 @@ public sealed class GraphQLHttpEndpoint(
             return;
         }
 
-        counter = options.Value.SqlStatementCountHeader ? SqlStatementCounter.BeginScope() : null;
+        counter.Value = options.Value.SqlStatementCountHeader ? SqlStatementCounter.BeginScope() : null;
         // The request keeps this schema, and the custom fields it was composed with, to its end.
         var schema = schemas.Current;
         if (schema.Metadata.TryGetValue(SchemaComposer.CustomFieldsMetadataKey, out var snapshot) && snapshot is CustomFieldSnapshot fields)
@@ -138,6 +191,7 @@ public sealed class GraphQLHttpEndpoint(
 
         try
         {
+            executionStarts();
             var result = await executer.ExecuteAsync(new ExecutionOptions
             {
                 Schema = schema,
@@ -148,8 +202,9 @@ public sealed class GraphQLHttpEndpoint(
                 Extensions = parsed.Extensions,
                 RequestServices = http.RequestServices,
                 User = http.User,
-                CancellationToken = http.RequestAborted,
-                ValidationRules = DocumentValidator.CoreRules.Append(new QueryLimitsRule(limits)),
+                CancellationToken = cancellationToken,
+                // Root fields first (a refused login need not wait for the rest), the cost last.
+                ValidationRules = [new RootFieldLimitsRule(limits), .. DocumentValidator.CoreRules, new QueryLimitsRule(limits)],
                 UnhandledExceptionDelegate = context =>
                 {
                     logger.LogError(context.OriginalException, "Unhandled error in GraphQL field {Field} (trace {TraceId}).",
@@ -160,11 +215,11 @@ public sealed class GraphQLHttpEndpoint(
             });
             NormalizeErrors(result, http.TraceIdentifier);
             DatabaseFailureErrors.Apply(http, result);
-            await WriteResultAsync(http, mediaType, result);
+            await WriteResultAsync(http, mediaType, result, cancellationToken);
         }
         finally
         {
-            counter?.Dispose();
+            counter.Value?.Dispose();
         }
     }
 
@@ -239,6 +294,18 @@ public sealed class GraphQLHttpEndpoint(
     /// <summary>One error code per kind of problem, whatever GraphQL.NET named it.</summary>
     private static void NormalizeErrors(ExecutionResult result, string traceId)
     {
+        if (result.Errors is { } all && all.Any(e => e is InvalidVariableError { InnerException: FormatException }))
+        {
+            // A scalar's own reason for refusing a variable ("Text may not contain ...") is otherwise lost.
+            var errors = new ExecutionErrors();
+            foreach (var error in all)
+            {
+                errors.Add(error is InvalidVariableError { InnerException: FormatException reason } ? WithReason(error, reason.Message) : error);
+            }
+
+            result.Errors = errors;
+        }
+
         foreach (var error in result.Errors ?? [])
         {
             switch (error)
@@ -269,153 +336,15 @@ public sealed class GraphQLHttpEndpoint(
         }
     }
 
-    private sealed record GraphQLHttpRequest(string Query, string? OperationName, Inputs? Variables, Inputs? Extensions);
-
-    private async Task<(GraphQLHttpRequest? Request, string? Problem, int Status)> ReadPostAsync(HttpRequest request)
+    private static ExecutionError WithReason(ExecutionError error, string reason)
     {
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
-            || !contentType.MediaType.Equals(JsonMediaType, StringComparison.OrdinalIgnoreCase))
+        var explained = new ExecutionError($"{error.Message}: {reason}") { Code = ErrorCodes.Validation };
+        foreach (var location in error.Locations ?? [])
         {
-            return (null, $"The body must be {JsonMediaType} (got '{request.ContentType ?? "no Content-Type"}').", StatusCodes.Status415UnsupportedMediaType);
+            explained.AddLocation(location);
         }
 
-        // A parameter value may be quoted: charset="utf-8" is charset=utf-8.
-        var charset = HeaderUtilities.RemoveQuotes(contentType.Charset);
-        if (charset.HasValue && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
-        {
-            return (null, $"The body must be UTF-8 (got charset '{charset}').", StatusCodes.Status415UnsupportedMediaType);
-        }
-
-        if (request.ContentLength > options.Value.MaxRequestBytes)
-        {
-            return (null, $"The body is {request.ContentLength} bytes; the limit is {options.Value.MaxRequestBytes} (GraphQL:MaxRequestBytes).", StatusCodes.Status413PayloadTooLarge);
-        }
-
-        byte[] body;
-        using (var buffer = new MemoryStream())
-        {
-            var chunk = new byte[16_384];
-            int read;
-            while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
-            {
-                if (buffer.Length + read > options.Value.MaxRequestBytes)
-                {
-                    return (null, $"The body exceeds the limit of {options.Value.MaxRequestBytes} bytes (GraphQL:MaxRequestBytes).", StatusCodes.Status413PayloadTooLarge);
-                }
-
-                buffer.Write(chunk, 0, read);
-            }
-
-            body = buffer.ToArray();
-        }
-
-        JsonElement root;
-        try
-        {
-            using var json = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
-            root = json.RootElement.Clone();
-        }
-        catch (JsonException ex)
-        {
-            return (null, $"The body is not valid JSON: {ex.Message}", StatusCodes.Status400BadRequest);
-        }
-
-        if (root.ValueKind != JsonValueKind.Object)
-        {
-            return (null, "The body must be a JSON object with a 'query'.", StatusCodes.Status400BadRequest);
-        }
-
-        string? Text(string name, out string? error)
-        {
-            error = null;
-            if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-            {
-                return null;
-            }
-
-            if (value.ValueKind != JsonValueKind.String)
-            {
-                error = $"'{name}' must be a string.";
-            }
-
-            return value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-        }
-
-        var query = Text("query", out var queryError);
-        if (queryError is not null || string.IsNullOrWhiteSpace(query))
-        {
-            return (null, queryError ?? "The request has no 'query'.", StatusCodes.Status400BadRequest);
-        }
-
-        var operationName = Text("operationName", out var nameError);
-        if (nameError is not null)
-        {
-            return (null, nameError, StatusCodes.Status400BadRequest);
-        }
-
-        var (variables, variablesError) = Map(root, "variables");
-        var (extensions, extensionsError) = Map(root, "extensions");
-        if ((variablesError ?? extensionsError) is { } mapError)
-        {
-            return (null, mapError, StatusCodes.Status400BadRequest);
-        }
-
-        return (new GraphQLHttpRequest(query, operationName, variables, extensions), null, 200);
-    }
-
-    private (Inputs? Value, string? Error) Map(JsonElement root, string name)
-    {
-        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return (null, null);
-        }
-
-        return value.ValueKind == JsonValueKind.Object
-            ? (serializer.ReadNode<Inputs>(value), null)
-            : (null, $"'{name}' must be a JSON object.");
-    }
-
-    private (GraphQLHttpRequest? Request, string? Problem, int Status) ReadGet(HttpRequest request)
-    {
-        var query = request.Query["query"].ToString();
-        if (string.IsNullOrWhiteSpace(query))
-        {
-            return (null, "The request has no 'query' parameter.", StatusCodes.Status400BadRequest);
-        }
-
-        Inputs? variables = null;
-        Inputs? extensions = null;
-        foreach (var (name, set) in new (string, Action<Inputs?>)[] { ("variables", v => variables = v), ("extensions", e => extensions = e) })
-        {
-            var text = request.Query[name].ToString();
-            if (string.IsNullOrEmpty(text))
-            {
-                continue;
-            }
-
-            try
-            {
-                using var json = JsonDocument.Parse(text);
-                if (json.RootElement.ValueKind == JsonValueKind.Null)
-                {
-                    continue;
-                }
-
-                if (json.RootElement.ValueKind != JsonValueKind.Object)
-                {
-                    return (null, $"'{name}' must be a JSON object.", StatusCodes.Status400BadRequest);
-                }
-
-                set(serializer.ReadNode<Inputs>(json.RootElement.Clone()));
-            }
-            catch (JsonException ex)
-            {
-                return (null, $"'{name}' is not valid JSON: {ex.Message}", StatusCodes.Status400BadRequest);
-            }
-        }
-
-        var operationName = request.Query["operationName"].ToString();
-        return (new GraphQLHttpRequest(query, operationName.Length == 0 ? null : operationName, variables, extensions), null, 200);
+        return explained;
     }
 
     /// <summary>graphql-response+json when the client names it, else JSON; null when the client takes neither.</summary>
@@ -443,10 +372,38 @@ public sealed class GraphQLHttpEndpoint(
     private static bool AcceptsHtml(HttpRequest request) =>
         request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase));
 
-    private async Task WriteResultAsync(HttpContext http, string mediaType, ExecutionResult result)
+    /// <summary>
+    /// Writes the result when it fits in <see cref="GraphQLEndpointOptions.MaxResponseBytes"/>;
+    /// else, in its place, <c>data: null</c> and a LIMIT_EXCEEDED error (the request ran: its
+    /// mutations are done). The answer is composed in memory up to the limit, never beyond it.
+    /// </summary>
+    private async Task WriteResultAsync(HttpContext http, string mediaType, ExecutionResult result, CancellationToken cancellationToken)
     {
+        var limit = options.Value.MaxResponseBytes;
+        using var buffer = new CappedBuffer(limit);
+        try
+        {
+            await serializer.WriteAsync(buffer, result, cancellationToken);
+        }
+        catch (CappedBuffer.FullException)
+        {
+            await WriteExecutedErrorAsync(http, mediaType, ErrorCodes.LimitExceeded,
+                $"The response is larger than {limit} bytes (GraphQL:MaxResponseBytes); ask for fewer records or fields. Mutations in the request were carried out.");
+            return;
+        }
+
         // graphql-response+json: a request that never executed is a client error; JSON keeps 200.
         http.Response.StatusCode = mediaType == GraphQLResponseMediaType && !result.Executed ? 400 : 200;
+        http.Response.ContentType = mediaType + "; charset=utf-8";
+        http.Response.ContentLength = buffer.Length;
+        await http.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), cancellationToken);
+    }
+
+    /// <summary>An error for a request that ran (or began to): <c>data: null</c>, HTTP 200.</summary>
+    private async Task WriteExecutedErrorAsync(HttpContext http, string mediaType, string code, string message)
+    {
+        var result = new ExecutionResult { Executed = true, Data = null, Errors = [new ExecutionError(message) { Code = code }] };
+        http.Response.StatusCode = 200;
         http.Response.ContentType = mediaType + "; charset=utf-8";
         await serializer.WriteAsync(http.Response.Body, result, http.RequestAborted);
     }

@@ -3,6 +3,7 @@ using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Querying;
 using GraphQL.Types;
 using GraphQL.Validation;
+using GraphQLParser;
 using GraphQLParser.AST;
 
 namespace Crm.Host.GraphQL;
@@ -20,7 +21,10 @@ public sealed class QueryLimitError : ValidationError
 /// <see cref="QueryLimits.MaxPageSize"/> records. A field costs 1 for each record of the lists
 /// above it: a list's page size (its first/last, or the default) multiplies what is inside it,
 /// and a plain list counts as <see cref="PlainListSize"/>. What is inside introspection fields is
-/// exempt (its shape is fixed and its size is the schema's); the fields themselves count.
+/// exempt (its shape is fixed, its size is the schema's, and a request holds at most one
+/// <c>__schema</c> and one <c>__type</c>: <see cref="RootFieldLimitsRule"/>); the fields themselves count.
+/// It also measures every filter (<c>where</c>) and search text of the fields it walks
+/// (<see cref="FilterLimits"/>), so that a filter over a limit runs nothing of the request.
 /// </summary>
 public sealed class QueryLimitsRule(QueryLimits limits) : ValidationRuleBase
 {
@@ -68,11 +72,9 @@ public sealed class QueryLimitsRule(QueryLimits limits) : ValidationRuleBase
                         Walk(inline.SelectionSet, inlineType, depth, multiplier, pageOwner);
                         break;
                     case GraphQLFragmentSpread spread:
-                        var fragment = context.Document.FindFragment(spread.FragmentName.Name.Value);
-                        if (fragment is not null)
+                        if (Fragment(spread.FragmentName.Name.Value) is { } fragment)
                         {
-                            var fragmentType = context.Schema.AllTypes[fragment.TypeCondition.Type.Name.StringValue] ?? parentType;
-                            Walk(fragment.SelectionSet, fragmentType, depth, multiplier, pageOwner);
+                            Walk(fragment.Definition.SelectionSet, fragment.Type ?? parentType, depth, multiplier, pageOwner);
                         }
 
                         break;
@@ -85,16 +87,28 @@ public sealed class QueryLimitsRule(QueryLimits limits) : ValidationRuleBase
             }
         }
 
+        private Dictionary<ROM, (GraphQLFragmentDefinition Definition, IGraphType? Type)>? _fragments;
+
+        /// <summary>A fragment and its type, looked up once: a fragment spread many times is walked as often.</summary>
+        private (GraphQLFragmentDefinition Definition, IGraphType? Type)? Fragment(ROM name)
+        {
+            _fragments ??= context.Document.Definitions.OfType<GraphQLFragmentDefinition>()
+                .DistinctBy(f => f.FragmentName.Name.Value)
+                .ToDictionary(f => f.FragmentName.Name.Value, f => (f, (IGraphType?)context.Schema.AllTypes[f.TypeCondition.Type.Name.StringValue]));
+            return _fragments.TryGetValue(name, out var fragment) ? fragment : null;
+        }
+
         private void VisitField(GraphQLField field, IGraphType parentType, int depth, long multiplier, bool insidePage)
         {
-            var name = field.Name.StringValue;
-            if (name.StartsWith("__", StringComparison.Ordinal))
+            if (field.Name.Value.Span.StartsWith("__"))
             {
                 // What is inside is exempt, not the field itself: no selection may be free, or
                 // fragments spread many times over would expand without limit.
-                AddCost(field, name, multiplier);
+                AddCost(field, multiplier);
                 return;
             }
+
+            var name = field.Name.StringValue;
 
             if (depth + 1 > limits.MaxDepth)
             {
@@ -102,14 +116,19 @@ public sealed class QueryLimitsRule(QueryLimits limits) : ValidationRuleBase
                 return;
             }
 
-            AddCost(field, name, multiplier);
+            AddCost(field, multiplier);
             if (Failed)
             {
                 return;
             }
 
             var definition = (parentType.GetNamedType() as IComplexGraphType)?.GetField(name);
-            if (definition is null || field.SelectionSet is null)
+            if (definition is not null)
+            {
+                CheckFiltersAndSearch(field, definition);
+            }
+
+            if (definition is null || field.SelectionSet is null || Failed)
             {
                 return;
             }
@@ -138,14 +157,48 @@ public sealed class QueryLimitsRule(QueryLimits limits) : ValidationRuleBase
         }
 
         /// <summary>Counts a field, and stops the walk as soon as the limit is passed: the rest could take as long as its expansion.</summary>
-        private void AddCost(GraphQLField field, string name, long multiplier)
+        private void AddCost(GraphQLField field, long multiplier)
         {
             Cost += multiplier;
             if (Cost > limits.MaxCost)
             {
-                Fail(field, $"Query cost exceeds the limit of {limits.MaxCost} (Limits:MaxCost): it reaches {Cost} at field '{name}'. Ask for fewer records or fewer nested lists.");
+                Fail(field, $"Query cost exceeds the limit of {limits.MaxCost} (Limits:MaxCost): it reaches {Cost} at field '{field.Name.StringValue}'. Ask for fewer records or fewer nested lists.");
             }
         }
+
+        /// <summary>A filter or search text over its limits is refused here, so that nothing of the request runs.</summary>
+        private void CheckFiltersAndSearch(GraphQLField field, FieldType definition)
+        {
+            foreach (var argument in definition.Arguments ?? [])
+            {
+                var isFilter = FilterLimits.IsFilter(argument.ResolvedType?.GetNamedType());
+                var value = isFilter || FilterLimits.IsSearch(argument) ? Argument(field, argument.Name) : null;
+                if (value is null)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    if (isFilter && value is IReadOnlyDictionary<string, object?> where)
+                    {
+                        FilterLimits.Check(where, limits, argument.Name);
+                    }
+                    else if (!isFilter)
+                    {
+                        FilterLimits.CheckSearch(value as string, limits, argument.Name);
+                    }
+                }
+                catch (ExecutionError error)
+                {
+                    Fail(field, $"'{field.Name.StringValue}': {error.Message}");
+                    return;
+                }
+            }
+        }
+
+        private object? Argument(GraphQLField field, string argument) =>
+            context.ArgumentValues is { } all && all.TryGetValue(field, out var values) && values.TryGetValue(argument, out var value) ? value.Value : null;
 
         private int? PageSize(GraphQLField field, string argument) =>
             context.ArgumentValues is { } all && all.TryGetValue(field, out var values) && values.TryGetValue(argument, out var value) && value.Value is int size

@@ -55,7 +55,7 @@ public static class CrmApplication
         services.AddScoped<BatchLoaderScope>();
         services.AddScoped<Crm.PluginSdk.CustomFields.CustomFieldScope>();
 
-        services.AddSingleton(provider => provider.GetRequiredService<IConfiguration>().GetSection("Limits").Get<QueryLimits>() ?? new QueryLimits());
+        services.AddSingleton(provider => ReadQueryLimits(provider.GetRequiredService<IConfiguration>(), provider.GetRequiredService<DatabaseOptions>().Provider));
         services.Configure<GraphQLEndpointOptions>(configuration.GetSection("GraphQL"));
         services.Configure<OutboxOptions>(configuration.GetSection("Events"));
 
@@ -124,6 +124,14 @@ public static class CrmApplication
                 .AsSelfWithInterfaces(t => t != typeof(IScopedService)).WithScopedLifetime()
             .AddClasses(c => c.AssignableTo<ISingletonService>())
                 .AsSelfWithInterfaces(t => t != typeof(ISingletonService)).WithSingletonLifetime());
+
+    /// <summary>The <c>Limits</c> section; limits that cannot work (on this engine) stop the start with every reason.</summary>
+    public static QueryLimits ReadQueryLimits(IConfiguration configuration, DatabaseProvider provider)
+    {
+        var limits = configuration.GetSection("Limits").Get<QueryLimits>() ?? new QueryLimits();
+        var problems = limits.Problems(provider);
+        return problems.Count == 0 ? limits : throw new InvalidOperationException(string.Join(" ", problems));
+    }
 
     public static DatabaseOptions ReadDatabaseOptions(IConfiguration configuration)
     {

@@ -32,7 +32,7 @@ public sealed class SignInSchema : ISchemaContributor
                 new QueryArgument<NonNullGraphType<StringGraphType>> { Name = "password" }),
             Resolver = new FuncFieldResolver<object?>(async c =>
                 await Service(c).LoginAsync(c.GetArgument<string>("email"), c.GetArgument<string>("password"), c.CancellationToken)),
-        });
+        }).AtMostOncePerRequest();
         composer.Mutation.AddField(new FieldType
         {
             Name = "refreshToken",
@@ -41,7 +41,7 @@ public sealed class SignInSchema : ISchemaContributor
             Arguments = new QueryArguments(new QueryArgument<NonNullGraphType<StringGraphType>> { Name = "refreshToken" }),
             Resolver = new FuncFieldResolver<object?>(async c =>
                 await Service(c).RefreshAsync(c.GetArgument<string>("refreshToken"), c.CancellationToken)),
-        });
+        }).AtMostOncePerRequest();
 
         var logoutPayload = new ObjectGraphType { Name = "LogoutPayload", Description = "Whether the session ended." };
         logoutPayload.AddField(SharedGraphTypes.Field<LogoutPayload>("loggedOut", typeof(NonNullGraphType<BooleanGraphType>), p => p.LoggedOut));

@@ -294,11 +294,12 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext> : ICrmEntit
         var query = Reachable(ReadQuery(db), services, PermissionAction.Read);
         if (arguments.Where is { Count: > 0 } where)
         {
-            query = query.Where(FilterCompiler.Compile<TRecord>(where, fields, dialect));
+            query = query.Where(FilterCompiler.Compile<TRecord>(where, fields, dialect, limits));
         }
 
         if (!string.IsNullOrWhiteSpace(arguments.Search))
         {
+            FilterLimits.CheckSearch(arguments.Search, limits);
             query = ApplySearch(query, arguments.Search, dialect);
         }
 

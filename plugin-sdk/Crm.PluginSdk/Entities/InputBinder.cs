@@ -35,6 +35,11 @@ public static partial class InputBinder
     /// </summary>
     public static void Apply(object record, IEnumerable<EntityField> fields, IReadOnlyDictionary<string, object?> input, bool isCreate, List<UserError> errors, bool includeReadOnly = false)
     {
+        foreach (var (name, value) in input)
+        {
+            RefuseNul(value, ["input", name], errors);
+        }
+
         foreach (var field in fields)
         {
             if (field.Custom is { } spec)
@@ -100,6 +105,12 @@ public static partial class InputBinder
             return null;
         }
 
+        if (text.Contains('\0', StringComparison.Ordinal))
+        {
+            errors.Add(UserError.At(ErrorCodes.Validation, NulFreeStringGraphType.Problem, "input", name));
+            return null;
+        }
+
         if (text.Length > maxLength)
         {
             errors.Add(UserError.At(ErrorCodes.TooLong, $"'{name}' is {text.Length} characters long; the limit is {maxLength}.", "input", name));
@@ -107,6 +118,36 @@ public static partial class InputBinder
         }
 
         return text;
+    }
+
+    /// <summary>
+    /// U+0000 anywhere in an input, at any depth, is refused at its path. Requests through
+    /// GraphQL never get here with one (its String refuses it); other writers (imports,
+    /// automation) do.
+    /// </summary>
+    private static void RefuseNul(object? value, List<string> path, List<UserError> errors)
+    {
+        switch (value)
+        {
+            case string text when text.Contains('\0', StringComparison.Ordinal):
+                errors.Add(new UserError(ErrorCodes.Validation, $"'{string.Join('.', path.Skip(1))}': {NulFreeStringGraphType.Problem}", path.ToList()));
+                break;
+            case IEnumerable<KeyValuePair<string, object?>> entries:
+                foreach (var (name, item) in entries)
+                {
+                    RefuseNul(item, [.. path, name], errors);
+                }
+
+                break;
+            case IEnumerable items and not string:
+                var i = 0;
+                foreach (var item in items)
+                {
+                    RefuseNul(item, [.. path, i++.ToString(CultureInfo.InvariantCulture)], errors);
+                }
+
+                break;
+        }
     }
 
     /// <summary>

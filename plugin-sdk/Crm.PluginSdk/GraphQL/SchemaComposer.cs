@@ -113,6 +113,10 @@ public sealed class SchemaComposer
             Description = "Crm.Platform: leads, contacts, companies, deals and everything linked to them.",
         };
         schema.Metadata[CustomFieldsMetadataKey] = CustomFields;
+        // Replaces the built-in String in every input of the schema.
+        var text = new NulFreeStringGraphType();
+        schema.RegisterType(text);
+        NulFreeInputs.Apply([Query, schema.Mutation], text);
         schema.Initialize();
         return schema;
     }
@@ -158,7 +162,12 @@ public sealed class SchemaComposer
         connection.AddField(new FieldType { Name = "pageInfo", ResolvedType = new NonNullGraphType(Types.PageInfo), Resolver = new FuncFieldResolver<object?>(c => ((Connection)c.Source!).PageInfo) });
         connection.AddField(SharedGraphTypes.Field<Connection>("totalCount", typeof(NonNullGraphType<IntGraphType>), c => c.TotalCount, "How many records match the filter, in all pages. Counted only when asked for."));
 
-        var filter = new InputObjectGraphType { Name = $"{definition.GraphTypeName}FilterInput", Description = $"Conditions on {definition.PluralName}; all given must hold." };
+        var filter = new InputObjectGraphType
+        {
+            Name = $"{definition.GraphTypeName}FilterInput",
+            Description = $"Conditions on {definition.PluralName}; all given must hold. At most {Limits.MaxFilterTerms} conditions and {Limits.MaxFilterValues} values in in/nin lists.",
+        };
+        FilterLimits.MarkAsFilter(filter);
         filter.AddField(new FieldType { Name = FilterCompiler.And, ResolvedType = new ListGraphType(new NonNullGraphType(filter)), Description = "All of these hold." });
         filter.AddField(new FieldType { Name = FilterCompiler.Or, ResolvedType = new ListGraphType(new NonNullGraphType(filter)), Description = "At least one of these holds." });
         foreach (var field in fields.Values.Where(f => f.Filterable))
@@ -231,11 +240,11 @@ public sealed class SchemaComposer
         });
         if (definition.Searchable)
         {
-            list.Arguments!.Add(new QueryArgument<StringGraphType>
+            list.Arguments!.Add(FilterLimits.MarkAsSearch(new QueryArgument<StringGraphType>
             {
                 Name = "search",
-                Description = "Finds records by name, title, e-mail or phone: every word must appear; a phone number matches however it is written.",
-            });
+                Description = $"Finds records by name, title, e-mail or phone: every word must appear; a phone number matches however it is written. At most {Limits.MaxSearchLength} characters.",
+            }));
         }
     }
 

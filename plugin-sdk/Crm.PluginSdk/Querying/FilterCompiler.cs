@@ -27,11 +27,21 @@ public static class FilterCompiler
         _ => ["eq", "neq", "in", "nin", "gt", "gte", "lt", "lte", "isNull"],
     };
 
+    /// <summary>
+    /// The predicate; with <paramref name="limits"/>, a filter over them is refused first
+    /// (<see cref="FilterLimits"/>), before any expression is built.
+    /// </summary>
     public static Expression<Func<TRecord, bool>> Compile<TRecord>(
         IReadOnlyDictionary<string, object?> where,
         IReadOnlyDictionary<string, EntityField> fields,
-        SqlDialect dialect)
+        SqlDialect dialect,
+        QueryLimits? limits = null)
     {
+        if (limits is not null)
+        {
+            FilterLimits.Check(where, limits);
+        }
+
         var record = Expression.Parameter(typeof(TRecord), "record");
         var body = CompileObject(where, fields, dialect, record, "where");
         return Expression.Lambda<Func<TRecord, bool>>(body, record);
@@ -59,7 +69,7 @@ public static class FilterCompiler
                     break;
                 case Or:
                     var alternatives = Nested(value, fields, dialect, record, $"{path}.or").ToList();
-                    conditions.Add(alternatives.Count == 0 ? Expression.Constant(true) : alternatives.Aggregate(Expression.OrElse));
+                    conditions.Add(ExpressionFold.Balanced(alternatives, Expression.OrElse, Expression.Constant(true)));
                     break;
                 default:
                     if (!fields.TryGetValue(name, out var field) || !field.Filterable)
@@ -79,7 +89,7 @@ public static class FilterCompiler
             }
         }
 
-        return conditions.Count == 0 ? Expression.Constant(true) : conditions.Aggregate(Expression.AndAlso);
+        return ExpressionFold.Balanced(conditions, Expression.AndAlso, Expression.Constant(true));
     }
 
     private static IEnumerable<Expression> Nested(object value, IReadOnlyDictionary<string, EntityField> fields, SqlDialect dialect, ParameterExpression record, string path)
@@ -244,9 +254,8 @@ public static class FilterCompiler
             // (Not for neq/nin: containment is null where the field has no list, and its negation
             // could not use the index anyway.)
             var keys = positive == "in" ? (List<object?>)term! : [term];
-            call = keys.Count == 0
-                ? Expression.Constant(false)
-                : keys.Select(k => CustomFields.CustomFieldSql.ContainsCall(document, field.Custom, k)).Aggregate(Expression.OrElse);
+            call = ExpressionFold.Balanced(
+                keys.Select(k => CustomFields.CustomFieldSql.ContainsCall(document, field.Custom, k)).ToList(), Expression.OrElse, Expression.Constant(false));
         }
         else
         {
@@ -280,7 +289,7 @@ public static class FilterCompiler
             calls.Add(PointsMatch(accessor, "eq", null, valueType));
         }
 
-        var some = calls.Aggregate(Expression.AndAlso);
+        var some = ExpressionFold.Balanced(calls, Expression.AndAlso, Expression.Constant(true));
         return op switch
         {
             "some" => some,

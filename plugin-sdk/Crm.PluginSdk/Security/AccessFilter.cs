@@ -34,15 +34,17 @@ public static class AccessFilter
         // A record takes the level of the most specific partition a role names that it is in
         // ("3/C3:WON" before "3"), else the type's.
         var matches = named.ToDictionary(key => key, key => Match(key, partitions, record), StringComparer.Ordinal);
-        Expression body = Expression.AndAlso(Expression.Not(matches.Values.Aggregate(Expression.OrElse)), Reach(rights, typeLevel, record));
+        // Balanced ORs: a role may name hundreds of stages, and a chain that long is too deep for EF and SQLite.
+        var inNone = Expression.Not(ExpressionFold.Balanced(matches.Values.ToList(), Expression.OrElse, Expression.Constant(false)));
+        var branches = new List<Expression> { Expression.AndAlso(inNone, Reach(rights, typeLevel, record)) };
         foreach (var (key, match) in matches)
         {
             var finer = matches.Where(m => m.Key.StartsWith(key + "/", StringComparison.Ordinal)).Select(m => m.Value).ToList();
-            var exactly = finer.Count == 0 ? match : Expression.AndAlso(match, Expression.Not(finer.Aggregate(Expression.OrElse)));
-            body = Expression.OrElse(Expression.AndAlso(exactly, Reach(rights, rights.Level(entityType, action, key), record)), body);
+            var exactly = finer.Count == 0 ? match : Expression.AndAlso(match, Expression.Not(ExpressionFold.Balanced(finer, Expression.OrElse, Expression.Constant(false))));
+            branches.Add(Expression.AndAlso(exactly, Reach(rights, rights.Level(entityType, action, key), record)));
         }
 
-        return Expression.Lambda<Func<TRecord, bool>>(body, record);
+        return Expression.Lambda<Func<TRecord, bool>>(ExpressionFold.Balanced(branches, Expression.OrElse, Expression.Constant(false)), record);
     }
 
     /// <summary>Whether a record is in a partition: each of its partition fields equals the key's part.</summary>

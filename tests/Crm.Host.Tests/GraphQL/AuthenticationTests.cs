@@ -6,9 +6,14 @@ using static Crm.Host.Tests.GraphQL.GraphQLHttp;
 
 namespace Crm.Host.Tests.GraphQL;
 
-/// <summary>API keys on <c>/graphql</c>: data needs a valid key; <c>__typename</c> and introspection may go without.</summary>
-public abstract class AuthenticationTests(HostFixture fixture)
+/// <summary>
+/// API keys on <c>/graphql</c>: data needs a valid key; <c>__typename</c> and introspection may go
+/// without where <c>GraphQL:AllowAnonymousIntrospection</c> allows it (these hosts; not by default).
+/// </summary>
+public abstract class AuthenticationTests(ConfiguredHostFixture fixture)
 {
+    public static readonly IReadOnlyDictionary<string, string?> Settings = new Dictionary<string, string?> { ["GraphQL:AllowAnonymousIntrospection"] = "true" };
+
     private const string Introspection = """
         query IntrospectionQuery {
           __schema { queryType { name } mutationType { name } types { ...TypeRef } }
@@ -180,9 +185,9 @@ public abstract class AuthenticationTests(HostFixture fixture)
     }
 
     [Fact]
-    public async Task With_anonymous_introspection_switched_off_introspection_needs_a_key()
+    public async Task By_default_introspection_needs_a_key()
     {
-        await using var host = await CrmHost.StartAsync(fixture.Engine, new Dictionary<string, string?> { ["GraphQL:AllowAnonymousIntrospection"] = "false" });
+        await using var host = await CrmHost.StartAsync(fixture.Engine);
 
         foreach (var query in new[] { Introspection, "{ __typename }" })
         {
@@ -198,8 +203,12 @@ public abstract class AuthenticationTests(HostFixture fixture)
     }
 }
 
+public sealed class AnonymousIntrospectionSqliteHost() : ConfiguredHostFixture(Engine.Sqlite, AuthenticationTests.Settings);
+
+public sealed class AnonymousIntrospectionPostgresHost() : ConfiguredHostFixture(Engine.Postgres, AuthenticationTests.Settings);
+
 [Trait("Engine", "Sqlite")]
-public sealed class AuthenticationOnSqlite(SqliteHost fixture) : AuthenticationTests(fixture), IClassFixture<SqliteHost>;
+public sealed class AuthenticationOnSqlite(AnonymousIntrospectionSqliteHost fixture) : AuthenticationTests(fixture), IClassFixture<AnonymousIntrospectionSqliteHost>;
 
 [Trait("Engine", "Postgres")]
-public sealed class AuthenticationOnPostgres(PostgresHost fixture) : AuthenticationTests(fixture), IClassFixture<PostgresHost>;
+public sealed class AuthenticationOnPostgres(AnonymousIntrospectionPostgresHost fixture) : AuthenticationTests(fixture), IClassFixture<AnonymousIntrospectionPostgresHost>;

@@ -15,13 +15,14 @@ public abstract class QueryLimitsTests(ConfiguredHostFixture fixture)
     public const int MaxDepth = 4;
     public const int MaxCost = 41;
     public const int MaxPageSize = 5;
+    public const int DefaultPageSize = 3;
 
     public static readonly IReadOnlyDictionary<string, string?> Settings = new Dictionary<string, string?>
     {
         ["Limits:MaxDepth"] = "4",
         ["Limits:MaxCost"] = "41",
         ["Limits:MaxPageSize"] = "5",
-        ["Limits:DefaultPageSize"] = "3",
+        ["Limits:DefaultPageSize"] = DefaultPageSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
     private CrmHost Host => fixture.Host;
@@ -167,6 +168,36 @@ public abstract class QueryLimitsTests(ConfiguredHostFixture fixture)
 
         Assert.True(finished == send, "The query was still being checked after a minute.");
         ShouldBeRefusedFor(await send, "MaxCost");
+    }
+
+    [Fact]
+    public async Task A_list_without_first_or_last_holds_the_default_page_size()
+    {
+        // Companies: the depth test counts on every contact here having one.
+        var marker = Records.NewMarker("page");
+        for (var i = 0; i < DefaultPageSize + 2; i++)
+        {
+            await Host.CreateCompanyAsync(new { title = marker });
+        }
+
+        var response = (await SendAsync("query($m: String) { companies(where: { title: { eq: $m } }) { totalCount nodes { id } pageInfo { hasNextPage } } }", new { m = marker })).ShouldSucceed();
+
+        Assert.Equal(DefaultPageSize + 2, response.Data!["companies"]!["totalCount"]!.GetValue<int>());
+        Assert.Equal(DefaultPageSize, response.Data!["companies"]!["nodes"]!.AsArray().Count);
+        Assert.True(response.Data!["companies"]!["pageInfo"]!["hasNextPage"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task The_default_page_size_is_what_the_cost_of_a_list_without_first_multiplies()
+    {
+        // contacts 1 + 3 (the default page) x (nodes + 12 fields) = 40; a 13th field makes 43.
+        const string twelve = "id name secondName lastName honorific post comments birthdate opened createdAt updatedAt typeId";
+
+        var fits = await SendAsync($"{{ contacts {{ nodes {{ {twelve} }} }} }}");
+        var over = await SendAsync($"{{ contacts {{ nodes {{ {twelve} sourceId }} }} }}");
+
+        fits.ShouldSucceed();
+        ShouldBeRefusedFor(over, "MaxCost", "it reaches 43 at field 'sourceId'");
     }
 
     [Fact]
