@@ -63,26 +63,34 @@ level2=$(awk "BEGIN { n = int(sqrt($departments) + 0.5); if (n > $departments - 
 declare -a dept_ids
 start=$(date +%s.%N)
 dept_ids[0]=$(gql 'mutation { createDepartment(input: { name: "Company" }) { department { id } errors { code message } } }' | jq -r .createDepartment.department.id)
-doc=""
+# Mutations go in requests of at most 20 (Limits:MaxMutations); mutate_all merges their answers.
+mutate_all() {
+  local fields=("$@") i answers=()
+  for ((i = 0; i < ${#fields[@]}; i += 20)); do
+    answers+=("$(gql "mutation { ${fields[*]:i:20} }")")
+  done
+  printf '%s\n' "${answers[@]}" | jq -s 'add'
+}
+fields=()
 for ((i = 1; i <= level2; i++)); do
-  doc+="d$i: createDepartment(input: { name: \"Division $i\", parentId: \"${dept_ids[0]}\" }) { department { id } errors { code message } } "
+  fields+=("d$i: createDepartment(input: { name: \"Division $i\", parentId: \"${dept_ids[0]}\" }) { department { id } errors { code message } }")
 done
-answer=$(gql "mutation { $doc }")
+answer=$(mutate_all "${fields[@]}")
 for ((i = 1; i <= level2; i++)); do dept_ids[$i]=$(jq -r ".d$i.department.id" <<<"$answer"); done
-doc=""
+fields=()
 for ((i = level2 + 1; i < departments; i++)); do
   parent=${dept_ids[$(( (i - level2 - 1) % level2 + 1 ))]}
-  doc+="d$i: createDepartment(input: { name: \"Team $i\", parentId: \"$parent\" }) { department { id } errors { code message } } "
+  fields+=("d$i: createDepartment(input: { name: \"Team $i\", parentId: \"$parent\" }) { department { id } errors { code message } }")
 done
-answer=$(gql "mutation { $doc }")
+answer=$(mutate_all "${fields[@]}")
 for ((i = level2 + 1; i < departments; i++)); do dept_ids[$i]=$(jq -r ".d$i.department.id" <<<"$answer"); done
 
 # User u belongs to department (u - 1) mod N: every department gets users of every rank (the seed
 # gives low ids more records). User 1 (the administrator) exists and joins the first department.
 gql "mutation { updateUser(id: \"1\", input: { departmentIds: [\"${dept_ids[0]}\"] }) { user { id } errors { code message } } }" >/dev/null
-for ((from = 2; from <= users; from += 100)); do
+for ((from = 2; from <= users; from += 20)); do
   doc=""
-  for ((u = from; u < from + 100 && u <= users; u++)); do
+  for ((u = from; u < from + 20 && u <= users; u++)); do
     doc+="u$u: updateUser(id: \"$u\", input: { departmentIds: [\"${dept_ids[$(( (u - 1) % departments ))]}\"] }) { user { id } errors { code message } } "
   done
   answer=$(gql "mutation { $doc }")
