@@ -74,7 +74,8 @@ public sealed class ReferenceDeletionTests : IAsyncLifetime
 
     private async Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> work)
     {
-        using var scope = _root.CreateScope();
+        // The plugin's own code, outside a request: it acts as the system only when it says so.
+        using var scope = _root.GetRequiredService<IServiceScopeFactory>().CreateSystemScope();
         return await work(scope.ServiceProvider);
     }
 
@@ -111,5 +112,20 @@ public sealed class ReferenceDeletionTests : IAsyncLifetime
         var left = Assert.Single(await StepsAsync());
         Assert.Equal(note, left.Id);
         Assert.Null(left.NoteOfId);
+    }
+
+    [Fact]
+    public async Task Outside_a_request_code_acts_as_the_system_only_in_a_system_scope()
+    {
+        using (var plain = _root.CreateScope())
+        {
+            var refused = await Definition(plain.ServiceProvider).CreateAsync(plain.ServiceProvider, new Dictionary<string, object?> { ["title"] = "Nobody's" }, CancellationToken.None);
+            Assert.Equal("FORBIDDEN", Assert.Single(refused.Errors).Code);
+            var list = await Assert.ThrowsAsync<global::GraphQL.ExecutionError>(() => Definition(plain.ServiceProvider).ListAsync(plain.ServiceProvider, new ListArguments(null, null, null, null, null, null), false, CancellationToken.None));
+            Assert.Equal("FORBIDDEN", list.Code);
+        }
+
+        Assert.Empty((await CreateAsync("The system's")).Errors);
+        Assert.Single(await StepsAsync());
     }
 }

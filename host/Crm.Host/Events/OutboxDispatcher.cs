@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Crm.PluginSdk.Data;
 using Crm.PluginSdk.Events;
+using Crm.PluginSdk.Security;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -136,7 +137,7 @@ public sealed class OutboxDispatcher(
     private async Task<int> DispatchAsync(ModuleDatabaseRegistration database, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        using var scope = scopes.CreateScope();
+        using var scope = scopes.CreateSystemScope();
         var db = (ModuleDbContext)scope.ServiceProvider.GetRequiredService(database.ContextType);
         var maxAttempts = options.Value.MaxAttempts;
         // Several hosts drain the same outboxes: on PostgreSQL each takes its batch under row
@@ -159,7 +160,8 @@ public sealed class OutboxDispatcher(
             var domainEvent = JsonSerializer.Deserialize<DomainEvent>(message.Payload, EventJson.Options)!;
             try
             {
-                using var handlerScope = scopes.CreateScope();
+                // Handlers do the platform's work, as the system.
+                using var handlerScope = scopes.CreateSystemScope();
                 foreach (var handler in handlerScope.ServiceProvider.GetServices<IDomainEventHandler>())
                 {
                     if (handler.Handles(domainEvent))

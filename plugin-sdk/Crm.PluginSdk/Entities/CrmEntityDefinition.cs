@@ -203,7 +203,8 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext> : ICrmEntit
     protected virtual Task OnDeletingAsync(TRecord record, TContext db, CancellationToken cancellationToken) => Task.CompletedTask;
 
     private static AccessRights RightsOf(IServiceProvider services) =>
-        services.GetService<ICurrentActor>()?.Rights ?? AccessRights.Everything(0);
+        // No actor at all is no rights: outside a request, work acts as the system only in a system scope.
+        services.GetService<ICurrentActor>()?.Rights ?? AccessRights.Nothing;
 
     /// <summary>The records of <paramref name="query"/> the actor may act on: every read, update and delete starts here.</summary>
     private IQueryable<TRecord> Reachable(IQueryable<TRecord> query, IServiceProvider services, PermissionAction action) =>

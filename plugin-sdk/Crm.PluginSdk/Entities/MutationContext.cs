@@ -38,6 +38,9 @@ public sealed class MutationContext<TRecord, TContext>
 
     public IEntityRegistry Registry => Services.GetRequiredService<IEntityRegistry>();
 
+    /// <summary>The platform's clock (tests move it): what a hook stores as "now" agrees with what the platform stamps.</summary>
+    public TimeProvider Clock => Services.GetService<TimeProvider>() ?? TimeProvider.System;
+
     public bool HasErrors => _errors.Count > 0;
 
     public void AddError(string code, string message, params string[] path) => _errors.Add(new UserError(code, message, ["input", .. path]));

@@ -40,9 +40,11 @@ public static class SettingsRight
 }
 
 /// <summary>
-/// The actor of one scope. The host's authentication fills it in for every request (an
-/// anonymous request gets no rights at all); work outside requests (start-up, event delivery,
-/// jobs) runs as the system, with every right.
+/// The actor of one scope. It fails closed: a scope starts with no user and no rights. The
+/// host's authentication fills it in for every request (an anonymous request keeps no rights);
+/// work outside requests runs as the system, with every right, only where the host or a module
+/// says so: in a scope from <see cref="SystemScopes.CreateSystemScope"/> (event delivery, jobs,
+/// start-up work), or after <see cref="ActAsSystem"/>.
 /// </summary>
 public sealed class CurrentActor : ICurrentActor
 {
@@ -54,7 +56,10 @@ public sealed class CurrentActor : ICurrentActor
 
     public bool CanConfigure => Rights.CanConfigure;
 
-    public AccessRights Rights { get; private set; } = AccessRights.Everything(0);
+    public AccessRights Rights { get; private set; } = AccessRights.Nothing;
+
+    /// <summary>Whether this is the platform itself at work (no user), not a request.</summary>
+    public bool IsSystem { get; private set; }
 
     public IPAddress? ClientAddress { get; private set; }
 
@@ -95,11 +100,31 @@ public sealed class CurrentActor : ICurrentActor
         public void Dispose() => actor.Rights = rights;
     }
 
+    /// <summary>Makes this scope's actor the system, with every right: for the platform's own work outside requests, never for a request.</summary>
+    public void ActAsSystem()
+    {
+        UserId = 0;
+        Rights = AccessRights.Everything(0);
+        IsSystem = true;
+    }
+
     /// <summary>For start-up work, migrations and background delivery, which act as the system.</summary>
     public static CurrentActor System()
     {
         var actor = new CurrentActor();
-        actor.SignIn(0, isAdministrator: true);
+        actor.ActAsSystem();
         return actor;
+    }
+}
+
+/// <summary>Scopes whose work is the platform's own, acting as the system.</summary>
+public static class SystemScopes
+{
+    /// <summary>A service scope whose actor is the system (every right, no user): for event delivery, jobs and start-up work.</summary>
+    public static Microsoft.Extensions.DependencyInjection.IServiceScope CreateSystemScope(this Microsoft.Extensions.DependencyInjection.IServiceScopeFactory scopes)
+    {
+        var scope = scopes.CreateScope();
+        (scope.ServiceProvider.GetService(typeof(CurrentActor)) as CurrentActor)?.ActAsSystem();
+        return scope;
     }
 }
