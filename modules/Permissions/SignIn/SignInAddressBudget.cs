@@ -16,6 +16,10 @@ public sealed class SignInAddressBudget(SignInSettings settings, TimeProvider cl
     private readonly MemoryCache _buckets = new(new MemoryCacheOptions { SizeLimit = 100_000 });
     private static readonly TimeSpan Refill = TimeSpan.FromMinutes(1);
 
+    // GetOrCreate is not atomic: a flood's first attempts would each create a full bucket and
+    // all be let through. Finding or adding a bucket is therefore done under one lock.
+    private readonly Lock _gate = new();
+
     private sealed class Bucket(double tokens, DateTimeOffset at)
     {
         public double Tokens = tokens;
@@ -27,12 +31,17 @@ public sealed class SignInAddressBudget(SignInSettings settings, TimeProvider cl
     {
         var now = clock.GetUtcNow();
         var capacity = (double)settings.SignInsPerAddressPerMinute;
-        var bucket = _buckets.GetOrCreate(address, entry =>
+        Bucket bucket;
+        lock (_gate)
         {
-            entry.Size = 1;
-            entry.SlidingExpiration = Refill;
-            return new Bucket(capacity, now);
-        })!;
+            bucket = _buckets.GetOrCreate(address, entry =>
+            {
+                entry.Size = 1;
+                entry.SlidingExpiration = Refill;
+                return new Bucket(capacity, now);
+            })!;
+        }
+
         lock (bucket)
         {
             var elapsed = now - bucket.At;
