@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Host.Data;
 
-/// <summary>The host's own tables: API keys (and, as they come, users and settings of the platform itself).</summary>
+/// <summary>The host's own tables: API keys and the record of modules' data migrations.</summary>
 public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> options, ModuleDbContextDependencies dependencies)
     : ModuleDbContext(options, dependencies)
 {
@@ -13,7 +13,10 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
-    protected override void ConfigureModel(ModelBuilder modelBuilder) =>
+    public DbSet<DataMigrationRun> DataMigrations => Set<DataMigrationRun>();
+
+    protected override void ConfigureModel(ModelBuilder modelBuilder)
+    {
         modelBuilder.Entity<ApiKey>(key =>
         {
             key.ToTable("api_keys");
@@ -23,6 +26,24 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
             key.Property(k => k.Prefix).HasMaxLength(16);
             key.HasIndex(k => k.KeyHash).IsUnique();
         });
+        modelBuilder.Entity<DataMigrationRun>(run =>
+        {
+            run.ToTable("data_migrations");
+            run.HasKey(r => new { r.ModuleId, r.MigrationId });
+            run.Property(r => r.ModuleId).HasMaxLength(100);
+            run.Property(r => r.MigrationId).HasMaxLength(100);
+        });
+    }
+}
+
+/// <summary>A module's data migration that has run on this database (see <c>IModuleDataMigration</c>).</summary>
+public sealed class DataMigrationRun
+{
+    public string ModuleId { get; set; } = "";
+
+    public string MigrationId { get; set; } = "";
+
+    public DateTime AppliedAt { get; set; }
 }
 
 /// <summary>An API key; only its SHA-256 hash is kept (keys are long and random, so a slow hash buys nothing).</summary>

@@ -77,6 +77,7 @@ public static class CrmApplication
             RegisterByConvention(services, module);
         }
 
+        services.AddSingleton<ModuleDataRunner>();
         services.AddSingleton<IEntityRegistry, EntityRegistry>();
         services.AddSingleton<ISchemaContributor, ModulesSchemaContributor>();
         services.AddSingleton<ISchemaContributor, ApiKeysSchemaContributor>();
@@ -119,6 +120,12 @@ public static class CrmApplication
                 .As<ISchemaContributor>().WithSingletonLifetime()
             .AddClasses(c => c.AssignableTo<IDomainEventHandler>())
                 .As<IDomainEventHandler>().WithScopedLifetime()
+            .AddClasses(c => c.AssignableTo<IModuleDataMigration>())
+                .As<IModuleDataMigration>().WithScopedLifetime()
+            .AddClasses(c => c.AssignableTo<IModuleStartupTask>())
+                .As<IModuleStartupTask>().WithScopedLifetime()
+            .AddClasses(c => c.AssignableTo<Crm.PluginSdk.Lists.ISelectionListDeclarations>())
+                .As<Crm.PluginSdk.Lists.ISelectionListDeclarations>().WithSingletonLifetime()
             // Self and every interface resolve to one instance per scope (or process).
             .AddClasses(c => c.AssignableTo<IScopedService>())
                 .AsSelfWithInterfaces(t => t != typeof(IScopedService)).WithScopedLifetime()

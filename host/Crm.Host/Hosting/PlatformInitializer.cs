@@ -61,7 +61,10 @@ public sealed class PlatformInitializer(
         }
     }
 
-    /// <summary>Applies every pending migration, platform first, then modules in load order.</summary>
+    /// <summary>
+    /// Applies every pending schema migration, platform first, then modules in load order; then
+    /// the modules' data migrations and start-up tasks (see <see cref="ModuleDataRunner"/>).
+    /// </summary>
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await EnsureDatabaseAsync(cancellationToken);
@@ -84,6 +87,8 @@ public sealed class PlatformInitializer(
                 await db.Database.MigrateAsync(cancellationToken);
             }
         }
+
+        await services.GetRequiredService<ModuleDataRunner>().RunAsync(cancellationToken);
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

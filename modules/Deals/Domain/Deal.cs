@@ -71,7 +71,10 @@ public sealed class Deal : AuditedRecord, ISearchableRecord, Crm.PluginSdk.Secur
     public List<DealContactLink> ContactLinks { get; set; } = [];
 
     /// <summary>The stage list of a pipeline, as Bitrix24 names it.</summary>
-    public static string StageListOf(long pipelineId) => pipelineId == 0 ? "DEAL_STAGE" : $"DEAL_STAGE_{pipelineId}";
+    public static string StageListOf(long pipelineId) => pipelineId == 0 ? StageListFamily : $"{StageListFamily}_{pipelineId}";
+
+    /// <summary>The stage lists' family: the default pipeline's list, and DEAL_STAGE_n for the others.</summary>
+    public const string StageListFamily = "DEAL_STAGE";
 }
 
 /// <summary>One of a deal's contacts; the contact lives in another module.</summary>

@@ -23,17 +23,6 @@ public sealed class PipelinesSchema : ISchemaContributor
     public sealed record PipelinePayload(Pipeline? Pipeline, IReadOnlyList<UserError> Errors, long? DeletedId = null);
 
     /// <summary>The stages a new pipeline starts with, as Bitrix24's.</summary>
-    private static readonly (string Id, string Name, ListItemSemantics Semantics, bool System, string Color, int Probability)[] DefaultStages =
-    [
-        ("NEW", "New", ListItemSemantics.Process, true, "#39A8EF", 10),
-        ("PREPARATION", "Document preparation", ListItemSemantics.Process, false, "#2FC6F6", 20),
-        ("PREPAYMENT_INVOICE", "Invoice", ListItemSemantics.Process, false, "#55D0E0", 40),
-        ("EXECUTING", "In progress", ListItemSemantics.Process, false, "#47E4C2", 60),
-        ("FINAL_INVOICE", "Final invoice", ListItemSemantics.Process, false, "#FFA900", 80),
-        ("WON", "Deal won", ListItemSemantics.Success, true, "#7BD500", 100),
-        ("LOSE", "Deal lost", ListItemSemantics.Failure, true, "#FF5752", 0),
-    ];
-
     public void Contribute(SchemaComposer composer)
     {
         var stage = composer.Types.SelectionListItem;
@@ -257,7 +246,7 @@ public sealed class PipelinesSchema : ISchemaContributor
             db.Pipelines.Add(pipeline);
             await db.SaveChangesAsync(cancellationToken);
             var sort = 0;
-            await editor.CreateListAsync(Deal.StageListOf(id), DefaultStages.Select(s =>
+            await editor.CreateListAsync(Deal.StageListOf(id), DealLists.DefaultStages.Select(s =>
                 new SelectionListItem(Deal.StageListOf(id), $"C{id.ToString(CultureInfo.InvariantCulture)}:{s.Id}", s.Name, sort += 10, s.Color, s.Semantics, s.System, s.Probability)).ToList(), cancellationToken);
             return new PipelinePayload(pipeline, []);
         }, cancellationToken: cancellationToken);

@@ -5,6 +5,7 @@ using Crm.Modules.Permissions.Roles;
 using Crm.Modules.Permissions.SignIn;
 using Crm.Modules.Permissions.Users;
 using Crm.PluginSdk.Data;
+using Crm.PluginSdk.Security;
 using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Modules.Permissions.Data;
@@ -126,7 +127,8 @@ public sealed class PermissionsDbContext(DbContextOptions<PermissionsDbContext> 
             permission.HasKey(p => p.Id);
             permission.Property(p => p.EntityType).HasMaxLength(64);
             permission.Property(p => p.Partition).HasMaxLength(64);
-            permission.Property(p => p.Action).HasConversion<string>().HasMaxLength(16);
+            // By name (READ, ACCEPT): actions are open-ended, as record types declare their own.
+            permission.Property(p => p.Action).HasConversion(a => a.Name, name => new PermissionAction(name)).HasMaxLength(PermissionAction.MaxNameLength);
             permission.Property(p => p.Level).HasConversion<string>().HasMaxLength(16);
             permission.HasIndex(p => p.RoleId);
             permission.HasOne<Role>().WithMany().HasForeignKey(p => p.RoleId).OnDelete(DeleteBehavior.Cascade);

@@ -255,6 +255,13 @@ public sealed class RoleEditor(PermissionsDbContext db, CrmDatabaseSession sessi
                 continue;
             }
 
+            // An action a record type declares is that type's alone.
+            if (registry.Find(entityType) is ICrmEntityDefinition declaring && declaring.PermissionActions.All(a => a.Action != action))
+            {
+                errors.Add(UserError.At(ErrorCodes.InvalidValue, $"{entityType} has no action {action.Name}; it has {string.Join(", ", declaring.PermissionActions.Select(a => a.Action.Name))}.", "input", "permissions", index, "action"));
+                continue;
+            }
+
             if (partition is { Length: 0 or > MaxPartitionLength })
             {
                 errors.Add(UserError.At(ErrorCodes.InvalidValue, $"A partition has 1 to {MaxPartitionLength} characters (leave it out for the whole type).", "input", "permissions", index, "partition"));
@@ -274,7 +281,7 @@ public sealed class RoleEditor(PermissionsDbContext db, CrmDatabaseSession sessi
 
             if (permissions.Any(x => x.EntityType == entityType && x.Partition == partition && x.Action == action))
             {
-                errors.Add(UserError.At(ErrorCodes.Conflict, $"{action.ToString().ToUpperInvariant()} on {entityType}{(partition is null ? "" : $" ({partition})")} is given twice.", "input", "permissions", index));
+                errors.Add(UserError.At(ErrorCodes.Conflict, $"{action.Name} on {entityType}{(partition is null ? "" : $" ({partition})")} is given twice.", "input", "permissions", index));
                 continue;
             }
 

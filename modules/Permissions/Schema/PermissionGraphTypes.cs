@@ -4,6 +4,7 @@ using Crm.Modules.Permissions.Departments;
 using Crm.Modules.Permissions.Groups;
 using Crm.Modules.Permissions.Roles;
 using Crm.Modules.Permissions.Users;
+using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Security;
 using GraphQL;
@@ -28,10 +29,16 @@ public static class PermissionGraphTypes
 
     public static EnumerationGraphType Action(SchemaComposer composer) => composer.Types.GetOrAdd("PermissionAction", () =>
     {
-        var type = new EnumerationGraphType { Name = "PermissionAction", Description = "What a permission is for." };
-        foreach (var value in Enum.GetValues<PermissionAction>())
+        var type = new EnumerationGraphType { Name = "PermissionAction", Description = "What a permission is for: the actions of every record type, and those record types declare for themselves." };
+        foreach (var action in PermissionAction.Standard)
         {
-            type.Add(value.ToString().ToUpperInvariant(), value);
+            type.Add(action.Name, action);
+        }
+
+        foreach (var declared in composer.Registry.Types.OfType<ICrmEntityDefinition>().SelectMany(t => t.PermissionActions.Select(a => (Type: t.Name, a.Action, a.Description))).Where(a => !a.Action.IsStandard)
+                     .GroupBy(a => a.Action).OrderBy(g => g.Key.Name, StringComparer.Ordinal))
+        {
+            type.Add(declared.Key.Name, declared.Key, string.Join(" ", declared.Select(d => $"{d.Type}: {d.Description}")));
         }
 
         return type;

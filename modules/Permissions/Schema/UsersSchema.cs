@@ -77,10 +77,11 @@ public sealed class UsersSchema : ISchemaContributor
 
                 IEnumerable<PermissionEntry> permissions = rights.IsAdministrator
                     ? services.GetRequiredService<IEntityRegistry>().Types.Select(t => t.Name).Where(known.Contains)
-                        .SelectMany(t => Enum.GetValues<PermissionAction>().Select(a => new PermissionEntry(t, null, a, PermissionLevel.All)))
+                        .SelectMany(t => ActionsOf(services, t).Select(a => new PermissionEntry(t, null, a, PermissionLevel.All)))
                     : rights.Granted.Where(g => known.Contains(g.EntityType)).Select(g => new PermissionEntry(g.EntityType, g.Partition, g.Action, g.Level));
                 return new MeView(found, rights, permissions
-                    .OrderBy(p => p.EntityType, StringComparer.Ordinal).ThenBy(p => p.Partition, StringComparer.Ordinal).ThenBy(p => p.Action).ToList());
+                    .OrderBy(p => p.EntityType, StringComparer.Ordinal).ThenBy(p => p.Partition, StringComparer.Ordinal)
+                    .ThenBy(p => p.Action).ToList());
             }),
         });
 
@@ -174,4 +175,8 @@ public sealed class UsersSchema : ISchemaContributor
             throw ErrorCodes.Error(ErrorCodes.Unauthenticated, "Sign in first.");
         }
     }
+
+    /// <summary>The actions of a record type: the standard ones and those it declares.</summary>
+    private static IEnumerable<PermissionAction> ActionsOf(IServiceProvider services, string entityType) =>
+        (services.GetRequiredService<IEntityRegistry>().Find(entityType) as ICrmEntityDefinition)?.PermissionActions.Select(a => a.Action) ?? PermissionAction.Standard;
 }

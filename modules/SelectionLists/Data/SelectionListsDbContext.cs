@@ -11,7 +11,12 @@ public sealed class SelectionListsDbContext(DbContextOptions<SelectionListsDbCon
 
     public DbSet<ListItem> Items => Set<ListItem>();
 
-    protected override void ConfigureModel(ModelBuilder modelBuilder) =>
+    public DbSet<ListRecord> Lists => Set<ListRecord>();
+
+    // The lists and their default items come from the modules' declarations (DeclaredListsStartup);
+    // the first migration's seed rows stay, as data.
+    protected override void ConfigureModel(ModelBuilder modelBuilder)
+    {
         modelBuilder.Entity<ListItem>(item =>
         {
             item.ToTable("items");
@@ -21,8 +26,14 @@ public sealed class SelectionListsDbContext(DbContextOptions<SelectionListsDbCon
             item.Property(i => i.Name).HasMaxLength(100);
             item.Property(i => i.Color).HasMaxLength(7);
             item.Property(i => i.Semantics).HasConversion<string>().HasMaxLength(16);
-            item.HasData(DefaultLists.Seed());
         });
+        modelBuilder.Entity<ListRecord>(list =>
+        {
+            list.ToTable("lists");
+            list.HasKey(l => l.EntityId);
+            list.Property(l => l.EntityId).HasMaxLength(50);
+        });
+    }
 }
 
 public sealed class SelectionListsDesignTimeFactory() : ModuleDesignTimeFactory<SelectionListsDbContext>(SelectionListsModule.Id);

@@ -16,7 +16,7 @@ namespace Crm.Modules.SelectionLists.Domain;
 /// The lists as the rest of the platform reads and edits them. All items are read with one
 /// query the first time a request asks (lists are small), and read again after a change.
 /// </summary>
-public sealed partial class SelectionListStore(SelectionListsDbContext db, CrmDatabaseSession session, ICurrentActor actor, IServiceProvider services)
+public sealed partial class SelectionListStore(SelectionListsDbContext db, SelectionListCatalog catalog, CrmDatabaseSession session, ICurrentActor actor, IServiceProvider services)
     : ISelectionLists, ISelectionListEditor, IScopedService
 {
     private Dictionary<string, List<SelectionListItem>>? _lists;
@@ -40,6 +40,7 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, CrmDa
 
     public async Task CreateListAsync(string entityId, IReadOnlyList<SelectionListItem> items, CancellationToken cancellationToken)
     {
+        db.Lists.Add(new ListRecord { EntityId = entityId, CreatedAt = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime });
         db.Items.AddRange(items.Select(i => new ListItem
         {
             EntityId = entityId,
@@ -58,20 +59,29 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, CrmDa
     public async Task DeleteListAsync(string entityId, CancellationToken cancellationToken)
     {
         db.Items.RemoveRange(await db.Items.Where(i => i.EntityId == entityId).ToListAsync(cancellationToken));
+        db.Lists.RemoveRange(await db.Lists.Where(l => l.EntityId == entityId).ToListAsync(cancellationToken));
         await db.SaveChangesAsync(cancellationToken);
         Invalidate();
     }
 
     public sealed record SelectionList(string EntityId, string Name, IReadOnlyList<SelectionListItem> Items);
 
-    public static string ListName(string entityId) =>
-        DefaultLists.Names.GetValueOrDefault(entityId)
-        ?? (DefaultLists.IsStageList(entityId) ? $"Deal stages (pipeline {entityId[(DefaultLists.DealStage.Length + 1)..]})" : entityId);
+    public string ListName(string entityId) => catalog.Find(entityId)?.Name ?? entityId;
 
+    /// <summary>A list that is declared, or belongs to a declared family and has items: one that was emptied stays.</summary>
     public async Task<SelectionList?> FindListAsync(string entityId, CancellationToken cancellationToken)
     {
         var items = await GetItemsAsync(entityId, cancellationToken);
-        return items.Count == 0 && !DefaultLists.Names.ContainsKey(entityId) ? null : new SelectionList(entityId, ListName(entityId), items);
+        var declared = catalog.Find(entityId);
+        return declared is null || (declared.Member is not null && items.Count == 0) ? null : new SelectionList(entityId, declared.Name, items);
+    }
+
+    /// <summary>Every list: the declared ones (emptied ones too) and the family members that have items.</summary>
+    public async Task<IReadOnlyList<SelectionList>> ListsAsync(CancellationToken cancellationToken)
+    {
+        var all = await AllAsync(cancellationToken);
+        return catalog.Declared.Select(d => d.Id).Union(all.Keys.Where(id => catalog.Find(id) is not null)).Order(StringComparer.Ordinal)
+            .Select(id => new SelectionList(id, ListName(id), all.GetValueOrDefault(id) ?? [])).ToList();
     }
 
     public async Task<SelectionListEdit> AddItemAsync(string entityId, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
@@ -89,7 +99,7 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, CrmDa
 
         var errors = new List<UserError>();
         var name = ((string)input["name"]!).Trim();
-        var prefix = StagePrefix(entityId);
+        var prefix = catalog.Find(entityId)?.ItemPrefix ?? "";
         var id = input.GetValueOrDefault("id") as string ?? prefix + MakeId(name);
         if (!IdPattern().IsMatch(id) || id.Length > 50 || (prefix.Length > 0 && !id.StartsWith(prefix, StringComparison.Ordinal)))
         {
@@ -107,7 +117,7 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, CrmDa
             StatusId = id,
             Name = name,
             Sort = list.Items.Count == 0 ? 10 : list.Items.Max(i => i.Sort) + 10,
-            Semantics = DefaultLists.HasSemantics(entityId) ? ListItemSemantics.Process : null,
+            Semantics = catalog.Find(entityId)?.Declaration.HasSemantics == true ? ListItemSemantics.Process : null,
         };
         Apply(item, input, list, errors);
         if (errors.Count > 0)
@@ -170,7 +180,7 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, CrmDa
     }
 
     /// <summary>Applies and checks the fields shared by add and update.</summary>
-    private static void Apply(ListItem item, IReadOnlyDictionary<string, object?> input, SelectionList list, List<UserError> errors)
+    private void Apply(ListItem item, IReadOnlyDictionary<string, object?> input, SelectionList list, List<UserError> errors)
     {
         if (item.Name.Length is 0 or > 100)
         {
@@ -194,7 +204,7 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, CrmDa
 
         if (input.TryGetValue("semantics", out var semantics) && semantics is ListItemSemantics meaning)
         {
-            if (!DefaultLists.HasSemantics(item.EntityId))
+            if (catalog.Find(item.EntityId)?.Declaration.HasSemantics != true)
             {
                 errors.Add(UserError.At(ErrorCodes.Validation, $"Items of {item.EntityId} have no semantics; only statuses and stages do.", "input", "semantics"));
             }
@@ -208,7 +218,7 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, CrmDa
 
         if (input.TryGetValue("probability", out var probability) && probability is not null)
         {
-            if (!DefaultLists.IsStageList(item.EntityId))
+            if (catalog.Find(item.EntityId)?.Declaration.HasProbability != true)
             {
                 errors.Add(UserError.At(ErrorCodes.Validation, "Only deal stages have a probability.", "input", "probability"));
             }
@@ -308,10 +318,6 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, CrmDa
         Invalidate();
         return [];
     }
-
-    /// <summary>Stage ids of pipeline n start with "Cn:", as in Bitrix24; the default pipeline's have none.</summary>
-    public static string StagePrefix(string entityId) =>
-        DefaultLists.IsStageList(entityId) && entityId != DefaultLists.DealStage ? $"C{entityId[(DefaultLists.DealStage.Length + 1)..]}:" : "";
 
     private static string MakeId(string name)
     {

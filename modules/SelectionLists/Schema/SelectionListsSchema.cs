@@ -51,8 +51,7 @@ public sealed class SelectionListsSchema : ISchemaContributor
             ResolvedType = SchemaComposer.NonNullList(list),
             Resolver = new FuncFieldResolver<object?>(async c =>
             {
-                var all = await Store(c.RequestServices!).AllAsync(c.CancellationToken);
-                return all.Select(l => new SelectionListStore.SelectionList(l.Key, SelectionListStore.ListName(l.Key), l.Value)).ToList();
+                return await Store(c.RequestServices!).ListsAsync(c.CancellationToken);
             }),
         });
 

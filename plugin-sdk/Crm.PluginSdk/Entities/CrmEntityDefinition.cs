@@ -29,6 +29,9 @@ public interface ICrmEntityDefinition : ICrmEntityType
     /// <summary>Whether the request's actor reaches every record of the type for the action: then a record not found does not exist; otherwise it may be hidden, which is told as FORBIDDEN.</summary>
     bool ReachesAll(IServiceProvider services, PermissionAction action);
 
+    /// <summary>The permission actions of the type: the standard ones, then those it declares itself (<see cref="EntityBuilder{TRecord}.Action"/>).</summary>
+    IReadOnlyList<PermissionActionDeclaration> PermissionActions { get; }
+
     /// <summary>The fields rights may be partitioned by, coarsest first (deals: pipelineId, stageId); empty for most types.</summary>
     IReadOnlyList<string> PermissionPartitionFields { get; }
 
@@ -135,6 +138,7 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext> : ICrmEntit
         GraphTypeName = builder.GraphTypeName ?? char.ToUpperInvariant(name[0]) + name[1..];
         PluralName = builder.PluralName ?? name + "s";
         _partition = builder.PermissionPartitions;
+        PermissionActions = [.. StandardActions, .. builder.Actions];
         PermissionPartitionFields = _partition.Select(f => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(((MemberExpression)f.Body).Member.Name)).ToList();
     }
 
@@ -215,6 +219,18 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext> : ICrmEntit
         AccessFilter.For<TRecord>(RightsOf(services), Name, action, _partition) is not { } filter || filter.Compile()(record);
 
     public IReadOnlyList<string> PermissionPartitionFields { get; }
+
+    public IReadOnlyList<PermissionActionDeclaration> PermissionActions { get; }
+
+    private static readonly PermissionActionDeclaration[] StandardActions =
+    [
+        new(PermissionAction.Read, "See the records."),
+        new(PermissionAction.Add, "Create records."),
+        new(PermissionAction.Update, "Change the records."),
+        new(PermissionAction.Delete, "Delete the records."),
+        new(PermissionAction.Export, "Export the records."),
+        new(PermissionAction.Import, "Import records."),
+    ];
 
     public bool ReachesAll(IServiceProvider services, PermissionAction action) =>
         AccessFilter.ReachesAll(RightsOf(services), Name, action, _partition);

@@ -21,6 +21,26 @@ public sealed class EntityBuilder<TRecord>
 
     internal List<LambdaExpression> PermissionPartitions { get; } = [];
 
+    internal List<PermissionActionDeclaration> Actions { get; } = [];
+
+    /// <summary>
+    /// A permission action of this type's own beyond READ, ADD, UPDATE, DELETE, EXPORT and IMPORT
+    /// (a quote's ACCEPT): roles give it a level like the others, <c>me</c> lists it, and the
+    /// module checks it with <see cref="ICrmEntityDefinition.ReachesAsync"/>.
+    /// </summary>
+    /// <param name="name">Upper-case, as GraphQL shows it (ACCEPT); at most <see cref="Security.PermissionAction.MaxNameLength"/> characters.</param>
+    public EntityBuilder<TRecord> Action(string name, string description)
+    {
+        var action = new Security.PermissionAction(name);
+        if (action.IsStandard || Actions.Any(a => a.Action == action))
+        {
+            throw new InvalidOperationException($"The action {name} is declared twice on {typeof(TRecord).Name}.");
+        }
+
+        Actions.Add(new PermissionActionDeclaration(action, description));
+        return this;
+    }
+
     /// <summary>
     /// Rights on this type may differ by the value of a field (deals by pipeline), and within it
     /// by another (a pipeline's stages): a role then names the partition its level is for, the
@@ -154,6 +174,9 @@ public sealed class EntityBuilder<TRecord>
         };
     }
 }
+
+/// <summary>A permission action a record type declares, with what it allows.</summary>
+public sealed record PermissionActionDeclaration(Security.PermissionAction Action, string Description);
 
 public enum InputOnlyFieldType
 {

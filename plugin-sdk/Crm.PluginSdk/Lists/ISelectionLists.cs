@@ -71,3 +71,42 @@ public static class ItemEvents
     public const string EntityType = "selection_list_item";
     public const string SemanticsChanged = "semanticsChanged";
 }
+
+/// <summary>
+/// A selection list a module declares: its id (Bitrix24's where one exists), its name, what its
+/// items carry, and the items a new installation starts with. The SelectionLists module makes
+/// each declared list at the first start that knows it, with its default items, once: an admin
+/// who removes every item keeps an empty list, not the defaults back. Declare lists in a class
+/// implementing <see cref="ISelectionListDeclarations"/>; it is found by convention.
+/// </summary>
+public sealed record SelectionListDeclaration(string Id, string Name, IReadOnlyList<SelectionListItemDeclaration> DefaultItems)
+{
+    /// <summary>The longest list id (it is part of each item's key).</summary>
+    public const int MaxIdLength = 50;
+
+    /// <summary>Items mean in process, success or failure for the records on them (lead statuses, deal stages).</summary>
+    public bool HasSemantics { get; init; }
+
+    /// <summary>Items carry a probability in percent (deal stages).</summary>
+    public bool HasProbability { get; init; }
+
+    /// <summary>
+    /// The list heads a family of lists made at runtime, <c>{Id}_1</c>, <c>{Id}_2</c> ... (a
+    /// pipeline's stages), which take its semantics and probability, the name <see cref="MemberName"/>
+    /// gives them, and item ids starting with <see cref="MemberItemPrefix"/> (unique across the family).
+    /// </summary>
+    public bool IsFamily { get; init; }
+
+    public Func<int, string>? MemberName { get; init; }
+
+    public Func<int, string>? MemberItemPrefix { get; init; }
+}
+
+/// <summary>An item a declared list starts with; <paramref name="System"/> items cannot be removed.</summary>
+public sealed record SelectionListItemDeclaration(string Id, string Name, ListItemSemantics? Semantics = null, bool System = false, string? Color = null, int? Probability = null);
+
+/// <summary>The selection lists a module declares (see <see cref="SelectionListDeclaration"/>); found by convention.</summary>
+public interface ISelectionListDeclarations
+{
+    IEnumerable<SelectionListDeclaration> SelectionLists { get; }
+}

@@ -1,14 +1,60 @@
 namespace Crm.PluginSdk.Security;
 
-/// <summary>What a permission is for (Bitrix24's READ, ADD, WRITE, DELETE, EXPORT, IMPORT).</summary>
-public enum PermissionAction
+/// <summary>
+/// What a permission is for: Bitrix24's READ, ADD, WRITE (UPDATE), DELETE, EXPORT, IMPORT on every
+/// record type, and actions a record type declares for itself (a quote's ACCEPT, with
+/// <c>EntityBuilder.Action</c>). Roles give a level per type and action like any other; a module
+/// checks its own action with <c>ICrmEntityDefinition.ReachesAsync</c>.
+/// </summary>
+public readonly record struct PermissionAction : IComparable<PermissionAction>
 {
-    Read,
-    Add,
-    Update,
-    Delete,
-    Export,
-    Import,
+    /// <summary>The longest name an action may have (it is stored with each role's permissions).</summary>
+    public const int MaxNameLength = 16;
+
+    public static readonly PermissionAction Read = new("READ");
+    public static readonly PermissionAction Add = new("ADD");
+    public static readonly PermissionAction Update = new("UPDATE");
+    public static readonly PermissionAction Delete = new("DELETE");
+    public static readonly PermissionAction Export = new("EXPORT");
+    public static readonly PermissionAction Import = new("IMPORT");
+
+    /// <summary>The actions every record type has.</summary>
+    private static readonly PermissionAction[] StandardActions = [Read, Add, Update, Delete, Export, Import];
+
+    public static IReadOnlyList<PermissionAction> Standard { get; } = Array.AsReadOnly(StandardActions);
+
+    /// <param name="name">Upper-case letters, digits and underscores, starting with a letter, at most <see cref="MaxNameLength"/>: its GraphQL name.</param>
+    public PermissionAction(string name)
+    {
+        if (!IsValidName(name))
+        {
+            throw new ArgumentException($"'{name}' is not a permission action name: upper-case letters, digits and '_', starting with a letter, at most {MaxNameLength}.", nameof(name));
+        }
+
+        Name = name;
+    }
+
+    public string Name { get; }
+
+    public bool IsStandard => Array.IndexOf(StandardActions, this) >= 0;
+
+    public static bool IsValidName(string? name) =>
+        name is { Length: > 0 and <= MaxNameLength } && char.IsAsciiLetterUpper(name[0]) && name.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_');
+
+    /// <summary>The standard actions in their order, then declared ones by name: how roles and <c>me</c> list them.</summary>
+    public int CompareTo(PermissionAction other)
+    {
+        var (mine, theirs) = (Rank(this), Rank(other));
+        return mine != theirs ? mine.CompareTo(theirs) : string.CompareOrdinal(Name, other.Name);
+    }
+
+    private static int Rank(PermissionAction action)
+    {
+        var index = Array.IndexOf(StandardActions, action);
+        return index < 0 ? int.MaxValue : index;
+    }
+
+    public override string ToString() => Name;
 }
 
 /// <summary>

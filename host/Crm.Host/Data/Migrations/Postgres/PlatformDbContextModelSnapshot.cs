@@ -80,6 +80,28 @@ namespace Crm.Host.Data.Migrations.Postgres
                     b.ToTable("api_keys", "platform");
                 });
 
+            modelBuilder.Entity("Crm.Host.Data.DataMigrationRun", b =>
+                {
+                    b.Property<string>("ModuleId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("module_id");
+
+                    b.Property<string>("MigrationId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("migration_id");
+
+                    b.Property<DateTime>("AppliedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("applied_at");
+
+                    b.HasKey("ModuleId", "MigrationId")
+                        .HasName("pk_data_migrations");
+
+                    b.ToTable("data_migrations", "platform");
+                });
+
             modelBuilder.Entity("Crm.PluginSdk.Events.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")

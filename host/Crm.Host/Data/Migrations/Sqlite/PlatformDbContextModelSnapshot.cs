@@ -72,6 +72,28 @@ namespace Crm.Host.Data.Migrations.Sqlite
                     b.ToTable("platform_api_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Crm.Host.Data.DataMigrationRun", b =>
+                {
+                    b.Property<string>("ModuleId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("module_id");
+
+                    b.Property<string>("MigrationId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("migration_id");
+
+                    b.Property<DateTime>("AppliedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("applied_at");
+
+                    b.HasKey("ModuleId", "MigrationId")
+                        .HasName("pk_platform_data_migrations");
+
+                    b.ToTable("platform_data_migrations", (string)null);
+                });
+
             modelBuilder.Entity("Crm.PluginSdk.Events.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")

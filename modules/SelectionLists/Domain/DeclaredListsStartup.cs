@@ -1,0 +1,52 @@
+using Crm.Modules.SelectionLists.Data;
+using Crm.PluginSdk.Modules;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.Modules.SelectionLists.Domain;
+
+/// <summary>
+/// At every start: each declared list this database does not have yet is made, with its default
+/// items unless items of it are already there (a database from before lists were declared).
+/// Once made, a list is the admins': its items are never put back.
+/// </summary>
+public sealed class DeclaredListsStartup : IModuleStartupTask
+{
+    public async Task RunAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<SelectionListsDbContext>();
+        var catalog = services.GetRequiredService<SelectionListCatalog>();
+        var existing = await db.Lists.Select(l => l.EntityId).ToListAsync(cancellationToken);
+        var withItems = await db.Items.Select(i => i.EntityId).Distinct().ToListAsync(cancellationToken);
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
+        foreach (var declaration in catalog.Declared.Where(d => !existing.Contains(d.Id)))
+        {
+            db.Lists.Add(new ListRecord { EntityId = declaration.Id, CreatedAt = now });
+            if (withItems.Contains(declaration.Id))
+            {
+                continue;
+            }
+
+            var sort = 0;
+            db.Items.AddRange(declaration.DefaultItems.Select(item => new ListItem
+            {
+                EntityId = declaration.Id,
+                StatusId = item.Id,
+                Name = item.Name,
+                Sort = sort += 10,
+                Color = item.Color,
+                Semantics = declaration.HasSemantics ? item.Semantics ?? PluginSdk.Lists.ListItemSemantics.Process : null,
+                System = item.System,
+                Probability = declaration.HasProbability ? item.Probability : null,
+            }));
+        }
+
+        // Member lists made before lists were recorded (a pipeline's stages).
+        foreach (var member in withItems.Where(id => !existing.Contains(id) && catalog.Find(id) is { Member: not null }))
+        {
+            db.Lists.Add(new ListRecord { EntityId = member, CreatedAt = now });
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+}

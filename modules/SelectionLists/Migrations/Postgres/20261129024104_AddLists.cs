@@ -1,0 +1,37 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Crm.Modules.SelectionLists.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class AddLists : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            // The seed rows the model no longer declares stay: they are data now (DeclaredListsStartup).
+            migrationBuilder.CreateTable(
+                name: "lists",
+                schema: "selection_lists",
+                columns: table => new
+                {
+                    entity_id = table.Column<string>(type: "character varying(50)", maxLength: 50, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_lists", x => x.entity_id);
+                });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "lists",
+                schema: "selection_lists");
+        }
+    }
+}
