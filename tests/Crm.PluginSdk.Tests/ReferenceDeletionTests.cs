@@ -27,7 +27,7 @@ public sealed class StepsDbContext(DbContextOptions<StepsDbContext> options, Mod
     protected override void ConfigureModel(ModelBuilder modelBuilder) => modelBuilder.Entity<Step>();
 }
 
-public sealed class StepEntity() : CrmEntityDefinition<Step, StepsDbContext>("step", 9002)
+public sealed class StepEntity() : CrmEntityDefinition<Step, StepsDbContext>("step")
 {
     protected override void Configure(EntityBuilder<Step> entity)
     {

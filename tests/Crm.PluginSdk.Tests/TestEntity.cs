@@ -36,7 +36,7 @@ public sealed class SampleDbContext(DbContextOptions<SampleDbContext> options) :
     protected override void ConfigureModel(ModelBuilder modelBuilder) => modelBuilder.Entity<SampleRecord>();
 }
 
-public sealed class SampleEntity() : CrmEntityDefinition<SampleRecord, SampleDbContext>("sample", 9001)
+public sealed class SampleEntity() : CrmEntityDefinition<SampleRecord, SampleDbContext>("sample")
 {
     public static SampleEntity Instance { get; } = new();
 

@@ -1,3 +1,5 @@
+using System.Reflection;
+using Crm.Host.Modules;
 using Crm.PluginSdk.GraphQL;
 using GraphQL.Types;
 
@@ -5,16 +7,20 @@ namespace Crm.Host.GraphQL;
 
 /// <summary>
 /// Holds the current schema and replaces it whole. A request takes the schema once, when it
-/// starts, and keeps it to the end, so a swap never shows a request half of a change.
+/// starts, and keeps it to the end, so a swap never shows a request half of a change. The schema
+/// is composed from the modules in service: when one leaves service (a fault at run time), the
+/// next request gets a schema without it.
 /// </summary>
 public sealed class SchemaProvider
 {
     private readonly IServiceProvider rootServices;
+    private readonly ModuleCatalog modules;
     private readonly ILogger<SchemaProvider> logger;
 
-    public SchemaProvider(IServiceProvider rootServices, ILogger<SchemaProvider> logger)
+    public SchemaProvider(IServiceProvider rootServices, ModuleCatalog modules, ILogger<SchemaProvider> logger)
     {
         this.rootServices = rootServices;
+        this.modules = modules;
         this.logger = logger;
         // Custom field definitions are part of the schema: a new set of them makes a new schema.
         if (rootServices.GetService<Crm.PluginSdk.CustomFields.ICustomFieldCatalog>() is { } catalog)
@@ -23,32 +29,19 @@ public sealed class SchemaProvider
         }
     }
 
+    private sealed record Composed(ISchema Schema, long ModulesVersion);
+
     private readonly Lock _rebuildLock = new();
-    private ISchema? _current;
+    private Composed? _current;
     private long _version;
 
-    public ISchema Current => Volatile.Read(ref _current) ?? Rebuild();
+    public ISchema Current => Volatile.Read(ref _current) is { } current && current.ModulesVersion == modules.Version ? current.Schema : Rebuild();
 
     /// <summary>Increases with every swap.</summary>
     public long Version => Interlocked.Read(ref _version);
 
-    private readonly HashSet<System.Reflection.Assembly> _refused = [];
-
-    /// <summary>A module whose part of the schema throws is left out of it, with one log line, as a broken module is at loading.</summary>
-    private ISchema ComposeLeavingOutWhatFails()
-    {
-        while (true)
-        {
-            try
-            {
-                return new SchemaComposer(rootServices).Compose(rootServices.GetServices<ISchemaContributor>(), _refused);
-            }
-            catch (SchemaContributionException ex) when (_refused.Add(ex.Module))
-            {
-                logger.LogError("Module {Module} refused: its part of the GraphQL schema failed: {Reason}", ex.Module.GetName().Name, ex.Message);
-            }
-        }
-    }
+    /// <summary>Parts from outside any module (a test's contributor, say) that failed: left out, as a module's would be.</summary>
+    private readonly HashSet<Assembly> _failedParts = [];
 
     /// <summary>Composes a new schema from every contributor and swaps it in.</summary>
     public ISchema Rebuild()
@@ -56,12 +49,88 @@ public sealed class SchemaProvider
         lock (_rebuildLock)
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var schema = ComposeLeavingOutWhatFails();
-            Volatile.Write(ref _current, schema);
+            var composed = ComposeLeavingOutWhatFails();
+            Volatile.Write(ref _current, composed);
             var version = Interlocked.Increment(ref _version);
             logger.LogInformation("GraphQL schema version {Version} composed in {Elapsed} ms.", version,
                 System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture));
-            return schema;
+            return composed.Schema;
+        }
+    }
+
+    /// <summary>
+    /// A module whose part of the schema throws (a contributor, a record type, or a name that makes
+    /// the whole schema invalid) fails, with one log line, and the schema is composed without it.
+    /// </summary>
+    private Composed ComposeLeavingOutWhatFails()
+    {
+        while (true)
+        {
+            var version = modules.Version;
+            var failure = TryCompose([], out var schema);
+            if (failure is null)
+            {
+                if (modules.Version == version)
+                {
+                    return new Composed(schema!, version);
+                }
+
+                continue; // a part of a module could not be made and failed it: its other parts go too
+            }
+
+            if (failure is SchemaContributionException part && modules.OwnerOf(part.Module) is null && _failedParts.Add(part.Module))
+            {
+                logger.LogError("A part of the GraphQL schema from {Assembly} failed and is left out: {Reason}", part.Module.GetName().Name, failure.Message);
+                continue;
+            }
+
+            FailTheModuleThatBreaksIt(failure);
+        }
+    }
+
+    /// <summary>
+    /// Which module breaks the schema is found by composing with the modules in service in load
+    /// order, one more each time: the first whose part fails the composition is the one (two modules
+    /// claiming one name: the second). A failure that names a module is not trusted to be its fault:
+    /// the module it names may be the first of two claiming one name.
+    /// </summary>
+    private void FailTheModuleThatBreaksIt(Exception failure)
+    {
+        var inService = modules.Loaded;
+        for (var count = 0; count <= inService.Count; count++)
+        {
+            if (TryCompose(inService.Skip(count), out _) is { } found)
+            {
+                if (count == 0)
+                {
+                    throw new InvalidOperationException("The host's own part of the GraphQL schema fails.", found);
+                }
+
+                var culprit = inService[count - 1];
+                var reason = found is SchemaContributionException ? found.Message : ModuleCatalog.Describe(found);
+                modules.Fail(culprit, $"its part of the GraphQL schema failed: {reason}", found.InnerException ?? found, logger);
+                return;
+            }
+        }
+
+        throw new InvalidOperationException("The GraphQL schema fails to compose with every module in service, but not with each added in turn.", failure);
+    }
+
+    /// <summary>Composes without <paramref name="leftOut"/> (and what is out of service); returns what failed, or null.</summary>
+    private Exception? TryCompose(IEnumerable<ModuleEntry> leftOut, out ISchema? schema)
+    {
+        var excluded = new HashSet<Assembly>(_failedParts);
+        excluded.UnionWith(modules.AssembliesOutOfService());
+        excluded.UnionWith(leftOut.Select(m => m.Assembly!));
+        try
+        {
+            schema = new SchemaComposer(rootServices).Compose(rootServices.GetServices<ISchemaContributor>(), excluded);
+            return null;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            schema = null;
+            return ex;
         }
     }
 }

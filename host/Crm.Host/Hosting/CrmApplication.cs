@@ -68,14 +68,11 @@ public static class CrmApplication
         var modulesPath = configuration["Modules:Path"] is { Length: > 0 } path
             ? Path.GetFullPath(path)
             : Path.Combine(AppContext.BaseDirectory, "modules");
-        var catalog = ModuleLoader.Load(modulesPath, loggerFactory.CreateLogger("Crm.Host.Modules"));
+        var modulesLogger = loggerFactory.CreateLogger("Crm.Host.Modules");
+        var catalog = ModuleLoader.Load(modulesPath, modulesLogger);
         services.AddSingleton(catalog);
-        var moduleContext = new ModuleContext(configuration);
-        foreach (var module in catalog.Loaded)
-        {
-            module.Instance.ConfigureServices(services, moduleContext);
-            RegisterByConvention(services, module);
-        }
+        // Each module's services are registered whole or not at all; a fault refuses or fails it alone.
+        ModuleRegistrar.Register(services, catalog, new ModuleContext(configuration), modulesLogger);
 
         services.AddSingleton<ModuleDataRunner>();
         services.AddSingleton<IEntityRegistry, EntityRegistry>();
@@ -107,30 +104,6 @@ public static class CrmApplication
         services.AddSingleton<PlatformInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<PlatformInitializer>());
     }
-
-    /// <summary>
-    /// Scrutor registers what a module declares by implementing the SDK's contracts, so that a
-    /// module's own code only registers what convention cannot know.
-    /// </summary>
-    private static void RegisterByConvention(IServiceCollection services, LoadedModule module) =>
-        services.Scan(scan => scan.FromAssemblies(module.Assembly)
-            .AddClasses(c => c.AssignableTo<ICrmEntityDefinition>())
-                .As<ICrmEntityType>().WithSingletonLifetime()
-            .AddClasses(c => c.AssignableTo<ISchemaContributor>().Where(t => !typeof(ICrmEntityDefinition).IsAssignableFrom(t)))
-                .As<ISchemaContributor>().WithSingletonLifetime()
-            .AddClasses(c => c.AssignableTo<IDomainEventHandler>())
-                .As<IDomainEventHandler>().WithScopedLifetime()
-            .AddClasses(c => c.AssignableTo<IModuleDataMigration>())
-                .As<IModuleDataMigration>().WithScopedLifetime()
-            .AddClasses(c => c.AssignableTo<IModuleStartupTask>())
-                .As<IModuleStartupTask>().WithScopedLifetime()
-            .AddClasses(c => c.AssignableTo<Crm.PluginSdk.Lists.ISelectionListDeclarations>())
-                .As<Crm.PluginSdk.Lists.ISelectionListDeclarations>().WithSingletonLifetime()
-            // Self and every interface resolve to one instance per scope (or process).
-            .AddClasses(c => c.AssignableTo<IScopedService>())
-                .AsSelfWithInterfaces(t => t != typeof(IScopedService)).WithScopedLifetime()
-            .AddClasses(c => c.AssignableTo<ISingletonService>())
-                .AsSelfWithInterfaces(t => t != typeof(ISingletonService)).WithSingletonLifetime());
 
     /// <summary>The <c>Limits</c> section; limits that cannot work (on this engine) stop the start with every reason.</summary>
     public static QueryLimits ReadQueryLimits(IConfiguration configuration, DatabaseProvider provider)

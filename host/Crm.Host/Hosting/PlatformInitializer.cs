@@ -3,6 +3,7 @@ using Crm.Host.GraphQL;
 using Crm.Host.Modules;
 using Crm.Host.Security;
 using Crm.PluginSdk.Data;
+using Crm.PluginSdk.Security;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -31,8 +32,20 @@ public sealed class PlatformInitializer(
     {
         await MigrateAsync(cancellationToken);
         GeneratedAdminKey = await apiKeys.BootstrapAsync(configuration[ApiKeyService.AdminKeyVariable], cancellationToken);
+        MakeEventHandlers();
         schemas.Rebuild();
-        logger.LogInformation("Modules loaded: {Modules}.", string.Join(", ", catalog.Loaded.Select(m => $"{m.Manifest.Id} {m.Manifest.Version}")));
+        logger.LogInformation("Modules loaded: {Modules}.", string.Join(", ", catalog.Loaded.Select(m => $"{m.Id} {m.Manifest!.Version}")));
+    }
+
+    /// <summary>
+    /// Makes every event handler once, as event delivery will: a module whose handler cannot be
+    /// made fails now (see <see cref="ModuleGuards"/>), before the schema is composed and requests
+    /// come, rather than at its first event.
+    /// </summary>
+    private void MakeEventHandlers()
+    {
+        using var scope = services.GetRequiredService<IServiceScopeFactory>().CreateSystemScope();
+        _ = scope.ServiceProvider.GetServices<Crm.PluginSdk.Events.IDomainEventHandler>().ToList();
     }
 
     /// <summary>

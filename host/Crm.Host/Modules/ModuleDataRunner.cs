@@ -1,3 +1,4 @@
+using System.Reflection;
 using Crm.Host.Data;
 using Crm.PluginSdk.Data;
 using Crm.PluginSdk.Modules;
@@ -10,11 +11,16 @@ namespace Crm.Host.Modules;
 /// Runs what modules do to their own data at start-up, after the schema migrations: each
 /// <see cref="IModuleDataMigration"/> once per database (recorded in <c>platform.data_migrations</c>
 /// in the same transaction), then every <see cref="IModuleStartupTask"/>. Module by module in
-/// load order, as the system. Hosts starting together take turns: on PostgreSQL through an
-/// advisory lock held by each step's transaction, on SQLite through its one writer at a time.
+/// load order, as the system. Both are found in the module's assembly and made here, so that one
+/// that cannot be made, or throws, fails its own module alone (one log line, <c>modules { state }</c>).
+/// Hosts starting together take turns: on PostgreSQL through an advisory lock held by each step's
+/// transaction, on SQLite through its one writer at a time.
 /// </summary>
 public sealed class ModuleDataRunner(IServiceScopeFactory scopes, ModuleCatalog catalog, ILogger<ModuleDataRunner> logger)
 {
+    /// <summary>The longest id of a data migration (it is stored).</summary>
+    public const int MaxIdLength = 100;
+
     // Any fixed number, the same on every host: the lock of "a data migration is running".
     private const long AdvisoryLockKey = 0x43524D_44415441; // "CRM DATA"
 
@@ -22,20 +28,42 @@ public sealed class ModuleDataRunner(IServiceScopeFactory scopes, ModuleCatalog 
     {
         foreach (var module in catalog.Loaded)
         {
-            await RunMigrationsAsync(module, cancellationToken);
+            await GuardedAsync(module, "a data migration", () => RunMigrationsAsync(module, cancellationToken));
         }
 
         foreach (var module in catalog.Loaded)
         {
+            await GuardedAsync(module, "a start-up task", () => RunStartupTasksAsync(module, cancellationToken));
+        }
+    }
+
+    private async Task GuardedAsync(ModuleEntry module, string what, Func<Task> work)
+    {
+        try
+        {
+            await work();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+        {
+            catalog.Fail(module, $"{what} of it failed: {ModuleCatalog.Describe(ex)}", ex, logger);
+        }
+    }
+
+    private static IEnumerable<Type> Implementations<TContract>(ModuleEntry module) =>
+        module.Assembly!.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false } && typeof(TContract).IsAssignableFrom(t))
+            .OrderBy(t => t.FullName, StringComparer.Ordinal);
+
+    private async Task RunStartupTasksAsync(ModuleEntry module, CancellationToken cancellationToken)
+    {
+        foreach (var type in Implementations<IModuleStartupTask>(module))
+        {
             using var scope = scopes.CreateSystemScope();
-            foreach (var task in scope.ServiceProvider.GetServices<IModuleStartupTask>().Where(t => t.GetType().Assembly == module.Assembly))
+            var task = (IModuleStartupTask)ActivatorUtilities.CreateInstance(scope.ServiceProvider, type);
+            await InTurnAsync(scope.ServiceProvider, async () =>
             {
-                await InTurnAsync(scope.ServiceProvider, async () =>
-                {
-                    await task.RunAsync(scope.ServiceProvider, cancellationToken);
-                    return true;
-                }, cancellationToken);
-            }
+                await task.RunAsync(scope.ServiceProvider, cancellationToken);
+                return true;
+            }, cancellationToken);
         }
     }
 
@@ -54,31 +82,32 @@ public sealed class ModuleDataRunner(IServiceScopeFactory scopes, ModuleCatalog 
         }, cancellationToken: cancellationToken);
     }
 
-    private async Task RunMigrationsAsync(LoadedModule module, CancellationToken cancellationToken)
+    private async Task RunMigrationsAsync(ModuleEntry module, CancellationToken cancellationToken)
     {
-        List<string> ids;
+        List<(string Id, Type Type)> steps;
         using (var scope = scopes.CreateSystemScope())
         {
-            ids = scope.ServiceProvider.GetServices<IModuleDataMigration>().Where(m => m.GetType().Assembly == module.Assembly)
-                .Select(m => m.Id).Order(StringComparer.Ordinal).ToList();
+            steps = Implementations<IModuleDataMigration>(module)
+                .Select(t => (((IModuleDataMigration)ActivatorUtilities.CreateInstance(scope.ServiceProvider, t)).Id, t))
+                .OrderBy(s => s.Id, StringComparer.Ordinal).ToList();
         }
 
-        var duplicate = ids.GroupBy(id => id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null || ids.Any(id => id.Length is 0 or > 100))
+        var duplicate = steps.GroupBy(s => s.Id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null || steps.Any(s => s.Id is null or { Length: 0 or > MaxIdLength }))
         {
-            throw new InvalidOperationException($"Module {module.Manifest.Id}: data migration ids must be unique and 1 to 100 characters long ({duplicate?.Key ?? "an empty or long one"}).");
+            throw new InvalidOperationException($"data migration ids must be unique and 1 to {MaxIdLength} characters long ({duplicate?.Key ?? "an empty or long one"})");
         }
 
-        foreach (var id in ids)
+        foreach (var (id, type) in steps)
         {
             // A scope per step: its contexts start clean, and a failure leaves nothing tracked.
             using var scope = scopes.CreateSystemScope();
             var services = scope.ServiceProvider;
-            var migration = services.GetServices<IModuleDataMigration>().Single(m => m.GetType().Assembly == module.Assembly && m.Id == id);
+            var migration = (IModuleDataMigration)ActivatorUtilities.CreateInstance(services, type);
             var db = services.GetRequiredService<PlatformDbContext>();
             var ran = await InTurnAsync(services, async () =>
             {
-                if (await db.DataMigrations.AnyAsync(r => r.ModuleId == module.Manifest.Id && r.MigrationId == id, cancellationToken))
+                if (await db.DataMigrations.AnyAsync(r => r.ModuleId == module.Id && r.MigrationId == id, cancellationToken))
                 {
                     return false;
                 }
@@ -86,7 +115,7 @@ public sealed class ModuleDataRunner(IServiceScopeFactory scopes, ModuleCatalog 
                 await migration.RunAsync(services, cancellationToken);
                 db.DataMigrations.Add(new DataMigrationRun
                 {
-                    ModuleId = module.Manifest.Id,
+                    ModuleId = module.Id,
                     MigrationId = id,
                     AppliedAt = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime,
                 });
@@ -95,7 +124,7 @@ public sealed class ModuleDataRunner(IServiceScopeFactory scopes, ModuleCatalog 
             }, cancellationToken);
             if (ran)
             {
-                logger.LogInformation("Data migration {Module}/{Migration} applied.", module.Manifest.Id, id);
+                logger.LogInformation("Data migration {Module}/{Migration} applied.", module.Id, id);
             }
         }
     }

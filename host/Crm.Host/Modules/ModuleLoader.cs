@@ -5,20 +5,21 @@ using NuGet.Versioning;
 
 namespace Crm.Host.Modules;
 
-/// <summary>A module that passed every check and whose services are registered.</summary>
-public sealed record LoadedModule(ModuleManifest Manifest, ICrmModule Instance, Assembly Assembly, string Directory);
-
-/// <summary>What start-up found in the modules folder.</summary>
-public sealed record ModuleCatalog(IReadOnlyList<LoadedModule> Loaded, IReadOnlyList<string> Refused);
-
 /// <summary>
 /// Loads each module from its own folder in an isolated load context (McMaster.NETCore.Plugins),
 /// sharing the SDK and the framework with the host so that contracts keep one identity. It is
 /// the only place that knows the plugin library. A module that cannot be loaded, targets another
-/// SDK, lacks a dependency or is part of a cycle is refused with one log line; the rest load.
+/// SDK, lacks a dependency or is part of a cycle is refused with one log line, and one whose
+/// constructor or manifest throws fails with one; the rest load.
 /// </summary>
 public static class ModuleLoader
 {
+    /// <summary>
+    /// The longest module id: it names the module's PostgreSQL schema (and table prefix on SQLite),
+    /// and PostgreSQL cuts names at 63 bytes, which would let two long ids share one schema.
+    /// </summary>
+    public const int MaxIdLength = 50;
+
     /// <summary>Types whose identity must be the host's: the SDK's contracts and what they expose.</summary>
     private static readonly Type[] SharedTypes =
     [
@@ -28,61 +29,132 @@ public static class ModuleLoader
         typeof(global::GraphQL.Types.ISchema),
     ];
 
+    /// <summary>
+    /// Reads every folder of <paramref name="modulesPath"/>: loads its assembly, makes its module and
+    /// reads its manifest, each step guarded, and orders what passed by dependencies.
+    /// </summary>
     public static ModuleCatalog Load(string modulesPath, ILogger logger)
     {
-        var candidates = new List<LoadedModule>();
-        var refused = new List<string>();
+        var candidates = new List<ModuleEntry>();
+        var refused = new List<ModuleEntry>();
         if (!System.IO.Directory.Exists(modulesPath))
         {
             logger.LogWarning("No modules folder at {Path}; the host starts with no modules.", modulesPath);
-            return new ModuleCatalog(candidates, refused);
+            return new ModuleCatalog([]);
         }
 
         foreach (var directory in System.IO.Directory.GetDirectories(modulesPath).Order(StringComparer.Ordinal))
         {
-            var name = Path.GetFileName(directory);
-            var assemblyPath = Path.Combine(directory, name + ".dll");
-            try
+            var entry = LoadOne(directory, candidates, out var refusal, out var fault);
+            if (entry.Manifest is null || refusal is not null)
             {
-                if (!File.Exists(assemblyPath))
-                {
-                    throw new ModuleRefusedException($"{name}.dll is missing from its folder");
-                }
-
-                var loader = PluginLoader.CreateFromAssemblyFile(assemblyPath, SharedTypes, config => config.PreferSharedTypes = true);
-                var assembly = loader.LoadDefaultAssembly();
-                var moduleTypes = assembly.GetTypes().Where(t => typeof(ICrmModule).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false }).ToList();
-                if (moduleTypes.Count != 1)
-                {
-                    throw new ModuleRefusedException($"it must have exactly one {nameof(ICrmModule)} implementation, found {moduleTypes.Count}");
-                }
-
-                var instance = (ICrmModule)Activator.CreateInstance(moduleTypes[0])!;
-                CheckManifest(instance.Manifest);
-                if (candidates.Any(c => c.Manifest.Id == instance.Manifest.Id))
-                {
-                    throw new ModuleRefusedException($"another module already has the id '{instance.Manifest.Id}'");
-                }
-
-                candidates.Add(new LoadedModule(instance.Manifest, instance, assembly, directory));
+                refused.Add(entry);
+                Leave(entry, refusal, fault, logger);
             }
-            catch (Exception ex) when (ex is ModuleRefusedException or BadImageFormatException or FileLoadException or FileNotFoundException or ReflectionTypeLoadException or TypeLoadException or MissingMethodException or InvalidCastException)
+            else
             {
-                refused.Add(name);
-                logger.LogError("Module {Module} refused: {Reason}", name, Reason(ex));
+                candidates.Add(entry);
             }
         }
 
-        var ordered = OrderByDependencies(candidates, refused, logger);
-        return new ModuleCatalog(ordered, refused);
+        var ordered = OrderByDependencies(candidates, logger);
+        return new ModuleCatalog([.. ordered, .. candidates.Except(ordered).Concat(refused).OrderBy(m => m.Folder, StringComparer.Ordinal)]);
     }
 
-    /// <summary>Throws <see cref="ModuleRefusedException"/> when the manifest is unusable or targets another SDK.</summary>
-    internal static void CheckManifest(ModuleManifest manifest)
+    /// <summary>One folder: the entry, and why it is refused (a check) or failed (its own code threw), if it is.</summary>
+    private static ModuleEntry LoadOne(string directory, List<ModuleEntry> candidates, out string? refusal, out Exception? fault)
     {
-        if (string.IsNullOrWhiteSpace(manifest.Id) || !manifest.Id.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
+        var name = Path.GetFileName(directory);
+        var assemblyPath = Path.Combine(directory, name + ".dll");
+        refusal = null;
+        fault = null;
+        Assembly assembly;
+        Type moduleType;
+        try
         {
-            throw new ModuleRefusedException($"its id '{manifest.Id}' must be lower-case letters, digits and underscores");
+            if (!File.Exists(assemblyPath))
+            {
+                throw new ModuleRefusedException($"{name}.dll is missing from its folder");
+            }
+
+            var loader = PluginLoader.CreateFromAssemblyFile(assemblyPath, SharedTypes, config => config.PreferSharedTypes = true);
+            assembly = loader.LoadDefaultAssembly();
+            var moduleTypes = assembly.GetTypes().Where(t => typeof(ICrmModule).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false }).ToList();
+            moduleType = moduleTypes.Count == 1
+                ? moduleTypes[0]
+                : throw new ModuleRefusedException($"it must have exactly one {nameof(ICrmModule)} implementation, found {moduleTypes.Count}");
+            if (moduleType.GetConstructor(Type.EmptyTypes) is null)
+            {
+                throw new ModuleRefusedException($"{moduleType.Name} must have a public constructor without parameters");
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            refusal = ex is ModuleRefusedException ? ex.Message : ModuleCatalog.Describe(ex);
+            return new ModuleEntry(directory);
+        }
+
+        // From here on the module's own code runs: what it throws fails it.
+        ICrmModule instance;
+        ModuleManifest manifest;
+        try
+        {
+            instance = (ICrmModule)Activator.CreateInstance(moduleType)!;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            fault = ex;
+            refusal = $"its constructor threw {ModuleCatalog.Describe(ex)}";
+            return new ModuleEntry(directory, assembly: assembly);
+        }
+
+        try
+        {
+            manifest = instance.Manifest; // read once: a getter may not answer the same twice
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            fault = ex;
+            refusal = $"its manifest threw {ModuleCatalog.Describe(ex)}";
+            return new ModuleEntry(directory, instance: instance, assembly: assembly);
+        }
+
+        var entry = new ModuleEntry(directory, manifest, instance, assembly);
+        try
+        {
+            CheckManifest(manifest);
+            if (candidates.Any(c => c.Manifest!.Id == manifest.Id))
+            {
+                throw new ModuleRefusedException($"another module already has the id '{manifest.Id}'");
+            }
+        }
+        catch (ModuleRefusedException ex)
+        {
+            refusal = ex.Message;
+        }
+
+        return entry;
+    }
+
+    private static void Leave(ModuleEntry entry, string? reason, Exception? fault, ILogger logger) =>
+        ModuleCatalog.Leave(entry, fault is null ? ModuleState.Refused : ModuleState.Failed, reason!, fault, logger);
+
+    /// <summary>Throws <see cref="ModuleRefusedException"/> when the manifest is unusable or targets another SDK.</summary>
+    internal static void CheckManifest(ModuleManifest? manifest)
+    {
+        if (manifest is null)
+        {
+            throw new ModuleRefusedException("it has no manifest");
+        }
+
+        if (string.IsNullOrWhiteSpace(manifest.Id) || manifest.Id.Length > MaxIdLength || !manifest.Id.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
+        {
+            throw new ModuleRefusedException($"its id '{manifest.Id}' must be 1 to {MaxIdLength} lower-case letters, digits and underscores");
+        }
+
+        if (manifest.DependsOn is null || manifest.DependsOn.Any(string.IsNullOrEmpty))
+        {
+            throw new ModuleRefusedException("its dependencies must be a list of module ids");
         }
 
         if (!NuGetVersion.TryParse(manifest.Version, out _))
@@ -101,18 +173,17 @@ public static class ModuleLoader
         }
     }
 
-    /// <summary>Dependencies first; a module whose dependency is missing or refused is refused too.</summary>
-    internal static List<LoadedModule> OrderByDependencies(List<LoadedModule> candidates, List<string> refused, ILogger logger)
+    /// <summary>Dependencies first; a module whose dependency is missing or refused is refused too, and so is every module of a cycle.</summary>
+    internal static List<ModuleEntry> OrderByDependencies(List<ModuleEntry> candidates, ILogger logger)
     {
-        var byId = candidates.ToDictionary(c => c.Manifest.Id);
-        var ordered = new List<LoadedModule>();
+        var byId = candidates.ToDictionary(c => c.Manifest!.Id);
+        var ordered = new List<ModuleEntry>();
         var state = new Dictionary<string, bool>(); // false: visiting, true: done
-        var rejected = new HashSet<string>();
 
-        bool Visit(LoadedModule module, Stack<string> path)
+        bool Visit(ModuleEntry module, Stack<string> path)
         {
-            var id = module.Manifest.Id;
-            if (rejected.Contains(id))
+            var id = module.Manifest!.Id;
+            if (module.State != ModuleState.Loaded)
             {
                 return false;
             }
@@ -141,9 +212,9 @@ public static class ModuleLoader
 
                 if (!Visit(required, path))
                 {
-                    if (!rejected.Contains(id))
+                    if (module.State == ModuleState.Loaded)
                     {
-                        Reject(module, $"its dependency '{dependency}' was refused");
+                        Reject(module, $"its dependency '{dependency}' {ModuleCatalog.Describe(required)}");
                     }
 
                     path.Pop();
@@ -157,26 +228,15 @@ public static class ModuleLoader
             return true;
         }
 
-        void Reject(LoadedModule module, string reason)
-        {
-            rejected.Add(module.Manifest.Id);
-            refused.Add(Path.GetFileName(module.Directory));
-            logger.LogError("Module {Module} refused: {Reason}", module.Manifest.Id, reason);
-        }
+        void Reject(ModuleEntry module, string reason) => ModuleCatalog.Leave(module, ModuleState.Refused, reason, null, logger);
 
-        foreach (var module in candidates.OrderBy(c => c.Manifest.Id, StringComparer.Ordinal))
+        foreach (var module in candidates.OrderBy(c => c.Manifest!.Id, StringComparer.Ordinal))
         {
             Visit(module, new Stack<string>());
         }
 
         return ordered;
     }
-
-    private static string Reason(Exception ex) => ex switch
-    {
-        ReflectionTypeLoadException load => load.LoaderExceptions.FirstOrDefault()?.Message ?? load.Message,
-        _ => ex.Message,
-    };
 
     internal sealed class ModuleRefusedException(string message) : Exception(message);
 }

@@ -4,10 +4,9 @@ using Crm.PluginSdk.Entities;
 namespace Crm.Modules.Companies.Domain;
 
 /// <summary>The company type. Its contacts come from the Contacts module's relation, through the registry.</summary>
-public sealed class CompanyEntity() : CrmEntityDefinition<Company, CompaniesDbContext>(Name, TypeIdValue)
+public sealed class CompanyEntity() : CrmEntityDefinition<Company, CompaniesDbContext>(Name)
 {
     public new const string Name = "company";
-    private const int TypeIdValue = 4;
 
     protected override void Configure(EntityBuilder<Company> entity)
     {

@@ -6,11 +6,10 @@ using Crm.PluginSdk.GraphQL;
 namespace Crm.Modules.Contacts.Domain;
 
 /// <summary>The contact type: its fields, and what the generic handling leaves to it (a name, company links).</summary>
-public sealed class ContactEntity() : CrmEntityDefinition<Contact, ContactsDbContext>(Name, TypeIdValue)
+public sealed class ContactEntity() : CrmEntityDefinition<Contact, ContactsDbContext>(Name)
 {
     public new const string Name = "contact";
     public const string CompanyIds = "companyIds";
-    private const int TypeIdValue = 3;
 
     protected override void Configure(EntityBuilder<Contact> entity)
     {

@@ -13,12 +13,11 @@ namespace Crm.Modules.Deals.Domain;
 /// The deal type. A deal sits on a stage of its pipeline's list; its semantics decide whether it
 /// is closed, the stage's probability is the default, and every stage change is an event.
 /// </summary>
-public sealed class DealEntity() : CrmEntityDefinition<Deal, DealsDbContext>(Name, TypeIdValue)
+public sealed class DealEntity() : CrmEntityDefinition<Deal, DealsDbContext>(Name)
 {
     public new const string Name = "deal";
     public const string ContactIds = "contactIds";
     public const string StageChanged = "stageChanged";
-    private const int TypeIdValue = 2;
 
     protected override void Configure(EntityBuilder<Deal> entity)
     {

@@ -7,11 +7,10 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Crm.Modules.Leads.Domain;
 
 /// <summary>The lead type. Statuses come from the STATUS list; only conversion reaches its success status.</summary>
-public sealed class LeadEntity() : CrmEntityDefinition<Lead, LeadsDbContext>(Name, TypeIdValue)
+public sealed class LeadEntity() : CrmEntityDefinition<Lead, LeadsDbContext>(Name)
 {
     public new const string Name = "lead";
     public const string StatusList = "STATUS";
-    private const int TypeIdValue = 1;
 
     protected override void Configure(EntityBuilder<Lead> entity)
     {

@@ -123,10 +123,11 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext> : ICrmEntit
     private bool? _isPostgres;
     private readonly IReadOnlyList<LambdaExpression> _partition;
 
-    protected CrmEntityDefinition(string name, int typeId)
+    /// <param name="name">The record type's key, e.g. "quote": unique among every module's types (a second module claiming it is refused).</param>
+    protected CrmEntityDefinition(string name)
     {
         Name = name;
-        TypeId = typeId;
+        TypeId = Bitrix24TypeIds.Of(name);
         var builder = new EntityBuilder<TRecord>();
         var record = Expression.Parameter(typeof(TRecord), "record");
         builder.Field(Expression.Lambda<Func<TRecord, long>>(Expression.Property(record, nameof(ICrmRecord.Id)), record))
@@ -144,7 +145,7 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext> : ICrmEntit
 
     public string Name { get; }
 
-    public int TypeId { get; }
+    public int? TypeId { get; }
 
     public string GraphTypeName { get; }
 

@@ -11,11 +11,15 @@ namespace Crm.PluginSdk.Entities;
 /// </summary>
 public interface ICrmEntityType
 {
-    /// <summary>Lower-case name, e.g. "contact".</summary>
+    /// <summary>Lower-case name, e.g. "contact": the type's key, unique among every module's types.</summary>
     string Name { get; }
 
-    /// <summary>Numeric type id, Bitrix24's where one exists (1 lead, 2 deal, 3 contact, 4 company).</summary>
-    int TypeId { get; }
+    /// <summary>
+    /// Bitrix24's numeric type id for the types Bitrix24 has (1 lead, 2 deal, 3 contact, 4
+    /// company), given by the SDK from the name; null for every other type (a plugin's too), which
+    /// is known by its name.
+    /// </summary>
+    int? TypeId { get; }
 
     string GraphTypeName { get; }
 
@@ -72,22 +76,47 @@ public sealed class EntityRegistry : IEntityRegistry
 {
     private readonly Dictionary<string, ICrmEntityType> _byName;
 
+    /// <param name="types">Types that do not clash (see <see cref="Clash"/>): the host refuses a module whose type would, before it gets here.</param>
     public EntityRegistry(IEnumerable<ICrmEntityType> types)
     {
         Types = types.ToList();
         _byName = new Dictionary<string, ICrmEntityType>(StringComparer.Ordinal);
         foreach (var type in Types)
         {
-            if (!_byName.TryAdd(type.Name, type))
+            if (_byName.Values.Select(held => (held, clash: Clash(held, type))).FirstOrDefault(c => c.clash is not null) is { held: { } other, clash: { } what })
             {
-                throw new InvalidOperationException($"Two modules register the entity type '{type.Name}'.");
+                throw new ArgumentException($"The entity types '{other.Name}' and '{type.Name}' both claim {what}.", nameof(types));
             }
+
+            _byName.Add(type.Name, type);
+        }
+    }
+
+    /// <summary>
+    /// What <paramref name="candidate"/> claims that <paramref name="held"/> already has, or null when
+    /// both can be registered: a record type name, a root field of the schema (a type's name and its
+    /// plural), a GraphQL type name, a <c>CrmEntityType</c> value or a Bitrix24 type id.
+    /// </summary>
+    public static string? Clash(ICrmEntityType held, ICrmEntityType candidate)
+    {
+        var claimed = Claims(held).ToHashSet(StringComparer.Ordinal);
+        return Claims(candidate).FirstOrDefault(claimed.Contains);
+    }
+
+    private static IEnumerable<string> Claims(ICrmEntityType type)
+    {
+        yield return $"the record type name '{type.Name}'";
+        yield return $"the root field '{type.Name}'";
+        if (type is ICrmEntityDefinition definition)
+        {
+            yield return $"the root field '{definition.PluralName}'";
         }
 
-        var clash = Types.GroupBy(t => t.TypeId).FirstOrDefault(g => g.Count() > 1);
-        if (clash is not null)
+        yield return $"the GraphQL type name '{type.GraphTypeName}'";
+        yield return $"the CrmEntityType value {SchemaComposer.EntityTypeEnumName(type.Name)}";
+        if (type.TypeId is { } id)
         {
-            throw new InvalidOperationException($"Entity types {string.Join(", ", clash.Select(t => t.Name))} share the type id {clash.Key}.");
+            yield return $"the Bitrix24 type id {id.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
         }
     }
 

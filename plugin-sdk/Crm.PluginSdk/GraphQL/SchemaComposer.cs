@@ -85,7 +85,8 @@ public sealed class SchemaComposer
         var union = new UnionGraphType { Name = "CrmRecord", Description = "A record of any CRM type." };
         foreach (var definition in definitions)
         {
-            definition.BindModel(RootServices);
+            // Builds the module's EF model: the module's own code, which may throw like a contributor.
+            Guard(definition, () => definition.BindModel(RootServices));
             var objectType = new ObjectGraphType { Name = definition.GraphTypeName, Description = definition.Description };
             _entityTypes[definition.Name] = objectType;
             entityTypeEnum.Add(EntityTypeEnumName(definition.Name), definition.Name, definition.Description);

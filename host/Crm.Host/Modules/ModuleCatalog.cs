@@ -1,0 +1,160 @@
+using System.Reflection;
+using Crm.PluginSdk.Modules;
+
+namespace Crm.Host.Modules;
+
+/// <summary>Where a module stands (<c>modules { state }</c>).</summary>
+public enum ModuleState
+{
+    /// <summary>In service.</summary>
+    Loaded,
+
+    /// <summary>
+    /// Turned away by the host before it ran: its assembly is broken, its manifest unusable or for
+    /// another SDK, a dependency is missing, refused or failed, or it claims a name another module holds.
+    /// </summary>
+    Refused,
+
+    /// <summary>Its own code threw at an entry point (constructor, manifest, services, record types, schema, handlers, background services).</summary>
+    Failed,
+}
+
+/// <summary>One folder of the modules folder and what became of it.</summary>
+public sealed class ModuleEntry
+{
+    internal ModuleEntry(string directory, ModuleManifest? manifest = null, ICrmModule? instance = null, Assembly? assembly = null)
+    {
+        Directory = directory;
+        Manifest = manifest;
+        Instance = instance;
+        Assembly = assembly;
+    }
+
+    /// <summary>The folder's name, e.g. <c>Crm.Modules.Deals</c>.</summary>
+    public string Folder => Path.GetFileName(Directory);
+
+    public string Directory { get; }
+
+    /// <summary>Null when the module was refused or failed before its manifest could be read.</summary>
+    public ModuleManifest? Manifest { get; }
+
+    public ICrmModule? Instance { get; }
+
+    /// <summary>The module's main assembly, when it could be loaded.</summary>
+    public Assembly? Assembly { get; }
+
+    /// <summary>The manifest's id, or the folder's name when there is no manifest.</summary>
+    public string Id => Manifest?.Id is { Length: > 0 } id ? id : Folder;
+
+    public ModuleState State { get; private set; } = ModuleState.Loaded;
+
+    /// <summary>Why the module is not in service (one line); null while it is.</summary>
+    public string? Reason { get; private set; }
+
+    internal void TakeOutOfService(ModuleState state, string reason)
+    {
+        Reason = reason;
+        State = state;
+    }
+}
+
+/// <summary>
+/// Every module the host found, in load order (dependencies first; those refused before they could
+/// be ordered last, by folder), and its state. A module leaves service at most once, with one log
+/// line, and the modules that depend on it leave with it; what the host composes from the modules
+/// in service (the GraphQL schema) is composed again when <see cref="Version"/> moves.
+/// </summary>
+public sealed class ModuleCatalog
+{
+    /// <summary>A reason is one line of at most this many characters (an exception's message may be anything).</summary>
+    public const int MaxReasonLength = 1000;
+
+    private readonly Lock _lock = new();
+
+    public ModuleCatalog(IReadOnlyList<ModuleEntry> modules) => All = modules;
+
+    public IReadOnlyList<ModuleEntry> All { get; }
+
+    /// <summary>The modules in service, in load order.</summary>
+    public IReadOnlyList<ModuleEntry> Loaded => All.Where(m => m.State == ModuleState.Loaded).ToList();
+
+    private long _version;
+
+    /// <summary>Increases whenever a module leaves service.</summary>
+    public long Version => Interlocked.Read(ref _version);
+
+    public ModuleEntry? Find(string id) => All.FirstOrDefault(m => m.State == ModuleState.Loaded && m.Id == id) ?? All.FirstOrDefault(m => m.Id == id);
+
+    public bool InService(ModuleEntry module) => module.State == ModuleState.Loaded;
+
+    /// <summary>The module whose main assembly this is, if any.</summary>
+    public ModuleEntry? OwnerOf(Assembly assembly) => All.FirstOrDefault(m => m.Assembly == assembly);
+
+    /// <summary>The main assemblies of the modules not in service: what the schema leaves out.</summary>
+    public IReadOnlySet<Assembly> AssembliesOutOfService() =>
+        All.Where(m => m.State != ModuleState.Loaded && m.Assembly is not null).Select(m => m.Assembly!).ToHashSet();
+
+    /// <summary>The host turns the module away; see <see cref="ModuleState.Refused"/>.</summary>
+    public void Refuse(ModuleEntry module, string reason, ILogger logger) => TakeOut(module, ModuleState.Refused, reason, null, logger);
+
+    /// <summary>The module's own code threw: <paramref name="fault"/> is logged with the line, for its authors.</summary>
+    public void Fail(ModuleEntry module, string reason, Exception? fault, ILogger logger) => TakeOut(module, ModuleState.Failed, reason, fault, logger);
+
+    private void TakeOut(ModuleEntry module, ModuleState state, string reason, Exception? fault, ILogger logger)
+    {
+        lock (_lock)
+        {
+            if (module.State != ModuleState.Loaded)
+            {
+                return; // one line per module: a second fault of a module out of service says nothing new
+            }
+
+            Leave(module, state, reason, fault, logger);
+            Interlocked.Increment(ref _version);
+            // Those that depend on it, directly or not, leave with it (load order puts them after it).
+            foreach (var dependent in All.SkipWhile(m => m != module).Skip(1))
+            {
+                if (dependent.State == ModuleState.Loaded && dependent.Manifest!.DependsOn.FirstOrDefault(id => Find(id) is not { State: ModuleState.Loaded }) is { } gone)
+                {
+                    Leave(dependent, ModuleState.Refused, $"its dependency '{gone}' {Describe(Find(gone)!)}", null, logger);
+                }
+            }
+        }
+    }
+
+    internal static void Leave(ModuleEntry module, ModuleState state, string reason, Exception? fault, ILogger logger)
+    {
+        module.TakeOutOfService(state, OneLine(reason));
+        if (state == ModuleState.Failed)
+        {
+            logger.LogError(fault, "Module {Module} failed: {Reason}", module.Id, module.Reason);
+        }
+        else
+        {
+            logger.LogError("Module {Module} refused: {Reason}", module.Id, module.Reason);
+        }
+    }
+
+    /// <summary>"was refused" or "failed", for the reasons of its dependents.</summary>
+    internal static string Describe(ModuleEntry module) => module.State == ModuleState.Failed ? "failed" : "was refused";
+
+    /// <summary>One line, bounded: what <c>modules { reason }</c> shows and the log line says.</summary>
+    internal static string OneLine(string text)
+    {
+        var line = string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return line.Length <= MaxReasonLength ? line : line[..(MaxReasonLength - 1)] + "…";
+    }
+
+    /// <summary>An exception as a reason: its type and message, through the wrappers reflection adds.</summary>
+    internal static string Describe(Exception exception)
+    {
+        while (exception is TargetInvocationException { InnerException: { } inner })
+        {
+            exception = inner;
+        }
+
+        return exception is ReflectionTypeLoadException load
+            ? load.LoaderExceptions.FirstOrDefault()?.Message ?? load.Message
+            : $"{exception.GetType().Name}: {exception.Message}";
+    }
+}

@@ -1,0 +1,42 @@
+using Crm.PluginSdk.Data;
+using Crm.PluginSdk.Modules;
+using Crm.Tests.SamplePlugin.Data;
+using Crm.Tests.SamplePlugin.Faults;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.Tests.SamplePlugin;
+
+/// <summary>
+/// The tests' own plugin, built and placed like a module (in test-modules/, which no host loads
+/// unless a test points <c>Modules:Path</c> at a copy). Today it carries what the loader tests
+/// need to make a plugin fault at each entry point (<see cref="Faults"/>); what a partner's plugin
+/// does through the SDK joins it in folders of their own.
+/// </summary>
+public sealed class SamplePluginModule : ICrmModule
+{
+    public const string Id = "sample_plugin";
+
+    public SamplePluginModule() => FaultSettings.ThrowIfAsked(EntryPoint.Constructor);
+
+    public ModuleManifest Manifest
+    {
+        get
+        {
+            FaultSettings.ThrowIfAsked(EntryPoint.Manifest);
+            return new ModuleManifest(
+                FaultSettings.Current.Id ?? Id,
+                Version: "0.1.0",
+                SdkVersionRange: "[0.1.0, 1.0.0)",
+                DependsOn: [],
+                Description: "The tests' sample plugin.");
+        }
+    }
+
+    public void ConfigureServices(IServiceCollection services, ModuleContext context)
+    {
+        services.AddModuleDbContext<SamplePluginDbContext>(Id);
+        services.AddHostedService<FaultProbeBackgroundService>();
+        // Thrown after registering: the host must take back what was registered.
+        FaultSettings.ThrowIfAsked(EntryPoint.ConfigureServices);
+    }
+}
