@@ -310,12 +310,12 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext> : ICrmEntit
         var reversed = keys.Select(k => k.Reversed()).ToList();
         if (arguments.After is { } after)
         {
-            query = query.Where(Paging.After<TRecord>(keys, Paging.DecodeCursor(after, keys, "after")));
+            query = query.Where(Paging.After<TRecord>(keys, Paging.DecodeCursor(after, keys, "after"), dialect));
         }
 
         if (arguments.Before is { } before)
         {
-            query = query.Where(Paging.After<TRecord>(reversed, Paging.DecodeCursor(before, keys, "before")));
+            query = query.Where(Paging.After<TRecord>(reversed, Paging.DecodeCursor(before, keys, "before"), dialect));
         }
 
         var forward = arguments.Last is null;
