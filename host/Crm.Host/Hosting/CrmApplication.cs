@@ -76,6 +76,8 @@ public static class CrmApplication
 
         services.AddSingleton<ModuleDataRunner>();
         services.AddSingleton<IEntityRegistry, EntityRegistry>();
+        // The SDK's own handler: linked titles in search follow a renamed record.
+        services.AddScoped<IDomainEventHandler, SearchLinksRefresher>();
         services.AddSingleton<ISchemaContributor, ModulesSchemaContributor>();
         services.AddSingleton<ISchemaContributor, ApiKeysSchemaContributor>();
         services.AddSingleton<SchemaProvider>();

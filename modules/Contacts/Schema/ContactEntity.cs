@@ -14,19 +14,22 @@ public sealed class ContactEntity() : CrmEntityDefinition<Contact, ContactsDbCon
     protected override void Configure(EntityBuilder<Contact> entity)
     {
         entity.Describe("A person the business deals with.");
-        entity.Field(c => c.Honorific).FromList("HONORIFIC", "honorificItem").Describe("Form of address, an item of the HONORIFIC list.");
+        entity.Title(c => c.Name, c => c.SecondName, c => c.LastName);
+        // contacts(search: "acme") finds the people of Acme.
+        entity.SearchIncludes("companies");
+        entity.Field(c => c.Honorific, "honorificId").FromList("HONORIFIC").Formerly("honorific").Describe("Form of address, an item of the HONORIFIC list.");
         entity.Field(c => c.Name).Describe("First name.");
         entity.Field(c => c.SecondName).Describe("Middle name.");
         entity.Field(c => c.LastName).Describe("Last name.");
         entity.Field(c => c.Post).Describe("Job title.");
-        entity.Field(c => c.TypeId).FromList("CONTACT_TYPE", "type").Describe("Contact type, an item of the CONTACT_TYPE list.");
-        entity.Field(c => c.SourceId).FromList("SOURCE", "source").Describe("Where the contact came from, an item of the SOURCE list.");
+        entity.Field(c => c.TypeId).FromList("CONTACT_TYPE").Formerly(objectField: "type").Describe("Contact type, an item of the CONTACT_TYPE list.");
+        entity.Field(c => c.SourceId).FromList("SOURCE").Formerly(objectField: "source").Describe("Where the contact came from, an item of the SOURCE list.");
         entity.Field(c => c.SourceDescription).NotSortable();
         entity.ContactPoints(c => c.Phones, ContactPointKind.Phone);
         entity.ContactPoints(c => c.Emails, ContactPointKind.Email);
         entity.Field(c => c.Birthdate);
         entity.Field(c => c.Comments).NotSortable();
-        entity.Field(c => c.AssignedById).AsId().Describe("The user responsible for the contact.");
+        entity.Field(c => c.AssignedById).ReferencesUser("assignedBy").Describe("The user responsible for the contact.");
         entity.Field(c => c.Opened).Describe("Visible to everyone allowed to see open records.");
         entity.Field(c => c.LeadId).References("lead", "lead").Describe("The lead the contact was converted from.");
         entity.AuditFields();

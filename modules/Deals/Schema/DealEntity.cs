@@ -24,9 +24,11 @@ public sealed class DealEntity() : CrmEntityDefinition<Deal, DealsDbContext>(Nam
         entity.Describe("An opportunity moving through the stages of a pipeline.");
         entity.PermissionsPartitionedBy(d => d.PipelineId, d => d.StageId);
         entity.Field(d => d.Title).Required();
-        entity.Field(d => d.TypeId).FromList("DEAL_TYPE", "type").Describe("An item of the DEAL_TYPE list.");
+        // deals(search: "globex") finds Globex's deals, and those of its people.
+        entity.SearchIncludes("company", "contacts");
+        entity.Field(d => d.TypeId).FromList("DEAL_TYPE").Formerly(objectField: "type").Describe("An item of the DEAL_TYPE list.");
         entity.Field(d => d.PipelineId).AsId(allowZero: true).Describe("The pipeline; 0 is the default one. Moving a deal to another pipeline puts it on that pipeline's first stage unless a stage is given.");
-        entity.Field(d => d.StageId).FromList("DEAL_STAGE", d => Deal.StageListOf(((Deal)d).PipelineId), "stage")
+        entity.Field(d => d.StageId).FromList("DEAL_STAGE", d => Deal.StageListOf(((Deal)d).PipelineId)).Formerly(objectField: "stage")
             .Describe("An item of the pipeline's stage list (DEAL_STAGE, or DEAL_STAGE_n with ids Cn:...); the first stage when left out.");
         entity.Field(d => d.Closed).ReadOnly().Describe("Won or lost: the stage's semantics is not PROCESS.");
         entity.Field(d => d.Probability).Range(0, 100).Describe("In percent, 0 to 100; the stage's default when left out.");
@@ -34,11 +36,11 @@ public sealed class DealEntity() : CrmEntityDefinition<Deal, DealsDbContext>(Nam
         entity.Field(d => d.CurrencyId).Describe("ISO 4217 code of the amount.");
         entity.Field(d => d.BeginDate);
         entity.Field(d => d.CloseDate);
-        entity.Field(d => d.CompanyId).References("company", "company");
+        entity.Field(d => d.CompanyId).References("company", "company").WithBackReference("deals");
         entity.Field(d => d.ContactId).References("contact", "contact").ReadOnly().Describe("The primary contact: the first of contactIds.");
-        entity.Field(d => d.SourceId).FromList("SOURCE", "source");
+        entity.Field(d => d.SourceId).FromList("SOURCE").Formerly(objectField: "source");
         entity.Field(d => d.SourceDescription).NotSortable();
-        entity.Field(d => d.AssignedById).AsId().Describe("The user responsible for the deal.");
+        entity.Field(d => d.AssignedById).ReferencesUser("assignedBy").Describe("The user responsible for the deal.");
         entity.Field(d => d.Opened).Describe("Visible to everyone allowed to see open records.");
         entity.Field(d => d.Comments).NotSortable();
         entity.Field(d => d.LeadId).References("lead", "lead").Describe("The lead the deal was converted from.");

@@ -274,7 +274,7 @@ public sealed class LeadConversionSchema : ISchemaContributor
 
     private static Dictionary<string, object?> ContactFrom(Lead lead, object? company) => new()
     {
-        ["honorific"] = lead.Honorific,
+        ["honorificId"] = lead.Honorific,
         ["name"] = lead.Name,
         ["secondName"] = lead.SecondName,
         ["lastName"] = lead.LastName,

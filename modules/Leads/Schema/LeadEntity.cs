@@ -17,19 +17,19 @@ public sealed class LeadEntity() : CrmEntityDefinition<Lead, LeadsDbContext>(Nam
         entity.Describe("An enquiry, worked through its statuses and converted into a contact, a company and a deal.");
         entity.PermissionsPartitionedBy(l => l.StatusId);
         entity.Field(l => l.Title).Describe("Made from the name or company title when left out.");
-        entity.Field(l => l.Honorific).FromList("HONORIFIC", "honorificItem");
+        entity.Field(l => l.Honorific, "honorificId").FromList("HONORIFIC").Formerly("honorific").Describe("Form of address, an item of the HONORIFIC list.");
         entity.Field(l => l.Name);
         entity.Field(l => l.SecondName);
         entity.Field(l => l.LastName);
         entity.Field(l => l.CompanyTitle).Describe("The name of the lead's company.");
         entity.Field(l => l.Post).Describe("Job title.");
-        entity.Field(l => l.StatusId).FromList(StatusList, "status").Describe("An item of the STATUS list; NEW when left out. The success status is reached by convertLead only.");
+        entity.Field(l => l.StatusId).FromList(StatusList).Formerly(objectField: "status").Describe("An item of the STATUS list; NEW when left out. The success status is reached by convertLead only.");
         entity.Field(l => l.StatusDescription).NotSortable();
-        entity.Field(l => l.SourceId).FromList("SOURCE", "source");
+        entity.Field(l => l.SourceId).FromList("SOURCE").Formerly(objectField: "source");
         entity.Field(l => l.SourceDescription).NotSortable();
         entity.Field(l => l.Opportunity).Range(0).Describe("The expected amount, in currencyId; not negative.");
         entity.Field(l => l.CurrencyId);
-        entity.Field(l => l.AssignedById).AsId().Describe("The user responsible for the lead.");
+        entity.Field(l => l.AssignedById).ReferencesUser("assignedBy").Describe("The user responsible for the lead.");
         entity.Field(l => l.Opened);
         entity.Field(l => l.Comments).NotSortable();
         entity.Field(l => l.Birthdate);
@@ -43,9 +43,9 @@ public sealed class LeadEntity() : CrmEntityDefinition<Lead, LeadsDbContext>(Nam
         entity.ContactPoints(l => l.Emails, ContactPointKind.Email);
         entity.ContactPoints(l => l.Webs, ContactPointKind.Web);
         entity.ContactPoints(l => l.Ims, ContactPointKind.Im);
-        entity.Field(l => l.ContactId).References("contact", "contact").ReadOnly().Describe("The contact the lead became; set by convertLead.");
-        entity.Field(l => l.CompanyId).References("company", "company").ReadOnly().Describe("The company the lead became; set by convertLead.");
-        entity.Field(l => l.DealId).References("deal", "deal").ReadOnly().Describe("The deal the lead became; set by convertLead.");
+        entity.Field(l => l.ContactId).References("contact", "contact").WithBackReference("leads").ReadOnly().Describe("The contact the lead became; set by convertLead.");
+        entity.Field(l => l.CompanyId).References("company", "company").WithBackReference("leads").ReadOnly().Describe("The company the lead became; set by convertLead.");
+        entity.Field(l => l.DealId).References("deal", "deal").WithBackReference("leads").ReadOnly().Describe("The deal the lead became; set by convertLead.");
         entity.AuditFields();
     }
 

@@ -23,14 +23,34 @@ public static class CrmDbFunctions
     public static bool PointsMatch(List<ContactPoint> points, string op, string? term, string? valueType) =>
         throw new InvalidOperationException("Runs in the database only.");
 
+    /// <summary>The folded form text sorts by (see <see cref="TextOrder"/>).</summary>
+    [DbFunction(TextOrder.FoldName)]
+    public static string? Fold(string? text) => throw new InvalidOperationException("Runs in the database only.");
+
+    /// <summary>Lower case, for case-insensitive matching on SQLite (see <see cref="TextOrder"/>).</summary>
+    [DbFunction(TextOrder.LowerName)]
+    public static string? Lower(string? text) => throw new InvalidOperationException("Runs in the database only.");
+
     public static void Map(ModelBuilder modelBuilder, bool isPostgres)
     {
         var function = modelBuilder.HasDbFunction(typeof(CrmDbFunctions).GetMethod(nameof(PointsMatch))!).HasName(PointsMatchName);
         function.HasSchema(isPostgres ? "platform" : null);
         function.HasParameter("points").HasStoreType(isPostgres ? "jsonb" : "TEXT");
+        modelBuilder.HasDbFunction(typeof(CrmDbFunctions).GetMethod(nameof(Fold))!).HasName(TextOrder.FoldName).HasSchema(isPostgres ? "platform" : null);
+        if (!isPostgres)
+        {
+            // PostgreSQL's ILIKE lower-cases by itself.
+            modelBuilder.HasDbFunction(typeof(CrmDbFunctions).GetMethod(nameof(Lower))!).HasName(TextOrder.LowerName);
+        }
     }
 
-    public static void Register(SqliteConnection connection) =>
+    public static void Register(SqliteConnection connection)
+    {
+        TextOrder.Register(connection);
+        RegisterPointsMatch(connection);
+    }
+
+    private static void RegisterPointsMatch(SqliteConnection connection) =>
         connection.CreateFunction<string?, string?, string?, string?, bool>(PointsMatchName, (json, op, term, valueType) =>
         {
             if (string.IsNullOrEmpty(json))

@@ -58,6 +58,17 @@ public static class ModelConventions
                 index.SetAnnotation("Npgsql:IndexMethod", "gin");
                 index.SetAnnotation("Npgsql:IndexOperators", new[] { "gin_trgm_ops" });
             }
+
+            // The titles of linked records (see EntityBuilder.SearchIncludes), searched beside the content.
+            var links = entity.AddProperty(Records.SearchText.LinksColumn, typeof(string));
+            links.IsNullable = true;
+            links.SetMaxLength(Records.SearchText.MaxLength);
+            if (isPostgres)
+            {
+                var linksIndex = entity.AddIndex(links);
+                linksIndex.SetAnnotation("Npgsql:IndexMethod", "gin");
+                linksIndex.SetAnnotation("Npgsql:IndexOperators", new[] { "gin_trgm_ops" });
+            }
         }
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())

@@ -62,6 +62,7 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext>
         var db = services.GetRequiredService<TContext>();
         var fields = ReferenceFields(services, targetType).Where(f => f.OnReferenceDeleted == ReferenceDeletion.Clear).ToList();
         var target = new CrmRecordReference(targetType, targetId);
+        var searchLinksTouched = new List<long>();
         foreach (var batch in recordIds.Order().Chunk(DetachBatchSize))
         {
             await db.LockAsync<TRecord>(batch, RowLock.NoKeyUpdate, cancellationToken);
@@ -111,9 +112,16 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext>
                     return errors.Select(e => UserError.At(ErrorCodes.Conflict,
                         $"{Name} {record.Id.ToString(CultureInfo.InvariantCulture)} cannot let go of {targetType} {targetId.ToString(CultureInfo.InvariantCulture)}: {e.Message}", "id")).ToList();
                 }
+
+                if (TouchesSearchLinks(services, db, record, input))
+                {
+                    searchLinksTouched.Add(record.Id);
+                }
             }
 
             await db.SaveChangesAsync(cancellationToken);
+            await RefreshSearchLinksAsync(services, searchLinksTouched, cancellationToken);
+            searchLinksTouched.Clear();
         }
 
         return [];

@@ -19,10 +19,14 @@ namespace Crm.PluginSdk.Entities;
 public abstract partial class CrmEntityDefinition<TRecord, TContext>
 {
     public Task<MutationPayload> CreateAsync(IServiceProvider services, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken) =>
-        InWriteTransactionAsync(services, () => CreateCoreAsync(services, input, cancellationToken), cancellationToken);
+        WithCurrentNames(input, out var current) is { } conflict
+            ? Task.FromResult(new MutationPayload(null, [conflict]))
+            : InWriteTransactionAsync(services, () => CreateCoreAsync(services, current, cancellationToken), cancellationToken);
 
     public Task<MutationPayload> UpdateAsync(IServiceProvider services, long id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken) =>
-        InWriteTransactionAsync(services, () => UpdateCoreAsync(services, id, input, cancellationToken), cancellationToken, id);
+        WithCurrentNames(input, out var current) is { } conflict
+            ? Task.FromResult(new MutationPayload(null, [conflict]))
+            : InWriteTransactionAsync(services, () => UpdateCoreAsync(services, id, current, cancellationToken), cancellationToken, id);
 
     public Task<MutationPayload> DeleteAsync(IServiceProvider services, long id, CancellationToken cancellationToken) =>
         InWriteTransactionAsync(services, () => DeleteCoreAsync(services, id, cancellationToken), cancellationToken, id);
@@ -78,9 +82,10 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext>
         await ApplyInputAsync(new MutationContext<TRecord, TContext>(record, db, input, isCreate: true, services, errors, cancellationToken));
         await ValidateLinksAsync(record, fields, _ => true, services, errors, cancellationToken);
         var actor = services.GetService<ICurrentActor>();
-        if (record is IOwnedRecord { AssignedById: null } owned && actor is { IsAdministrator: false, UserId: { } me })
+        if (record is IOwnedRecord { AssignedById: null } owned && actor is { UserId: > 0 and var me })
         {
-            // Bitrix24's rule: a new record is its author's unless given to someone else.
+            // Bitrix24's rule: a new record is its author's unless given to someone else; an
+            // administrator's (the bootstrap key's user 1) too. The system (user 0) is nobody's author.
             owned.AssignedById = me;
         }
 
@@ -97,7 +102,13 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext>
         }
 
         db.Add(record);
+        var linksTouched = TouchesSearchLinks(services, db, record, input);
         await db.SaveChangesAsync(cancellationToken);
+        if (linksTouched)
+        {
+            await RefreshSearchLinksAsync(services, [record.Id], cancellationToken);
+        }
+
         return new MutationPayload(record, errors);
     }
 
@@ -121,7 +132,13 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext>
             return new MutationPayload(null, errors);
         }
 
+        var linksTouched = TouchesSearchLinks(services, db, record, input);
         await db.SaveChangesAsync(cancellationToken);
+        if (linksTouched)
+        {
+            await RefreshSearchLinksAsync(services, [record.Id], cancellationToken);
+        }
+
         return new MutationPayload(record, errors);
     }
 

@@ -86,6 +86,38 @@ public interface ICrmEntityDefinition : ICrmEntityType
     Task<IReadOnlyList<UserError>> DetachReferencesAsync(IServiceProvider services, string targetType, long targetId, IReadOnlyCollection<long> recordIds,
         IReadOnlyList<CrmRelationDefinition> relations, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The records of this type whose reference field <paramref name="fieldName"/> names each of
+    /// <paramref name="targetIds"/>, at most <paramref name="perTarget"/> per target (oldest first),
+    /// of those the actor may read: in one statement.
+    /// </summary>
+    Task<ILookup<long, object>> LoadReferringAsync(IServiceProvider services, string fieldName, IReadOnlyCollection<long> targetIds, int perTarget, CancellationToken cancellationToken);
+
+    /// <summary>The fields whose values make the record's title (see <see cref="EntityBuilder{TRecord}.Title"/>); empty when it has none.</summary>
+    IReadOnlyList<EntityField> TitleFields { get; }
+
+    /// <summary>What the record is called where other records show or search it; null when it has no title.</summary>
+    string? TitleOf(object record);
+
+    /// <summary>The links whose titles the type's search includes, as declared (<see cref="EntityBuilder{TRecord}.SearchIncludes"/>).</summary>
+    IReadOnlyList<string> SearchLinkNames { get; }
+
+    /// <summary>The record types whose titles this type's search includes.</summary>
+    IReadOnlyCollection<string> SearchLinkTargets(IServiceProvider services);
+
+    /// <summary>
+    /// Rewrites the linked titles that <c>search</c> finds the records <paramref name="ids"/> by,
+    /// from their links and the linked records as they are now (all of them, whoever may read them).
+    /// </summary>
+    Task RefreshSearchLinksAsync(IServiceProvider services, IReadOnlyCollection<long> ids, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// After the title of record <paramref name="targetId"/> of <paramref name="targetType"/> changed:
+    /// refreshes the linked titles of every record of this type that links to it, in batches;
+    /// returns how many records it refreshed.
+    /// </summary>
+    Task<int> RefreshSearchLinksToAsync(IServiceProvider services, string targetType, long targetId, CancellationToken cancellationToken);
+
     /// <summary>How many records hold <paramref name="value"/> of list <paramref name="listId"/>.</summary>
     Task<int> CountListValueAsync(IServiceProvider services, string listId, string value, CancellationToken cancellationToken);
 
@@ -141,6 +173,8 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext> : ICrmEntit
         _partition = builder.PermissionPartitions;
         PermissionActions = [.. StandardActions, .. builder.Actions];
         PermissionPartitionFields = _partition.Select(f => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(((MemberExpression)f.Body).Member.Name)).ToList();
+        TitleFields = TitleFieldsOf(builder);
+        SearchLinkNames = builder.SearchLinks;
     }
 
     public string Name { get; }
@@ -283,6 +317,7 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext> : ICrmEntit
 
     public async Task<Connection> ListAsync(IServiceProvider services, ListArguments arguments, bool withTotalCount, CancellationToken cancellationToken)
     {
+        arguments = WithCurrentNames(arguments);
         var limits = services.GetRequiredService<QueryLimits>();
         var db = services.GetRequiredService<TContext>();
         var dialect = SqlDialect.For(db);
@@ -327,12 +362,12 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext> : ICrmEntit
         var reversed = keys.Select(k => k.Reversed()).ToList();
         if (arguments.After is { } after)
         {
-            query = query.Where(Paging.After<TRecord>(keys, Paging.DecodeCursor(after, keys, "after")));
+            query = query.Where(Paging.After<TRecord>(keys, Paging.DecodeCursor(after, keys, "after"), dialect));
         }
 
         if (arguments.Before is { } before)
         {
-            query = query.Where(Paging.After<TRecord>(reversed, Paging.DecodeCursor(before, keys, "before")));
+            query = query.Where(Paging.After<TRecord>(reversed, Paging.DecodeCursor(before, keys, "before"), dialect));
         }
 
         var forward = arguments.Last is null;
@@ -426,11 +461,10 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext> : ICrmEntit
         }
 
         var record = Expression.Parameter(typeof(TRecord), "record");
-        var content = Expression.Call(typeof(EF), nameof(EF.Property), [typeof(string)], record, Expression.Constant(SearchText.Column));
         foreach (var term in SearchText.Terms(search))
         {
             var pattern = "%" + SqlDialect.EscapeLikePattern(term) + "%";
-            query = query.Where(Expression.Lambda<Func<TRecord, bool>>(dialect.Like(content, Parameter.Of(pattern, typeof(string))), record));
+            query = query.Where(Expression.Lambda<Func<TRecord, bool>>(SearchCondition(record, Parameter.Of(pattern, typeof(string)), dialect), record));
         }
 
         return query;

@@ -61,6 +61,38 @@ public sealed class EntityBuilder<TRecord>
         return this;
     }
 
+    internal List<LambdaExpression> TitleParts { get; } = [];
+
+    internal List<string> SearchLinks { get; } = [];
+
+    /// <summary>
+    /// What the record is called where other records show or search it: these fields' values,
+    /// joined by spaces (a contact's name, second name and last name). By default the field
+    /// <c>title</c>, when the type has one.
+    /// </summary>
+    public EntityBuilder<TRecord> Title(params Expression<Func<TRecord, string?>>[] fields)
+    {
+        TitleParts.AddRange(fields);
+        return this;
+    }
+
+    /// <summary>
+    /// The <c>search</c> of this type also finds a record by the titles of the records it links
+    /// to: <paramref name="links"/> name them as the type shows them, a reference (<c>company</c>
+    /// for <c>companyId</c>) or a relation from this type (<c>companies</c>). The titles are kept
+    /// with the record: written with it, and refreshed when a linked record's title changes.
+    /// </summary>
+    public EntityBuilder<TRecord> SearchIncludes(params string[] links)
+    {
+        if (!typeof(ISearchableRecord).IsAssignableFrom(typeof(TRecord)))
+        {
+            throw new InvalidOperationException($"{typeof(TRecord).Name} is not an {nameof(ISearchableRecord)}: it has no search to include titles in.");
+        }
+
+        SearchLinks.AddRange(links);
+        return this;
+    }
+
     public EntityBuilder<TRecord> Describe(string description)
     {
         Description = description;
@@ -121,9 +153,12 @@ public sealed class EntityBuilder<TRecord>
         {
             var parameter = Expression.Parameter(typeof(TRecord), "record");
             var accessor = Expression.Lambda(Expression.Property(parameter, property), parameter);
-            var field = new EntityField(JsonNamingPolicy.CamelCase.ConvertName(property), typeof(TRecord).GetProperty(property)!, accessor, kind)
+            var name = JsonNamingPolicy.CamelCase.ConvertName(property);
+            var field = new EntityField(name, typeof(TRecord).GetProperty(property)!, accessor, kind)
             {
                 Writable = false,
+                // createdById shows its user as createdBy.
+                UserField = kind == FieldKind.Id ? name[..^2] : null,
             };
             Fields.Add(field);
         }
@@ -269,7 +304,12 @@ public sealed class FieldBuilder
         return this;
     }
 
-    /// <summary>A value from the selection list <paramref name="listId"/>; writes must use one of its item ids.</summary>
+    /// <summary>
+    /// A value from the selection list <paramref name="listId"/>; writes must use one of its item
+    /// ids. Every type names its list fields alike: the item's id is <c>xId</c> and the item itself
+    /// <c>xItem</c> (<c>stageId</c> and <c>stageItem</c>); <paramref name="objectField"/>, when
+    /// given, must follow that rule.
+    /// </summary>
     public FieldBuilder FromList(string listId, string? objectField = null) => FromList(listId, _ => listId, objectField);
 
     /// <summary>
@@ -285,8 +325,60 @@ public sealed class FieldBuilder
             throw new InvalidOperationException($"Field '{Field.Name}' must be a string to hold selection list ids.");
         }
 
+        var expected = ListItemFieldName(Field.Name);
+        if (objectField is not null && objectField != expected)
+        {
+            throw new InvalidOperationException($"The list item of '{Field.Name}' is shown as '{expected}' (list fields are named xId and xItem), not '{objectField}'.");
+        }
+
         Field.ListOf = listOf;
-        Field.ListField = objectField;
+        Field.ListField = expected;
+        return this;
+    }
+
+    /// <summary>The field that shows the list item of list field <paramref name="idField"/>: <c>stageId</c> gives <c>stageItem</c>.</summary>
+    public static string ListItemFieldName(string idField) =>
+        idField.Length > 2 && idField.EndsWith("Id", StringComparison.Ordinal)
+            ? idField[..^2] + "Item"
+            : throw new InvalidOperationException($"The list field '{idField}' must be named xId (its item is shown as xItem).");
+
+    /// <summary>
+    /// The id of a user (an assignee, an author), shown as <paramref name="objectField"/> too: the
+    /// user, loaded in batches from the module that keeps users (<see cref="Security.IUserDirectory"/>).
+    /// </summary>
+    public FieldBuilder ReferencesUser(string objectField)
+    {
+        AsId();
+        Field.UserField = objectField;
+        return this;
+    }
+
+    /// <summary>
+    /// Gives the referenced type (see <see cref="References"/>) a list field, <paramref name="listField"/>,
+    /// of the records of this type whose field names it: <c>References("company", "company").WithBackReference("deals")</c>
+    /// on deals gives <c>Company.deals</c>. Loaded in one statement per level whatever the page size,
+    /// with the reader's rights, at most <c>first</c> per record (oldest first).
+    /// </summary>
+    public FieldBuilder WithBackReference(string listField)
+    {
+        if (Field.ReferenceType is null)
+        {
+            throw new InvalidOperationException($"Field '{Field.Name}' references no record type: call References first.");
+        }
+
+        Field.BackReferenceField = listField;
+        return this;
+    }
+
+    /// <summary>
+    /// The names this field had before (<paramref name="name"/> for the field, <paramref name="objectField"/>
+    /// for the list item or record it shows): still accepted, deprecated, in the type, its inputs, its
+    /// filter and its order, so that clients of the old names keep working until they move.
+    /// </summary>
+    public FieldBuilder Formerly(string? name = null, string? objectField = null)
+    {
+        Field.FormerName = name;
+        Field.FormerObjectField = objectField;
         return this;
     }
 }

@@ -216,6 +216,21 @@ public sealed class EntityField
     public bool UsesList(string listId) =>
         ListFamily is { } family && (listId == family || listId.StartsWith(family + "_", StringComparison.Ordinal));
 
-    /// <summary>The GraphQL field that shows the list item (e.g. "stage" for "stageId").</summary>
+    /// <summary>The GraphQL field that shows the list item (e.g. "stageItem" for "stageId").</summary>
     public string? ListField { get; internal set; }
+
+    /// <summary>For the id of a user (an assignee, an author): the GraphQL field that shows the user (e.g. "assignedBy").</summary>
+    public string? UserField { get; internal set; }
+
+    /// <summary>
+    /// For a reference field: the list field the referenced type gets, of the records whose field
+    /// names it (a deal's <c>companyId</c> gives <c>Company.deals</c>).
+    /// </summary>
+    public string? BackReferenceField { get; internal set; }
+
+    /// <summary>The field's former GraphQL name, still accepted (deprecated) in outputs, inputs, filters and order.</summary>
+    public string? FormerName { get; internal set; }
+
+    /// <summary>The former name of the field that shows the list item or record (deprecated, still shown).</summary>
+    public string? FormerObjectField { get; internal set; }
 }

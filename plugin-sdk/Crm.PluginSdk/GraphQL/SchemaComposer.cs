@@ -15,7 +15,7 @@ namespace Crm.PluginSdk.GraphQL;
 /// every loaded module. Entity types come first, so that contributors can extend them (a
 /// relation adds <c>Contact.companies</c> without the Contacts module knowing the Company type).
 /// </summary>
-public sealed class SchemaComposer
+public sealed partial class SchemaComposer
 {
     private readonly Dictionary<string, ObjectGraphType> _entityTypes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, InputObjectGraphType> _updateInputs = new(StringComparer.Ordinal);
@@ -107,6 +107,8 @@ public sealed class SchemaComposer
             Guard(contributor, () => contributor.Contribute(this));
         }
 
+        AddUserFields(definitions);
+
         var schema = new Schema(new SchemaTypeActivator(RootServices))
         {
             Query = Query,
@@ -114,6 +116,8 @@ public sealed class SchemaComposer
             Description = "Crm.Platform: leads, contacts, companies, deals and everything linked to them.",
         };
         schema.Metadata[CustomFieldsMetadataKey] = CustomFields;
+        // Renamed fields keep their former names as deprecated inputs, filters and sort keys (see FieldBuilder.Formerly).
+        schema.Features.DeprecationOfInputValues = true;
         // Replaces the built-in String in every input of the schema.
         var text = new NulFreeStringGraphType();
         schema.RegisterType(text);
@@ -138,17 +142,20 @@ public sealed class SchemaComposer
     {
         var type = _entityTypes[definition.Name];
         var fields = definition.FieldsFor(CustomFields);
+        CheckDeclarations(definition);
         foreach (var field in fields.Values)
         {
-            type.AddField(field.Custom is { } custom ? CustomOutputField(field, custom) : OutputField(field));
+            var output = type.AddField(field.Custom is { } custom ? CustomOutputField(field, custom) : OutputField(field));
+            AddFormerName(type, field, output);
             if (field.ReferenceField is not null && _entityTypes.TryGetValue(field.ReferenceType!, out var referenced))
             {
-                type.AddField(ReferenceField(field, referenced));
+                AddFormerObjectField(type, field, type.AddField(ReferenceField(field, referenced)));
+                AddBackReference(definition, type, field, referenced);
             }
 
             if (field.ListField is not null)
             {
-                type.AddField(ListItemField(field));
+                AddFormerObjectField(type, field, type.AddField(ListItemField(field)));
             }
         }
 
@@ -173,17 +180,17 @@ public sealed class SchemaComposer
         filter.AddField(new FieldType { Name = FilterCompiler.Or, ResolvedType = new ListGraphType(new NonNullGraphType(filter)), Description = "At least one of these holds." });
         foreach (var field in fields.Values.Where(f => f.Filterable))
         {
-            filter.AddField(new FieldType
+            AddFormerName(filter, field, filter.AddField(new FieldType
             {
                 Name = field.Name,
                 ResolvedType = field.Kind == FieldKind.ContactPoints ? Types.ContactPointsFilter(field.PointKind) : Types.OperationFilter(field.Kind),
-            });
+            }));
         }
 
         var sort = new InputObjectGraphType { Name = $"{definition.GraphTypeName}SortInput", Description = $"One sort key for {definition.PluralName}; give one field per list item." };
         foreach (var field in fields.Values.Where(f => f.Sortable))
         {
-            sort.AddField(new FieldType { Name = field.Name, ResolvedType = Types.SortEnum });
+            AddFormerName(sort, field, sort.AddField(new FieldType { Name = field.Name, ResolvedType = Types.SortEnum }));
         }
 
         AddQueries(definition, type, connection, filter, sort);
@@ -244,7 +251,7 @@ public sealed class SchemaComposer
             list.Arguments!.Add(FilterLimits.MarkAsSearch(new QueryArgument<StringGraphType>
             {
                 Name = "search",
-                Description = $"Finds records by name, title, e-mail or phone: every word must appear; a phone number matches however it is written. At most {Limits.MaxSearchLength} characters.",
+                Description = $"Finds records by name, title, e-mail or phone{(definition.SearchLinkNames.Count == 0 ? "" : ", or by the titles of their " + string.Join(" and ", definition.SearchLinkNames))}: every word must appear; a phone number matches however it is written. At most {Limits.MaxSearchLength} characters.",
             }));
         }
     }
@@ -334,12 +341,13 @@ public sealed class SchemaComposer
                 _ => null,
             };
             var scalar = resolved is null ? ScalarType(field.Kind) : null;
-            if (forCreate && field.Required && scalar is not null)
+            // A field that may also be given under its former name cannot be required by the type: the binder says it is missing.
+            if (forCreate && field.Required && scalar is not null && field.FormerName is null)
             {
                 scalar = typeof(NonNullGraphType<>).MakeGenericType(scalar);
             }
 
-            input.AddField(new FieldType { Name = field.Name, Type = scalar, ResolvedType = resolved, Description = field.Description });
+            AddFormerName(input, field, input.AddField(new FieldType { Name = field.Name, Type = scalar, ResolvedType = resolved, Description = field.Description }));
         }
 
         foreach (var extra in definition.InputOnlyFields)

@@ -260,6 +260,9 @@ public sealed class SharedGraphTypes
         return (T)type;
     }
 
+    /// <summary>A type some module added under <paramref name="name"/> (with <see cref="GetOrAdd{T}"/>), if any.</summary>
+    public bool TryGet(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IGraphType? type) => _types.TryGetValue(name, out type);
+
     /// <summary>A field resolved from its source object by a plain function.</summary>
     public static FieldType Field<TSource>(string name, Type type, Func<TSource, object?> resolve, string? description = null) => new()
     {

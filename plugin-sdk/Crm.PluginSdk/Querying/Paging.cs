@@ -22,7 +22,8 @@ public sealed record OrderKey(EntityField Field, SortDirection Direction)
 /// Ordering and keyset (cursor) paging. The order is the requested keys plus the id, so it is
 /// total; a cursor holds the sort-key values of its record, and the next page starts strictly
 /// after them, so deep pages cost what the first one does and rows added meanwhile do not shift
-/// them. NULLs sort last ascending and first descending on both engines.
+/// them. NULLs sort last ascending and first descending on both engines, and text sorts the
+/// same on both (<see cref="TextOrder"/>): by its folded form, then by code point.
 /// </summary>
 public static class Paging
 {
@@ -40,11 +41,23 @@ public static class Paging
                 ordered = Apply(query, ordered, isNull, descending);
             }
 
+            if (IsText(key.Field))
+            {
+                // Two keys: the folded form, then the text itself to break its ties.
+                var record = key.Field.Accessor.Parameters[0];
+                ordered = Apply(query, ordered, Expression.Lambda(dialect.TextOrderKey(key.Field.Accessor.Body), record), descending);
+                ordered = Apply(query, ordered, Expression.Lambda(dialect.BinaryText(key.Field.Accessor.Body), record), descending);
+                continue;
+            }
+
             ordered = Apply(query, ordered, key.Field.Accessor, descending);
         }
 
         return ordered ?? query;
     }
+
+    /// <summary>Whether a key sorts as text (<see cref="TextOrder"/>): built-in and custom text fields, not ISO dates kept as text.</summary>
+    public static bool IsText(EntityField field) => field.Kind == FieldKind.String && field.KeyType == typeof(string);
 
     private static IOrderedQueryable<TRecord> Apply<TRecord>(IQueryable<TRecord> query, IOrderedQueryable<TRecord>? ordered, LambdaExpression key, bool descending)
     {
@@ -61,7 +74,7 @@ public static class Paging
     }
 
     /// <summary>The records strictly after the cursor's position in the given order.</summary>
-    public static Expression<Func<TRecord, bool>> After<TRecord>(IReadOnlyList<OrderKey> keys, IReadOnlyList<object?> cursorValues)
+    public static Expression<Func<TRecord, bool>> After<TRecord>(IReadOnlyList<OrderKey> keys, IReadOnlyList<object?> cursorValues, SqlDialect dialect)
     {
         var record = Expression.Parameter(typeof(TRecord), "record");
         Expression? result = null;
@@ -69,7 +82,7 @@ public static class Paging
         for (var i = 0; i < keys.Count; i++)
         {
             var accessor = ParameterRebinder.Rebind(keys[i].Field.Accessor, record);
-            var after = StrictlyAfter(accessor, keys[i], cursorValues[i]);
+            var after = StrictlyAfter(accessor, keys[i], cursorValues[i], dialect);
             var branch = Expression.AndAlso(equalSoFar, after);
             result = result is null ? branch : Expression.OrElse(result, branch);
             equalSoFar = Expression.AndAlso(equalSoFar, EqualTo(accessor, cursorValues[i]));
@@ -83,7 +96,7 @@ public static class Paging
             ? Expression.Equal(accessor, Expression.Constant(null, accessor.Type))
             : Expression.Equal(accessor, Parameter.Of(value, accessor.Type));
 
-    private static Expression StrictlyAfter(Expression accessor, OrderKey key, object? value)
+    private static Expression StrictlyAfter(Expression accessor, OrderKey key, object? value, SqlDialect dialect)
     {
         var ascending = key.Direction == SortDirection.Ascending;
         var isNull = key.Field.IsNullable ? Expression.Equal(accessor, Expression.Constant(null, accessor.Type)) : null;
@@ -93,8 +106,18 @@ public static class Paging
             return ascending || isNull is null ? Expression.Constant(false) : Expression.Not(isNull);
         }
 
-        var beyond = Compare(accessor, Parameter.Of(value, accessor.Type), ascending);
+        var beyond = IsText(key.Field) ? TextBeyond(accessor, (string)value, ascending, dialect) : Compare(accessor, Parameter.Of(value, accessor.Type), ascending);
         return ascending && isNull is not null ? Expression.OrElse(beyond, isNull) : beyond;
+    }
+
+    /// <summary>After a text in its order: a greater folded form, or the same folded form and a greater text.</summary>
+    private static Expression TextBeyond(Expression accessor, string value, bool greater, SqlDialect dialect)
+    {
+        var folded = dialect.TextOrderKey(accessor);
+        var foldedValue = Parameter.Of(TextOrder.FoldText(value), typeof(string));
+        return Expression.OrElse(
+            Compare(folded, foldedValue, greater),
+            Expression.AndAlso(Expression.Equal(folded, foldedValue), Compare(dialect.BinaryText(accessor), Parameter.Of(value, typeof(string)), greater)));
     }
 
     private static Expression Compare(Expression left, Expression right, bool greater)

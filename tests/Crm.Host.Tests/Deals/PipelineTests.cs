@@ -176,6 +176,49 @@ public abstract class PipelineTests(HostFixture fixture)
             await before.ShouldBeUnchangedAsync(Host, what + " was refused");
         }
     }
+
+    [Fact]
+    public async Task A_new_stage_in_progress_goes_before_the_final_stages()
+    {
+        var pipeline = await CreatePipelineAsync(Records.NewMarker("Stages"));
+        var prefix = $"C{pipeline}:";
+        async Task<JsonNode> AddAsync(object input) =>
+            (await Host.QueryAsync("mutation($p: ID!, $input: PipelineStageInput!) { addPipelineStage(pipelineId: $p, input: $input) { stage { id sort } errors { code message path } } }",
+                new { p = pipeline, input })).ShouldSucceed().Data!["addPipelineStage"]!;
+
+        var defaults = StageIds(await StagesAsync(pipeline)).ToList();
+        Assert.Equal(prefix + "WON", defaults[^2]);
+
+        // Enough stages to use up the room between the last one in progress and WON (10 apart), so that the list is numbered again.
+        var added = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var payload = await AddAsync(new { name = $"Step {i}" });
+            Assert.Empty(payload["errors"]!.AsArray());
+            added.Add(payload["stage"]!["id"]!.GetValue<string>());
+        }
+
+        var stages = await StagesAsync(pipeline);
+        Assert.Equal([.. defaults[..^2], .. added, prefix + "WON", prefix + "LOSE"], StageIds(stages));
+        var sorts = stages.AsArray().Select(s => s!["sort"]!.GetValue<int>()).ToList();
+        Assert.Equal(sorts.Order(), sorts);
+        Assert.Equal(sorts.Distinct().Count(), sorts.Count);
+
+        // An explicit sort is kept; a final stage goes last.
+        var first = await AddAsync(new { name = "Very first", sort = 1 });
+        Assert.Equal(1, first["stage"]!["sort"]!.GetValue<int>());
+        var lost = await AddAsync(new { name = "Lost to rival", semantics = "FAILURE" });
+        var ids = StageIds(await StagesAsync(pipeline));
+        Assert.Equal(first["stage"]!["id"]!.GetValue<string>(), ids[0]);
+        Assert.Equal(lost["stage"]!["id"]!.GetValue<string>(), ids[^1]);
+
+        var noRights = await KeyWithoutRightsAsync();
+        var before = await DatabaseState.CaptureAsync(Host);
+        var refused = (await Host.QueryAsync("mutation($p: ID!) { addPipelineStage(pipelineId: $p, input: { name: \"Sneaky\" }) { errors { code } } }", new { p = pipeline }, noRights))
+            .ShouldSucceed().Data!["addPipelineStage"]!;
+        Assert.Equal("FORBIDDEN", refused["errors"]![0]!["code"]!.GetValue<string>());
+        await before.ShouldBeUnchangedAsync(Host, "a stage added without the settings right");
+    }
 }
 
 [Trait("Engine", "Sqlite")]

@@ -30,6 +30,20 @@ public static class Records
         return payload[field]!["id"]!.GetValue<string>();
     }
 
+    /// <summary>
+    /// Leaves a record without an assignee: a new record is its author's (user 1 for the
+    /// bootstrap key) even when created with a null assignee, so it is cleared afterwards.
+    /// </summary>
+    public static async Task<string> UnassignedAsync(this CrmHost host, string type, Task<string> created)
+    {
+        var id = await created;
+        var response = (await host.QueryAsync(
+            $"mutation($id: ID!) {{ update{type}(id: $id, input: {{ assignedById: null }}) {{ errors {{ code message path }} }} }}", new { id })).ShouldSucceed();
+        var errors = response.Data![$"update{type}"]!["errors"]!.AsArray();
+        Assert.True(errors.Count == 0, $"update{type} refused: {errors.ToJsonString()}");
+        return id;
+    }
+
     public static IReadOnlyList<string> Ids(JsonNode? nodes) =>
         nodes!.AsArray().Select(n => n!["id"]!.GetValue<string>()).ToList();
 

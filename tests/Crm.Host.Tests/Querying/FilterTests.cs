@@ -118,7 +118,8 @@ public abstract class FilterTests(HostFixture fixture)
         var ids = new List<string>();
         foreach (var assignedById in new[] { "1", "1", "2", null })
         {
-            ids.Add(await Host.CreateContactAsync(new { name = m, assignedById }));
+            var created = Host.CreateContactAsync(new { name = m, assignedById });
+            ids.Add(assignedById is null ? await Host.UnassignedAsync("Contact", created) : await created);
         }
 
         await ExpectContacts(ids, Where("id", "eq", ids[1]), 1);
@@ -290,8 +291,8 @@ public abstract class FilterTests(HostFixture fixture)
         var m = Records.NewMarker("Fc");
         var ids = new List<string>
         {
-            await Host.CreateCompanyAsync(new { title = $"{m} Acme_Corp", industry = "IT", opened = true }),
-            await Host.CreateCompanyAsync(new { title = $"{m} acmeXcorp", opened = false }),
+            await Host.UnassignedAsync("Company", Host.CreateCompanyAsync(new { title = $"{m} Acme_Corp", industry = "IT", opened = true })),
+            await Host.UnassignedAsync("Company", Host.CreateCompanyAsync(new { title = $"{m} acmeXcorp", opened = false })),
             await Host.CreateCompanyAsync(new { title = $"{m} Globex 50%", industry = "MANUFACTURING", assignedById = "1" }),
         };
 

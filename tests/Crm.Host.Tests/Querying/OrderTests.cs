@@ -30,9 +30,9 @@ public abstract class OrderTests(HostFixture fixture)
         return
         [
             await Host.CreateContactAsync(new { name = m + " a", lastName = "Beta", opened = true, birthdate = "1990-01-01", assignedById = "2" }),
-            await Host.CreateContactAsync(new { name = m + " b", opened = false }),
+            await Host.UnassignedAsync("Contact", Host.CreateContactAsync(new { name = m + " b", opened = false })),
             await Host.CreateContactAsync(new { name = m + " c", lastName = "Alpha", opened = true, birthdate = "1980-01-01", assignedById = "1" }),
-            await Host.CreateContactAsync(new { name = m + " d", opened = true, birthdate = "1990-01-01" }),
+            await Host.UnassignedAsync("Contact", Host.CreateContactAsync(new { name = m + " d", opened = true, birthdate = "1990-01-01" })),
             await Host.CreateContactAsync(new { name = m + " e", lastName = "Beta", opened = false, birthdate = "1970-01-01", assignedById = "1" }),
         ];
     }

@@ -56,6 +56,9 @@ internal sealed class SeedGenerator
     private readonly string[] _companyTitles;
     private readonly string[] _companyDomains;
     private readonly int[] _contactFirstCompany;
+
+    /// <summary>Each contact's title (name, second name, last name), for the linked titles deals are searched by.</summary>
+    private readonly string[] _contactTitles;
     private readonly List<(int Contact, int Company, int Sort)> _contactCompanyLinks = [];
     private int[] _companyContactStart = [];
     private int[] _companyContacts = [];
@@ -79,6 +82,7 @@ internal sealed class SeedGenerator
         _companyTitles = new string[plan.Companies];
         _companyDomains = new string[plan.Companies];
         _contactFirstCompany = new int[plan.Contacts];
+        _contactTitles = new string[plan.Contacts];
 
         var random = Faker(0).Random;
         _leadStatus = new string[plan.Leads];
@@ -182,15 +186,18 @@ internal sealed class SeedGenerator
             var companies = MadeBy(position, _plan.Companies, CompaniesFrom);
             var company = companies > 0 && r.Double() < 0.85 ? Skewed(r, companies, 2.0) : -1;
             _contactFirstCompany[i] = company;
+            var companyTitles = new List<string?>(2);
             if (company >= 0)
             {
                 _contactCompanyLinks.Add((i, company, 0));
+                companyTitles.Add(_companyTitles[company]);
                 perCompany[company]++;
                 if (companies > 1 && r.Double() < 0.25)
                 {
                     var second = r.Number(0, companies - 2);
                     second = second >= company ? second + 1 : second;
                     _contactCompanyLinks.Add((i, second, 1));
+                    companyTitles.Add(_companyTitles[second]);
                     perCompany[second]++;
                 }
             }
@@ -228,6 +235,9 @@ internal sealed class SeedGenerator
             w.Bool(r.Double() < 0.9);
             Audit(w, r, created, assigned);
             w.Text(Search([name, secondName, lastName, post], [emails], phones));
+            // As the platform keeps them: contacts are searched by their companies' titles too.
+            w.Text(SearchText.BuildLinks(companyTitles));
+            _contactTitles[i] = string.Join(' ', new[] { Clip(name, 50), secondName, Clip(lastName, 50) }.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => p!.Trim()));
             Tick(i + 1);
         }
 
@@ -356,6 +366,8 @@ internal sealed class SeedGenerator
             Utm(w, r, f, sourceId);
             Audit(w, r, created, assigned);
             w.Text(Search([title], [], EmptyJson));
+            // Deals are searched by their company's title and their contacts' names too.
+            w.Text(SearchText.BuildLinks(contacts.Select(c => (string?)_contactTitles[c]).Prepend(companyTitle)));
             if (_plan.DealCustomFields)
             {
                 w.Json(SeedCustomFields.Document(custom, opportunity));

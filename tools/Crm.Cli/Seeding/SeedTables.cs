@@ -74,7 +74,7 @@ internal static class SeedTables
         C("id", ColumnKind.BigInt), C("honorific", ColumnKind.Text), C("name", ColumnKind.Text), C("second_name", ColumnKind.Text),
         C("last_name", ColumnKind.Text), C("post", ColumnKind.Text), C("type_id", ColumnKind.Text), C("source_id", ColumnKind.Text),
         C("phones", ColumnKind.Json), C("emails", ColumnKind.Json), C("birthdate", ColumnKind.Date), C("comments", ColumnKind.Text),
-        C("assigned_by_id", ColumnKind.BigInt), C("opened", ColumnKind.Bool), .. Audit, C("search_content", ColumnKind.Text),
+        C("assigned_by_id", ColumnKind.BigInt), C("opened", ColumnKind.Bool), .. Audit, C("search_content", ColumnKind.Text), C("search_links", ColumnKind.Text),
     ]);
 
     public static readonly SeedTable ContactCompanies = new("contacts", "contact_companies", false,
@@ -89,7 +89,7 @@ internal static class SeedTables
         C("opportunity", ColumnKind.Money), C("currency_id", ColumnKind.Text), C("begin_date", ColumnKind.Date), C("close_date", ColumnKind.Date),
         C("company_id", ColumnKind.BigInt), C("contact_id", ColumnKind.BigInt), C("source_id", ColumnKind.Text),
         C("assigned_by_id", ColumnKind.BigInt), C("opened", ColumnKind.Bool), C("comments", ColumnKind.Text), C("lead_id", ColumnKind.BigInt),
-        .. Utm, .. Audit, C("search_content", ColumnKind.Text),
+        .. Utm, .. Audit, C("search_content", ColumnKind.Text), C("search_links", ColumnKind.Text),
     ]);
 
     /// <summary>Deals with their custom field values (<c>crm seed --deal-custom-fields</c>).</summary>

@@ -112,6 +112,11 @@ namespace Crm.Modules.Companies.Migrations.Postgres
                         .HasColumnType("character varying(4000)")
                         .HasColumnName("search_content");
 
+                    b.Property<string>("SearchLinks")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("search_links");
+
                     b.Property<string>("Title")
                         .IsRequired()
                         .HasMaxLength(255)
@@ -143,6 +148,12 @@ namespace Crm.Modules.Companies.Migrations.Postgres
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchContent"), "gin");
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("SearchContent"), new[] { "gin_trgm_ops" });
+
+                    b.HasIndex("SearchLinks")
+                        .HasDatabaseName("ix_companies_search_links");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchLinks"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("SearchLinks"), new[] { "gin_trgm_ops" });
 
                     b.HasIndex("Title")
                         .HasDatabaseName("ix_companies_title");

@@ -102,6 +102,11 @@ namespace Crm.Modules.Companies.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("search_content");
 
+                    b.Property<string>("SearchLinks")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("search_links");
+
                     b.Property<string>("Title")
                         .IsRequired()
                         .HasMaxLength(255)

@@ -97,6 +97,11 @@ namespace Crm.Modules.Contacts.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("search_content");
 
+                    b.Property<string>("SearchLinks")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("search_links");
+
                     b.Property<string>("SecondName")
                         .HasMaxLength(50)
                         .HasColumnType("TEXT")

@@ -109,6 +109,11 @@ namespace Crm.Modules.Deals.Migrations.Postgres
                         .HasColumnType("character varying(4000)")
                         .HasColumnName("search_content");
 
+                    b.Property<string>("SearchLinks")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("search_links");
+
                     b.Property<string>("SourceDescription")
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)")
@@ -192,6 +197,12 @@ namespace Crm.Modules.Deals.Migrations.Postgres
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchContent"), "gin");
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("SearchContent"), new[] { "gin_trgm_ops" });
+
+                    b.HasIndex("SearchLinks")
+                        .HasDatabaseName("ix_deals_search_links");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchLinks"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("SearchLinks"), new[] { "gin_trgm_ops" });
 
                     b.HasIndex("AssignedById", "Closed")
                         .HasDatabaseName("ix_deals_assigned_by_id_closed");

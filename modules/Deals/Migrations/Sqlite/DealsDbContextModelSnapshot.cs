@@ -99,6 +99,11 @@ namespace Crm.Modules.Deals.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("search_content");
 
+                    b.Property<string>("SearchLinks")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("search_links");
+
                     b.Property<string>("SourceDescription")
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT")

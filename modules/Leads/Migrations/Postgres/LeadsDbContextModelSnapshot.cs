@@ -140,6 +140,11 @@ namespace Crm.Modules.Leads.Migrations.Postgres
                         .HasColumnType("character varying(4000)")
                         .HasColumnName("search_content");
 
+                    b.Property<string>("SearchLinks")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("search_links");
+
                     b.Property<string>("SecondName")
                         .HasMaxLength(50)
                         .HasColumnType("character varying(50)")
@@ -228,6 +233,12 @@ namespace Crm.Modules.Leads.Migrations.Postgres
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchContent"), "gin");
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("SearchContent"), new[] { "gin_trgm_ops" });
+
+                    b.HasIndex("SearchLinks")
+                        .HasDatabaseName("ix_leads_search_links");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchLinks"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("SearchLinks"), new[] { "gin_trgm_ops" });
 
                     b.HasIndex("StatusId", "AssignedById")
                         .HasDatabaseName("ix_leads_status_id_assigned_by_id");

@@ -1,0 +1,17 @@
+namespace Crm.PluginSdk.Security;
+
+/// <summary>
+/// The platform's users as records show them: a record's <c>assignedBy</c>, <c>createdBy</c> and
+/// <c>updatedBy</c> (any field declared with <see cref="Entities.FieldBuilder.ReferencesUser"/>)
+/// are loaded through it, in one batch per level. The module that keeps users implements it
+/// (Permissions), and contributes the GraphQL type <see cref="GraphTypeName"/> that shows the
+/// objects it returns; without such a module, records show their user ids only.
+/// </summary>
+public interface IUserDirectory
+{
+    /// <summary>The GraphQL type that shows a user.</summary>
+    const string GraphTypeName = "User";
+
+    /// <summary>The users with these ids that exist (active or not), as the objects the <see cref="GraphTypeName"/> type shows.</summary>
+    Task<IReadOnlyDictionary<long, object>> LoadUsersAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken);
+}
