@@ -521,6 +521,5 @@ public sealed class CustomFieldEditor(
         await catalog.RefreshAsync(cancellationToken);
     }
 
-    private static UserError NotFound(long id) =>
-        UserError.At(ErrorCodes.NotFound, $"There is no custom field with id {id.ToString(CultureInfo.InvariantCulture)}.", "id");
+    private static UserError NotFound(long id) => Refusals.NotFound("custom field", id, "id");
 }
