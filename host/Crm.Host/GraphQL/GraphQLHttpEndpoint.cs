@@ -13,6 +13,7 @@ using GraphQL.Validation;
 using GraphQLParser;
 using GraphQLParser.AST;
 using GraphQLParser.Exceptions;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -43,15 +44,15 @@ public sealed class GraphQLEndpointOptions
 /// <summary>
 /// GraphQL over HTTP, as its specification has it: POST with a JSON body and GET with URL
 /// parameters; <c>application/graphql-response+json</c> (request errors are 400) or
-/// <c>application/json</c> (always 200) by the Accept header; mutations only over POST. It also
-/// authenticates the caller and serves GraphiQL to browsers. Every request's work stops when its
+/// <c>application/json</c> (always 200) by the Accept header; mutations only over POST. It
+/// refuses a caller whose credential authentication refused, or who sent none for more than
+/// signing in, and serves GraphiQL to browsers. Every request's work stops when its
 /// client leaves or its deadline (<see cref="GraphQLEndpointOptions.RequestTimeout"/>) passes.
 /// </summary>
 public sealed class GraphQLHttpEndpoint(
     SchemaProvider schemas,
     IDocumentExecuter executer,
     IGraphQLTextSerializer serializer,
-    BearerAuthenticator bearerAuthenticator,
     QueryLimits limits,
     IOptions<GraphQLEndpointOptions> options,
     TimeProvider clock,
@@ -223,19 +224,23 @@ public sealed class GraphQLHttpEndpoint(
         }
     }
 
-    /// <summary>Fills in the request's actor; null when the request may go on, else why not.</summary>
+    /// <summary>
+    /// Null when the request may go on, else why not. The request was authenticated before it got
+    /// here (<see cref="CrmAuthenticationHandler"/>, whose result is kept for the request); a
+    /// refused credential is refused, and a request without one may only do what reveals no data.
+    /// </summary>
     private async Task<AuthenticationRefusal?> AuthenticateAsync(HttpContext http, GraphQLDocument document, GraphQLOperationDefinition? operation)
     {
-        var actor = http.RequestServices.GetRequiredService<CurrentActor>();
-        // After UseForwardedHeaders: a trusted proxy's client, else the TCP peer.
-        actor.CameFrom(http.Connection.RemoteIpAddress);
-        var header = http.Request.Headers.Authorization.ToString();
-        if (header.Length > 0)
+        var result = await http.AuthenticateAsync(CrmAuthenticationHandler.SchemeName);
+        if (result.Failure is CredentialRefusedException refused)
         {
-            return await bearerAuthenticator.SignInAsync(header, actor, http.RequestServices, http.RequestAborted);
+            return refused.Refusal;
         }
 
-        actor.SignInAnonymous();
+        if (result.Succeeded)
+        {
+            return null;
+        }
 
         // No key: only what reveals no data (introspection, where allowed) and signing in. An
         // unknown operation name is let through so that the executor reports it as the request
@@ -250,22 +255,10 @@ public sealed class GraphQLHttpEndpoint(
     /// </summary>
     private async Task WriteUnauthenticatedAsync(HttpContext http, string mediaType, AuthenticationRefusal refusal)
     {
-        var error = new ExecutionError(refusal.Message) { Code = ErrorCodes.Unauthenticated };
-        if (refusal.Reason is null)
-        {
-            http.Response.Headers.WWWAuthenticate = "Bearer";
-        }
-        else
-        {
-            var problem = refusal.Reason == AuthenticationRefusal.NotBearer ? "invalid_request" : "invalid_token";
-            var description = refusal.Message.Replace('"', '\'').Replace('\\', '/');
-            http.Response.Headers.WWWAuthenticate = $"Bearer error=\"{problem}\", error_description=\"{description}\"";
-            error.Data["reason"] = refusal.Reason;
-        }
-
+        http.Response.Headers.WWWAuthenticate = refusal.Challenge;
         http.Response.StatusCode = StatusCodes.Status401Unauthorized;
         http.Response.ContentType = mediaType + "; charset=utf-8";
-        await serializer.WriteAsync(http.Response.Body, new ExecutionResult { Executed = false, Errors = [error] }, http.RequestAborted);
+        await serializer.WriteAsync(http.Response.Body, new ExecutionResult { Executed = false, Errors = [CrmAuthenticationHandler.Unauthenticated(refusal)] }, http.RequestAborted);
     }
 
     // Each fragment is looked at once, however often it is spread (else a few fragments spreading

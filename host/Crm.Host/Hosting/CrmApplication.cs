@@ -101,6 +101,10 @@ public static class CrmApplication
         services.AddSingleton<GraphQLHttpEndpoint>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<BearerAuthenticator>();
+        // One authentication for every endpoint, /graphql and those modules map alike.
+        services.AddAuthentication(CrmAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, CrmAuthenticationHandler>(CrmAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization();
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         services.AddSingleton<PlatformInitializer>();
@@ -117,6 +121,8 @@ public static class CrmApplication
                 .As<ICrmEntityType>().WithSingletonLifetime()
             .AddClasses(c => c.AssignableTo<ISchemaContributor>().Where(t => !typeof(ICrmEntityDefinition).IsAssignableFrom(t)))
                 .As<ISchemaContributor>().WithSingletonLifetime()
+            .AddClasses(c => c.AssignableTo<IEndpointContributor>())
+                .As<IEndpointContributor>().WithSingletonLifetime()
             .AddClasses(c => c.AssignableTo<IDomainEventHandler>())
                 .As<IDomainEventHandler>().WithScopedLifetime()
             // Self and every interface resolve to one instance per scope (or process).
@@ -202,11 +208,19 @@ public static class CrmApplication
             app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(webRoot) });
         }
 
+        // After the client address is known; before every endpoint. An exception (the database
+        // down while a key is checked) reaches RequestFailureMiddleware.
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapHealthEndpoints();
         // There is no console yet: browsers go to GraphiQL, other clients are told where things are.
         app.MapGet("/", (HttpContext http) => http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase))
             ? Results.Redirect("/graphql")
             : Results.Text("Crm.Platform\nGraphQL: POST or GET /graphql (a browser opening /graphql gets GraphiQL)\nHealth: /healthz, /readyz\n"));
         app.MapMethods("/graphql", ["GET", "POST", "PUT", "PATCH", "DELETE"], (HttpContext http, GraphQLHttpEndpoint endpoint) => endpoint.HandleAsync(http));
+        foreach (var contributor in app.Services.GetServices<IEndpointContributor>())
+        {
+            contributor.MapEndpoints(app);
+        }
     }
 }
