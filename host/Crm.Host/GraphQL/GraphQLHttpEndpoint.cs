@@ -13,7 +13,6 @@ using GraphQL.Validation;
 using GraphQLParser;
 using GraphQLParser.AST;
 using GraphQLParser.Exceptions;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -44,9 +43,9 @@ public sealed class GraphQLEndpointOptions
 /// <summary>
 /// GraphQL over HTTP, as its specification has it: POST with a JSON body and GET with URL
 /// parameters; <c>application/graphql-response+json</c> (request errors are 400) or
-/// <c>application/json</c> (always 200) by the Accept header; mutations only over POST. It
-/// refuses a caller whose credential authentication refused, or who sent none for more than
-/// signing in, and serves GraphiQL to browsers. Every request's work stops when its
+/// <c>application/json</c> (always 200) by the Accept header; mutations only over POST. Who may
+/// ask is <see cref="GraphQLAccess"/>'s to say, the errors' codes <see cref="GraphQLErrorShaping"/>'s,
+/// and browsers get <see cref="GraphiQLPage"/>. Every request's work stops when its
 /// client leaves or its deadline (<see cref="GraphQLEndpointOptions.RequestTimeout"/>) passes.
 /// </summary>
 public sealed class GraphQLHttpEndpoint(
@@ -60,7 +59,6 @@ public sealed class GraphQLHttpEndpoint(
 {
     public const string GraphQLResponseMediaType = "application/graphql-response+json";
     public const string JsonMediaType = "application/json";
-    private static readonly string[] IntrospectionFields = ["__typename", "__schema", "__type"];
 
     public async Task HandleAsync(HttpContext http)
     {
@@ -76,9 +74,9 @@ public sealed class GraphQLHttpEndpoint(
             });
         }
 
-        if (HttpMethods.IsGet(request.Method) && !request.Query.ContainsKey("query") && AcceptsHtml(request))
+        if (GraphiQLPage.IsAskedFor(request))
         {
-            await ServeGraphiQLAsync(http);
+            await GraphiQLPage.ServeAsync(http);
             return;
         }
 
@@ -176,7 +174,7 @@ public sealed class GraphQLHttpEndpoint(
             return;
         }
 
-        if (await AuthenticateAsync(http, document, operation) is { } refusal)
+        if (await GraphQLAccess.RefusalAsync(http, document, operation, options.Value.AllowAnonymousIntrospection) is { } refusal)
         {
             await WriteUnauthenticatedAsync(http, mediaType, refusal);
             return;
@@ -214,7 +212,7 @@ public sealed class GraphQLHttpEndpoint(
                     return Task.CompletedTask;
                 },
             });
-            NormalizeErrors(result, http.TraceIdentifier);
+            GraphQLErrorShaping.Normalize(result, http.TraceIdentifier);
             DatabaseFailureErrors.Apply(http, result);
             await WriteResultAsync(http, mediaType, result, cancellationToken);
         }
@@ -222,30 +220,6 @@ public sealed class GraphQLHttpEndpoint(
         {
             counter.Value?.Dispose();
         }
-    }
-
-    /// <summary>
-    /// Null when the request may go on, else why not. The request was authenticated before it got
-    /// here (<see cref="CrmAuthenticationHandler"/>, whose result is kept for the request); a
-    /// refused credential is refused, and a request without one may only do what reveals no data.
-    /// </summary>
-    private async Task<AuthenticationRefusal?> AuthenticateAsync(HttpContext http, GraphQLDocument document, GraphQLOperationDefinition? operation)
-    {
-        var result = await http.AuthenticateAsync(CrmAuthenticationHandler.SchemeName);
-        if (result.Failure is CredentialRefusedException refused)
-        {
-            return refused.Refusal;
-        }
-
-        if (result.Succeeded)
-        {
-            return null;
-        }
-
-        // No key: only what reveals no data (introspection, where allowed) and signing in. An
-        // unknown operation name is let through so that the executor reports it as the request
-        // error it is.
-        return operation is null || IsAnonymous(document, operation.SelectionSet, [], 0) ? null : AuthenticationRefusal.NoCredentials;
     }
 
     /// <summary>
@@ -261,83 +235,12 @@ public sealed class GraphQLHttpEndpoint(
         await serializer.WriteAsync(http.Response.Body, new ExecutionResult { Executed = false, Errors = [CrmAuthenticationHandler.Unauthenticated(refusal)] }, http.RequestAborted);
     }
 
-    // Each fragment is looked at once, however often it is spread (else a few fragments spreading
-    // each other many times keep this busy for ever): one seen before passed, or the check would
-    // have stopped there; one still being looked at is a cycle, which validation refuses.
-    private bool IsAnonymous(GraphQLDocument document, GraphQLSelectionSet selectionSet, HashSet<GraphQLFragmentDefinition> seen, int depth) =>
-        depth < 16 && selectionSet.Selections.All(selection => selection switch
-        {
-            GraphQLField field => IntrospectionFields.Contains(field.Name.StringValue)
-                ? options.Value.AllowAnonymousIntrospection
-                : AnonymousFields.IsAllowed(field.Name.StringValue),
-            GraphQLInlineFragment inline => IsAnonymous(document, inline.SelectionSet, seen, depth + 1),
-            GraphQLFragmentSpread spread => document.FindFragment(spread.FragmentName.Name.Value) is { } fragment
-                                            && (!seen.Add(fragment) || IsAnonymous(document, fragment.SelectionSet, seen, depth + 1)),
-            _ => false,
-        });
-
     private static GraphQLOperationDefinition? FindOperation(GraphQLDocument document, string? name)
     {
         var operations = document.Definitions.OfType<GraphQLOperationDefinition>().ToList();
         return string.IsNullOrEmpty(name)
             ? operations.Count == 1 ? operations[0] : null
             : operations.Find(o => o.Name?.StringValue == name);
-    }
-
-    /// <summary>One error code per kind of problem, whatever GraphQL.NET named it.</summary>
-    private static void NormalizeErrors(ExecutionResult result, string traceId)
-    {
-        if (result.Errors is { } all && all.Any(e => e is InvalidVariableError { InnerException: FormatException }))
-        {
-            // A scalar's own reason for refusing a variable ("Text may not contain ...") is otherwise lost.
-            var errors = new ExecutionErrors();
-            foreach (var error in all)
-            {
-                errors.Add(error is InvalidVariableError { InnerException: FormatException reason } ? WithReason(error, reason.Message) : error);
-            }
-
-            result.Errors = errors;
-        }
-
-        foreach (var error in result.Errors ?? [])
-        {
-            switch (error)
-            {
-                case QueryLimitError:
-                    break;
-                case SyntaxError:
-                    error.Code = "SYNTAX_ERROR";
-                    break;
-                case ValidationError:
-                    error.Code = ErrorCodes.Validation;
-                    break;
-                case UnhandledError:
-                    error.Code = ErrorCodes.Internal;
-                    // The exception's own data (a database's message, say) is for the log, not the client.
-                    error.Data.Clear();
-                    break;
-                default:
-                    // An error the platform raised keeps its code; anything else is internal.
-                    error.Code ??= ErrorCodes.Internal;
-                    break;
-            }
-
-            if (error.Code == ErrorCodes.Internal && !error.Message.Contains(traceId, StringComparison.Ordinal))
-            {
-                error.Data["traceId"] = traceId;
-            }
-        }
-    }
-
-    private static ExecutionError WithReason(ExecutionError error, string reason)
-    {
-        var explained = new ExecutionError($"{error.Message}: {reason}") { Code = ErrorCodes.Validation };
-        foreach (var location in error.Locations ?? [])
-        {
-            explained.AddLocation(location);
-        }
-
-        return explained;
     }
 
     /// <summary>graphql-response+json when the client names it, else JSON; null when the client takes neither.</summary>
@@ -361,9 +264,6 @@ public sealed class GraphQLHttpEndpoint(
             _ => JsonMediaType,
         };
     }
-
-    private static bool AcceptsHtml(HttpRequest request) =>
-        request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// Writes the result when it fits in <see cref="GraphQLEndpointOptions.MaxResponseBytes"/>;
@@ -407,12 +307,5 @@ public sealed class GraphQLHttpEndpoint(
         http.Response.StatusCode = status;
         http.Response.ContentType = mediaType + "; charset=utf-8";
         await serializer.WriteAsync(http.Response.Body, result, http.RequestAborted);
-    }
-
-    private static async Task ServeGraphiQLAsync(HttpContext http)
-    {
-        var path = Path.Combine(AppContext.BaseDirectory, "wwwroot", "graphiql", "index.html");
-        http.Response.ContentType = "text/html; charset=utf-8";
-        await http.Response.SendFileAsync(path, http.RequestAborted);
     }
 }
