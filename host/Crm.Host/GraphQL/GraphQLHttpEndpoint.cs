@@ -43,15 +43,15 @@ public sealed class GraphQLEndpointOptions
 /// <summary>
 /// GraphQL over HTTP, as its specification has it: POST with a JSON body and GET with URL
 /// parameters; <c>application/graphql-response+json</c> (request errors are 400) or
-/// <c>application/json</c> (always 200) by the Accept header; mutations only over POST. It also
-/// authenticates the caller and serves GraphiQL to browsers. Every request's work stops when its
+/// <c>application/json</c> (always 200) by the Accept header; mutations only over POST. Who may
+/// ask is <see cref="GraphQLAccess"/>'s to say, the errors' codes <see cref="GraphQLErrorShaping"/>'s,
+/// and browsers get <see cref="GraphiQLPage"/>. Every request's work stops when its
 /// client leaves or its deadline (<see cref="GraphQLEndpointOptions.RequestTimeout"/>) passes.
 /// </summary>
 public sealed class GraphQLHttpEndpoint(
     SchemaProvider schemas,
     IDocumentExecuter executer,
     IGraphQLTextSerializer serializer,
-    BearerAuthenticator bearerAuthenticator,
     QueryLimits limits,
     IOptions<GraphQLEndpointOptions> options,
     TimeProvider clock,
@@ -59,7 +59,6 @@ public sealed class GraphQLHttpEndpoint(
 {
     public const string GraphQLResponseMediaType = "application/graphql-response+json";
     public const string JsonMediaType = "application/json";
-    private static readonly string[] IntrospectionFields = ["__typename", "__schema", "__type"];
 
     public async Task HandleAsync(HttpContext http)
     {
@@ -75,9 +74,9 @@ public sealed class GraphQLHttpEndpoint(
             });
         }
 
-        if (HttpMethods.IsGet(request.Method) && !request.Query.ContainsKey("query") && AcceptsHtml(request))
+        if (GraphiQLPage.IsAskedFor(request))
         {
-            await ServeGraphiQLAsync(http);
+            await GraphiQLPage.ServeAsync(http);
             return;
         }
 
@@ -175,7 +174,7 @@ public sealed class GraphQLHttpEndpoint(
             return;
         }
 
-        if (await AuthenticateAsync(http, document, operation) is { } refusal)
+        if (await GraphQLAccess.RefusalAsync(http, document, operation, options.Value.AllowAnonymousIntrospection) is { } refusal)
         {
             await WriteUnauthenticatedAsync(http, mediaType, refusal);
             return;
@@ -213,7 +212,7 @@ public sealed class GraphQLHttpEndpoint(
                     return Task.CompletedTask;
                 },
             });
-            NormalizeErrors(result, http.TraceIdentifier);
+            GraphQLErrorShaping.Normalize(result, http.TraceIdentifier);
             DatabaseFailureErrors.Apply(http, result);
             await WriteResultAsync(http, mediaType, result, cancellationToken);
         }
@@ -223,26 +222,6 @@ public sealed class GraphQLHttpEndpoint(
         }
     }
 
-    /// <summary>Fills in the request's actor; null when the request may go on, else why not.</summary>
-    private async Task<AuthenticationRefusal?> AuthenticateAsync(HttpContext http, GraphQLDocument document, GraphQLOperationDefinition? operation)
-    {
-        var actor = http.RequestServices.GetRequiredService<CurrentActor>();
-        // After UseForwardedHeaders: a trusted proxy's client, else the TCP peer.
-        actor.CameFrom(http.Connection.RemoteIpAddress);
-        var header = http.Request.Headers.Authorization.ToString();
-        if (header.Length > 0)
-        {
-            return await bearerAuthenticator.SignInAsync(header, actor, http.RequestServices, http.RequestAborted);
-        }
-
-        actor.SignInAnonymous();
-
-        // No key: only what reveals no data (introspection, where allowed) and signing in. An
-        // unknown operation name is let through so that the executor reports it as the request
-        // error it is.
-        return operation is null || IsAnonymous(document, operation.SelectionSet, [], 0) ? null : AuthenticationRefusal.NoCredentials;
-    }
-
     /// <summary>
     /// HTTP 401 with <c>WWW-Authenticate</c> as RFC 6750 has it (no error when no credential was
     /// sent) and <c>extensions.data.reason</c> saying, to the one who sent it, what was wrong
@@ -250,38 +229,11 @@ public sealed class GraphQLHttpEndpoint(
     /// </summary>
     private async Task WriteUnauthenticatedAsync(HttpContext http, string mediaType, AuthenticationRefusal refusal)
     {
-        var error = new ExecutionError(refusal.Message) { Code = ErrorCodes.Unauthenticated };
-        if (refusal.Reason is null)
-        {
-            http.Response.Headers.WWWAuthenticate = "Bearer";
-        }
-        else
-        {
-            var problem = refusal.Reason == AuthenticationRefusal.NotBearer ? "invalid_request" : "invalid_token";
-            var description = refusal.Message.Replace('"', '\'').Replace('\\', '/');
-            http.Response.Headers.WWWAuthenticate = $"Bearer error=\"{problem}\", error_description=\"{description}\"";
-            error.Data["reason"] = refusal.Reason;
-        }
-
+        http.Response.Headers.WWWAuthenticate = refusal.Challenge;
         http.Response.StatusCode = StatusCodes.Status401Unauthorized;
         http.Response.ContentType = mediaType + "; charset=utf-8";
-        await serializer.WriteAsync(http.Response.Body, new ExecutionResult { Executed = false, Errors = [error] }, http.RequestAborted);
+        await serializer.WriteAsync(http.Response.Body, new ExecutionResult { Executed = false, Errors = [CrmAuthenticationHandler.Unauthenticated(refusal)] }, http.RequestAborted);
     }
-
-    // Each fragment is looked at once, however often it is spread (else a few fragments spreading
-    // each other many times keep this busy for ever): one seen before passed, or the check would
-    // have stopped there; one still being looked at is a cycle, which validation refuses.
-    private bool IsAnonymous(GraphQLDocument document, GraphQLSelectionSet selectionSet, HashSet<GraphQLFragmentDefinition> seen, int depth) =>
-        depth < 16 && selectionSet.Selections.All(selection => selection switch
-        {
-            GraphQLField field => IntrospectionFields.Contains(field.Name.StringValue)
-                ? options.Value.AllowAnonymousIntrospection
-                : AnonymousFields.IsAllowed(field.Name.StringValue),
-            GraphQLInlineFragment inline => IsAnonymous(document, inline.SelectionSet, seen, depth + 1),
-            GraphQLFragmentSpread spread => document.FindFragment(spread.FragmentName.Name.Value) is { } fragment
-                                            && (!seen.Add(fragment) || IsAnonymous(document, fragment.SelectionSet, seen, depth + 1)),
-            _ => false,
-        });
 
     private static GraphQLOperationDefinition? FindOperation(GraphQLDocument document, string? name)
     {
@@ -289,62 +241,6 @@ public sealed class GraphQLHttpEndpoint(
         return string.IsNullOrEmpty(name)
             ? operations.Count == 1 ? operations[0] : null
             : operations.Find(o => o.Name?.StringValue == name);
-    }
-
-    /// <summary>One error code per kind of problem, whatever GraphQL.NET named it.</summary>
-    private static void NormalizeErrors(ExecutionResult result, string traceId)
-    {
-        if (result.Errors is { } all && all.Any(e => e is InvalidVariableError { InnerException: FormatException }))
-        {
-            // A scalar's own reason for refusing a variable ("Text may not contain ...") is otherwise lost.
-            var errors = new ExecutionErrors();
-            foreach (var error in all)
-            {
-                errors.Add(error is InvalidVariableError { InnerException: FormatException reason } ? WithReason(error, reason.Message) : error);
-            }
-
-            result.Errors = errors;
-        }
-
-        foreach (var error in result.Errors ?? [])
-        {
-            switch (error)
-            {
-                case QueryLimitError:
-                    break;
-                case SyntaxError:
-                    error.Code = "SYNTAX_ERROR";
-                    break;
-                case ValidationError:
-                    error.Code = ErrorCodes.Validation;
-                    break;
-                case UnhandledError:
-                    error.Code = ErrorCodes.Internal;
-                    // The exception's own data (a database's message, say) is for the log, not the client.
-                    error.Data.Clear();
-                    break;
-                default:
-                    // An error the platform raised keeps its code; anything else is internal.
-                    error.Code ??= ErrorCodes.Internal;
-                    break;
-            }
-
-            if (error.Code == ErrorCodes.Internal && !error.Message.Contains(traceId, StringComparison.Ordinal))
-            {
-                error.Data["traceId"] = traceId;
-            }
-        }
-    }
-
-    private static ExecutionError WithReason(ExecutionError error, string reason)
-    {
-        var explained = new ExecutionError($"{error.Message}: {reason}") { Code = ErrorCodes.Validation };
-        foreach (var location in error.Locations ?? [])
-        {
-            explained.AddLocation(location);
-        }
-
-        return explained;
     }
 
     /// <summary>graphql-response+json when the client names it, else JSON; null when the client takes neither.</summary>
@@ -368,9 +264,6 @@ public sealed class GraphQLHttpEndpoint(
             _ => JsonMediaType,
         };
     }
-
-    private static bool AcceptsHtml(HttpRequest request) =>
-        request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// Writes the result when it fits in <see cref="GraphQLEndpointOptions.MaxResponseBytes"/>;
@@ -414,12 +307,5 @@ public sealed class GraphQLHttpEndpoint(
         http.Response.StatusCode = status;
         http.Response.ContentType = mediaType + "; charset=utf-8";
         await serializer.WriteAsync(http.Response.Body, result, http.RequestAborted);
-    }
-
-    private static async Task ServeGraphiQLAsync(HttpContext http)
-    {
-        var path = Path.Combine(AppContext.BaseDirectory, "wwwroot", "graphiql", "index.html");
-        http.Response.ContentType = "text/html; charset=utf-8";
-        await http.Response.SendFileAsync(path, http.RequestAborted);
     }
 }

@@ -101,6 +101,10 @@ public static class CrmApplication
         services.AddSingleton<GraphQLHttpEndpoint>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<BearerAuthenticator>();
+        // One authentication for every endpoint, /graphql and those modules map alike.
+        services.AddAuthentication(CrmAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, CrmAuthenticationHandler>(CrmAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization();
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         services.AddSingleton<PlatformInitializer>();
@@ -184,11 +188,30 @@ public static class CrmApplication
             app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(webRoot) });
         }
 
+        // After the client address is known; before every endpoint. An exception (the database
+        // down while a key is checked) reaches RequestFailureMiddleware.
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapHealthEndpoints();
         // There is no console yet: browsers go to GraphiQL, other clients are told where things are.
         app.MapGet("/", (HttpContext http) => http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase))
             ? Results.Redirect("/graphql")
             : Results.Text("Crm.Platform\nGraphQL: POST or GET /graphql (a browser opening /graphql gets GraphiQL)\nHealth: /healthz, /readyz\n"));
         app.MapMethods("/graphql", ["GET", "POST", "PUT", "PATCH", "DELETE"], (HttpContext http, GraphQLHttpEndpoint endpoint) => endpoint.HandleAsync(http));
+        // A module whose endpoints cannot be mapped fails alone; what it mapped before it threw
+        // stays mapped (routes cannot be taken back), and it is out of service.
+        var catalog = app.Services.GetRequiredService<ModuleCatalog>();
+        foreach (var contributor in app.Services.GetServices<IEndpointContributor>())
+        {
+            try
+            {
+                contributor.MapEndpoints(app);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException && catalog.OwnerOf(contributor.GetType().Assembly) is { } module)
+            {
+                catalog.Fail(module, $"its endpoint contributor {contributor.GetType().Name} threw {ModuleCatalog.Describe(ex)}", ex,
+                    app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Crm.Host.Modules"));
+            }
+        }
     }
 }

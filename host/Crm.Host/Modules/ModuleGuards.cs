@@ -1,3 +1,4 @@
+using Crm.PluginSdk.Modules;
 using Crm.PluginSdk.Events;
 using Crm.PluginSdk.GraphQL;
 
@@ -25,7 +26,8 @@ internal static class ModuleGuards
                 continue; // an instance was made inside ConfigureServices, which is guarded itself
             }
 
-            if (descriptor.ServiceType == typeof(ISchemaContributor) || descriptor.ServiceType == typeof(IDomainEventHandler) || descriptor.ServiceType == typeof(IHostedService))
+            if (descriptor.ServiceType == typeof(ISchemaContributor) || descriptor.ServiceType == typeof(IDomainEventHandler) || descriptor.ServiceType == typeof(IHostedService)
+                || descriptor.ServiceType == typeof(IEndpointContributor))
             {
                 services[i] = Guard(services, descriptor, module, catalog);
             }
@@ -57,8 +59,8 @@ internal static class ModuleGuards
             return new ServiceDescriptor(serviceType, provider => new GuardedHostedService(module, catalog, () => (IHostedService)create(provider), name, Logger(provider)), descriptor.Lifetime);
         }
 
-        var what = serviceType == typeof(ISchemaContributor) ? "schema contributor" : "event handler";
-        object StandIn() => serviceType == typeof(ISchemaContributor) ? NoContribution.Instance : NoEvents.Instance;
+        var what = serviceType == typeof(ISchemaContributor) ? "schema contributor" : serviceType == typeof(IEndpointContributor) ? "endpoint contributor" : "event handler";
+        object StandIn() => serviceType == typeof(ISchemaContributor) ? NoContribution.Instance : serviceType == typeof(IEndpointContributor) ? NoEndpoints.Instance : NoEvents.Instance;
         return new ServiceDescriptor(serviceType, provider =>
         {
             if (!catalog.InService(module))
@@ -88,6 +90,16 @@ internal static class ModuleGuards
         public static readonly NoContribution Instance = new();
 
         public void Contribute(SchemaComposer composer)
+        {
+        }
+    }
+
+    /// <summary>A failed module's endpoint contributor: maps nothing.</summary>
+    private sealed class NoEndpoints : IEndpointContributor
+    {
+        public static readonly NoEndpoints Instance = new();
+
+        public void MapEndpoints(IEndpointRouteBuilder endpoints)
         {
         }
     }

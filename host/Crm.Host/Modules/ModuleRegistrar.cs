@@ -145,6 +145,8 @@ public static class ModuleRegistrar
         services.Scan(scan => scan.FromAssemblies(assembly)
             .AddClasses(c => c.AssignableTo<ISchemaContributor>().Where(t => !typeof(ICrmEntityDefinition).IsAssignableFrom(t)))
                 .As<ISchemaContributor>().WithSingletonLifetime()
+            .AddClasses(c => c.AssignableTo<IEndpointContributor>())
+                .As<IEndpointContributor>().WithSingletonLifetime()
             .AddClasses(c => c.AssignableTo<IDomainEventHandler>())
                 .As<IDomainEventHandler>().WithScopedLifetime()
             .AddClasses(c => c.AssignableTo<ISelectionListDeclarations>())

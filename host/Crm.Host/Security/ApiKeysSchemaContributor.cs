@@ -1,5 +1,6 @@
 using System.Globalization;
 using Crm.Host.Data;
+using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Security;
 using GraphQL;
@@ -107,9 +108,9 @@ public sealed class ApiKeysSchemaContributor : ISchemaContributor
             errors.Add(UserError.At(ErrorCodes.InvalidValue, "'expiresAt' must be in the future.", "input", "expiresAt"));
         }
 
-        if (!SchemaComposer.TryParseId(input["userId"], out var userId))
+        if (!RecordIds.TryParse(input["userId"], out var userId))
         {
-            errors.Add(UserError.At(ErrorCodes.InvalidId, $"'{input["userId"]}' is not a valid user id.", "input", "userId"));
+            errors.Add(RecordIds.Invalid(input["userId"], "user", "input", "userId"));
         }
         else
         {
@@ -120,7 +121,7 @@ public sealed class ApiKeysSchemaContributor : ISchemaContributor
                 : await provider.RightsAsync(userId, cancellationToken);
             if (rights is null)
             {
-                errors.Add(UserError.At(ErrorCodes.NotFound, $"There is no active user with id {userId.ToString(CultureInfo.InvariantCulture)}.", "input", "userId"));
+                errors.Add(Refusals.NotFound("active user", userId, "input", "userId"));
             }
             else if (actor.UserId != userId && !actor.Rights.Covers(rights))
             {
@@ -145,16 +146,16 @@ public sealed class ApiKeysSchemaContributor : ISchemaContributor
             return new RevokeApiKeyPayload(null, [forbidden]);
         }
 
-        if (!SchemaComposer.TryParseId(idValue, out var id))
+        if (!RecordIds.TryParse(idValue, out var id))
         {
-            return new RevokeApiKeyPayload(null, [UserError.At(ErrorCodes.InvalidId, $"'{idValue}' is not a valid API key id.", "id")]);
+            return new RevokeApiKeyPayload(null, [RecordIds.Invalid(idValue, "API key", "id")]);
         }
 
         var keys = services.GetRequiredService<ApiKeyService>();
         var found = await keys.FindAsync(id, cancellationToken);
         if (found is null)
         {
-            return new RevokeApiKeyPayload(null, [UserError.At(ErrorCodes.NotFound, $"There is no API key with id {id.ToString(CultureInfo.InvariantCulture)}.", "id")]);
+            return new RevokeApiKeyPayload(null, [Refusals.NotFound("API key", id, "id")]);
         }
 
         if (found.IsAdministrator && !actor.IsAdministrator)

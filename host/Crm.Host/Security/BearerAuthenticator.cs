@@ -10,6 +10,14 @@ public sealed record AuthenticationRefusal(string Message, string? Reason)
     public static AuthenticationRefusal NoCredentials { get; } = new("Authentication required: send 'Authorization: Bearer <api key or access token>'.", null);
 
     public static AuthenticationRefusal For(CredentialCheck check) => new(check.Describe(), CredentialCheck.Reason(check.Problem!.Value));
+
+    /// <summary>
+    /// <c>WWW-Authenticate</c> as RFC 6750 has it: no error when no credential was sent, else
+    /// what was wrong with it, told only to the one who sent it.
+    /// </summary>
+    public string Challenge => Reason is null
+        ? "Bearer"
+        : $"Bearer error=\"{(Reason == NotBearer ? "invalid_request" : "invalid_token")}\", error_description=\"{Message.Replace('"', '\'').Replace('\\', '/')}\"";
 }
 
 /// <summary>

@@ -143,9 +143,9 @@ public sealed class CustomFieldsSchema : ISchemaContributor
             Arguments = new QueryArguments(new QueryArgument<NonNullGraphType<IdGraphType>> { Name = "id" }),
             Resolver = new FuncFieldResolver<object?>(c =>
             {
-                var id = SchemaComposer.ParseId(c.GetArgument<object>("id"), "id", "custom field");
+                var id = RecordIds.Parse(c.GetArgument<object>("id"), "id", "custom field");
                 return CustomFieldScope.Of(c.RequestServices!).All.FirstOrDefault(f => f.Id == id)
-                    ?? throw ErrorCodes.Error(ErrorCodes.NotFound, $"There is no custom field with id {id.ToString(CultureInfo.InvariantCulture)}.");
+                    ?? throw Refusals.NotFoundError("custom field", id);
             }),
         });
 
@@ -167,9 +167,9 @@ public sealed class CustomFieldsSchema : ISchemaContributor
                 new QueryArgument<NonNullGraphType<IdGraphType>> { Name = "id" },
                 new QueryArgument(new NonNullGraphType(updateInput)) { Name = "input" }),
             Resolver = new FuncFieldResolver<object?>(async c =>
-                SchemaComposer.TryParseId(c.GetArgument<object>("id"), out var id)
+                RecordIds.TryParse(c.GetArgument<object>("id"), out var id)
                     ? await Editor(c).UpdateAsync(id, c.GetArgument<Dictionary<string, object?>>("input"), c.CancellationToken)
-                    : new CustomFieldPayload(null, [UserError.At(ErrorCodes.InvalidId, $"'{c.GetArgument<object>("id")}' is not a valid custom field id.", "id")])),
+                    : new CustomFieldPayload(null, [RecordIds.Invalid(c.GetArgument<object>("id"), "custom field", "id")])),
         });
         composer.Mutation.AddField(new FieldType
         {
@@ -180,9 +180,9 @@ public sealed class CustomFieldsSchema : ISchemaContributor
                 new QueryArgument<NonNullGraphType<IdGraphType>> { Name = "id" },
                 new QueryArgument<BooleanGraphType> { Name = "confirmDataLoss", DefaultValue = false }),
             Resolver = new FuncFieldResolver<object?>(async c =>
-                SchemaComposer.TryParseId(c.GetArgument<object>("id"), out var id)
+                RecordIds.TryParse(c.GetArgument<object>("id"), out var id)
                     ? await Editor(c).DeleteAsync(id, c.GetArgument<bool>("confirmDataLoss"), c.CancellationToken)
-                    : new DeleteCustomFieldPayload(null, 0, [UserError.At(ErrorCodes.InvalidId, $"'{c.GetArgument<object>("id")}' is not a valid custom field id.", "id")])),
+                    : new DeleteCustomFieldPayload(null, 0, [RecordIds.Invalid(c.GetArgument<object>("id"), "custom field", "id")])),
         });
         composer.Mutation.AddField(new FieldType
         {
@@ -197,9 +197,9 @@ public sealed class CustomFieldsSchema : ISchemaContributor
                 var ids = new List<long>();
                 foreach (var value in c.GetArgument<List<object>>("ids"))
                 {
-                    if (!SchemaComposer.TryParseId(value, out var id))
+                    if (!RecordIds.TryParse(value, out var id))
                     {
-                        return new ReorderCustomFieldsPayload([], [UserError.At(ErrorCodes.InvalidId, $"'{value}' is not a valid custom field id.", "ids")]);
+                        return new ReorderCustomFieldsPayload([], [RecordIds.Invalid(value, "custom field", "ids")]);
                     }
 
                     ids.Add(id);

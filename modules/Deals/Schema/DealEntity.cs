@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Crm.Modules.Deals.Data;
 using Crm.PluginSdk.Entities;
@@ -64,7 +63,7 @@ public sealed class DealEntity() : CrmEntityDefinition<Deal, DealsDbContext>(Nam
 
         if (pipelineChanged && !await mutation.Db.Pipelines.AnyAsync(p => p.Id == deal.PipelineId, mutation.CancellationToken))
         {
-            mutation.AddError(ErrorCodes.NotFound, $"There is no pipeline with id {deal.PipelineId.ToString(CultureInfo.InvariantCulture)}.", "pipelineId");
+            mutation.AddError(ErrorCodes.NotFound, Refusals.NoSuch("pipeline", deal.PipelineId), "pipelineId");
             return;
         }
 

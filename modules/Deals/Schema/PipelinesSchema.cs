@@ -72,9 +72,9 @@ public sealed class PipelinesSchema : ISchemaContributor
             Arguments = new QueryArguments(new QueryArgument<NonNullGraphType<IdGraphType>> { Name = "id" }),
             Resolver = new FuncFieldResolver<object?>(async c =>
             {
-                var id = ParsePipelineId(c.GetArgument<object>("id"));
+                var id = ParsePipelineId(c.GetArgument<object>("id"), "id");
                 return await Db(c).Pipelines.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, c.CancellationToken)
-                    ?? throw ErrorCodes.Error(ErrorCodes.NotFound, $"There is no pipeline with id {id.ToString(CultureInfo.InvariantCulture)}.");
+                    ?? throw Refusals.NotFoundError("pipeline", id);
             }),
         });
 
@@ -102,7 +102,7 @@ public sealed class PipelinesSchema : ISchemaContributor
             Description = "Renames or moves a pipeline.",
             ResolvedType = new NonNullGraphType(payload),
             Arguments = new QueryArguments(new QueryArgument<NonNullGraphType<IdGraphType>> { Name = "id" }, new QueryArgument(new NonNullGraphType(input)) { Name = "input" }),
-            Resolver = new FuncFieldResolver<object?>(async c => await UpdateAsync(c.RequestServices!, ParsePipelineId(c.GetArgument<object>("id")), c.GetArgument<Dictionary<string, object?>>("input"), c.CancellationToken)),
+            Resolver = new FuncFieldResolver<object?>(async c => await UpdateAsync(c.RequestServices!, ParsePipelineId(c.GetArgument<object>("id"), "id"), c.GetArgument<Dictionary<string, object?>>("input"), c.CancellationToken)),
         });
         composer.Mutation.AddField(new FieldType
         {
@@ -110,7 +110,7 @@ public sealed class PipelinesSchema : ISchemaContributor
             Description = "Deletes a pipeline and its stages; refused while deals are in it, and for the default pipeline.",
             ResolvedType = new NonNullGraphType(payload),
             Arguments = new QueryArguments(new QueryArgument<NonNullGraphType<IdGraphType>> { Name = "id" }),
-            Resolver = new FuncFieldResolver<object?>(async c => await DeleteAsync(c.RequestServices!, ParsePipelineId(c.GetArgument<object>("id")), c.CancellationToken)),
+            Resolver = new FuncFieldResolver<object?>(async c => await DeleteAsync(c.RequestServices!, ParsePipelineId(c.GetArgument<object>("id"), "id"), c.CancellationToken)),
         });
 
         composer.Mutation.AddField(new FieldType
@@ -120,7 +120,7 @@ public sealed class PipelinesSchema : ISchemaContributor
             ResolvedType = errors,
             Arguments = new QueryArguments(new QueryArgument<NonNullGraphType<ListGraphType<NonNullGraphType<IdGraphType>>>> { Name = "ids" }),
             Resolver = new FuncFieldResolver<object?>(async c =>
-                await ReorderAsync(c.RequestServices!, c.GetArgument<List<object>>("ids").Select(ParsePipelineId).ToList(), c.CancellationToken)),
+                await ReorderAsync(c.RequestServices!, c.GetArgument<List<object>>("ids").Select(id => ParsePipelineId(id, "ids")).ToList(), c.CancellationToken)),
         });
 
         AddStageMutations(composer, stage, errors);
@@ -241,17 +241,14 @@ public sealed class PipelinesSchema : ISchemaContributor
 
     private static async Task<string> StageListAsync(IResolveFieldContext context)
     {
-        var id = ParsePipelineId(context.GetArgument<object>("pipelineId"));
+        var id = ParsePipelineId(context.GetArgument<object>("pipelineId"), "pipelineId");
         return await Db(context).Pipelines.AnyAsync(p => p.Id == id, context.CancellationToken)
             ? Deal.StageListOf(id)
-            : throw ErrorCodes.Error(ErrorCodes.NotFound, $"There is no pipeline with id {id.ToString(CultureInfo.InvariantCulture)}.");
+            : throw Refusals.NotFoundError("pipeline", id);
     }
 
     /// <summary>Pipeline ids start at 0 (the default pipeline), unlike record ids.</summary>
-    private static long ParsePipelineId(object? value) =>
-        RecordIds.TryParse(value, out var id, minimum: 0)
-            ? id
-            : throw ErrorCodes.Error(ErrorCodes.InvalidId, $"'{value}' is not a valid pipeline id.");
+    private static long ParsePipelineId(object? value, string argument) => RecordIds.Parse(value, argument, "pipeline", minimum: 0);
 
     private static UserError? Refuse(IServiceProvider services) =>
         services.GetRequiredService<ICurrentActor>().RefuseUnlessCanConfigure("Editing pipelines");
@@ -305,7 +302,7 @@ public sealed class PipelinesSchema : ISchemaContributor
         var pipeline = await db.Pipelines.FirstOrDefaultAsync(p => p.Id == id, cancellationToken);
         if (pipeline is null)
         {
-            return new PipelinePayload(null, [UserError.At(ErrorCodes.NotFound, $"There is no pipeline with id {id.ToString(CultureInfo.InvariantCulture)}.", "id")]);
+            return new PipelinePayload(null, [Refusals.NotFound("pipeline", id, "id")]);
         }
 
         if (input.GetValueOrDefault("name") is string name)
@@ -356,7 +353,7 @@ public sealed class PipelinesSchema : ISchemaContributor
         var pipeline = await db.Pipelines.FirstOrDefaultAsync(p => p.Id == id, cancellationToken);
         if (pipeline is null)
         {
-            return new PipelinePayload(null, [UserError.At(ErrorCodes.NotFound, $"There is no pipeline with id {id.ToString(CultureInfo.InvariantCulture)}.", "id")]);
+            return new PipelinePayload(null, [Refusals.NotFound("pipeline", id, "id")]);
         }
 
         if (pipeline.IsDefault)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Crm.Modules.Leads.Data;
 using Crm.Modules.Leads.Domain;
@@ -78,9 +77,9 @@ public sealed class LeadConversionSchema : ISchemaContributor
                 new QueryArgument(new NonNullGraphType(input)) { Name = "input" }),
             Resolver = new FuncFieldResolver<object?>(async c =>
             {
-                if (!SchemaComposer.TryParseId(c.GetArgument<object>("id"), out var id))
+                if (!RecordIds.TryParse(c.GetArgument<object>("id"), out var id))
                 {
-                    return new ConvertPayload(null, null, null, null, [UserError.At(ErrorCodes.InvalidId, $"'{c.GetArgument<object>("id")}' is not a valid lead id.", "id")]);
+                    return new ConvertPayload(null, null, null, null, [RecordIds.Invalid(c.GetArgument<object>("id"), "lead", "id")]);
                 }
 
                 return await ConvertAsync(c.RequestServices!, id, c.GetArgument<Dictionary<string, object?>>("input"), c.CancellationToken);
@@ -132,8 +131,8 @@ public sealed class LeadConversionSchema : ISchemaContributor
             if (lead is null)
             {
                 return Refused(leads.ReachesAll(services, PermissionAction.Update)
-                    ? UserError.At(ErrorCodes.NotFound, $"There is no lead with id {id.ToString(CultureInfo.InvariantCulture)}.", "id")
-                    : UserError.At(ErrorCodes.Forbidden, $"You may not convert lead {id.ToString(CultureInfo.InvariantCulture)}, or there is no such lead.", "id"));
+                    ? Refusals.NotFound("lead", id, "id")
+                    : Refusals.Forbidden("convert", "lead", id, "id"));
             }
 
             switch (statuses.FirstOrDefault(s => s.Id == lead.StatusId)?.Semantics)
@@ -208,9 +207,9 @@ public sealed class LeadConversionSchema : ISchemaContributor
         }
 
         var path = type + "Id";
-        if (!SchemaComposer.TryParseId(id, out var value))
+        if (!RecordIds.TryParse(id, out var value))
         {
-            errors.Add(UserError.At(ErrorCodes.InvalidId, $"'{id}' is not a valid {type} id.", "input", path));
+            errors.Add(RecordIds.Invalid(id, type, "input", path));
             return null;
         }
 
@@ -218,7 +217,7 @@ public sealed class LeadConversionSchema : ISchemaContributor
         var found = await registry.Find(type).LoadHeldAsync(services, [value], cancellationToken);
         if (!found.TryGetValue(value, out var record))
         {
-            errors.Add(UserError.At(ErrorCodes.NotFound, $"There is no {type} with id {value.ToString(CultureInfo.InvariantCulture)}.", "input", path));
+            errors.Add(Refusals.NotFound(type, value, "input", path));
         }
 
         return record;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Crm.Modules.Permissions.Data;
 using Crm.Modules.Permissions.Rights;
 using Crm.PluginSdk.Data;
@@ -44,7 +43,7 @@ public sealed class DepartmentEditor(PermissionsDbContext db, CrmDatabaseSession
         var department = await db.Departments.FirstOrDefaultAsync(d => d.Id == id, cancellationToken);
         if (department is null)
         {
-            return new DepartmentPayload(null, [UserError.At(ErrorCodes.NotFound, $"There is no department with id {id.ToString(CultureInfo.InvariantCulture)}.", "id")]);
+            return new DepartmentPayload(null, [Refusals.NotFound("department", id, "id")]);
         }
 
         var errors = new List<UserError>();
@@ -103,13 +102,13 @@ public sealed class DepartmentEditor(PermissionsDbContext db, CrmDatabaseSession
             {
                 department.HeadId = null;
             }
-            else if (!SchemaComposer.TryParseId(headValue, out var headId))
+            else if (!RecordIds.TryParse(headValue, out var headId))
             {
-                errors.Add(UserError.At(ErrorCodes.InvalidId, $"'{headValue}' is not a valid user id.", "input", "headId"));
+                errors.Add(RecordIds.Invalid(headValue, "user", "input", "headId"));
             }
             else if (!await db.Users.AnyAsync(u => u.Id == headId, cancellationToken))
             {
-                errors.Add(UserError.At(ErrorCodes.NotFound, $"There is no user with id {headId.ToString(CultureInfo.InvariantCulture)}.", "input", "headId"));
+                errors.Add(Refusals.NotFound("user", headId, "input", "headId"));
             }
             else
             {
@@ -123,16 +122,16 @@ public sealed class DepartmentEditor(PermissionsDbContext db, CrmDatabaseSession
             {
                 department.ParentId = null;
             }
-            else if (!SchemaComposer.TryParseId(parentValue, out var parentId))
+            else if (!RecordIds.TryParse(parentValue, out var parentId))
             {
-                errors.Add(UserError.At(ErrorCodes.InvalidId, $"'{parentValue}' is not a valid department id.", "input", "parentId"));
+                errors.Add(RecordIds.Invalid(parentValue, "department", "input", "parentId"));
             }
             else
             {
                 var tree = new Rights.DepartmentTree(await db.Departments.AsNoTracking().Select(d => new KeyValuePair<long, long?>(d.Id, d.ParentId)).ToListAsync(cancellationToken));
                 if (!tree.Contains(parentId))
                 {
-                    errors.Add(UserError.At(ErrorCodes.NotFound, $"There is no department with id {parentId.ToString(CultureInfo.InvariantCulture)}.", "input", "parentId"));
+                    errors.Add(Refusals.NotFound("department", parentId, "input", "parentId"));
                 }
                 else if (department.Id != 0 && tree.IsAtOrBelow(parentId, department.Id))
                 {

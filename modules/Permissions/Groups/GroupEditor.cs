@@ -1,4 +1,3 @@
-using System.Globalization;
 using Crm.Modules.Permissions.Data;
 using Crm.Modules.Permissions.Rights;
 using Crm.PluginSdk.Data;
@@ -30,7 +29,7 @@ public sealed class GroupEditor(PermissionsDbContext db, CrmDatabaseSession sess
         var group = id is null ? new Group() : await db.Groups.FirstOrDefaultAsync(g => g.Id == id, cancellationToken);
         if (group is null)
         {
-            return new GroupPayload(null, [UserError.At(ErrorCodes.NotFound, $"There is no group with id {id!.Value.ToString(CultureInfo.InvariantCulture)}.", "id")]);
+            return new GroupPayload(null, [Refusals.NotFound("group", id!.Value, "id")]);
         }
 
         var errors = new List<UserError>();
@@ -42,26 +41,12 @@ public sealed class GroupEditor(PermissionsDbContext db, CrmDatabaseSession sess
         List<long>? memberIds = null;
         if (input.TryGetValue("memberIds", out var membersValue))
         {
-            memberIds = [];
-            var i = 0;
-            foreach (var item in membersValue as IEnumerable<object?> ?? [])
-            {
-                if (!SchemaComposer.TryParseId(item, out var userId))
-                {
-                    errors.Add(UserError.At(ErrorCodes.InvalidId, $"'{item}' is not a valid user id.", "input", "memberIds", i.ToString(CultureInfo.InvariantCulture)));
-                }
-                else if (!memberIds.Contains(userId))
-                {
-                    memberIds.Add(userId);
-                }
-
-                i++;
-            }
+            memberIds = [.. RecordIds.ReadList(membersValue, "user", errors, out _, "input", "memberIds")];
 
             var known = await db.Users.AsNoTracking().Where(u => memberIds.Contains(u.Id)).Select(u => u.Id).ToListAsync(cancellationToken);
             foreach (var missing in memberIds.Where(m => !known.Contains(m)))
             {
-                errors.Add(UserError.At(ErrorCodes.NotFound, $"There is no user with id {missing.ToString(CultureInfo.InvariantCulture)}.", "input", "memberIds"));
+                errors.Add(Refusals.NotFound("user", missing, "input", "memberIds"));
             }
         }
 

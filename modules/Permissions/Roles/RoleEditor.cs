@@ -88,7 +88,7 @@ public sealed class RoleEditor(PermissionsDbContext db, CrmDatabaseSession sessi
         if (!exists)
         {
             var what = argument switch { "userId" => "user", "departmentId" => "department", _ => "group" };
-            return new RolePayload(null, [UserError.At(ErrorCodes.NotFound, $"There is no {what} with id {holderId.ToString(CultureInfo.InvariantCulture)}.", argument)]);
+            return new RolePayload(null, [Refusals.NotFound(what, holderId, argument)]);
         }
 
         if (!guard.IsAdministrator && guard.Actor.UserId is { } callerId)
@@ -291,6 +291,5 @@ public sealed class RoleEditor(PermissionsDbContext db, CrmDatabaseSession sessi
         return permissions;
     }
 
-    private static UserError NotFound(long id, string path) =>
-        UserError.At(ErrorCodes.NotFound, $"There is no role with id {id.ToString(CultureInfo.InvariantCulture)}.", path);
+    private static UserError NotFound(long id, string path) => Refusals.NotFound("role", id, path);
 }

@@ -203,8 +203,9 @@ public static class PermissionGraphTypes
 
     /// <summary>Parses an ID argument for a mutation, or says why not.</summary>
     public static bool TryId(IResolveFieldContext context, string argument, out long id) =>
-        SchemaComposer.TryParseId(context.GetArgument<object>(argument), out id);
+        RecordIds.TryParse(context.GetArgument<object>(argument), out id);
 
+    /// <summary>The refusal of an ID argument that is not an id.</summary>
     public static UserError InvalidId(IResolveFieldContext context, string argument, string what) =>
-        UserError.At(ErrorCodes.InvalidId, $"'{context.GetArgument<object>(argument)}' is not a valid {what} id.", argument);
+        RecordIds.Invalid(context.GetArgument<object>(argument), what, argument);
 }

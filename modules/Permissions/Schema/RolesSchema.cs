@@ -1,4 +1,5 @@
 using Crm.Modules.Permissions.Roles;
+using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.GraphQL;
 using GraphQL;
 using GraphQL.Resolvers;
@@ -110,7 +111,7 @@ public sealed class RolesSchema : ISchemaContributor
                             return null;
                         }
 
-                        if (SchemaComposer.TryParseId(value, out var id))
+                        if (RecordIds.TryParse(value, out var id))
                         {
                             return id;
                         }

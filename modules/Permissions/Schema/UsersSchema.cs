@@ -103,7 +103,7 @@ public sealed class UsersSchema : ISchemaContributor
                     throw ErrorCodes.Error(ErrorCodes.LimitExceeded, $"'first' must be between 0 and {composer.Limits.MaxPageSize}.");
                 }
 
-                var after = c.GetArgument<object?>("after") is { } a ? SchemaComposer.ParseId(a, "after", "user") : 0;
+                var after = c.GetArgument<object?>("after") is { } a ? RecordIds.Parse(a, "after", "user") : 0;
                 var active = c.GetArgument<bool?>("active");
                 return await c.RequestServices!.GetRequiredService<PermissionsDbContext>().Users.AsNoTracking()
                     .Where(u => u.Id > after && (active == null || u.Active == active))
@@ -119,9 +119,9 @@ public sealed class UsersSchema : ISchemaContributor
             Resolver = new FuncFieldResolver<object?>(async c =>
             {
                 RequireSignIn(c);
-                var id = SchemaComposer.ParseId(c.GetArgument<object>("id"), "id", "user");
+                var id = RecordIds.Parse(c.GetArgument<object>("id"), "id", "user");
                 return await c.RequestServices!.GetRequiredService<PermissionsDbContext>().Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, c.CancellationToken)
-                    ?? throw ErrorCodes.Error(ErrorCodes.NotFound, $"There is no user with id {Id(id)}.");
+                    ?? throw Refusals.NotFoundError("user", id);
             }),
         });
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using Crm.Modules.Permissions.Data;
 using Crm.Modules.Permissions.Rights;
@@ -95,7 +94,7 @@ public sealed partial class UserEditor(PermissionsDbContext db, CrmDatabaseSessi
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == id, cancellationToken);
         if (user is null)
         {
-            return new UserPayload(null, [UserError.At(ErrorCodes.NotFound, $"There is no user with id {id.ToString(CultureInfo.InvariantCulture)}.", "id")]);
+            return new UserPayload(null, [Refusals.NotFound("user", id, "id")]);
         }
 
         var errors = new List<UserError>();
@@ -259,30 +258,13 @@ public sealed partial class UserEditor(PermissionsDbContext db, CrmDatabaseSessi
             return input.ContainsKey("departmentIds") ? [] : null;
         }
 
-        var ids = new List<long>();
-        var i = 0;
-        foreach (var item in given)
-        {
-            if (!RecordIdsParse(item, out var id))
-            {
-                errors.Add(UserError.At(ErrorCodes.InvalidId, $"'{item}' is not a valid department id.", "input", "departmentIds", i.ToString(CultureInfo.InvariantCulture)));
-            }
-            else if (!ids.Contains(id))
-            {
-                ids.Add(id);
-            }
-
-            i++;
-        }
-
+        var ids = RecordIds.ReadList(given, "department", errors, out _, "input", "departmentIds").ToList();
         var known = await db.Departments.AsNoTracking().Where(d => ids.Contains(d.Id)).Select(d => d.Id).ToListAsync(cancellationToken);
         foreach (var missing in ids.Where(id => !known.Contains(id)))
         {
-            errors.Add(UserError.At(ErrorCodes.NotFound, $"There is no department with id {missing.ToString(CultureInfo.InvariantCulture)}.", "input", "departmentIds"));
+            errors.Add(Refusals.NotFound("department", missing, "input", "departmentIds"));
         }
 
         return ids;
     }
-
-    internal static bool RecordIdsParse(object? value, out long id) => SchemaComposer.TryParseId(value, out id);
 }

@@ -18,7 +18,7 @@ public sealed record CrmRecordReference(string EntityType, long Id)
     public static CrmRecordReference? Parse(string? key)
     {
         var colon = key?.LastIndexOf(':') ?? -1;
-        return colon > 0 && long.TryParse(key![(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+        return colon > 0 && RecordIds.TryParse(key![(colon + 1)..], out var id)
             ? new CrmRecordReference(key[..colon], id)
             : null;
     }
@@ -201,7 +201,7 @@ public static class CustomFieldBinder
                     var userText = Convert.ToString(value, CultureInfo.InvariantCulture);
                     if (!RecordIds.TryParse(userText, out var userId))
                     {
-                        errors.Add(Fail(ErrorCodes.InvalidId, $"'{userText}' is not a valid user id."));
+                        errors.Add(Fail(ErrorCodes.InvalidId, RecordIds.Problem(userText, "user")));
                         return null;
                     }
 
@@ -216,7 +216,7 @@ public static class CustomFieldBinder
                     var idText = Convert.ToString(link.Value("id"), CultureInfo.InvariantCulture);
                     if (!RecordIds.TryParse(idText, out var recordId))
                     {
-                        errors.Add(UserError.At(ErrorCodes.InvalidId, $"'{name}.id': '{idText}' is not a valid id.", [.. path, "id"]));
+                        errors.Add(UserError.At(ErrorCodes.InvalidId, $"'{name}.id': {RecordIds.Problem(idText, null)}", [.. path, "id"]));
                         return null;
                     }
 

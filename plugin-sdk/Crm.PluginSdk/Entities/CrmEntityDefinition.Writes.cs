@@ -92,7 +92,7 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext>
         if (errors.Count == 0 && !Allows(record, services, PermissionAction.Add))
         {
             errors.Add(AccessFilter.ReachesNone(RightsOf(services), Name, PermissionAction.Add)
-                ? UserError.At(ErrorCodes.Forbidden, $"You may not add {PluralName}.")
+                ? UserError.At(ErrorCodes.Forbidden, Refusals.MayNotAny("add", PluralName))
                 : UserError.At(ErrorCodes.Forbidden, $"You may not add a {Name} assigned to that user{(_partition.Count == 0 ? "" : " here")}.", "input", "assignedById"));
         }
 
@@ -210,7 +210,7 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext>
                 var id = Convert.ToInt64(field.Get(record), CultureInfo.InvariantCulture);
                 if (!found.ContainsKey(id))
                 {
-                    errors.Add(UserError.At(ErrorCodes.NotFound, $"There is no {group.Key} with id {id.ToString(CultureInfo.InvariantCulture)}.", "input", field.Name));
+                    errors.Add(Refusals.NotFound(group.Key, id, "input", field.Name));
                 }
             }
         }
@@ -266,7 +266,7 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext>
             {
                 if (await users.RightsAsync(id, cancellationToken) is null)
                 {
-                    errors.Add(UserError.At(ErrorCodes.NotFound, $"'{field.Name}': there is no active user with id {id.ToString(CultureInfo.InvariantCulture)}.", "input", field.Name));
+                    errors.Add(UserError.At(ErrorCodes.NotFound, Refusals.NoSuch("active user", id, field.Name), "input", field.Name));
                 }
             }
         }
@@ -276,7 +276,7 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext>
             var found = await registry.Find(group.Key).LoadHeldAsync(services, group.Select(r => r.Id).Distinct().ToList(), cancellationToken);
             foreach (var (field, entityType, id) in group.Where(r => !found.ContainsKey(r.Id)).DistinctBy(r => (r.Field.Name, r.Id)))
             {
-                errors.Add(UserError.At(ErrorCodes.NotFound, $"'{field.Name}': there is no {entityType} with id {id.ToString(CultureInfo.InvariantCulture)}.", "input", field.Name));
+                errors.Add(UserError.At(ErrorCodes.NotFound, Refusals.NoSuch(entityType, id, field.Name), "input", field.Name));
             }
         }
     }

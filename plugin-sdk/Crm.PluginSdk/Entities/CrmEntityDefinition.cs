@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Linq.Expressions;
 using Crm.PluginSdk.CustomFields;
 using Crm.PluginSdk.Data;
@@ -274,7 +273,7 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext> : ICrmEntit
         await Reachable(services.GetRequiredService<TContext>().Set<TRecord>().AsNoTracking(), services, action).AnyAsync(r => r.Id == id, cancellationToken);
 
     private UserError Hidden(long id, string verb) =>
-        UserError.At(ErrorCodes.Forbidden, $"You may not {verb} {Name} {id.ToString(CultureInfo.InvariantCulture)}, or there is no such {Name}.", "id");
+        Refusals.Forbidden(verb, Name, id, "id");
 
     public void BindModel(IServiceProvider rootServices)
     {
@@ -340,7 +339,7 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext> : ICrmEntit
 
         if (AccessFilter.ReachesNone(RightsOf(services), Name, PermissionAction.Read))
         {
-            throw ErrorCodes.Error(ErrorCodes.Forbidden, $"You may not read {PluralName}.");
+            throw ErrorCodes.Error(ErrorCodes.Forbidden, Refusals.MayNotAny("read", PluralName));
         }
 
         var fields = FieldsOf(services);
@@ -506,5 +505,5 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext> : ICrmEntit
     }
 
     private UserError NotFound(long id) =>
-        UserError.At(ErrorCodes.NotFound, $"There is no {Name} with id {id.ToString(CultureInfo.InvariantCulture)}.", "id");
+        Refusals.NotFound(Name, id, "id");
 }

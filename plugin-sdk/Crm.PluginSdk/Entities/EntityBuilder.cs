@@ -29,6 +29,7 @@ public sealed class EntityBuilder<TRecord>
     /// module checks it with <see cref="ICrmEntityDefinition.ReachesAsync"/>.
     /// </summary>
     /// <param name="name">Upper-case, as GraphQL shows it (ACCEPT); at most <see cref="Security.PermissionAction.MaxNameLength"/> characters.</param>
+    /// <param name="description">What the action allows, shown in the GraphQL enum's description.</param>
     public EntityBuilder<TRecord> Action(string name, string description)
     {
         var action = new Security.PermissionAction(name);

@@ -98,7 +98,7 @@ public sealed class EntityField
         {
             ParseOperand = (value, path) => value is IDictionary<string, object?> link
                 && link.Value("entityType") is string type
-                && RecordIds.TryParse(System.Convert.ToString(link.Value("id"), System.Globalization.CultureInfo.InvariantCulture), out var id)
+                && RecordIds.TryParse(link.Value("id"), out var id)
                     ? new CrmRecordReference(type, id).Key
                     : throw GraphQL.ErrorCodes.Error(GraphQL.ErrorCodes.InvalidId, $"'{path}' is not a valid record reference.");
         }

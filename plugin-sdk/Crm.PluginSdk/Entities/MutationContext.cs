@@ -54,33 +54,14 @@ public sealed class MutationContext<TRecord, TContext>
     /// </summary>
     public bool TryGetIds(string name, out IReadOnlyList<long> ids, out IReadOnlyList<int> positions)
     {
-        ids = [];
-        positions = [];
         if (!Input.TryGetValue(name, out var value))
         {
+            ids = [];
+            positions = [];
             return false;
         }
 
-        var result = new List<long>();
-        var indexes = new List<int>();
-        var i = 0;
-        foreach (var item in value as IEnumerable<object?> ?? [])
-        {
-            if (!RecordIds.TryParse(item, out var id))
-            {
-                AddError(ErrorCodes.InvalidId, $"'{item}' is not a valid id.", name, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            }
-            else if (!result.Contains(id))
-            {
-                result.Add(id);
-                indexes.Add(i);
-            }
-
-            i++;
-        }
-
-        ids = result;
-        positions = indexes;
+        ids = RecordIds.ReadList(value, null, _errors, out positions, "input", name);
         return true;
     }
 }
@@ -122,7 +103,7 @@ public static class MutationLinks
         {
             if (!existing.ContainsKey(ids[i]))
             {
-                mutation.AddError(ErrorCodes.NotFound, $"There is no {targetType} with id {ids[i]}.", inputName, positions[i].ToString(CultureInfo.InvariantCulture));
+                mutation.AddError(ErrorCodes.NotFound, Refusals.NoSuch(targetType, ids[i]), inputName, positions[i].ToString(CultureInfo.InvariantCulture));
             }
         }
 

@@ -207,11 +207,11 @@ public sealed partial class SchemaComposer
             Arguments = new QueryArguments(new QueryArgument<NonNullGraphType<IdGraphType>> { Name = "id" }),
             Resolver = new FuncFieldResolver<object?>(async context =>
             {
-                var id = ParseId(context.GetArgument<object>("id"), "id", definition.Name);
+                var id = RecordIds.Parse(context.GetArgument<object>("id"), "id", definition.Name);
                 return await definition.GetAsync(context.RequestServices!, id, context.CancellationToken)
                     ?? throw (definition.ReachesAll(context.RequestServices!, Security.PermissionAction.Read)
-                        ? ErrorCodes.Error(ErrorCodes.NotFound, $"There is no {definition.Name} with id {id.ToString(CultureInfo.InvariantCulture)}.")
-                        : Hidden(definition.Name, id));
+                        ? Refusals.NotFoundError(definition.Name, id)
+                        : Refusals.ForbiddenError("read", definition.Name, id));
             }),
         });
 
@@ -283,7 +283,7 @@ public sealed partial class SchemaComposer
                 new QueryArgument(new NonNullGraphType(update)) { Name = "input" }),
             Resolver = new FuncFieldResolver<object?>(async context =>
             {
-                if (!TryParseId(context.GetArgument<object>("id"), out var id))
+                if (!RecordIds.TryParse(context.GetArgument<object>("id"), out var id))
                 {
                     return InvalidId(context.GetArgument<object>("id"), definition.Name);
                 }
@@ -303,7 +303,7 @@ public sealed partial class SchemaComposer
             Arguments = new QueryArguments(new QueryArgument<NonNullGraphType<IdGraphType>> { Name = "id" }),
             Resolver = new FuncFieldResolver<object?>(async context =>
             {
-                if (!TryParseId(context.GetArgument<object>("id"), out var id))
+                if (!RecordIds.TryParse(context.GetArgument<object>("id"), out var id))
                 {
                     return InvalidId(context.GetArgument<object>("id"), definition.Name);
                 }
@@ -453,11 +453,8 @@ public sealed partial class SchemaComposer
         return new ChainedResult<object?>(Registry.Load(services, type, id), record =>
             record is not null || Registry.Find(type) is not ICrmEntityDefinition definition || definition.ReachesAll(services, Security.PermissionAction.Read)
                 ? record
-                : throw Hidden(type, id));
+                : throw Refusals.ForbiddenError("read", type, id));
     }
-
-    private static ExecutionError Hidden(string type, long id) =>
-        ErrorCodes.Error(ErrorCodes.Forbidden, $"You may not read {type} {id.ToString(CultureInfo.InvariantCulture)}, or there is no such {type}.");
 
     /// <summary>The selection list item a list field holds.</summary>
     private FieldType ListItemField(EntityField field) => new()
@@ -522,16 +519,7 @@ public sealed partial class SchemaComposer
     private static IReadOnlyDictionary<string, object?> Arguments(IResolveFieldContext context, string name) =>
         context.GetArgument<Dictionary<string, object?>>(name);
 
-    public static bool TryParseId(object? value, out long id) => RecordIds.TryParse(value, out id);
-
-    /// <summary>Parses an <c>ID</c> argument, or fails the field with <c>INVALID_ID</c>.</summary>
-    public static long ParseId(object? value, string argument, string entityName) =>
-        TryParseId(value, out var id)
-            ? id
-            : throw ErrorCodes.Error(ErrorCodes.InvalidId, $"'{argument}': '{value}' is not a valid {entityName} id.");
-
-    private static MutationPayload InvalidId(object? value, string entityName) =>
-        new(null, [UserError.At(ErrorCodes.InvalidId, $"'{value}' is not a valid {entityName} id.", "id")]);
+    private static MutationPayload InvalidId(object? value, string entityName) => new(null, [RecordIds.Invalid(value, entityName, "id")]);
 
     /// <summary>
     /// Creates the graph types a schema refers to by CLR type. Each schema gets its own

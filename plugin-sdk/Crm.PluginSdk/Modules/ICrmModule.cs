@@ -21,6 +21,7 @@ public interface ICrmModule
 /// <param name="Version">The module's own semantic version.</param>
 /// <param name="SdkVersionRange">NuGet-style range of SDK versions the module was built for, e.g. "[0.1, 1.0)".</param>
 /// <param name="DependsOn">Ids of the modules that must load before this one.</param>
+/// <param name="Description">What the module does, in a sentence (listed by <c>modules</c>).</param>
 public sealed record ModuleManifest(
     string Id,
     string Version,

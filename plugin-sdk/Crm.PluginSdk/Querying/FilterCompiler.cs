@@ -344,12 +344,7 @@ public static class FilterCompiler
 
         if (field.Kind == FieldKind.Id)
         {
-            var text = Convert.ToString(value, CultureInfo.InvariantCulture);
-            if (!RecordIds.TryParse(text, out var id, field.MinimumId))
-            {
-                throw ErrorCodes.Error(ErrorCodes.InvalidId, $"'{path}': '{text}' is not a valid id.");
-            }
-
+            var id = RecordIds.Parse(value, path, minimum: field.MinimumId);
             return field.ValueType == typeof(int) ? checked((int)id) : id;
         }
 

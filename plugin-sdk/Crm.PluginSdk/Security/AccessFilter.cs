@@ -11,8 +11,9 @@ namespace Crm.PluginSdk.Security;
 public static class AccessFilter
 {
     /// <summary>
-    /// The records the actor reaches; null when they reach all of them. <paramref name="partition"/>
-    /// is the field that divides the type's rights (a deal's pipeline), if any.
+    /// The records the actor reaches; null when they reach all of them. <paramref name="partitions"/>
+    /// are the fields that divide the type's rights, coarsest first (a deal's pipeline, then its
+    /// stage); empty when the type is not divided.
     /// </summary>
     public static Expression<Func<TRecord, bool>>? For<TRecord>(AccessRights rights, string entityType, PermissionAction action, IReadOnlyList<LambdaExpression> partitions)
     {
