@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Host.Data;
 
-/// <summary>The host's own tables: API keys (and, as they come, users and settings of the platform itself).</summary>
+/// <summary>The host's own tables: API keys, event deliveries that did not succeed at once (and, as they come, settings of the platform itself).</summary>
 public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> options, ModuleDbContextDependencies dependencies)
     : ModuleDbContext(options, dependencies)
 {
@@ -13,7 +13,12 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
-    protected override void ConfigureModel(ModelBuilder modelBuilder) =>
+    public DbSet<Events.EventDelivery> EventDeliveries => Set<Events.EventDelivery>();
+
+    public DbSet<Events.EventStream> EventStreams => Set<Events.EventStream>();
+
+    protected override void ConfigureModel(ModelBuilder modelBuilder)
+    {
         modelBuilder.Entity<ApiKey>(key =>
         {
             key.ToTable("api_keys");
@@ -23,6 +28,8 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
             key.Property(k => k.Prefix).HasMaxLength(16);
             key.HasIndex(k => k.KeyHash).IsUnique();
         });
+        Events.EventDelivery.Configure(modelBuilder);
+    }
 }
 
 /// <summary>An API key; only its SHA-256 hash is kept (keys are long and random, so a slow hash buys nothing).</summary>

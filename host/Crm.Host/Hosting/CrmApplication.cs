@@ -6,7 +6,6 @@ using Crm.Host.Modules;
 using Crm.Host.Security;
 using Crm.PluginSdk.Data;
 using Crm.PluginSdk.Entities;
-using Crm.PluginSdk.Events;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Modules;
 using Crm.PluginSdk.Querying;
@@ -57,7 +56,8 @@ public static class CrmApplication
 
         services.AddSingleton(provider => ReadQueryLimits(provider.GetRequiredService<IConfiguration>(), provider.GetRequiredService<DatabaseOptions>().Provider));
         services.Configure<GraphQLEndpointOptions>(configuration.GetSection("GraphQL"));
-        services.Configure<OutboxOptions>(configuration.GetSection("Events"));
+        services.AddOptions<OutboxOptions>().Bind(configuration.GetSection("Events")).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<OutboxOptions>, OutboxOptionsValidation>();
 
         // The platform's own tables migrate first.
         services.AddModuleDbContext<PlatformDbContext>(PlatformDbContext.SchemaName);
@@ -75,11 +75,13 @@ public static class CrmApplication
         {
             module.Instance.ConfigureServices(services, moduleContext);
             RegisterByConvention(services, module);
+            EventHandlerConventions.Register(services, module.Manifest.Id, module.Assembly);
         }
 
         services.AddSingleton<IEntityRegistry, EntityRegistry>();
         services.AddSingleton<ISchemaContributor, ModulesSchemaContributor>();
         services.AddSingleton<ISchemaContributor, ApiKeysSchemaContributor>();
+        services.AddSingleton<ISchemaContributor, EventDeliveriesSchemaContributor>();
         services.AddSingleton<SchemaProvider>();
         services.AddSingleton<IGraphQLTextSerializer>(new GraphQLSerializer(new ErrorInfoProvider(options =>
         {
@@ -101,8 +103,7 @@ public static class CrmApplication
         services.AddSingleton<GraphQLHttpEndpoint>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<BearerAuthenticator>();
-        services.AddSingleton<OutboxDispatcher>();
-        services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
+        services.AddDomainEvents();
         services.AddSingleton<PlatformInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<PlatformInitializer>());
     }
@@ -117,8 +118,6 @@ public static class CrmApplication
                 .As<ICrmEntityType>().WithSingletonLifetime()
             .AddClasses(c => c.AssignableTo<ISchemaContributor>().Where(t => !typeof(ICrmEntityDefinition).IsAssignableFrom(t)))
                 .As<ISchemaContributor>().WithSingletonLifetime()
-            .AddClasses(c => c.AssignableTo<IDomainEventHandler>())
-                .As<IDomainEventHandler>().WithScopedLifetime()
             // Self and every interface resolve to one instance per scope (or process).
             .AddClasses(c => c.AssignableTo<IScopedService>())
                 .AsSelfWithInterfaces(t => t != typeof(IScopedService)).WithScopedLifetime()

@@ -61,13 +61,3 @@ public interface ISelectionListEditor
 
     Task DeleteListAsync(string entityId, CancellationToken cancellationToken);
 }
-
-/// <summary>
-/// Domain events about list items (which are not CRM records): <c>semanticsChanged</c> carries
-/// <c>entityId</c>, <c>itemId</c> and the new <c>semantics</c> in its data.
-/// </summary>
-public static class ItemEvents
-{
-    public const string EntityType = "selection_list_item";
-    public const string SemanticsChanged = "semanticsChanged";
-}
