@@ -95,6 +95,8 @@ public abstract class EventHandlerHost(Engine engine) : IAsyncLifetime
 {
     private CrmHost? _host;
 
+    public Engine Engine { get; } = engine;
+
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
     public EventJournal Journal { get; } = new();
@@ -102,7 +104,7 @@ public abstract class EventHandlerHost(Engine engine) : IAsyncLifetime
     public CrmHost Host => _host ?? throw new InvalidOperationException("The host has not started.");
 
     public async Task InitializeAsync() =>
-        _host = await CrmHost.StartAsync(engine,
+        _host = await CrmHost.StartAsync(Engine,
             new Dictionary<string, string?>
             {
                 ["Events:MaxAttempts"] = "3",
@@ -319,6 +321,21 @@ public abstract class EventHandlerIsolationTests(EventHandlerHost fixture)
         Assert.Equal([Created, Updated], Journal.Seen(RecordingHandler.Name, id));
         Assert.Equal([Created, Updated], Journal.Seen(FaultyHandler.Name, id));
         Assert.Equal("name", Journal.ChangedFields[long.Parse(id, CultureInfo.InvariantCulture)]);
+    }
+
+    [Fact]
+    public void Delivery_settings_ten_times_over_their_limit_are_refused_naming_each_key()
+    {
+        // The host's own validation (run at start, ValidateOnStart), as registered.
+        var validations = Host.Services.GetServices<Microsoft.Extensions.Options.IValidateOptions<OutboxOptions>>().ToList();
+        Assert.NotEmpty(validations);
+        var failures = validations
+            .Select(v => v.Validate(null, new OutboxOptions { BatchSize = 10 * OutboxOptions.MaxBatchSize, MaxAttempts = 10 * OutboxOptions.MaxMaxAttempts }))
+            .SelectMany(r => r.Failures ?? [])
+            .ToList();
+        Assert.Contains("Events:BatchSize must be 1 to 1000.", failures);
+        Assert.Contains("Events:MaxAttempts must be 1 to 100.", failures);
+        Assert.True(validations.All(v => v.Validate(null, new OutboxOptions()).Succeeded));
     }
 
     [Fact]
