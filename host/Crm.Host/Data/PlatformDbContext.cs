@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Host.Data;
 
-/// <summary>The host's own tables: API keys and the record of modules' data migrations.</summary>
+/// <summary>The host's own tables: API keys, event deliveries that did not succeed at once, and the record of modules' data migrations.</summary>
 public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> options, ModuleDbContextDependencies dependencies)
     : ModuleDbContext(options, dependencies)
 {
@@ -14,6 +14,10 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
     public DbSet<DataMigrationRun> DataMigrations => Set<DataMigrationRun>();
+
+    public DbSet<Events.EventDelivery> EventDeliveries => Set<Events.EventDelivery>();
+
+    public DbSet<Events.EventStream> EventStreams => Set<Events.EventStream>();
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
@@ -26,6 +30,7 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
             key.Property(k => k.Prefix).HasMaxLength(16);
             key.HasIndex(k => k.KeyHash).IsUnique();
         });
+        Events.EventDelivery.Configure(modelBuilder);
         modelBuilder.Entity<DataMigrationRun>(run =>
         {
             run.ToTable("data_migrations");

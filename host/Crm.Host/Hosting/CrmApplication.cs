@@ -6,7 +6,6 @@ using Crm.Host.Modules;
 using Crm.Host.Security;
 using Crm.PluginSdk.Data;
 using Crm.PluginSdk.Entities;
-using Crm.PluginSdk.Events;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Modules;
 using Crm.PluginSdk.Querying;
@@ -57,7 +56,8 @@ public static class CrmApplication
 
         services.AddSingleton(provider => ReadQueryLimits(provider.GetRequiredService<IConfiguration>(), provider.GetRequiredService<DatabaseOptions>().Provider));
         services.Configure<GraphQLEndpointOptions>(configuration.GetSection("GraphQL"));
-        services.Configure<OutboxOptions>(configuration.GetSection("Events"));
+        services.AddOptions<OutboxOptions>().Bind(configuration.GetSection("Events")).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<OutboxOptions>, OutboxOptionsValidation>();
 
         // The platform's own tables migrate first.
         services.AddModuleDbContext<PlatformDbContext>(PlatformDbContext.SchemaName);
@@ -77,9 +77,10 @@ public static class CrmApplication
         services.AddSingleton<ModuleDataRunner>();
         services.AddSingleton<IEntityRegistry, EntityRegistry>();
         // The SDK's own handler: linked titles in search follow a renamed record.
-        services.AddScoped<IDomainEventHandler, SearchLinksRefresher>();
+        Crm.PluginSdk.Events.EventHandlerServices.AddEventHandler<SearchLinksRefresher>(services, SearchLinksRefresher.HandlerName);
         services.AddSingleton<ISchemaContributor, ModulesSchemaContributor>();
         services.AddSingleton<ISchemaContributor, ApiKeysSchemaContributor>();
+        services.AddSingleton<ISchemaContributor, EventDeliveriesSchemaContributor>();
         services.AddSingleton<SchemaProvider>();
         services.AddSingleton<IGraphQLTextSerializer>(new GraphQLSerializer(new ErrorInfoProvider(options =>
         {
@@ -105,8 +106,7 @@ public static class CrmApplication
         services.AddAuthentication(CrmAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, CrmAuthenticationHandler>(CrmAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
-        services.AddSingleton<OutboxDispatcher>();
-        services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
+        services.AddDomainEvents();
         services.AddSingleton<PlatformInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<PlatformInitializer>());
     }

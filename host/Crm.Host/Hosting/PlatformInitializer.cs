@@ -44,8 +44,19 @@ public sealed class PlatformInitializer(
     /// </summary>
     private void MakeEventHandlers()
     {
+        var events = services.GetRequiredService<Events.EventCatalog>();
         using var scope = services.GetRequiredService<IServiceScopeFactory>().CreateSystemScope();
-        _ = scope.ServiceProvider.GetServices<Crm.PluginSdk.Events.IDomainEventHandler>().ToList();
+        foreach (var subscription in events.Subscriptions)
+        {
+            try
+            {
+                _ = scope.ServiceProvider.GetRequiredService(subscription.HandlerType);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException && events.OwnerOf(subscription) is { } module)
+            {
+                catalog.Fail(module, $"its event handler {subscription.HandlerType.Name} could not be made: {ModuleCatalog.Describe(ex)}", ex, logger);
+            }
+        }
     }
 
     /// <summary>

@@ -1,5 +1,4 @@
 using Crm.PluginSdk.Modules;
-using Crm.PluginSdk.Events;
 using Crm.PluginSdk.GraphQL;
 
 namespace Crm.Host.Modules;
@@ -26,7 +25,7 @@ internal static class ModuleGuards
                 continue; // an instance was made inside ConfigureServices, which is guarded itself
             }
 
-            if (descriptor.ServiceType == typeof(ISchemaContributor) || descriptor.ServiceType == typeof(IDomainEventHandler) || descriptor.ServiceType == typeof(IHostedService)
+            if (descriptor.ServiceType == typeof(ISchemaContributor) || descriptor.ServiceType == typeof(IHostedService)
                 || descriptor.ServiceType == typeof(IEndpointContributor))
             {
                 services[i] = Guard(services, descriptor, module, catalog);
@@ -59,8 +58,8 @@ internal static class ModuleGuards
             return new ServiceDescriptor(serviceType, provider => new GuardedHostedService(module, catalog, () => (IHostedService)create(provider), name, Logger(provider)), descriptor.Lifetime);
         }
 
-        var what = serviceType == typeof(ISchemaContributor) ? "schema contributor" : serviceType == typeof(IEndpointContributor) ? "endpoint contributor" : "event handler";
-        object StandIn() => serviceType == typeof(ISchemaContributor) ? NoContribution.Instance : serviceType == typeof(IEndpointContributor) ? NoEndpoints.Instance : NoEvents.Instance;
+        var what = serviceType == typeof(ISchemaContributor) ? "schema contributor" : "endpoint contributor";
+        object StandIn() => serviceType == typeof(ISchemaContributor) ? NoContribution.Instance : NoEndpoints.Instance;
         return new ServiceDescriptor(serviceType, provider =>
         {
             if (!catalog.InService(module))
@@ -104,15 +103,6 @@ internal static class ModuleGuards
         }
     }
 
-    /// <summary>A failed module's event handler: handles nothing.</summary>
-    private sealed class NoEvents : IDomainEventHandler
-    {
-        public static readonly NoEvents Instance = new();
-
-        public bool Handles(DomainEvent domainEvent) => false;
-
-        public Task HandleAsync(DomainEvent domainEvent, CancellationToken cancellationToken) => Task.CompletedTask;
-    }
 }
 
 /// <summary>

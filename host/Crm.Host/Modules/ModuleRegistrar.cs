@@ -72,6 +72,7 @@ public static class ModuleRegistrar
                 }
 
                 RegisterByConvention(services, module.Assembly);
+                Events.EventHandlerConventions.Register(services, module.Id, module.Assembly);
                 ModuleGuards.Apply(services, Added(services, before), module, catalog);
                 registered.AddRange(types.Select(t => (module, t)));
             }
@@ -147,8 +148,6 @@ public static class ModuleRegistrar
                 .As<ISchemaContributor>().WithSingletonLifetime()
             .AddClasses(c => c.AssignableTo<IEndpointContributor>())
                 .As<IEndpointContributor>().WithSingletonLifetime()
-            .AddClasses(c => c.AssignableTo<IDomainEventHandler>())
-                .As<IDomainEventHandler>().WithScopedLifetime()
             .AddClasses(c => c.AssignableTo<ISelectionListDeclarations>())
                 .As<ISelectionListDeclarations>().WithSingletonLifetime()
             // Self and every interface resolve to one instance per scope (or process).

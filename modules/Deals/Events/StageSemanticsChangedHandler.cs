@@ -9,20 +9,23 @@ namespace Crm.Modules.Deals.Events;
 /// <summary>
 /// When a stage's semantics change, the deals on it follow: their stored semantics and
 /// <c>closed</c> are updated (each with its "updated" event), so that filters on them stay true.
+/// Idempotent: a second delivery finds nothing left to change.
 /// </summary>
-public sealed class StageSemanticsChangedHandler(DealsDbContext db) : IDomainEventHandler
+[EventHandler("stage-semantics")]
+public sealed class StageSemanticsChangedHandler(DealsDbContext db) : IEventHandler<ListItemSemanticsChanged>
 {
     private const int BatchSize = 500;
 
-    public bool Handles(DomainEvent domainEvent) =>
-        domainEvent is { EntityType: ItemEvents.EntityType, Kind: ItemEvents.SemanticsChanged }
-        && domainEvent.Data?["entityId"]?.GetValue<string>() is { } list
-        && (list == "DEAL_STAGE" || list.StartsWith("DEAL_STAGE_", StringComparison.Ordinal));
-
-    public async Task HandleAsync(DomainEvent domainEvent, CancellationToken cancellationToken)
+    public async Task HandleAsync(DomainEvent<ListItemSemanticsChanged> domainEvent, CancellationToken cancellationToken)
     {
-        var stage = domainEvent.Data!["itemId"]!.GetValue<string>();
-        var semantics = Enum.TryParse<ListItemSemantics>(domainEvent.Data["semantics"]?.GetValue<string>(), out var parsed) ? parsed : ListItemSemantics.Process;
+        var change = domainEvent.Data;
+        if (change.ListId != "DEAL_STAGE" && !change.ListId.StartsWith("DEAL_STAGE_", StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        var stage = change.ItemId;
+        var semantics = change.To ?? ListItemSemantics.Process;
         var closed = semantics != ListItemSemantics.Process;
         while (true)
         {

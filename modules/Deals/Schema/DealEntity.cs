@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
+using System.Globalization;
 using Crm.Modules.Deals.Data;
 using Crm.PluginSdk.Entities;
+using Crm.PluginSdk.Events;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Lists;
 using Microsoft.EntityFrameworkCore;
@@ -16,7 +18,6 @@ public sealed class DealEntity() : CrmEntityDefinition<Deal, DealsDbContext>(Nam
 {
     public new const string Name = "deal";
     public const string ContactIds = "contactIds";
-    public const string StageChanged = "stageChanged";
 
     protected override void Configure(EntityBuilder<Deal> entity)
     {
@@ -87,7 +88,7 @@ public sealed class DealEntity() : CrmEntityDefinition<Deal, DealsDbContext>(Nam
         await ApplyContactsAsync(mutation);
         if (!mutation.HasErrors && !mutation.IsCreate && previousStage != deal.StageId)
         {
-            mutation.Db.RaiseEvent(Name, deal.Id, StageChanged, new JsonObject { ["oldStageId"] = previousStage, ["newStageId"] = deal.StageId });
+            mutation.Db.Publish(new DealStageChanged(deal.Id, deal.PipelineId, previousStage ?? "", deal.StageId, deal.StageSemantics));
         }
     }
 

@@ -1,9 +1,11 @@
 using System.Text.Json.Nodes;
+using System.Globalization;
 using Crm.Modules.Leads.Data;
 using Crm.Modules.Leads.Domain;
 using Crm.PluginSdk.Data;
 using Crm.PluginSdk.CustomFields;
 using Crm.PluginSdk.Entities;
+using Crm.PluginSdk.Events;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Lists;
 using Crm.PluginSdk.Records;
@@ -24,8 +26,6 @@ namespace Crm.Modules.Leads.Schema;
 /// </summary>
 public sealed class LeadConversionSchema : ISchemaContributor
 {
-    public const string Converted = "converted";
-
     public sealed record ConvertPayload(object? Lead, object? Contact, object? Company, object? Deal, IReadOnlyList<UserError> Errors);
 
     public void Contribute(SchemaComposer composer)
@@ -167,12 +167,7 @@ public sealed class LeadConversionSchema : ISchemaContributor
                 lead.CompanyId = (company as ICrmRecord)?.Id ?? lead.CompanyId;
                 lead.DealId = (deal as ICrmRecord)?.Id ?? lead.DealId;
                 lead.StatusId = success.Id;
-                db.RaiseEvent(LeadEntity.Name, lead.Id, Converted, new JsonObject
-                {
-                    ["contactId"] = lead.ContactId,
-                    ["companyId"] = lead.CompanyId,
-                    ["dealId"] = lead.DealId,
-                });
+                db.Publish(new LeadConverted(lead.Id, lead.ContactId, lead.CompanyId, lead.DealId));
                 await db.SaveChangesAsync(cancellationToken);
             }
 

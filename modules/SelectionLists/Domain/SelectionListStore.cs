@@ -166,12 +166,7 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, Selec
         if (item.Semantics != semanticsBefore)
         {
             // Records keep what an item's semantics imply (a deal's "closed"): tell their modules.
-            db.RaiseEvent(ItemEvents.EntityType, 0, ItemEvents.SemanticsChanged, new System.Text.Json.Nodes.JsonObject
-            {
-                ["entityId"] = item.EntityId,
-                ["itemId"] = item.StatusId,
-                ["semantics"] = item.Semantics?.ToString(),
-            });
+            db.Publish(new Crm.PluginSdk.Events.ListItemSemanticsChanged(item.EntityId, item.StatusId, semanticsBefore, item.Semantics));
         }
 
         await db.SaveChangesAsync(cancellationToken);

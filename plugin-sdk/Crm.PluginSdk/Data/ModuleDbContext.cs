@@ -12,9 +12,17 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace Crm.PluginSdk.Data;
 
 /// <summary>What every module context needs from the request it serves.</summary>
-public sealed class ModuleDbContextDependencies(ICurrentActor actor, TimeProvider clock, CrmDatabaseSession? session = null, CustomFields.CustomFieldScope? customFields = null)
+public sealed class ModuleDbContextDependencies(
+    ICurrentActor actor,
+    TimeProvider clock,
+    CrmDatabaseSession? session = null,
+    CustomFields.CustomFieldScope? customFields = null,
+    Entities.IEntityRegistry? entities = null)
 {
     public ICurrentActor Actor { get; } = actor;
+
+    /// <summary>The registered record types, whose declared fields are what events publish; null at design time.</summary>
+    public Entities.IEntityRegistry? Entities { get; } = entities;
 
     /// <summary>The custom field definitions of the scope (which fields are texts, e-mails, phones for search); null at design time.</summary>
     public CustomFields.CustomFieldScope? CustomFields { get; } = customFields;
@@ -37,7 +45,7 @@ public sealed class ModuleDbContextDependencies(ICurrentActor actor, TimeProvide
 public abstract class ModuleDbContext : DbContext
 {
     private static readonly ConcurrentDictionary<Type, string?> RecordTypeNames = new();
-    private readonly List<DomainEvent> _raisedEvents = [];
+    private readonly List<CrmEvent> _published = [];
     private readonly Dictionary<ICrmRecord, Dictionary<string, FieldChange>> _extraChanges = new(ReferenceEqualityComparer.Instance);
 
     protected ModuleDbContext(DbContextOptions options, ModuleDbContextDependencies dependencies)
@@ -52,7 +60,7 @@ public abstract class ModuleDbContext : DbContext
     internal void ForgetRolledBack()
     {
         ChangeTracker.Clear();
-        _raisedEvents.Clear();
+        _published.Clear();
         _extraChanges.Clear();
     }
 
@@ -68,10 +76,16 @@ public abstract class ModuleDbContext : DbContext
     /// <summary>The scope's cross-module transaction in progress, if any (see <see cref="CrmDatabaseSession.InTransactionAsync{T}"/>).</summary>
     internal System.Data.Common.DbTransaction? SessionTransaction => Dependencies.Session?.Transaction;
 
-    /// <summary>Queues an event of the module's own kind (e.g. a stage change) for the next save.</summary>
-    public void RaiseEvent(string entityType, long entityId, string kind, JsonObject? data = null) =>
-        _raisedEvents.Add(new DomainEvent(Guid.NewGuid(), entityType, entityId, kind, Dependencies.Clock.GetUtcNow(),
-            Dependencies.Actor.UserId, new Dictionary<string, FieldChange>(), data));
+    /// <summary>
+    /// Publishes an event of the module's own contract (a deal's stage change): written to the
+    /// outbox by the next save, in its transaction, after the record events of that save.
+    /// </summary>
+    public void Publish(CrmEvent data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        _ = EventJson.ContractOf(data.GetType()); // refused now, not at the save, when it declares no contract
+        _published.Add(data);
+    }
 
     /// <summary>
     /// Records a change that is not a column of the record itself (its links in another table,
@@ -147,8 +161,8 @@ public abstract class ModuleDbContext : DbContext
         var clock = Dependencies.Clock.GetUtcNow();
         var now = clock.AddTicks(-(clock.Ticks % TimeSpan.TicksPerMicrosecond));
         StampAudit(now.UtcDateTime);
-        var pending = CapturePendingEvents(now);
-        if (pending.Count == 0 && _raisedEvents.Count == 0)
+        var pending = CapturePendingEvents();
+        if (pending.Count == 0 && _published.Count == 0)
         {
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
         }
@@ -161,12 +175,12 @@ public abstract class ModuleDbContext : DbContext
         try
         {
             var written = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-            foreach (var domainEvent in pending.Select(p => p.Complete()).Concat(_raisedEvents))
+            foreach (var data in pending.Select(p => p.Complete()).Concat(_published))
             {
-                Outbox.Add(ToOutbox(domainEvent));
+                Outbox.Add(ToOutbox(data, now, Dependencies.Actor.UserId));
             }
 
-            _raisedEvents.Clear();
+            _published.Clear();
             await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
             if (ownTransaction is not null)
             {
@@ -262,7 +276,7 @@ public abstract class ModuleDbContext : DbContext
         return SearchText.Build(texts, handles, phones);
     }
 
-    private List<PendingEvent> CapturePendingEvents(DateTimeOffset now)
+    private List<PendingEvent> CapturePendingEvents()
     {
         var pending = new List<PendingEvent>();
         foreach (var entry in ChangeTracker.Entries())
@@ -275,16 +289,16 @@ public abstract class ModuleDbContext : DbContext
             switch (entry.State)
             {
                 case EntityState.Added:
-                    pending.Add(new PendingEvent(entry, entityType, DomainEventKinds.Created, now, Dependencies.Actor.UserId, []));
+                    pending.Add(new PendingEvent(entry, entityType, PendingKind.Created, []));
                     break;
                 case EntityState.Deleted:
-                    pending.Add(new PendingEvent(entry, entityType, DomainEventKinds.Deleted, now, Dependencies.Actor.UserId, []));
+                    pending.Add(new PendingEvent(entry, entityType, PendingKind.Deleted, []));
                     break;
                 case EntityState.Modified:
-                    var changes = ChangedFields(entry);
+                    var changes = ChangedFields(entry, PublishedNames(entityType));
                     if (changes.Count > 0)
                     {
-                        pending.Add(new PendingEvent(entry, entityType, DomainEventKinds.Updated, now, Dependencies.Actor.UserId, changes));
+                        pending.Add(new PendingEvent(entry, entityType, PendingKind.Updated, changes));
                     }
 
                     break;
@@ -294,7 +308,7 @@ public abstract class ModuleDbContext : DbContext
         foreach (var (record, extra) in _extraChanges)
         {
             var existing = pending.Find(p => ReferenceEquals(p.Entry.Entity, record));
-            if (existing is { Kind: DomainEventKinds.Updated })
+            if (existing is { Kind: PendingKind.Updated })
             {
                 foreach (var (field, change) in extra)
                 {
@@ -303,7 +317,7 @@ public abstract class ModuleDbContext : DbContext
             }
             else if (existing is null && RecordTypeName(record.GetType()) is { } entityType)
             {
-                pending.Add(new PendingEvent(Entry(record), entityType, DomainEventKinds.Updated, now, Dependencies.Actor.UserId, new Dictionary<string, FieldChange>(extra)));
+                pending.Add(new PendingEvent(Entry(record), entityType, PendingKind.Updated, new Dictionary<string, FieldChange>(extra)));
             }
         }
 
@@ -311,9 +325,17 @@ public abstract class ModuleDbContext : DbContext
         return pending;
     }
 
-    private static Dictionary<string, FieldChange> ChangedFields(EntityEntry entry)
+    /// <summary>
+    /// The published names of a record type's built-in fields (see <see cref="PublishedFields"/>);
+    /// null without a registry (design time, the SDK's own tests), where properties go by their camelCase names.
+    /// </summary>
+    private IReadOnlyDictionary<string, string>? PublishedNames(string entityType) =>
+        Dependencies.Entities?.Find(entityType) is { } type ? PublishedFields.Of(type) : null;
+
+    /// <summary>What changed, keyed by the published name of each field; changes of properties that are not published are left out.</summary>
+    private static Dictionary<string, FieldChange> ChangedFields(EntityEntry entry, IReadOnlyDictionary<string, string>? publishedNames)
     {
-        var changes = new Dictionary<string, FieldChange>();
+        var changes = new Dictionary<string, FieldChange>(StringComparer.Ordinal);
         foreach (var property in entry.Properties)
         {
             if (!property.IsModified || property.Metadata.IsPrimaryKey() || IsAuditProperty(property.Metadata.Name))
@@ -339,8 +361,13 @@ public abstract class ModuleDbContext : DbContext
                 continue;
             }
 
-            changes[JsonNamingPolicy.CamelCase.ConvertName(property.Metadata.Name)] =
-                new FieldChange(ToJson(property.OriginalValue), ToJson(property.CurrentValue));
+            var name = publishedNames is null
+                ? JsonNamingPolicy.CamelCase.ConvertName(property.Metadata.Name)
+                : publishedNames.GetValueOrDefault(property.Metadata.Name);
+            if (name is not null)
+            {
+                changes[name] = new FieldChange(ToJson(property.OriginalValue), ToJson(property.CurrentValue));
+            }
         }
 
         return changes;
@@ -355,36 +382,42 @@ public abstract class ModuleDbContext : DbContext
     private static string? RecordTypeName(Type type) =>
         RecordTypeNames.GetOrAdd(type, t => t.GetCustomAttribute<CrmRecordAttribute>()?.EntityType);
 
-    private static OutboxMessage ToOutbox(DomainEvent domainEvent) => new()
+    /// <summary>The outbox row of an event: its contract name in <c>kind</c>, its subject, and the envelope subscribers receive.</summary>
+    private static OutboxMessage ToOutbox(CrmEvent data, DateTimeOffset occurredAt, long? actorId)
     {
-        EventId = domainEvent.Id,
-        EntityType = domainEvent.EntityType,
-        EntityId = domainEvent.EntityId,
-        Kind = domainEvent.Kind,
-        OccurredAt = domainEvent.OccurredAt.UtcDateTime,
-        Payload = JsonSerializer.Serialize(domainEvent, EventJson.Options),
-    };
+        var id = Guid.NewGuid();
+        var subject = data.GetSubject();
+        return new OutboxMessage
+        {
+            EventId = id,
+            EntityType = subject.EntityType,
+            EntityId = subject.EntityId,
+            Kind = EventJson.ContractOf(data.GetType()).Type,
+            OccurredAt = occurredAt.UtcDateTime,
+            Payload = EventJson.Envelope(id, data, occurredAt, actorId),
+        };
+    }
+
+    private enum PendingKind
+    {
+        Created,
+        Updated,
+        Deleted,
+    }
 
     /// <summary>An event whose record id is known only after the insert.</summary>
-    private sealed record PendingEvent(
-        EntityEntry Entry,
-        string EntityType,
-        string Kind,
-        DateTimeOffset OccurredAt,
-        long? ActorId,
-        Dictionary<string, FieldChange> Changes)
+    private sealed record PendingEvent(EntityEntry Entry, string EntityType, PendingKind Kind, Dictionary<string, FieldChange> Changes)
     {
         // Captured now: a deleted entry is detached by the save and forgets nothing but its state.
         private readonly long _idBeforeSave = ((ICrmRecord)Entry.Entity).Id;
 
-        public DomainEvent Complete() => new(
-            Guid.NewGuid(),
-            EntityType,
-            Kind == DomainEventKinds.Created ? ((ICrmRecord)Entry.Entity).Id : _idBeforeSave,
-            Kind,
-            OccurredAt,
-            ActorId,
-            Changes);
+        public CrmEvent Complete() => Kind switch
+        {
+            PendingKind.Created => new RecordCreated(EntityType, ((ICrmRecord)Entry.Entity).Id),
+            PendingKind.Deleted => new RecordDeleted(EntityType, _idBeforeSave),
+            // Sorted by name: the JSON a subscriber receives does not follow the order of the module's properties.
+            _ => new RecordUpdated(EntityType, _idBeforeSave, new SortedDictionary<string, FieldChange>(Changes, StringComparer.Ordinal)),
+        };
     }
 }
 
@@ -398,8 +431,3 @@ public sealed class CustomFieldValuesComparer() : ValueComparer<CustomFields.Cus
     values => values.ToJson().GetHashCode(StringComparison.Ordinal),
     values => values.Clone());
 
-/// <summary>The JSON shape of events in the outbox and in handlers.</summary>
-public static class EventJson
-{
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web);
-}

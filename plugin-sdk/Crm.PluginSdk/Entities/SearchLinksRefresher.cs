@@ -10,19 +10,22 @@ namespace Crm.PluginSdk.Entities;
 /// domain event handler: a rename touches one row however many records name it, and the work
 /// that follows is done in bounded batches outside the request. The host registers it.
 /// </summary>
-public sealed class SearchLinksRefresher(IServiceProvider services, IEntityRegistry registry) : IDomainEventHandler
+public sealed class SearchLinksRefresher(IServiceProvider services, IEntityRegistry registry) : IEventHandler<RecordUpdated>
 {
-    public bool Handles(DomainEvent domainEvent) =>
-        domainEvent.Kind == DomainEventKinds.Updated
-        && registry.Find(domainEvent.EntityType) is ICrmEntityDefinition changed
-        && changed.TitleFields.Any(f => domainEvent.Changes.ContainsKey(f.Name))
-        && Referrers(domainEvent.EntityType).Any();
+    /// <summary>The name the host registers it under.</summary>
+    public const string HandlerName = "platform/search-links";
 
-    public async Task HandleAsync(DomainEvent domainEvent, CancellationToken cancellationToken)
+    public async Task HandleAsync(DomainEvent<RecordUpdated> domainEvent, CancellationToken cancellationToken)
     {
-        foreach (var definition in Referrers(domainEvent.EntityType))
+        var updated = domainEvent.Data;
+        if (registry.Find(updated.EntityType) is not ICrmEntityDefinition changed || !changed.TitleFields.Any(f => updated.Changes.ContainsKey(f.Name)))
         {
-            await definition.RefreshSearchLinksToAsync(services, domainEvent.EntityType, domainEvent.EntityId, cancellationToken);
+            return;
+        }
+
+        foreach (var definition in Referrers(updated.EntityType))
+        {
+            await definition.RefreshSearchLinksToAsync(services, updated.EntityType, updated.RecordId, cancellationToken);
         }
     }
 

@@ -63,16 +63,6 @@ public interface ISelectionListEditor
 }
 
 /// <summary>
-/// Domain events about list items (which are not CRM records): <c>semanticsChanged</c> carries
-/// <c>entityId</c>, <c>itemId</c> and the new <c>semantics</c> in its data.
-/// </summary>
-public static class ItemEvents
-{
-    public const string EntityType = "selection_list_item";
-    public const string SemanticsChanged = "semanticsChanged";
-}
-
-/// <summary>
 /// A selection list a module declares: its id (Bitrix24's where one exists), its name, what its
 /// items carry, and the items a new installation starts with. The SelectionLists module makes
 /// each declared list at the first start that knows it, with its default items, once: an admin

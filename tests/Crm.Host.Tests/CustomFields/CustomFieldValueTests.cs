@@ -132,8 +132,8 @@ public abstract class CustomFieldValueTests(HostFixture fixture)
 
         // The record's "updated" event names each custom field that changed, with old and new values.
         var events = await Host.QueryRowsAsync(
-            $"SELECT payload FROM {Host.Table("deals", "outbox")} WHERE kind = 'updated' AND entity_id = @p0", long.Parse(id, CultureInfo.InvariantCulture));
-        var changes = JsonNode.Parse((string)events.Single()["payload"]!)!["changes"]!.AsObject();
+            $"SELECT payload FROM {Host.Table("deals", "outbox")} WHERE kind = 'record.updated' AND entity_id = @p0", long.Parse(id, CultureInfo.InvariantCulture));
+        var changes = JsonNode.Parse((string)events.Single()["payload"]!)!["data"]!["changes"]!.AsObject();
         Assert.Equal(-5, changes[N("INTEGER")]!["newValue"]!.GetValue<long>());
         Assert.Equal(9_000_000_000L, changes[N("INTEGER")]!["oldValue"]!.GetValue<long>());
         Assert.False(changes.ContainsKey(N("STRING")));

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Crm.Host.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -36,10 +37,12 @@ public abstract class DealTests(HostFixture fixture)
         Assert.Equal(55, reopened.Data!["updateDeal"]!["deal"]!["probability"]!.GetValue<int>());
 
         var events = await Host.QueryRowsAsync(
-            $"SELECT payload FROM {Host.Table("deals", "outbox")} WHERE kind = 'stageChanged' AND entity_id = @p0 ORDER BY id", long.Parse(id, System.Globalization.CultureInfo.InvariantCulture));
+            $"SELECT payload FROM {Host.Table("deals", "outbox")} WHERE kind = 'deal.stageChanged' AND entity_id = @p0 ORDER BY id", long.Parse(id, System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(2, events.Count);
-        Assert.Contains("\"oldStageId\":\"NEW\"", (string)events[0]["payload"]!, StringComparison.Ordinal);
-        Assert.Contains("\"newStageId\":\"WON\"", (string)events[0]["payload"]!, StringComparison.Ordinal);
+        var moved = JsonNode.Parse((string)events[0]["payload"]!)!["data"]!;
+        Assert.Equal("NEW", moved["from"]!.GetValue<string>());
+        Assert.Equal("WON", moved["to"]!.GetValue<string>());
+        Assert.Equal("SUCCESS", moved["semantics"]!.GetValue<string>());
     }
 
     [Fact]

@@ -48,7 +48,7 @@ public abstract class DomainEventTests(HostFixture fixture)
     private static IReadOnlyList<string> Ids(JsonNode? array) =>
         array!.AsArray().Select(x => x!.ToJsonString().Trim('"')).ToList();
 
-    private static JsonObject Changes(OutboxRow row) => row.Payload["changes"]!.AsObject();
+    private static JsonObject Changes(OutboxRow row) => row.Payload["data"]!["changes"]!.AsObject();
 
     [Fact]
     public async Task Creating_updating_and_deleting_a_contact_writes_its_events()
@@ -63,14 +63,15 @@ public abstract class DomainEventTests(HostFixture fixture)
         });
 
         var created = Assert.Single(await OutboxAsync("contacts", "contact", id));
-        Assert.Equal("created", created.Kind);
+        Assert.Equal("record.created", created.Kind);
         Assert.Equal("contact", created.EntityType);
         Assert.Equal(long.Parse(id, System.Globalization.CultureInfo.InvariantCulture), created.EntityId);
         Assert.Equal(id, created.Payload["entityId"]!.ToJsonString().Trim('"'));
-        Assert.Equal("created", created.Payload["kind"]!.GetValue<string>());
+        Assert.Equal("record.created", created.Payload["type"]!.GetValue<string>());
+        Assert.Equal(1, created.Payload["version"]!.GetValue<int>());
         Assert.Equal("contact", created.Payload["entityType"]!.GetValue<string>());
         Assert.Equal(1, created.Payload["actorId"]!.GetValue<long>());
-        Assert.Empty(Changes(created));
+        Assert.Equal(["entityType", "recordId"], created.Payload["data"]!.AsObject().Select(p => p.Key));
         Assert.False(created.Processed);
 
         // post is given with the value it has: not a change.
@@ -79,7 +80,7 @@ public abstract class DomainEventTests(HostFixture fixture)
         var rows = await OutboxAsync("contacts", "contact", id);
         Assert.Equal(2, rows.Count);
         var update = rows[1];
-        Assert.Equal("updated", update.Kind);
+        Assert.Equal("record.updated", update.Kind);
         Assert.Equal(["birthdate", "lastName", "name"], Changes(update).Select(c => c.Key).Order(StringComparer.Ordinal));
         Assert.Equal("Ann", Changes(update)["name"]!["oldValue"]!.GetValue<string>());
         Assert.Equal("Anna", Changes(update)["name"]!["newValue"]!.GetValue<string>());
@@ -107,7 +108,7 @@ public abstract class DomainEventTests(HostFixture fixture)
         var deleted = (await Host.QueryAsync("mutation($id: ID!) { deleteContact(id: $id) { deletedId errors { code } } }", new { id })).ShouldSucceed();
         Assert.Equal(id, deleted.Data!["deleteContact"]!["deletedId"]!.GetValue<string>());
         rows = await OutboxAsync("contacts", "contact", id);
-        Assert.Equal(["created", "updated", "updated", "deleted"], rows.Select(r => r.Kind));
+        Assert.Equal(["record.created", "record.updated", "record.updated", "record.deleted"], rows.Select(r => r.Kind));
         Assert.Equal(id, rows[3].Payload["entityId"]!.ToJsonString().Trim('"'));
         Assert.All(rows, r => Assert.False(r.Processed));
     }
@@ -121,7 +122,7 @@ public abstract class DomainEventTests(HostFixture fixture)
 
         await UpdateContactAsync(id, new { companyIds = new[] { a, b } });
         var rows = await OutboxAsync("contacts", "contact", id);
-        Assert.Equal(["created", "updated"], rows.Select(r => r.Kind));
+        Assert.Equal(["record.created", "record.updated"], rows.Select(r => r.Kind));
         var change = Assert.Single(Changes(rows[1]));
         Assert.Equal("companyIds", change.Key);
         Assert.Equal([a], Ids(change.Value!["oldValue"]));
@@ -199,7 +200,7 @@ public abstract class DomainEventTests(HostFixture fixture)
         // In the delete's own transaction, before any event is delivered.
         Assert.Equal(0, await CountAsync(links, doomedId));
         var events = await OutboxAsync("companies", "company", doomed);
-        Assert.Equal(["created", "deleted"], events.Select(e => e.Kind));
+        Assert.Equal(["record.created", "record.deleted"], events.Select(e => e.Kind));
         Assert.All(events, e => Assert.False(e.Processed));
         var read = (await Host.QueryAsync(
             "query($both: ID!, $only: ID!) { both: contact(id: $both) { companies { id } } only: contact(id: $only) { companies { id } } }",
@@ -208,10 +209,10 @@ public abstract class DomainEventTests(HostFixture fixture)
         Assert.Empty(Records.Ids(read.Data!["only"]!["companies"]));
 
         // Each contact's history tells that it lost the company.
-        var bothChange = Changes((await OutboxAsync("contacts", "contact", both)).Last(e => e.Kind == "updated"))["companyIds"]!;
+        var bothChange = Changes((await OutboxAsync("contacts", "contact", both)).Last(e => e.Kind == "record.updated"))["companyIds"]!;
         Assert.Equal([doomed, kept], Ids(bothChange["oldValue"]));
         Assert.Equal([kept], Ids(bothChange["newValue"]));
-        var onlyChange = Changes((await OutboxAsync("contacts", "contact", only)).Last(e => e.Kind == "updated"))["companyIds"]!;
+        var onlyChange = Changes((await OutboxAsync("contacts", "contact", only)).Last(e => e.Kind == "record.updated"))["companyIds"]!;
         Assert.Empty(Ids(onlyChange["newValue"]));
 
         var dispatcher = Host.Services.GetRequiredService<OutboxDispatcher>();

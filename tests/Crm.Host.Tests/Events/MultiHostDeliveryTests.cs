@@ -11,19 +11,23 @@ namespace Crm.Host.Tests.Events;
 /// <summary>Two hosts on one database (one PostgreSQL database, one SQLite file) drain the same outboxes without delivering an event twice.</summary>
 public abstract class MultiHostDeliveryTests(Engine engine)
 {
-    private sealed class CountingHandler(ConcurrentDictionary<Guid, int> seen) : IDomainEventHandler
+    private sealed class CountingHandler(ConcurrentDictionary<Guid, int> seen) : IEventHandler<RecordCreated>
     {
-        public bool Handles(DomainEvent domainEvent) => domainEvent.Kind == DomainEventKinds.Created && domainEvent.EntityType == "contact";
-
-        public async Task HandleAsync(DomainEvent domainEvent, CancellationToken cancellationToken)
+        public async Task HandleAsync(DomainEvent<RecordCreated> domainEvent, CancellationToken cancellationToken)
         {
+            if (domainEvent.Data.EntityType != "contact")
+            {
+                return;
+            }
+
             seen.AddOrUpdate(domainEvent.Id, 1, (_, count) => count + 1);
             await Task.Delay(2, cancellationToken); // long enough for the other host to reach the same rows
         }
     }
 
     private static WebApplicationFactory<Program> WithCounter(CrmHost host, ConcurrentDictionary<Guid, int> seen) =>
-        host.WithWebHostBuilder(builder => builder.ConfigureTestServices(services => services.AddScoped<IDomainEventHandler>(_ => new CountingHandler(seen))));
+        host.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
+            services.AddSingleton(new CountingHandler(seen)).AddEventHandler<CountingHandler>("tests/counting")));
 
     [Fact]
     public async Task Each_event_is_delivered_once_while_two_hosts_dispatch_at_the_same_time()

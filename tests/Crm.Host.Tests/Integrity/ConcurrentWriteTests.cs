@@ -57,7 +57,7 @@ public abstract class ConcurrentWriteTests(HostFixture fixture)
             Assert.Equal(1, await CountAsync($"SELECT COUNT(*) FROM {Host.Table("contacts", "contacts")} WHERE name = @p0", marker));
             Assert.Equal(1, await CountAsync($"SELECT COUNT(*) FROM {Host.Table("companies", "companies")} WHERE title = @p0", marker));
             Assert.Equal(1, await CountAsync($"SELECT COUNT(*) FROM {Host.Table("deals", "deals")} WHERE title = @p0", marker));
-            Assert.Equal(1, await CountAsync($"SELECT COUNT(*) FROM {Host.Table("leads", "outbox")} WHERE entity_id = @p0 AND kind = 'converted'", long.Parse(id, CultureInfo.InvariantCulture)));
+            Assert.Equal(1, await CountAsync($"SELECT COUNT(*) FROM {Host.Table("leads", "outbox")} WHERE entity_id = @p0 AND kind = 'lead.converted'", long.Parse(id, CultureInfo.InvariantCulture)));
         }
     }
 

@@ -28,10 +28,10 @@ public abstract class ReferenceCleanupTests(HostFixture fixture)
     private async Task<JsonObject> LastChangesAsync(string module, string entityType, string id)
     {
         var rows = await Host.QueryRowsAsync(
-            $"SELECT payload FROM {Host.Table(module, "outbox")} WHERE entity_type = @p0 AND entity_id = @p1 AND kind = 'updated' ORDER BY id DESC",
+            $"SELECT payload FROM {Host.Table(module, "outbox")} WHERE entity_type = @p0 AND entity_id = @p1 AND kind = 'record.updated' ORDER BY id DESC",
             entityType, Id(id));
         Assert.True(rows.Count > 0, $"{entityType} {id} has no 'updated' event.");
-        return JsonNode.Parse((string)rows[0]["payload"]!)!["changes"]!.AsObject();
+        return JsonNode.Parse((string)rows[0]["payload"]!)!["data"]!["changes"]!.AsObject();
     }
 
     private async Task DeleteAsync(string type, string id)

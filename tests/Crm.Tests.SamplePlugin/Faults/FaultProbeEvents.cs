@@ -15,7 +15,8 @@ public sealed class ContactEventsSeen : ISingletonService
 }
 
 /// <summary>A handler of another module's events, as a partner's plugin would have.</summary>
-public sealed class ContactEventsHandler : IDomainEventHandler
+[EventHandler("contact-events")]
+public sealed class ContactEventsHandler : IEventHandler<RecordCreated>
 {
     private readonly ContactEventsSeen _seen;
 
@@ -25,11 +26,13 @@ public sealed class ContactEventsHandler : IDomainEventHandler
         _seen = seen;
     }
 
-    public bool Handles(DomainEvent domainEvent) => domainEvent.EntityType == "contact";
-
-    public Task HandleAsync(DomainEvent domainEvent, CancellationToken cancellationToken)
+    public Task HandleAsync(DomainEvent<RecordCreated> domainEvent, CancellationToken cancellationToken)
     {
-        _seen.Add();
+        if (domainEvent.Data.EntityType == "contact")
+        {
+            _seen.Add();
+        }
+
         return Task.CompletedTask;
     }
 }

@@ -94,6 +94,113 @@ namespace Crm.Host.Data.Migrations.Sqlite
                     b.ToTable("platform_data_migrations", (string)null);
                 });
 
+            modelBuilder.Entity("Crm.Host.Events.EventDelivery", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("EntityId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("entity_id");
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("entity_type");
+
+                    b.Property<Guid>("EventId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("EventType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_type");
+
+                    b.Property<string>("Handler")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("handler");
+
+                    b.Property<DateTime?>("LastAttemptAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_attempt_at");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
+
+                    b.Property<string>("Module")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("module");
+
+                    b.Property<DateTime>("NextAttemptAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<long>("OutboxId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("outbox_id");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payload");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.HasKey("Id")
+                        .HasName("pk_platform_event_deliveries");
+
+                    b.HasIndex("Module", "EntityId")
+                        .HasDatabaseName("platform_ix_platform_event_deliveries_module_entity_id");
+
+                    b.HasIndex("State", "Id")
+                        .HasDatabaseName("platform_ix_platform_event_deliveries_state_id");
+
+                    b.HasIndex("State", "NextAttemptAt")
+                        .HasDatabaseName("platform_ix_platform_event_deliveries_state_next_attempt_at");
+
+                    b.HasIndex("Handler", "Module", "EntityType", "EntityId", "OutboxId")
+                        .IsUnique()
+                        .HasDatabaseName("platform_ix_platform_event_deliveries_handler_module_entity_type_entity_id_outbox_id");
+
+                    b.ToTable("platform_event_deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Host.Events.EventStream", b =>
+                {
+                    b.Property<string>("Module")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("module");
+
+                    b.HasKey("Module")
+                        .HasName("pk_platform_event_streams");
+
+                    b.ToTable("platform_event_streams", (string)null);
+                });
+
             modelBuilder.Entity("Crm.PluginSdk.Events.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")

@@ -1,0 +1,57 @@
+using System.Globalization;
+using Crm.PluginSdk.Security;
+using Microsoft.Extensions.Options;
+
+namespace Crm.Host.Events;
+
+/// <summary>
+/// One attempt of one handler on one event: in a scope of its own, as the system, bounded by
+/// <c>Events:HandlerTimeout</c>. Whatever the handler does (throws, hangs, cannot even be made)
+/// ends as an error text for its delivery alone.
+/// </summary>
+public sealed class EventHandlerRunner(IServiceScopeFactory scopes, IOptions<OutboxOptions> options, TimeProvider clock, ILogger<EventHandlerRunner> logger)
+{
+    /// <summary>Null when the handler succeeded, else why not. Throws only when <paramref name="stopping"/> is cancelled.</summary>
+    public async Task<string?> RunAsync(EventSubscription handler, StoredEvent storedEvent, CancellationToken stopping)
+    {
+        var timeout = options.Value.HandlerTimeout;
+        using var deadline = new CancellationTokenSource(timeout, clock);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, deadline.Token);
+        var scope = scopes.CreateSystemScope();
+        Task? work = null;
+        try
+        {
+            var instance = scope.ServiceProvider.GetRequiredService(handler.HandlerType);
+            work = handler.InvokeAsync(instance, storedEvent, linked.Token);
+            // A handler that ignores its token is not waited for beyond the timeout either.
+            await work.WaitAsync(timeout, clock, stopping);
+            return null;
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            var timedOut = ex is TimeoutException || (ex is OperationCanceledException && deadline.IsCancellationRequested);
+            var error = timedOut
+                ? string.Create(CultureInfo.InvariantCulture, $"The handler did not finish within {timeout} (Events:HandlerTimeout).")
+                : $"{ex.GetType().FullName}: {ex.Message}";
+            logger.LogWarning(timedOut ? null : ex, "The event handler {Handler} failed on {Type} {EventId} of {EntityType} {EntityId}: {Error}",
+                handler.Name, storedEvent.Type, storedEvent.Id, storedEvent.EntityType, storedEvent.EntityId, error);
+            return error.Length > EventDelivery.MaxErrorLength ? error[..EventDelivery.MaxErrorLength] : error;
+        }
+        finally
+        {
+            if (work is { IsCompleted: false })
+            {
+                // Still running past its timeout: its scope goes when it ends, not under it.
+                _ = work.ContinueWith(_ => scope.Dispose(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            }
+            else
+            {
+                scope.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,213 @@
+using Crm.Host.Data;
+using Crm.PluginSdk.Data;
+using Crm.PluginSdk.Events;
+using Crm.PluginSdk.Security;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Crm.Host.Events;
+
+/// <summary>
+/// Takes a batch of new events from one module's outbox, in the order they were written, and
+/// hands each to every handler that takes it. A handler that fails gets a delivery row of its own
+/// (retried with back-off, see <see cref="DeliveryRetries"/>); the others are not held up. While a
+/// handler has a delivery of a record waiting, that record's later events wait behind it for that
+/// handler (rows in state Waiting), so each handler sees a record's events in order. Then the
+/// batch is marked fanned out, in the same transaction as the rows.
+/// On PostgreSQL one host at a time fans out a module's outbox: it holds the module's row of
+/// <c>platform.event_streams</c> (<c>FOR UPDATE SKIP LOCKED</c>; others skip it) for the batch.
+/// On SQLite the hosts already take turns (see <see cref="OutboxDispatcher"/>), and the batch is
+/// delivered outside any transaction (a SQLite write transaction would keep the handlers from
+/// writing), then recorded in one.
+/// </summary>
+public sealed class OutboxFanOut(
+    IServiceScopeFactory scopes,
+    EventCatalog catalog,
+    EventReader reader,
+    EventHandlerRunner runner,
+    IOptions<OutboxOptions> options,
+    TimeProvider clock,
+    ILogger<OutboxFanOut> logger)
+{
+    private readonly HashSet<string> _streamsMade = [];
+
+    /// <summary>Fans out one batch; returns how many events it took (0 when none waited, or another host has the outbox).</summary>
+    public async Task<int> RunAsync(ModuleDatabaseRegistration database, CancellationToken stopping)
+    {
+        using var scope = scopes.CreateSystemScope();
+        var services = scope.ServiceProvider;
+        var outbox = (ModuleDbContext)services.GetRequiredService(database.ContextType);
+        var platform = services.GetRequiredService<PlatformDbContext>();
+        var session = services.GetRequiredService<CrmDatabaseSession>();
+        // The dispatcher's own statements are never cancelled: EF logs a cancelled statement as an
+        // error, which a stop is not. A stop ends the batch between events instead.
+        if (!outbox.IsPostgres)
+        {
+            var batch = await NextBatchAsync(outbox);
+            if (batch.Count == 0)
+            {
+                return 0;
+            }
+
+            var outcome = await DeliverAsync(database.Schema, batch, platform, services, stopping);
+            await session.InTransactionAsync(() => RecordAsync(outcome, outbox, platform), cancellationToken: CancellationToken.None);
+            return outcome.FannedOut.Count;
+        }
+
+        await EnsureStreamAsync(platform, database.Schema);
+        return await session.InTransactionAsync(async () =>
+        {
+            // Module ids are checked at loading (lower-case letters, digits, underscores); still a parameter.
+            var held = await platform.EventStreams
+                .FromSqlRaw("SELECT * FROM platform.event_streams WHERE module = {0} FOR UPDATE SKIP LOCKED", database.Schema)
+                .AsNoTracking().ToListAsync(CancellationToken.None);
+            if (held.Count == 0)
+            {
+                return 0; // another host is fanning this outbox out; the next round comes back
+            }
+
+            var batch = await NextBatchAsync(outbox);
+            if (batch.Count == 0)
+            {
+                return 0;
+            }
+
+            var outcome = await DeliverAsync(database.Schema, batch, platform, services, stopping);
+            return await RecordAsync(outcome, outbox, platform);
+        }, cancellationToken: CancellationToken.None);
+    }
+
+    private async Task<List<OutboxMessage>> NextBatchAsync(ModuleDbContext outbox) =>
+        await outbox.Outbox.AsNoTracking()
+            .Where(m => m.ProcessedAt == null)
+            .OrderBy(m => m.Id)
+            .Take(options.Value.BatchSize)
+            .ToListAsync(CancellationToken.None);
+
+    /// <summary>The module's stream row, made once per process (a new module's, on its first batch).</summary>
+    private async Task EnsureStreamAsync(PlatformDbContext platform, string module)
+    {
+        lock (_streamsMade)
+        {
+            if (_streamsMade.Contains(module))
+            {
+                return;
+            }
+        }
+
+        await platform.Database.ExecuteSqlRawAsync(
+            "INSERT INTO platform.event_streams (module) VALUES ({0}) ON CONFLICT DO NOTHING", [module], CancellationToken.None);
+        lock (_streamsMade)
+        {
+            _streamsMade.Add(module);
+        }
+    }
+
+    private sealed record Outcome(List<long> FannedOut, List<EventDelivery> Deliveries);
+
+    private async Task<Outcome> DeliverAsync(string module, List<OutboxMessage> batch, PlatformDbContext platform, IServiceProvider services, CancellationToken stopping)
+    {
+        // Which handler already has a delivery of one of these records waiting: its later events wait behind it.
+        var entityIds = batch.Select(m => m.EntityId).Distinct().ToList();
+        var waiting = (await platform.EventDeliveries.AsNoTracking()
+                .Where(d => d.Module == module && entityIds.Contains(d.EntityId))
+                .Select(d => new { d.Handler, d.EntityType, d.EntityId })
+                .Distinct()
+                .ToListAsync(CancellationToken.None))
+            .Select(d => (d.Handler, d.EntityType, d.EntityId))
+            .ToHashSet();
+        var outcome = new Outcome([], []);
+        foreach (var message in batch)
+        {
+            if (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+
+            var stored = await reader.ReadAsync(message.Payload, services, CancellationToken.None);
+            if (stored is not null)
+            {
+                var deliveries = new List<EventDelivery>();
+                try
+                {
+                    foreach (var handler in catalog.HandlersOf(stored.Data.GetType()))
+                    {
+                        var key = (handler.Name, message.EntityType, message.EntityId);
+                        if (waiting.Contains(key))
+                        {
+                            deliveries.Add(Delivery(handler, module, message, stored, EventDeliveryState.Waiting, null));
+                        }
+                        else if (await runner.RunAsync(handler, stored, stopping) is { } error)
+                        {
+                            deliveries.Add(Delivery(handler, module, message, stored, EventDeliveryState.Retrying, error));
+                        }
+                    }
+                }
+                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+                {
+                    break; // stopped half-way: the event stays in the outbox and every handler gets it again
+                }
+
+                foreach (var delivery in deliveries)
+                {
+                    waiting.Add((delivery.Handler, delivery.EntityType, delivery.EntityId));
+                }
+
+                outcome.Deliveries.AddRange(deliveries);
+            }
+
+            outcome.FannedOut.Add(message.Id);
+        }
+
+        return outcome;
+    }
+
+    private EventDelivery Delivery(EventSubscription handler, string module, OutboxMessage message, StoredEvent stored, EventDeliveryState state, string? error)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var failed = error is not null;
+        var parked = failed && options.Value.MaxAttempts <= 1;
+        if (parked)
+        {
+            logger.LogError("The event handler {Handler} failed on {Type} {EventId} {MaxAttempts} time(s); the delivery is parked.",
+                handler.Name, stored.Type, stored.Id, options.Value.MaxAttempts);
+        }
+
+        return new EventDelivery
+        {
+            Handler = handler.Name,
+            Module = module,
+            OutboxId = message.Id,
+            EventId = stored.Id,
+            EventType = stored.Type,
+            EntityType = message.EntityType,
+            EntityId = message.EntityId,
+            Payload = stored.Json,
+            State = parked ? EventDeliveryState.Parked : state,
+            Attempts = failed ? 1 : 0,
+            NextAttemptAt = failed ? now + options.Value.BackOff(1) : now,
+            LastAttemptAt = failed ? now : null,
+            LastError = error,
+            CreatedAt = now,
+        };
+    }
+
+    private async Task<int> RecordAsync(Outcome outcome, ModuleDbContext outbox, PlatformDbContext platform)
+    {
+        if (outcome.Deliveries.Count > 0)
+        {
+            platform.EventDeliveries.AddRange(outcome.Deliveries);
+            await platform.SaveChangesAsync(CancellationToken.None);
+        }
+
+        if (outcome.FannedOut.Count > 0)
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            var ids = outcome.FannedOut;
+            await outbox.Outbox.Where(m => ids.Contains(m.Id))
+                .ExecuteUpdateAsync(m => m.SetProperty(x => x.ProcessedAt, now), CancellationToken.None);
+        }
+
+        return outcome.FannedOut.Count;
+    }
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+
+namespace Crm.Host.Events;
+
+/// <summary>The <c>Events</c> section: how domain events are delivered, retried and parked.</summary>
+public sealed class OutboxOptions
+{
+    public const int MaxBatchSize = 1000;
+    public const int MaxMaxAttempts = 100;
+
+    /// <summary>How often waiting events and due retries are looked for.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Events one host takes from one outbox at a time (and due retries per round).</summary>
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>Attempts of one delivery (an event to one handler) before it is parked for an administrator.</summary>
+    public int MaxAttempts { get; set; } = 10;
+
+    /// <summary>The wait after a delivery's first failure; it doubles with each further failure.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest wait between two attempts of a delivery.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long one handler may take over one event before the attempt counts as failed.</summary>
+    public TimeSpan HandlerTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The wait before attempt <paramref name="failures"/> + 1: <see cref="RetryDelay"/> doubled per earlier failure, at most <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan BackOff(int failures)
+    {
+        var delay = RetryDelay;
+        for (var i = 1; i < failures && delay < MaxRetryDelay; i++)
+        {
+            delay += delay;
+        }
+
+        return delay < MaxRetryDelay ? delay : MaxRetryDelay;
+    }
+}
+
+/// <summary>Refuses, at start, settings that cannot work, each naming its key.</summary>
+public sealed class OutboxOptionsValidation : IValidateOptions<OutboxOptions>
+{
+    public ValidateOptionsResult Validate(string? name, OutboxOptions options)
+    {
+        var problems = new List<string>();
+        if (options.PollInterval <= TimeSpan.Zero)
+        {
+            problems.Add("Events:PollInterval must be positive.");
+        }
+
+        if (options.BatchSize is < 1 or > OutboxOptions.MaxBatchSize)
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"Events:BatchSize must be 1 to {OutboxOptions.MaxBatchSize}."));
+        }
+
+        if (options.MaxAttempts is < 1 or > OutboxOptions.MaxMaxAttempts)
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"Events:MaxAttempts must be 1 to {OutboxOptions.MaxMaxAttempts}."));
+        }
+
+        if (options.RetryDelay <= TimeSpan.Zero)
+        {
+            problems.Add("Events:RetryDelay must be positive.");
+        }
+
+        if (options.MaxRetryDelay < options.RetryDelay)
+        {
+            problems.Add("Events:MaxRetryDelay cannot be shorter than Events:RetryDelay.");
+        }
+
+        if (options.HandlerTimeout <= TimeSpan.Zero)
+        {
+            problems.Add("Events:HandlerTimeout must be positive.");
+        }
+
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+}
