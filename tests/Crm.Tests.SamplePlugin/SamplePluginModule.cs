@@ -9,8 +9,8 @@ namespace Crm.Tests.SamplePlugin;
 /// <summary>
 /// The tests' own plugin, built and placed like a module (in test-modules/, which no host loads
 /// unless a test points <c>Modules:Path</c> at a copy). Today it carries what the loader tests
-/// need to make a plugin fault at each entry point (<see cref="Faults"/>); what a partner's plugin
-/// does through the SDK joins it in folders of their own.
+/// need to make a plugin fault at each entry point (<see cref="Faults"/>), and a partner's quote
+/// record type that exercises every SDK feature a plugin uses (<see cref="Quotes"/>).
 /// </summary>
 public sealed class SamplePluginModule : ICrmModule
 {
@@ -27,7 +27,7 @@ public sealed class SamplePluginModule : ICrmModule
                 FaultSettings.Current.Id ?? Id,
                 Version: "0.1.0",
                 SdkVersionRange: "[0.1.0, 1.0.0)",
-                DependsOn: [],
+                DependsOn: ["selection_lists", "deals"],
                 Description: "The tests' sample plugin.");
         }
     }

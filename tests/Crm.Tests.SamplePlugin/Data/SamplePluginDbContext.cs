@@ -1,5 +1,6 @@
 using Crm.PluginSdk.Data;
 using Crm.Tests.SamplePlugin.Faults;
+using Crm.Tests.SamplePlugin.Quotes;
 using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Tests.SamplePlugin.Data;
@@ -10,13 +11,35 @@ public sealed class SamplePluginDbContext(DbContextOptions<SamplePluginDbContext
 {
     public override string Schema => SamplePluginModule.Id;
 
-    protected override void ConfigureModel(ModelBuilder modelBuilder) =>
+    public DbSet<Quote> Quotes => Set<Quote>();
+
+    public DbSet<QuoteTerms> QuoteTerms => Set<QuoteTerms>();
+
+    protected override void ConfigureModel(ModelBuilder modelBuilder)
+    {
         modelBuilder.Entity<FaultProbe>(probe =>
         {
             probe.ToTable("fault_probes");
             probe.HasKey(p => p.Id);
             probe.Property(p => p.Title).HasMaxLength(255);
         });
+        modelBuilder.Entity<Quote>(quote =>
+        {
+            quote.ToTable("quotes");
+            quote.HasKey(q => q.Id);
+            quote.Property(q => q.Title).HasMaxLength(255);
+            quote.Property(q => q.StatusId).HasMaxLength(50);
+            quote.Property(q => q.CurrencyId).HasMaxLength(3);
+            quote.HasIndex(q => q.DealId);
+            quote.HasIndex(q => q.AssignedById);
+        });
+        modelBuilder.Entity<QuoteTerms>(terms =>
+        {
+            terms.ToTable("quote_terms");
+            terms.HasKey(t => t.Id);
+            terms.Property(t => t.Id).ValueGeneratedNever();
+        });
+    }
 }
 
 /// <summary>For dotnet-ef; see <see cref="ModuleDesignTimeFactory{TContext}"/>.</summary>

@@ -21,6 +21,7 @@ namespace Crm.Tests.SamplePlugin.Migrations.Postgres
                 .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
+            NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "pg_trgm");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("Crm.PluginSdk.Events.OutboxMessage", b =>
@@ -105,6 +106,135 @@ namespace Crm.Tests.SamplePlugin.Migrations.Postgres
                         .HasName("pk_fault_probes");
 
                     b.ToTable("fault_probes", "sample_plugin");
+                });
+
+            modelBuilder.Entity("Crm.Tests.SamplePlugin.Quotes.Quote", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long?>("AcceptedById")
+                        .HasColumnType("bigint")
+                        .HasColumnName("accepted_by_id");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("amount");
+
+                    b.Property<long?>("AssignedById")
+                        .HasColumnType("bigint")
+                        .HasColumnName("assigned_by_id");
+
+                    b.Property<DateTime?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("CreatedById")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_by_id");
+
+                    b.Property<string>("CurrencyId")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency_id");
+
+                    b.Property<string>("CustomFields")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("custom_fields")
+                        .HasDefaultValueSql("'{}'");
+
+                    b.Property<long?>("DealId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("deal_id");
+
+                    b.Property<bool>("Opened")
+                        .HasColumnType("boolean")
+                        .HasColumnName("opened");
+
+                    b.Property<string>("SearchContent")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("search_content");
+
+                    b.Property<string>("SearchLinks")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("search_links");
+
+                    b.Property<string>("StatusId")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("status_id");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("title");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<long?>("UpdatedById")
+                        .HasColumnType("bigint")
+                        .HasColumnName("updated_by_id");
+
+                    b.Property<DateOnly?>("ValidUntil")
+                        .HasColumnType("date")
+                        .HasColumnName("valid_until");
+
+                    b.HasKey("Id")
+                        .HasName("pk_quotes");
+
+                    b.HasIndex("AssignedById")
+                        .HasDatabaseName("ix_quotes_assigned_by_id");
+
+                    b.HasIndex("DealId")
+                        .HasDatabaseName("ix_quotes_deal_id");
+
+                    b.HasIndex("SearchContent")
+                        .HasDatabaseName("ix_quotes_search_content");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchContent"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("SearchContent"), new[] { "gin_trgm_ops" });
+
+                    b.HasIndex("SearchLinks")
+                        .HasDatabaseName("ix_quotes_search_links");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchLinks"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("SearchLinks"), new[] { "gin_trgm_ops" });
+
+                    b.ToTable("quotes", "sample_plugin");
+                });
+
+            modelBuilder.Entity("Crm.Tests.SamplePlugin.Quotes.QuoteTerms", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<int>("ValidityDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("validity_days");
+
+                    b.HasKey("Id")
+                        .HasName("pk_quote_terms");
+
+                    b.ToTable("quote_terms", "sample_plugin");
                 });
 #pragma warning restore 612, 618
         }

@@ -96,6 +96,123 @@ namespace Crm.Tests.SamplePlugin.Migrations.Sqlite
 
                     b.ToTable("sample_plugin_fault_probes", (string)null);
                 });
+
+            modelBuilder.Entity("Crm.Tests.SamplePlugin.Quotes.Quote", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long?>("AcceptedById")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("accepted_by_id");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount");
+
+                    b.Property<long?>("AssignedById")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("assigned_by_id");
+
+                    b.Property<DateTime?>("ClosedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("closed_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("CreatedById")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_by_id");
+
+                    b.Property<string>("CurrencyId")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency_id");
+
+                    b.Property<string>("CustomFields")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("custom_fields")
+                        .HasDefaultValueSql("'{}'");
+
+                    b.Property<long?>("DealId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("deal_id");
+
+                    b.Property<bool>("Opened")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("opened");
+
+                    b.Property<string>("SearchContent")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("search_content");
+
+                    b.Property<string>("SearchLinks")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("search_links");
+
+                    b.Property<string>("StatusId")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status_id");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("title");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<long?>("UpdatedById")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_by_id");
+
+                    b.Property<DateOnly?>("ValidUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("valid_until");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sample_plugin_quotes");
+
+                    b.HasIndex("AssignedById")
+                        .HasDatabaseName("sample_plugin_ix_sample_plugin_quotes_assigned_by_id");
+
+                    b.HasIndex("DealId")
+                        .HasDatabaseName("sample_plugin_ix_sample_plugin_quotes_deal_id");
+
+                    b.HasIndex("SearchContent")
+                        .HasDatabaseName("sample_plugin_ix_sample_plugin_quotes_search_content");
+
+                    b.ToTable("sample_plugin_quotes", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Tests.SamplePlugin.Quotes.QuoteTerms", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<int>("ValidityDays")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("validity_days");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sample_plugin_quote_terms");
+
+                    b.ToTable("sample_plugin_quote_terms", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }
