@@ -517,6 +517,8 @@ public abstract class PluginFaultTests(Engine engine)
     [InlineData("SchemaNameClash", "sample_plugin FAILED", "its part of the GraphQL schema failed: ")]
     [InlineData("EventHandlerConstructor", "sample_plugin FAILED", "its event handler ContactEventsHandler could not be made: InvalidOperationException: The sample plugin was told to throw in EventHandlerConstructor.")]
     [InlineData("BackgroundServiceStart", "sample_plugin FAILED", "its background service FaultProbeBackgroundService threw InvalidOperationException: The sample plugin was told to throw in BackgroundServiceStart. while starting")]
+    [InlineData("DataMigration", "sample_plugin FAILED", "a data migration of it failed: InvalidOperationException: The sample plugin was told to throw in DataMigration.")]
+    [InlineData("StartupTask", "sample_plugin FAILED", "a start-up task of it failed: InvalidOperationException: The sample plugin was told to throw in StartupTask.")]
     public async Task A_plugin_that_throws_at_an_entry_point_fails_alone(string throwIn, string state, string reason)
     {
         await using var started = await StartAsync(new { throwIn });
@@ -562,6 +564,17 @@ public abstract class PluginFaultTests(Engine engine)
         await OthersWorkAsync(started.Host);
         // A fault found while the host runs is logged there, once; one found while it was built, by the loader (see PluginRegistrationTests).
         Assert.True(started.Log.Logger.Errors.Count(e => e.Contains("sample_plugin", StringComparison.Ordinal)) <= 1, string.Join("\n", started.Log.Logger.Errors));
+    }
+
+    [Fact]
+    public async Task A_data_migration_that_throws_leaves_nothing_of_itself_behind()
+    {
+        await using var started = await StartAsync(new { throwIn = "DataMigration" });
+        var host = started.Host;
+        Assert.Empty(await host.QueryRowsAsync($"SELECT 1 FROM {host.Table("sample_plugin", "fault_probes")} WHERE title = 'written by a data migration'"));
+        Assert.Empty(await host.QueryRowsAsync($"SELECT 1 FROM {host.Table("platform", "data_migrations")} WHERE module_id = 'sample_plugin' AND migration_id = '0002-fault-probe'"));
+        // The plugin's steps before it are kept: each step is a transaction of its own.
+        Assert.Single(await host.QueryRowsAsync($"SELECT 1 FROM {host.Table("platform", "data_migrations")} WHERE module_id = 'sample_plugin' AND migration_id = '0001-seed-quote-terms'"));
     }
 
     [Fact]

@@ -37,6 +37,12 @@ public enum EntryPoint
 
     /// <summary>A background service's <c>ExecuteAsync</c>, once it runs.</summary>
     BackgroundServiceRun,
+
+    /// <summary>A data migration's <c>RunAsync</c>, after it wrote (what it wrote must not stay).</summary>
+    DataMigration,
+
+    /// <summary>A start-up task's <c>RunAsync</c>.</summary>
+    StartupTask,
 }
 
 /// <summary>
