@@ -112,7 +112,10 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
 
     public IReadOnlyList<string> SearchLinkNames { get; }
 
-    public IReadOnlyDictionary<string, EntityField> FieldsFor(CustomFieldSnapshot snapshot)
+    IReadOnlyDictionary<string, EntityField> ICrmEntityDefinition.FieldsFor(CustomFieldSnapshot snapshot) => FieldsWith(snapshot);
+
+    /// <summary>The built-in fields and those of the snapshot's custom field definitions.</summary>
+    private IReadOnlyDictionary<string, EntityField> FieldsWith(CustomFieldSnapshot snapshot)
     {
         var custom = SupportsCustomFields ? snapshot.For(Name) : [];
         if (custom.Count == 0)
@@ -137,7 +140,7 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
     protected internal IReadOnlyDictionary<string, EntityField> FieldsOf(IServiceProvider services)
     {
         _isPostgres ??= services.GetRequiredService<TContext>().IsPostgres;
-        return FieldsFor(CustomFieldScope.Of(services));
+        return FieldsWith(CustomFieldScope.Of(services));
     }
 
     protected abstract void Configure(EntityBuilder<TRecord> entity);
@@ -166,7 +169,7 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
 
     internal Task OnDeletingHookAsync(TRecord record, TContext db, CancellationToken cancellationToken) => OnDeletingAsync(record, db, cancellationToken);
 
-    public void BindModel(IServiceProvider rootServices)
+    void ICrmEntityDefinition.BindModel(IServiceProvider rootServices)
     {
         if (Interlocked.Exchange(ref _modelBound, 1) == 1)
         {
@@ -237,38 +240,38 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         services.GetRequiredService<TContext>().LockAsync<TRecord>(ids, mode, cancellationToken);
 
     // References to a record being deleted, and back-references.
-    public Task<ReferenceScan> FindReferencesAsync(IServiceProvider services, string targetType, long targetId, int max, CancellationToken cancellationToken) =>
+    Task<ReferenceScan> ICrmEntityDefinition.FindReferencesAsync(IServiceProvider services, string targetType, long targetId, int max, CancellationToken cancellationToken) =>
         _references.FindReferencesAsync(services, targetType, targetId, max, cancellationToken);
 
-    public Task<IReadOnlyList<UserError>> DetachReferencesAsync(IServiceProvider services, string targetType, long targetId, IReadOnlyCollection<long> recordIds,
+    Task<IReadOnlyList<UserError>> ICrmEntityDefinition.DetachReferencesAsync(IServiceProvider services, string targetType, long targetId, IReadOnlyCollection<long> recordIds,
         IReadOnlyList<CrmRelationDefinition> relations, CancellationToken cancellationToken) =>
         _references.DetachReferencesAsync(services, targetType, targetId, recordIds, relations, cancellationToken);
 
-    public Task<ILookup<long, object>> LoadReferringAsync(IServiceProvider services, string fieldName, IReadOnlyCollection<long> targetIds, int perTarget, CancellationToken cancellationToken) =>
+    Task<ILookup<long, object>> ICrmEntityDefinition.LoadReferringAsync(IServiceProvider services, string fieldName, IReadOnlyCollection<long> targetIds, int perTarget, CancellationToken cancellationToken) =>
         _backReferences.LoadReferringAsync(services, fieldName, targetIds, perTarget, cancellationToken);
 
     // Search links.
-    public IReadOnlyCollection<string> SearchLinkTargets(IServiceProvider services) => _searchLinks.Targets(services);
+    IReadOnlyCollection<string> ICrmEntityDefinition.SearchLinkTargets(IServiceProvider services) => _searchLinks.Targets(services);
 
-    public Task RefreshSearchLinksAsync(IServiceProvider services, IReadOnlyCollection<long> ids, CancellationToken cancellationToken) =>
+    Task ICrmEntityDefinition.RefreshSearchLinksAsync(IServiceProvider services, IReadOnlyCollection<long> ids, CancellationToken cancellationToken) =>
         _searchLinks.RefreshAsync(services, ids, cancellationToken);
 
-    public Task<int> RefreshSearchLinksToAsync(IServiceProvider services, string targetType, long targetId, CancellationToken cancellationToken) =>
+    Task<int> ICrmEntityDefinition.RefreshSearchLinksToAsync(IServiceProvider services, string targetType, long targetId, CancellationToken cancellationToken) =>
         _searchLinks.RefreshToAsync(services, targetType, targetId, cancellationToken);
 
     // Custom field storage and list values, over every record of the type.
-    public Task<int> CountCustomValuesAsync(IServiceProvider services, string code, CancellationToken cancellationToken) =>
+    Task<int> ICrmEntityDefinition.CountCustomValuesAsync(IServiceProvider services, string code, CancellationToken cancellationToken) =>
         _customFields.CountCustomValuesAsync(services, code, cancellationToken);
 
-    public Task<int> ClearCustomValuesAsync(IServiceProvider services, string code, CancellationToken cancellationToken) =>
+    Task<int> ICrmEntityDefinition.ClearCustomValuesAsync(IServiceProvider services, string code, CancellationToken cancellationToken) =>
         _customFields.ClearCustomValuesAsync(services, code, cancellationToken);
 
-    public Task SyncCustomFieldIndexesAsync(IServiceProvider services, IReadOnlyList<CustomFieldSpec> fields, CancellationToken cancellationToken) =>
+    Task ICrmEntityDefinition.SyncCustomFieldIndexesAsync(IServiceProvider services, IReadOnlyList<CustomFieldSpec> fields, CancellationToken cancellationToken) =>
         _customFields.SyncCustomFieldIndexesAsync(services, fields, cancellationToken);
 
-    public Task<int> CountListValueAsync(IServiceProvider services, string listId, string value, CancellationToken cancellationToken) =>
+    Task<int> ICrmEntityDefinition.CountListValueAsync(IServiceProvider services, string listId, string value, CancellationToken cancellationToken) =>
         _listValues.CountListValueAsync(services, listId, value, cancellationToken);
 
-    public Task<int> ReplaceListValueAsync(IServiceProvider services, string listId, string from, string to, CancellationToken cancellationToken) =>
+    Task<int> ICrmEntityDefinition.ReplaceListValueAsync(IServiceProvider services, string listId, string from, string to, CancellationToken cancellationToken) =>
         _listValues.ReplaceListValueAsync(services, listId, from, to, cancellationToken);
 }

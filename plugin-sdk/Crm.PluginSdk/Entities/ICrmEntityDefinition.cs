@@ -7,6 +7,12 @@ using Crm.PluginSdk.Security;
 namespace Crm.PluginSdk.Entities;
 
 /// <summary>An entity type with everything the SDK needs to give it a GraphQL API.</summary>
+/// <remarks>
+/// Implemented by deriving from <see cref="CrmEntityDefinition{TRecord, TContext}"/>. The internal
+/// members are the platform's machinery (model binding, custom field storage and indexes, reference
+/// cleaning, search links, list value moves), called by the SDK, the host and the first-party
+/// modules that maintain every record type; a plugin never calls them.
+/// </remarks>
 public interface ICrmEntityDefinition : ICrmEntityType
 {
     string PluralName { get; }
@@ -19,7 +25,7 @@ public interface ICrmEntityDefinition : ICrmEntityType
     IReadOnlyList<InputOnlyField> InputOnlyFields { get; }
 
     /// <summary>Reads column limits (max lengths) from the module's EF model, once.</summary>
-    void BindModel(IServiceProvider rootServices);
+    internal void BindModel(IServiceProvider rootServices);
 
     /// <summary>Whether the request's actor reaches every record of the type for the action: then a record not found does not exist; otherwise it may be hidden, which is told as FORBIDDEN.</summary>
     bool ReachesAll(IServiceProvider services, PermissionAction action);
@@ -37,20 +43,20 @@ public interface ICrmEntityDefinition : ICrmEntityType
     bool SupportsCustomFields { get; }
 
     /// <summary>The built-in fields and those of the snapshot's custom field definitions.</summary>
-    IReadOnlyDictionary<string, EntityField> FieldsFor(CustomFieldSnapshot snapshot);
+    internal IReadOnlyDictionary<string, EntityField> FieldsFor(CustomFieldSnapshot snapshot);
 
     /// <summary>How many records hold a value of the custom field <paramref name="code"/>.</summary>
-    Task<int> CountCustomValuesAsync(IServiceProvider services, string code, CancellationToken cancellationToken);
+    internal Task<int> CountCustomValuesAsync(IServiceProvider services, string code, CancellationToken cancellationToken);
 
     /// <summary>Removes every record's value of the custom field <paramref name="code"/>, in one statement; returns how many held one.</summary>
-    Task<int> ClearCustomValuesAsync(IServiceProvider services, string code, CancellationToken cancellationToken);
+    internal Task<int> ClearCustomValuesAsync(IServiceProvider services, string code, CancellationToken cancellationToken);
 
     /// <summary>
     /// Makes the custom field indexes of this type's table those of <paramref name="fields"/>
     /// (one per filterable single-valued field, on its filter key and the id): creates what is
     /// missing, without locking writes on PostgreSQL, and drops what is no longer wanted.
     /// </summary>
-    Task SyncCustomFieldIndexesAsync(IServiceProvider services, IReadOnlyList<CustomFieldSpec> fields, CancellationToken cancellationToken);
+    internal Task SyncCustomFieldIndexesAsync(IServiceProvider services, IReadOnlyList<CustomFieldSpec> fields, CancellationToken cancellationToken);
 
     Task<object?> GetAsync(IServiceProvider services, long id, CancellationToken cancellationToken);
 
@@ -68,7 +74,7 @@ public interface ICrmEntityDefinition : ICrmEntityType
     /// it (at most <paramref name="max"/> + 1 of them), and the fields that refuse its deletion with
     /// how many records hold it there.
     /// </summary>
-    Task<ReferenceScan> FindReferencesAsync(IServiceProvider services, string targetType, long targetId, int max, CancellationToken cancellationToken);
+    internal Task<ReferenceScan> FindReferencesAsync(IServiceProvider services, string targetType, long targetId, int max, CancellationToken cancellationToken);
 
     /// <summary>
     /// Clears every reference to record <paramref name="targetId"/> of <paramref name="targetType"/>
@@ -78,7 +84,7 @@ public interface ICrmEntityDefinition : ICrmEntityType
     /// transaction; returns why a record could not let go (a mandatory field, say), and the caller
     /// rolls back.
     /// </summary>
-    Task<IReadOnlyList<UserError>> DetachReferencesAsync(IServiceProvider services, string targetType, long targetId, IReadOnlyCollection<long> recordIds,
+    internal Task<IReadOnlyList<UserError>> DetachReferencesAsync(IServiceProvider services, string targetType, long targetId, IReadOnlyCollection<long> recordIds,
         IReadOnlyList<CrmRelationDefinition> relations, CancellationToken cancellationToken);
 
     /// <summary>
@@ -86,7 +92,7 @@ public interface ICrmEntityDefinition : ICrmEntityType
     /// <paramref name="targetIds"/>, at most <paramref name="perTarget"/> per target (oldest first),
     /// of those the actor may read: in one statement.
     /// </summary>
-    Task<ILookup<long, object>> LoadReferringAsync(IServiceProvider services, string fieldName, IReadOnlyCollection<long> targetIds, int perTarget, CancellationToken cancellationToken);
+    internal Task<ILookup<long, object>> LoadReferringAsync(IServiceProvider services, string fieldName, IReadOnlyCollection<long> targetIds, int perTarget, CancellationToken cancellationToken);
 
     /// <summary>The fields whose values make the record's title (see <see cref="EntityBuilder{TRecord}.Title"/>); empty when it has none.</summary>
     IReadOnlyList<EntityField> TitleFields { get; }
@@ -98,30 +104,30 @@ public interface ICrmEntityDefinition : ICrmEntityType
     IReadOnlyList<string> SearchLinkNames { get; }
 
     /// <summary>The record types whose titles this type's search includes.</summary>
-    IReadOnlyCollection<string> SearchLinkTargets(IServiceProvider services);
+    internal IReadOnlyCollection<string> SearchLinkTargets(IServiceProvider services);
 
     /// <summary>
     /// Rewrites the linked titles that <c>search</c> finds the records <paramref name="ids"/> by,
     /// from their links and the linked records as they are now (all of them, whoever may read them).
     /// </summary>
-    Task RefreshSearchLinksAsync(IServiceProvider services, IReadOnlyCollection<long> ids, CancellationToken cancellationToken);
+    internal Task RefreshSearchLinksAsync(IServiceProvider services, IReadOnlyCollection<long> ids, CancellationToken cancellationToken);
 
     /// <summary>
     /// After the title of record <paramref name="targetId"/> of <paramref name="targetType"/> changed:
     /// refreshes the linked titles of every record of this type that links to it, in batches;
     /// returns how many records it refreshed.
     /// </summary>
-    Task<int> RefreshSearchLinksToAsync(IServiceProvider services, string targetType, long targetId, CancellationToken cancellationToken);
+    internal Task<int> RefreshSearchLinksToAsync(IServiceProvider services, string targetType, long targetId, CancellationToken cancellationToken);
 
     /// <summary>How many records hold <paramref name="value"/> of list <paramref name="listId"/>.</summary>
-    Task<int> CountListValueAsync(IServiceProvider services, string listId, string value, CancellationToken cancellationToken);
+    internal Task<int> CountListValueAsync(IServiceProvider services, string listId, string value, CancellationToken cancellationToken);
 
     /// <summary>Moves every record holding <paramref name="from"/> to <paramref name="to"/>, each with its "updated" event.</summary>
-    Task<int> ReplaceListValueAsync(IServiceProvider services, string listId, string from, string to, CancellationToken cancellationToken);
+    internal Task<int> ReplaceListValueAsync(IServiceProvider services, string listId, string from, string to, CancellationToken cancellationToken);
 }
 
 /// <summary>What holds a record about to be deleted, in records of one type.</summary>
-public sealed record ReferenceScan(IReadOnlyList<long> RecordIds, IReadOnlyList<(string Field, int Count)> Refusing)
+internal sealed record ReferenceScan(IReadOnlyList<long> RecordIds, IReadOnlyList<(string Field, int Count)> Refusing)
 {
     public static ReferenceScan None { get; } = new([], []);
 }
