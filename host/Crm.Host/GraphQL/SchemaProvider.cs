@@ -1,5 +1,6 @@
 using System.Reflection;
 using Crm.Host.Modules;
+using Crm.PluginSdk.CustomFields;
 using Crm.PluginSdk.GraphQL;
 using GraphQL.Types;
 
@@ -23,7 +24,7 @@ public sealed class SchemaProvider
         this.modules = modules;
         this.logger = logger;
         // Custom field definitions are part of the schema: a new set of them makes a new schema.
-        if (rootServices.GetService<Crm.PluginSdk.CustomFields.ICustomFieldCatalog>() is { } catalog)
+        if (rootServices.GetService<ICustomFieldCatalog>() is { } catalog)
         {
             catalog.Changed += _ => Rebuild();
         }
@@ -116,6 +117,16 @@ public sealed class SchemaProvider
         throw new InvalidOperationException("The GraphQL schema fails to compose with every module in service, but not with each added in turn.", failure);
     }
 
+    /// <summary>
+    /// The custom field definitions the schema shows: the catalog's current ones, or none with
+    /// <c>GraphQL:CustomFields=false</c> (the committed schema, <c>crm schema export</c>, is the
+    /// platform's own, without any database's custom fields).
+    /// </summary>
+    private CustomFieldSnapshot CustomFieldsToShow() =>
+        rootServices.GetService<IConfiguration>()?["GraphQL:CustomFields"] is "false"
+            ? CustomFieldSnapshot.Empty
+            : rootServices.GetService<ICustomFieldCatalog>()?.Current ?? CustomFieldSnapshot.Empty;
+
     /// <summary>Composes without <paramref name="leftOut"/> (and what is out of service); returns what failed, or null.</summary>
     private Exception? TryCompose(IEnumerable<ModuleEntry> leftOut, out ISchema? schema)
     {
@@ -124,7 +135,7 @@ public sealed class SchemaProvider
         excluded.UnionWith(leftOut.Select(m => m.Assembly!));
         try
         {
-            schema = new SchemaComposer(rootServices).Compose(rootServices.GetServices<ISchemaContributor>(), excluded);
+            schema = new SchemaComposer(rootServices, CustomFieldsToShow()).Compose(rootServices.GetServices<ISchemaContributor>(), excluded);
             return null;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

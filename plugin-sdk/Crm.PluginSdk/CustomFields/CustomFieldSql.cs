@@ -14,7 +14,7 @@ namespace Crm.PluginSdk.CustomFields;
 /// the platform schema there, with the field code as a literal; SQLite's own
 /// <c>json_extract</c>, which it can index too.
 /// </summary>
-public static class CustomFieldSql
+internal static class CustomFieldSql
 {
     public const string Column = "custom_fields";
 

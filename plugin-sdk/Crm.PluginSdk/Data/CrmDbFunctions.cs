@@ -10,7 +10,7 @@ namespace Crm.PluginSdk.Data;
 /// has them from the platform's migrations (schema <c>platform</c>); SQLite gets them from
 /// <see cref="Register"/> on every connection the platform opens.
 /// </summary>
-public static class CrmDbFunctions
+internal static class CrmDbFunctions
 {
     public const string PointsMatchName = "crm_points_match";
 

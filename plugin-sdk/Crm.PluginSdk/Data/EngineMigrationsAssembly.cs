@@ -10,7 +10,7 @@ namespace Crm.PluginSdk.Data;
 /// both engines' migrations in that assembly, told apart by namespace (<c>...Migrations.Sqlite</c>,
 /// <c>...Migrations.Postgres</c>), and shows EF only those of the engine in use.
 /// </summary>
-public sealed class EngineMigrationsAssembly : IMigrationsAssembly
+internal sealed class EngineMigrationsAssembly : IMigrationsAssembly
 {
     private readonly Type _contextType;
     private readonly string _engineNamespaceSuffix;

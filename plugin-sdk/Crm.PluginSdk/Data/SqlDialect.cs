@@ -8,7 +8,7 @@ namespace Crm.PluginSdk.Data;
 /// The few things the two engines do differently, in one place: case-insensitive pattern
 /// matching and where NULLs sort. Everything else is plain LINQ that EF translates for both.
 /// </summary>
-public abstract class SqlDialect
+internal abstract class SqlDialect
 {
     public static SqlDialect Postgres { get; } = new PostgresDialect();
 

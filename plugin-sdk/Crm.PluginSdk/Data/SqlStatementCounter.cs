@@ -7,7 +7,7 @@ namespace Crm.PluginSdk.Data;
 /// Counts the SQL statements that EF Core sends within a scope (a request, a test), so that
 /// batching can be proven and N+1 queries caught. Scopes flow with the async context.
 /// </summary>
-public sealed class SqlStatementCounter : DbCommandInterceptor
+internal sealed class SqlStatementCounter : DbCommandInterceptor
 {
     private static readonly AsyncLocal<Scope?> Current = new();
 

@@ -10,149 +10,36 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.PluginSdk.Entities;
 
-/// <summary>An entity type with everything the SDK needs to give it a GraphQL API.</summary>
-public interface ICrmEntityDefinition : ICrmEntityType
-{
-    string PluralName { get; }
-
-    string? Description { get; }
-
-    /// <summary>Whether lists of this type take a <c>search</c> argument (the record is an <see cref="ISearchableRecord"/>).</summary>
-    bool Searchable { get; }
-
-    IReadOnlyList<InputOnlyField> InputOnlyFields { get; }
-
-    /// <summary>Reads column limits (max lengths) from the module's EF model, once.</summary>
-    void BindModel(IServiceProvider rootServices);
-
-    /// <summary>Whether the request's actor reaches every record of the type for the action: then a record not found does not exist; otherwise it may be hidden, which is told as FORBIDDEN.</summary>
-    bool ReachesAll(IServiceProvider services, PermissionAction action);
-
-    /// <summary>The permission actions of the type: the standard ones, then those it declares itself (<see cref="EntityBuilder{TRecord}.Action"/>).</summary>
-    IReadOnlyList<PermissionActionDeclaration> PermissionActions { get; }
-
-    /// <summary>The fields rights may be partitioned by, coarsest first (deals: pipelineId, stageId); empty for most types.</summary>
-    IReadOnlyList<string> PermissionPartitionFields { get; }
-
-    /// <summary>Whether the actor may do <paramref name="action"/> on the record (false also when it does not exist).</summary>
-    Task<bool> ReachesAsync(IServiceProvider services, long id, PermissionAction action, CancellationToken cancellationToken);
-
-    /// <summary>Whether admins can add custom fields to this type (its record is an <see cref="ICustomizableRecord"/>).</summary>
-    bool SupportsCustomFields { get; }
-
-    /// <summary>The built-in fields and those of the snapshot's custom field definitions.</summary>
-    IReadOnlyDictionary<string, EntityField> FieldsFor(CustomFieldSnapshot snapshot);
-
-    /// <summary>How many records hold a value of the custom field <paramref name="code"/>.</summary>
-    Task<int> CountCustomValuesAsync(IServiceProvider services, string code, CancellationToken cancellationToken);
-
-    /// <summary>Removes every record's value of the custom field <paramref name="code"/>, in one statement; returns how many held one.</summary>
-    Task<int> ClearCustomValuesAsync(IServiceProvider services, string code, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Makes the custom field indexes of this type's table those of <paramref name="fields"/>
-    /// (one per filterable single-valued field, on its filter key and the id): creates what is
-    /// missing, without locking writes on PostgreSQL, and drops what is no longer wanted.
-    /// </summary>
-    Task SyncCustomFieldIndexesAsync(IServiceProvider services, IReadOnlyList<CustomFieldSpec> fields, CancellationToken cancellationToken);
-
-    Task<object?> GetAsync(IServiceProvider services, long id, CancellationToken cancellationToken);
-
-    Task<Connection> ListAsync(IServiceProvider services, ListArguments arguments, bool withTotalCount, CancellationToken cancellationToken);
-
-    Task<MutationPayload> CreateAsync(IServiceProvider services, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken);
-
-    Task<MutationPayload> UpdateAsync(IServiceProvider services, long id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken);
-
-    Task<MutationPayload> DeleteAsync(IServiceProvider services, long id, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// The records of this type that hold a reference to record <paramref name="targetId"/> of
-    /// <paramref name="targetType"/> (by a reference field or a custom CRM link) and may let go of
-    /// it (at most <paramref name="max"/> + 1 of them), and the fields that refuse its deletion with
-    /// how many records hold it there.
-    /// </summary>
-    Task<ReferenceScan> FindReferencesAsync(IServiceProvider services, string targetType, long targetId, int max, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Clears every reference to record <paramref name="targetId"/> of <paramref name="targetType"/>
-    /// in the records <paramref name="recordIds"/> (locked first): its fields, and its link lists of
-    /// <paramref name="relations"/> (each through the relation's input field, without the target),
-    /// as updates on the actor's behalf with their "updated" events. Saves within the scope's
-    /// transaction; returns why a record could not let go (a mandatory field, say), and the caller
-    /// rolls back.
-    /// </summary>
-    Task<IReadOnlyList<UserError>> DetachReferencesAsync(IServiceProvider services, string targetType, long targetId, IReadOnlyCollection<long> recordIds,
-        IReadOnlyList<CrmRelationDefinition> relations, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// The records of this type whose reference field <paramref name="fieldName"/> names each of
-    /// <paramref name="targetIds"/>, at most <paramref name="perTarget"/> per target (oldest first),
-    /// of those the actor may read: in one statement.
-    /// </summary>
-    Task<ILookup<long, object>> LoadReferringAsync(IServiceProvider services, string fieldName, IReadOnlyCollection<long> targetIds, int perTarget, CancellationToken cancellationToken);
-
-    /// <summary>The fields whose values make the record's title (see <see cref="EntityBuilder{TRecord}.Title"/>); empty when it has none.</summary>
-    IReadOnlyList<EntityField> TitleFields { get; }
-
-    /// <summary>What the record is called where other records show or search it; null when it has no title.</summary>
-    string? TitleOf(object record);
-
-    /// <summary>The links whose titles the type's search includes, as declared (<see cref="EntityBuilder{TRecord}.SearchIncludes"/>).</summary>
-    IReadOnlyList<string> SearchLinkNames { get; }
-
-    /// <summary>The record types whose titles this type's search includes.</summary>
-    IReadOnlyCollection<string> SearchLinkTargets(IServiceProvider services);
-
-    /// <summary>
-    /// Rewrites the linked titles that <c>search</c> finds the records <paramref name="ids"/> by,
-    /// from their links and the linked records as they are now (all of them, whoever may read them).
-    /// </summary>
-    Task RefreshSearchLinksAsync(IServiceProvider services, IReadOnlyCollection<long> ids, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// After the title of record <paramref name="targetId"/> of <paramref name="targetType"/> changed:
-    /// refreshes the linked titles of every record of this type that links to it, in batches;
-    /// returns how many records it refreshed.
-    /// </summary>
-    Task<int> RefreshSearchLinksToAsync(IServiceProvider services, string targetType, long targetId, CancellationToken cancellationToken);
-
-    /// <summary>How many records hold <paramref name="value"/> of list <paramref name="listId"/>.</summary>
-    Task<int> CountListValueAsync(IServiceProvider services, string listId, string value, CancellationToken cancellationToken);
-
-    /// <summary>Moves every record holding <paramref name="from"/> to <paramref name="to"/>, each with its "updated" event.</summary>
-    Task<int> ReplaceListValueAsync(IServiceProvider services, string listId, string from, string to, CancellationToken cancellationToken);
-}
-
-/// <summary>What holds a record about to be deleted, in records of one type.</summary>
-public sealed record ReferenceScan(IReadOnlyList<long> RecordIds, IReadOnlyList<(string Field, int Count)> Refusing)
-{
-    public static ReferenceScan None { get; } = new([], []);
-}
-
-public sealed record ListArguments(
-    IReadOnlyDictionary<string, object?>? Where,
-    IReadOnlyList<IReadOnlyDictionary<string, object?>>? Order,
-    int? First,
-    string? After,
-    int? Last,
-    string? Before,
-    string? Search = null);
-
 /// <summary>
 /// Declares a CRM record type: its fields, how it is stored, and hooks for what is special about
 /// it. From this alone the SDK gives it a GraphQL type, filters, sorting, cursor paging, create/
 /// update/delete with validation, batched loading and a place in the entity registry. Register
 /// nothing by hand: the host finds definitions in the module by convention.
 /// </summary>
-public abstract partial class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinition
+/// <remarks>
+/// The definition keeps the declaration; the work is done by its parts, one concern each: rights
+/// (<see cref="RecordAccess{TRecord}"/>), reads and paging (<see cref="RecordReader{TRecord, TContext}"/>),
+/// writes (<see cref="RecordWriter{TRecord, TContext}"/>), a delete's references elsewhere
+/// (<see cref="ReferenceDetacher{TRecord, TContext}"/>), back-references
+/// (<see cref="BackReferenceLoader{TRecord, TContext}"/>), search links (<see cref="SearchLinks{TRecord, TContext}"/>),
+/// custom field storage (<see cref="CustomFieldStorage{TRecord, TContext}"/>), list value moves
+/// (<see cref="ListValueMover{TRecord, TContext}"/>) and former field names (<see cref="FormerFieldNames"/>).
+/// </remarks>
+public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinition
     where TRecord : class, ICrmRecord, new()
     where TContext : ModuleDbContext
 {
     private readonly Dictionary<string, EntityField> _fields;
     private int _modelBound;
     private bool? _isPostgres;
-    private readonly IReadOnlyList<LambdaExpression> _partition;
+    private readonly RecordAccess<TRecord> _access;
+    private readonly RecordReader<TRecord, TContext> _reader;
+    private readonly RecordWriter<TRecord, TContext> _writer;
+    private readonly ReferenceDetacher<TRecord, TContext> _references;
+    private readonly BackReferenceLoader<TRecord, TContext> _backReferences;
+    private readonly SearchLinks<TRecord, TContext> _searchLinks;
+    private readonly CustomFieldStorage<TRecord, TContext> _customFields;
+    private readonly ListValueMover<TRecord, TContext> _listValues;
 
     /// <param name="name">The record type's key, e.g. "quote": unique among every module's types (a second module claiming it is refused).</param>
     protected CrmEntityDefinition(string name)
@@ -169,11 +56,20 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext> : ICrmEntit
         Description = builder.Description;
         GraphTypeName = builder.GraphTypeName ?? char.ToUpperInvariant(name[0]) + name[1..];
         PluralName = builder.PluralName ?? name + "s";
-        _partition = builder.PermissionPartitions;
         PermissionActions = [.. StandardActions, .. builder.Actions];
-        PermissionPartitionFields = _partition.Select(f => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(((MemberExpression)f.Body).Member.Name)).ToList();
+        PermissionPartitionFields = builder.PermissionPartitions.Select(f => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(((MemberExpression)f.Body).Member.Name)).ToList();
         TitleFields = TitleFieldsOf(builder);
         SearchLinkNames = builder.SearchLinks;
+
+        _access = new RecordAccess<TRecord>(name, builder.PermissionPartitions);
+        var formerNames = new FormerFieldNames(_fields.Values);
+        _searchLinks = new SearchLinks<TRecord, TContext>(this);
+        _reader = new RecordReader<TRecord, TContext>(this, _access, _searchLinks, formerNames);
+        _writer = new RecordWriter<TRecord, TContext>(this, _access, _searchLinks, formerNames);
+        _references = new ReferenceDetacher<TRecord, TContext>(this, _writer, _searchLinks);
+        _backReferences = new BackReferenceLoader<TRecord, TContext>(this, _access);
+        _customFields = new CustomFieldStorage<TRecord, TContext>(name);
+        _listValues = new ListValueMover<TRecord, TContext>(this);
     }
 
     public string Name { get; }
@@ -191,9 +87,35 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext> : ICrmEntit
     /// <summary>The built-in fields, without custom fields.</summary>
     public IReadOnlyDictionary<string, EntityField> Fields => _fields;
 
+    public IReadOnlyList<InputOnlyField> InputOnlyFields { get; }
+
     public bool SupportsCustomFields => typeof(ICustomizableRecord).IsAssignableFrom(typeof(TRecord));
 
-    public IReadOnlyDictionary<string, EntityField> FieldsFor(CustomFieldSnapshot snapshot)
+    /// <summary>Whether lists of this type take a <c>search</c> argument.</summary>
+    public bool Searchable => typeof(ISearchableRecord).IsAssignableFrom(typeof(TRecord));
+
+    public IReadOnlyList<string> PermissionPartitionFields { get; }
+
+    public IReadOnlyList<PermissionActionDeclaration> PermissionActions { get; }
+
+    private static readonly PermissionActionDeclaration[] StandardActions =
+    [
+        new(PermissionAction.Read, "See the records."),
+        new(PermissionAction.Add, "Create records."),
+        new(PermissionAction.Update, "Change the records."),
+        new(PermissionAction.Delete, "Delete the records."),
+        new(PermissionAction.Export, "Export the records."),
+        new(PermissionAction.Import, "Import records."),
+    ];
+
+    public IReadOnlyList<EntityField> TitleFields { get; }
+
+    public IReadOnlyList<string> SearchLinkNames { get; }
+
+    IReadOnlyDictionary<string, EntityField> ICrmEntityDefinition.FieldsFor(CustomFieldSnapshot snapshot) => FieldsWith(snapshot);
+
+    /// <summary>The built-in fields and those of the snapshot's custom field definitions.</summary>
+    private IReadOnlyDictionary<string, EntityField> FieldsWith(CustomFieldSnapshot snapshot)
     {
         var custom = SupportsCustomFields ? snapshot.For(Name) : [];
         if (custom.Count == 0)
@@ -215,13 +137,11 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext> : ICrmEntit
     }
 
     /// <summary>The fields of the request's snapshot (see <see cref="CustomFieldScope"/>).</summary>
-    protected IReadOnlyDictionary<string, EntityField> FieldsOf(IServiceProvider services)
+    protected internal IReadOnlyDictionary<string, EntityField> FieldsOf(IServiceProvider services)
     {
         _isPostgres ??= services.GetRequiredService<TContext>().IsPostgres;
-        return FieldsFor(CustomFieldScope.Of(services));
+        return FieldsWith(CustomFieldScope.Of(services));
     }
-
-    public IReadOnlyList<InputOnlyField> InputOnlyFields { get; }
 
     protected abstract void Configure(EntityBuilder<TRecord> entity);
 
@@ -240,42 +160,16 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext> : ICrmEntit
 
     protected virtual Task OnDeletingAsync(TRecord record, TContext db, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private static AccessRights RightsOf(IServiceProvider services) =>
-        // No actor at all is no rights: outside a request, work acts as the system only in a system scope.
-        services.GetService<ICurrentActor>()?.Rights ?? AccessRights.Nothing;
+    // The hooks, for the definition's parts (protected members cannot be called from another class).
+    internal IQueryable<TRecord> ReadsFrom(TContext db) => ReadQuery(db);
 
-    /// <summary>The records of <paramref name="query"/> the actor may act on: every read, update and delete starts here.</summary>
-    private IQueryable<TRecord> Reachable(IQueryable<TRecord> query, IServiceProvider services, PermissionAction action) =>
-        AccessFilter.For<TRecord>(RightsOf(services), Name, action, _partition) is { } filter ? query.Where(filter) : query;
+    internal IQueryable<TRecord> WritesFrom(TContext db) => WriteQuery(db);
 
-    /// <summary>Whether a record about to be written is within the actor's reach (a new assignee, a pipeline moved to).</summary>
-    private bool Allows(TRecord record, IServiceProvider services, PermissionAction action) =>
-        AccessFilter.For<TRecord>(RightsOf(services), Name, action, _partition) is not { } filter || filter.Compile()(record);
+    internal Task ApplyInputHookAsync(MutationContext<TRecord, TContext> mutation) => ApplyInputAsync(mutation);
 
-    public IReadOnlyList<string> PermissionPartitionFields { get; }
+    internal Task OnDeletingHookAsync(TRecord record, TContext db, CancellationToken cancellationToken) => OnDeletingAsync(record, db, cancellationToken);
 
-    public IReadOnlyList<PermissionActionDeclaration> PermissionActions { get; }
-
-    private static readonly PermissionActionDeclaration[] StandardActions =
-    [
-        new(PermissionAction.Read, "See the records."),
-        new(PermissionAction.Add, "Create records."),
-        new(PermissionAction.Update, "Change the records."),
-        new(PermissionAction.Delete, "Delete the records."),
-        new(PermissionAction.Export, "Export the records."),
-        new(PermissionAction.Import, "Import records."),
-    ];
-
-    public bool ReachesAll(IServiceProvider services, PermissionAction action) =>
-        AccessFilter.ReachesAll(RightsOf(services), Name, action, _partition);
-
-    public async Task<bool> ReachesAsync(IServiceProvider services, long id, PermissionAction action, CancellationToken cancellationToken) =>
-        await Reachable(services.GetRequiredService<TContext>().Set<TRecord>().AsNoTracking(), services, action).AnyAsync(r => r.Id == id, cancellationToken);
-
-    private UserError Hidden(long id, string verb) =>
-        Refusals.Forbidden(verb, Name, id, "id");
-
-    public void BindModel(IServiceProvider rootServices)
+    void ICrmEntityDefinition.BindModel(IServiceProvider rootServices)
     {
         if (Interlocked.Exchange(ref _modelBound, 1) == 1)
         {
@@ -295,215 +189,89 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext> : ICrmEntit
         }
     }
 
-    public async Task<IReadOnlyDictionary<long, object>> LoadByIdsAsync(IServiceProvider requestServices, IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
+    public string? TitleOf(object record)
     {
-        if (ids.Count == 0)
-        {
-            return new Dictionary<long, object>();
-        }
-
-        var db = requestServices.GetRequiredService<TContext>();
-        var idList = ids.ToList();
-        var records = await Reachable(ReadQuery(db), requestServices, PermissionAction.Read).Where(r => idList.Contains(r.Id)).ToListAsync(cancellationToken);
-        return records.ToDictionary(r => r.Id, r => (object)r);
+        var parts = TitleFields.Select(f => f.Get(record) as string).Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => p!.Trim()).ToList();
+        return parts.Count == 0 ? null : string.Join(' ', parts);
     }
 
-    public async Task<object?> GetAsync(IServiceProvider services, long id, CancellationToken cancellationToken)
+    private List<EntityField> TitleFieldsOf(EntityBuilder<TRecord> builder)
     {
-        var db = services.GetRequiredService<TContext>();
-        return await Reachable(ReadQuery(db), services, PermissionAction.Read).FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+        if (builder.TitleParts.Count == 0)
+        {
+            return _fields.TryGetValue("title", out var title) && title.Kind == FieldKind.String ? [title] : [];
+        }
+
+        return builder.TitleParts.Select(part =>
+        {
+            var member = part.Body is MemberExpression { Member: var m } ? m.Name : throw new ArgumentException("A title part is a property access such as record => record.Name.");
+            return _fields.Values.FirstOrDefault(f => f.Custom is null && f.Property.Name == member)
+                ?? throw new InvalidOperationException($"The title of {Name} is made of '{member}', which is not a declared field.");
+        }).ToList();
     }
 
-    public async Task<Connection> ListAsync(IServiceProvider services, ListArguments arguments, bool withTotalCount, CancellationToken cancellationToken)
-    {
-        arguments = WithCurrentNames(arguments);
-        var limits = services.GetRequiredService<QueryLimits>();
-        var db = services.GetRequiredService<TContext>();
-        var dialect = SqlDialect.For(db);
+    // Rights.
+    public bool ReachesAll(IServiceProvider services, PermissionAction action) => _access.ReachesAll(services, action);
 
-        if (arguments.First is not null && arguments.Last is not null)
-        {
-            throw ErrorCodes.Error(ErrorCodes.Validation, "Give either 'first' or 'last', not both.");
-        }
+    public async Task<bool> ReachesAsync(IServiceProvider services, long id, PermissionAction action, CancellationToken cancellationToken) =>
+        await _access.Reachable(services.GetRequiredService<TContext>().Set<TRecord>().AsNoTracking(), services, action).AnyAsync(r => r.Id == id, cancellationToken);
 
-        var size = arguments.First ?? arguments.Last ?? limits.DefaultPageSize;
-        if (size < 0)
-        {
-            throw ErrorCodes.Error(ErrorCodes.Validation, $"'{(arguments.First is null ? "last" : "first")}' cannot be negative.");
-        }
+    // Reads.
+    public Task<IReadOnlyDictionary<long, object>> LoadByIdsAsync(IServiceProvider requestServices, IReadOnlyCollection<long> ids, CancellationToken cancellationToken) =>
+        _reader.LoadByIdsAsync(requestServices, ids, cancellationToken);
 
-        if (size > limits.MaxPageSize)
-        {
-            throw ErrorCodes.Error(ErrorCodes.LimitExceeded, $"Page size {size} exceeds the limit of {limits.MaxPageSize}.");
-        }
+    public Task<object?> GetAsync(IServiceProvider services, long id, CancellationToken cancellationToken) =>
+        _reader.GetAsync(services, id, cancellationToken);
 
-        if (AccessFilter.ReachesNone(RightsOf(services), Name, PermissionAction.Read))
-        {
-            throw ErrorCodes.Error(ErrorCodes.Forbidden, Refusals.MayNotAny("read", PluralName));
-        }
+    public Task<Connection> ListAsync(IServiceProvider services, ListArguments arguments, bool withTotalCount, CancellationToken cancellationToken) =>
+        _reader.ListAsync(services, arguments, withTotalCount, cancellationToken);
 
-        var fields = FieldsOf(services);
-        var query = Reachable(ReadQuery(db), services, PermissionAction.Read);
-        if (arguments.Where is { Count: > 0 } where)
-        {
-            query = query.Where(FilterCompiler.Compile<TRecord>(where, fields, dialect, limits));
-        }
+    // Writes.
+    public Task<MutationPayload> CreateAsync(IServiceProvider services, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken) =>
+        _writer.CreateAsync(services, input, cancellationToken);
 
-        if (!string.IsNullOrWhiteSpace(arguments.Search))
-        {
-            FilterLimits.CheckSearch(arguments.Search, limits);
-            query = ApplySearch(query, arguments.Search, dialect);
-        }
+    public Task<MutationPayload> UpdateAsync(IServiceProvider services, long id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken) =>
+        _writer.UpdateAsync(services, id, input, cancellationToken);
 
-        int? total = withTotalCount ? await query.CountAsync(cancellationToken) : null;
+    public Task<MutationPayload> DeleteAsync(IServiceProvider services, long id, CancellationToken cancellationToken) =>
+        _writer.DeleteAsync(services, id, cancellationToken);
 
-        var keys = SortKeys(arguments.Order, fields);
-        var reversed = keys.Select(k => k.Reversed()).ToList();
-        if (arguments.After is { } after)
-        {
-            query = query.Where(Paging.After<TRecord>(keys, Paging.DecodeCursor(after, keys, "after"), dialect));
-        }
+    public Task LockAsync(IServiceProvider services, IReadOnlyCollection<long> ids, RowLock mode, CancellationToken cancellationToken) =>
+        services.GetRequiredService<TContext>().LockAsync<TRecord>(ids, mode, cancellationToken);
 
-        if (arguments.Before is { } before)
-        {
-            query = query.Where(Paging.After<TRecord>(reversed, Paging.DecodeCursor(before, keys, "before"), dialect));
-        }
+    // References to a record being deleted, and back-references.
+    Task<ReferenceScan> ICrmEntityDefinition.FindReferencesAsync(IServiceProvider services, string targetType, long targetId, int max, CancellationToken cancellationToken) =>
+        _references.FindReferencesAsync(services, targetType, targetId, max, cancellationToken);
 
-        var forward = arguments.Last is null;
-        var order = forward ? keys : reversed;
-        var page = SplitByIndexedValues(query, arguments.Where, order, dialect, db, size + 1, fields)
-            ?? Paging.OrderBy(query, order, dialect).Take(size + 1);
-        var rows = await page.ToListAsync(cancellationToken);
-        var hasMore = rows.Count > size;
-        if (hasMore)
-        {
-            rows.RemoveAt(rows.Count - 1);
-        }
+    Task<IReadOnlyList<UserError>> ICrmEntityDefinition.DetachReferencesAsync(IServiceProvider services, string targetType, long targetId, IReadOnlyCollection<long> recordIds,
+        IReadOnlyList<CrmRelationDefinition> relations, CancellationToken cancellationToken) =>
+        _references.DetachReferencesAsync(services, targetType, targetId, recordIds, relations, cancellationToken);
 
-        if (!forward)
-        {
-            rows.Reverse();
-        }
+    Task<ILookup<long, object>> ICrmEntityDefinition.LoadReferringAsync(IServiceProvider services, string fieldName, IReadOnlyCollection<long> targetIds, int perTarget, CancellationToken cancellationToken) =>
+        _backReferences.LoadReferringAsync(services, fieldName, targetIds, perTarget, cancellationToken);
 
-        var edges = rows.Select(r => new Edge(Paging.EncodeCursor(keys, r), r)).ToList();
-        return new Connection
-        {
-            Edges = edges,
-            TotalCount = total,
-            PageInfo = new PageInfo(
-                HasNextPage: forward ? hasMore : arguments.Before is not null,
-                HasPreviousPage: forward ? arguments.After is not null : hasMore,
-                StartCursor: edges.FirstOrDefault()?.Cursor,
-                EndCursor: edges.LastOrDefault()?.Cursor),
-        };
-    }
+    // Search links.
+    IReadOnlyCollection<string> ICrmEntityDefinition.SearchLinkTargets(IServiceProvider services) => _searchLinks.Targets(services);
 
-    /// <summary>
-    /// "The largest deals of these two stages": PostgreSQL cannot read an index on (stage,
-    /// amount) in amount order across several stages, so it would read every matching row to
-    /// keep a page. When the filter lists a few values of an index's first column and the order
-    /// starts with its second, the page is read per value — each an ordered index range that
-    /// stops after a page — and the parts are merged (UNION ALL, then the page of the union).
-    /// Null when the shape does not fit. SQLite plans such queries well enough as they are.
-    /// </summary>
-    private IQueryable<TRecord>? SplitByIndexedValues(
-        IQueryable<TRecord> query, IReadOnlyDictionary<string, object?>? where, IReadOnlyList<OrderKey> order, SqlDialect dialect, TContext db, int take,
-        IReadOnlyDictionary<string, EntityField> fields)
-    {
-        const int maxParts = 16;
-        if (dialect != SqlDialect.Postgres || where is null || order.Count == 0)
-        {
-            return null;
-        }
+    Task ICrmEntityDefinition.RefreshSearchLinksAsync(IServiceProvider services, IReadOnlyCollection<long> ids, CancellationToken cancellationToken) =>
+        _searchLinks.RefreshAsync(services, ids, cancellationToken);
 
-        var entityType = db.Model.FindEntityType(typeof(TRecord));
-        foreach (var (name, condition) in where)
-        {
-            if (!fields.TryGetValue(name, out var field) || field.Custom is not null || order[0].Field.Custom is not null
-                || condition is not IDictionary<string, object?> operators
-                || operators.Count != 1 || !operators.TryGetValue("in", out var list) || list is not System.Collections.IEnumerable values || list is string)
-            {
-                continue;
-            }
+    Task<int> ICrmEntityDefinition.RefreshSearchLinksToAsync(IServiceProvider services, string targetType, long targetId, CancellationToken cancellationToken) =>
+        _searchLinks.RefreshToAsync(services, targetType, targetId, cancellationToken);
 
-            var indexed = entityType?.GetIndexes().Any(index => index.Properties.Count >= 2
-                && index.Properties[0].Name == field.Property.Name
-                && index.Properties[1].Name == order[0].Field.Property.Name) == true;
-            var distinct = values.Cast<object?>().Where(v => v is not null).Distinct().ToList();
-            if (!indexed || distinct.Count is < 2 or > maxParts)
-            {
-                continue;
-            }
+    // Custom field storage and list values, over every record of the type.
+    Task<int> ICrmEntityDefinition.CountCustomValuesAsync(IServiceProvider services, string code, CancellationToken cancellationToken) =>
+        _customFields.CountCustomValuesAsync(services, code, cancellationToken);
 
-            IQueryable<TRecord>? union = null;
-            foreach (var value in distinct)
-            {
-                var equal = FilterCompiler.Compile<TRecord>(new Dictionary<string, object?> { [name] = new Dictionary<string, object?> { ["eq"] = value } }, fields, dialect);
-                var part = Paging.OrderBy(query.Where(equal), order, dialect).Take(take);
-                union = union is null ? part : union.Concat(part);
-            }
+    Task<int> ICrmEntityDefinition.ClearCustomValuesAsync(IServiceProvider services, string code, CancellationToken cancellationToken) =>
+        _customFields.ClearCustomValuesAsync(services, code, cancellationToken);
 
-            return Paging.OrderBy(union!, order, dialect).Take(take);
-        }
+    Task ICrmEntityDefinition.SyncCustomFieldIndexesAsync(IServiceProvider services, IReadOnlyList<CustomFieldSpec> fields, CancellationToken cancellationToken) =>
+        _customFields.SyncCustomFieldIndexesAsync(services, fields, cancellationToken);
 
-        return null;
-    }
+    Task<int> ICrmEntityDefinition.CountListValueAsync(IServiceProvider services, string listId, string value, CancellationToken cancellationToken) =>
+        _listValues.CountListValueAsync(services, listId, value, cancellationToken);
 
-    /// <summary>Whether lists of this type take a <c>search</c> argument.</summary>
-    public bool Searchable => typeof(ISearchableRecord).IsAssignableFrom(typeof(TRecord));
-
-    private IQueryable<TRecord> ApplySearch(IQueryable<TRecord> query, string search, SqlDialect dialect)
-    {
-        if (!Searchable)
-        {
-            throw ErrorCodes.Error(ErrorCodes.Validation, $"{PluralName} cannot be searched.");
-        }
-
-        var record = Expression.Parameter(typeof(TRecord), "record");
-        foreach (var term in SearchText.Terms(search))
-        {
-            var pattern = "%" + SqlDialect.EscapeLikePattern(term) + "%";
-            query = query.Where(Expression.Lambda<Func<TRecord, bool>>(SearchCondition(record, Parameter.Of(pattern, typeof(string)), dialect), record));
-        }
-
-        return query;
-    }
-
-    private static List<OrderKey> SortKeys(IReadOnlyList<IReadOnlyDictionary<string, object?>>? order, IReadOnlyDictionary<string, EntityField> fields)
-    {
-        var keys = new List<OrderKey>();
-        foreach (var item in order ?? [])
-        {
-            foreach (var (name, direction) in item)
-            {
-                if (direction is null)
-                {
-                    continue;
-                }
-
-                if (!fields.TryGetValue(name, out var field) || !field.Sortable)
-                {
-                    throw ErrorCodes.Error(ErrorCodes.Validation, $"'order.{name}' is not a sortable field.");
-                }
-
-                if (keys.Any(k => k.Field == field))
-                {
-                    continue;
-                }
-
-                keys.Add(new OrderKey(field, direction is SortDirection d ? d : Enum.Parse<SortDirection>(direction.ToString()!, ignoreCase: true)));
-            }
-        }
-
-        var id = fields["id"];
-        if (keys.All(k => k.Field != id))
-        {
-            keys.Add(new OrderKey(id, SortDirection.Ascending));
-        }
-
-        return keys;
-    }
-
-    private UserError NotFound(long id) =>
-        Refusals.NotFound(Name, id, "id");
+    Task<int> ICrmEntityDefinition.ReplaceListValueAsync(IServiceProvider services, string listId, string from, string to, CancellationToken cancellationToken) =>
+        _listValues.ReplaceListValueAsync(services, listId, from, to, cancellationToken);
 }

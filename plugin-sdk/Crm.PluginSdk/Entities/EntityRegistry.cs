@@ -72,7 +72,7 @@ public interface IEntityRegistry
     IDataLoaderResult LoadMany(IServiceProvider requestServices, string typeName, IReadOnlyList<long> ids);
 }
 
-public sealed class EntityRegistry : IEntityRegistry
+internal sealed class EntityRegistry : IEntityRegistry
 {
     private readonly Dictionary<string, ICrmEntityType> _byName;
 

@@ -14,7 +14,7 @@ namespace Crm.PluginSdk.Entities;
 /// reference says <see cref="ReferenceDeletion.Refuse"/>. The clearing reaches records the actor
 /// may not see (it is the platform's doing), but the changes are the actor's in their history.
 /// </summary>
-public static class ReferenceCleaner
+internal static class ReferenceCleaner
 {
     public const string Referenced = "REFERENCED";
 

@@ -10,7 +10,7 @@ namespace Crm.PluginSdk.Entities;
 /// domain event handler: a rename touches one row however many records name it, and the work
 /// that follows is done in bounded batches outside the request. The host registers it.
 /// </summary>
-public sealed class SearchLinksRefresher(IServiceProvider services, IEntityRegistry registry) : IEventHandler<RecordUpdated>
+internal sealed class SearchLinksRefresher(IServiceProvider services, IEntityRegistry registry) : IEventHandler<RecordUpdated>
 {
     /// <summary>The name the host registers it under.</summary>
     public const string HandlerName = "platform/search-links";

@@ -6,7 +6,7 @@ namespace Crm.PluginSdk.Events;
 /// <summary>An event handler class and the stable name its deliveries are kept under.</summary>
 public sealed record EventHandlerRegistration(string Name, Type HandlerType);
 
-public static class EventHandlerServices
+internal static class EventHandlerServices
 {
     /// <summary>
     /// Registers <typeparamref name="THandler"/> (an <see cref="IEventHandler{TEvent}"/> of one or more

@@ -10,7 +10,7 @@ namespace Crm.PluginSdk.Events;
 /// The JSON of published events: camelCase names, enums by their GraphQL names
 /// (<c>SUCCESS</c>, <c>FAILURE</c>), as the API shows them.
 /// </summary>
-public static class EventJson
+internal static class EventJson
 {
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
     {

@@ -18,7 +18,7 @@ public sealed class DateGraphType : DateOnlyGraphType
 /// the text at it elsewhere. One check at the root, so that no module meets it; the request is
 /// refused with VALIDATION naming the argument or variable path. Output is not checked.
 /// </summary>
-public sealed class NulFreeStringGraphType : StringGraphType
+internal sealed class NulFreeStringGraphType : StringGraphType
 {
     public const string Problem = "Text may not contain the character U+0000.";
 

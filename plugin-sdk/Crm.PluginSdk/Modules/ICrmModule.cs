@@ -33,7 +33,7 @@ public sealed record ModuleManifest(
 public sealed record ModuleContext(IConfiguration Configuration);
 
 /// <summary>The SDK's own version, against which manifests' ranges are checked.</summary>
-public static class CrmSdk
+internal static class CrmSdk
 {
     public const string Version = "0.1.0";
 }

@@ -12,7 +12,7 @@ namespace Crm.PluginSdk.Querying;
 /// Turns a <c>where</c> argument (<c>{ and, or, field: { eq, in, contains, ... } }</c>) into a
 /// LINQ predicate over the record type, using only what EF Core translates on both engines.
 /// </summary>
-public static class FilterCompiler
+internal static class FilterCompiler
 {
     public const string And = "and";
     public const string Or = "or";

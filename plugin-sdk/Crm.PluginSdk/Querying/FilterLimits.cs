@@ -14,7 +14,7 @@ namespace Crm.PluginSdk.Querying;
 /// refuses patterns over 50,000 bytes. The host runs the same check on every list field while
 /// validating a request, so that a refused filter runs nothing at all.
 /// </summary>
-public static class FilterLimits
+internal static class FilterLimits
 {
     private const string FilterTypeKey = "crm:filterInput";
     private const string SearchArgumentKey = "crm:searchText";

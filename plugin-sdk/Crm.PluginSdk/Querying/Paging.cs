@@ -13,7 +13,7 @@ public enum SortDirection
     Descending,
 }
 
-public sealed record OrderKey(EntityField Field, SortDirection Direction)
+internal sealed record OrderKey(EntityField Field, SortDirection Direction)
 {
     public OrderKey Reversed() => this with { Direction = Direction == SortDirection.Ascending ? SortDirection.Descending : SortDirection.Ascending };
 }
@@ -25,7 +25,7 @@ public sealed record OrderKey(EntityField Field, SortDirection Direction)
 /// them. NULLs sort last ascending and first descending on both engines, and text sorts the
 /// same on both (<see cref="TextOrder"/>): by its folded form, then by code point.
 /// </summary>
-public static class Paging
+internal static class Paging
 {
     public static IQueryable<TRecord> OrderBy<TRecord>(IQueryable<TRecord> query, IReadOnlyList<OrderKey> keys, SqlDialect dialect)
     {

@@ -8,7 +8,7 @@ namespace Crm.PluginSdk.Security;
 /// the same expression narrows every query (so lists are filtered before paging, and totals and
 /// cursors never count hidden records) and, compiled, checks a record about to be written.
 /// </summary>
-public static class AccessFilter
+internal static class AccessFilter
 {
     /// <summary>
     /// The records the actor reaches; null when they reach all of them. <paramref name="partitions"/>

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Linq.Expressions;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Crm.PluginSdk.CustomFields;
 using Crm.PluginSdk.Data;
@@ -13,7 +12,10 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Crm.PluginSdk.Entities;
 
 /// <summary>This type's side of a delete elsewhere: which of its records point at the deleted record, and letting go of it.</summary>
-public abstract partial class CrmEntityDefinition<TRecord, TContext>
+internal sealed class ReferenceDetacher<TRecord, TContext>(
+    CrmEntityDefinition<TRecord, TContext> definition, RecordWriter<TRecord, TContext> writer, SearchLinks<TRecord, TContext> searchLinks)
+    where TRecord : class, ICrmRecord, new()
+    where TContext : ModuleDbContext
 {
     private const int DetachBatchSize = 200;
 
@@ -29,14 +31,14 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext>
         var refusing = new List<(string Field, int Count)>();
         foreach (var field in fields.Where(f => f.OnReferenceDeleted == ReferenceDeletion.Refuse))
         {
-            var count = await db.Set<TRecord>().CountAsync(Holds(field, targetType, targetId), cancellationToken);
+            var count = await db.Set<TRecord>().CountAsync(RecordConditions<TRecord>.Holds(field, targetType, targetId), cancellationToken);
             if (count > 0)
             {
                 refusing.Add((field.Name, count));
             }
         }
 
-        var clearing = fields.Where(f => f.OnReferenceDeleted == ReferenceDeletion.Clear).Select(f => Holds(f, targetType, targetId)).ToList();
+        var clearing = fields.Where(f => f.OnReferenceDeleted == ReferenceDeletion.Clear).Select(f => RecordConditions<TRecord>.Holds(f, targetType, targetId)).ToList();
         if (clearing.Count == 0)
         {
             return new ReferenceScan([], refusing);
@@ -46,7 +48,7 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext>
         var any = Expression.Lambda<Func<TRecord, bool>>(
             clearing.Select(c => ParameterRebinder.Rebind(c, record)).Aggregate(Expression.OrElse), record);
         var query = db.Set<TRecord>().AsNoTracking().Where(any);
-        if (targetType == Name)
+        if (targetType == definition.Name)
         {
             // The record being deleted lets go of nothing.
             query = query.Where(r => r.Id != targetId);
@@ -66,7 +68,7 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext>
         foreach (var batch in recordIds.Order().Chunk(DetachBatchSize))
         {
             await db.LockAsync<TRecord>(batch, RowLock.NoKeyUpdate, cancellationToken);
-            var records = await WriteQuery(db).Where(r => batch.Contains(r.Id)).OrderBy(r => r.Id).ToListAsync(cancellationToken);
+            var records = await definition.WritesFrom(db).Where(r => batch.Contains(r.Id)).OrderBy(r => r.Id).ToListAsync(cancellationToken);
             // Read after the lock: a list changed meanwhile is not written back as it was.
             var links = new List<(string Input, ILookup<long, long> Lists)>();
             foreach (var relation in relations)
@@ -106,21 +108,21 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext>
                     continue;
                 }
 
-                var errors = await ApplyUpdateAsync(services, db, record, input, onBehalf: true, cancellationToken);
+                var errors = await writer.ApplyUpdateAsync(services, db, record, input, onBehalf: true, cancellationToken);
                 if (errors.Count > 0)
                 {
                     return errors.Select(e => UserError.At(ErrorCodes.Conflict,
-                        $"{Name} {record.Id.ToString(CultureInfo.InvariantCulture)} cannot let go of {targetType} {targetId.ToString(CultureInfo.InvariantCulture)}: {e.Message}", "id")).ToList();
+                        $"{definition.Name} {record.Id.ToString(CultureInfo.InvariantCulture)} cannot let go of {targetType} {targetId.ToString(CultureInfo.InvariantCulture)}: {e.Message}", "id")).ToList();
                 }
 
-                if (TouchesSearchLinks(services, db, record, input))
+                if (searchLinks.Touches(services, db, record, input))
                 {
                     searchLinksTouched.Add(record.Id);
                 }
             }
 
             await db.SaveChangesAsync(cancellationToken);
-            await RefreshSearchLinksAsync(services, searchLinksTouched, cancellationToken);
+            await searchLinks.RefreshAsync(services, searchLinksTouched, cancellationToken);
             searchLinksTouched.Clear();
         }
 
@@ -129,31 +131,10 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext>
 
     /// <summary>This type's fields that may point at records of <paramref name="targetType"/>: reference fields, and custom CRM links that allow the type.</summary>
     private List<EntityField> ReferenceFields(IServiceProvider services, string targetType) =>
-        FieldsOf(services).Values.Where(f => f.Custom is { } spec
+        definition.FieldsOf(services).Values.Where(f => f.Custom is { } spec
                 ? spec.Type == CustomFieldType.Crm && (spec.Settings.RecordTypes.Count == 0 || spec.Settings.RecordTypes.Contains(targetType))
                 : f.ReferenceType == targetType)
             .ToList();
-
-    /// <summary>Whether the field of a record holds the target (for a multiple custom link: any of its values).</summary>
-    private static Expression<Func<TRecord, bool>> Holds(EntityField field, string targetType, long targetId)
-    {
-        var record = Expression.Parameter(typeof(TRecord), "record");
-        var accessor = ParameterRebinder.Rebind(field.Accessor, record);
-        Expression body;
-        if (field.Custom is { Multiple: true } spec)
-        {
-            body = CustomFieldSql.AnyValueCall(accessor, spec.Code, "eq", JsonSerializer.Serialize(new CrmRecordReference(targetType, targetId).Key));
-        }
-        else
-        {
-            var value = field.Custom is null
-                ? Convert.ChangeType(targetId, field.ValueType, CultureInfo.InvariantCulture)
-                : new CrmRecordReference(targetType, targetId).Key;
-            body = Expression.Equal(accessor, Parameter.Of(value, accessor.Type));
-        }
-
-        return Expression.Lambda<Func<TRecord, bool>>(body, record);
-    }
 
     /// <summary>Whether a custom link value holds the target, and the value to write without it (null, or the other links).</summary>
     private static (bool Holds, object? Remaining) WithoutTarget(CustomFieldSpec spec, JsonNode? stored, CrmRecordReference target)

@@ -1,18 +1,18 @@
-using System.Globalization;
-using System.Linq.Expressions;
 using Crm.PluginSdk.CustomFields;
 using Crm.PluginSdk.Data;
-using Crm.PluginSdk.GraphQL;
-using Crm.PluginSdk.Querying;
 using Crm.PluginSdk.Records;
-using Crm.PluginSdk.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.PluginSdk.Entities;
 
-/// <summary>What touches many records of the type at once: custom field values and indexes, selection list values.</summary>
-public abstract partial class CrmEntityDefinition<TRecord, TContext>
+/// <summary>
+/// The custom field values of one record type, all records at once: counting and clearing a
+/// field's values, and keeping the table's indexes those of its filterable fields.
+/// </summary>
+internal sealed class CustomFieldStorage<TRecord, TContext>(string name)
+    where TRecord : class, ICrmRecord
+    where TContext : ModuleDbContext
 {
     // The SQL below names tables and columns from the EF model and field codes checked against
     // UF_CRM_[A-Z0-9_]+; values travel as parameters.
@@ -21,7 +21,7 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext>
     {
         var entityType = db.Model.FindEntityType(typeof(TRecord)) ?? throw new InvalidOperationException($"{typeof(TRecord).Name} is not part of {typeof(TContext).Name}.");
         var column = entityType.FindProperty(nameof(ICustomizableRecord.CustomFields))?.GetColumnName()
-            ?? throw new InvalidOperationException($"{Name} takes no custom fields.");
+            ?? throw new InvalidOperationException($"{name} takes no custom fields.");
         var table = entityType.GetTableName()!;
         var schema = entityType.GetSchema();
         return (db.IsPostgres ? $"\"{schema}\".\"{table}\"" : $"\"{table}\"", column, db.IsPostgres);
@@ -55,7 +55,7 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext>
         // SQLite's indexes stay on its own json_extract: an index on a function registered by the
         // platform would break writes from any other program that opens the file.
         // Multiple fields get a GIN index on their list (PostgreSQL only), which containment uses.
-        var wanted = fields.Where(f => f.Filterable && f.EntityType == Name
+        var wanted = fields.Where(f => f.Filterable && f.EntityType == name
                 && (f.Multiple ? isPostgres && CustomFieldSql.ContainmentServes(f.Type) : isPostgres || f.Type != CustomFieldType.Address))
             .ToDictionary(f => CustomFieldSql.IndexName(tableName, f), f => f, StringComparer.Ordinal);
         var existing = isPostgres
@@ -118,57 +118,4 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext>
     }
 
 #pragma warning restore EF1002
-
-    public async Task<int> CountListValueAsync(IServiceProvider services, string listId, string value, CancellationToken cancellationToken)
-    {
-        var db = services.GetRequiredService<TContext>();
-        var count = 0;
-        foreach (var field in _fields.Values.Where(f => f.UsesList(listId)))
-        {
-            count += await db.Set<TRecord>().CountAsync(HoldsValue(field, value), cancellationToken);
-        }
-
-        return count;
-    }
-
-    public async Task<int> ReplaceListValueAsync(IServiceProvider services, string listId, string from, string to, CancellationToken cancellationToken)
-    {
-        const int batchSize = 500;
-        var db = services.GetRequiredService<TContext>();
-        var moved = 0;
-        foreach (var field in _fields.Values.Where(f => f.UsesList(listId)))
-        {
-            // Tracked, in batches: each moved record gets its "updated" event, like any other change.
-            while (true)
-            {
-                var ids = await db.Set<TRecord>().Where(HoldsValue(field, from)).OrderBy(r => r.Id).Select(r => r.Id).Take(batchSize).ToListAsync(cancellationToken);
-                if (ids.Count == 0)
-                {
-                    break;
-                }
-
-                // Locked before they are read: a record changed meanwhile is moved as it now is.
-                await db.LockAsync<TRecord>(ids, RowLock.NoKeyUpdate, cancellationToken);
-                var batch = await WriteQuery(db).Where(HoldsValue(field, from)).Where(r => ids.Contains(r.Id)).ToListAsync(cancellationToken);
-
-                foreach (var record in batch)
-                {
-                    field.Set!(record, to);
-                }
-
-                await db.SaveChangesAsync(cancellationToken);
-                db.ChangeTracker.Clear();
-                moved += batch.Count;
-            }
-        }
-
-        return moved;
-    }
-
-    private static Expression<Func<TRecord, bool>> HoldsValue(EntityField field, string value)
-    {
-        var record = Expression.Parameter(typeof(TRecord), "record");
-        return Expression.Lambda<Func<TRecord, bool>>(
-            Expression.Equal(ParameterRebinder.Rebind(field.Accessor, record), Expression.Constant(value, typeof(string))), record);
-    }
 }

@@ -8,19 +8,17 @@ namespace Crm.PluginSdk.Entities;
 /// in inputs, filters and order: whatever uses a former name is read as the current one here,
 /// before anything else sees it, so that the rest of the SDK knows one name per field.
 /// </summary>
-public abstract partial class CrmEntityDefinition<TRecord, TContext>
+internal sealed class FormerFieldNames(IEnumerable<EntityField> fields)
 {
-    private Dictionary<string, string>? _formerNames;
-
     /// <summary>Former name to current name, of the built-in fields that were renamed.</summary>
-    private Dictionary<string, string> FormerNames =>
-        _formerNames ??= _fields.Values.Where(f => f.FormerName is not null).ToDictionary(f => f.FormerName!, f => f.Name, StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _current =
+        fields.Where(f => f.FormerName is not null).ToDictionary(f => f.FormerName!, f => f.Name, StringComparer.Ordinal);
 
     /// <summary>The input with former names replaced, or the refusal of an input that gives a field under both names.</summary>
-    private UserError? WithCurrentNames(IReadOnlyDictionary<string, object?> input, out IReadOnlyDictionary<string, object?> current)
+    public UserError? WithCurrentNames(IReadOnlyDictionary<string, object?> input, out IReadOnlyDictionary<string, object?> current)
     {
         current = input;
-        if (FormerNames.Count == 0 || !input.Keys.Any(FormerNames.ContainsKey))
+        if (_current.Count == 0 || !input.Keys.Any(_current.ContainsKey))
         {
             return null;
         }
@@ -28,7 +26,7 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext>
         var renamed = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var (name, value) in input)
         {
-            if (FormerNames.TryGetValue(name, out var now))
+            if (_current.TryGetValue(name, out var now))
             {
                 if (input.ContainsKey(now))
                 {
@@ -48,21 +46,21 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext>
     }
 
     /// <summary>The list's arguments with former field names in <c>where</c> and <c>order</c> replaced.</summary>
-    private ListArguments WithCurrentNames(ListArguments arguments) =>
-        FormerNames.Count == 0
+    public ListArguments WithCurrentNames(ListArguments arguments) =>
+        _current.Count == 0
             ? arguments
             : arguments with
             {
                 Where = arguments.Where is null ? null : CurrentWhere(arguments.Where),
                 Order = arguments.Order?.Select(item => (IReadOnlyDictionary<string, object?>)item.ToDictionary(
-                    pair => FormerNames.GetValueOrDefault(pair.Key, pair.Key), pair => pair.Value, StringComparer.Ordinal)).ToList(),
+                    pair => _current.GetValueOrDefault(pair.Key, pair.Key), pair => pair.Value, StringComparer.Ordinal)).ToList(),
             };
 
     /// <summary>
     /// A filter with former names replaced, in its <c>and</c>/<c>or</c> lists too. A condition given
     /// under both names holds both: the former one joins the <c>and</c> list.
     /// </summary>
-    private IReadOnlyDictionary<string, object?> CurrentWhere(IReadOnlyDictionary<string, object?> where)
+    private Dictionary<string, object?> CurrentWhere(IReadOnlyDictionary<string, object?> where)
     {
         var result = new Dictionary<string, object?>(StringComparer.Ordinal);
         var extra = new List<object?>();
@@ -77,7 +75,7 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext>
                     _ => item,
                 }).ToList();
             }
-            else if (FormerNames.TryGetValue(name, out var now))
+            else if (_current.TryGetValue(name, out var now))
             {
                 if (where.ContainsKey(now))
                 {

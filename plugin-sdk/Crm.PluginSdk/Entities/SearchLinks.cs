@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using Crm.PluginSdk.Data;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Records;
 using Crm.PluginSdk.Security;
@@ -8,91 +9,67 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Crm.PluginSdk.Entities;
 
 /// <summary>
-/// Titles: what a record is called where others show or search it; and the linked titles a
-/// type's <c>search</c> includes (a contact found by its companies' titles). Those are kept in a
-/// column of their own (<see cref="SearchText.LinksColumn"/>), written after every write that
-/// changes a record's links, and refreshed in batches when a linked record's title changes
-/// (<see cref="SearchLinksRefresher"/>, on its "updated" event).
+/// The linked titles a type's <c>search</c> includes (a contact found by its companies' titles).
+/// Those are kept in a column of their own (<see cref="SearchText.LinksColumn"/>), written after
+/// every write that changes a record's links, and refreshed in batches when a linked record's
+/// title changes (<see cref="SearchLinksRefresher"/>, on its "updated" event).
 /// </summary>
-public abstract partial class CrmEntityDefinition<TRecord, TContext>
+internal sealed class SearchLinks<TRecord, TContext>(CrmEntityDefinition<TRecord, TContext> definition)
+    where TRecord : class, ICrmRecord, new()
+    where TContext : ModuleDbContext
 {
     private const int SearchLinksBatchSize = 500;
-    private IReadOnlyList<SearchLink>? _searchLinks;
+    private IReadOnlyList<SearchLink>? _links;
 
     /// <summary>One declared link: a reference field, or a relation from this type.</summary>
     private sealed record SearchLink(string Name, string TargetType, EntityField? Field, CrmRelationDefinition? Relation);
 
-    public IReadOnlyList<EntityField> TitleFields { get; }
+    public IReadOnlyCollection<string> Targets(IServiceProvider services) =>
+        LinksOf(services).Select(l => l.TargetType).Distinct(StringComparer.Ordinal).ToList();
 
-    public IReadOnlyList<string> SearchLinkNames { get; }
-
-    public string? TitleOf(object record)
+    private IReadOnlyList<SearchLink> LinksOf(IServiceProvider services)
     {
-        var parts = TitleFields.Select(f => f.Get(record) as string).Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => p!.Trim()).ToList();
-        return parts.Count == 0 ? null : string.Join(' ', parts);
-    }
-
-    private List<EntityField> TitleFieldsOf(EntityBuilder<TRecord> builder)
-    {
-        if (builder.TitleParts.Count == 0)
-        {
-            return _fields.TryGetValue("title", out var title) && title.Kind == FieldKind.String ? [title] : [];
-        }
-
-        return builder.TitleParts.Select(part =>
-        {
-            var member = part.Body is MemberExpression { Member: var m } ? m.Name : throw new ArgumentException("A title part is a property access such as record => record.Name.");
-            return _fields.Values.FirstOrDefault(f => f.Custom is null && f.Property.Name == member)
-                ?? throw new InvalidOperationException($"The title of {Name} is made of '{member}', which is not a declared field.");
-        }).ToList();
-    }
-
-    public IReadOnlyCollection<string> SearchLinkTargets(IServiceProvider services) =>
-        SearchLinksOf(services).Select(l => l.TargetType).Distinct(StringComparer.Ordinal).ToList();
-
-    private IReadOnlyList<SearchLink> SearchLinksOf(IServiceProvider services)
-    {
-        if (_searchLinks is { } known)
+        if (_links is { } known)
         {
             return known;
         }
 
-        if (SearchLinkNames.Count == 0)
+        if (definition.SearchLinkNames.Count == 0)
         {
-            return _searchLinks = [];
+            return _links = [];
         }
 
         var relations = services.GetServices<ISchemaContributor>().OfType<CrmRelationDefinition>().ToList();
         var links = new List<SearchLink>();
-        foreach (var name in SearchLinkNames)
+        foreach (var name in definition.SearchLinkNames)
         {
-            if (_fields.Values.FirstOrDefault(f => f.ReferenceField == name) is { } field)
+            if (definition.Fields.Values.FirstOrDefault(f => f.ReferenceField == name) is { } field)
             {
                 links.Add(new SearchLink(name, field.ReferenceType!, field, null));
             }
-            else if (relations.FirstOrDefault(r => r.FromType == Name && r.FromField == name) is { } relation)
+            else if (relations.FirstOrDefault(r => r.FromType == definition.Name && r.FromField == name) is { } relation)
             {
                 links.Add(new SearchLink(name, relation.ToType, null, relation));
             }
             else
             {
-                throw new InvalidOperationException($"The search of {PluralName} includes the titles of '{name}', which is neither a reference of {Name} nor a relation from it.");
+                throw new InvalidOperationException($"The search of {definition.PluralName} includes the titles of '{name}', which is neither a reference of {definition.Name} nor a relation from it.");
             }
         }
 
-        return _searchLinks = links;
+        return _links = links;
     }
 
     /// <summary>Whether a write changes what the record's linked titles are made of: a reference it searches by, or a relation's input.</summary>
-    private bool TouchesSearchLinks(IServiceProvider services, TContext db, TRecord record, IReadOnlyDictionary<string, object?> input)
+    public bool Touches(IServiceProvider services, TContext db, TRecord record, IReadOnlyDictionary<string, object?> input)
     {
-        if (SearchLinkNames.Count == 0)
+        if (definition.SearchLinkNames.Count == 0)
         {
             return false;
         }
 
         var entry = db.Entry(record);
-        foreach (var link in SearchLinksOf(services))
+        foreach (var link in LinksOf(services))
         {
             if (link.Field is { } field
                 ? entry.State == EntityState.Added ? field.Get(record) is not null : entry.Property(field.Property.Name).IsModified
@@ -105,9 +82,9 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext>
         return false;
     }
 
-    public async Task RefreshSearchLinksAsync(IServiceProvider services, IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
+    public async Task RefreshAsync(IServiceProvider services, IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
     {
-        var links = SearchLinksOf(services);
+        var links = LinksOf(services);
         if (links.Count == 0 || ids.Count == 0)
         {
             return;
@@ -175,9 +152,9 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext>
         return titles;
     }
 
-    public async Task<int> RefreshSearchLinksToAsync(IServiceProvider services, string targetType, long targetId, CancellationToken cancellationToken)
+    public async Task<int> RefreshToAsync(IServiceProvider services, string targetType, long targetId, CancellationToken cancellationToken)
     {
-        var links = SearchLinksOf(services).Where(l => l.TargetType == targetType).ToList();
+        var links = LinksOf(services).Where(l => l.TargetType == targetType).ToList();
         if (links.Count == 0)
         {
             return 0;
@@ -189,7 +166,7 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext>
         {
             if (link.Field is { } field)
             {
-                referrers.UnionWith(await db.Set<TRecord>().AsNoTracking().Where(Holds(field, targetType, targetId)).Select(r => r.Id).ToListAsync(cancellationToken));
+                referrers.UnionWith(await db.Set<TRecord>().AsNoTracking().Where(RecordConditions<TRecord>.Holds(field, targetType, targetId)).Select(r => r.Id).ToListAsync(cancellationToken));
             }
             else
             {
@@ -199,17 +176,17 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext>
 
         foreach (var batch in referrers.Chunk(SearchLinksBatchSize))
         {
-            await RefreshSearchLinksAsync(services, batch, cancellationToken);
+            await RefreshAsync(services, batch, cancellationToken);
         }
 
         return referrers.Count;
     }
 
     /// <summary>The search condition of one term: in the record's own text, or (when the type declares links) in its linked titles.</summary>
-    private Expression SearchCondition(ParameterExpression record, Expression pattern, Data.SqlDialect dialect)
+    public Expression SearchCondition(ParameterExpression record, Expression pattern, Data.SqlDialect dialect)
     {
         Expression Column(string name) => Expression.Call(typeof(EF), nameof(EF.Property), [typeof(string)], record, Expression.Constant(name));
         var own = dialect.Like(Column(SearchText.Column), pattern);
-        return SearchLinkNames.Count == 0 ? own : Expression.OrElse(own, dialect.Like(Column(SearchText.LinksColumn), pattern));
+        return definition.SearchLinkNames.Count == 0 ? own : Expression.OrElse(own, dialect.Like(Column(SearchText.LinksColumn), pattern));
     }
 }

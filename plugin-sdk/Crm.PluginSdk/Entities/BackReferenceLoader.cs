@@ -1,6 +1,8 @@
 using System.Linq.Expressions;
 using System.Reflection;
+using Crm.PluginSdk.Data;
 using Crm.PluginSdk.Querying;
+using Crm.PluginSdk.Records;
 using Crm.PluginSdk.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,16 +13,18 @@ namespace Crm.PluginSdk.Entities;
 /// The other side of a reference field: the records of this type that name a record of the
 /// referenced type (<c>Company.deals</c> from deals' <c>companyId</c>), for many of those at once.
 /// </summary>
-public abstract partial class CrmEntityDefinition<TRecord, TContext>
+internal sealed class BackReferenceLoader<TRecord, TContext>(CrmEntityDefinition<TRecord, TContext> definition, RecordAccess<TRecord> access)
+    where TRecord : class, ICrmRecord, new()
+    where TContext : ModuleDbContext
 {
-    private static readonly MethodInfo TopPerKeyMethod = typeof(CrmEntityDefinition<TRecord, TContext>)
+    private static readonly MethodInfo TopPerKeyMethod = typeof(BackReferenceLoader<TRecord, TContext>)
         .GetMethod(nameof(TopPerKeyAsync), BindingFlags.NonPublic | BindingFlags.Static)!;
 
     public async Task<ILookup<long, object>> LoadReferringAsync(IServiceProvider services, string fieldName, IReadOnlyCollection<long> targetIds, int perTarget, CancellationToken cancellationToken)
     {
-        if (!_fields.TryGetValue(fieldName, out var field) || field.ReferenceType is null)
+        if (!definition.Fields.TryGetValue(fieldName, out var field) || field.ReferenceType is null)
         {
-            throw new InvalidOperationException($"'{fieldName}' is not a reference field of {Name}.");
+            throw new InvalidOperationException($"'{fieldName}' is not a reference field of {definition.Name}.");
         }
 
         if (targetIds.Count == 0 || perTarget <= 0)
@@ -29,7 +33,7 @@ public abstract partial class CrmEntityDefinition<TRecord, TContext>
         }
 
         var db = services.GetRequiredService<TContext>();
-        var query = Reachable(ReadQuery(db), services, PermissionAction.Read);
+        var query = access.Reachable(definition.ReadsFrom(db), services, PermissionAction.Read);
         var task = (Task<List<(long Key, TRecord Record)>>)TopPerKeyMethod.MakeGenericMethod(field.Accessor.ReturnType)
             .Invoke(null, [query, field.Accessor, targetIds, perTarget, cancellationToken])!;
         var rows = await task;

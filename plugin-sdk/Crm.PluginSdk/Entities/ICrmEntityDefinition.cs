@@ -1,0 +1,142 @@
+using Crm.PluginSdk.CustomFields;
+using Crm.PluginSdk.GraphQL;
+using Crm.PluginSdk.Querying;
+using Crm.PluginSdk.Records;
+using Crm.PluginSdk.Security;
+
+namespace Crm.PluginSdk.Entities;
+
+/// <summary>An entity type with everything the SDK needs to give it a GraphQL API.</summary>
+/// <remarks>
+/// Implemented by deriving from <see cref="CrmEntityDefinition{TRecord, TContext}"/>. The internal
+/// members are the platform's machinery (model binding, custom field storage and indexes, reference
+/// cleaning, search links, list value moves), called by the SDK, the host and the first-party
+/// modules that maintain every record type; a plugin never calls them.
+/// </remarks>
+public interface ICrmEntityDefinition : ICrmEntityType
+{
+    string PluralName { get; }
+
+    string? Description { get; }
+
+    /// <summary>Whether lists of this type take a <c>search</c> argument (the record is an <see cref="ISearchableRecord"/>).</summary>
+    bool Searchable { get; }
+
+    IReadOnlyList<InputOnlyField> InputOnlyFields { get; }
+
+    /// <summary>Reads column limits (max lengths) from the module's EF model, once.</summary>
+    internal void BindModel(IServiceProvider rootServices);
+
+    /// <summary>Whether the request's actor reaches every record of the type for the action: then a record not found does not exist; otherwise it may be hidden, which is told as FORBIDDEN.</summary>
+    bool ReachesAll(IServiceProvider services, PermissionAction action);
+
+    /// <summary>The permission actions of the type: the standard ones, then those it declares itself (<see cref="EntityBuilder{TRecord}.Action"/>).</summary>
+    IReadOnlyList<PermissionActionDeclaration> PermissionActions { get; }
+
+    /// <summary>The fields rights may be partitioned by, coarsest first (deals: pipelineId, stageId); empty for most types.</summary>
+    IReadOnlyList<string> PermissionPartitionFields { get; }
+
+    /// <summary>Whether the actor may do <paramref name="action"/> on the record (false also when it does not exist).</summary>
+    Task<bool> ReachesAsync(IServiceProvider services, long id, PermissionAction action, CancellationToken cancellationToken);
+
+    /// <summary>Whether admins can add custom fields to this type (its record is an <see cref="ICustomizableRecord"/>).</summary>
+    bool SupportsCustomFields { get; }
+
+    /// <summary>The built-in fields and those of the snapshot's custom field definitions.</summary>
+    internal IReadOnlyDictionary<string, EntityField> FieldsFor(CustomFieldSnapshot snapshot);
+
+    /// <summary>How many records hold a value of the custom field <paramref name="code"/>.</summary>
+    internal Task<int> CountCustomValuesAsync(IServiceProvider services, string code, CancellationToken cancellationToken);
+
+    /// <summary>Removes every record's value of the custom field <paramref name="code"/>, in one statement; returns how many held one.</summary>
+    internal Task<int> ClearCustomValuesAsync(IServiceProvider services, string code, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes the custom field indexes of this type's table those of <paramref name="fields"/>
+    /// (one per filterable single-valued field, on its filter key and the id): creates what is
+    /// missing, without locking writes on PostgreSQL, and drops what is no longer wanted.
+    /// </summary>
+    internal Task SyncCustomFieldIndexesAsync(IServiceProvider services, IReadOnlyList<CustomFieldSpec> fields, CancellationToken cancellationToken);
+
+    Task<object?> GetAsync(IServiceProvider services, long id, CancellationToken cancellationToken);
+
+    Task<Connection> ListAsync(IServiceProvider services, ListArguments arguments, bool withTotalCount, CancellationToken cancellationToken);
+
+    Task<MutationPayload> CreateAsync(IServiceProvider services, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken);
+
+    Task<MutationPayload> UpdateAsync(IServiceProvider services, long id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken);
+
+    Task<MutationPayload> DeleteAsync(IServiceProvider services, long id, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The records of this type that hold a reference to record <paramref name="targetId"/> of
+    /// <paramref name="targetType"/> (by a reference field or a custom CRM link) and may let go of
+    /// it (at most <paramref name="max"/> + 1 of them), and the fields that refuse its deletion with
+    /// how many records hold it there.
+    /// </summary>
+    internal Task<ReferenceScan> FindReferencesAsync(IServiceProvider services, string targetType, long targetId, int max, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Clears every reference to record <paramref name="targetId"/> of <paramref name="targetType"/>
+    /// in the records <paramref name="recordIds"/> (locked first): its fields, and its link lists of
+    /// <paramref name="relations"/> (each through the relation's input field, without the target),
+    /// as updates on the actor's behalf with their "updated" events. Saves within the scope's
+    /// transaction; returns why a record could not let go (a mandatory field, say), and the caller
+    /// rolls back.
+    /// </summary>
+    internal Task<IReadOnlyList<UserError>> DetachReferencesAsync(IServiceProvider services, string targetType, long targetId, IReadOnlyCollection<long> recordIds,
+        IReadOnlyList<CrmRelationDefinition> relations, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The records of this type whose reference field <paramref name="fieldName"/> names each of
+    /// <paramref name="targetIds"/>, at most <paramref name="perTarget"/> per target (oldest first),
+    /// of those the actor may read: in one statement.
+    /// </summary>
+    internal Task<ILookup<long, object>> LoadReferringAsync(IServiceProvider services, string fieldName, IReadOnlyCollection<long> targetIds, int perTarget, CancellationToken cancellationToken);
+
+    /// <summary>The fields whose values make the record's title (see <see cref="EntityBuilder{TRecord}.Title"/>); empty when it has none.</summary>
+    IReadOnlyList<EntityField> TitleFields { get; }
+
+    /// <summary>What the record is called where other records show or search it; null when it has no title.</summary>
+    string? TitleOf(object record);
+
+    /// <summary>The links whose titles the type's search includes, as declared (<see cref="EntityBuilder{TRecord}.SearchIncludes"/>).</summary>
+    IReadOnlyList<string> SearchLinkNames { get; }
+
+    /// <summary>The record types whose titles this type's search includes.</summary>
+    internal IReadOnlyCollection<string> SearchLinkTargets(IServiceProvider services);
+
+    /// <summary>
+    /// Rewrites the linked titles that <c>search</c> finds the records <paramref name="ids"/> by,
+    /// from their links and the linked records as they are now (all of them, whoever may read them).
+    /// </summary>
+    internal Task RefreshSearchLinksAsync(IServiceProvider services, IReadOnlyCollection<long> ids, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// After the title of record <paramref name="targetId"/> of <paramref name="targetType"/> changed:
+    /// refreshes the linked titles of every record of this type that links to it, in batches;
+    /// returns how many records it refreshed.
+    /// </summary>
+    internal Task<int> RefreshSearchLinksToAsync(IServiceProvider services, string targetType, long targetId, CancellationToken cancellationToken);
+
+    /// <summary>How many records hold <paramref name="value"/> of list <paramref name="listId"/>.</summary>
+    internal Task<int> CountListValueAsync(IServiceProvider services, string listId, string value, CancellationToken cancellationToken);
+
+    /// <summary>Moves every record holding <paramref name="from"/> to <paramref name="to"/>, each with its "updated" event.</summary>
+    internal Task<int> ReplaceListValueAsync(IServiceProvider services, string listId, string from, string to, CancellationToken cancellationToken);
+}
+
+/// <summary>What holds a record about to be deleted, in records of one type.</summary>
+internal sealed record ReferenceScan(IReadOnlyList<long> RecordIds, IReadOnlyList<(string Field, int Count)> Refusing)
+{
+    public static ReferenceScan None { get; } = new([], []);
+}
+
+public sealed record ListArguments(
+    IReadOnlyDictionary<string, object?>? Where,
+    IReadOnlyList<IReadOnlyDictionary<string, object?>>? Order,
+    int? First,
+    string? After,
+    int? Last,
+    string? Before,
+    string? Search = null);

@@ -1,0 +1,43 @@
+using System.Linq.Expressions;
+using Crm.PluginSdk.GraphQL;
+using Crm.PluginSdk.Records;
+using Crm.PluginSdk.Security;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.PluginSdk.Entities;
+
+/// <summary>
+/// The actor's rights on one record type: which records a read, update or delete may start from,
+/// whether a record about to be written stays within reach, and how a record out of reach is told.
+/// </summary>
+internal sealed class RecordAccess<TRecord>(string name, IReadOnlyList<LambdaExpression> partition)
+    where TRecord : class, ICrmRecord
+{
+    /// <summary>Whether rights on the type are partitioned by fields (deals: by pipeline and stage).</summary>
+    public bool IsPartitioned => partition.Count > 0;
+
+    public static AccessRights RightsOf(IServiceProvider services) =>
+        // No actor at all is no rights: outside a request, work acts as the system only in a system scope.
+        services.GetService<ICurrentActor>()?.Rights ?? AccessRights.Nothing;
+
+    /// <summary>The records of <paramref name="query"/> the actor may act on: every read, update and delete starts here.</summary>
+    public IQueryable<TRecord> Reachable(IQueryable<TRecord> query, IServiceProvider services, PermissionAction action) =>
+        AccessFilter.For<TRecord>(RightsOf(services), name, action, partition) is { } filter ? query.Where(filter) : query;
+
+    /// <summary>Whether a record about to be written is within the actor's reach (a new assignee, a pipeline moved to).</summary>
+    public bool Allows(TRecord record, IServiceProvider services, PermissionAction action) =>
+        AccessFilter.For<TRecord>(RightsOf(services), name, action, partition) is not { } filter || filter.Compile()(record);
+
+    public bool ReachesAll(IServiceProvider services, PermissionAction action) =>
+        AccessFilter.ReachesAll(RightsOf(services), name, action, partition);
+
+    public static bool ReachesNone(IServiceProvider services, string entityType, PermissionAction action) =>
+        AccessFilter.ReachesNone(RightsOf(services), entityType, action);
+
+    /// <summary>
+    /// Why record <paramref name="id"/> was not found for <paramref name="action"/>: it does not
+    /// exist when the actor reaches every record, otherwise it may be hidden, which is told as FORBIDDEN.
+    /// </summary>
+    public UserError Missing(IServiceProvider services, long id, PermissionAction action, string verb) =>
+        ReachesAll(services, action) ? Refusals.NotFound(name, id, "id") : Refusals.Forbidden(verb, name, id, "id");
+}

@@ -1,0 +1,175 @@
+using System.Linq.Expressions;
+using Crm.PluginSdk.Data;
+using Crm.PluginSdk.GraphQL;
+using Crm.PluginSdk.Querying;
+using Crm.PluginSdk.Records;
+using Crm.PluginSdk.Security;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.PluginSdk.Entities;
+
+/// <summary>
+/// Reads: records by id, and lists filtered, searched, sorted and paged by cursor, always within
+/// the actor's read rights and the limits of <see cref="QueryLimits"/>.
+/// </summary>
+internal sealed class RecordReader<TRecord, TContext>(
+    CrmEntityDefinition<TRecord, TContext> definition, RecordAccess<TRecord> access, SearchLinks<TRecord, TContext> searchLinks, FormerFieldNames formerNames)
+    where TRecord : class, ICrmRecord, new()
+    where TContext : ModuleDbContext
+{
+    public async Task<IReadOnlyDictionary<long, object>> LoadByIdsAsync(IServiceProvider requestServices, IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            return new Dictionary<long, object>();
+        }
+
+        var db = requestServices.GetRequiredService<TContext>();
+        var idList = ids.ToList();
+        var records = await access.Reachable(definition.ReadsFrom(db), requestServices, PermissionAction.Read).Where(r => idList.Contains(r.Id)).ToListAsync(cancellationToken);
+        return records.ToDictionary(r => r.Id, r => (object)r);
+    }
+
+    public async Task<object?> GetAsync(IServiceProvider services, long id, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<TContext>();
+        return await access.Reachable(definition.ReadsFrom(db), services, PermissionAction.Read).FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+    }
+
+    public async Task<Connection> ListAsync(IServiceProvider services, ListArguments arguments, bool withTotalCount, CancellationToken cancellationToken)
+    {
+        arguments = formerNames.WithCurrentNames(arguments);
+        var limits = services.GetRequiredService<QueryLimits>();
+        var db = services.GetRequiredService<TContext>();
+        var dialect = SqlDialect.For(db);
+
+        if (arguments.First is not null && arguments.Last is not null)
+        {
+            throw ErrorCodes.Error(ErrorCodes.Validation, "Give either 'first' or 'last', not both.");
+        }
+
+        var size = arguments.First ?? arguments.Last ?? limits.DefaultPageSize;
+        if (size < 0)
+        {
+            throw ErrorCodes.Error(ErrorCodes.Validation, $"'{(arguments.First is null ? "last" : "first")}' cannot be negative.");
+        }
+
+        if (size > limits.MaxPageSize)
+        {
+            throw ErrorCodes.Error(ErrorCodes.LimitExceeded, $"Page size {size} exceeds the limit of {limits.MaxPageSize}.");
+        }
+
+        if (RecordAccess<TRecord>.ReachesNone(services, definition.Name, PermissionAction.Read))
+        {
+            throw ErrorCodes.Error(ErrorCodes.Forbidden, Refusals.MayNotAny("read", definition.PluralName));
+        }
+
+        var fields = definition.FieldsOf(services);
+        var query = access.Reachable(definition.ReadsFrom(db), services, PermissionAction.Read);
+        if (arguments.Where is { Count: > 0 } where)
+        {
+            query = query.Where(FilterCompiler.Compile<TRecord>(where, fields, dialect, limits));
+        }
+
+        if (!string.IsNullOrWhiteSpace(arguments.Search))
+        {
+            FilterLimits.CheckSearch(arguments.Search, limits);
+            query = ApplySearch(query, arguments.Search, dialect);
+        }
+
+        int? total = withTotalCount ? await query.CountAsync(cancellationToken) : null;
+
+        var keys = SortKeys(arguments.Order, fields);
+        var reversed = keys.Select(k => k.Reversed()).ToList();
+        if (arguments.After is { } after)
+        {
+            query = query.Where(Paging.After<TRecord>(keys, Paging.DecodeCursor(after, keys, "after"), dialect));
+        }
+
+        if (arguments.Before is { } before)
+        {
+            query = query.Where(Paging.After<TRecord>(reversed, Paging.DecodeCursor(before, keys, "before"), dialect));
+        }
+
+        var forward = arguments.Last is null;
+        var order = forward ? keys : reversed;
+        var page = PerValuePages<TRecord>.Split(query, arguments.Where, order, dialect, db, size + 1, fields)
+            ?? Paging.OrderBy(query, order, dialect).Take(size + 1);
+        var rows = await page.ToListAsync(cancellationToken);
+        var hasMore = rows.Count > size;
+        if (hasMore)
+        {
+            rows.RemoveAt(rows.Count - 1);
+        }
+
+        if (!forward)
+        {
+            rows.Reverse();
+        }
+
+        var edges = rows.Select(r => new Edge(Paging.EncodeCursor(keys, r), r)).ToList();
+        return new Connection
+        {
+            Edges = edges,
+            TotalCount = total,
+            PageInfo = new PageInfo(
+                HasNextPage: forward ? hasMore : arguments.Before is not null,
+                HasPreviousPage: forward ? arguments.After is not null : hasMore,
+                StartCursor: edges.FirstOrDefault()?.Cursor,
+                EndCursor: edges.LastOrDefault()?.Cursor),
+        };
+    }
+
+    private IQueryable<TRecord> ApplySearch(IQueryable<TRecord> query, string search, SqlDialect dialect)
+    {
+        if (!definition.Searchable)
+        {
+            throw ErrorCodes.Error(ErrorCodes.Validation, $"{definition.PluralName} cannot be searched.");
+        }
+
+        var record = Expression.Parameter(typeof(TRecord), "record");
+        foreach (var term in SearchText.Terms(search))
+        {
+            var pattern = "%" + SqlDialect.EscapeLikePattern(term) + "%";
+            query = query.Where(Expression.Lambda<Func<TRecord, bool>>(searchLinks.SearchCondition(record, Parameter.Of(pattern, typeof(string)), dialect), record));
+        }
+
+        return query;
+    }
+
+    private static List<OrderKey> SortKeys(IReadOnlyList<IReadOnlyDictionary<string, object?>>? order, IReadOnlyDictionary<string, EntityField> fields)
+    {
+        var keys = new List<OrderKey>();
+        foreach (var item in order ?? [])
+        {
+            foreach (var (name, direction) in item)
+            {
+                if (direction is null)
+                {
+                    continue;
+                }
+
+                if (!fields.TryGetValue(name, out var field) || !field.Sortable)
+                {
+                    throw ErrorCodes.Error(ErrorCodes.Validation, $"'order.{name}' is not a sortable field.");
+                }
+
+                if (keys.Any(k => k.Field == field))
+                {
+                    continue;
+                }
+
+                keys.Add(new OrderKey(field, direction is SortDirection d ? d : Enum.Parse<SortDirection>(direction.ToString()!, ignoreCase: true)));
+            }
+        }
+
+        var id = fields["id"];
+        if (keys.All(k => k.Field != id))
+        {
+            keys.Add(new OrderKey(id, SortDirection.Ascending));
+        }
+
+        return keys;
+    }
+}
