@@ -311,14 +311,14 @@ public sealed class FieldBuilder
     /// <c>xItem</c> (<c>stageId</c> and <c>stageItem</c>); <paramref name="objectField"/>, when
     /// given, must follow that rule.
     /// </summary>
-    public FieldBuilder FromList(string listId, string? objectField = null) => FromList(listId, _ => listId, objectField);
+    public FieldBuilder FromList(string listId, string? objectField = null) => FromListFamily(listId, _ => listId, objectField);
 
     /// <summary>
     /// A value from a list that depends on the record (a deal's stage list is its pipeline's):
     /// <paramref name="family"/> names the lists (DEAL_STAGE for DEAL_STAGE_n), whose item ids
     /// must not repeat across the family.
     /// </summary>
-    public FieldBuilder FromList(string family, Func<object, string> listOf, string? objectField = null)
+    public FieldBuilder FromListFamily(string family, Func<object, string> listOf, string? objectField = null)
     {
         Field.ListFamily = family;
         if (Field.Kind != FieldKind.String)
