@@ -29,8 +29,6 @@ public sealed class OutboxFanOut(
     TimeProvider clock,
     ILogger<OutboxFanOut> logger)
 {
-    private readonly HashSet<string> _streamsMade = [];
-
     /// <summary>Fans out one batch; returns how many events it took (0 when none waited, or another host has the outbox).</summary>
     public async Task<int> RunAsync(ModuleDatabaseRegistration database, CancellationToken stopping)
     {
@@ -54,7 +52,6 @@ public sealed class OutboxFanOut(
             return outcome.FannedOut.Count;
         }
 
-        await EnsureStreamAsync(platform, database.Schema);
         return await session.InTransactionAsync(async () =>
         {
             // Module ids are checked at loading (lower-case letters, digits, underscores); still a parameter.
@@ -84,22 +81,21 @@ public sealed class OutboxFanOut(
             .Take(options.Value.BatchSize)
             .ToListAsync(CancellationToken.None);
 
-    /// <summary>The module's stream row, made once per process (a new module's, on its first batch).</summary>
-    private async Task EnsureStreamAsync(PlatformDbContext platform, string module)
+    /// <summary>
+    /// Each module's stream row (PostgreSQL), made at start-up before any batch: the row a host
+    /// locks to fan that outbox out, made here so that no request or batch ever adds one.
+    /// </summary>
+    public static async Task EnsureStreamsAsync(PlatformDbContext platform, IEnumerable<ModuleDatabaseRegistration> databases, CancellationToken cancellationToken)
     {
-        lock (_streamsMade)
+        if (!platform.IsPostgres)
         {
-            if (_streamsMade.Contains(module))
-            {
-                return;
-            }
+            return;
         }
 
-        await platform.Database.ExecuteSqlRawAsync(
-            "INSERT INTO platform.event_streams (module) VALUES ({0}) ON CONFLICT DO NOTHING", [module], CancellationToken.None);
-        lock (_streamsMade)
+        foreach (var database in databases)
         {
-            _streamsMade.Add(module);
+            await platform.Database.ExecuteSqlRawAsync(
+                "INSERT INTO platform.event_streams (module) VALUES ({0}) ON CONFLICT DO NOTHING", [database.Schema], cancellationToken);
         }
     }
 

@@ -112,16 +112,7 @@ public sealed class PlatformInitializer(
             }
         }
 
-        // Each module's outbox stream row (PostgreSQL: the row a host locks to fan the outbox out),
-        // made here rather than at the first event so that no request ever adds one.
-        var platform = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
-        if (platform.IsPostgres)
-        {
-            foreach (var database in databases)
-            {
-                await platform.Database.ExecuteSqlRawAsync("INSERT INTO platform.event_streams (module) VALUES ({0}) ON CONFLICT DO NOTHING", [database.Schema], cancellationToken);
-            }
-        }
+        await Events.OutboxFanOut.EnsureStreamsAsync(scope.ServiceProvider.GetRequiredService<PlatformDbContext>(), databases, cancellationToken);
 
         await services.GetRequiredService<ModuleDataRunner>().RunAsync(cancellationToken);
     }
