@@ -91,40 +91,25 @@ public sealed class FaultyHandler(EventJournal journal) : IEventHandler<CrmEvent
 }
 
 /// <summary>A host with the two test handlers, a clock the tests move, 3 attempts a delivery and a first back-off of a minute.</summary>
-public abstract class EventHandlerHost(Engine engine) : IAsyncLifetime
+public abstract class EventHandlerHost(Engine engine) : HostFixture(engine)
 {
-    private CrmHost? _host;
-
-    public Engine Engine { get; } = engine;
-
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
     public EventJournal Journal { get; } = new();
 
-    public CrmHost Host => _host ?? throw new InvalidOperationException("The host has not started.");
-
-    public async Task InitializeAsync() =>
-        _host = await CrmHost.StartAsync(Engine,
-            new Dictionary<string, string?>
-            {
-                ["Events:MaxAttempts"] = "3",
-                ["Events:RetryDelay"] = "00:01:00",
-                ["Events:MaxRetryDelay"] = "01:00:00",
-            },
-            services =>
-            {
-                services.AddSingleton<TimeProvider>(Clock);
-                services.AddSingleton(Journal);
-                services.AddEventHandler<RecordingHandler>(RecordingHandler.Name);
-                services.AddEventHandler<FaultyHandler>(FaultyHandler.Name);
-            });
-
-    public async Task DisposeAsync()
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
+        ["Events:MaxAttempts"] = "3",
+        ["Events:RetryDelay"] = "00:01:00",
+        ["Events:MaxRetryDelay"] = "01:00:00",
+    };
+
+    protected override void ConfigureServices(IServiceCollection services)
+    {
+        services.AddSingleton<TimeProvider>(Clock);
+        services.AddSingleton(Journal);
+        services.AddEventHandler<RecordingHandler>(RecordingHandler.Name);
+        services.AddEventHandler<FaultyHandler>(FaultyHandler.Name);
     }
 }
 

@@ -7,32 +7,20 @@ using static Crm.Host.Tests.Permissions.PermissionHelpers;
 namespace Crm.Host.Tests.Permissions;
 
 /// <summary>A host whose clock the tests move (a <see cref="FakeTimeProvider"/>), and whose client addresses get 5 sign-ins a minute.</summary>
-public abstract class ClockedHostFixture(Engine engine) : IAsyncLifetime
+public abstract class ClockedHostFixture(Engine engine) : HostFixture(engine)
 {
     public const int SignInsPerAddressPerMinute = 5;
-    private CrmHost? _host;
 
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
-    public CrmHost Host => _host ?? throw new InvalidOperationException("The host has not started.");
-
-    public async Task InitializeAsync() =>
-        _host = await CrmHost.StartAsync(engine,
-            new Dictionary<string, string?>
-            {
-                ["Permissions:SignInsPerAddressPerMinute"] = SignInsPerAddressPerMinute.ToString(CultureInfo.InvariantCulture),
-                // Room for every attempt the address budget lets through at once.
-                ["Permissions:QueuedPasswordChecks"] = "100",
-            },
-            services => services.AddSingleton<TimeProvider>(Clock));
-
-    public async Task DisposeAsync()
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-    }
+        ["Permissions:SignInsPerAddressPerMinute"] = SignInsPerAddressPerMinute.ToString(CultureInfo.InvariantCulture),
+        // Room for every attempt the address budget lets through at once.
+        ["Permissions:QueuedPasswordChecks"] = "100",
+    };
+
+    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
 }
 
 public sealed class ClockedSqliteHost() : ClockedHostFixture(Engine.Sqlite);

@@ -9,30 +9,26 @@ using Microsoft.Extensions.Time.Testing;
 namespace Crm.Host.Tests.Plugins;
 
 /// <summary>A host with the tests' sample plugin loaded beside the built-in modules, on a clock the tests move.</summary>
-public abstract class QuotePluginHost(Engine engine) : IAsyncLifetime
+public abstract class QuotePluginHost(Engine engine) : HostFixture(engine)
 {
-    private CrmHost? _host;
+    // Made when the host starts, not with the fixture (tests also make fixtures they never start).
     private SamplePluginFolder? _folder;
-
-    public Engine Engine { get; } = engine;
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
 
-    public CrmHost Host => _host ?? throw new InvalidOperationException("The host has not started.");
+    protected override IReadOnlyDictionary<string, string?> Settings => _folder!.Settings;
 
-    public async Task InitializeAsync()
+    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
+
+    public override async Task InitializeAsync()
     {
         _folder = new SamplePluginFolder(faults: null);
-        _host = await CrmHost.StartAsync(Engine, _folder.Settings, services => services.AddSingleton<TimeProvider>(Clock));
+        await base.InitializeAsync();
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-
+        await base.DisposeAsync();
         _folder?.Dispose();
     }
 }

@@ -35,22 +35,9 @@ public sealed class WhoAmIEndpoints : IEndpointContributor
 }
 
 /// <summary>A host with <see cref="WhoAmIEndpoints"/>, registered as a module's contributor would be.</summary>
-public abstract class EndpointHostFixture(Engine engine) : IAsyncLifetime
+public abstract class EndpointHostFixture(Engine engine) : HostFixture(engine)
 {
-    private CrmHost? _host;
-
-    public CrmHost Host => _host ?? throw new InvalidOperationException("The host has not started.");
-
-    public async Task InitializeAsync() =>
-        _host = await CrmHost.StartAsync(engine, services: services => services.AddSingleton<IEndpointContributor, WhoAmIEndpoints>());
-
-    public async Task DisposeAsync()
-    {
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-    }
+    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<IEndpointContributor, WhoAmIEndpoints>();
 }
 
 public sealed class EndpointSqliteHost() : EndpointHostFixture(Engine.Sqlite);
