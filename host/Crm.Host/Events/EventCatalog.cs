@@ -84,6 +84,9 @@ public sealed partial class EventCatalog
     private readonly ConcurrentDictionary<Type, IReadOnlyList<EventSubscription>> _byEventType = new();
     private readonly ModuleCatalog _modules;
 
+    // Found once: the fan-out asks for every event whether a handler's module is still in service.
+    private readonly Dictionary<EventSubscription, ModuleEntry?> _owners = [];
+
     public EventCatalog(IEnumerable<EventHandlerRegistration> registrations, ModuleCatalog modules, ILogger<EventCatalog> logger)
     {
         _modules = modules;
@@ -116,7 +119,9 @@ public sealed partial class EventCatalog
                 continue;
             }
 
-            _byName[registration.Name] = new EventSubscription(registration.Name, registration.HandlerType, eventTypes);
+            var subscription = new EventSubscription(registration.Name, registration.HandlerType, eventTypes);
+            _byName[registration.Name] = subscription;
+            _owners[subscription] = modules.OwnerOf(registration.HandlerType.Assembly);
         }
     }
 
@@ -134,7 +139,7 @@ public sealed partial class EventCatalog
     }
 
     /// <summary>The module the handler belongs to; null for the platform's own.</summary>
-    public ModuleEntry? OwnerOf(EventSubscription subscription) => _modules.OwnerOf(subscription.HandlerType.Assembly);
+    public ModuleEntry? OwnerOf(EventSubscription subscription) => _owners.GetValueOrDefault(subscription);
 
     private bool InService(EventSubscription subscription) => OwnerOf(subscription) is not { } module || _modules.InService(module);
 
