@@ -76,7 +76,7 @@ CREATE SCHEMA peer;
 CREATE VIEW peer.deal_stages AS
   SELECT status_id, name, sort FROM selection_lists.items WHERE entity_id = 'DEAL_STAGE';
 CREATE SCHEMA bench;
-SELECT setseed(0.$seed);
+SELECT setseed(($seed % 1000000) / 1000000.0) \g /dev/null
 CREATE TABLE bench.deal_ids AS
   SELECT row_number() OVER () AS k, id FROM (SELECT id FROM deals.deals ORDER BY random() LIMIT 1000) d;
 SQL
@@ -243,7 +243,8 @@ run_one() {
       split(line, f, /[ =]/); for (i = 2; i < length(f); i += 2) k[f[i]] = f[i + 1]
       errors = k["non2xx"] + k["socket_errors"] + k["graphql_errors"]
       printf "%s\t%s\t%s\t%s\t%s\t%s\t%.3f\t%.3f\t%s\t%s\t%s\n", w, s, r, k["rps"], k["p50_ms"], k["p95_ms"], n ? c / n : 0, n ? db / n : 0, rss, n, errors
-    }' | tee -a "$results" | awk -F'\t' '{ printf "  %-15s %-5s round %s: %8.1f req/s  p50 %7.2f ms  p95 %7.2f ms  CPU %6.2f ms/req  db %6.2f ms/req  RSS %s MB  errors %s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $11 }'
+    }' | tee -a "$results" | awk -F'\t' '{ printf "  %-15s %-5s round %s: %8.1f req/s  p50 %7.2f ms  p95 %7.2f ms  CPU %6s ms/req  db %6.2f ms/req  RSS %4s MB  errors %s\n",
+      $1, $2, $3, $4, $5, $6, $2 == "sql" ? "-" : sprintf("%.2f", $7), $8, $9 < 0 ? "-" : $9, $11 }'
 }
 
 outbox_backlog() {
