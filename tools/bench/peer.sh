@@ -234,7 +234,7 @@ run_one() {
     [ "$s" = ours ] || { pid=$peer_pid url="http://127.0.0.1:$peer_port/graphql" auth=""; }
     cpu0=$(cpu_ms "$pid")
     line=$(WRK_BODY="$bodies/$w.$s" WRK_IDS="$work/deal_ids.txt" WRK_AUTH="$auth" WRK_RUN="$s$round$RANDOM" \
-      wrk -t 2 -c "$connections" -d "${seconds}s" -s "$bench/wrk/graphql.lua" "$url" | grep '^RESULT')
+      wrk -t 2 -c "$connections" -d "${seconds}s" --timeout 60s -s "$bench/wrk/graphql.lua" "$url" | grep '^RESULT')
     cpu1=$(cpu_ms "$pid") db1=$(pg_cpu_ms) rss=$(rss_mb "$pid")
   fi
   [ "$round" = warmup ] && return 0
