@@ -1,5 +1,5 @@
-# What the end-to-end measurements share: sourced by reference-read.sh, custom-field-filter.sh and
-# rights-read.sh from the repository's root. A throwaway PostgreSQL, a Release build, the host
+# What the end-to-end measurements share: sourced by reference-read.sh, custom-field-filter.sh,
+# rights-read.sh and peer.sh from the repository's root. A throwaway PostgreSQL, a Release build, the host
 # started on it, and the capture of the statements the platform sends with their plans.
 
 work=$(mktemp -d)
