@@ -8,15 +8,16 @@
 #       those events (the write's save to the end of its batch, after every handler ran);
 #   (c) createContact at the host's maximum rate (wrk, many connections) for a while, the backlog
 #       sampled every second, then the time until it is empty again.
-#   tools/bench/outbox.sh [--backlog 100000] [--latency-writes 200] [--load-seconds 60] [--connections 16]
+#   tools/bench/outbox.sh [--backlog 100000] [--latency-writes 200] [--load-seconds 60] [--connections 16] [--batch-size N]
 set -euo pipefail
-backlog=100000 latency_writes=200 load_seconds=60 connections=16
+backlog=100000 latency_writes=200 load_seconds=60 connections=16 host_args=()
 while [ $# -gt 0 ]; do
   case $1 in
     --backlog) backlog=$2; shift 2 ;;
     --latency-writes) latency_writes=$2; shift 2 ;;
     --load-seconds) load_seconds=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
+    --batch-size) host_args+=("--Events:BatchSize=$2"); shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -34,7 +35,7 @@ graphql() { curl -fs "http://127.0.0.1:$http_port/graphql" -H "Authorization: Be
 start_postgres_and_build
 key="bench-admin-key-$(date +%s)"
 http_port=$(free_port 18580)
-start_host "$http_port" "$work/host.log"
+start_host "$http_port" "$work/host.log" ${host_args[@]+"${host_args[@]}"}
 host_pid=${pids[-1]}
 ticks=$(getconf CLK_TCK)
 

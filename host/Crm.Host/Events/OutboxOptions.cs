@@ -19,7 +19,7 @@ public sealed class OutboxOptions
     public bool WakeUp { get; set; } = true;
 
     /// <summary>Events one host takes from one outbox at a time (and due retries per round).</summary>
-    public int BatchSize { get; set; } = 100;
+    public int BatchSize { get; set; } = 500;
 
     /// <summary>Attempts of one delivery (an event to one handler) before it is parked for an administrator.</summary>
     public int MaxAttempts { get; set; } = 10;
