@@ -32,8 +32,10 @@ public static class EventHandlerConventions
         services.AddSingleton<EventHandlerRunner>();
         services.AddSingleton<OutboxFanOut>();
         services.AddSingleton<DeliveryRetries>();
+        services.AddSingleton<OutboxWakeUp>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
+        services.AddHostedService<OutboxListener>();
         services.AddScoped<EventDeliveryAdmin>();
         return services;
     }

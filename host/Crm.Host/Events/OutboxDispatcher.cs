@@ -8,13 +8,15 @@ namespace Crm.Host.Events;
 /// Delivers domain events: every round it fans out a batch of each module's outbox to the
 /// handlers (<see cref="OutboxFanOut"/>) and tries the deliveries that are due again
 /// (<see cref="DeliveryRetries"/>). Delivery is at least once, per (event, handler): a handler that
-/// fails is retried and parked alone. Rounds follow each other at once while a batch comes back
-/// full (a backlog), else every <c>Events:PollInterval</c>.
+/// fails is retried and parked alone. A round starts when a write wakes the dispatcher
+/// (<see cref="OutboxWakeUp"/>: then only the outboxes written to), at once again for an outbox
+/// whose batch came back full (a backlog), and every <c>Events:PollInterval</c> for everything.
 /// </summary>
 public sealed class OutboxDispatcher(
     IEnumerable<ModuleDatabaseRegistration> databases,
     OutboxFanOut fanOut,
     DeliveryRetries retries,
+    OutboxWakeUp wakeUp,
     IOptions<OutboxOptions> options,
     DatabaseOptions databaseOptions,
     ILogger<OutboxDispatcher> logger) : BackgroundService
@@ -25,12 +27,13 @@ public sealed class OutboxDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var due = OutboxWakeUp.Due.Everything;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var more = false;
+            OutboxWakeUp.Due? again = null;
             try
             {
-                (_, more) = await RoundAsync(stoppingToken);
+                again = (await RoundAsync(due, stoppingToken)).Again;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -41,14 +44,22 @@ public sealed class OutboxDispatcher(
                 logger.LogError(ex, "Delivering domain events failed; retrying in {Interval}.", options.Value.PollInterval);
             }
 
-            if (more)
-            {
-                continue; // a backlog: no pause until it is gone
-            }
-
             try
             {
-                await Task.Delay(options.Value.PollInterval, stoppingToken);
+                if (again is not null)
+                {
+                    // A backlog: no pause until it is gone, joined by whatever was written meanwhile.
+                    due = again.With(options.Value.WakeUp ? wakeUp.Take() : null);
+                }
+                else if (options.Value.WakeUp)
+                {
+                    due = await wakeUp.WaitAsync(options.Value.PollInterval, stoppingToken);
+                }
+                else
+                {
+                    await Task.Delay(options.Value.PollInterval, stoppingToken);
+                    due = OutboxWakeUp.Due.Everything;
+                }
             }
             catch (OperationCanceledException)
             {
@@ -58,32 +69,44 @@ public sealed class OutboxDispatcher(
     }
 
     /// <summary>One round: a batch of each outbox, then a batch of due retries. Returns the events fanned out plus the retries that succeeded.</summary>
-    public async Task<int> DispatchPendingAsync(CancellationToken cancellationToken) => (await RoundAsync(cancellationToken)).Handled;
+    public async Task<int> DispatchPendingAsync(CancellationToken cancellationToken) =>
+        (await RoundAsync(OutboxWakeUp.Due.Everything, cancellationToken)).Handled;
 
-    private async Task<(int Handled, bool More)> RoundAsync(CancellationToken cancellationToken)
+    /// <summary>One round over what is due; <c>Again</c> is what came back full (null: nothing did).</summary>
+    private async Task<(int Handled, OutboxWakeUp.Due? Again)> RoundAsync(OutboxWakeUp.Due due, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
             if (!TryTakeSqliteTurn(out var turn))
             {
-                return (0, false); // another host on the same SQLite file is delivering; the next poll comes back
+                return (0, null); // another host on the same SQLite file is delivering; the next poll comes back
             }
 
             using var held = turn;
             var handled = 0;
-            var more = false;
-            foreach (var database in databases)
+            var full = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var database in databases.Where(d => due.Includes(d.Schema)))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var taken = await fanOut.RunAsync(database, cancellationToken);
                 handled += taken;
-                more |= taken >= options.Value.BatchSize;
+                if (taken >= options.Value.BatchSize)
+                {
+                    full.Add(database.Schema);
+                }
             }
 
-            cancellationToken.ThrowIfCancellationRequested();
-            var (delivered, claimed) = await retries.RunAsync(cancellationToken);
-            return (handled + delivered, more || claimed >= options.Value.BatchSize);
+            var retriesFull = false;
+            if (due.Retries)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var (delivered, claimed) = await retries.RunAsync(cancellationToken);
+                handled += delivered;
+                retriesFull = claimed >= options.Value.BatchSize;
+            }
+
+            return (handled, full.Count > 0 || retriesFull ? new OutboxWakeUp.Due(full, retriesFull) : null);
         }
         finally
         {

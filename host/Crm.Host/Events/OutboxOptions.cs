@@ -9,11 +9,17 @@ public sealed class OutboxOptions
     public const int MaxBatchSize = 1000;
     public const int MaxMaxAttempts = 100;
 
-    /// <summary>How often waiting events and due retries are looked for.</summary>
+    /// <summary>How often waiting events and due retries are looked for, whatever woke the dispatcher in between.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Whether a write that publishes events wakes the dispatcher at once (a commit in this host,
+    /// or PostgreSQL's notification of another writer's), rather than leaving them to the next poll.
+    /// </summary>
+    public bool WakeUp { get; set; } = true;
+
     /// <summary>Events one host takes from one outbox at a time (and due retries per round).</summary>
-    public int BatchSize { get; set; } = 100;
+    public int BatchSize { get; set; } = 500;
 
     /// <summary>Attempts of one delivery (an event to one handler) before it is parked for an administrator.</summary>
     public int MaxAttempts { get; set; } = 10;

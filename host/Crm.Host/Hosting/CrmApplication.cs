@@ -49,7 +49,13 @@ public static class CrmApplication
         services.AddMemoryCache();
         services.AddScoped<CurrentActor>();
         services.AddScoped<ICurrentActor>(sp => sp.GetRequiredService<CurrentActor>());
-        services.AddScoped<CrmDatabaseSession>();
+        // A commit that wrote events wakes the dispatcher (unless Events:WakeUp is off).
+        services.AddScoped(provider => new CrmDatabaseSession(provider.GetRequiredService<DatabaseOptions>())
+        {
+            OutboxCommitted = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<OutboxOptions>>().Value.WakeUp
+                ? provider.GetRequiredService<OutboxWakeUp>().Wake
+                : null,
+        });
         services.AddScoped<ModuleDbContextDependencies>();
         services.AddScoped<BatchLoaderScope>();
         services.AddScoped<Crm.PluginSdk.CustomFields.CustomFieldScope>();

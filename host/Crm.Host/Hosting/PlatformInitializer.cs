@@ -113,6 +113,7 @@ public sealed class PlatformInitializer(
         }
 
         await Events.OutboxFanOut.EnsureStreamsAsync(scope.ServiceProvider.GetRequiredService<PlatformDbContext>(), databases, cancellationToken);
+        await Events.OutboxListener.EnsureTriggersAsync(scope.ServiceProvider.GetRequiredService<PlatformDbContext>(), databases, cancellationToken);
 
         await services.GetRequiredService<ModuleDataRunner>().RunAsync(cancellationToken);
     }

@@ -10,10 +10,41 @@ namespace Crm.PluginSdk.Data;
 /// that work spanning modules — a lead converted into a contact, a company and a deal — can
 /// run in one transaction: all of it is saved, or none of it.
 /// </summary>
-public sealed class CrmDatabaseSession(DatabaseOptions options) : DbCommandInterceptor, IAsyncDisposable, IDisposable
+public sealed class CrmDatabaseSession(DatabaseOptions options) : DbCommandInterceptor, IDbTransactionInterceptor, IAsyncDisposable, IDisposable
 {
     private DbConnection? _connection;
     private readonly List<WeakReference<ModuleDbContext>> _contexts = [];
+    private readonly HashSet<string> _outboxesWritten = [];
+
+    /// <summary>
+    /// Told, after a commit, each module whose outbox the committed transaction wrote to: the host
+    /// wakes its event dispatcher with it instead of leaving the events to its next poll. Set by the host.
+    /// </summary>
+    internal Action<string>? OutboxCommitted { get; set; }
+
+    /// <summary>A module context wrote events to its outbox in the transaction in progress.</summary>
+    internal void NoteOutboxWritten(string module)
+    {
+        if (OutboxCommitted is not null)
+        {
+            _outboxesWritten.Add(module);
+        }
+    }
+
+    private void TellOutboxesCommitted()
+    {
+        if (_outboxesWritten.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var module in _outboxesWritten)
+        {
+            OutboxCommitted?.Invoke(module);
+        }
+
+        _outboxesWritten.Clear();
+    }
 
     public DbConnection Connection => _connection ??= Create(options);
 
@@ -42,6 +73,7 @@ public sealed class CrmDatabaseSession(DatabaseOptions options) : DbCommandInter
 
     private void ForgetRolledBack()
     {
+        _outboxesWritten.Clear();
         foreach (var reference in _contexts)
         {
             if (reference.TryGetTarget(out var context))
@@ -83,6 +115,7 @@ public sealed class CrmDatabaseSession(DatabaseOptions options) : DbCommandInter
             else
             {
                 await Transaction.CommitAsync(cancellationToken);
+                TellOutboxesCommitted();
             }
 
             return result;
@@ -109,6 +142,23 @@ public sealed class CrmDatabaseSession(DatabaseOptions options) : DbCommandInter
         }
 
         return result;
+    }
+
+    // A context's own transaction (one save with its events) commits through EF: tell then.
+    void IDbTransactionInterceptor.TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => TellOutboxesCommitted();
+
+    Task IDbTransactionInterceptor.TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken)
+    {
+        TellOutboxesCommitted();
+        return Task.CompletedTask;
+    }
+
+    void IDbTransactionInterceptor.TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => _outboxesWritten.Clear();
+
+    Task IDbTransactionInterceptor.TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken)
+    {
+        _outboxesWritten.Clear();
+        return Task.CompletedTask;
     }
 
     public void Dispose() => _connection?.Dispose();

@@ -181,6 +181,7 @@ public abstract class ModuleDbContext : DbContext
             }
 
             _published.Clear();
+            Dependencies.Session?.NoteOutboxWritten(Schema);
             await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
             if (ownTransaction is not null)
             {

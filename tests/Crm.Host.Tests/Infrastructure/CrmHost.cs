@@ -45,6 +45,7 @@ public class CrmHost : WebApplicationFactory<Program>
             ["GraphQL:SqlStatementCountHeader"] = "true",
             // Tests deliver events themselves, when they choose.
             ["Events:PollInterval"] = "01:00:00",
+            ["Events:WakeUp"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

@@ -1,0 +1,139 @@
+using Crm.Host.Data;
+using Crm.PluginSdk.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Crm.Host.Events;
+
+/// <summary>
+/// On PostgreSQL, every insert into a module's outbox notifies the channel <c>crm_outbox</c> with
+/// the module's schema, in the writer's transaction (a statement trigger, so also for rows written
+/// by SQL or by another host), and PostgreSQL delivers the notification when that transaction
+/// commits. This listener holds a connection of its own that LISTENs to it and wakes the
+/// dispatcher. When the connection drops it connects again (1 s, doubling up to 30 s), and wakes
+/// the dispatcher for every outbox once it listens again; meanwhile the dispatcher's poll
+/// (<c>Events:PollInterval</c>) still finds the events.
+/// </summary>
+public sealed class OutboxListener(
+    DatabaseOptions database,
+    IEnumerable<ModuleDatabaseRegistration> databases,
+    OutboxWakeUp wakeUp,
+    IOptions<OutboxOptions> options,
+    ILogger<OutboxListener> logger) : BackgroundService
+{
+    public const string Channel = "crm_outbox";
+    private const string ApplicationName = "crm outbox listener";
+    private static readonly TimeSpan FirstReconnectDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxReconnectDelay = TimeSpan.FromSeconds(30);
+
+    private readonly HashSet<string> _modules = databases.Select(d => d.Schema).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The trigger on each module's outbox, made or replaced at start-up (after the migrations,
+    /// which made the tables), under an advisory lock so that hosts starting together do not race.
+    /// </summary>
+    public static async Task EnsureTriggersAsync(PlatformDbContext platform, IEnumerable<ModuleDatabaseRegistration> databases, CancellationToken cancellationToken)
+    {
+        if (!platform.IsPostgres)
+        {
+            return;
+        }
+
+        // Schemas are module ids, checked at loading (lower-case letters, digits, underscores); quoted still.
+        var triggers = string.Concat(databases.Select(d =>
+            $"CREATE OR REPLACE TRIGGER crm_outbox_notify AFTER INSERT ON \"{d.Schema}\".outbox FOR EACH STATEMENT EXECUTE FUNCTION platform.crm_outbox_notify();\n"));
+        var sql = $$"""
+            SELECT pg_advisory_xact_lock(hashtext('crm_outbox_notify'));
+            CREATE OR REPLACE FUNCTION platform.crm_outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $fn$
+            BEGIN
+              PERFORM pg_notify('{{Channel}}', TG_TABLE_SCHEMA);
+              RETURN NULL;
+            END $fn$;
+            {{triggers}}
+            """;
+        await using var transaction = await platform.Database.BeginTransactionAsync(cancellationToken);
+        await platform.Database.ExecuteSqlRawAsync(sql, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (database.Provider != DatabaseProvider.Postgres || !options.Value.WakeUp)
+        {
+            return;
+        }
+
+        // Its own connection, outside the pool: a pooled one is reset when returned, which ends LISTEN.
+        // The keepalive makes a connection that died quietly fail its wait instead of waiting forever.
+        var connectionString = new NpgsqlConnectionStringBuilder(database.ConnectionString)
+        {
+            Pooling = false,
+            KeepAlive = 15,
+            ApplicationName = ApplicationName,
+        }.ConnectionString;
+        var delay = FirstReconnectDelay;
+        var dropped = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(connectionString);
+                await connection.OpenAsync(stoppingToken);
+                connection.Notification += (_, notification) => Notified(notification.Payload);
+                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                }
+
+                if (dropped)
+                {
+                    logger.LogInformation("Listening for new events again.");
+                }
+
+                // Whatever was written while nobody listened.
+                wakeUp.WakeAll();
+                delay = FirstReconnectDelay;
+                dropped = false;
+                while (true)
+                {
+                    await connection.WaitAsync(stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning("Cannot listen for new events ({Reason}); trying again in {Delay}, and polling every {Interval} meanwhile.",
+                    ex.Message, delay, options.Value.PollInterval);
+                dropped = true;
+            }
+
+            try
+            {
+                await Task.Delay(delay, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            delay = delay * 2 < MaxReconnectDelay ? delay * 2 : MaxReconnectDelay;
+        }
+    }
+
+    private void Notified(string payload)
+    {
+        // Anyone who may connect can notify this channel: only a known module's name is taken as one.
+        if (_modules.Contains(payload))
+        {
+            wakeUp.Wake(payload);
+        }
+        else
+        {
+            wakeUp.WakeAll();
+        }
+    }
+}
