@@ -33,7 +33,7 @@ public sealed class PlatformInitializer(
 
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
-        Phases.Done("host built");
+        Phases.Done("services made");
         await MigrateAsync(cancellationToken);
         GeneratedAdminKey = await apiKeys.BootstrapAsync(configuration[ApiKeyService.AdminKeyVariable], cancellationToken);
         Phases.Done("administrator's key");
