@@ -35,7 +35,9 @@ public sealed class GraphQLEndpointOptions
     /// <summary>
     /// Adds <c>X-Sql-Statement-Count</c> to every response of the endpoint, refusals included: the
     /// statements the GraphQL work sent (authentication, cached, is not counted; a request refused
-    /// before it ran says 0). For tests and diagnosis, not for production.
+    /// before it ran says 0). For tests and diagnosis, not for production. With it come
+    /// <c>X-Sql-Transaction-Count</c> and <c>X-Sql-Savepoint-Count</c>: the transactions and
+    /// savepoints the work began.
     /// </summary>
     public bool SqlStatementCountHeader { get; set; }
 }
@@ -70,6 +72,8 @@ public sealed class GraphQLHttpEndpoint(
             http.Response.OnStarting(() =>
             {
                 http.Response.Headers["X-Sql-Statement-Count"] = (counter.Value?.Count ?? 0).ToString(CultureInfo.InvariantCulture);
+                http.Response.Headers["X-Sql-Transaction-Count"] = (counter.Value?.Transactions ?? 0).ToString(CultureInfo.InvariantCulture);
+                http.Response.Headers["X-Sql-Savepoint-Count"] = (counter.Value?.Savepoints ?? 0).ToString(CultureInfo.InvariantCulture);
                 return Task.CompletedTask;
             });
         }

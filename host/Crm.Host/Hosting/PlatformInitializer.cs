@@ -28,12 +28,19 @@ public sealed class PlatformInitializer(
     /// <summary>The administrator's key when this start generated it (a new database), to be shown once; else null.</summary>
     public string? GeneratedAdminKey { get; private set; }
 
+    /// <summary>The phases of this start-up with their times (see <see cref="StartupPhases"/>).</summary>
+    public StartupPhases Phases { get; } = new();
+
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
+        Phases.Done("services made");
         await MigrateAsync(cancellationToken);
         GeneratedAdminKey = await apiKeys.BootstrapAsync(configuration[ApiKeyService.AdminKeyVariable], cancellationToken);
+        Phases.Done("administrator's key");
         MakeEventHandlers();
+        Phases.Done("event handlers");
         schemas.Rebuild();
+        Phases.Done("GraphQL schema");
         logger.LogInformation("Modules loaded: {Modules}.", string.Join(", ", catalog.Loaded.Select(m => $"{m.Id} {m.Manifest!.Version}")));
     }
 
@@ -92,6 +99,7 @@ public sealed class PlatformInitializer(
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await EnsureDatabaseAsync(cancellationToken);
+        Phases.Done("database reachable");
         using var scope = services.CreateScope();
         foreach (var database in databases)
         {
@@ -112,15 +120,23 @@ public sealed class PlatformInitializer(
             }
         }
 
+        Phases.Done("schema migrations checked");
         await Events.OutboxFanOut.EnsureStreamsAsync(scope.ServiceProvider.GetRequiredService<PlatformDbContext>(), databases, cancellationToken);
         await Events.OutboxListener.EnsureTriggersAsync(scope.ServiceProvider.GetRequiredService<PlatformDbContext>(), databases, cancellationToken);
+        Phases.Done("event streams");
 
         await services.GetRequiredService<ModuleDataRunner>().RunAsync(cancellationToken);
+        Phases.Done("data migrations and start-up tasks");
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartedAsync(CancellationToken cancellationToken)
+    {
+        Phases.Done("server started");
+        logger.LogInformation("Start-up: {Phases}.", Phases.Describe());
+        return Task.CompletedTask;
+    }
 
     public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -104,6 +104,7 @@ public sealed class CrmDatabaseSession(DatabaseOptions options) : DbCommandInter
         }
 
         Transaction = await Connection.BeginTransactionAsync(cancellationToken);
+        SqlStatementCounter.CountTransaction();
         try
         {
             var result = await work();

@@ -54,6 +54,10 @@ public abstract class ModuleDbContext : DbContext
         Dependencies = dependencies;
         // A rolled-back transaction of the scope must not leave what it saved tracked here.
         dependencies.Session?.Enlist(this);
+        // EF Core would set a savepoint before every save inside a transaction, to keep the
+        // transaction usable after a failed save. No write of the platform goes on after a failed
+        // save (the whole transaction rolls back), so each savepoint is a round trip for nothing.
+        Database.AutoSavepointsEnabled = false;
     }
 
     /// <summary>Forgets what this context tracks and what it was about to write: its transaction was rolled back.</summary>
@@ -167,6 +171,14 @@ public abstract class ModuleDbContext : DbContext
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
         }
 
+        if (!ChangeTracker.Entries().Any(e => e.State == EntityState.Added && e.Entity is ICrmRecord))
+        {
+            // Every record's id is known already (updates, deletes): the events go in the same
+            // save, so that EF sends them in the same batch as the changes, in one round trip.
+            var events = AddToOutbox(pending, now);
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken) - events;
+        }
+
         // Created records get their ids from the first save, so the events are written by a
         // second one; a transaction of our own (unless the caller has one) keeps both atomic.
         var ownTransaction = Database.CurrentTransaction is null
@@ -175,13 +187,7 @@ public abstract class ModuleDbContext : DbContext
         try
         {
             var written = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-            foreach (var data in pending.Select(p => p.Complete()).Concat(_published))
-            {
-                Outbox.Add(ToOutbox(data, now, Dependencies.Actor.UserId));
-            }
-
-            _published.Clear();
-            Dependencies.Session?.NoteOutboxWritten(Schema);
+            AddToOutbox(pending, now);
             await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
             if (ownTransaction is not null)
             {
@@ -197,6 +203,25 @@ public abstract class ModuleDbContext : DbContext
                 await ownTransaction.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>The save's record events, then the module's own published ones, as outbox rows.</summary>
+    private int AddToOutbox(List<PendingEvent> pending, DateTimeOffset now)
+    {
+        var count = 0;
+        foreach (var data in pending.Select(p => p.Complete()).Concat(_published))
+        {
+            Outbox.Add(ToOutbox(data, now, Dependencies.Actor.UserId));
+            count++;
+        }
+
+        _published.Clear();
+        if (count > 0)
+        {
+            Dependencies.Session?.NoteOutboxWritten(Schema); // the dispatcher is woken when the transaction commits
+        }
+
+        return count;
     }
 
     private void StampAudit(DateTime now)

@@ -5,9 +5,11 @@ namespace Crm.PluginSdk.Data;
 
 /// <summary>
 /// Counts the SQL statements that EF Core sends within a scope (a request, a test), so that
-/// batching can be proven and N+1 queries caught. Scopes flow with the async context.
+/// batching can be proven and N+1 queries caught, and the transactions and savepoints begun in
+/// it (by EF Core or by <see cref="CrmDatabaseSession"/>), so that a write is shown to be one
+/// transaction. Scopes flow with the async context.
 /// </summary>
-internal sealed class SqlStatementCounter : DbCommandInterceptor
+internal sealed class SqlStatementCounter : DbCommandInterceptor, IDbTransactionInterceptor
 {
     private static readonly AsyncLocal<Scope?> Current = new();
 
@@ -56,6 +58,47 @@ internal sealed class SqlStatementCounter : DbCommandInterceptor
         return ValueTask.FromResult(result);
     }
 
+    public InterceptionResult<DbTransaction> TransactionStarting(DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result)
+    {
+        CountTransaction();
+        return result;
+    }
+
+    public ValueTask<InterceptionResult<DbTransaction>> TransactionStartingAsync(DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result, CancellationToken cancellationToken = default)
+    {
+        CountTransaction();
+        return ValueTask.FromResult(result);
+    }
+
+    public InterceptionResult CreatingSavepoint(DbTransaction transaction, TransactionEventData eventData, InterceptionResult result)
+    {
+        CountSavepoint();
+        return result;
+    }
+
+    public ValueTask<InterceptionResult> CreatingSavepointAsync(DbTransaction transaction, TransactionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
+    {
+        CountSavepoint();
+        return ValueTask.FromResult(result);
+    }
+
+    /// <summary>A transaction begun outside EF Core (the session's own, on its connection).</summary>
+    public static void CountTransaction()
+    {
+        for (var scope = Current.Value; scope is not null; scope = scope.Parent)
+        {
+            Interlocked.Increment(ref scope.TransactionsField);
+        }
+    }
+
+    private static void CountSavepoint()
+    {
+        for (var scope = Current.Value; scope is not null; scope = scope.Parent)
+        {
+            Interlocked.Increment(ref scope.SavepointsField);
+        }
+    }
+
     private static void Count()
     {
         for (var scope = Current.Value; scope is not null; scope = scope.Parent)
@@ -67,12 +110,18 @@ internal sealed class SqlStatementCounter : DbCommandInterceptor
     public sealed class Scope : IDisposable
     {
         internal int CountField;
+        internal int TransactionsField;
+        internal int SavepointsField;
 
         internal Scope(Scope? parent) => Parent = parent;
 
         internal Scope? Parent { get; }
 
         public int Count => Volatile.Read(ref CountField);
+
+        public int Transactions => Volatile.Read(ref TransactionsField);
+
+        public int Savepoints => Volatile.Read(ref SavepointsField);
 
         public void Dispose()
         {

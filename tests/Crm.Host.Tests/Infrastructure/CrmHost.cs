@@ -151,7 +151,8 @@ public class CrmHost : WebApplicationFactory<Program>
 }
 
 /// <summary>A GraphQL response as tests look at it.</summary>
-public sealed record GraphQLResponse(HttpStatusCode Status, string ContentType, JsonObject Body, int? SqlStatements)
+public sealed record GraphQLResponse(HttpStatusCode Status, string ContentType, JsonObject Body, int? SqlStatements,
+    int? SqlTransactions = null, int? SqlSavepoints = null)
 {
     public JsonNode? Data => Body["data"];
 
@@ -166,13 +167,24 @@ public sealed record GraphQLResponse(HttpStatusCode Status, string ContentType, 
     public int Statements => SqlStatements
         ?? throw new Xunit.Sdk.XunitException($"The response ({(int)Status}) has no X-Sql-Statement-Count header, so its SQL statements were not counted: {Body.ToJsonString()}");
 
+    /// <summary>The transactions the request's work began (<c>X-Sql-Transaction-Count</c>); fails when the header is missing.</summary>
+    public int Transactions => SqlTransactions
+        ?? throw new Xunit.Sdk.XunitException($"The response ({(int)Status}) has no X-Sql-Transaction-Count header: {Body.ToJsonString()}");
+
+    /// <summary>The savepoints the request's work made (<c>X-Sql-Savepoint-Count</c>); fails when the header is missing.</summary>
+    public int Savepoints => SqlSavepoints
+        ?? throw new Xunit.Sdk.XunitException($"The response ({(int)Status}) has no X-Sql-Savepoint-Count header: {Body.ToJsonString()}");
+
     public static async Task<GraphQLResponse> ReadAsync(HttpResponseMessage response)
     {
         var text = await response.Content.ReadAsStringAsync();
         var body = JsonNode.Parse(text) as JsonObject ?? throw new InvalidOperationException($"Not a JSON object: {text}");
-        int? statements = response.Headers.TryGetValues("X-Sql-Statement-Count", out var values) ? int.Parse(values.First(), System.Globalization.CultureInfo.InvariantCulture) : null;
-        return new GraphQLResponse(response.StatusCode, response.Content.Headers.ContentType?.MediaType ?? "", body, statements);
+        return new GraphQLResponse(response.StatusCode, response.Content.Headers.ContentType?.MediaType ?? "", body,
+            Header(response, "X-Sql-Statement-Count"), Header(response, "X-Sql-Transaction-Count"), Header(response, "X-Sql-Savepoint-Count"));
     }
+
+    private static int? Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) ? int.Parse(values.First(), System.Globalization.CultureInfo.InvariantCulture) : null;
 
     /// <summary>Fails with the whole body when the response has errors.</summary>
     public GraphQLResponse ShouldSucceed()
