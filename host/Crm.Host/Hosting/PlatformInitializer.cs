@@ -101,7 +101,9 @@ public sealed class PlatformInitializer(
         await EnsureDatabaseAsync(cancellationToken);
         Phases.Done("database reachable");
         using var scope = services.CreateScope();
-        foreach (var database in databases)
+        var registrations = databases.ToList();
+        var upToDate = await AppliedMigrations.AllAppliedAsync(services.GetRequiredService<DatabaseOptions>(), registrations, cancellationToken);
+        foreach (var database in upToDate ? [] : registrations)
         {
             var db = (ModuleDbContext)scope.ServiceProvider.GetRequiredService(database.ContextType);
             if (db.Schema != database.Schema)

@@ -47,16 +47,28 @@ internal sealed class EngineMigrationsAssembly : IMigrationsAssembly
         return migration;
     }
 
-    private bool IsOurs(TypeInfo type) =>
-        type.GetCustomAttribute<DbContextAttribute>()?.ContextType == _contextType
-        && (type.Namespace ?? "").EndsWith(_engineNamespaceSuffix, StringComparison.Ordinal);
+    private bool IsOurs(TypeInfo type) => IsOf(type, _contextType, _engineNamespaceSuffix);
 
-    private SortedList<string, TypeInfo> FindMigrations()
+    private static bool IsOf(TypeInfo type, Type contextType, string engineNamespaceSuffix) =>
+        type.GetCustomAttribute<DbContextAttribute>()?.ContextType == contextType
+        && (type.Namespace ?? "").EndsWith(engineNamespaceSuffix, StringComparison.Ordinal);
+
+    private SortedList<string, TypeInfo> FindMigrations() => Find(Assembly, _contextType, _engineNamespaceSuffix);
+
+    /// <summary>
+    /// The ids of a module context's migrations for an engine, found without making the context:
+    /// what the host compares with the applied ones at start-up before it pays for EF's own check.
+    /// Modules keep their migrations in the context's assembly (<see cref="ModuleDatabase.AddModuleDbContext{TContext}"/>).
+    /// </summary>
+    public static IReadOnlyCollection<string> IdsOf(Type contextType, bool postgres) =>
+        Find(contextType.Assembly, contextType, postgres ? ".Postgres" : ".Sqlite").Keys.ToList();
+
+    private static SortedList<string, TypeInfo> Find(Assembly assembly, Type contextType, string engineNamespaceSuffix)
     {
         var result = new SortedList<string, TypeInfo>(StringComparer.Ordinal);
-        foreach (var type in Assembly.DefinedTypes)
+        foreach (var type in assembly.DefinedTypes)
         {
-            if (type.IsSubclassOf(typeof(Migration)) && !type.IsAbstract && IsOurs(type)
+            if (type.IsSubclassOf(typeof(Migration)) && !type.IsAbstract && IsOf(type, contextType, engineNamespaceSuffix)
                 && type.GetCustomAttribute<MigrationAttribute>() is { } attribute)
             {
                 result.Add(attribute.Id, type);

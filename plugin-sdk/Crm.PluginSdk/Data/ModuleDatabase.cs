@@ -11,6 +11,12 @@ public sealed record ModuleDatabaseRegistration(Type ContextType, string Schema)
 
 public static class ModuleDatabase
 {
+    /// <summary>A module's migrations history: this table in its schema on PostgreSQL.</summary>
+    internal const string HistoryTable = "__migrations";
+
+    /// <summary>A module's migrations history on SQLite, which has no schemas: a prefixed table.</summary>
+    internal static string SqliteHistoryTable(string schema) => $"{schema}___migrations";
+
     /// <summary>
     /// Registers a module's DbContext on the platform's engine, with the module's own schema,
     /// migrations history and migrations (those under <c>Migrations/Sqlite</c> or
@@ -35,7 +41,7 @@ public static class ModuleDatabase
                 void Npgsql(Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure.NpgsqlDbContextOptionsBuilder npgsql)
                 {
                     npgsql.MigrationsAssembly(migrationsAssembly);
-                    npgsql.MigrationsHistoryTable("__migrations", schema);
+                    npgsql.MigrationsHistoryTable(HistoryTable, schema);
                 }
 
                 if (session is null)
@@ -52,7 +58,7 @@ public static class ModuleDatabase
                 void Sqlite(Microsoft.EntityFrameworkCore.Infrastructure.SqliteDbContextOptionsBuilder sqlite)
                 {
                     sqlite.MigrationsAssembly(migrationsAssembly);
-                    sqlite.MigrationsHistoryTable($"{schema}___migrations");
+                    sqlite.MigrationsHistoryTable(SqliteHistoryTable(schema));
                 }
 
                 if (session is null)
