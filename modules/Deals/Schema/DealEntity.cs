@@ -28,7 +28,7 @@ public sealed class DealEntity() : CrmEntityDefinition<Deal, DealsDbContext>(Nam
         entity.SearchIncludes("company", "contacts");
         entity.Field(d => d.TypeId).FromList("DEAL_TYPE").Formerly(objectField: "type").Describe("An item of the DEAL_TYPE list.");
         entity.Field(d => d.PipelineId).AsId(allowZero: true).Describe("The pipeline; 0 is the default one. Moving a deal to another pipeline puts it on that pipeline's first stage unless a stage is given.");
-        entity.Field(d => d.StageId).FromListFamily("DEAL_STAGE", d => Deal.StageListOf(((Deal)d).PipelineId)).Formerly(objectField: "stage")
+        entity.Field(d => d.StageId).FromListFamily("DEAL_STAGE", d => Deal.StageListOf(((Deal)d).PipelineId)).ListReads(nameof(Deal.PipelineId)).Formerly(objectField: "stage")
             .Describe("An item of the pipeline's stage list (DEAL_STAGE, or DEAL_STAGE_n with ids Cn:...); the first stage when left out.");
         entity.Field(d => d.Closed).ReadOnly().Describe("Won or lost: the stage's semantics is not PROCESS.");
         entity.Field(d => d.Probability).Range(0, 100).Describe("In percent, 0 to 100; the stage's default when left out.");

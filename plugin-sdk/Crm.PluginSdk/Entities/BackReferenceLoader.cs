@@ -20,7 +20,7 @@ internal sealed class BackReferenceLoader<TRecord, TContext>(CrmEntityDefinition
     private static readonly MethodInfo TopPerKeyMethod = typeof(BackReferenceLoader<TRecord, TContext>)
         .GetMethod(nameof(TopPerKeyAsync), BindingFlags.NonPublic | BindingFlags.Static)!;
 
-    public async Task<ILookup<long, object>> LoadReferringAsync(IServiceProvider services, string fieldName, IReadOnlyCollection<long> targetIds, int perTarget, CancellationToken cancellationToken)
+    public async Task<ILookup<long, object>> LoadReferringAsync(IServiceProvider services, string fieldName, IReadOnlyCollection<long> targetIds, int perTarget, RecordProjection? projection, CancellationToken cancellationToken)
     {
         if (!definition.Fields.TryGetValue(fieldName, out var field) || field.ReferenceType is null)
         {
@@ -33,7 +33,9 @@ internal sealed class BackReferenceLoader<TRecord, TContext>(CrmEntityDefinition
         }
 
         var db = services.GetRequiredService<TContext>();
-        var query = access.Reachable(definition.ReadsFrom(db), services, PermissionAction.Read);
+        // Projected before grouping: the key and the id order the groups, so they are read too.
+        var query = RecordProjector<TRecord>.Apply(access.Reachable(definition.ReadsFrom(db), services, PermissionAction.Read),
+            projection?.With([field.Property.Name]), db.Model);
         var task = (Task<List<(long Key, TRecord Record)>>)TopPerKeyMethod.MakeGenericMethod(field.Accessor.ReturnType)
             .Invoke(null, [query, field.Accessor, targetIds, perTarget, cancellationToken])!;
         var rows = await task;

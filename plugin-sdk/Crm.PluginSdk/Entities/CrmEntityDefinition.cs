@@ -218,13 +218,23 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
 
     // Reads.
     public Task<IReadOnlyDictionary<long, object>> LoadByIdsAsync(IServiceProvider requestServices, IReadOnlyCollection<long> ids, CancellationToken cancellationToken) =>
-        _reader.LoadByIdsAsync(requestServices, ids, cancellationToken);
+        _reader.LoadByIdsAsync(requestServices, ids, null, cancellationToken);
 
     public Task<object?> GetAsync(IServiceProvider services, long id, CancellationToken cancellationToken) =>
-        _reader.GetAsync(services, id, cancellationToken);
+        _reader.GetAsync(services, id, null, cancellationToken);
 
     public Task<Connection> ListAsync(IServiceProvider services, ListArguments arguments, bool withTotalCount, CancellationToken cancellationToken) =>
-        _reader.ListAsync(services, arguments, withTotalCount, cancellationToken);
+        _reader.ListAsync(services, arguments, withTotalCount, null, cancellationToken);
+
+    // The same, reading only the columns a query selects (see RecordProjection).
+    Task<IReadOnlyDictionary<long, object>> ICrmEntityType.LoadByIdsAsync(IServiceProvider requestServices, IReadOnlyCollection<long> ids, RecordProjection? projection, CancellationToken cancellationToken) =>
+        _reader.LoadByIdsAsync(requestServices, ids, projection, cancellationToken);
+
+    Task<object?> ICrmEntityDefinition.GetAsync(IServiceProvider services, long id, RecordProjection? projection, CancellationToken cancellationToken) =>
+        _reader.GetAsync(services, id, projection, cancellationToken);
+
+    Task<Connection> ICrmEntityDefinition.ListAsync(IServiceProvider services, ListArguments arguments, bool withTotalCount, RecordProjection? projection, CancellationToken cancellationToken) =>
+        _reader.ListAsync(services, arguments, withTotalCount, projection, cancellationToken);
 
     // Writes.
     public Task<MutationPayload> CreateAsync(IServiceProvider services, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken) =>
@@ -247,8 +257,8 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         IReadOnlyList<CrmRelationDefinition> relations, CancellationToken cancellationToken) =>
         _references.DetachReferencesAsync(services, targetType, targetId, recordIds, relations, cancellationToken);
 
-    Task<ILookup<long, object>> ICrmEntityDefinition.LoadReferringAsync(IServiceProvider services, string fieldName, IReadOnlyCollection<long> targetIds, int perTarget, CancellationToken cancellationToken) =>
-        _backReferences.LoadReferringAsync(services, fieldName, targetIds, perTarget, cancellationToken);
+    Task<ILookup<long, object>> ICrmEntityDefinition.LoadReferringAsync(IServiceProvider services, string fieldName, IReadOnlyCollection<long> targetIds, int perTarget, RecordProjection? projection, CancellationToken cancellationToken) =>
+        _backReferences.LoadReferringAsync(services, fieldName, targetIds, perTarget, projection, cancellationToken);
 
     // Search links.
     IReadOnlyCollection<string> ICrmEntityDefinition.SearchLinkTargets(IServiceProvider services) => _searchLinks.Targets(services);

@@ -87,8 +87,9 @@ public abstract class CrmRelationDefinition : ISchemaContributor
                         return lookup.ToDictionary(g => g.Key, g => g.ToArray());
                     });
                 var parentId = ((ICrmRecord)context.Source!).Id;
-                return new ChainedResult<long[]?>(links.Load(parentId), targetIds => registry.LoadMany(services, targetType, targetIds ?? []));
+                var projection = SelectedColumns.OfRecord(context);
+                return new ChainedResult<long[]?>(links.Load(parentId), targetIds => registry.LoadMany(services, targetType, targetIds ?? [], projection));
             }),
-        };
+        }.Reads(nameof(ICrmRecord.Id));
     }
 }

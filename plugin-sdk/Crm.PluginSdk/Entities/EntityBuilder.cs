@@ -311,7 +311,12 @@ public sealed class FieldBuilder
     /// <c>xItem</c> (<c>stageId</c> and <c>stageItem</c>); <paramref name="objectField"/>, when
     /// given, must follow that rule.
     /// </summary>
-    public FieldBuilder FromList(string listId, string? objectField = null) => FromListFamily(listId, _ => listId, objectField);
+    public FieldBuilder FromList(string listId, string? objectField = null)
+    {
+        var builder = FromListFamily(listId, _ => listId, objectField);
+        Field.ListReads = [];
+        return builder;
+    }
 
     /// <summary>
     /// A value from a list that depends on the record (a deal's stage list is its pipeline's):
@@ -334,6 +339,31 @@ public sealed class FieldBuilder
 
         Field.ListOf = listOf;
         Field.ListField = expected;
+        Field.ListReads = null;
+        return this;
+    }
+
+    /// <summary>
+    /// The record properties (by their C# names) that the <c>listOf</c> of <see cref="FromListFamily"/>
+    /// reads, a deal's <c>PipelineId</c>: a query showing the list item then loads only those
+    /// columns and the field's own; without it, such a query reads the whole record.
+    /// </summary>
+    public FieldBuilder ListReads(params string[] properties)
+    {
+        if (Field.ListOf is null)
+        {
+            throw new InvalidOperationException($"Field '{Field.Name}' holds no list value: call FromListFamily first.");
+        }
+
+        foreach (var property in properties)
+        {
+            if (Field.Property.ReflectedType?.GetProperty(property) is null)
+            {
+                throw new InvalidOperationException($"The list of '{Field.Name}' reads '{property}', which is not a property of {Field.Property.ReflectedType?.Name}.");
+            }
+        }
+
+        Field.ListReads = properties;
         return this;
     }
 

@@ -208,6 +208,12 @@ public sealed class EntityField
     public Func<object, string>? ListOf { get; internal set; }
 
     /// <summary>
+    /// The record properties <see cref="ListOf"/> reads besides the field itself: empty for one
+    /// fixed list; null when not declared, and then a query showing the list item reads the whole record.
+    /// </summary>
+    internal IReadOnlyList<string>? ListReads { get; set; }
+
+    /// <summary>
     /// The list, or family of lists (DEAL_STAGE covers DEAL_STAGE_1, DEAL_STAGE_2 ...), the field
     /// takes values from; item ids are unique within a family.
     /// </summary>

@@ -30,6 +30,10 @@ public interface ICrmEntityType
     /// <summary>Loads the records with these ids that exist and that the caller may read.</summary>
     Task<IReadOnlyDictionary<long, object>> LoadByIdsAsync(IServiceProvider requestServices, IReadOnlyCollection<long> ids, CancellationToken cancellationToken);
 
+    /// <summary>Loads them with only the columns of <paramref name="projection"/> (null: whole records); a type that cannot loads whole records.</summary>
+    internal Task<IReadOnlyDictionary<long, object>> LoadByIdsAsync(IServiceProvider requestServices, IReadOnlyCollection<long> ids, RecordProjection? projection, CancellationToken cancellationToken) =>
+        LoadByIdsAsync(requestServices, ids, cancellationToken);
+
     /// <summary>
     /// Locks the records with these ids until the scope's transaction ends (see <see cref="Data.RowLocks"/>):
     /// <see cref="Data.RowLock.KeyShare"/> before writing a link to them, so that they cannot be deleted meanwhile.
@@ -70,6 +74,14 @@ public interface IEntityRegistry
 
     /// <summary>Loads records by ids (those that exist, in the given order), batched likewise.</summary>
     IDataLoaderResult LoadMany(IServiceProvider requestServices, string typeName, IReadOnlyList<long> ids);
+
+    /// <summary><see cref="Load(IServiceProvider, string, long)"/> reading only the columns of <paramref name="projection"/>.</summary>
+    internal IDataLoaderResult<object?> Load(IServiceProvider requestServices, string typeName, long id, RecordProjection? projection) =>
+        Load(requestServices, typeName, id);
+
+    /// <summary><see cref="LoadMany(IServiceProvider, string, IReadOnlyList{long})"/> reading only the columns of <paramref name="projection"/>.</summary>
+    internal IDataLoaderResult LoadMany(IServiceProvider requestServices, string typeName, IReadOnlyList<long> ids, RecordProjection? projection) =>
+        LoadMany(requestServices, typeName, ids);
 }
 
 internal sealed class EntityRegistry : IEntityRegistry
@@ -128,21 +140,36 @@ internal sealed class EntityRegistry : IEntityRegistry
         Find(name) ?? throw new InvalidOperationException($"No module registers the entity type '{name}'.");
 
     public IDataLoaderResult<object?> Load(IServiceProvider requestServices, string typeName, long id) =>
-        Loader(requestServices, typeName).Load(id);
+        Load(requestServices, typeName, id, null);
 
-    public IDataLoaderResult LoadMany(IServiceProvider requestServices, string typeName, IReadOnlyList<long> ids)
+    public IDataLoaderResult LoadMany(IServiceProvider requestServices, string typeName, IReadOnlyList<long> ids) =>
+        LoadMany(requestServices, typeName, ids, null);
+
+    public IDataLoaderResult<object?> Load(IServiceProvider requestServices, string typeName, long id, RecordProjection? projection) =>
+        Loader(requestServices, typeName, projection).Load(id);
+
+    public IDataLoaderResult LoadMany(IServiceProvider requestServices, string typeName, IReadOnlyList<long> ids, RecordProjection? projection)
     {
-        var loader = Loader(requestServices, typeName);
-        var results = ids.Select(loader.Load).ToList();
+        var loader = Loader(requestServices, typeName, projection);
+        var results = new List<IDataLoaderResult<object?>>(ids.Count);
+        foreach (var id in ids)
+        {
+            results.Add(loader.Load(id));
+        }
+
         return new ManyResult(results);
     }
 
-    private BatchLoader<long, object> Loader(IServiceProvider requestServices, string typeName)
+    /// <summary>
+    /// One loader per type and projection: a record read with some columns cannot stand in for
+    /// one read with others. Fields that select alike (the usual case) share one batch per level.
+    /// </summary>
+    private BatchLoader<long, object> Loader(IServiceProvider requestServices, string typeName, RecordProjection? projection)
     {
         var type = Get(typeName);
         return requestServices.GetRequiredService<BatchLoaderScope>().GetOrAdd<long, object>(
-            $"entity:{typeName}",
-            (ids, ct) => type.LoadByIdsAsync(requestServices, ids, ct));
+            projection is null ? "entity:" + typeName : "entity:" + typeName + ":" + projection.Key,
+            (ids, ct) => type.LoadByIdsAsync(requestServices, ids, projection, ct));
     }
 
     private sealed class ManyResult(IReadOnlyList<IDataLoaderResult<object?>> results) : IDataLoaderResult

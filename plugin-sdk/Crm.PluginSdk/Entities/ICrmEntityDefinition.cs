@@ -62,6 +62,12 @@ public interface ICrmEntityDefinition : ICrmEntityType
 
     Task<Connection> ListAsync(IServiceProvider services, ListArguments arguments, bool withTotalCount, CancellationToken cancellationToken);
 
+    /// <summary><see cref="GetAsync(IServiceProvider, long, CancellationToken)"/> reading only the columns of <paramref name="projection"/> (null: the whole record).</summary>
+    internal Task<object?> GetAsync(IServiceProvider services, long id, RecordProjection? projection, CancellationToken cancellationToken);
+
+    /// <summary><see cref="ListAsync(IServiceProvider, ListArguments, bool, CancellationToken)"/> reading only the columns of <paramref name="projection"/> (and the cursor's keys).</summary>
+    internal Task<Connection> ListAsync(IServiceProvider services, ListArguments arguments, bool withTotalCount, RecordProjection? projection, CancellationToken cancellationToken);
+
     Task<MutationPayload> CreateAsync(IServiceProvider services, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken);
 
     Task<MutationPayload> UpdateAsync(IServiceProvider services, long id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken);
@@ -90,9 +96,9 @@ public interface ICrmEntityDefinition : ICrmEntityType
     /// <summary>
     /// The records of this type whose reference field <paramref name="fieldName"/> names each of
     /// <paramref name="targetIds"/>, at most <paramref name="perTarget"/> per target (oldest first),
-    /// of those the actor may read: in one statement.
+    /// of those the actor may read: in one statement, reading only the columns of <paramref name="projection"/> (null: whole records).
     /// </summary>
-    internal Task<ILookup<long, object>> LoadReferringAsync(IServiceProvider services, string fieldName, IReadOnlyCollection<long> targetIds, int perTarget, CancellationToken cancellationToken);
+    internal Task<ILookup<long, object>> LoadReferringAsync(IServiceProvider services, string fieldName, IReadOnlyCollection<long> targetIds, int perTarget, RecordProjection? projection, CancellationToken cancellationToken);
 
     /// <summary>The fields whose values make the record's title (see <see cref="EntityBuilder{TRecord}.Title"/>); empty when it has none.</summary>
     IReadOnlyList<EntityField> TitleFields { get; }

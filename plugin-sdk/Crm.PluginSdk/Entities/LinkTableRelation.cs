@@ -43,7 +43,9 @@ public abstract class LinkTableRelation<TContext, TLink> : CrmRelationDefinition
         var link = keyColumn.Parameters[0];
         var key = keyColumn.Body;
         var value = ParameterRebinder.Rebind(valueColumn, link);
-        var inKeys = Expression.Lambda<Func<TLink, bool>>(Expression.Call(Expression.Constant(ids), typeof(List<long>).GetMethod(nameof(List<long>.Contains))!, key), link);
+        // The ids as a parameter, not a constant: a constant list is a new query to EF Core for every
+        // set of ids (compiled again each time) and puts the ids in the SQL text.
+        var inKeys = Expression.Lambda<Func<TLink, bool>>(Expression.Call(Parameter.Of(ids, typeof(List<long>)), typeof(List<long>).GetMethod(nameof(List<long>.Contains))!, key), link);
         var pair = Expression.Lambda<Func<TLink, KeyValuePair<long, long>>>(
             Expression.New(typeof(KeyValuePair<long, long>).GetConstructor([typeof(long), typeof(long)])!, key, value), link);
 

@@ -18,7 +18,7 @@ internal sealed class RecordReader<TRecord, TContext>(
     where TRecord : class, ICrmRecord, new()
     where TContext : ModuleDbContext
 {
-    public async Task<IReadOnlyDictionary<long, object>> LoadByIdsAsync(IServiceProvider requestServices, IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<long, object>> LoadByIdsAsync(IServiceProvider requestServices, IReadOnlyCollection<long> ids, RecordProjection? projection, CancellationToken cancellationToken)
     {
         if (ids.Count == 0)
         {
@@ -27,17 +27,19 @@ internal sealed class RecordReader<TRecord, TContext>(
 
         var db = requestServices.GetRequiredService<TContext>();
         var idList = ids.ToList();
-        var records = await access.Reachable(definition.ReadsFrom(db), requestServices, PermissionAction.Read).Where(r => idList.Contains(r.Id)).ToListAsync(cancellationToken);
+        var query = access.Reachable(definition.ReadsFrom(db), requestServices, PermissionAction.Read).Where(r => idList.Contains(r.Id));
+        var records = await RecordProjector<TRecord>.Apply(query, projection, db.Model).ToListAsync(cancellationToken);
         return records.ToDictionary(r => r.Id, r => (object)r);
     }
 
-    public async Task<object?> GetAsync(IServiceProvider services, long id, CancellationToken cancellationToken)
+    public async Task<object?> GetAsync(IServiceProvider services, long id, RecordProjection? projection, CancellationToken cancellationToken)
     {
         var db = services.GetRequiredService<TContext>();
-        return await access.Reachable(definition.ReadsFrom(db), services, PermissionAction.Read).FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+        var query = access.Reachable(definition.ReadsFrom(db), services, PermissionAction.Read).Where(r => r.Id == id);
+        return await RecordProjector<TRecord>.Apply(query, projection, db.Model).FirstOrDefaultAsync(cancellationToken);
     }
 
-    public async Task<Connection> ListAsync(IServiceProvider services, ListArguments arguments, bool withTotalCount, CancellationToken cancellationToken)
+    public async Task<Connection> ListAsync(IServiceProvider services, ListArguments arguments, bool withTotalCount, RecordProjection? projection, CancellationToken cancellationToken)
     {
         arguments = formerNames.WithCurrentNames(arguments);
         var limits = services.GetRequiredService<QueryLimits>();
@@ -96,7 +98,9 @@ internal sealed class RecordReader<TRecord, TContext>(
         var order = forward ? keys : reversed;
         var page = PerValuePages<TRecord>.Split(query, arguments.Where, order, dialect, db, size + 1, fields)
             ?? Paging.OrderBy(query, order, dialect).Take(size + 1);
-        var rows = await page.ToListAsync(cancellationToken);
+        // The cursor of each row is made from its sort keys: they are read whatever is selected.
+        var columns = projection?.With(keys.Select(k => k.Field.Property.Name));
+        var rows = await RecordProjector<TRecord>.Apply(page, columns, db.Model).ToListAsync(cancellationToken);
         var hasMore = rows.Count > size;
         if (hasMore)
         {

@@ -24,7 +24,7 @@ internal static class FormerNameFields
         }
     }
 
-    private static FieldType Deprecated(FieldType current, string former, string replacement) => new()
+    private static FieldType Deprecated(FieldType current, string former, string replacement) => new FieldType
     {
         Name = former,
         Type = current.Type,
@@ -33,5 +33,5 @@ internal static class FormerNameFields
         Arguments = current.Arguments,
         Description = current.Description,
         DeprecationReason = $"Use '{replacement}'.",
-    };
+    }.ReadsAs(current);
 }

@@ -24,7 +24,7 @@ internal sealed class RecordRootFields(ObjectGraphType query, ObjectGraphType mu
             Resolver = new FuncFieldResolver<object?>(async context =>
             {
                 var id = RecordIds.Parse(context.GetArgument<object>("id"), "id", definition.Name);
-                return await definition.GetAsync(context.RequestServices!, id, context.CancellationToken)
+                return await definition.GetAsync(context.RequestServices!, id, SelectedColumns.OfRecord(context), context.CancellationToken)
                     ?? throw (definition.ReachesAll(context.RequestServices!, Security.PermissionAction.Read)
                         ? Refusals.NotFoundError(definition.Name, id)
                         : Refusals.ForbiddenError("read", definition.Name, id));
@@ -59,7 +59,7 @@ internal sealed class RecordRootFields(ObjectGraphType query, ObjectGraphType mu
                     context.GetArgument<string?>("search"));
                 // SubFields is keyed by response name: look for the field itself, aliased or not.
                 var withTotal = context.SubFields?.Values.Any(f => f.FieldType.Name == "totalCount") == true;
-                return await definition.ListAsync(context.RequestServices!, arguments, withTotal, context.CancellationToken);
+                return await definition.ListAsync(context.RequestServices!, arguments, withTotal, SelectedColumns.OfConnection(context), context.CancellationToken);
             }),
         });
         if (definition.Searchable)

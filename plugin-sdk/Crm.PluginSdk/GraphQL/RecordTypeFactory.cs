@@ -22,7 +22,7 @@ internal sealed class RecordTypeFactory(SharedGraphTypes types, IEntityRegistry 
     {
         foreach (var field in fields.Values)
         {
-            var output = type.AddField(field.Custom is { } custom ? customTypes.OutputField(field, custom) : OutputField(field));
+            var output = type.AddField((field.Custom is { } custom ? customTypes.OutputField(field, custom) : OutputField(field)).Reads(field.Property.Name));
             FormerNameFields.AddFormerName(type, field, output);
             if (field.ReferenceField is not null && entityType(field.ReferenceType!) is { } referenced)
             {
@@ -32,7 +32,13 @@ internal sealed class RecordTypeFactory(SharedGraphTypes types, IEntityRegistry 
 
             if (field.ListField is not null)
             {
-                FormerNameFields.AddFormerObjectField(type, field, type.AddField(ListItemField(field)));
+                var item = ListItemField(field);
+                if (field.ListReads is { } reads)
+                {
+                    item.Reads([field.Property.Name, .. reads]);
+                }
+
+                FormerNameFields.AddFormerObjectField(type, field, type.AddField(item));
             }
         }
     }
@@ -54,28 +60,28 @@ internal sealed class RecordTypeFactory(SharedGraphTypes types, IEntityRegistry 
     /// The record an id names, or, when the caller may not read it, null with a FORBIDDEN error
     /// at this field (which tells nothing of the record beyond the id the caller already sees).
     /// </summary>
-    public static object ReferencedRecord(IEntityRegistry registry, IResolveFieldContext context, string type, long id)
+    public static object ReferencedRecord(IEntityRegistry registry, IResolveFieldContext context, string type, long id, RecordProjection? projection = null)
     {
         var services = context.RequestServices!;
-        return new ChainedResult<object?>(registry.Load(services, type, id), record =>
+        return new ChainedResult<object?>(registry.Load(services, type, id, projection), record =>
             record is not null || registry.Find(type) is not ICrmEntityDefinition definition || definition.ReachesAll(services, Security.PermissionAction.Read)
                 ? record
                 : throw Refusals.ForbiddenError("read", type, id));
     }
 
     /// <summary>The record an id field points to, loaded in batches through the registry.</summary>
-    private FieldType ReferenceField(EntityField field, ObjectGraphType referenced) => new()
+    private FieldType ReferenceField(EntityField field, ObjectGraphType referenced) => new FieldType
     {
         Name = field.ReferenceField!,
         Description = $"The {field.ReferenceType} that '{field.Name}' names.",
         ResolvedType = referenced,
         Resolver = new FuncFieldResolver<object?>(context => field.Get(context.Source!) switch
         {
-            long id => ReferencedRecord(registry, context, field.ReferenceType!, id),
-            int id => ReferencedRecord(registry, context, field.ReferenceType!, id),
+            long id => ReferencedRecord(registry, context, field.ReferenceType!, id, SelectedColumns.OfRecord(context)),
+            int id => ReferencedRecord(registry, context, field.ReferenceType!, id, SelectedColumns.OfRecord(context)),
             _ => null,
         }),
-    };
+    }.Reads(field.Property.Name);
 
     /// <summary>The selection list item a list field holds.</summary>
     private FieldType ListItemField(EntityField field) => new()

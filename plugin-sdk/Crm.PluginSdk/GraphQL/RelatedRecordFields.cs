@@ -51,13 +51,14 @@ internal sealed class RelatedRecordFields(IServiceProvider rootServices, SharedG
                 }
 
                 var services = context.RequestServices!;
-                // One loader per field and page size: each gathers the parents of a level.
+                var projection = SelectedColumns.OfRecord(context);
+                // One loader per field, page size and selection: each gathers the parents of a level.
                 var loader = services.GetRequiredService<BatchLoaderScope>().GetOrAdd<long, object[]>(
-                    $"backref:{definition.Name}.{field.Name}:{first.ToString(CultureInfo.InvariantCulture)}",
-                    async (ids, ct) => (await definition.LoadReferringAsync(services, field.Name, ids, first, ct)).ToDictionary(g => g.Key, g => g.ToArray()));
+                    $"backref:{definition.Name}.{field.Name}:{first.ToString(CultureInfo.InvariantCulture)}:{projection?.Key}",
+                    async (ids, ct) => (await definition.LoadReferringAsync(services, field.Name, ids, first, projection, ct)).ToDictionary(g => g.Key, g => g.ToArray()));
                 return new ChainedResult<object[]?>(loader.Load(((Records.ICrmRecord)context.Source!).Id), records => records ?? []);
             }),
-        });
+        }.Reads(nameof(Records.ICrmRecord.Id)));
     }
 
     /// <summary>
@@ -99,7 +100,7 @@ internal sealed class RelatedRecordFields(IServiceProvider rootServices, SharedG
                             UserLoader, (ids, ct) => services.GetRequiredService<IUserDirectory>().LoadUsersAsync(ids, ct));
                         return users.Load(Convert.ToInt64(value, CultureInfo.InvariantCulture));
                     }),
-                });
+                }.Reads(field.Property.Name));
             }
         }
     }
