@@ -56,6 +56,8 @@ public static class CrmApplication
 
         services.AddSingleton(provider => ReadQueryLimits(provider.GetRequiredService<IConfiguration>(), provider.GetRequiredService<DatabaseOptions>().Provider));
         services.Configure<GraphQLEndpointOptions>(configuration.GetSection("GraphQL"));
+        services.AddOptions<GraphQLEndpointOptions>()
+            .Validate(o => o.DocumentCacheSize >= 0, "GraphQL:DocumentCacheSize must be 0 (no cache) or more.").ValidateOnStart();
         services.AddOptions<OutboxOptions>().Bind(configuration.GetSection("Events")).ValidateOnStart();
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<OutboxOptions>, OutboxOptionsValidation>();
 
@@ -99,6 +101,7 @@ public static class CrmApplication
                 new ExecutionStrategyRegistration(SerialExecutionStrategy.Instance, OperationType.Mutation),
             ]),
             []));
+        services.AddSingleton<DocumentCache>();
         services.AddSingleton<GraphQLHttpEndpoint>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<BearerAuthenticator>();
