@@ -17,6 +17,9 @@ public sealed class SelectionListsModule : ICrmModule
         DependsOn: [],
         Description: "Selection lists: lead statuses, sources, contact and company types, industries, deal types and stages, honorifics.");
 
-    public void ConfigureServices(IServiceCollection services, ModuleContext context) =>
+    public void ConfigureServices(IServiceCollection services, ModuleContext context)
+    {
         services.AddModuleDbContext<SelectionListsDbContext>(Id);
+        services.AddHostedService<Domain.SelectionListCachePoller>();
+    }
 }

@@ -40,6 +40,9 @@ public sealed class GraphQLEndpointOptions
     /// savepoints the work began.
     /// </summary>
     public bool SqlStatementCountHeader { get; set; }
+
+    /// <summary>Characters of document text whose parsed and validated documents are kept (<see cref="DocumentCache"/>); 0 keeps none.</summary>
+    public long DocumentCacheSize { get; set; } = 1_000_000;
 }
 
 /// <summary>
@@ -52,6 +55,7 @@ public sealed class GraphQLEndpointOptions
 /// </summary>
 public sealed class GraphQLHttpEndpoint(
     SchemaProvider schemas,
+    DocumentCache documents,
     IDocumentExecuter executer,
     IGraphQLTextSerializer serializer,
     QueryLimits limits,
@@ -143,13 +147,17 @@ public sealed class GraphQLHttpEndpoint(
             return;
         }
 
+        // The request keeps this schema, and the custom fields it was composed with, to its end.
+        var schema = schemas.Current;
+        var cached = documents.Find(parsed.Query, parsed.OperationName);
         GraphQLDocument document;
         try
         {
             // Counted before parsing, and the shape right after, before validation: see DocumentLimits.
-            var over = DocumentLimits.CheckTokens(parsed.Query, limits);
-            document = over is null ? Parser.Parse(parsed.Query, new ParserOptions { Ignore = IgnoreOptions.Comments }) : null!;
-            over ??= DocumentLimits.CheckShape(document, limits);
+            // A cached document passed both under the same limits (they are read once, at start).
+            var over = cached is null ? DocumentLimits.CheckTokens(parsed.Query, limits) : null;
+            document = cached?.Document ?? (over is null ? Parser.Parse(parsed.Query, new ParserOptions { Ignore = IgnoreOptions.Comments }) : null!);
+            over ??= cached is null ? DocumentLimits.CheckShape(document, limits) : null;
             if (over is not null)
             {
                 await WriteRequestErrorAsync(http, mediaType, mediaType == JsonMediaType ? 200 : 400, ErrorCodes.LimitExceeded, over);
@@ -185,13 +193,12 @@ public sealed class GraphQLHttpEndpoint(
         }
 
         counter.Value = options.Value.SqlStatementCountHeader ? SqlStatementCounter.BeginScope() : null;
-        // The request keeps this schema, and the custom fields it was composed with, to its end.
-        var schema = schemas.Current;
         if (schema.Metadata.TryGetValue(SchemaComposer.CustomFieldsMetadataKey, out var snapshot) && snapshot is CustomFieldSnapshot fields)
         {
             http.RequestServices.GetRequiredService<CustomFieldScope>().Snapshot = fields;
         }
 
+        var validated = cached?.IsValidFor(schema) == true;
         try
         {
             executionStarts();
@@ -206,8 +213,11 @@ public sealed class GraphQLHttpEndpoint(
                 RequestServices = http.RequestServices,
                 User = http.User,
                 CancellationToken = cancellationToken,
-                // Root fields first (a refused login need not wait for the rest), the cost last.
-                ValidationRules = [new RootFieldLimitsRule(limits), .. DocumentValidator.CoreRules, new QueryLimitsRule(limits)],
+                // Root fields first (a refused login need not wait for the rest), the cost last. Those
+                // two depend on the operation and the variables: they run for every request.
+                ValidationRules = validated
+                    ? [new RootFieldLimitsRule(limits), new QueryLimitsRule(limits)]
+                    : [new RootFieldLimitsRule(limits), .. DocumentValidator.CoreRules, new QueryLimitsRule(limits)],
                 UnhandledExceptionDelegate = context =>
                 {
                     logger.LogError(context.OriginalException, "Unhandled error in GraphQL field {Field} (trace {TraceId}).",
@@ -216,6 +226,12 @@ public sealed class GraphQLHttpEndpoint(
                     return Task.CompletedTask;
                 },
             });
+            if (!validated && result.Executed)
+            {
+                // Executed: every validation rule passed, GraphQL's own among them.
+                documents.RememberValid(parsed.Query, parsed.OperationName, document, schema);
+            }
+
             GraphQLErrorShaping.Normalize(result, http.TraceIdentifier);
             DatabaseFailureErrors.Apply(http, result);
             await WriteResultAsync(http, mediaType, result, cancellationToken);

@@ -13,6 +13,8 @@ public sealed class SelectionListsDbContext(DbContextOptions<SelectionListsDbCon
 
     public DbSet<ListRecord> Lists => Set<ListRecord>();
 
+    public DbSet<ListsVersion> Versions => Set<ListsVersion>();
+
     // The lists and their default items come from the modules' declarations (DeclaredListsStartup);
     // the first migration's seed rows stay, as data.
     protected override void ConfigureModel(ModelBuilder modelBuilder)
@@ -32,6 +34,13 @@ public sealed class SelectionListsDbContext(DbContextOptions<SelectionListsDbCon
             list.ToTable("lists");
             list.HasKey(l => l.EntityId);
             list.Property(l => l.EntityId).HasMaxLength(50);
+        });
+        modelBuilder.Entity<ListsVersion>(version =>
+        {
+            version.ToTable("version");
+            version.HasKey(v => v.Id);
+            version.Property(v => v.Id).ValueGeneratedNever();
+            version.HasData(new ListsVersion { Id = 1, Version = 1 });
         });
     }
 }

@@ -1,4 +1,5 @@
 using Crm.Modules.SelectionLists.Data;
+using Crm.PluginSdk.Data;
 using Crm.PluginSdk.Modules;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,6 +48,16 @@ public sealed class DeclaredListsStartup : IModuleStartupTask
             db.Lists.Add(new ListRecord { EntityId = member, CreatedAt = now });
         }
 
-        await db.SaveChangesAsync(cancellationToken);
+        if (db.ChangeTracker.HasChanges())
+        {
+            // Hosts already running keep the lists in memory: the version tells them to read again.
+            await services.GetRequiredService<CrmDatabaseSession>().InTransactionAsync(async () =>
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                await SelectionListStore.BumpVersionAsync(db, cancellationToken);
+                return true;
+            }, cancellationToken: cancellationToken);
+            services.GetRequiredService<SelectionListCache>().Invalidate();
+        }
     }
 }

@@ -16,27 +16,49 @@ namespace Crm.Modules.SelectionLists.Domain;
 /// The lists as the rest of the platform reads and edits them. All items are read with one
 /// query the first time a request asks (lists are small), and read again after a change.
 /// </summary>
-public sealed partial class SelectionListStore(SelectionListsDbContext db, SelectionListCatalog catalog, CrmDatabaseSession session, ICurrentActor actor, IServiceProvider services)
+public sealed partial class SelectionListStore(SelectionListsDbContext db, SelectionListCatalog catalog, SelectionListCache cache, CrmDatabaseSession session,
+    ICurrentActor actor, IServiceProvider services)
     : ISelectionLists, ISelectionListEditor, IScopedService
 {
-    private Dictionary<string, List<SelectionListItem>>? _lists;
+    private IReadOnlyDictionary<string, List<SelectionListItem>>? _lists;
+
+    // Once this scope changed a list it reads its own connection: its change may not be committed yet.
+    private bool _changedHere;
 
     public async Task<IReadOnlyList<SelectionListItem>> GetItemsAsync(string entityId, CancellationToken cancellationToken) =>
         (await AllAsync(cancellationToken)).GetValueOrDefault(entityId) ?? [];
 
     public async Task<IReadOnlyDictionary<string, List<SelectionListItem>>> AllAsync(CancellationToken cancellationToken)
     {
-        if (_lists is null)
-        {
-            var items = await db.Items.AsNoTracking().OrderBy(i => i.EntityId).ThenBy(i => i.Sort).ThenBy(i => i.StatusId).ToListAsync(cancellationToken);
-            _lists = items.GroupBy(i => i.EntityId).ToDictionary(g => g.Key, g => g.Select(i => i.ToPublic()).ToList(), StringComparer.Ordinal);
-        }
-
+        _lists ??= _changedHere ? await SelectionListCache.ReadAsync(db, cancellationToken) : await cache.ListsAsync(cancellationToken);
         return _lists;
     }
 
-    /// <summary>Forgets what was read, after a change.</summary>
-    public void Invalidate() => _lists = null;
+    /// <summary>
+    /// Saves the scope's changes and bumps the lists' version in one transaction (the caller's, when
+    /// there is one), so that every host forgets the lists it keeps.
+    /// </summary>
+    private async Task SaveAsync(CancellationToken cancellationToken)
+    {
+        await session.InTransactionAsync(async () =>
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await BumpVersionAsync(db, cancellationToken);
+            return true;
+        }, cancellationToken: cancellationToken);
+        Invalidate();
+    }
+
+    internal static Task<int> BumpVersionAsync(SelectionListsDbContext db, CancellationToken cancellationToken) =>
+        db.Versions.Where(v => v.Id == 1).ExecuteUpdateAsync(v => v.SetProperty(x => x.Version, x => x.Version + 1), cancellationToken);
+
+    /// <summary>Forgets what was read, after a change: this scope's copy and the host's.</summary>
+    public void Invalidate()
+    {
+        _changedHere = true;
+        _lists = null;
+        cache.Invalidate();
+    }
 
     public async Task CreateListAsync(string entityId, IReadOnlyList<SelectionListItem> items, CancellationToken cancellationToken)
     {
@@ -52,16 +74,14 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, Selec
             System = i.System,
             Probability = i.Probability,
         }));
-        await db.SaveChangesAsync(cancellationToken);
-        Invalidate();
+        await SaveAsync(cancellationToken);
     }
 
     public async Task DeleteListAsync(string entityId, CancellationToken cancellationToken)
     {
         db.Items.RemoveRange(await db.Items.Where(i => i.EntityId == entityId).ToListAsync(cancellationToken));
         db.Lists.RemoveRange(await db.Lists.Where(l => l.EntityId == entityId).ToListAsync(cancellationToken));
-        await db.SaveChangesAsync(cancellationToken);
-        Invalidate();
+        await SaveAsync(cancellationToken);
     }
 
     public sealed record SelectionList(string EntityId, string Name, IReadOnlyList<SelectionListItem> Items);
@@ -126,8 +146,7 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, Selec
         }
 
         db.Items.Add(item);
-        await db.SaveChangesAsync(cancellationToken);
-        Invalidate();
+        await SaveAsync(cancellationToken);
         return new SelectionListEdit(item.ToPublic(), []);
     }
 
@@ -169,8 +188,7 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, Selec
             db.Publish(new Crm.PluginSdk.Events.ListItemSemanticsChanged(item.EntityId, item.StatusId, semanticsBefore, item.Semantics));
         }
 
-        await db.SaveChangesAsync(cancellationToken);
-        Invalidate();
+        await SaveAsync(cancellationToken);
         return new SelectionListEdit(item.ToPublic(), []);
     }
 
@@ -280,6 +298,7 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, Selec
 
             db.Items.Remove(item);
             await db.SaveChangesAsync(cancellationToken);
+            await BumpVersionAsync(db, cancellationToken);
             return count;
         }, cancellationToken: cancellationToken);
         Invalidate();
@@ -309,8 +328,7 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, Selec
             items.First(item => item.StatusId == ids[i]).Sort = (i + 1) * 10;
         }
 
-        await db.SaveChangesAsync(cancellationToken);
-        Invalidate();
+        await SaveAsync(cancellationToken);
         return [];
     }
 

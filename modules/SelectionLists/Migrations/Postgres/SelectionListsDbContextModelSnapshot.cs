@@ -86,6 +86,29 @@ namespace Crm.Modules.SelectionLists.Migrations.Postgres
                     b.ToTable("lists", "selection_lists");
                 });
 
+            modelBuilder.Entity("Crm.Modules.SelectionLists.Domain.ListsVersion", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_version");
+
+                    b.ToTable("version", "selection_lists");
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Version = 1L
+                        });
+                });
+
             modelBuilder.Entity("Crm.PluginSdk.Events.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")

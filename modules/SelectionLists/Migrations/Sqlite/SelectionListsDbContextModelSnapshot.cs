@@ -80,6 +80,29 @@ namespace Crm.Modules.SelectionLists.Migrations.Sqlite
                     b.ToTable("selection_lists_lists", (string)null);
                 });
 
+            modelBuilder.Entity("Crm.Modules.SelectionLists.Domain.ListsVersion", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_selection_lists_version");
+
+                    b.ToTable("selection_lists_version", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Version = 1L
+                        });
+                });
+
             modelBuilder.Entity("Crm.PluginSdk.Events.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
