@@ -27,13 +27,24 @@ public static class ModuleDatabase
     {
         // The engine is read when the context is first made, not now: configuration may still change
         // until the host is built. Every context of a scope shares the scope's connection.
-        services.AddDbContext<TContext>((provider, options) =>
-            Configure(options, provider.GetRequiredService<DatabaseOptions>(), schema, typeof(TContext).Assembly, provider.GetRequiredService<CrmDatabaseSession>()));
+        // The options are made once (a singleton): without a connection, which each context takes
+        // from its scope's session when it is made (see ModuleDbContext), and with interceptors
+        // that find that session through the context.
+        services.AddDbContext<TContext>(
+            (provider, options) => Configure(options, provider.GetRequiredService<DatabaseOptions>(), schema, typeof(TContext).Assembly, sharedConnection: true),
+            ServiceLifetime.Scoped,
+            ServiceLifetime.Singleton);
         services.AddSingleton(new ModuleDatabaseRegistration(typeof(TContext), schema));
         return services;
     }
 
-    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, DatabaseOptions database, string schema, Assembly migrationsAssembly, CrmDatabaseSession? session = null)
+    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, DatabaseOptions database, string schema, Assembly migrationsAssembly, CrmDatabaseSession? session = null) =>
+        Configure(options, database, schema, migrationsAssembly, session, sharedConnection: false);
+
+    private static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, DatabaseOptions database, string schema, Assembly migrationsAssembly, bool sharedConnection) =>
+        Configure(options, database, schema, migrationsAssembly, null, sharedConnection);
+
+    private static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, DatabaseOptions database, string schema, Assembly migrationsAssembly, CrmDatabaseSession? session, bool sharedConnection)
     {
         switch (database.Provider)
         {
@@ -44,7 +55,11 @@ public static class ModuleDatabase
                     npgsql.MigrationsHistoryTable(HistoryTable, schema);
                 }
 
-                if (session is null)
+                if (sharedConnection)
+                {
+                    options.UseNpgsql(Npgsql);
+                }
+                else if (session is null)
                 {
                     options.UseNpgsql(database.ConnectionString, Npgsql);
                 }
@@ -61,7 +76,11 @@ public static class ModuleDatabase
                     sqlite.MigrationsHistoryTable(SqliteHistoryTable(schema));
                 }
 
-                if (session is null)
+                if (sharedConnection)
+                {
+                    options.UseSqlite(Sqlite);
+                }
+                else if (session is null)
                 {
                     options.UseSqlite(database.ConnectionString, Sqlite);
                 }
@@ -74,7 +93,10 @@ public static class ModuleDatabase
         }
 
         options.ReplaceService<IMigrationsAssembly, EngineMigrationsAssembly>();
-        options.AddInterceptors(session is null ? [SqlStatementCounter.Instance] : [SqlStatementCounter.Instance, session]);
+        options.AddInterceptors(
+            sharedConnection ? [SqlStatementCounter.Instance, SessionInterceptor.Instance]
+            : session is null ? [SqlStatementCounter.Instance]
+            : [SqlStatementCounter.Instance, session]);
         return options;
     }
 }

@@ -52,8 +52,18 @@ public abstract class ModuleDbContext : DbContext
         : base(options)
     {
         Dependencies = dependencies;
-        // A rolled-back transaction of the scope must not leave what it saved tracked here.
-        dependencies.Session?.Enlist(this);
+        if (dependencies.Session is { } session)
+        {
+            // Options made once for the process carry no connection: take the scope's. A context made
+            // with a connection of its own (design time, tools) keeps it.
+            if (Database.GetConnectionString() is null)
+            {
+                Database.SetDbConnection(session.Connection);
+            }
+
+            // A rolled-back transaction of the scope must not leave what it saved tracked here.
+            session.Enlist(this);
+        }
         // EF Core would set a savepoint before every save inside a transaction, to keep the
         // transaction usable after a failed save. No write of the platform goes on after a failed
         // save (the whole transaction rolls back), so each savepoint is a round trip for nothing.
@@ -74,6 +84,9 @@ public abstract class ModuleDbContext : DbContext
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
 
     protected ModuleDbContextDependencies Dependencies { get; }
+
+    /// <summary>The scope's session, for <see cref="SessionInterceptor"/>; null at design time.</summary>
+    internal CrmDatabaseSession? Session => Dependencies.Session;
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 

@@ -198,6 +198,9 @@ public abstract class ReferenceReadTests(HostFixture fixture)
             await host.CreateDealAsync(new { title = $"{marker} {i:00}", opportunity = 500m + (i * 100), stageId = stages[i % 4], companyId = companies[i % 4], contactIds = new[] { contacts[i % 4], contacts[(i + 1) % 4] } });
         }
 
+        // Selection lists are kept across requests: a first read fills that cache, so that both
+        // measured reads find the stage list there.
+        (await host.QueryAsync(ReferenceRead, new { first = 1, m = marker })).ShouldSucceed();
         var five = (await host.QueryAsync(ReferenceRead, new { first = 5, m = marker })).ShouldSucceed();
         var thirty = (await host.QueryAsync(ReferenceRead, new { first = 30, m = marker })).ShouldSucceed();
 
@@ -209,8 +212,8 @@ public abstract class ReferenceReadTests(HostFixture fixture)
         Assert.All(nodes, n => Assert.NotNull(n!["company"]!["title"]));
         Assert.All(nodes, n => Assert.NotEmpty(n!["contact"]!["emails"]!.AsArray()));
         Assert.Contains(nodes, n => n!["stage"]!["name"]!.GetValue<string>() == "Document preparation");
-        // count, page, stage list, primary contacts, companies
-        Assert.Equal(5, thirty.Statements);
+        // count, page, primary contacts, companies (the stage list comes from the cache)
+        Assert.Equal(4, thirty.Statements);
         Assert.Equal(five.Statements, thirty.Statements);
     }
 }

@@ -48,14 +48,15 @@ public sealed class DatabaseTrouble : IAsyncDisposable
     {
         if (host.Engine == Engine.Postgres)
         {
-            // The sessions were ended on purpose: the host's pool is told, so that its next
-            // statements open new (read-only) sessions at once.
+            // The sessions were ended on purpose: the pools are told, so that the host's next
+            // statements open new (read-only) sessions at once. All of them: the host adds its own
+            // settings to the connection string, which names its pool.
             await OnServerAsync(host, "ALTER DATABASE {0} SET default_transaction_read_only = on");
-            NpgsqlConnection.ClearPool(new NpgsqlConnection(host.ConnectionString));
+            NpgsqlConnection.ClearAllPools();
             return new DatabaseTrouble(host, async () =>
             {
                 await OnServerAsync(host, "ALTER DATABASE {0} RESET default_transaction_read_only");
-                NpgsqlConnection.ClearPool(new NpgsqlConnection(host.ConnectionString));
+                NpgsqlConnection.ClearAllPools();
             });
         }
 
