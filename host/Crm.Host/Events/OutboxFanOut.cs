@@ -113,9 +113,18 @@ public sealed class OutboxFanOut(
             .Select(d => (d.Handler, d.EntityType, d.EntityId))
             .ToHashSet();
         var outcome = new Outcome([], []);
+        var started = clock.GetTimestamp();
         foreach (var message in batch)
         {
             if (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+
+            // A batch holds its transaction (and, on PostgreSQL, the outbox's stream) while its
+            // handlers run: once slow handlers have taken a handler timeout's worth, the rest of
+            // the batch waits for the next round, so no batch holds them much longer than that.
+            if (outcome.FannedOut.Count > 0 && clock.GetElapsedTime(started) >= options.Value.HandlerTimeout)
             {
                 break;
             }
