@@ -31,7 +31,7 @@ public static class ModuleDatabase
         // from its scope's session when it is made (see ModuleDbContext), and with interceptors
         // that find that session through the context.
         services.AddDbContext<TContext>(
-            (provider, options) => Configure(options, provider.GetRequiredService<DatabaseOptions>(), schema, typeof(TContext).Assembly, sharedConnection: true),
+            (provider, options) => Configure(options, provider.GetRequiredService<DatabaseOptions>(), schema, typeof(TContext).Assembly, session: null, sharedConnection: true),
             ServiceLifetime.Scoped,
             ServiceLifetime.Singleton);
         services.AddSingleton(new ModuleDatabaseRegistration(typeof(TContext), schema));
@@ -40,9 +40,6 @@ public static class ModuleDatabase
 
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, DatabaseOptions database, string schema, Assembly migrationsAssembly, CrmDatabaseSession? session = null) =>
         Configure(options, database, schema, migrationsAssembly, session, sharedConnection: false);
-
-    private static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, DatabaseOptions database, string schema, Assembly migrationsAssembly, bool sharedConnection) =>
-        Configure(options, database, schema, migrationsAssembly, null, sharedConnection);
 
     private static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, DatabaseOptions database, string schema, Assembly migrationsAssembly, CrmDatabaseSession? session, bool sharedConnection)
     {
