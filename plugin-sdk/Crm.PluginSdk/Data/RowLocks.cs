@@ -1,5 +1,7 @@
+using System.Linq.Expressions;
 using Crm.PluginSdk.Records;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query;
 
 namespace Crm.PluginSdk.Data;
 
@@ -35,25 +37,68 @@ public static class RowLocks
             return;
         }
 
+        RequireTransaction(db);
+        var (table, idColumn) = TableOf<TRecord>(db);
+        // Names come from the EF model; the ids travel as one array parameter.
+#pragma warning disable EF1002
+        await db.Database.SqlQueryRaw<long>(
+                $"SELECT \"{idColumn}\" AS \"Value\" FROM {table} WHERE \"{idColumn}\" = ANY({{0}}) ORDER BY 1 FOR {Strength(mode)}",
+                ids.Distinct().ToArray())
+            .ToListAsync(cancellationToken);
+#pragma warning restore EF1002
+    }
+
+    /// <summary>
+    /// The query of one record, read with its row locked: on PostgreSQL the record's table in
+    /// <paramref name="query"/> is read through <c>SELECT ... WHERE id = @id FOR ...</c>, so that the
+    /// lock and the read are one statement (one round trip instead of two, for every update and
+    /// delete). What the query adds (the access filter, includes) applies to the locked row as
+    /// PostgreSQL re-reads it after waiting for a concurrent writer. Unchanged on SQLite (see above).
+    /// </summary>
+    internal static IQueryable<TRecord> LockingRow<TRecord>(this ModuleDbContext db, IQueryable<TRecord> query, long id, RowLock mode)
+        where TRecord : class, ICrmRecord
+    {
+        if (!db.IsPostgres)
+        {
+            return query;
+        }
+
+        RequireTransaction(db);
+        var (table, idColumn) = TableOf<TRecord>(db);
+#pragma warning disable EF1002 // names from the EF model, the id a parameter
+        var locked = db.Set<TRecord>().FromSqlRaw($"SELECT * FROM {table} WHERE \"{idColumn}\" = {{0}} FOR {Strength(mode)}", id);
+#pragma warning restore EF1002
+        var rooted = new RootReplacer(typeof(TRecord), locked.Expression).Visit(query.Expression);
+        return query.Provider.CreateQuery<TRecord>(rooted);
+    }
+
+    private static void RequireTransaction(ModuleDbContext db)
+    {
         if (db.Database.CurrentTransaction is null && db.SessionTransaction is null)
         {
             throw new InvalidOperationException("A row lock needs a transaction: run the work in CrmDatabaseSession.InTransactionAsync.");
         }
+    }
 
+    private static (string Table, string IdColumn) TableOf<TRecord>(ModuleDbContext db)
+    {
         var entityType = db.Model.FindEntityType(typeof(TRecord)) ?? throw new InvalidOperationException($"{typeof(TRecord).Name} is not part of {db.GetType().Name}.");
-        var idColumn = entityType.FindProperty(nameof(ICrmRecord.Id))!.GetColumnName();
-        var strength = mode switch
-        {
-            RowLock.KeyShare => "KEY SHARE",
-            RowLock.NoKeyUpdate => "NO KEY UPDATE",
-            _ => "UPDATE",
-        };
-        // Names come from the EF model; the ids travel as one array parameter.
-#pragma warning disable EF1002
-        await db.Database.SqlQueryRaw<long>(
-                $"SELECT \"{idColumn}\" AS \"Value\" FROM \"{entityType.GetSchema()}\".\"{entityType.GetTableName()}\" WHERE \"{idColumn}\" = ANY({{0}}) ORDER BY 1 FOR {strength}",
-                ids.Distinct().ToArray())
-            .ToListAsync(cancellationToken);
-#pragma warning restore EF1002
+        return ($"\"{entityType.GetSchema()}\".\"{entityType.GetTableName()}\"", entityType.FindProperty(nameof(ICrmRecord.Id))!.GetColumnName());
+    }
+
+    private static string Strength(RowLock mode) => mode switch
+    {
+        RowLock.KeyShare => "KEY SHARE",
+        RowLock.NoKeyUpdate => "NO KEY UPDATE",
+        _ => "UPDATE",
+    };
+
+    /// <summary>Puts the locking statement where the query reads the record's table (a plain root: not another FromSql).</summary>
+    private sealed class RootReplacer(Type recordType, Expression lockedRoot) : ExpressionVisitor
+    {
+        protected override Expression VisitExtension(Expression node) =>
+            node.GetType() == typeof(EntityQueryRootExpression) && ((EntityQueryRootExpression)node).EntityType.ClrType == recordType
+                ? lockedRoot
+                : base.VisitExtension(node);
     }
 }

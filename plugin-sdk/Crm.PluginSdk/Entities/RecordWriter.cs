@@ -115,9 +115,10 @@ internal sealed class RecordWriter<TRecord, TContext>(
     {
         var db = services.GetRequiredService<TContext>();
         // Read, changed and written back whole (the custom field document, the search text):
-        // a concurrent writer of the same record waits until this one has committed.
-        await db.LockAsync<TRecord>([id], RowLock.NoKeyUpdate, cancellationToken);
-        var record = await access.Reachable(definition.WritesFrom(db), services, PermissionAction.Update).FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+        // a concurrent writer of the same record waits until this one has committed. The lock
+        // comes with the read, in one statement.
+        var record = await access.Reachable(db.LockingRow(definition.WritesFrom(db), id, RowLock.NoKeyUpdate), services, PermissionAction.Update)
+            .FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
         if (record is null)
         {
             return new MutationPayload(null, [access.Missing(services, id, PermissionAction.Update, "change")]);
@@ -169,8 +170,8 @@ internal sealed class RecordWriter<TRecord, TContext>(
     {
         var db = services.GetRequiredService<TContext>();
         // The strongest lock: links being written to this record wait, or were written before it.
-        await db.LockAsync<TRecord>([id], RowLock.Update, cancellationToken);
-        var record = await access.Reachable(definition.WritesFrom(db), services, PermissionAction.Delete).FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+        var record = await access.Reachable(db.LockingRow(definition.WritesFrom(db), id, RowLock.Update), services, PermissionAction.Delete)
+            .FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
         if (record is null)
         {
             return new MutationPayload(null, [access.Missing(services, id, PermissionAction.Delete, "delete")]);
