@@ -24,6 +24,6 @@ public sealed class CustomFieldsModule : ICrmModule
     public void ConfigureServices(IServiceCollection services, ModuleContext context)
     {
         services.AddModuleDbContext<CustomFieldsDbContext>(Id);
-        services.AddHostedService<CustomFieldCatalogPoller>();
+        services.AddVersionedCachePolling<CustomFieldCatalog>("CustomFields:PollInterval");
     }
 }

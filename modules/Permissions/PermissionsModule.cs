@@ -25,7 +25,7 @@ public sealed class PermissionsModule : ICrmModule
     public void ConfigureServices(IServiceCollection services, ModuleContext context)
     {
         services.AddModuleDbContext<PermissionsDbContext>(Id);
-        services.AddHostedService<PermissionsVersionPoller>();
+        services.AddVersionedCachePolling<AccessRightsProvider>("Permissions:PollInterval");
         // logout reads the caller's bearer token.
         services.AddHttpContextAccessor();
         // Signing in is what a caller without credentials must be able to do.

@@ -20,6 +20,6 @@ public sealed class SelectionListsModule : ICrmModule
     public void ConfigureServices(IServiceCollection services, ModuleContext context)
     {
         services.AddModuleDbContext<SelectionListsDbContext>(Id);
-        services.AddHostedService<Domain.SelectionListCachePoller>();
+        services.AddVersionedCachePolling<Domain.SelectionListCache>("SelectionLists:PollInterval");
     }
 }

@@ -3,20 +3,25 @@ using Crm.PluginSdk.CustomFields;
 using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.Modules;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Crm.Modules.CustomFields.Domain;
 
 /// <summary>
 /// The definitions in force, read whole into an immutable snapshot. A change made here reloads
-/// it at once; a change made by another host is seen by <see cref="CustomFieldCatalogPoller"/>,
-/// which compares the stored version with the snapshot's.
+/// it at once; a change made by another host is seen when the SDK's versioned-cache poller calls
+/// <see cref="PollAsync"/>, which compares the stored version with the snapshot's.
 /// </summary>
-public sealed class CustomFieldCatalog(IServiceProvider rootServices, ILogger<CustomFieldCatalog> logger) : ICustomFieldCatalog, ISingletonService
+public sealed class CustomFieldCatalog(IServiceProvider rootServices, ILogger<CustomFieldCatalog> logger) : ICustomFieldCatalog, ISingletonService, IVersionedCache
 {
+    string IVersionedCache.Name => "Custom fields";
+
+    Task IVersionedCache.PrepareAsync(CancellationToken cancellationToken) => ReconcileIndexesAsync(cancellationToken);
+
+    /// <inheritdoc cref="RefreshAsync"/>
+    public Task PollAsync(CancellationToken cancellationToken) => RefreshAsync(cancellationToken);
+
     private readonly SemaphoreSlim _reload = new(1, 1);
     private CustomFieldSnapshot? _current;
 
@@ -105,35 +110,5 @@ public sealed class CustomFieldCatalog(IServiceProvider rootServices, ILogger<Cu
         var version = await db.Versions.AsNoTracking().Select(v => v.Version).SingleAsync(cancellationToken);
         var definitions = await db.Definitions.AsNoTracking().ToListAsync(cancellationToken);
         return new CustomFieldSnapshot(version, definitions.Select(d => d.ToSpec()));
-    }
-}
-
-/// <summary>Picks up definitions changed by other hosts on the same database.</summary>
-public sealed class CustomFieldCatalogPoller(CustomFieldCatalog catalog, IConfiguration configuration, ILogger<CustomFieldCatalogPoller> logger) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var interval = configuration.GetValue("CustomFields:PollInterval", TimeSpan.FromSeconds(1));
-        try
-        {
-            await catalog.ReconcileIndexesAsync(stoppingToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            logger.LogWarning(ex, "Custom fields: could not check the indexes at start-up.");
-        }
-
-        using var timer = new PeriodicTimer(interval);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await catalog.RefreshAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogWarning(ex, "Custom fields: could not check for changes; trying again.");
-            }
-        }
     }
 }

@@ -17,8 +17,10 @@ namespace Crm.Modules.Permissions.Rights;
 /// A request served from the cache costs no SQL statement.
 /// </summary>
 public sealed class AccessRightsProvider(IServiceScopeFactory scopes, TimeProvider clock, ILogger<AccessRightsProvider> logger)
-    : IAccessRightsProvider, ISingletonService, IDisposable
+    : IAccessRightsProvider, ISingletonService, IVersionedCache, IDisposable
 {
+    string IVersionedCache.Name => "Permissions";
+
     private static readonly TimeSpan NegativeTokenCacheFor = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan EndedTokenCacheFor = TimeSpan.FromMinutes(1);
 

@@ -2,9 +2,7 @@ using Crm.Modules.SelectionLists.Data;
 using Crm.PluginSdk.Lists;
 using Crm.PluginSdk.Modules;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Crm.Modules.SelectionLists.Domain;
@@ -12,11 +10,13 @@ namespace Crm.Modules.SelectionLists.Domain;
 /// <summary>
 /// Every list's items, read once and kept across requests until the lists' version changes: at
 /// once for changes made on this host, within <c>SelectionLists:PollInterval</c> for changes made by
-/// another (<see cref="SelectionListCachePoller"/>), as custom field definitions and access rights
+/// another (the SDK's versioned-cache poller calls <see cref="PollAsync"/>), as custom field definitions and access rights
 /// are kept. A request served from it costs no SQL statement.
 /// </summary>
-public sealed class SelectionListCache(IServiceScopeFactory scopes, ILogger<SelectionListCache> logger) : ISingletonService
+public sealed class SelectionListCache(IServiceScopeFactory scopes, ILogger<SelectionListCache> logger) : ISingletonService, IVersionedCache
 {
+    string IVersionedCache.Name => "Selection lists";
+
     private sealed record Snapshot(long Version, IReadOnlyDictionary<string, List<SelectionListItem>> Lists);
 
     private Snapshot? _current;
@@ -83,26 +83,5 @@ public sealed class SelectionListCache(IServiceScopeFactory scopes, ILogger<Sele
         // are kept under the older version, which the next comparison finds outdated.
         var version = await db.Versions.AsNoTracking().Where(v => v.Id == 1).Select(v => v.Version).SingleAsync(cancellationToken);
         return new Snapshot(version, await ReadAsync(db, cancellationToken));
-    }
-}
-
-/// <summary>Picks up lists changed by other hosts on the same database.</summary>
-public sealed class SelectionListCachePoller(SelectionListCache cache, IConfiguration configuration, ILogger<SelectionListCachePoller> logger) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var interval = configuration.GetValue("SelectionLists:PollInterval", TimeSpan.FromSeconds(1));
-        using var timer = new PeriodicTimer(interval);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await cache.PollAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogWarning(ex, "Selection lists: could not check for changes; trying again.");
-            }
-        }
     }
 }
