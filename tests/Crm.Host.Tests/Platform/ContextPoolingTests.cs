@@ -150,8 +150,21 @@ public abstract class ContextPoolingTests(HostFixture fixture)
         Assert.Equal(marker + "b", answer.Data!["updateDeal"]!["deal"]!["title"]!.GetValue<string>());
         Assert.Empty(answer.Data!["updateDeal"]!["errors"]!.AsArray());
         Assert.Equal(1, answer.Transactions);
+        Assert.Equal(0, answer.Savepoints); // the pool restores the context's settings as made, savepoints off
         // Its own event only, not the rows the failed saves left tracked.
         Assert.Equal(before + 1, await OutboxRowsAsync(dealId));
+    }
+
+    [Fact]
+    public void The_design_time_factory_makes_a_context_with_its_own_connection_and_migrations()
+    {
+        // What `dotnet ef` calls: the context is made from its options alone, outside any pool or scope.
+        using var db = new Crm.Host.Data.PlatformDesignTimeFactory().CreateDbContext([]);
+
+        Assert.NotNull(db.Database.GetConnectionString());
+        Assert.Null(db.Session);
+        Assert.NotEmpty(db.Database.GetMigrations());
+        Assert.NotNull(db.Model.FindEntityType(typeof(OutboxMessage)));
     }
 }
 
