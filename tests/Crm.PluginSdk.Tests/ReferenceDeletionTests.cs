@@ -20,7 +20,7 @@ public sealed class Step : AuditedRecord
     public long? NoteOfId { get; set; }
 }
 
-public sealed class StepsDbContext(DbContextOptions<StepsDbContext> options, ModuleDbContextDependencies dependencies) : ModuleDbContext(options, dependencies)
+public sealed class StepsDbContext(DbContextOptions<StepsDbContext> options) : ModuleDbContext(options)
 {
     public override string Schema => "steps";
 

@@ -4,8 +4,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Crm.Host.Data;
 
 /// <summary>The host's own tables: API keys, event deliveries that did not succeed at once, and the record of modules' data migrations.</summary>
-public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> options, ModuleDbContextDependencies dependencies)
-    : ModuleDbContext(options, dependencies)
+public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> options)
+    : ModuleDbContext(options)
 {
     public const string SchemaName = "platform";
 

@@ -4,8 +4,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Modules.Companies.Data;
 
-public sealed class CompaniesDbContext(DbContextOptions<CompaniesDbContext> options, ModuleDbContextDependencies dependencies)
-    : ModuleDbContext(options, dependencies)
+public sealed class CompaniesDbContext(DbContextOptions<CompaniesDbContext> options)
+    : ModuleDbContext(options)
 {
     public override string Schema => CompaniesModule.Id;
 

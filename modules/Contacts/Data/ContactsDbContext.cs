@@ -4,8 +4,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Modules.Contacts.Data;
 
-public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> options, ModuleDbContextDependencies dependencies)
-    : ModuleDbContext(options, dependencies)
+public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> options)
+    : ModuleDbContext(options)
 {
     public override string Schema => ContactsModule.Id;
 

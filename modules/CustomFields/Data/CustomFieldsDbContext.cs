@@ -4,8 +4,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Modules.CustomFields.Data;
 
-public sealed class CustomFieldsDbContext(DbContextOptions<CustomFieldsDbContext> options, ModuleDbContextDependencies dependencies)
-    : ModuleDbContext(options, dependencies)
+public sealed class CustomFieldsDbContext(DbContextOptions<CustomFieldsDbContext> options)
+    : ModuleDbContext(options)
 {
     public override string Schema => CustomFieldsModule.Id;
 

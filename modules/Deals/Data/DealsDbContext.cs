@@ -4,8 +4,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Modules.Deals.Data;
 
-public sealed class DealsDbContext(DbContextOptions<DealsDbContext> options, ModuleDbContextDependencies dependencies)
-    : ModuleDbContext(options, dependencies)
+public sealed class DealsDbContext(DbContextOptions<DealsDbContext> options)
+    : ModuleDbContext(options)
 {
     public override string Schema => DealsModule.Id;
 

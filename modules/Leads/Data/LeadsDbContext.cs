@@ -4,8 +4,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Modules.Leads.Data;
 
-public sealed class LeadsDbContext(DbContextOptions<LeadsDbContext> options, ModuleDbContextDependencies dependencies)
-    : ModuleDbContext(options, dependencies)
+public sealed class LeadsDbContext(DbContextOptions<LeadsDbContext> options)
+    : ModuleDbContext(options)
 {
     public override string Schema => LeadsModule.Id;
 

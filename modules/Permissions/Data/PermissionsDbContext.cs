@@ -10,8 +10,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Modules.Permissions.Data;
 
-public sealed class PermissionsDbContext(DbContextOptions<PermissionsDbContext> options, ModuleDbContextDependencies dependencies)
-    : ModuleDbContext(options, dependencies)
+public sealed class PermissionsDbContext(DbContextOptions<PermissionsDbContext> options)
+    : ModuleDbContext(options)
 {
     public override string Schema => PermissionsModule.Id;
 

@@ -4,8 +4,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Modules.SelectionLists.Data;
 
-public sealed class SelectionListsDbContext(DbContextOptions<SelectionListsDbContext> options, ModuleDbContextDependencies dependencies)
-    : ModuleDbContext(options, dependencies)
+public sealed class SelectionListsDbContext(DbContextOptions<SelectionListsDbContext> options)
+    : ModuleDbContext(options)
 {
     public override string Schema => SelectionListsModule.Id;
 

@@ -78,7 +78,7 @@ public sealed class CrmDatabaseSession(DatabaseOptions options) : DbCommandInter
         {
             if (reference.TryGetTarget(out var context))
             {
-                context.ForgetRolledBack();
+                context.ForgetRolledBack(this);
             }
         }
     }

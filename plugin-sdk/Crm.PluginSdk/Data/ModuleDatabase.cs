@@ -25,18 +25,38 @@ public static class ModuleDatabase
     public static IServiceCollection AddModuleDbContext<TContext>(this IServiceCollection services, string schema)
         where TContext : ModuleDbContext
     {
-        // The engine is read when the context is first made, not now: configuration may still change
-        // until the host is built. Every context of a scope shares the scope's connection.
-        // The options are made once (a singleton): without a connection, which each context takes
-        // from its scope's session when it is made (see ModuleDbContext), and with interceptors
-        // that find that session through the context.
-        services.AddDbContext<TContext>(
+        if (typeof(TContext).GetConstructors() is not [{ } constructor] || constructor.GetParameters() is not [{ } parameter]
+            || !parameter.ParameterType.IsAssignableFrom(typeof(DbContextOptions<TContext>)))
+        {
+            // EF Core's pool makes contexts from their options alone; the scope is handed over per lease.
+            throw new InvalidOperationException(
+                $"{typeof(TContext).Name} must have exactly one public constructor, taking only DbContextOptions<{typeof(TContext).Name}>: module contexts are pooled, and each lease is given its request's dependencies.");
+        }
+
+        // The engine is read when the pool first makes a context, not now: configuration may still
+        // change until the host is built. The options are made once (a singleton), without a
+        // connection and with interceptors that find the scope's session through the context.
+        // Contexts are pooled: making one builds EF Core's own services for it, which cost more than
+        // the rest of a small read. Each scope leases one per context type and hands it the
+        // scope's dependencies and shared connection; disposing the scope returns it, reset.
+        services.AddPooledDbContextFactory<TContext>(
             (provider, options) => Configure(options, provider.GetRequiredService<DatabaseOptions>(), schema, typeof(TContext).Assembly, session: null, sharedConnection: true),
-            ServiceLifetime.Scoped,
-            ServiceLifetime.Singleton);
+            ContextPoolSize);
+        services.AddScoped(provider =>
+        {
+            var context = provider.GetRequiredService<IDbContextFactory<TContext>>().CreateDbContext();
+            context.Lease(provider.GetRequiredService<ModuleDbContextDependencies>());
+            return context;
+        });
         services.AddSingleton(new ModuleDatabaseRegistration(typeof(TContext), schema));
         return services;
     }
+
+    /// <summary>
+    /// Contexts of one type kept for reuse: as many as requests ran at once, up to this; beyond it,
+    /// a context is made and thrown away as without a pool. Bounds the memory a burst leaves behind.
+    /// </summary>
+    internal const int ContextPoolSize = 128;
 
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, DatabaseOptions database, string schema, Assembly migrationsAssembly, CrmDatabaseSession? session = null) =>
         Configure(options, database, schema, migrationsAssembly, session, sharedConnection: false);
@@ -117,6 +137,9 @@ public abstract class ModuleDesignTimeFactory<TContext>(string schema) : IDesign
         };
         var options = new DbContextOptionsBuilder<TContext>();
         ModuleDatabase.Configure(options, database, schema, typeof(TContext).Assembly);
-        return (TContext)Activator.CreateInstance(typeof(TContext), options.Options, ModuleDbContextDependencies.System)!;
+        // Module contexts are made from their options alone (they are pooled); design-time tools act as the system.
+        var context = (TContext)Activator.CreateInstance(typeof(TContext), options.Options)!;
+        context.Lease(ModuleDbContextDependencies.System);
+        return context;
     }
 }

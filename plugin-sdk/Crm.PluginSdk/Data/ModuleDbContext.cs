@@ -47,16 +47,49 @@ public abstract class ModuleDbContext : DbContext
     private static readonly ConcurrentDictionary<Type, string?> RecordTypeNames = new();
     private readonly List<CrmEvent> _published = [];
     private readonly Dictionary<ICrmRecord, Dictionary<string, FieldChange>> _extraChanges = new(ReferenceEqualityComparer.Instance);
+    private ModuleDbContextDependencies? _dependencies;
 
-    protected ModuleDbContext(DbContextOptions options, ModuleDbContextDependencies dependencies)
+    /// <summary>
+    /// For a context kept in the SDK's pool (see <see cref="ModuleDatabase.AddModuleDbContext{TContext}"/>):
+    /// it serves a request only once leased to the request's scope, which hands it the scope's
+    /// dependencies and connection.
+    /// </summary>
+    protected ModuleDbContext(DbContextOptions options)
         : base(options)
     {
-        Dependencies = dependencies;
+        // EF Core would set a savepoint before every save inside a transaction, to keep the
+        // transaction usable after a failed save. No write of the platform goes on after a failed
+        // save (the whole transaction rolls back), so each savepoint is a round trip for nothing.
+        // The pool restores this after every lease, as it was when the context was made.
+        Database.AutoSavepointsEnabled = false;
+    }
+
+    /// <summary>For a context made by hand (tools, tests), which serves only the given dependencies.</summary>
+    protected ModuleDbContext(DbContextOptions options, ModuleDbContextDependencies dependencies)
+        : this(options)
+    {
+        // A context made with a connection of its own (design time, tools) keeps it.
+        Attach(dependencies, takeSessionConnection: Database.GetConnectionString() is null);
+    }
+
+    /// <summary>
+    /// Gives a pooled context the scope it serves until it is disposed (returned to the pool): the
+    /// scope's actor, clock and custom fields, and the scope's shared connection. Its options, made
+    /// once for the process, carry no connection.
+    /// </summary>
+    internal void Lease(ModuleDbContextDependencies dependencies) => Attach(dependencies, takeSessionConnection: true);
+
+    private void Attach(ModuleDbContextDependencies dependencies, bool takeSessionConnection)
+    {
+        if (_dependencies is not null)
+        {
+            throw new InvalidOperationException($"{GetType().Name} already serves a scope: a pooled context is leased once, until it is disposed.");
+        }
+
+        _dependencies = dependencies;
         if (dependencies.Session is { } session)
         {
-            // Options made once for the process carry no connection: take the scope's. A context made
-            // with a connection of its own (design time, tools) keeps it.
-            if (Database.GetConnectionString() is null)
+            if (takeSessionConnection)
             {
                 Database.SetDbConnection(session.Connection);
             }
@@ -64,18 +97,48 @@ public abstract class ModuleDbContext : DbContext
             // A rolled-back transaction of the scope must not leave what it saved tracked here.
             session.Enlist(this);
         }
-        // EF Core would set a savepoint before every save inside a transaction, to keep the
-        // transaction usable after a failed save. No write of the platform goes on after a failed
-        // save (the whole transaction rolls back), so each savepoint is a round trip for nothing.
-        Database.AutoSavepointsEnabled = false;
     }
 
-    /// <summary>Forgets what this context tracks and what it was about to write: its transaction was rolled back.</summary>
-    internal void ForgetRolledBack()
+    /// <summary>
+    /// Forgets what this context tracks and what it was about to write: a transaction of
+    /// <paramref name="session"/> was rolled back. Ignored when the context has since gone back to
+    /// the pool or serves another scope.
+    /// </summary>
+    internal void ForgetRolledBack(CrmDatabaseSession session)
     {
+        if (!ReferenceEquals(_dependencies?.Session, session))
+        {
+            return;
+        }
+
         ChangeTracker.Clear();
         _published.Clear();
         _extraChanges.Clear();
+    }
+
+    /// <summary>
+    /// Lets go of the scope before the context goes back to the pool: EF Core resets its own state
+    /// (tracked entities, transaction, settings), and this drops the platform's (events about to be
+    /// published, extra changes, the actor and the scope's connection) so that nothing of one
+    /// request reaches the next lease.
+    /// </summary>
+    private void Release()
+    {
+        _published.Clear();
+        _extraChanges.Clear();
+        _dependencies = null;
+    }
+
+    public override void Dispose()
+    {
+        Release();
+        base.Dispose();
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        Release();
+        return base.DisposeAsync();
     }
 
     /// <summary>The module's schema on PostgreSQL and its table prefix on SQLite: the module id.</summary>
@@ -83,15 +146,17 @@ public abstract class ModuleDbContext : DbContext
 
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
 
-    protected ModuleDbContextDependencies Dependencies { get; }
+    /// <summary>What the scope this context serves gives it; a pooled context not leased to a scope has none.</summary>
+    protected ModuleDbContextDependencies Dependencies =>
+        _dependencies ?? throw new InvalidOperationException($"{GetType().Name} serves no scope: resolve it from a scope's services, not from the pool or the root provider.");
 
-    /// <summary>The scope's session, for <see cref="SessionInterceptor"/>; null at design time.</summary>
-    internal CrmDatabaseSession? Session => Dependencies.Session;
+    /// <summary>The scope's session, for <see cref="SessionInterceptor"/>; null at design time and between leases.</summary>
+    internal CrmDatabaseSession? Session => _dependencies?.Session;
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
     /// <summary>The scope's cross-module transaction in progress, if any (see <see cref="CrmDatabaseSession.InTransactionAsync{T}"/>).</summary>
-    internal System.Data.Common.DbTransaction? SessionTransaction => Dependencies.Session?.Transaction;
+    internal System.Data.Common.DbTransaction? SessionTransaction => _dependencies?.Session?.Transaction;
 
     /// <summary>
     /// Publishes an event of the module's own contract (a deal's stage change): written to the

@@ -6,8 +6,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Crm.Tests.SamplePlugin.Data;
 
 /// <summary>The plugin's tables: its own PostgreSQL schema (or table prefix on SQLite), like any module's.</summary>
-public sealed class SamplePluginDbContext(DbContextOptions<SamplePluginDbContext> options, ModuleDbContextDependencies dependencies)
-    : ModuleDbContext(options, dependencies)
+public sealed class SamplePluginDbContext(DbContextOptions<SamplePluginDbContext> options)
+    : ModuleDbContext(options)
 {
     public override string Schema => SamplePluginModule.Id;
 
