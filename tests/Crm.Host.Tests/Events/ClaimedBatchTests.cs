@@ -81,7 +81,7 @@ public abstract class ClaimedBatchTests(Engine engine)
         await Dispatcher(other).DispatchPendingAsync(CancellationToken.None);
 
         var contacts = new List<long>();
-        for (var i = 0; i < 20; i++)
+        for (var i = 0; i < 15; i++)
         {
             contacts.Add(long.Parse(await host.CreateContactAsync(new { name = $"Claimed {i}" }), CultureInfo.InvariantCulture));
         }
@@ -98,8 +98,9 @@ public abstract class ClaimedBatchTests(Engine engine)
         var besideIt = await Dispatcher(other).DispatchPendingAsync(CancellationToken.None);
         if (DeliversBesideAStuckHost)
         {
-            // The ten the stuck host did not claim; not the update, which waits behind its record's creation.
-            Assert.Equal(10, besideIt);
+            // The five the stuck host did not claim (a batch has room for the update too); not the
+            // update, which waits behind its record's creation.
+            Assert.Equal(5, besideIt);
             Assert.DoesNotContain(seen.Events, e => e.ContactId == contacts[0] && e.Type == RecordUpdated.TypeName);
         }
         else
@@ -116,8 +117,8 @@ public abstract class ClaimedBatchTests(Engine engine)
         }
 
         var events = seen.Events.ToList();
-        Assert.Equal(21, events.Count);
-        Assert.Equal(21, events.Select(e => e.EventId).Distinct().Count());
+        Assert.Equal(16, events.Count);
+        Assert.Equal(16, events.Select(e => e.EventId).Distinct().Count());
         Assert.Equal(
             [RecordCreated.TypeName, RecordUpdated.TypeName],
             events.Where(e => e.ContactId == contacts[0]).Select(e => e.Type).ToList());
