@@ -103,8 +103,8 @@ public sealed class EventDelivery
 }
 
 /// <summary>
-/// One module's outbox as a stream to fan out: on PostgreSQL the host that fans it out holds its
-/// row (<c>FOR UPDATE SKIP LOCKED</c>), so that one host at a time takes its events, in order.
+/// One module's outbox as a stream to fan out: on PostgreSQL a host holds its row while it claims
+/// a batch (not while it delivers it), so that each claim sees the ones before it.
 /// </summary>
 public sealed class EventStream
 {
