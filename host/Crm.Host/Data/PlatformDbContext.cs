@@ -19,6 +19,8 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
 
     public DbSet<Events.EventStream> EventStreams => Set<Events.EventStream>();
 
+    public DbSet<Events.EventClaim> EventClaims => Set<Events.EventClaim>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<ApiKey>(key =>

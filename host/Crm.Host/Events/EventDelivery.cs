@@ -90,14 +90,45 @@ public sealed class EventDelivery
             stream.HasKey(s => s.Module);
             stream.Property(s => s.Module).HasMaxLength(64);
         });
+        modelBuilder.Entity<EventClaim>(claim =>
+        {
+            claim.ToTable("event_claims");
+            claim.HasKey(c => new { c.Module, c.OutboxId });
+            claim.Property(c => c.Module).HasMaxLength(64);
+            claim.Property(c => c.EntityType).HasMaxLength(64);
+            // The claim's question: is an earlier event of this record still being delivered?
+            claim.HasIndex(c => new { c.Module, c.EntityType, c.EntityId, c.OutboxId });
+        });
     }
 }
 
 /// <summary>
-/// One module's outbox as a stream to fan out: on PostgreSQL the host that fans it out holds its
-/// row (<c>FOR UPDATE SKIP LOCKED</c>), so that one host at a time takes its events, in order.
+/// One module's outbox as a stream to fan out: on PostgreSQL a host holds its row while it claims
+/// a batch (not while it delivers it), so that each claim sees the ones before it.
 /// </summary>
 public sealed class EventStream
 {
     public string Module { get; set; } = "";
+}
+
+/// <summary>
+/// An outbox event a host has taken to deliver (PostgreSQL): claimed in a short transaction, so the
+/// host delivers it without holding a lock, and deleted when the event is marked. Until
+/// <see cref="ExpiresAt"/> no other host takes it, nor a later event of its record; after it (the
+/// host stopped), the event is taken again.
+/// </summary>
+public sealed class EventClaim
+{
+    public string Module { get; set; } = "";
+
+    public long OutboxId { get; set; }
+
+    public string EntityType { get; set; } = "";
+
+    public long EntityId { get; set; }
+
+    /// <summary>The batch that holds it: a host releases only its own claims.</summary>
+    public Guid ClaimedBy { get; set; }
+
+    public DateTime ExpiresAt { get; set; }
 }

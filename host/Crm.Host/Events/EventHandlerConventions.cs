@@ -31,6 +31,7 @@ public static class EventHandlerConventions
         services.AddSingleton<EventReader>();
         services.AddSingleton<EventHandlerRunner>();
         services.AddSingleton<OutboxFanOut>();
+        services.AddSingleton<OutboxClaims>();
         services.AddSingleton<DeliveryRetries>();
         services.AddSingleton<OutboxWakeUp>();
         services.AddSingleton<OutboxDispatcher>();

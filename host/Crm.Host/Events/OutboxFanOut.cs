@@ -14,17 +14,16 @@ namespace Crm.Host.Events;
 /// handler has a delivery of a record waiting, that record's later events wait behind it for that
 /// handler (rows in state Waiting), so each handler sees a record's events in order. Then the
 /// batch is marked fanned out, in the same transaction as the rows.
-/// On PostgreSQL one host at a time fans out a module's outbox: it holds the module's row of
-/// <c>platform.event_streams</c> (<c>FOR UPDATE SKIP LOCKED</c>; others skip it) for the batch.
-/// On SQLite the hosts already take turns (see <see cref="OutboxDispatcher"/>), and the batch is
-/// delivered outside any transaction (a SQLite write transaction would keep the handlers from
-/// writing), then recorded in one.
+/// The handlers run outside any transaction. On PostgreSQL several hosts deliver one outbox at
+/// once, each its own claimed batch (<see cref="OutboxClaims"/>); on SQLite the hosts take turns
+/// (see <see cref="OutboxDispatcher"/>).
 /// </summary>
 public sealed class OutboxFanOut(
     IServiceScopeFactory scopes,
     EventCatalog catalog,
     EventReader reader,
     EventHandlerRunner runner,
+    OutboxClaims claims,
     IOptions<OutboxOptions> options,
     TimeProvider clock,
     ILogger<OutboxFanOut> logger)
@@ -52,25 +51,30 @@ public sealed class OutboxFanOut(
             return outcome.FannedOut.Count;
         }
 
+        var batchId = Guid.NewGuid();
+        var claimed = await claims.ClaimAsync(database.Schema, batchId, outbox, platform, session);
+        if (claimed.Count == 0)
+        {
+            return 0; // nothing waits, or what waits is another host's batch (or behind one)
+        }
+
+        Outcome delivered;
+        try
+        {
+            delivered = await DeliverAsync(database.Schema, claimed, platform, services, stopping);
+        }
+        catch
+        {
+            // Let the others take the batch at once rather than after the claims expire.
+            await claims.ForgetAsync(database.Schema, batchId, platform);
+            throw;
+        }
+
         return await session.InTransactionAsync(async () =>
         {
-            // Module ids are checked at loading (lower-case letters, digits, underscores); still a parameter.
-            var held = await platform.EventStreams
-                .FromSqlRaw("SELECT * FROM platform.event_streams WHERE module = {0} FOR UPDATE SKIP LOCKED", database.Schema)
-                .AsNoTracking().ToListAsync(CancellationToken.None);
-            if (held.Count == 0)
-            {
-                return 0; // another host is fanning this outbox out; the next round comes back
-            }
-
-            var batch = await NextBatchAsync(outbox);
-            if (batch.Count == 0)
-            {
-                return 0;
-            }
-
-            var outcome = await DeliverAsync(database.Schema, batch, platform, services, stopping);
-            return await RecordAsync(outcome, outbox, platform);
+            await AddDeliveriesAsync(delivered, platform);
+            await claims.ReleaseAsync(database.Schema, batchId, delivered.FannedOut, outbox);
+            return delivered.FannedOut.Count;
         }, cancellationToken: CancellationToken.None);
     }
 
@@ -121,9 +125,9 @@ public sealed class OutboxFanOut(
                 break;
             }
 
-            // A batch holds its transaction (and, on PostgreSQL, the outbox's stream) while its
-            // handlers run: once slow handlers have taken a handler timeout's worth, the rest of
-            // the batch waits for the next round, so no batch holds them much longer than that.
+            // A batch holds its events (on SQLite, the hosts' turn) while its handlers run: once
+            // slow handlers have taken a handler timeout's worth, the rest of the batch is let go
+            // for the next round, so no batch holds them much longer than that.
             if (outcome.FannedOut.Count > 0 && clock.GetElapsedTime(started) >= options.Value.HandlerTimeout)
             {
                 break;
@@ -197,13 +201,18 @@ public sealed class OutboxFanOut(
         };
     }
 
-    private async Task<int> RecordAsync(Outcome outcome, ModuleDbContext outbox, PlatformDbContext platform)
+    private static async Task AddDeliveriesAsync(Outcome outcome, PlatformDbContext platform)
     {
         if (outcome.Deliveries.Count > 0)
         {
             platform.EventDeliveries.AddRange(outcome.Deliveries);
             await platform.SaveChangesAsync(CancellationToken.None);
         }
+    }
+
+    private async Task<int> RecordAsync(Outcome outcome, ModuleDbContext outbox, PlatformDbContext platform)
+    {
+        await AddDeliveriesAsync(outcome, platform);
 
         if (outcome.FannedOut.Count > 0)
         {

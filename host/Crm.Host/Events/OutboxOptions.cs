@@ -33,6 +33,12 @@ public sealed class OutboxOptions
     /// <summary>How long one handler may take over one event before the attempt counts as failed.</summary>
     public TimeSpan HandlerTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a batch's claim on its events holds (PostgreSQL): the events of a host that stopped
+    /// mid-batch are taken by another host after it. Longer than any batch can take.
+    /// </summary>
+    public TimeSpan ClaimTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>The wait before attempt <paramref name="failures"/> + 1: <see cref="RetryDelay"/> doubled per earlier failure, at most <see cref="MaxRetryDelay"/>.</summary>
     public TimeSpan BackOff(int failures)
     {
@@ -80,6 +86,12 @@ public sealed class OutboxOptionsValidation : IValidateOptions<OutboxOptions>
         if (options.HandlerTimeout <= TimeSpan.Zero)
         {
             problems.Add("Events:HandlerTimeout must be positive.");
+        }
+
+        // A batch stops taking events after one handler timeout, and its last event may take one more per handler.
+        if (options.ClaimTimeout < options.HandlerTimeout * 4)
+        {
+            problems.Add("Events:ClaimTimeout must be at least four times Events:HandlerTimeout.");
         }
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);

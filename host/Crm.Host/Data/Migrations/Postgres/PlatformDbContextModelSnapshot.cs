@@ -102,6 +102,44 @@ namespace Crm.Host.Data.Migrations.Postgres
                     b.ToTable("data_migrations", "platform");
                 });
 
+            modelBuilder.Entity("Crm.Host.Events.EventClaim", b =>
+                {
+                    b.Property<string>("Module")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("module");
+
+                    b.Property<long>("OutboxId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("outbox_id");
+
+                    b.Property<Guid>("ClaimedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("claimed_by");
+
+                    b.Property<long>("EntityId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("entity_id");
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("entity_type");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.HasKey("Module", "OutboxId")
+                        .HasName("pk_event_claims");
+
+                    b.HasIndex("Module", "EntityType", "EntityId", "OutboxId")
+                        .HasDatabaseName("ix_event_claims_module_entity_type_entity_id_outbox_id");
+
+                    b.ToTable("event_claims", "platform");
+                });
+
             modelBuilder.Entity("Crm.Host.Events.EventDelivery", b =>
                 {
                     b.Property<long>("Id")

@@ -94,6 +94,44 @@ namespace Crm.Host.Data.Migrations.Sqlite
                     b.ToTable("platform_data_migrations", (string)null);
                 });
 
+            modelBuilder.Entity("Crm.Host.Events.EventClaim", b =>
+                {
+                    b.Property<string>("Module")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("module");
+
+                    b.Property<long>("OutboxId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("outbox_id");
+
+                    b.Property<Guid>("ClaimedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("claimed_by");
+
+                    b.Property<long>("EntityId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("entity_id");
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("entity_type");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
+                    b.HasKey("Module", "OutboxId")
+                        .HasName("pk_platform_event_claims");
+
+                    b.HasIndex("Module", "EntityType", "EntityId", "OutboxId")
+                        .HasDatabaseName("platform_ix_platform_event_claims_module_entity_type_entity_id_outbox_id");
+
+                    b.ToTable("platform_event_claims", (string)null);
+                });
+
             modelBuilder.Entity("Crm.Host.Events.EventDelivery", b =>
                 {
                     b.Property<long>("Id")
