@@ -22,7 +22,7 @@ start_host() {
   local port=$1 log=$2; shift 2
   Database__Provider=Postgres ConnectionStrings__Crm="$conn;Maximum Pool Size=50" \
     CRM_ADMIN_API_KEY="$key" Logging__LogLevel__Default=Warning \
-    dotnet host/Crm.Host/bin/Release/net10.0/Crm.Host.dll --urls "http://127.0.0.1:$port" "$@" >"$log" 2>&1 &
+    dotnet "$host_dll" --urls "http://127.0.0.1:$port" "$@" >"$log" 2>&1 &
   pids+=($!)
   until curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do
     kill -0 "${pids[-1]}" 2>/dev/null || { cat "$log"; exit 1; }
@@ -45,6 +45,14 @@ start_postgres_and_build() {
   # One build: the command line builds the host and places the modules beside both.
   dotnet build tools/Crm.Cli -c Release -v q -nologo >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
   crm=(dotnet tools/Crm.Cli/bin/Release/net10.0/crm.dll)
+  # The host as it is shipped (`dotnet publish`: precompiled, modules beside it) when the caller
+  # set published=1; the plain Release build otherwise.
+  host_dll=host/Crm.Host/bin/Release/net10.0/Crm.Host.dll
+  if [ "${published:-0}" = 1 ]; then
+    dotnet publish host/Crm.Host -c Release -o "$work/publish" -v q -nologo >"$work/publish.log" 2>&1 || { cat "$work/publish.log"; exit 1; }
+    host_dll=$work/publish/Crm.Host.dll
+  fi
+  echo "host: $host_dll"
 }
 
 # Rows, size and all-visible share of the given tables ('deals', 'contacts' ...). All-visible pages

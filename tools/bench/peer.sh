@@ -7,7 +7,7 @@
 #   tools/bench/peer.sh [--companies 100000] [--contacts 300000] [--deals 1000000] [--leads 0]
 #                       [--rounds 5] [--duration 10] [--warmup 3] [--connections 8] [--seed 1]
 #                       [--workloads contacts,deals,deal,search,reference,create-contact,update-deal]
-#                       [--search-word WORD] [--out FILE]
+#                       [--search-word WORD] [--out FILE] [--published]
 # See tools/bench/README.md ("peer.sh") for what each workload is and how to read the table.
 set -euo pipefail
 # One block, read whole before it runs: editing this file during a run does not change the run.
@@ -15,12 +15,13 @@ set -euo pipefail
 companies=100000 contacts=300000 deals=1000000 leads=0
 rounds=5 duration=10 warmup=3 connections=8 seed=1
 workloads=contacts,deals,deal,search,reference,create-contact,update-deal
-search_word="" out=""
+search_word="" out="" published=0
 while [ $# -gt 0 ]; do
   case $1 in
     --companies|--contacts|--deals|--leads|--rounds|--duration|--warmup|--connections|--seed|--workloads|--search-word|--out)
       [ $# -ge 2 ] || { echo "$1 needs a value" >&2; exit 2; }
       name=${1#--}; declare "${name//-/_}=$2"; shift 2 ;;
+    --published) published=1; shift ;;
     -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
-using System.Diagnostics;
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
 
@@ -16,20 +14,17 @@ public sealed record CapturedCommand(string Text, IReadOnlyList<(string Name, ob
 /// diagnostic events, so nothing in the host changes): to look at what really runs, and to ask
 /// the database for the plan of exactly that.
 /// </summary>
-public sealed class SqlCapture : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
+public sealed class SqlCapture : EfDiagnosticRecorder
 {
     private static readonly string CommandExecuting = RelationalEventId.CommandExecuting.Name!;
     private readonly CrmHost _host;
     private readonly string _database;
     private readonly ConcurrentQueue<CapturedCommand> _commands = new();
-    private readonly List<IDisposable> _subscriptions = [];
-    private readonly IDisposable _all;
-
     private SqlCapture(CrmHost host)
+        : base(CommandExecuting)
     {
         _host = host;
         _database = DatabaseOf(host.Engine, host.ConnectionString);
-        _all = DiagnosticListener.AllListeners.Subscribe(this);
     }
 
     /// <summary>Starts recording the commands sent to <paramref name="host"/>'s database (by any host on it).</summary>
@@ -72,30 +67,9 @@ public sealed class SqlCapture : IObserver<DiagnosticListener>, IObserver<KeyVal
         return lines;
     }
 
-    public void Dispose()
+    protected override void Record(object? payload)
     {
-        _all.Dispose();
-        lock (_subscriptions)
-        {
-            _subscriptions.ForEach(s => s.Dispose());
-            _subscriptions.Clear();
-        }
-    }
-
-    void IObserver<DiagnosticListener>.OnNext(DiagnosticListener listener)
-    {
-        if (listener.Name == DbLoggerCategory.Name)
-        {
-            lock (_subscriptions)
-            {
-                _subscriptions.Add(listener.Subscribe(this, name => name == CommandExecuting));
-            }
-        }
-    }
-
-    void IObserver<KeyValuePair<string, object?>>.OnNext(KeyValuePair<string, object?> value)
-    {
-        if (value.Value is CommandEventData { Command: { Connection: { } connection } command }
+        if (payload is CommandEventData { Command: { Connection: { } connection } command }
             && DatabaseOf(connection) == _database)
         {
             _commands.Enqueue(new CapturedCommand(command.CommandText,
@@ -113,20 +87,4 @@ public sealed class SqlCapture : IObserver<DiagnosticListener>, IObserver<KeyVal
         SqliteConnection sqlite => Path.GetFullPath(sqlite.DataSource),
         _ => null,
     };
-
-    void IObserver<DiagnosticListener>.OnCompleted()
-    {
-    }
-
-    void IObserver<DiagnosticListener>.OnError(Exception error)
-    {
-    }
-
-    void IObserver<KeyValuePair<string, object?>>.OnCompleted()
-    {
-    }
-
-    void IObserver<KeyValuePair<string, object?>>.OnError(Exception error)
-    {
-    }
 }
