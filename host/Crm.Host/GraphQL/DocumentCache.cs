@@ -18,10 +18,12 @@ namespace Crm.Host.GraphQL;
 public sealed class DocumentCache : IDisposable
 {
     private readonly MemoryCache? _cache;
+    private readonly long _limit;
 
     public DocumentCache(IOptions<GraphQLEndpointOptions> options)
     {
         var size = options.Value.DocumentCacheSize;
+        _limit = size;
         // Compaction frees a quarter when full: a stream of distinct documents evicts in bulk, not one by one.
         _cache = size <= 0 ? null : new MemoryCache(new MemoryCacheOptions { SizeLimit = size, CompactionPercentage = 0.25, TrackStatistics = true });
     }
@@ -56,9 +58,16 @@ public sealed class DocumentCache : IDisposable
             return;
         }
 
-        // A document larger than the whole cache is refused by MemoryCache itself.
-        _cache.Set(new Key(query, operationName), new Entry(document, schema),
-            new MemoryCacheEntryOptions { Size = query.Length + (operationName?.Length ?? 0) });
+        // A document larger than the whole cache is refused by MemoryCache itself. One that does not
+        // fit would be refused too while MemoryCache compacts in the background; make room first, so
+        // a full cache still keeps what just ran.
+        var size = query.Length + (operationName?.Length ?? 0);
+        if (size <= _limit && Size + size > _limit)
+        {
+            _cache.Compact(0.25);
+        }
+
+        _cache.Set(new Key(query, operationName), new Entry(document, schema), new MemoryCacheEntryOptions { Size = size });
     }
 
     public void Dispose() => _cache?.Dispose();
