@@ -135,6 +135,14 @@ public class CrmHost : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+        if (disposing && Engine == Engine.Postgres)
+        {
+            // Npgsql keeps a pool per connection string for the process, and each host's is its
+            // own: without this, every finished host's idle connections stay open for minutes and
+            // the suite's hosts together reach the server's max_connections.
+            Npgsql.NpgsqlConnection.ClearAllPools();
+        }
+
         if (disposing && _sqliteDirectory is not null)
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
