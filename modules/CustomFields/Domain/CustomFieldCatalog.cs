@@ -11,7 +11,7 @@ namespace Crm.Modules.CustomFields.Domain;
 /// <summary>
 /// The definitions in force, read whole into an immutable snapshot. A change made here reloads
 /// it at once; a change made by another host is seen when the SDK's versioned-cache poller calls
-/// <see cref="PollAsync"/>, which compares the stored version with the snapshot's.
+/// <see cref="RefreshAsync"/>, which compares the stored version with the snapshot's.
 /// </summary>
 public sealed class CustomFieldCatalog(IServiceProvider rootServices, ILogger<CustomFieldCatalog> logger) : ICustomFieldCatalog, ISingletonService, IVersionedCache
 {
@@ -19,8 +19,7 @@ public sealed class CustomFieldCatalog(IServiceProvider rootServices, ILogger<Cu
 
     Task IVersionedCache.PrepareAsync(CancellationToken cancellationToken) => ReconcileIndexesAsync(cancellationToken);
 
-    /// <inheritdoc cref="RefreshAsync"/>
-    public Task PollAsync(CancellationToken cancellationToken) => RefreshAsync(cancellationToken);
+    Task IVersionedCache.PollAsync(CancellationToken cancellationToken) => RefreshAsync(cancellationToken);
 
     private readonly SemaphoreSlim _reload = new(1, 1);
     private CustomFieldSnapshot? _current;
