@@ -18,13 +18,13 @@ namespace Crm.Host.Tests.Events;
 public abstract class ClaimedBatchTests(Engine engine)
 {
     /// <summary>What both hosts' handlers saw, in the order they saw it.</summary>
-    private sealed class Seen
+    protected sealed class Seen
     {
         public ConcurrentQueue<(Guid EventId, long ContactId, string Type)> Events { get; } = new();
     }
 
     /// <summary>The contact whose first event one host's handler is stuck in, until released.</summary>
-    private sealed class Hold
+    protected sealed class Hold
     {
         public long? Contact { get; set; }
 
@@ -53,13 +53,13 @@ public abstract class ClaimedBatchTests(Engine engine)
     /// <summary>Whether a second host delivers while the first is stuck in a handler (PostgreSQL), or waits its turn (SQLite).</summary>
     protected abstract bool DeliversBesideAStuckHost { get; }
 
-    private static WebApplicationFactory<Program> WithHandler(CrmHost host, Seen seen, Hold hold) =>
+    protected static WebApplicationFactory<Program> WithHandler(CrmHost host, Seen seen, Hold hold) =>
         host.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
             services.AddSingleton(seen).AddSingleton(hold).AddEventHandler<HoldingHandler>("tests/holding")));
 
-    private static OutboxDispatcher Dispatcher(WebApplicationFactory<Program> host) => host.Services.GetRequiredService<OutboxDispatcher>();
+    protected static OutboxDispatcher Dispatcher(WebApplicationFactory<Program> host) => host.Services.GetRequiredService<OutboxDispatcher>();
 
-    private static async Task<long> WaitingAsync(CrmHost host) =>
+    protected static async Task<long> WaitingAsync(CrmHost host) =>
         Convert.ToInt64((await host.QueryRowsAsync($"SELECT COUNT(*) AS n FROM {host.Table("contacts", "outbox")} WHERE processed_at IS NULL"))[0]["n"], CultureInfo.InvariantCulture);
 
     [Fact]
@@ -176,4 +176,32 @@ public sealed class ClaimedBatchOnSqlite() : ClaimedBatchTests(Engine.Sqlite)
 public sealed class ClaimedBatchOnPostgres() : ClaimedBatchTests(Engine.Postgres)
 {
     protected override bool DeliversBesideAStuckHost => true;
+
+    [Fact]
+    public async Task The_events_of_a_host_that_died_mid_batch_are_delivered_once_its_claim_expires()
+    {
+        await using var host = await CrmHost.StartAsync(Engine.Postgres);
+        var seen = new Seen();
+        await using var survivor = WithHandler(host, seen, new Hold());
+        await Dispatcher(survivor).DispatchPendingAsync(CancellationToken.None);
+        var contacts = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            contacts.Add(long.Parse(await host.CreateContactAsync(new { name = $"Orphaned {i}" }), CultureInfo.InvariantCulture));
+        }
+
+        // What a host that stopped after claiming leaves behind: live claims, held by no one.
+        var deadHost = Guid.NewGuid();
+        await host.QueryRowsAsync(
+            $"INSERT INTO platform.event_claims (module, outbox_id, entity_type, entity_id, claimed_by, expires_at) SELECT 'contacts', id, entity_type, entity_id, @p0, now() + interval '1 hour' FROM {host.Table("contacts", "outbox")} WHERE processed_at IS NULL",
+            deadHost);
+        Assert.Equal(0, await Dispatcher(survivor).DispatchPendingAsync(CancellationToken.None));
+        Assert.Empty(seen.Events);
+
+        await host.QueryRowsAsync("UPDATE platform.event_claims SET expires_at = now() - interval '1 second' WHERE claimed_by = @p0", deadHost);
+        Assert.Equal(3, await Dispatcher(survivor).DispatchPendingAsync(CancellationToken.None));
+        Assert.Equal(contacts, seen.Events.Select(e => e.ContactId).ToList());
+        Assert.Equal(0, await WaitingAsync(host));
+        Assert.Empty(await host.QueryRowsAsync("SELECT module FROM platform.event_claims"));
+    }
 }

@@ -324,6 +324,19 @@ public abstract class EventHandlerIsolationTests(EventHandlerHost fixture)
     }
 
     [Fact]
+    public void A_claim_timeout_shorter_than_four_handler_timeouts_is_refused()
+    {
+        // A batch may outlive its claim otherwise, and another host would deliver its events a second time while it runs.
+        var validations = Host.Services.GetServices<Microsoft.Extensions.Options.IValidateOptions<OutboxOptions>>().ToList();
+        var tooShort = new OutboxOptions { HandlerTimeout = TimeSpan.FromMinutes(1), ClaimTimeout = TimeSpan.FromSeconds(239) };
+        Assert.Contains(
+            "Events:ClaimTimeout must be at least four times Events:HandlerTimeout.",
+            validations.SelectMany(v => v.Validate(null, tooShort).Failures ?? []));
+        var enough = new OutboxOptions { HandlerTimeout = TimeSpan.FromMinutes(1), ClaimTimeout = TimeSpan.FromMinutes(4) };
+        Assert.True(validations.All(v => v.Validate(null, enough).Succeeded));
+    }
+
+    [Fact]
     public async Task Administering_deliveries_needs_the_settings_right_and_every_input_is_bounded()
     {
         var (_, _, key) = await Host.NewUserWithKeyAsync("deliveries");
