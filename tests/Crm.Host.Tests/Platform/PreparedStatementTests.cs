@@ -1,0 +1,78 @@
+using Crm.Host.Hosting;
+using Crm.Host.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+
+namespace Crm.Host.Tests.Platform;
+
+/// <summary>
+/// On PostgreSQL the platform's statements are prepared on each connection after their second
+/// use, so a repeated request sends only their names and parameters: PostgreSQL neither parses
+/// nor, mostly, plans them again. PostgreSQL only: SQLite's statements are in-process.
+/// </summary>
+[Trait("Engine", "Postgres")]
+public sealed class PreparedStatementsOnPostgres : IAsyncLifetime
+{
+    private PostgresWireTap? _tap;
+    private CrmHost? _host;
+
+    public async Task InitializeAsync()
+    {
+        // The statement's text as EF Core writes it: seen on the wire only when it is parsed again.
+        _tap = new PostgresWireTap(await TestPostgres.CreateDatabaseAsync(), "FROM companies.companies");
+        _host = new CrmHost(Engine.Postgres, _tap.ConnectionString);
+        _ = _host.Server;
+    }
+
+    [Fact]
+    public async Task A_repeated_read_sends_its_statements_without_their_text()
+    {
+        var host = _host!;
+        await host.QueryAsync("mutation { createCompany(input: { title: \"Acme\" }) { company { id } } }");
+        const string Read = "{ companies(first: 5) { totalCount nodes { id title } } }";
+        // Enough for every pooled connection to have used (and so prepared) both statements twice.
+        for (var i = 0; i < 60; i++)
+        {
+            (await host.QueryAsync(Read)).ShouldSucceed();
+        }
+
+        _tap!.Reset();
+        for (var i = 0; i < 20; i++)
+        {
+            (await host.QueryAsync(Read)).ShouldSucceed();
+        }
+
+        // 40 statements (the count and the page); a few may land on a pooled connection that has
+        // not prepared them yet, none of them twice.
+        Assert.InRange(_tap.Seen, 0, 4);
+    }
+
+    [Theory]
+    [InlineData("Host=db;Database=crm", CrmApplication.DefaultMaxAutoPrepare, 2)]
+    [InlineData("Host=db;Database=crm;Max Auto Prepare=0", 0, 5)]
+    [InlineData("Host=db;Database=crm;MaxAutoPrepare=16;Auto Prepare Min Usages=7", 16, 7)]
+    public void The_connection_string_says_otherwise_and_wins(string given, int maxAutoPrepare, int minUsages)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "Postgres",
+            ["ConnectionStrings:Crm"] = given,
+        }).Build();
+        var effective = new NpgsqlConnectionStringBuilder(CrmApplication.ReadDatabaseOptions(configuration).ConnectionString);
+        Assert.Equal(maxAutoPrepare, effective.MaxAutoPrepare);
+        Assert.Equal(minUsages, effective.AutoPrepareMinUsages);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+
+        if (_tap is not null)
+        {
+            await _tap.DisposeAsync();
+        }
+    }
+}
