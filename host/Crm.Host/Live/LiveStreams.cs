@@ -37,11 +37,15 @@ internal sealed class LiveStreams(
         return new LiveSubscription<TItem>(feed, after, wanted, authorization, scopes, options.Value, _logger);
     }
 
+    // Registered as itself and as ILiveStreams: the container may dispose it twice.
     public async ValueTask DisposeAsync()
     {
-        foreach (var feed in _feeds.Values)
+        foreach (var signal in _feeds.Keys)
         {
-            await feed.DisposeAsync();
+            if (_feeds.TryRemove(signal, out var feed))
+            {
+                await feed.DisposeAsync();
+            }
         }
     }
 }
