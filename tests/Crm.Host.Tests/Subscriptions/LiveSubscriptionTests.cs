@@ -170,6 +170,11 @@ public abstract class LiveSubscriptionTests(SubscriptionHost fixture)
         await here.SubscribeAsync("notes", QuoteNotes.Subscription, new { quoteId = quote, after = start });
         await there.SubscribeAsync("notes", QuoteNotes.Subscription, new { quoteId = quote, after = start });
 
+        // A first note proves both subscriptions joined their host's reader (they join before
+        // catching up); the second can only come through that reader, woken on the other host.
+        var first = await Host.AddNoteAsync(quote, "first");
+        Assert.Equal(first, (await there.NextNoteAsync("notes")).Cursor);
+        Assert.Equal(first, (await here.NextNoteAsync("notes")).Cursor);
         var written = await Host.AddNoteAsync(quote, "through the first host");
         Assert.Equal(written, (await there.NextNoteAsync("notes")).Cursor);
         Assert.Equal(written, (await here.NextNoteAsync("notes")).Cursor);
