@@ -32,6 +32,12 @@ public abstract class WebSocketProtocolTests(SubscriptionHost fixture)
         Assert.Equal("error", error["type"]!.GetValue<string>());
         Assert.Equal("VALIDATION", error["payload"]![0]!["extensions"]!["code"]!.GetValue<string>());
 
+        // A subscription whose source refuses its arguments ends at once with an error.
+        await socket.SubscribeAsync("cursor", QuoteNotes.Subscription, new { after = "not-a-cursor" });
+        var refused = await socket.ReceiveForAsync("cursor");
+        Assert.Equal("error", refused["type"]!.GetValue<string>());
+        Assert.Equal("INVALID_CURSOR", refused["payload"]![0]!["extensions"]!["code"]!.GetValue<string>());
+
         // The id can be used again once its operation is complete; the socket is still open.
         await socket.SubscribeAsync("q", "{ quotes(first: 1) { totalCount } }");
         Assert.NotNull((await socket.NextDataAsync("q"))["quotes"]);

@@ -327,6 +327,13 @@ internal sealed class GraphQLWebSocketConnection(
 
             if (result.Streams is not { Count: > 0 } streams)
             {
+                if (isSubscription)
+                {
+                    // The source stream was refused (a bad cursor, say): nothing will follow.
+                    SendErrors(id, result);
+                    return;
+                }
+
                 SendNext(id, result);
                 Send(Message(id, "complete"));
                 return;
