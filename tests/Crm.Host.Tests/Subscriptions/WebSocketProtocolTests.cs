@@ -56,6 +56,15 @@ public abstract class WebSocketProtocolTests(SubscriptionHost fixture)
     }
 
     [Fact]
+    public async Task A_subscription_sent_over_HTTP_is_refused_before_it_runs()
+    {
+        var response = await Host.QueryAsync(QuoteNotes.Subscription);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.Status);
+        Assert.Equal(["BAD_REQUEST"], response.ErrorCodes);
+        Assert.Equal(0, response.Statements);
+    }
+
+    [Fact]
     public async Task A_socket_without_the_subprotocol_is_refused_before_the_upgrade()
     {
         await Assert.ThrowsAnyAsync<InvalidOperationException>(() => GraphQLSocket.ConnectAsync(Host, protocol: null));
