@@ -1,4 +1,6 @@
 using Crm.Host.Data;
+using Crm.Host.Live;
+using Crm.PluginSdk.Live;
 using Crm.PluginSdk.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -13,13 +15,17 @@ namespace Crm.Host.Events;
 /// commits. This listener holds a connection of its own that LISTENs to it and wakes the
 /// dispatcher. When the connection drops it connects again (1 s, doubling up to 30 s), and wakes
 /// the dispatcher for every outbox once it listens again; meanwhile the dispatcher's poll
-/// (<c>Events:PollInterval</c>) still finds the events.
+/// (<c>Events:PollInterval</c>) still finds the events. The same connection listens to
+/// <see cref="LiveSignal.Channel"/> for the live sources of subscriptions (<see cref="LiveWakeUp"/>),
+/// when <c>Live:WakeUp</c> is on: one listening connection per host for both.
 /// </summary>
 public sealed class OutboxListener(
     DatabaseOptions database,
     IEnumerable<ModuleDatabaseRegistration> databases,
     OutboxWakeUp wakeUp,
+    LiveWakeUp liveWakeUp,
     IOptions<OutboxOptions> options,
+    IOptions<LiveOptions> liveOptions,
     ILogger<OutboxListener> logger) : BackgroundService
 {
     public const string Channel = "crm_outbox";
@@ -59,7 +65,18 @@ public sealed class OutboxListener(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (database.Provider != DatabaseProvider.Postgres || !options.Value.WakeUp)
+        var channels = new List<string>();
+        if (options.Value.WakeUp)
+        {
+            channels.Add(Channel);
+        }
+
+        if (liveOptions.Value.WakeUp)
+        {
+            channels.Add(LiveSignal.Channel);
+        }
+
+        if (database.Provider != DatabaseProvider.Postgres || channels.Count == 0)
         {
             return;
         }
@@ -80,8 +97,8 @@ public sealed class OutboxListener(
             {
                 await using var connection = new NpgsqlConnection(connectionString);
                 await connection.OpenAsync(stoppingToken);
-                connection.Notification += (_, notification) => Notified(notification.Payload);
-                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
+                connection.Notification += (_, notification) => Notified(notification.Channel, notification.Payload);
+                await using (var listen = new NpgsqlCommand(string.Concat(channels.Select(c => $"LISTEN {c};")), connection))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
@@ -92,7 +109,12 @@ public sealed class OutboxListener(
                 }
 
                 // Whatever was written while nobody listened.
-                wakeUp.WakeAll();
+                if (options.Value.WakeUp)
+                {
+                    wakeUp.WakeAll();
+                }
+
+                liveWakeUp.WakeAll();
                 delay = FirstReconnectDelay;
                 dropped = false;
                 while (true)
@@ -124,8 +146,15 @@ public sealed class OutboxListener(
         }
     }
 
-    private void Notified(string payload)
+    private void Notified(string channel, string payload)
     {
+        if (channel == LiveSignal.Channel)
+        {
+            // Names no reader waits for are dropped by LiveWakeUp.
+            liveWakeUp.Wake(payload);
+            return;
+        }
+
         // Anyone who may connect can notify this channel: only a known module's name is taken as one.
         if (_modules.Contains(payload))
         {

@@ -54,14 +54,10 @@ public sealed class GraphQLEndpointOptions
 /// client leaves or its deadline (<see cref="GraphQLEndpointOptions.RequestTimeout"/>) passes.
 /// </summary>
 public sealed class GraphQLHttpEndpoint(
-    SchemaProvider schemas,
-    DocumentCache documents,
-    IDocumentExecuter executer,
+    GraphQLExecution execution,
     IGraphQLTextSerializer serializer,
-    QueryLimits limits,
     IOptions<GraphQLEndpointOptions> options,
-    TimeProvider clock,
-    ILogger<GraphQLHttpEndpoint> logger)
+    TimeProvider clock)
 {
     public const string GraphQLResponseMediaType = "application/graphql-response+json";
     public const string JsonMediaType = "application/json";
@@ -147,37 +143,15 @@ public sealed class GraphQLHttpEndpoint(
             return;
         }
 
-        // The request keeps this schema, and the custom fields it was composed with, to its end.
-        var schema = schemas.Current;
-        var cached = documents.Find(parsed.Query, parsed.OperationName);
-        GraphQLDocument document;
-        try
+        var (prepared, refusal) = execution.Prepare(parsed.Query, parsed.OperationName);
+        if (prepared is null)
         {
-            // Counted before parsing, and the shape right after, before validation: see DocumentLimits.
-            // A cached document passed both under the same limits (they are read once, at start).
-            var over = cached is null ? DocumentLimits.CheckTokens(parsed.Query, limits) : null;
-            document = cached?.Document ?? (over is null ? Parser.Parse(parsed.Query, new ParserOptions { Ignore = IgnoreOptions.Comments }) : null!);
-            over ??= cached is null ? DocumentLimits.CheckShape(document, limits) : null;
-            if (over is not null)
-            {
-                await WriteRequestErrorAsync(http, mediaType, mediaType == JsonMediaType ? 200 : 400, ErrorCodes.LimitExceeded, over);
-                return;
-            }
-        }
-        catch (GraphQLSyntaxErrorException ex)
-        {
-            var syntax = new ExecutionResult { Executed = false, Errors = [new SyntaxError(ex) { Code = "SYNTAX_ERROR" }] };
-            await WriteResultAsync(http, mediaType, syntax, cancellationToken);
-            return;
-        }
-        catch (GraphQLMaxDepthExceededException)
-        {
-            await WriteRequestErrorAsync(http, mediaType, mediaType == JsonMediaType ? 200 : 400, ErrorCodes.LimitExceeded,
-                $"The document nests too deeply to parse; the query depth limit is {limits.MaxDepth} (Limits:MaxDepth).");
+            // Not executed: 400 with graphql-response+json, 200 with JSON.
+            await WriteResultAsync(http, mediaType, refusal!, cancellationToken);
             return;
         }
 
-        var operation = FindOperation(document, parsed.OperationName);
+        var operation = prepared.Operation;
         if (HttpMethods.IsGet(request.Method) && operation?.Operation is OperationType.Mutation or OperationType.Subscription)
         {
             http.Response.Headers.Allow = "POST";
@@ -186,53 +160,25 @@ public sealed class GraphQLHttpEndpoint(
             return;
         }
 
-        if (await GraphQLAccess.RefusalAsync(http, document, operation, options.Value.AllowAnonymousIntrospection) is { } refusal)
+        if (operation?.Operation == OperationType.Subscription)
         {
-            await WriteUnauthenticatedAsync(http, mediaType, refusal);
+            await WriteRequestErrorAsync(http, mediaType, mediaType == JsonMediaType ? 200 : 400, "BAD_REQUEST",
+                "A subscription is served over WebSocket only: open /graphql with the graphql-transport-ws protocol.");
+            return;
+        }
+
+        if (await GraphQLAccess.RefusalAsync(http, prepared.Document, operation, options.Value.AllowAnonymousIntrospection) is { } unauthenticated)
+        {
+            await WriteUnauthenticatedAsync(http, mediaType, unauthenticated);
             return;
         }
 
         counter.Value = options.Value.SqlStatementCountHeader ? SqlStatementCounter.BeginScope() : null;
-        if (schema.Metadata.TryGetValue(SchemaComposer.CustomFieldsMetadataKey, out var snapshot) && snapshot is CustomFieldSnapshot fields)
-        {
-            http.RequestServices.GetRequiredService<CustomFieldScope>().Snapshot = fields;
-        }
-
-        var validated = cached?.IsValidFor(schema) == true;
         try
         {
             executionStarts();
-            var result = await executer.ExecuteAsync(new ExecutionOptions
-            {
-                Schema = schema,
-                Document = document,
-                Query = parsed.Query,
-                OperationName = parsed.OperationName,
-                Variables = parsed.Variables,
-                Extensions = parsed.Extensions,
-                RequestServices = http.RequestServices,
-                User = http.User,
-                CancellationToken = cancellationToken,
-                // Root fields first (a refused login need not wait for the rest), the cost last. Those
-                // two depend on the operation and the variables: they run for every request.
-                ValidationRules = validated
-                    ? [new RootFieldLimitsRule(limits), new QueryLimitsRule(limits)]
-                    : [new RootFieldLimitsRule(limits), .. DocumentValidator.CoreRules, new QueryLimitsRule(limits)],
-                UnhandledExceptionDelegate = context =>
-                {
-                    logger.LogError(context.OriginalException, "Unhandled error in GraphQL field {Field} (trace {TraceId}).",
-                        context.FieldContext?.FieldDefinition.Name, http.TraceIdentifier);
-                    context.ErrorMessage = $"Internal error (trace {http.TraceIdentifier}); the server log has the details.";
-                    return Task.CompletedTask;
-                },
-            });
-            if (!validated && result.Executed)
-            {
-                // Executed: every validation rule passed, GraphQL's own among them.
-                documents.RememberValid(parsed.Query, parsed.OperationName, document, schema);
-            }
-
-            GraphQLErrorShaping.Normalize(result, http.TraceIdentifier);
+            var result = await execution.ExecuteAsync(prepared, parsed.Query, parsed.OperationName, parsed.Variables, parsed.Extensions,
+                http.RequestServices, http.User, http.TraceIdentifier, cancellationToken);
             DatabaseFailureErrors.Apply(http, result);
             await WriteResultAsync(http, mediaType, result, cancellationToken);
         }
@@ -253,14 +199,6 @@ public sealed class GraphQLHttpEndpoint(
         http.Response.StatusCode = StatusCodes.Status401Unauthorized;
         http.Response.ContentType = mediaType + "; charset=utf-8";
         await serializer.WriteAsync(http.Response.Body, new ExecutionResult { Executed = false, Errors = [CrmAuthenticationHandler.Unauthenticated(refusal)] }, http.RequestAborted);
-    }
-
-    private static GraphQLOperationDefinition? FindOperation(GraphQLDocument document, string? name)
-    {
-        var operations = document.Definitions.OfType<GraphQLOperationDefinition>().ToList();
-        return string.IsNullOrEmpty(name)
-            ? operations.Count == 1 ? operations[0] : null
-            : operations.Find(o => o.Name?.StringValue == name);
     }
 
     /// <summary>graphql-response+json when the client names it, else JSON; null when the client takes neither.</summary>

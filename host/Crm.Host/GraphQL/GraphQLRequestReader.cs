@@ -70,6 +70,13 @@ internal sealed class GraphQLRequestReader(IGraphQLTextSerializer serializer, lo
             return (null, "The body must be a JSON object with a 'query'.", StatusCodes.Status400BadRequest);
         }
 
+        var (parsed, problem) = ReadObject(root);
+        return parsed is null ? (null, problem, StatusCodes.Status400BadRequest) : (parsed, null, 200);
+    }
+
+    /// <summary>A request from its JSON object (a POST body, a WebSocket <c>subscribe</c> payload), or what is wrong with it.</summary>
+    public (GraphQLHttpRequest? Request, string? Problem) ReadObject(JsonElement root)
+    {
         string? Text(string name, out string? error)
         {
             error = null;
@@ -89,23 +96,23 @@ internal sealed class GraphQLRequestReader(IGraphQLTextSerializer serializer, lo
         var query = Text("query", out var queryError);
         if (queryError is not null || string.IsNullOrWhiteSpace(query))
         {
-            return (null, queryError ?? "The request has no 'query'.", StatusCodes.Status400BadRequest);
+            return (null, queryError ?? "The request has no 'query'.");
         }
 
         var operationName = Text("operationName", out var nameError);
         if (nameError is not null)
         {
-            return (null, nameError, StatusCodes.Status400BadRequest);
+            return (null, nameError);
         }
 
         var (variables, variablesError) = Map(root, "variables");
         var (extensions, extensionsError) = Map(root, "extensions");
         if ((variablesError ?? extensionsError) is { } mapError)
         {
-            return (null, mapError, StatusCodes.Status400BadRequest);
+            return (null, mapError);
         }
 
-        return (new GraphQLHttpRequest(query, operationName, variables, extensions), null, 200);
+        return (new GraphQLHttpRequest(query, operationName, variables, extensions), null);
     }
 
     private (Inputs? Value, string? Error) Map(JsonElement root, string name)

@@ -1,6 +1,8 @@
 using Crm.Host.Data;
 using Crm.Host.Events;
 using Crm.Host.GraphQL;
+using Crm.Host.GraphQL.WebSockets;
+using Crm.Host.Live;
 using Crm.Host.Health;
 using Crm.Host.Modules;
 using Crm.Host.Security;
@@ -108,10 +110,24 @@ public static class CrmApplication
             new DefaultExecutionStrategySelector([
                 new ExecutionStrategyRegistration(SerialExecutionStrategy.Instance, OperationType.Query),
                 new ExecutionStrategyRegistration(SerialExecutionStrategy.Instance, OperationType.Mutation),
+                // Each event's fields run serially too, in the subscription's own scope.
+                new ExecutionStrategyRegistration(new SubscriptionExecutionStrategy(SerialExecutionStrategy.Instance), OperationType.Subscription),
             ]),
             []));
         services.AddSingleton<DocumentCache>();
+        services.AddSingleton<GraphQLExecution>();
         services.AddSingleton<GraphQLHttpEndpoint>();
+        services.AddSingleton<GraphQLWebSocketEndpoint>();
+        services.AddSingleton<WebSocketSessions>();
+        services.AddOptions<GraphQLWebSocketOptions>().Bind(configuration.GetSection("GraphQL:WebSocket"))
+            .Validate(o => !o.Problems().Any(), "GraphQL:WebSocket has a limit that cannot work; see README, Subscriptions.").ValidateOnStart();
+        // Subscriptions: one reader per live source on this host, woken by PostgreSQL's NOTIFY or its poll.
+        services.AddOptions<LiveOptions>().Bind(configuration.GetSection("Live"))
+            .Validate(o => !o.Problems().Any(), "Live has a setting that cannot work; see README, Subscriptions.").ValidateOnStart();
+        services.AddSingleton<LiveWakeUp>();
+        services.AddSingleton<LiveStreams>();
+        services.AddSingleton<Crm.PluginSdk.Live.ILiveStreams>(sp => sp.GetRequiredService<LiveStreams>());
+        services.AddScoped<LiveSubscriberCredential>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<BearerAuthenticator>();
         // One authentication for every endpoint, /graphql and those modules map alike.
@@ -233,12 +249,14 @@ public static class CrmApplication
         // down while a key is checked) reaches RequestFailureMiddleware.
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseWebSockets();
         app.MapHealthEndpoints();
         // There is no console yet: browsers go to GraphiQL, other clients are told where things are.
         app.MapGet("/", (HttpContext http) => http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase))
             ? Results.Redirect("/graphql")
             : Results.Text("Crm.Platform\nGraphQL: POST or GET /graphql (a browser opening /graphql gets GraphiQL)\nHealth: /healthz, /readyz\n"));
-        app.MapMethods("/graphql", ["GET", "POST", "PUT", "PATCH", "DELETE"], (HttpContext http, GraphQLHttpEndpoint endpoint) => endpoint.HandleAsync(http));
+        app.MapMethods("/graphql", ["GET", "POST", "PUT", "PATCH", "DELETE"], (HttpContext http, GraphQLHttpEndpoint endpoint, GraphQLWebSocketEndpoint sockets) =>
+            http.WebSockets.IsWebSocketRequest ? sockets.HandleAsync(http) : endpoint.HandleAsync(http));
         // A module whose endpoints cannot be mapped fails alone; what it mapped before it threw
         // stays mapped (routes cannot be taken back), and it is out of service.
         var catalog = app.Services.GetRequiredService<ModuleCatalog>();

@@ -43,6 +43,7 @@ public sealed class SchemaComposer
         CustomFields = customFields;
         Query = new ObjectGraphType { Name = "Query", Description = "Reads." };
         Mutation = new ObjectGraphType { Name = "Mutation", Description = "Changes; each returns a payload with the result or the reasons it was refused." };
+        Subscription = new ObjectGraphType { Name = "Subscription", Description = "Live events, over WebSocket (graphql-transport-ws) only." };
         var customTypes = new CustomFieldGraphTypes(Types, Registry);
         _related = new RelatedRecordFields(rootServices, Types, Limits);
         _recordTypes = new RecordTypeFactory(Types, Registry, customTypes, _related);
@@ -59,6 +60,13 @@ public sealed class SchemaComposer
     public ObjectGraphType Query { get; }
 
     public ObjectGraphType Mutation { get; }
+
+    /// <summary>The subscription root; a module adds to it with <see cref="AddLiveField{TItem}"/>.</summary>
+    public ObjectGraphType Subscription { get; }
+
+    /// <summary>Adds a subscription root field over a live source (see <see cref="Live.LiveField{TItem}"/>); the host does the rest.</summary>
+    public FieldType AddLiveField<TItem>(Live.LiveField<TItem> field) where TItem : class =>
+        Subscription.AddField(Live.LiveFields.Create(field));
 
     public SharedGraphTypes Types { get; } = new();
 
@@ -131,6 +139,7 @@ public sealed class SchemaComposer
         {
             Query = Query,
             Mutation = Mutation.Fields.Count > 0 ? Mutation : null,
+            Subscription = Subscription.Fields.Count > 0 ? Subscription : null,
             Description = "Crm.Platform: leads, contacts, companies, deals and everything linked to them.",
         };
         schema.Metadata[CustomFieldsMetadataKey] = CustomFields;
@@ -139,7 +148,7 @@ public sealed class SchemaComposer
         // Replaces the built-in String in every input of the schema.
         var text = new NulFreeStringGraphType();
         schema.RegisterType(text);
-        NulFreeInputs.Apply([Query, schema.Mutation], text);
+        NulFreeInputs.Apply([Query, schema.Mutation, schema.Subscription], text);
         schema.Initialize();
         return schema;
     }

@@ -46,6 +46,8 @@ public class CrmHost : WebApplicationFactory<Program>
             // Tests deliver events themselves, when they choose.
             ["Events:PollInterval"] = "01:00:00",
             ["Events:WakeUp"] = "false",
+            // Each host would hold a listening connection: the subscription tests that need it turn it on.
+            ["Live:WakeUp"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

@@ -15,6 +15,8 @@ public sealed class SamplePluginDbContext(DbContextOptions<SamplePluginDbContext
 
     public DbSet<QuoteTerms> QuoteTerms => Set<QuoteTerms>();
 
+    public DbSet<QuoteNote> QuoteNotes => Set<QuoteNote>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<FaultProbe>(probe =>
@@ -32,6 +34,14 @@ public sealed class SamplePluginDbContext(DbContextOptions<SamplePluginDbContext
             quote.Property(q => q.CurrencyId).HasMaxLength(3);
             quote.HasIndex(q => q.DealId);
             quote.HasIndex(q => q.AssignedById);
+        });
+        modelBuilder.Entity<QuoteNote>(note =>
+        {
+            note.ToTable("quote_notes");
+            note.HasKey(n => n.Id);
+            note.Property(n => n.Text).HasMaxLength(QuoteNotesSchema.MaxTextLength);
+            // Notes go with their quote: no note outlives the record it is about.
+            note.HasOne<Quote>().WithMany().HasForeignKey(n => n.QuoteId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<QuoteTerms>(terms =>
         {

@@ -221,6 +221,38 @@ namespace Crm.Tests.SamplePlugin.Migrations.Postgres
                     b.ToTable("quotes", "sample_plugin");
                 });
 
+            modelBuilder.Entity("Crm.Tests.SamplePlugin.Quotes.QuoteNote", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("QuoteId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("quote_id");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("text");
+
+                    b.HasKey("Id")
+                        .HasName("pk_quote_notes");
+
+                    b.HasIndex("QuoteId")
+                        .HasDatabaseName("ix_quote_notes_quote_id");
+
+                    b.ToTable("quote_notes", "sample_plugin");
+                });
+
             modelBuilder.Entity("Crm.Tests.SamplePlugin.Quotes.QuoteTerms", b =>
                 {
                     b.Property<int>("Id")
@@ -235,6 +267,16 @@ namespace Crm.Tests.SamplePlugin.Migrations.Postgres
                         .HasName("pk_quote_terms");
 
                     b.ToTable("quote_terms", "sample_plugin");
+                });
+
+            modelBuilder.Entity("Crm.Tests.SamplePlugin.Quotes.QuoteNote", b =>
+                {
+                    b.HasOne("Crm.Tests.SamplePlugin.Quotes.Quote", null)
+                        .WithMany()
+                        .HasForeignKey("QuoteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_quote_notes_quotes_quote_id");
                 });
 #pragma warning restore 612, 618
         }

@@ -198,6 +198,36 @@ namespace Crm.Tests.SamplePlugin.Migrations.Sqlite
                     b.ToTable("sample_plugin_quotes", (string)null);
                 });
 
+            modelBuilder.Entity("Crm.Tests.SamplePlugin.Quotes.QuoteNote", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("QuoteId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("quote_id");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("text");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sample_plugin_quote_notes");
+
+                    b.HasIndex("QuoteId")
+                        .HasDatabaseName("sample_plugin_ix_sample_plugin_quote_notes_quote_id");
+
+                    b.ToTable("sample_plugin_quote_notes", (string)null);
+                });
+
             modelBuilder.Entity("Crm.Tests.SamplePlugin.Quotes.QuoteTerms", b =>
                 {
                     b.Property<int>("Id")
@@ -212,6 +242,16 @@ namespace Crm.Tests.SamplePlugin.Migrations.Sqlite
                         .HasName("pk_sample_plugin_quote_terms");
 
                     b.ToTable("sample_plugin_quote_terms", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Tests.SamplePlugin.Quotes.QuoteNote", b =>
+                {
+                    b.HasOne("Crm.Tests.SamplePlugin.Quotes.Quote", null)
+                        .WithMany()
+                        .HasForeignKey("QuoteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sample_plugin_quote_notes_sample_plugin_quotes_quote_id");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,171 @@
+using Crm.PluginSdk.Live;
+using Crm.PluginSdk.Security;
+
+namespace Crm.Host.Live;
+
+/// <summary>What a live feed hands its subscribers: each batch it read, in cursor order.</summary>
+internal interface ILiveFeedSubscriber<TItem> where TItem : class
+{
+    /// <summary>Takes a batch without waiting (the feed serves every subscriber in turn).</summary>
+    void Push(IReadOnlyList<TItem> items);
+}
+
+/// <summary>
+/// The one reader of a live source on this host: woken by its signal or its poll, it reads what
+/// came after the last item it saw, once, and hands each batch to every subscriber. It reads only
+/// while it has subscribers; the first to join (again) makes it start from the source's end.
+/// </summary>
+internal sealed class LiveFeed<TItem> : IAsyncDisposable where TItem : class
+{
+    private readonly ILiveSource<TItem> _source;
+    private readonly IServiceScopeFactory _scopes;
+    private readonly LiveWakeUp _wakeUp;
+    private readonly LiveOptions _options;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly List<ILiveFeedSubscriber<TItem>> _subscribers = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _loop;
+    private long _last;
+
+    public LiveFeed(ILiveSource<TItem> source, IServiceScopeFactory scopes, LiveWakeUp wakeUp, LiveOptions options, ILogger logger)
+    {
+        _source = source;
+        _scopes = scopes;
+        _wakeUp = wakeUp;
+        _options = options;
+        _logger = logger;
+        _wakeUp.Register(source.Signal);
+    }
+
+    public ILiveSource<TItem> Source => _source;
+
+    /// <summary>
+    /// Adds a subscriber and returns the cursor from which the feed hands it items: every item
+    /// after it reaches the subscriber through <see cref="ILiveFeedSubscriber{TItem}.Push"/>.
+    /// </summary>
+    public async Task<long> JoinAsync(ILiveFeedSubscriber<TItem> subscriber, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            bool idle;
+            lock (_subscribers)
+            {
+                idle = _subscribers.Count == 0;
+            }
+
+            if (idle)
+            {
+                // Idle until now: what it last saw may be long past; a new subscriber starts at the end.
+                _last = await ReadAsync((source, services) => source.LastCursorAsync(services, cancellationToken));
+            }
+
+            lock (_subscribers)
+            {
+                _subscribers.Add(subscriber);
+            }
+
+            _loop ??= Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+            return _last;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Leave(ILiveFeedSubscriber<TItem> subscriber)
+    {
+        lock (_subscribers)
+        {
+            _subscribers.Remove(subscriber);
+        }
+    }
+
+    /// <summary>Items after <paramref name="after"/>, as the platform reads them (for a subscriber catching up).</summary>
+    public Task<IReadOnlyList<TItem>> ReadAfterAsync(long after, CancellationToken cancellationToken) =>
+        ReadAsync((source, services) => source.ReadAfterAsync(services, after, _options.BatchSize, cancellationToken));
+
+    private async Task<T> ReadAsync<T>(Func<ILiveSource<TItem>, IServiceProvider, Task<T>> read)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<CurrentActor>().ActAsSystem();
+        return await read(_source, scope.ServiceProvider);
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await _wakeUp.WaitAsync(_source.Signal, _options.PollInterval, stoppingToken);
+                await _gate.WaitAsync(stoppingToken);
+                try
+                {
+                    await ReadNewAsync(stoppingToken);
+                }
+                finally
+                {
+                    _gate.Release();
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // The database away, say: subscribers keep their place, and the next poll tries again.
+                _logger.LogWarning(ex, "Cannot read the live source {Signal}; trying again at the next poll.", _source.Signal);
+            }
+        }
+    }
+
+    private async Task ReadNewAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            ILiveFeedSubscriber<TItem>[] subscribers;
+            lock (_subscribers)
+            {
+                subscribers = [.. _subscribers];
+            }
+
+            if (subscribers.Length == 0)
+            {
+                return;
+            }
+
+            var items = await ReadAfterAsync(_last, cancellationToken);
+            if (items.Count == 0)
+            {
+                return;
+            }
+
+            _last = _source.CursorOf(items[^1]);
+            foreach (var subscriber in subscribers)
+            {
+                subscriber.Push(items);
+            }
+
+            if (items.Count < _options.BatchSize)
+            {
+                return;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        if (_loop is not null)
+        {
+            await _loop;
+        }
+
+        _stopping.Dispose();
+        _gate.Dispose();
+    }
+}

@@ -1,0 +1,51 @@
+using System.Collections.Concurrent;
+using Crm.PluginSdk.Live;
+using GraphQL;
+using Microsoft.Extensions.Options;
+
+namespace Crm.Host.Live;
+
+/// <summary>The credential a WebSocket was opened with, in the scope of each of its operations: subscribers are signed in again with it before each delivery.</summary>
+public sealed class LiveSubscriberCredential
+{
+    /// <summary>The <c>Authorization</c> value (<c>Bearer ...</c>) of the connection; null outside a WebSocket.</summary>
+    public string? Authorization { get; set; }
+}
+
+/// <summary>
+/// The host's side of the SDK's live fields: one <see cref="LiveFeed{TItem}"/> per source (by its
+/// signal) for the whole host, and a <see cref="LiveSubscription{TItem}"/> per subscriber.
+/// </summary>
+internal sealed class LiveStreams(
+    IServiceScopeFactory scopes,
+    LiveWakeUp wakeUp,
+    IOptions<LiveOptions> options,
+    ILoggerFactory loggers) : ILiveStreams, IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, IAsyncDisposable> _feeds = new(StringComparer.Ordinal);
+    private readonly ILogger _logger = loggers.CreateLogger<LiveStreams>();
+
+    /// <summary>The feeds this host reads now (for tests: one per source, whatever the subscribers).</summary>
+    public int FeedCount => _feeds.Count;
+
+    public IObservable<object?> Open<TItem>(ILiveSource<TItem> source, long? after, Func<TItem, bool> wanted, IResolveFieldContext context) where TItem : class
+    {
+        var authorization = context.RequestServices?.GetService<LiveSubscriberCredential>()?.Authorization
+            ?? throw new ExecutionError("Subscriptions are served over WebSocket only (graphql-transport-ws on /graphql).") { Code = "BAD_REQUEST" };
+        var feed = _feeds.GetOrAdd(source.Signal, _ => new LiveFeed<TItem>(source, scopes, wakeUp, options.Value, _logger)) as LiveFeed<TItem>
+            ?? throw new InvalidOperationException($"Two live sources of different item types share the signal '{source.Signal}'.");
+        return new LiveSubscription<TItem>(feed, after, wanted, authorization, scopes, options.Value, _logger);
+    }
+
+    // Registered as itself and as ILiveStreams: the container may dispose it twice.
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var signal in _feeds.Keys)
+        {
+            if (_feeds.TryRemove(signal, out var feed))
+            {
+                await feed.DisposeAsync();
+            }
+        }
+    }
+}
