@@ -127,6 +127,39 @@ public abstract class TimelineTests(TimelineHost fixture)
     }
 
     [Fact]
+    public async Task An_event_stored_before_actor_kinds_reads_as_its_users_change_with_no_channel()
+    {
+        var id = await Host.CreateContactAsync(new { name = "Old" });
+        await Host.DeliverAsync();
+        var eventId = Guid.NewGuid();
+        var envelope = new JsonObject
+        {
+            ["id"] = eventId,
+            ["type"] = "record.updated",
+            ["version"] = 1,
+            ["occurredAt"] = DateTimeOffset.UtcNow,
+            ["actorId"] = 7,
+            ["entityType"] = "contact",
+            ["entityId"] = long.Parse(id, CultureInfo.InvariantCulture),
+            ["data"] = new JsonObject
+            {
+                ["entityType"] = "contact",
+                ["recordId"] = long.Parse(id, CultureInfo.InvariantCulture),
+                ["changes"] = new JsonObject { ["post"] = new JsonObject { ["oldValue"] = null, ["newValue"] = "Buyer" } },
+            },
+        };
+        await Host.QueryRowsAsync(
+            $"INSERT INTO {Host.Table("contacts", "outbox")} (event_id, entity_type, entity_id, kind, payload, occurred_at, attempts) VALUES (@p0, 'contact', @p1, 'record.updated', @p2, @p3, 0)",
+            Host.Engine == Engine.Postgres ? eventId : eventId.ToString().ToUpperInvariant(), long.Parse(id, CultureInfo.InvariantCulture), envelope.ToJsonString(), DateTime.UtcNow);
+        await Host.DeliverAsync();
+
+        var latest = (await Host.TimelineAsync("CONTACT", id)).Nodes()[0];
+        Assert.Equal("fieldsChanged", Str(latest["kind"]));
+        Assert.Equal(("USER", "7"), (Str(latest["actor"]!["kind"]), Str(latest["actor"]!["userId"])));
+        Assert.Null(latest["actor"]!["via"]);
+    }
+
+    [Fact]
     public async Task Deal_stage_moves_and_lead_status_moves_are_kept_as_rows_and_shown_as_entries()
     {
         var deal = await Host.CreateDealAsync(new { title = Records.NewMarker("Stage") });
