@@ -85,7 +85,7 @@ public sealed class TimelineSchema : ISchemaContributor
                         });
                     return new ChainedResult<TimelinePage?>(loader.Load(((ICrmRecord)c.Source!).Id), page => page ?? new TimelinePage([], false));
                 }),
-            });
+            }.Reads(nameof(ICrmRecord.Id))); // only the id: a list asking for timelines reads no more of its records for it
         }
     }
 
