@@ -17,7 +17,11 @@ public sealed record StoredEvent(
     string EntityType,
     long EntityId,
     CrmEvent Data,
-    string Json);
+    string Json)
+{
+    /// <summary>The envelope's <c>actorKind</c> and <c>via</c>; for events stored before them, told by the actor id alone.</summary>
+    public ChangeOrigin Origin { get; init; } = new(ActorId is null or 0 ? ActorKind.System : ActorKind.User, null);
+}
 
 /// <summary>A handler class under its stable name, with the event types it takes.</summary>
 public sealed class EventSubscription
@@ -68,7 +72,7 @@ public sealed class EventSubscription
     private static Task Invoke<TEvent>(object handler, StoredEvent e, CancellationToken cancellationToken)
         where TEvent : CrmEvent =>
         ((IEventHandler<TEvent>)handler).HandleAsync(
-            new DomainEvent<TEvent>(e.Id, e.Type, e.Version, e.OccurredAt, e.ActorId, e.EntityType, e.EntityId, (TEvent)e.Data),
+            new DomainEvent<TEvent>(e.Id, e.Type, e.Version, e.OccurredAt, e.ActorId, e.EntityType, e.EntityId, (TEvent)e.Data) { Origin = e.Origin },
             cancellationToken);
 }
 

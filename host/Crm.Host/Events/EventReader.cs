@@ -54,16 +54,23 @@ public sealed class EventReader(EventCatalog catalog, LegacyEvents legacy, ILogg
 
                 var data = (CrmEvent)(Required(envelope, "data").Deserialize(contract, EventJson.Options)
                     ?? throw new JsonException("its data is null"));
+                var actorId = Optional(envelope, "actorId")?.GetInt64();
                 return new StoredEvent(
                     Required(envelope, "id").GetGuid(),
                     type,
                     version,
                     Required(envelope, "occurredAt").GetDateTimeOffset(),
-                    Optional(envelope, "actorId")?.GetInt64(),
+                    actorId,
                     Required(envelope, "entityType").GetString()!,
                     Required(envelope, "entityId").GetInt64(),
                     data,
-                    payload);
+                    payload)
+                {
+                    // Envelopes written before actorKind and via: the kind follows from the actor id.
+                    Origin = new ChangeOrigin(
+                        Optional(envelope, "actorKind")?.Deserialize<ActorKind>(EventJson.Options) ?? (actorId is null or 0 ? ActorKind.System : ActorKind.User),
+                        Optional(envelope, "via")?.GetString()),
+                };
             }
             catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
             {

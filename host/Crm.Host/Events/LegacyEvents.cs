@@ -58,7 +58,7 @@ public sealed class LegacyEvents(IEntityRegistry registry, ILogger<LegacyEvents>
             var (type, version) = EventJson.ContractOf(upgraded.GetType());
             var subject = upgraded.GetSubject();
             return new StoredEvent(id, type, version, occurredAt, actorId, subject.EntityType, subject.EntityId, upgraded,
-                EventJson.Envelope(id, upgraded, occurredAt, actorId));
+                EventJson.Envelope(id, upgraded, occurredAt, actorId, new ChangeOrigin(actorId is null or 0 ? ActorKind.System : ActorKind.User, null)));
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {

@@ -1,3 +1,4 @@
+using Crm.PluginSdk.Events;
 using Crm.PluginSdk.Security;
 
 namespace Crm.Host.Security;
@@ -44,6 +45,7 @@ public sealed class BearerAuthenticator(ApiKeyService apiKeys)
             if (identity.IsAdministrator || rightsProvider is null)
             {
                 actor.SignIn(identity.UserId, AccessRights.Everything(identity.UserId));
+                actor.ActingThrough(ActorKind.ApiKey, actor.Origin.Via);
                 return null;
             }
 
@@ -72,6 +74,11 @@ public sealed class BearerAuthenticator(ApiKeyService apiKeys)
         }
 
         actor.SignIn(userId, rights);
+        if (identity is not null)
+        {
+            actor.ActingThrough(ActorKind.ApiKey, actor.Origin.Via);
+        }
+
         return null;
     }
 }

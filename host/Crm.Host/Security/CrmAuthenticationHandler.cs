@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using Crm.PluginSdk.Events;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Security;
 using GraphQL;
@@ -39,6 +40,8 @@ public sealed class CrmAuthenticationHandler(
         var actor = Context.RequestServices.GetRequiredService<CurrentActor>();
         // After UseForwardedHeaders: a trusted proxy's client, else the TCP peer.
         actor.CameFrom(Context.Connection.RemoteIpAddress);
+        // What the request's changes come through, for their events (the kind follows from the credential).
+        actor.ActingThrough(actor.Origin.Kind, Request.Path.StartsWithSegments("/graphql") ? ChangeOrigin.Channels.GraphQL : "http");
         var header = Request.Headers.Authorization.ToString();
         if (header.Length == 0)
         {

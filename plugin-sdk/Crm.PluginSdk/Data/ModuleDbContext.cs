@@ -289,7 +289,7 @@ public abstract class ModuleDbContext : DbContext
         var count = 0;
         foreach (var data in pending.Select(p => p.Complete()).Concat(_published))
         {
-            Outbox.Add(ToOutbox(data, now, Dependencies.Actor.UserId));
+            Outbox.Add(ToOutbox(data, now, Dependencies.Actor.UserId, OriginOf(Dependencies.Actor)));
             count++;
         }
 
@@ -487,7 +487,11 @@ public abstract class ModuleDbContext : DbContext
         RecordTypeNames.GetOrAdd(type, t => t.GetCustomAttribute<CrmRecordAttribute>()?.EntityType);
 
     /// <summary>The outbox row of an event: its contract name in <c>kind</c>, its subject, and the envelope subscribers receive.</summary>
-    private static OutboxMessage ToOutbox(CrmEvent data, DateTimeOffset occurredAt, long? actorId)
+    /// <summary>What the scope's actor says of itself; an actor that is not the platform's own is told by its user alone.</summary>
+    private static ChangeOrigin OriginOf(ICurrentActor actor) =>
+        actor is CurrentActor current ? current.Origin : new(actor.UserId is null or 0 ? ActorKind.System : ActorKind.User, null);
+
+    private static OutboxMessage ToOutbox(CrmEvent data, DateTimeOffset occurredAt, long? actorId, ChangeOrigin origin)
     {
         var id = Guid.NewGuid();
         var subject = data.GetSubject();
@@ -498,7 +502,7 @@ public abstract class ModuleDbContext : DbContext
             EntityId = subject.EntityId,
             Kind = EventJson.ContractOf(data.GetType()).Type,
             OccurredAt = occurredAt.UtcDateTime,
-            Payload = EventJson.Envelope(id, data, occurredAt, actorId),
+            Payload = EventJson.Envelope(id, data, occurredAt, actorId, origin),
         };
     }
 

@@ -36,8 +36,10 @@ public sealed record FieldChange(JsonNode? OldValue, JsonNode? NewValue);
 
 /// <summary>
 /// A published event as a handler receives it: what happened (<see cref="Data"/>) and when, by
-/// whom, about which record. Its JSON (<c>{ id, type, version, occurredAt, actorId, entityType,
-/// entityId, data }</c>) is what the outbox stores.
+/// whom (<see cref="ActorId"/>, <see cref="Origin"/>), about which record. Its JSON (<c>{ id, type,
+/// version, occurredAt, actorId, actorKind, via, entityType, entityId, data }</c>) is what the
+/// outbox stores; events stored before <c>actorKind</c> existed read as <see cref="ActorKind.User"/>
+/// when they name a user, else <see cref="ActorKind.System"/>, with no channel.
 /// </summary>
 /// <param name="Id">Unique per event; a handler may see an event twice (delivery is at least once) and can tell by it.</param>
 /// <param name="Type">The contract's name, e.g. <c>deal.stageChanged</c>.</param>
@@ -56,7 +58,11 @@ public sealed record DomainEvent<TEvent>(
     string EntityType,
     long EntityId,
     TEvent Data)
-    where TEvent : CrmEvent;
+    where TEvent : CrmEvent
+{
+    /// <summary>What kind of actor made the change and through what (the envelope's <c>actorKind</c> and <c>via</c>).</summary>
+    public ChangeOrigin Origin { get; init; } = new(ActorId is null or 0 ? ActorKind.System : ActorKind.User, null);
+}
 
 /// <summary>
 /// Receives the published events of type <typeparamref name="TEvent"/> (and of types derived from

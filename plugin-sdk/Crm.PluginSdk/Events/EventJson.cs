@@ -27,9 +27,9 @@ internal static class EventJson
 
     /// <summary>
     /// The stored and delivered form of an event: <c>{ id, type, version, occurredAt, actorId,
-    /// entityType, entityId, data }</c>, <c>data</c> being the contract's own JSON.
+    /// actorKind, via, entityType, entityId, data }</c>, <c>data</c> being the contract's own JSON.
     /// </summary>
-    public static string Envelope(Guid id, CrmEvent data, DateTimeOffset occurredAt, long? actorId)
+    public static string Envelope(Guid id, CrmEvent data, DateTimeOffset occurredAt, long? actorId, ChangeOrigin origin)
     {
         var (type, version) = ContractOf(data.GetType());
         var subject = data.GetSubject();
@@ -40,6 +40,8 @@ internal static class EventJson
             ["version"] = version,
             ["occurredAt"] = occurredAt,
             ["actorId"] = actorId,
+            ["actorKind"] = JsonSerializer.SerializeToNode(origin.Kind, Options),
+            ["via"] = origin.Via,
             ["entityType"] = subject.EntityType,
             ["entityId"] = subject.EntityId,
             ["data"] = JsonSerializer.SerializeToNode(data, data.GetType(), Options),

@@ -27,6 +27,7 @@ public sealed class SchemaComposer
 {
     private readonly Dictionary<string, ObjectGraphType> _entityTypes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, InputObjectGraphType> _updateInputs = new(StringComparer.Ordinal);
+    private readonly List<IGraphType> _extraTypes = [];
 
     private readonly RecordTypeFactory _recordTypes;
     private readonly RecordInputFactory _inputs;
@@ -95,6 +96,17 @@ public sealed class SchemaComposer
             ? input
             : throw new InvalidOperationException($"The entity type '{entityName}' is not part of this schema.");
 
+    /// <summary>
+    /// Adds a type that no field names (an object type implementing an interface, met only through
+    /// the interface): GraphQL finds a field's types by walking from the root fields, so such a type
+    /// must be told to the schema.
+    /// </summary>
+    public void AddType(IGraphType type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        _extraTypes.Add(type);
+    }
+
     /// <summary>Whether an entity type is part of this schema (its module may be missing or refused).</summary>
     public bool HasEntityType(string entityName) => _entityTypes.ContainsKey(entityName);
 
@@ -148,6 +160,11 @@ public sealed class SchemaComposer
         // Replaces the built-in String in every input of the schema.
         var text = new NulFreeStringGraphType();
         schema.RegisterType(text);
+        foreach (var type in _extraTypes)
+        {
+            schema.RegisterType(type);
+        }
+
         NulFreeInputs.Apply([Query, schema.Mutation, schema.Subscription], text);
         schema.Initialize();
         return schema;

@@ -63,6 +63,17 @@ public sealed class CurrentActor : ICurrentActor
 
     public IPAddress? ClientAddress { get; private set; }
 
+    /// <summary>
+    /// What kind of actor this is and through what its changes come: written into every event of
+    /// the scope's changes. The host fills it in for requests (a user's token or an API key, through
+    /// GraphQL); a system scope is the platform's own work; an import or an automation run says so
+    /// with <see cref="ActingThrough"/>.
+    /// </summary>
+    public Events.ChangeOrigin Origin { get; private set; } = new(Events.ActorKind.System, null);
+
+    /// <summary>Says what the scope's changes come from (an import job: <c>(Import, "import")</c>); the user and rights stay as they are.</summary>
+    public void ActingThrough(Events.ActorKind kind, string? via) => Origin = new(kind, via);
+
     /// <summary>Where the request came from (the host, for every request, before it authenticates).</summary>
     public void CameFrom(IPAddress? address) =>
         ClientAddress = address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address;
@@ -81,6 +92,8 @@ public sealed class CurrentActor : ICurrentActor
     {
         UserId = userId;
         Rights = rights;
+        // A user's own sign-in; an API key or a job says otherwise after it (ActingThrough).
+        Origin = Origin with { Kind = Events.ActorKind.User };
     }
 
     /// <summary>
@@ -106,6 +119,7 @@ public sealed class CurrentActor : ICurrentActor
         UserId = 0;
         Rights = AccessRights.Everything(0);
         IsSystem = true;
+        Origin = new(Events.ActorKind.System, Events.ChangeOrigin.Channels.Platform);
     }
 
     /// <summary>For start-up work, migrations and background delivery, which act as the system.</summary>

@@ -1,0 +1,50 @@
+using Crm.Modules.Timeline.Domain;
+using Crm.PluginSdk.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Crm.Modules.Timeline.Data;
+
+public sealed class TimelineDbContext(DbContextOptions<TimelineDbContext> options)
+    : ModuleDbContext(options)
+{
+    public override string Schema => TimelineModule.Id;
+
+    public DbSet<TimelineEntry> Entries => Set<TimelineEntry>();
+
+    public DbSet<StageMove> StageMoves => Set<StageMove>();
+
+    protected override void ConfigureModel(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<TimelineEntry>(entry =>
+        {
+            entry.ToTable("entries");
+            entry.HasKey(e => e.Id);
+            entry.Property(e => e.EntityType).HasMaxLength(64);
+            entry.Property(e => e.Kind).HasMaxLength(64);
+            entry.Property(e => e.ActorKind).HasMaxLength(16);
+            entry.Property(e => e.Via).HasMaxLength(64);
+            // A redelivered event writes nothing: its entries are there already.
+            entry.HasIndex(e => new { e.EventId, e.EntityType, e.EntityId, e.Kind }).IsUnique();
+            // A record's timeline, newest first, a page at a time: one index range read backwards from the cursor.
+            entry.HasIndex(e => new { e.EntityType, e.EntityId, e.Id });
+        });
+
+        modelBuilder.Entity<StageMove>(move =>
+        {
+            move.ToTable("stage_moves");
+            move.HasKey(m => m.Id);
+            move.Property(m => m.EntityType).HasMaxLength(64);
+            move.Property(m => m.FromId).HasMaxLength(50);
+            move.Property(m => m.ToId).HasMaxLength(50);
+            move.Property(m => m.Semantics).HasMaxLength(16);
+            move.HasIndex(m => m.EventId).IsUnique();
+            // Time in stage of one record (its moves in order, each until the next).
+            move.HasIndex(m => new { m.EntityType, m.EntityId, m.OccurredAt });
+            // Funnels: how many records of a pipeline reached each stage in a period, read from the
+            // index alone (type, pipeline, stage, time), whatever the number of records.
+            move.HasIndex(m => new { m.EntityType, m.PipelineId, m.ToId, m.OccurredAt });
+        });
+    }
+}
+
+public sealed class TimelineDesignTimeFactory() : ModuleDesignTimeFactory<TimelineDbContext>(TimelineModule.Id);

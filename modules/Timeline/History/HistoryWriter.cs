@@ -1,0 +1,156 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Crm.Modules.Timeline.Data;
+using Crm.Modules.Timeline.Domain;
+using Crm.PluginSdk.Events;
+using Crm.PluginSdk.Lists;
+using Microsoft.EntityFrameworkCore;
+
+namespace Crm.Modules.Timeline.History;
+
+/// <summary>
+/// Writes the history of every record from its published events, after they committed: so a
+/// rolled-back change (which wrote no event) has none, and a committed one its entries. Delivery
+/// is at least once: the entries of an event are written in one save, keyed by the event id, and
+/// an event whose entries are there already writes nothing.
+/// </summary>
+[EventHandler("history")]
+public sealed class HistoryWriter(TimelineDbContext db, ISelectionLists lists) : IEventHandler<CrmEvent>
+{
+    /// <summary>The list of lead statuses (Bitrix24's id), whose moves are kept as stage moves.</summary>
+    public const string LeadStatusList = "STATUS";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task HandleAsync(DomainEvent<CrmEvent> domainEvent, CancellationToken cancellationToken)
+    {
+        var entries = new List<TimelineEntry>();
+        var moves = new List<StageMove>();
+        switch (domainEvent.Data)
+        {
+            case RecordCreated created:
+                entries.Add(Entry(domainEvent, created.EntityType, created.RecordId, TimelineKinds.Created, new JsonObject()));
+                break;
+            case RecordDeleted deleted:
+                entries.Add(Entry(domainEvent, deleted.EntityType, deleted.RecordId, TimelineKinds.Deleted, new JsonObject()));
+                break;
+            case RecordUpdated updated:
+                entries.Add(Entry(domainEvent, updated.EntityType, updated.RecordId, TimelineKinds.FieldsChanged, Changes(updated)));
+                if (updated.EntityType == "lead" && updated.Changes.TryGetValue("statusId", out var status) && Text(status.NewValue) is { } to)
+                {
+                    var semantics = (await lists.GetItemsAsync(LeadStatusList, cancellationToken)).FirstOrDefault(i => i.Id == to)?.Semantics ?? ListItemSemantics.Process;
+                    var move = Move(domainEvent, updated.EntityType, updated.RecordId, 0, Text(status.OldValue), to, semantics);
+                    moves.Add(move);
+                    entries.Add(Entry(domainEvent, updated.EntityType, updated.RecordId, TimelineKinds.StageChanged, MoveData(move)));
+                }
+
+                break;
+            case DealStageChanged stage:
+                var dealMove = Move(domainEvent, "deal", stage.DealId, stage.PipelineId, stage.From, stage.To, stage.Semantics);
+                moves.Add(dealMove);
+                entries.Add(Entry(domainEvent, "deal", stage.DealId, TimelineKinds.StageChanged, MoveData(dealMove)));
+                break;
+            case LeadConverted converted:
+                // On the lead, what it became; on each record it became, the lead it came from.
+                entries.Add(Entry(domainEvent, "lead", converted.LeadId, TimelineKinds.Converted, new JsonObject
+                {
+                    ["leadId"] = converted.LeadId,
+                    ["contactId"] = converted.ContactId,
+                    ["companyId"] = converted.CompanyId,
+                    ["dealId"] = converted.DealId,
+                }));
+                foreach (var (type, id) in new[] { ("contact", converted.ContactId), ("company", converted.CompanyId), ("deal", converted.DealId) })
+                {
+                    if (id is { } made)
+                    {
+                        entries.Add(Entry(domainEvent, type, made, TimelineKinds.Converted, new JsonObject { ["leadId"] = converted.LeadId }));
+                    }
+                }
+
+                break;
+            default:
+                return;
+        }
+
+        if (await db.Entries.AnyAsync(e => e.EventId == domainEvent.Id, cancellationToken)
+            || await db.StageMoves.AnyAsync(m => m.EventId == domainEvent.Id, cancellationToken))
+        {
+            return; // delivered before
+        }
+
+        db.Entries.AddRange(entries);
+        db.StageMoves.AddRange(moves);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Another delivery of the same event (another host) wrote it first: the unique index kept one.
+            db.ChangeTracker.Clear();
+            if (!await db.Entries.AnyAsync(e => e.EventId == domainEvent.Id, cancellationToken))
+            {
+                throw;
+            }
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    private static TimelineEntry Entry(DomainEvent<CrmEvent> e, string entityType, long entityId, string kind, JsonObject data) => new()
+    {
+        EventId = e.Id,
+        EntityType = entityType,
+        EntityId = entityId,
+        Kind = kind,
+        OccurredAt = e.OccurredAt.UtcDateTime,
+        ActorId = e.ActorId,
+        ActorKind = ActorKindName(e.Origin.Kind),
+        Via = e.Origin.Via is { Length: > 64 } via ? via[..64] : e.Origin.Via,
+        Data = data.ToJsonString(Json),
+    };
+
+    private static StageMove Move(DomainEvent<CrmEvent> e, string entityType, long entityId, long pipelineId, string? from, string to, ListItemSemantics semantics) => new()
+    {
+        EventId = e.Id,
+        EntityType = entityType,
+        EntityId = entityId,
+        PipelineId = pipelineId,
+        FromId = string.IsNullOrEmpty(from) ? null : from,
+        ToId = to,
+        Semantics = JsonNamingPolicy.SnakeCaseUpper.ConvertName(semantics.ToString()),
+        OccurredAt = e.OccurredAt.UtcDateTime,
+        ActorId = e.ActorId,
+    };
+
+    private static JsonObject MoveData(StageMove move) => new()
+    {
+        ["pipelineId"] = move.PipelineId,
+        ["fromId"] = move.FromId,
+        ["toId"] = move.ToId,
+        ["semantics"] = move.Semantics,
+    };
+
+    /// <summary>The changes as a list (<c>[{ field, oldValue, newValue }]</c>), in the event's order of fields.</summary>
+    private static JsonObject Changes(RecordUpdated updated)
+    {
+        var changes = new JsonArray();
+        foreach (var (field, change) in updated.Changes)
+        {
+            changes.Add(new JsonObject
+            {
+                ["field"] = field,
+                ["oldValue"] = change.OldValue?.DeepClone(),
+                ["newValue"] = change.NewValue?.DeepClone(),
+            });
+        }
+
+        return new JsonObject { ["changes"] = changes };
+    }
+
+    public static string ActorKindName(ActorKind kind) => JsonNamingPolicy.SnakeCaseUpper.ConvertName(kind.ToString());
+
+    private static string? Text(JsonNode? value) => value is JsonValue v && v.TryGetValue<string>(out var text) ? text : null;
+}

@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
+using Crm.Modules.Timeline.Domain;
+using Crm.PluginSdk.GraphQL;
+using GraphQL.Resolvers;
+using GraphQL.Types;
+
+namespace Crm.Modules.Timeline.Schema;
+
+/// <summary>
+/// The <c>TimelineEntry</c> interface (id, cursor, kind, when, who, which record) and one object
+/// type per kind of entry the platform writes.
+/// </summary>
+public sealed class TimelineGraphTypes
+{
+    private static readonly ConditionalWeakTable<TimelineEntry, JsonObject> Parsed = new();
+
+    private readonly Dictionary<string, ObjectGraphType> _byKind = new(StringComparer.Ordinal);
+
+    public TimelineGraphTypes(SharedGraphTypes shared)
+    {
+        var actorKind = new EnumerationGraphType { Name = "ActorKind", Description = "What kind of actor made a change." };
+        actorKind.Add("USER", "USER", "A user signed in with an access token.");
+        actorKind.Add("API_KEY", "API_KEY", "An integration, with one of a user's API keys.");
+        actorKind.Add("SYSTEM", "SYSTEM", "The platform's own work (and changes stored before actor kinds were told).");
+        actorKind.Add("AUTOMATION", "AUTOMATION", "An automation rule.");
+        actorKind.Add("IMPORT", "IMPORT", "An import of records.");
+
+        var actor = new ObjectGraphType { Name = "TimelineActor", Description = "Who made a change and through what." };
+        actor.AddField(SharedGraphTypes.Field<TimelineEntry>("kind", typeof(NonNullGraphType<EnumerationGraphType>), e => e.ActorKind));
+        actor.Fields.Find("kind")!.ResolvedType = new NonNullGraphType(actorKind);
+        actor.AddField(SharedGraphTypes.Field<TimelineEntry>("userId", typeof(IdGraphType), e => e.ActorId is null or 0 ? null : e.ActorId.Value.ToString(CultureInfo.InvariantCulture), "The user whose change it was; null for the platform's own work."));
+        actor.AddField(SharedGraphTypes.Field<TimelineEntry>("via", typeof(StringGraphType), e => e.Via, "The channel: graphql, import, platform, automation ...; null when unknown."));
+
+        Entry = new InterfaceGraphType { Name = "TimelineEntry", Description = "One thing that happened to a record." };
+        AddCommonFields(Entry, shared, actor);
+        foreach (var field in Entry.Fields)
+        {
+            field.Resolver = null; // an interface's fields are resolved by the object type of each entry
+        }
+
+        Entry.ResolveType = value => value is TimelineEntry e ? _byKind.GetValueOrDefault(e.Kind) : null;
+
+        Add(TimelineKinds.Created, "TimelineCreatedEntry", "The record was created.", shared, actor, _ => { });
+        Add(TimelineKinds.Deleted, "TimelineDeletedEntry", "The record was deleted.", shared, actor, _ => { });
+
+        var change = new ObjectGraphType { Name = "TimelineFieldChange", Description = "One field's old and new value, as JSON text (built-in fields and custom fields alike)." };
+        change.AddField(SharedGraphTypes.Field<JsonObject>("field", typeof(NonNullGraphType<StringGraphType>), c => (string?)c["field"], "The field's GraphQL name (custom fields by theirs, e.g. ufCrmBudget; link lists by their input name, e.g. companyIds)."));
+        change.AddField(SharedGraphTypes.Field<JsonObject>("oldValue", typeof(StringGraphType), c => c["oldValue"]?.ToJsonString(), "The value before, as JSON; null when it had none."));
+        change.AddField(SharedGraphTypes.Field<JsonObject>("newValue", typeof(StringGraphType), c => c["newValue"]?.ToJsonString(), "The value after, as JSON; null when it has none."));
+        Add(TimelineKinds.FieldsChanged, "TimelineFieldsChangedEntry", "Fields of the record changed.", shared, actor, type =>
+            type.AddField(new FieldType
+            {
+                Name = "changes",
+                ResolvedType = SchemaComposer.NonNullList(change),
+                Resolver = new FuncFieldResolver<object?>(c => (Data((TimelineEntry)c.Source!)["changes"] as JsonArray ?? []).OfType<JsonObject>().ToList()),
+            }));
+
+        Add(TimelineKinds.StageChanged, "TimelineStageChangedEntry", "The record moved to another stage (a deal) or status (a lead).", shared, actor, type =>
+        {
+            type.AddField(SharedGraphTypes.Field<TimelineEntry>("pipelineId", typeof(NonNullGraphType<IdGraphType>), e => ((long?)Data(e)["pipelineId"] ?? 0).ToString(CultureInfo.InvariantCulture), "The deal's pipeline (0, the default one, for types without pipelines)."));
+            type.AddField(SharedGraphTypes.Field<TimelineEntry>("fromId", typeof(StringGraphType), e => (string?)Data(e)["fromId"], "The stage or status it left."));
+            type.AddField(SharedGraphTypes.Field<TimelineEntry>("toId", typeof(NonNullGraphType<StringGraphType>), e => (string?)Data(e)["toId"], "The stage or status it is on."));
+            type.AddField(new FieldType
+            {
+                Name = "semantics",
+                Description = "What the new stage meant when it moved: PROCESS, SUCCESS (won) or FAILURE (lost).",
+                ResolvedType = new NonNullGraphType(shared.ListItemSemantics),
+                Resolver = new FuncFieldResolver<object?>(c => Enum.Parse<PluginSdk.Lists.ListItemSemantics>(((string?)Data((TimelineEntry)c.Source!)["semantics"] ?? "PROCESS").Replace("_", "", StringComparison.Ordinal), ignoreCase: true)),
+            });
+        });
+
+        Add(TimelineKinds.Converted, "TimelineConversionEntry", "A lead was converted: on the lead, what it became; on each record it became, the lead.", shared, actor, type =>
+        {
+            foreach (var field in new[] { "leadId", "contactId", "companyId", "dealId" })
+            {
+                type.AddField(SharedGraphTypes.Field<TimelineEntry>(field, typeof(IdGraphType), e => ((long?)Data(e)[field])?.ToString(CultureInfo.InvariantCulture)));
+            }
+        });
+    }
+
+    public InterfaceGraphType Entry { get; }
+
+    /// <summary>The object type of each kind: met only through the interface, so told to the schema one by one.</summary>
+    public IEnumerable<ObjectGraphType> EntryTypes => _byKind.Values;
+
+    private void Add(string kind, string name, string description, SharedGraphTypes shared, IGraphType actor, Action<ObjectGraphType> fields)
+    {
+        var type = new ObjectGraphType { Name = name, Description = description };
+        AddCommonFields(type, shared, actor);
+        fields(type);
+        type.AddResolvedInterface(Entry);
+        type.IsTypeOf = value => value is TimelineEntry e && e.Kind == kind;
+        Entry.AddPossibleType(type);
+        _byKind[kind] = type;
+    }
+
+    private static void AddCommonFields(IComplexGraphType type, SharedGraphTypes shared, IGraphType actor)
+    {
+        type.AddField(SharedGraphTypes.Field<TimelineEntry>("id", typeof(NonNullGraphType<IdGraphType>), e => e.Id.ToString(CultureInfo.InvariantCulture), "Grows with every entry written: later entries have larger ids."));
+        type.AddField(SharedGraphTypes.Field<TimelineEntry>("kind", typeof(NonNullGraphType<StringGraphType>), e => e.Kind, "created, fieldsChanged, stageChanged, converted, deleted."));
+        type.AddField(SharedGraphTypes.Field<TimelineEntry>("occurredAt", typeof(NonNullGraphType<DateTimeGraphType>), e => DateTime.SpecifyKind(e.OccurredAt, DateTimeKind.Utc)));
+        type.AddField(new FieldType { Name = "actor", ResolvedType = new NonNullGraphType(actor), Resolver = new FuncFieldResolver<object?>(c => c.Source) });
+        type.AddField(new FieldType
+        {
+            Name = "entityType",
+            ResolvedType = new NonNullGraphType(shared.CrmEntityType),
+            Resolver = new FuncFieldResolver<object?>(c => ((TimelineEntry)c.Source!).EntityType),
+        });
+        type.AddField(SharedGraphTypes.Field<TimelineEntry>("entityId", typeof(NonNullGraphType<IdGraphType>), e => e.EntityId.ToString(CultureInfo.InvariantCulture)));
+    }
+
+    private static JsonObject Data(TimelineEntry entry) =>
+        Parsed.GetValue(entry, static e => JsonNode.Parse(e.Data) as JsonObject ?? []);
+}

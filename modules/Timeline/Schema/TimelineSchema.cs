@@ -1,0 +1,165 @@
+using System.Globalization;
+using Crm.Modules.Timeline.Data;
+using Crm.Modules.Timeline.Domain;
+using Crm.Modules.Timeline.History;
+using Crm.PluginSdk.Entities;
+using Crm.PluginSdk.GraphQL;
+using Crm.PluginSdk.Querying;
+using Crm.PluginSdk.Records;
+using Crm.PluginSdk.Security;
+using GraphQL;
+using GraphQL.Resolvers;
+using GraphQL.Types;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.Modules.Timeline.Schema;
+
+/// <summary>
+/// <c>timeline(entityType:, entityId:, first:, after:)</c> and a <c>timeline(first:, after:)</c>
+/// field on every record type: the record's history newest first, as typed entries (the
+/// <c>TimelineEntry</c> interface, one type per kind).
+/// </summary>
+public sealed class TimelineSchema : ISchemaContributor
+{
+    /// <summary>A page of entries and whether more follow.</summary>
+    public sealed record TimelinePage(IReadOnlyList<TimelineEntry> Entries, bool HasNextPage);
+
+    public void Contribute(SchemaComposer composer)
+    {
+        var types = new TimelineGraphTypes(composer.Types);
+        foreach (var entryType in types.EntryTypes)
+        {
+            composer.AddType(entryType);
+        }
+
+        var limits = composer.Limits;
+        var connection = Connection(composer.Types, types.Entry);
+        var firstDescription = $"How many entries (default {limits.DefaultPageSize}, at most {limits.MaxPageSize}).";
+
+        composer.Query.AddField(new FieldType
+        {
+            Name = "timeline",
+            Description = "What happened to a record, newest first: for whoever may read it; administrators also for a deleted record.",
+            ResolvedType = new NonNullGraphType(connection),
+            Arguments = new QueryArguments(
+                new QueryArgument(new NonNullGraphType(composer.Types.CrmEntityType)) { Name = "entityType" },
+                new QueryArgument<NonNullGraphType<IdGraphType>> { Name = "entityId" },
+                new QueryArgument<IntGraphType> { Name = "first", Description = firstDescription },
+                new QueryArgument<StringGraphType> { Name = "after", Description = "The cursor of the last entry of the previous page." }),
+            Resolver = new FuncFieldResolver<object?>(async c =>
+            {
+                var services = c.RequestServices!;
+                var entityType = c.GetArgument<string>("entityType");
+                var entityId = ParseId(c.GetArgument<object>("entityId"));
+                var first = First(c, limits);
+                var after = After(c);
+                await CheckReadableAsync(services, composer.Registry, entityType, entityId, c.CancellationToken);
+                var entries = await new TimelineReader(services.GetRequiredService<TimelineDbContext>()).PageAsync(entityType, entityId, first, after, c.CancellationToken);
+                return ToPage(entries, first);
+            }),
+        });
+
+        foreach (var definition in composer.Registry.Types.OfType<ICrmEntityDefinition>().Where(d => composer.HasEntityType(d.Name)))
+        {
+            var name = definition.Name;
+            composer.EntityType(name).AddField(new FieldType
+            {
+                Name = "timeline",
+                Description = "What happened to the record, newest first (loaded for every record of the level at once).",
+                ResolvedType = new NonNullGraphType(connection),
+                Arguments = new QueryArguments(
+                    new QueryArgument<IntGraphType> { Name = "first", Description = firstDescription },
+                    new QueryArgument<StringGraphType> { Name = "after", Description = "The cursor of the last entry of the previous page." }),
+                Resolver = new FuncFieldResolver<object?>(c =>
+                {
+                    var services = c.RequestServices!;
+                    var first = First(c, limits);
+                    var after = After(c);
+                    // The record was read with the caller's rights already: its timeline is theirs to read.
+                    var loader = services.GetRequiredService<BatchLoaderScope>().GetOrAdd<long, TimelinePage>(
+                        $"timeline:{name}:{first.ToString(CultureInfo.InvariantCulture)}:{after?.ToString(CultureInfo.InvariantCulture)}",
+                        async (ids, ct) =>
+                        {
+                            var pages = await new TimelineReader(services.GetRequiredService<TimelineDbContext>()).PagesAsync(name, ids, first, after, ct);
+                            return pages.ToDictionary(p => p.Key, p => ToPage(p.Value, first));
+                        });
+                    return new ChainedResult<TimelinePage?>(loader.Load(((ICrmRecord)c.Source!).Id), page => page ?? new TimelinePage([], false));
+                }),
+            }.Reads(nameof(ICrmRecord.Id))); // only the id: a list asking for timelines reads no more of its records for it
+        }
+    }
+
+    private static TimelinePage ToPage(List<TimelineEntry> entries, int first) =>
+        new(entries.Take(first).ToList(), entries.Count > first);
+
+    private static int First(IResolveFieldContext c, QueryLimits limits)
+    {
+        var first = c.GetArgument<int?>("first") ?? limits.DefaultPageSize;
+        if (first < 0)
+        {
+            throw ErrorCodes.Error(ErrorCodes.Validation, "'first' cannot be negative.");
+        }
+
+        return first > limits.MaxPageSize
+            ? throw ErrorCodes.Error(ErrorCodes.LimitExceeded, $"Page size {first} exceeds the limit of {limits.MaxPageSize}.")
+            : first;
+    }
+
+    private static long? After(IResolveFieldContext c) =>
+        c.GetArgument<string?>("after") is not { } cursor
+            ? null
+            : TimelineReader.ParseCursor(cursor) ?? throw ErrorCodes.Error(ErrorCodes.InvalidCursor, "'after' is not a cursor of a timeline entry.");
+
+    private static long ParseId(object? value) =>
+        long.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0
+            ? id
+            : throw ErrorCodes.Error(ErrorCodes.InvalidId, "'entityId' is not a record id.");
+
+    /// <summary>
+    /// The caller may read the record; an administrator also a deleted record's history (a record
+    /// they do not reach does not exist for them). Told as the record's own read would tell it.
+    /// </summary>
+    private static async Task CheckReadableAsync(IServiceProvider services, IEntityRegistry registry, string entityType, long entityId, CancellationToken cancellationToken)
+    {
+        var actor = services.GetRequiredService<ICurrentActor>();
+        if (registry.Find(entityType) is not ICrmEntityDefinition definition)
+        {
+            throw Refusals.NotFoundError(entityType, entityId);
+        }
+
+        if (await definition.ReachesAsync(services, entityId, PermissionAction.Read, cancellationToken) || actor.IsAdministrator)
+        {
+            return;
+        }
+
+        throw definition.ReachesAll(services, PermissionAction.Read)
+            ? Refusals.NotFoundError(entityType, entityId)
+            : Refusals.ForbiddenError("read", entityType, entityId);
+    }
+
+    private static ObjectGraphType Connection(SharedGraphTypes shared, IGraphType entry)
+    {
+        var edge = new ObjectGraphType { Name = "TimelineEdge" };
+        edge.AddField(SharedGraphTypes.Field<TimelineEntry>("cursor", typeof(NonNullGraphType<StringGraphType>), e => TimelineReader.Cursor(e.Id)));
+        edge.AddField(new FieldType { Name = "node", ResolvedType = new NonNullGraphType(entry), Resolver = new FuncFieldResolver<object?>(c => c.Source) });
+
+        var connection = new ObjectGraphType { Name = "TimelineConnection", Description = "A page of a record's timeline, newest first." };
+        connection.AddField(new FieldType { Name = "nodes", ResolvedType = SchemaComposer.NonNullList(entry), Resolver = new FuncFieldResolver<object?>(c => ((TimelinePage)c.Source!).Entries) });
+        connection.AddField(new FieldType { Name = "edges", ResolvedType = SchemaComposer.NonNullList(edge), Resolver = new FuncFieldResolver<object?>(c => ((TimelinePage)c.Source!).Entries) });
+        connection.AddField(new FieldType
+        {
+            Name = "pageInfo",
+            ResolvedType = new NonNullGraphType(shared.PageInfo),
+            Resolver = new FuncFieldResolver<object?>(c =>
+            {
+                var page = (TimelinePage)c.Source!;
+                return new PageInfo(
+                    page.HasNextPage,
+                    false,
+                    page.Entries.Count > 0 ? TimelineReader.Cursor(page.Entries[0].Id) : null,
+                    page.Entries.Count > 0 ? TimelineReader.Cursor(page.Entries[^1].Id) : null);
+            }),
+        });
+        return connection;
+    }
+}
