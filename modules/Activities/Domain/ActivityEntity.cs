@@ -37,6 +37,34 @@ public sealed class ActivityEntity() : CrmEntityDefinition<Activity, ActivitiesD
         entity.AuditFields();
     }
 
+    /// <summary>
+    /// For each of the records <paramref name="ids"/> of type <paramref name="entityType"/>, its
+    /// first <paramref name="first"/> activities the actor may read (planned or completed ones only
+    /// when <paramref name="planned"/> says), by deadline (none last), then id: in one statement,
+    /// numbered per record after the rights and the filter.
+    /// </summary>
+    internal async Task<ILookup<long, Activity>> OfRecordsAsync(IServiceProvider services, string entityType, IReadOnlyCollection<long> ids, bool? planned, int first, CancellationToken cancellationToken)
+    {
+        var wanted = ids.ToList();
+        var readable = ReachableQuery(services, Crm.PluginSdk.Security.PermissionAction.Read);
+        if (planned is { } open)
+        {
+            readable = readable.Where(a => a.Completed != open);
+        }
+
+        var groups = await services.GetRequiredService<ActivitiesDbContext>().Bindings.AsNoTracking()
+            .Where(b => b.EntityType == entityType && wanted.Contains(b.EntityId))
+            .Join(readable, b => b.RecordId, a => a.Id, (b, a) => new { b.EntityId, Activity = a })
+            .GroupBy(x => x.EntityId)
+            .Select(g => new
+            {
+                g.Key,
+                Activities = g.OrderBy(x => x.Activity.Deadline == null).ThenBy(x => x.Activity.Deadline).ThenBy(x => x.Activity.Id).Take(first).Select(x => x.Activity).ToList(),
+            })
+            .ToListAsync(cancellationToken);
+        return groups.SelectMany(g => g.Activities.Select(a => (g.Key, a))).ToLookup(p => p.Key, p => p.a);
+    }
+
     protected override IQueryable<Activity> WriteQuery(ActivitiesDbContext db) => base.WriteQuery(db).Include(a => a.Bindings);
 
     protected override Task ApplyInputAsync(MutationContext<Activity, ActivitiesDbContext> mutation)

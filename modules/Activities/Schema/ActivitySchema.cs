@@ -57,6 +57,11 @@ public sealed class ActivitySchema : ISchemaContributor
             }),
         });
 
+        foreach (var recordType in composer.Registry.Types.Where(t => t.Name != ActivityEntity.Name && composer.HasEntityType(t.Name)))
+        {
+            composer.EntityType(recordType.Name).AddField(ActivitiesOf(recordType.Name, activityType, composer.Limits.MaxPageSize));
+        }
+
         var typeGraph = new ObjectGraphType { Name = "ActivityType", Description = "A kind of activity: built in (provider crm) or declared by a module." };
         typeGraph.AddField(SharedGraphTypes.Field<ActivityTypeDeclaration>("id", typeof(NonNullGraphType<StringGraphType>), t => t.TypeId));
         typeGraph.AddField(SharedGraphTypes.Field<ActivityTypeDeclaration>("providerId", typeof(NonNullGraphType<StringGraphType>), t => t.ProviderId));
@@ -87,6 +92,48 @@ public sealed class ActivitySchema : ISchemaContributor
             }),
         });
     }
+
+    /// <summary>
+    /// <c>activities(planned:, first:)</c> on a record type: its activities the reader may read, one
+    /// statement per level whatever the page size (every parent of the level at once).
+    /// </summary>
+    private static FieldType ActivitiesOf(string entityType, IGraphType activityType, int maxFirst) => new()
+    {
+        Name = "activities",
+        Description = $"The activities bound to this record that you may read, by deadline (none last); planned: true for those not completed, false for the completed ones. At most {maxFirst.ToString(CultureInfo.InvariantCulture)} (Limits:MaxPageSize).",
+        ResolvedType = SchemaComposer.NonNullList(activityType),
+        Arguments = new QueryArguments(
+            new QueryArgument<BooleanGraphType> { Name = "planned" },
+            new QueryArgument<IntGraphType> { Name = "first", DefaultValue = DefaultPerRecord }),
+        Resolver = new FuncFieldResolver<object?>(context =>
+        {
+            var first = context.GetArgument<int>("first");
+            if (first < 0)
+            {
+                throw ErrorCodes.Error(ErrorCodes.Validation, "'first' cannot be negative.");
+            }
+
+            if (first > maxFirst)
+            {
+                throw ErrorCodes.Error(ErrorCodes.LimitExceeded, $"'first' {first.ToString(CultureInfo.InvariantCulture)} exceeds the limit of {maxFirst.ToString(CultureInfo.InvariantCulture)}.");
+            }
+
+            var planned = context.GetArgument<bool?>("planned");
+            var services = context.RequestServices!;
+            var definition = (ActivityEntity)services.GetRequiredService<IEntityRegistry>().Find(ActivityEntity.Name)!;
+            var loader = services.GetRequiredService<BatchLoaderScope>().GetOrAdd<long, Activity[]>(
+                $"activities-of:{entityType}:{planned?.ToString() ?? "any"}:{first.ToString(CultureInfo.InvariantCulture)}",
+                async (ids, ct) =>
+                {
+                    var lookup = await definition.OfRecordsAsync(services, entityType, ids, planned, first, ct);
+                    return lookup.ToDictionary(g => g.Key, g => g.ToArray());
+                });
+            return new ChainedResult<Activity[]?>(loader.Load(((Crm.PluginSdk.Records.ICrmRecord)context.Source!).Id), rows => rows ?? []);
+        }),
+    };
+
+    /// <summary>A record's activities shown when <c>first</c> is not given.</summary>
+    public const int DefaultPerRecord = 20;
 
     public static IReadOnlyList<ActivityTypeDeclaration> AllTypes(IServiceProvider services) =>
     [

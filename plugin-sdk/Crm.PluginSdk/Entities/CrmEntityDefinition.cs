@@ -151,6 +151,14 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
     /// <summary>The records a read starts from; the actor's rights narrow it further, below every module.</summary>
     protected virtual IQueryable<TRecord> ReadQuery(TContext db) => db.Set<TRecord>().AsNoTracking();
 
+    /// <summary>
+    /// The records the actor may act on with <paramref name="action"/>, untracked, as an ordinary
+    /// query to compose in the module's own reads (a record type's field of the module's own):
+    /// the rights are in it, so a page taken from it is taken after them.
+    /// </summary>
+    protected IQueryable<TRecord> ReachableQuery(IServiceProvider services, PermissionAction action) =>
+        _access.Reachable(ReadQuery(services.GetRequiredService<TContext>()), services, action);
+
     /// <summary>The tracked record an update or delete works on; include what the hooks change.</summary>
     protected virtual IQueryable<TRecord> WriteQuery(TContext db) => db.Set<TRecord>();
 

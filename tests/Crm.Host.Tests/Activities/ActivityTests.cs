@@ -154,6 +154,41 @@ public abstract class ActivityTests(QuotePluginHost fixture)
         Assert.Equal(await StatementsAsync(2), await StatementsAsync(6));
     }
 
+    [Fact]
+    public async Task Every_record_type_lists_its_activities_planned_or_done_in_one_statement_per_level()
+    {
+        var marker = Records.NewMarker("PerRecord");
+        var deals = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            var dealId = await Host.CreateDealAsync(new { title = $"{marker} {i}" });
+            deals.Add(dealId);
+            var done = (await CreateAsync(new { typeId = "CALL", subject = $"Done {i}", deadline = "2026-11-01T09:00:00Z", bindings = new[] { Bind("DEAL", dealId) } })).Ok()["activity"]!["id"]!.GetValue<string>();
+            (await CompleteAsync(done)).Ok();
+            (await CreateAsync(new { typeId = "TODO", subject = $"Later {i}", deadline = "2026-12-01T09:00:00Z", bindings = new[] { Bind("DEAL", dealId) } })).Ok();
+            (await CreateAsync(new { typeId = "TODO", subject = $"Sooner {i}", deadline = "2026-11-20T09:00:00Z", bindings = new[] { Bind("DEAL", dealId) } })).Ok();
+        }
+
+        const string Query = "query($s: String!, $n: Int!) { deals(where: { title: { startsWith: $s } }, order: [{ title: ASC }], first: $n) { nodes { id planned: activities(planned: true) { subject } done: activities(planned: false) { subject } all: activities(first: 2) { subject } } } }";
+        var small = (await Host.QueryAsync(Query, new { s = marker, n = 2 })).ShouldSucceed();
+        var large = (await Host.QueryAsync(Query, new { s = marker, n = 6 })).ShouldSucceed();
+        Assert.Equal(small.Statements, large.Statements);
+
+        var first = large.Data!["deals"]!["nodes"]![0]!;
+        Assert.Equal(["Sooner 0", "Later 0"], first["planned"]!.AsArray().Select(a => a!["subject"]!.GetValue<string>()));
+        Assert.Equal(["Done 0"], first["done"]!.AsArray().Select(a => a!["subject"]!.GetValue<string>()));
+        Assert.Equal(["Done 0", "Sooner 0"], first["all"]!.AsArray().Select(a => a!["subject"]!.GetValue<string>()));
+
+        // The plugin's type gets the field with no code of its own.
+        var quoteId = await CreateQuoteAsync();
+        (await CreateAsync(new { typeId = "QUOTE_REVIEW", subject = "Review the offer", bindings = new[] { Bind("QUOTE", quoteId) } })).Ok();
+        var quote = (await Host.QueryAsync("query($id: ID!) { quote(id: $id) { activities(planned: true) { subject typeId } } }", new { id = quoteId })).ShouldSucceed();
+        Assert.Equal("Review the offer", quote.Data!["quote"]!["activities"]![0]!["subject"]!.GetValue<string>());
+
+        var tooMany = await Host.QueryAsync("query($id: ID!) { quote(id: $id) { activities(first: 2000) { id } } }", new { id = quoteId });
+        Assert.Contains("LIMIT_EXCEEDED", tooMany.ErrorCodes);
+    }
+
     public static object Bind(string entityType, string id) => new { entityType, id };
 
     public static IReadOnlyList<string> BindingsOf(JsonNode activity) =>
