@@ -65,6 +65,28 @@ public sealed class ActivityEntity() : CrmEntityDefinition<Activity, ActivitiesD
         return groups.SelectMany(g => g.Activities.Select(a => (g.Key, a))).ToLookup(p => p.Key, p => p.a);
     }
 
+    /// <summary>How many of the caller's activities (as responsible, within their rights) fall due on each UTC day of the range: one statement.</summary>
+    internal async Task<IReadOnlyList<(DateOnly Day, int Count)>> CountPerDayAsync(IServiceProvider services, DateOnly from, DateOnly to, bool? planned, CancellationToken cancellationToken)
+    {
+        var me = services.GetService<Crm.PluginSdk.Security.ICurrentActor>()?.UserId ?? 0;
+        if (me <= 0)
+        {
+            return [];
+        }
+
+        var start = from.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        var end = to.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        var mine = ReachableQuery(services, Crm.PluginSdk.Security.PermissionAction.Read)
+            .Where(a => a.ResponsibleId == me && a.Deadline >= start && a.Deadline < end);
+        if (planned is { } open)
+        {
+            mine = mine.Where(a => a.Completed != open);
+        }
+
+        var days = await mine.GroupBy(a => a.Deadline!.Value.Date).Select(g => new { g.Key, Count = g.Count() }).OrderBy(d => d.Key).ToListAsync(cancellationToken);
+        return days.Select(d => (DateOnly.FromDateTime(d.Key), d.Count)).ToList();
+    }
+
     protected override IQueryable<Activity> WriteQuery(ActivitiesDbContext db) => base.WriteQuery(db).Include(a => a.Bindings);
 
     protected override Task ApplyInputAsync(MutationContext<Activity, ActivitiesDbContext> mutation)

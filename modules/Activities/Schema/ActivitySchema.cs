@@ -62,6 +62,8 @@ public sealed class ActivitySchema : ISchemaContributor
             composer.EntityType(recordType.Name).AddField(ActivitiesOf(recordType.Name, activityType, composer.Limits.MaxPageSize));
         }
 
+        AddMyActivities(composer);
+
         var typeGraph = new ObjectGraphType { Name = "ActivityType", Description = "A kind of activity: built in (provider crm) or declared by a module." };
         typeGraph.AddField(SharedGraphTypes.Field<ActivityTypeDeclaration>("id", typeof(NonNullGraphType<StringGraphType>), t => t.TypeId));
         typeGraph.AddField(SharedGraphTypes.Field<ActivityTypeDeclaration>("providerId", typeof(NonNullGraphType<StringGraphType>), t => t.ProviderId));
@@ -131,6 +133,77 @@ public sealed class ActivitySchema : ISchemaContributor
             return new ChainedResult<Activity[]?>(loader.Load(((Crm.PluginSdk.Records.ICrmRecord)context.Source!).Id), rows => rows ?? []);
         }),
     };
+
+    /// <summary>The most days <c>myActivityCounts</c> counts at once (a calendar's two months).</summary>
+    public const int MaxCalendarDays = 62;
+
+    /// <summary>
+    /// <c>myActivities</c>: the caller's activities as responsible, overdue first then by deadline
+    /// (none last), as a page of the ordinary list (so rights, filters and cursors are the list's);
+    /// <c>myActivityCounts</c>: how many fall due on each day of a bounded range, for a calendar.
+    /// </summary>
+    private static void AddMyActivities(SchemaComposer composer)
+    {
+        var connection = composer.Query.GetField("activities")!.ResolvedType!;
+        composer.Query.AddField(new FieldType
+        {
+            Name = "myActivities",
+            Description = "Your activities as their responsible user: planned (not completed) ones by default, overdue first, then by deadline (none last), then id.",
+            ResolvedType = connection,
+            Arguments = new QueryArguments(
+                new QueryArgument<BooleanGraphType> { Name = "planned", DefaultValue = true, Description = "true: not completed; false: completed; null: all." },
+                new QueryArgument<IntGraphType> { Name = "first" },
+                new QueryArgument<StringGraphType> { Name = "after" }),
+            Resolver = new FuncFieldResolver<object?>(async context =>
+            {
+                var services = context.RequestServices!;
+                var me = services.GetService<ICurrentActor>()?.UserId ?? 0;
+                var where = new Dictionary<string, object?> { ["responsibleId"] = new Dictionary<string, object?> { ["eq"] = me.ToString(CultureInfo.InvariantCulture) } };
+                if (context.GetArgument<bool?>("planned") is { } planned)
+                {
+                    where["completed"] = new Dictionary<string, object?> { ["eq"] = !planned };
+                }
+
+                var order = new List<IReadOnlyDictionary<string, object?>> { new Dictionary<string, object?> { ["deadline"] = Crm.PluginSdk.Querying.SortDirection.Ascending } };
+                var definition = (ICrmEntityDefinition)services.GetRequiredService<IEntityRegistry>().Find(ActivityEntity.Name)!;
+                var withTotal = context.SubFields?.Values.Any(f => f.FieldType.Name == "totalCount") == true;
+                return await definition.ListAsync(services, new ListArguments(where, order, context.GetArgument<int?>("first"), context.GetArgument<string?>("after"), null, null), withTotal, context.CancellationToken);
+            }),
+        });
+
+        var dayCount = new ObjectGraphType { Name = "ActivityDayCount", Description = "How many of your activities fall due on a day (UTC)." };
+        dayCount.AddField(SharedGraphTypes.Field<(DateOnly Day, int Count)>("day", typeof(NonNullGraphType<DateOnlyGraphType>), d => d.Day));
+        dayCount.AddField(SharedGraphTypes.Field<(DateOnly Day, int Count)>("count", typeof(NonNullGraphType<IntGraphType>), d => d.Count));
+        composer.Query.AddField(new FieldType
+        {
+            Name = "myActivityCounts",
+            Description = $"For a calendar: how many of your activities (as responsible) fall due on each day from 'from' to 'to' (UTC days, both included, at most {MaxCalendarDays} days); days with none are left out.",
+            ResolvedType = SchemaComposer.NonNullList(dayCount),
+            Arguments = new QueryArguments(
+                new QueryArgument<NonNullGraphType<DateOnlyGraphType>> { Name = "from" },
+                new QueryArgument<NonNullGraphType<DateOnlyGraphType>> { Name = "to" },
+                new QueryArgument<BooleanGraphType> { Name = "planned", DefaultValue = true, Description = "true: not completed; false: completed; null: all." }),
+            Resolver = new FuncFieldResolver<object?>(async context =>
+            {
+                var from = context.GetArgument<DateOnly>("from");
+                var to = context.GetArgument<DateOnly>("to");
+                if (to < from)
+                {
+                    throw ErrorCodes.Error(ErrorCodes.Validation, "'to' cannot be before 'from'.");
+                }
+
+                if (to.DayNumber - from.DayNumber + 1 > MaxCalendarDays)
+                {
+                    throw ErrorCodes.Error(ErrorCodes.LimitExceeded, $"The range has {(to.DayNumber - from.DayNumber + 1).ToString(CultureInfo.InvariantCulture)} days; at most {MaxCalendarDays.ToString(CultureInfo.InvariantCulture)}.");
+                }
+
+                var services = context.RequestServices!;
+                var definition = (ActivityEntity)services.GetRequiredService<IEntityRegistry>().Find(ActivityEntity.Name)!;
+                var counts = await definition.CountPerDayAsync(services, from, to, context.GetArgument<bool?>("planned"), context.CancellationToken);
+                return counts.Select(c => (c.Day, c.Count)).ToList();
+            }),
+        });
+    }
 
     /// <summary>A record's activities shown when <c>first</c> is not given.</summary>
     public const int DefaultPerRecord = 20;

@@ -189,6 +189,33 @@ public abstract class ActivityTests(QuotePluginHost fixture)
         Assert.Contains("LIMIT_EXCEEDED", tooMany.ErrorCodes);
     }
 
+    [Fact]
+    public async Task My_activities_are_mine_as_responsible_overdue_first_with_counts_per_day_over_a_bounded_range()
+    {
+        var (userId, _, key) = await Host.NewUserWithKeyAsync("calendar-owner");
+        var dealId = await Host.CreateDealAsync(new { title = "Calendar" });
+        async Task<string> MineAsync(string subject, string? deadline) =>
+            (await CreateAsync(new { typeId = "TODO", subject, deadline, responsibleId = userId, bindings = new[] { Bind("DEAL", dealId) } })).Ok()["activity"]!["id"]!.GetValue<string>();
+        await MineAsync("Next week", "2026-11-10T09:00:00Z");
+        await MineAsync("Someday", null);
+        await MineAsync("Overdue", "2026-10-01T09:00:00Z");
+        await MineAsync("Same day", "2026-11-10T15:00:00Z");
+        var done = await MineAsync("Done", "2026-10-15T09:00:00Z");
+        (await CompleteAsync(done)).Ok();
+        (await CreateAsync(new { typeId = "TODO", subject = "Someone else's", deadline = "2026-10-02T09:00:00Z", bindings = new[] { Bind("DEAL", dealId) } })).Ok();
+
+        var planned = (await Host.QueryAsync("{ myActivities { totalCount nodes { subject } } }", apiKey: key)).ShouldSucceed();
+        Assert.Equal(["Overdue", "Next week", "Same day", "Someday"], planned.Data!["myActivities"]!["nodes"]!.AsArray().Select(n => n!["subject"]!.GetValue<string>()));
+        var completed = (await Host.QueryAsync("{ myActivities(planned: false) { nodes { subject } } }", apiKey: key)).ShouldSucceed();
+        Assert.Equal(["Done"], completed.Data!["myActivities"]!["nodes"]!.AsArray().Select(n => n!["subject"]!.GetValue<string>()));
+
+        var counts = (await Host.QueryAsync("{ myActivityCounts(from: \"2026-10-01\", to: \"2026-11-30\") { day count } }", apiKey: key)).ShouldSucceed();
+        Assert.Equal(["2026-10-01:1", "2026-11-10:2"], counts.Data!["myActivityCounts"]!.AsArray().Select(d => $"{d!["day"]!.GetValue<string>()}:{d["count"]!.GetValue<int>()}"));
+
+        var tooLong = await Host.QueryAsync("{ myActivityCounts(from: \"2026-01-01\", to: \"2027-09-12\") { day count } }", apiKey: key);
+        Assert.Contains("LIMIT_EXCEEDED", tooLong.ErrorCodes);
+    }
+
     public static object Bind(string entityType, string id) => new { entityType, id };
 
     public static IReadOnlyList<string> BindingsOf(JsonNode activity) =>
