@@ -150,6 +150,8 @@ public static class ModuleRegistrar
                 .As<IEndpointContributor>().WithSingletonLifetime()
             .AddClasses(c => c.AssignableTo<ISelectionListDeclarations>())
                 .As<ISelectionListDeclarations>().WithSingletonLifetime()
+            .AddClasses(c => c.AssignableTo<Crm.PluginSdk.Activities.IActivityTypeDeclarations>())
+                .As<Crm.PluginSdk.Activities.IActivityTypeDeclarations>().WithSingletonLifetime()
             // Self and every interface resolve to one instance per scope (or process).
             .AddClasses(c => c.AssignableTo<IScopedService>())
                 .AsSelfWithInterfaces(t => t != typeof(IScopedService)).WithScopedLifetime()

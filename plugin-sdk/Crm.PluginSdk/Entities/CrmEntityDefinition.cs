@@ -61,7 +61,10 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         TitleFields = TitleFieldsOf(builder);
         SearchLinkNames = builder.SearchLinks;
 
-        _access = new RecordAccess<TRecord>(name, builder.PermissionPartitions);
+        var bound = builder.Binding is { } binding
+            ? (Bindings.IBoundAccess<TRecord>)Activator.CreateInstance(typeof(Bindings.BoundAccess<,,>).MakeGenericType(typeof(TRecord), typeof(TContext), binding.BindingType), name, binding)!
+            : null;
+        _access = new RecordAccess<TRecord>(name, builder.PermissionPartitions, bound);
         var formerNames = new FormerFieldNames(_fields.Values);
         _searchLinks = new SearchLinks<TRecord, TContext>(this);
         _reader = new RecordReader<TRecord, TContext>(this, _access, _searchLinks, formerNames);
@@ -147,6 +150,14 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
 
     /// <summary>The records a read starts from; the actor's rights narrow it further, below every module.</summary>
     protected virtual IQueryable<TRecord> ReadQuery(TContext db) => db.Set<TRecord>().AsNoTracking();
+
+    /// <summary>
+    /// The records the actor may act on with <paramref name="action"/>, untracked, as an ordinary
+    /// query to compose in the module's own reads (a record type's field of the module's own):
+    /// the rights are in it, so a page taken from it is taken after them.
+    /// </summary>
+    protected IQueryable<TRecord> ReachableQuery(IServiceProvider services, PermissionAction action) =>
+        _access.Reachable(ReadQuery(services.GetRequiredService<TContext>()), services, action);
 
     /// <summary>The tracked record an update or delete works on; include what the hooks change.</summary>
     protected virtual IQueryable<TRecord> WriteQuery(TContext db) => db.Set<TRecord>();
@@ -259,6 +270,61 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
 
     Task<ILookup<long, object>> ICrmEntityDefinition.LoadReferringAsync(IServiceProvider services, string fieldName, IReadOnlyCollection<long> targetIds, int perTarget, RecordProjection? projection, CancellationToken cancellationToken) =>
         _backReferences.LoadReferringAsync(services, fieldName, targetIds, perTarget, projection, cancellationToken);
+
+    // Bindings: a type whose rights follow the records it is bound to, and the types it is bound to.
+    bool ICrmEntityDefinition.BindsToOthers => _access.Bound is not null;
+
+    string? ICrmEntityDefinition.ReachSql(IServiceProvider services, PermissionAction action, string alias, string idSql, List<object> parameters)
+    {
+        if (_access.Bound is not null || _access.ReachesNothing(services, action))
+        {
+            return null;
+        }
+
+        return _access.FilterOf(services, action) is { } filter
+            ? AccessSql.Exists(filter, services.GetRequiredService<TContext>().Model.FindEntityType(typeof(TRecord))!, alias, idSql, parameters)
+            : "";
+    }
+
+    async Task<IReadOnlyList<UserError>> ICrmEntityDefinition.DropBindingsToAsync(IServiceProvider services, string targetType, long targetId, int max, CancellationToken cancellationToken)
+    {
+        if (_access.Bound is not { } bound)
+        {
+            return [];
+        }
+
+        var owners = await bound.BoundToAsync(services, targetType, targetId, max, cancellationToken);
+        if (owners.Count > max)
+        {
+            return [UserError.At(ErrorCodes.LimitExceeded,
+                $"{char.ToUpperInvariant(targetType[0])}{targetType[1..]} {targetId.ToString(System.Globalization.CultureInfo.InvariantCulture)} is bound to more than {max.ToString(System.Globalization.CultureInfo.InvariantCulture)} {PluralName} (Limits:MaxDetachedReferences); delete or rebind them first.", "id")];
+        }
+
+        var db = services.GetRequiredService<TContext>();
+        foreach (var ownerId in owners)
+        {
+            var record = await db.LockingRow(WriteQuery(db), ownerId, RowLock.NoKeyUpdate).FirstOrDefaultAsync(r => r.Id == ownerId, cancellationToken);
+            if (record is null)
+            {
+                continue;
+            }
+
+            if (await bound.UnbindAsync(record, targetType, targetId, services, cancellationToken))
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                continue;
+            }
+
+            // Its last binding: the record goes with it, as Bitrix24's activities go with their owner.
+            var deleted = await _writer.DeleteAsync(services, ownerId, cancellationToken);
+            if (deleted.Errors.Count > 0)
+            {
+                return deleted.Errors;
+            }
+        }
+
+        return [];
+    }
 
     // Search links.
     IReadOnlyCollection<string> ICrmEntityDefinition.SearchLinkTargets(IServiceProvider services) => _searchLinks.Targets(services);

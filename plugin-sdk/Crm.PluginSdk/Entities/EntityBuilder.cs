@@ -167,6 +167,35 @@ public sealed class EntityBuilder<TRecord>
         return this;
     }
 
+    internal Bindings.BindingDeclaration? Binding { get; private set; }
+
+    /// <summary>
+    /// The record is bound to one or more records of any registered type (an activity to its deal,
+    /// contacts, a plugin's quote), and its rights follow them: it is readable by whoever may read
+    /// one of its bound records or is its responsible user, and changed or deleted by whoever may
+    /// change one of them or is responsible. The SDK reads input <paramref name="inputName"/>
+    /// (<c>[CrmRecordReferenceInput!]</c>, replacing the whole list, at least one and at most
+    /// <paramref name="maxBindings"/>), refuses a record that does not exist or that the caller
+    /// may not read, holds the bound records until the write commits, and, when a bound record
+    /// is deleted, removes its bindings in the same transaction (and the record with its last one).
+    /// The type's own role levels do not apply to it.
+    /// </summary>
+    public EntityBuilder<TRecord> BoundTo<TBinding>(Expression<Func<TRecord, ICollection<TBinding>>> bindings, Expression<Func<TRecord, long?>> responsible,
+        string inputName = "bindings", int maxBindings = 10)
+        where TBinding : class, Bindings.IRecordBinding, new()
+    {
+        if (responsible.Body is not MemberExpression { Member: PropertyInfo responsibleProperty } || bindings.Body is not MemberExpression { Member: PropertyInfo })
+        {
+            throw new ArgumentException("Expected property accesses such as record => record.Bindings and record => record.ResponsibleId.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBindings, 1);
+        Binding = new Bindings.BindingDeclaration(typeof(TBinding), bindings, responsibleProperty, inputName, maxBindings);
+        InputFields.Add(new InputOnlyField(inputName, InputOnlyFieldType.RecordReferenceList,
+            $"The records this {typeof(TRecord).Name.ToLowerInvariant()} is bound to (at least one, at most {maxBindings}); replaces the current list."));
+        return this;
+    }
+
     /// <summary>
     /// A field that inputs carry but that is not a column of the record (e.g. <c>companyIds</c>);
     /// the definition's hooks read it from the input.
@@ -217,6 +246,9 @@ public sealed record PermissionActionDeclaration(Security.PermissionAction Actio
 public enum InputOnlyFieldType
 {
     IdList,
+
+    /// <summary>A list of <c>CrmRecordReferenceInput</c> (<c>{ entityType id }</c>): records of any type.</summary>
+    RecordReferenceList,
 }
 
 public sealed record InputOnlyField(string Name, InputOnlyFieldType Type, string Description);

@@ -100,6 +100,23 @@ public interface ICrmEntityDefinition : ICrmEntityType
     /// </summary>
     internal Task<ILookup<long, object>> LoadReferringAsync(IServiceProvider services, string fieldName, IReadOnlyCollection<long> targetIds, int perTarget, RecordProjection? projection, CancellationToken cancellationToken);
 
+    /// <summary>Whether this type's rights follow the records it is bound to (see <see cref="EntityBuilder{TRecord}.BoundTo{TBinding}"/>); such a type is not bound to itself.</summary>
+    internal bool BindsToOthers { get; }
+
+    /// <summary>
+    /// The SQL condition (FromSqlRaw's <c>{n}</c> placeholders, values added to <paramref name="parameters"/>)
+    /// that the record of this type whose id is <paramref name="idSql"/> exists and the actor reaches it for
+    /// <paramref name="action"/>: empty when they reach every record, null when none.
+    /// </summary>
+    internal string? ReachSql(IServiceProvider services, PermissionAction action, string alias, string idSql, List<object> parameters);
+
+    /// <summary>
+    /// Removes every binding of this type's records to record <paramref name="targetId"/> of
+    /// <paramref name="targetType"/> (about to be deleted), each as an update with its event, and
+    /// deletes a record whose last binding it was; in the scope's transaction. Nothing for a type without bindings.
+    /// </summary>
+    internal Task<IReadOnlyList<UserError>> DropBindingsToAsync(IServiceProvider services, string targetType, long targetId, int max, CancellationToken cancellationToken);
+
     /// <summary>The fields whose values make the record's title (see <see cref="EntityBuilder{TRecord}.Title"/>); empty when it has none.</summary>
     IReadOnlyList<EntityField> TitleFields { get; }
 

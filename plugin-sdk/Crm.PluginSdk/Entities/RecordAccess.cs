@@ -10,9 +10,16 @@ namespace Crm.PluginSdk.Entities;
 /// The actor's rights on one record type: which records a read, update or delete may start from,
 /// whether a record about to be written stays within reach, and how a record out of reach is told.
 /// </summary>
-internal sealed class RecordAccess<TRecord>(string name, IReadOnlyList<LambdaExpression> partition)
+internal sealed class RecordAccess<TRecord>(string name, IReadOnlyList<LambdaExpression> partition, Bindings.IBoundAccess<TRecord>? bound = null)
     where TRecord : class, ICrmRecord
 {
+    /// <summary>Rights that follow the records this type is bound to, instead of the type's own role levels; null for an ordinary type.</summary>
+    public Bindings.IBoundAccess<TRecord>? Bound => bound;
+
+    /// <summary>The actor's filter for the type's own rights (null: every record); not for a bound type.</summary>
+    public Expression<Func<TRecord, bool>>? FilterOf(IServiceProvider services, PermissionAction action) =>
+        AccessFilter.For<TRecord>(RightsOf(services), name, action, partition);
+
     /// <summary>Whether rights on the type are partitioned by fields (deals: by pipeline and stage).</summary>
     public bool IsPartitioned => partition.Count > 0;
 
@@ -22,14 +29,19 @@ internal sealed class RecordAccess<TRecord>(string name, IReadOnlyList<LambdaExp
 
     /// <summary>The records of <paramref name="query"/> the actor may act on: every read, update and delete starts here.</summary>
     public IQueryable<TRecord> Reachable(IQueryable<TRecord> query, IServiceProvider services, PermissionAction action) =>
-        AccessFilter.For<TRecord>(RightsOf(services), name, action, partition) is { } filter ? query.Where(filter) : query;
+        (bound is null ? FilterOf(services, action) : bound.Filter(services, action)) is { } filter ? query.Where(filter) : query;
 
     /// <summary>Whether a record about to be written is within the actor's reach (a new assignee, a pipeline moved to).</summary>
+    /// <remarks>A bound type's records are checked by <see cref="Bindings.IBoundAccess{TRecord}.AllowsAsync"/>, which reads their bound records.</remarks>
     public bool Allows(TRecord record, IServiceProvider services, PermissionAction action) =>
-        AccessFilter.For<TRecord>(RightsOf(services), name, action, partition) is not { } filter || filter.Compile()(record);
+        bound is not null || AccessFilter.For<TRecord>(RightsOf(services), name, action, partition) is not { } filter || filter.Compile()(record);
 
     public bool ReachesAll(IServiceProvider services, PermissionAction action) =>
-        AccessFilter.ReachesAll(RightsOf(services), name, action, partition);
+        bound is null ? AccessFilter.ReachesAll(RightsOf(services), name, action, partition) : RightsOf(services).IsAdministrator;
+
+    /// <summary>Whether the actor reaches no record of this type at all: never so for a bound type, whose records their responsible users reach.</summary>
+    public bool ReachesNothing(IServiceProvider services, PermissionAction action) =>
+        bound is null && ReachesNone(services, name, action);
 
     public static bool ReachesNone(IServiceProvider services, string entityType, PermissionAction action) =>
         AccessFilter.ReachesNone(RightsOf(services), entityType, action);

@@ -62,7 +62,7 @@ internal sealed class RecordReader<TRecord, TContext>(
             throw ErrorCodes.Error(ErrorCodes.LimitExceeded, $"Page size {size} exceeds the limit of {limits.MaxPageSize}.");
         }
 
-        if (RecordAccess<TRecord>.ReachesNone(services, definition.Name, PermissionAction.Read))
+        if (access.ReachesNothing(services, PermissionAction.Read))
         {
             throw ErrorCodes.Error(ErrorCodes.Forbidden, Refusals.MayNotAny("read", definition.PluralName));
         }

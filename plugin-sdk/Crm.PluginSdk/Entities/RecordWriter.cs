@@ -79,6 +79,11 @@ internal sealed class RecordWriter<TRecord, TContext>(
         InputBinder.Apply(record, fields.Values, input, isCreate: true, errors);
         // The hook runs even after field errors, so that one answer lists every problem.
         await definition.ApplyInputHookAsync(new MutationContext<TRecord, TContext>(record, db, input, isCreate: true, services, errors, cancellationToken));
+        if (access.Bound is { } bound)
+        {
+            await bound.ApplyInputAsync(record, input, isCreate: true, services, errors, cancellationToken);
+        }
+
         await LinkValidator<TRecord>.ValidateAsync(record, fields, _ => true, services, errors, cancellationToken);
         var actor = services.GetService<ICurrentActor>();
         if (record is IOwnedRecord { AssignedById: null } owned && actor is { UserId: > 0 and var me })
@@ -86,6 +91,11 @@ internal sealed class RecordWriter<TRecord, TContext>(
             // Bitrix24's rule: a new record is its author's unless given to someone else; an
             // administrator's (the bootstrap key's user 1) too. The system (user 0) is nobody's author.
             owned.AssignedById = me;
+        }
+
+        if (errors.Count == 0 && access.Bound is { } boundType && !await boundType.AllowsAsync(record, services, PermissionAction.Add, cancellationToken))
+        {
+            errors.Add(UserError.At(ErrorCodes.Forbidden, $"You may not add this {definition.Name}: you may change none of its records and are not its responsible user.", "input"));
         }
 
         if (errors.Count == 0 && !access.Allows(record, services, PermissionAction.Add))
@@ -153,6 +163,11 @@ internal sealed class RecordWriter<TRecord, TContext>(
         var fields = definition.FieldsOf(services);
         InputBinder.Apply(record, fields.Values, input, isCreate: false, errors, includeReadOnly: onBehalf);
         await definition.ApplyInputHookAsync(new MutationContext<TRecord, TContext>(record, db, input, isCreate: false, services, errors, cancellationToken));
+        if (!onBehalf && access.Bound is { } bound)
+        {
+            await bound.ApplyInputAsync(record, input, isCreate: false, services, errors, cancellationToken);
+        }
+
         db.ChangeTracker.DetectChanges();
         await LinkValidator<TRecord>.ValidateAsync(record, fields,
             field => field.Custom is null ? db.Entry(record).Property(field.Property.Name).IsModified : input.ContainsKey(field.Name),
@@ -161,6 +176,12 @@ internal sealed class RecordWriter<TRecord, TContext>(
         {
             // Reassigning (or moving) a record out of one's own reach is refused.
             errors.Add(UserError.At(ErrorCodes.Forbidden, $"You may not give this {definition.Name} to that user{(access.IsPartitioned ? " or move it there" : "")}.", "input", "assignedById"));
+        }
+
+        if (!onBehalf && errors.Count == 0 && access.Bound is { } boundType && !await boundType.AllowsAsync(record, services, PermissionAction.Update, cancellationToken))
+        {
+            // The change would leave the record out of the actor's reach: neither responsible nor able to change a bound record.
+            errors.Add(UserError.At(ErrorCodes.Forbidden, $"You may not leave this {definition.Name} so: you could change none of its records and would not be its responsible user.", "input"));
         }
 
         return errors;

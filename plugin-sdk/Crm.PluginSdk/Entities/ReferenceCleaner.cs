@@ -71,6 +71,16 @@ internal static class ReferenceCleaner
             }
         }
 
+        // Bindings of records whose rights follow what they are bound to (activities): they go with it.
+        foreach (var definition in registry.Types.OfType<ICrmEntityDefinition>().Where(d => d.BindsToOthers))
+        {
+            var refused = await definition.DropBindingsToAsync(services, type, id, max, cancellationToken);
+            if (refused.Count > 0)
+            {
+                return refused;
+            }
+        }
+
         // Links no input field replaces (their "from" type has none, or is not loaded).
         foreach (var relation in relations.Where(r => r.ToType == type && (r.FromInputName is null || registry.Find(r.FromType) is not ICrmEntityDefinition)))
         {

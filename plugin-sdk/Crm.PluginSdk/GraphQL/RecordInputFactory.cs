@@ -37,7 +37,9 @@ internal sealed class RecordInputFactory(SharedGraphTypes types, CustomFieldGrap
 
         foreach (var extra in definition.InputOnlyFields)
         {
-            input.AddField(new FieldType { Name = extra.Name, Type = typeof(ListGraphType<NonNullGraphType<IdGraphType>>), Description = extra.Description });
+            input.AddField(extra.Type == InputOnlyFieldType.RecordReferenceList
+                ? new FieldType { Name = extra.Name, ResolvedType = new ListGraphType(new NonNullGraphType(types.CrmRecordReferenceInput)), Description = extra.Description }
+                : new FieldType { Name = extra.Name, Type = typeof(ListGraphType<NonNullGraphType<IdGraphType>>), Description = extra.Description });
         }
 
         return input;

@@ -23,6 +23,9 @@ public abstract class EventContractTests(HostFixture fixture)
         ["companyId"] = "company",
         ["companyIds"] = "company",
         ["leadId"] = "lead",
+        ["activityId"] = "activity",
+        ["bindings"] = "binding",
+        ["completedAt"] = "completedAt",
     };
 
     private async Task<List<JsonObject>> OutboxAsync(string module) =>
@@ -114,6 +117,9 @@ public abstract class EventContractTests(HostFixture fixture)
         await OkAsync("mutation { addSelectionListItem(input: { entityId: \"DEAL_STAGE\", id: \"PINNED\", name: \"Pinned\" }) { errors { code } } }");
         await OkAsync("mutation { updateSelectionListItem(entityId: \"DEAL_STAGE\", id: \"PINNED\", input: { semantics: FAILURE }) { errors { code } } }");
         await OkAsync("mutation($id: ID!) { deleteContact(id: $id) { errors { code } } }", new { id = contact });
+        var activity = (await Host.QueryAsync("mutation($deal: ID!) { createActivity(input: { typeId: \"CALL\", subject: \"Pinned call\", bindings: [{ entityType: DEAL, id: $deal }] }) { activity { id } errors { code } } }", new { deal }))
+            .ShouldSucceed().Data!["createActivity"]!["activity"]!["id"]!.GetValue<string>();
+        await OkAsync("mutation($id: ID!) { completeActivity(id: $id) { errors { code } } }", new { id = activity });
 
         var contacts = await OutboxAsync("contacts");
         var deals = await OutboxAsync("deals");
@@ -125,6 +131,7 @@ public abstract class EventContractTests(HostFixture fixture)
             ["record.deleted"] = Normalize(contacts.Last(e => e["type"]!.GetValue<string>() == RecordDeleted.TypeName)),
             [DealStageChanged.TypeName] = Normalize(deals.Single(e => e["type"]!.GetValue<string>() == DealStageChanged.TypeName)),
             [LeadConverted.TypeName] = Normalize((await OutboxAsync("leads")).Single(e => e["type"]!.GetValue<string>() == LeadConverted.TypeName)),
+            [ActivityCompleted.TypeName] = Normalize((await OutboxAsync("activities")).Single(e => e["type"]!.GetValue<string>() == ActivityCompleted.TypeName)),
             [ListItemSemanticsChanged.TypeName] = Normalize((await OutboxAsync("selection_lists"))
                 .Single(e => e["type"]!.GetValue<string>() == ListItemSemanticsChanged.TypeName)),
         };

@@ -1,0 +1,22 @@
+using Crm.Modules.Activities.Data;
+using Crm.PluginSdk.Data;
+using Crm.PluginSdk.Modules;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.Modules.Activities;
+
+/// <summary>Calls, e-mails, meetings and to-dos, bound to the records of any type they concern.</summary>
+public sealed class ActivitiesModule : ICrmModule
+{
+    public const string Id = "activities";
+
+    public ModuleManifest Manifest { get; } = new(
+        Id,
+        Version: "0.1.0",
+        SdkVersionRange: "[0.1.0, 1.0.0)",
+        DependsOn: [],
+        Description: "Activities: calls, e-mails, meetings, to-dos and plugins' own kinds, bound to records of any type.");
+
+    public void ConfigureServices(IServiceCollection services, ModuleContext context) =>
+        services.AddModuleDbContext<ActivitiesDbContext>(Id);
+}

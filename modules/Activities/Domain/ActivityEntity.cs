@@ -1,0 +1,139 @@
+using Crm.Modules.Activities.Data;
+using Crm.PluginSdk.Activities;
+using Crm.PluginSdk.Entities;
+using Crm.PluginSdk.GraphQL;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.Modules.Activities.Domain;
+
+/// <summary>
+/// The activity type: an ordinary record type of the SDK (lists, filters, order, search, custom
+/// fields, events), whose rights follow the records it is bound to (see <see cref="EntityBuilder{TRecord}.BoundTo{TBinding}"/>).
+/// </summary>
+public sealed class ActivityEntity() : CrmEntityDefinition<Activity, ActivitiesDbContext>(Name)
+{
+    public new const string Name = "activity";
+
+    protected override void Configure(EntityBuilder<Activity> entity)
+    {
+        entity.Describe("A call, e-mail, meeting, to-do or a provider's own kind of activity, bound to the records it concerns.");
+        entity.Plural("activities");
+        entity.Title(a => a.Subject);
+        entity.BoundTo(a => a.Bindings, a => a.ResponsibleId, "bindings", ActivityLimits.MaxBindings);
+        entity.Field(a => a.TypeId).Required().Describe("CALL, EMAIL, MEETING, TODO or a type a module declared (activityTypes).");
+        entity.Field(a => a.ProviderId).ReadOnly().Describe("Who declared the type: crm for the built-in ones, else the module's id.");
+        entity.Field(a => a.Subject).Required();
+        entity.Field(a => a.Description).NotSortable().Describe("Plain text, or HTML (sanitised: no scripts, event handlers or frames) when descriptionType is HTML.");
+        entity.Field(a => a.DescriptionType).Describe("PLAIN (the default) or HTML.");
+        entity.Field(a => a.Direction).Describe("INCOMING, OUTGOING or NONE (the default).");
+        entity.Field(a => a.StartTime);
+        entity.Field(a => a.EndTime).Describe("Not before startTime.");
+        entity.Field(a => a.Deadline).Describe("When it is due; an activity not completed by then is overdue.");
+        entity.Field(a => a.Completed).ReadOnly().Describe("Set by completeActivity.");
+        entity.Field(a => a.CompletedAt).ReadOnly();
+        entity.Field(a => a.Priority).Describe("LOW, MEDIUM (the default) or HIGH.");
+        entity.Field(a => a.ResponsibleId).ReferencesUser("responsible").Describe("Who does it; the author by default. The responsible user may read and change it whatever their rights on its records.");
+        entity.AuditFields();
+    }
+
+    /// <summary>
+    /// For each of the records <paramref name="ids"/> of type <paramref name="entityType"/>, its
+    /// first <paramref name="first"/> activities the actor may read (planned or completed ones only
+    /// when <paramref name="planned"/> says), by deadline (none last), then id: in one statement,
+    /// numbered per record after the rights and the filter.
+    /// </summary>
+    internal async Task<ILookup<long, Activity>> OfRecordsAsync(IServiceProvider services, string entityType, IReadOnlyCollection<long> ids, bool? planned, int first, CancellationToken cancellationToken)
+    {
+        var wanted = ids.ToList();
+        var readable = ReachableQuery(services, Crm.PluginSdk.Security.PermissionAction.Read);
+        if (planned is { } open)
+        {
+            readable = readable.Where(a => a.Completed != open);
+        }
+
+        var groups = await services.GetRequiredService<ActivitiesDbContext>().Bindings.AsNoTracking()
+            .Where(b => b.EntityType == entityType && wanted.Contains(b.EntityId))
+            .Join(readable, b => b.RecordId, a => a.Id, (b, a) => new { b.EntityId, Activity = a })
+            .GroupBy(x => x.EntityId)
+            .Select(g => new
+            {
+                g.Key,
+                Activities = g.OrderBy(x => x.Activity.Deadline == null).ThenBy(x => x.Activity.Deadline).ThenBy(x => x.Activity.Id).Take(first).Select(x => x.Activity).ToList(),
+            })
+            .ToListAsync(cancellationToken);
+        return groups.SelectMany(g => g.Activities.Select(a => (g.Key, a))).ToLookup(p => p.Key, p => p.a);
+    }
+
+    /// <summary>How many of the caller's activities (as responsible, within their rights) fall due on each UTC day of the range: one statement.</summary>
+    internal async Task<IReadOnlyList<(DateOnly Day, int Count)>> CountPerDayAsync(IServiceProvider services, DateOnly from, DateOnly to, bool? planned, CancellationToken cancellationToken)
+    {
+        var me = services.GetService<Crm.PluginSdk.Security.ICurrentActor>()?.UserId ?? 0;
+        if (me <= 0)
+        {
+            return [];
+        }
+
+        var start = from.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        var end = to.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        var mine = ReachableQuery(services, Crm.PluginSdk.Security.PermissionAction.Read)
+            .Where(a => a.ResponsibleId == me && a.Deadline >= start && a.Deadline < end);
+        if (planned is { } open)
+        {
+            mine = mine.Where(a => a.Completed != open);
+        }
+
+        var days = await mine.GroupBy(a => a.Deadline!.Value.Date).Select(g => new { g.Key, Count = g.Count() }).OrderBy(d => d.Key).ToListAsync(cancellationToken);
+        return days.Select(d => (DateOnly.FromDateTime(d.Key), d.Count)).ToList();
+    }
+
+    protected override IQueryable<Activity> WriteQuery(ActivitiesDbContext db) => base.WriteQuery(db).Include(a => a.Bindings);
+
+    protected override Task ApplyInputAsync(MutationContext<Activity, ActivitiesDbContext> mutation)
+    {
+        var activity = mutation.Record;
+        OneOf(mutation, "descriptionType", activity.DescriptionType, ActivityValues.DescriptionTypes);
+        OneOf(mutation, "direction", activity.Direction, ActivityValues.Directions);
+        OneOf(mutation, "priority", activity.Priority, ActivityValues.Priorities);
+
+        if (mutation.IsCreate || mutation.Input.ContainsKey("typeId"))
+        {
+            var declared = mutation.Services.GetServices<IActivityTypeDeclarations>().SelectMany(d => d.ActivityTypes)
+                .FirstOrDefault(t => t.TypeId == activity.TypeId);
+            if (ActivityValues.BuiltInTypes.Contains(activity.TypeId))
+            {
+                activity.ProviderId = ActivityValues.PlatformProvider;
+            }
+            else if (declared is not null)
+            {
+                activity.ProviderId = declared.ProviderId;
+            }
+            else if (activity.TypeId.Length > 0)
+            {
+                mutation.AddError(ErrorCodes.InvalidValue, $"'{activity.TypeId}' is not an activity type (activityTypes lists them).", "typeId");
+            }
+        }
+
+        if (activity.StartTime is { } start && activity.EndTime is { } end && end < start)
+        {
+            mutation.AddError(ErrorCodes.InvalidValue, "The end cannot be before the start.", "endTime");
+        }
+
+        // Sanitised when given or when its kind changes, so that stored HTML is always clean.
+        if (activity.DescriptionType == ActivityValues.Html && activity.Description is { } html
+            && (mutation.Input.ContainsKey("description") || mutation.Input.ContainsKey("descriptionType")))
+        {
+            activity.Description = HtmlText.Sanitize(html);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static void OneOf(MutationContext<Activity, ActivitiesDbContext> mutation, string field, string value, string[] allowed)
+    {
+        if (!allowed.Contains(value))
+        {
+            mutation.AddError(ErrorCodes.InvalidValue, $"'{value}' is not one of {string.Join(", ", allowed)}.", field);
+        }
+    }
+}
