@@ -586,7 +586,7 @@ public abstract class PluginFaultTests(Engine engine)
         await using var started = await StartAsync(new { throwIn = "ConfigureServices" });
         var key = await UserKeyAsync(started.Host);
         var answer = await started.Host.QueryAsync("{ modules { id state reason } }", apiKey: key);
-        Assert.Equal(9, answer.ErrorCodes.Count);
+        Assert.Equal(10, answer.ErrorCodes.Count);
         Assert.All(answer.ErrorCodes, code => Assert.Equal("FORBIDDEN", code));
         var states = (await started.Host.QueryAsync("{ modules { id state } }", apiKey: key)).ShouldSucceed();
         Assert.Contains(states.Data!["modules"]!.AsArray(), m => m!["state"]!.GetValue<string>() == "FAILED");
