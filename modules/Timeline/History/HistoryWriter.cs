@@ -72,8 +72,8 @@ public sealed class HistoryWriter(TimelineDbContext db, ISelectionLists lists) :
                 return;
         }
 
-        if (await db.Entries.AnyAsync(e => e.EventId == domainEvent.Id, cancellationToken)
-            || await db.StageMoves.AnyAsync(m => m.EventId == domainEvent.Id, cancellationToken))
+        // Every event that makes a stage move makes an entry in the same save, so its entries alone tell.
+        if (await db.Entries.AnyAsync(e => e.EventId == domainEvent.Id, cancellationToken))
         {
             return; // delivered before
         }
