@@ -486,11 +486,11 @@ public abstract class ModuleDbContext : DbContext
     private static string? RecordTypeName(Type type) =>
         RecordTypeNames.GetOrAdd(type, t => t.GetCustomAttribute<CrmRecordAttribute>()?.EntityType);
 
-    /// <summary>The outbox row of an event: its contract name in <c>kind</c>, its subject, and the envelope subscribers receive.</summary>
     /// <summary>What the scope's actor says of itself; an actor that is not the platform's own is told by its user alone.</summary>
     private static ChangeOrigin OriginOf(ICurrentActor actor) =>
         actor is CurrentActor current ? current.Origin : new(actor.UserId is null or 0 ? ActorKind.System : ActorKind.User, null);
 
+    /// <summary>The outbox row of an event: its contract name in <c>kind</c>, its subject, and the envelope subscribers receive.</summary>
     private static OutboxMessage ToOutbox(CrmEvent data, DateTimeOffset occurredAt, long? actorId, ChangeOrigin origin)
     {
         var id = Guid.NewGuid();
