@@ -75,7 +75,9 @@ internal sealed class LiveSubscription<TItem>(
             var caughtUp = 0;
             for (var cursor = delivered; cursor < joined;)
             {
-                var missed = await feed.ReadAfterAsync(cursor, cancellationToken);
+                // Only what came up to the reader's position is missed: later items reach this
+                // subscriber through the reader, so they neither count towards the limit nor come twice.
+                var missed = (await feed.ReadAfterAsync(cursor, cancellationToken)).Where(i => feed.Source.CursorOf(i) <= joined).ToList();
                 if (missed.Count == 0)
                 {
                     break;
