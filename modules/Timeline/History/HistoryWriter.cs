@@ -4,7 +4,6 @@ using Crm.Modules.Timeline.Data;
 using Crm.Modules.Timeline.Domain;
 using Crm.PluginSdk.Events;
 using Crm.PluginSdk.Lists;
-using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Modules.Timeline.History;
 
@@ -72,31 +71,7 @@ public sealed class HistoryWriter(TimelineDbContext db, ISelectionLists lists) :
                 return;
         }
 
-        // Every event that makes a stage move makes an entry in the same save, so its entries alone tell.
-        if (await db.Entries.AnyAsync(e => e.EventId == domainEvent.Id, cancellationToken))
-        {
-            return; // delivered before
-        }
-
-        db.Entries.AddRange(entries);
-        db.StageMoves.AddRange(moves);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            // Another delivery of the same event (another host) wrote it first: the unique index kept one.
-            db.ChangeTracker.Clear();
-            if (!await db.Entries.AnyAsync(e => e.EventId == domainEvent.Id, cancellationToken))
-            {
-                throw;
-            }
-        }
-        finally
-        {
-            db.ChangeTracker.Clear();
-        }
+        await new TimelineAppender(db).AppendAsync(entries, moves, cancellationToken);
     }
 
     private static TimelineEntry Entry(DomainEvent<CrmEvent> e, string entityType, long entityId, string kind, JsonObject data) => new()
