@@ -1,3 +1,4 @@
+using Crm.Modules.Timeline.Comments;
 using Crm.Modules.Timeline.Domain;
 using Crm.PluginSdk.Data;
 using Microsoft.EntityFrameworkCore;
@@ -12,6 +13,10 @@ public sealed class TimelineDbContext(DbContextOptions<TimelineDbContext> option
     public DbSet<TimelineEntry> Entries => Set<TimelineEntry>();
 
     public DbSet<StageMove> StageMoves => Set<StageMove>();
+
+    public DbSet<Comment> Comments => Set<Comment>();
+
+    public DbSet<CommentMention> Mentions => Set<CommentMention>();
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
@@ -43,6 +48,27 @@ public sealed class TimelineDbContext(DbContextOptions<TimelineDbContext> option
             // Funnels: how many records of a pipeline reached each stage in a period, read from the
             // index alone (type, pipeline, stage, time), whatever the number of records.
             move.HasIndex(m => new { m.EntityType, m.PipelineId, m.ToId, m.OccurredAt });
+        });
+
+        modelBuilder.Entity<Comment>(comment =>
+        {
+            comment.ToTable("comments");
+            comment.HasKey(c => c.Id);
+            comment.Property(c => c.EntityType).HasMaxLength(64);
+            comment.Property(c => c.Text).HasMaxLength(CommentLimits.MaxTextLength);
+            comment.HasIndex(c => c.EventId).IsUnique();
+            // A record's pinned comments (one index range per record), and its comments for a pin's count.
+            comment.HasIndex(c => new { c.EntityType, c.EntityId, c.Pinned });
+            comment.HasMany(c => c.Mentions).WithOne().HasForeignKey(m => m.CommentId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<CommentMention>(mention =>
+        {
+            mention.ToTable("comment_mentions");
+            // A user's mentions, newest first: one index range read backwards from the cursor.
+            mention.HasKey(m => new { m.UserId, m.CommentId });
+            mention.Property(m => m.EntityType).HasMaxLength(64);
+            mention.HasIndex(m => m.CommentId);
         });
     }
 }

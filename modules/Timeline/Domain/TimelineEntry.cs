@@ -46,4 +46,7 @@ public static class TimelineKinds
     public const string Converted = "converted";
 
     public const string Deleted = "deleted";
+
+    /// <summary>A user's comment (written with the comment, shown as it is now, removed with it).</summary>
+    public const string Comment = "comment";
 }

@@ -1,10 +1,13 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
+using Crm.Modules.Timeline.Comments;
+using Crm.Modules.Timeline.Data;
 using Crm.Modules.Timeline.Domain;
 using Crm.PluginSdk.GraphQL;
 using GraphQL.Resolvers;
 using GraphQL.Types;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Modules.Timeline.Schema;
 
@@ -78,6 +81,21 @@ public sealed class TimelineGraphTypes
                 type.AddField(SharedGraphTypes.Field<TimelineEntry>(field, typeof(IdGraphType), e => ((long?)Data(e)[field])?.ToString(CultureInfo.InvariantCulture)));
             }
         });
+
+        // The comment as it is now (an edit shows its new text): the comments of a page's entries in one statement.
+        Add(TimelineKinds.Comment, "TimelineCommentEntry", "A user's comment on the record, as it is now (a deleted comment leaves the timeline).", shared, actor, type =>
+        {
+            foreach (var field in CommentGraphType.Fields("commentId", c =>
+            {
+                var services = c.RequestServices!;
+                return services.GetRequiredService<BatchLoaderScope>()
+                    .GetOrAdd<long, Comment>("timeline:comments", (ids, ct) => new CommentReader(services.GetRequiredService<TimelineDbContext>()).ByIdsAsync(ids, ct))
+                    .Load((long?)Data((TimelineEntry)c.Source!)["commentId"] ?? 0);
+            }))
+            {
+                type.AddField(field);
+            }
+        });
     }
 
     public InterfaceGraphType Entry { get; }
@@ -99,7 +117,7 @@ public sealed class TimelineGraphTypes
     private static void AddCommonFields(IComplexGraphType type, SharedGraphTypes shared, IGraphType actor)
     {
         type.AddField(SharedGraphTypes.Field<TimelineEntry>("id", typeof(NonNullGraphType<IdGraphType>), e => e.Id.ToString(CultureInfo.InvariantCulture), "Grows with every entry written: later entries have larger ids."));
-        type.AddField(SharedGraphTypes.Field<TimelineEntry>("kind", typeof(NonNullGraphType<StringGraphType>), e => e.Kind, "created, fieldsChanged, stageChanged, converted, deleted."));
+        type.AddField(SharedGraphTypes.Field<TimelineEntry>("kind", typeof(NonNullGraphType<StringGraphType>), e => e.Kind, "created, fieldsChanged, stageChanged, converted, deleted, comment."));
         type.AddField(SharedGraphTypes.Field<TimelineEntry>("occurredAt", typeof(NonNullGraphType<DateTimeGraphType>), e => DateTime.SpecifyKind(e.OccurredAt, DateTimeKind.Utc)));
         type.AddField(new FieldType { Name = "actor", ResolvedType = new NonNullGraphType(actor), Resolver = new FuncFieldResolver<object?>(c => c.Source) });
         type.AddField(new FieldType

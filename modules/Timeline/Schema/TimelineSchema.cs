@@ -1,4 +1,5 @@
 using System.Globalization;
+using Crm.Modules.Timeline.Comments;
 using Crm.Modules.Timeline.Data;
 using Crm.Modules.Timeline.Domain;
 using Crm.Modules.Timeline.History;
@@ -22,7 +23,7 @@ namespace Crm.Modules.Timeline.Schema;
 public sealed class TimelineSchema : ISchemaContributor
 {
     /// <summary>A page of entries and whether more follow.</summary>
-    public sealed record TimelinePage(IReadOnlyList<TimelineEntry> Entries, bool HasNextPage);
+    public sealed record TimelinePage(string EntityType, long EntityId, IReadOnlyList<TimelineEntry> Entries, bool HasNextPage);
 
     public void Contribute(SchemaComposer composer)
     {
@@ -55,7 +56,7 @@ public sealed class TimelineSchema : ISchemaContributor
                 var after = After(c);
                 await CheckReadableAsync(services, composer.Registry, entityType, entityId, c.CancellationToken);
                 var entries = await new TimelineReader(services.GetRequiredService<TimelineDbContext>()).PageAsync(entityType, entityId, first, after, c.CancellationToken);
-                return ToPage(entries, first);
+                return ToPage(entityType, entityId, entries, first);
             }),
         });
 
@@ -81,16 +82,17 @@ public sealed class TimelineSchema : ISchemaContributor
                         async (ids, ct) =>
                         {
                             var pages = await new TimelineReader(services.GetRequiredService<TimelineDbContext>()).PagesAsync(name, ids, first, after, ct);
-                            return pages.ToDictionary(p => p.Key, p => ToPage(p.Value, first));
+                            return pages.ToDictionary(p => p.Key, p => ToPage(name, p.Key, p.Value, first));
                         });
-                    return new ChainedResult<TimelinePage?>(loader.Load(((ICrmRecord)c.Source!).Id), page => page ?? new TimelinePage([], false));
+                    var id = ((ICrmRecord)c.Source!).Id;
+                    return new ChainedResult<TimelinePage?>(loader.Load(id), page => page ?? new TimelinePage(name, id, [], false));
                 }),
             }.Reads(nameof(ICrmRecord.Id))); // only the id: a list asking for timelines reads no more of its records for it
         }
     }
 
-    private static TimelinePage ToPage(List<TimelineEntry> entries, int first) =>
-        new(entries.Take(first).ToList(), entries.Count > first);
+    private static TimelinePage ToPage(string entityType, long entityId, List<TimelineEntry> entries, int first) =>
+        new(entityType, entityId, entries.Take(first).ToList(), entries.Count > first);
 
     private static int First(IResolveFieldContext c, QueryLimits limits)
     {
@@ -146,6 +148,21 @@ public sealed class TimelineSchema : ISchemaContributor
         var connection = new ObjectGraphType { Name = "TimelineConnection", Description = "A page of a record's timeline, newest first." };
         connection.AddField(new FieldType { Name = "nodes", ResolvedType = SchemaComposer.NonNullList(entry), Resolver = new FuncFieldResolver<object?>(c => ((TimelinePage)c.Source!).Entries) });
         connection.AddField(new FieldType { Name = "edges", ResolvedType = SchemaComposer.NonNullList(edge), Resolver = new FuncFieldResolver<object?>(c => ((TimelinePage)c.Source!).Entries) });
+        connection.AddField(new FieldType
+        {
+            Name = "pinned",
+            Description = $"The record's pinned comments, last pinned first (at most {CommentLimits.MaxPinnedPerRecord.ToString(CultureInfo.InvariantCulture)}), whatever the page: loaded for every record of the level at once.",
+            ResolvedType = SchemaComposer.NonNullList(CommentGraphType.Get(shared)),
+            Resolver = new FuncFieldResolver<object?>(c =>
+            {
+                var page = (TimelinePage)c.Source!;
+                var services = c.RequestServices!;
+                var loader = services.GetRequiredService<BatchLoaderScope>().GetOrAdd<long, Comment[]>(
+                    $"timeline:pinned:{page.EntityType}",
+                    (ids, ct) => new CommentReader(services.GetRequiredService<TimelineDbContext>()).PinnedAsync(page.EntityType, ids, ct));
+                return new ChainedResult<Comment[]?>(loader.Load(page.EntityId), pinned => pinned ?? []);
+            }),
+        });
         connection.AddField(new FieldType
         {
             Name = "pageInfo",

@@ -227,6 +227,19 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
     public async Task<bool> ReachesAsync(IServiceProvider services, long id, PermissionAction action, CancellationToken cancellationToken) =>
         await _access.Reachable(services.GetRequiredService<TContext>().Set<TRecord>().AsNoTracking(), services, action).AnyAsync(r => r.Id == id, cancellationToken);
 
+    async Task<IReadOnlySet<long>> ICrmEntityDefinition.ReachableAmongAsync(IServiceProvider services, IReadOnlyCollection<long> ids, PermissionAction action, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            return new HashSet<long>();
+        }
+
+        var wanted = ids.Distinct().ToList();
+        var reachable = await _access.Reachable(services.GetRequiredService<TContext>().Set<TRecord>().AsNoTracking(), services, action)
+            .Where(r => wanted.Contains(r.Id)).Select(r => r.Id).ToListAsync(cancellationToken);
+        return reachable.ToHashSet();
+    }
+
     // Reads.
     public Task<IReadOnlyDictionary<long, object>> LoadByIdsAsync(IServiceProvider requestServices, IReadOnlyCollection<long> ids, CancellationToken cancellationToken) =>
         _reader.LoadByIdsAsync(requestServices, ids, null, cancellationToken);

@@ -39,6 +39,9 @@ public interface ICrmEntityDefinition : ICrmEntityType
     /// <summary>Whether the actor may do <paramref name="action"/> on the record (false also when it does not exist).</summary>
     Task<bool> ReachesAsync(IServiceProvider services, long id, PermissionAction action, CancellationToken cancellationToken);
 
+    /// <summary>Of the records <paramref name="ids"/>, those that exist and the actor may do <paramref name="action"/> on: one statement (for checking many records at once, as a list of comments from many records needs).</summary>
+    internal Task<IReadOnlySet<long>> ReachableAmongAsync(IServiceProvider services, IReadOnlyCollection<long> ids, PermissionAction action, CancellationToken cancellationToken);
+
     /// <summary>Whether admins can add custom fields to this type (its record is an <see cref="ICustomizableRecord"/>).</summary>
     bool SupportsCustomFields { get; }
 

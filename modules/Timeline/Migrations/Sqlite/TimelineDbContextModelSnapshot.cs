@@ -17,6 +17,95 @@ namespace Crm.Modules.Timeline.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Crm.Modules.Timeline.Comments.Comment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AuthorId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("author_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("EntityId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("entity_id");
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("entity_type");
+
+                    b.Property<Guid>("EventId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_id");
+
+                    b.Property<bool>("Pinned")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pinned");
+
+                    b.Property<DateTime?>("PinnedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pinned_at");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(10000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("text");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_timeline_comments");
+
+                    b.HasIndex("EventId")
+                        .IsUnique()
+                        .HasDatabaseName("timeline_ix_timeline_comments_event_id");
+
+                    b.HasIndex("EntityType", "EntityId", "Pinned")
+                        .HasDatabaseName("timeline_ix_timeline_comments_entity_type_entity_id_pinned");
+
+                    b.ToTable("timeline_comments", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Modules.Timeline.Comments.CommentMention", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("CommentId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("comment_id");
+
+                    b.Property<long>("EntityId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("entity_id");
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("entity_type");
+
+                    b.HasKey("UserId", "CommentId")
+                        .HasName("pk_timeline_comment_mentions");
+
+                    b.HasIndex("CommentId")
+                        .HasDatabaseName("timeline_ix_timeline_comment_mentions_comment_id");
+
+                    b.ToTable("timeline_comment_mentions", (string)null);
+                });
+
             modelBuilder.Entity("Crm.Modules.Timeline.Domain.StageMove", b =>
                 {
                     b.Property<long>("Id")
@@ -206,6 +295,21 @@ namespace Crm.Modules.Timeline.Migrations.Sqlite
                         .HasDatabaseName("timeline_ix_timeline_outbox_processed_at");
 
                     b.ToTable("timeline_outbox", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Modules.Timeline.Comments.CommentMention", b =>
+                {
+                    b.HasOne("Crm.Modules.Timeline.Comments.Comment", null)
+                        .WithMany("Mentions")
+                        .HasForeignKey("CommentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_timeline_comment_mentions_timeline_comments_comment_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Timeline.Comments.Comment", b =>
+                {
+                    b.Navigation("Mentions");
                 });
 #pragma warning restore 612, 618
         }
