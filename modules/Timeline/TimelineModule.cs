@@ -18,7 +18,7 @@ public sealed class TimelineModule : ICrmModule
         Version: "0.1.0",
         SdkVersionRange: "[0.1.0, 1.0.0)",
         DependsOn: ["selection_lists"],
-        Description: "Change history, stage and status moves, and the timeline of every record.");
+        Description: "Change history, stage and status moves, comments with mentions, and the timeline of every record.");
 
     public void ConfigureServices(IServiceCollection services, ModuleContext context) =>
         services.AddModuleDbContext<TimelineDbContext>(Id);
