@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Crm.Modules.Timeline.Domain;
 using Crm.PluginSdk.GraphQL;
+using Crm.PluginSdk.Timeline;
 using GraphQL.Resolvers;
 using GraphQL.Types;
 
@@ -18,7 +19,7 @@ public sealed class TimelineGraphTypes
 
     private readonly Dictionary<string, ObjectGraphType> _byKind = new(StringComparer.Ordinal);
 
-    public TimelineGraphTypes(SharedGraphTypes shared)
+    public TimelineGraphTypes(SharedGraphTypes shared, IEnumerable<TimelineKindDeclaration> declaredKinds)
     {
         var actorKind = new EnumerationGraphType { Name = "ActorKind", Description = "What kind of actor made a change." };
         actorKind.Add("USER", "USER", "A user signed in with an access token.");
@@ -78,6 +79,18 @@ public sealed class TimelineGraphTypes
                 type.AddField(SharedGraphTypes.Field<TimelineEntry>(field, typeof(IdGraphType), e => ((long?)Data(e)[field])?.ToString(CultureInfo.InvariantCulture)));
             }
         });
+
+        // The kinds modules and plugins declare (ITimelineKinds): each field read from the entry's data by its declared type.
+        foreach (var declared in declaredKinds)
+        {
+            Add(declared.Kind, declared.GraphTypeName, declared.Description, shared, actor, type =>
+            {
+                foreach (var field in declared.Fields)
+                {
+                    type.AddField(DeclaredFields.Field(field, Data));
+                }
+            });
+        }
     }
 
     public InterfaceGraphType Entry { get; }

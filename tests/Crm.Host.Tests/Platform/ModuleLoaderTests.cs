@@ -556,6 +556,19 @@ public abstract class PluginFaultTests(Engine engine)
         await AloneAsync(started);
     }
 
+    [Theory]
+    [InlineData("created", "its timeline kind 'created' is one of the platform's own kinds")]
+    [InlineData("activityCreated", "its timeline kind 'activityCreated' is declared by module 'activities' already")]
+    [InlineData("Quote-Accepted", "its timeline kind 'Quote-Accepted' is not a camelCase name of 1 to 64 letters and digits")]
+    public async Task A_plugin_whose_timeline_kind_breaks_a_rule_or_takes_another_modules_is_refused(string timelineKind, string reason)
+    {
+        await using var started = await StartAsync(new { timelineKind });
+        var plugin = await PluginAsync(started.Host);
+        Assert.Equal("sample_plugin REFUSED", $"{plugin["id"]} {plugin["state"]}");
+        Assert.Equal(reason, plugin["reason"]!.GetValue<string>());
+        await AloneAsync(started);
+    }
+
     /// <summary>
     /// Nothing of the plugin is served, its handler gets nothing, and everything else works. (What a
     /// fault while the host is built leaves registered: nothing, see <see cref="PluginRegistrationTests"/>.)
