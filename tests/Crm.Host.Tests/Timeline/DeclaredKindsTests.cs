@@ -103,6 +103,35 @@ public abstract class DeclaredKindsTests(DeclaredKindsHost fixture)
     }
 
     [Fact]
+    public async Task Twenty_parallel_reschedulings_of_one_activity_each_tell_the_times_the_one_before_left()
+    {
+        var deal = await Host.CreateDealAsync(new { title = Records.NewMarker("Rescheduled deal") });
+        var activity = (await Host.MutateAsync("createActivity", "mutation($input: CreateActivityInput!) { createActivity(input: $input) { activity { id } errors { code message path } } }",
+            new { input = new { typeId = "MEETING", subject = "Contested", deadline = "2026-12-01T00:00:00Z", bindings = new[] { Bind("DEAL", deal) } } }))
+            .Ok()["activity"]!["id"]!.GetValue<string>();
+        var answers = await Task.WhenAll(Enumerable.Range(1, 20).Select(i => Task.Run(() => Host.MutateAsync("updateActivity",
+            "mutation($id: ID!, $input: UpdateActivityInput!) { updateActivity(id: $id, input: $input) { activity { id } errors { code message path } } }",
+            new { id = activity, input = new { deadline = $"2026-12-01T{i:00}:00:00Z" } }))));
+        Assert.All(answers, a => a.Ok());
+        await Host.DeliverAsync();
+
+        // Oldest first: each rescheduling starts where the one before it (in commit order) left the deadline.
+        var entries = (await Host.QueryAsync($"query($id: ID!) {{ timeline(entityType: DEAL, entityId: $id, first: 100) {{ nodes {{ {Entries} }} }} }}", new { id = deal }))
+            .Nodes().Where(n => Str(n["kind"]) == "activityRescheduled").Reverse().ToList();
+        Assert.Equal(20, entries.Count);
+        var deadline = At("2026-12-01T00:00:00Z");
+        foreach (var entry in entries)
+        {
+            Assert.Equal(deadline, When(entry["previousDeadline"]));
+            deadline = When(entry["deadline"]);
+        }
+
+        var stored = (await Host.QueryAsync("query($id: ID!) { activity(id: $id) { deadline } }", new { id = activity })).ShouldSucceed().Data!["activity"]!["deadline"];
+        Assert.Equal(deadline, When(stored));
+        Assert.Equal(20, entries.Select(e => When(e["deadline"])).Distinct().Count());
+    }
+
+    [Fact]
     public async Task A_plugins_own_kind_gets_typed_entries_on_its_records_timelines()
     {
         var deal = await Host.CreateDealAsync(new { title = Records.NewMarker("Accepted deal") });
