@@ -569,6 +569,18 @@ public abstract class PluginFaultTests(Engine engine)
         await AloneAsync(started);
     }
 
+    [Fact]
+    public async Task A_timeline_projection_that_throws_loses_its_entries_not_the_platforms_history()
+    {
+        await using var started = await StartAsync(new { throwIn = "TimelineProjection" });
+        var id = await started.Host.CreateContactAsync(new { name = "Still written" });
+        await Crm.Host.Tests.Timeline.TimelineSteps.DeliverAsync(started.Host);
+        var entries = Crm.Host.Tests.Timeline.TimelineSteps.Nodes(await Crm.Host.Tests.Timeline.TimelineSteps.TimelineAsync(started.Host, "CONTACT", id));
+        Assert.Equal(["created"], entries.Select(e => e["kind"]!.GetValue<string>()));
+        Assert.Equal("sample_plugin LOADED", $"{(await PluginAsync(started.Host))["id"]} {(await PluginAsync(started.Host))["state"]}");
+        Assert.Contains(started.Log.Logger.Errors, e => e.Contains("QuoteTimeline threw", StringComparison.Ordinal));
+    }
+
     /// <summary>
     /// Nothing of the plugin is served, its handler gets nothing, and everything else works. (What a
     /// fault while the host is built leaves registered: nothing, see <see cref="PluginRegistrationTests"/>.)

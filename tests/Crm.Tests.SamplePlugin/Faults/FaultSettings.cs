@@ -43,6 +43,9 @@ public enum EntryPoint
 
     /// <summary>A start-up task's <c>RunAsync</c>.</summary>
     StartupTask,
+
+    /// <summary>The quote's timeline projection, for every event.</summary>
+    TimelineProjection,
 }
 
 /// <summary>

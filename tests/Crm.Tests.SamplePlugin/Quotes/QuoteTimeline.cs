@@ -39,6 +39,7 @@ public sealed class QuoteTimeline : ITimelineKinds
 
     public IEnumerable<TimelineEntryDraft> Project(DomainEvent<CrmEvent> domainEvent)
     {
+        FaultSettings.ThrowIfAsked(EntryPoint.TimelineProjection);
         if (domainEvent.Data is not QuoteAccepted accepted)
         {
             yield break;
