@@ -20,6 +20,7 @@ public static class ModuleRegistrar
     public static void Register(IServiceCollection services, ModuleCatalog catalog, ModuleContext context, ILogger logger)
     {
         var registered = new List<(ModuleEntry Module, ICrmEntityType Type)>();
+        var timelineKinds = new TimelineKindsRegistrar();
         foreach (var module in catalog.All.Where(catalog.InService).ToList())
         {
             // A dependency that left service earlier in this loop took its dependents with it.
@@ -71,10 +72,17 @@ public static class ModuleRegistrar
                     services.AddSingleton<ICrmEntityType>(type);
                 }
 
+                var moduleTimelineKinds = timelineKinds.Read(module.Id, module.Assembly);
                 RegisterByConvention(services, module.Assembly);
+                foreach (var declared in moduleTimelineKinds)
+                {
+                    services.AddSingleton(declared);
+                }
+
                 Events.EventHandlerConventions.Register(services, module.Id, module.Assembly);
                 ModuleGuards.Apply(services, Added(services, before), module, catalog);
                 registered.AddRange(types.Select(t => (module, t)));
+                timelineKinds.Accept(module.Id, moduleTimelineKinds);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {

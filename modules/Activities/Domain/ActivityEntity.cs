@@ -1,6 +1,7 @@
 using Crm.Modules.Activities.Data;
 using Crm.PluginSdk.Activities;
 using Crm.PluginSdk.Entities;
+using Crm.PluginSdk.Events;
 using Crm.PluginSdk.GraphQL;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -119,6 +120,8 @@ public sealed class ActivityEntity() : CrmEntityDefinition<Activity, ActivitiesD
             mutation.AddError(ErrorCodes.InvalidValue, "The end cannot be before the start.", "endTime");
         }
 
+        PublishTimelineEvents(mutation);
+
         // Sanitised when given or when its kind changes, so that stored HTML is always clean.
         if (activity.DescriptionType == ActivityValues.Html && activity.Description is { } html
             && (mutation.Input.ContainsKey("description") || mutation.Input.ContainsKey("descriptionType")))
@@ -128,6 +131,35 @@ public sealed class ActivityEntity() : CrmEntityDefinition<Activity, ActivitiesD
 
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// <c>activity.created</c>, or <c>activity.rescheduled</c> when the times changed: made when the
+    /// change is saved (in its transaction), so that they carry the new id and the final bindings.
+    /// </summary>
+    private static void PublishTimelineEvents(MutationContext<Activity, ActivitiesDbContext> mutation)
+    {
+        if (mutation.IsCreate)
+        {
+            mutation.Db.PublishWith(mutation.Record, a => new ActivityCreated(a.Id, a.TypeId, a.ProviderId, a.Subject, TimesOf(a), a.ResponsibleId, BindingKeys(a)));
+            return;
+        }
+
+        var entry = mutation.Db.Entry(mutation.Record);
+        var before = new ActivityTimes(
+            Utc(entry.Property(a => a.StartTime).OriginalValue),
+            Utc(entry.Property(a => a.EndTime).OriginalValue),
+            Utc(entry.Property(a => a.Deadline).OriginalValue));
+        mutation.Db.PublishWith(mutation.Record, a => TimesOf(a) is var after && after != before
+            ? new ActivityRescheduled(a.Id, a.TypeId, a.ProviderId, a.Subject, before, after, a.ResponsibleId, BindingKeys(a))
+            : null);
+    }
+
+    internal static ActivityTimes TimesOf(Activity activity) => new(Utc(activity.StartTime), Utc(activity.EndTime), Utc(activity.Deadline));
+
+    internal static List<string> BindingKeys(Activity activity) =>
+        activity.Bindings.Select(b => $"{b.EntityType}:{b.EntityId.ToString(System.Globalization.CultureInfo.InvariantCulture)}").Order(StringComparer.Ordinal).ToList();
+
+    private static DateTime? Utc(DateTime? value) => value is { } v ? DateTime.SpecifyKind(v, DateTimeKind.Utc) : null;
 
     private static void OneOf(MutationContext<Activity, ActivitiesDbContext> mutation, string field, string value, string[] allowed)
     {

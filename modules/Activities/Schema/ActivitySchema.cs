@@ -241,7 +241,7 @@ public sealed class ActivitySchema : ISchemaContributor
             activity.Completed = true;
             activity.CompletedAt = now;
             db.Publish(new ActivityCompleted(activity.Id, activity.TypeId, activity.ProviderId, activity.ResponsibleId, now,
-                activity.Bindings.Select(b => $"{b.EntityType}:{b.EntityId.ToString(CultureInfo.InvariantCulture)}").ToList()));
+                ActivityEntity.BindingKeys(activity), activity.Subject, ActivityEntity.TimesOf(activity)));
             await db.SaveChangesAsync(cancellationToken);
             return new MutationPayload(activity, []);
         }, result => result.Errors.Count == 0, cancellationToken);

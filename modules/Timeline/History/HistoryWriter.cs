@@ -14,7 +14,7 @@ namespace Crm.Modules.Timeline.History;
 /// an event whose entries are there already writes nothing.
 /// </summary>
 [EventHandler("history")]
-public sealed class HistoryWriter(TimelineDbContext db, ISelectionLists lists) : IEventHandler<CrmEvent>
+public sealed class HistoryWriter(TimelineDbContext db, ISelectionLists lists, DeclaredEntries declared) : IEventHandler<CrmEvent>
 {
     /// <summary>The list of lead statuses (Bitrix24's id), whose moves are kept as stage moves.</summary>
     public const string LeadStatusList = "STATUS";
@@ -67,10 +67,10 @@ public sealed class HistoryWriter(TimelineDbContext db, ISelectionLists lists) :
                 }
 
                 break;
-            default:
-                return;
         }
 
+        // The kinds modules and plugins declare (an activity's entries on its records).
+        entries.AddRange(declared.Of(domainEvent));
         await new TimelineAppender(db).AppendAsync(entries, moves, cancellationToken);
     }
 

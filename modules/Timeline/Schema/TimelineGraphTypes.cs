@@ -5,6 +5,7 @@ using Crm.Modules.Timeline.Comments;
 using Crm.Modules.Timeline.Data;
 using Crm.Modules.Timeline.Domain;
 using Crm.PluginSdk.GraphQL;
+using Crm.PluginSdk.Timeline;
 using GraphQL.Resolvers;
 using GraphQL.Types;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,7 +22,7 @@ public sealed class TimelineGraphTypes
 
     private readonly Dictionary<string, ObjectGraphType> _byKind = new(StringComparer.Ordinal);
 
-    public TimelineGraphTypes(SharedGraphTypes shared)
+    public TimelineGraphTypes(SharedGraphTypes shared, IEnumerable<TimelineKindDeclaration> declaredKinds)
     {
         var actorKind = new EnumerationGraphType { Name = "ActorKind", Description = "What kind of actor made a change." };
         actorKind.Add("USER", "USER", "A user signed in with an access token.");
@@ -96,6 +97,18 @@ public sealed class TimelineGraphTypes
                 type.AddField(field);
             }
         });
+
+        // The kinds modules and plugins declare (ITimelineKinds): each field read from the entry's data by its declared type.
+        foreach (var declared in declaredKinds)
+        {
+            Add(declared.Kind, declared.GraphTypeName, declared.Description, shared, actor, type =>
+            {
+                foreach (var field in declared.Fields)
+                {
+                    type.AddField(DeclaredFields.Field(field, Data));
+                }
+            });
+        }
     }
 
     public InterfaceGraphType Entry { get; }

@@ -8,6 +8,7 @@ using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Querying;
 using Crm.PluginSdk.Records;
 using Crm.PluginSdk.Security;
+using Crm.PluginSdk.Timeline;
 using GraphQL;
 using GraphQL.Resolvers;
 using GraphQL.Types;
@@ -27,7 +28,7 @@ public sealed class TimelineSchema : ISchemaContributor
 
     public void Contribute(SchemaComposer composer)
     {
-        var types = new TimelineGraphTypes(composer.Types);
+        var types = new TimelineGraphTypes(composer.Types, composer.RootServices.GetServices<ITimelineKinds>().SelectMany(k => k.Kinds));
         foreach (var entryType in types.EntryTypes)
         {
             composer.AddType(entryType);

@@ -46,6 +46,7 @@ public abstract class ModuleDbContext : DbContext
 {
     private static readonly ConcurrentDictionary<Type, string?> RecordTypeNames = new();
     private readonly List<CrmEvent> _published = [];
+    private readonly List<(ICrmRecord Record, Func<CrmEvent?> Make)> _publishedWith = [];
     private readonly Dictionary<ICrmRecord, Dictionary<string, FieldChange>> _extraChanges = new(ReferenceEqualityComparer.Instance);
     private ModuleDbContextDependencies? _dependencies;
 
@@ -113,6 +114,7 @@ public abstract class ModuleDbContext : DbContext
 
         ChangeTracker.Clear();
         _published.Clear();
+        _publishedWith.Clear();
         _extraChanges.Clear();
     }
 
@@ -125,6 +127,7 @@ public abstract class ModuleDbContext : DbContext
     private void Release()
     {
         _published.Clear();
+        _publishedWith.Clear();
         _extraChanges.Clear();
         _dependencies = null;
     }
@@ -167,6 +170,20 @@ public abstract class ModuleDbContext : DbContext
         ArgumentNullException.ThrowIfNull(data);
         _ = EventJson.ContractOf(data.GetType()); // refused now, not at the save, when it declares no contract
         _published.Add(data);
+    }
+
+    /// <summary>
+    /// Publishes an event about <paramref name="record"/> made by <paramref name="make"/> when the
+    /// next save writes its events, in its transaction: after a new record got its id, and with
+    /// what a mutation's later steps set (its bindings). Nothing is published when <paramref name="make"/>
+    /// returns null or the record is no longer tracked by then (its change was refused and let go).
+    /// </summary>
+    public void PublishWith<TRecord>(TRecord record, Func<TRecord, CrmEvent?> make)
+        where TRecord : class, ICrmRecord
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(make);
+        _publishedWith.Add((record, () => make(record)));
     }
 
     /// <summary>
@@ -244,7 +261,7 @@ public abstract class ModuleDbContext : DbContext
         var now = clock.AddTicks(-(clock.Ticks % TimeSpan.TicksPerMicrosecond));
         StampAudit(now.UtcDateTime);
         var pending = CapturePendingEvents();
-        if (pending.Count == 0 && _published.Count == 0)
+        if (pending.Count == 0 && _published.Count == 0 && _publishedWith.Count == 0)
         {
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
         }
@@ -287,7 +304,9 @@ public abstract class ModuleDbContext : DbContext
     private int AddToOutbox(List<PendingEvent> pending, DateTimeOffset now)
     {
         var count = 0;
-        foreach (var data in pending.Select(p => p.Complete()).Concat(_published))
+        var made = _publishedWith.Where(p => Entry(p.Record).State != EntityState.Detached).Select(p => p.Make()).OfType<CrmEvent>().ToList();
+        _publishedWith.Clear();
+        foreach (var data in pending.Select(p => p.Complete()).Concat(_published).Concat(made))
         {
             Outbox.Add(ToOutbox(data, now, Dependencies.Actor.UserId, OriginOf(Dependencies.Actor)));
             count++;

@@ -117,8 +117,9 @@ public abstract class EventContractTests(HostFixture fixture)
         await OkAsync("mutation { addSelectionListItem(input: { entityId: \"DEAL_STAGE\", id: \"PINNED\", name: \"Pinned\" }) { errors { code } } }");
         await OkAsync("mutation { updateSelectionListItem(entityId: \"DEAL_STAGE\", id: \"PINNED\", input: { semantics: FAILURE }) { errors { code } } }");
         await OkAsync("mutation($id: ID!) { deleteContact(id: $id) { errors { code } } }", new { id = contact });
-        var activity = (await Host.QueryAsync("mutation($deal: ID!) { createActivity(input: { typeId: \"CALL\", subject: \"Pinned call\", bindings: [{ entityType: DEAL, id: $deal }] }) { activity { id } errors { code } } }", new { deal }))
+        var activity = (await Host.QueryAsync("mutation($deal: ID!) { createActivity(input: { typeId: \"CALL\", subject: \"Pinned call\", startTime: \"2026-12-01T10:00:00Z\", bindings: [{ entityType: DEAL, id: $deal }] }) { activity { id } errors { code } } }", new { deal }))
             .ShouldSucceed().Data!["createActivity"]!["activity"]!["id"]!.GetValue<string>();
+        await OkAsync("mutation($id: ID!) { updateActivity(id: $id, input: { deadline: \"2026-12-02T10:00:00Z\" }) { errors { code } } }", new { id = activity });
         await OkAsync("mutation($id: ID!) { completeActivity(id: $id) { errors { code } } }", new { id = activity });
 
         var contacts = await OutboxAsync("contacts");
@@ -131,6 +132,8 @@ public abstract class EventContractTests(HostFixture fixture)
             ["record.deleted"] = Normalize(contacts.Last(e => e["type"]!.GetValue<string>() == RecordDeleted.TypeName)),
             [DealStageChanged.TypeName] = Normalize(deals.Single(e => e["type"]!.GetValue<string>() == DealStageChanged.TypeName)),
             [LeadConverted.TypeName] = Normalize((await OutboxAsync("leads")).Single(e => e["type"]!.GetValue<string>() == LeadConverted.TypeName)),
+            [ActivityCreated.TypeName] = Normalize((await OutboxAsync("activities")).Single(e => e["type"]!.GetValue<string>() == ActivityCreated.TypeName)),
+            [ActivityRescheduled.TypeName] = Normalize((await OutboxAsync("activities")).Single(e => e["type"]!.GetValue<string>() == ActivityRescheduled.TypeName)),
             [ActivityCompleted.TypeName] = Normalize((await OutboxAsync("activities")).Single(e => e["type"]!.GetValue<string>() == ActivityCompleted.TypeName)),
             [ListItemSemanticsChanged.TypeName] = Normalize((await OutboxAsync("selection_lists"))
                 .Single(e => e["type"]!.GetValue<string>() == ListItemSemanticsChanged.TypeName)),

@@ -556,6 +556,31 @@ public abstract class PluginFaultTests(Engine engine)
         await AloneAsync(started);
     }
 
+    [Theory]
+    [InlineData("created", "its timeline kind 'created' is one of the platform's own kinds")]
+    [InlineData("activityCreated", "its timeline kind 'activityCreated' is declared by module 'activities' already")]
+    [InlineData("Quote-Accepted", "its timeline kind 'Quote-Accepted' is not a camelCase name of 1 to 64 letters and digits")]
+    public async Task A_plugin_whose_timeline_kind_breaks_a_rule_or_takes_another_modules_is_refused(string timelineKind, string reason)
+    {
+        await using var started = await StartAsync(new { timelineKind });
+        var plugin = await PluginAsync(started.Host);
+        Assert.Equal("sample_plugin REFUSED", $"{plugin["id"]} {plugin["state"]}");
+        Assert.Equal(reason, plugin["reason"]!.GetValue<string>());
+        await AloneAsync(started);
+    }
+
+    [Fact]
+    public async Task A_timeline_projection_that_throws_loses_its_entries_not_the_platforms_history()
+    {
+        await using var started = await StartAsync(new { throwIn = "TimelineProjection" });
+        var id = await started.Host.CreateContactAsync(new { name = "Still written" });
+        await Crm.Host.Tests.Timeline.TimelineSteps.DeliverAsync(started.Host);
+        var entries = Crm.Host.Tests.Timeline.TimelineSteps.Nodes(await Crm.Host.Tests.Timeline.TimelineSteps.TimelineAsync(started.Host, "CONTACT", id));
+        Assert.Equal(["created"], entries.Select(e => e["kind"]!.GetValue<string>()));
+        Assert.Equal("sample_plugin LOADED", $"{(await PluginAsync(started.Host))["id"]} {(await PluginAsync(started.Host))["state"]}");
+        Assert.Contains(started.Log.Logger.Errors, e => e.Contains("QuoteTimeline threw", StringComparison.Ordinal));
+    }
+
     /// <summary>
     /// Nothing of the plugin is served, its handler gets nothing, and everything else works. (What a
     /// fault while the host is built leaves registered: nothing, see <see cref="PluginRegistrationTests"/>.)

@@ -29,7 +29,7 @@ public sealed class AcceptQuoteSchema : ISchemaContributor
         composer.Mutation.AddField(new FieldType
         {
             Name = "acceptQuote",
-            Description = "Marks a quote accepted by the client (needs the ACCEPT right on it); a quote already accepted or closed is refused.",
+            Description = "Marks a quote accepted by the client (needs the ACCEPT right on it); a quote already accepted or closed is refused. Publishes sample_plugin.quoteAccepted.",
             ResolvedType = new NonNullGraphType(payload),
             Arguments = new QueryArguments(new QueryArgument<NonNullGraphType<IdGraphType>> { Name = "id" }),
             Resolver = new FuncFieldResolver<object?>(async c =>
@@ -68,6 +68,8 @@ public sealed class AcceptQuoteSchema : ISchemaContributor
             quote.StatusId = QuoteLists.Accepted;
             quote.ClosedAt = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
             quote.AcceptedById = services.GetRequiredService<ICurrentActor>().UserId;
+            db.Publish(new QuoteAccepted(quote.Id, quote.DealId, quote.Title, quote.Amount, quote.CurrencyId, quote.AcceptedById, quote.ClosedAt.Value,
+                quote.ValidUntil is { } until ? until.DayNumber - DateOnly.FromDateTime(quote.ClosedAt.Value).DayNumber : null));
             await db.SaveChangesAsync(cancellationToken);
             return new AcceptPayload(quote, []);
         }, result => result.Errors.Count == 0, cancellationToken);

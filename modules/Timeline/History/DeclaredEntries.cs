@@ -1,0 +1,78 @@
+using System.Text.Json;
+using Crm.Modules.Timeline.Domain;
+using Crm.PluginSdk.Events;
+using Crm.PluginSdk.Modules;
+using Crm.PluginSdk.Timeline;
+using Microsoft.Extensions.Logging;
+
+namespace Crm.Modules.Timeline.History;
+
+/// <summary>
+/// The entries modules and plugins make from an event through their <see cref="ITimelineKinds"/>
+/// (an activity's on each record it is bound to): every projection is asked for every event; what
+/// it returns of kinds its module declared is kept, once per (record, kind), with the event's time
+/// and actor. A projection that throws loses its entries for that event, not the platform's history.
+/// </summary>
+public sealed class DeclaredEntries : ISingletonService
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly IReadOnlyList<(ITimelineKinds Projection, HashSet<string> Kinds)> _projections;
+    private readonly ILogger<DeclaredEntries> _logger;
+
+    public DeclaredEntries(IEnumerable<ITimelineKinds> projections, ILogger<DeclaredEntries> logger)
+    {
+        _projections = projections.Select(p => (p, p.Kinds.Select(k => k.Kind).ToHashSet(StringComparer.Ordinal))).ToList();
+        _logger = logger;
+    }
+
+    /// <summary>The declared entries <paramref name="domainEvent"/> makes, ready for <see cref="TimelineAppender"/>.</summary>
+    public List<TimelineEntry> Of(DomainEvent<CrmEvent> domainEvent)
+    {
+        var entries = new List<TimelineEntry>();
+        foreach (var (projection, kinds) in _projections)
+        {
+            List<TimelineEntryDraft> drafts;
+            try
+            {
+                drafts = projection.Project(domainEvent)?.ToList() ?? [];
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                _logger.LogError(ex, "The timeline projection {Projection} threw for event {EventId} ({Type}); its entries for it are not written.", projection.GetType().FullName, domainEvent.Id, domainEvent.Type);
+                continue;
+            }
+
+            foreach (var draft in drafts)
+            {
+                if (draft is null || !kinds.Contains(draft.Kind) || draft.EntityId <= 0 || string.IsNullOrEmpty(draft.EntityType) || draft.EntityType.Length > 64)
+                {
+                    _logger.LogWarning("The timeline projection {Projection} made an entry of kind {Kind} on {EntityType} {EntityId} for event {EventId}, which it may not write (an undeclared kind or no record); it is dropped.",
+                        projection.GetType().FullName, draft?.Kind, draft?.EntityType, draft?.EntityId, domainEvent.Id);
+                    continue;
+                }
+
+                // One entry per (event, record, kind): the unique index would refuse a second.
+                if (!entries.Exists(e => e.EntityType == draft.EntityType && e.EntityId == draft.EntityId && e.Kind == draft.Kind))
+                {
+                    entries.Add(Entry(domainEvent, draft));
+                }
+            }
+        }
+
+        return entries;
+    }
+
+    private static TimelineEntry Entry(DomainEvent<CrmEvent> e, TimelineEntryDraft draft) => new()
+    {
+        EventId = e.Id,
+        EntityType = draft.EntityType,
+        EntityId = draft.EntityId,
+        Kind = draft.Kind,
+        OccurredAt = e.OccurredAt.UtcDateTime,
+        ActorId = e.ActorId,
+        ActorKind = HistoryWriter.ActorKindName(e.Origin.Kind),
+        Via = e.Origin.Via is { Length: > 64 } via ? via[..64] : e.Origin.Via,
+        Data = draft.Data.ToJsonString(Json),
+    };
+}
