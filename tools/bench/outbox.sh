@@ -10,7 +10,8 @@
 #       sampled every second, then the time until it is empty again;
 #   (d) what the history costs a write: updateDeal at the maximum rate with the modules as built,
 #       then on a host started without the Timeline module (Modules:Path, a copy of the modules
-#       folder without it), requests/s and host CPU per updateDeal (its event delivered) of each.
+#       folder without it), requests/s and host CPU per updateDeal (its event delivered) of each,
+#       after an unmeasured warm-up of half as long.
 #   tools/bench/outbox.sh [--backlog 100000] [--latency-writes 200] [--load-seconds 60] [--connections 16] [--batch-size N]
 #                         [--deal-seconds 20] (0: no (d))
 set -euo pipefail
@@ -132,6 +133,9 @@ LUA
 sed -i "s/KEY/$key/; s/IDS/$deal_ids/" "$work/update-deal.lua"
 deal_load() { # $1: label, $2: the host's pid, $3: its port
   local mark cpu0 cpu1 t1 t2 written
+  # Unmeasured first: a host started just now would be compiling its code while measured.
+  wrk -t 2 -c "$connections" -d "$(( (deal_seconds + 1) / 2 ))s" -s "$work/update-deal.lua" "http://127.0.0.1:$3/graphql" >/dev/null
+  while [ "$("${psql[@]}" -Atc "SELECT count(*) FROM deals.outbox WHERE processed_at IS NULL")" != 0 ]; do sleep 0.1; done
   mark=$("${psql[@]}" -Atc "SELECT coalesce(max(id), 0) FROM deals.outbox")
   cpu0=$(cpu_ticks "$2")
   wrk -t 2 -c "$connections" -d "${deal_seconds}s" -s "$work/update-deal.lua" "http://127.0.0.1:$3/graphql" >"$work/wrk-deal.txt"
