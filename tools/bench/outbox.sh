@@ -9,8 +9,8 @@
 #   (c) createContact at the host's maximum rate (wrk, many connections) for a while, the backlog
 #       sampled every second, then the time until it is empty again;
 #   (d) what the history costs a write: updateDeal at the maximum rate with the modules as built,
-#       then on a host started without the Timeline module (Modules:Path, a copy of the modules
-#       folder without it), requests/s and host CPU per updateDeal (its event delivered) of each,
+#       then on a host given every module through Modules:Path (a folder of links), then on one
+#       given all but the Timeline module the same way, requests/s and host CPU per updateDeal (its event delivered) of each,
 #       after an unmeasured warm-up of half as long.
 #   tools/bench/outbox.sh [--backlog 100000] [--latency-writes 200] [--load-seconds 60] [--connections 16] [--batch-size N]
 #                         [--deal-seconds 20] (0: no (d))
@@ -149,10 +149,18 @@ deal_load() { # $1: label, $2: the host's pid, $3: its port
     "$written" "$(elapsed "$t1" "$t2")" "$(awk "BEGIN {print ($cpu1 - $cpu0) * 1000 / $ticks / $written}")"
 }
 deal_load "with the history (Timeline loaded)" "$host_pid" "$http_port"
-kill "$host_pid"; wait "$host_pid" 2>/dev/null || true
+# The same two ways a host finds its modules, so that only the Timeline module differs: every
+# module through Modules:Path (a folder of links), then all but Timeline.
 modules_dir=$(dirname "$host_dll")/modules
-mkdir -p "$work/modules-without-timeline"
-for m in "$modules_dir"/*; do [ "$(basename "$m")" = Crm.Modules.Timeline ] || ln -s "$(realpath "$m")" "$work/modules-without-timeline/"; done
-http_port=$(free_port 18590)
-start_host "$http_port" "$work/host-no-timeline.log" --Modules:Path="$work/modules-without-timeline" ${host_args[@]+"${host_args[@]}"}
+restart_with_modules() { # $1: a module folder to leave out (or none)
+  kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+  local dir="$work/modules-$1"
+  mkdir -p "$dir"
+  for m in "$modules_dir"/*; do [ "$(basename "$m")" = "$1" ] || ln -s "$(realpath "$m")" "$dir/"; done
+  http_port=$(free_port $((http_port + 1)))
+  start_host "$http_port" "$work/host-$1.log" --Modules:Path="$dir" ${host_args[@]+"${host_args[@]}"}
+}
+restart_with_modules none
+deal_load "with the history, modules through Modules:Path" "${pids[-1]}" "$http_port"
+restart_with_modules Crm.Modules.Timeline
 deal_load "without it (no Timeline module)" "${pids[-1]}" "$http_port"
