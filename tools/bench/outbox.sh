@@ -7,10 +7,15 @@
 #   (b) latency at a low rate: updateContact one at a time, then processed_at - occurred_at of
 #       those events (the write's save to the end of its batch, after every handler ran);
 #   (c) createContact at the host's maximum rate (wrk, many connections) for a while, the backlog
-#       sampled every second, then the time until it is empty again.
+#       sampled every second, then the time until it is empty again;
+#   (d) what the history costs a write: updateDeal at the maximum rate with the modules as built,
+#       then on a host given every module through Modules:Path (a folder of links), then on one
+#       given all but the Timeline module the same way, requests/s and host CPU per updateDeal (its event delivered) of each,
+#       after an unmeasured warm-up of half as long.
 #   tools/bench/outbox.sh [--backlog 100000] [--latency-writes 200] [--load-seconds 60] [--connections 16] [--batch-size N]
+#                         [--deal-seconds 20] (0: no (d))
 set -euo pipefail
-backlog=100000 latency_writes=200 load_seconds=60 connections=16 host_args=()
+backlog=100000 latency_writes=200 load_seconds=60 connections=16 deal_seconds=20 host_args=()
 while [ $# -gt 0 ]; do
   case $1 in
     --backlog) backlog=$2; shift 2 ;;
@@ -18,6 +23,7 @@ while [ $# -gt 0 ]; do
     --load-seconds) load_seconds=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
     --batch-size) host_args+=("--Events:BatchSize=$2"); shift 2 ;;
+    --deal-seconds) deal_seconds=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -103,3 +109,58 @@ printf 'events written: %d; backlog at most %d, %d when the load stopped, empty 
 "${psql[@]}" -c "SELECT round(1000 * extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY processed_at - occurred_at))::numeric, 1) AS median_ms_under_load,
     round(1000 * extract(epoch FROM percentile_cont(0.95) WITHIN GROUP (ORDER BY processed_at - occurred_at))::numeric, 1) AS p95_ms_under_load
   FROM contacts.outbox WHERE id > $mark"
+
+[ "$deal_seconds" -gt 0 ] || exit 0
+echo "== (d) updateDeal at the maximum rate for $deal_seconds s ($connections connections), with the history and without it"
+for i in $(seq 1 100); do
+  graphql "{\"query\":\"mutation { createDeal(input: { title: \\\"Deal $i\\\" }) { deal { id } errors { code } } }\"}" >>"$work/deals.json"
+done
+grep -q '"id"' "$work/deals.json" || { echo "createDeal does not answer with an id" >&2; exit 1; }
+deal_ids=$("${psql[@]}" -Atc "SELECT string_agg(id::text, ',') FROM deals.deals")
+# Each request renames one of the deals, in turn (the body is made per request).
+cat >"$work/update-deal.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer KEY"
+local ids = { IDS }
+local n = 0
+request = function()
+  n = n + 1
+  local body = '{"query":"mutation { updateDeal(id: \\"' .. ids[1 + n % #ids] .. '\\", input: { title: \\"Deal ' .. n .. '\\" }) { errors { code } } }"}'
+  return wrk.format(nil, nil, nil, body)
+end
+LUA
+sed -i "s/KEY/$key/; s/IDS/$deal_ids/" "$work/update-deal.lua"
+deal_load() { # $1: label, $2: the host's pid, $3: its port
+  local mark cpu0 cpu1 t1 t2 written
+  # Unmeasured first: a host started just now would be compiling its code while measured.
+  wrk -t 2 -c "$connections" -d "$(( (deal_seconds + 1) / 2 ))s" -s "$work/update-deal.lua" "http://127.0.0.1:$3/graphql" >/dev/null
+  while [ "$("${psql[@]}" -Atc "SELECT count(*) FROM deals.outbox WHERE processed_at IS NULL")" != 0 ]; do sleep 0.1; done
+  mark=$("${psql[@]}" -Atc "SELECT coalesce(max(id), 0) FROM deals.outbox")
+  cpu0=$(cpu_ticks "$2")
+  wrk -t 2 -c "$connections" -d "${deal_seconds}s" -s "$work/update-deal.lua" "http://127.0.0.1:$3/graphql" >"$work/wrk-deal.txt"
+  t1=$(now)
+  while [ "$("${psql[@]}" -Atc "SELECT count(*) FROM deals.outbox WHERE processed_at IS NULL")" != 0 ]; do sleep 0.1; done
+  t2=$(now)
+  cpu1=$(cpu_ticks "$2")
+  written=$("${psql[@]}" -Atc "SELECT count(*) FROM deals.outbox WHERE id > $mark")
+  printf '%s: %s updateDeal/s (%s); %d events, delivered %s s after the load; host CPU %.3f ms per updateDeal with its event delivered\n' \
+    "$1" "$(awk '/Requests\/sec/ {print $2}' "$work/wrk-deal.txt")" "$(grep -E 'Non-2xx' "$work/wrk-deal.txt" || echo 'all 2xx')" \
+    "$written" "$(elapsed "$t1" "$t2")" "$(awk "BEGIN {print ($cpu1 - $cpu0) * 1000 / $ticks / $written}")"
+}
+deal_load "with the history (Timeline loaded)" "$host_pid" "$http_port"
+# The same two ways a host finds its modules, so that only the Timeline module differs: every
+# module through Modules:Path (a folder of links), then all but Timeline.
+modules_dir=$(dirname "$host_dll")/modules
+restart_with_modules() { # $1: a module folder to leave out (or none)
+  kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+  local dir="$work/modules-$1"
+  mkdir -p "$dir"
+  for m in "$modules_dir"/*; do [ "$(basename "$m")" = "$1" ] || ln -s "$(realpath "$m")" "$dir/"; done
+  http_port=$(free_port $((http_port + 1)))
+  start_host "$http_port" "$work/host-$1.log" --Modules:Path="$dir" ${host_args[@]+"${host_args[@]}"}
+}
+restart_with_modules none
+deal_load "with the history, modules through Modules:Path" "${pids[-1]}" "$http_port"
+restart_with_modules Crm.Modules.Timeline
+deal_load "without it (no Timeline module)" "${pids[-1]}" "$http_port"

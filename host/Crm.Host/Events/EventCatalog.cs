@@ -26,32 +26,58 @@ public sealed record StoredEvent(
 /// <summary>A handler class under its stable name, with the event types it takes.</summary>
 public sealed class EventSubscription
 {
-    private readonly IReadOnlyList<(Type EventType, Func<object, StoredEvent, CancellationToken, Task> Invoke)> _accepts;
+    private readonly IReadOnlyList<(Type EventType, Func<object, IReadOnlyList<StoredEvent>, CancellationToken, Task> Invoke)> _accepts;
 
-    internal EventSubscription(string name, Type handlerType, IReadOnlyList<Type> eventTypes)
+    internal EventSubscription(string name, Type handlerType, IReadOnlyList<Type> eventTypes, bool takesBatches)
     {
         Name = name;
         HandlerType = handlerType;
-        _accepts = eventTypes.Select(t => (t, Invoker(t))).ToList();
+        TakesBatches = takesBatches;
+        _accepts = eventTypes.Select(t => (t, Invoker(t, takesBatches))).ToList();
     }
 
     public string Name { get; }
 
     public Type HandlerType { get; }
 
+    /// <summary>Whether the handler is an <see cref="IEventBatchHandler{TEvent}"/>: the fan-out hands it a batch's events in one call.</summary>
+    public bool TakesBatches { get; }
+
     public IEnumerable<Type> EventTypes => _accepts.Select(a => a.EventType);
 
     public bool Accepts(Type dataType) => _accepts.Any(a => a.EventType.IsAssignableFrom(dataType));
 
-    /// <summary>Calls the handler's <see cref="IEventHandler{TEvent}"/> of the closest event type (a handler of two related types gets the event once).</summary>
-    public Task InvokeAsync(object handler, StoredEvent storedEvent, CancellationToken cancellationToken)
+    /// <summary>Calls the handler on one event (a batch handler gets a list of one).</summary>
+    public Task InvokeAsync(object handler, StoredEvent storedEvent, CancellationToken cancellationToken) =>
+        InvokeAsync(handler, [storedEvent], cancellationToken);
+
+    /// <summary>
+    /// Calls the handler on <paramref name="events"/>, in order, each as the closest event type it
+    /// takes (a handler of two related types gets an event once): a batch handler once per run of
+    /// events of one type, an ordinary handler once per event.
+    /// </summary>
+    public async Task InvokeAsync(object handler, IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
     {
-        var type = storedEvent.Data.GetType();
-        var closest = _accepts.Where(a => a.EventType.IsAssignableFrom(type))
+        var start = 0;
+        while (start < events.Count)
+        {
+            var closest = Closest(events[start].Data.GetType());
+            var end = start + 1;
+            while (end < events.Count && Closest(events[end].Data.GetType()).EventType == closest.EventType)
+            {
+                end++;
+            }
+
+            var run = start == 0 && end == events.Count ? events : events.Skip(start).Take(end - start).ToList();
+            await closest.Invoke(handler, run, cancellationToken);
+            start = end;
+        }
+    }
+
+    private (Type EventType, Func<object, IReadOnlyList<StoredEvent>, CancellationToken, Task> Invoke) Closest(Type type) =>
+        _accepts.Where(a => a.EventType.IsAssignableFrom(type))
             .OrderByDescending(a => Depth(a.EventType))
             .First();
-        return closest.Invoke(handler, storedEvent, cancellationToken);
-    }
 
     private static int Depth(Type type)
     {
@@ -64,16 +90,27 @@ public sealed class EventSubscription
         return depth;
     }
 
-    private static Func<object, StoredEvent, CancellationToken, Task> Invoker(Type eventType) =>
-        typeof(EventSubscription).GetMethod(nameof(Invoke), BindingFlags.NonPublic | BindingFlags.Static)!
+    private static Func<object, IReadOnlyList<StoredEvent>, CancellationToken, Task> Invoker(Type eventType, bool takesBatches) =>
+        typeof(EventSubscription).GetMethod(takesBatches ? nameof(InvokeBatch) : nameof(InvokeEach), BindingFlags.NonPublic | BindingFlags.Static)!
             .MakeGenericMethod(eventType)
-            .CreateDelegate<Func<object, StoredEvent, CancellationToken, Task>>();
+            .CreateDelegate<Func<object, IReadOnlyList<StoredEvent>, CancellationToken, Task>>();
 
-    private static Task Invoke<TEvent>(object handler, StoredEvent e, CancellationToken cancellationToken)
+    private static async Task InvokeEach<TEvent>(object handler, IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
+        where TEvent : CrmEvent
+    {
+        foreach (var e in events)
+        {
+            await ((IEventHandler<TEvent>)handler).HandleAsync(ToDomainEvent<TEvent>(e), cancellationToken);
+        }
+    }
+
+    private static Task InvokeBatch<TEvent>(object handler, IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
         where TEvent : CrmEvent =>
-        ((IEventHandler<TEvent>)handler).HandleAsync(
-            new DomainEvent<TEvent>(e.Id, e.Type, e.Version, e.OccurredAt, e.ActorId, e.EntityType, e.EntityId, (TEvent)e.Data) { Origin = e.Origin },
-            cancellationToken);
+        ((IEventBatchHandler<TEvent>)handler).HandleAsync(events.Select(ToDomainEvent<TEvent>).ToList(), cancellationToken);
+
+    private static DomainEvent<TEvent> ToDomainEvent<TEvent>(StoredEvent e)
+        where TEvent : CrmEvent =>
+        new(e.Id, e.Type, e.Version, e.OccurredAt, e.ActorId, e.EntityType, e.EntityId, (TEvent)e.Data) { Origin = e.Origin };
 }
 
 /// <summary>
@@ -109,13 +146,12 @@ public sealed partial class EventCatalog
 
         foreach (var registration in registrations)
         {
-            var eventTypes = registration.HandlerType.GetInterfaces()
-                .Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEventHandler<>))
-                .Select(i => i.GetGenericArguments()[0])
-                .ToList();
+            var eventTypes = EventTypesOf(registration.HandlerType, typeof(IEventHandler<>));
+            var batchEventTypes = EventTypesOf(registration.HandlerType, typeof(IEventBatchHandler<>));
             var problem = !ValidName().IsMatch(registration.Name) ? $"its name '{Shorten(registration.Name)}' is not 1 to {MaxNameLength} letters, digits and . _ - : /"
                 : _byName.ContainsKey(registration.Name) ? $"another handler ({_byName[registration.Name].HandlerType.FullName}) has the name '{registration.Name}'"
-                : eventTypes.Count == 0 ? $"it implements no {nameof(IEventHandler<CrmEvent>)}<TEvent>"
+                : eventTypes.Count == 0 && batchEventTypes.Count == 0 ? $"it implements no {nameof(IEventHandler<CrmEvent>)}<TEvent> or {nameof(IEventBatchHandler<CrmEvent>)}<TEvent>"
+                : eventTypes.Count > 0 && batchEventTypes.Count > 0 ? $"it implements both {nameof(IEventHandler<CrmEvent>)}<TEvent> and {nameof(IEventBatchHandler<CrmEvent>)}<TEvent> (one or the other)"
                 : null;
             if (problem is not null)
             {
@@ -123,7 +159,8 @@ public sealed partial class EventCatalog
                 continue;
             }
 
-            var subscription = new EventSubscription(registration.Name, registration.HandlerType, eventTypes);
+            var takesBatches = batchEventTypes.Count > 0;
+            var subscription = new EventSubscription(registration.Name, registration.HandlerType, takesBatches ? batchEventTypes : eventTypes, takesBatches);
             _byName[registration.Name] = subscription;
             _owners[subscription] = modules.OwnerOf(registration.HandlerType.Assembly);
         }
@@ -149,6 +186,13 @@ public sealed partial class EventCatalog
 
     /// <summary>The class of a contract and version; null when no loaded module declares it.</summary>
     public Type? ContractType(string type, int version) => _contracts.GetValueOrDefault((type, version));
+
+    /// <summary>The event types of the handler's implementations of <paramref name="contract"/> (<see cref="IEventHandler{TEvent}"/> or <see cref="IEventBatchHandler{TEvent}"/>).</summary>
+    internal static List<Type> EventTypesOf(Type handlerType, Type contract) =>
+        handlerType.GetInterfaces()
+            .Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == contract)
+            .Select(i => i.GetGenericArguments()[0])
+            .ToList();
 
     private static IEnumerable<Type> ContractTypes(Assembly assembly)
     {

@@ -7,7 +7,8 @@ namespace Crm.Host.Events;
 public static class EventHandlerConventions
 {
     /// <summary>
-    /// Registers every event handler class of a module (each implementing <see cref="IEventHandler{TEvent}"/>)
+    /// Registers every event handler class of a module (each implementing <see cref="IEventHandler{TEvent}"/>
+    /// or <see cref="IEventBatchHandler{TEvent}"/>)
     /// under <c>moduleId/name</c>, the name from <see cref="EventHandlerAttribute"/> or else the class name.
     /// </summary>
     public static void Register(IServiceCollection services, string moduleId, Assembly assembly)
@@ -21,7 +22,8 @@ public static class EventHandlerConventions
 
     private static bool IsHandler(Type type) =>
         type is { IsClass: true, IsAbstract: false, IsGenericTypeDefinition: false }
-        && type.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEventHandler<>));
+        && type.GetInterfaces().Any(i => i.IsGenericType
+            && (i.GetGenericTypeDefinition() == typeof(IEventHandler<>) || i.GetGenericTypeDefinition() == typeof(IEventBatchHandler<>)));
 
     /// <summary>The catalog of contracts and handlers, the dispatcher and its parts, and the administrators' view of deliveries.</summary>
     public static IServiceCollection AddDomainEvents(this IServiceCollection services)

@@ -9,11 +9,14 @@ namespace Crm.Host.Events;
 
 /// <summary>
 /// Takes a batch of new events from one module's outbox, in the order they were written, and
-/// hands each to every handler that takes it. A handler that fails gets a delivery row of its own
-/// (retried with back-off, see <see cref="DeliveryRetries"/>); the others are not held up. While a
-/// handler has a delivery of a record waiting, that record's later events wait behind it for that
-/// handler (rows in state Waiting), so each handler sees a record's events in order. Then the
-/// batch is marked fanned out, in the same transaction as the rows.
+/// hands each to every handler that takes it: an ordinary handler event by event, a batch handler
+/// (<see cref="IEventBatchHandler{TEvent}"/>) all of the batch's events it takes in one call, after
+/// the others. A handler that fails on an event gets a delivery row of its own (retried with
+/// back-off, see <see cref="DeliveryRetries"/>); the others are not held up. A batch call that fails
+/// delivers nothing: its events are handed again one at a time, so only those that fail alone get
+/// rows. While a handler has a delivery of a record waiting, that record's later events wait behind
+/// it for that handler (rows in state Waiting, never in a batch), so each handler sees a record's
+/// events in order. Then the batch is marked fanned out, in the same transaction as the rows.
 /// The handlers run outside any transaction. On PostgreSQL several hosts deliver one outbox at
 /// once, each its own claimed batch (<see cref="OutboxClaims"/>); on SQLite the hosts take turns
 /// (see <see cref="OutboxDispatcher"/>).
@@ -117,6 +120,7 @@ public sealed class OutboxFanOut(
             .Select(d => (d.Handler, d.EntityType, d.EntityId))
             .ToHashSet();
         var outcome = new Outcome([], []);
+        var batches = new Dictionary<EventSubscription, List<(OutboxMessage Message, StoredEvent Stored)>>();
         var started = clock.GetTimestamp();
         foreach (var message in batch)
         {
@@ -146,6 +150,10 @@ public sealed class OutboxFanOut(
                         {
                             deliveries.Add(Delivery(handler, module, message, stored, EventDeliveryState.Waiting, null));
                         }
+                        else if (handler.TakesBatches)
+                        {
+                            (batches.TryGetValue(handler, out var events) ? events : batches[handler] = []).Add((message, stored));
+                        }
                         else if (await runner.RunAsync(handler, stored, stopping) is { } error)
                         {
                             deliveries.Add(Delivery(handler, module, message, stored, EventDeliveryState.Retrying, error));
@@ -168,13 +176,71 @@ public sealed class OutboxFanOut(
             outcome.FannedOut.Add(message.Id);
         }
 
+        try
+        {
+            foreach (var (handler, events) in batches.OrderBy(b => b.Key.Name, StringComparer.Ordinal))
+            {
+                outcome.Deliveries.AddRange(await DeliverBatchAsync(handler, module, events, stopping));
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopped in a batch call: nothing is marked, and every handler gets these events again.
+            return new Outcome([], []);
+        }
+
         return outcome;
     }
 
-    private EventDelivery Delivery(EventSubscription handler, string module, OutboxMessage message, StoredEvent stored, EventDeliveryState state, string? error)
+    /// <summary>
+    /// One call of a batch handler with its events of the batch; when it fails (throws or passes
+    /// the handler timeout), the events one at a time, so that only those that fail alone get
+    /// delivery rows (and a record's later events wait behind them). The one-at-a-time round takes
+    /// about one handler timeout at most: the events it has no time left for get rows with no
+    /// attempt counted, due at once, so the retries hand them over alone.
+    /// </summary>
+    private async Task<List<EventDelivery>> DeliverBatchAsync(EventSubscription handler, string module, List<(OutboxMessage Message, StoredEvent Stored)> events, CancellationToken stopping)
+    {
+        var deliveries = new List<EventDelivery>();
+        if (await runner.RunAsync(handler, events.Select(e => e.Stored).ToList(), stopping) is not { } batchError)
+        {
+            return deliveries;
+        }
+
+        var behind = new HashSet<(string EntityType, long EntityId)>();
+        var started = clock.GetTimestamp();
+        foreach (var (message, stored) in events)
+        {
+            var record = (message.EntityType, message.EntityId);
+            if (behind.Contains(record))
+            {
+                deliveries.Add(Delivery(handler, module, message, stored, EventDeliveryState.Waiting, null));
+                continue;
+            }
+
+            if (clock.GetElapsedTime(started) >= options.Value.HandlerTimeout)
+            {
+                var untried = $"Not handed over alone yet: its batch failed ({batchError}) and the batch's time ran out.";
+                deliveries.Add(Delivery(handler, module, message, stored, EventDeliveryState.Retrying, Truncate(untried), attempted: false));
+                behind.Add(record);
+            }
+            else if (await runner.RunAsync(handler, stored, stopping) is { } error)
+            {
+                deliveries.Add(Delivery(handler, module, message, stored, EventDeliveryState.Retrying, error));
+                behind.Add(record);
+            }
+        }
+
+        return deliveries;
+    }
+
+    private static string Truncate(string error) => error.Length > EventDelivery.MaxErrorLength ? error[..EventDelivery.MaxErrorLength] : error;
+
+    /// <summary>A delivery row; <paramref name="attempted"/> false for one whose error says why it was not tried (no attempt counted, due at once).</summary>
+    private EventDelivery Delivery(EventSubscription handler, string module, OutboxMessage message, StoredEvent stored, EventDeliveryState state, string? error, bool attempted = true)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var failed = error is not null;
+        var failed = error is not null && attempted;
         var parked = failed && options.Value.MaxAttempts <= 1;
         if (parked)
         {

@@ -9,22 +9,35 @@ namespace Crm.Modules.Timeline.History;
 
 /// <summary>
 /// Writes the history of every record from its published events, after they committed: so a
-/// rolled-back change (which wrote no event) has none, and a committed one its entries. Delivery
-/// is at least once: the entries of an event are written in one save, keyed by the event id, and
-/// an event whose entries are there already writes nothing.
+/// rolled-back change (which wrote no event) has none, and a committed one its entries. Events
+/// come in batches: the entries of a whole batch are written by one append (one query for what
+/// is there already, one save). Delivery is at least once: entries are keyed by their event id,
+/// and an event whose entries are there already writes nothing. When the save fails, nothing of
+/// the batch is written and the host hands the events over again one at a time.
 /// </summary>
 [EventHandler("history")]
-public sealed class HistoryWriter(TimelineDbContext db, ISelectionLists lists, DeclaredEntries declared) : IEventHandler<CrmEvent>
+public sealed class HistoryWriter(TimelineDbContext db, ISelectionLists lists, DeclaredEntries declared) : IEventBatchHandler<CrmEvent>
 {
     /// <summary>The list of lead statuses (Bitrix24's id), whose moves are kept as stage moves.</summary>
     public const string LeadStatusList = "STATUS";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task HandleAsync(DomainEvent<CrmEvent> domainEvent, CancellationToken cancellationToken)
+    public async Task HandleAsync(IReadOnlyList<DomainEvent<CrmEvent>> events, CancellationToken cancellationToken)
     {
         var entries = new List<TimelineEntry>();
         var moves = new List<StageMove>();
+        foreach (var domainEvent in events)
+        {
+            await EntriesOf(domainEvent, entries, moves, cancellationToken);
+        }
+
+        await new TimelineAppender(db).AppendAsync(entries, moves, cancellationToken);
+    }
+
+    /// <summary>Adds the entries and stage moves of one event (none for an event that is not part of the history).</summary>
+    private async Task EntriesOf(DomainEvent<CrmEvent> domainEvent, List<TimelineEntry> entries, List<StageMove> moves, CancellationToken cancellationToken)
+    {
         switch (domainEvent.Data)
         {
             case RecordCreated created:
@@ -71,7 +84,6 @@ public sealed class HistoryWriter(TimelineDbContext db, ISelectionLists lists, D
 
         // The kinds modules and plugins declare (an activity's entries on its records).
         entries.AddRange(declared.Of(domainEvent));
-        await new TimelineAppender(db).AppendAsync(entries, moves, cancellationToken);
     }
 
     private static TimelineEntry Entry(DomainEvent<CrmEvent> e, string entityType, long entityId, string kind, JsonObject data) => new()
