@@ -1,6 +1,7 @@
 using System.Globalization;
 using Crm.Modules.Timeline.Data;
 using Crm.Modules.Timeline.Domain;
+using Crm.Modules.Timeline.Feed;
 using Crm.Modules.Timeline.History;
 using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.GraphQL;
@@ -59,6 +60,8 @@ public sealed class TimelineSchema : ISchemaContributor
             }),
         });
 
+        FeedField.Add(composer, connection, FeedFilter.InputType(composer.Types));
+
         foreach (var definition in composer.Registry.Types.OfType<ICrmEntityDefinition>().Where(d => composer.HasEntityType(d.Name)))
         {
             var name = definition.Name;
@@ -89,10 +92,10 @@ public sealed class TimelineSchema : ISchemaContributor
         }
     }
 
-    private static TimelinePage ToPage(List<TimelineEntry> entries, int first) =>
+    internal static TimelinePage ToPage(List<TimelineEntry> entries, int first) =>
         new(entries.Take(first).ToList(), entries.Count > first);
 
-    private static int First(IResolveFieldContext c, QueryLimits limits)
+    internal static int First(IResolveFieldContext c, QueryLimits limits)
     {
         var first = c.GetArgument<int?>("first") ?? limits.DefaultPageSize;
         if (first < 0)
@@ -105,7 +108,7 @@ public sealed class TimelineSchema : ISchemaContributor
             : first;
     }
 
-    private static long? After(IResolveFieldContext c) =>
+    internal static long? After(IResolveFieldContext c) =>
         c.GetArgument<string?>("after") is not { } cursor
             ? null
             : TimelineReader.ParseCursor(cursor) ?? throw ErrorCodes.Error(ErrorCodes.InvalidCursor, "'after' is not a cursor of a timeline entry.");
