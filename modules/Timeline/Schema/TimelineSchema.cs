@@ -3,6 +3,7 @@ using Crm.Modules.Timeline.Data;
 using Crm.Modules.Timeline.Domain;
 using Crm.Modules.Timeline.Feed;
 using Crm.Modules.Timeline.History;
+using Crm.Modules.Timeline.Live;
 using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Querying;
@@ -60,7 +61,9 @@ public sealed class TimelineSchema : ISchemaContributor
             }),
         });
 
-        FeedField.Add(composer, connection, FeedFilter.InputType(composer.Types));
+        var feedFilter = FeedFilter.InputType(composer.Types);
+        FeedField.Add(composer, connection, feedFilter);
+        TimelineLiveFields.Add(composer, types.Entry, feedFilter);
 
         foreach (var definition in composer.Registry.Types.OfType<ICrmEntityDefinition>().Where(d => composer.HasEntityType(d.Name)))
         {
@@ -113,7 +116,7 @@ public sealed class TimelineSchema : ISchemaContributor
             ? null
             : TimelineReader.ParseCursor(cursor) ?? throw ErrorCodes.Error(ErrorCodes.InvalidCursor, "'after' is not a cursor of a timeline entry.");
 
-    private static long ParseId(object? value) =>
+    internal static long ParseId(object? value) =>
         long.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0
             ? id
             : throw ErrorCodes.Error(ErrorCodes.InvalidId, "'entityId' is not a record id.");
@@ -122,7 +125,7 @@ public sealed class TimelineSchema : ISchemaContributor
     /// The caller may read the record; an administrator also a deleted record's history (a record
     /// they do not reach does not exist for them). Told as the record's own read would tell it.
     /// </summary>
-    private static async Task CheckReadableAsync(IServiceProvider services, IEntityRegistry registry, string entityType, long entityId, CancellationToken cancellationToken)
+    internal static async Task CheckReadableAsync(IServiceProvider services, IEntityRegistry registry, string entityType, long entityId, CancellationToken cancellationToken)
     {
         var actor = services.GetRequiredService<ICurrentActor>();
         if (registry.Find(entityType) is not ICrmEntityDefinition definition)
