@@ -112,6 +112,44 @@ const audits = [
       if (!errors || code(errors[0]) !== 'SYNTAX_ERROR') throw new Error(JSON.stringify(errors));
     } finally { await c.dispose(); }
   }],
+  ['timeline-events', 'timelineEvents delivers a change of a record live, and again to a subscriber resuming from before it', async () => {
+    const c = client({ Authorization: `Bearer ${apiKey}` });
+    try {
+      const created = await run(c, {
+        query: 'mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id } errors { code message } } }',
+        variables: { input: { name: `ws-audit-timeline-${Date.now()}` } },
+      });
+      const id = created.results[0]?.data?.createContact?.contact?.id;
+      if (!id) throw new Error(JSON.stringify(created));
+      // The history is written from the record's event, after its commit: wait for the "created" entry.
+      let start;
+      while (!start) {
+        const { results } = await run(c, { query: 'query($id: ID!) { timeline(entityType: CONTACT, entityId: $id, first: 1) { nodes { id } } }', variables: { id } });
+        start = results[0]?.data?.timeline?.nodes?.[0]?.id;
+        if (!start) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const subscription = 'subscription($id: ID!, $after: String) { timelineEvents(entityType: CONTACT, entityId: $id, after: $after) { cursor node { __typename id kind entityId ... on TimelineFieldsChangedEntry { changes { field newValue } } } } }';
+      const firstEvent = (after) => new Promise((resolve, reject) => {
+        const stop = c.subscribe({ query: subscription, variables: { id, after } }, {
+          next: (value) => { stop(); value.errors ? reject(new Error(JSON.stringify(value.errors))) : resolve(value.data.timelineEvents); },
+          error: (errors) => reject(new Error(JSON.stringify(errors))),
+          complete: () => reject(new Error('completed before an event')),
+        });
+      });
+      const live = firstEvent(start);
+      const updated = await run(c, { query: 'mutation($id: ID!) { updateContact(id: $id, input: { post: "Audited" }) { errors { code } } }', variables: { id } });
+      if (updated.errors || updated.results[0]?.data?.updateContact?.errors?.length) throw new Error(JSON.stringify(updated));
+      const event = await live;
+      const node = event.node;
+      if (node.__typename !== 'TimelineFieldsChangedEntry' || node.kind !== 'fieldsChanged' || node.entityId !== id || event.cursor !== node.id
+        || Number(node.id) <= Number(start) || !node.changes.some((change) => change.field === 'post' && change.newValue === '"Audited"')) {
+        throw new Error(JSON.stringify(event));
+      }
+      // Subscribing again from the same cursor: the missed event, the same one.
+      const resumed = await firstEvent(start);
+      if (resumed.cursor !== event.cursor) throw new Error(`resumed at ${JSON.stringify(resumed)}, expected ${event.cursor}`);
+    } finally { await c.dispose(); }
+  }],
 ];
 
 function withTimeout(promise) {
@@ -133,15 +171,14 @@ for (const [id, name, fn] of audits) {
   }
 }
 
-// Subscriptions: the product's own (timelineEvents, feedEvents) come with the timeline; until a
-// subscription field is in the schema there is nothing to subscribe to here.
+// The subscription fields the schema has, for the log (timeline-events subscribes to one of them).
 {
   const c = client({ Authorization: `Bearer ${apiKey}` });
   const { results } = await run(c, { query: '{ __schema { subscriptionType { fields { name } } } }' });
   await c.dispose();
   const fields = results[0]?.data?.__schema?.subscriptionType?.fields ?? [];
   console.log(fields.length
-    ? `notice subscription-fields the schema has ${fields.map((f) => f.name).join(', ')}; no audit subscribes to them yet`
+    ? `notice subscription-fields the schema has ${fields.map((f) => f.name).join(', ')}`
     : 'notice subscription-fields the schema has no subscription field yet: nothing to subscribe to');
 }
 

@@ -1,5 +1,7 @@
 using Crm.Modules.Timeline.Data;
 using Crm.Modules.Timeline.Domain;
+using Crm.Modules.Timeline.Live;
+using Crm.PluginSdk.Live;
 using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Modules.Timeline.History;
@@ -25,32 +27,31 @@ public sealed class TimelineAppender(TimelineDbContext db)
             return 0;
         }
 
-        // Every event that makes a stage move makes an entry in the same save, so entries alone tell.
-        var eventIds = entries.Select(e => e.EventId).Distinct().ToList();
-        var written = (await db.Entries.AsNoTracking().Where(e => eventIds.Contains(e.EventId)).Select(e => e.EventId).Distinct().ToListAsync(cancellationToken)).ToHashSet();
-        var newEntries = entries.Where(e => !written.Contains(e.EventId)).ToList();
-        var newMoves = moves.Where(m => !written.Contains(m.EventId)).ToList();
-        if (newEntries.Count == 0)
+        var session = db.Session ?? throw new InvalidOperationException("The timeline appender needs a scope's context.");
+        if (session.Transaction is not null || db.Database.CurrentTransaction is not null)
         {
-            return 0;
+            // The caller's transaction (a comment's mutation): what fails rolls back with it.
+            return await WriteAsync(entries, moves, cancellationToken);
         }
 
+        var eventIds = entries.Select(e => e.EventId).Distinct().ToList();
         try
         {
-            return await SaveAsync(newEntries, newMoves, cancellationToken);
+            // A transaction of its own: the writers' lock lasts until the entries are committed.
+            return await session.InTransactionAsync(() => WriteAsync(entries, moves, cancellationToken), cancellationToken: cancellationToken);
         }
-        catch (DbUpdateException) when (eventIds.Count > 1 && db.Database.CurrentTransaction is null)
+        catch (DbUpdateException) when (eventIds.Count > 1)
         {
             db.ChangeTracker.Clear();
             var count = 0;
-            foreach (var group in newEntries.GroupBy(e => e.EventId))
+            foreach (var group in entries.GroupBy(e => e.EventId))
             {
-                count += await AppendAsync(group.ToList(), newMoves.Where(m => m.EventId == group.Key).ToList(), cancellationToken);
+                count += await AppendAsync(group.ToList(), moves.Where(m => m.EventId == group.Key).ToList(), cancellationToken);
             }
 
             return count;
         }
-        catch (DbUpdateException) when (db.Database.CurrentTransaction is null)
+        catch (DbUpdateException)
         {
             // Another delivery of the same event (another host) wrote it first: the unique index kept one.
             db.ChangeTracker.Clear();
@@ -64,14 +65,30 @@ public sealed class TimelineAppender(TimelineDbContext db)
         }
     }
 
-    private async Task<int> SaveAsync(List<TimelineEntry> entries, List<StageMove> moves, CancellationToken cancellationToken)
+    /// <summary>
+    /// In the transaction: takes the writers' lock (entries become visible in id order, which live
+    /// readers rely on), skips the events written before (checked under the lock, so after any
+    /// other writer of them committed), saves the rest in one save and tells the live readers.
+    /// </summary>
+    private async Task<int> WriteAsync(IReadOnlyList<TimelineEntry> entries, IReadOnlyList<StageMove> moves, CancellationToken cancellationToken)
     {
+        await LiveSignal.LockWritersAsync(db, TimelineLiveSource.SignalName, cancellationToken);
+        // Every event that makes a stage move makes an entry in the same save, so entries alone tell.
+        var eventIds = entries.Select(e => e.EventId).Distinct().ToList();
+        var written = (await db.Entries.AsNoTracking().Where(e => eventIds.Contains(e.EventId)).Select(e => e.EventId).Distinct().ToListAsync(cancellationToken)).ToHashSet();
+        var newEntries = entries.Where(e => !written.Contains(e.EventId)).ToList();
+        if (newEntries.Count == 0)
+        {
+            return 0;
+        }
+
         try
         {
-            db.Entries.AddRange(entries);
-            db.StageMoves.AddRange(moves);
+            db.Entries.AddRange(newEntries);
+            db.StageMoves.AddRange(moves.Where(m => !written.Contains(m.EventId)));
             await db.SaveChangesAsync(cancellationToken);
-            return entries.Count;
+            await LiveSignal.RaiseAsync(db, TimelineLiveSource.SignalName, cancellationToken);
+            return newEntries.Count;
         }
         finally
         {

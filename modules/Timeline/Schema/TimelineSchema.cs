@@ -2,7 +2,9 @@ using System.Globalization;
 using Crm.Modules.Timeline.Comments;
 using Crm.Modules.Timeline.Data;
 using Crm.Modules.Timeline.Domain;
+using Crm.Modules.Timeline.Feed;
 using Crm.Modules.Timeline.History;
+using Crm.Modules.Timeline.Live;
 using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Querying;
@@ -23,8 +25,8 @@ namespace Crm.Modules.Timeline.Schema;
 /// </summary>
 public sealed class TimelineSchema : ISchemaContributor
 {
-    /// <summary>A page of entries and whether more follow.</summary>
-    public sealed record TimelinePage(string EntityType, long EntityId, IReadOnlyList<TimelineEntry> Entries, bool HasNextPage);
+    /// <summary>A page of entries and whether more follow: of one record (its type and id), or of the feed (no record).</summary>
+    public sealed record TimelinePage(string? EntityType, long EntityId, IReadOnlyList<TimelineEntry> Entries, bool HasNextPage);
 
     public void Contribute(SchemaComposer composer)
     {
@@ -61,6 +63,10 @@ public sealed class TimelineSchema : ISchemaContributor
             }),
         });
 
+        var feedFilter = FeedFilter.InputType(composer.Types);
+        FeedField.Add(composer, connection, feedFilter);
+        TimelineLiveFields.Add(composer, types.Entry, feedFilter);
+
         foreach (var definition in composer.Registry.Types.OfType<ICrmEntityDefinition>().Where(d => composer.HasEntityType(d.Name)))
         {
             var name = definition.Name;
@@ -95,7 +101,11 @@ public sealed class TimelineSchema : ISchemaContributor
     private static TimelinePage ToPage(string entityType, long entityId, List<TimelineEntry> entries, int first) =>
         new(entityType, entityId, entries.Take(first).ToList(), entries.Count > first);
 
-    private static int First(IResolveFieldContext c, QueryLimits limits)
+    /// <summary>A page of entries of many records (the feed): it has no pinned comments.</summary>
+    internal static TimelinePage ToPage(List<TimelineEntry> entries, int first) =>
+        new(null, 0, entries.Take(first).ToList(), entries.Count > first);
+
+    internal static int First(IResolveFieldContext c, QueryLimits limits)
     {
         var first = c.GetArgument<int?>("first") ?? limits.DefaultPageSize;
         if (first < 0)
@@ -108,12 +118,12 @@ public sealed class TimelineSchema : ISchemaContributor
             : first;
     }
 
-    private static long? After(IResolveFieldContext c) =>
+    internal static long? After(IResolveFieldContext c) =>
         c.GetArgument<string?>("after") is not { } cursor
             ? null
             : TimelineReader.ParseCursor(cursor) ?? throw ErrorCodes.Error(ErrorCodes.InvalidCursor, "'after' is not a cursor of a timeline entry.");
 
-    private static long ParseId(object? value) =>
+    internal static long ParseId(object? value) =>
         long.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0
             ? id
             : throw ErrorCodes.Error(ErrorCodes.InvalidId, "'entityId' is not a record id.");
@@ -122,7 +132,7 @@ public sealed class TimelineSchema : ISchemaContributor
     /// The caller may read the record; an administrator also a deleted record's history (a record
     /// they do not reach does not exist for them). Told as the record's own read would tell it.
     /// </summary>
-    private static async Task CheckReadableAsync(IServiceProvider services, IEntityRegistry registry, string entityType, long entityId, CancellationToken cancellationToken)
+    internal static async Task CheckReadableAsync(IServiceProvider services, IEntityRegistry registry, string entityType, long entityId, CancellationToken cancellationToken)
     {
         var actor = services.GetRequiredService<ICurrentActor>();
         if (registry.Find(entityType) is not ICrmEntityDefinition definition)
@@ -157,10 +167,15 @@ public sealed class TimelineSchema : ISchemaContributor
             Resolver = new FuncFieldResolver<object?>(c =>
             {
                 var page = (TimelinePage)c.Source!;
+                if (page.EntityType is not { } entityType)
+                {
+                    return Array.Empty<Comment>(); // the feed: entries of many records
+                }
+
                 var services = c.RequestServices!;
                 var loader = services.GetRequiredService<BatchLoaderScope>().GetOrAdd<long, Comment[]>(
-                    $"timeline:pinned:{page.EntityType}",
-                    (ids, ct) => new CommentReader(services.GetRequiredService<TimelineDbContext>()).PinnedAsync(page.EntityType, ids, ct));
+                    $"timeline:pinned:{entityType}",
+                    (ids, ct) => new CommentReader(services.GetRequiredService<TimelineDbContext>()).PinnedAsync(entityType, ids, ct));
                 return new ChainedResult<Comment[]?>(loader.Load(page.EntityId), pinned => pinned ?? []);
             }),
         });

@@ -299,6 +299,11 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
             : "";
     }
 
+    string? ICrmEntityDefinition.ReadableSql(IServiceProvider services, PermissionAction action, string alias, string idSql, List<object> parameters) =>
+        _access.Bound is not null || _access.ReachesNothing(services, action)
+            ? null
+            : AccessSql.Exists(_access.FilterOf(services, action), services.GetRequiredService<TContext>().Model.FindEntityType(typeof(TRecord))!, alias, idSql, parameters);
+
     async Task<IReadOnlyList<UserError>> ICrmEntityDefinition.DropBindingsToAsync(IServiceProvider services, string targetType, long targetId, int max, CancellationToken cancellationToken)
     {
         if (_access.Bound is not { } bound)

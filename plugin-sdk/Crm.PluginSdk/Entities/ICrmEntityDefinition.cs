@@ -114,6 +114,13 @@ public interface ICrmEntityDefinition : ICrmEntityType
     internal string? ReachSql(IServiceProvider services, PermissionAction action, string alias, string idSql, List<object> parameters);
 
     /// <summary>
+    /// As <see cref="ReachSql"/>, but always an <c>EXISTS</c> on this type's table, also when the actor
+    /// reaches every record: what a reader of rows about records (timeline entries) needs so that a
+    /// deleted record's rows stay hidden; null when they reach none, or the type's rights follow its bindings.
+    /// </summary>
+    internal string? ReadableSql(IServiceProvider services, PermissionAction action, string alias, string idSql, List<object> parameters);
+
+    /// <summary>
     /// Removes every binding of this type's records to record <paramref name="targetId"/> of
     /// <paramref name="targetType"/> (about to be deleted), each as an update with its event, and
     /// deletes a record whose last binding it was; in the scope's transaction. Nothing for a type without bindings.

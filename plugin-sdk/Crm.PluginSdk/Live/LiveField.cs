@@ -35,6 +35,12 @@ public sealed class LiveField<TItem>(string name, string description, IGraphType
     /// see). Runs once at subscribe; throw an <see cref="ExecutionError"/> with a code to refuse it.
     /// </summary>
     public Func<IResolveFieldContext, Func<TItem, bool>>? Filter { get; init; }
+
+    /// <summary>
+    /// As <see cref="Filter"/>, for a field that must read before it accepts a subscription (that
+    /// the subscriber may read the record it names, say); used instead of <see cref="Filter"/> when set.
+    /// </summary>
+    public Func<IResolveFieldContext, Task<Func<TItem, bool>>>? FilterAsync { get; init; }
 }
 
 /// <summary>One event of a live field: the item and the cursor to resume after it.</summary>
@@ -96,10 +102,12 @@ internal static class LiveFields
             Arguments = arguments,
             // Each event is its own result: the source's value is the event.
             Resolver = new FuncFieldResolver<object?>(c => c.Source),
-            StreamResolver = new SourceStreamResolver<object?>(context =>
+            StreamResolver = new SourceStreamResolver<object?>(async context =>
             {
                 var after = ParseAfter(context.GetArgument<string?>(AfterArgument));
-                var wanted = field.Filter?.Invoke(context) ?? (_ => true);
+                var wanted = field.FilterAsync is { } filterAsync
+                    ? await filterAsync(context)
+                    : field.Filter?.Invoke(context) ?? (_ => true);
                 var streams = context.RequestServices?.GetService<ILiveStreams>()
                     ?? throw new ExecutionError("Subscriptions are only served over WebSocket (graphql-transport-ws).") { Code = ErrorCodes.Validation };
                 return streams.Open(field.Source, after, wanted, context);
