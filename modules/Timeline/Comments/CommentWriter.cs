@@ -84,7 +84,8 @@ public sealed class CommentWriter(IServiceProvider services)
                     ActorId = me,
                     ActorKind = HistoryWriter.ActorKindName(origin.Kind),
                     Via = origin.Via is { Length: > 64 } via ? via[..64] : origin.Via,
-                    Data = new JsonObject { ["commentId"] = comment.Id }.ToJsonString(),
+                    // The users it mentions when added: what a live feed of a user's mentions matches on.
+                    Data = new JsonObject { ["commentId"] = comment.Id, ["mentionedUserIds"] = new JsonArray([.. mentions.Select(u => JsonValue.Create(u))]) }.ToJsonString(),
                 }],
                 [],
                 cancellationToken);

@@ -4,19 +4,23 @@ using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Entities;
 using GraphQL;
 using GraphQL.Types;
+using Crm.PluginSdk.Security;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Modules.Timeline.Feed;
 
 /// <summary>
 /// The <c>where</c> of <c>feed</c> and <c>feedEvents</c>: record types, kinds, actors and a time
-/// range, each optional (null: any). Read from GraphQL with every list bounded before any work.
+/// range, and the comments that mention a user (<c>mentionsMe</c>: the caller's notifications), each
+/// optional (null: any). Read from GraphQL with every list bounded before any work.
 /// </summary>
 public sealed record FeedFilter(
     IReadOnlyList<string>? EntityTypes,
     IReadOnlyList<string>? Kinds,
     IReadOnlyList<long>? ActorIds,
     DateTime? OccurredFrom,
-    DateTime? OccurredTo)
+    DateTime? OccurredTo,
+    long? MentionedUserId = null)
 {
     /// <summary>The most values each list of the filter may hold.</summary>
     public const int MaxValues = 100;
@@ -32,7 +36,17 @@ public sealed record FeedFilter(
         && (Kinds is null || Kinds.Contains(entry.Kind))
         && (ActorIds is null || (entry.ActorId is { } actor && ActorIds.Contains(actor)))
         && (OccurredFrom is not { } from || entry.OccurredAt >= from)
-        && (OccurredTo is not { } to || entry.OccurredAt < to);
+        && (OccurredTo is not { } to || entry.OccurredAt < to)
+        && (MentionedUserId is not { } user || Mentions(entry, user));
+
+    /// <summary>
+    /// Whether a comment entry names the user among those its comment mentioned when it was added
+    /// (live entries are matched as written; the feed's page reads the comment's mentions as they are now).
+    /// </summary>
+    private static bool Mentions(TimelineEntry entry, long user) =>
+        entry.Kind == TimelineKinds.Comment
+        && System.Text.Json.Nodes.JsonNode.Parse(entry.Data)?["mentionedUserIds"] is System.Text.Json.Nodes.JsonArray users
+        && users.Any(u => u is not null && (long)u == user);
 
     /// <summary>The filter's input type (<c>FeedFilter</c>).</summary>
     public static InputObjectGraphType InputType(SharedGraphTypes shared)
@@ -43,6 +57,7 @@ public sealed record FeedFilter(
         input.AddField(new FieldType { Name = "actorIds", Description = "Entries of changes made by these users.", Type = typeof(ListGraphType<NonNullGraphType<IdGraphType>>) });
         input.AddField(new FieldType { Name = "occurredFrom", Description = "Entries of changes made at or after this time.", Type = typeof(DateTimeGraphType) });
         input.AddField(new FieldType { Name = "occurredTo", Description = "Entries of changes made before this time.", Type = typeof(DateTimeGraphType) });
+        input.AddField(new FieldType { Name = "mentionsMe", Description = "True: only comments that mention the caller (@[user:id]), the caller's notifications.", Type = typeof(BooleanGraphType) });
         return input;
     }
 
@@ -64,7 +79,11 @@ public sealed record FeedFilter(
         var actorIds = List(where, "actorIds")?.Select(v => RecordIds.TryParse(v, out var id)
             ? id
             : throw ErrorCodes.Error(ErrorCodes.InvalidId, $"'{Convert.ToString(v, CultureInfo.InvariantCulture)}' in 'where.actorIds' is not a user id.")).ToList();
-        return new FeedFilter(entityTypes, kinds, actorIds, Time(where, "occurredFrom"), Time(where, "occurredTo"));
+        // Mentions of the caller: a caller who is no user (the platform) is mentioned nowhere.
+        long? mentioned = where.TryGetValue("mentionsMe", out var mentionsMe) && mentionsMe is true
+            ? context.RequestServices!.GetRequiredService<ICurrentActor>().UserId ?? 0
+            : null;
+        return new FeedFilter(entityTypes, kinds, actorIds, Time(where, "occurredFrom"), Time(where, "occurredTo"), mentioned);
     }
 
     private static List<object?>? List(Dictionary<string, object?> where, string name)

@@ -48,6 +48,13 @@ public sealed class FeedReader(TimelineDbContext db)
             query = query.Where(e => e.OccurredAt < to);
         }
 
+        if (filter.MentionedUserId is { } user)
+        {
+            // The comment's mentions as they are now (an edit that drops a user drops the notification).
+            query = query.Where(e => e.Kind == TimelineKinds.Comment
+                && db.Comments.Any(c => c.EventId == e.EventId && db.Mentions.Any(m => m.CommentId == c.Id && m.UserId == user)));
+        }
+
         if (beforeId is { } before)
         {
             query = query.Where(e => e.Id < before);

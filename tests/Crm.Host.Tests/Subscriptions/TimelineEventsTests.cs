@@ -180,6 +180,26 @@ public abstract class TimelineEventsTests(LiveTimelineHost fixture)
     }
 
     [Fact]
+    public async Task A_user_subscribed_to_their_mentions_is_told_of_a_comment_that_mentions_them_only()
+    {
+        var (userId, _, key) = await Host.NewUserWithKeyAsync("live-mentioned");
+        var role = await Host.CreateRoleAsync(Records.NewMarker("Live mentions"), [new { entityType = "CONTACT", action = "READ", level = "ALL" }]);
+        (await Host.AssignAsync(role, userId: userId)).Ok();
+        var contact = await Host.CreateContactAsync(new { name = Records.NewMarker("Talked about") });
+        var other = await Host.CreateContactAsync(new { name = Records.NewMarker("Talked about too") });
+        var start = await LastFeedEntryAsync();
+
+        await using var socket = await GraphQLSocket.OpenAsync(Host, key);
+        await socket.SubscribeAsync("feed", FeedEvents, new { where = new { mentionsMe = true }, after = start });
+        // Written before the one that mentions them: sent first if the filter let it through.
+        (await Host.AddCommentAsync("CONTACT", other, "About nobody")).Ok();
+        await UpdatePostAsync(contact, "noise");
+        (await Host.AddCommentAsync("CONTACT", contact, $"Over to you, @[user:{userId}]")).Ok();
+        var (_, node) = await NextAsync(socket, "feed", "feedEvents");
+        Assert.Equal(("CONTACT", contact, "comment"), (Str(node["entityType"]), Str(node["entityId"]), Str(node["kind"])));
+    }
+
+    [Fact]
     public async Task A_subscriber_whose_role_is_taken_away_stops_receiving_at_once()
     {
         var (userId, _, key) = await Host.NewUserWithKeyAsync("live-reader");

@@ -81,6 +81,30 @@ public abstract class FeedTests(TimelineHost fixture)
     }
 
     [Fact]
+    public async Task Mentions_me_lists_the_comments_that_mention_the_caller_on_records_they_read()
+    {
+        var me = await Host.NewUserWithKeyAsync("feed-mentioned");
+        var role = await Host.CreateRoleAsync(Records.NewMarker("Feed mentions"), [new { entityType = "CONTACT", action = "READ", level = "ALL" }]);
+        (await Host.AssignAsync(role, userId: me.Id)).Ok();
+        var contact = await Host.CreateContactAsync(new { name = "Mentions here" });
+        var deal = await Host.CreateDealAsync(new { title = Records.NewMarker("Mentions hidden") });
+
+        var mentioned = (await Host.AddCommentAsync("CONTACT", contact, $"Look, @[user:{me.Id}]")).CommentId();
+        (await Host.AddCommentAsync("CONTACT", contact, "Nobody named")).Ok();
+        (await Host.AddCommentAsync("DEAL", deal, $"Hidden from @[user:{me.Id}]")).Ok();
+        var dropped = (await Host.AddCommentAsync("CONTACT", contact, $"Soon not @[user:{me.Id}]")).CommentId();
+        (await Host.UpdateCommentAsync(dropped, "Edited: no one")).Ok();
+
+        var response = (await FeedAsync(new { mentionsMe = true }, apiKey: me.Key)).ShouldSucceed();
+        Assert.Equal([$"CONTACT:{contact}:comment"], Keys(response));
+        // The same filter for another user: none of these mention them.
+        Assert.Empty(Keys(await FeedAsync(new { mentionsMe = true })));
+        // One statement for the page whatever its size, the mentions included.
+        Assert.Equal((await FeedAsync(new { mentionsMe = true }, first: 1, apiKey: me.Key)).ShouldSucceed().Statements, response.Statements);
+        Assert.Single((await Host.MyMentionsAsync(me.Key)).Nodes("myMentions"), n => Str(n["id"]) == mentioned);
+    }
+
+    [Fact]
     public async Task Filters_by_type_kind_actor_and_time_in_one_statement_and_bounded()
     {
         var start = DateTime.UtcNow;
