@@ -74,19 +74,9 @@ public sealed class CommentWriter(IServiceProvider services)
 
             var origin = _actor is CurrentActor current ? current.Origin : new ChangeOrigin(ActorKind.User, null);
             await new TimelineAppender(_db).AppendAsync(
-                [new TimelineEntry
-                {
-                    EventId = comment.EventId,
-                    EntityType = entityType,
-                    EntityId = entityId,
-                    Kind = TimelineKinds.Comment,
-                    OccurredAt = now,
-                    ActorId = me,
-                    ActorKind = HistoryWriter.ActorKindName(origin.Kind),
-                    Via = origin.Via is { Length: > 64 } via ? via[..64] : origin.Via,
-                    // The users it mentions when added: what a live feed of a user's mentions matches on.
-                    Data = new JsonObject { ["commentId"] = comment.Id, ["mentionedUserIds"] = new JsonArray([.. mentions.Select(u => JsonValue.Create(u))]) }.ToJsonString(),
-                }],
+                // The users it mentions when added: what a live feed of a user's mentions matches on.
+                [TimelineEntry.Of(comment.EventId, now, me, origin, entityType, entityId, TimelineKinds.Comment,
+                    new JsonObject { ["commentId"] = comment.Id, ["mentionedUserIds"] = new JsonArray([.. mentions.Select(u => JsonValue.Create(u))]) })],
                 [],
                 cancellationToken);
             return new MutationPayload(comment, []);

@@ -1,3 +1,7 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Crm.PluginSdk.Events;
+
 namespace Crm.Modules.Timeline.Domain;
 
 /// <summary>
@@ -32,6 +36,32 @@ public sealed class TimelineEntry
 
     /// <summary>What the kind needs, as JSON: the changed fields with old and new values, the stages, the records a lead became.</summary>
     public string Data { get; set; } = "{}";
+
+    /// <summary>The longest channel kept (as the column): a longer one is cut.</summary>
+    public const int MaxViaLength = 64;
+
+    /// <summary>
+    /// An entry of one change, whoever writes it (the history from an event, a module's declared
+    /// kind, a comment): the actor's kind by its GraphQL name and the channel cut to the column.
+    /// </summary>
+    public static TimelineEntry Of(Guid eventId, DateTime occurredAt, long? actorId, ChangeOrigin origin, string entityType, long entityId, string kind, JsonObject data) => new()
+    {
+        EventId = eventId,
+        EntityType = entityType,
+        EntityId = entityId,
+        Kind = kind,
+        OccurredAt = occurredAt,
+        ActorId = actorId,
+        ActorKind = JsonNamingPolicy.SnakeCaseUpper.ConvertName(origin.Kind.ToString()),
+        Via = origin.Via is { Length: > MaxViaLength } via ? via[..MaxViaLength] : origin.Via,
+        Data = data.ToJsonString(DataJson),
+    };
+
+    /// <summary>An entry written from a published event, at its time, by its actor.</summary>
+    public static TimelineEntry Of(DomainEvent<CrmEvent> e, string entityType, long entityId, string kind, JsonObject data) =>
+        Of(e.Id, e.OccurredAt.UtcDateTime, e.ActorId, e.Origin, entityType, entityId, kind, data);
+
+    private static readonly JsonSerializerOptions DataJson = new(JsonSerializerDefaults.Web);
 }
 
 /// <summary>The kinds of entries the platform writes.</summary>

@@ -15,8 +15,6 @@ namespace Crm.Modules.Timeline.History;
 /// </summary>
 public sealed class DeclaredEntries : ISingletonService
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     private readonly IReadOnlyList<(ITimelineKinds Projection, HashSet<string> Kinds)> _projections;
     private readonly ILogger<DeclaredEntries> _logger;
 
@@ -55,24 +53,11 @@ public sealed class DeclaredEntries : ISingletonService
                 // One entry per (event, record, kind): the unique index would refuse a second.
                 if (!entries.Exists(e => e.EntityType == draft.EntityType && e.EntityId == draft.EntityId && e.Kind == draft.Kind))
                 {
-                    entries.Add(Entry(domainEvent, draft));
+                    entries.Add(TimelineEntry.Of(domainEvent, draft.EntityType, draft.EntityId, draft.Kind, draft.Data));
                 }
             }
         }
 
         return entries;
     }
-
-    private static TimelineEntry Entry(DomainEvent<CrmEvent> e, TimelineEntryDraft draft) => new()
-    {
-        EventId = e.Id,
-        EntityType = draft.EntityType,
-        EntityId = draft.EntityId,
-        Kind = draft.Kind,
-        OccurredAt = e.OccurredAt.UtcDateTime,
-        ActorId = e.ActorId,
-        ActorKind = HistoryWriter.ActorKindName(e.Origin.Kind),
-        Via = e.Origin.Via is { Length: > 64 } via ? via[..64] : e.Origin.Via,
-        Data = draft.Data.ToJsonString(Json),
-    };
 }

@@ -21,8 +21,6 @@ public sealed class HistoryWriter(TimelineDbContext db, ISelectionLists lists, D
     /// <summary>The list of lead statuses (Bitrix24's id), whose moves are kept as stage moves.</summary>
     public const string LeadStatusList = "STATUS";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public async Task HandleAsync(IReadOnlyList<DomainEvent<CrmEvent>> events, CancellationToken cancellationToken)
     {
         var entries = new List<TimelineEntry>();
@@ -41,30 +39,30 @@ public sealed class HistoryWriter(TimelineDbContext db, ISelectionLists lists, D
         switch (domainEvent.Data)
         {
             case RecordCreated created:
-                entries.Add(Entry(domainEvent, created.EntityType, created.RecordId, TimelineKinds.Created, new JsonObject()));
+                entries.Add(TimelineEntry.Of(domainEvent, created.EntityType, created.RecordId, TimelineKinds.Created, new JsonObject()));
                 break;
             case RecordDeleted deleted:
-                entries.Add(Entry(domainEvent, deleted.EntityType, deleted.RecordId, TimelineKinds.Deleted, new JsonObject()));
+                entries.Add(TimelineEntry.Of(domainEvent, deleted.EntityType, deleted.RecordId, TimelineKinds.Deleted, new JsonObject()));
                 break;
             case RecordUpdated updated:
-                entries.Add(Entry(domainEvent, updated.EntityType, updated.RecordId, TimelineKinds.FieldsChanged, Changes(updated)));
+                entries.Add(TimelineEntry.Of(domainEvent, updated.EntityType, updated.RecordId, TimelineKinds.FieldsChanged, Changes(updated)));
                 if (updated.EntityType == "lead" && updated.Changes.TryGetValue("statusId", out var status) && Text(status.NewValue) is { } to)
                 {
                     var semantics = (await lists.GetItemsAsync(LeadStatusList, cancellationToken)).FirstOrDefault(i => i.Id == to)?.Semantics ?? ListItemSemantics.Process;
                     var move = Move(domainEvent, updated.EntityType, updated.RecordId, 0, Text(status.OldValue), to, semantics);
                     moves.Add(move);
-                    entries.Add(Entry(domainEvent, updated.EntityType, updated.RecordId, TimelineKinds.StageChanged, MoveData(move)));
+                    entries.Add(TimelineEntry.Of(domainEvent, updated.EntityType, updated.RecordId, TimelineKinds.StageChanged, MoveData(move)));
                 }
 
                 break;
             case DealStageChanged stage:
                 var dealMove = Move(domainEvent, "deal", stage.DealId, stage.PipelineId, stage.From, stage.To, stage.Semantics);
                 moves.Add(dealMove);
-                entries.Add(Entry(domainEvent, "deal", stage.DealId, TimelineKinds.StageChanged, MoveData(dealMove)));
+                entries.Add(TimelineEntry.Of(domainEvent, "deal", stage.DealId, TimelineKinds.StageChanged, MoveData(dealMove)));
                 break;
             case LeadConverted converted:
                 // On the lead, what it became; on each record it became, the lead it came from.
-                entries.Add(Entry(domainEvent, "lead", converted.LeadId, TimelineKinds.Converted, new JsonObject
+                entries.Add(TimelineEntry.Of(domainEvent, "lead", converted.LeadId, TimelineKinds.Converted, new JsonObject
                 {
                     ["leadId"] = converted.LeadId,
                     ["contactId"] = converted.ContactId,
@@ -75,7 +73,7 @@ public sealed class HistoryWriter(TimelineDbContext db, ISelectionLists lists, D
                 {
                     if (id is { } made)
                     {
-                        entries.Add(Entry(domainEvent, type, made, TimelineKinds.Converted, new JsonObject { ["leadId"] = converted.LeadId }));
+                        entries.Add(TimelineEntry.Of(domainEvent, type, made, TimelineKinds.Converted, new JsonObject { ["leadId"] = converted.LeadId }));
                     }
                 }
 
@@ -85,19 +83,6 @@ public sealed class HistoryWriter(TimelineDbContext db, ISelectionLists lists, D
         // The kinds modules and plugins declare (an activity's entries on its records).
         entries.AddRange(declared.Of(domainEvent));
     }
-
-    private static TimelineEntry Entry(DomainEvent<CrmEvent> e, string entityType, long entityId, string kind, JsonObject data) => new()
-    {
-        EventId = e.Id,
-        EntityType = entityType,
-        EntityId = entityId,
-        Kind = kind,
-        OccurredAt = e.OccurredAt.UtcDateTime,
-        ActorId = e.ActorId,
-        ActorKind = ActorKindName(e.Origin.Kind),
-        Via = e.Origin.Via is { Length: > 64 } via ? via[..64] : e.Origin.Via,
-        Data = data.ToJsonString(Json),
-    };
 
     private static StageMove Move(DomainEvent<CrmEvent> e, string entityType, long entityId, long pipelineId, string? from, string to, ListItemSemantics semantics) => new()
     {
@@ -136,8 +121,6 @@ public sealed class HistoryWriter(TimelineDbContext db, ISelectionLists lists, D
 
         return new JsonObject { ["changes"] = changes };
     }
-
-    public static string ActorKindName(ActorKind kind) => JsonNamingPolicy.SnakeCaseUpper.ConvertName(kind.ToString());
 
     private static string? Text(JsonNode? value) => value is JsonValue v && v.TryGetValue<string>(out var text) ? text : null;
 }
