@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Crm.Modules.Timeline.Data;
+using Crm.Modules.Timeline.Schema;
 using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Querying;
@@ -121,16 +122,7 @@ public sealed class CommentSchema : ISchemaContributor
                 new QueryArgument<StringGraphType> { Name = "after", Description = "The endCursor of the previous page." }),
             Resolver = new FuncFieldResolver<object?>(async c =>
             {
-                var first = c.GetArgument<int?>("first") ?? limits.DefaultPageSize;
-                if (first < 0)
-                {
-                    throw ErrorCodes.Error(ErrorCodes.Validation, "'first' cannot be negative.");
-                }
-
-                if (first > limits.MaxPageSize)
-                {
-                    throw ErrorCodes.Error(ErrorCodes.LimitExceeded, $"Page size {first.ToString(CultureInfo.InvariantCulture)} exceeds the limit of {limits.MaxPageSize.ToString(CultureInfo.InvariantCulture)}.");
-                }
+                var first = TimelineSchema.First(c, limits);
 
                 long? after = c.GetArgument<string?>("after") is { } cursor
                     ? ParseCursor(cursor) ?? throw ErrorCodes.Error(ErrorCodes.InvalidCursor, "'after' is not a cursor of myMentions.")
