@@ -160,6 +160,8 @@ public static class ModuleRegistrar
                 .As<ISelectionListDeclarations>().WithSingletonLifetime()
             .AddClasses(c => c.AssignableTo<Crm.PluginSdk.Activities.IActivityTypeDeclarations>())
                 .As<Crm.PluginSdk.Activities.IActivityTypeDeclarations>().WithSingletonLifetime()
+            .AddClasses(c => c.AssignableTo<Crm.PluginSdk.Timeline.IPlannedItems>())
+                .As<Crm.PluginSdk.Timeline.IPlannedItems>().WithSingletonLifetime()
             // Self and every interface resolve to one instance per scope (or process).
             .AddClasses(c => c.AssignableTo<IScopedService>())
                 .AsSelfWithInterfaces(t => t != typeof(IScopedService)).WithScopedLifetime()

@@ -88,6 +88,28 @@ public sealed class ActivityEntity() : CrmEntityDefinition<Activity, ActivitiesD
         return days.Select(d => (DateOnly.FromDateTime(d.Key), d.Count)).ToList();
     }
 
+    /// <summary>
+    /// The caller's planned activities (responsible, not completed, within their rights), earliest
+    /// deadline first (none last), then id: at most <paramref name="max"/>, in one statement reading
+    /// only what a planned item shows.
+    /// </summary>
+    internal async Task<IReadOnlyList<(long Id, string TypeId, string Subject, DateTime? Deadline)>> PlannedForMeAsync(IServiceProvider services, int max, CancellationToken cancellationToken)
+    {
+        var me = services.GetService<Crm.PluginSdk.Security.ICurrentActor>()?.UserId ?? 0;
+        if (me <= 0 || max <= 0)
+        {
+            return [];
+        }
+
+        var rows = await ReachableQuery(services, Crm.PluginSdk.Security.PermissionAction.Read)
+            .Where(a => a.ResponsibleId == me && !a.Completed)
+            .OrderBy(a => a.Deadline == null).ThenBy(a => a.Deadline).ThenBy(a => a.Id)
+            .Take(max)
+            .Select(a => new { a.Id, a.TypeId, a.Subject, a.Deadline })
+            .ToListAsync(cancellationToken);
+        return rows.Select(r => (r.Id, r.TypeId, r.Subject, Utc(r.Deadline))).ToList();
+    }
+
     protected override IQueryable<Activity> WriteQuery(ActivitiesDbContext db) => base.WriteQuery(db).Include(a => a.Bindings);
 
     protected override Task ApplyInputAsync(MutationContext<Activity, ActivitiesDbContext> mutation)

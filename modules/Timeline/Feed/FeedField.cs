@@ -1,6 +1,8 @@
 using Crm.Modules.Timeline.Data;
 using Crm.Modules.Timeline.Schema;
 using Crm.PluginSdk.GraphQL;
+using Crm.PluginSdk.Querying;
+using GraphQL;
 using GraphQL.Resolvers;
 using GraphQL.Types;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,16 +23,33 @@ internal static class FeedField
             Arguments = new QueryArguments(
                 new QueryArgument(filter) { Name = "where" },
                 new QueryArgument<IntGraphType> { Name = "first", Description = $"How many entries (default {limits.DefaultPageSize}, at most {limits.MaxPageSize})." },
-                new QueryArgument<StringGraphType> { Name = "after", Description = "The cursor of the last entry of the previous page." }),
+                new QueryArgument<StringGraphType> { Name = "after", Description = "The cursor of the last entry of the previous page." },
+                new QueryArgument<IntGraphType>
+                {
+                    Name = "planned",
+                    Description = $"How many of the caller's planned items to put on top ('planned' of the connection; default none, at most {limits.MaxPageSize}): on the first page only (no 'after').",
+                }),
             Resolver = new FuncFieldResolver<object?>(async c =>
             {
                 var services = c.RequestServices!;
                 var first = TimelineSchema.First(c, limits);
                 var after = TimelineSchema.After(c);
                 var where = FeedFilter.Read(c);
+                var planned = Planned(c, limits);
                 var entries = await new FeedReader(services.GetRequiredService<TimelineDbContext>()).PageAsync(services, where, first, after, c.CancellationToken);
-                return TimelineSchema.ToPage(entries, first);
+                return TimelineSchema.ToPage(entries, first) with
+                {
+                    Planned = after is null ? await PlannedForMe.ReadAsync(services, planned, c.CancellationToken) : [],
+                };
             }),
         });
     }
+
+    private static int Planned(IResolveFieldContext context, QueryLimits limits) => context.GetArgument<int?>("planned") switch
+    {
+        null => 0,
+        < 0 => throw ErrorCodes.Error(ErrorCodes.Validation, "'planned' cannot be negative."),
+        var n when n > limits.MaxPageSize => throw ErrorCodes.Error(ErrorCodes.LimitExceeded, $"'planned' {n} exceeds the limit of {limits.MaxPageSize}."),
+        var n => n.Value,
+    };
 }

@@ -26,7 +26,11 @@ namespace Crm.Modules.Timeline.Schema;
 public sealed class TimelineSchema : ISchemaContributor
 {
     /// <summary>A page of entries and whether more follow: of one record (its type and id), or of the feed (no record).</summary>
-    public sealed record TimelinePage(string? EntityType, long EntityId, IReadOnlyList<TimelineEntry> Entries, bool HasNextPage);
+    public sealed record TimelinePage(string? EntityType, long EntityId, IReadOnlyList<TimelineEntry> Entries, bool HasNextPage)
+    {
+        /// <summary>The feed's: the caller's planned items to show on top (see <see cref="IPlannedItems"/>).</summary>
+        public IReadOnlyList<PlannedItem> Planned { get; init; } = [];
+    }
 
     public void Contribute(SchemaComposer composer)
     {
@@ -37,7 +41,8 @@ public sealed class TimelineSchema : ISchemaContributor
         }
 
         var limits = composer.Limits;
-        var connection = Connection(composer.Types, types.Entry);
+        var edge = Edge(types.Entry);
+        var connection = Connection(composer.Types, types.Entry, edge);
         var firstDescription = $"How many entries (default {limits.DefaultPageSize}, at most {limits.MaxPageSize}).";
 
         composer.Query.AddField(new FieldType
@@ -64,7 +69,7 @@ public sealed class TimelineSchema : ISchemaContributor
         });
 
         var feedFilter = FeedFilter.InputType(composer.Types);
-        FeedField.Add(composer, connection, feedFilter);
+        FeedField.Add(composer, FeedConnection(composer, types.Entry, edge), feedFilter);
         TimelineLiveFields.Add(composer, types.Entry, feedFilter);
 
         foreach (var definition in composer.Registry.Types.OfType<ICrmEntityDefinition>().Where(d => composer.HasEntityType(d.Name)))
@@ -101,7 +106,7 @@ public sealed class TimelineSchema : ISchemaContributor
     private static TimelinePage ToPage(string entityType, long entityId, List<TimelineEntry> entries, int first) =>
         new(entityType, entityId, entries.Take(first).ToList(), entries.Count > first);
 
-    /// <summary>A page of entries of many records (the feed): it has no pinned comments.</summary>
+    /// <summary>A page of entries of many records (the feed).</summary>
     internal static TimelinePage ToPage(List<TimelineEntry> entries, int first) =>
         new(null, 0, entries.Take(first).ToList(), entries.Count > first);
 
@@ -150,15 +155,33 @@ public sealed class TimelineSchema : ISchemaContributor
             : Refusals.ForbiddenError("read", entityType, entityId);
     }
 
-    private static ObjectGraphType Connection(SharedGraphTypes shared, IGraphType entry)
+    private static ObjectGraphType Edge(IGraphType entry)
     {
         var edge = new ObjectGraphType { Name = "TimelineEdge" };
         edge.AddField(SharedGraphTypes.Field<TimelineEntry>("cursor", typeof(NonNullGraphType<StringGraphType>), e => TimelineReader.Cursor(e.Id)));
         edge.AddField(new FieldType { Name = "node", ResolvedType = new NonNullGraphType(entry), Resolver = new FuncFieldResolver<object?>(c => c.Source) });
+        return edge;
+    }
 
+    /// <summary>The feed's page: entries of many records, and the caller's planned items on top when asked.</summary>
+    private static ObjectGraphType FeedConnection(SchemaComposer composer, IGraphType entry, IGraphType edge)
+    {
+        var connection = new ObjectGraphType { Name = "FeedConnection", Description = "A page of the feed, newest first, and the caller's planned items when asked." };
+        AddPageFields(connection, composer.Types, entry, edge);
+        connection.AddField(new FieldType
+        {
+            Name = "planned",
+            Description = "What the caller has to do (their planned activities, and what modules add), overdue first, then by due time (none last): as many as the feed's 'planned' asked, on its first page only.",
+            ResolvedType = SchemaComposer.NonNullList(PlannedItemGraphType.Create(composer)),
+            Resolver = new FuncFieldResolver<object?>(c => ((TimelinePage)c.Source!).Planned),
+        });
+        return connection;
+    }
+
+    private static ObjectGraphType Connection(SharedGraphTypes shared, IGraphType entry, IGraphType edge)
+    {
         var connection = new ObjectGraphType { Name = "TimelineConnection", Description = "A page of a record's timeline, newest first." };
-        connection.AddField(new FieldType { Name = "nodes", ResolvedType = SchemaComposer.NonNullList(entry), Resolver = new FuncFieldResolver<object?>(c => ((TimelinePage)c.Source!).Entries) });
-        connection.AddField(new FieldType { Name = "edges", ResolvedType = SchemaComposer.NonNullList(edge), Resolver = new FuncFieldResolver<object?>(c => ((TimelinePage)c.Source!).Entries) });
+        AddPageFields(connection, shared, entry, edge);
         connection.AddField(new FieldType
         {
             Name = "pinned",
@@ -167,11 +190,7 @@ public sealed class TimelineSchema : ISchemaContributor
             Resolver = new FuncFieldResolver<object?>(c =>
             {
                 var page = (TimelinePage)c.Source!;
-                if (page.EntityType is not { } entityType)
-                {
-                    return Array.Empty<Comment>(); // the feed: entries of many records
-                }
-
+                var entityType = page.EntityType!; // a record's timeline (the feed has a connection of its own)
                 var services = c.RequestServices!;
                 var loader = services.GetRequiredService<BatchLoaderScope>().GetOrAdd<long, Comment[]>(
                     $"timeline:pinned:{entityType}",
@@ -179,6 +198,13 @@ public sealed class TimelineSchema : ISchemaContributor
                 return new ChainedResult<Comment[]?>(loader.Load(page.EntityId), pinned => pinned ?? []);
             }),
         });
+        return connection;
+    }
+
+    private static void AddPageFields(ObjectGraphType connection, SharedGraphTypes shared, IGraphType entry, IGraphType edge)
+    {
+        connection.AddField(new FieldType { Name = "nodes", ResolvedType = SchemaComposer.NonNullList(entry), Resolver = new FuncFieldResolver<object?>(c => ((TimelinePage)c.Source!).Entries) });
+        connection.AddField(new FieldType { Name = "edges", ResolvedType = SchemaComposer.NonNullList(edge), Resolver = new FuncFieldResolver<object?>(c => ((TimelinePage)c.Source!).Entries) });
         connection.AddField(new FieldType
         {
             Name = "pageInfo",
@@ -193,6 +219,5 @@ public sealed class TimelineSchema : ISchemaContributor
                     page.Entries.Count > 0 ? TimelineReader.Cursor(page.Entries[^1].Id) : null);
             }),
         });
-        return connection;
     }
 }

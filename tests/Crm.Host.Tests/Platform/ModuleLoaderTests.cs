@@ -581,6 +581,18 @@ public abstract class PluginFaultTests(Engine engine)
         Assert.Contains(started.Log.Logger.Errors, e => e.Contains("QuoteTimeline threw", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Planned_items_that_throw_lose_the_plugins_items_not_the_feed()
+    {
+        await using var started = await StartAsync(new { throwIn = "PlannedItems" });
+        var deal = await started.Host.CreateDealAsync(new { title = "Planned anyway" });
+        (await started.Host.MutateAsync("createActivity", "mutation($input: CreateActivityInput!) { createActivity(input: $input) { activity { id } errors { code message } } }",
+            new { input = new { typeId = "CALL", subject = "Still planned", bindings = new[] { new { entityType = "DEAL", id = deal } } } })).Ok();
+        var feed = (await started.Host.QueryAsync("{ feed(first: 1, planned: 5) { planned { title } } }")).ShouldSucceed();
+        Assert.Equal(["Still planned"], feed.Data!["feed"]!["planned"]!.AsArray().Select(i => i!["title"]!.GetValue<string>()));
+        Assert.Contains(started.Log.Logger.Errors, e => e.Contains("QuotePlannedItems", StringComparison.Ordinal));
+    }
+
     /// <summary>
     /// Nothing of the plugin is served, its handler gets nothing, and everything else works. (What a
     /// fault while the host is built leaves registered: nothing, see <see cref="PluginRegistrationTests"/>.)

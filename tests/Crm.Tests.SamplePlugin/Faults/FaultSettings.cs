@@ -46,6 +46,9 @@ public enum EntryPoint
 
     /// <summary>The quote's timeline projection, for every event.</summary>
     TimelineProjection,
+
+    /// <summary>The quotes' planned items, whenever the feed asks for them.</summary>
+    PlannedItems,
 }
 
 /// <summary>

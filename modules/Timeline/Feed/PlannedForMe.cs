@@ -1,0 +1,40 @@
+using Crm.PluginSdk.Timeline;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Crm.Modules.Timeline.Feed;
+
+/// <summary>
+/// The feed's "planned for me": every module's planned items for the caller (<see cref="IPlannedItems"/>),
+/// merged overdue first, then by due time (none last). A module that fails loses its own items for
+/// the request, logged, and the feed answers with the others.
+/// </summary>
+internal static class PlannedForMe
+{
+    public static async Task<IReadOnlyList<PlannedItem>> ReadAsync(IServiceProvider services, int max, CancellationToken cancellationToken)
+    {
+        if (max <= 0)
+        {
+            return [];
+        }
+
+        var items = new List<PlannedItem>();
+        foreach (var source in services.GetServices<IPlannedItems>())
+        {
+            try
+            {
+                items.AddRange((await source.PlannedForMeAsync(services, max, cancellationToken)).Take(max));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PlannedForMe))
+                    .LogError(ex, "The planned items of {Source} are left out of the feed.", source.GetType().FullName);
+            }
+        }
+
+        return items
+            .OrderBy(i => i.Due is null).ThenBy(i => i.Due)
+            .ThenBy(i => i.EntityType, StringComparer.Ordinal).ThenBy(i => i.Id)
+            .Take(max).ToList();
+    }
+}
