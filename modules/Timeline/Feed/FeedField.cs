@@ -45,11 +45,5 @@ internal static class FeedField
         });
     }
 
-    private static int Planned(IResolveFieldContext context, QueryLimits limits) => context.GetArgument<int?>("planned") switch
-    {
-        null => 0,
-        < 0 => throw ErrorCodes.Error(ErrorCodes.Validation, "'planned' cannot be negative."),
-        var n when n > limits.MaxPageSize => throw ErrorCodes.Error(ErrorCodes.LimitExceeded, $"'planned' {n} exceeds the limit of {limits.MaxPageSize}."),
-        var n => n.Value,
-    };
+    private static int Planned(IResolveFieldContext context, QueryLimits limits) => limits.PageSize(context.GetArgument<int?>("planned"), "planned", whenMissing: 0);
 }

@@ -110,18 +110,7 @@ public sealed class TimelineSchema : ISchemaContributor
     internal static TimelinePage ToPage(List<TimelineEntry> entries, int first) =>
         new(null, 0, entries.Take(first).ToList(), entries.Count > first);
 
-    internal static int First(IResolveFieldContext c, QueryLimits limits)
-    {
-        var first = c.GetArgument<int?>("first") ?? limits.DefaultPageSize;
-        if (first < 0)
-        {
-            throw ErrorCodes.Error(ErrorCodes.Validation, "'first' cannot be negative.");
-        }
-
-        return first > limits.MaxPageSize
-            ? throw ErrorCodes.Error(ErrorCodes.LimitExceeded, $"Page size {first} exceeds the limit of {limits.MaxPageSize}.")
-            : first;
-    }
+    internal static int First(IResolveFieldContext c, QueryLimits limits) => limits.PageSize(c.GetArgument<int?>("first"));
 
     internal static long? After(IResolveFieldContext c) =>
         c.GetArgument<string?>("after") is not { } cursor

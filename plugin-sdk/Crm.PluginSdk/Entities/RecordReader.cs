@@ -51,16 +51,7 @@ internal sealed class RecordReader<TRecord, TContext>(
             throw ErrorCodes.Error(ErrorCodes.Validation, "Give either 'first' or 'last', not both.");
         }
 
-        var size = arguments.First ?? arguments.Last ?? limits.DefaultPageSize;
-        if (size < 0)
-        {
-            throw ErrorCodes.Error(ErrorCodes.Validation, $"'{(arguments.First is null ? "last" : "first")}' cannot be negative.");
-        }
-
-        if (size > limits.MaxPageSize)
-        {
-            throw ErrorCodes.Error(ErrorCodes.LimitExceeded, $"Page size {size} exceeds the limit of {limits.MaxPageSize}.");
-        }
+        var size = limits.PageSize(arguments.First ?? arguments.Last, arguments.Last is not null ? "last" : "first");
 
         if (access.ReachesNothing(services, PermissionAction.Read))
         {

@@ -39,16 +39,7 @@ internal sealed class RelatedRecordFields(IServiceProvider rootServices, SharedG
             Arguments = new QueryArguments(new QueryArgument<IntGraphType> { Name = "first", Description = $"How many (default {limits.DefaultPageSize}, at most {limits.MaxPageSize})." }),
             Resolver = new FuncFieldResolver<object?>(context =>
             {
-                var first = context.GetArgument<int?>("first") ?? limits.DefaultPageSize;
-                if (first < 0)
-                {
-                    throw ErrorCodes.Error(ErrorCodes.Validation, "'first' cannot be negative.");
-                }
-
-                if (first > limits.MaxPageSize)
-                {
-                    throw ErrorCodes.Error(ErrorCodes.LimitExceeded, $"Page size {first} exceeds the limit of {limits.MaxPageSize}.");
-                }
+                var first = limits.PageSize(context.GetArgument<int?>("first"));
 
                 var services = context.RequestServices!;
                 var projection = SelectedColumns.OfRecord(context);

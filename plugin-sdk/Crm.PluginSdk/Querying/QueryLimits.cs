@@ -25,6 +25,26 @@ public sealed class QueryLimits
     /// <summary>The most records one list field returns.</summary>
     public int MaxPageSize { get; set; } = 200;
 
+    /// <summary>
+    /// The page size a list field's argument <paramref name="argument"/> asks for: <paramref name="requested"/>,
+    /// or <see cref="DefaultPageSize"/> when not given (or <paramref name="whenMissing"/>); refused
+    /// with <c>VALIDATION</c> when negative and <c>LIMIT_EXCEEDED</c> above <see cref="MaxPageSize"/>,
+    /// worded alike for every list of every module.
+    /// </summary>
+    public int PageSize(int? requested, string argument = "first", int? whenMissing = null)
+    {
+        var size = requested ?? whenMissing ?? DefaultPageSize;
+        if (size < 0)
+        {
+            throw GraphQL.ErrorCodes.Error(GraphQL.ErrorCodes.Validation, $"'{argument}' cannot be negative.");
+        }
+
+        return size > MaxPageSize
+            ? throw GraphQL.ErrorCodes.Error(GraphQL.ErrorCodes.LimitExceeded,
+                string.Create(CultureInfo.InvariantCulture, $"'{argument}' {size} exceeds the limit of {MaxPageSize} (Limits:MaxPageSize)."))
+            : size;
+    }
+
     /// <summary>The deepest nesting of selections a query may have.</summary>
     public int MaxDepth { get; set; } = 12;
 
