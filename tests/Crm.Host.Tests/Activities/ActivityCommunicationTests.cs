@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Crm.Host.Tests.GraphQL;
 using Crm.Host.Tests.Infrastructure;
+using Crm.Host.Tests.Integrity;
 using Crm.Host.Tests.Permissions;
 using Crm.Host.Tests.Plugins;
 using static Crm.Host.Tests.Activities.ActivityTests;
@@ -233,3 +235,52 @@ public sealed class ActivityCommunicationsOnSqlite(QuotePluginSqliteHost fixture
 
 [Trait("Engine", "Postgres")]
 public sealed class ActivityCommunicationsOnPostgres(QuotePluginPostgresHost fixture) : ActivityCommunicationTests(fixture), IClassFixture<QuotePluginPostgresHost>;
+
+/// <summary>
+/// Limits:MaxDetachedReferences (3 here) counts the activities whose communications a delete
+/// would clear, with every other reference: beyond it the delete is refused before anything changes.
+/// </summary>
+public abstract class CommunicationDetachLimitTests(ConfiguredHostFixture fixture)
+{
+    private CrmHost Host => fixture.Host;
+
+    [Theory]
+    [InlineData(3, true)]
+    [InlineData(30, false)]
+    public async Task A_delete_clears_the_communications_of_at_most_the_limit_of_activities(int activities, bool allowed)
+    {
+        var dealId = await Host.CreateDealAsync(new { title = "Calls" });
+        var contactId = await Host.CreateContactAsync(new { name = Records.NewMarker("Called") });
+        for (var i = 0; i < activities; i++)
+        {
+            (await Host.MutateAsync("createActivity", "mutation($input: CreateActivityInput!) { createActivity(input: $input) { activity { id } errors { code message path } } }", new
+            {
+                input = new
+                {
+                    typeId = "CALL", subject = $"Call {i}", bindings = new[] { Bind("DEAL", dealId) },
+                    communications = new[] { new { type = "PHONE", value = "+1 555 0100", entityType = "CONTACT", entityId = contactId } },
+                },
+            })).Ok();
+        }
+
+        var payload = await Host.MutateAsync("deleteContact", "mutation($id: ID!) { deleteContact(id: $id) { deletedId errors { code message } } }", new { id = contactId });
+        var naming = (await Host.QueryRowsAsync($"SELECT activity_id FROM {Host.Table("activities", "activity_communications")} WHERE entity_type = 'contact' AND entity_id = @p0",
+            long.Parse(contactId, CultureInfo.InvariantCulture))).Count;
+        if (allowed)
+        {
+            Assert.Equal(contactId, payload.Ok()["deletedId"]!.GetValue<string>());
+            Assert.Equal(0, naming);
+        }
+        else
+        {
+            Assert.Equal("LIMIT_EXCEEDED", payload.ErrorCode());
+            Assert.Equal(activities, naming);
+        }
+    }
+}
+
+[Trait("Engine", "Sqlite")]
+public sealed class CommunicationDetachLimitOnSqlite(DetachLimitSqliteHost fixture) : CommunicationDetachLimitTests(fixture), IClassFixture<DetachLimitSqliteHost>;
+
+[Trait("Engine", "Postgres")]
+public sealed class CommunicationDetachLimitOnPostgres(DetachLimitPostgresHost fixture) : CommunicationDetachLimitTests(fixture), IClassFixture<DetachLimitPostgresHost>;
