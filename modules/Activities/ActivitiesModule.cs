@@ -1,4 +1,6 @@
+using Crm.Modules.Activities.Communications;
 using Crm.Modules.Activities.Data;
+using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.Data;
 using Crm.PluginSdk.Modules;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,6 +19,10 @@ public sealed class ActivitiesModule : ICrmModule
         DependsOn: [],
         Description: "Activities: calls, e-mails, meetings, to-dos and plugins' own kinds, bound to records of any type.");
 
-    public void ConfigureServices(IServiceCollection services, ModuleContext context) =>
+    public void ConfigureServices(IServiceCollection services, ModuleContext context)
+    {
         services.AddModuleDbContext<ActivitiesDbContext>(Id);
+        // Communications name records of other types: cleared when one is deleted.
+        services.AddScoped<IRecordReferenceHolder, CommunicationReferences>();
+    }
 }

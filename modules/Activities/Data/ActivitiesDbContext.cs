@@ -13,6 +13,8 @@ public sealed class ActivitiesDbContext(DbContextOptions<ActivitiesDbContext> op
 
     public DbSet<ActivityBinding> Bindings => Set<ActivityBinding>();
 
+    public DbSet<ActivityCommunication> Communications => Set<ActivityCommunication>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Activity>(activity =>
@@ -29,6 +31,7 @@ public sealed class ActivitiesDbContext(DbContextOptions<ActivitiesDbContext> op
             // "My open activities, overdue first": the responsible user's planned ones by deadline.
             activity.HasIndex(a => new { a.ResponsibleId, a.Completed, a.Deadline });
             activity.HasMany(a => a.Bindings).WithOne().HasForeignKey(b => b.RecordId).OnDelete(DeleteBehavior.Cascade);
+            activity.HasMany(a => a.Communications).WithOne().HasForeignKey(c => c.ActivityId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<ActivityBinding>(binding =>
@@ -38,6 +41,19 @@ public sealed class ActivitiesDbContext(DbContextOptions<ActivitiesDbContext> op
             binding.Property(b => b.EntityType).HasMaxLength(64);
             // A record's activities, and the bindings a deleted record takes with it.
             binding.HasIndex(b => new { b.EntityType, b.EntityId });
+        });
+
+        modelBuilder.Entity<ActivityCommunication>(communication =>
+        {
+            communication.ToTable("activity_communications");
+            communication.HasKey(c => new { c.ActivityId, c.Position });
+            communication.Property(c => c.Type).HasMaxLength(16);
+            communication.Property(c => c.Value).HasMaxLength(ActivityLimits.CommunicationValueLength);
+            communication.Property(c => c.EntityType).HasMaxLength(64);
+            // The communications a deleted record loses, and a record's own.
+            communication.HasIndex(c => new { c.EntityType, c.EntityId });
+            // Mail filing finds the activities of an address.
+            communication.HasIndex(c => new { c.Type, c.Value });
         });
     }
 }

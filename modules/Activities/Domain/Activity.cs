@@ -47,6 +47,9 @@ public sealed class Activity : AuditedRecord, ISearchableRecord
 
     public List<ActivityBinding> Bindings { get; set; } = [];
 
+    /// <summary>The phone numbers and e-mail addresses used, in order (see <see cref="ActivityCommunication"/>).</summary>
+    public List<ActivityCommunication> Communications { get; set; } = [];
+
     /// <summary>What search reads of the description: its text, without markup.</summary>
     private string? DescriptionText => DescriptionType == ActivityValues.Html && Description is { } html ? HtmlText.Of(html) : Description;
 }

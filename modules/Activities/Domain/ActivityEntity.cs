@@ -1,3 +1,4 @@
+using Crm.Modules.Activities.Communications;
 using Crm.Modules.Activities.Data;
 using Crm.PluginSdk.Activities;
 using Crm.PluginSdk.Entities;
@@ -112,7 +113,7 @@ public sealed class ActivityEntity() : CrmEntityDefinition<Activity, ActivitiesD
 
     protected override IQueryable<Activity> WriteQuery(ActivitiesDbContext db) => base.WriteQuery(db).Include(a => a.Bindings);
 
-    protected override Task ApplyInputAsync(MutationContext<Activity, ActivitiesDbContext> mutation)
+    protected override async Task ApplyInputAsync(MutationContext<Activity, ActivitiesDbContext> mutation)
     {
         var activity = mutation.Record;
         OneOf(mutation, "descriptionType", activity.DescriptionType, ActivityValues.DescriptionTypes);
@@ -151,7 +152,7 @@ public sealed class ActivityEntity() : CrmEntityDefinition<Activity, ActivitiesD
             activity.Description = HtmlText.Sanitize(html);
         }
 
-        return Task.CompletedTask;
+        await CommunicationInput.ApplyAsync(mutation);
     }
 
     /// <summary>

@@ -11,4 +11,10 @@ public static class ActivityLimits
 
     /// <summary>Records one activity is bound to.</summary>
     public const int MaxBindings = 10;
+
+    /// <summary>Phone numbers and e-mail addresses one activity keeps (its communications).</summary>
+    public const int MaxCommunications = 20;
+
+    /// <summary>A communication's value: as long as a contact point's.</summary>
+    public const int CommunicationValueLength = Crm.PluginSdk.Entities.InputBinder.MaxContactPointLength;
 }

@@ -9,7 +9,7 @@ namespace Crm.PluginSdk.Entities;
 /// <summary>
 /// No reference outlives the record it points at. Before a record is deleted, every reference to
 /// it through the registry — reference fields, custom CRM links and link tables of relations, in
-/// every registered type, plugins' included — is cleared in the same transaction, each as an
+/// every registered type, plugins' included, and modules' own references (<see cref="IRecordReferenceHolder"/>) — is cleared in the same transaction, each as an
 /// update of the record that held it (with its "updated" event); or the delete is refused when a
 /// reference says <see cref="ReferenceDeletion.Refuse"/>. The clearing reaches records the actor
 /// may not see (it is the platform's doing), but the changes are the actor's in their history.
@@ -56,6 +56,13 @@ internal static class ReferenceCleaner
             return problems;
         }
 
+        // Modules' own polymorphic references (an activity's communications): counted with the rest, cleared after them.
+        var holders = services.GetServices<IRecordReferenceHolder>().ToList();
+        foreach (var holder in holders)
+        {
+            total += await holder.CountHoldersAsync(services, type, id, max, cancellationToken);
+        }
+
         if (total > max)
         {
             return [UserError.At(ErrorCodes.LimitExceeded,
@@ -69,6 +76,11 @@ internal static class ReferenceCleaner
             {
                 return refused;
             }
+        }
+
+        foreach (var holder in holders)
+        {
+            await holder.ClearReferencesAsync(services, type, id, cancellationToken);
         }
 
         // Bindings of records whose rights follow what they are bound to (activities): they go with it.

@@ -176,6 +176,49 @@ namespace Crm.Modules.Activities.Migrations.Postgres
                     b.ToTable("activity_bindings", "activities");
                 });
 
+            modelBuilder.Entity("Crm.Modules.Activities.Domain.ActivityCommunication", b =>
+                {
+                    b.Property<long>("ActivityId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("activity_id");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.Property<long?>("EntityId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("entity_id");
+
+                    b.Property<string>("EntityType")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("entity_type");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("type");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(250)
+                        .HasColumnType("character varying(250)")
+                        .HasColumnName("value");
+
+                    b.HasKey("ActivityId", "Position")
+                        .HasName("pk_activity_communications");
+
+                    b.HasIndex("EntityType", "EntityId")
+                        .HasDatabaseName("ix_activity_communications_entity_type_entity_id");
+
+                    b.HasIndex("Type", "Value")
+                        .HasDatabaseName("ix_activity_communications_type_value");
+
+                    b.ToTable("activity_communications", "activities");
+                });
+
             modelBuilder.Entity("Crm.PluginSdk.Events.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
@@ -249,9 +292,21 @@ namespace Crm.Modules.Activities.Migrations.Postgres
                         .HasConstraintName("fk_activity_bindings_activities_record_id");
                 });
 
+            modelBuilder.Entity("Crm.Modules.Activities.Domain.ActivityCommunication", b =>
+                {
+                    b.HasOne("Crm.Modules.Activities.Domain.Activity", null)
+                        .WithMany("Communications")
+                        .HasForeignKey("ActivityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_activity_communications_activities_activity_id");
+                });
+
             modelBuilder.Entity("Crm.Modules.Activities.Domain.Activity", b =>
                 {
                     b.Navigation("Bindings");
+
+                    b.Navigation("Communications");
                 });
 #pragma warning restore 612, 618
         }

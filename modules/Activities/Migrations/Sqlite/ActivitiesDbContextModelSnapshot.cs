@@ -158,6 +158,49 @@ namespace Crm.Modules.Activities.Migrations.Sqlite
                     b.ToTable("activities_activity_bindings", (string)null);
                 });
 
+            modelBuilder.Entity("Crm.Modules.Activities.Domain.ActivityCommunication", b =>
+                {
+                    b.Property<long>("ActivityId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("activity_id");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("position");
+
+                    b.Property<long?>("EntityId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("entity_id");
+
+                    b.Property<string>("EntityType")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("entity_type");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(250)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.HasKey("ActivityId", "Position")
+                        .HasName("pk_activities_activity_communications");
+
+                    b.HasIndex("EntityType", "EntityId")
+                        .HasDatabaseName("activities_ix_activities_activity_communications_entity_type_entity_id");
+
+                    b.HasIndex("Type", "Value")
+                        .HasDatabaseName("activities_ix_activities_activity_communications_type_value");
+
+                    b.ToTable("activities_activity_communications", (string)null);
+                });
+
             modelBuilder.Entity("Crm.PluginSdk.Events.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
@@ -229,9 +272,21 @@ namespace Crm.Modules.Activities.Migrations.Sqlite
                         .HasConstraintName("fk_activities_activity_bindings_activities_activities_record_id");
                 });
 
+            modelBuilder.Entity("Crm.Modules.Activities.Domain.ActivityCommunication", b =>
+                {
+                    b.HasOne("Crm.Modules.Activities.Domain.Activity", null)
+                        .WithMany("Communications")
+                        .HasForeignKey("ActivityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_activities_activity_communications_activities_activities_activity_id");
+                });
+
             modelBuilder.Entity("Crm.Modules.Activities.Domain.Activity", b =>
                 {
                     b.Navigation("Bindings");
+
+                    b.Navigation("Communications");
                 });
 #pragma warning restore 612, 618
         }
