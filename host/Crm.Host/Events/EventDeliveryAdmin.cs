@@ -29,16 +29,7 @@ public sealed class EventDeliveryAdmin(
             throw ErrorCodes.Error(ErrorCodes.Forbidden, SettingsRight.Refusal("Listing event deliveries"));
         }
 
-        var size = first ?? limits.DefaultPageSize;
-        if (size < 0)
-        {
-            throw ErrorCodes.Error(ErrorCodes.Validation, "'first' cannot be negative.");
-        }
-
-        if (size > limits.MaxPageSize)
-        {
-            throw ErrorCodes.Error(ErrorCodes.LimitExceeded, string.Create(CultureInfo.InvariantCulture, $"Page size {size} exceeds the limit of {limits.MaxPageSize} (Limits:MaxPageSize)."));
-        }
+        var size = limits.PageSize(first);
 
         CheckHandlerName(handler);
         var query = platform.EventDeliveries.AsNoTracking();

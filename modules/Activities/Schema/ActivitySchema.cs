@@ -59,7 +59,7 @@ public sealed class ActivitySchema : ISchemaContributor
 
         foreach (var recordType in composer.Registry.Types.Where(t => t.Name != ActivityEntity.Name && composer.HasEntityType(t.Name)))
         {
-            composer.EntityType(recordType.Name).AddField(ActivitiesOf(recordType.Name, activityType, composer.Limits.MaxPageSize));
+            composer.EntityType(recordType.Name).AddField(ActivitiesOf(recordType.Name, activityType, composer.Limits));
         }
 
         AddMyActivities(composer);
@@ -99,27 +99,17 @@ public sealed class ActivitySchema : ISchemaContributor
     /// <c>activities(planned:, first:)</c> on a record type: its activities the reader may read, one
     /// statement per level whatever the page size (every parent of the level at once).
     /// </summary>
-    private static FieldType ActivitiesOf(string entityType, IGraphType activityType, int maxFirst) => new()
+    private static FieldType ActivitiesOf(string entityType, IGraphType activityType, Crm.PluginSdk.Querying.QueryLimits limits) => new()
     {
         Name = "activities",
-        Description = $"The activities bound to this record that you may read, by deadline (none last); planned: true for those not completed, false for the completed ones. At most {maxFirst.ToString(CultureInfo.InvariantCulture)} (Limits:MaxPageSize).",
+        Description = $"The activities bound to this record that you may read, by deadline (none last); planned: true for those not completed, false for the completed ones. At most {limits.MaxPageSize.ToString(CultureInfo.InvariantCulture)} (Limits:MaxPageSize).",
         ResolvedType = SchemaComposer.NonNullList(activityType),
         Arguments = new QueryArguments(
             new QueryArgument<BooleanGraphType> { Name = "planned" },
             new QueryArgument<IntGraphType> { Name = "first", DefaultValue = DefaultPerRecord }),
         Resolver = new FuncFieldResolver<object?>(context =>
         {
-            var first = context.GetArgument<int>("first");
-            if (first < 0)
-            {
-                throw ErrorCodes.Error(ErrorCodes.Validation, "'first' cannot be negative.");
-            }
-
-            if (first > maxFirst)
-            {
-                throw ErrorCodes.Error(ErrorCodes.LimitExceeded, $"'first' {first.ToString(CultureInfo.InvariantCulture)} exceeds the limit of {maxFirst.ToString(CultureInfo.InvariantCulture)}.");
-            }
-
+            var first = limits.PageSize(context.GetArgument<int?>("first"), whenMissing: DefaultPerRecord);
             var planned = context.GetArgument<bool?>("planned");
             var services = context.RequestServices!;
             var definition = (ActivityEntity)services.GetRequiredService<IEntityRegistry>().Find(ActivityEntity.Name)!;
