@@ -379,11 +379,13 @@ internal sealed class GraphQLWebSocketConnection(
 
     private sealed class StreamObserver(GraphQLWebSocketConnection connection, string id, string traceId, TaskCompletionSource ended) : IObserver<ExecutionResult>
     {
+        private readonly string _prefix = NextPrefix(id);
+
         public void OnNext(ExecutionResult value)
         {
             if (value is SerializedExecutionResult shared)
             {
-                connection.SendPayload(id, shared.Payload);
+                connection.SendPayload(_prefix, shared.Payload);
                 return;
             }
 
@@ -420,13 +422,16 @@ internal sealed class GraphQLWebSocketConnection(
     private static string Message(string id, string type) => new JsonObject { ["id"] = id, ["type"] = type }.ToJsonString();
 
     /// <summary>A <c>next</c> with the result, or, when the result is larger than GraphQL:MaxResponseBytes, with a LIMIT_EXCEEDED error in its place.</summary>
-    private void SendNext(string id, ExecutionResult result) => SendPayload(id, Payload(result));
+    private void SendNext(string id, ExecutionResult result) => SendPayload(NextPrefix(id), Payload(result));
 
-    private void SendPayload(string id, string payload)
+    /// <summary>A <c>next</c> message of an operation up to its payload: made once per subscription, not per event.</summary>
+    private static string NextPrefix(string id)
     {
         var prefix = new JsonObject { ["id"] = id, ["type"] = "next" }.ToJsonString();
-        Send(string.Concat(prefix.AsSpan(0, prefix.Length - 1), ",\"payload\":", payload, "}"));
+        return string.Concat(prefix.AsSpan(0, prefix.Length - 1), ",\"payload\":");
     }
+
+    private void SendPayload(string prefix, string payload) => Send(string.Concat(prefix, payload, "}"));
 
     /// <summary>The result as a <c>next</c> message's payload: when larger than GraphQL:MaxResponseBytes, a LIMIT_EXCEEDED error in its place.</summary>
     private string Payload(ExecutionResult result)
