@@ -104,14 +104,16 @@ public static class CrmApplication
         })));
         // Queries run serially: a request's fields share one DbContext per module, which is not
         // thread-safe; batch loaders still gather every key of a level before they run.
+        var liveExecution = new LiveExecutionStrategy(SerialExecutionStrategy.Instance);
+        services.AddSingleton(liveExecution);
         services.AddSingleton<IDocumentExecuter>(new DocumentExecuter(
             new GraphQLDocumentBuilder(),
             new DocumentValidator(),
             new DefaultExecutionStrategySelector([
                 new ExecutionStrategyRegistration(SerialExecutionStrategy.Instance, OperationType.Query),
                 new ExecutionStrategyRegistration(SerialExecutionStrategy.Instance, OperationType.Mutation),
-                // Each event's fields run serially too, in the subscription's own scope.
-                new ExecutionStrategyRegistration(new SubscriptionExecutionStrategy(SerialExecutionStrategy.Instance), OperationType.Subscription),
+                // Each event's fields run serially too, in the subscription's own scope; live fields share each event's execution.
+                new ExecutionStrategyRegistration(liveExecution, OperationType.Subscription),
             ]),
             []));
         services.AddSingleton<DocumentCache>();
@@ -128,6 +130,7 @@ public static class CrmApplication
         services.AddSingleton<LiveStreams>();
         services.AddSingleton<Crm.PluginSdk.Live.ILiveStreams>(sp => sp.GetRequiredService<LiveStreams>());
         services.AddScoped<LiveSubscriberCredential>();
+        services.AddScoped<LiveSharing>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<BearerAuthenticator>();
         // One authentication for every endpoint, /graphql and those modules map alike.

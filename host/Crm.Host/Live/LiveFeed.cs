@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using Crm.PluginSdk.Live;
 using Crm.PluginSdk.Security;
 
@@ -7,7 +9,38 @@ namespace Crm.Host.Live;
 internal interface ILiveFeedSubscriber<TItem> where TItem : class
 {
     /// <summary>Takes a batch without waiting (the feed serves every subscriber in turn).</summary>
-    void Push(IReadOnlyList<TItem> items);
+    void Push(LiveBatch<TItem> batch);
+}
+
+/// <summary>
+/// Items read from a live source, each with its one <see cref="LiveEvent"/>: the feed hands the
+/// same events to every subscriber, so that those who share a selection and rights share the
+/// event's execution and serialisation (see <see cref="LiveExecutionStrategy"/>).
+/// </summary>
+internal sealed class LiveBatch<TItem> where TItem : class
+{
+    public LiveBatch(IReadOnlyList<TItem> items, ILiveSource<TItem> source)
+    {
+        Items = items;
+        var events = new LiveEvent[items.Count];
+        for (var i = 0; i < events.Length; i++)
+        {
+            events[i] = new LiveEvent(source.CursorOf(items[i]).ToString(CultureInfo.InvariantCulture), items[i]);
+        }
+
+        Events = events;
+    }
+
+    public IReadOnlyList<TItem> Items { get; }
+
+    /// <summary>The event of each item, in the same order.</summary>
+    public IReadOnlyList<LiveEvent> Events { get; }
+
+    /// <summary>
+    /// The cursors of the batch's items that subscribers with one user and rights (<see cref="LiveSharing.RightsKey"/>)
+    /// may see: asked of the source once per batch for all of them.
+    /// </summary>
+    public ConcurrentDictionary<string, Lazy<Task<HashSet<long>>>> Visible { get; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -145,9 +178,10 @@ internal sealed class LiveFeed<TItem> : IAsyncDisposable where TItem : class
             }
 
             _last = _source.CursorOf(items[^1]);
+            var batch = new LiveBatch<TItem>(items, _source);
             foreach (var subscriber in subscribers)
             {
-                subscriber.Push(items);
+                subscriber.Push(batch);
             }
 
             if (items.Count < _options.BatchSize)

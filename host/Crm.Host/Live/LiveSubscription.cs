@@ -1,4 +1,3 @@
-using System.Globalization;
 using Crm.Host.Security;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Live;
@@ -6,6 +5,14 @@ using Crm.PluginSdk.Security;
 using GraphQL;
 
 namespace Crm.Host.Live;
+
+/// <summary>An observer of live events that waits for each to be executed and sent before the next (see <see cref="LiveExecutionStrategy"/>).</summary>
+internal interface ILiveEventObserver : IObserver<object?>
+{
+    Task OnNextAsync(LiveEvent liveEvent, CancellationToken cancellationToken);
+
+    Task OnErrorAsync(Exception error);
+}
 
 /// <summary>
 /// One subscriber of a live feed, as GraphQL.NET's source stream. It joins the feed first, so that
@@ -24,7 +31,7 @@ internal sealed class LiveSubscription<TItem>(
     LiveOptions options,
     ILogger logger) : IObservable<object?>, ILiveFeedSubscriber<TItem> where TItem : class
 {
-    private readonly Queue<IReadOnlyList<TItem>> _queue = new();
+    private readonly Queue<LiveBatch<TItem>> _queue = new();
     private readonly SemaphoreSlim _pushed = new(0);
     private int _queued;
     private bool _overflowed;
@@ -42,7 +49,7 @@ internal sealed class LiveSubscription<TItem>(
         return new Unsubscriber(this, stop);
     }
 
-    public void Push(IReadOnlyList<TItem> items)
+    public void Push(LiveBatch<TItem> batch)
     {
         lock (_queue)
         {
@@ -51,15 +58,15 @@ internal sealed class LiveSubscription<TItem>(
                 return;
             }
 
-            if (_queued + items.Count > options.MaxQueuedItems)
+            if (_queued + batch.Items.Count > options.MaxQueuedItems)
             {
                 _overflowed = true;
                 _queue.Clear();
             }
             else
             {
-                _queue.Enqueue(items);
-                _queued += items.Count;
+                _queue.Enqueue(batch);
+                _queued += batch.Items.Count;
             }
         }
 
@@ -90,14 +97,14 @@ internal sealed class LiveSubscription<TItem>(
                         $"More than {options.MaxCatchUpItems} events (Live:MaxCatchUpItems) came after the cursor given as 'after': read them with a query, then subscribe again from the last.");
                 }
 
-                delivered = await DeliverAsync(observer, missed, delivered, cancellationToken);
+                delivered = await DeliverAsync(observer, new LiveBatch<TItem>(missed, feed.Source), delivered, cancellationToken);
                 cursor = feed.Source.CursorOf(missed[^1]);
             }
 
             while (true)
             {
                 await _pushed.WaitAsync(cancellationToken);
-                IReadOnlyList<TItem> items;
+                LiveBatch<TItem> batch;
                 lock (_queue)
                 {
                     if (_overflowed)
@@ -106,11 +113,11 @@ internal sealed class LiveSubscription<TItem>(
                             $"More than {options.MaxQueuedItems} events (Live:MaxQueuedItems) waited for this subscriber: subscribe again with the cursor of the last event received.");
                     }
 
-                    items = _queue.Dequeue();
-                    _queued -= items.Count;
+                    batch = _queue.Dequeue();
+                    _queued -= batch.Items.Count;
                 }
 
-                delivered = await DeliverAsync(observer, items, delivered, cancellationToken);
+                delivered = await DeliverAsync(observer, batch, delivered, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -119,12 +126,12 @@ internal sealed class LiveSubscription<TItem>(
         }
         catch (LiveEndedException ended)
         {
-            observer.OnError(new ExecutionError(ended.Message) { Code = ended.Code });
+            await EndAsync(observer, new ExecutionError(ended.Message) { Code = ended.Code });
         }
         catch (Exception ex)
         {
             logger.LogError(ex, "A subscription to the live source {Signal} failed.", feed.Source.Signal);
-            observer.OnError(new ExecutionError("Internal error; the server log has the details.") { Code = ErrorCodes.Internal });
+            await EndAsync(observer, new ExecutionError("Internal error; the server log has the details.") { Code = ErrorCodes.Internal });
         }
         finally
         {
@@ -132,18 +139,43 @@ internal sealed class LiveSubscription<TItem>(
         }
     }
 
-    /// <summary>Sends the items of <paramref name="items"/> after <paramref name="delivered"/> that the subscriber wants and may see; returns the new position.</summary>
-    private async Task<long> DeliverAsync(IObserver<object?> observer, IReadOnlyList<TItem> items, long delivered, CancellationToken cancellationToken)
+    private static Task EndAsync(IObserver<object?> observer, ExecutionError error)
+    {
+        if (observer is ILiveEventObserver waiting)
+        {
+            return waiting.OnErrorAsync(error);
+        }
+
+        observer.OnError(error);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Sends the items of <paramref name="batch"/> after <paramref name="delivered"/> that the subscriber wants and may see; returns the new position.</summary>
+    private async Task<long> DeliverAsync(IObserver<object?> observer, LiveBatch<TItem> batch, long delivered, CancellationToken cancellationToken)
     {
         var source = feed.Source;
-        var fresh = items.Where(i => source.CursorOf(i) > delivered).ToList();
-        if (fresh.Count == 0)
+        var items = batch.Items;
+        var first = 0;
+        while (first < items.Count && source.CursorOf(items[first]) <= delivered)
+        {
+            first++;
+        }
+
+        if (first == items.Count)
         {
             return delivered;
         }
 
-        var wantedItems = fresh.Where(wanted).ToList();
-        if (wantedItems.Count > 0)
+        var chosen = new List<int>();
+        for (var i = first; i < items.Count; i++)
+        {
+            if (wanted(items[i]))
+            {
+                chosen.Add(i);
+            }
+        }
+
+        if (chosen.Count > 0)
         {
             await using var scope = scopes.CreateAsyncScope();
             var actor = scope.ServiceProvider.GetRequiredService<CurrentActor>();
@@ -152,14 +184,47 @@ internal sealed class LiveSubscription<TItem>(
                 throw new LiveEndedException(ErrorCodes.Unauthenticated, $"The connection's credential is no longer accepted: {refusal.Message}");
             }
 
-            foreach (var item in await source.VisibleAsync(scope.ServiceProvider, wantedItems, cancellationToken))
+            var visible = await VisibleAsync(batch, actor, cancellationToken);
+            foreach (var i in chosen)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                observer.OnNext(new LiveEvent(source.CursorOf(item).ToString(CultureInfo.InvariantCulture), item));
+                if (!visible.Contains(source.CursorOf(items[i])))
+                {
+                    continue;
+                }
+
+                if (observer is ILiveEventObserver waiting)
+                {
+                    // Waited for: the events of a subscription are executed one after the other, in order.
+                    await waiting.OnNextAsync(batch.Events[i], cancellationToken);
+                }
+                else
+                {
+                    observer.OnNext(batch.Events[i]);
+                }
             }
         }
 
-        return source.CursorOf(fresh[^1]);
+        return source.CursorOf(items[^1]);
+    }
+
+    /// <summary>
+    /// The cursors of the batch the subscriber may see with their rights of now: asked once per batch
+    /// for every subscriber with the same user and rights, in a scope of its own (signed in with
+    /// those rights), so that no subscriber's leaving cuts it short for the others.
+    /// </summary>
+    private Task<HashSet<long>> VisibleAsync(LiveBatch<TItem> batch, CurrentActor subscriber, CancellationToken cancellationToken)
+    {
+        var userId = subscriber.UserId!.Value;
+        var rights = subscriber.Rights;
+        var shared = batch.Visible.GetOrAdd(LiveSharing.RightsKey(subscriber), _ => new Lazy<Task<HashSet<long>>>(async () =>
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<CurrentActor>().SignIn(userId, rights);
+            var visible = await feed.Source.VisibleAsync(scope.ServiceProvider, batch.Items, CancellationToken.None);
+            return visible.Select(feed.Source.CursorOf).ToHashSet();
+        }));
+        return shared.Value.WaitAsync(cancellationToken);
     }
 
     private void Leave() => feed.Leave(this);

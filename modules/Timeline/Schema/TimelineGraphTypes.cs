@@ -50,15 +50,15 @@ public sealed class TimelineGraphTypes
         Add(TimelineKinds.Deleted, "TimelineDeletedEntry", "The record was deleted.", shared, actor, _ => { });
 
         var change = new ObjectGraphType { Name = "TimelineFieldChange", Description = "One field's old and new value, as JSON text (built-in fields and custom fields alike)." };
-        change.AddField(SharedGraphTypes.Field<JsonObject>("field", typeof(NonNullGraphType<StringGraphType>), c => (string?)c["field"], "The field's GraphQL name (custom fields by theirs, e.g. ufCrmBudget; link lists by their input name, e.g. companyIds)."));
-        change.AddField(SharedGraphTypes.Field<JsonObject>("oldValue", typeof(StringGraphType), c => c["oldValue"]?.ToJsonString(), "The value before, as JSON; null when it had none."));
-        change.AddField(SharedGraphTypes.Field<JsonObject>("newValue", typeof(StringGraphType), c => c["newValue"]?.ToJsonString(), "The value after, as JSON; null when it has none."));
+        change.AddField(SharedGraphTypes.Field<FieldChange>("field", typeof(NonNullGraphType<StringGraphType>), c => c.Field, "The field's GraphQL name (custom fields by theirs, e.g. ufCrmBudget; link lists by their input name, e.g. companyIds)."));
+        change.AddField(SharedGraphTypes.Field<FieldChange>("oldValue", typeof(StringGraphType), c => c.OldValue, "The value before, as JSON; null when it had none."));
+        change.AddField(SharedGraphTypes.Field<FieldChange>("newValue", typeof(StringGraphType), c => c.NewValue, "The value after, as JSON; null when it has none."));
         Add(TimelineKinds.FieldsChanged, "TimelineFieldsChangedEntry", "Fields of the record changed.", shared, actor, type =>
             type.AddField(new FieldType
             {
                 Name = "changes",
                 ResolvedType = SchemaComposer.NonNullList(change),
-                Resolver = new FuncFieldResolver<object?>(c => (Data((TimelineEntry)c.Source!)["changes"] as JsonArray ?? []).OfType<JsonObject>().ToList()),
+                Resolver = new FuncFieldResolver<object?>(c => Changes((TimelineEntry)c.Source!)),
             }));
 
         Add(TimelineKinds.StageChanged, "TimelineStageChangedEntry", "The record moved to another stage (a deal) or status (a lead).", shared, actor, type =>
@@ -141,6 +141,20 @@ public sealed class TimelineGraphTypes
         });
         type.AddField(SharedGraphTypes.Field<TimelineEntry>("entityId", typeof(NonNullGraphType<IdGraphType>), e => e.EntityId.ToString(CultureInfo.InvariantCulture)));
     }
+
+    /// <summary>
+    /// The entry's changes, read from its data once and kept with the entry as immutable values:
+    /// every subscriber and page that shows the entry shares them (no JSON walked per reader, no
+    /// JSON node shared between threads).
+    /// </summary>
+    private static IReadOnlyList<FieldChange> Changes(TimelineEntry entry) =>
+        ChangeLists.GetValue(entry, static e => (Data(e)["changes"] as JsonArray ?? []).OfType<JsonObject>()
+            .Select(c => new FieldChange((string?)c["field"] ?? "", c["oldValue"]?.ToJsonString(), c["newValue"]?.ToJsonString())).ToArray());
+
+    private static readonly ConditionalWeakTable<TimelineEntry, IReadOnlyList<FieldChange>> ChangeLists = [];
+
+    /// <summary>One field's change as the API shows it: the values as JSON text.</summary>
+    private sealed record FieldChange(string Field, string? OldValue, string? NewValue);
 
     private static JsonObject Data(TimelineEntry entry) =>
         Parsed.GetValue(entry, static e => JsonNode.Parse(e.Data) as JsonObject ?? []);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Crm.PluginSdk.GraphQL;
 using GraphQL;
@@ -43,8 +44,20 @@ public sealed class LiveField<TItem>(string name, string description, IGraphType
     public Func<IResolveFieldContext, Task<Func<TItem, bool>>>? FilterAsync { get; init; }
 }
 
-/// <summary>One event of a live field: the item and the cursor to resume after it.</summary>
-internal sealed record LiveEvent(string Cursor, object Node);
+/// <summary>
+/// One event of a live field: the item and the cursor to resume after it. The host makes one per
+/// item it reads and hands the same to every subscriber, so that subscribers who share a selection
+/// and rights share its execution (<see cref="Payloads"/>).
+/// </summary>
+internal sealed class LiveEvent(string cursor, object node)
+{
+    public string Cursor { get; } = cursor;
+
+    public object Node { get; } = node;
+
+    /// <summary>The serialized result of this event per sharing key (selection, variables, schema, credential and rights), executed once.</summary>
+    public ConcurrentDictionary<string, Lazy<Task<string?>>> Payloads { get; } = new(StringComparer.Ordinal);
+}
 
 /// <summary>The host's live mechanism, as the SDK's subscription fields reach it.</summary>
 internal interface ILiveStreams
@@ -59,6 +72,9 @@ internal interface ILiveStreams
 internal static class LiveFields
 {
     public const string AfterArgument = "after";
+
+    /// <summary>The metadata key that marks a subscription field as a live field (its stream yields <see cref="LiveEvent"/>s).</summary>
+    public const string MetadataKey = "crm.live";
 
     public static FieldType Create<TItem>(LiveField<TItem> field) where TItem : class
     {
@@ -94,7 +110,7 @@ internal static class LiveFields
                 Description = "The cursor of the last event seen: the events after it come first (at most Live:MaxCatchUpItems of them), then live ones. Without it, only what comes from now on.",
             },
         };
-        return new FieldType
+        var live = new FieldType
         {
             Name = field.Name,
             Description = field.Description,
@@ -113,6 +129,8 @@ internal static class LiveFields
                 return streams.Open(field.Source, after, wanted, context);
             }),
         };
+        live.Metadata[MetadataKey] = true;
+        return live;
     }
 
     private static long? ParseAfter(string? after)

@@ -283,10 +283,14 @@ internal sealed class GraphQLWebSocketConnection(
 
         var stop = CancellationTokenSource.CreateLinkedTokenSource(_connection.Token);
         _operations[id] = stop;
-        _ = Task.Run(() => RunOperationAsync(id, request, stop));
+        var shape = Raw(body, "variables") + "\0" + Raw(body, "extensions");
+        _ = Task.Run(() => RunOperationAsync(id, request, shape, stop));
     }
 
-    private async Task RunOperationAsync(string id, GraphQLHttpRequest request, CancellationTokenSource stop)
+    private static string Raw(JsonElement body, string name) => body.TryGetProperty(name, out var value) ? value.GetRawText() : "";
+
+    /// <param name="shape">The request's variables and extensions as sent: with the document, what a subscription's sharing key holds of the request.</param>
+    private async Task RunOperationAsync(string id, GraphQLHttpRequest request, string shape, CancellationTokenSource stop)
     {
         var traceId = $"{http.TraceIdentifier}:{id}";
         try
@@ -311,6 +315,14 @@ internal sealed class GraphQLWebSocketConnection(
             }
 
             var isSubscription = prepared.Operation?.Operation == OperationType.Subscription;
+            if (isSubscription)
+            {
+                // Subscriptions with the same document, request and rights share each event's execution.
+                var sharing = services.GetRequiredService<LiveSharing>();
+                sharing.Key = LiveSharing.KeyOf(prepared.Schema, request.Query, request.OperationName, shape, _authorization!, actor);
+                sharing.Payload = Payload;
+            }
+
             // A query or mutation has the HTTP request's deadline; a subscription lives until completed.
             if (!isSubscription)
             {
@@ -367,8 +379,16 @@ internal sealed class GraphQLWebSocketConnection(
 
     private sealed class StreamObserver(GraphQLWebSocketConnection connection, string id, string traceId, TaskCompletionSource ended) : IObserver<ExecutionResult>
     {
+        private readonly string _prefix = NextPrefix(id);
+
         public void OnNext(ExecutionResult value)
         {
+            if (value is SerializedExecutionResult shared)
+            {
+                connection.SendPayload(_prefix, shared.Payload);
+                return;
+            }
+
             GraphQLErrorShaping.Normalize(value, traceId);
             connection.SendNext(id, value);
         }
@@ -402,7 +422,19 @@ internal sealed class GraphQLWebSocketConnection(
     private static string Message(string id, string type) => new JsonObject { ["id"] = id, ["type"] = type }.ToJsonString();
 
     /// <summary>A <c>next</c> with the result, or, when the result is larger than GraphQL:MaxResponseBytes, with a LIMIT_EXCEEDED error in its place.</summary>
-    private void SendNext(string id, ExecutionResult result)
+    private void SendNext(string id, ExecutionResult result) => SendPayload(NextPrefix(id), Payload(result));
+
+    /// <summary>A <c>next</c> message of an operation up to its payload: made once per subscription, not per event.</summary>
+    private static string NextPrefix(string id)
+    {
+        var prefix = new JsonObject { ["id"] = id, ["type"] = "next" }.ToJsonString();
+        return string.Concat(prefix.AsSpan(0, prefix.Length - 1), ",\"payload\":");
+    }
+
+    private void SendPayload(string prefix, string payload) => Send(string.Concat(prefix, payload, "}"));
+
+    /// <summary>The result as a <c>next</c> message's payload: when larger than GraphQL:MaxResponseBytes, a LIMIT_EXCEEDED error in its place.</summary>
+    private string Payload(ExecutionResult result)
     {
         var limit = endpointOptions.MaxResponseBytes;
         using var buffer = new CappedBuffer(limit);
@@ -417,8 +449,7 @@ internal sealed class GraphQLWebSocketConnection(
                 $"The result is larger than {limit} bytes (GraphQL:MaxResponseBytes); ask for fewer records or fields.")).GetAwaiter().GetResult();
         }
 
-        var prefix = new JsonObject { ["id"] = id, ["type"] = "next" }.ToJsonString();
-        Send(string.Concat(prefix.AsSpan(0, prefix.Length - 1), ",\"payload\":", Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), "}"));
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
     /// <summary>An <c>error</c>: the operation ended before it could run, with its GraphQL errors.</summary>
