@@ -1,3 +1,4 @@
+using Crm.PluginSdk.Entities;
 using Crm.Modules.Timeline.Domain;
 using Crm.Modules.Timeline.Feed;
 using Crm.Modules.Timeline.Schema;
@@ -27,7 +28,7 @@ internal static class TimelineLiveFields
             FilterAsync = async context =>
             {
                 var entityType = context.GetArgument<string>("entityType");
-                var entityId = TimelineSchema.ParseId(context.GetArgument<object>("entityId"));
+                var entityId = RecordIds.Parse(context.GetArgument<object>("entityId"), "entityId", entityType);
                 // Refused at subscribe as the timeline query refuses it; each entry is checked again when sent.
                 await TimelineSchema.CheckReadableAsync(context.RequestServices!, composer.Registry, entityType, entityId, context.CancellationToken);
                 return e => e.EntityId == entityId && e.EntityType == entityType;

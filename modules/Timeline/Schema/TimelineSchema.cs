@@ -59,7 +59,7 @@ public sealed class TimelineSchema : ISchemaContributor
             {
                 var services = c.RequestServices!;
                 var entityType = c.GetArgument<string>("entityType");
-                var entityId = ParseId(c.GetArgument<object>("entityId"));
+                var entityId = RecordIds.Parse(c.GetArgument<object>("entityId"), "entityId", entityType);
                 var first = First(c, limits);
                 var after = After(c);
                 await CheckReadableAsync(services, composer.Registry, entityType, entityId, c.CancellationToken);
@@ -116,11 +116,6 @@ public sealed class TimelineSchema : ISchemaContributor
         c.GetArgument<string?>("after") is not { } cursor
             ? null
             : TimelineReader.ParseCursor(cursor) ?? throw ErrorCodes.Error(ErrorCodes.InvalidCursor, "'after' is not a cursor of a timeline entry.");
-
-    internal static long ParseId(object? value) =>
-        long.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0
-            ? id
-            : throw ErrorCodes.Error(ErrorCodes.InvalidId, "'entityId' is not a record id.");
 
     /// <summary>
     /// The caller may read the record; an administrator also a deleted record's history (a record
