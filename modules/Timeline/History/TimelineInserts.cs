@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using Crm.Modules.Timeline.Data;
@@ -97,10 +98,20 @@ internal static class TimelineInserts
             }
 
             sql.Append(CultureInfo.InvariantCulture, $" ON CONFLICT ({conflict}) DO NOTHING");
-            written += await db.Database.ExecuteSqlRawAsync(sql.ToString(), values.Select(v => v ?? DBNull.Value), cancellationToken);
+            // EF Core has no mapping for a null value: a null goes as a parameter of its own (EF Core
+            // names it); the rest keep the model's mappings.
+            using var factory = db.Database.GetDbConnection().CreateCommand();
+            written += await db.Database.ExecuteSqlRawAsync(sql.ToString(), values.Select(v => v ?? NullParameter(factory)), cancellationToken);
         }
 
         return written;
+    }
+
+    private static DbParameter NullParameter(DbCommand factory)
+    {
+        var parameter = factory.CreateParameter();
+        parameter.Value = DBNull.Value;
+        return parameter;
     }
 
     /// <summary>The table, its listed columns and the unique key's columns, as the engine spells them.</summary>
