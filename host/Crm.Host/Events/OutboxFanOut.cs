@@ -41,6 +41,8 @@ public sealed class OutboxFanOut(
         var session = services.GetRequiredService<CrmDatabaseSession>();
         // The dispatcher's own statements are never cancelled: EF logs a cancelled statement as an
         // error, which a stop is not. A stop ends the batch between events instead.
+        // The batch's claim (on SQLite, the hosts' turn) is counted from before it is taken.
+        var claimedAt = clock.GetTimestamp();
         if (!outbox.IsPostgres)
         {
             var batch = await NextBatchAsync(outbox);
@@ -49,7 +51,7 @@ public sealed class OutboxFanOut(
                 return 0;
             }
 
-            var outcome = await DeliverAsync(database.Schema, batch, platform, services, stopping);
+            var outcome = await DeliverAsync(database.Schema, batch, claimedAt, platform, services, stopping);
             await session.InTransactionAsync(() => RecordAsync(outcome, outbox, platform), cancellationToken: CancellationToken.None);
             return outcome.FannedOut.Count;
         }
@@ -64,7 +66,7 @@ public sealed class OutboxFanOut(
         Outcome delivered;
         try
         {
-            delivered = await DeliverAsync(database.Schema, claimed, platform, services, stopping);
+            delivered = await DeliverAsync(database.Schema, claimed, claimedAt, platform, services, stopping);
         }
         catch
         {
@@ -108,7 +110,7 @@ public sealed class OutboxFanOut(
 
     private sealed record Outcome(List<long> FannedOut, List<EventDelivery> Deliveries);
 
-    private async Task<Outcome> DeliverAsync(string module, List<OutboxMessage> batch, PlatformDbContext platform, IServiceProvider services, CancellationToken stopping)
+    private async Task<Outcome> DeliverAsync(string module, List<OutboxMessage> batch, long claimedAt, PlatformDbContext platform, IServiceProvider services, CancellationToken stopping)
     {
         // Which handler already has a delivery of one of these records waiting: its later events wait behind it.
         var entityIds = batch.Select(m => m.EntityId).Distinct().ToList();
@@ -180,7 +182,7 @@ public sealed class OutboxFanOut(
         {
             foreach (var (handler, events) in batches.OrderBy(b => b.Key.Name, StringComparer.Ordinal))
             {
-                outcome.Deliveries.AddRange(await DeliverBatchAsync(handler, module, events, stopping));
+                outcome.Deliveries.AddRange(await DeliverBatchAsync(handler, module, events, claimedAt, stopping));
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -197,14 +199,24 @@ public sealed class OutboxFanOut(
     /// the handler timeout), the events one at a time, so that only those that fail alone get
     /// delivery rows (and a record's later events wait behind them). The one-at-a-time round takes
     /// about one handler timeout at most: the events it has no time left for get rows with no
-    /// attempt counted, due at once, so the retries hand them over alone.
+    /// attempt counted, due at once, so the retries hand them over alone. No call starts unless it
+    /// can end (a handler timeout) before the batch's claim expires (<c>Events:ClaimTimeout</c>
+    /// after <paramref name="claimedAt"/>): another host may take the events after that, so what
+    /// is left gets such rows too, the whole batch when the call itself has no time left.
     /// </summary>
-    private async Task<List<EventDelivery>> DeliverBatchAsync(EventSubscription handler, string module, List<(OutboxMessage Message, StoredEvent Stored)> events, CancellationToken stopping)
+    private async Task<List<EventDelivery>> DeliverBatchAsync(
+        EventSubscription handler, string module, List<(OutboxMessage Message, StoredEvent Stored)> events, long claimedAt, CancellationToken stopping)
     {
         var deliveries = new List<EventDelivery>();
-        if (await runner.RunAsync(handler, events.Select(e => e.Stored).ToList(), stopping) is not { } batchError)
+        const string ClaimRunsOut = "the batch's claim (Events:ClaimTimeout) would expire before a call's time (Events:HandlerTimeout) is up";
+        string? batchError = null; // stays null when the call had no time left on the claim
+        if (ClaimLasts(claimedAt))
         {
-            return deliveries;
+            batchError = await runner.RunAsync(handler, events.Select(e => e.Stored).ToList(), stopping);
+            if (batchError is null)
+            {
+                return deliveries;
+            }
         }
 
         var behind = new HashSet<(string EntityType, long EntityId)>();
@@ -218,9 +230,14 @@ public sealed class OutboxFanOut(
                 continue;
             }
 
-            if (clock.GetElapsedTime(started) >= options.Value.HandlerTimeout)
+            var outOfTime = batchError is null || !ClaimLasts(claimedAt) ? ClaimRunsOut
+                : clock.GetElapsedTime(started) >= options.Value.HandlerTimeout ? "the batch's time ran out"
+                : null;
+            if (outOfTime is not null)
             {
-                var untried = $"Not handed over alone yet: its batch failed ({batchError}) and the batch's time ran out.";
+                var untried = batchError is null
+                    ? $"Not handed over: {outOfTime}."
+                    : $"Not handed over alone yet: its batch failed ({batchError}) and {outOfTime}.";
                 deliveries.Add(Delivery(handler, module, message, stored, EventDeliveryState.Retrying, Truncate(untried), attempted: false));
                 behind.Add(record);
             }
@@ -233,6 +250,10 @@ public sealed class OutboxFanOut(
 
         return deliveries;
     }
+
+    /// <summary>Whether a handler call started now ends (at the latest after <c>Events:HandlerTimeout</c>) before the claim taken at <paramref name="claimedAt"/> expires.</summary>
+    private bool ClaimLasts(long claimedAt) =>
+        clock.GetElapsedTime(claimedAt) + options.Value.HandlerTimeout <= options.Value.ClaimTimeout;
 
     private static string Truncate(string error) => error.Length > EventDelivery.MaxErrorLength ? error[..EventDelivery.MaxErrorLength] : error;
 

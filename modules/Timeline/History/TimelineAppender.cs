@@ -2,7 +2,6 @@ using Crm.Modules.Timeline.Data;
 using Crm.Modules.Timeline.Domain;
 using Crm.Modules.Timeline.Live;
 using Crm.PluginSdk.Live;
-using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Modules.Timeline.History;
 
@@ -15,10 +14,11 @@ namespace Crm.Modules.Timeline.History;
 public sealed class TimelineAppender(TimelineDbContext db)
 {
     /// <summary>
-    /// Writes the entries and moves of events not written before (by event id) in one save; returns
-    /// how many entries it wrote. When another host wrote some of the same events at the same moment,
-    /// the save is refused by the unique index and the events are written one by one, each skipped
-    /// when it is there.
+    /// Writes the entries and moves not written before in one transaction (the caller's, or one of
+    /// its own) and returns how many entries it wrote. An entry is written before when its (event,
+    /// record, kind) is there (a move: its event), as after a redelivery or another host's delivery
+    /// of the same events: the unique indexes skip it (<c>ON CONFLICT DO NOTHING</c>), so two hosts
+    /// writing the same events at once write each entry once, with no error and no retry.
     /// </summary>
     public async Task<int> AppendAsync(IReadOnlyList<TimelineEntry> entries, IReadOnlyList<StageMove> moves, CancellationToken cancellationToken)
     {
@@ -34,65 +34,31 @@ public sealed class TimelineAppender(TimelineDbContext db)
             return await WriteAsync(entries, moves, cancellationToken);
         }
 
-        var eventIds = entries.Select(e => e.EventId).Distinct().ToList();
-        try
-        {
-            // A transaction of its own: the writers' lock lasts until the entries are committed.
-            return await session.InTransactionAsync(() => WriteAsync(entries, moves, cancellationToken), cancellationToken: cancellationToken);
-        }
-        catch (DbUpdateException) when (eventIds.Count > 1)
-        {
-            db.ChangeTracker.Clear();
-            var count = 0;
-            foreach (var group in entries.GroupBy(e => e.EventId))
-            {
-                count += await AppendAsync(group.ToList(), moves.Where(m => m.EventId == group.Key).ToList(), cancellationToken);
-            }
-
-            return count;
-        }
-        catch (DbUpdateException)
-        {
-            // Another delivery of the same event (another host) wrote it first: the unique index kept one.
-            db.ChangeTracker.Clear();
-            var id = eventIds[0];
-            if (!await db.Entries.AnyAsync(e => e.EventId == id, cancellationToken))
-            {
-                throw;
-            }
-
-            return 0;
-        }
+        // A transaction of its own: the writers' lock lasts until the entries are committed, and a
+        // batch whose moves fail leaves no entry either.
+        return await session.InTransactionAsync(() => WriteAsync(entries, moves, cancellationToken), cancellationToken: cancellationToken);
     }
 
     /// <summary>
     /// In the transaction: takes the writers' lock (entries become visible in id order, which live
-    /// readers rely on), skips the events written before (checked under the lock, so after any
-    /// other writer of them committed), saves the rest in one save and tells the live readers.
+    /// readers rely on), inserts the entries, then the moves, each in one statement with no change
+    /// tracking and no ids read back (no writer needs them), and tells the live readers when any
+    /// entry was new.
     /// </summary>
     private async Task<int> WriteAsync(IReadOnlyList<TimelineEntry> entries, IReadOnlyList<StageMove> moves, CancellationToken cancellationToken)
     {
         await LiveSignal.LockWritersAsync(db, TimelineLiveSource.SignalName, cancellationToken);
-        // Every event that makes a stage move makes an entry in the same save, so entries alone tell.
-        var eventIds = entries.Select(e => e.EventId).Distinct().ToList();
-        var written = (await db.Entries.AsNoTracking().Where(e => eventIds.Contains(e.EventId)).Select(e => e.EventId).Distinct().ToListAsync(cancellationToken)).ToHashSet();
-        var newEntries = entries.Where(e => !written.Contains(e.EventId)).ToList();
-        if (newEntries.Count == 0)
+        var written = await TimelineInserts.InsertEntriesAsync(db, entries, cancellationToken);
+        if (moves.Count > 0)
         {
-            return 0;
+            await TimelineInserts.InsertMovesAsync(db, moves, cancellationToken);
         }
 
-        try
+        if (written > 0)
         {
-            db.Entries.AddRange(newEntries);
-            db.StageMoves.AddRange(moves.Where(m => !written.Contains(m.EventId)));
-            await db.SaveChangesAsync(cancellationToken);
             await LiveSignal.RaiseAsync(db, TimelineLiveSource.SignalName, cancellationToken);
-            return newEntries.Count;
         }
-        finally
-        {
-            db.ChangeTracker.Clear();
-        }
+
+        return written;
     }
 }
