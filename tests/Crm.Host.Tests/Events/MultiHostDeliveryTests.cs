@@ -52,7 +52,14 @@ public abstract class MultiHostDeliveryTests(Engine engine)
             await Task.WhenAll(dispatchers.Select(d => Task.Run(() => d.DispatchPendingAsync(CancellationToken.None))));
         }
 
-        Assert.Equal(60, seen.Count);
+        if (seen.Count != 60)
+        {
+            // Seen once, in CI: say where the others went (delivery rows and their errors) when it happens again.
+            var rows = await host.QueryRowsAsync($"SELECT handler, entity_id, state, attempts, last_error FROM {host.Table("platform", "event_deliveries")}");
+            Assert.Fail($"{seen.Count} of 60 events reached the handler; delivery rows: "
+                + string.Join("; ", rows.Select(r => string.Join(", ", r.Select(c => $"{c.Key}={c.Value}")))));
+        }
+
         var twice = seen.Where(e => e.Value > 1).ToList();
         Assert.True(twice.Count == 0, $"{twice.Count} of 60 events were delivered more than once (up to {twice.Select(e => e.Value).DefaultIfEmpty().Max()} times).");
     }
