@@ -102,3 +102,15 @@ capture_statements() {
     { if (keep) printf "%s", block; block = ""; keep = 0; inplan = 0 }
     END { if (keep) printf "%s", block }'
 }
+
+# GraphQL against the host started on $http_port with key $key (or the bearer given): the data, failing on any error.
+gql() { # query [bearer] -> data, failing on any error
+  local answer
+  answer=$(curl -fsS "http://127.0.0.1:$http_port/graphql" -H "Authorization: Bearer ${2:-$key}" -H 'Content-Type: application/json' \
+    -d "$(jq -cn --arg q "$1" '{query: $q}')")
+  if jq -e '(.errors // []) + [.data // {} | .. | objects | .errors? // empty | .[]] | length > 0' <<<"$answer" >/dev/null; then
+    echo "GraphQL errors: $answer" >&2
+    exit 1
+  fi
+  jq -c .data <<<"$answer"
+}

@@ -46,8 +46,10 @@ for (let i = 0; i < 100; i += 20) {
 const sent = new Map(); // marker -> time sent (ms)
 const latencies = [];
 let received = 0;
-const clients = Array.from({ length: socketCount }, () => createClient({
-  url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { Authorization: `Bearer ${apiKey}` }, retryAttempts: 0, lazy: false,
+// The sockets' credentials, round robin (CRM_SUBSCRIBER_KEYS, comma-separated; the writer's key when not given).
+const subscriberKeys = (process.env.CRM_SUBSCRIBER_KEYS || apiKey).split(',').map((k) => k.trim()).filter((k) => k.length > 0);
+const clients = Array.from({ length: socketCount }, (_, i) => createClient({
+  url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { Authorization: `Bearer ${subscriberKeys[i % subscriberKeys.length]}` }, retryAttempts: 0, lazy: false,
 }));
 const query = 'subscription { feedEvents(where: { entityTypes: [CONTACT], kinds: ["fieldsChanged"] }) { cursor node { ... on TimelineFieldsChangedEntry { changes { field newValue } } } } }';
 const stops = [];

@@ -2,11 +2,16 @@
 # Commit -> subscriber latency of feedEvents on PostgreSQL (NOTIFY wake-up): 200 subscriptions
 # while contacts change at 100/s for 20 s, twice, each run with the load average (uptime).
 #
-#   tools/bench/live-latency.sh [SUBSCRIPTIONS=200] [RATE=100] [SECONDS=20]
+#   tools/bench/live-latency.sh [SUBSCRIPTIONS=200] [RATE=100] [SECONDS=20] [USERS=1]
+#
+# USERS=1: every socket signs in as the administrator (subscribers of one user and one document
+# share each event's execution). USERS=N: N users with a role reading every contact, one API key
+# each, one socket per user (at least 20 sockets), signed in round robin (N executions per event,
+# N rights checks per batch).
 #
 # Needs node and tools/conformance's packages (npm ci there; done here when missing).
 set -euo pipefail
-subscriptions=${1:-200} rate=${2:-100} seconds=${3:-20}
+subscriptions=${1:-200} rate=${2:-100} seconds=${3:-20} users=${4:-1}
 cd "$(dirname "$0")/../.."
 
 . tools/bench/lib.sh
@@ -20,8 +25,19 @@ key="bench-admin-key-$(date +%s)"
 http_port=$(free_port 18690)
 start_host "$http_port" "$work/host.log"
 echo "host on port $http_port"
+subscriber_keys=$key
+if [ "$users" -gt 1 ]; then
+  role=$(gql 'mutation { createRole(input: { name: "Live bench", permissions: [{ entityType: CONTACT, action: READ, level: ALL }] }) { role { id } errors { code message } } }' | jq -r .createRole.role.id)
+  subscriber_keys=""
+  for u in $(seq 1 "$users"); do
+    id=$(gql "mutation { createUser(input: { email: \"live$u@bench.test\", name: \"Live $u\" }) { user { id } errors { code message } } }" | jq -r .createUser.user.id)
+    gql "mutation { assignRole(roleId: \"$role\", userId: \"$id\") { role { id } errors { code message } } }" >/dev/null
+    subscriber_keys+="$(gql "mutation { createApiKey(input: { userId: \"$id\", name: \"live $u\" }) { key errors { code message } } }" | jq -r .createApiKey.key),"
+  done
+  echo "$users subscriber users, each with its own API key"
+fi
 for run in 1 2; do
   echo "== run $run (load average before: $(uptime | sed 's/.*load average: //'))"
-  CRM_API_KEY=$key node tools/bench/live-latency.mjs "http://127.0.0.1:$http_port/graphql" "$subscriptions" "$rate" "$seconds"
+  CRM_API_KEY=$key CRM_SUBSCRIBER_KEYS=$subscriber_keys node tools/bench/live-latency.mjs "http://127.0.0.1:$http_port/graphql" "$subscriptions" "$rate" "$seconds" $((users > 20 ? users : 20))
   echo "load average after: $(uptime | sed 's/.*load average: //')"
 done

@@ -24,16 +24,6 @@ cd "$(dirname "$0")/../.."
 
 . tools/bench/lib.sh
 
-gql() { # query [bearer] -> data, failing on any error
-  local answer
-  answer=$(curl -fsS "http://127.0.0.1:$http_port/graphql" -H "Authorization: Bearer ${2:-$key}" -H 'Content-Type: application/json' \
-    -d "$(jq -cn --arg q "$1" '{query: $q}')")
-  if jq -e '(.errors // []) + [.data // {} | .. | objects | .errors? // empty | .[]] | length > 0' <<<"$answer" >/dev/null; then
-    echo "GraphQL errors: $answer" >&2
-    exit 1
-  fi
-  jq -c .data <<<"$answer"
-}
 
 measure() { # label bearer query -> "label: n, median, p99" in ms (after the warm-up)
   local label=$1 bearer=$2 body times
