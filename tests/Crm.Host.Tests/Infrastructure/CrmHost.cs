@@ -88,6 +88,7 @@ public class CrmHost : WebApplicationFactory<Program>
         builder.ConfigureTestServices(services =>
         {
             services.AddTransient<IStartupFilter, ClientAddressFromHeader>();
+            services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider, ServerErrors>();
             _services?.Invoke(services);
         });
     }
@@ -199,7 +200,12 @@ public sealed record GraphQLResponse(HttpStatusCode Status, string ContentType, 
     /// <summary>Fails with the whole body when the response has errors.</summary>
     public GraphQLResponse ShouldSucceed()
     {
-        Assert.True(Errors.Count == 0 && Status == HttpStatusCode.OK, $"Expected success, got {(int)Status}: {Body.ToJsonString()}");
+        if (Errors.Count > 0 || Status != HttpStatusCode.OK)
+        {
+            var body = Body.ToJsonString();
+            Assert.Fail($"Expected success, got {(int)Status}: {body}{ServerErrors.For(body)}");
+        }
+
         return this;
     }
 }
