@@ -8,7 +8,11 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Host.Tests.Events;
 
-/// <summary>Two hosts on one database (one PostgreSQL database, one SQLite file) drain the same outboxes without delivering an event twice.</summary>
+/// <summary>
+/// Hosts on one database (one PostgreSQL database, one SQLite file) drain the same outboxes without
+/// delivering an event twice. Every host counts, the one that writes the events too: its dispatcher's
+/// first round at start-up may meet the first events (that is how one event in 60 went uncounted in CI).
+/// </summary>
 public abstract class MultiHostDeliveryTests(Engine engine)
 {
     private sealed class CountingHandler(ConcurrentDictionary<Guid, int> seen) : IEventHandler<RecordCreated>
@@ -25,22 +29,22 @@ public abstract class MultiHostDeliveryTests(Engine engine)
         }
     }
 
-    private static WebApplicationFactory<Program> WithCounter(CrmHost host, ConcurrentDictionary<Guid, int> seen) =>
-        host.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
-            services.AddSingleton(new CountingHandler(seen)).AddEventHandler<CountingHandler>("tests/counting")));
+    private static void AddCounter(IServiceCollection services, ConcurrentDictionary<Guid, int> seen) =>
+        services.AddSingleton(new CountingHandler(seen)).AddEventHandler<CountingHandler>("tests/counting");
 
     [Fact]
     public async Task Each_event_is_delivered_once_while_two_hosts_dispatch_at_the_same_time()
     {
-        await using var host = await CrmHost.StartAsync(engine, new Dictionary<string, string?> { ["Events:BatchSize"] = "10" });
+        var seen = new ConcurrentDictionary<Guid, int>();
+        await using var host = await CrmHost.StartAsync(engine, new Dictionary<string, string?> { ["Events:BatchSize"] = "10" }, services => AddCounter(services, seen));
         for (var i = 0; i < 60; i++)
         {
             await host.CreateContactAsync(new { name = $"Delivered {i}" });
         }
 
-        var seen = new ConcurrentDictionary<Guid, int>();
-        await using var first = WithCounter(host, seen);
-        await using var second = WithCounter(host, seen);
+        // Two more hosts, built from the first one: its services (and so the counter) included.
+        await using var first = host.WithWebHostBuilder(_ => { });
+        await using var second = host.WithWebHostBuilder(_ => { });
         var dispatchers = new[] { first, second }.Select(h => h.Services.GetRequiredService<OutboxDispatcher>()).ToArray();
 
         // Each round takes at most a batch per outbox (a host may find the other one at work and
