@@ -1,4 +1,6 @@
+using Crm.PluginSdk.Data;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Crm.Host.Tests.Infrastructure;
@@ -31,13 +33,16 @@ public sealed class DatabaseTrouble : IAsyncDisposable
             return new DatabaseTrouble(host, () => OnServerAsync(host, "ALTER DATABASE {0} ALLOW_CONNECTIONS true"));
         }
 
+        // Moved first, then the pools cleared: a connection a background task opens in between
+        // fails to open, where one opened before the move (cleared pools first) would be pooled
+        // still holding the moved file, and answer the next request (a 401 instead of a 503, seen once in CI).
         var file = new SqliteConnectionStringBuilder(host.ConnectionString).DataSource;
-        SqliteConnection.ClearAllPools();
         File.Move(file, file + ".away");
         Directory.CreateDirectory(file);
+        ClearPool(host);
         return new DatabaseTrouble(host, () =>
         {
-            SqliteConnection.ClearAllPools();
+            ClearPool(host);
             Directory.Delete(file);
             File.Move(file + ".away", file);
             return Task.CompletedTask;
@@ -66,6 +71,17 @@ public sealed class DatabaseTrouble : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await _undo();
+
+    /// <summary>
+    /// Empties the pool of this host's connections only (the connection string the host made, which
+    /// names the pool): clearing every pool of the process would also drop connections the tests
+    /// running beside this one are using.
+    /// </summary>
+    private static void ClearPool(CrmHost host)
+    {
+        using var connection = new SqliteConnection(host.Services.GetRequiredService<DatabaseOptions>().ConnectionString);
+        SqliteConnection.ClearPool(connection);
+    }
 
     /// <summary>Runs a statement about the host's database from the server's maintenance database, then ends the database's sessions so that it applies to the next ones.</summary>
     private static async Task OnServerAsync(CrmHost host, string statement)
