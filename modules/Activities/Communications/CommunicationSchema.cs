@@ -45,15 +45,10 @@ public sealed class CommunicationSchema : ISchemaContributor
             Resolver = new FuncFieldResolver<object?>(c => ((ActivityCommunication)c.Source!).EntityType),
         });
         output.AddField(SharedGraphTypes.Field<ActivityCommunication>("entityId", typeof(IdGraphType), c => c.EntityId?.ToString(CultureInfo.InvariantCulture)));
-        if (composer.Types.CrmRecord is { } record)
+        if (composer.RecordField<ActivityCommunication>("record", "The record it belongs to, when you may read it (else null).",
+                c => c is { EntityType: { } type, EntityId: { } id } ? (type, id) : null) is { } record)
         {
-            output.AddField(new FieldType
-            {
-                Name = "record",
-                ResolvedType = record,
-                Description = "The record it belongs to, when you may read it (else null).",
-                Resolver = new FuncFieldResolver<object?>(RecordOf),
-            });
+            output.AddField(record);
         }
 
         composer.EntityType(ActivityEntity.Name).AddField(new FieldType
@@ -74,17 +69,6 @@ public sealed class CommunicationSchema : ISchemaContributor
                 return new ChainedResult<ActivityCommunication[]?>(loader.Load(((Activity)context.Source!).Id), rows => rows ?? []);
             }),
         });
-    }
-
-    /// <summary>The record, batched with every other load of its type at this level, read within the reader's rights.</summary>
-    private static object? RecordOf(global::GraphQL.IResolveFieldContext context)
-    {
-        var communication = (ActivityCommunication)context.Source!;
-        var services = context.RequestServices!;
-        var registry = services.GetRequiredService<IEntityRegistry>();
-        return communication is { EntityType: { } type, EntityId: { } id } && registry.Find(type) is not null
-            ? registry.Load(services, type, id)
-            : null;
     }
 
     private static InputObjectGraphType CreateInput(SchemaComposer composer)

@@ -36,6 +36,12 @@ public sealed class ActivitySchema : ISchemaContributor
             var type = new ObjectGraphType { Name = "ActivityBinding", Description = "A record an activity concerns." };
             type.AddField(new FieldType { Name = "entityType", ResolvedType = new NonNullGraphType(composer.Types.CrmEntityType), Resolver = new FuncFieldResolver<object?>(c => ((ActivityBinding)c.Source!).EntityType) });
             type.AddField(SharedGraphTypes.Field<ActivityBinding>("id", typeof(NonNullGraphType<IdGraphType>), b => b.EntityId.ToString(CultureInfo.InvariantCulture), "The record's id."));
+            if (composer.RecordField<ActivityBinding>("record", "The record, when you may read it (else null: the activity may be readable through another of its records).",
+                    b => (b.EntityType, b.EntityId)) is { } record)
+            {
+                type.AddField(record);
+            }
+
             return type;
         });
         activityType.AddField(new FieldType

@@ -24,20 +24,10 @@ internal static class PlannedItemGraphType
             ResolvedType = new NonNullGraphType(new BooleanGraphType()),
             Resolver = new FuncFieldResolver<object?>(c => ((PlannedItem)c.Source!).Due is { } due && due < DateTime.UtcNow),
         });
-        if (composer.Types.CrmRecord is { } union)
+        if (composer.RecordField<PlannedItem>("record", "The item's record (an Activity, ...), loaded for every item at once; null when it is gone.",
+                item => (item.EntityType, item.Id)) is { } record)
         {
-            var registry = composer.Registry;
-            type.AddField(new FieldType
-            {
-                Name = "record",
-                Description = "The item's record (an Activity, ...), loaded for every item at once; null when it is gone.",
-                ResolvedType = union,
-                Resolver = new FuncFieldResolver<object?>(c =>
-                {
-                    var item = (PlannedItem)c.Source!;
-                    return registry.Find(item.EntityType) is null ? null : registry.Load(c.RequestServices!, item.EntityType, item.Id);
-                }),
-            });
+            type.AddField(record);
         }
 
         return type;

@@ -21,9 +21,12 @@ public sealed class TimelineGraphTypes
     private static readonly ConditionalWeakTable<TimelineEntry, JsonObject> Parsed = new();
 
     private readonly Dictionary<string, ObjectGraphType> _byKind = new(StringComparer.Ordinal);
+    private readonly SchemaComposer _composer;
 
-    public TimelineGraphTypes(SharedGraphTypes shared, IEnumerable<TimelineKindDeclaration> declaredKinds)
+    public TimelineGraphTypes(SchemaComposer composer, IEnumerable<TimelineKindDeclaration> declaredKinds)
     {
+        _composer = composer;
+        var shared = composer.Types;
         var actorKind = new EnumerationGraphType { Name = "ActorKind", Description = "What kind of actor made a change." };
         actorKind.Add("USER", "USER", "A user signed in with an access token.");
         actorKind.Add("API_KEY", "API_KEY", "An integration, with one of a user's API keys.");
@@ -127,7 +130,7 @@ public sealed class TimelineGraphTypes
         _byKind[kind] = type;
     }
 
-    private static void AddCommonFields(IComplexGraphType type, SharedGraphTypes shared, IGraphType actor)
+    private void AddCommonFields(IComplexGraphType type, SharedGraphTypes shared, IGraphType actor)
     {
         type.AddField(SharedGraphTypes.Field<TimelineEntry>("id", typeof(NonNullGraphType<IdGraphType>), e => e.Id.ToString(CultureInfo.InvariantCulture), "Grows with every entry written: later entries have larger ids."));
         type.AddField(SharedGraphTypes.Field<TimelineEntry>("kind", typeof(NonNullGraphType<StringGraphType>), e => e.Kind, "created, fieldsChanged, stageChanged, converted, deleted, comment."));
@@ -140,6 +143,11 @@ public sealed class TimelineGraphTypes
             Resolver = new FuncFieldResolver<object?>(c => ((TimelineEntry)c.Source!).EntityType),
         });
         type.AddField(SharedGraphTypes.Field<TimelineEntry>("entityId", typeof(NonNullGraphType<IdGraphType>), e => e.EntityId.ToString(CultureInfo.InvariantCulture)));
+        if (_composer.RecordField<TimelineEntry>("record", "The record it happened to, loaded for the whole page at once; null when it was deleted since.",
+                e => (e.EntityType, e.EntityId)) is { } record)
+        {
+            type.AddField(record);
+        }
     }
 
     /// <summary>

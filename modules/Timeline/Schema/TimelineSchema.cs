@@ -34,7 +34,7 @@ public sealed class TimelineSchema : ISchemaContributor
 
     public void Contribute(SchemaComposer composer)
     {
-        var types = new TimelineGraphTypes(composer.Types, composer.RootServices.GetServices<ITimelineKinds>().SelectMany(k => k.Kinds));
+        var types = new TimelineGraphTypes(composer, composer.RootServices.GetServices<ITimelineKinds>().SelectMany(k => k.Kinds));
         foreach (var entryType in types.EntryTypes)
         {
             composer.AddType(entryType);

@@ -62,19 +62,11 @@ internal sealed class CustomFieldGraphTypes(SharedGraphTypes types, IEntityRegis
             Resolver = new FuncFieldResolver<object?>(c => ((CrmRecordReference)c.Source!).EntityType),
         });
         type.AddField(SharedGraphTypes.Field<CrmRecordReference>("id", typeof(NonNullGraphType<IdGraphType>), r => r.Id.ToString(CultureInfo.InvariantCulture)));
-        if (types.CrmRecord is { } union)
+        if (RecordFields.Create<CrmRecordReference>(types, registry, "record",
+                "The linked record; null when it no longer exists, and null with a FORBIDDEN error when the caller may not read it.",
+                reference => (reference.EntityType, reference.Id), UnreadableRecord.Forbidden) is { } record)
         {
-            type.AddField(new FieldType
-            {
-                Name = "record",
-                Description = "The linked record; null when it no longer exists, and null with a FORBIDDEN error when the caller may not read it.",
-                ResolvedType = union,
-                Resolver = new FuncFieldResolver<object?>(c =>
-                {
-                    var reference = (CrmRecordReference)c.Source!;
-                    return registry.Find(reference.EntityType) is null ? null : RecordTypeFactory.ReferencedRecord(registry, c, reference.EntityType, reference.Id);
-                }),
-            });
+            type.AddField(record);
         }
 
         return type;

@@ -22,6 +22,7 @@ internal static class SelectedColumns
     // Per field node of a document: its siblings under one list (and the same node again when the
     // document is reused) resolve with the walk done once. Keyed weakly: gone with the document.
     private static readonly ConditionalWeakTable<GraphQLField, Cached> ByField = [];
+    private static readonly ConditionalWeakTable<GraphQLField, UnionMembers> ByUnionField = [];
 
     /// <summary>Declares the record properties <paramref name="field"/>'s resolver reads from its source record.</summary>
     public static FieldType Reads(this FieldType field, params IEnumerable<string> properties)
@@ -82,6 +83,37 @@ internal static class SelectedColumns
             return Projection(document, nodes, recordType);
         }, connection: true);
 
+    /// <summary>
+    /// The projection of a record of the GraphQL object type <paramref name="graphTypeName"/> that a
+    /// field of the union <c>CrmRecord</c> returns: only the fragments that apply to that type count
+    /// (<c>... on Deal { title }</c> reads a deal's title and nothing of a contact); null for the whole record.
+    /// </summary>
+    public static RecordProjection? OfUnionMember(IResolveFieldContext context, string graphTypeName)
+    {
+        var field = context.FieldAst;
+        var members = ByUnionField.GetValue(field, _ => new UnionMembers(context.FieldDefinition));
+        if (!ReferenceEquals(members.Definition, context.FieldDefinition))
+        {
+            // The same document against a schema swapped in since: made again for this one.
+            members = new UnionMembers(context.FieldDefinition);
+            ByUnionField.AddOrUpdate(field, members);
+        }
+
+        return members.Projections.GetOrAdd(graphTypeName, static (name, context) =>
+        {
+            var schema = context.Schema;
+            if (schema.AllTypes[name] is not IComplexGraphType recordType)
+            {
+                return null;
+            }
+
+            // A fragment on another object type is not this record's; one on the union itself (or
+            // an interface) may be, and counts.
+            bool Applies(string condition) => condition == name || schema.AllTypes[condition] is not IObjectGraphType;
+            return Projection(context.Document, [context.FieldAst.SelectionSet], recordType, Applies);
+        }, context);
+    }
+
     private static RecordProjection? Cache(IResolveFieldContext context, Func<IResolveFieldContext, IComplexGraphType, RecordProjection?> make, bool connection = false)
     {
         var field = context.FieldAst;
@@ -110,12 +142,13 @@ internal static class SelectedColumns
         _ => null,
     };
 
-    private static RecordProjection? Projection(GraphQLDocument document, IEnumerable<GraphQLSelectionSet?> selections, IComplexGraphType recordType)
+    private static RecordProjection? Projection(GraphQLDocument document, IEnumerable<GraphQLSelectionSet?> selections, IComplexGraphType recordType,
+        Func<string, bool>? applies = null)
     {
         var properties = new HashSet<string>(StringComparer.Ordinal);
         foreach (var selection in selections)
         {
-            foreach (var field in Fields(document, selection, 0))
+            foreach (var field in Fields(document, selection, 0, applies))
             {
                 if (field is null)
                 {
@@ -146,7 +179,11 @@ internal static class SelectedColumns
     /// <c>@skip</c>/<c>@include</c> count as selected: reading a column too many is harmless. A null
     /// stands for what lies deeper than <see cref="MaxDepth"/>: unknown, so the whole record is read.
     /// </summary>
-    private static IEnumerable<GraphQLField?> Fields(GraphQLDocument document, GraphQLSelectionSet? selectionSet, int depth)
+    /// <param name="document">The document the fragments are defined in.</param>
+    /// <param name="selectionSet">The selection to walk.</param>
+    /// <param name="depth">How deep in fragments the walk is.</param>
+    /// <param name="applies">Given: whether a fragment with this type condition applies (the others are skipped); not given: every fragment does.</param>
+    private static IEnumerable<GraphQLField?> Fields(GraphQLDocument document, GraphQLSelectionSet? selectionSet, int depth, Func<string, bool>? applies = null)
     {
         if (selectionSet is null)
         {
@@ -161,20 +198,26 @@ internal static class SelectedColumns
 
         foreach (var selection in selectionSet.Selections)
         {
-            var inner = selection switch
+            var (inner, condition) = selection switch
             {
-                GraphQLField field => null,
-                GraphQLInlineFragment inline => inline.SelectionSet,
+                GraphQLInlineFragment inline => (inline.SelectionSet, inline.TypeCondition),
                 GraphQLFragmentSpread spread => document.Definitions.OfType<GraphQLFragmentDefinition>()
-                    .FirstOrDefault(f => f.FragmentName.Name.Value == spread.FragmentName.Name.Value)?.SelectionSet,
-                _ => null,
+                    .FirstOrDefault(f => f.FragmentName.Name.Value == spread.FragmentName.Name.Value) is { } fragment
+                    ? (fragment.SelectionSet, fragment.TypeCondition)
+                    : (null, null),
+                _ => ((GraphQLSelectionSet?)null, (GraphQLTypeCondition?)null),
             };
+            if (applies is not null && condition is not null && !applies(condition.Type.Name.StringValue))
+            {
+                continue;
+            }
+
             if (selection is GraphQLField selected)
             {
                 yield return selected;
             }
 
-            foreach (var field in Fields(document, inner, depth + 1))
+            foreach (var field in Fields(document, inner, depth + 1, applies))
             {
                 yield return field;
             }
@@ -182,4 +225,11 @@ internal static class SelectedColumns
     }
 
     private sealed record Cached(FieldType Definition, RecordProjection? Projection);
+
+    private sealed class UnionMembers(FieldType definition)
+    {
+        public FieldType Definition { get; } = definition;
+
+        public System.Collections.Concurrent.ConcurrentDictionary<string, RecordProjection?> Projections { get; } = new(StringComparer.Ordinal);
+    }
 }
