@@ -22,6 +22,9 @@ public sealed class CommentSchema : ISchemaContributor
     public void Contribute(SchemaComposer composer)
     {
         var comment = CommentGraphType.Get(composer.Types);
+        composer.AddUserField<Comment>(comment, "author", "The user who wrote it (loaded for the whole page at once).", c => c.AuthorId);
+        composer.AddUsersField<Comment>(comment, "mentionedUsers", "The users its text mentions, by id (those that still exist).",
+            c => c.Mentions.Select(m => m.UserId).Order());
         var payload = new ObjectGraphType { Name = "CommentPayload", Description = "The comment as written, or why it was not." };
         payload.AddField(new FieldType { Name = "comment", ResolvedType = comment, Resolver = new FuncFieldResolver<object?>(c => ((MutationPayload)c.Source!).Record) });
         payload.AddField(SharedGraphTypes.Field<MutationPayload>("deletedId", typeof(IdGraphType), p => p.DeletedId?.ToString(CultureInfo.InvariantCulture), "The deleted comment's id (deleteComment)."));

@@ -39,6 +39,8 @@ public sealed class TimelineGraphTypes
         actor.Fields.Find("kind")!.ResolvedType = new NonNullGraphType(actorKind);
         actor.AddField(SharedGraphTypes.Field<TimelineEntry>("userId", typeof(IdGraphType), e => e.ActorId is null or 0 ? null : e.ActorId.Value.ToString(CultureInfo.InvariantCulture), "The user whose change it was; null for the platform's own work."));
         actor.AddField(SharedGraphTypes.Field<TimelineEntry>("via", typeof(StringGraphType), e => e.Via, "The channel: graphql, import, platform, automation ...; null when unknown."));
+        composer.AddUserField<TimelineEntry>(actor, "user", "The user whose change it was (loaded for the whole page at once); null for the platform's own work.",
+            e => e.ActorId is null or 0 ? null : e.ActorId);
 
         Entry = new InterfaceGraphType { Name = "TimelineEntry", Description = "One thing that happened to a record." };
         AddCommonFields(Entry, shared, actor);

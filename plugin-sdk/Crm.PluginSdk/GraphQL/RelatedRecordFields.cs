@@ -4,6 +4,7 @@ using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.Querying;
 using Crm.PluginSdk.Security;
 using GraphQL;
+using GraphQL.DataLoader;
 using GraphQL.Resolvers;
 using GraphQL.Types;
 using Microsoft.Extensions.DependencyInjection;
@@ -52,6 +53,59 @@ internal sealed class RelatedRecordFields(IServiceProvider rootServices, SharedG
         }.Reads(nameof(Records.ICrmRecord.Id)));
     }
 
+    private readonly List<Action<IGraphType>> _userFieldsOfModules = [];
+
+    /// <summary>Keeps a module's user field for <see cref="AddUserFields"/>, when the <c>User</c> type is known.</summary>
+    public void AddUserField<TSource>(IComplexGraphType type, string name, string description, Func<TSource, long?> userId) =>
+        _userFieldsOfModules.Add(userType => type.AddField(new FieldType
+        {
+            Name = name,
+            Description = description,
+            ResolvedType = userType,
+            Resolver = new FuncFieldResolver<object?>(context =>
+                userId((TSource)context.Source!) is { } id ? Users(context).Load(id) : null),
+        }));
+
+    /// <summary>Keeps a module's list-of-users field for <see cref="AddUserFields"/>: the users that exist, in the order given.</summary>
+    public void AddUsersField<TSource>(IComplexGraphType type, string name, string description, Func<TSource, IEnumerable<long>> userIds) =>
+        _userFieldsOfModules.Add(userType => type.AddField(new FieldType
+        {
+            Name = name,
+            Description = description,
+            ResolvedType = SchemaComposer.NonNullList(userType),
+            Resolver = new FuncFieldResolver<object?>(context =>
+            {
+                var users = Users(context);
+                return new AllLoaded(userIds((TSource)context.Source!).Distinct().Select(users.Load).ToList());
+            }),
+        }));
+
+    /// <summary>The request's one loader of users: every user field of a level shares its batch.</summary>
+    private static BatchLoader<long, object> Users(IResolveFieldContext context)
+    {
+        var services = context.RequestServices!;
+        return services.GetRequiredService<BatchLoaderScope>().GetOrAdd<long, object>(
+            UserLoader, (ids, ct) => services.GetRequiredService<IUserDirectory>().LoadUsersAsync(ids, ct));
+    }
+
+    /// <summary>The values of several loads of one loader (fetched together, by the first), those that exist.</summary>
+    private sealed class AllLoaded(IReadOnlyList<IDataLoaderResult<object?>> loads) : IDataLoaderResult
+    {
+        public async Task<object?> GetResultAsync(CancellationToken cancellationToken = default)
+        {
+            var values = new List<object>(loads.Count);
+            foreach (var load in loads)
+            {
+                if (await load.GetResultAsync(cancellationToken) is { } value)
+                {
+                    values.Add(value);
+                }
+            }
+
+            return values;
+        }
+    }
+
     /// <summary>
     /// <c>assignedBy</c>, <c>createdBy</c>, <c>updatedBy</c>: the user each user id names, loaded in
     /// one batch per level from the module that keeps users, as its <c>User</c> type shows them.
@@ -63,6 +117,11 @@ internal sealed class RelatedRecordFields(IServiceProvider rootServices, SharedG
             || rootServices.GetService<IServiceProviderIsService>()?.IsService(typeof(IUserDirectory)) != true)
         {
             return;
+        }
+
+        foreach (var add in _userFieldsOfModules)
+        {
+            add(userType);
         }
 
         foreach (var definition in definitions)
@@ -86,10 +145,7 @@ internal sealed class RelatedRecordFields(IServiceProvider rootServices, SharedG
                             return null;
                         }
 
-                        var services = context.RequestServices!;
-                        var users = services.GetRequiredService<BatchLoaderScope>().GetOrAdd<long, object>(
-                            UserLoader, (ids, ct) => services.GetRequiredService<IUserDirectory>().LoadUsersAsync(ids, ct));
-                        return users.Load(Convert.ToInt64(value, CultureInfo.InvariantCulture));
+                        return Users(context).Load(Convert.ToInt64(value, CultureInfo.InvariantCulture));
                     }),
                 }.Reads(field.Property.Name));
             }

@@ -107,6 +107,19 @@ public sealed class SchemaComposer
         _extraTypes.Add(type);
     }
 
+    /// <summary>
+    /// Adds to <paramref name="type"/> the field <paramref name="name"/> showing the user that
+    /// <paramref name="userId"/> names (null: none), as the module that keeps users shows them
+    /// (<c>User</c>), loaded in one batch per level with every other user field (<c>assignedBy</c>
+    /// ...). Added once every contributor ran, and not at all when no module keeps users.
+    /// </summary>
+    public void AddUserField<TSource>(IComplexGraphType type, string name, string description, Func<TSource, long?> userId) =>
+        _related.AddUserField(type, name, description, userId);
+
+    /// <summary>As <see cref="AddUserField{TSource}"/>, for a list of user ids: the users that exist, in the order given, repeated ids once.</summary>
+    public void AddUsersField<TSource>(IComplexGraphType type, string name, string description, Func<TSource, IEnumerable<long>> userIds) =>
+        _related.AddUsersField(type, name, description, userIds);
+
     /// <summary>Whether an entity type is part of this schema (its module may be missing or refused).</summary>
     public bool HasEntityType(string entityName) => _entityTypes.ContainsKey(entityName);
 

@@ -112,6 +112,55 @@ public abstract class RecordFieldTests(TimelineHost fixture)
     }
 
     [Fact]
+    public async Task Actors_authors_and_mentioned_users_show_as_users_loaded_once_for_the_page()
+    {
+        var writer = await Host.NewUserWithKeyAsync("rf-writer");
+        var role = await Host.CreateRoleAsync(Records.NewMarker("Rf writers"), [
+            new { entityType = "CONTACT", action = "READ", level = "ALL" },
+            new { entityType = "CONTACT", action = "UPDATE", level = "ALL" }]);
+        (await Host.AssignAsync(role, userId: writer.Id)).Ok();
+        var mentioned = await Host.NewUserWithKeyAsync("rf-mentioned");
+        (await Host.AssignAsync(role, userId: mentioned.Id)).Ok(); // mentions show to those who may read the record
+        var contact = await Host.CreateContactAsync(new { name = Records.NewMarker("Rf users") });
+        (await Host.QueryAsync("mutation($id: ID!) { updateContact(id: $id, input: { post: \"Buyer\" }) { errors { code } } }", new { id = contact }, writer.Key)).ShouldSucceed();
+        for (var i = 0; i < 3; i++)
+        {
+            (await Host.MutateAsync("addComment", "mutation($id: ID!, $text: String!) { addComment(entityType: CONTACT, entityId: $id, text: $text) { errors { code message } } }",
+                new { id = contact, text = $"Note {i} for @[user:{mentioned.Id}] and @[user:{writer.Id}]" }, writer.Key)).Ok();
+        }
+
+        await Host.DeliverAsync();
+
+        var timeline = (await Host.QueryAsync(
+            "query($id: ID!) { timeline(entityType: CONTACT, entityId: $id, first: 10) { nodes { kind actor { userId user { id name } } } } }",
+            new { id = contact }, writer.Key)).ShouldSucceed();
+        var actors = timeline.Nodes("timeline").Select(n => (Kind: Str(n["kind"]), UserId: n["actor"]!["userId"], User: n["actor"]!["user"])).ToList();
+        Assert.Equal(5, actors.Count); // created (by the administrator), fieldsChanged, three comments
+        Assert.All(actors.Where(a => a.Kind != "created"), a =>
+        {
+            Assert.Equal(writer.Id, Str(a.UserId));
+            Assert.Equal(writer.Id, Str(a.User!["id"]));
+            Assert.Equal("rf-writer", Str(a.User["name"]));
+        });
+
+        var comments = (await Host.QueryAsync(
+            "{ myMentions(first: 10) { nodes { authorId author { name } mentionedUsers { id name } } } }", apiKey: mentioned.Key)).ShouldSucceed();
+        var nodes = comments.Nodes("myMentions");
+        Assert.Equal(3, nodes.Count);
+        var expected = new[] { writer.Id, mentioned.Id }.OrderBy(long.Parse).ToList();
+        Assert.All(nodes, n =>
+        {
+            Assert.Equal("rf-writer", Str(n["author"]!["name"]));
+            Assert.Equal(expected, n["mentionedUsers"]!.AsArray().Select(u => Str(u!["id"])));
+        });
+
+        // The users of three comments: one statement, as for one.
+        var one = (await Host.QueryAsync(
+            "{ myMentions(first: 1) { nodes { authorId author { name } mentionedUsers { id name } } } }", apiKey: mentioned.Key)).ShouldSucceed();
+        Assert.Equal(one.Statements, comments.Statements);
+    }
+
+    [Fact]
     public async Task The_entries_of_a_deleted_record_show_no_record()
     {
         var deal = await Host.CreateDealAsync(new { title = Records.NewMarker("Rf gone") });
