@@ -174,6 +174,13 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
     // The hooks, for the definition's parts (protected members cannot be called from another class).
     internal IQueryable<TRecord> ReadsFrom(TContext db) => ReadQuery(db);
 
+    /// <summary>Whether reads start from the whole table (<see cref="ReadQuery"/> is not overridden): then a read by id may be a compiled query.</summary>
+    internal bool ReadsFromWholeTable => _readsFromWholeTable ??=
+        GetType().GetMethod(nameof(ReadQuery), System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic, [typeof(TContext)])?.DeclaringType
+            == typeof(CrmEntityDefinition<TRecord, TContext>);
+
+    private bool? _readsFromWholeTable;
+
     internal IQueryable<TRecord> WritesFrom(TContext db) => WriteQuery(db);
 
     internal Task ApplyInputHookAsync(MutationContext<TRecord, TContext> mutation) => ApplyInputAsync(mutation);

@@ -29,7 +29,11 @@ internal sealed class RecordAccess<TRecord>(string name, IReadOnlyList<LambdaExp
 
     /// <summary>The records of <paramref name="query"/> the actor may act on: every read, update and delete starts here.</summary>
     public IQueryable<TRecord> Reachable(IQueryable<TRecord> query, IServiceProvider services, PermissionAction action) =>
-        (bound is null ? FilterOf(services, action) : bound.Filter(services, action)) is { } filter ? query.Where(filter) : query;
+        FilterFor(services, action) is { } filter ? query.Where(filter) : query;
+
+    /// <summary>What <see cref="Reachable"/> adds to a query: the type's own or its bound rights; null when the actor reaches every record.</summary>
+    public Expression<Func<TRecord, bool>>? FilterFor(IServiceProvider services, PermissionAction action) =>
+        bound is null ? FilterOf(services, action) : bound.Filter(services, action);
 
     /// <summary>Whether a record about to be written is within the actor's reach (a new assignee, a pipeline moved to).</summary>
     /// <remarks>A bound type's records are checked by <see cref="Bindings.IBoundAccess{TRecord}.AllowsAsync"/>, which reads their bound records.</remarks>

@@ -56,13 +56,24 @@ internal static class RecordProjector<TRecord>
             return query;
         }
 
+        return Shape(projection, model) is { } shape ? query.Select(shape) : query;
+    }
+
+    /// <summary><c>record =&gt; new TRecord { ... }</c> for the projection; null when the whole record must be read.</summary>
+    public static Expression<Func<TRecord, TRecord>>? Shape(RecordProjection? projection, IModel model)
+    {
+        if (projection is null)
+        {
+            return null;
+        }
+
         var shape = Shapes.TryGetValue(projection.Key, out var cached) ? cached : Build(projection, model);
         if (Shapes.Count < MaxShapes)
         {
             Shapes.TryAdd(projection.Key, shape);
         }
 
-        return shape is null ? query : query.Select(shape);
+        return shape;
     }
 
     /// <summary>Null when a property is not a settable column (then the whole record is read: correct, if slower).</summary>

@@ -26,18 +26,46 @@ internal sealed class RecordReader<TRecord, TContext>(
         }
 
         var db = requestServices.GetRequiredService<TContext>();
+        var loaded = new Dictionary<long, object>(ids.Count);
+        if (ReadsWhole(requestServices) && CompiledRecordReads<TRecord, TContext>.TryLoad(db, [.. ids], projection) is { } compiled)
+        {
+            await foreach (var record in compiled.WithCancellation(cancellationToken))
+            {
+                loaded[record.Id] = record;
+            }
+
+            return loaded;
+        }
+
         var idList = ids.ToList();
         var query = access.Reachable(definition.ReadsFrom(db), requestServices, PermissionAction.Read).Where(r => idList.Contains(r.Id));
-        var records = await RecordProjector<TRecord>.Apply(query, projection, db.Model).ToListAsync(cancellationToken);
-        return records.ToDictionary(r => r.Id, r => (object)r);
+        foreach (var record in await RecordProjector<TRecord>.Apply(query, projection, db.Model).ToListAsync(cancellationToken))
+        {
+            loaded[record.Id] = record;
+        }
+
+        return loaded;
     }
 
     public async Task<object?> GetAsync(IServiceProvider services, long id, RecordProjection? projection, CancellationToken cancellationToken)
     {
         var db = services.GetRequiredService<TContext>();
+        if (ReadsWhole(services) && CompiledRecordReads<TRecord, TContext>.TryGet(db, id, projection, cancellationToken, out var compiled))
+        {
+            return await compiled;
+        }
+
         var query = access.Reachable(definition.ReadsFrom(db), services, PermissionAction.Read).Where(r => r.Id == id);
         return await RecordProjector<TRecord>.Apply(query, projection, db.Model).FirstOrDefaultAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// Whether a read by id reaches every row of the type's table: the actor's rights leave every
+    /// record (no filter) and the type reads from its whole table (<see cref="CrmEntityDefinition{TRecord, TContext}.ReadsFromWholeTable"/>).
+    /// Then it may take the compiled query; otherwise its rights must be composed into the query.
+    /// </summary>
+    private bool ReadsWhole(IServiceProvider services) =>
+        definition.ReadsFromWholeTable && access.FilterFor(services, PermissionAction.Read) is null;
 
     public async Task<Connection> ListAsync(IServiceProvider services, ListArguments arguments, bool withTotalCount, RecordProjection? projection, CancellationToken cancellationToken)
     {

@@ -481,8 +481,14 @@ public abstract class PermissionMatrixTests(HostFixture fixture)
         Assert.Equal(2, list.Data!["deals"]!["totalCount"]!.GetValue<int>());
         var searched = (await Host.QueryAsync("query($m: String!) { deals(search: $m) { nodes { id } totalCount } }", new { m = marker }, apiKey: seller.Token)).ShouldSucceed();
         Assert.Equal(2, searched.Data!["deals"]!["totalCount"]!.GetValue<int>());
+        // Read first by the administrator, who reaches every deal: the seller's read must not take the compiled query it leaves.
+        Assert.Equal(theirsDefault, (await Host.QueryAsync("query($id: ID!) { deal(id: $id) { id } }", new { id = theirsDefault })).ShouldSucceed().Data!["deal"]!["id"]!.GetValue<string>());
         Assert.Equal(["FORBIDDEN"], (await Host.QueryAsync("query($id: ID!) { deal(id: $id) { id } }", new { id = theirsDefault }, apiKey: seller.Token)).ErrorCodes);
 
+        // The administrator reads the same selection first: a read that reaches every record may take a
+        // compiled query kept across requests, and the seller's read after it must still be narrowed.
+        var asAdmin = (await Host.QueryAsync("query($id: ID!) { deal(id: $id) { title companyId company { title } } }", new { id = mine })).ShouldSucceed();
+        Assert.Equal($"{marker} secret", asAdmin.Data!["deal"]!["company"]!["title"]!.GetValue<string>());
         var linked = await Host.QueryAsync("query($id: ID!) { deal(id: $id) { title companyId company { title } } }", new { id = mine }, apiKey: seller.Token);
         Assert.Equal(company, linked.Data!["deal"]!["companyId"]!.GetValue<string>());
         Assert.Null(linked.Data!["deal"]!["company"]);
