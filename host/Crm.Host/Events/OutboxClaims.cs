@@ -42,9 +42,13 @@ public sealed class OutboxClaims(IOptions<OutboxOptions> options, TimeProvider c
         SELECT o.* FROM "{0}".outbox AS o WHERE o.id IN (SELECT outbox_id FROM claimed) ORDER BY o.id
         """;
 
-    /// <summary>Marks what the batch delivered and lets go of everything it claimed (what it did not reach is taken again at once).</summary>
+    /// <summary>
+    /// Marks what the batch delivered and lets go of everything it claimed (what it did not reach
+    /// is taken again at once). The claims are found by their key (<c>{{4}}</c>, the batch's
+    /// events), not by a scan of the table for the batch's id.
+    /// </summary>
     private const string ReleaseSql = """
-        WITH released AS (DELETE FROM platform.event_claims WHERE module = {{0}} AND claimed_by = {{1}})
+        WITH released AS (DELETE FROM platform.event_claims WHERE module = {{0}} AND outbox_id = ANY({{4}}) AND claimed_by = {{1}})
         UPDATE "{0}".outbox SET processed_at = {{2}} WHERE id = ANY({{3}})
         """;
 
@@ -69,10 +73,10 @@ public sealed class OutboxClaims(IOptions<OutboxOptions> options, TimeProvider c
         }, cancellationToken: CancellationToken.None);
     }
 
-    /// <summary>Marks <paramref name="delivered"/> and releases the batch's claims, in the caller's transaction.</summary>
-    public async Task ReleaseAsync(string module, Guid batchId, IReadOnlyCollection<long> delivered, ModuleDbContext outbox) =>
+    /// <summary>Marks <paramref name="delivered"/> and releases the batch's claims (<paramref name="claimed"/>: what it took), in the caller's transaction.</summary>
+    public async Task ReleaseAsync(string module, Guid batchId, IReadOnlyList<OutboxMessage> claimed, IReadOnlyCollection<long> delivered, ModuleDbContext outbox) =>
         await outbox.Database.ExecuteSqlRawAsync(
-            Sql(ReleaseSql, module), [module, batchId, clock.GetUtcNow().UtcDateTime, delivered.ToArray()], CancellationToken.None);
+            Sql(ReleaseSql, module), [module, batchId, clock.GetUtcNow().UtcDateTime, delivered.ToArray(), claimed.Select(m => m.Id).ToArray()], CancellationToken.None);
 
     /// <summary>Lets go of a batch's claims without marking anything (its delivery failed half-way).</summary>
     public async Task ForgetAsync(string module, Guid batchId, PlatformDbContext platform) =>

@@ -78,7 +78,7 @@ public sealed class OutboxFanOut(
         return await session.InTransactionAsync(async () =>
         {
             await AddDeliveriesAsync(delivered, platform);
-            await claims.ReleaseAsync(database.Schema, batchId, delivered.FannedOut, outbox);
+            await claims.ReleaseAsync(database.Schema, batchId, claimed, delivered.FannedOut, outbox);
             return delivered.FannedOut.Count;
         }, cancellationToken: CancellationToken.None);
     }
@@ -92,7 +92,8 @@ public sealed class OutboxFanOut(
 
     /// <summary>
     /// Each module's stream row (PostgreSQL), made at start-up before any batch: the row a host
-    /// locks to fan that outbox out, made here so that no request or batch ever adds one.
+    /// locks to fan that outbox out, made here so that no request or batch ever adds one. And each
+    /// outbox's index of its waiting events (<see cref="WaitingIndex"/>), made when missing.
     /// </summary>
     public static async Task EnsureStreamsAsync(PlatformDbContext platform, IEnumerable<ModuleDatabaseRegistration> databases, CancellationToken cancellationToken)
     {
@@ -101,12 +102,41 @@ public sealed class OutboxFanOut(
             return;
         }
 
-        foreach (var database in databases)
+        // Schemas are module ids, checked at loading (lower-case letters, digits, underscores); quoted still.
+        var schemas = databases.Select(d => d.Schema).ToList();
+        if (schemas.Count == 0)
         {
-            await platform.Database.ExecuteSqlRawAsync(
-                "INSERT INTO platform.event_streams (module) VALUES ({0}) ON CONFLICT DO NOTHING", [database.Schema], cancellationToken);
+            return;
         }
+
+        var streams = string.Join(", ", schemas.Select(schema => $"('{schema}')"));
+        var indexes = string.Concat(schemas.Select(schema => $"""
+              IF to_regclass('"{schema}".{WaitingIndex}') IS NULL THEN
+                CREATE INDEX {WaitingIndex} ON "{schema}".outbox (id) WHERE processed_at IS NULL;
+              END IF;
+
+            """));
+        // Hosts starting together would race to create the same index: one at a time.
+        var sql = $"""
+            SELECT pg_advisory_xact_lock(hashtext('crm_outbox_streams'));
+            INSERT INTO platform.event_streams (module) VALUES {streams} ON CONFLICT DO NOTHING;
+            DO $do$ BEGIN
+            {indexes}END $do$;
+            """;
+        await using var transaction = await platform.Database.BeginTransactionAsync(cancellationToken);
+        await platform.Database.ExecuteSqlRawAsync(sql, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// The partial index (PostgreSQL) of each outbox's waiting events, in outbox order, which the
+    /// claim reads its batch from. Without it the claim walked the outbox's primary key past every
+    /// event delivered before (all of the outbox's history, kept): after a backlog of 100,000,
+    /// 213 ms per claim until PostgreSQL's statistics caught up. Made by the host at start-up, as
+    /// the outbox's trigger is, so no module needs a migration for it; EF Core's model does not
+    /// know it, and no migration drops what the model does not know.
+    /// </summary>
+    public const string WaitingIndex = "ix_outbox_waiting";
 
     private sealed record Outcome(List<long> FannedOut, List<EventDelivery> Deliveries);
 

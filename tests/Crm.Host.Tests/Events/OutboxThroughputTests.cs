@@ -257,6 +257,23 @@ public sealed class OutboxWakeUpOnPostgres(WakingHostOnPostgres fixture) : Outbo
     }
 
     [Fact]
+    public async Task Every_outbox_has_the_index_of_its_waiting_events_that_the_claim_reads()
+    {
+        // The claim reads its batch in outbox order from this partial index, not from the primary
+        // key past every event delivered before (all of the outbox's history).
+        var outboxes = (await Host.QueryRowsAsync(
+                "SELECT table_schema AS s FROM information_schema.tables WHERE table_name = 'outbox' AND table_catalog = current_database()"))
+            .Select(r => (string)r["s"]!).Order().ToList();
+        var indexed = (await Host.QueryRowsAsync(
+                "SELECT schemaname AS s, indexdef AS d FROM pg_indexes WHERE tablename = 'outbox' AND indexname = @p0", OutboxFanOut.WaitingIndex))
+            .ToList();
+
+        Assert.Contains("contacts", outboxes);
+        Assert.Equal(outboxes, indexed.Select(r => (string)r["s"]!).Order());
+        Assert.All(indexed, r => Assert.EndsWith("(id) WHERE (processed_at IS NULL)", (string)r["d"]!, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task An_event_written_by_another_writer_is_delivered_through_notify() =>
         await WriteBySqlAsync("Notified");
 

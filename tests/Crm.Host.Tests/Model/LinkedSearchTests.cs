@@ -84,6 +84,35 @@ public abstract class LinkedSearchTests(HostFixture fixture)
     }
 
     [Fact]
+    public async Task Renames_delivered_together_are_each_followed_by_their_last_title()
+    {
+        // The handler takes a batch's renames in one call (one scope and timeout per batch, not per event).
+        Assert.True(Host.Services.GetRequiredService<EventCatalog>().Find("platform/search-links")?.TakesBatches);
+
+        var first = Records.NewMarker("first").ToLowerInvariant();
+        var middle = Records.NewMarker("middle").ToLowerInvariant();
+        var last = Records.NewMarker("last").ToLowerInvariant();
+        var other = Records.NewMarker("other").ToLowerInvariant();
+        var renamed = await Host.CreateCompanyAsync(new { title = $"Hooli {first}" });
+        var alsoRenamed = await Host.CreateCompanyAsync(new { title = $"Pied {first}" });
+        var gavin = await Host.CreateContactAsync(new { name = "Gavin", companyIds = new[] { renamed } });
+        var richard = await Host.CreateContactAsync(new { name = "Richard", companyIds = new[] { alsoRenamed } });
+        await DeliverEventsAsync();
+
+        // Three renames, none delivered before the next: one batch.
+        const string Rename = "mutation($id: ID!, $t: String!) { updateCompany(id: $id, input: { title: $t }) { errors { code } } }";
+        (await Host.QueryAsync(Rename, new { id = renamed, t = $"Hooli {middle}" })).ShouldSucceed();
+        (await Host.QueryAsync(Rename, new { id = alsoRenamed, t = $"Piper {other}" })).ShouldSucceed();
+        (await Host.QueryAsync(Rename, new { id = renamed, t = $"Hooli {last}" })).ShouldSucceed();
+        await DeliverEventsAsync();
+
+        Assert.Equal([gavin], await SearchAsync("contacts", last));
+        Assert.Equal([richard], await SearchAsync("contacts", other));
+        Assert.Empty(await SearchAsync("contacts", middle));
+        Assert.Empty(await SearchAsync("contacts", first));
+    }
+
+    [Fact]
     public async Task The_search_by_linked_titles_is_the_same_for_every_reader_and_shows_only_what_they_may_read()
     {
         var marker = Records.NewMarker("hidden").ToLowerInvariant();
