@@ -26,7 +26,7 @@ start_host() {
   pids+=($!)
   until curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do
     kill -0 "${pids[-1]}" 2>/dev/null || { cat "$log"; exit 1; }
-    sleep 0.1
+    sleep 0.02
   done
 }
 

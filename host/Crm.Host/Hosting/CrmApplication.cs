@@ -33,11 +33,18 @@ public static class CrmApplication
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        // The slim builder: the same configuration sources and console logging, without what
+        // this host never uses on its platforms but the full builder loads anyway (IIS
+        // integration, HTTP/3 over QUIC, the debugger's logger): four assemblies and about 3 MB
+        // less at /readyz (see README, "The runtime"). HTTPS stays possible, and logs still reach
+        // dotnet-trace through the event source logger.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             Args = args,
             ContentRootPath = AppContext.BaseDirectory,
         });
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.Logging.AddEventSourceLogger();
         configure?.Invoke(builder);
         AddPlatform(builder.Services, builder.Configuration);
 
