@@ -1,6 +1,4 @@
-using Crm.PluginSdk.CustomFields;
 using Crm.PluginSdk.Live;
-using Crm.PluginSdk.Security;
 using GraphQL;
 using GraphQL.Execution;
 using ExecutionContext = GraphQL.Execution.ExecutionContext;
@@ -87,6 +85,7 @@ internal sealed class LiveExecutionStrategy(IExecutionStrategy nodes) : Subscrip
         Interlocked.Increment(ref _executions);
         using var context = CloneExecutionContext(preserved, CancellationToken.None);
         context.RequestServices = scope.ServiceProvider;
+        context.User = context.User is { } user ? new IdentityNotingPrincipal(user) : null;
         var result = await ProcessDataAsync(context, node, liveEvent);
         if (reads.Any)
         {

@@ -8,8 +8,9 @@ internal static class LiveScopes
 {
     /// <summary>
     /// Signs <paramref name="target"/>'s actor in as <paramref name="subscriber"/>'s (user, rights,
-    /// origin, address) with the same custom-field snapshot and credential: what an execution of the
-    /// subscription's selection reads of its scope.
+    /// origin, address) with the same custom-field snapshot: what an execution of the subscription's
+    /// selection reads of its scope. Not the socket's credential: only a root live field reads it, at
+    /// subscribe, and a result shared across users must not be able to.
     /// </summary>
     public static void CopySubscriber(IServiceProvider subscriber, IServiceProvider target)
     {
@@ -19,6 +20,5 @@ internal static class LiveScopes
         to.SignIn(from.UserId ?? throw new InvalidOperationException("A live subscriber is signed in."), from.Rights);
         to.ActingThrough(from.Origin.Kind, from.Origin.Via);
         target.GetRequiredService<CustomFieldScope>().Snapshot = subscriber.GetRequiredService<CustomFieldScope>().Snapshot;
-        target.GetRequiredService<LiveSubscriberCredential>().Authorization = subscriber.GetRequiredService<LiveSubscriberCredential>().Authorization;
     }
 }

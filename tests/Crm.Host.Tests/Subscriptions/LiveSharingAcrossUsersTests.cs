@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Security.Claims;
 using Crm.Host.Live;
 using Crm.Host.Tests.Infrastructure;
 using Crm.Host.Tests.Permissions;
@@ -209,6 +209,12 @@ public sealed class IdentityReadsTests
         Assert.True(await ReadsAsync(() => actor.Rights.Assignees(PermissionLevel.Department)));
         Assert.True(await ReadsAsync(() => actor.Rights.Assignees(PermissionLevel.Open)));
         Assert.True(await ReadsAsync(() => actor.WithAllRights().Dispose()));
+
+        // GraphQL's User principal, as an execution shared across users sees it.
+        var principal = new IdentityNotingPrincipal(new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, "5")], "test")));
+        Assert.True(await ReadsAsync(() => principal.FindFirst(ClaimTypes.NameIdentifier)));
+        Assert.True(await ReadsAsync(() => _ = principal.Identity));
+        Assert.True(await ReadsAsync(() => principal.Claims.ToList()));
     }
 
     [Fact]
