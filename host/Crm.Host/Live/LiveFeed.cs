@@ -37,10 +37,19 @@ internal sealed class LiveBatch<TItem> where TItem : class
     public IReadOnlyList<LiveEvent> Events { get; }
 
     /// <summary>
-    /// The cursors of the batch's items that subscribers with one user and rights (<see cref="LiveSharing.RightsKey"/>)
-    /// may see: asked of the source once per batch for all of them.
+    /// The cursors of the batch's items that subscribers with the same rights (<see cref="LiveSharing.RightsKeyAcrossUsers"/>),
+    /// or with one user and rights (<see cref="LiveSharing.RightsKey"/>), may see: asked of the source once per batch
+    /// for all of them. Null under the first key when the check read who the subscriber is: then each user's key holds theirs.
     /// </summary>
-    public ConcurrentDictionary<string, Lazy<Task<HashSet<long>>>> Visible { get; } = new(StringComparer.Ordinal);
+    public ConcurrentDictionary<string, Lazy<Task<HashSet<long>?>>> Visible { get; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>What a feed counts, whatever its items.</summary>
+internal interface ILiveFeedCounters
+{
+    long Checks { get; }
+
+    int Subscribers { get; }
 }
 
 /// <summary>
@@ -48,7 +57,7 @@ internal sealed class LiveBatch<TItem> where TItem : class
 /// came after the last item it saw, once, and hands each batch to every subscriber. It reads only
 /// while it has subscribers; the first to join (again) makes it start from the source's end.
 /// </summary>
-internal sealed class LiveFeed<TItem> : IAsyncDisposable where TItem : class
+internal sealed class LiveFeed<TItem> : IAsyncDisposable, ILiveFeedCounters where TItem : class
 {
     private readonly ILiveSource<TItem> _source;
     private readonly IServiceScopeFactory _scopes;
@@ -60,6 +69,7 @@ internal sealed class LiveFeed<TItem> : IAsyncDisposable where TItem : class
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
     private long _last;
+    private long _checks;
 
     public LiveFeed(ILiveSource<TItem> source, IServiceScopeFactory scopes, LiveWakeUp wakeUp, LiveOptions options, ILogger logger)
     {
@@ -72,6 +82,28 @@ internal sealed class LiveFeed<TItem> : IAsyncDisposable where TItem : class
     }
 
     public ILiveSource<TItem> Source => _source;
+
+    /// <summary>Rights checks of batches asked of the source since start (for tests: how much sharing saved).</summary>
+    public long Checks => Interlocked.Read(ref _checks);
+
+    /// <summary>The subscribers it serves now.</summary>
+    public int Subscribers
+    {
+        get
+        {
+            lock (_subscribers)
+            {
+                return _subscribers.Count;
+            }
+        }
+    }
+
+    /// <summary>Asks the source which of <paramref name="items"/> the actor of <paramref name="services"/> may see.</summary>
+    public Task<IReadOnlyList<TItem>> VisibleAsync(IServiceProvider services, IReadOnlyList<TItem> items)
+    {
+        Interlocked.Increment(ref _checks);
+        return _source.VisibleAsync(services, items, CancellationToken.None);
+    }
 
     /// <summary>
     /// Adds a subscriber and returns the cursor from which the feed hands it items: every item

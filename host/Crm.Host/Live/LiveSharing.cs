@@ -10,11 +10,40 @@ namespace Crm.Host.Live;
 
 /// <summary>
 /// How a subscription's events may be shared with other subscriptions, set by the WebSocket
-/// connection in the subscription's scope: subscriptions with the same <see cref="Key"/> get the
-/// same bytes for the same event, executed and serialised once (see <see cref="LiveExecutionStrategy"/>).
+/// connection in the subscription's scope: subscriptions with the same <see cref="AcrossUsersKey"/>
+/// get the same bytes for an event whose execution read nothing of who the subscriber is
+/// (<see cref="Crm.PluginSdk.Live.IdentityReads"/>); else those with the same <see cref="Key"/> do.
+/// Either way executed and serialised once per key (see <see cref="LiveExecutionStrategy"/>).
 /// </summary>
 public sealed class LiveSharing
 {
+    /// <summary>
+    /// What decides an event's result when the execution does not read the subscriber's identity:
+    /// the schema, the document, the operation, the variables and extensions, the actor's kind and
+    /// channel and the rights by value (levels, administrator, settings right), without the user,
+    /// their departments or their credential. Null: not shared across users.
+    /// </summary>
+    public string? AcrossUsersKey { get; set; }
+
+    /// <summary>The key shared across users of a subscription (see <see cref="AcrossUsersKey"/>).</summary>
+    public static string AcrossUsersKeyOf(ISchema schema, string query, string? operationName, string variablesAndExtensions, CurrentActor actor)
+    {
+        var text = new StringBuilder()
+            .Append(SchemaIds.GetValue(schema, _ => Interlocked.Increment(ref _schemas).ToString(CultureInfo.InvariantCulture))).Append('\0')
+            .Append(query).Append('\0').Append(operationName).Append('\0').Append(variablesAndExtensions).Append('\0')
+            .Append(actor.Origin.Kind).Append('\0').Append(actor.Origin.Via).Append('\0');
+        AppendLevels(text, actor.Rights);
+        return "users:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    /// <summary>The rights by value without the identity: subscribers with the same see the same items when the check reads no identity.</summary>
+    public static string RightsKeyAcrossUsers(AccessRights rights)
+    {
+        var text = new StringBuilder("users:");
+        AppendLevels(text, rights);
+        return text.ToString();
+    }
+
     /// <summary>
     /// What decides an event's result besides the event: the schema, the document, the operation,
     /// the variables and extensions, the credential and the rights the subscription runs with.
@@ -50,10 +79,21 @@ public sealed class LiveSharing
 
     private static void AppendRights(StringBuilder text, AccessRights rights)
     {
-        text.Append(rights.UserId).Append(rights.IsAdministrator ? "|admin" : "|").Append(rights.CanConfigure ? "|configure" : "|");
+        text.Append(rights.UserId);
+        if (AppendLevels(text, rights))
+        {
+            text.Append("|department:").AppendJoin(',', rights.DepartmentUserIds.Order());
+            text.Append("|subdepartments:").AppendJoin(',', rights.SubdepartmentUserIds.Order());
+        }
+    }
+
+    /// <summary>The levels, administrator flag and settings right; false for an administrator (nothing else matters).</summary>
+    private static bool AppendLevels(StringBuilder text, AccessRights rights)
+    {
+        text.Append(rights.IsAdministrator ? "|admin" : "|").Append(rights.CanConfigure ? "|configure" : "|");
         if (rights.IsAdministrator)
         {
-            return;
+            return false;
         }
 
         foreach (var (entityType, partition, action, level) in rights.Granted.OrderBy(g => g.EntityType, StringComparer.Ordinal)
@@ -62,8 +102,7 @@ public sealed class LiveSharing
             text.Append('|').Append(entityType).Append('/').Append(partition).Append('/').Append(action.Name).Append('=').Append((int)level);
         }
 
-        text.Append("|department:").AppendJoin(',', rights.DepartmentUserIds.Order());
-        text.Append("|subdepartments:").AppendJoin(',', rights.SubdepartmentUserIds.Order());
+        return true;
     }
 
     /// <summary>The <c>payload</c> of a <c>next</c> message for a result, as the transport sends it (its size limit applied).</summary>

@@ -28,6 +28,12 @@ internal sealed class LiveStreams(
     /// <summary>The feeds this host reads now (for tests: one per source, whatever the subscribers).</summary>
     public int FeedCount => _feeds.Count;
 
+    /// <summary>Rights checks of batches asked of the sources since start, all feeds together (for tests: how much sharing saved).</summary>
+    public long VisibilityChecks => _feeds.Values.OfType<ILiveFeedCounters>().Sum(f => f.Checks);
+
+    /// <summary>The subscribers of all feeds now (for tests: those of an earlier test have left).</summary>
+    public int Subscribers => _feeds.Values.OfType<ILiveFeedCounters>().Sum(f => f.Subscribers);
+
     public IObservable<object?> Open<TItem>(ILiveSource<TItem> source, long? after, Func<TItem, bool> wanted, IResolveFieldContext context) where TItem : class
     {
         var authorization = context.RequestServices?.GetService<LiveSubscriberCredential>()?.Authorization

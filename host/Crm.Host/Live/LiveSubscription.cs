@@ -209,22 +209,45 @@ internal sealed class LiveSubscription<TItem>(
     }
 
     /// <summary>
-    /// The cursors of the batch the subscriber may see with their rights of now: asked once per batch
-    /// for every subscriber with the same user and rights, in a scope of its own (signed in with
-    /// those rights), so that no subscriber's leaving cuts it short for the others.
+    /// The cursors of the batch the subscriber may see with their rights of now, asked once per batch
+    /// in a scope of its own (signed in with those rights), so that no subscriber's leaving cuts it
+    /// short for the others: for every subscriber with the same rights by value when the check read
+    /// nothing of who the subscriber is (<see cref="IdentityReads"/>: no OWN or department level
+    /// reached, say), else for every subscriber with the same user and rights.
     /// </summary>
-    private Task<HashSet<long>> VisibleAsync(LiveBatch<TItem> batch, CurrentActor subscriber, CancellationToken cancellationToken)
+    private async Task<HashSet<long>> VisibleAsync(LiveBatch<TItem> batch, CurrentActor subscriber, CancellationToken cancellationToken)
     {
         var userId = subscriber.UserId!.Value;
         var rights = subscriber.Rights;
-        var shared = batch.Visible.GetOrAdd(LiveSharing.RightsKey(subscriber), _ => new Lazy<Task<HashSet<long>>>(async () =>
+        var ownKey = LiveSharing.RightsKey(subscriber);
+        var acrossUsers = batch.Visible.GetOrAdd(LiveSharing.RightsKeyAcrossUsers(rights), _ => new Lazy<Task<HashSet<long>?>>(async () =>
         {
-            await using var scope = scopes.CreateAsyncScope();
-            scope.ServiceProvider.GetRequiredService<CurrentActor>().SignIn(userId, rights);
-            var visible = await feed.Source.VisibleAsync(scope.ServiceProvider, batch.Items, CancellationToken.None);
-            return visible.Select(feed.Source.CursorOf).ToHashSet();
+            var (visible, identityRead) = await CheckAsync(batch, userId, rights);
+            if (!identityRead)
+            {
+                return visible;
+            }
+
+            // Added before the others learn they must look under their own key.
+            batch.Visible.TryAdd(ownKey, new Lazy<Task<HashSet<long>?>>(Task.FromResult<HashSet<long>?>(visible)));
+            return null;
         }));
-        return shared.Value.WaitAsync(cancellationToken);
+        if (await acrossUsers.Value.WaitAsync(cancellationToken) is { } shared)
+        {
+            return shared;
+        }
+
+        var own = batch.Visible.GetOrAdd(ownKey, _ => new Lazy<Task<HashSet<long>?>>(async () => (await CheckAsync(batch, userId, rights)).Visible));
+        return (await own.Value.WaitAsync(cancellationToken))!;
+    }
+
+    private async Task<(HashSet<long> Visible, bool IdentityRead)> CheckAsync(LiveBatch<TItem> batch, long userId, AccessRights rights)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<CurrentActor>().SignIn(userId, rights);
+        var reads = IdentityReads.Track();
+        var visible = await feed.VisibleAsync(scope.ServiceProvider, batch.Items);
+        return (visible.Select(feed.Source.CursorOf).ToHashSet(), reads.Any);
     }
 
     private void Leave() => feed.Leave(this);

@@ -81,6 +81,9 @@ public enum PermissionLevel
 public sealed class AccessRights
 {
     private readonly IReadOnlyDictionary<(string EntityType, string? Partition, PermissionAction Action), PermissionLevel> _levels;
+    private readonly long _userId;
+    private readonly IReadOnlySet<long> _departmentUserIds;
+    private readonly IReadOnlySet<long> _subdepartmentUserIds;
 
     public AccessRights(
         long userId,
@@ -90,10 +93,10 @@ public sealed class AccessRights
         bool canConfigure,
         bool isAdministrator = false)
     {
-        UserId = userId;
+        _userId = userId;
         _levels = levels;
-        DepartmentUserIds = departmentUserIds;
-        SubdepartmentUserIds = subdepartmentUserIds;
+        _departmentUserIds = departmentUserIds;
+        _subdepartmentUserIds = subdepartmentUserIds;
         CanConfigure = canConfigure || isAdministrator;
         IsAdministrator = isAdministrator;
     }
@@ -104,7 +107,15 @@ public sealed class AccessRights
     /// <summary>Nothing at all (an anonymous request).</summary>
     public static AccessRights Nothing { get; } = new(0, new Dictionary<(string, string?, PermissionAction), PermissionLevel>(), new HashSet<long>(), new HashSet<long>(), false);
 
-    public long UserId { get; }
+    // The identity's properties report each read (Live.IdentityReads): a result that read one is not shared between users.
+    public long UserId
+    {
+        get
+        {
+            Live.IdentityReads.Noted();
+            return _userId;
+        }
+    }
 
     public bool IsAdministrator { get; }
 
@@ -112,10 +123,24 @@ public sealed class AccessRights
     public bool CanConfigure { get; }
 
     /// <summary>Users in my departments, me included.</summary>
-    public IReadOnlySet<long> DepartmentUserIds { get; }
+    public IReadOnlySet<long> DepartmentUserIds
+    {
+        get
+        {
+            Live.IdentityReads.Noted();
+            return _departmentUserIds;
+        }
+    }
 
     /// <summary>Users in my departments and every department below them, me included.</summary>
-    public IReadOnlySet<long> SubdepartmentUserIds { get; }
+    public IReadOnlySet<long> SubdepartmentUserIds
+    {
+        get
+        {
+            Live.IdentityReads.Noted();
+            return _subdepartmentUserIds;
+        }
+    }
 
     /// <summary>
     /// Every (entity type, partition, action) a role decides: the type's levels above NONE, and

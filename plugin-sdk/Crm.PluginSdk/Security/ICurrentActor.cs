@@ -48,9 +48,23 @@ public static class SettingsRight
 /// </summary>
 public sealed class CurrentActor : ICurrentActor
 {
-    public long? UserId { get; private set; }
+    private long? _userId;
+    private IPAddress? _clientAddress;
 
-    public bool IsAuthenticated => UserId is not null;
+    /// <summary>Who the actor is; each read is reported to <see cref="Live.IdentityReads"/> (a result that read it is not shared between users).</summary>
+    public long? UserId
+    {
+        get
+        {
+            Live.IdentityReads.Noted();
+            return _userId;
+        }
+
+        private set => _userId = value;
+    }
+
+    // Not a read of who: every signed-in subscriber is authenticated.
+    public bool IsAuthenticated => _userId is not null;
 
     public bool IsAdministrator => Rights.IsAdministrator;
 
@@ -61,7 +75,16 @@ public sealed class CurrentActor : ICurrentActor
     /// <summary>Whether this is the platform itself at work (no user), not a request.</summary>
     public bool IsSystem { get; private set; }
 
-    public IPAddress? ClientAddress { get; private set; }
+    public IPAddress? ClientAddress
+    {
+        get
+        {
+            Live.IdentityReads.Noted();
+            return _clientAddress;
+        }
+
+        private set => _clientAddress = value;
+    }
 
     /// <summary>
     /// What kind of actor this is and through what its changes come: written into every event of

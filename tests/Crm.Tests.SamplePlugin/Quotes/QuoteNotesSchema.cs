@@ -7,6 +7,7 @@ using Crm.Tests.SamplePlugin.Data;
 using GraphQL;
 using GraphQL.Resolvers;
 using GraphQL.Types;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Tests.SamplePlugin.Quotes;
@@ -30,6 +31,25 @@ public sealed class QuoteNotesSchema : ISchemaContributor
         note.AddField(new FieldType { Name = "id", ResolvedType = new NonNullGraphType(new IdGraphType()), Resolver = new FuncFieldResolver<object?>(c => ((QuoteNote)c.Source!).Id.ToString(System.Globalization.CultureInfo.InvariantCulture)) });
         note.AddField(new FieldType { Name = "quoteId", ResolvedType = new NonNullGraphType(new IdGraphType()), Resolver = new FuncFieldResolver<object?>(c => ((QuoteNote)c.Source!).QuoteId.ToString(System.Globalization.CultureInfo.InvariantCulture)) });
         note.AddField(new FieldType { Name = "text", ResolvedType = new NonNullGraphType(new StringGraphType()), Resolver = new FuncFieldResolver<object?>(c => ((QuoteNote)c.Source!).Text) });
+        // A value that depends on who reads it (as "my" fields do): live results with it are not shared between users.
+        note.AddField(new FieldType
+        {
+            Name = "onMyQuote",
+            Description = "Whether the note's quote is assigned to the caller.",
+            ResolvedType = new NonNullGraphType(new BooleanGraphType()),
+            Resolver = new FuncFieldResolver<object?>(c =>
+            {
+                var services = c.RequestServices!;
+                var loader = services.GetRequiredService<BatchLoaderScope>().GetOrAdd<long, long?>("quote:assignee", async (ids, ct) =>
+                {
+                    var list = ids.ToList();
+                    return await services.GetRequiredService<SamplePluginDbContext>().Quotes.AsNoTracking()
+                        .Where(q => list.Contains(q.Id)).ToDictionaryAsync(q => q.Id, q => q.AssignedById, ct);
+                });
+                var me = services.GetRequiredService<ICurrentActor>().UserId;
+                return new ChainedResult<long?>(loader.Load(((QuoteNote)c.Source!).QuoteId), assignee => assignee is not null && assignee == me);
+            }),
+        });
 
         var payload = new ObjectGraphType { Name = "AddQuoteNotePayload", Description = "The note added, or why it was not." };
         payload.AddField(new FieldType { Name = "note", ResolvedType = note, Resolver = new FuncFieldResolver<object?>(c => ((AddPayload)c.Source!).Note) });

@@ -317,8 +317,10 @@ internal sealed class GraphQLWebSocketConnection(
             var isSubscription = prepared.Operation?.Operation == OperationType.Subscription;
             if (isSubscription)
             {
-                // Subscriptions with the same document, request and rights share each event's execution.
+                // Subscriptions with the same document, request and rights share each event's execution:
+                // across users when it reads nothing of who the subscriber is, else per user and credential.
                 var sharing = services.GetRequiredService<LiveSharing>();
+                sharing.AcrossUsersKey = LiveSharing.AcrossUsersKeyOf(prepared.Schema, request.Query, request.OperationName, shape, actor);
                 sharing.Key = LiveSharing.KeyOf(prepared.Schema, request.Query, request.OperationName, shape, _authorization!, actor);
                 sharing.Payload = Payload;
             }
