@@ -1,3 +1,4 @@
+using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Live;
 using GraphQL;
 using GraphQL.Execution;
@@ -67,6 +68,9 @@ internal sealed class LiveExecutionStrategy(IExecutionStrategy nodes) : Subscrip
     {
         // A context per event, as GraphQL.NET's own strategy does: errors and pooled arrays are the execution's.
         Interlocked.Increment(ref _executions);
+        // The subscription's scope lives as long as it does: what an earlier event's batch loaders
+        // read (a record, its users) would otherwise be shown again, stale, and pile up.
+        preserved.RequestServices?.GetService<BatchLoaderScope>()?.Clear();
         using var context = CloneExecutionContext(preserved, cancellationToken);
         return await ProcessDataAsync(context, node, liveEvent);
     }

@@ -124,4 +124,17 @@ public sealed class BatchLoaderScope
             return (BatchLoader<TKey, TValue>)loader;
         }
     }
+
+    /// <summary>
+    /// Forgets every loader and what it loaded. For a scope that outlives one execution (a live
+    /// subscription's): each event then reads records as they are now, not as an earlier event
+    /// loaded them. A load in flight keeps its loader and completes.
+    /// </summary>
+    internal void Clear()
+    {
+        lock (_loaders)
+        {
+            _loaders.Clear();
+        }
+    }
 }

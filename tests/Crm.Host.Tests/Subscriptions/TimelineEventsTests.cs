@@ -107,6 +107,30 @@ public abstract class TimelineEventsTests(LiveTimelineHost fixture)
     }
 
     [Fact]
+    public async Task Each_event_shows_its_record_and_actor_as_they_are_when_it_is_sent_not_as_an_earlier_event_loaded_them()
+    {
+        // A reader of their own contacts: reading the record reads who they are, so their events are
+        // executed in the subscription's own scope (not one shared across users, made per event).
+        var owner = await Host.NewUserWithKeyAsync("fresh-owner");
+        var role = await Host.CreateRoleAsync(Records.NewMarker("Fresh own"), [new { entityType = "CONTACT", action = "READ", level = "OWN" }]);
+        (await Host.AssignAsync(role, userId: owner.Id)).Ok();
+        var contact = await Host.CreateContactAsync(new { name = Records.NewMarker("Fresh"), assignedById = owner.Id });
+        var start = await LastEntryAsync("CONTACT", contact);
+        await using var socket = await GraphQLSocket.OpenAsync(Host, owner.Key);
+        await socket.SubscribeAsync("tl",
+            "subscription($id: ID!, $after: String) { timelineEvents(entityType: CONTACT, entityId: $id, after: $after) { cursor node { id record { ... on Contact { post } } actor { user { id } } } } }",
+            new { id = contact, after = start });
+
+        // One at a time: each event is sent before the next change, so each shows the post it made.
+        foreach (var post in new[] { "First post", "Second post", "Third post" })
+        {
+            await UpdatePostAsync(contact, post);
+            var (_, node) = await NextAsync(socket, "tl", "timelineEvents");
+            Assert.Equal(post, Str(node["record"]!["post"]));
+        }
+    }
+
+    [Fact]
     public async Task Reconnecting_with_the_last_cursor_misses_nothing_and_repeats_nothing()
     {
         var contact = await Host.CreateContactAsync(new { name = Records.NewMarker("Resume") });
