@@ -22,8 +22,16 @@ public sealed class OutboxDispatcher(
     ILogger<OutboxDispatcher> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly TaskCompletionSource _firstRound = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string? _sqliteTurnFile = SqliteTurnFile(databaseOptions);
     private bool _toldNoTurnFile;
+
+    /// <summary>
+    /// Ends when the round at start (what earlier runs left) has ended, delivered or failed, or the
+    /// host stopped first. Whoever delivers on their own (a test) waits for it, so that this round
+    /// never meets what they write next.
+    /// </summary>
+    public Task FirstRound => _firstRound.Task;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -37,12 +45,15 @@ public sealed class OutboxDispatcher(
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
+                _firstRound.TrySetResult();
                 return;
             }
             catch (Exception ex)
             {
                 logger.LogError(ex, "Delivering domain events failed; retrying in {Interval}.", options.Value.PollInterval);
             }
+
+            _firstRound.TrySetResult();
 
             try
             {
