@@ -43,12 +43,15 @@ for run in 1 2; do
   echo "== run $run (load average before: $(uptime | sed 's/.*load average: //'))"
   cpu_before=$(host_cpu)
   # TRACE=file: a CPU profile (Speedscope) of the host's first 15 s of writing in run 1.
+  trace_pid=""
   if [ -n "${TRACE:-}" ] && [ "$run" = 1 ]; then
     (sleep 12; ~/.dotnet/tools/dotnet-trace collect -p "$host_pid" --duration 00:00:00:15 --format Speedscope -o "$TRACE" >/dev/null 2>&1) &
+    trace_pid=$!
   fi
   CRM_API_KEY=$key CRM_SUBSCRIBER_KEYS=$subscriber_keys node tools/bench/live-latency.mjs "http://127.0.0.1:$http_port/graphql" "$subscriptions" "$rate" "$seconds" $((users > 20 ? users : 20))
   cpu_after=$(host_cpu)
   echo "host CPU for the run: $(echo "$cpu_after - $cpu_before" | bc) s, $(echo "scale=1; ($cpu_after - $cpu_before) * 1000000 / ($subscriptions * $rate * $seconds)" | bc) us per delivery"
   echo "load average after: $(uptime | sed 's/.*load average: //')"
-  wait
+  # The profile only: a bare wait would wait for the host too, for ever.
+  [ -z "$trace_pid" ] || wait "$trace_pid"
 done
