@@ -91,48 +91,10 @@ public sealed class OutboxFanOut(
             .ToListAsync(CancellationToken.None);
 
     /// <summary>
-    /// Each module's stream row (PostgreSQL), made at start-up before any batch: the row a host
-    /// locks to fan that outbox out, made here so that no request or batch ever adds one. And each
-    /// outbox's index of its waiting events (<see cref="WaitingIndex"/>), made when missing.
-    /// </summary>
-    public static async Task EnsureStreamsAsync(PlatformDbContext platform, IEnumerable<ModuleDatabaseRegistration> databases, CancellationToken cancellationToken)
-    {
-        if (!platform.IsPostgres)
-        {
-            return;
-        }
-
-        // Schemas are module ids, checked at loading (lower-case letters, digits, underscores); quoted still.
-        var schemas = databases.Select(d => d.Schema).ToList();
-        if (schemas.Count == 0)
-        {
-            return;
-        }
-
-        var streams = string.Join(", ", schemas.Select(schema => $"('{schema}')"));
-        var indexes = string.Concat(schemas.Select(schema => $"""
-              IF to_regclass('"{schema}".{WaitingIndex}') IS NULL THEN
-                CREATE INDEX {WaitingIndex} ON "{schema}".outbox (id) WHERE processed_at IS NULL;
-              END IF;
-
-            """));
-        // Hosts starting together would race to create the same index: one at a time.
-        var sql = $"""
-            SELECT pg_advisory_xact_lock(hashtext('crm_outbox_streams'));
-            INSERT INTO platform.event_streams (module) VALUES {streams} ON CONFLICT DO NOTHING;
-            DO $do$ BEGIN
-            {indexes}END $do$;
-            """;
-        await using var transaction = await platform.Database.BeginTransactionAsync(cancellationToken);
-        await platform.Database.ExecuteSqlRawAsync(sql, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-    }
-
-    /// <summary>
     /// The partial index (PostgreSQL) of each outbox's waiting events, in outbox order, which the
     /// claim reads its batch from. Without it the claim walked the outbox's primary key past every
     /// event delivered before (all of the outbox's history, kept): after a backlog of 100,000,
-    /// 213 ms per claim until PostgreSQL's statistics caught up. Made by the host at start-up, as
+    /// 213 ms per claim until PostgreSQL's statistics caught up. Made by the host at start-up (<see cref="EventStreamSetup"/>), as
     /// the outbox's trigger is, so no module needs a migration for it; EF Core's model does not
     /// know it, and no migration drops what the model does not know.
     /// </summary>

@@ -35,34 +35,6 @@ public sealed class OutboxListener(
 
     private readonly HashSet<string> _modules = databases.Select(d => d.Schema).ToHashSet(StringComparer.Ordinal);
 
-    /// <summary>
-    /// The trigger on each module's outbox, made or replaced at start-up (after the migrations,
-    /// which made the tables), under an advisory lock so that hosts starting together do not race.
-    /// </summary>
-    public static async Task EnsureTriggersAsync(PlatformDbContext platform, IEnumerable<ModuleDatabaseRegistration> databases, CancellationToken cancellationToken)
-    {
-        if (!platform.IsPostgres)
-        {
-            return;
-        }
-
-        // Schemas are module ids, checked at loading (lower-case letters, digits, underscores); quoted still.
-        var triggers = string.Concat(databases.Select(d =>
-            $"CREATE OR REPLACE TRIGGER crm_outbox_notify AFTER INSERT ON \"{d.Schema}\".outbox FOR EACH STATEMENT EXECUTE FUNCTION platform.crm_outbox_notify();\n"));
-        var sql = $$"""
-            SELECT pg_advisory_xact_lock(hashtext('crm_outbox_notify'));
-            CREATE OR REPLACE FUNCTION platform.crm_outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $fn$
-            BEGIN
-              PERFORM pg_notify('{{Channel}}', TG_TABLE_SCHEMA);
-              RETURN NULL;
-            END $fn$;
-            {{triggers}}
-            """;
-        await using var transaction = await platform.Database.BeginTransactionAsync(cancellationToken);
-        await platform.Database.ExecuteSqlRawAsync(sql, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-    }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var channels = new List<string>();

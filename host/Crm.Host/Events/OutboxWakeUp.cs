@@ -60,11 +60,10 @@ public sealed class OutboxWakeUp
             woken = _woken.Task;
         }
 
-        try
-        {
-            await woken.WaitAsync(poll, cancellationToken);
-        }
-        catch (TimeoutException)
+        // The poll's end, the usual outcome when idle, is awaited without throwing (no exception per poll).
+        await woken.WaitAsync(poll, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!woken.IsCompleted)
         {
             WakeAll();
         }

@@ -34,7 +34,9 @@ public sealed class PlatformInitializer(
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
         Phases.Done("services made");
+        var warmUp = ModelWarmUp.StartAsync(services, databases, logger);
         await MigrateAsync(cancellationToken);
+        await warmUp;
         GeneratedAdminKey = await apiKeys.BootstrapAsync(configuration[ApiKeyService.AdminKeyVariable], cancellationToken);
         Phases.Done("administrator's key");
         MakeEventHandlers();
@@ -123,8 +125,7 @@ public sealed class PlatformInitializer(
         }
 
         Phases.Done("schema migrations checked");
-        await Events.OutboxFanOut.EnsureStreamsAsync(scope.ServiceProvider.GetRequiredService<PlatformDbContext>(), databases, cancellationToken);
-        await Events.OutboxListener.EnsureTriggersAsync(scope.ServiceProvider.GetRequiredService<PlatformDbContext>(), databases, cancellationToken);
+        await Events.EventStreamSetup.EnsureAsync(scope.ServiceProvider.GetRequiredService<PlatformDbContext>(), databases, cancellationToken);
         Phases.Done("event streams");
 
         await services.GetRequiredService<ModuleDataRunner>().RunAsync(cancellationToken);

@@ -59,14 +59,10 @@ public sealed class LiveWakeUp
             woken = source.Task;
         }
 
-        try
-        {
-            await woken.WaitAsync(poll, cancellationToken);
-        }
-        catch (TimeoutException)
-        {
-            // The poll: read anyway.
-        }
+        // The poll's end is the usual outcome when idle: awaited without throwing (a TimeoutException
+        // a second per reader showed in every trace and first-chance exception count).
+        await woken.WaitAsync(poll, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        cancellationToken.ThrowIfCancellationRequested();
 
         lock (_lock)
         {

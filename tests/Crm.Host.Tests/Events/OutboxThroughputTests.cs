@@ -257,6 +257,40 @@ public sealed class OutboxWakeUpOnPostgres(WakingHostOnPostgres fixture) : Outbo
     }
 
     [Fact]
+    public async Task Start_up_changes_nothing_that_is_in_place_and_puts_back_a_missing_trigger()
+    {
+        // Replacing a trigger locks its outbox against writes: a start must not do it when nothing changed.
+        const string catalogRows = """
+            SELECT (SELECT string_agg(t.xmin::text, ',' ORDER BY t.oid) FROM pg_trigger t WHERE t.tgname = 'crm_outbox_notify') AS triggers,
+                   (SELECT string_agg(p.xmin::text, ',') FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                    WHERE n.nspname = 'platform' AND p.proname = 'crm_outbox_notify') AS function
+            """;
+        var before = (await Host.QueryRowsAsync(catalogRows)).Single();
+
+        await SetUpEventStreamsAsync();
+
+        var after = (await Host.QueryRowsAsync(catalogRows)).Single();
+        Assert.NotNull(before["triggers"]);
+        Assert.Equal(before["triggers"], after["triggers"]);
+        Assert.Equal(before["function"], after["function"]);
+
+        await Host.QueryRowsAsync("DROP TRIGGER crm_outbox_notify ON contacts.outbox");
+        await SetUpEventStreamsAsync();
+
+        // Only the put-back trigger can wake the dispatcher for a row written by SQL (its poll is an hour).
+        await WriteBySqlAsync("After the trigger was put back");
+    }
+
+    private async Task SetUpEventStreamsAsync()
+    {
+        using var scope = Host.Services.CreateScope();
+        await EventStreamSetup.EnsureAsync(
+            scope.ServiceProvider.GetRequiredService<Crm.Host.Data.PlatformDbContext>(),
+            Host.Services.GetServices<ModuleDatabaseRegistration>(),
+            CancellationToken.None);
+    }
+
+    [Fact]
     public async Task Every_outbox_has_the_index_of_its_waiting_events_that_the_claim_reads()
     {
         // The claim reads its batch in outbox order from this partial index, not from the primary
