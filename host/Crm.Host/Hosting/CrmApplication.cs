@@ -91,6 +91,8 @@ public static class CrmApplication
         var modulesLogger = loggerFactory.CreateLogger("Crm.Host.Modules");
         var catalog = ModuleLoader.Load(modulesPath, modulesLogger);
         services.AddSingleton(catalog);
+        // The platform's automation kinds come before the modules' (found by convention), so that theirs keep their names.
+        Crm.PluginSdk.Automation.AutomationServices.AddAutomationCatalog(services);
         // Each module's services are registered whole or not at all; a fault refuses or fails it alone.
         ModuleRegistrar.Register(services, catalog, new ModuleContext(configuration), modulesLogger);
 

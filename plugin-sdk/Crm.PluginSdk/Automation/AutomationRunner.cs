@@ -1,0 +1,71 @@
+using System.Globalization;
+using Crm.PluginSdk.Data;
+using Crm.PluginSdk.Entities;
+using Crm.PluginSdk.Events;
+using Crm.PluginSdk.GraphQL;
+using Crm.PluginSdk.Security;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.PluginSdk.Automation;
+
+/// <summary>One action to run: which kind, for which record, as whom, with what, and whether for real.</summary>
+/// <param name="Kind">The action kind.</param>
+/// <param name="Run">The run it belongs to.</param>
+/// <param name="Record">The record the run is about.</param>
+/// <param name="RunAsUserId">The user whose rights the action has (the rule's run-as user).</param>
+/// <param name="Parameters">The action's parameters as the rule stores them (validated again here: a field or a list item may be gone since the rule was saved).</param>
+/// <param name="DryRun">Whether to roll back what it writes (and not to cause external effects).</param>
+public sealed record ActionRequest(IAutomationActionKind Kind, AutomationRunIdentity Run, AutomationRecord Record, long RunAsUserId, System.Text.Json.Nodes.JsonObject? Parameters, bool DryRun);
+
+/// <summary>
+/// Runs an action the one way: in a scope of its own whose actor is the run-as user with their
+/// rights of now (actor kind <see cref="ActorKind.Automation"/>, channel <see cref="AutomationChannel.For"/>),
+/// its parameters checked again, in one transaction that commits only when the action succeeded and
+/// it is not a dry run. An exception of the action is its failure (<c>INTERNAL_SERVER_ERROR</c>, the
+/// exception's type only: its message may hold what the run-as user may not see).
+/// </summary>
+public static class AutomationRunner
+{
+    public static async Task<ActionOutcome> RunAsync(IServiceScopeFactory scopes, ActionRequest request, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        var actor = services.GetRequiredService<CurrentActor>();
+        var rights = services.GetService<IAccessRightsProvider>() is { } provider
+            ? await provider.RightsAsync(request.RunAsUserId, cancellationToken)
+            : AccessRights.Everything(request.RunAsUserId);
+        if (request.RunAsUserId <= 0 || rights is null)
+        {
+            return ActionOutcome.Failed(ErrorCodes.Forbidden, $"The run-as user {request.RunAsUserId.ToString(CultureInfo.InvariantCulture)} does not exist or is disabled.");
+        }
+
+        actor.SignIn(request.RunAsUserId, rights);
+        actor.ActingThrough(ActorKind.Automation, AutomationChannel.For(request.Run));
+
+        if (ParameterValidator.EntityTypeOf(services, request.Record.EntityType) is not { } recordType)
+        {
+            return ActionOutcome.Failed(ErrorCodes.NotFound, $"No record type '{request.Record.EntityType}' is registered.");
+        }
+
+        var errors = new List<UserError>();
+        var parameters = await ParameterValidator.ValidateAsync(services, request.Kind, recordType, request.Parameters, ["params"], errors, cancellationToken);
+        if (parameters is null)
+        {
+            return ActionOutcome.Refused(errors);
+        }
+
+        var context = new AutomationActionContext(services, request.Run, request.Record with { EntityType = recordType.Name }, recordType, parameters, request.DryRun);
+        var session = services.GetRequiredService<CrmDatabaseSession>();
+        try
+        {
+            return await session.InTransactionAsync(
+                () => request.Kind.ExecuteAsync(context, cancellationToken),
+                outcome => outcome.Succeeded && !request.DryRun,
+                cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return ActionOutcome.Failed(ErrorCodes.Internal, $"The action {request.Kind.Name} failed: {ex.GetType().Name}.");
+        }
+    }
+}
