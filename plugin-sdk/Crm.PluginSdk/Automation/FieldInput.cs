@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Crm.PluginSdk.Entities;
@@ -35,6 +36,20 @@ internal static class FieldInput
         {
             errors.Add(new UserError(ErrorCodes.InvalidFormat, $"'{field.Name}' has a value of the wrong type.", at));
             return false;
+        }
+
+        // Times as GraphQL's scalars give them: a date-time in UTC, a date without a time.
+        switch (field.Kind)
+        {
+            case FieldKind.DateTime when DateTimeOffset.TryParse((string)value!, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time):
+                value = time.UtcDateTime;
+                break;
+            case FieldKind.Date when DateOnly.TryParseExact((string)value!, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date):
+                value = date;
+                break;
+            case FieldKind.DateTime or FieldKind.Date:
+                errors.Add(new UserError(ErrorCodes.InvalidFormat, $"'{field.Name}' expects an ISO 8601 {(field.Kind == FieldKind.Date ? "date (2026-05-01)" : "date and time (2026-05-01T09:00:00Z)")}.", at));
+                return false;
         }
 
         return true;
