@@ -20,7 +20,8 @@ public sealed record ActionRequest(IAutomationActionKind Kind, AutomationRunIden
 /// <summary>
 /// Runs an action the one way: in a scope of its own whose actor is the run-as user with their
 /// rights of now (actor kind <see cref="ActorKind.Automation"/>, channel <see cref="AutomationChannel.For"/>),
-/// its parameters checked again, in one transaction that commits only when the action succeeded and
+/// its parameters checked again, the record readable by that user (else FORBIDDEN, or NOT_FOUND when
+/// they could read every record of its type and it is gone), in one transaction that commits only when the action succeeded and
 /// it is not a dry run. An exception of the action is its failure (<c>INTERNAL_SERVER_ERROR</c>, the
 /// exception's type only: its message may hold what the run-as user may not see).
 /// </summary>
@@ -52,6 +53,15 @@ public static class AutomationRunner
         if (parameters is null)
         {
             return ActionOutcome.Refused(errors);
+        }
+
+        // A run acts on its record only when its user may read it: what they cannot see, no action of theirs may touch.
+        if (!await recordType.ReachesAsync(services, request.Record.Id, PermissionAction.Read, cancellationToken))
+        {
+            var refusal = recordType.ReachesAll(services, PermissionAction.Read)
+                ? Refusals.NotFound(recordType.Name, request.Record.Id)
+                : Refusals.Forbidden("act on", recordType.Name, request.Record.Id);
+            return ActionOutcome.Refused([refusal]);
         }
 
         var context = new AutomationActionContext(services, request.Run, request.Record with { EntityType = recordType.Name }, recordType, parameters, request.DryRun);
