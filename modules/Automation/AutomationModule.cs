@@ -1,3 +1,4 @@
+using Crm.PluginSdk.Data;
 using Crm.PluginSdk.Modules;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -19,7 +20,6 @@ public sealed class AutomationModule : ICrmModule
         DependsOn: [],
         Description: "Automation rules: the catalog of trigger and action kinds the modules contribute.");
 
-    public void ConfigureServices(IServiceCollection services, ModuleContext context)
-    {
-    }
+    public void ConfigureServices(IServiceCollection services, ModuleContext context) =>
+        services.AddModuleDbContext<Data.AutomationDbContext>(Id);
 }
