@@ -1,4 +1,5 @@
 using Crm.Modules.Automation.Rules;
+using Crm.Modules.Automation.Runs;
 using Crm.PluginSdk.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -12,6 +13,8 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
     public DbSet<AutomationRule> Rules => Set<AutomationRule>();
 
     public DbSet<AutomationRuleVersion> RuleVersions => Set<AutomationRuleVersion>();
+
+    public DbSet<AutomationRun> Runs => Set<AutomationRun>();
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
@@ -36,6 +39,22 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
             // At most one draft and one active version per rule, whatever the code above it does.
             version.HasIndex(v => v.RuleId, "ux_rule_versions_draft").IsUnique().HasFilter("state = 'Draft'");
             version.HasIndex(v => v.RuleId, "ux_rule_versions_active").IsUnique().HasFilter("state = 'Active'");
+        });
+
+        modelBuilder.Entity<AutomationRun>(run =>
+        {
+            run.ToTable("runs");
+            run.HasKey(r => r.Id);
+            run.Property(r => r.EntityType).HasMaxLength(64);
+            run.Property(r => r.EventType).HasMaxLength(100);
+            run.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
+            run.Property(r => r.Error).HasMaxLength(2_000);
+            // A redelivered event runs no rule twice on a record.
+            run.HasIndex(r => new { r.RuleId, r.EventId, r.EntityId }).IsUnique();
+            // A record's runs, newest first; a rule's runs, newest first.
+            run.HasIndex(r => new { r.EntityType, r.EntityId, r.Id });
+            run.HasIndex(r => new { r.RuleId, r.Id });
+            run.HasOne<AutomationRule>().WithMany().HasForeignKey(r => r.RuleId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

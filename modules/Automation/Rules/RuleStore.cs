@@ -126,6 +126,11 @@ public sealed class RuleStore(IServiceProvider services)
                     return new RulePayload(null, [UserError.At(ErrorCodes.InvalidValue, "The rule has no draft to activate: edit it first (updateAutomationRule).", "id")]);
                 }
 
+                if (NotRunnableYet(RuleDefinition.FromJson(draft.Definition)) is { } notYet)
+                {
+                    return new RulePayload(null, [notYet]);
+                }
+
                 var now = Now;
                 // Archived first, then activated, each its own statement: the index of one active version per rule holds at every step.
                 if (rule.Versions.FirstOrDefault(v => v.State == RuleState.Active) is { } active)
@@ -173,6 +178,24 @@ public sealed class RuleStore(IServiceProvider services)
                 await _db.SaveChangesAsync(cancellationToken);
                 return new RulePayload(null, [], rule.Id);
             }, cancellationToken);
+
+    /// <summary>
+    /// What the engine cannot run yet: triggers other than events (schedules, manual and webhook
+    /// starts) and actions that wait (a delay, a date field, a time of day, working hours). Such a
+    /// rule is saved and kept as a draft; it is refused activation, with this reason, rather than
+    /// activated and never (or wrongly) run.
+    /// </summary>
+    private UserError? NotRunnableYet(RuleDefinition definition)
+    {
+        if (services.GetRequiredService<AutomationCatalog>().FindTrigger(definition.Trigger.Kind) is not { Firing: TriggerFiring.Event })
+        {
+            return UserError.At(ErrorCodes.InvalidValue, $"Rules started by '{definition.Trigger.Kind}' cannot run yet: only event triggers run in this version.", "id");
+        }
+
+        var waiting = definition.Actions.Select((a, i) => (a, i)).FirstOrDefault(x => x.a.Timing.Mode != TimingMode.Immediately || x.a.Timing.WorkingHoursOnly);
+        return waiting.a is null ? null
+            : UserError.At(ErrorCodes.InvalidValue, $"Action {waiting.i.ToString(CultureInfo.InvariantCulture)} waits ({waiting.a.Timing.Mode}): delayed actions cannot run yet in this version; only immediate actions run.", "id");
+    }
 
     /// <summary>Runs <paramref name="work"/> on the rule with its row held, in one transaction committed only when it refused nothing.</summary>
     private Task<RulePayload> InRuleTurnAsync(long id, Func<AutomationRule, Task<RulePayload>> work, CancellationToken cancellationToken) =>

@@ -61,7 +61,11 @@ public interface IAutomationKind
 /// <param name="RuleName">The rule's name, for logs.</param>
 /// <param name="RuleVersion">The rule's version the run started with.</param>
 /// <param name="RunId">The run's id.</param>
-public sealed record AutomationRunIdentity(long RuleId, string RuleName, int RuleVersion, Guid RunId);
+public sealed record AutomationRunIdentity(long RuleId, string RuleName, int RuleVersion, Guid RunId)
+{
+    /// <summary>How deep in a cascade the run is: 1 for a run started by a person's or the platform's change, one more for each rule whose change started the next.</summary>
+    public int Depth { get; init; } = 1;
+}
 
 /// <summary>Everything one action of a run gets.</summary>
 public sealed class AutomationActionContext(

@@ -27,21 +27,37 @@ public sealed record ActionRequest(IAutomationActionKind Kind, AutomationRunIden
 /// </summary>
 public static class AutomationRunner
 {
+    /// <summary>
+    /// Makes <paramref name="services"/>' actor the run-as user with their rights of now, acting
+    /// through the run's channel (what every change of the run's scope is written with); a refusal
+    /// (FORBIDDEN) when the user does not exist or is disabled. For a scope of the run's own, such as
+    /// the one that reads the record its condition tests.
+    /// </summary>
+    public static async Task<UserError?> ActAsAsync(IServiceProvider services, long runAsUserId, AutomationRunIdentity run, CancellationToken cancellationToken)
+    {
+        var rights = runAsUserId <= 0 ? null
+            : services.GetService<IAccessRightsProvider>() is { } provider
+                ? await provider.RightsAsync(runAsUserId, cancellationToken)
+                : AccessRights.Everything(runAsUserId);
+        if (rights is null)
+        {
+            return new UserError(ErrorCodes.Forbidden, $"The run-as user {runAsUserId.ToString(CultureInfo.InvariantCulture)} does not exist or is disabled.", []);
+        }
+
+        var actor = services.GetRequiredService<CurrentActor>();
+        actor.SignIn(runAsUserId, rights);
+        actor.ActingThrough(ActorKind.Automation, AutomationChannel.For(run));
+        return null;
+    }
+
     public static async Task<ActionOutcome> RunAsync(IServiceScopeFactory scopes, ActionRequest request, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
-        var actor = services.GetRequiredService<CurrentActor>();
-        var rights = services.GetService<IAccessRightsProvider>() is { } provider
-            ? await provider.RightsAsync(request.RunAsUserId, cancellationToken)
-            : AccessRights.Everything(request.RunAsUserId);
-        if (request.RunAsUserId <= 0 || rights is null)
+        if (await ActAsAsync(services, request.RunAsUserId, request.Run, cancellationToken) is { } refused)
         {
-            return ActionOutcome.Failed(ErrorCodes.Forbidden, $"The run-as user {request.RunAsUserId.ToString(CultureInfo.InvariantCulture)} does not exist or is disabled.");
+            return ActionOutcome.Refused([refused]);
         }
-
-        actor.SignIn(request.RunAsUserId, rights);
-        actor.ActingThrough(ActorKind.Automation, AutomationChannel.For(request.Run));
 
         if (ParameterValidator.EntityTypeOf(services, request.Record.EntityType) is not { } recordType)
         {

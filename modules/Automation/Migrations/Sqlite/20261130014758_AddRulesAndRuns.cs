@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Crm.Modules.Automation.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class AddRules : Migration
+    public partial class AddRulesAndRuns : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -80,6 +80,39 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "automation_runs",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    run_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    rule_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    rule_version = table.Column<int>(type: "INTEGER", nullable: false),
+                    entity_type = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    entity_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    event_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    event_type = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    depth = table.Column<int>(type: "INTEGER", nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    condition_result = table.Column<bool>(type: "INTEGER", nullable: true),
+                    run_as_user_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    steps = table.Column<string>(type: "TEXT", nullable: false),
+                    error = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    started_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    finished_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_automation_runs", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_automation_runs_automation_rules_rule_id",
+                        column: x => x.rule_id,
+                        principalTable: "automation_rules",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "automation_ix_automation_outbox_event_id",
                 table: "automation_outbox",
@@ -115,6 +148,22 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                 name: "automation_ix_automation_rules_entity_type_active_version",
                 table: "automation_rules",
                 columns: new[] { "entity_type", "active_version" });
+
+            migrationBuilder.CreateIndex(
+                name: "automation_ix_automation_runs_entity_type_entity_id_id",
+                table: "automation_runs",
+                columns: new[] { "entity_type", "entity_id", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "automation_ix_automation_runs_rule_id_event_id_entity_id",
+                table: "automation_runs",
+                columns: new[] { "rule_id", "event_id", "entity_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "automation_ix_automation_runs_rule_id_id",
+                table: "automation_runs",
+                columns: new[] { "rule_id", "id" });
         }
 
         /// <inheritdoc />
@@ -125,6 +174,9 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "automation_rule_versions");
+
+            migrationBuilder.DropTable(
+                name: "automation_runs");
 
             migrationBuilder.DropTable(
                 name: "automation_rules");

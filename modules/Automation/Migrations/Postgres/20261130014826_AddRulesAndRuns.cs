@@ -7,7 +7,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Crm.Modules.Automation.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class AddRules : Migration
+    public partial class AddRulesAndRuns : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -88,6 +88,41 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "runs",
+                schema: "automation",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    run_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    rule_id = table.Column<long>(type: "bigint", nullable: false),
+                    rule_version = table.Column<int>(type: "integer", nullable: false),
+                    entity_type = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    entity_id = table.Column<long>(type: "bigint", nullable: false),
+                    event_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    event_type = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    depth = table.Column<int>(type: "integer", nullable: false),
+                    status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    condition_result = table.Column<bool>(type: "boolean", nullable: true),
+                    run_as_user_id = table.Column<long>(type: "bigint", nullable: false),
+                    steps = table.Column<string>(type: "text", nullable: false),
+                    error = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    started_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    finished_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_runs", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_runs_rules_rule_id",
+                        column: x => x.rule_id,
+                        principalSchema: "automation",
+                        principalTable: "rules",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "ix_outbox_event_id",
                 schema: "automation",
@@ -129,6 +164,25 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                 schema: "automation",
                 table: "rules",
                 columns: new[] { "entity_type", "active_version" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_runs_entity_type_entity_id_id",
+                schema: "automation",
+                table: "runs",
+                columns: new[] { "entity_type", "entity_id", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_runs_rule_id_event_id_entity_id",
+                schema: "automation",
+                table: "runs",
+                columns: new[] { "rule_id", "event_id", "entity_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_runs_rule_id_id",
+                schema: "automation",
+                table: "runs",
+                columns: new[] { "rule_id", "id" });
         }
 
         /// <inheritdoc />
@@ -140,6 +194,10 @@ namespace Crm.Modules.Automation.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "rule_versions",
+                schema: "automation");
+
+            migrationBuilder.DropTable(
+                name: "runs",
                 schema: "automation");
 
             migrationBuilder.DropTable(
