@@ -80,6 +80,8 @@ public sealed class ScriptSandbox : IDisposable
         var deadline = started + (long)(options.Timeout.TotalSeconds * Stopwatch.Frequency);
         using var api = new CrmScriptApi(engine, options, run, runClock, deadline, cancellationToken);
         api.Install();
+        // Two bytes a character: no built-in call builds a string larger than the memory limit.
+        new BuiltInGuards(engine, options.MaxMemoryBytes / 2, options.MaxArrayLength).Install();
 
         System.Text.Json.Nodes.JsonNode? result = null;
         ScriptError? error = null;
