@@ -79,14 +79,15 @@ public sealed class ScriptSandbox : IDisposable
         });
         var deadline = started + (long)(options.Timeout.TotalSeconds * Stopwatch.Frequency);
         using var api = new CrmScriptApi(engine, options, run, runClock, deadline, cancellationToken);
-        api.Install();
-        // Two bytes a character: no built-in call builds a string larger than the memory limit.
-        new BuiltInGuards(engine, options.MaxMemoryBytes / 2, options.MaxArrayLength).Install();
 
         System.Text.Json.Nodes.JsonNode? result = null;
         ScriptError? error = null;
         try
         {
+            // Inside the try: an input nested deeper than Jint's JSON reader takes fails the run.
+            api.Install();
+            // Two bytes a character: no built-in call builds a string larger than the memory limit.
+            new BuiltInGuards(engine, options.MaxMemoryBytes / 2, options.MaxArrayLength).Install();
             var value = engine.Evaluate(script.GetValueOrDefault());
             result = ScriptJson.FromScript(value, options.MaxResultBytes, $"{Section}:{nameof(ScriptSandboxOptions.MaxResultBytes)}", "The script's result is over {0} bytes as JSON.");
         }
