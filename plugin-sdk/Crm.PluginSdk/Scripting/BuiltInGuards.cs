@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Jint;
@@ -190,7 +191,7 @@ internal sealed class BuiltInGuards(Engine engine, long maxCharacters, int maxAr
             {
                 throw new ScriptLimitException(
                     $"{ScriptSandboxOptions.SectionName}:{nameof(ScriptSandboxOptions.MaxArrayLength)}",
-                    $"An array grew beyond {maxArrayLength:N0} elements. ({ScriptSandboxOptions.SectionName}:{nameof(ScriptSandboxOptions.MaxArrayLength)})");
+                    string.Create(CultureInfo.InvariantCulture, $"An array grew beyond {maxArrayLength:N0} elements. ({ScriptSandboxOptions.SectionName}:{nameof(ScriptSandboxOptions.MaxArrayLength)})"));
             }
 
             var result = new StringBuilder();
@@ -299,7 +300,7 @@ internal sealed class BuiltInGuards(Engine engine, long maxCharacters, int maxAr
 
     private ScriptLimitException TooLong() => new(
         $"{ScriptSandboxOptions.SectionName}:{nameof(ScriptSandboxOptions.MaxMemoryBytes)}",
-        $"Built-in calls would build more than {maxCharacters:N0} characters of text in this run (half of {ScriptSandboxOptions.SectionName}:{nameof(ScriptSandboxOptions.MaxMemoryBytes)}).");
+        string.Create(CultureInfo.InvariantCulture, $"Built-in calls would build more than {maxCharacters:N0} characters of text in this run (half of {ScriptSandboxOptions.SectionName}:{nameof(ScriptSandboxOptions.MaxMemoryBytes)})."));
 
     private static JsValue Arg(JsValue[] args, int index) => index < args.Length ? args[index] : JsValue.Undefined;
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Jint;
 
 namespace Crm.PluginSdk.Scripting;
@@ -31,7 +32,7 @@ internal sealed class StatementCounter(int maxStatements) : Constraint
         {
             throw new ScriptLimitException(
                 $"{ScriptSandboxOptions.SectionName}:{nameof(ScriptSandboxOptions.MaxStatements)}",
-                $"The script ran more than {maxStatements:N0} statements.");
+                string.Create(CultureInfo.InvariantCulture, $"The script ran more than {maxStatements:N0} statements."));
         }
     }
 

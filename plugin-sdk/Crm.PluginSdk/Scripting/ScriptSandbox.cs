@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Acornima;
 using Jint;
@@ -113,7 +114,7 @@ public sealed class ScriptSandbox : IDisposable
         script = null;
         if (source.Length > options.MaxSourceLength)
         {
-            return Limit(nameof(ScriptSandboxOptions.MaxSourceLength), $"The script is {source.Length:N0} characters long; at most {options.MaxSourceLength:N0} are allowed.");
+            return Limit(nameof(ScriptSandboxOptions.MaxSourceLength), string.Create(CultureInfo.InvariantCulture, $"The script is {source.Length:N0} characters long; at most {options.MaxSourceLength:N0} are allowed."));
         }
 
         try
@@ -142,11 +143,11 @@ public sealed class ScriptSandbox : IDisposable
         ExecutionCanceledException or OperationCanceledException when cancellationToken.IsCancellationRequested =>
             new ScriptError(ScriptErrorCodes.Cancelled, "The run was cancelled."),
         // Before TimeoutException, which it derives from.
-        RegexMatchTimeoutException => Limit(nameof(ScriptSandboxOptions.RegexTimeout), $"A regular expression ran longer than {options.RegexTimeout.TotalMilliseconds:N0} ms."),
-        TimeoutException => Limit(nameof(ScriptSandboxOptions.Timeout), $"The script ran longer than {options.Timeout.TotalMilliseconds:N0} ms."),
+        RegexMatchTimeoutException => Limit(nameof(ScriptSandboxOptions.RegexTimeout), string.Create(CultureInfo.InvariantCulture, $"A regular expression ran longer than {options.RegexTimeout.TotalMilliseconds:N0} ms.")),
+        TimeoutException => Limit(nameof(ScriptSandboxOptions.Timeout), string.Create(CultureInfo.InvariantCulture, $"The script ran longer than {options.Timeout.TotalMilliseconds:N0} ms.")),
         MemoryLimitExceededException when exception.Message.StartsWith("The array size", StringComparison.Ordinal) =>
-            Limit(nameof(ScriptSandboxOptions.MaxArrayLength), $"An array grew beyond {options.MaxArrayLength:N0} elements."),
-        MemoryLimitExceededException => Limit(nameof(ScriptSandboxOptions.MaxMemoryBytes), $"The script allocated more than {options.MaxMemoryBytes:N0} bytes."),
+            Limit(nameof(ScriptSandboxOptions.MaxArrayLength), string.Create(CultureInfo.InvariantCulture, $"An array grew beyond {options.MaxArrayLength:N0} elements.")),
+        MemoryLimitExceededException => Limit(nameof(ScriptSandboxOptions.MaxMemoryBytes), string.Create(CultureInfo.InvariantCulture, $"The script allocated more than {options.MaxMemoryBytes:N0} bytes.")),
         RecursionDepthOverflowException => Limit(nameof(ScriptSandboxOptions.MaxRecursionDepth), $"Function calls nested deeper than {options.MaxRecursionDepth}."),
         // Jint's stack guard: deeply nested expressions (not calls) in a script.
         InsufficientExecutionStackException => Limit(nameof(ScriptSandboxOptions.MaxRecursionDepth), "The script nested too deeply."),

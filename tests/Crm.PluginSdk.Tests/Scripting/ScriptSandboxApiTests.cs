@@ -227,3 +227,31 @@ public sealed class ScriptSandboxApiTests
         Assert.Contains(message, outcome.Error.Message);
     }
 }
+
+/// <summary>Prepared scripts are kept by content, within their bound.</summary>
+public sealed class PreparedScriptCacheTests
+{
+    [Fact]
+    public void A_source_is_prepared_once_and_shared()
+    {
+        using var cache = new PreparedScriptCache(1_000);
+
+        var first = cache.Get("record.opportunity > 10000");
+        var again = cache.Get("record.opportunity > 10000");
+        var other = cache.Get("record.opportunity > 10001");
+
+        Assert.Same(first.Program, again.Program);
+        Assert.NotSame(first.Program, other.Program);
+    }
+
+    [Fact]
+    public void Nothing_is_kept_without_room()
+    {
+        using var none = new PreparedScriptCache(0);
+        using var small = new PreparedScriptCache(10);
+        const string source = "record.opportunity > 10000";
+
+        Assert.NotSame(none.Get(source).Program, none.Get(source).Program);
+        Assert.NotSame(small.Get(source).Program, small.Get(source).Program);
+    }
+}
