@@ -163,9 +163,20 @@ internal static class ScriptJson
 
         private void WriteDate(JsDate date)
         {
-            if (date.ToObject() is DateTime time)
+            DateTime? time;
+            try
             {
-                writer.WriteStringValue(ScriptClock.Format(new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc).ToUniversalTime())));
+                time = date.ToObject() as DateTime?;
+            }
+            catch (Jint.Runtime.JavaScriptException)
+            {
+                // An invalid date (new Date('x')) has no instant; JSON.stringify writes null for it.
+                time = null;
+            }
+
+            if (time is { } instant)
+            {
+                writer.WriteStringValue(ScriptClock.Format(new DateTimeOffset(instant.Kind == DateTimeKind.Local ? instant.ToUniversalTime() : DateTime.SpecifyKind(instant, DateTimeKind.Utc))));
             }
             else
             {

@@ -69,6 +69,8 @@ public sealed class ScriptSandbox : IDisposable
             o.Strict();
             o.DisableStringCompilation();
             o.Interop.Enabled = false;
+            // Dates leave the engine as UTC instants (see ScriptJson), whatever the host's zone.
+            o.Interop.DateTimeKind = DateTimeKind.Utc;
             o.TimeSystem = new ScriptClock(runClock);
             o.TimeoutInterval(options.Timeout);
             o.LimitMemory(options.MaxMemoryBytes);

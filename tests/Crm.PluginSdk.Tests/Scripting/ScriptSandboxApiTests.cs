@@ -198,6 +198,7 @@ public sealed class ScriptSandboxApiTests
     [InlineData("({ a: 1, f: function () {}, u: undefined, s: Symbol('x') })", """{"a":1}""")]
     [InlineData("[1, () => 1, undefined, NaN, Infinity, -0.5]", """[1,null,null,null,null,-0.5]""")]
     [InlineData("new Date(0)", "\"1970-01-01T00:00:00.000Z\"")]
+    [InlineData("({ d: new Date('not a date') })", """{"d":null}""")]
     [InlineData("() => 1", "null")]
     [InlineData("undefined", "null")]
     [InlineData("'text'", "\"text\"")]
