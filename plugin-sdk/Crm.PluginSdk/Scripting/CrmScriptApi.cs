@@ -26,6 +26,7 @@ internal sealed partial class CrmScriptApi(Engine engine, ScriptSandboxOptions o
     private int reads;
     private int readRows;
     private long readBytes;
+    private CancellationTokenSource? readDeadline;
 
     public IReadOnlyList<ScriptRequest> Requests => requests;
 
@@ -175,15 +176,14 @@ internal sealed partial class CrmScriptApi(Engine engine, ScriptSandboxOptions o
 
         try
         {
-            return read(source).GetAwaiter().GetResult();
+            // WaitAsync: the run stops waiting at its deadline even if the source ignores the token.
+            return read(source).WaitAsync(Token()).GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new TimeoutException("The script's read ran past its deadline.");
         }
     }
-
-    private CancellationTokenSource? readDeadline;
 
     // One token for every read of the run, cancelled at the run's deadline (a Stopwatch timestamp).
     private CancellationToken Token()

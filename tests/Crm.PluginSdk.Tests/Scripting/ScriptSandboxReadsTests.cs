@@ -7,7 +7,7 @@ namespace Crm.PluginSdk.Tests.Scripting;
 public sealed class ScriptSandboxReadsTests
 {
     /// <summary>Records in memory, read the way a host's source is called: by type, id or a `title` filter.</summary>
-    private sealed class InMemoryRecords(int count, int titleLength = 10, TimeSpan? delay = null) : IScriptRecordSource
+    private sealed class InMemoryRecords(int count, int titleLength = 10, TimeSpan? delay = null, bool ignoreToken = false) : IScriptRecordSource
     {
         private readonly List<JsonObject> deals = Enumerable.Range(1, count)
             .Select(i => new JsonObject { ["id"] = i, ["title"] = $"Deal {i}".PadRight(titleLength, '.'), ["opportunity"] = i * 1_000 })
@@ -47,7 +47,7 @@ public sealed class ScriptSandboxReadsTests
             Interlocked.Increment(ref Calls);
             if (delay is { } wait)
             {
-                await Task.Delay(wait, cancellationToken);
+                await Task.Delay(wait, ignoreToken ? CancellationToken.None : cancellationToken);
             }
         }
     }
@@ -129,6 +129,17 @@ public sealed class ScriptSandboxReadsTests
         using var quick = Sandboxes.Create(o => { o.Timeout = TimeSpan.FromMilliseconds(300); o.RegexTimeout = TimeSpan.FromMilliseconds(100); });
 
         var outcome = quick.Run(new ScriptRun("try { crm.get('deal', 1) } catch (e) { 'caught' }") { Records = new InMemoryRecords(5, delay: TimeSpan.FromSeconds(30)) });
+
+        Sandboxes.AssertLimit(outcome, nameof(ScriptSandboxOptions.Timeout));
+        Assert.True(outcome.Elapsed < TimeSpan.FromSeconds(10), $"{outcome.Elapsed}");
+    }
+
+    [Fact]
+    public void A_source_that_ignores_the_token_is_not_waited_for_past_the_deadline()
+    {
+        using var quick = Sandboxes.Create(o => { o.Timeout = TimeSpan.FromMilliseconds(300); o.RegexTimeout = TimeSpan.FromMilliseconds(100); });
+
+        var outcome = quick.Run(new ScriptRun("crm.count('deal')") { Records = new InMemoryRecords(5, delay: TimeSpan.FromSeconds(30), ignoreToken: true) });
 
         Sandboxes.AssertLimit(outcome, nameof(ScriptSandboxOptions.Timeout));
         Assert.True(outcome.Elapsed < TimeSpan.FromSeconds(10), $"{outcome.Elapsed}");
