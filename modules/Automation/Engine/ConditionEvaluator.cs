@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Crm.Modules.Automation.Rules;
 using Crm.PluginSdk.Events;
+using Crm.PluginSdk.Scripting;
 
 namespace Crm.Modules.Automation.Engine;
 
@@ -19,25 +20,42 @@ public static class ConditionEvaluator
 {
     private static readonly string[] Days = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
-    public static bool Evaluate(JsonObject? condition, JsonObject record, IReadOnlyDictionary<string, FieldChange>? changes, DateTimeOffset now) =>
-        condition is null || Node(condition, record, changes, now);
+    /// <param name="runScript">Runs a script predicate (the sandbox, with the run's record and event); its failure fails the run (<see cref="ScriptConditionException"/>).</param>
+    public static bool Evaluate(JsonObject? condition, JsonObject record, IReadOnlyDictionary<string, FieldChange>? changes, DateTimeOffset now, Func<string, ScriptOutcome> runScript) =>
+        condition is null || Node(condition, record, changes, now, runScript);
 
-    private static bool Node(JsonNode? node, JsonObject record, IReadOnlyDictionary<string, FieldChange>? changes, DateTimeOffset now)
+    private static bool Node(JsonNode? node, JsonObject record, IReadOnlyDictionary<string, FieldChange>? changes, DateTimeOffset now, Func<string, ScriptOutcome> runScript)
     {
         var obj = (JsonObject)node!;
         if (obj["all"] is JsonArray all)
         {
-            return all.All(n => Node(n, record, changes, now));
+            return all.All(n => Node(n, record, changes, now, runScript));
         }
 
         if (obj["any"] is JsonArray any)
         {
-            return any.Any(n => Node(n, record, changes, now));
+            return any.Any(n => Node(n, record, changes, now, runScript));
         }
 
         if (obj.ContainsKey("not"))
         {
-            return !Node(obj["not"], record, changes, now);
+            return !Node(obj["not"], record, changes, now, runScript);
+        }
+
+        if (obj["script"] is { } script)
+        {
+            var outcome = runScript(script.GetValue<string>());
+            if (outcome.Error is { } error)
+            {
+                throw new ScriptConditionException(error);
+            }
+
+            return outcome.Result?.GetValueKind() switch
+            {
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                _ => throw new ScriptConditionException(new ScriptError(ScriptErrorCodes.InvalidResult, "A condition's script ends with true or false.")),
+            };
         }
 
         if (obj["workingHours"] is JsonObject hours)
@@ -128,4 +146,10 @@ public static class ConditionEvaluator
             && time >= ConditionValidator.TimeOfDay(hours["from"])!.Value
             && time < ConditionValidator.TimeOfDay(hours["to"])!.Value;
     }
+}
+
+/// <summary>A condition's script failed (a limit, an error, a result that is not a boolean): the run fails with it.</summary>
+public sealed class ScriptConditionException(ScriptError error) : Exception(error.Message)
+{
+    public ScriptError Error { get; } = error;
 }

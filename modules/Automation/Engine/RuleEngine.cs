@@ -8,6 +8,7 @@ using Crm.PluginSdk.Automation;
 using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.Events;
 using Crm.PluginSdk.GraphQL;
+using Crm.PluginSdk.Scripting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -25,7 +26,7 @@ namespace Crm.Modules.Automation.Engine;
 /// Rules with delayed actions cannot be activated yet (<see cref="RuleStore"/>): every action runs at once.
 /// </summary>
 [EventHandler("rules")]
-public sealed class RuleEngine(AutomationDbContext db, AutomationCatalog catalog, IServiceScopeFactory scopes, IEntityRegistry registry, TimeProvider clock)
+public sealed class RuleEngine(AutomationDbContext db, AutomationCatalog catalog, IServiceScopeFactory scopes, IEntityRegistry registry, ScriptSandbox sandbox, TimeProvider clock)
     : IEventBatchHandler<CrmEvent>
 {
     /// <summary>How many rules may start one another in a row: a change by a run of depth 3 starts no rule.</summary>
@@ -117,15 +118,32 @@ public sealed class RuleEngine(AutomationDbContext db, AutomationCatalog catalog
             return;
         }
 
-        var snapshot = await ReadRecordAsync(rule, identity, domainEvent, cancellationToken);
-        if (snapshot.Refused is { } refused)
+        // The run's own scope, as its user: the record its condition tests, and what a condition's script reads.
+        await using (var scope = scopes.CreateAsyncScope())
         {
-            await FinishAsync(run, RunStatus.Failed, $"{refused.Code}: {refused.Message}", [], cancellationToken);
-            return;
+            var snapshot = await ReadRecordAsync(scope.ServiceProvider, rule, identity, domainEvent, cancellationToken);
+            if (snapshot.Refused is { } refused)
+            {
+                await FinishAsync(run, RunStatus.Failed, $"{refused.Code}: {refused.Message}", [], cancellationToken);
+                return;
+            }
+
+            var changes = domainEvent.Data is RecordUpdated updated ? updated.Changes : null;
+            var records = new RunRecordSource(scope.ServiceProvider, registry);
+            try
+            {
+                run.ConditionResult = ConditionEvaluator.Evaluate(rule.Definition.Condition, snapshot.Record!, changes, clock.GetUtcNow(),
+                    source => sandbox.Run(new ScriptRun(source) { Event = ScriptEventOf(domainEvent, changes), Record = snapshot.Record, Records = records, Clock = clock }, cancellationToken));
+            }
+            catch (ScriptConditionException ex)
+            {
+                var error = ex.Error;
+                var where = error.Line is { } line ? $" (line {line}, column {error.Column ?? 0})" : "";
+                await FinishAsync(run, RunStatus.Failed, $"{error.Code}: {(error.Limit is { } limit ? $"{limit}: " : "")}{error.Message}{where}{(error.Stack is { } stack ? $"\n{stack}" : "")}", [], cancellationToken);
+                return;
+            }
         }
 
-        var changes = domainEvent.Data is RecordUpdated updated ? updated.Changes : null;
-        run.ConditionResult = ConditionEvaluator.Evaluate(rule.Definition.Condition, snapshot.Record!, changes, clock.GetUtcNow());
         if (run.ConditionResult != true)
         {
             await FinishAsync(run, RunStatus.Skipped, null, [], cancellationToken);
@@ -173,18 +191,17 @@ public sealed class RuleEngine(AutomationDbContext db, AutomationCatalog catalog
 
     private sealed record RecordRead(JsonObject? Record, UserError? Refused);
 
-    /// <summary>The record as the run-as user reads it now; a deleted record is its id alone.</summary>
-    private async Task<RecordRead> ReadRecordAsync(ActiveRule rule, AutomationRunIdentity identity, DomainEvent<CrmEvent> domainEvent, CancellationToken cancellationToken)
+    /// <summary>The record as the run-as user reads it now (in <paramref name="services"/>, made theirs here); a deleted record is its id alone.</summary>
+    private async Task<RecordRead> ReadRecordAsync(IServiceProvider services, ActiveRule rule, AutomationRunIdentity identity, DomainEvent<CrmEvent> domainEvent, CancellationToken cancellationToken)
     {
+        if (await AutomationRunner.ActAsAsync(services, rule.Version.RunAsUserId, identity, cancellationToken) is { } refused)
+        {
+            return new RecordRead(null, refused);
+        }
+
         if (domainEvent.Data is RecordDeleted)
         {
             return new RecordRead(new JsonObject { ["id"] = domainEvent.EntityId }, null);
-        }
-
-        await using var scope = scopes.CreateAsyncScope();
-        if (await AutomationRunner.ActAsAsync(scope.ServiceProvider, rule.Version.RunAsUserId, identity, cancellationToken) is { } refused)
-        {
-            return new RecordRead(null, refused);
         }
 
         if (registry.Find(domainEvent.EntityType) is not ICrmEntityDefinition type)
@@ -192,11 +209,18 @@ public sealed class RuleEngine(AutomationDbContext db, AutomationCatalog catalog
             return new RecordRead(null, new UserError(ErrorCodes.NotFound, $"No record type '{domainEvent.EntityType}' is loaded.", []));
         }
 
-        var record = await type.GetAsync(scope.ServiceProvider, domainEvent.EntityId, cancellationToken);
+        var record = await type.GetAsync(services, domainEvent.EntityId, cancellationToken);
         return record is null
             ? new RecordRead(null, new UserError(ErrorCodes.Forbidden, $"The run-as user cannot read {type.Name} {domainEvent.EntityId} (or it is gone).", []))
             : new RecordRead(RecordSnapshot.Of(type, record), null);
     }
+
+    /// <summary>The script's <c>event</c>: its kind, the changed fields with old and new values, who and when.</summary>
+    private static ScriptEvent ScriptEventOf(DomainEvent<CrmEvent> domainEvent, IReadOnlyDictionary<string, FieldChange>? changes) => new(
+        domainEvent.Type,
+        (changes ?? new Dictionary<string, FieldChange>()).ToDictionary(c => c.Key, c => new ScriptFieldChange(c.Value.OldValue, c.Value.NewValue)),
+        new JsonObject { ["id"] = domainEvent.ActorId, ["kind"] = JsonNamingPolicy.SnakeCaseUpper.ConvertName(domainEvent.Origin.Kind.ToString()) },
+        domainEvent.OccurredAt);
 
     /// <summary>Adds the run's row; false when the rule already ran for this event and record.</summary>
     private async Task<bool> RecordAsync(AutomationRun run, CancellationToken cancellationToken)

@@ -4,6 +4,8 @@ using System.Text.Json.Nodes;
 using Crm.PluginSdk.Automation;
 using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.GraphQL;
+using Crm.PluginSdk.Scripting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Modules.Automation.Rules;
 
@@ -16,7 +18,8 @@ namespace Crm.Modules.Automation.Rules;
 /// <c>contains</c>, <c>empty notEmpty</c> (no value), <c>inRange</c> (<c>"value": { "from": 1, "to": 9 }</c>), and the
 /// tests of the change that started the run: <c>changed</c> (no value), <c>changedTo</c>, <c>changedFrom</c>, <c>wasEqual</c>
 /// (the value before the change);</item>
-/// <item>working hours: <c>{ "workingHours": { "days": ["MON", ...], "from": "09:00", "to": "18:00", "timeZone": "Europe/Warsaw" } }</c>.</item>
+/// <item>working hours: <c>{ "workingHours": { "days": ["MON", ...], "from": "09:00", "to": "18:00", "timeZone": "Europe/Warsaw" } }</c>;</item>
+/// <item>a JavaScript predicate: <c>{ "script": "record.opportunity > 10000 &amp;&amp; event.changed.stageId" }</c>, checked by the sandbox (<see cref="ScriptSandbox.Check"/>).</item>
 /// </list>
 /// Every problem is a <see cref="UserError"/> at its path; bounded by <see cref="RuleLimits"/>.
 /// </summary>
@@ -78,6 +81,12 @@ public static class ConditionValidator
         if (obj.Count == 1 && obj.First() is { Key: "not" } negated)
         {
             Node(services, type, negated.Value, [.. at, "not"], depth + 1, ref nodes, errors);
+            return;
+        }
+
+        if (obj.Count == 1 && obj.First() is { Key: "script" } script)
+        {
+            Script(services, script.Value, [.. at, "script"], errors);
             return;
         }
 
@@ -166,6 +175,22 @@ public static class ConditionValidator
             default:
                 errors.Add(new UserError(ErrorCodes.InvalidValue, "A value is a string, a number or a boolean.", at));
                 return;
+        }
+    }
+
+    /// <summary>A JavaScript predicate: checked by the sandbox now (size, syntax with line and column), run with the record and the event later.</summary>
+    private static void Script(IServiceProvider services, JsonNode? node, List<string> at, List<UserError> errors)
+    {
+        if (Text(node) is not { Length: > 0 } source)
+        {
+            errors.Add(new UserError(ErrorCodes.InvalidFormat, "'script' is the JavaScript of a predicate (its last expression true or false).", at));
+            return;
+        }
+
+        if (services.GetRequiredService<ScriptSandbox>().Check(source).Error is { } error)
+        {
+            var where = error.Line is { } line ? $"line {line.ToString(CultureInfo.InvariantCulture)}, column {(error.Column ?? 0).ToString(CultureInfo.InvariantCulture)}: " : "";
+            errors.Add(new UserError(error.Code == ScriptErrorCodes.LimitExceeded ? ErrorCodes.LimitExceeded : ErrorCodes.InvalidValue, where + error.Message, at));
         }
     }
 

@@ -180,6 +180,48 @@ public abstract class RuleEngineTests(AutomationHost fixture)
     }
 
     [Fact]
+    public async Task A_script_condition_sees_the_record_the_change_and_the_crm_and_a_hostile_one_fails_its_run_alone()
+    {
+        var marker = Records.NewMarker("script");
+        var script = $"record.opportunity > 1000 && event.changed.opportunity.old === 0 && crm.count('deal', {{ title: {{ contains: '{marker}' }} }}) === 1";
+        var rule = await ActiveRuleAsync(new
+        {
+            name = "Scripted",
+            trigger = new { kind = "records.updated", @params = new { watchedFields = new[] { "opportunity" } } },
+            condition = new { all = new object[] { new { field = "title", op = "contains", value = marker }, new { script } } },
+            actions = new object[] { new { kind = "records.setFields", @params = new { fields = new { comments = "scripted" } } } },
+        });
+        var loop = await ActiveRuleAsync(new
+        {
+            name = "Endless",
+            trigger = new { kind = "records.updated", @params = new { watchedFields = new[] { "opportunity" } } },
+            condition = new { all = new object[] { new { field = "title", op = "contains", value = marker }, new { script = "while (true) { try { } catch (e) { } } true" } } },
+            actions = new object[] { new { kind = "records.setFields", @params = new { fields = new { sourceDescription = "never" } } } },
+        });
+        try
+        {
+            var id = await Host.CreateDealAsync(new { title = $"Deal {marker}" });
+            await SettleAsync();
+            (await Host.MutateAsync("updateDeal", "mutation($id: ID!) { updateDeal(id: $id, input: { opportunity: 5000 }) { errors { code } } }", new { id })).Ok();
+            await SettleAsync();
+
+            var runs = await RunsAsync(id);
+            var scripted = Assert.Single(runs, r => Str(r["ruleId"]) == rule);
+            Assert.Equal(("SUCCEEDED", true), (Str(scripted["status"]), scripted["conditionResult"]!.GetValue<bool>()));
+            Assert.Equal("scripted", Str((await DealAsync(id))["comments"]));
+            var endless = Assert.Single(runs, r => Str(r["ruleId"]) == loop);
+            Assert.Equal("FAILED", Str(endless["status"]));
+            Assert.StartsWith("LIMIT_EXCEEDED", Str(endless["error"]), StringComparison.Ordinal);
+            Assert.Null((await Host.QueryAsync("query($id: ID!) { deal(id: $id) { sourceDescription } }", new { id })).ShouldSucceed().Data!["deal"]!["sourceDescription"]);
+        }
+        finally
+        {
+            await DeactivateAsync(rule);
+            await DeactivateAsync(loop);
+        }
+    }
+
+    [Fact]
     public async Task A_rule_that_waits_or_is_not_started_by_an_event_is_not_activated_yet()
     {
         foreach (var input in new object[]
