@@ -180,7 +180,7 @@ public sealed class RuleEngine(AutomationDbContext db, AutomationCatalog catalog
         {
             attempts++;
             outcome = await AutomationRunner.RunAsync(scopes,
-                new ActionRequest(kind, identity, new AutomationRecord(domainEvent.EntityType, domainEvent.EntityId), rule.Version.RunAsUserId, action.Params, DryRun: false),
+                new ActionRequest(kind, identity, new AutomationRecord(domainEvent.EntityType, domainEvent.EntityId), rule.Version.RunAsUserId, action.Params, DryRun: false) { Event = domainEvent },
                 cancellationToken);
         }
         // Refusals (rights, validation) come out the same however often they are tried: only other failures are retried.

@@ -79,6 +79,9 @@ public sealed class AutomationActionContext(
     /// <summary>The record the run is about.</summary>
     public AutomationRecord Record { get; } = record;
 
+    /// <summary>The event that started the run, when an event did; null for a run started otherwise (by hand, a test of a draft).</summary>
+    public Events.DomainEvent<Events.CrmEvent>? Event { get; init; }
+
     /// <summary>The record's type.</summary>
     public ICrmEntityDefinition RecordType { get; } = recordType;
 

@@ -15,7 +15,11 @@ namespace Crm.PluginSdk.Automation;
 /// <param name="RunAsUserId">The user whose rights the action has (the rule's run-as user).</param>
 /// <param name="Parameters">The action's parameters as the rule stores them (validated again here: a field or a list item may be gone since the rule was saved).</param>
 /// <param name="DryRun">Whether to roll back what it writes (and not to cause external effects).</param>
-public sealed record ActionRequest(IAutomationActionKind Kind, AutomationRunIdentity Run, AutomationRecord Record, long RunAsUserId, System.Text.Json.Nodes.JsonObject? Parameters, bool DryRun);
+public sealed record ActionRequest(IAutomationActionKind Kind, AutomationRunIdentity Run, AutomationRecord Record, long RunAsUserId, System.Text.Json.Nodes.JsonObject? Parameters, bool DryRun)
+{
+    /// <summary>The event that started the run, when an event did (what a script action shows as <c>event</c>).</summary>
+    public DomainEvent<CrmEvent>? Event { get; init; }
+}
 
 /// <summary>
 /// Runs an action the one way: in a scope of its own whose actor is the run-as user with their
@@ -80,7 +84,7 @@ public static class AutomationRunner
             return ActionOutcome.Refused([refusal]);
         }
 
-        var context = new AutomationActionContext(services, request.Run, request.Record with { EntityType = recordType.Name }, recordType, parameters, request.DryRun);
+        var context = new AutomationActionContext(services, request.Run, request.Record with { EntityType = recordType.Name }, recordType, parameters, request.DryRun) { Event = request.Event };
         var session = services.GetRequiredService<CrmDatabaseSession>();
         try
         {

@@ -222,6 +222,69 @@ public abstract class RuleEngineTests(AutomationHost fixture)
     }
 
     [Fact]
+    public async Task A_script_action_carries_out_its_requests_as_the_run_as_user_and_a_failing_request_fails_it()
+    {
+        var marker = Records.NewMarker("scripted-action");
+        var source = """
+            const title = record.title;
+            crm.update('deal', record.id, { comments: 'was ' + event.changed.opportunity.old + ', now ' + record.opportunity });
+            crm.addComment('deal', record.id, 'Checked ' + title);
+            log('done with ' + params.who);
+            true
+            """;
+        var rule = await ActiveRuleAsync(new
+        {
+            name = "Script",
+            trigger = new { kind = "records.updated", @params = new { watchedFields = new[] { "opportunity" } } },
+            condition = new { field = "title", op = "contains", value = marker },
+            actions = new object[] { new { kind = "platform.script", @params = new { source, @params = "{\"who\":\"tests\"}" } } },
+        });
+        try
+        {
+            var id = await Host.CreateDealAsync(new { title = $"Deal {marker}" });
+            await SettleAsync();
+            (await Host.MutateAsync("updateDeal", "mutation($id: ID!) { updateDeal(id: $id, input: { opportunity: 7 }) { errors { code } } }", new { id })).Ok();
+            await SettleAsync();
+
+            var run = Assert.Single(await RunsAsync(id), r => Str(r["ruleId"]) == rule);
+            Assert.Equal("SUCCEEDED", Str(run["status"]));
+            var output = run["steps"]![0]!["output"]!;
+            Assert.Equal("done with tests", Str(output["log"]![0]));
+            Assert.Equal(["records.setFields", "timeline.addComment"], output["requests"]!.AsArray().Select(r => Str(r!["action"])));
+            Assert.Equal("was 0, now 7", Str((await DealAsync(id))["comments"]));
+            var entries = (await Host.CommentTimelineAsync("DEAL", id)).ShouldSucceed().Data!["timeline"]!["nodes"]!.AsArray();
+            Assert.Contains(entries, e => e!["text"]?.GetValue<string>() == $"Checked Deal {marker}");
+        }
+        finally
+        {
+            await DeactivateAsync(rule);
+        }
+
+        // A request for a record that does not exist fails the action, and with it the run.
+        var failing = await ActiveRuleAsync(new
+        {
+            name = "Script on a missing deal",
+            trigger = new { kind = "records.updated", @params = new { watchedFields = new[] { "opportunity" } } },
+            condition = new { field = "title", op = "contains", value = marker },
+            actions = new object[] { new { kind = "platform.script", @params = new { source = "crm.update('deal', 999999999, { comments: 'x' }); true" } } },
+        });
+        try
+        {
+            var id = await Host.CreateDealAsync(new { title = $"Other {marker}" });
+            await SettleAsync();
+            (await Host.MutateAsync("updateDeal", "mutation($id: ID!) { updateDeal(id: $id, input: { opportunity: 9 }) { errors { code } } }", new { id })).Ok();
+            await SettleAsync();
+            var run = Assert.Single(await RunsAsync(id), r => Str(r["ruleId"]) == failing);
+            Assert.Equal("FAILED", Str(run["status"]));
+            Assert.StartsWith("NOT_FOUND", Str(run["error"]), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await DeactivateAsync(failing);
+        }
+    }
+
+    [Fact]
     public async Task A_rule_that_waits_or_is_not_started_by_an_event_is_not_activated_yet()
     {
         foreach (var input in new object[]
