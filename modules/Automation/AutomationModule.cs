@@ -17,9 +17,9 @@ public sealed class AutomationModule : ICrmModule
         Version: "0.1.0",
         SdkVersionRange: "[0.1.0, 1.0.0)",
         DependsOn: [],
-        Description: "Automation rules: the catalog of trigger and action kinds the modules contribute.");
+        Description: "Automation rules: the catalog of trigger and action kinds the modules contribute, and the webhook action.");
 
-    public void ConfigureServices(IServiceCollection services, ModuleContext context)
-    {
-    }
+    // The webhook action's settings are read once; a setting that cannot work fails the module with its reason.
+    public void ConfigureServices(IServiceCollection services, ModuleContext context) =>
+        services.AddSingleton(Webhooks.WebhookOptions.From(context.Configuration));
 }

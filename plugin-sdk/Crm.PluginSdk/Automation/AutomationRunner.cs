@@ -68,10 +68,13 @@ public static class AutomationRunner
         var session = services.GetRequiredService<CrmDatabaseSession>();
         try
         {
-            return await session.InTransactionAsync(
-                () => request.Kind.ExecuteAsync(context, cancellationToken),
-                outcome => outcome.Succeeded && !request.DryRun,
-                cancellationToken);
+            // A call to the outside holds no transaction open while it waits (and writes nothing to roll back).
+            return request.Kind.HasExternalEffects
+                ? await request.Kind.ExecuteAsync(context, cancellationToken)
+                : await session.InTransactionAsync(
+                    () => request.Kind.ExecuteAsync(context, cancellationToken),
+                    outcome => outcome.Succeeded && !request.DryRun,
+                    cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -17,6 +17,9 @@ public abstract class AutomationHost(Engine engine) : HostFixture(engine)
     {
         ["Events:WakeUp"] = "false",
         ["Events:PollInterval"] = "01:00:00",
+        ["Automation:Webhooks:AllowedHosts:0"] = "127.0.0.1",
+        ["Automation:Webhooks:Timeout"] = "00:00:02",
+        ["Automation:Webhooks:MaxResponseBytes"] = "1024",
     };
 
     public override async Task InitializeAsync()
