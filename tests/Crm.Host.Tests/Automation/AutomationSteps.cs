@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Crm.Host.Tests.Infrastructure;
 using Crm.PluginSdk.Automation;
+using Crm.PluginSdk.Events;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Security;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,6 +23,15 @@ public abstract class AutomationHost(Engine engine) : HostFixture(engine)
         ["Automation:Webhooks:MaxResponseBytes"] = "1024",
     };
 
+    /// <summary>Every event delivered to the host's handlers, as handlers receive them: what trigger kinds are matched against.</summary>
+    public EventProbe Events { get; } = new();
+
+    protected override void ConfigureServices(IServiceCollection services)
+    {
+        services.AddSingleton(Events);
+        services.AddEventHandler<EventProbe.Handler>("tests/automation-probe");
+    }
+
     public override async Task InitializeAsync()
     {
         _folder = new SamplePluginFolder(faults: null);
@@ -32,6 +42,25 @@ public abstract class AutomationHost(Engine engine) : HostFixture(engine)
     {
         await base.DisposeAsync();
         _folder?.Dispose();
+    }
+}
+
+/// <summary>Keeps the events the host delivers.</summary>
+public sealed class EventProbe
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<DomainEvent<CrmEvent>> _events = new();
+
+    /// <summary>The delivered events about one record, in the order written.</summary>
+    public IReadOnlyList<DomainEvent<CrmEvent>> About(string entityType, string id) =>
+        _events.Where(e => e.EntityType == entityType && e.EntityId == long.Parse(id, CultureInfo.InvariantCulture)).ToList();
+
+    public sealed class Handler(EventProbe probe) : IEventHandler<CrmEvent>
+    {
+        public Task HandleAsync(DomainEvent<CrmEvent> domainEvent, CancellationToken cancellationToken)
+        {
+            probe._events.Enqueue(domainEvent);
+            return Task.CompletedTask;
+        }
     }
 }
 
