@@ -15,7 +15,11 @@ namespace Crm.PluginSdk.Automation;
 /// <param name="RunAsUserId">The user whose rights the action has (the rule's run-as user).</param>
 /// <param name="Parameters">The action's parameters as the rule stores them (validated again here: a field or a list item may be gone since the rule was saved).</param>
 /// <param name="DryRun">Whether to roll back what it writes (and not to cause external effects).</param>
-public sealed record ActionRequest(IAutomationActionKind Kind, AutomationRunIdentity Run, AutomationRecord Record, long RunAsUserId, System.Text.Json.Nodes.JsonObject? Parameters, bool DryRun);
+public sealed record ActionRequest(IAutomationActionKind Kind, AutomationRunIdentity Run, AutomationRecord Record, long RunAsUserId, System.Text.Json.Nodes.JsonObject? Parameters, bool DryRun)
+{
+    /// <summary>The rule's scope on its record type (a deal rule's <c>pipelineId</c>), within which its stages and field values are checked; null for none.</summary>
+    public IReadOnlyDictionary<string, object?>? RecordScope { get; init; }
+}
 
 /// <summary>
 /// Runs an action the one way: in a scope of its own whose actor is the run-as user with their
@@ -49,7 +53,7 @@ public static class AutomationRunner
         }
 
         var errors = new List<UserError>();
-        var parameters = await ParameterValidator.ValidateAsync(services, request.Kind, recordType, request.Parameters, ["params"], errors, cancellationToken);
+        var parameters = await ParameterValidator.ValidateAsync(services, request.Kind, recordType, request.RecordScope, request.Parameters, ["params"], errors, cancellationToken);
         if (parameters is null)
         {
             return ActionOutcome.Refused(errors);

@@ -77,25 +77,26 @@ public static class AutomationSteps
     public static IAutomationActionKind Action(this CrmHost host, string name) =>
         host.Services.GetRequiredService<AutomationCatalog>().FindAction(name) ?? throw new InvalidOperationException($"No action kind {name}.");
 
-    public static Task<ActionOutcome> RunActionAsync(this CrmHost host, string kind, string entityType, string id, string runAs, object parameters, bool dryRun = false) =>
+    public static Task<ActionOutcome> RunActionAsync(this CrmHost host, string kind, string entityType, string id, string runAs, object parameters, bool dryRun = false,
+        IReadOnlyDictionary<string, object?>? scope = null) =>
         AutomationRunner.RunAsync(host.Services.GetRequiredService<IServiceScopeFactory>(),
             new ActionRequest(host.Action(kind), Run, new AutomationRecord(entityType, long.Parse(id, CultureInfo.InvariantCulture)), long.Parse(runAs, CultureInfo.InvariantCulture),
-                JsonSerializerNodes(parameters), dryRun),
+                JsonSerializerNodes(parameters), dryRun) { RecordScope = scope },
             CancellationToken.None);
 
     /// <summary>The errors of saving a kind's parameters in a rule on <paramref name="entityType"/> (as the settings user), at <c>actions, 2, params</c>.</summary>
-    public static async Task<List<UserError>> ValidateAsync(this CrmHost host, IAutomationKind kind, string entityType, object? parameters)
+    public static async Task<List<UserError>> ValidateAsync(this CrmHost host, IAutomationKind kind, string entityType, object? parameters, IReadOnlyDictionary<string, object?>? scope = null)
     {
-        using var scope = host.Services.GetRequiredService<IServiceScopeFactory>().CreateSystemScope();
+        using var services = host.Services.GetRequiredService<IServiceScopeFactory>().CreateSystemScope();
         var errors = new List<UserError>();
-        var recordType = ParameterValidator.EntityTypeOf(scope.ServiceProvider, entityType)!;
-        var taken = await ParameterValidator.ValidateAsync(scope.ServiceProvider, kind, recordType, parameters is null ? null : JsonSerializerNodes(parameters), ["actions", "2", "params"], errors, CancellationToken.None);
+        var recordType = ParameterValidator.EntityTypeOf(services.ServiceProvider, entityType)!;
+        var taken = await ParameterValidator.ValidateAsync(services.ServiceProvider, kind, recordType, scope, parameters is null ? null : JsonSerializerNodes(parameters), ["actions", "2", "params"], errors, CancellationToken.None);
         Assert.Equal(errors.Count == 0, taken is not null);
         return errors;
     }
 
-    public static Task<List<UserError>> ValidateAsync(this CrmHost host, string actionName, string entityType, object? parameters) =>
-        host.ValidateAsync(host.Action(actionName), entityType, parameters);
+    public static Task<List<UserError>> ValidateAsync(this CrmHost host, string actionName, string entityType, object? parameters, IReadOnlyDictionary<string, object?>? scope = null) =>
+        host.ValidateAsync(host.Action(actionName), entityType, parameters, scope);
 
     /// <summary>The one error, asserted by code and path (the path written with dots).</summary>
     public static UserError Single(this List<UserError> errors, string code, string path)

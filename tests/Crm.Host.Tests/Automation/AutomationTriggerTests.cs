@@ -22,7 +22,7 @@ public abstract class AutomationTriggerTests(AutomationHost fixture)
         using var scope = Host.Services.GetRequiredService<IServiceScopeFactory>().CreateSystemScope();
         var errors = new List<Crm.PluginSdk.GraphQL.UserError>();
         var recordType = ParameterValidator.EntityTypeOf(scope.ServiceProvider, ruleType)!;
-        var taken = await ParameterValidator.ValidateAsync(scope.ServiceProvider, kind, recordType, AutomationSteps.JsonSerializerNodes(parameters), ["trigger", "params"], errors, CancellationToken.None);
+        var taken = await ParameterValidator.ValidateAsync(scope.ServiceProvider, kind, recordType, null, AutomationSteps.JsonSerializerNodes(parameters), ["trigger", "params"], errors, CancellationToken.None);
         Assert.Empty(errors);
         return events.Select(e => kind.EventTypes.Contains(e.Type) && kind.Matches(e, recordType.Name, taken!)).ToList();
     }
