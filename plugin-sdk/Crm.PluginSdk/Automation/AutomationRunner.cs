@@ -24,8 +24,8 @@ public sealed record ActionRequest(IAutomationActionKind Kind, AutomationRunIden
 /// <summary>
 /// Runs an action the one way: in a scope of its own whose actor is the run-as user with their
 /// rights of now (actor kind <see cref="ActorKind.Automation"/>, channel <see cref="AutomationChannel.For"/>),
-/// its parameters checked again, the record readable by that user (else FORBIDDEN, or NOT_FOUND when
-/// they could read every record of its type and it is gone), in one transaction that commits only when the action succeeded and
+/// its parameters checked again, the record readable by that user (else FORBIDDEN; a record that is
+/// gone, as for a run of <c>records.deleted</c>, is left to the actions), in one transaction that commits only when the action succeeded and
 /// it is not a dry run. An exception of the action is its failure (<c>INTERNAL_SERVER_ERROR</c>, the
 /// exception's type only: its message may hold what the run-as user may not see).
 /// </summary>
@@ -60,12 +60,11 @@ public static class AutomationRunner
         }
 
         // A run acts on its record only when its user may read it: what they cannot see, no action of theirs may touch.
-        if (!await recordType.ReachesAsync(services, request.Record.Id, PermissionAction.Read, cancellationToken))
+        // A record that is gone (a run of records.deleted) is no one's to read: actions on it fail by themselves,
+        // the others (a webhook, a new record) go on.
+        if (!await recordType.ReachesAsync(services, request.Record.Id, PermissionAction.Read, cancellationToken) && await ExistsAsync(actor, recordType, services, request.Record.Id, cancellationToken))
         {
-            var refusal = recordType.ReachesAll(services, PermissionAction.Read)
-                ? Refusals.NotFound(recordType.Name, request.Record.Id)
-                : Refusals.Forbidden("act on", recordType.Name, request.Record.Id);
-            return ActionOutcome.Refused([refusal]);
+            return ActionOutcome.Refused([Refusals.Forbidden("act on", recordType.Name, request.Record.Id)]);
         }
 
         var context = new AutomationActionContext(services, request.Run, request.Record with { EntityType = recordType.Name }, recordType, parameters, request.DryRun);
@@ -83,6 +82,14 @@ public static class AutomationRunner
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             return ActionOutcome.Failed(ErrorCodes.Internal, $"The action {request.Kind.Name} failed: {ex.GetType().Name}.");
+        }
+    }
+
+    private static async Task<bool> ExistsAsync(CurrentActor actor, ICrmEntityDefinition recordType, IServiceProvider services, long id, CancellationToken cancellationToken)
+    {
+        using (actor.WithAllRights())
+        {
+            return await recordType.ReachesAsync(services, id, PermissionAction.Read, cancellationToken);
         }
     }
 }

@@ -95,6 +95,18 @@ public abstract class WebhookActionTests(AutomationHost fixture)
     }
 
     [Fact]
+    public async Task After_its_record_is_deleted_a_run_still_calls_out_and_an_action_on_the_record_finds_it_gone()
+    {
+        using var receiver = new Receiver(r => Answer(r, 204, ""));
+        var id = await Host.CreateDealAsync(new { title = "Short-lived" });
+        (await Host.QueryAsync("mutation($id: ID!) { deleteDeal(id: $id) { errors { code } } }", new { id })).ShouldSucceed();
+
+        (await Host.RunActionAsync("platform.callWebhook", "deal", id, "1", new { url = receiver.Url })).ShouldSucceed();
+        Assert.Single(receiver.Received);
+        Assert.Equal("NOT_FOUND", (await Host.RunActionAsync("records.setFields", "deal", id, "1", new { fields = new { title = "Back" } })).Code);
+    }
+
+    [Fact]
     public async Task A_host_not_allowed_a_redirect_an_error_a_slow_answer_and_a_long_answer_each_fail()
     {
         var id = await Host.CreateDealAsync(new { title = "Hooked badly" });
