@@ -87,7 +87,7 @@ public sealed class RuleEngine(AutomationDbContext db, AutomationCatalog catalog
             return null;
         }
 
-        return await ParameterValidator.ValidateAsync(scope.ServiceProvider, trigger, recordType, rule.Definition.Trigger.Params, ["trigger", "params"], [], cancellationToken);
+        return await ParameterValidator.ValidateAsync(scope.ServiceProvider, trigger, recordType, rule.Definition.RecordScope(), rule.Definition.Trigger.Params, ["trigger", "params"], [], cancellationToken);
     }
 
     private async Task RunAsync(ActiveRule rule, DomainEvent<CrmEvent> domainEvent, int depth, CancellationToken cancellationToken)
@@ -107,21 +107,28 @@ public sealed class RuleEngine(AutomationDbContext db, AutomationCatalog catalog
             RunAsUserId = rule.Version.RunAsUserId,
             StartedAt = clock.GetUtcNow().UtcDateTime,
         };
-        if (!await RecordAsync(run, cancellationToken))
-        {
-            return; // this event already ran this rule on this record
-        }
-
-        if (depth > MaxCascadeDepth)
-        {
-            await FinishAsync(run, RunStatus.Failed, $"CASCADE_LIMIT: rules started one another {MaxCascadeDepth} times in a row; this run would have been the next.", [], cancellationToken);
-            return;
-        }
-
         // The run's own scope, as its user: the record its condition tests, and what a condition's script reads.
         await using (var scope = scopes.CreateAsyncScope())
         {
-            var snapshot = await ReadRecordAsync(scope.ServiceProvider, rule, identity, domainEvent, cancellationToken);
+            var snapshot = depth > MaxCascadeDepth ? new RecordRead(null, null) : await ReadRecordAsync(scope.ServiceProvider, rule, identity, domainEvent, cancellationToken);
+            // A record outside the rule's scope (a deal of another pipeline) is not the rule's: no run.
+            if (snapshot.Record is { } read && rule.Definition.Scope is { } ruleScope
+                && ruleScope.Any(p => !ConditionEvaluator.Evaluate(new JsonObject { ["field"] = p.Key, ["op"] = "eq", ["value"] = p.Value?.DeepClone() }, read, null, clock.GetUtcNow(), _ => throw new InvalidOperationException())))
+            {
+                return;
+            }
+
+            if (!await RecordAsync(run, cancellationToken))
+            {
+                return; // this event already ran this rule on this record
+            }
+
+            if (depth > MaxCascadeDepth)
+            {
+                await FinishAsync(run, RunStatus.Failed, $"CASCADE_LIMIT: rules started one another {MaxCascadeDepth} times in a row; this run would have been the next.", [], cancellationToken);
+                return;
+            }
+
             if (snapshot.Refused is { } refused)
             {
                 await FinishAsync(run, RunStatus.Failed, $"{refused.Code}: {refused.Message}", [], cancellationToken);
@@ -180,7 +187,7 @@ public sealed class RuleEngine(AutomationDbContext db, AutomationCatalog catalog
         {
             attempts++;
             outcome = await AutomationRunner.RunAsync(scopes,
-                new ActionRequest(kind, identity, new AutomationRecord(domainEvent.EntityType, domainEvent.EntityId), rule.Version.RunAsUserId, action.Params, DryRun: false) { Event = domainEvent },
+                new ActionRequest(kind, identity, new AutomationRecord(domainEvent.EntityType, domainEvent.EntityId), rule.Version.RunAsUserId, action.Params, DryRun: false) { Event = domainEvent, RecordScope = rule.Definition.RecordScope() },
                 cancellationToken);
         }
         // Refusals (rights, validation) come out the same however often they are tried: only other failures are retried.

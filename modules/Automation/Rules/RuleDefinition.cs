@@ -55,10 +55,27 @@ public sealed record RuleAction(string Kind, JsonObject Params, ActionTiming Tim
 /// <summary>
 /// What a rule version does: its trigger, its condition (a declarative tree, see
 /// <see cref="ConditionValidator"/>; null: always), its ordered actions, and whether its own
-/// changes may start it again. Stored as JSON in <see cref="AutomationRuleVersion.Definition"/>.
+/// changes may start it again, and its scope on its record type (<see cref="Scope"/>: values of the type's
+/// partition fields, a deal rule's <c>pipelineId</c>; the rule runs only for records within it). Stored as JSON in <see cref="AutomationRuleVersion.Definition"/>.
 /// </summary>
-public sealed record RuleDefinition(RuleStep Trigger, JsonObject? Condition, IReadOnlyList<RuleAction> Actions, bool AllowSelfTrigger)
+public sealed record RuleDefinition(RuleStep Trigger, JsonObject? Condition, IReadOnlyList<RuleAction> Actions, bool AllowSelfTrigger, JsonObject? Scope = null)
 {
+    /// <summary>The scope as the SDK takes it (<see cref="Crm.PluginSdk.Automation.ActionRequest.RecordScope"/>): whole numbers as longs, text as strings; null for none.</summary>
+    public IReadOnlyDictionary<string, object?>? RecordScope() => Scope?.ToDictionary(p => p.Key, p => ScopeValue(p.Value));
+
+    /// <summary>A scope's value as the SDK takes it.</summary>
+    public static object? ScopeValue(JsonNode? node) => node?.GetValueKind() switch
+    {
+        // The node may hold a long, a decimal or a double (a variable's number, a literal's): read its JSON text.
+        JsonValueKind.Number => decimal.TryParse(node.ToJsonString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n)
+            ? n == decimal.Truncate(n) && n is >= long.MinValue and <= long.MaxValue ? (object)(long)n : n
+            : null,
+        JsonValueKind.String => node.GetValue<string>(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => null,
+    };
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseUpper) },

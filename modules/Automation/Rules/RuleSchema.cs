@@ -57,6 +57,7 @@ public sealed class RuleSchema : ISchemaContributor
         version.AddField(new FieldType { Name = "trigger", ResolvedType = new NonNullGraphType(step), Resolver = new FuncFieldResolver<object?>(c => Definition(c).Trigger) });
         version.AddField(new FieldType { Name = "condition", ResolvedType = json, Description = "The condition tree; null: always.", Resolver = new FuncFieldResolver<object?>(c => Definition(c).Condition) });
         version.AddField(new FieldType { Name = "actions", ResolvedType = SchemaComposer.NonNullList(action), Resolver = new FuncFieldResolver<object?>(c => Definition(c).Actions) });
+        version.AddField(new FieldType { Name = "scope", ResolvedType = json, Description = "Its scope on its record type ({ pipelineId: 3 }); null: the whole type.", Resolver = new FuncFieldResolver<object?>(c => Definition(c).Scope) });
         version.AddField(new FieldType { Name = "allowSelfTrigger", ResolvedType = new NonNullGraphType(new BooleanGraphType()), Resolver = new FuncFieldResolver<object?>(c => Definition(c).AllowSelfTrigger) });
         version.AddField(SharedGraphTypes.Field<AutomationRuleVersion>("runAsUserId", typeof(NonNullGraphType<IdGraphType>), v => v.RunAsUserId.ToString(CultureInfo.InvariantCulture), "The user whose rights its runs have."));
         composer.AddUserField<AutomationRuleVersion>(version, "runAs", "The user whose rights its runs have (null once deleted).", v => v.RunAsUserId);
@@ -178,6 +179,7 @@ public sealed class RuleSchema : ISchemaContributor
         input.AddField(new FieldType { Name = "condition", ResolvedType = json, Description = $"A condition tree (README, Automation); null: always. At most {RuleLimits.MaxConditionNodes.ToString(CultureInfo.InvariantCulture)} nodes, {RuleLimits.MaxConditionDepth.ToString(CultureInfo.InvariantCulture)} levels." });
         input.AddField(new FieldType { Name = "actions", ResolvedType = new NonNullGraphType(new ListGraphType(new NonNullGraphType(actionInput))), Description = $"1 to {RuleLimits.MaxActions.ToString(CultureInfo.InvariantCulture)}, run in order." });
         input.AddField(new FieldType { Name = "runAsUserId", Type = typeof(IdGraphType), Description = "The user whose rights its runs have; you when left out." });
+        input.AddField(new FieldType { Name = "scope", ResolvedType = json, Description = "The rule's scope on its record type: values of its partition fields ({ pipelineId: 3 } for deals); it runs only for records within it, and its stages and field values are checked there. Null: the whole type." });
         input.AddField(new FieldType { Name = "allowSelfTrigger", Type = typeof(BooleanGraphType), DefaultValue = false, Description = "Whether the rule's own changes may start it again." });
 
         composer.Mutation.AddField(Mutation("createAutomationRule", "Makes a rule of a record type, its first version a draft. Needs the settings right.", payload,
@@ -241,7 +243,8 @@ public sealed class RuleSchema : ISchemaContributor
                     V(action, "retries") as int? ?? 0);
             }).ToList(),
             runAs,
-            V(input, "allowSelfTrigger") as bool? ?? false);
+            V(input, "allowSelfTrigger") as bool? ?? false,
+            V(input, "scope") as JsonNode);
     }
 
     private static RuleStepInput? Step(object? value) =>

@@ -16,7 +16,8 @@ public sealed record RuleInput(
     JsonNode? Condition,
     IReadOnlyList<RuleActionInput>? Actions,
     long? RunAsUserId,
-    bool AllowSelfTrigger);
+    bool AllowSelfTrigger,
+    JsonNode? Scope = null);
 
 public sealed record RuleStepInput(string? Kind, JsonNode? Params);
 
@@ -58,7 +59,9 @@ public sealed class RuleValidator(IServiceProvider services)
             errors.Add(UserError.At(ErrorCodes.TooLong, $"A rule's description is at most {RuleLimits.MaxDescriptionLength.ToString(CultureInfo.InvariantCulture)} characters.", "input", "description"));
         }
 
-        var trigger = await StepAsync(recordType, input.Trigger, catalog.FindTrigger, "trigger", ["input", "trigger"], errors, cancellationToken);
+        var scope = Scope(recordType, input.Scope, errors);
+        var recordScope = scope is null ? null : new RuleDefinition(new RuleStep("", []), null, [], false, scope).RecordScope();
+        var trigger = await StepAsync(recordType, recordScope, input.Trigger, catalog.FindTrigger, "trigger", ["input", "trigger"], errors, cancellationToken);
 
         JsonObject? condition = null;
         if (input.Condition is JsonObject tree)
@@ -83,7 +86,7 @@ public sealed class RuleValidator(IServiceProvider services)
             for (var i = 0; i < given.Count; i++)
             {
                 var at = new[] { "input", "actions", i.ToString(CultureInfo.InvariantCulture) };
-                var step = await StepAsync(recordType, new RuleStepInput(given[i].Kind, given[i].Params), catalog.FindAction, "action", at, errors, cancellationToken);
+                var step = await StepAsync(recordType, recordScope, new RuleStepInput(given[i].Kind, given[i].Params), catalog.FindAction, "action", at, errors, cancellationToken);
                 var timing = Timing(recordType, given[i].Timing, [.. at, "timing"], errors);
                 if (given[i].Retries < 0 || given[i].Retries > RuleLimits.MaxRetries || (given[i].OnError == ErrorPolicy.Retry) != (given[i].Retries > 0))
                 {
@@ -109,7 +112,7 @@ public sealed class RuleValidator(IServiceProvider services)
             return null;
         }
 
-        var definition = new RuleDefinition(trigger, condition, actions, input.AllowSelfTrigger);
+        var definition = new RuleDefinition(trigger, condition, actions, input.AllowSelfTrigger, scope);
         if (definition.ToJson().Length > RuleLimits.MaxDefinitionLength)
         {
             errors.Add(UserError.At(ErrorCodes.LimitExceeded, $"A rule's trigger, condition and actions are at most {RuleLimits.MaxDefinitionLength.ToString(CultureInfo.InvariantCulture)} characters of JSON.", "input"));
@@ -119,7 +122,37 @@ public sealed class RuleValidator(IServiceProvider services)
         return new ValidRule(name!, string.IsNullOrWhiteSpace(input.Description) ? null : input.Description, definition, runAs);
     }
 
-    private async Task<RuleStep?> StepAsync<TKind>(ICrmEntityDefinition recordType, RuleStepInput? step, Func<string, TKind?> find, string what, string[] at, List<UserError> errors, CancellationToken cancellationToken)
+    /// <summary>The rule's scope: values of its record type's partition fields (a deal rule's <c>pipelineId</c>); null for none.</summary>
+    private static JsonObject? Scope(ICrmEntityDefinition recordType, JsonNode? scope, List<UserError> errors)
+    {
+        if (scope is null)
+        {
+            return null;
+        }
+
+        if (scope is not JsonObject fields || fields.Count == 0)
+        {
+            errors.Add(UserError.At(ErrorCodes.InvalidFormat, "A scope is an object of partition fields' values ({ pipelineId: 3 }).", "input", "scope"));
+            return null;
+        }
+
+        foreach (var (field, value) in fields)
+        {
+            if (!recordType.PermissionPartitionFields.Contains(field))
+            {
+                errors.Add(UserError.At(ErrorCodes.InvalidValue,
+                    $"A {recordType.Name} rule is scoped by {(recordType.PermissionPartitionFields.Count == 0 ? "nothing" : string.Join(", ", recordType.PermissionPartitionFields))}, not '{field}'.", "input", "scope", field));
+            }
+            else if (RuleDefinition.ScopeValue(value) is null or (string and { Length: > 100 }))
+            {
+                errors.Add(UserError.At(ErrorCodes.InvalidValue, "A scope's value is a number or a text of at most 100 characters.", "input", "scope", field));
+            }
+        }
+
+        return fields;
+    }
+
+    private async Task<RuleStep?> StepAsync<TKind>(ICrmEntityDefinition recordType, IReadOnlyDictionary<string, object?>? recordScope, RuleStepInput? step, Func<string, TKind?> find, string what, string[] at, List<UserError> errors, CancellationToken cancellationToken)
         where TKind : class, IAutomationKind
     {
         if (step?.Kind is not { Length: > 0 and <= 100 } name || find(name) is not { } kind)
@@ -129,7 +162,7 @@ public sealed class RuleValidator(IServiceProvider services)
         }
 
         var before = errors.Count;
-        var parameters = await ParameterValidator.ValidateAsync(services, kind, recordType, step.Params, [.. at, "params"], errors, cancellationToken);
+        var parameters = await ParameterValidator.ValidateAsync(services, kind, recordType, recordScope, step.Params, [.. at, "params"], errors, cancellationToken);
         if (parameters is null)
         {
             return null;

@@ -111,7 +111,7 @@ public sealed class ScriptAction(ScriptSandbox sandbox, IServiceScopeFactory sco
     private (IAutomationActionKind? Kind, AutomationRecord Target, JsonObject? Parameters, ActionOutcome? Refused) Map(ScriptRequest request, AutomationRecord record)
     {
         var p = request.Parameters;
-        AutomationRecord Named() => new(p["type"]!.GetValue<string>().ToLowerInvariant(), p["id"]!.GetValue<long>());
+        AutomationRecord Named() => new(p["type"]!.GetValue<string>().ToLowerInvariant(), long.Parse(p["id"]!.ToJsonString(), CultureInfo.InvariantCulture));
         var (name, target, parameters) = request.Kind switch
         {
             "update" => ("records.setFields", Named(), new JsonObject { ["fields"] = p["fields"]?.DeepClone() }),

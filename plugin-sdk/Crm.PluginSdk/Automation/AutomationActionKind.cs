@@ -15,7 +15,8 @@ public interface IAutomationActionKind : IAutomationKind
     /// <summary>
     /// Whether the kind has effects outside the database (an HTTP call, an e-mail). In a dry run
     /// such a kind must report what it would do (<see cref="AutomationActionContext.DryRun"/>) and do
-    /// nothing; what it writes to the database is rolled back by the runner anyway.
+    /// nothing. The runner runs it outside a transaction, so that no transaction waits on the outside
+    /// world: it writes nothing to the database (later steps and the run log record what it did).
     /// </summary>
     bool HasExternalEffects => false;
 

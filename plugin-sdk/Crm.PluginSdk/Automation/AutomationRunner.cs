@@ -19,13 +19,16 @@ public sealed record ActionRequest(IAutomationActionKind Kind, AutomationRunIden
 {
     /// <summary>The event that started the run, when an event did (what a script action shows as <c>event</c>).</summary>
     public DomainEvent<CrmEvent>? Event { get; init; }
+
+    /// <summary>The rule's scope on its record type (a deal rule's <c>pipelineId</c>), within which its stages and field values are checked; null for none.</summary>
+    public IReadOnlyDictionary<string, object?>? RecordScope { get; init; }
 }
 
 /// <summary>
 /// Runs an action the one way: in a scope of its own whose actor is the run-as user with their
 /// rights of now (actor kind <see cref="ActorKind.Automation"/>, channel <see cref="AutomationChannel.For"/>),
-/// its parameters checked again, the record readable by that user (else FORBIDDEN, or NOT_FOUND when
-/// they could read every record of its type and it is gone), in one transaction that commits only when the action succeeded and
+/// its parameters checked again, the record readable by that user (else FORBIDDEN; a record that is
+/// gone, as for a run of <c>records.deleted</c>, is left to the actions), in one transaction that commits only when the action succeeded and
 /// it is not a dry run. An exception of the action is its failure (<c>INTERNAL_SERVER_ERROR</c>, the
 /// exception's type only: its message may hold what the run-as user may not see).
 /// </summary>
@@ -69,33 +72,43 @@ public static class AutomationRunner
         }
 
         var errors = new List<UserError>();
-        var parameters = await ParameterValidator.ValidateAsync(services, request.Kind, recordType, request.Parameters, ["params"], errors, cancellationToken);
+        var parameters = await ParameterValidator.ValidateAsync(services, request.Kind, recordType, request.RecordScope, request.Parameters, ["params"], errors, cancellationToken);
         if (parameters is null)
         {
             return ActionOutcome.Refused(errors);
         }
 
         // A run acts on its record only when its user may read it: what they cannot see, no action of theirs may touch.
-        if (!await recordType.ReachesAsync(services, request.Record.Id, PermissionAction.Read, cancellationToken))
+        // A record that is gone (a run of records.deleted) is no one's to read: actions on it fail by themselves,
+        // the others (a webhook, a new record) go on.
+        if (!await recordType.ReachesAsync(services, request.Record.Id, PermissionAction.Read, cancellationToken) && await ExistsAsync(services.GetRequiredService<CurrentActor>(), recordType, services, request.Record.Id, cancellationToken))
         {
-            var refusal = recordType.ReachesAll(services, PermissionAction.Read)
-                ? Refusals.NotFound(recordType.Name, request.Record.Id)
-                : Refusals.Forbidden("act on", recordType.Name, request.Record.Id);
-            return ActionOutcome.Refused([refusal]);
+            return ActionOutcome.Refused([Refusals.Forbidden("act on", recordType.Name, request.Record.Id)]);
         }
 
         var context = new AutomationActionContext(services, request.Run, request.Record with { EntityType = recordType.Name }, recordType, parameters, request.DryRun) { Event = request.Event };
         var session = services.GetRequiredService<CrmDatabaseSession>();
         try
         {
-            return await session.InTransactionAsync(
-                () => request.Kind.ExecuteAsync(context, cancellationToken),
-                outcome => outcome.Succeeded && !request.DryRun,
-                cancellationToken);
+            // A call to the outside holds no transaction open while it waits (and writes nothing to roll back).
+            return request.Kind.HasExternalEffects
+                ? await request.Kind.ExecuteAsync(context, cancellationToken)
+                : await session.InTransactionAsync(
+                    () => request.Kind.ExecuteAsync(context, cancellationToken),
+                    outcome => outcome.Succeeded && !request.DryRun,
+                    cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             return ActionOutcome.Failed(ErrorCodes.Internal, $"The action {request.Kind.Name} failed: {ex.GetType().Name}.");
+        }
+    }
+
+    private static async Task<bool> ExistsAsync(CurrentActor actor, ICrmEntityDefinition recordType, IServiceProvider services, long id, CancellationToken cancellationToken)
+    {
+        using (actor.WithAllRights())
+        {
+            return await recordType.ReachesAsync(services, id, PermissionAction.Read, cancellationToken);
         }
     }
 }

@@ -41,8 +41,19 @@ public static class ParameterValidator
     /// The kind's parameters taken from <paramref name="parameters"/> (a JSON object, or null for none)
     /// for a rule on <paramref name="recordType"/>; null when <paramref name="errors"/> got any.
     /// </summary>
-    public static async Task<AutomationParameters?> ValidateAsync(IServiceProvider services, IAutomationKind kind, ICrmEntityDefinition recordType, JsonNode? parameters,
-        IReadOnlyList<string> path, List<UserError> errors, CancellationToken cancellationToken)
+    /// <param name="services">A scope of the one saving the rule (or of the run).</param>
+    /// <param name="kind">The trigger or action kind.</param>
+    /// <param name="recordType">The rule's record type.</param>
+    /// <param name="recordScope">
+    /// The fields of the record type the rule is scoped to (a deal rule's <c>pipelineId</c>): stages and
+    /// field values of the rule's type are checked as on a record with them (a pipeline's own stages); null for none.
+    /// </param>
+    /// <param name="parameters">The parameters as the rule stores them.</param>
+    /// <param name="path">Where they are in the rule (<c>actions, 2, params</c>): every error's path starts with it.</param>
+    /// <param name="errors">Where the problems go.</param>
+    /// <param name="cancellationToken">Cancels the checks that read the database.</param>
+    public static async Task<AutomationParameters?> ValidateAsync(IServiceProvider services, IAutomationKind kind, ICrmEntityDefinition recordType,
+        IReadOnlyDictionary<string, object?>? recordScope, JsonNode? parameters, IReadOnlyList<string> path, List<UserError> errors, CancellationToken cancellationToken)
     {
         var before = errors.Count;
         if (!kind.AppliesTo(recordType))
@@ -88,7 +99,7 @@ public static class ParameterValidator
                 continue;
             }
 
-            var value = await ReadAsync(services, parameter, recordType, node, values, json, at, errors, cancellationToken);
+            var value = await ReadAsync(services, parameter, recordType, recordScope ?? NoScope, node, values, json, at, errors, cancellationToken);
             if (value is not null)
             {
                 values[parameter.Name] = value;
@@ -106,7 +117,9 @@ public static class ParameterValidator
         return errors.Count > before ? null : result;
     }
 
-    private static async Task<object?> ReadAsync(IServiceProvider services, AutomationParameter parameter, ICrmEntityDefinition recordType, JsonNode node,
+    private static readonly Dictionary<string, object?> NoScope = [];
+
+    private static async Task<object?> ReadAsync(IServiceProvider services, AutomationParameter parameter, ICrmEntityDefinition recordType, IReadOnlyDictionary<string, object?> scope, JsonNode node,
         Dictionary<string, object?> taken, JsonObject json, string[] at, List<UserError> errors, CancellationToken cancellationToken)
     {
         UserError Wrong(string expected) => new(ErrorCodes.InvalidFormat, $"'{parameter.Name}' expects {expected}.", at);
@@ -176,7 +189,7 @@ public static class ParameterValidator
                     return null;
                 }
 
-                return await FieldValuesAsync(services, parameter, target, node, at, errors, cancellationToken);
+                return await RecordParameters.FieldValuesAsync(services, parameter, target, target == recordType ? scope : NoScope, node, at, errors, cancellationToken);
             case ParameterType.User:
                 if (!Entities.RecordIds.TryParse(IdText(node), out var userId))
                 {
@@ -192,7 +205,7 @@ public static class ParameterValidator
 
                 return userId;
             case ParameterType.Stage:
-                return await StageAsync(services, parameter, recordType, node, json, at, errors, cancellationToken);
+                return await RecordParameters.StageAsync(services, parameter, recordType, scope, node, at, errors, cancellationToken);
             case ParameterType.RecordReference:
                 if (node is JsonObject link && StringOf(link["entityType"]) is { Length: <= 100 } linkType && EntityTypeOf(services, linkType) is { } linked
                     && Entities.RecordIds.TryParse(IdText(link["id"]), out var linkId) && link.Count == 2)
@@ -238,7 +251,7 @@ public static class ParameterValidator
     public static EntityField? StageField(ICrmEntityDefinition recordType) =>
         new[] { "stageId", "statusId" }.Select(n => recordType.Fields.GetValueOrDefault(n)).FirstOrDefault(f => f is { ListOf: not null, Writable: true });
 
-    private static string? StringOf(JsonNode? node) =>
+    internal static string? StringOf(JsonNode? node) =>
         node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
 
     private static string? IdText(JsonNode? node) =>
@@ -339,83 +352,5 @@ public static class ParameterValidator
         }
 
         return errors.Count == before ? items : null;
-    }
-
-    private static async Task<IReadOnlyDictionary<string, object?>?> FieldValuesAsync(IServiceProvider services, AutomationParameter parameter, ICrmEntityDefinition type, JsonNode node,
-        string[] at, List<UserError> errors, CancellationToken cancellationToken)
-    {
-        if (node is not JsonObject values)
-        {
-            errors.Add(new UserError(ErrorCodes.InvalidFormat, $"'{parameter.Name}' expects an object of field values.", at));
-            return null;
-        }
-
-        if (values.Count > parameter.ItemLimit)
-        {
-            errors.Add(new UserError(ErrorCodes.LimitExceeded, $"'{parameter.Name}' sets {values.Count} fields; the limit is {parameter.ItemLimit}.", at));
-            return null;
-        }
-
-        var (fields, inputOnly) = type.WritableFields(services);
-        var input = new Dictionary<string, object?>(StringComparer.Ordinal);
-        var before = errors.Count;
-        foreach (var (name, value) in values)
-        {
-            if (fields.TryGetValue(name, out var field))
-            {
-                if (FieldInput.Read(field, value, [.. at, name], errors, out var converted))
-                {
-                    input[name] = converted;
-                }
-            }
-            else if (inputOnly.Contains(name))
-            {
-                input[name] = FieldInput.Plain(value);
-            }
-            else
-            {
-                errors.Add(new UserError(ErrorCodes.Validation, $"'{name}' is not a field of {type.Name} that can be written.", [.. at, name]));
-            }
-        }
-
-        if (errors.Count > before)
-        {
-            return null;
-        }
-
-        var problems = await type.CheckInputAsync(services, input, cancellationToken);
-        errors.AddRange(problems.Select(p => p with { Path = [.. at, .. p.Path.Skip(p.Path.Count > 0 && p.Path[0] == "input" ? 1 : 0)] }));
-        return problems.Count == 0 ? input : null;
-    }
-
-    private static async Task<string?> StageAsync(IServiceProvider services, AutomationParameter parameter, ICrmEntityDefinition recordType, JsonNode node, JsonObject json,
-        string[] at, List<UserError> errors, CancellationToken cancellationToken)
-    {
-        if (StageField(recordType) is not { } field)
-        {
-            errors.Add(new UserError(ErrorCodes.InvalidValue, $"A {recordType.Name} has no stage or status.", at));
-            return null;
-        }
-
-        if (StringOf(node) is not { Length: > 0 and <= 100 } stage)
-        {
-            errors.Add(new UserError(ErrorCodes.InvalidFormat, $"'{parameter.Name}' expects the id of a stage or status.", at));
-            return null;
-        }
-
-        // Checked as the record type's binder checks it, in the list the other given fields choose (a deal's pipelineId).
-        var input = new Dictionary<string, object?>(StringComparer.Ordinal) { [field.Name] = stage };
-        var fields = recordType.WritableFields(services).Fields;
-        foreach (var (name, value) in json)
-        {
-            if (name != parameter.Name && fields.TryGetValue(name, out var other) && other.Custom is null && FieldInput.Read(other, value, at, [], out var converted))
-            {
-                input[name] = converted;
-            }
-        }
-
-        var problems = await recordType.CheckInputAsync(services, input, cancellationToken);
-        errors.AddRange(problems.Select(p => p with { Path = at }));
-        return problems.Count == 0 ? stage : null;
     }
 }

@@ -196,6 +196,37 @@ public abstract class AutomationActionTests(AutomationHost fixture)
         var ghost = await Host.RunActionAsync("records.setFields", "deal", own, "999999", new { fields = new { title = "Ghost" } });
         Assert.Equal("FORBIDDEN", ghost.Code);
     }
+
+    [Fact]
+    public async Task Twenty_runs_converting_one_lead_at_once_convert_it_once()
+    {
+        var lead = await Host.CreateLeadAsync(new { title = "Contested", name = "Sam" });
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ =>
+            Task.Run(() => Host.RunActionAsync("leads.convert", "lead", lead, Admin, new { createContact = true, createDeal = true }))));
+        Assert.Single(outcomes, o => o.Succeeded);
+        Assert.All(outcomes.Where(o => !o.Succeeded), o => Assert.True(o.Code is "ALREADY_CONVERTED" or "CONFLICT", $"{o.Code}: {o.Message}"));
+        Assert.Equal("CONVERTED", await LeadStatusAsync(lead));
+    }
+
+    [Fact]
+    public async Task A_run_costs_a_fixed_number_of_statements_whatever_fields_it_sets()
+    {
+        var id = await Host.CreateDealAsync(new { title = "Counted" });
+        async Task<(int Statements, int Transactions)> CountAsync(object parameters)
+        {
+            using var counted = Crm.PluginSdk.Data.SqlStatementCounter.BeginScope();
+            (await Host.RunActionAsync("records.setFields", "deal", id, Admin, parameters)).ShouldSucceed();
+            return (counted.Count, counted.Transactions);
+        }
+
+        await CountAsync(new { fields = new { title = "Warm" } });
+        var one = await CountAsync(new { fields = new { title = "One" } });
+        var many = await CountAsync(new { fields = new { title = "Many", opportunity = 10m, probability = 20, comments = "c", sourceDescription = "s", utmSource = "u" } });
+        Assert.Equal(one, many);
+        Assert.Equal(1, one.Transactions);
+        // The readability check, the locked read, the update with its event (3 on PostgreSQL; SQLite sends one more), never per field.
+        Assert.InRange(one.Statements, 3, 4);
+    }
 }
 
 [Trait("Engine", "Sqlite")]

@@ -64,6 +64,25 @@ public abstract class AutomationParameterTests(AutomationHost fixture)
     }
 
     [Fact]
+    public async Task Stages_are_those_of_the_pipeline_the_rule_is_scoped_to_when_checked_and_when_run()
+    {
+        var pipeline = (await Host.QueryAsync("mutation($input: PipelineInput!) { createPipeline(input: $input) { pipeline { id stages { id } } errors { code message } } }",
+            new { input = new { name = Records.NewMarker("Automated pipeline") } })).ShouldSucceed().Data!["createPipeline"]!["pipeline"]!;
+        var pipelineId = long.Parse((string)pipeline["id"]!, System.Globalization.CultureInfo.InvariantCulture);
+        var stage = (string)pipeline["stages"]![1]!["id"]!;
+        var scope = new Dictionary<string, object?> { ["pipelineId"] = pipelineId };
+
+        Assert.Empty(await Host.ValidateAsync("records.changeStage", "deal", new { stageId = stage }, scope));
+        Assert.Empty(await Host.ValidateAsync("records.setFields", "deal", new { fields = new { stageId = stage } }, scope));
+        (await Host.ValidateAsync("records.changeStage", "deal", new { stageId = stage })).Single("INVALID_VALUE", "actions.2.params.stageId");
+        (await Host.ValidateAsync("records.changeStage", "deal", new { stageId = "PREPARATION" }, scope)).Single("INVALID_VALUE", "actions.2.params.stageId");
+
+        var deal = await Host.CreateDealAsync(new { title = "In another pipeline", pipelineId = pipelineId.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        (await Host.RunActionAsync("records.changeStage", "deal", deal, "1", new { stageId = stage }, scope: scope)).ShouldSucceed();
+        Assert.Equal(stage, (string)(await Host.QueryAsync("query($id: ID!) { deal(id: $id) { stageId } }", new { id = deal })).ShouldSucceed().Data!["deal"]!["stageId"]!);
+    }
+
+    [Fact]
     public async Task Ten_times_each_size_limit_is_refused_before_any_work()
     {
         var tooLong = new string('x', 10 * 200);

@@ -129,6 +129,7 @@ public abstract class AutomationRuleTests(AutomationHost fixture)
         { """{"actions":[{"kind":"records.assign","params":{"userId":1},"onError":"CONTINUE","retries":3}]}""", "input.actions.0.retries" },
         { """{"runAsUserId":"999999"}""", "input.runAsUserId" },
         { """{"name":"   "}""", "input.name" },
+        { """{"scope":{"title":"x"}}""", "input.scope.title" },
         { """{"condition":{"all":[{"field":"title","op":"empty"},{"script":"record.opportunity >"}]}}""", "input.condition.all.1.script" },
     };
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Crm.Host.Tests.Infrastructure;
 using Crm.PluginSdk.Automation;
+using Crm.PluginSdk.Events;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Security;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +18,19 @@ public abstract class AutomationHost(Engine engine) : HostFixture(engine)
     {
         ["Events:WakeUp"] = "false",
         ["Events:PollInterval"] = "01:00:00",
+        ["Automation:Webhooks:AllowedHosts:0"] = "127.0.0.1",
+        ["Automation:Webhooks:Timeout"] = "00:00:02",
+        ["Automation:Webhooks:MaxResponseBytes"] = "1024",
     };
+
+    /// <summary>Every event delivered to the host's handlers, as handlers receive them: what trigger kinds are matched against.</summary>
+    public EventProbe Events { get; } = new();
+
+    protected override void ConfigureServices(IServiceCollection services)
+    {
+        services.AddSingleton(Events);
+        services.AddEventHandler<EventProbe.Handler>("tests/automation-probe");
+    }
 
     public override async Task InitializeAsync()
     {
@@ -29,6 +42,25 @@ public abstract class AutomationHost(Engine engine) : HostFixture(engine)
     {
         await base.DisposeAsync();
         _folder?.Dispose();
+    }
+}
+
+/// <summary>Keeps the events the host delivers.</summary>
+public sealed class EventProbe
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<DomainEvent<CrmEvent>> _events = new();
+
+    /// <summary>The delivered events about one record, in the order written.</summary>
+    public IReadOnlyList<DomainEvent<CrmEvent>> About(string entityType, string id) =>
+        _events.Where(e => e.EntityType == entityType && e.EntityId == long.Parse(id, CultureInfo.InvariantCulture)).ToList();
+
+    public sealed class Handler(EventProbe probe) : IEventHandler<CrmEvent>
+    {
+        public Task HandleAsync(DomainEvent<CrmEvent> domainEvent, CancellationToken cancellationToken)
+        {
+            probe._events.Enqueue(domainEvent);
+            return Task.CompletedTask;
+        }
     }
 }
 
@@ -45,25 +77,26 @@ public static class AutomationSteps
     public static IAutomationActionKind Action(this CrmHost host, string name) =>
         host.Services.GetRequiredService<AutomationCatalog>().FindAction(name) ?? throw new InvalidOperationException($"No action kind {name}.");
 
-    public static Task<ActionOutcome> RunActionAsync(this CrmHost host, string kind, string entityType, string id, string runAs, object parameters, bool dryRun = false) =>
+    public static Task<ActionOutcome> RunActionAsync(this CrmHost host, string kind, string entityType, string id, string runAs, object parameters, bool dryRun = false,
+        IReadOnlyDictionary<string, object?>? scope = null) =>
         AutomationRunner.RunAsync(host.Services.GetRequiredService<IServiceScopeFactory>(),
             new ActionRequest(host.Action(kind), Run, new AutomationRecord(entityType, long.Parse(id, CultureInfo.InvariantCulture)), long.Parse(runAs, CultureInfo.InvariantCulture),
-                JsonSerializerNodes(parameters), dryRun),
+                JsonSerializerNodes(parameters), dryRun) { RecordScope = scope },
             CancellationToken.None);
 
     /// <summary>The errors of saving a kind's parameters in a rule on <paramref name="entityType"/> (as the settings user), at <c>actions, 2, params</c>.</summary>
-    public static async Task<List<UserError>> ValidateAsync(this CrmHost host, IAutomationKind kind, string entityType, object? parameters)
+    public static async Task<List<UserError>> ValidateAsync(this CrmHost host, IAutomationKind kind, string entityType, object? parameters, IReadOnlyDictionary<string, object?>? scope = null)
     {
-        using var scope = host.Services.GetRequiredService<IServiceScopeFactory>().CreateSystemScope();
+        using var services = host.Services.GetRequiredService<IServiceScopeFactory>().CreateSystemScope();
         var errors = new List<UserError>();
-        var recordType = ParameterValidator.EntityTypeOf(scope.ServiceProvider, entityType)!;
-        var taken = await ParameterValidator.ValidateAsync(scope.ServiceProvider, kind, recordType, parameters is null ? null : JsonSerializerNodes(parameters), ["actions", "2", "params"], errors, CancellationToken.None);
+        var recordType = ParameterValidator.EntityTypeOf(services.ServiceProvider, entityType)!;
+        var taken = await ParameterValidator.ValidateAsync(services.ServiceProvider, kind, recordType, scope, parameters is null ? null : JsonSerializerNodes(parameters), ["actions", "2", "params"], errors, CancellationToken.None);
         Assert.Equal(errors.Count == 0, taken is not null);
         return errors;
     }
 
-    public static Task<List<UserError>> ValidateAsync(this CrmHost host, string actionName, string entityType, object? parameters) =>
-        host.ValidateAsync(host.Action(actionName), entityType, parameters);
+    public static Task<List<UserError>> ValidateAsync(this CrmHost host, string actionName, string entityType, object? parameters, IReadOnlyDictionary<string, object?>? scope = null) =>
+        host.ValidateAsync(host.Action(actionName), entityType, parameters, scope);
 
     /// <summary>The one error, asserted by code and path (the path written with dots).</summary>
     public static UserError Single(this List<UserError> errors, string code, string path)

@@ -285,6 +285,39 @@ public abstract class RuleEngineTests(AutomationHost fixture)
     }
 
     [Fact]
+    public async Task A_scoped_rule_runs_only_for_records_within_its_scope()
+    {
+        var marker = Records.NewMarker("scope");
+        object Rule(object? scope) => new
+        {
+            name = "Scoped",
+            trigger = new { kind = "records.updated", @params = new { watchedFields = new[] { "opportunity" } } },
+            condition = new { field = "title", op = "contains", value = marker },
+            actions = new object[] { new { kind = "records.setFields", @params = new { fields = new { sourceDescription = "in scope" } } } },
+            scope,
+        };
+        var id = await Host.CreateDealAsync(new { title = $"Deal {marker}" });
+        var pipeline = Str((await Host.QueryAsync("query($id: ID!) { deal(id: $id) { pipelineId } }", new { id })).ShouldSucceed().Data!["deal"]!["pipelineId"]);
+        var elsewhere = await ActiveRuleAsync(Rule(new { pipelineId = 987654 }));
+        var here = await ActiveRuleAsync(Rule(new { pipelineId = long.Parse(pipeline, CultureInfo.InvariantCulture) }));
+        try
+        {
+            await SettleAsync();
+            (await Host.MutateAsync("updateDeal", "mutation($id: ID!) { updateDeal(id: $id, input: { opportunity: 3 }) { errors { code } } }", new { id })).Ok();
+            await SettleAsync();
+
+            var runs = await RunsAsync(id);
+            Assert.DoesNotContain(runs, r => Str(r["ruleId"]) == elsewhere);
+            Assert.Equal("SUCCEEDED", Str(Assert.Single(runs, r => Str(r["ruleId"]) == here)["status"]));
+        }
+        finally
+        {
+            await DeactivateAsync(elsewhere);
+            await DeactivateAsync(here);
+        }
+    }
+
+    [Fact]
     public async Task A_rule_that_waits_or_is_not_started_by_an_event_is_not_activated_yet()
     {
         foreach (var input in new object[]

@@ -479,7 +479,7 @@ public abstract class PluginFaultTests(Engine engine)
         var modules = (await host.QueryAsync(ModulesQuery)).ShouldSucceed().Data!["modules"]!.AsArray();
         Assert.All(modules.Where(m => m!["name"]!.GetValue<string>() != SamplePluginFolder.PluginFolderName),
             m => Assert.Equal("LOADED", m!["state"]!.GetValue<string>()));
-        Assert.Equal(10, modules.Count);
+        Assert.Equal(11, modules.Count); // the ten built-in modules and the plugin
         return modules.Single(m => m!["name"]!.GetValue<string>() == SamplePluginFolder.PluginFolderName)!;
     }
 
