@@ -99,7 +99,7 @@ public static class ParameterValidator
                 continue;
             }
 
-            var value = await ReadAsync(services, parameter, recordType, recordScope ?? NoScope, node, values, json, at, errors, cancellationToken);
+            var value = await ReadAsync(services, parameter, recordType, recordScope ?? NoScope, node, values, at, errors, cancellationToken);
             if (value is not null)
             {
                 values[parameter.Name] = value;
@@ -120,7 +120,7 @@ public static class ParameterValidator
     private static readonly Dictionary<string, object?> NoScope = [];
 
     private static async Task<object?> ReadAsync(IServiceProvider services, AutomationParameter parameter, ICrmEntityDefinition recordType, IReadOnlyDictionary<string, object?> scope, JsonNode node,
-        Dictionary<string, object?> taken, JsonObject json, string[] at, List<UserError> errors, CancellationToken cancellationToken)
+        Dictionary<string, object?> taken, string[] at, List<UserError> errors, CancellationToken cancellationToken)
     {
         UserError Wrong(string expected) => new(ErrorCodes.InvalidFormat, $"'{parameter.Name}' expects {expected}.", at);
         switch (parameter.Type)
