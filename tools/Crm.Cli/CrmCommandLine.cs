@@ -25,6 +25,7 @@ public static class CrmCommandLine
         {SeedCommand.Usage}
         {ReferenceReadBench.Usage}
         {CustomFieldFilterBench.Usage}
+        {ScriptsBench.Usage}
           help                         show this text
 
         Settings are the host's: e.g. --Database:Provider=Postgres --ConnectionStrings:Crm="Host=...".
@@ -42,6 +43,7 @@ public static class CrmCommandLine
                 ["seed"] => await SeedCommand.RunAsync(options, settings),
                 ["bench", "reference-read"] => await ReferenceReadBench.RunAsync(options, settings),
                 ["bench", "custom-field-filter"] => await CustomFieldFilterBench.RunAsync(options, settings),
+                ["bench", "scripts"] => ScriptsBench.Run(options),
                 [] or ["help"] or ["--help"] or ["-h"] => PrintUsage(Console.Out, 0),
                 _ => PrintUsage(Console.Error, 2, $"unknown command: {string.Join(' ', command)}"),
             };
@@ -107,7 +109,7 @@ public static class CrmCommandLine
     }
 
     /// <summary>Options of the commands, each followed by a value (<c>--deals 1000</c> or <c>--deals=1000</c>).</summary>
-    private static readonly HashSet<string> ValuedOptions = ["--output", .. SeedCommand.Options, .. ReferenceReadBench.Options, .. CustomFieldFilterBench.Options];
+    private static readonly HashSet<string> ValuedOptions = ["--output", .. SeedCommand.Options, .. ReferenceReadBench.Options, .. CustomFieldFilterBench.Options, .. ScriptsBench.Options];
 
     /// <summary>Options of the commands that take no value.</summary>
     private static readonly HashSet<string> Flags = [.. SeedCommand.Flags, .. ReferenceReadBench.Flags, .. CustomFieldFilterBench.Flags];

@@ -91,6 +91,8 @@ public static class CrmApplication
         var modulesLogger = loggerFactory.CreateLogger("Crm.Host.Modules");
         var catalog = ModuleLoader.Load(modulesPath, modulesLogger);
         services.AddSingleton(catalog);
+        // The platform's automation kinds come before the modules' (found by convention), so that theirs keep their names.
+        Crm.PluginSdk.Automation.AutomationServices.AddAutomationCatalog(services);
         // Each module's services are registered whole or not at all; a fault refuses or fails it alone.
         ModuleRegistrar.Register(services, catalog, new ModuleContext(configuration), modulesLogger);
 
@@ -133,6 +135,11 @@ public static class CrmApplication
         // Subscriptions: one reader per live source on this host, woken by PostgreSQL's NOTIFY or its poll.
         services.AddOptions<LiveOptions>().Bind(configuration.GetSection("Live"))
             .Validate(o => !o.Problems().Any(), "Live has a setting that cannot work; see README, Subscriptions.").ValidateOnStart();
+        // Admins' scripts (automation conditions and script actions): one sandbox for the host, its
+        // prepared scripts shared by every run.
+        services.AddOptions<Crm.PluginSdk.Scripting.ScriptSandboxOptions>().Bind(configuration.GetSection(Crm.PluginSdk.Scripting.ScriptSandboxOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Crm.PluginSdk.Scripting.ScriptSandboxOptions>, ScriptSandboxOptionsValidation>();
+        services.AddSingleton<Crm.PluginSdk.Scripting.ScriptSandbox>();
         services.AddSingleton<LiveWakeUp>();
         services.AddSingleton<LiveStreams>();
         services.AddSingleton<Crm.PluginSdk.Live.ILiveStreams>(sp => sp.GetRequiredService<LiveStreams>());

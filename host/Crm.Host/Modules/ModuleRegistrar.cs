@@ -162,6 +162,10 @@ public static class ModuleRegistrar
                 .As<Crm.PluginSdk.Activities.IActivityTypeDeclarations>().WithSingletonLifetime()
             .AddClasses(c => c.AssignableTo<Crm.PluginSdk.Timeline.IPlannedItems>())
                 .As<Crm.PluginSdk.Timeline.IPlannedItems>().WithSingletonLifetime()
+            .AddClasses(c => c.AssignableTo<Crm.PluginSdk.Automation.IAutomationTriggerKind>())
+                .As<Crm.PluginSdk.Automation.IAutomationTriggerKind>().WithSingletonLifetime()
+            .AddClasses(c => c.AssignableTo<Crm.PluginSdk.Automation.IAutomationActionKind>())
+                .As<Crm.PluginSdk.Automation.IAutomationActionKind>().WithSingletonLifetime()
             // Self and every interface resolve to one instance per scope (or process).
             .AddClasses(c => c.AssignableTo<IScopedService>())
                 .AsSelfWithInterfaces(t => t != typeof(IScopedService)).WithScopedLifetime()

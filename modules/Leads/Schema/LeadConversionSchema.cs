@@ -87,7 +87,8 @@ public sealed class LeadConversionSchema : ISchemaContributor
         });
     }
 
-    private static async Task<ConvertPayload> ConvertAsync(IServiceProvider services, long id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
+    /// <summary>Converts the lead as <c>convertLead</c> does (also for the automation action <c>leads.convert</c>).</summary>
+    internal static async Task<ConvertPayload> ConvertAsync(IServiceProvider services, long id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
     {
         var createContact = input.GetValueOrDefault("createContact") is true;
         var companyInput = AsInput(input.GetValueOrDefault("createCompany"));

@@ -39,6 +39,12 @@ public sealed class TimelineGraphTypes
         actor.Fields.Find("kind")!.ResolvedType = new NonNullGraphType(actorKind);
         actor.AddField(SharedGraphTypes.Field<TimelineEntry>("userId", typeof(IdGraphType), e => e.ActorId is null or 0 ? null : e.ActorId.Value.ToString(CultureInfo.InvariantCulture), "The user whose change it was; null for the platform's own work."));
         actor.AddField(SharedGraphTypes.Field<TimelineEntry>("via", typeof(StringGraphType), e => e.Via, "The channel: graphql, import, platform, automation ...; null when unknown."));
+        actor.AddField(SharedGraphTypes.Field<TimelineEntry>("ruleId", typeof(IdGraphType),
+            e => Crm.PluginSdk.Automation.AutomationChannel.TryParse(e.Via, out var rule, out _) ? rule.ToString(CultureInfo.InvariantCulture) : null,
+            "For a change by automation (kind AUTOMATION): the rule whose run made it; null otherwise."));
+        actor.AddField(SharedGraphTypes.Field<TimelineEntry>("ruleVersion", typeof(IntGraphType),
+            e => Crm.PluginSdk.Automation.AutomationChannel.TryParse(e.Via, out _, out var version) ? version : null,
+            "For a change by automation: the version of the rule the run started with; null otherwise."));
         composer.AddUserField<TimelineEntry>(actor, "user", "The user whose change it was (loaded for the whole page at once); null for the platform's own work.",
             e => e.ActorId is null or 0 ? null : e.ActorId);
 

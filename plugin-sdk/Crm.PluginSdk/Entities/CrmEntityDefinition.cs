@@ -361,6 +361,20 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         _searchLinks.RefreshToAsync(services, targetType, targetId, cancellationToken);
 
     // Custom field storage and list values, over every record of the type.
+    (IReadOnlyDictionary<string, EntityField> Fields, IReadOnlyCollection<string> InputOnly) ICrmEntityDefinition.WritableFields(IServiceProvider services) =>
+        (FieldsOf(services).Values.Where(f => f.Custom is not null || (f.Writable && f.Set is not null)).ToDictionary(f => f.Name, StringComparer.Ordinal),
+         InputOnlyFields.Select(f => f.Name).ToList());
+
+    async Task<List<UserError>> ICrmEntityDefinition.CheckInputAsync(IServiceProvider services, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
+    {
+        var record = new TRecord();
+        var errors = new List<UserError>();
+        var fields = FieldsOf(services);
+        InputBinder.Apply(record, fields.Values, input, isCreate: false, errors);
+        await LinkValidator<TRecord>.ValidateAsync(record, fields, f => input.ContainsKey(f.Name), services, errors, cancellationToken);
+        return errors;
+    }
+
     Task<int> ICrmEntityDefinition.CountCustomValuesAsync(IServiceProvider services, string code, CancellationToken cancellationToken) =>
         _customFields.CountCustomValuesAsync(services, code, cancellationToken);
 

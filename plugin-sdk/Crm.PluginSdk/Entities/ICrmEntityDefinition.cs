@@ -48,6 +48,16 @@ public interface ICrmEntityDefinition : ICrmEntityType
     /// <summary>The built-in fields and those of the snapshot's custom field definitions.</summary>
     internal IReadOnlyDictionary<string, EntityField> FieldsFor(CustomFieldSnapshot snapshot);
 
+    /// <summary>The fields a create or update input may set (custom fields of the request's snapshot included), and the input-only fields' names.</summary>
+    internal (IReadOnlyDictionary<string, EntityField> Fields, IReadOnlyCollection<string> InputOnly) WritableFields(IServiceProvider services);
+
+    /// <summary>
+    /// Checks an update input as the record type's binder does (types, lengths, ranges, custom fields,
+    /// items of selection lists, referenced records and users), on a blank record and saving nothing:
+    /// for inputs stored ahead of their write (an automation rule's field values). Paths start with <c>input</c>.
+    /// </summary>
+    internal Task<List<UserError>> CheckInputAsync(IServiceProvider services, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken);
+
     /// <summary>How many records hold a value of the custom field <paramref name="code"/>.</summary>
     internal Task<int> CountCustomValuesAsync(IServiceProvider services, string code, CancellationToken cancellationToken);
 

@@ -22,6 +22,9 @@ public sealed class SharedGraphTypes
         return type;
     });
 
+    /// <summary>The <c>JSON</c> scalar: any JSON value, as a <see cref="System.Text.Json.Nodes.JsonNode"/> (see <see cref="JsonGraphType"/>).</summary>
+    public IGraphType Json => GetOrAdd("JSON", () => new JsonGraphType());
+
     public IGraphType PageInfo => GetOrAdd("PageInfo", () =>
     {
         var type = new ObjectGraphType { Name = "PageInfo", Description = "Where a page sits in its list." };

@@ -479,7 +479,7 @@ public abstract class PluginFaultTests(Engine engine)
         var modules = (await host.QueryAsync(ModulesQuery)).ShouldSucceed().Data!["modules"]!.AsArray();
         Assert.All(modules.Where(m => m!["name"]!.GetValue<string>() != SamplePluginFolder.PluginFolderName),
             m => Assert.Equal("LOADED", m!["state"]!.GetValue<string>()));
-        Assert.Equal(10, modules.Count);
+        Assert.Equal(11, modules.Count); // the ten built-in modules and the plugin
         return modules.Single(m => m!["name"]!.GetValue<string>() == SamplePluginFolder.PluginFolderName)!;
     }
 
@@ -623,7 +623,7 @@ public abstract class PluginFaultTests(Engine engine)
         await using var started = await StartAsync(new { throwIn = "ConfigureServices" });
         var key = await UserKeyAsync(started.Host);
         var answer = await started.Host.QueryAsync("{ modules { id state reason } }", apiKey: key);
-        Assert.Equal(10, answer.ErrorCodes.Count);
+        Assert.Equal(11, answer.ErrorCodes.Count); // one per module: the ten built-in and the plugin
         Assert.All(answer.ErrorCodes, code => Assert.Equal("FORBIDDEN", code));
         var states = (await started.Host.QueryAsync("{ modules { id state } }", apiKey: key)).ShouldSucceed();
         Assert.Contains(states.Data!["modules"]!.AsArray(), m => m!["state"]!.GetValue<string>() == "FAILED");

@@ -75,6 +75,16 @@ public abstract partial class StartupTests(Engine engine) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_scripts_limit_that_cannot_work_is_one_line_naming_it()
+    {
+        var failed = await CrmProcess.RunAsync(CrmProcess.HostAssembly, ["--urls", "http://127.0.0.1:0", "--Scripts:Timeout=00:00:00"], Settings());
+
+        Assert.True(failed.ExitCode == 1, failed.ToString());
+        Assert.Contains("Scripts:Timeout must be positive and at most one minute.", Assert.Single(Lines(failed.Stderr)));
+        AssertQuiet(failed);
+    }
+
+    [Fact]
     public async Task A_database_that_cannot_be_reached_is_one_line_and_exit_code_1()
     {
         string unreachable;

@@ -1,0 +1,30 @@
+using Crm.PluginSdk.Data;
+using Crm.PluginSdk.Modules;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.Modules.Automation;
+
+/// <summary>
+/// Automation: the catalog of every module's trigger and action kinds (<c>automationCatalog</c>),
+/// from which a front end builds its rule editor; rules with versions, the engine that runs them on
+/// events, and their run log. Built on the SDK's contracts (<c>Crm.PluginSdk.Automation</c>): this
+/// module never references a capability.
+/// </summary>
+public sealed class AutomationModule : ICrmModule
+{
+    public const string Id = "automation";
+
+    public ModuleManifest Manifest { get; } = new(
+        Id,
+        Version: "0.1.0",
+        SdkVersionRange: "[0.1.0, 1.0.0)",
+        DependsOn: [],
+        Description: "Automation: rules with versions, their engine and run log, the catalog of trigger and action kinds the modules contribute, the webhook and script actions.");
+
+    // The webhook action's settings are read once; a setting that cannot work fails the module with its reason.
+    public void ConfigureServices(IServiceCollection services, ModuleContext context)
+    {
+        services.AddModuleDbContext<Data.AutomationDbContext>(Id);
+        services.AddSingleton(Webhooks.WebhookOptions.From(context.Configuration));
+    }
+}

@@ -1,0 +1,62 @@
+using Crm.Modules.Automation.Rules;
+using Crm.Modules.Automation.Runs;
+using Crm.PluginSdk.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Crm.Modules.Automation.Data;
+
+public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> options)
+    : ModuleDbContext(options)
+{
+    public override string Schema => AutomationModule.Id;
+
+    public DbSet<AutomationRule> Rules => Set<AutomationRule>();
+
+    public DbSet<AutomationRuleVersion> RuleVersions => Set<AutomationRuleVersion>();
+
+    public DbSet<AutomationRun> Runs => Set<AutomationRun>();
+
+    protected override void ConfigureModel(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<AutomationRule>(rule =>
+        {
+            rule.ToTable("rules");
+            rule.HasKey(r => r.Id);
+            rule.Property(r => r.EntityType).HasMaxLength(64);
+            // The active rules of a record type: what the engine reads for each event.
+            rule.HasIndex(r => new { r.EntityType, r.ActiveVersion });
+            rule.HasMany(r => r.Versions).WithOne().HasForeignKey(v => v.RuleId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<AutomationRuleVersion>(version =>
+        {
+            version.ToTable("rule_versions");
+            version.HasKey(v => v.Id);
+            version.Property(v => v.State).HasConversion<string>().HasMaxLength(16);
+            version.Property(v => v.Name).HasMaxLength(RuleLimits.MaxNameLength);
+            version.Property(v => v.Description).HasMaxLength(RuleLimits.MaxDescriptionLength);
+            version.HasIndex(v => new { v.RuleId, v.Version }).IsUnique();
+            // At most one draft and one active version per rule, whatever the code above it does.
+            version.HasIndex(v => v.RuleId, "ux_rule_versions_draft").IsUnique().HasFilter("state = 'Draft'");
+            version.HasIndex(v => v.RuleId, "ux_rule_versions_active").IsUnique().HasFilter("state = 'Active'");
+        });
+
+        modelBuilder.Entity<AutomationRun>(run =>
+        {
+            run.ToTable("runs");
+            run.HasKey(r => r.Id);
+            run.Property(r => r.EntityType).HasMaxLength(64);
+            run.Property(r => r.EventType).HasMaxLength(100);
+            run.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
+            run.Property(r => r.Error).HasMaxLength(2_000);
+            // A redelivered event runs no rule twice on a record.
+            run.HasIndex(r => new { r.RuleId, r.EventId, r.EntityId }).IsUnique();
+            // A record's runs, newest first; a rule's runs, newest first.
+            run.HasIndex(r => new { r.EntityType, r.EntityId, r.Id });
+            run.HasIndex(r => new { r.RuleId, r.Id });
+            run.HasOne<AutomationRule>().WithMany().HasForeignKey(r => r.RuleId).OnDelete(DeleteBehavior.Cascade);
+        });
+    }
+}
+
+public sealed class AutomationDesignTimeFactory() : ModuleDesignTimeFactory<AutomationDbContext>(AutomationModule.Id);

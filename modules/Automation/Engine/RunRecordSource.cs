@@ -1,0 +1,57 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Crm.PluginSdk.Automation;
+using Crm.PluginSdk.Entities;
+using Crm.PluginSdk.Scripting;
+
+namespace Crm.Modules.Automation.Engine;
+
+/// <summary>
+/// A script's <c>crm.get</c>, <c>crm.find</c> and <c>crm.count</c> for a run: the record types' own
+/// reads in the run's scope, so the run-as user's rights narrow them exactly as they narrow the
+/// user's lists; <c>where</c> is the list filter's shape (<c>{ title: { contains: "x" } }</c>).
+/// The sandbox caps the calls, rows and bytes.
+/// </summary>
+internal sealed class RunRecordSource(IServiceProvider services, IEntityRegistry registry) : IScriptRecordSource
+{
+    public async Task<JsonObject?> GetAsync(string type, long id, CancellationToken cancellationToken) =>
+        Type(type) is { } definition && await definition.GetAsync(services, id, cancellationToken) is { } record
+            ? RecordSnapshot.Of(definition, record)
+            : null;
+
+    public async Task<IReadOnlyList<JsonObject>> FindAsync(string type, JsonObject? where, int limit, CancellationToken cancellationToken)
+    {
+        if (Type(type) is not { } definition || limit < 1)
+        {
+            return [];
+        }
+
+        var page = await definition.ListAsync(services, new ListArguments(Where(where), [new Dictionary<string, object?> { ["id"] = "ASC" }], limit, null, null, null), false, cancellationToken);
+        return page.Edges.Select(e => RecordSnapshot.Of(definition, e.Node)).ToList();
+    }
+
+    public async Task<long> CountAsync(string type, JsonObject? where, CancellationToken cancellationToken) =>
+        Type(type) is { } definition
+            ? (await definition.ListAsync(services, new ListArguments(Where(where), null, 1, null, null, null), true, cancellationToken)).TotalCount ?? 0
+            : 0;
+
+    private ICrmEntityDefinition? Type(string name) => registry.Find(name.ToLowerInvariant()) as ICrmEntityDefinition;
+
+    /// <summary>The filter as the list's GraphQL input would arrive: objects as dictionaries, numbers as decimals, lists as lists.</summary>
+    private static IReadOnlyDictionary<string, object?>? Where(JsonObject? where) => where is null ? null : (IReadOnlyDictionary<string, object?>)Value(where)!;
+
+    private static object? Value(JsonNode? node) => node switch
+    {
+        null => null,
+        JsonObject obj => obj.ToDictionary(p => p.Key, p => Value(p.Value)),
+        JsonArray array => array.Select(Value).ToList(),
+        _ => node.GetValueKind() switch
+        {
+            JsonValueKind.String => node.GetValue<string>(),
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => decimal.Parse(node.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture),
+        },
+    };
+}

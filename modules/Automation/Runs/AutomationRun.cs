@@ -1,0 +1,57 @@
+namespace Crm.Modules.Automation.Runs;
+
+/// <summary>How a run ended (or that it is under way).</summary>
+public enum RunStatus
+{
+    Running,
+    Succeeded,
+    Failed,
+
+    /// <summary>Its condition did not hold: nothing was done.</summary>
+    Skipped,
+}
+
+/// <summary>
+/// One run of a rule's version on a record: what started it, whether its condition held, and each
+/// action's outcome (<see cref="Steps"/>, JSON). One per rule, event and record (a redelivered event
+/// does not run a rule twice).
+/// </summary>
+public sealed class AutomationRun
+{
+    public long Id { get; set; }
+
+    public Guid RunId { get; set; }
+
+    public long RuleId { get; set; }
+
+    public int RuleVersion { get; set; }
+
+    public string EntityType { get; set; } = "";
+
+    public long EntityId { get; set; }
+
+    /// <summary>The event that started it.</summary>
+    public Guid EventId { get; set; }
+
+    public string EventType { get; set; } = "";
+
+    /// <summary>Its place in a cascade of rules (1: started by a change no rule made).</summary>
+    public int Depth { get; set; }
+
+    public RunStatus Status { get; set; }
+
+    /// <summary>Whether the condition held; null when the run ended before it was tested.</summary>
+    public bool? ConditionResult { get; set; }
+
+    public long RunAsUserId { get; set; }
+
+    /// <summary>Each action's outcome in order: kind, status, code, message, output, side effects, milliseconds (JSON).</summary>
+    public string Steps { get; set; } = "[]";
+
+    /// <summary>Why it failed, when it did.</summary>
+    public string? Error { get; set; }
+
+    public DateTime StartedAt { get; set; }
+
+    public DateTime? FinishedAt { get; set; }
+}
