@@ -55,7 +55,10 @@ internal sealed class RecordColumns
     private static RecordColumns? Build<TRecord>(IModel model, RecordProjection projection)
         where TRecord : class, new()
     {
-        if (model.FindEntityType(typeof(TRecord)) is not { } entityType || entityType.GetTableName() is null)
+        // Only rows of a plain table: EF Core adds conditions of its own for a type in a hierarchy
+        // (the discriminator) and for a model's query filters, which a statement written here would miss.
+        if (model.FindEntityType(typeof(TRecord)) is not { } entityType || entityType.GetTableName() is null
+            || entityType.BaseType is not null || entityType.GetDirectlyDerivedTypes().Any() || entityType.GetDeclaredQueryFilters().Count > 0)
         {
             return null;
         }
@@ -69,8 +72,7 @@ internal sealed class RecordColumns
         for (var i = 0; i < properties.Count; i++)
         {
             var clrProperty = typeof(TRecord).GetProperty(properties[i], BindingFlags.Public | BindingFlags.Instance);
-            if (clrProperty?.GetSetMethod() is null || entityType.FindProperty(properties[i]) is not { } property || property.IsShadowProperty()
-                || property.DeclaringType != entityType && !entityType.GetAllBaseTypes().Contains(property.DeclaringType))
+            if (clrProperty?.GetSetMethod() is null || entityType.FindProperty(properties[i]) is not { } property || property.IsShadowProperty())
             {
                 return null;
             }

@@ -89,6 +89,35 @@ public abstract class JoinedReferenceTests(QuotePluginHost fixture)
     }
 
     [Fact]
+    public async Task Joined_columns_read_as_EF_reads_them_and_selections_beyond_the_join_limit_load_in_batches()
+    {
+        var marker = Records.NewMarker("Jl");
+        var company = await Host.CreateCompanyAsync(new
+        {
+            title = $"{marker} Acme", revenue = 1234.56m, comments = "notes", opened = false, industryId = "IT",
+            phones = new[] { new { value = "+49 30 1234567", valueType = "WORK" } },
+            emails = new[] { new { value = "acme@example.com", valueType = "WORK" } },
+            webs = new[] { new { value = "https://acme.example", valueType = "WORK" } },
+        });
+        var deal = await Host.CreateDealAsync(new { title = $"{marker} deal", companyId = company });
+        // Ten selections of the company, each its own shape: eight joined (JoinedRead.MaxJoins), two in their batches.
+        string[] shapes = ["id", "title", "revenue", "comments", "opened", "createdAt", "updatedAt", "phones { value valueType }", "emails { value }", "webs { value } industryId"];
+        var selection = string.Join(" ", shapes.Select((shape, i) => $"c{i}: company {{ {shape} }}"));
+
+        var joined = (await Host.QueryAsync($"query($id: ID!) {{ deal(id: $id) {{ title {selection} }} }}", new { id = deal })).ShouldSucceed();
+        // The same fields as EF Core reads them, the company by itself.
+        var alone = (await Host.QueryAsync($"query($id: ID!) {{ company(id: $id) {{ {string.Join(" ", shapes)} }} }}", new { id = company })).ShouldSucceed();
+        for (var i = 0; i < shapes.Length; i++)
+        {
+            var shown = joined.Data!["deal"]![$"c{i}"]!.AsObject();
+            Assert.All(shown, field => Assert.Equal(alone.Data!["company"]![field.Key]!.ToJsonString(), field.Value!.ToJsonString()));
+        }
+
+        Assert.Equal(1234.56m, joined.Data!["deal"]!["c2"]!["revenue"]!.GetValue<decimal>());
+        Assert.Equal(1 + 2, joined.Statements);
+    }
+
+    [Fact]
     public async Task A_plugin_record_by_id_joins_its_reference_too()
     {
         var marker = Records.NewMarker("Jq");
