@@ -34,7 +34,8 @@ start_host() {
 # port, psql (an array), conn, pgdata and crm (an array).
 start_postgres_and_build() {
   echo "== PostgreSQL and build"
-  server=$(.ci/postgres.sh start "$work/pg" 2>/dev/null)
+  # On $pg_port when the caller set it (a port of one's own on a shared machine), else the first free one.
+  server=$(.ci/postgres.sh start "$work/pg" ${pg_port:-} 2>/dev/null)
   port=$(sed -E 's/.*Port=([0-9]+).*/\1/' <<<"$server")
   psql=(psql "host=127.0.0.1 port=$port user=postgres dbname=crm_bench" -X -q -v ON_ERROR_STOP=1)
   psql "host=127.0.0.1 port=$port user=postgres dbname=postgres" -X -qc "CREATE DATABASE crm_bench"

@@ -264,6 +264,11 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
     Task<object?> ICrmEntityDefinition.GetAsync(IServiceProvider services, long id, RecordProjection? projection, CancellationToken cancellationToken) =>
         _reader.GetAsync(services, id, projection, cancellationToken);
 
+    Task<object?> ICrmEntityDefinition.GetAsync(IServiceProvider services, long id, RecordProjection? projection, IReadOnlyList<SelectedReference> references, CancellationToken cancellationToken) =>
+        _reader.GetAsync(services, id, projection, references, cancellationToken);
+
+    JoinSource? ICrmEntityDefinition.JoinSource(IServiceProvider services, RecordProjection projection) => _reader.JoinSource(services, projection);
+
     Task<Connection> ICrmEntityDefinition.ListAsync(IServiceProvider services, ListArguments arguments, bool withTotalCount, RecordProjection? projection, CancellationToken cancellationToken) =>
         _reader.ListAsync(services, arguments, withTotalCount, projection, cancellationToken);
 

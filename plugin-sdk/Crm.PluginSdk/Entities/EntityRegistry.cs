@@ -82,6 +82,15 @@ public interface IEntityRegistry
     /// <summary><see cref="LoadMany(IServiceProvider, string, IReadOnlyList{long})"/> reading only the columns of <paramref name="projection"/>.</summary>
     internal IDataLoaderResult LoadMany(IServiceProvider requestServices, string typeName, IReadOnlyList<long> ids, RecordProjection? projection) =>
         LoadMany(requestServices, typeName, ids);
+
+    /// <summary>
+    /// Hands the request's loader of <paramref name="typeName"/> with <paramref name="projection"/> a record
+    /// read already (null: none the reader may read has that id), so that <see cref="Load(IServiceProvider, string, long, RecordProjection?)"/>
+    /// answers it without a statement.
+    /// </summary>
+    internal void Prime(IServiceProvider requestServices, string typeName, RecordProjection? projection, long id, object? record)
+    {
+    }
 }
 
 internal sealed class EntityRegistry : IEntityRegistry
@@ -147,6 +156,9 @@ internal sealed class EntityRegistry : IEntityRegistry
 
     public IDataLoaderResult<object?> Load(IServiceProvider requestServices, string typeName, long id, RecordProjection? projection) =>
         Loader(requestServices, typeName, projection).Load(id);
+
+    public void Prime(IServiceProvider requestServices, string typeName, RecordProjection? projection, long id, object? record) =>
+        Loader(requestServices, typeName, projection).Prime(id, record);
 
     public IDataLoaderResult LoadMany(IServiceProvider requestServices, string typeName, IReadOnlyList<long> ids, RecordProjection? projection)
     {

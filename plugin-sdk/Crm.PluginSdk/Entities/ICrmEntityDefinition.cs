@@ -81,6 +81,16 @@ public interface ICrmEntityDefinition : ICrmEntityType
     /// <summary><see cref="ListAsync(IServiceProvider, ListArguments, bool, CancellationToken)"/> reading only the columns of <paramref name="projection"/> (and the cursor's keys).</summary>
     internal Task<Connection> ListAsync(IServiceProvider services, ListArguments arguments, bool withTotalCount, RecordProjection? projection, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// <see cref="GetAsync(IServiceProvider, long, RecordProjection?, CancellationToken)"/> with the records its selected to-one
+    /// <paramref name="references"/> name joined into the same statement where they can be, handed
+    /// to the request's loaders so that their fields answer without statements of their own.
+    /// </summary>
+    internal Task<object?> GetAsync(IServiceProvider services, long id, RecordProjection? projection, IReadOnlyList<SelectedReference> references, CancellationToken cancellationToken);
+
+    /// <summary>This type's part in a statement that joins its records into another type's read (see <see cref="JoinedRead"/>); null when its reads cannot be joined.</summary>
+    internal JoinSource? JoinSource(IServiceProvider services, RecordProjection projection);
+
     Task<MutationPayload> CreateAsync(IServiceProvider services, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken);
 
     Task<MutationPayload> UpdateAsync(IServiceProvider services, long id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken);

@@ -60,6 +60,70 @@ internal sealed class RecordReader<TRecord, TContext>(
     }
 
     /// <summary>
+    /// The record by id with the records its selected to-one <paramref name="references"/> name,
+    /// joined into its one statement where each can be (<see cref="JoinedRead"/>): a joined record
+    /// (or its absence) is handed to the request's loader of its type and projection, so that its
+    /// field answers without a statement of its own. A reference that cannot be joined, or a parent
+    /// that cannot, loads as before: the parent by itself, the reference in its batch.
+    /// </summary>
+    public async Task<object?> GetAsync(IServiceProvider services, long id, RecordProjection? projection, IReadOnlyList<SelectedReference> references, CancellationToken cancellationToken)
+    {
+        if (references.Count == 0 || projection is null || JoinSource(services, projection) is not { } parent)
+        {
+            return await GetAsync(services, id, projection, cancellationToken);
+        }
+
+        var joined = new List<(SelectedReference Selected, JoinedReference Join)>(references.Count);
+        foreach (var reference in references)
+        {
+            if (joined.Count < JoinedRead.MaxJoins && reference.Field.Custom is null && reference.Target.JoinSource(services, reference.Projection) is { } source)
+            {
+                joined.Add((reference, new JoinedReference(reference.Field.Property.Name, source)));
+            }
+        }
+
+        if (joined.Count == 0)
+        {
+            return await GetAsync(services, id, projection, cancellationToken);
+        }
+
+        var (record, referenced) = await JoinedRead.ReadAsync(services.GetRequiredService<TContext>(), parent, id, [.. joined.Select(j => j.Join)], cancellationToken);
+        if (record is not null)
+        {
+            var registry = services.GetRequiredService<IEntityRegistry>();
+            for (var i = 0; i < joined.Count; i++)
+            {
+                var (field, target, referenceProjection) = joined[i].Selected;
+                if (field.Get(record) is { } key)
+                {
+                    registry.Prime(services, target.Name, referenceProjection, Convert.ToInt64(key, System.Globalization.CultureInfo.InvariantCulture), referenced[i]);
+                }
+            }
+        }
+
+        return record;
+    }
+
+    /// <summary>
+    /// This type's part in a joined read with <paramref name="projection"/>'s columns; null when its
+    /// reads cannot be written as SQL over its table: rights that follow its bindings, a read query
+    /// narrower than the table (<see cref="CrmEntityDefinition{TRecord, TContext}.ReadsFromWholeTable"/>),
+    /// or a property that is not a plain column.
+    /// </summary>
+    public JoinSource? JoinSource(IServiceProvider services, RecordProjection projection)
+    {
+        if (access.Bound is not null || !definition.ReadsFromWholeTable)
+        {
+            return null;
+        }
+
+        var model = services.GetRequiredService<TContext>().Model;
+        return RecordColumns.For<TRecord>(model, projection) is { } columns
+            ? new JoinSource(model.FindEntityType(typeof(TRecord))!, access.FilterOf(services, PermissionAction.Read), columns)
+            : null;
+    }
+
+    /// <summary>
     /// Whether a read by id reaches every row of the type's table: the actor's rights leave every
     /// record (no filter) and the type reads from its whole table (<see cref="CrmEntityDefinition{TRecord, TContext}.ReadsFromWholeTable"/>).
     /// Then it may take the compiled query; otherwise its rights must be composed into the query.

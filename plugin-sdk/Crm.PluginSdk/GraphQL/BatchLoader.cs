@@ -30,6 +30,23 @@ public sealed class BatchLoader<TKey, TValue>(Func<IReadOnlyCollection<TKey>, Ca
         return new Result(this, key);
     }
 
+    /// <summary>
+    /// Takes <paramref name="value"/> (null: known to be absent) as loaded for <paramref name="key"/>,
+    /// as if a batch had fetched it: a read that already had it in hand (a reference joined into its
+    /// parent's statement) spares the batch its statement.
+    /// </summary>
+    internal void Prime(TKey key, TValue? value)
+    {
+        lock (_pending)
+        {
+            if (!_loaded.ContainsKey(key) && !_failed.ContainsKey(key))
+            {
+                _loaded[key] = value;
+                _pending.Remove(key);
+            }
+        }
+    }
+
     private async Task<TValue?> GetAsync(TKey key, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);

@@ -3,6 +3,7 @@ using Crm.PluginSdk.Querying;
 using GraphQL;
 using GraphQL.Resolvers;
 using GraphQL.Types;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.PluginSdk.GraphQL;
 
@@ -24,7 +25,10 @@ internal sealed class RecordRootFields(ObjectGraphType query, ObjectGraphType mu
             Resolver = new FuncFieldResolver<object?>(async context =>
             {
                 var id = RecordIds.Parse(context.GetArgument<object>("id"), "id", definition.Name);
-                return await definition.GetAsync(context.RequestServices!, id, SelectedColumns.OfRecord(context), context.CancellationToken)
+                var services = context.RequestServices!;
+                // The to-one references it shows come in the same statement where they can (JoinedRead).
+                var references = SelectedColumns.ReferencesOf(context, services.GetRequiredService<IEntityRegistry>());
+                return await definition.GetAsync(services, id, SelectedColumns.OfRecord(context), references, context.CancellationToken)
                     ?? throw (definition.ReachesAll(context.RequestServices!, Security.PermissionAction.Read)
                         ? Refusals.NotFoundError(definition.Name, id)
                         : Refusals.ForbiddenError("read", definition.Name, id));

@@ -81,7 +81,7 @@ internal sealed class RecordTypeFactory(SharedGraphTypes types, IEntityRegistry 
             int id => ReferencedRecord(registry, context, field.ReferenceType!, id, SelectedColumns.OfRecord(context)),
             _ => null,
         }),
-    }.Reads(field.Property.Name);
+    }.Reads(field.Property.Name).ShowsReference(field);
 
     /// <summary>The selection list item a list field holds.</summary>
     private FieldType ListItemField(EntityField field) => new()

@@ -15,6 +15,7 @@ namespace Crm.PluginSdk.GraphQL;
 internal static class SelectedColumns
 {
     private const string ReadsKey = "crm:reads";
+    private const string ReferenceKey = "crm:reference";
 
     /// <summary>Fragments nest at most this deep here (validation already refuses cycles; this only bounds the walk).</summary>
     private const int MaxDepth = 32;
@@ -23,12 +24,71 @@ internal static class SelectedColumns
     // document is reused) resolve with the walk done once. Keyed weakly: gone with the document.
     private static readonly ConditionalWeakTable<GraphQLField, Cached> ByField = [];
     private static readonly ConditionalWeakTable<GraphQLField, UnionMembers> ByUnionField = [];
+    private static readonly ConditionalWeakTable<GraphQLField, CachedReferences> ReferencesByField = [];
 
     /// <summary>Declares the record properties <paramref name="field"/>'s resolver reads from its source record.</summary>
     public static FieldType Reads(this FieldType field, params IEnumerable<string> properties)
     {
         field.Metadata[ReadsKey] = properties.ToArray();
         return field;
+    }
+
+    /// <summary>Marks <paramref name="field"/> as showing the record its to-one reference <paramref name="reference"/> names: a read by id may join it (<see cref="ReferencesOf"/>).</summary>
+    public static FieldType ShowsReference(this FieldType field, EntityField reference)
+    {
+        field.Metadata[ReferenceKey] = reference;
+        return field;
+    }
+
+    /// <summary>
+    /// The to-one references the record of the field being resolved shows (<c>deal(id:) { company { title } }</c>),
+    /// each once per distinct selection, with the projection its own field will ask its loader for;
+    /// empty when there are none or the selection nests too deep to tell.
+    /// </summary>
+    public static IReadOnlyList<SelectedReference> ReferencesOf(IResolveFieldContext context, IEntityRegistry registry)
+    {
+        var node = context.FieldAst;
+        if (ReferencesByField.TryGetValue(node, out var cached) && ReferenceEquals(cached.Definition, context.FieldDefinition))
+        {
+            return cached.References;
+        }
+
+        var references = new List<SelectedReference>();
+        if (RecordType(context.FieldDefinition.ResolvedType, connection: false) is { } recordType)
+        {
+            foreach (var field in Fields(context.Document, node.SelectionSet, 0))
+            {
+                if (field is null)
+                {
+                    references.Clear();
+                    break;
+                }
+
+                if (recordType.GetField(field.Name.Value) is { } definition && definition.Metadata.TryGetValue(ReferenceKey, out var value)
+                    && value is EntityField reference && registry.Find(reference.ReferenceType!) is ICrmEntityDefinition target
+                    && OfField(context.Document, field, definition) is { } projection
+                    && !references.Any(r => r.Field == reference && r.Projection.Key == projection.Key))
+                {
+                    references.Add(new SelectedReference(reference, target, projection));
+                }
+            }
+        }
+
+        ReferencesByField.AddOrUpdate(node, new CachedReferences(context.FieldDefinition, references));
+        return references;
+    }
+
+    /// <summary>The projection of the record <paramref name="definition"/> returns at <paramref name="node"/>: what <see cref="OfRecord"/> gives its resolver there.</summary>
+    private static RecordProjection? OfField(GraphQLDocument document, GraphQLField node, FieldType definition)
+    {
+        if (ByField.TryGetValue(node, out var cached) && ReferenceEquals(cached.Definition, definition))
+        {
+            return cached.Projection;
+        }
+
+        var projection = RecordType(definition.ResolvedType, connection: false) is { } recordType ? Projection(document, [node.SelectionSet], recordType) : null;
+        ByField.AddOrUpdate(node, new Cached(definition, projection));
+        return projection;
     }
 
     /// <summary>Gives <paramref name="copy"/> (a field under a former name) what <paramref name="field"/> declares.</summary>
@@ -225,6 +285,8 @@ internal static class SelectedColumns
     }
 
     private sealed record Cached(FieldType Definition, RecordProjection? Projection);
+
+    private sealed record CachedReferences(FieldType Definition, IReadOnlyList<SelectedReference> References);
 
     private sealed class UnionMembers(FieldType definition)
     {

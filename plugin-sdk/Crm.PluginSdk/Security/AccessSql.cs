@@ -29,6 +29,10 @@ internal static class AccessSql
         return $"EXISTS (SELECT 1 FROM {table} AS {alias} WHERE {alias}.\"{id}\" = {idSql}{condition})";
     }
 
+    /// <summary>The filter as a condition on the row <paramref name="alias"/> of <paramref name="entityType"/>'s table; placeholders as for <see cref="Exists"/>.</summary>
+    public static string Condition(LambdaExpression filter, IEntityType entityType, string alias, List<object> parameters) =>
+        new Writer(entityType, filter.Parameters[0], alias, parameters).Write(filter.Body);
+
     public static string Table(IEntityType entityType) =>
         entityType.GetSchema() is { } schema ? $"\"{schema}\".\"{entityType.GetTableName()}\"" : $"\"{entityType.GetTableName()}\"";
 
@@ -90,6 +94,14 @@ internal static class AccessSql
             _ => null,
         };
 
-        private static object? Evaluate(Expression node) => Expression.Lambda(node).Compile().DynamicInvoke();
+        private static object? Evaluate(Expression node) => node switch
+        {
+            // The filter's values are constants and boxed parameters (Parameter.Of): read directly,
+            // as compiling a lambda per value cost more than the rest of a joined read.
+            ConstantExpression constant => constant.Value,
+            MemberExpression { Expression: ConstantExpression { Value: { } box }, Member: System.Reflection.PropertyInfo property } => property.GetValue(box),
+            UnaryExpression { NodeType: ExpressionType.Convert, Operand: var operand } when Nullable.GetUnderlyingType(node.Type) == operand.Type || node.Type == typeof(object) => Evaluate(operand),
+            _ => Expression.Lambda(node).Compile().DynamicInvoke(),
+        };
     }
 }
