@@ -255,6 +255,25 @@ public abstract class ModuleDbContext : DbContext
 
     private async Task<int> SaveWithEventsAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken)
     {
+        // One pass over the tracked records finds what changed. Each enumeration of the entries
+        // below, and EF's own save, would otherwise compare every property of every tracked
+        // record again (five passes); what this save itself sets goes through the entries,
+        // which mark it changed.
+        ChangeTracker.DetectChanges();
+        var autoDetect = ChangeTracker.AutoDetectChangesEnabled;
+        ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            return await SaveDetectedWithEventsAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+        }
+    }
+
+    private async Task<int> SaveDetectedWithEventsAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken)
+    {
         // Whole microseconds, which PostgreSQL stores exactly: the record a mutation answers with
         // then carries the times a later read (or a filter on them) sees.
         var clock = Dependencies.Clock.GetUtcNow();
@@ -338,17 +357,18 @@ public abstract class ModuleDbContext : DbContext
 
         foreach (var entry in ChangeTracker.Entries<IAuditedRecord>())
         {
+            // Through the entry, not the record: changes are not detected again before the save.
             if (entry.State == EntityState.Added)
             {
-                entry.Entity.CreatedAt = now;
-                entry.Entity.CreatedById = Dependencies.Actor.UserId;
-                entry.Entity.UpdatedAt = now;
-                entry.Entity.UpdatedById = Dependencies.Actor.UserId;
+                entry.Property(nameof(IAuditedRecord.CreatedAt)).CurrentValue = now;
+                entry.Property(nameof(IAuditedRecord.CreatedById)).CurrentValue = Dependencies.Actor.UserId;
+                entry.Property(nameof(IAuditedRecord.UpdatedAt)).CurrentValue = now;
+                entry.Property(nameof(IAuditedRecord.UpdatedById)).CurrentValue = Dependencies.Actor.UserId;
             }
             else if (entry.State == EntityState.Modified)
             {
-                entry.Entity.UpdatedAt = now;
-                entry.Entity.UpdatedById = Dependencies.Actor.UserId;
+                entry.Property(nameof(IAuditedRecord.UpdatedAt)).CurrentValue = now;
+                entry.Property(nameof(IAuditedRecord.UpdatedById)).CurrentValue = Dependencies.Actor.UserId;
             }
         }
     }

@@ -72,6 +72,34 @@ public static class RowLocks
         return query.Provider.CreateQuery<TRecord>(rooted);
     }
 
+    /// <summary>
+    /// <see cref="LockingRow{TRecord}"/> for a compiled query: the record's table in <paramref name="query"/>
+    /// read through the context parameter <paramref name="context"/>, locked on PostgreSQL, with the
+    /// id the only element of the query parameter <paramref name="sqlArguments"/> (EF expands a raw
+    /// SQL root's arguments from an array parameter, not from single values). The caller runs it in a transaction.
+    /// </summary>
+    internal static Expression LockingRowExpression<TRecord>(ModuleDbContext db, Expression query, ParameterExpression context, ParameterExpression sqlArguments, RowLock mode)
+        where TRecord : class, ICrmRecord
+    {
+        Expression root = Expression.Call(context, nameof(DbContext.Set), [typeof(TRecord)], []);
+        if (db.IsPostgres)
+        {
+            var (table, idColumn) = TableOf<TRecord>(db);
+            // The root FromSqlRaw makes, with its arguments a parameter of the compiled query: a
+            // call of FromSqlRaw in the tree is refused by EF's parameter extraction, which turns
+            // its DbSet into a query root first. The type is EF's own (marked internal API, EF1001), stable
+            // since EF Core 7; a change would fail every update test at once.
+#pragma warning disable EF1001
+            root = new Microsoft.EntityFrameworkCore.Query.Internal.FromSqlQueryRootExpression(
+                db.Model.FindEntityType(typeof(TRecord))!,
+                $"SELECT * FROM {table} WHERE \"{idColumn}\" = {{0}} FOR {Strength(mode)}",
+                sqlArguments);
+#pragma warning restore EF1001
+        }
+
+        return new RootReplacer(typeof(TRecord), root).Visit(query);
+    }
+
     private static void RequireTransaction(ModuleDbContext db)
     {
         if (db.Database.CurrentTransaction is null && db.SessionTransaction is null)

@@ -127,8 +127,7 @@ internal sealed class RecordWriter<TRecord, TContext>(
         // Read, changed and written back whole (the custom field document, the search text):
         // a concurrent writer of the same record waits until this one has committed. The lock
         // comes with the read, in one statement.
-        var record = await access.Reachable(db.LockingRow(definition.WritesFrom(db), id, RowLock.NoKeyUpdate), services, PermissionAction.Update)
-            .FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+        var record = await LockedAsync(services, db, id, PermissionAction.Update, RowLock.NoKeyUpdate, cancellationToken);
         if (record is null)
         {
             return new MutationPayload(null, [access.Missing(services, id, PermissionAction.Update, "change")]);
@@ -152,6 +151,19 @@ internal sealed class RecordWriter<TRecord, TContext>(
         return new MutationPayload(record, errors);
     }
 
+    /// <summary>The record as the definition's write query loads it, row locked, if the actor may act on it.</summary>
+    private Task<TRecord?> LockedAsync(IServiceProvider services, TContext db, long id, PermissionAction action, RowLock mode, CancellationToken cancellationToken)
+    {
+        var filter = access.FilterFor(services, action);
+        if (filter is null && CompiledLockingReads<TRecord, TContext>.TryRead(db, definition.WritesFrom, id, mode, cancellationToken, out var read))
+        {
+            return read;
+        }
+
+        var locked = db.LockingRow(definition.WritesFrom(db), id, mode);
+        return (filter is null ? locked : locked.Where(filter)).FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+    }
+
     /// <summary>
     /// Applies an update's input to a tracked record: the fields, the definition's hook, the links'
     /// checks and (unless the platform writes <paramref name="onBehalf"/> of the actor, as when it
@@ -169,8 +181,10 @@ internal sealed class RecordWriter<TRecord, TContext>(
         }
 
         db.ChangeTracker.DetectChanges();
+        // One entry for every field's question: each db.Entry(record) would compare the record's properties again.
+        var entry = db.Entry(record);
         await LinkValidator<TRecord>.ValidateAsync(record, fields,
-            field => field.Custom is null ? db.Entry(record).Property(field.Property.Name).IsModified : input.ContainsKey(field.Name),
+            field => field.Custom is null ? entry.Property(field.Property.Name).IsModified : input.ContainsKey(field.Name),
             services, errors, cancellationToken);
         if (!onBehalf && errors.Count == 0 && !access.Allows(record, services, PermissionAction.Update))
         {
@@ -191,8 +205,7 @@ internal sealed class RecordWriter<TRecord, TContext>(
     {
         var db = services.GetRequiredService<TContext>();
         // The strongest lock: links being written to this record wait, or were written before it.
-        var record = await access.Reachable(db.LockingRow(definition.WritesFrom(db), id, RowLock.Update), services, PermissionAction.Delete)
-            .FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+        var record = await LockedAsync(services, db, id, PermissionAction.Delete, RowLock.Update, cancellationToken);
         if (record is null)
         {
             return new MutationPayload(null, [access.Missing(services, id, PermissionAction.Delete, "delete")]);
