@@ -8,6 +8,7 @@ using Crm.PluginSdk.Automation;
 using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.Events;
 using Crm.PluginSdk.GraphQL;
+using Crm.Modules.Automation.Scripts;
 using Crm.PluginSdk.Scripting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -140,13 +141,11 @@ public sealed class RuleEngine(AutomationDbContext db, AutomationCatalog catalog
             try
             {
                 run.ConditionResult = ConditionEvaluator.Evaluate(rule.Definition.Condition, snapshot.Record!, changes, clock.GetUtcNow(),
-                    source => sandbox.Run(new ScriptRun(source) { Event = ScriptEventOf(domainEvent, changes), Record = snapshot.Record, Records = records, Clock = clock }, cancellationToken));
+                    source => sandbox.Run(new ScriptRun(source) { Event = ScriptInputs.EventOf(domainEvent), Record = snapshot.Record, Records = records, Clock = clock }, cancellationToken));
             }
             catch (ScriptConditionException ex)
             {
-                var error = ex.Error;
-                var where = error.Line is { } line ? $" (line {line}, column {error.Column ?? 0})" : "";
-                await FinishAsync(run, RunStatus.Failed, $"{error.Code}: {(error.Limit is { } limit ? $"{limit}: " : "")}{error.Message}{where}{(error.Stack is { } stack ? $"\n{stack}" : "")}", [], cancellationToken);
+                await FinishAsync(run, RunStatus.Failed, ScriptInputs.Describe(ex.Error) + (ex.Error.Stack is { } stack ? $"\n{stack}" : ""), [], cancellationToken);
                 return;
             }
         }
@@ -221,13 +220,6 @@ public sealed class RuleEngine(AutomationDbContext db, AutomationCatalog catalog
             ? new RecordRead(null, new UserError(ErrorCodes.Forbidden, $"The run-as user cannot read {type.Name} {domainEvent.EntityId} (or it is gone).", []))
             : new RecordRead(RecordSnapshot.Of(type, record), null);
     }
-
-    /// <summary>The script's <c>event</c>: its kind, the changed fields with old and new values, who and when.</summary>
-    private static ScriptEvent ScriptEventOf(DomainEvent<CrmEvent> domainEvent, IReadOnlyDictionary<string, FieldChange>? changes) => new(
-        domainEvent.Type,
-        (changes ?? new Dictionary<string, FieldChange>()).ToDictionary(c => c.Key, c => new ScriptFieldChange(c.Value.OldValue, c.Value.NewValue)),
-        new JsonObject { ["id"] = domainEvent.ActorId, ["kind"] = JsonNamingPolicy.SnakeCaseUpper.ConvertName(domainEvent.Origin.Kind.ToString()) },
-        domainEvent.OccurredAt);
 
     /// <summary>Adds the run's row; false when the rule already ran for this event and record.</summary>
     private async Task<bool> RecordAsync(AutomationRun run, CancellationToken cancellationToken)

@@ -189,8 +189,7 @@ public static class ConditionValidator
 
         if (services.GetRequiredService<ScriptSandbox>().Check(source).Error is { } error)
         {
-            var where = error.Line is { } line ? $"line {line.ToString(CultureInfo.InvariantCulture)}, column {(error.Column ?? 0).ToString(CultureInfo.InvariantCulture)}: " : "";
-            errors.Add(new UserError(error.Code == ScriptErrorCodes.LimitExceeded ? ErrorCodes.LimitExceeded : ErrorCodes.InvalidValue, where + error.Message, at));
+            errors.Add(Scripts.ScriptInputs.Refusal(error, at));
         }
     }
 

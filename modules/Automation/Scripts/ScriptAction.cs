@@ -46,8 +46,7 @@ public sealed class ScriptAction(ScriptSandbox sandbox, IServiceScopeFactory sco
     {
         if (sandbox.Check(check.Parameters.Get<string>("source")).Error is { } error)
         {
-            var where = error.Line is { } line ? $"line {line.ToString(CultureInfo.InvariantCulture)}, column {(error.Column ?? 0).ToString(CultureInfo.InvariantCulture)}: " : "";
-            errors.Add(new UserError(error.Code == ScriptErrorCodes.LimitExceeded ? ErrorCodes.LimitExceeded : ErrorCodes.InvalidValue, where + error.Message, [.. check.Path, "source"]));
+            errors.Add(ScriptInputs.Refusal(error, [.. check.Path, "source"]));
         }
 
         if (check.Parameters.GetOrDefault<string>("params") is { } json && !IsObject(json))
@@ -63,22 +62,18 @@ public sealed class ScriptAction(ScriptSandbox sandbox, IServiceScopeFactory sco
         var services = context.Services;
         var registry = services.GetRequiredService<IEntityRegistry>();
         var record = await context.RecordType.GetAsync(services, context.Record.Id, cancellationToken);
-        var changes = context.Event?.Data is RecordUpdated updated ? updated.Changes : null;
         var run = new ScriptRun(context.Parameters.Get<string>("source"))
         {
             Record = record is null ? null : RecordSnapshot.Of(context.RecordType, record),
             Params = context.Parameters.GetOrDefault<string>("params") is { } json ? JsonNode.Parse(json) as JsonObject : null,
-            Event = context.Event is { } e
-                ? new ScriptEvent(e.Type, (changes ?? new Dictionary<string, FieldChange>()).ToDictionary(c => c.Key, c => new ScriptFieldChange(c.Value.OldValue, c.Value.NewValue)), new JsonObject { ["id"] = e.ActorId }, e.OccurredAt)
-                : null,
+            Event = context.Event is { } e ? ScriptInputs.EventOf(e) : null,
             Records = new RunRecordSource(services, registry),
             Clock = services.GetRequiredService<TimeProvider>(),
         };
         var outcome = sandbox.Run(run, cancellationToken);
         if (outcome.Error is { } error)
         {
-            var where = error.Line is { } line ? $" (line {line}, column {error.Column ?? 0})" : "";
-            return ActionOutcome.Failed(error.Code, $"{(error.Limit is { } limit ? $"{limit}: " : "")}{error.Message}{where}");
+            return ActionOutcome.Failed(error.Code, ScriptInputs.Reason(error));
         }
 
         var runAs = services.GetRequiredService<ICurrentActor>().UserId ?? 0;
