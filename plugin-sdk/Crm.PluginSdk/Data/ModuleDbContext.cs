@@ -250,6 +250,19 @@ public abstract class ModuleDbContext : DbContext
             }
         }
 
+        if (!IsPostgres && Database.CurrentTransaction is null)
+        {
+            // SQLite (WAL): a save of one statement runs without a transaction, so its statement
+            // first reads, then asks for the write lock; when another connection committed in
+            // between, SQLite answers SQLITE_BUSY_SNAPSHOT at once, which no busy timeout waits
+            // out ("database is locked", seen under concurrent writers). A transaction of our own
+            // begins IMMEDIATE: the write lock first, waited for under the busy timeout.
+            await using var transaction = await Database.BeginTransactionAsync(cancellationToken);
+            var written = await SaveWithEventsAsync(acceptAllChangesOnSuccess, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return written;
+        }
+
         return await SaveWithEventsAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 

@@ -302,6 +302,7 @@ internal sealed class GraphQLWebSocketConnection(
             // Signed in again for each operation: the rights of now, a key revoked since is refused.
             if (await authenticator.SignInAsync(_authorization!, actor, services, stop.Token) is { } refusal)
             {
+                Release(id, stop);
                 SendErrors(id, new ExecutionResult { Executed = false, Errors = [CrmAuthenticationHandler.Unauthenticated(refusal)] });
                 return;
             }
@@ -310,6 +311,7 @@ internal sealed class GraphQLWebSocketConnection(
             var (prepared, refused) = execution.Prepare(request.Query, request.OperationName);
             if (prepared is null)
             {
+                Release(id, stop);
                 SendErrors(id, refused!);
                 return;
             }
@@ -335,6 +337,7 @@ internal sealed class GraphQLWebSocketConnection(
             var result = await execution.ExecuteAsync(prepared, request.Query, request.OperationName, request.Variables, request.Extensions, services, user, traceId, stop.Token);
             if (!result.Executed)
             {
+                Release(id, stop);
                 SendErrors(id, result);
                 return;
             }
@@ -344,24 +347,27 @@ internal sealed class GraphQLWebSocketConnection(
                 if (isSubscription)
                 {
                     // The source stream was refused (a bad cursor, say): nothing will follow.
+                    Release(id, stop);
                     SendErrors(id, result);
                     return;
                 }
 
                 SendNext(id, result);
+                Release(id, stop);
                 Send(Message(id, "complete"));
                 return;
             }
 
             // One root field per subscription (validation says so): its stream until the client completes it or it ends.
             var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            using var subscription = streams.Values.First().Subscribe(new StreamObserver(this, id, traceId, ended));
+            using var subscription = streams.Values.First().Subscribe(new StreamObserver(this, id, stop, traceId, ended));
             using var cancelled = stop.Token.Register(() => ended.TrySetResult());
             await ended.Task;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            if (!_connection.IsCancellationRequested && _operations.ContainsKey(id))
+            // Not when the client completed it (which released it already).
+            if (!_connection.IsCancellationRequested && Release(id, stop))
             {
                 SendErrors(id, GraphQLExecution.Refused(ErrorCodes.LimitExceeded,
                     $"The operation did not finish within {endpointOptions.RequestTimeout} (GraphQL:RequestTimeout); its work was stopped."));
@@ -370,16 +376,27 @@ internal sealed class GraphQLWebSocketConnection(
         catch (Exception ex)
         {
             logger.LogError(ex, "A WebSocket operation failed (trace {TraceId}).", traceId);
+            Release(id, stop);
             SendErrors(id, GraphQLExecution.Refused(ErrorCodes.Internal, $"Internal error (trace {traceId}); the server log has the details."));
         }
         finally
         {
-            _operations.TryRemove(new KeyValuePair<string, CancellationTokenSource>(id, stop));
+            Release(id, stop);
             stop.Dispose();
         }
     }
 
-    private sealed class StreamObserver(GraphQLWebSocketConnection connection, string id, string traceId, TaskCompletionSource ended) : IObserver<ExecutionResult>
+    /// <summary>
+    /// Frees the operation's id, before its last message (<c>complete</c> or <c>error</c>) is sent: a
+    /// client may use the id again as soon as it reads that message, as the protocol allows, and
+    /// must not find it taken. Only this operation's entry goes (the id may be another's by now).
+    /// False when it was no longer there (the client completed it).
+    /// </summary>
+    private bool Release(string id, CancellationTokenSource stop) =>
+        _operations.TryRemove(new KeyValuePair<string, CancellationTokenSource>(id, stop));
+
+
+    private sealed class StreamObserver(GraphQLWebSocketConnection connection, string id, CancellationTokenSource stop, string traceId, TaskCompletionSource ended) : IObserver<ExecutionResult>
     {
         private readonly string _prefix = NextPrefix(id);
 
@@ -401,19 +418,18 @@ internal sealed class GraphQLWebSocketConnection(
                 ? new ExecutionResult { Executed = false, Errors = [known] }
                 : GraphQLExecution.Refused(ErrorCodes.Internal, $"Internal error (trace {traceId}); the server log has the details.");
             GraphQLErrorShaping.Normalize(result, traceId);
+            connection.Release(id, stop);
             connection.SendErrors(id, result);
-            connection._operations.TryRemove(id, out _);
             ended.TrySetResult();
         }
 
         public void OnCompleted()
         {
-            if (connection._operations.ContainsKey(id))
+            if (connection.Release(id, stop))
             {
                 connection.Send(Message(id, "complete"));
             }
 
-            connection._operations.TryRemove(id, out _);
             ended.TrySetResult();
         }
     }
