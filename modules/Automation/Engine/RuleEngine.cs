@@ -250,6 +250,8 @@ public sealed class RuleEngine(AutomationDbContext db, AutomationCatalog catalog
         run.Steps = steps.ToJsonString();
         run.FinishedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(cancellationToken);
+        // A finished run is not looked at again: untracked, so a batch's later saves do not compare it.
+        db.Entry(run).State = EntityState.Detached;
     }
 
     private static JsonObject Step(RuleAction action, ActionOutcome outcome, int attempts, TimeSpan elapsed) => new()
