@@ -22,7 +22,7 @@ public sealed class AutomationCatalogSchema : ISchemaContributor
         var parameter = ParameterType(composer);
         var trigger = new ObjectGraphType { Name = "AutomationTriggerKind", Description = "What can start a rule." };
         AddKindFields(trigger, composer, parameter, recordTypes);
-        var firing = Enum<TriggerFiring>("AutomationTriggerFiring", "What starts a trigger's runs.");
+        var firing = AutomationGraphTypes.Enum<TriggerFiring>("AutomationTriggerFiring", "What starts a trigger's runs.");
         trigger.AddField(new FieldType { Name = "firing", ResolvedType = new NonNullGraphType(firing), Resolver = new FuncFieldResolver<object?>(c => ((IAutomationTriggerKind)c.Source!).Firing) });
         trigger.AddField(new FieldType
         {
@@ -78,7 +78,7 @@ public sealed class AutomationCatalogSchema : ISchemaContributor
 
     private static ObjectGraphType ParameterType(SchemaComposer composer)
     {
-        var types = Enum<Crm.PluginSdk.Automation.ParameterType>("AutomationParameterType", "What a parameter holds (see README, Automation).");
+        var types = AutomationGraphTypes.Enum<Crm.PluginSdk.Automation.ParameterType>("AutomationParameterType", "What a parameter holds (see README, Automation).");
         var parameter = new ObjectGraphType { Name = "AutomationParameter", Description = "One parameter of a trigger or action kind: the key of the rule's JSON, what it holds and its limits." };
         parameter.AddField(SharedGraphTypes.Field<AutomationParameter>("name", typeof(NonNullGraphType<StringGraphType>), p => p.Name));
         parameter.AddField(new FieldType { Name = "type", ResolvedType = new NonNullGraphType(types), Resolver = new FuncFieldResolver<object?>(c => ((AutomationParameter)c.Source!).Type) });
@@ -92,17 +92,5 @@ public sealed class AutomationCatalogSchema : ISchemaContributor
         parameter.AddField(SharedGraphTypes.Field<AutomationParameter>("maximum", typeof(DecimalGraphType), p => p.Maximum));
         parameter.AddField(SharedGraphTypes.Field<AutomationParameter>("recordTypeFrom", typeof(StringGraphType), p => p.RecordTypeFrom, "For FIELD_VALUES: the ENTITY_TYPE parameter naming the type the values are for; null: the rule's record type."));
         return parameter;
-    }
-
-    private static EnumerationGraphType Enum<TEnum>(string name, string description)
-        where TEnum : struct, System.Enum
-    {
-        var type = new EnumerationGraphType { Name = name, Description = description };
-        foreach (var value in System.Enum.GetValues<TEnum>())
-        {
-            type.Add(System.Text.Json.JsonNamingPolicy.SnakeCaseUpper.ConvertName(value.ToString()), value);
-        }
-
-        return type;
     }
 }

@@ -24,6 +24,9 @@ public static class ConditionEvaluator
     public static bool Evaluate(JsonObject? condition, JsonObject record, IReadOnlyDictionary<string, FieldChange>? changes, DateTimeOffset now, Func<string, ScriptOutcome> runScript) =>
         condition is null || Node(condition, record, changes, now, runScript);
 
+    /// <summary>Whether the record holds each of <paramref name="scope"/>'s values (a rule's scope), compared as <c>eq</c> compares.</summary>
+    public static bool Within(JsonObject scope, JsonObject record) => scope.All(p => Same(record[p.Key], p.Value));
+
     private static bool Node(JsonNode? node, JsonObject record, IReadOnlyDictionary<string, FieldChange>? changes, DateTimeOffset now, Func<string, ScriptOutcome> runScript)
     {
         var obj = (JsonObject)node!;

@@ -113,8 +113,7 @@ public sealed class RuleEngine(AutomationDbContext db, AutomationCatalog catalog
         {
             var snapshot = depth > MaxCascadeDepth ? new RecordRead(null, null) : await ReadRecordAsync(scope.ServiceProvider, rule, identity, domainEvent, cancellationToken);
             // A record outside the rule's scope (a deal of another pipeline) is not the rule's: no run.
-            if (snapshot.Record is { } read && rule.Definition.Scope is { } ruleScope
-                && ruleScope.Any(p => !ConditionEvaluator.Evaluate(new JsonObject { ["field"] = p.Key, ["op"] = "eq", ["value"] = p.Value?.DeepClone() }, read, null, clock.GetUtcNow(), _ => throw new InvalidOperationException())))
+            if (snapshot.Record is { } read && rule.Definition.Scope is { } ruleScope && !ConditionEvaluator.Within(ruleScope, read))
             {
                 return;
             }

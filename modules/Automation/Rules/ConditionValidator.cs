@@ -230,8 +230,11 @@ public static class ConditionValidator
     }
 
     /// <summary>A time of day <c>HH:mm</c>, or null when the node is not one.</summary>
-    public static TimeOnly? TimeOfDay(JsonNode? node) =>
-        Text(node) is { Length: 5 } text && TimeOnly.TryParseExact(text, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var time) ? time : null;
+    public static TimeOnly? TimeOfDay(JsonNode? node) => TimeOfDay(Text(node));
+
+    /// <summary>A time of day <c>HH:mm</c>, or null when the text is not one.</summary>
+    public static TimeOnly? TimeOfDay(string? text) =>
+        text is { Length: 5 } && TimeOnly.TryParseExact(text, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var time) ? time : null;
 
     private static string? Text(JsonNode? node) => node?.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : null;
 }

@@ -27,9 +27,9 @@ public sealed class RuleSchema : ISchemaContributor
     {
         var types = composer.Types;
         var json = types.Json;
-        var state = Enum<RuleState>("AutomationRuleState", "Where a rule version is in its life.");
-        var mode = Enum<TimingMode>("AutomationTimingMode", "When an action runs.");
-        var policy = Enum<ErrorPolicy>("AutomationErrorPolicy", "What a failed action does to the rest of its run.");
+        var state = AutomationGraphTypes.Enum<RuleState>("AutomationRuleState", "Where a rule version is in its life.");
+        var mode = AutomationGraphTypes.Enum<TimingMode>("AutomationTimingMode", "When an action runs.");
+        var policy = AutomationGraphTypes.Enum<ErrorPolicy>("AutomationErrorPolicy", "What a failed action does to the rest of its run.");
 
         var step = new ObjectGraphType { Name = "AutomationStep", Description = "A trigger or action kind of the catalog with its parameters." };
         step.AddField(SharedGraphTypes.Field<RuleStep>("kind", typeof(NonNullGraphType<StringGraphType>), s => s.Kind));
@@ -277,16 +277,4 @@ public sealed class RuleSchema : ISchemaContributor
     }
 
     private static DateTime Utc(DateTime time) => DateTime.SpecifyKind(time, DateTimeKind.Utc);
-
-    private static EnumerationGraphType Enum<T>(string name, string description)
-        where T : struct, Enum
-    {
-        var type = new EnumerationGraphType { Name = name, Description = description };
-        foreach (var value in System.Enum.GetValues<T>())
-        {
-            type.Add(JsonNamingPolicy.SnakeCaseUpper.ConvertName(value.ToString()), value);
-        }
-
-        return type;
-    }
 }

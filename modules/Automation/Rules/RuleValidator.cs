@@ -211,7 +211,7 @@ public sealed class RuleValidator(IServiceProvider services)
         }
 
         var atTime = timing.Mode == TimingMode.AtTimeOfDay;
-        if (atTime && ConditionValidator.TimeOfDay(timing.TimeOfDay is null ? null : JsonValue.Create(timing.TimeOfDay)) is null)
+        if (atTime && ConditionValidator.TimeOfDay(timing.TimeOfDay) is null)
         {
             errors.Add(new UserError(ErrorCodes.InvalidFormat, "'timeOfDay' is HH:mm (UTC).", [.. at, "timeOfDay"]));
         }

@@ -24,11 +24,7 @@ public sealed class RunSchema : ISchemaContributor
 
     public void Contribute(SchemaComposer composer)
     {
-        var status = new EnumerationGraphType { Name = "AutomationRunStatus", Description = "How a run ended, or that it is under way." };
-        foreach (var value in Enum.GetValues<RunStatus>())
-        {
-            status.Add(JsonNamingPolicy.SnakeCaseUpper.ConvertName(value.ToString()), value);
-        }
+        var status = AutomationGraphTypes.Enum<RunStatus>("AutomationRunStatus", "How a run ended, or that it is under way.");
 
         var run = new ObjectGraphType { Name = "AutomationRun", Description = "One run of a rule's version on a record." };
         run.AddField(SharedGraphTypes.Field<AutomationRun>("id", typeof(NonNullGraphType<IdGraphType>), r => r.RunId.ToString()));

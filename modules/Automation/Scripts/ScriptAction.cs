@@ -49,7 +49,7 @@ public sealed class ScriptAction(ScriptSandbox sandbox, IServiceScopeFactory sco
             errors.Add(ScriptInputs.Refusal(error, [.. check.Path, "source"]));
         }
 
-        if (check.Parameters.GetOrDefault<string>("params") is { } json && !IsObject(json))
+        if (check.Parameters.GetOrDefault<string>("params") is { } json && !AutomationGraphTypes.IsJsonObject(json))
         {
             errors.Add(new UserError(ErrorCodes.InvalidFormat, "'params' is a JSON object.", [.. check.Path, "params"]));
         }
@@ -129,17 +129,5 @@ public sealed class ScriptAction(ScriptSandbox sandbox, IServiceScopeFactory sco
         return Catalog.FindAction(name) is { } kind && kind.Name != Name
             ? (kind, target, parameters, null)
             : (null, record, null, ActionOutcome.Failed(ErrorCodes.NotFound, $"No action kind '{name}' is loaded (a script cannot run another script)."));
-    }
-
-    private static bool IsObject(string json)
-    {
-        try
-        {
-            return JsonNode.Parse(json) is JsonObject;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return false;
-        }
     }
 }

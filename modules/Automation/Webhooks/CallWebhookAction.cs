@@ -48,7 +48,7 @@ public sealed class CallWebhookAction(WebhookOptions options) : IAutomationActio
             errors.Add(new UserError(ErrorCodes.Forbidden, $"The host {url.IdnHost} is not in Automation:Webhooks:AllowedHosts.", [.. check.Path, "url"]));
         }
 
-        if (check.Parameters.GetOrDefault<string>("payload") is { } payload && !IsJsonObject(payload))
+        if (check.Parameters.GetOrDefault<string>("payload") is { } payload && !AutomationGraphTypes.IsJsonObject(payload))
         {
             errors.Add(new UserError(ErrorCodes.InvalidFormat, "'payload' is not a JSON object.", [.. check.Path, "payload"]));
         }
@@ -122,17 +122,5 @@ public sealed class CallWebhookAction(WebhookOptions options) : IAutomationActio
         }
 
         return read > options.MaxResponseBytes ? null : Encoding.UTF8.GetString(buffer, 0, read);
-    }
-
-    private static bool IsJsonObject(string text)
-    {
-        try
-        {
-            return JsonNode.Parse(text) is JsonObject;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
     }
 }
