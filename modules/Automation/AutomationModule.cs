@@ -25,6 +25,7 @@ public sealed class AutomationModule : ICrmModule
     public void ConfigureServices(IServiceCollection services, ModuleContext context)
     {
         services.AddModuleDbContext<Data.AutomationDbContext>(Id);
+        services.AddScoped<Engine.RuleRunner>();
         services.AddSingleton(Webhooks.WebhookOptions.From(context.Configuration));
     }
 }

@@ -11,6 +11,11 @@ namespace Crm.Modules.Automation.Scripts;
 internal static class ScriptInputs
 {
     /// <summary>The script's <c>event</c>: its kind, the changed fields with old and new values, who (id, kind) and when.</summary>
+    public static ScriptEvent EventOf(Engine.RunStart start, TimeProvider clock) => start.Event is { } domainEvent
+        ? EventOf(domainEvent)
+        : new(start.StartType, new Dictionary<string, ScriptFieldChange>(), start.StartedBy is { } user ? new JsonObject { ["id"] = user, ["kind"] = "USER" } : null, clock.GetUtcNow());
+
+    /// <summary>The script's <c>event</c> for a published event.</summary>
     public static ScriptEvent EventOf(DomainEvent<CrmEvent> domainEvent) => new(
         domainEvent.Type,
         (domainEvent.Data is RecordUpdated updated ? updated.Changes : new Dictionary<string, FieldChange>())

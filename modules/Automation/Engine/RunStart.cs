@@ -1,0 +1,29 @@
+using System.Text.Json.Nodes;
+using Crm.Modules.Automation.Rules;
+using Crm.PluginSdk.Events;
+
+namespace Crm.Modules.Automation.Engine;
+
+/// <summary>An active rule's version as the engine runs it: its record type and its parsed definition.</summary>
+public sealed record ActiveRule(AutomationRuleVersion Version, string EntityType, RuleDefinition Definition);
+
+/// <summary>
+/// What starts a run of a rule on a record: a published event (<see cref="Event"/>), or a start
+/// without one (by hand, a webhook, a schedule) named by <see cref="StartType"/> and identified by
+/// <see cref="StartId"/>, which is what makes a start run a rule on a record once.
+/// </summary>
+/// <param name="Depth">Its place in a cascade of rules (1: started by a change no rule made).</param>
+public sealed record RunStart(string EntityType, long EntityId, Guid StartId, string StartType, int Depth)
+{
+    /// <summary>The event that started it, when one did.</summary>
+    public DomainEvent<CrmEvent>? Event { get; init; }
+
+    /// <summary>What a start without an event brings (a webhook's body, a manual start's input); null for none.</summary>
+    public JsonObject? Input { get; init; }
+
+    /// <summary>Who started it without an event (a manual start's user); null for an event or the system.</summary>
+    public long? StartedBy { get; init; }
+
+    public static RunStart Of(DomainEvent<CrmEvent> domainEvent, int depth) =>
+        new(domainEvent.EntityType, domainEvent.EntityId, domainEvent.Id, domainEvent.Type, depth) { Event = domainEvent };
+}
