@@ -32,6 +32,8 @@ public sealed class TimelineDbContext(DbContextOptions<TimelineDbContext> option
             entry.HasIndex(e => new { e.EventId, e.EntityType, e.EntityId, e.Kind }).IsUnique();
             // A record's timeline, newest first, a page at a time: one index range read backwards from the cursor.
             entry.HasIndex(e => new { e.EntityType, e.EntityId, e.Id });
+            // A type's history in a window, in the order it occurred (IRecordHistory, an automation rule's backtest).
+            entry.HasIndex(e => new { e.EntityType, e.OccurredAt, e.Id });
         });
 
         modelBuilder.Entity<StageMove>(move =>

@@ -25,7 +25,7 @@ public interface IAutomationActionKind : IAutomationKind
     /// <see cref="AutomationActionContext.Services"/>), so that their rights apply to every read and
     /// write. Runs inside the run's transaction: write through the scope's services (the record
     /// types' <see cref="ICrmEntityDefinition.CreateAsync"/>/<see cref="ICrmEntityDefinition.UpdateAsync"/>,
-    /// a module's DbContext) and never commit yourself. Refusals are outcomes (<see cref="ActionOutcome.Failed"/>),
+    /// a module's DbContext) and never commit yourself. Refusals are outcomes (<see cref="ActionOutcome.Failed(string, string)"/>),
     /// not exceptions; a failed outcome rolls back what the action wrote.
     /// </summary>
     Task<ActionOutcome> ExecuteAsync(AutomationActionContext context, CancellationToken cancellationToken);
@@ -143,9 +143,20 @@ public sealed record ActionOutcome
     /// <summary>What it changed (or would have changed, in a dry run).</summary>
     public IReadOnlyList<SideEffect> SideEffects { get; }
 
+    /// <summary>
+    /// In a dry run, the events its rolled-back writes would have published, in order: what it would
+    /// have changed, each updated field with its old and new value (<see cref="Events.RecordUpdated.Changes"/>).
+    /// <see cref="AutomationRunner"/> fills it; an action that runs others (a script's requests) passes
+    /// theirs on. Empty otherwise.
+    /// </summary>
+    public IReadOnlyList<Events.CrmEvent> DryRunEvents { get; init; } = [];
+
     public static ActionOutcome Success(JsonObject? output, params SideEffect[] sideEffects) => new(true, null, null, output, sideEffects);
 
     public static ActionOutcome Failed(string code, string message) => new(false, code, message, null, []);
+
+    /// <summary>A failure with what the log should keep of it (a script's error with its line and column, its log).</summary>
+    public static ActionOutcome Failed(string code, string message, JsonObject? output) => new(false, code, message, output, []);
 
     /// <summary>The failure a write's refusals make: the first refusal's code, every message.</summary>
     public static ActionOutcome Refused(IReadOnlyList<UserError> errors) =>

@@ -88,15 +88,23 @@ public static class AutomationRunner
 
         var context = new AutomationActionContext(services, request.Run, request.Record with { EntityType = recordType.Name }, recordType, parameters, request.DryRun) { Event = request.Event };
         var session = services.GetRequiredService<CrmDatabaseSession>();
+        // A dry run keeps what its writes would have published: they are rolled back, their events with them.
+        var published = new List<CrmEvent>();
+        if (request.DryRun)
+        {
+            session.EventWritten = published.Add;
+        }
+
         try
         {
             // A call to the outside holds no transaction open while it waits (and writes nothing to roll back).
-            return request.Kind.HasExternalEffects
+            var outcome = request.Kind.HasExternalEffects
                 ? await request.Kind.ExecuteAsync(context, cancellationToken)
                 : await session.InTransactionAsync(
                     () => request.Kind.ExecuteAsync(context, cancellationToken),
                     outcome => outcome.Succeeded && !request.DryRun,
                     cancellationToken);
+            return published.Count == 0 ? outcome : outcome with { DryRunEvents = [.. published, .. outcome.DryRunEvents] };
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

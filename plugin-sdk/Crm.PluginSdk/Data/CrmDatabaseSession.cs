@@ -22,6 +22,13 @@ public sealed class CrmDatabaseSession(DatabaseOptions options) : DbCommandInter
     /// </summary>
     internal Action<string>? OutboxCommitted { get; set; }
 
+    /// <summary>
+    /// Told each event a module context writes to its outbox in this scope, as it is written: a dry
+    /// run of an automation action (<see cref="Automation.AutomationRunner"/>) keeps what its rolled-back
+    /// writes would have published. Null (the rule): nothing is told.
+    /// </summary>
+    internal Action<Events.CrmEvent>? EventWritten { get; set; }
+
     /// <summary>A module context wrote events to its outbox in the transaction in progress.</summary>
     internal void NoteOutboxWritten(string module)
     {

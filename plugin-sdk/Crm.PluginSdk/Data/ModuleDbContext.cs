@@ -341,6 +341,7 @@ public abstract class ModuleDbContext : DbContext
         foreach (var data in pending.Select(p => p.Complete()).Concat(_published).Concat(made))
         {
             Outbox.Add(ToOutbox(data, now, Dependencies.Actor.UserId, OriginOf(Dependencies.Actor)));
+            Dependencies.Session?.EventWritten?.Invoke(data);
             count++;
         }
 

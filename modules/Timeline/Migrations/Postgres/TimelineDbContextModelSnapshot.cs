@@ -241,6 +241,9 @@ namespace Crm.Modules.Timeline.Migrations.Postgres
                     b.HasIndex("EntityType", "EntityId", "Id")
                         .HasDatabaseName("ix_entries_entity_type_entity_id_id");
 
+                    b.HasIndex("EntityType", "OccurredAt", "Id")
+                        .HasDatabaseName("ix_entries_entity_type_occurred_at_id");
+
                     b.HasIndex("EventId", "EntityType", "EntityId", "Kind")
                         .IsUnique()
                         .HasDatabaseName("ix_entries_event_id_entity_type_entity_id_kind");

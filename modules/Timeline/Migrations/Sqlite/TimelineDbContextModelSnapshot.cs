@@ -229,6 +229,9 @@ namespace Crm.Modules.Timeline.Migrations.Sqlite
                     b.HasIndex("EntityType", "EntityId", "Id")
                         .HasDatabaseName("timeline_ix_timeline_entries_entity_type_entity_id_id");
 
+                    b.HasIndex("EntityType", "OccurredAt", "Id")
+                        .HasDatabaseName("timeline_ix_timeline_entries_entity_type_occurred_at_id");
+
                     b.HasIndex("EventId", "EntityType", "EntityId", "Kind")
                         .IsUnique()
                         .HasDatabaseName("timeline_ix_timeline_entries_event_id_entity_type_entity_id_kind");
