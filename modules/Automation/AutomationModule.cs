@@ -26,6 +26,9 @@ public sealed class AutomationModule : ICrmModule
     {
         services.AddModuleDbContext<Data.AutomationDbContext>(Id);
         services.AddScoped<Engine.RuleRunner>();
+        services.AddScoped<Testing.RuleTester>();
+        services.AddScoped<Testing.Backtester>();
+        services.AddSingleton(Testing.BacktestOptions.From(context.Configuration));
         services.AddSingleton(Webhooks.WebhookOptions.From(context.Configuration));
     }
 }

@@ -21,33 +21,47 @@ public static class ConditionEvaluator
     private static readonly string[] Days = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
     /// <param name="runScript">Runs a script predicate (the sandbox, with the run's record and event); its failure fails the run (<see cref="ScriptConditionException"/>).</param>
-    public static bool Evaluate(JsonObject? condition, JsonObject record, IReadOnlyDictionary<string, FieldChange>? changes, DateTimeOffset now, Func<string, ScriptOutcome> runScript) =>
-        condition is null || Node(condition, record, changes, now, runScript);
+    /// <param name="explain">Told each node's result as it is found, by its path in the tree (<c>all/1/not</c>; the root is <c>""</c>); nodes a short circuit skips are not told.</param>
+    public static bool Evaluate(JsonObject? condition, JsonObject record, IReadOnlyDictionary<string, FieldChange>? changes, DateTimeOffset now, Func<string, ScriptOutcome> runScript,
+        Action<string, bool>? explain = null) =>
+        condition is null || Node(condition, "", new Inputs(record, changes, now, runScript, explain));
 
     /// <summary>Whether the record holds each of <paramref name="scope"/>'s values (a rule's scope), compared as <c>eq</c> compares.</summary>
     public static bool Within(JsonObject scope, JsonObject record) => scope.All(p => Same(record[p.Key], p.Value));
 
-    private static bool Node(JsonNode? node, JsonObject record, IReadOnlyDictionary<string, FieldChange>? changes, DateTimeOffset now, Func<string, ScriptOutcome> runScript)
+    private sealed record Inputs(JsonObject Record, IReadOnlyDictionary<string, FieldChange>? Changes, DateTimeOffset Now, Func<string, ScriptOutcome> RunScript, Action<string, bool>? Explain);
+
+    private static bool Node(JsonNode? node, string path, Inputs inputs)
     {
-        var obj = (JsonObject)node!;
+        var held = Test((JsonObject)node!, path, inputs);
+        inputs.Explain?.Invoke(path, held);
+        return held;
+    }
+
+    // Paths are only built when someone asks for them: a run's evaluation allocates none.
+    private static string Child(Inputs inputs, string path, string step, int? index = null) =>
+        inputs.Explain is null ? "" : $"{(path.Length == 0 ? "" : path + "/")}{step}{(index is { } i ? "/" + i.ToString(CultureInfo.InvariantCulture) : "")}";
+
+    private static bool Test(JsonObject obj, string path, Inputs inputs)
+    {
         if (obj["all"] is JsonArray all)
         {
-            return all.All(n => Node(n, record, changes, now, runScript));
+            return all.Select((n, i) => (n, i)).All(c => Node(c.n, Child(inputs, path, "all", c.i), inputs));
         }
 
         if (obj["any"] is JsonArray any)
         {
-            return any.Any(n => Node(n, record, changes, now, runScript));
+            return any.Select((n, i) => (n, i)).Any(c => Node(c.n, Child(inputs, path, "any", c.i), inputs));
         }
 
         if (obj.ContainsKey("not"))
         {
-            return !Node(obj["not"], record, changes, now, runScript);
+            return !Node(obj["not"], Child(inputs, path, "not"), inputs);
         }
 
         if (obj["script"] is { } script)
         {
-            var outcome = runScript(script.GetValue<string>());
+            var outcome = inputs.RunScript(script.GetValue<string>());
             if (outcome.Error is { } error)
             {
                 throw new ScriptConditionException(error);
@@ -63,9 +77,11 @@ public static class ConditionEvaluator
 
         if (obj["workingHours"] is JsonObject hours)
         {
-            return WithinHours(hours, now);
+            return WithinHours(hours, inputs.Now);
         }
 
+        var record = inputs.Record;
+        var changes = inputs.Changes;
         var field = obj["field"]!.GetValue<string>();
         var value = obj["value"];
         var current = record[field];

@@ -70,12 +70,9 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
                 return run;
             }
 
-            var changes = start.Event?.Data is RecordUpdated updated ? updated.Changes : null;
-            var records = new RunRecordSource(scope.ServiceProvider, registry);
             try
             {
-                run.ConditionResult = ConditionEvaluator.Evaluate(rule.Definition.Condition, snapshot.Record!, changes, clock.GetUtcNow(),
-                    source => sandbox.Run(new ScriptRun(source) { Event = ScriptInputs.EventOf(start, clock), Record = snapshot.Record, Records = records, Clock = clock }, cancellationToken));
+                run.ConditionResult = TestCondition(rule, start, snapshot.Record!, scope.ServiceProvider, cancellationToken);
             }
             catch (ScriptConditionException ex)
             {
@@ -107,7 +104,29 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
         return run;
     }
 
-    private async Task<(ActionOutcome Outcome, int Attempts, TimeSpan Elapsed)> ActAsync(ActiveRule rule, AutomationRunIdentity identity, RunStart start, RuleAction action, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether the rule's condition holds for <paramref name="record"/> (read by <see cref="ReadRecordAsync"/>
+    /// in <paramref name="services"/>, the run's scope), its scripts run with the start's event and the
+    /// run-as user's reads; a script's failure is a <see cref="ScriptConditionException"/>.
+    /// <paramref name="explain"/> and <paramref name="scripts"/> are told each node's result and each script's outcome (a dry run shows them);
+    /// <paramref name="at"/> is the clock the condition reads (a backtest's replayed time; null: the platform's).
+    /// </summary>
+    internal bool TestCondition(ActiveRule rule, RunStart start, JsonObject record, IServiceProvider services, CancellationToken cancellationToken,
+        Action<string, bool>? explain = null, Action<ScriptOutcome>? scripts = null, TimeProvider? at = null)
+    {
+        var now = at ?? clock;
+        var changes = start.Event?.Data is RecordUpdated updated ? updated.Changes : null;
+        var records = new RunRecordSource(services, registry);
+        return ConditionEvaluator.Evaluate(rule.Definition.Condition, record, changes, now.GetUtcNow(), source =>
+        {
+            var outcome = sandbox.Run(new ScriptRun(source) { Event = ScriptInputs.EventOf(start, now), Record = record, Records = records, Clock = now, RandomSeed = at is null ? null : 1 }, cancellationToken);
+            scripts?.Invoke(outcome);
+            return outcome;
+        }, explain);
+    }
+
+    /// <summary>Runs one action of the run (retried as its error policy says); <paramref name="dryRun"/>: its writes rolled back, its effects recorded.</summary>
+    internal async Task<(ActionOutcome Outcome, int Attempts, TimeSpan Elapsed)> ActAsync(ActiveRule rule, AutomationRunIdentity identity, RunStart start, RuleAction action, CancellationToken cancellationToken, bool dryRun = false)
     {
         var started = Stopwatch.GetTimestamp();
         if (catalog.FindAction(action.Kind) is not { } kind)
@@ -121,7 +140,7 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
         {
             attempts++;
             outcome = await AutomationRunner.RunAsync(scopes,
-                new ActionRequest(kind, identity, new AutomationRecord(start.EntityType, start.EntityId), rule.Version.RunAsUserId, action.Params, DryRun: false) { Event = start.Event, RecordScope = rule.Definition.RecordScope() },
+                new ActionRequest(kind, identity, new AutomationRecord(start.EntityType, start.EntityId), rule.Version.RunAsUserId, action.Params, dryRun) { Event = start.Event, RecordScope = rule.Definition.RecordScope() },
                 cancellationToken);
         }
         // Refusals (rights, validation) come out the same however often they are tried: only other failures are retried.
@@ -130,10 +149,10 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
         return (outcome, attempts, Stopwatch.GetElapsedTime(started));
     }
 
-    private sealed record RecordRead(JsonObject? Record, UserError? Refused);
+    internal sealed record RecordRead(JsonObject? Record, UserError? Refused);
 
     /// <summary>The record as the run-as user reads it now (in <paramref name="services"/>, made theirs here); a deleted record is its id alone.</summary>
-    private async Task<RecordRead> ReadRecordAsync(IServiceProvider services, ActiveRule rule, AutomationRunIdentity identity, RunStart start, CancellationToken cancellationToken)
+    internal async Task<RecordRead> ReadRecordAsync(IServiceProvider services, ActiveRule rule, AutomationRunIdentity identity, RunStart start, CancellationToken cancellationToken)
     {
         if (await AutomationRunner.ActAsAsync(services, rule.Version.RunAsUserId, identity, cancellationToken) is { } refused)
         {

@@ -71,14 +71,16 @@ public sealed class ScriptAction(ScriptSandbox sandbox, IServiceScopeFactory sco
             Clock = services.GetRequiredService<TimeProvider>(),
         };
         var outcome = sandbox.Run(run, cancellationToken);
+        var log = new JsonArray(outcome.Log.Select(l => (JsonNode?)JsonValue.Create(l)).ToArray());
         if (outcome.Error is { } error)
         {
-            return ActionOutcome.Failed(error.Code, ScriptInputs.Reason(error));
+            return ActionOutcome.Failed(error.Code, ScriptInputs.Reason(error), new JsonObject { ["error"] = ScriptInputs.ErrorJson(error), ["log"] = log });
         }
 
         var runAs = services.GetRequiredService<ICurrentActor>().UserId ?? 0;
         var done = new JsonArray();
         var effects = new List<SideEffect>();
+        var published = new List<CrmEvent>(); // in a dry run, what the requests' writes would have published
         foreach (var request in outcome.Requests)
         {
             var (kind, target, parameters, refused) = Map(request, context.Record);
@@ -86,20 +88,22 @@ public sealed class ScriptAction(ScriptSandbox sandbox, IServiceScopeFactory sco
                 new ActionRequest(kind!, context.Run, target, runAs, parameters, context.DryRun) { Event = context.Event }, cancellationToken);
             done.Add(new JsonObject { ["request"] = request.Kind, ["action"] = kind?.Name, ["status"] = result.Succeeded ? "SUCCEEDED" : "FAILED", ["code"] = result.Code, ["message"] = result.Message });
             effects.AddRange(result.SideEffects);
+            published.AddRange(result.DryRunEvents);
             if (!result.Succeeded)
             {
-                return ActionOutcome.Failed(result.Code ?? ErrorCodes.Validation, $"Request {done.Count} ({request.Kind}) failed: {result.Message}");
+                return ActionOutcome.Failed(result.Code ?? ErrorCodes.Validation, $"Request {done.Count} ({request.Kind}) failed: {result.Message}", new JsonObject { ["log"] = log, ["requests"] = done })
+                    with { DryRunEvents = published };
             }
         }
 
         var output = new JsonObject
         {
             ["result"] = outcome.Result?.DeepClone(),
-            ["log"] = new JsonArray(outcome.Log.Select(l => (JsonNode?)JsonValue.Create(l)).ToArray()),
+            ["log"] = log,
             ["requests"] = done,
             ["statements"] = outcome.Statements,
         };
-        return ActionOutcome.Success(output, [.. effects]);
+        return ActionOutcome.Success(output, [.. effects]) with { DryRunEvents = published };
     }
 
     /// <summary>The action kind, record and parameters a request stands for, or why it cannot be carried out.</summary>

@@ -30,6 +30,17 @@ internal static class ScriptInputs
     public static string Reason(ScriptError error) =>
         $"{(error.Limit is { } limit ? $"{limit}: " : "")}{error.Message}{(error.Line is { } line ? $" (line {line.ToString(CultureInfo.InvariantCulture)}, column {(error.Column ?? 0).ToString(CultureInfo.InvariantCulture)})" : "")}";
 
+    /// <summary>A script's error as the run log and a dry run show it: code, limit, message, line, column, stack.</summary>
+    public static System.Text.Json.Nodes.JsonObject ErrorJson(ScriptError error) => new()
+    {
+        ["code"] = error.Code,
+        ["limit"] = error.Limit,
+        ["message"] = error.Message,
+        ["line"] = error.Line,
+        ["column"] = error.Column,
+        ["stack"] = error.Stack,
+    };
+
     /// <summary>A script refused when a rule is saved, as the refusal at <paramref name="path"/> (line and column first).</summary>
     public static UserError Refusal(ScriptError error, IReadOnlyList<string> path) => new(
         error.Code == ScriptErrorCodes.LimitExceeded ? ErrorCodes.LimitExceeded : ErrorCodes.InvalidValue,
