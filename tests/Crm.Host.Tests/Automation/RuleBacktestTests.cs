@@ -1,0 +1,221 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Crm.Host.Tests.Infrastructure;
+using Crm.Host.Tests.Permissions;
+using Crm.Host.Tests.Timeline;
+
+namespace Crm.Host.Tests.Automation;
+
+/// <summary>
+/// <c>backtestRule</c> on a crafted history: the records rebuilt as they were at each change (later
+/// changes undone), the replayed time what scripts read, the counts of matched, fired and skipped runs,
+/// the changes it would have made, its errors and its self-trigger cycles; nothing written.
+/// </summary>
+public abstract class RuleBacktestTests(AutomationHost fixture)
+{
+    private CrmHost Host => fixture.Host;
+
+    private static string Str(JsonNode? node) => node!.GetValue<string>();
+
+    private const string Backtest = """
+        query($rule: ID!, $from: DateTime!, $to: DateTime!) {
+          backtestRule(ruleId: $rule, from: $from, to: $to) {
+            events matched outOfScope fired skipped unavailable selfTriggers cascadeLimitHits errorCount truncated
+            fieldChanges { name count } actions { name count } samples
+            errors { entityId step code line }
+          }
+        }
+        """;
+
+    private async Task<string> DraftAsync(object input) =>
+        Str((await Host.MutateAsync("createAutomationRule",
+            "mutation($input: AutomationRuleInput!) { createAutomationRule(entityType: DEAL, input: $input) { rule { id } errors { code message path } } }", new { input })).Ok()["rule"]!["id"]);
+
+    private async Task UpdateDealAsync(string id, object input) =>
+        (await Host.MutateAsync("updateDeal", "mutation($id: ID!, $input: UpdateDealInput!) { updateDeal(id: $id, input: $input) { errors { code message } } }", new { id, input })).Ok();
+
+    private async Task<JsonNode> BacktestAsync(string rule, DateTimeOffset from, DateTimeOffset to) =>
+        (await Host.QueryAsync(Backtest, new { rule, from = from.ToString("O", CultureInfo.InvariantCulture), to = to.ToString("O", CultureInfo.InvariantCulture) })).ShouldSucceed().Data!["backtestRule"]!;
+
+    private static int Count(JsonNode report, string list, string name) =>
+        report[list]!.AsArray().FirstOrDefault(c => Str(c!["name"]) == name)?["count"]!.GetValue<int>() ?? 0;
+
+    /// <summary>Waits until the clock has moved on, so that what comes next is later than what came before.</summary>
+    private static async Task<DateTimeOffset> TickAsync()
+    {
+        await Task.Delay(20);
+        var now = DateTimeOffset.UtcNow;
+        await Task.Delay(20);
+        return now;
+    }
+
+    [Fact]
+    public async Task A_crafted_history_gives_the_expected_counts_on_records_as_they_were_and_on_the_replayed_clock()
+    {
+        var from = await TickAsync();
+        var a = await Host.CreateDealAsync(new { title = "Backtest A", opportunity = 5000 });
+        var b = await Host.CreateDealAsync(new { title = "Backtest B", opportunity = 500 });
+        var c = await Host.CreateDealAsync(new { title = "Backtest C", opportunity = 8000 });
+        await UpdateDealAsync(a, new { stageId = "PREPARATION" });   // matched, held: fired
+        await UpdateDealAsync(b, new { stageId = "PREPARATION" });   // matched, too small: skipped
+        await UpdateDealAsync(c, new { title = "Backtest C renamed" }); // not a stage change
+        await UpdateDealAsync(c, new { stageId = "PREPARATION" });   // matched, held: fired
+        await UpdateDealAsync(a, new { opportunity = 50 });          // later in the window: undone for A's stage change
+        var to = await TickAsync();
+        await UpdateDealAsync(c, new { opportunity = 10 });          // after the window: undone too
+        await Host.DeliverAsync();
+
+        var rule = await DraftAsync(new
+        {
+            name = "Big deals prepared",
+            trigger = new { kind = "records.stageChanged", @params = new { toStageId = "PREPARATION" } },
+            condition = new
+            {
+                all = new object[]
+                {
+                    new { field = "opportunity", op = "gt", value = 1000 },
+                    // The replayed clock: crm.now() is the event's time, not today's.
+                    new { script = "crm.now() === event.occurredAt" },
+                },
+            },
+            actions = new object[]
+            {
+                new { kind = "records.setFields", @params = new { fields = new { comments = "big deal" } } },
+                new { kind = "timeline.addComment", @params = new { text = "Call" } },
+            },
+        });
+        var runs = await Host.QueryRowsAsync($"SELECT COUNT(*) AS n FROM {Host.Table("automation", "runs")}");
+
+        var report = await BacktestAsync(rule, from, to);
+
+        Assert.Equal((8, 3, 2, 1, 0, 0, 0), (report["events"]!.GetValue<int>(), report["matched"]!.GetValue<int>(), report["fired"]!.GetValue<int>(), report["skipped"]!.GetValue<int>(),
+            report["unavailable"]!.GetValue<int>(), report["errorCount"]!.GetValue<int>(), report["selfTriggers"]!.GetValue<int>()));
+        Assert.Null(report["truncated"]);
+        Assert.Equal(2, Count(report, "fieldChanges", "comments"));
+        Assert.Equal((2, 2), (Count(report, "actions", "records.setFields"), Count(report, "actions", "timeline.addComment")));
+        var samples = report["samples"]!.AsArray();
+        Assert.Equal([a, c], samples.Select(s => s!["entityId"]!.ToJsonString()));
+        Assert.All(samples, s => Assert.Equal((null, "big deal"), (s!["old"], Str(s["new"]))));
+        Assert.Equal(runs, await Host.QueryRowsAsync($"SELECT COUNT(*) AS n FROM {Host.Table("automation", "runs")}"));
+        Assert.Null((await Host.QueryAsync("query($id: ID!) { deal(id: $id) { comments } }", new { id = a })).ShouldSucceed().Data!["deal"]!["comments"]);
+    }
+
+    [Fact]
+    public async Task A_rule_whose_own_change_matches_its_trigger_is_followed_to_the_cascade_limit_and_script_errors_are_counted()
+    {
+        var from = await TickAsync();
+        var deal = await Host.CreateDealAsync(new { title = "Loop" });
+        await UpdateDealAsync(deal, new { comments = "start" });
+        var broken = await Host.CreateDealAsync(new { title = "Broken" });
+        await UpdateDealAsync(broken, new { comments = "start" });
+        var to = await TickAsync();
+        await Host.DeliverAsync();
+
+        object Input(bool allowSelfTrigger) => new
+        {
+            name = "Exclaim",
+            trigger = new { kind = "records.updated", @params = new { watchedFields = new[] { "comments" } } },
+            allowSelfTrigger,
+            actions = new object[]
+            {
+                new { kind = "platform.script", @params = new { source = "if (record.title === 'Broken') {\n  record.nothing.here;\n}\ncrm.update('deal', record.id, { comments: record.comments + '!' });" } },
+            },
+        };
+        var guarded = await DraftAsync(Input(allowSelfTrigger: false));
+        var report = await BacktestAsync(guarded, from, to);
+        Assert.Equal((2, 1, 1, 0), (report["matched"]!.GetValue<int>(), report["selfTriggers"]!.GetValue<int>(), report["errorCount"]!.GetValue<int>(), report["cascadeLimitHits"]!.GetValue<int>()));
+        var error = Assert.Single(report["errors"]!.AsArray());
+        Assert.Equal((broken, 0, "SCRIPT_ERROR", 2), (error!["entityId"]!.GetValue<string>(), error["step"]!.GetValue<int>(), Str(error["code"]), error["line"]!.GetValue<int>()));
+
+        var looping = await DraftAsync(Input(allowSelfTrigger: true));
+        report = await BacktestAsync(looping, from, to);
+        // Depth 1 changes "start" to "start!", which starts it again: depth 2, then 3, where the cascade stops.
+        Assert.Equal((3, 1), (report["selfTriggers"]!.GetValue<int>(), report["cascadeLimitHits"]!.GetValue<int>()));
+        Assert.Equal(["start!", "start!!", "start!!!"], report["samples"]!.AsArray().Select(s => Str(s!["new"])));
+        Assert.Equal(3, Count(report, "fieldChanges", "comments"));
+    }
+
+    [Fact]
+    public async Task Only_the_settings_right_may_backtest_and_a_window_is_well_formed()
+    {
+        var rule = await DraftAsync(new
+        {
+            name = "Any", trigger = new { kind = "records.created" },
+            actions = new object[] { new { kind = "records.setFields", @params = new { fields = new { comments = "x" } } } },
+        });
+        var now = DateTimeOffset.UtcNow;
+        var (_, _, key) = await Host.NewUserWithKeyAsync("backtester");
+        var variables = new { rule, from = now.AddDays(-1).ToString("O", CultureInfo.InvariantCulture), to = now.ToString("O", CultureInfo.InvariantCulture) };
+        Assert.Equal("FORBIDDEN", (await Host.QueryAsync(Backtest, variables, key)).ErrorCodes.Single());
+        Assert.Equal("INVALID_VALUE", (await Host.QueryAsync(Backtest, new { rule, variables.from, to = variables.from })).ErrorCodes.Single());
+
+        var cron = await DraftAsync(new
+        {
+            name = "Daily", trigger = new { kind = "schedule.cron", @params = new { cron = "0 0 9 ? * MON-FRI" } },
+            actions = new object[] { new { kind = "records.setFields", @params = new { fields = new { comments = "x" } } } },
+        });
+        Assert.Equal("INVALID_VALUE", (await Host.QueryAsync(Backtest, variables with { rule = cron })).ErrorCodes.Single());
+    }
+}
+
+[Trait("Engine", "Sqlite")]
+public sealed class RuleBacktestOnSqlite(AutomationSqliteHost fixture) : RuleBacktestTests(fixture), IClassFixture<AutomationSqliteHost>;
+
+[Trait("Engine", "Postgres")]
+public sealed class RuleBacktestOnPostgres(AutomationPostgresHost fixture) : RuleBacktestTests(fixture), IClassFixture<AutomationPostgresHost>;
+
+/// <summary>A host whose backtests are held to small limits: a day's window, five events, a millisecond of work.</summary>
+public abstract class BacktestLimitedHost(Engine engine) : AutomationHost(engine)
+{
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+    {
+        ["Automation:Backtest:MaxWindow"] = "1.00:00:00",
+        ["Automation:Backtest:MaxEvents"] = "5",
+        ["Automation:Backtest:MaxDuration"] = "00:00:00.001",
+    };
+}
+
+public sealed class BacktestLimitedSqliteHost() : BacktestLimitedHost(Engine.Sqlite);
+
+public sealed class BacktestLimitedPostgresHost() : BacktestLimitedHost(Engine.Postgres);
+
+/// <summary>Ten times each limit: a window refused before any work, a replay of many events and little time reported as truncated.</summary>
+public abstract class RuleBacktestLimitTests(BacktestLimitedHost fixture)
+{
+    private CrmHost Host => fixture.Host;
+
+    [Fact]
+    public async Task Ten_times_each_limit_is_refused_or_reported_as_truncated()
+    {
+        var rule = (await Host.MutateAsync("createAutomationRule",
+            "mutation($input: AutomationRuleInput!) { createAutomationRule(entityType: DEAL, input: $input) { rule { id } errors { code message path } } }", new
+            {
+                input = new { name = "Any", trigger = new { kind = "records.updated" }, actions = new object[] { new { kind = "records.setFields", @params = new { fields = new { comments = "x" } } } } },
+            })).Ok()["rule"]!["id"]!.GetValue<string>();
+        const string query = "query($rule: ID!, $from: DateTime!, $to: DateTime!) { backtestRule(ruleId: $rule, from: $from, to: $to) { events truncated } }";
+        var now = DateTimeOffset.UtcNow;
+        var window = await Host.QueryAsync(query, new { rule, from = now.AddDays(-10).ToString("O", CultureInfo.InvariantCulture), to = now.ToString("O", CultureInfo.InvariantCulture) });
+        Assert.Equal("LIMIT_EXCEEDED", window.ErrorCodes.Single());
+
+        var from = DateTimeOffset.UtcNow.AddSeconds(-1);
+        for (var i = 0; i < 25; i++)
+        {
+            var id = await Host.CreateDealAsync(new { title = $"Many {i}" });
+            (await Host.MutateAsync("updateDeal", "mutation($id: ID!) { updateDeal(id: $id, input: { comments: \"y\" }) { errors { code } } }", new { id })).Ok();
+        }
+
+        await Host.DeliverAsync();
+        var report = (await Host.QueryAsync(query, new { rule, from = from.ToString("O", CultureInfo.InvariantCulture), to = DateTimeOffset.UtcNow.AddSeconds(1).ToString("O", CultureInfo.InvariantCulture) }))
+            .ShouldSucceed().Data!["backtestRule"]!;
+        Assert.True(report["events"]!.GetValue<int>() <= 5);
+        var truncated = report["truncated"]!.GetValue<string>();
+        Assert.Contains("Automation:Backtest:MaxEvents", truncated, StringComparison.Ordinal);
+        Assert.Contains("Automation:Backtest:MaxDuration", truncated, StringComparison.Ordinal);
+    }
+}
+
+[Trait("Engine", "Sqlite")]
+public sealed class RuleBacktestLimitsOnSqlite(BacktestLimitedSqliteHost fixture) : RuleBacktestLimitTests(fixture), IClassFixture<BacktestLimitedSqliteHost>;
+
+[Trait("Engine", "Postgres")]
+public sealed class RuleBacktestLimitsOnPostgres(BacktestLimitedPostgresHost fixture) : RuleBacktestLimitTests(fixture), IClassFixture<BacktestLimitedPostgresHost>;
