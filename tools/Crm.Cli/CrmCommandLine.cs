@@ -26,6 +26,7 @@ public static class CrmCommandLine
         {ReferenceReadBench.Usage}
         {CustomFieldFilterBench.Usage}
         {ScriptsBench.Usage}
+        {AutomationBench.Usage}
           help                         show this text
 
         Settings are the host's: e.g. --Database:Provider=Postgres --ConnectionStrings:Crm="Host=...".
@@ -44,6 +45,7 @@ public static class CrmCommandLine
                 ["bench", "reference-read"] => await ReferenceReadBench.RunAsync(options, settings),
                 ["bench", "custom-field-filter"] => await CustomFieldFilterBench.RunAsync(options, settings),
                 ["bench", "scripts"] => ScriptsBench.Run(options),
+                ["bench", "automation"] => await AutomationBench.RunAsync(options, settings),
                 [] or ["help"] or ["--help"] or ["-h"] => PrintUsage(Console.Out, 0),
                 _ => PrintUsage(Console.Error, 2, $"unknown command: {string.Join(' ', command)}"),
             };
@@ -109,7 +111,7 @@ public static class CrmCommandLine
     }
 
     /// <summary>Options of the commands, each followed by a value (<c>--deals 1000</c> or <c>--deals=1000</c>).</summary>
-    private static readonly HashSet<string> ValuedOptions = ["--output", .. SeedCommand.Options, .. ReferenceReadBench.Options, .. CustomFieldFilterBench.Options, .. ScriptsBench.Options];
+    private static readonly HashSet<string> ValuedOptions = ["--output", .. SeedCommand.Options, .. ReferenceReadBench.Options, .. CustomFieldFilterBench.Options, .. ScriptsBench.Options, .. AutomationBench.Options];
 
     /// <summary>Options of the commands that take no value.</summary>
     private static readonly HashSet<string> Flags = [.. SeedCommand.Flags, .. ReferenceReadBench.Flags, .. CustomFieldFilterBench.Flags];

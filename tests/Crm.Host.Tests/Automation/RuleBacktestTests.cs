@@ -56,6 +56,7 @@ public abstract class RuleBacktestTests(AutomationHost fixture)
         var a = await Host.CreateDealAsync(new { title = "Backtest A", opportunity = 5000 });
         var b = await Host.CreateDealAsync(new { title = "Backtest B", opportunity = 500 });
         var c = await Host.CreateDealAsync(new { title = "Backtest C", opportunity = 8000 });
+        var created = await TickAsync();
         await UpdateDealAsync(a, new { stageId = "PREPARATION" });   // matched, held: fired
         await UpdateDealAsync(b, new { stageId = "PREPARATION" });   // matched, too small: skipped
         await UpdateDealAsync(c, new { title = "Backtest C renamed" }); // not a stage change
@@ -97,6 +98,13 @@ public abstract class RuleBacktestTests(AutomationHost fixture)
         Assert.Equal([a, c], samples.Select(s => s!["entityId"]!.ToJsonString()));
         Assert.All(samples, s => Assert.Equal((null, "big deal"), (s!["old"], Str(s["new"]))));
         Assert.Equal(runs, await Host.QueryRowsAsync($"SELECT COUNT(*) AS n FROM {Host.Table("automation", "runs")}"));
+
+        // The statements do not grow with the events replayed: the creations alone take as many as the whole window.
+        var variables = (string f, string t) => new { rule, from = f, to = t };
+        var whole = await Host.QueryAsync(Backtest, variables(from.ToString("O", CultureInfo.InvariantCulture), to.ToString("O", CultureInfo.InvariantCulture)));
+        var creations = await Host.QueryAsync(Backtest, variables(from.ToString("O", CultureInfo.InvariantCulture), created.ToString("O", CultureInfo.InvariantCulture)));
+        Assert.Equal(3, creations.ShouldSucceed().Data!["backtestRule"]!["events"]!.GetValue<int>());
+        Assert.Equal(creations.Statements, whole.ShouldSucceed().Statements);
         Assert.Null((await Host.QueryAsync("query($id: ID!) { deal(id: $id) { comments } }", new { id = a })).ShouldSucceed().Data!["deal"]!["comments"]);
     }
 
