@@ -144,6 +144,27 @@ public abstract class RuleBacktestTests(AutomationHost fixture)
     }
 
     [Fact]
+    public async Task Records_the_run_as_user_cannot_read_are_not_replayed()
+    {
+        var from = await TickAsync();
+        var deal = await Host.CreateDealAsync(new { title = "Unseen" });
+        await UpdateDealAsync(deal, new { comments = "changed" });
+        var to = await TickAsync();
+        await Host.DeliverAsync();
+        var (userId, _, _) = await Host.NewUserWithKeyAsync("no-deals-replayed");
+        var rule = await DraftAsync(new
+        {
+            name = "As a user who reads no deals",
+            trigger = new { kind = "records.updated" },
+            actions = new object[] { new { kind = "records.setFields", @params = new { fields = new { comments = "x" } } } },
+            runAsUserId = userId,
+        });
+
+        var report = await BacktestAsync(rule, from, to);
+        Assert.Equal((2, 2, 0, 0), (report["events"]!.GetValue<int>(), report["unavailable"]!.GetValue<int>(), report["matched"]!.GetValue<int>(), report["fired"]!.GetValue<int>()));
+    }
+
+    [Fact]
     public async Task Only_the_settings_right_may_backtest_and_a_window_is_well_formed()
     {
         var rule = await DraftAsync(new

@@ -141,6 +141,25 @@ public abstract class RuleDryRunTests(AutomationHost fixture)
     }
 
     [Fact]
+    public async Task A_record_its_run_as_user_cannot_read_fails_the_test_and_nothing_runs()
+    {
+        var (userId, _, _) = await Host.NewUserWithKeyAsync("no-deals-tested");
+        var rule = await DraftAsync(new
+        {
+            name = "As a user who reads no deals",
+            trigger = new { kind = "records.updated" },
+            actions = new object[] { new { kind = "records.setFields", @params = new { fields = new { comments = "never" } } } },
+            runAsUserId = userId,
+        });
+        var deal = await Host.CreateDealAsync(new { title = "Hidden" });
+        var test = (await Host.QueryAsync(Test, new { rule, record = deal })).ShouldSucceed().Data!["testRule"]!;
+        Assert.Equal("FAILED", Str(test["status"]));
+        Assert.StartsWith("FORBIDDEN", Str(test["reason"]), StringComparison.Ordinal);
+        Assert.Null(test["conditionResult"]);
+        Assert.Empty(test["steps"]!.AsArray());
+    }
+
+    [Fact]
     public async Task The_active_version_is_tested_when_there_is_no_draft_and_only_the_settings_right_may_test()
     {
         var rule = await DraftAsync(new
