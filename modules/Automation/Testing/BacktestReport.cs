@@ -65,6 +65,11 @@ public sealed class BacktestReport(long ruleId, int version, DateTimeOffset from
 
     internal void AddError(long entityId, DateTimeOffset at, int? step, ScriptError error)
     {
+        if (error.Code == ScriptErrorCodes.Cancelled)
+        {
+            return; // the backtest's own time budget ended the script: reported as truncated, not as the script's error
+        }
+
         ErrorCount++;
         if (Errors.Count < BacktestOptions.MaxSamples)
         {
