@@ -141,6 +141,38 @@ public abstract class RuleDryRunTests(AutomationHost fixture)
     }
 
     [Fact]
+    public async Task Twenty_tests_of_one_record_at_once_each_see_the_record_as_it_is_and_leave_it_so()
+    {
+        var rule = await DraftAsync(new
+        {
+            name = "Counter",
+            trigger = new { kind = "records.updated" },
+            actions = new object[]
+            {
+                new { kind = "records.setFields", @params = new { fields = new { comments = "tested" } } },
+                new { kind = "platform.script", @params = new { source = "crm.update('deal', record.id, { opportunity: record.opportunity + 1 });" } },
+            },
+        });
+        var deal = await Host.CreateDealAsync(new { title = "Shared", opportunity = 100 });
+        var before = await RowsAsync();
+
+        var tests = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Host.QueryAsync(Test, new { rule, record = deal })));
+
+        foreach (var response in tests)
+        {
+            var test = response.ShouldSucceed().Data!["testRule"]!;
+            Assert.Equal("SUCCEEDED", Str(test["status"]));
+            // Each dry run saw 100, not another's rolled-back 101.
+            var change = test["steps"]![1]!["changes"]![0]!["fields"]!.AsArray().Single(f => Str(f!["field"]) == "opportunity");
+            Assert.Equal((100m, 101m), (change!["old"]!.GetValue<decimal>(), change["new"]!.GetValue<decimal>()));
+        }
+
+        Assert.Equal(await RowsAsync(), before);
+        var now = (await Host.QueryAsync("query($id: ID!) { deal(id: $id) { comments opportunity } }", new { id = deal })).ShouldSucceed().Data!["deal"]!;
+        Assert.Equal((null, 100m), (now["comments"], now["opportunity"]!.GetValue<decimal>()));
+    }
+
+    [Fact]
     public async Task A_record_its_run_as_user_cannot_read_fails_the_test_and_nothing_runs()
     {
         var (userId, _, _) = await Host.NewUserWithKeyAsync("no-deals-tested");
