@@ -26,6 +26,8 @@ public sealed class AutomationModule : ICrmModule
     {
         services.AddModuleDbContext<Data.AutomationDbContext>(Id);
         services.AddScoped<Engine.RuleRunner>();
+        services.AddScoped<Starts.RuleStarter>();
         services.AddSingleton(Webhooks.WebhookOptions.From(context.Configuration));
+        services.AddSingleton(Webhooks.IncomingWebhookOptions.From(context.Configuration));
     }
 }

@@ -16,6 +16,8 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
 
     public DbSet<AutomationRun> Runs => Set<AutomationRun>();
 
+    public DbSet<Webhooks.WebhookSecret> WebhookSecrets => Set<Webhooks.WebhookSecret>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<AutomationRule>(rule =>
@@ -55,6 +57,15 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
             run.HasIndex(r => new { r.EntityType, r.EntityId, r.Id });
             run.HasIndex(r => new { r.RuleId, r.Id });
             run.HasOne<AutomationRule>().WithMany().HasForeignKey(r => r.RuleId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<Webhooks.WebhookSecret>(secret =>
+        {
+            secret.ToTable("webhook_secrets");
+            secret.HasKey(s => s.RuleId);
+            secret.Property(s => s.RuleId).ValueGeneratedNever();
+            secret.Property(s => s.SecretHash).HasMaxLength(32);
+            secret.HasOne<AutomationRule>().WithMany().HasForeignKey(s => s.RuleId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

@@ -121,7 +121,7 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
         {
             attempts++;
             outcome = await AutomationRunner.RunAsync(scopes,
-                new ActionRequest(kind, identity, new AutomationRecord(start.EntityType, start.EntityId), rule.Version.RunAsUserId, action.Params, DryRun: false) { Event = start.Event, RecordScope = rule.Definition.RecordScope() },
+                new ActionRequest(kind, identity, new AutomationRecord(start.EntityType, start.EntityId), rule.Version.RunAsUserId, action.Params, DryRun: false) { Event = start.Event, Start = start.Event is null ? start.AsAutomationStart(clock) : null, RecordScope = rule.Definition.RecordScope() },
                 cancellationToken);
         }
         // Refusals (rights, validation) come out the same however often they are tried: only other failures are retried.

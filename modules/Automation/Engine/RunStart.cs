@@ -24,6 +24,12 @@ public sealed record RunStart(string EntityType, long EntityId, Guid StartId, st
     /// <summary>Who started it without an event (a manual start's user); null for an event or the system.</summary>
     public long? StartedBy { get; init; }
 
+    /// <summary>The start as actions see it (<see cref="Crm.PluginSdk.Automation.AutomationActionContext.Start"/>).</summary>
+    public Crm.PluginSdk.Automation.AutomationStart AsAutomationStart(TimeProvider clock) => new(StartType, StartedBy, Input, StartedAt ?? clock.GetUtcNow());
+
+    /// <summary>When it was started; null: when the run begins.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+
     public static RunStart Of(DomainEvent<CrmEvent> domainEvent, int depth) =>
         new(domainEvent.EntityType, domainEvent.EntityId, domainEvent.Id, domainEvent.Type, depth) { Event = domainEvent };
 }

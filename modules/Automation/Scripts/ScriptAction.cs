@@ -66,7 +66,7 @@ public sealed class ScriptAction(ScriptSandbox sandbox, IServiceScopeFactory sco
         {
             Record = record is null ? null : RecordSnapshot.Of(context.RecordType, record),
             Params = context.Parameters.GetOrDefault<string>("params") is { } json ? JsonNode.Parse(json) as JsonObject : null,
-            Event = context.Event is { } e ? ScriptInputs.EventOf(e) : null,
+            Event = context.Event is { } e ? ScriptInputs.EventOf(e) : context.Start is { } start ? ScriptInputs.EventOf(start) : null,
             Records = new RunRecordSource(services, registry),
             Clock = services.GetRequiredService<TimeProvider>(),
         };
@@ -83,7 +83,7 @@ public sealed class ScriptAction(ScriptSandbox sandbox, IServiceScopeFactory sco
         {
             var (kind, target, parameters, refused) = Map(request, context.Record);
             var result = refused ?? await AutomationRunner.RunAsync(scopes,
-                new ActionRequest(kind!, context.Run, target, runAs, parameters, context.DryRun) { Event = context.Event }, cancellationToken);
+                new ActionRequest(kind!, context.Run, target, runAs, parameters, context.DryRun) { Event = context.Event, Start = context.Start }, cancellationToken);
             done.Add(new JsonObject { ["request"] = request.Kind, ["action"] = kind?.Name, ["status"] = result.Succeeded ? "SUCCEEDED" : "FAILED", ["code"] = result.Code, ["message"] = result.Message });
             effects.AddRange(result.SideEffects);
             if (!result.Succeeded)

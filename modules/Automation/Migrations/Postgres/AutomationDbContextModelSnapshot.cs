@@ -243,6 +243,32 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                     b.ToTable("runs", "automation");
                 });
 
+            modelBuilder.Entity("Crm.Modules.Automation.Webhooks.WebhookSecret", b =>
+                {
+                    b.Property<long>("RuleId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rule_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("CreatedById")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_by_id");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea")
+                        .HasColumnName("secret_hash");
+
+                    b.HasKey("RuleId")
+                        .HasName("pk_webhook_secrets");
+
+                    b.ToTable("webhook_secrets", "automation");
+                });
+
             modelBuilder.Entity("Crm.PluginSdk.Events.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
@@ -324,6 +350,16 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_runs_rules_rule_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Webhooks.WebhookSecret", b =>
+                {
+                    b.HasOne("Crm.Modules.Automation.Rules.AutomationRule", null)
+                        .WithMany()
+                        .HasForeignKey("RuleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_webhook_secrets_rules_rule_id");
                 });
 
             modelBuilder.Entity("Crm.Modules.Automation.Rules.AutomationRule", b =>

@@ -231,6 +231,32 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                     b.ToTable("automation_runs", (string)null);
                 });
 
+            modelBuilder.Entity("Crm.Modules.Automation.Webhooks.WebhookSecret", b =>
+                {
+                    b.Property<long>("RuleId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rule_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("CreatedById")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_by_id");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB")
+                        .HasColumnName("secret_hash");
+
+                    b.HasKey("RuleId")
+                        .HasName("pk_automation_webhook_secrets");
+
+                    b.ToTable("automation_webhook_secrets", (string)null);
+                });
+
             modelBuilder.Entity("Crm.PluginSdk.Events.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
@@ -310,6 +336,16 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_automation_runs_automation_rules_rule_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Webhooks.WebhookSecret", b =>
+                {
+                    b.HasOne("Crm.Modules.Automation.Rules.AutomationRule", null)
+                        .WithMany()
+                        .HasForeignKey("RuleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_automation_webhook_secrets_automation_rules_rule_id");
                 });
 
             modelBuilder.Entity("Crm.Modules.Automation.Rules.AutomationRule", b =>
