@@ -114,7 +114,7 @@ public sealed class ScriptAction(ScriptSandbox sandbox, IServiceScopeFactory sco
             "changeStage" => ("records.changeStage", Named(), new JsonObject { ["stageId"] = p["stageId"]?.DeepClone() }),
             "addComment" => ("timeline.addComment", Named(), new JsonObject { ["text"] = p["text"]?.DeepClone() }),
             "createActivity" => ("activities.create", record, p["fields"]?.DeepClone() as JsonObject ?? []),
-            "notify" => ("timeline.addComment", record, new JsonObject { ["text"] = $"@[user:{p["userId"]}] {p["message"]?.GetValue<string>()}" }),
+            "notify" => ("timeline.notify", record, new JsonObject { ["userId"] = p["userId"]?.DeepClone(), ["text"] = p["message"]?.DeepClone() }),
             "http" when p["method"]?.GetValue<string>() is "POST" or null => ("platform.callWebhook", record,
                 new JsonObject { ["url"] = p["url"]?.DeepClone(), ["payload"] = p["body"] is JsonObject body ? body.ToJsonString() : null }),
             "http" => ("", record, (JsonObject?)null),
