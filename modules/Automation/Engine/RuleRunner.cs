@@ -42,6 +42,8 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
             Status = RunStatus.Running,
             RunAsUserId = rule.Version.RunAsUserId,
             StartedAt = clock.GetUtcNow().UtcDateTime,
+            RetryOf = start.RetryOf,
+            FirstAction = start.FromAction,
         };
         // The run's own scope, as its user: the record its condition tests, and what a condition's script reads.
         await using (var scope = scopes.CreateAsyncScope())
@@ -74,7 +76,7 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
             var records = new RunRecordSource(scope.ServiceProvider, registry);
             try
             {
-                run.ConditionResult = ConditionEvaluator.Evaluate(rule.Definition.Condition, snapshot.Record!, changes, clock.GetUtcNow(),
+                run.ConditionResult = start.ConditionHeld || ConditionEvaluator.Evaluate(rule.Definition.Condition, snapshot.Record!, changes, clock.GetUtcNow(),
                     source => sandbox.Run(new ScriptRun(source) { Event = ScriptInputs.EventOf(start, clock), Record = snapshot.Record, Records = records, Clock = clock }, cancellationToken));
             }
             catch (ScriptConditionException ex)
@@ -92,7 +94,7 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
 
         var steps = new JsonArray();
         string? failure = null;
-        foreach (var action in rule.Definition.Actions)
+        foreach (var action in rule.Definition.Actions.Skip(start.FromAction))
         {
             var outcome = await ActAsync(rule, identity, start, action, cancellationToken);
             steps.Add(Step(action, outcome.Outcome, outcome.Attempts, outcome.Elapsed));

@@ -47,6 +47,7 @@ public sealed class RunSchema : ISchemaContributor
         });
         run.AddField(SharedGraphTypes.Field<AutomationRun>("error", typeof(StringGraphType), r => r.Error, "Why it failed: a code, a colon, the reason."));
         run.AddField(SharedGraphTypes.Field<AutomationRun>("startedAt", typeof(NonNullGraphType<DateTimeGraphType>), r => DateTime.SpecifyKind(r.StartedAt, DateTimeKind.Utc)));
+        run.AddField(SharedGraphTypes.Field<AutomationRun>("retryOf", typeof(IdGraphType), r => r.RetryOf?.ToString(), "The failed run this one retries (retryRun); null for a first run."));
         run.AddField(SharedGraphTypes.Field<AutomationRun>("finishedAt", typeof(DateTimeGraphType), r => r.FinishedAt is { } t ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : null));
 
         composer.Query.AddField(new FieldType

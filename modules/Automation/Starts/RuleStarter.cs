@@ -54,6 +54,12 @@ public sealed class RuleStarter(AutomationDbContext db, AutomationCatalog catalo
     public async Task<StartOutcome> StartAsync(ActiveRule rule, long recordId, Guid startId, long? startedBy, JsonObject? input, CancellationToken cancellationToken)
     {
         var start = new RunStart(rule.EntityType, recordId, startId, rule.Definition.Trigger.Kind, Depth: 1) { Input = input, StartedBy = startedBy, StartedAt = clock.GetUtcNow() };
+        return await RunOrFindAsync(rule, start, cancellationToken);
+    }
+
+    private async Task<StartOutcome> RunOrFindAsync(ActiveRule rule, RunStart start, CancellationToken cancellationToken)
+    {
+        var (recordId, startId) = (start.EntityId, start.StartId);
         if (await runner.RunAsync(rule, start, cancellationToken) is { } run)
         {
             return new StartOutcome(run, null);
@@ -85,11 +91,50 @@ public sealed class RuleStarter(AutomationDbContext db, AutomationCatalog catalo
     }
 
     /// <summary>A start id that is the same for the same delivery of the same rule, so a redelivered call runs once.</summary>
-    public static Guid StartIdOf(long ruleId, string deliveryId)
+    public static Guid StartIdOf(long ruleId, string deliveryId) => DerivedId($"automation.webhook:{ruleId.ToString(CultureInfo.InvariantCulture)}:{deliveryId}");
+
+    /// <summary>
+    /// Runs a failed run again on the version it pinned, from its failed action (the condition not
+    /// tested again when it held), as a new run linked to it. A run is retried once: asking again
+    /// (or twenty times at once) gives that retry; a retry that fails is retried in its turn.
+    /// </summary>
+    public async Task<StartOutcome> RetryAsync(Guid runId, long? retriedBy, CancellationToken cancellationToken)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"automation.webhook:{ruleId.ToString(CultureInfo.InvariantCulture)}:{deliveryId}"));
-        return new Guid(hash.AsSpan(0, 16));
+        if (await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.RunId == runId, cancellationToken) is not { } failed)
+        {
+            return new StartOutcome(null, UserError.At(ErrorCodes.NotFound, $"No run {runId}.", "runId"));
+        }
+
+        if (failed.Status != RunStatus.Failed)
+        {
+            return new StartOutcome(null, UserError.At(ErrorCodes.InvalidValue, $"Only a failed run is retried; this one is {failed.Status.ToString().ToUpperInvariant()}.", "runId"));
+        }
+
+        var found = await (from version in db.RuleVersions.AsNoTracking()
+                           join rule in db.Rules.AsNoTracking() on version.RuleId equals rule.Id
+                           where version.RuleId == failed.RuleId && version.Version == failed.RuleVersion
+                           select new { rule.EntityType, Version = version }).FirstOrDefaultAsync(cancellationToken);
+        if (found is null)
+        {
+            return new StartOutcome(null, UserError.At(ErrorCodes.NotFound, "The rule version the run pinned is gone.", "runId"));
+        }
+
+        var pinned = new ActiveRule(found.Version, found.EntityType, RuleDefinition.FromJson(found.Version.Definition));
+        // The step that stopped the run is its last; none: it failed before its actions (the record unreadable, the condition's script).
+        var steps = System.Text.Json.Nodes.JsonNode.Parse(failed.Steps) as System.Text.Json.Nodes.JsonArray ?? [];
+        var from = steps.Count == 0 ? failed.FirstAction : failed.FirstAction + steps.Count - 1;
+        var start = new RunStart(failed.EntityType, failed.EntityId, DerivedId($"automation.retry:{failed.RunId}"), failed.EventType, failed.Depth)
+        {
+            FromAction = from,
+            ConditionHeld = failed.ConditionResult == true && steps.Count > 0,
+            RetryOf = failed.RunId,
+            StartedBy = retriedBy,
+            StartedAt = clock.GetUtcNow(),
+        };
+        return await RunOrFindAsync(pinned, start, cancellationToken);
     }
+
+    private static Guid DerivedId(string text) => new(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 16));
 
     private static string Describe(TriggerFiring firing) => firing switch
     {

@@ -196,6 +196,14 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("finished_at");
 
+                    b.Property<int>("FirstAction")
+                        .HasColumnType("integer")
+                        .HasColumnName("first_action");
+
+                    b.Property<Guid?>("RetryOf")
+                        .HasColumnType("uuid")
+                        .HasColumnName("retry_of");
+
                     b.Property<long>("RuleId")
                         .HasColumnType("bigint")
                         .HasColumnName("rule_id");

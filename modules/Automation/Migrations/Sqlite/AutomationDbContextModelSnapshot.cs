@@ -184,6 +184,14 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("finished_at");
 
+                    b.Property<int>("FirstAction")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("first_action");
+
+                    b.Property<Guid?>("RetryOf")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("retry_of");
+
                     b.Property<long>("RuleId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("rule_id");
