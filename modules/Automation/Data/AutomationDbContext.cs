@@ -56,6 +56,8 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
             // A record's runs, newest first; a rule's runs, newest first.
             run.HasIndex(r => new { r.EntityType, r.EntityId, r.Id });
             run.HasIndex(r => new { r.RuleId, r.Id });
+            // A run by its public id (retryRun, a page's cursor).
+            run.HasIndex(r => r.RunId).IsUnique();
             run.HasOne<AutomationRule>().WithMany().HasForeignKey(r => r.RuleId).OnDelete(DeleteBehavior.Cascade);
         });
 

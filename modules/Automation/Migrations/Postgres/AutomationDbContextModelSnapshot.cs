@@ -238,6 +238,10 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_runs");
 
+                    b.HasIndex("RunId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_runs_run_id");
+
                     b.HasIndex("RuleId", "Id")
                         .HasDatabaseName("ix_runs_rule_id_id");
 

@@ -226,6 +226,10 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_automation_runs");
 
+                    b.HasIndex("RunId")
+                        .IsUnique()
+                        .HasDatabaseName("automation_ix_automation_runs_run_id");
+
                     b.HasIndex("RuleId", "Id")
                         .HasDatabaseName("automation_ix_automation_runs_rule_id_id");
 

@@ -5,342 +5,332 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Crm.Modules.Automation.Migrations.Postgres
+namespace Crm.Modules.Automation.Migrations.Sqlite
 {
     [DbContext(typeof(AutomationDbContext))]
-    [Migration("20261130042444_AddRunRetries")]
+    [Migration("20261130043100_AddRunRetries")]
     partial class AddRunRetries
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder
-                .HasDefaultSchema("automation")
-                .HasAnnotation("ProductVersion", "10.0.15")
-                .HasAnnotation("Relational:MaxIdentifierLength", 63);
-
-            NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
+            modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
             modelBuilder.Entity("Crm.Modules.Automation.Rules.AutomationRule", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
                     b.Property<int?>("ActiveVersion")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("active_version");
 
                     b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
+                        .HasColumnType("TEXT")
                         .HasColumnName("created_at");
 
                     b.Property<long?>("CreatedById")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_by_id");
 
                     b.Property<string>("EntityType")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("entity_type");
 
                     b.Property<int>("LatestVersion")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("latest_version");
 
                     b.Property<DateTime>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone")
+                        .HasColumnType("TEXT")
                         .HasColumnName("updated_at");
 
                     b.HasKey("Id")
-                        .HasName("pk_rules");
+                        .HasName("pk_automation_rules");
 
                     b.HasIndex("EntityType", "ActiveVersion")
-                        .HasDatabaseName("ix_rules_entity_type_active_version");
+                        .HasDatabaseName("automation_ix_automation_rules_entity_type_active_version");
 
-                    b.ToTable("rules", "automation");
+                    b.ToTable("automation_rules", (string)null);
                 });
 
             modelBuilder.Entity("Crm.Modules.Automation.Rules.AutomationRuleVersion", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
                     b.Property<DateTime?>("ActivatedAt")
-                        .HasColumnType("timestamp with time zone")
+                        .HasColumnType("TEXT")
                         .HasColumnName("activated_at");
 
                     b.Property<DateTime?>("ArchivedAt")
-                        .HasColumnType("timestamp with time zone")
+                        .HasColumnType("TEXT")
                         .HasColumnName("archived_at");
 
                     b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
+                        .HasColumnType("TEXT")
                         .HasColumnName("created_at");
 
                     b.Property<long?>("CreatedById")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_by_id");
 
                     b.Property<string>("Definition")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("definition");
 
                     b.Property<string>("Description")
                         .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("description");
 
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("name");
 
                     b.Property<long>("RuleId")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("rule_id");
 
                     b.Property<long>("RunAsUserId")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("run_as_user_id");
 
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("state");
 
                     b.Property<DateTime>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone")
+                        .HasColumnType("TEXT")
                         .HasColumnName("updated_at");
 
                     b.Property<int>("Version")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("version");
 
                     b.HasKey("Id")
-                        .HasName("pk_rule_versions");
+                        .HasName("pk_automation_rule_versions");
 
                     b.HasIndex("RuleId", "Version")
                         .IsUnique()
-                        .HasDatabaseName("ix_rule_versions_rule_id_version");
+                        .HasDatabaseName("automation_ix_automation_rule_versions_rule_id_version");
 
                     b.HasIndex(new[] { "RuleId" }, "ux_rule_versions_active")
                         .IsUnique()
-                        .HasDatabaseName("ux_rule_versions_active")
+                        .HasDatabaseName("automation_ux_rule_versions_active")
                         .HasFilter("state = 'Active'");
 
                     b.HasIndex(new[] { "RuleId" }, "ux_rule_versions_draft")
                         .IsUnique()
-                        .HasDatabaseName("ux_rule_versions_draft")
+                        .HasDatabaseName("automation_ux_rule_versions_draft")
                         .HasFilter("state = 'Draft'");
 
-                    b.ToTable("rule_versions", "automation");
+                    b.ToTable("automation_rule_versions", (string)null);
                 });
 
             modelBuilder.Entity("Crm.Modules.Automation.Runs.AutomationRun", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
                     b.Property<bool?>("ConditionResult")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("condition_result");
 
                     b.Property<int>("Depth")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("depth");
 
                     b.Property<long>("EntityId")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("entity_id");
 
                     b.Property<string>("EntityType")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("entity_type");
 
                     b.Property<string>("Error")
                         .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("error");
 
                     b.Property<Guid>("EventId")
-                        .HasColumnType("uuid")
+                        .HasColumnType("TEXT")
                         .HasColumnName("event_id");
 
                     b.Property<string>("EventType")
                         .IsRequired()
                         .HasMaxLength(100)
-                        .HasColumnType("character varying(100)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("event_type");
 
                     b.Property<DateTime?>("FinishedAt")
-                        .HasColumnType("timestamp with time zone")
+                        .HasColumnType("TEXT")
                         .HasColumnName("finished_at");
 
                     b.Property<int>("FirstAction")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("first_action");
 
                     b.Property<Guid?>("RetryOf")
-                        .HasColumnType("uuid")
+                        .HasColumnType("TEXT")
                         .HasColumnName("retry_of");
 
                     b.Property<long>("RuleId")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("rule_id");
 
                     b.Property<int>("RuleVersion")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("rule_version");
 
                     b.Property<long>("RunAsUserId")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("run_as_user_id");
 
                     b.Property<Guid>("RunId")
-                        .HasColumnType("uuid")
+                        .HasColumnType("TEXT")
                         .HasColumnName("run_id");
 
                     b.Property<DateTime>("StartedAt")
-                        .HasColumnType("timestamp with time zone")
+                        .HasColumnType("TEXT")
                         .HasColumnName("started_at");
 
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("status");
 
                     b.Property<string>("Steps")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("steps");
 
                     b.HasKey("Id")
-                        .HasName("pk_runs");
+                        .HasName("pk_automation_runs");
+
+                    b.HasIndex("RunId")
+                        .IsUnique()
+                        .HasDatabaseName("automation_ix_automation_runs_run_id");
 
                     b.HasIndex("RuleId", "Id")
-                        .HasDatabaseName("ix_runs_rule_id_id");
+                        .HasDatabaseName("automation_ix_automation_runs_rule_id_id");
 
                     b.HasIndex("EntityType", "EntityId", "Id")
-                        .HasDatabaseName("ix_runs_entity_type_entity_id_id");
+                        .HasDatabaseName("automation_ix_automation_runs_entity_type_entity_id_id");
 
                     b.HasIndex("RuleId", "EventId", "EntityId")
                         .IsUnique()
-                        .HasDatabaseName("ix_runs_rule_id_event_id_entity_id");
+                        .HasDatabaseName("automation_ix_automation_runs_rule_id_event_id_entity_id");
 
-                    b.ToTable("runs", "automation");
+                    b.ToTable("automation_runs", (string)null);
                 });
 
             modelBuilder.Entity("Crm.Modules.Automation.Webhooks.WebhookSecret", b =>
                 {
                     b.Property<long>("RuleId")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("rule_id");
 
                     b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
+                        .HasColumnType("TEXT")
                         .HasColumnName("created_at");
 
                     b.Property<long?>("CreatedById")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_by_id");
 
                     b.Property<byte[]>("SecretHash")
                         .IsRequired()
                         .HasMaxLength(32)
-                        .HasColumnType("bytea")
+                        .HasColumnType("BLOB")
                         .HasColumnName("secret_hash");
 
                     b.HasKey("RuleId")
-                        .HasName("pk_webhook_secrets");
+                        .HasName("pk_automation_webhook_secrets");
 
-                    b.ToTable("webhook_secrets", "automation");
+                    b.ToTable("automation_webhook_secrets", (string)null);
                 });
 
             modelBuilder.Entity("Crm.PluginSdk.Events.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
                     b.Property<int>("Attempts")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("attempts");
 
                     b.Property<long>("EntityId")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("entity_id");
 
                     b.Property<string>("EntityType")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("entity_type");
 
                     b.Property<Guid>("EventId")
-                        .HasColumnType("uuid")
+                        .HasColumnType("TEXT")
                         .HasColumnName("event_id");
 
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("kind");
 
                     b.Property<string>("LastError")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("last_error");
 
                     b.Property<DateTime>("OccurredAt")
-                        .HasColumnType("timestamp with time zone")
+                        .HasColumnType("TEXT")
                         .HasColumnName("occurred_at");
 
                     b.Property<string>("Payload")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("payload");
 
                     b.Property<DateTime?>("ProcessedAt")
-                        .HasColumnType("timestamp with time zone")
+                        .HasColumnType("TEXT")
                         .HasColumnName("processed_at");
 
                     b.HasKey("Id")
-                        .HasName("pk_outbox");
+                        .HasName("pk_automation_outbox");
 
                     b.HasIndex("EventId")
                         .IsUnique()
-                        .HasDatabaseName("ix_outbox_event_id");
+                        .HasDatabaseName("automation_ix_automation_outbox_event_id");
 
                     b.HasIndex("ProcessedAt")
-                        .HasDatabaseName("ix_outbox_processed_at");
+                        .HasDatabaseName("automation_ix_automation_outbox_processed_at");
 
-                    b.ToTable("outbox", "automation");
+                    b.ToTable("automation_outbox", (string)null);
                 });
 
             modelBuilder.Entity("Crm.Modules.Automation.Rules.AutomationRuleVersion", b =>
@@ -350,7 +340,7 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                         .HasForeignKey("RuleId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
-                        .HasConstraintName("fk_rule_versions_rules_rule_id");
+                        .HasConstraintName("fk_automation_rule_versions_automation_rules_rule_id");
                 });
 
             modelBuilder.Entity("Crm.Modules.Automation.Runs.AutomationRun", b =>
@@ -360,7 +350,7 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                         .HasForeignKey("RuleId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
-                        .HasConstraintName("fk_runs_rules_rule_id");
+                        .HasConstraintName("fk_automation_runs_automation_rules_rule_id");
                 });
 
             modelBuilder.Entity("Crm.Modules.Automation.Webhooks.WebhookSecret", b =>
@@ -370,7 +360,7 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                         .HasForeignKey("RuleId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
-                        .HasConstraintName("fk_webhook_secrets_rules_rule_id");
+                        .HasConstraintName("fk_automation_webhook_secrets_automation_rules_rule_id");
                 });
 
             modelBuilder.Entity("Crm.Modules.Automation.Rules.AutomationRule", b =>

@@ -25,11 +25,23 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                 table: "runs",
                 type: "uuid",
                 nullable: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_runs_run_id",
+                schema: "automation",
+                table: "runs",
+                column: "run_id",
+                unique: true);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "ix_runs_run_id",
+                schema: "automation",
+                table: "runs");
+
             migrationBuilder.DropColumn(
                 name: "first_action",
                 schema: "automation",

@@ -23,11 +23,21 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                 table: "automation_runs",
                 type: "TEXT",
                 nullable: true);
+
+            migrationBuilder.CreateIndex(
+                name: "automation_ix_automation_runs_run_id",
+                table: "automation_runs",
+                column: "run_id",
+                unique: true);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "automation_ix_automation_runs_run_id",
+                table: "automation_runs");
+
             migrationBuilder.DropColumn(
                 name: "first_action",
                 table: "automation_runs");

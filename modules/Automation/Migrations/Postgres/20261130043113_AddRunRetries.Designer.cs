@@ -5,328 +5,346 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Crm.Modules.Automation.Migrations.Sqlite
+namespace Crm.Modules.Automation.Migrations.Postgres
 {
     [DbContext(typeof(AutomationDbContext))]
-    [Migration("20261130042425_AddRunRetries")]
+    [Migration("20261130043113_AddRunRetries")]
     partial class AddRunRetries
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
+            modelBuilder
+                .HasDefaultSchema("automation")
+                .HasAnnotation("ProductVersion", "10.0.15")
+                .HasAnnotation("Relational:MaxIdentifierLength", 63);
+
+            NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("Crm.Modules.Automation.Rules.AutomationRule", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
 
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
                     b.Property<int?>("ActiveVersion")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("active_version");
 
                     b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
                     b.Property<long?>("CreatedById")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_by_id");
 
                     b.Property<string>("EntityType")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("entity_type");
 
                     b.Property<int>("LatestVersion")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("latest_version");
 
                     b.Property<DateTime>("UpdatedAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
 
                     b.HasKey("Id")
-                        .HasName("pk_automation_rules");
+                        .HasName("pk_rules");
 
                     b.HasIndex("EntityType", "ActiveVersion")
-                        .HasDatabaseName("automation_ix_automation_rules_entity_type_active_version");
+                        .HasDatabaseName("ix_rules_entity_type_active_version");
 
-                    b.ToTable("automation_rules", (string)null);
+                    b.ToTable("rules", "automation");
                 });
 
             modelBuilder.Entity("Crm.Modules.Automation.Rules.AutomationRuleVersion", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
 
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
                     b.Property<DateTime?>("ActivatedAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("activated_at");
 
                     b.Property<DateTime?>("ArchivedAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("archived_at");
 
                     b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
                     b.Property<long?>("CreatedById")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_by_id");
 
                     b.Property<string>("Definition")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("definition");
 
                     b.Property<string>("Description")
                         .HasMaxLength(2000)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(2000)")
                         .HasColumnName("description");
 
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(200)")
                         .HasColumnName("name");
 
                     b.Property<long>("RuleId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("rule_id");
 
                     b.Property<long>("RunAsUserId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("run_as_user_id");
 
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(16)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(16)")
                         .HasColumnName("state");
 
                     b.Property<DateTime>("UpdatedAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
 
                     b.Property<int>("Version")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("version");
 
                     b.HasKey("Id")
-                        .HasName("pk_automation_rule_versions");
+                        .HasName("pk_rule_versions");
 
                     b.HasIndex("RuleId", "Version")
                         .IsUnique()
-                        .HasDatabaseName("automation_ix_automation_rule_versions_rule_id_version");
+                        .HasDatabaseName("ix_rule_versions_rule_id_version");
 
                     b.HasIndex(new[] { "RuleId" }, "ux_rule_versions_active")
                         .IsUnique()
-                        .HasDatabaseName("automation_ux_rule_versions_active")
+                        .HasDatabaseName("ux_rule_versions_active")
                         .HasFilter("state = 'Active'");
 
                     b.HasIndex(new[] { "RuleId" }, "ux_rule_versions_draft")
                         .IsUnique()
-                        .HasDatabaseName("automation_ux_rule_versions_draft")
+                        .HasDatabaseName("ux_rule_versions_draft")
                         .HasFilter("state = 'Draft'");
 
-                    b.ToTable("automation_rule_versions", (string)null);
+                    b.ToTable("rule_versions", "automation");
                 });
 
             modelBuilder.Entity("Crm.Modules.Automation.Runs.AutomationRun", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
 
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
                     b.Property<bool?>("ConditionResult")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("condition_result");
 
                     b.Property<int>("Depth")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("depth");
 
                     b.Property<long>("EntityId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("entity_id");
 
                     b.Property<string>("EntityType")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("entity_type");
 
                     b.Property<string>("Error")
                         .HasMaxLength(2000)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(2000)")
                         .HasColumnName("error");
 
                     b.Property<Guid>("EventId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("uuid")
                         .HasColumnName("event_id");
 
                     b.Property<string>("EventType")
                         .IsRequired()
                         .HasMaxLength(100)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(100)")
                         .HasColumnName("event_type");
 
                     b.Property<DateTime?>("FinishedAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("finished_at");
 
                     b.Property<int>("FirstAction")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("first_action");
 
                     b.Property<Guid?>("RetryOf")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("uuid")
                         .HasColumnName("retry_of");
 
                     b.Property<long>("RuleId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("rule_id");
 
                     b.Property<int>("RuleVersion")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("rule_version");
 
                     b.Property<long>("RunAsUserId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("run_as_user_id");
 
                     b.Property<Guid>("RunId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("uuid")
                         .HasColumnName("run_id");
 
                     b.Property<DateTime>("StartedAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("started_at");
 
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(16)")
                         .HasColumnName("status");
 
                     b.Property<string>("Steps")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("steps");
 
                     b.HasKey("Id")
-                        .HasName("pk_automation_runs");
+                        .HasName("pk_runs");
+
+                    b.HasIndex("RunId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_runs_run_id");
 
                     b.HasIndex("RuleId", "Id")
-                        .HasDatabaseName("automation_ix_automation_runs_rule_id_id");
+                        .HasDatabaseName("ix_runs_rule_id_id");
 
                     b.HasIndex("EntityType", "EntityId", "Id")
-                        .HasDatabaseName("automation_ix_automation_runs_entity_type_entity_id_id");
+                        .HasDatabaseName("ix_runs_entity_type_entity_id_id");
 
                     b.HasIndex("RuleId", "EventId", "EntityId")
                         .IsUnique()
-                        .HasDatabaseName("automation_ix_automation_runs_rule_id_event_id_entity_id");
+                        .HasDatabaseName("ix_runs_rule_id_event_id_entity_id");
 
-                    b.ToTable("automation_runs", (string)null);
+                    b.ToTable("runs", "automation");
                 });
 
             modelBuilder.Entity("Crm.Modules.Automation.Webhooks.WebhookSecret", b =>
                 {
                     b.Property<long>("RuleId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("rule_id");
 
                     b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
                     b.Property<long?>("CreatedById")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_by_id");
 
                     b.Property<byte[]>("SecretHash")
                         .IsRequired()
                         .HasMaxLength(32)
-                        .HasColumnType("BLOB")
+                        .HasColumnType("bytea")
                         .HasColumnName("secret_hash");
 
                     b.HasKey("RuleId")
-                        .HasName("pk_automation_webhook_secrets");
+                        .HasName("pk_webhook_secrets");
 
-                    b.ToTable("automation_webhook_secrets", (string)null);
+                    b.ToTable("webhook_secrets", "automation");
                 });
 
             modelBuilder.Entity("Crm.PluginSdk.Events.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
 
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
                     b.Property<int>("Attempts")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("attempts");
 
                     b.Property<long>("EntityId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("entity_id");
 
                     b.Property<string>("EntityType")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("entity_type");
 
                     b.Property<Guid>("EventId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("uuid")
                         .HasColumnName("event_id");
 
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("kind");
 
                     b.Property<string>("LastError")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("last_error");
 
                     b.Property<DateTime>("OccurredAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("occurred_at");
 
                     b.Property<string>("Payload")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("payload");
 
                     b.Property<DateTime?>("ProcessedAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("processed_at");
 
                     b.HasKey("Id")
-                        .HasName("pk_automation_outbox");
+                        .HasName("pk_outbox");
 
                     b.HasIndex("EventId")
                         .IsUnique()
-                        .HasDatabaseName("automation_ix_automation_outbox_event_id");
+                        .HasDatabaseName("ix_outbox_event_id");
 
                     b.HasIndex("ProcessedAt")
-                        .HasDatabaseName("automation_ix_automation_outbox_processed_at");
+                        .HasDatabaseName("ix_outbox_processed_at");
 
-                    b.ToTable("automation_outbox", (string)null);
+                    b.ToTable("outbox", "automation");
                 });
 
             modelBuilder.Entity("Crm.Modules.Automation.Rules.AutomationRuleVersion", b =>
@@ -336,7 +354,7 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                         .HasForeignKey("RuleId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
-                        .HasConstraintName("fk_automation_rule_versions_automation_rules_rule_id");
+                        .HasConstraintName("fk_rule_versions_rules_rule_id");
                 });
 
             modelBuilder.Entity("Crm.Modules.Automation.Runs.AutomationRun", b =>
@@ -346,7 +364,7 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                         .HasForeignKey("RuleId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
-                        .HasConstraintName("fk_automation_runs_automation_rules_rule_id");
+                        .HasConstraintName("fk_runs_rules_rule_id");
                 });
 
             modelBuilder.Entity("Crm.Modules.Automation.Webhooks.WebhookSecret", b =>
@@ -356,7 +374,7 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                         .HasForeignKey("RuleId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
-                        .HasConstraintName("fk_automation_webhook_secrets_automation_rules_rule_id");
+                        .HasConstraintName("fk_webhook_secrets_rules_rule_id");
                 });
 
             modelBuilder.Entity("Crm.Modules.Automation.Rules.AutomationRule", b =>
