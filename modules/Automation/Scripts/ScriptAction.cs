@@ -18,13 +18,16 @@ namespace Crm.Modules.Automation.Scripts;
 /// same rights, same dry run): <c>crm.update</c> → <c>records.setFields</c>, <c>crm.create</c> →
 /// <c>records.create</c>, <c>crm.changeStage</c> → <c>records.changeStage</c>, <c>crm.addComment</c>
 /// → <c>timeline.addComment</c>, <c>crm.createActivity</c> → <c>activities.create</c>,
-/// <c>crm.notify</c> → a comment on the run's record mentioning the user, <c>crm.http</c> (POST) →
+/// <c>crm.notify</c> → <c>timeline.notify</c> about the run's record, <c>crm.http</c> (POST) →
 /// <c>platform.callWebhook</c>, and <c>crm.request(kind, params)</c> → that kind on the run's record.
 /// The first request that fails stops the rest and fails the action; those before it stay done.
 /// It may call out (<c>crm.http</c>), so it runs outside a transaction of its own.
 /// </summary>
 public sealed class ScriptAction(ScriptSandbox sandbox, IServiceScopeFactory scopes, IServiceProvider root) : IAutomationActionKind
 {
+    // One allow list for crm.http: the webhook action's, which carries the requests out.
+    private Webhooks.WebhookOptions Webhooks => root.GetRequiredService<Webhooks.WebhookOptions>();
+
     // The catalog holds every action kind, this one included: asked for when needed, not when made.
     private AutomationCatalog Catalog => root.GetRequiredService<AutomationCatalog>();
 
@@ -34,9 +37,10 @@ public sealed class ScriptAction(ScriptSandbox sandbox, IServiceScopeFactory sco
 
     public bool HasExternalEffects => true;
 
+    // The source's limit is the sandbox's (Scripts:MaxSourceLength): one limit, listed in the catalog as it is enforced.
     public IReadOnlyList<AutomationParameter> Parameters { get; } =
     [
-        new("source", ParameterType.Text, "The script. It sees event, record, params and crm; its requests are carried out when it ends.") { Required = true, MaxLength = 64_000 },
+        new("source", ParameterType.Text, "The script. It sees event, record, params and crm; its requests are carried out when it ends.") { Required = true, MaxLength = sandbox.MaxSourceLength },
         new("params", ParameterType.Text, "A JSON object the script sees as params.") { MaxLength = 16_000 },
     ];
 
@@ -69,6 +73,8 @@ public sealed class ScriptAction(ScriptSandbox sandbox, IServiceScopeFactory sco
             Event = context.Event is { } e ? ScriptInputs.EventOf(e) : context.Start is { } start ? ScriptInputs.EventOf(start) : null,
             Records = new RunRecordSource(services, registry),
             Clock = services.GetRequiredService<TimeProvider>(),
+            HttpAllowed = Webhooks.Allows,
+            HttpAllowListName = "Automation:Webhooks:AllowedHosts",
         };
         var outcome = sandbox.Run(run, cancellationToken);
         if (outcome.Error is { } error)

@@ -31,6 +31,16 @@ public sealed record ScriptRun(string Source)
 
     /// <summary>A seed for <c>Math.random</c>, for replays that must repeat; null: unpredictable.</summary>
     public int? RandomSeed { get; init; }
+
+    /// <summary>
+    /// Which URLs <c>crm.http</c> may name, decided by the caller that carries its requests out (the
+    /// automation engine: its webhooks' allowed hosts), instead of <see cref="ScriptSandboxOptions.HttpAllowList"/>;
+    /// null: that list decides. Only absolute http(s) URLs without user information are offered to it.
+    /// </summary>
+    public Func<Uri, bool>? HttpAllowed { get; init; }
+
+    /// <summary>The setting <see cref="HttpAllowed"/> stands for, as a refusal names it (<c>Automation:Webhooks:AllowedHosts</c>).</summary>
+    public string? HttpAllowListName { get; init; }
 }
 
 /// <summary>The script's <c>event</c>: <c>{ kind, changed: { field: { old, new } }, actor, occurredAt, input }</c>.</summary>
