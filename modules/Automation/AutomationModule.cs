@@ -29,6 +29,8 @@ public sealed class AutomationModule : ICrmModule
         services.AddScoped<Testing.RuleTester>();
         services.AddScoped<Testing.Backtester>();
         services.AddSingleton(Testing.BacktestOptions.From(context.Configuration));
+        services.AddScoped<Starts.RuleStarter>();
         services.AddSingleton(Webhooks.WebhookOptions.From(context.Configuration));
+        services.AddSingleton(Webhooks.IncomingWebhookOptions.From(context.Configuration));
     }
 }

@@ -16,6 +16,8 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
 
     public DbSet<AutomationRun> Runs => Set<AutomationRun>();
 
+    public DbSet<Webhooks.WebhookSecret> WebhookSecrets => Set<Webhooks.WebhookSecret>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<AutomationRule>(rule =>
@@ -54,7 +56,18 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
             // A record's runs, newest first; a rule's runs, newest first.
             run.HasIndex(r => new { r.EntityType, r.EntityId, r.Id });
             run.HasIndex(r => new { r.RuleId, r.Id });
+            // A run by its public id (retryRun, a page's cursor).
+            run.HasIndex(r => r.RunId).IsUnique();
             run.HasOne<AutomationRule>().WithMany().HasForeignKey(r => r.RuleId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<Webhooks.WebhookSecret>(secret =>
+        {
+            secret.ToTable("webhook_secrets");
+            secret.HasKey(s => s.RuleId);
+            secret.Property(s => s.RuleId).ValueGeneratedNever();
+            secret.Property(s => s.SecretHash).HasMaxLength(32);
+            secret.HasOne<AutomationRule>().WithMany().HasForeignKey(s => s.RuleId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

@@ -42,6 +42,8 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
             Status = RunStatus.Running,
             RunAsUserId = rule.Version.RunAsUserId,
             StartedAt = clock.GetUtcNow().UtcDateTime,
+            RetryOf = start.RetryOf,
+            FirstAction = start.FromAction,
         };
         // The run's own scope, as its user: the record its condition tests, and what a condition's script reads.
         await using (var scope = scopes.CreateAsyncScope())
@@ -72,7 +74,7 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
 
             try
             {
-                run.ConditionResult = TestCondition(rule, start, snapshot.Record!, scope.ServiceProvider, cancellationToken);
+                run.ConditionResult = start.ConditionHeld || TestCondition(rule, start, snapshot.Record!, scope.ServiceProvider, cancellationToken);
             }
             catch (ScriptConditionException ex)
             {
@@ -89,7 +91,7 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
 
         var steps = new JsonArray();
         string? failure = null;
-        foreach (var action in rule.Definition.Actions)
+        foreach (var action in rule.Definition.Actions.Skip(start.FromAction))
         {
             var outcome = await ActAsync(rule, identity, start, action, cancellationToken);
             steps.Add(Step(action, outcome.Outcome, outcome.Attempts, outcome.Elapsed));
@@ -140,7 +142,7 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
         {
             attempts++;
             outcome = await AutomationRunner.RunAsync(scopes,
-                new ActionRequest(kind, identity, new AutomationRecord(start.EntityType, start.EntityId), rule.Version.RunAsUserId, action.Params, dryRun) { Event = start.Event, RecordScope = rule.Definition.RecordScope() },
+                new ActionRequest(kind, identity, new AutomationRecord(start.EntityType, start.EntityId), rule.Version.RunAsUserId, action.Params, dryRun) { Event = start.Event, Start = start.Event is null ? start.AsAutomationStart(clock) : null, RecordScope = rule.Definition.RecordScope() },
                 cancellationToken);
         }
         // Refusals (rights, validation) come out the same however often they are tried: only other failures are retried.

@@ -24,6 +24,21 @@ public sealed record RunStart(string EntityType, long EntityId, Guid StartId, st
     /// <summary>Who started it without an event (a manual start's user); null for an event or the system.</summary>
     public long? StartedBy { get; init; }
 
+    /// <summary>The start as actions see it (<see cref="Crm.PluginSdk.Automation.AutomationActionContext.Start"/>).</summary>
+    public Crm.PluginSdk.Automation.AutomationStart AsAutomationStart(TimeProvider clock) => new(StartType, StartedBy, Input, StartedAt ?? clock.GetUtcNow());
+
+    /// <summary>A retry's first action (0: the first); the actions before it ran in the run it retries.</summary>
+    public int FromAction { get; init; }
+
+    /// <summary>A retry of a run whose condition held: the condition is not tested again (the actions before the failed one may have changed what it tests).</summary>
+    public bool ConditionHeld { get; init; }
+
+    /// <summary>The run this one retries (<see cref="Runs.AutomationRun.RunId"/>); null for a first run.</summary>
+    public Guid? RetryOf { get; init; }
+
+    /// <summary>When it was started; null: when the run begins.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+
     public static RunStart Of(DomainEvent<CrmEvent> domainEvent, int depth) =>
         new(domainEvent.EntityType, domainEvent.EntityId, domainEvent.Id, domainEvent.Type, depth) { Event = domainEvent };
 }

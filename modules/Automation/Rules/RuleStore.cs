@@ -180,16 +180,16 @@ public sealed class RuleStore(IServiceProvider services)
             }, cancellationToken);
 
     /// <summary>
-    /// What the engine cannot run yet: triggers other than events (schedules, manual and webhook
-    /// starts) and actions that wait (a delay, a date field, a time of day, working hours). Such a
+    /// What the engine cannot run yet: schedules and actions that wait (a delay, a date field, a time of day, working hours). Such a
     /// rule is saved and kept as a draft; it is refused activation, with this reason, rather than
     /// activated and never (or wrongly) run.
     /// </summary>
     private UserError? NotRunnableYet(RuleDefinition definition)
     {
-        if (services.GetRequiredService<AutomationCatalog>().FindTrigger(definition.Trigger.Kind) is not { Firing: TriggerFiring.Event })
+        // Events run through the engine; manual and webhook starts through startAutomationRule and the webhook endpoint.
+        if (services.GetRequiredService<AutomationCatalog>().FindTrigger(definition.Trigger.Kind) is not { Firing: TriggerFiring.Event or TriggerFiring.Manual or TriggerFiring.Webhook })
         {
-            return UserError.At(ErrorCodes.InvalidValue, $"Rules started by '{definition.Trigger.Kind}' cannot run yet: only event triggers run in this version.", "id");
+            return UserError.At(ErrorCodes.InvalidValue, $"Rules started by '{definition.Trigger.Kind}' cannot run yet: only event, manual and webhook triggers run in this version.", "id");
         }
 
         var waiting = definition.Actions.Select((a, i) => (a, i)).FirstOrDefault(x => x.a.Timing.Mode != TimingMode.Immediately || x.a.Timing.WorkingHoursOnly);

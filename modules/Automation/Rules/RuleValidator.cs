@@ -40,6 +40,11 @@ public sealed class RuleValidator(IServiceProvider services)
     /// <summary>The shortest delay of an action: less is "immediately" (and a timer per event would be abuse).</summary>
     public static readonly TimeSpan MinDelay = TimeSpan.FromMinutes(1);
 
+    /// <summary>The integration user a rule runs as when it names no one (<see cref="IIntegrationUsers"/>).</summary>
+    public const string AutomationUserKey = "automation";
+
+    public const string AutomationUserName = "Automation";
+
     public async Task<ValidRule?> ValidateAsync(ICrmEntityDefinition recordType, RuleInput input, List<UserError> errors, CancellationToken cancellationToken)
     {
         var before = errors.Count;
@@ -101,16 +106,24 @@ public sealed class RuleValidator(IServiceProvider services)
             }
         }
 
-        var runAs = input.RunAsUserId ?? services.GetRequiredService<ICurrentActor>().UserId ?? 0;
-        if (runAs <= 0 || !(await services.GetRequiredService<IUserDirectory>().LoadUsersAsync([runAs], cancellationToken)).ContainsKey(runAs))
+        if (input.RunAsUserId is { } named)
         {
-            errors.Add(UserError.At(ErrorCodes.NotFound, "The run-as user does not exist.", "input", "runAsUserId"));
+            if (named <= 0 || !(await services.GetRequiredService<IUserDirectory>().LoadUsersAsync([named], cancellationToken)).ContainsKey(named))
+            {
+                errors.Add(UserError.At(ErrorCodes.NotFound, "The run-as user does not exist.", "input", "runAsUserId"));
+            }
         }
 
         if (errors.Count > before || trigger is null)
         {
             return null;
         }
+
+        // A rule that names no one runs as the platform's automation user (made the first time), else, without a module that keeps users, as whoever saves it.
+        var runAs = input.RunAsUserId
+            ?? (services.GetService<IIntegrationUsers>() is { } integrations
+                ? await integrations.EnsureAsync(AutomationUserKey, AutomationUserName, cancellationToken)
+                : services.GetRequiredService<ICurrentActor>().UserId ?? 0);
 
         var definition = new RuleDefinition(trigger, condition, actions, input.AllowSelfTrigger, scope);
         if (definition.ToJson().Length > RuleLimits.MaxDefinitionLength)

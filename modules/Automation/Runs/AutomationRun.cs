@@ -54,4 +54,10 @@ public sealed class AutomationRun
     public DateTime StartedAt { get; set; }
 
     public DateTime? FinishedAt { get; set; }
+
+    /// <summary>The failed run this one retries (its <see cref="RunId"/>); null for a first run.</summary>
+    public Guid? RetryOf { get; set; }
+
+    /// <summary>The index of the rule's first action this run ran (a retry starts at the failed one; 0 otherwise): step i of <see cref="Steps"/> is action <c>FirstAction + i</c>.</summary>
+    public int FirstAction { get; set; }
 }

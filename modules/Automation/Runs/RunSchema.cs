@@ -14,8 +14,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Crm.Modules.Automation.Runs;
 
 /// <summary>
-/// <c>automationRuns</c>: the run log, newest first. Whoever may read a record sees its runs; the
-/// runs of a whole rule, or of everything, need the settings right.
+/// <c>automationRuns</c>: the run log, newest first (<see cref="RunQuery"/>). Whoever may read a
+/// record sees its runs; the settings right sees every run.
 /// </summary>
 public sealed class RunSchema : ISchemaContributor
 {
@@ -47,59 +47,27 @@ public sealed class RunSchema : ISchemaContributor
         });
         run.AddField(SharedGraphTypes.Field<AutomationRun>("error", typeof(StringGraphType), r => r.Error, "Why it failed: a code, a colon, the reason."));
         run.AddField(SharedGraphTypes.Field<AutomationRun>("startedAt", typeof(NonNullGraphType<DateTimeGraphType>), r => DateTime.SpecifyKind(r.StartedAt, DateTimeKind.Utc)));
+        run.AddField(SharedGraphTypes.Field<AutomationRun>("retryOf", typeof(IdGraphType), r => r.RetryOf?.ToString(), "The failed run this one retries (retryRun); null for a first run."));
         run.AddField(SharedGraphTypes.Field<AutomationRun>("finishedAt", typeof(DateTimeGraphType), r => r.FinishedAt is { } t ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : null));
 
         composer.Query.AddField(new FieldType
         {
             Name = "automationRuns",
-            Description = $"Runs, newest first: of one record (whoever may read it), else of one rule or all (the settings right). first: default {DefaultPageSize}, at most {MaxPageSize}.",
+            Description = $"Runs, newest first, that you may see: with the settings right all, else the runs of the records you may read. where: rule, record, statuses, start time; after: the id of the last run seen. first: default {DefaultPageSize}, at most {MaxPageSize}. ruleId, entityType and entityId: as in where (kept for older clients).",
             ResolvedType = SchemaComposer.NonNullList(run),
             Arguments = new QueryArguments(
+                new QueryArgument(RunQuery.FilterType(composer, status)) { Name = "where" },
+                new QueryArgument<IntGraphType> { Name = "first" },
+                new QueryArgument<IdGraphType> { Name = "after", Description = "The id of the last run seen: the page goes on with older ones." },
                 new QueryArgument<IdGraphType> { Name = "ruleId" },
                 new QueryArgument(composer.Types.CrmEntityType) { Name = "entityType" },
-                new QueryArgument<IdGraphType> { Name = "entityId" },
-                new QueryArgument<IntGraphType> { Name = "first" }),
+                new QueryArgument<IdGraphType> { Name = "entityId" }),
             Resolver = new FuncFieldResolver<object?>(async c =>
             {
-                var services = c.RequestServices!;
                 var first = c.GetArgument<int?>("first") ?? DefaultPageSize;
-                if (first is < 1 or > MaxPageSize)
-                {
-                    throw ErrorCodes.Error(ErrorCodes.LimitExceeded, $"'first' is 1 to {MaxPageSize}.");
-                }
-
-                var query = services.GetRequiredService<AutomationDbContext>().Runs.AsNoTracking();
-                if (c.GetArgument<object?>("ruleId") is { } rawRule)
-                {
-                    query = RecordIds.TryParse(rawRule, out var ruleId) ? query.Where(r => r.RuleId == ruleId) : throw ErrorCodes.Error(ErrorCodes.InvalidFormat, "'ruleId' is not a rule id.");
-                }
-
-                var entityType = c.GetArgument<string?>("entityType");
-                var rawEntity = c.GetArgument<object?>("entityId");
-                if (entityType is not null && rawEntity is not null)
-                {
-                    if (!RecordIds.TryParse(rawEntity, out var entityId) || composer.Registry.Find(entityType) is not ICrmEntityDefinition type)
-                    {
-                        throw ErrorCodes.Error(ErrorCodes.InvalidFormat, "'entityId' is not a record id of that type.");
-                    }
-
-                    if (!await type.ReachesAsync(services, entityId, PermissionAction.Read, c.CancellationToken))
-                    {
-                        throw ErrorCodes.Error(ErrorCodes.Forbidden, $"You cannot read {type.Name} {entityId.ToString(CultureInfo.InvariantCulture)}, so neither its runs.");
-                    }
-
-                    query = query.Where(r => r.EntityType == type.Name && r.EntityId == entityId);
-                }
-                else if (entityType is not null || rawEntity is not null)
-                {
-                    throw ErrorCodes.Error(ErrorCodes.InvalidFormat, "'entityType' and 'entityId' go together.");
-                }
-                else if (!services.GetRequiredService<ICurrentActor>().CanConfigure)
-                {
-                    throw ErrorCodes.Error(ErrorCodes.Forbidden, SettingsRight.Refusal("Reading the runs of rules beyond one record"));
-                }
-
-                return await query.OrderByDescending(r => r.Id).Take(first).ToListAsync(c.CancellationToken);
+                return first is < 1 or > MaxPageSize
+                    ? throw ErrorCodes.Error(ErrorCodes.LimitExceeded, $"'first' is 1 to {MaxPageSize}.")
+                    : await RunQuery.PageAsync(c, composer.Registry, first);
             }),
         });
     }

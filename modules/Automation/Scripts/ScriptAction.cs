@@ -18,13 +18,16 @@ namespace Crm.Modules.Automation.Scripts;
 /// same rights, same dry run): <c>crm.update</c> → <c>records.setFields</c>, <c>crm.create</c> →
 /// <c>records.create</c>, <c>crm.changeStage</c> → <c>records.changeStage</c>, <c>crm.addComment</c>
 /// → <c>timeline.addComment</c>, <c>crm.createActivity</c> → <c>activities.create</c>,
-/// <c>crm.notify</c> → a comment on the run's record mentioning the user, <c>crm.http</c> (POST) →
+/// <c>crm.notify</c> → <c>timeline.notify</c> about the run's record, <c>crm.http</c> (POST) →
 /// <c>platform.callWebhook</c>, and <c>crm.request(kind, params)</c> → that kind on the run's record.
 /// The first request that fails stops the rest and fails the action; those before it stay done.
 /// It may call out (<c>crm.http</c>), so it runs outside a transaction of its own.
 /// </summary>
 public sealed class ScriptAction(ScriptSandbox sandbox, IServiceScopeFactory scopes, IServiceProvider root) : IAutomationActionKind
 {
+    // One allow list for crm.http: the webhook action's, which carries the requests out.
+    private Webhooks.WebhookOptions Webhooks => root.GetRequiredService<Webhooks.WebhookOptions>();
+
     // The catalog holds every action kind, this one included: asked for when needed, not when made.
     private AutomationCatalog Catalog => root.GetRequiredService<AutomationCatalog>();
 
@@ -34,9 +37,10 @@ public sealed class ScriptAction(ScriptSandbox sandbox, IServiceScopeFactory sco
 
     public bool HasExternalEffects => true;
 
+    // The source's limit is the sandbox's (Scripts:MaxSourceLength): one limit, listed in the catalog as it is enforced.
     public IReadOnlyList<AutomationParameter> Parameters { get; } =
     [
-        new("source", ParameterType.Text, "The script. It sees event, record, params and crm; its requests are carried out when it ends.") { Required = true, MaxLength = 64_000 },
+        new("source", ParameterType.Text, "The script. It sees event, record, params and crm; its requests are carried out when it ends.") { Required = true, MaxLength = sandbox.MaxSourceLength },
         new("params", ParameterType.Text, "A JSON object the script sees as params.") { MaxLength = 16_000 },
     ];
 
@@ -66,9 +70,11 @@ public sealed class ScriptAction(ScriptSandbox sandbox, IServiceScopeFactory sco
         {
             Record = record is null ? null : RecordSnapshot.Of(context.RecordType, record),
             Params = context.Parameters.GetOrDefault<string>("params") is { } json ? JsonNode.Parse(json) as JsonObject : null,
-            Event = context.Event is { } e ? ScriptInputs.EventOf(e) : null,
+            Event = context.Event is { } e ? ScriptInputs.EventOf(e) : context.Start is { } start ? ScriptInputs.EventOf(start) : null,
             Records = new RunRecordSource(services, registry),
             Clock = services.GetRequiredService<TimeProvider>(),
+            HttpAllowed = Webhooks.Allows,
+            HttpAllowListName = "Automation:Webhooks:AllowedHosts",
         };
         var outcome = sandbox.Run(run, cancellationToken);
         var log = new JsonArray(outcome.Log.Select(l => (JsonNode?)JsonValue.Create(l)).ToArray());
@@ -85,7 +91,7 @@ public sealed class ScriptAction(ScriptSandbox sandbox, IServiceScopeFactory sco
         {
             var (kind, target, parameters, refused) = Map(request, context.Record);
             var result = refused ?? await AutomationRunner.RunAsync(scopes,
-                new ActionRequest(kind!, context.Run, target, runAs, parameters, context.DryRun) { Event = context.Event }, cancellationToken);
+                new ActionRequest(kind!, context.Run, target, runAs, parameters, context.DryRun) { Event = context.Event, Start = context.Start }, cancellationToken);
             done.Add(new JsonObject { ["request"] = request.Kind, ["action"] = kind?.Name, ["status"] = result.Succeeded ? "SUCCEEDED" : "FAILED", ["code"] = result.Code, ["message"] = result.Message });
             effects.AddRange(result.SideEffects);
             published.AddRange(result.DryRunEvents);
@@ -118,7 +124,7 @@ public sealed class ScriptAction(ScriptSandbox sandbox, IServiceScopeFactory sco
             "changeStage" => ("records.changeStage", Named(), new JsonObject { ["stageId"] = p["stageId"]?.DeepClone() }),
             "addComment" => ("timeline.addComment", Named(), new JsonObject { ["text"] = p["text"]?.DeepClone() }),
             "createActivity" => ("activities.create", record, p["fields"]?.DeepClone() as JsonObject ?? []),
-            "notify" => ("timeline.addComment", record, new JsonObject { ["text"] = $"@[user:{p["userId"]}] {p["message"]?.GetValue<string>()}" }),
+            "notify" => ("timeline.notify", record, new JsonObject { ["userId"] = p["userId"]?.DeepClone(), ["text"] = p["message"]?.DeepClone() }),
             "http" when p["method"]?.GetValue<string>() is "POST" or null => ("platform.callWebhook", record,
                 new JsonObject { ["url"] = p["url"]?.DeepClone(), ["payload"] = p["body"] is JsonObject body ? body.ToJsonString() : null }),
             "http" => ("", record, (JsonObject?)null),

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Crm.PluginSdk.Automation;
 using Crm.PluginSdk.Events;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Scripting;
@@ -13,7 +14,11 @@ internal static class ScriptInputs
     /// <summary>The script's <c>event</c>: its kind, the changed fields with old and new values, who (id, kind) and when.</summary>
     public static ScriptEvent EventOf(Engine.RunStart start, TimeProvider clock) => start.Event is { } domainEvent
         ? EventOf(domainEvent)
-        : new(start.StartType, new Dictionary<string, ScriptFieldChange>(), start.StartedBy is { } user ? new JsonObject { ["id"] = user, ["kind"] = "USER" } : null, clock.GetUtcNow());
+        : EventOf(start.AsAutomationStart(clock));
+
+    /// <summary>The script's <c>event</c> for a start without one: its kind, who started it, when, and its <c>input</c>.</summary>
+    public static ScriptEvent EventOf(AutomationStart start) =>
+        new(start.Kind, new Dictionary<string, ScriptFieldChange>(), start.StartedBy is { } user ? new JsonObject { ["id"] = user, ["kind"] = "USER" } : null, start.StartedAt) { Input = start.Input };
 
     /// <summary>The script's <c>event</c> for a published event.</summary>
     public static ScriptEvent EventOf(DomainEvent<CrmEvent> domainEvent) => new(

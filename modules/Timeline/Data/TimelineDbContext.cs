@@ -18,6 +18,8 @@ public sealed class TimelineDbContext(DbContextOptions<TimelineDbContext> option
 
     public DbSet<CommentMention> Mentions => Set<CommentMention>();
 
+    public DbSet<Notifications.Notification> Notifications => Set<Notifications.Notification>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<TimelineEntry>(entry =>
@@ -34,6 +36,18 @@ public sealed class TimelineDbContext(DbContextOptions<TimelineDbContext> option
             entry.HasIndex(e => new { e.EntityType, e.EntityId, e.Id });
             // A type's history in a window, in the order it occurred (IRecordHistory, an automation rule's backtest).
             entry.HasIndex(e => new { e.EntityType, e.OccurredAt, e.Id });
+        });
+
+        modelBuilder.Entity<Notifications.Notification>(notification =>
+        {
+            notification.ToTable("notifications");
+            notification.HasKey(n => n.Id);
+            notification.Property(n => n.Text).HasMaxLength(Crm.Modules.Timeline.Notifications.NotificationLimits.MaxTextLength);
+            notification.Property(n => n.EntityType).HasMaxLength(64);
+            notification.Property(n => n.ActorKind).HasMaxLength(16);
+            notification.Property(n => n.Via).HasMaxLength(64);
+            // A user's notifications, newest first (and their unread count): one index range.
+            notification.HasIndex(n => new { n.UserId, n.Id });
         });
 
         modelBuilder.Entity<StageMove>(move =>

@@ -83,6 +83,9 @@ public sealed class AutomationActionContext(
     /// <summary>The event that started the run, when an event did; null for a run started otherwise (by hand, a test of a draft).</summary>
     public Events.DomainEvent<Events.CrmEvent>? Event { get; init; }
 
+    /// <summary>The start without an event that started the run (by hand, an incoming webhook), when one did.</summary>
+    public AutomationStart? Start { get; init; }
+
     /// <summary>The record's type.</summary>
     public ICrmEntityDefinition RecordType { get; } = recordType;
 
@@ -162,3 +165,10 @@ public sealed record ActionOutcome
     public static ActionOutcome Refused(IReadOnlyList<UserError> errors) =>
         Failed(errors.Count == 0 ? ErrorCodes.Validation : errors[0].Code, string.Join(" ", errors.Select(e => e.Message)));
 }
+
+/// <summary>A run's start without an event: what started it, who (a manual start's user), and what it brought.</summary>
+/// <param name="Kind">The trigger kind that started it (<c>platform.manual</c>, <c>platform.webhook</c>).</param>
+/// <param name="StartedBy">The user who started it; null for a call from outside.</param>
+/// <param name="Input">A manual start's input or an incoming webhook's body (a JSON object); null for none.</param>
+/// <param name="StartedAt">When it was started.</param>
+public sealed record AutomationStart(string Kind, long? StartedBy, System.Text.Json.Nodes.JsonObject? Input, DateTimeOffset StartedAt);

@@ -20,6 +20,9 @@ public sealed record ActionRequest(IAutomationActionKind Kind, AutomationRunIden
     /// <summary>The event that started the run, when an event did (what a script action shows as <c>event</c>).</summary>
     public DomainEvent<CrmEvent>? Event { get; init; }
 
+    /// <summary>The start without an event that started the run (by hand, an incoming webhook), when one did.</summary>
+    public AutomationStart? Start { get; init; }
+
     /// <summary>The rule's scope on its record type (a deal rule's <c>pipelineId</c>), within which its stages and field values are checked; null for none.</summary>
     public IReadOnlyDictionary<string, object?>? RecordScope { get; init; }
 }
@@ -86,7 +89,7 @@ public static class AutomationRunner
             return ActionOutcome.Refused([Refusals.Forbidden("act on", recordType.Name, request.Record.Id)]);
         }
 
-        var context = new AutomationActionContext(services, request.Run, request.Record with { EntityType = recordType.Name }, recordType, parameters, request.DryRun) { Event = request.Event };
+        var context = new AutomationActionContext(services, request.Run, request.Record with { EntityType = recordType.Name }, recordType, parameters, request.DryRun) { Event = request.Event, Start = request.Start };
         var session = services.GetRequiredService<CrmDatabaseSession>();
         // A dry run keeps what its writes would have published: they are rolled back, their events with them.
         var published = new List<CrmEvent>();

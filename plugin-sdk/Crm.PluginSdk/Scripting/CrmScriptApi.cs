@@ -226,7 +226,7 @@ internal sealed partial class CrmScriptApi(Engine engine, ScriptSandboxOptions o
         var url = Text(args, 1, "url");
         if (!IsAllowed(url))
         {
-            throw TypeError($"crm.http: '{(url.Length > 200 ? url[..200] + "..." : url)}' is not on the allow list ({Section}:{nameof(ScriptSandboxOptions.HttpAllowList)}).");
+            throw TypeError($"crm.http: '{(url.Length > 200 ? url[..200] + "..." : url)}' is not on the allow list ({run.HttpAllowListName ?? $"{Section}:{nameof(ScriptSandboxOptions.HttpAllowList)}"}).");
         }
 
         return Request("http", new() { ["method"] = method, ["url"] = url, ["body"] = args.Length > 2 ? Data(args, 2, "body") : null });
@@ -237,6 +237,12 @@ internal sealed partial class CrmScriptApi(Engine engine, ScriptSandboxOptions o
         if (!Uri.TryCreate(url, UriKind.Absolute, out var target) || target.UserInfo.Length > 0)
         {
             return false;
+        }
+
+        // The caller that carries the requests out decides, when it says so (one allow list, its own).
+        if (run.HttpAllowed is { } allowedByCaller)
+        {
+            return target.Scheme is "http" or "https" && allowedByCaller(target);
         }
 
         foreach (var prefix in options.HttpAllowList)

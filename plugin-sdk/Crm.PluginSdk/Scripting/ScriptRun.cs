@@ -31,15 +31,28 @@ public sealed record ScriptRun(string Source)
 
     /// <summary>A seed for <c>Math.random</c>, for replays that must repeat; null: unpredictable.</summary>
     public int? RandomSeed { get; init; }
+
+    /// <summary>
+    /// Which URLs <c>crm.http</c> may name, decided by the caller that carries its requests out (the
+    /// automation engine: its webhooks' allowed hosts), instead of <see cref="ScriptSandboxOptions.HttpAllowList"/>;
+    /// null: that list decides. Only absolute http(s) URLs without user information are offered to it.
+    /// </summary>
+    public Func<Uri, bool>? HttpAllowed { get; init; }
+
+    /// <summary>The setting <see cref="HttpAllowed"/> stands for, as a refusal names it (<c>Automation:Webhooks:AllowedHosts</c>).</summary>
+    public string? HttpAllowListName { get; init; }
 }
 
-/// <summary>The script's <c>event</c>: <c>{ kind, changed: { field: { old, new } }, actor, occurredAt }</c>.</summary>
+/// <summary>The script's <c>event</c>: <c>{ kind, changed: { field: { old, new } }, actor, occurredAt, input }</c>.</summary>
 /// <param name="Kind">The event's kind (<c>deal.updated</c>, <c>deal.stageChanged</c>).</param>
 /// <param name="Changed">The fields that changed, by name (custom fields by code), with their old and new values.</param>
 /// <param name="Actor">Who caused it (<c>{ id, kind }</c>), or null.</param>
 /// <param name="OccurredAt">When it happened.</param>
 public sealed record ScriptEvent(string Kind, IReadOnlyDictionary<string, ScriptFieldChange> Changed, JsonObject? Actor, DateTimeOffset OccurredAt)
 {
+    /// <summary>What a start without an event brought (a manual start's input, an incoming webhook's body); null for none.</summary>
+    public JsonObject? Input { get; init; }
+
     internal JsonObject ToJson()
     {
         var changed = new JsonObject();
@@ -54,6 +67,7 @@ public sealed record ScriptEvent(string Kind, IReadOnlyDictionary<string, Script
             ["changed"] = changed,
             ["actor"] = Actor?.DeepClone(),
             ["occurredAt"] = ScriptClock.Format(OccurredAt),
+            ["input"] = Input?.DeepClone(),
         };
     }
 }

@@ -25,6 +25,9 @@ public sealed class ScriptSandbox : IDisposable
     private readonly TimeProvider clock;
     private readonly PreparedScriptCache prepared;
 
+    /// <summary>The longest source a script may have (<c>Scripts:MaxSourceLength</c>): what a kind that takes a script declares as its parameter's limit.</summary>
+    public int MaxSourceLength => options.MaxSourceLength;
+
     /// <summary>A sandbox with <paramref name="options"/>, whose scripts tell the time by <paramref name="clock"/>.</summary>
     public ScriptSandbox(IOptions<ScriptSandboxOptions> options, TimeProvider clock)
     {

@@ -21,6 +21,7 @@ public abstract class AutomationHost(Engine engine) : HostFixture(engine)
         ["Automation:Webhooks:AllowedHosts:0"] = "127.0.0.1",
         ["Automation:Webhooks:Timeout"] = "00:00:02",
         ["Automation:Webhooks:MaxResponseBytes"] = "1024",
+        ["Automation:Webhooks:Incoming:CallsPerMinute"] = "20",
     };
 
     /// <summary>Every event delivered to the host's handlers, as handlers receive them: what trigger kinds are matched against.</summary>

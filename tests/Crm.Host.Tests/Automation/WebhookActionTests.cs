@@ -143,6 +143,27 @@ public abstract class WebhookActionTests(AutomationHost fixture)
         using var talkative = new Receiver(r => Answer(r, 200, new string('x', 10 * 1024)));
         Assert.Equal("LIMIT_EXCEEDED", (await Host.RunActionAsync("platform.callWebhook", "deal", id, "1", new { url = talkative.Url })).Code);
     }
+
+    [Fact]
+    public async Task A_scripts_crm_http_needs_one_allow_list_the_webhooks_and_its_source_one_limit_the_sandboxes()
+    {
+        using var receiver = new Receiver(r => Answer(r, 200, "{}"));
+        var id = await Host.CreateDealAsync(new { title = "Scripted call" });
+        // No Scripts:HttpAllowList in these tests: the webhooks' allowed hosts (127.0.0.1) are the one list.
+        var called = await Host.RunActionAsync("platform.script", "deal", id, "1", new { source = $"crm.http('POST', '{receiver.Url}won', {{ id: record.id }}); true" });
+        called.ShouldSucceed();
+        Assert.Contains("\"id\":" + id, Assert.Single(receiver.Received).Body, StringComparison.Ordinal);
+
+        var refused = await Host.RunActionAsync("platform.script", "deal", id, "1", new { source = "crm.http('POST', 'https://not-allowed.example.org/x', {}); true" });
+        Assert.Equal("SCRIPT_ERROR", refused.Code);
+        Assert.Contains("Automation:Webhooks:AllowedHosts", refused.Message, StringComparison.Ordinal);
+
+        // The source's limit is Scripts:MaxSourceLength (32,768): the catalog says so, and ten times it is refused before it is parsed.
+        var catalog = (await Host.QueryAsync("{ automationCatalog { actions { name parameters { name maxLength } } } }")).ShouldSucceed().Data!["automationCatalog"]!["actions"]!.AsArray();
+        var source = catalog.Single(a => a!["name"]!.GetValue<string>() == "platform.script")!["parameters"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "source")!;
+        Assert.Equal(32_768, source["maxLength"]!.GetValue<int>());
+        (await Host.ValidateAsync("platform.script", "deal", new { source = "1;" + new string(' ', 327_680) })).Single("TOO_LONG", "actions.2.params.source");
+    }
 }
 
 [Trait("Engine", "Sqlite")]

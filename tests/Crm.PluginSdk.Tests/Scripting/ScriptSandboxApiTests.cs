@@ -42,7 +42,7 @@ public sealed class ScriptSandboxApiTests
         var outcome = sandbox.Run(StageChange("event", 1));
 
         Assert.Equal(
-            """{"kind":"deal.stageChanged","changed":{"stageId":{"old":"NEW","new":"PREPARATION"}},"actor":{"id":7,"kind":"USER"},"occurredAt":"2026-03-14T15:09:26.535Z"}""",
+            """{"kind":"deal.stageChanged","changed":{"stageId":{"old":"NEW","new":"PREPARATION"}},"actor":{"id":7,"kind":"USER"},"occurredAt":"2026-03-14T15:09:26.535Z","input":null}""",
             outcome.Result!.ToJsonString());
     }
 
@@ -129,6 +129,31 @@ public sealed class ScriptSandboxApiTests
         Assert.Contains("is not on the allow list (Scripts:HttpAllowList)", caught.Result!.GetValue<string>());
         Assert.Equal(ScriptErrorCodes.ScriptError, uncaught.Error!.Code);
         Assert.Empty(uncaught.Requests);
+    }
+
+    [Fact]
+    public void A_start_without_an_event_shows_its_input()
+    {
+        var run = StageChange("event.input.note + ' ' + event.kind", 1) with { Event = new ScriptEvent("platform.manual", new Dictionary<string, ScriptFieldChange>(), null, Pinned) { Input = new JsonObject { ["note"] = "hello" } } };
+
+        Assert.Equal("hello platform.manual", sandbox.Run(run).Result!.GetValue<string>());
+    }
+
+    [Fact]
+    public void A_caller_that_carries_the_requests_out_may_decide_the_http_allow_list_instead()
+    {
+        ScriptRun Run(string url) => new($"crm.http('POST', '{url}', {{}}); 'sent'")
+        {
+            HttpAllowed = uri => uri.IdnHost == "callee.example.net",
+            HttpAllowListName = "Its:OwnList",
+        };
+
+        Assert.Equal("sent", sandbox.Run(Run("https://callee.example.net/any/path")).Result!.GetValue<string>());
+        // Its list, not the sandbox's: a URL only the sandbox's allows is refused, naming the caller's list.
+        var refused = sandbox.Run(Run("https://hooks.example.com/crm/won"));
+        Assert.Equal(ScriptErrorCodes.ScriptError, refused.Error!.Code);
+        Assert.Contains("(Its:OwnList)", refused.Error.Message, StringComparison.Ordinal);
+        Assert.Equal(ScriptErrorCodes.ScriptError, sandbox.Run(Run("ftp://callee.example.net/x")).Error!.Code);
     }
 
     [Theory]

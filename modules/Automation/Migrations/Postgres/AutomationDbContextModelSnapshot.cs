@@ -196,6 +196,14 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("finished_at");
 
+                    b.Property<int>("FirstAction")
+                        .HasColumnType("integer")
+                        .HasColumnName("first_action");
+
+                    b.Property<Guid?>("RetryOf")
+                        .HasColumnType("uuid")
+                        .HasColumnName("retry_of");
+
                     b.Property<long>("RuleId")
                         .HasColumnType("bigint")
                         .HasColumnName("rule_id");
@@ -230,6 +238,10 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_runs");
 
+                    b.HasIndex("RunId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_runs_run_id");
+
                     b.HasIndex("RuleId", "Id")
                         .HasDatabaseName("ix_runs_rule_id_id");
 
@@ -241,6 +253,32 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                         .HasDatabaseName("ix_runs_rule_id_event_id_entity_id");
 
                     b.ToTable("runs", "automation");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Webhooks.WebhookSecret", b =>
+                {
+                    b.Property<long>("RuleId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rule_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("CreatedById")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_by_id");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea")
+                        .HasColumnName("secret_hash");
+
+                    b.HasKey("RuleId")
+                        .HasName("pk_webhook_secrets");
+
+                    b.ToTable("webhook_secrets", "automation");
                 });
 
             modelBuilder.Entity("Crm.PluginSdk.Events.OutboxMessage", b =>
@@ -324,6 +362,16 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_runs_rules_rule_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Webhooks.WebhookSecret", b =>
+                {
+                    b.HasOne("Crm.Modules.Automation.Rules.AutomationRule", null)
+                        .WithMany()
+                        .HasForeignKey("RuleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_webhook_secrets_rules_rule_id");
                 });
 
             modelBuilder.Entity("Crm.Modules.Automation.Rules.AutomationRule", b =>

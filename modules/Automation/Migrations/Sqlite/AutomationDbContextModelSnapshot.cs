@@ -184,6 +184,14 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("finished_at");
 
+                    b.Property<int>("FirstAction")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("first_action");
+
+                    b.Property<Guid?>("RetryOf")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("retry_of");
+
                     b.Property<long>("RuleId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("rule_id");
@@ -218,6 +226,10 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_automation_runs");
 
+                    b.HasIndex("RunId")
+                        .IsUnique()
+                        .HasDatabaseName("automation_ix_automation_runs_run_id");
+
                     b.HasIndex("RuleId", "Id")
                         .HasDatabaseName("automation_ix_automation_runs_rule_id_id");
 
@@ -229,6 +241,32 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                         .HasDatabaseName("automation_ix_automation_runs_rule_id_event_id_entity_id");
 
                     b.ToTable("automation_runs", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Webhooks.WebhookSecret", b =>
+                {
+                    b.Property<long>("RuleId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rule_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("CreatedById")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_by_id");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB")
+                        .HasColumnName("secret_hash");
+
+                    b.HasKey("RuleId")
+                        .HasName("pk_automation_webhook_secrets");
+
+                    b.ToTable("automation_webhook_secrets", (string)null);
                 });
 
             modelBuilder.Entity("Crm.PluginSdk.Events.OutboxMessage", b =>
@@ -310,6 +348,16 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_automation_runs_automation_rules_rule_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Webhooks.WebhookSecret", b =>
+                {
+                    b.HasOne("Crm.Modules.Automation.Rules.AutomationRule", null)
+                        .WithMany()
+                        .HasForeignKey("RuleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_automation_webhook_secrets_automation_rules_rule_id");
                 });
 
             modelBuilder.Entity("Crm.Modules.Automation.Rules.AutomationRule", b =>
