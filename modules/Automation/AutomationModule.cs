@@ -26,6 +26,8 @@ public sealed class AutomationModule : ICrmModule
     {
         services.AddModuleDbContext<Data.AutomationDbContext>(Id);
         services.AddScoped<Engine.RuleRunner>();
+        services.AddScoped<Processes.ProcessEngine>();
+        services.AddScoped<Processes.StepReader>();
         services.AddSingleton(Webhooks.WebhookOptions.From(context.Configuration));
     }
 }

@@ -1,3 +1,4 @@
+using Crm.Modules.Automation.Processes;
 using Crm.Modules.Automation.Rules;
 using Crm.Modules.Automation.Runs;
 using Crm.PluginSdk.Data;
@@ -15,6 +16,18 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
     public DbSet<AutomationRuleVersion> RuleVersions => Set<AutomationRuleVersion>();
 
     public DbSet<AutomationRun> Runs => Set<AutomationRun>();
+
+    public DbSet<BusinessProcess> Processes => Set<BusinessProcess>();
+
+    public DbSet<BusinessProcessVersion> ProcessVersions => Set<BusinessProcessVersion>();
+
+    public DbSet<ProcessInstance> ProcessInstances => Set<ProcessInstance>();
+
+    public DbSet<ProcessStepRun> ProcessStepRuns => Set<ProcessStepRun>();
+
+    public DbSet<ProcessApproval> ProcessApprovals => Set<ProcessApproval>();
+
+    public DbSet<ProcessApprovalAssignee> ProcessApprovalAssignees => Set<ProcessApprovalAssignee>();
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
@@ -56,6 +69,8 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
             run.HasIndex(r => new { r.RuleId, r.Id });
             run.HasOne<AutomationRule>().WithMany().HasForeignKey(r => r.RuleId).OnDelete(DeleteBehavior.Cascade);
         });
+
+        ProcessModel.Configure(modelBuilder);
     }
 }
 

@@ -22,6 +22,14 @@ public sealed record ActionRequest(IAutomationActionKind Kind, AutomationRunIden
 
     /// <summary>The rule's scope on its record type (a deal rule's <c>pipelineId</c>), within which its stages and field values are checked; null for none.</summary>
     public IReadOnlyDictionary<string, object?>? RecordScope { get; init; }
+
+    /// <summary>
+    /// Work that commits with the action or not at all (a business process's advance past the
+    /// step): run with the action's scope when the action succeeded and is not a dry run, inside its
+    /// transaction; when it throws, the action is rolled back and fails. For a kind with external
+    /// effects (run outside a transaction) it runs after the action, in a transaction of its own.
+    /// </summary>
+    public Func<IServiceProvider, ActionOutcome, CancellationToken, Task>? Alongside { get; init; }
 }
 
 /// <summary>
@@ -91,12 +99,30 @@ public static class AutomationRunner
         try
         {
             // A call to the outside holds no transaction open while it waits (and writes nothing to roll back).
-            return request.Kind.HasExternalEffects
-                ? await request.Kind.ExecuteAsync(context, cancellationToken)
-                : await session.InTransactionAsync(
-                    () => request.Kind.ExecuteAsync(context, cancellationToken),
-                    outcome => outcome.Succeeded && !request.DryRun,
-                    cancellationToken);
+            if (request.Kind.HasExternalEffects)
+            {
+                var done = await request.Kind.ExecuteAsync(context, cancellationToken);
+                if (done.Succeeded && !request.DryRun && request.Alongside is { } after)
+                {
+                    await session.InTransactionAsync(async () => { await after(services, done, cancellationToken); return true; }, cancellationToken: cancellationToken);
+                }
+
+                return done;
+            }
+
+            return await session.InTransactionAsync(
+                async () =>
+                {
+                    var outcome = await request.Kind.ExecuteAsync(context, cancellationToken);
+                    if (outcome.Succeeded && !request.DryRun && request.Alongside is { } alongside)
+                    {
+                        await alongside(services, outcome, cancellationToken);
+                    }
+
+                    return outcome;
+                },
+                outcome => outcome.Succeeded && !request.DryRun,
+                cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
