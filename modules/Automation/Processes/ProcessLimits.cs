@@ -16,7 +16,7 @@ public static class ProcessLimits
     public const int MaxIdLength = 64;
 
     /// <summary>The stored definition (start, graph with the editor's positions) as JSON, in characters.</summary>
-    public const int MaxDefinitionLength = 256_000;
+    public const int MaxDefinitionLength = 100_000;
 
     /// <summary>The highest cap of a loop step: its body runs at most this often per pass of the instance.</summary>
     public const int MaxLoopIterations = 100;
