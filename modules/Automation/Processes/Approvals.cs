@@ -25,8 +25,11 @@ public sealed class Approvals(IServiceProvider services)
 {
     private readonly AutomationDbContext _db = services.GetRequiredService<AutomationDbContext>();
 
-    internal static Transition Open(ProcessInstance instance, InstanceState state, InstanceToken token, ProcessStep step, ProcessStepRun history, DateTime now) =>
-        new(state, history with { Status = "WAITING" })
+    internal static Transition Open(ProcessInstance instance, InstanceState state, InstanceToken token, ProcessStep step, ProcessStepRun history, DateTimeOffset clock)
+    {
+        var now = clock.UtcDateTime;
+        var timeout = ProcessValidator.Duration(step.Params, "timeout");
+        return new(state, history with { Status = "WAITING" })
         {
             Before = async (db, cancellationToken) =>
             {
@@ -49,9 +52,13 @@ public sealed class Approvals(IServiceProvider services)
 
                 db.ProcessApprovals.Add(approval);
                 await db.SaveChangesAsync(cancellationToken);
-                return state.Replace(token.Id, token with { Wait = new TokenWait("approval", ApprovalId: approval.Id) });
+                return state.Replace(token.Id, token with
+                {
+                    Wait = new TokenWait("approval", ApprovalId: approval.Id, Timer: timeout is null ? null : ProcessEngine.TimerKey(instance, token), DueAt: clock + timeout),
+                });
             },
         };
+    }
 
     /// <summary>The decision of the caller on approval <paramref name="id"/>; then the instance advances.</summary>
     public async Task<ApprovalPayload> CompleteAsync(long id, ApprovalDecision decision, string? comment, CancellationToken cancellationToken)

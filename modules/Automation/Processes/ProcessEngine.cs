@@ -20,7 +20,7 @@ namespace Crm.Modules.Automation.Processes;
 /// The position is read from the database before every step, so an instance survives restarts
 /// and a host that finds it running (or resumes it) takes it on from where it is.
 /// </summary>
-public sealed class ProcessEngine(AutomationDbContext db, CrmDatabaseSession session, AutomationCatalog catalog, IServiceScopeFactory scopes, StepReader reader, TimeProvider clock)
+public sealed class ProcessEngine(AutomationDbContext db, CrmDatabaseSession session, AutomationCatalog catalog, IServiceScopeFactory scopes, StepReader reader, Crm.PluginSdk.Scheduling.IWorkScheduler scheduler, TimeProvider clock)
 {
     /// <summary>The action kind a script step runs (the sandbox and the requests it makes, as in a rule).</summary>
     public const string ScriptKind = "platform.script";
@@ -96,7 +96,19 @@ public sealed class ProcessEngine(AutomationDbContext db, CrmDatabaseSession ses
                 : transition;
             return await InstanceWriter.ApplyAsync(db, instance, wrapped, Now, cancellationToken);
         }, row => row is not null, cancellationToken);
-        return written is null ? null : new Advanced(child, Finished(written) ? written.ParentInstanceId : null);
+        if (written is null)
+        {
+            return null;
+        }
+
+        // Scheduled after the commit (the scheduler is not in the transaction): a wait begun by this step.
+        var before = InstanceState.FromJson(instance.State).Tokens.Select(t => t.Wait?.Timer).ToHashSet();
+        foreach (var wait in InstanceState.FromJson(written.State).Tokens.Select(t => t.Wait).Where(w => w?.Timer is { } key && !before.Contains(key)))
+        {
+            await ProcessTimers.ScheduleAsync(scheduler, instance.Id, wait!, cancellationToken);
+        }
+
+        return new Advanced(child, Finished(written) ? written.ParentInstanceId : null);
     }
 
     private static bool Finished(ProcessInstance row) => row.Status is InstanceStatus.Completed or InstanceStatus.Failed;
@@ -200,11 +212,14 @@ public sealed class ProcessEngine(AutomationDbContext db, CrmDatabaseSession ses
                 return met.Error is { } failed ? new Transition(state, history with { Status = "FAILED", Error = failed }) { Failure = failed }
                     : met.Result ? Take(null)
                     : new Transition(state.Replace(token.Id, token with { Wait = new TokenWait("condition") }), history with { Status = "WAITING" });
+            case StepKinds.Wait when step.Params["on"]!.GetValue<string>() == "timer":
+                var due = clock.GetUtcNow() + ProcessValidator.Duration(step.Params, "delay")!.Value;
+                return new Transition(state.Replace(token.Id, token with { Wait = new TokenWait("timer", Timer: TimerKey(instance, token), DueAt: due) }), history with { Status = "WAITING" });
             case StepKinds.Wait:
                 var signal = step.Params["name"]!.GetValue<string>();
                 return new Transition(state.Replace(token.Id, token with { Wait = new TokenWait("signal", signal) }), history with { Status = "WAITING" });
             case StepKinds.Approval:
-                return Approvals.Open(instance, state, token, step, history, Now);
+                return Approvals.Open(instance, state, token, step, history, clock.GetUtcNow());
             case StepKinds.SubProcess:
                 return await SubProcessAsync(instance, state, token, step, history, cancellationToken);
             default:
@@ -262,6 +277,10 @@ public sealed class ProcessEngine(AutomationDbContext db, CrmDatabaseSession ses
             UpdatedAt = now,
         };
     }
+
+    /// <summary>The key of the scheduled work of a wait the token begins with the instance's next step (unique per step taken).</summary>
+    internal static string TimerKey(ProcessInstance instance, InstanceToken token) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{instance.Id}:{token.Id}:{instance.StepsTaken + 1}");
 
     public static string ActiveKeyOf(long processId, long entityId) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{processId}:{entityId}");
 

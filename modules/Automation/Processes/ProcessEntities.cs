@@ -178,6 +178,9 @@ public enum ApprovalStatus
     Rejected,
     InformationRequested,
     Cancelled,
+
+    /// <summary>Its timeout came before its mode decided: the <c>timeout</c> edge was taken.</summary>
+    TimedOut,
 }
 
 public enum ApprovalDecision

@@ -48,8 +48,9 @@ internal static class ProcessGraphChecks
                 StepKinds.End when outs.Count > 0 => "an end step has no outgoing edge.",
                 StepKinds.If when !Labels(labels, ["true", "false"]) => "an if step has one edge labelled 'true' and one labelled 'false'.",
                 StepKinds.Loop when !Labels(labels, ["body", "done"]) => "a loop step has one edge labelled 'body' and one labelled 'done'.",
-                StepKinds.Approval when !labels.Contains("approved") || !labels.Contains("rejected") || labels.Any(l => l is not ("approved" or "rejected" or "information")) =>
-                    "an approval step has edges labelled 'approved' and 'rejected', and may have one labelled 'information'.",
+                StepKinds.Approval when !labels.Contains("approved") || !labels.Contains("rejected") || labels.Any(l => l is not ("approved" or "rejected" or "information" or "timeout"))
+                    || labels.Contains("timeout") != step.Params.ContainsKey("timeout") =>
+                    "an approval step has edges labelled 'approved' and 'rejected', may have one labelled 'information', and has one labelled 'timeout' exactly when it has a timeout.",
                 StepKinds.Switch when !labels.Contains("default") || labels.Contains(null) => "a switch step's edges are labelled with the values they are taken for, and one 'default'.",
                 StepKinds.Split when outs.Count < 2 || labels.Any(l => l is not null) => "a split step has two or more unlabelled edges.",
                 StepKinds.Action or StepKinds.Script when labels.Count(l => l is null) != 1 || labels.Any(l => l is not (null or "error")) =>

@@ -152,7 +152,10 @@ public sealed class ProcessInstances(IServiceProvider services)
     /// Moves the instance's branches that <paramref name="waiting"/> selects past their wait, in one
     /// transaction holding the instance's revision, then advances it; null when none waited.
     /// </summary>
-    internal async Task<ProcessInstance?> ResumeAsync(long instanceId, Func<InstanceToken, bool> waiting, string why, JsonObject? output, CancellationToken cancellationToken)
+    /// <param name="edge">The label of the edge the branches take (null: the wait's one unlabelled edge).</param>
+    /// <param name="first">Work of the same transaction done first (an approval's row locked and marked timed out).</param>
+    internal async Task<ProcessInstance?> ResumeAsync(long instanceId, Func<InstanceToken, bool> waiting, string why, JsonObject? output, CancellationToken cancellationToken,
+        string? edge = null, Func<AutomationDbContext, Task>? first = null)
     {
         await using var scope = services.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AutomationDbContext>();
@@ -160,6 +163,11 @@ public sealed class ProcessInstances(IServiceProvider services)
         var now = Now;
         var resumed = await scope.ServiceProvider.GetRequiredService<CrmDatabaseSession>().InTransactionAsync(async () =>
         {
+            if (first is not null)
+            {
+                await first(db);
+            }
+
             var instance = await db.ProcessInstances.FirstOrDefaultAsync(i => i.Id == instanceId, cancellationToken);
             if (instance is not { Status: InstanceStatus.Running or InstanceStatus.Waiting })
             {
@@ -176,8 +184,11 @@ public sealed class ProcessInstances(IServiceProvider services)
             var definition = await engine.DefinitionAsync(instance.ProcessId, instance.ProcessVersion, cancellationToken);
             foreach (var token in tokens)
             {
-                state = state.Replace(token.Id, token with { At = definition.Out(token.At).First().To, Wait = null });
-                db.ProcessStepRuns.Add(new ProcessStepRun { InstanceId = instance.Id, Token = token.Id, StepId = token.At, Kind = StepKinds.Wait, Status = "RESUMED", Outcome = why, Output = output?.ToJsonString(), At = now });
+                state = state.Replace(token.Id, token with { At = definition.Out(token.At).First(e => e.When == edge).To, Wait = null });
+                db.ProcessStepRuns.Add(new ProcessStepRun
+                {
+                    InstanceId = instance.Id, Token = token.Id, StepId = token.At, Kind = definition.Step(token.At).Kind, Status = "RESUMED", Outcome = edge ?? why, Output = output?.ToJsonString(), At = now,
+                });
             }
 
             instance.State = state.ToJson();

@@ -40,6 +40,9 @@ public static class ProcessLimits
     public const int MaxSignalNameLength = 100;
     public const int MaxSignalPayloadLength = 16_000;
 
+    /// <summary>The shortest timer wait or approval timeout (the scheduler's resolution).</summary>
+    public static readonly TimeSpan MinTimer = TimeSpan.FromSeconds(1);
+
     /// <summary>Instances <c>processInstances</c> answers at once.</summary>
     public const int MaxListedInstances = 200;
 }

@@ -261,11 +261,14 @@ public sealed class ProcessValidator(IServiceProvider services)
                 }
 
                 break;
-            case "timer" or "webhook":
-                fail("on", "timer and webhook waits cannot run yet in this version (they need the durable scheduler).");
+            case "timer":
+                Duration(given, "delay", fail, required: true);
+                break;
+            case "webhook":
+                fail("on", "webhook waits cannot run yet in this version: send a signal (signalProcess) instead.");
                 break;
             default:
-                fail("on", "a wait is on 'signal' or 'condition'.");
+                fail("on", "a wait is on 'signal', 'condition' or 'timer'.");
                 break;
         }
     }
@@ -277,6 +280,7 @@ public sealed class ProcessValidator(IServiceProvider services)
             fail("mode", "an approval's mode is any, all or majority.");
         }
 
+        Duration(given, "timeout", fail, required: false);
         if (Text(given["title"]) is { Length: > ProcessLimits.MaxNameLength })
         {
             fail("title", $"an approval's title is at most {ProcessLimits.MaxNameLength} characters.");
@@ -297,6 +301,35 @@ public sealed class ProcessValidator(IServiceProvider services)
         }
 
         given["assignees"] = new JsonArray([.. ids.Select(u => JsonValue.Create(u))]);
+    }
+
+    /// <summary>An ISO 8601 duration (PT30M, P3D) of <see cref="ProcessLimits.MinTimer"/> to <see cref="ParameterValidator.MaxDuration"/>; null when absent or wrong.</summary>
+    public static TimeSpan? Duration(JsonObject given, string field, Action<string, string>? fail = null, bool required = false)
+    {
+        if (Text(given[field]) is not { Length: > 0 and <= 64 } text)
+        {
+            if (required || given.ContainsKey(field))
+            {
+                fail?.Invoke(field, $"'{field}' is an ISO 8601 duration (PT30M, P3D).");
+            }
+
+            return null;
+        }
+
+        try
+        {
+            var duration = System.Xml.XmlConvert.ToTimeSpan(text);
+            if (duration >= ProcessLimits.MinTimer && duration <= ParameterValidator.MaxDuration)
+            {
+                return duration;
+            }
+        }
+        catch (Exception ex) when (ex is FormatException or OverflowException)
+        {
+        }
+
+        fail?.Invoke(field, $"'{field}' is an ISO 8601 duration of {ProcessLimits.MinTimer.TotalSeconds} second to {ParameterValidator.MaxDuration.TotalDays} days.");
+        return null;
     }
 
     private static string? Text(JsonNode? node) => node?.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : null;
