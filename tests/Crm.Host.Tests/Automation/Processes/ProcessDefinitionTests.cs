@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Crm.Host.Tests.Infrastructure;
 using Crm.Host.Tests.Permissions;
+using Crm.Host.Tests.Timeline;
 using static Crm.Host.Tests.Automation.Processes.ProcessGraphs;
 
 namespace Crm.Host.Tests.Automation.Processes;
@@ -142,6 +143,36 @@ public abstract class ProcessDefinitionTests(AutomationHost fixture)
         var forbidden = await Host.MutateAsync("createBusinessProcess",
             "mutation($input: BusinessProcessInput!) { createBusinessProcess(entityType: DEAL, input: $input) { errors { code } } }", new { input = new { name = "x", graph = Line() } }, user.Key);
         Assert.Equal("FORBIDDEN", forbidden["errors"]![0]!["code"].Str());
+    }
+
+    [Fact]
+    public async Task The_shipped_templates_are_installed_once_as_drafts_and_run_once_activated()
+    {
+        var all = (await Host.QueryAsync("{ businessProcesses { id entityType templateKey active { version } draft { version name } } }")).ShouldSucceed().Data!["businessProcesses"]!.AsArray();
+        var templates = all.Where(p => p!["templateKey"] is not null).ToList();
+        Assert.Equal(["client-onboarding", "deal-discount-approval", "lead-qualification"], templates.Select(t => t!["templateKey"].Str()).Order());
+        Assert.All(templates, t => Assert.Null(t!["active"]));
+        Assert.Equal(("COMPANY", "DEAL", "LEAD"), (templates.Single(t => t!["templateKey"].Str() == "client-onboarding")!["entityType"].Str(),
+            templates.Single(t => t!["templateKey"].Str() == "deal-discount-approval")!["entityType"].Str(), templates.Single(t => t!["templateKey"].Str() == "lead-qualification")!["entityType"].Str()));
+
+        var onboarding = templates.Single(t => t!["templateKey"].Str() == "client-onboarding")!["id"].Str();
+        (await Host.MutateAsync("activateBusinessProcess", "mutation($id: ID!) { activateBusinessProcess(id: $id) { errors { code message } } }", new { id = onboarding })).Ok();
+        try
+        {
+            var company = await Host.CreateCompanyAsync(new { title = "New client" });
+            for (var i = 0; i < 4; i++)
+            {
+                await Host.DeliverAsync();
+            }
+
+            var instance = Assert.Single(await Host.InstancesAsync(company, "COMPANY"));
+            Assert.Equal("COMPLETED", instance["status"].Str());
+            Assert.Equal(3, instance["steps"]!.AsArray().Count(s => s!["kind"].Str() == "action" && s["stepId"].Str() != "ready" && s["status"].Str() == "SUCCEEDED"));
+        }
+        finally
+        {
+            await Host.DeactivateProcessAsync(onboarding);
+        }
     }
 }
 

@@ -144,6 +144,24 @@ public abstract class ProcessInstanceTests(AutomationHost fixture)
     }
 
     [Fact]
+    public async Task A_sub_process_runs_on_the_same_record_and_its_parent_goes_on_when_it_completes()
+    {
+        var child = await Host.ActiveProcessAsync(new { name = "Child", graph = Line(Step("wait", "wait", new { on = "signal", name = "child" }), Comment("inner", "From the child")) });
+        var parent = await Host.ActiveProcessAsync(new { name = "Parent", graph = Line(Step("sub", "subProcess", new { processId = long.Parse(child, System.Globalization.CultureInfo.InvariantCulture) }), SetComments("outer", "child done")) });
+        var deal = await Host.CreateDealAsync(new { title = "Nested" });
+        var started = (await Host.StartAsync(parent, deal)).Ok()["instance"]!;
+        Assert.Equal("WAITING", started["status"].Str());
+
+        var instances = await Host.InstancesAsync(deal);
+        var inner = Assert.Single(instances, i => i["processId"].Str() == child);
+        (await Host.SignalAsync(inner["id"].Str(), "child")).Ok();
+        Assert.Equal("COMPLETED", (await Host.InstanceAsync(deal, started["id"].Str()))["status"].Str());
+        Assert.Equal("child done", await Host.CommentsAsync(deal));
+        await Host.DeactivateProcessAsync(parent);
+        await Host.DeactivateProcessAsync(child);
+    }
+
+    [Fact]
     public async Task A_failed_action_takes_its_error_edge_or_fails_the_instance_with_the_step_named()
     {
         var failing = Step("bad", "script", new { source = "throw new Error('boom');" });
