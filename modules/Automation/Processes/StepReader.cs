@@ -24,6 +24,8 @@ public sealed class StepReader(IServiceScopeFactory scopes, IEntityRegistry regi
 
     public async Task<InstanceRecord> ReadAsync(ProcessInstance instance, AutomationRunIdentity identity, CancellationToken cancellationToken)
     {
+        // Only the latest read's scope is kept (a script predicate reads through it): the ones before are done with.
+        await DisposeAsync();
         var scope = scopes.CreateAsyncScope();
         _scopes.Add(scope);
         var services = scope.ServiceProvider;
