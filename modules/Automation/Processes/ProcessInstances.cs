@@ -58,6 +58,13 @@ public sealed class ProcessInstances(IServiceProvider services)
         var row = await db.ProcessVersions.AsNoTracking().FirstAsync(v => v.ProcessId == process.Id && v.Version == version, cancellationToken);
         var definition = await engine.DefinitionAsync(process.Id, version, cancellationToken);
         var instance = engine.NewInstance(process, row, definition, process.EntityType, recordId, via, eventId, startedBy);
+        // The usual refusals are read first (a failed insert is logged as an error); the unique keys decide a race.
+        if (await db.ProcessInstances.AnyAsync(i => (instance.ActiveKey != null && i.ActiveKey == instance.ActiveKey)
+                || (eventId != null && i.ProcessId == process.Id && i.StartEventId == eventId && i.EntityId == recordId), cancellationToken))
+        {
+            return null;
+        }
+
         db.ProcessInstances.Add(instance);
         try
         {

@@ -144,6 +144,30 @@ public abstract class ProcessInstanceTests(AutomationHost fixture)
     }
 
     [Fact]
+    public async Task Listing_a_records_instances_costs_as_many_statements_for_five_as_for_one()
+    {
+        var process = await Host.ActiveProcessAsync(new
+        {
+            name = "Many at once",
+            allowConcurrentInstances = true,
+            graph = Line(Comment("note", "Started"), Step("wait", "wait", new { on = "signal", name = "go" })),
+        });
+        var deal = await Host.CreateDealAsync(new { title = "Many" });
+        const string Query = "query($id: ID!) { processInstances(where: { entityType: DEAL, entityId: $id }) { id status steps { stepId } approvals { id } } }";
+        (await Host.StartAsync(process, deal)).Ok();
+        var one = await Host.QueryAsync(Query, new { id = deal });
+        for (var i = 0; i < 4; i++)
+        {
+            (await Host.StartAsync(process, deal)).Ok();
+        }
+
+        var five = await Host.QueryAsync(Query, new { id = deal });
+        Assert.Equal(5, five.ShouldSucceed().Data!["processInstances"]!.AsArray().Count);
+        Assert.Equal(one.Statements, five.Statements);
+        await Host.DeactivateProcessAsync(process);
+    }
+
+    [Fact]
     public async Task A_sub_process_runs_on_the_same_record_and_its_parent_goes_on_when_it_completes()
     {
         var child = await Host.ActiveProcessAsync(new { name = "Child", graph = Line(Step("wait", "wait", new { on = "signal", name = "child" }), Comment("inner", "From the child")) });
