@@ -28,6 +28,7 @@ public sealed class AutomationModule : ICrmModule
         services.AddScoped<Engine.RuleRunner>();
         services.AddScoped<Processes.ProcessEngine>();
         services.AddScoped<Processes.StepReader>();
+        services.AddHostedService<Processes.ProcessRecovery>();
         services.AddSingleton(Webhooks.WebhookOptions.From(context.Configuration));
     }
 }

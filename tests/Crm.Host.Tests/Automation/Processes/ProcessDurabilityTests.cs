@@ -47,6 +47,28 @@ public abstract class ProcessDurabilityTests(Engine engine)
     }
 
     [Fact]
+    public async Task A_host_that_stopped_between_two_steps_leaves_the_instance_to_the_next_host_which_goes_on_at_start()
+    {
+        var connection = await ScheduledWorkTests.NewDatabaseAsync(engine);
+        var first = new CrmHost(engine, connection, ScheduledWorkTests.QuickScheduler);
+        _ = first.Server;
+        var process = await first.ActiveProcessAsync(new { name = "Interrupted", graph = Line(Step("wait", "wait", new { on = "signal", name = "go" }), SetComments("after", "taken on")) });
+        var deal = await first.CreateDealAsync(new { title = "Interrupted" });
+        var instance = (await first.StartAsync(process, deal)).Ok()["instance"]!["id"].Str();
+        // As a host leaves it when it stops right after committing a resume: the branch ready at its next step, not yet taken.
+        await first.QueryRowsAsync($"UPDATE {first.Table("automation", "process_instances")} SET status = 'Running', state = @p0 WHERE id = @p1",
+            """{"tokens":[{"id":1,"at":"after"}],"joins":{},"loops":{},"nextToken":2}""", long.Parse(instance, System.Globalization.CultureInfo.InvariantCulture));
+        await first.DisposeAsync();
+
+        await using var second = new CrmHost(engine, connection, ScheduledWorkTests.QuickScheduler, SqliteFolder(connection));
+        _ = second.Server;
+        await ScheduledWorkTests.EventuallyAsync(async () => (await second.InstanceAsync(deal, instance))["status"].Str() == "COMPLETED", "the next host took the instance on");
+        var done = await second.InstanceAsync(deal, instance);
+        Assert.Equal("taken on", await second.CommentsAsync(deal));
+        Assert.Single(done["steps"]!.AsArray(), s => s!["stepId"].Str() == "after");
+    }
+
+    [Fact]
     public async Task An_approval_nobody_decides_in_time_takes_its_timeout_edge_and_leaves_the_assignees_lists()
     {
         await using var host = await CrmHost.StartAsync(engine, ScheduledWorkTests.QuickScheduler);
