@@ -168,6 +168,24 @@ public abstract class ProcessInstanceTests(AutomationHost fixture)
     }
 
     [Fact]
+    public async Task A_switch_takes_the_edge_of_the_fields_value_or_its_default()
+    {
+        var process = await Host.ActiveProcessAsync(new
+        {
+            name = "By title",
+            graph = Graph(
+                [Step("start", "start"), Step("which", "switch", new { field = "title" }), SetComments("gold", "gold route"), SetComments("other", "default route"), Step("end", "end")],
+                [Edge("start", "which"), Edge("which", "gold", "Gold"), Edge("which", "other", "default"), Edge("gold", "end"), Edge("other", "end")]),
+        });
+        var gold = await Host.CreateDealAsync(new { title = "Gold" });
+        var plain = await Host.CreateDealAsync(new { title = "Plain" });
+        Assert.Equal("Gold", (await Host.StartAsync(process, gold)).Ok()["instance"]!["steps"]![1]!["outcome"].Str());
+        Assert.Equal("default", (await Host.StartAsync(process, plain)).Ok()["instance"]!["steps"]![1]!["outcome"].Str());
+        Assert.Equal(("gold route", "default route"), (await Host.CommentsAsync(gold), await Host.CommentsAsync(plain)));
+        await Host.DeactivateProcessAsync(process);
+    }
+
+    [Fact]
     public async Task A_sub_process_runs_on_the_same_record_and_its_parent_goes_on_when_it_completes()
     {
         var child = await Host.ActiveProcessAsync(new { name = "Child", graph = Line(Step("wait", "wait", new { on = "signal", name = "child" }), Comment("inner", "From the child")) });
