@@ -30,6 +30,9 @@ public sealed class AutomationModule : ICrmModule
         services.AddScoped<Testing.Backtester>();
         services.AddSingleton(Testing.BacktestOptions.From(context.Configuration));
         services.AddScoped<Starts.RuleStarter>();
+        services.AddScoped<Processes.ProcessEngine>();
+        services.AddScoped<Processes.StepReader>();
+        services.AddHostedService<Processes.ProcessRecovery>();
         services.AddSingleton(Webhooks.WebhookOptions.From(context.Configuration));
         services.AddSingleton(Webhooks.IncomingWebhookOptions.From(context.Configuration));
     }

@@ -154,6 +154,13 @@ public static class CrmApplication
         services.AddDomainEvents();
         services.AddSingleton<PlatformInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<PlatformInitializer>());
+        // Durable scheduled work (Quartz), after the platform's start-up: the migrations made its tables.
+        services.AddOptions<Scheduling.SchedulingOptions>().Bind(configuration.GetSection(Scheduling.SchedulingOptions.SectionName))
+            .Validate(o => !o.Problems().Any(), "Scheduling has a setting that cannot work; see README, Settings.").ValidateOnStart();
+        services.AddSingleton<Scheduling.ScheduledWorkHandlers>();
+        services.AddSingleton<Scheduling.WorkScheduler>();
+        services.AddSingleton<Crm.PluginSdk.Scheduling.IWorkScheduler>(sp => sp.GetRequiredService<Scheduling.WorkScheduler>());
+        services.AddHostedService(sp => sp.GetRequiredService<Scheduling.WorkScheduler>());
     }
 
     /// <summary>The <c>Limits</c> section; limits that cannot work (on this engine) stop the start with every reason.</summary>

@@ -80,6 +80,7 @@ public static class ModuleRegistrar
                 }
 
                 Events.EventHandlerConventions.Register(services, module.Id, module.Assembly);
+                Scheduling.ScheduledWorkHandlers.Register(services, module.Id, module.Assembly);
                 ModuleGuards.Apply(services, Added(services, before), module, catalog);
                 registered.AddRange(types.Select(t => (module, t)));
                 timelineKinds.Accept(module.Id, moduleTimelineKinds);

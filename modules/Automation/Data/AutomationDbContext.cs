@@ -1,3 +1,4 @@
+using Crm.Modules.Automation.Processes;
 using Crm.Modules.Automation.Rules;
 using Crm.Modules.Automation.Runs;
 using Crm.PluginSdk.Data;
@@ -17,6 +18,17 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
     public DbSet<AutomationRun> Runs => Set<AutomationRun>();
 
     public DbSet<Webhooks.WebhookSecret> WebhookSecrets => Set<Webhooks.WebhookSecret>();
+    public DbSet<BusinessProcess> Processes => Set<BusinessProcess>();
+
+    public DbSet<BusinessProcessVersion> ProcessVersions => Set<BusinessProcessVersion>();
+
+    public DbSet<ProcessInstance> ProcessInstances => Set<ProcessInstance>();
+
+    public DbSet<ProcessStepRun> ProcessStepRuns => Set<ProcessStepRun>();
+
+    public DbSet<ProcessApproval> ProcessApprovals => Set<ProcessApproval>();
+
+    public DbSet<ProcessApprovalAssignee> ProcessApprovalAssignees => Set<ProcessApprovalAssignee>();
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
@@ -69,6 +81,7 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
             secret.Property(s => s.SecretHash).HasMaxLength(32);
             secret.HasOne<AutomationRule>().WithMany().HasForeignKey(s => s.RuleId).OnDelete(DeleteBehavior.Cascade);
         });
+        ProcessModel.Configure(modelBuilder);
     }
 }
 

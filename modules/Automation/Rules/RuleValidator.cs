@@ -165,7 +165,7 @@ public sealed class RuleValidator(IServiceProvider services)
         return fields;
     }
 
-    private async Task<RuleStep?> StepAsync<TKind>(ICrmEntityDefinition recordType, IReadOnlyDictionary<string, object?>? recordScope, RuleStepInput? step, Func<string, TKind?> find, string what, string[] at, List<UserError> errors, CancellationToken cancellationToken)
+    internal async Task<RuleStep?> StepAsync<TKind>(ICrmEntityDefinition recordType, IReadOnlyDictionary<string, object?>? recordScope, RuleStepInput? step, Func<string, TKind?> find, string what, string[] at, List<UserError> errors, CancellationToken cancellationToken)
         where TKind : class, IAutomationKind
     {
         if (step?.Kind is not { Length: > 0 and <= 100 } name || find(name) is not { } kind)

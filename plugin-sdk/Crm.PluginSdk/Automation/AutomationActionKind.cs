@@ -66,6 +66,9 @@ public sealed record AutomationRunIdentity(long RuleId, string RuleName, int Rul
 {
     /// <summary>How deep in a cascade the run is: 1 for a run started by a person's or the platform's change, one more for each rule whose change started the next.</summary>
     public int Depth { get; init; } = 1;
+
+    /// <summary>Whether the run is a business process's instance (<see cref="RuleId"/> the process's id, <see cref="RuleVersion"/> its version) rather than a rule's.</summary>
+    public bool IsProcess { get; init; }
 }
 
 /// <summary>Everything one action of a run gets.</summary>

@@ -11,11 +11,24 @@ namespace Crm.PluginSdk.Automation;
 public static class AutomationChannel
 {
     private const string Prefix = ChangeOrigin.Channels.Automation + ":rule:";
+    private const string ProcessPrefix = ChangeOrigin.Channels.Automation + ":process:";
 
-    /// <summary>The channel of a run of the rule's version.</summary>
-    public static string For(AutomationRunIdentity run) => run.Depth > 1
-        ? string.Create(CultureInfo.InvariantCulture, $"{Prefix}{run.RuleId}:v{run.RuleVersion}:d{run.Depth}")
-        : string.Create(CultureInfo.InvariantCulture, $"{Prefix}{run.RuleId}:v{run.RuleVersion}");
+    /// <summary>The channel of a run of the rule's version (or of a process instance's: <c>automation:process:7:v2</c>).</summary>
+    public static string For(AutomationRunIdentity run)
+    {
+        var prefix = run.IsProcess ? ProcessPrefix : Prefix;
+        return run.Depth > 1
+            ? string.Create(CultureInfo.InvariantCulture, $"{prefix}{run.RuleId}:v{run.RuleVersion}:d{run.Depth}")
+            : string.Create(CultureInfo.InvariantCulture, $"{prefix}{run.RuleId}:v{run.RuleVersion}");
+    }
+
+    /// <summary>The business process a channel names (its instances' changes); false for any other channel.</summary>
+    public static bool TryParseProcess(string? via, out long processId)
+    {
+        processId = 0;
+        return via is not null && via.StartsWith(ProcessPrefix, StringComparison.Ordinal)
+            && long.TryParse(via[ProcessPrefix.Length..].Split(':')[0], NumberStyles.None, CultureInfo.InvariantCulture, out processId);
+    }
 
     /// <summary>The rule and version a channel names; false for any other channel.</summary>
     public static bool TryParse(string? via, out long ruleId, out int ruleVersion) => TryParse(via, out ruleId, out ruleVersion, out _);

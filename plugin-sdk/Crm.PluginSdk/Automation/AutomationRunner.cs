@@ -25,6 +25,14 @@ public sealed record ActionRequest(IAutomationActionKind Kind, AutomationRunIden
 
     /// <summary>The rule's scope on its record type (a deal rule's <c>pipelineId</c>), within which its stages and field values are checked; null for none.</summary>
     public IReadOnlyDictionary<string, object?>? RecordScope { get; init; }
+
+    /// <summary>
+    /// Work that commits with the action or not at all (a business process's advance past the
+    /// step): run with the action's scope when the action succeeded and is not a dry run, inside its
+    /// transaction; when it throws, the action is rolled back and fails. For a kind with external
+    /// effects (run outside a transaction) it runs after the action, in a transaction of its own.
+    /// </summary>
+    public Func<IServiceProvider, ActionOutcome, CancellationToken, Task>? Alongside { get; init; }
 }
 
 /// <summary>
@@ -101,12 +109,33 @@ public static class AutomationRunner
         try
         {
             // A call to the outside holds no transaction open while it waits (and writes nothing to roll back).
-            var outcome = request.Kind.HasExternalEffects
-                ? await request.Kind.ExecuteAsync(context, cancellationToken)
-                : await session.InTransactionAsync(
-                    () => request.Kind.ExecuteAsync(context, cancellationToken),
-                    outcome => outcome.Succeeded && !request.DryRun,
+            ActionOutcome outcome;
+            if (request.Kind.HasExternalEffects)
+            {
+                outcome = await request.Kind.ExecuteAsync(context, cancellationToken);
+                if (outcome.Succeeded && !request.DryRun && request.Alongside is { } after)
+                {
+                    var done = outcome;
+                    await session.InTransactionAsync(async () => { await after(services, done, cancellationToken); return true; }, cancellationToken: cancellationToken);
+                }
+            }
+            else
+            {
+                outcome = await session.InTransactionAsync(
+                    async () =>
+                    {
+                        var result = await request.Kind.ExecuteAsync(context, cancellationToken);
+                        if (result.Succeeded && !request.DryRun && request.Alongside is { } alongside)
+                        {
+                            await alongside(services, result, cancellationToken);
+                        }
+
+                        return result;
+                    },
+                    result => result.Succeeded && !request.DryRun,
                     cancellationToken);
+            }
+
             return published.Count == 0 ? outcome : outcome with { DryRunEvents = [.. published, .. outcome.DryRunEvents] };
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

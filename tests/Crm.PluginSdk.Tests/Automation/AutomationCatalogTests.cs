@@ -67,4 +67,16 @@ public sealed class AutomationCatalogTests
             Assert.False(AutomationChannel.TryParse(other, out _, out _));
         }
     }
+
+    [Fact]
+    public void A_process_instances_channel_names_the_process_and_is_never_taken_for_a_rules()
+    {
+        var via = AutomationChannel.For(new AutomationRunIdentity(7, "process 7", 2, Guid.NewGuid()) { IsProcess = true, Depth = 2 });
+        Assert.Equal("automation:process:7:v2:d2", via);
+        Assert.True(AutomationChannel.TryParseProcess(via, out var process));
+        Assert.Equal(7L, process);
+        Assert.False(AutomationChannel.TryParse(via, out _, out _));
+        Assert.False(AutomationChannel.TryParseProcess("automation:rule:7:v2", out _));
+        Assert.False(AutomationChannel.TryParseProcess("automation:process:x:v1", out _));
+    }
 }

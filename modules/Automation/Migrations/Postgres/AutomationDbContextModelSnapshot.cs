@@ -23,6 +23,435 @@ namespace Crm.Modules.Automation.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Crm.Modules.Automation.Processes.BusinessProcess", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int?>("ActiveVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("active_version");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("CreatedById")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_by_id");
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("entity_type");
+
+                    b.Property<int>("LatestVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("latest_version");
+
+                    b.Property<string>("TemplateKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("template_key");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_processes");
+
+                    b.HasIndex("TemplateKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_processes_template_key");
+
+                    b.HasIndex("EntityType", "ActiveVersion")
+                        .HasDatabaseName("ix_processes_entity_type_active_version");
+
+                    b.ToTable("processes", "automation");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Processes.BusinessProcessVersion", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime?>("ActivatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("activated_at");
+
+                    b.Property<DateTime?>("ArchivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("archived_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("CreatedById")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_by_id");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("definition");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("description");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<long>("ProcessId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("process_id");
+
+                    b.Property<long>("RunAsUserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_as_user_id");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_process_versions");
+
+                    b.HasIndex("ProcessId", "Version")
+                        .IsUnique()
+                        .HasDatabaseName("ix_process_versions_process_id_version");
+
+                    b.HasIndex(new[] { "ProcessId" }, "ux_process_versions_active")
+                        .IsUnique()
+                        .HasDatabaseName("ux_process_versions_active")
+                        .HasFilter("state = 'Active'");
+
+                    b.HasIndex(new[] { "ProcessId" }, "ux_process_versions_draft")
+                        .IsUnique()
+                        .HasDatabaseName("ux_process_versions_draft")
+                        .HasFilter("state = 'Draft'");
+
+                    b.ToTable("process_versions", "automation");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Processes.ProcessApproval", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<long>("EntityId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("entity_id");
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("entity_type");
+
+                    b.Property<long>("InstanceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("instance_id");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("mode");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("StepId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("step_id");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.Property<int>("Token")
+                        .HasColumnType("integer")
+                        .HasColumnName("token");
+
+                    b.HasKey("Id")
+                        .HasName("pk_process_approvals");
+
+                    b.HasIndex("InstanceId", "Id")
+                        .HasDatabaseName("ix_process_approvals_instance_id_id");
+
+                    b.ToTable("process_approvals", "automation");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Processes.ProcessApprovalAssignee", b =>
+                {
+                    b.Property<long>("ApprovalId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("approval_id");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("comment");
+
+                    b.Property<DateTime?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("Decision")
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("decision");
+
+                    b.HasKey("ApprovalId", "UserId")
+                        .HasName("pk_process_approval_assignees");
+
+                    b.HasIndex("UserId", "Decision")
+                        .HasDatabaseName("ix_process_approval_assignees_user_id_decision");
+
+                    b.ToTable("process_approval_assignees", "automation");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Processes.ProcessInstance", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ActiveKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("active_key");
+
+                    b.Property<bool>("AwaitsRecordChange")
+                        .HasColumnType("boolean")
+                        .HasColumnName("awaits_record_change");
+
+                    b.Property<int>("Depth")
+                        .HasColumnType("integer")
+                        .HasColumnName("depth");
+
+                    b.Property<long>("EntityId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("entity_id");
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("entity_type");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("error");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<long?>("ParentInstanceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("parent_instance_id");
+
+                    b.Property<int?>("ParentToken")
+                        .HasColumnType("integer")
+                        .HasColumnName("parent_token");
+
+                    b.Property<long>("ProcessId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("process_id");
+
+                    b.Property<int>("ProcessVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("process_version");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("revision");
+
+                    b.Property<long>("RunAsUserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_as_user_id");
+
+                    b.Property<Guid>("RunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("run_id");
+
+                    b.Property<Guid?>("StartEventId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("start_event_id");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<long?>("StartedById")
+                        .HasColumnType("bigint")
+                        .HasColumnName("started_by_id");
+
+                    b.Property<string>("StartedVia")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("started_via");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<int>("StepsTaken")
+                        .HasColumnType("integer")
+                        .HasColumnName("steps_taken");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_process_instances");
+
+                    b.HasIndex("ActiveKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_process_instances_active_key");
+
+                    b.HasIndex("ParentInstanceId")
+                        .HasDatabaseName("ix_process_instances_parent_instance_id");
+
+                    b.HasIndex("ProcessId", "Id")
+                        .HasDatabaseName("ix_process_instances_process_id_id");
+
+                    b.HasIndex("EntityType", "EntityId", "Id")
+                        .HasDatabaseName("ix_process_instances_entity_type_entity_id_id");
+
+                    b.HasIndex("ProcessId", "StartEventId", "EntityId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_process_instances_process_id_start_event_id_entity_id");
+
+                    b.ToTable("process_instances", "automation");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Processes.ProcessStepRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("error");
+
+                    b.Property<long>("InstanceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("instance_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("Output")
+                        .HasColumnType("text")
+                        .HasColumnName("output");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("StepId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("step_id");
+
+                    b.Property<int>("Token")
+                        .HasColumnType("integer")
+                        .HasColumnName("token");
+
+                    b.HasKey("Id")
+                        .HasName("pk_process_step_runs");
+
+                    b.HasIndex("InstanceId", "Id")
+                        .HasDatabaseName("ix_process_step_runs_instance_id_id");
+
+                    b.ToTable("process_step_runs", "automation");
+                });
+
             modelBuilder.Entity("Crm.Modules.Automation.Rules.AutomationRule", b =>
                 {
                     b.Property<long>("Id")
@@ -344,6 +773,56 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                     b.ToTable("outbox", "automation");
                 });
 
+            modelBuilder.Entity("Crm.Modules.Automation.Processes.BusinessProcessVersion", b =>
+                {
+                    b.HasOne("Crm.Modules.Automation.Processes.BusinessProcess", null)
+                        .WithMany("Versions")
+                        .HasForeignKey("ProcessId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_process_versions_processes_process_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Processes.ProcessApproval", b =>
+                {
+                    b.HasOne("Crm.Modules.Automation.Processes.ProcessInstance", null)
+                        .WithMany()
+                        .HasForeignKey("InstanceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_process_approvals_process_instances_instance_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Processes.ProcessApprovalAssignee", b =>
+                {
+                    b.HasOne("Crm.Modules.Automation.Processes.ProcessApproval", null)
+                        .WithMany("Assignees")
+                        .HasForeignKey("ApprovalId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_process_approval_assignees_process_approvals_approval_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Processes.ProcessInstance", b =>
+                {
+                    b.HasOne("Crm.Modules.Automation.Processes.BusinessProcess", null)
+                        .WithMany()
+                        .HasForeignKey("ProcessId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_process_instances_processes_process_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Processes.ProcessStepRun", b =>
+                {
+                    b.HasOne("Crm.Modules.Automation.Processes.ProcessInstance", null)
+                        .WithMany()
+                        .HasForeignKey("InstanceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_process_step_runs_process_instances_instance_id");
+                });
+
             modelBuilder.Entity("Crm.Modules.Automation.Rules.AutomationRuleVersion", b =>
                 {
                     b.HasOne("Crm.Modules.Automation.Rules.AutomationRule", null)
@@ -372,6 +851,16 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_webhook_secrets_rules_rule_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Processes.BusinessProcess", b =>
+                {
+                    b.Navigation("Versions");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Processes.ProcessApproval", b =>
+                {
+                    b.Navigation("Assignees");
                 });
 
             modelBuilder.Entity("Crm.Modules.Automation.Rules.AutomationRule", b =>

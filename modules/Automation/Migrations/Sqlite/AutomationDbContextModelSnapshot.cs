@@ -17,6 +17,425 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Crm.Modules.Automation.Processes.BusinessProcess", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<int?>("ActiveVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("active_version");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("CreatedById")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_by_id");
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("entity_type");
+
+                    b.Property<int>("LatestVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("latest_version");
+
+                    b.Property<string>("TemplateKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("template_key");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_automation_processes");
+
+                    b.HasIndex("TemplateKey")
+                        .IsUnique()
+                        .HasDatabaseName("automation_ix_automation_processes_template_key");
+
+                    b.HasIndex("EntityType", "ActiveVersion")
+                        .HasDatabaseName("automation_ix_automation_processes_entity_type_active_version");
+
+                    b.ToTable("automation_processes", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Processes.BusinessProcessVersion", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime?>("ActivatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("activated_at");
+
+                    b.Property<DateTime?>("ArchivedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("archived_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("CreatedById")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_by_id");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("definition");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long>("ProcessId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("process_id");
+
+                    b.Property<long>("RunAsUserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("run_as_user_id");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_automation_process_versions");
+
+                    b.HasIndex("ProcessId", "Version")
+                        .IsUnique()
+                        .HasDatabaseName("automation_ix_automation_process_versions_process_id_version");
+
+                    b.HasIndex(new[] { "ProcessId" }, "ux_process_versions_active")
+                        .IsUnique()
+                        .HasDatabaseName("automation_ux_process_versions_active")
+                        .HasFilter("state = 'Active'");
+
+                    b.HasIndex(new[] { "ProcessId" }, "ux_process_versions_draft")
+                        .IsUnique()
+                        .HasDatabaseName("automation_ux_process_versions_draft")
+                        .HasFilter("state = 'Draft'");
+
+                    b.ToTable("automation_process_versions", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Processes.ProcessApproval", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DecidedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("decided_at");
+
+                    b.Property<long>("EntityId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("entity_id");
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("entity_type");
+
+                    b.Property<long>("InstanceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("instance_id");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("mode");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("StepId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("step_id");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("title");
+
+                    b.Property<int>("Token")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("token");
+
+                    b.HasKey("Id")
+                        .HasName("pk_automation_process_approvals");
+
+                    b.HasIndex("InstanceId", "Id")
+                        .HasDatabaseName("automation_ix_automation_process_approvals_instance_id_id");
+
+                    b.ToTable("automation_process_approvals", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Processes.ProcessApprovalAssignee", b =>
+                {
+                    b.Property<long>("ApprovalId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("approval_id");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("comment");
+
+                    b.Property<DateTime?>("DecidedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("Decision")
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("decision");
+
+                    b.HasKey("ApprovalId", "UserId")
+                        .HasName("pk_automation_process_approval_assignees");
+
+                    b.HasIndex("UserId", "Decision")
+                        .HasDatabaseName("automation_ix_automation_process_approval_assignees_user_id_decision");
+
+                    b.ToTable("automation_process_approval_assignees", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Processes.ProcessInstance", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ActiveKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("active_key");
+
+                    b.Property<bool>("AwaitsRecordChange")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("awaits_record_change");
+
+                    b.Property<int>("Depth")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("depth");
+
+                    b.Property<long>("EntityId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("entity_id");
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("entity_type");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("finished_at");
+
+                    b.Property<long?>("ParentInstanceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("parent_instance_id");
+
+                    b.Property<int?>("ParentToken")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("parent_token");
+
+                    b.Property<long>("ProcessId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("process_id");
+
+                    b.Property<int>("ProcessVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("process_version");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revision");
+
+                    b.Property<long>("RunAsUserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("run_as_user_id");
+
+                    b.Property<Guid>("RunId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("run_id");
+
+                    b.Property<Guid?>("StartEventId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("start_event_id");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_at");
+
+                    b.Property<long?>("StartedById")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("started_by_id");
+
+                    b.Property<string>("StartedVia")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_via");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<int>("StepsTaken")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("steps_taken");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_automation_process_instances");
+
+                    b.HasIndex("ActiveKey")
+                        .IsUnique()
+                        .HasDatabaseName("automation_ix_automation_process_instances_active_key");
+
+                    b.HasIndex("ParentInstanceId")
+                        .HasDatabaseName("automation_ix_automation_process_instances_parent_instance_id");
+
+                    b.HasIndex("ProcessId", "Id")
+                        .HasDatabaseName("automation_ix_automation_process_instances_process_id_id");
+
+                    b.HasIndex("EntityType", "EntityId", "Id")
+                        .HasDatabaseName("automation_ix_automation_process_instances_entity_type_entity_id_id");
+
+                    b.HasIndex("ProcessId", "StartEventId", "EntityId")
+                        .IsUnique()
+                        .HasDatabaseName("automation_ix_automation_process_instances_process_id_start_event_id_entity_id");
+
+                    b.ToTable("automation_process_instances", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Processes.ProcessStepRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error");
+
+                    b.Property<long>("InstanceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("instance_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("Output")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("output");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("StepId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("step_id");
+
+                    b.Property<int>("Token")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("token");
+
+                    b.HasKey("Id")
+                        .HasName("pk_automation_process_step_runs");
+
+                    b.HasIndex("InstanceId", "Id")
+                        .HasDatabaseName("automation_ix_automation_process_step_runs_instance_id_id");
+
+                    b.ToTable("automation_process_step_runs", (string)null);
+                });
+
             modelBuilder.Entity("Crm.Modules.Automation.Rules.AutomationRule", b =>
                 {
                     b.Property<long>("Id")
@@ -330,6 +749,56 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                     b.ToTable("automation_outbox", (string)null);
                 });
 
+            modelBuilder.Entity("Crm.Modules.Automation.Processes.BusinessProcessVersion", b =>
+                {
+                    b.HasOne("Crm.Modules.Automation.Processes.BusinessProcess", null)
+                        .WithMany("Versions")
+                        .HasForeignKey("ProcessId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_automation_process_versions_automation_processes_process_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Processes.ProcessApproval", b =>
+                {
+                    b.HasOne("Crm.Modules.Automation.Processes.ProcessInstance", null)
+                        .WithMany()
+                        .HasForeignKey("InstanceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_automation_process_approvals_process_instances_instance_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Processes.ProcessApprovalAssignee", b =>
+                {
+                    b.HasOne("Crm.Modules.Automation.Processes.ProcessApproval", null)
+                        .WithMany("Assignees")
+                        .HasForeignKey("ApprovalId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_automation_process_approval_assignees_automation_process_approvals_approval_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Processes.ProcessInstance", b =>
+                {
+                    b.HasOne("Crm.Modules.Automation.Processes.BusinessProcess", null)
+                        .WithMany()
+                        .HasForeignKey("ProcessId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_automation_process_instances_automation_processes_process_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Processes.ProcessStepRun", b =>
+                {
+                    b.HasOne("Crm.Modules.Automation.Processes.ProcessInstance", null)
+                        .WithMany()
+                        .HasForeignKey("InstanceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_automation_process_step_runs_automation_process_instances_instance_id");
+                });
+
             modelBuilder.Entity("Crm.Modules.Automation.Rules.AutomationRuleVersion", b =>
                 {
                     b.HasOne("Crm.Modules.Automation.Rules.AutomationRule", null)
@@ -358,6 +827,16 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_automation_webhook_secrets_automation_rules_rule_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Processes.BusinessProcess", b =>
+                {
+                    b.Navigation("Versions");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Processes.ProcessApproval", b =>
+                {
+                    b.Navigation("Assignees");
                 });
 
             modelBuilder.Entity("Crm.Modules.Automation.Rules.AutomationRule", b =>

@@ -1,0 +1,184 @@
+using Crm.PluginSdk.Data;
+using Crm.PluginSdk.Scheduling;
+using Microsoft.Extensions.Options;
+using Quartz;
+
+namespace Crm.Host.Scheduling;
+
+/// <summary>
+/// The platform's <see cref="IWorkScheduler"/> on Quartz: one scheduler per host, on Quartz's ADO.NET
+/// store in the platform's database (its tables made by the platform's migrations), clustered on
+/// PostgreSQL so that the hosts of a deployment fire each piece of work once and take over the work of
+/// a host that died; single-node on SQLite. A piece of work is one Quartz job and trigger, both keyed
+/// (group: the handler's full name, name: the module's key), so scheduling again replaces it.
+/// The scheduler is built on first use (a module may schedule while the platform starts) and runs
+/// from the host's start to its stop.
+/// </summary>
+public sealed class WorkScheduler(
+    IServiceProvider services,
+    ScheduledWorkHandlers handlers,
+    DatabaseOptions database,
+    IOptions<SchedulingOptions> options,
+    ILoggerFactory loggers) : IWorkScheduler, IHostedService, IAsyncDisposable
+{
+    /// <summary>The scheduler's name: every host of a deployment shares it (Quartz's SCHED_NAME), each with its own instance id.</summary>
+    public const string SchedulerName = "crm";
+
+    internal const string PayloadKey = "payload";
+
+    private readonly SemaphoreSlim _building = new(1, 1);
+    private ISchedulerFactory? _factory;
+    private IScheduler? _scheduler;
+    private bool _stopped;
+
+    /// <summary>How long building and starting the scheduler took at this host's start (what scheduling costs a start).</summary>
+    public TimeSpan StartCost { get; private set; }
+
+    public async Task ScheduleAsync(string handler, string key, DateTimeOffset dueAt, string payload, CancellationToken cancellationToken)
+    {
+        Check(handler, key, payload);
+        var (job, triggerKey) = Job(handler, key, payload);
+        var trigger = TriggerBuilder.Create()
+            .WithIdentity(triggerKey)
+            .ForJob(job)
+            .StartAt(dueAt)
+            // Late work (a host down at its time) runs at once, once.
+            .WithSchedule(SimpleScheduleBuilder.Create().WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow))
+            .Build();
+        var scheduler = await SchedulerAsync(cancellationToken);
+        await scheduler.ScheduleJob(job, [trigger], new ScheduleJobOptions { Replace = true }, cancellationToken);
+    }
+
+    public async Task ScheduleRecurringAsync(string handler, string key, string cronExpression, string payload, CancellationToken cancellationToken)
+    {
+        Check(handler, key, payload);
+        CronScheduleBuilder schedule;
+        try
+        {
+            schedule = CronScheduleBuilder.Create(cronExpression);
+        }
+        catch (FormatException ex)
+        {
+            throw new ArgumentException($"'{cronExpression}' is not a Quartz CRON expression: {ex.Message}", nameof(cronExpression), ex);
+        }
+
+        var (job, triggerKey) = Job(handler, key, payload);
+        var trigger = TriggerBuilder.Create()
+            .WithIdentity(triggerKey)
+            .ForJob(job)
+            // Firings missed while every host was down run once at once, then the schedule goes on.
+            .WithSchedule(schedule.InTimeZone(TimeZoneInfo.Utc).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed))
+            .Build();
+        var scheduler = await SchedulerAsync(cancellationToken);
+        await scheduler.ScheduleJob(job, [trigger], new ScheduleJobOptions { Replace = true }, cancellationToken);
+    }
+
+    public async Task<bool> CancelAsync(string handler, string key, CancellationToken cancellationToken)
+    {
+        Check(handler, key, "");
+        var scheduler = await SchedulerAsync(cancellationToken);
+        return await scheduler.DeleteJob(new JobKey(key, handler), cancellationToken);
+    }
+
+    /// <summary>The next time the work under <paramref name="key"/> is due; null when there is none (tests, diagnostics).</summary>
+    public async Task<DateTimeOffset?> NextDueAsync(string handler, string key, CancellationToken cancellationToken)
+    {
+        var scheduler = await SchedulerAsync(cancellationToken);
+        var trigger = await scheduler.GetTrigger(new TriggerKey(key, handler), cancellationToken);
+        return trigger?.NextFireTimeUtc;
+    }
+
+    private static (IJobDetail Job, TriggerKey Trigger) Job(string handler, string key, string payload)
+    {
+        var job = JobBuilder.Create<ScheduledWorkJob>()
+            .WithIdentity(key, handler)
+            // A host that dies while running the work leaves it to another, which runs it again.
+            .RequestRecovery()
+            .UsingJobData(PayloadKey, payload)
+            .Build();
+        return (job, new TriggerKey(key, handler));
+    }
+
+    private void Check(string handler, string key, string payload)
+    {
+        if (handlers.Find(handler) is null)
+        {
+            throw new ArgumentException($"No scheduled work handler is named '{handler}' (moduleId/name, from [ScheduledWorkHandler]).", nameof(handler));
+        }
+
+        if (string.IsNullOrEmpty(key) || key.Length > IWorkScheduler.MaxKeyLength)
+        {
+            throw new ArgumentException($"A scheduled work key must have 1 to {IWorkScheduler.MaxKeyLength} characters (has {key?.Length ?? 0}).", nameof(key));
+        }
+
+        if (payload.Length > IWorkScheduler.MaxPayloadLength)
+        {
+            throw new ArgumentException($"A scheduled work payload must have at most {IWorkScheduler.MaxPayloadLength} characters (has {payload.Length}).", nameof(payload));
+        }
+    }
+
+    private async Task<IScheduler> SchedulerAsync(CancellationToken cancellationToken)
+    {
+        if (_scheduler is { } built)
+        {
+            return built;
+        }
+
+        await _building.WaitAsync(cancellationToken);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_stopped, this);
+            if (_scheduler is null)
+            {
+                _factory = QuartzSetup.Build(services, database, options.Value, loggers);
+                _scheduler = await _factory.GetScheduler(cancellationToken);
+            }
+
+            return _scheduler;
+        }
+        finally
+        {
+            _building.Release();
+        }
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var scheduler = await SchedulerAsync(cancellationToken);
+        await scheduler.Start(cancellationToken);
+        StartCost = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        services.GetService<Hosting.PlatformInitializer>()?.Phases.Done("scheduler started");
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _building.WaitAsync(CancellationToken.None);
+        try
+        {
+            _stopped = true;
+            if (_scheduler is { } scheduler)
+            {
+                // Work in flight finishes (its handler's transaction commits or rolls back) unless the stop is hurried.
+                await scheduler.Shutdown(waitForJobsToComplete: !cancellationToken.IsCancellationRequested, cancellationToken);
+            }
+        }
+        finally
+        {
+            _building.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(new CancellationToken(canceled: true));
+        if (_factory is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync();
+        }
+        else if (_factory is IDisposable plain)
+        {
+            plain.Dispose();
+        }
+    }
+}
