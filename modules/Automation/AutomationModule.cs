@@ -27,5 +27,7 @@ public sealed class AutomationModule : ICrmModule
         services.AddModuleDbContext<Data.AutomationDbContext>(Id);
         services.AddScoped<Engine.RuleRunner>();
         services.AddSingleton(Webhooks.WebhookOptions.From(context.Configuration));
+        services.AddSingleton(Waits.WaitOptions.From(context.Configuration));
+        services.AddScoped<Waits.RunWaits>();
     }
 }

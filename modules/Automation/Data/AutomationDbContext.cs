@@ -16,6 +16,8 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
 
     public DbSet<AutomationRun> Runs => Set<AutomationRun>();
 
+    public DbSet<Waits.AutomationWait> Waits => Set<Waits.AutomationWait>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<AutomationRule>(rule =>
@@ -55,6 +57,18 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
             run.HasIndex(r => new { r.EntityType, r.EntityId, r.Id });
             run.HasIndex(r => new { r.RuleId, r.Id });
             run.HasOne<AutomationRule>().WithMany().HasForeignKey(r => r.RuleId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<Waits.AutomationWait>(wait =>
+        {
+            wait.ToTable("waits");
+            wait.HasKey(w => w.Id);
+            wait.Property(w => w.State).HasConversion<string>().HasMaxLength(16);
+            wait.Property(w => w.StageId).HasMaxLength(100);
+            // What a start re-schedules (the waiting ones); a run's waits.
+            wait.HasIndex(w => new { w.State, w.DueAt });
+            wait.HasIndex(w => w.RunId);
+            wait.HasOne<AutomationRun>().WithMany().HasForeignKey(w => w.RunId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

@@ -181,21 +181,13 @@ public sealed class RuleStore(IServiceProvider services)
 
     /// <summary>
     /// What the engine cannot run yet: triggers other than events (schedules, manual and webhook
-    /// starts) and actions that wait (a delay, a date field, a time of day, working hours). Such a
-    /// rule is saved and kept as a draft; it is refused activation, with this reason, rather than
-    /// activated and never (or wrongly) run.
+    /// starts). Such a rule is saved and kept as a draft; it is refused activation, with this reason,
+    /// rather than activated and never run. (Actions that wait run: see <see cref="Waits.RunWaits"/>.)
     /// </summary>
-    private UserError? NotRunnableYet(RuleDefinition definition)
-    {
-        if (services.GetRequiredService<AutomationCatalog>().FindTrigger(definition.Trigger.Kind) is not { Firing: TriggerFiring.Event })
-        {
-            return UserError.At(ErrorCodes.InvalidValue, $"Rules started by '{definition.Trigger.Kind}' cannot run yet: only event triggers run in this version.", "id");
-        }
-
-        var waiting = definition.Actions.Select((a, i) => (a, i)).FirstOrDefault(x => x.a.Timing.Mode != TimingMode.Immediately || x.a.Timing.WorkingHoursOnly);
-        return waiting.a is null ? null
-            : UserError.At(ErrorCodes.InvalidValue, $"Action {waiting.i.ToString(CultureInfo.InvariantCulture)} waits ({waiting.a.Timing.Mode}): delayed actions cannot run yet in this version; only immediate actions run.", "id");
-    }
+    private UserError? NotRunnableYet(RuleDefinition definition) =>
+        services.GetRequiredService<AutomationCatalog>().FindTrigger(definition.Trigger.Kind) is not { Firing: TriggerFiring.Event }
+            ? UserError.At(ErrorCodes.InvalidValue, $"Rules started by '{definition.Trigger.Kind}' cannot run yet: only event triggers run in this version.", "id")
+            : null;
 
     /// <summary>Runs <paramref name="work"/> on the rule with its row held, in one transaction committed only when it refused nothing.</summary>
     private Task<RulePayload> InRuleTurnAsync(long id, Func<AutomationRule, Task<RulePayload>> work, CancellationToken cancellationToken) =>

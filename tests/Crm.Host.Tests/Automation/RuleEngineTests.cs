@@ -318,15 +318,10 @@ public abstract class RuleEngineTests(AutomationHost fixture)
     }
 
     [Fact]
-    public async Task A_rule_that_waits_or_is_not_started_by_an_event_is_not_activated_yet()
+    public async Task A_rule_not_started_by_an_event_is_not_activated_yet()
     {
         foreach (var input in new object[]
         {
-            new
-            {
-                name = "Later", trigger = new { kind = "records.created" },
-                actions = new object[] { new { kind = "records.assign", @params = new { userId = 1 }, timing = new { mode = "AFTER_DELAY", delay = "P3D" } } },
-            },
             new { name = "Daily", trigger = new { kind = "schedule.cron", @params = new { cron = "0 0 9 ? * MON-FRI" } }, actions = new object[] { new { kind = "records.assign", @params = new { userId = 1 } } } },
         })
         {
