@@ -29,5 +29,7 @@ public sealed class AutomationModule : ICrmModule
         services.AddSingleton(Webhooks.WebhookOptions.From(context.Configuration));
         services.AddSingleton(Waits.WaitOptions.From(context.Configuration));
         services.AddScoped<Waits.RunWaits>();
+        services.AddSingleton(Schedules.ScheduleOptions.From(context.Configuration));
+        services.AddScoped<Schedules.RuleSchedules>();
     }
 }

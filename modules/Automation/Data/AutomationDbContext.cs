@@ -18,6 +18,8 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
 
     public DbSet<Waits.AutomationWait> Waits => Set<Waits.AutomationWait>();
 
+    public DbSet<Schedules.ScheduleSweep> Sweeps => Set<Schedules.ScheduleSweep>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<AutomationRule>(rule =>
@@ -69,6 +71,13 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
             wait.HasIndex(w => new { w.State, w.DueAt });
             wait.HasIndex(w => w.RunId);
             wait.HasOne<AutomationRun>().WithMany().HasForeignKey(w => w.RunId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<Schedules.ScheduleSweep>(sweep =>
+        {
+            sweep.ToTable("schedule_sweeps");
+            sweep.HasKey(s => s.RuleId);
+            sweep.HasOne<AutomationRule>().WithMany().HasForeignKey(s => s.RuleId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

@@ -322,7 +322,7 @@ public abstract class RuleEngineTests(AutomationHost fixture)
     {
         foreach (var input in new object[]
         {
-            new { name = "Daily", trigger = new { kind = "schedule.cron", @params = new { cron = "0 0 9 ? * MON-FRI" } }, actions = new object[] { new { kind = "records.assign", @params = new { userId = 1 } } } },
+            new { name = "By hand", trigger = new { kind = "platform.manual" }, actions = new object[] { new { kind = "records.assign", @params = new { userId = 1 } } } },
         })
         {
             var id = Str((await Host.MutateAsync("createAutomationRule",

@@ -243,6 +243,22 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                     b.ToTable("runs", "automation");
                 });
 
+            modelBuilder.Entity("Crm.Modules.Automation.Schedules.ScheduleSweep", b =>
+                {
+                    b.Property<long>("RuleId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rule_id");
+
+                    b.Property<DateTime>("SweptUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("swept_until");
+
+                    b.HasKey("RuleId")
+                        .HasName("pk_schedule_sweeps");
+
+                    b.ToTable("schedule_sweeps", "automation");
+                });
+
             modelBuilder.Entity("Crm.Modules.Automation.Waits.AutomationWait", b =>
                 {
                     b.Property<long>("Id")
@@ -380,6 +396,16 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_runs_rules_rule_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Schedules.ScheduleSweep", b =>
+                {
+                    b.HasOne("Crm.Modules.Automation.Rules.AutomationRule", null)
+                        .WithMany()
+                        .HasForeignKey("RuleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_schedule_sweeps_rules_rule_id");
                 });
 
             modelBuilder.Entity("Crm.Modules.Automation.Waits.AutomationWait", b =>

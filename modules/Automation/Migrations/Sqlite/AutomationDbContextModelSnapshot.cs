@@ -231,6 +231,22 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                     b.ToTable("automation_runs", (string)null);
                 });
 
+            modelBuilder.Entity("Crm.Modules.Automation.Schedules.ScheduleSweep", b =>
+                {
+                    b.Property<long>("RuleId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rule_id");
+
+                    b.Property<DateTime>("SweptUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("swept_until");
+
+                    b.HasKey("RuleId")
+                        .HasName("pk_automation_schedule_sweeps");
+
+                    b.ToTable("automation_schedule_sweeps", (string)null);
+                });
+
             modelBuilder.Entity("Crm.Modules.Automation.Waits.AutomationWait", b =>
                 {
                     b.Property<long>("Id")
@@ -364,6 +380,16 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_automation_runs_automation_rules_rule_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Schedules.ScheduleSweep", b =>
+                {
+                    b.HasOne("Crm.Modules.Automation.Rules.AutomationRule", null)
+                        .WithMany()
+                        .HasForeignKey("RuleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_automation_schedule_sweeps_automation_rules_rule_id");
                 });
 
             modelBuilder.Entity("Crm.Modules.Automation.Waits.AutomationWait", b =>
