@@ -166,8 +166,10 @@ public sealed class WorkScheduler(
         await _building.WaitAsync(CancellationToken.None);
         try
         {
+            // Once: the host stops it, then disposes it.
+            var wasStopped = _stopped;
             _stopped = true;
-            if (_scheduler is { } scheduler)
+            if (!wasStopped && _scheduler is { } scheduler)
             {
                 // Work in flight finishes (its handler's transaction commits or rolls back) unless the stop is hurried.
                 await scheduler.Shutdown(waitForJobsToComplete: !cancellationToken.IsCancellationRequested, cancellationToken);
