@@ -31,5 +31,6 @@ public sealed class AutomationModule : ICrmModule
         services.AddScoped<Waits.RunWaits>();
         services.AddSingleton(Schedules.ScheduleOptions.From(context.Configuration));
         services.AddScoped<Schedules.RuleSchedules>();
+        services.AddHostedService<Schedules.ScheduledWorkRecovery>();
     }
 }

@@ -1,6 +1,5 @@
 using Crm.Modules.Automation.Data;
 using Crm.Modules.Automation.Rules;
-using Crm.PluginSdk.Modules;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -8,11 +7,11 @@ namespace Crm.Modules.Automation.Schedules;
 
 /// <summary>
 /// At every start, makes every rule's recurring work follow its active version again (idempotent):
-/// what an activation's commit and its scheduling left apart is put right.
+/// what an activation's commit and its scheduling left apart is put right (run by <see cref="ScheduledWorkRecovery"/>).
 /// </summary>
-public sealed class ScheduleRecovery : IModuleStartupTask
+public static class ScheduleRecovery
 {
-    public async Task RunAsync(IServiceProvider services, CancellationToken cancellationToken)
+    public static async Task RunAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         var db = services.GetRequiredService<AutomationDbContext>();
         var schedules = services.GetRequiredService<RuleSchedules>();

@@ -1,5 +1,4 @@
 using Crm.Modules.Automation.Data;
-using Crm.PluginSdk.Modules;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -8,13 +7,15 @@ namespace Crm.Modules.Automation.Waits;
 /// <summary>
 /// At every start, schedules the work of every run still waiting again (the same key replaces what
 /// is there, so this is idempotent): work lost between a wait's commit and its scheduling, or with a
-/// scheduler's tables restored from elsewhere, is found again. Past-due waits fire at once.
+/// scheduler's tables restored from elsewhere, is found again. Past-due waits fire at once. Run by
+/// <see cref="Schedules.ScheduledWorkRecovery"/> after the start, outside the start-up tasks'
+/// transaction: the scheduler writes through connections of its own, which on SQLite would wait for it.
 /// </summary>
-public sealed class WaitRecovery : IModuleStartupTask
+public static class WaitRecovery
 {
     private const int PageSize = 1_000;
 
-    public async Task RunAsync(IServiceProvider services, CancellationToken cancellationToken)
+    public static async Task RunAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         var db = services.GetRequiredService<AutomationDbContext>();
         var waits = services.GetRequiredService<RunWaits>();

@@ -126,6 +126,32 @@ public abstract class DelayedActionTests(Engine engine)
     }
 
     [Fact]
+    public async Task A_wait_whose_work_was_lost_is_scheduled_again_at_the_next_start()
+    {
+        var connection = await ScheduledWorkTests.NewDatabaseAsync(engine);
+        string deal;
+        await using (var first = await StartAsync(connection))
+        {
+            await ActiveRuleAsync(first, Rule("Found again", "PT2S"));
+            deal = await DealInPreparationAsync(first);
+            Assert.Equal("WAITING", Str((await RunAsync(first, deal))["status"]));
+        }
+
+        // The scheduler's copy is gone (as if the host had stopped between the wait's commit and its scheduling).
+        await using (var lost = new CrmHost(engine, connection))
+        {
+            foreach (var table in new[] { "qrtz_simple_triggers", "qrtz_triggers", "qrtz_job_details" })
+            {
+                await lost.QueryRowsAsync($"DELETE FROM {lost.Table("platform", table)}");
+            }
+        }
+
+        await using var second = await StartAsync(connection);
+        await RunWhenAsync(second, deal, "SUCCEEDED");
+        Assert.Equal("Found again", await CommentsAsync(second, deal));
+    }
+
+    [Fact]
     public async Task A_run_goes_on_with_the_version_it_pinned_while_a_newer_one_is_active()
     {
         await using var host = await StartAsync();
