@@ -35,5 +35,10 @@ public sealed class AutomationModule : ICrmModule
         services.AddHostedService<Processes.ProcessRecovery>();
         services.AddSingleton(Webhooks.WebhookOptions.From(context.Configuration));
         services.AddSingleton(Webhooks.IncomingWebhookOptions.From(context.Configuration));
+        services.AddSingleton(Waits.WaitOptions.From(context.Configuration));
+        services.AddScoped<Waits.RunWaits>();
+        services.AddSingleton(Schedules.ScheduleOptions.From(context.Configuration));
+        services.AddScoped<Schedules.RuleSchedules>();
+        services.AddHostedService<Schedules.ScheduledWorkRecovery>();
     }
 }

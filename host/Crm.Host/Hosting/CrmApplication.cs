@@ -155,8 +155,8 @@ public static class CrmApplication
         services.AddSingleton<PlatformInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<PlatformInitializer>());
         // Durable scheduled work (Quartz), after the platform's start-up: the migrations made its tables.
-        services.AddOptions<Scheduling.SchedulingOptions>().Bind(configuration.GetSection(Scheduling.SchedulingOptions.SectionName))
-            .Validate(o => !o.Problems().Any(), "Scheduling has a setting that cannot work; see README, Settings.").ValidateOnStart();
+        services.AddOptions<Scheduling.SchedulingOptions>().Bind(configuration.GetSection(Scheduling.SchedulingOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Scheduling.SchedulingOptions>, Scheduling.SchedulingOptionsValidation>();
         services.AddSingleton<Scheduling.ScheduledWorkHandlers>();
         services.AddSingleton<Scheduling.WorkScheduler>();
         services.AddSingleton<Crm.PluginSdk.Scheduling.IWorkScheduler>(sp => sp.GetRequiredService<Scheduling.WorkScheduler>());

@@ -55,3 +55,12 @@ public sealed class SchedulingOptions
         }
     }
 }
+
+/// <summary>Refuses the start with each <c>Scheduling:*</c> setting that cannot work, named.</summary>
+public sealed class SchedulingOptionsValidation : Microsoft.Extensions.Options.IValidateOptions<SchedulingOptions>
+{
+    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, SchedulingOptions options) =>
+        options.Problems().ToList() is { Count: > 0 } problems
+            ? Microsoft.Extensions.Options.ValidateOptionsResult.Fail(problems)
+            : Microsoft.Extensions.Options.ValidateOptionsResult.Success;
+}

@@ -49,18 +49,28 @@ public sealed class WorkScheduler(
         await scheduler.ScheduleJob(job, [trigger], new ScheduleJobOptions { Replace = true }, cancellationToken);
     }
 
-    public async Task ScheduleRecurringAsync(string handler, string key, string cronExpression, string payload, CancellationToken cancellationToken)
+    public string? CronProblem(string cronExpression)
     {
-        Check(handler, key, payload);
-        CronScheduleBuilder schedule;
         try
         {
-            schedule = CronScheduleBuilder.Create(cronExpression);
+            _ = CronScheduleBuilder.Create(cronExpression);
+            return null;
         }
         catch (FormatException ex)
         {
-            throw new ArgumentException($"'{cronExpression}' is not a Quartz CRON expression: {ex.Message}", nameof(cronExpression), ex);
+            return $"'{cronExpression}' is not a Quartz CRON expression: {ex.Message}";
         }
+    }
+
+    public async Task ScheduleRecurringAsync(string handler, string key, string cronExpression, string payload, CancellationToken cancellationToken)
+    {
+        Check(handler, key, payload);
+        if (CronProblem(cronExpression) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(cronExpression));
+        }
+
+        var schedule = CronScheduleBuilder.Create(cronExpression);
 
         var (job, triggerKey) = Job(handler, key, payload);
         var trigger = TriggerBuilder.Create()
@@ -156,8 +166,10 @@ public sealed class WorkScheduler(
         await _building.WaitAsync(CancellationToken.None);
         try
         {
+            // Once: the host stops it, then disposes it.
+            var wasStopped = _stopped;
             _stopped = true;
-            if (_scheduler is { } scheduler)
+            if (!wasStopped && _scheduler is { } scheduler)
             {
                 // Work in flight finishes (its handler's transaction commits or rolls back) unless the stop is hurried.
                 await scheduler.Shutdown(waitForJobsToComplete: !cancellationToken.IsCancellationRequested, cancellationToken);

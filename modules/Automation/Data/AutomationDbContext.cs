@@ -18,6 +18,7 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
     public DbSet<AutomationRun> Runs => Set<AutomationRun>();
 
     public DbSet<Webhooks.WebhookSecret> WebhookSecrets => Set<Webhooks.WebhookSecret>();
+
     public DbSet<BusinessProcess> Processes => Set<BusinessProcess>();
 
     public DbSet<BusinessProcessVersion> ProcessVersions => Set<BusinessProcessVersion>();
@@ -29,6 +30,10 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
     public DbSet<ProcessApproval> ProcessApprovals => Set<ProcessApproval>();
 
     public DbSet<ProcessApprovalAssignee> ProcessApprovalAssignees => Set<ProcessApprovalAssignee>();
+
+    public DbSet<Waits.AutomationWait> Waits => Set<Waits.AutomationWait>();
+
+    public DbSet<Schedules.ScheduleSweep> Sweeps => Set<Schedules.ScheduleSweep>();
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
@@ -82,6 +87,25 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
             secret.HasOne<AutomationRule>().WithMany().HasForeignKey(s => s.RuleId).OnDelete(DeleteBehavior.Cascade);
         });
         ProcessModel.Configure(modelBuilder);
+
+        modelBuilder.Entity<Waits.AutomationWait>(wait =>
+        {
+            wait.ToTable("waits");
+            wait.HasKey(w => w.Id);
+            wait.Property(w => w.State).HasConversion<string>().HasMaxLength(16);
+            wait.Property(w => w.StageId).HasMaxLength(100);
+            // What a start re-schedules (the waiting ones); a run's waits.
+            wait.HasIndex(w => new { w.State, w.DueAt });
+            wait.HasIndex(w => w.RunId);
+            wait.HasOne<AutomationRun>().WithMany().HasForeignKey(w => w.RunId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<Schedules.ScheduleSweep>(sweep =>
+        {
+            sweep.ToTable("schedule_sweeps");
+            sweep.HasKey(s => s.RuleId);
+            sweep.HasOne<AutomationRule>().WithMany().HasForeignKey(s => s.RuleId).OnDelete(DeleteBehavior.Cascade);
+        });
     }
 }
 

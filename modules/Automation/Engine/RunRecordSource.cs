@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Crm.PluginSdk.Automation;
 using Crm.PluginSdk.Entities;
+using Crm.PluginSdk.Querying;
 using Crm.PluginSdk.Scripting;
 
 namespace Crm.Modules.Automation.Engine;
@@ -20,16 +21,45 @@ internal sealed class RunRecordSource(IServiceProvider services, IEntityRegistry
             ? RecordSnapshot.Of(definition, record)
             : null;
 
-    public async Task<IReadOnlyList<JsonObject>> FindAsync(string type, JsonObject? where, int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<JsonObject>> FindAsync(string type, JsonObject? where, int limit, CancellationToken cancellationToken) =>
+        FindAsync(type, where, null, limit, cancellationToken);
+
+    /// <summary>The records <paramref name="where"/> selects, by <paramref name="orderBy"/> (a field, ascending) then id.</summary>
+    public Task<IReadOnlyList<JsonObject>> FindAsync(string type, JsonObject? where, string? orderBy, int limit, CancellationToken cancellationToken) =>
+        FindAsync(type, Where(where), orderBy, limit, cancellationToken);
+
+    /// <summary>As above, with the filter's values already of their fields' types (a <see cref="DateOnly"/> for a date).</summary>
+    public async Task<IReadOnlyList<JsonObject>> FindAsync(string type, IReadOnlyDictionary<string, object?>? where, string? orderBy, int limit, CancellationToken cancellationToken)
     {
         if (Type(type) is not { } definition || limit < 1)
         {
             return [];
         }
 
-        var page = await definition.ListAsync(services, new ListArguments(Where(where), [new Dictionary<string, object?> { ["id"] = "ASC" }], limit, null, null, null), false, cancellationToken);
-        return page.Edges.Select(e => RecordSnapshot.Of(definition, e.Node)).ToList();
+        // The direction as the list's GraphQL order arrives: the enum (the text "ASC" is not one of its names).
+        IReadOnlyList<IReadOnlyDictionary<string, object?>> order = orderBy is null
+            ? [new Dictionary<string, object?> { ["id"] = SortDirection.Ascending }]
+            : [new Dictionary<string, object?> { [orderBy] = SortDirection.Ascending }, new Dictionary<string, object?> { ["id"] = SortDirection.Ascending }];
+        // In pages no larger than a list's own (Limits:MaxPageSize), on its cursor.
+        var found = new List<JsonObject>();
+        var pageSize = Math.Min(PageSize, (services.GetService(typeof(QueryLimits)) as QueryLimits)?.MaxPageSize ?? PageSize);
+        string? after = null;
+        while (found.Count < limit)
+        {
+            var page = await definition.ListAsync(services, new ListArguments(where, order, Math.Min(pageSize, limit - found.Count), after, null, null), false, cancellationToken);
+            found.AddRange(page.Edges.Select(e => RecordSnapshot.Of(definition, e.Node)));
+            if (!page.PageInfo.HasNextPage || page.PageInfo.EndCursor is not { } next)
+            {
+                break;
+            }
+
+            after = next;
+        }
+
+        return found;
     }
+
+    private const int PageSize = 100;
 
     public async Task<long> CountAsync(string type, JsonObject? where, CancellationToken cancellationToken) =>
         Type(type) is { } definition

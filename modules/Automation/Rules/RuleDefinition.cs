@@ -56,9 +56,11 @@ public sealed record RuleAction(string Kind, JsonObject Params, ActionTiming Tim
 /// What a rule version does: its trigger, its condition (a declarative tree, see
 /// <see cref="ConditionValidator"/>; null: always), its ordered actions, and whether its own
 /// changes may start it again, and its scope on its record type (<see cref="Scope"/>: values of the type's
-/// partition fields, a deal rule's <c>pipelineId</c>; the rule runs only for records within it). Stored as JSON in <see cref="AutomationRuleVersion.Definition"/>.
+/// partition fields, a deal rule's <c>pipelineId</c>; the rule runs only for records within it), and whether
+/// a run waiting at an action goes on when its record left the stage it started in (<see cref="KeepWhenStageLeft"/>;
+/// by default it is cancelled). Stored as JSON in <see cref="AutomationRuleVersion.Definition"/>.
 /// </summary>
-public sealed record RuleDefinition(RuleStep Trigger, JsonObject? Condition, IReadOnlyList<RuleAction> Actions, bool AllowSelfTrigger, JsonObject? Scope = null)
+public sealed record RuleDefinition(RuleStep Trigger, JsonObject? Condition, IReadOnlyList<RuleAction> Actions, bool AllowSelfTrigger, JsonObject? Scope = null, bool KeepWhenStageLeft = false)
 {
     /// <summary>The scope as the SDK takes it (<see cref="Crm.PluginSdk.Automation.ActionRequest.RecordScope"/>): whole numbers as longs, text as strings; null for none.</summary>
     public IReadOnlyDictionary<string, object?>? RecordScope() => Scope?.ToDictionary(p => p.Key, p => ScopeValue(p.Value));

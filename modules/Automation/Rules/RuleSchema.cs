@@ -59,6 +59,7 @@ public sealed class RuleSchema : ISchemaContributor
         version.AddField(new FieldType { Name = "actions", ResolvedType = SchemaComposer.NonNullList(action), Resolver = new FuncFieldResolver<object?>(c => Definition(c).Actions) });
         version.AddField(new FieldType { Name = "scope", ResolvedType = json, Description = "Its scope on its record type ({ pipelineId: 3 }); null: the whole type.", Resolver = new FuncFieldResolver<object?>(c => Definition(c).Scope) });
         version.AddField(new FieldType { Name = "allowSelfTrigger", ResolvedType = new NonNullGraphType(new BooleanGraphType()), Resolver = new FuncFieldResolver<object?>(c => Definition(c).AllowSelfTrigger) });
+        version.AddField(new FieldType { Name = "keepWhenStageLeft", ResolvedType = new NonNullGraphType(new BooleanGraphType()), Resolver = new FuncFieldResolver<object?>(c => Definition(c).KeepWhenStageLeft) });
         version.AddField(SharedGraphTypes.Field<AutomationRuleVersion>("runAsUserId", typeof(NonNullGraphType<IdGraphType>), v => v.RunAsUserId.ToString(CultureInfo.InvariantCulture), "The user whose rights its runs have."));
         composer.AddUserField<AutomationRuleVersion>(version, "runAs", "The user whose rights its runs have (null once deleted).", v => v.RunAsUserId);
         version.AddField(SharedGraphTypes.Field<AutomationRuleVersion>("createdAt", typeof(NonNullGraphType<DateTimeGraphType>), v => Utc(v.CreatedAt)));
@@ -160,7 +161,7 @@ public sealed class RuleSchema : ISchemaContributor
 
         var timingInput = new InputObjectGraphType { Name = "AutomationTimingInput", Description = "When an action runs (IMMEDIATELY when left out)." };
         timingInput.AddField(new FieldType { Name = "mode", ResolvedType = new NonNullGraphType(mode) });
-        timingInput.AddField(new FieldType { Name = "delay", Type = typeof(StringGraphType), Description = $"An ISO 8601 duration (PT30M, P3D): after a delay at least {RuleValidator.MinDelay.TotalMinutes.ToString(CultureInfo.InvariantCulture)} minute, at most {Crm.PluginSdk.Automation.ParameterValidator.MaxDuration.TotalDays.ToString(CultureInfo.InvariantCulture)} days." });
+        timingInput.AddField(new FieldType { Name = "delay", Type = typeof(StringGraphType), Description = $"An ISO 8601 duration (PT30M, P3D): after a delay at least Automation:MinDelay (a minute by default), at most {Crm.PluginSdk.Automation.ParameterValidator.MaxDuration.TotalDays.ToString(CultureInfo.InvariantCulture)} days." });
         timingInput.AddField(new FieldType { Name = "field", Type = typeof(StringGraphType), Description = "A date field of the record (BEFORE_FIELD, AFTER_FIELD)." });
         timingInput.AddField(new FieldType { Name = "timeOfDay", Type = typeof(StringGraphType), Description = "HH:mm, UTC (AT_TIME_OF_DAY)." });
         timingInput.AddField(new FieldType { Name = "workingHoursOnly", Type = typeof(BooleanGraphType), DefaultValue = false });
@@ -181,6 +182,7 @@ public sealed class RuleSchema : ISchemaContributor
         input.AddField(new FieldType { Name = "runAsUserId", Type = typeof(IdGraphType), Description = "The user whose rights its runs have; you when left out." });
         input.AddField(new FieldType { Name = "scope", ResolvedType = json, Description = "The rule's scope on its record type: values of its partition fields ({ pipelineId: 3 } for deals); it runs only for records within it, and its stages and field values are checked there. Null: the whole type." });
         input.AddField(new FieldType { Name = "allowSelfTrigger", Type = typeof(BooleanGraphType), DefaultValue = false, Description = "Whether the rule's own changes may start it again." });
+        input.AddField(new FieldType { Name = "keepWhenStageLeft", Type = typeof(BooleanGraphType), DefaultValue = false, Description = "Whether a run waiting at an action goes on when its record left the stage (or status) it started in; by default it is cancelled." });
 
         composer.Mutation.AddField(Mutation("createAutomationRule", "Makes a rule of a record type, its first version a draft. Needs the settings right.", payload,
             new QueryArguments(
@@ -244,7 +246,8 @@ public sealed class RuleSchema : ISchemaContributor
             }).ToList(),
             runAs,
             V(input, "allowSelfTrigger") as bool? ?? false,
-            V(input, "scope") as JsonNode);
+            V(input, "scope") as JsonNode,
+            V(input, "keepWhenStageLeft") as bool? ?? false);
     }
 
     private static RuleStepInput? Step(object? value) =>

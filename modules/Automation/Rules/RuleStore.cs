@@ -29,6 +29,8 @@ public sealed class RuleStore(IServiceProvider services)
 
     private DateTime Now => services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
 
+    private Crm.Modules.Automation.Schedules.RuleSchedules RuleSchedules => services.GetRequiredService<Crm.Modules.Automation.Schedules.RuleSchedules>();
+
     public async Task<RulePayload> CreateAsync(string entityType, RuleInput input, CancellationToken cancellationToken)
     {
         if (_actor.RefuseUnlessCanConfigure("Editing automation rules") is { } refused)
@@ -116,17 +118,23 @@ public sealed class RuleStore(IServiceProvider services)
         }, cancellationToken);
     }
 
-    public async Task<RulePayload> ActivateAsync(long id, CancellationToken cancellationToken) =>
-        _actor.RefuseUnlessCanConfigure("Activating automation rules") is { } refused
-            ? new RulePayload(null, [refused])
-            : await InRuleTurnAsync(id, async rule =>
+    public async Task<RulePayload> ActivateAsync(long id, CancellationToken cancellationToken)
+    {
+        if (_actor.RefuseUnlessCanConfigure("Activating automation rules") is { } refused)
+        {
+            return new RulePayload(null, [refused]);
+        }
+
+        RuleDefinition? activated = null;
+        var payload = await InRuleTurnAsync(id, async rule =>
             {
                 if (rule.Versions.FirstOrDefault(v => v.State == RuleState.Draft) is not { } draft)
                 {
                     return new RulePayload(null, [UserError.At(ErrorCodes.InvalidValue, "The rule has no draft to activate: edit it first (updateAutomationRule).", "id")]);
                 }
 
-                if (NotRunnableYet(RuleDefinition.FromJson(draft.Definition)) is { } notYet)
+                activated = RuleDefinition.FromJson(draft.Definition);
+                if (RuleSchedules.Problem(activated) is { } notYet)
                 {
                     return new RulePayload(null, [notYet]);
                 }
@@ -150,10 +158,19 @@ public sealed class RuleStore(IServiceProvider services)
                 return new RulePayload(rule, []);
             }, cancellationToken);
 
+        // Committed: the rule's schedule follows the version now active (or ends when that one has none).
+        if (payload.Errors.Count == 0)
+        {
+            await RuleSchedules.FollowAsync(id, activated, cancellationToken);
+        }
+
+        return payload;
+    }
+
     public async Task<RulePayload> DeactivateAsync(long id, CancellationToken cancellationToken) =>
         _actor.RefuseUnlessCanConfigure("Deactivating automation rules") is { } refused
             ? new RulePayload(null, [refused])
-            : await InRuleTurnAsync(id, async rule =>
+            : await StopScheduleAsync(id, await InRuleTurnAsync(id, async rule =>
             {
                 if (rule.Versions.FirstOrDefault(v => v.State == RuleState.Active) is { } active)
                 {
@@ -167,34 +184,27 @@ public sealed class RuleStore(IServiceProvider services)
                 }
 
                 return new RulePayload(rule, []);
-            }, cancellationToken);
+            }, cancellationToken), cancellationToken);
 
     public async Task<RulePayload> DeleteAsync(long id, CancellationToken cancellationToken) =>
         _actor.RefuseUnlessCanConfigure("Deleting automation rules") is { } refused
             ? new RulePayload(null, [refused])
-            : await InRuleTurnAsync(id, async rule =>
+            : await StopScheduleAsync(id, await InRuleTurnAsync(id, async rule =>
             {
                 _db.Rules.Remove(rule);
                 await _db.SaveChangesAsync(cancellationToken);
                 return new RulePayload(null, [], rule.Id);
-            }, cancellationToken);
+            }, cancellationToken), cancellationToken);
 
-    /// <summary>
-    /// What the engine cannot run yet: schedules and actions that wait (a delay, a date field, a time of day, working hours). Such a
-    /// rule is saved and kept as a draft; it is refused activation, with this reason, rather than
-    /// activated and never (or wrongly) run.
-    /// </summary>
-    private UserError? NotRunnableYet(RuleDefinition definition)
+    /// <summary>After a committed deactivation or deletion: the rule's recurring work (a schedule's) ends.</summary>
+    private async Task<RulePayload> StopScheduleAsync(long id, RulePayload payload, CancellationToken cancellationToken)
     {
-        // Events run through the engine; manual and webhook starts through startAutomationRule and the webhook endpoint.
-        if (services.GetRequiredService<AutomationCatalog>().FindTrigger(definition.Trigger.Kind) is not { Firing: TriggerFiring.Event or TriggerFiring.Manual or TriggerFiring.Webhook })
+        if (payload.Errors.Count == 0)
         {
-            return UserError.At(ErrorCodes.InvalidValue, $"Rules started by '{definition.Trigger.Kind}' cannot run yet: only event, manual and webhook triggers run in this version.", "id");
+            await RuleSchedules.FollowAsync(id, null, cancellationToken);
         }
 
-        var waiting = definition.Actions.Select((a, i) => (a, i)).FirstOrDefault(x => x.a.Timing.Mode != TimingMode.Immediately || x.a.Timing.WorkingHoursOnly);
-        return waiting.a is null ? null
-            : UserError.At(ErrorCodes.InvalidValue, $"Action {waiting.i.ToString(CultureInfo.InvariantCulture)} waits ({waiting.a.Timing.Mode}): delayed actions cannot run yet in this version; only immediate actions run.", "id");
+        return payload;
     }
 
     /// <summary>Runs <paramref name="work"/> on the rule with its row held, in one transaction committed only when it refused nothing.</summary>

@@ -17,7 +17,8 @@ public sealed record RuleInput(
     IReadOnlyList<RuleActionInput>? Actions,
     long? RunAsUserId,
     bool AllowSelfTrigger,
-    JsonNode? Scope = null);
+    JsonNode? Scope = null,
+    bool KeepWhenStageLeft = false);
 
 public sealed record RuleStepInput(string? Kind, JsonNode? Params);
 
@@ -37,9 +38,6 @@ public sealed record ValidRule(string Name, string? Description, RuleDefinition 
 /// </summary>
 public sealed class RuleValidator(IServiceProvider services)
 {
-    /// <summary>The shortest delay of an action: less is "immediately" (and a timer per event would be abuse).</summary>
-    public static readonly TimeSpan MinDelay = TimeSpan.FromMinutes(1);
-
     /// <summary>The integration user a rule runs as when it names no one (<see cref="IIntegrationUsers"/>).</summary>
     public const string AutomationUserKey = "automation";
 
@@ -125,7 +123,7 @@ public sealed class RuleValidator(IServiceProvider services)
                 ? await integrations.EnsureAsync(AutomationUserKey, AutomationUserName, cancellationToken)
                 : services.GetRequiredService<ICurrentActor>().UserId ?? 0);
 
-        var definition = new RuleDefinition(trigger, condition, actions, input.AllowSelfTrigger, scope);
+        var definition = new RuleDefinition(trigger, condition, actions, input.AllowSelfTrigger, scope, input.KeepWhenStageLeft);
         if (definition.ToJson().Length > RuleLimits.MaxDefinitionLength)
         {
             errors.Add(UserError.At(ErrorCodes.LimitExceeded, $"A rule's trigger, condition and actions are at most {RuleLimits.MaxDefinitionLength.ToString(CultureInfo.InvariantCulture)} characters of JSON.", "input"));
@@ -207,10 +205,12 @@ public sealed class RuleValidator(IServiceProvider services)
         }
 
         var needsDelay = timing.Mode == TimingMode.AfterDelay || timing.Mode == TimingMode.BeforeField;
-        if (delay is { } given ? given < (needsDelay ? MinDelay : TimeSpan.Zero) || given > ParameterValidator.MaxDuration : needsDelay && errors.Count == before)
+        // The shortest delay (Automation:MinDelay): less is "immediately", and a timer per event would be abuse.
+        var minDelay = services.GetRequiredService<Waits.WaitOptions>().MinDelay;
+        if (delay is { } given ? given < (needsDelay ? minDelay : TimeSpan.Zero) || given > ParameterValidator.MaxDuration : needsDelay && errors.Count == before)
         {
             errors.Add(new UserError(ErrorCodes.InvalidValue,
-                $"'delay' is {(needsDelay ? "required, at least a minute" : "at least zero")} and at most {ParameterValidator.MaxDuration.TotalDays.ToString(CultureInfo.InvariantCulture)} days.", [.. at, "delay"]));
+                $"'delay' is {(needsDelay ? $"required, at least {System.Xml.XmlConvert.ToString(minDelay)}" : "at least zero")} and at most {ParameterValidator.MaxDuration.TotalDays.ToString(CultureInfo.InvariantCulture)} days.", [.. at, "delay"]));
         }
 
         var byField = timing.Mode is TimingMode.BeforeField or TimingMode.AfterField;

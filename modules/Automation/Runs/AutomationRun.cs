@@ -9,6 +9,12 @@ public enum RunStatus
 
     /// <summary>Its condition did not hold: nothing was done.</summary>
     Skipped,
+
+    /// <summary>Waiting at an action (a delay, a date, a time of day, working hours, a retry's back-off): see the run's wait.</summary>
+    Waiting,
+
+    /// <summary>Ended while it waited: by <c>cancelRun</c>, or because its record left its stage, its scope or its condition.</summary>
+    Cancelled,
 }
 
 /// <summary>

@@ -70,5 +70,52 @@ public sealed class RunSchema : ISchemaContributor
                     : await RunQuery.PageAsync(c, composer.Registry, first);
             }),
         });
+
+        var cancelPayload = new ObjectGraphType { Name = "CancelAutomationRunPayload", Description = "The run as cancelled, or why it was not." };
+        cancelPayload.AddField(new FieldType { Name = "run", ResolvedType = run, Resolver = new FuncFieldResolver<object?>(c => ((CancelRunPayload)c.Source!).Run) });
+        cancelPayload.AddField(new FieldType { Name = "errors", ResolvedType = SchemaComposer.NonNullList(composer.Types.UserError), Resolver = new FuncFieldResolver<object?>(c => ((CancelRunPayload)c.Source!).Errors) });
+        composer.Mutation.AddField(new FieldType
+        {
+            Name = "cancelRun",
+            Description = "Cancels a run waiting at an action, with its scheduled work: it goes no further. Needs the settings right.",
+            ResolvedType = new NonNullGraphType(cancelPayload),
+            Arguments = new QueryArguments(new QueryArgument<NonNullGraphType<IdGraphType>> { Name = "runId" }),
+            Resolver = new FuncFieldResolver<object?>(async c => await CancelAsync(c.RequestServices!, c.GetArgument<object>("runId"), c.CancellationToken)),
+        });
+    }
+
+    private sealed record CancelRunPayload(AutomationRun? Run, IReadOnlyList<UserError> Errors);
+
+    private static async Task<CancelRunPayload> CancelAsync(IServiceProvider services, object rawId, CancellationToken cancellationToken)
+    {
+        var actor = services.GetRequiredService<ICurrentActor>();
+        if (!actor.CanConfigure)
+        {
+            return new CancelRunPayload(null, [UserError.At(ErrorCodes.Forbidden, SettingsRight.Refusal("Cancelling a run"), "runId")]);
+        }
+
+        if (!Guid.TryParse(rawId?.ToString(), out var runId))
+        {
+            return new CancelRunPayload(null, [UserError.At(ErrorCodes.InvalidFormat, "'runId' is a run's id (a UUID).", "runId")]);
+        }
+
+        var db = services.GetRequiredService<AutomationDbContext>();
+        var found = await db.Runs.FirstOrDefaultAsync(r => r.RunId == runId, cancellationToken);
+        if (found is null)
+        {
+            return new CancelRunPayload(null, [UserError.At(ErrorCodes.NotFound, $"No automation run {runId}.", "runId")]);
+        }
+
+        // Only a waiting run can be stopped: one under way finishes its action, and taking its wait is what decides the race with its work.
+        if (found.Status != RunStatus.Waiting || !await services.GetRequiredService<Waits.RunWaits>().CancelAsync(found.Id, cancellationToken))
+        {
+            return new CancelRunPayload(null, [UserError.At(ErrorCodes.InvalidValue, $"The run is {found.Status.ToString().ToUpperInvariant()}, not waiting: it cannot be cancelled.", "runId")]);
+        }
+
+        found.Status = RunStatus.Cancelled;
+        found.Error = $"CANCELLED: by user {actor.UserId?.ToString(CultureInfo.InvariantCulture) ?? "system"}.";
+        found.FinishedAt = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(cancellationToken);
+        return new CancelRunPayload(found, []);
     }
 }

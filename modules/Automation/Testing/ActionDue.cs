@@ -1,51 +1,35 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Crm.Modules.Automation.Rules;
+using Crm.Modules.Automation.Waits;
 
 namespace Crm.Modules.Automation.Testing;
 
 /// <summary>
 /// When an action of a run started now would run, by its timing: what it waits for (in words) and
-/// until when (null when it cannot be told: the date field is empty). Working hours are not applied:
-/// <see cref="ActionTiming.WorkingHoursOnly"/> is told in the words.
+/// until when, as a real run would wait (<see cref="WaitPlanner"/>, working hours applied); null
+/// when it cannot be told (the date field is empty).
 /// </summary>
 public sealed record ActionDue(string WaitsFor, DateTimeOffset? Until)
 {
-    public static ActionDue Of(ActionTiming timing, JsonObject? record, DateTimeOffset now)
+    public static ActionDue Of(ActionTiming timing, JsonObject? record, DateTimeOffset now, WaitOptions options)
     {
         var delay = timing.Delay ?? TimeSpan.Zero;
-        var (words, until) = timing.Mode switch
+        var words = timing.Mode switch
         {
-            TimingMode.AfterDelay => ($"{Duration(delay)} after the start", now + delay),
-            TimingMode.BeforeField => ($"{Duration(delay)} before {timing.Field}", FieldTime(record, timing.Field) - delay),
-            TimingMode.AfterField => ($"{Duration(delay)} after {timing.Field}", FieldTime(record, timing.Field) + delay),
-            TimingMode.AtTimeOfDay => ($"the next {timing.TimeOfDay} UTC", NextTimeOfDay(timing.TimeOfDay, now)),
-            _ => ("nothing", (DateTimeOffset?)now),
+            TimingMode.AfterDelay => $"{Duration(delay)} after the start",
+            TimingMode.BeforeField => $"{Duration(delay)} before {timing.Field}",
+            TimingMode.AfterField => $"{Duration(delay)} after {timing.Field}",
+            TimingMode.AtTimeOfDay => $"the next {timing.TimeOfDay} UTC",
+            _ => "nothing",
         };
-        if (timing.Mode is TimingMode.BeforeField or TimingMode.AfterField && until is null)
+        var (until, problem) = record is null ? (null, "the record could not be read") : WaitPlanner.Due(timing, record, now, options);
+        if (problem is not null)
         {
-            words += $" ({timing.Field} is empty: the action would not be scheduled)";
+            words += $" ({problem}: the action would fail)";
         }
 
-        return new ActionDue(timing.WorkingHoursOnly ? words + ", then the next working hour" : words, until);
+        return new ActionDue(timing.WorkingHoursOnly ? words + ", moved into working hours" : words, until);
     }
 
     private static string Duration(TimeSpan delay) => System.Xml.XmlConvert.ToString(delay);
-
-    private static DateTimeOffset? FieldTime(JsonObject? record, string? field) =>
-        field is not null && record?[field] is JsonValue value && value.TryGetValue<string>(out var text)
-            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
-            ? time
-            : null;
-
-    private static DateTimeOffset? NextTimeOfDay(string? timeOfDay, DateTimeOffset now)
-    {
-        if (!TimeOnly.TryParseExact(timeOfDay, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var time))
-        {
-            return null;
-        }
-
-        var today = new DateTimeOffset(now.UtcDateTime.Date + time.ToTimeSpan(), TimeSpan.Zero);
-        return today > now ? today : today.AddDays(1);
-    }
 }

@@ -22,7 +22,7 @@ namespace Crm.Modules.Automation.Testing;
 /// runs on the record as it is now (the changes of the actions before it are rolled back, not seen);
 /// a delayed action runs at once, its timing told (what it would wait for, until when).
 /// </summary>
-public sealed class RuleTester(AutomationDbContext db, RuleRunner runner, IServiceScopeFactory scopes, ICurrentActor actor, TimeProvider clock)
+public sealed class RuleTester(AutomationDbContext db, RuleRunner runner, IServiceScopeFactory scopes, ICurrentActor actor, TimeProvider clock, Waits.WaitOptions waitOptions)
 {
     /// <summary>What starts a test run (its <see cref="RunStart.StartType"/>, what a condition's script sees as <c>event.kind</c>).</summary>
     public const string StartType = "automation.test";
@@ -73,8 +73,8 @@ public sealed class RuleTester(AutomationDbContext db, RuleRunner runner, IServi
         for (var i = 0; i < active.Definition.Actions.Count; i++)
         {
             var action = active.Definition.Actions[i];
-            var (outcome, attempts, elapsed) = await runner.ActAsync(active, identity, start, action, cancellationToken, dryRun: true);
-            result.Steps.Add(new TestStep(i, action, ActionDue.Of(action.Timing, result.Record, clock.GetUtcNow()), outcome, attempts, elapsed));
+            var (outcome, elapsed) = await runner.ActAsync(active, identity, start, action, cancellationToken, dryRun: true);
+            result.Steps.Add(new TestStep(i, action, ActionDue.Of(action.Timing, result.Record, clock.GetUtcNow(), waitOptions), outcome, 1, elapsed));
             if (outcome.Output?["log"] is JsonArray log)
             {
                 result.Log.AddRange(log.Select(l => l?.ToString() ?? ""));

@@ -51,6 +51,9 @@ public interface IWorkScheduler
     /// <summary>Runs <paramref name="handler"/> (<c>moduleId/name</c>) once at <paramref name="dueAt"/> (at once when it is past).</summary>
     Task ScheduleAsync(string handler, string key, DateTimeOffset dueAt, string payload, CancellationToken cancellationToken);
 
+    /// <summary>Why the scheduler would refuse <paramref name="cronExpression"/> (Quartz's syntax, with seconds); null when it takes it. Touches no database, so a module can check inside its own transaction.</summary>
+    string? CronProblem(string cronExpression);
+
     /// <summary>Runs <paramref name="handler"/> on a Quartz CRON expression (UTC) until cancelled.</summary>
     Task ScheduleRecurringAsync(string handler, string key, string cronExpression, string payload, CancellationToken cancellationToken);
 

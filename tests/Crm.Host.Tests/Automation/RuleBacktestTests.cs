@@ -101,10 +101,19 @@ public abstract class RuleBacktestTests(AutomationHost fixture)
 
         // The statements do not grow with the events replayed: the creations alone take as many as the whole window.
         var variables = (string f, string t) => new { rule, from = f, to = t };
-        var whole = await Host.QueryAsync(Backtest, variables(from.ToString("O", CultureInfo.InvariantCulture), to.ToString("O", CultureInfo.InvariantCulture)));
-        var creations = await Host.QueryAsync(Backtest, variables(from.ToString("O", CultureInfo.InvariantCulture), created.ToString("O", CultureInfo.InvariantCulture)));
-        Assert.Equal(3, creations.ShouldSucceed().Data!["backtestRule"]!["events"]!.GetValue<int>());
-        Assert.Equal(creations.Statements, whole.ShouldSucceed().Statements);
+        // Each counted twice, the fewer kept: a concurrent test that changes rights or lists makes the
+        // next request reload them, statements that are not the backtest's.
+        async Task<(int Events, int Statements)> CountAsync(DateTimeOffset until)
+        {
+            var first = await Host.QueryAsync(Backtest, variables(from.ToString("O", CultureInfo.InvariantCulture), until.ToString("O", CultureInfo.InvariantCulture)));
+            var second = await Host.QueryAsync(Backtest, variables(from.ToString("O", CultureInfo.InvariantCulture), until.ToString("O", CultureInfo.InvariantCulture)));
+            return (second.ShouldSucceed().Data!["backtestRule"]!["events"]!.GetValue<int>(), Math.Min(first.ShouldSucceed().Statements, second.Statements));
+        }
+
+        var whole = await CountAsync(to);
+        var creations = await CountAsync(created);
+        Assert.Equal(3, creations.Events);
+        Assert.Equal(creations.Statements, whole.Statements);
         Assert.Null((await Host.QueryAsync("query($id: ID!) { deal(id: $id) { comments } }", new { id = a })).ShouldSucceed().Data!["deal"]!["comments"]);
     }
 

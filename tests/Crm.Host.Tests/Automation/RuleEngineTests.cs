@@ -316,27 +316,6 @@ public abstract class RuleEngineTests(AutomationHost fixture)
             await DeactivateAsync(here);
         }
     }
-
-    [Fact]
-    public async Task A_rule_that_waits_or_is_not_started_by_an_event_is_not_activated_yet()
-    {
-        foreach (var input in new object[]
-        {
-            new
-            {
-                name = "Later", trigger = new { kind = "records.created" },
-                actions = new object[] { new { kind = "records.assign", @params = new { userId = 1 }, timing = new { mode = "AFTER_DELAY", delay = "P3D" } } },
-            },
-            new { name = "Daily", trigger = new { kind = "schedule.cron", @params = new { cron = "0 0 9 ? * MON-FRI" } }, actions = new object[] { new { kind = "records.assign", @params = new { userId = 1 } } } },
-        })
-        {
-            var id = Str((await Host.MutateAsync("createAutomationRule",
-                "mutation($input: AutomationRuleInput!) { createAutomationRule(entityType: DEAL, input: $input) { rule { id } errors { code message path } } }", new { input })).Ok()["rule"]!["id"]);
-            var refused = await Host.MutateAsync("activateAutomationRule", "mutation($id: ID!) { activateAutomationRule(id: $id) { rule { id } errors { code message } } }", new { id });
-            Assert.Equal("INVALID_VALUE", Str(refused["errors"]![0]!["code"]));
-            Assert.Contains("cannot run yet", Str(refused["errors"]![0]!["message"]), StringComparison.Ordinal);
-        }
-    }
 }
 
 [Trait("Engine", "Sqlite")]

@@ -102,6 +102,20 @@ public abstract class ScheduledWorkTests(Engine engine, Xunit.Abstractions.ITest
         Assert.Equal(due.ToUnixTimeMilliseconds(), work.DueAt.ToUnixTimeMilliseconds());
     }
 
+    [Theory]
+    [InlineData("Scheduling:ThreadCount", "1000", "Scheduling:ThreadCount must be 1 to 100 (is 1000).")]
+    [InlineData("Scheduling:IdleWaitTime", "00:00:00.100", "Scheduling:IdleWaitTime must be 1 second to 10 minutes (is 00:00:00.1000000).")]
+    public async Task A_setting_that_cannot_work_stops_the_start_naming_it(string setting, string value, string reason)
+    {
+        var failed = await CrmProcess.RunAsync(CrmProcess.HostAssembly, ["--urls", "http://127.0.0.1:0", $"--{setting}={value}"], new Dictionary<string, string?>
+        {
+            ["Database__Provider"] = engine.ToString(),
+            ["ConnectionStrings__Crm"] = await NewDatabaseAsync(engine),
+        });
+        Assert.True(failed.ExitCode == 1, failed.ToString());
+        Assert.Contains(reason, failed.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Scheduling_again_replaces_and_cancelling_removes()
     {

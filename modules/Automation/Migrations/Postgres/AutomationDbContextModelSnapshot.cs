@@ -684,6 +684,78 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                     b.ToTable("runs", "automation");
                 });
 
+            modelBuilder.Entity("Crm.Modules.Automation.Schedules.ScheduleSweep", b =>
+                {
+                    b.Property<long>("RuleId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rule_id");
+
+                    b.Property<DateTime>("SweptUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("swept_until");
+
+                    b.HasKey("RuleId")
+                        .HasName("pk_schedule_sweeps");
+
+                    b.ToTable("schedule_sweeps", "automation");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Waits.AutomationWait", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("ActionIndex")
+                        .HasColumnType("integer")
+                        .HasColumnName("action_index");
+
+                    b.Property<string>("Changes")
+                        .HasColumnType("text")
+                        .HasColumnName("changes");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime>("DueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_at");
+
+                    b.Property<int>("FailedAttempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("failed_attempts");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("StageId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("stage_id");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.HasKey("Id")
+                        .HasName("pk_waits");
+
+                    b.HasIndex("RunId")
+                        .HasDatabaseName("ix_waits_run_id");
+
+                    b.HasIndex("State", "DueAt")
+                        .HasDatabaseName("ix_waits_state_due_at");
+
+                    b.ToTable("waits", "automation");
+                });
+
             modelBuilder.Entity("Crm.Modules.Automation.Webhooks.WebhookSecret", b =>
                 {
                     b.Property<long>("RuleId")
@@ -841,6 +913,26 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_runs_rules_rule_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Schedules.ScheduleSweep", b =>
+                {
+                    b.HasOne("Crm.Modules.Automation.Rules.AutomationRule", null)
+                        .WithMany()
+                        .HasForeignKey("RuleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_schedule_sweeps_rules_rule_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Waits.AutomationWait", b =>
+                {
+                    b.HasOne("Crm.Modules.Automation.Runs.AutomationRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_waits_runs_run_id");
                 });
 
             modelBuilder.Entity("Crm.Modules.Automation.Webhooks.WebhookSecret", b =>

@@ -662,6 +662,76 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                     b.ToTable("automation_runs", (string)null);
                 });
 
+            modelBuilder.Entity("Crm.Modules.Automation.Schedules.ScheduleSweep", b =>
+                {
+                    b.Property<long>("RuleId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rule_id");
+
+                    b.Property<DateTime>("SweptUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("swept_until");
+
+                    b.HasKey("RuleId")
+                        .HasName("pk_automation_schedule_sweeps");
+
+                    b.ToTable("automation_schedule_sweeps", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Waits.AutomationWait", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<int>("ActionIndex")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("action_index");
+
+                    b.Property<string>("Changes")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("changes");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime>("DueAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("due_at");
+
+                    b.Property<int>("FailedAttempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("failed_attempts");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("StageId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("stage_id");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.HasKey("Id")
+                        .HasName("pk_automation_waits");
+
+                    b.HasIndex("RunId")
+                        .HasDatabaseName("automation_ix_automation_waits_run_id");
+
+                    b.HasIndex("State", "DueAt")
+                        .HasDatabaseName("automation_ix_automation_waits_state_due_at");
+
+                    b.ToTable("automation_waits", (string)null);
+                });
+
             modelBuilder.Entity("Crm.Modules.Automation.Webhooks.WebhookSecret", b =>
                 {
                     b.Property<long>("RuleId")
@@ -817,6 +887,26 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_automation_runs_automation_rules_rule_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Schedules.ScheduleSweep", b =>
+                {
+                    b.HasOne("Crm.Modules.Automation.Rules.AutomationRule", null)
+                        .WithMany()
+                        .HasForeignKey("RuleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_automation_schedule_sweeps_automation_rules_rule_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Waits.AutomationWait", b =>
+                {
+                    b.HasOne("Crm.Modules.Automation.Runs.AutomationRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_automation_waits_automation_runs_run_id");
                 });
 
             modelBuilder.Entity("Crm.Modules.Automation.Webhooks.WebhookSecret", b =>

@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text.Json;
+using Crm.Modules.Automation.Data;
+using Crm.Modules.Automation.Runs;
+using Crm.PluginSdk.Events;
+using Crm.PluginSdk.Scheduling;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace Crm.Modules.Automation.Waits;
+
+/// <summary>
+/// Makes a run wait at an action and wakes it: the wait row is saved with the run's WAITING state in
+/// one save (one transaction), then the scheduler's work for it is keyed by the wait's id. Scheduling
+/// is not part of that transaction: a wait whose work was lost (the host stopped in between) is
+/// scheduled again at the next start (<see cref="WaitRecovery"/>), which is idempotent.
+/// </summary>
+public sealed class RunWaits(AutomationDbContext db, IWorkScheduler scheduler, TimeProvider clock, ILogger<RunWaits> logger)
+{
+    /// <summary>The scheduled work handler of waits (<see cref="WaitHandler"/>).</summary>
+    public const string Handler = AutomationModule.Id + "/" + WaitHandler.Name;
+
+    /// <summary>Saves the run as WAITING at <paramref name="actionIndex"/> until <paramref name="dueAt"/>, with its wait, and schedules the wait.</summary>
+    public async Task WaitAsync(AutomationRun run, int actionIndex, int failedAttempts, DateTimeOffset dueAt, string? stageId, IReadOnlyDictionary<string, FieldChange>? changes, CancellationToken cancellationToken)
+    {
+        var wait = new AutomationWait
+        {
+            RunId = run.Id,
+            ActionIndex = actionIndex,
+            FailedAttempts = failedAttempts,
+            DueAt = dueAt.UtcDateTime,
+            State = WaitState.Waiting,
+            StageId = stageId,
+            Changes = changes is null ? null : JsonSerializer.Serialize(changes),
+            CreatedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        run.Status = RunStatus.Waiting;
+        db.Waits.Add(wait);
+        await db.SaveChangesAsync(cancellationToken);
+        db.Entry(wait).State = EntityState.Detached;
+        await ScheduleAsync(wait.Id, dueAt, cancellationToken);
+    }
+
+    /// <summary>Schedules the work of a wait; a failure is logged (the next start schedules it again).</summary>
+    public async Task ScheduleAsync(long waitId, DateTimeOffset dueAt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await scheduler.ScheduleAsync(Handler, waitId.ToString(CultureInfo.InvariantCulture), dueAt, "", cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+        {
+            logger.LogError(ex, "The wait {Wait} could not be scheduled; the next start of a host schedules it.", waitId);
+        }
+    }
+
+    /// <summary>Takes the wait, once: false when it was taken (its work ran on another host, or twice) or cancelled.</summary>
+    public async Task<bool> TakeAsync(long waitId, CancellationToken cancellationToken) =>
+        await db.Waits.Where(w => w.Id == waitId && w.State == WaitState.Waiting)
+            .ExecuteUpdateAsync(s => s.SetProperty(w => w.State, WaitState.Done), cancellationToken) == 1;
+
+    /// <summary>Cancels the run's waits and their scheduled work; false when none was waiting (its work took it already).</summary>
+    public async Task<bool> CancelAsync(long runId, CancellationToken cancellationToken)
+    {
+        var waiting = await db.Waits.AsNoTracking().Where(w => w.RunId == runId && w.State == WaitState.Waiting).Select(w => w.Id).ToListAsync(cancellationToken);
+        var cancelled = 0;
+        foreach (var id in waiting)
+        {
+            if (await db.Waits.Where(w => w.Id == id && w.State == WaitState.Waiting).ExecuteUpdateAsync(s => s.SetProperty(w => w.State, WaitState.Cancelled), cancellationToken) == 1)
+            {
+                cancelled++;
+                await scheduler.CancelAsync(Handler, id.ToString(CultureInfo.InvariantCulture), cancellationToken);
+            }
+        }
+
+        return cancelled > 0;
+    }
+
+    /// <summary>The changes a wait kept of the run's starting event.</summary>
+    public static IReadOnlyDictionary<string, FieldChange>? ChangesOf(AutomationWait wait) =>
+        wait.Changes is null ? null : JsonSerializer.Deserialize<Dictionary<string, FieldChange>>(wait.Changes);
+}
