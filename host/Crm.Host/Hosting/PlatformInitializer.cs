@@ -151,7 +151,10 @@ public sealed class PlatformInitializer(
     /// Creates the PostgreSQL database when it is missing, through the server's maintenance
     /// database, so that no step has to fail against it first. SQLite creates its file itself;
     /// it is opened once here all the same, so that a file that cannot be opened is reported in
-    /// the start-up's one line rather than first logged by EF as an error of its own.
+    /// the start-up's one line rather than first logged by EF as an error of its own, and put in
+    /// write-ahead-log mode (kept in the file): readers no longer block the writer, and a commit
+    /// syncs the log once instead of the journal and the file (a rule's run, a few commits, went
+    /// from about 4.9 to 1.4 ms of CPU and from 149 to 552 a second; README, Settings).
     /// </summary>
     private async Task EnsureDatabaseAsync(CancellationToken cancellationToken)
     {
@@ -160,6 +163,14 @@ public sealed class PlatformInitializer(
         {
             await using var file = new SqliteConnection(database.ConnectionString);
             await file.OpenAsync(cancellationToken);
+            await using var wal = file.CreateCommand();
+            wal.CommandText = "PRAGMA journal_mode=WAL";
+            // An in-memory database answers "memory": it has no log to write ahead.
+            if (await wal.ExecuteScalarAsync(cancellationToken) is string mode && mode is not ("wal" or "memory"))
+            {
+                logger.LogWarning("The SQLite database stays in journal mode {Mode}: write-ahead logging could not be turned on (another process holds the file, or its file system has no shared memory).", mode);
+            }
+
             return;
         }
 

@@ -30,6 +30,11 @@ public sealed class WorkScheduler(
     private ISchedulerFactory? _factory;
     private IScheduler? _scheduler;
     private bool _stopped;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _retrying;
+
+    /// <summary>How long a host whose scheduler could not start (a read-only or unreachable database) waits before trying again.</summary>
+    public static readonly TimeSpan StartRetryInterval = TimeSpan.FromSeconds(30);
 
     /// <summary>How long building and starting the scheduler took at this host's start (what scheduling costs a start).</summary>
     public TimeSpan StartCost { get; private set; }
@@ -155,14 +160,95 @@ public sealed class WorkScheduler(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var scheduler = await SchedulerAsync(cancellationToken);
-        await scheduler.Start(cancellationToken);
-        StartCost = System.Diagnostics.Stopwatch.GetElapsedTime(started);
-        services.GetService<Hosting.PlatformInitializer>()?.Phases.Done("scheduler started");
+        if (await TryStartAsync(cancellationToken))
+        {
+            StartCost = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            services.GetService<Hosting.PlatformInitializer>()?.Phases.Done("scheduler started");
+            return;
+        }
+
+        // A database that cannot take the scheduler's writes now (read-only, unreachable) must not
+        // keep the host from serving what it can: scheduled work waits, and the start is tried again.
+        _retrying = Task.Run(() => RetryStartAsync(_stopping.Token), CancellationToken.None);
+        services.GetService<Hosting.PlatformInitializer>()?.Phases.Done("scheduler not started yet");
+    }
+
+    private async Task<bool> TryStartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var scheduler = await SchedulerAsync(cancellationToken);
+            await scheduler.Start(cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+        {
+            loggers.CreateLogger<WorkScheduler>().LogWarning(ex, "The scheduler could not start ({Reason}): scheduled work waits, and the start is tried again every {Interval}.", ex.Message, StartRetryInterval);
+            await DiscardAsync();
+            return false;
+        }
+    }
+
+    /// <summary>Drops a scheduler that failed to start, so that the next try builds a new one.</summary>
+    private async Task DiscardAsync()
+    {
+        await _building.WaitAsync(CancellationToken.None);
+        try
+        {
+            if (_scheduler is { } failed)
+            {
+                try
+                {
+                    await failed.Shutdown(waitForJobsToComplete: false, CancellationToken.None);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    loggers.CreateLogger<WorkScheduler>().LogDebug(ex, "A scheduler that failed to start did not shut down cleanly.");
+                }
+            }
+
+            _scheduler = null;
+            _factory = null;
+        }
+        finally
+        {
+            _building.Release();
+        }
+    }
+
+    private async Task RetryStartAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(StartRetryInterval, stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            if (await TryStartAsync(stopping))
+            {
+                loggers.CreateLogger<WorkScheduler>().LogInformation("The scheduler started.");
+                return;
+            }
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (!_stopping.IsCancellationRequested)
+        {
+            await _stopping.CancelAsync();
+        }
+
+        if (_retrying is { } retrying)
+        {
+            await retrying.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
         await _building.WaitAsync(CancellationToken.None);
         try
         {
@@ -184,6 +270,7 @@ public sealed class WorkScheduler(
     public async ValueTask DisposeAsync()
     {
         await StopAsync(new CancellationToken(canceled: true));
+        _stopping.Dispose();
         if (_factory is IAsyncDisposable disposable)
         {
             await disposable.DisposeAsync();
