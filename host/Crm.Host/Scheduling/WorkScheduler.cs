@@ -30,6 +30,9 @@ public sealed class WorkScheduler(
     private ISchedulerFactory? _factory;
     private IScheduler? _scheduler;
     private bool _stopped;
+    // Made at once: a logger factory disposed with the host's services refuses to make one later.
+    private readonly ILogger _log = loggers.CreateLogger<WorkScheduler>();
+    // Never disposed: it has no timer, and a late reader of its token must not find it disposed.
     private readonly CancellationTokenSource _stopping = new();
     private Task? _retrying;
 
@@ -183,7 +186,7 @@ public sealed class WorkScheduler(
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
         {
-            loggers.CreateLogger<WorkScheduler>().LogWarning(ex, "The scheduler could not start ({Reason}): scheduled work waits, and the start is tried again every {Interval}.", ex.Message, StartRetryInterval);
+            _log.LogWarning(ex, "The scheduler could not start ({Reason}): scheduled work waits, and the start is tried again every {Interval}.", ex.Message, StartRetryInterval);
             await DiscardAsync();
             return false;
         }
@@ -203,7 +206,7 @@ public sealed class WorkScheduler(
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
-                    loggers.CreateLogger<WorkScheduler>().LogDebug(ex, "A scheduler that failed to start did not shut down cleanly.");
+                    _log.LogDebug(ex, "A scheduler that failed to start did not shut down cleanly.");
                 }
             }
 
@@ -231,7 +234,7 @@ public sealed class WorkScheduler(
 
             if (await TryStartAsync(stopping))
             {
-                loggers.CreateLogger<WorkScheduler>().LogInformation("The scheduler started.");
+                _log.LogInformation("The scheduler started.");
                 return;
             }
         }
@@ -257,8 +260,17 @@ public sealed class WorkScheduler(
             _stopped = true;
             if (!wasStopped && _scheduler is { } scheduler)
             {
-                // Work in flight finishes (its handler's transaction commits or rolls back) unless the stop is hurried.
-                await scheduler.Shutdown(waitForJobsToComplete: !cancellationToken.IsCancellationRequested, cancellationToken);
+                try
+                {
+                    // Work in flight finishes (its handler's transaction commits or rolls back) unless the stop is hurried.
+                    await scheduler.Shutdown(waitForJobsToComplete: !cancellationToken.IsCancellationRequested, cancellationToken);
+                }
+                catch (ObjectDisposedException ex)
+                {
+                    // Disposed with the host's services rather than stopped by the host: what Quartz
+                    // used is gone already, and nothing is left to shut down cleanly.
+                    _log.LogDebug(ex, "The scheduler shut down after the services it used.");
+                }
             }
         }
         finally
@@ -270,14 +282,20 @@ public sealed class WorkScheduler(
     public async ValueTask DisposeAsync()
     {
         await StopAsync(new CancellationToken(canceled: true));
-        _stopping.Dispose();
-        if (_factory is IAsyncDisposable disposable)
+        try
         {
-            await disposable.DisposeAsync();
+            if (_factory is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync();
+            }
+            else if (_factory is IDisposable plain)
+            {
+                plain.Dispose();
+            }
         }
-        else if (_factory is IDisposable plain)
+        catch (ObjectDisposedException ex)
         {
-            plain.Dispose();
+            _log.LogDebug(ex, "The scheduler's factory was disposed after the services it used.");
         }
     }
 }
