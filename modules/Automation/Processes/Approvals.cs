@@ -78,10 +78,7 @@ public sealed class Approvals(IServiceProvider services)
         long? resumed = null;
         var payload = await services.GetRequiredService<CrmDatabaseSession>().InTransactionAsync(async () =>
         {
-            if (_db.IsPostgres)
-            {
-                await _db.Database.SqlQueryRaw<long>("SELECT id AS \"Value\" FROM automation.process_approvals WHERE id = {0} FOR UPDATE", id).ToListAsync(cancellationToken);
-            }
+            await _db.LockAsync<ProcessApproval>([id], RowLock.Update, cancellationToken);
 
             var approval = await _db.ProcessApprovals.Include(a => a.Assignees).FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
             if (approval?.Assignees.FirstOrDefault(a => a.UserId == me) is not { } mine)

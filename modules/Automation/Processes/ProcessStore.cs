@@ -163,10 +163,7 @@ public sealed class ProcessStore(IServiceProvider services)
     private Task<ProcessPayload> InTurnAsync(long id, Func<BusinessProcess, Task<ProcessPayload>> work, CancellationToken cancellationToken) =>
         _session.InTransactionAsync(async () =>
         {
-            if (_db.IsPostgres)
-            {
-                await _db.Database.SqlQueryRaw<long>("SELECT id AS \"Value\" FROM automation.processes WHERE id = {0} FOR UPDATE", id).ToListAsync(cancellationToken);
-            }
+            await _db.LockAsync<BusinessProcess>([id], RowLock.Update, cancellationToken);
 
             var process = await _db.Processes.Include(p => p.Versions).FirstOrDefaultAsync(p => p.Id == id, cancellationToken);
             return process is null ? NotFound(id) : await work(process);

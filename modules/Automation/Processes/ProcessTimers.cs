@@ -1,3 +1,4 @@
+using Crm.PluginSdk.Data;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Crm.Modules.Automation.Data;
@@ -46,10 +47,7 @@ public sealed class ProcessTimers(IServiceProvider services, TimeProvider clock)
         var now = clock.GetUtcNow().UtcDateTime;
         await instances.ResumeAsync(instanceId, t => t.Wait?.Timer == timer, "timeout", output, cancellationToken, edge: "timeout", first: async db =>
         {
-            if (db.IsPostgres)
-            {
-                await db.Database.SqlQueryRaw<long>("SELECT id AS \"Value\" FROM automation.process_approvals WHERE id = {0} FOR UPDATE", wait.ApprovalId!.Value).ToListAsync(cancellationToken);
-            }
+            await db.LockAsync<ProcessApproval>([wait.ApprovalId!.Value], RowLock.Update, cancellationToken);
 
             await db.ProcessApprovals.Where(a => a.Id == wait.ApprovalId && a.Status == ApprovalStatus.Open)
                 .ExecuteUpdateAsync(a => a.SetProperty(x => x.Status, ApprovalStatus.TimedOut).SetProperty(x => x.DecidedAt, now), cancellationToken);

@@ -211,11 +211,7 @@ public sealed class RuleStore(IServiceProvider services)
     private Task<RulePayload> InRuleTurnAsync(long id, Func<AutomationRule, Task<RulePayload>> work, CancellationToken cancellationToken) =>
         _session.InTransactionAsync(async () =>
         {
-            if (_db.IsPostgres)
-            {
-                // Names from this module's own model; the id a parameter.
-                await _db.Database.SqlQueryRaw<long>("SELECT id AS \"Value\" FROM automation.rules WHERE id = {0} FOR UPDATE", id).ToListAsync(cancellationToken);
-            }
+            await _db.LockAsync<AutomationRule>([id], RowLock.Update, cancellationToken);
 
             var rule = await _db.Rules.Include(r => r.Versions).FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
             return rule is null ? NotFound(id) : await work(rule);

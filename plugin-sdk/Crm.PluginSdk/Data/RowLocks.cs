@@ -28,9 +28,9 @@ public enum RowLock
 /// </summary>
 public static class RowLocks
 {
-    /// <summary>Locks the rows of <typeparamref name="TRecord"/> with these ids that exist (in id order, so that two writers never wait on each other crosswise).</summary>
+    /// <summary>Locks the rows of <typeparamref name="TRecord"/> (a record type, or any entity of the module's model keyed by a long id) with these ids that exist (in id order, so that two writers never wait on each other crosswise).</summary>
     public static async Task LockAsync<TRecord>(this ModuleDbContext db, IReadOnlyCollection<long> ids, RowLock mode, CancellationToken cancellationToken)
-        where TRecord : class, ICrmRecord
+        where TRecord : class
     {
         if (!db.IsPostgres || ids.Count == 0)
         {
