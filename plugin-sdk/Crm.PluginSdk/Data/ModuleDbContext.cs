@@ -1,40 +1,8 @@
-using System.Collections.Concurrent;
-using System.Reflection;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Crm.PluginSdk.Events;
 using Crm.PluginSdk.Records;
-using Crm.PluginSdk.Security;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Crm.PluginSdk.Data;
-
-/// <summary>What every module context needs from the request it serves.</summary>
-public sealed class ModuleDbContextDependencies(
-    ICurrentActor actor,
-    TimeProvider clock,
-    CrmDatabaseSession? session = null,
-    CustomFields.CustomFieldScope? customFields = null,
-    Entities.IEntityRegistry? entities = null)
-{
-    public ICurrentActor Actor { get; } = actor;
-
-    /// <summary>The registered record types, whose declared fields are what events publish; null at design time.</summary>
-    public Entities.IEntityRegistry? Entities { get; } = entities;
-
-    /// <summary>The custom field definitions of the scope (which fields are texts, e-mails, phones for search); null at design time.</summary>
-    public CustomFields.CustomFieldScope? CustomFields { get; } = customFields;
-
-    public TimeProvider Clock { get; } = clock;
-
-    /// <summary>The scope's shared connection; null at design time.</summary>
-    public CrmDatabaseSession? Session { get; } = session;
-
-    /// <summary>For design-time tools, which act as the system.</summary>
-    public static ModuleDbContextDependencies System { get; } = new(CurrentActor.System(), TimeProvider.System);
-}
 
 /// <summary>
 /// The base of every module's DbContext. It gives the module its own PostgreSQL schema (a table
@@ -44,10 +12,7 @@ public sealed class ModuleDbContextDependencies(
 /// </summary>
 public abstract class ModuleDbContext : DbContext
 {
-    private static readonly ConcurrentDictionary<Type, string?> RecordTypeNames = new();
-    private readonly List<CrmEvent> _published = [];
-    private readonly List<(ICrmRecord Record, Func<CrmEvent?> Make)> _publishedWith = [];
-    private readonly Dictionary<ICrmRecord, Dictionary<string, FieldChange>> _extraChanges = new(ReferenceEqualityComparer.Instance);
+    private readonly SaveEvents _events = new();
     private ModuleDbContextDependencies? _dependencies;
 
     /// <summary>
@@ -113,9 +78,7 @@ public abstract class ModuleDbContext : DbContext
         }
 
         ChangeTracker.Clear();
-        _published.Clear();
-        _publishedWith.Clear();
-        _extraChanges.Clear();
+        _events.Clear();
     }
 
     /// <summary>
@@ -126,9 +89,7 @@ public abstract class ModuleDbContext : DbContext
     /// </summary>
     private void Release()
     {
-        _published.Clear();
-        _publishedWith.Clear();
-        _extraChanges.Clear();
+        _events.Clear();
         _dependencies = null;
     }
 
@@ -169,7 +130,7 @@ public abstract class ModuleDbContext : DbContext
     {
         ArgumentNullException.ThrowIfNull(data);
         _ = EventJson.ContractOf(data.GetType()); // refused now, not at the save, when it declares no contract
-        _published.Add(data);
+        _events.Publish(data);
     }
 
     /// <summary>
@@ -183,7 +144,7 @@ public abstract class ModuleDbContext : DbContext
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(make);
-        _publishedWith.Add((record, () => make(record)));
+        _events.PublishWith(record, () => make(record));
     }
 
     /// <summary>
@@ -192,13 +153,7 @@ public abstract class ModuleDbContext : DbContext
     /// </summary>
     public void RecordChange(ICrmRecord record, string field, object? oldValue, object? newValue)
     {
-        if (!_extraChanges.TryGetValue(record, out var changes))
-        {
-            changes = [];
-            _extraChanges[record] = changes;
-        }
-
-        changes[field] = new FieldChange(ToJson(oldValue), ToJson(newValue));
+        _events.RecordChange(record, field, oldValue, newValue);
         var entry = Entry(record);
         if (entry.State == EntityState.Unchanged && record is IAuditedRecord)
         {
@@ -285,15 +240,26 @@ public abstract class ModuleDbContext : DbContext
         }
     }
 
+    private int AddToOutbox(List<SaveEvents.PendingEvent> pending, DateTimeOffset now)
+    {
+        var count = _events.AddToOutbox(this, pending, now, Dependencies);
+        if (count > 0)
+        {
+            Dependencies.Session?.NoteOutboxWritten(Schema); // the dispatcher is woken when the transaction commits
+        }
+
+        return count;
+    }
+
     private async Task<int> SaveDetectedWithEventsAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken)
     {
         // Whole microseconds, which PostgreSQL stores exactly: the record a mutation answers with
         // then carries the times a later read (or a filter on them) sees.
         var clock = Dependencies.Clock.GetUtcNow();
         var now = clock.AddTicks(-(clock.Ticks % TimeSpan.TicksPerMicrosecond));
-        StampAudit(now.UtcDateTime);
-        var pending = CapturePendingEvents();
-        if (pending.Count == 0 && _published.Count == 0 && _publishedWith.Count == 0)
+        SaveStamps.Apply(ChangeTracker, Dependencies, now.UtcDateTime);
+        var pending = _events.Capture(this, Dependencies.Entities);
+        if (pending.Count == 0 && !_events.AnyPublished)
         {
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
         }
@@ -331,264 +297,4 @@ public abstract class ModuleDbContext : DbContext
             }
         }
     }
-
-    /// <summary>The save's record events, then the module's own published ones, as outbox rows.</summary>
-    private int AddToOutbox(List<PendingEvent> pending, DateTimeOffset now)
-    {
-        var count = 0;
-        var made = _publishedWith.Where(p => Entry(p.Record).State != EntityState.Detached).Select(p => p.Make()).OfType<CrmEvent>().ToList();
-        _publishedWith.Clear();
-        foreach (var data in pending.Select(p => p.Complete()).Concat(_published).Concat(made))
-        {
-            Outbox.Add(ToOutbox(data, now, Dependencies.Actor.UserId, OriginOf(Dependencies.Actor)));
-            Dependencies.Session?.EventWritten?.Invoke(data);
-            count++;
-        }
-
-        _published.Clear();
-        if (count > 0)
-        {
-            Dependencies.Session?.NoteOutboxWritten(Schema); // the dispatcher is woken when the transaction commits
-        }
-
-        return count;
-    }
-
-    private void StampAudit(DateTime now)
-    {
-        foreach (var entry in ChangeTracker.Entries<ISearchableRecord>())
-        {
-            if (entry.State is EntityState.Added or EntityState.Modified)
-            {
-                var content = SearchContent(entry.Entity);
-                var property = entry.Property(SearchText.Column);
-                if (!Equals(property.CurrentValue, content))
-                {
-                    property.CurrentValue = content;
-                }
-            }
-        }
-
-        foreach (var entry in ChangeTracker.Entries<IAuditedRecord>())
-        {
-            // Through the entry, not the record: changes are not detected again before the save.
-            if (entry.State == EntityState.Added)
-            {
-                entry.Property(nameof(IAuditedRecord.CreatedAt)).CurrentValue = now;
-                entry.Property(nameof(IAuditedRecord.CreatedById)).CurrentValue = Dependencies.Actor.UserId;
-                entry.Property(nameof(IAuditedRecord.UpdatedAt)).CurrentValue = now;
-                entry.Property(nameof(IAuditedRecord.UpdatedById)).CurrentValue = Dependencies.Actor.UserId;
-            }
-            else if (entry.State == EntityState.Modified)
-            {
-                entry.Property(nameof(IAuditedRecord.UpdatedAt)).CurrentValue = now;
-                entry.Property(nameof(IAuditedRecord.UpdatedById)).CurrentValue = Dependencies.Actor.UserId;
-            }
-        }
-    }
-
-    /// <summary>
-    /// What <c>search</c> finds a record by: its own names, e-mails and phones, and the values of
-    /// its custom text, e-mail, web and phone fields.
-    /// </summary>
-    private string SearchContent(ISearchableRecord record)
-    {
-        if (record is not CustomFields.ICustomizableRecord { CustomFields.Count: > 0 } customizable
-            || Dependencies.CustomFields is null
-            || RecordTypeName(record.GetType()) is not { } entityType)
-        {
-            return SearchText.Build(record);
-        }
-
-        List<string?> texts = [.. record.SearchTexts];
-        List<string> handles = [.. record.SearchHandles];
-        List<string> phones = [.. record.SearchPhones];
-        foreach (var spec in Dependencies.CustomFields.Snapshot.For(entityType))
-        {
-            var values = customizable.CustomFields[spec.Code] switch
-            {
-                null => [],
-                JsonArray list => list.Select(v => v?.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null),
-                var one => [one.GetValueKind() == JsonValueKind.String ? one.GetValue<string>() : null],
-            };
-            foreach (var value in values.OfType<string>())
-            {
-                switch (spec.Type)
-                {
-                    case CustomFields.CustomFieldType.String:
-                    case CustomFields.CustomFieldType.Text:
-                        texts.Add(value.Length > 200 ? value[..200] : value);
-                        break;
-                    case CustomFields.CustomFieldType.Email:
-                    case CustomFields.CustomFieldType.Url:
-                        handles.Add(value);
-                        break;
-                    case CustomFields.CustomFieldType.Phone:
-                        phones.Add(value);
-                        break;
-                }
-            }
-        }
-
-        return SearchText.Build(texts, handles, phones);
-    }
-
-    private List<PendingEvent> CapturePendingEvents()
-    {
-        var pending = new List<PendingEvent>();
-        foreach (var entry in ChangeTracker.Entries())
-        {
-            if (entry.Entity is not ICrmRecord || RecordTypeName(entry.Entity.GetType()) is not { } entityType)
-            {
-                continue;
-            }
-
-            switch (entry.State)
-            {
-                case EntityState.Added:
-                    pending.Add(new PendingEvent(entry, entityType, PendingKind.Created, []));
-                    break;
-                case EntityState.Deleted:
-                    pending.Add(new PendingEvent(entry, entityType, PendingKind.Deleted, []));
-                    break;
-                case EntityState.Modified:
-                    var changes = ChangedFields(entry, PublishedNames(entityType));
-                    if (changes.Count > 0)
-                    {
-                        pending.Add(new PendingEvent(entry, entityType, PendingKind.Updated, changes));
-                    }
-
-                    break;
-            }
-        }
-
-        foreach (var (record, extra) in _extraChanges)
-        {
-            var existing = pending.Find(p => ReferenceEquals(p.Entry.Entity, record));
-            if (existing is { Kind: PendingKind.Updated })
-            {
-                foreach (var (field, change) in extra)
-                {
-                    existing.Changes[field] = change;
-                }
-            }
-            else if (existing is null && RecordTypeName(record.GetType()) is { } entityType)
-            {
-                pending.Add(new PendingEvent(Entry(record), entityType, PendingKind.Updated, new Dictionary<string, FieldChange>(extra)));
-            }
-        }
-
-        _extraChanges.Clear();
-        return pending;
-    }
-
-    /// <summary>
-    /// The published names of a record type's built-in fields (see <see cref="PublishedFields"/>);
-    /// null without a registry (design time, the SDK's own tests), where properties go by their camelCase names.
-    /// </summary>
-    private IReadOnlyDictionary<string, string>? PublishedNames(string entityType) =>
-        Dependencies.Entities?.Find(entityType) is { } type ? PublishedFields.Of(type) : null;
-
-    /// <summary>What changed, keyed by the published name of each field; changes of properties that are not published are left out.</summary>
-    private static Dictionary<string, FieldChange> ChangedFields(EntityEntry entry, IReadOnlyDictionary<string, string>? publishedNames)
-    {
-        var changes = new Dictionary<string, FieldChange>(StringComparer.Ordinal);
-        foreach (var property in entry.Properties)
-        {
-            if (!property.IsModified || property.Metadata.IsPrimaryKey() || IsAuditProperty(property.Metadata.Name))
-            {
-                continue;
-            }
-
-            if (Equals(property.OriginalValue, property.CurrentValue))
-            {
-                continue;
-            }
-
-            // Each custom field is told as a field of its own, by its GraphQL name.
-            if (property.Metadata.ClrType == typeof(CustomFields.CustomFieldValues))
-            {
-                var before = property.OriginalValue as CustomFields.CustomFieldValues;
-                var after = property.CurrentValue as CustomFields.CustomFieldValues;
-                foreach (var code in CustomFields.CustomFieldValues.ChangedCodes(before, after))
-                {
-                    changes[CustomFields.CustomFieldSpec.GraphName(code)] = new FieldChange(before?[code]?.DeepClone(), after?[code]?.DeepClone());
-                }
-
-                continue;
-            }
-
-            var name = publishedNames is null
-                ? JsonNamingPolicy.CamelCase.ConvertName(property.Metadata.Name)
-                : publishedNames.GetValueOrDefault(property.Metadata.Name);
-            if (name is not null)
-            {
-                changes[name] = new FieldChange(ToJson(property.OriginalValue), ToJson(property.CurrentValue));
-            }
-        }
-
-        return changes;
-    }
-
-    private static bool IsAuditProperty(string name) =>
-        name is nameof(IAuditedRecord.UpdatedAt) or nameof(IAuditedRecord.UpdatedById) or SearchText.Column;
-
-    private static JsonNode? ToJson(object? value) =>
-        value is null ? null : JsonSerializer.SerializeToNode(value, value.GetType(), EventJson.Options);
-
-    private static string? RecordTypeName(Type type) =>
-        RecordTypeNames.GetOrAdd(type, t => t.GetCustomAttribute<CrmRecordAttribute>()?.EntityType);
-
-    /// <summary>What the scope's actor says of itself; an actor that is not the platform's own is told by its user alone.</summary>
-    private static ChangeOrigin OriginOf(ICurrentActor actor) =>
-        actor is CurrentActor current ? current.Origin : new(actor.UserId is null or 0 ? ActorKind.System : ActorKind.User, null);
-
-    /// <summary>The outbox row of an event: its contract name in <c>kind</c>, its subject, and the envelope subscribers receive.</summary>
-    private static OutboxMessage ToOutbox(CrmEvent data, DateTimeOffset occurredAt, long? actorId, ChangeOrigin origin)
-    {
-        var id = Guid.NewGuid();
-        var subject = data.GetSubject();
-        return new OutboxMessage
-        {
-            EventId = id,
-            EntityType = subject.EntityType,
-            EntityId = subject.EntityId,
-            Kind = EventJson.ContractOf(data.GetType()).Type,
-            OccurredAt = occurredAt.UtcDateTime,
-            Payload = EventJson.Envelope(id, data, occurredAt, actorId, origin),
-        };
-    }
-
-    private enum PendingKind
-    {
-        Created,
-        Updated,
-        Deleted,
-    }
-
-    /// <summary>An event whose record id is known only after the insert.</summary>
-    private sealed record PendingEvent(EntityEntry Entry, string EntityType, PendingKind Kind, Dictionary<string, FieldChange> Changes)
-    {
-        // Captured now: a deleted entry is detached by the save and forgets nothing but its state.
-        private readonly long _idBeforeSave = ((ICrmRecord)Entry.Entity).Id;
-
-        public CrmEvent Complete() => Kind switch
-        {
-            PendingKind.Created => new RecordCreated(EntityType, ((ICrmRecord)Entry.Entity).Id),
-            PendingKind.Deleted => new RecordDeleted(EntityType, _idBeforeSave),
-            // Sorted by name: the JSON a subscriber receives does not follow the order of the module's properties.
-            _ => new RecordUpdated(EntityType, _idBeforeSave, new SortedDictionary<string, FieldChange>(Changes, StringComparer.Ordinal)),
-        };
-    }
 }
-
-/// <summary>Stores a record's custom field values as one JSON document.</summary>
-public sealed class CustomFieldValuesConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<CustomFields.CustomFieldValues, string>(
-    values => values.ToJson(), json => CustomFields.CustomFieldValues.Parse(json));
-
-/// <summary>Compares documents by content, so that changing a value in place is seen as a change.</summary>
-public sealed class CustomFieldValuesComparer() : ValueComparer<CustomFields.CustomFieldValues>(
-    (a, b) => (a == null ? null : a.ToJson()) == (b == null ? null : b.ToJson()),
-    values => values.ToJson().GetHashCode(StringComparison.Ordinal),
-    values => values.Clone());
-
