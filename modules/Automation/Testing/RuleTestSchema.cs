@@ -82,14 +82,63 @@ public sealed class RuleTestSchema : ISchemaContributor
             Arguments = new QueryArguments(
                 new QueryArgument<NonNullGraphType<IdGraphType>> { Name = "ruleId" },
                 new QueryArgument<NonNullGraphType<IdGraphType>> { Name = "recordId", Description = "A record of the rule's type." },
-                new QueryArgument<IntGraphType> { Name = "version" }),
+                new QueryArgument<IntGraphType> { Name = "version" },
+                new QueryArgument(json)
+                {
+                    Name = "changes",
+                    Description = "The update the run would start from, as { field: { old, new } } by the fields' API names: what its changed, changedTo, changedFrom and wasEqual tests "
+                        + "and its scripts' event.changed see (the record itself is read as it is now). Bounded as startAutomationRule's input.",
+                },
+                new QueryArgument(json) { Name = "input", Description = "What a manual or webhook start would bring (its scripts' event.input); bounded as startAutomationRule's input. Not with changes." }),
             Resolver = new FuncFieldResolver<object?>(async c =>
             {
                 var ruleId = Id(c, "ruleId", "rule");
                 var recordId = Id(c, "recordId", "record");
-                return await c.RequestServices!.GetRequiredService<RuleTester>().TestAsync(ruleId, recordId, c.GetArgument<int?>("version"), c.CancellationToken);
+                var start = TestStartOf(c.GetArgument<object?>("changes"), c.GetArgument<object?>("input"));
+                return await c.RequestServices!.GetRequiredService<RuleTester>().TestAsync(ruleId, recordId, c.GetArgument<int?>("version"), start, c.CancellationToken);
             }),
         });
+    }
+
+    /// <summary>The arguments that shape the test's start, bounded before anything is read; refusals are thrown as GraphQL errors.</summary>
+    private static TestStart TestStartOf(object? rawChanges, object? rawInput)
+    {
+        if (rawChanges is not null && rawInput is not null)
+        {
+            throw ErrorCodes.Error(ErrorCodes.InvalidValue, "Give changes (an update the run starts from) or input (a start without an event), not both.");
+        }
+
+        if (rawChanges is not (null or JsonObject) || rawInput is not (null or JsonObject))
+        {
+            throw ErrorCodes.Error(ErrorCodes.InvalidFormat, $"'{(rawChanges is not null ? "changes" : "input")}' is a JSON object.");
+        }
+
+        foreach (var (argument, value) in new[] { ("changes", rawChanges as JsonObject), ("input", rawInput as JsonObject) })
+        {
+            if (Starts.RuleStarter.CheckInput(value, argument) is { } tooBig)
+            {
+                throw ErrorCodes.Error(tooBig.Code, tooBig.Message);
+            }
+        }
+
+        if (rawChanges is not JsonObject changes)
+        {
+            return new TestStart(null, rawInput as JsonObject);
+        }
+
+        // Sorted by name, as a published update's changes are.
+        var parsed = new SortedDictionary<string, Crm.PluginSdk.Events.FieldChange>(StringComparer.Ordinal);
+        foreach (var (field, change) in changes)
+        {
+            if (change is not JsonObject pair || pair.Any(p => p.Key is not ("old" or "new")))
+            {
+                throw ErrorCodes.Error(ErrorCodes.InvalidFormat, $"changes.{field} is an object of 'old' and 'new' values.");
+            }
+
+            parsed[field] = new Crm.PluginSdk.Events.FieldChange(pair["old"]?.DeepClone(), pair["new"]?.DeepClone());
+        }
+
+        return new TestStart(parsed, null);
     }
 
     internal static long Id(IResolveFieldContext c, string argument, string what) =>

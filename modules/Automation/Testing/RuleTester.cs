@@ -5,6 +5,7 @@ using Crm.Modules.Automation.Rules;
 using Crm.Modules.Automation.Runs;
 using Crm.Modules.Automation.Scripts;
 using Crm.PluginSdk.Automation;
+using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.Events;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Scripting;
@@ -22,22 +23,37 @@ namespace Crm.Modules.Automation.Testing;
 /// runs on the record as it is now (the changes of the actions before it are rolled back, not seen);
 /// a delayed action runs at once, its timing told (what it would wait for, until when).
 /// </summary>
-public sealed class RuleTester(AutomationDbContext db, RuleRunner runner, IServiceScopeFactory scopes, ICurrentActor actor, TimeProvider clock, Waits.WaitOptions waitOptions)
+public sealed class RuleTester(AutomationDbContext db, RuleRunner runner, IServiceScopeFactory scopes, ICurrentActor actor, TimeProvider clock, Waits.WaitOptions waitOptions, IEntityRegistry registry)
 {
     /// <summary>What starts a test run (its <see cref="RunStart.StartType"/>, what a condition's script sees as <c>event.kind</c>).</summary>
     public const string StartType = "automation.test";
 
     /// <summary>Tests <paramref name="version"/> of the rule (null: its draft, else its active version) on the record; refusals are thrown as GraphQL errors.</summary>
-    public async Task<RuleTestResult> TestAsync(long ruleId, long recordId, int? version, CancellationToken cancellationToken)
+    public async Task<RuleTestResult> TestAsync(long ruleId, long recordId, int? version, TestStart given, CancellationToken cancellationToken)
     {
         var (rule, tested) = await VersionAsync(db, actor, ruleId, version, "Testing automation rules", cancellationToken);
         var active = new ActiveRule(tested, rule.EntityType, RuleDefinition.FromJson(tested.Definition));
         var identity = new AutomationRunIdentity(rule.Id, tested.Name, tested.Version, Guid.NewGuid());
-        var start = new RunStart(rule.EntityType, recordId, identity.RunId, StartType, 1) { StartedBy = actor.UserId };
+        var start = new RunStart(rule.EntityType, recordId, identity.RunId, StartType, 1)
+        {
+            StartedBy = actor.UserId,
+            Input = given.Input,
+            // An update the admin describes: the run sees it as the engine would see the published event.
+            Event = given.Changes is { } changes
+                ? new DomainEvent<CrmEvent>(identity.RunId, RecordUpdated.TypeName, 1, clock.GetUtcNow(), actor.UserId, rule.EntityType, recordId,
+                    new RecordUpdated(rule.EntityType, recordId, changes))
+                : null,
+        };
         var result = new RuleTestResult(rule.Id, tested.Version, tested.State, rule.EntityType, recordId);
 
         await using (var scope = scopes.CreateAsyncScope())
         {
+            if (given.Changes is { } described && registry.Find(rule.EntityType) is ICrmEntityDefinition type
+                && described.Keys.FirstOrDefault(field => !RecordFieldNames.Exists(scope.ServiceProvider, type, field)) is { } unknown)
+            {
+                throw ErrorCodes.Error(ErrorCodes.InvalidValue, $"changes: '{unknown}' names no field of {type.Name}.");
+            }
+
             var read = await runner.ReadRecordAsync(scope.ServiceProvider, active, identity, start, cancellationToken);
             if (read.Refused is { } refused)
             {
@@ -122,6 +138,9 @@ public sealed class RuleTester(AutomationDbContext db, RuleRunner runner, IServi
         error["column"]?.GetValue<int>(),
         error["stack"]?.GetValue<string>());
 }
+
+/// <summary>What a dry run starts from: an update described by its changes, or a start's input, or neither (a start without an event).</summary>
+public sealed record TestStart(IReadOnlyDictionary<string, FieldChange>? Changes, JsonObject? Input);
 
 /// <summary>What a dry run of a rule came to.</summary>
 public sealed class RuleTestResult(long ruleId, int version, RuleState state, string entityType, long entityId)

@@ -191,6 +191,67 @@ public abstract class RuleDryRunTests(AutomationHost fixture)
         Assert.Empty(test["steps"]!.AsArray());
     }
 
+    private const string TestWith = """
+        query($rule: ID!, $record: ID!, $changes: JSON, $input: JSON) {
+          testRule(ruleId: $rule, recordId: $record, changes: $changes, input: $input) { conditionResult status log conditionTrace { path held } }
+        }
+        """;
+
+    [Fact]
+    public async Task A_described_update_is_what_the_changed_tests_and_the_scripts_event_see_and_an_input_what_event_input_is()
+    {
+        var rule = await DraftAsync(new
+        {
+            name = "On the move",
+            trigger = new { kind = "records.updated" },
+            condition = new
+            {
+                all = new object[]
+                {
+                    new { field = "opportunity", op = "changed" },
+                    new { field = "opportunity", op = "wasEqual", value = 10 },
+                    new { script = "log('from ' + event.changed.opportunity.old + ' to ' + event.changed.opportunity.new + ' by ' + event.kind); true" },
+                },
+            },
+            actions = new object[] { new { kind = "records.setFields", @params = new { fields = new { comments = "moved" } } } },
+        });
+        var deal = await Host.CreateDealAsync(new { title = "Mover", opportunity = 500 });
+
+        // Without an update there is nothing that changed: the rule would not act.
+        var still = (await Host.QueryAsync(TestWith, new { rule, record = deal })).ShouldSucceed().Data!["testRule"]!;
+        Assert.Equal(("SKIPPED", false), (Str(still["status"]), still["conditionResult"]!.GetValue<bool>()));
+
+        var moved = (await Host.QueryAsync(TestWith, new { rule, record = deal, changes = new { opportunity = new { old = 10, @new = 500 } } })).ShouldSucceed().Data!["testRule"]!;
+        Assert.Equal(("SUCCEEDED", true), (Str(moved["status"]), moved["conditionResult"]!.GetValue<bool>()));
+        Assert.Equal(["from 10 to 500 by record.updated"], moved["log"]!.AsArray().Select(Str));
+
+        var other = (await Host.QueryAsync(TestWith, new { rule, record = deal, changes = new { opportunity = new { old = 20, @new = 500 } } })).ShouldSucceed().Data!["testRule"]!;
+        Assert.Equal("SKIPPED", Str(other["status"]));
+
+        var scripted = await DraftAsync(new
+        {
+            name = "By hand",
+            trigger = new { kind = "platform.manual" },
+            condition = new { script = "log('asked for ' + event.input.reason); event.input.reason === 'audit'" },
+            actions = new object[] { new { kind = "records.setFields", @params = new { fields = new { comments = "asked" } } } },
+        });
+        var asked = (await Host.QueryAsync(TestWith, new { rule = scripted, record = deal, input = new { reason = "audit" } })).ShouldSucceed().Data!["testRule"]!;
+        Assert.Equal(("SUCCEEDED", "asked for audit"), (Str(asked["status"]), Str(asked["log"]!.AsArray().Single())));
+
+        Assert.Equal("INVALID_VALUE", (await Host.QueryAsync(TestWith, new { rule, record = deal, changes = new { noSuchField = new { old = 1, @new = 2 } } })).ErrorCodes.Single());
+        Assert.Equal("INVALID_FORMAT", (await Host.QueryAsync(TestWith, new { rule, record = deal, changes = new { opportunity = 5 } })).ErrorCodes.Single());
+        Assert.Equal("INVALID_VALUE", (await Host.QueryAsync(TestWith, new { rule, record = deal, changes = new { opportunity = new { old = 1, @new = 2 } }, input = new { a = 1 } })).ErrorCodes.Single());
+        // Ten times the limits (50 fields, 16,000 characters), refused before anything is read.
+        var manyFields = new JsonObject();
+        for (var i = 0; i < 500; i++)
+        {
+            manyFields[$"f{i}"] = new JsonObject { ["old"] = 1, ["new"] = 2 };
+        }
+
+        Assert.Equal("LIMIT_EXCEEDED", (await Host.QueryAsync(TestWith, new { rule, record = deal, changes = manyFields })).ErrorCodes.Single());
+        Assert.Equal("LIMIT_EXCEEDED", (await Host.QueryAsync(TestWith, new { rule = scripted, record = deal, input = new { text = new string('x', 160_000) } })).ErrorCodes.Single());
+    }
+
     [Fact]
     public async Task The_active_version_is_tested_when_there_is_no_draft_and_only_the_settings_right_may_test()
     {
