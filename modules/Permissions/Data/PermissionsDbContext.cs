@@ -120,6 +120,7 @@ public sealed class PermissionsDbContext(DbContextOptions<PermissionsDbContext> 
             role.HasKey(r => r.Id);
             role.Property(r => r.Name).HasMaxLength(255);
             role.HasIndex(r => r.Name).IsUnique();
+            role.Property(r => r.IntegrationTypes).HasMaxLength(8000);
         });
         modelBuilder.Entity<RolePermission>(permission =>
         {

@@ -11,6 +11,13 @@ public sealed class Role
 
     /// <summary>The settings right: selection lists, pipelines, custom fields, automation, roles.</summary>
     public bool CanConfigure { get; set; }
+
+    /// <summary>
+    /// For the role of an integration user (<see cref="Users.IntegrationUsers"/>): the record types it
+    /// has been given its rights on, sorted and comma-separated, so that a type loaded later is given
+    /// them at the next start while a type an administrator took away stays away; null for any other role.
+    /// </summary>
+    public string? IntegrationTypes { get; set; }
 }
 
 /// <summary>One level a role grants for an action on a record type (or one partition of it, e.g. a deal pipeline).</summary>

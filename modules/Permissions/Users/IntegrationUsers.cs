@@ -17,8 +17,9 @@ namespace Crm.Modules.Permissions.Users;
 /// domain that can receive no mail; the unique e-mail is what makes it one), no password, not an
 /// administrator. Its rights are those of a role made with it, <c>Integration: &lt;name&gt;</c>:
 /// <c>READ</c>, <c>ADD</c> and <c>UPDATE</c> at level <c>ALL</c> on every record type loaded when it
-/// is made, no <c>DELETE</c>, <c>EXPORT</c> or <c>IMPORT</c>, no settings right. An administrator
-/// edits that role to widen or narrow it (record types loaded later are not in it until then).
+/// is made, and on each type loaded later from the next start on (<see cref="IntegrationRoleTypes"/>),
+/// no <c>DELETE</c>, <c>EXPORT</c> or <c>IMPORT</c>, no settings right. An administrator edits that
+/// role to widen or narrow it; a type they took away stays away.
 /// Made in one transaction (PostgreSQL: under an advisory lock on the key; SQLite: one writer at a
 /// time, and a second writer's unique e-mail refusal sends it to read the first one's user).
 /// </summary>
@@ -80,11 +81,11 @@ public sealed class IntegrationUsers(IServiceScopeFactory scopes, IEntityRegistr
         var role = await db.Roles.FirstOrDefaultAsync(r => r.Name == roleName, cancellationToken);
         if (role is null)
         {
-            role = new Role { Name = roleName, CanConfigure = false };
+            var types = registry.Types.Select(t => t.Name).ToList();
+            role = new Role { Name = roleName, CanConfigure = false, IntegrationTypes = IntegrationRoleTypes.Join(types) };
             db.Roles.Add(role);
             await db.SaveChangesAsync(cancellationToken);
-            db.RolePermissions.AddRange(registry.Types.SelectMany(type => Granted.Select(action =>
-                new RolePermission { RoleId = role.Id, EntityType = type.Name, Action = action, Level = PermissionLevel.All })));
+            db.RolePermissions.AddRange(IntegrationRoleTypes.Grants(role.Id, types));
         }
 
         await db.SaveChangesAsync(cancellationToken);

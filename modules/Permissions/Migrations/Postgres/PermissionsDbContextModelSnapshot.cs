@@ -143,6 +143,11 @@ namespace Crm.Modules.Permissions.Migrations.Postgres
                         .HasColumnType("boolean")
                         .HasColumnName("can_configure");
 
+                    b.Property<string>("IntegrationTypes")
+                        .HasMaxLength(8000)
+                        .HasColumnType("character varying(8000)")
+                        .HasColumnName("integration_types");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(255)

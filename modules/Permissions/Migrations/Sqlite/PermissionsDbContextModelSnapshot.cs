@@ -131,6 +131,11 @@ namespace Crm.Modules.Permissions.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("can_configure");
 
+                    b.Property<string>("IntegrationTypes")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("integration_types");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(255)
