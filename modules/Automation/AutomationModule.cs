@@ -40,5 +40,6 @@ public sealed class AutomationModule : ICrmModule
         services.AddSingleton(Schedules.ScheduleOptions.From(context.Configuration));
         services.AddScoped<Schedules.RuleSchedules>();
         services.AddHostedService<Schedules.ScheduledWorkRecovery>();
+        services.AddSingleton(Assignment.RoundRobinOptions.From(context.Configuration));
     }
 }

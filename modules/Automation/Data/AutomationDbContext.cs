@@ -35,6 +35,8 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
 
     public DbSet<Schedules.ScheduleSweep> Sweeps => Set<Schedules.ScheduleSweep>();
 
+    public DbSet<Assignment.RoundRobinTurn> RoundRobinTurns => Set<Assignment.RoundRobinTurn>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<AutomationRule>(rule =>
@@ -105,6 +107,13 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
             sweep.ToTable("schedule_sweeps");
             sweep.HasKey(s => s.RuleId);
             sweep.HasOne<AutomationRule>().WithMany().HasForeignKey(s => s.RuleId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<Assignment.RoundRobinTurn>(turn =>
+        {
+            turn.ToTable("round_robin_turns");
+            turn.HasKey(t => t.Queue);
+            turn.Property(t => t.Queue).HasMaxLength(Assignment.RoundRobinTurns.MaxQueueLength);
         });
     }
 }

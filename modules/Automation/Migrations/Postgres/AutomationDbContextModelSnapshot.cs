@@ -23,6 +23,23 @@ namespace Crm.Modules.Automation.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Crm.Modules.Automation.Assignment.RoundRobinTurn", b =>
+                {
+                    b.Property<string>("Queue")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("queue");
+
+                    b.Property<long>("Turn")
+                        .HasColumnType("bigint")
+                        .HasColumnName("turn");
+
+                    b.HasKey("Queue")
+                        .HasName("pk_round_robin_turns");
+
+                    b.ToTable("round_robin_turns", "automation");
+                });
+
             modelBuilder.Entity("Crm.Modules.Automation.Processes.BusinessProcess", b =>
                 {
                     b.Property<long>("Id")

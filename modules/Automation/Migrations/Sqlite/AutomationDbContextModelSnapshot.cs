@@ -17,6 +17,23 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Crm.Modules.Automation.Assignment.RoundRobinTurn", b =>
+                {
+                    b.Property<string>("Queue")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("queue");
+
+                    b.Property<long>("Turn")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("turn");
+
+                    b.HasKey("Queue")
+                        .HasName("pk_automation_round_robin_turns");
+
+                    b.ToTable("automation_round_robin_turns", (string)null);
+                });
+
             modelBuilder.Entity("Crm.Modules.Automation.Processes.BusinessProcess", b =>
                 {
                     b.Property<long>("Id")
