@@ -77,6 +77,8 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
             run.HasIndex(r => new { r.RuleId, r.Id });
             // A run by its public id (retryRun, a page's cursor).
             run.HasIndex(r => r.RunId).IsUnique();
+            // The running runs past their deadline: what a start looks for after a host stopped during a run.
+            run.HasIndex(r => new { r.Status, r.Deadline });
             run.HasOne<AutomationRule>().WithMany().HasForeignKey(r => r.RuleId).OnDelete(DeleteBehavior.Cascade);
         });
 

@@ -609,6 +609,10 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                         .HasColumnType("boolean")
                         .HasColumnName("condition_result");
 
+                    b.Property<DateTime?>("Deadline")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deadline");
+
                     b.Property<int>("Depth")
                         .HasColumnType("integer")
                         .HasColumnName("depth");
@@ -666,6 +670,10 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                         .HasColumnType("uuid")
                         .HasColumnName("run_id");
 
+                    b.Property<string>("Start")
+                        .HasColumnType("text")
+                        .HasColumnName("start");
+
                     b.Property<DateTime>("StartedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("started_at");
@@ -690,6 +698,9 @@ namespace Crm.Modules.Automation.Migrations.Postgres
 
                     b.HasIndex("RuleId", "Id")
                         .HasDatabaseName("ix_runs_rule_id_id");
+
+                    b.HasIndex("Status", "Deadline")
+                        .HasDatabaseName("ix_runs_status_deadline");
 
                     b.HasIndex("EntityType", "EntityId", "Id")
                         .HasDatabaseName("ix_runs_entity_type_entity_id_id");

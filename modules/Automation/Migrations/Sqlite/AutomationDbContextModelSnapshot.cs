@@ -587,6 +587,10 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("condition_result");
 
+                    b.Property<DateTime?>("Deadline")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deadline");
+
                     b.Property<int>("Depth")
                         .HasColumnType("INTEGER")
                         .HasColumnName("depth");
@@ -644,6 +648,10 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("run_id");
 
+                    b.Property<string>("Start")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("start");
+
                     b.Property<DateTime>("StartedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("started_at");
@@ -668,6 +676,9 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
 
                     b.HasIndex("RuleId", "Id")
                         .HasDatabaseName("automation_ix_automation_runs_rule_id_id");
+
+                    b.HasIndex("Status", "Deadline")
+                        .HasDatabaseName("automation_ix_automation_runs_status_deadline");
 
                     b.HasIndex("EntityType", "EntityId", "Id")
                         .HasDatabaseName("automation_ix_automation_runs_entity_type_entity_id_id");
