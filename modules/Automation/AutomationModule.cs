@@ -39,6 +39,8 @@ public sealed class AutomationModule : ICrmModule
         services.AddScoped<Waits.RunWaits>();
         services.AddSingleton(Schedules.ScheduleOptions.From(context.Configuration));
         services.AddScoped<Schedules.RuleSchedules>();
-        services.AddHostedService<Schedules.ScheduledWorkRecovery>();
+        services.AddSingleton(Engine.RunOptions.From(context.Configuration));
+        services.AddHostedService<Runs.RuleRecovery>();
+        services.AddSingleton(Assignment.RoundRobinOptions.From(context.Configuration));
     }
 }

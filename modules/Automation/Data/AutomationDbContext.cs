@@ -35,6 +35,8 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
 
     public DbSet<Schedules.ScheduleSweep> Sweeps => Set<Schedules.ScheduleSweep>();
 
+    public DbSet<Assignment.RoundRobinTurn> RoundRobinTurns => Set<Assignment.RoundRobinTurn>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<AutomationRule>(rule =>
@@ -75,6 +77,8 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
             run.HasIndex(r => new { r.RuleId, r.Id });
             // A run by its public id (retryRun, a page's cursor).
             run.HasIndex(r => r.RunId).IsUnique();
+            // The running runs past their deadline: what a start looks for after a host stopped during a run.
+            run.HasIndex(r => new { r.Status, r.Deadline });
             run.HasOne<AutomationRule>().WithMany().HasForeignKey(r => r.RuleId).OnDelete(DeleteBehavior.Cascade);
         });
 
@@ -105,6 +109,13 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
             sweep.ToTable("schedule_sweeps");
             sweep.HasKey(s => s.RuleId);
             sweep.HasOne<AutomationRule>().WithMany().HasForeignKey(s => s.RuleId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<Assignment.RoundRobinTurn>(turn =>
+        {
+            turn.ToTable("round_robin_turns");
+            turn.HasKey(t => t.Queue);
+            turn.Property(t => t.Queue).HasMaxLength(Assignment.RoundRobinTurns.MaxQueueLength);
         });
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -24,11 +25,14 @@ namespace Crm.Modules.Automation.Engine;
 /// and its error policy. The run log is its account.
 /// </summary>
 public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog, IServiceScopeFactory scopes, IEntityRegistry registry, ScriptSandbox sandbox, TimeProvider clock,
-    RunWaits waits, WaitOptions waitOptions)
+    RunWaits waits, WaitOptions waitOptions, RunOptions runOptions)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Runs <paramref name="rule"/> on the record <paramref name="start"/> names; null when it did not run (outside the rule's scope, or this start already ran it on this record).</summary>
+    /// <summary>
+    /// Runs <paramref name="rule"/> on the record <paramref name="start"/> names; null when it did not run (outside the rule's scope, or this start already ran it on this record).
+    /// A run that ends before its actions (skipped, refused) is recorded ended, in one statement; one that acts is recorded running, then finished.
+    /// </summary>
     public async Task<AutomationRun?> RunAsync(ActiveRule rule, RunStart start, CancellationToken cancellationToken)
     {
         var identity = new AutomationRunIdentity(rule.Version.RuleId, rule.Version.Name, rule.Version.Version, Guid.NewGuid()) { Depth = start.Depth };
@@ -47,56 +51,85 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
             StartedAt = clock.GetUtcNow().UtcDateTime,
             RetryOf = start.RetryOf,
             FirstAction = start.FromAction,
+            Start = StoredStart.Of(start, clock),
         };
-        // The run's own scope, as its user: the record its condition tests, and what a condition's script reads.
-        var changes = start.Event?.Data is RecordUpdated updated ? updated.Changes : null;
-        JsonObject record;
-        await using (var scope = scopes.CreateAsyncScope())
+        if (start.Depth > RuleEngine.MaxCascadeDepth)
         {
-            var snapshot = start.Depth > RuleEngine.MaxCascadeDepth ? new RecordRead(null, null) : await ReadRecordAsync(scope.ServiceProvider, rule, identity, start, cancellationToken);
-            // A record outside the rule's scope (a deal of another pipeline) is not the rule's: no run.
-            if (snapshot.Record is { } read && rule.Definition.Scope is { } ruleScope && !ConditionEvaluator.Within(ruleScope, read))
-            {
-                return null;
-            }
-
-            if (!await RecordAsync(run, cancellationToken))
-            {
-                return null; // this start already ran this rule on this record
-            }
-
-            if (start.Depth > RuleEngine.MaxCascadeDepth)
-            {
-                await FinishAsync(run, RunStatus.Failed, $"CASCADE_LIMIT: rules started one another {RuleEngine.MaxCascadeDepth} times in a row; this run would have been the next.", [], cancellationToken);
-                return run;
-            }
-
-            if (snapshot.Refused is { } refused)
-            {
-                await FinishAsync(run, RunStatus.Failed, $"{refused.Code}: {refused.Message}", [], cancellationToken);
-                return run;
-            }
-
-            record = snapshot.Record!;
-            try
-            {
-                run.ConditionResult = start.ConditionHeld || TestCondition(rule, start, record, scope.ServiceProvider, cancellationToken);
-            }
-            catch (ScriptConditionException ex)
-            {
-                await FinishAsync(run, RunStatus.Failed, ScriptInputs.Describe(ex.Error) + (ex.Error.Stack is { } stack ? $"\n{stack}" : ""), [], cancellationToken);
-                return run;
-            }
+            return await RecordEndedAsync(run, RunStatus.Failed, $"CASCADE_LIMIT: rules started one another {RuleEngine.MaxCascadeDepth} times in a row; this run would have been the next.", cancellationToken);
         }
 
-        if (run.ConditionResult != true)
+        var check = await CheckAsync(rule, identity, start, startedInStage: null, testCondition: !start.ConditionHeld, cancellationToken);
+        switch (check.Verdict)
         {
-            await FinishAsync(run, RunStatus.Skipped, null, [], cancellationToken);
-            return run;
+            case Verdict.OutOfScope:
+                return null; // a record outside the rule's scope (a deal of another pipeline) is not the rule's: no run
+            case Verdict.Refused:
+                return await RecordEndedAsync(run, RunStatus.Failed, check.Detail, cancellationToken);
+            case Verdict.ConditionFalse:
+                run.ConditionResult = false;
+                return await RecordEndedAsync(run, RunStatus.Skipped, null, cancellationToken);
         }
 
-        await ContinueAsync(new RunState(rule, identity, start, run, [], record, WaitPlanner.StageOf(record), changes), start.FromAction, resumed: null, cancellationToken);
+        run.ConditionResult = true;
+        run.Deadline = run.StartedAt + runOptions.MaxRunDuration;
+        if (!await RecordAsync(run, cancellationToken))
+        {
+            return null; // this start already ran this rule on this record
+        }
+
+        await ContinueAsync(new RunState(rule, identity, start, run, [], check.Record!, WaitPlanner.StageOf(check.Record!), start.ChangesSeen), start.FromAction, resumed: null, cancellationToken);
         return run;
+    }
+
+    private enum Verdict
+    {
+        Proceed,
+        OutOfScope,
+        LeftStage,
+        ConditionFalse,
+        Refused,
+    }
+
+    /// <param name="Record">The record as the run-as user reads it (null when refused).</param>
+    /// <param name="Detail">Why the run does not proceed: the refusal (with its code), or what changed.</param>
+    private sealed record Check(Verdict Verdict, JsonObject? Record, string? Detail);
+
+    /// <summary>
+    /// What a run (or a run resumed after its wait) checks before its actions, in a scope of its own as
+    /// its user: the record readable, within the rule's scope, still in the stage it started in (when
+    /// <paramref name="startedInStage"/> is given and the rule does not keep its runs when the record
+    /// leaves it), the condition holding (unless <paramref name="testCondition"/> is false).
+    /// </summary>
+    private async Task<Check> CheckAsync(ActiveRule rule, AutomationRunIdentity identity, RunStart start, string? startedInStage, bool testCondition, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var snapshot = await ReadRecordAsync(scope.ServiceProvider, rule, identity, start, cancellationToken);
+        if (snapshot.Refused is { } refused)
+        {
+            return new Check(Verdict.Refused, null, $"{refused.Code}: {refused.Message}");
+        }
+
+        var record = snapshot.Record!;
+        if (rule.Definition.Scope is { } ruleScope && !ConditionEvaluator.Within(ruleScope, record))
+        {
+            return new Check(Verdict.OutOfScope, record, "the record left the rule's scope");
+        }
+
+        if (startedInStage is not null && !rule.Definition.KeepWhenStageLeft && WaitPlanner.StageOf(record) is var stage && stage != startedInStage)
+        {
+            return new Check(Verdict.LeftStage, record, $"the record left the stage {startedInStage} it started in (it is at {stage ?? "none"})");
+        }
+
+        try
+        {
+            return !testCondition || TestCondition(rule, start, record, scope.ServiceProvider, cancellationToken)
+                ? new Check(Verdict.Proceed, record, null)
+                : new Check(Verdict.ConditionFalse, record, "its condition no longer holds");
+        }
+        catch (ScriptConditionException ex)
+        {
+            return new Check(Verdict.Refused, record, ScriptInputs.Describe(ex.Error) + (ex.Error.Stack is { } stack ? $"\n{stack}" : ""));
+        }
     }
 
     /// <summary>What a run carries from action to action, and across its waits.</summary>
@@ -116,6 +149,13 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
         {
             var action = actions[i];
             var now = clock.GetUtcNow();
+            if (now.UtcDateTime > state.Run.Deadline)
+            {
+                await FinishAsync(state.Run, RunStatus.TimedOut,
+                    $"TIMED_OUT: the run took longer than Automation:MaxRunDuration ({runOptions.MaxRunDuration.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s); it stopped before action {i.ToString(CultureInfo.InvariantCulture)}.", state.Steps, cancellationToken);
+                return;
+            }
+
             var failedBefore = resumed?.ActionIndex == i ? resumed.FailedAttempts : 0;
             if (resumed?.ActionIndex != i)
             {
@@ -140,8 +180,9 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
                 }
             }
 
-            var outcome = await ActAsync(state.Rule, state.Identity, state.Start, action, cancellationToken);
             var attempts = failedBefore + 1;
+            var outcome = await ActAsync(state.Rule, state.Identity, state.Start, action, cancellationToken,
+                progress: i < actions.Count - 1 ? Progress(state, action, attempts) : null);
             if (!outcome.Outcome.Succeeded && action.OnError == ErrorPolicy.Retry && attempts <= action.Retries && Retryable(outcome.Outcome))
             {
                 // Tried again after a back-off, through a wait like any other: no host sleeps on it.
@@ -172,7 +213,7 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
         Action<string, bool>? explain = null, Action<ScriptOutcome>? scripts = null, TimeProvider? at = null, IReadOnlyDictionary<string, FieldChange>? changes = null)
     {
         var now = at ?? clock;
-        changes ??= start.Event?.Data is RecordUpdated updated ? updated.Changes : null;
+        changes ??= start.ChangesSeen;
         var records = new RunRecordSource(services, registry);
         return ConditionEvaluator.Evaluate(rule.Definition.Condition, record, changes, now.GetUtcNow(), source =>
         {
@@ -185,6 +226,7 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
     private async Task WaitAsync(RunState state, int actionIndex, int failedAttempts, DateTimeOffset dueAt, CancellationToken cancellationToken)
     {
         state.Run.Steps = state.Steps.ToJsonString();
+        state.Run.Deadline = null; // a waiting run spends none of its budget
         await waits.WaitAsync(state.Run, actionIndex, failedAttempts, dueAt, state.StageId, state.Changes, cancellationToken);
         db.Entry(state.Run).State = EntityState.Detached;
     }
@@ -195,9 +237,10 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
 
     /// <summary>
     /// Goes on with a run whose wait fell due (taken once by <see cref="WaitHandler"/>), on the version
-    /// the run pinned (even when a newer one is active): reads the record again as the run-as user and
-    /// checks again the rule's scope, the stage the run started in (unless the rule keeps its runs when
-    /// the record leaves it) and its condition, whose event tests see the starting event's changes.
+    /// the run pinned (even when a newer one is active), with its budget again: checks as a start does
+    /// (<see cref="CheckAsync"/>: the record read again as the run-as user, the rule's scope, the stage
+    /// the run started in, the condition, whose event tests see what the run's start saw) and is
+    /// cancelled when one no longer holds.
     /// </summary>
     public async Task ResumeAsync(AutomationWait wait, CancellationToken cancellationToken)
     {
@@ -207,60 +250,58 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
             return;
         }
 
+        var steps = JsonNode.Parse(run.Steps)!.AsArray();
         var version = await db.RuleVersions.AsNoTracking().FirstOrDefaultAsync(v => v.RuleId == run.RuleId && v.Version == run.RuleVersion, cancellationToken);
         if (version is null)
         {
-            await FinishAsync(run, RunStatus.Cancelled, "CANCELLED: the rule was deleted while the run waited.", JsonNode.Parse(run.Steps)!.AsArray(), cancellationToken);
+            await FinishAsync(run, RunStatus.Cancelled, "CANCELLED: the rule was deleted while the run waited.", steps, cancellationToken);
             return;
         }
 
         var rule = new ActiveRule(version, run.EntityType, RuleDefinition.FromJson(version.Definition));
         var identity = new AutomationRunIdentity(run.RuleId, version.Name, version.Version, run.RunId) { Depth = run.Depth };
-        var start = new RunStart(run.EntityType, run.EntityId, run.EventId, run.EventType, run.Depth);
-        var steps = JsonNode.Parse(run.Steps)!.AsArray();
-        var changes = RunWaits.ChangesOf(wait);
+        var start = RestartOf(run, wait);
+        // Running again, within a budget of its own: a host that stops from here leaves it to be found (StalledRuns).
         run.Status = RunStatus.Running;
-        JsonObject record;
-        await using (var scope = scopes.CreateAsyncScope())
+        run.Deadline = clock.GetUtcNow().UtcDateTime + runOptions.MaxRunDuration;
+        await db.SaveChangesAsync(cancellationToken);
+        var check = await CheckAsync(rule, identity, start, wait.StageId, testCondition: true, cancellationToken);
+        if (check.Verdict != Verdict.Proceed)
         {
-            var snapshot = await ReadRecordAsync(scope.ServiceProvider, rule, identity, start, cancellationToken);
-            if (snapshot.Refused is { } refused)
-            {
-                await FinishAsync(run, RunStatus.Failed, $"{refused.Code}: {refused.Message}", steps, cancellationToken);
-                return;
-            }
-
-            record = snapshot.Record!;
-            var stage = WaitPlanner.StageOf(record);
-            var cancel = rule.Definition.Scope is { } ruleScope && !ConditionEvaluator.Within(ruleScope, record) ? "the record left the rule's scope"
-                : !rule.Definition.KeepWhenStageLeft && wait.StageId is not null && stage != wait.StageId ? $"the record left the stage {wait.StageId} it started in (it is at {stage ?? "none"})"
-                : null;
-            if (cancel is null)
-            {
-                try
-                {
-                    var holds = TestCondition(rule, start, record, scope.ServiceProvider, cancellationToken, changes: changes);
-                    cancel = holds ? null : "its condition no longer holds";
-                }
-                catch (ScriptConditionException ex)
-                {
-                    await FinishAsync(run, RunStatus.Failed, ScriptInputs.Describe(ex.Error) + (ex.Error.Stack is { } stack ? $"\n{stack}" : ""), steps, cancellationToken);
-                    return;
-                }
-            }
-
-            if (cancel is not null)
-            {
-                await FinishAsync(run, RunStatus.Cancelled, $"CANCELLED: {cancel}.", steps, cancellationToken);
-                return;
-            }
+            await FinishAsync(run, check.Verdict == Verdict.Refused ? RunStatus.Failed : RunStatus.Cancelled, check.Verdict == Verdict.Refused ? check.Detail : $"CANCELLED: {check.Detail}.", steps, cancellationToken);
+            return;
         }
 
-        await ContinueAsync(new RunState(rule, identity, start, run, steps, record, wait.StageId, changes), wait.ActionIndex, wait, cancellationToken);
+        await ContinueAsync(new RunState(rule, identity, start, run, steps, check.Record!, wait.StageId, start.ChangesSeen), wait.ActionIndex, wait, cancellationToken);
+    }
+
+    /// <summary>A recorded run's start again, as its first start showed it (<see cref="StoredStart"/>; a run recorded before runs kept it: its wait's changes).</summary>
+    internal static RunStart RestartOf(AutomationRun run, AutomationWait? wait = null)
+    {
+        var start = new RunStart(run.EntityType, run.EntityId, run.EventId, run.EventType, run.Depth);
+        return StoredStart.Parse(run.Start) is { } stored ? stored.Apply(start) : start with { Changes = wait is null ? null : RunWaits.ChangesOf(wait) };
     }
 
     /// <summary>Runs one action of the run, once (a retry is a wait of its own); <paramref name="dryRun"/>: its writes rolled back, its effects recorded.</summary>
-    internal async Task<(ActionOutcome Outcome, TimeSpan Elapsed)> ActAsync(ActiveRule rule, AutomationRunIdentity identity, RunStart start, RuleAction action, CancellationToken cancellationToken, bool dryRun = false)
+    /// <summary>
+    /// Writes the run's steps so far, this action's included, with the action (in its transaction, or
+    /// right after one with external effects): a run whose host stops later is retried from the action
+    /// under way, not from one that was done. Not for the last action, whose outcome the run's end writes.
+    /// </summary>
+    private static Func<IServiceProvider, ActionOutcome, CancellationToken, Task> Progress(RunState state, RuleAction action, int attempts)
+    {
+        var started = Stopwatch.GetTimestamp();
+        return (services, done, cancellationToken) =>
+        {
+            var steps = state.Steps.DeepClone().AsArray();
+            steps.Add(Step(action, done, attempts, Stopwatch.GetElapsedTime(started)));
+            var json = steps.ToJsonString();
+            return services.GetRequiredService<AutomationDbContext>().Runs.Where(r => r.Id == state.Run.Id).ExecuteUpdateAsync(s => s.SetProperty(r => r.Steps, json), cancellationToken);
+        };
+    }
+
+    internal async Task<(ActionOutcome Outcome, TimeSpan Elapsed)> ActAsync(ActiveRule rule, AutomationRunIdentity identity, RunStart start, RuleAction action, CancellationToken cancellationToken, bool dryRun = false,
+        Func<IServiceProvider, ActionOutcome, CancellationToken, Task>? progress = null)
     {
         var started = Stopwatch.GetTimestamp();
         if (catalog.FindAction(action.Kind) is not { } kind)
@@ -269,7 +310,7 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
         }
 
         var outcome = await AutomationRunner.RunAsync(scopes,
-            new ActionRequest(kind, identity, new AutomationRecord(start.EntityType, start.EntityId), rule.Version.RunAsUserId, action.Params, dryRun) { Event = start.Event, Start = start.Event is null ? start.AsAutomationStart(clock) : null, RecordScope = rule.Definition.RecordScope() },
+            new ActionRequest(kind, identity, new AutomationRecord(start.EntityType, start.EntityId), rule.Version.RunAsUserId, action.Params, dryRun) { Event = start.Event, Start = start.Event is null ? start.AsAutomationStart(clock) : null, RecordScope = rule.Definition.RecordScope(), Alongside = progress },
             cancellationToken);
         return (outcome, Stopwatch.GetElapsedTime(started));
     }
@@ -300,14 +341,12 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
             : new RecordRead(RecordSnapshot.Of(type, record), null);
     }
 
-    /// <summary>Adds the run's row; false when the rule already ran for this event and record.</summary>
+    /// <summary>
+    /// Adds the run's row (one statement); false when this start already ran the rule on the record:
+    /// the unique index on rule, start and record says so, whichever host got there first.
+    /// </summary>
     private async Task<bool> RecordAsync(AutomationRun run, CancellationToken cancellationToken)
     {
-        if (await db.Runs.AnyAsync(r => r.RuleId == run.RuleId && r.EventId == run.EventId && r.EntityId == run.EntityId, cancellationToken))
-        {
-            return false;
-        }
-
         db.Runs.Add(run);
         try
         {
@@ -316,10 +355,25 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
         }
         catch (DbUpdateException)
         {
-            // Another host delivering the same event got there first (the unique index says so).
             db.Entry(run).State = EntityState.Detached;
             return false;
         }
+        finally
+        {
+            if (run.Status != RunStatus.Running)
+            {
+                db.Entry(run).State = EntityState.Detached; // ended: not looked at again
+            }
+        }
+    }
+
+    /// <summary>Records a run that ended before its actions (skipped, refused), ended, in one statement; null when this start already ran the rule on the record.</summary>
+    private async Task<AutomationRun?> RecordEndedAsync(AutomationRun run, RunStatus status, string? error, CancellationToken cancellationToken)
+    {
+        run.Status = status;
+        run.Error = error is { Length: > 2_000 } ? error[..2_000] : error;
+        run.FinishedAt = clock.GetUtcNow().UtcDateTime;
+        return await RecordAsync(run, cancellationToken) ? run : null;
     }
 
     private async Task FinishAsync(AutomationRun run, RunStatus status, string? error, JsonArray steps, CancellationToken cancellationToken)
@@ -328,6 +382,7 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
         run.Error = error is { Length: > 2_000 } ? error[..2_000] : error;
         run.Steps = steps.ToJsonString();
         run.FinishedAt = clock.GetUtcNow().UtcDateTime;
+        run.Deadline = null;
         await db.SaveChangesAsync(cancellationToken);
         // A finished run is not looked at again: untracked, so a batch's later saves do not compare it.
         db.Entry(run).State = EntityState.Detached;

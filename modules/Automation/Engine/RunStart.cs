@@ -21,11 +21,24 @@ public sealed record RunStart(string EntityType, long EntityId, Guid StartId, st
     /// <summary>What a start without an event brings (a webhook's body, a manual start's input); null for none.</summary>
     public JsonObject? Input { get; init; }
 
-    /// <summary>Who started it without an event (a manual start's user); null for an event or the system.</summary>
+    /// <summary>Who started it without an event (a manual start's user; a retried or resumed run's first actor); null for an event or the system.</summary>
     public long? StartedBy { get; init; }
 
+    /// <summary>A retried or resumed run's first actor's kind (<c>USER</c>, <c>AUTOMATION</c> ...); null: <c>USER</c> when <see cref="StartedBy"/> is given.</summary>
+    public string? ActorKind { get; init; }
+
+    /// <summary>Without an event: the changes its first start saw (a retried or resumed run's, see <see cref="StoredStart"/>); null for none.</summary>
+    public IReadOnlyDictionary<string, FieldChange>? Changes { get; init; }
+
+    /// <summary>Whether what the first start saw was cut to its bound (<see cref="StoredStart.MaxLength"/>).</summary>
+    public bool StartTruncated { get; init; }
+
+    /// <summary>The changes its condition and scripts see: the event's, else those kept of its first start.</summary>
+    public IReadOnlyDictionary<string, FieldChange>? ChangesSeen => Event?.Data is RecordUpdated updated ? updated.Changes : Changes;
+
     /// <summary>The start as actions see it (<see cref="Crm.PluginSdk.Automation.AutomationActionContext.Start"/>).</summary>
-    public Crm.PluginSdk.Automation.AutomationStart AsAutomationStart(TimeProvider clock) => new(StartType, StartedBy, Input, StartedAt ?? clock.GetUtcNow());
+    public Crm.PluginSdk.Automation.AutomationStart AsAutomationStart(TimeProvider clock) =>
+        new(StartType, StartedBy, Input, StartedAt ?? clock.GetUtcNow()) { Changed = Changes, ActorKind = ActorKind };
 
     /// <summary>A retry's first action (0: the first); the actions before it ran in the run it retries.</summary>
     public int FromAction { get; init; }

@@ -15,6 +15,12 @@ public enum RunStatus
 
     /// <summary>Ended while it waited: by <c>cancelRun</c>, or because its record left its stage, its scope or its condition.</summary>
     Cancelled,
+
+    /// <summary>
+    /// Did not finish within its budget (<c>Automation:MaxRunDuration</c>): it found so itself between two
+    /// actions, or its host stopped during the run and another start found it past its deadline. Retried from the action it had not run.
+    /// </summary>
+    TimedOut,
 }
 
 /// <summary>
@@ -60,6 +66,12 @@ public sealed class AutomationRun
     public DateTime StartedAt { get; set; }
 
     public DateTime? FinishedAt { get; set; }
+
+    /// <summary>While it runs: when its budget ends (<c>Automation:MaxRunDuration</c> from its start, or from its resumption after a wait); null otherwise.</summary>
+    public DateTime? Deadline { get; set; }
+
+    /// <summary>What its start showed it (the event's changes and actor, a start's input; JSON, see <see cref="Engine.StoredStart"/>): a retry and a resumed wait see the same <c>event</c>.</summary>
+    public string? Start { get; set; }
 
     /// <summary>The failed run this one retries (its <see cref="RunId"/>); null for a first run.</summary>
     public Guid? RetryOf { get; set; }

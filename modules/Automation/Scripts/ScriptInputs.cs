@@ -18,7 +18,8 @@ internal static class ScriptInputs
 
     /// <summary>The script's <c>event</c> for a start without one: its kind, who started it, when, and its <c>input</c>.</summary>
     public static ScriptEvent EventOf(AutomationStart start) =>
-        new(start.Kind, new Dictionary<string, ScriptFieldChange>(), start.StartedBy is { } user ? new JsonObject { ["id"] = user, ["kind"] = "USER" } : null, start.StartedAt) { Input = start.Input };
+        new(start.Kind, (start.Changed ?? new Dictionary<string, FieldChange>()).ToDictionary(c => c.Key, c => new ScriptFieldChange(c.Value.OldValue, c.Value.NewValue)),
+            start.StartedBy is { } user || start.ActorKind is not null ? new JsonObject { ["id"] = start.StartedBy, ["kind"] = start.ActorKind ?? "USER" } : null, start.StartedAt) { Input = start.Input };
 
     /// <summary>The script's <c>event</c> for a published event.</summary>
     public static ScriptEvent EventOf(DomainEvent<CrmEvent> domainEvent) => new(

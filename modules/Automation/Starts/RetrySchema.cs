@@ -35,7 +35,7 @@ public sealed class RetrySchema : ISchemaContributor
                     return new RunPayload(null, [UserError.At(ErrorCodes.InvalidId, "'runId' is not a run id.", "runId")]);
                 }
 
-                var outcome = await services.GetRequiredService<RuleStarter>().RetryAsync(runId, actor.UserId, c.CancellationToken);
+                var outcome = await services.GetRequiredService<RuleStarter>().RetryAsync(runId, c.CancellationToken);
                 return outcome.Run is { } run ? new RunPayload(run, []) : new RunPayload(null, [outcome.Refused!]);
             }),
         });

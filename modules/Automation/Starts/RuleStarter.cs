@@ -98,16 +98,16 @@ public sealed class RuleStarter(AutomationDbContext db, AutomationCatalog catalo
     /// tested again when it held), as a new run linked to it. A run is retried once: asking again
     /// (or twenty times at once) gives that retry; a retry that fails is retried in its turn.
     /// </summary>
-    public async Task<StartOutcome> RetryAsync(Guid runId, long? retriedBy, CancellationToken cancellationToken)
+    public async Task<StartOutcome> RetryAsync(Guid runId, CancellationToken cancellationToken)
     {
         if (await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.RunId == runId, cancellationToken) is not { } failed)
         {
             return new StartOutcome(null, UserError.At(ErrorCodes.NotFound, $"No run {runId}.", "runId"));
         }
 
-        if (failed.Status != RunStatus.Failed)
+        if (failed.Status is not (RunStatus.Failed or RunStatus.TimedOut))
         {
-            return new StartOutcome(null, UserError.At(ErrorCodes.InvalidValue, $"Only a failed run is retried; this one is {failed.Status.ToString().ToUpperInvariant()}.", "runId"));
+            return new StartOutcome(null, UserError.At(ErrorCodes.InvalidValue, $"Only a failed or timed-out run is retried; this one is {failed.Status.ToString().ToUpperInvariant()}.", "runId"));
         }
 
         var found = await (from version in db.RuleVersions.AsNoTracking()
@@ -120,16 +120,19 @@ public sealed class RuleStarter(AutomationDbContext db, AutomationCatalog catalo
         }
 
         var pinned = new ActiveRule(found.Version, found.EntityType, RuleDefinition.FromJson(found.Version.Definition));
-        // The step that stopped the run is its last; none: it failed before its actions (the record unreadable, the condition's script).
+        // A failed run: the step that stopped it is its last (none: it failed before its actions, the record
+        // unreadable, the condition's script). A timed-out run stopped before an action it had not run
+        // (its host stopped during it: the one under way, whose step was never written).
         var steps = System.Text.Json.Nodes.JsonNode.Parse(failed.Steps) as System.Text.Json.Nodes.JsonArray ?? [];
-        var from = steps.Count == 0 ? failed.FirstAction : failed.FirstAction + steps.Count - 1;
-        var start = new RunStart(failed.EntityType, failed.EntityId, DerivedId($"automation.retry:{failed.RunId}"), failed.EventType, failed.Depth)
+        var from = failed.Status == RunStatus.TimedOut ? failed.FirstAction + steps.Count
+            : steps.Count == 0 ? failed.FirstAction : failed.FirstAction + steps.Count - 1;
+        // The retry sees the event its first run saw (its changes, actor, time, a start's input).
+        var start = RuleRunner.RestartOf(failed) with
         {
+            StartId = DerivedId($"automation.retry:{failed.RunId}"),
             FromAction = from,
-            ConditionHeld = failed.ConditionResult == true && steps.Count > 0,
+            ConditionHeld = failed.ConditionResult == true && (steps.Count > 0 || failed.Status == RunStatus.TimedOut),
             RetryOf = failed.RunId,
-            StartedBy = retriedBy,
-            StartedAt = clock.GetUtcNow(),
         };
         return await RunOrFindAsync(pinned, start, cancellationToken);
     }

@@ -174,4 +174,11 @@ public sealed record ActionOutcome
 /// <param name="StartedBy">The user who started it; null for a call from outside.</param>
 /// <param name="Input">A manual start's input or an incoming webhook's body (a JSON object); null for none.</param>
 /// <param name="StartedAt">When it was started.</param>
-public sealed record AutomationStart(string Kind, long? StartedBy, System.Text.Json.Nodes.JsonObject? Input, DateTimeOffset StartedAt);
+public sealed record AutomationStart(string Kind, long? StartedBy, System.Text.Json.Nodes.JsonObject? Input, DateTimeOffset StartedAt)
+{
+    /// <summary>A retried run's (or one resumed after a wait): the changed fields of the event that first started it; null for none.</summary>
+    public IReadOnlyDictionary<string, Events.FieldChange>? Changed { get; init; }
+
+    /// <summary>A retried run's: the kind of the actor that first started it (<c>USER</c>, <c>AUTOMATION</c>, <c>SYSTEM</c>); null: a user when <see cref="StartedBy"/> is given.</summary>
+    public string? ActorKind { get; init; }
+}

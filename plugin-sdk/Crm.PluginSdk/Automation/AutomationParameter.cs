@@ -52,6 +52,12 @@ public enum ParameterType
 
     /// <summary>A JSON array of strings (at most <see cref="AutomationParameter.MaxItems"/>, 100 by default, each as <see cref="String"/>).</summary>
     StringList,
+
+    /// <summary>
+    /// A JSON array of users' ids, each once (at most <see cref="AutomationParameter.MaxItems"/>, 100 by
+    /// default), every one an existing user; a disabled one is taken (the kind decides what to do with it).
+    /// </summary>
+    UserList,
 }
 
 /// <summary>

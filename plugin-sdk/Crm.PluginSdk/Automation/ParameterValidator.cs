@@ -231,6 +231,8 @@ public static class ParameterValidator
                 return url;
             case ParameterType.StringList:
                 return List(parameter, node, at, errors);
+            case ParameterType.UserList:
+                return await UsersAsync(services, parameter, node, at, errors, cancellationToken);
             default:
                 throw new NotSupportedException($"Parameter type {parameter.Type} is not known.");
         }
@@ -250,6 +252,13 @@ public static class ParameterValidator
     /// </summary>
     public static EntityField? StageField(ICrmEntityDefinition recordType) =>
         new[] { "stageId", "statusId" }.Select(n => recordType.Fields.GetValueOrDefault(n)).FirstOrDefault(f => f is { ListOf: not null, Writable: true });
+
+    /// <summary>
+    /// The field of a record type that names its responsible user: <c>assignedById</c>, else
+    /// <c>responsibleId</c>, when it references a user and may be written; null when the type has none.
+    /// </summary>
+    public static EntityField? ResponsibleField(ICrmEntityDefinition recordType) =>
+        new[] { "assignedById", "responsibleId" }.Select(n => recordType.Fields.GetValueOrDefault(n)).FirstOrDefault(f => f is { UserField: not null, Writable: true });
 
     internal static string? StringOf(JsonNode? node) =>
         node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
@@ -352,5 +361,56 @@ public static class ParameterValidator
         }
 
         return errors.Count == before ? items : null;
+    }
+
+    private static async Task<List<long>?> UsersAsync(IServiceProvider services, AutomationParameter parameter, JsonNode node, string[] at, List<UserError> errors, CancellationToken cancellationToken)
+    {
+        if (node is not JsonArray array)
+        {
+            errors.Add(new UserError(ErrorCodes.InvalidFormat, $"'{parameter.Name}' expects a list of user ids.", at));
+            return null;
+        }
+
+        if (array.Count > parameter.ItemLimit)
+        {
+            errors.Add(new UserError(ErrorCodes.LimitExceeded, $"'{parameter.Name}' holds {array.Count} items; the limit is {parameter.ItemLimit}.", at));
+            return null;
+        }
+
+        var before = errors.Count;
+        var ids = new List<long>(array.Count);
+        for (var i = 0; i < array.Count; i++)
+        {
+            string[] itemAt = [.. at, i.ToString(CultureInfo.InvariantCulture)];
+            if (!Entities.RecordIds.TryParse(IdText(array[i]), out var id))
+            {
+                errors.Add(new UserError(ErrorCodes.InvalidFormat, $"'{parameter.Name}' holds something that is not a user id.", itemAt));
+            }
+            else if (ids.Contains(id))
+            {
+                errors.Add(new UserError(ErrorCodes.Validation, $"'{parameter.Name}' names user {id.ToString(CultureInfo.InvariantCulture)} twice.", itemAt));
+            }
+            else
+            {
+                ids.Add(id);
+            }
+        }
+
+        if (errors.Count > before)
+        {
+            return null;
+        }
+
+        // One read for the whole list; without a module that keeps users, ids are taken as given.
+        if (services.GetService<IUserSets>() is { } users)
+        {
+            var existing = await users.UsersAsync(ids, cancellationToken);
+            foreach (var missing in ids.Where(id => !existing.ContainsKey(id)))
+            {
+                errors.Add(new UserError(ErrorCodes.NotFound, $"User {missing.ToString(CultureInfo.InvariantCulture)} does not exist.", [.. at, ids.IndexOf(missing).ToString(CultureInfo.InvariantCulture)]));
+            }
+        }
+
+        return errors.Count > before ? null : ids;
     }
 }

@@ -70,14 +70,10 @@ internal sealed class AssignAction : IAutomationActionKind
         new("userId", ParameterType.User, "The user who becomes responsible.") { Required = true },
     ];
 
-    /// <summary>The field that names the record's responsible user; null when the type has none.</summary>
-    public static EntityField? ResponsibleField(ICrmEntityDefinition recordType) =>
-        new[] { "assignedById", "responsibleId" }.Select(n => recordType.Fields.GetValueOrDefault(n)).FirstOrDefault(f => f is { UserField: not null, Writable: true });
-
-    public bool AppliesTo(ICrmEntityDefinition recordType) => ResponsibleField(recordType) is not null;
+    public bool AppliesTo(ICrmEntityDefinition recordType) => ParameterValidator.ResponsibleField(recordType) is not null;
 
     public Task<ActionOutcome> ExecuteAsync(AutomationActionContext context, CancellationToken cancellationToken) =>
-        RecordActions.UpdateAsync(context, new Dictionary<string, object?> { [ResponsibleField(context.RecordType)!.Name] = context.Parameters.Get<long>("userId") }, cancellationToken);
+        RecordActions.UpdateAsync(context, new Dictionary<string, object?> { [ParameterValidator.ResponsibleField(context.RecordType)!.Name] = context.Parameters.Get<long>("userId") }, cancellationToken);
 }
 
 /// <summary><c>records.create</c>: creates a record of any registered type.</summary>

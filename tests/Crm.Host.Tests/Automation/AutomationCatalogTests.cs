@@ -34,7 +34,7 @@ public abstract class AutomationCatalogTests(AutomationHost fixture)
             ["leads.converted", "platform.manual", "platform.webhook", "records.created", "records.deleted", "records.stageChanged", "records.updated", "schedule.cron", "schedule.dateField"],
             triggers.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(
-            ["activities.create", "leads.convert", "platform.callWebhook", "platform.script", "records.assign", "records.changeStage", "records.create", "records.setFields", "sample_plugin.offerQuote", "timeline.addComment", "timeline.notify"],
+            ["activities.create", "leads.convert", "platform.callWebhook", "platform.script", "records.assign", "records.assignRoundRobin", "records.changeStage", "records.create", "records.setFields", "sample_plugin.offerQuote", "timeline.addComment", "timeline.notify"],
             actions.Keys.Order(StringComparer.Ordinal));
 
         // Event-driven triggers name their events; the others none.

@@ -22,7 +22,11 @@ public abstract class AutomationHost(Engine engine) : HostFixture(engine)
         ["Automation:Webhooks:Timeout"] = "00:00:02",
         ["Automation:Webhooks:MaxResponseBytes"] = "1024",
         ["Automation:Webhooks:Incoming:CallsPerMinute"] = "20",
+        ["Automation:RoundRobin:MaxUsers"] = RoundRobinMaxUsers.ToString(CultureInfo.InvariantCulture),
     };
+
+    /// <summary>The round-robin bound the tests run with: small, so that ten times it is cheap to build.</summary>
+    public const int RoundRobinMaxUsers = 6;
 
     /// <summary>Every event delivered to the host's handlers, as handlers receive them: what trigger kinds are matched against.</summary>
     public EventProbe Events { get; } = new();

@@ -23,6 +23,23 @@ namespace Crm.Modules.Automation.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Crm.Modules.Automation.Assignment.RoundRobinTurn", b =>
+                {
+                    b.Property<string>("Queue")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("queue");
+
+                    b.Property<long>("Turn")
+                        .HasColumnType("bigint")
+                        .HasColumnName("turn");
+
+                    b.HasKey("Queue")
+                        .HasName("pk_round_robin_turns");
+
+                    b.ToTable("round_robin_turns", "automation");
+                });
+
             modelBuilder.Entity("Crm.Modules.Automation.Processes.BusinessProcess", b =>
                 {
                     b.Property<long>("Id")
@@ -592,6 +609,10 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                         .HasColumnType("boolean")
                         .HasColumnName("condition_result");
 
+                    b.Property<DateTime?>("Deadline")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deadline");
+
                     b.Property<int>("Depth")
                         .HasColumnType("integer")
                         .HasColumnName("depth");
@@ -649,6 +670,10 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                         .HasColumnType("uuid")
                         .HasColumnName("run_id");
 
+                    b.Property<string>("Start")
+                        .HasColumnType("text")
+                        .HasColumnName("start");
+
                     b.Property<DateTime>("StartedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("started_at");
@@ -673,6 +698,9 @@ namespace Crm.Modules.Automation.Migrations.Postgres
 
                     b.HasIndex("RuleId", "Id")
                         .HasDatabaseName("ix_runs_rule_id_id");
+
+                    b.HasIndex("Status", "Deadline")
+                        .HasDatabaseName("ix_runs_status_deadline");
 
                     b.HasIndex("EntityType", "EntityId", "Id")
                         .HasDatabaseName("ix_runs_entity_type_entity_id_id");

@@ -17,6 +17,23 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Crm.Modules.Automation.Assignment.RoundRobinTurn", b =>
+                {
+                    b.Property<string>("Queue")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("queue");
+
+                    b.Property<long>("Turn")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("turn");
+
+                    b.HasKey("Queue")
+                        .HasName("pk_automation_round_robin_turns");
+
+                    b.ToTable("automation_round_robin_turns", (string)null);
+                });
+
             modelBuilder.Entity("Crm.Modules.Automation.Processes.BusinessProcess", b =>
                 {
                     b.Property<long>("Id")
@@ -570,6 +587,10 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("condition_result");
 
+                    b.Property<DateTime?>("Deadline")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deadline");
+
                     b.Property<int>("Depth")
                         .HasColumnType("INTEGER")
                         .HasColumnName("depth");
@@ -627,6 +648,10 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("run_id");
 
+                    b.Property<string>("Start")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("start");
+
                     b.Property<DateTime>("StartedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("started_at");
@@ -651,6 +676,9 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
 
                     b.HasIndex("RuleId", "Id")
                         .HasDatabaseName("automation_ix_automation_runs_rule_id_id");
+
+                    b.HasIndex("Status", "Deadline")
+                        .HasDatabaseName("automation_ix_automation_runs_status_deadline");
 
                     b.HasIndex("EntityType", "EntityId", "Id")
                         .HasDatabaseName("automation_ix_automation_runs_entity_type_entity_id_id");

@@ -1,0 +1,30 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+
+namespace Crm.Modules.Automation.Engine;
+
+/// <summary>
+/// A run's wall-clock budget (<c>Automation:MaxRunDuration</c>, 60 seconds, 1 second to an hour):
+/// checked before each action (a run past it ends <c>TIMED_OUT</c> there; time spent waiting for a
+/// delayed action does not count: a resumed run has the budget again). A run still <c>RUNNING</c>
+/// <c>Automation:StalledRunGrace</c> (2 minutes, 1 second to a day: longer than any action takes, a
+/// webhook call times out within a minute) past its deadline was left by a host that stopped: a
+/// start, and every grace after (at most every minute), ends it <c>TIMED_OUT</c> (<see cref="Runs.StalledRuns"/>).
+/// </summary>
+public sealed record RunOptions(TimeSpan MaxRunDuration, TimeSpan StalledRunGrace)
+{
+    public static RunOptions From(IConfiguration configuration)
+    {
+        var budget = Span(configuration["Automation:MaxRunDuration"], TimeSpan.FromSeconds(60));
+        var grace = Span(configuration["Automation:StalledRunGrace"], TimeSpan.FromMinutes(2));
+        if (budget < TimeSpan.FromSeconds(1) || budget > TimeSpan.FromHours(1) || grace < TimeSpan.FromSeconds(1) || grace > TimeSpan.FromDays(1))
+        {
+            throw new InvalidOperationException("Automation:MaxRunDuration is from 1 second to 1 hour, Automation:StalledRunGrace from 1 second to 1 day (hh:mm:ss).");
+        }
+
+        return new RunOptions(budget, grace);
+    }
+
+    private static TimeSpan Span(string? text, TimeSpan fallback) =>
+        text is { Length: > 0 } ? TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var parsed) ? parsed : TimeSpan.Zero : fallback;
+}
