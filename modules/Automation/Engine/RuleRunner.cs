@@ -8,6 +8,7 @@ using Crm.Modules.Automation.Runs;
 using Crm.Modules.Automation.Scripts;
 using Crm.Modules.Automation.Waits;
 using Crm.PluginSdk.Automation;
+using Crm.PluginSdk.Data;
 using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.Events;
 using Crm.PluginSdk.GraphQL;
@@ -353,7 +354,7 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
             await db.SaveChangesAsync(cancellationToken);
             return true;
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException ex) when (UniqueViolations.Is(ex))
         {
             db.Entry(run).State = EntityState.Detached;
             return false;
