@@ -77,8 +77,12 @@ public sealed record ProcessDefinition(StartMode Start, JsonObject? StartConditi
     };
 }
 
-/// <summary>What a branch of an instance waits for; <see cref="Timer"/> names its scheduled work (a timer, an approval's timeout) and <see cref="DueAt"/> when it fires.</summary>
-public sealed record TokenWait(string Kind, string? Name = null, long? ApprovalId = null, long? ChildInstanceId = null, string? Timer = null, DateTimeOffset? DueAt = null);
+/// <summary>
+/// What a branch of an instance waits for; <see cref="Timer"/> names its scheduled work (a timer, an
+/// approval's timeout) and <see cref="DueAt"/> when it fires; <see cref="Secret"/> is a webhook wait's
+/// (never shown in an instance's position: only to the settings right, <c>webhookWaits</c>).
+/// </summary>
+public sealed record TokenWait(string Kind, string? Name = null, long? ApprovalId = null, long? ChildInstanceId = null, string? Timer = null, DateTimeOffset? DueAt = null, string? Secret = null);
 
 /// <summary>A branch of an instance: the step it is at, and what it waits for (null: ready to take the step).</summary>
 public sealed record InstanceToken(int Id, string At, TokenWait? Wait);

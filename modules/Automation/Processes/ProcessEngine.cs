@@ -215,6 +215,9 @@ public sealed class ProcessEngine(AutomationDbContext db, CrmDatabaseSession ses
             case StepKinds.Wait when step.Params["on"]!.GetValue<string>() == "timer":
                 var due = clock.GetUtcNow() + ProcessValidator.Duration(step.Params, "delay")!.Value;
                 return new Transition(state.Replace(token.Id, token with { Wait = new TokenWait("timer", Timer: TimerKey(instance, token), DueAt: due) }), history with { Status = "WAITING" });
+            case StepKinds.Wait when step.Params["on"]!.GetValue<string>() == "webhook":
+                // Its own secret per wait reached: a call for one instance's wait resumes no other.
+                return new Transition(state.Replace(token.Id, token with { Wait = new TokenWait("webhook", Secret: Webhooks.WebhookGate.NewSecret()) }), history with { Status = "WAITING" });
             case StepKinds.Wait:
                 var signal = step.Params["name"]!.GetValue<string>();
                 return new Transition(state.Replace(token.Id, token with { Wait = new TokenWait("signal", signal) }), history with { Status = "WAITING" });

@@ -40,6 +40,9 @@ public static class ProcessLimits
     public const int MaxSignalNameLength = 100;
     public const int MaxSignalPayloadLength = 16_000;
 
+    /// <summary>The largest body a webhook wait takes (kept as the wait's output): 413 beyond, before reading past it.</summary>
+    public const int MaxWebhookBodyBytes = 16_000;
+
     /// <summary>The shortest timer wait or approval timeout (the scheduler's resolution).</summary>
     public static readonly TimeSpan MinTimer = TimeSpan.FromSeconds(1);
 

@@ -265,10 +265,9 @@ public sealed class ProcessValidator(IServiceProvider services)
                 Duration(given, "delay", fail, required: true);
                 break;
             case "webhook":
-                fail("on", "webhook waits cannot run yet in this version: send a signal (signalProcess) instead.");
                 break;
             default:
-                fail("on", "a wait is on 'signal', 'condition' or 'timer'.");
+                fail("on", "a wait is on 'signal', 'condition', 'timer' or 'webhook'.");
                 break;
         }
     }
