@@ -20,7 +20,7 @@ namespace Crm.Modules.Automation.Processes;
 /// The position is read from the database before every step, so an instance survives restarts
 /// and a host that finds it running (or resumes it) takes it on from where it is.
 /// </summary>
-public sealed class ProcessEngine(AutomationDbContext db, CrmDatabaseSession session, AutomationCatalog catalog, IServiceScopeFactory scopes, StepReader reader, Crm.PluginSdk.Scheduling.IWorkScheduler scheduler, TimeProvider clock)
+public sealed class ProcessEngine(IServiceProvider services, AutomationDbContext db, CrmDatabaseSession session, AutomationCatalog catalog, IServiceScopeFactory scopes, StepReader reader, Crm.PluginSdk.Scheduling.IWorkScheduler scheduler, TimeProvider clock)
 {
     /// <summary>The action kind a script step runs (the sandbox and the requests it makes, as in a rule).</summary>
     public const string ScriptKind = "platform.script";
@@ -190,7 +190,7 @@ public sealed class ProcessEngine(AutomationDbContext db, CrmDatabaseSession ses
         }
 
         // The rest read the record as the run-as user.
-        var record = step.Kind is StepKinds.If or StepKinds.Switch or StepKinds.Wait ? await reader.ReadAsync(instance, Identity(instance), cancellationToken) : null;
+        var record = step.Kind is StepKinds.If or StepKinds.Switch or StepKinds.Wait || ApproverResolver.NeedsRecord(step) ? await reader.ReadAsync(instance, Identity(instance), cancellationToken) : null;
         if (record is { Refused: { } refused })
         {
             return new Transition(state, history with { Status = "FAILED", Error = $"{refused.Code}: {refused.Message}" }) { Failure = $"{refused.Code}: {refused.Message}" };
@@ -222,7 +222,10 @@ public sealed class ProcessEngine(AutomationDbContext db, CrmDatabaseSession ses
                 var signal = step.Params["name"]!.GetValue<string>();
                 return new Transition(state.Replace(token.Id, token with { Wait = new TokenWait("signal", signal) }), history with { Status = "WAITING" });
             case StepKinds.Approval:
-                return Approvals.Open(instance, state, token, step, history, clock.GetUtcNow());
+                var (assignees, nobody) = await ApproverResolver.ResolveAsync(services, step, record?.Record, cancellationToken);
+                return nobody is not null
+                    ? new Transition(state, history with { Status = "FAILED", Error = nobody }) { Failure = nobody }
+                    : Approvals.Open(instance, state, token, step, history, clock.GetUtcNow(), assignees);
             case StepKinds.SubProcess:
                 return await SubProcessAsync(instance, state, token, step, history, cancellationToken);
             default:

@@ -27,6 +27,9 @@ public static class ProcessLimits
     /// <summary>Assignees of one approval step.</summary>
     public const int MaxAssignees = 50;
 
+    /// <summary>Roles one approval step names (their holders count towards <see cref="MaxAssignees"/> when it starts).</summary>
+    public const int MaxApproverRoles = 10;
+
     /// <summary>Steps one instance may take in all: a guard against a graph that keeps an instance busy forever.</summary>
     public const int MaxStepsPerInstance = 2_000;
 
