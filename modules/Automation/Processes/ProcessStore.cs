@@ -1,4 +1,7 @@
+using Crm.Modules.Automation.Data;
 using Crm.Modules.Automation.Definitions;
+using Crm.PluginSdk.GraphQL;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Modules.Automation.Processes;
 
@@ -19,7 +22,11 @@ public sealed class ProcessStore(IServiceProvider services)
         _versions.UpdateAsync(id, Content(id, input), cancellationToken);
 
     public Task<DefinitionPayload<BusinessProcess>> ActivateAsync(long id, CancellationToken cancellationToken) =>
-        _versions.ActivateAsync(id, null, cancellationToken);
+        _versions.ActivateAsync(id, async (process, draft, token) =>
+            // Again at activation: the processes its sub-process steps start may have changed since the draft was saved.
+            await new SubProcessChains(services.GetRequiredService<AutomationDbContext>()).FindAsync(process.EntityType, process.Id, ProcessDefinition.FromJson(draft.Definition), token) is { } chain
+                ? UserError.At(chain.Code, chain.Message, "id")
+                : null, cancellationToken);
 
     public Task<DefinitionPayload<BusinessProcess>> DeactivateAsync(long id, CancellationToken cancellationToken) => _versions.DeactivateAsync(id, cancellationToken);
 

@@ -70,6 +70,12 @@ public sealed class ProcessValidator(IServiceProvider services)
             return null;
         }
 
+        if (await new SubProcessChains(services.GetRequiredService<AutomationDbContext>()).FindAsync(recordType.Name, processId, definition, cancellationToken) is { } chain)
+        {
+            errors.Add(new UserError(chain.Code, chain.Message, ["input", "graph", "steps", I(graph.Value.Steps.FindIndex(s => s.Id == chain.StepId)), "params", "processId"]));
+            return null;
+        }
+
         return new ValidProcess(name!, string.IsNullOrWhiteSpace(input.Description) ? null : input.Description, definition, runAs);
     }
 
