@@ -238,6 +238,17 @@ public sealed class InstanceSchema : ISchemaContributor
                 : new InstancePayload(null, [UserError.At(ErrorCodes.InvalidFormat, "'instanceId' is an instance id.", "instanceId")])),
         });
 
+        composer.Mutation.AddField(new FieldType
+        {
+            Name = "retryProcessInstance",
+            Description = "Takes a FAILED instance on again from the step it failed at (its effect may have happened already: the settings right only). An instance an outside step of which was cut off by its host fails with INTERRUPTED rather than take the step twice; this takes it again.",
+            ResolvedType = new NonNullGraphType(payload),
+            Arguments = new QueryArguments(new QueryArgument<NonNullGraphType<IdGraphType>> { Name = "id" }),
+            Resolver = new FuncFieldResolver<object?>(async c => RecordIds.TryParse(c.GetArgument<object>("id"), out var id)
+                ? await new ProcessInstances(c.RequestServices!).RetryAsync(id, c.CancellationToken)
+                : new InstancePayload(null, [UserError.At(ErrorCodes.InvalidFormat, "'id' is an instance id.", "id")])),
+        });
+
         var approvalPayload = new ObjectGraphType { Name = "ProcessApprovalPayload", Description = "The approval after your decision, or why it was refused." };
         approvalPayload.AddField(new FieldType { Name = "approval", ResolvedType = approval, Resolver = new FuncFieldResolver<object?>(c => ((ApprovalPayload)c.Source!).Approval) });
         approvalPayload.AddField(new FieldType { Name = "errors", ResolvedType = SchemaComposer.NonNullList(composer.Types.UserError), Resolver = new FuncFieldResolver<object?>(c => ((ApprovalPayload)c.Source!).Errors) });

@@ -20,7 +20,7 @@ namespace Crm.Modules.Automation.Processes;
 /// The position is read from the database before every step, so an instance survives restarts
 /// and a host that finds it running (or resumes it) takes it on from where it is.
 /// </summary>
-public sealed class ProcessEngine(IServiceProvider services, AutomationDbContext db, CrmDatabaseSession session, AutomationCatalog catalog, IServiceScopeFactory scopes, StepReader reader, Crm.PluginSdk.Scheduling.IWorkScheduler scheduler, TimeProvider clock)
+public sealed partial class ProcessEngine(IServiceProvider services, AutomationDbContext db, CrmDatabaseSession session, AutomationCatalog catalog, IServiceScopeFactory scopes, StepReader reader, Crm.PluginSdk.Scheduling.IWorkScheduler scheduler, TimeProvider clock)
 {
     /// <summary>The action kind a script step runs (the sandbox and the requests it makes, as in a rule).</summary>
     public const string ScriptKind = "platform.script";
@@ -55,7 +55,8 @@ public sealed class ProcessEngine(IServiceProvider services, AutomationDbContext
             }
 
             var state = InstanceState.FromJson(instance.State);
-            if (state.Tokens.FirstOrDefault(t => t.Wait is null) is not { } token)
+            // A branch whose outside step is under way (or was cut off) is not ready: its step is taken at most once.
+            if (state.Tokens.FirstOrDefault(t => t.Wait is null && t.StartedAt is null) is not { } token)
             {
                 return;
             }
@@ -125,6 +126,11 @@ public sealed class ProcessEngine(IServiceProvider services, AutomationDbContext
             return await FailedActionAsync(instance, definition, state, token, step, history, ActionOutcome.Failed(ErrorCodes.NotFound, $"The action kind '{kindName}' is no longer loaded."), cancellationToken);
         }
 
+        if (kind.HasExternalEffects)
+        {
+            return await ActOnceAsync(instance, definition, state, token, step, history, new ActionRequest(kind, identity, new AutomationRecord(instance.EntityType, instance.EntityId), instance.RunAsUserId, parameters, DryRun: false), cancellationToken);
+        }
+
         ProcessInstance? written = null;
         var outcome = await AutomationRunner.RunAsync(scopes,
             new ActionRequest(kind, identity, new AutomationRecord(instance.EntityType, instance.EntityId), instance.RunAsUserId, parameters, DryRun: false)
@@ -147,12 +153,16 @@ public sealed class ProcessEngine(IServiceProvider services, AutomationDbContext
         return current != instance.Revision ? null : await FailedActionAsync(instance, definition, state, token, step, history, outcome, cancellationToken);
     }
 
-    private Task<Advanced?> FailedActionAsync(ProcessInstance instance, ProcessDefinition definition, InstanceState state, InstanceToken token, ProcessStep step, ProcessStepRun history, ActionOutcome outcome, CancellationToken cancellationToken)
+    private Task<Advanced?> FailedActionAsync(ProcessInstance instance, ProcessDefinition definition, InstanceState state, InstanceToken token, ProcessStep step, ProcessStepRun history, ActionOutcome outcome, CancellationToken cancellationToken) =>
+        ApplyAsync(instance, Failed(definition, state, token, step, history, outcome), cancellationToken);
+
+    /// <summary>A failed action's transition: along its <c>error</c> edge when it has one; else the instance fails at the step.</summary>
+    private static Transition Failed(ProcessDefinition definition, InstanceState state, InstanceToken token, ProcessStep step, ProcessStepRun history, ActionOutcome outcome)
     {
         var failed = history with { Status = "FAILED", Output = Output(outcome), Error = $"{outcome.Code}: {outcome.Message}" };
         return definition.Out(step.Id).FirstOrDefault(e => e.When == "error") is { } onError
-            ? ApplyAsync(instance, new Transition(state.Replace(token.Id, token with { At = onError.To }), failed with { Outcome = "error" }), cancellationToken)
-            : ApplyAsync(instance, new Transition(state, failed) { Failure = $"Step '{step.Id}' failed: {failed.Error}" }, cancellationToken);
+            ? new Transition(state.Replace(token.Id, token with { At = onError.To, StartedAt = null }), failed with { Outcome = "error" })
+            : new Transition(state.Replace(token.Id, token with { StartedAt = null }), failed) { Failure = $"Step '{step.Id}' failed: {failed.Error}" };
     }
 
     /// <summary>What a step other than an action does to the instance.</summary>
