@@ -16,7 +16,7 @@ namespace Crm.Modules.Automation.Processes;
 /// Advances a process instance step by step until every branch waits (a signal, a condition, an
 /// approval, a sub-process) or the instance ends. Each step is one transaction: an action's effect
 /// and the instance's advance past it commit together (<see cref="ActionRequest.Alongside"/>), except
-/// for kinds with external effects (a script, a webhook), whose advance commits right after them.
+/// for kinds with external effects (a script, a webhook), taken at most once (ProcessEngine.OutsideSteps.cs).
 /// The position is read from the database before every step, so an instance survives restarts
 /// and a host that finds it running (or resumes it) takes it on from where it is.
 /// </summary>
@@ -126,14 +126,15 @@ public sealed partial class ProcessEngine(IServiceProvider services, AutomationD
             return await FailedActionAsync(instance, definition, state, token, step, history, ActionOutcome.Failed(ErrorCodes.NotFound, $"The action kind '{kindName}' is no longer loaded."), cancellationToken);
         }
 
+        var request = new ActionRequest(kind, identity, new AutomationRecord(instance.EntityType, instance.EntityId), instance.RunAsUserId, parameters, DryRun: false);
         if (kind.HasExternalEffects)
         {
-            return await ActOnceAsync(instance, definition, state, token, step, history, new ActionRequest(kind, identity, new AutomationRecord(instance.EntityType, instance.EntityId), instance.RunAsUserId, parameters, DryRun: false), cancellationToken);
+            return await ActOnceAsync(instance, definition, state, token, step, history, request, cancellationToken);
         }
 
         ProcessInstance? written = null;
         var outcome = await AutomationRunner.RunAsync(scopes,
-            new ActionRequest(kind, identity, new AutomationRecord(instance.EntityType, instance.EntityId), instance.RunAsUserId, parameters, DryRun: false)
+            request with
             {
                 Alongside = async (services, done, token2) =>
                 {

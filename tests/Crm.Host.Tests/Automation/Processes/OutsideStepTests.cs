@@ -74,6 +74,30 @@ public abstract class OutsideStepTests(Engine engine)
         Assert.Equal(2, (await second.InstanceAsync(deal, id))["steps"]!.AsArray().Count(s => s!["stepId"].Str() == "after"));
         Assert.Equal("INVALID_VALUE", (await second.MutateAsync("retryProcessInstance", Retry, new { id }))["errors"]![0]!["code"].Str());
     }
+
+    [Fact]
+    public async Task Twenty_parallel_retries_of_a_failed_webhook_step_call_it_once_per_retry_that_was_taken()
+    {
+        await using var host = await CrmHost.StartAsync(engine, Settings);
+        using var receiver = new HttpReceiver(response =>
+        {
+            response.StatusCode = (int)HttpStatusCode.InternalServerError;
+            return Task.CompletedTask;
+        });
+        var process = await host.ActiveProcessAsync(new { name = "Always refused", graph = Line(Step("call", "action", new { kind = "platform.callWebhook", @params = new { url = receiver.Url } })) });
+        var deal = await host.CreateDealAsync(new { title = "Refused" });
+        var id = (await host.StartAsync(process, deal)).Ok()["instance"]!["id"].Str();
+        Assert.Equal("FAILED", (await host.InstanceAsync(deal, id))["status"].Str());
+        Assert.Single(receiver.Received);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => host.MutateAsync("retryProcessInstance", Retry, new { id })));
+        var taken = answers.Count(a => a["errors"]!.AsArray().Count == 0);
+        Assert.InRange(taken, 1, 20);
+        Assert.All(answers.Where(a => a["errors"]!.AsArray().Count > 0), a => Assert.Contains(a["errors"]![0]!["code"].Str(), new[] { "CONFLICT", "INVALID_VALUE" }));
+        Assert.Equal(1 + taken, receiver.Received.Count);
+        Assert.Equal(taken + 1, (await host.InstanceAsync(deal, id))["steps"]!.AsArray().Count(s => s!["stepId"].Str() == "call" && s["status"].Str() == "FAILED"));
+        Assert.Equal("FAILED", (await host.InstanceAsync(deal, id))["status"].Str());
+    }
 }
 
 [Trait("Engine", "Sqlite")]
