@@ -77,6 +77,33 @@ public abstract class ApproverRoleTests(AutomationHost fixture)
     }
 
     [Fact]
+    public async Task Resolving_a_role_of_twelve_reads_as_much_as_a_role_of_one()
+    {
+        async Task<int> StatementsAsync(int holders)
+        {
+            var role = await Host.CreateRoleAsync("Approvers", []);
+            var members = new List<string>();
+            for (var i = 0; i < holders; i++)
+            {
+                members.Add(await Host.CreateUserAsync(new { email = PermissionHelpers.NewEmail("holder"), name = "holder" }));
+            }
+
+            (await Host.AssignAsync(role, groupId: await Host.CreateGroupAsync(Records.NewMarker("Holders"), [.. members]))).Ok();
+            var process = await ProcessAsync("ALL", new { mode = "ALL", roles = new[] { long.Parse(role) } });
+            var deal = await Host.CreateDealAsync(new { title = "Counted" });
+            var started = await Host.QueryAsync(
+                $"mutation($p: ID!, $r: ID!) {{ startProcess(processId: $p, recordId: $r) {{ instance {{ {InstanceFields} }} errors {{ code message path }} }} }}", new { p = process, r = deal });
+            Assert.Equal(holders, started.ShouldSucceed().Data!["startProcess"]!["instance"]!["approvals"]![0]!["assignees"]!.AsArray().Count);
+            await Host.DeactivateProcessAsync(process);
+            return started.Statements;
+        }
+
+        // The resolution reads the same whatever the count; the eleven more assignee rows are one batched command
+        // on PostgreSQL and eleven statements on SQLite (which runs a batch's statements one by one).
+        Assert.Equal(await StatementsAsync(1) + (Host.Engine == Engine.Sqlite ? 11 : 0), await StatementsAsync(12));
+    }
+
+    [Fact]
     public async Task The_responsibles_department_head_is_asked_and_a_head_responsible_is_asked_of_the_head_above()
     {
         var boss = await Host.NewUserWithKeyAsync("boss");
