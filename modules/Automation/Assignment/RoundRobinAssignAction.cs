@@ -14,7 +14,7 @@ namespace Crm.Modules.Automation.Assignment;
 /// <summary>
 /// <c>records.assignRoundRobin</c>: gives the run's record to the next user of a set, in turn: chosen
 /// users (in the order given), or the active people of a department (with its subdepartments when
-/// asked) or of a role (<see cref="IUserSets"/>, by id). The position is a durable counter per rule and
+/// asked) or of a role (<see cref="IOrganization"/>, by id). The position is a durable counter per rule and
 /// set, or per named queue that several rules share (<see cref="RoundRobinTurns"/>), taken in the
 /// action's transaction. Disabled users are skipped; a set with no one active fails the step.
 /// </summary>
@@ -61,13 +61,13 @@ public sealed partial class RoundRobinAssignAction(RoundRobinOptions options) : 
             errors.Add(new UserError(ErrorCodes.Validation, "'userIds' names no one.", [.. check.Path, "userIds"]));
         }
 
-        var sets = check.Services.GetService<IUserSets>();
+        var sets = check.Services.GetService<IOrganization>();
         if (p.Has("departmentId") && sets is not null && await sets.DepartmentMembersAsync(p.Get<long>("departmentId"), false, 0, cancellationToken) is null)
         {
             errors.Add(new UserError(ErrorCodes.NotFound, $"Department {p.Get<long>("departmentId").ToString(CultureInfo.InvariantCulture)} does not exist.", [.. check.Path, "departmentId"]));
         }
 
-        if (p.Has("roleId") && sets is not null && await sets.RoleHoldersAsync(p.Get<long>("roleId"), 0, cancellationToken) is null)
+        if (p.Has("roleId") && sets is not null && !(await sets.ExistingRolesAsync([p.Get<long>("roleId")], cancellationToken)).Contains(p.Get<long>("roleId")))
         {
             errors.Add(new UserError(ErrorCodes.NotFound, $"Role {p.Get<long>("roleId").ToString(CultureInfo.InvariantCulture)} does not exist.", [.. check.Path, "roleId"]));
         }
@@ -75,7 +75,7 @@ public sealed partial class RoundRobinAssignAction(RoundRobinOptions options) : 
 
     public async Task<ActionOutcome> ExecuteAsync(AutomationActionContext context, CancellationToken cancellationToken)
     {
-        if (context.Services.GetService<IUserSets>() is not { } sets)
+        if (context.Services.GetService<IOrganization>() is not { } sets)
         {
             return ActionOutcome.Failed(ErrorCodes.NotFound, "No module keeps users: there is no one to assign.");
         }
@@ -109,7 +109,7 @@ public sealed partial class RoundRobinAssignAction(RoundRobinOptions options) : 
     }
 
     /// <summary>The set's active users in turn order; null when its department or role is gone. Read one past the bound, to tell a set that is too large.</summary>
-    private async Task<(IReadOnlyList<long>? Users, string Described)> MembersAsync(IUserSets sets, AutomationParameters p, CancellationToken cancellationToken)
+    private async Task<(IReadOnlyList<long>? Users, string Described)> MembersAsync(IOrganization sets, AutomationParameters p, CancellationToken cancellationToken)
     {
         if (p.Has("departmentId"))
         {
@@ -122,7 +122,10 @@ public sealed partial class RoundRobinAssignAction(RoundRobinOptions options) : 
         if (p.Has("roleId"))
         {
             var id = p.Get<long>("roleId");
-            return (await sets.RoleHoldersAsync(id, options.MaxUsers + 1, cancellationToken), $"role {id.ToString(CultureInfo.InvariantCulture)}");
+            var described = $"role {id.ToString(CultureInfo.InvariantCulture)}";
+            return (await sets.ExistingRolesAsync([id], cancellationToken)).Contains(id)
+                ? (await sets.RoleHoldersAsync([id], options.MaxUsers + 1, cancellationToken), described)
+                : (null, described);
         }
 
         var chosen = p.Get<List<long>>("userIds");

@@ -25,7 +25,7 @@ public sealed class Approvals(IServiceProvider services)
 {
     private readonly AutomationDbContext _db = services.GetRequiredService<AutomationDbContext>();
 
-    internal static Transition Open(ProcessInstance instance, InstanceState state, InstanceToken token, ProcessStep step, ProcessStepRun history, DateTimeOffset clock)
+    internal static Transition Open(ProcessInstance instance, InstanceState state, InstanceToken token, ProcessStep step, ProcessStepRun history, DateTimeOffset clock, IReadOnlyList<long> assignees)
     {
         var now = clock.UtcDateTime;
         var timeout = ProcessValidator.Duration(step.Params, "timeout");
@@ -45,9 +45,9 @@ public sealed class Approvals(IServiceProvider services)
                     Status = ApprovalStatus.Open,
                     CreatedAt = now,
                 };
-                foreach (var user in step.Params["assignees"]!.AsArray())
+                foreach (var user in assignees)
                 {
-                    approval.Assignees.Add(new ProcessApprovalAssignee { UserId = user!.GetValue<long>() });
+                    approval.Assignees.Add(new ProcessApprovalAssignee { UserId = user });
                 }
 
                 db.ProcessApprovals.Add(approval);

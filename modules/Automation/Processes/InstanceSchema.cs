@@ -69,15 +69,49 @@ public sealed class InstanceSchema : ISchemaContributor
         instance.AddField(SharedGraphTypes.Field<ProcessInstance>("startedVia", typeof(NonNullGraphType<StringGraphType>), i => i.StartedVia, "MANUAL, EVENT or SUBPROCESS."));
         instance.AddField(SharedGraphTypes.Field<ProcessInstance>("startedById", typeof(IdGraphType), i => i.StartedById?.ToString(CultureInfo.InvariantCulture)));
         instance.AddField(SharedGraphTypes.Field<ProcessInstance>("parentInstanceId", typeof(IdGraphType), i => i.ParentInstanceId?.ToString(CultureInfo.InvariantCulture)));
-        instance.AddField(new FieldType { Name = "position", ResolvedType = new NonNullGraphType(types.Json), Description = "Its branches ({ id at wait }), joins' arrivals and loops' passes.", Resolver = new FuncFieldResolver<object?>(c => JsonNode.Parse(((ProcessInstance)c.Source!).State)) });
+        instance.AddField(new FieldType { Name = "position", ResolvedType = new NonNullGraphType(types.Json), Description = "Its branches ({ id at wait }), joins' arrivals and loops' passes.", Resolver = new FuncFieldResolver<object?>(c => Position(((ProcessInstance)c.Source!).State)) });
         instance.AddField(SharedGraphTypes.Field<ProcessInstance>("error", typeof(StringGraphType), i => i.Error));
         instance.AddField(SharedGraphTypes.Field<ProcessInstance>("startedAt", typeof(NonNullGraphType<DateTimeGraphType>), i => Utc(i.StartedAt)));
         instance.AddField(SharedGraphTypes.Field<ProcessInstance>("finishedAt", typeof(DateTimeGraphType), i => i.FinishedAt is { } t ? Utc(t) : null));
         instance.AddField(new FieldType { Name = "steps", Description = "The steps it took, in order.", ResolvedType = SchemaComposer.NonNullList(step), Resolver = new FuncFieldResolver<object?>(Steps) });
+        var webhookWait = new ObjectGraphType { Name = "ProcessWebhookWait", Description = "A branch waiting for a call: POST to path with the secret in X-Crm-Webhook-Secret." };
+        webhookWait.AddField(SharedGraphTypes.Field<WebhookWaitView>("token", typeof(NonNullGraphType<IntGraphType>), w => w.Token, "The waiting branch."));
+        webhookWait.AddField(SharedGraphTypes.Field<WebhookWaitView>("stepId", typeof(NonNullGraphType<StringGraphType>), w => w.StepId));
+        webhookWait.AddField(SharedGraphTypes.Field<WebhookWaitView>("path", typeof(NonNullGraphType<StringGraphType>), w => w.Path, "The address, relative to the CRM's."));
+        webhookWait.AddField(SharedGraphTypes.Field<WebhookWaitView>("secret", typeof(NonNullGraphType<StringGraphType>), w => w.Secret, "This wait's own secret, good for one resumption."));
+        instance.AddField(new FieldType
+        {
+            Name = "webhookWaits",
+            Description = "Its branches waiting for a webhook call, with their secrets: for the settings right only (empty for anyone else).",
+            ResolvedType = SchemaComposer.NonNullList(webhookWait),
+            Resolver = new FuncFieldResolver<object?>(c => WebhookWaits(c)),
+        });
         instance.AddField(new FieldType { Name = "approvals", Description = "The approvals it reached, in order.", ResolvedType = SchemaComposer.NonNullList(approval), Resolver = new FuncFieldResolver<object?>(ApprovalsOf) });
 
         AddQueries(composer, instance, approval, status);
         AddMutations(composer, instance, approval, decision);
+    }
+
+    private sealed record WebhookWaitView(int Token, string StepId, string Path, string Secret);
+
+    private static List<WebhookWaitView> WebhookWaits(IResolveFieldContext c)
+    {
+        var instance = (ProcessInstance)c.Source!;
+        return !c.RequestServices!.GetRequiredService<ICurrentActor>().CanConfigure || instance.Status is not (InstanceStatus.Running or InstanceStatus.Waiting) ? [] :
+            [.. InstanceState.FromJson(instance.State).Tokens.Where(t => t.Wait is { Kind: "webhook", Secret: not null })
+                .Select(t => new WebhookWaitView(t.Id, t.At, ProcessWaitWebhooks.PathOf(instance.Id), t.Wait!.Secret!))];
+    }
+
+    /// <summary>The stored position without the webhook waits' secrets (whoever reads the record reads it).</summary>
+    private static JsonNode? Position(string state)
+    {
+        var position = JsonNode.Parse(state);
+        foreach (var token in position?["tokens"]?.AsArray() ?? [])
+        {
+            (token?["wait"] as JsonObject)?.Remove("secret");
+        }
+
+        return position;
     }
 
     private static void AddQueries(SchemaComposer composer, IGraphType instance, IGraphType approval, IGraphType status)
@@ -202,6 +236,17 @@ public sealed class InstanceSchema : ISchemaContributor
             Resolver = new FuncFieldResolver<object?>(async c => RecordIds.TryParse(c.GetArgument<object>("instanceId"), out var id)
                 ? await new ProcessInstances(c.RequestServices!).SignalAsync(id, c.GetArgument<string>("name"), c.GetArgument<object?>("payload") as JsonNode, c.CancellationToken)
                 : new InstancePayload(null, [UserError.At(ErrorCodes.InvalidFormat, "'instanceId' is an instance id.", "instanceId")])),
+        });
+
+        composer.Mutation.AddField(new FieldType
+        {
+            Name = "retryProcessInstance",
+            Description = "Takes a FAILED instance on again from the step it failed at (its effect may have happened already: the settings right only). An instance an outside step of which was cut off by its host fails with INTERRUPTED rather than take the step twice; this takes it again.",
+            ResolvedType = new NonNullGraphType(payload),
+            Arguments = new QueryArguments(new QueryArgument<NonNullGraphType<IdGraphType>> { Name = "id" }),
+            Resolver = new FuncFieldResolver<object?>(async c => RecordIds.TryParse(c.GetArgument<object>("id"), out var id)
+                ? await new ProcessInstances(c.RequestServices!).RetryAsync(id, c.CancellationToken)
+                : new InstancePayload(null, [UserError.At(ErrorCodes.InvalidFormat, "'id' is an instance id.", "id")])),
         });
 
         var approvalPayload = new ObjectGraphType { Name = "ProcessApprovalPayload", Description = "The approval after your decision, or why it was refused." };

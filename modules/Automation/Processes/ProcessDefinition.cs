@@ -77,11 +77,20 @@ public sealed record ProcessDefinition(StartMode Start, JsonObject? StartConditi
     };
 }
 
-/// <summary>What a branch of an instance waits for; <see cref="Timer"/> names its scheduled work (a timer, an approval's timeout) and <see cref="DueAt"/> when it fires.</summary>
-public sealed record TokenWait(string Kind, string? Name = null, long? ApprovalId = null, long? ChildInstanceId = null, string? Timer = null, DateTimeOffset? DueAt = null);
+/// <summary>
+/// What a branch of an instance waits for; <see cref="Timer"/> names its scheduled work (a timer, an
+/// approval's timeout) and <see cref="DueAt"/> when it fires; <see cref="Secret"/> is a webhook wait's
+/// (never shown in an instance's position: only to the settings right, <c>webhookWaits</c>).
+/// </summary>
+public sealed record TokenWait(string Kind, string? Name = null, long? ApprovalId = null, long? ChildInstanceId = null, string? Timer = null, DateTimeOffset? DueAt = null, string? Secret = null);
 
-/// <summary>A branch of an instance: the step it is at, and what it waits for (null: ready to take the step).</summary>
-public sealed record InstanceToken(int Id, string At, TokenWait? Wait);
+/// <summary>
+/// A branch of an instance: the step it is at, and what it waits for (null: ready to take the step).
+/// <see cref="StartedAt"/> is set, in a commit of its own, before a step whose effect leaves the
+/// database (a script, a webhook) is taken, and cleared by the advance past it: a branch found with
+/// it set was cut off between the two, and its step is not taken again (<see cref="ProcessEngine"/>).
+/// </summary>
+public sealed record InstanceToken(int Id, string At, TokenWait? Wait, DateTimeOffset? StartedAt = null);
 
 /// <summary>An instance's position: its branches, each join's arrivals, each loop's passes, the signals' payloads.</summary>
 public sealed record InstanceState(IReadOnlyList<InstanceToken> Tokens, IReadOnlyDictionary<string, int> Joins, IReadOnlyDictionary<string, int> Loops, int NextToken, JsonObject? Signals)

@@ -16,11 +16,11 @@ namespace Crm.Modules.Automation.Processes;
 /// Advances a process instance step by step until every branch waits (a signal, a condition, an
 /// approval, a sub-process) or the instance ends. Each step is one transaction: an action's effect
 /// and the instance's advance past it commit together (<see cref="ActionRequest.Alongside"/>), except
-/// for kinds with external effects (a script, a webhook), whose advance commits right after them.
+/// for kinds with external effects (a script, a webhook), taken at most once (ProcessEngine.OutsideSteps.cs).
 /// The position is read from the database before every step, so an instance survives restarts
 /// and a host that finds it running (or resumes it) takes it on from where it is.
 /// </summary>
-public sealed class ProcessEngine(AutomationDbContext db, CrmDatabaseSession session, AutomationCatalog catalog, IServiceScopeFactory scopes, StepReader reader, Crm.PluginSdk.Scheduling.IWorkScheduler scheduler, TimeProvider clock)
+public sealed partial class ProcessEngine(IServiceProvider services, AutomationDbContext db, CrmDatabaseSession session, AutomationCatalog catalog, IServiceScopeFactory scopes, StepReader reader, Crm.PluginSdk.Scheduling.IWorkScheduler scheduler, TimeProvider clock)
 {
     /// <summary>The action kind a script step runs (the sandbox and the requests it makes, as in a rule).</summary>
     public const string ScriptKind = "platform.script";
@@ -55,7 +55,8 @@ public sealed class ProcessEngine(AutomationDbContext db, CrmDatabaseSession ses
             }
 
             var state = InstanceState.FromJson(instance.State);
-            if (state.Tokens.FirstOrDefault(t => t.Wait is null) is not { } token)
+            // A branch whose outside step is under way (or was cut off) is not ready: its step is taken at most once.
+            if (state.Tokens.FirstOrDefault(t => t.Wait is null && t.StartedAt is null) is not { } token)
             {
                 return;
             }
@@ -125,9 +126,15 @@ public sealed class ProcessEngine(AutomationDbContext db, CrmDatabaseSession ses
             return await FailedActionAsync(instance, definition, state, token, step, history, ActionOutcome.Failed(ErrorCodes.NotFound, $"The action kind '{kindName}' is no longer loaded."), cancellationToken);
         }
 
+        var request = new ActionRequest(kind, identity, new AutomationRecord(instance.EntityType, instance.EntityId), instance.RunAsUserId, parameters, DryRun: false);
+        if (kind.HasExternalEffects)
+        {
+            return await ActOnceAsync(instance, definition, state, token, step, history, request, cancellationToken);
+        }
+
         ProcessInstance? written = null;
         var outcome = await AutomationRunner.RunAsync(scopes,
-            new ActionRequest(kind, identity, new AutomationRecord(instance.EntityType, instance.EntityId), instance.RunAsUserId, parameters, DryRun: false)
+            request with
             {
                 Alongside = async (services, done, token2) =>
                 {
@@ -147,12 +154,16 @@ public sealed class ProcessEngine(AutomationDbContext db, CrmDatabaseSession ses
         return current != instance.Revision ? null : await FailedActionAsync(instance, definition, state, token, step, history, outcome, cancellationToken);
     }
 
-    private Task<Advanced?> FailedActionAsync(ProcessInstance instance, ProcessDefinition definition, InstanceState state, InstanceToken token, ProcessStep step, ProcessStepRun history, ActionOutcome outcome, CancellationToken cancellationToken)
+    private Task<Advanced?> FailedActionAsync(ProcessInstance instance, ProcessDefinition definition, InstanceState state, InstanceToken token, ProcessStep step, ProcessStepRun history, ActionOutcome outcome, CancellationToken cancellationToken) =>
+        ApplyAsync(instance, Failed(definition, state, token, step, history, outcome), cancellationToken);
+
+    /// <summary>A failed action's transition: along its <c>error</c> edge when it has one; else the instance fails at the step.</summary>
+    private static Transition Failed(ProcessDefinition definition, InstanceState state, InstanceToken token, ProcessStep step, ProcessStepRun history, ActionOutcome outcome)
     {
         var failed = history with { Status = "FAILED", Output = Output(outcome), Error = $"{outcome.Code}: {outcome.Message}" };
         return definition.Out(step.Id).FirstOrDefault(e => e.When == "error") is { } onError
-            ? ApplyAsync(instance, new Transition(state.Replace(token.Id, token with { At = onError.To }), failed with { Outcome = "error" }), cancellationToken)
-            : ApplyAsync(instance, new Transition(state, failed) { Failure = $"Step '{step.Id}' failed: {failed.Error}" }, cancellationToken);
+            ? new Transition(state.Replace(token.Id, token with { At = onError.To, StartedAt = null }), failed with { Outcome = "error" })
+            : new Transition(state.Replace(token.Id, token with { StartedAt = null }), failed) { Failure = $"Step '{step.Id}' failed: {failed.Error}" };
     }
 
     /// <summary>What a step other than an action does to the instance.</summary>
@@ -190,7 +201,7 @@ public sealed class ProcessEngine(AutomationDbContext db, CrmDatabaseSession ses
         }
 
         // The rest read the record as the run-as user.
-        var record = step.Kind is StepKinds.If or StepKinds.Switch or StepKinds.Wait ? await reader.ReadAsync(instance, Identity(instance), cancellationToken) : null;
+        var record = step.Kind is StepKinds.If or StepKinds.Switch or StepKinds.Wait || ApproverResolver.NeedsRecord(step) ? await reader.ReadAsync(instance, Identity(instance), cancellationToken) : null;
         if (record is { Refused: { } refused })
         {
             return new Transition(state, history with { Status = "FAILED", Error = $"{refused.Code}: {refused.Message}" }) { Failure = $"{refused.Code}: {refused.Message}" };
@@ -215,11 +226,17 @@ public sealed class ProcessEngine(AutomationDbContext db, CrmDatabaseSession ses
             case StepKinds.Wait when step.Params["on"]!.GetValue<string>() == "timer":
                 var due = clock.GetUtcNow() + ProcessValidator.Duration(step.Params, "delay")!.Value;
                 return new Transition(state.Replace(token.Id, token with { Wait = new TokenWait("timer", Timer: TimerKey(instance, token), DueAt: due) }), history with { Status = "WAITING" });
+            case StepKinds.Wait when step.Params["on"]!.GetValue<string>() == "webhook":
+                // Its own secret per wait reached: a call for one instance's wait resumes no other.
+                return new Transition(state.Replace(token.Id, token with { Wait = new TokenWait("webhook", Secret: Webhooks.WebhookGate.NewSecret()) }), history with { Status = "WAITING" });
             case StepKinds.Wait:
                 var signal = step.Params["name"]!.GetValue<string>();
                 return new Transition(state.Replace(token.Id, token with { Wait = new TokenWait("signal", signal) }), history with { Status = "WAITING" });
             case StepKinds.Approval:
-                return Approvals.Open(instance, state, token, step, history, clock.GetUtcNow());
+                var (assignees, nobody) = await ApproverResolver.ResolveAsync(services, step, record?.Record, cancellationToken);
+                return nobody is not null
+                    ? new Transition(state, history with { Status = "FAILED", Error = nobody }) { Failure = nobody }
+                    : Approvals.Open(instance, state, token, step, history, clock.GetUtcNow(), assignees);
             case StepKinds.SubProcess:
                 return await SubProcessAsync(instance, state, token, step, history, cancellationToken);
             default:

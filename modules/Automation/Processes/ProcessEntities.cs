@@ -1,62 +1,20 @@
-using Crm.Modules.Automation.Rules;
+using Crm.Modules.Automation.Definitions;
 
 namespace Crm.Modules.Automation.Processes;
 
-/// <summary>
-/// A business process: its record type and its versions. Like a rule, the row is what concurrent
-/// edits lock (<see cref="ProcessStore"/>); its versions go draft → active → archived (<see cref="RuleState"/>).
-/// </summary>
-public sealed class BusinessProcess
+/// <summary>A business process: its record type and its versions (<see cref="VersionedDefinition{TVersion}"/>).</summary>
+public sealed class BusinessProcess : VersionedDefinition<BusinessProcessVersion>
 {
-    public long Id { get; set; }
-
-    public string EntityType { get; set; } = "";
-
-    public int LatestVersion { get; set; }
-
-    public int? ActiveVersion { get; set; }
-
     /// <summary>The template it was installed from (<see cref="ProcessTemplates"/>); null for one an admin made.</summary>
     public string? TemplateKey { get; set; }
-
-    public DateTime CreatedAt { get; set; }
-
-    public long? CreatedById { get; set; }
-
-    public DateTime UpdatedAt { get; set; }
-
-    public List<BusinessProcessVersion> Versions { get; set; } = [];
 }
 
-/// <summary>One version of a process, immutable once it leaves the draft state: an instance pins the version it started with.</summary>
-public sealed class BusinessProcessVersion
+/// <summary>One version of a process: an instance pins the version it started with. Its definition is a <see cref="ProcessDefinition"/>.</summary>
+public sealed class BusinessProcessVersion : DefinitionVersion
 {
-    public long Id { get; set; }
-
     public long ProcessId { get; set; }
 
-    public int Version { get; set; }
-
-    public RuleState State { get; set; }
-
-    public string Name { get; set; } = "";
-
-    public string? Description { get; set; }
-
-    /// <summary>The start, the graph and its options as validated (<see cref="ProcessDefinition"/>), as JSON.</summary>
-    public string Definition { get; set; } = "{}";
-
     public long RunAsUserId { get; set; }
-
-    public DateTime CreatedAt { get; set; }
-
-    public long? CreatedById { get; set; }
-
-    public DateTime UpdatedAt { get; set; }
-
-    public DateTime? ActivatedAt { get; set; }
-
-    public DateTime? ArchivedAt { get; set; }
 }
 
 /// <summary>Where an instance is: advancing, waiting (every branch at a wait or an approval), or done.</summary>

@@ -70,7 +70,7 @@ public sealed class ProcessInstances(IServiceProvider services)
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException ex) when (UniqueViolations.Is(ex))
         {
             // The unique active key (or the event's start) says another start got there first.
             return null;
@@ -153,6 +153,76 @@ public sealed class ProcessInstances(IServiceProvider services)
             null => new InstancePayload(null, [UserError.At(ErrorCodes.InvalidValue, $"No branch of the instance waits for the signal '{name}'.", "name")]),
             _ => new InstancePayload(await FindAsync(instanceId, cancellationToken), []),
         };
+    }
+
+    /// <summary>
+    /// Takes a FAILED instance on again from the step it failed at (an action without an error edge,
+    /// an outside step cut off by its host): settings right only, since the step may already have had
+    /// its effect. Refused for an instance failed by its sub-process (retry that one) or one whose
+    /// record has another active instance of the process meanwhile (CONFLICT).
+    /// </summary>
+    public async Task<InstancePayload> RetryAsync(long instanceId, CancellationToken cancellationToken)
+    {
+        if (services.GetRequiredService<ICurrentActor>().RefuseUnlessCanConfigure("Retrying process instances") is { } refused)
+        {
+            return new InstancePayload(null, [refused]);
+        }
+
+        if (await FindAsync(instanceId, cancellationToken) is not { } found)
+        {
+            return NotFound(instanceId);
+        }
+
+        var state = InstanceState.FromJson(found.State);
+        if (found.Status != InstanceStatus.Failed || state.Tokens.Count == 0 || state.Tokens.Any(t => t.Wait?.ChildInstanceId is not null))
+        {
+            return new InstancePayload(null, [UserError.At(ErrorCodes.InvalidValue,
+                $"Only an instance that FAILED at one of its steps is retried (this one is {found.Status.ToString().ToUpperInvariant()}; one failed by its sub-process is retried there).", "id")]);
+        }
+
+        await using var scope = services.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope();
+        var engine = scope.ServiceProvider.GetRequiredService<ProcessEngine>();
+        var db = scope.ServiceProvider.GetRequiredService<AutomationDbContext>();
+        var definition = await engine.DefinitionAsync(found.ProcessId, found.ProcessVersion, cancellationToken);
+        var activeKey = definition.AllowConcurrentInstances || found.ParentInstanceId is not null ? null : ProcessEngine.ActiveKeyOf(found.ProcessId, found.EntityId);
+        var now = Now;
+        int retried;
+        try
+        {
+            retried = await scope.ServiceProvider.GetRequiredService<CrmDatabaseSession>().InTransactionAsync(async () =>
+            {
+                var changed = await db.ProcessInstances.Where(i => i.Id == instanceId && i.Revision == found.Revision && i.Status == InstanceStatus.Failed)
+                    .ExecuteUpdateAsync(u => u.SetProperty(i => i.Status, InstanceStatus.Running).SetProperty(i => i.Error, (string?)null).SetProperty(i => i.FinishedAt, (DateTime?)null)
+                        .SetProperty(i => i.ActiveKey, activeKey).SetProperty(i => i.Revision, found.Revision + 1).SetProperty(i => i.UpdatedAt, now), cancellationToken);
+                if (changed == 1)
+                {
+                    db.ProcessStepRuns.Add(new ProcessStepRun { InstanceId = instanceId, StepId = "", Kind = "instance", Status = "RETRIED", At = now });
+                    await db.SaveChangesAsync(cancellationToken);
+                }
+
+                return changed;
+            }, changed => changed == 1, cancellationToken);
+        }
+        catch (System.Data.Common.DbException)
+        {
+            // The unique active key: the record has another active instance of the process now.
+            retried = -1;
+        }
+
+        if (retried != 1)
+        {
+            return new InstancePayload(null, [UserError.At(ErrorCodes.Conflict, retried == 0
+                ? "The instance changed meanwhile: read it again."
+                : "The record has another active instance of this process (it allows one at a time).", "id")]);
+        }
+
+        foreach (var wait in state.Tokens.Select(t => t.Wait).Where(w => w?.Timer is not null && w.DueAt is not null))
+        {
+            await ProcessTimers.ScheduleAsync(scope.ServiceProvider.GetRequiredService<Crm.PluginSdk.Scheduling.IWorkScheduler>(), instanceId, wait!, cancellationToken);
+        }
+
+        await engine.AdvanceAsync(instanceId, cancellationToken);
+        return new InstancePayload(await FindAsync(instanceId, cancellationToken), []);
     }
 
     /// <summary>

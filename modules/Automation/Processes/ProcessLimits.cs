@@ -27,6 +27,9 @@ public static class ProcessLimits
     /// <summary>Assignees of one approval step.</summary>
     public const int MaxAssignees = 50;
 
+    /// <summary>Roles one approval step names (their holders count towards <see cref="MaxAssignees"/> when it starts).</summary>
+    public const int MaxApproverRoles = 10;
+
     /// <summary>Steps one instance may take in all: a guard against a graph that keeps an instance busy forever.</summary>
     public const int MaxStepsPerInstance = 2_000;
 
@@ -39,6 +42,9 @@ public static class ProcessLimits
     /// <summary>Characters of a signal's name, and of its payload as JSON.</summary>
     public const int MaxSignalNameLength = 100;
     public const int MaxSignalPayloadLength = 16_000;
+
+    /// <summary>The largest body a webhook wait takes (kept as the wait's output): 413 beyond, before reading past it.</summary>
+    public const int MaxWebhookBodyBytes = 16_000;
 
     /// <summary>The shortest timer wait or approval timeout (the scheduler's resolution).</summary>
     public static readonly TimeSpan MinTimer = TimeSpan.FromSeconds(1);

@@ -11,7 +11,8 @@ namespace Crm.Modules.Automation.Processes;
 /// <summary>
 /// Once the host has started, takes on what a host that stopped (or died) left: instances still
 /// RUNNING (a branch ready to take its next step: the host stopped between a commit and the next
-/// step) are advanced from where they are, and the timers of waiting branches are scheduled again
+/// step) are advanced from where they are, except those cut off inside a step that leaves the
+/// database (a script, a webhook), which fail at it rather than take it twice, and the timers of waiting branches are scheduled again
 /// (the same key replaces: one whose scheduling was lost between its step's commit and the
 /// scheduler is back; the others are unchanged). Another host advancing the same instance at once
 /// is refused by its revision, so two starting hosts take no step twice. It runs after the start
@@ -53,7 +54,12 @@ public sealed class ProcessRecovery(IServiceScopeFactory scopes, IHostApplicatio
         foreach (var id in running)
         {
             await using var step = scopes.CreateAsyncScope();
-            await step.ServiceProvider.GetRequiredService<ProcessEngine>().AdvanceAsync(id, cancellationToken);
+            var engine = step.ServiceProvider.GetRequiredService<ProcessEngine>();
+            // A step that leaves the database and was cut off is not taken again: the instance fails there.
+            if (!await engine.FailInterruptedAsync(id, cancellationToken))
+            {
+                await engine.AdvanceAsync(id, cancellationToken);
+            }
         }
 
         var scheduler = scope.ServiceProvider.GetRequiredService<IWorkScheduler>();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Crm.Modules.Automation.Data;
+using Crm.Modules.Automation.Definitions;
 using Crm.Modules.Automation.Rules;
 using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.GraphQL;
@@ -26,7 +27,7 @@ public sealed class ProcessSchema : ISchemaContributor
     {
         var types = composer.Types;
         var json = types.Json;
-        var state = AutomationGraphTypes.Enum<RuleState>("BusinessProcessState", "Where a process version is in its life.");
+        var state = AutomationGraphTypes.Enum<DefinitionState>("BusinessProcessState", "Where a process version is in its life.");
         var startMode = AutomationGraphTypes.Enum<StartMode>("BusinessProcessStart", "What starts a process's instances.");
 
         var version = new ObjectGraphType { Name = "BusinessProcessVersion", Description = "One version of a process; immutable once activated (instances pin the version they started with)." };
@@ -47,8 +48,8 @@ public sealed class ProcessSchema : ISchemaContributor
         process.AddField(SharedGraphTypes.Field<BusinessProcess>("id", typeof(NonNullGraphType<IdGraphType>), p => p.Id.ToString(CultureInfo.InvariantCulture)));
         process.AddField(new FieldType { Name = "entityType", ResolvedType = new NonNullGraphType(types.CrmEntityType), Resolver = new FuncFieldResolver<object?>(c => ((BusinessProcess)c.Source!).EntityType) });
         process.AddField(SharedGraphTypes.Field<BusinessProcess>("templateKey", typeof(StringGraphType), p => p.TemplateKey, "The shipped template it was installed from; null for one an admin made."));
-        process.AddField(new FieldType { Name = "active", ResolvedType = version, Description = "The version new instances start with; null when none.", Resolver = new FuncFieldResolver<object?>(c => new ChainedResult<List<BusinessProcessVersion>?>(Versions(c), v => v?.FirstOrDefault(x => x.State == RuleState.Active))) });
-        process.AddField(new FieldType { Name = "draft", ResolvedType = version, Description = "The version being edited; null when none is.", Resolver = new FuncFieldResolver<object?>(c => new ChainedResult<List<BusinessProcessVersion>?>(Versions(c), v => v?.FirstOrDefault(x => x.State == RuleState.Draft))) });
+        process.AddField(new FieldType { Name = "active", ResolvedType = version, Description = "The version new instances start with; null when none.", Resolver = new FuncFieldResolver<object?>(c => new ChainedResult<List<BusinessProcessVersion>?>(Versions(c), v => v?.FirstOrDefault(x => x.State == DefinitionState.Active))) });
+        process.AddField(new FieldType { Name = "draft", ResolvedType = version, Description = "The version being edited; null when none is.", Resolver = new FuncFieldResolver<object?>(c => new ChainedResult<List<BusinessProcessVersion>?>(Versions(c), v => v?.FirstOrDefault(x => x.State == DefinitionState.Draft))) });
         process.AddField(new FieldType { Name = "versions", ResolvedType = SchemaComposer.NonNullList(version), Description = $"Its latest versions, newest first (at most {RuleLimits.MaxListedVersions}).", Resolver = new FuncFieldResolver<object?>(c => Versions(c)) });
         process.AddField(SharedGraphTypes.Field<BusinessProcess>("createdAt", typeof(NonNullGraphType<DateTimeGraphType>), p => Utc(p.CreatedAt)));
         process.AddField(SharedGraphTypes.Field<BusinessProcess>("updatedAt", typeof(NonNullGraphType<DateTimeGraphType>), p => Utc(p.UpdatedAt)));
@@ -92,9 +93,9 @@ public sealed class ProcessSchema : ISchemaContributor
     private static void AddMutations(SchemaComposer composer, IGraphType process, IGraphType json, IGraphType startMode)
     {
         var payload = new ObjectGraphType { Name = "BusinessProcessPayload", Description = "The process as written, or why it was not." };
-        payload.AddField(new FieldType { Name = "process", ResolvedType = process, Resolver = new FuncFieldResolver<object?>(c => ((ProcessPayload)c.Source!).Process) });
-        payload.AddField(SharedGraphTypes.Field<ProcessPayload>("deletedId", typeof(IdGraphType), p => p.DeletedId?.ToString(CultureInfo.InvariantCulture)));
-        payload.AddField(new FieldType { Name = "errors", ResolvedType = SchemaComposer.NonNullList(composer.Types.UserError), Resolver = new FuncFieldResolver<object?>(c => ((ProcessPayload)c.Source!).Errors) });
+        payload.AddField(new FieldType { Name = "process", ResolvedType = process, Resolver = new FuncFieldResolver<object?>(c => ((DefinitionPayload<BusinessProcess>)c.Source!).Definition) });
+        payload.AddField(SharedGraphTypes.Field<DefinitionPayload<BusinessProcess>>("deletedId", typeof(IdGraphType), p => p.DeletedId?.ToString(CultureInfo.InvariantCulture)));
+        payload.AddField(new FieldType { Name = "errors", ResolvedType = SchemaComposer.NonNullList(composer.Types.UserError), Resolver = new FuncFieldResolver<object?>(c => ((DefinitionPayload<BusinessProcess>)c.Source!).Errors) });
 
         var input = new InputObjectGraphType { Name = "BusinessProcessInput", Description = "A process's content: saving it makes (or edits) the process's draft." };
         input.AddField(new FieldType { Name = "name", Type = typeof(NonNullGraphType<StringGraphType>), Description = $"At most {ProcessLimits.MaxNameLength} characters." });
@@ -124,7 +125,7 @@ public sealed class ProcessSchema : ISchemaContributor
             new QueryArguments(new QueryArgument<NonNullGraphType<IdGraphType>> { Name = "id" }), WithId((store, id, c) => store.DeleteAsync(id, c.CancellationToken))));
     }
 
-    private static FieldType Mutation(string name, string description, IGraphType payload, QueryArguments arguments, Func<ProcessStore, IResolveFieldContext, Task<ProcessPayload>> write) => new()
+    private static FieldType Mutation(string name, string description, IGraphType payload, QueryArguments arguments, Func<ProcessStore, IResolveFieldContext, Task<DefinitionPayload<BusinessProcess>>> write) => new()
     {
         Name = name,
         Description = description,
@@ -133,10 +134,10 @@ public sealed class ProcessSchema : ISchemaContributor
         Resolver = new FuncFieldResolver<object?>(async c => await write(new ProcessStore(c.RequestServices!), c)),
     };
 
-    private static Func<ProcessStore, IResolveFieldContext, Task<ProcessPayload>> WithId(Func<ProcessStore, long, IResolveFieldContext, Task<ProcessPayload>> write) => async (store, c) =>
+    private static Func<ProcessStore, IResolveFieldContext, Task<DefinitionPayload<BusinessProcess>>> WithId(Func<ProcessStore, long, IResolveFieldContext, Task<DefinitionPayload<BusinessProcess>>> write) => async (store, c) =>
     {
         var raw = c.GetArgument<object>("id");
-        return RecordIds.TryParse(raw, out var id) ? await write(store, id, c) : new ProcessPayload(null, [RecordIds.Invalid(raw, "business process", "id")]);
+        return RecordIds.TryParse(raw, out var id) ? await write(store, id, c) : store.InvalidId(raw);
     };
 
     private static ProcessInput Input(IResolveFieldContext c)

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Crm.Modules.Automation.Definitions;
 using Crm.Modules.Automation.Data;
 using Crm.Modules.Automation.Rules;
 using Crm.PluginSdk.Automation;
@@ -91,7 +92,7 @@ public sealed class ProcessTemplates : IModuleDataMigration
                 [
                     new BusinessProcessVersion
                     {
-                        Version = 1, State = RuleState.Draft, Name = valid.Name, Description = valid.Description, Definition = valid.Definition.ToJson(),
+                        Version = 1, State = DefinitionState.Draft, Name = valid.Name, Description = valid.Description, Definition = valid.Definition.ToJson(),
                         RunAsUserId = valid.RunAsUserId, CreatedAt = now, UpdatedAt = now,
                     },
                 ],

@@ -70,6 +70,12 @@ public sealed class ProcessValidator(IServiceProvider services)
             return null;
         }
 
+        if (await new SubProcessChains(services.GetRequiredService<AutomationDbContext>()).FindAsync(recordType.Name, processId, definition, cancellationToken) is { } chain)
+        {
+            errors.Add(new UserError(chain.Code, chain.Message, ["input", "graph", "steps", I(graph.Value.Steps.FindIndex(s => s.Id == chain.StepId)), "params", "processId"]));
+            return null;
+        }
+
         return new ValidProcess(name!, string.IsNullOrWhiteSpace(input.Description) ? null : input.Description, definition, runAs);
     }
 
@@ -265,10 +271,9 @@ public sealed class ProcessValidator(IServiceProvider services)
                 Duration(given, "delay", fail, required: true);
                 break;
             case "webhook":
-                fail("on", "webhook waits cannot run yet in this version: send a signal (signalProcess) instead.");
                 break;
             default:
-                fail("on", "a wait is on 'signal', 'condition' or 'timer'.");
+                fail("on", "a wait is on 'signal', 'condition', 'timer' or 'webhook'.");
                 break;
         }
     }
@@ -286,21 +291,53 @@ public sealed class ProcessValidator(IServiceProvider services)
             fail("title", $"an approval's title is at most {ProcessLimits.MaxNameLength} characters.");
         }
 
-        if (given["assignees"] is not JsonArray assignees || assignees.Count == 0 || assignees.Count > ProcessLimits.MaxAssignees)
+        // Users by id, roles (their holders when the step starts) and the responsible's department head: at least one of them.
+        var byHead = given["departmentHead"] is { } head && head.GetValueKind() is JsonValueKind.True;
+        if (given["departmentHead"] is { } flag && flag.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False))
         {
-            errors.Add(new UserError(ErrorCodes.LimitExceeded, $"An approval step has 1 to {ProcessLimits.MaxAssignees} assignees (user ids).", [.. at, "assignees"]));
-            return;
+            fail("departmentHead", "'departmentHead' is true or false.");
         }
 
-        var ids = assignees.Select(a => a is JsonValue v && RecordIds.TryParse(v.ToJsonString().Trim('"'), out var u) ? u : 0).ToList();
-        var known = ids.Contains(0) ? null : await services.GetRequiredService<IUserDirectory>().LoadUsersAsync(ids.Distinct().ToList(), cancellationToken);
-        if (known is null || ids.Distinct().Count() != ids.Count || ids.Any(u => !known.ContainsKey(u)))
+        var users = await IdsAsync(given, "assignees", ProcessLimits.MaxAssignees, "user", fail, errors, at, async ids =>
+            (await services.GetRequiredService<IUserDirectory>().LoadUsersAsync(ids, cancellationToken)).Keys.ToHashSet(), cancellationToken);
+        var roles = await IdsAsync(given, "roles", ProcessLimits.MaxApproverRoles, "role", fail, errors, at, async ids =>
+            services.GetService<IOrganization>() is { } organization ? await organization.ExistingRolesAsync(ids, cancellationToken) : new HashSet<long>(), cancellationToken);
+        if (users is { Count: 0 } && roles is { Count: 0 } && !byHead)
         {
-            fail("assignees", "an approval's assignees are distinct ids of existing users.");
-            return;
+            errors.Add(new UserError(ErrorCodes.LimitExceeded,
+                $"An approval step names its assignees: 1 to {ProcessLimits.MaxAssignees} users ('assignees'), roles ('roles'), or the responsible's department head ('departmentHead': true).", [.. at, "assignees"]));
+        }
+    }
+
+    /// <summary>
+    /// A list of distinct ids of existing things at <paramref name="field"/> (absent: none), stored back
+    /// as numbers; null (with the error added) when it is too long, malformed or names what does not exist.
+    /// </summary>
+    private static async Task<List<long>?> IdsAsync(JsonObject given, string field, int max, string what, Action<string, string> fail, List<UserError> errors, string[] at,
+        Func<List<long>, Task<IReadOnlySet<long>>> existing, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (given[field] is null)
+        {
+            return [];
         }
 
-        given["assignees"] = new JsonArray([.. ids.Select(u => JsonValue.Create(u))]);
+        if (given[field] is not JsonArray list || list.Count > max)
+        {
+            errors.Add(new UserError(ErrorCodes.LimitExceeded, $"An approval step's '{field}' is a list of at most {max} {what} ids.", [.. at, field]));
+            return null;
+        }
+
+        var ids = list.Select(a => a is JsonValue v && RecordIds.TryParse(v.ToJsonString().Trim('"'), out var id) ? id : 0).ToList();
+        var known = ids.Contains(0) ? null : await existing(ids.Distinct().ToList());
+        if (known is null || ids.Distinct().Count() != ids.Count || ids.Any(id => !known.Contains(id)))
+        {
+            fail(field, $"an approval's '{field}' are distinct ids of existing {what}s.");
+            return null;
+        }
+
+        given[field] = new JsonArray([.. ids.Select(id => JsonValue.Create(id))]);
+        return ids;
     }
 
     /// <summary>An ISO 8601 duration (PT30M, P3D) of <see cref="ProcessLimits.MinTimer"/> to <see cref="ParameterValidator.MaxDuration"/>; null when absent or wrong.</summary>

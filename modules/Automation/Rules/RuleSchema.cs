@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Crm.Modules.Automation.Data;
+using Crm.Modules.Automation.Definitions;
 using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Security;
@@ -27,7 +28,7 @@ public sealed class RuleSchema : ISchemaContributor
     {
         var types = composer.Types;
         var json = types.Json;
-        var state = AutomationGraphTypes.Enum<RuleState>("AutomationRuleState", "Where a rule version is in its life.");
+        var state = AutomationGraphTypes.Enum<DefinitionState>("AutomationRuleState", "Where a rule version is in its life.");
         var mode = AutomationGraphTypes.Enum<TimingMode>("AutomationTimingMode", "When an action runs.");
         var policy = AutomationGraphTypes.Enum<ErrorPolicy>("AutomationErrorPolicy", "What a failed action does to the rest of its run.");
 
@@ -75,14 +76,14 @@ public sealed class RuleSchema : ISchemaContributor
             Name = "active",
             Description = "The version that runs; null when none does.",
             ResolvedType = version,
-            Resolver = new FuncFieldResolver<object?>(c => new ChainedResult<List<AutomationRuleVersion>?>(Versions(c), v => v?.FirstOrDefault(x => x.State == RuleState.Active))),
+            Resolver = new FuncFieldResolver<object?>(c => new ChainedResult<List<AutomationRuleVersion>?>(Versions(c), v => v?.FirstOrDefault(x => x.State == DefinitionState.Active))),
         });
         rule.AddField(new FieldType
         {
             Name = "draft",
             Description = "The version being edited; null when none is.",
             ResolvedType = version,
-            Resolver = new FuncFieldResolver<object?>(c => new ChainedResult<List<AutomationRuleVersion>?>(Versions(c), v => v?.FirstOrDefault(x => x.State == RuleState.Draft))),
+            Resolver = new FuncFieldResolver<object?>(c => new ChainedResult<List<AutomationRuleVersion>?>(Versions(c), v => v?.FirstOrDefault(x => x.State == DefinitionState.Draft))),
         });
         rule.AddField(new FieldType
         {
@@ -151,9 +152,9 @@ public sealed class RuleSchema : ISchemaContributor
     private static void AddMutations(SchemaComposer composer, IGraphType rule, IGraphType json, IGraphType mode, IGraphType policy)
     {
         var payload = new ObjectGraphType { Name = "AutomationRulePayload", Description = "The rule as written, or why it was not." };
-        payload.AddField(new FieldType { Name = "rule", ResolvedType = rule, Resolver = new FuncFieldResolver<object?>(c => ((RulePayload)c.Source!).Rule) });
-        payload.AddField(SharedGraphTypes.Field<RulePayload>("deletedId", typeof(IdGraphType), p => p.DeletedId?.ToString(CultureInfo.InvariantCulture), "The deleted rule's id (deleteAutomationRule)."));
-        payload.AddField(new FieldType { Name = "errors", ResolvedType = SchemaComposer.NonNullList(composer.Types.UserError), Resolver = new FuncFieldResolver<object?>(c => ((RulePayload)c.Source!).Errors) });
+        payload.AddField(new FieldType { Name = "rule", ResolvedType = rule, Resolver = new FuncFieldResolver<object?>(c => ((DefinitionPayload<AutomationRule>)c.Source!).Definition) });
+        payload.AddField(SharedGraphTypes.Field<DefinitionPayload<AutomationRule>>("deletedId", typeof(IdGraphType), p => p.DeletedId?.ToString(CultureInfo.InvariantCulture), "The deleted rule's id (deleteAutomationRule)."));
+        payload.AddField(new FieldType { Name = "errors", ResolvedType = SchemaComposer.NonNullList(composer.Types.UserError), Resolver = new FuncFieldResolver<object?>(c => ((DefinitionPayload<AutomationRule>)c.Source!).Errors) });
 
         var stepInput = new InputObjectGraphType { Name = "AutomationStepInput", Description = "A kind of automationCatalog and its parameters (as its parameter schema says)." };
         stepInput.AddField(new FieldType { Name = "kind", Type = typeof(NonNullGraphType<StringGraphType>) });
@@ -205,7 +206,7 @@ public sealed class RuleSchema : ISchemaContributor
             WithId((store, id, c) => store.DeleteAsync(id, c.CancellationToken))));
     }
 
-    private static FieldType Mutation(string name, string description, IGraphType payload, QueryArguments arguments, Func<RuleStore, IResolveFieldContext, Task<RulePayload>> write) => new()
+    private static FieldType Mutation(string name, string description, IGraphType payload, QueryArguments arguments, Func<RuleStore, IResolveFieldContext, Task<DefinitionPayload<AutomationRule>>> write) => new()
     {
         Name = name,
         Description = description,
@@ -214,12 +215,12 @@ public sealed class RuleSchema : ISchemaContributor
         Resolver = new FuncFieldResolver<object?>(async c => await write(new RuleStore(c.RequestServices!), c)),
     };
 
-    private static Func<RuleStore, IResolveFieldContext, Task<RulePayload>> WithId(Func<RuleStore, long, IResolveFieldContext, Task<RulePayload>> write) => async (store, c) =>
+    private static Func<RuleStore, IResolveFieldContext, Task<DefinitionPayload<AutomationRule>>> WithId(Func<RuleStore, long, IResolveFieldContext, Task<DefinitionPayload<AutomationRule>>> write) => async (store, c) =>
     {
         var raw = c.GetArgument<object>("id");
         return RecordIds.TryParse(raw, out var id)
             ? await write(store, id, c)
-            : new RulePayload(null, [RecordIds.Invalid(raw, "automation rule", "id")]);
+            : store.InvalidId(raw);
     };
 
     private static RuleInput Input(IResolveFieldContext c)

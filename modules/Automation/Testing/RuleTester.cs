@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Crm.Modules.Automation.Definitions;
 using Crm.Modules.Automation.Data;
 using Crm.Modules.Automation.Engine;
 using Crm.Modules.Automation.Rules;
@@ -124,7 +125,7 @@ public sealed class RuleTester(AutomationDbContext db, RuleRunner runner, IServi
         var found = version is { } number
             ? await versions.FirstOrDefaultAsync(v => v.Version == number, cancellationToken)
             // At most two rows (one draft, one active: the indexes say so); the states are stored as text, so chosen here.
-            : (await versions.Where(v => v.State == RuleState.Draft || v.State == RuleState.Active).ToListAsync(cancellationToken)).MinBy(v => v.State);
+            : (await versions.Where(v => v.State == DefinitionState.Draft || v.State == DefinitionState.Active).ToListAsync(cancellationToken)).MinBy(v => v.State);
         return found is null
             ? throw ErrorCodes.Error(ErrorCodes.NotFound, version is null ? $"Rule {ruleId} has neither a draft nor an active version: name the version." : $"Rule {ruleId} has no version {version}.")
             : (rule, found);
@@ -143,13 +144,13 @@ public sealed class RuleTester(AutomationDbContext db, RuleRunner runner, IServi
 public sealed record TestStart(IReadOnlyDictionary<string, FieldChange>? Changes, JsonObject? Input);
 
 /// <summary>What a dry run of a rule came to.</summary>
-public sealed class RuleTestResult(long ruleId, int version, RuleState state, string entityType, long entityId)
+public sealed class RuleTestResult(long ruleId, int version, DefinitionState state, string entityType, long entityId)
 {
     public long RuleId { get; } = ruleId;
 
     public int Version { get; } = version;
 
-    public RuleState State { get; } = state;
+    public DefinitionState State { get; } = state;
 
     public string EntityType { get; } = entityType;
 

@@ -1,8 +1,6 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Threading.RateLimiting;
 using Crm.Modules.Automation.Data;
 using Crm.Modules.Automation.Starts;
 using Crm.PluginSdk.Automation;
@@ -28,24 +26,17 @@ namespace Crm.Modules.Automation.Webhooks;
 /// </summary>
 public sealed class IncomingWebhookEndpoint(IncomingWebhookOptions options) : IEndpointContributor, IDisposable
 {
-    public const string SecretHeader = "X-Crm-Webhook-Secret";
-    public const string DeliveryHeader = "X-Crm-Delivery-Id";
+    public const string SecretHeader = WebhookGate.SecretHeader;
+    public const string DeliveryHeader = WebhookGate.DeliveryHeader;
 
-    private readonly PartitionedRateLimiter<long> _calls = PartitionedRateLimiter.Create<long, long>(ruleId => RateLimitPartition.GetTokenBucketLimiter(ruleId, _ => new TokenBucketRateLimiterOptions
-    {
-        TokenLimit = options.CallsPerMinute,
-        TokensPerPeriod = options.CallsPerMinute,
-        ReplenishmentPeriod = TimeSpan.FromMinutes(1),
-        QueueLimit = 0,
-        AutoReplenishment = true,
-    }));
+    private readonly WebhookGate _gate = new(options, options.MaxBodyBytes);
 
     public static string PathOf(long ruleId) => $"/automation/webhooks/{ruleId.ToString(CultureInfo.InvariantCulture)}";
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints) =>
         endpoints.MapPost("/automation/webhooks/{ruleId}", (HttpContext http, string ruleId) => HandleAsync(http, ruleId));
 
-    public void Dispose() => _calls.Dispose();
+    public void Dispose() => _gate.Dispose();
 
     private async Task<IResult> HandleAsync(HttpContext http, string rawRuleId)
     {
@@ -55,9 +46,9 @@ public sealed class IncomingWebhookEndpoint(IncomingWebhookOptions options) : IE
             return Error(StatusCodes.Status404NotFound, ErrorCodes.NotFound, "No such webhook.");
         }
 
-        if (http.Request.ContentLength > options.MaxBodyBytes)
+        if (_gate.DeclaredTooLarge(http.Request) is { } tooLarge)
         {
-            return TooLarge();
+            return tooLarge;
         }
 
         var services = http.RequestServices;
@@ -68,30 +59,26 @@ public sealed class IncomingWebhookEndpoint(IncomingWebhookOptions options) : IE
             return Error(StatusCodes.Status404NotFound, ErrorCodes.NotFound, "No such webhook: the rule does not exist or has no secret (rotateAutomationWebhookSecret).");
         }
 
-        if (http.Request.Headers[SecretHeader].ToString() is not { Length: > 0 and <= 200 } secret
-            || !CryptographicOperations.FixedTimeEquals(WebhookSecretSchema.Hash(secret), stored))
+        if (!WebhookGate.Presents(http.Request, stored))
         {
-            return Error(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthenticated, $"The {SecretHeader} header does not hold the rule's webhook secret.");
+            return WebhookGate.Unauthenticated("the rule's webhook secret");
         }
 
-        using var lease = _calls.AttemptAcquire(ruleId);
-        if (!lease.IsAcquired)
+        if (_gate.Throttled(http, ruleId, "The rule") is { } throttled)
         {
-            http.Response.Headers.RetryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture) : "60";
-            return Error(StatusCodes.Status429TooManyRequests, ErrorCodes.LimitExceeded, $"The rule takes at most {options.CallsPerMinute.ToString(CultureInfo.InvariantCulture)} calls a minute (Automation:Webhooks:Incoming:CallsPerMinute).");
+            return throttled;
         }
 
-        var delivery = http.Request.Headers[DeliveryHeader].ToString();
-        if (delivery.Length > StartLimits.MaxDeliveryIdLength)
+        var (delivery, badDelivery) = WebhookGate.DeliveryOf(http.Request);
+        if (badDelivery is not null)
         {
-            return Error(StatusCodes.Status422UnprocessableEntity, ErrorCodes.LimitExceeded, $"The {DeliveryHeader} header is at most {StartLimits.MaxDeliveryIdLength.ToString(CultureInfo.InvariantCulture)} characters.");
+            return badDelivery;
         }
 
-        if (await ReadBodyAsync(http.Request, cancellationToken) is not { } body)
+        if (await _gate.ReadBodyAsync(http.Request, cancellationToken) is not { } body)
         {
-            return TooLarge();
+            return _gate.TooLarge();
         }
-
         JsonObject? call;
         try
         {
@@ -145,34 +132,11 @@ public sealed class IncomingWebhookEndpoint(IncomingWebhookOptions options) : IE
         });
     }
 
-    /// <summary>The body, or null when it is longer than allowed (read no further than one byte past the limit).</summary>
-    private async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > options.MaxBodyBytes)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
-    }
-
     private static bool TryRecordId(JsonNode? node, out long id)
     {
         id = 0;
         return node is JsonValue value && (value.TryGetValue<long>(out id) ? id >= 1 : value.TryGetValue<string>(out var text) && RecordIds.TryParse(text, out id));
     }
 
-    private IResult TooLarge() => Error(StatusCodes.Status413PayloadTooLarge, ErrorCodes.LimitExceeded,
-        $"The body is at most {options.MaxBodyBytes.ToString(CultureInfo.InvariantCulture)} bytes (Automation:Webhooks:Incoming:MaxBodyBytes).");
-
-    private static IResult Error(int status, string code, string message) =>
-        Results.Json(new { error = new { code, message } }, statusCode: status);
+    private static IResult Error(int status, string code, string message) => WebhookGate.Error(status, code, message);
 }

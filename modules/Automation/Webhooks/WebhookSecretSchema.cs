@@ -61,8 +61,8 @@ public sealed class WebhookSecretSchema : ISchemaContributor
             return new WebhookSecretPayload(null, null, [UserError.At(ErrorCodes.NotFound, $"No automation rule {ruleId.ToString(CultureInfo.InvariantCulture)}.", "ruleId")]);
         }
 
-        var secret = SecretPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
-        var hash = Hash(secret);
+        var secret = SecretPrefix + WebhookGate.NewSecret();
+        var hash = WebhookGate.Hash(secret);
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
         // An update, else an insert; an insert that lost a race to another rotation updates after it (the last one wins).
         for (var attempt = 0; ; attempt++)
@@ -90,8 +90,4 @@ public sealed class WebhookSecretSchema : ISchemaContributor
         return new WebhookSecretPayload(secret, IncomingWebhookEndpoint.PathOf(ruleId), []);
     }
 
-    /// <summary>The SHA-256 of a secret as sent.</summary>
-    public static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

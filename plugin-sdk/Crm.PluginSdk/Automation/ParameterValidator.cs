@@ -402,7 +402,7 @@ public static class ParameterValidator
         }
 
         // One read for the whole list; without a module that keeps users, ids are taken as given.
-        if (services.GetService<IUserSets>() is { } users)
+        if (services.GetService<IOrganization>() is { } users)
         {
             var existing = await users.UsersAsync(ids, cancellationToken);
             foreach (var missing in ids.Where(id => !existing.ContainsKey(id)))

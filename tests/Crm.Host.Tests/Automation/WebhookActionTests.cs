@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Crm.Host.Tests.Infrastructure;
@@ -16,52 +15,6 @@ public abstract class WebhookActionTests(AutomationHost fixture)
 {
     private CrmHost Host => fixture.Host;
 
-    /// <summary>A listener on a free local port answering each request with what <paramref name="answer"/> does; it keeps what it received.</summary>
-    private sealed class Receiver : IDisposable
-    {
-        private readonly HttpListener _listener = new();
-
-        public Receiver(Func<HttpListenerResponse, Task> answer)
-        {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            Url = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/hook/";
-            _listener.Prefixes.Add(Url);
-            _listener.Start();
-            _ = Task.Run(async () =>
-            {
-                while (_listener.IsListening)
-                {
-                    HttpListenerContext context;
-                    try
-                    {
-                        context = await _listener.GetContextAsync();
-                    }
-                    catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
-                    {
-                        return;
-                    }
-
-                    using (var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8))
-                    {
-                        Received.Add((context.Request.HttpMethod, context.Request.ContentType, await reader.ReadToEndAsync()));
-                    }
-
-                    await answer(context.Response);
-                    context.Response.Close();
-                }
-            });
-        }
-
-        public string Url { get; }
-
-        public System.Collections.Concurrent.ConcurrentBag<(string Method, string? ContentType, string Body)> Received { get; } = [];
-
-        public void Dispose() => _listener.Close();
-    }
-
     private static async Task Answer(HttpListenerResponse response, int status, string text)
     {
         response.StatusCode = status;
@@ -72,7 +25,7 @@ public abstract class WebhookActionTests(AutomationHost fixture)
     [Fact]
     public async Task It_posts_the_run_as_JSON_and_records_the_answer_and_calls_nothing_in_a_dry_run()
     {
-        using var receiver = new Receiver(r => Answer(r, 200, "{\"ok\":true}"));
+        using var receiver = new HttpReceiver(r => Answer(r, 200, "{\"ok\":true}"));
         var id = await Host.CreateDealAsync(new { title = "Hooked" });
         var parameters = new { url = receiver.Url, payload = "{\"reason\":\"won\"}" };
 
@@ -97,7 +50,7 @@ public abstract class WebhookActionTests(AutomationHost fixture)
     [Fact]
     public async Task After_its_record_is_deleted_a_run_still_calls_out_and_an_action_on_the_record_finds_it_gone()
     {
-        using var receiver = new Receiver(r => Answer(r, 204, ""));
+        using var receiver = new HttpReceiver(r => Answer(r, 204, ""));
         var id = await Host.CreateDealAsync(new { title = "Short-lived" });
         (await Host.QueryAsync("mutation($id: ID!) { deleteDeal(id: $id) { errors { code } } }", new { id })).ShouldSucceed();
 
@@ -118,7 +71,7 @@ public abstract class WebhookActionTests(AutomationHost fixture)
         var notAllowed = await Host.RunActionAsync("platform.callWebhook", "deal", id, "1", new { url = "https://example.com/hook" });
         Assert.Equal("FORBIDDEN", notAllowed.Code);
 
-        using var redirect = new Receiver(r =>
+        using var redirect = new HttpReceiver(r =>
         {
             r.RedirectLocation = "https://example.com/elsewhere";
             return Answer(r, 302, "");
@@ -127,10 +80,10 @@ public abstract class WebhookActionTests(AutomationHost fixture)
         Assert.Equal("WEBHOOK_FAILED", redirected.Code);
         Assert.Single(redirect.Received);
 
-        using var failing = new Receiver(r => Answer(r, 500, "boom"));
+        using var failing = new HttpReceiver(r => Answer(r, 500, "boom"));
         Assert.Equal("WEBHOOK_FAILED", (await Host.RunActionAsync("platform.callWebhook", "deal", id, "1", new { url = failing.Url })).Code);
 
-        using var slow = new Receiver(async r =>
+        using var slow = new HttpReceiver(async r =>
         {
             await Task.Delay(TimeSpan.FromSeconds(5));
             await Answer(r, 200, "late");
@@ -140,14 +93,14 @@ public abstract class WebhookActionTests(AutomationHost fixture)
         Assert.Contains("within 2 seconds", timedOut.Message, StringComparison.Ordinal);
 
         // Ten times the response limit (1,024 bytes in these tests).
-        using var talkative = new Receiver(r => Answer(r, 200, new string('x', 10 * 1024)));
+        using var talkative = new HttpReceiver(r => Answer(r, 200, new string('x', 10 * 1024)));
         Assert.Equal("LIMIT_EXCEEDED", (await Host.RunActionAsync("platform.callWebhook", "deal", id, "1", new { url = talkative.Url })).Code);
     }
 
     [Fact]
     public async Task A_scripts_crm_http_needs_one_allow_list_the_webhooks_and_its_source_one_limit_the_sandboxes()
     {
-        using var receiver = new Receiver(r => Answer(r, 200, "{}"));
+        using var receiver = new HttpReceiver(r => Answer(r, 200, "{}"));
         var id = await Host.CreateDealAsync(new { title = "Scripted call" });
         // No Scripts:HttpAllowList in these tests: the webhooks' allowed hosts (127.0.0.1) are the one list.
         var called = await Host.RunActionAsync("platform.script", "deal", id, "1", new { source = $"crm.http('POST', '{receiver.Url}won', {{ id: record.id }}); true" });

@@ -1,0 +1,36 @@
+namespace Crm.PluginSdk.Security;
+
+/// <summary>
+/// The platform's people as modules route work to them: who exists and is active, the people of a
+/// department, who holds a role, who heads whom (an approval's assignees, a round-robin's turns).
+/// Sets come as active people only (not integration accounts), distinct and lowest ids first, so that a
+/// turn counter kept elsewhere points at the same person however often it is read. The module that
+/// keeps users, roles and departments implements it (Permissions); without one there are none
+/// (resolve it with <c>GetService</c>).
+/// </summary>
+public interface IOrganization
+{
+    /// <summary>The users among <paramref name="userIds"/> that exist, each with whether it is active (not disabled).</summary>
+    Task<IReadOnlyDictionary<long, bool>> UsersAsync(IReadOnlyCollection<long> userIds, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The active people of the department, and of every department below it when
+    /// <paramref name="withSubdepartments"/>, at most <paramref name="limit"/>; null when no such department exists.
+    /// </summary>
+    Task<IReadOnlyList<long>?> DepartmentMembersAsync(long departmentId, bool withSubdepartments, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Those of <paramref name="roleIds"/> that exist.</summary>
+    Task<IReadOnlySet<long>> ExistingRolesAsync(IReadOnlyCollection<long> roleIds, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The active people holding any of the roles now, however it reaches them (given to them, to a
+    /// department they are in, with its subdepartments when so given, or to a group of theirs), at most <paramref name="limit"/>.
+    /// </summary>
+    Task<IReadOnlyList<long>> RoleHoldersAsync(IReadOnlyCollection<long> roleIds, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The heads of the departments <paramref name="userId"/> is in: each department's head, or, where
+    /// it has none or the user heads it, the nearest head above; active people only, distinct.
+    /// </summary>
+    Task<IReadOnlyList<long>> DepartmentHeadsAsync(long userId, CancellationToken cancellationToken);
+}

@@ -1,0 +1,134 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Crm.Host.Tests.Infrastructure;
+using Crm.Host.Tests.Permissions;
+using Crm.Host.Tests.Timeline;
+using static Crm.Host.Tests.Automation.Processes.ProcessGraphs;
+
+namespace Crm.Host.Tests.Automation.Processes;
+
+/// <summary>
+/// Webhook waits: each waiting branch gets its own secret, shown to the settings right only; a call
+/// with it resumes that branch once, its body kept as the wait's output; a redelivery (same delivery
+/// id) changes nothing; the rule webhooks' refusals (401, 404, 413, 400, 429) hold here too.
+/// </summary>
+public abstract class ProcessWebhookWaitTests(AutomationHost fixture)
+{
+    private const string Waits = "query($t: CrmEntityType!, $id: ID!) { processInstances(where: { entityType: $t, entityId: $id }) { id status position webhookWaits { token stepId path secret } } }";
+
+    private CrmHost Host => fixture.Host;
+
+    private Task<string> ProcessAsync() => Host.ActiveProcessAsync(new
+    {
+        name = "Wait for the payment provider",
+        graph = Line(Step("paid", "wait", new { on = "webhook" }), Comment("after", "Called back")),
+    });
+
+    private async Task<(string Instance, string Path, string Secret, JsonNode Position)> WaitingAsync(string process, string deal)
+    {
+        Assert.Equal("WAITING", (await Host.StartAsync(process, deal)).Ok()["instance"]!["status"].Str());
+        var instance = Assert.Single((await Host.QueryAsync(Waits, new { t = "DEAL", id = deal })).ShouldSucceed().Data!["processInstances"]!.AsArray())!;
+        var wait = Assert.Single(instance["webhookWaits"]!.AsArray())!;
+        Assert.Equal("paid", wait["stepId"].Str());
+        return (instance["id"].Str(), wait["path"].Str(), wait["secret"].Str(), instance["position"]!);
+    }
+
+    private async Task<(HttpStatusCode Status, JsonNode? Body)> CallAsync(string path, string? secret, object? body, string? delivery = null)
+    {
+        using var client = Host.CreateClient(apiKey: null);
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body is string text ? new StringContent(text, Encoding.UTF8, "application/json") : JsonContent.Create(body) };
+        if (secret is not null)
+        {
+            request.Headers.Add("X-Crm-Webhook-Secret", secret);
+        }
+
+        if (delivery is not null)
+        {
+            request.Headers.Add("X-Crm-Delivery-Id", delivery);
+        }
+
+        using var response = await client.SendAsync(request);
+        var answer = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, answer.Length > 0 ? JsonNode.Parse(answer) : null);
+    }
+
+    private async Task<int> CalledBackAsync(string deal) =>
+        (await Host.CommentTimelineAsync("DEAL", deal)).ShouldSucceed().Data!["timeline"]!["nodes"]!.AsArray().Count(e => e!["text"]?.GetValue<string>() == "Called back");
+
+    [Fact]
+    public async Task A_call_with_the_waits_own_secret_resumes_it_once_keeping_its_body_and_a_redelivery_changes_nothing()
+    {
+        var process = await ProcessAsync();
+        var (dealA, dealB) = (await Host.CreateDealAsync(new { title = "Paid by card" }), await Host.CreateDealAsync(new { title = "Paid by transfer" }));
+        var a = await WaitingAsync(process, dealA);
+        var b = await WaitingAsync(process, dealB);
+        Assert.Equal($"/automation/process-waits/{a.Instance}", a.Path);
+        Assert.NotEqual(a.Secret, b.Secret);
+        // Whoever reads the record reads the position, not the secret.
+        Assert.DoesNotContain(a.Secret, a.Position.ToJsonString(), StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await CallAsync(a.Path, b.Secret, new { })).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await CallAsync(a.Path, null, new { })).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await CallAsync("/automation/process-waits/987654321", a.Secret, new { })).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await CallAsync("/automation/process-waits/abc", a.Secret, new { })).Status);
+        // Ten times the body's limit is refused before it is read; so is a body that is not JSON.
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await CallAsync(a.Path, a.Secret, new { note = new string('x', 160_000) })).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await CallAsync(a.Path, a.Secret, "{ not json")).Status);
+        Assert.Equal(0, await CalledBackAsync(dealA));
+
+        var (status, answer) = await CallAsync(a.Path, a.Secret, new { paymentId = "pay_42" }, delivery: "d-1");
+        Assert.Equal((HttpStatusCode.OK, "COMPLETED", false), (status, answer!["instance"]!["status"].Str(), answer["repeated"]!.GetValue<bool>()));
+        var resumed = (await Host.InstanceAsync(dealA, a.Instance))["steps"]!.AsArray().Single(s => s!["stepId"].Str() == "paid" && s["status"].Str() == "RESUMED")!;
+        Assert.Equal("pay_42", resumed["output"]!["body"]!["paymentId"].Str());
+
+        // The same delivery again: the first's answer, nothing run twice; another delivery: the wait is spent.
+        var again = await CallAsync(a.Path, a.Secret, new { paymentId = "pay_42" }, delivery: "d-1");
+        Assert.Equal((HttpStatusCode.OK, true), (again.Status, again.Body!["repeated"]!.GetValue<bool>()));
+        Assert.Equal(HttpStatusCode.Conflict, (await CallAsync(a.Path, a.Secret, new { }, delivery: "d-2")).Status);
+        Assert.Equal(1, await CalledBackAsync(dealA));
+        Assert.Equal("WAITING", (await Host.InstanceAsync(dealB, b.Instance))["status"].Str());
+
+        // Twenty parallel calls with the other wait's secret: one resumes it, the others find it spent.
+        var calls = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => CallAsync(b.Path, b.Secret, new { attempt = i }, delivery: $"parallel-{i}")));
+        Assert.Equal(1, calls.Count(c => c.Status == HttpStatusCode.OK));
+        Assert.Equal(19, calls.Count(c => c.Status == HttpStatusCode.Conflict));
+        Assert.Equal("COMPLETED", (await Host.InstanceAsync(dealB, b.Instance))["status"].Str());
+        Assert.Equal(1, await CalledBackAsync(dealB));
+        await Host.DeactivateProcessAsync(process);
+    }
+
+    [Fact]
+    public async Task A_webhook_wait_takes_at_most_its_calls_per_minute_and_a_cancelled_instance_takes_none()
+    {
+        var process = await ProcessAsync();
+        var deal = await Host.CreateDealAsync(new { title = "Throttled" });
+        var waiting = await WaitingAsync(process, deal);
+
+        // Ten times the limit (20 a minute in these tests): one resumes, the wait is spent for the next ones, the rest are throttled.
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 200; i++)
+        {
+            statuses.Add((await CallAsync(waiting.Path, waiting.Secret, new { }, delivery: $"call-{i}")).Status);
+        }
+
+        // (A bucket refilled over the minute: a refill during the calls may let a few more through.)
+        var (ok, spent, throttled) = (statuses.Count(s => s == HttpStatusCode.OK), statuses.Count(s => s == HttpStatusCode.Conflict), statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+        Assert.Equal((1, 200), (ok, ok + spent + throttled));
+        Assert.InRange(throttled, 140, 180);
+
+        var other = await Host.CreateDealAsync(new { title = "Cancelled" });
+        var cancelled = await WaitingAsync(process, other);
+        (await Host.MutateAsync("cancelProcess", "mutation($id: ID!) { cancelProcess(id: $id) { errors { code message } } }", new { id = cancelled.Instance })).Ok();
+        Assert.Equal(HttpStatusCode.Conflict, (await CallAsync(cancelled.Path, cancelled.Secret, new { })).Status);
+        Assert.Equal(0, await CalledBackAsync(other));
+        await Host.DeactivateProcessAsync(process);
+    }
+}
+
+[Trait("Engine", "Sqlite")]
+public sealed class ProcessWebhookWaitOnSqlite(AutomationSqliteHost fixture) : ProcessWebhookWaitTests(fixture), IClassFixture<AutomationSqliteHost>;
+
+[Trait("Engine", "Postgres")]
+public sealed class ProcessWebhookWaitOnPostgres(AutomationPostgresHost fixture) : ProcessWebhookWaitTests(fixture), IClassFixture<AutomationPostgresHost>;
