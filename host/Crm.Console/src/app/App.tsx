@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { Provider, useQuery } from 'urql';
 
 import { createApiClient } from '../api/client';
@@ -67,7 +67,8 @@ export function App() {
 function SignedIn({ onLanguage }: { onLanguage: (language: string) => void }) {
   const { t, language } = useI18n();
   const [meResult, reexecuteMe] = useQuery({ query: MeQuery, requestPolicy: 'network-only' });
-  const [typesResult] = useQuery<{ entityTypes: EntityTypeInfo[] }>({ query: entityTypesQuery, variables: { language } });
+  const [typesResult, reexecuteTypes] = useQuery<{ entityTypes: EntityTypeInfo[] }>({ query: entityTypesQuery, variables: { language } });
+  const reloadTypes = useCallback(() => reexecuteTypes({ requestPolicy: 'network-only' }), [reexecuteTypes]);
   const me = meResult.data?.me as Me | null | undefined;
 
   useEffect(() => {
@@ -84,7 +85,7 @@ function SignedIn({ onLanguage }: { onLanguage: (language: string) => void }) {
   const types = lastTypes.current;
   return (
     <MeProvider me={me}>
-      <EntityTypesProvider types={types}>
+      <EntityTypesProvider types={types} reload={reloadTypes}>
         <Shell>
           {typesResult.error && <Problem message={typesResult.error.message} />}
           <AppRoutes />

@@ -13,16 +13,30 @@ export const entityTypesQuery = `query ConsoleEntityTypes($language: String) {
   }
 }`;
 
-const EntityTypesContext = createContext<EntityTypeInfo[] | null>(null);
+interface EntityTypesState {
+  types: EntityTypeInfo[];
+  /** Asks the API again (a custom field added meanwhile shows at once). */
+  reload: () => void;
+}
 
-export function EntityTypesProvider({ types, children }: { types: EntityTypeInfo[]; children: ReactNode }) {
-  return <EntityTypesContext.Provider value={types}>{children}</EntityTypesContext.Provider>;
+const EntityTypesContext = createContext<EntityTypesState | null>(null);
+
+export function EntityTypesProvider({ types, reload, children }: EntityTypesState & { children: ReactNode }) {
+  return <EntityTypesContext.Provider value={{ types, reload }}>{children}</EntityTypesContext.Provider>;
+}
+
+function useState(): EntityTypesState {
+  const state = useContext(EntityTypesContext);
+  if (!state) throw new Error('useEntityTypes outside EntityTypesProvider');
+  return state;
 }
 
 export function useEntityTypes(): EntityTypeInfo[] {
-  const types = useContext(EntityTypesContext);
-  if (!types) throw new Error('useEntityTypes outside EntityTypesProvider');
-  return types;
+  return useState().types;
+}
+
+export function useReloadEntityTypes(): () => void {
+  return useState().reload;
 }
 
 /** A type by its name (DEAL) or its path segment (deal); undefined when the caller may not read it. */
