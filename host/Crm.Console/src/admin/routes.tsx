@@ -1,0 +1,9 @@
+import type { ComponentType } from 'react';
+
+// The admin area's pages (owned by the admin area), mounted under /admin by the app's router.
+export interface AdminRoute {
+  path: string;
+  component: ComponentType;
+}
+
+export const adminRoutes: AdminRoute[] = [];

@@ -1,0 +1,45 @@
+// What the API says of each record type (Query.entityTypes): the console draws lists, record
+// pages and boards from it, so a plugin's type or a new custom field needs no front-end change.
+
+export interface EntityFieldInfo {
+  name: string;
+  label: string;
+  type: string;
+  list: boolean;
+  reference: string | null;
+  selectionList: string | null;
+  filterable: boolean;
+  sortable: boolean;
+  operators: string[];
+  required: boolean;
+  readOnly: boolean;
+  custom: boolean;
+  group: string | null;
+  showInList: boolean;
+}
+
+export interface EntityActionInfo {
+  name: string;
+  label: string;
+  allowed: boolean;
+}
+
+export interface EntityTypeInfo {
+  name: string;
+  graphQLType: string;
+  label: string;
+  pluralLabel: string;
+  listField: string;
+  recordField: string;
+  createMutation: string | null;
+  updateMutation: string | null;
+  deleteMutation: string | null;
+  titleField: string;
+  stageField: string | null;
+  fields: EntityFieldInfo[];
+  actions: EntityActionInfo[];
+}
+
+export function allowed(type: EntityTypeInfo, action: string): boolean {
+  return type.actions.some((a) => a.name === action && a.allowed);
+}
