@@ -103,6 +103,53 @@ public sealed class AdminTests(ConsoleFixture fixture) : IClassFixture<ConsoleFi
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task A_pipeline_is_made_with_stages_reordered_recoloured_and_given_semantics()
+    {
+        var (_, email) = await fixture.NewUserAsync("Ela", ConsoleFixture.Everything(ConsoleFixture.SalesTypes), canConfigure: true);
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        var name = Records.NewMarker("Pipe ");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Lists and pipelines" }).ClickAsync();
+
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "New pipeline" }).FillAsync(name);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await Expect(page.GetByLabel("List", new() { Exact = true }).Locator("option:checked")).ToHaveTextAsync(name);
+        var form = page.GetByRole(AriaRole.Form, new() { Name = "New item" });
+        foreach (var stage in new[] { "Alpha", "Beta" })
+        {
+            await form.GetByLabel("Name").FillAsync(stage);
+            await form.GetByRole(AriaRole.Button, new() { Name = "Add" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = $"Delete {stage}" })).ToBeVisibleAsync();
+        }
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Move Beta up" }).ClickAsync();
+        await Expect(page.Locator(".items-table tbody tr[data-name=Alpha], .items-table tbody tr[data-name=Beta]").First).ToHaveAttributeAsync("data-name", "Beta");
+        await page.GetByLabel("Colour of Alpha").FillAsync("#ff0000");
+        await page.GetByLabel("Semantics of Alpha").SelectOptionAsync(new SelectOptionValue { Value = "FAILURE" });
+        await ConsoleFixture.ScreenshotAsync(page, "admin-pipelines");
+
+        // Each change is saved as it is made: what the API holds catches up within moments.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        string Stored(System.Text.Json.Nodes.JsonArray stages) => string.Join(", ", stages.Select(s => $"{s!["name"]} {s["color"]} {s["semantics"]}"));
+        while (true)
+        {
+            var stored = (await Host.QueryAsync("{ pipelines { name stages { name color semantics } } }")).ShouldSucceed();
+            var stages = stored.Data!["pipelines"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == name)!["stages"]!.AsArray();
+            var names = stages.Select(s => s!["name"]!.GetValue<string>()).ToList();
+            var alpha = stages.Single(s => s!["name"]!.GetValue<string>() == "Alpha")!;
+            if (names.IndexOf("Beta") < names.IndexOf("Alpha") && alpha["color"]?.GetValue<string>() == "#FF0000" && alpha["semantics"]?.GetValue<string>() == "FAILURE")
+            {
+                break;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"The stages are {Stored(stages)}");
+            await Task.Delay(200);
+        }
+
+        await page.Context.CloseAsync();
+    }
+
     /// <summary>A rule on deals created with the test's marker in their title, with one action.</summary>
     private static string Rule(string marker, string kind, object parameters) => JsonSerializer.Serialize(new
     {

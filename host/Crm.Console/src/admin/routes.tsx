@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react';
 import { CustomFieldsPage } from './CustomFieldsPage';
 import { RulesPage } from './RulesPage';
+import { ListsPage } from './ListsPage';
 
 // The admin area's pages (owned by the admin area), mounted under /admin by the app's router.
 export interface AdminRoute {
@@ -10,5 +11,6 @@ export interface AdminRoute {
 
 export const adminRoutes: AdminRoute[] = [
   { path: '/custom-fields', component: CustomFieldsPage },
+  { path: '/lists', component: ListsPage },
   { path: '/automation', component: RulesPage },
 ];
