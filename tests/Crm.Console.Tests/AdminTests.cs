@@ -150,6 +150,71 @@ public sealed class AdminTests(ConsoleFixture fixture) : IClassFixture<ConsoleFi
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task A_role_is_made_in_the_permission_grid_with_a_level_per_type_action_and_pipeline()
+    {
+        var (_, email) = await fixture.NewUserAsync("Ola", ConsoleFixture.Everything(ConsoleFixture.SalesTypes), canConfigure: true);
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        var name = Records.NewMarker("Sellers ");
+        var pipeline = (await Host.QueryAsync("{ pipelines { id name } }")).ShouldSucceed().Data!["pipelines"]![0]!;
+        var pipelineName = pipeline["name"]!.GetValue<string>();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Roles", Exact = true }).ClickAsync();
+
+        await page.GetByLabel("Role name").FillAsync(name);
+        await page.GetByLabel("Deals: Read").SelectOptionAsync(new SelectOptionValue { Value = "OWN" });
+        await page.GetByLabel("Deals: Edit").SelectOptionAsync(new SelectOptionValue { Value = "OWN" });
+        await page.GetByLabel($"Deals / {pipelineName}: Edit").SelectOptionAsync(new SelectOptionValue { Value = "ALL" });
+        // A stage within the pipeline: rights taken away there.
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Stages of {pipelineName}" }).ClickAsync();
+        await page.GetByLabel("Deals / Deal won: Edit").SelectOptionAsync(new SelectOptionValue { Value = "NONE" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Saved.");
+        await ConsoleFixture.ScreenshotAsync(page, "admin-roles");
+
+        var roles = (await Host.QueryAsync("{ roles { name permissions { entityType partition action level } } }")).ShouldSucceed().Data!["roles"]!.AsArray();
+        var saved = roles.Single(r => r!["name"]!.GetValue<string>() == name)!["permissions"]!.AsArray()
+            .Select(p => $"{p!["entityType"]} {p["partition"]} {p["action"]} {p["level"]}").Order(StringComparer.Ordinal);
+        var id = pipeline["id"]!.GetValue<string>();
+        Assert.Equal(new[] { $"DEAL  READ OWN", $"DEAL  UPDATE OWN", $"DEAL {id} UPDATE ALL", $"DEAL {id}/WON UPDATE NONE" }.Order(StringComparer.Ordinal), saved);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_department_user_and_API_key_are_made_and_the_key_revoked()
+    {
+        var (_, email) = await fixture.NewUserAsync("Iza", ConsoleFixture.Everything(ConsoleFixture.SalesTypes), canConfigure: true);
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        var department = Records.NewMarker("Sales ");
+        var person = Records.NewMarker("Jan");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Users and departments" }).ClickAsync();
+
+        await page.GetByLabel("Department name").FillAsync(department);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add a department" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Tree).GetByText(department)).ToBeVisibleAsync();
+        var form = page.GetByRole(AriaRole.Form, new() { Name = "New user" });
+        await form.GetByLabel("E-mail").FillAsync($"{person}@example.com");
+        await form.GetByLabel("First name").FillAsync(person);
+        await form.GetByLabel("Department").SelectOptionAsync(new SelectOptionValue { Label = department });
+        await form.GetByRole(AriaRole.Button, new() { Name = "Create the user" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Row, new() { Name = person })).ToContainTextAsync(department);
+        await ConsoleFixture.ScreenshotAsync(page, "admin-people");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "API keys" }).ClickAsync();
+        var keyForm = page.GetByRole(AriaRole.Form, new() { Name = "New API key" });
+        await keyForm.GetByLabel("Name").FillAsync(person + " key");
+        await keyForm.GetByLabel("User").SelectOptionAsync(new SelectOptionValue { Label = $"{person} ({person}@example.com)" });
+        await keyForm.GetByRole(AriaRole.Button, new() { Name = "Create the key" }).ClickAsync();
+        var key = (await keyForm.GetByRole(AriaRole.Alert).Locator("code").InnerTextAsync()).Trim();
+        Assert.Equal(person, (await Host.QueryAsync("{ me { name } }", apiKey: key)).ShouldSucceed().Data!["me"]!["name"]!.GetValue<string>());
+
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Revoke {person} key" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("The key was revoked.");
+        Assert.NotEmpty((await Host.QueryAsync("{ me { name } }", apiKey: key)).Errors);
+        await page.Context.CloseAsync();
+    }
+
     /// <summary>A rule on deals created with the test's marker in their title, with one action.</summary>
     private static string Rule(string marker, string kind, object parameters) => JsonSerializer.Serialize(new
     {

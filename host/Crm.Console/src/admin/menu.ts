@@ -4,5 +4,8 @@ import type { MenuItem } from '../app/menu';
 export const adminMenu: MenuItem[] = [
   { href: '/admin/custom-fields', label: { key: 'admin.customFields' } },
   { href: '/admin/lists', label: { key: 'admin.lists' } },
+  { href: '/admin/people', label: { key: 'admin.people' } },
+  { href: '/admin/roles', label: { key: 'admin.roles' } },
+  { href: '/admin/api-keys', label: { key: 'admin.apiKeys' } },
   { href: '/admin/automation', label: { key: 'admin.automation' } },
 ];

@@ -2,6 +2,9 @@ import type { ComponentType } from 'react';
 import { CustomFieldsPage } from './CustomFieldsPage';
 import { RulesPage } from './RulesPage';
 import { ListsPage } from './ListsPage';
+import { PeoplePage } from './PeoplePage';
+import { RolesPage } from './RolesPage';
+import { ApiKeysPage } from './ApiKeysPage';
 
 // The admin area's pages (owned by the admin area), mounted under /admin by the app's router.
 export interface AdminRoute {
@@ -12,5 +15,8 @@ export interface AdminRoute {
 export const adminRoutes: AdminRoute[] = [
   { path: '/custom-fields', component: CustomFieldsPage },
   { path: '/lists', component: ListsPage },
+  { path: '/people', component: PeoplePage },
+  { path: '/roles', component: RolesPage },
+  { path: '/api-keys', component: ApiKeysPage },
   { path: '/automation', component: RulesPage },
 ];
