@@ -215,6 +215,50 @@ public sealed class AdminTests(ConsoleFixture fixture) : IClassFixture<ConsoleFi
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task A_business_process_is_drawn_refused_with_the_APIs_reason_fixed_saved_as_the_APIs_JSON_and_activated()
+    {
+        var (_, email) = await fixture.NewUserAsync("Ewa", ConsoleFixture.Everything(ConsoleFixture.SalesTypes), canConfigure: true);
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        var name = Records.NewMarker("Onboarding ");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Business processes" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Group, new() { Name = "Process graph" })).ToBeVisibleAsync();
+
+        await page.GetByLabel("Process name").FillAsync(name);
+        var add = page.GetByRole(AriaRole.Form, new() { Name = "Add a step" });
+        await add.GetByLabel("Step id").FillAsync("note");
+        await add.GetByLabel("Kind").SelectOptionAsync(new SelectOptionValue { Value = "action" });
+        await add.GetByRole(AriaRole.Button, new() { Name = "Add a step" }).ClickAsync();
+        await page.GetByLabel("Parameters (JSON)").FillAsync("{ \"kind\": \"timeline.addComment\", \"params\": { \"text\": \"Welcome\" } }");
+
+        // Not yet connected: the API's reason, naming the step.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("'note'");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Remove the edge start → end" }).ClickAsync();
+        var connect = page.GetByRole(AriaRole.Form, new() { Name = "Connect" });
+        foreach (var (from, to) in new[] { ("start", "note"), ("note", "end") })
+        {
+            await connect.GetByLabel("From").SelectOptionAsync(from);
+            await connect.GetByLabel("To").SelectOptionAsync(to);
+            await connect.GetByRole(AriaRole.Button, new() { Name = "Connect" }).ClickAsync();
+        }
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Saved.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Activate" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("The process is active.");
+        await ConsoleFixture.ScreenshotAsync(page, "admin-process-editor");
+
+        var processes = (await Host.QueryAsync("{ businessProcesses { active { name graph } } }")).ShouldSucceed().Data!["businessProcesses"]!.AsArray();
+        var graph = processes.Select(p => p!["active"]).Single(v => v?["name"]?.GetValue<string>() == name)!["graph"]!;
+        Assert.Equal(["end", "note", "start"], graph["steps"]!.AsArray().Select(st => st!["id"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.Equal(["note>end", "start>note"], graph["edges"]!.AsArray().Select(e => $"{e!["from"]}>{e["to"]}").Order(StringComparer.Ordinal));
+        Assert.Equal("timeline.addComment", graph["steps"]!.AsArray().Single(st => st!["id"]!.GetValue<string>() == "note")!["params"]!["kind"]!.GetValue<string>());
+        await page.Context.CloseAsync();
+    }
+
     /// <summary>A rule on deals created with the test's marker in their title, with one action.</summary>
     private static string Rule(string marker, string kind, object parameters) => JsonSerializer.Serialize(new
     {

@@ -8,4 +8,5 @@ export const adminMenu: MenuItem[] = [
   { href: '/admin/roles', label: { key: 'admin.roles' } },
   { href: '/admin/api-keys', label: { key: 'admin.apiKeys' } },
   { href: '/admin/automation', label: { key: 'admin.automation' } },
+  { href: '/admin/processes', label: { key: 'admin.processes' } },
 ];

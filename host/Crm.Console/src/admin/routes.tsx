@@ -1,4 +1,4 @@
-import type { ComponentType } from 'react';
+import { lazy, Suspense, type ComponentType } from 'react';
 import { CustomFieldsPage } from './CustomFieldsPage';
 import { RulesPage } from './RulesPage';
 import { ListsPage } from './ListsPage';
@@ -12,6 +12,16 @@ export interface AdminRoute {
   component: ComponentType;
 }
 
+// The process editor brings React Flow: loaded when the page is opened, not with the console.
+const ProcessesPage = lazy(() => import('./ProcessesPage'));
+function Processes() {
+  return (
+    <Suspense fallback={<p aria-busy="true" />}>
+      <ProcessesPage />
+    </Suspense>
+  );
+}
+
 export const adminRoutes: AdminRoute[] = [
   { path: '/custom-fields', component: CustomFieldsPage },
   { path: '/lists', component: ListsPage },
@@ -19,4 +29,5 @@ export const adminRoutes: AdminRoute[] = [
   { path: '/roles', component: RolesPage },
   { path: '/api-keys', component: ApiKeysPage },
   { path: '/automation', component: RulesPage },
+  { path: '/processes', component: Processes },
 ];
