@@ -34,7 +34,11 @@ public sealed class SalesWorkspaceTests(ConsoleFixture fixture) : IClassFixture<
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = title, Level = 1 })).ToBeVisibleAsync();
 
-        // Converted: a new contact and a deal in the default pipeline.
+        // The person's name, edited in place (a contact needs one), then converted: a new contact and a deal in the default pipeline.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit First name" }).ClickAsync();
+        await page.Locator(".inline-edit [name=name]").FillAsync("Jan");
+        await page.Locator(".inline-edit").GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.Locator(".field[data-field=name]")).ToContainTextAsync("Jan");
         await page.GetByRole(AriaRole.Button, new() { Name = "Convert" }).ClickAsync();
         await ConsoleFixture.ScreenshotAsync(page, "lead-conversion");
         await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Convert" }).ClickAsync();

@@ -7,14 +7,14 @@ import type { EntityFieldInfo } from './types';
 // How a field of any record type is selected, shown and edited, from its metadata alone.
 
 /** Types whose value is a scalar (or a list of them) that a query selects by name alone. */
-const scalarTypes = new Set(['STRING', 'TEXT', 'INT', 'DECIMAL', 'MONEY', 'BOOLEAN', 'DATE', 'DATETIME', 'ID', 'USER', 'REFERENCE', 'LIST', 'URL', 'EMAIL', 'PHONE', 'DOUBLE', 'ENUM']);
+const scalarTypes = new Set(['STRING', 'TEXT', 'INT', 'DECIMAL', 'MONEY', 'BOOLEAN', 'DATE', 'DATETIME', 'ID', 'USER', 'REFERENCE', 'LIST', 'ENUMERATION', 'URL', 'EMAIL', 'PHONE']);
 
 export function isScalar(field: EntityFieldInfo): boolean {
   return scalarTypes.has(field.type);
 }
 
 export function isNumeric(field: EntityFieldInfo): boolean {
-  return ['INT', 'DECIMAL', 'MONEY', 'DOUBLE'].includes(field.type);
+  return ['INT', 'DECIMAL', 'MONEY'].includes(field.type);
 }
 
 export interface Lookups {
@@ -33,7 +33,6 @@ export function FieldValue({ field, value, lookups }: { field: EntityFieldInfo; 
       case 'INT':
       case 'DECIMAL':
       case 'MONEY':
-      case 'DOUBLE':
         return <span key={key} className="num">{formatNumber(Number(v))}</span>;
       case 'DATE':
         return <span key={key}>{formatDate(text)}</span>;
@@ -48,6 +47,16 @@ export function FieldValue({ field, value, lookups }: { field: EntityFieldInfo; 
           </span>
         );
       }
+      case 'ENUMERATION':
+        return <span key={key}>{field.options.find((o) => o.id === text)?.value ?? text}</span>;
+      case 'URL':
+        return /^https?:\/\//i.test(text) ? (
+          <a key={key} href={text} rel="noreferrer noopener" target="_blank">
+            {text}
+          </a>
+        ) : (
+          <span key={key}>{text}</span>
+        );
       case 'USER':
         return <span key={key}>{lookups.users.find((u) => u.id === text)?.name ?? `#${text}`}</span>;
       case 'REFERENCE':
@@ -76,7 +85,6 @@ export function parseInput(field: EntityFieldInfo, text: string): unknown {
       return Number.parseInt(text, 10);
     case 'DECIMAL':
     case 'MONEY':
-    case 'DOUBLE':
       return Number(text.replace(',', '.'));
     case 'BOOLEAN':
       return text === 'true';
@@ -138,6 +146,17 @@ export function FieldInput({
         </select>
       );
     }
+    case 'ENUMERATION':
+      return (
+        <select {...common} onChange={(e) => onChange(e.target.value)}>
+          <option value="" />
+          {field.options.map((o) => (
+            <option key={o.id} value={o.id}>
+              {o.value}
+            </option>
+          ))}
+        </select>
+      );
     case 'USER':
       return (
         <select {...common} onChange={(e) => onChange(e.target.value)}>
@@ -155,5 +174,5 @@ export function FieldInput({
       break;
   }
   const type = isNumeric(field) ? 'number' : field.type === 'DATE' ? 'date' : field.type === 'DATETIME' ? 'datetime-local' : 'text';
-  return <input {...common} type={type} step={field.type === 'INT' ? 1 : 'any'} onChange={(e) => onChange(e.target.value)} />;
+  return <input {...common} type={type} step={field.type === 'INT' ? 1 : 'any'} maxLength={field.maxLength ?? undefined} onChange={(e) => onChange(e.target.value)} />;
 }

@@ -115,6 +115,7 @@ function RecordList({ type }: { type: EntityTypeInfo }) {
         )}
       </div>
       <div className="toolbar">
+        {type.searchable && (
         <form
           role="search"
           onSubmit={(e) => {
@@ -125,6 +126,7 @@ function RecordList({ type }: { type: EntityTypeInfo }) {
           <input type="search" aria-label={t('list.search')} placeholder={t('list.searchPlaceholder')} value={search} maxLength={1000} onChange={(e) => setSearch(e.target.value)} />
           <button type="submit">{t('list.search')}</button>
         </form>
+        )}
         <button type="button" aria-expanded={showFilters} onClick={() => setShowFilters(!showFilters)}>
           {t('list.filters')}
           {conditions.length > 0 && ` (${conditions.length})`}
