@@ -142,6 +142,8 @@ internal static class EntityMetadataFields
         type.AddField(Meta("deleteMutation", typeof(StringGraphType), m => m.DeleteMutation));
         type.AddField(Meta("titleField", typeof(NonNullGraphType<StringGraphType>), m => m.TitleField, "The field a link to a record shows (the first of its title's fields)."));
         type.AddField(Meta("stageField", typeof(StringGraphType), m => m.StageField, "The list field a board groups the records by (a deal's stageId); null when the type has no board."));
+        type.AddField(Meta("permissionPartitions", typeof(NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>), m => m.Definition.PermissionPartitionFields,
+            "The fields roles may give this type's rights by, coarsest first (deals: pipelineId, stageId; a partition is their values joined by '/'); empty for most types."));
         type.AddField(Meta("customFields", typeof(NonNullGraphType<BooleanGraphType>), m => m.Definition.SupportsCustomFields, "Admins may add custom fields to the type."));
         type.AddField(new FieldType
         {

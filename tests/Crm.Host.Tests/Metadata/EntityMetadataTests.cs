@@ -17,7 +17,7 @@ namespace Crm.Host.Tests.Metadata;
 public abstract class EntityMetadataTests(QuotePluginHost fixture)
 {
     private const string TypeSelection =
-        "name graphQLType label pluralLabel listField recordField searchable createMutation updateMutation deleteMutation titleField stageField customFields "
+        "name graphQLType label pluralLabel listField recordField searchable createMutation updateMutation deleteMutation titleField stageField permissionPartitions customFields "
         + "fields { name label type list reference selectionList objectField filterable sortable operators required readOnly custom group groupLabel showInList maxLength options { id value isDefault } } "
         + "actions { name label allowed }";
 

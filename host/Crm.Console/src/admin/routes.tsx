@@ -1,4 +1,6 @@
 import type { ComponentType } from 'react';
+import { CustomFieldsPage } from './CustomFieldsPage';
+import { RulesPage } from './RulesPage';
 
 // The admin area's pages (owned by the admin area), mounted under /admin by the app's router.
 export interface AdminRoute {
@@ -6,4 +8,7 @@ export interface AdminRoute {
   component: ComponentType;
 }
 
-export const adminRoutes: AdminRoute[] = [];
+export const adminRoutes: AdminRoute[] = [
+  { path: '/custom-fields', component: CustomFieldsPage },
+  { path: '/automation', component: RulesPage },
+];
