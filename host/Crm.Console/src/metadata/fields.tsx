@@ -22,6 +22,20 @@ export interface Lookups {
   users: UserRef[];
 }
 
+/**
+ * The selection list a value of the field comes from. A field may name a family of lists (a deal's
+ * stage: DEAL_STAGE for the default pipeline, DEAL_STAGE_n for pipeline n): the one holding the value.
+ */
+export function listOf(field: EntityFieldInfo, value: string, lookups: Lookups): ListItem[] | undefined {
+  if (!field.selectionList) return undefined;
+  const named = lookups.lists.get(field.selectionList);
+  if (!value || named?.some((i) => i.id === value)) return named;
+  for (const [id, items] of lookups.lists) {
+    if (id.startsWith(`${field.selectionList}_`) && items.some((i) => i.id === value)) return items;
+  }
+  return named;
+}
+
 export function FieldValue({ field, value, lookups }: { field: EntityFieldInfo; value: unknown; lookups: Lookups }) {
   const { t, formatNumber, formatDate, formatDateTime } = useI18n();
   if (value === null || value === undefined || value === '') return <span className="muted">—</span>;
@@ -39,7 +53,7 @@ export function FieldValue({ field, value, lookups }: { field: EntityFieldInfo; 
       case 'DATETIME':
         return <span key={key}>{formatDateTime(text)}</span>;
       case 'LIST': {
-        const item = field.selectionList ? lookups.lists.get(field.selectionList)?.find((i) => i.id === text) : undefined;
+        const item = listOf(field, text, lookups)?.find((i) => i.id === text);
         return (
           <span key={key} className="list-item">
             {item?.color && <span className="swatch" style={{ background: item.color }} aria-hidden="true" />}
@@ -133,7 +147,7 @@ export function FieldInput({
         </select>
       );
     case 'LIST': {
-      const items = field.selectionList ? lookups.lists.get(field.selectionList) : undefined;
+      const items = listOf(field, value, lookups);
       if (!items) break;
       return (
         <select {...common} onChange={(e) => onChange(e.target.value)}>
