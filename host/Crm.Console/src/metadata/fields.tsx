@@ -36,7 +36,17 @@ export function listOf(field: EntityFieldInfo, value: string, lookups: Lookups):
   return named;
 }
 
-export function FieldValue({ field, value, lookups }: { field: EntityFieldInfo; value: unknown; lookups: Lookups }) {
+/** What a reference's or a user's object (the list and record queries select it) is called. */
+export function objectLabel(value: unknown): string | null {
+  if (!value || typeof value !== 'object') return null;
+  const o = value as Record<string, unknown>;
+  if (typeof o.name === 'string') return [o.name, o.lastName].filter((v) => typeof v === 'string' && v).join(' ');
+  const text = Object.entries(o).find(([k, v]) => k !== 'id' && k !== '__typename' && typeof v === 'string');
+  return text ? String(text[1]) : null;
+}
+
+/** A field's value as a person reads it; object: what a reference or user id names (the row's objectField), when loaded. */
+export function FieldValue({ field, value, lookups, object }: { field: EntityFieldInfo; value: unknown; lookups: Lookups; object?: unknown }) {
   const { t, formatNumber, formatDate, formatDateTime } = useI18n();
   if (value === null || value === undefined || value === '') return <span className="muted">—</span>;
   const one = (v: unknown, key?: number) => {
@@ -72,11 +82,11 @@ export function FieldValue({ field, value, lookups }: { field: EntityFieldInfo; 
           <span key={key}>{text}</span>
         );
       case 'USER':
-        return <span key={key}>{lookups.users.find((u) => u.id === text)?.name ?? `#${text}`}</span>;
+        return <span key={key}>{objectLabel(object) ?? lookups.users.find((u) => u.id === text)?.name ?? `#${text}`}</span>;
       case 'REFERENCE':
         return field.reference ? (
           <Link key={key} href={recordPath(field.reference, text)}>
-            #{text}
+            {objectLabel(object) ?? `#${text}`}
           </Link>
         ) : (
           <span key={key}>#{text}</span>

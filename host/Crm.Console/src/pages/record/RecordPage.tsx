@@ -5,7 +5,7 @@ import { useI18n } from '../../i18n';
 import { listPath, recordPath, useEntityType, useEntityTypes } from '../../metadata/entityTypes';
 import { FieldInput, FieldValue, inputText, parseInput, type Lookups } from '../../metadata/fields';
 import { useSelectionLists, useUsers } from '../../metadata/lookups';
-import { errorsByField, recordQuery, relatedQuery, selectableFields, updateMutation, type Row, type UserError } from '../../metadata/operations';
+import { errorsByField, recordQuery, relatedQuery, selectableFields, titlesOf, updateMutation, type Row, type UserError } from '../../metadata/operations';
 import { allowed, type EntityFieldInfo, type EntityTypeInfo } from '../../metadata/types';
 import { Problem } from '../../components/Problem';
 import { Activities } from './Activities';
@@ -22,7 +22,8 @@ export function RecordPageRoute({ params }: { params: { type: string; id: string
 function RecordPage({ type, id }: { type: EntityTypeInfo; id: string }) {
   const { t } = useI18n();
   const lookups: Lookups = { lists: useSelectionLists(), users: useUsers() };
-  const query = useMemo(() => recordQuery(type), [type]);
+  const types = useEntityTypes();
+  const query = useMemo(() => recordQuery(type, titlesOf(types)), [type, types]);
   const [result, reexecute] = useQuery<{ record: Row | null }>({ query, variables: { id }, requestPolicy: 'cache-and-network' });
   const [converting, setConverting] = useState(false);
   // A refetch (after an edit, or a mutation that touched the type) keeps the page up with what it showed.
@@ -171,7 +172,7 @@ function EditableField({
         ) : (
           <>
             <span id={id}>
-              <FieldValue field={field} value={record[field.name]} lookups={lookups} />
+              <FieldValue field={field} value={record[field.name]} lookups={lookups} object={field.objectField ? record[field.objectField] : undefined} />
             </span>
             {editable && (
               <button
