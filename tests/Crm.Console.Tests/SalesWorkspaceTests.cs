@@ -8,7 +8,7 @@ namespace Crm.Console.Tests;
 
 /// <summary>
 /// The sales workspace as a salesperson uses it, in a real browser against the real host:
-/// a lead made and converted, its deal found in a filtered list and won on the board, the
+/// a lead made and converted, found by the top bar's search, its deal found in a filtered list and won on the board, the
 /// timeline live in a second browser, a record edited in place, my day, and what a user who may
 /// read only their own deals sees.
 /// </summary>
@@ -46,6 +46,12 @@ public sealed class SalesWorkspaceTests(ConsoleFixture fixture) : IClassFixture<
         await page.GetByRole(AriaRole.Link, new() { Name = "Open the deal" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = title, Level = 1 })).ToBeVisibleAsync();
         await ConsoleFixture.ScreenshotAsync(page, "deal-record");
+
+        // The top bar's search finds the lead and its deal.
+        await page.GetByRole(AriaRole.Searchbox, new() { Name = "Search everything" }).FillAsync(title);
+        await page.GetByRole(AriaRole.Searchbox, new() { Name = "Search everything" }).PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Leads" }).GetByRole(AriaRole.Link, new() { Name = title })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Deals" }).GetByRole(AriaRole.Link, new() { Name = title })).ToBeVisibleAsync();
 
         // Found in the deals' list through the filter builder.
         await Menu(page).GetByRole(AriaRole.Link, new() { Name = "Deals" }).ClickAsync();
