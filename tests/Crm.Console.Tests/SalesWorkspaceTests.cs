@@ -8,7 +8,7 @@ namespace Crm.Console.Tests;
 
 /// <summary>
 /// The sales workspace as a salesperson uses it, in a real browser against the real host:
-/// a lead made and converted, its deal found in a filtered list and won on the board, the
+/// a lead made and converted, found by the top bar's search, its deal found in a filtered list and won on the board, the
 /// timeline live in a second browser, a record edited in place, my day, and what a user who may
 /// read only their own deals sees.
 /// </summary>
@@ -34,7 +34,11 @@ public sealed class SalesWorkspaceTests(ConsoleFixture fixture) : IClassFixture<
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = title, Level = 1 })).ToBeVisibleAsync();
 
-        // Converted: a new contact and a deal in the default pipeline.
+        // The person's name, edited in place (a contact needs one), then converted: a new contact and a deal in the default pipeline.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit First name" }).ClickAsync();
+        await page.Locator(".inline-edit [name=name]").FillAsync("Jan");
+        await page.Locator(".inline-edit").GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.Locator(".field[data-field=name]")).ToContainTextAsync("Jan");
         await page.GetByRole(AriaRole.Button, new() { Name = "Convert" }).ClickAsync();
         await ConsoleFixture.ScreenshotAsync(page, "lead-conversion");
         await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Convert" }).ClickAsync();
@@ -42,6 +46,12 @@ public sealed class SalesWorkspaceTests(ConsoleFixture fixture) : IClassFixture<
         await page.GetByRole(AriaRole.Link, new() { Name = "Open the deal" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = title, Level = 1 })).ToBeVisibleAsync();
         await ConsoleFixture.ScreenshotAsync(page, "deal-record");
+
+        // The top bar's search finds the lead and its deal.
+        await page.GetByRole(AriaRole.Searchbox, new() { Name = "Search everything" }).FillAsync(title);
+        await page.GetByRole(AriaRole.Searchbox, new() { Name = "Search everything" }).PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Leads" }).GetByRole(AriaRole.Link, new() { Name = title })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Deals" }).GetByRole(AriaRole.Link, new() { Name = title })).ToBeVisibleAsync();
 
         // Found in the deals' list through the filter builder.
         await Menu(page).GetByRole(AriaRole.Link, new() { Name = "Deals" }).ClickAsync();

@@ -1,3 +1,4 @@
+using Crm.Host.Tests.Infrastructure;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -8,6 +9,8 @@ namespace Crm.Console.Tests;
 [Trait("Category", "Browser")]
 public sealed class SignInTests(ConsoleFixture fixture) : IClassFixture<ConsoleFixture>
 {
+    private CrmHost Host => fixture.Host;
+
     [Fact]
     public async Task A_user_signs_in_sees_the_shell_and_signs_out()
     {
@@ -55,6 +58,15 @@ public sealed class SignInTests(ConsoleFixture fixture) : IClassFixture<ConsoleF
 
         await page.GetByLabel("Język").SelectOptionAsync("en");
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Close menu" })).ToBeVisibleAsync();
+
+        // A list at a phone's width: the menu closes on the way, each row a card naming its fields.
+        await Host.CreateDealAsync(new { title = Records.NewMarker("Phone deal "), opportunity = 99, currencyId = "PLN" });
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Main menu" }).GetByRole(AriaRole.Link, new() { Name = "Deals" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Deals", Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Menu" })).ToHaveAttributeAsync("aria-expanded", "false");
+        await Expect(page.Locator("table tbody tr").First).ToBeVisibleAsync();
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways at a phone's width");
+        await ConsoleFixture.ScreenshotAsync(page, "phone-list");
         await page.Context.CloseAsync();
     }
 }

@@ -11,8 +11,9 @@ export function Shell({ children }: { children: ReactNode }) {
   const { t } = useI18n();
   const me = useMe();
   const types = useEntityTypes();
-  const [location] = useLocation();
+  const [location, navigate] = useLocation();
   const [open, setOpen] = useState(false);
+  const [query, setQuery] = useState('');
   const menu = buildMenu(me, types);
   const label = (item: MenuItem) => ('key' in item.label ? t(item.label.key) : item.label.text);
   const current = (href: string) => (href === '/' ? location === '/' : location === href || location.startsWith(`${href}/`));
@@ -39,6 +40,16 @@ export function Shell({ children }: { children: ReactNode }) {
           {open ? t('shell.closeMenu') : t('shell.openMenu')}
         </button>
         <span className="brand">{t('app.name')}</span>
+        <form
+          role="search"
+          className="global-search"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (query.trim()) navigate(`/search?q=${encodeURIComponent(query.trim())}`);
+          }}
+        >
+          <input type="search" aria-label={t('search.everything')} placeholder={t('search.everything')} value={query} maxLength={1000} onChange={(e) => setQuery(e.target.value)} />
+        </form>
         <span className="who" title={me.email}>
           {t('shell.signedInAs', { name: [me.name, me.lastName].filter(Boolean).join(' ') })}
         </span>

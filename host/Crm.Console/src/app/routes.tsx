@@ -5,6 +5,7 @@ import { MyDayPage } from '../pages/MyDay';
 import { RecordListPage } from '../pages/list/RecordList';
 import { RecordPageRoute } from '../pages/record/RecordPage';
 import { DealBoardPage } from '../pages/board/DealBoard';
+import { SearchPage } from '../pages/SearchPage';
 import { useMe } from './me';
 
 export function AppRoutes() {
@@ -15,6 +16,7 @@ export function AppRoutes() {
       <Route path="/" component={MyDayPage} />
       <Route path="/records/:type" component={RecordListPage} />
       <Route path="/records/:type/:id" component={RecordPageRoute} />
+      <Route path="/search" component={SearchPage} />
       <Route path="/board" component={DealBoardPage} />
       <Route path="/board/:pipelineId" component={DealBoardPage} />
       {me.canConfigure && adminRoutes.map((r) => <Route key={r.path} path={`/admin${r.path}`} component={r.component} />)}

@@ -1,12 +1,12 @@
 import { createContext, useContext, type ReactNode } from 'react';
 import type { EntityTypeInfo } from './types';
 
-const fieldSelection = `name label type list reference selectionList filterable sortable operators required readOnly custom group showInList`;
+const fieldSelection = `name label type list reference selectionList objectField filterable sortable operators required readOnly custom group groupLabel showInList description maxLength options { id value isDefault }`;
 
 /** Every record type the caller may read, labels in the console's language. */
 export const entityTypesQuery = `query ConsoleEntityTypes($language: String) {
   entityTypes(language: $language) {
-    name graphQLType label pluralLabel listField recordField createMutation updateMutation deleteMutation
+    name graphQLType label pluralLabel listField recordField searchable createMutation updateMutation deleteMutation
     titleField stageField
     fields { ${fieldSelection} }
     actions { name label allowed }

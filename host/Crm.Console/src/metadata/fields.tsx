@@ -7,14 +7,14 @@ import type { EntityFieldInfo } from './types';
 // How a field of any record type is selected, shown and edited, from its metadata alone.
 
 /** Types whose value is a scalar (or a list of them) that a query selects by name alone. */
-const scalarTypes = new Set(['STRING', 'TEXT', 'INT', 'DECIMAL', 'MONEY', 'BOOLEAN', 'DATE', 'DATETIME', 'ID', 'USER', 'REFERENCE', 'LIST', 'URL', 'EMAIL', 'PHONE', 'DOUBLE', 'ENUM']);
+const scalarTypes = new Set(['STRING', 'TEXT', 'INT', 'DECIMAL', 'MONEY', 'BOOLEAN', 'DATE', 'DATETIME', 'ID', 'USER', 'REFERENCE', 'LIST', 'ENUMERATION', 'URL', 'EMAIL', 'PHONE']);
 
 export function isScalar(field: EntityFieldInfo): boolean {
   return scalarTypes.has(field.type);
 }
 
 export function isNumeric(field: EntityFieldInfo): boolean {
-  return ['INT', 'DECIMAL', 'MONEY', 'DOUBLE'].includes(field.type);
+  return ['INT', 'DECIMAL', 'MONEY'].includes(field.type);
 }
 
 export interface Lookups {
@@ -22,7 +22,31 @@ export interface Lookups {
   users: UserRef[];
 }
 
-export function FieldValue({ field, value, lookups }: { field: EntityFieldInfo; value: unknown; lookups: Lookups }) {
+/**
+ * The selection list a value of the field comes from. A field may name a family of lists (a deal's
+ * stage: DEAL_STAGE for the default pipeline, DEAL_STAGE_n for pipeline n): the one holding the value.
+ */
+export function listOf(field: EntityFieldInfo, value: string, lookups: Lookups): ListItem[] | undefined {
+  if (!field.selectionList) return undefined;
+  const named = lookups.lists.get(field.selectionList);
+  if (!value || named?.some((i) => i.id === value)) return named;
+  for (const [id, items] of lookups.lists) {
+    if (id.startsWith(`${field.selectionList}_`) && items.some((i) => i.id === value)) return items;
+  }
+  return named;
+}
+
+/** What a reference's or a user's object (the list and record queries select it) is called. */
+export function objectLabel(value: unknown): string | null {
+  if (!value || typeof value !== 'object') return null;
+  const o = value as Record<string, unknown>;
+  if (typeof o.name === 'string') return [o.name, o.lastName].filter((v) => typeof v === 'string' && v).join(' ');
+  const text = Object.entries(o).find(([k, v]) => k !== 'id' && k !== '__typename' && typeof v === 'string');
+  return text ? String(text[1]) : null;
+}
+
+/** A field's value as a person reads it; object: what a reference or user id names (the row's objectField), when loaded. */
+export function FieldValue({ field, value, lookups, object }: { field: EntityFieldInfo; value: unknown; lookups: Lookups; object?: unknown }) {
   const { t, formatNumber, formatDate, formatDateTime } = useI18n();
   if (value === null || value === undefined || value === '') return <span className="muted">—</span>;
   const one = (v: unknown, key?: number) => {
@@ -33,14 +57,13 @@ export function FieldValue({ field, value, lookups }: { field: EntityFieldInfo; 
       case 'INT':
       case 'DECIMAL':
       case 'MONEY':
-      case 'DOUBLE':
         return <span key={key} className="num">{formatNumber(Number(v))}</span>;
       case 'DATE':
         return <span key={key}>{formatDate(text)}</span>;
       case 'DATETIME':
         return <span key={key}>{formatDateTime(text)}</span>;
       case 'LIST': {
-        const item = field.selectionList ? lookups.lists.get(field.selectionList)?.find((i) => i.id === text) : undefined;
+        const item = listOf(field, text, lookups)?.find((i) => i.id === text);
         return (
           <span key={key} className="list-item">
             {item?.color && <span className="swatch" style={{ background: item.color }} aria-hidden="true" />}
@@ -48,12 +71,22 @@ export function FieldValue({ field, value, lookups }: { field: EntityFieldInfo; 
           </span>
         );
       }
+      case 'ENUMERATION':
+        return <span key={key}>{field.options.find((o) => o.id === text)?.value ?? text}</span>;
+      case 'URL':
+        return /^https?:\/\//i.test(text) ? (
+          <a key={key} href={text} rel="noreferrer noopener" target="_blank">
+            {text}
+          </a>
+        ) : (
+          <span key={key}>{text}</span>
+        );
       case 'USER':
-        return <span key={key}>{lookups.users.find((u) => u.id === text)?.name ?? `#${text}`}</span>;
+        return <span key={key}>{objectLabel(object) ?? lookups.users.find((u) => u.id === text)?.name ?? `#${text}`}</span>;
       case 'REFERENCE':
         return field.reference ? (
           <Link key={key} href={recordPath(field.reference, text)}>
-            #{text}
+            {objectLabel(object) ?? `#${text}`}
           </Link>
         ) : (
           <span key={key}>#{text}</span>
@@ -76,7 +109,6 @@ export function parseInput(field: EntityFieldInfo, text: string): unknown {
       return Number.parseInt(text, 10);
     case 'DECIMAL':
     case 'MONEY':
-    case 'DOUBLE':
       return Number(text.replace(',', '.'));
     case 'BOOLEAN':
       return text === 'true';
@@ -125,7 +157,7 @@ export function FieldInput({
         </select>
       );
     case 'LIST': {
-      const items = field.selectionList ? lookups.lists.get(field.selectionList) : undefined;
+      const items = listOf(field, value, lookups);
       if (!items) break;
       return (
         <select {...common} onChange={(e) => onChange(e.target.value)}>
@@ -138,6 +170,17 @@ export function FieldInput({
         </select>
       );
     }
+    case 'ENUMERATION':
+      return (
+        <select {...common} onChange={(e) => onChange(e.target.value)}>
+          <option value="" />
+          {field.options.map((o) => (
+            <option key={o.id} value={o.id}>
+              {o.value}
+            </option>
+          ))}
+        </select>
+      );
     case 'USER':
       return (
         <select {...common} onChange={(e) => onChange(e.target.value)}>
@@ -155,5 +198,5 @@ export function FieldInput({
       break;
   }
   const type = isNumeric(field) ? 'number' : field.type === 'DATE' ? 'date' : field.type === 'DATETIME' ? 'datetime-local' : 'text';
-  return <input {...common} type={type} step={field.type === 'INT' ? 1 : 'any'} onChange={(e) => onChange(e.target.value)} />;
+  return <input {...common} type={type} step={field.type === 'INT' ? 1 : 'any'} maxLength={field.maxLength ?? undefined} onChange={(e) => onChange(e.target.value)} />;
 }

@@ -11,24 +11,41 @@ export function selectableFields(type: EntityTypeInfo): EntityFieldInfo[] {
   return type.fields.filter(isScalar);
 }
 
-function selection(type: EntityTypeInfo, fields: EntityFieldInfo[]): string {
+/** The record types' title fields by name (DEAL: title): what a reference shows of the record it names. */
+export type Titles = ReadonlyMap<string, string>;
+
+export function titlesOf(types: EntityTypeInfo[]): Titles {
+  return new Map(types.map((t) => [t.name, t.titleField]));
+}
+
+/**
+ * The fields, and for a reference or a user the object its id names (objectField: company,
+ * assignedBy), loaded in the same query: a link shows the record's title, not its id.
+ */
+function selection(type: EntityTypeInfo, fields: EntityFieldInfo[], titles: Titles): string {
   const names = new Set(['id', type.titleField, ...fields.map((f) => f.name)]);
   if (type.stageField) names.add(type.stageField);
+  for (const f of fields) {
+    if (!f.objectField || f.list) continue;
+    const title = f.type === 'REFERENCE' && f.reference ? titles.get(f.reference) : undefined;
+    if (title) names.add(`${f.objectField} { id ${title} }`);
+    else if (f.type === 'USER') names.add(`${f.objectField} { id name lastName }`);
+  }
   return [...names].join(' ');
 }
 
-export function listQuery(type: EntityTypeInfo, fields: EntityFieldInfo[]): string {
+export function listQuery(type: EntityTypeInfo, fields: EntityFieldInfo[], titles: Titles): string {
   const t = type.graphQLType;
   return `query ConsoleList($where: ${t}FilterInput, $order: [${t}SortInput!], $first: Int, $after: String, $search: String) {
   list: ${type.listField}(where: $where, order: $order, first: $first, after: $after, search: $search) {
-    nodes { ${selection(type, fields)} }
+    nodes { ${selection(type, fields, titles)} }
     pageInfo { hasNextPage endCursor }
   }
 }`;
 }
 
-export function recordQuery(type: EntityTypeInfo): string {
-  return `query ConsoleRecord($id: ID!) { record: ${type.recordField}(id: $id) { ${selection(type, selectableFields(type))} } }`;
+export function recordQuery(type: EntityTypeInfo, titles: Titles): string {
+  return `query ConsoleRecord($id: ID!) { record: ${type.recordField}(id: $id) { ${selection(type, selectableFields(type), titles)} } }`;
 }
 
 export function updateMutation(type: EntityTypeInfo): string | null {

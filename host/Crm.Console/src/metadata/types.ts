@@ -8,14 +8,21 @@ export interface EntityFieldInfo {
   list: boolean;
   reference: string | null;
   selectionList: string | null;
+  /** The field that shows what an id names: the record (company), the list item (stageItem), the user (assignedBy). */
+  objectField: string | null;
   filterable: boolean;
   sortable: boolean;
   operators: string[];
   required: boolean;
   readOnly: boolean;
   custom: boolean;
-  group: string | null;
+  group: string;
+  groupLabel: string;
   showInList: boolean;
+  description: string | null;
+  maxLength: number | null;
+  /** For ENUMERATION: the choices, in order. */
+  options: { id: string; value: string; isDefault: boolean }[];
 }
 
 export interface EntityActionInfo {
@@ -30,6 +37,7 @@ export interface EntityTypeInfo {
   label: string;
   pluralLabel: string;
   listField: string;
+  searchable: boolean;
   recordField: string;
   createMutation: string | null;
   updateMutation: string | null;

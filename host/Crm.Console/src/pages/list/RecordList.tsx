@@ -2,10 +2,10 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useClient } from 'urql';
 import { Link, useLocation } from 'wouter';
 import { useI18n } from '../../i18n';
-import { recordPath, useEntityType, useReloadEntityTypes } from '../../metadata/entityTypes';
+import { recordPath, useEntityType, useEntityTypes, useReloadEntityTypes } from '../../metadata/entityTypes';
 import { FieldValue, type Lookups } from '../../metadata/fields';
 import { useSelectionLists, useUsers } from '../../metadata/lookups';
-import { deleteMutation, listQuery, selectableFields, updateMutation, type Row, type UserError } from '../../metadata/operations';
+import { deleteMutation, listQuery, selectableFields, titlesOf, updateMutation, type Row, type UserError } from '../../metadata/operations';
 import { allowed, type EntityFieldInfo, type EntityTypeInfo } from '../../metadata/types';
 import { Problem } from '../../components/Problem';
 import { ColumnChooser, useColumns } from './ColumnChooser';
@@ -51,7 +51,9 @@ function RecordList({ type }: { type: EntityTypeInfo }) {
   const [actionErrors, setActionErrors] = useState<string[]>([]);
 
   const shown = columns.map((name) => fields.find((f) => f.name === name)).filter((f): f is EntityFieldInfo => !!f);
-  const query = useMemo(() => listQuery(type, shown), [type, shown.map((f) => f.name).join()]); // eslint-disable-line react-hooks/exhaustive-deps
+  const types = useEntityTypes();
+  const titles = useMemo(() => titlesOf(types), [types]);
+  const query = useMemo(() => listQuery(type, shown, titles), [type, titles, shown.map((f) => f.name).join()]); // eslint-disable-line react-hooks/exhaustive-deps
   const where = useMemo(() => conditionsToWhere(type, conditions), [type, conditions]);
 
   const load = useCallback(
@@ -115,6 +117,7 @@ function RecordList({ type }: { type: EntityTypeInfo }) {
         )}
       </div>
       <div className="toolbar">
+        {type.searchable && (
         <form
           role="search"
           onSubmit={(e) => {
@@ -125,6 +128,7 @@ function RecordList({ type }: { type: EntityTypeInfo }) {
           <input type="search" aria-label={t('list.search')} placeholder={t('list.searchPlaceholder')} value={search} maxLength={1000} onChange={(e) => setSearch(e.target.value)} />
           <button type="submit">{t('list.search')}</button>
         </form>
+        )}
         <button type="button" aria-expanded={showFilters} onClick={() => setShowFilters(!showFilters)}>
           {t('list.filters')}
           {conditions.length > 0 && ` (${conditions.length})`}
@@ -242,7 +246,7 @@ function RecordList({ type }: { type: EntityTypeInfo }) {
                     {f.name === type.titleField ? (
                       <Link href={recordPath(type.name, row.id)}>{titleOf(row)}</Link>
                     ) : (
-                      <FieldValue field={f} value={row[f.name]} lookups={lookups} />
+                      <FieldValue field={f} value={row[f.name]} lookups={lookups} object={f.objectField ? row[f.objectField] : undefined} />
                     )}
                   </td>
                 ))}

@@ -1,11 +1,11 @@
-import { useId, useMemo, useState, type FormEvent } from 'react';
+import { useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { Link } from 'wouter';
-import { useI18n, type MessageKey } from '../../i18n';
+import { useI18n } from '../../i18n';
 import { listPath, recordPath, useEntityType, useEntityTypes } from '../../metadata/entityTypes';
 import { FieldInput, FieldValue, inputText, parseInput, type Lookups } from '../../metadata/fields';
 import { useSelectionLists, useUsers } from '../../metadata/lookups';
-import { errorsByField, recordQuery, relatedQuery, selectableFields, updateMutation, type Row, type UserError } from '../../metadata/operations';
+import { errorsByField, recordQuery, relatedQuery, selectableFields, titlesOf, updateMutation, type Row, type UserError } from '../../metadata/operations';
 import { allowed, type EntityFieldInfo, type EntityTypeInfo } from '../../metadata/types';
 import { Problem } from '../../components/Problem';
 import { Activities } from './Activities';
@@ -22,13 +22,17 @@ export function RecordPageRoute({ params }: { params: { type: string; id: string
 function RecordPage({ type, id }: { type: EntityTypeInfo; id: string }) {
   const { t } = useI18n();
   const lookups: Lookups = { lists: useSelectionLists(), users: useUsers() };
-  const query = useMemo(() => recordQuery(type), [type]);
+  const types = useEntityTypes();
+  const query = useMemo(() => recordQuery(type, titlesOf(types)), [type, types]);
   const [result, reexecute] = useQuery<{ record: Row | null }>({ query, variables: { id }, requestPolicy: 'cache-and-network' });
   const [converting, setConverting] = useState(false);
-  const record = result.data?.record;
+  // A refetch (after an edit, or a mutation that touched the type) keeps the page up with what it showed.
+  const shown = useRef<Row | null>(null);
+  if (result.data) shown.current = result.data.record;
+  const record = shown.current;
 
   if (result.error) return <Problem message={result.error.message} onRetry={() => reexecute({ requestPolicy: 'network-only' })} />;
-  if (result.fetching && !result.data) return <p className="loading">{t('app.loading')}</p>;
+  if (result.fetching && !record) return <p className="loading">{t('app.loading')}</p>;
   if (!record) return <p>{t('record.notFound')}</p>;
 
   const stageField = type.stageField ? type.fields.find((f) => f.name === type.stageField) : undefined;
@@ -72,26 +76,17 @@ function RecordPage({ type, id }: { type: EntityTypeInfo; id: string }) {
   );
 }
 
-function groupLabel(group: string | null, t: (key: MessageKey) => string): string {
-  const key = `group.${group ?? 'other'}` as MessageKey;
-  const text = t(key);
-  return text === key ? (group ?? t('group.other')) : text;
-}
-
 function FieldGroups({ type, record, lookups, onSaved }: { type: EntityTypeInfo; record: Row; lookups: Lookups; onSaved: () => void }) {
-  const { t } = useI18n();
   const fields = selectableFields(type).filter((f) => f.name !== 'id');
+  // In the API's order, the groups where their first field is; each labelled by the API in the user's language.
   const groups = new Map<string, EntityFieldInfo[]>();
-  for (const f of fields) {
-    const key = f.group ?? (f.custom ? 'custom' : 'other');
-    groups.set(key, [...(groups.get(key) ?? []), f]);
-  }
+  for (const f of fields) groups.set(f.group, [...(groups.get(f.group) ?? []), f]);
   const canEdit = allowed(type, 'UPDATE') && !!type.updateMutation;
   return (
     <>
       {[...groups].map(([group, members]) => (
-        <section key={group} className="field-group" aria-label={groupLabel(group, t)}>
-          <h2>{groupLabel(group, t)}</h2>
+        <section key={group} className="field-group" aria-label={members[0]!.groupLabel}>
+          <h2>{members[0]!.groupLabel}</h2>
           <dl>
             {members.map((f) => (
               <EditableField key={f.name} type={type} record={record} field={f} lookups={lookups} editable={canEdit && !f.readOnly && !f.list} onSaved={onSaved} />
@@ -177,7 +172,7 @@ function EditableField({
         ) : (
           <>
             <span id={id}>
-              <FieldValue field={field} value={record[field.name]} lookups={lookups} />
+              <FieldValue field={field} value={record[field.name]} lookups={lookups} object={field.objectField ? record[field.objectField] : undefined} />
             </span>
             {editable && (
               <button

@@ -63,7 +63,8 @@ export function Timeline({ type, id, stageName }: { type: EntityTypeInfo; id: st
   const { t, formatDateTime } = useI18n();
   const variables = { entityType: type.name as never, entityId: id };
   const [page] = useQuery({ query: TimelineQuery, variables, requestPolicy: 'network-only' });
-  const newest = page.data?.timeline.edges[0]?.cursor ?? null;
+  // A subscription resumes after an entry's id (its events' cursor), not after a page's cursor.
+  const newest = page.data?.timeline.edges[0]?.node.id ?? null;
   const [live, setLive] = useState<Entry[]>([]);
   const [{ error: liveError }] = useSubscription(
     { query: TimelineEvents, variables: { ...variables, after: newest }, pause: !page.data },
@@ -113,6 +114,7 @@ export function Timeline({ type, id, stageName }: { type: EntityTypeInfo; id: st
           </span>
         )}
       </h2>
+      {liveError && <p className="muted">{t('record.liveStopped', { message: liveError.message })}</p>}
       <CommentForm type={type} id={id} />
       {page.error && <Problem message={page.error.message} />}
       <ol className="entries" aria-live="polite">
