@@ -18,7 +18,6 @@ using GraphQL.Validation;
 using GraphQL.SystemTextJson;
 using GraphQLParser.AST;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.FileProviders;
 
 namespace Crm.Host.Hosting;
 
@@ -266,7 +265,7 @@ public static class CrmApplication
         var webRoot = Path.Combine(AppContext.BaseDirectory, "wwwroot");
         if (Directory.Exists(webRoot))
         {
-            app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(webRoot) });
+            app.UseStaticFiles(ConsolePages.StaticFileOptions(webRoot));
         }
 
         // After the client address is known; before every endpoint. An exception (the database
@@ -275,10 +274,8 @@ public static class CrmApplication
         app.UseAuthorization();
         app.UseWebSockets();
         app.MapHealthEndpoints();
-        // There is no console yet: browsers go to GraphiQL, other clients are told where things are.
-        app.MapGet("/", (HttpContext http) => http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase))
-            ? Results.Redirect("/graphql")
-            : Results.Text("Crm.Platform\nGraphQL: POST or GET /graphql (a browser opening /graphql gets GraphiQL)\nHealth: /healthz, /readyz\n"));
+        // The console at / and its client routes (a browser's GET of a path with no endpoint).
+        app.MapConsole();
         app.MapMethods("/graphql", ["GET", "POST", "PUT", "PATCH", "DELETE"], (HttpContext http, GraphQLHttpEndpoint endpoint, GraphQLWebSocketEndpoint sockets) =>
             http.WebSockets.IsWebSocketRequest ? sockets.HandleAsync(http) : endpoint.HandleAsync(http));
         // A module whose endpoints cannot be mapped fails alone; what it mapped before it threw

@@ -20,22 +20,23 @@ public sealed class ActivityEntity() : CrmEntityDefinition<Activity, ActivitiesD
     protected override void Configure(EntityBuilder<Activity> entity)
     {
         entity.Describe("A call, e-mail, meeting, to-do or a provider's own kind of activity, bound to the records it concerns.");
+        entity.Label("en", "Activity", "Activities").Label("pl", "Aktywność", "Aktywności");
         entity.Plural("activities");
         entity.Title(a => a.Subject);
         entity.BoundTo(a => a.Bindings, a => a.ResponsibleId, "bindings", ActivityLimits.MaxBindings);
-        entity.Field(a => a.TypeId).Required().Describe("CALL, EMAIL, MEETING, TODO or a type a module declared (activityTypes).");
-        entity.Field(a => a.ProviderId).ReadOnly().Describe("Who declared the type: crm for the built-in ones, else the module's id.");
-        entity.Field(a => a.Subject).Required();
-        entity.Field(a => a.Description).NotSortable().Describe("Plain text, or HTML (sanitised: no scripts, event handlers or frames) when descriptionType is HTML.");
-        entity.Field(a => a.DescriptionType).Describe("PLAIN (the default) or HTML.");
-        entity.Field(a => a.Direction).Describe("INCOMING, OUTGOING or NONE (the default).");
-        entity.Field(a => a.StartTime);
-        entity.Field(a => a.EndTime).Describe("Not before startTime.");
-        entity.Field(a => a.Deadline).Describe("When it is due; an activity not completed by then is overdue.");
-        entity.Field(a => a.Completed).ReadOnly().Describe("Set by completeActivity.");
-        entity.Field(a => a.CompletedAt).ReadOnly();
-        entity.Field(a => a.Priority).Describe("LOW, MEDIUM (the default) or HIGH.");
-        entity.Field(a => a.ResponsibleId).ReferencesUser("responsible").Describe("Who does it; the author by default. The responsible user may read and change it whatever their rights on its records.");
+        entity.Field(a => a.TypeId).Required().Describe("CALL, EMAIL, MEETING, TODO or a type a module declared (activityTypes).").Label("en", "Type").Label("pl", "Typ").ShowInList();
+        entity.Field(a => a.ProviderId).ReadOnly().Describe("Who declared the type: crm for the built-in ones, else the module's id.").Label("en", "Provider").Label("pl", "Dostawca");
+        entity.Field(a => a.Subject).Required().Label("pl", "Temat").ShowInList();
+        entity.Field(a => a.Description).NotSortable().Describe("Plain text, or HTML (sanitised: no scripts, event handlers or frames) when descriptionType is HTML.").Label("pl", "Opis");
+        entity.Field(a => a.DescriptionType).Describe("PLAIN (the default) or HTML.").Label("en", "Description format").Label("pl", "Format opisu");
+        entity.Field(a => a.Direction).Describe("INCOMING, OUTGOING or NONE (the default).").Label("pl", "Kierunek");
+        entity.Field(a => a.StartTime).Label("en", "Start").Label("pl", "Rozpoczęcie");
+        entity.Field(a => a.EndTime).Describe("Not before startTime.").Label("en", "End").Label("pl", "Zakończenie");
+        entity.Field(a => a.Deadline).Describe("When it is due; an activity not completed by then is overdue.").Label("pl", "Termin").ShowInList();
+        entity.Field(a => a.Completed).ReadOnly().Describe("Set by completeActivity.").Label("pl", "Zakończona");
+        entity.Field(a => a.CompletedAt).ReadOnly().Label("en", "Completed on").Label("pl", "Data zakończenia");
+        entity.Field(a => a.Priority).Describe("LOW, MEDIUM (the default) or HIGH.").Label("pl", "Priorytet");
+        entity.Field(a => a.ResponsibleId).ReferencesUser("responsible").Describe("Who does it; the author by default. The responsible user may read and change it whatever their rights on its records.").Label("en", "Responsible").Label("pl", "Odpowiedzialny").ShowInList();
         entity.AuditFields();
     }
 

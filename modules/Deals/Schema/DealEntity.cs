@@ -22,33 +22,34 @@ public sealed class DealEntity() : CrmEntityDefinition<Deal, DealsDbContext>(Nam
     protected override void Configure(EntityBuilder<Deal> entity)
     {
         entity.Describe("An opportunity moving through the stages of a pipeline.");
+        entity.Label("en", "Deal", "Deals").Label("pl", "Deal", "Deale");
         entity.PermissionsPartitionedBy(d => d.PipelineId, d => d.StageId);
-        entity.Field(d => d.Title).Required();
+        entity.Field(d => d.Title).Required().Label("pl", "Tytuł").ShowInList();
         // deals(search: "globex") finds Globex's deals, and those of its people.
         entity.SearchIncludes("company", "contacts");
-        entity.Field(d => d.TypeId).FromList("DEAL_TYPE").Formerly(objectField: "type").Describe("An item of the DEAL_TYPE list.");
-        entity.Field(d => d.PipelineId).AsId(allowZero: true).Describe("The pipeline; 0 is the default one. Moving a deal to another pipeline puts it on that pipeline's first stage unless a stage is given.");
+        entity.Field(d => d.TypeId).FromList("DEAL_TYPE").Formerly(objectField: "type").Describe("An item of the DEAL_TYPE list.").Label("en", "Type").Label("pl", "Typ");
+        entity.Field(d => d.PipelineId).AsId(allowZero: true).Describe("The pipeline; 0 is the default one. Moving a deal to another pipeline puts it on that pipeline's first stage unless a stage is given.").Label("en", "Pipeline").Label("pl", "Lejek");
         entity.Field(d => d.StageId).FromListFamily("DEAL_STAGE", d => Deal.StageListOf(((Deal)d).PipelineId)).ListReads(nameof(Deal.PipelineId)).Formerly(objectField: "stage")
-            .Describe("An item of the pipeline's stage list (DEAL_STAGE, or DEAL_STAGE_n with ids Cn:...); the first stage when left out.");
-        entity.Field(d => d.Closed).ReadOnly().Describe("Won or lost: the stage's semantics is not PROCESS.");
-        entity.Field(d => d.Probability).Range(0, 100).Describe("In percent, 0 to 100; the stage's default when left out.");
-        entity.Field(d => d.Opportunity).Range(0).Describe("The amount, in currencyId; not negative.");
-        entity.Field(d => d.CurrencyId).Describe("ISO 4217 code of the amount.");
-        entity.Field(d => d.BeginDate);
-        entity.Field(d => d.CloseDate);
-        entity.Field(d => d.CompanyId).References("company", "company").WithBackReference("deals");
-        entity.Field(d => d.ContactId).References("contact", "contact").ReadOnly().Describe("The primary contact: the first of contactIds.");
-        entity.Field(d => d.SourceId).FromList("SOURCE").Formerly(objectField: "source");
-        entity.Field(d => d.SourceDescription).NotSortable();
-        entity.Field(d => d.AssignedById).ReferencesUser("assignedBy").Describe("The user responsible for the deal.");
-        entity.Field(d => d.Opened).Describe("Visible to everyone allowed to see open records.");
-        entity.Field(d => d.Comments).NotSortable();
-        entity.Field(d => d.LeadId).References("lead", "lead").Describe("The lead the deal was converted from.");
-        entity.Field(d => d.UtmSource);
-        entity.Field(d => d.UtmMedium);
-        entity.Field(d => d.UtmCampaign);
-        entity.Field(d => d.UtmContent);
-        entity.Field(d => d.UtmTerm);
+            .Describe("An item of the pipeline's stage list (DEAL_STAGE, or DEAL_STAGE_n with ids Cn:...); the first stage when left out.").Label("pl", "Etap").Stage().ShowInList();
+        entity.Field(d => d.Closed).ReadOnly().Describe("Won or lost: the stage's semantics is not PROCESS.").Label("pl", "Zamknięty");
+        entity.Field(d => d.Probability).Range(0, 100).Describe("In percent, 0 to 100; the stage's default when left out.").Label("pl", "Prawdopodobieństwo");
+        entity.Field(d => d.Opportunity).Range(0).Describe("The amount, in currencyId; not negative.").Label("en", "Amount").Label("pl", "Kwota").ShowInList();
+        entity.Field(d => d.CurrencyId).Describe("ISO 4217 code of the amount.").Label("en", "Currency").Label("pl", "Waluta");
+        entity.Field(d => d.BeginDate).Label("en", "Start date").Label("pl", "Data rozpoczęcia");
+        entity.Field(d => d.CloseDate).Label("en", "Expected close date").Label("pl", "Przewidywana data zamknięcia");
+        entity.Field(d => d.CompanyId).References("company", "company").WithBackReference("deals").Label("pl", "Firma").ShowInList();
+        entity.Field(d => d.ContactId).References("contact", "contact").ReadOnly().Describe("The primary contact: the first of contactIds.").Label("pl", "Kontakt");
+        entity.Field(d => d.SourceId).FromList("SOURCE").Formerly(objectField: "source").Label("pl", "Źródło");
+        entity.Field(d => d.SourceDescription).NotSortable().Label("en", "Source information").Label("pl", "Informacje o źródle");
+        entity.Field(d => d.AssignedById).ReferencesUser("assignedBy").Describe("The user responsible for the deal.").Label("en", "Responsible").Label("pl", "Odpowiedzialny").ShowInList();
+        entity.Field(d => d.Opened).Describe("Visible to everyone allowed to see open records.").Label("en", "Available to everyone").Label("pl", "Dostępny dla wszystkich");
+        entity.Field(d => d.Comments).NotSortable().Label("en", "Comment").Label("pl", "Komentarz");
+        entity.Field(d => d.LeadId).References("lead", "lead").Describe("The lead the deal was converted from.").Label("pl", "Lead");
+        entity.Field(d => d.UtmSource).Label("en", "UTM source").Label("pl", "UTM Source");
+        entity.Field(d => d.UtmMedium).Label("en", "UTM medium").Label("pl", "UTM Medium");
+        entity.Field(d => d.UtmCampaign).Label("en", "UTM campaign").Label("pl", "UTM Campaign");
+        entity.Field(d => d.UtmContent).Label("en", "UTM content").Label("pl", "UTM Content");
+        entity.Field(d => d.UtmTerm).Label("en", "UTM term").Label("pl", "UTM Term");
         entity.AuditFields();
         entity.InputOnly(ContactIds, InputOnlyFieldType.IdList, "The deal's contacts, primary first; replaces the current list.");
     }

@@ -22,4 +22,7 @@ public sealed class UserDirectory(PermissionsDbContext db) : IUserDirectory, ISc
         var users = await db.Users.AsNoTracking().Where(u => wanted.Contains(u.Id)).ToListAsync(cancellationToken);
         return users.ToDictionary(u => u.Id, u => (object)u);
     }
+
+    public async Task<string?> LanguageOfAsync(long userId, CancellationToken cancellationToken) =>
+        await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => u.Language).FirstOrDefaultAsync(cancellationToken);
 }

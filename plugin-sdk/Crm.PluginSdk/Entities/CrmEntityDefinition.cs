@@ -49,8 +49,14 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         var builder = new EntityBuilder<TRecord>();
         var record = Expression.Parameter(typeof(TRecord), "record");
         builder.Field(Expression.Lambda<Func<TRecord, long>>(Expression.Property(record, nameof(ICrmRecord.Id)), record))
-            .AsId().ReadOnly().Describe("The record's id.");
+            .AsId().ReadOnly().InGroup(Metadata.FieldGroups.System).Label(Metadata.Labels.English, "ID").Describe("The record's id.");
         Configure(builder);
+        if (builder.Fields.Count(f => f.IsStage) > 1)
+        {
+            throw new InvalidOperationException($"{typeof(TRecord).Name} declares more than one stage field: a board groups by one.");
+        }
+
+        Labels = builder.Labels;
         _fields = builder.Fields.ToDictionary(f => f.Name, StringComparer.Ordinal);
         InputOnlyFields = builder.InputFields;
         Description = builder.Description;
@@ -84,6 +90,8 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
     public string PluralName { get; }
 
     public string? Description { get; }
+
+    public Metadata.EntityLabels Labels { get; }
 
     public Type RecordType => typeof(TRecord);
 

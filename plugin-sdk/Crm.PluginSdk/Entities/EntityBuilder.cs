@@ -23,6 +23,36 @@ public sealed class EntityBuilder<TRecord>
 
     internal List<PermissionActionDeclaration> Actions { get; } = [];
 
+    internal Metadata.EntityLabels Labels { get; } = new();
+
+    /// <summary>
+    /// What the type is called in <paramref name="language"/> (<c>en</c>, <c>pl</c> ...), one record
+    /// and many, as the console and <c>entityTypes</c> show it. A language without a label falls
+    /// back to English, and English to a readable form of the name.
+    /// </summary>
+    public EntityBuilder<TRecord> Label(string language, string singular, string plural)
+    {
+        Labels.Singular.Set(language, singular);
+        Labels.Plural.Set(language, plural);
+        return this;
+    }
+
+    /// <summary>
+    /// What the permission action <paramref name="action"/> (a standard one or one of <see cref="Action"/>)
+    /// is called in <paramref name="language"/>; the standard ones are labelled in English and Polish already.
+    /// </summary>
+    public EntityBuilder<TRecord> ActionLabel(string action, string language, string text)
+    {
+        var declared = new Security.PermissionAction(action);
+        if (!declared.IsStandard && Actions.All(a => a.Action != declared))
+        {
+            throw new InvalidOperationException($"The action {action} is not declared on {typeof(TRecord).Name}: declare it with Action first.");
+        }
+
+        Labels.Action(declared).Set(language, text);
+        return this;
+    }
+
     /// <summary>
     /// A permission action of this type's own beyond READ, ADD, UPDATE, DELETE, EXPORT and IMPORT
     /// (a quote's ACCEPT): roles give it a level like the others, <c>me</c> lists it, and the
@@ -160,12 +190,25 @@ public sealed class EntityBuilder<TRecord>
                 Writable = false,
                 // createdById shows its user as createdBy.
                 UserField = kind == FieldKind.Id ? name[..^2] : null,
+                Group = Metadata.FieldGroups.System,
             };
+            var (english, polish) = AuditLabels[property];
+            field.Labels.Set(Metadata.Labels.English, english);
+            field.Labels.Set("pl", polish);
             Fields.Add(field);
         }
 
         return this;
     }
+
+    // Bitrix24's Polish names of the audit fields.
+    private static readonly Dictionary<string, (string English, string Polish)> AuditLabels = new(StringComparer.Ordinal)
+    {
+        [nameof(IAuditedRecord.CreatedAt)] = ("Created", "Data utworzenia"),
+        [nameof(IAuditedRecord.UpdatedAt)] = ("Modified", "Data modyfikacji"),
+        [nameof(IAuditedRecord.CreatedById)] = ("Created by", "Utworzone przez"),
+        [nameof(IAuditedRecord.UpdatedById)] = ("Modified by", "Zmodyfikowane przez"),
+    };
 
     internal Bindings.BindingDeclaration? Binding { get; private set; }
 
@@ -276,6 +319,44 @@ public sealed class FieldBuilder
         }
 
         Field.Kind = FieldKind.Id;
+        return this;
+    }
+
+    /// <summary>
+    /// What the field is called in <paramref name="language"/> (<c>en</c>, <c>pl</c> ...), as the
+    /// console and <c>entityTypes</c> show it; a language without a label falls back to English,
+    /// and English to a readable form of the name (<c>closeDate</c>: "Close date").
+    /// </summary>
+    public FieldBuilder Label(string language, string text)
+    {
+        Field.Labels.Set(language, text);
+        return this;
+    }
+
+    /// <summary>Where a record page shows the field (see <see cref="Metadata.FieldGroups"/>, or a group of the module's own).</summary>
+    public FieldBuilder InGroup(string group)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(group);
+        Field.Group = group;
+        return this;
+    }
+
+    /// <summary>Lists show the field as a column by default (the type's title fields when none says so).</summary>
+    public FieldBuilder ShowInList()
+    {
+        Field.ShowInList = true;
+        return this;
+    }
+
+    /// <summary>A board of the type groups its records by this field's value (a deal's stage, a lead's status): a list field.</summary>
+    public FieldBuilder Stage()
+    {
+        if (Field.ListFamily is null)
+        {
+            throw new InvalidOperationException($"Field '{Field.Name}' is not from a selection list, so a board cannot group by it: call FromList or FromListFamily first.");
+        }
+
+        Field.IsStage = true;
         return this;
     }
 

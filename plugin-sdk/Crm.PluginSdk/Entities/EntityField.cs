@@ -68,6 +68,7 @@ public sealed class EntityField
         Set = setter is null ? null : (record, value) => setter.Invoke(record, [value]);
         KeyType = ValueType;
         KeyOf = Get;
+        Group = kind is FieldKind.ContactPoints or FieldKind.Address ? Metadata.FieldGroups.Contact : Metadata.FieldGroups.Main;
     }
 
     private EntityField(CustomFieldSpec spec, PropertyInfo document, LambdaExpression accessor, FieldKind kind, Type valueType)
@@ -81,6 +82,19 @@ public sealed class EntityField
         ValueType = valueType;
         KeyType = CustomFieldSql.KeyType(spec.Type);
         Description = spec.Label;
+        Group = Metadata.FieldGroups.Custom;
+        ShowInList = spec.ShowInList;
+        foreach (var label in spec.Labels)
+        {
+            Labels.Adopt(label.Language, label.Text);
+        }
+
+        // The field's own label stands for every language it has no label in.
+        if (!Labels.Texts.ContainsKey(Metadata.Labels.English))
+        {
+            Labels.Adopt(Metadata.Labels.English, spec.Label);
+        }
+
         Required = spec.Mandatory;
         Filterable = spec.Filterable;
         Sortable = spec.Filterable && !spec.Multiple;
@@ -239,4 +253,16 @@ public sealed class EntityField
 
     /// <summary>The former name of the field that shows the list item or record (deprecated, still shown).</summary>
     public string? FormerObjectField { get; internal set; }
+
+    /// <summary>What the field is called in each language (see <see cref="FieldBuilder.Label"/>); a custom field's come from its definition.</summary>
+    public Metadata.Labels Labels { get; } = new();
+
+    /// <summary>Where a record page groups the field (see <see cref="Metadata.FieldGroups"/>); by default by its kind.</summary>
+    public string Group { get; internal set; } = Metadata.FieldGroups.Main;
+
+    /// <summary>Whether lists show the field as a column by default (see <see cref="FieldBuilder.ShowInList"/>).</summary>
+    public bool ShowInList { get; internal set; }
+
+    /// <summary>Whether a board groups the type's records by this field (a deal's stage; see <see cref="FieldBuilder.Stage"/>).</summary>
+    public bool IsStage { get; internal set; }
 }

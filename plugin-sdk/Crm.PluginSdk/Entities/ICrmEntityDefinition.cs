@@ -19,6 +19,9 @@ public interface ICrmEntityDefinition : ICrmEntityType
 
     string? Description { get; }
 
+    /// <summary>What the type and its actions are called in each language (<see cref="EntityBuilder{TRecord}.Label"/>).</summary>
+    Metadata.EntityLabels Labels { get; }
+
     /// <summary>Whether lists of this type take a <c>search</c> argument (the record is an <see cref="ISearchableRecord"/>).</summary>
     bool Searchable { get; }
 

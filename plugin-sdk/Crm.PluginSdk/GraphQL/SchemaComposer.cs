@@ -153,6 +153,8 @@ public sealed class SchemaComposer
             Guard(definition, () => AddEntity(definition));
         }
 
+        EntityMetadataFields.Add(this, new Metadata.EntityMetadataCatalog(definitions, CustomFields, Mutation, HasEntityType));
+
         foreach (var contributor in contributors.Where(Included))
         {
             Guard(contributor, () => contributor.Contribute(this));

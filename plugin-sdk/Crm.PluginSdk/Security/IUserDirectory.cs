@@ -14,4 +14,10 @@ public interface IUserDirectory
 
     /// <summary>The users with these ids that exist (active or not), as the objects the <see cref="GraphTypeName"/> type shows.</summary>
     Task<IReadOnlyDictionary<long, object>> LoadUsersAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The language the user reads the platform in (<c>me.language</c>: en, pl ...), which labels
+    /// are given in when a request names none; null when unknown (then English).
+    /// </summary>
+    Task<string?> LanguageOfAsync(long userId, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 }

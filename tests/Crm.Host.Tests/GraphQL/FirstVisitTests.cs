@@ -1,29 +1,55 @@
 using System.Net;
 using Crm.Host.Tests.Infrastructure;
-using Microsoft.AspNetCore.Mvc.Testing;
 using static Crm.Host.Tests.GraphQL.GraphQLHttp;
 
 namespace Crm.Host.Tests.GraphQL;
 
 /// <summary>
-/// What a newcomer meets in a browser: the root sends them to GraphiQL, which opens on an example
+/// What a newcomer meets in a browser: the console at the root and at its client routes; GraphiQL at /graphql, which opens on an example
 /// CRM query that runs, under headers that keep the page to itself; every answer is nosniff.
 /// </summary>
 public abstract class FirstVisitTests(HostFixture fixture)
 {
     private CrmHost Host => fixture.Host;
 
-    [Fact]
-    public async Task A_browser_at_the_root_is_sent_to_GraphiQL()
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/records/deal/5")]
+    public async Task A_browser_at_the_root_or_a_client_route_gets_the_console(string path)
     {
-        using var client = Host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.TryAddWithoutValidation("Accept", "text/html,application/xhtml+xml,*/*;q=0.8");
 
-        using var response = await client.SendAsync(request);
+        using var response = await Host.SendRawAsync(request, apiKey: null);
 
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.Equal("/graphql", response.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("no-cache", Assert.Single(response.Headers.GetValues("Cache-Control")));
+        var page = await response.Content.ReadAsStringAsync();
+        Assert.Contains("/console/assets/", page, StringComparison.Ordinal);
+        Assert.Contains("script-src 'self'", Assert.Single(response.Headers.GetValues("Content-Security-Policy")), StringComparison.Ordinal);
+        Assert.DoesNotMatch("<script(?![^>]*\\ssrc=)", page); // no inline script: the policy would refuse it
+    }
+
+    [Fact]
+    public async Task The_consoles_assets_are_cached_for_a_year_and_a_missing_one_is_not_the_page()
+    {
+        using var page = await Host.SendRawAsync(Html("/"), apiKey: null);
+        var asset = System.Text.RegularExpressions.Regex.Match(await page.Content.ReadAsStringAsync(), "/console/assets/[^\"]+\\.js").Value;
+
+        using var response = await Host.SendRawAsync(new HttpRequestMessage(HttpMethod.Get, asset), apiKey: null);
+        using var missing = await Host.SendRawAsync(Html("/console/assets/no-such-file.js"), apiKey: null);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("public, max-age=31536000, immutable", Assert.Single(response.Headers.GetValues("Cache-Control")));
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    private static HttpRequestMessage Html(string path)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.TryAddWithoutValidation("Accept", "text/html");
+        return request;
     }
 
     [Fact]

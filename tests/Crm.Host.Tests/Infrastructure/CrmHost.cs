@@ -60,7 +60,21 @@ public class CrmHost : WebApplicationFactory<Program>
 
     public string ConnectionString { get; }
 
-    public static async Task<CrmHost> StartAsync(Engine engine, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    public static Task<CrmHost> StartAsync(Engine engine, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null) =>
+        StartAsync(engine, settings, services, listen: false);
+
+    /// <summary>
+    /// The host on Kestrel, listening on a free loopback port (<see cref="ListeningAddress"/>), for
+    /// clients that need a real socket: a browser.
+    /// </summary>
+    public static Task<CrmHost> StartListeningAsync(Engine engine, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null) =>
+        StartAsync(engine, settings, services, listen: true);
+
+    /// <summary>Where a host started by <see cref="StartListeningAsync"/> listens (http://127.0.0.1:port).</summary>
+    public Uri ListeningAddress => new(Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+        .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First());
+
+    private static async Task<CrmHost> StartAsync(Engine engine, IReadOnlyDictionary<string, string?>? settings, Action<IServiceCollection>? services, bool listen)
     {
         CrmHost host;
         if (engine == Engine.Postgres)
@@ -73,7 +87,16 @@ public class CrmHost : WebApplicationFactory<Program>
             host = new CrmHost(engine, $"Data Source={Path.Combine(directory, "crm.db")}", settings, directory, services);
         }
 
-        _ = host.Server; // starts it: migrations, key bootstrap, schema
+        if (listen)
+        {
+            host.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+            host.StartServer(); // migrations, key bootstrap, schema, then the socket
+        }
+        else
+        {
+            _ = host.Server; // starts it: migrations, key bootstrap, schema
+        }
+
         // Tests deliver events when they choose: the dispatcher's round at start is over before they
         // write (it met a test's first events now and then, and its statements were counted as the test's).
         if (host.Services.GetService<Crm.Host.Events.OutboxDispatcher>() is { } dispatcher)

@@ -20,11 +20,14 @@ public sealed class QuoteEntity() : CrmEntityDefinition<Quote, SamplePluginDbCon
     {
         entity.Describe("A price offer for a deal (the tests' sample plugin).");
         entity.Action(Accept.Name, "Accept quotes on the client's behalf (acceptQuote).");
+        // Labels prove the metadata takes a plugin's own; validUntil is left unlabelled and falls back to "Valid until".
+        entity.Label("en", "Quote", "Quotes").Label("pl", "Oferta", "Oferty");
+        entity.ActionLabel(Accept.Name, "pl", "Akceptacja");
         entity.SearchIncludes("deal");
-        entity.Field(q => q.Title).Required().Describe("What is offered.");
+        entity.Field(q => q.Title).Required().Label("pl", "Tytuł").Describe("What is offered.");
         entity.Field(q => q.DealId).References("deal", "deal").WithBackReference("quotes").Describe("The deal it is offered for.");
         entity.Field(q => q.StatusId).FromList(QuoteLists.Statuses).Describe("An item of the QUOTE_STATUS list; acceptQuote sets the accepted one.");
-        entity.Field(q => q.Amount).Range(0).Describe("The price, in currencyId; not negative.");
+        entity.Field(q => q.Amount).Range(0).Label("pl", "Kwota").Describe("The price, in currencyId; not negative.");
         entity.Field(q => q.CurrencyId).Describe("ISO 4217 currency code.");
         entity.Field(q => q.ValidUntil).Describe("The last day the offer holds; by default the plugin's validity days after today.");
         entity.Field(q => q.ClosedAt).ReadOnly().Describe("When it was accepted or withdrawn.");

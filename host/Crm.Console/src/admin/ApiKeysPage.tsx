@@ -1,0 +1,125 @@
+import { useId, useState, type FormEvent } from 'react';
+import { useMutation, useQuery } from 'urql';
+import { useI18n } from '../i18n';
+import { AdminPage, UserErrors, type UserError } from './common';
+import { refusalsOf, type Answer } from './mutations';
+
+interface ApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  userId: string;
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+}
+
+const keysQuery = `query AdminApiKeys { apiKeys { id name prefix userId createdAt expiresAt revokedAt } users(first: 200) { id name email } }`;
+const createKey = `mutation AdminCreateApiKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { key apiKey { id } errors { code message path } } }`;
+const revokeKey = `mutation AdminRevokeApiKey($id: ID!) { revokeApiKey(id: $id) { apiKey { id } errors { code message path } } }`;
+
+/** API keys: made for a user (shown once), listed by their prefix, revoked. */
+export function ApiKeysPage() {
+  const { t, formatDateTime } = useI18n();
+  const id = useId();
+  const [{ data }, refetch] = useQuery<{ apiKeys: ApiKey[]; users: { id: string; name: string; email: string }[] }>({ query: keysQuery, requestPolicy: 'cache-and-network' });
+  const [name, setName] = useState('');
+  const [userId, setUserId] = useState('');
+  const [secret, setSecret] = useState<string | null>(null);
+  const [problems, setProblems] = useState<UserError[]>([]);
+  const [status, setStatus] = useState<string | null>(null);
+  const [, create] = useMutation(createKey);
+  const [, revoke] = useMutation(revokeKey);
+  const users = data?.users ?? [];
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const answer = (await create({ input: { name: name.trim(), userId: userId || users[0]?.id } })) as Answer;
+    const found = refusalsOf(answer, 'createApiKey');
+    setProblems(found);
+    if (found.length === 0) {
+      setSecret((answer.data?.createApiKey as { key?: string } | undefined)?.key ?? null);
+      setName('');
+      refetch({ requestPolicy: 'network-only' });
+    }
+  }
+
+  return (
+    <AdminPage title={t('admin.apiKeys')} status={status}>
+      <div className="admin-columns">
+        <div className="admin-panel table-wrap">
+          <table className="admin-table" aria-label={t('admin.apiKeys')}>
+            <thead>
+              <tr>
+                <th>{t('admin.keys.name')}</th>
+                <th>{t('admin.keys.prefix')}</th>
+                <th>{t('admin.keys.user')}</th>
+                <th>{t('admin.keys.created')}</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {(data?.apiKeys ?? []).map((k) => (
+                <tr key={k.id}>
+                  <td>{k.name}</td>
+                  <td>
+                    <code>{k.prefix}…</code>
+                  </td>
+                  <td>{users.find((u) => u.id === k.userId)?.name ?? k.userId}</td>
+                  <td>{formatDateTime(k.createdAt)}</td>
+                  <td>
+                    {k.revokedAt ? (
+                      <span className="muted">{t('admin.keys.revoked')}</span>
+                    ) : (
+                      <button
+                        type="button"
+                        aria-label={t('admin.keys.revokeOf', { name: k.name })}
+                        onClick={async () => {
+                          const found = refusalsOf((await revoke({ id: k.id })) as Answer, 'revokeApiKey');
+                          setProblems(found);
+                          if (found.length === 0) {
+                            setStatus(t('admin.keys.revokedNow'));
+                            refetch({ requestPolicy: 'network-only' });
+                          }
+                        }}
+                      >
+                        {t('admin.keys.revoke')}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <form className="admin-panel form-grid" onSubmit={submit} aria-label={t('admin.keys.new')}>
+          <h2>{t('admin.keys.new')}</h2>
+          <UserErrors errors={problems} />
+          <div className="form-field">
+            <label htmlFor={`${id}-name`}>{t('admin.keys.name')}</label>
+            <input id={`${id}-name`} value={name} onChange={(e) => setName(e.target.value)} required />
+          </div>
+          <div className="form-field">
+            <label htmlFor={`${id}-user`}>{t('admin.keys.user')}</label>
+            <select id={`${id}-user`} value={userId} onChange={(e) => setUserId(e.target.value)}>
+              {users.map((u) => (
+                <option key={u.id} value={u.id}>
+                  {u.name} ({u.email})
+                </option>
+              ))}
+            </select>
+          </div>
+          <button type="submit" className="primary">
+            {t('admin.keys.create')}
+          </button>
+          {secret && (
+            <div role="alert" className="admin-secret">
+              <p>{t('admin.keys.once')}</p>
+              <code>{secret}</code>
+            </div>
+          )}
+        </form>
+      </div>
+    </AdminPage>
+  );
+}

@@ -1,0 +1,202 @@
+import { Link } from 'wouter';
+import { useI18n } from '../i18n';
+import { recordPath } from './entityTypes';
+import type { ListItem, UserRef } from './lookups';
+import type { EntityFieldInfo } from './types';
+
+// How a field of any record type is selected, shown and edited, from its metadata alone.
+
+/** Types whose value is a scalar (or a list of them) that a query selects by name alone. */
+const scalarTypes = new Set(['STRING', 'TEXT', 'INT', 'DECIMAL', 'MONEY', 'BOOLEAN', 'DATE', 'DATETIME', 'ID', 'USER', 'REFERENCE', 'LIST', 'ENUMERATION', 'URL', 'EMAIL', 'PHONE']);
+
+export function isScalar(field: EntityFieldInfo): boolean {
+  return scalarTypes.has(field.type);
+}
+
+export function isNumeric(field: EntityFieldInfo): boolean {
+  return ['INT', 'DECIMAL', 'MONEY'].includes(field.type);
+}
+
+export interface Lookups {
+  lists: Map<string, ListItem[]>;
+  users: UserRef[];
+}
+
+/**
+ * The selection list a value of the field comes from. A field may name a family of lists (a deal's
+ * stage: DEAL_STAGE for the default pipeline, DEAL_STAGE_n for pipeline n): the one holding the value.
+ */
+export function listOf(field: EntityFieldInfo, value: string, lookups: Lookups): ListItem[] | undefined {
+  if (!field.selectionList) return undefined;
+  const named = lookups.lists.get(field.selectionList);
+  if (!value || named?.some((i) => i.id === value)) return named;
+  for (const [id, items] of lookups.lists) {
+    if (id.startsWith(`${field.selectionList}_`) && items.some((i) => i.id === value)) return items;
+  }
+  return named;
+}
+
+/** What a reference's or a user's object (the list and record queries select it) is called. */
+export function objectLabel(value: unknown): string | null {
+  if (!value || typeof value !== 'object') return null;
+  const o = value as Record<string, unknown>;
+  if (typeof o.name === 'string') return [o.name, o.lastName].filter((v) => typeof v === 'string' && v).join(' ');
+  const text = Object.entries(o).find(([k, v]) => k !== 'id' && k !== '__typename' && typeof v === 'string');
+  return text ? String(text[1]) : null;
+}
+
+/** A field's value as a person reads it; object: what a reference or user id names (the row's objectField), when loaded. */
+export function FieldValue({ field, value, lookups, object }: { field: EntityFieldInfo; value: unknown; lookups: Lookups; object?: unknown }) {
+  const { t, formatNumber, formatDate, formatDateTime } = useI18n();
+  if (value === null || value === undefined || value === '') return <span className="muted">—</span>;
+  const one = (v: unknown, key?: number) => {
+    const text = String(v);
+    switch (field.type) {
+      case 'BOOLEAN':
+        return <span key={key}>{v ? t('bool.true') : t('bool.false')}</span>;
+      case 'INT':
+      case 'DECIMAL':
+      case 'MONEY':
+        return <span key={key} className="num">{formatNumber(Number(v))}</span>;
+      case 'DATE':
+        return <span key={key}>{formatDate(text)}</span>;
+      case 'DATETIME':
+        return <span key={key}>{formatDateTime(text)}</span>;
+      case 'LIST': {
+        const item = listOf(field, text, lookups)?.find((i) => i.id === text);
+        return (
+          <span key={key} className="list-item">
+            {item?.color && <span className="swatch" style={{ background: item.color }} aria-hidden="true" />}
+            {item?.name ?? text}
+          </span>
+        );
+      }
+      case 'ENUMERATION':
+        return <span key={key}>{field.options.find((o) => o.id === text)?.value ?? text}</span>;
+      case 'URL':
+        return /^https?:\/\//i.test(text) ? (
+          <a key={key} href={text} rel="noreferrer noopener" target="_blank">
+            {text}
+          </a>
+        ) : (
+          <span key={key}>{text}</span>
+        );
+      case 'USER':
+        return <span key={key}>{objectLabel(object) ?? lookups.users.find((u) => u.id === text)?.name ?? `#${text}`}</span>;
+      case 'REFERENCE':
+        return field.reference ? (
+          <Link key={key} href={recordPath(field.reference, text)}>
+            {objectLabel(object) ?? `#${text}`}
+          </Link>
+        ) : (
+          <span key={key}>#{text}</span>
+        );
+      default:
+        return <span key={key}>{typeof v === 'object' ? JSON.stringify(v) : text}</span>;
+    }
+  };
+  if (Array.isArray(value)) {
+    return <span className="values">{value.map((v, i) => one(v, i))}</span>;
+  }
+  return one(value);
+}
+
+/** The value an input holds, as the API takes it for the field. */
+export function parseInput(field: EntityFieldInfo, text: string): unknown {
+  if (text.trim() === '') return null;
+  switch (field.type) {
+    case 'INT':
+      return Number.parseInt(text, 10);
+    case 'DECIMAL':
+    case 'MONEY':
+      return Number(text.replace(',', '.'));
+    case 'BOOLEAN':
+      return text === 'true';
+    case 'DATETIME':
+      return new Date(text).toISOString();
+    default:
+      return text;
+  }
+}
+
+export function inputText(field: EntityFieldInfo, value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (field.type === 'DATETIME') return String(value).slice(0, 16);
+  return String(value);
+}
+
+/** An input for one value of the field, labelled (or described) by the caller. */
+export function FieldInput({
+  field,
+  value,
+  onChange,
+  lookups,
+  id,
+  invalid,
+  describedBy,
+  label,
+}: {
+  field: EntityFieldInfo;
+  value: string;
+  onChange: (text: string) => void;
+  lookups: Lookups;
+  id?: string;
+  invalid?: boolean;
+  describedBy?: string;
+  label?: string;
+}) {
+  const { t } = useI18n();
+  const common = { id, 'aria-invalid': invalid || undefined, 'aria-describedby': describedBy, 'aria-label': label, value, name: field.name };
+  switch (field.type) {
+    case 'BOOLEAN':
+      return (
+        <select {...common} onChange={(e) => onChange(e.target.value)}>
+          <option value="" />
+          <option value="true">{t('bool.true')}</option>
+          <option value="false">{t('bool.false')}</option>
+        </select>
+      );
+    case 'LIST': {
+      const items = listOf(field, value, lookups);
+      if (!items) break;
+      return (
+        <select {...common} onChange={(e) => onChange(e.target.value)}>
+          <option value="" />
+          {items.map((i) => (
+            <option key={i.id} value={i.id}>
+              {i.name}
+            </option>
+          ))}
+        </select>
+      );
+    }
+    case 'ENUMERATION':
+      return (
+        <select {...common} onChange={(e) => onChange(e.target.value)}>
+          <option value="" />
+          {field.options.map((o) => (
+            <option key={o.id} value={o.id}>
+              {o.value}
+            </option>
+          ))}
+        </select>
+      );
+    case 'USER':
+      return (
+        <select {...common} onChange={(e) => onChange(e.target.value)}>
+          <option value="" />
+          {lookups.users.map((u) => (
+            <option key={u.id} value={u.id}>
+              {u.name}
+            </option>
+          ))}
+        </select>
+      );
+    case 'TEXT':
+      return <textarea {...common} rows={3} onChange={(e) => onChange(e.target.value)} />;
+    default:
+      break;
+  }
+  const type = isNumeric(field) ? 'number' : field.type === 'DATE' ? 'date' : field.type === 'DATETIME' ? 'datetime-local' : 'text';
+  return <input {...common} type={type} step={field.type === 'INT' ? 1 : 'any'} maxLength={field.maxLength ?? undefined} onChange={(e) => onChange(e.target.value)} />;
+}

@@ -1,0 +1,94 @@
+import type { EntityFieldInfo, EntityTypeInfo } from './types';
+import { isScalar } from './fields';
+
+// GraphQL text for any record type, made from its metadata: the list, one record, and its
+// create, update and delete mutations. Names come from the API itself (listField, recordField,
+// the mutations), input and filter types follow the schema's naming (DealFilterInput ...).
+
+export const payloadErrors = 'errors { code message path }';
+
+export function selectableFields(type: EntityTypeInfo): EntityFieldInfo[] {
+  return type.fields.filter(isScalar);
+}
+
+/** The record types' title fields by name (DEAL: title): what a reference shows of the record it names. */
+export type Titles = ReadonlyMap<string, string>;
+
+export function titlesOf(types: EntityTypeInfo[]): Titles {
+  return new Map(types.map((t) => [t.name, t.titleField]));
+}
+
+/**
+ * The fields, and for a reference or a user the object its id names (objectField: company,
+ * assignedBy), loaded in the same query: a link shows the record's title, not its id.
+ */
+function selection(type: EntityTypeInfo, fields: EntityFieldInfo[], titles: Titles): string {
+  const names = new Set(['id', type.titleField, ...fields.map((f) => f.name)]);
+  if (type.stageField) names.add(type.stageField);
+  for (const f of fields) {
+    if (!f.objectField || f.list) continue;
+    const title = f.type === 'REFERENCE' && f.reference ? titles.get(f.reference) : undefined;
+    if (title) names.add(`${f.objectField} { id ${title} }`);
+    else if (f.type === 'USER') names.add(`${f.objectField} { id name lastName }`);
+  }
+  return [...names].join(' ');
+}
+
+export function listQuery(type: EntityTypeInfo, fields: EntityFieldInfo[], titles: Titles): string {
+  const t = type.graphQLType;
+  return `query ConsoleList($where: ${t}FilterInput, $order: [${t}SortInput!], $first: Int, $after: String, $search: String) {
+  list: ${type.listField}(where: $where, order: $order, first: $first, after: $after, search: $search) {
+    nodes { ${selection(type, fields, titles)} }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+}
+
+export function recordQuery(type: EntityTypeInfo, titles: Titles): string {
+  return `query ConsoleRecord($id: ID!) { record: ${type.recordField}(id: $id) { ${selection(type, selectableFields(type), titles)} } }`;
+}
+
+export function updateMutation(type: EntityTypeInfo): string | null {
+  if (!type.updateMutation) return null;
+  return `mutation ConsoleUpdate($id: ID!, $input: Update${type.graphQLType}Input!) {
+  result: ${type.updateMutation}(id: $id, input: $input) { ${payloadErrors} }
+}`;
+}
+
+export function createMutation(type: EntityTypeInfo): string | null {
+  if (!type.createMutation) return null;
+  return `mutation ConsoleCreate($input: Create${type.graphQLType}Input!) {
+  result: ${type.createMutation}(input: $input) { record: ${type.recordField} { id } ${payloadErrors} }
+}`;
+}
+
+export function deleteMutation(type: EntityTypeInfo): string | null {
+  if (!type.deleteMutation) return null;
+  return `mutation ConsoleDelete($id: ID!) { result: ${type.deleteMutation}(id: $id) { ${payloadErrors} } }`;
+}
+
+/** The records of one type whose reference field names a record: a company's deals, a deal's activities ... */
+export function relatedQuery(type: EntityTypeInfo, field: EntityFieldInfo): string {
+  return `query ConsoleRelated($id: ID!) {
+  list: ${type.listField}(where: { ${field.name}: { eq: $id } }, first: 20) { nodes { id ${type.titleField} } pageInfo { hasNextPage } }
+}`;
+}
+
+export interface UserError {
+  code: string;
+  message: string;
+  path: string[];
+}
+
+/** A payload's errors by the input field they name (the last path segment that is a field), '' for the rest. */
+export function errorsByField(errors: UserError[], fields: string[]): Map<string, string[]> {
+  const known = new Set(fields);
+  const map = new Map<string, string[]>();
+  for (const e of errors) {
+    const key = [...e.path].reverse().find((p) => known.has(p)) ?? '';
+    map.set(key, [...(map.get(key) ?? []), e.message]);
+  }
+  return map;
+}
+
+export type Row = Record<string, unknown> & { id: string };

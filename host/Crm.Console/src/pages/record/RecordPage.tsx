@@ -1,0 +1,237 @@
+import { useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useMutation, useQuery } from 'urql';
+import { Link } from 'wouter';
+import { useI18n } from '../../i18n';
+import { listPath, recordPath, useEntityType, useEntityTypes } from '../../metadata/entityTypes';
+import { FieldInput, FieldValue, inputText, parseInput, type Lookups } from '../../metadata/fields';
+import { useSelectionLists, useUsers } from '../../metadata/lookups';
+import { errorsByField, recordQuery, relatedQuery, selectableFields, titlesOf, updateMutation, type Row, type UserError } from '../../metadata/operations';
+import { allowed, type EntityFieldInfo, type EntityTypeInfo } from '../../metadata/types';
+import { Problem } from '../../components/Problem';
+import { Activities } from './Activities';
+import { ConvertLeadDialog } from './ConvertLeadDialog';
+import { Timeline } from './Timeline';
+
+export function RecordPageRoute({ params }: { params: { type: string; id: string } }) {
+  const type = useEntityType(params.type);
+  const { t } = useI18n();
+  if (!type) return <p>{t('app.forbidden')}</p>;
+  return <RecordPage key={`${type.name}:${params.id}`} type={type} id={decodeURIComponent(params.id)} />;
+}
+
+function RecordPage({ type, id }: { type: EntityTypeInfo; id: string }) {
+  const { t } = useI18n();
+  const lookups: Lookups = { lists: useSelectionLists(), users: useUsers() };
+  const types = useEntityTypes();
+  const query = useMemo(() => recordQuery(type, titlesOf(types)), [type, types]);
+  const [result, reexecute] = useQuery<{ record: Row | null }>({ query, variables: { id }, requestPolicy: 'cache-and-network' });
+  const [converting, setConverting] = useState(false);
+  // A refetch (after an edit, or a mutation that touched the type) keeps the page up with what it showed.
+  const shown = useRef<Row | null>(null);
+  if (result.data) shown.current = result.data.record;
+  const record = shown.current;
+
+  if (result.error) return <Problem message={result.error.message} onRetry={() => reexecute({ requestPolicy: 'network-only' })} />;
+  if (result.fetching && !record) return <p className="loading">{t('app.loading')}</p>;
+  if (!record) return <p>{t('record.notFound')}</p>;
+
+  const stageField = type.stageField ? type.fields.find((f) => f.name === type.stageField) : undefined;
+  const stageName = (stageId: string) =>
+    (stageField?.selectionList && lookups.lists.get(stageField.selectionList)?.find((i) => i.id === stageId)?.name) ??
+    [...lookups.lists.values()].flat().find((i) => i.id === stageId)?.name ??
+    stageId;
+  const canConvert = type.actions.some((a) => a.name === 'CONVERT' && a.allowed) || (type.name === 'LEAD' && allowed(type, 'UPDATE') && !type.actions.some((a) => a.name === 'CONVERT'));
+  const refresh = () => reexecute({ requestPolicy: 'network-only' });
+
+  return (
+    <article className="page record-page">
+      <nav className="breadcrumb" aria-label="breadcrumb">
+        <Link href={listPath(type.name)}>{type.pluralLabel}</Link>
+      </nav>
+      <div className="page-head">
+        <h1>{String(record[type.titleField] ?? `#${record.id}`)}</h1>
+        {stageField && record[stageField.name] != null && (
+          <span className="badge stage">
+            <FieldValue field={stageField} value={record[stageField.name]} lookups={lookups} />
+          </span>
+        )}
+        {canConvert && (
+          <button type="button" className="primary" onClick={() => setConverting(true)}>
+            {t('record.convert')}
+          </button>
+        )}
+      </div>
+      <div className="record-columns">
+        <div className="record-fields">
+          <FieldGroups type={type} record={record} lookups={lookups} onSaved={refresh} />
+          <Related type={type} record={record} />
+        </div>
+        <div className="record-side">
+          <Activities type={type} id={record.id} />
+          <Timeline type={type} id={record.id} stageName={stageName} />
+        </div>
+      </div>
+      {converting && <ConvertLeadDialog leadId={record.id} onClose={() => setConverting(false)} onConverted={refresh} />}
+    </article>
+  );
+}
+
+function FieldGroups({ type, record, lookups, onSaved }: { type: EntityTypeInfo; record: Row; lookups: Lookups; onSaved: () => void }) {
+  const fields = selectableFields(type).filter((f) => f.name !== 'id');
+  // In the API's order, the groups where their first field is; each labelled by the API in the user's language.
+  const groups = new Map<string, EntityFieldInfo[]>();
+  for (const f of fields) groups.set(f.group, [...(groups.get(f.group) ?? []), f]);
+  const canEdit = allowed(type, 'UPDATE') && !!type.updateMutation;
+  return (
+    <>
+      {[...groups].map(([group, members]) => (
+        <section key={group} className="field-group" aria-label={members[0]!.groupLabel}>
+          <h2>{members[0]!.groupLabel}</h2>
+          <dl>
+            {members.map((f) => (
+              <EditableField key={f.name} type={type} record={record} field={f} lookups={lookups} editable={canEdit && !f.readOnly && !f.list} onSaved={onSaved} />
+            ))}
+          </dl>
+        </section>
+      ))}
+    </>
+  );
+}
+
+/** One field, shown; editable in place where the caller may: the API's messages show at the field. */
+function EditableField({
+  type,
+  record,
+  field,
+  lookups,
+  editable,
+  onSaved,
+}: {
+  type: EntityTypeInfo;
+  record: Row;
+  field: EntityFieldInfo;
+  lookups: Lookups;
+  editable: boolean;
+  onSaved: () => void;
+}) {
+  const { t } = useI18n();
+  const id = useId();
+  const [editing, setEditing] = useState(false);
+  const [text, setText] = useState('');
+  const [errors, setErrors] = useState<string[]>([]);
+  const [{ fetching }, update] = useMutation(updateMutation(type) ?? '');
+
+  async function save(e: FormEvent) {
+    e.preventDefault();
+    const result = await update({ id: record.id, input: { [field.name]: parseInput(field, text) } });
+    const refused = (result.data as { result?: { errors: UserError[] } } | undefined)?.result?.errors ?? [];
+    if (result.error) setErrors([result.error.message]);
+    else if (refused.length) setErrors([...errorsByField(refused, [field.name]).values()].flat());
+    else {
+      setEditing(false);
+      setErrors([]);
+      onSaved();
+    }
+  }
+
+  return (
+    <div className={editing ? 'field editing' : 'field'} data-field={field.name}>
+      <dt>
+        <label htmlFor={id}>{field.label}</label>
+      </dt>
+      <dd>
+        {editing ? (
+          <form onSubmit={save} className="inline-edit">
+            <FieldInput
+              field={field}
+              id={id}
+              value={text}
+              onChange={setText}
+              lookups={lookups}
+              invalid={errors.length > 0}
+              describedBy={errors.length ? `${id}-error` : undefined}
+            />
+            <button type="submit" className="primary" disabled={fetching}>
+              {t('record.save')}
+            </button>
+            <button
+              type="button"
+              onClick={() => {
+                setEditing(false);
+                setErrors([]);
+              }}
+            >
+              {t('record.cancel')}
+            </button>
+            {errors.length > 0 && (
+              <p id={`${id}-error`} className="error" role="alert">
+                {errors.join(' ')}
+              </p>
+            )}
+          </form>
+        ) : (
+          <>
+            <span id={id}>
+              <FieldValue field={field} value={record[field.name]} lookups={lookups} object={field.objectField ? record[field.objectField] : undefined} />
+            </span>
+            {editable && (
+              <button
+                type="button"
+                className="edit"
+                aria-label={t('record.edit', { field: field.label })}
+                onClick={() => {
+                  setText(inputText(field, record[field.name]));
+                  setEditing(true);
+                }}
+              >
+                ✎
+              </button>
+            )}
+          </>
+        )}
+      </dd>
+    </div>
+  );
+}
+
+/** The records that point at this one (a company's deals and contacts, a deal's leads ...), from the other types' reference fields. */
+function Related({ type, record }: { type: EntityTypeInfo; record: Row }) {
+  const { t } = useI18n();
+  const types = useEntityTypes();
+  const links = types.flatMap((other) =>
+    other.name === 'ACTIVITY'
+      ? []
+      : other.fields.filter((f) => f.type === 'REFERENCE' && f.reference === type.name && f.filterable && !f.list).map((field) => ({ other, field })),
+  );
+  if (links.length === 0) return null;
+  return (
+    <section className="related" aria-labelledby="related-heading">
+      <h2 id="related-heading">{t('record.related')}</h2>
+      {links.map(({ other, field }) => (
+        <RelatedList key={`${other.name}.${field.name}`} type={other} field={field} id={record.id} />
+      ))}
+    </section>
+  );
+}
+
+function RelatedList({ type, field, id }: { type: EntityTypeInfo; field: EntityFieldInfo; id: string }) {
+  const query = useMemo(() => relatedQuery(type, field), [type, field]);
+  const [result] = useQuery<{ list: { nodes: Row[]; pageInfo: { hasNextPage: boolean } } }>({ query, variables: { id } });
+  const nodes = result.data?.list.nodes ?? [];
+  if (nodes.length === 0) return null;
+  return (
+    <div className="related-list">
+      <h3>
+        {type.pluralLabel} <span className="muted">({field.label})</span>
+      </h3>
+      <ul>
+        {nodes.map((n) => (
+          <li key={n.id}>
+            <Link href={recordPath(type.name, n.id)}>{String(n[type.titleField] ?? `#${n.id}`)}</Link>
+          </li>
+        ))}
+        {result.data?.list.pageInfo.hasNextPage && <li>…</li>}
+      </ul>
+    </div>
+  );
+}

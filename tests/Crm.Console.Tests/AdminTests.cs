@@ -1,0 +1,270 @@
+using System.Text.Json;
+using Crm.Host.Tests.Infrastructure;
+using Crm.Host.Tests.Timeline;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Crm.Console.Tests;
+
+/// <summary>
+/// The admin area as an admin uses it, in a real browser against the real host: a custom field
+/// added and at once in the lists' column chooser, and an automation rule written, refused with
+/// its errors' lines and columns, dry-run on a record, activated and seen at work in its run log.
+/// </summary>
+[Trait("Engine", "Sqlite")]
+[Trait("Category", "Browser")]
+public sealed class AdminTests(ConsoleFixture fixture) : IClassFixture<ConsoleFixture>
+{
+    private CrmHost Host => fixture.Host;
+
+    [Fact]
+    public async Task A_custom_field_added_in_the_admin_area_is_in_the_lists_column_chooser_without_a_reload()
+    {
+        var (_, email) = await fixture.NewUserAsync("Adam", ConsoleFixture.Everything(ConsoleFixture.SalesTypes), canConfigure: true);
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        // Gone after a reload: proof at the end that the page was never loaded again.
+        await page.EvaluateAsync("() => { window.crmNoReload = true; }");
+        var label = Records.NewMarker("Budget ");
+        var code = "UF_CRM_BUDGET_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Deals" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Columns" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Group, new() { Name = "Columns" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Checkbox, new() { Name = label })).ToHaveCountAsync(0);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Custom fields" }).ClickAsync();
+        await page.GetByLabel("Record type").SelectOptionAsync(new SelectOptionValue { Value = "DEAL" });
+        var form = page.GetByRole(AriaRole.Form, new() { Name = "New custom field" });
+        await form.GetByLabel("Code").FillAsync(code);
+        await form.GetByLabel("Type").SelectOptionAsync(new SelectOptionValue { Value = "MONEY" });
+        await form.GetByLabel("Label", new() { Exact = true }).FillAsync(label);
+        await form.GetByLabel("Label in Polish").FillAsync(label + " PL");
+        await form.GetByLabel("Smallest value").FillAsync("0");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Add the field" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"The field {label} was added.");
+        await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Custom fields" }).GetByText(label, new() { Exact = true })).ToBeVisibleAsync();
+        await ConsoleFixture.ScreenshotAsync(page, "admin-custom-fields");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Deals" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Columns" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Checkbox, new() { Name = label })).ToBeVisibleAsync();
+        Assert.True(await page.EvaluateAsync<bool>("() => window.crmNoReload === true"));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_rule_is_refused_with_its_errors_lines_dry_run_on_a_record_activated_and_seen_at_work()
+    {
+        var (_, email) = await fixture.NewUserAsync("Ala", ConsoleFixture.Everything(ConsoleFixture.SalesTypes), canConfigure: true);
+        var marker = Records.NewMarker("Ruled ");
+        var existing = await Host.CreateDealAsync(new { title = marker + " before" });
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Automation rules" }).ClickAsync();
+        var editor = page.GetByLabel("Rule (JSON)");
+
+        // Not JSON: where, by line and column, before anything is sent.
+        await editor.FillAsync("{\n  \"name\": \"Broken\",\n  \"trigger\": { kind: 1 }\n}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("line 3, column");
+
+        // A script the API refuses: its message with the script's line and column.
+        await editor.FillAsync(Rule(marker, "platform.script", new { source = "log('x');\nlet = ;" }));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("line 2, column");
+
+        await editor.FillAsync(Rule(marker, "records.setFields", new { fields = new { comments = marker } }));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Saved.");
+        await Expect(page.GetByText("Draft (version 1)")).ToBeVisibleAsync();
+
+        // A dry run on a deal that exists: what the rule would change, and nothing changed.
+        await page.GetByLabel("Record id for the dry run").FillAsync(existing);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Dry run", Exact = true }).ClickAsync();
+        var result = page.GetByTestId("dry-run-result");
+        await Expect(result).ToContainTextAsync($"Dry run on record {existing}");
+        await Expect(result).ToContainTextAsync("Step 1 records.setFields");
+        await Expect(result).ToContainTextAsync(marker);
+        var untouched = (await Host.QueryAsync("query($id: ID!) { deal(id: $id) { comments } }", new { id = existing })).ShouldSucceed();
+        Assert.NotEqual(marker, untouched.Data!["deal"]!["comments"]?.GetValue<string>());
+        await ConsoleFixture.ScreenshotAsync(page, "admin-automation");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Activate" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("The rule is active.");
+
+        // It acts: a new deal gets its comment, and the run log shows the run.
+        var created = await Host.CreateDealAsync(new { title = marker + " after" });
+        await Host.DeliverAsync();
+        var acted = (await Host.QueryAsync("query($id: ID!) { deal(id: $id) { comments } }", new { id = created })).ShouldSucceed();
+        Assert.Equal(marker, acted.Data!["deal"]!["comments"]!.GetValue<string>());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Refresh" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.List, new() { Name = "Run log" })).ToContainTextAsync($"on record DEAL {created}: SUCCEEDED");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_pipeline_is_made_with_stages_reordered_recoloured_and_given_semantics()
+    {
+        var (_, email) = await fixture.NewUserAsync("Ela", ConsoleFixture.Everything(ConsoleFixture.SalesTypes), canConfigure: true);
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        var name = Records.NewMarker("Pipe ");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Lists and pipelines" }).ClickAsync();
+
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "New pipeline" }).FillAsync(name);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await Expect(page.GetByLabel("List", new() { Exact = true }).Locator("option:checked")).ToHaveTextAsync(name);
+        var form = page.GetByRole(AriaRole.Form, new() { Name = "New item" });
+        foreach (var stage in new[] { "Alpha", "Beta" })
+        {
+            await form.GetByLabel("Name").FillAsync(stage);
+            await form.GetByRole(AriaRole.Button, new() { Name = "Add" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = $"Delete {stage}" })).ToBeVisibleAsync();
+        }
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Move Beta up" }).ClickAsync();
+        await Expect(page.Locator(".items-table tbody tr[data-name=Alpha], .items-table tbody tr[data-name=Beta]").First).ToHaveAttributeAsync("data-name", "Beta");
+        await page.GetByLabel("Colour of Alpha").FillAsync("#ff0000");
+        await page.GetByLabel("Semantics of Alpha").SelectOptionAsync(new SelectOptionValue { Value = "FAILURE" });
+        await ConsoleFixture.ScreenshotAsync(page, "admin-pipelines");
+
+        // Each change is saved as it is made: what the API holds catches up within moments.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        string Stored(System.Text.Json.Nodes.JsonArray stages) => string.Join(", ", stages.Select(s => $"{s!["name"]} {s["color"]} {s["semantics"]}"));
+        while (true)
+        {
+            var stored = (await Host.QueryAsync("{ pipelines { name stages { name color semantics } } }")).ShouldSucceed();
+            var stages = stored.Data!["pipelines"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == name)!["stages"]!.AsArray();
+            var names = stages.Select(s => s!["name"]!.GetValue<string>()).ToList();
+            var alpha = stages.Single(s => s!["name"]!.GetValue<string>() == "Alpha")!;
+            if (names.IndexOf("Beta") < names.IndexOf("Alpha") && alpha["color"]?.GetValue<string>() == "#FF0000" && alpha["semantics"]?.GetValue<string>() == "FAILURE")
+            {
+                break;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"The stages are {Stored(stages)}");
+            await Task.Delay(200);
+        }
+
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_role_is_made_in_the_permission_grid_with_a_level_per_type_action_and_pipeline()
+    {
+        var (_, email) = await fixture.NewUserAsync("Ola", ConsoleFixture.Everything(ConsoleFixture.SalesTypes), canConfigure: true);
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        var name = Records.NewMarker("Sellers ");
+        var pipeline = (await Host.QueryAsync("{ pipelines { id name } }")).ShouldSucceed().Data!["pipelines"]![0]!;
+        var pipelineName = pipeline["name"]!.GetValue<string>();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Roles", Exact = true }).ClickAsync();
+
+        await page.GetByLabel("Role name").FillAsync(name);
+        await page.GetByLabel("Deals: Read").SelectOptionAsync(new SelectOptionValue { Value = "OWN" });
+        await page.GetByLabel("Deals: Edit").SelectOptionAsync(new SelectOptionValue { Value = "OWN" });
+        await page.GetByLabel($"Deals / {pipelineName}: Edit").SelectOptionAsync(new SelectOptionValue { Value = "ALL" });
+        // A stage within the pipeline: rights taken away there.
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Stages of {pipelineName}" }).ClickAsync();
+        await page.GetByLabel("Deals / Deal won: Edit").SelectOptionAsync(new SelectOptionValue { Value = "NONE" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Saved.");
+        await ConsoleFixture.ScreenshotAsync(page, "admin-roles");
+
+        var roles = (await Host.QueryAsync("{ roles { name permissions { entityType partition action level } } }")).ShouldSucceed().Data!["roles"]!.AsArray();
+        var saved = roles.Single(r => r!["name"]!.GetValue<string>() == name)!["permissions"]!.AsArray()
+            .Select(p => $"{p!["entityType"]} {p["partition"]} {p["action"]} {p["level"]}").Order(StringComparer.Ordinal);
+        var id = pipeline["id"]!.GetValue<string>();
+        Assert.Equal(new[] { $"DEAL  READ OWN", $"DEAL  UPDATE OWN", $"DEAL {id} UPDATE ALL", $"DEAL {id}/WON UPDATE NONE" }.Order(StringComparer.Ordinal), saved);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_department_user_and_API_key_are_made_and_the_key_revoked()
+    {
+        var (_, email) = await fixture.NewUserAsync("Iza", ConsoleFixture.Everything(ConsoleFixture.SalesTypes), canConfigure: true);
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        var department = Records.NewMarker("Sales ");
+        var person = Records.NewMarker("Jan");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Users and departments" }).ClickAsync();
+
+        await page.GetByLabel("Department name").FillAsync(department);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add a department" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Tree).GetByText(department)).ToBeVisibleAsync();
+        var form = page.GetByRole(AriaRole.Form, new() { Name = "New user" });
+        await form.GetByLabel("E-mail").FillAsync($"{person}@example.com");
+        await form.GetByLabel("First name").FillAsync(person);
+        await form.GetByLabel("Department").SelectOptionAsync(new SelectOptionValue { Label = department });
+        await form.GetByRole(AriaRole.Button, new() { Name = "Create the user" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Row, new() { Name = person })).ToContainTextAsync(department);
+        await ConsoleFixture.ScreenshotAsync(page, "admin-people");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "API keys" }).ClickAsync();
+        var keyForm = page.GetByRole(AriaRole.Form, new() { Name = "New API key" });
+        await keyForm.GetByLabel("Name").FillAsync(person + " key");
+        await keyForm.GetByLabel("User").SelectOptionAsync(new SelectOptionValue { Label = $"{person} ({person}@example.com)" });
+        await keyForm.GetByRole(AriaRole.Button, new() { Name = "Create the key" }).ClickAsync();
+        var key = (await keyForm.GetByRole(AriaRole.Alert).Locator("code").InnerTextAsync()).Trim();
+        Assert.Equal(person, (await Host.QueryAsync("{ me { name } }", apiKey: key)).ShouldSucceed().Data!["me"]!["name"]!.GetValue<string>());
+
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Revoke {person} key" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("The key was revoked.");
+        Assert.NotEmpty((await Host.QueryAsync("{ me { name } }", apiKey: key)).Errors);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_business_process_is_drawn_refused_with_the_APIs_reason_fixed_saved_as_the_APIs_JSON_and_activated()
+    {
+        var (_, email) = await fixture.NewUserAsync("Ewa", ConsoleFixture.Everything(ConsoleFixture.SalesTypes), canConfigure: true);
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        var name = Records.NewMarker("Onboarding ");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Business processes" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Group, new() { Name = "Process graph" })).ToBeVisibleAsync();
+
+        await page.GetByLabel("Process name").FillAsync(name);
+        var add = page.GetByRole(AriaRole.Form, new() { Name = "Add a step" });
+        await add.GetByLabel("Step id").FillAsync("note");
+        await add.GetByLabel("Kind").SelectOptionAsync(new SelectOptionValue { Value = "action" });
+        await add.GetByRole(AriaRole.Button, new() { Name = "Add a step" }).ClickAsync();
+        await page.GetByLabel("Parameters (JSON)").FillAsync("{ \"kind\": \"timeline.addComment\", \"params\": { \"text\": \"Welcome\" } }");
+
+        // Not yet connected: the API's reason, naming the step.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("'note'");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Remove the edge start → end" }).ClickAsync();
+        var connect = page.GetByRole(AriaRole.Form, new() { Name = "Connect" });
+        foreach (var (from, to) in new[] { ("start", "note"), ("note", "end") })
+        {
+            await connect.GetByLabel("From").SelectOptionAsync(from);
+            await connect.GetByLabel("To").SelectOptionAsync(to);
+            await connect.GetByRole(AriaRole.Button, new() { Name = "Connect" }).ClickAsync();
+        }
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Saved.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Activate" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("The process is active.");
+        await ConsoleFixture.ScreenshotAsync(page, "admin-process-editor");
+
+        var processes = (await Host.QueryAsync("{ businessProcesses { active { name graph } } }")).ShouldSucceed().Data!["businessProcesses"]!.AsArray();
+        var graph = processes.Select(p => p!["active"]).Single(v => v?["name"]?.GetValue<string>() == name)!["graph"]!;
+        Assert.Equal(["end", "note", "start"], graph["steps"]!.AsArray().Select(st => st!["id"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.Equal(["note>end", "start>note"], graph["edges"]!.AsArray().Select(e => $"{e!["from"]}>{e["to"]}").Order(StringComparer.Ordinal));
+        Assert.Equal("timeline.addComment", graph["steps"]!.AsArray().Single(st => st!["id"]!.GetValue<string>() == "note")!["params"]!["kind"]!.GetValue<string>());
+        await page.Context.CloseAsync();
+    }
+
+    /// <summary>A rule on deals created with the test's marker in their title, with one action.</summary>
+    private static string Rule(string marker, string kind, object parameters) => JsonSerializer.Serialize(new
+    {
+        name = marker,
+        trigger = new { kind = "records.created" },
+        condition = new { field = "title", op = "contains", value = marker },
+        actions = new[] { new { kind, @params = parameters } },
+    }, new JsonSerializerOptions { WriteIndented = true });
+}

@@ -1,0 +1,218 @@
+using System.Globalization;
+using Crm.Host.Tests.Infrastructure;
+using Crm.Host.Tests.Permissions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Crm.Console.Tests;
+
+/// <summary>
+/// The sales workspace as a salesperson uses it, in a real browser against the real host:
+/// a lead made and converted, found by the top bar's search, its deal found in a filtered list and won on the board, the
+/// timeline live in a second browser, a record edited in place, my day, and what a user who may
+/// read only their own deals sees.
+/// </summary>
+[Trait("Engine", "Sqlite")]
+[Trait("Category", "Browser")]
+public sealed class SalesWorkspaceTests(ConsoleFixture fixture) : IClassFixture<ConsoleFixture>
+{
+    private CrmHost Host => fixture.Host;
+
+    [Fact]
+    public async Task A_lead_is_created_and_converted_its_deal_found_in_a_filtered_list_and_won_on_the_board()
+    {
+        var (_, email) = await fixture.NewUserAsync("Marta", ConsoleFixture.Everything(ConsoleFixture.SalesTypes));
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        var title = Records.NewMarker("Windows for the school ");
+
+        // A new lead, from the leads' list.
+        await Menu(page).GetByRole(AriaRole.Link, new() { Name = "Leads" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "New" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await dialog.Locator("[name=title]").FillAsync(title);
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = title, Level = 1 })).ToBeVisibleAsync();
+
+        // The person's name, edited in place (a contact needs one), then converted: a new contact and a deal in the default pipeline.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit First name" }).ClickAsync();
+        await page.Locator(".inline-edit [name=name]").FillAsync("Jan");
+        await page.Locator(".inline-edit").GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.Locator(".field[data-field=name]")).ToContainTextAsync("Jan");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Convert" }).ClickAsync();
+        await ConsoleFixture.ScreenshotAsync(page, "lead-conversion");
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Convert" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("The lead was converted.");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Open the deal" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = title, Level = 1 })).ToBeVisibleAsync();
+        await ConsoleFixture.ScreenshotAsync(page, "deal-record");
+
+        // The top bar's search finds the lead and its deal.
+        await page.GetByRole(AriaRole.Searchbox, new() { Name = "Search everything" }).FillAsync(title);
+        await page.GetByRole(AriaRole.Searchbox, new() { Name = "Search everything" }).PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Leads" }).GetByRole(AriaRole.Link, new() { Name = title })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Deals" }).GetByRole(AriaRole.Link, new() { Name = title })).ToBeVisibleAsync();
+
+        // Found in the deals' list through the filter builder.
+        await Menu(page).GetByRole(AriaRole.Link, new() { Name = "Deals" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filters" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add a condition" }).ClickAsync();
+        var filters = page.GetByRole(AriaRole.Form, new() { Name = "Filters" });
+        await filters.GetByLabel("Field").SelectOptionAsync(new SelectOptionValue { Value = "title" });
+        await filters.GetByLabel("Operator").SelectOptionAsync(new SelectOptionValue { Value = "contains" });
+        await filters.GetByLabel("Value").FillAsync(title[^10..]);
+        await filters.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        var rows = page.Locator("table tbody tr");
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(rows.First.GetByRole(AriaRole.Link, new() { Name = title })).ToBeVisibleAsync();
+        await ConsoleFixture.ScreenshotAsync(page, "deal-list");
+
+        // Won on the board: dragged from its first stage to WON.
+        await Menu(page).GetByRole(AriaRole.Link, new() { Name = "Deal board" }).ClickAsync();
+        var card = page.Locator(".card", new() { Has = page.GetByRole(AriaRole.Link, new() { Name = title }) });
+        var won = page.Locator(".board-column[data-stage=WON]");
+        await Expect(card).ToBeVisibleAsync();
+        await card.DragToAsync(won);
+        await Expect(won.GetByRole(AriaRole.Link, new() { Name = title })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+        await ConsoleFixture.ScreenshotAsync(page, "deal-board");
+        var dealId = await card.GetAttributeAsync("data-deal");
+        var stored = (await Host.QueryAsync("query($id: ID!) { deal(id: $id) { stageId closed } }", new { id = dealId })).ShouldSucceed();
+        Assert.Equal("WON", stored.Data!["deal"]!["stageId"]!.GetValue<string>());
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_move_the_API_refuses_snaps_back_with_the_reason()
+    {
+        // May read every deal but change only their own: someone else's deal cannot move.
+        var (_, email) = await fixture.NewUserAsync("Olek", [
+            new { entityType = "DEAL", action = "READ", level = "ALL" },
+            new { entityType = "DEAL", action = "UPDATE", level = "OWN" },
+        ]);
+        var title = Records.NewMarker("Roof repair ");
+        await Host.CreateDealAsync(new { title, opportunity = 1200, currencyId = "PLN" });
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+
+        await page.GotoAsync("/board");
+        var card = page.Locator(".card", new() { Has = page.GetByRole(AriaRole.Link, new() { Name = title }) });
+        var first = page.Locator(".board-column").First;
+        await Expect(first.Locator(".card", new() { Has = page.GetByRole(AriaRole.Link, new() { Name = title }) })).ToBeVisibleAsync();
+        await card.DragToAsync(page.Locator(".board-column[data-stage=WON]"));
+
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("The move was refused");
+        await Expect(first.GetByRole(AriaRole.Link, new() { Name = title })).ToBeVisibleAsync();
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_timeline_updates_live_in_a_second_browser()
+    {
+        var (_, watcherEmail) = await fixture.NewUserAsync("Watcher", ConsoleFixture.Everything(ConsoleFixture.SalesTypes));
+        var (_, writerEmail) = await fixture.NewUserAsync("Writer", ConsoleFixture.Everything(ConsoleFixture.SalesTypes));
+        var title = Records.NewMarker("Fleet renewal ");
+        var dealId = await Host.CreateDealAsync(new { title, opportunity = 50000, currencyId = "EUR" });
+        var watcher = await fixture.NewPageAsync();
+        var writer = await fixture.NewPageAsync();
+        await watcher.SignInAsync(watcherEmail);
+        await writer.SignInAsync(writerEmail);
+
+        await watcher.GotoAsync($"/records/deal/{dealId}");
+        await Expect(watcher.Locator(".badge.live")).ToBeVisibleAsync();
+        await writer.GotoAsync($"/records/deal/{dealId}");
+        var comment = Records.NewMarker("Called them, they want a demo ");
+        await writer.GetByLabel("Add a comment").FillAsync(comment);
+        await writer.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
+
+        // No reload: the entry arrives over the subscription.
+        await Expect(watcher.Locator(".entries").GetByText(comment)).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await Expect(watcher.Locator(".entries").GetByText("Writer commented")).ToBeVisibleAsync();
+        await ConsoleFixture.ScreenshotAsync(watcher, "timeline-live");
+        await watcher.Context.CloseAsync();
+        await writer.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_field_edited_in_place_shows_the_APIs_message_at_the_field_and_a_call_is_planned()
+    {
+        var (_, email) = await fixture.NewUserAsync("Ewa", ConsoleFixture.Everything(ConsoleFixture.SalesTypes));
+        var title = Records.NewMarker("Office chairs ");
+        var dealId = await Host.CreateDealAsync(new { title, opportunity = 300, currencyId = "PLN" });
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        await page.GotoAsync($"/records/deal/{dealId}");
+
+        await page.Locator(".field[data-field=opportunity] button.edit").ClickAsync();
+        await page.Locator("[name=opportunity]").FillAsync("-5");
+        await page.Locator(".inline-edit").GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.Locator(".inline-edit .error")).ToBeVisibleAsync();
+        await Expect(page.Locator("[name=opportunity]")).ToHaveAttributeAsync("aria-invalid", "true");
+        await page.Locator("[name=opportunity]").FillAsync("450");
+        await page.Locator(".inline-edit").GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.Locator(".inline-edit")).ToHaveCountAsync(0);
+        var stored = (await Host.QueryAsync("query($id: ID!) { deal(id: $id) { opportunity } }", new { id = dealId })).ShouldSucceed();
+        Assert.Equal(450m, stored.Data!["deal"]!["opportunity"]!.GetValue<decimal>());
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Plan a call" }).ClickAsync();
+        await page.GetByLabel("Subject").FillAsync("Ask about the delivery date");
+        await page.GetByLabel("Deadline").FillAsync(DateTime.UtcNow.AddDays(1).ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Plan", Exact = true }).ClickAsync();
+        await Expect(page.Locator(".activity-list").GetByText("Ask about the delivery date")).ToBeVisibleAsync();
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task My_day_shows_planned_activities_overdue_first()
+    {
+        var (userId, email) = await fixture.NewUserAsync("Kasia", ConsoleFixture.Everything(ConsoleFixture.SalesTypes));
+        var dealId = await Host.CreateDealAsync(new { title = Records.NewMarker("Boiler "), assignedById = userId });
+        foreach (var (subject, days) in new[] { ("Send the offer", 2), ("Call back the client", -1) })
+        {
+            var payload = await Host.MutateAsync("createActivity",
+                "mutation($input: CreateActivityInput!) { createActivity(input: $input) { errors { code message path } } }",
+                new { input = new { typeId = "CALL", subject, responsibleId = userId, deadline = DateTimeOffset.UtcNow.AddDays(days), bindings = new[] { new { entityType = "DEAL", id = dealId } } } });
+            payload.Ok();
+        }
+
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+
+        var items = page.Locator(".agenda-item");
+        await Expect(items).ToHaveCountAsync(2);
+        await Expect(items.Nth(0)).ToContainTextAsync("Call back the client");
+        await Expect(items.Nth(0)).ToContainTextAsync("Overdue");
+        await Expect(items.Nth(1)).ToContainTextAsync("Send the offer");
+        await ConsoleFixture.ScreenshotAsync(page, "my-day");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_user_who_may_read_only_their_own_deals_sees_only_those_and_no_admin_menu()
+    {
+        var (userId, email) = await fixture.NewUserAsync("Tomek", [new { entityType = "DEAL", action = "READ", level = "OWN" }]);
+        var mine = Records.NewMarker("Mine ");
+        var theirs = Records.NewMarker("Theirs ");
+        await Host.CreateDealAsync(new { title = mine, assignedById = userId });
+        await Host.CreateDealAsync(new { title = theirs });
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+
+        await Expect(Menu(page).GetByRole(AriaRole.Link, new() { Name = "Deals" })).ToBeVisibleAsync();
+        await Expect(Menu(page).GetByRole(AriaRole.Link, new() { Name = "Leads" })).ToHaveCountAsync(0);
+        await Expect(Menu(page).GetByRole(AriaRole.Heading, new() { Name = "Settings" })).ToHaveCountAsync(0);
+        await Menu(page).GetByRole(AriaRole.Link, new() { Name = "Deals" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = mine })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = theirs })).ToHaveCountAsync(0);
+        // Nothing to do that the API would refuse: no new record, no row actions.
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "New" })).ToHaveCountAsync(0);
+        await page.GetByRole(AriaRole.Checkbox, new() { Name = $"Select {mine}" }).CheckAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Delete" })).ToHaveCountAsync(0);
+        await Expect(page.GetByLabel("Change stage…")).ToHaveCountAsync(0);
+        await page.GotoAsync("/admin/custom-fields");
+        await Expect(page.GetByText("There is no such page.")).ToBeVisibleAsync();
+        await page.Context.CloseAsync();
+    }
+
+    private static ILocator Menu(IPage page) => page.GetByRole(AriaRole.Navigation, new() { Name = "Main menu" });
+}
