@@ -27,8 +27,14 @@ public sealed class ConsoleFixture : IAsyncLifetime
 
     public Uri BaseAddress => Host.ListeningAddress;
 
-    /// <summary>Where the tests leave the screenshots the README shows.</summary>
-    public static string ScreenshotDirectory => Path.Combine(TestPostgres.RepositoryRoot(), "host", "Crm.Console", "screenshots");
+    /// <summary>
+    /// Where the tests leave their screenshots: beside the test binaries, or, with
+    /// <c>CRM_UPDATE_SCREENSHOTS=1</c>, in <c>host/Crm.Console/screenshots</c>, the ones the README shows
+    /// (a plain test run leaves the working tree as it was).
+    /// </summary>
+    public static string ScreenshotDirectory => Environment.GetEnvironmentVariable("CRM_UPDATE_SCREENSHOTS") == "1"
+        ? Path.Combine(TestPostgres.RepositoryRoot(), "host", "Crm.Console", "screenshots")
+        : Path.Combine(AppContext.BaseDirectory, "screenshots");
 
     public async Task InitializeAsync()
     {
