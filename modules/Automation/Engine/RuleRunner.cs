@@ -348,6 +348,14 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
     /// </summary>
     private async Task<bool> RecordAsync(AutomationRun run, CancellationToken cancellationToken)
     {
+        // A retry is where starts collide in earnest (an admin's twenty clicks): looked for first, so
+        // that the usual case is not a refused insert, which the database's driver logs as an error.
+        if (run.RetryOf is not null
+            && await db.Runs.AnyAsync(r => r.RuleId == run.RuleId && r.EventId == run.EventId && r.EntityId == run.EntityId, cancellationToken))
+        {
+            return false;
+        }
+
         db.Runs.Add(run);
         try
         {

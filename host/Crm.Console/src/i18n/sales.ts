@@ -115,7 +115,7 @@ export const salesEn = {
   'board.title': 'Deal board',
   'board.pipeline': 'Pipeline',
   'board.sum': 'Sum {sum}',
-  'board.count': '{count} deals',
+  'board.count': 'Deals: {count}',
   'board.refused': 'The move was refused: {reason}',
   'board.moveTo': 'Move to stage',
   'board.empty': 'No deals here.',
