@@ -153,7 +153,12 @@ public sealed class SchemaComposer
             Guard(definition, () => AddEntity(definition));
         }
 
-        EntityMetadataFields.Add(this, new Metadata.EntityMetadataCatalog(definitions, CustomFields, Mutation, HasEntityType));
+        // Like CrmRecord: without a record type (every module left out) there is no CrmEntityType
+        // value to name one by, and GraphQL refuses an empty enumeration.
+        if (definitions.Count > 0)
+        {
+            EntityMetadataFields.Add(this, new Metadata.EntityMetadataCatalog(definitions, CustomFields, Mutation, HasEntityType));
+        }
 
         foreach (var contributor in contributors.Where(Included))
         {
