@@ -16,7 +16,13 @@ public sealed class PluginModule : ICrmModule
         Version: "1.0.0",
         SdkVersionRange: "[0.1.0, 1.0.0)",
         DependsOn: [],
-        Description: "Company.CrmPlugin: say in a sentence what it does.");
+        Description: "Company.CrmPlugin: say in a sentence what it does.")
+    {
+        // The publisher's id prefixes the module id; the marketplace checks packages against its key.
+        Publisher = "company_publisher",
+        Name = "Company.CrmPlugin",
+        Capabilities = [], // PluginCapability.OutboundHttp, SendMail or ReadAllRecords, when it needs them
+    };
 
     public void ConfigureServices(IServiceCollection services, ModuleContext context) =>
         services.AddModuleDbContext<PluginDbContext>(Id);
