@@ -21,11 +21,11 @@ public sealed class CreateQuoteFromDealAction : IAutomationActionKind
     public IReadOnlyList<AutomationParameter> Parameters { get; } =
     [
         new("title", ParameterType.String, "What is offered.") { Required = true, MaxLength = SalesDocumentFields.MaxTitleLength },
-        new("validDays", ParameterType.Integer, "How many days the offer holds from the run.") { Default = 30, Minimum = 0, Maximum = 365 },
+        new("validDays", ParameterType.Integer, "How many days the offer holds from the run.") { Default = 30L, Minimum = 0, Maximum = 365 },
         new("productName", ParameterType.String, "The product of the quote's one row; none when left out.") { MaxLength = RowTotals.MaxProductNameLength },
         new("price", ParameterType.Decimal, "The row's price.") { Minimum = 0, Maximum = RowTotals.MaxPrice },
-        new("quantity", ParameterType.Decimal, "The row's quantity.") { Default = 1, Minimum = 0.001m, Maximum = RowTotals.MaxQuantity },
-        new("taxRate", ParameterType.Decimal, "The row's tax rate, a percentage.") { Default = 0, Minimum = 0, Maximum = 100 },
+        new("quantity", ParameterType.Decimal, "The row's quantity.") { Default = 1m, Minimum = 0.001m, Maximum = RowTotals.MaxQuantity },
+        new("taxRate", ParameterType.Decimal, "The row's tax rate, a percentage.") { Default = 0m, Minimum = 0, Maximum = 100 },
     ];
 
     public bool AppliesTo(ICrmEntityDefinition recordType) => recordType.Name == "deal";
