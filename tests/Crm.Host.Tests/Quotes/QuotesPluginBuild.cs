@@ -19,15 +19,21 @@ public static class QuotesPluginBuild
 {
     public const string AssemblyName = "Acme.Quotes";
 
-    private static readonly Lazy<Task<string>> Built = new(() => Task.Run(BuildAsync));
+    private static readonly Lazy<Task<Output>> Built = new(() => Task.Run(BuildAsync));
+
+    /// <summary>What the build made: the published plugin folder and the SDK package it was built against.</summary>
+    public sealed record Output(string Folder, string SdkPackage);
 
     /// <summary>How the last <see cref="FolderAsync"/> went: built now (and how long it took) or found in the cache.</summary>
     public static string? LastOutcome { get; private set; }
 
     /// <summary>The published plugin folder (named after its assembly, as the host's loader wants it).</summary>
-    public static Task<string> FolderAsync() => Built.Value;
+    public static async Task<string> FolderAsync() => (await Built.Value).Folder;
 
-    private static async Task<string> BuildAsync()
+    /// <summary>The SDK's .nupkg the plugin was built against, as <c>dotnet pack</c> made it.</summary>
+    public static async Task<string> SdkPackageAsync() => (await Built.Value).SdkPackage;
+
+    private static async Task<Output> BuildAsync()
     {
         var root = TestPostgres.RepositoryRoot();
         var configuration = typeof(QuotesPluginBuild).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
@@ -47,19 +53,20 @@ public static class QuotesPluginBuild
         var cache = Directory.CreateDirectory(Path.Combine(root, "artifacts", "plugin-builds", "quotes-" + hash)).FullName;
         var folder = Path.Combine(cache, "out", AssemblyName);
         var done = Path.Combine(cache, "done");
+        // A version of its own per input hash: NuGet caches packages by id and version, and must never serve an older build of the SDK.
+        var sdkVersion = $"{CrmSdk.Version}-test.{hash}";
+        var feed = Path.Combine(cache, "feed");
+        var built = new Output(folder, Path.Combine(feed, $"Crm.PluginSdk.{sdkVersion}.nupkg"));
 
         // One build at a time on the machine: another test run may be making the same folder.
         using var gate = await LockAsync(Path.Combine(root, "artifacts", "plugin-builds", ".lock"));
         if (File.Exists(done))
         {
             LastOutcome = $"cached ({cache})";
-            return folder;
+            return built;
         }
 
         var watch = Stopwatch.StartNew();
-        // A version of its own per input hash: NuGet caches packages by id and version, and must never serve an older build of the SDK.
-        var sdkVersion = $"{CrmSdk.Version}-test.{hash}";
-        var feed = Path.Combine(cache, "feed");
         await RunAsync(root, "pack", sdkProject, "--no-build", "--no-restore", "-c", configuration, "-o", feed, $"-p:PackageVersion={sdkVersion}");
         var config = Path.Combine(cache, "nuget.config");
         await File.WriteAllTextAsync(config, $"""
@@ -80,7 +87,13 @@ public static class QuotesPluginBuild
         Assert.False(File.Exists(Path.Combine(folder, "Crm.PluginSdk.dll")), "The plugin carries its own copy of the SDK.");
         await File.WriteAllTextAsync(done, sdkVersion);
         LastOutcome = $"built in {watch.Elapsed.TotalSeconds:F1} s ({cache})";
-        return folder;
+        // Builds of older inputs are of no more use (the hash changes with every edit of the SDK or the plugin).
+        foreach (var stale in Directory.GetDirectories(Path.GetDirectoryName(cache)!, "quotes-*").Where(d => d != cache))
+        {
+            Directory.Delete(stale, recursive: true);
+        }
+
+        return built;
     }
 
     private static IEnumerable<string> SourcesOf(string folder) =>
