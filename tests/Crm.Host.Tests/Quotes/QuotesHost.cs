@@ -7,7 +7,8 @@ namespace Crm.Host.Tests.Quotes;
 /// <summary>
 /// A host with the built-in modules and the Quotes plugin as a partner ships it (published by
 /// <see cref="QuotesPluginBuild"/>), without the tests' sample plugin (whose type is also named
-/// quote), on a clock the tests move.
+/// quote), and the plugin the crm-plugin template makes (<see cref="TemplatePluginBuild"/>), on a
+/// clock the tests move.
 /// </summary>
 public abstract class QuotesHost(Engine engine) : HostFixture(engine)
 {
@@ -22,6 +23,7 @@ public abstract class QuotesHost(Engine engine) : HostFixture(engine)
     public override async Task InitializeAsync()
     {
         var plugin = await QuotesPluginBuild.FolderAsync();
+        var fromTemplate = await TemplatePluginBuild.FolderAsync();
         _modules = Directory.CreateTempSubdirectory("crm-quotes-test-");
         foreach (var module in Directory.GetDirectories(Path.Combine(AppContext.BaseDirectory, "modules")))
         {
@@ -29,6 +31,7 @@ public abstract class QuotesHost(Engine engine) : HostFixture(engine)
         }
 
         Directory.CreateSymbolicLink(Path.Combine(_modules.FullName, QuotesPluginBuild.AssemblyName), plugin);
+        Directory.CreateSymbolicLink(Path.Combine(_modules.FullName, TemplatePluginBuild.AssemblyName), fromTemplate);
         await base.InitializeAsync();
     }
 

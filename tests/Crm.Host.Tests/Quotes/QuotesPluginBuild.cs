@@ -22,7 +22,7 @@ public static class QuotesPluginBuild
     private static readonly Lazy<Task<Output>> Built = new(() => Task.Run(BuildAsync));
 
     /// <summary>What the build made: the published plugin folder and the SDK package it was built against.</summary>
-    public sealed record Output(string Folder, string SdkPackage);
+    public sealed record Output(string Folder, string SdkPackage, string SdkVersion, string Hash);
 
     /// <summary>How the last <see cref="FolderAsync"/> went: built now (and how long it took) or found in the cache.</summary>
     public static string? LastOutcome { get; private set; }
@@ -32,6 +32,9 @@ public static class QuotesPluginBuild
 
     /// <summary>The SDK's .nupkg the plugin was built against, as <c>dotnet pack</c> made it.</summary>
     public static async Task<string> SdkPackageAsync() => (await Built.Value).SdkPackage;
+
+    /// <summary>The whole build: the folder, the SDK package, its version and the inputs' hash.</summary>
+    public static Task<Output> OutputAsync() => Built.Value;
 
     private static async Task<Output> BuildAsync()
     {
@@ -56,7 +59,7 @@ public static class QuotesPluginBuild
         // A version of its own per input hash: NuGet caches packages by id and version, and must never serve an older build of the SDK.
         var sdkVersion = $"{CrmSdk.Version}-test.{hash}";
         var feed = Path.Combine(cache, "feed");
-        var built = new Output(folder, Path.Combine(feed, $"Crm.PluginSdk.{sdkVersion}.nupkg"));
+        var built = new Output(folder, Path.Combine(feed, $"Crm.PluginSdk.{sdkVersion}.nupkg"), sdkVersion, hash);
 
         // One build at a time on the machine: another test run may be making the same folder.
         using var gate = await LockAsync(Path.Combine(root, "artifacts", "plugin-builds", ".lock"));
@@ -96,11 +99,11 @@ public static class QuotesPluginBuild
         return built;
     }
 
-    private static IEnumerable<string> SourcesOf(string folder) =>
+    internal static IEnumerable<string> SourcesOf(string folder) =>
         Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
             .Where(f => !Path.GetRelativePath(folder, f).Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj"));
 
-    private static string HashOf(string root, IEnumerable<string> files)
+    internal static string HashOf(string root, IEnumerable<string> files)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var file in files.Order(StringComparer.Ordinal))
@@ -112,7 +115,7 @@ public static class QuotesPluginBuild
         return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
     }
 
-    private static async Task<FileStream> LockAsync(string path)
+    internal static async Task<FileStream> LockAsync(string path)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -127,7 +130,7 @@ public static class QuotesPluginBuild
         }
     }
 
-    private static async Task RunAsync(string root, params string[] arguments)
+    internal static async Task RunAsync(string root, params string[] arguments)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } dotnet ? dotnet : "dotnet")
         {
@@ -136,7 +139,8 @@ public static class QuotesPluginBuild
             UseShellExecute = false,
             WorkingDirectory = root,
         };
-        foreach (var argument in arguments.Concat(["-nologo", "-v", "q"]))
+        // 'dotnet new' takes neither: it prints little anyway.
+        foreach (var argument in arguments[0] == "new" ? arguments : arguments.Concat(["-nologo", "-v", "q"]))
         {
             start.ArgumentList.Add(argument);
         }

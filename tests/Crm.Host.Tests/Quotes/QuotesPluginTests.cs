@@ -195,6 +195,43 @@ public abstract class QuotesPluginTests(QuotesHost fixture)
         Assert.Equal((ids[0], false), (Str(next["nodes"]![0]!["id"]), next["pageInfo"]!["hasNextPage"]!.GetValue<bool>()));
     }
 
+    [Fact]
+    public async Task A_page_of_quotes_reads_the_rows_of_all_its_quotes_in_one_statement()
+    {
+        var marker = Records.NewMarker("Paged rows");
+        foreach (var i in Enumerable.Range(1, 5))
+        {
+            var id = Str((await CreateAsync("quote", new { title = $"{marker} {i}" }))["id"]);
+            (await SetRowsAsync("quote", id, [new { productName = $"Part {i}", price = i, quantity = 1m }, new { productName = "Extra", price = 1m, quantity = i }])).Ok();
+        }
+
+        using var capture = SqlCapture.Start(Host);
+        var nodes = (await Host.QueryAsync("query($s: String!) { quotes(search: $s, first: 5) { nodes { number rows { productName totalAmount } } } }", new { s = marker }))
+            .ShouldSucceed().Data!["quotes"]!["nodes"]!.AsArray();
+
+        Assert.Equal(Enumerable.Repeat(2, 5), nodes.Select(n => n!["rows"]!.AsArray().Count));
+        Assert.Single(capture.Commands, c => c.Text.Contains("quote_rows", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_template_makes_a_plugin_that_builds_against_the_sdk_package_alone_migrates_on_both_engines_and_serves_its_record_type()
+    {
+        var project = await TemplatePluginBuild.ProjectAsync();
+        var module = await File.ReadAllTextAsync(Path.Combine(project, "PluginModule.cs"));
+        Assert.Contains("Id = \"acme_sample\"", module, StringComparison.Ordinal);
+        Assert.Contains("Publisher = \"acme\"", module, StringComparison.Ordinal);
+        var published = Directory.GetFiles(await TemplatePluginBuild.FolderAsync()).Select(Path.GetFileName).ToList();
+        Assert.Contains("Acme.Sample.dll", published);
+        Assert.DoesNotContain(published, f => f!.StartsWith("Crm.PluginSdk", StringComparison.Ordinal) || f.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal));
+
+        var modules = (await Host.QueryAsync("{ modules { id state reason } }")).ShouldSucceed().Data!["modules"]!.AsArray();
+        Assert.Equal(("LOADED", "LOADED"), (Str(modules.Single(m => Str(m!["id"]) == "acme_sample")!["state"]), Str(modules.Single(m => Str(m!["id"]) == "acme_quotes")!["state"])));
+        var item = (await Host.MutateAsync("createItem", "mutation { createItem(input: { title: \"First\", amount: 12.5 }) { item { id title amount } errors { code message } } }")).Ok()["item"]!;
+        Assert.Equal(("First", 12.5m), (Str(item["title"]), Dec(item["amount"])));
+        var listed = (await Host.QueryAsync("{ items(search: \"First\") { totalCount } }")).ShouldSucceed().Data!["items"]!["totalCount"]!.GetValue<int>();
+        Assert.True(listed >= 1);
+    }
+
     private async Task<JsonArray> QuotesOfDealAsync(string dealId) =>
         (await Host.QueryAsync("query($id: ID!) { deal(id: $id) { quotes { number title total validUntil rows { productName } } } }", new { id = dealId })).ShouldSucceed().Data!["deal"]!["quotes"]!.AsArray();
 
