@@ -196,6 +196,23 @@ public abstract class QuotesPluginTests(QuotesHost fixture)
     }
 
     [Fact]
+    public async Task Twenty_parallel_row_replacements_of_one_quote_leave_one_whole_set_of_rows_and_its_totals()
+    {
+        var id = Str((await CreateAsync("quote", new { title = "Contested rows" }))["id"]);
+
+        var answers = await Task.WhenAll(Enumerable.Range(1, 20).Select(n => Task.Run(() =>
+            SetRowsAsync("quote", id, [.. Enumerable.Range(1, n).Select(i => (object)new { productName = $"Set {n} row {i}", price = n, quantity = 1m })]))));
+
+        Assert.All(answers, a => a.Ok());
+        var quote = (await Host.QueryAsync($"query($id: ID!) {{ quote(id: $id) {{ {DocumentFields} }} }}", new { id })).ShouldSucceed().Data!["quote"]!;
+        var rows = quote["rows"]!.AsArray();
+        var set = int.Parse(Str(rows[0]!["productName"]).Split(' ')[1], CultureInfo.InvariantCulture);
+        // One writer's rows, all of them, and the totals computed from exactly those.
+        Assert.Equal(Enumerable.Range(1, set).Select(i => $"Set {set} row {i}"), rows.Select(r => Str(r!["productName"])));
+        Assert.Equal((set, set * (decimal)set), (quote["rowCount"]!.GetValue<int>(), Dec(quote["total"])));
+    }
+
+    [Fact]
     public async Task A_page_of_quotes_reads_the_rows_of_all_its_quotes_in_one_statement()
     {
         var marker = Records.NewMarker("Paged rows");
