@@ -12,7 +12,7 @@ namespace Crm.Host.Tests.Quotes;
 /// the tests were built with is packed to a feed of its own (no rebuild), and the plugin is
 /// published from its own folder against that package alone. The result is kept under
 /// artifacts/plugin-builds/quotes-HASH, HASH covering everything the build reads (the SDK's
-/// assembly and packaging, the central package versions, the plugin's sources), so a later run
+/// sources and packaging, the central package versions, the plugin's sources), so a later run
 /// with the same inputs only checks the hash.
 /// </summary>
 public static class QuotesPluginBuild
@@ -41,13 +41,10 @@ public static class QuotesPluginBuild
         var root = TestPostgres.RepositoryRoot();
         var configuration = typeof(QuotesPluginBuild).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
         var sdkProject = Path.Combine(root, "plugin-sdk", "Crm.PluginSdk");
-        var sdkOutput = Path.Combine(sdkProject, "bin", configuration, "net10.0");
         var plugin = Path.Combine(root, "plugins", "Quotes");
+        // The SDK's sources, not its assembly: the build stamps the commit into the assembly, which would make every commit a new input.
         var hash = HashOf(root, [
-            Path.Combine(sdkOutput, "Crm.PluginSdk.dll"),
-            Path.Combine(sdkOutput, "Crm.PluginSdk.xml"),
-            Path.Combine(sdkProject, "Crm.PluginSdk.csproj"),
-            .. Directory.GetFiles(Path.Combine(sdkProject, "build")),
+            .. SourcesOf(sdkProject),
             Path.Combine(root, "Directory.Packages.props"),
             Path.Combine(root, "Directory.Build.props"),
             Path.Combine(root, "global.json"),
