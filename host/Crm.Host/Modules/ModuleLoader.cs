@@ -20,6 +20,21 @@ public static class ModuleLoader
     /// </summary>
     public const int MaxIdLength = 50;
 
+    /// <summary>The longest publisher id: with '_' and a name it still fits <see cref="MaxIdLength"/>.</summary>
+    public const int MaxPublisherLength = 30;
+
+    /// <summary>The longest display name, description and icon name a manifest may carry.</summary>
+    public const int MaxNameLength = 100;
+
+    /// <inheritdoc cref="MaxNameLength"/>
+    public const int MaxDescriptionLength = 1000;
+
+    /// <inheritdoc cref="MaxNameLength"/>
+    public const int MaxIconNameLength = 100;
+
+    /// <summary>At most every capability once, with room for duplicates a partner wrote by mistake.</summary>
+    public const int MaxCapabilities = 10;
+
     /// <summary>Types whose identity must be the host's: the SDK's contracts and what they expose.</summary>
     private static readonly Type[] SharedTypes =
     [
@@ -147,6 +162,8 @@ public static class ModuleLoader
             throw new ModuleRefusedException("it has no manifest");
         }
 
+        CheckMarketplaceMembers(manifest);
+
         if (string.IsNullOrWhiteSpace(manifest.Id) || manifest.Id.Length > MaxIdLength || !manifest.Id.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
         {
             throw new ModuleRefusedException($"its id '{manifest.Id}' must be 1 to {MaxIdLength} lower-case letters, digits and underscores");
@@ -172,6 +189,54 @@ public static class ModuleLoader
             throw new ModuleRefusedException($"it needs SDK {manifest.SdkVersionRange}, the host has {CrmSdk.Version}");
         }
     }
+
+    /// <summary>
+    /// The members a marketplace plugin sets: the publisher (which prefixes the id, so that two
+    /// publishers' plugins never share an id, a schema or a table prefix), the display name, the
+    /// capabilities and the icon, each bounded because a package's manifest is a stranger's input.
+    /// </summary>
+    private static void CheckMarketplaceMembers(ModuleManifest manifest)
+    {
+        if (manifest.Publisher is { } publisher)
+        {
+            if (publisher.Length is 0 or > MaxPublisherLength || !publisher.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c)))
+            {
+                throw new ModuleRefusedException($"its publisher '{ModuleCatalog.OneLine(publisher)}' must be 1 to {MaxPublisherLength} lower-case letters and digits");
+            }
+
+            if (manifest.Id is null || !manifest.Id.StartsWith(publisher + "_", StringComparison.Ordinal))
+            {
+                throw new ModuleRefusedException($"its id '{manifest.Id}' must start with its publisher's id and '_' ('{publisher}_')");
+            }
+        }
+
+        if (manifest.Name is { } name && (string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength || name.Any(char.IsControl)))
+        {
+            throw new ModuleRefusedException($"its name must be 1 to {MaxNameLength} characters on one line");
+        }
+
+        if (manifest.Description is null || manifest.Description.Length > MaxDescriptionLength)
+        {
+            throw new ModuleRefusedException($"its description must be at most {MaxDescriptionLength} characters");
+        }
+
+        if (manifest.Capabilities is null || manifest.Capabilities.Count > MaxCapabilities || manifest.Capabilities.Any(c => !Enum.IsDefined(c)))
+        {
+            throw new ModuleRefusedException($"its capabilities must be a list of at most {MaxCapabilities} of {string.Join(", ", Enum.GetNames<PluginCapability>())}");
+        }
+
+        if (manifest.Icon is { } icon && !IsIconName(icon))
+        {
+            throw new ModuleRefusedException($"its icon must be a .png or .svg file name of at most {MaxIconNameLength} letters, digits, '.', '_' or '-', with no path");
+        }
+    }
+
+    /// <summary>A plain file or resource name: it is looked up in the module's folder and must never leave it.</summary>
+    internal static bool IsIconName(string icon) =>
+        icon.Length is > 4 and <= MaxIconNameLength
+        && icon.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-')
+        && !icon.StartsWith('.')
+        && (icon.EndsWith(".png", StringComparison.OrdinalIgnoreCase) || icon.EndsWith(".svg", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Dependencies first; a module whose dependency is missing or refused is refused too, and so is every module of a cycle.</summary>
     internal static List<ModuleEntry> OrderByDependencies(List<ModuleEntry> candidates, ILogger logger)

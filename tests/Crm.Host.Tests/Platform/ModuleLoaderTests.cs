@@ -130,6 +130,75 @@ public sealed class ModuleManifestTests
         Assert.Contains($"1 to {ModuleLoader.MaxIdLength}", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("acme", "acme_quotes")]
+    [InlineData("a1", "a1_x")]
+    [InlineData("abcdefghijklmnopqrstuvwxyz0123", "abcdefghijklmnopqrstuvwxyz0123_q")]
+    public void A_publisher_that_prefixes_the_id_is_accepted(string publisher, string id) =>
+        ModuleLoader.CheckManifest(Manifest(id: id) with { Publisher = publisher, Name = "Quotes", Capabilities = [PluginCapability.OutboundHttp, PluginCapability.SendMail], Icon = "icon.png" });
+
+    [Theory]
+    [InlineData("", "x_quotes", "publisher")]
+    [InlineData("Acme", "acme_quotes", "publisher")]
+    [InlineData("ac_me", "ac_me_quotes", "publisher")]
+    [InlineData("acme", "quotes", "must start with")]
+    [InlineData("acme", "acmequotes", "must start with")]
+    [InlineData("acme", "other_quotes", "must start with")]
+    [InlineData("abcdefghijklmnopqrstuvwxyz01234", "abcdefghijklmnopqrstuvwxyz01234_q", "publisher")]
+    public void A_bad_publisher_or_an_id_it_does_not_prefix_is_refused(string publisher, string id, string expected)
+    {
+        var error = Assert.Throws<ModuleLoader.ModuleRefusedException>(() => ModuleLoader.CheckManifest(Manifest(id: id) with { Publisher = publisher }));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_publisher_ten_times_the_limit_is_refused()
+    {
+        var publisher = new string('a', 10 * ModuleLoader.MaxPublisherLength);
+        var error = Assert.Throws<ModuleLoader.ModuleRefusedException>(() => ModuleLoader.CheckManifest(Manifest(id: "a_b") with { Publisher = publisher }));
+        Assert.Contains($"1 to {ModuleLoader.MaxPublisherLength}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("two\nlines")]
+    public void A_bad_display_name_is_refused(string name)
+    {
+        var error = Assert.Throws<ModuleLoader.ModuleRefusedException>(() => ModuleLoader.CheckManifest(Manifest() with { Name = name }));
+        Assert.Contains("name", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_name_and_a_description_ten_times_their_limits_are_refused()
+    {
+        ModuleLoader.CheckManifest(Manifest() with { Name = new string('n', ModuleLoader.MaxNameLength), Description = new string('d', ModuleLoader.MaxDescriptionLength) });
+        Assert.Throws<ModuleLoader.ModuleRefusedException>(() => ModuleLoader.CheckManifest(Manifest() with { Name = new string('n', 10 * ModuleLoader.MaxNameLength) }));
+        Assert.Throws<ModuleLoader.ModuleRefusedException>(() => ModuleLoader.CheckManifest(Manifest() with { Description = new string('d', 10 * ModuleLoader.MaxDescriptionLength) }));
+    }
+
+    [Fact]
+    public void An_unknown_capability_or_ten_times_the_limit_is_refused()
+    {
+        var unknown = Assert.Throws<ModuleLoader.ModuleRefusedException>(() => ModuleLoader.CheckManifest(Manifest() with { Capabilities = [(PluginCapability)42] }));
+        Assert.Contains(nameof(PluginCapability.OutboundHttp), unknown.Message, StringComparison.Ordinal);
+        var many = Enumerable.Repeat(PluginCapability.SendMail, 10 * ModuleLoader.MaxCapabilities).ToList();
+        Assert.Throws<ModuleLoader.ModuleRefusedException>(() => ModuleLoader.CheckManifest(Manifest() with { Capabilities = many }));
+    }
+
+    [Theory]
+    [InlineData("../icon.png")]
+    [InlineData("img/icon.png")]
+    [InlineData("img\\icon.png")]
+    [InlineData("icon.exe")]
+    [InlineData(".png")]
+    [InlineData("")]
+    public void An_icon_that_is_not_a_plain_image_name_is_refused(string icon)
+    {
+        var error = Assert.Throws<ModuleLoader.ModuleRefusedException>(() => ModuleLoader.CheckManifest(Manifest() with { Icon = icon }));
+        Assert.Contains("icon", error.Message, StringComparison.Ordinal);
+        Assert.False(ModuleLoader.IsIconName(new string('a', 10 * ModuleLoader.MaxIconNameLength) + ".png"));
+    }
+
     [Fact]
     public void A_reason_is_one_line_cut_at_its_limit()
     {
