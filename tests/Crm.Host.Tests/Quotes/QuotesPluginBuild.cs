@@ -9,7 +9,7 @@ namespace Crm.Host.Tests.Quotes;
 
 /// <summary>
 /// The partner plugin plugins/Quotes built as a partner builds it, once for the test run: the SDK
-/// the tests were built with is packed to a feed of its own (no rebuild), and the plugin is
+/// the tests were built with is packed (no rebuild) into the feed the plugin's nuget.config names, with a version of its own, and the plugin is
 /// published from its own folder against that package alone. The result is kept under
 /// artifacts/plugin-builds/quotes-HASH, HASH covering everything the build reads (the SDK's
 /// sources and packaging, the central package versions, the plugin's sources), so a later run
@@ -55,12 +55,14 @@ public static class QuotesPluginBuild
         var done = Path.Combine(cache, "done");
         // A version of its own per input hash: NuGet caches packages by id and version, and must never serve an older build of the SDK.
         var sdkVersion = $"{CrmSdk.Version}-test.{hash}";
-        var feed = Path.Combine(cache, "feed");
+        // The feed plugins/Quotes/nuget.config names, as a partner's checkout would have it; every other package
+        // comes from the sources the machine's own NuGet configuration names.
+        var feed = Path.Combine(root, "artifacts", "crm-sdk-feed");
         var built = new Output(folder, Path.Combine(feed, $"Crm.PluginSdk.{sdkVersion}.nupkg"), sdkVersion, hash);
 
         // One build at a time on the machine: another test run may be making the same folder.
         using var gate = await LockAsync(Path.Combine(root, "artifacts", "plugin-builds", ".lock"));
-        if (File.Exists(done))
+        if (File.Exists(done) && File.Exists(built.SdkPackage))
         {
             LastOutcome = $"cached ({cache})";
             return built;
@@ -68,22 +70,7 @@ public static class QuotesPluginBuild
 
         var watch = Stopwatch.StartNew();
         await RunAsync(root, "pack", sdkProject, "--no-build", "--no-restore", "-c", configuration, "-o", feed, $"-p:PackageVersion={sdkVersion}");
-        var config = Path.Combine(cache, "nuget.config");
-        await File.WriteAllTextAsync(config, $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="crm-sdk" value="{feed}" />
-                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
-              </packageSources>
-              <packageSourceMapping>
-                <packageSource key="crm-sdk"><package pattern="Crm.PluginSdk" /></packageSource>
-                <packageSource key="nuget.org"><package pattern="*" /></packageSource>
-              </packageSourceMapping>
-            </configuration>
-            """);
-        await RunAsync(root, "publish", Path.Combine(plugin, AssemblyName + ".csproj"), "-c", "Release", "-o", folder, "--configfile", config, $"-p:CrmSdkVersion={sdkVersion}");
+        await RunAsync(root, "publish", Path.Combine(plugin, AssemblyName + ".csproj"), "-c", "Release", "-o", folder, $"-p:CrmSdkVersion={sdkVersion}");
         Assert.False(File.Exists(Path.Combine(folder, "Crm.PluginSdk.dll")), "The plugin carries its own copy of the SDK.");
         await File.WriteAllTextAsync(done, sdkVersion);
         LastOutcome = $"built in {watch.Elapsed.TotalSeconds:F1} s ({cache})";
@@ -91,6 +78,11 @@ public static class QuotesPluginBuild
         foreach (var stale in Directory.GetDirectories(Path.GetDirectoryName(cache)!, "quotes-*").Where(d => d != cache))
         {
             Directory.Delete(stale, recursive: true);
+        }
+
+        foreach (var stale in Directory.GetFiles(feed, $"Crm.PluginSdk.{CrmSdk.Version}-test.*.nupkg").Where(f => f != built.SdkPackage))
+        {
+            File.Delete(stale);
         }
 
         return built;
