@@ -90,6 +90,12 @@ public static class CrmApplication
         var modulesLogger = loggerFactory.CreateLogger("Crm.Host.Modules");
         var catalog = ModuleLoader.Load(modulesPath, modulesLogger);
         services.AddSingleton(catalog);
+        // Disabling and enabling modules at run time; the automation catalog leaves out the kinds of those disabled.
+        services.AddSingleton<Modules.Runtime.PluginFolderCheck>();
+        services.AddSingleton<Modules.Runtime.ModuleRuntime>();
+        services.AddSingleton<Modules.Runtime.IModuleRuntime>(sp => sp.GetRequiredService<Modules.Runtime.ModuleRuntime>());
+        services.AddSingleton<Crm.PluginSdk.Modules.IModuleAvailability>(sp => sp.GetRequiredService<Modules.Runtime.ModuleRuntime>());
+        services.AddVersionedCachePolling<Modules.Runtime.ModuleRuntime>("Modules:StatePollInterval");
         // The platform's automation kinds come before the modules' (found by convention), so that theirs keep their names.
         Crm.PluginSdk.Automation.AutomationServices.AddAutomationCatalog(services);
         // Each module's services are registered whole or not at all; a fault refuses or fails it alone.
