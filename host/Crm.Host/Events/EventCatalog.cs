@@ -131,7 +131,8 @@ public sealed partial class EventCatalog
     public EventCatalog(IEnumerable<EventHandlerRegistration> registrations, ModuleCatalog modules, ILogger<EventCatalog> logger)
     {
         _modules = modules;
-        foreach (var assembly in new[] { typeof(CrmEvent).Assembly }.Concat(modules.Loaded.Select(m => m.Assembly!)))
+        // A module disabled now is still known: its events are read when it comes back.
+        foreach (var assembly in new[] { typeof(CrmEvent).Assembly }.Concat(modules.All.Where(m => m.State is ModuleState.Loaded or ModuleState.Disabled).Select(m => m.Assembly!)))
         {
             foreach (var type in ContractTypes(assembly))
             {

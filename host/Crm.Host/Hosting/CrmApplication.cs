@@ -287,11 +287,22 @@ public static class CrmApplication
         // A module whose endpoints cannot be mapped fails alone; what it mapped before it threw
         // stays mapped (routes cannot be taken back), and it is out of service.
         var catalog = app.Services.GetRequiredService<ModuleCatalog>();
+        // A module's endpoints carry their module, and answer 404 while it is disabled (routes cannot be taken back).
+        app.Use((http, next) => http.GetEndpoint()?.Metadata.GetMetadata<ModuleEntry>() is { } owner && !catalog.InService(owner)
+            ? Results.NotFound().ExecuteAsync(http)
+            : next(http));
         foreach (var contributor in app.Services.GetServices<IEndpointContributor>())
         {
             try
             {
-                contributor.MapEndpoints(app);
+                if (catalog.OwnerOf(contributor.GetType().Assembly) is { } owner)
+                {
+                    contributor.MapEndpoints(app.MapGroup("").WithMetadata(owner));
+                }
+                else
+                {
+                    contributor.MapEndpoints(app);
+                }
             }
             catch (Exception ex) when (ex is not OutOfMemoryException && catalog.OwnerOf(contributor.GetType().Assembly) is { } module)
             {

@@ -62,7 +62,9 @@ internal static class ModuleGuards
         object StandIn() => serviceType == typeof(ISchemaContributor) ? NoContribution.Instance : NoEndpoints.Instance;
         return new ServiceDescriptor(serviceType, provider =>
         {
-            if (!catalog.InService(module))
+            // A disabled module's part is made as any other (the schema leaves it out while it is
+            // disabled, by its assembly): a stand-in would be kept for good, and it comes back.
+            if (module.State is ModuleState.Refused or ModuleState.Failed)
             {
                 return StandIn();
             }

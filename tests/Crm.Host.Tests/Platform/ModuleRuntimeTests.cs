@@ -146,6 +146,32 @@ public abstract class ModuleRuntimeTests(Engine engine)
     }
 
     [Fact]
+    public async Task A_disabled_modules_endpoints_answer_404_until_it_is_enabled()
+    {
+        var (host, folder) = await StartAsync();
+        await using var _ = host;
+        using var __ = folder;
+        using var client = host.CreateClient();
+
+        async Task<(int Status, string Body)> PostAsync()
+        {
+            using var response = await client.PostAsync("/automation/webhooks/1", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        Assert.Contains("No such webhook", (await PostAsync()).Body); // the module's own answer
+        (await ChangeAsync(host, "disablePlugin", "automation")).Ok();
+        Assert.False(HasType(host.Services, "AutomationCatalog"));
+        var disabled = await PostAsync();
+        Assert.Equal(404, disabled.Status);
+        Assert.DoesNotContain("No such webhook", disabled.Body);
+
+        (await ChangeAsync(host, "enablePlugin", "automation")).Ok();
+        Assert.Contains("No such webhook", (await PostAsync()).Body);
+        Assert.True(HasType(host.Services, "AutomationCatalog"));
+    }
+
+    [Fact]
     public async Task A_module_disabled_stays_disabled_for_a_host_that_starts_later_and_a_running_host_follows_within_its_poll()
     {
         var (host, folder) = await StartAsync();
