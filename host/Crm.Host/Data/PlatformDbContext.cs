@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Host.Data;
 
-/// <summary>The host's own tables: API keys, event deliveries that did not succeed at once, and the record of modules' data migrations.</summary>
+/// <summary>The host's own tables: API keys, event deliveries that did not succeed at once, the record of modules' data migrations, and the modules' wanted states.</summary>
 public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> options)
     : ModuleDbContext(options)
 {
@@ -21,6 +21,8 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
 
     public DbSet<Events.EventClaim> EventClaims => Set<Events.EventClaim>();
 
+    public DbSet<Modules.Runtime.ModuleStateRow> ModuleStates => Set<Modules.Runtime.ModuleStateRow>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<ApiKey>(key =>
@@ -33,6 +35,7 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
             key.HasIndex(k => k.KeyHash).IsUnique();
         });
         Events.EventDelivery.Configure(modelBuilder);
+        Modules.Runtime.ModuleStateRow.Configure(modelBuilder);
         modelBuilder.Entity<DataMigrationRun>(run =>
         {
             run.ToTable("data_migrations");

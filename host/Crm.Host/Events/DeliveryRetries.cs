@@ -155,6 +155,13 @@ public sealed class DeliveryRetries(
     {
         string? error;
         var handler = catalog.Find(delivery.Handler);
+        if (handler is not null && catalog.IsHeld(handler))
+        {
+            // Its module is disabled: not tried, nothing counted; it waits for the module to come back.
+            delivery.NextAttemptAt = clock.GetUtcNow().UtcDateTime + EventCatalog.HeldRecheck;
+            return false;
+        }
+
         var stored = await reader.ReadAsync(delivery.Payload, services, CancellationToken.None);
         if (handler is null)
         {

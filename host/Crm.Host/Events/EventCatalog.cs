@@ -131,7 +131,8 @@ public sealed partial class EventCatalog
     public EventCatalog(IEnumerable<EventHandlerRegistration> registrations, ModuleCatalog modules, ILogger<EventCatalog> logger)
     {
         _modules = modules;
-        foreach (var assembly in new[] { typeof(CrmEvent).Assembly }.Concat(modules.Loaded.Select(m => m.Assembly!)))
+        // A module disabled now is still known: its events are read when it comes back.
+        foreach (var assembly in new[] { typeof(CrmEvent).Assembly }.Concat(modules.All.Where(m => m.State is ModuleState.Loaded or ModuleState.Disabled).Select(m => m.Assembly!)))
         {
             foreach (var type in ContractTypes(assembly))
             {
@@ -172,17 +173,33 @@ public sealed partial class EventCatalog
 
     public EventSubscription? Find(string handlerName) => _byName.GetValueOrDefault(handlerName);
 
-    /// <summary>The handlers that take events of <paramref name="dataType"/>, in name order; those of a module out of service (it failed) take none.</summary>
+    /// <summary>
+    /// The handlers that take events of <paramref name="dataType"/>, in name order: those of a
+    /// module in service, and those of a disabled one (<see cref="IsHeld"/>: their events wait for
+    /// it to come back). Those of a module refused or failed take none.
+    /// </summary>
     public IReadOnlyList<EventSubscription> HandlersOf(Type dataType)
     {
         var handlers = _byEventType.GetOrAdd(dataType, t => _byName.Values.Where(s => s.Accepts(t)).OrderBy(s => s.Name, StringComparer.Ordinal).ToList());
-        return handlers.All(InService) ? handlers : handlers.Where(InService).ToList();
+        return handlers.All(Receives) ? handlers : handlers.Where(Receives).ToList();
     }
 
     /// <summary>The module the handler belongs to; null for the platform's own.</summary>
     public ModuleEntry? OwnerOf(EventSubscription subscription) => _owners.GetValueOrDefault(subscription);
 
-    private bool InService(EventSubscription subscription) => OwnerOf(subscription) is not { } module || _modules.InService(module);
+    /// <summary>
+    /// Whether the handler's module is disabled: its deliveries are kept (not tried, no attempt
+    /// counted) and looked at again every <see cref="HeldRecheck"/>, or at once when it is enabled.
+    /// </summary>
+    public bool IsHeld(EventSubscription subscription) => OwnerOf(subscription) is { State: ModuleState.Disabled };
+
+    /// <summary>How often a held delivery is looked at again (enabling the module releases its deliveries at once; this covers a host that enabled it before it saw the delivery).</summary>
+    public static readonly TimeSpan HeldRecheck = TimeSpan.FromSeconds(10);
+
+    /// <summary>The prefix of every handler name of a module (<c>deals/</c>).</summary>
+    public static string HandlerPrefix(string moduleId) => moduleId + "/";
+
+    private bool Receives(EventSubscription subscription) => OwnerOf(subscription) is not { } module || module.State is ModuleState.Loaded or ModuleState.Disabled;
 
     /// <summary>The class of a contract and version; null when no loaded module declares it.</summary>
     public Type? ContractType(string type, int version) => _contracts.GetValueOrDefault((type, version));

@@ -140,7 +140,14 @@ public sealed class OutboxFanOut(
                     foreach (var handler in catalog.HandlersOf(stored.Data.GetType()))
                     {
                         var key = (handler.Name, message.EntityType, message.EntityId);
-                        if (waiting.Contains(key))
+                        if (catalog.IsHeld(handler))
+                        {
+                            // Its module is disabled: the event waits for it, and its record's later events behind it.
+                            var held = Delivery(handler, module, message, stored, EventDeliveryState.Waiting, null);
+                            held.NextAttemptAt += EventCatalog.HeldRecheck;
+                            deliveries.Add(held);
+                        }
+                        else if (waiting.Contains(key))
                         {
                             deliveries.Add(Delivery(handler, module, message, stored, EventDeliveryState.Waiting, null));
                         }

@@ -90,6 +90,12 @@ public static class CrmApplication
         var modulesLogger = loggerFactory.CreateLogger("Crm.Host.Modules");
         var catalog = ModuleLoader.Load(modulesPath, modulesLogger);
         services.AddSingleton(catalog);
+        // Disabling and enabling modules at run time; the automation catalog leaves out the kinds of those disabled.
+        services.AddSingleton<Modules.Runtime.PluginFolderCheck>();
+        services.AddSingleton<Modules.Runtime.ModuleRuntime>();
+        services.AddSingleton<Modules.Runtime.IModuleRuntime>(sp => sp.GetRequiredService<Modules.Runtime.ModuleRuntime>());
+        services.AddSingleton<Crm.PluginSdk.Modules.IModuleAvailability>(sp => sp.GetRequiredService<Modules.Runtime.ModuleRuntime>());
+        services.AddVersionedCachePolling<Modules.Runtime.ModuleRuntime>("Modules:StatePollInterval");
         // The platform's automation kinds come before the modules' (found by convention), so that theirs keep their names.
         Crm.PluginSdk.Automation.AutomationServices.AddAutomationCatalog(services);
         // Each module's services are registered whole or not at all; a fault refuses or fails it alone.
@@ -281,11 +287,22 @@ public static class CrmApplication
         // A module whose endpoints cannot be mapped fails alone; what it mapped before it threw
         // stays mapped (routes cannot be taken back), and it is out of service.
         var catalog = app.Services.GetRequiredService<ModuleCatalog>();
+        // A module's endpoints carry their module, and answer 404 while it is disabled (routes cannot be taken back).
+        app.Use((http, next) => http.GetEndpoint()?.Metadata.GetMetadata<ModuleEntry>() is { } owner && !catalog.InService(owner)
+            ? Results.NotFound().ExecuteAsync(http)
+            : next(http));
         foreach (var contributor in app.Services.GetServices<IEndpointContributor>())
         {
             try
             {
-                contributor.MapEndpoints(app);
+                if (catalog.OwnerOf(contributor.GetType().Assembly) is { } owner)
+                {
+                    contributor.MapEndpoints(app.MapGroup("").WithMetadata(owner));
+                }
+                else
+                {
+                    contributor.MapEndpoints(app);
+                }
             }
             catch (Exception ex) when (ex is not OutOfMemoryException && catalog.OwnerOf(contributor.GetType().Assembly) is { } module)
             {

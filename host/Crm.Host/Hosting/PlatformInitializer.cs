@@ -39,6 +39,9 @@ public sealed class PlatformInitializer(
         await warmUp;
         GeneratedAdminKey = await apiKeys.BootstrapAsync(configuration[ApiKeyService.AdminKeyVariable], cancellationToken);
         Phases.Done("administrator's key");
+        // The modules an administrator disabled stay out, before their handlers are made and the schema composed.
+        await services.GetRequiredService<Modules.Runtime.ModuleRuntime>().SyncAsync(cancellationToken);
+        Phases.Done("module states");
         MakeEventHandlers();
         Phases.Done("event handlers");
         schemas.Rebuild();

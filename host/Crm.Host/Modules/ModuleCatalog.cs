@@ -17,6 +17,12 @@ public enum ModuleState
 
     /// <summary>Its own code threw at an entry point (constructor, manifest, services, record types, schema, handlers, background services).</summary>
     Failed,
+
+    /// <summary>
+    /// Taken out of service by an administrator (or because a module it depends on was): out of the
+    /// schema, its handlers, automation kinds, scheduled work and background services held, until enabled.
+    /// </summary>
+    Disabled,
 }
 
 /// <summary>One folder of the modules folder and what became of it.</summary>
@@ -56,13 +62,23 @@ public sealed class ModuleEntry
         Reason = reason;
         State = state;
     }
+
+    /// <summary>Back in service after being disabled (only a disabled module comes back: a refused or failed one waits for a restart).</summary>
+    internal void ReturnToService()
+    {
+        Reason = null;
+        State = ModuleState.Loaded;
+    }
 }
 
 /// <summary>
 /// Every module the host found, in load order (dependencies first; those refused before they could
-/// be ordered last, by folder), and its state. A module leaves service at most once, with one log
-/// line, and the modules that depend on it leave with it; what the host composes from the modules
-/// in service (the GraphQL schema) is composed again when <see cref="Version"/> moves.
+/// be ordered last, by folder), and its state. A module refused or failed leaves service at most
+/// once, with one log line, and the modules that depend on it leave with it; a module disabled
+/// (<see cref="SetEnabled"/>) leaves and comes back as often as an administrator says. What the host
+/// composes from the modules in service (the GraphQL schema, the automation catalog) is composed
+/// again when <see cref="Version"/> moves, and <see cref="StateChanged"/> tells the parts that run
+/// (background services) when one leaves or comes back.
 /// </summary>
 public sealed class ModuleCatalog
 {
@@ -80,8 +96,59 @@ public sealed class ModuleCatalog
 
     private long _version;
 
-    /// <summary>Increases whenever a module leaves service.</summary>
+    /// <summary>Increases whenever a module leaves service or comes back.</summary>
     public long Version => Interlocked.Read(ref _version);
+
+    /// <summary>A module left service or came back (raised outside the catalog's lock, after <see cref="Version"/> moved).</summary>
+    public event Action<ModuleEntry>? StateChanged;
+
+    /// <summary>
+    /// Applies the wanted states (module id to enabled; a module not named is wanted enabled) to
+    /// every module loaded or disabled, in load order: one is in service when it is wanted and
+    /// every module it depends on is in service. Returns the modules whose state changed. Refused
+    /// and failed modules stay as they are (they come back only with a restart).
+    /// </summary>
+    public IReadOnlyList<ModuleEntry> SetEnabled(IReadOnlyDictionary<string, bool> wanted, ILogger logger)
+    {
+        var changed = new List<ModuleEntry>();
+        lock (_lock)
+        {
+            foreach (var module in All.Where(m => m.State is ModuleState.Loaded or ModuleState.Disabled))
+            {
+                var reason = !wanted.GetValueOrDefault(module.Id, true) ? "disabled by an administrator"
+                    : module.Manifest!.DependsOn.FirstOrDefault(id => Find(id) is not { State: ModuleState.Loaded }) is { } gone ? $"its dependency '{gone}' is not in service"
+                    : null;
+                if (reason is null && module.State == ModuleState.Disabled)
+                {
+                    module.ReturnToService();
+                    logger.LogInformation("Module {Module} is back in service.", module.Id);
+                    changed.Add(module);
+                }
+                else if (reason is not null && (module.State == ModuleState.Loaded || module.Reason != reason))
+                {
+                    var leaving = module.State == ModuleState.Loaded;
+                    module.TakeOutOfService(ModuleState.Disabled, reason);
+                    if (leaving)
+                    {
+                        logger.LogInformation("Module {Module} is disabled: {Reason}.", module.Id, reason);
+                        changed.Add(module);
+                    }
+                }
+            }
+
+            if (changed.Count > 0)
+            {
+                Interlocked.Increment(ref _version);
+            }
+        }
+
+        foreach (var module in changed)
+        {
+            StateChanged?.Invoke(module);
+        }
+
+        return changed;
+    }
 
     public ModuleEntry? Find(string id) => All.FirstOrDefault(m => m.State == ModuleState.Loaded && m.Id == id) ?? All.FirstOrDefault(m => m.Id == id);
 
@@ -102,6 +169,7 @@ public sealed class ModuleCatalog
 
     private void TakeOut(ModuleEntry module, ModuleState state, string reason, Exception? fault, ILogger logger)
     {
+        var left = new List<ModuleEntry>();
         lock (_lock)
         {
             if (module.State != ModuleState.Loaded)
@@ -111,14 +179,21 @@ public sealed class ModuleCatalog
 
             Leave(module, state, reason, fault, logger);
             Interlocked.Increment(ref _version);
+            left.Add(module);
             // Those that depend on it, directly or not, leave with it (load order puts them after it).
             foreach (var dependent in All.SkipWhile(m => m != module).Skip(1))
             {
                 if (dependent.State == ModuleState.Loaded && dependent.Manifest!.DependsOn.FirstOrDefault(id => Find(id) is not { State: ModuleState.Loaded }) is { } gone)
                 {
                     Leave(dependent, ModuleState.Refused, $"its dependency '{gone}' {Describe(Find(gone)!)}", null, logger);
+                    left.Add(dependent);
                 }
             }
+        }
+
+        foreach (var gone in left)
+        {
+            StateChanged?.Invoke(gone);
         }
     }
 

@@ -62,7 +62,9 @@ internal static class ModuleGuards
         object StandIn() => serviceType == typeof(ISchemaContributor) ? NoContribution.Instance : NoEndpoints.Instance;
         return new ServiceDescriptor(serviceType, provider =>
         {
-            if (!catalog.InService(module))
+            // A disabled module's part is made as any other (the schema leaves it out while it is
+            // disabled, by its assembly): a stand-in would be kept for good, and it comes back.
+            if (module.State is ModuleState.Refused or ModuleState.Failed)
             {
                 return StandIn();
             }
@@ -107,17 +109,41 @@ internal static class ModuleGuards
 
 /// <summary>
 /// Runs a module's background service so that what it throws (making it, starting it, or later in
-/// its <c>ExecuteAsync</c>) fails the module instead of stopping the host.
+/// its <c>ExecuteAsync</c>) fails the module instead of stopping the host. It follows its module's
+/// state: stopped when the module is disabled, started again when it is enabled.
 /// </summary>
-internal sealed class GuardedHostedService(ModuleEntry module, ModuleCatalog catalog, Func<IHostedService> create, string name, ILogger logger) : IHostedLifecycleService
+internal sealed class GuardedHostedService : IHostedLifecycleService
 {
+    private readonly ModuleEntry module;
+    private readonly ModuleCatalog catalog;
+    private readonly Func<IHostedService> create;
+    private readonly string name;
+    private readonly ILogger logger;
+    // Starts and stops (the host's, and those a change of the module's state makes) one at a time.
+    private readonly SemaphoreSlim _turn = new(1, 1);
     private IHostedService? _inner;
+    private bool _hostStarted;
+    private bool _hostStopping;
+    private bool _running;
+
+    public GuardedHostedService(ModuleEntry module, ModuleCatalog catalog, Func<IHostedService> create, string name, ILogger logger)
+    {
+        this.module = module;
+        this.catalog = catalog;
+        this.create = create;
+        this.name = name;
+        this.logger = logger;
+        catalog.StateChanged += OnStateChanged;
+    }
 
     /// <summary>The module it runs the service of.</summary>
     internal ModuleEntry Module => module;
 
     /// <summary>Ends when the module's <c>ExecuteAsync</c> ends and what it threw has been dealt with (for tests to wait on).</summary>
     internal Task Running { get; private set; } = Task.CompletedTask;
+
+    /// <summary>Whether the service runs now (started and not stopped).</summary>
+    internal bool IsRunning => Volatile.Read(ref _running);
 
     private async Task RunAsync(string stage, Func<IHostedService, Task> step)
     {
@@ -140,9 +166,24 @@ internal sealed class GuardedHostedService(ModuleEntry module, ModuleCatalog cat
     public Task StartingAsync(CancellationToken cancellationToken) =>
         RunAsync("while starting", inner => inner is IHostedLifecycleService lifecycle ? lifecycle.StartingAsync(cancellationToken) : Task.CompletedTask);
 
-    public Task StartAsync(CancellationToken cancellationToken) => RunAsync("while starting", async inner =>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await _turn.WaitAsync(cancellationToken);
+        try
+        {
+            _hostStarted = true;
+            await StartInnerAsync(cancellationToken);
+        }
+        finally
+        {
+            _turn.Release();
+        }
+    }
+
+    private Task StartInnerAsync(CancellationToken cancellationToken) => RunAsync("while starting", async inner =>
     {
         await inner.StartAsync(cancellationToken);
+        Volatile.Write(ref _running, true);
         if (inner is BackgroundService { ExecuteTask: { } running })
         {
             Running = WatchAsync(running);
@@ -169,14 +210,77 @@ internal sealed class GuardedHostedService(ModuleEntry module, ModuleCatalog cat
         }
     }
 
-    // Stopping goes on for a module that failed: what it started is still to be stopped.
-    public Task StoppingAsync(CancellationToken cancellationToken) =>
-        StopStepAsync(inner => inner is IHostedLifecycleService lifecycle ? lifecycle.StoppingAsync(cancellationToken) : Task.CompletedTask);
+    /// <summary>Disabled: stops what runs; enabled again: starts it (once the host has started it the first time).</summary>
+    private void OnStateChanged(ModuleEntry changed)
+    {
+        if (changed != module)
+        {
+            return;
+        }
 
-    public Task StopAsync(CancellationToken cancellationToken) => StopStepAsync(inner => inner.StopAsync(cancellationToken));
+        _ = FollowStateAsync();
+    }
+
+    private async Task FollowStateAsync()
+    {
+        await _turn.WaitAsync();
+        try
+        {
+            if (!_hostStarted || _hostStopping)
+            {
+                return;
+            }
+
+            if (catalog.InService(module) && !IsRunning)
+            {
+                await StartInnerAsync(CancellationToken.None);
+            }
+            else if (module.State == ModuleState.Disabled && IsRunning)
+            {
+                await StopInnerAsync(inner => inner.StopAsync(CancellationToken.None));
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            logger.LogWarning(ex, "Module {Module}: its background service {Service} could not follow the module's state.", module.Id, name);
+        }
+        finally
+        {
+            _turn.Release();
+        }
+    }
+
+    // Stopping goes on for a module that failed: what it started is still to be stopped.
+    public Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        _hostStopping = true;
+        return StopStepAsync(inner => inner is IHostedLifecycleService lifecycle ? lifecycle.StoppingAsync(cancellationToken) : Task.CompletedTask);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _hostStopping = true;
+        await _turn.WaitAsync(cancellationToken);
+        try
+        {
+            // Also after a fault: what the module started is still to be stopped.
+            await StopInnerAsync(inner => inner.StopAsync(cancellationToken));
+        }
+        finally
+        {
+            _turn.Release();
+        }
+    }
 
     public Task StoppedAsync(CancellationToken cancellationToken) =>
         StopStepAsync(inner => inner is IHostedLifecycleService lifecycle ? lifecycle.StoppedAsync(cancellationToken) : Task.CompletedTask);
+
+    private async Task StopInnerAsync(Func<IHostedService, Task> stop)
+    {
+        Volatile.Write(ref _running, false);
+        await StopStepAsync(stop);
+        await Running;
+    }
 
     private async Task StopStepAsync(Func<IHostedService, Task> step)
     {

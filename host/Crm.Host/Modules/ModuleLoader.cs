@@ -77,7 +77,7 @@ public static class ModuleLoader
     }
 
     /// <summary>One folder: the entry, and why it is refused (a check) or failed (its own code threw), if it is.</summary>
-    private static ModuleEntry LoadOne(string directory, List<ModuleEntry> candidates, out string? refusal, out Exception? fault)
+    private static ModuleEntry LoadOne(string directory, IEnumerable<ModuleEntry> candidates, out string? refusal, out Exception? fault)
     {
         var name = Path.GetFileName(directory);
         var assemblyPath = Path.Combine(directory, name + ".dll");
@@ -138,7 +138,7 @@ public static class ModuleLoader
         try
         {
             CheckManifest(manifest);
-            if (candidates.Any(c => c.Manifest!.Id == manifest.Id))
+            if (candidates.Any(c => c.Manifest?.Id == manifest.Id))
             {
                 throw new ModuleRefusedException($"another module already has the id '{manifest.Id}'");
             }
@@ -146,6 +146,22 @@ public static class ModuleLoader
         catch (ModuleRefusedException ex)
         {
             refusal = ex.Message;
+        }
+
+        return entry;
+    }
+
+    /// <summary>
+    /// One folder placed after the host started, through the same checks as at start-up (its
+    /// assembly, its one module class, its manifest and SDK range, an id no module of
+    /// <paramref name="known"/> has): the entry, refused or failed with the reason when it is.
+    /// </summary>
+    public static ModuleEntry Inspect(string directory, IEnumerable<ModuleEntry> known, ILogger logger)
+    {
+        var entry = LoadOne(directory, known, out var refusal, out var fault);
+        if (entry.Manifest is null || refusal is not null)
+        {
+            Leave(entry, refusal, fault, logger);
         }
 
         return entry;

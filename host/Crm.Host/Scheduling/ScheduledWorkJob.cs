@@ -8,7 +8,8 @@ namespace Crm.Host.Scheduling;
 
 /// <summary>
 /// The one Quartz job of the platform: runs the handler its work names, in a scope of its own, as the
-/// system. A handler that is not there (its module removed or failed) is logged and its work dropped;
+/// system. A handler that is not there (its module removed or failed) is logged and its work dropped
+/// (one of a disabled module waits, see <see cref="HoldAsync"/>);
 /// a handler that throws is logged, and its work is not run again (handlers keep their own state and
 /// retries, see <see cref="IScheduledWorkHandler"/>).
 /// </summary>
@@ -21,6 +22,12 @@ internal sealed class ScheduledWorkJob(IServiceProvider services) : IJob
         var logger = services.GetRequiredService<ILogger<ScheduledWorkJob>>();
         var registration = services.GetRequiredService<ScheduledWorkHandlers>().Find(handlerName);
         var catalog = services.GetRequiredService<ModuleCatalog>();
+        if (registration is not null && catalog.Find(registration.ModuleId) is { State: ModuleState.Disabled })
+        {
+            await HoldAsync(context, registration, key, logger, cancellationToken);
+            return;
+        }
+
         if (registration is null || (catalog.Find(registration.ModuleId) is { } module && !catalog.InService(module)))
         {
             logger.LogWarning("Scheduled work {Key} names the handler {Handler}, which this host does not have (its module is missing or out of service): dropped.", key, handlerName);
@@ -48,6 +55,27 @@ internal sealed class ScheduledWorkJob(IServiceProvider services) : IJob
         {
             logger.LogError(ex, "Scheduled work {Key} of {Handler} failed (attempt {Attempt}).", key, handlerName, work.Attempt);
         }
+    }
+
+    /// <summary>How long work of a disabled module waits before it is looked at again.</summary>
+    internal static readonly TimeSpan HeldRecheck = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Its module is disabled: one-off work is put off (<see cref="HeldRecheck"/>) until the module
+    /// is back, not lost; a recurring occurrence is skipped, and the next one comes as scheduled.
+    /// </summary>
+    private async Task HoldAsync(IJobExecutionContext context, ScheduledWorkHandlerRegistration registration, string key, ILogger logger, CancellationToken cancellationToken)
+    {
+        if (context.NextFireTimeUtc is not null)
+        {
+            logger.LogInformation("Scheduled work {Key} of {Handler} is skipped this time: its module is disabled.", key, registration.Name);
+            return;
+        }
+
+        var later = DateTimeOffset.UtcNow + HeldRecheck;
+        await services.GetRequiredService<WorkScheduler>().ScheduleAsync(registration.Name, key, later,
+            context.MergedJobDataMap.GetString(WorkScheduler.PayloadKey) ?? "", cancellationToken);
+        logger.LogInformation("Scheduled work {Key} of {Handler} is put off to {Later}: its module is disabled.", key, registration.Name, later);
     }
 }
 

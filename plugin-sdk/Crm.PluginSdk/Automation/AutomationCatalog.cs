@@ -7,21 +7,58 @@ namespace Crm.PluginSdk.Automation;
 /// Every trigger and action kind of the platform and its modules, by name: the SDK's own (records
 /// of every type, schedules, manual and webhook starts) first, then each module's in the order the
 /// host loads them. A kind whose name is malformed, or taken by a kind listed before it, is left
-/// out (<see cref="Rejected"/> says why).
+/// out (<see cref="Rejected"/> says why). The kinds of a module out of service (disabled at run
+/// time) are left out while it is: rule editors and saves do not see them, and a run whose action
+/// kind is gone fails saying so.
 /// </summary>
 public sealed partial class AutomationCatalog
 {
+    private readonly IReadOnlyList<IAutomationTriggerKind> _allTriggers;
+    private readonly IReadOnlyList<IAutomationActionKind> _allActions;
+    private readonly Modules.IModuleAvailability? _availability;
+    private InService? _inService;
+
     public AutomationCatalog(IEnumerable<IAutomationTriggerKind> triggers, IEnumerable<IAutomationActionKind> actions)
+        : this(triggers, actions, null)
     {
-        var rejected = new List<string>();
-        Triggers = Distinct(triggers, rejected);
-        Actions = Distinct(actions, rejected);
-        Rejected = rejected;
     }
 
-    public IReadOnlyList<IAutomationTriggerKind> Triggers { get; }
+    /// <summary>With <paramref name="availability"/>, the kinds of modules out of service are left out while they are.</summary>
+    public AutomationCatalog(IEnumerable<IAutomationTriggerKind> triggers, IEnumerable<IAutomationActionKind> actions, Modules.IModuleAvailability? availability)
+    {
+        var rejected = new List<string>();
+        _allTriggers = Distinct(triggers, rejected);
+        _allActions = Distinct(actions, rejected);
+        Rejected = rejected;
+        _availability = availability;
+    }
 
-    public IReadOnlyList<IAutomationActionKind> Actions { get; }
+    /// <summary>The kinds in service, for one version of the modules' states.</summary>
+    private sealed record InService(long Version, IReadOnlyList<IAutomationTriggerKind> Triggers, IReadOnlyList<IAutomationActionKind> Actions);
+
+    private InService Current()
+    {
+        if (_availability is null)
+        {
+            return _inService ??= new InService(0, _allTriggers, _allActions);
+        }
+
+        var version = _availability.Version;
+        if (Volatile.Read(ref _inService) is { } current && current.Version == version)
+        {
+            return current;
+        }
+
+        var made = new InService(version,
+            _allTriggers.Where(k => _availability.InService(k.GetType())).ToList(),
+            _allActions.Where(k => _availability.InService(k.GetType())).ToList());
+        Volatile.Write(ref _inService, made);
+        return made;
+    }
+
+    public IReadOnlyList<IAutomationTriggerKind> Triggers => Current().Triggers;
+
+    public IReadOnlyList<IAutomationActionKind> Actions => Current().Actions;
 
     /// <summary>Why kinds were left out, one line each.</summary>
     public IReadOnlyList<string> Rejected { get; }

@@ -1,0 +1,294 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Crm.Host.Events;
+using Crm.Host.GraphQL;
+using Crm.Host.Modules;
+using Crm.Host.Modules.Runtime;
+using Crm.Host.Tests.Infrastructure;
+using Crm.Host.Tests.Permissions;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Crm.Host.Tests.Platform;
+
+/// <summary>
+/// Modules disabled and enabled at run time (the tests' sample plugin, which has a record type, a
+/// handler of contact events, an automation action and a background service): out of every part of
+/// the platform and back, refused while a dependency says no, kept in the database across starts,
+/// seen by a second host on the same database, and consistent after twenty parallel calls.
+/// </summary>
+public abstract class ModuleRuntimeTests(Engine engine, Xunit.Abstractions.ITestOutputHelper output)
+{
+    private const string Plugin = "sample_plugin";
+    private const string ContactHandler = "sample_plugin/contact-events";
+
+    private static readonly Dictionary<string, string?> FastPolling = new() { ["Modules:StatePollInterval"] = "00:00:00.100" };
+
+    private async Task<(CrmHost Host, SamplePluginFolder Folder)> StartAsync()
+    {
+        var folder = new SamplePluginFolder(faults: null);
+        var settings = new Dictionary<string, string?>(FastPolling);
+        foreach (var (key, value) in folder.Settings)
+        {
+            settings[key] = value;
+        }
+
+        return (await CrmHost.StartAsync(engine, settings), folder);
+    }
+
+    private static string ChangeMutation(string mutation) =>
+        $"mutation($id: String!) {{ {mutation}(id: $id) {{ module {{ id state builtIn }} errors {{ code message path }} }} }}";
+
+    private static Task<JsonNode> ChangeAsync(CrmHost host, string mutation, string id) => host.MutateAsync(mutation, ChangeMutation(mutation), new { id });
+
+    private static bool HasType(IServiceProvider services, string name) => services.GetRequiredService<SchemaProvider>().Current.AllTypes[name] is not null;
+
+    private static int ContactEventsSeen(IServiceProvider services)
+    {
+        var assembly = services.GetRequiredService<ModuleCatalog>().Find(Plugin)!.Assembly!;
+        var seen = services.GetRequiredService(assembly.GetType("Crm.Tests.SamplePlugin.Faults.ContactEventsSeen", throwOnError: true)!);
+        return (int)seen.GetType().GetProperty("Count")!.GetValue(seen)!;
+    }
+
+    private static GuardedHostedService BackgroundService(IServiceProvider services) =>
+        services.GetServices<IHostedService>().OfType<GuardedHostedService>().Single(s => s.Module.Id == Plugin);
+
+    private static async Task<List<string>> ActionKindsAsync(CrmHost host) =>
+        (await host.QueryAsync("{ automationCatalog { actions { name } } }")).ShouldSucceed()
+            .Data!["automationCatalog"]!["actions"]!.AsArray().Select(a => a!["name"]!.GetValue<string>()).ToList();
+
+    private static async Task<Dictionary<string, object?>?> StoredStateAsync(CrmHost host, string id) =>
+        (await host.QueryRowsAsync($"SELECT enabled, updated_by FROM {host.Table("platform", "module_states")} WHERE module_id = '{id}'")).SingleOrDefault();
+
+    private static bool Enabled(object? stored) => Convert.ToBoolean(stored, CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task A_disabled_plugin_leaves_the_schema_automation_catalog_events_and_background_services_and_comes_back_whole()
+    {
+        var (host, folder) = await StartAsync();
+        await using var _ = host;
+        using var __ = folder;
+        var dispatcher = host.Services.GetRequiredService<OutboxDispatcher>();
+        var quote = (await host.MutateAsync("createQuote", "mutation { createQuote(input: { title: \"Kept\" }) { quote { id } errors { code } } }")).Ok();
+        var quoteId = quote["quote"]!["id"]!.GetValue<string>();
+        Assert.Contains("sample_plugin.offerQuote", await ActionKindsAsync(host));
+        Assert.True(BackgroundService(host.Services).IsRunning);
+        await dispatcher.DispatchPendingAsync(CancellationToken.None); // the quote's own event reaches the handler now
+
+        var disabling = (await host.QueryAsync(ChangeMutation("disablePlugin"), new { id = Plugin })).ShouldSucceed();
+        var disabled = disabling.Data!["disablePlugin"]!.Ok();
+        // The change is a few statements whatever the number of modules: (lock,) read the states, write one row.
+        output.WriteLine($"disablePlugin: {disabling.Statements} SQL statements, {disabling.Transactions} transaction(s)");
+        Assert.Equal(engine == Engine.Postgres ? 3 : 2, disabling.Statements);
+        Assert.Equal("DISABLED", disabled["module"]!["state"]!.GetValue<string>());
+        Assert.False(disabled["module"]!["builtIn"]!.GetValue<bool>());
+        Assert.False(HasType(host.Services, "Quote"));
+        var gone = await host.QueryAsync("{ quotes { totalCount } }");
+        Assert.Contains("VALIDATION", gone.ErrorCodes);
+        Assert.DoesNotContain("sample_plugin.offerQuote", await ActionKindsAsync(host));
+        Assert.False(BackgroundService(host.Services).IsRunning);
+        var stored = await StoredStateAsync(host, Plugin);
+        Assert.False(Enabled(stored!["enabled"]));
+        Assert.Equal("user:1", stored["updated_by"]);
+
+        // An event for its handler waits (not tried, nothing counted) instead of being lost.
+        var seenBefore = ContactEventsSeen(host.Services);
+        await host.CreateContactAsync(new { name = "Met while disabled" });
+        await dispatcher.DispatchPendingAsync(CancellationToken.None);
+        await dispatcher.DispatchPendingAsync(CancellationToken.None);
+        Assert.Equal(seenBefore, ContactEventsSeen(host.Services));
+        var held = await host.QueryRowsAsync($"SELECT state, attempts FROM {host.Table("platform", "event_deliveries")} WHERE handler = '{ContactHandler}'");
+        Assert.Equal(0L, Convert.ToInt64(Assert.Single(held)["attempts"], CultureInfo.InvariantCulture));
+
+        var enabling = (await host.QueryAsync(ChangeMutation("enablePlugin"), new { id = Plugin })).ShouldSucceed();
+        var enabled = enabling.Data!["enablePlugin"]!.Ok();
+        // One more: its held deliveries are released in one statement.
+        output.WriteLine($"enablePlugin: {enabling.Statements} SQL statements, {enabling.Transactions} transaction(s)");
+        Assert.Equal(engine == Engine.Postgres ? 4 : 3, enabling.Statements);
+        Assert.Equal("LOADED", enabled["module"]!["state"]!.GetValue<string>());
+        Assert.True(HasType(host.Services, "Quote"));
+        Assert.Contains("sample_plugin.offerQuote", await ActionKindsAsync(host));
+        var read = (await host.QueryAsync("query($id: ID!) { quote(id: $id) { title } }", new { id = quoteId })).ShouldSucceed();
+        Assert.Equal("Kept", read.Data!["quote"]!["title"]!.GetValue<string>());
+        await dispatcher.DispatchPendingAsync(CancellationToken.None);
+        Assert.Equal(seenBefore + 1, ContactEventsSeen(host.Services));
+        Assert.Empty(await host.QueryRowsAsync($"SELECT id FROM {host.Table("platform", "event_deliveries")} WHERE handler = '{ContactHandler}'"));
+        await WaitUntilAsync(() => BackgroundService(host.Services).IsRunning, "the plugin's background service did not start again");
+    }
+
+    [Fact]
+    public async Task Disabling_is_refused_while_an_enabled_module_depends_on_it_and_enabling_while_a_dependency_is_disabled()
+    {
+        var (host, folder) = await StartAsync();
+        await using var _ = host;
+        using var __ = folder;
+
+        var refused = await ChangeAsync(host, "disablePlugin", "deals");
+        Assert.Equal("CONFLICT", refused.ErrorCode());
+        Assert.Contains("module 'sample_plugin' depends on it", refused["errors"]![0]!["message"]!.GetValue<string>());
+        Assert.True(HasType(host.Services, "Deal"));
+
+        (await ChangeAsync(host, "disablePlugin", Plugin)).Ok();
+        var deals = (await ChangeAsync(host, "disablePlugin", "deals")).Ok();
+        Assert.True(deals["module"]!["builtIn"]!.GetValue<bool>());
+        Assert.False(HasType(host.Services, "Deal"));
+
+        var early = await ChangeAsync(host, "enablePlugin", Plugin);
+        Assert.Equal("CONFLICT", early.ErrorCode());
+        Assert.Contains("it depends on module 'deals', which is disabled", early["errors"]![0]!["message"]!.GetValue<string>());
+
+        (await ChangeAsync(host, "enablePlugin", "deals")).Ok();
+        (await ChangeAsync(host, "enablePlugin", Plugin)).Ok();
+        Assert.True(HasType(host.Services, "Deal"));
+        Assert.True(HasType(host.Services, "Quote"));
+
+        Assert.Equal("NOT_FOUND", (await ChangeAsync(host, "disablePlugin", "no_such_module")).ErrorCode());
+        // Ten times the longest id: refused before any work.
+        var tooLong = await ChangeAsync(host, "disablePlugin", new string('a', ModuleLoader.MaxIdLength * 10));
+        Assert.Equal("TOO_LONG", tooLong.ErrorCode());
+        Assert.Equal("id", tooLong.ErrorPath());
+        // The settings right is needed: a user without it is refused.
+        var (_, _, key) = await host.NewUserWithKeyAsync("no-settings");
+        var user = (await host.QueryAsync("mutation { disablePlugin(id: \"sample_plugin\") { errors { code } } }", apiKey: key)).ShouldSucceed();
+        Assert.Equal("FORBIDDEN", user.Data!["disablePlugin"]!["errors"]![0]!["code"]!.GetValue<string>());
+        Assert.True(HasType(host.Services, "Quote"));
+    }
+
+    [Fact]
+    public async Task A_disabled_modules_endpoints_answer_404_until_it_is_enabled()
+    {
+        var (host, folder) = await StartAsync();
+        await using var _ = host;
+        using var __ = folder;
+        using var client = host.CreateClient();
+
+        async Task<(int Status, string Body)> PostAsync()
+        {
+            using var response = await client.PostAsync("/automation/webhooks/1", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        Assert.Contains("No such webhook", (await PostAsync()).Body); // the module's own answer
+        (await ChangeAsync(host, "disablePlugin", "automation")).Ok();
+        Assert.False(HasType(host.Services, "AutomationCatalog"));
+        var disabled = await PostAsync();
+        Assert.Equal(404, disabled.Status);
+        Assert.DoesNotContain("No such webhook", disabled.Body);
+
+        (await ChangeAsync(host, "enablePlugin", "automation")).Ok();
+        Assert.Contains("No such webhook", (await PostAsync()).Body);
+        Assert.True(HasType(host.Services, "AutomationCatalog"));
+    }
+
+    [Fact]
+    public async Task A_module_disabled_stays_disabled_for_a_host_that_starts_later_and_a_running_host_follows_within_its_poll()
+    {
+        var (host, folder) = await StartAsync();
+        await using var _ = host;
+        using var __ = folder;
+        await using var other = host.WithWebHostBuilder(_ => { });
+        Assert.True(HasType(other.Services, "Quote"));
+
+        (await ChangeAsync(host, "disablePlugin", Plugin)).Ok();
+        // The other host polls module_states every 100 ms here (Modules:StatePollInterval, 1 s by default).
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await WaitUntilAsync(() => !HasType(other.Services, "Quote"), "the second host still shows the disabled plugin's type");
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(10));
+        Assert.Equal(ModuleState.Disabled, other.Services.GetRequiredService<ModuleCatalog>().Find(Plugin)!.State);
+
+        // A host that starts now reads the state before it composes its schema.
+        await using var later = host.WithWebHostBuilder(_ => { });
+        Assert.False(HasType(later.Services, "Quote"));
+        Assert.Equal(ModuleState.Disabled, later.Services.GetRequiredService<ModuleCatalog>().Find(Plugin)!.State);
+        Assert.False(BackgroundService(later.Services).IsRunning);
+
+        (await ChangeAsync(host, "enablePlugin", Plugin)).Ok();
+        await WaitUntilAsync(() => HasType(other.Services, "Quote") && HasType(later.Services, "Quote"), "the other hosts did not bring the plugin back");
+    }
+
+    [Fact]
+    public async Task Twenty_parallel_enable_and_disable_calls_leave_the_database_and_the_schema_agreeing()
+    {
+        var (host, folder) = await StartAsync();
+        await using var _ = host;
+        using var __ = folder;
+        var calls = Enumerable.Range(0, 20).Select(i => Task.Run(() => ChangeAsync(host, i % 2 == 0 ? "disablePlugin" : "enablePlugin", Plugin)));
+        var payloads = await Task.WhenAll(calls);
+        Assert.All(payloads, p => p.Ok());
+
+        var stored = Enabled((await StoredStateAsync(host, Plugin))!["enabled"]);
+        var state = host.Services.GetRequiredService<ModuleCatalog>().Find(Plugin)!.State;
+        Assert.Equal(stored ? ModuleState.Loaded : ModuleState.Disabled, state);
+        Assert.Equal(stored, HasType(host.Services, "Quote"));
+        var listed = (await host.QueryAsync("{ modules { id state } }")).ShouldSucceed().Data!["modules"]!.AsArray().Single(m => m!["id"]!.GetValue<string>() == Plugin)!;
+        Assert.Equal(stored ? "LOADED" : "DISABLED", listed["state"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_plugin_folder_placed_after_the_start_is_checked_and_loaded_at_the_next_start()
+    {
+        var (host, folder) = await StartAsync();
+        await using var _ = host;
+        using var __ = folder;
+        var runtime = host.Services.GetRequiredService<IModuleRuntime>();
+
+        // A second copy of the sample plugin: its id is held.
+        var copy = Path.Combine(folder.FullName, "Crm.Tests.SamplePlugin2");
+        Directory.CreateDirectory(copy);
+        var refused = await runtime.LoadAsync(copy, CancellationToken.None);
+        Assert.Equal(ModuleRunState.Refused, refused.State);
+        Assert.Contains("Crm.Tests.SamplePlugin2.dll is missing", refused.Reason);
+
+        // The folder already loaded answers with its state; one outside the modules folder is refused.
+        Assert.Equal(ModuleRunState.Enabled, (await runtime.LoadAsync(SamplePluginFolder.PluginFolderName, CancellationToken.None)).State);
+        var outside = await Assert.ThrowsAsync<ModuleRuntimeRefusedException>(() => runtime.LoadAsync(Path.GetTempPath(), CancellationToken.None));
+        Assert.Equal("INVALID_VALUE", outside.Code);
+    }
+
+    [Fact]
+    public async Task A_new_plugin_folder_copied_in_after_the_start_passes_the_checks_waits_for_the_next_start_and_then_works()
+    {
+        // The built-in modules only; the sample plugin is copied in once the host runs.
+        using var folder = new SamplePluginFolder(faults: null);
+        var placed = Path.Combine(folder.FullName, SamplePluginFolder.PluginFolderName);
+        var aside = Path.Combine(Path.GetTempPath(), $"crm-plugin-aside-{Guid.NewGuid():N}");
+        Directory.Move(placed, aside);
+        var settings = new Dictionary<string, string?>(FastPolling);
+        foreach (var (key, value) in folder.Settings)
+        {
+            settings[key] = value;
+        }
+
+        await using var host = await CrmHost.StartAsync(engine, settings);
+        Assert.Null(host.Services.GetRequiredService<ModuleCatalog>().Find(Plugin));
+        Directory.Move(aside, placed);
+
+        var runtime = host.Services.GetRequiredService<IModuleRuntime>();
+        var status = await runtime.LoadAsync(placed, CancellationToken.None);
+        Assert.Equal(ModuleRunState.PendingRestart, status.State);
+        Assert.Equal(Plugin, status.Id);
+        Assert.Equal(["selection_lists", "deals"], status.DependsOn);
+        Assert.Contains(runtime.Modules, m => m.Id == Plugin && m.State == ModuleRunState.PendingRestart);
+        Assert.False(HasType(host.Services, "Quote"));
+
+        await using var restarted = host.WithWebHostBuilder(_ => { });
+        Assert.Equal(ModuleState.Loaded, restarted.Services.GetRequiredService<ModuleCatalog>().Find(Plugin)!.State);
+        Assert.True(HasType(restarted.Services, "Quote"));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string failure)
+    {
+        for (var waited = TimeSpan.Zero; !condition(); waited += TimeSpan.FromMilliseconds(50))
+        {
+            Assert.True(waited < TimeSpan.FromSeconds(15), failure);
+            await Task.Delay(50);
+        }
+    }
+}
+
+[Trait("Engine", "Sqlite")]
+public sealed class ModuleRuntimeOnSqlite(Xunit.Abstractions.ITestOutputHelper output) : ModuleRuntimeTests(Engine.Sqlite, output);
+
+[Trait("Engine", "Postgres")]
+public sealed class ModuleRuntimeOnPostgres(Xunit.Abstractions.ITestOutputHelper output) : ModuleRuntimeTests(Engine.Postgres, output);
