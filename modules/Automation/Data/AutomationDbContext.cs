@@ -77,8 +77,8 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
             run.HasIndex(r => new { r.RuleId, r.Id });
             // A run by its public id (retryRun, a page's cursor).
             run.HasIndex(r => r.RunId).IsUnique();
-            // The running runs past their deadline: what a start looks for after a host stopped during a run.
-            run.HasIndex(r => new { r.Status, r.Deadline });
+            // The pending and running runs whose heartbeat is stale: what the recovery sweep looks for.
+            run.HasIndex(r => new { r.Status, r.Heartbeat });
             run.HasOne<AutomationRule>().WithMany().HasForeignKey(r => r.RuleId).OnDelete(DeleteBehavior.Cascade);
         });
 

@@ -9,7 +9,7 @@ namespace Crm.Modules.Automation.Processes;
 /// Steps whose effect leaves the database (a script that may call <c>crm.http</c>, a webhook call) and
 /// so cannot commit with the advance past them: taken at most once. The branch is marked started in a
 /// commit of its own before the call; the advance past the step clears the mark. A host that dies
-/// between the two leaves the mark: the next start (<see cref="ProcessRecovery"/>) fails the instance
+/// between the two leaves the mark: the recovery sweep (<see cref="ProcessRecovery"/>) fails the instance
 /// at that step rather than call again (its effect may have happened), and an admin may retry it.
 /// </summary>
 public sealed partial class ProcessEngine
@@ -60,7 +60,7 @@ public sealed partial class ProcessEngine
     }
 
     /// <summary>
-    /// At a host's start: the instance fails at each outside step a host was cut off in (the mark
+    /// At a recovery sweep: the instance fails at each outside step a host was cut off in (the mark
     /// cleared, so that a retry takes the step again); false when it had none. A step marked less
     /// than <see cref="Engine.RunOptions.StalledRunGrace"/> ago is another live host's, under way (a
     /// rolling restart): the instance is left to it (true: not to be advanced here either).

@@ -650,6 +650,14 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("first_action");
 
+                    b.Property<DateTime?>("Heartbeat")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("heartbeat");
+
+                    b.Property<Guid?>("Lease")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lease");
+
                     b.Property<Guid?>("RetryOf")
                         .HasColumnType("uuid")
                         .HasColumnName("retry_of");
@@ -699,8 +707,8 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                     b.HasIndex("RuleId", "Id")
                         .HasDatabaseName("ix_runs_rule_id_id");
 
-                    b.HasIndex("Status", "Deadline")
-                        .HasDatabaseName("ix_runs_status_deadline");
+                    b.HasIndex("Status", "Heartbeat")
+                        .HasDatabaseName("ix_runs_status_heartbeat");
 
                     b.HasIndex("EntityType", "EntityId", "Id")
                         .HasDatabaseName("ix_runs_entity_type_entity_id_id");

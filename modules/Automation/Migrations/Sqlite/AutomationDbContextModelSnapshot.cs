@@ -628,6 +628,14 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("first_action");
 
+                    b.Property<DateTime?>("Heartbeat")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("heartbeat");
+
+                    b.Property<Guid?>("Lease")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lease");
+
                     b.Property<Guid?>("RetryOf")
                         .HasColumnType("TEXT")
                         .HasColumnName("retry_of");
@@ -677,8 +685,8 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                     b.HasIndex("RuleId", "Id")
                         .HasDatabaseName("automation_ix_automation_runs_rule_id_id");
 
-                    b.HasIndex("Status", "Deadline")
-                        .HasDatabaseName("automation_ix_automation_runs_status_deadline");
+                    b.HasIndex("Status", "Heartbeat")
+                        .HasDatabaseName("automation_ix_automation_runs_status_heartbeat");
 
                     b.HasIndex("EntityType", "EntityId", "Id")
                         .HasDatabaseName("automation_ix_automation_runs_entity_type_entity_id_id");
