@@ -16,7 +16,7 @@ namespace Crm.Modules.Automation;
 /// (<see cref="Schedules.ScheduleRecovery"/>) and of process timers; at every sweep it ends the rules'
 /// runs a stopped host left running and takes over those it left pending (<see cref="StalledRuns"/>),
 /// and takes on the process instances it left running (<see cref="ProcessRecovery"/>), a cut-off
-/// outside step included. Not a start-up task: those run in a transaction, and the scheduler and the
+/// outside step included; it deletes incoming webhooks' call windows an hour old. Not a start-up task: those run in a transaction, and the scheduler and the
 /// steps write through connections of their own (on SQLite they would wait for that transaction's
 /// lock). A failure is logged, never the host's: what was not put right is at the next sweep.
 /// </summary>
@@ -77,6 +77,8 @@ public sealed class AutomationRecovery(IServiceScopeFactory scopes, IHostApplica
         {
             logger.LogWarning("Took over {Count} automation runs a stopped host left pending.", taken);
         }
+
+        await Webhooks.WebhookCallWindows.ForgetOldAsync(db, clock.GetUtcNow(), cancellationToken);
 
         // At a start every running instance is a previous host's; later only those no step changed for a grace.
         var changedBefore = atStart ? (DateTime?)null : clock.GetUtcNow().UtcDateTime - options.StalledRunGrace;

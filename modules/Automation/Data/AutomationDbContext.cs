@@ -37,6 +37,8 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
 
     public DbSet<Assignment.RoundRobinTurn> RoundRobinTurns => Set<Assignment.RoundRobinTurn>();
 
+    public DbSet<Webhooks.WebhookCallWindow> WebhookCallWindows => Set<Webhooks.WebhookCallWindow>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<AutomationRule>(rule =>
@@ -116,6 +118,15 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
             turn.ToTable("round_robin_turns");
             turn.HasKey(t => t.Queue);
             turn.Property(t => t.Queue).HasMaxLength(Assignment.RoundRobinTurns.MaxQueueLength);
+        });
+
+        modelBuilder.Entity<Webhooks.WebhookCallWindow>(window =>
+        {
+            window.ToTable("webhook_calls");
+            window.HasKey(w => w.Target);
+            window.Property(w => w.Target).HasMaxLength(Webhooks.WebhookCallWindows.MaxTargetLength);
+            // The old windows the recovery sweep deletes.
+            window.HasIndex(w => w.WindowStart);
         });
     }
 }

@@ -15,60 +15,33 @@ namespace Crm.Modules.Automation.Runs;
 /// </summary>
 public sealed class RunLease : IAsyncDisposable
 {
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _renewing;
-    private volatile bool _lost;
+    private readonly Heartbeat _heartbeat;
 
     private RunLease(long runId, Guid token, IServiceScopeFactory scopes, RunOptions options, TimeProvider clock)
     {
         RunId = runId;
         Token = token;
-        _renewing = RenewAsync(scopes, options.StalledRunGrace / 3, clock, _stop.Token);
+        _heartbeat = Heartbeat.Every(options.StalledRunGrace / 3, clock, async stop =>
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var now = clock.GetUtcNow().UtcDateTime;
+            return await scope.ServiceProvider.GetRequiredService<AutomationDbContext>().Runs.Where(r => r.Id == runId && r.Lease == token)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Heartbeat, now), stop) == 1;
+        });
     }
 
     public long RunId { get; }
 
     public Guid Token { get; }
 
-    /// <summary>Whether the run was taken from this holder (a renewal found its token gone).</summary>
-    public bool Lost => _lost;
+    /// <summary>Whether the run was taken from this holder (a renewal, or a conditional write, found its token gone).</summary>
+    public bool Lost => _heartbeat.Lost;
 
     /// <summary>Starts renewing the lease <paramref name="token"/> on run <paramref name="runId"/>, which the caller holds.</summary>
     public static RunLease Hold(long runId, Guid token, IServiceScopeFactory scopes, RunOptions options, TimeProvider clock) => new(runId, token, scopes, options, clock);
 
     /// <summary>Marks the lease lost (a conditional write of the holder found its token gone).</summary>
-    public void MarkLost() => _lost = true;
+    public void MarkLost() => _heartbeat.MarkLost();
 
-    private async Task RenewAsync(IServiceScopeFactory scopes, TimeSpan every, TimeProvider clock, CancellationToken stop)
-    {
-        while (!stop.IsCancellationRequested && !_lost)
-        {
-            try
-            {
-                await Task.Delay(every, clock, stop);
-                await using var scope = scopes.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<AutomationDbContext>();
-                var now = clock.GetUtcNow().UtcDateTime;
-                if (await db.Runs.Where(r => r.Id == RunId && r.Lease == Token).ExecuteUpdateAsync(s => s.SetProperty(r => r.Heartbeat, now), stop) == 0)
-                {
-                    _lost = true;
-                }
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // A renewal that failed (a busy database) is tried again at the next beat: a grace holds three.
-            }
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        await _renewing;
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _heartbeat.DisposeAsync();
 }

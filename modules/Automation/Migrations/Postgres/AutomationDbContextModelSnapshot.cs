@@ -792,6 +792,30 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                     b.ToTable("waits", "automation");
                 });
 
+            modelBuilder.Entity("Crm.Modules.Automation.Webhooks.WebhookCallWindow", b =>
+                {
+                    b.Property<string>("Target")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("target");
+
+                    b.Property<int>("Calls")
+                        .HasColumnType("integer")
+                        .HasColumnName("calls");
+
+                    b.Property<DateTime>("WindowStart")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("window_start");
+
+                    b.HasKey("Target")
+                        .HasName("pk_webhook_calls");
+
+                    b.HasIndex("WindowStart")
+                        .HasDatabaseName("ix_webhook_calls_window_start");
+
+                    b.ToTable("webhook_calls", "automation");
+                });
+
             modelBuilder.Entity("Crm.Modules.Automation.Webhooks.WebhookSecret", b =>
                 {
                     b.Property<long>("RuleId")

@@ -768,6 +768,30 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                     b.ToTable("automation_waits", (string)null);
                 });
 
+            modelBuilder.Entity("Crm.Modules.Automation.Webhooks.WebhookCallWindow", b =>
+                {
+                    b.Property<string>("Target")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("target");
+
+                    b.Property<int>("Calls")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("calls");
+
+                    b.Property<DateTime>("WindowStart")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("window_start");
+
+                    b.HasKey("Target")
+                        .HasName("pk_automation_webhook_calls");
+
+                    b.HasIndex("WindowStart")
+                        .HasDatabaseName("automation_ix_automation_webhook_calls_window_start");
+
+                    b.ToTable("automation_webhook_calls", (string)null);
+                });
+
             modelBuilder.Entity("Crm.Modules.Automation.Webhooks.WebhookSecret", b =>
                 {
                     b.Property<long>("RuleId")
