@@ -32,7 +32,6 @@ public sealed class AutomationModule : ICrmModule
         services.AddScoped<Starts.RuleStarter>();
         services.AddScoped<Processes.ProcessEngine>();
         services.AddScoped<Processes.StepReader>();
-        services.AddHostedService<Processes.ProcessRecovery>();
         services.AddSingleton(Webhooks.WebhookOptions.From(context.Configuration));
         services.AddSingleton(Webhooks.IncomingWebhookOptions.From(context.Configuration));
         services.AddSingleton(Waits.WaitOptions.From(context.Configuration));
@@ -40,7 +39,7 @@ public sealed class AutomationModule : ICrmModule
         services.AddSingleton(Schedules.ScheduleOptions.From(context.Configuration));
         services.AddScoped<Schedules.RuleSchedules>();
         services.AddSingleton(Engine.RunOptions.From(context.Configuration));
-        services.AddHostedService<Runs.RuleRecovery>();
+        services.AddHostedService<AutomationRecovery>();
         services.AddSingleton(Assignment.RoundRobinOptions.From(context.Configuration));
     }
 }

@@ -62,7 +62,7 @@ public sealed partial class RoundRobinAssignAction(RoundRobinOptions options) : 
         }
 
         var sets = check.Services.GetService<IOrganization>();
-        if (p.Has("departmentId") && sets is not null && await sets.DepartmentMembersAsync(p.Get<long>("departmentId"), false, 0, cancellationToken) is null)
+        if (p.Has("departmentId") && sets is not null && !await sets.DepartmentExistsAsync(p.Get<long>("departmentId"), cancellationToken))
         {
             errors.Add(new UserError(ErrorCodes.NotFound, $"Department {p.Get<long>("departmentId").ToString(CultureInfo.InvariantCulture)} does not exist.", [.. check.Path, "departmentId"]));
         }

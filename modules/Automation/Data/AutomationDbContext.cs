@@ -37,6 +37,8 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
 
     public DbSet<Assignment.RoundRobinTurn> RoundRobinTurns => Set<Assignment.RoundRobinTurn>();
 
+    public DbSet<Webhooks.WebhookCallWindow> WebhookCallWindows => Set<Webhooks.WebhookCallWindow>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<AutomationRule>(rule =>
@@ -77,8 +79,8 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
             run.HasIndex(r => new { r.RuleId, r.Id });
             // A run by its public id (retryRun, a page's cursor).
             run.HasIndex(r => r.RunId).IsUnique();
-            // The running runs past their deadline: what a start looks for after a host stopped during a run.
-            run.HasIndex(r => new { r.Status, r.Deadline });
+            // The pending and running runs whose heartbeat is stale: what the recovery sweep looks for.
+            run.HasIndex(r => new { r.Status, r.Heartbeat });
             run.HasOne<AutomationRule>().WithMany().HasForeignKey(r => r.RuleId).OnDelete(DeleteBehavior.Cascade);
         });
 
@@ -116,6 +118,15 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
             turn.ToTable("round_robin_turns");
             turn.HasKey(t => t.Queue);
             turn.Property(t => t.Queue).HasMaxLength(Assignment.RoundRobinTurns.MaxQueueLength);
+        });
+
+        modelBuilder.Entity<Webhooks.WebhookCallWindow>(window =>
+        {
+            window.ToTable("webhook_calls");
+            window.HasKey(w => w.Target);
+            window.Property(w => w.Target).HasMaxLength(Webhooks.WebhookCallWindows.MaxTargetLength);
+            // The old windows the recovery sweep deletes.
+            window.HasIndex(w => w.WindowStart);
         });
     }
 }

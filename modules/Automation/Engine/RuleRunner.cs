@@ -32,7 +32,8 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
 
     /// <summary>
     /// Runs <paramref name="rule"/> on the record <paramref name="start"/> names; null when it did not run (outside the rule's scope, or this start already ran it on this record).
-    /// A run that ends before its actions (skipped, refused) is recorded ended, in one statement; one that acts is recorded running, then finished.
+    /// A run that ends before its actions (skipped, refused) is recorded ended, in one statement; one that acts is recorded PENDING under
+    /// this host's lease, moves RUNNING in its first action's transaction, and is finished (see <see cref="RunWrites"/>).
     /// </summary>
     public async Task<AutomationRun?> RunAsync(ActiveRule rule, RunStart start, CancellationToken cancellationToken)
     {
@@ -47,7 +48,7 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
             EventId = start.StartId,
             EventType = start.StartType,
             Depth = start.Depth,
-            Status = RunStatus.Running,
+            Status = RunStatus.Pending,
             RunAsUserId = rule.Version.RunAsUserId,
             StartedAt = clock.GetUtcNow().UtcDateTime,
             RetryOf = start.RetryOf,
@@ -73,13 +74,45 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
 
         run.ConditionResult = true;
         run.Deadline = run.StartedAt + runOptions.MaxRunDuration;
-        if (!await RecordAsync(run, cancellationToken))
+        var token = Guid.NewGuid();
+        if (!await RunWrites.RecordPendingAsync(db, run, token, clock.GetUtcNow().UtcDateTime, runOptions, cancellationToken))
         {
-            return null; // this start already ran this rule on this record
+            return null; // this start already ran this rule on this record (or a live host runs it)
         }
 
-        await ContinueAsync(new RunState(rule, identity, start, run, [], check.Record!, WaitPlanner.StageOf(check.Record!), start.ChangesSeen), start.FromAction, resumed: null, cancellationToken);
+        await using var lease = RunLease.Hold(run.Id, token, scopes, runOptions, clock);
+        await ContinueAsync(new RunState(rule, identity with { RunId = run.RunId }, start, run, [], check.Record!, WaitPlanner.StageOf(check.Record!), start.ChangesSeen, lease), start.FromAction, resumed: null, cancellationToken);
         return run;
+    }
+
+    /// <summary>
+    /// Runs a PENDING run the recovery sweep took over under <paramref name="token"/> (its host stopped
+    /// before its first action): from its start as kept, its condition tested again on the record as it is now.
+    /// </summary>
+    public async Task TakeOverAsync(AutomationRun run, Guid token, CancellationToken cancellationToken)
+    {
+        await using var lease = RunLease.Hold(run.Id, token, scopes, runOptions, clock);
+        var version = await db.RuleVersions.AsNoTracking().FirstOrDefaultAsync(v => v.RuleId == run.RuleId && v.Version == run.RuleVersion, cancellationToken);
+        run.Deadline = clock.GetUtcNow().UtcDateTime + runOptions.MaxRunDuration;
+        if (version is null)
+        {
+            await FinishAsync(run, lease, RunStatus.Cancelled, "CANCELLED: the rule was deleted before the run started.", [], cancellationToken);
+            return;
+        }
+
+        var rule = new ActiveRule(version, run.EntityType, RuleDefinition.FromJson(version.Definition));
+        var identity = new AutomationRunIdentity(run.RuleId, version.Name, version.Version, run.RunId) { Depth = run.Depth };
+        var start = RestartOf(run) with { FromAction = run.FirstAction, RetryOf = run.RetryOf };
+        var check = await CheckAsync(rule, identity, start, startedInStage: null, testCondition: true, cancellationToken);
+        if (check.Verdict != Verdict.Proceed)
+        {
+            run.ConditionResult = check.Verdict == Verdict.ConditionFalse ? false : run.ConditionResult;
+            var status = check.Verdict switch { Verdict.Refused => RunStatus.Failed, Verdict.ConditionFalse => RunStatus.Skipped, _ => RunStatus.Cancelled };
+            await FinishAsync(run, lease, status, check.Verdict == Verdict.Refused ? check.Detail : status == RunStatus.Cancelled ? $"CANCELLED: {check.Detail}." : null, [], cancellationToken);
+            return;
+        }
+
+        await ContinueAsync(new RunState(rule, identity, start, run, [], check.Record!, WaitPlanner.StageOf(check.Record!), start.ChangesSeen, lease), run.FirstAction, resumed: null, cancellationToken);
     }
 
     private enum Verdict
@@ -135,7 +168,7 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
 
     /// <summary>What a run carries from action to action, and across its waits.</summary>
     private sealed record RunState(ActiveRule Rule, AutomationRunIdentity Identity, RunStart Start, AutomationRun Run, JsonArray Steps, JsonObject Record,
-        string? StageId, IReadOnlyDictionary<string, FieldChange>? Changes);
+        string? StageId, IReadOnlyDictionary<string, FieldChange>? Changes, RunLease Lease);
 
     /// <summary>
     /// Runs the actions from <paramref name="from"/> on: an action that is not due yet makes the run
@@ -148,11 +181,16 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
         string? failure = null;
         for (var i = from; i < actions.Count; i++)
         {
+            if (state.Lease.Lost)
+            {
+                return; // ended by the recovery sweep, or taken over: this host writes no more of it
+            }
+
             var action = actions[i];
             var now = clock.GetUtcNow();
             if (now.UtcDateTime > state.Run.Deadline)
             {
-                await FinishAsync(state.Run, RunStatus.TimedOut,
+                await FinishAsync(state.Run, state.Lease, RunStatus.TimedOut,
                     $"TIMED_OUT: the run took longer than Automation:MaxRunDuration ({runOptions.MaxRunDuration.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s); it stopped before action {i.ToString(CultureInfo.InvariantCulture)}.", state.Steps, cancellationToken);
                 return;
             }
@@ -182,8 +220,27 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
             }
 
             var attempts = failedBefore + 1;
-            var outcome = await ActAsync(state.Rule, state.Identity, state.Start, action, cancellationToken,
-                progress: i < actions.Count - 1 ? Progress(state, action, attempts) : null);
+            if (state.Run.Status == RunStatus.Pending && catalog.FindAction(action.Kind) is { HasExternalEffects: true })
+            {
+                // No transaction takes a call to the outside back: the run is RUNNING before it, not with it.
+                if (!await RunWrites.StartAsync(db, state.Run.Id, state.Lease.Token, now.UtcDateTime, cancellationToken))
+                {
+                    return;
+                }
+
+                state.Run.Status = RunStatus.Running;
+            }
+
+            var outcome = await ActAsync(state.Rule, state.Identity, state.Start, action, cancellationToken, progress: Progress(state, action, attempts));
+            if (state.Lease.Lost)
+            {
+                return; // the action's transaction rolled back: the run is no longer this host's
+            }
+
+            if (outcome.Outcome.Succeeded)
+            {
+                state.Run.Status = RunStatus.Running;
+            }
             if (!outcome.Outcome.Succeeded && action.OnError == ErrorPolicy.Retry && attempts <= action.Retries && Retryable(outcome.Outcome))
             {
                 // Tried again after a back-off, through a wait like any other: no host sleeps on it.
@@ -199,7 +256,7 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
             }
         }
 
-        await FinishAsync(state.Run, failure is null ? RunStatus.Succeeded : RunStatus.Failed, failure, state.Steps, cancellationToken);
+        await FinishAsync(state.Run, state.Lease, failure is null ? RunStatus.Succeeded : RunStatus.Failed, failure, state.Steps, cancellationToken);
     }
 
     /// <summary>
@@ -228,8 +285,10 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
     {
         state.Run.Steps = state.Steps.ToJsonString();
         state.Run.Deadline = null; // a waiting run spends none of its budget
-        await waits.WaitAsync(state.Run, actionIndex, failedAttempts, dueAt, state.StageId, state.Changes, cancellationToken);
-        db.Entry(state.Run).State = EntityState.Detached;
+        if (!await waits.WaitAsync(state.Run, state.Lease.Token, actionIndex, failedAttempts, dueAt, state.StageId, state.Changes, cancellationToken))
+        {
+            state.Lease.MarkLost();
+        }
     }
 
     /// <summary>Refusals (rights, validation) come out the same however often they are tried: only other failures are retried.</summary>
@@ -237,43 +296,41 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
         outcome.Code is not (ErrorCodes.Forbidden or ErrorCodes.NotFound or ErrorCodes.Validation or ErrorCodes.InvalidValue);
 
     /// <summary>
-    /// Goes on with a run whose wait fell due (taken once by <see cref="WaitHandler"/>), on the version
+    /// Goes on with a run whose wait fell due (taken once by <see cref="WaitHandler"/>, which moved the run RUNNING under <paramref name="token"/>), on the version
     /// the run pinned (even when a newer one is active), with its budget again: checks as a start does
     /// (<see cref="CheckAsync"/>: the record read again as the run-as user, the rule's scope, the stage
     /// the run started in, the condition, whose event tests see what the run's start saw) and is
     /// cancelled when one no longer holds.
     /// </summary>
-    public async Task ResumeAsync(AutomationWait wait, CancellationToken cancellationToken)
+    public async Task ResumeAsync(AutomationWait wait, Guid token, CancellationToken cancellationToken)
     {
-        var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == wait.RunId, cancellationToken);
-        if (run is null || run.Status != RunStatus.Waiting)
+        // Running again since its wait was taken, within a budget of its own: a host that stops from here leaves it to the sweep (StalledRuns).
+        var run = await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == wait.RunId, cancellationToken);
+        if (run is null || run.Lease != token)
         {
             return;
         }
 
+        await using var lease = RunLease.Hold(run.Id, token, scopes, runOptions, clock);
         var steps = JsonNode.Parse(run.Steps)!.AsArray();
         var version = await db.RuleVersions.AsNoTracking().FirstOrDefaultAsync(v => v.RuleId == run.RuleId && v.Version == run.RuleVersion, cancellationToken);
         if (version is null)
         {
-            await FinishAsync(run, RunStatus.Cancelled, "CANCELLED: the rule was deleted while the run waited.", steps, cancellationToken);
+            await FinishAsync(run, lease, RunStatus.Cancelled, "CANCELLED: the rule was deleted while the run waited.", steps, cancellationToken);
             return;
         }
 
         var rule = new ActiveRule(version, run.EntityType, RuleDefinition.FromJson(version.Definition));
         var identity = new AutomationRunIdentity(run.RuleId, version.Name, version.Version, run.RunId) { Depth = run.Depth };
         var start = RestartOf(run, wait);
-        // Running again, within a budget of its own: a host that stops from here leaves it to be found (StalledRuns).
-        run.Status = RunStatus.Running;
-        run.Deadline = clock.GetUtcNow().UtcDateTime + runOptions.MaxRunDuration;
-        await db.SaveChangesAsync(cancellationToken);
         var check = await CheckAsync(rule, identity, start, wait.StageId, testCondition: true, cancellationToken);
         if (check.Verdict != Verdict.Proceed)
         {
-            await FinishAsync(run, check.Verdict == Verdict.Refused ? RunStatus.Failed : RunStatus.Cancelled, check.Verdict == Verdict.Refused ? check.Detail : $"CANCELLED: {check.Detail}.", steps, cancellationToken);
+            await FinishAsync(run, lease, check.Verdict == Verdict.Refused ? RunStatus.Failed : RunStatus.Cancelled, check.Verdict == Verdict.Refused ? check.Detail : $"CANCELLED: {check.Detail}.", steps, cancellationToken);
             return;
         }
 
-        await ContinueAsync(new RunState(rule, identity, start, run, steps, check.Record!, wait.StageId, start.ChangesSeen), wait.ActionIndex, wait, cancellationToken);
+        await ContinueAsync(new RunState(rule, identity, start, run, steps, check.Record!, wait.StageId, start.ChangesSeen, lease), wait.ActionIndex, wait, cancellationToken);
     }
 
     /// <summary>A recorded run's start again, as its first start showed it (<see cref="StoredStart"/>; a run recorded before runs kept it: its wait's changes).</summary>
@@ -283,23 +340,32 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
         return StoredStart.Parse(run.Start) is { } stored ? stored.Apply(start) : start with { Changes = wait is null ? null : RunWaits.ChangesOf(wait) };
     }
 
-    /// <summary>Runs one action of the run, once (a retry is a wait of its own); <paramref name="dryRun"/>: its writes rolled back, its effects recorded.</summary>
     /// <summary>
-    /// Writes the run's steps so far, this action's included, with the action (in its transaction, or
-    /// right after one with external effects): a run whose host stops later is retried from the action
-    /// under way, not from one that was done. Not for the last action, whose outcome the run's end writes.
+    /// Writes the run RUNNING with its steps so far, this action's included, with the action (in its
+    /// transaction, or right after one with external effects), if this host still holds the run: a run
+    /// whose host stops later is retried from the action under way, not from one that was done; a run
+    /// the sweep ended (or another host took over) has the action rolled back (<see cref="RunWrites.HeldAsync"/>).
     /// </summary>
-    private static Func<IServiceProvider, ActionOutcome, CancellationToken, Task> Progress(RunState state, RuleAction action, int attempts)
+    private Func<IServiceProvider, ActionOutcome, CancellationToken, Task> Progress(RunState state, RuleAction action, int attempts)
     {
         var started = Stopwatch.GetTimestamp();
-        return (services, done, cancellationToken) =>
+        return async (services, done, cancellationToken) =>
         {
             var steps = state.Steps.DeepClone().AsArray();
             steps.Add(Step(action, done, attempts, Stopwatch.GetElapsedTime(started)));
-            var json = steps.ToJsonString();
-            return services.GetRequiredService<AutomationDbContext>().Runs.Where(r => r.Id == state.Run.Id).ExecuteUpdateAsync(s => s.SetProperty(r => r.Steps, json), cancellationToken);
+            try
+            {
+                await RunWrites.HeldAsync(services, state.Run.Id, state.Lease.Token, steps.ToJsonString(), clock.GetUtcNow().UtcDateTime, cancellationToken);
+            }
+            catch (RunLeaseLostException)
+            {
+                state.Lease.MarkLost();
+                throw;
+            }
         };
     }
+
+    /// <summary>Runs one action of the run, once (a retry is a wait of its own); <paramref name="dryRun"/>: its writes rolled back, its effects recorded.</summary>
 
     internal async Task<(ActionOutcome Outcome, TimeSpan Elapsed)> ActAsync(ActiveRule rule, AutomationRunIdentity identity, RunStart start, RuleAction action, CancellationToken cancellationToken, bool dryRun = false,
         Func<IServiceProvider, ActionOutcome, CancellationToken, Task>? progress = null)
@@ -342,59 +408,30 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
             : new RecordRead(RecordSnapshot.Of(type, record), null);
     }
 
-    /// <summary>
-    /// Adds the run's row (one statement); false when this start already ran the rule on the record:
-    /// the unique index on rule, start and record says so, whichever host got there first.
-    /// </summary>
-    private async Task<bool> RecordAsync(AutomationRun run, CancellationToken cancellationToken)
-    {
-        // A retry is where starts collide in earnest (an admin's twenty clicks): looked for first, so
-        // that the usual case is not a refused insert, which the database's driver logs as an error.
-        if (run.RetryOf is not null
-            && await db.Runs.AnyAsync(r => r.RuleId == run.RuleId && r.EventId == run.EventId && r.EntityId == run.EntityId, cancellationToken))
-        {
-            return false;
-        }
-
-        db.Runs.Add(run);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            return true;
-        }
-        catch (DbUpdateException ex) when (UniqueViolations.Is(ex))
-        {
-            db.Entry(run).State = EntityState.Detached;
-            return false;
-        }
-        finally
-        {
-            if (run.Status != RunStatus.Running)
-            {
-                db.Entry(run).State = EntityState.Detached; // ended: not looked at again
-            }
-        }
-    }
-
     /// <summary>Records a run that ended before its actions (skipped, refused), ended, in one statement; null when this start already ran the rule on the record.</summary>
     private async Task<AutomationRun?> RecordEndedAsync(AutomationRun run, RunStatus status, string? error, CancellationToken cancellationToken)
     {
         run.Status = status;
         run.Error = error is { Length: > 2_000 } ? error[..2_000] : error;
         run.FinishedAt = clock.GetUtcNow().UtcDateTime;
-        return await RecordAsync(run, cancellationToken) ? run : null;
+        return await RunWrites.RecordAsync(db, run, cancellationToken) ? run : null;
     }
 
-    private async Task FinishAsync(AutomationRun run, RunStatus status, string? error, JsonArray steps, CancellationToken cancellationToken)
+    /// <summary>Ends the run, if this host still holds it (one conditional statement): a run the sweep ended keeps the end the sweep gave it.</summary>
+    private async Task FinishAsync(AutomationRun run, RunLease lease, RunStatus status, string? error, JsonArray steps, CancellationToken cancellationToken)
     {
         run.Status = status;
         run.Error = error is { Length: > 2_000 } ? error[..2_000] : error;
         run.Steps = steps.ToJsonString();
         run.FinishedAt = clock.GetUtcNow().UtcDateTime;
         run.Deadline = null;
-        await db.SaveChangesAsync(cancellationToken);
-        // A finished run is not looked at again: untracked, so a batch's later saves do not compare it.
-        db.Entry(run).State = EntityState.Detached;
+        if (!await RunWrites.FinishAsync(db, run, lease.Token, cancellationToken))
+        {
+            lease.MarkLost();
+        }
+
+        run.Lease = null;
+        run.Heartbeat = null;
     }
 
     private static JsonObject Step(RuleAction action, ActionOutcome outcome, int attempts, TimeSpan elapsed) => new()

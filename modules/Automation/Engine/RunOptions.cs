@@ -6,10 +6,11 @@ namespace Crm.Modules.Automation.Engine;
 /// <summary>
 /// A run's wall-clock budget (<c>Automation:MaxRunDuration</c>, 60 seconds, 1 second to an hour):
 /// checked before each action (a run past it ends <c>TIMED_OUT</c> there; time spent waiting for a
-/// delayed action does not count: a resumed run has the budget again). A run still <c>RUNNING</c>
-/// <c>Automation:StalledRunGrace</c> (2 minutes, 1 second to a day: longer than any action takes, a
-/// webhook call times out within a minute) past its deadline was left by a host that stopped: a
-/// start, and every grace after (at most every minute), ends it <c>TIMED_OUT</c> (<see cref="Runs.StalledRuns"/>).
+/// delayed action does not count: a resumed run has the budget again). <c>Automation:StalledRunGrace</c>
+/// (2 minutes, 1 second to a day): a run's host renews its heartbeat every third of it
+/// (<see cref="Runs.RunLease"/>); a run whose heartbeat is older was left by a host that stopped, and the
+/// recovery sweep (<see cref="AutomationRecovery"/>, every grace, at most every minute) ends it
+/// <c>TIMED_OUT</c> when it was running, or takes it over when it was pending (<see cref="Runs.StalledRuns"/>).
 /// </summary>
 public sealed record RunOptions(TimeSpan MaxRunDuration, TimeSpan StalledRunGrace)
 {

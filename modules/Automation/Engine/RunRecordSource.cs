@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Crm.PluginSdk.Automation;
 using Crm.PluginSdk.Entities;
@@ -26,7 +24,7 @@ internal sealed class RunRecordSource(IServiceProvider services, IEntityRegistry
 
     /// <summary>The records <paramref name="where"/> selects, by <paramref name="orderBy"/> (a field, ascending) then id.</summary>
     public Task<IReadOnlyList<JsonObject>> FindAsync(string type, JsonObject? where, string? orderBy, int limit, CancellationToken cancellationToken) =>
-        FindAsync(type, Where(where), orderBy, limit, cancellationToken);
+        FindAsync(type, FilterJson.ToWhere(where), orderBy, limit, cancellationToken);
 
     /// <summary>As above, with the filter's values already of their fields' types (a <see cref="DateOnly"/> for a date).</summary>
     public async Task<IReadOnlyList<JsonObject>> FindAsync(string type, IReadOnlyDictionary<string, object?>? where, string? orderBy, int limit, CancellationToken cancellationToken)
@@ -63,25 +61,8 @@ internal sealed class RunRecordSource(IServiceProvider services, IEntityRegistry
 
     public async Task<long> CountAsync(string type, JsonObject? where, CancellationToken cancellationToken) =>
         Type(type) is { } definition
-            ? (await definition.ListAsync(services, new ListArguments(Where(where), null, 1, null, null, null), true, cancellationToken)).TotalCount ?? 0
+            ? (await definition.ListAsync(services, new ListArguments(FilterJson.ToWhere(where), null, 1, null, null, null), true, cancellationToken)).TotalCount ?? 0
             : 0;
 
     private ICrmEntityDefinition? Type(string name) => registry.Find(name.ToLowerInvariant()) as ICrmEntityDefinition;
-
-    /// <summary>The filter as the list's GraphQL input would arrive: objects as dictionaries, numbers as decimals, lists as lists.</summary>
-    private static IReadOnlyDictionary<string, object?>? Where(JsonObject? where) => where is null ? null : (IReadOnlyDictionary<string, object?>)Value(where)!;
-
-    private static object? Value(JsonNode? node) => node switch
-    {
-        null => null,
-        JsonObject obj => obj.ToDictionary(p => p.Key, p => Value(p.Value)),
-        JsonArray array => array.Select(Value).ToList(),
-        _ => node.GetValueKind() switch
-        {
-            JsonValueKind.String => node.GetValue<string>(),
-            JsonValueKind.True => true,
-            JsonValueKind.False => false,
-            _ => decimal.Parse(node.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture),
-        },
-    };
 }

@@ -9,7 +9,7 @@ namespace Crm.Modules.Automation.Processes;
 /// Steps whose effect leaves the database (a script that may call <c>crm.http</c>, a webhook call) and
 /// so cannot commit with the advance past them: taken at most once. The branch is marked started in a
 /// commit of its own before the call; the advance past the step clears the mark. A host that dies
-/// between the two leaves the mark: the next start (<see cref="ProcessRecovery"/>) fails the instance
+/// between the two leaves the mark: the recovery sweep (<see cref="ProcessRecovery"/>) fails the instance
 /// at that step rather than call again (its effect may have happened), and an admin may retry it.
 /// </summary>
 public sealed partial class ProcessEngine
@@ -33,7 +33,13 @@ public sealed partial class ProcessEngine
             return null;
         }
 
-        var outcome = await AutomationRunner.RunAsync(scopes, request, cancellationToken);
+        // While the call lasts its host keeps the instance's change time fresh: the recovery sweep takes an
+        // outside step for cut off only when its instance went a grace unchanged (its host stopped).
+        ActionOutcome outcome;
+        await using (StepHeartbeat(instance.Id, instance.Revision + 1))
+        {
+            outcome = await AutomationRunner.RunAsync(scopes, request, cancellationToken);
+        }
 
         // The call is made: its outcome is recorded whatever the caller does now, on a fresh read while the branch still carries this start.
         var next = definition.Out(step.Id).First(e => e.When is null).To;
@@ -59,8 +65,17 @@ public sealed partial class ProcessEngine
         return null;
     }
 
+    /// <summary>Renews the instance's change time every third of the grace while it stays at <paramref name="revision"/> (a renewal changes no revision).</summary>
+    private Runs.Heartbeat StepHeartbeat(long instanceId, int revision) => Runs.Heartbeat.Every(services.GetRequiredService<Engine.RunOptions>().StalledRunGrace / 3, clock, async stop =>
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var now = clock.GetUtcNow().UtcDateTime;
+        return await scope.ServiceProvider.GetRequiredService<Data.AutomationDbContext>().ProcessInstances.Where(x => x.Id == instanceId && x.Revision == revision)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.UpdatedAt, now), stop) == 1;
+    });
+
     /// <summary>
-    /// At a host's start: the instance fails at each outside step a host was cut off in (the mark
+    /// At a recovery sweep: the instance fails at each outside step a host was cut off in (the mark
     /// cleared, so that a retry takes the step again); false when it had none. A step marked less
     /// than <see cref="Engine.RunOptions.StalledRunGrace"/> ago is another live host's, under way (a
     /// rolling restart): the instance is left to it (true: not to be advanced here either).

@@ -24,18 +24,16 @@ namespace Crm.Modules.Automation.Processes;
 /// carries the same <see cref="WebhookGate.DeliveryHeader"/> (a redelivery, nothing resumed twice) and
 /// 409 otherwise, as does one for an instance no longer running.
 /// </summary>
-public sealed class ProcessWaitWebhooks(IncomingWebhookOptions options) : IEndpointContributor, IDisposable
+public sealed class ProcessWaitWebhooks(IncomingWebhookOptions options) : IEndpointContributor
 {
     private const string ResumedBy = "webhook";
 
-    private readonly WebhookGate _gate = new(options, ProcessLimits.MaxWebhookBodyBytes);
+    private readonly WebhookGate _gate = new(options, ProcessLimits.MaxWebhookBodyBytes, "instance");
 
     public static string PathOf(long instanceId) => $"/automation/process-waits/{instanceId.ToString(CultureInfo.InvariantCulture)}";
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints) =>
         endpoints.MapPost("/automation/process-waits/{instanceId}", (HttpContext http, string instanceId) => HandleAsync(http, instanceId));
-
-    public void Dispose() => _gate.Dispose();
 
     private async Task<IResult> HandleAsync(HttpContext http, string rawId)
     {
@@ -73,7 +71,7 @@ public sealed class ProcessWaitWebhooks(IncomingWebhookOptions options) : IEndpo
             return WebhookGate.Unauthenticated("the secret of a webhook wait of this instance");
         }
 
-        if (_gate.Throttled(http, instanceId, "A process instance") is { } throttled)
+        if (await _gate.ThrottledAsync(http, instanceId, "A process instance", cancellationToken) is { } throttled)
         {
             return throttled;
         }

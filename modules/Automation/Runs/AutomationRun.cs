@@ -3,6 +3,14 @@ namespace Crm.Modules.Automation.Runs;
 /// <summary>How a run ended (or that it is under way).</summary>
 public enum RunStatus
 {
+    /// <summary>
+    /// Recorded, its condition held, not started yet (no action has run): a host that stops here leaves
+    /// nothing done, so a redelivery of its event, or the recovery sweep once its heartbeat is older than
+    /// <c>Automation:StalledRunGrace</c>, takes it over and runs it.
+    /// </summary>
+    Pending,
+
+    /// <summary>Working through its actions, its lease renewed by its host (<see cref="AutomationRun.Heartbeat"/>).</summary>
     Running,
     Succeeded,
     Failed,
@@ -18,7 +26,7 @@ public enum RunStatus
 
     /// <summary>
     /// Did not finish within its budget (<c>Automation:MaxRunDuration</c>): it found so itself between two
-    /// actions, or its host stopped during the run and another start found it past its deadline. Retried from the action it had not run.
+    /// actions, or its host stopped during the run and the recovery sweep found its heartbeat stale. Retried from the action it had not run.
     /// </summary>
     TimedOut,
 }
@@ -75,6 +83,16 @@ public sealed class AutomationRun
 
     /// <summary>The failed run this one retries (its <see cref="RunId"/>); null for a first run.</summary>
     public Guid? RetryOf { get; set; }
+
+    /// <summary>
+    /// The token of the host working on it while it is PENDING or RUNNING; null otherwise. Every write of
+    /// the run's holder is conditional on it: a run the sweep ended, or another host took over, is not
+    /// written (nor moved to its next action) by the host that held it.
+    /// </summary>
+    public Guid? Lease { get; set; }
+
+    /// <summary>When its holder last renewed its lease (every third of <c>Automation:StalledRunGrace</c> while it works); null when nobody holds it.</summary>
+    public DateTime? Heartbeat { get; set; }
 
     /// <summary>The index of the rule's first action this run ran (a retry starts at the failed one; 0 otherwise): step i of <see cref="Steps"/> is action <c>FirstAction + i</c>.</summary>
     public int FirstAction { get; set; }

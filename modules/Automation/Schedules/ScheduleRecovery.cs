@@ -7,7 +7,7 @@ namespace Crm.Modules.Automation.Schedules;
 
 /// <summary>
 /// At every start, makes every rule's recurring work follow its active version again (idempotent):
-/// what an activation's commit and its scheduling left apart is put right (run by <see cref="Runs.RuleRecovery"/>).
+/// what an activation's commit and its scheduling left apart is put right (run by <see cref="AutomationRecovery"/>).
 /// </summary>
 public static class ScheduleRecovery
 {

@@ -59,7 +59,7 @@ public sealed class BacktestSchema : ISchemaContributor
         {
             Name = "backtestRule",
             Description = "Replays the recorded history of a window [from, to) on a version of a rule (left out: the draft if there is one, else the active version): how often it would have fired, "
-                + "what it would have changed, its scripts' errors and self-trigger cycles. Writes nothing. Bounded by Automation:Backtest (MaxWindow, MaxEvents, MaxDuration). Needs the settings right.",
+                + "what it would have changed, its scripts' errors and self-trigger cycles. Writes nothing. Bounded by Automation:Backtest (MaxWindow, MaxEvents, MaxSteps). Needs the settings right.",
             ResolvedType = new NonNullGraphType(report),
             Arguments = new QueryArguments(
                 new QueryArgument<NonNullGraphType<IdGraphType>> { Name = "ruleId" },

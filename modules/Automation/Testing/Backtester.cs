@@ -71,26 +71,25 @@ public sealed class Backtester(AutomationDbContext db, AutomationCatalog catalog
         var parameters = await ParameterValidator.ValidateAsync(services, trigger, recordType, definition.RecordScope(), definition.Trigger.Params, ["trigger", "params"], [], cancellationToken)
             ?? throw ErrorCodes.Error(ErrorCodes.InvalidValue, "The rule's trigger parameters no longer hold (a field or a stage is gone): save the rule again.");
 
-        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        budget.CancelAfter(options.MaxDuration);
         var report = new BacktestReport(rule.Id, tested.Version, from, to);
         var entries = await WindowAsync(history, rule.EntityType, from, to, report, cancellationToken);
         var states = await RebuildAsync(services, history, recordType, entries, from, cancellationToken);
         var replay = new Replay(runner, sandbox, active, identity, trigger, parameters, services, report);
         foreach (var entry in entries)
         {
-            if (budget.IsCancellationRequested)
+            if (replay.Steps >= options.MaxSteps)
             {
-                report.Truncated = $"{(report.Truncated is null ? "" : report.Truncated + " ")}The replay took longer than {options.MaxDuration} (Automation:Backtest:MaxDuration).";
+                report.Truncated = $"{(report.Truncated is null ? "" : report.Truncated + " ")}The replay took its {options.MaxSteps.ToString(CultureInfo.InvariantCulture)} steps of work (Automation:Backtest:MaxSteps).";
                 report.ReplayedUntil = entry.OccurredAt;
                 break;
             }
 
             report.Events++;
+            replay.Steps++;
             if (entry.Kind == RecordChangeKind.Deleted)
             {
                 // A run of records.deleted sees the record's id alone, as the engine's does.
-                await replay.EventAsync(entry, new JsonObject { ["id"] = entry.EntityId }, budget.Token);
+                await replay.EventAsync(entry, new JsonObject { ["id"] = entry.EntityId }, cancellationToken);
                 continue;
             }
 
@@ -105,7 +104,7 @@ public sealed class Backtester(AutomationDbContext db, AutomationCatalog catalog
                 state[field] = change.NewValue?.DeepClone();
             }
 
-            await replay.EventAsync(entry, state, budget.Token);
+            await replay.EventAsync(entry, state, cancellationToken);
         }
 
         report.Elapsed = Stopwatch.GetElapsedTime(started);
@@ -193,6 +192,9 @@ public sealed class Backtester(AutomationDbContext db, AutomationCatalog catalog
     /// <summary>One replay's work per event: the trigger, the scope, the condition, what the actions would change, and the rule's own cycle.</summary>
     private sealed class Replay(RuleRunner runner, ScriptSandbox sandbox, ActiveRule rule, AutomationRunIdentity identity, IAutomationTriggerKind trigger, AutomationParameters parameters, IServiceProvider services, BacktestReport report)
     {
+        /// <summary>The work done so far: events replayed, conditions tested, actions worked out (the budget's unit, <see cref="BacktestOptions.MaxSteps"/>).</summary>
+        public int Steps { get; set; }
+
         public async Task EventAsync(RecordHistoryEntry entry, JsonObject state, CancellationToken cancellationToken)
         {
             var domainEvent = entry.ToEvent();
@@ -213,6 +215,7 @@ public sealed class Backtester(AutomationDbContext db, AutomationCatalog catalog
                 }
 
                 bool held;
+                Steps++;
                 try
                 {
                     held = runner.TestCondition(rule, RunStart.Of(domainEvent, depth), record, services, cancellationToken, at: at);
@@ -230,6 +233,7 @@ public sealed class Backtester(AutomationDbContext db, AutomationCatalog catalog
                 }
 
                 report.Fired += depth == 1 ? 1 : 0;
+                Steps += rule.Definition.Actions.Count;
                 var changes = WouldChange(entry, domainEvent, record, at, depth, cancellationToken);
                 var own = new DomainEvent<CrmEvent>(Guid.NewGuid(), RecordUpdated.TypeName, 1, entry.OccurredAt, rule.Version.RunAsUserId, rule.EntityType, entry.EntityId,
                     new RecordUpdated(rule.EntityType, entry.EntityId, changes)) { Origin = new ChangeOrigin(ActorKind.Automation, AutomationChannel.For(identity with { Depth = depth })) };

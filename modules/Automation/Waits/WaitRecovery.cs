@@ -8,7 +8,7 @@ namespace Crm.Modules.Automation.Waits;
 /// At every start, schedules the work of every run still waiting again (the same key replaces what
 /// is there, so this is idempotent): work lost between a wait's commit and its scheduling, or with a
 /// scheduler's tables restored from elsewhere, is found again. Past-due waits fire at once. Run by
-/// <see cref="Runs.RuleRecovery"/> after the start, outside the start-up tasks'
+/// <see cref="AutomationRecovery"/> after the start, outside the start-up tasks'
 /// transaction: the scheduler writes through connections of its own, which on SQLite would wait for it.
 /// </summary>
 public static class WaitRecovery

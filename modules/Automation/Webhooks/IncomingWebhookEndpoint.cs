@@ -22,21 +22,19 @@ namespace Crm.Modules.Automation.Webhooks;
 /// compared in constant time with the one stored); a <see cref="DeliveryHeader"/> makes a
 /// redelivered call run once (it answers with the first delivery's run). Checks, each before the
 /// work it guards: the body's declared size (413), the secret (404 for no such webhook, 401), the
-/// rule's calls per minute on this host (429), the body as read (413, 400), what it names (422).
+/// rule's calls per minute across all hosts (429), the body as read (413, 400), what it names (422).
 /// </summary>
-public sealed class IncomingWebhookEndpoint(IncomingWebhookOptions options) : IEndpointContributor, IDisposable
+public sealed class IncomingWebhookEndpoint(IncomingWebhookOptions options) : IEndpointContributor
 {
     public const string SecretHeader = WebhookGate.SecretHeader;
     public const string DeliveryHeader = WebhookGate.DeliveryHeader;
 
-    private readonly WebhookGate _gate = new(options, options.MaxBodyBytes);
+    private readonly WebhookGate _gate = new(options, options.MaxBodyBytes, "rule");
 
     public static string PathOf(long ruleId) => $"/automation/webhooks/{ruleId.ToString(CultureInfo.InvariantCulture)}";
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints) =>
         endpoints.MapPost("/automation/webhooks/{ruleId}", (HttpContext http, string ruleId) => HandleAsync(http, ruleId));
-
-    public void Dispose() => _gate.Dispose();
 
     private async Task<IResult> HandleAsync(HttpContext http, string rawRuleId)
     {
@@ -64,7 +62,7 @@ public sealed class IncomingWebhookEndpoint(IncomingWebhookOptions options) : IE
             return WebhookGate.Unauthenticated("the rule's webhook secret");
         }
 
-        if (_gate.Throttled(http, ruleId, "The rule") is { } throttled)
+        if (await _gate.ThrottledAsync(http, ruleId, "The rule", cancellationToken) is { } throttled)
         {
             return throttled;
         }

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Threading.RateLimiting;
 using Crm.Modules.Automation.Starts;
 using Crm.PluginSdk.GraphQL;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Modules.Automation.Webhooks;
 
@@ -11,27 +11,16 @@ namespace Crm.Modules.Automation.Webhooks;
 /// The checks every incoming webhook makes, each before the work it guards, so that a rule's
 /// webhook and a process's webhook wait answer a hostile caller alike: the body's declared size
 /// (413), the secret in <see cref="SecretHeader"/> (its SHA-256 compared in constant time: 401), the
-/// calls per minute of one target on this host (429), the <see cref="DeliveryHeader"/>'s length
-/// (422), the body as read, never past one byte beyond the limit (413). One gate per endpoint: each
-/// has its own buckets.
+/// calls per minute of one target across every host (429: counted in the database, <see cref="WebhookCallWindows"/>),
+/// the <see cref="DeliveryHeader"/>'s length (422), the body as read, never past one byte beyond the
+/// limit (413). One gate per endpoint, whose targets are named <paramref name="targetKind"/>:ID.
 /// </summary>
-public sealed class WebhookGate(IncomingWebhookOptions options, int maxBodyBytes) : IDisposable
+public sealed class WebhookGate(IncomingWebhookOptions options, int maxBodyBytes, string targetKind)
 {
     public const string SecretHeader = "X-Crm-Webhook-Secret";
     public const string DeliveryHeader = "X-Crm-Delivery-Id";
 
-    private readonly PartitionedRateLimiter<long> _calls = PartitionedRateLimiter.Create<long, long>(target => RateLimitPartition.GetTokenBucketLimiter(target, _ => new TokenBucketRateLimiterOptions
-    {
-        TokenLimit = options.CallsPerMinute,
-        TokensPerPeriod = options.CallsPerMinute,
-        ReplenishmentPeriod = TimeSpan.FromMinutes(1),
-        QueueLimit = 0,
-        AutoReplenishment = true,
-    }));
-
     public int MaxBodyBytes => maxBodyBytes;
-
-    public void Dispose() => _calls.Dispose();
 
     /// <summary>SHA-256 of a secret's UTF-8 text (secrets are 256 random bits: a fast hash is enough, there is nothing to guess).</summary>
     public static byte[] Hash(string secret) => SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret));
@@ -51,16 +40,22 @@ public sealed class WebhookGate(IncomingWebhookOptions options, int maxBodyBytes
     public static IResult Unauthenticated(string whose) =>
         Error(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthenticated, $"The {SecretHeader} header does not hold {whose}.");
 
-    /// <summary>429 (with Retry-After) once <paramref name="target"/> has had its calls this minute; null while it has calls left.</summary>
-    public IResult? Throttled(HttpContext http, long target, string what)
+    /// <summary>
+    /// Counts the call (one statement); 429 (with Retry-After: the seconds left of the minute) once
+    /// <paramref name="target"/> has had its calls this minute on all hosts together; null while it has calls left.
+    /// </summary>
+    public async Task<IResult?> ThrottledAsync(HttpContext http, long target, string what, CancellationToken cancellationToken)
     {
-        using var lease = _calls.AttemptAcquire(target);
-        if (lease.IsAcquired)
+        var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        var window = WebhookCallWindows.WindowOf(now);
+        var db = http.RequestServices.GetRequiredService<Data.AutomationDbContext>();
+        if (await WebhookCallWindows.CountAsync(db, $"{targetKind}:{target.ToString(CultureInfo.InvariantCulture)}", window, cancellationToken) <= options.CallsPerMinute)
         {
             return null;
         }
 
-        http.Response.Headers.RetryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture) : "60";
+        var left = window.AddMinutes(1) - now.UtcDateTime;
+        http.Response.Headers.RetryAfter = Math.Max(1, Math.Ceiling(left.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         return Error(StatusCodes.Status429TooManyRequests, ErrorCodes.LimitExceeded, $"{what} takes at most {options.CallsPerMinute.ToString(CultureInfo.InvariantCulture)} calls a minute (Automation:Webhooks:Incoming:CallsPerMinute).");
     }
 

@@ -39,6 +39,9 @@ public sealed class Organization(PermissionsDbContext db) : IOrganization, IScop
             .OrderBy(u => u.Id).Select(u => u.Id).Take(limit).ToListAsync(cancellationToken);
     }
 
+    public async Task<bool> DepartmentExistsAsync(long departmentId, CancellationToken cancellationToken) =>
+        (await TreeAsync(cancellationToken)).Contains(departmentId);
+
     public async Task<IReadOnlySet<long>> ExistingRolesAsync(IReadOnlyCollection<long> roleIds, CancellationToken cancellationToken)
     {
         var wanted = roleIds.Distinct().ToList();

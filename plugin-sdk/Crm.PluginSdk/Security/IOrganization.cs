@@ -19,6 +19,9 @@ public interface IOrganization
     /// </summary>
     Task<IReadOnlyList<long>?> DepartmentMembersAsync(long departmentId, bool withSubdepartments, int limit, CancellationToken cancellationToken);
 
+    /// <summary>Whether the department exists (what a saved parameter naming one is checked with).</summary>
+    Task<bool> DepartmentExistsAsync(long departmentId, CancellationToken cancellationToken);
+
     /// <summary>Those of <paramref name="roleIds"/> that exist.</summary>
     Task<IReadOnlySet<long>> ExistingRolesAsync(IReadOnlyCollection<long> roleIds, CancellationToken cancellationToken);
 

@@ -10,7 +10,7 @@ namespace Crm.Host.Tests.Automation;
 /// <summary>
 /// Rules started without an event: by hand (<c>startAutomationRule</c>, by whoever may update the
 /// record; the run acts as the rule's run-as user) and by an incoming webhook (the rule's own secret,
-/// a bounded body, a delivery id that makes a redelivery run once, a per-rule rate).
+/// a bounded body, a delivery id that makes a redelivery run once, a per-rule rate: see WebhookThrottleTests).
 /// </summary>
 public abstract class RuleStartTests(AutomationHost fixture)
 {
@@ -213,33 +213,6 @@ public abstract class RuleStartTests(AutomationHost fixture)
         // A record the run-as user cannot read (or that is gone) is the run's failure, logged.
         var (status, body) = await CallAsync(path, secret, new { recordId = 987654321, input = new { note = "x" } });
         Assert.Equal((HttpStatusCode.OK, "FAILED"), (status, Str(body!["run"]!["status"])));
-    }
-
-    [Fact]
-    public async Task An_incoming_webhook_takes_at_most_its_calls_per_minute_per_rule()
-    {
-        var rule = await RuleAsync("platform.webhook");
-        var other = await RuleAsync("platform.webhook");
-        var secret = Str((await Host.MutateAsync("rotateAutomationWebhookSecret", Rotate, new { ruleId = rule })).Ok()["secret"]);
-        var otherSecret = Str((await Host.MutateAsync("rotateAutomationWebhookSecret", Rotate, new { ruleId = other })).Ok()["secret"]);
-
-        // Wrong secrets do not spend a rule's calls.
-        for (var i = 0; i < 30; i++)
-        {
-            Assert.Equal(HttpStatusCode.Unauthorized, (await CallAsync($"/automation/webhooks/{rule}", otherSecret, new { })).Status);
-        }
-
-        // Ten times the limit (20 a minute in these tests), as calls that name no record: each counts, none runs.
-        var statuses = new List<HttpStatusCode>();
-        for (var i = 0; i < 200; i++)
-        {
-            statuses.Add((await CallAsync($"/automation/webhooks/{rule}", secret, new { })).Status);
-        }
-
-        Assert.Equal(20, statuses.Count(s => s == HttpStatusCode.UnprocessableEntity));
-        Assert.Equal(180, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
-        // Another rule has calls of its own.
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await CallAsync($"/automation/webhooks/{other}", otherSecret, new { })).Status);
     }
 
     /// <summary>A body whose length is not known beforehand (sent chunked).</summary>

@@ -8,7 +8,8 @@ namespace Crm.Host.Tests.Automation;
 /// <summary>
 /// What a rule's run adds to delivering the event that starts it, in SQL statements: a skipped run
 /// (its condition false) is the record's read as the run-as user and one statement that records it
-/// ended; a run that acts is recorded running, then finished, around its action. The host of its
+/// ended; a run that acts is recorded PENDING, writes its step RUNNING in its action's transaction
+/// (conditional on its lease), then is finished. The host of its
 /// own (a class fixture) holds no other rules.
 /// </summary>
 public abstract class RunCostTests(AutomationHost fixture, Xunit.Abstractions.ITestOutputHelper output)
@@ -45,7 +46,7 @@ public abstract class RunCostTests(AutomationHost fixture, Xunit.Abstractions.IT
     }
 
     [Fact]
-    public async Task A_skipped_run_adds_its_record_read_and_one_statement_and_a_run_that_acts_two_around_its_action()
+    public async Task A_skipped_run_adds_its_record_read_and_one_statement_and_a_run_that_acts_its_insert_its_step_and_its_end()
     {
         var company = await Host.CreateCompanyAsync(new { title = "Counted" });
         // The automation user made first (by a rule it runs, which changes the permissions' version),
@@ -66,10 +67,10 @@ public abstract class RunCostTests(AutomationHost fixture, Xunit.Abstractions.IT
         var runs = (await Host.QueryAsync("query($id: ID!) { automationRuns(entityType: COMPANY, entityId: $id) { status } }", new { id = company })).ShouldSucceed().Data!["automationRuns"]!.AsArray();
         Assert.Equal(2, runs.Count(r => Str(r!["status"]) == "SKIPPED"));
         Assert.Equal(2, runs.Count(r => Str(r!["status"]) == "SUCCEEDED"));
-        // Measured: 34 / 36 / 41 statements on SQLite, 60 / 62 / 69 on PostgreSQL. Before runs were recorded
-        // ended, a skipped run cost two more (a look for an earlier run, then an INSERT and an UPDATE), one that acts one more.
+        // Measured: 34 / 36 / 42 statements on SQLite, 60 / 62 / 70 on PostgreSQL. Before leases a run that acts cost one
+        // less (its last action wrote no step); before runs were recorded ended, a skipped run cost two more.
         Assert.Equal(2, skipped - none); // the record read as the run-as user, the run's one INSERT
-        Assert.InRange(acted - skipped, 4, 8); // the run's UPDATE at its end, the comment (its statements, its event), that event's delivery
+        Assert.InRange(acted - skipped, 5, 8); // the lease-checked step in the action's transaction, the run's end, the comment (its statements, its event), that event's delivery
     }
 }
 

@@ -650,6 +650,14 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("first_action");
 
+                    b.Property<DateTime?>("Heartbeat")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("heartbeat");
+
+                    b.Property<Guid?>("Lease")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lease");
+
                     b.Property<Guid?>("RetryOf")
                         .HasColumnType("uuid")
                         .HasColumnName("retry_of");
@@ -699,8 +707,8 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                     b.HasIndex("RuleId", "Id")
                         .HasDatabaseName("ix_runs_rule_id_id");
 
-                    b.HasIndex("Status", "Deadline")
-                        .HasDatabaseName("ix_runs_status_deadline");
+                    b.HasIndex("Status", "Heartbeat")
+                        .HasDatabaseName("ix_runs_status_heartbeat");
 
                     b.HasIndex("EntityType", "EntityId", "Id")
                         .HasDatabaseName("ix_runs_entity_type_entity_id_id");
@@ -782,6 +790,30 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                         .HasDatabaseName("ix_waits_state_due_at");
 
                     b.ToTable("waits", "automation");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Webhooks.WebhookCallWindow", b =>
+                {
+                    b.Property<string>("Target")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("target");
+
+                    b.Property<int>("Calls")
+                        .HasColumnType("integer")
+                        .HasColumnName("calls");
+
+                    b.Property<DateTime>("WindowStart")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("window_start");
+
+                    b.HasKey("Target")
+                        .HasName("pk_webhook_calls");
+
+                    b.HasIndex("WindowStart")
+                        .HasDatabaseName("ix_webhook_calls_window_start");
+
+                    b.ToTable("webhook_calls", "automation");
                 });
 
             modelBuilder.Entity("Crm.Modules.Automation.Webhooks.WebhookSecret", b =>

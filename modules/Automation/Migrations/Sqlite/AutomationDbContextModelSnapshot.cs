@@ -628,6 +628,14 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("first_action");
 
+                    b.Property<DateTime?>("Heartbeat")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("heartbeat");
+
+                    b.Property<Guid?>("Lease")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lease");
+
                     b.Property<Guid?>("RetryOf")
                         .HasColumnType("TEXT")
                         .HasColumnName("retry_of");
@@ -677,8 +685,8 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                     b.HasIndex("RuleId", "Id")
                         .HasDatabaseName("automation_ix_automation_runs_rule_id_id");
 
-                    b.HasIndex("Status", "Deadline")
-                        .HasDatabaseName("automation_ix_automation_runs_status_deadline");
+                    b.HasIndex("Status", "Heartbeat")
+                        .HasDatabaseName("automation_ix_automation_runs_status_heartbeat");
 
                     b.HasIndex("EntityType", "EntityId", "Id")
                         .HasDatabaseName("automation_ix_automation_runs_entity_type_entity_id_id");
@@ -758,6 +766,30 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                         .HasDatabaseName("automation_ix_automation_waits_state_due_at");
 
                     b.ToTable("automation_waits", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Modules.Automation.Webhooks.WebhookCallWindow", b =>
+                {
+                    b.Property<string>("Target")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("target");
+
+                    b.Property<int>("Calls")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("calls");
+
+                    b.Property<DateTime>("WindowStart")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("window_start");
+
+                    b.HasKey("Target")
+                        .HasName("pk_automation_webhook_calls");
+
+                    b.HasIndex("WindowStart")
+                        .HasDatabaseName("automation_ix_automation_webhook_calls_window_start");
+
+                    b.ToTable("automation_webhook_calls", (string)null);
                 });
 
             modelBuilder.Entity("Crm.Modules.Automation.Webhooks.WebhookSecret", b =>

@@ -113,10 +113,10 @@ public abstract class ProcessWebhookWaitTests(AutomationHost fixture)
             statuses.Add((await CallAsync(waiting.Path, waiting.Secret, new { }, delivery: $"call-{i}")).Status);
         }
 
-        // (A bucket refilled over the minute: a refill during the calls may let a few more through.)
+        // (Counted per clock minute: calls that straddle a minute's turn get a second minute's 20.)
         var (ok, spent, throttled) = (statuses.Count(s => s == HttpStatusCode.OK), statuses.Count(s => s == HttpStatusCode.Conflict), statuses.Count(s => s == HttpStatusCode.TooManyRequests));
         Assert.Equal((1, 200), (ok, ok + spent + throttled));
-        Assert.InRange(throttled, 140, 180);
+        Assert.True(throttled is 180 or 160, $"{throttled} throttled");
 
         var other = await Host.CreateDealAsync(new { title = "Cancelled" });
         var cancelled = await WaitingAsync(process, other);

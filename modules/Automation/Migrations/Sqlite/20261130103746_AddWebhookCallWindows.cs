@@ -1,0 +1,40 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Crm.Modules.Automation.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class AddWebhookCallWindows : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "automation_webhook_calls",
+                columns: table => new
+                {
+                    target = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    window_start = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    calls = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_automation_webhook_calls", x => x.target);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "automation_ix_automation_webhook_calls_window_start",
+                table: "automation_webhook_calls",
+                column: "window_start");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "automation_webhook_calls");
+        }
+    }
+}
