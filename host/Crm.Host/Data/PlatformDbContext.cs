@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Host.Data;
 
-/// <summary>The host's own tables: API keys, event deliveries that did not succeed at once, and the record of modules' data migrations.</summary>
+/// <summary>The host's own tables: API keys, event deliveries that did not succeed at once, the record of modules' data migrations, and the marketplace's feeds, trusted publishers and installs.</summary>
 public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> options)
     : ModuleDbContext(options)
 {
@@ -21,6 +21,12 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
 
     public DbSet<Events.EventClaim> EventClaims => Set<Events.EventClaim>();
 
+    public DbSet<Marketplace.PluginFeed> PluginFeeds => Set<Marketplace.PluginFeed>();
+
+    public DbSet<Marketplace.TrustedPublisher> TrustedPublishers => Set<Marketplace.TrustedPublisher>();
+
+    public DbSet<Marketplace.PluginInstall> PluginInstalls => Set<Marketplace.PluginInstall>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<ApiKey>(key =>
@@ -33,6 +39,7 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
             key.HasIndex(k => k.KeyHash).IsUnique();
         });
         Events.EventDelivery.Configure(modelBuilder);
+        Marketplace.PluginInstall.Configure(modelBuilder);
         modelBuilder.Entity<DataMigrationRun>(run =>
         {
             run.ToTable("data_migrations");
