@@ -25,9 +25,10 @@ public static class PluginStartup
         {
             ApplyAsync(Hosting.CrmApplication.ReadDatabaseOptions(configuration), modulesPath, logger, CancellationToken.None).GetAwaiter().GetResult();
         }
-        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
+        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException or Hosting.InvalidConfigurationException)
         {
-            logger.LogWarning("The marketplace's installs were not applied at start: {Reason}", ex.Message);
+            // Quietly: the start-up's own check of the database follows and says, in one line, what is wrong.
+            logger.LogDebug(ex, "The marketplace's installs were not applied at start: {Reason}", ex.Message);
         }
     }
 

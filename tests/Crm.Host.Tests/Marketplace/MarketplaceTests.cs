@@ -224,6 +224,16 @@ public abstract class MarketplaceTests(Engine engine) : IDisposable
         Assert.Equal(MarketplaceErrors.NotInFeed, (await InstallRefusedAsync(host, "9.9.9")).Code);
         Assert.Null(await InstalledAsync(host, TestPackages.PluginId));
         Assert.Equal(["Crm.Modules."], Directory.GetDirectories(modules).Select(d => Path.GetFileName(d)![..12]).Distinct());
+
+        // Twenty admins installing one plugin at once: one install, nineteen refusals, one folder.
+        _packages.Publish(_packages.Signed(TestPackages.Manifest("0.8.0")));
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ =>
+            MutateAsync(host, "installPlugin", "id: $id, version: $version", new { id = TestPackages.PluginId, version = "0.8.0" }, "plugin { version }")));
+        Assert.Single(results, r => r["errors"]!.AsArray().Count == 0);
+        Assert.All(results.Where(r => r["errors"]!.AsArray().Count > 0), r => Assert.Equal(MarketplaceErrors.AlreadyInstalled, r["errors"]![0]!["code"]!.GetValue<string>()));
+        Assert.Equal("0.8.0", (await InstalledAsync(host, TestPackages.PluginId))!["version"]!.GetValue<string>());
+        Assert.Single(Directory.GetDirectories(modules), d => Path.GetFileName(d) == TestPackages.Assembly);
+        Assert.Empty(Directory.GetDirectories(Path.Combine(modules, PluginFolders.StagingFolderName)));
     }
 
     [Fact]
