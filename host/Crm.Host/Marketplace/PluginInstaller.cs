@@ -101,6 +101,11 @@ public sealed class PluginInstaller(
     {
         var wanted = ParseRequest(id, version);
         var install = await InstalledAsync(id, cancellationToken);
+        if (install.PendingAction == PendingPluginAction.Uninstall)
+        {
+            throw new PluginRefusedException(ErrorCodes.Conflict, $"The plugin '{id}' is uninstalled at the next start; install it again after that.");
+        }
+
         var source = await FindAsync(id, wanted, cancellationToken);
         if (NuGetVersion.Parse(source.Entry.Version) <= NuGetVersion.Parse(install.Version))
         {
