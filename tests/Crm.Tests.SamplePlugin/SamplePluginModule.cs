@@ -16,6 +16,8 @@ public sealed class SamplePluginModule : ICrmModule
 {
     public const string Id = "sample_plugin";
 
+    public const string Publisher = "sample";
+
     public SamplePluginModule() => FaultSettings.ThrowIfAsked(EntryPoint.Constructor);
 
     public ModuleManifest Manifest
@@ -25,10 +27,16 @@ public sealed class SamplePluginModule : ICrmModule
             FaultSettings.ThrowIfAsked(EntryPoint.Manifest);
             return new ModuleManifest(
                 FaultSettings.Current.Id ?? Id,
-                Version: "0.1.0",
+                Version: FaultSettings.Current.Version ?? "0.1.0",
                 SdkVersionRange: "[0.1.0, 1.0.0)",
                 DependsOn: ["selection_lists", "deals"],
-                Description: "The tests' sample plugin.");
+                Description: "The tests' sample plugin.")
+            {
+                // A marketplace plugin's publisher prefixes its id; a test that makes it claim another id makes it a built-in's.
+                Publisher = FaultSettings.Current.Id is null ? Publisher : null,
+                Name = "Sample plugin",
+                Capabilities = [PluginCapability.ReadAllRecords],
+            };
         }
     }
 

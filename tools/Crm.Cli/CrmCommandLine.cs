@@ -27,6 +27,7 @@ public static class CrmCommandLine
         {CustomFieldFilterBench.Usage}
         {ScriptsBench.Usage}
         {AutomationBench.Usage}
+        {PluginCommands.Usage}
           help                         show this text
 
         Settings are the host's: e.g. --Database:Provider=Postgres --ConnectionStrings:Crm="Host=...".
@@ -34,7 +35,7 @@ public static class CrmCommandLine
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var (command, options, settings) = Split(args);
+        var (command, options, settings, repeated) = Split(args);
         try
         {
             return command switch
@@ -46,6 +47,7 @@ public static class CrmCommandLine
                 ["bench", "custom-field-filter"] => await CustomFieldFilterBench.RunAsync(options, settings),
                 ["bench", "scripts"] => ScriptsBench.Run(options),
                 ["bench", "automation"] => await AutomationBench.RunAsync(options, settings),
+                ["plugin", ..] => PluginCommands.Run(command, options, repeated.GetValueOrDefault("--dependency") ?? []),
                 [] or ["help"] or ["--help"] or ["-h"] => PrintUsage(Console.Out, 0),
                 _ => PrintUsage(Console.Error, 2, $"unknown command: {string.Join(' ', command)}"),
             };
@@ -111,26 +113,39 @@ public static class CrmCommandLine
     }
 
     /// <summary>Options of the commands, each followed by a value (<c>--deals 1000</c> or <c>--deals=1000</c>).</summary>
-    private static readonly HashSet<string> ValuedOptions = ["--output", .. SeedCommand.Options, .. ReferenceReadBench.Options, .. CustomFieldFilterBench.Options, .. ScriptsBench.Options, .. AutomationBench.Options];
+    private static readonly HashSet<string> ValuedOptions = ["--output", .. SeedCommand.Options, .. ReferenceReadBench.Options, .. CustomFieldFilterBench.Options, .. ScriptsBench.Options, .. AutomationBench.Options, .. PluginCommands.Options];
+
+    /// <summary>Options that may be given more than once; each value is kept.</summary>
+    private static readonly HashSet<string> RepeatedOptions = ["--dependency"];
 
     /// <summary>Options of the commands that take no value.</summary>
     private static readonly HashSet<string> Flags = [.. SeedCommand.Flags, .. ReferenceReadBench.Flags, .. CustomFieldFilterBench.Flags];
 
-    private static (string[] Command, Dictionary<string, string> Options, string[] Settings) Split(string[] args)
+    private static (string[] Command, Dictionary<string, string> Options, string[] Settings, Dictionary<string, List<string>> Repeated) Split(string[] args)
     {
         var command = new List<string>();
         var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        var repeated = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var settings = new List<string>();
+        void Add(string name, string value)
+        {
+            options[name] = value;
+            if (RepeatedOptions.Contains(name))
+            {
+                (repeated.TryGetValue(name, out var values) ? values : repeated[name] = []).Add(value);
+            }
+        }
+
         for (var i = 0; i < args.Length; i++)
         {
             var equals = args[i].IndexOf('=', StringComparison.Ordinal);
             if (ValuedOptions.Contains(args[i]) && i + 1 < args.Length)
             {
-                options[args[i]] = args[++i];
+                Add(args[i], args[++i]);
             }
             else if (equals > 0 && ValuedOptions.Contains(args[i][..equals]))
             {
-                options[args[i][..equals]] = args[i][(equals + 1)..];
+                Add(args[i][..equals], args[i][(equals + 1)..]);
             }
             else if (Flags.Contains(args[i]))
             {
@@ -146,7 +161,7 @@ public static class CrmCommandLine
             }
         }
 
-        return ([.. command], options, [.. settings]);
+        return ([.. command], options, [.. settings], repeated);
     }
 
     private static int PrintUsage(TextWriter writer, int exitCode, string? problem = null)

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Host.Data;
 
-/// <summary>The host's own tables: API keys, event deliveries that did not succeed at once, the record of modules' data migrations, and the modules' wanted states.</summary>
+/// <summary>The host's own tables: API keys, event deliveries that did not succeed at once, the record of modules' data migrations, the modules' wanted states, and the marketplace's feeds, trusted publishers and installs.</summary>
 public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> options)
     : ModuleDbContext(options)
 {
@@ -23,6 +23,12 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
 
     public DbSet<Modules.Runtime.ModuleStateRow> ModuleStates => Set<Modules.Runtime.ModuleStateRow>();
 
+    public DbSet<Marketplace.PluginFeed> PluginFeeds => Set<Marketplace.PluginFeed>();
+
+    public DbSet<Marketplace.TrustedPublisher> TrustedPublishers => Set<Marketplace.TrustedPublisher>();
+
+    public DbSet<Marketplace.PluginInstall> PluginInstalls => Set<Marketplace.PluginInstall>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<ApiKey>(key =>
@@ -36,6 +42,7 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
         });
         Events.EventDelivery.Configure(modelBuilder);
         Modules.Runtime.ModuleStateRow.Configure(modelBuilder);
+        Marketplace.PluginInstall.Configure(modelBuilder);
         modelBuilder.Entity<DataMigrationRun>(run =>
         {
             run.ToTable("data_migrations");

@@ -88,6 +88,8 @@ public static class CrmApplication
             ? Path.GetFullPath(path)
             : Path.Combine(AppContext.BaseDirectory, "modules");
         var modulesLogger = loggerFactory.CreateLogger("Crm.Host.Modules");
+        // The marketplace's pending upgrades and uninstalls, and plugins this host lacks, before anything loads.
+        Marketplace.PluginStartup.Apply(configuration, modulesPath, modulesLogger);
         var catalog = ModuleLoader.Load(modulesPath, modulesLogger);
         services.AddSingleton(catalog);
         // Disabling and enabling modules at run time; the automation catalog leaves out the kinds of those disabled.
@@ -108,6 +110,12 @@ public static class CrmApplication
         services.AddSingleton<ISchemaContributor, ModulesSchemaContributor>();
         services.AddSingleton<ISchemaContributor, ApiKeysSchemaContributor>();
         services.AddSingleton<ISchemaContributor, EventDeliveriesSchemaContributor>();
+        services.AddSingleton(new Marketplace.PluginFolders(modulesPath));
+        services.AddScoped<Marketplace.MarketplaceFeeds>();
+        services.AddScoped<Marketplace.PluginInstaller>();
+        services.AddScoped<Marketplace.InstalledPlugins>();
+        services.AddSingleton<Marketplace.IPluginActivation, Marketplace.RestartActivation>();
+        services.AddSingleton<ISchemaContributor, Marketplace.MarketplaceSchemaContributor>();
         services.AddSingleton<SchemaProvider>();
         services.AddSingleton<IGraphQLTextSerializer>(new GraphQLSerializer(new ErrorInfoProvider(options =>
         {

@@ -58,7 +58,8 @@ public static class ModuleLoader
             return new ModuleCatalog([]);
         }
 
-        foreach (var directory in System.IO.Directory.GetDirectories(modulesPath).Order(StringComparer.Ordinal))
+        // Folders whose names start with '.' are not modules: the marketplace stages packages there.
+        foreach (var directory in System.IO.Directory.GetDirectories(modulesPath).Where(d => !Path.GetFileName(d).StartsWith('.')).Order(StringComparer.Ordinal))
         {
             var entry = LoadOne(directory, candidates, out var refusal, out var fault);
             if (entry.Manifest is null || refusal is not null)
@@ -74,6 +75,18 @@ public static class ModuleLoader
 
         var ordered = OrderByDependencies(candidates, logger);
         return new ModuleCatalog([.. ordered, .. candidates.Except(ordered).Concat(refused).OrderBy(m => m.Folder, StringComparer.Ordinal)]);
+    }
+
+    /// <summary>
+    /// One plugin folder read as a host would load it (its assembly, its module, its manifest and the
+    /// manifest's checks), alone: what <c>crm plugin pack</c> packs. Throws with the reason it would be refused.
+    /// </summary>
+    public static (ModuleManifest Manifest, Assembly Assembly) Inspect(string directory)
+    {
+        var entry = LoadOne(Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar), [], out var refusal, out _);
+        return refusal is null && entry.Manifest is { } manifest && entry.Assembly is { } assembly
+            ? (manifest, assembly)
+            : throw new InvalidOperationException($"{Path.GetFileName(directory)} would be refused: {ModuleCatalog.OneLine(refusal ?? "it has no manifest")}");
     }
 
     /// <summary>One folder: the entry, and why it is refused (a check) or failed (its own code threw), if it is.</summary>
@@ -171,7 +184,7 @@ public static class ModuleLoader
         ModuleCatalog.Leave(entry, fault is null ? ModuleState.Refused : ModuleState.Failed, reason!, fault, logger);
 
     /// <summary>Throws <see cref="ModuleRefusedException"/> when the manifest is unusable or targets another SDK.</summary>
-    internal static void CheckManifest(ModuleManifest? manifest)
+    internal static void CheckManifest(ModuleManifest? manifest, bool checkSdk = true)
     {
         if (manifest is null)
         {
@@ -200,7 +213,7 @@ public static class ModuleLoader
             throw new ModuleRefusedException($"its SDK range '{manifest.SdkVersionRange}' cannot be read");
         }
 
-        if (!range.Satisfies(NuGetVersion.Parse(CrmSdk.Version)))
+        if (checkSdk && !range.Satisfies(NuGetVersion.Parse(CrmSdk.Version)))
         {
             throw new ModuleRefusedException($"it needs SDK {manifest.SdkVersionRange}, the host has {CrmSdk.Version}");
         }

@@ -55,11 +55,12 @@ public enum EntryPoint
 /// What a test asks of this copy of the plugin, from <c>faults.json</c> beside its assembly:
 /// <c>{ "throwIn": "RecordType", "id": "deals", "recordTypeName": "deal" }</c>, every key
 /// optional (an id or a record type name another module holds makes the plugin claim it; a
-/// <c>timelineKind</c> is the name its quote timeline kind is declared under). Each
+/// <c>timelineKind</c> is the name its quote timeline kind is declared under; a <c>version</c> is
+/// the one its manifest states, for the marketplace's upgrades). Each
 /// copy is loaded in a load context of its own, so each reads its own file. Without the file the
 /// plugin faults nowhere.
 /// </summary>
-public sealed record FaultSettings(EntryPoint ThrowIn = EntryPoint.None, string? Id = null, string? RecordTypeName = null, string? TimelineKind = null)
+public sealed record FaultSettings(EntryPoint ThrowIn = EntryPoint.None, string? Id = null, string? RecordTypeName = null, string? TimelineKind = null, string? Version = null)
 {
     public const string FileName = "faults.json";
 

@@ -250,6 +250,40 @@ namespace Crm.Host.Data.Migrations.Postgres
                 });
 
             modelBuilder.Entity("Crm.Host.Modules.Runtime.ModuleStateRow", b =>
+            modelBuilder.Entity("Crm.Host.Marketplace.PluginFeed", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("AddedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("added_at");
+
+                    b.Property<long>("AddedBy")
+                        .HasColumnType("bigint")
+                        .HasColumnName("added_by");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("url");
+
+                    b.HasKey("Id")
+                        .HasName("pk_plugin_feeds");
+
+                    b.HasIndex("Url")
+                        .IsUnique()
+                        .HasDatabaseName("ix_plugin_feeds_url");
+
+                    b.ToTable("plugin_feeds", "platform");
+                });
+
+            modelBuilder.Entity("Crm.Host.Marketplace.PluginInstall", b =>
                 {
                     b.Property<string>("ModuleId")
                         .HasMaxLength(50)
@@ -274,6 +308,116 @@ namespace Crm.Host.Data.Migrations.Postgres
                         .HasName("pk_module_states");
 
                     b.ToTable("module_states", "platform");
+                    b.Property<string>("Capabilities")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("capabilities");
+
+                    b.Property<string>("Feed")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("feed");
+
+                    b.Property<string>("Folder")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("folder");
+
+                    b.Property<DateTime>("InstalledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("installed_at");
+
+                    b.Property<long>("InstalledBy")
+                        .HasColumnType("bigint")
+                        .HasColumnName("installed_by");
+
+                    b.Property<string>("PackageHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("package_hash");
+
+                    b.Property<string>("PendingAction")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("pending_action");
+
+                    b.Property<string>("PendingHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("pending_hash");
+
+                    b.Property<string>("PendingVersion")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("pending_version");
+
+                    b.Property<string>("Publisher")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("publisher");
+
+                    b.Property<bool>("PurgeData")
+                        .HasColumnType("boolean")
+                        .HasColumnName("purge_data");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .IsConcurrencyToken()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("version");
+
+                    b.HasKey("ModuleId")
+                        .HasName("pk_plugin_installs");
+
+                    b.HasIndex("Folder")
+                        .IsUnique()
+                        .HasDatabaseName("ix_plugin_installs_folder");
+
+                    b.ToTable("plugin_installs", "platform");
+                });
+
+            modelBuilder.Entity("Crm.Host.Marketplace.TrustedPublisher", b =>
+                {
+                    b.Property<string>("Publisher")
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("publisher");
+
+                    b.Property<DateTime>("AddedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("added_at");
+
+                    b.Property<long>("AddedBy")
+                        .HasColumnType("bigint")
+                        .HasColumnName("added_by");
+
+                    b.Property<string>("KeyId")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("key_id");
+
+                    b.Property<string>("PublicKey")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("public_key");
+
+                    b.HasKey("Publisher")
+                        .HasName("pk_trusted_publishers");
+
+                    b.ToTable("trusted_publishers", "platform");
                 });
 
             modelBuilder.Entity("Crm.PluginSdk.Events.OutboxMessage", b =>

@@ -240,6 +240,38 @@ namespace Crm.Host.Data.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("Crm.Host.Modules.Runtime.ModuleStateRow", b =>
+            modelBuilder.Entity("Crm.Host.Marketplace.PluginFeed", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("AddedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("added_at");
+
+                    b.Property<long>("AddedBy")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("added_by");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("url");
+
+                    b.HasKey("Id")
+                        .HasName("pk_platform_plugin_feeds");
+
+                    b.HasIndex("Url")
+                        .IsUnique()
+                        .HasDatabaseName("platform_ix_platform_plugin_feeds_url");
+
+                    b.ToTable("platform_plugin_feeds", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Host.Marketplace.PluginInstall", b =>
                 {
                     b.Property<string>("ModuleId")
                         .HasMaxLength(50)
@@ -264,6 +296,116 @@ namespace Crm.Host.Data.Migrations.Sqlite
                         .HasName("pk_platform_module_states");
 
                     b.ToTable("platform_module_states", (string)null);
+                    b.Property<string>("Capabilities")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("capabilities");
+
+                    b.Property<string>("Feed")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("feed");
+
+                    b.Property<string>("Folder")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("folder");
+
+                    b.Property<DateTime>("InstalledAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("installed_at");
+
+                    b.Property<long>("InstalledBy")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("installed_by");
+
+                    b.Property<string>("PackageHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("package_hash");
+
+                    b.Property<string>("PendingAction")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pending_action");
+
+                    b.Property<string>("PendingHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pending_hash");
+
+                    b.Property<string>("PendingVersion")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pending_version");
+
+                    b.Property<string>("Publisher")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("publisher");
+
+                    b.Property<bool>("PurgeData")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("purge_data");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("version");
+
+                    b.HasKey("ModuleId")
+                        .HasName("pk_platform_plugin_installs");
+
+                    b.HasIndex("Folder")
+                        .IsUnique()
+                        .HasDatabaseName("platform_ix_platform_plugin_installs_folder");
+
+                    b.ToTable("platform_plugin_installs", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Host.Marketplace.TrustedPublisher", b =>
+                {
+                    b.Property<string>("Publisher")
+                        .HasMaxLength(30)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("publisher");
+
+                    b.Property<DateTime>("AddedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("added_at");
+
+                    b.Property<long>("AddedBy")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("added_by");
+
+                    b.Property<string>("KeyId")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key_id");
+
+                    b.Property<string>("PublicKey")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("public_key");
+
+                    b.HasKey("Publisher")
+                        .HasName("pk_platform_trusted_publishers");
+
+                    b.ToTable("platform_trusted_publishers", (string)null);
                 });
 
             modelBuilder.Entity("Crm.PluginSdk.Events.OutboxMessage", b =>

@@ -1,0 +1,270 @@
+using Crm.Host.Data;
+using Crm.Host.Modules;
+using Crm.PluginSdk.Modules;
+using Crm.PluginSdk.GraphQL;
+using Microsoft.EntityFrameworkCore;
+using NuGet.Versioning;
+
+namespace Crm.Host.Marketplace;
+
+/// <summary>A refusal of the marketplace: a <c>UserError</c> code and its sentence.</summary>
+public sealed class PluginRefusedException(string code, string message) : Exception(message)
+{
+    public string Code { get; } = code;
+}
+
+/// <summary>
+/// Installs, upgrades and uninstalls marketplace plugins. An install is verified whole before
+/// anything changes (the file's hash against its feed's index, the content hash and signature
+/// against the publisher's trusted key, the SDK range, the dependencies and their ranges, the id
+/// and folder), recorded in <c>platform.plugin_installs</c> (one row per id: of concurrent
+/// installs one wins), unpacked into place atomically and then handed to the runtime. An upgrade
+/// or an uninstall is recorded as pending and applied by each host at its next start, before its
+/// modules load (<see cref="PluginStartup"/>): a loaded assembly cannot be unloaded reliably.
+/// </summary>
+public sealed class PluginInstaller(
+    PlatformDbContext db,
+    MarketplaceFeeds feeds,
+    ModuleCatalog catalog,
+    PluginFolders folders,
+    IPluginActivation activation,
+    TimeProvider clock,
+    ILogger<PluginInstaller> logger)
+{
+    public async Task<PluginInstall> InstallAsync(string id, string? version, long by, CancellationToken cancellationToken)
+    {
+        var wanted = ParseRequest(id, version);
+        if (catalog.All.FirstOrDefault(m => m.Id == id) is { } present)
+        {
+            throw new PluginRefusedException(MarketplaceErrors.AlreadyInstalled, $"The module '{id}' is already in this host ({present.Folder}).");
+        }
+
+        if (await db.PluginInstalls.AsNoTracking().AnyAsync(i => i.ModuleId == id, cancellationToken))
+        {
+            throw new PluginRefusedException(MarketplaceErrors.AlreadyInstalled, $"The plugin '{id}' is already installed; upgrade or uninstall it.");
+        }
+
+        var source = await FindAsync(id, wanted, cancellationToken);
+        var package = await FetchVerifiedAsync(source, await feeds.TrustedAsync(source.Entry.Publisher, cancellationToken), cancellationToken);
+        CheckSdk(package.Manifest);
+        await CheckDependenciesAsync(package.Manifest, cancellationToken);
+        if (Directory.Exists(folders.PathOf(package.Manifest.Assembly)) || catalog.All.Any(m => m.Folder == package.Manifest.Assembly))
+        {
+            throw new PluginRefusedException(MarketplaceErrors.AlreadyInstalled, $"The folder {package.Manifest.Assembly} is already in the modules folder.");
+        }
+
+        var staged = folders.Stage(package);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var install = new PluginInstall
+        {
+            ModuleId = id,
+            Version = package.Manifest.Version,
+            PackageHash = package.FileHash,
+            Publisher = package.Manifest.Publisher,
+            Folder = package.Manifest.Assembly,
+            Capabilities = string.Join(',', package.Manifest.Capabilities.Distinct().Order()),
+            Feed = source.Feed,
+            InstalledAt = now,
+            InstalledBy = by,
+            UpdatedAt = now,
+        };
+        db.PluginInstalls.Add(install);
+        try
+        {
+            // The row first: of concurrent installs of one id (or folder) only one gets past here.
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            Directory.Delete(staged, recursive: true);
+            throw new PluginRefusedException(MarketplaceErrors.AlreadyInstalled, $"The plugin '{id}' (or its folder {package.Manifest.Assembly}) was installed meanwhile.");
+        }
+
+        try
+        {
+            folders.MoveIntoPlace(staged, install.Folder, replace: false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or PackageException)
+        {
+            await db.PluginInstalls.Where(i => i.ModuleId == id).ExecuteDeleteAsync(CancellationToken.None);
+            throw new PluginRefusedException(MarketplaceErrors.PackageRefused, $"The plugin could not be put in the modules folder: {ex.Message}");
+        }
+
+        logger.LogInformation("Plugin {Plugin} {Version} of {Publisher} installed from {Feed}", id, install.Version, install.Publisher, install.Feed);
+        await activation.ActivateAsync(folders.PathOf(install.Folder), cancellationToken);
+        return install;
+    }
+
+    /// <summary>Verifies the new version as an install would and records it as pending: each host applies it at its next start.</summary>
+    public async Task<PluginInstall> UpgradeAsync(string id, string? version, CancellationToken cancellationToken)
+    {
+        var wanted = ParseRequest(id, version);
+        var install = await InstalledAsync(id, cancellationToken);
+        if (install.PendingAction == PendingPluginAction.Uninstall)
+        {
+            throw new PluginRefusedException(ErrorCodes.Conflict, $"The plugin '{id}' is uninstalled at the next start; install it again after that.");
+        }
+
+        var source = await FindAsync(id, wanted, cancellationToken);
+        if (NuGetVersion.Parse(source.Entry.Version) <= NuGetVersion.Parse(install.Version))
+        {
+            throw new PluginRefusedException(ErrorCodes.InvalidValue, $"The plugin '{id}' is at {install.Version}; {source.Entry.Version} is not newer.");
+        }
+
+        var package = await FetchVerifiedAsync(source, await feeds.TrustedAsync(source.Entry.Publisher, cancellationToken), cancellationToken);
+        CheckSdk(package.Manifest);
+        await CheckDependenciesAsync(package.Manifest, cancellationToken);
+        if (package.Manifest.Publisher != install.Publisher || package.Manifest.Assembly != install.Folder)
+        {
+            throw new PluginRefusedException(MarketplaceErrors.PackageRefused, $"{source.Entry.Version} changes the plugin's publisher or assembly; uninstall and install it instead.");
+        }
+
+        return await SetPendingAsync(install, PendingPluginAction.Upgrade, i =>
+        {
+            i.PendingVersion = package.Manifest.Version;
+            i.PendingHash = package.FileHash;
+            i.Feed = source.Feed;
+            i.PurgeData = false;
+        }, cancellationToken);
+    }
+
+    /// <summary>Records the uninstall as pending: at its next start a host removes the folder and, with <paramref name="purgeData"/>, the plugin's data.</summary>
+    public async Task<PluginInstall> UninstallAsync(string id, bool purgeData, CancellationToken cancellationToken)
+    {
+        var install = await InstalledAsync(id, cancellationToken);
+        var dependent = catalog.Loaded.FirstOrDefault(m => m.Manifest!.DependsOn.Contains(id));
+        if (dependent is not null)
+        {
+            throw new PluginRefusedException(ErrorCodes.Conflict, $"The module '{dependent.Id}' depends on '{id}'; uninstall it first.");
+        }
+
+        return await SetPendingAsync(install, PendingPluginAction.Uninstall, i =>
+        {
+            i.PendingVersion = null;
+            i.PendingHash = null;
+            i.PurgeData = purgeData;
+        }, cancellationToken);
+    }
+
+    private async Task<PluginInstall> SetPendingAsync(PluginInstall install, PendingPluginAction action, Action<PluginInstall> change, CancellationToken cancellationToken)
+    {
+        install.PendingAction = action;
+        change(install);
+        install.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            throw new PluginRefusedException(ErrorCodes.Conflict, $"The plugin '{install.ModuleId}' was changed meanwhile; look at it again.");
+        }
+
+        logger.LogInformation("Plugin {Plugin}: {Action} pending until the next start", install.ModuleId, action);
+        return install;
+    }
+
+    private async Task<PluginInstall> InstalledAsync(string id, CancellationToken cancellationToken) =>
+        await db.PluginInstalls.FirstOrDefaultAsync(i => i.ModuleId == id, cancellationToken)
+        ?? throw new PluginRefusedException(ErrorCodes.NotFound, $"The plugin '{id}' is not installed from a feed.");
+
+    private static NuGetVersion? ParseRequest(string id, string? version)
+    {
+        if (id.Length is 0 or > ModuleLoader.MaxIdLength || !id.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
+        {
+            throw new PluginRefusedException(ErrorCodes.InvalidValue, $"A plugin's id is 1 to {ModuleLoader.MaxIdLength} lower-case letters, digits and '_'.");
+        }
+
+        if (version is null)
+        {
+            return null;
+        }
+
+        return version.Length <= 100 && NuGetVersion.TryParse(version, out var parsed)
+            ? parsed
+            : throw new PluginRefusedException(ErrorCodes.InvalidValue, "'version' is not a semantic version.");
+    }
+
+    private async Task<AvailablePlugin> FindAsync(string id, NuGetVersion? version, CancellationToken cancellationToken)
+    {
+        var snapshot = await feeds.ReadAsync(cancellationToken);
+        return snapshot.Find(id, version) ?? throw new PluginRefusedException(MarketplaceErrors.NotInFeed,
+            $"No feed offers '{id}'{(version is null ? "" : $" {version}")}"
+            + (snapshot.Problems.Count == 0 ? "." : $" (unreadable: {string.Join("; ", snapshot.Problems.Select(p => $"{p.Key}: {p.Value}"))})."));
+    }
+
+    /// <summary>The package of a feed entry, checked against the index, its publisher's trusted key and the entry itself.</summary>
+    internal static async Task<PluginPackage> FetchVerifiedAsync(AvailablePlugin source, TrustedPublisher? trusted, CancellationToken cancellationToken)
+    {
+        // Before the download: an untrusted publisher's package is not even fetched.
+        if (trusted is null)
+        {
+            throw new PluginRefusedException(MarketplaceErrors.UnknownPublisher,
+                $"The publisher '{source.Entry.Publisher}' of '{source.Entry.Id}' is not trusted; an admin trusts a publisher's key with trustPublisher.");
+        }
+
+        try
+        {
+            var package = await FeedReader.ReadPackageAsync(source.Feed, source.Entry, cancellationToken);
+            if (package.Manifest.Id != source.Entry.Id || package.Manifest.Version != source.Entry.Version || package.Manifest.Publisher != source.Entry.Publisher)
+            {
+                throw new PackageException($"it holds {package.Manifest.Id} {package.Manifest.Version} of '{package.Manifest.Publisher}', not what the feed's index says");
+            }
+
+            package.VerifySignature(trusted.PublicKey);
+            return package;
+        }
+        catch (PackageException ex)
+        {
+            throw new PluginRefusedException(MarketplaceErrors.PackageRefused, $"The package of '{source.Entry.Id}' {source.Entry.Version} is refused: {ex.Message}.");
+        }
+    }
+
+    internal static void CheckSdk(PluginPackageManifest manifest)
+    {
+        var host = NuGetVersion.Parse(CrmSdk.Version);
+        if (!VersionRange.Parse(manifest.SdkVersionRange).Satisfies(host))
+        {
+            throw new PluginRefusedException(MarketplaceErrors.SdkMismatch,
+                $"'{manifest.Id}' {manifest.Version} was built for SDK {manifest.SdkVersionRange}; this host's SDK is {host} (range [{host}]).");
+        }
+    }
+
+    private async Task CheckDependenciesAsync(PluginPackageManifest manifest, CancellationToken cancellationToken)
+    {
+        var ids = manifest.Dependencies.Select(d => d.Id).ToList();
+        var installed = await db.PluginInstalls.AsNoTracking().Where(i => ids.Contains(i.ModuleId) && i.PendingAction != PendingPluginAction.Uninstall)
+            .ToDictionaryAsync(i => i.ModuleId, i => i.Version, cancellationToken);
+        foreach (var dependency in manifest.Dependencies)
+        {
+            var version = catalog.Find(dependency.Id) is { State: ModuleState.Loaded, Manifest: { } loaded } ? loaded.Version : installed.GetValueOrDefault(dependency.Id);
+            var range = VersionRange.Parse(dependency.Range);
+            if (version is null)
+            {
+                throw new PluginRefusedException(MarketplaceErrors.MissingDependency, $"'{manifest.Id}' needs the module '{dependency.Id}' ({range.PrettyPrint()}), which is not in service here.");
+            }
+
+            if (!range.Satisfies(NuGetVersion.Parse(version)))
+            {
+                throw new PluginRefusedException(MarketplaceErrors.MissingDependency, $"'{manifest.Id}' needs '{dependency.Id}' {range.PrettyPrint()}; this host has {version}.");
+            }
+        }
+    }
+}
+
+/// <summary>
+/// What becomes of a plugin folder just put in place. The module runtime loads it at once; until
+/// it is wired here, <see cref="RestartActivation"/> leaves it for the next start.
+/// </summary>
+public interface IPluginActivation
+{
+    Task ActivateAsync(string folder, CancellationToken cancellationToken);
+}
+
+/// <summary>The folder loads at the next start: its state shows <c>PENDING_RESTART</c> until then.</summary>
+public sealed class RestartActivation : IPluginActivation
+{
+    public Task ActivateAsync(string folder, CancellationToken cancellationToken) => Task.CompletedTask;
+}

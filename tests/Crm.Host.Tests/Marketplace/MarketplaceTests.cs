@@ -1,0 +1,272 @@
+using System.Text.Json.Nodes;
+using Crm.Host.Data;
+using Crm.Host.Marketplace;
+using Crm.Host.Tests.Infrastructure;
+using Crm.PluginSdk.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.Host.Tests.Marketplace;
+
+/// <summary>
+/// Feeds, trusted publishers and installs through GraphQL, on hosts that share one database and
+/// restart (upgrades and uninstalls apply at a host's next start). The package is the tests'
+/// sample plugin as built, packed and signed here and published to a feed folder.
+/// </summary>
+public abstract class MarketplaceTests(Engine engine) : IDisposable
+{
+    private const string PluginFields = "id version publisher builtIn state reason capabilities pendingAction pendingVersion purgeData feed";
+
+    private readonly TestPackages _packages = new();
+    private readonly List<CrmHost> _hosts = [];
+    private readonly List<string> _folders = [];
+
+    public void Dispose()
+    {
+        // The first host owns the database (a SQLite file is deleted with it): it goes last.
+        foreach (var host in Enumerable.Reverse(_hosts))
+        {
+            host.Dispose();
+        }
+
+        foreach (var folder in _folders)
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        _packages.Dispose();
+    }
+
+    /// <summary>A modules folder of the built-in modules (linked), without the sample plugin.</summary>
+    private string ModulesFolder()
+    {
+        var folder = Directory.CreateTempSubdirectory("crm-marketplace-modules-").FullName;
+        _folders.Add(folder);
+        foreach (var module in Directory.GetDirectories(Path.Combine(AppContext.BaseDirectory, "modules")))
+        {
+            Directory.CreateSymbolicLink(Path.Combine(folder, Path.GetFileName(module)), module);
+        }
+
+        return folder;
+    }
+
+    private async Task<CrmHost> StartAsync(string modulesFolder)
+    {
+        var settings = new Dictionary<string, string?> { ["Modules:Path"] = modulesFolder };
+        CrmHost host;
+        if (_hosts.Count == 0)
+        {
+            host = await CrmHost.StartAsync(engine, settings);
+        }
+        else
+        {
+            // Another host (or this one restarted) on the first one's database.
+            host = new CrmHost(engine, _hosts[0].ConnectionString, settings);
+            _ = host.Server;
+        }
+
+        _hosts.Add(host);
+        return host;
+    }
+
+    private static async Task<JsonNode> MutateAsync(CrmHost host, string field, string arguments, object variables, string selection)
+    {
+        // Each $name in the arguments is written in place as a literal (JSON's strings and booleans are GraphQL's).
+        foreach (var property in variables.GetType().GetProperties().OrderByDescending(p => p.Name.Length))
+        {
+            arguments = arguments.Replace("$" + property.Name, System.Text.Json.JsonSerializer.Serialize(property.GetValue(variables)), StringComparison.Ordinal);
+        }
+
+        var response = await host.QueryAsync($"mutation {{ {field}({arguments}) {{ {selection} errors {{ code message }} }} }}");
+        Assert.Empty(response.Errors);
+        return response.Data![field]!;
+    }
+
+    private static async Task<JsonNode> OkAsync(CrmHost host, string field, string arguments, object variables, string selection)
+    {
+        var payload = await MutateAsync(host, field, arguments, variables, selection);
+        Assert.Empty(payload["errors"]!.AsArray());
+        return payload;
+    }
+
+    private static async Task<(string Code, string Message)> RefusedAsync(CrmHost host, string field, string arguments, object variables, string selection = "plugin { id }")
+    {
+        var payload = await MutateAsync(host, field, arguments, variables, selection);
+        var error = Assert.Single(payload["errors"]!.AsArray())!;
+        return (error["code"]!.GetValue<string>(), error["message"]!.GetValue<string>());
+    }
+
+    private static Task<(string Code, string Message)> InstallRefusedAsync(CrmHost host, string version) =>
+        RefusedAsync(host, "installPlugin", "id: $id, version: $version", new { id = TestPackages.PluginId, version });
+
+    private static async Task<JsonNode?> InstalledAsync(CrmHost host, string id)
+    {
+        var response = (await host.QueryAsync($"{{ marketplace {{ installed {{ {PluginFields} }} }} }}")).ShouldSucceed();
+        return response.Data!["marketplace"]!["installed"]!.AsArray().FirstOrDefault(p => p!["id"]!.GetValue<string>() == id);
+    }
+
+    private static async Task<int> PluginTablesAsync(CrmHost host)
+    {
+        using var scope = host.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+        return host.Engine == Engine.Postgres
+            ? await db.Database.SqlQuery<int>($"SELECT count(*)::int AS \"Value\" FROM information_schema.tables WHERE table_schema = 'sample_plugin'").SingleAsync()
+            : await db.Database.SqlQuery<int>($"SELECT count(*) AS \"Value\" FROM sqlite_master WHERE type = 'table' AND name LIKE 'sample\\_plugin\\_%' ESCAPE '\\'").SingleAsync();
+    }
+
+    private async Task TrustAndAddFeedAsync(CrmHost host)
+    {
+        await OkAsync(host, "addPluginFeed", "url: $url", new { url = _packages.Feed }, "feed { id url problem }");
+        await OkAsync(host, "trustPublisher", "publisher: $publisher, publicKey: $key", new { publisher = TestPackages.Publisher, key = _packages.PublicKey }, "trustedPublisher { publisher keyId }");
+    }
+
+    [Fact]
+    public async Task Install_upgrade_and_uninstall_with_and_without_purge_and_two_hosts_agree()
+    {
+        _packages.Publish(_packages.Signed());
+        _packages.Publish(_packages.Signed(TestPackages.Manifest("0.2.0"), faults: new { version = "0.2.0" }));
+        var modulesA = ModulesFolder();
+        var hostA = await StartAsync(modulesA);
+        await OkAsync(hostA, "addPluginFeed", "url: $url", new { url = _packages.Feed }, "feed { id }");
+
+        // Not trusted yet: refused before the package is even fetched.
+        var (code, message) = await InstallRefusedAsync(hostA, "0.1.0");
+        Assert.Equal(MarketplaceErrors.UnknownPublisher, code);
+        Assert.Contains("'sample'", message, StringComparison.Ordinal);
+
+        await OkAsync(hostA, "trustPublisher", "publisher: $publisher, publicKey: $key", new { publisher = TestPackages.Publisher, key = _packages.PublicKey }, "trustedPublisher { publisher }");
+        var market = (await hostA.QueryAsync("{ marketplace { feeds { url problem } trustedPublishers { publisher keyId } available { id version publisher capabilities dependencies { id range } } } }")).ShouldSucceed().Data!["marketplace"]!;
+        Assert.Null(market["feeds"]![0]!["problem"]);
+        Assert.Equal(["0.1.0", "0.2.0"], market["available"]!.AsArray().Select(a => a!["version"]!.GetValue<string>()));
+        Assert.Equal("READ_ALL_RECORDS", market["available"]![0]!["capabilities"]![0]!.GetValue<string>());
+
+        var installed = (await OkAsync(hostA, "installPlugin", "id: $id, version: $version", new { id = TestPackages.PluginId, version = "0.1.0" }, $"plugin {{ {PluginFields} }}"))["plugin"]!;
+        Assert.Equal(("0.1.0", "PENDING_RESTART", false), (installed["version"]!.GetValue<string>(), installed["state"]!.GetValue<string>(), installed["builtIn"]!.GetValue<bool>()));
+        Assert.Equal("READ_ALL_RECORDS", installed["capabilities"]![0]!.GetValue<string>());
+        Assert.True(File.Exists(Path.Combine(modulesA, TestPackages.Assembly, TestPackages.Assembly + ".dll")));
+        Assert.Equal(MarketplaceErrors.AlreadyInstalled, (await InstallRefusedAsync(hostA, "0.1.0")).Code);
+
+        // Restarted, it loads the plugin; a second host with no copy of its own fetches it from the feed.
+        var restartedA = await StartAsync(modulesA);
+        Assert.Equal("ENABLED", (await InstalledAsync(restartedA, TestPackages.PluginId))!["state"]!.GetValue<string>());
+        (await restartedA.QueryAsync("{ quotes { totalCount } }")).ShouldSucceed();
+        var hostB = await StartAsync(ModulesFolder());
+        Assert.Equal(("ENABLED", "0.1.0"), ((await InstalledAsync(hostB, TestPackages.PluginId))!["state"]!.GetValue<string>(), (await InstalledAsync(hostB, TestPackages.PluginId))!["version"]!.GetValue<string>()));
+        (await hostB.QueryAsync("{ quotes { totalCount } }")).ShouldSucceed();
+        Assert.True(await PluginTablesAsync(hostB) > 0);
+
+        var upgrade = (await OkAsync(restartedA, "upgradePlugin", "id: $id, version: $version", new { id = TestPackages.PluginId, version = "0.2.0" }, $"plugin {{ {PluginFields} }}"))["plugin"]!;
+        Assert.Equal(("PENDING_RESTART", "UPGRADE", "0.2.0"), (upgrade["state"]!.GetValue<string>(), upgrade["pendingAction"]!.GetValue<string>(), upgrade["pendingVersion"]!.GetValue<string>()));
+        var upgraded = await StartAsync(modulesA);
+        var afterUpgrade = (await upgraded.QueryAsync("{ modules { id version state } }")).ShouldSucceed().Data!["modules"]!.AsArray().Single(m => m!["id"]!.GetValue<string>() == TestPackages.PluginId)!;
+        Assert.Equal(("0.2.0", "LOADED"), (afterUpgrade["version"]!.GetValue<string>(), afterUpgrade["state"]!.GetValue<string>()));
+        Assert.Equal("NONE", (await InstalledAsync(upgraded, TestPackages.PluginId))!["pendingAction"]!.GetValue<string>());
+
+        // Uninstalled keeping the data: the folder goes at the next start, the tables stay.
+        var kept = (await OkAsync(upgraded, "uninstallPlugin", "id: $id", new { id = TestPackages.PluginId }, $"plugin {{ {PluginFields} }}"))["plugin"]!;
+        Assert.Equal(("UNINSTALL", false), (kept["pendingAction"]!.GetValue<string>(), kept["purgeData"]!.GetValue<bool>()));
+        var uninstalled = await StartAsync(modulesA);
+        Assert.Null(await InstalledAsync(uninstalled, TestPackages.PluginId));
+        Assert.False(Directory.Exists(Path.Combine(modulesA, TestPackages.Assembly)));
+        Assert.True(await PluginTablesAsync(uninstalled) > 0);
+
+        // Installed again (its old tables are its own again), then uninstalled with its data.
+        await OkAsync(uninstalled, "installPlugin", "id: $id", new { id = TestPackages.PluginId }, "plugin { version }");
+        Assert.Equal("0.2.0", (await InstalledAsync(uninstalled, TestPackages.PluginId))!["version"]!.GetValue<string>());
+        await OkAsync(uninstalled, "uninstallPlugin", "id: $id, purgeData: true", new { id = TestPackages.PluginId }, "plugin { purgeData }");
+        var purged = await StartAsync(modulesA);
+        Assert.Null(await InstalledAsync(purged, TestPackages.PluginId));
+        Assert.Equal(0, await PluginTablesAsync(purged));
+        Assert.Contains("Crm.Modules.Deals", Directory.GetDirectories(modulesA).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task A_tampered_foreign_or_incompatible_package_or_a_missing_dependency_is_refused_and_nothing_is_installed()
+    {
+        var (otherKey, _) = PublisherKeys.Generate();
+        _packages.Publish(TestPackages.Tampered(_packages.Signed(TestPackages.Manifest("0.3.0")), "lib/Crm.Tests.SamplePlugin.deps.json", "{}"));
+        _packages.Publish(_packages.Signed(TestPackages.Manifest("0.4.0"), privateKey: otherKey));
+        _packages.Publish(_packages.Signed(TestPackages.Manifest("0.5.0") with { SdkVersionRange = "[2.0.0, 3.0.0)" }));
+        _packages.Publish(_packages.Signed(TestPackages.Manifest("0.6.0") with { Dependencies = [new PackageDependency("deals", "[0.1.0, 1.0.0)"), new PackageDependency("acme_missing", "1.0.0")] }));
+        _packages.Publish(_packages.Signed(TestPackages.Manifest("0.7.0") with { Dependencies = [new PackageDependency("deals", "[9.0.0, )")] }));
+        var modules = ModulesFolder();
+        var host = await StartAsync(modules);
+        await TrustAndAddFeedAsync(host);
+
+        var tampered = await InstallRefusedAsync(host, "0.3.0");
+        Assert.Equal(MarketplaceErrors.PackageRefused, tampered.Code);
+        Assert.Contains("changed after it was signed", tampered.Message, StringComparison.Ordinal);
+
+        var foreign = await InstallRefusedAsync(host, "0.4.0");
+        Assert.Equal(MarketplaceErrors.PackageRefused, foreign.Code);
+        Assert.Contains("not the trusted key's", foreign.Message, StringComparison.Ordinal);
+
+        var sdk = await InstallRefusedAsync(host, "0.5.0");
+        Assert.Equal(MarketplaceErrors.SdkMismatch, sdk.Code);
+        Assert.Contains("[2.0.0, 3.0.0)", sdk.Message, StringComparison.Ordinal);
+        Assert.Contains("0.1.0", sdk.Message, StringComparison.Ordinal);
+
+        var missing = await InstallRefusedAsync(host, "0.6.0");
+        Assert.Equal(MarketplaceErrors.MissingDependency, missing.Code);
+        Assert.Contains("'acme_missing'", missing.Message, StringComparison.Ordinal);
+
+        var outOfRange = await InstallRefusedAsync(host, "0.7.0");
+        Assert.Equal(MarketplaceErrors.MissingDependency, outOfRange.Code);
+        Assert.Contains("9.0.0", outOfRange.Message, StringComparison.Ordinal);
+        Assert.Contains("this host has 0.1.0", outOfRange.Message, StringComparison.Ordinal);
+
+        Assert.Equal(MarketplaceErrors.NotInFeed, (await InstallRefusedAsync(host, "9.9.9")).Code);
+        Assert.Null(await InstalledAsync(host, TestPackages.PluginId));
+        Assert.Equal(["Crm.Modules."], Directory.GetDirectories(modules).Select(d => Path.GetFileName(d)![..12]).Distinct());
+
+        // Twenty admins installing one plugin at once: one install, nineteen refusals, one folder.
+        _packages.Publish(_packages.Signed(TestPackages.Manifest("0.8.0")));
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ =>
+            MutateAsync(host, "installPlugin", "id: $id, version: $version", new { id = TestPackages.PluginId, version = "0.8.0" }, "plugin { version }")));
+        Assert.Single(results, r => r["errors"]!.AsArray().Count == 0);
+        Assert.All(results.Where(r => r["errors"]!.AsArray().Count > 0), r => Assert.Equal(MarketplaceErrors.AlreadyInstalled, r["errors"]![0]!["code"]!.GetValue<string>()));
+        Assert.Equal("0.8.0", (await InstalledAsync(host, TestPackages.PluginId))!["version"]!.GetValue<string>());
+        Assert.Single(Directory.GetDirectories(modules), d => Path.GetFileName(d) == TestPackages.Assembly);
+        Assert.Empty(Directory.GetDirectories(Path.Combine(modules, PluginFolders.StagingFolderName)));
+    }
+
+    [Fact]
+    public async Task Arguments_ten_times_their_limits_and_bad_feeds_or_keys_are_refused_and_only_admins_may_act()
+    {
+        var host = await StartAsync(ModulesFolder());
+        Assert.Equal("TOO_LONG", (await RefusedAsync(host, "addPluginFeed", "url: $url", new { url = "https://example.com/" + new string('a', 10 * PackageLimits.MaxFeedLength) }, "feed { id }")).Code);
+        Assert.Equal("INVALID_VALUE", (await RefusedAsync(host, "addPluginFeed", "url: $url", new { url = "relative/folder" }, "feed { id }")).Code);
+        Assert.Equal("INVALID_VALUE", (await RefusedAsync(host, "addPluginFeed", "url: $url", new { url = "https://user:secret@example.com/feed" }, "feed { id }")).Code);
+        Assert.Equal("TOO_LONG", (await RefusedAsync(host, "trustPublisher", "publisher: $publisher, publicKey: $key", new { publisher = new string('a', 10 * 30), key = _packages.PublicKey }, "trustedPublisher { publisher }")).Code);
+        Assert.Equal("TOO_LONG", (await RefusedAsync(host, "trustPublisher", "publisher: $publisher, publicKey: $key", new { publisher = "acme", key = new string('A', 10 * PackageLimits.MaxPublicKeyLength) }, "trustedPublisher { publisher }")).Code);
+        Assert.Equal("INVALID_VALUE", (await RefusedAsync(host, "trustPublisher", "publisher: $publisher, publicKey: $key", new { publisher = "acme", key = "bm90IGEga2V5" }, "trustedPublisher { publisher }")).Code);
+        Assert.Equal("INVALID_VALUE", (await RefusedAsync(host, "installPlugin", "id: $id", new { id = "Not An Id" })).Code);
+
+        // Twenty admins trusting one publisher at once end with one row, and the feed limit holds.
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => OkAsync(host, "trustPublisher", "publisher: $publisher, publicKey: $key", new { publisher = "acme", key = _packages.PublicKey }, "trustedPublisher { publisher }")));
+        Assert.Single((await host.QueryAsync("{ marketplace { trustedPublishers { publisher } } }")).ShouldSucceed().Data!["marketplace"]!["trustedPublishers"]!.AsArray());
+        for (var i = 0; i < PackageLimits.MaxFeeds; i++)
+        {
+            await OkAsync(host, "addPluginFeed", "url: $url", new { url = $"https://feeds.example.com/{i}" }, "feed { id }");
+        }
+
+        Assert.Equal("LIMIT_EXCEEDED", (await RefusedAsync(host, "addPluginFeed", "url: $url", new { url = "https://feeds.example.com/one-more" }, "feed { id }")).Code);
+        var unreachable = (await host.QueryAsync("{ marketplace { feeds { url } } }")).ShouldSucceed().Data!["marketplace"]!["feeds"]!.AsArray();
+        Assert.Equal(PackageLimits.MaxFeeds, unreachable.Count);
+
+        var anonymous = await host.QueryAsync("{ marketplace { feeds { url } } }", apiKey: null);
+        Assert.NotEmpty(anonymous.Errors);
+    }
+}
+
+[Trait("Engine", "Sqlite")]
+public sealed class MarketplaceOnSqlite() : MarketplaceTests(Engine.Sqlite);
+
+[Trait("Engine", "Postgres")]
+public sealed class MarketplaceOnPostgres() : MarketplaceTests(Engine.Postgres);
