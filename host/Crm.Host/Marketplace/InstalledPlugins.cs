@@ -39,6 +39,7 @@ public sealed class InstalledPlugins(PlatformDbContext db, ModuleCatalog catalog
             : module.State switch
             {
                 ModuleState.Loaded => PluginRunState.Enabled,
+                ModuleState.Disabled => PluginRunState.Disabled,
                 ModuleState.Failed => PluginRunState.Failed,
                 _ => PluginRunState.Refused,
             };

@@ -35,5 +35,7 @@ public static class PluginDataPurge
         }
 
         await db.DataMigrations.Where(r => r.ModuleId == moduleId).ExecuteDeleteAsync(cancellationToken);
+        // A module installed again later starts enabled, as a new one does.
+        await db.ModuleStates.Where(r => r.ModuleId == moduleId).ExecuteDeleteAsync(cancellationToken);
     }
 }

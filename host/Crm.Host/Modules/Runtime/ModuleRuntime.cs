@@ -188,7 +188,7 @@ public sealed class ModuleRuntime(
     public static ModuleStatus Status(ModuleEntry module) => new(
         module.Id,
         module.Manifest?.Version ?? "",
-        null,
+        module.Manifest?.Publisher,
         IsBuiltIn(module),
         module.State switch
         {

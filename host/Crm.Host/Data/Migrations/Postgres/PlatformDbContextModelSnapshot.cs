@@ -249,7 +249,6 @@ namespace Crm.Host.Data.Migrations.Postgres
                     b.ToTable("event_streams", "platform");
                 });
 
-            modelBuilder.Entity("Crm.Host.Modules.Runtime.ModuleStateRow", b =>
             modelBuilder.Entity("Crm.Host.Marketplace.PluginFeed", b =>
                 {
                     b.Property<long>("Id")
@@ -290,24 +289,6 @@ namespace Crm.Host.Data.Migrations.Postgres
                         .HasColumnType("character varying(50)")
                         .HasColumnName("module_id");
 
-                    b.Property<bool>("Enabled")
-                        .HasColumnType("boolean")
-                        .HasColumnName("enabled");
-
-                    b.Property<DateTime>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("updated_at");
-
-                    b.Property<string>("UpdatedBy")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("updated_by");
-
-                    b.HasKey("ModuleId")
-                        .HasName("pk_module_states");
-
-                    b.ToTable("module_states", "platform");
                     b.Property<string>("Capabilities")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -418,6 +399,33 @@ namespace Crm.Host.Data.Migrations.Postgres
                         .HasName("pk_trusted_publishers");
 
                     b.ToTable("trusted_publishers", "platform");
+                });
+
+            modelBuilder.Entity("Crm.Host.Modules.Runtime.ModuleStateRow", b =>
+                {
+                    b.Property<string>("ModuleId")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("module_id");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("enabled");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("ModuleId")
+                        .HasName("pk_module_states");
+
+                    b.ToTable("module_states", "platform");
                 });
 
             modelBuilder.Entity("Crm.PluginSdk.Events.OutboxMessage", b =>

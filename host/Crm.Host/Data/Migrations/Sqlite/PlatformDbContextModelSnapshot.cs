@@ -239,7 +239,6 @@ namespace Crm.Host.Data.Migrations.Sqlite
                     b.ToTable("platform_event_streams", (string)null);
                 });
 
-            modelBuilder.Entity("Crm.Host.Modules.Runtime.ModuleStateRow", b =>
             modelBuilder.Entity("Crm.Host.Marketplace.PluginFeed", b =>
                 {
                     b.Property<long>("Id")
@@ -278,24 +277,6 @@ namespace Crm.Host.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("module_id");
 
-                    b.Property<bool>("Enabled")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("enabled");
-
-                    b.Property<DateTime>("UpdatedAt")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("updated_at");
-
-                    b.Property<string>("UpdatedBy")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("updated_by");
-
-                    b.HasKey("ModuleId")
-                        .HasName("pk_platform_module_states");
-
-                    b.ToTable("platform_module_states", (string)null);
                     b.Property<string>("Capabilities")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -406,6 +387,33 @@ namespace Crm.Host.Data.Migrations.Sqlite
                         .HasName("pk_platform_trusted_publishers");
 
                     b.ToTable("platform_trusted_publishers", (string)null);
+                });
+
+            modelBuilder.Entity("Crm.Host.Modules.Runtime.ModuleStateRow", b =>
+                {
+                    b.Property<string>("ModuleId")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("module_id");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("enabled");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("ModuleId")
+                        .HasName("pk_platform_module_states");
+
+                    b.ToTable("platform_module_states", (string)null);
                 });
 
             modelBuilder.Entity("Crm.PluginSdk.Events.OutboxMessage", b =>
