@@ -7,6 +7,7 @@ using Crm.PluginSdk.Querying;
 using Crm.PluginSdk.Records;
 using Crm.PluginSdk.Security;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.PluginSdk.Entities;
 
@@ -52,17 +53,7 @@ internal sealed class RecordSummarizer<TRecord, TContext>(
             throw ErrorCodes.Error(ErrorCodes.LimitExceeded, $"'sum' names {arguments.Sum.Count} fields; a summary adds up at most {SummaryLimits.MaxSumFields}.");
         }
 
-        var first = arguments.First ?? SummaryLimits.DefaultGroups;
-        if (first < 0)
-        {
-            throw ErrorCodes.Error(ErrorCodes.Validation, "'first' cannot be negative.");
-        }
-
-        if (first > SummaryLimits.MaxGroups)
-        {
-            throw ErrorCodes.Error(ErrorCodes.LimitExceeded, string.Create(CultureInfo.InvariantCulture, $"'first' {first} exceeds the limit of {SummaryLimits.MaxGroups} groups."));
-        }
-
+        var first = services.GetRequiredService<QueryLimits>().PageSize(arguments.First);
         var fields = definition.FieldsOf(services);
         var groupFields = Resolve([.. arguments.GroupBy.Select(formerNames.CurrentName)], fields, "groupBy", Groupable, $"is not a field {plural} can be grouped by");
         var sumFields = Resolve([.. arguments.Sum.Select(formerNames.CurrentName)], fields, "sum", Summable, $"is not a number field of {plural}");

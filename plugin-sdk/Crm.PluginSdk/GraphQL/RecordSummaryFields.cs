@@ -13,14 +13,14 @@ namespace Crm.PluginSdk.GraphQL;
 /// </summary>
 internal static class RecordSummaryFields
 {
-    public static void Add(ObjectGraphType query, ICrmEntityDefinition definition, IReadOnlyDictionary<string, EntityField> fields, InputObjectGraphType filter, SharedGraphTypes types)
+    public static void Add(ObjectGraphType query, ICrmEntityDefinition definition, IReadOnlyDictionary<string, EntityField> fields, InputObjectGraphType filter, SharedGraphTypes types, QueryLimits limits)
     {
         var groupable = FieldEnum(definition, fields, $"{definition.GraphTypeName}SummaryGroupField", $"A field {definition.PluralName} can be grouped by in a summary.", byGroup: true)!; // every type groups by id at least
         var summable = FieldEnum(definition, fields, $"{definition.GraphTypeName}SummarySumField", $"A number field of {definition.PluralName} a summary can add up.", byGroup: false);
         var arguments = new QueryArguments(
             new QueryArgument(filter) { Name = "where", Description = "The records to summarize, as the list's 'where'." },
             new QueryArgument(SchemaComposer.NonNullList(groupable)) { Name = "groupBy", Description = $"The fields each group shares a value of: 1 to {SummaryLimits.MaxGroupFields}." },
-            new QueryArgument<IntGraphType> { Name = "first", Description = $"The largest groups to return: {SummaryLimits.DefaultGroups} when left out, at most {SummaryLimits.MaxGroups}." });
+            new QueryArgument<IntGraphType> { Name = "first", Description = $"The largest groups to return: {limits.DefaultPageSize} when left out, at most {limits.MaxPageSize}." });
         if (summable is not null)
         {
             arguments.Add(new QueryArgument(new ListGraphType(new NonNullGraphType(summable))) { Name = "sum", Description = $"The fields to add up in each group: at most {SummaryLimits.MaxSumFields}." });

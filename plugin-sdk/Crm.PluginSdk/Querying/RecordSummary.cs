@@ -19,7 +19,8 @@ internal sealed record SummarySum(string Field, decimal? Value);
 
 /// <summary>
 /// The bounds of a summary, fixed because each shapes its one SQL statement: grouped fields and
-/// summed fields are columns of it, groups are its rows.
+/// summed fields are columns of it. Its groups are its rows, bounded as a list's page is
+/// (<see cref="QueryLimits.DefaultPageSize"/>, <see cref="QueryLimits.MaxPageSize"/>).
 /// </summary>
 internal static class SummaryLimits
 {
@@ -28,10 +29,4 @@ internal static class SummaryLimits
 
     /// <summary>The most fields a summary adds up.</summary>
     public const int MaxSumFields = 4;
-
-    /// <summary>The groups a summary returns when 'first' is not given.</summary>
-    public const int DefaultGroups = 100;
-
-    /// <summary>The most groups one summary returns ('first').</summary>
-    public const int MaxGroups = 1_000;
 }
