@@ -155,6 +155,43 @@ public sealed class SalesWorkspaceTests(ConsoleFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Bulk_change_stage_offers_the_selected_deals_pipeline_stages_and_refuses_a_mix()
+    {
+        var (_, email) = await fixture.NewUserAsync("Igor", ConsoleFixture.Everything(ConsoleFixture.SalesTypes));
+        var pipeline = (await Host.QueryAsync("mutation($input: PipelineInput!) { createPipeline(input: $input) { pipeline { id stages { id name } } errors { code message } } }",
+            new { input = new { name = Records.NewMarker("Export ") } })).ShouldSucceed().Data!["createPipeline"]!["pipeline"]!;
+        var stages = pipeline["stages"]!.AsArray().Select(s => s!["id"]!.GetValue<string>()).ToList();
+        var marker = Records.NewMarker("Mixed ");
+        await Host.CreateDealAsync(new { title = $"{marker} general" });
+        var exported = await Host.CreateDealAsync(new { title = $"{marker} export", pipelineId = pipeline["id"]!.GetValue<string>(), stageId = stages[0] });
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        await page.GotoAsync("/records/deal");
+        await page.GetByRole(AriaRole.Searchbox, new() { Name = "Search", Exact = true }).FillAsync(marker);
+        await page.GetByRole(AriaRole.Searchbox, new() { Name = "Search", Exact = true }).PressAsync("Enter");
+        await Expect(page.Locator("table tbody tr")).ToHaveCountAsync(2);
+
+        await page.GetByLabel($"Select {marker} general").CheckAsync();
+        await page.GetByLabel($"Select {marker} export").CheckAsync();
+        await Expect(page.GetByRole(AriaRole.Note)).ToContainTextAsync("different pipelines");
+        await Expect(page.GetByRole(AriaRole.Combobox, new() { Name = "Change stage" })).ToHaveCountAsync(0);
+
+        await page.GetByLabel($"Select {marker} general").UncheckAsync();
+        var change = page.GetByRole(AriaRole.Combobox, new() { Name = "Change stage" });
+        var offered = await change.Locator("option").EvaluateAllAsync<string[]>("options => options.map(o => o.value).filter(v => v)");
+        Assert.Equal(stages, offered);
+        await change.SelectOptionAsync(stages[1]);
+        var stage = "";
+        for (var wait = Stopwatch.StartNew(); stage != stages[1] && wait.Elapsed < TimeSpan.FromSeconds(10); await Task.Delay(100))
+        {
+            stage = (await Host.QueryAsync("query($id: ID!) { deal(id: $id) { stageId } }", new { id = exported })).ShouldSucceed().Data!["deal"]!["stageId"]!.GetValue<string>();
+        }
+
+        Assert.Equal(stages[1], stage);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task The_timeline_updates_live_in_a_second_browser()
     {
         var (_, watcherEmail) = await fixture.NewUserAsync("Watcher", ConsoleFixture.Everything(ConsoleFixture.SalesTypes));
