@@ -147,6 +147,27 @@ public sealed class AdminTests(ConsoleFixture fixture) : IClassFixture<ConsoleFi
             await Task.Delay(200);
         }
 
+        // Renamed, then deleted: refused with the API's reason while a deal is in it.
+        var renamed = $"{name} renamed";
+        var settings = page.GetByRole(AriaRole.Form, new() { Name = "Pipeline", Exact = true });
+        await settings.GetByLabel("Pipeline name").FillAsync(renamed);
+        await settings.GetByRole(AriaRole.Button, new() { Name = "Rename" }).ClickAsync();
+        await Expect(page.GetByLabel("List", new() { Exact = true }).Locator("option:checked")).ToHaveTextAsync(renamed);
+        var pipeline = (await Host.QueryAsync("{ pipelines { id name stages { id } } }")).ShouldSucceed().Data!["pipelines"]!.AsArray()
+            .Single(p => p!["name"]!.GetValue<string>() == renamed)!;
+        var pipelineId = pipeline["id"]!.GetValue<string>();
+        var deal = await Host.CreateDealAsync(new { title = Records.NewMarker("Blocking "), pipelineId, stageId = pipeline["stages"]![0]!["id"]!.GetValue<string>() });
+        page.Dialog += (_, dialog) => _ = dialog.AcceptAsync();
+        await settings.GetByRole(AriaRole.Button, new() { Name = "Delete pipeline" }).ClickAsync();
+        await Expect(settings.GetByRole(AriaRole.Alert)).ToBeVisibleAsync();
+        var reason = (await Host.QueryAsync("mutation($id: ID!) { deletePipeline(id: $id) { errors { message } } }", new { id = pipelineId })).ShouldSucceed()
+            .Data!["deletePipeline"]!["errors"]![0]!["message"]!.GetValue<string>();
+        await Expect(settings.GetByRole(AriaRole.Alert)).ToContainTextAsync(reason);
+
+        (await Host.QueryAsync("mutation($id: ID!) { deleteDeal(id: $id) { errors { code } } }", new { id = deal })).ShouldSucceed();
+        await settings.GetByRole(AriaRole.Button, new() { Name = "Delete pipeline" }).ClickAsync();
+        await Expect(page.GetByText("The pipeline was deleted.")).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("List", new() { Exact = true }).Locator("option", new() { HasText = renamed })).ToHaveCountAsync(0);
         await page.Context.CloseAsync();
     }
 
