@@ -104,6 +104,48 @@ public sealed class AdminTests(ConsoleFixture fixture) : IClassFixture<ConsoleFi
     }
 
     [Fact]
+    public async Task Every_admin_page_fits_a_phone_and_the_roles_grid_fits_1280_pixels()
+    {
+        var (_, email) = await fixture.NewUserAsync("Nina", ConsoleFixture.Everything(ConsoleFixture.SalesTypes), canConfigure: true);
+        string[] pages = ["/admin/custom-fields", "/admin/lists", "/admin/people", "/admin/roles", "/admin/api-keys", "/admin/automation", "/admin/processes"];
+        var phone = await fixture.NewPageAsync(width: 390, height: 844);
+        await phone.SignInAsync(email);
+        var wide = new List<string>();
+        foreach (var path in pages)
+        {
+            await phone.GotoAsync(path);
+            await Expect(phone.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
+            await phone.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            var (page, view) = (await phone.EvaluateAsync<int>("document.documentElement.scrollWidth"), await phone.EvaluateAsync<int>("window.innerWidth"));
+            if (page > view)
+            {
+                // Name the widest element sticking out, so a failure says what to fix.
+                var culprit = await phone.EvaluateAsync<string>("""
+                    [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth)
+                      .sort((a, b) => b.getBoundingClientRect().right - a.getBoundingClientRect().right)
+                      .slice(0, 3).map(e => e.tagName + '.' + e.className).join(', ')
+                    """);
+                wide.Add($"{path}: {page} px wide ({culprit})");
+            }
+        }
+
+        await phone.Context.CloseAsync();
+        var desk = await fixture.NewPageAsync(width: 1280, height: 800);
+        await desk.SignInAsync(email);
+        await desk.GotoAsync("/admin/roles");
+        await Expect(desk.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
+        await desk.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        var roles = await desk.EvaluateAsync<int>("document.documentElement.scrollWidth");
+        if (roles > 1280)
+        {
+            wide.Add($"/admin/roles at 1280 px: {roles} px wide");
+        }
+
+        await desk.Context.CloseAsync();
+        Assert.True(wide.Count == 0, string.Join("; ", wide));
+    }
+
+    [Fact]
     public async Task A_pipeline_is_made_with_stages_reordered_recoloured_and_given_semantics()
     {
         var (_, email) = await fixture.NewUserAsync("Ela", ConsoleFixture.Everything(ConsoleFixture.SalesTypes), canConfigure: true);
@@ -147,6 +189,27 @@ public sealed class AdminTests(ConsoleFixture fixture) : IClassFixture<ConsoleFi
             await Task.Delay(200);
         }
 
+        // Renamed, then deleted: refused with the API's reason while a deal is in it.
+        var renamed = $"{name} renamed";
+        var settings = page.GetByRole(AriaRole.Form, new() { Name = "Pipeline", Exact = true });
+        await settings.GetByLabel("Pipeline name").FillAsync(renamed);
+        await settings.GetByRole(AriaRole.Button, new() { Name = "Rename" }).ClickAsync();
+        await Expect(page.GetByLabel("List", new() { Exact = true }).Locator("option:checked")).ToHaveTextAsync(renamed);
+        var pipeline = (await Host.QueryAsync("{ pipelines { id name stages { id } } }")).ShouldSucceed().Data!["pipelines"]!.AsArray()
+            .Single(p => p!["name"]!.GetValue<string>() == renamed)!;
+        var pipelineId = pipeline["id"]!.GetValue<string>();
+        var deal = await Host.CreateDealAsync(new { title = Records.NewMarker("Blocking "), pipelineId, stageId = pipeline["stages"]![0]!["id"]!.GetValue<string>() });
+        page.Dialog += (_, dialog) => _ = dialog.AcceptAsync();
+        await settings.GetByRole(AriaRole.Button, new() { Name = "Delete pipeline" }).ClickAsync();
+        await Expect(settings.GetByRole(AriaRole.Alert)).ToBeVisibleAsync();
+        var reason = (await Host.QueryAsync("mutation($id: ID!) { deletePipeline(id: $id) { errors { message } } }", new { id = pipelineId })).ShouldSucceed()
+            .Data!["deletePipeline"]!["errors"]![0]!["message"]!.GetValue<string>();
+        await Expect(settings.GetByRole(AriaRole.Alert)).ToContainTextAsync(reason);
+
+        (await Host.QueryAsync("mutation($id: ID!) { deleteDeal(id: $id) { errors { code } } }", new { id = deal })).ShouldSucceed();
+        await settings.GetByRole(AriaRole.Button, new() { Name = "Delete pipeline" }).ClickAsync();
+        await Expect(page.GetByText("The pipeline was deleted.")).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("List", new() { Exact = true }).Locator("option", new() { HasText = renamed })).ToHaveCountAsync(0);
         await page.Context.CloseAsync();
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Crm.Host.Tests.Infrastructure;
 using Crm.Host.Tests.Permissions;
@@ -77,8 +78,16 @@ public sealed class SalesWorkspaceTests(ConsoleFixture fixture) : IClassFixture<
         await Expect(page.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
         await ConsoleFixture.ScreenshotAsync(page, "deal-board");
         var dealId = await card.GetAttributeAsync("data-deal");
-        var stored = (await Host.QueryAsync("query($id: ID!) { deal(id: $id) { stageId closed } }", new { id = dealId })).ShouldSucceed();
-        Assert.Equal("WON", stored.Data!["deal"]!["stageId"]!.GetValue<string>());
+        // The card moves on screen at once; the API's answer may still be on its way.
+        var stage = "";
+        for (var wait = Stopwatch.StartNew(); stage != "WON" && wait.Elapsed < TimeSpan.FromSeconds(10); await Task.Delay(100))
+        {
+            var stored = (await Host.QueryAsync("query($id: ID!) { deal(id: $id) { stageId closed } }", new { id = dealId })).ShouldSucceed();
+            stage = stored.Data!["deal"]!["stageId"]!.GetValue<string>();
+        }
+
+        Assert.Equal("WON", stage);
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
         await page.Context.CloseAsync();
     }
 
@@ -103,6 +112,82 @@ public sealed class SalesWorkspaceTests(ConsoleFixture fixture) : IClassFixture<
 
         await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("The move was refused");
         await Expect(first.GetByRole(AriaRole.Link, new() { Name = title })).ToBeVisibleAsync();
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_board_column_counts_and_sums_every_deal_in_it_and_loads_more_cards()
+    {
+        var (_, email) = await fixture.NewUserAsync("Ewa", ConsoleFixture.Everything(ConsoleFixture.SalesTypes));
+        var pipeline = (await Host.QueryAsync("mutation($input: PipelineInput!) { createPipeline(input: $input) { pipeline { id stages { id } } errors { code message } } }",
+            new { input = new { name = Records.NewMarker("Wholesale ") } })).ShouldSucceed().Data!["createPipeline"]!["pipeline"]!;
+        var pipelineId = pipeline["id"]!.GetValue<string>();
+        var stages = pipeline["stages"]!.AsArray().Select(s => s!["id"]!.GetValue<string>()).ToList();
+        // More deals than a column loads at first (50): 52 in dollars and one in euros.
+        foreach (var chunk in Enumerable.Range(0, 53).Chunk(8))
+        {
+            await Task.WhenAll(chunk.Select(i => Host.CreateDealAsync(i < 52
+                ? new { title = $"Pallet {i}", opportunity = 10m, currencyId = "USD", pipelineId, stageId = stages[0] }
+                : new { title = "Crate", opportunity = 7.5m, currencyId = "EUR", pipelineId, stageId = stages[0] })));
+        }
+
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        await page.GotoAsync($"/board/{pipelineId}");
+        var first = page.Locator($".board-column[data-stage='{stages[0]}']");
+        var second = page.Locator($".board-column[data-stage='{stages[1]}']");
+        await Expect(first.Locator(".board-count")).ToHaveTextAsync("Deals: 53");
+        await Expect(first.Locator(".board-sum")).ToContainTextAsync("$520.00");
+        await Expect(first.Locator(".board-sum")).ToContainTextAsync("€7.50");
+        await Expect(first.Locator(".card")).ToHaveCountAsync(50);
+
+        await first.GetByRole(AriaRole.Button, new() { Name = "Load more (50 of 53 shown)" }).ClickAsync();
+        await Expect(first.Locator(".card")).ToHaveCountAsync(53);
+        await Expect(first.GetByRole(AriaRole.Button, new() { NameRegex = new("^Load more") })).ToHaveCountAsync(0);
+
+        // A move takes the card's amount with it.
+        await first.GetByRole(AriaRole.Combobox, new() { Name = "Move to stage: Crate" }).SelectOptionAsync(stages[1]);
+        await Expect(second.Locator(".board-count")).ToHaveTextAsync("Deals: 1");
+        await Expect(second.Locator(".board-sum")).ToContainTextAsync("€7.50");
+        await Expect(first.Locator(".board-count")).ToHaveTextAsync("Deals: 52");
+        await Expect(first.Locator(".board-sum")).Not.ToContainTextAsync("€");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Bulk_change_stage_offers_the_selected_deals_pipeline_stages_and_refuses_a_mix()
+    {
+        var (_, email) = await fixture.NewUserAsync("Igor", ConsoleFixture.Everything(ConsoleFixture.SalesTypes));
+        var pipeline = (await Host.QueryAsync("mutation($input: PipelineInput!) { createPipeline(input: $input) { pipeline { id stages { id name } } errors { code message } } }",
+            new { input = new { name = Records.NewMarker("Export ") } })).ShouldSucceed().Data!["createPipeline"]!["pipeline"]!;
+        var stages = pipeline["stages"]!.AsArray().Select(s => s!["id"]!.GetValue<string>()).ToList();
+        var marker = Records.NewMarker("Mixed ");
+        await Host.CreateDealAsync(new { title = $"{marker} general" });
+        var exported = await Host.CreateDealAsync(new { title = $"{marker} export", pipelineId = pipeline["id"]!.GetValue<string>(), stageId = stages[0] });
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        await page.GotoAsync("/records/deal");
+        await page.GetByRole(AriaRole.Searchbox, new() { Name = "Search", Exact = true }).FillAsync(marker);
+        await page.GetByRole(AriaRole.Searchbox, new() { Name = "Search", Exact = true }).PressAsync("Enter");
+        await Expect(page.Locator("table tbody tr")).ToHaveCountAsync(2);
+
+        await page.GetByLabel($"Select {marker} general").CheckAsync();
+        await page.GetByLabel($"Select {marker} export").CheckAsync();
+        await Expect(page.GetByRole(AriaRole.Note)).ToContainTextAsync("different pipelines");
+        await Expect(page.GetByRole(AriaRole.Combobox, new() { Name = "Change stage" })).ToHaveCountAsync(0);
+
+        await page.GetByLabel($"Select {marker} general").UncheckAsync();
+        var change = page.GetByRole(AriaRole.Combobox, new() { Name = "Change stage" });
+        var offered = await change.Locator("option").EvaluateAllAsync<string[]>("options => options.map(o => o.value).filter(v => v)");
+        Assert.Equal(stages, offered);
+        await change.SelectOptionAsync(stages[1]);
+        var stage = "";
+        for (var wait = Stopwatch.StartNew(); stage != stages[1] && wait.Elapsed < TimeSpan.FromSeconds(10); await Task.Delay(100))
+        {
+            stage = (await Host.QueryAsync("query($id: ID!) { deal(id: $id) { stageId } }", new { id = exported })).ShouldSucceed().Data!["deal"]!["stageId"]!.GetValue<string>();
+        }
+
+        Assert.Equal(stages[1], stage);
         await page.Context.CloseAsync();
     }
 

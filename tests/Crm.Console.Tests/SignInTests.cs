@@ -41,6 +41,32 @@ public sealed class SignInTests(ConsoleFixture fixture) : IClassFixture<ConsoleF
     }
 
     [Fact]
+    public async Task The_language_switched_is_saved_to_the_user_and_a_fresh_browser_opens_in_it()
+    {
+        var (id, email) = await fixture.NewUserAsync("Zofia", ConsoleFixture.Everything(ConsoleFixture.SalesTypes));
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "My day" })).ToBeVisibleAsync();
+
+        await page.GetByLabel("Language").SelectOptionAsync("pl");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Mój dzień" })).ToBeVisibleAsync();
+        var saved = "";
+        for (var wait = System.Diagnostics.Stopwatch.StartNew(); saved != "pl" && wait.Elapsed < TimeSpan.FromSeconds(10); await Task.Delay(100))
+        {
+            saved = (await Host.QueryAsync("query($id: ID!) { user(id: $id) { language } }", new { id })).ShouldSucceed().Data!["user"]!["language"]!.GetValue<string>();
+        }
+
+        Assert.Equal("pl", saved);
+        await page.Context.CloseAsync();
+
+        // Another browser, nothing kept in it: the user's own language.
+        var fresh = await fixture.NewPageAsync();
+        await fresh.SignInAsync(email);
+        await Expect(fresh.GetByRole(AriaRole.Heading, new() { Name = "Mój dzień" })).ToBeVisibleAsync();
+        await fresh.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task At_a_phone_width_the_menu_opens_behind_a_button_and_the_language_switches()
     {
         var (_, email) = await fixture.NewUserAsync("Piotr", ConsoleFixture.Everything(ConsoleFixture.SalesTypes), language: "pl");

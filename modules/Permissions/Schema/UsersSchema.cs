@@ -165,6 +165,15 @@ public sealed class UsersSchema : ISchemaContributor
                     ? await c.RequestServices!.GetRequiredService<UserEditor>().UpdateAsync(id, c.GetArgument<Dictionary<string, object?>>("input"), c.CancellationToken)
                     : new UserPayload(null, [InvalidId(c, "id", "user")])),
         });
+        composer.Mutation.AddField(new FieldType
+        {
+            Name = "updateMyLanguage",
+            Description = $"Sets the signed-in user's own language (me.language): one of {string.Join(", ", OwnLanguage.Supported)}. Needs no settings right.",
+            ResolvedType = new NonNullGraphType(payload),
+            Arguments = new QueryArguments(new QueryArgument<NonNullGraphType<StringGraphType>> { Name = "language" }),
+            Resolver = new FuncFieldResolver<object?>(async c =>
+                await c.RequestServices!.GetRequiredService<OwnLanguage>().SetAsync(c.GetArgument<string>("language"), c.CancellationToken)),
+        });
     }
 
     /// <summary>Reading the directory needs a signed-in caller (not only a request let through anonymously).</summary>

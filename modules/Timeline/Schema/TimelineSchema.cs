@@ -14,6 +14,7 @@ using Crm.PluginSdk.Timeline;
 using GraphQL;
 using GraphQL.Resolvers;
 using GraphQL.Types;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Modules.Timeline.Schema;
@@ -30,6 +31,9 @@ public sealed class TimelineSchema : ISchemaContributor
     {
         /// <summary>The feed's: the caller's planned items to show on top (see <see cref="IPlannedItems"/>).</summary>
         public IReadOnlyList<PlannedItem> Planned { get; init; } = [];
+
+        /// <summary>The last timeline entry's id when the page was read (root field only, when asked for): where a subscription starts.</summary>
+        public long? LiveCursor { get; init; }
     }
 
     public void Contribute(SchemaComposer composer)
@@ -63,8 +67,13 @@ public sealed class TimelineSchema : ISchemaContributor
                 var first = First(c, limits);
                 var after = After(c);
                 await CheckReadableAsync(services, composer.Registry, entityType, entityId, c.CancellationToken);
-                var entries = await new TimelineReader(services.GetRequiredService<TimelineDbContext>()).PageAsync(entityType, entityId, first, after, c.CancellationToken);
-                return ToPage(entityType, entityId, entries, first);
+                var db = services.GetRequiredService<TimelineDbContext>();
+                // Read before the page: an entry written in between comes twice (once live), never not at all.
+                long? liveCursor = c.SubFields?.Values.Any(f => f.FieldType.Name == "liveCursor") == true
+                    ? await db.Entries.MaxAsync(e => (long?)e.Id, c.CancellationToken) ?? 0
+                    : null;
+                var entries = await new TimelineReader(db).PageAsync(entityType, entityId, first, after, c.CancellationToken);
+                return ToPage(entityType, entityId, entries, first) with { LiveCursor = liveCursor };
             }),
         });
 
@@ -166,6 +175,13 @@ public sealed class TimelineSchema : ISchemaContributor
     {
         var connection = new ObjectGraphType { Name = "TimelineConnection", Description = "A page of a record's timeline, newest first." };
         AddPageFields(connection, shared, entry, edge);
+        connection.AddField(new FieldType
+        {
+            Name = "liveCursor",
+            Description = "Pass it as timelineEvents' 'after' to get, live, every entry written since this page was read, also when the page is empty. Only on the root timeline field (null on a record's).",
+            Type = typeof(StringGraphType),
+            Resolver = new FuncFieldResolver<object?>(c => ((TimelinePage)c.Source!).LiveCursor?.ToString(CultureInfo.InvariantCulture)),
+        });
         connection.AddField(new FieldType
         {
             Name = "pinned",

@@ -34,6 +34,7 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
     private bool? _isPostgres;
     private readonly RecordAccess<TRecord> _access;
     private readonly RecordReader<TRecord, TContext> _reader;
+    private readonly RecordSummarizer<TRecord, TContext> _summarizer;
     private readonly RecordWriter<TRecord, TContext> _writer;
     private readonly ReferenceDetacher<TRecord, TContext> _references;
     private readonly BackReferenceLoader<TRecord, TContext> _backReferences;
@@ -74,6 +75,7 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         var formerNames = new FormerFieldNames(_fields.Values);
         _searchLinks = new SearchLinks<TRecord, TContext>(this);
         _reader = new RecordReader<TRecord, TContext>(this, _access, _searchLinks, formerNames);
+        _summarizer = new RecordSummarizer<TRecord, TContext>(this, _reader, _access, formerNames);
         _writer = new RecordWriter<TRecord, TContext>(this, _access, _searchLinks, formerNames);
         _references = new ReferenceDetacher<TRecord, TContext>(this, _writer, _searchLinks);
         _backReferences = new BackReferenceLoader<TRecord, TContext>(this, _access);
@@ -279,6 +281,12 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
 
     Task<Connection> ICrmEntityDefinition.ListAsync(IServiceProvider services, ListArguments arguments, bool withTotalCount, RecordProjection? projection, CancellationToken cancellationToken) =>
         _reader.ListAsync(services, arguments, withTotalCount, projection, cancellationToken);
+
+    Task<RecordSummary> ICrmEntityDefinition.SummarizeAsync(IServiceProvider services, SummaryArguments arguments, CancellationToken cancellationToken) =>
+        _summarizer.SummarizeAsync(services, arguments, cancellationToken);
+
+    bool ICrmEntityDefinition.Summarizes(EntityField field, bool byGroup) =>
+        byGroup ? RecordSummarizer<TRecord, TContext>.Groupable(field) : RecordSummarizer<TRecord, TContext>.Summable(field);
 
     // Writes.
     public Task<MutationPayload> CreateAsync(IServiceProvider services, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken) =>

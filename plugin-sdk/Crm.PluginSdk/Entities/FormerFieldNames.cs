@@ -14,6 +14,9 @@ internal sealed class FormerFieldNames(IEnumerable<EntityField> fields)
     private readonly Dictionary<string, string> _current =
         fields.Where(f => f.FormerName is not null).ToDictionary(f => f.FormerName!, f => f.Name, StringComparer.Ordinal);
 
+    /// <summary>The current name of a field named <paramref name="name"/>, former or current.</summary>
+    public string CurrentName(string name) => _current.GetValueOrDefault(name, name);
+
     /// <summary>The input with former names replaced, or the refusal of an input that gives a field under both names.</summary>
     public UserError? WithCurrentNames(IReadOnlyDictionary<string, object?> input, out IReadOnlyDictionary<string, object?> current)
     {

@@ -85,6 +85,15 @@ public interface ICrmEntityDefinition : ICrmEntityType
     internal Task<Connection> ListAsync(IServiceProvider services, ListArguments arguments, bool withTotalCount, RecordProjection? projection, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The records a list with the same filter and search would show, grouped by fields, each group
+    /// counted and numeric fields added up: in one statement, within the actor's read rights.
+    /// </summary>
+    internal Task<RecordSummary> SummarizeAsync(IServiceProvider services, SummaryArguments arguments, CancellationToken cancellationToken);
+
+    /// <summary>Whether a summary may group by <paramref name="field"/> (<paramref name="byGroup"/>) or add it up.</summary>
+    internal bool Summarizes(EntityField field, bool byGroup);
+
+    /// <summary>
     /// <see cref="GetAsync(IServiceProvider, long, RecordProjection?, CancellationToken)"/> with the records its selected to-one
     /// <paramref name="references"/> name joined into the same statement where they can be, handed
     /// to the request's loaders so that their fields answer without statements of their own.

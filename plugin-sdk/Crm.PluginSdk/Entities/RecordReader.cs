@@ -151,18 +151,7 @@ internal sealed class RecordReader<TRecord, TContext>(
         }
 
         var fields = definition.FieldsOf(services);
-        var query = access.Reachable(definition.ReadsFrom(db), services, PermissionAction.Read);
-        if (arguments.Where is { Count: > 0 } where)
-        {
-            query = query.Where(FilterCompiler.Compile<TRecord>(where, fields, dialect, limits));
-        }
-
-        if (!string.IsNullOrWhiteSpace(arguments.Search))
-        {
-            FilterLimits.CheckSearch(arguments.Search, limits);
-            query = ApplySearch(query, arguments.Search, dialect);
-        }
-
+        var query = Filtered(services, arguments.Where, arguments.Search);
         int? total = withTotalCount ? await query.CountAsync(cancellationToken) : null;
 
         var keys = SortKeys(arguments.Order, fields);
@@ -206,6 +195,30 @@ internal sealed class RecordReader<TRecord, TContext>(
                 StartCursor: edges.FirstOrDefault()?.Cursor,
                 EndCursor: edges.LastOrDefault()?.Cursor),
         };
+    }
+
+    /// <summary>
+    /// The records the actor may read that match <paramref name="where"/> and <paramref name="search"/>:
+    /// what a list pages through and a summary adds up, so that both see exactly the same records.
+    /// </summary>
+    public IQueryable<TRecord> Filtered(IServiceProvider services, IReadOnlyDictionary<string, object?>? where, string? search)
+    {
+        var limits = services.GetRequiredService<QueryLimits>();
+        var db = services.GetRequiredService<TContext>();
+        var dialect = SqlDialect.For(db);
+        var query = access.Reachable(definition.ReadsFrom(db), services, PermissionAction.Read);
+        if (where is { Count: > 0 })
+        {
+            query = query.Where(FilterCompiler.Compile<TRecord>(where, definition.FieldsOf(services), dialect, limits));
+        }
+
+        if (!string.IsNullOrWhiteSpace(search))
+        {
+            FilterLimits.CheckSearch(search, limits);
+            query = ApplySearch(query, search, dialect);
+        }
+
+        return query;
     }
 
     private IQueryable<TRecord> ApplySearch(IQueryable<TRecord> query, string search, SqlDialect dialect)

@@ -212,6 +212,7 @@ public sealed class SchemaComposer
         var filter = FilterInputFactory.Create(definition, fields, Types, Limits);
         var sort = SortInputFactory.Create(definition, fields, Types);
         _rootFields.AddQueries(definition, type, connection, filter, sort);
+        RecordSummaryFields.Add(Query, definition, fields, filter, Types, Limits);
 
         var create = _inputs.Create(definition, fields, $"Create{definition.GraphTypeName}Input", forCreate: true);
         var update = _inputs.Create(definition, fields, $"Update{definition.GraphTypeName}Input", forCreate: false);

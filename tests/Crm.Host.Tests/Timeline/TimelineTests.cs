@@ -197,6 +197,25 @@ public abstract class TimelineTests(TimelineHost fixture)
     }
 
     [Fact]
+    public async Task An_empty_timeline_gives_a_live_cursor_that_every_later_entry_comes_after()
+    {
+        var id = await Host.CreateContactAsync(new { name = "Not yet delivered" });
+        const string Query = "query($id: ID!) { timeline(entityType: CONTACT, entityId: $id) { liveCursor edges { node { id } } } contact(id: $id) { timeline { liveCursor } } }";
+
+        // The "created" entry is written when its event is delivered: the page is empty until then.
+        var before = (await Host.QueryAsync(Query, new { id })).ShouldSucceed().Data!;
+        Assert.Empty(before["timeline"]!["edges"]!.AsArray());
+        var cursor = long.Parse(Str(before["timeline"]!["liveCursor"]), CultureInfo.InvariantCulture);
+        Assert.Null(before["contact"]!["timeline"]!["liveCursor"]);
+
+        await Host.DeliverAsync();
+        var after = (await Host.QueryAsync(Query, new { id })).ShouldSucceed().Data!["timeline"]!;
+        var created = long.Parse(Str(after["edges"]![0]!["node"]!["id"]), CultureInfo.InvariantCulture);
+        Assert.True(created > cursor, $"entry {created} is not after the live cursor {cursor}: a subscription after it would miss it");
+        Assert.True(long.Parse(Str(after["liveCursor"]), CultureInfo.InvariantCulture) >= created);
+    }
+
+    [Fact]
     public async Task Pages_go_newest_first_by_cursor_and_are_bounded()
     {
         var id = await Host.CreateContactAsync(new { name = "P0" });

@@ -30,6 +30,8 @@ const addStage = `mutation AdminAddStage($pipeline: ID!, $input: PipelineStageIn
 const updateStage = `mutation AdminUpdateStage($pipeline: ID!, $id: String!, $input: PipelineStageInput!) { updatePipelineStage(pipelineId: $pipeline, id: $id, input: $input) { stage { id } ${errors} } }`;
 const removeStage = `mutation AdminRemoveStage($pipeline: ID!, $id: String!, $moveTo: String) { removePipelineStage(pipelineId: $pipeline, id: $id, moveTo: $moveTo) { stage { id } ${errors} } }`;
 const reorderStages = `mutation AdminReorderStages($pipeline: ID!, $ids: [String!]!) { reorderPipelineStages(pipelineId: $pipeline, ids: $ids) { code message path } }`;
+const renamePipeline = `mutation AdminRenamePipeline($id: ID!, $name: String!) { updatePipeline(id: $id, input: { name: $name }) { pipeline { id } ${errors} } }`;
+const deletePipeline = `mutation AdminDeletePipeline($id: ID!) { deletePipeline(id: $id) { deletedId ${errors} } }`;
 const createPipeline = `mutation AdminCreatePipeline($input: PipelineInput!) { createPipeline(input: $input) { pipeline { id } ${errors} } }`;
 
 type Answer = { data?: Record<string, unknown>; error?: { message: string } };
@@ -118,6 +120,14 @@ export function ListsPage() {
         <NewPipeline onCreated={(id) => { refetch({ requestPolicy: 'network-only' }); setChosen(`pipeline:${id}`); setStatus(t('admin.saved')); }} />
       </div>
       <UserErrors errors={problems} />
+      {pipeline && (
+        <PipelineSettings
+          key={pipeline.id}
+          pipeline={pipeline}
+          onSaved={() => { refetch({ requestPolicy: 'network-only' }); setStatus(t('admin.saved')); }}
+          onDeleted={() => { refetch({ requestPolicy: 'network-only' }); setChosen('pipeline:0'); setStatus(t('admin.lists.pipelineDeleted')); }}
+        />
+      )}
       {source && <ItemsEditor key={chosen} source={source} />}
     </AdminPage>
   );
@@ -147,6 +157,43 @@ function NewPipeline({ onCreated }: { onCreated: (id: string) => void }) {
         <input id={`${id}-name`} value={name} onChange={(e) => setName(e.target.value)} required />
       </div>
       <button type="submit">{t('admin.lists.create')}</button>
+      <UserErrors errors={problems} />
+    </form>
+  );
+}
+
+/** A pipeline's name, and deleting it: the API refuses while deals are in it (or for the default one), and says why. */
+function PipelineSettings({ pipeline, onSaved, onDeleted }: { pipeline: Pipeline; onSaved: () => void; onDeleted: () => void }) {
+  const { t } = useI18n();
+  const id = useId();
+  const [name, setName] = useState(pipeline.name);
+  const [problems, setProblems] = useState<UserError[]>([]);
+  const [, rename] = useMutation(renamePipeline);
+  const [, remove] = useMutation(deletePipeline);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const found = refusals((await rename({ id: pipeline.id, name: name.trim() })) as Answer, 'updatePipeline');
+    setProblems(found);
+    if (found.length === 0) onSaved();
+  }
+  async function drop() {
+    if (!window.confirm(t('admin.lists.confirmDeletePipeline', { name: pipeline.name }))) return;
+    const found = refusals((await remove({ id: pipeline.id })) as Answer, 'deletePipeline');
+    setProblems(found);
+    if (found.length === 0) onDeleted();
+  }
+  return (
+    <form className="admin-row" onSubmit={submit} aria-label={t('admin.lists.pipeline')}>
+      <div className="form-field">
+        <label htmlFor={`${id}-name`}>{t('admin.lists.pipelineName')}</label>
+        <input id={`${id}-name`} value={name} onChange={(e) => setName(e.target.value)} required />
+      </div>
+      <button type="submit">{t('admin.lists.rename')}</button>
+      {!pipeline.isDefault && (
+        <button type="button" className="danger" onClick={() => void drop()}>
+          {t('admin.lists.deletePipeline')}
+        </button>
+      )}
       <UserErrors errors={problems} />
     </form>
   );

@@ -1,7 +1,7 @@
-import { useSyncExternalStore } from 'react';
+import { createContext, useSyncExternalStore } from 'react';
 import type { Language } from './index';
 
-// The language chosen in this browser; without a choice the user's own (me.language) or the browser's.
+// The language chosen in this browser before signing in (the sign-in page's switch); signed in, the user's own (me.language) wins.
 const storageKey = 'crm.language';
 const listeners = new Set<() => void>();
 
@@ -19,3 +19,6 @@ export function useChosenLanguage(): Language | null {
     () => (localStorage.getItem(storageKey) as Language | null) ?? null,
   );
 }
+
+/** Saves a language chosen while signed in to the user (updateMyLanguage); null on the sign-in page. */
+export const LanguageSaver = createContext<((language: Language) => Promise<void>) | null>(null);

@@ -7,7 +7,7 @@ const fieldSelection = `name label type list reference selectionList objectField
 export const entityTypesQuery = `query ConsoleEntityTypes($language: String) {
   entityTypes(language: $language) {
     name graphQLType label pluralLabel listField recordField searchable createMutation updateMutation deleteMutation
-    titleField stageField
+    titleField stageField permissionPartitions
     fields { ${fieldSelection} }
     actions { name label allowed }
   }

@@ -44,6 +44,8 @@ export interface EntityTypeInfo {
   deleteMutation: string | null;
   titleField: string;
   stageField: string | null;
+  /** The fields rights may differ by, coarsest first (deals: pipelineId, stageId). */
+  permissionPartitions: string[];
   fields: EntityFieldInfo[];
   actions: EntityActionInfo[];
 }

@@ -17,8 +17,20 @@ const MoveDeal = graphql(`
   }
 `);
 
-/** Cards per column: the newest 50 of each stage; the sum is of the cards shown (the API has no aggregate yet). */
+/** Cards per column at first and per "load more"; the counts and sums are of the whole column (dealsSummary). */
 const perColumn = 50;
+
+/** Groups of (stage, currency) the summary returns: the API's most (Limits:MaxPageSize by default), many more than a pipeline's stages times its currencies. */
+const summaryGroups = 200;
+
+const ColumnPage = graphql(`
+  query ConsoleBoardColumn($pipelineId: ID!, $stageId: String!, $first: Int!, $after: String) {
+    deals(where: { pipelineId: { eq: $pipelineId }, stageId: { eq: $stageId } }, order: [{ updatedAt: DESC }], first: $first, after: $after) {
+      nodes { id title opportunity currencyId stageId }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`);
 
 interface Card {
   id: string;
@@ -34,18 +46,65 @@ interface Column {
   color: string | null;
   semantics: string | null;
   cards: Card[];
+  cursor: string | null;
   more: boolean;
+  /** Every deal of the stage the reader may read, not only the cards loaded. */
+  count: number;
+  /** Per currency: how many of the stage's deals are in it, and their sum. */
+  sums: Map<string, Money>;
+}
+
+interface Money {
+  count: number;
+  sum: number;
+}
+
+interface SummaryGroup {
+  key: (string | null)[];
+  count: number;
+  sums: { value: string | number | null }[];
 }
 
 function boardQuery(stageIds: string[]): string {
   const columns = stageIds
     .map(
       (_, i) =>
-        `s${i}: deals(where: { pipelineId: { eq: $pipelineId }, stageId: { eq: $stage${i} } }, order: [{ updatedAt: DESC }], first: ${perColumn}) { nodes { id title opportunity currencyId stageId } pageInfo { hasNextPage } }`,
+        `s${i}: deals(where: { pipelineId: { eq: $pipelineId }, stageId: { eq: $stage${i} } }, order: [{ updatedAt: DESC }], first: ${perColumn}) { nodes { id title opportunity currencyId stageId } pageInfo { hasNextPage endCursor } }`,
     )
     .join('\n');
   const variables = stageIds.map((_, i) => `$stage${i}: String!`).join(', ');
-  return `query ConsoleBoard($pipelineId: ID!${variables ? `, ${variables}` : ''}) {\n${columns}\n}`;
+  const summary = `summary: dealsSummary(where: { pipelineId: { eq: $pipelineId } }, groupBy: [stageId, currencyId], sum: [opportunity], first: ${summaryGroups}) { groups { key count sums { value } } hasMoreGroups }`;
+  return `query ConsoleBoard($pipelineId: ID!${variables ? `, ${variables}` : ''}) {\n${columns}\n${summary}\n}`;
+}
+
+/** The count and the sums per currency of each stage, from the summary's (stage, currency) groups. */
+function totals(groups: SummaryGroup[]): Map<string, { count: number; sums: Map<string, Money> }> {
+  const byStage = new Map<string, { count: number; sums: Map<string, Money> }>();
+  for (const group of groups) {
+    const [stage, currency] = group.key;
+    if (stage == null) continue;
+    const total = byStage.get(stage) ?? { count: 0, sums: new Map<string, Money>() };
+    total.count += group.count;
+    // A deal's currency is mandatory; a group without one would add nothing to show.
+    if (currency != null) total.sums.set(currency, { count: group.count, sum: Number(group.sums[0]?.value ?? 0) });
+    byStage.set(stage, total);
+  }
+  return byStage;
+}
+
+/** The column with a card taken out (sign -1) or put in (+1): its count and its currency's sum follow. */
+function withCard(column: Column, card: Card, sign: 1 | -1): Column {
+  const sums = new Map(column.sums);
+  const money = sums.get(card.currencyId) ?? { count: 0, sum: 0 };
+  const moved = { count: money.count + sign, sum: money.sum + sign * card.opportunity };
+  if (moved.count <= 0) sums.delete(card.currencyId);
+  else sums.set(card.currencyId, moved);
+  return {
+    ...column,
+    count: column.count + sign,
+    sums,
+    cards: sign < 0 ? column.cards.filter((c) => c.id !== card.id) : [{ ...card, stageId: column.id }, ...column.cards],
+  };
 }
 
 export function DealBoardPage({ params }: { params: { pipelineId?: string } }) {
@@ -93,6 +152,8 @@ function Board({
   const [columns, setColumns] = useState<Column[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [refusal, setRefusal] = useState<string | null>(null);
+  /** Whether the summary left small (stage, currency) groups out: the totals are then too low. */
+  const [partial, setPartial] = useState(false);
   const [dragOver, setDragOver] = useState<string | null>(null);
   const [, move] = useMutation(MoveDeal);
   const query = useMemo(() => boardQuery(stages.map((s) => s.id)), [stages]);
@@ -105,7 +166,11 @@ function Board({
       setError(result.error.message);
       return;
     }
-    const data = result.data as Record<string, { nodes: Card[]; pageInfo: { hasNextPage: boolean } }>;
+    const data = result.data as Record<string, { nodes: Card[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }> & {
+      summary: { groups: SummaryGroup[]; hasMoreGroups: boolean };
+    };
+    const byStage = totals(data.summary.groups);
+    setPartial(data.summary.hasMoreGroups);
     setColumns(
       stages.map((s, i) => ({
         id: s.id,
@@ -113,10 +178,35 @@ function Board({
         color: s.color ?? null,
         semantics: s.semantics ?? null,
         cards: data[`s${i}`]?.nodes.map((n) => ({ ...n, opportunity: Number(n.opportunity) })) ?? [],
+        cursor: data[`s${i}`]?.pageInfo.endCursor ?? null,
         more: data[`s${i}`]?.pageInfo.hasNextPage ?? false,
+        count: byStage.get(s.id)?.count ?? 0,
+        sums: byStage.get(s.id)?.sums ?? new Map<string, Money>(),
       })),
     );
   }, [client, query, pipelineId, stages]);
+
+  /** The column's next cards after its last one; a card already shown (moved here meanwhile) is not shown twice. */
+  async function loadMore(stageId: string) {
+    const column = columns?.find((c) => c.id === stageId);
+    if (!column) return;
+    const result = await client
+      .query(ColumnPage, { pipelineId, stageId, first: perColumn, after: column.cursor }, { requestPolicy: 'network-only' })
+      .toPromise();
+    if (result.error || !result.data) {
+      setError(result.error?.message ?? 'No data');
+      return;
+    }
+    const page = result.data.deals;
+    setColumns((current) =>
+      (current ?? []).map((c) => {
+        if (c.id !== stageId) return c;
+        const shown = new Set(c.cards.map((card) => card.id));
+        const added = page.nodes.filter((n) => !shown.has(n.id)).map((n) => ({ ...n, opportunity: Number(n.opportunity) }));
+        return { ...c, cards: [...c.cards, ...added], cursor: page.pageInfo.endCursor ?? c.cursor, more: page.pageInfo.hasNextPage };
+      }),
+    );
+  }
 
   useEffect(() => {
     void load();
@@ -130,11 +220,7 @@ function Board({
     if (!from || !card || from.id === toStage) return;
     const before = columns;
     setRefusal(null);
-    setColumns(
-      columns.map((c) =>
-        c.id === from.id ? { ...c, cards: c.cards.filter((x) => x.id !== cardId) } : c.id === toStage ? { ...c, cards: [{ ...card, stageId: toStage }, ...c.cards] } : c,
-      ),
-    );
+    setColumns(columns.map((c) => (c.id === from.id ? withCard(c, card, -1) : c.id === toStage ? withCard(c, card, 1) : c)));
     const result = await move({ id: cardId, stageId: toStage });
     const reason = result.error?.message ?? result.data?.updateDeal.errors[0]?.message;
     if (reason) {
@@ -160,10 +246,9 @@ function Board({
           {refusal}
         </p>
       )}
+      {partial && <p className="muted">{t('board.partial')}</p>}
       <div className="board" role="list">
         {columns.map((column) => {
-          const sums = new Map<string, number>();
-          column.cards.forEach((c) => sums.set(c.currencyId, (sums.get(c.currencyId) ?? 0) + c.opportunity));
           return (
             <section
               key={column.id}
@@ -182,9 +267,9 @@ function Board({
               <header className="board-column-head">
                 {column.color && <span className="swatch" style={{ background: column.color }} aria-hidden="true" />}
                 <h2>{column.name}</h2>
-                <span className="board-count">{t('board.count', { count: column.cards.length + (column.more ? '+' : '') })}</span>
+                <span className="board-count">{t('board.count', { count: column.count })}</span>
                 <span className="board-sum">
-                  {t('board.sum', { sum: [...sums].map(([currency, sum]) => formatMoney(sum, currency)).join(' + ') || '0' })}
+                  {t('board.sum', { sum: [...column.sums].map(([currency, money]) => formatMoney(money.sum, currency)).join(' + ') || '0' })}
                 </span>
               </header>
               <ul className="cards">
@@ -214,6 +299,11 @@ function Board({
                 ))}
                 {column.cards.length === 0 && <li className="empty">{t('board.empty')}</li>}
               </ul>
+              {column.more && (
+                <button type="button" className="board-more" onClick={() => void loadMore(column.id)}>
+                  {t('board.more', { shown: column.cards.length, count: column.count })}
+                </button>
+              )}
             </section>
           );
         })}

@@ -53,7 +53,14 @@ function RecordList({ type }: { type: EntityTypeInfo }) {
   const shown = columns.map((name) => fields.find((f) => f.name === name)).filter((f): f is EntityFieldInfo => !!f);
   const types = useEntityTypes();
   const titles = useMemo(() => titlesOf(types), [types]);
-  const query = useMemo(() => listQuery(type, shown, titles), [type, titles, shown.map((f) => f.name).join()]); // eslint-disable-line react-hooks/exhaustive-deps
+  // The field the stage lists split by (a deal's pipelineId: DEAL_STAGE_n holds pipeline n's stages), read whether shown or not.
+  const stageName = type.stageField;
+  const partitionField = stageName ? type.permissionPartitions[type.permissionPartitions.indexOf(stageName) - 1] : undefined;
+  const queried = useMemo(() => {
+    const extra = partitionField && !shown.some((f) => f.name === partitionField) ? fields.find((f) => f.name === partitionField) : undefined;
+    return extra ? [...shown, extra] : shown;
+  }, [shown.map((f) => f.name).join(), partitionField, fields]); // eslint-disable-line react-hooks/exhaustive-deps
+  const query = useMemo(() => listQuery(type, queried, titles), [type, titles, queried]);
   const where = useMemo(() => conditionsToWhere(type, conditions), [type, conditions]);
 
   const load = useCallback(
@@ -106,6 +113,20 @@ function RecordList({ type }: { type: EntityTypeInfo }) {
 
   const titleOf = (row: Row) => String(row[type.titleField] ?? `#${row.id}`);
 
+  /**
+   * The stages the selected records can take: the list of their one partition (a deal's pipeline),
+   * or, when they are in several, null (one stage cannot fit records of two pipelines).
+   */
+  const selectedStages = useMemo(() => {
+    const family = stageField?.selectionList;
+    if (!family) return [];
+    if (!partitionField) return lookups.lists.get(family) ?? [];
+    const partitions = new Set(rows.filter((r) => selected.has(String(r.id))).map((r) => String(r[partitionField] ?? '')));
+    if (partitions.size !== 1) return null;
+    const [partition] = partitions;
+    return lookups.lists.get(`${family}_${partition}`) ?? lookups.lists.get(family) ?? [];
+  }, [stageField, partitionField, rows, selected, lookups.lists]);
+
   return (
     <section className="page record-list">
       <div className="page-head">
@@ -156,7 +177,7 @@ function RecordList({ type }: { type: EntityTypeInfo }) {
               ))}
             </select>
           )}
-          {canUpdate && stageField?.selectionList && (
+          {canUpdate && stageField?.selectionList && selectedStages !== null && (
             <select
               aria-label={t('list.changeStage')}
               value=""
@@ -166,12 +187,17 @@ function RecordList({ type }: { type: EntityTypeInfo }) {
               }}
             >
               <option value="">{t('list.changeStage')}</option>
-              {(lookups.lists.get(stageField.selectionList) ?? []).map((i) => (
+              {selectedStages.map((i) => (
                 <option key={i.id} value={i.id}>
                   {i.name}
                 </option>
               ))}
             </select>
+          )}
+          {canUpdate && stageField?.selectionList && selectedStages === null && (
+            <span className="muted" role="note">
+              {t('list.stagesMixed')}
+            </span>
           )}
           {canDelete && (
             <button

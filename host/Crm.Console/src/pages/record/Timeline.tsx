@@ -8,6 +8,7 @@ import { Problem } from '../../components/Problem';
 const TimelineQuery = graphql(`
   query ConsoleTimeline($entityType: CrmEntityType!, $entityId: ID!) {
     timeline(entityType: $entityType, entityId: $entityId, first: 50) {
+      liveCursor
       edges {
         cursor
         node {
@@ -57,14 +58,16 @@ interface Entry {
 
 /**
  * The record's timeline: the latest page, then what is written from then on, live over the
- * WebSocket (subscribed after the page's newest entry, so nothing falls between the two).
+ * WebSocket (subscribed after the page's newest entry, or its live cursor when it is empty, so
+ * nothing falls between the two).
  */
 export function Timeline({ type, id, stageName }: { type: EntityTypeInfo; id: string; stageName: (stageId: string) => string }) {
   const { t, formatDateTime } = useI18n();
   const variables = { entityType: type.name as never, entityId: id };
   const [page] = useQuery({ query: TimelineQuery, variables, requestPolicy: 'network-only' });
-  // A subscription resumes after an entry's id (its events' cursor), not after a page's cursor.
-  const newest = page.data?.timeline.edges[0]?.node.id ?? null;
+  // A subscription resumes after an entry's id (its events' cursor), not after a page's cursor; an
+  // empty page gives the timeline's last id as it was read, so an entry written meanwhile still comes.
+  const newest = page.data?.timeline.edges[0]?.node.id ?? page.data?.timeline.liveCursor ?? null;
   const [live, setLive] = useState<Entry[]>([]);
   const [{ error: liveError }] = useSubscription(
     { query: TimelineEvents, variables: { ...variables, after: newest }, pause: !page.data },
