@@ -106,9 +106,10 @@ public sealed class PluginInstaller(
     private async Task LoadOrUndoAsync(PluginInstall install, CancellationToken cancellationToken)
     {
         string? refusal;
+        ModuleStatus? status = null;
         try
         {
-            var status = await runtime.LoadAsync(folders.PathOf(install.Folder), cancellationToken);
+            status = await runtime.LoadAsync(folders.PathOf(install.Folder), cancellationToken);
             refusal = status.State is ModuleRunState.Refused or ModuleRunState.Failed ? status.Reason ?? status.State.ToString()
                 : status.Id != install.ModuleId ? $"its assembly states the module id '{status.Id}', not '{install.ModuleId}'"
                 : null;
@@ -123,6 +124,8 @@ public sealed class PluginInstaller(
             return;
         }
 
+        // A folder that passed the check under another id than the package's waits for no restart now.
+        runtime.Forget(status?.Id ?? install.ModuleId);
         folders.Remove(install.Folder);
         await db.PluginInstalls.Where(i => i.ModuleId == install.ModuleId).ExecuteDeleteAsync(CancellationToken.None);
         db.ChangeTracker.Clear();
