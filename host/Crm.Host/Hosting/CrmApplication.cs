@@ -114,7 +114,6 @@ public static class CrmApplication
         services.AddScoped<Marketplace.MarketplaceFeeds>();
         services.AddScoped<Marketplace.PluginInstaller>();
         services.AddScoped<Marketplace.InstalledPlugins>();
-        services.AddSingleton<Marketplace.IPluginActivation, Marketplace.RestartActivation>();
         services.AddSingleton<ISchemaContributor, Marketplace.MarketplaceSchemaContributor>();
         services.AddSingleton<SchemaProvider>();
         services.AddSingleton<IGraphQLTextSerializer>(new GraphQLSerializer(new ErrorInfoProvider(options =>

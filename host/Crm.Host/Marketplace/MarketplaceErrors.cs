@@ -18,6 +18,9 @@ public static class MarketplaceErrors
     /// <summary>Its id or folder is held by another module, or it is installed already.</summary>
     public const string AlreadyInstalled = "ALREADY_INSTALLED";
 
+    /// <summary>The host's loader refuses or fails the unpacked plugin (a record type or GraphQL name another module holds); the install is undone.</summary>
+    public const string LoadRefused = "LOAD_REFUSED";
+
     /// <summary>No feed offers that id and version.</summary>
     public const string NotInFeed = "NOT_IN_FEED";
 }

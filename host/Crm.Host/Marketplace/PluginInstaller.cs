@@ -1,5 +1,6 @@
 using Crm.Host.Data;
 using Crm.Host.Modules;
+using Crm.Host.Modules.Runtime;
 using Crm.PluginSdk.Modules;
 using Crm.PluginSdk.GraphQL;
 using Microsoft.EntityFrameworkCore;
@@ -18,7 +19,8 @@ public sealed class PluginRefusedException(string code, string message) : Except
 /// anything changes (the file's hash against its feed's index, the content hash and signature
 /// against the publisher's trusted key, the SDK range, the dependencies and their ranges, the id
 /// and folder), recorded in <c>platform.plugin_installs</c> (one row per id: of concurrent
-/// installs one wins), unpacked into place atomically and then handed to the runtime. An upgrade
+/// installs one wins), unpacked into place atomically and then handed to the runtime, which checks
+/// the folder as its loader does; a folder it refuses or fails is taken out again. An upgrade
 /// or an uninstall is recorded as pending and applied by each host at its next start, before its
 /// modules load (<see cref="PluginStartup"/>): a loaded assembly cannot be unloaded reliably.
 /// </summary>
@@ -27,7 +29,7 @@ public sealed class PluginInstaller(
     MarketplaceFeeds feeds,
     ModuleCatalog catalog,
     PluginFolders folders,
-    IPluginActivation activation,
+    IModuleRuntime runtime,
     TimeProvider clock,
     ILogger<PluginInstaller> logger)
 {
@@ -91,9 +93,44 @@ public sealed class PluginInstaller(
             throw new PluginRefusedException(MarketplaceErrors.PackageRefused, $"The plugin could not be put in the modules folder: {ex.Message}");
         }
 
+        await LoadOrUndoAsync(install, cancellationToken);
         logger.LogInformation("Plugin {Plugin} {Version} of {Publisher} installed from {Feed}", id, install.Version, install.Publisher, install.Feed);
-        await activation.ActivateAsync(folders.PathOf(install.Folder), cancellationToken);
         return install;
+    }
+
+    /// <summary>
+    /// Hands the folder to the runtime; when it refuses or fails it (a record type or GraphQL name
+    /// another module holds, a module class it cannot make, another id than the package's), the
+    /// install is undone, folder and row, and refused with the runtime's reason.
+    /// </summary>
+    private async Task LoadOrUndoAsync(PluginInstall install, CancellationToken cancellationToken)
+    {
+        string? refusal;
+        ModuleStatus? status = null;
+        try
+        {
+            status = await runtime.LoadAsync(folders.PathOf(install.Folder), cancellationToken);
+            refusal = status.State is ModuleRunState.Refused or ModuleRunState.Failed ? status.Reason ?? status.State.ToString()
+                : status.Id != install.ModuleId ? $"its assembly states the module id '{status.Id}', not '{install.ModuleId}'"
+                : null;
+        }
+        catch (ModuleRuntimeRefusedException ex)
+        {
+            refusal = ex.Message;
+        }
+
+        if (refusal is null)
+        {
+            return;
+        }
+
+        // A folder that passed the check under another id than the package's waits for no restart now.
+        runtime.Forget(status?.Id ?? install.ModuleId);
+        folders.Remove(install.Folder);
+        await db.PluginInstalls.Where(i => i.ModuleId == install.ModuleId).ExecuteDeleteAsync(CancellationToken.None);
+        db.ChangeTracker.Clear();
+        logger.LogWarning("Plugin {Plugin} {Version} refused by the host's loader, install undone: {Reason}", install.ModuleId, install.Version, refusal);
+        throw new PluginRefusedException(MarketplaceErrors.LoadRefused, $"The plugin '{install.ModuleId}' {install.Version} cannot be loaded here: {refusal.TrimEnd('.')}.");
     }
 
     /// <summary>Verifies the new version as an install would and records it as pending: each host applies it at its next start.</summary>
@@ -252,19 +289,4 @@ public sealed class PluginInstaller(
             }
         }
     }
-}
-
-/// <summary>
-/// What becomes of a plugin folder just put in place. The module runtime loads it at once; until
-/// it is wired here, <see cref="RestartActivation"/> leaves it for the next start.
-/// </summary>
-public interface IPluginActivation
-{
-    Task ActivateAsync(string folder, CancellationToken cancellationToken);
-}
-
-/// <summary>The folder loads at the next start: its state shows <c>PENDING_RESTART</c> until then.</summary>
-public sealed class RestartActivation : IPluginActivation
-{
-    public Task ActivateAsync(string folder, CancellationToken cancellationToken) => Task.CompletedTask;
 }

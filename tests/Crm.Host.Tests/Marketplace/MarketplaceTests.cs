@@ -225,6 +225,14 @@ public abstract class MarketplaceTests(Engine engine) : IDisposable
         Assert.Null(await InstalledAsync(host, TestPackages.PluginId));
         Assert.Equal(["Crm.Modules."], Directory.GetDirectories(modules).Select(d => Path.GetFileName(d)![..12]).Distinct());
 
+        // Its manifest.json names another id than its assembly's module: undone, and nothing waits for the restart.
+        _packages.Publish(_packages.Signed(TestPackages.Manifest("0.9.0") with { Id = "sample_renamed" }));
+        var renamed = await RefusedAsync(host, "installPlugin", "id: $id", new { id = "sample_renamed" });
+        Assert.Equal(MarketplaceErrors.LoadRefused, renamed.Code);
+        Assert.Contains("'sample_plugin'", renamed.Message, StringComparison.Ordinal);
+        Assert.Null(await InstalledAsync(host, "sample_renamed"));
+        Assert.DoesNotContain(host.Services.GetRequiredService<Crm.Host.Modules.Runtime.IModuleRuntime>().Modules, m => m.Id == TestPackages.PluginId);
+
         // Twenty admins installing one plugin at once: one install, nineteen refusals, one folder.
         _packages.Publish(_packages.Signed(TestPackages.Manifest("0.8.0")));
         var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ =>

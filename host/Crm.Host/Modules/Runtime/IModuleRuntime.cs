@@ -16,6 +16,9 @@ public interface IModuleRuntime
     /// </summary>
     Task<ModuleStatus> LoadAsync(string folder, CancellationToken cancellationToken);
 
+    /// <summary>A folder <see cref="LoadAsync"/> passed was taken out again (its install undone): the module no longer waits for the next start.</summary>
+    void Forget(string moduleId);
+
     /// <summary>Brings a disabled module back; refused (<see cref="ModuleRuntimeRefusedException"/>) while a module it depends on is not in service.</summary>
     Task<ModuleStatus> EnableAsync(string moduleId, CancellationToken cancellationToken);
 

@@ -43,6 +43,8 @@ public sealed class ModuleRuntime(
 
     public Task<ModuleStatus> LoadAsync(string folder, CancellationToken cancellationToken) => folderCheck.CheckAsync(folder, catalog, cancellationToken);
 
+    public void Forget(string moduleId) => folderCheck.Forget(moduleId);
+
     public Task<ModuleStatus> EnableAsync(string moduleId, CancellationToken cancellationToken) => ChangeAsync(moduleId, true, SystemActor, cancellationToken);
 
     public Task<ModuleStatus> DisableAsync(string moduleId, CancellationToken cancellationToken) => ChangeAsync(moduleId, false, SystemActor, cancellationToken);

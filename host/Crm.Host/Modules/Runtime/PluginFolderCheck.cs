@@ -87,6 +87,9 @@ public sealed class PluginFolderCheck(IConfiguration configuration, IEntityRegis
         }
     }
 
+    /// <summary>The module's folder was taken out again after it passed: it no longer waits for the next start.</summary>
+    public void Forget(string moduleId) => _pending.TryRemove(moduleId, out _);
+
     /// <summary>What the registrar would refuse: a dependency not there, or a record type claiming what another module holds.</summary>
     private string? Refusal(ModuleEntry entry, ModuleCatalog catalog)
     {
