@@ -20,7 +20,7 @@ public abstract class RuleBacktestTests(AutomationHost fixture)
     private const string Backtest = """
         query($rule: ID!, $from: DateTime!, $to: DateTime!) {
           backtestRule(ruleId: $rule, from: $from, to: $to) {
-            events matched outOfScope fired skipped unavailable selfTriggers cascadeLimitHits errorCount truncated
+            events matched outOfScope fired skipped unavailable selfTriggers cascadeLimitHits errorCount truncated delayed pending cancelled
             fieldChanges { name count } actions { name count } samples
             errors { entityId step code line }
           }
@@ -150,6 +150,55 @@ public abstract class RuleBacktestTests(AutomationHost fixture)
         Assert.Equal((3, 1), (report["selfTriggers"]!.GetValue<int>(), report["cascadeLimitHits"]!.GetValue<int>()));
         Assert.Equal(["start!", "start!!", "start!!!"], report["samples"]!.AsArray().Select(s => Str(s!["new"])));
         Assert.Equal(3, Count(report, "fieldChanges", "comments"));
+    }
+
+    [Fact]
+    public async Task Delayed_actions_are_done_at_their_due_time_pending_after_the_window_and_cancelled_when_the_record_left_the_stage()
+    {
+        var from = await TickAsync();
+        var stays = await Host.CreateDealAsync(new { title = "Waits and stays" });
+        var leaves = await Host.CreateDealAsync(new { title = "Waits and leaves" });
+        var started = await TickAsync();
+        await UpdateDealAsync(stays, new { stageId = "PREPARATION" });
+        await UpdateDealAsync(leaves, new { stageId = "PREPARATION" });
+        await UpdateDealAsync(leaves, new { stageId = "EXECUTING" }); // before its first action is due
+        var moved = await TickAsync();
+        await Host.DeliverAsync();
+
+        object Input(bool keepWhenStageLeft) => new
+        {
+            name = "An hour on, then two more",
+            trigger = new { kind = "records.stageChanged", @params = new { toStageId = "PREPARATION" } },
+            keepWhenStageLeft,
+            actions = new object[]
+            {
+                new { kind = "records.setFields", @params = new { fields = new { comments = "an hour on" } }, timing = new { mode = "AFTER_DELAY", delay = "PT1H" } },
+                new { kind = "records.setFields", @params = new { fields = new { title = "three hours on" } }, timing = new { mode = "AFTER_DELAY", delay = "PT2H" } },
+            },
+        };
+        var cancelling = await DraftAsync(Input(keepWhenStageLeft: false));
+        var keeping = await DraftAsync(Input(keepWhenStageLeft: true));
+        (int Fired, int Delayed, int Pending, int Cancelled, int Done, int Comments, int Titles) Counts(JsonNode r) =>
+            (r["fired"]!.GetValue<int>(), r["delayed"]!.GetValue<int>(), r["pending"]!.GetValue<int>(), r["cancelled"]!.GetValue<int>(),
+                Count(r, "actions", "records.setFields"), Count(r, "fieldChanges", "comments"), Count(r, "fieldChanges", "title"));
+
+        // Two hours: the first action is due within them (done for the deal that stayed, cancelled for the one
+        // that left PREPARATION), the second three hours on, after the window: pending.
+        var report = await BacktestAsync(cancelling, from, from.AddHours(2));
+        Assert.Equal((2, 3, 1, 1, 1, 1, 0), Counts(report));
+        var sample = Assert.Single(report["samples"]!.AsArray());
+        Assert.Equal(stays, sample!["entityId"]!.ToJsonString());
+        Assert.InRange(DateTimeOffset.Parse(Str(sample["occurredAt"]), CultureInfo.InvariantCulture), started.AddHours(1), moved.AddHours(1));
+
+        // Four hours: both actions of the deal that stayed are done.
+        Assert.Equal((2, 3, 0, 1, 2, 1, 1), Counts(await BacktestAsync(cancelling, from, from.AddHours(4))));
+
+        // A rule that keeps its runs when the record leaves the stage: both deals go on.
+        Assert.Equal((2, 4, 2, 0, 2, 2, 0), Counts(await BacktestAsync(keeping, from, from.AddHours(2))));
+        Assert.Equal((2, 4, 0, 0, 4, 2, 2), Counts(await BacktestAsync(keeping, from, from.AddHours(4))));
+
+        // Within the recorded window alone nothing is due yet: every run is pending, no action counted as done.
+        Assert.Equal((2, 2, 2, 0, 0, 0, 0), Counts(await BacktestAsync(cancelling, from, moved)));
     }
 
     [Fact]
