@@ -6,12 +6,10 @@ using Crm.Modules.Automation.Rules;
 using Crm.Modules.Automation.Scripts;
 using Crm.Modules.Automation.Waits;
 using Crm.PluginSdk.Automation;
-using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.Events;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Scripting;
 using Crm.PluginSdk.Timeline;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Modules.Automation.Testing;
 
@@ -24,7 +22,7 @@ namespace Crm.Modules.Automation.Testing;
 /// when it leaves, the condition holding); what is still waiting at the window's end is pending.
 /// </summary>
 internal sealed class BacktestReplay(RuleRunner runner, ScriptSandbox sandbox, WaitOptions waitOptions, ActiveRule rule, AutomationRunIdentity identity,
-    IAutomationTriggerKind trigger, AutomationParameters parameters, IServiceProvider services, BacktestReport report, Func<long, JsonObject?> recordAt)
+    IAutomationTriggerKind trigger, AutomationParameters parameters, IServiceProvider services, BacktestReport report, ReplayedRecords records, BacktestRecordSource source)
 {
     /// <summary>Runs waiting at an action, by due time, then by the order they began waiting (a sequence number).</summary>
     private readonly PriorityQueue<Wait, (DateTimeOffset Due, long Order)> waits = new();
@@ -64,7 +62,7 @@ internal sealed class BacktestReplay(RuleRunner runner, ScriptSandbox sandbox, W
         {
             waits.Dequeue();
             Steps++;
-            var state = recordAt(wait.Entry.EntityId);
+            var state = records.At(wait.Entry.EntityId);
             var record = state?.DeepClone().AsObject();
             var at = new ReplayClock(wait.Due);
             if (record is null
@@ -78,7 +76,7 @@ internal sealed class BacktestReplay(RuleRunner runner, ScriptSandbox sandbox, W
             bool held;
             try
             {
-                held = runner.TestCondition(rule, RunStart.Of(wait.Event, wait.Depth), record, services, cancellationToken, at: at);
+                held = runner.TestCondition(rule, RunStart.Of(wait.Event, wait.Depth), record, services, cancellationToken, at: at, records: source);
             }
             catch (ScriptConditionException ex)
             {
@@ -109,7 +107,7 @@ internal sealed class BacktestReplay(RuleRunner runner, ScriptSandbox sandbox, W
         Steps++;
         try
         {
-            held = runner.TestCondition(rule, RunStart.Of(domainEvent, depth), record, services, cancellationToken, at: new ReplayClock(now));
+            held = runner.TestCondition(rule, RunStart.Of(domainEvent, depth), record, services, cancellationToken, at: new ReplayClock(now), records: source);
         }
         catch (ScriptConditionException ex)
         {
@@ -268,7 +266,7 @@ internal sealed class BacktestReplay(RuleRunner runner, ScriptSandbox sandbox, W
             Record = record,
             Event = ScriptInputs.EventOf(domainEvent),
             Params = action.Params["params"]?.GetValue<string>() is { } json ? JsonNode.Parse(json) as JsonObject : null,
-            Records = new RunRecordSource(services, services.GetRequiredService<IEntityRegistry>()),
+            Records = source,
             Clock = at,
             RandomSeed = 1,
         }, cancellationToken);

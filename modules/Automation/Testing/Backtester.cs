@@ -73,7 +73,8 @@ public sealed class Backtester(AutomationDbContext db, AutomationCatalog catalog
         var report = new BacktestReport(rule.Id, tested.Version, from, to);
         var entries = await WindowAsync(history, rule.EntityType, from, to, report, cancellationToken);
         var states = await RebuildAsync(services, history, recordType, entries, from, cancellationToken);
-        var replay = new BacktestReplay(runner, sandbox, waitOptions, active, identity, trigger, parameters, services, report, id => states.GetValueOrDefault(id));
+        var records = new ReplayedRecords(states, entries);
+        var replay = new BacktestReplay(runner, sandbox, waitOptions, active, identity, trigger, parameters, services, report, records, new BacktestRecordSource(rule.EntityType, records));
         var spent = false;
         foreach (var entry in entries)
         {
@@ -88,26 +89,14 @@ public sealed class Backtester(AutomationDbContext db, AutomationCatalog catalog
 
             report.Events++;
             replay.Steps++;
-            if (entry.Kind == RecordChangeKind.Deleted)
-            {
-                // A run of records.deleted sees the record's id alone, as the engine's does; a run waiting on the record finds it gone.
-                await replay.EventAsync(entry, new JsonObject { ["id"] = entry.EntityId }, cancellationToken);
-                states.Remove(entry.EntityId);
-                continue;
-            }
-
-            if (!states.TryGetValue(entry.EntityId, out var state))
+            if (!records.Apply(entry, out var state))
             {
                 report.Unavailable++;
                 continue;
             }
 
-            foreach (var (field, change) in entry.Changes)
-            {
-                state[field] = change.NewValue?.DeepClone();
-            }
-
-            await replay.EventAsync(entry, state, cancellationToken);
+            // A run of records.deleted sees the record's id alone, as the engine's does; a run waiting on the record finds it gone.
+            await replay.EventAsync(entry, state ?? new JsonObject { ["id"] = entry.EntityId }, cancellationToken);
         }
 
         if (!spent && report.Truncated is null)

@@ -22,7 +22,7 @@ public abstract class RuleBacktestTests(AutomationHost fixture)
           backtestRule(ruleId: $rule, from: $from, to: $to) {
             events matched outOfScope fired skipped unavailable selfTriggers cascadeLimitHits errorCount truncated delayed pending cancelled
             fieldChanges { name count } actions { name count } samples
-            errors { entityId step code line }
+            errors { entityId step code line message }
           }
         }
         """;
@@ -199,6 +199,50 @@ public abstract class RuleBacktestTests(AutomationHost fixture)
 
         // Within the recorded window alone nothing is due yet: every run is pending, no action counted as done.
         Assert.Equal((2, 2, 2, 0, 0, 0, 0), Counts(await BacktestAsync(cancelling, from, moved)));
+    }
+
+    [Fact]
+    public async Task Scripts_read_the_records_as_they_were_at_the_replayed_time_and_a_read_that_cannot_be_rebuilt_fails_plainly()
+    {
+        var outside = await Host.CreateDealAsync(new { title = "Not in the window" });
+        var from = await TickAsync();
+        var other = await Host.CreateDealAsync(new { title = "Read by the script", opportunity = 100 });
+        var deal = await Host.CreateDealAsync(new { title = "Reader" });
+        await UpdateDealAsync(deal, new { comments = "first" });   // the other deal is at 100 then: skipped
+        await UpdateDealAsync(other, new { opportunity = 200 });
+        await UpdateDealAsync(deal, new { comments = "second" });  // at 200 then: fired
+        var to = await TickAsync();
+        await UpdateDealAsync(other, new { opportunity = 300 });   // today's value: were it read, both would fire
+        await Host.DeliverAsync();
+
+        async Task<JsonNode> ReplayAsync(string condition, string action) => await BacktestAsync(await DraftAsync(new
+        {
+            name = "Reads another deal",
+            trigger = new { kind = "records.updated", @params = new { watchedFields = new[] { "comments" } } },
+            condition = new { all = new object[] { new { script = condition } } },
+            actions = new object[] { new { kind = "platform.script", @params = new { source = action } } },
+        }), from, to);
+
+        var report = await ReplayAsync($"crm.get('deal', {other}).opportunity > 150",
+            $"crm.update('deal', record.id, {{ title: crm.get('deal', record.id).comments + ' at ' + crm.get('deal', {other}).opportunity }});");
+        Assert.Equal((2, 1, 1, 0), (report["matched"]!.GetValue<int>(), report["fired"]!.GetValue<int>(), report["skipped"]!.GetValue<int>(), report["errorCount"]!.GetValue<int>()));
+        Assert.Equal("second at 200", Str(Assert.Single(report["samples"]!.AsArray())!["new"]));
+
+        // A record whose history the window does not hold, and a search over all the deals: not today's data, an error that says so.
+        foreach (var (condition, names) in new[] { ($"crm.get('deal', {outside}) !== null", "crm.get('deal', "), ("crm.count('deal') > 0", "crm.count"), ("crm.find('deal').length > 0", "crm.find") })
+        {
+            report = await ReplayAsync(condition, "log('never');");
+            Assert.Equal((2, 0, 2), (report["matched"]!.GetValue<int>(), report["fired"]!.GetValue<int>(), report["errorCount"]!.GetValue<int>()));
+            Assert.All(report["errors"]!.AsArray(), e =>
+            {
+                Assert.Equal("SCRIPT_ERROR", Str(e!["code"]));
+                Assert.StartsWith("not available in a backtest: " + names, Str(e["message"]).Replace("Error: ", "", StringComparison.Ordinal), StringComparison.Ordinal);
+            });
+        }
+
+        // A script may catch it and go on.
+        report = await ReplayAsync("(function () { try { return crm.count('deal') > 0; } catch (e) { return e.message.startsWith('not available in a backtest'); } })()", "log('caught');");
+        Assert.Equal((2, 0), (report["fired"]!.GetValue<int>(), report["errorCount"]!.GetValue<int>()));
     }
 
     [Fact]
