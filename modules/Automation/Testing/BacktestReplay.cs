@@ -19,7 +19,10 @@ namespace Crm.Modules.Automation.Testing;
 /// the engine's does (<see cref="WaitPlanner"/>, working hours applied): the run goes on at its due time,
 /// between the recorded events, on the record as the replay has it then, after the engine's checks again
 /// (the record still there, within the scope, in the stage it started in unless the rule keeps its runs
-/// when it leaves, the condition holding); what is still waiting at the window's end is pending.
+/// when it leaves, the condition holding); what is still waiting at the window's end is pending. What the
+/// rule changes is fed back into the replayed records right after the event that caused it, before the next
+/// recorded one: later events see it, and when it matches the rule's trigger again, the run it starts
+/// follows at once, as the engine's would (when the rule allows it, to the cascade limit).
 /// </summary>
 internal sealed class BacktestReplay(RuleRunner runner, ScriptSandbox sandbox, WaitOptions waitOptions, ActiveRule rule, AutomationRunIdentity identity,
     IAutomationTriggerKind trigger, AutomationParameters parameters, IServiceProvider services, BacktestReport report, ReplayedRecords records, BacktestRecordSource source)
@@ -133,6 +136,16 @@ internal sealed class BacktestReplay(RuleRunner runner, ScriptSandbox sandbox, W
         string? startedInStage, CancellationToken cancellationToken)
     {
         var changes = WouldChange(entry, domainEvent, record, now, depth, from, resumed, startedInStage, cancellationToken);
+        if (changes.Count > 0 && records.At(entry.EntityId) is { } replayed)
+        {
+            // Fed back: from now on the record as the replay has it carries the rule's changes, which the
+            // window's later events (and runs waiting on it) see, as they would have seen them.
+            foreach (var (field, change) in changes)
+            {
+                replayed[field] = change.NewValue?.DeepClone();
+            }
+        }
+
         var own = new DomainEvent<CrmEvent>(Guid.NewGuid(), RecordUpdated.TypeName, 1, now, rule.Version.RunAsUserId, rule.EntityType, entry.EntityId,
             new RecordUpdated(rule.EntityType, entry.EntityId, changes)) { Origin = new ChangeOrigin(ActorKind.Automation, AutomationChannel.For(identity with { Depth = depth })) };
         if (changes.Count == 0 || !trigger.Matches(own, rule.EntityType, parameters))

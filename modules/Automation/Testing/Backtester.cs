@@ -27,7 +27,7 @@ namespace Crm.Modules.Automation.Testing;
 /// counted), and when those changes would match the rule's trigger again, the cycle is followed to the
 /// cascade limit. An action not due yet waits on the virtual clock (<see cref="BacktestReplay"/>): it is done at
 /// its due time, between the recorded events, or reported pending (due after the window) or cancelled. It writes nothing, and is bounded by <see cref="BacktestOptions"/>.
-/// A script's <c>crm.get</c>/<c>find</c> reads the records as they are now, not as they were.
+/// A script's <c>crm.get</c> reads the window's records as the replay has them (<see cref="BacktestRecordSource"/>), never today's data.
 /// </summary>
 public sealed class Backtester(AutomationDbContext db, AutomationCatalog catalog, RuleRunner runner, IServiceScopeFactory scopes, ICurrentActor actor,
     ScriptSandbox sandbox, BacktestOptions options, WaitOptions waitOptions)

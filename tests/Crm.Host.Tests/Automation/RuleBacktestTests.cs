@@ -246,6 +246,30 @@ public abstract class RuleBacktestTests(AutomationHost fixture)
     }
 
     [Fact]
+    public async Task The_rules_own_changes_are_seen_by_the_windows_later_events()
+    {
+        var from = await TickAsync();
+        var deal = await Host.CreateDealAsync(new { title = "Not flagged yet" });
+        await UpdateDealAsync(deal, new { comments = "first" });   // fires: the rule flags it
+        await UpdateDealAsync(deal, new { comments = "second" });  // flagged by the rule then: skipped
+        await UpdateDealAsync(deal, new { title = "Renamed" });    // a recorded change overwrites the rule's
+        await UpdateDealAsync(deal, new { comments = "third" });   // not flagged: fires again
+        var to = await TickAsync();
+        await Host.DeliverAsync();
+        var rule = await DraftAsync(new
+        {
+            name = "Flag once",
+            trigger = new { kind = "records.updated", @params = new { watchedFields = new[] { "comments" } } },
+            condition = new { field = "title", op = "neq", value = "flagged" },
+            actions = new object[] { new { kind = "records.setFields", @params = new { fields = new { title = "flagged" } } } },
+        });
+
+        var report = await BacktestAsync(rule, from, to);
+        Assert.Equal((3, 2, 1, 0), (report["matched"]!.GetValue<int>(), report["fired"]!.GetValue<int>(), report["skipped"]!.GetValue<int>(), report["selfTriggers"]!.GetValue<int>()));
+        Assert.Equal(["Not flagged yet", "Renamed"], report["samples"]!.AsArray().Select(s => Str(s!["old"])));
+    }
+
+    [Fact]
     public async Task Records_the_run_as_user_cannot_read_are_not_replayed()
     {
         var from = await TickAsync();
