@@ -265,14 +265,16 @@ public sealed class RuleRunner(AutomationDbContext db, AutomationCatalog catalog
     /// run-as user's reads; a script's failure is a <see cref="ScriptConditionException"/>.
     /// <paramref name="explain"/> and <paramref name="scripts"/> are told each node's result and each script's outcome (a dry run shows them);
     /// <paramref name="at"/> is the clock the condition reads (a backtest's replayed time; null: the platform's);
-    /// <paramref name="changes"/> the changes its event tests see (a resumed run's, kept with its wait; null: the start's event's).
+    /// <paramref name="changes"/> the changes its event tests see (a resumed run's, kept with its wait; null: the start's event's);
+    /// <paramref name="records"/> what its script's <c>crm.get</c>/<c>find</c>/<c>count</c> read (a backtest's records as they were; null: today's).
     /// </summary>
     internal bool TestCondition(ActiveRule rule, RunStart start, JsonObject record, IServiceProvider services, CancellationToken cancellationToken,
-        Action<string, bool>? explain = null, Action<ScriptOutcome>? scripts = null, TimeProvider? at = null, IReadOnlyDictionary<string, FieldChange>? changes = null)
+        Action<string, bool>? explain = null, Action<ScriptOutcome>? scripts = null, TimeProvider? at = null, IReadOnlyDictionary<string, FieldChange>? changes = null,
+        IScriptRecordSource? records = null)
     {
         var now = at ?? clock;
         changes ??= start.ChangesSeen;
-        var records = new RunRecordSource(services, registry);
+        records ??= new RunRecordSource(services, registry);
         return ConditionEvaluator.Evaluate(rule.Definition.Condition, record, changes, now.GetUtcNow(), source =>
         {
             var outcome = sandbox.Run(new ScriptRun(source) { Event = ScriptInputs.EventOf(start, now), Record = record, Records = records, Clock = now, RandomSeed = at is null ? null : 1 }, cancellationToken);

@@ -32,6 +32,15 @@ public sealed class BacktestReport(long ruleId, int version, DateTimeOffset from
     /// <summary>Entries of records that are gone or that the run-as user cannot read now: not replayed.</summary>
     public int Unavailable { get; set; }
 
+    /// <summary>Times a run would have waited at an action not yet due (a delay, a date field, a time of day).</summary>
+    public int Delayed { get; set; }
+
+    /// <summary>Runs still waiting at the window's end (or where the replay stopped): their actions are not counted as done.</summary>
+    public int Pending { get; set; }
+
+    /// <summary>Waiting runs that would not have gone on at their due time: the record gone, out of the scope, out of the stage it started in (unless the rule keeps its runs), or its condition no longer holding.</summary>
+    public int Cancelled { get; set; }
+
     /// <summary>How many times each field would have been changed.</summary>
     public SortedDictionary<string, int> FieldChanges { get; } = new(StringComparer.Ordinal);
 
@@ -41,7 +50,7 @@ public sealed class BacktestReport(long ruleId, int version, DateTimeOffset from
     /// <summary>The first changes, at most <see cref="BacktestOptions.MaxSamples"/>: <c>{ entityId occurredAt depth field old new }</c>.</summary>
     public List<JsonObject> Samples { get; } = [];
 
-    /// <summary>Scripts that failed (the condition's, or a script action's).</summary>
+    /// <summary>Scripts that failed (the condition's, or a script action's), and actions that could not be timed (an empty date field).</summary>
     public int ErrorCount { get; set; }
 
     /// <summary>The first errors, at most <see cref="BacktestOptions.MaxSamples"/>.</summary>

@@ -18,7 +18,7 @@ public sealed class BacktestSchema : ISchemaContributor
         count.AddField(SharedGraphTypes.Field<KeyValuePair<string, int>>("name", typeof(NonNullGraphType<StringGraphType>), p => p.Key));
         count.AddField(SharedGraphTypes.Field<KeyValuePair<string, int>>("count", typeof(NonNullGraphType<IntGraphType>), p => p.Value));
 
-        var error = new ObjectGraphType { Name = "AutomationBacktestError", Description = "A script that failed in the replay." };
+        var error = new ObjectGraphType { Name = "AutomationBacktestError", Description = "A script that failed in the replay, or an action that could not be timed." };
         error.AddField(SharedGraphTypes.Field<BacktestError>("entityId", typeof(NonNullGraphType<IdGraphType>), e => e.EntityId.ToString(CultureInfo.InvariantCulture)));
         error.AddField(SharedGraphTypes.Field<BacktestError>("occurredAt", typeof(NonNullGraphType<DateTimeGraphType>), e => e.OccurredAt.UtcDateTime, "The replayed time."));
         error.AddField(SharedGraphTypes.Field<BacktestError>("step", typeof(IntGraphType), e => e.Step, "The action's index (from 0); null: the condition's script."));
@@ -38,6 +38,9 @@ public sealed class BacktestSchema : ISchemaContributor
         report.AddField(SharedGraphTypes.Field<BacktestReport>("fired", typeof(NonNullGraphType<IntGraphType>), r => r.Fired, "Runs whose condition held: how often the rule would have fired."));
         report.AddField(SharedGraphTypes.Field<BacktestReport>("skipped", typeof(NonNullGraphType<IntGraphType>), r => r.Skipped, "Runs whose condition did not hold."));
         report.AddField(SharedGraphTypes.Field<BacktestReport>("unavailable", typeof(NonNullGraphType<IntGraphType>), r => r.Unavailable, "Entries of records gone, or that the run-as user cannot read now: not replayed."));
+        report.AddField(SharedGraphTypes.Field<BacktestReport>("delayed", typeof(NonNullGraphType<IntGraphType>), r => r.Delayed, "Times a run would have waited at an action not yet due (a delay, a date field, a time of day): the action is replayed at its due time."));
+        report.AddField(SharedGraphTypes.Field<BacktestReport>("pending", typeof(NonNullGraphType<IntGraphType>), r => r.Pending, "Runs still waiting when the window ends (or where the replay stopped): their actions are not counted as done."));
+        report.AddField(SharedGraphTypes.Field<BacktestReport>("cancelled", typeof(NonNullGraphType<IntGraphType>), r => r.Cancelled, "Waiting runs that would not have gone on at their due time: the record gone, out of the scope, out of the stage it started in (unless keepWhenStageLeft), or the condition no longer holding."));
         report.AddField(new FieldType { Name = "fieldChanges", Description = "How many times each field would have been changed.", ResolvedType = SchemaComposer.NonNullList(count), Resolver = new FuncFieldResolver<object?>(c => ((BacktestReport)c.Source!).FieldChanges.ToList()) });
         report.AddField(new FieldType { Name = "actions", Description = "How many times each action kind would have run (script:KIND for a script's other requests).", ResolvedType = SchemaComposer.NonNullList(count), Resolver = new FuncFieldResolver<object?>(c => ((BacktestReport)c.Source!).Actions.ToList()) });
         report.AddField(new FieldType
@@ -47,7 +50,7 @@ public sealed class BacktestSchema : ISchemaContributor
             ResolvedType = new NonNullGraphType(json),
             Resolver = new FuncFieldResolver<object?>(c => new JsonArray([.. ((BacktestReport)c.Source!).Samples])),
         });
-        report.AddField(SharedGraphTypes.Field<BacktestReport>("errorCount", typeof(NonNullGraphType<IntGraphType>), r => r.ErrorCount, "Scripts that failed."));
+        report.AddField(SharedGraphTypes.Field<BacktestReport>("errorCount", typeof(NonNullGraphType<IntGraphType>), r => r.ErrorCount, "Scripts that failed, and actions that could not be timed (an empty date field)."));
         report.AddField(new FieldType { Name = "errors", Description = $"The first of them, at most {BacktestOptions.MaxSamples}.", ResolvedType = SchemaComposer.NonNullList(error), Resolver = new FuncFieldResolver<object?>(c => ((BacktestReport)c.Source!).Errors) });
         report.AddField(SharedGraphTypes.Field<BacktestReport>("selfTriggers", typeof(NonNullGraphType<IntGraphType>), r => r.SelfTriggers, "Runs whose own changes would have matched the rule's trigger again."));
         report.AddField(SharedGraphTypes.Field<BacktestReport>("cascadeLimitHits", typeof(NonNullGraphType<IntGraphType>), r => r.CascadeLimitHits, "Self-trigger chains that would have reached the cascade limit (a rule that allows its own changes to start it)."));

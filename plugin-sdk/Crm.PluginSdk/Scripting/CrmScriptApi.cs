@@ -183,6 +183,10 @@ internal sealed partial class CrmScriptApi(Engine engine, ScriptSandboxOptions o
         {
             throw new TimeoutException("The script's read ran past its deadline.");
         }
+        catch (ScriptReadUnavailableException e)
+        {
+            throw new JavaScriptException(engine.Intrinsics.Error, e.Message);
+        }
     }
 
     // One token for every read of the run, cancelled at the run's deadline (a Stopwatch timestamp).

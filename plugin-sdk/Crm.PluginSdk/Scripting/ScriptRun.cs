@@ -91,3 +91,10 @@ public interface IScriptRecordSource
     /// <summary>How many records of <paramref name="type"/> match <paramref name="where"/>.</summary>
     Task<long> CountAsync(string type, JsonObject? where, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// Thrown by an <see cref="IScriptRecordSource"/> that cannot answer a read as asked (a backtest cannot
+/// rebuild the records it would return as they were): the script's <c>crm.get</c>/<c>find</c>/<c>count</c>
+/// fails with an <c>Error</c> carrying <see cref="Exception.Message"/>, which the script may catch.
+/// </summary>
+public sealed class ScriptReadUnavailableException(string message) : Exception(message);

@@ -20,9 +20,9 @@ public abstract class RuleBacktestTests(AutomationHost fixture)
     private const string Backtest = """
         query($rule: ID!, $from: DateTime!, $to: DateTime!) {
           backtestRule(ruleId: $rule, from: $from, to: $to) {
-            events matched outOfScope fired skipped unavailable selfTriggers cascadeLimitHits errorCount truncated
+            events matched outOfScope fired skipped unavailable selfTriggers cascadeLimitHits errorCount truncated delayed pending cancelled
             fieldChanges { name count } actions { name count } samples
-            errors { entityId step code line }
+            errors { entityId step code line message }
           }
         }
         """;
@@ -150,6 +150,123 @@ public abstract class RuleBacktestTests(AutomationHost fixture)
         Assert.Equal((3, 1), (report["selfTriggers"]!.GetValue<int>(), report["cascadeLimitHits"]!.GetValue<int>()));
         Assert.Equal(["start!", "start!!", "start!!!"], report["samples"]!.AsArray().Select(s => Str(s!["new"])));
         Assert.Equal(3, Count(report, "fieldChanges", "comments"));
+    }
+
+    [Fact]
+    public async Task Delayed_actions_are_done_at_their_due_time_pending_after_the_window_and_cancelled_when_the_record_left_the_stage()
+    {
+        var from = await TickAsync();
+        var stays = await Host.CreateDealAsync(new { title = "Waits and stays" });
+        var leaves = await Host.CreateDealAsync(new { title = "Waits and leaves" });
+        var started = await TickAsync();
+        await UpdateDealAsync(stays, new { stageId = "PREPARATION" });
+        await UpdateDealAsync(leaves, new { stageId = "PREPARATION" });
+        await UpdateDealAsync(leaves, new { stageId = "EXECUTING" }); // before its first action is due
+        var moved = await TickAsync();
+        await Host.DeliverAsync();
+
+        object Input(bool keepWhenStageLeft) => new
+        {
+            name = "An hour on, then two more",
+            trigger = new { kind = "records.stageChanged", @params = new { toStageId = "PREPARATION" } },
+            keepWhenStageLeft,
+            actions = new object[]
+            {
+                new { kind = "records.setFields", @params = new { fields = new { comments = "an hour on" } }, timing = new { mode = "AFTER_DELAY", delay = "PT1H" } },
+                new { kind = "records.setFields", @params = new { fields = new { title = "three hours on" } }, timing = new { mode = "AFTER_DELAY", delay = "PT2H" } },
+            },
+        };
+        var cancelling = await DraftAsync(Input(keepWhenStageLeft: false));
+        var keeping = await DraftAsync(Input(keepWhenStageLeft: true));
+        (int Fired, int Delayed, int Pending, int Cancelled, int Done, int Comments, int Titles) Counts(JsonNode r) =>
+            (r["fired"]!.GetValue<int>(), r["delayed"]!.GetValue<int>(), r["pending"]!.GetValue<int>(), r["cancelled"]!.GetValue<int>(),
+                Count(r, "actions", "records.setFields"), Count(r, "fieldChanges", "comments"), Count(r, "fieldChanges", "title"));
+
+        // Two hours: the first action is due within them (done for the deal that stayed, cancelled for the one
+        // that left PREPARATION), the second three hours on, after the window: pending.
+        var report = await BacktestAsync(cancelling, from, from.AddHours(2));
+        Assert.Equal((2, 3, 1, 1, 1, 1, 0), Counts(report));
+        var sample = Assert.Single(report["samples"]!.AsArray());
+        Assert.Equal(stays, sample!["entityId"]!.ToJsonString());
+        Assert.InRange(DateTimeOffset.Parse(Str(sample["occurredAt"]), CultureInfo.InvariantCulture), started.AddHours(1), moved.AddHours(1));
+
+        // Four hours: both actions of the deal that stayed are done.
+        Assert.Equal((2, 3, 0, 1, 2, 1, 1), Counts(await BacktestAsync(cancelling, from, from.AddHours(4))));
+
+        // A rule that keeps its runs when the record leaves the stage: both deals go on.
+        Assert.Equal((2, 4, 2, 0, 2, 2, 0), Counts(await BacktestAsync(keeping, from, from.AddHours(2))));
+        Assert.Equal((2, 4, 0, 0, 4, 2, 2), Counts(await BacktestAsync(keeping, from, from.AddHours(4))));
+
+        // Within the recorded window alone nothing is due yet: every run is pending, no action counted as done.
+        Assert.Equal((2, 2, 2, 0, 0, 0, 0), Counts(await BacktestAsync(cancelling, from, moved)));
+    }
+
+    [Fact]
+    public async Task Scripts_read_the_records_as_they_were_at_the_replayed_time_and_a_read_that_cannot_be_rebuilt_fails_plainly()
+    {
+        var outside = await Host.CreateDealAsync(new { title = "Not in the window" });
+        var from = await TickAsync();
+        var other = await Host.CreateDealAsync(new { title = "Read by the script", opportunity = 100 });
+        var deal = await Host.CreateDealAsync(new { title = "Reader" });
+        await UpdateDealAsync(deal, new { comments = "first" });   // the other deal is at 100 then: skipped
+        await UpdateDealAsync(other, new { opportunity = 200 });
+        await UpdateDealAsync(deal, new { comments = "second" });  // at 200 then: fired
+        var to = await TickAsync();
+        await UpdateDealAsync(other, new { opportunity = 300 });   // today's value: were it read, both would fire
+        await Host.DeliverAsync();
+
+        async Task<JsonNode> ReplayAsync(string condition, string action) => await BacktestAsync(await DraftAsync(new
+        {
+            name = "Reads another deal",
+            trigger = new { kind = "records.updated", @params = new { watchedFields = new[] { "comments" } } },
+            condition = new { all = new object[] { new { script = condition } } },
+            actions = new object[] { new { kind = "platform.script", @params = new { source = action } } },
+        }), from, to);
+
+        var report = await ReplayAsync($"crm.get('deal', {other}).opportunity > 150",
+            $"crm.update('deal', record.id, {{ title: crm.get('deal', record.id).comments + ' at ' + crm.get('deal', {other}).opportunity }});");
+        Assert.Equal((2, 1, 1, 0), (report["matched"]!.GetValue<int>(), report["fired"]!.GetValue<int>(), report["skipped"]!.GetValue<int>(), report["errorCount"]!.GetValue<int>()));
+        Assert.Equal("second at 200", Str(Assert.Single(report["samples"]!.AsArray())!["new"]));
+
+        // A record whose history the window does not hold, and a search over all the deals: not today's data, an error that says so.
+        foreach (var (condition, names) in new[] { ($"crm.get('deal', {outside}) !== null", "crm.get('deal', "), ("crm.count('deal') > 0", "crm.count"), ("crm.find('deal').length > 0", "crm.find") })
+        {
+            report = await ReplayAsync(condition, "log('never');");
+            Assert.Equal((2, 0, 2), (report["matched"]!.GetValue<int>(), report["fired"]!.GetValue<int>(), report["errorCount"]!.GetValue<int>()));
+            Assert.All(report["errors"]!.AsArray(), e =>
+            {
+                Assert.Equal("SCRIPT_ERROR", Str(e!["code"]));
+                Assert.StartsWith("not available in a backtest: " + names, Str(e["message"]).Replace("Error: ", "", StringComparison.Ordinal), StringComparison.Ordinal);
+            });
+        }
+
+        // A script may catch it and go on.
+        report = await ReplayAsync("(function () { try { return crm.count('deal') > 0; } catch (e) { return e.message.startsWith('not available in a backtest'); } })()", "log('caught');");
+        Assert.Equal((2, 0), (report["fired"]!.GetValue<int>(), report["errorCount"]!.GetValue<int>()));
+    }
+
+    [Fact]
+    public async Task The_rules_own_changes_are_seen_by_the_windows_later_events()
+    {
+        var from = await TickAsync();
+        var deal = await Host.CreateDealAsync(new { title = "Not flagged yet" });
+        await UpdateDealAsync(deal, new { comments = "first" });   // fires: the rule flags it
+        await UpdateDealAsync(deal, new { comments = "second" });  // flagged by the rule then: skipped
+        await UpdateDealAsync(deal, new { title = "Renamed" });    // a recorded change overwrites the rule's
+        await UpdateDealAsync(deal, new { comments = "third" });   // not flagged: fires again
+        var to = await TickAsync();
+        await Host.DeliverAsync();
+        var rule = await DraftAsync(new
+        {
+            name = "Flag once",
+            trigger = new { kind = "records.updated", @params = new { watchedFields = new[] { "comments" } } },
+            condition = new { field = "title", op = "neq", value = "flagged" },
+            actions = new object[] { new { kind = "records.setFields", @params = new { fields = new { title = "flagged" } } } },
+        });
+
+        var report = await BacktestAsync(rule, from, to);
+        Assert.Equal((3, 2, 1, 0), (report["matched"]!.GetValue<int>(), report["fired"]!.GetValue<int>(), report["skipped"]!.GetValue<int>(), report["selfTriggers"]!.GetValue<int>()));
+        Assert.Equal(["Not flagged yet", "Renamed"], report["samples"]!.AsArray().Select(s => Str(s!["old"])));
     }
 
     [Fact]
