@@ -103,6 +103,22 @@ public sealed class PlatformInitializer(
     /// </summary>
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
+        await MigrateSchemasAsync(cancellationToken);
+        using var scope = services.CreateScope();
+        await Events.EventStreamSetup.EnsureAsync(scope.ServiceProvider.GetRequiredService<PlatformDbContext>(), databases, cancellationToken);
+        Phases.Done("event streams");
+
+        await services.GetRequiredService<ModuleDataRunner>().RunAsync(cancellationToken);
+        Phases.Done("data migrations and start-up tasks");
+    }
+
+    /// <summary>
+    /// Only the schema migrations, platform first, then modules in load order: what a new database
+    /// holds before anything of the platform's own runs in it (tests copy such a database instead
+    /// of migrating each of theirs).
+    /// </summary>
+    public async Task MigrateSchemasAsync(CancellationToken cancellationToken)
+    {
         await EnsureDatabaseAsync(cancellationToken);
         Phases.Done("database reachable");
         using var scope = services.CreateScope();
@@ -128,11 +144,6 @@ public sealed class PlatformInitializer(
         }
 
         Phases.Done("schema migrations checked");
-        await Events.EventStreamSetup.EnsureAsync(scope.ServiceProvider.GetRequiredService<PlatformDbContext>(), databases, cancellationToken);
-        Phases.Done("event streams");
-
-        await services.GetRequiredService<ModuleDataRunner>().RunAsync(cancellationToken);
-        Phases.Done("data migrations and start-up tasks");
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

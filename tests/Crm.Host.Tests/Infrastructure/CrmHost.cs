@@ -17,7 +17,7 @@ public enum Engine
     Postgres,
 }
 
-/// <summary>The real host, in-process, on a database of its own (a temporary SQLite file or a new PostgreSQL database).</summary>
+/// <summary>The real host, in-process, on a database of its own (a temporary SQLite file or a new PostgreSQL database, copied with its schema migrated: see <see cref="MigratedDatabases"/>).</summary>
 public class CrmHost : WebApplicationFactory<Program>
 {
     public const string AdminKey = "test-admin-key-0123456789";
@@ -79,12 +79,12 @@ public class CrmHost : WebApplicationFactory<Program>
         CrmHost host;
         if (engine == Engine.Postgres)
         {
-            host = new CrmHost(engine, await TestPostgres.CreateDatabaseAsync(), settings, services: services);
+            host = new CrmHost(engine, await MigratedDatabases.CreatePostgresAsync(), settings, services: services);
         }
         else
         {
             var directory = Directory.CreateTempSubdirectory("crm-test-sqlite-").FullName;
-            host = new CrmHost(engine, $"Data Source={Path.Combine(directory, "crm.db")}", settings, directory, services);
+            host = new CrmHost(engine, await MigratedDatabases.CreateSqliteAsync(directory), settings, directory, services);
         }
 
         if (listen)

@@ -13,13 +13,14 @@ public static class TestPostgres
     public const string Variable = "CRM_TEST_POSTGRES";
     private static readonly Lazy<string> Server = new(StartOrFind, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    public static async Task<string> CreateDatabaseAsync()
+    /// <summary>A new empty database (or a copy of <paramref name="template"/>, see <see cref="MigratedDatabases"/>): its connection string.</summary>
+    public static async Task<string> CreateDatabaseAsync(string? template = null)
     {
         var name = "crm_test_" + Guid.NewGuid().ToString("N")[..12];
         await using (var connection = new NpgsqlConnection(Server.Value))
         {
             await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+            await using var command = new NpgsqlCommand(template is null ? $"CREATE DATABASE {name}" : $"CREATE DATABASE {name} TEMPLATE {template}", connection);
             await command.ExecuteNonQueryAsync();
         }
 
