@@ -4,24 +4,8 @@ using Crm.PluginSdk.Modules;
 namespace Crm.Host.Marketplace;
 
 /// <summary>One package version a feed offers: what an admin sees before installing, and the file's hash.</summary>
-public sealed record FeedEntry
+public sealed record FeedEntry : PluginDescription
 {
-    public required string Id { get; init; }
-
-    public required string Version { get; init; }
-
-    public required string Publisher { get; init; }
-
-    public string? Name { get; init; }
-
-    public string Description { get; init; } = "";
-
-    public required string SdkVersionRange { get; init; }
-
-    public IReadOnlyList<PackageDependency> Dependencies { get; init; } = [];
-
-    public IReadOnlyList<PluginCapability> Capabilities { get; init; } = [];
-
     /// <summary>The package file, relative to the index (a plain file name).</summary>
     public required string File { get; init; }
 
@@ -30,20 +14,26 @@ public sealed record FeedEntry
 
     public long Size { get; init; }
 
-    public static FeedEntry Of(PluginPackage package, string file) => new()
+    public static FeedEntry Of(PluginPackage package, string file) => new(package.Manifest)
     {
-        Id = package.Manifest.Id,
-        Version = package.Manifest.Version,
-        Publisher = package.Manifest.Publisher,
-        Name = package.Manifest.Name,
-        Description = package.Manifest.Description,
-        SdkVersionRange = package.Manifest.SdkVersionRange,
-        Dependencies = package.Manifest.Dependencies,
-        Capabilities = package.Manifest.Capabilities,
         File = file,
         Hash = package.FileHash,
         Size = package.Bytes.Length,
     };
+
+    /// <summary>The description's members copied from the manifest (the record's copy constructor sets the required ones).</summary>
+    [System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
+    private FeedEntry(PluginDescription manifest)
+        : base(manifest)
+    {
+        File = "";
+        Hash = "";
+    }
+
+    [System.Text.Json.Serialization.JsonConstructor]
+    public FeedEntry()
+    {
+    }
 }
 
 /// <summary>

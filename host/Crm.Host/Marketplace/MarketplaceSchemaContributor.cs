@@ -1,4 +1,5 @@
 using System.Globalization;
+using Crm.Host.Modules.Runtime;
 using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Modules;
@@ -31,11 +32,11 @@ public sealed class MarketplaceSchemaContributor : ISchemaContributor
         capability.Add("SEND_MAIL", PluginCapability.SendMail, "Sends e-mail through the platform's mail settings.");
         capability.Add("READ_ALL_RECORDS", PluginCapability.ReadAllRecords, "Reads every record of every type, past the signed-in user's rights.");
         var state = new EnumerationGraphType { Name = "PluginRunState", Description = "Where a plugin (or built-in module) stands on this host." };
-        state.Add("ENABLED", PluginRunState.Enabled, "In service.");
-        state.Add("DISABLED", PluginRunState.Disabled, "Taken out of service by an admin.");
-        state.Add("PENDING_RESTART", PluginRunState.PendingRestart, "Installed, upgraded or uninstalled: applied when this host starts next (see reason).");
-        state.Add("FAILED", PluginRunState.Failed, "Its own code threw at an entry point (see reason).");
-        state.Add("REFUSED", PluginRunState.Refused, "Turned away before it ran (see reason).");
+        state.Add("ENABLED", ModuleRunState.Enabled, "In service.");
+        state.Add("DISABLED", ModuleRunState.Disabled, "Taken out of service by an admin.");
+        state.Add("PENDING_RESTART", ModuleRunState.PendingRestart, "Installed, upgraded or uninstalled: applied when this host starts next (see reason).");
+        state.Add("FAILED", ModuleRunState.Failed, "Its own code threw at an entry point (see reason).");
+        state.Add("REFUSED", ModuleRunState.Refused, "Turned away before it ran (see reason).");
         var pending = new EnumerationGraphType { Name = "PendingPluginAction", Description = "What the next start of each host does to an installed plugin." };
         pending.Add("NONE", PendingPluginAction.None, "Nothing.");
         pending.Add("UPGRADE", PendingPluginAction.Upgrade, "Swaps in the pending version.");

@@ -10,14 +10,11 @@ namespace Crm.Host.Marketplace;
 public sealed record PackageDependency(string Id, string Range);
 
 /// <summary>
-/// A package's <c>manifest.json</c>: the module's own <see cref="ModuleManifest"/> as <c>crm plugin
-/// pack</c> read it from the built assembly, plus what only a package knows (the main assembly's
-/// name, which names the plugin's folder, and the ranges of its dependencies).
+/// What a package says of its plugin, as its manifest holds it and a feed's index repeats it (so an
+/// admin sees it before anything is fetched).
 /// </summary>
-public sealed record PluginPackageManifest
+public abstract record PluginDescription
 {
-    public const string FileName = "manifest.json";
-
     public required string Id { get; init; }
 
     public required string Version { get; init; }
@@ -33,6 +30,16 @@ public sealed record PluginPackageManifest
     public IReadOnlyList<PackageDependency> Dependencies { get; init; } = [];
 
     public IReadOnlyList<PluginCapability> Capabilities { get; init; } = [];
+}
+
+/// <summary>
+/// A package's <c>manifest.json</c>: the module's own <see cref="ModuleManifest"/> as <c>crm plugin
+/// pack</c> read it from the built assembly, plus what only a package knows (the main assembly's
+/// name, which names the plugin's folder, and the ranges of its dependencies).
+/// </summary>
+public sealed record PluginPackageManifest : PluginDescription
+{
+    public const string FileName = "manifest.json";
 
     /// <summary>The icon's entry in the package (<c>lib/…</c>), or null.</summary>
     public string? Icon { get; init; }
