@@ -810,15 +810,15 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                         .HasColumnType("character varying(40)")
                         .HasColumnName("target");
 
-                    b.Property<int>("Calls")
-                        .HasColumnType("integer")
-                        .HasColumnName("calls");
-
                     b.Property<DateTime>("WindowStart")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("window_start");
 
-                    b.HasKey("Target")
+                    b.Property<int>("Calls")
+                        .HasColumnType("integer")
+                        .HasColumnName("calls");
+
+                    b.HasKey("Target", "WindowStart")
                         .HasName("pk_webhook_calls");
 
                     b.HasIndex("WindowStart")

@@ -786,15 +786,15 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("target");
 
-                    b.Property<int>("Calls")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("calls");
-
                     b.Property<DateTime>("WindowStart")
                         .HasColumnType("TEXT")
                         .HasColumnName("window_start");
 
-                    b.HasKey("Target")
+                    b.Property<int>("Calls")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("calls");
+
+                    b.HasKey("Target", "WindowStart")
                         .HasName("pk_automation_webhook_calls");
 
                     b.HasIndex("WindowStart")
