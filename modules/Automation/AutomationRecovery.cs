@@ -15,8 +15,8 @@ namespace Crm.Modules.Automation;
 /// again the work of waiting runs (<see cref="Waits.WaitRecovery"/>), of schedule rules
 /// (<see cref="Schedules.ScheduleRecovery"/>) and of process timers; at every sweep it ends the rules'
 /// runs a stopped host left running and takes over those it left pending (<see cref="StalledRuns"/>),
-/// and takes on the process instances it left running (<see cref="ProcessRecovery"/>), a cut-off
-/// outside step included; it deletes incoming webhooks' call windows an hour old. Not a start-up task: those run in a transaction, and the scheduler and the
+/// and takes on the process instances it left running, under no live host's lease
+/// (<see cref="ProcessRecovery"/>), a cut-off outside step included; it deletes incoming webhooks' call windows an hour old. Not a start-up task: those run in a transaction, and the scheduler and the
 /// steps write through connections of their own (on SQLite they would wait for that transaction's
 /// lock). A failure is logged, never the host's: what was not put right is at the next sweep.
 /// </summary>
@@ -80,9 +80,7 @@ public sealed class AutomationRecovery(IServiceScopeFactory scopes, IHostApplica
 
         await Webhooks.WebhookCallWindows.ForgetOldAsync(db, clock.GetUtcNow(), cancellationToken);
 
-        // At a start every running instance is a previous host's; later only those no step changed for a grace.
-        var changedBefore = atStart ? (DateTime?)null : clock.GetUtcNow().UtcDateTime - options.StalledRunGrace;
-        if (await ProcessRecovery.AdvanceLeftAsync(scopes, db, changedBefore, cancellationToken) is > 0 and var instances)
+        if (await ProcessRecovery.AdvanceLeftAsync(scopes, db, clock.GetUtcNow().UtcDateTime - options.StalledRunGrace, atStart, cancellationToken) is > 0 and var instances)
         {
             logger.LogInformation("Took on {Count} business process instances left running by a stopped host.", instances);
         }

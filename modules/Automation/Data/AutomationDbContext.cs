@@ -123,7 +123,8 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
         modelBuilder.Entity<Webhooks.WebhookCallWindow>(window =>
         {
             window.ToTable("webhook_calls");
-            window.HasKey(w => w.Target);
+            // A row per target and slice of the sliding window (WebhookCallWindows).
+            window.HasKey(w => new { w.Target, w.WindowStart });
             window.Property(w => w.Target).HasMaxLength(Webhooks.WebhookCallWindows.MaxTargetLength);
             // The old windows the recovery sweep deletes.
             window.HasIndex(w => w.WindowStart);

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Crm.PluginSdk.Automation;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Modules.Automation.Processes;
 
@@ -33,13 +32,9 @@ public sealed partial class ProcessEngine
             return null;
         }
 
-        // While the call lasts its host keeps the instance's change time fresh: the recovery sweep takes an
-        // outside step for cut off only when its instance went a grace unchanged (its host stopped).
-        ActionOutcome outcome;
-        await using (StepHeartbeat(instance.Id, instance.Revision + 1))
-        {
-            outcome = await AutomationRunner.RunAsync(scopes, request, cancellationToken);
-        }
+        // While the call lasts its host renews the instance's lease (held by the advance that got here): the
+        // recovery sweep takes the step for cut off only once that heartbeat is a grace old (its host is gone).
+        var outcome = await AutomationRunner.RunAsync(scopes, request, cancellationToken);
 
         // The call is made: its outcome is recorded whatever the caller does now, on a fresh read while the branch still carries this start.
         var next = definition.Out(step.Id).First(e => e.When is null).To;
@@ -65,34 +60,18 @@ public sealed partial class ProcessEngine
         return null;
     }
 
-    /// <summary>Renews the instance's change time every third of the grace while it stays at <paramref name="revision"/> (a renewal changes no revision).</summary>
-    private Runs.Heartbeat StepHeartbeat(long instanceId, int revision) => Runs.Heartbeat.Every(services.GetRequiredService<Engine.RunOptions>().StalledRunGrace / 3, clock, async stop =>
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var now = clock.GetUtcNow().UtcDateTime;
-        return await scope.ServiceProvider.GetRequiredService<Data.AutomationDbContext>().ProcessInstances.Where(x => x.Id == instanceId && x.Revision == revision)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.UpdatedAt, now), stop) == 1;
-    });
-
     /// <summary>
-    /// At a recovery sweep: the instance fails at each outside step a host was cut off in (the mark
-    /// cleared, so that a retry takes the step again); false when it had none. A step marked less
-    /// than <see cref="Engine.RunOptions.StalledRunGrace"/> ago is another live host's, under way (a
-    /// rolling restart): the instance is left to it (true: not to be advanced here either).
+    /// At a recovery sweep, which holds the instance's lease taken from a host that is gone (or from no
+    /// host): the instance fails at each outside step that host was inside (the mark cleared, so that a
+    /// retry takes the step again); false when it had none.
     /// </summary>
     public async Task<bool> FailInterruptedAsync(long instanceId, CancellationToken cancellationToken)
     {
         var instance = await db.ProcessInstances.AsNoTracking().FirstOrDefaultAsync(x => x.Id == instanceId, cancellationToken);
         var state = instance is { Status: InstanceStatus.Running } ? InstanceState.FromJson(instance.State) : null;
-        if (state?.Tokens.Where(t => t.StartedAt is not null).ToList() is not { Count: > 0 } marked)
+        if (state?.Tokens.Where(t => t.StartedAt is not null).ToList() is not { Count: > 0 } cut)
         {
             return false;
-        }
-
-        var cutoff = clock.GetUtcNow() - services.GetRequiredService<Engine.RunOptions>().StalledRunGrace;
-        if (marked.Where(t => t.StartedAt < cutoff).ToList() is not { Count: > 0 } cut)
-        {
-            return true;
         }
 
         var first = cut[0];

@@ -30,6 +30,9 @@ public sealed partial class ProcessEngine(IServiceProvider services, AutomationD
 
     private readonly Dictionary<(long, int), ProcessDefinition> _definitions = [];
 
+    /// <summary>The instances whose lease this engine's calls hold (a nested call for one of them leaves it to the outer).</summary>
+    private readonly HashSet<long> _held = [];
+
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
     public async Task<ProcessDefinition> DefinitionAsync(long processId, int version, CancellationToken cancellationToken)
@@ -43,45 +46,118 @@ public sealed partial class ProcessEngine(IServiceProvider services, AutomationD
         return definition;
     }
 
-    /// <summary>Takes the instance's ready steps until none is left (or the call's share is used up).</summary>
-    public async Task AdvanceAsync(long instanceId, CancellationToken cancellationToken)
+    /// <summary>Takes the instance's ready steps until none is left (or the call's share is used up), unless another live host is at it.</summary>
+    public Task AdvanceAsync(long instanceId, CancellationToken cancellationToken) => AdvanceAsync(instanceId, recovering: false, cancellationToken);
+
+    /// <summary>
+    /// Takes the instance's lease (<see cref="InstanceLeases"/>) and, while holding it, its ready steps until
+    /// none is left or the call's share is used up; when <paramref name="recovering"/> (the recovery sweep,
+    /// which took it from a host that is gone), it first fails the outside steps that host was inside.
+    /// False when a live host holds the instance: that host takes the ready steps, and looks again before
+    /// it lets go, so a branch made ready meanwhile is not left to no one.
+    /// </summary>
+    public async Task<bool> AdvanceAsync(long instanceId, bool recovering, CancellationToken cancellationToken)
     {
-        for (var i = 0; i < MaxStepsPerCall; i++)
+        if (!_held.Add(instanceId))
         {
-            var instance = await db.ProcessInstances.AsNoTracking().FirstOrDefaultAsync(x => x.Id == instanceId, cancellationToken);
-            if (instance is not { Status: InstanceStatus.Running })
+            return false; // re-entered (a sub-process ended within its parent's advance): the outer call's loop takes the step
+        }
+
+        try
+        {
+            var options = services.GetRequiredService<RunOptions>();
+            var lease = Guid.NewGuid();
+            if (!await InstanceLeases.TakeAsync(db, instanceId, lease, Now, Now - options.StalledRunGrace, cancellationToken))
             {
-                return;
+                return false;
             }
 
-            var state = InstanceState.FromJson(instance.State);
-            // A branch whose outside step is under way (or was cut off) is not ready: its step is taken at most once.
-            if (state.Tokens.FirstOrDefault(t => t.Wait is null && t.StartedAt is null) is not { } token)
+            await using var heartbeat = InstanceLeases.Renew(instanceId, lease, scopes, options, clock);
+            if (recovering)
             {
-                return;
+                await FailInterruptedAsync(instanceId, cancellationToken);
             }
 
-            var definition = await DefinitionAsync(instance.ProcessId, instance.ProcessVersion, cancellationToken);
-            var step = definition.Step(token.At);
-            var history = new ProcessStepRun { Token = token.Id, StepId = step.Id, Kind = step.Kind, Status = "SUCCEEDED" };
-            if (instance.StepsTaken >= ProcessLimits.MaxStepsPerInstance)
-            {
-                await ApplyAsync(instance, new Transition(state, history with { Status = "FAILED" }) { Failure = $"STEP_LIMIT: an instance takes at most {ProcessLimits.MaxStepsPerInstance} steps." }, cancellationToken);
-                return;
-            }
+            await AdvanceHeldAsync(instanceId, lease, cancellationToken);
+            return true;
+        }
+        finally
+        {
+            _held.Remove(instanceId);
+        }
+    }
 
-            var advanced = step.Kind is StepKinds.Action or StepKinds.Script
-                ? await ActAsync(instance, definition, state, token, step, history, cancellationToken)
-                : await ApplyAsync(instance, await TakeAsync(instance, definition, state, token, step, history, cancellationToken), cancellationToken);
-            if (advanced?.ChildToAdvance is { } child)
+    private async Task AdvanceHeldAsync(long instanceId, Guid lease, CancellationToken cancellationToken)
+    {
+        var released = false;
+        try
+        {
+            for (var i = 0; i < MaxStepsPerCall; i++)
             {
-                await AdvanceAsync(child, cancellationToken);
-            }
+                var instance = await db.ProcessInstances.AsNoTracking().FirstOrDefaultAsync(x => x.Id == instanceId, cancellationToken);
+                if (instance is null || instance.Lease != lease)
+                {
+                    // Gone, or taken from this host (its heartbeat missed a grace): the taker goes on.
+                    released = true;
+                    return;
+                }
 
-            if (advanced?.ParentToAdvance is { } parent)
-            {
-                await AdvanceAsync(parent, cancellationToken);
+                var state = InstanceState.FromJson(instance.State);
+                // A branch whose outside step is under way (or was cut off) is not ready: its step is taken at most once.
+                if (instance.Status != InstanceStatus.Running || state.Tokens.FirstOrDefault(t => t.Wait is null && t.StartedAt is null) is not { } token)
+                {
+                    // Let go only if nothing moved the instance since this read; else look again.
+                    released = await InstanceLeases.ReleaseAsync(db, instanceId, lease, instance.Revision, Now, cancellationToken);
+                    if (released)
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                var definition = await DefinitionAsync(instance.ProcessId, instance.ProcessVersion, cancellationToken);
+                var step = definition.Step(token.At);
+                var history = new ProcessStepRun { Token = token.Id, StepId = step.Id, Kind = step.Kind, Status = "SUCCEEDED" };
+                if (instance.StepsTaken >= ProcessLimits.MaxStepsPerInstance)
+                {
+                    await ApplyAsync(instance, new Transition(state, history with { Status = "FAILED" }) { Failure = $"STEP_LIMIT: an instance takes at most {ProcessLimits.MaxStepsPerInstance} steps." }, cancellationToken);
+                    continue;
+                }
+
+                var advanced = step.Kind is StepKinds.Action or StepKinds.Script
+                    ? await ActAsync(instance, definition, state, token, step, history, cancellationToken)
+                    : await ApplyAsync(instance, await TakeAsync(instance, definition, state, token, step, history, cancellationToken), cancellationToken);
+                if (advanced?.ChildToAdvance is { } child)
+                {
+                    await AdvanceAsync(child, cancellationToken);
+                }
+
+                if (advanced?.ParentToAdvance is { } parent)
+                {
+                    await AdvanceAsync(parent, cancellationToken);
+                }
             }
+        }
+        finally
+        {
+            if (!released)
+            {
+                await LetGoAsync(instanceId, lease);
+            }
+        }
+    }
+
+    /// <summary>After the call's share, a failure or a cancellation: the lease is let go whatever the instance's revision (the next resume, or the sweep, goes on).</summary>
+    private async Task LetGoAsync(long instanceId, Guid lease)
+    {
+        try
+        {
+            await InstanceLeases.ReleaseAsync(db, instanceId, lease, revision: null, Now, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Unreachable database: its heartbeat stops, and the sweep takes the instance on after a grace.
         }
     }
 

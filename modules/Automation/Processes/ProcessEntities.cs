@@ -81,6 +81,12 @@ public sealed class ProcessInstance
 
     public int Revision { get; set; }
 
+    /// <summary>The token of the host advancing the instance now (<see cref="InstanceLeases"/>); null while no host is at it.</summary>
+    public Guid? Lease { get; set; }
+
+    /// <summary>When the lease's holder last renewed it (every third of the stalled-run grace while it advances the instance).</summary>
+    public DateTime? Heartbeat { get; set; }
+
     public string? Error { get; set; }
 
     public DateTime StartedAt { get; set; }

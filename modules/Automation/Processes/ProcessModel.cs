@@ -49,6 +49,8 @@ internal static class ProcessModel
             instance.HasIndex(i => new { i.EntityType, i.EntityId, i.Id });
             instance.HasIndex(i => new { i.ProcessId, i.Id });
             instance.HasIndex(i => i.ParentInstanceId);
+            // The running instances whose holder's heartbeat is stale: what the recovery sweep looks for.
+            instance.HasIndex(i => new { i.Status, i.Heartbeat });
             instance.HasOne<BusinessProcess>().WithMany().HasForeignKey(i => i.ProcessId).OnDelete(DeleteBehavior.Cascade);
         });
 

@@ -7,47 +7,35 @@ namespace Crm.Modules.Automation.Processes;
 
 /// <summary>
 /// What the recovery sweep (<see cref="AutomationRecovery"/>) does for business process instances a host
-/// that stopped (or died) left: instances still RUNNING (a branch ready to take its next step: the host
-/// stopped between a commit and the next step) are advanced from where they are, except those cut off
-/// inside a step that leaves the database (a script, a webhook) more than a grace ago, which fail at it
-/// rather than take it twice. At a start every RUNNING instance is looked at; at every later sweep the
-/// cut-off outside steps are looked for in the instances no host changed for a grace (a host calling out
-/// keeps its instance's change time fresh while the call lasts). Another host advancing the same
-/// instance at once is refused by its revision, so no step is taken twice. At a start the timers of
-/// waiting branches are scheduled again too (the same key replaces: one whose scheduling was lost
-/// between its step's commit and the scheduler is back; the others are unchanged).
+/// that stopped (or died) left RUNNING: a branch ready to take its next step, or cut off inside a step.
+/// It takes only instances no live host holds (<see cref="InstanceLeases"/>): those whose holder's heartbeat
+/// is a grace old, and those no host holds (at a start any, later those unchanged for a grace). It takes
+/// each one's lease by a conditional UPDATE (two hosts sweeping at once take it once), fails it at an
+/// outside step (a script, a webhook) its host was inside rather than take that twice, and else advances
+/// it from where it is. At a start the timers of waiting branches are scheduled again too (the same key
+/// replaces: one whose scheduling was lost between its step's commit and the scheduler is back).
 /// </summary>
 public static class ProcessRecovery
 {
     /// <summary>Instances taken on per sweep (the oldest first); more wait for their next resume or the next sweep.</summary>
     public const int MaxPerSweep = 1_000;
 
-    /// <summary>
-    /// At a start (<paramref name="changedBefore"/> null): advances, or fails at a cut-off outside step, every RUNNING instance.
-    /// Later: fails the RUNNING instances not changed since <paramref name="changedBefore"/> at their cut-off outside steps.
-    /// How many it looked at.
-    /// </summary>
-    public static async Task<int> AdvanceLeftAsync(IServiceScopeFactory scopes, AutomationDbContext db, DateTime? changedBefore, CancellationToken cancellationToken)
+    /// <summary>Takes on the RUNNING instances no live host holds (<see cref="InstanceLeases.Abandoned"/>); how many it took.</summary>
+    public static async Task<int> AdvanceLeftAsync(IServiceScopeFactory scopes, AutomationDbContext db, DateTime staleBefore, bool atStart, CancellationToken cancellationToken)
     {
-        var query = db.ProcessInstances.AsNoTracking().Where(i => i.Status == InstanceStatus.Running);
-        if (changedBefore is { } cutoff)
-        {
-            query = query.Where(i => i.UpdatedAt < cutoff && i.State.Contains("\"startedAt\":\""));
-        }
-
-        var running = await query.OrderBy(i => i.Id).Select(i => i.Id).Take(MaxPerSweep).ToListAsync(cancellationToken);
-        foreach (var id in running)
+        var left = await db.ProcessInstances.AsNoTracking().Where(InstanceLeases.Abandoned(staleBefore, atStart))
+            .OrderBy(i => i.Id).Select(i => i.Id).Take(MaxPerSweep).ToListAsync(cancellationToken);
+        var taken = 0;
+        foreach (var id in left)
         {
             await using var step = scopes.CreateAsyncScope();
-            var engine = step.ServiceProvider.GetRequiredService<ProcessEngine>();
-            // A step that leaves the database and was cut off is not taken again: the instance fails there.
-            if (!await engine.FailInterruptedAsync(id, cancellationToken) && changedBefore is null)
+            if (await step.ServiceProvider.GetRequiredService<ProcessEngine>().AdvanceAsync(id, recovering: true, cancellationToken))
             {
-                await engine.AdvanceAsync(id, cancellationToken);
+                taken++;
             }
         }
 
-        return running.Count;
+        return taken;
     }
 
     /// <summary>Schedules the timers of waiting branches again (at a start).</summary>

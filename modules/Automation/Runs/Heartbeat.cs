@@ -24,11 +24,17 @@ public sealed class Heartbeat : IAsyncDisposable
 
     private async Task BeatAsync(TimeSpan every, TimeProvider clock, Func<CancellationToken, Task<bool>> renew, CancellationToken stop)
     {
+        // Beats on a fixed schedule from the start (not from each renewal's end), so a slow renewal or a
+        // clock that jumped ahead makes the next beat come sooner, never later.
+        var due = clock.GetUtcNow() + every;
         while (!stop.IsCancellationRequested && !_lost)
         {
             try
             {
-                await Task.Delay(every, clock, stop);
+                var wait = due - clock.GetUtcNow();
+                await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, clock, stop);
+                var now = clock.GetUtcNow();
+                due = due + every > now ? due + every : now;
                 if (!await renew(stop))
                 {
                     _lost = true;

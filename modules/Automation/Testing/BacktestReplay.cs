@@ -76,6 +76,7 @@ internal sealed class BacktestReplay(RuleRunner runner, ScriptSandbox sandbox, W
                 continue;
             }
 
+            report.SawOwnChanges += records.CarriesOwnChanges(wait.Entry.EntityId) ? 1 : 0;
             bool held;
             try
             {
@@ -106,6 +107,8 @@ internal sealed class BacktestReplay(RuleRunner runner, ScriptSandbox sandbox, W
             return;
         }
 
+        // A run the rule's own change started (depth > 1) is a self-trigger, counted there.
+        report.SawOwnChanges += depth == 1 && records.CarriesOwnChanges(entry.EntityId) ? 1 : 0;
         bool held;
         Steps++;
         try
@@ -136,14 +139,11 @@ internal sealed class BacktestReplay(RuleRunner runner, ScriptSandbox sandbox, W
         string? startedInStage, CancellationToken cancellationToken)
     {
         var changes = WouldChange(entry, domainEvent, record, now, depth, from, resumed, startedInStage, cancellationToken);
-        if (changes.Count > 0 && records.At(entry.EntityId) is { } replayed)
+        // Fed back: from now on the record as the replay has it carries the rule's changes, which the
+        // window's later events (and runs waiting on it) see, as they would have seen them.
+        foreach (var (field, change) in changes)
         {
-            // Fed back: from now on the record as the replay has it carries the rule's changes, which the
-            // window's later events (and runs waiting on it) see, as they would have seen them.
-            foreach (var (field, change) in changes)
-            {
-                replayed[field] = change.NewValue?.DeepClone();
-            }
+            records.FeedBack(entry.EntityId, field, change.NewValue);
         }
 
         var own = new DomainEvent<CrmEvent>(Guid.NewGuid(), RecordUpdated.TypeName, 1, now, rule.Version.RunAsUserId, rule.EntityType, entry.EntityId,

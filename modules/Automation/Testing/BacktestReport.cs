@@ -59,6 +59,13 @@ public sealed class BacktestReport(long ruleId, int version, DateTimeOffset from
     /// <summary>Runs whose own changes would have matched the rule's trigger again (a self-trigger).</summary>
     public int SelfTriggers { get; set; }
 
+    /// <summary>
+    /// Conditions tested (a matched event's run, a waiting run going on) on a record that carried, at that
+    /// point of the replay, a change the rule itself made earlier in it and no recorded change had overwritten:
+    /// how much of the report rests on the rule's own changes fed back.
+    /// </summary>
+    public int SawOwnChanges { get; set; }
+
     /// <summary>Self-trigger chains that reached the cascade limit (only when the rule allows its own changes to start it).</summary>
     public int CascadeLimitHits { get; set; }
 

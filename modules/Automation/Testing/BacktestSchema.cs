@@ -52,6 +52,8 @@ public sealed class BacktestSchema : ISchemaContributor
         });
         report.AddField(SharedGraphTypes.Field<BacktestReport>("errorCount", typeof(NonNullGraphType<IntGraphType>), r => r.ErrorCount, "Scripts that failed, and actions that could not be timed (an empty date field)."));
         report.AddField(new FieldType { Name = "errors", Description = $"The first of them, at most {BacktestOptions.MaxSamples}.", ResolvedType = SchemaComposer.NonNullList(error), Resolver = new FuncFieldResolver<object?>(c => ((BacktestReport)c.Source!).Errors) });
+        report.AddField(SharedGraphTypes.Field<BacktestReport>("sawOwnChanges", typeof(NonNullGraphType<IntGraphType>), r => r.SawOwnChanges,
+            "Conditions tested (a matched event's run, a waiting run going on) on a record carrying a change the rule itself made earlier in the replay, not since overwritten by a recorded change."));
         report.AddField(SharedGraphTypes.Field<BacktestReport>("selfTriggers", typeof(NonNullGraphType<IntGraphType>), r => r.SelfTriggers, "Runs whose own changes would have matched the rule's trigger again."));
         report.AddField(SharedGraphTypes.Field<BacktestReport>("cascadeLimitHits", typeof(NonNullGraphType<IntGraphType>), r => r.CascadeLimitHits, "Self-trigger chains that would have reached the cascade limit (a rule that allows its own changes to start it)."));
         report.AddField(SharedGraphTypes.Field<BacktestReport>("truncated", typeof(StringGraphType), r => r.Truncated, "Why the replay stopped early (the limit named); null when it replayed the whole window."));

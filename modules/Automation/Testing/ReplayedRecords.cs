@@ -6,12 +6,15 @@ namespace Crm.Modules.Automation.Testing;
 /// <summary>
 /// The window's records as the replay has them at its current point on the virtual clock: rebuilt as they
 /// were (<see cref="Backtester"/>), each entry done again as it is replayed; a record created later in the
-/// window does not exist yet, one deleted earlier no longer does.
+/// window does not exist yet, one deleted earlier no longer does. It knows which of a record's fields
+/// carry a change the rule itself made in the replay (<see cref="FeedBack"/>) until a recorded change
+/// overwrites them.
 /// </summary>
 internal sealed class ReplayedRecords(Dictionary<long, JsonObject> states, IEnumerable<RecordHistoryEntry> entries)
 {
     private readonly HashSet<long> unborn = entries.Where(e => e.Kind == RecordChangeKind.Created).Select(e => e.EntityId).ToHashSet();
     private readonly HashSet<long> gone = [];
+    private readonly Dictionary<long, HashSet<string>> ownChanges = [];
 
     /// <summary>The record as it is at this point of the replay; null when it does not exist then (or cannot be read now: <see cref="Holds"/> says which).</summary>
     public JsonObject? At(long id) => unborn.Contains(id) || gone.Contains(id) ? null : states.GetValueOrDefault(id);
@@ -23,8 +26,10 @@ internal sealed class ReplayedRecords(Dictionary<long, JsonObject> states, IEnum
     public bool Apply(RecordHistoryEntry entry, out JsonObject? state)
     {
         unborn.Remove(entry.EntityId);
+        var own = ownChanges.GetValueOrDefault(entry.EntityId);
         if (entry.Kind == RecordChangeKind.Deleted)
         {
+            ownChanges.Remove(entry.EntityId);
             gone.Add(entry.EntityId);
             state = null;
             return true;
@@ -38,8 +43,29 @@ internal sealed class ReplayedRecords(Dictionary<long, JsonObject> states, IEnum
         foreach (var (field, change) in entry.Changes)
         {
             state[field] = change.NewValue?.DeepClone();
+            own?.Remove(field); // what was recorded overwrites what the rule would have set
         }
 
         return true;
     }
+
+    /// <summary>Sets a field of a record the replay holds to what the rule would have made it, marked as the rule's own change.</summary>
+    public void FeedBack(long id, string field, JsonNode? value)
+    {
+        if (At(id) is not { } state)
+        {
+            return;
+        }
+
+        state[field] = value?.DeepClone();
+        if (!ownChanges.TryGetValue(id, out var fields))
+        {
+            ownChanges[id] = fields = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        fields.Add(field);
+    }
+
+    /// <summary>Whether the record carries, at this point of the replay, a change the rule itself made earlier in it.</summary>
+    public bool CarriesOwnChanges(long id) => ownChanges.TryGetValue(id, out var fields) && fields.Count > 0;
 }

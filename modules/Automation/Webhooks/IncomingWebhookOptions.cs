@@ -6,7 +6,7 @@ namespace Crm.Modules.Automation.Webhooks;
 /// <summary>
 /// <c>Automation:Webhooks:Incoming</c>: how large a call's body may be (<c>MaxBodyBytes</c>, 64 KiB,
 /// at most 1 MiB; refused with 413 before it is read past that) and how many calls one rule takes
-/// per minute, all hosts together (<c>CallsPerMinute</c>, 60, counted per clock minute in the database; 429 beyond).
+/// in any 60 seconds, all hosts together (<c>CallsPerMinute</c>, 60, a sliding window counted in the database; 429 beyond).
 /// </summary>
 public sealed record IncomingWebhookOptions(int MaxBodyBytes, int CallsPerMinute)
 {

@@ -41,22 +41,21 @@ public sealed class WebhookGate(IncomingWebhookOptions options, int maxBodyBytes
         Error(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthenticated, $"The {SecretHeader} header does not hold {whose}.");
 
     /// <summary>
-    /// Counts the call (one statement); 429 (with Retry-After: the seconds left of the minute) once
-    /// <paramref name="target"/> has had its calls this minute on all hosts together; null while it has calls left.
+    /// Counts the call (one statement); 429 (with Retry-After: a slice, when the window has slid on) once
+    /// <paramref name="target"/> has had its calls in the last minute on all hosts together
+    /// (<see cref="WebhookCallWindows"/>); null while it has calls left.
     /// </summary>
     public async Task<IResult?> ThrottledAsync(HttpContext http, long target, string what, CancellationToken cancellationToken)
     {
         var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-        var window = WebhookCallWindows.WindowOf(now);
         var db = http.RequestServices.GetRequiredService<Data.AutomationDbContext>();
-        if (await WebhookCallWindows.CountAsync(db, $"{targetKind}:{target.ToString(CultureInfo.InvariantCulture)}", window, cancellationToken) <= options.CallsPerMinute)
+        if (await WebhookCallWindows.TryCountAsync(db, $"{targetKind}:{target.ToString(CultureInfo.InvariantCulture)}", now, options.CallsPerMinute, cancellationToken))
         {
             return null;
         }
 
-        var left = window.AddMinutes(1) - now.UtcDateTime;
-        http.Response.Headers.RetryAfter = Math.Max(1, Math.Ceiling(left.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        return Error(StatusCodes.Status429TooManyRequests, ErrorCodes.LimitExceeded, $"{what} takes at most {options.CallsPerMinute.ToString(CultureInfo.InvariantCulture)} calls a minute (Automation:Webhooks:Incoming:CallsPerMinute).");
+        http.Response.Headers.RetryAfter = WebhookCallWindows.Slice.TotalSeconds.ToString(CultureInfo.InvariantCulture);
+        return Error(StatusCodes.Status429TooManyRequests, ErrorCodes.LimitExceeded, $"{what} takes at most {options.CallsPerMinute.ToString(CultureInfo.InvariantCulture)} calls in any 60 seconds (Automation:Webhooks:Incoming:CallsPerMinute).");
     }
 
     /// <summary>The delivery id ("" when none was sent), or the refusal of one too long.</summary>

@@ -20,7 +20,7 @@ public abstract class RuleBacktestTests(AutomationHost fixture)
     private const string Backtest = """
         query($rule: ID!, $from: DateTime!, $to: DateTime!) {
           backtestRule(ruleId: $rule, from: $from, to: $to) {
-            events matched outOfScope fired skipped unavailable selfTriggers cascadeLimitHits errorCount truncated delayed pending cancelled
+            events matched outOfScope fired skipped unavailable selfTriggers sawOwnChanges cascadeLimitHits errorCount truncated delayed pending cancelled
             fieldChanges { name count } actions { name count } samples
             errors { entityId step code line message }
           }
@@ -195,7 +195,10 @@ public abstract class RuleBacktestTests(AutomationHost fixture)
 
         // A rule that keeps its runs when the record leaves the stage: both deals go on.
         Assert.Equal((2, 4, 2, 0, 2, 2, 0), Counts(await BacktestAsync(keeping, from, from.AddHours(2))));
-        Assert.Equal((2, 4, 0, 0, 4, 2, 2), Counts(await BacktestAsync(keeping, from, from.AddHours(4))));
+        var kept = await BacktestAsync(keeping, from, from.AddHours(4));
+        Assert.Equal((2, 4, 0, 0, 4, 2, 2), Counts(kept));
+        // Each deal's second action went on on a record carrying the first's comment, the rule's own change.
+        Assert.Equal(2, kept["sawOwnChanges"]!.GetValue<int>());
 
         // Within the recorded window alone nothing is due yet: every run is pending, no action counted as done.
         Assert.Equal((2, 2, 2, 0, 0, 0, 0), Counts(await BacktestAsync(cancelling, from, moved)));
@@ -266,6 +269,8 @@ public abstract class RuleBacktestTests(AutomationHost fixture)
 
         var report = await BacktestAsync(rule, from, to);
         Assert.Equal((3, 2, 1, 0), (report["matched"]!.GetValue<int>(), report["fired"]!.GetValue<int>(), report["skipped"]!.GetValue<int>(), report["selfTriggers"]!.GetValue<int>()));
+        // Of the three conditions, one saw the rule's own change (the second); the third's was overwritten by the rename.
+        Assert.Equal(1, report["sawOwnChanges"]!.GetValue<int>());
         Assert.Equal(["Not flagged yet", "Renamed"], report["samples"]!.AsArray().Select(s => Str(s!["old"])));
     }
 

@@ -10,9 +10,10 @@ using Microsoft.Extensions.Time.Testing;
 namespace Crm.Host.Tests.Automation;
 
 /// <summary>
-/// An incoming webhook's calls per minute are counted in the database: two hosts on one database let
-/// through as many of a rule's calls as one would, each rule has its own count, the next minute has its
-/// own. The hosts share an injected clock that stands still, so the counts are exact by construction.
+/// An incoming webhook's calls are counted in the database over a sliding minute: two hosts on one
+/// database let through as many of a rule's calls as one would, each rule has its own count, and no 60
+/// seconds hold more than the limit's calls, across a minute's boundary too. The hosts share an injected
+/// clock that stands still and is moved by hand, so the counts are exact by construction.
 /// </summary>
 public abstract class WebhookThrottleTests(Engine engine)
 {
@@ -48,35 +49,58 @@ public abstract class WebhookThrottleTests(Engine engine)
     }
 
     [Fact]
-    public async Task Two_hosts_let_through_a_rules_calls_per_minute_once_between_them_each_rule_and_each_minute_counted_alone()
+    public async Task Two_hosts_let_through_a_rules_calls_at_most_the_limit_in_any_sixty_seconds_across_a_minutes_turn_each_rule_counted_alone()
     {
         var connection = await ScheduledWorkTests.NewDatabaseAsync(engine);
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 10, 0, 15, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 10, 0, 50, TimeSpan.Zero));
         await using var first = Host(connection, clock);
         await using var second = Host(connection, clock);
         var (rule, secret) = await WebhookRuleAsync(first);
         var (other, otherSecret) = await WebhookRuleAsync(first);
+        var passed = new List<DateTimeOffset>();
 
-        // Ten times the limit (20 a minute), alternately on each host: 20 get past the count between them.
-        var statuses = new List<HttpStatusCode>();
-        for (var i = 0; i < 200; i++)
+        // Calls alternately on each host at the clock's time: how many got past the count (422: they name no record) and were throttled.
+        async Task<(int Passed, int Throttled)> CallsAsync(int count)
         {
-            statuses.Add(await CallAsync(i % 2 == 0 ? first : second, rule, secret));
+            var statuses = new List<HttpStatusCode>();
+            for (var i = 0; i < count; i++)
+            {
+                var status = await CallAsync(i % 2 == 0 ? first : second, rule, secret);
+                statuses.Add(status);
+                if (status == HttpStatusCode.UnprocessableEntity)
+                {
+                    passed.Add(clock.GetUtcNow());
+                }
+            }
+
+            Assert.All(statuses, s => Assert.Contains(s, new[] { HttpStatusCode.UnprocessableEntity, HttpStatusCode.TooManyRequests }));
+            return (statuses.Count(s => s == HttpStatusCode.UnprocessableEntity), statuses.Count(s => s == HttpStatusCode.TooManyRequests));
         }
 
-        Assert.Equal((20, 180), (statuses.Count(s => s == HttpStatusCode.UnprocessableEntity), statuses.Count(s => s == HttpStatusCode.TooManyRequests)));
+        // Ten times the limit (20 a minute) ten seconds before a minute's turn: 20 get past the count between the hosts.
+        Assert.Equal((20, 180), await CallsAsync(200));
         // Another rule has calls of its own.
         Assert.Equal(HttpStatusCode.UnprocessableEntity, await CallAsync(second, other, otherSecret));
 
-        // The next minute counts again from none.
-        clock.Advance(TimeSpan.FromMinutes(1));
-        var next = new List<HttpStatusCode>();
+        // Past the minute's turn (a fixed clock minute would let 20 more through here), and 59 seconds on: none.
+        clock.Advance(TimeSpan.FromSeconds(20));
+        Assert.Equal((0, 30), await CallsAsync(30));
+        clock.Advance(TimeSpan.FromSeconds(39));
+        Assert.Equal((0, 5), await CallsAsync(5));
+
+        // Once the burst has slid out of the window (the refused calls were not counted): 20 again.
+        clock.Advance(TimeSpan.FromSeconds(7));
+        Assert.Equal((20, 10), await CallsAsync(30));
+
+        // Spread over the next minute and a half, a call every three seconds: still never more than 20 in any 60 seconds.
         for (var i = 0; i < 30; i++)
         {
-            next.Add(await CallAsync(i % 2 == 0 ? second : first, rule, secret));
+            clock.Advance(TimeSpan.FromSeconds(3));
+            await CallsAsync(1);
         }
 
-        Assert.Equal((20, 10), (next.Count(s => s == HttpStatusCode.UnprocessableEntity), next.Count(s => s == HttpStatusCode.TooManyRequests)));
+        Assert.All(passed, at => Assert.InRange(passed.Count(p => p >= at - TimeSpan.FromSeconds(60) && p <= at), 1, 20));
+        Assert.InRange(passed.Count, 41, 60);
     }
 }
 

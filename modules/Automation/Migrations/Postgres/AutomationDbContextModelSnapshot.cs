@@ -318,6 +318,14 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("finished_at");
 
+                    b.Property<DateTime?>("Heartbeat")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("heartbeat");
+
+                    b.Property<Guid?>("Lease")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lease");
+
                     b.Property<long?>("ParentInstanceId")
                         .HasColumnType("bigint")
                         .HasColumnName("parent_instance_id");
@@ -396,6 +404,9 @@ namespace Crm.Modules.Automation.Migrations.Postgres
 
                     b.HasIndex("ProcessId", "Id")
                         .HasDatabaseName("ix_process_instances_process_id_id");
+
+                    b.HasIndex("Status", "Heartbeat")
+                        .HasDatabaseName("ix_process_instances_status_heartbeat");
 
                     b.HasIndex("EntityType", "EntityId", "Id")
                         .HasDatabaseName("ix_process_instances_entity_type_entity_id_id");
@@ -799,15 +810,15 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                         .HasColumnType("character varying(40)")
                         .HasColumnName("target");
 
-                    b.Property<int>("Calls")
-                        .HasColumnType("integer")
-                        .HasColumnName("calls");
-
                     b.Property<DateTime>("WindowStart")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("window_start");
 
-                    b.HasKey("Target")
+                    b.Property<int>("Calls")
+                        .HasColumnType("integer")
+                        .HasColumnName("calls");
+
+                    b.HasKey("Target", "WindowStart")
                         .HasName("pk_webhook_calls");
 
                     b.HasIndex("WindowStart")

@@ -304,6 +304,14 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("finished_at");
 
+                    b.Property<DateTime?>("Heartbeat")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("heartbeat");
+
+                    b.Property<Guid?>("Lease")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lease");
+
                     b.Property<long?>("ParentInstanceId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("parent_instance_id");
@@ -382,6 +390,9 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
 
                     b.HasIndex("ProcessId", "Id")
                         .HasDatabaseName("automation_ix_automation_process_instances_process_id_id");
+
+                    b.HasIndex("Status", "Heartbeat")
+                        .HasDatabaseName("automation_ix_automation_process_instances_status_heartbeat");
 
                     b.HasIndex("EntityType", "EntityId", "Id")
                         .HasDatabaseName("automation_ix_automation_process_instances_entity_type_entity_id_id");
@@ -775,15 +786,15 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("target");
 
-                    b.Property<int>("Calls")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("calls");
-
                     b.Property<DateTime>("WindowStart")
                         .HasColumnType("TEXT")
                         .HasColumnName("window_start");
 
-                    b.HasKey("Target")
+                    b.Property<int>("Calls")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("calls");
+
+                    b.HasKey("Target", "WindowStart")
                         .HasName("pk_automation_webhook_calls");
 
                     b.HasIndex("WindowStart")

@@ -108,15 +108,16 @@ public abstract class ProcessWebhookWaitTests(AutomationHost fixture)
 
         // Ten times the limit (20 a minute in these tests): one resumes, the wait is spent for the next ones, the rest are throttled.
         var statuses = new List<HttpStatusCode>();
+        var took = System.Diagnostics.Stopwatch.StartNew();
         for (var i = 0; i < 200; i++)
         {
             statuses.Add((await CallAsync(waiting.Path, waiting.Secret, new { }, delivery: $"call-{i}")).Status);
         }
 
-        // (Counted per clock minute: calls that straddle a minute's turn get a second minute's 20.)
         var (ok, spent, throttled) = (statuses.Count(s => s == HttpStatusCode.OK), statuses.Count(s => s == HttpStatusCode.Conflict), statuses.Count(s => s == HttpStatusCode.TooManyRequests));
         Assert.Equal((1, 200), (ok, ok + spent + throttled));
-        Assert.True(throttled is 180 or 160, $"{throttled} throttled");
+        // A sliding window: 20 in any 60 seconds, a minute's turn included (more only if the calls took longer than that).
+        Assert.True(took.Elapsed > TimeSpan.FromSeconds(60) || throttled == 180, $"{throttled} throttled in {took.Elapsed}");
 
         var other = await Host.CreateDealAsync(new { title = "Cancelled" });
         var cancelled = await WaitingAsync(process, other);
