@@ -105,6 +105,17 @@ public abstract class SavedViewTests(ViewsHost fixture)
         Assert.Equal(["all", "top and below"], await Seen(inBelow.Key));
         Assert.Equal(["all", "chosen"], await Seen(outside.Key));
 
+        // However many views and shares: as many statements (the departments, the views, their shares).
+        async Task<string> More(int i) => Str((await CreateAsync(new { entityType = "deal", name = $"more {i}", sharing = "USERS", userIds = new[] { inBelow.Id, outside.Id } }, inTop.Key)).Ok()["view"]!["id"]);
+        async Task<GraphQLResponse> ListAsTop() => (await Host.QueryAsync("{ views(entityType: \"deal\") { id userIds canEdit warnings } }", apiKey: inTop.Key)).ShouldSucceed();
+        var first = await More(0);
+        var one = await ListAsTop();
+        await More(1);
+        await More(2);
+        var three = await ListAsTop();
+        Assert.Equal(2, three.Data!["views"]!.AsArray().Single(v => Str(v!["id"]) == first)!["userIds"]!.AsArray().Count);
+        Assert.Equal(one.Statements, three.Statements);
+
         // A view one may not see is told as not found, by id and on a list.
         Assert.Null((await Host.QueryAsync("query($id: ID!) { view(id: $id) { id } }", new { id = topOnly }, outside.Key)).ShouldSucceed().Data!["view"]);
         Assert.Equal(["VIEW_NOT_FOUND"], (await Host.QueryAsync("query($id: ID) { deals(viewId: $id) { nodes { id } } }", new { id = mine }, inTop.Key)).ErrorCodes);
@@ -157,6 +168,12 @@ public abstract class SavedViewTests(ViewsHost fixture)
             Assert.Null(response.Body["extensions"]?["warnings"]);
             return (connection["nodes"]!.AsArray().Select(n => Str(n!["name"])[(marker.Length + 1)..]).ToArray(), connection);
         }
+
+        // A view costs its one row on top of the list's own statements (the reader owns it).
+        var plain = (await Host.QueryAsync($"{{ contacts(where: {{ name: {{ startsWith: \"{marker}\" }} }}, order: [{{ name: DESC }}], first: 2) {{ totalCount nodes {{ name lastName }} pageInfo {{ hasNextPage }} }} }}")).ShouldSucceed();
+        var viewed = (await Host.QueryAsync("query($id: ID) { contacts(viewId: $id) { totalCount nodes { name lastName } pageInfo { hasNextPage } } }", new { id = view })).ShouldSucceed();
+        Assert.Equal(plain.Data!.ToJsonString(), viewed.Data!.ToJsonString());
+        Assert.Equal(plain.Statements + 1, viewed.Statements);
 
         var (names, connection) = await List("");
         Assert.Equal(["Cy", "Bob"], names);
