@@ -26,8 +26,11 @@ internal sealed class ViewInput(ICrmEntityDefinition definition, IServiceProvide
         var errors = new List<UserError>();
         if (InputBinder.Text(input, "name", limits.MaxNameLength, isCreate, errors) is { } name)
         {
-            view.Name = name.Trim().Length == 0 ? view.Name : name.Trim();
-            if (name.Trim().Length == 0)
+            if (name.Trim() is { Length: > 0 } trimmed)
+            {
+                view.Name = trimmed;
+            }
+            else
             {
                 errors.Add(UserError.At(ErrorCodes.Required, "A view needs a name.", "input", "name"));
             }
