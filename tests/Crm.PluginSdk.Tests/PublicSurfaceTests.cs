@@ -15,7 +15,7 @@ public sealed class PublicSurfaceTests
     [
         "BindModel", "FieldsFor", "CountCustomValuesAsync", "ClearCustomValuesAsync", "SyncCustomFieldIndexesAsync",
         "FindReferencesAsync", "DetachReferencesAsync", "LoadReferringAsync", "SearchLinkTargets",
-        "RefreshSearchLinksAsync", "RefreshSearchLinksToAsync", "CountListValueAsync", "ReplaceListValueAsync",
+        "RefreshSearchLinksAsync", "RefreshSearchLinksToAsync", "CountListValueAsync", "ReplaceListValueAsync", "CheckListArguments",
     ];
 
     [Fact]

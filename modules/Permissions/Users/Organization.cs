@@ -39,6 +39,23 @@ public sealed class Organization(PermissionsDbContext db) : IOrganization, IScop
             .OrderBy(u => u.Id).Select(u => u.Id).Take(limit).ToListAsync(cancellationToken);
     }
 
+    public async Task<IReadOnlyDictionary<long, bool>> DepartmentsOfAsync(long userId, CancellationToken cancellationToken)
+    {
+        var mine = await db.UserDepartments.AsNoTracking().Where(m => m.UserId == userId).Select(m => m.DepartmentId).ToListAsync(cancellationToken);
+        if (mine.Count == 0)
+        {
+            return new Dictionary<long, bool>();
+        }
+
+        var result = (await TreeAsync(cancellationToken)).Ancestors(mine).ToDictionary(d => d, _ => false);
+        foreach (var department in mine)
+        {
+            result[department] = true;
+        }
+
+        return result;
+    }
+
     public async Task<bool> DepartmentExistsAsync(long departmentId, CancellationToken cancellationToken) =>
         (await TreeAsync(cancellationToken)).Contains(departmentId);
 

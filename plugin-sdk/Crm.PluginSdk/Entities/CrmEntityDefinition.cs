@@ -282,6 +282,9 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
     Task<Connection> ICrmEntityDefinition.ListAsync(IServiceProvider services, ListArguments arguments, bool withTotalCount, RecordProjection? projection, CancellationToken cancellationToken) =>
         _reader.ListAsync(services, arguments, withTotalCount, projection, cancellationToken);
 
+    void ICrmEntityDefinition.CheckListArguments(IServiceProvider services, IReadOnlyDictionary<string, object?>? where, IReadOnlyList<IReadOnlyDictionary<string, object?>>? order) =>
+        _reader.Check(services, where, order);
+
     Task<RecordSummary> ICrmEntityDefinition.SummarizeAsync(IServiceProvider services, SummaryArguments arguments, CancellationToken cancellationToken) =>
         _summarizer.SummarizeAsync(services, arguments, cancellationToken);
 

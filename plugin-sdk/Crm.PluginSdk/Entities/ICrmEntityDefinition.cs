@@ -61,6 +61,13 @@ public interface ICrmEntityDefinition : ICrmEntityType
     /// </summary>
     internal Task<List<UserError>> CheckInputAsync(IServiceProvider services, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Checks a filter and an order as the list would read them (fields, operators, values, limits),
+    /// building the query and running nothing: for filters stored ahead of their use (a saved view).
+    /// Throws the list's <c>ExecutionError</c> (VALIDATION, LIMIT_EXCEEDED) at the first problem.
+    /// </summary>
+    internal void CheckListArguments(IServiceProvider services, IReadOnlyDictionary<string, object?>? where, IReadOnlyList<IReadOnlyDictionary<string, object?>>? order);
+
     /// <summary>How many records hold a value of the custom field <paramref name="code"/>.</summary>
     internal Task<int> CountCustomValuesAsync(IServiceProvider services, string code, CancellationToken cancellationToken);
 

@@ -197,6 +197,19 @@ internal sealed class RecordReader<TRecord, TContext>(
         };
     }
 
+    /// <summary>A filter and an order compiled as <see cref="ListAsync"/> would, and thrown away: the first problem throws.</summary>
+    public void Check(IServiceProvider services, IReadOnlyDictionary<string, object?>? where, IReadOnlyList<IReadOnlyDictionary<string, object?>>? order)
+    {
+        var arguments = formerNames.WithCurrentNames(new ListArguments(where, order, null, null, null, null));
+        var fields = definition.FieldsOf(services);
+        if (arguments.Where is { Count: > 0 })
+        {
+            FilterCompiler.Compile<TRecord>(arguments.Where, fields, SqlDialect.For(services.GetRequiredService<TContext>()), services.GetRequiredService<QueryLimits>());
+        }
+
+        SortKeys(arguments.Order, fields);
+    }
+
     /// <summary>
     /// The records the actor may read that match <paramref name="where"/> and <paramref name="search"/>:
     /// what a list pages through and a summary adds up, so that both see exactly the same records.

@@ -17,6 +17,9 @@ public static class ErrorCodes
     public const string InvalidCursor = "INVALID_CURSOR";
     public const string InvalidValue = "INVALID_VALUE";
     public const string Conflict = "CONFLICT";
+
+    /// <summary>A <c>viewId</c> names no view of the list's type that the actor may see.</summary>
+    public const string ViewNotFound = "VIEW_NOT_FOUND";
     public const string Internal = "INTERNAL_SERVER_ERROR";
 
     /// <summary>The database cannot be reached, or takes no writes (read-only, full): HTTP 503 with Retry-After.</summary>

@@ -46,7 +46,8 @@ internal sealed class RecordRootFields(ObjectGraphType query, ObjectGraphType mu
                 new QueryArgument<IntGraphType> { Name = "first", Description = "The first n records (after 'after')." },
                 new QueryArgument<StringGraphType> { Name = "after", Description = "A cursor; the page starts after it." },
                 new QueryArgument<IntGraphType> { Name = "last", Description = "The last n records (before 'before')." },
-                new QueryArgument<StringGraphType> { Name = "before", Description = "A cursor; the page ends before it." }),
+                new QueryArgument<StringGraphType> { Name = "before", Description = "A cursor; the page ends before it." },
+                ViewArgument.Create("A saved view (or saved filter) of this type: its filter is AND-ed with 'where', its order applies when 'order' is not given, its page size when neither 'first' nor 'last' is. Conditions on fields deleted since it was saved are left out, each said in the response's extensions.warnings.")),
             Resolver = new FuncFieldResolver<object?>(async context =>
             {
                 var order = context.GetArgument<List<object?>?>("order")?
@@ -61,6 +62,11 @@ internal sealed class RecordRootFields(ObjectGraphType query, ObjectGraphType mu
                     context.GetArgument<int?>("last"),
                     context.GetArgument<string?>("before"),
                     context.GetArgument<string?>("search"));
+                if (await ViewArgument.ResolveAsync(context, definition) is { } view)
+                {
+                    arguments = view.ApplyTo(arguments);
+                }
+
                 // SubFields is keyed by response name: look for the field itself, aliased or not.
                 var withTotal = context.SubFields?.Values.Any(f => f.FieldType.Name == "totalCount") == true;
                 return await definition.ListAsync(context.RequestServices!, arguments, withTotal, SelectedColumns.OfConnection(context), context.CancellationToken);

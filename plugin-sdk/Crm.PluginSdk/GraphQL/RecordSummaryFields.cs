@@ -20,7 +20,8 @@ internal static class RecordSummaryFields
         var arguments = new QueryArguments(
             new QueryArgument(filter) { Name = "where", Description = "The records to summarize, as the list's 'where'." },
             new QueryArgument(SchemaComposer.NonNullList(groupable)) { Name = "groupBy", Description = $"The fields each group shares a value of: 1 to {SummaryLimits.MaxGroupFields}." },
-            new QueryArgument<IntGraphType> { Name = "first", Description = $"The largest groups to return: {limits.DefaultPageSize} when left out, at most {limits.MaxPageSize}." });
+            new QueryArgument<IntGraphType> { Name = "first", Description = $"The largest groups to return: {limits.DefaultPageSize} when left out, at most {limits.MaxPageSize}." },
+            ViewArgument.Create("A saved view (or saved filter) of this type whose filter is AND-ed with 'where'."));
         if (summable is not null)
         {
             arguments.Add(new QueryArgument(new ListGraphType(new NonNullGraphType(summable))) { Name = "sum", Description = $"The fields to add up in each group: at most {SummaryLimits.MaxSumFields}." });
@@ -39,8 +40,10 @@ internal static class RecordSummaryFields
             Arguments = arguments,
             Resolver = new FuncFieldResolver<object?>(async context =>
             {
+                var view = await ViewArgument.ResolveAsync(context, definition);
+                IReadOnlyDictionary<string, object?>? where = context.GetArgument<Dictionary<string, object?>?>("where");
                 var summary = new SummaryArguments(
-                    context.GetArgument<Dictionary<string, object?>?>("where"),
+                    view is null ? where : view.CombinedWhere(where),
                     context.GetArgument<string?>("search"),
                     Names(context.GetArgument<List<object?>?>("groupBy")),
                     Names(context.GetArgument<List<object?>?>("sum")),

@@ -172,7 +172,7 @@ internal static class FilterCompiler
             case "ncontains":
             case "startsWith":
             case "endsWith":
-                var text = SqlDialect.EscapeLikePattern((string)operand);
+                var text = SqlDialect.EscapeLikePattern(operand as string ?? throw ErrorCodes.Error(ErrorCodes.Validation, $"'{path}' takes a text."));
                 var pattern = op switch
                 {
                     "startsWith" => text + "%",
@@ -359,7 +359,20 @@ internal static class FilterCompiler
             };
         }
 
-        return field.ValueType.IsInstanceOfType(value) ? value : Convert.ChangeType(value, field.ValueType, CultureInfo.InvariantCulture);
+        if (field.ValueType.IsInstanceOfType(value))
+        {
+            return value;
+        }
+
+        try
+        {
+            return Convert.ChangeType(value, field.ValueType, CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException)
+        {
+            // A filter given as JSON (a saved view, a rule's filter) is not typed by the schema: any value may come.
+            throw ErrorCodes.Error(ErrorCodes.Validation, $"'{path}' is not a value of this field.");
+        }
     }
 }
 

@@ -19,6 +19,12 @@ public interface IOrganization
     /// </summary>
     Task<IReadOnlyList<long>?> DepartmentMembersAsync(long departmentId, bool withSubdepartments, int limit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The departments <paramref name="userId"/> is in (true) and every department above those (false):
+    /// what a thing shared with a department, with or without its subdepartments, is checked against.
+    /// </summary>
+    Task<IReadOnlyDictionary<long, bool>> DepartmentsOfAsync(long userId, CancellationToken cancellationToken);
+
     /// <summary>Whether the department exists (what a saved parameter naming one is checked with).</summary>
     Task<bool> DepartmentExistsAsync(long departmentId, CancellationToken cancellationToken);
 
