@@ -72,9 +72,9 @@ internal static class ExportCells
         DateOnly date => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         DateTime time => DateTime.SpecifyKind(time.Kind == DateTimeKind.Local ? time.ToUniversalTime() : time, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
         DateTimeOffset time => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-        decimal number => number.ToString(CultureInfo.InvariantCulture),
+        decimal number => Number(number),
         double number => number.ToString("R", CultureInfo.InvariantCulture),
-        Money money => money.Amount.ToString(CultureInfo.InvariantCulture) + " " + money.Currency,
+        Money money => Number(money.Amount) + " " + money.Currency,
         CustomFieldItem item => Neutralise(item.Value),
         CrmRecordReference reference => reference.Key,
         ContactPoint point => Neutralise(point.Value),
@@ -84,6 +84,9 @@ internal static class ExportCells
         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
         _ => Neutralise(value.ToString() ?? ""),
     };
+
+    /// <summary>A decimal without the trailing zeros of its column's scale (PostgreSQL's numeric gives 106.0000).</summary>
+    private static string Number(decimal number) => number.ToString("0.############################", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Text that begins with '=', '+', '-', '@', a tab or a carriage return is taken for a formula by

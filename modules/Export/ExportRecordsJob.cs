@@ -21,7 +21,7 @@ namespace Crm.Modules.Export;
 /// that a resumed run cuts the file back to the last checkpoint and goes on from its cursor: every
 /// row is written once. The last page done, the rows file is the CSV, or is turned into the XLSX.
 /// </summary>
-internal sealed class ExportRecordsJob(ExportOptions options) : JobKind<ExportParameters>
+public sealed class ExportRecordsJob(ExportOptions options) : JobKind<ExportParameters>
 {
     public const string KindName = "export.records";
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Jobs;
@@ -9,8 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Modules.Export;
 
-/// <summary><c>exportRecords(entityType:, where:, order:, columns:, format:, bom:)</c>: starts an export job.</summary>
-internal sealed class ExportSchemaContributor(ExportOptions options) : ISchemaContributor
+/// <summary><c>exportRecords(entityType:, where:, order:, columns:, format:, bom:)</c>: starts an export job (public: the host finds contributions among public classes).</summary>
+public sealed class ExportSchemaContributor(ExportOptions options) : ISchemaContributor
 {
     public void Contribute(SchemaComposer composer)
     {
@@ -42,12 +41,12 @@ internal sealed class ExportSchemaContributor(ExportOptions options) : ISchemaCo
             {
                 var where = c.GetArgument<object?>("where");
                 var order = c.GetArgument<object?>("order");
-                if (where is not null and not IDictionary<string, object?>)
+                if (where is not null and not JsonObject)
                 {
                     return new JobStart(null, [UserError.At(ErrorCodes.InvalidFormat, "'where' is an object, as the list's where.", "where")]);
                 }
 
-                if (order is not null and not IEnumerable<object?>)
+                if (order is not null and not JsonArray)
                 {
                     return new JobStart(null, [UserError.At(ErrorCodes.InvalidFormat, "'order' is a list, as the list's order.", "order")]);
                 }
@@ -61,8 +60,8 @@ internal sealed class ExportSchemaContributor(ExportOptions options) : ISchemaCo
 
                 var parameters = new ExportParameters(
                     c.GetArgument<string>("entityType"),
-                    where is null ? null : JsonSerializer.SerializeToNode(where) as JsonObject,
-                    order is null ? null : JsonSerializer.SerializeToNode(order) as JsonArray,
+                    where as JsonObject,
+                    order as JsonArray,
                     columns,
                     c.GetArgument<ExportFormat>("format"),
                     c.GetArgument("bom", true));

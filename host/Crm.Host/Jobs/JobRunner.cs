@@ -134,7 +134,8 @@ internal sealed class JobRunner(
     /// </summary>
     public async Task RunDueAsync(CancellationToken cancellationToken = default)
     {
-        while (true)
+        // A stopping host starts nothing more (its services are going away).
+        while (!_stopping.IsCancellationRequested)
         {
             var started = await StartDueAsync(cancellationToken);
             if (started == 0 && _runs.Keys.All(run => run.IsCompleted))
