@@ -178,6 +178,7 @@ public static class CrmApplication
         services.AddOptions<Jobs.JobOptions>().Bind(configuration.GetSection(Jobs.JobOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Jobs.JobOptions>, Jobs.JobOptionsValidation>();
         services.AddSingleton<Jobs.JobFiles>();
+        services.AddSingleton<Jobs.JobSignals>();
         services.AddScoped<Jobs.JobStore>();
         services.AddScoped<Jobs.JobService>();
         services.AddScoped<Crm.PluginSdk.Jobs.IJobs>(sp => sp.GetRequiredService<Jobs.JobService>());

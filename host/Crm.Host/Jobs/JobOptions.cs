@@ -19,6 +19,9 @@ public sealed class JobOptions
     /// <summary>How long a claim holds without a heartbeat; renewed every third of it. A job whose host died is resumed by another after it.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How often a <c>jobProgress</c> subscription reads its job when no change on this host woke it (a job running on another host).</summary>
+    public TimeSpan ProgressPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>How long a finished job's file (and its download link) is kept.</summary>
     public TimeSpan FileRetention { get; set; } = TimeSpan.FromHours(24);
 
@@ -45,6 +48,11 @@ public sealed class JobOptionsValidation : IValidateOptions<JobOptions>
         if (options.PollInterval < TimeSpan.FromMilliseconds(100))
         {
             problems.Add("Jobs:PollInterval must be at least 100 ms.");
+        }
+
+        if (options.ProgressPollInterval < TimeSpan.FromMilliseconds(100))
+        {
+            problems.Add("Jobs:ProgressPollInterval must be at least 100 ms.");
         }
 
         if (options.LeaseDuration < TimeSpan.FromSeconds(3))

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace Crm.Host.Jobs;
 
 /// <summary>Starts, reads and cancels jobs for the request's actor: only the owner (or an admin) sees or cancels a job.</summary>
-internal sealed class JobService(PlatformDbContext db, ICurrentActor actor, JobRunner runner, IOptions<JobOptions> options, TimeProvider clock, IServiceProvider services) : IJobs
+internal sealed class JobService(PlatformDbContext db, ICurrentActor actor, JobRunner runner, JobSignals signals, IOptions<JobOptions> options, TimeProvider clock, IServiceProvider services) : IJobs
 {
     public async Task<JobStart> StartAsync(string kind, object parameters, CancellationToken cancellationToken)
     {
@@ -113,6 +113,8 @@ internal sealed class JobService(PlatformDbContext db, ICurrentActor actor, JobR
                 .ExecuteUpdateAsync(s => s.SetProperty(j => j.CancelRequested, true), cancellationToken);
             runner.Cancel(id);
         }
+
+        signals.Raise(id);
 
         return (await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == id, cancellationToken), []);
     }

@@ -10,7 +10,7 @@ namespace Crm.Host.Jobs;
 /// ending a run, each conditional on the run's lease token, so that a host that lost its job
 /// (taken over after its lease ran out) changes nothing of it any more.
 /// </summary>
-internal sealed class JobStore(PlatformDbContext db, TimeProvider clock)
+internal sealed class JobStore(PlatformDbContext db, TimeProvider clock, JobSignals signals)
 {
     // PostgreSQL: hosts claiming at once skip each other's candidate instead of queueing on it.
     private const string ClaimSql = """
@@ -42,6 +42,7 @@ internal sealed class JobStore(PlatformDbContext db, TimeProvider clock)
             Hold(job, token, now, lease);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            signals.Raise(job.Id);
             return job;
         }
 
@@ -58,6 +59,7 @@ internal sealed class JobStore(PlatformDbContext db, TimeProvider clock)
                     .SetProperty(j => j.Attempts, j => j.Attempts + 1).SetProperty(j => j.StartedAt, j => j.StartedAt ?? now), cancellationToken);
             if (claimed == 1)
             {
+                signals.Raise(id);
                 return await db.Jobs.AsNoTracking().SingleAsync(j => j.Id == id, cancellationToken);
             }
         }
@@ -91,9 +93,9 @@ internal sealed class JobStore(PlatformDbContext db, TimeProvider clock)
     {
         var until = Now + lease;
         var counts = Counts(progress);
-        return await db.Jobs.Where(j => j.Id == id && j.LeaseToken == token && j.State == JobState.Running && !j.CancelRequested)
+        return Told(id, await db.Jobs.Where(j => j.Id == id && j.LeaseToken == token && j.State == JobState.Running && !j.CancelRequested)
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.Done, progress.Done).SetProperty(j => j.Total, progress.Total).SetProperty(j => j.Counts, counts)
-                .SetProperty(j => j.Checkpoint, checkpoint).SetProperty(j => j.LeaseUntil, until), cancellationToken) == 1;
+                .SetProperty(j => j.Checkpoint, checkpoint).SetProperty(j => j.LeaseUntil, until), cancellationToken) == 1);
     }
 
     public static string? Counts(JobProgress progress) =>
@@ -103,10 +105,10 @@ internal sealed class JobStore(PlatformDbContext db, TimeProvider clock)
     public async Task<bool> SucceedAsync(long id, Guid token, JobResult result, DateTime? expiresAt, CancellationToken cancellationToken)
     {
         var now = Now;
-        return await db.Jobs.Where(j => j.Id == id && j.LeaseToken == token && j.State == JobState.Running)
+        return Told(id, await db.Jobs.Where(j => j.Id == id && j.LeaseToken == token && j.State == JobState.Running)
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.State, JobState.Succeeded).SetProperty(j => j.FinishedAt, now).SetProperty(j => j.LeaseToken, (Guid?)null)
                 .SetProperty(j => j.LeaseUntil, (DateTime?)null).SetProperty(j => j.ResultFile, result.FileName).SetProperty(j => j.ResultContentType, result.ContentType)
-                .SetProperty(j => j.ResultName, result.DownloadName ?? result.FileName).SetProperty(j => j.ResultExpiresAt, expiresAt), cancellationToken) == 1;
+                .SetProperty(j => j.ResultName, result.DownloadName ?? result.FileName).SetProperty(j => j.ResultExpiresAt, expiresAt), cancellationToken) == 1);
     }
 
     /// <summary>Ends the run FAILED or CANCELLED; its work folder is kept until the retention for the owner to look at nothing (deleted by the sweep).</summary>
@@ -114,10 +116,21 @@ internal sealed class JobStore(PlatformDbContext db, TimeProvider clock)
     {
         var now = Now;
         var message = error is { Length: > JobRow.MaxErrorLength } ? error[..JobRow.MaxErrorLength] : error;
-        return await db.Jobs.Where(j => j.Id == id && j.LeaseToken == token && j.State == JobState.Running)
+        return Told(id, await db.Jobs.Where(j => j.Id == id && j.LeaseToken == token && j.State == JobState.Running)
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.State, state).SetProperty(j => j.FinishedAt, now).SetProperty(j => j.LeaseToken, (Guid?)null)
                 .SetProperty(j => j.LeaseUntil, (DateTime?)null).SetProperty(j => j.ErrorCode, code).SetProperty(j => j.Error, message)
-                .SetProperty(j => j.ResultExpiresAt, expiresAt), cancellationToken) == 1;
+                .SetProperty(j => j.ResultExpiresAt, expiresAt), cancellationToken) == 1);
+    }
+
+    /// <summary>Tells this host's subscribers of a change that was made.</summary>
+    private bool Told(long id, bool changed)
+    {
+        if (changed)
+        {
+            signals.Raise(id);
+        }
+
+        return changed;
     }
 
     /// <summary>Lets another host take the job at once (this host is stopping): the lease ends now, the checkpoint stays.</summary>

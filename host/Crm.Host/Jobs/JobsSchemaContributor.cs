@@ -15,7 +15,7 @@ public sealed record JobDownload(string Url, string FileName, string? ContentTyp
 public sealed record CancelJobPayload(JobRow? Job, IReadOnlyList<UserError> Errors);
 
 /// <summary>
-/// <c>job(id:)</c>, <c>myJobs(first:, after:)</c>, <c>cancelJob(id:)</c>, and the <c>Job</c> type that
+/// <c>job(id:)</c>, <c>myJobs(first:, after:)</c>, <c>cancelJob(id:)</c>, the <c>jobProgress(id:)</c> subscription, and the <c>Job</c> type that
 /// the mutations starting jobs (<c>exportRecords</c> ...) return. Only a job's owner, or an admin, sees it.
 /// </summary>
 internal sealed class JobsSchemaContributor : ISchemaContributor
@@ -103,6 +103,8 @@ internal sealed class JobsSchemaContributor : ISchemaContributor
             }),
         });
 
+        AddProgressSubscription(composer, job);
+
         var cancelPayload = new ObjectGraphType { Name = "CancelJobPayload", Description = "The job as the cancel left it, or why not." };
         cancelPayload.AddField(new FieldType { Name = "job", ResolvedType = job, Resolver = new FuncFieldResolver<object?>(c => ((CancelJobPayload)c.Source!).Job) });
         cancelPayload.AddField(new FieldType { Name = "errors", ResolvedType = SchemaComposer.NonNullList(composer.Types.UserError), Resolver = new FuncFieldResolver<object?>(c => ((CancelJobPayload)c.Source!).Errors) });
@@ -125,6 +127,35 @@ internal sealed class JobsSchemaContributor : ISchemaContributor
             }),
         });
     }
+
+    /// <summary><c>jobProgress(id:)</c>: the job now, then at each change, completing when it ends.</summary>
+    private static void AddProgressSubscription(SchemaComposer composer, IGraphType job) =>
+        composer.Subscription.AddField(new FieldType
+        {
+            Name = "jobProgress",
+            Description = "A job of yours (any job for an admin) as it is, then each time it changes (progress, state), until it ends: the last event is its final state. "
+                + "A change on the host you are connected to arrives at once, one on another host within Jobs:ProgressPollInterval.",
+            ResolvedType = new NonNullGraphType(job),
+            Arguments = new QueryArguments(new QueryArgument<NonNullGraphType<IdGraphType>> { Name = "id" }),
+            Resolver = new FuncFieldResolver<object?>(c => c.Source),
+            StreamResolver = new SourceStreamResolver<object?>(async c =>
+            {
+                RequireSignIn(c);
+                var services = c.RequestServices!;
+                if (!RecordIds.TryParse(c.GetArgument<object>("id"), out var id))
+                {
+                    throw ErrorCodes.Error(ErrorCodes.InvalidId, "'id' is not a job id.");
+                }
+
+                if (await services.GetRequiredService<JobService>().FindAsync(id, c.CancellationToken) is null)
+                {
+                    throw ErrorCodes.Error(ErrorCodes.NotFound, $"There is no job {id} of yours.");
+                }
+
+                var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<JobOptions>>().Value;
+                return new JobProgressStream(id, services.GetRequiredService<IServiceScopeFactory>(), services.GetRequiredService<JobSignals>(), options.ProgressPollInterval);
+            }),
+        });
 
     private static void RequireSignIn(IResolveFieldContext context)
     {

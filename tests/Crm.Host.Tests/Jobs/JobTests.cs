@@ -2,6 +2,7 @@ using System.Globalization;
 using Crm.Host.Jobs;
 using Crm.Host.Tests.Infrastructure;
 using Crm.Host.Tests.Permissions;
+using Crm.Host.Tests.Subscriptions;
 using Crm.PluginSdk.Jobs;
 using Crm.PluginSdk.Security;
 using Microsoft.Extensions.DependencyInjection;
@@ -121,6 +122,33 @@ public abstract class JobTests(JobsHost fixture)
         Assert.Equal(("SUCCEEDED", 2), (resumed["state"]!.GetValue<string>(), resumed["attempts"]!.GetValue<int>()));
         var rows = ExportFiles.ReadCsv(await Host.FileOfAsync(job, key));
         Assert.Equal(titles, rows.Skip(1).Select(r => r[0]));
+    }
+
+    [Fact]
+    public async Task JobProgress_follows_a_job_from_queued_to_its_end_over_WebSocket()
+    {
+        var marker = Records.NewMarker("progress");
+        var (_, key) = await ExporterAsync();
+        for (var i = 0; i < 7; i++)
+        {
+            await Host.CreateDealAsync(new { title = $"{marker} {i}" });
+        }
+
+        var job = await Host.ExportedJobAsync(key, "DEAL", new { title = new { startsWith = marker } }, ["title"]);
+        await using var socket = await GraphQLSocket.OpenAsync(Host, key);
+        await socket.SubscribeAsync("p", "subscription($id: ID!) { jobProgress(id: $id) { state done total } }", new { id = job });
+        Assert.Equal("QUEUED", (await socket.NextDataAsync("p"))["jobProgress"]!["state"]!.GetValue<string>());
+
+        await Host.RunJobsAsync();
+        var seen = new List<(string State, long Done)>();
+        while ((await socket.ReceiveForAsync("p")) is { } message && message["type"]!.GetValue<string>() == "next")
+        {
+            var progress = message["payload"]!["data"]!["jobProgress"]!;
+            seen.Add((progress["state"]!.GetValue<string>(), progress["done"]!.GetValue<long>()));
+        }
+
+        Assert.Equal(("SUCCEEDED", 7L), seen[^1]);
+        Assert.Equal(seen.Select(s => s.Done).Order(), seen.Select(s => s.Done));
     }
 
     /// <summary>Holds the <paramref name="saves"/>th save of a run until the run is stopped (its host stopping), so that it is never stored.</summary>
