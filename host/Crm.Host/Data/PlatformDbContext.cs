@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Host.Data;
 
-/// <summary>The host's own tables: API keys, event deliveries that did not succeed at once, the record of modules' data migrations, the modules' wanted states, and the marketplace's feeds, trusted publishers and installs.</summary>
+/// <summary>The host's own tables: API keys, event deliveries that did not succeed at once, the record of modules' data migrations, the modules' wanted states, the marketplace's feeds, trusted publishers and installs, and background jobs.</summary>
 public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> options)
     : ModuleDbContext(options)
 {
@@ -29,6 +29,8 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
 
     public DbSet<Marketplace.PluginInstall> PluginInstalls => Set<Marketplace.PluginInstall>();
 
+    public DbSet<Crm.Host.Jobs.JobRow> Jobs => Set<Crm.Host.Jobs.JobRow>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<ApiKey>(key =>
@@ -43,6 +45,7 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
         Events.EventDelivery.Configure(modelBuilder);
         Modules.Runtime.ModuleStateRow.Configure(modelBuilder);
         Marketplace.PluginInstall.Configure(modelBuilder);
+        Crm.Host.Jobs.JobRow.Configure(modelBuilder);
         modelBuilder.Entity<DataMigrationRun>(run =>
         {
             run.ToTable("data_migrations");

@@ -4,6 +4,7 @@ using Crm.Host.GraphQL;
 using Crm.Host.GraphQL.WebSockets;
 using Crm.Host.Live;
 using Crm.Host.Health;
+using Crm.Host.Jobs;
 using Crm.Host.Modules;
 using Crm.Host.Security;
 using Crm.PluginSdk.Data;
@@ -173,6 +174,17 @@ public static class CrmApplication
         services.AddSingleton<Scheduling.WorkScheduler>();
         services.AddSingleton<Crm.PluginSdk.Scheduling.IWorkScheduler>(sp => sp.GetRequiredService<Scheduling.WorkScheduler>());
         services.AddHostedService(sp => sp.GetRequiredService<Scheduling.WorkScheduler>());
+
+        services.AddOptions<Jobs.JobOptions>().Bind(configuration.GetSection(Jobs.JobOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Jobs.JobOptions>, Jobs.JobOptionsValidation>();
+        services.AddSingleton<Jobs.JobFiles>();
+        services.AddSingleton<Jobs.JobSignals>();
+        services.AddScoped<Jobs.JobStore>();
+        services.AddScoped<Jobs.JobService>();
+        services.AddScoped<Crm.PluginSdk.Jobs.IJobs>(sp => sp.GetRequiredService<Jobs.JobService>());
+        services.AddSingleton<Jobs.JobRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<Jobs.JobRunner>());
+        services.AddSingleton<ISchemaContributor, Jobs.JobsSchemaContributor>();
     }
 
     /// <summary>The <c>Limits</c> section; limits that cannot work (on this engine) stop the start with every reason.</summary>
@@ -287,6 +299,7 @@ public static class CrmApplication
         app.UseAuthorization();
         app.UseWebSockets();
         app.MapHealthEndpoints();
+        app.MapJobDownloads();
         // The console at / and its client routes (a browser's GET of a path with no endpoint).
         app.MapConsole();
         app.MapMethods("/graphql", ["GET", "POST", "PUT", "PATCH", "DELETE"], (HttpContext http, GraphQLHttpEndpoint endpoint, GraphQLWebSocketEndpoint sockets) =>

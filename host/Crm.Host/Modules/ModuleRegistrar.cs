@@ -167,6 +167,8 @@ public static class ModuleRegistrar
                 .As<Crm.PluginSdk.Automation.IAutomationTriggerKind>().WithSingletonLifetime()
             .AddClasses(c => c.AssignableTo<Crm.PluginSdk.Automation.IAutomationActionKind>())
                 .As<Crm.PluginSdk.Automation.IAutomationActionKind>().WithSingletonLifetime()
+            .AddClasses(c => c.AssignableTo<Crm.PluginSdk.Jobs.IJobKind>())
+                .As<Crm.PluginSdk.Jobs.IJobKind>().WithSingletonLifetime()
             // Self and every interface resolve to one instance per scope (or process).
             .AddClasses(c => c.AssignableTo<IScopedService>())
                 .AsSelfWithInterfaces(t => t != typeof(IScopedService)).WithScopedLifetime()
