@@ -1,6 +1,8 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Jobs;
+using Crm.PluginSdk.Querying;
 using GraphQL;
 using GraphQL.Resolvers;
 using GraphQL.Types;
@@ -8,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Modules.Export;
 
-/// <summary><c>exportRecords(entityType:, where:, order:, columns:, format:, bom:)</c>: starts an export job (public: the host finds contributions among public classes).</summary>
+/// <summary><c>exportRecords(entityType:, viewId:, where:, order:, columns:, format:, bom:)</c>: starts an export job (public: the host finds contributions among public classes).</summary>
 public sealed class ExportSchemaContributor(ExportOptions options) : ISchemaContributor
 {
     public void Contribute(SchemaComposer composer)
@@ -28,10 +30,13 @@ public sealed class ExportSchemaContributor(ExportOptions options) : ISchemaCont
                 + "columns labelled in your language, list values by their names, dates in ISO 8601. Needs the EXPORT right on the type. "
                 + $"'columns' names at most {options.MaxColumns} fields (Export:MaxColumns); every field when left out. "
                 + "'where' and 'order' are those of the type's list, as JSON: { \"title\": { \"contains\": \"x\" } }, [{ \"amount\": \"DESC\" }]. "
+                + "'viewId' exports a saved view as it is when the export starts: its filter AND-ed with 'where', its order unless 'order' is given, its columns unless 'columns' are; "
+                + "a condition naming a deleted field is left out and said in the response's extensions.warnings, as the lists do. "
                 + "Follow the job with job(id:); when it succeeds, 'download' has the file's link.",
             ResolvedType = new NonNullGraphType(payload),
             Arguments = new QueryArguments(
                 new QueryArgument(new NonNullGraphType(composer.Types.CrmEntityType)) { Name = "entityType" },
+                ViewArgument.Create("A saved view (or saved filter) of the type to export: see the description."),
                 new QueryArgument(composer.Types.Json) { Name = "where" },
                 new QueryArgument(composer.Types.Json) { Name = "order" },
                 new QueryArgument<ListGraphType<NonNullGraphType<StringGraphType>>> { Name = "columns" },
@@ -58,15 +63,25 @@ public sealed class ExportSchemaContributor(ExportOptions options) : ISchemaCont
                     return new JobStart(null, [UserError.At(ErrorCodes.LimitExceeded, $"'columns' names {count} fields; the limit is {options.MaxColumns} (Export:MaxColumns).", "columns")]);
                 }
 
+                var entityType = c.GetArgument<string>("entityType");
+                // The view is read once, as the caller, and stored with the job as what it said then.
+                var view = await ViewArgument.ResolveAsync(c, entityType);
                 var parameters = new ExportParameters(
-                    c.GetArgument<string>("entityType"),
-                    where as JsonObject,
-                    order as JsonArray,
-                    columns,
+                    entityType,
+                    view is null ? where as JsonObject : Json<JsonObject>(view.CombinedWhere(FilterJson.ToWhere(where as JsonObject))),
+                    order as JsonArray ?? (view is { Order.Count: > 0 } ? OrderJson(view.Order) : null),
+                    columns ?? (view is { Columns.Count: > 0 } ? [.. view.Columns.Select(v => v.Field)] : null),
                     c.GetArgument<ExportFormat>("format"),
                     c.GetArgument("bom", true));
                 return await c.RequestServices!.GetRequiredService<IJobs>().StartAsync(ExportRecordsJob.KindName, parameters, c.CancellationToken);
             }),
         });
     }
+
+    /// <summary>A filter in the list's grammar (dictionaries, lists, decimals, strings) as the JSON an export stores.</summary>
+    private static T? Json<T>(object? value) where T : JsonNode => value is null ? null : (T?)JsonSerializer.SerializeToNode(value);
+
+    /// <summary>A view's order as the export stores it: <c>[{ "amount": "DESC" }]</c>.</summary>
+    private static JsonArray OrderJson(IReadOnlyList<IReadOnlyDictionary<string, object?>> order) =>
+        [.. order.Select(key => (JsonNode)new JsonObject(key.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)JsonValue.Create(p.Value is SortDirection.Descending ? "DESC" : "ASC")))))];
 }

@@ -20,7 +20,10 @@ internal static class ViewArgument
     public static QueryArgument Create(string description) => new QueryArgument<IdGraphType> { Name = Name, Description = description };
 
     /// <summary>The view given as <c>viewId</c>, or null when none is given; its warnings go to the response.</summary>
-    public static async Task<ResolvedView?> ResolveAsync(IResolveFieldContext context, ICrmEntityDefinition definition)
+    public static Task<ResolvedView?> ResolveAsync(IResolveFieldContext context, ICrmEntityDefinition definition) => ResolveAsync(context, definition.Name);
+
+    /// <summary>The view given as <c>viewId</c> of the record type named <paramref name="entityType"/> (<c>deal</c>), or null when none is given; its warnings go to the response.</summary>
+    public static async Task<ResolvedView?> ResolveAsync(IResolveFieldContext context, string entityType)
     {
         if (context.GetArgument<object?>(Name) is not { } value)
         {
@@ -30,7 +33,7 @@ internal static class ViewArgument
         var id = RecordIds.Parse(value, Name, "view");
         var views = context.RequestServices!.GetService<ISavedViews>()
             ?? throw ErrorCodes.Error(ErrorCodes.ViewNotFound, "Saved views are not available here: no module keeps them.");
-        var view = await views.ResolveAsync(definition.Name, id, context.CancellationToken);
+        var view = await views.ResolveAsync(entityType, id, context.CancellationToken);
         if (view.Warnings.Count > 0)
         {
             AddWarnings(context, view);

@@ -114,6 +114,40 @@ public abstract class ExportTests(JobsHost fixture)
     }
 
     [Fact]
+    public async Task A_saved_view_exports_its_filter_and_the_given_where_in_its_order_with_its_columns()
+    {
+        var marker = Records.NewMarker("view");
+        var (_, key) = await ExporterAsync();
+        foreach (var (title, amount) in new[] { ("a", 1m), ("b", 10m), ("c", 20m) })
+        {
+            await Host.CreateDealAsync(new { title = $"{marker} {title}", opportunity = amount, currencyId = "PLN" });
+        }
+
+        await Host.CreateDealAsync(new { title = "outside " + marker, opportunity = 30m, currencyId = "PLN" });
+        var view = (await Host.MutateAsync("createView", "mutation($input: CreateViewInput!) { createView(input: $input) { view { id } errors { code message path } } }", new
+        {
+            input = new
+            {
+                entityType = "deal",
+                name = "Mine",
+                columns = new object[] { new { field = "title" }, new { field = "opportunity" } },
+                order = new object[] { new { field = "title", direction = "DESC" } },
+                filter = new { title = new { startsWith = marker } },
+            },
+        }, key)).Ok()["view"]!["id"]!.GetValue<string>();
+
+        var started = (await Host.QueryAsync("mutation($v: ID, $w: JSON) { exportRecords(entityType: DEAL, viewId: $v, where: $w, format: CSV) { job { id } errors { code message } } }",
+            new { v = view, w = new { opportunity = new { gt = 5 } } }, key)).ShouldSucceed().Data!["exportRecords"]!.Ok();
+        var job = started["job"]!["id"]!.GetValue<string>();
+        await Host.RunJobsAsync();
+
+        var rows = ExportFiles.ReadCsv(await Host.FileOfAsync(job, key));
+        Assert.Equal(["Tytuł", "Kwota"], rows[0]);
+        Assert.Equal([[$"{marker} c", "20"], [$"{marker} b", "10"]], rows.Skip(1));
+        Assert.Equal(["VIEW_NOT_FOUND"], (await Host.QueryAsync("mutation { exportRecords(entityType: DEAL, viewId: \"999999\", format: CSV) { job { id } } }", apiKey: key)).ErrorCodes);
+    }
+
+    [Fact]
     public async Task Ten_times_the_columns_limit_is_refused_before_a_job_is_stored()
     {
         var (_, key) = await ExporterAsync();
