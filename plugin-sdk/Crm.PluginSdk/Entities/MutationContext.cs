@@ -137,4 +137,15 @@ public static class MutationLinks
 }
 
 /// <summary>The outcome of a mutation: the record, or the reasons it was refused.</summary>
-public sealed record MutationPayload(object? Record, IReadOnlyList<UserError> Errors, long? DeletedId = null);
+public sealed record MutationPayload(object? Record, IReadOnlyList<UserError> Errors, long? DeletedId = null)
+{
+    /// <summary>Records that look like the one just written (the same e-mail, phone, or name in the same company); the write went through.</summary>
+    public IReadOnlyList<DuplicateWarning> Duplicates { get; init; } = [];
+}
+
+/// <summary>
+/// Other records of the same type that share a match key with the record just written, by one
+/// rule (<c>EMAIL</c>, <c>PHONE</c>, <c>NAME_IN_COMPANY</c>): <paramref name="Ids"/> are those
+/// the writer may read, at most a page of them.
+/// </summary>
+public sealed record DuplicateWarning(string Rule, string Message, IReadOnlyList<long> Ids);
