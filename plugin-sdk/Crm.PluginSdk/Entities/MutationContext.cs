@@ -112,6 +112,11 @@ public static class MutationLinks
             return null;
         }
 
+        if (!mutation.IsCreate)
+        {
+            await CurrentLinksAsync(mutation.Db, mutation.Record, links, mutation.CancellationToken);
+        }
+
         var before = links.OrderBy(l => l.Sort).Select(l => l.TargetId).ToList();
         links.RemoveAll(l => !ids.Contains(l.TargetId));
         for (var i = 0; i < ids.Count; i++)
@@ -133,6 +138,46 @@ public static class MutationLinks
         }
 
         return ids;
+    }
+
+    private static readonly System.Reflection.MethodInfo ReadLinks =
+        typeof(MutationLinks).GetMethod(nameof(ReadLinksAsync), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
+
+    private static async Task<List<object>> ReadLinksAsync<TLink>(IQueryable query, CancellationToken cancellationToken)
+        where TLink : class =>
+        [.. await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync((IQueryable<TLink>)query, cancellationToken)];
+
+    /// <summary>
+    /// The tracked record's links as committed now. The record was read with its row lock in one
+    /// statement, and on PostgreSQL that statement's snapshot predates the wait for the lock: the
+    /// links it joined may be those a concurrent writer (an update, a merge) has since replaced,
+    /// and writing the list from them would insert a link that is there already. Read again (a new
+    /// statement, after the lock, tracked: a row tracked already comes back as its tracked
+    /// instance), links gone meanwhile are let go of, and links added meanwhile join the list.
+    /// </summary>
+    private static async Task CurrentLinksAsync<TRecord, TLink>(ModuleDbContext db, TRecord record, List<TLink> links, CancellationToken cancellationToken)
+        where TRecord : class
+        where TLink : IOrderedLink
+    {
+        if (!db.IsPostgres || db.Entry(record).Navigations.OfType<Microsoft.EntityFrameworkCore.ChangeTracking.CollectionEntry>()
+                .FirstOrDefault(n => ReferenceEquals(n.CurrentValue, links)) is not { } navigation)
+        {
+            return;
+        }
+
+        // TLink is an entity (a class) though the public signature does not say so.
+        var current = (await (Task<List<object>>)ReadLinks.MakeGenericMethod(typeof(TLink)).Invoke(null, [navigation.Query(), cancellationToken])!)
+            .ToHashSet(ReferenceEqualityComparer.Instance);
+        foreach (var gone in links.Where(l => !current.Contains(l)).ToList())
+        {
+            links.Remove(gone);
+            db.Entry((object)gone).State = Microsoft.EntityFrameworkCore.EntityState.Detached;
+        }
+
+        foreach (var added in current.Where(c => !links.Exists(l => ReferenceEquals(l, c))).ToList())
+        {
+            links.Add((TLink)added);
+        }
     }
 }
 
