@@ -21,7 +21,7 @@ internal sealed class KeyWriter(IServiceProvider services, IEntityRegistry regis
             var keys = MatchKeys.For(registry.Find(byType.Key), services)!;
             var gone = byType.Where(s => s.Kind == SavedRecordKind.Deleted).Select(s => s.Id).ToList();
             var written = byType.Where(s => s.Kind == SavedRecordKind.Created
-                || (s.Kind == SavedRecordKind.Updated && s.ChangedFields.Any(keys.KeyFields.Contains))).ToList();
+                || (s.Kind == SavedRecordKind.Updated && !keys.KeepsKeys(s.Record, s.ChangedFields))).ToList();
             if (written.Count == 0)
             {
                 await KeyTable.DeleteAsync(context, table, byType.Key, gone, cancellationToken);

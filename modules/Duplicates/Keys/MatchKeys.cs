@@ -77,6 +77,18 @@ internal sealed class MatchKeys
     /// <summary>The published names of the fields keys are made from: an update touching none of them keeps its keys.</summary>
     public IReadOnlySet<string> KeyFields { get; }
 
+    /// <summary>
+    /// Whether an update that changed <paramref name="changed"/> (published names) leaves the
+    /// record's keys as they were without reading them: no e-mail or phone changed, and the name
+    /// key can be neither before nor after (the company reference, unchanged, is empty). A deal
+    /// renamed without a company costs no statement.
+    /// </summary>
+    public bool KeepsKeys(object record, IReadOnlyCollection<string> changed) =>
+        !changed.Any(KeyFields.Contains)
+        || (!_emails.Concat(_phones).Any(f => changed.Contains(f.Name))
+            && CompanyLinks is null
+            && _company is not null && !changed.Contains(_company.Name) && _company.Get(record) is null);
+
     /// <summary>The relation linking the type's records to companies, when it has one (contacts' companies).</summary>
     public CrmRelationDefinition? CompanyLinks { get; }
 
