@@ -24,5 +24,6 @@ public sealed class ActivitiesModule : ICrmModule
         services.AddModuleDbContext<ActivitiesDbContext>(Id);
         // Communications name records of other types: cleared when one is deleted.
         services.AddScoped<IRecordReferenceHolder, CommunicationReferences>();
+        services.AddScoped<IRecordReferenceMover, ActivityReferenceMover>();
     }
 }

@@ -20,6 +20,9 @@ public sealed class TimelineModule : ICrmModule
         DependsOn: ["selection_lists"],
         Description: "Change history, stage and status moves, comments with mentions, and the timeline of every record.");
 
-    public void ConfigureServices(IServiceCollection services, ModuleContext context) =>
+    public void ConfigureServices(IServiceCollection services, ModuleContext context)
+    {
         services.AddModuleDbContext<TimelineDbContext>(Id);
+        services.AddScoped<PluginSdk.Entities.IRecordReferenceMover, Comments.CommentMover>();
+    }
 }

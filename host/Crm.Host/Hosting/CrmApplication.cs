@@ -67,6 +67,7 @@ public static class CrmApplication
             OutboxCommitted = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<OutboxOptions>>().Value.WakeUp
                 ? provider.GetRequiredService<OutboxWakeUp>().Wake
                 : null,
+            ScopeServices = provider,
         });
         services.AddScoped<ModuleDbContextDependencies>();
         services.AddScoped<BatchLoaderScope>();

@@ -29,6 +29,9 @@ public sealed class CrmDatabaseSession(DatabaseOptions options) : DbCommandInter
     /// </summary>
     internal Action<Events.CrmEvent>? EventWritten { get; set; }
 
+    /// <summary>The scope the session serves, where each save finds its <see cref="IRecordSaveObserver"/>s. Set by the host.</summary>
+    internal IServiceProvider? ScopeServices { get; set; }
+
     /// <summary>A module context wrote events to its outbox in the transaction in progress.</summary>
     internal void NoteOutboxWritten(string module)
     {

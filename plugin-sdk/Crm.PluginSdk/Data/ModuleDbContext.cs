@@ -264,7 +264,9 @@ public abstract class ModuleDbContext : DbContext
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
         }
 
-        if (!ChangeTracker.Entries().Any(e => e.State == EntityState.Added && e.Entity is ICrmRecord))
+        var observers = ObserversOf(pending);
+        var creates = ChangeTracker.Entries().Any(e => e.State == EntityState.Added && e.Entity is ICrmRecord);
+        if (!creates && observers.Count == 0)
         {
             // Every record's id is known already (updates, deletes): the events go in the same
             // save, so that EF sends them in the same batch as the changes, in one round trip.
@@ -273,15 +275,32 @@ public abstract class ModuleDbContext : DbContext
         }
 
         // Created records get their ids from the first save, so the events are written by a
-        // second one; a transaction of our own (unless the caller has one) keeps both atomic.
+        // second one, and observers write after the rows: a transaction of our own (unless the
+        // caller has one) keeps all of it atomic.
         var ownTransaction = Database.CurrentTransaction is null
             ? await Database.BeginTransactionAsync(cancellationToken)
             : null;
         try
         {
-            var written = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-            AddToOutbox(pending, now);
-            await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            int written;
+            if (creates)
+            {
+                written = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+                AddToOutbox(pending, now);
+                await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            }
+            else
+            {
+                var events = AddToOutbox(pending, now);
+                written = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken) - events;
+            }
+
+            foreach (var observer in observers)
+            {
+                var saved = pending.Where(p => observer.Observes(p.EntityType)).Select(p => p.Saved()).ToList();
+                await observer.SavedAsync(this, saved, cancellationToken);
+            }
+
             if (ownTransaction is not null)
             {
                 await ownTransaction.CommitAsync(cancellationToken);
@@ -296,5 +315,25 @@ public abstract class ModuleDbContext : DbContext
                 await ownTransaction.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>The scope's observers of saves that concern some of <paramref name="pending"/>; resolved only when records were saved.</summary>
+    private List<IRecordSaveObserver> ObserversOf(List<SaveEvents.PendingEvent> pending)
+    {
+        if (pending.Count == 0 || Dependencies.Session?.ScopeServices is not { } services)
+        {
+            return [];
+        }
+
+        var observers = new List<IRecordSaveObserver>();
+        foreach (var observer in (IEnumerable<IRecordSaveObserver>?)services.GetService(typeof(IEnumerable<IRecordSaveObserver>)) ?? [])
+        {
+            if (pending.Exists(p => observer.Observes(p.EntityType)))
+            {
+                observers.Add(observer);
+            }
+        }
+
+        return observers;
     }
 }

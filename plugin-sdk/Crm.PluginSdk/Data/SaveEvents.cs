@@ -210,6 +210,10 @@ internal sealed class SaveEvents
         // Captured now: a deleted entry is detached by the save and forgets nothing but its state.
         private readonly long _idBeforeSave = ((ICrmRecord)Entry.Entity).Id;
 
+        /// <summary>The record as written: a created one's id is known once it is saved.</summary>
+        public SavedRecord Saved() => new(EntityType, Kind == PendingKind.Created ? ((ICrmRecord)Entry.Entity).Id : _idBeforeSave, (ICrmRecord)Entry.Entity,
+            Kind switch { PendingKind.Created => SavedRecordKind.Created, PendingKind.Deleted => SavedRecordKind.Deleted, _ => SavedRecordKind.Updated }, Changes.Keys);
+
         public CrmEvent Complete() => Kind switch
         {
             PendingKind.Created => new RecordCreated(EntityType, ((ICrmRecord)Entry.Entity).Id),

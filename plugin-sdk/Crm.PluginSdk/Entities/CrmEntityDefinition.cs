@@ -309,8 +309,8 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         _references.FindReferencesAsync(services, targetType, targetId, max, cancellationToken);
 
     Task<IReadOnlyList<UserError>> ICrmEntityDefinition.DetachReferencesAsync(IServiceProvider services, string targetType, long targetId, IReadOnlyCollection<long> recordIds,
-        IReadOnlyList<CrmRelationDefinition> relations, CancellationToken cancellationToken) =>
-        _references.DetachReferencesAsync(services, targetType, targetId, recordIds, relations, cancellationToken);
+        IReadOnlyList<CrmRelationDefinition> relations, CancellationToken cancellationToken, long? replacementId) =>
+        _references.DetachReferencesAsync(services, targetType, targetId, recordIds, relations, cancellationToken, replacementId);
 
     Task<ILookup<long, object>> ICrmEntityDefinition.LoadReferringAsync(IServiceProvider services, string fieldName, IReadOnlyCollection<long> targetIds, int perTarget, RecordProjection? projection, CancellationToken cancellationToken) =>
         _backReferences.LoadReferringAsync(services, fieldName, targetIds, perTarget, projection, cancellationToken);

@@ -130,10 +130,11 @@ public interface ICrmEntityDefinition : ICrmEntityType
     /// <paramref name="relations"/> (each through the relation's input field, without the target),
     /// as updates on the actor's behalf with their "updated" events. Saves within the scope's
     /// transaction; returns why a record could not let go (a mandatory field, say), and the caller
-    /// rolls back.
+    /// rolls back. With <paramref name="replacementId"/> (a merge), each reference names that record
+    /// of the same type instead of being cleared.
     /// </summary>
     internal Task<IReadOnlyList<UserError>> DetachReferencesAsync(IServiceProvider services, string targetType, long targetId, IReadOnlyCollection<long> recordIds,
-        IReadOnlyList<CrmRelationDefinition> relations, CancellationToken cancellationToken);
+        IReadOnlyList<CrmRelationDefinition> relations, CancellationToken cancellationToken, long? replacementId = null);
 
     /// <summary>
     /// The records of this type whose reference field <paramref name="fieldName"/> names each of

@@ -112,6 +112,11 @@ public static class MutationLinks
             return null;
         }
 
+        if (!mutation.IsCreate)
+        {
+            await CurrentLinksAsync(mutation.Db, mutation.Record, links, mutation.CancellationToken);
+        }
+
         var before = links.OrderBy(l => l.Sort).Select(l => l.TargetId).ToList();
         links.RemoveAll(l => !ids.Contains(l.TargetId));
         for (var i = 0; i < ids.Count; i++)
@@ -134,7 +139,58 @@ public static class MutationLinks
 
         return ids;
     }
+
+    private static readonly System.Reflection.MethodInfo ReadLinks =
+        typeof(MutationLinks).GetMethod(nameof(ReadLinksAsync), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
+
+    private static async Task<List<object>> ReadLinksAsync<TLink>(IQueryable query, CancellationToken cancellationToken)
+        where TLink : class =>
+        [.. await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync((IQueryable<TLink>)query, cancellationToken)];
+
+    /// <summary>
+    /// The tracked record's links as committed now. The record was read with its row lock in one
+    /// statement, and on PostgreSQL that statement's snapshot predates the wait for the lock: the
+    /// links it joined may be those a concurrent writer (an update, a merge) has since replaced,
+    /// and writing the list from them would insert a link that is there already. Read again (a new
+    /// statement, after the lock, tracked: a row tracked already comes back as its tracked
+    /// instance), links gone meanwhile are let go of, and links added meanwhile join the list.
+    /// </summary>
+    private static async Task CurrentLinksAsync<TRecord, TLink>(ModuleDbContext db, TRecord record, List<TLink> links, CancellationToken cancellationToken)
+        where TRecord : class
+        where TLink : IOrderedLink
+    {
+        if (!db.IsPostgres || db.Entry(record).Navigations.OfType<Microsoft.EntityFrameworkCore.ChangeTracking.CollectionEntry>()
+                .FirstOrDefault(n => ReferenceEquals(n.CurrentValue, links)) is not { } navigation)
+        {
+            return;
+        }
+
+        // TLink is an entity (a class) though the public signature does not say so.
+        var current = (await (Task<List<object>>)ReadLinks.MakeGenericMethod(typeof(TLink)).Invoke(null, [navigation.Query(), cancellationToken])!)
+            .ToHashSet(ReferenceEqualityComparer.Instance);
+        foreach (var gone in links.Where(l => !current.Contains(l)).ToList())
+        {
+            links.Remove(gone);
+            db.Entry((object)gone).State = Microsoft.EntityFrameworkCore.EntityState.Detached;
+        }
+
+        foreach (var added in current.Where(c => !links.Exists(l => ReferenceEquals(l, c))).ToList())
+        {
+            links.Add((TLink)added);
+        }
+    }
 }
 
 /// <summary>The outcome of a mutation: the record, or the reasons it was refused.</summary>
-public sealed record MutationPayload(object? Record, IReadOnlyList<UserError> Errors, long? DeletedId = null);
+public sealed record MutationPayload(object? Record, IReadOnlyList<UserError> Errors, long? DeletedId = null)
+{
+    /// <summary>Records that look like the one just written (the same e-mail, phone, or name in the same company); the write went through.</summary>
+    public IReadOnlyList<DuplicateWarning> Duplicates { get; init; } = [];
+}
+
+/// <summary>
+/// Other records of the same type that share a match key with the record just written, by one
+/// rule (<c>EMAIL</c>, <c>PHONE</c>, <c>NAME_IN_COMPANY</c>): <paramref name="Ids"/> are those
+/// the writer may read, at most a page of them.
+/// </summary>
+public sealed record DuplicateWarning(string Rule, string Message, IReadOnlyList<long> Ids);

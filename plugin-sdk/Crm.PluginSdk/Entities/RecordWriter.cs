@@ -118,7 +118,7 @@ internal sealed class RecordWriter<TRecord, TContext>(
             await searchLinks.RefreshAsync(services, [record.Id], cancellationToken);
         }
 
-        return new MutationPayload(record, errors);
+        return await CheckedAsync(services, record, isCreate: true, cancellationToken);
     }
 
     private async Task<MutationPayload> UpdateCoreAsync(IServiceProvider services, long id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
@@ -148,7 +148,28 @@ internal sealed class RecordWriter<TRecord, TContext>(
             await searchLinks.RefreshAsync(services, [record.Id], cancellationToken);
         }
 
-        return new MutationPayload(record, errors);
+        return await CheckedAsync(services, record, isCreate: false, cancellationToken);
+    }
+
+    /// <summary>
+    /// The saved record, with the platform's checks of it (duplicates): their warnings go with it,
+    /// and a refusal rolls the write back (the payload has errors).
+    /// </summary>
+    private async Task<MutationPayload> CheckedAsync(IServiceProvider services, TRecord record, bool isCreate, CancellationToken cancellationToken)
+    {
+        var warnings = new List<DuplicateWarning>();
+        foreach (var check in services.GetServices<IRecordWriteCheck>())
+        {
+            var verdict = await check.CheckAsync(services, definition, record, isCreate, cancellationToken);
+            if (verdict.Refusals.Count > 0)
+            {
+                return new MutationPayload(null, verdict.Refusals);
+            }
+
+            warnings.AddRange(verdict.Warnings);
+        }
+
+        return new MutationPayload(record, []) { Duplicates = warnings };
     }
 
     /// <summary>The record as the definition's write query loads it, row locked, if the actor may act on it.</summary>

@@ -59,7 +59,7 @@ internal sealed class ReferenceDetacher<TRecord, TContext>(
     }
 
     public async Task<IReadOnlyList<UserError>> DetachReferencesAsync(IServiceProvider services, string targetType, long targetId, IReadOnlyCollection<long> recordIds,
-        IReadOnlyList<CrmRelationDefinition> relations, CancellationToken cancellationToken)
+        IReadOnlyList<CrmRelationDefinition> relations, CancellationToken cancellationToken, long? replacementId = null)
     {
         var db = services.GetRequiredService<TContext>();
         var fields = ReferenceFields(services, targetType).Where(f => f.OnReferenceDeleted == ReferenceDeletion.Clear).ToList();
@@ -84,7 +84,9 @@ internal sealed class ReferenceDetacher<TRecord, TContext>(
                     var linked = lists[record.Id].ToList();
                     if (linked.Contains(targetId))
                     {
-                        input[inputName] = linked.Where(l => l != targetId).Select(l => (object?)l.ToString(CultureInfo.InvariantCulture)).ToList();
+                        // Merged: the replacement takes the target's place in the list (once).
+                        var kept = replacementId is { } replacing ? linked.Select(l => l == targetId ? replacing : l).Distinct() : linked.Where(l => l != targetId);
+                        input[inputName] = kept.Select(l => (object?)l.ToString(CultureInfo.InvariantCulture)).ToList();
                     }
                 }
 
@@ -94,12 +96,12 @@ internal sealed class ReferenceDetacher<TRecord, TContext>(
                     {
                         if (WithoutTarget(spec, ((ICustomizableRecord)record).CustomFields[spec.Code], target) is var (holds, remaining) && holds)
                         {
-                            input[field.Name] = remaining;
+                            input[field.Name] = replacementId is { } replacing ? WithReplacement(spec, remaining, targetType, replacing) : remaining;
                         }
                     }
                     else if (field.Get(record) is { } value && Convert.ToInt64(value, CultureInfo.InvariantCulture) == targetId)
                     {
-                        input[field.Name] = null;
+                        input[field.Name] = replacementId?.ToString(CultureInfo.InvariantCulture);
                     }
                 }
 
@@ -111,8 +113,9 @@ internal sealed class ReferenceDetacher<TRecord, TContext>(
                 var errors = await writer.ApplyUpdateAsync(services, db, record, input, onBehalf: true, cancellationToken);
                 if (errors.Count > 0)
                 {
-                    return errors.Select(e => UserError.At(ErrorCodes.Conflict,
-                        $"{definition.Name} {record.Id.ToString(CultureInfo.InvariantCulture)} cannot let go of {targetType} {targetId.ToString(CultureInfo.InvariantCulture)}: {e.Message}", "id")).ToList();
+                    return errors.Select(e => UserError.At(ErrorCodes.Conflict, replacementId is { } replacing
+                        ? $"{definition.Name} {record.Id.ToString(CultureInfo.InvariantCulture)} cannot name {targetType} {replacing.ToString(CultureInfo.InvariantCulture)} instead of {targetId.ToString(CultureInfo.InvariantCulture)}: {e.Message}"
+                        : $"{definition.Name} {record.Id.ToString(CultureInfo.InvariantCulture)} cannot let go of {targetType} {targetId.ToString(CultureInfo.InvariantCulture)}: {e.Message}", "id")).ToList();
                 }
 
                 if (searchLinks.Touches(services, db, record, input))
@@ -137,6 +140,24 @@ internal sealed class ReferenceDetacher<TRecord, TContext>(
             .ToList();
 
     /// <summary>Whether a custom link value holds the target, and the value to write without it (null, or the other links).</summary>
+    /// <summary>A custom CRM link's input naming the replacement where the target was (a list keeps it once).</summary>
+    private static object? WithReplacement(CustomFieldSpec spec, object? remaining, string targetType, long replacementId)
+    {
+        var replacement = new Dictionary<string, object?> { ["entityType"] = targetType, ["id"] = replacementId.ToString(CultureInfo.InvariantCulture) };
+        if (!spec.Multiple)
+        {
+            return replacement;
+        }
+
+        var list = ((List<object?>)remaining!).ToList();
+        if (!list.OfType<Dictionary<string, object?>>().Any(r => Equals(r["entityType"], targetType) && Equals(r["id"], replacement["id"])))
+        {
+            list.Add(replacement);
+        }
+
+        return list;
+    }
+
     private static (bool Holds, object? Remaining) WithoutTarget(CustomFieldSpec spec, JsonNode? stored, CrmRecordReference target)
     {
         if (stored is null)

@@ -14,6 +14,13 @@ internal static class PayloadTypeFactory
         var payload = new ObjectGraphType { Name = name, Description = $"The {definition.Name} as saved, or the reasons it was not." };
         payload.AddField(new FieldType { Name = definition.Name, ResolvedType = type, Resolver = new FuncFieldResolver<object?>(c => ((MutationPayload)c.Source!).Record) });
         payload.AddField(Errors(types));
+        payload.AddField(new FieldType
+        {
+            Name = "duplicates",
+            Description = "Records that look like this one (the same e-mail, phone, or name in the same company), as Duplicates:OnCreate has writes warn of them; empty when none.",
+            ResolvedType = SchemaComposer.NonNullList(types.DuplicateWarning),
+            Resolver = new FuncFieldResolver<object?>(c => ((MutationPayload)c.Source!).Duplicates),
+        });
         return payload;
     }
 

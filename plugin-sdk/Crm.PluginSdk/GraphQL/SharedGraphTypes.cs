@@ -22,6 +22,17 @@ public sealed class SharedGraphTypes
         return type;
     });
 
+    /// <summary>Records that look like the one a mutation wrote (see <see cref="Entities.DuplicateWarning"/>).</summary>
+    public IGraphType DuplicateWarning => GetOrAdd("DuplicateWarning", () =>
+    {
+        var type = new ObjectGraphType { Name = "DuplicateWarning", Description = "Other records of the type that share a match key with the one written." };
+        type.AddField(Field<Entities.DuplicateWarning>("rule", typeof(NonNullGraphType<StringGraphType>), w => w.Rule, "EMAIL, PHONE or NAME_IN_COMPANY."));
+        type.AddField(Field<Entities.DuplicateWarning>("message", typeof(NonNullGraphType<StringGraphType>), w => w.Message, "What matched, for people."));
+        type.AddField(Field<Entities.DuplicateWarning>("ids", typeof(NonNullGraphType<ListGraphType<NonNullGraphType<IdGraphType>>>),
+            w => w.Ids.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(), "The matching records the writer may read (at most 20)."));
+        return type;
+    });
+
     /// <summary>The <c>JSON</c> scalar: any JSON value, as a <see cref="System.Text.Json.Nodes.JsonNode"/> (see <see cref="JsonGraphType"/>).</summary>
     public IGraphType Json => GetOrAdd("JSON", () => new JsonGraphType());
 
