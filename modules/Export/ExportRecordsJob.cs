@@ -236,7 +236,7 @@ public sealed class ExportRecordsJob(ExportOptions options) : JobKind<ExportPara
             : $"Exporting {definition.PluralName} needs the EXPORT right.";
 
     private static ListArguments Arguments(ExportParameters parameters, int first, string? after) =>
-        new(FilterJson.ToWhere(parameters.Where), OrderOf(parameters.Order), first, after, null, null);
+        new(FilterJson.ToWhere(parameters.Where), OrderOf(parameters.Order), first, after, null, null) { AlsoAllowing = PermissionAction.Export };
 
     /// <summary><c>[{ "amount": "DESC" }]</c> as the list's order takes it.</summary>
     private static List<IReadOnlyDictionary<string, object?>>? OrderOf(JsonArray? order)

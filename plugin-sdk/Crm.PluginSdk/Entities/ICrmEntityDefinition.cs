@@ -212,4 +212,12 @@ public sealed record ListArguments(
     string? After,
     int? Last,
     string? Before,
-    string? Search = null);
+    string? Search = null)
+{
+    /// <summary>
+    /// A right besides READ that every listed record must allow the actor, at that right's own level
+    /// (EXPORT for an export: a user who reads ALL but exports OWN exports only their own records).
+    /// Null: READ alone, as every list.
+    /// </summary>
+    public Security.PermissionAction? AlsoAllowing { get; init; }
+}

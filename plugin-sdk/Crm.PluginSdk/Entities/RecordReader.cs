@@ -151,7 +151,7 @@ internal sealed class RecordReader<TRecord, TContext>(
         }
 
         var fields = definition.FieldsOf(services);
-        var query = Filtered(services, arguments.Where, arguments.Search);
+        var query = Filtered(services, arguments.Where, arguments.Search, arguments.AlsoAllowing);
         int? total = withTotalCount ? await query.CountAsync(cancellationToken) : null;
 
         var keys = SortKeys(arguments.Order, fields);
@@ -214,12 +214,17 @@ internal sealed class RecordReader<TRecord, TContext>(
     /// The records the actor may read that match <paramref name="where"/> and <paramref name="search"/>:
     /// what a list pages through and a summary adds up, so that both see exactly the same records.
     /// </summary>
-    public IQueryable<TRecord> Filtered(IServiceProvider services, IReadOnlyDictionary<string, object?>? where, string? search)
+    public IQueryable<TRecord> Filtered(IServiceProvider services, IReadOnlyDictionary<string, object?>? where, string? search, PermissionAction? alsoAllowing = null)
     {
         var limits = services.GetRequiredService<QueryLimits>();
         var db = services.GetRequiredService<TContext>();
         var dialect = SqlDialect.For(db);
         var query = access.Reachable(definition.ReadsFrom(db), services, PermissionAction.Read);
+        if (alsoAllowing is { } action && action != PermissionAction.Read)
+        {
+            query = access.Reachable(query, services, action);
+        }
+
         if (where is { Count: > 0 })
         {
             query = query.Where(FilterCompiler.Compile<TRecord>(where, definition.FieldsOf(services), dialect, limits));

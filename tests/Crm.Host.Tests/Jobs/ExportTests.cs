@@ -19,12 +19,12 @@ public abstract class ExportTests(JobsHost fixture)
     private static readonly string[] Columns = ["title", "sourceId", "opportunity", "currencyId"];
 
     /// <summary>A user reading the platform in Polish with READ and EXPORT on deals at <paramref name="readLevel"/>.</summary>
-    private async Task<(string Id, string Key)> ExporterAsync(string readLevel = "ALL", bool export = true)
+    private async Task<(string Id, string Key)> ExporterAsync(string readLevel = "ALL", bool export = true, string exportLevel = "ALL")
     {
         var permissions = new List<object> { new { entityType = "DEAL", action = "READ", level = readLevel } };
         if (export)
         {
-            permissions.Add(new { entityType = "DEAL", action = "EXPORT", level = "ALL" });
+            permissions.Add(new { entityType = "DEAL", action = "EXPORT", level = exportLevel });
         }
 
         var role = await Host.CreateRoleAsync("exporter", [.. permissions]);
@@ -106,6 +106,13 @@ public abstract class ExportTests(JobsHost fixture)
         var job = await Host.ExportedJobAsync(key, "DEAL", new { title = new { startsWith = marker } }, ["title"]);
         await Host.RunJobsAsync();
         Assert.Equal(mine, ExportFiles.ReadCsv(await Host.FileOfAsync(job, key)).Skip(1).Select(r => r[0]).Order(StringComparer.Ordinal));
+
+        // Reading every deal but exporting only one's own: the file holds the own ones.
+        var (ownId, ownExporter) = await ExporterAsync("ALL", exportLevel: "OWN");
+        await Host.CreateDealAsync(new { title = $"{marker} reader's own", assignedById = ownId });
+        var ownJob = await Host.ExportedJobAsync(ownExporter, "DEAL", new { title = new { startsWith = marker } }, ["title"]);
+        await Host.RunJobsAsync();
+        Assert.Equal([$"{marker} reader's own"], ExportFiles.ReadCsv(await Host.FileOfAsync(ownJob, ownExporter)).Skip(1).Select(r => r[0]));
 
         var (_, reader) = await ExporterAsync(export: false);
         var refused = await Host.ExportAsync(reader, "DEAL", columns: ["title"]);
