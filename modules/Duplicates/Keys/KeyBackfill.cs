@@ -29,6 +29,30 @@ internal sealed class KeyBackfill(IServiceScopeFactory scopes, IHostApplicationL
     /// <summary>Limits:MaxPageSize by default: a list refuses more.</summary>
     private const int PageSize = 200;
 
+    /// <summary>
+    /// Types with no records yet (a new database) are marked built while the host starts, before it
+    /// answers: nothing of them is written in the background later, behind a first request's back.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (var type in await PendingAsync(cancellationToken))
+            {
+                if (await IsEmptyAsync(type, cancellationToken))
+                {
+                    await BuildAsync(type, cancellationToken);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "The duplicates' match keys of empty record types could not be marked built at start; they are built in the background.");
+        }
+
+        await base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -57,21 +81,31 @@ internal sealed class KeyBackfill(IServiceScopeFactory scopes, IHostApplicationL
 
     public async Task BuildMissingAsync(CancellationToken cancellationToken)
     {
-        List<string> pending;
-        using (var scope = scopes.CreateSystemScope())
-        {
-            var services = scope.ServiceProvider;
-            var built = await services.GetRequiredService<DuplicatesDbContext>().Built.AsNoTracking().ToDictionaryAsync(b => b.EntityType, b => b.RulesVersion, cancellationToken);
-            pending = services.GetRequiredService<IEntityRegistry>().Types.OfType<ICrmEntityDefinition>()
-                .Where(d => MatchKeys.For(d, services) is not null && built.GetValueOrDefault(d.Name) != MatchKeys.RulesVersion)
-                .Select(d => d.Name).ToList();
-        }
-
-        foreach (var type in pending)
+        foreach (var type in await PendingAsync(cancellationToken))
         {
             var count = await BuildAsync(type, cancellationToken);
             logger.LogInformation("Built the duplicates' match keys of {Count} {Type} records.", count, type);
         }
+    }
+
+    /// <summary>The types with rules whose keys the current rules never built.</summary>
+    private async Task<List<string>> PendingAsync(CancellationToken cancellationToken)
+    {
+        using var scope = scopes.CreateSystemScope();
+        var services = scope.ServiceProvider;
+        var built = await services.GetRequiredService<DuplicatesDbContext>().Built.AsNoTracking().ToDictionaryAsync(b => b.EntityType, b => b.RulesVersion, cancellationToken);
+        return services.GetRequiredService<IEntityRegistry>().Types.OfType<ICrmEntityDefinition>()
+            .Where(d => MatchKeys.For(d, services) is not null && built.GetValueOrDefault(d.Name) != MatchKeys.RulesVersion)
+            .Select(d => d.Name).ToList();
+    }
+
+    private async Task<bool> IsEmptyAsync(string type, CancellationToken cancellationToken)
+    {
+        using var scope = scopes.CreateSystemScope();
+        var services = scope.ServiceProvider;
+        var definition = (ICrmEntityDefinition)services.GetRequiredService<IEntityRegistry>().Get(type);
+        var page = await definition.ListAsync(services, new ListArguments(null, null, 1, null, null, null), withTotalCount: false, cancellationToken);
+        return page.Edges.Count == 0;
     }
 
     private async Task<int> BuildAsync(string type, CancellationToken cancellationToken)
