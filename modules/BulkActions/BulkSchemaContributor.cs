@@ -70,7 +70,8 @@ public sealed class BulkSchemaContributor(BulkActionsOptions options) : ISchemaC
             return Refused(ErrorCodes.LimitExceeded, $"'ids' names {count} records; the limit is {options.MaxIds} (BulkActions:MaxIds).", "ids");
         }
 
-        if (ids is not null == (where is not null || viewId is not null))
+        var byFilter = where is not null || viewId is not null;
+        if ((ids is not null) == byFilter)
         {
             return Refused(ErrorCodes.Required, "Choose the records by 'ids', or by 'where' and/or 'viewId': one of the two.", "ids");
         }
@@ -109,18 +110,22 @@ public sealed class BulkSchemaContributor(BulkActionsOptions options) : ISchemaC
                 fields = given;
                 break;
             case BulkActionKind.Assign:
-                var definition = c.RequestServices!.GetRequiredService<IEntityRegistry>().Find(entityType) as ICrmEntityDefinition;
-                if (definition is not null && ParameterValidator.ResponsibleField(definition) is not { } responsible)
-                {
-                    return Refused(ErrorCodes.InvalidValue, $"{definition.PluralName} have no responsible user.", "action", "kind");
-                }
-
                 if (Convert.ToString(action.GetValueOrDefault("userId"), CultureInfo.InvariantCulture) is not { Length: > 0 } userId)
                 {
                     return Refused(ErrorCodes.Required, "ASSIGN needs 'userId'.", "action", "userId");
                 }
 
-                fields = definition is null ? null : new JsonObject { [ParameterValidator.ResponsibleField(definition)!.Name] = userId };
+                // An unknown type is left to the job's validation, which says so.
+                if (c.RequestServices!.GetRequiredService<IEntityRegistry>().Find(entityType) is ICrmEntityDefinition definition)
+                {
+                    if (ParameterValidator.ResponsibleField(definition) is not { } responsible)
+                    {
+                        return Refused(ErrorCodes.InvalidValue, $"{definition.PluralName} have no responsible user.", "action", "kind");
+                    }
+
+                    fields = new JsonObject { [responsible.Name] = userId };
+                }
+
                 break;
         }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Crm.Host.Tests.CustomFields;
 using Crm.Host.Tests.Infrastructure;
 using Crm.Host.Tests.Jobs;
 using Crm.Host.Tests.Permissions;
@@ -64,8 +65,10 @@ public abstract class BulkUpdateTests(BulkActionsHost fixture)
         Assert.Equal(("SUCCEEDED", 2L, 0L), Outcome(await CountsAsync(named, key)));
         Assert.Equal([20m, 1m, 20m, 1m, 1m], (await DealsAsync(marker)).OrderBy(d => long.Parse(d.Key, CultureInfo.InvariantCulture)).Select(d => d.Value.Opportunity));
 
-        // Five records over three pages of two.
-        var filtered = await StartedAsync(key, new { kind = "SET_FIELDS", fields = new { opportunity = 70 } }, where: new { title = new { startsWith = marker } });
+        // Five records over three pages of two; a custom field and a list field set with the built-in one.
+        var note = (await Host.CreateFieldAsync(new { entityType = "DEAL", code = CustomFieldHelpers.NewCode("BULK"), type = "STRING", label = "Note" }))["fieldName"]!.GetValue<string>();
+        var filtered = await StartedAsync(key, new { kind = "SET_FIELDS", fields = new Dictionary<string, object> { ["opportunity"] = 70, ["sourceId"] = "WEB", [note] = "bulk" } },
+            where: new { title = new { startsWith = marker } });
         var assigned = await StartedAsync(key, new { kind = "ASSIGN", userId = other }, [ids[4]]);
         await Host.RunJobsAsync();
         Assert.Equal(("SUCCEEDED", 5L, 0L), Outcome(await CountsAsync(filtered, key)));
@@ -73,6 +76,9 @@ public abstract class BulkUpdateTests(BulkActionsHost fixture)
         var deals = await DealsAsync(marker);
         Assert.All(deals.Values, d => Assert.Equal(70m, d.Opportunity));
         Assert.Equal(other, deals[ids[4]].AssignedBy);
+        var set = (await Host.QueryAsync($"query($m: String) {{ deals(where: {{ title: {{ startsWith: $m }} }}, first: 50) {{ edges {{ node {{ sourceId {note} }} }} }} }}", new { m = marker }))
+            .ShouldSucceed().Data!["deals"]!["edges"]!.AsArray();
+        Assert.All(set, e => Assert.Equal(("WEB", "bulk"), (e!["node"]!["sourceId"]!.GetValue<string>(), e["node"]![note]!.GetValue<string>())));
     }
 
     [Fact]
