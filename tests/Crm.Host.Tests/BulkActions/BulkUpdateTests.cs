@@ -104,20 +104,27 @@ public abstract class BulkUpdateTests(BulkActionsHost fixture)
     }
 
     [Fact]
-    public async Task Delete_removes_every_matching_record_across_pages()
+    public async Task Delete_removes_every_record_a_saved_view_and_a_filter_match_across_pages()
     {
         var marker = Records.NewMarker("del");
         var (_, key) = await UserAsync();
-        for (var i = 0; i < 5; i++)
+        var ids = new List<string>();
+        for (var i = 0; i < 7; i++)
         {
-            await Host.CreateDealAsync(new { title = $"{marker} {i}" });
+            ids.Add(await Host.CreateDealAsync(new { title = $"{marker} {i}", opportunity = i * 10m, currencyId = "PLN" }));
         }
 
-        var job = await StartedAsync(key, new { kind = "DELETE" }, where: new { title = new { startsWith = marker } });
+        var view = (await Host.MutateAsync("createView", "mutation($input: CreateViewInput!) { createView(input: $input) { view { id } errors { code message path } } }",
+            new { input = new { entityType = "deal", name = "Bulk", columns = new object[] { new { field = "title" } }, filter = new { title = new { startsWith = marker } } } }, key))
+            .Ok()["view"]!["id"]!.GetValue<string>();
+        var started = (await Host.QueryAsync("mutation($v: ID, $w: JSON) { bulkUpdate(entityType: DEAL, viewId: $v, where: $w, action: { kind: DELETE }) { job { id } errors { code message } } }",
+            new { v = view, w = new { opportunity = new { gt = 15 } } }, key)).ShouldSucceed().Data!["bulkUpdate"]!.Ok();
+        var job = started["job"]!["id"]!.GetValue<string>();
         await Host.RunJobsAsync();
 
+        // Five records over three pages of two.
         Assert.Equal(("SUCCEEDED", 5L, 0L), Outcome(await CountsAsync(job, key)));
-        Assert.Empty(await DealsAsync(marker));
+        Assert.Equal(ids[..2].Order(StringComparer.Ordinal), (await DealsAsync(marker)).Keys.Order(StringComparer.Ordinal));
     }
 
     [Fact]
