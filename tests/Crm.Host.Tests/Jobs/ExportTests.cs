@@ -230,8 +230,9 @@ public abstract class ExportTests(JobsHost fixture)
         }
 
         await StatementsAsync(3); // warms the host's caches
-        var onePage = await StatementsAsync(2);
-        var fourPages = await StatementsAsync(12);
+        // Each the fewer of two runs: a cache's periodic version check can land in either once (it did in a CI run).
+        var onePage = Math.Min(await StatementsAsync(2), await StatementsAsync(2));
+        var fourPages = Math.Min(await StatementsAsync(12), await StatementsAsync(12));
 
         // Each page after the first costs its list statement, its checkpoint, and the owner's rights: never a statement per row.
         Assert.True((fourPages - onePage) / 3.0 <= 4, $"{onePage} statements for one page, {fourPages} for four");
