@@ -1,11 +1,9 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Crm.PluginSdk.Automation;
 using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Jobs;
-using Crm.PluginSdk.Querying;
 using GraphQL;
 using GraphQL.Resolvers;
 using GraphQL.Types;
@@ -131,7 +129,7 @@ public sealed class BulkSchemaContributor(BulkActionsOptions options) : ISchemaC
 
         // The view is read once, as the caller, and stored with the job as what it said then.
         var view = ids is null ? await ViewArgument.ResolveAsync(c, entityType) : null;
-        var filter = view is null ? where as JsonObject : (JsonObject?)JsonSerializer.SerializeToNode(view.CombinedWhere(FilterJson.ToWhere(where as JsonObject)));
+        var filter = view is null ? where as JsonObject : view.CombinedWhereJson(where as JsonObject);
         var parameters = new BulkParameters(entityType, ids is null ? null : [.. parsed], ids is null ? filter ?? [] : null, actionKind, fields);
         return await c.RequestServices!.GetRequiredService<IJobs>().StartAsync(BulkUpdateJob.KindName, parameters, c.CancellationToken);
     }

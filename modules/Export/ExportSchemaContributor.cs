@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Jobs;
@@ -68,7 +67,7 @@ public sealed class ExportSchemaContributor(ExportOptions options) : ISchemaCont
                 var view = await ViewArgument.ResolveAsync(c, entityType);
                 var parameters = new ExportParameters(
                     entityType,
-                    view is null ? where as JsonObject : Json<JsonObject>(view.CombinedWhere(FilterJson.ToWhere(where as JsonObject))),
+                    view is null ? where as JsonObject : view.CombinedWhereJson(where as JsonObject),
                     order as JsonArray ?? (view is { Order.Count: > 0 } ? OrderJson(view.Order) : null),
                     columns ?? (view is { Columns.Count: > 0 } ? [.. view.Columns.Select(v => v.Field)] : null),
                     c.GetArgument<ExportFormat>("format"),
@@ -77,9 +76,6 @@ public sealed class ExportSchemaContributor(ExportOptions options) : ISchemaCont
             }),
         });
     }
-
-    /// <summary>A filter in the list's grammar (dictionaries, lists, decimals, strings) as the JSON an export stores.</summary>
-    private static T? Json<T>(object? value) where T : JsonNode => value is null ? null : (T?)JsonSerializer.SerializeToNode(value);
 
     /// <summary>A view's order as the export stores it: <c>[{ "amount": "DESC" }]</c>.</summary>
     private static JsonArray OrderJson(IReadOnlyList<IReadOnlyDictionary<string, object?>> order) =>

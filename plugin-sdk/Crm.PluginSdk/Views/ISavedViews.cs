@@ -51,6 +51,13 @@ public sealed record ResolvedView(
         First = arguments.First is null && arguments.Last is null ? PageSize : arguments.First,
     };
 
+    /// <summary>
+    /// The view's filter AND-ed with <paramref name="where"/> given as JSON, as JSON: what a job that
+    /// takes <c>viewId</c> (an export, a bulk action) stores with its parameters when it starts.
+    /// </summary>
+    public System.Text.Json.Nodes.JsonObject? CombinedWhereJson(System.Text.Json.Nodes.JsonObject? where) =>
+        CombinedWhere(Querying.FilterJson.ToWhere(where)) is { } combined ? (System.Text.Json.Nodes.JsonObject?)System.Text.Json.JsonSerializer.SerializeToNode(combined) : null;
+
     /// <summary>The view's filter AND-ed with <paramref name="where"/>.</summary>
     public IReadOnlyDictionary<string, object?>? CombinedWhere(IReadOnlyDictionary<string, object?>? where) =>
         (Where is { Count: > 0 }, where is { Count: > 0 }) switch
