@@ -105,8 +105,7 @@ public static class ModuleLoader
                 throw new ModuleRefusedException($"{name}.dll is missing from its folder");
             }
 
-            var loader = PluginLoader.CreateFromAssemblyFile(assemblyPath, SharedTypes, config => config.PreferSharedTypes = true);
-            assembly = loader.LoadDefaultAssembly();
+            assembly = LoadedAssemblies.Load(assemblyPath, path => PluginLoader.CreateFromAssemblyFile(path, SharedTypes, config => config.PreferSharedTypes = true).LoadDefaultAssembly());
             var moduleTypes = assembly.GetTypes().Where(t => typeof(ICrmModule).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false }).ToList();
             moduleType = moduleTypes.Count == 1
                 ? moduleTypes[0]
