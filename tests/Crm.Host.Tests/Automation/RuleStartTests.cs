@@ -57,16 +57,19 @@ public abstract class RuleStartTests(AutomationHost fixture)
         Assert.Equal(Str(started["id"]), Str(Assert.Single(await RunsAsync(deal))["id"]));
 
         // Each start is a run of its own, at a cost in SQL statements that its input's size does not change.
-        var small = await Host.QueryAsync(Start, new { ruleId = rule, recordId = deal, input = new { note = "again" } });
+        // Each count the fewer of two starts: the run-as user's rights are computed again now and then (seven statements).
         var wide = new JsonObject { ["note"] = "wide" };
         for (var i = 0; i < 40; i++)
         {
             wide[$"k{i}"] = new string('v', 100);
         }
 
-        var large = await Host.QueryAsync(Start, new { ruleId = rule, recordId = deal, input = wide });
-        Assert.Equal(small.ShouldSucceed().Statements, large.ShouldSucceed().Statements);
-        Assert.Equal(3, (await RunsAsync(deal)).Count);
+        async Task<int> StatementsAsync(object input) => Math.Min(
+            (await Host.QueryAsync(Start, new { ruleId = rule, recordId = deal, input })).ShouldSucceed().Statements,
+            (await Host.QueryAsync(Start, new { ruleId = rule, recordId = deal, input })).ShouldSucceed().Statements);
+
+        Assert.Equal(await StatementsAsync(new { note = "again" }), await StatementsAsync(wide));
+        Assert.Equal(5, (await RunsAsync(deal)).Count);
 
         // A user who may read the deal but not update it may not start rules on it; one who may update it may.
         var (readerId, _, readerKey) = await Host.NewUserWithKeyAsync("reader");
@@ -82,7 +85,7 @@ public abstract class RuleStartTests(AutomationHost fixture)
         // Started by the writer, run as the rule's user.
         Assert.Equal(("SUCCEEDED", runAs), (Str(byWriter["status"]), Str(byWriter["runAsUserId"])));
         Assert.Equal($"platform.manual by {writerId}: mine", await CommentsAsync(deal));
-        Assert.Equal(4, (await RunsAsync(deal)).Count);
+        Assert.Equal(6, (await RunsAsync(deal)).Count);
     }
 
     [Fact]
