@@ -70,7 +70,7 @@ public sealed class ImportRecordsJob(ImportOptions options) : JobKind<ImportPara
         // The header row names the mapping's columns: read it (one row) to check them now.
         try
         {
-            await using var stream = uploads.OpenRead(file);
+            await using var stream = await uploads.OpenReadAsync(file, cancellationToken);
             var format = TableFile.Detect(stream, parameters.Encoding, parameters.Delimiter);
             var header = parameters.HasHeaderRow ? TableFile.Rows(stream, format, options, cancellationToken).Select(r => r.Cells).FirstOrDefault() ?? [] : null;
             var (_, mappingErrors) = Columns(definition, requestServices, parameters, header);
@@ -259,7 +259,7 @@ public sealed class ImportRecordsJob(ImportOptions options) : JobKind<ImportPara
             var file = await uploads.FindAsync(context.Parameters.FileId, context.CancellationToken)
                 ?? throw new JobFailedException(ErrorCodes.NotFound, $"The uploaded file {context.Parameters.FileId} is gone (expired or deleted); upload it again.");
             var partial = sourcePath + ".partial";
-            await using (var from = uploads.OpenRead(file))
+            await using (var from = await uploads.OpenReadAsync(file, context.CancellationToken))
             await using (var to = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024))
             {
                 await from.CopyToAsync(to, context.CancellationToken);

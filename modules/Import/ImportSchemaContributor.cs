@@ -199,7 +199,7 @@ public sealed class ImportSchemaContributor(ImportOptions options) : ISchemaCont
             return Refused(UserError.At(ErrorCodes.NotFound, "There is no such file of yours (uploads expire after a while; upload it again).", "fileId"));
         }
 
-        await using var stream = uploads.OpenRead(file);
+        await using var stream = await uploads.OpenReadAsync(file, c.CancellationToken);
         try
         {
             var format = TableFile.Detect(stream, given.GetValueOrDefault("encoding") as string, given.GetValueOrDefault("delimiter") as string);

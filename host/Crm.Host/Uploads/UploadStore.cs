@@ -94,11 +94,12 @@ internal sealed class UploadStore(PlatformDbContext db, ICurrentActor actor, IOp
         return row is null ? null : Of(row);
     }
 
-    public Stream OpenRead(UploadedFile file)
+    public async Task<Stream> OpenReadAsync(UploadedFile file, CancellationToken cancellationToken)
     {
-        var storedName = db.Set<UploadRow>().AsNoTracking().Where(u => u.Id == file.Id && u.OwnerId == file.OwnerId).Select(u => u.StoredName).SingleOrDefault()
+        var storedName = await db.Set<UploadRow>().AsNoTracking().Where(u => u.Id == file.Id && u.OwnerId == file.OwnerId).Select(u => u.StoredName).SingleOrDefaultAsync(cancellationToken)
             ?? throw new FileNotFoundException($"The upload {file.Id.ToString(CultureInfo.InvariantCulture)} is gone.");
-        return new FileStream(Path.Combine(Root, storedName), FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true);
+        // Read synchronously by the table readers (CsvHelper's parser, MiniExcel): a plain stream suits them best.
+        return new FileStream(Path.Combine(Root, storedName), FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize);
     }
 
     /// <summary>Deletes expired uploads, files first (a hundred a round); returns how many.</summary>

@@ -19,5 +19,5 @@ public interface IUploads
     Task<UploadedFile?> FindAsync(long id, CancellationToken cancellationToken);
 
     /// <summary>Opens <paramref name="file"/> (found by <see cref="FindAsync"/>) for reading, seekable; throws <see cref="FileNotFoundException"/> when it was swept meanwhile.</summary>
-    Stream OpenRead(UploadedFile file);
+    Task<Stream> OpenReadAsync(UploadedFile file, CancellationToken cancellationToken);
 }
