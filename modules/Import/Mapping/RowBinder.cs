@@ -113,6 +113,12 @@ internal sealed class RowBinder
                 return (null, new RowRejection(column.Name, ErrorCodes.LimitExceeded, $"The cell holds {text.Length} characters; the limit is {_options.MaxCellLength} (Import:MaxCellLength)."));
             }
 
+            // The export writes text that a spreadsheet would take for a formula after an apostrophe: taken off again.
+            if (text.Length > 1 && text[0] == '\'' && text[1] is '=' or '+' or '-' or '@')
+            {
+                text = text[1..];
+            }
+
             var (value, problem) = Read(column.Target, text, input);
             if (problem is not null)
             {
