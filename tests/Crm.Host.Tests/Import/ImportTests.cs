@@ -151,6 +151,27 @@ public abstract partial class ImportTests(ImportHost fixture)
     }
 
     [Fact]
+    public async Task Duplicates_by_name_in_the_same_company_are_skipped()
+    {
+        var marker = Records.NewMarker("named");
+        var company = await Host.CreateCompanyAsync(new { title = marker + " Sp. z o.o." });
+        var other = await Host.CreateCompanyAsync(new { title = marker + " S.A." });
+        await Host.CreateContactAsync(new { name = "Anna", lastName = marker, companyIds = new[] { company } });
+        // The same name in the same company (without case or accents), and in another company.
+        var file = Encoding.UTF8.GetBytes($"Name,Last name,Company ID\nANNA,{marker.ToUpperInvariant()},{company}\nAnna,{marker},{other}\n");
+
+        var job = await Host.ImportAsync("CONTACT", file, new
+        {
+            duplicates = "SKIP",
+            matchBy = "NAME_IN_COMPANY",
+            mapping = Mapping(("Name", "name"), ("Last name", "lastName"), ("Company ID", "companyIds")),
+        });
+
+        Assert.Equal((1L, 1L), (job.Count("imported"), job.Count("skipped")));
+        Assert.Equal(2, (await Host.ContactsAsync(marker)).Count);
+    }
+
+    [Fact]
     public async Task An_XLSX_written_by_another_library_imports_with_a_custom_field_and_several_values_in_a_cell()
     {
         var marker = Records.NewMarker("xlsx");
