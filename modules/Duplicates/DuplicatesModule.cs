@@ -32,6 +32,7 @@ public sealed class DuplicatesModule : ICrmModule
         services.AddScoped<IRecordSaveObserver, KeyWriter>();
         services.AddScoped<IRecordWriteCheck, DuplicateCheck>();
         services.AddScoped<DuplicateFinder>();
+        services.AddScoped<PluginSdk.Records.IDuplicateMatcher, DuplicateMatcher>();
         services.AddSingleton<Merging.RecordMerger>();
         services.AddHostedService<KeyBackfill>();
     }

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Host.Data;
 
-/// <summary>The host's own tables: API keys, event deliveries that did not succeed at once, the record of modules' data migrations, the modules' wanted states, the marketplace's feeds, trusted publishers and installs, and background jobs.</summary>
+/// <summary>The host's own tables: API keys, event deliveries that did not succeed at once, the record of modules' data migrations, the modules' wanted states, the marketplace's feeds, trusted publishers and installs, background jobs, and uploaded files.</summary>
 public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> options)
     : ModuleDbContext(options)
 {
@@ -31,6 +31,8 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
 
     public DbSet<Crm.Host.Jobs.JobRow> Jobs => Set<Crm.Host.Jobs.JobRow>();
 
+    public DbSet<Crm.Host.Uploads.UploadRow> Uploads => Set<Crm.Host.Uploads.UploadRow>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<ApiKey>(key =>
@@ -46,6 +48,7 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
         Modules.Runtime.ModuleStateRow.Configure(modelBuilder);
         Marketplace.PluginInstall.Configure(modelBuilder);
         Crm.Host.Jobs.JobRow.Configure(modelBuilder);
+        Crm.Host.Uploads.UploadRow.Configure(modelBuilder);
         modelBuilder.Entity<DataMigrationRun>(run =>
         {
             run.ToTable("data_migrations");

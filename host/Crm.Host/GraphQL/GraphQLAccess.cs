@@ -34,6 +34,10 @@ internal static class GraphQLAccess
         return operation is null || IsAnonymous(document, operation.SelectionSet, allowAnonymousIntrospection, [], 0) ? null : AuthenticationRefusal.NoCredentials;
     }
 
+    /// <summary>Why a multipart request (which stores files before it runs) is refused: its credential's refusal, or none given.</summary>
+    public static async Task<AuthenticationRefusal> RefusalOfUploadAsync(HttpContext http) =>
+        (await http.AuthenticateAsync(CrmAuthenticationHandler.SchemeName)).Failure is CredentialRefusedException refused ? refused.Refusal : AuthenticationRefusal.NoCredentials;
+
     // Each fragment is looked at once, however often it is spread (else a few fragments spreading
     // each other many times keep this busy for ever): one seen before passed, or the check would
     // have stopped there; one still being looked at is a cycle, which validation refuses.

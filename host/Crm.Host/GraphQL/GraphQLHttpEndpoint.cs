@@ -13,6 +13,7 @@ using GraphQL.Validation;
 using GraphQLParser;
 using GraphQLParser.AST;
 using GraphQLParser.Exceptions;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -57,6 +58,7 @@ public sealed class GraphQLHttpEndpoint(
     GraphQLExecution execution,
     IGraphQLTextSerializer serializer,
     IOptions<GraphQLEndpointOptions> options,
+    IOptions<Uploads.UploadOptions> uploadOptions,
     TimeProvider clock)
 {
     public const string GraphQLResponseMediaType = "application/graphql-response+json";
@@ -136,11 +138,35 @@ public sealed class GraphQLHttpEndpoint(
         CancellationToken cancellationToken, Action executionStarts)
     {
         var request = http.Request;
-        var (parsed, problem, status) = await new GraphQLRequestReader(serializer, options.Value.MaxRequestBytes).ReadAsync(request, cancellationToken);
-        if (parsed is null)
+        var reader = new GraphQLRequestReader(serializer, options.Value.MaxRequestBytes);
+        GraphQLHttpRequest? parsed;
+        if (HttpMethods.IsPost(request.Method) && GraphQLMultipartReader.IsMultipart(request, out var multipartType))
         {
-            await WriteRequestErrorAsync(http, mediaType, status, "BAD_REQUEST", problem!);
-            return;
+            // Files are stored as they arrive, so the caller is known first: nobody else's uploads are kept.
+            if (!(await http.AuthenticateAsync(CrmAuthenticationHandler.SchemeName)).Succeeded)
+            {
+                await WriteUnauthenticatedAsync(http, mediaType, await GraphQLAccess.RefusalOfUploadAsync(http));
+                return;
+            }
+
+            var multipart = await new GraphQLMultipartReader(reader, http.RequestServices.GetRequiredService<Uploads.UploadStore>(), uploadOptions.Value, options.Value.MaxRequestBytes)
+                .ReadAsync(request, multipartType!, cancellationToken);
+            if (multipart.Request is null)
+            {
+                await WriteRequestErrorAsync(http, mediaType, multipart.Status, multipart.Code!, multipart.Problem!);
+                return;
+            }
+
+            parsed = multipart.Request;
+        }
+        else
+        {
+            (parsed, var problem, var status) = await reader.ReadAsync(request, cancellationToken);
+            if (parsed is null)
+            {
+                await WriteRequestErrorAsync(http, mediaType, status, "BAD_REQUEST", problem!);
+                return;
+            }
         }
 
         var (prepared, refusal) = execution.Prepare(parsed.Query, parsed.OperationName);

@@ -186,6 +186,14 @@ public static class CrmApplication
         services.AddSingleton<Jobs.JobRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<Jobs.JobRunner>());
         services.AddSingleton<ISchemaContributor, Jobs.JobsSchemaContributor>();
+
+        services.AddOptions<Uploads.UploadOptions>().Bind(configuration.GetSection(Uploads.UploadOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Uploads.UploadOptions>, Uploads.UploadOptionsValidation>();
+        services.AddScoped<Uploads.UploadStore>();
+        services.AddScoped<Crm.PluginSdk.Uploads.IUploads>(sp => sp.GetRequiredService<Uploads.UploadStore>());
+        services.AddSingleton<Uploads.UploadSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<Uploads.UploadSweeper>());
+        services.AddSingleton<ISchemaContributor, Uploads.UploadsSchemaContributor>();
     }
 
     /// <summary>The <c>Limits</c> section; limits that cannot work (on this engine) stop the start with every reason.</summary>
@@ -301,6 +309,7 @@ public static class CrmApplication
         app.UseWebSockets();
         app.MapHealthEndpoints();
         app.MapJobDownloads();
+        Uploads.UploadEndpoint.MapUploads(app);
         // The console at / and its client routes (a browser's GET of a path with no endpoint).
         app.MapConsole();
         app.MapMethods("/graphql", ["GET", "POST", "PUT", "PATCH", "DELETE"], (HttpContext http, GraphQLHttpEndpoint endpoint, GraphQLWebSocketEndpoint sockets) =>

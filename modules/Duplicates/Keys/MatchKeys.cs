@@ -137,6 +137,55 @@ internal sealed class MatchKeys
         return keys;
     }
 
+    /// <summary>
+    /// The keys under <paramref name="rule"/> of the record a create <paramref name="input"/> would make
+    /// (contact points as <c>[{ value }]</c>; the title from the title fields given, joined by spaces;
+    /// the company from its reference or the first of the relation's ids), each once.
+    /// </summary>
+    public IReadOnlyCollection<string> KeysOfInput(IReadOnlyDictionary<string, object?> input, MatchRule rule)
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        switch (rule)
+        {
+            case MatchRule.Email or MatchRule.Phone:
+                foreach (var field in rule == MatchRule.Email ? _emails : _phones)
+                {
+                    foreach (var value in InputPoints(input.GetValueOrDefault(field.Name)))
+                    {
+                        if ((rule == MatchRule.Email ? Email(value) : Phone(value)) is { } key)
+                        {
+                            keys.Add(key);
+                        }
+                    }
+                }
+
+                break;
+            case MatchRule.NameInCompany when _titled is not null:
+                var title = string.Join(' ', _titled.TitleFields.Select(f => input.GetValueOrDefault(f.Name) as string).Where(t => !string.IsNullOrWhiteSpace(t)));
+                var company = (_company is null ? null : input.GetValueOrDefault(_company.Name))
+                    ?? (CompanyLinks?.FromInputName is { } links && input.GetValueOrDefault(links) is System.Collections.IEnumerable ids and not string ? ids.Cast<object?>().FirstOrDefault() : null);
+                if (Name(title) is { } name && Convert.ToString(company, CultureInfo.InvariantCulture) is { Length: > 0 } companyId)
+                {
+                    keys.Add(Cut(companyId + ":" + name));
+                }
+
+                break;
+        }
+
+        return keys;
+    }
+
+    private static IEnumerable<string?> InputPoints(object? value) =>
+        value is System.Collections.IEnumerable items and not string
+            ? items.Cast<object?>().Select(i => i switch
+            {
+                IReadOnlyDictionary<string, object?> point => point.GetValueOrDefault("value") as string,
+                IDictionary<string, object?> point => point.TryGetValue("value", out var text) ? text as string : null,
+                ContactPoint point => point.Value,
+                _ => null,
+            })
+            : [];
+
     /// <summary>An e-mail's key: trimmed, lower case; null when it is not an address.</summary>
     public static string? Email(string? value) =>
         value?.Trim() is { Length: > 2 } trimmed && trimmed.Contains('@', StringComparison.Ordinal) ? Cut(trimmed.ToLowerInvariant()) : null;
