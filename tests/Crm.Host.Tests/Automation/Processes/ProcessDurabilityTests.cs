@@ -19,7 +19,7 @@ public abstract class ProcessDurabilityTests(Engine engine)
     [Fact]
     public async Task An_instance_survives_a_host_restart_and_a_second_host_finishes_it_its_timer_firing_once()
     {
-        var connection = await ScheduledWorkTests.NewDatabaseAsync(engine);
+        var connection = await MigratedDatabases.CreateKeptAsync(engine);
         var first = new CrmHost(engine, connection, ScheduledWorkTests.QuickScheduler);
         _ = first.Server;
         var process = await first.ActiveProcessAsync(new
@@ -49,7 +49,7 @@ public abstract class ProcessDurabilityTests(Engine engine)
     [Fact]
     public async Task A_host_that_stopped_between_two_steps_leaves_the_instance_to_the_next_host_which_goes_on_at_start()
     {
-        var connection = await ScheduledWorkTests.NewDatabaseAsync(engine);
+        var connection = await MigratedDatabases.CreateKeptAsync(engine);
         var first = new CrmHost(engine, connection, ScheduledWorkTests.QuickScheduler);
         _ = first.Server;
         var process = await first.ActiveProcessAsync(new { name = "Interrupted", graph = Line(Step("wait", "wait", new { on = "signal", name = "go" }), SetComments("after", "taken on")) });
