@@ -76,10 +76,24 @@ public abstract class DelayedActionTests(Engine engine, DelayedActionHost fixtur
         Assert.Single((await host.QueryAsync("query($id: ID!) { automationRuns(entityType: DEAL, entityId: $id) { id ruleVersion status steps error } }", new { id = deal }))
             .ShouldSucceed().Data!["automationRuns"]!.AsArray(), r => Str(r!["status"]) != "SKIPPED")!;
 
-    private static async Task<JsonNode> RunWhenAsync(CrmHost host, string deal, string status)
+    /// <summary>
+    /// Makes the deal's run's waits due (<see cref="DueNowAsync"/>) for as long as it waits, until it is
+    /// <paramref name="status"/>: again at each look, since a host's recovery at its start schedules each
+    /// waiting wait again at its own time and may come after, and a RETRY's back-off is a wait of its own.
+    /// </summary>
+    private static async Task<JsonNode> DueThenWhenAsync(CrmHost host, string deal, string status)
     {
         JsonNode? run = null;
-        await ScheduledWorkTests.EventuallyAsync(async () => Str((run = await RunAsync(host, deal))["status"]) == status, $"the run is {status}");
+        await ScheduledWorkTests.EventuallyAsync(async () =>
+        {
+            run = await RunAsync(host, deal);
+            if (Str(run["status"]) == "WAITING")
+            {
+                await DueNowAsync(host, deal);
+            }
+
+            return Str(run["status"]) == status;
+        }, $"the run is {status}");
         return run!;
     }
 
@@ -142,8 +156,7 @@ public abstract class DelayedActionTests(Engine engine, DelayedActionHost fixtur
         Assert.Null(await CommentsAsync(host, deal));
         Assert.Equal(1, await ScheduledAsync(host, deal));
 
-        await DueNowAsync(host, deal);
-        var done = await RunWhenAsync(host, deal, "SUCCEEDED");
+        var done = await DueThenWhenAsync(host, deal, "SUCCEEDED");
         Assert.Equal(["SUCCEEDED", "SUCCEEDED"], done["steps"]!.AsArray().Select(s => Str(s!["status"])));
         Assert.Equal("Later", await CommentsAsync(host, deal));
         await ScheduledWorkTests.EventuallyAsync(async () => await ScheduledAsync(host, deal) == 0, "no work left");
@@ -166,8 +179,7 @@ public abstract class DelayedActionTests(Engine engine, DelayedActionHost fixtur
         // The wait and its scheduled work outlived the host; its time comes on the next.
         await using var second = StartOn(connection);
         Assert.Equal((1, 1), (await WaitsAsync(second, deal, "Waiting"), await ScheduledAsync(second, deal)));
-        await DueNowAsync(second, deal);
-        var done = await RunWhenAsync(second, deal, "SUCCEEDED");
+        var done = await DueThenWhenAsync(second, deal, "SUCCEEDED");
         Assert.Equal(2, done["steps"]!.AsArray().Count);
         Assert.Equal("After restart", await CommentsAsync(second, deal));
         Assert.Equal(1, await WaitsAsync(second, deal, "Done"));
@@ -196,8 +208,7 @@ public abstract class DelayedActionTests(Engine engine, DelayedActionHost fixtur
 
         await using var second = StartOn(connection);
         await ScheduledWorkTests.EventuallyAsync(async () => await ScheduledAsync(second, deal) == 1, "the next start scheduled the wait's work again");
-        await DueNowAsync(second, deal);
-        await RunWhenAsync(second, deal, "SUCCEEDED");
+        await DueThenWhenAsync(second, deal, "SUCCEEDED");
         Assert.Equal("Found again", await CommentsAsync(second, deal));
     }
 
@@ -211,9 +222,7 @@ public abstract class DelayedActionTests(Engine engine, DelayedActionHost fixtur
         (await host.MutateAsync("updateAutomationRule", "mutation($id: ID!, $input: AutomationRuleInput!) { updateAutomationRule(id: $id, input: $input) { errors { code message } } }",
             new { id = rule, input = Rule(title, "Version 2", "PT1H") })).Ok();
         await ActivateAsync(host, rule);
-        await DueNowAsync(host, deal);
-
-        var done = await RunWhenAsync(host, deal, "SUCCEEDED");
+        var done = await DueThenWhenAsync(host, deal, "SUCCEEDED");
         Assert.Equal(1, done["ruleVersion"]!.GetValue<int>());
         Assert.Equal("Version 1", await CommentsAsync(host, deal));
     }
@@ -226,8 +235,7 @@ public abstract class DelayedActionTests(Engine engine, DelayedActionHost fixtur
         var rule = await ActiveRuleAsync(host, Rule(title, "Left", "PT1H"));
         var deal = await DealInPreparationAsync(host, title);
         await MoveAsync(host, deal, "NEW");
-        await DueNowAsync(host, deal);
-        var cancelled = await RunWhenAsync(host, deal, "CANCELLED");
+        var cancelled = await DueThenWhenAsync(host, deal, "CANCELLED");
         Assert.Contains("left the stage PREPARATION", Str(cancelled["error"]), StringComparison.Ordinal);
         Assert.Null(await CommentsAsync(host, deal));
 
@@ -239,8 +247,7 @@ public abstract class DelayedActionTests(Engine engine, DelayedActionHost fixtur
         await ActivateAsync(host, rule);
         var kept = await DealInPreparationAsync(host, title);
         await MoveAsync(host, kept, "NEW");
-        await DueNowAsync(host, kept);
-        await RunWhenAsync(host, kept, "SUCCEEDED");
+        await DueThenWhenAsync(host, kept, "SUCCEEDED");
         Assert.Equal("Kept", await CommentsAsync(host, kept));
     }
 
@@ -284,18 +291,7 @@ public abstract class DelayedActionTests(Engine engine, DelayedActionHost fixtur
         Assert.Equal("WAITING", Str((await RunAsync(host, deal))["status"]));
 
         // Each back-off's wait made due at once: what is checked is that the retries went through waits, not how long they were.
-        JsonNode? failed = null;
-        await ScheduledWorkTests.EventuallyAsync(async () =>
-        {
-            failed = await RunAsync(host, deal);
-            if (Str(failed["status"]) == "WAITING")
-            {
-                await DueNowAsync(host, deal);
-            }
-
-            return Str(failed["status"]) == "FAILED";
-        }, "the run failed after its retries");
-        var ended = failed!;
+        var ended = await DueThenWhenAsync(host, deal, "FAILED");
         var step = Assert.Single(ended["steps"]!.AsArray())!;
         Assert.Equal(("FAILED", 3), (Str(step["status"]), step["attempts"]!.GetValue<int>()));
         Assert.Equal(2, await WaitsAsync(host, deal, "Done"));
