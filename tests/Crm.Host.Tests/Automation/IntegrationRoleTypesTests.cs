@@ -28,7 +28,7 @@ public abstract class IntegrationRoleTypesTests(Engine engine)
     [Fact]
     public async Task A_type_loaded_after_the_role_was_made_is_given_at_the_next_start_and_a_type_taken_away_stays_away()
     {
-        var connection = await ScheduledWorkTests.NewDatabaseAsync(engine);
+        var connection = await MigratedDatabases.CreateKeptAsync(engine);
         const string role = "Integration: Later types";
         await using (var first = new CrmHost(engine, connection))
         {

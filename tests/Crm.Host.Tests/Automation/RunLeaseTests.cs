@@ -9,6 +9,7 @@ using Crm.PluginSdk.Automation;
 using Crm.PluginSdk.Entities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Crm.Host.Tests.Automation;
 
@@ -28,11 +29,26 @@ public abstract class RunLeaseTests(Engine engine)
 
     private static long Id(string id) => long.Parse(id, CultureInfo.InvariantCulture);
 
-    private CrmHost Host(string connection, string grace, ErrorLog? errors = null, params IAutomationActionKind[] kinds)
+    private CrmHost Host(string connection, string grace, ErrorLog? errors = null, params IAutomationActionKind[] kinds) => HostOnClock(connection, "00:00:30", grace, null, errors, kinds);
+
+    /// <param name="budget">Automation:MaxRunDuration.</param>
+    /// <param name="clock">The host's clock, moved by the test (its leases' heartbeats, its sweeps and its runs' budgets go by it); the real one when null.</param>
+    private CrmHost HostOnClock(string connection, string budget, string grace, FakeTimeProvider? clock, ErrorLog? errors, params IAutomationActionKind[] kinds)
     {
-        var settings = new Dictionary<string, string?>(DelayedActionTests.Settings) { ["Automation:MaxRunDuration"] = "00:00:30", ["Automation:StalledRunGrace"] = grace };
+        var settings = new Dictionary<string, string?>(DelayedActionTests.Settings)
+        {
+            ["Automation:MaxRunDuration"] = budget,
+            ["Automation:StalledRunGrace"] = grace,
+            // A request held in an action lives through the time the test moves the clock on.
+            ["GraphQL:RequestTimeout"] = "00:10:00",
+        };
         var host = new CrmHost(engine, connection, settings, services: services =>
         {
+            if (clock is not null)
+            {
+                services.AddSingleton<TimeProvider>(clock);
+            }
+
             foreach (var kind in kinds)
             {
                 services.AddSingleton(kind);
@@ -76,7 +92,7 @@ public abstract class RunLeaseTests(Engine engine)
     [Fact]
     public async Task A_redelivered_event_gives_one_run_and_logs_no_error()
     {
-        var connection = await ScheduledWorkTests.NewDatabaseAsync(engine);
+        var connection = await MigratedDatabases.CreateKeptAsync(engine);
         var errors = new ErrorLog();
         await using var host = Host(connection, "00:02:00", errors);
         await RuleAsync(host, "records.updated", new { watchedFields = new[] { "title" } }, new { kind = "timeline.addComment", @params = new { text = "Once" } });
@@ -97,7 +113,7 @@ public abstract class RunLeaseTests(Engine engine)
     [Fact]
     public async Task A_pending_run_its_host_left_is_taken_over_by_its_events_redelivery_and_else_by_the_sweep()
     {
-        var connection = await ScheduledWorkTests.NewDatabaseAsync(engine);
+        var connection = await MigratedDatabases.CreateKeptAsync(engine);
         var stopping = new TestActions.Block();
         stopping.Release.SetCanceled(); // the host stops inside the first action: rolled back, the run is left PENDING
         string byEvent, bySweep, redelivered, swept;
@@ -153,9 +169,11 @@ public abstract class RunLeaseTests(Engine engine)
     [Fact]
     public async Task A_live_run_held_in_an_action_keeps_its_lease_and_once_the_sweep_ends_it_its_host_writes_nothing_and_a_retry_runs_each_action_once()
     {
-        var connection = await ScheduledWorkTests.NewDatabaseAsync(engine);
+        var connection = await MigratedDatabases.CreateKeptAsync(engine);
         var held = new OutsideCall();
-        await using var host = Host(connection, "00:00:02", null, held);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        // A budget longer than the time the test moves the clock on: the run stops for its lost lease, not for its budget.
+        await using var host = HostOnClock(connection, "00:10:00", "00:00:30", clock, null, held);
         var rule = await RuleAsync(host, "platform.manual", new { },
             new { kind = "timeline.addComment", @params = new { text = "First" } },
             new { kind = OutsideCall.KindName },
@@ -164,8 +182,17 @@ public abstract class RunLeaseTests(Engine engine)
         var call = host.QueryAsync(Start, new { ruleId = rule, recordId = deal });
         await held.Entered.Task.WaitAsync(TimeSpan.FromSeconds(60));
 
-        // Two graces and more inside the action: its host renews the lease, so the sweep leaves it running and a retry refuses it.
-        await Task.Delay(TimeSpan.FromSeconds(5));
+        // Two graces and more inside the action, in beats of a third of a grace on the host's clock: its host renews the
+        // lease at each beat, so the sweep (every grace) leaves it running and a retry refuses it.
+        for (var beat = 0; beat < 7; beat++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(10));
+            var now = clock.GetUtcNow().UtcDateTime;
+            await ScheduledWorkTests.EventuallyAsync(
+                async () => await ScheduledWorkTests.CountAsync(host, $"SELECT COUNT(*) AS n FROM {host.Table("automation", "runs")} WHERE entity_id = @p0 AND heartbeat >= @p1", Id(deal), now) == 1,
+                "the host renewed the run's lease");
+        }
+
         var running = Assert.Single(await RunsAsync(host, deal));
         Assert.Equal("RUNNING", Str(running["status"]));
         Assert.Equal("INVALID_VALUE", (await host.MutateAsync("retryRun", Retry, new { id = Str(running["id"]) })).ErrorCode());
@@ -188,7 +215,7 @@ public abstract class RunLeaseTests(Engine engine)
     [Fact]
     public async Task A_due_wait_is_taken_with_its_run_moved_running_at_once_and_a_host_stopping_after_leaves_it_to_the_sweep()
     {
-        var connection = await ScheduledWorkTests.NewDatabaseAsync(engine);
+        var connection = await MigratedDatabases.CreateKeptAsync(engine);
         var blocked = new OutsideCall();
         string deal;
         await using (var first = Host(connection, "00:10:00", null, blocked))

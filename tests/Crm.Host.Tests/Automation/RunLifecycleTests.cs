@@ -6,6 +6,7 @@ using Crm.Host.Tests.Timeline;
 using Crm.PluginSdk.Automation;
 using Crm.PluginSdk.Entities;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Crm.Host.Tests.Automation;
 
@@ -28,10 +29,18 @@ public abstract class RunLifecycleTests(Engine engine)
 
     private static string Str(JsonNode? node) => node!.GetValue<string>();
 
-    private CrmHost Host(string connection, string budget, string grace, params IAutomationActionKind[] kinds)
+    private CrmHost Host(string connection, string budget, string grace, params IAutomationActionKind[] kinds) => HostOnClock(connection, budget, grace, null, kinds);
+
+    /// <param name="clock">The host's clock, moved by the test (a run's budget goes by it); the real one when null.</param>
+    private CrmHost HostOnClock(string connection, string budget, string grace, FakeTimeProvider? clock, params IAutomationActionKind[] kinds)
     {
         var host = new CrmHost(engine, connection, Settings(budget, grace), services: services =>
         {
+            if (clock is not null)
+            {
+                services.AddSingleton<TimeProvider>(clock);
+            }
+
             foreach (var kind in kinds)
             {
                 services.AddSingleton(kind);
@@ -63,7 +72,7 @@ public abstract class RunLifecycleTests(Engine engine)
     [Fact]
     public async Task A_run_its_host_left_inside_an_action_is_ended_once_by_the_next_host_and_retried_from_that_action_with_its_input()
     {
-        var connection = await ScheduledWorkTests.NewDatabaseAsync(engine);
+        var connection = await MigratedDatabases.CreateKeptAsync(engine);
         var blocked = new TestActions.Block();
         string deal;
         string runId;
@@ -111,9 +120,10 @@ public abstract class RunLifecycleTests(Engine engine)
     [Fact]
     public async Task A_run_past_its_budget_stops_timed_out_before_its_next_action_and_a_retry_sees_the_event_that_started_it()
     {
-        var connection = await ScheduledWorkTests.NewDatabaseAsync(engine);
-        var slow = new TestActions.Slow(TimeSpan.FromSeconds(3));
-        await using var host = Host(connection, "00:00:02", "00:10:00", slow);
+        var connection = await MigratedDatabases.CreateKeptAsync(engine);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var slow = new TestActions.Slow(clock, TimeSpan.FromSeconds(3));
+        await using var host = HostOnClock(connection, "00:00:02", "00:10:00", clock, slow);
         await RuleAsync(host, "records.updated", new { watchedFields = new[] { "title" } },
             new { kind = TestActions.Slow.KindName },
             new { kind = "platform.script", @params = new { source = Echo } });
@@ -172,8 +182,8 @@ public static class TestActions
         }
     }
 
-    /// <summary><c>tests.slow</c>: takes its time (longer than a test's run budget).</summary>
-    public sealed class Slow(TimeSpan takes) : IAutomationActionKind
+    /// <summary><c>tests.slow</c>: takes its time (longer than a test's run budget) on the host's clock, which it moves on: no real wait.</summary>
+    public sealed class Slow(FakeTimeProvider clock, TimeSpan takes) : IAutomationActionKind
     {
         public const string KindName = "tests.slow";
 
@@ -189,11 +199,11 @@ public static class TestActions
 
         public bool AppliesTo(ICrmEntityDefinition recordType) => true;
 
-        public async Task<ActionOutcome> ExecuteAsync(AutomationActionContext context, CancellationToken cancellationToken)
+        public Task<ActionOutcome> ExecuteAsync(AutomationActionContext context, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _calls);
-            await Task.Delay(takes, cancellationToken);
-            return ActionOutcome.Success(null);
+            clock.Advance(takes);
+            return Task.FromResult(ActionOutcome.Success(null));
         }
     }
 }

@@ -14,25 +14,24 @@ namespace Crm.Host.Tests.Automation;
 /// Rules started by a schedule: a CRON rule runs for the records its filter selects, at most the
 /// documented number per firing, and a repeated firing runs nothing twice; deactivating it ends its
 /// work; a date-field rule runs for a record when its date (plus or minus the offset) comes, once.
+/// The tests share the class's host; a CRON rule's filter selects only its own test's deals (by title).
 /// </summary>
-public abstract class ScheduleTriggerTests(Engine engine)
+public abstract class ScheduleTriggerTests(ScheduleTriggerHost fixture)
 {
     private const string Handler = "automation/schedules";
 
-    private static IReadOnlyDictionary<string, string?> Settings(int maxRecords = 1_000) => new Dictionary<string, string?>(DelayedActionTests.Settings)
+    /// <summary>Records a firing runs for at most, in the shared host.</summary>
+    public const int MaxRecordsPerFiring = 3;
+
+    public static IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>(DelayedActionTests.Settings)
     {
         ["Automation:DateFieldSweep"] = "0/1 * * * * ?",
-        ["Automation:MaxRecordsPerFiring"] = maxRecords.ToString(CultureInfo.InvariantCulture),
+        ["Automation:MaxRecordsPerFiring"] = MaxRecordsPerFiring.ToString(CultureInfo.InvariantCulture),
     };
 
-    private static string Str(JsonNode? node) => node!.GetValue<string>();
+    private CrmHost Host => fixture.Host;
 
-    private async Task<CrmHost> StartAsync(int maxRecords = 1_000)
-    {
-        var host = new CrmHost(engine, await ScheduledWorkTests.NewDatabaseAsync(engine), Settings(maxRecords));
-        _ = host.Server;
-        return host;
-    }
+    private static string Str(JsonNode? node) => node!.GetValue<string>();
 
     private static async Task<string> ActiveRuleAsync(CrmHost host, object trigger, string comments)
     {
@@ -62,15 +61,16 @@ public abstract class ScheduleTriggerTests(Engine engine)
         await handler.HandleAsync(new ScheduledWork(Handler, rule, firedFor, "", 1), CancellationToken.None);
     }
 
-    private static object Cron(string cron) => new { kind = "schedule.cron", @params = new { cron, filter = """{"title":{"eq":"Swept"}}""" } };
+    private static object Cron(string cron, string title) => new { kind = "schedule.cron", @params = new { cron, filter = System.Text.Json.JsonSerializer.Serialize(new { title = new { eq = title } }) } };
 
     [Fact]
     public async Task A_cron_rule_runs_for_the_records_its_filter_selects_until_deactivated()
     {
-        await using var host = await StartAsync();
-        var swept = new[] { await host.CreateDealAsync(new { title = "Swept" }), await host.CreateDealAsync(new { title = "Swept" }) };
+        var host = Host;
+        var title = Records.NewMarker("swept");
+        var swept = new[] { await host.CreateDealAsync(new { title }), await host.CreateDealAsync(new { title }) };
         var other = await host.CreateDealAsync(new { title = "Other" });
-        var rule = await ActiveRuleAsync(host, Cron("0/1 * * * * ?"), "Cron");
+        var rule = await ActiveRuleAsync(host, Cron("0/1 * * * * ?", title), "Cron");
         Assert.Equal(1, await ScheduledAsync(host, rule));
 
         foreach (var deal in swept)
@@ -87,16 +87,17 @@ public abstract class ScheduleTriggerTests(Engine engine)
     [Fact]
     public async Task A_repeated_firing_runs_nothing_twice_and_a_firing_is_bounded()
     {
-        const int Max = 3;
-        await using var host = await StartAsync(Max);
+        const int Max = MaxRecordsPerFiring;
+        var host = Host;
+        var title = Records.NewMarker("bounded");
         var deals = new List<string>();
         for (var i = 0; i < Max * 10; i++)
         {
-            deals.Add(await host.CreateDealAsync(new { title = "Swept" }));
+            deals.Add(await host.CreateDealAsync(new { title }));
         }
 
         // Due in 2099: nothing fires but what the test fires.
-        var rule = await ActiveRuleAsync(host, Cron("0 0 0 1 1 ? 2099"), "By hand");
+        var rule = await ActiveRuleAsync(host, Cron("0 0 0 1 1 ? 2099", title), "By hand");
         var firedFor = new DateTimeOffset(2030, 1, 1, 9, 0, 0, TimeSpan.Zero);
         await FireAsync(host, rule, firedFor);
         await FireAsync(host, rule, firedFor);
@@ -115,10 +116,10 @@ public abstract class ScheduleTriggerTests(Engine engine)
     [Fact]
     public async Task A_bad_cron_is_refused_at_activation()
     {
-        await using var host = await StartAsync();
+        var host = Host;
         var id = Str((await host.MutateAsync("createAutomationRule",
             "mutation($input: AutomationRuleInput!) { createAutomationRule(entityType: DEAL, input: $input) { rule { id } errors { code message path } } }",
-            new { input = new { name = "Bad", trigger = Cron("0 0 25 * * ?"), actions = new object[] { new { kind = "records.setFields", @params = new { fields = new { comments = "x" } } } } } })).Ok()["rule"]!["id"]);
+            new { input = new { name = "Bad", trigger = Cron("0 0 25 * * ?", "Bad"), actions = new object[] { new { kind = "records.setFields", @params = new { fields = new { comments = "x" } } } } } })).Ok()["rule"]!["id"]);
         var refused = await host.MutateAsync("activateAutomationRule", "mutation($id: ID!) { activateAutomationRule(id: $id) { errors { code message } } }", new { id });
         Assert.Equal("INVALID_FORMAT", Str(refused["errors"]![0]!["code"]));
         Assert.Equal(0, await ScheduledAsync(host, id));
@@ -127,7 +128,7 @@ public abstract class ScheduleTriggerTests(Engine engine)
     [Fact]
     public async Task A_date_field_rule_runs_for_a_record_once_when_its_date_comes()
     {
-        await using var host = await StartAsync();
+        var host = Host;
         var tomorrow = DateTime.UtcNow.Date.AddDays(1);
         var due = await host.CreateDealAsync(new { title = "Closing", closeDate = tomorrow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) });
         var later = await host.CreateDealAsync(new { title = "Later", closeDate = tomorrow.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) });
@@ -140,11 +141,23 @@ public abstract class ScheduleTriggerTests(Engine engine)
         var run = Assert.Single(await RunsAsync(host, due));
         Assert.Equal("schedule.dateField", Str(run["eventType"]));
         Assert.Empty(await RunsAsync(host, later));
+        // The class's other tests make deals in this host: the sweep no longer looks at them for this rule.
+        (await host.MutateAsync("deactivateAutomationRule", "mutation($id: ID!) { deactivateAutomationRule(id: $id) { errors { code message path } } }", new { id = rule })).Ok();
     }
 }
 
+/// <summary>The host the schedule trigger tests share: a date-field sweep every second, a small bound per firing.</summary>
+public abstract class ScheduleTriggerHost(Engine engine) : HostFixture(engine)
+{
+    protected override IReadOnlyDictionary<string, string?> Settings => ScheduleTriggerTests.Settings;
+}
+
+public sealed class ScheduleTriggerSqliteHost() : ScheduleTriggerHost(Engine.Sqlite);
+
+public sealed class ScheduleTriggerPostgresHost() : ScheduleTriggerHost(Engine.Postgres);
+
 [Trait("Engine", "Sqlite")]
-public sealed class ScheduleTriggerTestsOnSqlite() : ScheduleTriggerTests(Engine.Sqlite);
+public sealed class ScheduleTriggerTestsOnSqlite(ScheduleTriggerSqliteHost fixture) : ScheduleTriggerTests(fixture), IClassFixture<ScheduleTriggerSqliteHost>;
 
 [Trait("Engine", "Postgres")]
-public sealed class ScheduleTriggerTestsOnPostgres() : ScheduleTriggerTests(Engine.Postgres);
+public sealed class ScheduleTriggerTestsOnPostgres(ScheduleTriggerPostgresHost fixture) : ScheduleTriggerTests(fixture), IClassFixture<ScheduleTriggerPostgresHost>;

@@ -51,7 +51,7 @@ public abstract class WebhookThrottleTests(Engine engine)
     [Fact]
     public async Task Two_hosts_let_through_a_rules_calls_at_most_the_limit_in_any_sixty_seconds_across_a_minutes_turn_each_rule_counted_alone()
     {
-        var connection = await ScheduledWorkTests.NewDatabaseAsync(engine);
+        var connection = await MigratedDatabases.CreateKeptAsync(engine);
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 10, 0, 50, TimeSpan.Zero));
         await using var first = Host(connection, clock);
         await using var second = Host(connection, clock);

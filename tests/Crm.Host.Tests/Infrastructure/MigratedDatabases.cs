@@ -34,6 +34,14 @@ public static class MigratedDatabases
         return $"Data Source={path}";
     }
 
+    /// <summary>
+    /// A new migrated database on <paramref name="engine"/> that outlives its hosts, for a test that
+    /// restarts hosts on one database (a SQLite file's folder is deleted by the host given it, if any).
+    /// </summary>
+    public static async Task<string> CreateKeptAsync(Engine engine) => engine == Engine.Postgres
+        ? await CreatePostgresAsync()
+        : await CreateSqliteAsync(Directory.CreateTempSubdirectory("crm-test-sqlite-").FullName);
+
     private static async Task<string> MigratePostgresTemplateAsync()
     {
         var connectionString = await TestPostgres.CreateDatabaseAsync();

@@ -37,7 +37,7 @@ public abstract class InstanceLeaseTests(Engine engine)
     [Fact]
     public async Task A_live_instance_held_in_a_step_is_taken_by_no_sweep_and_one_whose_host_died_is_advanced_once()
     {
-        var connection = await ScheduledWorkTests.NewDatabaseAsync(engine);
+        var connection = await MigratedDatabases.CreateKeptAsync(engine);
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 10, 0, 0, TimeSpan.Zero));
         var held = new OutsideCall();
         await using var first = Host(connection, clock, held);

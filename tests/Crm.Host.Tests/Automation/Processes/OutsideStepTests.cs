@@ -29,7 +29,7 @@ public abstract class OutsideStepTests(Engine engine)
     [Fact]
     public async Task A_webhook_step_cut_off_between_its_call_and_its_advance_is_not_called_again_and_an_admins_retry_takes_it_again()
     {
-        var connection = await ScheduledWorkTests.NewDatabaseAsync(engine);
+        var connection = await MigratedDatabases.CreateKeptAsync(engine);
         var first = new CrmHost(engine, connection, Settings);
         _ = first.Server;
         var table = first.Table("automation", "process_instances");

@@ -1,6 +1,8 @@
 using Crm.Host.Tests.Infrastructure;
 using Crm.Host.Tests.Permissions;
 using Crm.Host.Tests.Platform;
+using Crm.PluginSdk.Scheduling;
+using Microsoft.Extensions.DependencyInjection;
 using static Crm.Host.Tests.Automation.Processes.ProcessGraphs;
 
 namespace Crm.Host.Tests.Automation.Processes;
@@ -9,23 +11,46 @@ namespace Crm.Host.Tests.Automation.Processes;
 /// Instances live in the database, their timers in the durable scheduler: a host stopped while an
 /// instance waits (for a signal, a timer) leaves it to the next host on the same database, which
 /// takes it on; a timer fires once and moves its branch, an approval's timeout takes its timeout edge.
-/// Each test has databases of its own, since it restarts hosts on them.
+/// Each test has databases of its own, since it restarts hosts on them. A timer's time is made to come
+/// through the scheduler when the test chooses (<see cref="TimersDueThenAsync"/>), never waited for on a
+/// loaded machine, where a short one could pass before the test saw the instance wait.
 /// </summary>
 public abstract class ProcessDurabilityTests(Engine engine)
 {
+    /// <summary>
+    /// Makes the instance's timers due now through the scheduler (their work scheduled again, for now, with
+    /// the payload the module gives it), again at each look until the instance is <paramref name="status"/>:
+    /// a starting host's recovery schedules each timer again at its own time and may come after.
+    /// </summary>
+    private static async Task TimersDueThenAsync(CrmHost host, string deal, string instance, string status)
+    {
+        var scheduler = host.Services.GetRequiredService<IWorkScheduler>();
+        await ScheduledWorkTests.EventuallyAsync(async () =>
+        {
+            var now = await host.InstanceAsync(deal, instance);
+            foreach (var timer in now["position"]!["tokens"]!.AsArray().Select(t => t?["wait"]?["timer"]?.GetValue<string>()).OfType<string>())
+            {
+                var payload = new System.Text.Json.Nodes.JsonObject { ["instanceId"] = long.Parse(instance, System.Globalization.CultureInfo.InvariantCulture), ["timer"] = timer };
+                await scheduler.ScheduleAsync("automation/process-timer", timer, DateTimeOffset.UtcNow, payload.ToJsonString(), CancellationToken.None);
+            }
+
+            return now["status"].Str() == status;
+        }, $"the instance is {status}");
+    }
+
     private string? SqliteFolder(string connection) =>
         engine == Engine.Sqlite ? Path.GetDirectoryName(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connection).DataSource) : null;
 
     [Fact]
     public async Task An_instance_survives_a_host_restart_and_a_second_host_finishes_it_its_timer_firing_once()
     {
-        var connection = await ScheduledWorkTests.NewDatabaseAsync(engine);
+        var connection = await MigratedDatabases.CreateKeptAsync(engine);
         var first = new CrmHost(engine, connection, ScheduledWorkTests.QuickScheduler);
         _ = first.Server;
         var process = await first.ActiveProcessAsync(new
         {
             name = "Wait, then a timer",
-            graph = Line(Step("signed", "wait", new { on = "signal", name = "signed" }), Step("cool", "wait", new { on = "timer", delay = "PT2S" }), SetComments("after", "cooled down")),
+            graph = Line(Step("signed", "wait", new { on = "signal", name = "signed" }), Step("cool", "wait", new { on = "timer", delay = "PT1H" }), SetComments("after", "cooled down")),
         });
         var deal = await first.CreateDealAsync(new { title = "Durable" });
         var instance = (await first.StartAsync(process, deal)).Ok()["instance"]!["id"].Str();
@@ -39,7 +64,7 @@ public abstract class ProcessDurabilityTests(Engine engine)
         var timer = signalled["position"]!["tokens"]![0]!["wait"]!;
         Assert.Equal("timer", timer["kind"].Str());
 
-        await ScheduledWorkTests.EventuallyAsync(async () => (await second.InstanceAsync(deal, instance))["status"].Str() == "COMPLETED", "the timer moved the instance on");
+        await TimersDueThenAsync(second, deal, instance, "COMPLETED");
         var done = await second.InstanceAsync(deal, instance);
         Assert.Single(done["steps"]!.AsArray(), s => s!["stepId"].Str() == "cool" && s["status"].Str() == "RESUMED");
         Assert.Single(done["steps"]!.AsArray(), s => s!["stepId"].Str() == "after");
@@ -49,7 +74,7 @@ public abstract class ProcessDurabilityTests(Engine engine)
     [Fact]
     public async Task A_host_that_stopped_between_two_steps_leaves_the_instance_to_the_next_host_which_goes_on_at_start()
     {
-        var connection = await ScheduledWorkTests.NewDatabaseAsync(engine);
+        var connection = await MigratedDatabases.CreateKeptAsync(engine);
         var first = new CrmHost(engine, connection, ScheduledWorkTests.QuickScheduler);
         _ = first.Server;
         var process = await first.ActiveProcessAsync(new { name = "Interrupted", graph = Line(Step("wait", "wait", new { on = "signal", name = "go" }), SetComments("after", "taken on")) });
@@ -77,7 +102,7 @@ public abstract class ProcessDurabilityTests(Engine engine)
         {
             name = "Approve in time",
             graph = Graph(
-                [Step("start", "start"), Step("ok", "approval", new { mode = "any", assignees = new[] { long.Parse(approver.Id, System.Globalization.CultureInfo.InvariantCulture) }, timeout = "PT2S" }),
+                [Step("start", "start"), Step("ok", "approval", new { mode = "any", assignees = new[] { long.Parse(approver.Id, System.Globalization.CultureInfo.InvariantCulture) }, timeout = "PT1H" }),
                  SetComments("yes", "approved"), SetComments("no", "rejected"), SetComments("late", "timed out"), Step("end", "end")],
                 [Edge("start", "ok"), Edge("ok", "yes", "approved"), Edge("ok", "no", "rejected"), Edge("ok", "late", "timeout"), Edge("yes", "end"), Edge("no", "end"), Edge("late", "end")]),
         });
@@ -86,7 +111,7 @@ public abstract class ProcessDurabilityTests(Engine engine)
         var approval = instance["approvals"]![0]!["id"].Str();
         Assert.Single((await host.QueryAsync("{ myApprovals { id } }", null, approver.Key)).ShouldSucceed().Data!["myApprovals"]!.AsArray());
 
-        await ScheduledWorkTests.EventuallyAsync(async () => (await host.InstanceAsync(deal, instance["id"].Str()))["status"].Str() == "COMPLETED", "the timeout moved the instance on");
+        await TimersDueThenAsync(host, deal, instance["id"].Str(), "COMPLETED");
         var done = await host.InstanceAsync(deal, instance["id"].Str());
         Assert.Equal("TIMED_OUT", done["approvals"]![0]!["status"].Str());
         Assert.Equal("timed out", await host.CommentsAsync(deal));
