@@ -28,7 +28,7 @@ public sealed class BulkSchemaContributor(BulkActionsOptions options) : ISchemaC
         kind.Add("ADD_COMMENT", BulkActionKind.AddComment, "Adds 'text' as your comment on each record's timeline (the automation action timeline.addComment: whoever may read a record may comment on it).");
         kind.Add("CREATE_ACTIVITY", BulkActionKind.CreateActivity, "Plans an activity bound to each record, as 'activity' describes it (the automation action activities.create).");
         kind.Add("OPEN", BulkActionKind.Open, "Moves each record to the first in-process item of its stage or status list (a deal to its pipeline's first open stage); for types whose stageId or statusId comes from a selection list.");
-        kind.Add("CLOSE", BulkActionKind.Close, "Moves each record to the first item of its stage or status list meaning 'outcome' (a deal to its pipeline's won or lost stage, a lead to its converted or junk status); a record already there is left as it is.");
+        kind.Add("CLOSE", BulkActionKind.Close, "Moves each record to the first item of its stage or status list meaning 'outcome' (a deal to its pipeline's won or lost stage, a lead to junk: a lead's success status is reached by convertLead, so its update refuses it); a record already there is left as it is.");
 
         var action = new InputObjectGraphType { Name = "BulkActionInput", Description = "A bulk action: its kind and what that kind needs." };
         action.AddField(new FieldType { Name = "kind", ResolvedType = new NonNullGraphType(kind) });
@@ -42,7 +42,7 @@ public sealed class BulkSchemaContributor(BulkActionsOptions options) : ISchemaC
             Description = "CREATE_ACTIVITY: the activity, as the automation action activities.create takes it: { \"subject\": \"Call back\", \"typeId\": \"CALL\", \"responsibleId\": \"5\", "
                 + "\"deadline\": \"2026-12-04T17:00:00Z\" (or \"deadlineIn\": \"P3D\"), \"priority\": \"HIGH\", \"description\": \"...\" }; its limits are that action's.",
         });
-        action.AddField(new FieldType { Name = "outcome", ResolvedType = composer.Types.ListItemSemantics, Description = "CLOSE: SUCCESS (won, converted) or FAILURE (lost, junk)." });
+        action.AddField(new FieldType { Name = "outcome", ResolvedType = composer.Types.ListItemSemantics, Description = "CLOSE: SUCCESS (a won deal) or FAILURE (a lost deal, a junk lead)." });
 
         var payload = new ObjectGraphType { Name = "BulkUpdatePayload", Description = "The bulk action's job, or why it was refused." };
         payload.AddField(new FieldType { Name = "job", ResolvedType = new GraphQLTypeReference(IJobs.GraphTypeName), Resolver = new FuncFieldResolver<object?>(c => ((JobStart)c.Source!).Job) });

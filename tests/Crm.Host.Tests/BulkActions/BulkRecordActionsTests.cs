@@ -78,6 +78,13 @@ public abstract partial class BulkUpdateTests
         Assert.Equal(("SUCCEEDED", 2L, 0L), Outcome(await RanAsync("DEAL", key, new { kind = "OPEN" }, [open, lost])));
         Assert.Equal(["NEW", "NEW"], await StagesAsync(open, lost));
 
+        // A lead closes as junk; its success is reached by conversion only, which its own update says per record.
+        var lead = await Host.CreateLeadAsync(new { title = $"{marker} lead" });
+        Assert.Equal(("SUCCEEDED", 1L, 0L), Outcome(await RanAsync("LEAD", CrmHost.AdminKey, new { kind = "CLOSE", outcome = "FAILURE" }, [lead])));
+        Assert.Equal(("SUCCEEDED", 0L, 1L), Outcome(await RanAsync("LEAD", CrmHost.AdminKey, new { kind = "CLOSE", outcome = "SUCCESS" }, [lead])));
+        Assert.Equal(("SUCCEEDED", 1L, 0L), Outcome(await RanAsync("LEAD", CrmHost.AdminKey, new { kind = "OPEN" }, [lead])));
+        Assert.Equal("NEW", (await Host.QueryAsync("query($id: ID!) { lead(id: $id) { statusId } }", new { id = lead })).ShouldSucceed().Data!["lead"]!["statusId"]!.GetValue<string>());
+
         Assert.Equal("REQUIRED", (await BulkOnAsync("DEAL", key, new { kind = "CLOSE" }, [open])).ErrorCode());
         Assert.Equal("INVALID_VALUE", (await BulkOnAsync("CONTACT", CrmHost.AdminKey, new { kind = "CLOSE", outcome = "SUCCESS" }, ["1"])).ErrorCode());
     }
