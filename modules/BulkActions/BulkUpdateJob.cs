@@ -16,9 +16,11 @@ namespace Crm.Modules.BulkActions;
 
 /// <summary>
 /// The bulk action job: takes the chosen records in ascending id order (the ids named, or pages of
-/// the list the owner would see) and puts each through its type's own update or delete as the owner,
-/// in a scope of its own, so validation, rights per record, events and timeline are those of a single
-/// write. The checkpoint is saved after each record: a resumed run skips every id it names.
+/// the list the owner would see, read by <see cref="ListPages"/>) and puts each through its type's own
+/// update or delete, a stage move (<see cref="StageMoves"/>) or another module's automation action
+/// (<see cref="AutomationSteps"/>) as the owner, in a scope of its own, so validation, rights per record,
+/// events and timeline are those of a single write. The checkpoint is saved after each record: a
+/// resumed run skips every id it names.
 /// </summary>
 public sealed class BulkUpdateJob(BulkActionsOptions options) : JobKind<BulkParameters>
 {
