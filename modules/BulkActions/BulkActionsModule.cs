@@ -6,7 +6,7 @@ namespace Crm.Modules.BulkActions;
 
 /// <summary>
 /// Bulk actions on the records of any registered record type (plugins' too), as background jobs:
-/// each record goes through its type's own update or delete, with the owner's rights checked per record.
+/// each record goes through its type's own update or delete (or another module's automation action), with the owner's rights checked per record.
 /// </summary>
 public sealed class BulkActionsModule : ICrmModule
 {
@@ -17,7 +17,7 @@ public sealed class BulkActionsModule : ICrmModule
         Version: "0.1.0",
         SdkVersionRange: "[0.1.0, 1.0.0)",
         DependsOn: [],
-        Description: "Bulk updates, assignments and deletions of records, run as background jobs with a result per record.");
+        Description: "Bulk updates, assignments, stage moves (open, close), comments, activities and deletions of records, run as background jobs with a result per record.");
 
     public void ConfigureServices(IServiceCollection services, ModuleContext context)
     {

@@ -4,6 +4,7 @@ using Crm.PluginSdk.Automation;
 using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Jobs;
+using Crm.PluginSdk.Lists;
 using GraphQL;
 using GraphQL.Resolvers;
 using GraphQL.Types;
@@ -24,11 +25,24 @@ public sealed class BulkSchemaContributor(BulkActionsOptions options) : ISchemaC
         kind.Add("SET_FIELDS", BulkActionKind.SetFields, "Sets 'fields' (any field of the type's update input, custom fields and the stage or status included) through the type's update.");
         kind.Add("ASSIGN", BulkActionKind.Assign, "Makes 'userId' the responsible user through the type's update.");
         kind.Add("DELETE", BulkActionKind.Delete, "Deletes each record through the type's delete.");
+        kind.Add("ADD_COMMENT", BulkActionKind.AddComment, "Adds 'text' as your comment on each record's timeline (the automation action timeline.addComment: whoever may read a record may comment on it).");
+        kind.Add("CREATE_ACTIVITY", BulkActionKind.CreateActivity, "Plans an activity bound to each record, as 'activity' describes it (the automation action activities.create).");
+        kind.Add("OPEN", BulkActionKind.Open, "Moves each record to the first in-process item of its stage or status list (a deal to its pipeline's first open stage); for types whose stageId or statusId comes from a selection list.");
+        kind.Add("CLOSE", BulkActionKind.Close, "Moves each record to the first item of its stage or status list meaning 'outcome' (a deal to its pipeline's won or lost stage, a lead to junk: a lead's success status is reached by convertLead, so its update refuses it); a record already there is left as it is.");
 
         var action = new InputObjectGraphType { Name = "BulkActionInput", Description = "A bulk action: its kind and what that kind needs." };
         action.AddField(new FieldType { Name = "kind", ResolvedType = new NonNullGraphType(kind) });
         action.AddField(new FieldType { Name = "fields", ResolvedType = composer.Types.Json, Description = $"SET_FIELDS: the values, as the type's update input takes them: {{ \"stageId\": \"WON\", \"ufCrmNote\": \"x\" }}; at most {options.MaxFields} fields (BulkActions:MaxFields)." });
         action.AddField(new FieldType { Name = "userId", ResolvedType = new IdGraphType(), Description = "ASSIGN: the new responsible user." });
+        action.AddField(new FieldType { Name = "text", ResolvedType = new StringGraphType(), Description = "ADD_COMMENT: the comment, plain text; @[user:5] mentions user 5 (the comments' limits: at most 10,000 characters)." });
+        action.AddField(new FieldType
+        {
+            Name = "activity",
+            ResolvedType = composer.Types.Json,
+            Description = "CREATE_ACTIVITY: the activity, as the automation action activities.create takes it: { \"subject\": \"Call back\", \"typeId\": \"CALL\", \"responsibleId\": \"5\", "
+                + "\"deadline\": \"2026-12-04T17:00:00Z\" (or \"deadlineIn\": \"P3D\"), \"priority\": \"HIGH\", \"description\": \"...\" }; its limits are that action's.",
+        });
+        action.AddField(new FieldType { Name = "outcome", ResolvedType = composer.Types.ListItemSemantics, Description = "CLOSE: SUCCESS (a won deal) or FAILURE (a lost deal, a junk lead)." });
 
         var payload = new ObjectGraphType { Name = "BulkUpdatePayload", Description = "The bulk action's job, or why it was refused." };
         payload.AddField(new FieldType { Name = "job", ResolvedType = new GraphQLTypeReference(IJobs.GraphTypeName), Resolver = new FuncFieldResolver<object?>(c => ((JobStart)c.Source!).Job) });
@@ -37,7 +51,7 @@ public sealed class BulkSchemaContributor(BulkActionsOptions options) : ISchemaC
         composer.Mutation.AddField(new FieldType
         {
             Name = "bulkUpdate",
-            Description = "Starts a job that applies 'action' to each chosen record, in ascending id order, through the type's own update or delete, as you: "
+            Description = "Starts a job that applies 'action' to each chosen record, in ascending id order, through the type's own update or delete (or the comment's or activity's own create), as you: "
                 + "validation, your rights on each record, events and timeline are those of a single write. "
                 + $"The records are 'ids' (at most {options.MaxIds}, BulkActions:MaxIds) or those you may read that match 'where' AND-ed with the saved view 'viewId' "
                 + $"(at most {options.MaxRecords}, BulkActions:MaxRecords, counted when the job starts). "
@@ -92,6 +106,8 @@ public sealed class BulkSchemaContributor(BulkActionsOptions options) : ISchemaC
 
         var actionKind = (BulkActionKind)action["kind"]!;
         JsonObject? fields = null;
+        JsonObject? step = null;
+        ListItemSemantics? outcome = null;
         switch (actionKind)
         {
             case BulkActionKind.SetFields:
@@ -106,6 +122,26 @@ public sealed class BulkSchemaContributor(BulkActionsOptions options) : ISchemaC
                 }
 
                 fields = given;
+                break;
+            case BulkActionKind.AddComment:
+                if (action.GetValueOrDefault("text") is not string text)
+                {
+                    return Refused(ErrorCodes.Required, "ADD_COMMENT needs 'text'.", "action", "text");
+                }
+
+                // The length is the comment action's to check, before the job is stored.
+                step = new JsonObject { ["text"] = text };
+                break;
+            case BulkActionKind.CreateActivity:
+                if (action.GetValueOrDefault("activity") is not JsonObject activity)
+                {
+                    return Refused(ErrorCodes.Required, "CREATE_ACTIVITY needs 'activity': an object with at least its subject.", "action", "activity");
+                }
+
+                step = activity;
+                break;
+            case BulkActionKind.Close:
+                outcome = action.GetValueOrDefault("outcome") as ListItemSemantics?;
                 break;
             case BulkActionKind.Assign:
                 if (Convert.ToString(action.GetValueOrDefault("userId"), CultureInfo.InvariantCulture) is not { Length: > 0 } userId)
@@ -130,7 +166,7 @@ public sealed class BulkSchemaContributor(BulkActionsOptions options) : ISchemaC
         // The view is read once, as the caller, and stored with the job as what it said then.
         var view = ids is null ? await ViewArgument.ResolveAsync(c, entityType) : null;
         var filter = view is null ? where as JsonObject : view.CombinedWhereJson(where as JsonObject);
-        var parameters = new BulkParameters(entityType, ids is null ? null : [.. parsed], ids is null ? filter ?? [] : null, actionKind, fields);
+        var parameters = new BulkParameters(entityType, ids is null ? null : [.. parsed], ids is null ? filter ?? [] : null, actionKind, fields) { StepParameters = step, Outcome = outcome };
         return await c.RequestServices!.GetRequiredService<IJobs>().StartAsync(BulkUpdateJob.KindName, parameters, c.CancellationToken);
     }
 

@@ -5,6 +5,7 @@ using Crm.PluginSdk.Automation;
 using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Jobs;
+using Crm.PluginSdk.Lists;
 using Crm.PluginSdk.Querying;
 using Crm.PluginSdk.Records;
 using Crm.PluginSdk.Security;
@@ -15,9 +16,11 @@ namespace Crm.Modules.BulkActions;
 
 /// <summary>
 /// The bulk action job: takes the chosen records in ascending id order (the ids named, or pages of
-/// the list the owner would see) and puts each through its type's own update or delete as the owner,
-/// in a scope of its own, so validation, rights per record, events and timeline are those of a single
-/// write. The checkpoint is saved after each record: a resumed run skips every id it names.
+/// the list the owner would see, read by <see cref="ListPages"/>) and puts each through its type's own
+/// update or delete, a stage move (<see cref="StageMoves"/>) or another module's automation action
+/// (<see cref="AutomationSteps"/>) as the owner, in a scope of its own, so validation, rights per record,
+/// events and timeline are those of a single write. The checkpoint is saved after each record: a
+/// resumed run skips every id it names.
 /// </summary>
 public sealed class BulkUpdateJob(BulkActionsOptions options) : JobKind<BulkParameters>
 {
@@ -34,11 +37,18 @@ public sealed class BulkUpdateJob(BulkActionsOptions options) : JobKind<BulkPara
             return [UserError.At(ErrorCodes.NotFound, $"There is no record type '{parameters.EntityType}'.", "entityType")];
         }
 
-        var action = parameters.Kind == BulkActionKind.Delete ? PermissionAction.Delete : PermissionAction.Update;
+        // The type-wide right the action needs at all; each record's write checks the record.
+        var action = parameters.Kind switch
+        {
+            BulkActionKind.Delete => PermissionAction.Delete,
+            BulkActionKind.AddComment or BulkActionKind.CreateActivity => PermissionAction.Read,
+            _ => PermissionAction.Update,
+        };
         var actor = requestServices.GetRequiredService<ICurrentActor>();
         if (!actor.IsAdministrator && actor.Rights.Level(definition.Name, action) == PermissionLevel.None)
         {
-            return [UserError.At(ErrorCodes.Forbidden, $"You may not {(action == PermissionAction.Delete ? "delete" : "change")} {definition.PluralName}.", "entityType")];
+            var verb = action == PermissionAction.Delete ? "delete" : action == PermissionAction.Read ? "read" : "change";
+            return [UserError.At(ErrorCodes.Forbidden, $"You may not {verb} {definition.PluralName}.", "entityType")];
         }
 
         if (parameters.Ids is { } ids)
@@ -54,13 +64,36 @@ public sealed class BulkUpdateJob(BulkActionsOptions options) : JobKind<BulkPara
             }
         }
 
-        if (parameters.Kind != BulkActionKind.Delete)
+        switch (parameters.Kind)
         {
-            var (_, errors) = await InputAsync(requestServices, definition, parameters.Fields, cancellationToken);
-            if (errors.Count > 0)
-            {
-                return errors;
-            }
+            case BulkActionKind.SetFields or BulkActionKind.Assign:
+                var (_, errors) = await InputAsync(requestServices, definition, parameters.Fields, cancellationToken);
+                if (errors.Count > 0)
+                {
+                    return errors;
+                }
+
+                break;
+            case BulkActionKind.AddComment or BulkActionKind.CreateActivity:
+                var invalid = new List<UserError>();
+                if (await AutomationSteps.PrepareAsync(requestServices, definition, parameters, invalid, cancellationToken) is null)
+                {
+                    return invalid;
+                }
+
+                break;
+            case BulkActionKind.Open or BulkActionKind.Close:
+                if (StageMoves.Refusal(definition) is { } cannot)
+                {
+                    return [UserError.At(ErrorCodes.InvalidValue, cannot, "action", "kind")];
+                }
+
+                if (parameters.Kind == BulkActionKind.Close && parameters.Outcome is not (ListItemSemantics.Success or ListItemSemantics.Failure))
+                {
+                    return [UserError.At(ErrorCodes.Required, "CLOSE needs 'outcome': SUCCESS or FAILURE.", "action", "outcome")];
+                }
+
+                break;
         }
 
         if (parameters.Ids is null)
@@ -69,7 +102,7 @@ public sealed class BulkUpdateJob(BulkActionsOptions options) : JobKind<BulkPara
             int? total;
             try
             {
-                total = (await definition.ListAsync(requestServices, Arguments(parameters, 0, null), withTotalCount: true, cancellationToken)).TotalCount;
+                total = (await definition.ListAsync(requestServices, Arguments(parameters) with { First = 0 }, withTotalCount: true, cancellationToken)).TotalCount;
             }
             catch (ExecutionError ex)
             {
@@ -90,16 +123,18 @@ public sealed class BulkUpdateJob(BulkActionsOptions options) : JobKind<BulkPara
         var parameters = context.Parameters;
         var checkpoint = context.Checkpoint is { } saved
             ? JsonSerializer.Deserialize<BulkCheckpoint>(saved, Json)!
-            : new BulkCheckpoint(null, 0, 0, 0, parameters.Ids?.Count, []);
+            : new BulkCheckpoint(ListPosition.Start with { Total = parameters.Ids?.Count }, 0, 0, 0, []);
 
+        // Checked once a run, as the owner: each record's write checks their rights on it again.
+        var step = AutomationSteps.ActionOf(parameters.Kind) is null ? null : await context.AsOwnerAsync(services => PrepareStepAsync(services, parameters, context.CancellationToken));
         while (checkpoint.Done + checkpoint.Refused < options.MaxRecords)
         {
             var page = await NextPageAsync(context, checkpoint);
-            checkpoint = checkpoint with { Total = checkpoint.Total ?? page.Total };
+            checkpoint = checkpoint with { Position = checkpoint.Position with { Total = page.Next.Total } };
             var pending = page.Ids.Where(id => id > checkpoint.LastId).Take((int)(options.MaxRecords - checkpoint.Done - checkpoint.Refused)).ToList();
             foreach (var id in pending)
             {
-                var refusal = await ApplyAsync(context, id);
+                var refusal = await ApplyAsync(context, step, id);
                 checkpoint = refusal is null
                     ? checkpoint with { LastId = id, Done = checkpoint.Done + 1 }
                     : checkpoint with
@@ -108,7 +143,7 @@ public sealed class BulkUpdateJob(BulkActionsOptions options) : JobKind<BulkPara
                         Refused = checkpoint.Refused + 1,
                         Refusals = checkpoint.Refusals.Count < options.MaxRefusalsListed ? [.. checkpoint.Refusals, refusal] : checkpoint.Refusals,
                     };
-                checkpoint = checkpoint with { PageAfter = id == page.Ids[^1] ? page.EndCursor : checkpoint.PageAfter };
+                checkpoint = checkpoint with { Position = id == page.Ids[^1] ? page.Next : checkpoint.Position };
                 await SaveAsync(context, checkpoint);
             }
 
@@ -117,9 +152,9 @@ public sealed class BulkUpdateJob(BulkActionsOptions options) : JobKind<BulkPara
                 break;
             }
 
-            if (pending.Count == 0 || checkpoint.PageAfter != page.EndCursor)
+            if (pending.Count == 0 || checkpoint.Position != page.Next)
             {
-                checkpoint = checkpoint with { PageAfter = page.EndCursor };
+                checkpoint = checkpoint with { Position = page.Next };
                 await SaveAsync(context, checkpoint);
             }
         }
@@ -138,10 +173,10 @@ public sealed class BulkUpdateJob(BulkActionsOptions options) : JobKind<BulkPara
     private static Task SaveAsync(JobContext<BulkParameters> context, BulkCheckpoint checkpoint)
     {
         var counts = new Dictionary<string, long> { ["done"] = checkpoint.Done, ["refused"] = checkpoint.Refused };
-        return context.SaveAsync(new JobProgress(checkpoint.Done + checkpoint.Refused, checkpoint.Total, counts), JsonSerializer.Serialize(checkpoint, Json));
+        return context.SaveAsync(new JobProgress(checkpoint.Done + checkpoint.Refused, checkpoint.Position.Total, counts), JsonSerializer.Serialize(checkpoint, Json));
     }
 
-    private sealed record Page(IReadOnlyList<long> Ids, string? EndCursor, bool HasMore, long? Total);
+    private sealed record Page(IReadOnlyList<long> Ids, ListPosition Next, bool HasMore);
 
     /// <summary>The next ids to apply: a slice of those named, or a page of the list as the owner sees it now.</summary>
     private Task<Page> NextPageAsync(JobContext<BulkParameters> context, BulkCheckpoint checkpoint)
@@ -150,36 +185,44 @@ public sealed class BulkUpdateJob(BulkActionsOptions options) : JobKind<BulkPara
         if (parameters.Ids is { } ids)
         {
             var rest = ids.Where(id => id > checkpoint.LastId).ToList();
-            return Task.FromResult(new Page([.. rest.Take(options.PageSize)], null, rest.Count > options.PageSize, ids.Count));
+            return Task.FromResult(new Page([.. rest.Take(options.PageSize)], checkpoint.Position, rest.Count > options.PageSize));
         }
 
         return context.AsOwnerAsync(async services =>
         {
-            var definition = DefinitionOf(services, parameters);
-            var connection = await definition.ListAsync(services, Arguments(parameters, options.PageSize, checkpoint.PageAfter), withTotalCount: checkpoint.Total is null, context.CancellationToken);
-            var pageIds = connection.Edges.Select(e => ((ICrmRecord)e.Node).Id).ToList();
-            return new Page(pageIds, connection.PageInfo.EndCursor ?? checkpoint.PageAfter, connection.PageInfo.HasNextPage, connection.TotalCount);
+            var page = await DefinitionOf(services, parameters).ReadPageAsync(services, Arguments(parameters), options.PageSize, checkpoint.Position, countTotal: true, context.CancellationToken);
+            return new Page(page.Ids, page.Next, page.HasMore);
         });
     }
 
     /// <summary>Puts one record through its type's update or delete, as the owner with their rights as they are now; null when done.</summary>
-    private static Task<BulkRefusal?> ApplyAsync(JobContext<BulkParameters> context, long id) =>
+    private static Task<BulkRefusal?> ApplyAsync(JobContext<BulkParameters> context, AutomationStep? step, long id) =>
         context.AsOwnerAsync(async services =>
         {
             var parameters = context.Parameters;
             var definition = DefinitionOf(services, parameters);
+            var cancellationToken = context.CancellationToken;
             IReadOnlyList<UserError> errors;
             try
             {
-                if (parameters.Kind == BulkActionKind.Delete)
+                switch (parameters.Kind)
                 {
-                    errors = (await definition.DeleteAsync(services, id, context.CancellationToken)).Errors;
-                }
-                else
-                {
-                    // Read again for each record: a custom field deleted since the start refuses the records still to come.
-                    var (input, invalid) = await InputAsync(services, definition, parameters.Fields, context.CancellationToken);
-                    errors = invalid.Count > 0 ? invalid : (await definition.UpdateAsync(services, id, input, context.CancellationToken)).Errors;
+                    case BulkActionKind.Delete:
+                        errors = (await definition.DeleteAsync(services, id, cancellationToken)).Errors;
+                        break;
+                    case BulkActionKind.AddComment or BulkActionKind.CreateActivity:
+                        return await AutomationSteps.RunAsync(services, definition, step!, context.JobId, id, cancellationToken);
+                    case BulkActionKind.Open:
+                        errors = await StageMoves.MoveAsync(services, definition, id, ListItemSemantics.Process, cancellationToken);
+                        break;
+                    case BulkActionKind.Close:
+                        errors = await StageMoves.MoveAsync(services, definition, id, parameters.Outcome!.Value, cancellationToken);
+                        break;
+                    default:
+                        // Read again for each record: a custom field deleted since the start refuses the records still to come.
+                        var (input, invalid) = await InputAsync(services, definition, parameters.Fields, cancellationToken);
+                        errors = invalid.Count > 0 ? invalid : (await definition.UpdateAsync(services, id, input, cancellationToken)).Errors;
+                        break;
                 }
             }
             catch (ExecutionError ex)
@@ -230,10 +273,18 @@ public sealed class BulkUpdateJob(BulkActionsOptions options) : JobKind<BulkPara
         return (input, errors);
     }
 
+    /// <summary>The automation step the action runs on each record; the job fails when it no longer passes its checks (its module gone, say).</summary>
+    private static async Task<AutomationStep> PrepareStepAsync(IServiceProvider services, BulkParameters parameters, CancellationToken cancellationToken)
+    {
+        var errors = new List<UserError>();
+        return await AutomationSteps.PrepareAsync(services, DefinitionOf(services, parameters), parameters, errors, cancellationToken)
+            ?? throw new JobFailedException(errors[0].Code, string.Join(" ", errors.Select(e => e.Message)));
+    }
+
     private static ICrmEntityDefinition DefinitionOf(IServiceProvider services, BulkParameters parameters) =>
         services.GetRequiredService<IEntityRegistry>().Find(parameters.EntityType) as ICrmEntityDefinition
             ?? throw new JobFailedException(ErrorCodes.NotFound, $"The record type '{parameters.EntityType}' is no longer on this server.");
 
-    private static ListArguments Arguments(BulkParameters parameters, int first, string? after) =>
-        new(FilterJson.ToWhere(parameters.Where), ById, first, after, null, null);
+    private static ListArguments Arguments(BulkParameters parameters) =>
+        new(FilterJson.ToWhere(parameters.Where), ById, null, null, null, null);
 }

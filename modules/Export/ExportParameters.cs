@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Crm.PluginSdk.Entities;
 
 namespace Crm.Modules.Export;
 
@@ -22,10 +23,9 @@ public sealed record ExportParameters(
     ExportFormat Format,
     bool Bom = true);
 
-/// <summary>Where a resumed export continues: the cursor after the last row written, and how far the file it was written to is good.</summary>
-/// <param name="After">The list cursor after the last row of the last page saved; null before the first page.</param>
+/// <summary>Where a resumed export continues: the list's position after the last row written, and how far the file it was written to is good.</summary>
+/// <param name="Position">The list's position after the last page saved (its total counted once, with the first page).</param>
 /// <param name="Bytes">The length of the rows file when the checkpoint was saved: what a resumed run cuts it back to.</param>
 /// <param name="Rows">Rows written.</param>
-/// <param name="Total">Rows the export will hold, counted once at its start.</param>
 /// <param name="Complete">Every page is written; only the final file remains to be made.</param>
-public sealed record ExportCheckpoint(string? After, long Bytes, long Rows, long? Total, bool Complete);
+public sealed record ExportCheckpoint(ListPosition Position, long Bytes, long Rows, bool Complete);

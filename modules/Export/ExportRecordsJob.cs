@@ -77,7 +77,7 @@ public sealed class ExportRecordsJob(ExportOptions options) : JobKind<ExportPara
         // The filter and order are those of the list: the list itself checks them (limits included), reading one row.
         try
         {
-            await definition.ListAsync(requestServices, Arguments(parameters, 0, null), withTotalCount: false, cancellationToken);
+            await definition.ListAsync(requestServices, Arguments(parameters) with { First = 0 }, withTotalCount: false, cancellationToken);
         }
         catch (ExecutionError ex)
         {
@@ -95,7 +95,7 @@ public sealed class ExportRecordsJob(ExportOptions options) : JobKind<ExportPara
     {
         var parameters = context.Parameters;
         var cancellationToken = context.CancellationToken;
-        var checkpoint = context.Checkpoint is { } saved ? JsonSerializer.Deserialize<ExportCheckpoint>(saved, Json)! : new ExportCheckpoint(null, 0, 0, null, false);
+        var checkpoint = context.Checkpoint is { } saved ? JsonSerializer.Deserialize<ExportCheckpoint>(saved, Json)! : new ExportCheckpoint(ListPosition.Start, 0, 0, false);
         var rowsPath = Path.Combine(context.WorkFolder, RowsFile);
         var extension = parameters.Format == ExportFormat.Xlsx ? "xlsx" : "csv";
         var resultName = $"{parameters.EntityType}-export-{context.JobId.ToString(CultureInfo.InvariantCulture)}.{extension}";
@@ -167,8 +167,7 @@ public sealed class ExportRecordsJob(ExportOptions options) : JobKind<ExportPara
                 await csv.NextRecordAsync();
             }
 
-            checkpoint = await SaveAsync(context, file, csv, checkpoint with { After = page.EndCursor ?? checkpoint.After, Total = checkpoint.Total ?? page.Total, Complete = !page.HasMore },
-                page.Rows.Count);
+            checkpoint = await SaveAsync(context, file, csv, checkpoint with { Position = page.Next, Complete = !page.HasMore }, page.Rows.Count);
             if (checkpoint.Complete)
             {
                 return checkpoint;
@@ -183,11 +182,11 @@ public sealed class ExportRecordsJob(ExportOptions options) : JobKind<ExportPara
         file.Flush(flushToDisk: true);
         var saved = next with { Bytes = file.Length, Rows = next.Rows + added };
         var counts = new Dictionary<string, long> { ["rows"] = saved.Rows };
-        await context.SaveAsync(new JobProgress(saved.Rows, saved.Total, counts), JsonSerializer.Serialize(saved, Json));
+        await context.SaveAsync(new JobProgress(saved.Rows, saved.Position.Total, counts), JsonSerializer.Serialize(saved, Json));
         return saved;
     }
 
-    private sealed record Page(IReadOnlyList<string[]> Rows, string? EndCursor, bool HasMore, long? Total);
+    private sealed record Page(IReadOnlyList<string[]> Rows, ListPosition Next, bool HasMore);
 
     private async Task<Page> ReadPageAsync(IServiceProvider services, ExportParameters parameters, ExportCheckpoint checkpoint, CancellationToken cancellationToken)
     {
@@ -198,11 +197,10 @@ public sealed class ExportRecordsJob(ExportOptions options) : JobKind<ExportPara
         }
 
         var columns = Columns(definition, services, parameters);
-        var connection = await definition.ListAsync(services, Arguments(parameters, options.PageSize, checkpoint.After), withTotalCount: checkpoint.Total is null, cancellationToken);
-        var records = connection.Edges.Select(e => e.Node).ToList();
-        var lists = await ExportCells.ListNames.LoadAsync(services.GetService<ISelectionLists>(), columns, records, cancellationToken);
-        var rows = records.Select(record => columns.Select(field => ExportCells.Cell(field, record, lists)).ToArray()).ToList();
-        return new Page(rows, connection.PageInfo.EndCursor, connection.PageInfo.HasNextPage, connection.TotalCount);
+        var page = await definition.ReadPageAsync(services, Arguments(parameters), options.PageSize, checkpoint.Position, countTotal: true, cancellationToken);
+        var lists = await ExportCells.ListNames.LoadAsync(services.GetService<ISelectionLists>(), columns, page.Records, cancellationToken);
+        var rows = page.Records.Select(record => columns.Select(field => ExportCells.Cell(field, record, lists)).ToArray()).ToList();
+        return new Page(rows, page.Next, page.HasMore);
     }
 
     private static async Task<IReadOnlyList<string>> HeaderAsync(IServiceProvider services, ExportParameters parameters, long ownerId, CancellationToken cancellationToken)
@@ -235,8 +233,8 @@ public sealed class ExportRecordsJob(ExportOptions options) : JobKind<ExportPara
             ? null
             : $"Exporting {definition.PluralName} needs the EXPORT right.";
 
-    private static ListArguments Arguments(ExportParameters parameters, int first, string? after) =>
-        new(FilterJson.ToWhere(parameters.Where), OrderOf(parameters.Order), first, after, null, null) { AlsoAllowing = PermissionAction.Export };
+    private static ListArguments Arguments(ExportParameters parameters) =>
+        new(FilterJson.ToWhere(parameters.Where), OrderOf(parameters.Order), null, null, null, null) { AlsoAllowing = PermissionAction.Export };
 
     /// <summary><c>[{ "amount": "DESC" }]</c> as the list's order takes it.</summary>
     private static List<IReadOnlyDictionary<string, object?>>? OrderOf(JsonArray? order)

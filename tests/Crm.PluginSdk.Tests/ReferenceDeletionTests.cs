@@ -37,15 +37,11 @@ public sealed class StepEntity() : CrmEntityDefinition<Step, StepsDbContext>("st
     }
 }
 
-/// <summary>
-/// ReferenceDeletion on a record type the platform has never heard of: a reference that refuses
-/// keeps its record from being deleted (REFERENCED, with how many hold it, nothing changed); one
-/// that clears lets go of it with the delete.
-/// </summary>
-public sealed class ReferenceDeletionTests : IAsyncLifetime
+/// <summary>The step record type in an in-memory SQLite database of its own, with the services a list and a write need.</summary>
+public abstract class StepsDatabase : IAsyncLifetime
 {
     private readonly SqliteConnection _keepAlive = new($"Data Source=file:steps{Guid.NewGuid():N}?mode=memory&cache=shared");
-    private ServiceProvider _root = null!;
+    protected ServiceProvider Root { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -61,32 +57,40 @@ public sealed class ReferenceDeletionTests : IAsyncLifetime
         services.AddModuleDbContext<StepsDbContext>("steps");
         services.AddSingleton<ICrmEntityType, StepEntity>();
         services.AddSingleton<IEntityRegistry, EntityRegistry>();
-        _root = services.BuildServiceProvider();
-        using var scope = _root.CreateScope();
+        Root = services.BuildServiceProvider();
+        using var scope = Root.CreateScope();
         await scope.ServiceProvider.GetRequiredService<StepsDbContext>().Database.EnsureCreatedAsync();
     }
 
     public async Task DisposeAsync()
     {
-        await _root.DisposeAsync();
+        await Root.DisposeAsync();
         await _keepAlive.DisposeAsync();
     }
 
-    private async Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> work)
+    protected async Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> work)
     {
         // The plugin's own code, outside a request: it acts as the system only when it says so.
-        using var scope = _root.GetRequiredService<IServiceScopeFactory>().CreateSystemScope();
+        using var scope = Root.GetRequiredService<IServiceScopeFactory>().CreateSystemScope();
         return await work(scope.ServiceProvider);
     }
 
-    private Task<MutationPayload> CreateAsync(string title, long? dependsOn = null, long? noteOf = null) =>
+    protected Task<MutationPayload> CreateAsync(string title, long? dependsOn = null, long? noteOf = null) =>
         InScopeAsync(s => Definition(s).CreateAsync(s, new Dictionary<string, object?> { ["title"] = title, ["dependsOnId"] = dependsOn?.ToString(), ["noteOfId"] = noteOf?.ToString() }, CancellationToken.None));
 
+    protected static ICrmEntityDefinition Definition(IServiceProvider services) =>
+        (ICrmEntityDefinition)services.GetRequiredService<IEntityRegistry>().Get("step");
+}
+
+/// <summary>
+/// ReferenceDeletion on a record type the platform has never heard of: a reference that refuses
+/// keeps its record from being deleted (REFERENCED, with how many hold it, nothing changed); one
+/// that clears lets go of it with the delete.
+/// </summary>
+public sealed class ReferenceDeletionTests : StepsDatabase
+{
     private Task<MutationPayload> DeleteAsync(long id) =>
         InScopeAsync(s => Definition(s).DeleteAsync(s, id, CancellationToken.None));
-
-    private static ICrmEntityDefinition Definition(IServiceProvider services) =>
-        (ICrmEntityDefinition)services.GetRequiredService<IEntityRegistry>().Get("step");
 
     private Task<List<Step>> StepsAsync() =>
         InScopeAsync(s => s.GetRequiredService<StepsDbContext>().Set<Step>().AsNoTracking().OrderBy(x => x.Id).ToListAsync());
@@ -117,7 +121,7 @@ public sealed class ReferenceDeletionTests : IAsyncLifetime
     [Fact]
     public async Task Outside_a_request_code_acts_as_the_system_only_in_a_system_scope()
     {
-        using (var plain = _root.CreateScope())
+        using (var plain = Root.CreateScope())
         {
             var refused = await Definition(plain.ServiceProvider).CreateAsync(plain.ServiceProvider, new Dictionary<string, object?> { ["title"] = "Nobody's" }, CancellationToken.None);
             Assert.Equal("FORBIDDEN", Assert.Single(refused.Errors).Code);

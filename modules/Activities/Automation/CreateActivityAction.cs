@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Crm.Modules.Activities.Domain;
 using Crm.PluginSdk.Automation;
 using Crm.PluginSdk.Entities;
+using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Records;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -25,11 +26,22 @@ public sealed class CreateActivityAction : IAutomationActionKind
         new("description", ParameterType.Text, "Plain text.") { MaxLength = ActivityLimits.DescriptionLength },
         new("responsibleId", ParameterType.User, "Who does it; the run-as user when left out."),
         new("deadlineIn", ParameterType.Duration, "When it is due, counted from the run (P1D: a day later); none when left out."),
+        new("deadline", ParameterType.DateTime, "When it is due, as a date and time (2026-12-04T17:00:00Z): for one deadline whenever the action runs; not with deadlineIn."),
         new("priority", ParameterType.String, "LOW, MEDIUM or HIGH.") { Default = "MEDIUM", AllowedValues = ["LOW", "MEDIUM", "HIGH"] },
     ];
 
     // An activity is bound to other records, never to an activity.
     public bool AppliesTo(ICrmEntityDefinition recordType) => recordType.Name != ActivityEntity.Name;
+
+    public Task CheckAsync(ParameterCheck check, List<UserError> errors, CancellationToken cancellationToken)
+    {
+        if (check.Parameters.Has("deadline") && check.Parameters.Has("deadlineIn"))
+        {
+            errors.Add(new UserError(ErrorCodes.Validation, "Give 'deadline' or 'deadlineIn', not both.", [.. check.Path, "deadline"]));
+        }
+
+        return Task.CompletedTask;
+    }
 
     public async Task<ActionOutcome> ExecuteAsync(AutomationActionContext context, CancellationToken cancellationToken)
     {
@@ -54,6 +66,10 @@ public sealed class CreateActivityAction : IAutomationActionKind
         if (parameters.Has("deadlineIn"))
         {
             input["deadline"] = context.Services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime + parameters.Get<TimeSpan>("deadlineIn");
+        }
+        else if (parameters.Has("deadline"))
+        {
+            input["deadline"] = parameters.Get<DateTimeOffset>("deadline").UtcDateTime;
         }
 
         var activities = (ICrmEntityDefinition)context.Services.GetRequiredService<IEntityRegistry>().Get(ActivityEntity.Name);

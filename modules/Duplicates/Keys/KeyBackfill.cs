@@ -29,6 +29,8 @@ internal sealed class KeyBackfill(IServiceScopeFactory scopes, IHostApplicationL
     /// <summary>Limits:MaxPageSize by default: a list refuses more.</summary>
     private const int PageSize = 200;
 
+    private static readonly ListArguments EveryRecord = new(null, null, null, null, null, null);
+
     /// <summary>
     /// Types with no records yet (a new database) are marked built while the host starts, before it
     /// answers: nothing of them is written in the background later, behind a first request's back.
@@ -104,21 +106,22 @@ internal sealed class KeyBackfill(IServiceScopeFactory scopes, IHostApplicationL
         using var scope = scopes.CreateSystemScope();
         var services = scope.ServiceProvider;
         var definition = (ICrmEntityDefinition)services.GetRequiredService<IEntityRegistry>().Get(type);
-        var page = await definition.ListAsync(services, new ListArguments(null, null, 1, null, null, null), withTotalCount: false, cancellationToken);
-        return page.Edges.Count == 0;
+        var page = await definition.ReadPageAsync(services, EveryRecord, 1, ListPosition.Start, countTotal: false, cancellationToken);
+        return page.Records.Count == 0;
     }
 
     private async Task<int> BuildAsync(string type, CancellationToken cancellationToken)
     {
-        string? after = null;
+        var position = ListPosition.Start;
         var count = 0;
+        bool more;
         do
         {
             using var scope = scopes.CreateSystemScope();
             var services = scope.ServiceProvider;
             var definition = (ICrmEntityDefinition)services.GetRequiredService<IEntityRegistry>().Get(type);
-            var page = await definition.ListAsync(services, new ListArguments(null, null, PageSize, after, null, null), withTotalCount: false, cancellationToken);
-            var ids = page.Edges.Select(e => ((ICrmRecord)e.Node).Id).ToList();
+            var page = await definition.ReadPageAsync(services, EveryRecord, PageSize, position, countTotal: false, cancellationToken);
+            var ids = page.Ids;
             if (ids.Count > 0)
             {
                 await services.GetRequiredService<CrmDatabaseSession>().InTransactionAsync(async () =>
@@ -129,9 +132,9 @@ internal sealed class KeyBackfill(IServiceScopeFactory scopes, IHostApplicationL
             }
 
             count += ids.Count;
-            after = page.PageInfo.HasNextPage ? page.PageInfo.EndCursor : null;
+            (position, more) = (page.Next, page.HasMore);
         }
-        while (after is not null);
+        while (more);
 
         using (var scope = scopes.CreateSystemScope())
         {

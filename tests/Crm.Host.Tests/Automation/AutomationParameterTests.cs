@@ -41,6 +41,7 @@ public abstract class AutomationParameterTests(AutomationHost fixture)
         (await Host.ValidateAsync("records.setFields", "deal", new { fields = new { closeDate = "next week" } })).Single("INVALID_FORMAT", "actions.2.params.fields.closeDate");
         (await Host.ValidateAsync("records.create", "deal", new { entityType = "SPACESHIP", fields = new { } })).Single("INVALID_VALUE", "actions.2.params.entityType");
         (await Host.ValidateAsync("activities.create", "deal", new { subject = "Call", deadlineIn = "soon" })).Single("INVALID_FORMAT", "actions.2.params.deadlineIn");
+        (await Host.ValidateAsync("activities.create", "deal", new { subject = "Call", deadlineIn = "P1D", deadline = "2026-12-04T17:00:00Z" })).Single("VALIDATION", "actions.2.params.deadline");
         (await Host.ValidateAsync("activities.create", "deal", new { subject = "Call", priority = "URGENT" })).Single("INVALID_VALUE", "actions.2.params.priority");
         (await Host.ValidateAsync("activities.create", "deal", new { subject = "Call", responsibleId = 999_999 })).Single("NOT_FOUND", "actions.2.params.responsibleId");
         (await Host.ValidateAsync("leads.convert", "lead", new { createContact = false, createDeal = false })).Single("VALIDATION", "actions.2.params");

@@ -12,7 +12,7 @@ namespace Crm.Host.Tests.BulkActions;
 /// the owner may not change refused with its reason while the rest are done, deletion across pages,
 /// the bounds refused before a job is stored, and a resumed job that skips what its checkpoint covers.
 /// </summary>
-public abstract class BulkUpdateTests(BulkActionsHost fixture)
+public abstract partial class BulkUpdateTests(BulkActionsHost fixture)
 {
     private const string Start = "mutation($t: CrmEntityType!, $ids: [ID!], $w: JSON, $a: BulkActionInput!) { bulkUpdate(entityType: $t, ids: $ids, where: $w, action: $a) { job { id state } errors { code message path } } }";
 
@@ -161,7 +161,7 @@ public abstract class BulkUpdateTests(BulkActionsHost fixture)
 
         // As if a run had applied the first two records and died before the third.
         var job = await StartedAsync(key, new { kind = "SET_FIELDS", fields = new { opportunity = 9 } }, [.. ids]);
-        var checkpoint = $"{{\"pageAfter\":null,\"lastId\":{ids[1]},\"done\":2,\"refused\":0,\"total\":4,\"refusals\":[]}}";
+        var checkpoint = $"{{\"position\":{{\"after\":null,\"total\":4}},\"lastId\":{ids[1]},\"done\":2,\"refused\":0,\"refusals\":[]}}";
         await Host.QueryRowsAsync($"UPDATE {Host.Table("platform", "jobs")} SET checkpoint = @p0 WHERE id = @p1", checkpoint, long.Parse(job, CultureInfo.InvariantCulture));
         await Host.RunJobsAsync();
 

@@ -1,0 +1,54 @@
+using System.Globalization;
+using Crm.PluginSdk.Automation;
+using Crm.PluginSdk.Entities;
+using Crm.PluginSdk.GraphQL;
+using Crm.PluginSdk.Lists;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.Modules.BulkActions;
+
+/// <summary>
+/// OPEN and CLOSE, for every record type whose stage or status (<see cref="ParameterValidator.StageField"/>:
+/// <c>stageId</c>, else <c>statusId</c>, from a selection list) takes items that say what they mean
+/// (<see cref="ListItemSemantics"/>: a lead's statuses, a deal's stages of its pipeline): opening moves a
+/// record to the first in-process item of its own list, closing to the first item meaning the outcome
+/// asked (a deal's won or lost stage of its pipeline). A record already on an item of that meaning is
+/// left as it is. The move is the type's own update, so rules, rights, history and timeline are a stage change's.
+/// </summary>
+internal static class StageMoves
+{
+    /// <summary>Why records of the type cannot be opened or closed; null when they can.</summary>
+    public static string? Refusal(ICrmEntityDefinition definition) =>
+        ParameterValidator.StageField(definition) is null
+            ? $"{definition.PluralName} have no stage or status from a selection list to open or close them by."
+            : null;
+
+    /// <summary>Moves the record to an item of <paramref name="meaning"/> of its list; the update's refusals, or why it could not.</summary>
+    public static async Task<IReadOnlyList<UserError>> MoveAsync(IServiceProvider services, ICrmEntityDefinition definition, long id, ListItemSemantics meaning, CancellationToken cancellationToken)
+    {
+        var field = ParameterValidator.StageField(definition)
+            ?? throw new InvalidOperationException($"{definition.PluralName} have no stage or status.");
+        if (await definition.GetAsync(services, id, cancellationToken) is not { } record)
+        {
+            return [UserError.At(ErrorCodes.NotFound, $"There is no {definition.Name} {id.ToString(CultureInfo.InvariantCulture)} you may read.")];
+        }
+
+        var listId = field.ListOf!(record);
+        var items = await services.GetRequiredService<ISelectionLists>().GetItemsAsync(listId, cancellationToken);
+        var current = field.Get(record) as string;
+        if (items.FirstOrDefault(i => i.Id == current) is { } on && MeaningOf(on) == meaning)
+        {
+            return [];
+        }
+
+        if (items.Where(i => MeaningOf(i) == meaning).MinBy(i => i.Sort) is not { } target)
+        {
+            return [UserError.At(ErrorCodes.InvalidValue, $"The list '{listId}' of its {field.Name} has no item meaning {meaning.ToString().ToUpperInvariant()}.")];
+        }
+
+        return (await definition.UpdateAsync(services, id, new Dictionary<string, object?> { [field.Name] = target.Id }, cancellationToken)).Errors;
+    }
+
+    // An item of a list without meanings is work in progress.
+    private static ListItemSemantics MeaningOf(SelectionListItem item) => item.Semantics ?? ListItemSemantics.Process;
+}
