@@ -1,5 +1,6 @@
 using System.Text;
 using Crm.Host.Tests.Infrastructure;
+using Crm.Host.Tests.Permissions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -7,8 +8,9 @@ namespace Crm.Console.Tests;
 
 /// <summary>
 /// The lists' tools in a real browser against the real host: a saved view switched to and made the
-/// default, an export downloaded as CSV, a bulk "set a field" job on selected rows (with a record it
-/// refuses, and why), and duplicates merged after their preview. One host and browser for the class.
+/// default (and one naming a deleted custom field, its warning shown), an export downloaded as CSV,
+/// a bulk "set a field" job on selected rows (with a record it refuses, and why), and duplicates
+/// merged after their preview. One host and browser for the class.
 /// </summary>
 [Trait("Engine", "Sqlite")]
 [Trait("Category", "Browser")]
@@ -17,7 +19,7 @@ public sealed class ListToolsTests(ConsoleFixture fixture) : IClassFixture<Conso
     private CrmHost Host => fixture.Host;
 
     [Fact]
-    public async Task A_view_is_saved_switched_to_and_opens_as_the_default()
+    public async Task A_view_is_saved_switched_to_and_opens_as_the_default_and_a_view_on_a_deleted_field_says_what_it_leaves_out()
     {
         var (_, email) = await fixture.NewUserAsync("Vera", ConsoleFixture.Everything(ConsoleFixture.SalesTypes));
         var marker = Records.NewMarker("Fleet ");
@@ -66,6 +68,25 @@ public sealed class ListToolsTests(ConsoleFixture fixture) : IClassFixture<Conso
         var columns = saved["columns"]!.AsArray().Select(c => c!["field"]!.GetValue<string>()).ToList();
         Assert.Contains("title", columns);
         Assert.DoesNotContain("assignedById", columns);
+
+        // A view shared with everyone whose filter names a custom field deleted since: the list answers without that condition and says so.
+        var code = $"UF_CRM_VW_{marker[6..].ToUpperInvariant()}";
+        var field = Crm.PluginSdk.CustomFields.CustomFieldSpec.GraphName(code);
+        var fieldId = (await Host.MutateAsync("createCustomField", "mutation($input: CreateCustomFieldInput!) { createCustomField(input: $input) { customField { id } errors { code message } } }",
+            new { input = new { entityType = "DEAL", code, type = "STRING", label = "Tier" } })).Ok()["customField"]!["id"]!.GetValue<string>();
+        var tiered = (await Host.MutateAsync("createView", "mutation($input: CreateViewInput!) { createView(input: $input) { view { id } errors { code message } } }", new
+        {
+            input = new
+            {
+                entityType = "deal", name = $"{marker} gold", sharing = "EVERYONE",
+                filter = new Dictionary<string, object> { ["title"] = new { contains = marker }, [field] = new { eq = "gold" } },
+            },
+        })).Ok()["view"]!["id"]!.GetValue<string>();
+        (await Host.MutateAsync("deleteCustomField", "mutation($id: ID!) { deleteCustomField(id: $id, confirmDataLoss: true) { errors { code message } } }", new { id = fieldId })).Ok();
+        await page.ReloadAsync();
+        await viewSelect.SelectOptionAsync(new SelectOptionValue { Value = tiered });
+        await Expect(page.GetByRole(AriaRole.List, new() { Name = "What the view leaves out" })).ToContainTextAsync($"condition on '{field}'");
+        await Expect(rows).ToHaveCountAsync(2);
         await page.Context.CloseAsync();
     }
 
