@@ -62,7 +62,7 @@ export const listsEn = {
   'dup.rule.PHONE': 'The same phone',
   'dup.rule.NAME_IN_COMPANY': 'The same name in one company',
   'dup.none': 'No likely duplicates.',
-  'dup.count': '{count} groups shown',
+  'dup.count': 'Groups shown: {count}',
   'dup.group': 'Duplicates: {key}',
   'dup.records': '{count} records',
   'dup.keep': 'Keep',
