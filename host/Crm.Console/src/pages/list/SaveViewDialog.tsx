@@ -61,7 +61,8 @@ export function SaveViewDialog({
   const users = useUsers();
   const [{ data: departmentData }] = useQuery({ query: Departments, requestPolicy: 'cache-first' });
   const departments = departmentData?.departments ?? [];
-  const [overwrite, setOverwrite] = useState(!!current);
+  // A new view unless the user chooses to replace the one shown.
+  const [overwrite, setOverwrite] = useState(false);
   const [name, setName] = useState(current?.name ?? '');
   const [sharing, setSharing] = useState<Sharing>((current?.sharing as Sharing | undefined) ?? 'PRIVATE');
   const [departmentId, setDepartmentId] = useState(current?.departmentId ?? '');

@@ -79,6 +79,8 @@ export function ViewsBar({
   }, [data, views, defaultId, current, onSelect]);
 
   const reload = () => refetch({ requestPolicy: 'network-only' });
+  // A host without the Views module has no views to offer: the list goes on without the bar (its own errors show there).
+  if (error) return null;
 
   async function setDefault(viewId: string | null) {
     const result = await client.mutation(SetDefaultView, { entityType, viewId }).toPromise();
@@ -130,7 +132,6 @@ export function ViewsBar({
           {t('views.delete')}
         </button>
       )}
-      {error && <span className="error" role="alert">{error.message}</span>}
       {problems.length > 0 && (
         <span className="error" role="alert">
           {problems.join(' ')}
