@@ -122,8 +122,10 @@ function RecordList({ type }: { type: EntityTypeInfo }) {
     [client, query, where, order, appliedSearch, pageSize, view],
   );
 
+  // Another filter, view, order or search: another list, so nothing of it is chosen any more.
   useEffect(() => {
     setSelected(new Set());
+    setWholeList(false);
     void load(null);
   }, [load]);
   const reloadAfterBulk = useCallback(() => void load(null), [load]);
