@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useClient } from 'urql';
 import { Link, useLocation } from 'wouter';
 import { useI18n } from '../../i18n';
@@ -97,13 +97,17 @@ function RecordList({ type }: { type: EntityTypeInfo }) {
     pageSize,
   });
 
+  // The newest request's number: an answer to an older one (a view switched while it ran) is dropped.
+  const latest = useRef(0);
   const load = useCallback(
     async (after: string | null) => {
+      const request = ++latest.current;
       setLoading(true);
       setError(null);
       const result = await client
         .query(query, { where, order, first: pageSize, after, search: appliedSearch || null, viewId: view?.id ?? null }, { requestPolicy: 'network-only' })
         .toPromise();
+      if (request !== latest.current) return;
       setLoading(false);
       if (result.error) {
         setError(result.error.message);
