@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useClient } from 'urql';
 import { Link, useLocation } from 'wouter';
 import { Problem } from '../components/Problem';
@@ -82,11 +82,15 @@ function DuplicateGroups({ type }: { type: EntityTypeInfo }) {
     [type],
   );
 
+  // The newest request's number: an answer for a rule no longer chosen is dropped.
+  const latest = useRef(0);
   const load = useCallback(
     async (after: string | null) => {
+      const request = ++latest.current;
       setLoading(true);
       setError(null);
       const result = await client.query(query, { entityType: type.name, rule, first: groupsPerPage, after }, { requestPolicy: 'network-only' }).toPromise();
+      if (request !== latest.current) return;
       setLoading(false);
       if (result.error) {
         setError(result.error.message);
