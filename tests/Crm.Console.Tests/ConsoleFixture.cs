@@ -21,6 +21,9 @@ public sealed class ConsoleFixture : IAsyncLifetime
     private IBrowser? _browser;
     private CrmHost? _host;
 
+    /// <summary>Where the host's jobs (exports, bulk actions) write their files: a folder of this fixture's, removed with it.</summary>
+    private readonly string _jobFiles = Directory.CreateTempSubdirectory("crm-console-jobs-").FullName;
+
     public CrmHost Host => _host ?? throw new InvalidOperationException("The host has not started.");
 
     public IBrowser Browser => _browser ?? throw new InvalidOperationException("The browser has not started.");
@@ -44,6 +47,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
             ["Events:WakeUp"] = "true",
             ["Events:PollInterval"] = "00:00:01",
             ["Live:WakeUp"] = "true",
+            ["Jobs:FilesPath"] = _jobFiles,
         });
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -65,6 +69,15 @@ public sealed class ConsoleFixture : IAsyncLifetime
         if (_host is not null)
         {
             await _host.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(_jobFiles, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left to the OS's temp cleaning.
         }
     }
 

@@ -1,5 +1,5 @@
 import type { MessageKey } from '../i18n';
-import type { EntityTypeInfo } from '../metadata/types';
+import { allowed, type EntityTypeInfo } from '../metadata/types';
 import { listPath } from '../metadata/entityTypes';
 import type { Me } from './me';
 import { adminMenu } from '../admin/menu';
@@ -10,7 +10,7 @@ export interface MenuItem {
   label: { key: MessageKey } | { text: string };
 }
 
-/** The workspace's menu: my day, a list per readable type, the board; the admin area's entries only with the settings right. */
+/** The workspace's menu: my day, a list per readable type, the board, duplicates, my jobs; the admin area's entries only with the settings right. */
 export function buildMenu(me: Me, types: EntityTypeInfo[]): { main: MenuItem[]; admin: MenuItem[] } {
   const main: MenuItem[] = [{ href: '/', label: { key: 'menu.myDay' } }];
   for (const type of types) {
@@ -18,5 +18,8 @@ export function buildMenu(me: Me, types: EntityTypeInfo[]): { main: MenuItem[]; 
     main.push({ href: listPath(type.name), label: { text: type.pluralLabel } });
   }
   if (types.some((t) => t.name === 'DEAL' && t.stageField)) main.push({ href: '/board', label: { key: 'menu.board' } });
+  // Merging needs update and delete: offered where the user may do both on some type.
+  if (types.some((t) => t.name !== 'ACTIVITY' && allowed(t, 'UPDATE') && allowed(t, 'DELETE'))) main.push({ href: '/duplicates', label: { key: 'menu.duplicates' } });
+  main.push({ href: '/jobs', label: { key: 'menu.jobs' } });
   return { main, admin: me.canConfigure ? adminMenu : [] };
 }

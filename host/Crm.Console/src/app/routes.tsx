@@ -6,6 +6,8 @@ import { RecordListPage } from '../pages/list/RecordList';
 import { RecordPageRoute } from '../pages/record/RecordPage';
 import { DealBoardPage } from '../pages/board/DealBoard';
 import { SearchPage } from '../pages/SearchPage';
+import { DuplicatesPage } from '../pages/DuplicatesPage';
+import { MyJobsPage } from '../jobs/MyJobsPage';
 import { useMe } from './me';
 
 export function AppRoutes() {
@@ -17,6 +19,9 @@ export function AppRoutes() {
       <Route path="/records/:type" component={RecordListPage} />
       <Route path="/records/:type/:id" component={RecordPageRoute} />
       <Route path="/search" component={SearchPage} />
+      <Route path="/duplicates" component={DuplicatesPage} />
+      <Route path="/duplicates/:type" component={DuplicatesPage} />
+      <Route path="/jobs" component={MyJobsPage} />
       <Route path="/board" component={DealBoardPage} />
       <Route path="/board/:pipelineId" component={DealBoardPage} />
       {me.canConfigure && adminRoutes.map((r) => <Route key={r.path} path={`/admin${r.path}`} component={r.component} />)}

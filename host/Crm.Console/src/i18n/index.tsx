@@ -1,14 +1,15 @@
 import { createContext, useCallback, useContext, useMemo, type ReactNode } from 'react';
 import { adminEn, adminPl, type AdminKey } from './admin';
+import { listsEn, listsPl, type ListsKey } from './lists';
 import { salesEn, salesPl, type SalesKey } from './sales';
 
 export type Language = 'en' | 'pl';
-export type MessageKey = SalesKey | AdminKey;
+export type MessageKey = SalesKey | AdminKey | ListsKey;
 export const languages: readonly Language[] = ['en', 'pl'];
 
 const catalogs: Record<Language, Record<MessageKey, string>> = {
-  en: { ...salesEn, ...adminEn },
-  pl: { ...salesPl, ...adminPl },
+  en: { ...salesEn, ...adminEn, ...listsEn },
+  pl: { ...salesPl, ...adminPl, ...listsPl },
 };
 
 /** The console's language for a user's setting (en, pl, pt-br ...): Polish or English. */

@@ -36,8 +36,8 @@ function selection(type: EntityTypeInfo, fields: EntityFieldInfo[], titles: Titl
 
 export function listQuery(type: EntityTypeInfo, fields: EntityFieldInfo[], titles: Titles): string {
   const t = type.graphQLType;
-  return `query ConsoleList($where: ${t}FilterInput, $order: [${t}SortInput!], $first: Int, $after: String, $search: String) {
-  list: ${type.listField}(where: $where, order: $order, first: $first, after: $after, search: $search) {
+  return `query ConsoleList($where: ${t}FilterInput, $order: [${t}SortInput!], $first: Int, $after: String, $search: String, $viewId: ID) {
+  list: ${type.listField}(where: $where, order: $order, first: $first, after: $after, search: $search, viewId: $viewId) {
     nodes { ${selection(type, fields, titles)} }
     pageInfo { hasNextPage endCursor }
   }

@@ -1,18 +1,24 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useClient } from 'urql';
 import { Link, useLocation } from 'wouter';
 import { useI18n } from '../../i18n';
 import { recordPath, useEntityType, useEntityTypes, useReloadEntityTypes } from '../../metadata/entityTypes';
 import { FieldValue, type Lookups } from '../../metadata/fields';
 import { useSelectionLists, useUsers } from '../../metadata/lookups';
-import { deleteMutation, listQuery, selectableFields, titlesOf, updateMutation, type Row, type UserError } from '../../metadata/operations';
+import { listQuery, selectableFields, titlesOf, type Row } from '../../metadata/operations';
 import { allowed, type EntityFieldInfo, type EntityTypeInfo } from '../../metadata/types';
 import { Problem } from '../../components/Problem';
 import { ColumnChooser, useColumns } from './ColumnChooser';
 import { FilterBuilder, conditionsToWhere, type Condition } from './FilterBuilder';
 import { NewRecordDialog } from './NewRecordDialog';
+import { BulkActions, type StageChoice } from './BulkActions';
+import { ExportDialog } from './ExportDialog';
+import { andWhere, warningsOf, type ListState } from './listState';
+import type { ViewDraft } from './SaveViewDialog';
+import { ViewsBar, type SavedView } from './ViewsBar';
 
-const pageSize = 50;
+const defaultPageSize = 50;
+const pageSizes = [25, 50, 100, 200];
 
 export function RecordListPage({ params }: { params: { type: string } }) {
   const type = useEntityType(params.type);
@@ -47,8 +53,12 @@ function RecordList({ type }: { type: EntityTypeInfo }) {
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [wholeList, setWholeList] = useState(false);
   const [creating, setCreating] = useState(false);
-  const [actionErrors, setActionErrors] = useState<string[]>([]);
+  const [exporting, setExporting] = useState(false);
+  const [view, setView] = useState<SavedView | null>(null);
+  const [pageSize, setPageSize] = useState(defaultPageSize);
+  const [warnings, setWarnings] = useState<string[]>([]);
 
   const shown = columns.map((name) => fields.find((f) => f.name === name)).filter((f): f is EntityFieldInfo => !!f);
   const types = useEntityTypes();
@@ -62,70 +72,94 @@ function RecordList({ type }: { type: EntityTypeInfo }) {
   }, [shown.map((f) => f.name).join(), partitionField, fields]); // eslint-disable-line react-hooks/exhaustive-deps
   const query = useMemo(() => listQuery(type, queried, titles), [type, titles, queried]);
   const where = useMemo(() => conditionsToWhere(type, conditions), [type, conditions]);
+  const order = useMemo(() => (sort ? [{ [sort.field]: sort.direction }] : null), [sort]);
+  const listState: ListState = { viewId: view?.id ?? null, where, order, columns: shown.map((f) => f.name) };
 
+  /** A saved view chosen: its columns and page size show; its filter and order apply through viewId (the builder adds to them). */
+  const selectView = useCallback(
+    (next: SavedView | null) => {
+      setView(next);
+      setConditions([]);
+      setSort(null);
+      setWholeList(false);
+      setPageSize(next?.pageSize ?? defaultPageSize);
+      const known = next?.columns.map((c) => c.field).filter((n) => fields.some((f) => f.name === n)) ?? [];
+      if (known.length > 0) setColumns(known);
+    },
+    [fields, setColumns],
+  );
+
+  /** The list as it is now, to be saved: the view's filter AND-ed with the builder's, the order chosen else the view's. */
+  const draft = (): ViewDraft => ({
+    columns: shown.map((f) => f.name),
+    order: sort ? [sort] : (view?.order.map((o) => ({ field: o.field, direction: o.direction === 'DESC' ? 'DESC' : 'ASC' })) ?? []),
+    filter: andWhere(view?.filter, where),
+    pageSize,
+  });
+
+  // The newest request's number: an answer to an older one (a view switched while it ran) is dropped.
+  const latest = useRef(0);
   const load = useCallback(
     async (after: string | null) => {
+      const request = ++latest.current;
       setLoading(true);
       setError(null);
       const result = await client
-        .query(query, { where, order: sort ? [{ [sort.field]: sort.direction }] : null, first: pageSize, after, search: appliedSearch || null }, { requestPolicy: 'network-only' })
+        .query(query, { where, order, first: pageSize, after, search: appliedSearch || null, viewId: view?.id ?? null }, { requestPolicy: 'network-only' })
         .toPromise();
+      if (request !== latest.current) return;
       setLoading(false);
       if (result.error) {
         setError(result.error.message);
         return;
       }
       const list = (result.data as { list: { nodes: Row[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }).list;
+      if (!after) {
+        setWarnings(warningsOf(result.extensions));
+        // After a bulk action the selection keeps the rows still listed (a deleted record leaves it).
+        setSelected((previous) => new Set(list.nodes.filter((n) => previous.has(n.id)).map((n) => n.id)));
+      }
       setRows((previous) => (after ? [...previous, ...list.nodes] : list.nodes));
       setCursor(list.pageInfo.endCursor);
       setHasMore(list.pageInfo.hasNextPage);
     },
-    [client, query, where, sort, appliedSearch],
+    [client, query, where, order, appliedSearch, pageSize, view],
   );
 
+  // Another filter, view, order or search: another list, so nothing of it is chosen any more.
   useEffect(() => {
     setSelected(new Set());
+    setWholeList(false);
     void load(null);
   }, [load]);
+  const reloadAfterBulk = useCallback(() => void load(null), [load]);
 
   const toggleSort = (field: EntityFieldInfo) => {
     if (!field.sortable) return;
     setSort(sort?.field === field.name ? { field: field.name, direction: sort.direction === 'ASC' ? 'DESC' : 'ASC' } : { field: field.name, direction: 'ASC' });
   };
 
-  const canUpdate = allowed(type, 'UPDATE') && !!type.updateMutation;
-  const canDelete = allowed(type, 'DELETE') && !!type.deleteMutation;
-  const assignField = type.fields.find((f) => f.type === 'USER' && !f.readOnly && /assigned|responsible/i.test(f.name));
   const stageField = type.stageField ? type.fields.find((f) => f.name === type.stageField && !f.readOnly) : undefined;
-
-  async function applyToSelected(mutation: string, variables: (id: string) => Record<string, unknown>) {
-    const problems: string[] = [];
-    for (const id of selected) {
-      const result = await client.mutation(mutation, variables(id)).toPromise();
-      const errors = (result.data as { result?: { errors: UserError[] } } | undefined)?.result?.errors ?? [];
-      if (result.error) problems.push(`#${id}: ${result.error.message}`);
-      problems.push(...errors.map((e) => `#${id}: ${e.message}`));
-    }
-    setActionErrors(problems);
-    await load(null);
-    setSelected(new Set());
-  }
 
   const titleOf = (row: Row) => String(row[type.titleField] ?? `#${row.id}`);
 
   /**
    * The stages the selected records can take: the list of their one partition (a deal's pipeline),
-   * or, when they are in several, null (one stage cannot fit records of two pipelines).
+   * or, when they are in several (or the whole list is chosen), null: one stage cannot fit records of
+   * two pipelines. The partition goes with the stage: a bulk action checks its values on a blank
+   * record first, which is in the default pipeline unless told otherwise.
    */
-  const selectedStages = useMemo(() => {
+  const selectedStages = useMemo((): StageChoice | null => {
     const family = stageField?.selectionList;
-    if (!family) return [];
-    if (!partitionField) return lookups.lists.get(family) ?? [];
+    if (!family) return { items: [], alongside: {} };
+    if (!partitionField) return { items: lookups.lists.get(family) ?? [], alongside: {} };
+    if (wholeList) return null;
     const partitions = new Set(rows.filter((r) => selected.has(String(r.id))).map((r) => String(r[partitionField] ?? '')));
     if (partitions.size !== 1) return null;
     const [partition] = partitions;
-    return lookups.lists.get(`${family}_${partition}`) ?? lookups.lists.get(family) ?? [];
-  }, [stageField, partitionField, rows, selected, lookups.lists]);
+    const items = lookups.lists.get(`${family}_${partition}`) ?? lookups.lists.get(family) ?? [];
+    return { items, alongside: partition ? { [partitionField]: partition } : {} };
+  }, [stageField, partitionField, rows, selected, lookups.lists, wholeList]);
 
   return (
     <section className="page record-list">
@@ -155,69 +189,40 @@ function RecordList({ type }: { type: EntityTypeInfo }) {
           {conditions.length > 0 && ` (${conditions.length})`}
         </button>
         <ColumnChooser fields={fields} columns={columns} onChange={setColumns} />
+        <select aria-label={t('list.pageSize')} value={pageSize} onChange={(e) => setPageSize(Number(e.target.value))}>
+          {[...new Set([...pageSizes, pageSize])].sort((a, b) => a - b).map((n) => (
+            <option key={n} value={n}>
+              {t('list.perPage', { count: n })}
+            </option>
+          ))}
+        </select>
+        {allowed(type, 'EXPORT') && (
+          <button type="button" onClick={() => setExporting(true)}>
+            {t('export.button')}
+          </button>
+        )}
       </div>
-      {showFilters && <FilterBuilder type={type} lookups={lookups} initial={conditions} onApply={setConditions} />}
-      {selected.size > 0 && (
-        <div className="bulk-actions" role="region" aria-label={t('list.selected', { count: selected.size })}>
-          <span>{t('list.selected', { count: selected.size })}</span>
-          {canUpdate && assignField && (
-            <select
-              aria-label={t('list.assign')}
-              value=""
-              onChange={(e) => {
-                const mutation = updateMutation(type)!;
-                void applyToSelected(mutation, (id) => ({ id, input: { [assignField.name]: e.target.value } }));
-              }}
-            >
-              <option value="">{t('list.assign')}</option>
-              {lookups.users.map((u) => (
-                <option key={u.id} value={u.id}>
-                  {u.name}
-                </option>
-              ))}
-            </select>
-          )}
-          {canUpdate && stageField?.selectionList && selectedStages !== null && (
-            <select
-              aria-label={t('list.changeStage')}
-              value=""
-              onChange={(e) => {
-                const mutation = updateMutation(type)!;
-                void applyToSelected(mutation, (id) => ({ id, input: { [stageField.name]: e.target.value } }));
-              }}
-            >
-              <option value="">{t('list.changeStage')}</option>
-              {selectedStages.map((i) => (
-                <option key={i.id} value={i.id}>
-                  {i.name}
-                </option>
-              ))}
-            </select>
-          )}
-          {canUpdate && stageField?.selectionList && selectedStages === null && (
-            <span className="muted" role="note">
-              {t('list.stagesMixed')}
-            </span>
-          )}
-          {canDelete && (
-            <button
-              type="button"
-              className="danger"
-              onClick={() => {
-                if (window.confirm(t('list.confirmDelete', { count: selected.size }))) void applyToSelected(deleteMutation(type)!, (id) => ({ id }));
-              }}
-            >
-              {t('list.delete')}
-            </button>
-          )}
-        </div>
-      )}
-      {actionErrors.length > 0 && (
-        <ul className="error" role="alert">
-          {actionErrors.map((e, i) => (
-            <li key={i}>{e}</li>
+      <ViewsBar type={type} current={view} draft={draft} onSelect={selectView} />
+      {warnings.length > 0 && (
+        <ul className="view-warnings" aria-label={t('views.warnings')}>
+          {warnings.map((w, i) => (
+            <li key={i}>{w}</li>
           ))}
         </ul>
+      )}
+      {showFilters && <FilterBuilder type={type} lookups={lookups} initial={conditions} onApply={setConditions} />}
+      {(selected.size > 0 || wholeList) && (
+        <BulkActions
+          type={type}
+          lookups={lookups}
+          selected={selected}
+          wholeList={wholeList}
+          onWholeList={setWholeList}
+          canWholeList={!appliedSearch}
+          state={listState}
+          stages={stageField?.selectionList ? selectedStages : undefined}
+          onDone={reloadAfterBulk}
+        />
       )}
       {error && <Problem message={error} onRetry={() => void load(null)} />}
       <div className="table-wrap">
@@ -290,6 +295,7 @@ function RecordList({ type }: { type: EntityTypeInfo }) {
           </button>
         )}
       </p>
+      {exporting && <ExportDialog type={type} state={listState} onClose={() => setExporting(false)} />}
       {creating && (
         <NewRecordDialog
           type={type}

@@ -1,0 +1,91 @@
+import { useEffect, useState } from 'react';
+import { useSubscription } from 'urql';
+import { accessToken } from '../api/session';
+import { graphql } from '../gql';
+import { useI18n } from '../i18n';
+
+// A background job (an export, a bulk action) followed live, and its file fetched with the token.
+
+const JobProgress = graphql(`
+  subscription ConsoleJobProgress($id: ID!) {
+    jobProgress(id: $id) {
+      id kind state done total counts errorCode error
+      download { url fileName contentType expiresAt }
+    }
+  }
+`);
+
+export interface JobView {
+  id: string;
+  kind: string;
+  state: string;
+  done: number;
+  total?: number | null;
+  counts: unknown;
+  errorCode?: string | null;
+  error?: string | null;
+  download?: { url: string; fileName: string; contentType?: string | null; expiresAt: string } | null;
+}
+
+export const finalStates = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+
+/** The job as it is, then as it changes (the jobProgress subscription), until it ends. */
+export function useJob(id: string | null): JobView | null {
+  const [result] = useSubscription({ query: JobProgress, variables: { id: id ?? '' }, pause: !id });
+  return id ? ((result.data?.jobProgress as JobView | undefined) ?? null) : null;
+}
+
+/**
+ * A job's file as the host serves it. The link needs the owner's Bearer token, which a plain link
+ * cannot send: the file is fetched with it and handed to the browser as a blob.
+ */
+export async function fetchJobFile(url: string): Promise<Blob> {
+  const token = await accessToken();
+  const response = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+  return response.blob();
+}
+
+export async function downloadJobFile(url: string, fileName: string): Promise<void> {
+  const blob = await fetchJobFile(url);
+  const href = URL.createObjectURL(blob);
+  const anchor = document.createElement('a');
+  anchor.href = href;
+  anchor.download = fileName;
+  document.body.append(anchor);
+  anchor.click();
+  anchor.remove();
+  // The browser has taken the blob once the click ran; the address is freed a moment later.
+  setTimeout(() => URL.revokeObjectURL(href), 10_000);
+}
+
+/** A job's state and progress as a line a person reads (announced to screen readers as it changes). */
+export function JobStatus({ job }: { job: JobView | null }) {
+  const { t, formatNumber } = useI18n();
+  if (!job) return <p role="status">{t('job.starting')}</p>;
+  const progress = job.total ? `${formatNumber(job.done)} / ${formatNumber(job.total)}` : formatNumber(job.done);
+  return (
+    <div className="job-status">
+      <p role="status" data-state={job.state}>
+        {t(`job.state.${job.state}` as 'job.state.QUEUED')} · {progress}
+      </p>
+      {job.total ? <progress max={job.total} value={job.done} aria-label={t('job.progress')} /> : null}
+      {job.state === 'FAILED' && (
+        <p className="error" role="alert">
+          {job.errorCode}: {job.error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** Calls back once when the job reaches a final state. */
+export function useJobEnd(job: JobView | null, onEnd: (job: JobView) => void): void {
+  const [ended, setEnded] = useState<string | null>(null);
+  useEffect(() => {
+    if (job && finalStates.has(job.state) && ended !== job.id) {
+      setEnded(job.id);
+      onEnd(job);
+    }
+  }, [job, ended, onEnd]);
+}

@@ -1,0 +1,295 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useClient } from 'urql';
+import { Link, useLocation } from 'wouter';
+import { Problem } from '../components/Problem';
+import { useI18n } from '../i18n';
+import { recordPath, useEntityTypes } from '../metadata/entityTypes';
+import { FieldValue, type Lookups } from '../metadata/fields';
+import { useSelectionLists, useUsers } from '../metadata/lookups';
+import { payloadErrors, type Row, type UserError } from '../metadata/operations';
+import type { EntityFieldInfo, EntityTypeInfo } from '../metadata/types';
+import { settableFields } from './list/BulkActions';
+
+// Likely duplicates of any record type (findDuplicates), merged after a preview (mergeRecords dryRun).
+
+const rules = ['EMAIL', 'PHONE', 'NAME_IN_COMPANY'] as const;
+const groupsPerPage = 20;
+
+/** Types merged through the API: activities' rights follow their bindings, so they are not merged. */
+function mergeable(type: EntityTypeInfo): boolean {
+  return type.name !== 'ACTIVITY' && !!type.updateMutation && !!type.deleteMutation;
+}
+
+/** The fields a merge may take from one record or another: the title and what the update input takes. */
+function mergeFields(type: EntityTypeInfo): EntityFieldInfo[] {
+  const fields = settableFields(type);
+  const title = type.fields.find((f) => f.name === type.titleField);
+  return title && !fields.includes(title) ? [title, ...fields] : fields;
+}
+
+function recordSelection(type: EntityTypeInfo): string {
+  return `... on ${type.graphQLType} { id ${mergeFields(type).map((f) => f.name).join(' ')} }`;
+}
+
+interface Group {
+  key: string;
+  count: number;
+  ids: string[];
+  records: Row[];
+}
+
+export function DuplicatesPage({ params }: { params: { type?: string } }) {
+  const { t } = useI18n();
+  const [, navigate] = useLocation();
+  const types = useEntityTypes().filter(mergeable);
+  const type = types.find((x) => x.name === params.type?.toUpperCase()) ?? types[0];
+  if (!type) return <p>{t('app.forbidden')}</p>;
+  return (
+    <section className="page duplicates-page">
+      <h1>{t('dup.title')}</h1>
+      <label className="inline">
+        {t('dup.type')}{' '}
+        <select value={type.name} onChange={(e) => navigate(`/duplicates/${e.target.value.toLowerCase()}`)}>
+          {types.map((x) => (
+            <option key={x.name} value={x.name}>
+              {x.pluralLabel}
+            </option>
+          ))}
+        </select>
+      </label>
+      <DuplicateGroups key={type.name} type={type} />
+    </section>
+  );
+}
+
+function DuplicateGroups({ type }: { type: EntityTypeInfo }) {
+  const { t } = useI18n();
+  const client = useClient();
+  const [rule, setRule] = useState<(typeof rules)[number]>('EMAIL');
+  const [groups, setGroups] = useState<Group[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [hasMore, setHasMore] = useState(false);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<string | null>(null);
+  const lookups: Lookups = { lists: useSelectionLists(), users: useUsers() };
+  const query = useMemo(
+    () => `query ConsoleDuplicates($entityType: CrmEntityType!, $rule: DuplicateRule!, $first: Int, $after: String) {
+  findDuplicates(entityType: $entityType, rule: $rule, first: $first, after: $after) {
+    groups { key count ids records { ${recordSelection(type)} } }
+    hasNextPage endCursor
+  }
+}`,
+    [type],
+  );
+
+  // The newest request's number: an answer for a rule no longer chosen is dropped.
+  const latest = useRef(0);
+  const load = useCallback(
+    async (after: string | null) => {
+      const request = ++latest.current;
+      setLoading(true);
+      setError(null);
+      const result = await client.query(query, { entityType: type.name, rule, first: groupsPerPage, after }, { requestPolicy: 'network-only' }).toPromise();
+      if (request !== latest.current) return;
+      setLoading(false);
+      if (result.error) {
+        setError(result.error.message);
+        setGroups([]);
+        return;
+      }
+      const page = (result.data as { findDuplicates: { groups: Group[]; hasNextPage: boolean; endCursor: string | null } }).findDuplicates;
+      setGroups((previous) => (after ? [...previous, ...page.groups] : page.groups));
+      setCursor(page.endCursor);
+      setHasMore(page.hasNextPage);
+    },
+    [client, query, type.name, rule],
+  );
+
+  useEffect(() => void load(null), [load]);
+
+  return (
+    <>
+      <label className="inline">
+        {t('dup.rule')}{' '}
+        <select value={rule} onChange={(e) => setRule(e.target.value as (typeof rules)[number])}>
+          {rules.map((r) => (
+            <option key={r} value={r}>
+              {t(`dup.rule.${r}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+      {error && <Problem message={error} onRetry={() => void load(null)} />}
+      {!loading && !error && groups.length === 0 && <p className="empty">{t('dup.none')}</p>}
+      {groups.map((g) => (
+        <MergeGroup key={`${g.key}:${g.ids.join()}`} type={type} group={g} lookups={lookups} onMerged={() => void load(null)} />
+      ))}
+      <p className="list-footer" aria-live="polite">
+        {loading ? t('app.loading') : t('dup.count', { count: groups.length })}
+        {hasMore && !loading && (
+          <button type="button" onClick={() => void load(cursor)}>
+            {t('list.loadMore')}
+          </button>
+        )}
+      </p>
+    </>
+  );
+}
+
+interface Preview {
+  record: Row | null;
+  removedIds: string[];
+  movedReferences: number;
+  dryRun: boolean;
+  errors: UserError[];
+}
+
+/** One group: the record to keep, each differing field's value taken from the record chosen, the dry run, then the merge. */
+function MergeGroup({ type, group, lookups, onMerged }: { type: EntityTypeInfo; group: Group; lookups: Lookups; onMerged: () => void }) {
+  const { t } = useI18n();
+  const client = useClient();
+  const records = group.records;
+  const [keepId, setKeepId] = useState(records[0]?.id ?? '');
+  /** Per field, the record whose value the kept one takes (absent: its own). */
+  const [from, setFrom] = useState<Record<string, string>>({});
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const fields = mergeFields(type);
+  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  // Only what the update input takes can be taken from another record (a computed title cannot).
+  const differing = fields.filter((f) => !f.readOnly && records.some((r) => !same(r[f.name], records[0]?.[f.name])));
+  const shown = fields.filter((f) => f.name === type.titleField || differing.includes(f) || records.some((r) => r[f.name] != null && r[f.name] !== ''));
+
+  const values = () => {
+    const chosen: Record<string, unknown> = {};
+    for (const f of differing) {
+      const source = from[f.name];
+      if (!source || source === keepId) continue;
+      chosen[f.name] = records.find((r) => r.id === source)?.[f.name] ?? null;
+    }
+    return chosen;
+  };
+
+  async function merge(dryRun: boolean) {
+    setBusy(true);
+    setProblem(null);
+    const mutation = `mutation ConsoleMerge($entityType: CrmEntityType!, $ids: [ID!]!, $keepId: ID!, $values: JSON, $dryRun: Boolean) {
+  mergeRecords(entityType: $entityType, ids: $ids, keepId: $keepId, values: $values, dryRun: $dryRun) {
+    record { ${recordSelection(type)} } removedIds movedReferences dryRun ${payloadErrors}
+  }
+}`;
+    const result = await client.mutation(mutation, { entityType: type.name, ids: group.ids, keepId, values: values(), dryRun }).toPromise();
+    setBusy(false);
+    if (result.error) {
+      setProblem(result.error.message);
+      return;
+    }
+    const payload = (result.data as { mergeRecords: Preview }).mergeRecords;
+    if (payload.errors.length > 0) {
+      setProblem(payload.errors.map((e) => e.message).join(' '));
+      return;
+    }
+    if (dryRun) setPreview(payload);
+    else onMerged();
+  }
+
+  const choose = (change: () => void) => {
+    change();
+    setPreview(null);
+  };
+  const title = (r: Row) => String(r[type.titleField] ?? `#${r.id}`);
+  return (
+    <section className="duplicate-group" aria-label={t('dup.group', { key: group.key })}>
+      <h2>
+        {group.key} <span className="muted">({t('dup.records', { count: group.count })})</span>
+      </h2>
+      <div className="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('dup.keep')}</th>
+              {shown.map((f) => (
+                <th key={f.name} scope="col">
+                  {f.label}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {records.map((r) => (
+              <tr key={r.id} className={r.id === keepId ? 'selected' : undefined}>
+                <td>
+                  <label className="check">
+                    <input
+                      type="radio"
+                      name={`keep-${group.key}`}
+                      checked={r.id === keepId}
+                      aria-label={t('dup.keepRecord', { title: title(r) })}
+                      onChange={() => choose(() => setKeepId(r.id))}
+                    />
+                    <Link href={recordPath(type.name, r.id)}>#{r.id}</Link>
+                  </label>
+                </td>
+                {shown.map((f) => (
+                  <td key={f.name} data-label={f.label}>
+                    {differing.includes(f) ? (
+                      <label className="check">
+                        <input
+                          type="radio"
+                          name={`${group.key}-${f.name}`}
+                          aria-label={t('dup.takeValue', { field: f.label, title: title(r) })}
+                          checked={(from[f.name] ?? keepId) === r.id}
+                          onChange={() => choose(() => setFrom({ ...from, [f.name]: r.id }))}
+                        />
+                        <FieldValue field={f} value={r[f.name]} lookups={lookups} />
+                      </label>
+                    ) : (
+                      <FieldValue field={f} value={r[f.name]} lookups={lookups} />
+                    )}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {problem && (
+        <p className="error" role="alert">
+          {problem}
+        </p>
+      )}
+      {preview?.record && (
+        <div className="merge-preview" role="region" aria-label={t('dup.preview')}>
+          <h3>{t('dup.preview')}</h3>
+          <p>{t('dup.previewSummary', { removed: preview.removedIds.map((id) => `#${id}`).join(', '), moved: preview.movedReferences })}</p>
+          <dl>
+            {shown.map((f) => (
+              <div key={f.name} data-field={f.name}>
+                <dt>{f.label}</dt>
+                <dd>
+                  <FieldValue field={f} value={preview.record?.[f.name]} lookups={lookups} />
+                </dd>
+              </div>
+            ))}
+          </dl>
+        </div>
+      )}
+      <div className="dialog-actions">
+        <button type="button" disabled={busy} onClick={() => void merge(true)}>
+          {t('dup.previewButton')}
+        </button>
+        <button
+          type="button"
+          className="primary"
+          disabled={busy || !preview}
+          onClick={() => {
+            if (window.confirm(t('dup.confirm', { count: group.ids.length - 1 }))) void merge(false);
+          }}
+        >
+          {t('dup.merge')}
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,213 @@
+import { useCallback, useId, useState } from 'react';
+import { useClient } from 'urql';
+import { graphql } from '../../gql';
+// The metadata's type names are the enum's values (plugins' types included).
+import type { CrmEntityType } from '../../gql/graphql';
+import { useI18n } from '../../i18n';
+import { JobStatus, fetchJobFile, useJob, useJobEnd, type JobView } from '../../jobs/jobs';
+import { FieldInput, isScalar, parseInput, type Lookups } from '../../metadata/fields';
+import type { ListItem } from '../../metadata/lookups';
+import { allowed, type EntityFieldInfo, type EntityTypeInfo } from '../../metadata/types';
+import type { ListState } from './listState';
+
+// Bulk actions on the selected rows or on the whole filtered list, each one bulkUpdate job:
+// its progress followed live, the records it refused listed with their reasons.
+
+const BulkUpdate = graphql(`
+  mutation ConsoleBulkUpdate($entityType: CrmEntityType!, $ids: [ID!], $where: JSON, $viewId: ID, $action: BulkActionInput!) {
+    bulkUpdate(entityType: $entityType, ids: $ids, where: $where, viewId: $viewId, action: $action) {
+      job { id }
+      errors { code message path }
+    }
+  }
+`);
+
+interface Refusal {
+  id: string | number;
+  code: string;
+  message: string;
+}
+
+type Action = { kind: 'SET_FIELDS'; fields: Record<string, unknown> } | { kind: 'ASSIGN'; userId: string } | { kind: 'DELETE' };
+
+/** The stages offered, and the fields set with the stage (a deal's pipelineId). */
+export interface StageChoice {
+  items: ListItem[];
+  alongside: Record<string, unknown>;
+}
+
+/** The fields a bulk "set a field" offers: those the type's update takes, one value each. */
+export function settableFields(type: EntityTypeInfo): EntityFieldInfo[] {
+  return type.fields.filter((f) => !f.readOnly && !f.list && isScalar(f) && f.name !== 'id');
+}
+
+export function BulkActions({
+  type,
+  lookups,
+  selected,
+  wholeList,
+  onWholeList,
+  canWholeList,
+  state,
+  stages,
+  onDone,
+}: {
+  type: EntityTypeInfo;
+  lookups: Lookups;
+  selected: Set<string>;
+  /** Whether the actions apply to every record of the filtered list rather than the selected rows. */
+  wholeList: boolean;
+  onWholeList: (whole: boolean) => void;
+  /** False while a search narrows the list: a bulk action takes a filter and a view, not a search. */
+  canWholeList: boolean;
+  state: ListState;
+  /** The stages the records can take (null: the selection spans pipelines; undefined: not offered). */
+  stages: StageChoice | null | undefined;
+  onDone: () => void;
+}) {
+  const { t } = useI18n();
+  const client = useClient();
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [problems, setProblems] = useState<string[]>([]);
+  const [refusals, setRefusals] = useState<Refusal[]>([]);
+  const [setField, setSetField] = useState('');
+  const [setValue, setSetValue] = useState('');
+  const job = useJob(jobId);
+  const valueId = useId();
+  const canUpdate = allowed(type, 'UPDATE') && !!type.updateMutation;
+  const canDelete = allowed(type, 'DELETE') && !!type.deleteMutation;
+  const assignable = type.fields.some((f) => f.type === 'USER' && !f.readOnly && /assigned|responsible/i.test(f.name));
+  const fields = settableFields(type);
+  const field = fields.find((f) => f.name === setField);
+  const stageField = type.stageField ? type.fields.find((f) => f.name === type.stageField && !f.readOnly) : undefined;
+  const count = wholeList ? t('bulk.wholeList') : t('list.selected', { count: selected.size });
+
+  const ended = useCallback(
+    async (done: JobView) => {
+      onDone();
+      const counts = (done.counts ?? {}) as { refused?: number };
+      if (done.state !== 'SUCCEEDED' || !counts.refused || !done.download) return;
+      try {
+        const result = JSON.parse(await (await fetchJobFile(done.download.url)).text()) as { refusals?: Refusal[] };
+        setRefusals(result.refusals ?? []);
+      } catch (e) {
+        setProblems([String(e)]);
+      }
+    },
+    [onDone],
+  );
+  useJobEnd(job, (j) => void ended(j));
+
+  async function run(action: Action) {
+    setProblems([]);
+    setRefusals([]);
+    setJobId(null);
+    const chosen = wholeList ? { where: state.where, viewId: state.viewId, ids: null } : { ids: [...selected], where: null, viewId: null };
+    const result = await client.mutation(BulkUpdate, { entityType: type.name as CrmEntityType, ...chosen, action }).toPromise();
+    const payload = result.data?.bulkUpdate;
+    setProblems([...(result.error ? [result.error.message] : []), ...(payload?.errors ?? []).map((e) => e.message)]);
+    if (payload?.job) setJobId(payload.job.id);
+  }
+
+  const counts = (job?.counts ?? {}) as { done?: number; refused?: number };
+  return (
+    <div className="bulk-actions" role="region" aria-label={t('bulk.title')}>
+      <span>{count}</span>
+      {wholeList ? (
+        <button type="button" className="link" onClick={() => onWholeList(false)}>
+          {t('bulk.onlySelected')}
+        </button>
+      ) : (
+        <button type="button" className="link" disabled={!canWholeList} title={canWholeList ? undefined : t('bulk.noSearch')} onClick={() => onWholeList(true)}>
+          {t('bulk.selectWholeList')}
+        </button>
+      )}
+      {canUpdate && assignable && (
+        <select aria-label={t('list.assign')} value="" onChange={(e) => e.target.value && void run({ kind: 'ASSIGN', userId: e.target.value })}>
+          <option value="">{t('list.assign')}</option>
+          {lookups.users.map((u) => (
+            <option key={u.id} value={u.id}>
+              {u.name}
+            </option>
+          ))}
+        </select>
+      )}
+      {canUpdate && stageField && stages && (
+        <select
+          aria-label={t('list.changeStage')}
+          value=""
+          onChange={(e) => e.target.value && void run({ kind: 'SET_FIELDS', fields: { ...stages.alongside, [stageField.name]: e.target.value } })}
+        >
+          <option value="">{t('list.changeStage')}</option>
+          {stages.items.map((i) => (
+            <option key={i.id} value={i.id}>
+              {i.name}
+            </option>
+          ))}
+        </select>
+      )}
+      {canUpdate && stageField && stages === null && (
+        <span className="muted" role="note">
+          {t('list.stagesMixed')}
+        </span>
+      )}
+      {canUpdate && fields.length > 0 && (
+        <form
+          className="bulk-set-field"
+          aria-label={t('bulk.setField')}
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (field) void run({ kind: 'SET_FIELDS', fields: { [field.name]: parseInput(field, setValue) } });
+          }}
+        >
+          <select
+            aria-label={t('bulk.field')}
+            value={setField}
+            onChange={(e) => {
+              setSetField(e.target.value);
+              setSetValue('');
+            }}
+          >
+            <option value="">{t('bulk.setField')}</option>
+            {fields.map((f) => (
+              <option key={f.name} value={f.name}>
+                {f.label}
+              </option>
+            ))}
+          </select>
+          {field && <FieldInput field={field} value={setValue} onChange={setSetValue} lookups={lookups} id={valueId} label={t('bulk.value')} />}
+          <button type="submit" disabled={!field}>
+            {t('bulk.apply')}
+          </button>
+        </form>
+      )}
+      {canDelete && (
+        <button
+          type="button"
+          className="danger"
+          onClick={() => {
+            if (window.confirm(wholeList ? t('bulk.confirmDeleteAll') : t('list.confirmDelete', { count: selected.size }))) void run({ kind: 'DELETE' });
+          }}
+        >
+          {t('list.delete')}
+        </button>
+      )}
+      {jobId && <JobStatus job={job} />}
+      {job && job.state === 'SUCCEEDED' && (
+        <p className="muted">{t('bulk.result', { done: counts.done ?? 0, refused: counts.refused ?? 0 })}</p>
+      )}
+      {(problems.length > 0 || refusals.length > 0) && (
+        <ul className="error" role="alert" aria-label={t('bulk.refused')}>
+          {problems.map((p, i) => (
+            <li key={`p${i}`}>{p}</li>
+          ))}
+          {refusals.map((r) => (
+            <li key={`r${r.id}`}>
+              #{r.id}: {r.message} ({r.code})
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
