@@ -54,18 +54,27 @@ public sealed class PostgresWireTap : IAsyncDisposable
             {
                 var client = await _listener.AcceptTcpClientAsync(_stop.Token);
                 var server = new TcpClient();
-                await server.ConnectAsync(_serverHost, _serverPort, _stop.Token);
                 lock (_sockets)
                 {
                     _sockets.Add(client);
                     _sockets.Add(server);
                 }
 
-                _ = RelayAsync(client.GetStream(), server.GetStream(), count: true);
-                _ = RelayAsync(server.GetStream(), client.GetStream(), count: false);
+                try
+                {
+                    await server.ConnectAsync(_serverHost, _serverPort, _stop.Token);
+                    _ = RelayAsync(client.GetStream(), server.GetStream(), count: true);
+                    _ = RelayAsync(server.GetStream(), client.GetStream(), count: false);
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or SocketException && !_stop.IsCancellationRequested)
+                {
+                    // This connection closed before its relay began (the host stopping as it opened it): the next one is served.
+                    client.Dispose();
+                    server.Dispose();
+                }
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
             // Stopped.
         }

@@ -47,6 +47,24 @@ public sealed class PreparedStatementsOnPostgres : IAsyncLifetime
         Assert.InRange(_tap.Seen, 0, 4);
     }
 
+    public async Task DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+
+        if (_tap is not null)
+        {
+            await _tap.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>What the connection string says about preparing statements wins over the platform's defaults (no host needed).</summary>
+[Trait("Engine", "Postgres")]
+public sealed class PreparedStatementSettings
+{
     [Theory]
     [InlineData("Host=db;Database=crm", CrmApplication.DefaultMaxAutoPrepare, 2)]
     [InlineData("Host=db;Database=crm;Max Auto Prepare=0", 0, 5)]
@@ -61,18 +79,5 @@ public sealed class PreparedStatementsOnPostgres : IAsyncLifetime
         var effective = new NpgsqlConnectionStringBuilder(CrmApplication.ReadDatabaseOptions(configuration).ConnectionString);
         Assert.Equal(maxAutoPrepare, effective.MaxAutoPrepare);
         Assert.Equal(minUsages, effective.AutoPrepareMinUsages);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-
-        if (_tap is not null)
-        {
-            await _tap.DisposeAsync();
-        }
     }
 }
