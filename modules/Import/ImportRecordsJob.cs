@@ -46,14 +46,14 @@ public sealed class ImportRecordsJob(ImportOptions options) : JobKind<ImportPara
             return [UserError.At(ErrorCodes.NotFound, $"There is no record type '{parameters.EntityType}'.", "entityType")];
         }
 
-        if (RefuseImport(requestServices.GetRequiredService<ICurrentActor>(), definition) is { } refused)
+        if (ImportChecks.RefuseImport(requestServices.GetRequiredService<ICurrentActor>(), definition) is { } refused)
         {
             return [UserError.At(ErrorCodes.Forbidden, refused, "entityType")];
         }
 
         var errors = new List<UserError>();
-        errors.AddRange(CheckBounds(parameters));
-        errors.AddRange(CheckDuplicates(requestServices, definition, parameters));
+        errors.AddRange(ImportChecks.Bounds(parameters, options));
+        errors.AddRange(ImportChecks.Duplicates(requestServices, definition, parameters));
         var (_, defaultErrors) = RowBinder.ReadDefaults(definition, requestServices, parameters.Defaults);
         errors.AddRange(defaultErrors);
         if (errors.Count > 0)
@@ -73,93 +73,13 @@ public sealed class ImportRecordsJob(ImportOptions options) : JobKind<ImportPara
             await using var stream = await uploads.OpenReadAsync(file, cancellationToken);
             var format = TableFile.Detect(stream, parameters.Encoding, parameters.Delimiter);
             var header = parameters.HasHeaderRow ? TableFile.Rows(stream, format, options, cancellationToken).Select(r => r.Cells).FirstOrDefault() ?? [] : null;
-            var (_, mappingErrors) = Columns(definition, requestServices, parameters, header);
+            var (_, mappingErrors) = ImportChecks.Columns(definition, requestServices, parameters, header);
             return mappingErrors;
         }
         catch (TableFileException ex)
         {
             return [UserError.At(ex.Code, ex.Message, "options")];
         }
-    }
-
-    /// <summary>The bounds of the request itself (the file's own are the run's).</summary>
-    internal IEnumerable<UserError> CheckBounds(ImportParameters parameters)
-    {
-        if (parameters.Mapping.Count > options.MaxMappingEntries)
-        {
-            yield return UserError.At(ErrorCodes.LimitExceeded, $"'mapping' has {parameters.Mapping.Count} entries; the limit is {options.MaxMappingEntries} (Import:MaxMappingEntries).", "options", "mapping");
-        }
-
-        if (parameters.Mapping.Count == 0)
-        {
-            yield return UserError.At(ErrorCodes.Required, "'mapping' maps no column: previewImport suggests one.", "options", "mapping");
-        }
-
-        if (parameters.Defaults is { } defaults && Encoding.UTF8.GetByteCount(defaults.ToJsonString()) is var size && size > options.MaxDefaultsBytes)
-        {
-            yield return UserError.At(ErrorCodes.LimitExceeded, $"'defaults' is {size} bytes of JSON; the limit is {options.MaxDefaultsBytes} (Import:MaxDefaultsBytes).", "options", "defaults");
-        }
-    }
-
-    private static IEnumerable<UserError> CheckDuplicates(IServiceProvider services, ICrmEntityDefinition definition, ImportParameters parameters)
-    {
-        if (parameters.Duplicates == DuplicateHandling.Create)
-        {
-            yield break;
-        }
-
-        if (services.GetService<IDuplicateMatcher>() is not { } matcher)
-        {
-            yield return UserError.At(ErrorCodes.InvalidValue, "Matching duplicates needs the Duplicates module, which is off: use duplicates: CREATE.", "options", "duplicates");
-            yield break;
-        }
-
-        var rules = matcher.RulesOf(services, definition.Name);
-        if (parameters.MatchBy is null || !rules.Contains(parameters.MatchBy, StringComparer.Ordinal))
-        {
-            yield return UserError.At(ErrorCodes.InvalidValue,
-                $"'matchBy' must be one of the rules {definition.PluralName} allow: {(rules.Count == 0 ? "none" : string.Join(", ", rules))}.", "options", "matchBy");
-        }
-    }
-
-    /// <summary>The mapped columns, by the header row (or 1-based numbers without one), each with its target; or why not.</summary>
-    internal static (List<MappedColumn> Columns, List<UserError> Errors) Columns(ICrmEntityDefinition definition, IServiceProvider services, ImportParameters parameters, string[]? header)
-    {
-        var (fields, inputOnly) = ImportTargets.Writable(definition, services);
-        var columns = new List<MappedColumn>();
-        var errors = new List<UserError>();
-        for (var i = 0; i < parameters.Mapping.Count; i++)
-        {
-            var entry = parameters.Mapping[i];
-            var at = new[] { "options", "mapping", i.ToString(CultureInfo.InvariantCulture) };
-            var index = header is null
-                ? int.TryParse(entry.Column, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number >= 1 ? number - 1 : -1
-                : Array.FindIndex(header, h => string.Equals(h.Trim(), entry.Column.Trim(), StringComparison.OrdinalIgnoreCase));
-            if (index < 0)
-            {
-                errors.Add(UserError.At(ErrorCodes.InvalidValue, header is null
-                    ? $"'{entry.Column}' is not a column number (1, 2 ...): the file has no header row."
-                    : $"The file has no column '{entry.Column}'.", [.. at, "column"]));
-                continue;
-            }
-
-            var (target, problem) = ImportTargets.Resolve(definition, fields, inputOnly, entry.Field);
-            if (target is null)
-            {
-                errors.Add(UserError.At(ErrorCodes.InvalidValue, problem!, [.. at, "field"]));
-                continue;
-            }
-
-            if (target.Field?.Kind != FieldKind.ContactPoints && columns.Any(c => c.Target.Name == target.Name))
-            {
-                errors.Add(UserError.At(ErrorCodes.InvalidValue, $"'{target.Name}' is mapped twice; only contact points may take several columns.", [.. at, "field"]));
-                continue;
-            }
-
-            columns.Add(new MappedColumn(index, header is null ? $"#{index + 1}" : header[index].Trim(), target));
-        }
-
-        return (columns, errors);
     }
 
     protected override async Task<JobResult> RunAsync(JobContext<ImportParameters> context)
@@ -375,12 +295,12 @@ public sealed class ImportRecordsJob(ImportOptions options) : JobKind<ImportPara
                 $"{ChangeOrigin.Channels.Import}:{context.JobId.ToString(CultureInfo.InvariantCulture)}");
             var definition = services.GetRequiredService<IEntityRegistry>().Find(parameters.EntityType) as ICrmEntityDefinition
                 ?? throw new JobFailedException(ErrorCodes.NotFound, $"The record type '{parameters.EntityType}' is no longer on this server.");
-            if (RefuseImport(services.GetRequiredService<ICurrentActor>(), definition) is { } refused)
+            if (ImportChecks.RefuseImport(services.GetRequiredService<ICurrentActor>(), definition) is { } refused)
             {
                 throw new JobFailedException(ErrorCodes.Forbidden, refused);
             }
 
-            var (columns, mappingErrors) = Columns(definition, services, parameters, header);
+            var (columns, mappingErrors) = ImportChecks.Columns(definition, services, parameters, header);
             var (defaults, defaultErrors) = RowBinder.ReadDefaults(definition, services, parameters.Defaults);
             if (mappingErrors.Concat(defaultErrors).FirstOrDefault() is { } changed)
             {
@@ -512,10 +432,4 @@ public sealed class ImportRecordsJob(ImportOptions options) : JobKind<ImportPara
         Rejected = progress.Rejected + outcome.Rejected,
         RejectedBytes = rejected.Flush(),
     };
-
-    /// <summary>Null when the actor may import the type's records; else why not.</summary>
-    internal static string? RefuseImport(ICurrentActor actor, ICrmEntityDefinition definition) =>
-        actor.IsAdministrator || actor.Rights.Level(definition.Name, PermissionAction.Import) > PermissionLevel.None
-            ? null
-            : $"Importing {definition.PluralName} needs the IMPORT right.";
 }

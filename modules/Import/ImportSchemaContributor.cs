@@ -186,7 +186,7 @@ public sealed class ImportSchemaContributor(ImportOptions options) : ISchemaCont
             return Refused(UserError.At(ErrorCodes.NotFound, $"There is no record type '{entityType}'.", "entityType"));
         }
 
-        if (ImportRecordsJob.RefuseImport(services.GetRequiredService<ICurrentActor>(), definition) is { } refused)
+        if (ImportChecks.RefuseImport(services.GetRequiredService<ICurrentActor>(), definition) is { } refused)
         {
             return Refused(UserError.At(ErrorCodes.Forbidden, refused, "entityType"));
         }
