@@ -53,9 +53,8 @@ internal static class AutomationSteps
         // Not a rule's run: rule 0 is what the SDK names a run without a stored rule.
         var run = new AutomationRunIdentity(0, $"bulk action of job {jobId}", 0, Guid.NewGuid());
         var context = new AutomationActionContext(services, run, new AutomationRecord(definition.Name, id), definition, step.Parameters, dryRun: false);
-        // As the automation runner does: the action's writes in one transaction, rolled back when it fails.
-        var outcome = await services.GetRequiredService<CrmDatabaseSession>().InTransactionAsync(
-            () => step.Kind.ExecuteAsync(context, cancellationToken), o => o.Succeeded, cancellationToken);
+        // As a rule's action runs (one transaction, rolled back when it fails; what it throws refuses this record only).
+        var outcome = await AutomationRunner.ExecuteAsync(services, step.Kind, context, alongside: null, cancellationToken);
         return outcome.Succeeded ? null : new BulkRefusal(id, outcome.Code ?? ErrorCodes.Validation, outcome.Message ?? "The action was refused.");
     }
 }

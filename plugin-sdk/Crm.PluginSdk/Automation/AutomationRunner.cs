@@ -108,41 +108,69 @@ public static class AutomationRunner
 
         try
         {
-            // A call to the outside holds no transaction open while it waits (and writes nothing to roll back).
-            ActionOutcome outcome;
-            if (request.Kind.HasExternalEffects)
-            {
-                outcome = await request.Kind.ExecuteAsync(context, cancellationToken);
-                if (outcome.Succeeded && !request.DryRun && request.Alongside is { } after)
-                {
-                    var done = outcome;
-                    await session.InTransactionAsync(async () => { await after(services, done, cancellationToken); return true; }, cancellationToken: cancellationToken);
-                }
-            }
-            else
-            {
-                outcome = await session.InTransactionAsync(
-                    async () =>
-                    {
-                        var result = await request.Kind.ExecuteAsync(context, cancellationToken);
-                        if (result.Succeeded && !request.DryRun && request.Alongside is { } alongside)
-                        {
-                            await alongside(services, result, cancellationToken);
-                        }
-
-                        return result;
-                    },
-                    result => result.Succeeded && !request.DryRun,
-                    cancellationToken);
-            }
-
+            var outcome = await ExecuteOrThrowAsync(services, request.Kind, context, request.Alongside, cancellationToken);
             return published.Count == 0 ? outcome : outcome with { DryRunEvents = [.. published, .. outcome.DryRunEvents] };
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return ActionOutcome.Failed(ErrorCodes.Internal, $"The action {request.Kind.Name} failed: {ex.GetType().Name}.");
+            return Threw(request.Kind, ex);
         }
     }
+
+    /// <summary>
+    /// Runs <paramref name="kind"/> in a scope whose actor is already the one it acts as (a job's owner,
+    /// a run's user): its writes in one transaction that commits only when it succeeded and
+    /// <paramref name="context"/> is no dry run (an action with outside effects holds none open while it
+    /// waits), <paramref name="alongside"/> in the same transaction; what it throws is its failure
+    /// (<c>INTERNAL_SERVER_ERROR</c>, the exception's type only). What <see cref="RunAsync"/> does after
+    /// signing in, checking the parameters and the record.
+    /// </summary>
+    public static async Task<ActionOutcome> ExecuteAsync(IServiceProvider services, IAutomationActionKind kind, AutomationActionContext context,
+        Func<IServiceProvider, ActionOutcome, CancellationToken, Task>? alongside, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ExecuteOrThrowAsync(services, kind, context, alongside, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return Threw(kind, ex);
+        }
+    }
+
+    private static async Task<ActionOutcome> ExecuteOrThrowAsync(IServiceProvider services, IAutomationActionKind kind, AutomationActionContext context,
+        Func<IServiceProvider, ActionOutcome, CancellationToken, Task>? alongside, CancellationToken cancellationToken)
+    {
+        var session = services.GetRequiredService<CrmDatabaseSession>();
+        // A call to the outside holds no transaction open while it waits (and writes nothing to roll back).
+        if (kind.HasExternalEffects)
+        {
+            var outcome = await kind.ExecuteAsync(context, cancellationToken);
+            if (outcome.Succeeded && !context.DryRun && alongside is { } after)
+            {
+                await session.InTransactionAsync(async () => { await after(services, outcome, cancellationToken); return true; }, cancellationToken: cancellationToken);
+            }
+
+            return outcome;
+        }
+
+        return await session.InTransactionAsync(
+            async () =>
+            {
+                var result = await kind.ExecuteAsync(context, cancellationToken);
+                if (result.Succeeded && !context.DryRun && alongside is { } also)
+                {
+                    await also(services, result, cancellationToken);
+                }
+
+                return result;
+            },
+            result => result.Succeeded && !context.DryRun,
+            cancellationToken);
+    }
+
+    private static ActionOutcome Threw(IAutomationActionKind kind, Exception ex) =>
+        ActionOutcome.Failed(ErrorCodes.Internal, $"The action {kind.Name} failed: {ex.GetType().Name}.");
 
     private static async Task<bool> ExistsAsync(CurrentActor actor, ICrmEntityDefinition recordType, IServiceProvider services, long id, CancellationToken cancellationToken)
     {
