@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -28,8 +29,8 @@ public static class ConditionValidator
     public static readonly IReadOnlyList<string> Operators =
         ["eq", "neq", "gt", "gte", "lt", "lte", "in", "nin", "contains", "empty", "notEmpty", "inRange", "changed", "changedTo", "changedFrom", "wasEqual"];
 
-    private static readonly HashSet<string> WithoutValue = new(["empty", "notEmpty", "changed"], StringComparer.Ordinal);
-    private static readonly HashSet<string> WithList = new(["in", "nin"], StringComparer.Ordinal);
+    private static readonly FrozenSet<string> WithoutValue = new[] { "empty", "notEmpty", "changed" }.ToFrozenSet(StringComparer.Ordinal);
+    private static readonly FrozenSet<string> WithList = new[] { "in", "nin" }.ToFrozenSet(StringComparer.Ordinal);
     private static readonly string[] Days = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"];
 
     public static void Validate(IServiceProvider services, ICrmEntityDefinition recordType, JsonObject condition, IReadOnlyList<string> path, List<UserError> errors)

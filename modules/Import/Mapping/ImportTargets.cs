@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Crm.PluginSdk.CustomFields;
 using Crm.PluginSdk.Entities;
 
@@ -16,13 +17,13 @@ internal sealed record ImportTarget(string Name, EntityField? Field, string? Val
 internal static class ImportTargets
 {
     /// <summary>Value types of contact points (Bitrix24's), by kind.</summary>
-    private static readonly Dictionary<ContactPointKind, string[]> PointTypes = new()
+    private static readonly FrozenDictionary<ContactPointKind, string[]> PointTypes = new Dictionary<ContactPointKind, string[]>
     {
         [ContactPointKind.Phone] = ["WORK", "MOBILE", "FAX", "HOME", "PAGER", "MAILING", "OTHER"],
         [ContactPointKind.Email] = ["WORK", "HOME", "MAILING", "OTHER"],
         [ContactPointKind.Web] = ["WORK", "HOME", "FACEBOOK", "VK", "LIVEJOURNAL", "TWITTER", "OTHER"],
         [ContactPointKind.Im] = ["FACEBOOK", "TELEGRAM", "VK", "SKYPE", "VIBER", "INSTAGRAM", "WHATSAPP", "OTHER"],
-    };
+    }.ToFrozenDictionary();
 
     /// <summary>The writable fields and input-only names of the type, as the scope's actor sees them (custom fields of now).</summary>
     public static (IReadOnlyDictionary<string, EntityField> Fields, IReadOnlyCollection<string> InputOnly) Writable(ICrmEntityDefinition definition, IServiceProvider services) =>

@@ -23,6 +23,10 @@ public abstract class AutomationHost(Engine engine) : HostFixture(engine)
         ["Automation:Webhooks:MaxResponseBytes"] = "1024",
         ["Automation:Webhooks:Incoming:CallsPerMinute"] = "20",
         ["Automation:RoundRobin:MaxUsers"] = RoundRobinMaxUsers.ToString(CultureInfo.InvariantCulture),
+        // The default half second of wall clock is the product's bound; on a loaded test machine a
+        // script's first run (its engine warming up, a database read) can take longer and fail
+        // a test about something else. Hostile scripts here hit Scripts:MaxStatements long before.
+        ["Scripts:Timeout"] = "00:00:10",
     };
 
     /// <summary>The round-robin bound the tests run with: small, so that ten times it is cheap to build.</summary>
