@@ -1,10 +1,8 @@
 import { useState } from 'react';
-import { useMutation } from 'urql';
-import { Dialog } from '../../components/Dialog';
 import type { AdminMarketplaceQuery } from '../../gql/graphql';
 import { useI18n } from '../../i18n';
-import { Capabilities } from './Capabilities';
-import { InstallPlugin } from './operations';
+import { Capabilities, Dependencies } from './Capabilities';
+import { PackageDialog } from './PackageDialog';
 import type { Outcome } from './PluginsPage';
 import { compareVersions } from './versions';
 
@@ -68,52 +66,7 @@ export function AvailablePlugins({ available, installed, outcome }: { available:
           </tbody>
         </table>
       )}
-      {installing && <InstallDialog plugin={installing} outcome={outcome} onClose={() => setInstalling(null)} />}
+      {installing && <PackageDialog plugin={installing} action="install" outcome={outcome} onClose={() => setInstalling(null)} />}
     </div>
-  );
-}
-
-function Dependencies({ dependencies }: { dependencies: Available['dependencies'] }) {
-  const { t } = useI18n();
-  if (dependencies.length === 0) return <span className="muted">{t('plugins.noDependencies')}</span>;
-  return (
-    <ul className="plugin-capabilities">
-      {dependencies.map((d) => (
-        <li key={d.id}>
-          <code>{d.id}</code> {d.range}
-        </li>
-      ))}
-    </ul>
-  );
-}
-
-/** The admin grants what the plugin asks for by confirming; the API verifies the package before it changes anything. */
-function InstallDialog({ plugin, outcome, onClose }: { plugin: Available; outcome: Outcome; onClose: () => void }) {
-  const { t } = useI18n();
-  const [, install] = useMutation(InstallPlugin);
-
-  async function confirm() {
-    // Closed either way: a refusal shows on the page, above the lists.
-    await outcome.run(install({ id: plugin.id, version: plugin.version }), 'installPlugin', t('plugins.installed.now', { name: plugin.name }));
-    onClose();
-  }
-
-  return (
-    <Dialog title={t('plugins.installOf', { name: plugin.name, version: plugin.version })} onClose={onClose}>
-      <p>{plugin.description}</p>
-      <p>{t('plugins.installAsks')}</p>
-      <Capabilities capabilities={plugin.capabilities} />
-      <p>{t('plugins.installNeeds')}</p>
-      <Dependencies dependencies={plugin.dependencies} />
-      <p className="muted">{t('plugins.installNote')}</p>
-      <div className="dialog-actions">
-        <button type="button" onClick={onClose}>
-          {t('admin.cancel')}
-        </button>
-        <button type="button" className="primary" onClick={() => void confirm()}>
-          {t('plugins.installConfirm')}
-        </button>
-      </div>
-    </Dialog>
   );
 }

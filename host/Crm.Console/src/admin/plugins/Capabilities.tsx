@@ -13,3 +13,18 @@ export function Capabilities({ capabilities }: { capabilities: readonly PluginCa
     </ul>
   );
 }
+
+/** The modules a package needs, with the versions that will do. */
+export function Dependencies({ dependencies }: { dependencies: readonly { id: string; range: string }[] }) {
+  const { t } = useI18n();
+  if (dependencies.length === 0) return <span className="muted">{t('plugins.noDependencies')}</span>;
+  return (
+    <ul className="plugin-capabilities">
+      {dependencies.map((d) => (
+        <li key={d.id}>
+          <code>{d.id}</code> {d.range}
+        </li>
+      ))}
+    </ul>
+  );
+}

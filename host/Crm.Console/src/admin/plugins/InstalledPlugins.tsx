@@ -4,12 +4,14 @@ import { Dialog } from '../../components/Dialog';
 import type { AdminMarketplaceQuery } from '../../gql/graphql';
 import { useI18n } from '../../i18n';
 import { Capabilities } from './Capabilities';
-import { UninstallPlugin, UpgradePlugin } from './operations';
+import { UninstallPlugin } from './operations';
+import { PackageDialog } from './PackageDialog';
 import type { Outcome } from './PluginsPage';
 import { compareVersions, newestById } from './versions';
 
 type Marketplace = AdminMarketplaceQuery['marketplace'];
 type Installed = Marketplace['installed'][number];
+type Available = Marketplace['available'][number];
 
 /** Every module of the host and every plugin of the deployment, with its state and what can be done with it now. */
 export function InstalledPlugins({ installed, available, outcome, onSetEnabled }: {
@@ -19,8 +21,8 @@ export function InstalledPlugins({ installed, available, outcome, onSetEnabled }
   onSetEnabled: (id: string, name: string, enabled: boolean) => Promise<void>;
 }) {
   const { t } = useI18n();
-  const [, upgrade] = useMutation(UpgradePlugin);
   const [uninstalling, setUninstalling] = useState<Installed | null>(null);
+  const [upgrading, setUpgrading] = useState<Available | null>(null);
   const newest = newestById(available);
 
   return (
@@ -41,7 +43,7 @@ export function InstalledPlugins({ installed, available, outcome, onSetEnabled }
           {installed.map((p) => {
             const name = p.name ?? p.id;
             const offered = newest.get(p.id);
-            const upgradeTo = !p.builtIn && p.version && p.pendingAction === 'NONE' && offered && compareVersions(offered.version, p.version) > 0 ? offered.version : null;
+            const upgradeTo = !p.builtIn && p.version && p.pendingAction === 'NONE' && offered && compareVersions(offered.version, p.version) > 0 ? offered : null;
             return (
               <tr key={p.id} data-plugin={p.id}>
                 <td>
@@ -86,8 +88,8 @@ export function InstalledPlugins({ installed, available, outcome, onSetEnabled }
                     </button>
                   )}
                   {upgradeTo && (
-                    <button type="button" onClick={() => void outcome.run(upgrade({ id: p.id, version: upgradeTo }), 'upgradePlugin', t('plugins.upgraded', { name, version: upgradeTo }))}>
-                      {t('plugins.upgrade', { version: upgradeTo })}
+                    <button type="button" onClick={() => setUpgrading(upgradeTo)}>
+                      {t('plugins.upgrade', { version: upgradeTo.version })}
                     </button>
                   )}
                   {!p.builtIn && p.pendingAction !== 'UNINSTALL' && (
@@ -102,6 +104,7 @@ export function InstalledPlugins({ installed, available, outcome, onSetEnabled }
         </tbody>
       </table>
       {uninstalling && <UninstallDialog plugin={uninstalling} outcome={outcome} onClose={() => setUninstalling(null)} />}
+      {upgrading && <PackageDialog plugin={upgrading} action="upgrade" outcome={outcome} onClose={() => setUpgrading(null)} />}
     </div>
   );
 }
