@@ -107,7 +107,7 @@ public sealed class AdminTests(ConsoleFixture fixture) : IClassFixture<ConsoleFi
     public async Task Every_admin_page_fits_a_phone_and_the_roles_grid_fits_1280_pixels()
     {
         var (_, email) = await fixture.NewUserAsync("Nina", ConsoleFixture.Everything(ConsoleFixture.SalesTypes), canConfigure: true);
-        string[] pages = ["/admin/custom-fields", "/admin/lists", "/admin/people", "/admin/roles", "/admin/api-keys", "/admin/automation", "/admin/processes"];
+        string[] pages = ["/admin/custom-fields", "/admin/lists", "/admin/people", "/admin/roles", "/admin/api-keys", "/admin/automation", "/admin/processes", "/admin/plugins"];
         var phone = await fixture.NewPageAsync(width: 390, height: 844);
         await phone.SignInAsync(email);
         var wide = new List<string>();

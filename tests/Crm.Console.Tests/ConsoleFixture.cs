@@ -8,7 +8,7 @@ namespace Crm.Console.Tests;
 /// One real host (in-process on Kestrel, SQLite, a loopback port) and one headless Chromium per
 /// test class; each test opens its own browser context (its own storage: a signed-in user of its own).
 /// </summary>
-public sealed class ConsoleFixture : IAsyncLifetime
+public class ConsoleFixture : IAsyncLifetime
 {
     /// <summary>The flags without which chromium reaches for the network the machine does not have, or needs a sandbox it cannot make.</summary>
     private static readonly string[] ChromiumArgs =
@@ -39,6 +39,9 @@ public sealed class ConsoleFixture : IAsyncLifetime
         ? Path.Combine(TestPostgres.RepositoryRoot(), "host", "Crm.Console", "screenshots")
         : Path.Combine(AppContext.BaseDirectory, "screenshots");
 
+    /// <summary>What a fixture of its own adds to the host's settings.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];
+
     public async Task InitializeAsync()
     {
         _host = await CrmHost.StartListeningAsync(Engine.Sqlite, new Dictionary<string, string?>
@@ -48,7 +51,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
             ["Events:PollInterval"] = "00:00:01",
             ["Live:WakeUp"] = "true",
             ["Jobs:FilesPath"] = _jobFiles,
-        });
+        }.Concat(Settings).ToDictionary());
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -58,7 +61,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
         });
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_browser is not null)
         {

@@ -36,6 +36,7 @@ public sealed class SamplePluginModule : ICrmModule
                 Publisher = FaultSettings.Current.Id is null ? Publisher : null,
                 Name = "Sample plugin",
                 Capabilities = [PluginCapability.ReadAllRecords],
+                Icon = FaultSettings.Current.Icon,
             };
         }
     }

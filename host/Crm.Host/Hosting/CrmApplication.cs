@@ -309,6 +309,7 @@ public static class CrmApplication
         app.UseWebSockets();
         app.MapHealthEndpoints();
         app.MapJobDownloads();
+        app.MapModuleIcons();
         Uploads.UploadEndpoint.MapUploads(app);
         // The console at / and its client routes (a browser's GET of a path with no endpoint).
         app.MapConsole();

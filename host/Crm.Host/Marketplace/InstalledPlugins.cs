@@ -8,7 +8,11 @@ namespace Crm.Host.Marketplace;
 
 /// <summary>A module as <c>marketplace { installed }</c> shows it: built in or installed from a feed, its state and what it was granted.</summary>
 public sealed record InstalledPlugin(string Id, string? Version, string? Publisher, string? Name, bool BuiltIn, ModuleRunState State, string? Reason,
-    IReadOnlyList<PluginCapability> Capabilities, PluginInstall? Install);
+    IReadOnlyList<PluginCapability> Capabilities, PluginInstall? Install)
+{
+    /// <summary>Where its icon is served (<c>GET /modules/{id}/icon</c>); null when this host has not loaded a manifest naming one.</summary>
+    public string? IconUrl { get; init; }
+}
 
 /// <summary>The modules of this host (as its <see cref="IModuleRuntime"/> sees them) joined with the deployment's install rows.</summary>
 public sealed class InstalledPlugins(PlatformDbContext db, ModuleCatalog catalog, IModuleRuntime runtime)
@@ -43,6 +47,9 @@ public sealed class InstalledPlugins(PlatformDbContext db, ModuleCatalog catalog
             ? install.Capabilities.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(c => Enum.TryParse<PluginCapability>(c, out var known) ? known : (PluginCapability?)null).OfType<PluginCapability>().ToArray()
             : manifest?.Capabilities.Distinct().Order().ToArray() ?? [];
         return new InstalledPlugin(status?.Id ?? install!.ModuleId, install?.Version ?? status?.Version, install?.Publisher ?? status?.Publisher,
-            manifest?.Name, install is null, state, reason, capabilities, install);
+            manifest?.Name, install is null, state, reason, capabilities, install)
+        {
+            IconUrl = manifest?.Icon is null ? null : ModuleIcons.UrlOf(manifest.Id),
+        };
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Crm.Host.Modules;
 using Crm.Host.Modules.Runtime;
 using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.GraphQL;
@@ -91,6 +92,8 @@ public sealed class MarketplaceSchemaContributor : ISchemaContributor
         installed.AddField(SharedGraphTypes.Field<InstalledPlugin>("purgeData", typeof(NonNullGraphType<BooleanGraphType>), p => p.Install?.PurgeData ?? false, "With a pending uninstall: whether its data goes too."));
         installed.AddField(SharedGraphTypes.Field<InstalledPlugin>("feed", typeof(StringGraphType), p => p.Install?.Feed));
         installed.AddField(SharedGraphTypes.Field<InstalledPlugin>("installedAt", typeof(DateTimeGraphType), p => p.Install?.InstalledAt));
+        installed.AddField(SharedGraphTypes.Field<InstalledPlugin>("iconUrl", typeof(StringGraphType), p => p.IconUrl,
+            $"Where its icon is served (GET /modules/{{id}}/icon: a .png or .svg of at most {ModuleIcons.MaxBytes / 1024} KiB from its folder, no sign-in); null when this host has not loaded a manifest naming one."));
 
         var marketplace = new ObjectGraphType { Name = "Marketplace", Description = "Plugins: the feeds read, the publishers trusted, what the feeds offer and what is installed." };
         marketplace.AddField(new FieldType { Name = "feeds", ResolvedType = SchemaComposer.NonNullList(feed), Resolver = new FuncFieldResolver<object?>(async c => await Feeds(c).FeedsAsync(c.CancellationToken)) });

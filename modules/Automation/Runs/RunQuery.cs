@@ -2,6 +2,7 @@ using System.Globalization;
 using Crm.Modules.Automation.Data;
 using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.GraphQL;
+using Crm.PluginSdk.Modules;
 using Crm.PluginSdk.Security;
 using GraphQL;
 using GraphQL.Types;
@@ -120,9 +121,14 @@ public static class RunQuery
     /// </summary>
     private static IQueryable<AutomationRun>? Visible(IServiceProvider services, AutomationDbContext db, IReadOnlyCollection<string>? types)
     {
+        // A disabled module's types are out of the schema: their runs stay stored, but are not
+        // listed (the schema has no CrmEntityType value to show them by).
+        var availability = services.GetService<IModuleAvailability>();
+        var definitions = services.GetRequiredService<IEntityRegistry>().Types.OfType<ICrmEntityDefinition>().ToList();
+        var outOfService = definitions.Where(t => availability?.InService(t.RecordType) == false).Select(t => t.Name).ToList();
         if (services.GetRequiredService<ICurrentActor>().CanConfigure)
         {
-            return db.Runs.AsNoTracking();
+            return outOfService.Count == 0 ? db.Runs.AsNoTracking() : db.Runs.AsNoTracking().Where(r => !outOfService.Contains(r.EntityType));
         }
 
         var model = db.Model.FindEntityType(typeof(AutomationRun))!;
@@ -131,7 +137,7 @@ public static class RunQuery
         var idColumn = model.FindProperty(nameof(AutomationRun.EntityId))!.GetColumnName();
         var parameters = new List<object>();
         var reached = new List<string>();
-        foreach (var type in services.GetRequiredService<IEntityRegistry>().Types.OfType<ICrmEntityDefinition>())
+        foreach (var type in definitions.Where(t => !outOfService.Contains(t.Name)))
         {
             if ((types is not null && !types.Contains(type.Name)) || type.ReadableSql(services, PermissionAction.Read, "crm_r", $"crm_e.\"{idColumn}\"", parameters) is not { } condition)
             {

@@ -2,6 +2,7 @@ using System.Globalization;
 using Crm.Modules.Timeline.Data;
 using Crm.Modules.Timeline.Domain;
 using Crm.PluginSdk.Entities;
+using Crm.PluginSdk.Modules;
 using Crm.PluginSdk.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -69,9 +70,14 @@ public sealed class FeedReader(TimelineDbContext db)
     /// </summary>
     public IQueryable<TimelineEntry>? Readable(IServiceProvider services, IReadOnlyCollection<string>? types)
     {
+        // A disabled module's types are out of the schema: their entries stay stored, but are not
+        // listed (the schema has no CrmEntityType value to show them by).
+        var availability = services.GetService<IModuleAvailability>();
+        var definitions = services.GetRequiredService<IEntityRegistry>().Types.OfType<ICrmEntityDefinition>().ToList();
+        var outOfService = definitions.Where(t => availability?.InService(t.RecordType) == false).Select(t => t.Name).ToList();
         if (services.GetRequiredService<ICurrentActor>().IsAdministrator)
         {
-            return db.Entries.AsNoTracking();
+            return outOfService.Count == 0 ? db.Entries.AsNoTracking() : db.Entries.AsNoTracking().Where(e => !outOfService.Contains(e.EntityType));
         }
 
         var model = db.Model.FindEntityType(typeof(TimelineEntry))!;
@@ -82,7 +88,7 @@ public sealed class FeedReader(TimelineDbContext db)
         var reached = new List<string>();
         // One condition per type the actor may read: the type, and its record existing within their
         // reach (its own access filter over its own table). A type they may not read is left out.
-        foreach (var type in services.GetRequiredService<IEntityRegistry>().Types.OfType<ICrmEntityDefinition>())
+        foreach (var type in definitions.Where(t => !outOfService.Contains(t.Name)))
         {
             if (types is not null && !types.Contains(type.Name))
             {

@@ -56,11 +56,12 @@ public enum EntryPoint
 /// <c>{ "throwIn": "RecordType", "id": "deals", "recordTypeName": "deal" }</c>, every key
 /// optional (an id or a record type name another module holds makes the plugin claim it; a
 /// <c>timelineKind</c> is the name its quote timeline kind is declared under; a <c>version</c> is
-/// the one its manifest states, for the marketplace's upgrades). Each
+/// the one its manifest states, for the marketplace's upgrades; an <c>icon</c> the file name its
+/// manifest names as its icon). Each
 /// copy is loaded in a load context of its own, so each reads its own file. Without the file the
 /// plugin faults nowhere.
 /// </summary>
-public sealed record FaultSettings(EntryPoint ThrowIn = EntryPoint.None, string? Id = null, string? RecordTypeName = null, string? TimelineKind = null, string? Version = null)
+public sealed record FaultSettings(EntryPoint ThrowIn = EntryPoint.None, string? Id = null, string? RecordTypeName = null, string? TimelineKind = null, string? Version = null, string? Icon = null)
 {
     public const string FileName = "faults.json";
 

@@ -9,4 +9,5 @@ export const adminMenu: MenuItem[] = [
   { href: '/admin/api-keys', label: { key: 'admin.apiKeys' } },
   { href: '/admin/automation', label: { key: 'admin.automation' } },
   { href: '/admin/processes', label: { key: 'admin.processes' } },
+  { href: '/admin/plugins', label: { key: 'admin.plugins' } },
 ];

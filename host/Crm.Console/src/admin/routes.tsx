@@ -5,6 +5,7 @@ import { ListsPage } from './ListsPage';
 import { PeoplePage } from './PeoplePage';
 import { RolesPage } from './RolesPage';
 import { ApiKeysPage } from './ApiKeysPage';
+import { PluginsPage } from './plugins/PluginsPage';
 
 // The admin area's pages (owned by the admin area), mounted under /admin by the app's router.
 export interface AdminRoute {
@@ -30,4 +31,5 @@ export const adminRoutes: AdminRoute[] = [
   { path: '/api-keys', component: ApiKeysPage },
   { path: '/automation', component: RulesPage },
   { path: '/processes', component: Processes },
+  { path: '/plugins', component: PluginsPage },
 ];
