@@ -1,15 +1,16 @@
 import { createContext, useCallback, useContext, useMemo, type ReactNode } from 'react';
 import { adminEn, adminPl, type AdminKey } from './admin';
+import { importsEn, importsPl, type ImportsKey } from './imports';
 import { listsEn, listsPl, type ListsKey } from './lists';
 import { salesEn, salesPl, type SalesKey } from './sales';
 
 export type Language = 'en' | 'pl';
-export type MessageKey = SalesKey | AdminKey | ListsKey;
+export type MessageKey = SalesKey | AdminKey | ListsKey | ImportsKey;
 export const languages: readonly Language[] = ['en', 'pl'];
 
 const catalogs: Record<Language, Record<MessageKey, string>> = {
-  en: { ...salesEn, ...adminEn, ...listsEn },
-  pl: { ...salesPl, ...adminPl, ...listsPl },
+  en: { ...salesEn, ...adminEn, ...listsEn, ...importsEn },
+  pl: { ...salesPl, ...adminPl, ...listsPl, ...importsPl },
 };
 
 /** The console's language for a user's setting (en, pl, pt-br ...): Polish or English. */
