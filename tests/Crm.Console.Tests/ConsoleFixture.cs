@@ -8,7 +8,7 @@ namespace Crm.Console.Tests;
 /// One real host (in-process on Kestrel, SQLite, a loopback port) and one headless Chromium per
 /// test class; each test opens its own browser context (its own storage: a signed-in user of its own).
 /// </summary>
-public sealed class ConsoleFixture : IAsyncLifetime
+public class ConsoleFixture : IAsyncLifetime
 {
     /// <summary>The flags without which chromium reaches for the network the machine does not have, or needs a sandbox it cannot make.</summary>
     private static readonly string[] ChromiumArgs =
@@ -39,16 +39,25 @@ public sealed class ConsoleFixture : IAsyncLifetime
         ? Path.Combine(TestPostgres.RepositoryRoot(), "host", "Crm.Console", "screenshots")
         : Path.Combine(AppContext.BaseDirectory, "screenshots");
 
+    /// <summary>Settings of a fixture's own, over the ones every console host has.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
     public async Task InitializeAsync()
     {
-        _host = await CrmHost.StartListeningAsync(Engine.Sqlite, new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             // A browser watches the timeline live: events are delivered and live streams woken as they are written.
             ["Events:WakeUp"] = "true",
             ["Events:PollInterval"] = "00:00:01",
             ["Live:WakeUp"] = "true",
             ["Jobs:FilesPath"] = _jobFiles,
-        });
+        };
+        foreach (var (key, value) in Settings)
+        {
+            settings[key] = value;
+        }
+
+        _host = await CrmHost.StartListeningAsync(Engine.Sqlite, settings);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

@@ -239,6 +239,15 @@ public sealed class ListToolsTests(ConsoleFixture fixture) : IClassFixture<Conso
         await Expect(dialog.GetByLabel("Field for column E-mail służbowy")).ToHaveValueAsync("emails");
         await ConsoleFixture.ScreenshotAsync(page, "import-wizard");
 
+        // The API's refusal at the column it concerns: two columns for one field.
+        var lastName = dialog.GetByLabel("Field for column Nazwisko");
+        await lastName.SelectOptionAsync(new SelectOptionValue { Value = "name" });
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Start the import" }).ClickAsync();
+        await Expect(dialog.Locator("tr[data-column=Nazwisko]").GetByRole(AriaRole.Alert)).ToContainTextAsync("'name' is mapped twice");
+        await Expect(lastName).ToHaveAttributeAsync("aria-invalid", "true");
+        await lastName.SelectOptionAsync(new SelectOptionValue { Value = "lastName" });
+        await Expect(dialog.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+
         // A dry run: the counts of what the import would do, and nothing written.
         await dialog.GetByLabel("Dry run: check every row and write nothing").CheckAsync();
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Start the dry run" }).ClickAsync();

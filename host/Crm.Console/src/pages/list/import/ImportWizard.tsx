@@ -187,6 +187,15 @@ export function ImportWizard({ type, lookups, onClose, onImported }: { type: Ent
     }
   }
 
+  /** A column mapped anew: the API's refusal of its former field no longer applies. */
+  const remap = (column: string, field: string) => {
+    setMapping({ ...mapping, [column]: field });
+    setStartErrors(({ errors, columns: sent }) => ({
+      columns: sent,
+      errors: errors.filter((e) => !(e.path[0] === 'options' && e.path[1] === 'mapping' && sent[Number(e.path[2])] === column)),
+    }));
+  };
+
   const imported = useCallback(() => {
     if (!jobDryRun) onImported();
   }, [jobDryRun, onImported]);
@@ -290,7 +299,7 @@ export function ImportWizard({ type, lookups, onClose, onImported }: { type: Ent
                   </tbody>
                 </table>
               </div>
-              <MappingTable columns={columns} targets={targets} mapping={mapping} suggested={suggested} errors={placed.mapping} onChange={(c, f) => setMapping({ ...mapping, [c]: f })} />
+              <MappingTable columns={columns} targets={targets} mapping={mapping} suggested={suggested} errors={placed.mapping} onChange={remap} />
               <DefaultValues fields={fields} values={defaults} lookups={lookups} errors={placed.defaults} onChange={setDefaults} />
               <fieldset className="import-duplicates">
                 <legend>{t('import.duplicates')}</legend>
