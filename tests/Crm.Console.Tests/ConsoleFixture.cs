@@ -21,8 +21,11 @@ public class ConsoleFixture : IAsyncLifetime
     private IBrowser? _browser;
     private CrmHost? _host;
 
-    /// <summary>Where the host's jobs (exports, bulk actions) write their files: a folder of this fixture's, removed with it.</summary>
-    private readonly string _jobFiles = Directory.CreateTempSubdirectory("crm-console-jobs-").FullName;
+    /// <summary>The largest upload: small, so that a file ten times larger is cheap to send.</summary>
+    public const int MaxUploadBytes = 64 * 1024;
+
+    /// <summary>Where the host keeps uploads and its jobs' files (exports, imports, bulk actions): a folder of this fixture's, removed with it.</summary>
+    private readonly string _files = Directory.CreateTempSubdirectory("crm-console-files-").FullName;
 
     public CrmHost Host => _host ?? throw new InvalidOperationException("The host has not started.");
 
@@ -50,7 +53,9 @@ public class ConsoleFixture : IAsyncLifetime
             ["Events:WakeUp"] = "true",
             ["Events:PollInterval"] = "00:00:01",
             ["Live:WakeUp"] = "true",
-            ["Jobs:FilesPath"] = _jobFiles,
+            ["Jobs:FilesPath"] = Path.Combine(_files, "jobs"),
+            ["Uploads:FilesPath"] = Path.Combine(_files, "uploads"),
+            ["Uploads:MaxFileBytes"] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         foreach (var (key, value) in Settings)
         {
@@ -82,7 +87,7 @@ public class ConsoleFixture : IAsyncLifetime
 
         try
         {
-            Directory.Delete(_jobFiles, recursive: true);
+            Directory.Delete(_files, recursive: true);
         }
         catch (IOException)
         {

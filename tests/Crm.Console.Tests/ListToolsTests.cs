@@ -227,7 +227,14 @@ public sealed class ListToolsTests(ConsoleFixture fixture) : IClassFixture<Conso
         await page.GotoAsync("/records/contact");
         await page.GetByRole(AriaRole.Button, new() { Name = "Import", Exact = true }).ClickAsync();
         var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Import Contacts" });
-        await dialog.GetByLabel("File (CSV or XLSX)").SetInputFilesAsync(new FilePayload { Name = "kontakty.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(csv) });
+        var fileInput = dialog.GetByLabel("File (CSV or XLSX)");
+
+        // A file ten times the upload limit: the API's refusal at the file.
+        await fileInput.SetInputFilesAsync(new FilePayload { Name = "large.csv", MimeType = "text/csv", Buffer = new byte[ConsoleFixture.MaxUploadBytes * 10] });
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Upload and read" }).ClickAsync();
+        await Expect(dialog.Locator("form.import-file").GetByRole(AriaRole.Alert)).ToContainTextAsync($"The file is larger than {ConsoleFixture.MaxUploadBytes} bytes (Uploads:MaxFileBytes).");
+
+        await fileInput.SetInputFilesAsync(new FilePayload { Name = "kontakty.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(csv) });
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Upload and read" }).ClickAsync();
 
         // What was detected, the first rows, and the API's suggestions chosen.
