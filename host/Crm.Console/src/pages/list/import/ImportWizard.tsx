@@ -331,7 +331,14 @@ export function ImportWizard({ type, lookups, onClose, onImported }: { type: Ent
           )}
           <Alert messages={placed.general} />
           <div className="dialog-actions">
-            <button type="button" onClick={() => setUpload(null)}>
+            <button
+              type="button"
+              onClick={() => {
+                setUpload(null);
+                setPreview(null);
+                setDetected({ encoding: null, delimiter: null });
+              }}
+            >
               {t('import.newFile')}
             </button>
             <button type="button" className="primary" disabled={!preview || starting} onClick={() => void start()}>
