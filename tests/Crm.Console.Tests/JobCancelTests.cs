@@ -25,6 +25,9 @@ public sealed partial class JobCancelTests(QueuedJobsConsoleFixture fixture) : I
         var page = await fixture.NewPageAsync();
         await page.SignInAsync(email);
         await page.GotoAsync("/records/deal");
+        // Exports, but may not import deals: no import offered.
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Export", Exact = true })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Import", Exact = true })).ToHaveCountAsync(0);
 
         // From the export's progress.
         await page.GetByRole(AriaRole.Button, new() { Name = "Export", Exact = true }).ClickAsync();
