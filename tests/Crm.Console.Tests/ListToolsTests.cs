@@ -266,6 +266,11 @@ public sealed class ListToolsTests(ConsoleFixture fixture) : IClassFixture<Conso
         // The import itself, with the same file and mapping.
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Change the options and import again" }).ClickAsync();
         await dialog.GetByLabel("Dry run: check every row and write nothing").UncheckAsync();
+        // A value for a field no column fills.
+        var defaults = dialog.GetByRole(AriaRole.Group, new() { Name = "Values for rows that leave a field empty" });
+        await defaults.GetByRole(AriaRole.Button, new() { Name = "Add a value" }).ClickAsync();
+        await defaults.GetByLabel("Field", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Value = "post" });
+        await defaults.GetByLabel("Value", new() { Exact = true }).FillAsync("Importowany");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Start the import" }).ClickAsync();
         await Expect(dialog.GetByRole(AriaRole.Status)).ToContainTextAsync("Done");
         await Expect(dialog.GetByTestId("import-counts")).ToHaveTextAsync("Imported: 2, updated: 0, skipped: 0, rejected: 1.");
@@ -285,6 +290,7 @@ public sealed class ListToolsTests(ConsoleFixture fixture) : IClassFixture<Conso
         var contacts = await Host.ContactsAsync(marker);
         Assert.Equal(["Anna", "Łucja"], contacts.Select(c => c!["name"]!.GetValue<string>()));
         Assert.Equal([$"anna@{domain}", $"lucja@{domain}"], contacts.Select(c => c!["emails"]![0]!["value"]!.GetValue<string>()));
+        Assert.All(contacts, c => Assert.Equal("Importowany", c!["post"]!.GetValue<string>()));
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Close" }).Last.ClickAsync();
         await FilterAsync(page, "lastName", marker);
         var rows = page.Locator("table tbody tr");
