@@ -12,7 +12,7 @@ const config: CodegenConfig = {
       config: {
         useTypeImports: true,
         enumsAsTypes: true,
-        scalars: { ID: 'string', DateTime: 'string', DateOnly: 'string', Decimal: 'number', Long: 'number', JSON: 'unknown' },
+        scalars: { ID: 'string', DateTime: 'string', DateOnly: 'string', Decimal: 'number', Long: 'number', JSON: 'unknown', Upload: 'File' },
       },
     },
   },

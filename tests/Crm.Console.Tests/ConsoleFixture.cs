@@ -21,8 +21,11 @@ public class ConsoleFixture : IAsyncLifetime
     private IBrowser? _browser;
     private CrmHost? _host;
 
-    /// <summary>Where the host's jobs (exports, bulk actions) write their files: a folder of this fixture's, removed with it.</summary>
-    private readonly string _jobFiles = Directory.CreateTempSubdirectory("crm-console-jobs-").FullName;
+    /// <summary>The largest upload: small, so that a file ten times larger is cheap to send.</summary>
+    public const int MaxUploadBytes = 64 * 1024;
+
+    /// <summary>Where the host keeps uploads and its jobs' files (exports, imports, bulk actions): a folder of this fixture's, removed with it.</summary>
+    private readonly string _files = Directory.CreateTempSubdirectory("crm-console-files-").FullName;
 
     public CrmHost Host => _host ?? throw new InvalidOperationException("The host has not started.");
 
@@ -39,19 +42,27 @@ public class ConsoleFixture : IAsyncLifetime
         ? Path.Combine(TestPostgres.RepositoryRoot(), "host", "Crm.Console", "screenshots")
         : Path.Combine(AppContext.BaseDirectory, "screenshots");
 
-    /// <summary>What a fixture of its own adds to the host's settings.</summary>
-    protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];
+    /// <summary>Settings of a fixture's own, over the ones every console host has.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
     public async Task InitializeAsync()
     {
-        _host = await CrmHost.StartListeningAsync(Engine.Sqlite, new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             // A browser watches the timeline live: events are delivered and live streams woken as they are written.
             ["Events:WakeUp"] = "true",
             ["Events:PollInterval"] = "00:00:01",
             ["Live:WakeUp"] = "true",
-            ["Jobs:FilesPath"] = _jobFiles,
-        }.Concat(Settings).ToDictionary());
+            ["Jobs:FilesPath"] = Path.Combine(_files, "jobs"),
+            ["Uploads:FilesPath"] = Path.Combine(_files, "uploads"),
+            ["Uploads:MaxFileBytes"] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        foreach (var (key, value) in Settings)
+        {
+            settings[key] = value;
+        }
+
+        _host = await CrmHost.StartListeningAsync(Engine.Sqlite, settings);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -76,7 +87,7 @@ public class ConsoleFixture : IAsyncLifetime
 
         try
         {
-            Directory.Delete(_jobFiles, recursive: true);
+            Directory.Delete(_files, recursive: true);
         }
         catch (IOException)
         {

@@ -1,4 +1,5 @@
 using System.Text;
+using Crm.Host.Tests.Import;
 using Crm.Host.Tests.Infrastructure;
 using Crm.Host.Tests.Permissions;
 using Microsoft.Playwright;
@@ -9,8 +10,9 @@ namespace Crm.Console.Tests;
 /// <summary>
 /// The lists' tools in a real browser against the real host: a saved view switched to and made the
 /// default (and one naming a deleted custom field, its warning shown), an export downloaded as CSV,
-/// a bulk "set a field" job on selected rows (with a record it refuses, and why), and duplicates
-/// merged after their preview. One host and browser for the class.
+/// a bulk "set a field" job on selected rows (with a record it refuses, and why), duplicates
+/// merged after their preview, and a CSV of Polish headers imported through the wizard (a dry run
+/// first). One host and browser for the class.
 /// </summary>
 [Trait("Engine", "Sqlite")]
 [Trait("Category", "Browser")]
@@ -210,13 +212,103 @@ public sealed class ListToolsTests(ConsoleFixture fixture) : IClassFixture<Conso
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task A_csv_of_polish_headers_is_imported_through_the_wizard_after_a_dry_run_and_its_bad_row_is_shown_with_the_reason()
+    {
+        var (_, email) = await fixture.NewUserAsync("Irena", [
+            .. ConsoleFixture.Everything(ConsoleFixture.SalesTypes), new { entityType = "CONTACT", action = "IMPORT", level = "ALL" },
+        ]);
+        var marker = Records.NewMarker("Import");
+        var domain = $"{marker.ToLowerInvariant()}.example.pl";
+        // UTF-8 without a byte order mark, semicolons, Bitrix24's Polish headers; Jan's e-mail is none.
+        var csv = $"Imię;Nazwisko;E-mail służbowy\r\nAnna;{marker} Nowak;anna@{domain}\r\nJan;{marker} Zły;nie-email\r\nŁucja;{marker} Gęś;lucja@{domain}\r\n";
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        await page.GotoAsync("/records/contact");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Import", Exact = true }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Import Contacts" });
+        var fileInput = dialog.GetByLabel("File (CSV or XLSX)");
+
+        // A file ten times the upload limit: the API's refusal at the file.
+        await fileInput.SetInputFilesAsync(new FilePayload { Name = "large.csv", MimeType = "text/csv", Buffer = new byte[ConsoleFixture.MaxUploadBytes * 10] });
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Upload and read" }).ClickAsync();
+        await Expect(dialog.Locator("form.import-file").GetByRole(AriaRole.Alert)).ToContainTextAsync($"The file is larger than {ConsoleFixture.MaxUploadBytes} bytes (Uploads:MaxFileBytes).");
+
+        await fileInput.SetInputFilesAsync(new FilePayload { Name = "kontakty.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(csv) });
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Upload and read" }).ClickAsync();
+
+        // What was detected, the first rows, and the API's suggestions chosen.
+        await Expect(dialog.GetByLabel("Encoding").Locator("option:checked")).ToHaveTextAsync("UTF-8 (detected)");
+        await Expect(dialog.GetByLabel("Delimiter").Locator("option:checked")).ToHaveTextAsync("Semicolon (;) (detected)");
+        await Expect(dialog.GetByRole(AriaRole.Table, new() { Name = "The first rows" }).Locator("tbody tr")).ToHaveCountAsync(3);
+        await Expect(dialog.GetByLabel("Field for column Imię")).ToHaveValueAsync("name");
+        await Expect(dialog.GetByLabel("Field for column Nazwisko")).ToHaveValueAsync("lastName");
+        await Expect(dialog.GetByLabel("Field for column E-mail służbowy")).ToHaveValueAsync("emails");
+        await ConsoleFixture.ScreenshotAsync(page, "import-wizard");
+
+        // The API's refusal at the column it concerns: two columns for one field.
+        var lastName = dialog.GetByLabel("Field for column Nazwisko");
+        await lastName.SelectOptionAsync(new SelectOptionValue { Value = "name" });
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Start the import" }).ClickAsync();
+        await Expect(dialog.Locator("tr[data-column=Nazwisko]").GetByRole(AriaRole.Alert)).ToContainTextAsync("'name' is mapped twice");
+        await Expect(lastName).ToHaveAttributeAsync("aria-invalid", "true");
+        await lastName.SelectOptionAsync(new SelectOptionValue { Value = "lastName" });
+        await Expect(dialog.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+
+        // A dry run: the counts of what the import would do, and nothing written.
+        await dialog.GetByLabel("Dry run: check every row and write nothing").CheckAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Start the dry run" }).ClickAsync();
+        await Expect(dialog.GetByRole(AriaRole.Status)).ToContainTextAsync("Done");
+        await Expect(dialog.GetByTestId("import-counts")).ToHaveTextAsync("Imported: 2, updated: 0, skipped: 0, rejected: 1.");
+        await Expect(dialog).ToContainTextAsync("Dry run: nothing was written.");
+        Assert.Empty(await Host.ContactsAsync(marker));
+
+        // The import itself, with the same file and mapping.
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Change the options and import again" }).ClickAsync();
+        await dialog.GetByLabel("Dry run: check every row and write nothing").UncheckAsync();
+        // A value for a field no column fills.
+        var defaults = dialog.GetByRole(AriaRole.Group, new() { Name = "Values for rows that leave a field empty" });
+        await defaults.GetByRole(AriaRole.Button, new() { Name = "Add a value" }).ClickAsync();
+        await defaults.GetByLabel("Field", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Value = "post" });
+        await defaults.GetByLabel("Value", new() { Exact = true }).FillAsync("Importowany");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Start the import" }).ClickAsync();
+        await Expect(dialog.GetByRole(AriaRole.Status)).ToContainTextAsync("Done");
+        await Expect(dialog.GetByTestId("import-counts")).ToHaveTextAsync("Imported: 2, updated: 0, skipped: 0, rejected: 1.");
+        var rejected = dialog.GetByRole(AriaRole.Region, new() { Name = "Rejected rows" });
+        await Expect(rejected.Locator("tbody tr")).ToHaveCountAsync(1);
+        await Expect(rejected.Locator("tbody tr")).ToContainTextAsync("Jan");
+        await Expect(rejected.Locator("tbody tr td.error")).ToContainTextAsync("Row 3, column 'E-mail służbowy': 'nie-email' is not a valid e-mail address");
+        var download = await page.RunAndWaitForDownloadAsync(() => rejected.GetByRole(AriaRole.Button, new() { Name = "Download the rejected rows (CSV)" }).ClickAsync());
+        await using (var file = await download.CreateReadStreamAsync())
+        {
+            using var reader = new StreamReader(file, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            var lines = (await reader.ReadToEndAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(["Imię;Nazwisko;E-mail służbowy;Import error", $"Jan;{marker} Zły;nie-email"], [lines[0], lines[1][..lines[1].LastIndexOf(';')]]);
+        }
+
+        // In the database (through the API) and in the list, which the import reloaded.
+        var contacts = await Host.ContactsAsync(marker);
+        Assert.Equal(["Anna", "Łucja"], contacts.Select(c => c!["name"]!.GetValue<string>()));
+        Assert.Equal([$"anna@{domain}", $"lucja@{domain}"], contacts.Select(c => c!["emails"]![0]!["value"]!.GetValue<string>()));
+        Assert.All(contacts, c => Assert.Equal("Importowany", c!["post"]!.GetValue<string>()));
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Close" }).Last.ClickAsync();
+        await FilterAsync(page, "lastName", marker);
+        var rows = page.Locator("table tbody tr");
+        await Expect(rows).ToHaveCountAsync(2);
+        await Expect(rows.Filter(new() { HasText = "Łucja" })).ToHaveCountAsync(1);
+        await page.Context.CloseAsync();
+    }
+
     /// <summary>The list filtered to titles containing the text, through the filter builder.</summary>
-    private static async Task FilterTitleAsync(IPage page, string text)
+    private static Task FilterTitleAsync(IPage page, string text) => FilterAsync(page, "title", text);
+
+    /// <summary>The list filtered to records whose field contains the text, through the filter builder.</summary>
+    private static async Task FilterAsync(IPage page, string field, string text)
     {
         await page.GetByRole(AriaRole.Button, new() { Name = "Filters" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Add a condition" }).ClickAsync();
         var filters = page.GetByRole(AriaRole.Form, new() { Name = "Filters" });
-        await filters.GetByLabel("Field").SelectOptionAsync(new SelectOptionValue { Value = "title" });
+        await filters.GetByLabel("Field").SelectOptionAsync(new SelectOptionValue { Value = field });
         await filters.GetByLabel("Operator").SelectOptionAsync(new SelectOptionValue { Value = "contains" });
         await filters.GetByLabel("Value").FillAsync(text);
         await filters.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();

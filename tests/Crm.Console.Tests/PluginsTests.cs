@@ -12,7 +12,7 @@ public sealed class PluginsConsoleFixture : ConsoleFixture
 {
     private readonly string _modules = LinkedBuiltInModules();
 
-    protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Modules:Path", _modules)];
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Modules:Path"] = _modules };
 
     public override async Task DisposeAsync()
     {

@@ -1,7 +1,8 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 
 /** A modal dialog (the browser's own: focus kept inside, Escape closes), titled for screen readers. */
-export function Dialog({ title, onClose, children }: { title: string; onClose: () => void; children: ReactNode }) {
+/** wide: for a dialog holding tables (the import's preview and mapping). */
+export function Dialog({ title, onClose, children, wide }: { title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = ref.current;
@@ -9,7 +10,7 @@ export function Dialog({ title, onClose, children }: { title: string; onClose: (
     return () => dialog?.close();
   }, []);
   return (
-    <dialog ref={ref} className="dialog" aria-label={title} onClose={onClose} onCancel={onClose}>
+    <dialog ref={ref} className={wide ? 'dialog wide' : 'dialog'} aria-label={title} onClose={onClose} onCancel={onClose}>
       <h2>{title}</h2>
       {children}
     </dialog>

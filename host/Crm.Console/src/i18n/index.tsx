@@ -1,16 +1,17 @@
 import { createContext, useCallback, useContext, useMemo, type ReactNode } from 'react';
 import { adminEn, adminPl, type AdminKey } from './admin';
+import { importsEn, importsPl, type ImportsKey } from './imports';
 import { listsEn, listsPl, type ListsKey } from './lists';
 import { pluginsEn, pluginsPl, type PluginsKey } from './plugins';
 import { salesEn, salesPl, type SalesKey } from './sales';
 
 export type Language = 'en' | 'pl';
-export type MessageKey = SalesKey | AdminKey | ListsKey | PluginsKey;
+export type MessageKey = SalesKey | AdminKey | ListsKey | ImportsKey | PluginsKey;
 export const languages: readonly Language[] = ['en', 'pl'];
 
 const catalogs: Record<Language, Record<MessageKey, string>> = {
-  en: { ...salesEn, ...adminEn, ...listsEn, ...pluginsEn },
-  pl: { ...salesPl, ...adminPl, ...listsPl, ...pluginsPl },
+  en: { ...salesEn, ...adminEn, ...listsEn, ...importsEn, ...pluginsEn },
+  pl: { ...salesPl, ...adminPl, ...listsPl, ...importsPl, ...pluginsPl },
 };
 
 /** The console's language for a user's setting (en, pl, pt-br ...): Polish or English. */

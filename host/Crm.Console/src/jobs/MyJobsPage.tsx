@@ -1,25 +1,28 @@
+import { useState } from 'react';
 import { useQuery } from 'urql';
 import { Problem } from '../components/Problem';
 import { graphql } from '../gql';
 import { useI18n, type MessageKey } from '../i18n';
-import { downloadJobFile } from './jobs';
+import { downloadJobFile, finalStates, useCancelJob } from './jobs';
 
 const MyJobs = graphql(`
   query ConsoleMyJobs {
     myJobs(first: 50) {
-      id kind state done total errorCode error createdAt finishedAt
+      id kind state done total cancelRequested errorCode error createdAt finishedAt
       download { url fileName expiresAt }
     }
   }
 `);
 
-const kindKeys: Record<string, MessageKey> = { 'export.records': 'jobs.kind.export', 'bulk.update': 'jobs.kind.bulk' };
+const kindKeys: Record<string, MessageKey> = { 'export.records': 'jobs.kind.export', 'import.records': 'jobs.kind.import', 'bulk.update': 'jobs.kind.bulk' };
 
-/** The user's recent jobs (exports, bulk actions): their state, progress and files while kept. */
+/** The user's recent jobs (exports, imports, bulk actions): their state, progress and files while kept; an unfinished one cancelled. */
 export function MyJobsPage() {
   const { t, formatDateTime, formatNumber } = useI18n();
   const [{ data, error, fetching }, refetch] = useQuery({ query: MyJobs, requestPolicy: 'network-only' });
   const jobs = data?.myJobs ?? [];
+  const cancel = useCancelJob();
+  const [refusal, setRefusal] = useState<string | null>(null);
   // A module's own kind has no label here: shown by its name.
   const kindLabel = (kind: string) => (kind in kindKeys ? t(kindKeys[kind]!) : kind);
   return (
@@ -31,6 +34,7 @@ export function MyJobsPage() {
         </button>
       </div>
       {error && <Problem message={error.message} />}
+      {refusal && <Problem message={refusal} />}
       {fetching && <p className="loading">{t('app.loading')}</p>}
       {!fetching && jobs.length === 0 && <p className="empty">{t('jobs.none')}</p>}
       {jobs.length > 0 && (
@@ -52,6 +56,19 @@ export function MyJobsPage() {
                   <td data-label={t('jobs.state')}>
                     {t(`job.state.${j.state}` as 'job.state.QUEUED')}
                     {j.error && <span className="error"> {j.error}</span>}
+                    {!finalStates.has(j.state) && !j.cancelRequested && (
+                      <button
+                        type="button"
+                        className="link"
+                        aria-label={`${t('job.cancel')} #${j.id}`}
+                        onClick={async () => {
+                          setRefusal(await cancel(j.id));
+                          refetch({ requestPolicy: 'network-only' });
+                        }}
+                      >
+                        {t('job.cancel')}
+                      </button>
+                    )}
                   </td>
                   <td data-label={t('jobs.progress')}>{j.total ? `${formatNumber(j.done)} / ${formatNumber(j.total)}` : formatNumber(j.done)}</td>
                   <td data-label={t('jobs.created')}>{formatDateTime(j.createdAt)}</td>

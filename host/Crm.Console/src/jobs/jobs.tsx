@@ -1,16 +1,25 @@
 import { useEffect, useState } from 'react';
-import { useSubscription } from 'urql';
+import { useClient, useSubscription } from 'urql';
 import { accessToken } from '../api/session';
 import { graphql } from '../gql';
 import { useI18n } from '../i18n';
 
-// A background job (an export, a bulk action) followed live, and its file fetched with the token.
+// A background job (an export, an import, a bulk action) followed live, cancelled, and its file fetched with the token.
 
 const JobProgress = graphql(`
   subscription ConsoleJobProgress($id: ID!) {
     jobProgress(id: $id) {
       id kind state done total counts errorCode error
       download { url fileName contentType expiresAt }
+    }
+  }
+`);
+
+const CancelJob = graphql(`
+  mutation ConsoleCancelJob($id: ID!) {
+    cancelJob(id: $id) {
+      job { id state cancelRequested }
+      errors { code message }
     }
   }
 `);
@@ -59,17 +68,54 @@ export async function downloadJobFile(url: string, fileName: string): Promise<vo
   setTimeout(() => URL.revokeObjectURL(href), 10_000);
 }
 
-/** A job's state and progress as a line a person reads (announced to screen readers as it changes). */
+/**
+ * Asks the API to cancel a job (a queued one ends at once, a running one when its host sees the
+ * request): answers the API's refusal, or null.
+ */
+export function useCancelJob(): (id: string) => Promise<string | null> {
+  const client = useClient();
+  return async (id) => {
+    const result = await client.mutation(CancelJob, { id }).toPromise();
+    const refusal = result.error?.message ?? result.data?.cancelJob.errors[0]?.message;
+    return refusal ?? null;
+  };
+}
+
+/** A job's state and progress as a line a person reads (announced to screen readers as it changes), and while it runs a way to cancel it. */
 export function JobStatus({ job }: { job: JobView | null }) {
   const { t, formatNumber } = useI18n();
+  const cancel = useCancelJob();
+  const [cancelling, setCancelling] = useState(false);
+  const [refusal, setRefusal] = useState<string | null>(null);
   if (!job) return <p role="status">{t('job.starting')}</p>;
   const progress = job.total ? `${formatNumber(job.done)} / ${formatNumber(job.total)}` : formatNumber(job.done);
+  const running = !finalStates.has(job.state);
   return (
     <div className="job-status">
       <p role="status" data-state={job.state}>
         {t(`job.state.${job.state}` as 'job.state.QUEUED')} · {progress}
       </p>
       {job.total ? <progress max={job.total} value={job.done} aria-label={t('job.progress')} /> : null}
+      {running && (
+        <button
+          type="button"
+          disabled={cancelling}
+          onClick={async () => {
+            setCancelling(true);
+            const refused = await cancel(job.id);
+            setRefusal(refused);
+            // Accepted: the button waits for the job's final state (the subscription brings it).
+            if (refused) setCancelling(false);
+          }}
+        >
+          {cancelling ? t('job.cancelling') : t('job.cancel')}
+        </button>
+      )}
+      {refusal && (
+        <p className="error" role="alert">
+          {refusal}
+        </p>
+      )}
       {job.state === 'FAILED' && (
         <p className="error" role="alert">
           {job.errorCode}: {job.error}

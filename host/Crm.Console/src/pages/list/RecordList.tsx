@@ -13,6 +13,7 @@ import { FilterBuilder, conditionsToWhere, type Condition } from './FilterBuilde
 import { NewRecordDialog } from './NewRecordDialog';
 import { BulkActions, type StageChoice } from './BulkActions';
 import { ExportDialog } from './ExportDialog';
+import { ImportWizard } from './import/ImportWizard';
 import { andWhere, warningsOf, type ListState } from './listState';
 import type { ViewDraft } from './SaveViewDialog';
 import { ViewsBar, type SavedView } from './ViewsBar';
@@ -56,6 +57,7 @@ function RecordList({ type }: { type: EntityTypeInfo }) {
   const [wholeList, setWholeList] = useState(false);
   const [creating, setCreating] = useState(false);
   const [exporting, setExporting] = useState(false);
+  const [importing, setImporting] = useState(false);
   const [view, setView] = useState<SavedView | null>(null);
   const [pageSize, setPageSize] = useState(defaultPageSize);
   const [warnings, setWarnings] = useState<string[]>([]);
@@ -132,7 +134,7 @@ function RecordList({ type }: { type: EntityTypeInfo }) {
     setWholeList(false);
     void load(null);
   }, [load]);
-  const reloadAfterBulk = useCallback(() => void load(null), [load]);
+  const reloadList = useCallback(() => void load(null), [load]);
 
   const toggleSort = (field: EntityFieldInfo) => {
     if (!field.sortable) return;
@@ -201,6 +203,11 @@ function RecordList({ type }: { type: EntityTypeInfo }) {
             {t('export.button')}
           </button>
         )}
+        {allowed(type, 'IMPORT') && type.createMutation && (
+          <button type="button" onClick={() => setImporting(true)}>
+            {t('import.button')}
+          </button>
+        )}
       </div>
       <ViewsBar type={type} current={view} draft={draft} onSelect={selectView} />
       {warnings.length > 0 && (
@@ -221,7 +228,7 @@ function RecordList({ type }: { type: EntityTypeInfo }) {
           canWholeList={!appliedSearch}
           state={listState}
           stages={stageField?.selectionList ? selectedStages : undefined}
-          onDone={reloadAfterBulk}
+          onDone={reloadList}
         />
       )}
       {error && <Problem message={error} onRetry={() => void load(null)} />}
@@ -296,6 +303,7 @@ function RecordList({ type }: { type: EntityTypeInfo }) {
         )}
       </p>
       {exporting && <ExportDialog type={type} state={listState} onClose={() => setExporting(false)} />}
+      {importing && <ImportWizard type={type} lookups={lookups} onClose={() => setImporting(false)} onImported={reloadList} />}
       {creating && (
         <NewRecordDialog
           type={type}

@@ -1,0 +1,168 @@
+import { useId } from 'react';
+import { useI18n } from '../../../i18n';
+import { FieldInput, isScalar, type Lookups } from '../../../metadata/fields';
+import type { EntityFieldInfo, EntityTypeInfo } from '../../../metadata/types';
+
+// Which column fills which field, and the values rows get where they leave a field empty.
+
+/** A field a column may fill: any the type's create takes but addresses and record links (one cell cannot give them). */
+export function importableFields(type: EntityTypeInfo): EntityFieldInfo[] {
+  return type.fields.filter((f) => !f.readOnly && f.name !== 'id' && f.type !== 'ADDRESS' && f.type !== 'RECORD_REFERENCE');
+}
+
+export interface Target {
+  value: string;
+  label: string;
+}
+
+/**
+ * The fields offered for each column, custom fields included; a suggestion naming what the
+ * metadata does not list (a contact point's value type, phones:MOBILE, or an input-only field such
+ * as a contact's companyIds) is offered too, as the API named it.
+ */
+export function importTargets(fields: EntityFieldInfo[], suggested: string[]): Target[] {
+  const targets: Target[] = fields.map((f) => ({ value: f.name, label: f.label }));
+  for (const name of suggested) {
+    if (targets.some((t) => t.value === name)) continue;
+    const [fieldName, valueType] = name.split(':');
+    const field = fields.find((f) => f.name === fieldName);
+    targets.push({ value: name, label: field && valueType ? `${field.label} (${valueType})` : name });
+  }
+  return targets;
+}
+
+export interface ImportColumn {
+  /** What the mapping names: the header, or the 1-based number without a header row. */
+  key: string;
+  label: string;
+  sample: string;
+}
+
+export interface DefaultValue {
+  field: string;
+  value: string;
+}
+
+export function MappingTable({
+  columns,
+  targets,
+  mapping,
+  suggested,
+  errors,
+  onChange,
+}: {
+  columns: ImportColumn[];
+  targets: Target[];
+  mapping: Record<string, string>;
+  suggested: Record<string, string>;
+  /** The API's refusals by column. */
+  errors: Map<string, string[]>;
+  onChange: (column: string, field: string) => void;
+}) {
+  const { t } = useI18n();
+  const baseId = useId();
+  const mapped = columns.filter((c) => mapping[c.key]).length;
+  return (
+    <fieldset className="import-mapping">
+      <legend>{t('import.mapping')}</legend>
+      <p className="muted">{t('import.mappedCount', { mapped, count: columns.length })}</p>
+      <div className="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('import.column')}</th>
+              <th scope="col">{t('import.sample')}</th>
+              <th scope="col">{t('import.field')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {columns.map((c, index) => {
+              const problems = errors.get(c.key) ?? [];
+              const errorId = `${baseId}-${index}`;
+              return (
+                <tr key={index} data-column={c.key}>
+                  <th scope="row">{c.label}</th>
+                  <td className="muted">{c.sample}</td>
+                  <td>
+                    <select
+                      aria-label={t('import.fieldFor', { column: c.label })}
+                      value={mapping[c.key] ?? ''}
+                      aria-invalid={problems.length > 0 || undefined}
+                      aria-describedby={problems.length > 0 ? errorId : undefined}
+                      onChange={(e) => onChange(c.key, e.target.value)}
+                    >
+                      <option value="">{t('import.skip')}</option>
+                      {targets.map((target) => (
+                        <option key={target.value} value={target.value}>
+                          {target.label}
+                          {suggested[c.key] === target.value ? ` (${t('import.suggested')})` : ''}
+                        </option>
+                      ))}
+                    </select>
+                    {problems.length > 0 && (
+                      <p id={errorId} className="error" role="alert">
+                        {problems.join(' ')}
+                      </p>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </fieldset>
+  );
+}
+
+/** Values given to every row whose own cell for the field is empty (the API's defaults). */
+export function DefaultValues({
+  fields,
+  values,
+  lookups,
+  errors,
+  onChange,
+}: {
+  fields: EntityFieldInfo[];
+  values: DefaultValue[];
+  lookups: Lookups;
+  errors: string[];
+  onChange: (values: DefaultValue[]) => void;
+}) {
+  const { t } = useI18n();
+  const id = useId();
+  const scalars = fields.filter(isScalar);
+  const set = (index: number, value: DefaultValue) => onChange(values.map((v, i) => (i === index ? value : v)));
+  return (
+    <fieldset className="import-defaults">
+      <legend>{t('import.defaults')}</legend>
+      {values.map((v, i) => {
+        const field = scalars.find((f) => f.name === v.field);
+        return (
+          <div key={i} className="import-default">
+            <select aria-label={t('import.defaultField')} value={v.field} onChange={(e) => set(i, { field: e.target.value, value: '' })}>
+              <option value="" />
+              {scalars.map((f) => (
+                <option key={f.name} value={f.name}>
+                  {f.label}
+                </option>
+              ))}
+            </select>
+            {field && <FieldInput field={field} value={v.value} onChange={(value) => set(i, { ...v, value })} lookups={lookups} id={`${id}-${i}`} label={t('import.defaultValue')} />}
+            <button type="button" className="link" onClick={() => onChange(values.filter((_, j) => j !== i))}>
+              {t('import.removeDefault')}
+            </button>
+          </div>
+        );
+      })}
+      <button type="button" onClick={() => onChange([...values, { field: '', value: '' }])}>
+        {t('import.addDefault')}
+      </button>
+      {errors.length > 0 && (
+        <p className="error" role="alert">
+          {errors.join(' ')}
+        </p>
+      )}
+    </fieldset>
+  );
+}
