@@ -1,4 +1,3 @@
-using System.Globalization;
 using Crm.PluginSdk.Automation;
 using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.GraphQL;
@@ -36,31 +35,42 @@ internal static class StageMoves
             ? outcome is null ? closing.ReopenAsync(services, id, cancellationToken) : closing.CloseAsync(services, id, cancellationToken)
             : MoveAsync(services, definition, id, outcome ?? ListItemSemantics.Process, cancellationToken);
 
-    /// <summary>Moves the record to an item of <paramref name="meaning"/> of its list; the update's refusals, or why it could not.</summary>
+    /// <summary>
+    /// Moves the record to an item of <paramref name="meaning"/> of its list, or leaves it where it is
+    /// when it is on one: the type's update, given the record as it reads it (locked), so the record
+    /// is read once and nothing moves it between the look and the move.
+    /// </summary>
     private static async Task<RecordClosingResult> MoveAsync(IServiceProvider services, ICrmEntityDefinition definition, long id, ListItemSemantics meaning, CancellationToken cancellationToken)
     {
         var field = ParameterValidator.StageField(definition)
             ?? throw new InvalidOperationException($"{definition.PluralName} have no stage or status.");
-        if (await definition.GetAsync(services, id, cancellationToken) is not { } record)
+        var lists = services.GetRequiredService<ISelectionLists>();
+        UserError? noSuchItem = null;
+        var unchanged = false;
+        var payload = await definition.UpdateAsync(services, id, async (record, ct) =>
         {
-            return RecordClosingResult.Refused(UserError.At(ErrorCodes.NotFound, $"There is no {definition.Name} {id.ToString(CultureInfo.InvariantCulture)} you may read."));
-        }
+            var listId = field.ListOf!(record);
+            var items = await lists.GetItemsAsync(listId, ct);
+            var current = field.Get(record) as string;
+            if (items.FirstOrDefault(i => i.Id == current) is { } on && MeaningOf(on) == meaning)
+            {
+                unchanged = true;
+                return null;
+            }
 
-        var listId = field.ListOf!(record);
-        var items = await services.GetRequiredService<ISelectionLists>().GetItemsAsync(listId, cancellationToken);
-        var current = field.Get(record) as string;
-        if (items.FirstOrDefault(i => i.Id == current) is { } on && MeaningOf(on) == meaning)
-        {
-            return RecordClosingResult.Unchanged;
-        }
+            if (items.Where(i => MeaningOf(i) == meaning).MinBy(i => i.Sort) is not { } target)
+            {
+                noSuchItem = UserError.At(ErrorCodes.InvalidValue, $"The list '{listId}' of its {field.Name} has no item meaning {meaning.ToString().ToUpperInvariant()}.");
+                return null;
+            }
 
-        if (items.Where(i => MeaningOf(i) == meaning).MinBy(i => i.Sort) is not { } target)
-        {
-            return RecordClosingResult.Refused(UserError.At(ErrorCodes.InvalidValue, $"The list '{listId}' of its {field.Name} has no item meaning {meaning.ToString().ToUpperInvariant()}."));
-        }
+            return new Dictionary<string, object?> { [field.Name] = target.Id };
+        }, cancellationToken);
 
-        var errors = (await definition.UpdateAsync(services, id, new Dictionary<string, object?> { [field.Name] = target.Id }, cancellationToken)).Errors;
-        return errors.Count == 0 ? RecordClosingResult.Changed : new RecordClosingResult(RecordClosingOutcome.Refused, errors);
+        return payload.Errors.Count > 0 ? new RecordClosingResult(RecordClosingOutcome.Refused, payload.Errors)
+            : noSuchItem is not null ? RecordClosingResult.Refused(noSuchItem)
+            : unchanged ? RecordClosingResult.Unchanged
+            : RecordClosingResult.Changed;
     }
 
     // An item of a list without meanings is work in progress.
