@@ -1,3 +1,4 @@
+using Crm.Modules.Activities.Closing;
 using Crm.Modules.Activities.Communications;
 using Crm.Modules.Activities.Data;
 using Crm.PluginSdk.Entities;
@@ -25,5 +26,8 @@ public sealed class ActivitiesModule : ICrmModule
         // Communications name records of other types: cleared when one is deleted.
         services.AddScoped<IRecordReferenceHolder, CommunicationReferences>();
         services.AddScoped<IRecordReferenceMover, ActivityReferenceMover>();
+        // Closing is completing: completeActivity and bulk actions' CLOSE and OPEN share it.
+        services.AddScoped<ActivityClosing>();
+        services.AddScoped<PluginSdk.Records.IRecordClosing>(sp => sp.GetRequiredService<ActivityClosing>());
     }
 }

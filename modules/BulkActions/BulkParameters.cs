@@ -52,5 +52,8 @@ public sealed record BulkRefusal(long Id, string Code, string Message);
 /// </summary>
 /// <param name="Position">The list's position before the page being worked through (where chosen by a filter); its total is the records to apply.</param>
 /// <param name="LastId">The last record applied (done or refused); 0 before the first.</param>
+/// <param name="Done">The records written.</param>
+/// <param name="Refused">The records refused.</param>
 /// <param name="Refusals">The first refused records, at most <c>BulkActions:MaxRefusalsListed</c>.</param>
-public sealed record BulkCheckpoint(ListPosition Position, long LastId, long Done, long Refused, IReadOnlyList<BulkRefusal> Refusals);
+/// <param name="Unchanged">The records left as they were, being so already (opened or closed already); 0 in checkpoints written before it was counted.</param>
+public sealed record BulkCheckpoint(ListPosition Position, long LastId, long Done, long Refused, IReadOnlyList<BulkRefusal> Refusals, long Unchanged = 0);

@@ -27,8 +27,8 @@ public sealed class BulkSchemaContributor(BulkActionsOptions options) : ISchemaC
         kind.Add("DELETE", BulkActionKind.Delete, "Deletes each record through the type's delete.");
         kind.Add("ADD_COMMENT", BulkActionKind.AddComment, "Adds 'text' as your comment on each record's timeline (the automation action timeline.addComment: whoever may read a record may comment on it).");
         kind.Add("CREATE_ACTIVITY", BulkActionKind.CreateActivity, "Plans an activity bound to each record, as 'activity' describes it (the automation action activities.create).");
-        kind.Add("OPEN", BulkActionKind.Open, "Moves each record to the first in-process item of its stage or status list (a deal to its pipeline's first open stage); for types whose stageId or statusId comes from a selection list.");
-        kind.Add("CLOSE", BulkActionKind.Close, "Moves each record to the first item of its stage or status list meaning 'outcome' (a deal to its pipeline's won or lost stage, a lead to junk: a lead's success status is reached by convertLead, so its update refuses it); a record already there is left as it is.");
+        kind.Add("OPEN", BulkActionKind.Open, "Moves each record to the first in-process item of its stage or status list (a deal to its pipeline's first open stage), for types whose stageId or statusId comes from a selection list; reopens each record of a type closed its own way (an activity: its completion cleared). A record open already is left as it is (counted unchanged).");
+        kind.Add("CLOSE", BulkActionKind.Close, "Moves each record to the first item of its stage or status list meaning 'outcome' (a deal to its pipeline's won or lost stage, a lead to junk: a lead's success status is reached by convertLead, so its update refuses it); closes each record of a type closed its own way (an activity: completed, as completeActivity does; no outcome needed). A record already there is left as it is (counted unchanged).");
 
         var action = new InputObjectGraphType { Name = "BulkActionInput", Description = "A bulk action: its kind and what that kind needs." };
         action.AddField(new FieldType { Name = "kind", ResolvedType = new NonNullGraphType(kind) });
@@ -42,7 +42,7 @@ public sealed class BulkSchemaContributor(BulkActionsOptions options) : ISchemaC
             Description = "CREATE_ACTIVITY: the activity, as the automation action activities.create takes it: { \"subject\": \"Call back\", \"typeId\": \"CALL\", \"responsibleId\": \"5\", "
                 + "\"deadline\": \"2026-12-04T17:00:00Z\" (or \"deadlineIn\": \"P3D\"), \"priority\": \"HIGH\", \"description\": \"...\" }; its limits are that action's.",
         });
-        action.AddField(new FieldType { Name = "outcome", ResolvedType = composer.Types.ListItemSemantics, Description = "CLOSE: SUCCESS (a won deal) or FAILURE (a lost deal, a junk lead)." });
+        action.AddField(new FieldType { Name = "outcome", ResolvedType = composer.Types.ListItemSemantics, Description = "CLOSE of a type closed by its stage or status: SUCCESS (a won deal) or FAILURE (a lost deal, a junk lead)." });
 
         var payload = new ObjectGraphType { Name = "BulkUpdatePayload", Description = "The bulk action's job, or why it was refused." };
         payload.AddField(new FieldType { Name = "job", ResolvedType = new GraphQLTypeReference(IJobs.GraphTypeName), Resolver = new FuncFieldResolver<object?>(c => ((JobStart)c.Source!).Job) });

@@ -45,7 +45,10 @@ public sealed class BulkUpdateJob(BulkActionsOptions options) : JobKind<BulkPara
             _ => PermissionAction.Update,
         };
         var actor = requestServices.GetRequiredService<ICurrentActor>();
-        if (!actor.IsAdministrator && actor.Rights.Level(definition.Name, action) == PermissionLevel.None)
+        // A type closed its own way checks each record as closing one does (an activity's rights
+        // follow its records and its responsible user, not a right on the type).
+        var closedItsOwnWay = parameters.Kind is BulkActionKind.Open or BulkActionKind.Close && StageMoves.ClosingOf(requestServices, definition) is not null;
+        if (!actor.IsAdministrator && !closedItsOwnWay && actor.Rights.Level(definition.Name, action) == PermissionLevel.None)
         {
             var verb = action == PermissionAction.Delete ? "delete" : action == PermissionAction.Read ? "read" : "change";
             return [UserError.At(ErrorCodes.Forbidden, $"You may not {verb} {definition.PluralName}.", "entityType")];
@@ -83,12 +86,14 @@ public sealed class BulkUpdateJob(BulkActionsOptions options) : JobKind<BulkPara
 
                 break;
             case BulkActionKind.Open or BulkActionKind.Close:
-                if (StageMoves.Refusal(definition) is { } cannot)
+                if (StageMoves.Refusal(requestServices, definition) is { } cannot)
                 {
                     return [UserError.At(ErrorCodes.InvalidValue, cannot, "action", "kind")];
                 }
 
-                if (parameters.Kind == BulkActionKind.Close && parameters.Outcome is not (ListItemSemantics.Success or ListItemSemantics.Failure))
+                // A type closed its own way has one way of being closed: the outcome is a stage's.
+                if (parameters.Kind == BulkActionKind.Close && StageMoves.ClosingOf(requestServices, definition) is null
+                    && parameters.Outcome is not (ListItemSemantics.Success or ListItemSemantics.Failure))
                 {
                     return [UserError.At(ErrorCodes.Required, "CLOSE needs 'outcome': SUCCESS or FAILURE.", "action", "outcome")];
                 }
@@ -124,25 +129,29 @@ public sealed class BulkUpdateJob(BulkActionsOptions options) : JobKind<BulkPara
         var checkpoint = context.Checkpoint is { } saved
             ? JsonSerializer.Deserialize<BulkCheckpoint>(saved, Json)!
             : new BulkCheckpoint(ListPosition.Start with { Total = parameters.Ids?.Count }, 0, 0, 0, []);
+        long Applied(BulkCheckpoint c) => c.Done + c.Unchanged + c.Refused;
 
         // Checked once a run, as the owner: each record's write checks their rights on it again.
         var step = AutomationSteps.ActionOf(parameters.Kind) is null ? null : await context.AsOwnerAsync(services => PrepareStepAsync(services, parameters, context.CancellationToken));
-        while (checkpoint.Done + checkpoint.Refused < options.MaxRecords)
+        while (Applied(checkpoint) < options.MaxRecords)
         {
             var page = await NextPageAsync(context, checkpoint);
             checkpoint = checkpoint with { Position = checkpoint.Position with { Total = page.Next.Total } };
-            var pending = page.Ids.Where(id => id > checkpoint.LastId).Take((int)(options.MaxRecords - checkpoint.Done - checkpoint.Refused)).ToList();
+            var pending = page.Ids.Where(id => id > checkpoint.LastId).Take((int)(options.MaxRecords - Applied(checkpoint))).ToList();
             foreach (var id in pending)
             {
-                var refusal = await ApplyAsync(context, step, id);
-                checkpoint = refusal is null
-                    ? checkpoint with { LastId = id, Done = checkpoint.Done + 1 }
-                    : checkpoint with
+                var (outcome, refusal) = await ApplyAsync(context, step, id);
+                checkpoint = outcome switch
+                {
+                    RecordClosingOutcome.Changed => checkpoint with { LastId = id, Done = checkpoint.Done + 1 },
+                    RecordClosingOutcome.Unchanged => checkpoint with { LastId = id, Unchanged = checkpoint.Unchanged + 1 },
+                    _ => checkpoint with
                     {
                         LastId = id,
                         Refused = checkpoint.Refused + 1,
-                        Refusals = checkpoint.Refusals.Count < options.MaxRefusalsListed ? [.. checkpoint.Refusals, refusal] : checkpoint.Refusals,
-                    };
+                        Refusals = checkpoint.Refusals.Count < options.MaxRefusalsListed ? [.. checkpoint.Refusals, refusal!] : checkpoint.Refusals,
+                    },
+                };
                 checkpoint = checkpoint with { Position = id == page.Ids[^1] ? page.Next : checkpoint.Position };
                 await SaveAsync(context, checkpoint);
             }
@@ -163,6 +172,7 @@ public sealed class BulkUpdateJob(BulkActionsOptions options) : JobKind<BulkPara
         var result = new JsonObject
         {
             ["done"] = checkpoint.Done,
+            ["unchanged"] = checkpoint.Unchanged,
             ["refused"] = checkpoint.Refused,
             ["refusals"] = JsonSerializer.SerializeToNode(checkpoint.Refusals, Json),
         };
@@ -172,8 +182,8 @@ public sealed class BulkUpdateJob(BulkActionsOptions options) : JobKind<BulkPara
 
     private static Task SaveAsync(JobContext<BulkParameters> context, BulkCheckpoint checkpoint)
     {
-        var counts = new Dictionary<string, long> { ["done"] = checkpoint.Done, ["refused"] = checkpoint.Refused };
-        return context.SaveAsync(new JobProgress(checkpoint.Done + checkpoint.Refused, checkpoint.Position.Total, counts), JsonSerializer.Serialize(checkpoint, Json));
+        var counts = new Dictionary<string, long> { ["done"] = checkpoint.Done, ["unchanged"] = checkpoint.Unchanged, ["refused"] = checkpoint.Refused };
+        return context.SaveAsync(new JobProgress(checkpoint.Done + checkpoint.Unchanged + checkpoint.Refused, checkpoint.Position.Total, counts), JsonSerializer.Serialize(checkpoint, Json));
     }
 
     private sealed record Page(IReadOnlyList<long> Ids, ListPosition Next, bool HasMore);
@@ -195,8 +205,8 @@ public sealed class BulkUpdateJob(BulkActionsOptions options) : JobKind<BulkPara
         });
     }
 
-    /// <summary>Puts one record through its type's update or delete, as the owner with their rights as they are now; null when done.</summary>
-    private static Task<BulkRefusal?> ApplyAsync(JobContext<BulkParameters> context, AutomationStep? step, long id) =>
+    /// <summary>Puts one record through its type's update or delete, as the owner with their rights as they are now: what it did, and why not when refused.</summary>
+    private static Task<(RecordClosingOutcome Outcome, BulkRefusal? Refusal)> ApplyAsync(JobContext<BulkParameters> context, AutomationStep? step, long id) =>
         context.AsOwnerAsync(async services =>
         {
             var parameters = context.Parameters;
@@ -211,12 +221,18 @@ public sealed class BulkUpdateJob(BulkActionsOptions options) : JobKind<BulkPara
                         errors = (await definition.DeleteAsync(services, id, cancellationToken)).Errors;
                         break;
                     case BulkActionKind.AddComment or BulkActionKind.CreateActivity:
-                        return await AutomationSteps.RunAsync(services, definition, step!, context.JobId, id, cancellationToken);
-                    case BulkActionKind.Open:
-                        errors = await StageMoves.MoveAsync(services, definition, id, ListItemSemantics.Process, cancellationToken);
-                        break;
-                    case BulkActionKind.Close:
-                        errors = await StageMoves.MoveAsync(services, definition, id, parameters.Outcome!.Value, cancellationToken);
+                        var stepRefusal = await AutomationSteps.RunAsync(services, definition, step!, context.JobId, id, cancellationToken);
+                        return (stepRefusal is null ? RecordClosingOutcome.Changed : RecordClosingOutcome.Refused, stepRefusal);
+                    case BulkActionKind.Open or BulkActionKind.Close:
+                        // A closing type's CLOSE has no outcome to give; any closing is one.
+                        var moved = await StageMoves.OpenOrCloseAsync(services, definition, id,
+                            parameters.Kind == BulkActionKind.Open ? null : parameters.Outcome ?? ListItemSemantics.Success, cancellationToken);
+                        if (moved.Outcome != RecordClosingOutcome.Refused)
+                        {
+                            return (moved.Outcome, null);
+                        }
+
+                        errors = moved.Errors;
                         break;
                     default:
                         // Read again for each record: a custom field deleted since the start refuses the records still to come.
@@ -230,7 +246,9 @@ public sealed class BulkUpdateJob(BulkActionsOptions options) : JobKind<BulkPara
                 errors = [UserError.At(ex.Code ?? ErrorCodes.Validation, ex.Message)];
             }
 
-            return errors.Count == 0 ? null : new BulkRefusal(id, errors[0].Code, string.Join(" ", errors.Select(e => e.Message)));
+            return errors.Count == 0
+                ? (RecordClosingOutcome.Changed, null)
+                : (RecordClosingOutcome.Refused, new BulkRefusal(id, errors[0].Code, string.Join(" ", errors.Select(e => e.Message))));
         });
 
     /// <summary>The update input the fields' JSON stands for, read by each field's own rules and checked by the type's binder on a blank record.</summary>

@@ -316,9 +316,11 @@ public sealed class ImportRecordsJob(ImportOptions options) : JobKind<ImportPara
             var outcome = new BatchOutcome();
             var saved = await session.InTransactionAsync(async () =>
             {
+                // Users and records named by name: one lookup for the batch, in its transaction (records it creates are not looked up).
+                var names = await ReferenceNames.LookUpAsync(services, definition, binder.Columns, rows.Select(r => r.Cells), cancellationToken);
                 foreach (var row in rows)
                 {
-                    await ImportRowAsync(services, definition, binder, matcher, parameters, row, outcome, rejected, cancellationToken);
+                    await ImportRowAsync(services, definition, binder, names, matcher, parameters, row, outcome, rejected, cancellationToken);
                 }
 
                 return parameters.DryRun ? progress : await SaveProgressInTransactionAsync(services, context, progress, outcome, rejected, nextRow);
@@ -332,10 +334,10 @@ public sealed class ImportRecordsJob(ImportOptions options) : JobKind<ImportPara
             return await SaveProgressAsync(services, context, progress, outcome, rejected, nextRow);
         });
 
-    private static async Task ImportRowAsync(IServiceProvider services, ICrmEntityDefinition definition, RowBinder binder, IDuplicateMatcher? matcher, ImportParameters parameters,
-        (long Number, string[] Cells) row, BatchOutcome outcome, RejectedRows rejected, CancellationToken cancellationToken)
+    private static async Task ImportRowAsync(IServiceProvider services, ICrmEntityDefinition definition, RowBinder binder, ReferenceNames names, IDuplicateMatcher? matcher,
+        ImportParameters parameters, (long Number, string[] Cells) row, BatchOutcome outcome, RejectedRows rejected, CancellationToken cancellationToken)
     {
-        var (input, rejection) = binder.Bind(row.Cells);
+        var (input, rejection) = binder.Bind(row.Cells, names);
         if (input is null)
         {
             outcome.Reject(row, rejection!, rejected);

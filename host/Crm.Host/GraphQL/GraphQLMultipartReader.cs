@@ -19,7 +19,7 @@ public sealed record UploadReference(Crm.PluginSdk.Uploads.UploadedFile File);
 /// its variables get an <see cref="UploadReference"/>, which only the <c>Upload</c> scalar takes.
 /// Bounded: the operations part by <c>GraphQL:MaxRequestBytes</c>, the map by
 /// <c>Uploads:MaxMapBytes</c>, the files by <c>Uploads:MaxFilesPerRequest</c> and each by
-/// <c>Uploads:MaxFileBytes</c>. A batch (an array of operations) is not served.
+/// <c>Uploads:MaxFileBytes</c>, and all of them by what the owner may still keep. A batch (an array of operations) is not served.
 /// </summary>
 internal sealed class GraphQLMultipartReader(GraphQLRequestReader requests, UploadStore store, UploadOptions options, long maxRequestBytes)
 {
@@ -121,7 +121,7 @@ internal sealed class GraphQLMultipartReader(GraphQLRequestReader requests, Uplo
             }
 
             var fileName = HeaderUtilities.RemoveQuotes(disposition!.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
-            var file = await store.SaveAsync(section.Body, fileName, section.ContentType, cancellationToken);
+            var file = await store.SaveAsync(section.Body, declaredLength: null, fileName, section.ContentType, cancellationToken);
             foreach (var target in targets)
             {
                 if (!Place(variables, target, new UploadReference(file)))

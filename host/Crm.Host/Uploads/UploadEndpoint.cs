@@ -42,14 +42,14 @@ internal static class UploadEndpoint
             {
                 var stored = MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var type) && type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
                     ? await SaveMultipartAsync(http, store, type)
-                    : await store.SaveAsync(http.Request.Body, http.Request.Query["fileName"].ToString(), http.Request.ContentType, http.RequestAborted);
+                    : await store.SaveAsync(http.Request.Body, http.Request.ContentLength, http.Request.Query["fileName"].ToString(), http.Request.ContentType, http.RequestAborted);
                 return stored is null
                     ? Results.Problem("The multipart body has no file part (a part with a 'filename').", statusCode: StatusCodes.Status400BadRequest)
                     : Results.Json(Answer(stored), statusCode: StatusCodes.Status201Created);
             }
-            catch (UploadTooLargeException)
+            catch (UploadTooLargeException ex)
             {
-                return TooLarge(limit);
+                return Results.Problem(ex.Message, statusCode: StatusCodes.Status413PayloadTooLarge);
             }
             catch (InvalidDataException ex)
             {
@@ -97,7 +97,7 @@ internal static class UploadEndpoint
             if (section.GetContentDispositionHeader() is { } disposition && disposition.IsFileDisposition())
             {
                 var name = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
-                return await store.SaveAsync(section.Body, name, section.ContentType, http.RequestAborted);
+                return await store.SaveAsync(section.Body, declaredLength: null, name, section.ContentType, http.RequestAborted);
             }
         }
 

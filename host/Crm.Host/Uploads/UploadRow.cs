@@ -38,5 +38,7 @@ public sealed class UploadRow
             upload.Property(u => u.StoredName).HasMaxLength(64);
             // What the sweep deletes, oldest first.
             upload.HasIndex(u => u.ExpiresAt);
+            // What one owner keeps (the per-owner bounds, read at every upload).
+            upload.HasIndex(u => new { u.OwnerId, u.ExpiresAt });
         });
 }

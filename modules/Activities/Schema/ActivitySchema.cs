@@ -1,11 +1,11 @@
 using System.Globalization;
+using Crm.Modules.Activities.Closing;
 using Crm.Modules.Activities.Data;
 using Crm.Modules.Activities.Domain;
 using Crm.PluginSdk.Activities;
-using Crm.PluginSdk.Data;
 using Crm.PluginSdk.Entities;
-using Crm.PluginSdk.Events;
 using Crm.PluginSdk.GraphQL;
+using Crm.PluginSdk.Records;
 using Crm.PluginSdk.Security;
 using GraphQL;
 using GraphQL.Resolvers;
@@ -212,34 +212,9 @@ public sealed class ActivitySchema : ISchemaContributor
 
     private static async Task<MutationPayload> CompleteAsync(IServiceProvider services, long id, CancellationToken cancellationToken)
     {
-        var db = services.GetRequiredService<ActivitiesDbContext>();
-        var activities = (ICrmEntityDefinition)services.GetRequiredService<IEntityRegistry>().Find(ActivityEntity.Name)!;
-        return await services.GetRequiredService<CrmDatabaseSession>().InTransactionAsync(async () =>
-        {
-            // Locked before it is read: of concurrent completions exactly one completes it.
-            await db.LockAsync<Activity>([id], RowLock.NoKeyUpdate, cancellationToken);
-            var activity = await activities.ReachesAsync(services, id, PermissionAction.Update, cancellationToken)
-                ? await db.Activities.Include(a => a.Bindings).FirstOrDefaultAsync(a => a.Id == id, cancellationToken)
-                : null;
-            if (activity is null)
-            {
-                return new MutationPayload(null, [activities.ReachesAll(services, PermissionAction.Update)
-                    ? Refusals.NotFound(ActivityEntity.Name, id, "id")
-                    : Refusals.Forbidden("complete", ActivityEntity.Name, id, "id")]);
-            }
-
-            if (activity.Completed)
-            {
-                return new MutationPayload(null, [UserError.At(AlreadyCompleted, "The activity is completed already.", "id")]);
-            }
-
-            var now = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
-            activity.Completed = true;
-            activity.CompletedAt = now;
-            db.Publish(new ActivityCompleted(activity.Id, activity.TypeId, activity.ProviderId, activity.ResponsibleId, now,
-                ActivityEntity.BindingKeys(activity), activity.Subject, ActivityEntity.TimesOf(activity)));
-            await db.SaveChangesAsync(cancellationToken);
-            return new MutationPayload(activity, []);
-        }, result => result.Errors.Count == 0, cancellationToken);
+        var (activity, result) = await services.GetRequiredService<ActivityClosing>().CompleteAsync(services, id, cancellationToken);
+        return result.Outcome == RecordClosingOutcome.Unchanged
+            ? new MutationPayload(null, [UserError.At(AlreadyCompleted, "The activity is completed already.", "id")])
+            : new MutationPayload(activity, result.Errors);
     }
 }

@@ -92,7 +92,8 @@ internal sealed class RowBinder
         return (values, errors);
     }
 
-    public (Dictionary<string, object?>? Input, RowRejection? Rejection) Bind(string[] cells)
+    /// <summary>The row's create input, or why not; <paramref name="names"/> holds the users and records its batch names by name.</summary>
+    public (Dictionary<string, object?>? Input, RowRejection? Rejection) Bind(string[] cells, ReferenceNames names)
     {
         if (cells.Length > _options.MaxColumns)
         {
@@ -117,6 +118,17 @@ internal sealed class RowBinder
             if (text.Length > 1 && text[0] == '\'' && text[1] is '=' or '+' or '-' or '@')
             {
                 text = text[1..];
+            }
+
+            if (names.TryResolve(column.Target, text, out var named, out var unresolved))
+            {
+                if (unresolved is not null)
+                {
+                    return (null, unresolved with { Column = column.Name });
+                }
+
+                input[column.Target.Name] = named;
+                continue;
             }
 
             var (value, problem) = Read(column.Target, text, input);

@@ -24,7 +24,7 @@ public interface IAutomationActionKind : IAutomationKind
     /// Does the action for the run's record, as the run's user (the actor of
     /// <see cref="AutomationActionContext.Services"/>), so that their rights apply to every read and
     /// write. Runs inside the run's transaction: write through the scope's services (the record
-    /// types' <see cref="ICrmEntityDefinition.CreateAsync"/>/<see cref="ICrmEntityDefinition.UpdateAsync"/>,
+    /// types' <see cref="ICrmEntityDefinition.CreateAsync"/>/<see cref="ICrmEntityDefinition.UpdateAsync(IServiceProvider, long, IReadOnlyDictionary{string, object}, CancellationToken)"/>,
     /// a module's DbContext) and never commit yourself. Refusals are outcomes (<see cref="ActionOutcome.Failed(string, string)"/>),
     /// not exceptions; a failed outcome rolls back what the action wrote.
     /// </summary>

@@ -17,7 +17,7 @@ public readonly record struct AutomationRecord(string EntityType, long Id);
 /// <see cref="ParameterType.DateTime"/>: <see cref="DateTimeOffset"/>; <see cref="ParameterType.Duration"/>: <see cref="TimeSpan"/>;
 /// <see cref="ParameterType.RecordReference"/>: <see cref="AutomationRecord"/>;
 /// <see cref="ParameterType.StringList"/>: a list of strings; <see cref="ParameterType.FieldValues"/>:
-/// a create/update input for <see cref="Entities.ICrmEntityDefinition.CreateAsync"/> and <see cref="Entities.ICrmEntityDefinition.UpdateAsync"/>),
+/// a create/update input for <see cref="Entities.ICrmEntityDefinition.CreateAsync"/> and <see cref="Entities.ICrmEntityDefinition.UpdateAsync(IServiceProvider, long, IReadOnlyDictionary{string, object}, CancellationToken)"/>),
 /// defaults filled in, and the JSON they came from (for run logs).
 /// </summary>
 public sealed class AutomationParameters(IReadOnlyDictionary<string, object?> values, JsonObject json)

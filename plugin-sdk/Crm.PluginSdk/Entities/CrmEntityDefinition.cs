@@ -298,6 +298,10 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
     public Task<MutationPayload> UpdateAsync(IServiceProvider services, long id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken) =>
         _writer.UpdateAsync(services, id, input, cancellationToken);
 
+    public Task<MutationPayload> UpdateAsync(IServiceProvider services, long id, Func<object, CancellationToken, Task<IReadOnlyDictionary<string, object?>?>> inputOf,
+        CancellationToken cancellationToken) =>
+        _writer.UpdateAsync(services, id, inputOf, cancellationToken);
+
     public Task<MutationPayload> DeleteAsync(IServiceProvider services, long id, CancellationToken cancellationToken) =>
         _writer.DeleteAsync(services, id, cancellationToken);
 

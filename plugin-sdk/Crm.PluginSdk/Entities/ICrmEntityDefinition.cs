@@ -114,6 +114,15 @@ public interface ICrmEntityDefinition : ICrmEntityType
 
     Task<MutationPayload> UpdateAsync(IServiceProvider services, long id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// An update whose input depends on the record: <paramref name="inputOf"/> gets the record as the
+    /// update reads it (its row locked, the UPDATE right checked) and answers the input, or null to
+    /// leave it as it is (nothing written; the payload holds the record). One read instead of a read
+    /// and then the update's own, and no other write can come between them (a stage moved within the
+    /// record's own list).
+    /// </summary>
+    Task<MutationPayload> UpdateAsync(IServiceProvider services, long id, Func<object, CancellationToken, Task<IReadOnlyDictionary<string, object?>?>> inputOf, CancellationToken cancellationToken);
+
     Task<MutationPayload> DeleteAsync(IServiceProvider services, long id, CancellationToken cancellationToken);
 
     /// <summary>

@@ -28,7 +28,21 @@ internal sealed class RecordWriter<TRecord, TContext>(
     public Task<MutationPayload> UpdateAsync(IServiceProvider services, long id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken) =>
         formerNames.WithCurrentNames(input, out var current) is { } conflict
             ? Task.FromResult(new MutationPayload(null, [conflict]))
-            : InWriteTransactionAsync(services, () => UpdateCoreAsync(services, id, current, cancellationToken), cancellationToken, id);
+            : InWriteTransactionAsync(services, () => UpdateCoreAsync(services, id, (_, _) => Task.FromResult<(IReadOnlyDictionary<string, object?>?, UserError?)>((current, null)), cancellationToken),
+                cancellationToken, id);
+
+    /// <summary>The update whose input <paramref name="inputOf"/> makes of the record as it is read, locked: null leaves it as it is (nothing written).</summary>
+    public Task<MutationPayload> UpdateAsync(IServiceProvider services, long id, Func<object, CancellationToken, Task<IReadOnlyDictionary<string, object?>?>> inputOf,
+        CancellationToken cancellationToken) =>
+        InWriteTransactionAsync(services, () => UpdateCoreAsync(services, id, async (record, ct) =>
+        {
+            if (await inputOf(record, ct) is not { } given)
+            {
+                return (null, null);
+            }
+
+            return formerNames.WithCurrentNames(given, out var current) is { } conflict ? (null, conflict) : (current, null);
+        }, cancellationToken), cancellationToken, id);
 
     public Task<MutationPayload> DeleteAsync(IServiceProvider services, long id, CancellationToken cancellationToken) =>
         InWriteTransactionAsync(services, () => DeleteCoreAsync(services, id, cancellationToken), cancellationToken, id);
@@ -121,7 +135,8 @@ internal sealed class RecordWriter<TRecord, TContext>(
         return await CheckedAsync(services, record, isCreate: true, cancellationToken);
     }
 
-    private async Task<MutationPayload> UpdateCoreAsync(IServiceProvider services, long id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
+    private async Task<MutationPayload> UpdateCoreAsync(IServiceProvider services, long id,
+        Func<TRecord, CancellationToken, Task<(IReadOnlyDictionary<string, object?>? Input, UserError? Refusal)>> inputOf, CancellationToken cancellationToken)
     {
         var db = services.GetRequiredService<TContext>();
         // Read, changed and written back whole (the custom field document, the search text):
@@ -131,6 +146,18 @@ internal sealed class RecordWriter<TRecord, TContext>(
         if (record is null)
         {
             return new MutationPayload(null, [access.Missing(services, id, PermissionAction.Update, "change")]);
+        }
+
+        var (input, refusal) = await inputOf(record, cancellationToken);
+        if (refusal is not null)
+        {
+            return new MutationPayload(null, [refusal]);
+        }
+
+        if (input is null)
+        {
+            // Nothing to change: the record as it is, nothing written.
+            return new MutationPayload(record, []);
         }
 
         var errors = await ApplyUpdateAsync(services, db, record, input, onBehalf: false, cancellationToken);

@@ -20,4 +20,13 @@ public interface IUserDirectory
     /// are given in when a request names none; null when unknown (then English).
     /// </summary>
     Task<string?> LanguageOfAsync(long userId, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+
+    /// <summary>
+    /// The active users each of <paramref name="namesOrEmails"/> names: by e-mail, or by full name
+    /// (first and last name, or the first alone when there is no last one), both compared without
+    /// case; each text maps to every user it matches (none, one, or several when ambiguous). One
+    /// lookup for the whole batch, so that an import resolves its rows' users at once.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, IReadOnlyList<long>>> FindActiveUsersAsync(IReadOnlyCollection<string> namesOrEmails, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, IReadOnlyList<long>>>(new Dictionary<string, IReadOnlyList<long>>());
 }

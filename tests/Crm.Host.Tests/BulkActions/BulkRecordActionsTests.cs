@@ -67,7 +67,9 @@ public abstract partial class BulkUpdateTests
         var open = await Host.CreateDealAsync(new { title = $"{marker} open", stageId = "EXECUTING" });
         var lost = await Host.CreateDealAsync(new { title = $"{marker} lost", stageId = "LOSE" });
 
-        Assert.Equal(("SUCCEEDED", 2L, 0L), Outcome(await RanAsync("DEAL", key, new { kind = "CLOSE", outcome = "FAILURE" }, [open, lost])));
+        // The lost deal is left as it is, counted unchanged.
+        var closed = await RanAsync("DEAL", key, new { kind = "CLOSE", outcome = "FAILURE" }, [open, lost]);
+        Assert.Equal((("SUCCEEDED", 1L, 0L), 1L), (Outcome(closed), Unchanged(closed)));
         Assert.Equal(["LOSE", "LOSE"], await StagesAsync(open, lost));
         await Host.DeliverAsync();
         Assert.Single(await EntriesAsync("DEAL", open), e => e.Kind == "stageChanged");
@@ -88,6 +90,55 @@ public abstract partial class BulkUpdateTests
         Assert.Equal("REQUIRED", (await BulkOnAsync("DEAL", key, new { kind = "CLOSE" }, [open])).ErrorCode());
         Assert.Equal("INVALID_VALUE", (await BulkOnAsync("CONTACT", CrmHost.AdminKey, new { kind = "CLOSE", outcome = "SUCCESS" }, ["1"])).ErrorCode());
     }
+
+    [Fact]
+    public async Task Activities_are_closed_by_completing_them_and_opened_again_each_as_its_owner_may()
+    {
+        var marker = Records.NewMarker("complete");
+        var (_, key) = await UserAsync();
+        var deal = await Host.CreateDealAsync(new { title = $"{marker} deal" });
+        var contact = await Host.CreateContactAsync(new { name = marker });
+        var onDeal = new[] { await ActivityAsync($"{marker} a", "DEAL", deal), await ActivityAsync($"{marker} b", "DEAL", deal) };
+        // Bound to a contact only: the owner (deals' rights alone) may not complete it.
+        var notTheirs = await ActivityAsync($"{marker} c", "CONTACT", contact);
+
+        var closed = await RanAsync("ACTIVITY", key, new { kind = "CLOSE" }, [.. onDeal, notTheirs]);
+        Assert.Equal((("SUCCEEDED", 2L, 1L), 0L), (Outcome(closed), Unchanged(closed)));
+        Assert.Equal(new[] { true, true, false }, await CompletedAsync([.. onDeal, notTheirs]));
+        // As completeActivity writes it: an activityCompleted entry on the deal's timeline for each.
+        await Host.DeliverAsync();
+        Assert.Equal(2, (await EntriesAsync("DEAL", deal)).Count(e => e.Kind == "activityCompleted"));
+
+        // Closing a completed one again changes nothing, and says so.
+        var again = await RanAsync("ACTIVITY", key, new { kind = "CLOSE" }, [onDeal[0]]);
+        Assert.Equal((("SUCCEEDED", 0L, 0L), 1L), (Outcome(again), Unchanged(again)));
+
+        // Rights come first: the one not theirs is refused, open or not.
+        var opened = await RanAsync("ACTIVITY", key, new { kind = "OPEN" }, [onDeal[0], notTheirs]);
+        Assert.Equal((("SUCCEEDED", 1L, 1L), 0L), (Outcome(opened), Unchanged(opened)));
+        Assert.Equal(new[] { false, true, false }, await CompletedAsync([.. onDeal, notTheirs]));
+        var openAgain = await RanAsync("ACTIVITY", key, new { kind = "OPEN" }, [onDeal[0]]);
+        Assert.Equal((("SUCCEEDED", 0L, 0L), 1L), (Outcome(openAgain), Unchanged(openAgain)));
+        // What completeActivity says of a completed one, it still says: the bulk way shares its code.
+        Assert.Equal("ALREADY_COMPLETED", (await Host.MutateAsync("completeActivity", "mutation($id: ID!) { completeActivity(id: $id) { errors { code message path } } }", new { id = onDeal[1] }, key)).ErrorCode());
+    }
+
+    private async Task<string> ActivityAsync(string subject, string entityType, string id) =>
+        (await Host.MutateAsync("createActivity", "mutation($input: CreateActivityInput!) { createActivity(input: $input) { activity { id } errors { code message path } } }",
+            new { input = new { typeId = "TODO", subject, bindings = new[] { new { entityType, id } } } })).Ok()["activity"]!["id"]!.GetValue<string>();
+
+    private async Task<bool[]> CompletedAsync(string[] ids)
+    {
+        var completed = new List<bool>();
+        foreach (var id in ids)
+        {
+            completed.Add((await Host.QueryAsync("query($id: ID!) { activity(id: $id) { completed } }", new { id })).ShouldSucceed().Data!["activity"]!["completed"]!.GetValue<bool>());
+        }
+
+        return [.. completed];
+    }
+
+    private static long Unchanged(JsonNode job) => job["counts"]!["unchanged"]!.GetValue<long>();
 
     [Fact]
     public async Task Ten_times_the_comment_and_activity_bounds_are_refused_before_a_job_is_stored()

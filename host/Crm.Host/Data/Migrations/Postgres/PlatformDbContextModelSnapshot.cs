@@ -594,6 +594,9 @@ namespace Crm.Host.Data.Migrations.Postgres
                     b.HasIndex("ExpiresAt")
                         .HasDatabaseName("ix_uploads_expires_at");
 
+                    b.HasIndex("OwnerId", "ExpiresAt")
+                        .HasDatabaseName("ix_uploads_owner_id_expires_at");
+
                     b.ToTable("uploads", "platform");
                 });
 

@@ -578,6 +578,9 @@ namespace Crm.Host.Data.Migrations.Sqlite
                     b.HasIndex("ExpiresAt")
                         .HasDatabaseName("platform_ix_platform_uploads_expires_at");
 
+                    b.HasIndex("OwnerId", "ExpiresAt")
+                        .HasDatabaseName("platform_ix_platform_uploads_owner_id_expires_at");
+
                     b.ToTable("platform_uploads", (string)null);
                 });
 
