@@ -199,7 +199,7 @@ public abstract partial class BulkCreateTests(BulkCreateHost fixture)
     }
 
     /// <summary>Imports <paramref name="rows"/> contacts (e-mails numbered from <paramref name="from"/>) in one batch; answers the statements its run sent and the finished job.</summary>
-    private async Task<(int Statements, System.Text.Json.Nodes.JsonNode Job)> ImportCountedAsync(string marker, int from, int rows, string duplicates)
+    private async Task<(int Statements, System.Text.Json.Nodes.JsonNode Job, string Sent)> ImportCountedAsync(string marker, int from, int rows, string duplicates)
     {
         var csv = "Name,Last name,Email\n" + string.Concat(Enumerable.Range(from, rows).Select(i => $"N{i},{marker},n{i}.{marker}@example.com\n"));
         var mapping = new[] { new { column = "Name", field = "name" }, new { column = "Last name", field = "lastName" }, new { column = "Email", field = "emails" } };
@@ -208,11 +208,15 @@ public abstract partial class BulkCreateTests(BulkCreateHost fixture)
         using var sql = SqlCapture.Start(Host);
         await Host.RunJobsAsync();
         // The event dispatcher, woken by the batch's commit, is not the import's.
-        // EF Core's SQLite provider sends each inserted row as a command of its own (in process: no
-        // round trip to save); everything else is counted on both engines.
-        var statements = sql.Commands.Count(c => !c.Text.Contains("processed_at", StringComparison.Ordinal) && !c.Text.Contains("deliveries", StringComparison.Ordinal)
-            && !(Host.Engine == Engine.Sqlite && c.Text.StartsWith("INSERT INTO \"contacts_", StringComparison.Ordinal)));
-        return (statements, (await Host.JobWithCountsAsync(start["job"]!["id"]!.GetValue<string>()))!);
+        // What the rows cost: the statements on the contacts (their rows, events, companies), their
+        // match keys and the import's progress; the host's background work (caches' polls, the job's
+        // lease) is not the rows'. EF Core's SQLite provider sends each inserted row as a command of
+        // its own (in process: no round trip to save), so those are left out there.
+        string[] tables = ["contacts", "record_keys", "import_progress"];
+        var counted = sql.Commands.Where(c => tables.Any(t => c.Text.Contains(t, StringComparison.Ordinal))
+            && !(Host.Engine == Engine.Sqlite && c.Text.StartsWith("INSERT INTO \"contacts_", StringComparison.Ordinal))).ToList();
+        var sent = string.Join("\n", counted.GroupBy(c => c.Text.Length > 100 ? c.Text[..100] : c.Text).Select(g => $"{g.Count()} x {g.Key}"));
+        return (counted.Count, (await Host.JobWithCountsAsync(start["job"]!["id"]!.GetValue<string>()))!, sent);
     }
 
     [Fact]
@@ -223,13 +227,13 @@ public abstract partial class BulkCreateTests(BulkCreateHost fixture)
         var few = await ImportCountedAsync(marker, 0, 4, "CREATE");
         var many = await ImportCountedAsync(marker, 100, 40, "CREATE");
         Assert.Equal((4L, 40L), (few.Job.Count("imported"), many.Job.Count("imported")));
-        Assert.True(many.Statements - few.Statements <= 2, $"CREATE: 4 rows {few.Statements} statements, 40 rows {many.Statements}");
+        Assert.True(many.Statements - few.Statements <= 2, $"CREATE: 4 rows {few.Statements} statements, 40 rows {many.Statements}:\n{few.Sent}\n---\n{many.Sent}");
 
         // Skipping: half the rows are there already (one lookup for the batch, not one per row).
         var fewSkipped = await ImportCountedAsync(marker, 98, 4, "SKIP");
         var manySkipped = await ImportCountedAsync(marker, 120, 40, "SKIP");
         Assert.Equal((2L, 2L, 20L, 20L), (fewSkipped.Job.Count("imported"), fewSkipped.Job.Count("skipped"), manySkipped.Job.Count("imported"), manySkipped.Job.Count("skipped")));
-        Assert.True(manySkipped.Statements - fewSkipped.Statements <= 2, $"SKIP: 4 rows {fewSkipped.Statements} statements, 40 rows {manySkipped.Statements}");
+        Assert.True(manySkipped.Statements - fewSkipped.Statements <= 2, $"SKIP: 4 rows {fewSkipped.Statements} statements, 40 rows {manySkipped.Statements}:\n{fewSkipped.Sent}\n---\n{manySkipped.Sent}");
     }
 
     [Fact]
