@@ -174,6 +174,32 @@ public abstract partial class BulkCreateTests(BulkCreateHost fixture)
     }
 
     [Fact]
+    public async Task Twenty_bulk_creates_at_once_of_one_new_e_mail_leave_one_lead_with_it()
+    {
+        var marker = Records.NewMarker("BulkRace");
+        var shared = $"shared.{marker}@example.com";
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
+        {
+            await using var scope = Host.Services.CreateAsyncScope();
+            var services = scope.ServiceProvider;
+            SignInAdmin(services.GetRequiredService<CurrentActor>());
+            return await Definition(services, "lead").CreateManyAsync(services,
+            [
+                new Dictionary<string, object?> { ["title"] = $"{marker} {i} shared", ["emails"] = Emails(shared) },
+                new Dictionary<string, object?> { ["title"] = $"{marker} {i} own", ["emails"] = Emails($"own{i}.{marker}@example.com") },
+            ], default);
+        }));
+
+        // One writer of the shared e-mail wins, the others are refused as duplicates; every own one is created.
+        Assert.Single(answers, a => a[0].Errors.Count == 0);
+        Assert.All(answers.Where(a => a[0].Errors.Count > 0), a => Assert.Equal("DUPLICATE", a[0].Errors[0].Code));
+        Assert.All(answers, a => Assert.Empty(a[1].Errors));
+        var leads = await Host.QueryRowsAsync($"SELECT title FROM {Host.Table("leads", "leads")} WHERE title LIKE @p0", marker + "%");
+        Assert.Equal(21, leads.Count);
+    }
+
+    [Fact]
     public async Task Rights_refuse_inputs_one_by_one_as_a_create_alone_does()
     {
         var marker = Records.NewMarker("BulkRights");
