@@ -22,7 +22,8 @@ namespace Crm.Modules.Import;
 /// The import job. The uploaded file is first copied into the job's folder (an upload that
 /// expires does not stop a resumed run) and its rows counted (the row limit is refused before
 /// anything is written). Then rows go in batches, each batch in one transaction with its
-/// <see cref="ImportProgress"/>: every row through the type's own create (or update), as the owner,
+/// <see cref="ImportProgress"/>: every row through the type's own create (the batch's new records
+/// created together, see <see cref="BatchRows"/>) or update, as the owner,
 /// and the progress row moved on only if it still says where this run began the batch. A run that
 /// dies leaves its batch undone and its progress where it was; a run whose job was taken over finds
 /// the progress moved and writes nothing. So a resumed import imports every row exactly once.
@@ -282,6 +283,26 @@ public sealed class ImportRecordsJob(ImportOptions options) : JobKind<ImportPara
             Rejected++;
             file.Write(row.Cells, row.Number, rejection);
         }
+
+        /// <summary>Counts a row's outcome; a rejected row goes to the rejected file (rows are added in file order).</summary>
+        public void Add((long Number, string[] Cells) row, RowOutcome fate, RejectedRows file)
+        {
+            switch (fate.Fate)
+            {
+                case RowFate.Imported:
+                    Imported++;
+                    break;
+                case RowFate.Updated:
+                    Updated++;
+                    break;
+                case RowFate.Skipped:
+                    Skipped++;
+                    break;
+                default:
+                    Reject(row, fate.Rejection!, file);
+                    break;
+            }
+        }
     }
 
     private Task<ImportProgress> WriteAsync(JobContext<ImportParameters> context, ImportProgress progress, List<(long Number, string[] Cells)> rows, string[]? header,
@@ -318,9 +339,10 @@ public sealed class ImportRecordsJob(ImportOptions options) : JobKind<ImportPara
             {
                 // Users and records named by name: one lookup for the batch, in its transaction (records it creates are not looked up).
                 var names = await ReferenceNames.LookUpAsync(services, definition, binder.Columns, rows.Select(r => r.Cells), cancellationToken);
-                foreach (var row in rows)
+                var fates = await new BatchRows(services, definition, binder, matcher, parameters, MaxMatches).WriteAsync(rows, names, cancellationToken);
+                for (var i = 0; i < rows.Count; i++)
                 {
-                    await ImportRowAsync(services, definition, binder, names, matcher, parameters, row, outcome, rejected, cancellationToken);
+                    outcome.Add(rows[i], fates[i], rejected);
                 }
 
                 return parameters.DryRun ? progress : await SaveProgressInTransactionAsync(services, context, progress, outcome, rejected, nextRow);
@@ -333,62 +355,6 @@ public sealed class ImportRecordsJob(ImportOptions options) : JobKind<ImportPara
             // A dry run's writes were rolled back; its progress and rejected rows are kept.
             return await SaveProgressAsync(services, context, progress, outcome, rejected, nextRow);
         });
-
-    private static async Task ImportRowAsync(IServiceProvider services, ICrmEntityDefinition definition, RowBinder binder, ReferenceNames names, IDuplicateMatcher? matcher,
-        ImportParameters parameters, (long Number, string[] Cells) row, BatchOutcome outcome, RejectedRows rejected, CancellationToken cancellationToken)
-    {
-        var (input, rejection) = binder.Bind(row.Cells, names);
-        if (input is null)
-        {
-            outcome.Reject(row, rejection!, rejected);
-            return;
-        }
-
-        long? existing = null;
-        if (matcher is not null)
-        {
-            var matches = await matcher.FindAsync(services, definition.Name, parameters.MatchBy!, input, MaxMatches, cancellationToken);
-            if (matches.Count > 0)
-            {
-                if (parameters.Duplicates == DuplicateHandling.Skip)
-                {
-                    outcome.Skipped++;
-                    return;
-                }
-
-                existing = matches[0];
-            }
-        }
-
-        MutationPayload payload;
-        try
-        {
-            payload = existing is { } id
-                ? await definition.UpdateAsync(services, id, input, cancellationToken)
-                : await definition.CreateAsync(services, input, cancellationToken);
-        }
-        catch (GraphQL.ExecutionError ex)
-        {
-            outcome.Reject(row, new RowRejection("", ex.Code ?? ErrorCodes.Validation, ex.Message), rejected);
-            return;
-        }
-
-        if (payload.Errors.Count > 0)
-        {
-            var first = payload.Errors[0];
-            outcome.Reject(row, new RowRejection(binder.ColumnOf(first), first.Code, string.Join(" ", payload.Errors.Select(e => e.Message))), rejected);
-            return;
-        }
-
-        if (existing is null)
-        {
-            outcome.Imported++;
-        }
-        else
-        {
-            outcome.Updated++;
-        }
-    }
 
     /// <summary>
     /// Moves the progress on in the batch's transaction, only from where this run found it: when

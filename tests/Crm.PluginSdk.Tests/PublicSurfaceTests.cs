@@ -45,6 +45,7 @@ public sealed class PublicSurfaceTests
     [InlineData("Crm.PluginSdk.Entities.SearchLinksRefresher")]
     [InlineData("Crm.PluginSdk.Entities.RecordReader`2")]
     [InlineData("Crm.PluginSdk.Entities.RecordWriter`2")]
+    [InlineData("Crm.PluginSdk.Entities.BulkRecordCreator`2")]
     [InlineData("Crm.PluginSdk.GraphQL.RecordTypeFactory")]
     [InlineData("Crm.PluginSdk.GraphQL.SchemaContributionException")]
     [InlineData("Crm.PluginSdk.GraphQL.NulFreeInputs")]

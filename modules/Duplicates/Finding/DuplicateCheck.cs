@@ -24,6 +24,9 @@ internal sealed class DuplicateCheck(AddedKeys added, DuplicatesDbContext db, IO
     /// <summary>Matching records named per rule in a warning or refusal.</summary>
     public const int MaxNamed = 20;
 
+    /// <summary>Keys looked up (or locked) by one statement of a bulk create's check: parameters stay far below either engine's bound.</summary>
+    private const int MaxKeysPerStatement = 500;
+
     public async Task<RecordWriteVerdict> CheckAsync(IServiceProvider services, ICrmEntityDefinition definition, ICrmRecord record, bool isCreate, CancellationToken cancellationToken)
     {
         var keys = added.Take(definition.Name, record.Id);
@@ -36,12 +39,7 @@ internal sealed class DuplicateCheck(AddedKeys added, DuplicatesDbContext db, IO
         var table = KeyTable.Name(services, db);
         if (mode == DuplicateMode.Refuse && db.IsPostgres)
         {
-            var lockKeys = new List<object>();
-            var locks = string.Join(", ", keys.Select(k => definition.Name + "\n" + k.Rule.Code() + "\n" + k.Key).Distinct().Order(StringComparer.Ordinal)
-                .Select(k => $"pg_advisory_xact_lock(hashtextextended({Placeholder(lockKeys, k)}, 0))"));
-#pragma warning disable EF1002 // placeholders only
-            await db.Database.ExecuteSqlRawAsync($"SELECT {locks}", lockKeys, cancellationToken);
-#pragma warning restore EF1002
+            await LockAsync(definition, keys, cancellationToken);
         }
 
         var parameters = new List<object> { definition.Name, record.Id };
@@ -57,6 +55,108 @@ internal sealed class DuplicateCheck(AddedKeys added, DuplicatesDbContext db, IO
 #pragma warning disable EF1002 // names from the model; values as parameters
         var found = await db.Database.SqlQueryRaw<KeyTable.KeyRow>(sql, [.. parameters]).ToListAsync(cancellationToken);
 #pragma warning restore EF1002
+        return Verdict(definition, mode, found);
+    }
+
+    public async Task<IReadOnlyList<RecordWriteVerdict>> CheckCreatedAsync(IServiceProvider services, ICrmEntityDefinition definition, IReadOnlyList<ICrmRecord> records,
+        CancellationToken cancellationToken)
+    {
+        var keysOf = records.Select(r => added.Take(definition.Name, r.Id)).ToList();
+        var verdicts = records.Select(_ => RecordWriteVerdict.None).ToArray();
+        var mode = options.CurrentValue.ModeFor(definition.Name);
+        if (mode == DuplicateMode.Off || keysOf.All(k => k.Count == 0))
+        {
+            return verdicts;
+        }
+
+        var distinct = keysOf.SelectMany(k => k).Distinct().ToList();
+        if (mode == DuplicateMode.Refuse && db.IsPostgres)
+        {
+            await LockAsync(definition, distinct, cancellationToken);
+        }
+
+        var found = await MatchesAsync(services, definition, distinct, perKey: (MaxNamed * keysOf.Max(k => k.Count)) + records.Count, cancellationToken);
+        if (found is null || found.Count == 0)
+        {
+            return verdicts;
+        }
+
+        // Each record is judged as if created alone after the ones before it: the later ones of the
+        // set were not there yet, and the earlier ones refused are not there at all.
+        var absent = records.Select(r => r.Id).ToHashSet();
+        var byKey = found.ToLookup(f => (f.Rule, f.Key));
+        for (var i = 0; i < records.Count; i++)
+        {
+            absent.Remove(records[i].Id);
+            var keys = keysOf[i];
+            if (keys.Count == 0)
+            {
+                continue;
+            }
+
+            // As CheckAsync's statement reads them: the first rows by record id, as many per key as it names.
+            var rows = keys.SelectMany(k => byKey[(k.Rule.Code(), k.Key)])
+                .Where(f => f.RecordId != records[i].Id && !absent.Contains(f.RecordId))
+                .OrderBy(f => f.RecordId)
+                .Take(MaxNamed * keys.Count)
+                .ToList();
+            verdicts[i] = Verdict(definition, mode, rows);
+            if (verdicts[i].Refusals.Count > 0)
+            {
+                absent.Add(records[i].Id);
+            }
+        }
+
+        return verdicts;
+    }
+
+    /// <summary>One transaction lock per key (sorted: two writers never wait on each other crosswise), so that of two writers of a new key the second checks after the first.</summary>
+    private async Task LockAsync(ICrmEntityDefinition definition, IEnumerable<(MatchRule Rule, string Key)> keys, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in keys.Select(k => definition.Name + "\n" + k.Rule.Code() + "\n" + k.Key).Distinct().Order(StringComparer.Ordinal).Chunk(MaxKeysPerStatement))
+        {
+            var lockKeys = new List<object>();
+            var locks = string.Join(", ", chunk.Select(k => $"pg_advisory_xact_lock(hashtextextended({Placeholder(lockKeys, k)}, 0))"));
+#pragma warning disable EF1002 // placeholders only
+            await db.Database.ExecuteSqlRawAsync($"SELECT {locks}", lockKeys, cancellationToken);
+#pragma warning restore EF1002
+        }
+    }
+
+    /// <summary>
+    /// The key rows of readable records of the type under <paramref name="keys"/>, the first
+    /// <paramref name="perKey"/> of each key by record id; null when the actor reads none.
+    /// </summary>
+    private async Task<List<KeyTable.KeyRow>?> MatchesAsync(IServiceProvider services, ICrmEntityDefinition definition, List<(MatchRule Rule, string Key)> keys, int perKey,
+        CancellationToken cancellationToken)
+    {
+        var table = KeyTable.Name(services, db);
+        var found = new List<KeyTable.KeyRow>();
+        foreach (var chunk in keys.Chunk(MaxKeysPerStatement))
+        {
+            var parameters = new List<object> { definition.Name };
+            var matches = string.Join(" OR ", chunk.GroupBy(k => k.Rule).Select(rule =>
+                $"(crm_k.rule = {Placeholder(parameters, rule.Key.Code())} AND crm_k.key IN ({string.Join(", ", rule.Select(k => Placeholder(parameters, k.Key)))}))"));
+            var readable = DuplicateFinder.ReadableCondition(services, definition, "crm_k.record_id", parameters);
+            if (readable is null)
+            {
+                return null;
+            }
+
+            var sql = "SELECT crm_m.record_id AS \"RecordId\", crm_m.rule AS \"Rule\", crm_m.key AS \"Key\" FROM ("
+                + $"SELECT crm_k.record_id, crm_k.rule, crm_k.key, ROW_NUMBER() OVER (PARTITION BY crm_k.rule, crm_k.key ORDER BY crm_k.record_id) AS crm_n FROM {table} AS crm_k "
+                + $"WHERE crm_k.entity_type = {{0}} AND ({matches}){readable}) AS crm_m WHERE crm_m.crm_n <= {perKey.ToString(CultureInfo.InvariantCulture)}";
+#pragma warning disable EF1002 // names from the model; values as parameters
+            found.AddRange(await db.Database.SqlQueryRaw<KeyTable.KeyRow>(sql, [.. parameters]).ToListAsync(cancellationToken));
+#pragma warning restore EF1002
+        }
+
+        return found;
+    }
+
+    /// <summary>The warnings (or, refusing, the refusals) of the matching key rows found for one record.</summary>
+    private static RecordWriteVerdict Verdict(ICrmEntityDefinition definition, DuplicateMode mode, List<KeyTable.KeyRow> found)
+    {
         if (found.Count == 0)
         {
             return RecordWriteVerdict.None;

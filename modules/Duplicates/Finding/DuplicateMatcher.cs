@@ -14,6 +14,64 @@ internal sealed class DuplicateMatcher(DuplicatesDbContext db) : IDuplicateMatch
     public IReadOnlyList<string> RulesOf(IServiceProvider services, string entityType) =>
         MatchKeys.For(services.GetRequiredService<IEntityRegistry>().Find(entityType), services)?.Rules.Select(r => r.GraphName()).ToList() ?? [];
 
+    /// <summary>Keys looked up by one statement of <see cref="FindManyAsync"/>.</summary>
+    private const int MaxKeysPerStatement = 500;
+
+    public IReadOnlyCollection<string> KeysOf(IServiceProvider services, string entityType, string rule, IReadOnlyDictionary<string, object?> input) =>
+        Rule(services, entityType, rule) is { } known ? known.Keys.KeysOfInput(input, known.Rule) : [];
+
+    public async Task<IReadOnlyList<IReadOnlyList<long>>> FindManyAsync(IServiceProvider services, string entityType, string rule, IReadOnlyList<IReadOnlyDictionary<string, object?>> inputs, int max,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (Rule(services, entityType, rule) is not { } known)
+        {
+            return inputs.Select(_ => (IReadOnlyList<long>)[]).ToList();
+        }
+
+        var (definition, keys, matchRule) = known;
+
+        var keysOf = inputs.Select(input => keys.KeysOfInput(input, matchRule)).ToList();
+        var found = new List<KeyTable.KeyRow>();
+        foreach (var chunk in keysOf.SelectMany(k => k).Distinct(StringComparer.Ordinal).Chunk(MaxKeysPerStatement))
+        {
+            var parameters = new List<object> { definition.Name, matchRule.Code() };
+            var list = string.Join(", ", chunk.Select(v => Placeholder(parameters, v)));
+            var readable = DuplicateFinder.ReadableCondition(services, definition, "crm_k.record_id", parameters);
+            if (readable is null)
+            {
+                return inputs.Select(_ => (IReadOnlyList<long>)[]).ToList();
+            }
+
+            // The first records of each key by id are enough: an input's first matches are among its keys' first.
+            var sql = "SELECT crm_m.record_id AS \"RecordId\", crm_m.rule AS \"Rule\", crm_m.key AS \"Key\" FROM ("
+                + $"SELECT crm_k.record_id, crm_k.rule, crm_k.key, ROW_NUMBER() OVER (PARTITION BY crm_k.key ORDER BY crm_k.record_id) AS crm_n FROM {KeyTable.Name(services, db)} AS crm_k "
+                + $"WHERE crm_k.entity_type = {{0}} AND crm_k.rule = {{1}} AND crm_k.key IN ({list}){readable}) AS crm_m WHERE crm_m.crm_n <= {Math.Max(1, max).ToString(CultureInfo.InvariantCulture)}";
+#pragma warning disable EF1002 // names from the model; values as parameters
+            found.AddRange(await db.Database.SqlQueryRaw<KeyTable.KeyRow>(sql, [.. parameters]).ToListAsync(cancellationToken));
+#pragma warning restore EF1002
+        }
+
+        var byKey = found.ToLookup(f => f.Key, f => f.RecordId, StringComparer.Ordinal);
+        return keysOf.Select(k => (IReadOnlyList<long>)k.SelectMany(key => byKey[key]).Distinct().Order().Take(Math.Max(1, max)).ToList()).ToList();
+    }
+
+    /// <summary>The type and its rule by their names, when the type has keys under that rule.</summary>
+    private static (ICrmEntityDefinition Definition, MatchKeys Keys, MatchRule Rule)? Rule(IServiceProvider services, string entityType, string rule)
+    {
+        var matchRule = MatchRules.All.FirstOrDefault(r => r.GraphName() == rule);
+        return services.GetRequiredService<IEntityRegistry>().Find(entityType) is ICrmEntityDefinition definition
+            && MatchKeys.For(definition, services) is { } keys && keys.Rules.Contains(matchRule) && matchRule.GraphName() == rule
+                ? (definition, keys, matchRule)
+                : null;
+    }
+
+    private static string Placeholder(List<object> parameters, object value)
+    {
+        parameters.Add(value);
+        return "{" + (parameters.Count - 1).ToString(CultureInfo.InvariantCulture) + "}";
+    }
+
     public async Task<IReadOnlyList<long>> FindAsync(IServiceProvider services, string entityType, string rule, IReadOnlyDictionary<string, object?> input, int max,
         CancellationToken cancellationToken)
     {

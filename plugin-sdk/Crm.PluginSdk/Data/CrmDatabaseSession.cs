@@ -144,6 +144,63 @@ public sealed class CrmDatabaseSession(DatabaseOptions options) : DbCommandInter
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> within the transaction in progress behind a savepoint: kept when
+    /// <paramref name="keep"/> says so; otherwise, or when it throws, undone alone (the transaction
+    /// goes on), and what the scope's contexts tracked or were about to publish is forgotten, as
+    /// after a rollback. A write refused after it saved (a duplicate) is taken back this way
+    /// without losing the writes before it.
+    /// </summary>
+    internal async Task<T> InSavepointAsync<T>(Func<Task<T>> work, Func<T, bool> keep, CancellationToken cancellationToken)
+    {
+        var transaction = Transaction ?? throw new InvalidOperationException("A savepoint needs a transaction of the session in progress.");
+        // Nested savepoints need names of their own: PostgreSQL and SQLite release and roll back to the innermost of a name.
+        var name = "crm_sp_" + (++_savepoints).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await transaction.SaveAsync(name, cancellationToken);
+        SqlStatementCounter.CountSavepoint();
+        T result;
+        try
+        {
+            result = await work();
+        }
+        catch
+        {
+            await transaction.RollbackAsync(name, CancellationToken.None);
+            ForgetTracked();
+            throw;
+        }
+        finally
+        {
+            _savepoints--;
+        }
+
+        if (keep(result))
+        {
+            await transaction.ReleaseAsync(name, cancellationToken);
+        }
+        else
+        {
+            await transaction.RollbackAsync(name, cancellationToken);
+            ForgetTracked();
+        }
+
+        return result;
+    }
+
+    private int _savepoints;
+
+    /// <summary>Every context of the scope forgets what it tracked, as after a rollback; the outboxes written before stay to be told of.</summary>
+    private void ForgetTracked()
+    {
+        foreach (var reference in _contexts)
+        {
+            if (reference.TryGetTarget(out var context))
+            {
+                context.ForgetRolledBack(this);
+            }
+        }
+    }
+
     /// <summary>Commands of every context join the session's transaction, which SQLite insists on.</summary>
     public override DbCommand CommandInitialized(CommandEndEventData eventData, DbCommand result)
     {

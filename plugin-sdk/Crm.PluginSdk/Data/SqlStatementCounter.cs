@@ -91,7 +91,7 @@ internal sealed class SqlStatementCounter : DbCommandInterceptor, IDbTransaction
         }
     }
 
-    private static void CountSavepoint()
+    public static void CountSavepoint()
     {
         for (var scope = Current.Value; scope is not null; scope = scope.Parent)
         {

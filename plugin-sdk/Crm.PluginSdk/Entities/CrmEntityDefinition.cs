@@ -36,6 +36,7 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
     private readonly RecordReader<TRecord, TContext> _reader;
     private readonly RecordSummarizer<TRecord, TContext> _summarizer;
     private readonly RecordWriter<TRecord, TContext> _writer;
+    private readonly BulkRecordCreator<TRecord, TContext> _bulk;
     private readonly ReferenceDetacher<TRecord, TContext> _references;
     private readonly BackReferenceLoader<TRecord, TContext> _backReferences;
     private readonly SearchLinks<TRecord, TContext> _searchLinks;
@@ -77,6 +78,7 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         _reader = new RecordReader<TRecord, TContext>(this, _access, _searchLinks, formerNames);
         _summarizer = new RecordSummarizer<TRecord, TContext>(this, _reader, _access, formerNames);
         _writer = new RecordWriter<TRecord, TContext>(this, _access, _searchLinks, formerNames);
+        _bulk = new BulkRecordCreator<TRecord, TContext>(this, _writer, _searchLinks, formerNames);
         _references = new ReferenceDetacher<TRecord, TContext>(this, _writer, _searchLinks);
         _backReferences = new BackReferenceLoader<TRecord, TContext>(this, _access);
         _customFields = new CustomFieldStorage<TRecord, TContext>(name);
@@ -294,6 +296,9 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
     // Writes.
     public Task<MutationPayload> CreateAsync(IServiceProvider services, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken) =>
         _writer.CreateAsync(services, input, cancellationToken);
+
+    public Task<IReadOnlyList<MutationPayload>> CreateManyAsync(IServiceProvider services, IReadOnlyList<IReadOnlyDictionary<string, object?>> inputs, CancellationToken cancellationToken) =>
+        _bulk.CreateManyAsync(services, inputs, cancellationToken);
 
     public Task<MutationPayload> UpdateAsync(IServiceProvider services, long id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken) =>
         _writer.UpdateAsync(services, id, input, cancellationToken);

@@ -112,6 +112,22 @@ public interface ICrmEntityDefinition : ICrmEntityType
 
     Task<MutationPayload> CreateAsync(IServiceProvider services, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken);
 
+    /// <summary>The most inputs one <see cref="CreateManyAsync"/> takes.</summary>
+    const int MaxCreateManyInputs = 1000;
+
+    /// <summary>
+    /// Creates a record for each of <paramref name="inputs"/> (at most <see cref="MaxCreateManyInputs"/>,
+    /// else <see cref="ArgumentOutOfRangeException"/>), in one transaction (or the one in progress),
+    /// answering one payload per input in their order: exactly what <see cref="CreateAsync"/> would
+    /// answer for that input created alone after the inputs before it (its refusals, its record, its
+    /// duplicate warnings). The records are saved together (one save: their rows, events and match keys
+    /// batched), so that the statements do not grow with the inputs; when a check refuses one of them
+    /// (a duplicate) or the database refuses the save, the inputs are created one after another instead,
+    /// a refused one leaving nothing. Where a create alone would throw (an id that is none, a constraint
+    /// of the database), the input answers it as its error (<c>CONFLICT</c> for the database's).
+    /// </summary>
+    Task<IReadOnlyList<MutationPayload>> CreateManyAsync(IServiceProvider services, IReadOnlyList<IReadOnlyDictionary<string, object?>> inputs, CancellationToken cancellationToken);
+
     Task<MutationPayload> UpdateAsync(IServiceProvider services, long id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken);
 
     /// <summary>

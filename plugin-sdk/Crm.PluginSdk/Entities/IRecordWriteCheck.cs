@@ -12,6 +12,14 @@ namespace Crm.PluginSdk.Entities;
 internal interface IRecordWriteCheck
 {
     Task<RecordWriteVerdict> CheckAsync(IServiceProvider services, ICrmEntityDefinition definition, ICrmRecord record, bool isCreate, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <see cref="CheckAsync"/> of records created together in one save (a bulk create), one verdict
+    /// each, in their order, in a bounded number of statements: each is judged as if it had been
+    /// created alone after the records before it, so that a record is not a duplicate of a later
+    /// one of the set, nor of an earlier one this check refuses.
+    /// </summary>
+    Task<IReadOnlyList<RecordWriteVerdict>> CheckCreatedAsync(IServiceProvider services, ICrmEntityDefinition definition, IReadOnlyList<ICrmRecord> records, CancellationToken cancellationToken);
 }
 
 internal sealed record RecordWriteVerdict(IReadOnlyList<DuplicateWarning> Warnings, IReadOnlyList<UserError> Refusals)

@@ -67,11 +67,14 @@ internal sealed class RecordWriter<TRecord, TContext>(
         {
             // Two writes that lock the same records in opposite orders (a delete and a link to
             // what it deletes): PostgreSQL aborts one of them, which may simply be sent again.
-            return new MutationPayload(null, [UserError.At(ErrorCodes.Conflict, $"The {definition.Name} was being changed by another write at the same time; nothing was changed. Try again.")]);
+            return new MutationPayload(null, [LostRace()]);
         }
     }
 
-    private static bool IsLostRace(Exception ex)
+    internal UserError LostRace() =>
+        UserError.At(ErrorCodes.Conflict, $"The {definition.Name} was being changed by another write at the same time; nothing was changed. Try again.");
+
+    internal static bool IsLostRace(Exception ex)
     {
         for (var inner = ex; inner is not null; inner = inner.InnerException)
         {
@@ -84,9 +87,34 @@ internal sealed class RecordWriter<TRecord, TContext>(
         return false;
     }
 
-    private async Task<MutationPayload> CreateCoreAsync(IServiceProvider services, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
+    /// <summary>One create in the transaction in progress: the record prepared, saved, its search links written and its checks run.</summary>
+    internal async Task<MutationPayload> CreateCoreAsync(IServiceProvider services, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
     {
         var db = services.GetRequiredService<TContext>();
+        var (record, errors) = await PrepareCreateAsync(services, db, input, cancellationToken);
+        if (errors.Count > 0)
+        {
+            return new MutationPayload(null, errors);
+        }
+
+        db.Add(record);
+        var linksTouched = searchLinks.Touches(services, db, record, input);
+        await db.SaveChangesAsync(cancellationToken);
+        if (linksTouched)
+        {
+            await searchLinks.RefreshAsync(services, [record.Id], cancellationToken);
+        }
+
+        return await CheckedAsync(services, record, isCreate: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// A new record bound from a create's input, through the definition's hook, the bound type's
+    /// input, the links' checks, its default responsible user and the actor's rights to add it;
+    /// with every problem found. Not added to the context.
+    /// </summary>
+    internal async Task<(TRecord Record, List<UserError> Errors)> PrepareCreateAsync(IServiceProvider services, TContext db, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
+    {
         var record = new TRecord();
         var errors = new List<UserError>();
         var fields = definition.FieldsOf(services);
@@ -119,20 +147,7 @@ internal sealed class RecordWriter<TRecord, TContext>(
                 : UserError.At(ErrorCodes.Forbidden, $"You may not add a {definition.Name} assigned to that user{(access.IsPartitioned ? " here" : "")}.", "input", "assignedById"));
         }
 
-        if (errors.Count > 0)
-        {
-            return new MutationPayload(null, errors);
-        }
-
-        db.Add(record);
-        var linksTouched = searchLinks.Touches(services, db, record, input);
-        await db.SaveChangesAsync(cancellationToken);
-        if (linksTouched)
-        {
-            await searchLinks.RefreshAsync(services, [record.Id], cancellationToken);
-        }
-
-        return await CheckedAsync(services, record, isCreate: true, cancellationToken);
+        return (record, errors);
     }
 
     private async Task<MutationPayload> UpdateCoreAsync(IServiceProvider services, long id,

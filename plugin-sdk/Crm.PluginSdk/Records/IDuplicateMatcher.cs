@@ -17,4 +17,19 @@ public interface IDuplicateMatcher
     /// Records written earlier in the scope's transaction count.
     /// </summary>
     Task<IReadOnlyList<long>> FindAsync(IServiceProvider services, string entityType, string rule, IReadOnlyDictionary<string, object?> input, int max, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <see cref="FindAsync"/> for each of <paramref name="inputs"/>, in their order, in a bounded number of statements
+    /// (not one per input). Each input is matched against the records there now: the records the inputs
+    /// themselves would make are not among them (see <see cref="KeysOf"/> to tell which inputs share keys).
+    /// </summary>
+    Task<IReadOnlyList<IReadOnlyList<long>>> FindManyAsync(IServiceProvider services, string entityType, string rule, IReadOnlyList<IReadOnlyDictionary<string, object?>> inputs, int max,
+        CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The match keys under <paramref name="rule"/> of the record the create <paramref name="input"/> would make
+    /// (normalised e-mails, phones' last digits, or title with company), without a statement: two inputs
+    /// sharing one would match each other once the first is written.
+    /// </summary>
+    IReadOnlyCollection<string> KeysOf(IServiceProvider services, string entityType, string rule, IReadOnlyDictionary<string, object?> input);
 }
