@@ -50,8 +50,13 @@ public sealed class ImportOptions
     /// <summary>The largest 'defaults' object, in bytes of its JSON.</summary>
     public int MaxDefaultsBytes { get; set; } = 16_384;
 
-    /// <summary>Rows written per transaction, together with the checkpoint that covers them.</summary>
-    public int BatchSize { get; set; } = 100;
+    /// <summary>
+    /// Rows written per transaction, together with the checkpoint that covers them. A batch's new
+    /// records are created together, so larger batches cost less a row (measured: 0.74 ms of host
+    /// CPU a row at 100, 0.60 ms at 500 and at 1,000); a batch is also what a cancel or a takeover
+    /// waits for and what a resume writes again.
+    /// </summary>
+    public int BatchSize { get; set; } = 500;
 
     /// <summary>The rows a preview shows.</summary>
     public int PreviewRows { get; set; } = 10;

@@ -9,7 +9,7 @@
 # import, its peak resident set (VmHWM) and the contacts in the database; then cleans up.
 #   tools/bench/import.sh [--contacts N] [--batch-size N] [--skip-duplicates]
 set -euo pipefail
-contacts=100000 batch_size=100 skip_duplicates=0
+contacts=100000 batch_size=500 skip_duplicates=0
 while [ $# -gt 0 ]; do
   case $1 in
     --contacts|--batch-size)
