@@ -46,9 +46,23 @@ internal sealed class GraphQLMultipartReader(GraphQLRequestReader requests, Uplo
             return Bad("The multipart body names no boundary.");
         }
 
+        // A request refused after some of its files were stored keeps none of them.
+        var stored = new List<long>();
+        var outcome = await ReadOrRefuseAsync(new MultipartReader(boundary, request.Body) { HeadersLengthLimit = 16 * 1024 }, stored, cancellationToken);
+        if (outcome.Request is null && stored.Count > 0)
+        {
+            // Not the request's token: a client that went away still leaves nothing behind.
+            await store.DeleteOwnAsync(stored, CancellationToken.None);
+        }
+
+        return outcome;
+    }
+
+    private async Task<Outcome> ReadOrRefuseAsync(MultipartReader reader, List<long> stored, CancellationToken cancellationToken)
+    {
         try
         {
-            return await ReadPartsAsync(new MultipartReader(boundary, request.Body) { HeadersLengthLimit = 16 * 1024 }, cancellationToken);
+            return await ReadPartsAsync(reader, stored, cancellationToken);
         }
         catch (UploadTooLargeException ex)
         {
@@ -59,9 +73,14 @@ internal sealed class GraphQLMultipartReader(GraphQLRequestReader requests, Uplo
             // The reader's own limits (a part's headers too long) and a malformed body.
             return Bad($"The multipart body is malformed: {ex.Message}");
         }
+        catch (Exception) when (stored.Count > 0)
+        {
+            await store.DeleteOwnAsync(stored, CancellationToken.None);
+            throw;
+        }
     }
 
-    private async Task<Outcome> ReadPartsAsync(MultipartReader reader, CancellationToken cancellationToken)
+    private async Task<Outcome> ReadPartsAsync(MultipartReader reader, List<long> stored, CancellationToken cancellationToken)
     {
         var operations = await NextFieldAsync(reader, "operations", maxRequestBytes, cancellationToken);
         if (operations.Problem is not null)
@@ -122,6 +141,7 @@ internal sealed class GraphQLMultipartReader(GraphQLRequestReader requests, Uplo
 
             var fileName = HeaderUtilities.RemoveQuotes(disposition!.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
             var file = await store.SaveAsync(section.Body, declaredLength: null, fileName, section.ContentType, cancellationToken);
+            stored.Add(file.Id);
             foreach (var target in targets)
             {
                 if (!Place(variables, target, new UploadReference(file)))

@@ -167,6 +167,27 @@ internal sealed class UploadStore(PlatformDbContext db, ICurrentActor actor, IOp
         return new FileStream(Path.Combine(Root, storedName), FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize);
     }
 
+    /// <summary>
+    /// Deletes the actor's own uploads <paramref name="ids"/>, files first: the files a refused
+    /// request stored before it was refused, which would otherwise count against its owner until they expire.
+    /// </summary>
+    public async Task DeleteOwnAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0 || actor.UserId is not { } ownerId)
+        {
+            return;
+        }
+
+        var stored = await db.Set<UploadRow>().Where(u => ids.Contains(u.Id) && u.OwnerId == ownerId).Select(u => new { u.Id, u.StoredName }).ToListAsync(cancellationToken);
+        foreach (var upload in stored)
+        {
+            TryDelete(Path.Combine(Root, upload.StoredName));
+        }
+
+        var found = stored.Select(u => u.Id).ToList();
+        await db.Set<UploadRow>().Where(u => found.Contains(u.Id)).ExecuteDeleteAsync(cancellationToken);
+    }
+
     /// <summary>Deletes expired uploads, files first (a hundred a round); returns how many.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {

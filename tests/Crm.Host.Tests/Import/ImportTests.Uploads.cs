@@ -128,6 +128,12 @@ public abstract partial class ImportTests
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, mapStatus);
         Assert.Equal("LIMIT_EXCEEDED", mapBody["errors"]![0]!["extensions"]!["code"]!.GetValue<string>());
 
+        // A small file and then one too large, within what the whole body may declare (so that the
+        // first is read and stored): the request is refused and keeps neither.
+        var (secondStatus, _) = await PostGraphQLAsync(GraphQLMultipart(UploadFile, "{\"0\":[\"variables.file\"],\"1\":[\"variables.file\"]}",
+            ("0", ImportFiles.Utf8("Email\nc@example.com\n"), "small.csv"), ("1", tooLarge[..(int)(ImportHost.MaxFileBytes * 2)], "big.csv")));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, secondStatus);
+
         Assert.Equal(before, StoredFiles());
     }
 
