@@ -162,11 +162,17 @@ public sealed class ListToolsTests(ConsoleFixture fixture) : IClassFixture<Conso
         await bulk.GetByRole(AriaRole.Button, new() { Name = "Set", Exact = true }).ClickAsync();
 
         await Expect(bulk.GetByRole(AriaRole.Status)).ToContainTextAsync("Done");
-        await Expect(bulk).ToContainTextAsync("2 changed, 1 refused.");
+        await Expect(bulk).ToContainTextAsync("2 changed, 0 unchanged, 1 refused.");
         await Expect(bulk.GetByRole(AriaRole.Alert)).ToContainTextAsync($"#{theirs}:");
         await Expect(rows.Filter(new() { HasText = "theirs" }).Locator("td[data-label=Amount]")).ToHaveTextAsync("10");
         await Expect(rows.Filter(new() { HasText = "mine" }).Locator("td[data-label=Amount]")).ToHaveTextAsync(["777", "777"]);
         await ConsoleFixture.ScreenshotAsync(page, "bulk-set-field");
+
+        // My jobs tells the same counts.
+        await page.GetByRole(AriaRole.Link, new() { Name = "My jobs" }).ClickAsync();
+        var job = page.Locator("table tbody tr", new() { HasText = "Bulk action" });
+        await Expect(job).ToHaveCountAsync(1);
+        await Expect(job.Locator("td[data-label=Progress]")).ToContainTextAsync("2 changed, 0 unchanged, 1 refused.");
 
         foreach (var (deal, amount) in new[] { (mine, 777m), (alsoMine, 777m), (theirs, 10m) })
         {

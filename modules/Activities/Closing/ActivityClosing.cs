@@ -14,9 +14,9 @@ namespace Crm.Modules.Activities.Closing;
 /// <summary>
 /// An activity is closed by completing it and reopened by clearing its completion: what
 /// <c>completeActivity</c> does (the UPDATE right on the activity, the row locked before it is read,
-/// <see cref="ActivityCompleted"/> published) and what bulk actions' CLOSE and OPEN do through the
-/// SDK's <see cref="IRecordClosing"/>. Reopening publishes the activity's change (its history) only:
-/// no event says "reopened" yet.
+/// <see cref="ActivityCompleted"/> published), what <c>reopenActivity</c> does (the same right and lock,
+/// <see cref="ActivityReopened"/> published) and what bulk actions' CLOSE and OPEN do through the
+/// SDK's <see cref="IRecordClosing"/>.
 /// </summary>
 internal sealed class ActivityClosing(ActivitiesDbContext db, CrmDatabaseSession session, TimeProvider clock) : IRecordClosing
 {
@@ -41,12 +41,23 @@ internal sealed class ActivityClosing(ActivitiesDbContext db, CrmDatabaseSession
     public async Task<RecordClosingResult> CloseAsync(IServiceProvider services, long id, CancellationToken cancellationToken) =>
         (await CompleteAsync(services, id, cancellationToken)).Result;
 
-    public Task<RecordClosingResult> ReopenAsync(IServiceProvider services, long id, CancellationToken cancellationToken) =>
-        ChangeAsync(services, id, closing: false, activity =>
+    /// <summary>The reopened activity (null when refused or open already) and what was done.</summary>
+    public async Task<(Activity? Activity, RecordClosingResult Result)> ReopenAsync(IServiceProvider services, long id, CancellationToken cancellationToken)
+    {
+        Activity? reopened = null;
+        var result = await ChangeAsync(services, id, closing: false, activity =>
         {
+            db.Publish(new ActivityReopened(activity.Id, activity.TypeId, activity.ProviderId, activity.Subject, ActivityEntity.TimesOf(activity), activity.ResponsibleId,
+                ActivityEntity.BindingKeys(activity), ActivityEntity.Utc(activity.CompletedAt)));
             activity.Completed = false;
             activity.CompletedAt = null;
+            reopened = activity;
         }, cancellationToken);
+        return (reopened, result);
+    }
+
+    async Task<RecordClosingResult> IRecordClosing.ReopenAsync(IServiceProvider services, long id, CancellationToken cancellationToken) =>
+        (await ReopenAsync(services, id, cancellationToken)).Result;
 
     private async Task<RecordClosingResult> ChangeAsync(IServiceProvider services, long id, bool closing, Action<Activity> change, CancellationToken cancellationToken)
     {

@@ -183,7 +183,7 @@ public sealed class ActivityEntity() : CrmEntityDefinition<Activity, ActivitiesD
     internal static List<string> BindingKeys(Activity activity) =>
         activity.Bindings.Select(b => $"{b.EntityType}:{b.EntityId.ToString(System.Globalization.CultureInfo.InvariantCulture)}").Order(StringComparer.Ordinal).ToList();
 
-    private static DateTime? Utc(DateTime? value) => value is { } v ? DateTime.SpecifyKind(v, DateTimeKind.Utc) : null;
+    internal static DateTime? Utc(DateTime? value) => value is { } v ? DateTime.SpecifyKind(v, DateTimeKind.Utc) : null;
 
     private static void OneOf(MutationContext<Activity, ActivitiesDbContext> mutation, string field, string value, string[] allowed)
     {

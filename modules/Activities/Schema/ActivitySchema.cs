@@ -17,11 +17,12 @@ namespace Crm.Modules.Activities.Schema;
 
 /// <summary>
 /// What the activity type adds beside what the SDK serves: <c>Activity.bindings</c> (one
-/// statement per level), <c>completeActivity(id:)</c> and <c>activityTypes</c>.
+/// statement per level), <c>completeActivity(id:)</c>, <c>reopenActivity(id:)</c> and <c>activityTypes</c>.
 /// </summary>
 public sealed class ActivitySchema : ISchemaContributor
 {
     public const string AlreadyCompleted = "ALREADY_COMPLETED";
+    public const string NotCompleted = "NOT_COMPLETED";
 
     public void Contribute(SchemaComposer composer)
     {
@@ -82,23 +83,35 @@ public sealed class ActivitySchema : ISchemaContributor
             Resolver = new FuncFieldResolver<object?>(c => AllTypes(c.RequestServices!)),
         });
 
-        var payload = new ObjectGraphType { Name = "CompleteActivityPayload", Description = "The completed activity, or why it was not completed." };
+        composer.Mutation.AddField(ClosingMutation(composer, activityType, "completeActivity", "CompleteActivityPayload", "The completed activity, or why it was not completed.",
+            "Marks an activity completed now (needs what updating it needs); one already completed is refused with ALREADY_COMPLETED. Publishes activity.completed.",
+            CompleteAsync));
+        composer.Mutation.AddField(ClosingMutation(composer, activityType, "reopenActivity", "ReopenActivityPayload", "The reopened activity, or why it was not reopened.",
+            "Opens a completed activity again, clearing completed and completedAt (needs what updating it needs); one not completed is refused with NOT_COMPLETED. Publishes activity.reopened.",
+            ReopenAsync));
+    }
+
+    /// <summary><c>completeActivity(id:)</c> or <c>reopenActivity(id:)</c>: an id in, the activity or the errors out.</summary>
+    private static FieldType ClosingMutation(SchemaComposer composer, IGraphType activityType, string name, string payloadName, string payloadDescription, string description,
+        Func<IServiceProvider, long, CancellationToken, Task<MutationPayload>> change)
+    {
+        var payload = new ObjectGraphType { Name = payloadName, Description = payloadDescription };
         payload.AddField(new FieldType { Name = "activity", ResolvedType = activityType, Resolver = new FuncFieldResolver<object?>(c => ((MutationPayload)c.Source!).Record) });
         payload.AddField(new FieldType { Name = "errors", ResolvedType = SchemaComposer.NonNullList(composer.Types.UserError), Resolver = new FuncFieldResolver<object?>(c => ((MutationPayload)c.Source!).Errors) });
-        composer.Mutation.AddField(new FieldType
+        return new FieldType
         {
-            Name = "completeActivity",
-            Description = "Marks an activity completed now (needs what updating it needs); one already completed is refused with ALREADY_COMPLETED. Publishes activity.completed.",
+            Name = name,
+            Description = description,
             ResolvedType = new NonNullGraphType(payload),
             Arguments = new QueryArguments(new QueryArgument<NonNullGraphType<IdGraphType>> { Name = "id" }),
             Resolver = new FuncFieldResolver<object?>(async c =>
             {
                 var raw = c.GetArgument<object>("id");
                 return RecordIds.TryParse(raw, out var id)
-                    ? await CompleteAsync(c.RequestServices!, id, c.CancellationToken)
+                    ? await change(c.RequestServices!, id, c.CancellationToken)
                     : new MutationPayload(null, [RecordIds.Invalid(raw, ActivityEntity.Name, "id")]);
             }),
-        });
+        };
     }
 
     /// <summary>
@@ -215,6 +228,14 @@ public sealed class ActivitySchema : ISchemaContributor
         var (activity, result) = await services.GetRequiredService<ActivityClosing>().CompleteAsync(services, id, cancellationToken);
         return result.Outcome == RecordClosingOutcome.Unchanged
             ? new MutationPayload(null, [UserError.At(AlreadyCompleted, "The activity is completed already.", "id")])
+            : new MutationPayload(activity, result.Errors);
+    }
+
+    private static async Task<MutationPayload> ReopenAsync(IServiceProvider services, long id, CancellationToken cancellationToken)
+    {
+        var (activity, result) = await services.GetRequiredService<ActivityClosing>().ReopenAsync(services, id, cancellationToken);
+        return result.Outcome == RecordClosingOutcome.Unchanged
+            ? new MutationPayload(null, [UserError.At(NotCompleted, "The activity is not completed.", "id")])
             : new MutationPayload(activity, result.Errors);
     }
 }

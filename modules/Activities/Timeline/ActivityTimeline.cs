@@ -7,14 +7,15 @@ namespace Crm.Modules.Activities.Timeline;
 
 /// <summary>
 /// An activity's entries on the timeline of every record it is bound to: <c>activityCreated</c>,
-/// <c>activityRescheduled</c> (times before and after) and <c>activityCompleted</c>, made from the
-/// module's own events alone.
+/// <c>activityRescheduled</c> (times before and after), <c>activityCompleted</c> and
+/// <c>activityReopened</c>, made from the module's own events alone.
 /// </summary>
 public sealed class ActivityTimeline : ITimelineKinds
 {
     public const string Created = "activityCreated";
     public const string Rescheduled = "activityRescheduled";
     public const string Completed = "activityCompleted";
+    public const string Reopened = "activityReopened";
 
     private static readonly TimelineDataField[] Common =
     [
@@ -43,6 +44,11 @@ public sealed class ActivityTimeline : ITimelineKinds
             .. Common,
             new("completedAt", TimelineFieldType.DateTime, false, "When it was completed."),
         ]),
+        new(ActivitiesModule.Id, Reopened, "ActivityReopenedEntry", "A completed activity bound to the record was opened again: its completion cleared.",
+        [
+            .. Common,
+            new("previousCompletedAt", TimelineFieldType.DateTime, true, "When it had been completed."),
+        ]),
     ];
 
     public IEnumerable<TimelineEntryDraft> Project(DomainEvent<CrmEvent> domainEvent) => domainEvent.Data switch
@@ -57,6 +63,10 @@ public sealed class ActivityTimeline : ITimelineKinds
         ActivityCompleted e => OnBound(e.Bindings, Completed, With(Data(e.ActivityId, e.TypeId, e.ProviderId, e.Subject, e.Times, e.ResponsibleId), new JsonObject
         {
             ["completedAt"] = Time(e.CompletedAt),
+        })),
+        ActivityReopened e => OnBound(e.Bindings, Reopened, With(Data(e.ActivityId, e.TypeId, e.ProviderId, e.Subject, e.Times, e.ResponsibleId), new JsonObject
+        {
+            ["previousCompletedAt"] = Time(e.PreviousCompletedAt),
         })),
         _ => [],
     };

@@ -65,3 +65,26 @@ public sealed record ActivityCompleted(long ActivityId, string TypeId, string Pr
 
     public override EventSubject GetSubject() => new("activity", ActivityId);
 }
+
+/// <summary>
+/// A completed activity was opened again: its completion cleared (published by the Activities
+/// module, in the transaction of <c>reopenActivity</c> or a bulk OPEN, beside the activity's
+/// <see cref="RecordUpdated"/>). Timelines and automation react to it without reading the
+/// Activities module.
+/// </summary>
+/// <param name="ActivityId">The activity.</param>
+/// <param name="TypeId">Its type (CALL, EMAIL, MEETING, TODO or a provider's type).</param>
+/// <param name="ProviderId">Who declared the type ("crm" for the built-in ones).</param>
+/// <param name="Subject">Its subject.</param>
+/// <param name="Times">When it starts, ends and is due.</param>
+/// <param name="ResponsibleId">Its responsible user, if any.</param>
+/// <param name="Bindings">The records it is bound to, as <c>type:id</c> ("deal:12").</param>
+/// <param name="PreviousCompletedAt">When it had been completed (UTC; null when that was not recorded).</param>
+[EventContract(TypeName, 1)]
+public sealed record ActivityReopened(long ActivityId, string TypeId, string ProviderId, string Subject, ActivityTimes Times, long? ResponsibleId, IReadOnlyList<string> Bindings,
+    DateTime? PreviousCompletedAt) : CrmEvent
+{
+    public const string TypeName = "activity.reopened";
+
+    public override EventSubject GetSubject() => new("activity", ActivityId);
+}

@@ -73,12 +73,14 @@ public abstract class ActivityRightsTests(QuotePluginHost fixture)
         var onReaders = await CreateAsync("On the reader's deal", [Bind("DEAL", readersDeal)]);
         Assert.Equal("FORBIDDEN", (await UpdateAsync(onReaders, new { subject = "No" }, readerKey)).ErrorCode());
         Assert.Equal("FORBIDDEN", (await Host.MutateAsync("completeActivity", $"mutation($id: ID!) {{ completeActivity(id: $id) {Mutation} }}", new { id = onReaders }, readerKey)).ErrorCode());
+        Assert.Equal("FORBIDDEN", (await Host.MutateAsync("reopenActivity", $"mutation($id: ID!) {{ reopenActivity(id: $id) {Mutation} }}", new { id = onReaders }, readerKey)).ErrorCode());
         Assert.Equal("FORBIDDEN", (await Host.MutateAsync("deleteActivity", "mutation($id: ID!) { deleteActivity(id: $id) { deletedId errors { code } } }", new { id = onReaders }, readerKey)).ErrorCode());
 
-        // Responsible: changed and completed whatever the rights on its records.
+        // Responsible: changed, completed and reopened whatever the rights on its records.
         var theirs = await CreateAsync("The reader's own", [Bind("DEAL", someoneElses)], responsibleId: readerId);
         (await UpdateAsync(theirs, new { subject = "Changed by the responsible user" }, readerKey)).Ok();
         (await Host.MutateAsync("completeActivity", $"mutation($id: ID!) {{ completeActivity(id: $id) {Mutation} }}", new { id = theirs }, readerKey)).Ok();
+        (await Host.MutateAsync("reopenActivity", $"mutation($id: ID!) {{ reopenActivity(id: $id) {Mutation} }}", new { id = theirs }, readerKey)).Ok();
 
         // UPDATE on a bound record is enough; giving it away is refused when nothing else would be left.
         var onEditors = await CreateAsync("On the editor's deal", [Bind("DEAL", editorsDeal)]);

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Crm.Host.Tests.Infrastructure;
 using Crm.Host.Tests.Permissions;
 using Crm.Host.Tests.Plugins;
+using Crm.Host.Tests.Timeline;
 
 namespace Crm.Host.Tests.Activities;
 
@@ -115,6 +116,30 @@ public abstract class ActivityTests(QuotePluginHost fixture)
         Assert.Equal(["NOT_FOUND", "NOT_FOUND"], left.ErrorCodes);
         Assert.Empty(await Host.QueryRowsAsync($"SELECT record_id FROM {Host.Table("activities", "activity_bindings")} WHERE entity_type IN ('contact', 'quote') AND entity_id IN (@p0, @p1)",
             long.Parse(contactId, CultureInfo.InvariantCulture), long.Parse(quoteId, CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public async Task Of_twenty_parallel_completions_and_then_reopenings_exactly_one_of_each_writes_and_publishes()
+    {
+        var deal = await Host.CreateDealAsync(new { title = Records.NewMarker("Reopened deal") });
+        var id = (await CreateAsync(new { typeId = "TODO", subject = "Contested closing", bindings = new[] { Bind("DEAL", deal) } })).Ok()["activity"]!["id"]!.GetValue<string>();
+        Assert.Equal("NOT_COMPLETED", (await ReopenAsync(id)).ErrorCode());
+
+        var completions = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => CompleteAsync(id))));
+        Assert.Equal(OneWriterAndRefused("ALREADY_COMPLETED"), completions.Select(FirstErrorCode).Order(StringComparer.Ordinal));
+        var reopenings = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => ReopenAsync(id))));
+        Assert.Equal(OneWriterAndRefused("NOT_COMPLETED"), reopenings.Select(FirstErrorCode).Order(StringComparer.Ordinal));
+        var reopened = reopenings.Single(a => FirstErrorCode(a) is null)["activity"]!;
+        Assert.Equal((false, (string?)null), (reopened["completed"]!.GetValue<bool>(), reopened["completedAt"]?.GetValue<string>()));
+
+        var outbox = Host.Table("activities", "outbox");
+        foreach (var kind in new[] { "activity.completed", "activity.reopened" })
+        {
+            Assert.Equal(1, await Host.CountAsync($"SELECT COUNT(*) FROM {outbox} WHERE entity_type = 'activity' AND entity_id = @p0 AND kind = @p1", long.Parse(id, CultureInfo.InvariantCulture), kind));
+        }
+
+        // Reopened, it completes again as any open one does.
+        (await CompleteAsync(id)).Ok();
     }
 
     [Fact]
@@ -232,6 +257,14 @@ public abstract class ActivityTests(QuotePluginHost fixture)
 
     private Task<JsonNode> CompleteAsync(string id, string apiKey = CrmHost.AdminKey) =>
         Host.MutateAsync("completeActivity", $"mutation($id: ID!) {{ completeActivity(id: $id) {{ activity {{ {Fields} }} errors {{ code message path }} }} }}", new { id }, apiKey);
+
+    /// <summary>Twenty answers' error codes in order: one without (null, the writer), nineteen refused with the code.</summary>
+    private static string?[] OneWriterAndRefused(string code) => [null, .. Enumerable.Repeat(code, 19)];
+
+    private static string? FirstErrorCode(JsonNode payload) => payload["errors"]!.AsArray().FirstOrDefault()?["code"]!.GetValue<string>();
+
+    private Task<JsonNode> ReopenAsync(string id, string apiKey = CrmHost.AdminKey) =>
+        Host.MutateAsync("reopenActivity", $"mutation($id: ID!) {{ reopenActivity(id: $id) {{ activity {{ {Fields} }} errors {{ code message path }} }} }}", new { id }, apiKey);
 }
 
 [Trait("Engine", "Sqlite")]

@@ -119,6 +119,9 @@ public abstract partial class BulkUpdateTests
         Assert.Equal(new[] { false, true, false }, await CompletedAsync([.. onDeal, notTheirs]));
         var openAgain = await RanAsync("ACTIVITY", key, new { kind = "OPEN" }, [onDeal[0]]);
         Assert.Equal((("SUCCEEDED", 0L, 0L), 1L), (Outcome(openAgain), Unchanged(openAgain)));
+        // As reopenActivity writes it: the one reopened has an activityReopened entry, the one left as it was none.
+        await Host.DeliverAsync();
+        Assert.Single(await EntriesAsync("DEAL", deal), e => e.Kind == "activityReopened");
         // What completeActivity says of a completed one, it still says: the bulk way shares its code.
         Assert.Equal("ALREADY_COMPLETED", (await Host.MutateAsync("completeActivity", "mutation($id: ID!) { completeActivity(id: $id) { errors { code message path } } }", new { id = onDeal[1] }, key)).ErrorCode());
     }

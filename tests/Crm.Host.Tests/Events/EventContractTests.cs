@@ -26,6 +26,7 @@ public abstract class EventContractTests(HostFixture fixture)
         ["activityId"] = "activity",
         ["bindings"] = "binding",
         ["completedAt"] = "completedAt",
+        ["previousCompletedAt"] = "completedAt",
     };
 
     private async Task<List<JsonObject>> OutboxAsync(string module) =>
@@ -121,6 +122,7 @@ public abstract class EventContractTests(HostFixture fixture)
             .ShouldSucceed().Data!["createActivity"]!["activity"]!["id"]!.GetValue<string>();
         await OkAsync("mutation($id: ID!) { updateActivity(id: $id, input: { deadline: \"2026-12-02T10:00:00Z\" }) { errors { code } } }", new { id = activity });
         await OkAsync("mutation($id: ID!) { completeActivity(id: $id) { errors { code } } }", new { id = activity });
+        await OkAsync("mutation($id: ID!) { reopenActivity(id: $id) { errors { code } } }", new { id = activity });
 
         var contacts = await OutboxAsync("contacts");
         var deals = await OutboxAsync("deals");
@@ -135,6 +137,7 @@ public abstract class EventContractTests(HostFixture fixture)
             [ActivityCreated.TypeName] = Normalize((await OutboxAsync("activities")).Single(e => e["type"]!.GetValue<string>() == ActivityCreated.TypeName)),
             [ActivityRescheduled.TypeName] = Normalize((await OutboxAsync("activities")).Single(e => e["type"]!.GetValue<string>() == ActivityRescheduled.TypeName)),
             [ActivityCompleted.TypeName] = Normalize((await OutboxAsync("activities")).Single(e => e["type"]!.GetValue<string>() == ActivityCompleted.TypeName)),
+            [ActivityReopened.TypeName] = Normalize((await OutboxAsync("activities")).Single(e => e["type"]!.GetValue<string>() == ActivityReopened.TypeName)),
             [ListItemSemanticsChanged.TypeName] = Normalize((await OutboxAsync("selection_lists"))
                 .Single(e => e["type"]!.GetValue<string>() == ListItemSemanticsChanged.TypeName)),
         };

@@ -36,6 +36,7 @@ public abstract class DeclaredKindsTests(DeclaredKindsHost fixture)
         + "... on ActivityCreatedEntry { " + ActivityEntryFields + " } "
         + "... on ActivityRescheduledEntry { " + ActivityEntryFields + " previousStartTime previousEndTime previousDeadline } "
         + "... on ActivityCompletedEntry { " + ActivityEntryFields + " completedAt } "
+        + "... on ActivityReopenedEntry { " + ActivityEntryFields + " previousCompletedAt } "
         + "... on QuoteAcceptedEntry { quoteId title amount daysToSpare onDeal acceptedAt price }";
 
     private CrmHost Host => fixture.Host;
@@ -66,32 +67,36 @@ public abstract class DeclaredKindsTests(DeclaredKindsHost fixture)
         // A refused change publishes nothing.
         Assert.Equal("INVALID_VALUE", (await Host.MutateAsync("updateActivity", Update, new { id = activity, input = new { deadline = "2026-12-03T12:00:00Z", priority = "URGENT" } }, key)).ErrorCode());
         (await Host.MutateAsync("completeActivity", "mutation($id: ID!) { completeActivity(id: $id) { activity { id } errors { code message path } } }", new { id = activity }, key)).Ok();
+        (await Host.MutateAsync("reopenActivity", "mutation($id: ID!) { reopenActivity(id: $id) { activity { id } errors { code message path } } }", new { id = activity }, key)).Ok();
         await Host.DeliverAsync();
 
         foreach (var (type, id) in new[] { ("DEAL", deal), ("QUOTE", quote) })
         {
             var entries = (await Host.QueryAsync($"query($t: CrmEntityType!, $id: ID!) {{ timeline(entityType: $t, entityId: $id) {{ nodes {{ {Entries} }} }} }}", new { t = type, id }))
                 .Nodes().Where(n => Str(n["kind"]).StartsWith("activity", StringComparison.Ordinal)).ToList();
-            Assert.Equal(["activityCompleted", "activityRescheduled", "activityCreated"], entries.Select(n => Str(n["kind"])));
+            Assert.Equal(["activityReopened", "activityCompleted", "activityRescheduled", "activityCreated"], entries.Select(n => Str(n["kind"])));
             foreach (var entry in entries)
             {
                 Assert.Equal((type, id, activity, "CALL", "crm", userId), (Str(entry["entityType"]), Str(entry["entityId"]), Str(entry["activityId"]), Str(entry["typeId"]), Str(entry["providerId"]), Str(entry["responsibleId"])));
                 Assert.Equal(("API_KEY", userId, "graphql"), (Str(entry["actor"]!["kind"]), Str(entry["actor"]!["userId"]), Str(entry["actor"]!["via"])));
             }
 
-            var (completed, rescheduled, created) = (entries[0], entries[1], entries[2]);
+            var (reopened, completed, rescheduled, created) = (entries[0], entries[1], entries[2], entries[3]);
             Assert.Equal((subject, At("2026-12-01T10:00:00Z"), At("2026-12-01T10:30:00Z"), At("2026-12-01T12:00:00Z")),
                 (Str(created["subject"]), When(created["startTime"]), When(created["endTime"]), When(created["deadline"])));
             Assert.Equal((subject + " (agenda)", At("2026-12-01T12:00:00Z"), At("2026-12-02T12:00:00Z"), At("2026-12-01T10:00:00Z"), At("2026-12-01T10:00:00Z")),
                 (Str(rescheduled["subject"]), When(rescheduled["previousDeadline"]), When(rescheduled["deadline"]), When(rescheduled["previousStartTime"]), When(rescheduled["startTime"])));
             Assert.Equal(At("2026-12-02T12:00:00Z"), When(completed["deadline"]));
             Assert.NotNull(completed["completedAt"]);
+            // The reopening tells which completion it cleared (as stored: PostgreSQL keeps microseconds, the completion's event ticks).
+            Assert.Equal((subject + " (agenda)", At("2026-12-02T12:00:00Z")), (Str(reopened["subject"]), When(reopened["deadline"])));
+            Assert.InRange(When(completed["completedAt"]) - When(reopened["previousCompletedAt"]), -TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(1));
         }
 
         // The outbox delivers at least once: the activity's events delivered again write nothing.
         var outbox = Host.Table("activities", "outbox");
         var entryCount = await ActivityEntryCountAsync();
-        Assert.Equal(6, entryCount);
+        Assert.Equal(8, entryCount);
         await Host.QueryRowsAsync($"UPDATE {outbox} SET processed_at = NULL WHERE entity_type = 'activity' AND entity_id = @p0", long.Parse(activity, CultureInfo.InvariantCulture));
         await Host.DeliverAsync();
         Assert.Equal(0, await Host.CountAsync($"SELECT COUNT(*) FROM {outbox} WHERE entity_type = 'activity' AND entity_id = @p0 AND processed_at IS NULL", long.Parse(activity, CultureInfo.InvariantCulture)));

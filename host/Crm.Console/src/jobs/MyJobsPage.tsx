@@ -3,12 +3,12 @@ import { useQuery } from 'urql';
 import { Problem } from '../components/Problem';
 import { graphql } from '../gql';
 import { useI18n, type MessageKey } from '../i18n';
-import { downloadJobFile, finalStates, useCancelJob } from './jobs';
+import { bulkCounts, downloadJobFile, finalStates, useCancelJob } from './jobs';
 
 const MyJobs = graphql(`
   query ConsoleMyJobs {
     myJobs(first: 50) {
-      id kind state done total cancelRequested errorCode error createdAt finishedAt
+      id kind state done total counts cancelRequested errorCode error createdAt finishedAt
       download { url fileName expiresAt }
     }
   }
@@ -70,7 +70,10 @@ export function MyJobsPage() {
                       </button>
                     )}
                   </td>
-                  <td data-label={t('jobs.progress')}>{j.total ? `${formatNumber(j.done)} / ${formatNumber(j.total)}` : formatNumber(j.done)}</td>
+                  <td data-label={t('jobs.progress')}>
+                    {j.total ? `${formatNumber(j.done)} / ${formatNumber(j.total)}` : formatNumber(j.done)}
+                    {j.kind === 'bulk.update' && j.counts != null && <div className="muted">{t('bulk.result', { ...bulkCounts(j.counts) })}</div>}
+                  </td>
                   <td data-label={t('jobs.created')}>{formatDateTime(j.createdAt)}</td>
                   <td data-label={t('jobs.file')}>
                     {j.download && (

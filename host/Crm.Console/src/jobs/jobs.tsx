@@ -38,6 +38,18 @@ export interface JobView {
 
 export const finalStates = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 
+/** A bulk action's counts (a bulk.update job's counts): records written, left as they were (opened or closed already), refused. */
+export interface BulkCounts {
+  done: number;
+  unchanged: number;
+  refused: number;
+}
+
+export function bulkCounts(counts: unknown): BulkCounts {
+  const c = (counts ?? {}) as Partial<BulkCounts>;
+  return { done: c.done ?? 0, unchanged: c.unchanged ?? 0, refused: c.refused ?? 0 };
+}
+
 /** The job as it is, then as it changes (the jobProgress subscription), until it ends. */
 export function useJob(id: string | null): JobView | null {
   const [result] = useSubscription({ query: JobProgress, variables: { id: id ?? '' }, pause: !id });

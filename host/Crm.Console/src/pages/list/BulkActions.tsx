@@ -4,7 +4,7 @@ import { graphql } from '../../gql';
 // The metadata's type names are the enum's values (plugins' types included).
 import type { CrmEntityType } from '../../gql/graphql';
 import { useI18n } from '../../i18n';
-import { JobStatus, fetchJobFile, useJob, useJobEnd, type JobView } from '../../jobs/jobs';
+import { JobStatus, bulkCounts, fetchJobFile, useJob, useJobEnd, type JobView } from '../../jobs/jobs';
 import { FieldInput, isScalar, parseInput, type Lookups } from '../../metadata/fields';
 import type { ListItem } from '../../metadata/lookups';
 import { allowed, type EntityFieldInfo, type EntityTypeInfo } from '../../metadata/types';
@@ -85,8 +85,7 @@ export function BulkActions({
   const ended = useCallback(
     async (done: JobView) => {
       onDone();
-      const counts = (done.counts ?? {}) as { refused?: number };
-      if (done.state !== 'SUCCEEDED' || !counts.refused || !done.download) return;
+      if (done.state !== 'SUCCEEDED' || !bulkCounts(done.counts).refused || !done.download) return;
       try {
         const result = JSON.parse(await (await fetchJobFile(done.download.url)).text()) as { refusals?: Refusal[] };
         setRefusals(result.refusals ?? []);
@@ -109,7 +108,8 @@ export function BulkActions({
     if (payload?.job) setJobId(payload.job.id);
   }
 
-  const counts = (job?.counts ?? {}) as { done?: number; refused?: number };
+  // Counted as the job goes (written, left as they were, refused), then its result.
+  const counts = job && job.counts != null && job.state !== 'QUEUED' && job.state !== 'FAILED' ? bulkCounts(job.counts) : null;
   return (
     <div className="bulk-actions" role="region" aria-label={t('bulk.title')}>
       <span>{count}</span>
@@ -193,9 +193,7 @@ export function BulkActions({
         </button>
       )}
       {jobId && <JobStatus job={job} />}
-      {job && job.state === 'SUCCEEDED' && (
-        <p className="muted">{t('bulk.result', { done: counts.done ?? 0, refused: counts.refused ?? 0 })}</p>
-      )}
+      {counts && <p className="muted">{t('bulk.result', { ...counts })}</p>}
       {(problems.length > 0 || refusals.length > 0) && (
         <ul className="error" role="alert" aria-label={t('bulk.refused')}>
           {problems.map((p, i) => (
