@@ -71,11 +71,17 @@ public abstract class DisabledRecordTypeTests(HostFixture fixture)
                 var during = (await Host.QueryAsync("{ automationRuns(first: 50) { entityType } }", apiKey: apiKey)).ShouldSucceed();
                 Assert.DoesNotContain(during.Data!["automationRuns"]!.AsArray(), n => n!["entityType"]!.GetValue<string>() == "LEAD");
             }
+
+            // The rules likewise (stored, listed again once enabled).
+            var rules = (await Host.QueryAsync("{ automationRules { id entityType } }")).ShouldSucceed().Data!["automationRules"]!.AsArray();
+            Assert.DoesNotContain(rules, r => r!["id"]!.GetValue<string>() == rule);
         }
         finally
         {
             await EnableLeadsAsync();
         }
+
+        Assert.Contains((await Host.QueryAsync("{ automationRules { id entityType } }")).ShouldSucceed().Data!["automationRules"]!.AsArray(), r => r!["id"]!.GetValue<string>() == rule);
     }
 
     [Fact]
