@@ -300,8 +300,13 @@ public sealed class BulkUpdateJob(BulkActionsOptions options) : JobKind<BulkPara
     }
 
     private static ICrmEntityDefinition DefinitionOf(IServiceProvider services, BulkParameters parameters) =>
-        services.GetRequiredService<IEntityRegistry>().Find(parameters.EntityType) as ICrmEntityDefinition
-            ?? throw new JobFailedException(ErrorCodes.NotFound, $"The record type '{parameters.EntityType}' is no longer on this server.");
+        services.GetRequiredService<IEntityRegistry>().Find(parameters.EntityType) switch
+        {
+            ICrmEntityDefinition definition when definition.IsInService(services) => definition,
+            // Queued before an administrator disabled its module: its records are not changed meanwhile.
+            ICrmEntityDefinition => throw new JobFailedException(ErrorCodes.Conflict, $"The record type '{parameters.EntityType}' is out of service: its module is disabled."),
+            _ => throw new JobFailedException(ErrorCodes.NotFound, $"The record type '{parameters.EntityType}' is no longer on this server."),
+        };
 
     private static ListArguments Arguments(BulkParameters parameters) =>
         new(FilterJson.ToWhere(parameters.Where), ById, null, null, null, null);

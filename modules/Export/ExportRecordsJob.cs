@@ -212,8 +212,13 @@ public sealed class ExportRecordsJob(ExportOptions options) : JobKind<ExportPara
     }
 
     private static ICrmEntityDefinition DefinitionOf(IServiceProvider services, ExportParameters parameters) =>
-        services.GetRequiredService<IEntityRegistry>().Find(parameters.EntityType) as ICrmEntityDefinition
-            ?? throw new JobFailedException(ErrorCodes.NotFound, $"The record type '{parameters.EntityType}' is no longer on this server.");
+        services.GetRequiredService<IEntityRegistry>().Find(parameters.EntityType) switch
+        {
+            ICrmEntityDefinition definition when definition.IsInService(services) => definition,
+            // Queued before an administrator disabled its module: its rows stay, but are not exported meanwhile.
+            ICrmEntityDefinition => throw new JobFailedException(ErrorCodes.Conflict, $"The record type '{parameters.EntityType}' is out of service: its module is disabled."),
+            _ => throw new JobFailedException(ErrorCodes.NotFound, $"The record type '{parameters.EntityType}' is no longer on this server."),
+        };
 
     private static IReadOnlyDictionary<string, EntityField> FieldsOf(ICrmEntityDefinition definition, IServiceProvider services) =>
         definition.FieldsFor(CustomFieldScope.Of(services));

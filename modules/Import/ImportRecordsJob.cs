@@ -314,8 +314,13 @@ public sealed class ImportRecordsJob(ImportOptions options) : JobKind<ImportPara
             // The changes are the import's: its records' history and timeline say "import N".
             (services.GetRequiredService<ICurrentActor>() as CurrentActor)?.ActingThrough(ActorKind.Import,
                 $"{ChangeOrigin.Channels.Import}:{context.JobId.ToString(CultureInfo.InvariantCulture)}");
-            var definition = services.GetRequiredService<IEntityRegistry>().Find(parameters.EntityType) as ICrmEntityDefinition
-                ?? throw new JobFailedException(ErrorCodes.NotFound, $"The record type '{parameters.EntityType}' is no longer on this server.");
+            var definition = services.GetRequiredService<IEntityRegistry>().Find(parameters.EntityType) switch
+            {
+                ICrmEntityDefinition found when found.IsInService(services) => found,
+                // Queued before an administrator disabled its module: no record of it is made meanwhile.
+                ICrmEntityDefinition => throw new JobFailedException(ErrorCodes.Conflict, $"The record type '{parameters.EntityType}' is out of service: its module is disabled."),
+                _ => throw new JobFailedException(ErrorCodes.NotFound, $"The record type '{parameters.EntityType}' is no longer on this server."),
+            };
             if (ImportChecks.RefuseImport(services.GetRequiredService<ICurrentActor>(), definition) is { } refused)
             {
                 throw new JobFailedException(ErrorCodes.Forbidden, refused);

@@ -58,7 +58,10 @@ public sealed class ActivitySchema : ISchemaContributor
                     var list = ids.ToList();
                     var rows = await services.GetRequiredService<ActivitiesDbContext>().Bindings.AsNoTracking()
                         .Where(b => list.Contains(b.RecordId)).OrderBy(b => b.RecordId).ThenBy(b => b.EntityType).ThenBy(b => b.EntityId).ToListAsync(ct);
-                    return rows.GroupBy(b => b.RecordId).ToDictionary(g => g.Key, g => g.ToArray());
+                    // A binding to a record of a disabled module's type stays stored but is not shown:
+                    // the schema has no CrmEntityType value for it (it is shown again once enabled).
+                    var outOfService = services.GetRequiredService<IEntityRegistry>().OutOfServiceNames(services);
+                    return rows.Where(b => !outOfService.Contains(b.EntityType)).GroupBy(b => b.RecordId).ToDictionary(g => g.Key, g => g.ToArray());
                 });
                 return new ChainedResult<ActivityBinding[]?>(loader.Load(((Activity)context.Source!).Id), rows => rows ?? []);
             }),

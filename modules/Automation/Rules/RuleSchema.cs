@@ -112,8 +112,16 @@ public sealed class RuleSchema : ISchemaContributor
             Resolver = new FuncFieldResolver<object?>(async c =>
             {
                 Authorize(c);
-                var db = c.RequestServices!.GetRequiredService<AutomationDbContext>();
+                var services = c.RequestServices!;
+                var db = services.GetRequiredService<AutomationDbContext>();
                 var query = db.Rules.AsNoTracking();
+                // A disabled module's types are out of the schema: their rules stay stored, but are not listed.
+                var outOfService = services.GetRequiredService<IEntityRegistry>().OutOfServiceNames(services);
+                if (outOfService.Count > 0)
+                {
+                    query = query.Where(r => !outOfService.Contains(r.EntityType));
+                }
+
                 if (c.GetArgument<string?>("entityType") is { } entityType)
                 {
                     query = query.Where(r => r.EntityType == entityType);

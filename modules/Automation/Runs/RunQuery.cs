@@ -2,7 +2,6 @@ using System.Globalization;
 using Crm.Modules.Automation.Data;
 using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.GraphQL;
-using Crm.PluginSdk.Modules;
 using Crm.PluginSdk.Security;
 using GraphQL;
 using GraphQL.Types;
@@ -123,11 +122,10 @@ public static class RunQuery
     {
         // A disabled module's types are out of the schema: their runs stay stored, but are not
         // listed (the schema has no CrmEntityType value to show them by).
-        var availability = services.GetService<IModuleAvailability>();
-        var definitions = services.GetRequiredService<IEntityRegistry>().Types.OfType<ICrmEntityDefinition>().ToList();
-        var outOfService = definitions.Where(t => availability?.InService(t.RecordType) == false).Select(t => t.Name).ToList();
+        var registry = services.GetRequiredService<IEntityRegistry>();
         if (services.GetRequiredService<ICurrentActor>().CanConfigure)
         {
+            var outOfService = registry.OutOfServiceNames(services);
             return outOfService.Count == 0 ? db.Runs.AsNoTracking() : db.Runs.AsNoTracking().Where(r => !outOfService.Contains(r.EntityType));
         }
 
@@ -137,7 +135,7 @@ public static class RunQuery
         var idColumn = model.FindProperty(nameof(AutomationRun.EntityId))!.GetColumnName();
         var parameters = new List<object>();
         var reached = new List<string>();
-        foreach (var type in definitions.Where(t => !outOfService.Contains(t.Name)))
+        foreach (var type in registry.InService(services).OfType<ICrmEntityDefinition>())
         {
             if ((types is not null && !types.Contains(type.Name)) || type.ReadableSql(services, PermissionAction.Read, "crm_r", $"crm_e.\"{idColumn}\"", parameters) is not { } condition)
             {

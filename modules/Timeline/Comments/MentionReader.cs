@@ -42,7 +42,8 @@ public sealed class MentionReader(IServiceProvider services, TimelineDbContext d
             var readable = new Dictionary<string, IReadOnlySet<long>>(StringComparer.Ordinal);
             foreach (var group in mentions.GroupBy(m => m.EntityType))
             {
-                readable[group.Key] = registry.Find(group.Key) is ICrmEntityDefinition definition
+                // A disabled module's type: its comments stay stored, but are not listed (no CrmEntityType value in the schema).
+                readable[group.Key] = registry.FindInService(services, group.Key) is ICrmEntityDefinition definition
                     ? await definition.ReachableAmongAsync(services, group.Select(m => m.EntityId).ToList(), PermissionAction.Read, cancellationToken)
                     : new HashSet<long>();
             }

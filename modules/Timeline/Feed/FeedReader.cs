@@ -2,7 +2,6 @@ using System.Globalization;
 using Crm.Modules.Timeline.Data;
 using Crm.Modules.Timeline.Domain;
 using Crm.PluginSdk.Entities;
-using Crm.PluginSdk.Modules;
 using Crm.PluginSdk.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -72,11 +71,10 @@ public sealed class FeedReader(TimelineDbContext db)
     {
         // A disabled module's types are out of the schema: their entries stay stored, but are not
         // listed (the schema has no CrmEntityType value to show them by).
-        var availability = services.GetService<IModuleAvailability>();
-        var definitions = services.GetRequiredService<IEntityRegistry>().Types.OfType<ICrmEntityDefinition>().ToList();
-        var outOfService = definitions.Where(t => availability?.InService(t.RecordType) == false).Select(t => t.Name).ToList();
+        var registry = services.GetRequiredService<IEntityRegistry>();
         if (services.GetRequiredService<ICurrentActor>().IsAdministrator)
         {
+            var outOfService = registry.OutOfServiceNames(services);
             return outOfService.Count == 0 ? db.Entries.AsNoTracking() : db.Entries.AsNoTracking().Where(e => !outOfService.Contains(e.EntityType));
         }
 
@@ -88,7 +86,7 @@ public sealed class FeedReader(TimelineDbContext db)
         var reached = new List<string>();
         // One condition per type the actor may read: the type, and its record existing within their
         // reach (its own access filter over its own table). A type they may not read is left out.
-        foreach (var type in definitions.Where(t => !outOfService.Contains(t.Name)))
+        foreach (var type in registry.InService(services).OfType<ICrmEntityDefinition>())
         {
             if (types is not null && !types.Contains(type.Name))
             {

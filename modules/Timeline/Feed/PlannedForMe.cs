@@ -1,3 +1,5 @@
+using Crm.PluginSdk.Entities;
+using Crm.PluginSdk.Modules;
 using Crm.PluginSdk.Timeline;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -7,7 +9,7 @@ namespace Crm.Modules.Timeline.Feed;
 /// <summary>
 /// The feed's "planned for me": every module's planned items for the caller (<see cref="IPlannedItems"/>),
 /// merged overdue first, then by due time (none last). A module that fails loses its own items for
-/// the request, logged, and the feed answers with the others.
+/// the request, logged, and the feed answers with the others; a disabled module's are not asked for.
 /// </summary>
 internal static class PlannedForMe
 {
@@ -18,12 +20,16 @@ internal static class PlannedForMe
             return [];
         }
 
+        // A disabled module plans nothing, and an item of a type out of service is left out: the
+        // schema has no CrmEntityType value to show it by.
+        var availability = services.GetService<IModuleAvailability>();
+        var outOfService = services.GetRequiredService<IEntityRegistry>().OutOfServiceNames(services);
         var items = new List<PlannedItem>();
-        foreach (var source in services.GetServices<IPlannedItems>())
+        foreach (var source in services.GetServices<IPlannedItems>().Where(s => availability?.InService(s.GetType()) != false))
         {
             try
             {
-                items.AddRange((await source.PlannedForMeAsync(services, max, cancellationToken)).Take(max));
+                items.AddRange((await source.PlannedForMeAsync(services, max, cancellationToken)).Where(i => !outOfService.Contains(i.EntityType)).Take(max));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -26,8 +26,8 @@ public sealed class NotificationSchema : ISchemaContributor
         var type = new ObjectGraphType { Name = "Notification", Description = "A notification for the caller: a text, optionally about a record, from a user or an automation rule." };
         type.AddField(SharedGraphTypes.Field<Notification>("id", typeof(NonNullGraphType<IdGraphType>), n => n.Id.ToString(CultureInfo.InvariantCulture)));
         type.AddField(SharedGraphTypes.Field<Notification>("text", typeof(NonNullGraphType<StringGraphType>), n => n.Text));
-        type.AddField(new FieldType { Name = "entityType", Description = "The type of the record it is about; null: none.", ResolvedType = composer.Types.CrmEntityType, Resolver = new FuncFieldResolver<object?>(c => ((Notification)c.Source!).EntityType) });
-        type.AddField(SharedGraphTypes.Field<Notification>("entityId", typeof(IdGraphType), n => n.EntityId?.ToString(CultureInfo.InvariantCulture), "The record it is about; null: none."));
+        type.AddField(new FieldType { Name = "entityType", Description = "The type of the record it is about; null: none, or its module is disabled.", ResolvedType = composer.Types.CrmEntityType, Resolver = new FuncFieldResolver<object?>(c => About(c)?.EntityType) });
+        type.AddField(new FieldType { Name = "entityId", Description = "The record it is about; null: none, or its module is disabled.", Type = typeof(IdGraphType), Resolver = new FuncFieldResolver<object?>(c => About(c)?.EntityId?.ToString(CultureInfo.InvariantCulture)) });
         type.AddField(SharedGraphTypes.Field<Notification>("fromUserId", typeof(IdGraphType), n => n.ActorId is null or 0 ? null : n.ActorId.Value.ToString(CultureInfo.InvariantCulture), "Who sent it (a rule's run-as user for automation); null: the platform."));
         type.AddField(SharedGraphTypes.Field<Notification>("actorKind", typeof(NonNullGraphType<StringGraphType>), n => n.ActorKind, "USER, API_KEY, AUTOMATION, SYSTEM ..."));
         type.AddField(SharedGraphTypes.Field<Notification>("ruleId", typeof(IdGraphType),
@@ -121,6 +121,17 @@ public sealed class NotificationSchema : ISchemaContributor
                 ? n => n.UserId == me
                 : throw ErrorCodes.Error(ErrorCodes.Forbidden, "Only a user has notifications."),
         });
+    }
+
+    /// <summary>
+    /// The notification when the record it is about is of a type in service: a disabled module's
+    /// type has no CrmEntityType value in the schema, so the notification is shown without its record.
+    /// </summary>
+    private static Notification? About(IResolveFieldContext c)
+    {
+        var notification = (Notification)c.Source!;
+        var services = c.RequestServices!;
+        return notification.EntityType is { } type && services.GetRequiredService<IEntityRegistry>().FindInService(services, type) is not null ? notification : null;
     }
 
     private static IQueryable<Notification> Mine(IResolveFieldContext c)

@@ -165,7 +165,14 @@ public static class ParameterValidator
             case ParameterType.EntityType:
                 if (StringOf(node) is { Length: <= 100 } typeName && EntityTypeOf(services, typeName) is { } type)
                 {
-                    return type.Name;
+                    if (type.IsInService(services))
+                    {
+                        return type.Name;
+                    }
+
+                    // Still registered (its rows stay), but nothing of it may be made while its module is disabled.
+                    errors.Add(new UserError(ErrorCodes.InvalidValue, $"'{parameter.Name}' names the record type '{type.Name}', whose module is disabled.", at));
+                    return null;
                 }
 
                 errors.Add(new UserError(ErrorCodes.InvalidValue, $"'{parameter.Name}' names no registered record type.", at));
