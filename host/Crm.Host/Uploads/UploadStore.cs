@@ -178,27 +178,26 @@ internal sealed class UploadStore(PlatformDbContext db, ICurrentActor actor, IOp
             return;
         }
 
-        var stored = await db.Set<UploadRow>().Where(u => ids.Contains(u.Id) && u.OwnerId == ownerId).Select(u => new { u.Id, u.StoredName }).ToListAsync(cancellationToken);
-        foreach (var upload in stored)
-        {
-            TryDelete(Path.Combine(Root, upload.StoredName));
-        }
-
-        var found = stored.Select(u => u.Id).ToList();
-        await db.Set<UploadRow>().Where(u => found.Contains(u.Id)).ExecuteDeleteAsync(cancellationToken);
+        await DeleteAsync(db.Set<UploadRow>().Where(u => ids.Contains(u.Id) && u.OwnerId == ownerId), cancellationToken);
     }
 
     /// <summary>Deletes expired uploads, files first (a hundred a round); returns how many.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var due = await db.Set<UploadRow>().Where(u => u.ExpiresAt <= now).OrderBy(u => u.ExpiresAt).Select(u => new { u.Id, u.StoredName }).Take(100).ToListAsync(cancellationToken);
-        foreach (var upload in due)
+        return await DeleteAsync(db.Set<UploadRow>().Where(u => u.ExpiresAt <= now).OrderBy(u => u.ExpiresAt).Take(100), cancellationToken);
+    }
+
+    /// <summary>Deletes the uploads <paramref name="which"/> selects, files first, then their rows; returns how many rows.</summary>
+    private async Task<int> DeleteAsync(IQueryable<UploadRow> which, CancellationToken cancellationToken)
+    {
+        var stored = await which.Select(u => new { u.Id, u.StoredName }).ToListAsync(cancellationToken);
+        foreach (var upload in stored)
         {
             TryDelete(Path.Combine(Root, upload.StoredName));
         }
 
-        var ids = due.Select(u => u.Id).ToList();
+        var ids = stored.Select(u => u.Id).ToList();
         return ids.Count == 0 ? 0 : await db.Set<UploadRow>().Where(u => ids.Contains(u.Id)).ExecuteDeleteAsync(cancellationToken);
     }
 
