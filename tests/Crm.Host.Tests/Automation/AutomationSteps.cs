@@ -35,9 +35,13 @@ public abstract class AutomationHost(Engine engine) : HostFixture(engine)
     /// <summary>Every event delivered to the host's handlers, as handlers receive them: what trigger kinds are matched against.</summary>
     public EventProbe Events { get; } = new();
 
+    /// <summary>What the host logged at Error and above: a test clears it before the work it watches.</summary>
+    public ErrorLog Errors { get; } = new();
+
     protected override void ConfigureServices(IServiceCollection services)
     {
         services.AddSingleton(Events);
+        services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Errors);
         services.AddEventHandler<EventProbe.Handler>("tests/automation-probe");
     }
 
