@@ -22,6 +22,7 @@ public abstract class AutomationHost(Engine engine) : HostFixture(engine)
         ["Automation:Webhooks:Timeout"] = "00:00:02",
         ["Automation:Webhooks:MaxResponseBytes"] = "1024",
         ["Automation:Webhooks:Incoming:CallsPerMinute"] = "20",
+        ["Automation:Webhooks:Incoming:PublicUrl"] = "https://crm.example.com/base/",
         ["Automation:RoundRobin:MaxUsers"] = RoundRobinMaxUsers.ToString(CultureInfo.InvariantCulture),
         // The default half second of wall clock is the product's bound; on a loaded test machine a
         // script's first run (its engine warming up, a database read) can take longer and fail
