@@ -1,3 +1,4 @@
+using Crm.PluginSdk.Data;
 using Crm.PluginSdk.GraphQL;
 using Crm.Host.Data;
 using Microsoft.EntityFrameworkCore;
@@ -77,17 +78,10 @@ public sealed class MarketplaceFeeds(PlatformDbContext db, TimeProvider clock, I
         }
 
         var feed = new PluginFeed { Url = url, AddedAt = clock.GetUtcNow().UtcDateTime, AddedBy = by };
-        db.PluginFeeds.Add(feed);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            return (feed, null);
-        }
-        catch (DbUpdateException)
-        {
-            db.ChangeTracker.Clear();
-            return (null, UserError.At(ErrorCodes.Conflict, $"The feed {url} is already added.", "url"));
-        }
+        // A feed added twice (or by two admins at once) is an expected outcome, not an error to log.
+        return await db.InsertUnlessTakenAsync(feed, [nameof(PluginFeed.Url)], cancellationToken)
+            ? (feed, null)
+            : (null, UserError.At(ErrorCodes.Conflict, $"The feed {url} is already added.", "url"));
     }
 
     public async Task<bool> RemoveFeedAsync(long id, CancellationToken cancellationToken) =>
@@ -118,15 +112,9 @@ public sealed class MarketplaceFeeds(PlatformDbContext db, TimeProvider clock, I
                 return (null, UserError.At(ErrorCodes.LimitExceeded, $"A deployment trusts at most {PackageLimits.MaxTrustedPublishers} publishers.", "publisher"));
             }
 
-            db.TrustedPublishers.Add(row);
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-            }
-            catch (DbUpdateException)
+            if (!await db.InsertUnlessTakenAsync(row, [nameof(TrustedPublisher.Publisher)], cancellationToken))
             {
                 // Another admin trusted the publisher meanwhile: the last key given wins, as above.
-                db.ChangeTracker.Clear();
                 await db.TrustedPublishers.Where(p => p.Publisher == publisher)
                     .ExecuteUpdateAsync(u => u.SetProperty(p => p.PublicKey, row.PublicKey).SetProperty(p => p.KeyId, row.KeyId).SetProperty(p => p.AddedAt, row.AddedAt).SetProperty(p => p.AddedBy, by), cancellationToken);
             }

@@ -1,3 +1,4 @@
+using Crm.PluginSdk.Data;
 using Crm.Host.Data;
 using Crm.Host.Modules;
 using Crm.Host.Modules.Runtime;
@@ -70,15 +71,9 @@ public sealed class PluginInstaller(
             InstalledBy = by,
             UpdatedAt = now,
         };
-        db.PluginInstalls.Add(install);
-        try
+        // The row first: of concurrent installs of one id (or folder) only one gets past here (the others find a key taken, no error).
+        if (!await db.InsertUnlessTakenAsync(install, [], cancellationToken))
         {
-            // The row first: of concurrent installs of one id (or folder) only one gets past here.
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            db.ChangeTracker.Clear();
             Directory.Delete(staged, recursive: true);
             throw new PluginRefusedException(MarketplaceErrors.AlreadyInstalled, $"The plugin '{id}' (or its folder {package.Manifest.Assembly}) was installed meanwhile.");
         }

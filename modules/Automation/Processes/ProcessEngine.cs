@@ -179,11 +179,15 @@ public sealed partial class ProcessEngine(IServiceProvider services, AutomationD
         }
 
         // Scheduled after the commit (the scheduler is not in the transaction): a wait begun by this step.
-        var before = InstanceState.FromJson(instance.State).Tokens.Select(t => t.Wait?.Timer).ToHashSet();
+        var was = InstanceState.FromJson(instance.State);
+        var before = was.Tokens.Select(t => t.Wait?.Timer).ToHashSet();
         foreach (var wait in InstanceState.FromJson(written.State).Tokens.Select(t => t.Wait).Where(w => w?.Timer is { } key && !before.Contains(key)))
         {
             await ProcessTimers.ScheduleAsync(scheduler, instance.Id, wait!, cancellationToken);
         }
+
+        // Told after the commit too (a call may come at once): a webhook wait begun by this step that says whom to tell.
+        await NotifyNewWaitsAsync(was, written);
 
         return new Advanced(child, Finished(written) ? written.ParentInstanceId : null);
     }

@@ -55,6 +55,9 @@ internal static class ProcessGraphChecks
                 StepKinds.Split when outs.Count < 2 || labels.Any(l => l is not null) => "a split step has two or more unlabelled edges.",
                 StepKinds.Action or StepKinds.Script when labels.Count(l => l is null) != 1 || labels.Any(l => l is not (null or "error")) =>
                     "an action or script step has one unlabelled edge, and may have one labelled 'error'.",
+                StepKinds.Wait when step.Params["notify"] is not null => labels.Count(l => l is null) != 1 || labels.Any(l => l is not (null or "error"))
+                    ? "a webhook wait that notifies has one unlabelled edge, and may have one labelled 'error' (taken when the notice fails)."
+                    : null,
                 StepKinds.Join or StepKinds.Wait or StepKinds.SubProcess or StepKinds.Start when outs.Count != 1 || labels[0] is not null => "this step has exactly one unlabelled outgoing edge.",
                 _ => null,
             };

@@ -58,26 +58,13 @@ public sealed class ProcessInstances(IServiceProvider services)
         var row = await db.ProcessVersions.AsNoTracking().FirstAsync(v => v.ProcessId == process.Id && v.Version == version, cancellationToken);
         var definition = await engine.DefinitionAsync(process.Id, version, cancellationToken);
         var instance = engine.NewInstance(process, row, definition, process.EntityType, recordId, via, eventId, startedBy);
-        // The usual refusals are read first (a failed insert is logged as an error); the unique keys decide a race.
+        // The usual refusals are read first (cheaper than an insert); either unique key (one active instance,
+        // one start per event) decides a race, as no error: the insert goes in or finds its key taken.
         if (await db.ProcessInstances.AnyAsync(i => (instance.ActiveKey != null && i.ActiveKey == instance.ActiveKey)
-                || (eventId != null && i.ProcessId == process.Id && i.StartEventId == eventId && i.EntityId == recordId), cancellationToken))
+                || (eventId != null && i.ProcessId == process.Id && i.StartEventId == eventId && i.EntityId == recordId), cancellationToken)
+            || !await db.InsertUnlessTakenAsync(instance, [], cancellationToken))
         {
             return null;
-        }
-
-        db.ProcessInstances.Add(instance);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException ex) when (UniqueViolations.Is(ex))
-        {
-            // The unique active key (or the event's start) says another start got there first.
-            return null;
-        }
-        finally
-        {
-            db.ChangeTracker.Clear();
         }
 
         await engine.AdvanceAsync(instance.Id, cancellationToken);

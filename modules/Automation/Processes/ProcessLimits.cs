@@ -46,6 +46,9 @@ public static class ProcessLimits
     /// <summary>The largest body a webhook wait takes (kept as the wait's output): 413 beyond, before reading past it.</summary>
     public const int MaxWebhookBodyBytes = 16_000;
 
+    /// <summary>The most characters of JSON in a webhook wait's notice payload (what the wait adds stays within the call's own 16,000).</summary>
+    public const int MaxNoticePayloadLength = 8_000;
+
     /// <summary>The shortest timer wait or approval timeout (the scheduler's resolution).</summary>
     public static readonly TimeSpan MinTimer = TimeSpan.FromSeconds(1);
 

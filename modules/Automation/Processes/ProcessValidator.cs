@@ -221,6 +221,11 @@ public sealed class ProcessValidator(IServiceProvider services)
                 break;
             case StepKinds.Wait:
                 Wait(recordType, given, at, Fail, errors);
+                if (Text(given["on"]) == "webhook" && given.ContainsKey("notify"))
+                {
+                    await WaitNoticeCheck.CheckAsync(services, recordType, id, given, [.. at, "notify"], errors, cancellationToken);
+                }
+
                 break;
             case StepKinds.Approval:
                 await ApprovalAsync(given, Fail, errors, at, cancellationToken);

@@ -1,5 +1,6 @@
 using Crm.Modules.Automation.Data;
 using Crm.Modules.Automation.Engine;
+using Crm.PluginSdk.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -21,7 +22,7 @@ public static class RunWrites
 
     /// <summary>Records a run that ended before its actions (skipped, refused): one statement; false when this start already has its run.</summary>
     public static Task<bool> RecordAsync(AutomationDbContext db, AutomationRun run, CancellationToken cancellationToken) =>
-        InsertUnlessTaken.InsertAsync(db, run, Start, cancellationToken);
+        db.InsertUnlessTakenAsync(run, Start, cancellationToken);
 
     /// <summary>
     /// Records <paramref name="run"/> PENDING under <paramref name="lease"/> (one statement), or, when
@@ -34,7 +35,7 @@ public static class RunWrites
         run.Status = RunStatus.Pending;
         run.Lease = lease;
         run.Heartbeat = now;
-        if (await InsertUnlessTaken.InsertAsync(db, run, Start, cancellationToken))
+        if (await db.InsertUnlessTakenAsync(run, Start, cancellationToken))
         {
             return true;
         }

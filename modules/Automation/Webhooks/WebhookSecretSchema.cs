@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Crm.Modules.Automation.Data;
+using Crm.PluginSdk.Data;
 using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Security;
@@ -64,26 +65,14 @@ public sealed class WebhookSecretSchema : ISchemaContributor
         var secret = SecretPrefix + WebhookGate.NewSecret();
         var hash = WebhookGate.Hash(secret);
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
-        // An update, else an insert; an insert that lost a race to another rotation updates after it (the last one wins).
-        for (var attempt = 0; ; attempt++)
+        // An update, else an insert; an insert that finds another rotation's row (a race) updates it (the last one wins).
+        for (var attempt = 0; attempt < 2; attempt++)
         {
             var updated = await db.WebhookSecrets.Where(s => s.RuleId == ruleId)
                 .ExecuteUpdateAsync(u => u.SetProperty(s => s.SecretHash, hash).SetProperty(s => s.CreatedAt, now).SetProperty(s => s.CreatedById, actor.UserId), cancellationToken);
-            if (updated > 0)
+            if (updated > 0 || await db.InsertUnlessTakenAsync(new WebhookSecret { RuleId = ruleId, SecretHash = hash, CreatedAt = now, CreatedById = actor.UserId }, [nameof(WebhookSecret.RuleId)], cancellationToken))
             {
                 break;
-            }
-
-            var row = new WebhookSecret { RuleId = ruleId, SecretHash = hash, CreatedAt = now, CreatedById = actor.UserId };
-            db.WebhookSecrets.Add(row);
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-                break;
-            }
-            catch (DbUpdateException) when (attempt == 0)
-            {
-                db.Entry(row).State = EntityState.Detached;
             }
         }
 

@@ -21,7 +21,7 @@ namespace Crm.Modules.Permissions.Users;
 /// no <c>DELETE</c>, <c>EXPORT</c> or <c>IMPORT</c>, no settings right. An administrator edits that
 /// role to widen or narrow it; a type they took away stays away.
 /// Made in one transaction (PostgreSQL: under an advisory lock on the key; SQLite: one writer at a
-/// time, and a second writer's unique e-mail refusal sends it to read the first one's user).
+/// time, and a second writer finds the first one's e-mail taken: no error, it returns that user).
 /// </summary>
 public sealed class IntegrationUsers(IServiceScopeFactory scopes, IEntityRegistry registry, AccessRightsProvider rights, TimeProvider clock) : IIntegrationUsers, IScopedService
 {
@@ -53,9 +53,9 @@ public sealed class IntegrationUsers(IServiceScopeFactory scopes, IEntityRegistr
                 rights.Invalidate();
                 return made;
             }
-            catch (Exception ex) when (attempt == 0 && ex is DbUpdateException or DbException)
+            catch (DbException) when (attempt == 0)
             {
-                // Another host or request made it first (the unique e-mail, or SQLite's one writer, said so): read theirs.
+                // SQLite's one writer kept this one out too long (busy): another host or request was at it; read theirs.
             }
         }
     }
@@ -76,7 +76,12 @@ public sealed class IntegrationUsers(IServiceScopeFactory scopes, IEntityRegistr
 
         var now = clock.GetUtcNow().UtcDateTime;
         var user = new User { Email = email, NormalizedEmail = email, Name = name, Kind = UserKind.Integration, Active = true, CreatedAt = now, UpdatedAt = now };
-        db.Users.Add(user);
+        if (!await db.InsertUnlessTakenAsync(user, [nameof(User.NormalizedEmail)], cancellationToken))
+        {
+            // Another host or request made it first (SQLite: its writer went before this one): theirs.
+            return await FindAsync(db, email, cancellationToken) ?? throw new InvalidOperationException($"The integration user {email} was made and is gone.");
+        }
+
         var roleName = $"Integration: {name}";
         var role = await db.Roles.FirstOrDefaultAsync(r => r.Name == roleName, cancellationToken);
         if (role is null)

@@ -22,6 +22,7 @@ public abstract class AutomationHost(Engine engine) : HostFixture(engine)
         ["Automation:Webhooks:Timeout"] = "00:00:02",
         ["Automation:Webhooks:MaxResponseBytes"] = "1024",
         ["Automation:Webhooks:Incoming:CallsPerMinute"] = "20",
+        ["Automation:Webhooks:Incoming:PublicUrl"] = "https://crm.example.com/base/",
         ["Automation:RoundRobin:MaxUsers"] = RoundRobinMaxUsers.ToString(CultureInfo.InvariantCulture),
         // The default half second of wall clock is the product's bound; on a loaded test machine a
         // script's first run (its engine warming up, a database read) can take longer and fail
@@ -35,9 +36,13 @@ public abstract class AutomationHost(Engine engine) : HostFixture(engine)
     /// <summary>Every event delivered to the host's handlers, as handlers receive them: what trigger kinds are matched against.</summary>
     public EventProbe Events { get; } = new();
 
+    /// <summary>What the host logged at Error and above: a test clears it before the work it watches.</summary>
+    public ErrorLog Errors { get; } = new();
+
     protected override void ConfigureServices(IServiceCollection services)
     {
         services.AddSingleton(Events);
+        services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Errors);
         services.AddEventHandler<EventProbe.Handler>("tests/automation-probe");
     }
 

@@ -175,6 +175,28 @@ public abstract class RuleStartTests(AutomationHost fixture)
     }
 
     [Fact]
+    public async Task Twenty_rotations_at_once_of_a_new_rules_secret_leave_one_working_secret_and_log_no_error()
+    {
+        var rule = await RuleAsync("platform.webhook");
+        var deal = await Host.CreateDealAsync(new { title = "Rotated at once" });
+        fixture.Errors.Entries.Clear();
+        var secrets = await Task.WhenAll(Enumerable.Range(0, 20).Select(async _ => Str((await Host.MutateAsync("rotateAutomationWebhookSecret", Rotate, new { ruleId = rule })).Ok()["secret"])));
+        Assert.Empty(fixture.Errors.Entries); // the rotations that found another's row updated it: no refused insert
+
+        var path = $"/automation/webhooks/{rule}";
+        var working = new List<string>();
+        foreach (var secret in secrets.Distinct())
+        {
+            if ((await CallAsync(path, secret, new { recordId = deal, input = new { note = "which" } })).Status == HttpStatusCode.OK)
+            {
+                working.Add(secret);
+            }
+        }
+
+        Assert.Single(working); // the last one written, whichever that was
+    }
+
+    [Fact]
     public async Task An_incoming_webhook_refuses_with_clear_statuses_before_doing_the_work_they_guard()
     {
         var rule = await RuleAsync("platform.webhook");

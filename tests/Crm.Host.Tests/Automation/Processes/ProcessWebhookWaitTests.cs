@@ -126,6 +126,121 @@ public abstract class ProcessWebhookWaitTests(AutomationHost fixture)
         Assert.Equal(0, await CalledBackAsync(other));
         await Host.DeactivateProcessAsync(process);
     }
+
+    [Fact]
+    public async Task A_webhook_wait_that_notifies_posts_its_address_and_secret_once_and_the_call_it_makes_resumes_the_branch_once()
+    {
+        string? calledBack = null;
+        (HttpStatusCode Status, JsonNode? Body)? resumedDuringNotice = null;
+        HttpReceiver? self = null;
+        // The party told makes its call before it even answers the notice (the host holds the instance meanwhile).
+        using var receiver = self = new HttpReceiver(async r =>
+        {
+            var wait = JsonNode.Parse(calledBack = Assert.Single(self!.Received).Body)!["payload"]!["wait"]!;
+            resumedDuringNotice = await CallAsync(wait["path"].Str(), wait["secret"].Str(), new { paymentId = "pay_7" }, delivery: "told-1");
+            r.StatusCode = 200;
+        });
+        var process = await Host.ActiveProcessAsync(new
+        {
+            name = "Tell the payment provider",
+            graph = Line(Step("paid", "wait", new { on = "webhook", notify = new { url = receiver.Url, payload = new { provider = "acme" } } }), Comment("after", "Called back")),
+        });
+        var deal = await Host.CreateDealAsync(new { title = "Told where to call" });
+        fixture.Errors.Entries.Clear();
+
+        var instance = (await Host.StartAsync(process, deal)).Ok()["instance"]!;
+        Assert.Equal("COMPLETED", instance["status"].Str());
+        var (method, contentType, _) = Assert.Single(receiver.Received);
+        Assert.Equal(("POST", true), (method, contentType?.StartsWith("application/json", StringComparison.Ordinal)));
+        var body = JsonNode.Parse(calledBack!)!;
+        var told = body["payload"]!["wait"]!;
+        var path = $"/automation/process-waits/{instance["id"].Str()}";
+        Assert.Equal(("acme", instance["id"].Str(), "paid", path, $"https://crm.example.com/base{path}", "X-Crm-Webhook-Secret"),
+            (body["payload"]!["provider"].Str(), told["instanceId"].Str(), told["stepId"].Str(), told["path"].Str(), told["url"].Str(), told["header"].Str()));
+        var secret = told["secret"].Str();
+        Assert.Equal(deal, body["record"]!["id"]!.ToJsonString().Trim('"'));
+        Assert.Equal(HttpStatusCode.OK, resumedDuringNotice!.Value.Status);
+
+        // Resumed once, by that call; the history says the notice went and how it was answered.
+        var steps = instance["steps"]!.AsArray();
+        Assert.Equal("pay_7", Assert.Single(steps, s => s!["status"].Str() == "RESUMED")!["output"]!["body"]!["paymentId"].Str());
+        var notified = Assert.Single(steps, s => s!["status"].Str() == "NOTIFIED")!;
+        Assert.Equal((receiver.Url, 200), (notified["output"]!["url"].Str(), notified["output"]!["status"]!.GetValue<int>()));
+        Assert.Equal(1, await CalledBackAsync(deal));
+        Assert.Equal(HttpStatusCode.OK, (await CallAsync(path, secret, new { paymentId = "pay_7" }, delivery: "told-1")).Status); // a redelivery
+        Assert.Equal(HttpStatusCode.Conflict, (await CallAsync(path, secret, new { }, delivery: "told-2")).Status);
+        Assert.Equal(1, await CalledBackAsync(deal));
+        Assert.Single(receiver.Received);
+
+        // The secret went to the party told, and nowhere a reader of the record (or the log) sees.
+        var read = (await Host.QueryAsync(Waits, new { t = "DEAL", id = deal })).ShouldSucceed().Data!.ToJsonString();
+        var history = (await Host.InstancesAsync(deal)).Select(i => i.ToJsonString());
+        var timeline = (await Host.CommentTimelineAsync("DEAL", deal)).ShouldSucceed().Data!.ToJsonString();
+        await Host.DeliverAsync();
+        var events = fixture.Events.About("deal", deal).Select(e => System.Text.Json.JsonSerializer.Serialize<object>(e.Data));
+        Assert.All([read, timeline, .. history, .. events, .. fixture.Errors.Entries], text => Assert.DoesNotContain(secret, text, StringComparison.Ordinal));
+        await Host.DeactivateProcessAsync(process);
+    }
+
+    [Fact]
+    public async Task A_notice_that_fails_takes_the_waits_error_edge_or_fails_the_instance_and_its_secret_opens_nothing()
+    {
+        using var failing = new HttpReceiver(r =>
+        {
+            r.StatusCode = 500;
+            return Task.CompletedTask;
+        });
+        var withEdge = await Host.ActiveProcessAsync(new
+        {
+            name = "Tell, or else comment",
+            graph = Graph(
+                [Step("start", "start"), Step("paid", "wait", new { on = "webhook", notify = new { url = failing.Url } }), Comment("after", "Called back"), Comment("untold", "Not told"), Step("end", "end")],
+                [Edge("start", "paid"), Edge("paid", "after"), Edge("paid", "untold", "error"), Edge("after", "end"), Edge("untold", "end")]),
+        });
+        var withoutEdge = await Host.ActiveProcessAsync(new
+        {
+            name = "Tell, or fail",
+            graph = Line(Step("paid", "wait", new { on = "webhook", notify = new { url = failing.Url } }), Comment("after", "Called back")),
+        });
+        var (dealA, dealB) = (await Host.CreateDealAsync(new { title = "Untold A" }), await Host.CreateDealAsync(new { title = "Untold B" }));
+
+        var a = (await Host.StartAsync(withEdge, dealA)).Ok()["instance"]!;
+        Assert.Equal("COMPLETED", a["status"].Str());
+        var failedStep = Assert.Single(a["steps"]!.AsArray(), s => s!["status"].Str() == "FAILED")!;
+        Assert.Equal(("paid", "error"), (failedStep["stepId"].Str(), failedStep["outcome"].Str()));
+        Assert.StartsWith("WEBHOOK_FAILED: The notice failed: The webhook answered 500", failedStep["error"].Str(), StringComparison.Ordinal);
+        Assert.Equal(0, await CalledBackAsync(dealA));
+
+        var b = (await Host.StartAsync(withoutEdge, dealB)).Ok()["instance"]!;
+        Assert.Equal("FAILED", b["status"].Str());
+        Assert.Contains("The notice failed", b["error"].Str(), StringComparison.Ordinal);
+
+        // The secret the failed notice carried opens no wait.
+        var secret = JsonNode.Parse(failing.Received.First().Body)!["payload"]!["wait"]!["secret"].Str();
+        Assert.Equal(HttpStatusCode.NotFound, (await CallAsync($"/automation/process-waits/{a["id"].Str()}", secret, new { })).Status);
+        Assert.Equal(2, failing.Received.Count);
+        await Host.DeactivateProcessAsync(withEdge);
+        await Host.DeactivateProcessAsync(withoutEdge);
+    }
+
+    [Fact]
+    public async Task A_notice_is_checked_when_saved_its_host_allowed_its_payload_bounded_and_its_error_edge_only_with_it()
+    {
+        object WaitWith(object notify) => Line(Step("paid", "wait", new { on = "webhook", notify }), Comment("after", "x"));
+        async Task<JsonNode> RefusedAsync(object graph) => Assert.Single((await Host.CreateAsync(new { name = "Refused notice", graph }))["errors"]!.AsArray())!;
+
+        var elsewhere = await RefusedAsync(WaitWith(new { url = "https://elsewhere.example.com/hook" }));
+        Assert.Equal(("FORBIDDEN", "input.graph.steps.1.params.notify.url"), (elsewhere["code"].Str(), string.Join('.', elsewhere["path"]!.AsArray().Select(p => p.Str()))));
+        // Ten times the payload's limit, refused before anything else is checked.
+        var large = await RefusedAsync(WaitWith(new { url = "http://127.0.0.1/hook", payload = new { note = new string('x', 80_000) } }));
+        Assert.Equal(("LIMIT_EXCEEDED", "payload"), (large["code"].Str(), large["path"]!.AsArray().Last().Str()));
+        Assert.Equal("INVALID_VALUE", (await RefusedAsync(WaitWith(new { url = "http://127.0.0.1/hook", payload = new { wait = 1 } })))["code"].Str());
+        Assert.Equal("INVALID_FORMAT", (await RefusedAsync(WaitWith(new { url = "http://127.0.0.1/hook", secret = "mine" })))["code"].Str());
+        var edge = await RefusedAsync(Graph(
+            [Step("start", "start"), Step("paid", "wait", new { on = "webhook" }), Step("end", "end")],
+            [Edge("start", "paid"), Edge("paid", "end"), Edge("paid", "end", "error")]));
+        Assert.Contains("exactly one unlabelled outgoing edge", edge["message"].Str(), StringComparison.Ordinal);
+    }
 }
 
 [Trait("Engine", "Sqlite")]
