@@ -5,14 +5,14 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Modules.Import.Mapping;
 
+/// <summary>A target <c>previewImport</c> offers: the mapping's name for it, its field's label, and its value type when it has one.</summary>
+public sealed record ImportTargetChoice(string Field, string Label, string? ValueType);
+
 /// <summary>
 /// What a column may be mapped to: a field of the type's create input (custom fields included), an
 /// input-only field (a contact's <c>companyIds</c>), or a contact-point field with a value type
 /// (<c>phones:MOBILE</c>).
 /// </summary>
-/// <summary>A target <c>previewImport</c> offers: the mapping's name for it, its field's label, and its value type when it has one.</summary>
-public sealed record ImportTargetChoice(string Field, string Label, string? ValueType);
-
 internal sealed record ImportTarget(string Name, EntityField? Field, string? ValueType)
 {
     public string Key => ValueType is null ? Name : Name + ":" + ValueType;

@@ -1,4 +1,5 @@
 using Crm.Host.Tests.Infrastructure;
+using Crm.Host.Tests.Permissions;
 
 namespace Crm.Host.Tests.Import;
 
@@ -29,6 +30,16 @@ public abstract partial class ImportTests
         // No read-only field is offered.
         Assert.DoesNotContain("id", targets.Keys);
         Assert.DoesNotContain("createdAt", targets.Keys);
+
+        // Labelled in the caller's language: a Polish importer's.
+        var role = await Host.CreateRoleAsync($"{marker}-pl", [new { entityType = "CONTACT", action = "IMPORT", level = "ALL" }]);
+        var (userId, _, key) = await Host.NewUserWithKeyAsync($"{marker}-pl");
+        (await Host.AssignAsync(role, userId: userId)).Ok();
+        (await Host.MutateAsync("updateMyLanguage", "mutation { updateMyLanguage(language: \"pl\") { errors { code message } } }", apiKey: key)).Ok();
+        var polish = (await Host.QueryAsync("query($f: ID!) { previewImport(entityType: CONTACT, fileId: $f) { targets { field label } errors { code } } }",
+            new { f = await Host.UploadAsync(file, apiKey: key) }, key)).ShouldSucceed().Data!["previewImport"]!["targets"]!.AsArray()
+            .ToDictionary(t => t!["field"]!.GetValue<string>(), t => t!["label"]!.GetValue<string>());
+        Assert.Equal(("Telefon", "Firmy", "Imię"), (polish["phones:MOBILE"], polish["companyIds"], polish["name"]));
 
         var job = await Host.ImportAsync("CONTACT", file, new
         {
