@@ -25,36 +25,78 @@ internal sealed record RowOutcome(RowFate Fate, RowRejection? Rejection = null);
 /// (<see cref="IDuplicateMatcher.FindManyAsync"/>) and updated one by one. A row whose keys a row
 /// before it writes (two rows of one person) ends the run of rows matched together: the rows from
 /// it on are matched again once those before are written, so that it finds them, as it would alone.
+/// Names are looked up likewise (<see cref="ReferenceNames"/>): once for the batch, and again from a row
+/// that names a record of the imported type an earlier row of the batch gives.
 /// </summary>
 internal sealed class BatchRows(IServiceProvider services, ICrmEntityDefinition definition, RowBinder binder, IDuplicateMatcher? matcher, ImportParameters parameters, int maxMatches)
 {
-    public async Task<RowOutcome[]> WriteAsync(IReadOnlyList<(long Number, string[] Cells)> rows, ReferenceNames names, CancellationToken cancellationToken)
+    public async Task<RowOutcome[]> WriteAsync(IReadOnlyList<(long Number, string[] Cells)> rows, CancellationToken cancellationToken)
     {
         var outcomes = new RowOutcome[rows.Count];
-        var bound = new List<(int Index, IReadOnlyDictionary<string, object?> Input)>(rows.Count);
-        for (var i = 0; i < rows.Count; i++)
+        var start = 0;
+        while (start < rows.Count)
         {
-            var (input, rejection) = binder.Bind(rows[i].Cells, names);
-            if (input is null)
+            // Users and records named by name: one lookup for the rows still to write, in the batch's transaction.
+            var names = await ReferenceNames.LookUpAsync(services, definition, binder.Columns, rows.Skip(start).Select(r => r.Cells), cancellationToken);
+            var end = RunEnd(rows, start, names);
+            var bound = new List<(int Index, IReadOnlyDictionary<string, object?> Input)>(end - start);
+            for (var i = start; i < end; i++)
             {
-                outcomes[i] = new RowOutcome(RowFate.Rejected, rejection);
+                var (input, rejection) = binder.Bind(rows[i].Cells, names);
+                if (input is null)
+                {
+                    outcomes[i] = new RowOutcome(RowFate.Rejected, rejection);
+                }
+                else
+                {
+                    bound.Add((i, input));
+                }
+            }
+
+            if (matcher is null)
+            {
+                await CreateAsync(bound, outcomes, cancellationToken);
             }
             else
             {
-                bound.Add((i, input));
+                await MatchedAsync(matcher, bound, outcomes, cancellationToken);
             }
-        }
 
-        if (matcher is null)
-        {
-            await CreateAsync(bound, outcomes, cancellationToken);
-        }
-        else
-        {
-            await MatchedAsync(matcher, bound, outcomes, cancellationToken);
+            start = end;
         }
 
         return outcomes;
+    }
+
+    /// <summary>
+    /// Where the run of rows from <paramref name="start"/> that one lookup of names serves ends: at the first row
+    /// naming, by title, a record of the imported type that a row before it in the run gives (a company naming
+    /// one the file made a row earlier). The rows from it on are looked up again once those before are written,
+    /// so that it finds that record, as it would alone; a type that names no record of its own kind is one run.
+    /// </summary>
+    private int RunEnd(IReadOnlyList<(long Number, string[] Cells)> rows, int start, ReferenceNames names)
+    {
+        if (!names.NamesRecordsOf(definition.Name) || definition.TitleFields is not [var titleField] || binder.Columns.FirstOrDefault(c => c.Target.Name == titleField.Name) is not { } titleColumn)
+        {
+            return rows.Count;
+        }
+
+        var given = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = start; i < rows.Count; i++)
+        {
+            var cells = rows[i].Cells;
+            if (i > start && names.TitlesNamed(definition.Name, binder.Columns, cells).Any(given.Contains))
+            {
+                return i;
+            }
+
+            if (titleColumn.Index < cells.Length && cells[titleColumn.Index].Trim() is { Length: > 0 } title)
+            {
+                given.Add(title);
+            }
+        }
+
+        return rows.Count;
     }
 
     private async Task CreateAsync(IReadOnlyList<(int Index, IReadOnlyDictionary<string, object?> Input)> rows, RowOutcome[] outcomes, CancellationToken cancellationToken)

@@ -342,9 +342,7 @@ public sealed class ImportRecordsJob(ImportOptions options) : JobKind<ImportPara
             var outcome = new BatchOutcome();
             var saved = await session.InTransactionAsync(async () =>
             {
-                // Users and records named by name: one lookup for the batch, in its transaction (records it creates are not looked up).
-                var names = await ReferenceNames.LookUpAsync(services, definition, binder.Columns, rows.Select(r => r.Cells), cancellationToken);
-                var fates = await new BatchRows(services, definition, binder, matcher, parameters, MaxMatches).WriteAsync(rows, names, cancellationToken);
+                var fates = await new BatchRows(services, definition, binder, matcher, parameters, MaxMatches).WriteAsync(rows, cancellationToken);
                 for (var i = 0; i < rows.Count; i++)
                 {
                     outcome.Add(rows[i], fates[i], rejected);

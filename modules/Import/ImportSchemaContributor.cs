@@ -24,6 +24,7 @@ public sealed record ImportPreview(
     IReadOnlyList<string> Headers,
     IReadOnlyList<IReadOnlyList<string>> Rows,
     IReadOnlyList<ColumnMapping> SuggestedMapping,
+    IReadOnlyList<ImportTargetChoice> Targets,
     IReadOnlyList<UserError> Errors);
 
 /// <summary>
@@ -92,6 +93,18 @@ public sealed class ImportSchemaContributor(ImportOptions options) : ISchemaCont
             ResolvedType = new NonNullGraphType(new ListGraphType(new NonNullGraphType(mapping))),
             Description = "The columns whose headers name a field (English, Polish, Bitrix24's export headers, the fields' labels), with that field.",
             Resolver = new FuncFieldResolver<object?>(c => ((ImportPreview)c.Source!).SuggestedMapping),
+        });
+        var target = new ObjectGraphType { Name = "ImportTarget", Description = "A field a column may fill, as 'mapping' names it." };
+        target.AddField(SharedGraphTypes.Field<ImportTargetChoice>("field", typeof(NonNullGraphType<StringGraphType>), t => t.Field, "What 'mapping' names: 'lastName', 'phones:MOBILE', 'companyIds'."));
+        target.AddField(SharedGraphTypes.Field<ImportTargetChoice>("label", typeof(NonNullGraphType<StringGraphType>), t => t.Label, "The field's label in your language (an input-only link list: the linked type's)."));
+        target.AddField(SharedGraphTypes.Field<ImportTargetChoice>("valueType", typeof(StringGraphType), t => t.ValueType, "A contact point's value type ('MOBILE'); null for the field itself."));
+        preview.AddField(new FieldType
+        {
+            Name = "targets",
+            ResolvedType = SchemaComposer.NonNullList(target),
+            Description = "Every field a column may fill: the type's writable fields (custom fields included) but addresses and record links, each contact-point field "
+                + "also with each of its value types, and the input-only fields (a contact's 'companyIds').",
+            Resolver = new FuncFieldResolver<object?>(c => ((ImportPreview)c.Source!).Targets),
         });
         preview.AddField(new FieldType { Name = "errors", ResolvedType = SchemaComposer.NonNullList(composer.Types.UserError), Resolver = new FuncFieldResolver<object?>(c => ((ImportPreview)c.Source!).Errors) });
 
@@ -179,7 +192,7 @@ public sealed class ImportSchemaContributor(ImportOptions options) : ISchemaCont
     private async ValueTask<object?> PreviewAsync(IResolveFieldContext c)
     {
         var services = c.RequestServices!;
-        ImportPreview Refused(params UserError[] errors) => new(null, null, null, null, [], [], [], errors);
+        ImportPreview Refused(params UserError[] errors) => new(null, null, null, null, [], [], [], [], errors);
         var entityType = c.GetArgument<string>("entityType");
         if (services.GetRequiredService<IEntityRegistry>().Find(entityType) is not ICrmEntityDefinition definition)
         {
@@ -217,7 +230,11 @@ public sealed class ImportSchemaContributor(ImportOptions options) : ISchemaCont
                 ? HeaderSuggestions.Suggest(definition, services, headers).Select((field, i) => (field, i)).Where(p => p.field is not null)
                     .Select(p => new ColumnMapping(headers[p.i], p.field!)).ToList()
                 : [];
-            return new ImportPreview(file.FileName, format.Xlsx ? "XLSX" : "CSV", format.EncodingName, format.DelimiterName, [.. headers.Select(h => Cut(h))], data, suggested, []);
+            var language = services.GetRequiredService<ICurrentActor>().UserId is { } userId && services.GetService<IUserDirectory>() is { } directory
+                ? await directory.LanguageOfAsync(userId, c.CancellationToken)
+                : null;
+            var targets = ImportTargets.Offered(definition, services, language ?? PluginSdk.Metadata.Labels.English);
+            return new ImportPreview(file.FileName, format.Xlsx ? "XLSX" : "CSV", format.EncodingName, format.DelimiterName, [.. headers.Select(h => Cut(h))], data, suggested, targets, []);
         }
         catch (TableFileException ex)
         {

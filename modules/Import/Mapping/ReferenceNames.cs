@@ -97,6 +97,25 @@ internal sealed class ReferenceNames
         return new ReferenceNames(users, records, typeOfTarget);
     }
 
+    /// <summary>Whether a column names records of <paramref name="type"/> by title (an import of a type linking to its own kind).</summary>
+    public bool NamesRecordsOf(string type) => _typeOfTarget.Values.Contains(type, StringComparer.Ordinal);
+
+    /// <summary>The titles of records of <paramref name="type"/> that a row's cells name, in the columns linking to that type.</summary>
+    public IEnumerable<string> TitlesNamed(string type, IReadOnlyList<MappedColumn> columns, string[] cells)
+    {
+        foreach (var column in columns)
+        {
+            var text = column.Index < cells.Length ? cells[column.Index].Trim() : "";
+            if (text.Length > 0 && !IsIds(text) && _typeOfTarget.GetValueOrDefault(column.Target.Name) == type)
+            {
+                foreach (var title in TitlesIn(column.Target, text))
+                {
+                    yield return title;
+                }
+            }
+        }
+    }
+
     /// <summary>
     /// The value for <paramref name="target"/> that <paramref name="text"/> names (an id, or ids), or why
     /// it names none or several; false when the target does not take names or the text is ids already.

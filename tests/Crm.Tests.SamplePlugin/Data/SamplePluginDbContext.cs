@@ -33,6 +33,8 @@ public sealed class SamplePluginDbContext(DbContextOptions<SamplePluginDbContext
             quote.Property(q => q.StatusId).HasMaxLength(50);
             quote.Property(q => q.CurrencyId).HasMaxLength(3);
             quote.HasIndex(q => q.DealId);
+            // Deleting a quote clears the link of the quotes revising it: found by this index.
+            quote.HasIndex(q => q.RevisesId);
             quote.HasIndex(q => q.AssignedById);
         });
         modelBuilder.Entity<QuoteNote>(note =>

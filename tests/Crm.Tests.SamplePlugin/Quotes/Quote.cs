@@ -17,6 +17,9 @@ public sealed class Quote : AuditedRecord, ISearchableRecord, Crm.PluginSdk.Secu
     /// <summary>The deal it is offered for.</summary>
     public long? DealId { get; set; }
 
+    /// <summary>The quote this one revises: a link to a record of its own kind (an import may name it by title).</summary>
+    public long? RevisesId { get; set; }
+
     /// <summary>An item of <see cref="QuoteLists.Statuses"/>.</summary>
     public string StatusId { get; set; } = QuoteLists.Draft;
 

@@ -26,6 +26,7 @@ public sealed class QuoteEntity() : CrmEntityDefinition<Quote, SamplePluginDbCon
         entity.SearchIncludes("deal");
         entity.Field(q => q.Title).Required().Label("pl", "Tytuł").Describe("What is offered.");
         entity.Field(q => q.DealId).References("deal", "deal").WithBackReference("quotes").Describe("The deal it is offered for.");
+        entity.Field(q => q.RevisesId).References(Name, "revises").Describe("The quote this one revises.");
         entity.Field(q => q.StatusId).FromList(QuoteLists.Statuses).Describe("An item of the QUOTE_STATUS list; acceptQuote sets the accepted one.");
         entity.Field(q => q.Amount).Range(0).Label("pl", "Kwota").Describe("The price, in currencyId; not negative.");
         entity.Field(q => q.CurrencyId).Describe("ISO 4217 currency code.");

@@ -163,6 +163,10 @@ namespace Crm.Tests.SamplePlugin.Migrations.Postgres
                         .HasColumnType("boolean")
                         .HasColumnName("opened");
 
+                    b.Property<long?>("RevisesId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("revises_id");
+
                     b.Property<string>("SearchContent")
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)")
@@ -205,6 +209,9 @@ namespace Crm.Tests.SamplePlugin.Migrations.Postgres
 
                     b.HasIndex("DealId")
                         .HasDatabaseName("ix_quotes_deal_id");
+
+                    b.HasIndex("RevisesId")
+                        .HasDatabaseName("ix_quotes_revises_id");
 
                     b.HasIndex("SearchContent")
                         .HasDatabaseName("ix_quotes_search_content");

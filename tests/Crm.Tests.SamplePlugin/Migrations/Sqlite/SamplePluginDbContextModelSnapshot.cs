@@ -149,6 +149,10 @@ namespace Crm.Tests.SamplePlugin.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("opened");
 
+                    b.Property<long?>("RevisesId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revises_id");
+
                     b.Property<string>("SearchContent")
                         .HasMaxLength(4000)
                         .HasColumnType("TEXT")
@@ -191,6 +195,9 @@ namespace Crm.Tests.SamplePlugin.Migrations.Sqlite
 
                     b.HasIndex("DealId")
                         .HasDatabaseName("sample_plugin_ix_sample_plugin_quotes_deal_id");
+
+                    b.HasIndex("RevisesId")
+                        .HasDatabaseName("sample_plugin_ix_sample_plugin_quotes_revises_id");
 
                     b.HasIndex("SearchContent")
                         .HasDatabaseName("sample_plugin_ix_sample_plugin_quotes_search_content");

@@ -68,15 +68,23 @@ export function ViewsBar({
   const defaultId = data?.defaultView?.id ?? null;
   const [saving, setSaving] = useState(false);
   const [problems, setProblems] = useState<string[]>([]);
-  const defaultApplied = useRef(false);
+  // Set once the default view opened, or once the user chose first: the default never replaces a choice.
+  const choiceMade = useRef(false);
 
-  // The user's default view opens with the list, once.
+  // The user's default view opens with the list, once. A choice made between the options appearing and this
+  // effect running is seen through the ref (set in the same event as the choice), not through a 'current'
+  // read from the render before it.
   useEffect(() => {
-    if (defaultApplied.current || !data) return;
-    defaultApplied.current = true;
+    if (choiceMade.current || !data) return;
+    choiceMade.current = true;
     const view = views.find((v) => v.id === defaultId);
-    if (view && !current) onSelect(view);
-  }, [data, views, defaultId, current, onSelect]);
+    if (view) onSelect(view);
+  }, [data, views, defaultId, onSelect]);
+
+  const choose = (view: SavedView | null) => {
+    choiceMade.current = true;
+    onSelect(view);
+  };
 
   const reload = () => refetch({ requestPolicy: 'network-only' });
   // A host without the Views module has no views to offer: the list goes on without the bar (its own errors show there).
@@ -94,7 +102,7 @@ export function ViewsBar({
     const errors = [...(result.error ? [result.error.message] : []), ...(result.data?.deleteView.errors ?? []).map((e) => e.message)];
     setProblems(errors);
     if (errors.length === 0) {
-      onSelect(null);
+      choose(null);
       reload();
     }
   }
@@ -104,7 +112,7 @@ export function ViewsBar({
       <select
         aria-label={t('views.view')}
         value={current?.id ?? ''}
-        onChange={(e) => onSelect(views.find((v) => v.id === e.target.value) ?? null)}
+        onChange={(e) => choose(views.find((v) => v.id === e.target.value) ?? null)}
       >
         <option value="">{t('views.none')}</option>
         {views.map((v) => (
@@ -146,7 +154,7 @@ export function ViewsBar({
           onSaved={(view) => {
             setSaving(false);
             reload();
-            onSelect(view);
+            choose(view);
           }}
         />
       )}

@@ -1,7 +1,8 @@
 import { useId } from 'react';
-import { useI18n } from '../../../i18n';
+import { useI18n, type Translate } from '../../../i18n';
 import { FieldInput, isScalar, type Lookups } from '../../../metadata/fields';
 import type { EntityFieldInfo, EntityTypeInfo } from '../../../metadata/types';
+import type { Preview } from './importApi';
 
 // Which column fills which field, and the values rows get where they leave a field empty.
 
@@ -15,20 +16,17 @@ export interface Target {
   label: string;
 }
 
-/**
- * The fields offered for each column, custom fields included; a suggestion naming what the
- * metadata does not list (a contact point's value type, phones:MOBILE, or an input-only field such
- * as a contact's companyIds) is offered too, as the API named it.
- */
-export function importTargets(fields: EntityFieldInfo[], suggested: string[]): Target[] {
-  const targets: Target[] = fields.map((f) => ({ value: f.name, label: f.label }));
-  for (const name of suggested) {
-    if (targets.some((t) => t.value === name)) continue;
-    const [fieldName, valueType] = name.split(':');
-    const field = fields.find((f) => f.name === fieldName);
-    targets.push({ value: name, label: field && valueType ? `${field.label} (${valueType})` : name });
-  }
-  return targets;
+/** Value types with a name of their own in each language; the rest are services' names (Facebook, Telegram ...). */
+const namedValueTypes = ['WORK', 'MOBILE', 'FAX', 'HOME', 'PAGER', 'MAILING', 'OTHER'] as const;
+
+/** The targets the API offers for each column (every field, each contact point also by value type: "Phone (mobile)", input-only links), labelled. */
+export function importTargets(offered: Preview['targets'], t: Translate): Target[] {
+  return offered.map((o) => {
+    if (!o.valueType) return { value: o.field, label: o.label };
+    const named = namedValueTypes.find((v) => v === o.valueType);
+    const valueType = named ? t(`import.valueType.${named}`) : o.valueType.charAt(0) + o.valueType.slice(1).toLowerCase();
+    return { value: o.field, label: t('import.target', { field: o.label, valueType }) };
+  });
 }
 
 export interface ImportColumn {

@@ -146,7 +146,7 @@ export function ImportWizard({ type, lookups, onClose, onImported }: { type: Ent
   }, [client, entityType, upload, encoding, delimiter, hasHeaderRow]);
 
   const columns = useMemo(() => (preview ? columnsOf(preview, hasHeaderRow, (n) => `${t('import.column')} ${n}`) : []), [preview, hasHeaderRow, t]);
-  const targets = useMemo(() => importTargets(fields, Object.values(suggested)), [fields, suggested]);
+  const targets = useMemo(() => importTargets(preview?.targets ?? [], t), [preview, t]);
   const placed = placeErrors(startErrors.errors, startErrors.columns);
 
   async function start() {

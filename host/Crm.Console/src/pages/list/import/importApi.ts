@@ -20,6 +20,7 @@ export const PreviewImport = graphql(`
     previewImport(entityType: $entityType, fileId: $fileId, options: $options) {
       fileName format encoding delimiter headers rows
       suggestedMapping { column field }
+      targets { field label valueType }
       errors { code message path }
     }
   }
@@ -56,6 +57,8 @@ export interface Preview {
   headers: string[];
   rows: string[][];
   suggestedMapping: { column: string; field: string }[];
+  /** Every field a column may fill, as the mapping names it (phones:MOBILE, companyIds included). */
+  targets: { field: string; label: string; valueType?: string | null }[];
 }
 
 /** A payload's error as the API gives it: its path says which option it concerns (options.mapping.2.field ...). */
