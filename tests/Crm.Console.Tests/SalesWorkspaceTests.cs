@@ -248,6 +248,43 @@ public sealed class SalesWorkspaceTests(ConsoleFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_contacts_phones_are_edited_in_place_one_removed_one_added_with_its_kind()
+    {
+        var (_, email) = await fixture.NewUserAsync("Iga", ConsoleFixture.Everything(ConsoleFixture.SalesTypes));
+        var name = Records.NewMarker("Zofia ");
+        var contactId = await Host.CreateContactAsync(new
+        {
+            name,
+            phones = new[] { new { value = "+48 600 100 200", valueType = "WORK" }, new { value = "+48 22 000 01 02", valueType = "HOME" } },
+        });
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        await page.GotoAsync($"/records/contact/{contactId}");
+        var phones = page.Locator(".field[data-field=phones]");
+        await Expect(phones).ToContainTextAsync("+48 22 000 01 02");
+        await Expect(phones).ToContainTextAsync("Home");
+
+        await phones.GetByRole(AriaRole.Button, new() { Name = "Edit Phone" }).ClickAsync();
+        await phones.GetByRole(AriaRole.Button, new() { Name = "Remove Phone 2" }).ClickAsync();
+        await phones.GetByRole(AriaRole.Button, new() { Name = "Add to Phone" }).ClickAsync();
+        // The API's refusal (a value over its length limit) shows at the field.
+        await phones.GetByLabel("Phone 2: Value").FillAsync(new string('9', 251));
+        await phones.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(phones.Locator(".error")).ToContainTextAsync("the limit is 250");
+        await phones.GetByLabel("Phone 2: Value").FillAsync("+48 601 300 400");
+        await phones.GetByLabel("Phone 2: Kind").SelectOptionAsync(new SelectOptionValue { Label = "Mobile" });
+        await phones.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(phones.Locator(".inline-edit")).ToHaveCountAsync(0);
+        await Expect(phones).ToContainTextAsync("+48 601 300 400");
+        await Expect(phones).Not.ToContainTextAsync("+48 22 000 01 02");
+
+        var stored = (await Host.QueryAsync("query($id: ID!) { contact(id: $id) { phones { value valueType } } }", new { id = contactId })).ShouldSucceed();
+        var saved = stored.Data!["contact"]!["phones"]!.AsArray().Select(p => $"{p!["value"]} {p["valueType"]}").ToList();
+        Assert.Equal(["+48 600 100 200 WORK", "+48 601 300 400 MOBILE"], saved);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task My_day_shows_planned_activities_overdue_first()
     {
         var (userId, email) = await fixture.NewUserAsync("Kasia", ConsoleFixture.Everything(ConsoleFixture.SalesTypes));
