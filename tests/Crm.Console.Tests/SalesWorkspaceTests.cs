@@ -285,6 +285,34 @@ public sealed class SalesWorkspaceTests(ConsoleFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task The_assignee_picker_finds_a_user_by_what_is_typed()
+    {
+        var (_, email) = await fixture.NewUserAsync("Ola", ConsoleFixture.Everything(ConsoleFixture.SalesTypes));
+        var lastName = Records.NewMarker("Pickme");
+        var wanted = await Host.CreateUserAsync(new { email = PermissionHelpers.NewEmail("wanted"), name = "Teresa", lastName });
+        var dealId = await Host.CreateDealAsync(new { title = Records.NewMarker("Desks ") });
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        await page.GotoAsync($"/records/deal/{dealId}");
+
+        var field = page.Locator(".field[data-field=assignedById]");
+        await field.GetByRole(AriaRole.Button, new() { Name = "Edit Responsible" }).ClickAsync();
+        await field.GetByRole(AriaRole.Searchbox, new() { Name = "Responsible: Search" }).FillAsync(lastName.ToLowerInvariant());
+        // The search answers with this one user: offered beside the empty choice and the deal's current assignee (the administrator).
+        var select = field.GetByRole(AriaRole.Combobox, new() { Name = "Responsible" });
+        await Expect(select.Locator("option")).ToHaveCountAsync(3);
+        await Expect(select.Locator("option").Nth(1)).ToHaveAttributeAsync("value", "1");
+        await select.SelectOptionAsync(new SelectOptionValue { Label = $"Teresa {lastName}" });
+        await field.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(field.Locator(".inline-edit")).ToHaveCountAsync(0);
+        await Expect(field).ToContainTextAsync($"Teresa {lastName}");
+
+        var stored = (await Host.QueryAsync("query($id: ID!) { deal(id: $id) { assignedById } }", new { id = dealId })).ShouldSucceed();
+        Assert.Equal(wanted, stored.Data!["deal"]!["assignedById"]!.GetValue<string>());
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task My_day_shows_planned_activities_overdue_first()
     {
         var (userId, email) = await fixture.NewUserAsync("Kasia", ConsoleFixture.Everything(ConsoleFixture.SalesTypes));

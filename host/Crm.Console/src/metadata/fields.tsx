@@ -1,4 +1,5 @@
 import { Link } from 'wouter';
+import { UserPicker } from '../components/UserPicker';
 import { useI18n, type MessageKey, type Translate } from '../i18n';
 import { recordPath } from './entityTypes';
 import type { ListItem, UserRef } from './lookups';
@@ -218,16 +219,7 @@ export function FieldInput({
         </select>
       );
     case 'USER':
-      return (
-        <select {...common} onChange={(e) => onChange(e.target.value)}>
-          <option value="" />
-          {lookups.users.map((u) => (
-            <option key={u.id} value={u.id}>
-              {u.name}
-            </option>
-          ))}
-        </select>
-      );
+      return <UserPicker value={value} onChange={onChange} known={lookups.users} id={id} name={field.name} label={label ?? field.label} invalid={invalid} describedBy={describedBy} />;
     case 'TEXT':
       return <textarea {...common} rows={3} onChange={(e) => onChange(e.target.value)} />;
     default:
