@@ -285,6 +285,34 @@ public sealed class SalesWorkspaceTests(ConsoleFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_custom_address_field_is_edited_in_place_part_by_part()
+    {
+        var code = $"UF_CRM_ADDR_{Guid.NewGuid().ToString("N")[..8].ToUpperInvariant()}";
+        var fieldName = Crm.PluginSdk.CustomFields.CustomFieldSpec.GraphName(code);
+        (await Host.MutateAsync("createCustomField", "mutation($input: CreateCustomFieldInput!) { createCustomField(input: $input) { customField { id } errors { code message } } }",
+            new { input = new { entityType = "COMPANY", code, type = "ADDRESS", label = "Head office" } })).Ok();
+        var (_, email) = await fixture.NewUserAsync("Hela", ConsoleFixture.Everything(ConsoleFixture.SalesTypes));
+        var companyId = await Host.CreateCompanyAsync(new { title = Records.NewMarker("Amber ") });
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        await page.GotoAsync($"/records/company/{companyId}");
+
+        var field = page.Locator($".field[data-field={fieldName}]");
+        await field.GetByRole(AriaRole.Button, new() { Name = "Edit Head office" }).ClickAsync();
+        await field.GetByLabel("Head office: City").FillAsync("Gdańsk");
+        await field.GetByLabel("Head office: Country", new() { Exact = true }).FillAsync("Poland");
+        await field.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(field.Locator(".inline-edit")).ToHaveCountAsync(0);
+        await Expect(field).ToContainTextAsync("Gdańsk, Poland");
+
+        var stored = (await Host.QueryAsync($"query($id: ID!) {{ company(id: $id) {{ {fieldName} {{ city country address1 }} }} }}", new { id = companyId })).ShouldSucceed();
+        var address = stored.Data!["company"]![fieldName]!;
+        Assert.Equal(("Gdańsk", "Poland"), (address["city"]!.GetValue<string>(), address["country"]!.GetValue<string>()));
+        Assert.Null(address["address1"]);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task The_assignee_picker_finds_a_user_by_what_is_typed()
     {
         var (_, email) = await fixture.NewUserAsync("Ola", ConsoleFixture.Everything(ConsoleFixture.SalesTypes));
