@@ -248,6 +248,99 @@ public sealed class SalesWorkspaceTests(ConsoleFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_contacts_phones_are_edited_in_place_one_removed_one_added_with_its_kind()
+    {
+        var (_, email) = await fixture.NewUserAsync("Iga", ConsoleFixture.Everything(ConsoleFixture.SalesTypes));
+        var name = Records.NewMarker("Zofia ");
+        var contactId = await Host.CreateContactAsync(new
+        {
+            name,
+            phones = new[] { new { value = "+48 600 100 200", valueType = "WORK" }, new { value = "+48 22 000 01 02", valueType = "HOME" } },
+        });
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        await page.GotoAsync($"/records/contact/{contactId}");
+        var phones = page.Locator(".field[data-field=phones]");
+        await Expect(phones).ToContainTextAsync("+48 22 000 01 02");
+        await Expect(phones).ToContainTextAsync("Home");
+
+        await phones.GetByRole(AriaRole.Button, new() { Name = "Edit Phone" }).ClickAsync();
+        await phones.GetByRole(AriaRole.Button, new() { Name = "Remove Phone 2" }).ClickAsync();
+        await phones.GetByRole(AriaRole.Button, new() { Name = "Add to Phone" }).ClickAsync();
+        // The API's refusal (a value over its length limit) shows at the field.
+        await phones.GetByLabel("Phone 2: Value").FillAsync(new string('9', 251));
+        await phones.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(phones.Locator(".error")).ToContainTextAsync("the limit is 250");
+        await phones.GetByLabel("Phone 2: Value").FillAsync("+48 601 300 400");
+        await phones.GetByLabel("Phone 2: Kind").SelectOptionAsync(new SelectOptionValue { Label = "Mobile" });
+        await phones.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(phones.Locator(".inline-edit")).ToHaveCountAsync(0);
+        await Expect(phones).ToContainTextAsync("+48 601 300 400");
+        await Expect(phones).Not.ToContainTextAsync("+48 22 000 01 02");
+
+        var stored = (await Host.QueryAsync("query($id: ID!) { contact(id: $id) { phones { value valueType } } }", new { id = contactId })).ShouldSucceed();
+        var saved = stored.Data!["contact"]!["phones"]!.AsArray().Select(p => $"{p!["value"]} {p["valueType"]}").ToList();
+        Assert.Equal(["+48 600 100 200 WORK", "+48 601 300 400 MOBILE"], saved);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_custom_address_field_is_edited_in_place_part_by_part()
+    {
+        var code = $"UF_CRM_ADDR_{Guid.NewGuid().ToString("N")[..8].ToUpperInvariant()}";
+        var fieldName = Crm.PluginSdk.CustomFields.CustomFieldSpec.GraphName(code);
+        (await Host.MutateAsync("createCustomField", "mutation($input: CreateCustomFieldInput!) { createCustomField(input: $input) { customField { id } errors { code message } } }",
+            new { input = new { entityType = "COMPANY", code, type = "ADDRESS", label = "Head office" } })).Ok();
+        var (_, email) = await fixture.NewUserAsync("Hela", ConsoleFixture.Everything(ConsoleFixture.SalesTypes));
+        var companyId = await Host.CreateCompanyAsync(new { title = Records.NewMarker("Amber ") });
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        await page.GotoAsync($"/records/company/{companyId}");
+
+        var field = page.Locator($".field[data-field={fieldName}]");
+        await field.GetByRole(AriaRole.Button, new() { Name = "Edit Head office" }).ClickAsync();
+        await field.GetByLabel("Head office: City").FillAsync("Gdańsk");
+        await field.GetByLabel("Head office: Country", new() { Exact = true }).FillAsync("Poland");
+        await field.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(field.Locator(".inline-edit")).ToHaveCountAsync(0);
+        await Expect(field).ToContainTextAsync("Gdańsk, Poland");
+
+        var stored = (await Host.QueryAsync($"query($id: ID!) {{ company(id: $id) {{ {fieldName} {{ city country address1 }} }} }}", new { id = companyId })).ShouldSucceed();
+        var address = stored.Data!["company"]![fieldName]!;
+        Assert.Equal(("Gdańsk", "Poland"), (address["city"]!.GetValue<string>(), address["country"]!.GetValue<string>()));
+        Assert.Null(address["address1"]);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_assignee_picker_finds_a_user_by_what_is_typed()
+    {
+        var (_, email) = await fixture.NewUserAsync("Ola", ConsoleFixture.Everything(ConsoleFixture.SalesTypes));
+        var lastName = Records.NewMarker("Pickme");
+        var wanted = await Host.CreateUserAsync(new { email = PermissionHelpers.NewEmail("wanted"), name = "Teresa", lastName });
+        var dealId = await Host.CreateDealAsync(new { title = Records.NewMarker("Desks ") });
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        await page.GotoAsync($"/records/deal/{dealId}");
+
+        var field = page.Locator(".field[data-field=assignedById]");
+        await field.GetByRole(AriaRole.Button, new() { Name = "Edit Responsible" }).ClickAsync();
+        await field.GetByRole(AriaRole.Searchbox, new() { Name = "Responsible: Search" }).FillAsync(lastName.ToLowerInvariant());
+        // The search answers with this one user: offered beside the empty choice and the deal's current assignee (the administrator).
+        var select = field.GetByRole(AriaRole.Combobox, new() { Name = "Responsible" });
+        await Expect(select.Locator("option")).ToHaveCountAsync(3);
+        await Expect(select.Locator("option").Nth(1)).ToHaveAttributeAsync("value", "1");
+        await select.SelectOptionAsync(new SelectOptionValue { Label = $"Teresa {lastName}" });
+        await field.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(field.Locator(".inline-edit")).ToHaveCountAsync(0);
+        await Expect(field).ToContainTextAsync($"Teresa {lastName}");
+
+        var stored = (await Host.QueryAsync("query($id: ID!) { deal(id: $id) { assignedById } }", new { id = dealId })).ShouldSucceed();
+        Assert.Equal(wanted, stored.Data!["deal"]!["assignedById"]!.GetValue<string>());
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task My_day_shows_planned_activities_overdue_first()
     {
         var (userId, email) = await fixture.NewUserAsync("Kasia", ConsoleFixture.Everything(ConsoleFixture.SalesTypes));

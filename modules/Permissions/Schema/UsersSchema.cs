@@ -93,7 +93,12 @@ public sealed class UsersSchema : ISchemaContributor
             Arguments = new QueryArguments(
                 new QueryArgument<IntGraphType> { Name = "first", Description = $"How many (default {composer.Limits.DefaultPageSize}, at most {composer.Limits.MaxPageSize})." },
                 new QueryArgument<IdGraphType> { Name = "after", Description = "The id after which the page starts." },
-                new QueryArgument<BooleanGraphType> { Name = "active", Description = "Only active (true) or only disabled (false) users." }),
+                new QueryArgument<BooleanGraphType> { Name = "active", Description = "Only active (true) or only disabled (false) users." },
+                new QueryArgument<StringGraphType>
+                {
+                    Name = "search",
+                    Description = $"Only users whose name, last name or e-mail holds each word, ignoring case (at most {UserSearch.MaxWords} words; as long as Limits:MaxSearchLength allows).",
+                }),
             Resolver = new FuncFieldResolver<object?>(async c =>
             {
                 RequireSignIn(c);
@@ -105,9 +110,15 @@ public sealed class UsersSchema : ISchemaContributor
 
                 var after = c.GetArgument<object?>("after") is { } a ? RecordIds.Parse(a, "after", "user") : 0;
                 var active = c.GetArgument<bool?>("active");
-                return await c.RequestServices!.GetRequiredService<PermissionsDbContext>().Users.AsNoTracking()
-                    .Where(u => u.Id > after && (active == null || u.Active == active))
-                    .OrderBy(u => u.Id).Take(first).ToListAsync(c.CancellationToken);
+                var search = c.GetArgument<string?>("search");
+                if (search is not null && search.Length > composer.Limits.MaxSearchLength)
+                {
+                    throw ErrorCodes.Error(ErrorCodes.LimitExceeded, $"'search' is {search.Length} characters long; the limit is {composer.Limits.MaxSearchLength} (Limits:MaxSearchLength).");
+                }
+
+                var users = c.RequestServices!.GetRequiredService<PermissionsDbContext>().Users.AsNoTracking()
+                    .Where(u => u.Id > after && (active == null || u.Active == active));
+                return await UserSearch.Matching(users, search).OrderBy(u => u.Id).Take(first).ToListAsync(c.CancellationToken);
             }),
         });
         composer.Query.AddField(new FieldType

@@ -191,6 +191,32 @@ public abstract class RolesAndDirectoryTests(HostFixture fixture)
     }
 
     [Fact]
+    public async Task Users_are_searched_by_every_word_in_name_last_name_or_email_ignoring_case()
+    {
+        var marker = Records.NewMarker("Srch");
+        var anna = await Host.CreateUserAsync(new { email = NewEmail("anna"), name = $"Anna{marker}", lastName = "Kowalska" });
+        var adam = await Host.CreateUserAsync(new { email = NewEmail("adam"), name = $"Adam{marker}", lastName = "Nowak" });
+        var viaEmail = await Host.CreateUserAsync(new { email = $"{marker}.desk@example.com", name = "Front", lastName = "Desk" });
+        const string query = "query($search: String, $active: Boolean) { users(first: 200, search: $search, active: $active) { id } }";
+        async Task<string[]> Found(string search, bool? active = null) =>
+            [.. (await Host.QueryAsync(query, new { search, active })).ShouldSucceed().Data!["users"]!.AsArray().Select(u => u!["id"]!.GetValue<string>())];
+
+        Assert.Equal([anna, adam, viaEmail], await Found(marker.ToUpperInvariant()));
+        Assert.Equal([anna], await Found($"kowal {marker.ToLowerInvariant()}"));
+        Assert.Equal([adam], await Found($"  {marker}   NOWAK "));
+        Assert.Equal([viaEmail], await Found($"{marker}.desk@"));
+        Assert.Empty(await Found($"{marker} nobody"));
+        Assert.Empty(await Found($"{marker} %"));
+        Assert.Empty(await Found($"{marker}_"));
+        Assert.Empty(await Found(marker, active: false));
+        Assert.Contains("1", await Found(""));
+
+        // Ten times Limits:MaxSearchLength is refused before any work.
+        var refused = await Host.QueryAsync(query, new { search = new string('a', 10_000) });
+        Assert.Equal("LIMIT_EXCEEDED", refused.ErrorCodes.Single());
+    }
+
+    [Fact]
     public async Task Bad_inputs_are_refused_with_a_code_and_path_and_write_nothing()
     {
         const string create = "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } errors { code message path } } }";

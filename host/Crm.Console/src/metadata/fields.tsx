@@ -1,5 +1,6 @@
 import { Link } from 'wouter';
-import { useI18n } from '../i18n';
+import { UserPicker } from '../components/UserPicker';
+import { useI18n, type MessageKey, type Translate } from '../i18n';
 import { recordPath } from './entityTypes';
 import type { ListItem, UserRef } from './lookups';
 import type { EntityFieldInfo } from './types';
@@ -43,6 +44,20 @@ export function objectLabel(value: unknown): string | null {
   if (typeof o.name === 'string') return [o.name, o.lastName].filter((v) => typeof v === 'string' && v).join(' ');
   const text = Object.entries(o).find(([k, v]) => k !== 'id' && k !== '__typename' && typeof v === 'string');
   return text ? String(text[1]) : null;
+}
+
+/** A part's label (address1, valueType ...) in the user's language; the API's name when the console has none. */
+export function partLabel(t: Translate, name: string): string {
+  const key = `part.${name}` as MessageKey;
+  const text = t(key);
+  return text === key ? name : text;
+}
+
+/** An enum value's label (a phone's MOBILE ...) in the user's language; the API's name when the console has none. */
+export function enumLabel(t: Translate, value: string): string {
+  const key = `valueType.${value}` as MessageKey;
+  const text = t(key);
+  return text === key ? value : text;
 }
 
 /** A field's value as a person reads it; object: what a reference or user id names (the row's objectField), when loaded. */
@@ -91,11 +106,33 @@ export function FieldValue({ field, value, lookups, object }: { field: EntityFie
         ) : (
           <span key={key}>#{text}</span>
         );
+      case 'CONTACT_POINTS': {
+        const point = v as { value?: string; valueType?: string };
+        return (
+          <span key={key} className="contact-point">
+            {point.value}
+            {point.valueType && <span className="badge">{enumLabel(t, point.valueType)}</span>}
+          </span>
+        );
+      }
+      case 'ADDRESS':
+        return <span key={key}>{Object.entries(v as Record<string, unknown>).filter(([k, part]) => k !== '__typename' && part).map(([, part]) => String(part)).join(', ')}</span>;
+      case 'RECORD_REFERENCE': {
+        const link = v as { entityType?: string; id?: string };
+        return link.entityType && link.id ? (
+          <Link key={key} href={recordPath(link.entityType, link.id)}>
+            {`${link.entityType} #${link.id}`}
+          </Link>
+        ) : (
+          <span key={key}>—</span>
+        );
+      }
       default:
         return <span key={key}>{typeof v === 'object' ? JSON.stringify(v) : text}</span>;
     }
   };
   if (Array.isArray(value)) {
+    if (value.length === 0) return <span className="muted">—</span>;
     return <span className="values">{value.map((v, i) => one(v, i))}</span>;
   }
   return one(value);
@@ -182,16 +219,7 @@ export function FieldInput({
         </select>
       );
     case 'USER':
-      return (
-        <select {...common} onChange={(e) => onChange(e.target.value)}>
-          <option value="" />
-          {lookups.users.map((u) => (
-            <option key={u.id} value={u.id}>
-              {u.name}
-            </option>
-          ))}
-        </select>
-      );
+      return <UserPicker value={value} onChange={onChange} known={lookups.users} id={id} name={field.name} label={label ?? field.label} invalid={invalid} describedBy={describedBy} />;
     case 'TEXT':
       return <textarea {...common} rows={3} onChange={(e) => onChange(e.target.value)} />;
     default:

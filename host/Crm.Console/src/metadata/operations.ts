@@ -1,5 +1,6 @@
 import type { EntityFieldInfo, EntityTypeInfo } from './types';
 import { isScalar } from './fields';
+import type { Shapes } from './shapes';
 
 // GraphQL text for any record type, made from its metadata: the list, one record, and its
 // create, update and delete mutations. Names come from the API itself (listField, recordField,
@@ -22,8 +23,12 @@ export function titlesOf(types: EntityTypeInfo[]): Titles {
  * The fields, and for a reference or a user the object its id names (objectField: company,
  * assignedBy), loaded in the same query: a link shows the record's title, not its id.
  */
-function selection(type: EntityTypeInfo, fields: EntityFieldInfo[], titles: Titles): string {
-  const names = new Set(['id', type.titleField, ...fields.map((f) => f.name)]);
+function selection(type: EntityTypeInfo, fields: EntityFieldInfo[], titles: Titles, shapes?: Shapes): string {
+  const names = new Set(['id', type.titleField, ...fields.filter(isScalar).map((f) => f.name)]);
+  for (const f of fields) {
+    const parts = shapes?.get(f.name);
+    if (parts) names.add(`${f.name} { ${parts.map((p) => p.name).join(' ')} }`);
+  }
   if (type.stageField) names.add(type.stageField);
   for (const f of fields) {
     if (!f.objectField || f.list) continue;
@@ -44,8 +49,13 @@ export function listQuery(type: EntityTypeInfo, fields: EntityFieldInfo[], title
 }`;
 }
 
-export function recordQuery(type: EntityTypeInfo, titles: Titles): string {
-  return `query ConsoleRecord($id: ID!) { record: ${type.recordField}(id: $id) { ${selection(type, selectableFields(type), titles)} } }`;
+/** The fields a record page shows: the scalars, and the composite values whose parts are known (shapes). */
+export function recordFields(type: EntityTypeInfo, shapes: Shapes): EntityFieldInfo[] {
+  return type.fields.filter((f) => isScalar(f) || shapes.has(f.name));
+}
+
+export function recordQuery(type: EntityTypeInfo, titles: Titles, shapes: Shapes): string {
+  return `query ConsoleRecord($id: ID!) { record: ${type.recordField}(id: $id) { ${selection(type, recordFields(type, shapes), titles, shapes)} } }`;
 }
 
 export function updateMutation(type: EntityTypeInfo): string | null {

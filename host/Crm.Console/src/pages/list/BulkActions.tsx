@@ -5,6 +5,7 @@ import { graphql } from '../../gql';
 import type { CrmEntityType } from '../../gql/graphql';
 import { useI18n } from '../../i18n';
 import { JobStatus, bulkCounts, fetchJobFile, useJob, useJobEnd, type JobView } from '../../jobs/jobs';
+import { UserPicker } from '../../components/UserPicker';
 import { FieldInput, isScalar, parseInput, type Lookups } from '../../metadata/fields';
 import type { ListItem } from '../../metadata/lookups';
 import { allowed, type EntityFieldInfo, type EntityTypeInfo } from '../../metadata/types';
@@ -123,14 +124,7 @@ export function BulkActions({
         </button>
       )}
       {canUpdate && assignable && (
-        <select aria-label={t('list.assign')} value="" onChange={(e) => e.target.value && void run({ kind: 'ASSIGN', userId: e.target.value })}>
-          <option value="">{t('list.assign')}</option>
-          {lookups.users.map((u) => (
-            <option key={u.id} value={u.id}>
-              {u.name}
-            </option>
-          ))}
-        </select>
+        <UserPicker value="" onChange={(userId) => userId && void run({ kind: 'ASSIGN', userId })} known={lookups.users} label={t('list.assign')} emptyLabel={t('list.assign')} />
       )}
       {canUpdate && stageField && stages && (
         <select

@@ -5,10 +5,12 @@ import { useI18n } from '../../i18n';
 import { listPath, recordPath, useEntityType, useEntityTypes } from '../../metadata/entityTypes';
 import { FieldInput, FieldValue, inputText, parseInput, type Lookups } from '../../metadata/fields';
 import { useSelectionLists, useUsers } from '../../metadata/lookups';
-import { errorsByField, recordQuery, relatedQuery, selectableFields, titlesOf, updateMutation, type Row, type UserError } from '../../metadata/operations';
+import { errorsByField, recordFields, recordQuery, relatedQuery, titlesOf, updateMutation, type Row, type UserError } from '../../metadata/operations';
+import { useShapes, type Part, type Shapes } from '../../metadata/shapes';
 import { allowed, type EntityFieldInfo, type EntityTypeInfo } from '../../metadata/types';
 import { Problem } from '../../components/Problem';
 import { Activities } from './Activities';
+import { CompositeInput, inputOf, itemsOf, type CompositeItem } from './CompositeInput';
 import { ConvertLeadDialog } from './ConvertLeadDialog';
 import { Timeline } from './Timeline';
 
@@ -23,8 +25,10 @@ function RecordPage({ type, id }: { type: EntityTypeInfo; id: string }) {
   const { t } = useI18n();
   const lookups: Lookups = { lists: useSelectionLists(), users: useUsers() };
   const types = useEntityTypes();
-  const query = useMemo(() => recordQuery(type, titlesOf(types)), [type, types]);
-  const [result, reexecute] = useQuery<{ record: Row | null }>({ query, variables: { id }, requestPolicy: 'cache-and-network' });
+  // The composite fields' parts come from the schema first: the record is asked for once they are known.
+  const shapes = useShapes(type);
+  const query = useMemo(() => recordQuery(type, titlesOf(types), shapes ?? new Map()), [type, types, shapes]);
+  const [result, reexecute] = useQuery<{ record: Row | null }>({ query, variables: { id }, requestPolicy: 'cache-and-network', pause: !shapes });
   const [converting, setConverting] = useState(false);
   // A refetch (after an edit, or a mutation that touched the type) keeps the page up with what it showed.
   const shown = useRef<Row | null>(null);
@@ -32,7 +36,7 @@ function RecordPage({ type, id }: { type: EntityTypeInfo; id: string }) {
   const record = shown.current;
 
   if (result.error) return <Problem message={result.error.message} onRetry={() => reexecute({ requestPolicy: 'network-only' })} />;
-  if (result.fetching && !record) return <p className="loading">{t('app.loading')}</p>;
+  if ((result.fetching || !shapes) && !record) return <p className="loading">{t('app.loading')}</p>;
   if (!record) return <p>{t('record.notFound')}</p>;
 
   const stageField = type.stageField ? type.fields.find((f) => f.name === type.stageField) : undefined;
@@ -63,7 +67,7 @@ function RecordPage({ type, id }: { type: EntityTypeInfo; id: string }) {
       </div>
       <div className="record-columns">
         <div className="record-fields">
-          <FieldGroups type={type} record={record} lookups={lookups} onSaved={refresh} />
+          <FieldGroups type={type} record={record} lookups={lookups} shapes={shapes ?? new Map()} onSaved={refresh} />
           <Related type={type} record={record} />
         </div>
         <div className="record-side">
@@ -76,8 +80,8 @@ function RecordPage({ type, id }: { type: EntityTypeInfo; id: string }) {
   );
 }
 
-function FieldGroups({ type, record, lookups, onSaved }: { type: EntityTypeInfo; record: Row; lookups: Lookups; onSaved: () => void }) {
-  const fields = selectableFields(type).filter((f) => f.name !== 'id');
+function FieldGroups({ type, record, lookups, shapes, onSaved }: { type: EntityTypeInfo; record: Row; lookups: Lookups; shapes: Shapes; onSaved: () => void }) {
+  const fields = recordFields(type, shapes).filter((f) => f.name !== 'id');
   // In the API's order, the groups where their first field is; each labelled by the API in the user's language.
   const groups = new Map<string, EntityFieldInfo[]>();
   for (const f of fields) groups.set(f.group, [...(groups.get(f.group) ?? []), f]);
@@ -89,7 +93,16 @@ function FieldGroups({ type, record, lookups, onSaved }: { type: EntityTypeInfo;
           <h2>{members[0]!.groupLabel}</h2>
           <dl>
             {members.map((f) => (
-              <EditableField key={f.name} type={type} record={record} field={f} lookups={lookups} editable={canEdit && !f.readOnly && !f.list} onSaved={onSaved} />
+              <EditableField
+                key={f.name}
+                type={type}
+                record={record}
+                field={f}
+                parts={shapes.get(f.name)}
+                lookups={lookups}
+                editable={canEdit && !f.readOnly && (!f.list || shapes.has(f.name))}
+                onSaved={onSaved}
+              />
             ))}
           </dl>
         </section>
@@ -103,6 +116,7 @@ function EditableField({
   type,
   record,
   field,
+  parts,
   lookups,
   editable,
   onSaved,
@@ -110,6 +124,8 @@ function EditableField({
   type: EntityTypeInfo;
   record: Row;
   field: EntityFieldInfo;
+  /** The parts of a composite value (phones: value, valueType), edited row by row. */
+  parts?: Part[];
   lookups: Lookups;
   editable: boolean;
   onSaved: () => void;
@@ -118,12 +134,13 @@ function EditableField({
   const id = useId();
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState('');
+  const [items, setItems] = useState<CompositeItem[]>([]);
   const [errors, setErrors] = useState<string[]>([]);
   const [{ fetching }, update] = useMutation(updateMutation(type) ?? '');
 
   async function save(e: FormEvent) {
     e.preventDefault();
-    const result = await update({ id: record.id, input: { [field.name]: parseInput(field, text) } });
+    const result = await update({ id: record.id, input: { [field.name]: parts ? inputOf(field, items) : parseInput(field, text) } });
     const refused = (result.data as { result?: { errors: UserError[] } } | undefined)?.result?.errors ?? [];
     if (result.error) setErrors([result.error.message]);
     else if (refused.length) setErrors([...errorsByField(refused, [field.name]).values()].flat());
@@ -142,15 +159,27 @@ function EditableField({
       <dd>
         {editing ? (
           <form onSubmit={save} className="inline-edit">
-            <FieldInput
-              field={field}
-              id={id}
-              value={text}
-              onChange={setText}
-              lookups={lookups}
-              invalid={errors.length > 0}
-              describedBy={errors.length ? `${id}-error` : undefined}
-            />
+            {parts ? (
+              <CompositeInput
+                field={field}
+                parts={parts}
+                items={items}
+                onChange={setItems}
+                id={id}
+                invalid={errors.length > 0}
+                describedBy={errors.length ? `${id}-error` : undefined}
+              />
+            ) : (
+              <FieldInput
+                field={field}
+                id={id}
+                value={text}
+                onChange={setText}
+                lookups={lookups}
+                invalid={errors.length > 0}
+                describedBy={errors.length ? `${id}-error` : undefined}
+              />
+            )}
             <button type="submit" className="primary" disabled={fetching}>
               {t('record.save')}
             </button>
@@ -180,7 +209,8 @@ function EditableField({
                 className="edit"
                 aria-label={t('record.edit', { field: field.label })}
                 onClick={() => {
-                  setText(inputText(field, record[field.name]));
+                  if (parts) setItems(itemsOf(field, parts, record[field.name]));
+                  else setText(inputText(field, record[field.name]));
                   setEditing(true);
                 }}
               >
