@@ -50,7 +50,7 @@ internal static class CopiedInserts
     private static TablePlan? Plan(IEntityType type, List<EntityEntry> entries, HashSet<IEntityType> addedTypes)
     {
         if (type.GetTableName() is not { } tableName || type.BaseType is not null || type.GetDirectlyDerivedTypes().Any() || type.IsOwned()
-            || type.GetNavigations().Any(n => n.TargetEntityType.IsOwned())
+            || type.GetNavigations().Any(n => n.TargetEntityType.IsOwned()) || type.GetComplexProperties().Any() // columns beyond the type's own properties
             || type.FindPrimaryKey() is not { Properties: [{ ValueGenerated: ValueGenerated.OnAdd, ClrType: var keyType } key] } || keyType != typeof(long)
             // Another new row pointing at these takes their ids from EF's insert.
             || type.GetReferencingForeignKeys().Any(fk => addedTypes.Contains(fk.DeclaringEntityType)))
