@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using Crm.Host.Tests.CustomFields;
 using Crm.Host.Tests.Infrastructure;
 using Crm.Host.Tests.Jobs;
 using Crm.Host.Tests.Permissions;
@@ -175,6 +176,8 @@ public abstract partial class BulkCreateTests(BulkCreateHost fixture)
     public async Task Many_contacts_created_together_are_written_as_each_create_alone_writes_them()
     {
         var marker = Records.NewMarker("BulkMany");
+        // A custom field (the JSON document column), a date and a list value among the copied values.
+        var tags = (await Host.CreateFieldAsync(new { entityType = "CONTACT", code = CustomFieldHelpers.NewCode("BULKTAGS"), type = "STRING", label = "Tags " + marker, multiple = true }))["fieldName"]!.GetValue<string>();
         await using var scope = Host.Services.CreateAsyncScope();
         var services = scope.ServiceProvider;
         SignInAdmin(services.GetRequiredService<CurrentActor>());
@@ -185,7 +188,8 @@ public abstract partial class BulkCreateTests(BulkCreateHost fixture)
             .. Enumerable.Range(0, 24).Select(i => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?>
             {
                 ["name"] = $"Ann{i}", ["lastName"] = marker + tag, ["post"] = i % 3 == 0 ? null : $"Chief {i}", ["comments"] = i % 2 == 0 ? $"Met on day {i}, \"quoted\"\n\ttabbed ż" : null,
-                ["emails"] = Emails($"ann{i}.{tag}.{marker}@example.com"),
+                ["emails"] = Emails($"ann{i}.{tag}.{marker}@example.com"), ["birthdate"] = i % 4 == 0 ? null : new DateOnly(1980, 1, i + 1), ["sourceId"] = i % 2 == 0 ? "CALL" : null,
+                [tags] = i % 3 == 1 ? null : new List<object?> { "red", $"tag {i}" },
                 ["phones"] = new List<object?> { new Dictionary<string, object?> { ["value"] = $"+48 6{(tag == "together" ? 1 : 2)}{i:D2}00{i:D3}", ["valueType"] = "MOBILE" } },
             }),
             new Dictionary<string, object?> { ["post"] = "Nobody" }, // refused by the contact's hook: the rest is still written together
