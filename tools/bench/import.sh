@@ -8,6 +8,8 @@
 # ends, and prints rows, rows/s (the job's startedAt to finishedAt), the host's CPU seconds for the
 # import, its peak resident set (VmHWM) and the contacts in the database; then cleans up.
 #   tools/bench/import.sh [--contacts N] [--batch-size N] [--skip-duplicates]
+# With trace=FILE.nettrace (and dotnet-trace on the PATH) the host's CPU is sampled for the import's
+# first trace_seconds (default 10) seconds: open the file with `dotnet-trace report FILE topN` or PerfView.
 set -euo pipefail
 contacts=100000 batch_size=500 skip_duplicates=0
 while [ $# -gt 0 ]; do
@@ -48,6 +50,11 @@ file=$(curl -fs "http://127.0.0.1:$http_port/uploads?fileName=contacts.csv" -H "
 mapping=$(gql "{\"query\":\"{ previewImport(entityType: CONTACT, fileId: \\\"$file\\\") { suggestedMapping { column field } } }\"}" | jq -c '.data.previewImport.suggestedMapping')
 duplicates=CREATE; [ "$skip_duplicates" = 1 ] && duplicates=SKIP
 echo "== startImport(entityType: CONTACT, duplicates: $duplicates), batches of $batch_size"
+if [ -n "${trace:-}" ]; then
+  dotnet-trace collect -p "$host_pid" --profile dotnet-common,dotnet-sampled-thread-time --duration "00:00:00:$(printf %02d "${trace_seconds:-10}")" -o "$trace" >"$work/trace.log" 2>&1 &
+  tracer=$!
+  sleep 2 # the session attached before the import starts
+fi
 cpu_before=$(cpu)
 variables=$(jq -nc --arg f "$file" --argjson m "$mapping" --arg d "$duplicates" '{f: $f, o: {mapping: $m, duplicates: $d, matchBy: (if $d == "SKIP" then "EMAIL" else null end)}}')
 job=$(gql "$(jq -nc --argjson v "$variables" '{query: "mutation($f: ID!, $o: ImportOptionsInput) { startImport(entityType: CONTACT, fileId: $f, options: $o) { job { id } errors { code message } } }", variables: $v}')" \
@@ -60,6 +67,7 @@ while :; do
   sleep 0.5
 done
 cpu_after=$(cpu)
+[ -z "${tracer:-}" ] || wait "$tracer" || cat "$work/trace.log"
 jq -c '.data.job' <<<"$answer"
 [ "$state" = SUCCEEDED ] || exit 1
 rows=$(jq -r '.data.job.done' <<<"$answer")

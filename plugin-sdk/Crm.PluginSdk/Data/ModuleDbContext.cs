@@ -90,6 +90,7 @@ public abstract class ModuleDbContext : DbContext
     private void Release()
     {
         _events.Clear();
+        CopiesAddedRows = false;
         _dependencies = null;
     }
 
@@ -104,6 +105,13 @@ public abstract class ModuleDbContext : DbContext
         Release();
         return base.DisposeAsync();
     }
+
+    /// <summary>
+    /// The next saves write many new rows of a table with PostgreSQL's binary <c>COPY</c> (see
+    /// <see cref="CopiedInserts"/>): set by a bulk create for its one save, whose failure it
+    /// handles whatever the statement that failed.
+    /// </summary>
+    internal bool CopiesAddedRows { get; set; }
 
     /// <summary>The module's schema on PostgreSQL and its table prefix on SQLite: the module id.</summary>
     public abstract string Schema { get; }
@@ -285,9 +293,9 @@ public abstract class ModuleDbContext : DbContext
             int written;
             if (creates)
             {
-                written = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+                written = await SaveRowsAsync(acceptAllChangesOnSuccess, cancellationToken);
                 AddToOutbox(pending, now);
-                await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+                await SaveRowsAsync(acceptAllChangesOnSuccess, cancellationToken);
             }
             else
             {
@@ -315,6 +323,13 @@ public abstract class ModuleDbContext : DbContext
                 await ownTransaction.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>EF's save, after the new rows <see cref="CopiesAddedRows"/> lets <see cref="CopiedInserts"/> write.</summary>
+    private async Task<int> SaveRowsAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken)
+    {
+        var copied = CopiesAddedRows && IsPostgres ? await CopiedInserts.WriteAsync(this, cancellationToken) : 0;
+        return copied + await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 
     /// <summary>The scope's observers of saves that concern some of <paramref name="pending"/>; resolved only when records were saved.</summary>

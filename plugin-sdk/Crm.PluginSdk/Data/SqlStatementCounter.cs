@@ -99,6 +99,9 @@ internal sealed class SqlStatementCounter : DbCommandInterceptor, IDbTransaction
         }
     }
 
+    /// <summary>A statement sent outside EF Core's commands (a <c>COPY</c> on the context's connection).</summary>
+    public static void CountStatement() => Count();
+
     private static void Count()
     {
         for (var scope = Current.Value; scope is not null; scope = scope.Parent)

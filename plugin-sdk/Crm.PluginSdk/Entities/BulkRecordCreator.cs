@@ -138,13 +138,23 @@ internal sealed class BulkRecordCreator<TRecord, TContext>(
         foreach (var one in accepted)
         {
             db.Add(one.Record);
-            if (searchLinks.Touches(services, db, one.Record, one.Input))
+            if (searchLinks.TouchesNew(services, one.Record, one.Input))
             {
                 touching.Add(one.Record);
             }
         }
 
-        await db.SaveChangesAsync(cancellationToken);
+        // The rows and their events copied (PostgreSQL): a failure of the save undoes it to the savepoint and creates one by one.
+        db.CopiesAddedRows = true;
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        finally
+        {
+            db.CopiesAddedRows = false;
+        }
+
         if (touching.Count > 0)
         {
             await searchLinks.RefreshAsync(services, touching.Select(r => r.Id).ToList(), cancellationToken);

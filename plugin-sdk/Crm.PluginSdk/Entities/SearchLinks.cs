@@ -69,18 +69,18 @@ internal sealed class SearchLinks<TRecord, TContext>(CrmEntityDefinition<TRecord
         }
 
         var entry = db.Entry(record);
-        foreach (var link in LinksOf(services))
-        {
-            if (link.Field is { } field
-                ? entry.State == EntityState.Added ? field.Get(record) is not null : entry.Property(field.Property.Name).IsModified
-                : link.Relation!.FromInputName is { } inputName && input.ContainsKey(inputName))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return entry.State == EntityState.Added
+            ? TouchesNew(services, record, input)
+            : LinksOf(services).Any(link => link.Field is { } field ? entry.Property(field.Property.Name).IsModified : link.Relation!.FromInputName is { } inputName && input.ContainsKey(inputName));
     }
+
+    /// <summary>
+    /// <see cref="Touches"/> for a record being created: asks no entry of the context, whose
+    /// <c>Entry</c> compares the record's properties again (a bulk create asks it of every record).
+    /// </summary>
+    public bool TouchesNew(IServiceProvider services, TRecord record, IReadOnlyDictionary<string, object?> input) =>
+        definition.SearchLinkNames.Count > 0
+        && LinksOf(services).Any(link => link.Field is { } field ? field.Get(record) is not null : link.Relation!.FromInputName is { } inputName && input.ContainsKey(inputName));
 
     public async Task RefreshAsync(IServiceProvider services, IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
     {
