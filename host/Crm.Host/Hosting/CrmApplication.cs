@@ -96,6 +96,11 @@ public static class CrmApplication
         services.AddSingleton(catalog);
         // Disabling and enabling modules at run time; the automation catalog leaves out the kinds of those disabled.
         services.AddSingleton<Modules.Runtime.PluginFolderCheck>();
+        // Installing a plugin with no restart: its own container behind the host's (README, "How it is built").
+        services.AddSingleton(new Modules.Runtime.HostServiceDescriptors(services));
+        services.AddSingleton<Modules.Runtime.RuntimePlugins>();
+        services.AddScoped<Modules.Runtime.PluginScopes>();
+        services.AddSingleton<Modules.Runtime.PluginHotLoader>();
         services.AddSingleton<Modules.Runtime.ModuleRuntime>();
         services.AddSingleton<Modules.Runtime.IModuleRuntime>(sp => sp.GetRequiredService<Modules.Runtime.ModuleRuntime>());
         services.AddSingleton<Crm.PluginSdk.Modules.IModuleAvailability>(sp => sp.GetRequiredService<Modules.Runtime.ModuleRuntime>());
