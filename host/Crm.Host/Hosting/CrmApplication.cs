@@ -120,6 +120,10 @@ public static class CrmApplication
         services.AddSingleton(new Marketplace.PluginFolders(modulesPath));
         services.AddScoped<Marketplace.MarketplaceFeeds>();
         services.AddScoped<Marketplace.PluginInstaller>();
+        // Installs made by other hosts while this one runs are loaded here too.
+        services.AddSingleton<Marketplace.PluginInstallTurn>();
+        services.AddSingleton<Marketplace.InstalledPluginsFollower>();
+        services.AddVersionedCachePolling<Marketplace.InstalledPluginsFollower>("Modules:StatePollInterval");
         services.AddScoped<Marketplace.InstalledPlugins>();
         services.AddSingleton<ISchemaContributor, Marketplace.MarketplaceSchemaContributor>();
         services.AddSingleton<SchemaProvider>();

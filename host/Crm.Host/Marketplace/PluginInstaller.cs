@@ -30,10 +30,25 @@ public sealed class PluginInstaller(
     ModuleCatalog catalog,
     PluginFolders folders,
     IModuleRuntime runtime,
+    PluginInstallTurn turn,
     TimeProvider clock,
     ILogger<PluginInstaller> logger)
 {
     public async Task<PluginInstall> InstallAsync(string id, string? version, long by, CancellationToken cancellationToken)
+    {
+        // Taken before the checks, so that this host's follower of other hosts' installs cannot fetch this one meanwhile.
+        await turn.WaitAsync(cancellationToken);
+        try
+        {
+            return await InstallInTurnAsync(id, version, by, cancellationToken);
+        }
+        finally
+        {
+            turn.Release();
+        }
+    }
+
+    private async Task<PluginInstall> InstallInTurnAsync(string id, string? version, long by, CancellationToken cancellationToken)
     {
         var wanted = ParseRequest(id, version);
         if (catalog.All.FirstOrDefault(m => m.Id == id) is { } present)

@@ -133,6 +133,8 @@ public abstract class MarketplaceTests(Engine engine) : IDisposable
         _packages.Publish(_packages.Signed(TestPackages.Manifest("0.2.0"), faults: new { version = "0.2.0" }));
         var modulesA = ModulesFolder();
         var hostA = await StartAsync(modulesA);
+        // Another host of the deployment, running while the plugin is installed through the first.
+        var running = await StartAsync(ModulesFolder());
         await OkAsync(hostA, "addPluginFeed", "url: $url", new { url = _packages.Feed }, "feed { id }");
 
         // Not trusted yet: refused before the package is even fetched.
@@ -161,6 +163,15 @@ public abstract class MarketplaceTests(Engine engine) : IDisposable
         var read = (await hostA.QueryAsync("{ quotes { totalCount } entityTypes { name } }")).ShouldSucceed().Data!;
         Assert.Equal(1, read["quotes"]!["totalCount"]!.GetValue<int>());
         Assert.Contains("QUOTE", read["entityTypes"]!.AsArray().Select(t => t!["name"]!.GetValue<string>()));
+
+        // The running host follows at its next poll: fetched from the feed, verified and loaded there too.
+        for (var waited = TimeSpan.Zero; (await InstalledAsync(running, TestPackages.PluginId))?["state"]?.GetValue<string>() != "ENABLED"; waited += TimeSpan.FromMilliseconds(100))
+        {
+            Assert.True(waited < TimeSpan.FromSeconds(30), "The other host did not load the plugin.");
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(1, (await running.QueryAsync("{ quotes { totalCount } }")).ShouldSucceed().Data!["quotes"]!["totalCount"]!.GetValue<int>());
 
         // Restarted, it loads the plugin; a second host with no copy of its own fetches it from the feed.
         var restartedA = await StartAsync(modulesA);
