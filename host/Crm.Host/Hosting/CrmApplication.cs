@@ -100,6 +100,7 @@ public static class CrmApplication
         services.AddSingleton(new Modules.Runtime.HostServiceDescriptors(services));
         services.AddSingleton<Modules.Runtime.RuntimePlugins>();
         services.AddScoped<Modules.Runtime.PluginScopes>();
+        services.AddScoped<IRuntimeModuleServices>(sp => sp.GetRequiredService<Modules.Runtime.PluginScopes>());
         services.AddSingleton<Modules.Runtime.PluginHotLoader>();
         services.AddSingleton<Modules.Runtime.ModuleRuntime>();
         services.AddSingleton<Modules.Runtime.IModuleRuntime>(sp => sp.GetRequiredService<Modules.Runtime.ModuleRuntime>());

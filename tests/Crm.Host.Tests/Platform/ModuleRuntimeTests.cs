@@ -5,6 +5,7 @@ using Crm.Host.GraphQL;
 using Crm.Host.Modules;
 using Crm.Host.Modules.Runtime;
 using Crm.Host.Tests.Infrastructure;
+using Crm.Host.Tests.Jobs;
 using Crm.Host.Tests.Permissions;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -285,6 +286,19 @@ public abstract class ModuleRuntimeTests(Engine engine, Xunit.Abstractions.ITest
         Assert.Contains("QUOTE", read["entityTypes"]!.AsArray().Select(t => t!["name"]!.GetValue<string>()));
         var listed = (await host.QueryAsync("{ modules { id state } }")).ShouldSucceed().Data!["modules"]!.AsArray().Single(m => m!["id"]!.GetValue<string>() == Plugin)!;
         Assert.Equal("LOADED", listed["state"]!.GetValue<string>());
+
+        // The host's work outside a request reaches its services too: an export of its records runs as a job.
+        var export = await host.ExportedJobAsync(CrmHost.AdminKey, "QUOTE", columns: ["title"]);
+        // This host's own job runner may have taken it first: the job is waited for, whoever runs it.
+        await host.RunJobsAsync();
+        for (var waited = TimeSpan.Zero; (await host.JobAsync(export))!["state"]!.GetValue<string>() is "QUEUED" or "RUNNING"; waited += TimeSpan.FromMilliseconds(50))
+        {
+            Assert.True(waited < TimeSpan.FromSeconds(30), "The export did not end.");
+            await Task.Delay(50);
+        }
+
+        var rows = ExportFiles.ReadCsv(await host.FileOfAsync(export, CrmHost.AdminKey));
+        Assert.Equal("Hot", rows[1][0]);
 
         // Loaded once: asked again, the folder answers with its state.
         Assert.Equal(ModuleRunState.Enabled, (await runtime.LoadAsync(placed, Plugin, CancellationToken.None)).State);

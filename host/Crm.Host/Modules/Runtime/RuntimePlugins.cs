@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Crm.PluginSdk.Modules;
 
 namespace Crm.Host.Modules.Runtime;
 
@@ -23,6 +24,13 @@ public sealed class RuntimePlugins(IServiceProvider hostRoot)
 
     /// <summary>A host scope with the plugins' scopes behind it (opened when first asked, disposed with it).</summary>
     public IServiceProvider Wrap(IServiceProvider hostScope) => Wrap(hostScope, Loaded);
+
+    /// <summary>
+    /// Scopes that reach the plugins loaded at run time too (the host's own factory while there are
+    /// none): for the host's work that runs other modules' code on any record type outside a request
+    /// (event delivery, jobs). Asked for each scope, so that a plugin loaded meanwhile is in it.
+    /// </summary>
+    public IServiceScopeFactory Scopes => Loaded is { IsEmpty: false } loaded ? ScopesWith(loaded) : HostScopes;
 
     /// <summary>Scopes of host and plugins, <paramref name="plugins"/> those of the snapshot or one being loaded.</summary>
     internal IServiceScopeFactory ScopesWith(ImmutableArray<PluginContainer> plugins) => new ScopeFactory(this, plugins);
@@ -64,8 +72,11 @@ public sealed class RuntimePlugins(IServiceProvider hostRoot)
 /// Registered scoped in the host: the scopes of the plugins loaded at run time that this host scope
 /// opened (one per plugin, when a service only it has is first asked), disposed with it.
 /// </summary>
-public sealed class PluginScopes(IServiceProvider hostScope) : IDisposable, IAsyncDisposable
+public sealed class PluginScopes(IServiceProvider hostScope, RuntimePlugins plugins) : IRuntimeModuleServices, IDisposable, IAsyncDisposable
 {
+    // The SDK's record machinery asks here for a record type's context in any host scope (a job's, one a host service made).
+    object? IRuntimeModuleServices.GetService(Type serviceType) => plugins.Loaded is { IsEmpty: false } loaded ? GetService(loaded, serviceType) : null;
+
     private readonly Lock _lock = new();
     private List<(PluginContainer Plugin, AsyncServiceScope Scope)>? _opened;
 
