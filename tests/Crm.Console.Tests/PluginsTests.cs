@@ -120,8 +120,8 @@ public sealed class PluginsTests(PluginsConsoleFixture fixture) : IClassFixture<
         await Expect(Row(available, "acme_quotes")).ToContainTextAsync("Installed");
 
         // Uninstalled with its data: the warning says it is for good, and the state what the next start does.
-        await page.GetByRole(AriaRole.Button, new() { Name = "Uninstall acme_quotes" }).ClickAsync();
-        var uninstall = page.GetByRole(AriaRole.Dialog, new() { Name = "Uninstall acme_quotes" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Uninstall Acme Quotes" }).ClickAsync();
+        var uninstall = page.GetByRole(AriaRole.Dialog, new() { Name = "Uninstall Acme Quotes" });
         await uninstall.GetByLabel("Delete its data too").CheckAsync();
         await Expect(uninstall.GetByRole(AriaRole.Alert)).ToContainTextAsync("cannot be undone");
         await uninstall.GetByRole(AriaRole.Button, new() { Name = "Uninstall" }).ClickAsync();
