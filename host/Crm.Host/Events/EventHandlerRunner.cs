@@ -10,7 +10,7 @@ namespace Crm.Host.Events;
 /// one event). Whatever the handler does (throws, hangs, cannot even be made) ends as an error text
 /// for that attempt alone.
 /// </summary>
-public sealed class EventHandlerRunner(IServiceScopeFactory scopes, IOptions<OutboxOptions> options, TimeProvider clock, ILogger<EventHandlerRunner> logger)
+public sealed class EventHandlerRunner(Modules.Runtime.RuntimePlugins plugins, IOptions<OutboxOptions> options, TimeProvider clock, ILogger<EventHandlerRunner> logger)
 {
     /// <summary>Null when the handler succeeded, else why not. Throws only when <paramref name="stopping"/> is cancelled.</summary>
     public Task<string?> RunAsync(EventSubscription handler, StoredEvent storedEvent, CancellationToken stopping) =>
@@ -26,7 +26,8 @@ public sealed class EventHandlerRunner(IServiceScopeFactory scopes, IOptions<Out
         var timeout = options.Value.HandlerTimeout;
         using var deadline = new CancellationTokenSource(timeout, clock);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, deadline.Token);
-        var scope = scopes.CreateSystemScope();
+        // Reaching the plugins loaded at run time: a handler may load a record of their types.
+        var scope = plugins.Scopes.CreateSystemScope();
         Task? work = null;
         try
         {

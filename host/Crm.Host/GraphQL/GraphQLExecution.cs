@@ -64,6 +64,8 @@ public sealed class GraphQLExecution(
         IServiceProvider services, ClaimsPrincipal? user, string traceId, CancellationToken cancellationToken)
     {
         var schema = prepared.Schema;
+        // Plugins loaded at run time have containers of their own: their services stand behind the request's.
+        services = services.GetService<Modules.Runtime.RuntimePlugins>()?.Wrap(services) ?? services;
         if (schema.Metadata.TryGetValue(SchemaComposer.CustomFieldsMetadataKey, out var snapshot) && snapshot is CustomFieldSnapshot fields)
         {
             services.GetRequiredService<CustomFieldScope>().Snapshot = fields;

@@ -135,7 +135,11 @@ public sealed class SchemaProvider
         excluded.UnionWith(leftOut.Select(m => m.Assembly!));
         try
         {
-            schema = new SchemaComposer(rootServices, CustomFieldsToShow()).Compose(rootServices.GetServices<ISchemaContributor>(), excluded);
+            // The plugins loaded at run time add their contributors, and their services stand behind the host's.
+            var plugins = rootServices.GetService<Modules.Runtime.RuntimePlugins>();
+            var loaded = plugins?.Loaded ?? [];
+            var contributors = rootServices.GetServices<ISchemaContributor>().Concat(loaded.SelectMany(p => p.Services.GetServices<ISchemaContributor>()));
+            schema = new SchemaComposer(plugins?.Root ?? rootServices, CustomFieldsToShow()).Compose(contributors, excluded);
             return null;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -96,6 +96,12 @@ public static class CrmApplication
         services.AddSingleton(catalog);
         // Disabling and enabling modules at run time; the automation catalog leaves out the kinds of those disabled.
         services.AddSingleton<Modules.Runtime.PluginFolderCheck>();
+        // Installing a plugin with no restart: its own container behind the host's (README, "How it is built").
+        services.AddSingleton(new Modules.Runtime.HostServiceDescriptors(services));
+        services.AddSingleton<Modules.Runtime.RuntimePlugins>();
+        services.AddScoped<Modules.Runtime.PluginScopes>();
+        services.AddScoped<IRuntimeModuleServices>(sp => sp.GetRequiredService<Modules.Runtime.PluginScopes>());
+        services.AddSingleton<Modules.Runtime.PluginHotLoader>();
         services.AddSingleton<Modules.Runtime.ModuleRuntime>();
         services.AddSingleton<Modules.Runtime.IModuleRuntime>(sp => sp.GetRequiredService<Modules.Runtime.ModuleRuntime>());
         services.AddSingleton<Crm.PluginSdk.Modules.IModuleAvailability>(sp => sp.GetRequiredService<Modules.Runtime.ModuleRuntime>());
@@ -115,6 +121,10 @@ public static class CrmApplication
         services.AddSingleton(new Marketplace.PluginFolders(modulesPath));
         services.AddScoped<Marketplace.MarketplaceFeeds>();
         services.AddScoped<Marketplace.PluginInstaller>();
+        // Installs made by other hosts while this one runs are loaded here too.
+        services.AddSingleton<Marketplace.PluginInstallTurn>();
+        services.AddSingleton<Marketplace.InstalledPluginsFollower>();
+        services.AddVersionedCachePolling<Marketplace.InstalledPluginsFollower>("Modules:StatePollInterval");
         services.AddScoped<Marketplace.InstalledPlugins>();
         services.AddSingleton<ISchemaContributor, Marketplace.MarketplaceSchemaContributor>();
         services.AddSingleton<SchemaProvider>();

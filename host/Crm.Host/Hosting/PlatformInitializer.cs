@@ -126,24 +126,30 @@ public sealed class PlatformInitializer(
         var upToDate = await AppliedMigrations.AllAppliedAsync(services.GetRequiredService<DatabaseOptions>(), registrations, cancellationToken);
         foreach (var database in upToDate ? [] : registrations)
         {
-            var db = (ModuleDbContext)scope.ServiceProvider.GetRequiredService(database.ContextType);
-            if (db.Schema != database.Schema)
-            {
-                throw new InvalidOperationException($"{database.ContextType.Name} says its schema is '{db.Schema}' but was registered for '{database.Schema}'.");
-            }
-
-            // EF finds a missing history table by failing to read it, and logs that as an error:
-            // on a new database every module would log one. Create it first, as EF would.
-            await db.Database.ExecuteSqlRawAsync(db.GetService<IHistoryRepository>().GetCreateIfNotExistsScript(), cancellationToken);
-            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-            if (pending.Count > 0)
-            {
-                logger.LogInformation("Migrating {Schema}: {Migrations}.", database.Schema, string.Join(", ", pending));
-                await db.Database.MigrateAsync(cancellationToken);
-            }
+            await MigrateAsync(scope.ServiceProvider, database, logger, cancellationToken);
         }
 
         Phases.Done("schema migrations checked");
+    }
+
+    /// <summary>Applies the pending schema migrations of one module's context (at start, and for a plugin loaded at run time).</summary>
+    internal static async Task MigrateAsync(IServiceProvider scope, ModuleDatabaseRegistration database, ILogger logger, CancellationToken cancellationToken)
+    {
+        var db = (ModuleDbContext)scope.GetRequiredService(database.ContextType);
+        if (db.Schema != database.Schema)
+        {
+            throw new InvalidOperationException($"{database.ContextType.Name} says its schema is '{db.Schema}' but was registered for '{database.Schema}'.");
+        }
+
+        // EF finds a missing history table by failing to read it, and logs that as an error:
+        // on a new database every module would log one. Create it first, as EF would.
+        await db.Database.ExecuteSqlRawAsync(db.GetService<IHistoryRepository>().GetCreateIfNotExistsScript(), cancellationToken);
+        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        if (pending.Count > 0)
+        {
+            logger.LogInformation("Migrating {Schema}: {Migrations}.", database.Schema, string.Join(", ", pending));
+            await db.Database.MigrateAsync(cancellationToken);
+        }
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

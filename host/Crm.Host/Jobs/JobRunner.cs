@@ -14,7 +14,7 @@ namespace Crm.Host.Jobs;
 /// otherwise it looks every <see cref="JobOptions.PollInterval"/>.
 /// </summary>
 internal sealed class JobRunner(
-    IServiceScopeFactory scopes,
+    Modules.Runtime.RuntimePlugins plugins,
     IEnumerable<IJobKind> kinds,
     IEnumerable<IJobSaveObserver> observers,
     IOptions<JobOptions> options,
@@ -104,7 +104,7 @@ internal sealed class JobRunner(
             JobRow? job;
             try
             {
-                await using var scope = scopes.CreateAsyncScope();
+                await using var scope = plugins.Scopes.CreateAsyncScope();
                 job = await scope.ServiceProvider.GetRequiredService<JobStore>().ClaimAsync(token, options.Value.LeaseDuration, cancellationToken);
             }
             catch
@@ -152,7 +152,7 @@ internal sealed class JobRunner(
         await Task.Yield();
         try
         {
-            await using var execution = new JobExecution(job, token, scopes, options.Value, clock, files.FolderOf(job.Id), _observers, _stopping);
+            await using var execution = new JobExecution(job, token, plugins.Scopes, options.Value, clock, files.FolderOf(job.Id), _observers, _stopping);
             _running[job.Id] = execution;
             try
             {
@@ -178,7 +178,7 @@ internal sealed class JobRunner(
     {
         var token = execution.Token;
         var retention = clock.GetUtcNow().UtcDateTime + options.Value.FileRetention;
-        await using var scope = scopes.CreateAsyncScope();
+        await using var scope = plugins.Scopes.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<JobStore>();
         if (Kind(job.Kind) is not { } kind)
         {
@@ -237,7 +237,7 @@ internal sealed class JobRunner(
         }
 
         _lastSweep = now;
-        await using var scope = scopes.CreateAsyncScope();
+        await using var scope = plugins.Scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<Data.PlatformDbContext>();
         var due = await db.Jobs.Where(j => j.ResultExpiresAt < now).OrderBy(j => j.ResultExpiresAt).Select(j => j.Id).Take(100).ToListAsync(cancellationToken);
         foreach (var id in due)

@@ -31,10 +31,25 @@ public sealed class PluginInstaller(
     ModuleCatalog catalog,
     PluginFolders folders,
     IModuleRuntime runtime,
+    PluginInstallTurn turn,
     TimeProvider clock,
     ILogger<PluginInstaller> logger)
 {
     public async Task<PluginInstall> InstallAsync(string id, string? version, long by, CancellationToken cancellationToken)
+    {
+        // Taken before the checks, so that this host's follower of other hosts' installs cannot fetch this one meanwhile.
+        await turn.WaitAsync(cancellationToken);
+        try
+        {
+            return await InstallInTurnAsync(id, version, by, cancellationToken);
+        }
+        finally
+        {
+            turn.Release();
+        }
+    }
+
+    private async Task<PluginInstall> InstallInTurnAsync(string id, string? version, long by, CancellationToken cancellationToken)
     {
         var wanted = ParseRequest(id, version);
         if (catalog.All.FirstOrDefault(m => m.Id == id) is { } present)
@@ -104,8 +119,11 @@ public sealed class PluginInstaller(
         ModuleStatus? status = null;
         try
         {
-            status = await runtime.LoadAsync(folders.PathOf(install.Folder), cancellationToken);
-            refusal = status.State is ModuleRunState.Refused or ModuleRunState.Failed ? status.Reason ?? status.State.ToString()
+            status = await runtime.LoadAsync(folders.PathOf(install.Folder), install.ModuleId, cancellationToken);
+            // A plugin that failed while it was put into service stays installed, FAILED with the reason (the next start tries it again);
+            // one the folder check failed (its module class threw) is undone like a refused one.
+            var failedInService = status.State == ModuleRunState.Failed && runtime.Modules.Any(m => m.Id == status.Id && m.State == ModuleRunState.Failed);
+            refusal = status.State is ModuleRunState.Refused || (status.State is ModuleRunState.Failed && !failedInService) ? status.Reason ?? status.State.ToString()
                 : status.Id != install.ModuleId ? $"its assembly states the module id '{status.Id}', not '{install.ModuleId}'"
                 : null;
         }

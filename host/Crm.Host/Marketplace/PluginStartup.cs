@@ -94,7 +94,8 @@ public static class PluginStartup
         }
     }
 
-    private static async Task PlaceAsync(PluginFolders folders, PluginInstall install, string version, string hash, IReadOnlyDictionary<string, TrustedPublisher> trusted, CancellationToken cancellationToken)
+    /// <summary>Fetches the installed version from its feed, verifies it again and puts it in its folder, unless the folder holds it already.</summary>
+    internal static async Task PlaceAsync(PluginFolders folders, PluginInstall install, string version, string hash, IReadOnlyDictionary<string, TrustedPublisher> trusted, CancellationToken cancellationToken)
     {
         if (folders.InstalledHash(install.Folder) == hash)
         {

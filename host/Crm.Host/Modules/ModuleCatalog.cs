@@ -87,9 +87,32 @@ public sealed class ModuleCatalog
 
     private readonly Lock _lock = new();
 
-    public ModuleCatalog(IReadOnlyList<ModuleEntry> modules) => All = modules;
+    private IReadOnlyList<ModuleEntry> _all;
 
-    public IReadOnlyList<ModuleEntry> All { get; }
+    public ModuleCatalog(IReadOnlyList<ModuleEntry> modules) => _all = modules;
+
+    /// <summary>Every module, in load order; a plugin loaded at run time comes last (a new list: readers keep the one they took).</summary>
+    public IReadOnlyList<ModuleEntry> All => Volatile.Read(ref _all);
+
+    /// <summary>
+    /// A plugin loaded at run time, its services, migrations and record types ready: in service from
+    /// now on (the schema composes again, as <see cref="Version"/> moved).
+    /// </summary>
+    public void Add(ModuleEntry module)
+    {
+        lock (_lock)
+        {
+            if (All.Any(m => m.Id == module.Id))
+            {
+                throw new InvalidOperationException($"The catalog holds a module '{module.Id}' already.");
+            }
+
+            Volatile.Write(ref _all, [.. All, module]);
+            Interlocked.Increment(ref _version);
+        }
+
+        StateChanged?.Invoke(module);
+    }
 
     /// <summary>The modules in service, in load order.</summary>
     public IReadOnlyList<ModuleEntry> Loaded => All.Where(m => m.State == ModuleState.Loaded).ToList();

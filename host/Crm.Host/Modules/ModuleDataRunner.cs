@@ -28,12 +28,35 @@ public sealed class ModuleDataRunner(IServiceScopeFactory scopes, ModuleCatalog 
     {
         foreach (var module in catalog.Loaded)
         {
-            await GuardedAsync(module, "a data migration", () => RunMigrationsAsync(module, cancellationToken));
+            await GuardedAsync(module, "a data migration", () => RunMigrationsAsync(module, scopes, cancellationToken));
         }
 
         foreach (var module in catalog.Loaded)
         {
-            await GuardedAsync(module, "a start-up task", () => RunStartupTasksAsync(module, cancellationToken));
+            await GuardedAsync(module, "a start-up task", () => RunStartupTasksAsync(module, scopes, cancellationToken));
+        }
+    }
+
+    /// <summary>
+    /// One plugin loaded at run time, through <paramref name="pluginScopes"/> (scopes that reach its
+    /// services): its data migrations, then its start-up tasks. Throws <see cref="Runtime.PluginLoadException"/>
+    /// when one throws, saying which; the module is not in the catalog yet, so nothing of it is failed here.
+    /// </summary>
+    public async Task RunAsync(ModuleEntry module, IServiceScopeFactory pluginScopes, CancellationToken cancellationToken)
+    {
+        await ThrowingAsync("a data migration", () => RunMigrationsAsync(module, pluginScopes, cancellationToken));
+        await ThrowingAsync("a start-up task", () => RunStartupTasksAsync(module, pluginScopes, cancellationToken));
+    }
+
+    private static async Task ThrowingAsync(string what, Func<Task> work)
+    {
+        try
+        {
+            await work();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+        {
+            throw new Runtime.PluginLoadException(false, $"{what} of it failed: {ModuleCatalog.Describe(ex)}", ex);
         }
     }
 
@@ -53,7 +76,7 @@ public sealed class ModuleDataRunner(IServiceScopeFactory scopes, ModuleCatalog 
         module.Assembly!.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false } && typeof(TContract).IsAssignableFrom(t))
             .OrderBy(t => t.FullName, StringComparer.Ordinal);
 
-    private async Task RunStartupTasksAsync(ModuleEntry module, CancellationToken cancellationToken)
+    private static async Task RunStartupTasksAsync(ModuleEntry module, IServiceScopeFactory scopes, CancellationToken cancellationToken)
     {
         foreach (var type in Implementations<IModuleStartupTask>(module))
         {
@@ -82,7 +105,7 @@ public sealed class ModuleDataRunner(IServiceScopeFactory scopes, ModuleCatalog 
         }, cancellationToken: cancellationToken);
     }
 
-    private async Task RunMigrationsAsync(ModuleEntry module, CancellationToken cancellationToken)
+    private async Task RunMigrationsAsync(ModuleEntry module, IServiceScopeFactory scopes, CancellationToken cancellationToken)
     {
         List<(string Id, Type Type)> steps;
         using (var scope = scopes.CreateSystemScope())

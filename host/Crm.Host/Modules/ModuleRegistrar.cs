@@ -34,53 +34,15 @@ public static class ModuleRegistrar
             string? subject = null;
             try
             {
-                module.Instance!.ConfigureServices(services, context);
-                var added = Added(services, before);
-                if (added.FirstOrDefault(d => d.ServiceType == typeof(ICrmEntityType) || d.ServiceType == typeof(ICrmEntityDefinition)) is { } manual)
-                {
-                    throw new ModuleLoader.ModuleRefusedException(
-                        $"it registers {manual.ServiceType.Name} itself: a record type is a class deriving from CrmEntityDefinition, found by convention");
-                }
-
-                step = Step.Classes;
-                var definitionTypes = module.Assembly!.GetExportedTypes()
-                    .Where(t => typeof(ICrmEntityDefinition).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false, IsGenericTypeDefinition: false })
-                    .OrderBy(t => t.FullName, StringComparer.Ordinal)
-                    .ToList();
-                var types = new List<ICrmEntityType>();
-                foreach (var definitionType in definitionTypes)
-                {
-                    if (definitionType.GetConstructor(Type.EmptyTypes) is null)
-                    {
-                        throw new ModuleLoader.ModuleRefusedException($"its record type {definitionType.Name} must have a public constructor without parameters (a definition reaches services through the IServiceProvider each call gets)");
-                    }
-
-                    step = Step.RecordType;
-                    subject = definitionType.Name;
-                    var type = (ICrmEntityType)Activator.CreateInstance(definitionType)!;
-                    step = Step.Classes;
-                    if (Claimant(registered, types, type) is { } refusal)
-                    {
-                        throw new ModuleLoader.ModuleRefusedException(refusal);
-                    }
-
-                    types.Add(type);
-                }
-
-                foreach (var type in types)
-                {
-                    services.AddSingleton<ICrmEntityType>(type);
-                }
-
-                var moduleTimelineKinds = timelineKinds.Read(module.Id, module.Assembly);
-                RegisterByConvention(services, module.Assembly);
+                var types = RegisterServicesAndRecordTypes(services, module, context, (own, type) => Claimant(registered.Select(r => (r.Module.Id, r.Type)), own, type), ref step, ref subject);
+                var moduleTimelineKinds = timelineKinds.Read(module.Id, module.Assembly!);
                 foreach (var declared in moduleTimelineKinds)
                 {
                     services.AddSingleton(declared);
                 }
 
-                Events.EventHandlerConventions.Register(services, module.Id, module.Assembly);
-                Scheduling.ScheduledWorkHandlers.Register(services, module.Id, module.Assembly);
+                Events.EventHandlerConventions.Register(services, module.Id, module.Assembly!);
+                Scheduling.ScheduledWorkHandlers.Register(services, module.Id, module.Assembly!);
                 ModuleGuards.Apply(services, Added(services, before), module, catalog);
                 registered.AddRange(types.Select(t => (module, t)));
                 timelineKinds.Accept(module.Id, moduleTimelineKinds);
@@ -93,25 +55,81 @@ public static class ModuleRegistrar
                     services.Add(descriptor);
                 }
 
-                if (ex is ModuleLoader.ModuleRefusedException)
+                var (refused, reason) = Fault(ex, step, subject);
+                if (refused)
                 {
-                    catalog.Refuse(module, ex.Message, logger);
-                }
-                else if (step == Step.Classes)
-                {
-                    // Reading the assembly's types failed: a dependency of it is missing or does not fit.
-                    catalog.Refuse(module, $"its assembly is broken: {ModuleCatalog.Describe(ex)}", logger);
+                    catalog.Refuse(module, reason, logger);
                 }
                 else
                 {
-                    var where = step == Step.ConfigureServices ? "ConfigureServices" : $"its record type {subject}";
-                    catalog.Fail(module, $"{where} threw {ModuleCatalog.Describe(ex)}", ex, logger);
+                    catalog.Fail(module, reason, ex, logger);
                 }
             }
         }
     }
 
-    private enum Step
+    /// <summary>What a fault while registering a module makes of it: refused (a check, or its assembly broken) or failed (its own code threw), and why.</summary>
+    internal static (bool Refused, string Reason) Fault(Exception ex, Step step, string? subject) =>
+        ex is ModuleLoader.ModuleRefusedException ? (true, ex.Message)
+        // Reading the assembly's types failed: a dependency of it is missing or does not fit.
+        : step == Step.Classes ? (true, $"its assembly is broken: {ModuleCatalog.Describe(ex)}")
+        : (false, $"{(step == Step.ConfigureServices ? "ConfigureServices" : $"its record type {subject}")} threw {ModuleCatalog.Describe(ex)}");
+
+    /// <summary>
+    /// The parts of a module that every load makes, at start or at run time: its
+    /// <see cref="ICrmModule.ConfigureServices"/>, its record types (made here, each checked by
+    /// <paramref name="claimant"/> against those held and its own made before it), and the classes
+    /// registered by convention. Throws as <see cref="Register"/> reads it (<paramref name="step"/>
+    /// and <paramref name="subject"/> say where).
+    /// </summary>
+    internal static List<ICrmEntityType> RegisterServicesAndRecordTypes(IServiceCollection services, ModuleEntry module, ModuleContext context,
+        Func<List<ICrmEntityType>, ICrmEntityType, string?> claimant, ref Step step, ref string? subject)
+    {
+        var before = services.ToList();
+        module.Instance!.ConfigureServices(services, context);
+        var added = Added(services, before);
+        if (added.FirstOrDefault(d => d.ServiceType == typeof(ICrmEntityType) || d.ServiceType == typeof(ICrmEntityDefinition)) is { } manual)
+        {
+            throw new ModuleLoader.ModuleRefusedException(
+                $"it registers {manual.ServiceType.Name} itself: a record type is a class deriving from CrmEntityDefinition, found by convention");
+        }
+
+        step = Step.Classes;
+        var definitionTypes = module.Assembly!.GetExportedTypes()
+            .Where(t => typeof(ICrmEntityDefinition).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false, IsGenericTypeDefinition: false })
+            .OrderBy(t => t.FullName, StringComparer.Ordinal)
+            .ToList();
+        var types = new List<ICrmEntityType>();
+        foreach (var definitionType in definitionTypes)
+        {
+            if (definitionType.GetConstructor(Type.EmptyTypes) is null)
+            {
+                throw new ModuleLoader.ModuleRefusedException($"its record type {definitionType.Name} must have a public constructor without parameters (a definition reaches services through the IServiceProvider each call gets)");
+            }
+
+            step = Step.RecordType;
+            subject = definitionType.Name;
+            var type = (ICrmEntityType)Activator.CreateInstance(definitionType)!;
+            step = Step.Classes;
+            if (claimant(types, type) is { } refusal)
+            {
+                throw new ModuleLoader.ModuleRefusedException(refusal);
+            }
+
+            types.Add(type);
+        }
+
+        foreach (var type in types)
+        {
+            services.AddSingleton<ICrmEntityType>(type);
+        }
+
+        RegisterByConvention(services, module.Assembly);
+        return types;
+    }
+
+    /// <summary>Where registering a module threw: its own code, or the host reading its classes.</summary>
+    internal enum Step
     {
         ConfigureServices,
         Classes,
@@ -119,13 +137,13 @@ public static class ModuleRegistrar
     }
 
     /// <summary>What <paramref name="type"/> would take from a type registered before it, said as the refusal; null when nothing.</summary>
-    private static string? Claimant(List<(ModuleEntry Module, ICrmEntityType Type)> registered, List<ICrmEntityType> ownTypes, ICrmEntityType type)
+    internal static string? Claimant(IEnumerable<(string Holder, ICrmEntityType Type)> registered, List<ICrmEntityType> ownTypes, ICrmEntityType type)
     {
         foreach (var (holder, held) in registered)
         {
             if (EntityRegistry.Clash(held, type) is { } what)
             {
-                return $"its record type '{type.Name}' claims {what}, which module '{holder.Id}' holds (record type '{held.Name}')";
+                return $"its record type '{type.Name}' claims {what}, which module '{holder}' holds (record type '{held.Name}')";
             }
         }
 
@@ -169,6 +187,8 @@ public static class ModuleRegistrar
                 .As<Crm.PluginSdk.Automation.IAutomationActionKind>().WithSingletonLifetime()
             .AddClasses(c => c.AssignableTo<Crm.PluginSdk.Jobs.IJobKind>())
                 .As<Crm.PluginSdk.Jobs.IJobKind>().WithSingletonLifetime()
+            .AddClasses(c => c.AssignableTo<IModuleLoadedListener>())
+                .As<IModuleLoadedListener>().WithSingletonLifetime()
             // Self and every interface resolve to one instance per scope (or process).
             .AddClasses(c => c.AssignableTo<IScopedService>())
                 .AsSelfWithInterfaces(t => t != typeof(IScopedService)).WithScopedLifetime()

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using Crm.PluginSdk.Lists;
 using Crm.PluginSdk.Modules;
@@ -21,37 +22,59 @@ public sealed record DeclaredList(SelectionListDeclaration Declaration, int? Mem
 /// </summary>
 public sealed class SelectionListCatalog : ISingletonService
 {
-    private readonly Dictionary<string, SelectionListDeclaration> _lists = new(StringComparer.Ordinal);
+    private readonly ILogger<SelectionListCatalog> _logger;
+    private readonly Lock _addLock = new();
+
+    // Swapped whole when a plugin installed at run time declares lists: readers keep the one they took.
+    private FrozenDictionary<string, SelectionListDeclaration> _lists;
 
     public SelectionListCatalog(IEnumerable<ISelectionListDeclarations> declarations, ILogger<SelectionListCatalog> logger)
+    {
+        _logger = logger;
+        _lists = Declare(new Dictionary<string, SelectionListDeclaration>(StringComparer.Ordinal), declarations);
+    }
+
+    /// <summary>Takes the lists of a plugin loaded at run time (those it declares again stay the first declaration's).</summary>
+    public void Add(IEnumerable<ISelectionListDeclarations> declarations)
+    {
+        lock (_addLock)
+        {
+            Volatile.Write(ref _lists, Declare(new Dictionary<string, SelectionListDeclaration>(_lists, StringComparer.Ordinal), declarations));
+        }
+    }
+
+    private FrozenDictionary<string, SelectionListDeclaration> Declare(Dictionary<string, SelectionListDeclaration> lists, IEnumerable<ISelectionListDeclarations> declarations)
     {
         foreach (var declaration in declarations.SelectMany(d => d.SelectionLists))
         {
             if (declaration.Id.Length is 0 or > SelectionListDeclaration.MaxIdLength || !declaration.Id.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_'))
             {
-                logger.LogWarning("The selection list '{List}' is not declared: its id must be 1 to {Max} upper-case letters, digits and '_'.", declaration.Id, SelectionListDeclaration.MaxIdLength);
+                _logger.LogWarning("The selection list '{List}' is not declared: its id must be 1 to {Max} upper-case letters, digits and '_'.", declaration.Id, SelectionListDeclaration.MaxIdLength);
             }
-            else if (!_lists.TryAdd(declaration.Id, declaration))
+            else if (!lists.TryAdd(declaration.Id, declaration))
             {
-                logger.LogWarning("The selection list {List} is declared twice; the first declaration counts.", declaration.Id);
+                _logger.LogWarning("The selection list {List} is declared twice; the first declaration counts.", declaration.Id);
             }
         }
+
+        return lists.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
     /// <summary>The declared lists (a family's head, not its members).</summary>
-    public IEnumerable<SelectionListDeclaration> Declared => _lists.Values;
+    public IEnumerable<SelectionListDeclaration> Declared => Volatile.Read(ref _lists).Values;
 
     /// <summary>The declaration a list id belongs to: its own, or its family's (DEAL_STAGE_3); null for an unknown id.</summary>
     public DeclaredList? Find(string entityId)
     {
-        if (_lists.TryGetValue(entityId, out var own))
+        var lists = Volatile.Read(ref _lists);
+        if (lists.TryGetValue(entityId, out var own))
         {
             return new DeclaredList(own, null);
         }
 
         var separator = entityId.LastIndexOf('_');
         return separator > 0
-            && _lists.TryGetValue(entityId[..separator], out var family) && family.IsFamily
+            && lists.TryGetValue(entityId[..separator], out var family) && family.IsFamily
             && int.TryParse(entityId.AsSpan(separator + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var member) && member > 0
                 ? new DeclaredList(family, member)
                 : null;

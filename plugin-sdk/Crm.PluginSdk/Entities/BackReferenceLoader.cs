@@ -1,3 +1,4 @@
+using Crm.PluginSdk.Modules;
 using System.Linq.Expressions;
 using System.Reflection;
 using Crm.PluginSdk.Data;
@@ -32,7 +33,7 @@ internal sealed class BackReferenceLoader<TRecord, TContext>(CrmEntityDefinition
             return Array.Empty<object>().ToLookup(_ => 0L);
         }
 
-        var db = services.GetRequiredService<TContext>();
+        var db = services.GetModuleService<TContext>();
         // Projected before grouping: the key and the id order the groups, so they are read too.
         var query = RecordProjector<TRecord>.Apply(access.Reachable(definition.ReadsFrom(db), services, PermissionAction.Read),
             projection?.With([field.Property.Name]), db.Model);

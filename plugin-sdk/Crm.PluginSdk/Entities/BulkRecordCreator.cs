@@ -1,3 +1,4 @@
+using Crm.PluginSdk.Modules;
 using Crm.PluginSdk.Data;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Records;
@@ -63,7 +64,7 @@ internal sealed class BulkRecordCreator<TRecord, TContext>(
     private async Task<IReadOnlyList<MutationPayload>> CreateInTransactionAsync(IServiceProvider services, CrmDatabaseSession session, IReadOnlyList<IReadOnlyDictionary<string, object?>> inputs,
         CancellationToken cancellationToken)
     {
-        var db = services.GetRequiredService<TContext>();
+        var db = services.GetModuleService<TContext>();
         var answers = new MutationPayload[inputs.Count];
         var accepted = new List<Accepted>(inputs.Count);
         var current = new IReadOnlyDictionary<string, object?>[inputs.Count];

@@ -1,3 +1,4 @@
+using Crm.PluginSdk.Modules;
 using System.Linq.Expressions;
 using Crm.PluginSdk.CustomFields;
 using Crm.PluginSdk.Data;
@@ -154,7 +155,7 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
     /// <summary>The fields of the request's snapshot (see <see cref="CustomFieldScope"/>).</summary>
     protected internal IReadOnlyDictionary<string, EntityField> FieldsOf(IServiceProvider services)
     {
-        _isPostgres ??= services.GetRequiredService<TContext>().IsPostgres;
+        _isPostgres ??= services.GetModuleService<TContext>().IsPostgres;
         return FieldsWith(CustomFieldScope.Of(services));
     }
 
@@ -169,7 +170,7 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
     /// the rights are in it, so a page taken from it is taken after them.
     /// </summary>
     protected IQueryable<TRecord> ReachableQuery(IServiceProvider services, PermissionAction action) =>
-        _access.Reachable(ReadQuery(services.GetRequiredService<TContext>()), services, action);
+        _access.Reachable(ReadQuery(services.GetModuleService<TContext>()), services, action);
 
     /// <summary>The tracked record an update or delete works on; include what the hooks change.</summary>
     protected virtual IQueryable<TRecord> WriteQuery(TContext db) => db.Set<TRecord>();
@@ -207,7 +208,7 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         }
 
         using var scope = rootServices.CreateScope();
-        var context = scope.ServiceProvider.GetRequiredService<TContext>();
+        var context = scope.ServiceProvider.GetModuleService<TContext>();
         _isPostgres = context.IsPostgres;
         var entityType = context.Model.FindEntityType(typeof(TRecord));
         foreach (var field in _fields.Values)
@@ -244,7 +245,7 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
     public bool ReachesAll(IServiceProvider services, PermissionAction action) => _access.ReachesAll(services, action);
 
     public async Task<bool> ReachesAsync(IServiceProvider services, long id, PermissionAction action, CancellationToken cancellationToken) =>
-        await _access.Reachable(services.GetRequiredService<TContext>().Set<TRecord>().AsNoTracking(), services, action).AnyAsync(r => r.Id == id, cancellationToken);
+        await _access.Reachable(services.GetModuleService<TContext>().Set<TRecord>().AsNoTracking(), services, action).AnyAsync(r => r.Id == id, cancellationToken);
 
     async Task<IReadOnlySet<long>> ICrmEntityDefinition.ReachableAmongAsync(IServiceProvider services, IReadOnlyCollection<long> ids, PermissionAction action, CancellationToken cancellationToken)
     {
@@ -254,7 +255,7 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         }
 
         var wanted = ids.Distinct().ToList();
-        var reachable = await _access.Reachable(services.GetRequiredService<TContext>().Set<TRecord>().AsNoTracking(), services, action)
+        var reachable = await _access.Reachable(services.GetModuleService<TContext>().Set<TRecord>().AsNoTracking(), services, action)
             .Where(r => wanted.Contains(r.Id)).Select(r => r.Id).ToListAsync(cancellationToken);
         return reachable.ToHashSet();
     }
@@ -311,7 +312,7 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         _writer.DeleteAsync(services, id, cancellationToken);
 
     public Task LockAsync(IServiceProvider services, IReadOnlyCollection<long> ids, RowLock mode, CancellationToken cancellationToken) =>
-        services.GetRequiredService<TContext>().LockAsync<TRecord>(ids, mode, cancellationToken);
+        services.GetModuleService<TContext>().LockAsync<TRecord>(ids, mode, cancellationToken);
 
     // References to a record being deleted, and back-references.
     Task<ReferenceScan> ICrmEntityDefinition.FindReferencesAsync(IServiceProvider services, string targetType, long targetId, int max, CancellationToken cancellationToken) =>
@@ -335,14 +336,14 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         }
 
         return _access.FilterOf(services, action) is { } filter
-            ? AccessSql.Exists(filter, services.GetRequiredService<TContext>().Model.FindEntityType(typeof(TRecord))!, alias, idSql, parameters)
+            ? AccessSql.Exists(filter, services.GetModuleService<TContext>().Model.FindEntityType(typeof(TRecord))!, alias, idSql, parameters)
             : "";
     }
 
     string? ICrmEntityDefinition.ReadableSql(IServiceProvider services, PermissionAction action, string alias, string idSql, List<object> parameters) =>
         _access.Bound is not null || _access.ReachesNothing(services, action)
             ? null
-            : AccessSql.Exists(_access.FilterOf(services, action), services.GetRequiredService<TContext>().Model.FindEntityType(typeof(TRecord))!, alias, idSql, parameters);
+            : AccessSql.Exists(_access.FilterOf(services, action), services.GetModuleService<TContext>().Model.FindEntityType(typeof(TRecord))!, alias, idSql, parameters);
 
     async Task<IReadOnlyList<UserError>> ICrmEntityDefinition.DropBindingsToAsync(IServiceProvider services, string targetType, long targetId, int max, CancellationToken cancellationToken)
     {
@@ -358,7 +359,7 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
                 $"{char.ToUpperInvariant(targetType[0])}{targetType[1..]} {targetId.ToString(System.Globalization.CultureInfo.InvariantCulture)} is bound to more than {max.ToString(System.Globalization.CultureInfo.InvariantCulture)} {PluralName} (Limits:MaxDetachedReferences); delete or rebind them first.", "id")];
         }
 
-        var db = services.GetRequiredService<TContext>();
+        var db = services.GetModuleService<TContext>();
         foreach (var ownerId in owners)
         {
             var record = await db.LockingRow(WriteQuery(db), ownerId, RowLock.NoKeyUpdate).FirstOrDefaultAsync(r => r.Id == ownerId, cancellationToken);

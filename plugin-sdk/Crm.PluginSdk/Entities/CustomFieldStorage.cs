@@ -1,3 +1,4 @@
+using Crm.PluginSdk.Modules;
 using Crm.PluginSdk.CustomFields;
 using Crm.PluginSdk.Data;
 using Crm.PluginSdk.Records;
@@ -29,7 +30,7 @@ internal sealed class CustomFieldStorage<TRecord, TContext>(string name)
 
     public async Task<int> CountCustomValuesAsync(IServiceProvider services, string code, CancellationToken cancellationToken)
     {
-        var db = services.GetRequiredService<TContext>();
+        var db = services.GetModuleService<TContext>();
         var (table, column, isPostgres) = CustomStorage(db);
         var holds = isPostgres ? $"jsonb_exists({column}, {{0}})" : $"json_type({column}, '$.' || {{0}}) IS NOT NULL";
         return await db.Database.SqlQueryRaw<int>($"SELECT CAST(count(*) AS integer) AS \"Value\" FROM {table} WHERE {holds}", code).SingleAsync(cancellationToken);
@@ -37,7 +38,7 @@ internal sealed class CustomFieldStorage<TRecord, TContext>(string name)
 
     public async Task<int> ClearCustomValuesAsync(IServiceProvider services, string code, CancellationToken cancellationToken)
     {
-        var db = services.GetRequiredService<TContext>();
+        var db = services.GetModuleService<TContext>();
         var (table, column, isPostgres) = CustomStorage(db);
         var sql = isPostgres
             ? $"UPDATE {table} SET {column} = {column} - {{0}} WHERE jsonb_exists({column}, {{0}})"
@@ -47,7 +48,7 @@ internal sealed class CustomFieldStorage<TRecord, TContext>(string name)
 
     public async Task SyncCustomFieldIndexesAsync(IServiceProvider services, IReadOnlyList<CustomFieldSpec> fields, CancellationToken cancellationToken)
     {
-        var db = services.GetRequiredService<TContext>();
+        var db = services.GetModuleService<TContext>();
         var entityType = db.Model.FindEntityType(typeof(TRecord))!;
         var tableName = entityType.GetTableName()!;
         var (table, column, isPostgres) = CustomStorage(db);

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Crm.PluginSdk.GraphQL;
 using GraphQL.DataLoader;
 using Microsoft.Extensions.DependencyInjection;
@@ -95,21 +96,41 @@ public interface IEntityRegistry
 
 internal sealed class EntityRegistry : IEntityRegistry
 {
-    private readonly Dictionary<string, ICrmEntityType> _byName;
+    /// <summary>The types and their index, swapped whole when a plugin loaded at run time adds its own: readers keep the snapshot they took.</summary>
+    private sealed record Snapshot(IReadOnlyList<ICrmEntityType> Types, FrozenDictionary<string, ICrmEntityType> ByName);
+
+    private readonly Lock _addLock = new();
+    private Snapshot _snapshot;
 
     /// <param name="types">Types that do not clash (see <see cref="Clash"/>): the host refuses a module whose type would, before it gets here.</param>
-    public EntityRegistry(IEnumerable<ICrmEntityType> types)
+    public EntityRegistry(IEnumerable<ICrmEntityType> types) => _snapshot = Index([.. types]);
+
+    private static Snapshot Index(List<ICrmEntityType> types)
     {
-        Types = types.ToList();
-        _byName = new Dictionary<string, ICrmEntityType>(StringComparer.Ordinal);
-        foreach (var type in Types)
+        var byName = new Dictionary<string, ICrmEntityType>(StringComparer.Ordinal);
+        foreach (var type in types)
         {
-            if (_byName.Values.Select(held => (held, clash: Clash(held, type))).FirstOrDefault(c => c.clash is not null) is { held: { } other, clash: { } what })
+            if (byName.Values.Select(held => (held, clash: Clash(held, type))).FirstOrDefault(c => c.clash is not null) is { held: { } other, clash: { } what })
             {
                 throw new ArgumentException($"The entity types '{other.Name}' and '{type.Name}' both claim {what}.", nameof(types));
             }
 
-            _byName.Add(type.Name, type);
+            byName.Add(type.Name, type);
+        }
+
+        return new Snapshot(types, byName.ToFrozenDictionary(StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// Adds the record types of a module loaded after the host was built (a plugin installed at run
+    /// time). All or none: a type that clashes with one held (or with another of them) throws and
+    /// nothing is added.
+    /// </summary>
+    public void Add(IReadOnlyCollection<ICrmEntityType> types)
+    {
+        lock (_addLock)
+        {
+            Volatile.Write(ref _snapshot, Index([.. Volatile.Read(ref _snapshot).Types, .. types]));
         }
     }
 
@@ -141,9 +162,9 @@ internal sealed class EntityRegistry : IEntityRegistry
         }
     }
 
-    public IReadOnlyList<ICrmEntityType> Types { get; }
+    public IReadOnlyList<ICrmEntityType> Types => Volatile.Read(ref _snapshot).Types;
 
-    public ICrmEntityType? Find(string name) => _byName.GetValueOrDefault(name);
+    public ICrmEntityType? Find(string name) => Volatile.Read(ref _snapshot).ByName.GetValueOrDefault(name);
 
     public ICrmEntityType Get(string name) =>
         Find(name) ?? throw new InvalidOperationException($"No module registers the entity type '{name}'.");

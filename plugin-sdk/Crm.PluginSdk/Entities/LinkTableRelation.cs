@@ -1,3 +1,4 @@
+using Crm.PluginSdk.Modules;
 using System.Linq.Expressions;
 using Crm.PluginSdk.Data;
 using Crm.PluginSdk.Querying;
@@ -27,7 +28,7 @@ public abstract class LinkTableRelation<TContext, TLink> : CrmRelationDefinition
         var (column, id) = fromId is { } from ? (FromColumn, from) : (ToColumn, toId ?? throw new ArgumentNullException(nameof(toId)));
         var link = column.Parameters[0];
         var matches = Expression.Lambda<Func<TLink, bool>>(Expression.Equal(column.Body, Parameter.Of(id, typeof(long))), link);
-        return await services.GetRequiredService<TContext>().Set<TLink>().Where(matches).ExecuteDeleteAsync(cancellationToken);
+        return await services.GetModuleService<TContext>().Set<TLink>().Where(matches).ExecuteDeleteAsync(cancellationToken);
     }
 
     protected override Task<ILookup<long, long>> LoadToIdsAsync(IServiceProvider requestServices, IReadOnlyCollection<long> fromIds, CancellationToken cancellationToken) =>
@@ -49,7 +50,7 @@ public abstract class LinkTableRelation<TContext, TLink> : CrmRelationDefinition
         var pair = Expression.Lambda<Func<TLink, KeyValuePair<long, long>>>(
             Expression.New(typeof(KeyValuePair<long, long>).GetConstructor([typeof(long), typeof(long)])!, key, value), link);
 
-        var query = services.GetRequiredService<TContext>().Set<TLink>().AsNoTracking().Where(inKeys).OrderBy(keyColumn);
+        var query = services.GetModuleService<TContext>().Set<TLink>().AsNoTracking().Where(inKeys).OrderBy(keyColumn);
         query = byLinkOrder ? query.ThenBy(l => l.Sort) : query.ThenBy(Expression.Lambda<Func<TLink, long>>(value, link));
         var pairs = await query.Select(pair).ToListAsync(cancellationToken);
         return pairs.ToLookup(p => p.Key, p => p.Value);

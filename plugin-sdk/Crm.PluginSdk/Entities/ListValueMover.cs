@@ -1,3 +1,4 @@
+using Crm.PluginSdk.Modules;
 using Crm.PluginSdk.Data;
 using Crm.PluginSdk.Records;
 using Microsoft.EntityFrameworkCore;
@@ -12,7 +13,7 @@ internal sealed class ListValueMover<TRecord, TContext>(CrmEntityDefinition<TRec
 {
     public async Task<int> CountListValueAsync(IServiceProvider services, string listId, string value, CancellationToken cancellationToken)
     {
-        var db = services.GetRequiredService<TContext>();
+        var db = services.GetModuleService<TContext>();
         var count = 0;
         foreach (var field in definition.Fields.Values.Where(f => f.UsesList(listId)))
         {
@@ -25,7 +26,7 @@ internal sealed class ListValueMover<TRecord, TContext>(CrmEntityDefinition<TRec
     public async Task<int> ReplaceListValueAsync(IServiceProvider services, string listId, string from, string to, CancellationToken cancellationToken)
     {
         const int batchSize = 500;
-        var db = services.GetRequiredService<TContext>();
+        var db = services.GetModuleService<TContext>();
         var moved = 0;
         foreach (var field in definition.Fields.Values.Where(f => f.UsesList(listId)))
         {

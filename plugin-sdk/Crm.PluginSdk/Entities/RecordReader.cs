@@ -1,3 +1,4 @@
+using Crm.PluginSdk.Modules;
 using System.Linq.Expressions;
 using Crm.PluginSdk.Data;
 using Crm.PluginSdk.GraphQL;
@@ -25,7 +26,7 @@ internal sealed class RecordReader<TRecord, TContext>(
             return new Dictionary<long, object>();
         }
 
-        var db = requestServices.GetRequiredService<TContext>();
+        var db = requestServices.GetModuleService<TContext>();
         var loaded = new Dictionary<long, object>(ids.Count);
         if (ReadsWhole(requestServices) && CompiledRecordReads<TRecord, TContext>.TryLoad(db, [.. ids], projection) is { } compiled)
         {
@@ -49,7 +50,7 @@ internal sealed class RecordReader<TRecord, TContext>(
 
     public async Task<object?> GetAsync(IServiceProvider services, long id, RecordProjection? projection, CancellationToken cancellationToken)
     {
-        var db = services.GetRequiredService<TContext>();
+        var db = services.GetModuleService<TContext>();
         if (ReadsWhole(services) && CompiledRecordReads<TRecord, TContext>.TryGet(db, id, projection, cancellationToken, out var compiled))
         {
             return await compiled;
@@ -87,7 +88,7 @@ internal sealed class RecordReader<TRecord, TContext>(
             return await GetAsync(services, id, projection, cancellationToken);
         }
 
-        var (record, referenced) = await JoinedRead.ReadAsync(services.GetRequiredService<TContext>(), parent, id, [.. joined.Select(j => j.Join)], cancellationToken);
+        var (record, referenced) = await JoinedRead.ReadAsync(services.GetModuleService<TContext>(), parent, id, [.. joined.Select(j => j.Join)], cancellationToken);
         if (record is not null)
         {
             var registry = services.GetRequiredService<IEntityRegistry>();
@@ -117,7 +118,7 @@ internal sealed class RecordReader<TRecord, TContext>(
             return null;
         }
 
-        var model = services.GetRequiredService<TContext>().Model;
+        var model = services.GetModuleService<TContext>().Model;
         return RecordColumns.For<TRecord>(model, projection) is { } columns
             ? new JoinSource(model.FindEntityType(typeof(TRecord))!, access.FilterOf(services, PermissionAction.Read), columns)
             : null;
@@ -135,7 +136,7 @@ internal sealed class RecordReader<TRecord, TContext>(
     {
         arguments = formerNames.WithCurrentNames(arguments);
         var limits = services.GetRequiredService<QueryLimits>();
-        var db = services.GetRequiredService<TContext>();
+        var db = services.GetModuleService<TContext>();
         var dialect = SqlDialect.For(db);
 
         if (arguments.First is not null && arguments.Last is not null)
@@ -204,7 +205,7 @@ internal sealed class RecordReader<TRecord, TContext>(
         var fields = definition.FieldsOf(services);
         if (arguments.Where is { Count: > 0 })
         {
-            FilterCompiler.Compile<TRecord>(arguments.Where, fields, SqlDialect.For(services.GetRequiredService<TContext>()), services.GetRequiredService<QueryLimits>());
+            FilterCompiler.Compile<TRecord>(arguments.Where, fields, SqlDialect.For(services.GetModuleService<TContext>()), services.GetRequiredService<QueryLimits>());
         }
 
         SortKeys(arguments.Order, fields);
@@ -217,7 +218,7 @@ internal sealed class RecordReader<TRecord, TContext>(
     public IQueryable<TRecord> Filtered(IServiceProvider services, IReadOnlyDictionary<string, object?>? where, string? search, PermissionAction? alsoAllowing = null)
     {
         var limits = services.GetRequiredService<QueryLimits>();
-        var db = services.GetRequiredService<TContext>();
+        var db = services.GetModuleService<TContext>();
         var dialect = SqlDialect.For(db);
         var query = access.Reachable(definition.ReadsFrom(db), services, PermissionAction.Read);
         if (alsoAllowing is { } action && action != PermissionAction.Read)

@@ -1,3 +1,4 @@
+using Crm.PluginSdk.Modules;
 using System.Globalization;
 using Crm.PluginSdk.Data;
 using Crm.PluginSdk.GraphQL;
@@ -60,7 +61,7 @@ internal sealed class RecordWriter<TRecord, TContext>(
         catch (DbUpdateConcurrencyException) when (outermost && id is { } gone)
         {
             // The row locks make this rare (a row changed outside the platform); the record is not there as it was read.
-            services.GetRequiredService<TContext>().ChangeTracker.Clear();
+            services.GetModuleService<TContext>().ChangeTracker.Clear();
             return new MutationPayload(null, [UserError.At(ErrorCodes.NotFound, $"{char.ToUpperInvariant(definition.Name[0])}{definition.Name[1..]} {gone.ToString(CultureInfo.InvariantCulture)} was deleted or changed meanwhile.", "id")]);
         }
         catch (Exception ex) when (outermost && IsLostRace(ex))
@@ -90,7 +91,7 @@ internal sealed class RecordWriter<TRecord, TContext>(
     /// <summary>One create in the transaction in progress: the record prepared, saved, its search links written and its checks run.</summary>
     internal async Task<MutationPayload> CreateCoreAsync(IServiceProvider services, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
     {
-        var db = services.GetRequiredService<TContext>();
+        var db = services.GetModuleService<TContext>();
         var (record, errors) = await PrepareCreateAsync(services, db, input, cancellationToken);
         if (errors.Count > 0)
         {
@@ -153,7 +154,7 @@ internal sealed class RecordWriter<TRecord, TContext>(
     private async Task<MutationPayload> UpdateCoreAsync(IServiceProvider services, long id,
         Func<TRecord, CancellationToken, Task<(IReadOnlyDictionary<string, object?>? Input, UserError? Refusal)>> inputOf, CancellationToken cancellationToken)
     {
-        var db = services.GetRequiredService<TContext>();
+        var db = services.GetModuleService<TContext>();
         // Read, changed and written back whole (the custom field document, the search text):
         // a concurrent writer of the same record waits until this one has committed. The lock
         // comes with the read, in one statement.
@@ -266,7 +267,7 @@ internal sealed class RecordWriter<TRecord, TContext>(
 
     private async Task<MutationPayload> DeleteCoreAsync(IServiceProvider services, long id, CancellationToken cancellationToken)
     {
-        var db = services.GetRequiredService<TContext>();
+        var db = services.GetModuleService<TContext>();
         // The strongest lock: links being written to this record wait, or were written before it.
         var record = await LockedAsync(services, db, id, PermissionAction.Delete, RowLock.Update, cancellationToken);
         if (record is null)

@@ -1,3 +1,4 @@
+using Crm.PluginSdk.Modules;
 using System.Globalization;
 using System.Linq.Expressions;
 using System.Text.Json.Nodes;
@@ -27,7 +28,7 @@ internal sealed class ReferenceDetacher<TRecord, TContext>(
             return ReferenceScan.None;
         }
 
-        var db = services.GetRequiredService<TContext>();
+        var db = services.GetModuleService<TContext>();
         var refusing = new List<(string Field, int Count)>();
         foreach (var field in fields.Where(f => f.OnReferenceDeleted == ReferenceDeletion.Refuse))
         {
@@ -61,7 +62,7 @@ internal sealed class ReferenceDetacher<TRecord, TContext>(
     public async Task<IReadOnlyList<UserError>> DetachReferencesAsync(IServiceProvider services, string targetType, long targetId, IReadOnlyCollection<long> recordIds,
         IReadOnlyList<CrmRelationDefinition> relations, CancellationToken cancellationToken, long? replacementId = null)
     {
-        var db = services.GetRequiredService<TContext>();
+        var db = services.GetModuleService<TContext>();
         var fields = ReferenceFields(services, targetType).Where(f => f.OnReferenceDeleted == ReferenceDeletion.Clear).ToList();
         var target = new CrmRecordReference(targetType, targetId);
         var searchLinksTouched = new List<long>();

@@ -1,3 +1,4 @@
+using Crm.PluginSdk.Modules;
 using System.Linq.Expressions;
 using Crm.PluginSdk.Data;
 using Crm.PluginSdk.GraphQL;
@@ -90,7 +91,7 @@ internal sealed class SearchLinks<TRecord, TContext>(CrmEntityDefinition<TRecord
             return;
         }
 
-        var db = services.GetRequiredService<TContext>();
+        var db = services.GetModuleService<TContext>();
         var idList = ids.Distinct().ToList();
         var targets = idList.ToDictionary(id => id, _ => new List<(string Type, long Id)>());
         if (links.Any(l => l.Field is not null))
@@ -160,7 +161,7 @@ internal sealed class SearchLinks<TRecord, TContext>(CrmEntityDefinition<TRecord
             return 0;
         }
 
-        var db = services.GetRequiredService<TContext>();
+        var db = services.GetModuleService<TContext>();
         var referrers = new SortedSet<long>();
         foreach (var link in links)
         {

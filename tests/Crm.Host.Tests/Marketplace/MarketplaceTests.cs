@@ -136,6 +136,8 @@ public abstract class MarketplaceTests(Engine engine) : IDisposable
         _packages.Publish(_packages.Signed(TestPackages.Manifest("0.2.0"), faults: new { version = "0.2.0" }));
         var modulesA = ModulesFolder();
         var hostA = await StartAsync(modulesA);
+        // Another host of the deployment, running while the plugin is installed through the first.
+        var running = await StartAsync(ModulesFolder());
         await OkAsync(hostA, "addPluginFeed", "url: $url", new { url = _packages.Feed }, "feed { id }");
 
         // Not trusted yet: refused before the package is even fetched.
@@ -150,10 +152,29 @@ public abstract class MarketplaceTests(Engine engine) : IDisposable
         Assert.Equal("READ_ALL_RECORDS", market["available"]![0]!["capabilities"]![0]!.GetValue<string>());
 
         var installed = (await OkAsync(hostA, "installPlugin", "id: $id, version: $version", new { id = TestPackages.PluginId, version = "0.1.0" }, $"plugin {{ {PluginFields} }}"))["plugin"]!;
-        Assert.Equal(("0.1.0", "PENDING_RESTART", false), (installed["version"]!.GetValue<string>(), installed["state"]!.GetValue<string>(), installed["builtIn"]!.GetValue<bool>()));
+        Assert.Equal(("0.1.0", "ENABLED", false), (installed["version"]!.GetValue<string>(), installed["state"]!.GetValue<string>(), installed["builtIn"]!.GetValue<bool>()));
+        Assert.Contains("next start", installed["reason"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal("READ_ALL_RECORDS", installed["capabilities"]![0]!.GetValue<string>());
         Assert.True(File.Exists(Path.Combine(modulesA, TestPackages.Assembly, TestPackages.Assembly + ".dll")));
         Assert.Equal(MarketplaceErrors.AlreadyInstalled, (await InstallRefusedAsync(hostA, "0.1.0")).Code);
+
+        // In service with no restart: its tables made, its record type listed, its records written and read.
+        Assert.True(await PluginTablesAsync(hostA) > 0);
+        var created = (await hostA.QueryAsync("mutation { createQuote(input: { title: \"Installed\" }) { quote { id validUntil } errors { code message } } }")).ShouldSucceed().Data!["createQuote"]!;
+        Assert.Empty(created["errors"]!.AsArray());
+        Assert.NotNull(created["quote"]!["validUntil"]);
+        var read = (await hostA.QueryAsync("{ quotes { totalCount } entityTypes { name } }")).ShouldSucceed().Data!;
+        Assert.Equal(1, read["quotes"]!["totalCount"]!.GetValue<int>());
+        Assert.Contains("QUOTE", read["entityTypes"]!.AsArray().Select(t => t!["name"]!.GetValue<string>()));
+
+        // The running host follows at its next poll: fetched from the feed, verified and loaded there too.
+        for (var waited = TimeSpan.Zero; (await InstalledAsync(running, TestPackages.PluginId))?["state"]?.GetValue<string>() != "ENABLED"; waited += TimeSpan.FromMilliseconds(100))
+        {
+            Assert.True(waited < TimeSpan.FromSeconds(30), "The other host did not load the plugin.");
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(1, (await running.QueryAsync("{ quotes { totalCount } }")).ShouldSucceed().Data!["quotes"]!["totalCount"]!.GetValue<int>());
 
         // Restarted, it loads the plugin; a second host with no copy of its own fetches it from the feed.
         var restartedA = await StartAsync(modulesA);
@@ -244,9 +265,31 @@ public abstract class MarketplaceTests(Engine engine) : IDisposable
         Assert.Empty(_errors.Entries);
         Assert.Single(results, r => r["errors"]!.AsArray().Count == 0);
         Assert.All(results.Where(r => r["errors"]!.AsArray().Count > 0), r => Assert.Equal(MarketplaceErrors.AlreadyInstalled, r["errors"]![0]!["code"]!.GetValue<string>()));
-        Assert.Equal("0.8.0", (await InstalledAsync(host, TestPackages.PluginId))!["version"]!.GetValue<string>());
+        var once = (await InstalledAsync(host, TestPackages.PluginId))!;
+        Assert.Equal(("0.8.0", "ENABLED"), (once["version"]!.GetValue<string>(), once["state"]!.GetValue<string>()));
+        Assert.Single(host.Services.GetRequiredService<Crm.Host.Modules.ModuleCatalog>().All, m => m.Id == TestPackages.PluginId);
+        (await host.QueryAsync("{ quotes { totalCount } }")).ShouldSucceed();
         Assert.Single(Directory.GetDirectories(modules), d => Path.GetFileName(d) == TestPackages.Assembly);
         Assert.Empty(Directory.GetDirectories(Path.Combine(modules, PluginFolders.StagingFolderName)));
+    }
+
+    [Fact]
+    public async Task A_plugin_that_throws_while_it_is_loaded_is_failed_with_the_reason_and_the_host_keeps_answering()
+    {
+        _packages.Publish(_packages.Signed(faults: new { throwIn = "DataMigration" }));
+        var host = await StartAsync(ModulesFolder());
+        await TrustAndAddFeedAsync(host);
+
+        var plugin = (await OkAsync(host, "installPlugin", "id: $id", new { id = TestPackages.PluginId }, $"plugin {{ {PluginFields} }}"))["plugin"]!;
+        Assert.Equal("FAILED", plugin["state"]!.GetValue<string>());
+        Assert.Contains("a data migration of it failed", plugin["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        // Nothing of it registered: its types are not in the schema; the rest of the host answers, and it is listed as failed.
+        Assert.Contains("VALIDATION", (await host.QueryAsync("{ quotes { totalCount } }")).ErrorCodes);
+        (await host.QueryAsync("{ deals { totalCount } }")).ShouldSucceed();
+        Assert.Equal("FAILED", (await InstalledAsync(host, TestPackages.PluginId))!["state"]!.GetValue<string>());
+        using var client = host.CreateClient();
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
     }
 
     [Fact]

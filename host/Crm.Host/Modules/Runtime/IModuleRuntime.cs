@@ -11,10 +11,13 @@ public interface IModuleRuntime
     IReadOnlyList<ModuleStatus> Modules { get; }
 
     /// <summary>
-    /// Checks a plugin folder just placed under <c>Modules:Path</c> as the host's loader does; see
-    /// the README's "How it is built" for what this host does with one that passes.
+    /// Checks a plugin folder just placed under <c>Modules:Path</c> as the host's loader does and,
+    /// when it passes, puts the plugin into service with no restart (see the README's "How it is
+    /// built"): <see cref="ModuleRunState.Enabled"/>, or <see cref="ModuleRunState.Failed"/> with
+    /// the reason when its code threw. A folder whose module is not <paramref name="expectedModuleId"/>
+    /// (when given) is refused before anything of it runs.
     /// </summary>
-    Task<ModuleStatus> LoadAsync(string folder, CancellationToken cancellationToken);
+    Task<ModuleStatus> LoadAsync(string folder, string? expectedModuleId, CancellationToken cancellationToken);
 
     /// <summary>A folder <see cref="LoadAsync"/> passed was taken out again (its install undone): the module no longer waits for the next start.</summary>
     void Forget(string moduleId);

@@ -22,6 +22,7 @@ public sealed class ModuleRuntime(
     IServiceProvider rootServices,
     ModuleCatalog catalog,
     PluginFolderCheck folderCheck,
+    PluginHotLoader hotLoader,
     TimeProvider clock,
     ILogger<ModuleRuntime> logger) : IModuleRuntime, IModuleAvailability, IVersionedCache
 {
@@ -39,9 +40,50 @@ public sealed class ModuleRuntime(
     bool IModuleAvailability.InService(Type partType) => catalog.OwnerOf(partType.Assembly) is not { } module || catalog.InService(module);
 
     public IReadOnlyList<ModuleStatus> Modules =>
-        [.. catalog.All.Select(Status), .. folderCheck.Pending.Where(p => catalog.Find(p.Id) is null)];
+        [.. catalog.All.Select(StatusHere), .. folderCheck.Pending.Where(p => catalog.Find(p.Id) is null)];
 
-    public Task<ModuleStatus> LoadAsync(string folder, CancellationToken cancellationToken) => folderCheck.CheckAsync(folder, catalog, cancellationToken);
+    /// <summary>
+    /// Checks the folder and, when it passes, loads the plugin with no restart (<see cref="PluginHotLoader"/>),
+    /// then applies the wanted states to it (a plugin disabled before it was uninstalled and installed again stays disabled).
+    /// One load at a time, so that two calls for one folder load it once.
+    /// </summary>
+    public async Task<ModuleStatus> LoadAsync(string folder, string? expectedModuleId, CancellationToken cancellationToken)
+    {
+        await _turn.WaitAsync(cancellationToken);
+        try
+        {
+            var (status, passed) = await folderCheck.CheckAsync(folder, catalog, cancellationToken);
+            if (passed is null)
+            {
+                return status;
+            }
+
+            folderCheck.Forget(passed.Id);
+            if (expectedModuleId is not null && passed.Id != expectedModuleId)
+            {
+                return status with { State = ModuleRunState.Refused, Reason = $"its assembly states the module id '{passed.Id}', not '{expectedModuleId}'" };
+            }
+
+            var (_, refusal) = await hotLoader.LoadAsync(passed, cancellationToken);
+            if (refusal is not null)
+            {
+                return status with { State = ModuleRunState.Refused, Reason = refusal };
+            }
+
+            using var scope = rootServices.CreateScope();
+            var platform = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+            await ApplyAsync(await platform.ModuleStates.AsNoTracking().ToDictionaryAsync(r => r.ModuleId, r => r.Enabled, cancellationToken), platform);
+            return StatusHere(passed);
+        }
+        finally
+        {
+            _turn.Release();
+        }
+    }
+
+    /// <summary><see cref="Status"/>, saying for a plugin loaded with no restart which of its parts wait for the next start.</summary>
+    private ModuleStatus StatusHere(ModuleEntry module) =>
+        Status(module) is { State: ModuleRunState.Enabled } status && hotLoader.Waiting(module.Id) is { } waiting ? status with { Reason = waiting } : Status(module);
 
     public void Forget(string moduleId) => folderCheck.Forget(moduleId);
 
@@ -118,7 +160,7 @@ public sealed class ModuleRuntime(
             }, cancellationToken: cancellationToken);
             logger.LogInformation("Module {Module} {Change} by {Actor}.", module.Id, enable ? "enabled" : "disabled", changedBy);
             await ApplyAsync(wanted, platform);
-            return Status(module);
+            return StatusHere(module);
         }
         finally
         {

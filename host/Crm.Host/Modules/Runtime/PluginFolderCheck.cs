@@ -8,9 +8,8 @@ namespace Crm.Host.Modules.Runtime;
 /// <c>Modules:Path</c> after the start goes through the loader's own checks (assembly, one module
 /// class, manifest, SDK range, an id no module has, dependencies found) and its record types through
 /// the registrar's (no record type name, root field or GraphQL type name another module holds).
-/// One that passes is <see cref="ModuleRunState.PendingRestart"/>: the next start loads it, with
-/// its migrations, services, schema, handlers, kinds and jobs. (Adding a module's services to the
-/// built container without a restart is the design in README's "How it is built", not built yet.)
+/// One that passes is <see cref="ModuleRunState.PendingRestart"/> until <see cref="PluginHotLoader"/>
+/// puts it into service (or, when it cannot be loaded now, the next start loads it).
 /// </summary>
 public sealed class PluginFolderCheck(IConfiguration configuration, IEntityRegistry registry, ILogger<PluginFolderCheck> logger)
 {
@@ -30,7 +29,8 @@ public sealed class PluginFolderCheck(IConfiguration configuration, IEntityRegis
         ? Path.GetFullPath(path)
         : Path.Combine(AppContext.BaseDirectory, "modules");
 
-    public async Task<ModuleStatus> CheckAsync(string folder, ModuleCatalog catalog, CancellationToken cancellationToken)
+    /// <summary>The folder's status, and the module read from it when it passed (<see cref="ModuleRunState.PendingRestart"/>): what a load at run time puts into service.</summary>
+    public async Task<(ModuleStatus Status, ModuleEntry? Passed)> CheckAsync(string folder, ModuleCatalog catalog, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(folder);
         var directory = Path.GetFullPath(Path.IsPathRooted(folder) ? folder : Path.Combine(ModulesPath, folder));
@@ -48,7 +48,7 @@ public sealed class PluginFolderCheck(IConfiguration configuration, IEntityRegis
 
         if (catalog.All.FirstOrDefault(m => m.Folder == name) is { } known)
         {
-            return ModuleRuntime.Status(known);
+            return (ModuleRuntime.Status(known), null);
         }
 
         await _turn.WaitAsync(cancellationToken);
@@ -79,7 +79,7 @@ public sealed class PluginFolderCheck(IConfiguration configuration, IEntityRegis
             }
 
             logger.LogInformation("Plugin folder {Folder} ({Module}): {State}: {Reason}", name, status.Id, status.State, status.Reason);
-            return status;
+            return (status, status.State == ModuleRunState.PendingRestart ? entry : null);
         }
         finally
         {

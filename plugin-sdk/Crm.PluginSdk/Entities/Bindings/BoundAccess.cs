@@ -1,3 +1,4 @@
+using Crm.PluginSdk.Modules;
 using System.Globalization;
 using System.Linq.Expressions;
 using Crm.PluginSdk.Data;
@@ -49,7 +50,7 @@ internal sealed class BoundAccess<TRecord, TContext, TBinding>(string name, Bind
             return null;
         }
 
-        var db = services.GetRequiredService<TContext>();
+        var db = services.GetModuleService<TContext>();
         var bindingType = db.Model.FindEntityType(typeof(TBinding)) ?? throw new InvalidOperationException($"{typeof(TBinding).Name} is not mapped in {typeof(TContext).Name}.");
         var entityTypeColumn = AccessSql.Column(bindingType, nameof(IRecordBinding.EntityType));
         var entityIdColumn = AccessSql.Column(bindingType, nameof(IRecordBinding.EntityId));
@@ -137,7 +138,7 @@ internal sealed class BoundAccess<TRecord, TContext, TBinding>(string name, Bind
 
         var bindings = isCreate ? _bindings(record) : await CurrentBindingsAsync(record, services, cancellationToken);
         var before = bindings.Select(Key).ToList();
-        var db = services.GetRequiredService<TContext>();
+        var db = services.GetModuleService<TContext>();
         foreach (var gone in bindings.Where(b => !wanted.Any(w => w.Type == b.EntityType && w.Id == b.EntityId)).ToList())
         {
             bindings.Remove(gone);
@@ -158,7 +159,7 @@ internal sealed class BoundAccess<TRecord, TContext, TBinding>(string name, Bind
         var after = bindings.Select(Key).ToList();
         if (!isCreate && !before.Order(StringComparer.Ordinal).SequenceEqual(after.Order(StringComparer.Ordinal)))
         {
-            services.GetRequiredService<TContext>().RecordChange(record, declaration.InputName, before, after);
+            services.GetModuleService<TContext>().RecordChange(record, declaration.InputName, before, after);
         }
     }
 
@@ -243,7 +244,7 @@ internal sealed class BoundAccess<TRecord, TContext, TBinding>(string name, Bind
     }
 
     public Task<List<long>> BoundToAsync(IServiceProvider services, string targetType, long targetId, int max, CancellationToken cancellationToken) =>
-        services.GetRequiredService<TContext>().Set<TBinding>().AsNoTracking()
+        services.GetModuleService<TContext>().Set<TBinding>().AsNoTracking()
             .Where(b => b.EntityType == targetType && b.EntityId == targetId)
             .Select(b => b.RecordId).Distinct().OrderBy(id => id).Take(max + 1).ToListAsync(cancellationToken);
 
@@ -257,7 +258,7 @@ internal sealed class BoundAccess<TRecord, TContext, TBinding>(string name, Bind
         }
 
         var before = bindings.Select(Key).ToList();
-        var db = services.GetRequiredService<TContext>();
+        var db = services.GetModuleService<TContext>();
         foreach (var gone in bindings.Where(b => b.EntityType == targetType && b.EntityId == targetId).ToList())
         {
             bindings.Remove(gone);
@@ -276,7 +277,7 @@ internal sealed class BoundAccess<TRecord, TContext, TBinding>(string name, Bind
     /// </summary>
     private async Task<ICollection<TBinding>> CurrentBindingsAsync(TRecord record, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var db = services.GetRequiredService<TContext>();
+        var db = services.GetModuleService<TContext>();
         var bindings = _bindings(record);
         foreach (var stale in bindings.ToList())
         {

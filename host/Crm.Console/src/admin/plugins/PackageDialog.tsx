@@ -2,6 +2,7 @@ import { useMutation } from 'urql';
 import { Dialog } from '../../components/Dialog';
 import type { AdminMarketplaceQuery } from '../../gql/graphql';
 import { useI18n } from '../../i18n';
+import { useReloadEntityTypes } from '../../metadata/entityTypes';
 import { Capabilities, Dependencies } from './Capabilities';
 import { InstallPlugin, UpgradePlugin } from './operations';
 import type { Outcome } from './PluginsPage';
@@ -16,12 +17,16 @@ export function PackageDialog({ plugin, action, outcome, onClose }: { plugin: Av
   const { t } = useI18n();
   const [, install] = useMutation(InstallPlugin);
   const [, upgrade] = useMutation(UpgradePlugin);
+  const reloadTypes = useReloadEntityTypes();
   const variables = { id: plugin.id, version: plugin.version };
   const title = action === 'install' ? t('plugins.installOf', { name: plugin.name, version: plugin.version }) : t('plugins.upgradeOf', { name: plugin.name, version: plugin.version });
 
   async function confirm() {
     // Closed either way: a refusal shows on the page, above the lists.
-    if (action === 'install') await outcome.run(install(variables), 'installPlugin', t('plugins.installed.now', { name: plugin.name }));
+    // An install loads the plugin at once: its record types join the menu and the lists.
+    if (action === 'install') {
+      if (await outcome.run(install(variables), 'installPlugin', t('plugins.installed.now', { name: plugin.name }))) reloadTypes();
+    }
     else await outcome.run(upgrade(variables), 'upgradePlugin', t('plugins.upgraded', { name: plugin.name, version: plugin.version }));
     onClose();
   }

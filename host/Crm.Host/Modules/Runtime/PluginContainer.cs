@@ -1,0 +1,148 @@
+using System.Reflection;
+using Crm.PluginSdk.Entities;
+using Crm.PluginSdk.Modules;
+using Microsoft.EntityFrameworkCore;
+
+namespace Crm.Host.Modules.Runtime;
+
+/// <summary>
+/// A plugin loaded at run time, in a service container of its own: MS DI cannot add services to
+/// the host's built container. Its <see cref="ICrmModule.ConfigureServices"/>, its record types and
+/// what convention registers go into a fresh collection, as at start; every service of the host it
+/// does not register itself is forwarded to the host (singletons to the host's root, scoped and
+/// transient services to the host scope its own scope was opened with, see <see cref="PluginScopes"/>),
+/// so that its services share the request's actor, database session and transaction.
+/// </summary>
+public sealed class PluginContainer
+{
+    private readonly IServiceProviderIsService _has;
+
+    private PluginContainer(ModuleEntry module, ServiceProvider services, IReadOnlyList<ICrmEntityType> types, IReadOnlyList<string> waiting)
+    {
+        Module = module;
+        Services = services;
+        Types = types;
+        WaitingForRestart = waiting;
+        _has = services.GetRequiredService<IServiceProviderIsService>();
+    }
+
+    public ModuleEntry Module { get; }
+
+    /// <summary>The plugin's root provider (never disposed: a loaded assembly stays until the process ends).</summary>
+    public IServiceProvider Services { get; }
+
+    /// <summary>Its record types, made once, as the registrar makes them at start.</summary>
+    public IReadOnlyList<ICrmEntityType> Types { get; }
+
+    /// <summary>Its parts that only a start wires up (event handlers, automation kinds, endpoints, ...), named for admins.</summary>
+    public IReadOnlyList<string> WaitingForRestart { get; }
+
+    internal bool Has(Type serviceType) => _has.IsService(serviceType);
+
+    /// <summary>
+    /// Registers the plugin's parts into a container of its own. Throws <see cref="PluginLoadException"/>
+    /// when its code throws (failed) or a check refuses it: a record type claiming a name that a held type
+    /// (<paramref name="held"/>, with its module) has.
+    /// </summary>
+    internal static PluginContainer Build(ModuleEntry module, ModuleContext context, IEnumerable<(string Holder, ICrmEntityType Type)> held,
+        IServiceCollection hostServices, IServiceProvider hostRoot)
+    {
+        var services = new ServiceCollection();
+        var step = ModuleRegistrar.Step.ConfigureServices;
+        string? subject = null;
+        List<ICrmEntityType> types;
+        IReadOnlyList<string> waiting;
+        try
+        {
+            var heldTypes = held.ToList();
+            types = ModuleRegistrar.RegisterServicesAndRecordTypes(services, module, context, (own, type) => ModuleRegistrar.Claimant(heldTypes, own, type), ref step, ref subject);
+            step = ModuleRegistrar.Step.Classes;
+            waiting = PartsWaitingForRestart(services, module.Assembly!);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            var (refused, reason) = ModuleRegistrar.Fault(ex, step, subject);
+            throw new PluginLoadException(refused, reason, ex);
+        }
+
+        ForwardHostServices(services, hostServices, hostRoot);
+        return new PluginContainer(module, services.BuildServiceProvider(), types, waiting);
+    }
+
+    private static void ForwardHostServices(IServiceCollection services, IServiceCollection hostServices, IServiceProvider hostRoot)
+    {
+        var own = services.Select(d => d.ServiceType).ToHashSet();
+        foreach (var group in hostServices.Where(d => !d.IsKeyedService).GroupBy(d => d.ServiceType))
+        {
+            var type = group.Key;
+            if (own.Contains(type))
+            {
+                continue; // the plugin's own (its schema contributors, its contexts' registrations) stay its own
+            }
+
+            if (type.IsGenericTypeDefinition)
+            {
+                // ILogger<>, IOptions<>: made in the plugin's container from what it forwards (the logger factory, the configuration).
+                foreach (var descriptor in group)
+                {
+                    services.Add(descriptor);
+                }
+
+                continue;
+            }
+
+            if (typeof(DbContext).IsAssignableFrom(type))
+            {
+                // Another module's context is a pooled lease the host scope returns; disposed by the plugin's scope too, it
+                // would go back to the pool twice. No module reaches another's context anyway (SDK contracts cross modules).
+                continue;
+            }
+
+            services.Add(group.Last().Lifetime == ServiceLifetime.Singleton
+                ? ServiceDescriptor.Singleton(type, _ => hostRoot.GetRequiredService(type))
+                : new ServiceDescriptor(type, provider => provider.GetRequiredService<PluginHostScope>().Resolve(type), group.Last().Lifetime));
+        }
+
+        services.AddScoped<PluginHostScope>();
+    }
+
+    private static List<string> PartsWaitingForRestart(IServiceCollection services, Assembly assembly)
+    {
+        var classes = assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false }).ToList();
+        bool Implements(Type contract) => classes.Any(c => contract.IsGenericTypeDefinition
+            ? c.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == contract)
+            : contract.IsAssignableFrom(c));
+        bool Registers(Type contract) => services.Any(d => d.ServiceType == contract);
+        var parts = new (bool Has, string Name)[]
+        {
+            (Implements(typeof(PluginSdk.Events.IEventHandler<>)) || Implements(typeof(PluginSdk.Events.IEventBatchHandler<>)), "event handlers"),
+            (Implements(typeof(PluginSdk.Scheduling.IScheduledWorkHandler)), "scheduled work"),
+            (Registers(typeof(PluginSdk.Automation.IAutomationTriggerKind)) || Registers(typeof(PluginSdk.Automation.IAutomationActionKind)), "automation kinds"),
+            (Registers(typeof(PluginSdk.Jobs.IJobKind)), "job kinds"),
+            (Registers(typeof(PluginSdk.Activities.IActivityTypeDeclarations)), "activity types"),
+            (Registers(typeof(PluginSdk.Timeline.IPlannedItems)), "planned items"),
+            (Implements(typeof(PluginSdk.Timeline.ITimelineKinds)), "timeline kinds"),
+            (Implements(typeof(PluginSdk.Live.ILiveSource<>)), "live sources"),
+            (Registers(typeof(IEndpointContributor)), "endpoints"),
+            (Registers(typeof(IHostedService)), "background services"),
+        };
+        return [.. parts.Where(p => p.Has).Select(p => p.Name)];
+    }
+}
+
+/// <summary>In a plugin's scope: the host scope it was opened with, to which the host's scoped services are forwarded.</summary>
+internal sealed class PluginHostScope
+{
+    public IServiceProvider? Services { get; set; }
+
+    public object Resolve(Type serviceType) =>
+        (Services ?? throw new InvalidOperationException(
+            $"{serviceType.Name} is the host's, reached from a plugin loaded at run time only in a scope the host opened (a request, an event, a job): open scopes through the IServiceScopeFactory the host's services give."))
+        .GetRequiredService(serviceType);
+}
+
+/// <summary>Loading a plugin at run time stopped: refused by a check, or failed because its own code threw.</summary>
+public sealed class PluginLoadException(bool refused, string reason, Exception? inner = null) : Exception(reason, inner)
+{
+    public bool Refused { get; } = refused;
+}

@@ -1,0 +1,109 @@
+using Crm.Host.GraphQL;
+using Crm.Host.Hosting;
+using Crm.PluginSdk.Data;
+using Crm.PluginSdk.Entities;
+using Crm.PluginSdk.Modules;
+using Crm.PluginSdk.Security;
+
+namespace Crm.Host.Modules.Runtime;
+
+/// <summary>
+/// Puts a plugin that passed the folder check into service with no restart, in the order that
+/// leaves nothing half-registered: its container (<see cref="PluginContainer"/>), its schema
+/// migrations, data migrations and start-up tasks (through scopes that reach its services, as the
+/// system); only then its container, record types and catalog entry, and the schema composed again.
+/// A step that throws fails it with the reason (the host and every other module go on; what its
+/// migrations wrote stays, as at start). Callers take turns (<see cref="ModuleRuntime"/>).
+/// </summary>
+public sealed class PluginHotLoader(
+    IServiceProvider hostRoot,
+    ModuleCatalog catalog,
+    IEntityRegistry registry,
+    RuntimePlugins plugins,
+    HostServiceDescriptors hostServices,
+    ModuleDataRunner dataRunner,
+    IConfiguration configuration,
+    ILogger<PluginHotLoader> logger)
+{
+    /// <summary>Loads <paramref name="module"/>; returns false with the refusal when a check turned it away (nothing of it kept).</summary>
+    public async Task<(bool Loaded, string? Refusal)> LoadAsync(ModuleEntry module, CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        PluginContainer container;
+        try
+        {
+            container = PluginContainer.Build(module, new ModuleContext(configuration), Held(), hostServices.Services, hostRoot);
+            var scopes = plugins.ScopesWith([.. plugins.Loaded, container]);
+            using (var scope = scopes.CreateSystemScope())
+            {
+                foreach (var database in container.Services.GetServices<ModuleDatabaseRegistration>())
+                {
+                    await PlatformInitializer.MigrateAsync(scope.ServiceProvider, database, logger, cancellationToken);
+                }
+            }
+
+            await dataRunner.RunAsync(module, scopes, cancellationToken);
+            await TellListenersAsync(container, scopes, cancellationToken);
+        }
+        catch (PluginLoadException ex) when (ex.Refused)
+        {
+            logger.LogError("Plugin {Module} refused at load: {Reason}", module.Id, ex.Message);
+            return (false, ModuleCatalog.OneLine(ex.Message));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+        {
+            var fault = ex is PluginLoadException { InnerException: { } inner } ? inner : ex;
+            var reason = ex is PluginLoadException ? ex.Message : $"its schema migrations failed: {ModuleCatalog.Describe(ex)}";
+            ModuleCatalog.Leave(module, ModuleState.Failed, reason, fault, logger);
+            catalog.Add(module);
+            return (true, null);
+        }
+
+        // In service from here: the container first (requests that meet its types find their
+        // services), then its types, then the catalog entry, which moves the version the schema follows.
+        plugins.Add(container);
+        ((EntityRegistry)registry).Add(container.Types);
+        catalog.Add(module);
+        if (hostRoot.GetService<SchemaProvider>() is { } schemas)
+        {
+            _ = schemas.Current; // composed now (a part of it that fails fails the module), not by the next request
+        }
+
+        logger.LogInformation("Plugin {Module} {Version} loaded with no restart in {Elapsed} ms{Waiting}.", module.Id, module.Manifest!.Version,
+            System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
+            container.WaitingForRestart.Count == 0 ? "" : "; waiting for the next start: " + string.Join(", ", container.WaitingForRestart));
+        return (true, null);
+    }
+
+    /// <summary>The host's parts that compose from every module's declarations (selection lists) take the plugin's.</summary>
+    private async Task TellListenersAsync(PluginContainer container, IServiceScopeFactory scopes, CancellationToken cancellationToken)
+    {
+        foreach (var listener in hostRoot.GetServices<IModuleLoadedListener>())
+        {
+            try
+            {
+                using var scope = scopes.CreateSystemScope();
+                await listener.ModuleLoadedAsync(container.Services, scope.ServiceProvider, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+            {
+                throw new PluginLoadException(false, $"{listener.GetType().Name} could not take its declarations: {ModuleCatalog.Describe(ex)}", ex);
+            }
+        }
+    }
+
+    /// <summary>The record types held, with the module of each (a check refuses a plugin's type that claims one of their names).</summary>
+    private IEnumerable<(string Holder, ICrmEntityType Type)> Held() =>
+        registry.Types.Select(t => (catalog.OwnerOf(t.GetType().Assembly)?.Id ?? "the platform", t));
+
+    /// <summary>What a hot-loaded plugin's state says waits for the next start; null for a module loaded at start.</summary>
+    public string? Waiting(string moduleId) => plugins.Find(moduleId) is { WaitingForRestart.Count: > 0 } plugin
+        ? $"Loaded with no restart; its {string.Join(", ", plugin.WaitingForRestart)} start working at the next start."
+        : null;
+}
+
+/// <summary>The host's service registrations, kept after the build: what a plugin loaded at run time forwards to the host.</summary>
+public sealed class HostServiceDescriptors(IServiceCollection services)
+{
+    public IServiceCollection Services { get; } = services;
+}
