@@ -13,6 +13,7 @@ import { Activities } from './Activities';
 import { CompositeInput, inputOf, itemsOf, type CompositeItem } from './CompositeInput';
 import { ConvertLeadDialog } from './ConvertLeadDialog';
 import { Timeline } from './Timeline';
+import { editsAsValues, keptRows, refusedRows, rowsOf, ValuesInput, valuesOf } from './ValuesInput';
 
 export function RecordPageRoute({ params }: { params: { type: string; id: string } }) {
   const type = useEntityType(params.type);
@@ -100,7 +101,7 @@ function FieldGroups({ type, record, lookups, shapes, onSaved }: { type: EntityT
                 field={f}
                 parts={shapes.get(f.name)}
                 lookups={lookups}
-                editable={canEdit && !f.readOnly && (!f.list || shapes.has(f.name))}
+                editable={canEdit && !f.readOnly && (!f.list || shapes.has(f.name) || editsAsValues(f))}
                 onSaved={onSaved}
               />
             ))}
@@ -124,7 +125,7 @@ function EditableField({
   type: EntityTypeInfo;
   record: Row;
   field: EntityFieldInfo;
-  /** The parts of a composite value (phones: value, valueType), edited row by row. */
+  /** The parts of a composite value (phones: value, valueType), edited row by row; without them a list field is edited a value a row. */
   parts?: Part[];
   lookups: Lookups;
   editable: boolean;
@@ -135,13 +136,21 @@ function EditableField({
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState('');
   const [items, setItems] = useState<CompositeItem[]>([]);
+  const [rows, setRows] = useState<string[]>([]);
   const [errors, setErrors] = useState<string[]>([]);
+  const [invalidRows, setInvalidRows] = useState<ReadonlySet<number>>(new Set());
+  const values = !parts && editsAsValues(field);
   const [{ fetching }, update] = useMutation(updateMutation(type) ?? '');
 
   async function save(e: FormEvent) {
     e.preventDefault();
-    const result = await update({ id: record.id, input: { [field.name]: parts ? inputOf(field, items) : parseInput(field, text) } });
+    // Empty rows go before the write, so that the API's index of a refused value is the row shown.
+    const kept = values ? keptRows(rows) : rows;
+    if (values) setRows(kept);
+    const value = parts ? inputOf(field, items) : values ? valuesOf(field, kept) : parseInput(field, text);
+    const result = await update({ id: record.id, input: { [field.name]: value } });
     const refused = (result.data as { result?: { errors: UserError[] } } | undefined)?.result?.errors ?? [];
+    if (values) setInvalidRows(refusedRows(field, refused, kept.length));
     if (result.error) setErrors([result.error.message]);
     else if (refused.length) setErrors([...errorsByField(refused, [field.name]).values()].flat());
     else {
@@ -149,6 +158,14 @@ function EditableField({
       setErrors([]);
       onSaved();
     }
+  }
+
+  function startEditing() {
+    if (parts) setItems(itemsOf(field, parts, record[field.name]));
+    else if (values) setRows(rowsOf(field, record[field.name]));
+    else setText(inputText(field, record[field.name]));
+    setInvalidRows(new Set());
+    setEditing(true);
   }
 
   return (
@@ -167,6 +184,17 @@ function EditableField({
                 onChange={setItems}
                 id={id}
                 invalid={errors.length > 0}
+                describedBy={errors.length ? `${id}-error` : undefined}
+              />
+            ) : values ? (
+              <ValuesInput
+                field={field}
+                rows={rows}
+                onChange={setRows}
+                lookups={lookups}
+                id={id}
+                invalidRows={invalidRows}
+                onInvalidRowsChange={setInvalidRows}
                 describedBy={errors.length ? `${id}-error` : undefined}
               />
             ) : (
@@ -208,11 +236,7 @@ function EditableField({
                 type="button"
                 className="edit"
                 aria-label={t('record.edit', { field: field.label })}
-                onClick={() => {
-                  if (parts) setItems(itemsOf(field, parts, record[field.name]));
-                  else setText(inputText(field, record[field.name]));
-                  setEditing(true);
-                }}
+                onClick={startEditing}
               >
                 ✎
               </button>
