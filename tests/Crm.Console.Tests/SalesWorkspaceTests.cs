@@ -353,6 +353,39 @@ public sealed class SalesWorkspaceTests(ConsoleFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_record_link_is_picked_by_searching_the_linked_type_and_shown_by_its_title()
+    {
+        var code = $"UF_CRM_PARTNER_{Guid.NewGuid().ToString("N")[..8].ToUpperInvariant()}";
+        var fieldName = Crm.PluginSdk.CustomFields.CustomFieldSpec.GraphName(code);
+        (await Host.MutateAsync("createCustomField", "mutation($input: CreateCustomFieldInput!) { createCustomField(input: $input) { customField { id } errors { code message } } }",
+            new { input = new { entityType = "DEAL", code, type = "CRM", label = "Partner" } })).Ok();
+        var (_, email) = await fixture.NewUserAsync("Ula", ConsoleFixture.Everything(ConsoleFixture.SalesTypes));
+        var partner = Records.NewMarker("Partner ");
+        var partnerId = await Host.CreateContactAsync(new { name = partner });
+        var dealId = await Host.CreateDealAsync(new { title = Records.NewMarker("Linked ") });
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        await page.GotoAsync($"/records/deal/{dealId}");
+
+        var field = page.Locator($".field[data-field={fieldName}]");
+        await field.GetByRole(AriaRole.Button, new() { Name = "Edit Partner" }).ClickAsync();
+        await field.GetByLabel("Partner: Record type").SelectOptionAsync(new SelectOptionValue { Value = "CONTACT" });
+        await field.GetByRole(AriaRole.Searchbox, new() { Name = "Partner: Search" }).FillAsync(partner);
+        // The search answers with this one contact, beside the empty choice.
+        var record = field.GetByRole(AriaRole.Combobox, new() { Name = "Partner: Record", Exact = true });
+        await Expect(record.Locator("option")).ToHaveCountAsync(2);
+        await record.SelectOptionAsync(new SelectOptionValue { Label = partner });
+        await field.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(field.Locator(".inline-edit")).ToHaveCountAsync(0);
+        await Expect(field.GetByRole(AriaRole.Link, new() { Name = partner })).ToHaveAttributeAsync("href", $"/records/contact/{partnerId}");
+
+        var stored = (await Host.QueryAsync($"query($id: ID!) {{ deal(id: $id) {{ {fieldName} {{ entityType id }} }} }}", new { id = dealId })).ShouldSucceed();
+        var link = stored.Data!["deal"]![fieldName]!;
+        Assert.Equal(("CONTACT", partnerId), (link["entityType"]!.GetValue<string>(), link["id"]!.GetValue<string>()));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task The_assignee_picker_finds_a_user_by_what_is_typed()
     {
         var (_, email) = await fixture.NewUserAsync("Ola", ConsoleFixture.Everything(ConsoleFixture.SalesTypes));

@@ -5,7 +5,7 @@ import { useI18n } from '../../i18n';
 import { listPath, recordPath, useEntityType, useEntityTypes } from '../../metadata/entityTypes';
 import { FieldInput, FieldValue, inputText, parseInput, type Lookups } from '../../metadata/fields';
 import { useSelectionLists, useUsers } from '../../metadata/lookups';
-import { errorsByField, recordFields, recordQuery, relatedQuery, titlesOf, updateMutation, type Row, type UserError } from '../../metadata/operations';
+import { errorsByField, recordFields, recordQuery, relatedQuery, updateMutation, type Row, type UserError } from '../../metadata/operations';
 import { useShapes, type Part, type Shapes } from '../../metadata/shapes';
 import { allowed, type EntityFieldInfo, type EntityTypeInfo } from '../../metadata/types';
 import { Problem } from '../../components/Problem';
@@ -28,7 +28,7 @@ function RecordPage({ type, id }: { type: EntityTypeInfo; id: string }) {
   const types = useEntityTypes();
   // The composite fields' parts come from the schema first: the record is asked for once they are known.
   const shapes = useShapes(type);
-  const query = useMemo(() => recordQuery(type, titlesOf(types), shapes ?? new Map()), [type, types, shapes]);
+  const query = useMemo(() => recordQuery(type, types, shapes ?? new Map()), [type, types, shapes]);
   const [result, reexecute] = useQuery<{ record: Row | null }>({ query, variables: { id }, requestPolicy: 'cache-and-network', pause: !shapes });
   const [converting, setConverting] = useState(false);
   // A refetch (after an edit, or a mutation that touched the type) keeps the page up with what it showed.
@@ -36,7 +36,8 @@ function RecordPage({ type, id }: { type: EntityTypeInfo; id: string }) {
   if (result.data) shown.current = result.data.record;
   const record = shown.current;
 
-  if (result.error) return <Problem message={result.error.message} onRetry={() => reexecute({ requestPolicy: 'network-only' })} />;
+  // A link to a record the user may not read comes back empty with an error beside the record: the page still shows.
+  if (result.error && !result.data?.record) return <Problem message={result.error.message} onRetry={() => reexecute({ requestPolicy: 'network-only' })} />;
   if ((result.fetching || !shapes) && !record) return <p className="loading">{t('app.loading')}</p>;
   if (!record) return <p>{t('record.notFound')}</p>;
 
@@ -147,7 +148,7 @@ function EditableField({
     // Empty rows go before the write, so that the API's index of a refused value is the row shown.
     const kept = values ? keptRows(rows) : rows;
     if (values) setRows(kept);
-    const value = parts ? inputOf(field, items) : values ? valuesOf(field, kept) : parseInput(field, text);
+    const value = parts ? inputOf(field, parts, items) : values ? valuesOf(field, kept) : parseInput(field, text);
     const result = await update({ id: record.id, input: { [field.name]: value } });
     const refused = (result.data as { result?: { errors: UserError[] } } | undefined)?.result?.errors ?? [];
     if (values) setInvalidRows(refusedRows(field, refused, kept.length));
@@ -180,6 +181,7 @@ function EditableField({
               <CompositeInput
                 field={field}
                 parts={parts}
+                stored={record[field.name]}
                 items={items}
                 onChange={setItems}
                 id={id}
