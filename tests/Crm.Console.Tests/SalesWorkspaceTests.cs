@@ -313,6 +313,79 @@ public sealed class SalesWorkspaceTests(ConsoleFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_multiple_string_custom_field_is_edited_in_place_two_values_added_one_removed()
+    {
+        var code = $"UF_CRM_TAGS_{Guid.NewGuid().ToString("N")[..8].ToUpperInvariant()}";
+        var fieldName = Crm.PluginSdk.CustomFields.CustomFieldSpec.GraphName(code);
+        (await Host.MutateAsync("createCustomField", "mutation($input: CreateCustomFieldInput!) { createCustomField(input: $input) { customField { id } errors { code message } } }",
+            new { input = new { entityType = "CONTACT", code, type = "STRING", label = "Tags", multiple = true, settings = new { pattern = "^[a-z]+$" } } })).Ok();
+        var (_, email) = await fixture.NewUserAsync("Ewa", ConsoleFixture.Everything(ConsoleFixture.SalesTypes));
+        var contactId = await Host.CreateContactAsync(new Dictionary<string, object?> { ["name"] = Records.NewMarker("Tagged "), [fieldName] = new[] { "alpha" } });
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        await page.GotoAsync($"/records/contact/{contactId}");
+
+        var field = page.Locator($".field[data-field={fieldName}]");
+        await Expect(field).ToContainTextAsync("alpha");
+        await field.GetByRole(AriaRole.Button, new() { Name = "Edit Tags" }).ClickAsync();
+        await field.GetByRole(AriaRole.Button, new() { Name = "Add to Tags" }).ClickAsync();
+        await field.GetByLabel("Tags 2", new() { Exact = true }).FillAsync("beta");
+        await field.GetByRole(AriaRole.Button, new() { Name = "Add to Tags" }).ClickAsync();
+        // The API's refusal of one value shows at the field, that value's box marked.
+        await field.GetByLabel("Tags 3", new() { Exact = true }).FillAsync("Gamma!");
+        await field.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(field.Locator(".error")).ToContainTextAsync("does not match the pattern");
+        await Expect(field.GetByLabel("Tags 3", new() { Exact = true })).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(field.GetByLabel("Tags 2", new() { Exact = true })).Not.ToHaveAttributeAsync("aria-invalid", "true");
+
+        await field.GetByRole(AriaRole.Button, new() { Name = "Remove Tags 1" }).ClickAsync();
+        // The refused value is now the second row, and still marked.
+        await Expect(field.GetByLabel("Tags 2", new() { Exact = true })).ToHaveAttributeAsync("aria-invalid", "true");
+        await field.GetByLabel("Tags 2", new() { Exact = true }).FillAsync("gamma");
+        await field.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(field.Locator(".inline-edit")).ToHaveCountAsync(0);
+        await Expect(field).ToContainTextAsync("gamma");
+        await Expect(field).Not.ToContainTextAsync("alpha");
+
+        var stored = (await Host.QueryAsync($"query($id: ID!) {{ contact(id: $id) {{ {fieldName} }} }}", new { id = contactId })).ShouldSucceed();
+        Assert.Equal(["beta", "gamma"], stored.Data!["contact"]![fieldName]!.AsArray().Select(v => v!.GetValue<string>()));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_record_link_is_picked_by_searching_the_linked_type_and_shown_by_its_title()
+    {
+        var code = $"UF_CRM_PARTNER_{Guid.NewGuid().ToString("N")[..8].ToUpperInvariant()}";
+        var fieldName = Crm.PluginSdk.CustomFields.CustomFieldSpec.GraphName(code);
+        (await Host.MutateAsync("createCustomField", "mutation($input: CreateCustomFieldInput!) { createCustomField(input: $input) { customField { id } errors { code message } } }",
+            new { input = new { entityType = "DEAL", code, type = "CRM", label = "Partner" } })).Ok();
+        var (_, email) = await fixture.NewUserAsync("Ula", ConsoleFixture.Everything(ConsoleFixture.SalesTypes));
+        var partner = Records.NewMarker("Partner ");
+        var partnerId = await Host.CreateContactAsync(new { name = partner });
+        var dealId = await Host.CreateDealAsync(new { title = Records.NewMarker("Linked ") });
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        await page.GotoAsync($"/records/deal/{dealId}");
+
+        var field = page.Locator($".field[data-field={fieldName}]");
+        await field.GetByRole(AriaRole.Button, new() { Name = "Edit Partner" }).ClickAsync();
+        await field.GetByLabel("Partner: Record type").SelectOptionAsync(new SelectOptionValue { Value = "CONTACT" });
+        await field.GetByRole(AriaRole.Searchbox, new() { Name = "Partner: Search" }).FillAsync(partner);
+        // The search answers with this one contact, beside the empty choice.
+        var record = field.GetByRole(AriaRole.Combobox, new() { Name = "Partner: Record", Exact = true });
+        await Expect(record.Locator("option")).ToHaveCountAsync(2);
+        await record.SelectOptionAsync(new SelectOptionValue { Label = partner });
+        await field.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(field.Locator(".inline-edit")).ToHaveCountAsync(0);
+        await Expect(field.GetByRole(AriaRole.Link, new() { Name = partner })).ToHaveAttributeAsync("href", $"/records/contact/{partnerId}");
+
+        var stored = (await Host.QueryAsync($"query($id: ID!) {{ deal(id: $id) {{ {fieldName} {{ entityType id }} }} }}", new { id = dealId })).ShouldSucceed();
+        var link = stored.Data!["deal"]![fieldName]!;
+        Assert.Equal(("CONTACT", partnerId), (link["entityType"]!.GetValue<string>(), link["id"]!.GetValue<string>()));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task The_assignee_picker_finds_a_user_by_what_is_typed()
     {
         var (_, email) = await fixture.NewUserAsync("Ola", ConsoleFixture.Everything(ConsoleFixture.SalesTypes));

@@ -118,10 +118,10 @@ export function FieldValue({ field, value, lookups, object }: { field: EntityFie
       case 'ADDRESS':
         return <span key={key}>{Object.entries(v as Record<string, unknown>).filter(([k, part]) => k !== '__typename' && part).map(([, part]) => String(part)).join(', ')}</span>;
       case 'RECORD_REFERENCE': {
-        const link = v as { entityType?: string; id?: string };
+        const link = v as { entityType?: string; id?: string; record?: unknown };
         return link.entityType && link.id ? (
           <Link key={key} href={recordPath(link.entityType, link.id)}>
-            {`${link.entityType} #${link.id}`}
+            {objectLabel(link.record) ?? `${link.entityType} #${link.id}`}
           </Link>
         ) : (
           <span key={key}>—</span>

@@ -23,11 +23,14 @@ export function titlesOf(types: EntityTypeInfo[]): Titles {
  * The fields, and for a reference or a user the object its id names (objectField: company,
  * assignedBy), loaded in the same query: a link shows the record's title, not its id.
  */
-function selection(type: EntityTypeInfo, fields: EntityFieldInfo[], titles: Titles, shapes?: Shapes): string {
+function selection(type: EntityTypeInfo, fields: EntityFieldInfo[], titles: Titles, shapes?: Shapes, types?: EntityTypeInfo[]): string {
   const names = new Set(['id', type.titleField, ...fields.filter(isScalar).map((f) => f.name)]);
   for (const f of fields) {
     const parts = shapes?.get(f.name);
-    if (parts) names.add(`${f.name} { ${parts.map((p) => p.name).join(' ')} }`);
+    if (!parts) continue;
+    const linkable = f.type === 'RECORD_REFERENCE' ? parts.find((p) => p.name === 'entityType')?.enumValues : undefined;
+    const linked = linkable && types ? ` ${linkedRecordSelection(types, linkable)}` : '';
+    names.add(`${f.name} { ${parts.map((p) => p.name).join(' ')}${linked} }`);
   }
   if (type.stageField) names.add(type.stageField);
   for (const f of fields) {
@@ -37,6 +40,16 @@ function selection(type: EntityTypeInfo, fields: EntityFieldInfo[], titles: Titl
     else if (f.type === 'USER') names.add(`${f.objectField} { id name lastName }`);
   }
   return [...names].join(' ');
+}
+
+/**
+ * What a record link selects of the record it names (CrmRecordReference.record, loaded in batches):
+ * its title, under an alias per type, since two types' title fields may differ in nullability,
+ * which one selection could not merge. A type the caller may not read is left to its id.
+ */
+function linkedRecordSelection(types: EntityTypeInfo[], linkable: string[]): string {
+  const fragments = types.filter((t) => linkable.includes(t.name)).map((t) => `... on ${t.graphQLType} { title${t.graphQLType}: ${t.titleField} }`);
+  return `record { __typename ${fragments.join(' ')} }`;
 }
 
 export function listQuery(type: EntityTypeInfo, fields: EntityFieldInfo[], titles: Titles): string {
@@ -54,8 +67,8 @@ export function recordFields(type: EntityTypeInfo, shapes: Shapes): EntityFieldI
   return type.fields.filter((f) => isScalar(f) || shapes.has(f.name));
 }
 
-export function recordQuery(type: EntityTypeInfo, titles: Titles, shapes: Shapes): string {
-  return `query ConsoleRecord($id: ID!) { record: ${type.recordField}(id: $id) { ${selection(type, recordFields(type, shapes), titles, shapes)} } }`;
+export function recordQuery(type: EntityTypeInfo, types: EntityTypeInfo[], shapes: Shapes): string {
+  return `query ConsoleRecord($id: ID!) { record: ${type.recordField}(id: $id) { ${selection(type, recordFields(type, shapes), titlesOf(types), shapes, types)} } }`;
 }
 
 export function updateMutation(type: EntityTypeInfo): string | null {

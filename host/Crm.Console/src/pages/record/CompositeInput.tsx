@@ -1,11 +1,14 @@
+import { useMemo } from 'react';
 import { useI18n } from '../../i18n';
 import { enumLabel, partLabel } from '../../metadata/fields';
 import type { Part } from '../../metadata/shapes';
 import type { EntityFieldInfo } from '../../metadata/types';
+import { linkTitles, RecordLinkInput } from './RecordLinkInput';
 
 // The editor of a composite value (a contact's phones, an address, a record link), drawn from its
-// parts: an enum part is a choice of its values, any other a text box. A multi-valued field is a
-// list of such rows, added and removed in place; the whole list is written, as the API replaces it.
+// parts: an enum part is a choice of its values, any other a text box; a record link is picked by
+// its title (RecordLinkInput). A multi-valued field is a list of such rows, added and removed in
+// place; the whole list is written, as the API replaces it.
 
 export type CompositeItem = Record<string, string>;
 
@@ -20,17 +23,22 @@ function emptyItem(parts: Part[]): CompositeItem {
   return Object.fromEntries(parts.map((p) => [p.name, p.enumValues?.[0] ?? '']));
 }
 
-/** What the update takes: the rows with any text (parts left empty out), one object or null for a single value. */
-export function inputOf(field: EntityFieldInfo, items: CompositeItem[]): unknown {
+/**
+ * What the update takes: the rows with any text (parts left empty out), one object or null for a
+ * single value. A row holding only choices (a phone's kind, a link's record type) says nothing and goes.
+ */
+export function inputOf(field: EntityFieldInfo, parts: Part[], items: CompositeItem[]): unknown {
+  const chosen = new Set(parts.filter((p) => p.enumValues).map((p) => p.name));
   const written = items
     .map((item) => Object.fromEntries(Object.entries(item).filter(([, v]) => v.trim() !== '')))
-    .filter((item) => Object.keys(item).length > 0);
+    .filter((item) => Object.keys(item).some((part) => !chosen.has(part)));
   return field.list ? written : (written[0] ?? null);
 }
 
 export function CompositeInput({
   field,
   parts,
+  stored,
   items,
   onChange,
   id,
@@ -39,6 +47,8 @@ export function CompositeInput({
 }: {
   field: EntityFieldInfo;
   parts: Part[];
+  /** The value editing began from: a record link's title comes with it. */
+  stored: unknown;
   items: CompositeItem[];
   onChange: (items: CompositeItem[]) => void;
   id: string;
@@ -47,34 +57,47 @@ export function CompositeInput({
 }) {
   const { t } = useI18n();
   const set = (index: number, part: string, text: string) => onChange(items.map((item, i) => (i === index ? { ...item, [part]: text } : item)));
+  const linkable = field.type === 'RECORD_REFERENCE' && parts.some((p) => p.name === 'id') ? parts.find((p) => p.name === 'entityType')?.enumValues : undefined;
+  const known = useMemo(() => linkTitles(stored), [stored]);
   return (
     <div className="composite-input" id={id} role="group" aria-label={field.label} aria-describedby={describedBy}>
       {items.map((item, index) => {
         const row = field.list ? ` ${index + 1}` : '';
         return (
           <div key={index} className="composite-row">
-            {parts.map((part) => {
-              const label = `${field.label}${row}: ${partLabel(t, part.name)}`;
-              return part.enumValues ? (
-                <select key={part.name} aria-label={label} value={item[part.name] ?? ''} aria-invalid={invalid || undefined} onChange={(e) => set(index, part.name, e.target.value)}>
-                  {part.enumValues.map((v) => (
-                    <option key={v} value={v}>
-                      {enumLabel(t, v)}
-                    </option>
-                  ))}
-                </select>
-              ) : (
-                <input
-                  key={part.name}
-                  type="text"
-                  aria-label={label}
-                  placeholder={partLabel(t, part.name)}
-                  value={item[part.name] ?? ''}
-                  aria-invalid={invalid || undefined}
-                  onChange={(e) => set(index, part.name, e.target.value)}
-                />
-              );
-            })}
+            {linkable ? (
+              <RecordLinkInput
+                label={`${field.label}${row}`}
+                item={item}
+                onChange={(changed) => onChange(items.map((other, i) => (i === index ? changed : other)))}
+                linkable={linkable}
+                known={known}
+                invalid={invalid}
+              />
+            ) : (
+              parts.map((part) => {
+                const label = `${field.label}${row}: ${partLabel(t, part.name)}`;
+                return part.enumValues ? (
+                  <select key={part.name} aria-label={label} value={item[part.name] ?? ''} aria-invalid={invalid || undefined} onChange={(e) => set(index, part.name, e.target.value)}>
+                    {part.enumValues.map((v) => (
+                      <option key={v} value={v}>
+                        {enumLabel(t, v)}
+                      </option>
+                    ))}
+                  </select>
+                ) : (
+                  <input
+                    key={part.name}
+                    type="text"
+                    aria-label={label}
+                    placeholder={partLabel(t, part.name)}
+                    value={item[part.name] ?? ''}
+                    aria-invalid={invalid || undefined}
+                    onChange={(e) => set(index, part.name, e.target.value)}
+                  />
+                );
+              })
+            )}
             {field.list && (
               <button type="button" aria-label={t('record.removeValue', { field: field.label, n: index + 1 })} onClick={() => onChange(items.filter((_, i) => i !== index))}>
                 ✕

@@ -5,7 +5,7 @@ import { useI18n } from '../../i18n';
 import { listPath, recordPath, useEntityType, useEntityTypes } from '../../metadata/entityTypes';
 import { FieldInput, FieldValue, inputText, parseInput, type Lookups } from '../../metadata/fields';
 import { useSelectionLists, useUsers } from '../../metadata/lookups';
-import { errorsByField, recordFields, recordQuery, relatedQuery, titlesOf, updateMutation, type Row, type UserError } from '../../metadata/operations';
+import { errorsByField, recordFields, recordQuery, relatedQuery, updateMutation, type Row, type UserError } from '../../metadata/operations';
 import { useShapes, type Part, type Shapes } from '../../metadata/shapes';
 import { allowed, type EntityFieldInfo, type EntityTypeInfo } from '../../metadata/types';
 import { Problem } from '../../components/Problem';
@@ -13,6 +13,7 @@ import { Activities } from './Activities';
 import { CompositeInput, inputOf, itemsOf, type CompositeItem } from './CompositeInput';
 import { ConvertLeadDialog } from './ConvertLeadDialog';
 import { Timeline } from './Timeline';
+import { editsAsValues, keptRows, refusedRows, rowsOf, ValuesInput, valuesOf } from './ValuesInput';
 
 export function RecordPageRoute({ params }: { params: { type: string; id: string } }) {
   const type = useEntityType(params.type);
@@ -27,7 +28,7 @@ function RecordPage({ type, id }: { type: EntityTypeInfo; id: string }) {
   const types = useEntityTypes();
   // The composite fields' parts come from the schema first: the record is asked for once they are known.
   const shapes = useShapes(type);
-  const query = useMemo(() => recordQuery(type, titlesOf(types), shapes ?? new Map()), [type, types, shapes]);
+  const query = useMemo(() => recordQuery(type, types, shapes ?? new Map()), [type, types, shapes]);
   const [result, reexecute] = useQuery<{ record: Row | null }>({ query, variables: { id }, requestPolicy: 'cache-and-network', pause: !shapes });
   const [converting, setConverting] = useState(false);
   // A refetch (after an edit, or a mutation that touched the type) keeps the page up with what it showed.
@@ -35,7 +36,8 @@ function RecordPage({ type, id }: { type: EntityTypeInfo; id: string }) {
   if (result.data) shown.current = result.data.record;
   const record = shown.current;
 
-  if (result.error) return <Problem message={result.error.message} onRetry={() => reexecute({ requestPolicy: 'network-only' })} />;
+  // A link to a record the user may not read comes back empty with an error beside the record: the page still shows.
+  if (result.error && !result.data?.record) return <Problem message={result.error.message} onRetry={() => reexecute({ requestPolicy: 'network-only' })} />;
   if ((result.fetching || !shapes) && !record) return <p className="loading">{t('app.loading')}</p>;
   if (!record) return <p>{t('record.notFound')}</p>;
 
@@ -100,7 +102,7 @@ function FieldGroups({ type, record, lookups, shapes, onSaved }: { type: EntityT
                 field={f}
                 parts={shapes.get(f.name)}
                 lookups={lookups}
-                editable={canEdit && !f.readOnly && (!f.list || shapes.has(f.name))}
+                editable={canEdit && !f.readOnly && (!f.list || shapes.has(f.name) || editsAsValues(f))}
                 onSaved={onSaved}
               />
             ))}
@@ -124,7 +126,7 @@ function EditableField({
   type: EntityTypeInfo;
   record: Row;
   field: EntityFieldInfo;
-  /** The parts of a composite value (phones: value, valueType), edited row by row. */
+  /** The parts of a composite value (phones: value, valueType), edited row by row; without them a list field is edited a value a row. */
   parts?: Part[];
   lookups: Lookups;
   editable: boolean;
@@ -135,13 +137,21 @@ function EditableField({
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState('');
   const [items, setItems] = useState<CompositeItem[]>([]);
+  const [rows, setRows] = useState<string[]>([]);
   const [errors, setErrors] = useState<string[]>([]);
+  const [invalidRows, setInvalidRows] = useState<ReadonlySet<number>>(new Set());
+  const values = !parts && editsAsValues(field);
   const [{ fetching }, update] = useMutation(updateMutation(type) ?? '');
 
   async function save(e: FormEvent) {
     e.preventDefault();
-    const result = await update({ id: record.id, input: { [field.name]: parts ? inputOf(field, items) : parseInput(field, text) } });
+    // Empty rows go before the write, so that the API's index of a refused value is the row shown.
+    const kept = values ? keptRows(rows) : rows;
+    if (values) setRows(kept);
+    const value = parts ? inputOf(field, parts, items) : values ? valuesOf(field, kept) : parseInput(field, text);
+    const result = await update({ id: record.id, input: { [field.name]: value } });
     const refused = (result.data as { result?: { errors: UserError[] } } | undefined)?.result?.errors ?? [];
+    if (values) setInvalidRows(refusedRows(field, refused, kept.length));
     if (result.error) setErrors([result.error.message]);
     else if (refused.length) setErrors([...errorsByField(refused, [field.name]).values()].flat());
     else {
@@ -149,6 +159,14 @@ function EditableField({
       setErrors([]);
       onSaved();
     }
+  }
+
+  function startEditing() {
+    if (parts) setItems(itemsOf(field, parts, record[field.name]));
+    else if (values) setRows(rowsOf(field, record[field.name]));
+    else setText(inputText(field, record[field.name]));
+    setInvalidRows(new Set());
+    setEditing(true);
   }
 
   return (
@@ -163,10 +181,22 @@ function EditableField({
               <CompositeInput
                 field={field}
                 parts={parts}
+                stored={record[field.name]}
                 items={items}
                 onChange={setItems}
                 id={id}
                 invalid={errors.length > 0}
+                describedBy={errors.length ? `${id}-error` : undefined}
+              />
+            ) : values ? (
+              <ValuesInput
+                field={field}
+                rows={rows}
+                onChange={setRows}
+                lookups={lookups}
+                id={id}
+                invalidRows={invalidRows}
+                onInvalidRowsChange={setInvalidRows}
                 describedBy={errors.length ? `${id}-error` : undefined}
               />
             ) : (
@@ -208,11 +238,7 @@ function EditableField({
                 type="button"
                 className="edit"
                 aria-label={t('record.edit', { field: field.label })}
-                onClick={() => {
-                  if (parts) setItems(itemsOf(field, parts, record[field.name]));
-                  else setText(inputText(field, record[field.name]));
-                  setEditing(true);
-                }}
+                onClick={startEditing}
               >
                 ✎
               </button>
