@@ -1,3 +1,4 @@
+using Crm.PluginSdk.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -81,8 +82,7 @@ internal static class CopiedInserts
             columns.Add((property, property.GetColumnName(store)!, dataType));
         }
 
-        var table = type.GetSchema() is { } schema ? $"{Quote(schema)}.{Quote(tableName)}" : Quote(tableName);
-        return new TablePlan(table, key, columns);
+        return new TablePlan(AccessSql.Table(type), key, columns);
     }
 
     private static async Task WriteTableAsync(DbContext context, NpgsqlConnection connection, TablePlan plan, List<EntityEntry> entries, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text;
+using Crm.PluginSdk.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -52,7 +53,7 @@ public static class InsertUnlessTaken
         string Column(IProperty p) => $"\"{p.GetColumnName(store)}\"";
         string ColumnOf(string name) => Column(type.FindProperty(name) ?? throw new InvalidOperationException($"{typeof(T).Name} has no property {name}."));
 
-        var table = type.GetSchema() is { } schema ? $"\"{schema}\".\"{tableName}\"" : $"\"{tableName}\"";
+        var table = AccessSql.Table(type);
         await using var factory = db.Database.GetDbConnection().CreateCommand();
         var parameters = new List<DbParameter>(columns.Count);
         foreach (var column in columns)
