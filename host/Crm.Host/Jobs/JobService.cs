@@ -1,9 +1,12 @@
+using System.Globalization;
 using System.Text.Json;
 using Crm.Host.Data;
+using Crm.PluginSdk.Data;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Jobs;
 using Crm.PluginSdk.Security;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Crm.Host.Jobs;
@@ -30,29 +33,36 @@ internal sealed class JobService(PlatformDbContext db, ICurrentActor actor, JobR
             return new JobStart(null, errors);
         }
 
-        var job = new JobRow
+        // The owner's unfinished jobs are counted and the new one added in one turn of the owner's
+        // lock: twenty parallel starts pass the limit exactly, never more and never all refused.
+        var started = await services.GetRequiredService<CrmDatabaseSession>().InTransactionAsync(async () =>
         {
-            Kind = kind,
-            Parameters = json.GetRawText(),
-            OwnerId = owner,
-            State = JobState.Queued,
-            CreatedAt = clock.GetUtcNow().UtcDateTime,
-        };
-        db.Jobs.Add(job);
-        await db.SaveChangesAsync(cancellationToken);
+            await db.LockNameAsync("jobs.unfinished:" + owner.ToString(CultureInfo.InvariantCulture), cancellationToken);
+            var unfinished = await db.Jobs.CountAsync(j => j.OwnerId == owner && (j.State == JobState.Queued || j.State == JobState.Running), cancellationToken);
+            if (unfinished >= options.Value.MaxQueuedPerUser)
+            {
+                return new JobStart(null, [UserError.At(ErrorCodes.LimitExceeded,
+                    $"You have {unfinished} unfinished jobs; the limit is {options.Value.MaxQueuedPerUser} (Jobs:MaxQueuedPerUser). Wait for one to end or cancel one.")]);
+            }
 
-        // Counted after the insert, so that parallel starts cannot all pass: each sees at least itself
-        // and every start committed before it; one over the limit refuses itself.
-        var unfinished = await db.Jobs.CountAsync(j => j.OwnerId == owner && (j.State == JobState.Queued || j.State == JobState.Running), cancellationToken);
-        if (unfinished > options.Value.MaxQueuedPerUser)
+            var job = new JobRow
+            {
+                Kind = kind,
+                Parameters = json.GetRawText(),
+                OwnerId = owner,
+                State = JobState.Queued,
+                CreatedAt = clock.GetUtcNow().UtcDateTime,
+            };
+            db.Jobs.Add(job);
+            await db.SaveChangesAsync(cancellationToken);
+            return new JobStart(job, []);
+        }, start => start.Errors.Count == 0, cancellationToken);
+        if (started.Job is not null)
         {
-            await db.Jobs.Where(j => j.Id == job.Id).ExecuteDeleteAsync(CancellationToken.None);
-            return new JobStart(null, [UserError.At(ErrorCodes.LimitExceeded,
-                $"You have {unfinished - 1} unfinished jobs; the limit is {options.Value.MaxQueuedPerUser} (Jobs:MaxQueuedPerUser). Wait for one to end or cancel one.")]);
+            runner.Wake();
         }
 
-        runner.Wake();
-        return new JobStart(job, []);
+        return started;
     }
 
     /// <summary>The job if the actor may see it (its owner, or an admin); null otherwise, as for a job that does not exist.</summary>

@@ -1,3 +1,4 @@
+using Crm.PluginSdk.Data;
 using System.Buffers;
 using System.Globalization;
 using Crm.Host.Data;
@@ -127,10 +128,7 @@ internal sealed class UploadStore(PlatformDbContext db, ICurrentActor actor, IOp
     private async Task<UploadedFile> InsertAsync(long ownerId, UploadRow row, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (db.IsPostgres)
-        {
-            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(hashtext({0}))", ["crm_uploads:" + ownerId.ToString(CultureInfo.InvariantCulture)], cancellationToken);
-        }
+        await db.LockNameAsync("uploads.usage:" + ownerId.ToString(CultureInfo.InvariantCulture), cancellationToken);
 
         var now = clock.GetUtcNow().UtcDateTime;
         var cap = Room(await UsageAsync(ownerId, now, cancellationToken));

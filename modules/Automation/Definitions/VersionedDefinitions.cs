@@ -68,10 +68,7 @@ public sealed class VersionedDefinitions<TDefinition, TVersion>(IServiceProvider
         return await _session.InTransactionAsync(async () =>
         {
             // The per-type count is checked and the definition added in one turn of the type's lock.
-            if (_db.IsPostgres)
-            {
-                await _db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(hashtext({0} || {1}))", [$"automation.{kind.ShortPlural}:", recordType.Name], cancellationToken);
-            }
+            await _db.LockNameAsync($"automation.{kind.ShortPlural}:{recordType.Name}", cancellationToken);
 
             if (await _db.Set<TDefinition>().CountAsync(d => d.EntityType == recordType.Name, cancellationToken) >= kind.MaxPerType)
             {

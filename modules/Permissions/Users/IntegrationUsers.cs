@@ -67,7 +67,7 @@ public sealed class IntegrationUsers(IServiceScopeFactory scopes, IEntityRegistr
     {
         if (db.IsPostgres)
         {
-            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(hashtext('permissions.integration:' || {0}))", [key], cancellationToken);
+            await db.LockNameAsync("permissions.integration:" + key, cancellationToken);
             if (await FindAsync(db, email, cancellationToken) is { } made)
             {
                 return made;

@@ -240,11 +240,7 @@ public sealed class CommentWriter(IServiceProvider services)
     /// </summary>
     private async Task LockRecordPinsAsync(string entityType, long entityId, CancellationToken cancellationToken)
     {
-        if (_db.IsPostgres)
-        {
-            await _db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(hashtextextended({0}, 0))",
-                [$"timeline.comment-pins:{entityType}:{entityId.ToString(CultureInfo.InvariantCulture)}"], cancellationToken);
-        }
+        await _db.LockNameAsync($"timeline.comment-pins:{entityType}:{entityId.ToString(CultureInfo.InvariantCulture)}", cancellationToken);
     }
 
     private Task<MutationPayload> InTransactionAsync(Func<Task<MutationPayload>> work, CancellationToken cancellationToken) =>

@@ -49,6 +49,26 @@ public static class RowLocks
     }
 
     /// <summary>
+    /// Locks a name until the transaction ends, for a check-then-write that no row stands for (the
+    /// number of a user's unfinished jobs, a record's pinned comments): on PostgreSQL a
+    /// transaction-scoped advisory lock on the name's 64-bit hash, so that writers of one name run
+    /// one after the other (two names whose hashes collide merely wait on each other); nothing on
+    /// SQLite (see above). Name the module first (<c>"jobs.unfinished:42"</c>) so that modules never share a name by accident.
+    /// </summary>
+    public static async Task LockNameAsync(this ModuleDbContext db, string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (!db.IsPostgres)
+        {
+            return;
+        }
+
+        RequireTransaction(db);
+        await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(hashtextextended({0}, 0))", [name], cancellationToken);
+    }
+
+    /// <summary>
     /// The query of one record, read with its row locked: on PostgreSQL the record's table in
     /// <paramref name="query"/> is read through <c>SELECT ... WHERE id = @id FOR ...</c>, so that the
     /// lock and the read are one statement (one round trip instead of two, for every update and

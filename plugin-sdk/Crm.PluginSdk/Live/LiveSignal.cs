@@ -41,10 +41,7 @@ public static partial class LiveSignal
     public static async Task LockWritersAsync(ModuleDbContext db, string signal, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
-        if (db.IsPostgres)
-        {
-            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(hashtext({0}))", [Channel + ":" + signal], cancellationToken);
-        }
+        await db.LockNameAsync(Channel + ":" + signal, cancellationToken);
     }
 
     [GeneratedRegex("^[a-z0-9_.]{1,63}$", RegexOptions.CultureInvariant)]
