@@ -141,6 +141,17 @@ public sealed class PlatformInitializer(
             throw new InvalidOperationException($"{database.ContextType.Name} says its schema is '{db.Schema}' but was registered for '{database.Schema}'.");
         }
 
+        // Hosts of one deployment migrate a schema one at a time: two hosts starting on a new
+        // database, or loading a plugin just installed, would otherwise both create its tables and
+        // one fail ("relation already exists"). The pending migrations are read under the lock.
+        await using (await DeploymentLock.AcquireAsync(scope.GetRequiredService<DatabaseOptions>(), "platform.migrations:" + database.Schema, cancellationToken))
+        {
+            await MigrateOneAsync(db, database, logger, cancellationToken);
+        }
+    }
+
+    private static async Task MigrateOneAsync(ModuleDbContext db, ModuleDatabaseRegistration database, ILogger logger, CancellationToken cancellationToken)
+    {
         // EF finds a missing history table by failing to read it, and logs that as an error:
         // on a new database every module would log one. Create it first, as EF would.
         await db.Database.ExecuteSqlRawAsync(db.GetService<IHistoryRepository>().GetCreateIfNotExistsScript(), cancellationToken);

@@ -23,7 +23,7 @@ public sealed record FeedsSnapshot(IReadOnlyList<AvailablePlugin> Available, IRe
 /// feeds offer. Feeds are read when asked, once per request at most (this is scoped), in the order
 /// they were added: the first feed that offers an id and version is the one installed from.
 /// </summary>
-public sealed class MarketplaceFeeds(PlatformDbContext db, TimeProvider clock, ILogger<MarketplaceFeeds> logger)
+public sealed class MarketplaceFeeds(PlatformDbContext db, CrmDatabaseSession session, TimeProvider clock, ILogger<MarketplaceFeeds> logger)
 {
     private FeedsSnapshot? _read;
 
@@ -72,16 +72,21 @@ public sealed class MarketplaceFeeds(PlatformDbContext db, TimeProvider clock, I
             return (null, UserError.At(ErrorCodes.InvalidValue, problem + ".", "url"));
         }
 
-        if (await db.PluginFeeds.CountAsync(cancellationToken) >= PackageLimits.MaxFeeds)
+        // Counted and added in one turn of the lock: parallel adds stop at the limit exactly.
+        return await session.InTransactionAsync(async () =>
         {
-            return (null, UserError.At(ErrorCodes.LimitExceeded, $"A deployment reads at most {PackageLimits.MaxFeeds} feeds; remove one first.", "url"));
-        }
+            await db.LockNameAsync("platform.marketplace.feeds", cancellationToken);
+            if (await db.PluginFeeds.CountAsync(cancellationToken) >= PackageLimits.MaxFeeds)
+            {
+                return (null, UserError.At(ErrorCodes.LimitExceeded, $"A deployment reads at most {PackageLimits.MaxFeeds} feeds; remove one first.", "url"));
+            }
 
-        var feed = new PluginFeed { Url = url, AddedAt = clock.GetUtcNow().UtcDateTime, AddedBy = by };
-        // A feed added twice (or by two admins at once) is an expected outcome, not an error to log.
-        return await db.InsertUnlessTakenAsync(feed, [nameof(PluginFeed.Url)], cancellationToken)
-            ? (feed, null)
-            : (null, UserError.At(ErrorCodes.Conflict, $"The feed {url} is already added.", "url"));
+            var feed = new PluginFeed { Url = url, AddedAt = clock.GetUtcNow().UtcDateTime, AddedBy = by };
+            // A feed added twice (or by two admins at once) is an expected outcome, not an error to log.
+            return await db.InsertUnlessTakenAsync(feed, [nameof(PluginFeed.Url)], cancellationToken)
+                ? ((PluginFeed?)feed, (UserError?)null)
+                : (null, UserError.At(ErrorCodes.Conflict, $"The feed {url} is already added.", "url"));
+        }, cancellationToken: cancellationToken);
     }
 
     public async Task<bool> RemoveFeedAsync(long id, CancellationToken cancellationToken) =>
@@ -102,25 +107,26 @@ public sealed class MarketplaceFeeds(PlatformDbContext db, TimeProvider clock, I
         }
 
         var row = new TrustedPublisher { Publisher = publisher, PublicKey = publicKey, KeyId = PublisherKeys.Fingerprint(publicKey), AddedAt = clock.GetUtcNow().UtcDateTime, AddedBy = by };
-        // One statement each way: a replaced key takes effect at once, and concurrent trusts of one publisher end with one row.
-        var updated = await db.TrustedPublishers.Where(p => p.Publisher == publisher)
-            .ExecuteUpdateAsync(u => u.SetProperty(p => p.PublicKey, row.PublicKey).SetProperty(p => p.KeyId, row.KeyId).SetProperty(p => p.AddedAt, row.AddedAt).SetProperty(p => p.AddedBy, by), cancellationToken);
-        if (updated == 0)
+        // One turn of the lock: a replaced key takes effect at once, concurrent trusts of one publisher
+        // end with one row (the last key given wins), and parallel new ones stop at the limit exactly.
+        return await session.InTransactionAsync(async () =>
         {
-            if (await db.TrustedPublishers.CountAsync(cancellationToken) >= PackageLimits.MaxTrustedPublishers)
+            await db.LockNameAsync("platform.marketplace.publishers", cancellationToken);
+            var updated = await db.TrustedPublishers.Where(p => p.Publisher == publisher)
+                .ExecuteUpdateAsync(u => u.SetProperty(p => p.PublicKey, row.PublicKey).SetProperty(p => p.KeyId, row.KeyId).SetProperty(p => p.AddedAt, row.AddedAt).SetProperty(p => p.AddedBy, by), cancellationToken);
+            if (updated == 0)
             {
-                return (null, UserError.At(ErrorCodes.LimitExceeded, $"A deployment trusts at most {PackageLimits.MaxTrustedPublishers} publishers.", "publisher"));
+                if (await db.TrustedPublishers.CountAsync(cancellationToken) >= PackageLimits.MaxTrustedPublishers)
+                {
+                    return (null, UserError.At(ErrorCodes.LimitExceeded, $"A deployment trusts at most {PackageLimits.MaxTrustedPublishers} publishers.", "publisher"));
+                }
+
+                db.TrustedPublishers.Add(row);
+                await db.SaveChangesAsync(cancellationToken);
             }
 
-            if (!await db.InsertUnlessTakenAsync(row, [nameof(TrustedPublisher.Publisher)], cancellationToken))
-            {
-                // Another admin trusted the publisher meanwhile: the last key given wins, as above.
-                await db.TrustedPublishers.Where(p => p.Publisher == publisher)
-                    .ExecuteUpdateAsync(u => u.SetProperty(p => p.PublicKey, row.PublicKey).SetProperty(p => p.KeyId, row.KeyId).SetProperty(p => p.AddedAt, row.AddedAt).SetProperty(p => p.AddedBy, by), cancellationToken);
-            }
-        }
-
-        return (row, null);
+            return ((TrustedPublisher?)row, (UserError?)null);
+        }, cancellationToken: cancellationToken);
     }
 
     public async Task<bool> UntrustAsync(string publisher, CancellationToken cancellationToken) =>

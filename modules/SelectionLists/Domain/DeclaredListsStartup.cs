@@ -17,46 +17,55 @@ public sealed class DeclaredListsStartup : IModuleStartupTask
     {
         var db = services.GetRequiredService<SelectionListsDbContext>();
         var catalog = services.GetRequiredService<SelectionListCatalog>();
-        var existing = await db.Lists.Select(l => l.EntityId).ToListAsync(cancellationToken);
-        var withItems = await db.Items.Select(i => i.EntityId).Distinct().ToListAsync(cancellationToken);
-        var now = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
-        foreach (var declaration in catalog.Declared.Where(d => !existing.Contains(d.Id)))
+        // Read and written in one turn of a lock (a name's on PostgreSQL; SQLite's transaction
+        // begins IMMEDIATE): two hosts that start, or load a plugin, at once take turns, and the
+        // second finds the first's lists instead of adding them again (a unique violation).
+        var changed = await services.GetRequiredService<CrmDatabaseSession>().InTransactionAsync(async () =>
         {
-            db.Lists.Add(new ListRecord { EntityId = declaration.Id, CreatedAt = now });
-            if (withItems.Contains(declaration.Id))
+            await db.LockNameAsync("selection-lists.declared", cancellationToken);
+            var existing = await db.Lists.Select(l => l.EntityId).ToListAsync(cancellationToken);
+            var withItems = await db.Items.Select(i => i.EntityId).Distinct().ToListAsync(cancellationToken);
+            var now = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
+            foreach (var declaration in catalog.Declared.Where(d => !existing.Contains(d.Id)))
             {
-                continue;
+                db.Lists.Add(new ListRecord { EntityId = declaration.Id, CreatedAt = now });
+                if (withItems.Contains(declaration.Id))
+                {
+                    continue;
+                }
+
+                var sort = 0;
+                db.Items.AddRange(declaration.DefaultItems.Select(item => new ListItem
+                {
+                    EntityId = declaration.Id,
+                    StatusId = item.Id,
+                    Name = item.Name,
+                    Sort = sort += 10,
+                    Color = item.Color,
+                    Semantics = declaration.HasSemantics ? item.Semantics ?? PluginSdk.Lists.ListItemSemantics.Process : null,
+                    System = item.System,
+                    Probability = declaration.HasProbability ? item.Probability : null,
+                }));
             }
 
-            var sort = 0;
-            db.Items.AddRange(declaration.DefaultItems.Select(item => new ListItem
+            // Member lists made before lists were recorded (a pipeline's stages).
+            foreach (var member in withItems.Where(id => !existing.Contains(id) && catalog.Find(id) is { Member: not null }))
             {
-                EntityId = declaration.Id,
-                StatusId = item.Id,
-                Name = item.Name,
-                Sort = sort += 10,
-                Color = item.Color,
-                Semantics = declaration.HasSemantics ? item.Semantics ?? PluginSdk.Lists.ListItemSemantics.Process : null,
-                System = item.System,
-                Probability = declaration.HasProbability ? item.Probability : null,
-            }));
-        }
+                db.Lists.Add(new ListRecord { EntityId = member, CreatedAt = now });
+            }
 
-        // Member lists made before lists were recorded (a pipeline's stages).
-        foreach (var member in withItems.Where(id => !existing.Contains(id) && catalog.Find(id) is { Member: not null }))
-        {
-            db.Lists.Add(new ListRecord { EntityId = member, CreatedAt = now });
-        }
+            if (!db.ChangeTracker.HasChanges())
+            {
+                return false;
+            }
 
-        if (db.ChangeTracker.HasChanges())
-        {
+            await db.SaveChangesAsync(cancellationToken);
             // Hosts already running keep the lists in memory: the version tells them to read again.
-            await services.GetRequiredService<CrmDatabaseSession>().InTransactionAsync(async () =>
-            {
-                await db.SaveChangesAsync(cancellationToken);
-                await SelectionListStore.BumpVersionAsync(db, cancellationToken);
-                return true;
-            }, cancellationToken: cancellationToken);
+            await SelectionListStore.BumpVersionAsync(db, cancellationToken);
+            return true;
+        }, cancellationToken: cancellationToken);
+        if (changed)
+        {
             services.GetRequiredService<SelectionListCache>().Invalidate();
         }
     }

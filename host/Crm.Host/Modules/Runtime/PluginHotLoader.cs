@@ -1,3 +1,4 @@
+using Crm.Host.Data;
 using Crm.Host.GraphQL;
 using Crm.Host.Hosting;
 using Crm.PluginSdk.Data;
@@ -22,6 +23,7 @@ public sealed class PluginHotLoader(
     RuntimePlugins plugins,
     HostServiceDescriptors hostServices,
     ModuleDataRunner dataRunner,
+    DatabaseOptions database,
     IConfiguration configuration,
     ILogger<PluginHotLoader> logger)
 {
@@ -34,16 +36,22 @@ public sealed class PluginHotLoader(
         {
             container = PluginContainer.Build(module, new ModuleContext(configuration), Held(), hostServices.Services, hostRoot);
             var scopes = plugins.ScopesWith([.. plugins.Loaded, container]);
-            using (var scope = scopes.CreateSystemScope())
+            // Every host of the deployment loads a plugin just installed (the installing one at once,
+            // the others at their next poll): one at a time, so that the second finds its tables made,
+            // its data migrated and its lists seeded instead of racing the first to write them.
+            await using (await DeploymentLock.AcquireAsync(database, "platform.plugin-load:" + module.Id, cancellationToken))
             {
-                foreach (var database in container.Services.GetServices<ModuleDatabaseRegistration>())
+                using (var scope = scopes.CreateSystemScope())
                 {
-                    await PlatformInitializer.MigrateAsync(scope.ServiceProvider, database, logger, cancellationToken);
+                    foreach (var registration in container.Services.GetServices<ModuleDatabaseRegistration>())
+                    {
+                        await PlatformInitializer.MigrateAsync(scope.ServiceProvider, registration, logger, cancellationToken);
+                    }
                 }
-            }
 
-            await dataRunner.RunAsync(module, scopes, cancellationToken);
-            await TellListenersAsync(container, scopes, cancellationToken);
+                await dataRunner.RunAsync(module, scopes, cancellationToken);
+                await TellListenersAsync(container, scopes, cancellationToken);
+            }
         }
         catch (PluginLoadException ex) when (ex.Refused)
         {
