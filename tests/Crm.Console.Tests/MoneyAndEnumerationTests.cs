@@ -98,7 +98,7 @@ public sealed class MoneyAndEnumerationTests(ConsoleFixture fixture) : IClassFix
         await Expect(currency).ToHaveValueAsync("EUR");
         await amount.FillAsync("-5");
         await budget.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
-        await Expect(budget.Locator(".error")).ToContainTextAsync("at least 0");
+        await Expect(budget.Locator(".error")).ToContainTextAsync("below the minimum of 0");
         await Expect(amount).ToHaveAttributeAsync("aria-invalid", "true");
         await amount.FillAsync("2500");
         await currency.FillAsync("EU");
