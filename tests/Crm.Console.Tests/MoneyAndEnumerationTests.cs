@@ -204,6 +204,16 @@ public sealed class MoneyAndEnumerationTests(ConsoleFixture fixture) : IClassFix
         // Several amounts: a record with any of them at 150 or more (the silver company has none).
         await Only(f.Instalments, "gte", v => v.FillAsync("150"));
         await Expect(rows.First.GetByRole(AriaRole.Link, new() { Name = $"{marker} gold" })).ToHaveAttributeAsync("href", $"/records/company/{gold}");
+
+        // A new record takes an item picked from the field's items; its money is set on its page, not in the dialog.
+        await page.GetByRole(AriaRole.Button, new() { Name = "New" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await dialog.Locator("[name=title]").FillAsync($"{marker} new");
+        await dialog.GetByLabel($"Tier {marker}").SelectOptionAsync(new SelectOptionValue { Label = "Bronze" });
+        await Expect(dialog.GetByLabel($"Budget {marker}")).ToHaveCountAsync(0);
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"{marker} new", Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.Locator($".field[data-field={f.Tier}] dd")).ToHaveTextAsync("Bronze✎");
         await page.Context.CloseAsync();
     }
 }
