@@ -5,14 +5,9 @@ import { recordPath } from './entityTypes';
 import type { ListItem, UserRef } from './lookups';
 import type { EntityFieldInfo } from './types';
 
-// How a field of any record type is selected, shown and edited, from its metadata alone.
-
-/** Types whose value is a scalar (or a list of them) that a query selects by name alone. */
-const scalarTypes = new Set(['STRING', 'TEXT', 'INT', 'DECIMAL', 'MONEY', 'BOOLEAN', 'DATE', 'DATETIME', 'ID', 'USER', 'REFERENCE', 'LIST', 'ENUMERATION', 'URL', 'EMAIL', 'PHONE']);
-
-export function isScalar(field: EntityFieldInfo): boolean {
-  return scalarTypes.has(field.type);
-}
+// How a field of any record type is shown and edited, from its metadata; how it is selected comes
+// from the schema (shapes.ts), so a value may be a scalar or an object (a custom field's money
+// { amount currency }, an enumeration's item { id value }).
 
 export function isNumeric(field: EntityFieldInfo): boolean {
   return ['INT', 'DECIMAL', 'MONEY'].includes(field.type);
@@ -60,9 +55,29 @@ export function enumLabel(t: Translate, value: string): string {
   return text === key ? value : text;
 }
 
+/** Whether the field's value is picked from its own items (an enumeration: one, or several for a multiple field). */
+export function isChoice(field: EntityFieldInfo): boolean {
+  return field.type === 'ENUMERATION';
+}
+
+/** The ids of the items a choice field holds: its value is the item ({ id value }) or, where the schema says so, the id. */
+export function choiceIds(value: unknown): string[] {
+  return (Array.isArray(value) ? value : value == null ? [] : [value]).map((v) =>
+    v && typeof v === 'object' ? String((v as { id?: unknown }).id ?? '') : String(v),
+  );
+}
+
+/** What an object value shows when nothing more is known of it (a plugin's): its scalar parts but the id, joined. */
+function partsText(v: object): string {
+  return Object.entries(v as Record<string, unknown>)
+    .filter(([k, part]) => k !== '__typename' && k !== 'id' && part !== null && part !== '' && typeof part !== 'object')
+    .map(([, part]) => String(part))
+    .join(', ');
+}
+
 /** A field's value as a person reads it; object: what a reference or user id names (the row's objectField), when loaded. */
 export function FieldValue({ field, value, lookups, object }: { field: EntityFieldInfo; value: unknown; lookups: Lookups; object?: unknown }) {
-  const { t, formatNumber, formatDate, formatDateTime } = useI18n();
+  const { t, formatNumber, formatMoney, formatDate, formatDateTime } = useI18n();
   if (value === null || value === undefined || value === '') return <span className="muted">—</span>;
   const one = (v: unknown, key?: number) => {
     const text = String(v);
@@ -71,8 +86,17 @@ export function FieldValue({ field, value, lookups, object }: { field: EntityFie
         return <span key={key}>{v ? t('bool.true') : t('bool.false')}</span>;
       case 'INT':
       case 'DECIMAL':
-      case 'MONEY':
         return <span key={key} className="num">{formatNumber(Number(v))}</span>;
+      case 'MONEY': {
+        // A custom field's money is an amount in a currency; a built-in amount is a number (its currency beside it).
+        const money = v && typeof v === 'object' ? (v as { amount?: unknown; currency?: unknown }) : { amount: v };
+        const amount = Number(money.amount);
+        return (
+          <span key={key} className="num">
+            {typeof money.currency === 'string' && money.currency ? formatMoney(amount, money.currency) : formatNumber(amount)}
+          </span>
+        );
+      }
       case 'DATE':
         return <span key={key}>{formatDate(text)}</span>;
       case 'DATETIME':
@@ -86,8 +110,13 @@ export function FieldValue({ field, value, lookups, object }: { field: EntityFie
           </span>
         );
       }
-      case 'ENUMERATION':
-        return <span key={key}>{field.options.find((o) => o.id === text)?.value ?? text}</span>;
+      case 'ENUMERATION': {
+        // The item as selected ({ id value }), else by its id among the field's items.
+        const item = v && typeof v === 'object' ? (v as { id?: unknown; value?: unknown }) : { id: v };
+        const id = String(item.id ?? '');
+        const label = typeof item.value === 'string' ? item.value : field.options.find((o) => o.id === id)?.value;
+        return <span key={key} className="item">{label ?? id}</span>;
+      }
       case 'URL':
         return /^https?:\/\//i.test(text) ? (
           <a key={key} href={text} rel="noreferrer noopener" target="_blank">
@@ -116,7 +145,7 @@ export function FieldValue({ field, value, lookups, object }: { field: EntityFie
         );
       }
       case 'ADDRESS':
-        return <span key={key}>{Object.entries(v as Record<string, unknown>).filter(([k, part]) => k !== '__typename' && part).map(([, part]) => String(part)).join(', ')}</span>;
+        return <span key={key}>{partsText(v as object)}</span>;
       case 'RECORD_REFERENCE': {
         const link = v as { entityType?: string; id?: string; record?: unknown };
         return link.entityType && link.id ? (
@@ -128,7 +157,7 @@ export function FieldValue({ field, value, lookups, object }: { field: EntityFie
         );
       }
       default:
-        return <span key={key}>{typeof v === 'object' ? JSON.stringify(v) : text}</span>;
+        return <span key={key}>{v && typeof v === 'object' ? partsText(v) : text}</span>;
     }
   };
   if (Array.isArray(value)) {
@@ -158,6 +187,7 @@ export function parseInput(field: EntityFieldInfo, text: string): unknown {
 
 export function inputText(field: EntityFieldInfo, value: unknown): string {
   if (value === null || value === undefined) return '';
+  if (isChoice(field)) return choiceIds(value)[0] ?? '';
   if (field.type === 'DATETIME') return String(value).slice(0, 16);
   return String(value);
 }

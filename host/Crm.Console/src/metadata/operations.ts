@@ -1,6 +1,5 @@
 import type { EntityFieldInfo, EntityTypeInfo } from './types';
-import { isScalar } from './fields';
-import type { Shapes } from './shapes';
+import { isSelectable, type Shapes } from './shapes';
 
 // GraphQL text for any record type, made from its metadata: the list, one record, and its
 // create, update and delete mutations. Names come from the API itself (listField, recordField,
@@ -8,8 +7,9 @@ import type { Shapes } from './shapes';
 
 export const payloadErrors = 'errors { code message path }';
 
-export function selectableFields(type: EntityTypeInfo): EntityFieldInfo[] {
-  return type.fields.filter(isScalar);
+/** The fields a list or a record page can select: those the schema says how to (shapes), scalars and objects alike. */
+export function selectableFields(type: EntityTypeInfo, shapes: Shapes): EntityFieldInfo[] {
+  return type.fields.filter((f) => isSelectable(shapes, f));
 }
 
 /** The record types' title fields by name (DEAL: title): what a reference shows of the record it names. */
@@ -23,13 +23,17 @@ export function titlesOf(types: EntityTypeInfo[]): Titles {
  * The fields, and for a reference or a user the object its id names (objectField: company,
  * assignedBy), loaded in the same query: a link shows the record's title, not its id.
  */
-function selection(type: EntityTypeInfo, fields: EntityFieldInfo[], titles: Titles, shapes?: Shapes, types?: EntityTypeInfo[]): string {
-  const names = new Set(['id', type.titleField, ...fields.filter(isScalar).map((f) => f.name)]);
+function selection(type: EntityTypeInfo, fields: EntityFieldInfo[], titles: Titles, shapes: Shapes, types: EntityTypeInfo[]): string {
+  const names = new Set(['id', type.titleField]);
   for (const f of fields) {
-    const parts = shapes?.get(f.name);
-    if (!parts) continue;
+    const parts = shapes.get(f.name);
+    if (parts === undefined) continue;
+    if (parts === null) {
+      names.add(f.name);
+      continue;
+    }
     const linkable = f.type === 'RECORD_REFERENCE' ? parts.find((p) => p.name === 'entityType')?.enumValues : undefined;
-    const linked = linkable && types ? ` ${linkedRecordSelection(types, linkable)}` : '';
+    const linked = linkable ? ` ${linkedRecordSelection(types, linkable)}` : '';
     names.add(`${f.name} { ${parts.map((p) => p.name).join(' ')}${linked} }`);
   }
   if (type.stageField) names.add(type.stageField);
@@ -52,20 +56,18 @@ function linkedRecordSelection(types: EntityTypeInfo[], linkable: string[]): str
   return `record { __typename ${fragments.join(' ')} }`;
 }
 
-export function listQuery(type: EntityTypeInfo, fields: EntityFieldInfo[], titles: Titles): string {
+export function listQuery(type: EntityTypeInfo, fields: EntityFieldInfo[], types: EntityTypeInfo[], shapes: Shapes): string {
   const t = type.graphQLType;
   return `query ConsoleList($where: ${t}FilterInput, $order: [${t}SortInput!], $first: Int, $after: String, $search: String, $viewId: ID) {
   list: ${type.listField}(where: $where, order: $order, first: $first, after: $after, search: $search, viewId: $viewId) {
-    nodes { ${selection(type, fields, titles)} }
+    nodes { ${selection(type, fields, titlesOf(types), shapes, types)} }
     pageInfo { hasNextPage endCursor }
   }
 }`;
 }
 
-/** The fields a record page shows: the scalars, and the composite values whose parts are known (shapes). */
-export function recordFields(type: EntityTypeInfo, shapes: Shapes): EntityFieldInfo[] {
-  return type.fields.filter((f) => isScalar(f) || shapes.has(f.name));
-}
+/** The fields a record page shows: every one the schema says how to select. */
+export const recordFields = selectableFields;
 
 export function recordQuery(type: EntityTypeInfo, types: EntityTypeInfo[], shapes: Shapes): string {
   return `query ConsoleRecord($id: ID!) { record: ${type.recordField}(id: $id) { ${selection(type, recordFields(type, shapes), titlesOf(types), shapes, types)} } }`;

@@ -7,6 +7,7 @@ import { recordPath, useEntityTypes } from '../metadata/entityTypes';
 import { FieldValue, type Lookups } from '../metadata/fields';
 import { useSelectionLists, useUsers } from '../metadata/lookups';
 import { payloadErrors, type Row, type UserError } from '../metadata/operations';
+import { isScalarIn, useShapes, type Shapes } from '../metadata/shapes';
 import type { EntityFieldInfo, EntityTypeInfo } from '../metadata/types';
 import { settableFields } from './list/BulkActions';
 
@@ -20,15 +21,18 @@ function mergeable(type: EntityTypeInfo): boolean {
   return type.name !== 'ACTIVITY' && !!type.updateMutation && !!type.deleteMutation;
 }
 
-/** The fields a merge may take from one record or another: the title and what the update input takes. */
-function mergeFields(type: EntityTypeInfo): EntityFieldInfo[] {
-  const fields = settableFields(type);
+/**
+ * The fields a merge may take from one record or another: the title and what the update input takes,
+ * as scalars (the schema's shapes): an object value (a custom field's money or item) is not offered.
+ */
+function mergeFields(type: EntityTypeInfo, shapes: Shapes): EntityFieldInfo[] {
+  const fields = settableFields(type, shapes).filter((f) => isScalarIn(shapes, f));
   const title = type.fields.find((f) => f.name === type.titleField);
   return title && !fields.includes(title) ? [title, ...fields] : fields;
 }
 
-function recordSelection(type: EntityTypeInfo): string {
-  return `... on ${type.graphQLType} { id ${mergeFields(type).map((f) => f.name).join(' ')} }`;
+function recordSelection(type: EntityTypeInfo, shapes: Shapes): string {
+  return `... on ${type.graphQLType} { id ${mergeFields(type, shapes).map((f) => f.name).join(' ')} }`;
 }
 
 interface Group {
@@ -57,12 +61,20 @@ export function DuplicatesPage({ params }: { params: { type?: string } }) {
           ))}
         </select>
       </label>
-      <DuplicateGroups key={type.name} type={type} />
+      <DuplicateGroupsOf key={type.name} type={type} />
     </section>
   );
 }
 
-function DuplicateGroups({ type }: { type: EntityTypeInfo }) {
+/** The groups once the schema says which fields are scalars. */
+function DuplicateGroupsOf({ type }: { type: EntityTypeInfo }) {
+  const { t } = useI18n();
+  const { shapes, error, retry } = useShapes(type);
+  if (!shapes) return error ? <Problem message={error} onRetry={retry} /> : <p className="loading">{t('app.loading')}</p>;
+  return <DuplicateGroups type={type} shapes={shapes} />;
+}
+
+function DuplicateGroups({ type, shapes }: { type: EntityTypeInfo; shapes: Shapes }) {
   const { t } = useI18n();
   const client = useClient();
   const [rule, setRule] = useState<(typeof rules)[number]>('EMAIL');
@@ -75,11 +87,11 @@ function DuplicateGroups({ type }: { type: EntityTypeInfo }) {
   const query = useMemo(
     () => `query ConsoleDuplicates($entityType: CrmEntityType!, $rule: DuplicateRule!, $first: Int, $after: String) {
   findDuplicates(entityType: $entityType, rule: $rule, first: $first, after: $after) {
-    groups { key count ids records { ${recordSelection(type)} } }
+    groups { key count ids records { ${recordSelection(type, shapes)} } }
     hasNextPage endCursor
   }
 }`,
-    [type],
+    [type, shapes],
   );
 
   // The newest request's number: an answer for a rule no longer chosen is dropped.
@@ -122,7 +134,7 @@ function DuplicateGroups({ type }: { type: EntityTypeInfo }) {
       {error && <Problem message={error} onRetry={() => void load(null)} />}
       {!loading && !error && groups.length === 0 && <p className="empty">{t('dup.none')}</p>}
       {groups.map((g) => (
-        <MergeGroup key={`${g.key}:${g.ids.join()}`} type={type} group={g} lookups={lookups} onMerged={() => void load(null)} />
+        <MergeGroup key={`${g.key}:${g.ids.join()}`} type={type} shapes={shapes} group={g} lookups={lookups} onMerged={() => void load(null)} />
       ))}
       <p className="list-footer" aria-live="polite">
         {loading ? t('app.loading') : t('dup.count', { count: groups.length })}
@@ -145,7 +157,7 @@ interface Preview {
 }
 
 /** One group: the record to keep, each differing field's value taken from the record chosen, the dry run, then the merge. */
-function MergeGroup({ type, group, lookups, onMerged }: { type: EntityTypeInfo; group: Group; lookups: Lookups; onMerged: () => void }) {
+function MergeGroup({ type, shapes, group, lookups, onMerged }: { type: EntityTypeInfo; shapes: Shapes; group: Group; lookups: Lookups; onMerged: () => void }) {
   const { t } = useI18n();
   const client = useClient();
   const records = group.records;
@@ -155,7 +167,7 @@ function MergeGroup({ type, group, lookups, onMerged }: { type: EntityTypeInfo; 
   const [preview, setPreview] = useState<Preview | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const fields = mergeFields(type);
+  const fields = mergeFields(type, shapes);
   const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
   // Only what the update input takes can be taken from another record (a computed title cannot).
   const differing = fields.filter((f) => !f.readOnly && records.some((r) => !same(r[f.name], records[0]?.[f.name])));
@@ -176,7 +188,7 @@ function MergeGroup({ type, group, lookups, onMerged }: { type: EntityTypeInfo; 
     setProblem(null);
     const mutation = `mutation ConsoleMerge($entityType: CrmEntityType!, $ids: [ID!]!, $keepId: ID!, $values: JSON, $dryRun: Boolean) {
   mergeRecords(entityType: $entityType, ids: $ids, keepId: $keepId, values: $values, dryRun: $dryRun) {
-    record { ${recordSelection(type)} } removedIds movedReferences dryRun ${payloadErrors}
+    record { ${recordSelection(type, shapes)} } removedIds movedReferences dryRun ${payloadErrors}
   }
 }`;
     const result = await client.mutation(mutation, { entityType: type.name, ids: group.ids, keepId, values: values(), dryRun }).toPromise();

@@ -6,7 +6,8 @@ import type { CrmEntityType } from '../../gql/graphql';
 import { useI18n } from '../../i18n';
 import { JobStatus, bulkCounts, fetchJobFile, useJob, useJobEnd, type JobView } from '../../jobs/jobs';
 import { UserPicker } from '../../components/UserPicker';
-import { FieldInput, isScalar, parseInput, type Lookups } from '../../metadata/fields';
+import { FieldInput, parseInput, type Lookups } from '../../metadata/fields';
+import { takesOneInput, type Shapes } from '../../metadata/shapes';
 import type { ListItem } from '../../metadata/lookups';
 import { allowed, type EntityFieldInfo, type EntityTypeInfo } from '../../metadata/types';
 import type { ListState } from './listState';
@@ -38,12 +39,13 @@ export interface StageChoice {
 }
 
 /** The fields a bulk "set a field" offers: those the type's update takes, one value each. */
-export function settableFields(type: EntityTypeInfo): EntityFieldInfo[] {
-  return type.fields.filter((f) => !f.readOnly && !f.list && isScalar(f) && f.name !== 'id');
+export function settableFields(type: EntityTypeInfo, shapes: Shapes): EntityFieldInfo[] {
+  return type.fields.filter((f) => !f.readOnly && !f.list && takesOneInput(shapes, f) && f.name !== 'id');
 }
 
 export function BulkActions({
   type,
+  shapes,
   lookups,
   selected,
   wholeList,
@@ -54,6 +56,8 @@ export function BulkActions({
   onDone,
 }: {
   type: EntityTypeInfo;
+  /** The schema's shapes: "set a field" offers the fields one box or choice takes. */
+  shapes: Shapes;
   lookups: Lookups;
   selected: Set<string>;
   /** Whether the actions apply to every record of the filtered list rather than the selected rows. */
@@ -78,7 +82,7 @@ export function BulkActions({
   const canUpdate = allowed(type, 'UPDATE') && !!type.updateMutation;
   const canDelete = allowed(type, 'DELETE') && !!type.deleteMutation;
   const assignable = type.fields.some((f) => f.type === 'USER' && !f.readOnly && /assigned|responsible/i.test(f.name));
-  const fields = settableFields(type);
+  const fields = settableFields(type, shapes);
   const field = fields.find((f) => f.name === setField);
   const stageField = type.stageField ? type.fields.find((f) => f.name === type.stageField && !f.readOnly) : undefined;
   const count = wholeList ? t('bulk.wholeList') : t('list.selected', { count: selected.size });

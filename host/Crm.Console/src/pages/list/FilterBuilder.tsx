@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import { useI18n, type MessageKey } from '../../i18n';
-import { FieldInput, parseInput, type Lookups } from '../../metadata/fields';
+import { FieldInput, isChoice, parseInput, type Lookups } from '../../metadata/fields';
 import type { EntityFieldInfo, EntityTypeInfo } from '../../metadata/types';
 
 export interface Condition {
@@ -92,6 +92,21 @@ export function FilterBuilder({
                 <select aria-label={t('list.value')} value={row.value || 'true'} onChange={(e) => update(index, { value: e.target.value })}>
                   <option value="true">{t('bool.true')}</option>
                   <option value="false">{t('bool.false')}</option>
+                </select>
+              ) : listOperators.has(row.operator) && isChoice(field) ? (
+                // Several of the field's items, picked (kept as their ids, comma-separated, like typed values).
+                <select
+                  multiple
+                  aria-label={t('list.value')}
+                  id={id}
+                  value={row.value ? row.value.split(',') : []}
+                  onChange={(e) => update(index, { value: [...e.target.selectedOptions].map((o) => o.value).join(',') })}
+                >
+                  {field.options.map((o) => (
+                    <option key={o.id} value={o.id}>
+                      {o.value}
+                    </option>
+                  ))}
                 </select>
               ) : listOperators.has(row.operator) ? (
                 <input aria-label={t('list.value')} id={id} value={row.value} placeholder="a, b, c" onChange={(e) => update(index, { value: e.target.value })} />

@@ -2,25 +2,29 @@ import { useId, useState, type FormEvent } from 'react';
 import { useMutation } from 'urql';
 import { useI18n } from '../../i18n';
 import { FieldInput, parseInput, type Lookups } from '../../metadata/fields';
-import { createMutation, errorsByField, selectableFields, type UserError } from '../../metadata/operations';
+import { createMutation, errorsByField, type UserError } from '../../metadata/operations';
+import { takesOneInput, type Shapes } from '../../metadata/shapes';
 import type { EntityTypeInfo } from '../../metadata/types';
 import { Dialog } from '../../components/Dialog';
 
 /** A new record: its title, required fields and default columns, with the API's messages at each field. */
 export function NewRecordDialog({
   type,
+  shapes,
   lookups,
   onClose,
   onCreated,
 }: {
   type: EntityTypeInfo;
+  /** How the type's fields are written: those one box or choice takes are offered (a money value is set on the record page). */
+  shapes: Shapes;
   lookups: Lookups;
   onClose: () => void;
   onCreated: (id: string) => void;
 }) {
   const { t } = useI18n();
   const baseId = useId();
-  const fields = selectableFields(type).filter((f) => !f.readOnly && !f.list && (f.required || f.showInList || f.name === type.titleField));
+  const fields = type.fields.filter((f) => takesOneInput(shapes, f)).filter((f) => !f.readOnly && !f.list && (f.required || f.showInList || f.name === type.titleField));
   const [values, setValues] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<Map<string, string[]>>(new Map());
   const [{ fetching }, create] = useMutation(createMutation(type) ?? '');

@@ -5,7 +5,8 @@ import { useI18n } from '../../i18n';
 import { recordPath, useEntityType, useEntityTypes, useReloadEntityTypes } from '../../metadata/entityTypes';
 import { FieldValue, type Lookups } from '../../metadata/fields';
 import { useSelectionLists, useUsers } from '../../metadata/lookups';
-import { listQuery, selectableFields, titlesOf, type Row } from '../../metadata/operations';
+import { listQuery, selectableFields, type Row } from '../../metadata/operations';
+import { useShapes, type Shapes } from '../../metadata/shapes';
 import { allowed, type EntityFieldInfo, type EntityTypeInfo } from '../../metadata/types';
 import { Problem } from '../../components/Problem';
 import { ColumnChooser, useColumns } from './ColumnChooser';
@@ -28,7 +29,17 @@ export function RecordListPage({ params }: { params: { type: string } }) {
   // The fields may have changed since the console started (a custom field added): ask again on each visit.
   useEffect(() => reload(), [reload, params.type]);
   if (!type) return <p>{t('app.forbidden')}</p>;
-  return <RecordList key={type.name} type={type} />;
+  return <RecordListOf key={type.name} type={type} />;
+}
+
+/** The list once the schema says how its fields are selected; while a field added since is asked for, the last answer serves. */
+function RecordListOf({ type }: { type: EntityTypeInfo }) {
+  const { t } = useI18n();
+  const { shapes, error, retry } = useShapes(type);
+  const last = useRef<Shapes | undefined>(undefined);
+  if (shapes) last.current = shapes;
+  if (!last.current) return error ? <Problem message={error} onRetry={retry} /> : <p className="loading">{t('app.loading')}</p>;
+  return <RecordList type={type} shapes={last.current} />;
 }
 
 interface Sort {
@@ -36,12 +47,12 @@ interface Sort {
   direction: 'ASC' | 'DESC';
 }
 
-function RecordList({ type }: { type: EntityTypeInfo }) {
+function RecordList({ type, shapes }: { type: EntityTypeInfo; shapes: Shapes }) {
   const { t } = useI18n();
   const client = useClient();
   const [, navigate] = useLocation();
   const lookups: Lookups = { lists: useSelectionLists(), users: useUsers() };
-  const fields = useMemo(() => selectableFields(type), [type]);
+  const fields = useMemo(() => selectableFields(type, shapes), [type, shapes]);
   const [columns, setColumns] = useColumns(type, fields);
   const [conditions, setConditions] = useState<Condition[]>([]);
   const [showFilters, setShowFilters] = useState(false);
@@ -64,7 +75,6 @@ function RecordList({ type }: { type: EntityTypeInfo }) {
 
   const shown = columns.map((name) => fields.find((f) => f.name === name)).filter((f): f is EntityFieldInfo => !!f);
   const types = useEntityTypes();
-  const titles = useMemo(() => titlesOf(types), [types]);
   // The field the stage lists split by (a deal's pipelineId: DEAL_STAGE_n holds pipeline n's stages), read whether shown or not.
   const stageName = type.stageField;
   const partitionField = stageName ? type.permissionPartitions[type.permissionPartitions.indexOf(stageName) - 1] : undefined;
@@ -72,7 +82,7 @@ function RecordList({ type }: { type: EntityTypeInfo }) {
     const extra = partitionField && !shown.some((f) => f.name === partitionField) ? fields.find((f) => f.name === partitionField) : undefined;
     return extra ? [...shown, extra] : shown;
   }, [shown.map((f) => f.name).join(), partitionField, fields]); // eslint-disable-line react-hooks/exhaustive-deps
-  const query = useMemo(() => listQuery(type, queried, titles), [type, titles, queried]);
+  const query = useMemo(() => listQuery(type, queried, types, shapes), [type, types, shapes, queried]);
   const where = useMemo(() => conditionsToWhere(type, conditions), [type, conditions]);
   const order = useMemo(() => (sort ? [{ [sort.field]: sort.direction }] : null), [sort]);
   const listState: ListState = { viewId: view?.id ?? null, where, order, columns: shown.map((f) => f.name) };
@@ -221,6 +231,7 @@ function RecordList({ type }: { type: EntityTypeInfo }) {
       {(selected.size > 0 || wholeList) && (
         <BulkActions
           type={type}
+          shapes={shapes}
           lookups={lookups}
           selected={selected}
           wholeList={wholeList}
@@ -303,10 +314,11 @@ function RecordList({ type }: { type: EntityTypeInfo }) {
         )}
       </p>
       {exporting && <ExportDialog type={type} state={listState} onClose={() => setExporting(false)} />}
-      {importing && <ImportWizard type={type} lookups={lookups} onClose={() => setImporting(false)} onImported={reloadList} />}
+      {importing && <ImportWizard type={type} shapes={shapes} lookups={lookups} onClose={() => setImporting(false)} onImported={reloadList} />}
       {creating && (
         <NewRecordDialog
           type={type}
+          shapes={shapes}
           lookups={lookups}
           onClose={() => setCreating(false)}
           onCreated={(id) => navigate(recordPath(type.name, id))}

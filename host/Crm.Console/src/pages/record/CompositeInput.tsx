@@ -1,13 +1,14 @@
-import { useMemo } from 'react';
+import { useId, useMemo } from 'react';
 import { useI18n } from '../../i18n';
 import { enumLabel, partLabel } from '../../metadata/fields';
-import type { Part } from '../../metadata/shapes';
+import { isNumericPart, type Part } from '../../metadata/shapes';
 import type { EntityFieldInfo } from '../../metadata/types';
 import { linkTitles, RecordLinkInput } from './RecordLinkInput';
 
-// The editor of a composite value (a contact's phones, an address, a record link), drawn from its
-// parts: an enum part is a choice of its values, any other a text box; a record link is picked by
-// its title (RecordLinkInput). A multi-valued field is a list of such rows, added and removed in
+// The editor of a composite value (a contact's phones, an address, a money value, a record link),
+// drawn from its parts: an enum part is a choice of its values, a number part (a money's amount) a
+// number box, any other a text box (a currency's offers the ISO 4217 codes the browser knows); a
+// record link is picked by its title (RecordLinkInput). A multi-valued field is a list of such rows, added and removed in
 // place; the whole list is written, as the API replaces it.
 
 export type CompositeItem = Record<string, string>;
@@ -29,8 +30,16 @@ function emptyItem(parts: Part[]): CompositeItem {
  */
 export function inputOf(field: EntityFieldInfo, parts: Part[], items: CompositeItem[]): unknown {
   const chosen = new Set(parts.filter((p) => p.enumValues).map((p) => p.name));
+  const numbers = new Set(parts.filter(isNumericPart).map((p) => p.name));
   const written = items
-    .map((item) => Object.fromEntries(Object.entries(item).filter(([, v]) => v.trim() !== '')))
+    .map((item) =>
+      Object.fromEntries(
+        Object.entries(item)
+          .filter(([, v]) => v.trim() !== '')
+          // A number part is written as a number (a decimal comma taken as a point); what is no number goes as typed, for the API to refuse.
+          .map(([part, v]) => [part, numbers.has(part) && Number.isFinite(Number(v.replace(',', '.'))) ? Number(v.replace(',', '.')) : v.trim()]),
+      ),
+    )
     .filter((item) => Object.keys(item).some((part) => !chosen.has(part)));
   return field.list ? written : (written[0] ?? null);
 }
@@ -59,8 +68,11 @@ export function CompositeInput({
   const set = (index: number, part: string, text: string) => onChange(items.map((item, i) => (i === index ? { ...item, [part]: text } : item)));
   const linkable = field.type === 'RECORD_REFERENCE' && parts.some((p) => p.name === 'id') ? parts.find((p) => p.name === 'entityType')?.enumValues : undefined;
   const known = useMemo(() => linkTitles(stored), [stored]);
+  const currenciesId = useId();
+  const offersCurrencies = parts.some(isCurrencyPart);
   return (
     <div className="composite-input" id={id} role="group" aria-label={field.label} aria-describedby={describedBy}>
+      {offersCurrencies && <CurrencyCodes id={currenciesId} />}
       {items.map((item, index) => {
         const row = field.list ? ` ${index + 1}` : '';
         return (
@@ -88,7 +100,10 @@ export function CompositeInput({
                 ) : (
                   <input
                     key={part.name}
-                    type="text"
+                    type={isNumericPart(part) ? 'number' : 'text'}
+                    step={isNumericPart(part) ? 'any' : undefined}
+                    list={isCurrencyPart(part) ? currenciesId : undefined}
+                    size={isCurrencyPart(part) ? 6 : undefined}
                     aria-label={label}
                     placeholder={partLabel(t, part.name)}
                     value={item[part.name] ?? ''}
@@ -112,5 +127,25 @@ export function CompositeInput({
         </button>
       )}
     </div>
+  );
+}
+
+/** A part that names a currency (a money's currency): offered the ISO 4217 codes. */
+function isCurrencyPart(part: Part): boolean {
+  return part.scalar === 'String' && /^currency(Id|Code)?$/.test(part.name);
+}
+
+/**
+ * The currency codes offered: the API lists none (a money value takes any three-letter code), so the
+ * ones the browser's Intl knows, as suggestions; the API's message shows when a code is refused.
+ */
+function CurrencyCodes({ id }: { id: string }) {
+  const codes = useMemo(() => (typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('currency') : []), []);
+  return (
+    <datalist id={id}>
+      {codes.map((c) => (
+        <option key={c} value={c} />
+      ))}
+    </datalist>
   );
 }

@@ -3,13 +3,14 @@ import { useMutation, useQuery } from 'urql';
 import { Link } from 'wouter';
 import { useI18n } from '../../i18n';
 import { listPath, recordPath, useEntityType, useEntityTypes } from '../../metadata/entityTypes';
-import { FieldInput, FieldValue, inputText, parseInput, type Lookups } from '../../metadata/fields';
+import { choiceIds, FieldInput, FieldValue, inputText, isChoice, parseInput, type Lookups } from '../../metadata/fields';
 import { useSelectionLists, useUsers } from '../../metadata/lookups';
 import { errorsByField, recordFields, recordQuery, relatedQuery, updateMutation, type Row, type UserError } from '../../metadata/operations';
-import { useShapes, type Part, type Shapes } from '../../metadata/shapes';
+import { partsOf, useShapes, type Part, type Shapes } from '../../metadata/shapes';
 import { allowed, type EntityFieldInfo, type EntityTypeInfo } from '../../metadata/types';
 import { Problem } from '../../components/Problem';
 import { Activities } from './Activities';
+import { ChoicesInput } from './ChoicesInput';
 import { CompositeInput, inputOf, itemsOf, type CompositeItem } from './CompositeInput';
 import { ConvertLeadDialog } from './ConvertLeadDialog';
 import { Timeline } from './Timeline';
@@ -26,8 +27,8 @@ function RecordPage({ type, id }: { type: EntityTypeInfo; id: string }) {
   const { t } = useI18n();
   const lookups: Lookups = { lists: useSelectionLists(), users: useUsers() };
   const types = useEntityTypes();
-  // The composite fields' parts come from the schema first: the record is asked for once they are known.
-  const shapes = useShapes(type);
+  // How each field is selected comes from the schema first: the record is asked for once it is known.
+  const { shapes, error: shapesError, retry: retryShapes } = useShapes(type);
   const query = useMemo(() => recordQuery(type, types, shapes ?? new Map()), [type, types, shapes]);
   const [result, reexecute] = useQuery<{ record: Row | null }>({ query, variables: { id }, requestPolicy: 'cache-and-network', pause: !shapes });
   const [converting, setConverting] = useState(false);
@@ -37,6 +38,7 @@ function RecordPage({ type, id }: { type: EntityTypeInfo; id: string }) {
   const record = shown.current;
 
   // A link to a record the user may not read comes back empty with an error beside the record: the page still shows.
+  if (shapesError && !record) return <Problem message={shapesError} onRetry={retryShapes} />;
   if (result.error && !result.data?.record) return <Problem message={result.error.message} onRetry={() => reexecute({ requestPolicy: 'network-only' })} />;
   if ((result.fetching || !shapes) && !record) return <p className="loading">{t('app.loading')}</p>;
   if (!record) return <p>{t('record.notFound')}</p>;
@@ -100,9 +102,9 @@ function FieldGroups({ type, record, lookups, shapes, onSaved }: { type: EntityT
                 type={type}
                 record={record}
                 field={f}
-                parts={shapes.get(f.name)}
+                parts={isChoice(f) ? undefined : partsOf(shapes, f)}
                 lookups={lookups}
-                editable={canEdit && !f.readOnly && (!f.list || shapes.has(f.name) || editsAsValues(f))}
+                editable={canEdit && !f.readOnly && (!f.list || isChoice(f) || !!partsOf(shapes, f) || editsAsValues(f))}
                 onSaved={onSaved}
               />
             ))}
@@ -126,7 +128,10 @@ function EditableField({
   type: EntityTypeInfo;
   record: Row;
   field: EntityFieldInfo;
-  /** The parts of a composite value (phones: value, valueType), edited row by row; without them a list field is edited a value a row. */
+  /**
+   * The parts of a composite value (phones: value, valueType; money: amount, currency), edited row by
+   * row; without them a list field is edited a value a row, and a multiple choice by ticking its items.
+   */
   parts?: Part[];
   lookups: Lookups;
   editable: boolean;
@@ -138,9 +143,11 @@ function EditableField({
   const [text, setText] = useState('');
   const [items, setItems] = useState<CompositeItem[]>([]);
   const [rows, setRows] = useState<string[]>([]);
+  const [chosen, setChosen] = useState<string[]>([]);
   const [errors, setErrors] = useState<string[]>([]);
   const [invalidRows, setInvalidRows] = useState<ReadonlySet<number>>(new Set());
-  const values = !parts && editsAsValues(field);
+  const choices = !parts && isChoice(field) && field.list;
+  const values = !parts && !choices && editsAsValues(field);
   const [{ fetching }, update] = useMutation(updateMutation(type) ?? '');
 
   async function save(e: FormEvent) {
@@ -148,7 +155,7 @@ function EditableField({
     // Empty rows go before the write, so that the API's index of a refused value is the row shown.
     const kept = values ? keptRows(rows) : rows;
     if (values) setRows(kept);
-    const value = parts ? inputOf(field, parts, items) : values ? valuesOf(field, kept) : parseInput(field, text);
+    const value = parts ? inputOf(field, parts, items) : choices ? chosen : values ? valuesOf(field, kept) : parseInput(field, text);
     const result = await update({ id: record.id, input: { [field.name]: value } });
     const refused = (result.data as { result?: { errors: UserError[] } } | undefined)?.result?.errors ?? [];
     if (values) setInvalidRows(refusedRows(field, refused, kept.length));
@@ -163,6 +170,7 @@ function EditableField({
 
   function startEditing() {
     if (parts) setItems(itemsOf(field, parts, record[field.name]));
+    else if (choices) setChosen(choiceIds(record[field.name]));
     else if (values) setRows(rowsOf(field, record[field.name]));
     else setText(inputText(field, record[field.name]));
     setInvalidRows(new Set());
@@ -184,6 +192,15 @@ function EditableField({
                 stored={record[field.name]}
                 items={items}
                 onChange={setItems}
+                id={id}
+                invalid={errors.length > 0}
+                describedBy={errors.length ? `${id}-error` : undefined}
+              />
+            ) : choices ? (
+              <ChoicesInput
+                field={field}
+                chosen={chosen}
+                onChange={setChosen}
                 id={id}
                 invalid={errors.length > 0}
                 describedBy={errors.length ? `${id}-error` : undefined}

@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import { useI18n, type Translate } from '../../../i18n';
-import { FieldInput, isScalar, type Lookups } from '../../../metadata/fields';
+import { FieldInput, type Lookups } from '../../../metadata/fields';
+import { takesOneInput, type Shapes } from '../../../metadata/shapes';
 import type { EntityFieldInfo, EntityTypeInfo } from '../../../metadata/types';
 import type { Preview } from './importApi';
 
@@ -116,12 +117,15 @@ export function MappingTable({
 /** Values given to every row whose own cell for the field is empty (the API's defaults). */
 export function DefaultValues({
   fields,
+  shapes,
   values,
   lookups,
   errors,
   onChange,
 }: {
   fields: EntityFieldInfo[];
+  /** The schema's shapes: a default is offered for a field one box or choice takes. */
+  shapes: Shapes;
   values: DefaultValue[];
   lookups: Lookups;
   errors: string[];
@@ -129,7 +133,7 @@ export function DefaultValues({
 }) {
   const { t } = useI18n();
   const id = useId();
-  const scalars = fields.filter(isScalar);
+  const scalars = fields.filter((f) => takesOneInput(shapes, f));
   const set = (index: number, value: DefaultValue) => onChange(values.map((v, i) => (i === index ? value : v)));
   return (
     <fieldset className="import-defaults">

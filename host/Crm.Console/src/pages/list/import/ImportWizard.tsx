@@ -6,6 +6,7 @@ import type { CrmEntityType } from '../../../gql/graphql';
 import { useI18n } from '../../../i18n';
 import { useJob } from '../../../jobs/jobs';
 import { parseInput, type Lookups } from '../../../metadata/fields';
+import type { Shapes } from '../../../metadata/shapes';
 import type { EntityTypeInfo } from '../../../metadata/types';
 import {
   PreviewImport,
@@ -66,7 +67,7 @@ function Alert({ messages }: { messages: string[] }) {
  * mapped to the type's fields (the API's suggestions chosen first), defaults, duplicates and a
  * dry run; then the job followed live, and the rows it rejected with their reasons.
  */
-export function ImportWizard({ type, lookups, onClose, onImported }: { type: EntityTypeInfo; lookups: Lookups; onClose: () => void; onImported: () => void }) {
+export function ImportWizard({ type, shapes, lookups, onClose, onImported }: { type: EntityTypeInfo; shapes: Shapes; lookups: Lookups; onClose: () => void; onImported: () => void }) {
   const { t, formatNumber } = useI18n();
   const client = useClient();
   const entityType = type.name as CrmEntityType;
@@ -300,7 +301,7 @@ export function ImportWizard({ type, lookups, onClose, onImported }: { type: Ent
                 </table>
               </div>
               <MappingTable columns={columns} targets={targets} mapping={mapping} suggested={suggested} errors={placed.mapping} onChange={remap} />
-              <DefaultValues fields={fields} values={defaults} lookups={lookups} errors={placed.defaults} onChange={setDefaults} />
+              <DefaultValues fields={fields} shapes={shapes} values={defaults} lookups={lookups} errors={placed.defaults} onChange={setDefaults} />
               <fieldset className="import-duplicates">
                 <legend>{t('import.duplicates')}</legend>
                 {duplicateChoices.map((d) => (
