@@ -21,10 +21,14 @@ internal static class ModuleInspection
         .OfType<string>()
         .ToHashSet(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>The module's assembly at <paramref name="path"/>, in a collectible context of its own (one per call).</summary>
-    public static Assembly Load(string path) => new InspectionContext(path).LoadFromAssemblyPath(path);
+    // One context per module file for the process: a collectible one was unloaded (its finalizer) while its assembly was still read.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Assembly>> Loaded = new(StringComparer.Ordinal);
 
-    private sealed class InspectionContext(string path) : AssemblyLoadContext($"inspecting {Path.GetFileName(path)}", isCollectible: true)
+    /// <summary>The module's assembly at <paramref name="path"/>, in a context of its own (loaded once per process).</summary>
+    public static Assembly Load(string path) =>
+        Loaded.GetOrAdd(Path.GetFullPath(path), full => new Lazy<Assembly>(() => new InspectionContext(full).LoadFromAssemblyPath(full))).Value;
+
+    private sealed class InspectionContext(string path) : AssemblyLoadContext($"inspecting {Path.GetFileName(path)}")
     {
         private readonly AssemblyDependencyResolver _resolver = new(path);
 
