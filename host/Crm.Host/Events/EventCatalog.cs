@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Crm.Host.Modules;
@@ -116,31 +117,69 @@ public sealed class EventSubscription
 /// <summary>
 /// The event contracts known to this host (the SDK's and those modules declare) and the handlers
 /// subscribed to them. A handler that cannot be subscribed (a bad or taken name, no event type) is
-/// left out with one log line; the rest work.
+/// left out with one log line; the rest work. A plugin loaded at run time adds its contracts and
+/// handlers (<see cref="Add"/>): the catalog is an immutable snapshot swapped whole, so the fan-out
+/// and the retries, which read it from other threads, never see a list being changed.
 /// </summary>
 public sealed partial class EventCatalog
 {
-    private readonly Dictionary<(string Type, int Version), Type> _contracts = [];
-    private readonly Dictionary<string, EventSubscription> _byName = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<Type, IReadOnlyList<EventSubscription>> _byEventType = new();
-    private readonly ModuleCatalog _modules;
+    private readonly ILogger<EventCatalog> _logger;
+    private readonly Lock _adding = new();
+    private Snapshot _current;
 
-    // Found once: the fan-out asks for every event whether a handler's module is still in service.
-    private readonly Dictionary<EventSubscription, ModuleEntry?> _owners = [];
+    /// <summary>
+    /// One version of the catalog, never changed once published. <c>Owners</c> is found once: the
+    /// fan-out asks for every event whether a handler's module is still in service.
+    /// </summary>
+    private sealed record Snapshot(
+        ImmutableDictionary<(string Type, int Version), Type> Contracts,
+        ImmutableSortedDictionary<string, EventSubscription> ByName,
+        ImmutableDictionary<EventSubscription, ModuleEntry?> Owners)
+    {
+        public ConcurrentDictionary<Type, IReadOnlyList<EventSubscription>> ByEventType { get; } = new();
+    }
 
     public EventCatalog(IEnumerable<EventHandlerRegistration> registrations, ModuleCatalog modules, ILogger<EventCatalog> logger)
     {
-        _modules = modules;
+        _logger = logger;
+        var empty = new Snapshot(ImmutableDictionary<(string, int), Type>.Empty, ImmutableSortedDictionary.Create<string, EventSubscription>(StringComparer.Ordinal),
+            ImmutableDictionary<EventSubscription, ModuleEntry?>.Empty);
         // A module disabled now is still known: its events are read when it comes back.
-        foreach (var assembly in new[] { typeof(CrmEvent).Assembly }.Concat(modules.All.Where(m => m.State is ModuleState.Loaded or ModuleState.Disabled).Select(m => m.Assembly!)))
+        _current = With(empty, new[] { typeof(CrmEvent).Assembly }.Concat(modules.All.Where(m => m.State is ModuleState.Loaded or ModuleState.Disabled).Select(m => m.Assembly!)),
+            registrations, registration => modules.OwnerOf(registration.HandlerType.Assembly));
+    }
+
+    /// <summary>
+    /// Adds the event contracts and handlers of <paramref name="module"/>, a plugin loaded at run time
+    /// (its <paramref name="registrations"/>, from its own container), as a new snapshot. A handler is
+    /// checked as at start (its name free and well formed, an event type it takes); one refused is left
+    /// out with one log line. Returns the subscriptions added.
+    /// </summary>
+    public IReadOnlyList<EventSubscription> Add(ModuleEntry module, IEnumerable<EventHandlerRegistration> registrations)
+    {
+        lock (_adding)
+        {
+            var before = _current;
+            var after = With(before, [module.Assembly!], registrations, _ => module);
+            Volatile.Write(ref _current, after);
+            return [.. after.ByName.Values.Where(s => !before.ByName.ContainsKey(s.Name))];
+        }
+    }
+
+    private Snapshot With(Snapshot snapshot, IEnumerable<Assembly> assemblies, IEnumerable<EventHandlerRegistration> registrations, Func<EventHandlerRegistration, ModuleEntry?> owner)
+    {
+        var contracts = snapshot.Contracts.ToBuilder();
+        var byName = snapshot.ByName.ToBuilder();
+        var owners = snapshot.Owners.ToBuilder();
+        foreach (var assembly in assemblies)
         {
             foreach (var type in ContractTypes(assembly))
             {
                 var contract = type.GetCustomAttribute<EventContractAttribute>()!;
-                if (!_contracts.TryAdd((contract.Type, contract.Version), type))
+                if (!contracts.TryAdd((contract.Type, contract.Version), type))
                 {
-                    logger.LogError("The event contract {Type} version {Version} of {Class} is declared by {Other} already; it is ignored.",
-                        contract.Type, contract.Version, type.FullName, _contracts[(contract.Type, contract.Version)].FullName);
+                    _logger.LogError("The event contract {Type} version {Version} of {Class} is declared by {Other} already; it is ignored.",
+                        contract.Type, contract.Version, type.FullName, contracts[(contract.Type, contract.Version)].FullName);
                 }
             }
         }
@@ -150,28 +189,30 @@ public sealed partial class EventCatalog
             var eventTypes = EventTypesOf(registration.HandlerType, typeof(IEventHandler<>));
             var batchEventTypes = EventTypesOf(registration.HandlerType, typeof(IEventBatchHandler<>));
             var problem = !ValidName().IsMatch(registration.Name) ? $"its name '{Shorten(registration.Name)}' is not 1 to {MaxNameLength} letters, digits and . _ - : /"
-                : _byName.ContainsKey(registration.Name) ? $"another handler ({_byName[registration.Name].HandlerType.FullName}) has the name '{registration.Name}'"
+                : byName.ContainsKey(registration.Name) ? $"another handler ({byName[registration.Name].HandlerType.FullName}) has the name '{registration.Name}'"
                 : eventTypes.Count == 0 && batchEventTypes.Count == 0 ? $"it implements no {nameof(IEventHandler<CrmEvent>)}<TEvent> or {nameof(IEventBatchHandler<CrmEvent>)}<TEvent>"
                 : eventTypes.Count > 0 && batchEventTypes.Count > 0 ? $"it implements both {nameof(IEventHandler<CrmEvent>)}<TEvent> and {nameof(IEventBatchHandler<CrmEvent>)}<TEvent> (one or the other)"
                 : null;
             if (problem is not null)
             {
-                logger.LogError("The event handler {Class} receives no events: {Problem}.", registration.HandlerType.FullName, problem);
+                _logger.LogError("The event handler {Class} receives no events: {Problem}.", registration.HandlerType.FullName, problem);
                 continue;
             }
 
             var takesBatches = batchEventTypes.Count > 0;
             var subscription = new EventSubscription(registration.Name, registration.HandlerType, takesBatches ? batchEventTypes : eventTypes, takesBatches);
-            _byName[registration.Name] = subscription;
-            _owners[subscription] = modules.OwnerOf(registration.HandlerType.Assembly);
+            byName[registration.Name] = subscription;
+            owners[subscription] = owner(registration);
         }
+
+        return new Snapshot(contracts.ToImmutable(), byName.ToImmutable(), owners.ToImmutable());
     }
 
     public const int MaxNameLength = 200;
 
-    public IReadOnlyCollection<EventSubscription> Subscriptions => _byName.Values;
+    public IReadOnlyCollection<EventSubscription> Subscriptions => [.. Volatile.Read(ref _current).ByName.Values];
 
-    public EventSubscription? Find(string handlerName) => _byName.GetValueOrDefault(handlerName);
+    public EventSubscription? Find(string handlerName) => Volatile.Read(ref _current).ByName.GetValueOrDefault(handlerName);
 
     /// <summary>
     /// The handlers that take events of <paramref name="dataType"/>, in name order: those of a
@@ -180,12 +221,13 @@ public sealed partial class EventCatalog
     /// </summary>
     public IReadOnlyList<EventSubscription> HandlersOf(Type dataType)
     {
-        var handlers = _byEventType.GetOrAdd(dataType, t => _byName.Values.Where(s => s.Accepts(t)).OrderBy(s => s.Name, StringComparer.Ordinal).ToList());
+        var current = Volatile.Read(ref _current);
+        var handlers = current.ByEventType.GetOrAdd(dataType, t => current.ByName.Values.Where(s => s.Accepts(t)).ToList()); // in name order already
         return handlers.All(Receives) ? handlers : handlers.Where(Receives).ToList();
     }
 
     /// <summary>The module the handler belongs to; null for the platform's own.</summary>
-    public ModuleEntry? OwnerOf(EventSubscription subscription) => _owners.GetValueOrDefault(subscription);
+    public ModuleEntry? OwnerOf(EventSubscription subscription) => Volatile.Read(ref _current).Owners.GetValueOrDefault(subscription);
 
     /// <summary>
     /// Whether the handler's module is disabled: its deliveries are kept (not tried, no attempt
@@ -202,7 +244,7 @@ public sealed partial class EventCatalog
     private bool Receives(EventSubscription subscription) => OwnerOf(subscription) is not { } module || module.State is ModuleState.Loaded or ModuleState.Disabled;
 
     /// <summary>The class of a contract and version; null when no loaded module declares it.</summary>
-    public Type? ContractType(string type, int version) => _contracts.GetValueOrDefault((type, version));
+    public Type? ContractType(string type, int version) => Volatile.Read(ref _current).Contracts.GetValueOrDefault((type, version));
 
     /// <summary>The event types of the handler's implementations of <paramref name="contract"/> (<see cref="IEventHandler{TEvent}"/> or <see cref="IEventBatchHandler{TEvent}"/>).</summary>
     internal static List<Type> EventTypesOf(Type handlerType, Type contract) =>

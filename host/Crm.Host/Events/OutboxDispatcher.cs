@@ -14,6 +14,7 @@ namespace Crm.Host.Events;
 /// </summary>
 public sealed class OutboxDispatcher(
     IEnumerable<ModuleDatabaseRegistration> databases,
+    Modules.Runtime.RuntimePlugins plugins,
     OutboxFanOut fanOut,
     DeliveryRetries retries,
     OutboxWakeUp wakeUp,
@@ -97,7 +98,8 @@ public sealed class OutboxDispatcher(
             using var held = turn;
             var handled = 0;
             var full = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var database in databases.Where(d => due.Includes(d.Schema)))
+            // The host's modules' outboxes, then those of the plugins loaded at run time (read each round: one loaded meanwhile is in it).
+            foreach (var database in databases.Concat(plugins.Loaded.SelectMany(p => p.Databases)).Where(d => due.Includes(d.Schema)))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var taken = await fanOut.RunAsync(database, cancellationToken);

@@ -22,7 +22,7 @@ namespace Crm.Host.Events;
 /// (see <see cref="OutboxDispatcher"/>).
 /// </summary>
 public sealed class OutboxFanOut(
-    IServiceScopeFactory scopes,
+    Modules.Runtime.RuntimePlugins plugins,
     EventCatalog catalog,
     EventReader reader,
     EventHandlerRunner runner,
@@ -34,7 +34,8 @@ public sealed class OutboxFanOut(
     /// <summary>Fans out one batch; returns how many events it took (0 when none waited, or another host has the outbox).</summary>
     public async Task<int> RunAsync(ModuleDatabaseRegistration database, CancellationToken stopping)
     {
-        using var scope = scopes.CreateSystemScope();
+        // Scopes that reach the plugins loaded at run time: the outbox may be one of theirs.
+        using var scope = plugins.Scopes.CreateSystemScope();
         var services = scope.ServiceProvider;
         var outbox = (ModuleDbContext)services.GetRequiredService(database.ContextType);
         var platform = services.GetRequiredService<PlatformDbContext>();

@@ -22,6 +22,7 @@ namespace Crm.Host.Events;
 public sealed class OutboxListener(
     DatabaseOptions database,
     IEnumerable<ModuleDatabaseRegistration> databases,
+    Modules.Runtime.RuntimePlugins plugins,
     OutboxWakeUp wakeUp,
     LiveWakeUp liveWakeUp,
     IOptions<OutboxOptions> options,
@@ -128,7 +129,7 @@ public sealed class OutboxListener(
         }
 
         // Anyone who may connect can notify this channel: only a known module's name is taken as one.
-        if (_modules.Contains(payload))
+        if (_modules.Contains(payload) || plugins.Loaded.Any(p => p.Databases.Any(d => d.Schema == payload)))
         {
             wakeUp.Wake(payload);
         }

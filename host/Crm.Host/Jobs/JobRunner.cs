@@ -30,7 +30,13 @@ internal sealed class JobRunner(
     private CancellationToken _stopping = CancellationToken.None;
     private DateTime _lastSweep = DateTime.MinValue;
 
-    public IJobKind? Kind(string name) => kinds.FirstOrDefault(k => k.Name == name);
+    /// <summary>
+    /// The kind of that name: the host's modules' (their kinds stay while a module is disabled, its
+    /// record types' checks refuse the work), then those of the plugins loaded at run time that are in
+    /// service, so a plugin disabled at run time starts and runs no job of its kinds until it is enabled.
+    /// </summary>
+    public IJobKind? Kind(string name) => kinds.FirstOrDefault(k => k.Name == name)
+        ?? plugins.Loaded.Where(p => p.Module.State == Modules.ModuleState.Loaded).SelectMany(p => p.JobKinds).FirstOrDefault(k => k.Name == name);
 
     /// <summary>A job was stored on this host: look for work now rather than at the next poll.</summary>
     public void Wake()

@@ -13,9 +13,9 @@ namespace Crm.PluginSdk.Automation;
 /// </summary>
 public sealed partial class AutomationCatalog
 {
-    private readonly IReadOnlyList<IAutomationTriggerKind> _allTriggers;
-    private readonly IReadOnlyList<IAutomationActionKind> _allActions;
     private readonly Modules.IModuleAvailability? _availability;
+    private readonly Lock _adding = new();
+    private All _all;
     private InService? _inService;
 
     public AutomationCatalog(IEnumerable<IAutomationTriggerKind> triggers, IEnumerable<IAutomationActionKind> actions)
@@ -27,33 +27,49 @@ public sealed partial class AutomationCatalog
     public AutomationCatalog(IEnumerable<IAutomationTriggerKind> triggers, IEnumerable<IAutomationActionKind> actions, Modules.IModuleAvailability? availability)
     {
         var rejected = new List<string>();
-        _allTriggers = Distinct(triggers, rejected);
-        _allActions = Distinct(actions, rejected);
-        Rejected = rejected;
+        _all = new All(Distinct([], triggers, rejected), Distinct([], actions, rejected), rejected);
         _availability = availability;
     }
 
-    /// <summary>The kinds in service, for one version of the modules' states.</summary>
-    private sealed record InService(long Version, IReadOnlyList<IAutomationTriggerKind> Triggers, IReadOnlyList<IAutomationActionKind> Actions);
+    /// <summary>Every kind known (in service or not), and why kinds were left out: one snapshot, swapped whole when a plugin adds its kinds.</summary>
+    private sealed record All(IReadOnlyList<IAutomationTriggerKind> Triggers, IReadOnlyList<IAutomationActionKind> Actions, IReadOnlyList<string> Rejected);
+
+    /// <summary>The kinds in service, for one version of the modules' states and one snapshot of the kinds.</summary>
+    private sealed record InService(long Version, All Of, IReadOnlyList<IAutomationTriggerKind> Triggers, IReadOnlyList<IAutomationActionKind> Actions);
 
     private InService Current()
     {
-        if (_availability is null)
-        {
-            return _inService ??= new InService(0, _allTriggers, _allActions);
-        }
-
-        var version = _availability.Version;
-        if (Volatile.Read(ref _inService) is { } current && current.Version == version)
+        var all = Volatile.Read(ref _all);
+        var version = _availability?.Version ?? 0;
+        if (Volatile.Read(ref _inService) is { } current && current.Version == version && ReferenceEquals(current.Of, all))
         {
             return current;
         }
 
-        var made = new InService(version,
-            _allTriggers.Where(k => _availability.InService(k.GetType())).ToList(),
-            _allActions.Where(k => _availability.InService(k.GetType())).ToList());
+        var made = _availability is null
+            ? new InService(version, all, all.Triggers, all.Actions)
+            : new InService(version, all,
+                all.Triggers.Where(k => _availability.InService(k.GetType())).ToList(),
+                all.Actions.Where(k => _availability.InService(k.GetType())).ToList());
         Volatile.Write(ref _inService, made);
         return made;
+    }
+
+    /// <summary>
+    /// Adds the kinds of a plugin loaded at run time, after every kind known (a name taken by one of
+    /// them is left out, as at start): a new snapshot, so that a reader never sees a list change.
+    /// Returns why kinds were left out, one line each. The host calls it, callers take turns.
+    /// </summary>
+    internal IReadOnlyList<string> Add(IEnumerable<IAutomationTriggerKind> triggers, IEnumerable<IAutomationActionKind> actions)
+    {
+        lock (_adding)
+        {
+            var before = _all;
+            var rejected = new List<string>();
+            var after = new All(Distinct(before.Triggers, triggers, rejected), Distinct(before.Actions, actions, rejected), [.. before.Rejected, .. rejected]);
+            Volatile.Write(ref _all, after);
+            return rejected;
+        }
     }
 
     public IReadOnlyList<IAutomationTriggerKind> Triggers => Current().Triggers;
@@ -61,7 +77,7 @@ public sealed partial class AutomationCatalog
     public IReadOnlyList<IAutomationActionKind> Actions => Current().Actions;
 
     /// <summary>Why kinds were left out, one line each.</summary>
-    public IReadOnlyList<string> Rejected { get; }
+    public IReadOnlyList<string> Rejected => Volatile.Read(ref _all).Rejected;
 
     public IAutomationTriggerKind? FindTrigger(string name) => Triggers.FirstOrDefault(t => t.Name == name);
 
@@ -70,10 +86,10 @@ public sealed partial class AutomationCatalog
     /// <summary>Whether a kind's name is well formed: a lower-case namespace, a dot, a camelCase name; at most 100 characters.</summary>
     public static bool IsWellFormedName(string? name) => name is { Length: <= 100 } && NamePattern().IsMatch(name);
 
-    private static List<T> Distinct<T>(IEnumerable<T> kinds, List<string> rejected)
+    private static List<T> Distinct<T>(IReadOnlyList<T> known, IEnumerable<T> kinds, List<string> rejected)
         where T : IAutomationKind
     {
-        var taken = new List<T>();
+        var taken = new List<T>(known);
         foreach (var kind in kinds)
         {
             if (!IsWellFormedName(kind.Name))

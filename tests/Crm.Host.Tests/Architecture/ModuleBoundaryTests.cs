@@ -42,7 +42,7 @@ public sealed class ModuleBoundaryTests
     public void A_module_depends_on_the_sdk_and_on_no_other_module(string moduleName)
     {
         var path = Path.Combine(ModulesFolder, moduleName, moduleName + ".dll");
-        var assembly = Assembly.LoadFrom(path);
+        var assembly = ModuleInspection.Load(path);
         var references = assembly.GetReferencedAssemblies().Select(r => r.Name!).ToList();
         Assert.Contains("Crm.PluginSdk", references);
         Assert.DoesNotContain("Crm.Host", references);
@@ -51,6 +51,16 @@ public sealed class ModuleBoundaryTests
         var others = ModuleNames().Where(m => m != moduleName).ToArray();
         var result = Types.InAssembly(assembly).ShouldNot().HaveDependencyOnAny([.. others, "Crm.Host"]).GetResult();
         Assert.True(result.IsSuccessful, "Depends on another module or the host: " + string.Join(", ", result.FailingTypeNames ?? []));
+    }
+
+    [Fact]
+    public void Inspecting_a_module_leaves_it_and_its_dependencies_out_of_the_default_load_context()
+    {
+        var activities = ModuleInspection.Load(Path.Combine(ModulesFolder, "Crm.Modules.Activities", "Crm.Modules.Activities.dll"));
+        // What the static-state test does: a field's type loads the assembly it is from (HtmlText's HtmlSanitizer).
+        _ = activities.GetTypes().SelectMany(t => t.GetFields(BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public)).Select(f => f.FieldType).ToList();
+        Assert.Contains(System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(activities)!.Assemblies, a => a.GetName().Name == "HtmlSanitizer");
+        Assert.DoesNotContain(System.Runtime.Loader.AssemblyLoadContext.Default.Assemblies, a => a.GetName().Name is "HtmlSanitizer" or "AngleSharp" or "Crm.Modules.Activities");
     }
 
     [Fact]

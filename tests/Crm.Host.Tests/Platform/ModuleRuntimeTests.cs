@@ -1,12 +1,14 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Crm.Host.Events;
+using Crm.Host.Jobs;
 using Crm.Host.GraphQL;
 using Crm.Host.Modules;
 using Crm.Host.Modules.Runtime;
 using Crm.Host.Tests.Infrastructure;
 using Crm.Host.Tests.Jobs;
 using Crm.Host.Tests.Permissions;
+using Crm.Host.Tests.Timeline;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -272,7 +274,7 @@ public abstract class ModuleRuntimeTests(Engine engine, Xunit.Abstractions.ITest
         Assert.Equal(Plugin, status.Id);
         Assert.Equal(["selection_lists", "deals"], status.DependsOn);
         // What only a start wires up is named, for admins.
-        Assert.Contains("event handlers", status.Reason, StringComparison.Ordinal);
+        Assert.Contains("background services", status.Reason, StringComparison.Ordinal);
         Assert.Contains("next start", status.Reason, StringComparison.Ordinal);
         Assert.True(HasType(host.Services, "Quote"));
 
@@ -313,6 +315,162 @@ public abstract class ModuleRuntimeTests(Engine engine, Xunit.Abstractions.ITest
         await using var restarted = host.WithWebHostBuilder(_ => { });
         Assert.Equal(ModuleState.Loaded, restarted.Services.GetRequiredService<ModuleCatalog>().Find(Plugin)!.State);
         Assert.True(HasType(restarted.Services, "Quote"));
+    }
+
+    /// <summary>A host of the built-in modules only, into whose modules folder the sample plugin is then copied and loaded, with no restart.</summary>
+    private async Task<(CrmHost Host, SamplePluginFolder Folder, ModuleStatus Status)> StartThenLoadPluginAsync(IReadOnlyDictionary<string, string?>? more = null)
+    {
+        var folder = new SamplePluginFolder(faults: null);
+        var placed = Path.Combine(folder.FullName, SamplePluginFolder.PluginFolderName);
+        var aside = Path.Combine(Path.GetTempPath(), $"crm-plugin-aside-{Guid.NewGuid():N}");
+        Directory.Move(placed, aside);
+        var settings = new Dictionary<string, string?>(FastPolling);
+        foreach (var (key, value) in folder.Settings.Concat(more ?? new Dictionary<string, string?>()))
+        {
+            settings[key] = value;
+        }
+
+        var host = await CrmHost.StartAsync(engine, settings);
+        Assert.Null(host.Services.GetRequiredService<ModuleCatalog>().Find(Plugin));
+        Directory.Move(aside, placed);
+        var status = await host.Services.GetRequiredService<IModuleRuntime>().LoadAsync(placed, Plugin, CancellationToken.None);
+        Assert.Equal(ModuleRunState.Enabled, status.State);
+        // Its handlers, automation and job kinds work at once; what still waits for a start is named (its background service).
+        Assert.DoesNotContain("event handlers", status.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("automation kinds", status.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("job kinds", status.Reason, StringComparison.Ordinal);
+        Assert.Contains("background services", status.Reason, StringComparison.Ordinal);
+        return (host, folder, status);
+    }
+
+    private static int QuoteEventsSeen(IServiceProvider services)
+    {
+        var plugin = services.GetRequiredService<RuntimePlugins>().Find(Plugin)!;
+        var seen = plugin.Services.GetRequiredService(plugin.Module.Assembly!.GetType("Crm.Tests.SamplePlugin.Quotes.QuoteEventsSeen", throwOnError: true)!);
+        return (int)seen.GetType().GetProperty("Count")!.GetValue(seen)!;
+    }
+
+    private static int HotContactEventsSeen(IServiceProvider services)
+    {
+        var plugin = services.GetRequiredService<RuntimePlugins>().Find(Plugin)!;
+        var seen = plugin.Services.GetRequiredService(plugin.Module.Assembly!.GetType("Crm.Tests.SamplePlugin.Faults.ContactEventsSeen", throwOnError: true)!);
+        return (int)seen.GetType().GetProperty("Count")!.GetValue(seen)!;
+    }
+
+    [Fact]
+    public async Task A_plugin_loaded_at_run_time_has_its_event_handlers_called_at_once_held_while_disabled_and_released_when_enabled()
+    {
+        var (host, folder, _) = await StartThenLoadPluginAsync();
+        await using var _ = host;
+        using var __ = folder;
+        Assert.NotNull(host.Services.GetRequiredService<EventCatalog>().Find(ContactHandler));
+
+        await host.CreateContactAsync(new { name = "Met after the install" });
+        await host.DeliverAsync();
+        Assert.Equal(1, HotContactEventsSeen(host.Services));
+
+        (await ChangeAsync(host, "disablePlugin", Plugin)).Ok();
+        await host.CreateContactAsync(new { name = "Met while disabled" });
+        await host.DeliverAsync();
+        Assert.Equal(1, HotContactEventsSeen(host.Services));
+        var held = await host.QueryRowsAsync($"SELECT state, attempts FROM {host.Table("platform", "event_deliveries")} WHERE handler = '{ContactHandler}'");
+        Assert.Equal(0L, Convert.ToInt64(Assert.Single(held)["attempts"], CultureInfo.InvariantCulture));
+
+        (await ChangeAsync(host, "enablePlugin", Plugin)).Ok();
+        await host.DeliverAsync();
+        Assert.Equal(2, HotContactEventsSeen(host.Services));
+        Assert.Empty(await host.QueryRowsAsync($"SELECT id FROM {host.Table("platform", "event_deliveries")} WHERE handler = '{ContactHandler}'"));
+    }
+
+    [Fact]
+    public async Task A_plugin_loaded_at_run_time_has_its_own_outbox_delivered_at_once_to_its_handlers_and_the_platforms()
+    {
+        // Woken by writes (the tests' hosts otherwise deliver only when asked): the poll stays an hour, so only a wake-up delivers by itself.
+        var (host, folder, _) = await StartThenLoadPluginAsync(new Dictionary<string, string?> { ["Events:WakeUp"] = "true" });
+        await using var _ = host;
+        using var __ = folder;
+
+        var quote = (await host.MutateAsync("createQuote", "mutation { createQuote(input: { title: \"Delivered\" }) { quote { id } errors { code message } } }")).Ok()["quote"]!["id"]!.GetValue<string>();
+        var waiting = $"SELECT id FROM {host.Table(Plugin, "outbox")} WHERE processed_at IS NULL";
+        await host.DeliverAsync();
+        Assert.Empty(await host.QueryRowsAsync(waiting));
+        // Its own handler got its record's event, and so did the platform's (the timeline's history).
+        Assert.Equal(1, QuoteEventsSeen(host.Services));
+        Assert.Contains((await host.TimelineAsync("QUOTE", quote)).Nodes(), e => e["kind"]!.GetValue<string>() == "created");
+
+        // Written by the next request, it is delivered without anyone asking: the commit (PostgreSQL: its outbox's notify trigger too) wakes the dispatcher for its outbox.
+        (await host.MutateAsync("createQuote", "mutation { createQuote(input: { title: \"Woken\" }) { quote { id } errors { code message } } }")).Ok();
+        await WaitUntilAsync(() => QuoteEventsSeen(host.Services) == 2, "the plugin's outbox was not delivered by the host's dispatcher");
+    }
+
+    [Fact]
+    public async Task A_plugin_loaded_at_run_time_has_its_automation_kinds_in_the_catalog_and_in_rules_at_once_and_out_while_disabled()
+    {
+        var (host, folder, _) = await StartThenLoadPluginAsync();
+        await using var _ = host;
+        using var __ = folder;
+        Assert.Contains("sample_plugin.offerQuote", await ActionKindsAsync(host));
+
+        const string Create = "mutation($input: AutomationRuleInput!) { createAutomationRule(entityType: DEAL, input: $input) { rule { id } errors { code message path } } }";
+        var input = new
+        {
+            name = "Offer on every new deal",
+            trigger = new { kind = "records.created" },
+            actions = new object[] { new { kind = "sample_plugin.offerQuote", @params = new { title = "Starter offer" } } },
+        };
+        var rule = (await host.MutateAsync("createAutomationRule", Create, new { input })).Ok()["rule"]!["id"]!.GetValue<string>();
+        (await host.MutateAsync("activateAutomationRule", "mutation($id: ID!) { activateAutomationRule(id: $id) { errors { code message path } } }", new { id = rule })).Ok();
+
+        var deal = await host.CreateDealAsync(new { title = "Automated" });
+        await host.DeliverAsync();
+        var quotes = (await host.QueryAsync("query($id: ID!) { deal(id: $id) { quotes { title } } }", new { id = deal })).ShouldSucceed().Data!["deal"]!["quotes"]!.AsArray();
+        var offered = Assert.Single(quotes)!;
+        Assert.Equal("Starter offer", offered["title"]!.GetValue<string>());
+
+        (await ChangeAsync(host, "disablePlugin", Plugin)).Ok();
+        Assert.DoesNotContain("sample_plugin.offerQuote", await ActionKindsAsync(host));
+        var refused = await host.MutateAsync("createAutomationRule", Create, new { input });
+        Assert.Equal("INVALID_VALUE", refused.ErrorCode());
+
+        (await ChangeAsync(host, "enablePlugin", Plugin)).Ok();
+        Assert.Contains("sample_plugin.offerQuote", await ActionKindsAsync(host));
+        (await host.MutateAsync("createAutomationRule", Create, new { input })).Ok();
+    }
+
+    [Fact]
+    public async Task A_plugin_loaded_at_run_time_runs_jobs_of_its_kinds_at_once_and_none_while_disabled()
+    {
+        var (host, folder, _) = await StartThenLoadPluginAsync();
+        await using var _ = host;
+        using var __ = folder;
+        foreach (var title in new[] { "Counted one", "Counted two", "Other" })
+        {
+            (await host.MutateAsync("createQuote", "mutation($t: String!) { createQuote(input: { title: $t }) { quote { id } errors { code message } } }", new { t = title })).Ok();
+        }
+
+        const string Start = "mutation($p: String!) { sampleCountQuotes(prefix: $p) { job { id } errors { code message path } } }";
+        var job = (await host.MutateAsync("sampleCountQuotes", Start, new { p = "Counted" })).Ok()["job"]!["id"]!.GetValue<string>();
+        // This host's own job runner may have taken it first: the job is waited for, whoever runs it.
+        await host.RunJobsAsync();
+        for (var waited = TimeSpan.Zero; (await host.JobAsync(job))!["state"]!.GetValue<string>() is "QUEUED" or "RUNNING"; waited += TimeSpan.FromMilliseconds(50))
+        {
+            Assert.True(waited < TimeSpan.FromSeconds(30), "The plugin's job did not end.");
+            await Task.Delay(50);
+        }
+
+        var ended = (await host.JobAsync(job))!;
+        Assert.Equal(("SUCCEEDED", 2L), (ended["state"]!.GetValue<string>(), ended["done"]!.GetValue<long>()));
+        // Its input is bounded by its kind's own check, before anything is stored (ten times the limit).
+        Assert.Equal("TOO_LONG", (await host.MutateAsync("sampleCountQuotes", Start, new { p = new string('x', 2000) })).ErrorCode());
+
+        // Disabled: its mutation leaves the schema and its kind the runner (a job of it stored before fails, NOT_FOUND, rather than runs).
+        var runner = host.Services.GetRequiredService<JobRunner>();
+        (await ChangeAsync(host, "disablePlugin", Plugin)).Ok();
+        Assert.Null(runner.Kind("sample_plugin.count-quotes"));
+        Assert.Contains("VALIDATION", (await host.QueryAsync(Start, new { p = "Counted" })).ErrorCodes);
+        (await ChangeAsync(host, "enablePlugin", Plugin)).Ok();
+        Assert.NotNull(runner.Kind("sample_plugin.count-quotes"));
+        (await host.MutateAsync("sampleCountQuotes", Start, new { p = "Counted" })).Ok();
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, string failure)

@@ -1,5 +1,9 @@
 using System.Reflection;
+using Crm.PluginSdk.Automation;
+using Crm.PluginSdk.Data;
 using Crm.PluginSdk.Entities;
+using Crm.PluginSdk.Events;
+using Crm.PluginSdk.Jobs;
 using Crm.PluginSdk.Modules;
 using Microsoft.EntityFrameworkCore;
 
@@ -17,14 +21,24 @@ public sealed class PluginContainer
 {
     private readonly IServiceProviderIsService _has;
 
-    private PluginContainer(ModuleEntry module, ServiceProvider services, IReadOnlyList<ICrmEntityType> types, IReadOnlyList<string> waiting)
+    private PluginContainer(ModuleEntry module, ServiceProvider services, IReadOnlyList<ICrmEntityType> types, IReadOnlyList<string> waiting, IReadOnlySet<Type> own)
     {
         Module = module;
         Services = services;
         Types = types;
         WaitingForRestart = waiting;
         _has = services.GetRequiredService<IServiceProviderIsService>();
+        // Read from its own registrations, not its provider: a contract it registers none of is forwarded to the host's.
+        Databases = Own<ModuleDatabaseRegistration>(own);
+        EventHandlers = Own<EventHandlerRegistration>(own);
+        TriggerKinds = Own<IAutomationTriggerKind>(own);
+        ActionKinds = Own<IAutomationActionKind>(own);
+        JobKinds = Own<IJobKind>(own);
     }
+
+    private IReadOnlyList<T> Own<T>(IReadOnlySet<Type> own)
+        where T : class =>
+        own.Contains(typeof(T)) ? [.. Services.GetServices<T>()] : [];
 
     public ModuleEntry Module { get; }
 
@@ -34,8 +48,23 @@ public sealed class PluginContainer
     /// <summary>Its record types, made once, as the registrar makes them at start.</summary>
     public IReadOnlyList<ICrmEntityType> Types { get; }
 
-    /// <summary>Its parts that only a start wires up (event handlers, automation kinds, endpoints, ...), named for admins.</summary>
+    /// <summary>Its parts that only a start wires up (scheduled work, endpoints, background services, ...), named for admins.</summary>
     public IReadOnlyList<string> WaitingForRestart { get; }
+
+    /// <summary>Its own databases (their outboxes are delivered from as the built-in modules' are).</summary>
+    public IReadOnlyList<ModuleDatabaseRegistration> Databases { get; }
+
+    /// <summary>Its own event handlers, registered by convention as at start (<c>moduleId/name</c>).</summary>
+    public IReadOnlyList<EventHandlerRegistration> EventHandlers { get; }
+
+    /// <summary>Its own automation trigger kinds (made once, singletons of its container).</summary>
+    public IReadOnlyList<IAutomationTriggerKind> TriggerKinds { get; }
+
+    /// <summary>Its own automation action kinds.</summary>
+    public IReadOnlyList<IAutomationActionKind> ActionKinds { get; }
+
+    /// <summary>Its own job kinds.</summary>
+    public IReadOnlyList<IJobKind> JobKinds { get; }
 
     internal bool Has(Type serviceType) => _has.IsService(serviceType);
 
@@ -57,6 +86,7 @@ public sealed class PluginContainer
             var heldTypes = held.ToList();
             types = ModuleRegistrar.RegisterServicesAndRecordTypes(services, module, context, (own, type) => ModuleRegistrar.Claimant(heldTypes, own, type), ref step, ref subject);
             step = ModuleRegistrar.Step.Classes;
+            Events.EventHandlerConventions.Register(services, module.Id, module.Assembly!);
             waiting = PartsWaitingForRestart(services, module.Assembly!);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -65,8 +95,18 @@ public sealed class PluginContainer
             throw new PluginLoadException(refused, reason, ex);
         }
 
+        var own = services.Select(d => d.ServiceType).ToHashSet();
         ForwardHostServices(services, hostServices, hostRoot);
-        return new PluginContainer(module, services.BuildServiceProvider(), types, waiting);
+        var provider = services.BuildServiceProvider();
+        try
+        {
+            return new PluginContainer(module, provider, types, waiting, own);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Its kinds are made here, once (singletons): a constructor that throws fails it before anything of it is registered.
+            throw new PluginLoadException(false, $"its automation or job kinds could not be made: {ModuleCatalog.Describe(ex)}", ex);
+        }
     }
 
     private static void ForwardHostServices(IServiceCollection services, IServiceCollection hostServices, IServiceProvider hostRoot)
@@ -115,10 +155,7 @@ public sealed class PluginContainer
         bool Registers(Type contract) => services.Any(d => d.ServiceType == contract);
         var parts = new (bool Has, string Name)[]
         {
-            (Implements(typeof(PluginSdk.Events.IEventHandler<>)) || Implements(typeof(PluginSdk.Events.IEventBatchHandler<>)), "event handlers"),
             (Implements(typeof(PluginSdk.Scheduling.IScheduledWorkHandler)), "scheduled work"),
-            (Registers(typeof(PluginSdk.Automation.IAutomationTriggerKind)) || Registers(typeof(PluginSdk.Automation.IAutomationActionKind)), "automation kinds"),
-            (Registers(typeof(PluginSdk.Jobs.IJobKind)), "job kinds"),
             (Registers(typeof(PluginSdk.Activities.IActivityTypeDeclarations)), "activity types"),
             (Registers(typeof(PluginSdk.Timeline.IPlannedItems)), "planned items"),
             (Implements(typeof(PluginSdk.Timeline.ITimelineKinds)), "timeline kinds"),

@@ -43,15 +43,20 @@ public sealed class PluginHotLoader(
             {
                 using (var scope = scopes.CreateSystemScope())
                 {
-                    foreach (var registration in container.Services.GetServices<ModuleDatabaseRegistration>())
+                    foreach (var registration in container.Databases)
                     {
                         await PlatformInitializer.MigrateAsync(scope.ServiceProvider, registration, logger, cancellationToken);
                     }
+
+                    // What delivering its outbox needs beyond its migrations (PostgreSQL: its stream row, waiting index and notify trigger), as at start.
+                    await Events.EventStreamSetup.EnsureAsync(scope.ServiceProvider.GetRequiredService<Data.PlatformDbContext>(), container.Databases, cancellationToken);
                 }
 
                 await dataRunner.RunAsync(module, scopes, cancellationToken);
                 await TellListenersAsync(container, scopes, cancellationToken);
             }
+
+            MakeEventHandlers(container, scopes);
         }
         catch (PluginLoadException ex) when (ex.Refused)
         {
@@ -69,8 +74,20 @@ public sealed class PluginHotLoader(
 
         // In service from here: the container first (requests that meet its types find their
         // services), then its types, then the catalog entry, which moves the version the schema follows.
+        // Its automation kinds and event handlers join their catalogs (new snapshots swapped in) before
+        // the catalog entry: until then the module is unknown to the catalog, and its parts count as in service.
         plugins.Add(container);
         ((EntityRegistry)registry).Add(container.Types);
+        if (hostRoot.GetService<PluginSdk.Automation.AutomationCatalog>() is { } automation)
+        {
+            foreach (var rejected in automation.Add(container.TriggerKinds, container.ActionKinds))
+            {
+                logger.LogError("An automation kind of plugin {Module} is left out: {Rejected}", module.Id, rejected);
+            }
+        }
+
+        // Asked here, not taken in the constructor: the runtime (and this loader) is made at start before the event catalog is.
+        hostRoot.GetRequiredService<Events.EventCatalog>().Add(module, container.EventHandlers);
         catalog.Add(module);
         if (hostRoot.GetService<SchemaProvider>() is { } schemas)
         {
@@ -96,6 +113,27 @@ public sealed class PluginHotLoader(
             catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
             {
                 throw new PluginLoadException(false, $"{listener.GetType().Name} could not take its declarations: {ModuleCatalog.Describe(ex)}", ex);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes each of its event handlers once, as the start does for every module's (see
+    /// <c>PlatformInitializer</c>): one that cannot be made fails the plugin now, before any of it is
+    /// registered, rather than at its first event.
+    /// </summary>
+    private static void MakeEventHandlers(PluginContainer container, IServiceScopeFactory scopes)
+    {
+        using var scope = scopes.CreateSystemScope();
+        foreach (var handler in container.EventHandlers)
+        {
+            try
+            {
+                _ = scope.ServiceProvider.GetRequiredService(handler.HandlerType);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                throw new PluginLoadException(false, $"its event handler {handler.HandlerType.Name} could not be made: {ModuleCatalog.Describe(ex)}", ex);
             }
         }
     }
