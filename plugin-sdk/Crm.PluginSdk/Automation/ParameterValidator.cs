@@ -128,7 +128,7 @@ public static class ParameterValidator
             case ParameterType.String or ParameterType.Text:
                 return Text(parameter, node, at, errors);
             case ParameterType.Integer:
-                if (node is not JsonValue v || v.GetValueKind() != JsonValueKind.Number || !v.TryGetValue<long>(out var integer))
+                if (!JsonNumbers.TryGetWhole(node, out var integer))
                 {
                     errors.Add(Wrong("a whole number"));
                     return null;
@@ -136,7 +136,7 @@ public static class ParameterValidator
 
                 return InRange(parameter, integer, at, errors) ? integer : null;
             case ParameterType.Decimal:
-                if (node is not JsonValue d || d.GetValueKind() != JsonValueKind.Number || !d.TryGetValue<decimal>(out var number))
+                if (!JsonNumbers.TryGetDecimal(node, out var number))
                 {
                     errors.Add(Wrong("a number"));
                     return null;

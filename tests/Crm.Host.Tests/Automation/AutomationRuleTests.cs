@@ -114,6 +114,29 @@ public abstract class AutomationRuleTests(AutomationHost fixture)
         Assert.Equal("""{"any":[{"field":"stageId","op":"in","value":["NEW","PREPARATION"]},{"not":{"field":"comments","op":"empty"}}]}""", draft["condition"]!.ToJsonString());
     }
 
+    [Fact]
+    public async Task A_number_parameter_is_read_however_it_arrives_inline_or_in_a_variable()
+    {
+        // A whole number written inline reaches the check (the department does not exist), not a refusal of its form.
+        var inline = await Host.QueryAsync("""
+            mutation {
+              createAutomationRule(entityType: DEAL, input: {
+                name: "Inline number", trigger: { kind: "records.created" },
+                actions: [{ kind: "records.assignRoundRobin", params: { departmentId: 999999 } }]
+              }) { rule { id } errors { code message path } }
+            }
+            """);
+        var refused = Assert.Single(inline.ShouldSucceed().Data!["createAutomationRule"]!["errors"]!.AsArray())!;
+        Assert.Equal(("NOT_FOUND", "input.actions.0.params.departmentId"), (refused["code"]!.GetValue<string>(), string.Join('.', refused["path"]!.AsArray().Select(p => p!.ToString()))));
+
+        foreach (var (number, code) in new[] { ("999999.0", "NOT_FOUND"), ("999999", "NOT_FOUND"), ("2.5", "INVALID_FORMAT") })
+        {
+            var input = JsonNode.Parse($$$"""{"name":"Variable number","trigger":{"kind":"records.created"},"actions":[{"kind":"records.assignRoundRobin","params":{"departmentId":{{{number}}}}}]}""");
+            var error = (await Host.MutateAsync("createAutomationRule", Save, new { t = "DEAL", input })).ErrorCode();
+            Assert.True(error == code, $"{number}: {error}");
+        }
+    }
+
     public static TheoryData<string, string> Refusals => new()
     {
         { """{"trigger":{"kind":"records.nothing"}}""", "input.trigger.kind" },
