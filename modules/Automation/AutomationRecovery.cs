@@ -46,6 +46,7 @@ public sealed class AutomationRecovery(IServiceScopeFactory scopes, IHostApplica
             await Waits.WaitRecovery.RunAsync(services, stoppingToken);
             await Schedules.ScheduleRecovery.RunAsync(services, stoppingToken);
             await ProcessRecovery.ScheduleTimersAsync(services, stoppingToken);
+            await ProcessRecovery.ScheduleNoticesAsync(services, stoppingToken);
         });
         var pause = options.StalledRunGrace < LongestPause ? options.StalledRunGrace : LongestPause;
         var first = true;

@@ -13,9 +13,10 @@ namespace Crm.Modules.Automation.Processes;
 /// through <c>platform.callWebhook</c> (an allowed host, as the run-as user) with the payload given and
 /// <c>wait: { instanceId, stepId, url, path, header, secret }</c> in it. The secret leaves the CRM in that
 /// call only: the history keeps the notice's address and answer status, never its body or the answer.
-/// The call is made at most once (after the commit, by the host that took the step; a host stopped in
-/// between leaves the wait un-notified, its secret still shown to the settings right). When it fails,
-/// the branch leaves the wait along its <c>error</c> edge, or the instance fails at the step.
+/// The call is made after the commit by the host that took the step, and at least once: a watchdog on
+/// the durable scheduler (<see cref="ProcessWaitNotices"/>) sends it again when a host stopped before the
+/// outcome was recorded (the receiver tells a repeat by the wait's instance, step and secret). When it
+/// fails, the branch leaves the wait along its <c>error</c> edge, or the instance fails at the step.
 /// </summary>
 public sealed partial class ProcessEngine
 {
@@ -25,28 +26,68 @@ public sealed partial class ProcessEngine
     /// <summary>The key of the notice's payload that carries the wait's address and secret.</summary>
     public const string NoticeWaitKey = "wait";
 
-    /// <summary>Sends the notices of the webhook waits <paramref name="written"/> began (not those of <paramref name="before"/>).</summary>
-    private async Task NotifyNewWaitsAsync(InstanceState before, ProcessInstance written)
+    /// <summary>The branches of <paramref name="after"/> that began a webhook wait with a notice (not those of <paramref name="before"/>).</summary>
+    private async Task<List<(InstanceToken Token, JsonObject Notify)>> NoticesOwedAsync(ProcessInstance instance, InstanceState before, InstanceState after)
     {
         var known = before.Tokens.Select(t => t.Wait?.Secret).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        var fresh = InstanceState.FromJson(written.State).Tokens.Where(t => t.Wait is { Kind: "webhook", Secret: { } secret } && !known.Contains(secret)).ToList();
+        var fresh = after.Tokens.Where(t => t.Wait is { Kind: "webhook", Secret: { } secret } && !known.Contains(secret)).ToList();
         if (fresh.Count == 0)
+        {
+            return [];
+        }
+
+        var definition = await DefinitionAsync(instance.ProcessId, instance.ProcessVersion, CancellationToken.None);
+        return [.. fresh.Select(t => (t, definition.Step(t.At).Params["notify"] as JsonObject)).Where(x => x.Item2 is not null).Select(x => (x.t, x.Item2!))];
+    }
+
+    /// <summary>Sends the notices of the webhook waits <paramref name="written"/> began (not those of <paramref name="before"/>), each under its watchdog.</summary>
+    private async Task NotifyNewWaitsAsync(InstanceState before, ProcessInstance written)
+    {
+        var owed = await NoticesOwedAsync(written, before, InstanceState.FromJson(written.State));
+        if (owed.Count == 0)
         {
             return;
         }
 
-        var definition = await DefinitionAsync(written.ProcessId, written.ProcessVersion, CancellationToken.None);
-        foreach (var token in fresh)
+        // The watchdogs first: a host stopped from here on leaves its notices to the scheduler (a stop between the commit and
+        // this line is made good at the next start, ProcessRecovery.ScheduleNoticesAsync, as timers are).
+        var dueAt = clock.GetUtcNow() + services.GetRequiredService<Webhooks.WebhookOptions>().Timeout + ProcessWaitNotices.Margin;
+        foreach (var (token, _) in owed)
         {
-            if (definition.Step(token.At).Params["notify"] is JsonObject notify)
-            {
-                await NotifyAsync(written, definition, token, notify);
-            }
+            await ProcessWaitNotices.ScheduleAsync(scheduler, written.Id, token, dueAt, CancellationToken.None);
+        }
+
+        var definition = await DefinitionAsync(written.ProcessId, written.ProcessVersion, CancellationToken.None);
+        foreach (var (token, notify) in owed)
+        {
+            await NotifyAsync(written, definition, token, notify, resent: false);
+            await scheduler.CancelAsync(ProcessWaitNotices.Handler, ProcessWaitNotices.KeyOf(written.Id, token), CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// A watchdog's firing (<see cref="ProcessWaitNotices"/>): the notice of the branch's wait whose key is <paramref name="key"/>,
+    /// when the instance still waits on it and no notice of it is recorded.
+    /// </summary>
+    public async Task SendOwedNoticeAsync(long instanceId, int tokenId, string key, CancellationToken cancellationToken)
+    {
+        var instance = await db.ProcessInstances.AsNoTracking().FirstOrDefaultAsync(i => i.Id == instanceId, cancellationToken);
+        if (instance is not { Status: InstanceStatus.Running or InstanceStatus.Waiting }
+            || InstanceState.FromJson(instance.State).Tokens.FirstOrDefault(t => t.Id == tokenId && t.Wait is { Kind: "webhook", Secret: not null } && ProcessWaitNotices.KeyOf(instanceId, t) == key) is not { } token)
+        {
+            return; // the branch went on (called back, failed, cancelled): nothing is owed
+        }
+
+        var definition = await DefinitionAsync(instance.ProcessId, instance.ProcessVersion, cancellationToken);
+        if (definition.Step(token.At).Params["notify"] is JsonObject notify
+            && !await ProcessWaitNotices.RecordedAsync(db, instanceId, tokenId, token.At, key, cancellationToken))
+        {
+            await NotifyAsync(instance, definition, token, notify, resent: true);
         }
     }
 
     /// <summary>One notice; its outcome recorded whatever the caller does now (the call is made), so no cancellation here.</summary>
-    private async Task NotifyAsync(ProcessInstance instance, ProcessDefinition definition, InstanceToken token, JsonObject notify)
+    private async Task NotifyAsync(ProcessInstance instance, ProcessDefinition definition, InstanceToken token, JsonObject notify, bool resent)
     {
         var step = definition.Step(token.At);
         var path = ProcessWaitWebhooks.PathOf(instance.Id);
@@ -69,6 +110,8 @@ public sealed partial class ProcessEngine
         // What the history keeps: where the notice went and how it was answered; not its body (the secret) nor the answer (which may echo it).
         var record = new JsonObject
         {
+            ["wait"] = ProcessWaitNotices.KeyOf(instance.Id, token),
+            ["resent"] = resent,
             ["url"] = url,
             ["code"] = outcome.Code,
             ["message"] = outcome.Message,

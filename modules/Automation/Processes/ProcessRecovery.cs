@@ -13,7 +13,8 @@ namespace Crm.Modules.Automation.Processes;
 /// each one's lease by a conditional UPDATE (two hosts sweeping at once take it once), fails it at an
 /// outside step (a script, a webhook) its host was inside rather than take that twice, and else advances
 /// it from where it is. At a start the timers of waiting branches are scheduled again too (the same key
-/// replaces: one whose scheduling was lost between its step's commit and the scheduler is back).
+/// replaces: one whose scheduling was lost between its step's commit and the scheduler is back), and so are the
+/// watchdogs of webhook waits' notices not yet recorded (<see cref="ProcessWaitNotices"/>).
 /// </summary>
 public static class ProcessRecovery
 {
@@ -51,6 +52,29 @@ public static class ProcessRecovery
             foreach (var wait in InstanceState.FromJson(instance.State).Tokens.Select(t => t.Wait).Where(w => w?.Timer is not null && w.DueAt is not null))
             {
                 await ProcessTimers.ScheduleAsync(scheduler, instance.Id, wait!, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Schedules again (at a start) the watchdogs of webhook waits whose notice is not recorded: each is sent once it is due, unless recorded by then.</summary>
+    public static async Task ScheduleNoticesAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<AutomationDbContext>();
+        var scheduler = services.GetRequiredService<IWorkScheduler>();
+        var engine = services.GetRequiredService<ProcessEngine>();
+        var dueAt = services.GetRequiredService<TimeProvider>().GetUtcNow() + services.GetRequiredService<Webhooks.WebhookOptions>().Timeout + ProcessWaitNotices.Margin;
+        var waiting = await db.ProcessInstances.AsNoTracking()
+            .Where(i => (i.Status == InstanceStatus.Waiting || i.Status == InstanceStatus.Running) && i.State.Contains("\"webhook\""))
+            .OrderBy(i => i.Id).Take(MaxPerSweep).Select(i => new { i.Id, i.ProcessId, i.ProcessVersion, i.State }).ToListAsync(cancellationToken);
+        foreach (var instance in waiting)
+        {
+            var definition = await engine.DefinitionAsync(instance.ProcessId, instance.ProcessVersion, cancellationToken);
+            foreach (var token in InstanceState.FromJson(instance.State).Tokens.Where(t => t.Wait is { Kind: "webhook", Secret: not null } && definition.Step(t.At).Params["notify"] is not null))
+            {
+                if (!await ProcessWaitNotices.RecordedAsync(db, instance.Id, token.Id, token.At, ProcessWaitNotices.KeyOf(instance.Id, token), cancellationToken))
+                {
+                    await ProcessWaitNotices.ScheduleAsync(scheduler, instance.Id, token, dueAt, cancellationToken);
+                }
             }
         }
     }

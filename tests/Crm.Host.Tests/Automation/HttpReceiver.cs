@@ -44,6 +44,13 @@ public sealed class HttpReceiver : IDisposable
         });
     }
 
+    /// <summary>A receiver that answers every call with <paramref name="status"/> and nothing else.</summary>
+    public static HttpReceiver Answering(int status) => new(r =>
+    {
+        r.StatusCode = status;
+        return Task.CompletedTask;
+    });
+
     public string Url { get; }
 
     public System.Collections.Concurrent.ConcurrentBag<(string Method, string? ContentType, string Body)> Received { get; } = [];

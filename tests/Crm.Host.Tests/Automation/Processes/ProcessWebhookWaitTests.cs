@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Crm.Host.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Crm.Host.Tests.Permissions;
 using Crm.Host.Tests.Timeline;
 using static Crm.Host.Tests.Automation.Processes.ProcessGraphs;
@@ -182,14 +183,117 @@ public abstract class ProcessWebhookWaitTests(AutomationHost fixture)
         await Host.DeactivateProcessAsync(process);
     }
 
+    /// <summary>The notice's watchdog: its key in the scheduler and in the history (the instance, the branch, 64 bits of the secret's SHA-256).</summary>
+    private static string NoticeKey(string instance, int token, string secret) =>
+        $"{instance}:{token}:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(secret)), 0, 8)}";
+
+    private Task<long> WatchdogsAsync(string key) => WatchdogsAsync(Host, key);
+
+    private static Task<long> WatchdogsAsync(CrmHost host, string key) => Platform.ScheduledWorkTests.CountAsync(host,
+        $"SELECT COUNT(*) AS n FROM {host.Table("platform", "qrtz_triggers")} WHERE trigger_group = @p0 AND trigger_name = @p1", "automation/process-notice", key);
+
+    /// <summary>Fires the watchdog of a notice now, as the scheduler does when it is due, and waits until it has run.</summary>
+    private Task FireWatchdogAsync(string instance, int token, string key) => FireWatchdogAsync(Host, instance, token, key);
+
+    private static async Task FireWatchdogAsync(CrmHost host, string instance, int token, string key)
+    {
+        var scheduler = host.Services.GetRequiredService<Crm.PluginSdk.Scheduling.IWorkScheduler>();
+        await scheduler.ScheduleAsync("automation/process-notice", key, DateTimeOffset.UtcNow,
+            new JsonObject { ["instanceId"] = long.Parse(instance, System.Globalization.CultureInfo.InvariantCulture), ["token"] = token, ["key"] = key }.ToJsonString(), CancellationToken.None);
+        for (var deadline = DateTime.UtcNow.AddSeconds(60); await WatchdogsAsync(host, key) > 0; await Task.Delay(50))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The watchdog did not fire within a minute.");
+        }
+
+        await Task.Delay(300); // the handler's last statement after its trigger left the store
+    }
+
+    [Fact]
+    public async Task A_notice_a_stopped_host_did_not_record_is_sent_again_by_its_watchdog_with_the_same_secret_and_only_then()
+    {
+        using var receiver = HttpReceiver.Answering(204);
+        var process = await Host.ActiveProcessAsync(new
+        {
+            name = "Tell the bank, at least once",
+            graph = Line(Step("paid", "wait", new { on = "webhook", notify = new { url = receiver.Url, payload = new { bank = "b1" } } }), Comment("after", "Called back")),
+        });
+        var deal = await Host.CreateDealAsync(new { title = "Told again" });
+        var instance = (await Host.StartAsync(process, deal)).Ok()["instance"]!;
+        Assert.Equal("WAITING", instance["status"].Str());
+        var first = JsonNode.Parse(Assert.Single(receiver.Received).Body)!["payload"]!["wait"]!;
+        var (id, secret) = (instance["id"].Str(), first["secret"].Str());
+        var token = (await Host.QueryAsync(Waits, new { t = "DEAL", id = deal })).ShouldSucceed().Data!["processInstances"]![0]!["webhookWaits"]![0]!["token"]!.GetValue<int>();
+        var key = NoticeKey(id, token, secret);
+
+        // Recorded, its watchdog cancelled: a firing now (a late one) sends nothing.
+        Assert.Equal(0, await WatchdogsAsync(key));
+        var notified = $"SELECT output FROM {Host.Table("automation", "process_step_runs")} WHERE instance_id = @p0 AND status = 'NOTIFIED'";
+        var row = JsonNode.Parse((string)Assert.Single(await Host.QueryRowsAsync(notified, long.Parse(id, System.Globalization.CultureInfo.InvariantCulture)))["output"]!)!;
+        Assert.Equal((key, false), (row["wait"].Str(), row["resent"]!.GetValue<bool>()));
+        await FireWatchdogAsync(id, token, key);
+        Assert.Single(receiver.Received);
+
+        // What a host stopped between the call and its record leaves: the wait, no record. Its watchdog sends the notice
+        // again, the same address and secret (the receiver knows a repeat by them), and records it.
+        await Host.QueryRowsAsync($"DELETE FROM {Host.Table("automation", "process_step_runs")} WHERE instance_id = @p0 AND status = 'NOTIFIED'", long.Parse(id, System.Globalization.CultureInfo.InvariantCulture));
+        await FireWatchdogAsync(id, token, key);
+        Assert.Equal(2, receiver.Received.Count);
+        var again = receiver.Received.Select(r => JsonNode.Parse(r.Body)!["payload"]!).ToList();
+        Assert.All(again, p => Assert.Equal((id, "paid", secret, "b1"), (p["wait"]!["instanceId"].Str(), p["wait"]!["stepId"].Str(), p["wait"]!["secret"].Str(), p["bank"].Str())));
+        row = JsonNode.Parse((string)Assert.Single(await Host.QueryRowsAsync(notified, long.Parse(id, System.Globalization.CultureInfo.InvariantCulture)))["output"]!)!;
+        Assert.Equal((key, true, 204), (row["wait"].Str(), row["resent"]!.GetValue<bool>(), row["status"]!.GetValue<int>()));
+
+        // Once called back, the wait is gone: a watchdog finds nothing owed.
+        Assert.Equal(HttpStatusCode.OK, (await CallAsync(first["path"].Str(), secret, new { ok = true })).Status);
+        Assert.Equal(1, await CalledBackAsync(deal));
+        await Host.QueryRowsAsync($"DELETE FROM {Host.Table("automation", "process_step_runs")} WHERE instance_id = @p0 AND status = 'NOTIFIED'", long.Parse(id, System.Globalization.CultureInfo.InvariantCulture));
+        await FireWatchdogAsync(id, token, key);
+        Assert.Equal(2, receiver.Received.Count);
+        Assert.DoesNotContain(secret, row.ToJsonString(), StringComparison.Ordinal);
+        await Host.DeactivateProcessAsync(process);
+    }
+
+    [Fact]
+    public async Task A_notice_whose_host_stopped_right_after_the_waits_commit_is_sent_after_the_next_start()
+    {
+        using var receiver = HttpReceiver.Answering(204);
+        var engine = Host.Engine;
+        var connection = await MigratedDatabases.CreateKeptAsync(engine);
+        string id, secret, key;
+        int token;
+        await using (var first = new CrmHost(engine, connection, DelayedActionTests.Settings))
+        {
+            var process = await first.ActiveProcessAsync(new
+            {
+                name = "Tell across a restart",
+                graph = Line(Step("paid", "wait", new { on = "webhook", notify = new { url = receiver.Url } }), Comment("after", "Called back")),
+            });
+            var deal = await first.CreateDealAsync(new { title = "Told after a restart" });
+            id = (await first.StartAsync(process, deal)).Ok()["instance"]!["id"].Str();
+            secret = JsonNode.Parse(Assert.Single(receiver.Received).Body)!["payload"]!["wait"]!["secret"].Str();
+            token = (await first.QueryAsync(Waits, new { t = "DEAL", id = deal })).ShouldSucceed().Data!["processInstances"]![0]!["webhookWaits"]![0]!["token"]!.GetValue<int>();
+            key = NoticeKey(id, token, secret);
+        }
+
+        // As if the host had stopped between the wait's commit and its watchdog: no notice recorded, none scheduled.
+        await using (var lost = new CrmHost(engine, connection))
+        {
+            await lost.QueryRowsAsync($"DELETE FROM {lost.Table("automation", "process_step_runs")} WHERE status = 'NOTIFIED'");
+            Assert.Equal(0, await WatchdogsAsync(lost, key));
+        }
+
+        await using var second = new CrmHost(engine, connection, DelayedActionTests.Settings);
+        _ = second.Server;
+        await Platform.ScheduledWorkTests.EventuallyAsync(async () => await WatchdogsAsync(second, key) == 1, "the next start scheduled the notice's watchdog again");
+        await FireWatchdogAsync(second, id, token, key);
+        Assert.Equal(2, receiver.Received.Count);
+        Assert.All(receiver.Received, r => Assert.Equal(secret, JsonNode.Parse(r.Body)!["payload"]!["wait"]!["secret"].Str()));
+    }
+
     [Fact]
     public async Task A_notice_that_fails_takes_the_waits_error_edge_or_fails_the_instance_and_its_secret_opens_nothing()
     {
-        using var failing = new HttpReceiver(r =>
-        {
-            r.StatusCode = 500;
-            return Task.CompletedTask;
-        });
+        using var failing = HttpReceiver.Answering(500);
         var withEdge = await Host.ActiveProcessAsync(new
         {
             name = "Tell, or else comment",
