@@ -68,11 +68,35 @@ public sealed class AdminTests(ConsoleFixture fixture) : IClassFixture<ConsoleFi
         await editor.FillAsync("{\n  \"name\": \"Broken\",\n  \"trigger\": { kind: 1 }\n}");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("line 3, column");
+        await Expect(page.Locator(".code-editor .gutter .bad")).ToHaveTextAsync("3");
+        await Expect(page.Locator(".code-editor mark.error-at")).ToHaveCountAsync(1);
 
-        // A script the API refuses: its message with the script's line and column.
-        await editor.FillAsync(Rule(marker, "platform.script", new { source = "log('x');\nlet = ;" }));
+        // A script the API refuses: its message with the script's line and column, and the place marked in the editor:
+        // the script's second line is in the line of the rule holding "source", at the script's column there.
+        // As an admin types it: quotes as they are, not as \u0027.
+        var refused = Rule(marker, "platform.script", new { source = "log('x');\nlet = ;" }).Replace("\\u0027", "'", StringComparison.Ordinal);
+        await editor.FillAsync(refused);
+        // Highlighted as it is typed: the rule's keys, and the script's JavaScript inside its string.
+        await Expect(page.Locator(".code-editor .hl-key").First).ToHaveTextAsync("\"name\"");
+        await Expect(page.Locator(".code-editor .hl-keyword")).ToHaveTextAsync("let");
+        await Expect(page.Locator(".code-editor .hl-js-string")).ToHaveTextAsync("'x'");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("line 2, column");
+        var sourceLine = refused.Split('\n').ToList().FindIndex(l => l.Contains("\"source\"", StringComparison.Ordinal)) + 1;
+        await Expect(page.Locator(".code-editor .gutter .bad")).ToHaveTextAsync(sourceLine.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var mark = page.Locator(".code-editor mark.error-at");
+        await Expect(mark).ToHaveCountAsync(1);
+        await Expect(mark).ToHaveAttributeAsync("title", new System.Text.RegularExpressions.Regex("^line 2, column \\d+: "));
+        var goTo = page.GetByRole(AriaRole.List, new() { Name = "Where the errors are in the rule" }).GetByRole(AriaRole.Button);
+        await Expect(goTo).ToHaveTextAsync(new System.Text.RegularExpressions.Regex($"^Go to line {sourceLine}, column \\d+ of the rule$"));
+        await goTo.ClickAsync();
+        // The caret selects the marked character in the text.
+        Assert.Equal(await mark.TextContentAsync(), await editor.EvaluateAsync<string>("e => e.value.substring(e.selectionStart, e.selectionEnd)"));
+        await ConsoleFixture.ScreenshotAsync(page, "admin-rule-script-error");
+        // Edited, the text no longer has the marks (their places may have moved).
+        await editor.PressAsync("End");
+        await editor.PressSequentiallyAsync(" ");
+        await Expect(mark).ToHaveCountAsync(0);
 
         await editor.FillAsync(Rule(marker, "records.setFields", new { fields = new { comments = marker } }));
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();

@@ -90,7 +90,7 @@ public sealed class MoneyAndEnumerationTests(ConsoleFixture fixture) : IClassFix
         await Expect(channels).ToContainTextAsync("Fair");
         await Expect(channels).Not.ToContainTextAsync("Phone");
 
-        // Money: the API's refusals (below the field's minimum; not a currency code) show at the field.
+        // Money: the API's refusal (below the field's minimum) shows at the field.
         await budget.GetByRole(AriaRole.Button, new() { Name = $"Edit Budget {marker}" }).ClickAsync();
         var amount = budget.GetByLabel($"Budget {marker}: Amount");
         var currency = budget.GetByLabel($"Budget {marker}: Currency");
@@ -101,10 +101,11 @@ public sealed class MoneyAndEnumerationTests(ConsoleFixture fixture) : IClassFix
         await Expect(budget.Locator(".error")).ToContainTextAsync("below the minimum of 0");
         await Expect(amount).ToHaveAttributeAsync("aria-invalid", "true");
         await amount.FillAsync("2500");
-        await currency.FillAsync("EU");
-        await budget.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
-        await Expect(budget.Locator(".error")).ToContainTextAsync("three-letter currency code");
-        await currency.FillAsync("usd");
+        // The currency is picked from the API's list (currencies), named in the user's language, the deployment's default (USD here) first.
+        await Expect(currency.Locator("option").Nth(1)).ToHaveTextAsync("USD · US Dollar");
+        await Expect(currency.Locator("option[value=PLN]")).ToHaveTextAsync("PLN · Polish Zloty");
+        Assert.Equal((await Host.QueryAsync("{ currencies { code } }")).ShouldSucceed().Data!["currencies"]!.AsArray().Count + 1, await currency.Locator("option").CountAsync());
+        await currency.SelectOptionAsync(new SelectOptionValue { Value = "USD" });
         await budget.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Expect(budget.Locator(".inline-edit")).ToHaveCountAsync(0);
         await Expect(budget.Locator("dd")).ToHaveTextAsync("US$2,500.00✎");
@@ -114,7 +115,9 @@ public sealed class MoneyAndEnumerationTests(ConsoleFixture fixture) : IClassFix
         await instalments.GetByRole(AriaRole.Button, new() { Name = $"Remove Instalments {marker} 1" }).ClickAsync();
         await instalments.GetByRole(AriaRole.Button, new() { Name = $"Add to Instalments {marker}" }).ClickAsync();
         await instalments.GetByLabel($"Instalments {marker} 2: Amount").FillAsync("350.25");
-        await instalments.GetByLabel($"Instalments {marker} 2: Currency").FillAsync("PLN");
+        // A new amount starts in the default currency.
+        await Expect(instalments.GetByLabel($"Instalments {marker} 2: Currency")).ToHaveValueAsync("USD");
+        await instalments.GetByLabel($"Instalments {marker} 2: Currency").SelectOptionAsync(new SelectOptionValue { Value = "PLN" });
         await instalments.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Expect(instalments.Locator(".inline-edit")).ToHaveCountAsync(0);
         await Expect(instalments).ToContainTextAsync("PLN 350.25");

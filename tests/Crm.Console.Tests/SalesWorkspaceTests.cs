@@ -386,6 +386,49 @@ public sealed class SalesWorkspaceTests(ConsoleFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_record_links_picker_offers_only_the_types_the_field_allows_and_shows_the_APIs_refusal_at_the_field()
+    {
+        var code = $"UF_CRM_ACCOUNT_{Guid.NewGuid().ToString("N")[..8].ToUpperInvariant()}";
+        var fieldName = Crm.PluginSdk.CustomFields.CustomFieldSpec.GraphName(code);
+        var created = await Host.MutateAsync("createCustomField", "mutation($input: CreateCustomFieldInput!) { createCustomField(input: $input) { customField { id } errors { code message } } }",
+            new { input = new { entityType = "DEAL", code, type = "CRM", label = "Account", settings = new { recordTypes = new[] { "LEAD", "CONTACT", "COMPANY" } } } });
+        var fieldId = created["customField"]!["id"]!.GetValue<string>();
+        var (_, email) = await fixture.NewUserAsync("Oskar", ConsoleFixture.Everything(ConsoleFixture.SalesTypes));
+        var leadTitle = Records.NewMarker("Old lead ");
+        var leadId = await Host.CreateLeadAsync(new { title = leadTitle });
+        var company = Records.NewMarker("Account ");
+        var companyId = await Host.CreateCompanyAsync(new { title = company });
+        var dealId = await Host.CreateDealAsync(new Dictionary<string, object?> { ["title"] = Records.NewMarker("Accounted "), [fieldName] = new { entityType = "LEAD", id = leadId } });
+        // The admin narrows the field afterwards: the deal's link to a lead stays until it is written again.
+        (await Host.MutateAsync("updateCustomField", "mutation($id: ID!, $input: UpdateCustomFieldInput!) { updateCustomField(id: $id, input: $input) { customField { id } errors { code message } } }",
+            new { id = fieldId, input = new { settings = new { recordTypes = new[] { "CONTACT", "COMPANY" } } } })).Ok();
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        await page.GotoAsync($"/records/deal/{dealId}");
+
+        var field = page.Locator($".field[data-field={fieldName}]");
+        await Expect(field.GetByRole(AriaRole.Link, new() { Name = leadTitle })).ToBeVisibleAsync();
+        await field.GetByRole(AriaRole.Button, new() { Name = "Edit Account" }).ClickAsync();
+        var recordType = field.GetByLabel("Account: Record type");
+        // The stored lead's type stays shown as it is; the others offered are the field's, in its order.
+        await Expect(recordType).ToHaveValueAsync("LEAD");
+        Assert.Equal(["LEAD", "CONTACT", "COMPANY"], await recordType.Locator("option").EvaluateAllAsync<string[]>("os => os.map(o => o.value)"));
+        await field.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(field.Locator(".error")).ToContainTextAsync("links only to contact, company records, not to a lead");
+
+        await recordType.SelectOptionAsync(new SelectOptionValue { Value = "COMPANY" });
+        Assert.Equal(["CONTACT", "COMPANY"], await recordType.Locator("option").EvaluateAllAsync<string[]>("os => os.map(o => o.value)"));
+        await field.GetByRole(AriaRole.Searchbox, new() { Name = "Account: Search" }).FillAsync(company);
+        var record = field.GetByRole(AriaRole.Combobox, new() { Name = "Account: Record", Exact = true });
+        await Expect(record.Locator("option")).ToHaveCountAsync(2);
+        await record.SelectOptionAsync(new SelectOptionValue { Label = company });
+        await field.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(field.Locator(".inline-edit")).ToHaveCountAsync(0);
+        await Expect(field.GetByRole(AriaRole.Link, new() { Name = company })).ToHaveAttributeAsync("href", $"/records/company/{companyId}");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task The_assignee_picker_finds_a_user_by_what_is_typed()
     {
         var (_, email) = await fixture.NewUserAsync("Ola", ConsoleFixture.Everything(ConsoleFixture.SalesTypes));

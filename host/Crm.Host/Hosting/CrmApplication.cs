@@ -117,6 +117,9 @@ public static class CrmApplication
         Crm.PluginSdk.Events.EventHandlerServices.AddEventHandler<SearchLinksRefresher>(services, SearchLinksRefresher.HandlerName);
         services.AddSingleton<ISchemaContributor, ModulesSchemaContributor>();
         services.AddSingleton<ISchemaContributor, ApiKeysSchemaContributor>();
+        // An unknown default currency stops the host at start rather than at the first request.
+        services.AddSingleton(new Currencies.CurrencyCatalog(configuration[Currencies.CurrencyCatalog.DefaultSetting]));
+        services.AddSingleton<ISchemaContributor, Currencies.CurrenciesSchemaContributor>();
         services.AddSingleton<ISchemaContributor, EventDeliveriesSchemaContributor>();
         services.AddSingleton(new Marketplace.PluginFolders(modulesPath));
         services.AddScoped<Marketplace.MarketplaceFeeds>();

@@ -117,6 +117,14 @@ internal static class EntityMetadataFields
             Description = "For ENUMERATION: the choices, in order.",
             Resolver = new FuncFieldResolver<object?>(c => ((EntityFieldMetadata)c.Source!).Options),
         });
+        field.AddField(new FieldType
+        {
+            Name = "recordTypes",
+            ResolvedType = new ListGraphType(new NonNullGraphType(composer.Types.CrmEntityType)),
+            Description = "For RECORD_REFERENCE: the record types a link may name (the field's settings.recordTypes); null when it may name any type. "
+                + "Empty when none of its types is loaded any more.",
+            Resolver = new FuncFieldResolver<object?>(c => ((EntityFieldMetadata)c.Source!).RecordTypes),
+        });
 
         var action = new ObjectGraphType { Name = "EntityActionInfo", Description = "A permission action of a record type, and whether the caller's roles give it to them at some level." };
         action.AddField(SharedGraphTypes.Field<EntityActionView>("name", typeof(NonNullGraphType<StringGraphType>), a => a.Name, "READ, ADD, UPDATE, DELETE, EXPORT, IMPORT or the type's own (ACCEPT)."));

@@ -39,7 +39,8 @@ internal sealed record EntityFieldMetadata(
     bool ShowInList,
     string? Description,
     int? MaxLength,
-    IReadOnlyList<CustomFieldItem> Options);
+    IReadOnlyList<CustomFieldItem> Options,
+    IReadOnlyList<string>? RecordTypes);
 
 internal sealed record EntityActionMetadata(PermissionAction Action, string Label);
 

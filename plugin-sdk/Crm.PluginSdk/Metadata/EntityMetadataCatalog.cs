@@ -110,7 +110,9 @@ internal sealed class EntityMetadataCatalog
         showInList,
         field.Description,
         field.MaxLength ?? field.Custom?.Settings.MaxLength,
-        field.Custom?.Items ?? []);
+        field.Custom?.Items ?? [],
+        // Only the types this schema has: a plugin's type unloaded since the field was made cannot be linked to anyway.
+        field.Custom is { Type: CustomFieldType.Crm, Settings.RecordTypes.Count: > 0 } link ? link.Settings.RecordTypes.Where(_isSchemaType).ToList() : null);
 
     private static EntityFieldType TypeOf(EntityField field)
     {

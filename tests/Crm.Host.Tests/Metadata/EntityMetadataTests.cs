@@ -94,6 +94,33 @@ public abstract class EntityMetadataTests(QuotePluginHost fixture)
     }
 
     [Fact]
+    public async Task A_record_link_fields_allowed_types_are_in_its_metadata_and_null_when_it_links_to_any()
+    {
+        var (narrowCode, anyCode) = (CustomFieldHelpers.NewCode("PARTNER"), CustomFieldHelpers.NewCode("ANYLINK"));
+        var narrow = await Host.CreateFieldAsync(new { entityType = "DEAL", code = narrowCode, type = "CRM", label = "Partner", settings = new { recordTypes = new[] { "CONTACT", "COMPANY" } } });
+        var any = await Host.CreateFieldAsync(new { entityType = "DEAL", code = anyCode, type = "CRM", label = "Anything", multiple = true });
+        try
+        {
+            var fields = (await Host.QueryAsync("{ entityTypeInfo(name: DEAL) { fields { name type recordTypes } } }")).ShouldSucceed().Data!["entityTypeInfo"]!["fields"]!.AsArray();
+            JsonNode FieldNamed(string name) => fields.Single(f => f!["name"]!.GetValue<string>() == name)!;
+
+            var partner = FieldNamed(CustomFieldHelpers.FieldName(narrowCode));
+            Assert.Equal("RECORD_REFERENCE", partner["type"]!.GetValue<string>());
+            // In the order the admin gave them.
+            Assert.Equal(["CONTACT", "COMPANY"], partner["recordTypes"]!.AsArray().Select(t => t!.GetValue<string>()));
+            Assert.Null(FieldNamed(CustomFieldHelpers.FieldName(anyCode))["recordTypes"]);
+            // Not a link: no record types either.
+            Assert.Null(FieldNamed("title")["recordTypes"]);
+            Assert.Null(FieldNamed("companyId")["recordTypes"]);
+        }
+        finally
+        {
+            await Host.DeleteFieldAsync(narrow["id"]!.GetValue<string>());
+            await Host.DeleteFieldAsync(any["id"]!.GetValue<string>());
+        }
+    }
+
+    [Fact]
     public async Task A_user_with_DEAL_READ_OWN_sees_deals_and_activities_only_and_may_only_read_deals()
     {
         var (userId, _, key) = await Host.NewUserWithKeyAsync("md-own");

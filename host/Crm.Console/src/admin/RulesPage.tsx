@@ -1,9 +1,10 @@
-import { useId, useRef, useState } from 'react';
+import { useId, useMemo, useRef, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { useI18n } from '../i18n';
-import { CodeEditor, jumpTo } from './CodeEditor';
+import { CodeEditor, jumpTo, type EditorMark } from './CodeEditor';
+import { offsetOfPath, scriptOffset } from './highlight';
 import { AdminPage, UserErrors, useAdminTypes, type UserError } from './common';
-import { parseJson, scriptPosition } from './json';
+import { lineAndColumn, parseJson, scriptPosition } from './json';
 import { DryRun } from './DryRun';
 import { RunLog } from './RunLog';
 
@@ -75,6 +76,8 @@ export function RulesPage() {
   const [status, setStatus] = useState<string | null>(null);
   const [errors, setErrors] = useState<UserError[]>([]);
   const [jsonError, setJsonError] = useState<{ error: string; line: number; column: number } | null>(null);
+  // The text the errors are about: once it is edited, their places may have moved, and they are no longer marked.
+  const [errorsText, setErrorsText] = useState<string | null>(null);
   const editor = useRef<HTMLTextAreaElement>(null);
   const ids = useId();
   const [, create] = useMutation(createRule);
@@ -103,6 +106,7 @@ export function RulesPage() {
     }
     if (!answer || answer.errors.length > 0) {
       setErrors(answer?.errors ?? []);
+      setErrorsText(text);
       return false;
     }
     setErrors([]);
@@ -116,6 +120,7 @@ export function RulesPage() {
     const parsed = parseJson(text);
     if ('error' in parsed) {
       setJsonError(parsed);
+      setErrorsText(text);
       jumpTo(editor.current, parsed.line, parsed.column);
       return;
     }
@@ -126,7 +131,12 @@ export function RulesPage() {
     apply(result as never, rule ? 'updateAutomationRule' : 'createAutomationRule', t('admin.saved'));
   }
 
-  const badLines = new Set<number>(jsonError ? [jsonError.line] : []);
+  const placed = useMemo(() => (errorsText === text ? errors.flatMap((e) => placeOf(text, e)) : []), [errors, errorsText, text]);
+  const marks = useMemo<EditorMark[]>(() => {
+    const list = placed.map((p) => ({ offset: p.offset, message: p.error.message }));
+    if (jsonError && errorsText === text) list.push({ offset: offsetOf(text, jsonError.line, jsonError.column), message: jsonError.error });
+    return list;
+  }, [placed, jsonError, errorsText, text]);
   const state = rule ? (rule.draft ? t('admin.rules.draft', { version: rule.draft.version }) : rule.active ? t('admin.rules.active', { version: rule.active.version }) : t('admin.rules.inactive')) : null;
 
   return (
@@ -156,7 +166,7 @@ export function RulesPage() {
             <small id={`${ids}-help`} className="muted">
               {t('admin.rules.editorHelp')}
             </small>
-            <CodeEditor id={`${ids}-editor`} value={text} onChange={setText} badLines={badLines} describedBy={`${ids}-help`} editorRef={editor} />
+            <CodeEditor id={`${ids}-editor`} value={text} onChange={setText} marks={marks} describedBy={`${ids}-help`} editorRef={editor} />
             {jsonError && (
               <p className="problem" role="alert">
                 <button type="button" className="link" onClick={() => jumpTo(editor.current, jsonError.line, jsonError.column)}>
@@ -165,6 +175,17 @@ export function RulesPage() {
               </p>
             )}
             <UserErrors errors={errors.map((e) => ({ ...e, message: withPosition(e.message, t) }))} />
+            {placed.length > 0 && (
+              <ul className="error-places" aria-label={t('admin.rules.errorPlaces')}>
+                {placed.map((p, i) => (
+                  <li key={i}>
+                    <button type="button" className="link" onClick={() => jumpTo(editor.current, p.line, p.column)}>
+                      {t('admin.rules.goTo', { line: p.line, column: p.column })}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            )}
             <div className="dialog-actions">
               <button type="button" className="primary" onClick={save}>
                 {t('admin.save')}
@@ -213,4 +234,24 @@ export function RulesPage() {
 function withPosition(message: string, t: ReturnType<typeof useI18n>['t']): string {
   const at = scriptPosition(message);
   return at ? `${message} — ${t('admin.rules.at', at)}` : message;
+}
+
+/** The offset of a line and column (from 1) of the text. */
+function offsetOf(text: string, line: number, column: number): number {
+  const lines = text.split('\n');
+  let offset = 0;
+  for (let i = 0; i < line - 1 && i < lines.length; i++) offset += (lines[i]?.length ?? 0) + 1;
+  return Math.min(text.length, offset + Math.max(0, column - 1));
+}
+
+/**
+ * Where in the editor's text an API error is: the value at its path, and in a script (a string)
+ * the script's line and column the message names. Nothing when the path is not in the text.
+ */
+function placeOf(text: string, error: UserError): { error: UserError; offset: number; line: number; column: number }[] {
+  const start = error.path && error.path.length > 0 ? offsetOfPath(text, error.path) : null;
+  if (start === null) return [];
+  const at = scriptPosition(error.message);
+  const offset = at && text[start] === '"' ? scriptOffset(text, start, at.line, at.column) : start;
+  return [{ error, offset, ...lineAndColumn(text, offset) }];
 }

@@ -1,7 +1,7 @@
 import { createContext, useContext, type ReactNode } from 'react';
 import type { EntityTypeInfo } from './types';
 
-const fieldSelection = `name label type list reference selectionList objectField filterable sortable operators required readOnly custom group groupLabel showInList description maxLength options { id value isDefault }`;
+const fieldSelection = `name label type list reference selectionList objectField filterable sortable operators required readOnly custom group groupLabel showInList description maxLength options { id value isDefault } recordTypes`;
 
 /** Every record type the caller may read, labels in the console's language. */
 export const entityTypesQuery = `query ConsoleEntityTypes($language: String) {

@@ -20,6 +20,12 @@ const UsersQuery = graphql(`
   }
 `);
 
+const CurrenciesQuery = graphql(`
+  query ConsoleCurrencies($language: String) {
+    currencies(language: $language) { code name default }
+  }
+`);
+
 export interface ListItem {
   id: string;
   name: string;
@@ -44,4 +50,15 @@ export function useUsers(): UserRef[] {
     () => (result.data?.users ?? []).map((u) => ({ id: u.id, name: [u.name, u.lastName].filter(Boolean).join(' ') })),
     [result.data],
   );
+}
+
+export interface CurrencyRef {
+  code: string;
+  name: string;
+}
+
+/** The ISO 4217 currencies the API lists (the deployment's default first), named in the console's language. */
+export function useCurrencies(language: string): CurrencyRef[] {
+  const [result] = useQuery({ query: CurrenciesQuery, variables: { language }, requestPolicy: 'cache-first' });
+  return useMemo(() => (result.data?.currencies ?? []).map((c) => ({ code: c.code, name: c.name })), [result.data]);
 }

@@ -23,6 +23,8 @@ export interface EntityFieldInfo {
   maxLength: number | null;
   /** For ENUMERATION: the choices, in order. */
   options: { id: string; value: string; isDefault: boolean }[];
+  /** For RECORD_REFERENCE: the record types a link may name; null when any. */
+  recordTypes: string[] | null;
 }
 
 export interface EntityActionInfo {

@@ -1,14 +1,16 @@
-import { useId, useMemo } from 'react';
+import { useMemo } from 'react';
 import { useI18n } from '../../i18n';
 import { enumLabel, partLabel } from '../../metadata/fields';
+import { useCurrencies } from '../../metadata/lookups';
 import { isNumericPart, type Part } from '../../metadata/shapes';
 import type { EntityFieldInfo } from '../../metadata/types';
 import { linkTitles, RecordLinkInput } from './RecordLinkInput';
 
 // The editor of a composite value (a contact's phones, an address, a money value, a record link),
 // drawn from its parts: an enum part is a choice of its values, a number part (a money's amount) a
-// number box, any other a text box (a currency's offers the ISO 4217 codes the browser knows); a
-// record link is picked by its title (RecordLinkInput). A multi-valued field is a list of such rows, added and removed in
+// number box, a currency a choice of the API's currencies (`currencies`, the deployment's default first),
+// any other a text box; a record link is picked by its title (RecordLinkInput), among the record types
+// the field allows (its `recordTypes`). A multi-valued field is a list of such rows, added and removed in
 // place; the whole list is written, as the API replaces it.
 
 export type CompositeItem = Record<string, string>;
@@ -17,11 +19,25 @@ export type CompositeItem = Record<string, string>;
 export function itemsOf(field: EntityFieldInfo, parts: Part[], value: unknown): CompositeItem[] {
   const values = Array.isArray(value) ? value : value ? [value] : [];
   const items = values.map((v) => Object.fromEntries(parts.map((p) => [p.name, String((v as Record<string, unknown>)[p.name] ?? '')])));
-  return field.list || items.length > 0 ? items : [emptyItem(parts)];
+  return field.list || items.length > 0 ? items : [emptyItem(field, parts)];
 }
 
-function emptyItem(parts: Part[]): CompositeItem {
-  return Object.fromEntries(parts.map((p) => [p.name, p.enumValues?.[0] ?? '']));
+/** A new row: each choice at its first value (a link's at the first type the field allows), a currency at the default when known. */
+function emptyItem(field: EntityFieldInfo, parts: Part[], defaultCurrency = ''): CompositeItem {
+  return Object.fromEntries(
+    parts.map((p) => [
+      p.name,
+      (p.name === 'entityType' ? field.recordTypes?.[0] : undefined) ?? (isCurrencyPart(p) ? defaultCurrency : (p.enumValues?.[0] ?? '')),
+    ]),
+  );
+}
+
+/** The record types a link of the field may name: those it allows, else every type of the schema's enum. */
+export function linkableTypes(field: EntityFieldInfo, parts: Part[]): string[] | undefined {
+  if (field.type !== 'RECORD_REFERENCE' || !parts.some((p) => p.name === 'id')) return undefined;
+  const all = parts.find((p) => p.name === 'entityType')?.enumValues ?? undefined;
+  // In the order the field gives them.
+  return all && field.recordTypes ? field.recordTypes.filter((t) => all.includes(t)) : all;
 }
 
 /**
@@ -29,7 +45,8 @@ function emptyItem(parts: Part[]): CompositeItem {
  * single value. A row holding only choices (a phone's kind, a link's record type) says nothing and goes.
  */
 export function inputOf(field: EntityFieldInfo, parts: Part[], items: CompositeItem[]): unknown {
-  const chosen = new Set(parts.filter((p) => p.enumValues).map((p) => p.name));
+  // A currency is picked like a choice: a row holding only it says nothing either.
+  const chosen = new Set(parts.filter((p) => p.enumValues || isCurrencyPart(p)).map((p) => p.name));
   const numbers = new Set(parts.filter(isNumericPart).map((p) => p.name));
   const written = items
     .map((item) =>
@@ -64,15 +81,13 @@ export function CompositeInput({
   invalid: boolean;
   describedBy?: string;
 }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const set = (index: number, part: string, text: string) => onChange(items.map((item, i) => (i === index ? { ...item, [part]: text } : item)));
-  const linkable = field.type === 'RECORD_REFERENCE' && parts.some((p) => p.name === 'id') ? parts.find((p) => p.name === 'entityType')?.enumValues : undefined;
+  const linkable = linkableTypes(field, parts);
   const known = useMemo(() => linkTitles(stored), [stored]);
-  const currenciesId = useId();
-  const offersCurrencies = parts.some(isCurrencyPart);
+  const currencies = useCurrencies(language);
   return (
     <div className="composite-input" id={id} role="group" aria-label={field.label} aria-describedby={describedBy}>
-      {offersCurrencies && <CurrencyCodes id={currenciesId} />}
       {items.map((item, index) => {
         const row = field.list ? ` ${index + 1}` : '';
         return (
@@ -89,6 +104,21 @@ export function CompositeInput({
             ) : (
               parts.map((part) => {
                 const label = `${field.label}${row}: ${partLabel(t, part.name)}`;
+                if (isCurrencyPart(part)) {
+                  const code = item[part.name] ?? '';
+                  return (
+                    <select key={part.name} aria-label={label} value={code} aria-invalid={invalid || undefined} onChange={(e) => set(index, part.name, e.target.value)}>
+                      <option value="" />
+                      {/* A stored code the list lacks (the API takes any three letters) stays as it is. */}
+                      {code && !currencies.some((c) => c.code === code) && <option value={code}>{code}</option>}
+                      {currencies.map((c) => (
+                        <option key={c.code} value={c.code}>
+                          {`${c.code} · ${c.name}`}
+                        </option>
+                      ))}
+                    </select>
+                  );
+                }
                 return part.enumValues ? (
                   <select key={part.name} aria-label={label} value={item[part.name] ?? ''} aria-invalid={invalid || undefined} onChange={(e) => set(index, part.name, e.target.value)}>
                     {part.enumValues.map((v) => (
@@ -102,8 +132,6 @@ export function CompositeInput({
                     key={part.name}
                     type={isNumericPart(part) ? 'number' : 'text'}
                     step={isNumericPart(part) ? 'any' : undefined}
-                    list={isCurrencyPart(part) ? currenciesId : undefined}
-                    size={isCurrencyPart(part) ? 6 : undefined}
                     aria-label={label}
                     placeholder={partLabel(t, part.name)}
                     value={item[part.name] ?? ''}
@@ -122,7 +150,7 @@ export function CompositeInput({
         );
       })}
       {field.list && (
-        <button type="button" onClick={() => onChange([...items, emptyItem(parts)])}>
+        <button type="button" onClick={() => onChange([...items, emptyItem(field, parts, currencies[0]?.code)])}>
           {t('record.addValue', { field: field.label })}
         </button>
       )}
@@ -133,19 +161,4 @@ export function CompositeInput({
 /** A part that names a currency (a money's currency): offered the ISO 4217 codes. */
 function isCurrencyPart(part: Part): boolean {
   return part.scalar === 'String' && /^currency(Id|Code)?$/.test(part.name);
-}
-
-/**
- * The currency codes offered: the API lists none (a money value takes any three-letter code), so the
- * ones the browser's Intl knows, as suggestions; the API's message shows when a code is refused.
- */
-function CurrencyCodes({ id }: { id: string }) {
-  const codes = useMemo(() => (typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('currency') : []), []);
-  return (
-    <datalist id={id}>
-      {codes.map((c) => (
-        <option key={c} value={c} />
-      ))}
-    </datalist>
-  );
 }

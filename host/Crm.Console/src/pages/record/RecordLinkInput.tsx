@@ -49,7 +49,7 @@ export function RecordLinkInput({
   label: string;
   item: CompositeItem;
   onChange: (item: CompositeItem) => void;
-  /** The record types a link may name (the API's CrmEntityType values). */
+  /** The record types a link may name (the field's recordTypes, else every CrmEntityType value). */
   linkable: string[];
   /** The titles of the records linked when editing began (linkTitles). */
   known: ReadonlyMap<string, string>;
@@ -57,7 +57,9 @@ export function RecordLinkInput({
 }) {
   const { t } = useI18n();
   const client = useClient();
-  const readable = useEntityTypes().filter((type) => linkable.includes(type.name));
+  const types = useEntityTypes();
+  // In the order the field gives its types; those the caller may not read are left out.
+  const readable = linkable.flatMap((name) => types.filter((type) => type.name === name));
   const entityType = item.entityType ?? '';
   const type = readable.find((candidate) => candidate.name === entityType);
   const [search, setSearch] = useState('');
