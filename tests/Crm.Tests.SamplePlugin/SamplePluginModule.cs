@@ -45,6 +45,7 @@ public sealed class SamplePluginModule : ICrmModule
     {
         services.AddModuleDbContext<SamplePluginDbContext>(Id);
         services.AddHostedService<FaultProbeBackgroundService>();
+        services.AddHostedService<Quotes.QuotePingSchedule>();
         // Thrown after registering: the host must take back what was registered.
         FaultSettings.ThrowIfAsked(EntryPoint.ConfigureServices);
     }

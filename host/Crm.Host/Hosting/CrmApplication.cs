@@ -102,6 +102,9 @@ public static class CrmApplication
         services.AddScoped<Modules.Runtime.PluginScopes>();
         services.AddScoped<IRuntimeModuleServices>(sp => sp.GetRequiredService<Modules.Runtime.PluginScopes>());
         services.AddSingleton<Modules.Runtime.PluginHotLoader>();
+        // The background services of plugins loaded at run time, stopped with the host's.
+        services.AddSingleton<Modules.Runtime.RuntimeHostedServices>();
+        services.AddHostedService(sp => sp.GetRequiredService<Modules.Runtime.RuntimeHostedServices>());
         services.AddSingleton<Modules.Runtime.ModuleRuntime>();
         services.AddSingleton<Modules.Runtime.IModuleRuntime>(sp => sp.GetRequiredService<Modules.Runtime.ModuleRuntime>());
         services.AddSingleton<Crm.PluginSdk.Modules.IModuleAvailability>(sp => sp.GetRequiredService<Modules.Runtime.ModuleRuntime>());
@@ -110,6 +113,8 @@ public static class CrmApplication
         Crm.PluginSdk.Automation.AutomationServices.AddAutomationCatalog(services);
         // Each module's services are registered whole or not at all; a fault refuses or fails it alone.
         ModuleRegistrar.Register(services, catalog, new ModuleContext(configuration), modulesLogger);
+        // Activity types, planned items and timeline kinds: read through catalogs a plugin loaded at run time adds to.
+        DeclaredPartsSetup.Add(services);
 
         services.AddSingleton<ModuleDataRunner>();
         services.AddSingleton<IEntityRegistry, EntityRegistry>();

@@ -15,6 +15,7 @@ namespace Crm.Host.Jobs;
 /// </summary>
 internal sealed class JobRunner(
     Modules.Runtime.RuntimePlugins plugins,
+    Modules.ModuleCatalog modules,
     IEnumerable<IJobKind> kinds,
     IEnumerable<IJobSaveObserver> observers,
     IOptions<JobOptions> options,
@@ -31,11 +32,12 @@ internal sealed class JobRunner(
     private DateTime _lastSweep = DateTime.MinValue;
 
     /// <summary>
-    /// The kind of that name: the host's modules' (their kinds stay while a module is disabled, its
-    /// record types' checks refuse the work), then those of the plugins loaded at run time that are in
-    /// service, so a plugin disabled at run time starts and runs no job of its kinds until it is enabled.
+    /// The kind of that name, of a module in service: the host's modules' (the platform's own always), then
+    /// those of the plugins loaded at run time. A module disabled starts and runs no job of its kinds until
+    /// it is enabled: a stored job of one fails NOT_FOUND when it comes to run, as it would on a host
+    /// without the module (waiting instead would hold a runner's slot, or need a state jobs do not have).
     /// </summary>
-    public IJobKind? Kind(string name) => kinds.FirstOrDefault(k => k.Name == name)
+    public IJobKind? Kind(string name) => kinds.FirstOrDefault(k => k.Name == name && (modules.OwnerOf(k.GetType().Assembly) is not { } owner || modules.InService(owner)))
         ?? plugins.Loaded.Where(p => p.Module.State == Modules.ModuleState.Loaded).SelectMany(p => p.JobKinds).FirstOrDefault(k => k.Name == name);
 
     /// <summary>A job was stored on this host: look for work now rather than at the next poll.</summary>

@@ -64,6 +64,7 @@ internal sealed class LiveFeed<TItem> : IAsyncDisposable, ILiveFeedCounters wher
     private readonly LiveWakeUp _wakeUp;
     private readonly LiveOptions _options;
     private readonly ILogger _logger;
+    private readonly Func<bool> _inService;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly List<ILiveFeedSubscriber<TItem>> _subscribers = [];
     private readonly CancellationTokenSource _stopping = new();
@@ -71,8 +72,9 @@ internal sealed class LiveFeed<TItem> : IAsyncDisposable, ILiveFeedCounters wher
     private long _last;
     private long _checks;
 
-    public LiveFeed(ILiveSource<TItem> source, IServiceScopeFactory scopes, LiveWakeUp wakeUp, LiveOptions options, ILogger logger)
+    public LiveFeed(ILiveSource<TItem> source, IServiceScopeFactory scopes, LiveWakeUp wakeUp, LiveOptions options, ILogger logger, Func<bool>? inService = null)
     {
+        _inService = inService ?? (() => true);
         _source = source;
         _scopes = scopes;
         _wakeUp = wakeUp;
@@ -198,7 +200,8 @@ internal sealed class LiveFeed<TItem> : IAsyncDisposable, ILiveFeedCounters wher
                 subscribers = [.. _subscribers];
             }
 
-            if (subscribers.Length == 0)
+            // Its module disabled: nothing is read, and the place is kept, so that what came meanwhile goes out when it is enabled.
+            if (subscribers.Length == 0 || !_inService())
             {
                 return;
             }

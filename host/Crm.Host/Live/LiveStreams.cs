@@ -17,13 +17,17 @@ public sealed class LiveSubscriberCredential
 /// signal) for the whole host, and a <see cref="LiveSubscription{TItem}"/> per subscriber.
 /// </summary>
 internal sealed class LiveStreams(
-    IServiceScopeFactory scopes,
+    Modules.Runtime.RuntimePlugins plugins,
+    Modules.ModuleCatalog modules,
     LiveWakeUp wakeUp,
     IOptions<LiveOptions> options,
     ILoggerFactory loggers) : ILiveStreams, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, IAsyncDisposable> _feeds = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggers.CreateLogger<LiveStreams>();
+
+    // Scopes that reach the plugins loaded at run time, asked for each scope: a source of a plugin loaded after the host started reads its own services.
+    private readonly IServiceScopeFactory _scopes = new CurrentScopes(plugins);
 
     /// <summary>The feeds this host reads now (for tests: one per source, whatever the subscribers).</summary>
     public int FeedCount => _feeds.Count;
@@ -38,9 +42,17 @@ internal sealed class LiveStreams(
     {
         var authorization = context.RequestServices?.GetService<LiveSubscriberCredential>()?.Authorization
             ?? throw new ExecutionError("Subscriptions are served over WebSocket only (graphql-transport-ws on /graphql).") { Code = "BAD_REQUEST" };
-        var feed = _feeds.GetOrAdd(source.Signal, _ => new LiveFeed<TItem>(source, scopes, wakeUp, options.Value, _logger)) as LiveFeed<TItem>
+        var feed = _feeds.GetOrAdd(source.Signal, _ => new LiveFeed<TItem>(source, _scopes, wakeUp, options.Value, _logger, () => InService(source))) as LiveFeed<TItem>
             ?? throw new InvalidOperationException($"Two live sources of different item types share the signal '{source.Signal}'.");
-        return new LiveSubscription<TItem>(feed, after, wanted, authorization, scopes, options.Value, _logger);
+        return new LiveSubscription<TItem>(feed, after, wanted, authorization, _scopes, options.Value, _logger);
+    }
+
+    /// <summary>Whether the source's module is in service: a disabled one's feed reads nothing, and its subscribers get what came meanwhile once it is enabled.</summary>
+    private bool InService(object source) => modules.OwnerOf(source.GetType().Assembly) is not { } owner || modules.InService(owner);
+
+    private sealed class CurrentScopes(Modules.Runtime.RuntimePlugins plugins) : IServiceScopeFactory
+    {
+        public IServiceScope CreateScope() => plugins.Scopes.CreateScope();
     }
 
     // Registered as itself and as ILiveStreams: the container may dispose it twice.

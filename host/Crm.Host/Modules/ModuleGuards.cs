@@ -139,6 +139,9 @@ internal sealed class GuardedHostedService : IHostedLifecycleService
     /// <summary>The module it runs the service of.</summary>
     internal ModuleEntry Module => module;
 
+    /// <summary>The service's class name (or its contract's, when made by a factory).</summary>
+    internal string Name => name;
+
     /// <summary>Ends when the module's <c>ExecuteAsync</c> ends and what it threw has been dealt with (for tests to wait on).</summary>
     internal Task Running { get; private set; } = Task.CompletedTask;
 

@@ -7,22 +7,50 @@ namespace Crm.Host.Scheduling;
 /// <summary>A module's scheduled work handler: its full name (<c>moduleId/name</c>), its module and its class.</summary>
 public sealed record ScheduledWorkHandlerRegistration(string ModuleId, string Name, Type HandlerType);
 
-/// <summary>The scheduled work handlers of every module, by full name.</summary>
+/// <summary>
+/// The scheduled work handlers of every module, by full name: those registered at start, and those a
+/// plugin loaded at run time adds (<see cref="Add"/>). An immutable map swapped whole, so that the
+/// scheduler's threads never see it change under them.
+/// </summary>
 public sealed partial class ScheduledWorkHandlers
 {
-    private readonly Dictionary<string, ScheduledWorkHandlerRegistration> _byName;
+    private readonly ILogger<ScheduledWorkHandlers>? _logger;
+    private readonly Lock _adding = new();
+    private System.Collections.Immutable.ImmutableDictionary<string, ScheduledWorkHandlerRegistration> _byName;
 
-    public ScheduledWorkHandlers(IEnumerable<ScheduledWorkHandlerRegistration> registrations)
+    public ScheduledWorkHandlers(IEnumerable<ScheduledWorkHandlerRegistration> registrations, ILogger<ScheduledWorkHandlers>? logger = null)
     {
-        _byName = new Dictionary<string, ScheduledWorkHandlerRegistration>(StringComparer.Ordinal);
+        _logger = logger;
+        var byName = System.Collections.Immutable.ImmutableDictionary.CreateBuilder<string, ScheduledWorkHandlerRegistration>(StringComparer.Ordinal);
         foreach (var registration in registrations)
         {
             // Two registrations of one name cannot come from conventions (a module refuses itself first); the later wins, as in DI.
-            _byName[registration.Name] = registration;
+            byName[registration.Name] = registration;
         }
+
+        _byName = byName.ToImmutable();
     }
 
-    public ScheduledWorkHandlerRegistration? Find(string name) => _byName.GetValueOrDefault(name);
+    public ScheduledWorkHandlerRegistration? Find(string name) => Volatile.Read(ref _byName).GetValueOrDefault(name);
+
+    /// <summary>Adds the handlers of a plugin loaded at run time; one whose name is taken is left out with one log line.</summary>
+    public void Add(IEnumerable<ScheduledWorkHandlerRegistration> registrations)
+    {
+        lock (_adding)
+        {
+            var byName = _byName.ToBuilder();
+            foreach (var registration in registrations)
+            {
+                if (!byName.TryAdd(registration.Name, registration))
+                {
+                    _logger?.LogError("The scheduled work handler {Class} is left out: {Other} has the name '{Name}'.",
+                        registration.HandlerType.FullName, byName[registration.Name].HandlerType.FullName, registration.Name);
+                }
+            }
+
+            Volatile.Write(ref _byName, byName.ToImmutable());
+        }
+    }
 
     /// <summary>
     /// Registers every <see cref="IScheduledWorkHandler"/> class of a module under <c>moduleId/name</c>, the

@@ -43,7 +43,8 @@ internal sealed class ScheduledWorkJob(IServiceProvider services) : IJob
             1 + (context.Recovering ? 1 : 0) + context.RefireCount);
         try
         {
-            using var scope = services.GetRequiredService<IServiceScopeFactory>().CreateSystemScope();
+            // A scope that reaches the plugins loaded at run time too: a handler of one is its container's.
+            using var scope = services.GetRequiredService<Modules.Runtime.RuntimePlugins>().Scopes.CreateSystemScope();
             var handler = (IScheduledWorkHandler)scope.ServiceProvider.GetRequiredService(registration.HandlerType);
             await handler.HandleAsync(work, cancellationToken);
         }

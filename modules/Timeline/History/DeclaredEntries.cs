@@ -3,6 +3,7 @@ using Crm.Modules.Timeline.Domain;
 using Crm.PluginSdk.Events;
 using Crm.PluginSdk.Modules;
 using Crm.PluginSdk.Timeline;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Crm.Modules.Timeline.History;
@@ -15,21 +16,30 @@ namespace Crm.Modules.Timeline.History;
 /// </summary>
 public sealed class DeclaredEntries : ISingletonService
 {
-    private readonly IReadOnlyList<(ITimelineKinds Projection, HashSet<string> Kinds)> _projections;
+    private readonly IServiceProvider _services;
     private readonly ILogger<DeclaredEntries> _logger;
+    // Each projection's kinds, read once: a plugin loaded at run time adds projections, so the list is asked for each event.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ITimelineKinds, HashSet<string>> _kinds = [];
 
-    public DeclaredEntries(IEnumerable<ITimelineKinds> projections, ILogger<DeclaredEntries> logger)
+    public DeclaredEntries(IServiceProvider services, ILogger<DeclaredEntries> logger)
     {
-        _projections = projections.Select(p => (p, p.Kinds.Select(k => k.Kind).ToHashSet(StringComparer.Ordinal))).ToList();
+        _services = services;
         _logger = logger;
     }
 
-    /// <summary>The declared entries <paramref name="domainEvent"/> makes, ready for <see cref="TimelineAppender"/>.</summary>
+    /// <summary>The declared entries <paramref name="domainEvent"/> makes, ready for <see cref="TimelineAppender"/>; a disabled module's projection is not asked.</summary>
     public List<TimelineEntry> Of(DomainEvent<CrmEvent> domainEvent)
     {
         var entries = new List<TimelineEntry>();
-        foreach (var (projection, kinds) in _projections)
+        var availability = _services.GetService<IModuleAvailability>();
+        foreach (var projection in _services.GetServices<ITimelineKinds>())
         {
+            if (availability?.InService(projection.GetType()) == false)
+            {
+                continue;
+            }
+
+            var kinds = _kinds.GetValue(projection, p => p.Kinds.Select(k => k.Kind).ToHashSet(StringComparer.Ordinal));
             List<TimelineEntryDraft> drafts;
             try
             {

@@ -154,7 +154,8 @@ public abstract class MarketplaceTests(Engine engine) : IDisposable
         var installed = (await OkAsync(hostA, "installPlugin", "id: $id, version: $version", new { id = TestPackages.PluginId, version = "0.1.0" }, $"plugin {{ {PluginFields} }}"))["plugin"]!;
         Assert.True(installed["state"]!.GetValue<string>() == "ENABLED", $"Installed {installed["state"]}: {installed["reason"]}");
         Assert.Equal(("0.1.0", "ENABLED", false), (installed["version"]!.GetValue<string>(), installed["state"]!.GetValue<string>(), installed["builtIn"]!.GetValue<bool>()));
-        Assert.Contains("next start", installed["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+        // Nothing of the sample plugin waits for a start (it has no endpoints; its background services started with its load).
+        Assert.Null(installed["reason"]);
         Assert.Equal("READ_ALL_RECORDS", installed["capabilities"]![0]!.GetValue<string>());
         Assert.True(File.Exists(Path.Combine(modulesA, TestPackages.Assembly, TestPackages.Assembly + ".dll")));
         Assert.Equal(MarketplaceErrors.AlreadyInstalled, (await InstallRefusedAsync(hostA, "0.1.0")).Code);

@@ -608,7 +608,7 @@ public abstract class PluginFaultTests(Engine engine)
     {
         await using var started = await StartAsync(new { throwIn = "BackgroundServiceRun" });
         var guarded = Assert.Single(started.Host.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<GuardedHostedService>(),
-            s => s.Module.Folder == SamplePluginFolder.PluginFolderName);
+            s => s.Module.Folder == SamplePluginFolder.PluginFolderName && s.Name == "FaultProbeBackgroundService");
         await guarded.Running;
         var plugin = await PluginAsync(started.Host);
         Assert.Equal("sample_plugin FAILED", $"{plugin["id"]} {plugin["state"]}");

@@ -8,6 +8,7 @@ using Crm.Host.Modules.Runtime;
 using Crm.Host.Tests.Infrastructure;
 using Crm.Host.Tests.Jobs;
 using Crm.Host.Tests.Permissions;
+using Crm.Host.Tests.Subscriptions;
 using Crm.Host.Tests.Timeline;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -55,7 +56,7 @@ public abstract class ModuleRuntimeTests(Engine engine, Xunit.Abstractions.ITest
     }
 
     private static GuardedHostedService BackgroundService(IServiceProvider services) =>
-        services.GetServices<IHostedService>().OfType<GuardedHostedService>().Single(s => s.Module.Id == Plugin);
+        services.GetServices<IHostedService>().OfType<GuardedHostedService>().Single(s => s.Module.Id == Plugin && s.Name == "FaultProbeBackgroundService");
 
     private static async Task<List<string>> ActionKindsAsync(CrmHost host) =>
         (await host.QueryAsync("{ automationCatalog { actions { name } } }")).ShouldSucceed()
@@ -270,12 +271,12 @@ public abstract class ModuleRuntimeTests(Engine engine, Xunit.Abstractions.ITest
 
         var runtime = host.Services.GetRequiredService<IModuleRuntime>();
         var status = await runtime.LoadAsync(placed, Plugin, CancellationToken.None);
-        Assert.Equal(ModuleRunState.Enabled, status.State);
+        Assert.True(status.State == ModuleRunState.Enabled, $"{status.State}: {status.Reason}");
         Assert.Equal(Plugin, status.Id);
         Assert.Equal(["selection_lists", "deals"], status.DependsOn);
-        // What only a start wires up is named, for admins.
-        Assert.Contains("background services", status.Reason, StringComparison.Ordinal);
-        Assert.Contains("next start", status.Reason, StringComparison.Ordinal);
+        // Nothing of it waits for a start (it has no endpoints); its two background services run.
+        Assert.Null(status.Reason);
+        Assert.All(host.Services.GetRequiredService<RuntimeHostedServices>().Of(Plugin), s => Assert.True(s.IsRunning));
         Assert.True(HasType(host.Services, "Quote"));
 
         // Its migrations ran (its seeded terms give validUntil), its record type is in the registry,
@@ -318,9 +319,9 @@ public abstract class ModuleRuntimeTests(Engine engine, Xunit.Abstractions.ITest
     }
 
     /// <summary>A host of the built-in modules only, into whose modules folder the sample plugin is then copied and loaded, with no restart.</summary>
-    private async Task<(CrmHost Host, SamplePluginFolder Folder, ModuleStatus Status)> StartThenLoadPluginAsync(IReadOnlyDictionary<string, string?>? more = null)
+    private async Task<(CrmHost Host, SamplePluginFolder Folder, ModuleStatus Status)> StartThenLoadPluginAsync(IReadOnlyDictionary<string, string?>? more = null, object? faults = null)
     {
-        var folder = new SamplePluginFolder(faults: null);
+        var folder = new SamplePluginFolder(faults);
         var placed = Path.Combine(folder.FullName, SamplePluginFolder.PluginFolderName);
         var aside = Path.Combine(Path.GetTempPath(), $"crm-plugin-aside-{Guid.NewGuid():N}");
         Directory.Move(placed, aside);
@@ -335,11 +336,8 @@ public abstract class ModuleRuntimeTests(Engine engine, Xunit.Abstractions.ITest
         Directory.Move(aside, placed);
         var status = await host.Services.GetRequiredService<IModuleRuntime>().LoadAsync(placed, Plugin, CancellationToken.None);
         Assert.Equal(ModuleRunState.Enabled, status.State);
-        // Its handlers, automation and job kinds work at once; what still waits for a start is named (its background service).
-        Assert.DoesNotContain("event handlers", status.Reason, StringComparison.Ordinal);
-        Assert.DoesNotContain("automation kinds", status.Reason, StringComparison.Ordinal);
-        Assert.DoesNotContain("job kinds", status.Reason, StringComparison.Ordinal);
-        Assert.Contains("background services", status.Reason, StringComparison.Ordinal);
+        // Nothing of it waits for a start any more: it has no endpoints, and its background services started at once.
+        Assert.Null(status.Reason);
         return (host, folder, status);
     }
 
@@ -471,6 +469,137 @@ public abstract class ModuleRuntimeTests(Engine engine, Xunit.Abstractions.ITest
         (await ChangeAsync(host, "enablePlugin", Plugin)).Ok();
         Assert.NotNull(runner.Kind("sample_plugin.count-quotes"));
         (await host.MutateAsync("sampleCountQuotes", Start, new { p = "Counted" })).Ok();
+    }
+
+    [Fact]
+    public async Task A_plugin_loaded_at_run_time_has_its_activity_types_planned_items_and_timeline_kinds_at_once_out_while_disabled_and_back_when_enabled()
+    {
+        var (host, folder, _) = await StartThenLoadPluginAsync();
+        await using var _ = host;
+        using var __ = folder;
+        async Task<List<string>> ActivityTypesAsync() => (await host.QueryAsync("{ activityTypes { id providerId } }")).ShouldSucceed()
+            .Data!["activityTypes"]!.AsArray().Select(t => $"{t!["id"]!.GetValue<string>()}:{t["providerId"]!.GetValue<string>()}").ToList();
+        Assert.Contains("QUOTE_REVIEW:sample_plugin", await ActivityTypesAsync());
+
+        // Planned items: its draft quotes, in the feed of the user they are assigned to.
+        var me = await host.NewUserWithKeyAsync("hot-planner");
+        var role = await host.CreateRoleAsync("Hot quote planner", [new { entityType = "QUOTE", action = "READ", level = "OWN" }]);
+        (await host.AssignAsync(role, userId: me.Id)).Ok();
+        (await host.MutateAsync("createQuote", "mutation($input: CreateQuoteInput!) { createQuote(input: $input) { quote { id } errors { code message } } }",
+            new { input = new { title = "Planned after the install", assignedById = me.Id, validUntil = "2020-06-01" } })).Ok();
+        async Task<List<string>> PlannedAsync() => (await host.QueryAsync("{ feed(first: 1, planned: 50) { planned { entityType title } } }", apiKey: me.Key)).ShouldSucceed()
+            .Data!["feed"]!["planned"]!.AsArray().Select(i => $"{i!["entityType"]!.GetValue<string>()}:{i["title"]!.GetValue<string>()}").ToList();
+        Assert.Contains("QUOTE:Planned after the install", await PlannedAsync());
+
+        // Timeline kinds: its projection writes its own kind of entry on the quote and its deal.
+        var deal = await host.CreateDealAsync(new { title = "Accepted after the install" });
+        var quote = (await host.MutateAsync("createQuote", "mutation($deal: ID!) { createQuote(input: { title: \"Premium\", dealId: $deal, amount: 12.5, currencyId: \"EUR\" }) { quote { id } errors { code message } } }", new { deal }))
+            .Ok()["quote"]!["id"]!.GetValue<string>();
+        (await host.MutateAsync("acceptQuote", "mutation($id: ID!) { acceptQuote(id: $id) { quote { id } errors { code message } } }", new { id = quote })).Ok();
+        await host.DeliverAsync();
+        const string DealTimeline = "query($id: ID!) { timeline(entityType: DEAL, entityId: $id) { nodes { kind ... on QuoteAcceptedEntry { title onDeal } } } }";
+        async Task<List<string>> DealEntriesAsync() => (await host.QueryAsync(DealTimeline, new { id = deal })).ShouldSucceed().Data!["timeline"]!["nodes"]!.AsArray()
+            .Where(n => n!["kind"]!.GetValue<string>() == "quoteAccepted").Select(n => $"{n!["title"]!.GetValue<string>()}:{n["onDeal"]!.GetValue<bool>()}").ToList();
+        Assert.Equal(["Premium:True"], await DealEntriesAsync());
+        Assert.Contains((await host.TimelineAsync("QUOTE", quote)).Nodes(), e => e["kind"]!.GetValue<string>() == "quoteAccepted");
+
+        (await ChangeAsync(host, "disablePlugin", Plugin)).Ok();
+        Assert.DoesNotContain("QUOTE_REVIEW:sample_plugin", await ActivityTypesAsync());
+        Assert.DoesNotContain("QUOTE:Planned after the install", await PlannedAsync());
+        // Its kind stays readable while it is disabled: the entries written before it still show on the deal.
+        Assert.Equal(["Premium:True"], await DealEntriesAsync());
+
+        (await ChangeAsync(host, "enablePlugin", Plugin)).Ok();
+        Assert.Contains("QUOTE_REVIEW:sample_plugin", await ActivityTypesAsync());
+        Assert.Contains("QUOTE:Planned after the install", await PlannedAsync());
+        var activity = await host.MutateAsync("createActivity", "mutation($input: CreateActivityInput!) { createActivity(input: $input) { activity { id } errors { code message path } } }",
+            new { input = new { typeId = "QUOTE_REVIEW", subject = "Review the hot quote", bindings = new[] { new { entityType = "QUOTE", id = quote } } } });
+        activity.Ok();
+    }
+
+    private static int PingsSeen(IServiceProvider services)
+    {
+        var plugin = services.GetRequiredService<RuntimePlugins>().Find(Plugin)!;
+        var seen = plugin.Services.GetRequiredService(plugin.Module.Assembly!.GetType("Crm.Tests.SamplePlugin.Quotes.QuotePingsSeen", throwOnError: true)!);
+        return (int)seen.GetType().GetProperty("Count")!.GetValue(seen)!;
+    }
+
+    [Fact]
+    public async Task A_plugin_loaded_at_run_time_has_its_scheduled_work_scheduled_by_its_start_up_task_and_run_at_once_skipped_while_disabled()
+    {
+        // Its start-up task schedules its work every second, as at start; the scheduler looks for due work every second.
+        var (host, folder, _) = await StartThenLoadPluginAsync(ScheduledWorkTests.QuickScheduler, faults: new { pingCron = "* * * * * ?" });
+        await using var _ = host;
+        using var __ = folder;
+        await WaitUntilAsync(() => PingsSeen(host.Services) >= 1, "the plugin's scheduled work did not run");
+        Assert.NotNull(await host.Services.GetRequiredService<Scheduling.WorkScheduler>().NextDueAsync("sample_plugin/ping", "every", CancellationToken.None));
+
+        (await ChangeAsync(host, "disablePlugin", Plugin)).Ok();
+        await Task.Delay(1500); // a run that began before the disable ends
+        var whileDisabled = PingsSeen(host.Services);
+        await Task.Delay(3000);
+        Assert.Equal(whileDisabled, PingsSeen(host.Services));
+
+        (await ChangeAsync(host, "enablePlugin", Plugin)).Ok();
+        await WaitUntilAsync(() => PingsSeen(host.Services) > whileDisabled, "the plugin's scheduled work did not run again once it was enabled");
+    }
+
+    [Fact]
+    public async Task A_plugin_loaded_at_run_time_serves_its_live_source_at_once_and_holds_it_while_disabled()
+    {
+        var (host, folder, _) = await StartThenLoadPluginAsync(new Dictionary<string, string?> { ["Live:PollInterval"] = "00:00:00.2" });
+        await using var _ = host;
+        using var __ = folder;
+        var quote = await host.CreateQuoteAsync("Live after the install");
+        var start = await host.AddNoteAsync(quote, "start");
+        await using var socket = await Subscriptions.GraphQLSocket.OpenAsync(host);
+        await socket.SubscribeAsync("notes", QuoteNotes.Subscription, new { quoteId = quote, after = start });
+        var next = await host.AddNoteAsync(quote, "after the install");
+        Assert.Equal(next, (await socket.NextNoteAsync("notes")).Cursor);
+
+        // Disabled, its source is not read (its mutation is gone; the note is written as another host of an older version would);
+        // enabled, what came meanwhile goes out.
+        (await ChangeAsync(host, "disablePlugin", Plugin)).Ok();
+        await host.QueryRowsAsync($"INSERT INTO {host.Table(Plugin, "quote_notes")} (quote_id, text, created_at) VALUES ({quote}, 'while disabled', CURRENT_TIMESTAMP)");
+        await Task.Delay(1000);
+        (await ChangeAsync(host, "enablePlugin", Plugin)).Ok();
+        var (_, held) = await socket.NextNoteAsync("notes");
+        Assert.Equal("while disabled", held["text"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_disabled_built_in_modules_job_kinds_neither_start_nor_run_until_it_is_enabled()
+    {
+        var (host, folder) = await StartAsync();
+        await using var _ = host;
+        using var __ = folder;
+        var runner = host.Services.GetRequiredService<JobRunner>();
+        Assert.NotNull(runner.Kind("export.records"));
+
+        // Before, the host's modules' kinds stayed while their module was disabled: a stored export job still ran.
+        (await ChangeAsync(host, "disablePlugin", "export")).Ok();
+        Assert.Null(runner.Kind("export.records"));
+        (await ChangeAsync(host, "enablePlugin", "export")).Ok();
+        Assert.NotNull(runner.Kind("export.records"));
+    }
+
+    [Fact]
+    public async Task A_plugin_loaded_at_run_time_has_its_background_services_started_at_once_stopped_while_disabled_and_at_the_hosts_stop()
+    {
+        var (host, folder, _) = await StartThenLoadPluginAsync();
+        using var __ = folder;
+        var background = host.Services.GetRequiredService<RuntimeHostedServices>().Of(Plugin);
+        Assert.Equal(2, background.Count);
+        Assert.All(background, s => Assert.True(s.IsRunning));
+
+        (await ChangeAsync(host, "disablePlugin", Plugin)).Ok();
+        await WaitUntilAsync(() => background.All(s => !s.IsRunning), "the plugin's background services were not stopped when it was disabled");
+        (await ChangeAsync(host, "enablePlugin", Plugin)).Ok();
+        await WaitUntilAsync(() => background.All(s => s.IsRunning), "the plugin's background services were not started again when it was enabled");
+
+        await host.DisposeAsync();
+        Assert.All(background, s => Assert.False(s.IsRunning));
+        Assert.All(background, s => Assert.True(s.Running.IsCompleted));
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, string failure)

@@ -57,11 +57,11 @@ public enum EntryPoint
 /// optional (an id or a record type name another module holds makes the plugin claim it; a
 /// <c>timelineKind</c> is the name its quote timeline kind is declared under; a <c>version</c> is
 /// the one its manifest states, for the marketplace's upgrades; an <c>icon</c> the file name its
-/// manifest names as its icon). Each
+/// manifest names as its icon; a <c>pingCron</c> the CRON its scheduled work is scheduled on at start). Each
 /// copy is loaded in a load context of its own, so each reads its own file. Without the file the
 /// plugin faults nowhere.
 /// </summary>
-public sealed record FaultSettings(EntryPoint ThrowIn = EntryPoint.None, string? Id = null, string? RecordTypeName = null, string? TimelineKind = null, string? Version = null, string? Icon = null)
+public sealed record FaultSettings(EntryPoint ThrowIn = EntryPoint.None, string? Id = null, string? RecordTypeName = null, string? TimelineKind = null, string? Version = null, string? Icon = null, string? PingCron = null)
 {
     public const string FileName = "faults.json";
 

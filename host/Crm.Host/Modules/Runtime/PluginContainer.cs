@@ -21,7 +21,8 @@ public sealed class PluginContainer
 {
     private readonly IServiceProviderIsService _has;
 
-    private PluginContainer(ModuleEntry module, ServiceProvider services, IReadOnlyList<ICrmEntityType> types, IReadOnlyList<string> waiting, IReadOnlySet<Type> own)
+    private PluginContainer(ModuleEntry module, ServiceProvider services, IReadOnlyList<ICrmEntityType> types, IReadOnlyList<string> waiting, IReadOnlySet<Type> own,
+        IReadOnlyList<PluginSdk.Timeline.ITimelineKinds> timelineKinds)
     {
         Module = module;
         Services = services;
@@ -34,6 +35,10 @@ public sealed class PluginContainer
         TriggerKinds = Own<IAutomationTriggerKind>(own);
         ActionKinds = Own<IAutomationActionKind>(own);
         JobKinds = Own<IJobKind>(own);
+        ActivityTypes = Own<PluginSdk.Activities.IActivityTypeDeclarations>(own);
+        PlannedItems = Own<PluginSdk.Timeline.IPlannedItems>(own);
+        TimelineKinds = timelineKinds;
+        ScheduledWork = Own<Scheduling.ScheduledWorkHandlerRegistration>(own);
     }
 
     private IReadOnlyList<T> Own<T>(IReadOnlySet<Type> own)
@@ -66,6 +71,29 @@ public sealed class PluginContainer
     /// <summary>Its own job kinds.</summary>
     public IReadOnlyList<IJobKind> JobKinds { get; }
 
+    /// <summary>Its own activity types (singletons of its container).</summary>
+    public IReadOnlyList<PluginSdk.Activities.IActivityTypeDeclarations> ActivityTypes { get; }
+
+    /// <summary>What it plans for its users (the feed's "planned for me").</summary>
+    public IReadOnlyList<PluginSdk.Timeline.IPlannedItems> PlannedItems { get; }
+
+    /// <summary>Its timeline kinds and their projections, made once and checked against the held ones as at start.</summary>
+    public IReadOnlyList<PluginSdk.Timeline.ITimelineKinds> TimelineKinds { get; }
+
+    /// <summary>Its scheduled work handlers (<c>moduleId/name</c>), registered by convention as at start.</summary>
+    public IReadOnlyList<Scheduling.ScheduledWorkHandlerRegistration> ScheduledWork { get; }
+
+    /// <summary>How many background services it registers itself (<see cref="IHostedService"/>).</summary>
+    internal int HostedServiceCount { get; private init; }
+
+    /// <summary>Its background service at <paramref name="index"/>, made when first asked (a constructor that throws fails the plugin, guarded).</summary>
+    internal IHostedService HostedService(int index) => Services.GetServices<IHostedService>().ElementAt(index);
+
+    /// <summary>The class name of its background service at <paramref name="index"/>, as the guard names it in a reason.</summary>
+    internal string HostedServiceName(int index) => HostedServiceNames[index];
+
+    private IReadOnlyList<string> HostedServiceNames { get; init; } = [];
+
     internal bool Has(Type serviceType) => _has.IsService(serviceType);
 
     /// <summary>
@@ -74,20 +102,30 @@ public sealed class PluginContainer
     /// (<paramref name="held"/>, with its module) has.
     /// </summary>
     internal static PluginContainer Build(ModuleEntry module, ModuleContext context, IEnumerable<(string Holder, ICrmEntityType Type)> held,
-        IServiceCollection hostServices, IServiceProvider hostRoot)
+        IEnumerable<(string Holder, PluginSdk.Timeline.ITimelineKinds Kinds)> heldTimelineKinds, IServiceCollection hostServices, IServiceProvider hostRoot)
     {
         var services = new ServiceCollection();
         var step = ModuleRegistrar.Step.ConfigureServices;
         string? subject = null;
         List<ICrmEntityType> types;
         IReadOnlyList<string> waiting;
+        IReadOnlyList<PluginSdk.Timeline.ITimelineKinds> timelineKinds;
         try
         {
             var heldTypes = held.ToList();
             types = ModuleRegistrar.RegisterServicesAndRecordTypes(services, module, context, (own, type) => ModuleRegistrar.Claimant(heldTypes, own, type), ref step, ref subject);
             step = ModuleRegistrar.Step.Classes;
+            // Its timeline kinds are checked against those of every module held, as the start checks each module's against those before it (a clash refuses it).
+            var timelineRegistrar = new TimelineKindsRegistrar();
+            foreach (var (holder, kinds) in heldTimelineKinds)
+            {
+                timelineRegistrar.Accept(holder, [kinds]);
+            }
+
+            timelineKinds = timelineRegistrar.Read(module.Id, module.Assembly!);
             Events.EventHandlerConventions.Register(services, module.Id, module.Assembly!);
-            waiting = PartsWaitingForRestart(services, module.Assembly!);
+            Scheduling.ScheduledWorkHandlers.Register(services, module.Id, module.Assembly!);
+            waiting = PartsWaitingForRestart(services);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -96,11 +134,14 @@ public sealed class PluginContainer
         }
 
         var own = services.Select(d => d.ServiceType).ToHashSet();
+        // Counted before the host's are forwarded: a plugin with none of its own would otherwise see the host's last one.
+        var hostedServices = services.Where(d => d.ServiceType == typeof(IHostedService) && !d.IsKeyedService)
+            .Select(d => d.ImplementationType?.Name ?? d.ImplementationInstance?.GetType().Name ?? nameof(IHostedService)).ToList();
         ForwardHostServices(services, hostServices, hostRoot);
         var provider = services.BuildServiceProvider();
         try
         {
-            return new PluginContainer(module, provider, types, waiting, own);
+            return new PluginContainer(module, provider, types, waiting, own, timelineKinds) { HostedServiceCount = hostedServices.Count, HostedServiceNames = hostedServices };
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -115,7 +156,7 @@ public sealed class PluginContainer
         foreach (var group in hostServices.Where(d => !d.IsKeyedService).GroupBy(d => d.ServiceType))
         {
             var type = group.Key;
-            if (own.Contains(type))
+            if (own.Contains(type) || Modules.DeclaredPartsSetup.IsHeldList(type))
             {
                 continue; // the plugin's own (its schema contributors, its contexts' registrations) stay its own
             }
@@ -146,22 +187,12 @@ public sealed class PluginContainer
         services.AddScoped<PluginHostScope>();
     }
 
-    private static List<string> PartsWaitingForRestart(IServiceCollection services, Assembly assembly)
+    private static List<string> PartsWaitingForRestart(IServiceCollection services)
     {
-        var classes = assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false }).ToList();
-        bool Implements(Type contract) => classes.Any(c => contract.IsGenericTypeDefinition
-            ? c.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == contract)
-            : contract.IsAssignableFrom(c));
         bool Registers(Type contract) => services.Any(d => d.ServiceType == contract);
         var parts = new (bool Has, string Name)[]
         {
-            (Implements(typeof(PluginSdk.Scheduling.IScheduledWorkHandler)), "scheduled work"),
-            (Registers(typeof(PluginSdk.Activities.IActivityTypeDeclarations)), "activity types"),
-            (Registers(typeof(PluginSdk.Timeline.IPlannedItems)), "planned items"),
-            (Implements(typeof(PluginSdk.Timeline.ITimelineKinds)), "timeline kinds"),
-            (Implements(typeof(PluginSdk.Live.ILiveSource<>)), "live sources"),
             (Registers(typeof(IEndpointContributor)), "endpoints"),
-            (Registers(typeof(IHostedService)), "background services"),
         };
         return [.. parts.Where(p => p.Has).Select(p => p.Name)];
     }

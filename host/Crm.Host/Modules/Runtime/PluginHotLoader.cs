@@ -34,7 +34,7 @@ public sealed class PluginHotLoader(
         PluginContainer container;
         try
         {
-            container = PluginContainer.Build(module, new ModuleContext(configuration), Held(), hostServices.Services, hostRoot);
+            container = PluginContainer.Build(module, new ModuleContext(configuration), Held(), HeldTimelineKinds(), hostServices.Services, hostRoot);
             var scopes = plugins.ScopesWith([.. plugins.Loaded, container]);
             // Every host of the deployment loads a plugin just installed (the installing one at once,
             // the others at their next poll): one at a time, so that the second finds its tables made,
@@ -52,6 +52,8 @@ public sealed class PluginHotLoader(
                     await Events.EventStreamSetup.EnsureAsync(scope.ServiceProvider.GetRequiredService<Data.PlatformDbContext>(), container.Databases, cancellationToken);
                 }
 
+                // Its scheduled work handlers are known before its start-up tasks run: one that schedules its work (as at start) finds them.
+                hostRoot.GetRequiredService<Scheduling.ScheduledWorkHandlers>().Add(container.ScheduledWork);
                 await dataRunner.RunAsync(module, scopes, cancellationToken);
                 await TellListenersAsync(container, scopes, cancellationToken);
             }
@@ -88,11 +90,17 @@ public sealed class PluginHotLoader(
 
         // Asked here, not taken in the constructor: the runtime (and this loader) is made at start before the event catalog is.
         hostRoot.GetRequiredService<Events.EventCatalog>().Add(module, container.EventHandlers);
+        hostRoot.GetRequiredService<DeclaredParts<PluginSdk.Activities.IActivityTypeDeclarations>>().Add(module, container.ActivityTypes);
+        hostRoot.GetRequiredService<DeclaredParts<PluginSdk.Timeline.IPlannedItems>>().Add(module, container.PlannedItems);
+        hostRoot.GetRequiredService<DeclaredParts<PluginSdk.Timeline.ITimelineKinds>>().Add(module, container.TimelineKinds);
         catalog.Add(module);
         if (hostRoot.GetService<SchemaProvider>() is { } schemas)
         {
             _ = schemas.Current; // composed now (a part of it that fails fails the module), not by the next request
         }
+
+        // Its background services start now, in service (a guard fails the plugin alone if one throws), and stop with the host.
+        await hostRoot.GetRequiredService<RuntimeHostedServices>().StartAsync(container, cancellationToken);
 
         logger.LogInformation("Plugin {Module} {Version} loaded with no restart in {Elapsed} ms{Waiting}.", module.Id, module.Manifest!.Version,
             System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
@@ -141,6 +149,10 @@ public sealed class PluginHotLoader(
     /// <summary>The record types held, with the module of each (a check refuses a plugin's type that claims one of their names).</summary>
     private IEnumerable<(string Holder, ICrmEntityType Type)> Held() =>
         registry.Types.Select(t => (catalog.OwnerOf(t.GetType().Assembly)?.Id ?? "the platform", t));
+
+    /// <summary>The timeline kinds held, with the module of each (a plugin's kind or type name that one of them has refuses it, as at start).</summary>
+    private IEnumerable<(string Holder, PluginSdk.Timeline.ITimelineKinds Kinds)> HeldTimelineKinds() =>
+        hostRoot.GetRequiredService<DeclaredParts<PluginSdk.Timeline.ITimelineKinds>>().All.Select(k => (catalog.OwnerOf(k.GetType().Assembly)?.Id ?? "the platform", k));
 
     /// <summary>What a hot-loaded plugin's state says waits for the next start; null for a module loaded at start.</summary>
     public string? Waiting(string moduleId) => plugins.Find(moduleId) is { WaitingForRestart.Count: > 0 } plugin
