@@ -104,6 +104,7 @@ public static class CrmApplication
         services.AddSingleton<Modules.Runtime.PluginHotLoader>();
         // The background services of plugins loaded at run time, stopped with the host's.
         services.AddSingleton<Modules.Runtime.RuntimeHostedServices>();
+        services.AddSingleton<Modules.Runtime.RuntimeEndpoints>();
         services.AddHostedService(sp => sp.GetRequiredService<Modules.Runtime.RuntimeHostedServices>());
         services.AddSingleton<Modules.Runtime.ModuleRuntime>();
         services.AddSingleton<Modules.Runtime.IModuleRuntime>(sp => sp.GetRequiredService<Modules.Runtime.ModuleRuntime>());
@@ -340,6 +341,8 @@ public static class CrmApplication
         app.Use((http, next) => http.GetEndpoint()?.Metadata.GetMetadata<ModuleEntry>() is { } owner && !catalog.InService(owner)
             ? Results.NotFound().ExecuteAsync(http)
             : next(http));
+        // The endpoints of plugins loaded at run time join through a data source of their own (RuntimeEndpoints).
+        ((IEndpointRouteBuilder)app).DataSources.Add(app.Services.GetRequiredService<Modules.Runtime.RuntimeEndpoints>());
         foreach (var contributor in app.Services.GetServices<IEndpointContributor>())
         {
             try

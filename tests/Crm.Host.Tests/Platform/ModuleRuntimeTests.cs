@@ -336,7 +336,7 @@ public abstract class ModuleRuntimeTests(Engine engine, Xunit.Abstractions.ITest
         Directory.Move(aside, placed);
         var status = await host.Services.GetRequiredService<IModuleRuntime>().LoadAsync(placed, Plugin, CancellationToken.None);
         Assert.Equal(ModuleRunState.Enabled, status.State);
-        // Nothing of it waits for a start any more: it has no endpoints, and its background services started at once.
+        // Nothing of it waits for a start: its endpoints and background services are in service at once.
         Assert.Null(status.Reason);
         return (host, folder, status);
     }
@@ -600,6 +600,35 @@ public abstract class ModuleRuntimeTests(Engine engine, Xunit.Abstractions.ITest
         await host.DisposeAsync();
         Assert.All(background, s => Assert.False(s.IsRunning));
         Assert.All(background, s => Assert.True(s.Running.IsCompleted));
+    }
+
+    [Fact]
+    public async Task A_plugin_loaded_at_run_time_serves_its_endpoints_at_once_404_while_disabled_and_again_when_enabled()
+    {
+        var (host, folder, _) = await StartThenLoadPluginAsync();
+        await using var _ = host;
+        using var __ = folder;
+        using var client = host.CreateClient();
+
+        async Task<(int Status, string Body)> GetAsync()
+        {
+            using var response = await client.GetAsync("/sample-plugin/pings");
+            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        // Its handler's service is the plugin's own (a singleton of its container).
+        var served = await GetAsync();
+        Assert.Equal(200, served.Status);
+        Assert.Equal(Plugin, System.Text.Json.Nodes.JsonNode.Parse(served.Body)!["module"]!.GetValue<string>());
+
+        (await ChangeAsync(host, "disablePlugin", Plugin)).Ok();
+        Assert.Equal(404, (await GetAsync()).Status);
+        (await ChangeAsync(host, "enablePlugin", Plugin)).Ok();
+        Assert.Equal(200, (await GetAsync()).Status);
+
+        // The host's own endpoints are untouched by the plugin's joining (mapped once, not again through the plugin's container).
+        using var health = await client.GetAsync("/healthz");
+        Assert.Equal(200, (int)health.StatusCode);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, string failure)

@@ -40,7 +40,7 @@ public sealed class ModuleRuntime(
     bool IModuleAvailability.InService(Type partType) => catalog.OwnerOf(partType.Assembly) is not { } module || catalog.InService(module);
 
     public IReadOnlyList<ModuleStatus> Modules =>
-        [.. catalog.All.Select(StatusHere), .. folderCheck.Pending.Where(p => catalog.Find(p.Id) is null)];
+        [.. catalog.All.Select(Status), .. folderCheck.Pending.Where(p => catalog.Find(p.Id) is null)];
 
     /// <summary>
     /// Checks the folder and, when it passes, loads the plugin with no restart (<see cref="PluginHotLoader"/>),
@@ -73,17 +73,13 @@ public sealed class ModuleRuntime(
             using var scope = rootServices.CreateScope();
             var platform = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
             await ApplyAsync(await platform.ModuleStates.AsNoTracking().ToDictionaryAsync(r => r.ModuleId, r => r.Enabled, cancellationToken), platform);
-            return StatusHere(passed);
+            return Status(passed);
         }
         finally
         {
             _turn.Release();
         }
     }
-
-    /// <summary><see cref="Status"/>, saying for a plugin loaded with no restart which of its parts wait for the next start.</summary>
-    private ModuleStatus StatusHere(ModuleEntry module) =>
-        Status(module) is { State: ModuleRunState.Enabled } status && hotLoader.Waiting(module.Id) is { } waiting ? status with { Reason = waiting } : Status(module);
 
     public void Forget(string moduleId) => folderCheck.Forget(moduleId);
 
@@ -160,7 +156,7 @@ public sealed class ModuleRuntime(
             }, cancellationToken: cancellationToken);
             logger.LogInformation("Module {Module} {Change} by {Actor}.", module.Id, enable ? "enabled" : "disabled", changedBy);
             await ApplyAsync(wanted, platform);
-            return StatusHere(module);
+            return Status(module);
         }
         finally
         {

@@ -21,13 +21,12 @@ public sealed class PluginContainer
 {
     private readonly IServiceProviderIsService _has;
 
-    private PluginContainer(ModuleEntry module, ServiceProvider services, IReadOnlyList<ICrmEntityType> types, IReadOnlyList<string> waiting, IReadOnlySet<Type> own,
+    private PluginContainer(ModuleEntry module, ServiceProvider services, IReadOnlyList<ICrmEntityType> types, IReadOnlySet<Type> own,
         IReadOnlyList<PluginSdk.Timeline.ITimelineKinds> timelineKinds)
     {
         Module = module;
         Services = services;
         Types = types;
-        WaitingForRestart = waiting;
         _has = services.GetRequiredService<IServiceProviderIsService>();
         // Read from its own registrations, not its provider: a contract it registers none of is forwarded to the host's.
         Databases = Own<ModuleDatabaseRegistration>(own);
@@ -39,6 +38,7 @@ public sealed class PluginContainer
         PlannedItems = Own<PluginSdk.Timeline.IPlannedItems>(own);
         TimelineKinds = timelineKinds;
         ScheduledWork = Own<Scheduling.ScheduledWorkHandlerRegistration>(own);
+        EndpointContributors = Own<IEndpointContributor>(own);
     }
 
     private IReadOnlyList<T> Own<T>(IReadOnlySet<Type> own)
@@ -53,8 +53,8 @@ public sealed class PluginContainer
     /// <summary>Its record types, made once, as the registrar makes them at start.</summary>
     public IReadOnlyList<ICrmEntityType> Types { get; }
 
-    /// <summary>Its parts that only a start wires up (scheduled work, endpoints, background services, ...), named for admins.</summary>
-    public IReadOnlyList<string> WaitingForRestart { get; }
+    /// <summary>Its own endpoint contributors (not the host's, which its provider would forward to when it has none).</summary>
+    public IReadOnlyList<IEndpointContributor> EndpointContributors { get; }
 
     /// <summary>Its own databases (their outboxes are delivered from as the built-in modules' are).</summary>
     public IReadOnlyList<ModuleDatabaseRegistration> Databases { get; }
@@ -108,7 +108,6 @@ public sealed class PluginContainer
         var step = ModuleRegistrar.Step.ConfigureServices;
         string? subject = null;
         List<ICrmEntityType> types;
-        IReadOnlyList<string> waiting;
         IReadOnlyList<PluginSdk.Timeline.ITimelineKinds> timelineKinds;
         try
         {
@@ -125,7 +124,6 @@ public sealed class PluginContainer
             timelineKinds = timelineRegistrar.Read(module.Id, module.Assembly!);
             Events.EventHandlerConventions.Register(services, module.Id, module.Assembly!);
             Scheduling.ScheduledWorkHandlers.Register(services, module.Id, module.Assembly!);
-            waiting = PartsWaitingForRestart(services);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -141,7 +139,7 @@ public sealed class PluginContainer
         var provider = services.BuildServiceProvider();
         try
         {
-            return new PluginContainer(module, provider, types, waiting, own, timelineKinds) { HostedServiceCount = hostedServices.Count, HostedServiceNames = hostedServices };
+            return new PluginContainer(module, provider, types, own, timelineKinds) { HostedServiceCount = hostedServices.Count, HostedServiceNames = hostedServices };
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -187,15 +185,6 @@ public sealed class PluginContainer
         services.AddScoped<PluginHostScope>();
     }
 
-    private static List<string> PartsWaitingForRestart(IServiceCollection services)
-    {
-        bool Registers(Type contract) => services.Any(d => d.ServiceType == contract);
-        var parts = new (bool Has, string Name)[]
-        {
-            (Registers(typeof(IEndpointContributor)), "endpoints"),
-        };
-        return [.. parts.Where(p => p.Has).Select(p => p.Name)];
-    }
 }
 
 /// <summary>In a plugin's scope: the host scope it was opened with, to which the host's scoped services are forwarded.</summary>

@@ -99,12 +99,22 @@ public sealed class PluginHotLoader(
             _ = schemas.Current; // composed now (a part of it that fails fails the module), not by the next request
         }
 
+        // Its endpoints join the router (a contributor that throws fails the plugin alone, as at start; nothing of it is mapped).
+        try
+        {
+            hostRoot.GetRequiredService<RuntimeEndpoints>().Map(module, hostRoot, container.Services, container.EndpointContributors);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            catalog.Fail(module, $"its endpoints could not be mapped: {ModuleCatalog.Describe(ex)}", ex, logger);
+            return (true, null);
+        }
+
         // Its background services start now, in service (a guard fails the plugin alone if one throws), and stop with the host.
         await hostRoot.GetRequiredService<RuntimeHostedServices>().StartAsync(container, cancellationToken);
 
-        logger.LogInformation("Plugin {Module} {Version} loaded with no restart in {Elapsed} ms{Waiting}.", module.Id, module.Manifest!.Version,
-            System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
-            container.WaitingForRestart.Count == 0 ? "" : "; waiting for the next start: " + string.Join(", ", container.WaitingForRestart));
+        logger.LogInformation("Plugin {Module} {Version} loaded with no restart in {Elapsed} ms.", module.Id, module.Manifest!.Version,
+            System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture));
         return (true, null);
     }
 
@@ -154,10 +164,6 @@ public sealed class PluginHotLoader(
     private IEnumerable<(string Holder, PluginSdk.Timeline.ITimelineKinds Kinds)> HeldTimelineKinds() =>
         hostRoot.GetRequiredService<DeclaredParts<PluginSdk.Timeline.ITimelineKinds>>().All.Select(k => (catalog.OwnerOf(k.GetType().Assembly)?.Id ?? "the platform", k));
 
-    /// <summary>What a hot-loaded plugin's state says waits for the next start; null for a module loaded at start.</summary>
-    public string? Waiting(string moduleId) => plugins.Find(moduleId) is { WaitingForRestart.Count: > 0 } plugin
-        ? $"Loaded with no restart; its {string.Join(", ", plugin.WaitingForRestart)} start working at the next start."
-        : null;
 }
 
 /// <summary>The host's service registrations, kept after the build: what a plugin loaded at run time forwards to the host.</summary>
