@@ -37,7 +37,7 @@ internal sealed class JobRunner(
     /// it is enabled: a stored job of one fails NOT_FOUND when it comes to run, as it would on a host
     /// without the module (waiting instead would hold a runner's slot, or need a state jobs do not have).
     /// </summary>
-    public IJobKind? Kind(string name) => kinds.FirstOrDefault(k => k.Name == name && (modules.OwnerOf(k.GetType().Assembly) is not { } owner || modules.InService(owner)))
+    public IJobKind? Kind(string name) => kinds.FirstOrDefault(k => k.Name == name && modules.InService(k.GetType()))
         ?? plugins.Loaded.Where(p => p.Module.State == Modules.ModuleState.Loaded).SelectMany(p => p.JobKinds).FirstOrDefault(k => k.Name == name);
 
     /// <summary>A job was stored on this host: look for work now rather than at the next poll.</summary>

@@ -42,13 +42,11 @@ internal sealed class LiveStreams(
     {
         var authorization = context.RequestServices?.GetService<LiveSubscriberCredential>()?.Authorization
             ?? throw new ExecutionError("Subscriptions are served over WebSocket only (graphql-transport-ws on /graphql).") { Code = "BAD_REQUEST" };
-        var feed = _feeds.GetOrAdd(source.Signal, _ => new LiveFeed<TItem>(source, _scopes, wakeUp, options.Value, _logger, () => InService(source))) as LiveFeed<TItem>
+        // A disabled module's feed reads nothing; its subscribers get what came meanwhile once it is enabled.
+        var feed = _feeds.GetOrAdd(source.Signal, _ => new LiveFeed<TItem>(source, _scopes, wakeUp, options.Value, _logger, () => modules.InService(source.GetType()))) as LiveFeed<TItem>
             ?? throw new InvalidOperationException($"Two live sources of different item types share the signal '{source.Signal}'.");
         return new LiveSubscription<TItem>(feed, after, wanted, authorization, _scopes, options.Value, _logger);
     }
-
-    /// <summary>Whether the source's module is in service: a disabled one's feed reads nothing, and its subscribers get what came meanwhile once it is enabled.</summary>
-    private bool InService(object source) => modules.OwnerOf(source.GetType().Assembly) is not { } owner || modules.InService(owner);
 
     private sealed class CurrentScopes(Modules.Runtime.RuntimePlugins plugins) : IServiceScopeFactory
     {

@@ -20,10 +20,13 @@ public sealed class DeclaredParts<T>
     private readonly bool _keptWhileDisabled;
     private readonly ILogger _logger;
     private readonly Lock _adding = new();
+    private readonly ModuleCatalog _modules;
     private ImmutableArray<(T Part, ModuleEntry? Owner)> _current = [];
+    private View? _view;
 
     internal DeclaredParts(IEnumerable<T> atStart, ModuleCatalog modules, Func<T, IEnumerable<string>> names, bool keptWhileDisabled, ILogger logger)
     {
+        _modules = modules;
         _names = names;
         _keptWhileDisabled = keptWhileDisabled;
         _logger = logger;
@@ -39,7 +42,16 @@ public sealed class DeclaredParts<T>
     {
         get
         {
+            // Read on hot paths (each event's timeline entries): the list is made again only when a part
+            // was added or a module's state moved. The version is read first, so a list made while a state
+            // changes is made again at the next read.
+            var version = _modules.Version;
             var current = _current; // one reference, read whole
+            if (_view is { } view && view.Version == version && view.Of == current)
+            {
+                return view.List;
+            }
+
             var list = new List<T>(current.Length);
             foreach (var (part, owner) in current)
             {
@@ -49,9 +61,14 @@ public sealed class DeclaredParts<T>
                 }
             }
 
-            return list;
+            // Shared by every reader from now on: read-only.
+            var shared = list.AsReadOnly();
+            _view = new View(current, version, shared);
+            return shared;
         }
     }
+
+    private sealed record View(ImmutableArray<(T Part, ModuleEntry? Owner)> Of, long Version, IReadOnlyList<T> List);
 
     /// <summary>Adds the declarations of <paramref name="module"/>, a plugin loaded at run time; returns those taken in.</summary>
     public IReadOnlyList<T> Add(ModuleEntry module, IEnumerable<T> parts)

@@ -177,6 +177,9 @@ public sealed class ModuleCatalog
 
     public bool InService(ModuleEntry module) => module.State == ModuleState.Loaded;
 
+    /// <summary>Whether the module a part (a handler, a source, a job kind) belongs to is in service; the platform's own parts always are.</summary>
+    public bool InService(Type partType) => OwnerOf(partType.Assembly) is not { } module || InService(module);
+
     /// <summary>The module whose main assembly this is, if any.</summary>
     public ModuleEntry? OwnerOf(Assembly assembly) => All.FirstOrDefault(m => m.Assembly == assembly);
 

@@ -26,41 +26,29 @@ public sealed partial class ProcessEngine
     /// <summary>The key of the notice's payload that carries the wait's address and secret.</summary>
     public const string NoticeWaitKey = "wait";
 
-    /// <summary>The branches of <paramref name="after"/> that began a webhook wait with a notice (not those of <paramref name="before"/>).</summary>
-    private async Task<List<(InstanceToken Token, JsonObject Notify)>> NoticesOwedAsync(ProcessInstance instance, InstanceState before, InstanceState after)
-    {
-        var known = before.Tokens.Select(t => t.Wait?.Secret).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        var fresh = after.Tokens.Where(t => t.Wait is { Kind: "webhook", Secret: { } secret } && !known.Contains(secret)).ToList();
-        if (fresh.Count == 0)
-        {
-            return [];
-        }
-
-        var definition = await DefinitionAsync(instance.ProcessId, instance.ProcessVersion, CancellationToken.None);
-        return [.. fresh.Select(t => (t, definition.Step(t.At).Params["notify"] as JsonObject)).Where(x => x.Item2 is not null).Select(x => (x.t, x.Item2!))];
-    }
-
     /// <summary>Sends the notices of the webhook waits <paramref name="written"/> began (not those of <paramref name="before"/>), each under its watchdog.</summary>
     private async Task NotifyNewWaitsAsync(InstanceState before, ProcessInstance written)
     {
-        var owed = await NoticesOwedAsync(written, before, InstanceState.FromJson(written.State));
-        if (owed.Count == 0)
+        var known = before.Tokens.Select(t => t.Wait?.Secret).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var fresh = InstanceState.FromJson(written.State).Tokens.Where(t => t.Wait is { Secret: { } secret } && !known.Contains(secret)).ToList();
+        if (fresh.Count == 0)
         {
             return;
         }
 
+        var definition = await DefinitionAsync(written.ProcessId, written.ProcessVersion, CancellationToken.None);
+        var owed = fresh.Select(t => (Token: t, Notify: ProcessWaitNotices.Owed(definition, t))).Where(o => o.Notify is not null).ToList();
         // The watchdogs first: a host stopped from here on leaves its notices to the scheduler (a stop between the commit and
         // this line is made good at the next start, ProcessRecovery.ScheduleNoticesAsync, as timers are).
-        var dueAt = clock.GetUtcNow() + services.GetRequiredService<Webhooks.WebhookOptions>().Timeout + ProcessWaitNotices.Margin;
+        var dueAt = ProcessWaitNotices.DueAt(services);
         foreach (var (token, _) in owed)
         {
             await ProcessWaitNotices.ScheduleAsync(scheduler, written.Id, token, dueAt, CancellationToken.None);
         }
 
-        var definition = await DefinitionAsync(written.ProcessId, written.ProcessVersion, CancellationToken.None);
         foreach (var (token, notify) in owed)
         {
-            await NotifyAsync(written, definition, token, notify, resent: false);
+            await NotifyAsync(written, definition, token, notify!, resent: false);
             await scheduler.CancelAsync(ProcessWaitNotices.Handler, ProcessWaitNotices.KeyOf(written.Id, token), CancellationToken.None);
         }
     }
@@ -79,7 +67,7 @@ public sealed partial class ProcessEngine
         }
 
         var definition = await DefinitionAsync(instance.ProcessId, instance.ProcessVersion, cancellationToken);
-        if (definition.Step(token.At).Params["notify"] is JsonObject notify
+        if (ProcessWaitNotices.Owed(definition, token) is { } notify
             && !await ProcessWaitNotices.RecordedAsync(db, instanceId, tokenId, token.At, key, cancellationToken))
         {
             await NotifyAsync(instance, definition, token, notify, resent: true);

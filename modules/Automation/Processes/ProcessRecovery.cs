@@ -62,14 +62,14 @@ public static class ProcessRecovery
         var db = services.GetRequiredService<AutomationDbContext>();
         var scheduler = services.GetRequiredService<IWorkScheduler>();
         var engine = services.GetRequiredService<ProcessEngine>();
-        var dueAt = services.GetRequiredService<TimeProvider>().GetUtcNow() + services.GetRequiredService<Webhooks.WebhookOptions>().Timeout + ProcessWaitNotices.Margin;
+        var dueAt = ProcessWaitNotices.DueAt(services);
         var waiting = await db.ProcessInstances.AsNoTracking()
             .Where(i => (i.Status == InstanceStatus.Waiting || i.Status == InstanceStatus.Running) && i.State.Contains("\"webhook\""))
             .OrderBy(i => i.Id).Take(MaxPerSweep).Select(i => new { i.Id, i.ProcessId, i.ProcessVersion, i.State }).ToListAsync(cancellationToken);
         foreach (var instance in waiting)
         {
             var definition = await engine.DefinitionAsync(instance.ProcessId, instance.ProcessVersion, cancellationToken);
-            foreach (var token in InstanceState.FromJson(instance.State).Tokens.Where(t => t.Wait is { Kind: "webhook", Secret: not null } && definition.Step(t.At).Params["notify"] is not null))
+            foreach (var token in InstanceState.FromJson(instance.State).Tokens.Where(t => ProcessWaitNotices.Owed(definition, t) is not null))
             {
                 if (!await ProcessWaitNotices.RecordedAsync(db, instance.Id, token.Id, token.At, ProcessWaitNotices.KeyOf(instance.Id, token), cancellationToken))
                 {

@@ -31,6 +31,14 @@ public sealed class ProcessWaitNotices(IServiceProvider services) : IScheduledWo
     public static string KeyOf(long instanceId, InstanceToken token) =>
         string.Create(CultureInfo.InvariantCulture, $"{instanceId}:{token.Id}:{Convert.ToHexStringLower(WebhookGate.Hash(token.Wait!.Secret!), 0, 8)}");
 
+    /// <summary>When a watchdog scheduled now falls due: a call's timeout (<c>Automation:Webhooks:Timeout</c>) and <see cref="Margin"/> from now.</summary>
+    public static DateTimeOffset DueAt(IServiceProvider services) =>
+        services.GetRequiredService<TimeProvider>().GetUtcNow() + services.GetRequiredService<WebhookOptions>().Timeout + Margin;
+
+    /// <summary>The notice the branch owes: its step's <c>notify</c> when the branch waits for a webhook, else null.</summary>
+    public static JsonObject? Owed(ProcessDefinition definition, InstanceToken token) =>
+        token.Wait is { Kind: "webhook", Secret: not null } ? definition.Step(token.At).Params["notify"] as JsonObject : null;
+
     public static Task ScheduleAsync(IWorkScheduler scheduler, long instanceId, InstanceToken token, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
         scheduler.ScheduleAsync(Handler, KeyOf(instanceId, token), dueAt,
             new JsonObject { ["instanceId"] = instanceId, ["token"] = token.Id, ["key"] = KeyOf(instanceId, token) }.ToJsonString(), cancellationToken);

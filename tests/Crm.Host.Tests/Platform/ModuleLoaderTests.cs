@@ -594,6 +594,7 @@ public abstract class PluginFaultTests(Engine engine)
     [InlineData("BackgroundServiceStart", "sample_plugin FAILED", "its background service FaultProbeBackgroundService threw InvalidOperationException: The sample plugin was told to throw in BackgroundServiceStart. while starting")]
     [InlineData("DataMigration", "sample_plugin FAILED", "a data migration of it failed: InvalidOperationException: The sample plugin was told to throw in DataMigration.")]
     [InlineData("StartupTask", "sample_plugin FAILED", "a start-up task of it failed: InvalidOperationException: The sample plugin was told to throw in StartupTask.")]
+    [InlineData("EndpointMapping", "sample_plugin FAILED", "its endpoint contributor QuotePingEndpoint threw InvalidOperationException: The sample plugin was told to throw in EndpointMapping.")]
     public async Task A_plugin_that_throws_at_an_entry_point_fails_alone(string throwIn, string state, string reason)
     {
         await using var started = await StartAsync(new { throwIn });

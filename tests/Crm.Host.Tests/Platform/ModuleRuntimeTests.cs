@@ -319,7 +319,8 @@ public abstract class ModuleRuntimeTests(Engine engine, Xunit.Abstractions.ITest
     }
 
     /// <summary>A host of the built-in modules only, into whose modules folder the sample plugin is then copied and loaded, with no restart.</summary>
-    private async Task<(CrmHost Host, SamplePluginFolder Folder, ModuleStatus Status)> StartThenLoadPluginAsync(IReadOnlyDictionary<string, string?>? more = null, object? faults = null)
+    private async Task<(CrmHost Host, SamplePluginFolder Folder, ModuleStatus Status)> StartThenLoadPluginAsync(IReadOnlyDictionary<string, string?>? more = null, object? faults = null,
+        ModuleRunState expected = ModuleRunState.Enabled)
     {
         var folder = new SamplePluginFolder(faults);
         var placed = Path.Combine(folder.FullName, SamplePluginFolder.PluginFolderName);
@@ -335,9 +336,13 @@ public abstract class ModuleRuntimeTests(Engine engine, Xunit.Abstractions.ITest
         Assert.Null(host.Services.GetRequiredService<ModuleCatalog>().Find(Plugin));
         Directory.Move(aside, placed);
         var status = await host.Services.GetRequiredService<IModuleRuntime>().LoadAsync(placed, Plugin, CancellationToken.None);
-        Assert.Equal(ModuleRunState.Enabled, status.State);
-        // Nothing of it waits for a start: its endpoints and background services are in service at once.
-        Assert.Null(status.Reason);
+        Assert.Equal(expected, status.State);
+        if (expected == ModuleRunState.Enabled)
+        {
+            // Nothing of it waits for a start: its endpoints and background services are in service at once.
+            Assert.Null(status.Reason);
+        }
+
         return (host, folder, status);
     }
 
@@ -629,6 +634,34 @@ public abstract class ModuleRuntimeTests(Engine engine, Xunit.Abstractions.ITest
         // The host's own endpoints are untouched by the plugin's joining (mapped once, not again through the plugin's container).
         using var health = await client.GetAsync("/healthz");
         Assert.Equal(200, (int)health.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_plugin_loaded_at_run_time_whose_endpoint_contributor_throws_fails_alone_with_nothing_of_it_mapped()
+    {
+        // The contributor maps its endpoint, then throws: what it mapped must not reach the router.
+        var (host, folder, status) = await StartThenLoadPluginAsync(faults: new { throwIn = "EndpointMapping" }, expected: ModuleRunState.Failed);
+        await using var _ = host;
+        using var __ = folder;
+        Assert.Equal("its endpoints could not be mapped: InvalidOperationException: The sample plugin was told to throw in EndpointMapping.", status.Reason);
+        using var client = host.CreateClient();
+        using (var pings = await client.GetAsync("/sample-plugin/pings"))
+        {
+            Assert.Equal(404, (int)pings.StatusCode);
+        }
+
+        using (var ready = await client.GetAsync("/readyz"))
+        {
+            Assert.Equal(200, (int)ready.StatusCode);
+        }
+
+        // Its record types are out of the schema; every other module answers as before.
+        var quotes = await host.QueryAsync("{ quotes(first: 1) { totalCount } }");
+        Assert.NotNull(quotes.Errors);
+        (await host.QueryAsync("{ deals(first: 1) { totalCount } contacts(first: 1) { totalCount } }")).ShouldSucceed();
+        var listed = (await host.QueryAsync("{ modules { id state } }")).ShouldSucceed().Data!["modules"]!.AsArray();
+        Assert.Equal("FAILED", listed.Single(m => m!["id"]!.GetValue<string>() == Plugin)!["state"]!.GetValue<string>());
+        Assert.All(listed.Where(m => m!["id"]!.GetValue<string>() != Plugin), m => Assert.Equal("LOADED", m!["state"]!.GetValue<string>()));
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, string failure)

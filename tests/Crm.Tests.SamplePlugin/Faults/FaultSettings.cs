@@ -49,6 +49,9 @@ public enum EntryPoint
 
     /// <summary>The quotes' planned items, whenever the feed asks for them.</summary>
     PlannedItems,
+
+    /// <summary>The endpoint contributor's <c>MapEndpoints</c>, after it mapped its endpoint (nothing of it may stay mapped).</summary>
+    EndpointMapping,
 }
 
 /// <summary>

@@ -13,6 +13,9 @@ public sealed class QuotePingEndpoint : IEndpointContributor
 {
     public const string Path = "/sample-plugin/pings";
 
-    public void MapEndpoints(IEndpointRouteBuilder endpoints) =>
+    public void MapEndpoints(IEndpointRouteBuilder endpoints)
+    {
         endpoints.MapGet(Path, (QuotePingsSeen seen) => Results.Ok(new { module = SamplePluginModule.Id, pings = seen.Count }));
+        Faults.FaultSettings.ThrowIfAsked(Faults.EntryPoint.EndpointMapping);
+    }
 }

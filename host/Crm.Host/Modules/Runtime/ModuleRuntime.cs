@@ -37,7 +37,7 @@ public sealed class ModuleRuntime(
 
     long IModuleAvailability.Version => catalog.Version;
 
-    bool IModuleAvailability.InService(Type partType) => catalog.OwnerOf(partType.Assembly) is not { } module || catalog.InService(module);
+    bool IModuleAvailability.InService(Type partType) => catalog.InService(partType);
 
     public IReadOnlyList<ModuleStatus> Modules =>
         [.. catalog.All.Select(Status), .. folderCheck.Pending.Where(p => catalog.Find(p.Id) is null)];
