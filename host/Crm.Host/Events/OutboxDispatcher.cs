@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Crm.PluginSdk.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -11,6 +12,8 @@ namespace Crm.Host.Events;
 /// fails is retried and parked alone. A round starts when a write wakes the dispatcher
 /// (<see cref="OutboxWakeUp"/>: then only the outboxes written to), at once again for an outbox
 /// whose batch came back full (a backlog), and every <c>Events:PollInterval</c> for everything.
+/// Rounds that writes woke start at most once per <c>Events:WakeUpInterval</c>: under a stream of
+/// writes a round takes the events of that interval together, rather than a few each.
 /// </summary>
 public sealed class OutboxDispatcher(
     IEnumerable<ModuleDatabaseRegistration> databases,
@@ -37,11 +40,21 @@ public sealed class OutboxDispatcher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var due = OutboxWakeUp.Due.Everything;
+        var lastRound = long.MinValue;
+        var backlog = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             OutboxWakeUp.Due? again = null;
             try
             {
+                if (!backlog && lastRound != long.MinValue && options.Value.WakeUpInterval - Stopwatch.GetElapsedTime(lastRound) is { Ticks: > 0 } early)
+                {
+                    // Woken again soon after a round: gather what more is written for the rest of the interval.
+                    await Task.Delay(early, stoppingToken);
+                    due = due.With(options.Value.WakeUp ? wakeUp.Take() : null);
+                }
+
+                lastRound = Stopwatch.GetTimestamp();
                 again = (await RoundAsync(due, stoppingToken)).Again;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -58,6 +71,7 @@ public sealed class OutboxDispatcher(
 
             try
             {
+                backlog = again is not null;
                 if (again is not null)
                 {
                     // A backlog: no pause until it is gone, joined by whatever was written meanwhile.

@@ -9,6 +9,9 @@ public sealed class OutboxOptions
     public const int MaxBatchSize = 1000;
     public const int MaxMaxAttempts = 100;
 
+    /// <summary>The longest <see cref="WakeUpInterval"/>: a wake-up's delivery is never put off longer.</summary>
+    public static readonly TimeSpan MaxWakeUpInterval = TimeSpan.FromSeconds(1);
+
     /// <summary>How often waiting events and due retries are looked for, whatever woke the dispatcher in between.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -17,6 +20,14 @@ public sealed class OutboxOptions
     /// or PostgreSQL's notification of another writer's), rather than leaving them to the next poll.
     /// </summary>
     public bool WakeUp { get; set; } = true;
+
+    /// <summary>
+    /// The shortest time between the starts of two rounds that writes woke. Under a stream of writes each
+    /// round then takes what that time gathered (fewer, larger batches: a round's statements are shared by
+    /// its events), and an event waits at most this much longer; the first write after a quiet spell is
+    /// delivered at once. Zero starts a round at every wake-up.
+    /// </summary>
+    public TimeSpan WakeUpInterval { get; set; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>Events one host takes from one outbox at a time (and due retries per round).</summary>
     public int BatchSize { get; set; } = 500;
@@ -61,6 +72,11 @@ public sealed class OutboxOptionsValidation : IValidateOptions<OutboxOptions>
         if (options.PollInterval <= TimeSpan.Zero)
         {
             problems.Add("Events:PollInterval must be positive.");
+        }
+
+        if (options.WakeUpInterval < TimeSpan.Zero || options.WakeUpInterval > OutboxOptions.MaxWakeUpInterval)
+        {
+            problems.Add("Events:WakeUpInterval must be 0 to 00:00:01.");
         }
 
         if (options.BatchSize is < 1 or > OutboxOptions.MaxBatchSize)

@@ -315,11 +315,19 @@ public abstract class EventHandlerIsolationTests(EventHandlerHost fixture)
         var validations = Host.Services.GetServices<Microsoft.Extensions.Options.IValidateOptions<OutboxOptions>>().ToList();
         Assert.NotEmpty(validations);
         var failures = validations
-            .Select(v => v.Validate(null, new OutboxOptions { BatchSize = 10 * OutboxOptions.MaxBatchSize, MaxAttempts = 10 * OutboxOptions.MaxMaxAttempts }))
+            .Select(v => v.Validate(null, new OutboxOptions
+            {
+                BatchSize = 10 * OutboxOptions.MaxBatchSize,
+                MaxAttempts = 10 * OutboxOptions.MaxMaxAttempts,
+                WakeUpInterval = 10 * OutboxOptions.MaxWakeUpInterval,
+            }))
             .SelectMany(r => r.Failures ?? [])
             .ToList();
         Assert.Contains("Events:BatchSize must be 1 to 1000.", failures);
         Assert.Contains("Events:MaxAttempts must be 1 to 100.", failures);
+        Assert.Contains("Events:WakeUpInterval must be 0 to 00:00:01.", failures);
+        Assert.Contains("Events:WakeUpInterval must be 0 to 00:00:01.",
+            validations.SelectMany(v => v.Validate(null, new OutboxOptions { WakeUpInterval = TimeSpan.FromMilliseconds(-1) }).Failures ?? []));
         Assert.True(validations.All(v => v.Validate(null, new OutboxOptions()).Succeeded));
     }
 

@@ -233,6 +233,38 @@ public abstract class OutboxWakeUpTests(WakingHost fixture)
         var deliveries = await Host.QueryRowsAsync($"SELECT COUNT(*) AS n FROM {Host.Table("platform", "event_deliveries")} WHERE handler = '{LedgerHandler.Name}'");
         Assert.Equal(0L, Convert.ToInt64(deliveries[0]["n"], CultureInfo.InvariantCulture));
     }
+
+    [Fact]
+    public async Task Rounds_woken_by_writes_start_at_most_once_per_wake_up_interval_and_a_write_after_a_quiet_spell_goes_at_once()
+    {
+        var ledger = new DeliveryLedger();
+        await using var host = await CrmHost.StartAsync(fixture.Engine, new Dictionary<string, string?>
+        {
+            ["Events:WakeUp"] = "true",
+            ["Events:PollInterval"] = "01:00:00",
+            ["Events:WakeUpInterval"] = "00:00:01",
+        }, services =>
+        {
+            services.AddSingleton(ledger);
+            services.AddEventHandler<LedgerHandler>(LedgerHandler.Name);
+        });
+        await host.Services.GetRequiredService<OutboxDispatcher>().FirstRound;
+        await Task.Delay(TimeSpan.FromMilliseconds(1200)); // a quiet spell longer than the interval
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var first = await host.CreateContactAsync(new { name = "After a quiet spell" });
+        var firstWritten = clock.Elapsed;
+        await ledger.WaitUntilAsync(() => ledger.CreatedEventOf(first) is not null, $"the creation of contact {first}");
+        var firstDelivered = clock.Elapsed;
+        var second = await host.CreateContactAsync(new { name = "Soon after" });
+        await ledger.WaitUntilAsync(() => ledger.CreatedEventOf(second) is not null, $"the creation of contact {second}");
+        var secondDelivered = clock.Elapsed;
+
+        // The first went at once (not held for an interval); the second was woken within the interval of the first's
+        // round (which began after the clock started) and waited for its end.
+        Assert.True(firstDelivered - firstWritten < TimeSpan.FromSeconds(1), $"The first event waited {firstDelivered - firstWritten}.");
+        Assert.True(secondDelivered >= TimeSpan.FromSeconds(1), $"The second event was delivered {secondDelivered} after the clock started, within the interval.");
+    }
 }
 
 [Trait("Engine", "Sqlite")]
