@@ -4,12 +4,11 @@ import { Link, useLocation } from 'wouter';
 import { Problem } from '../components/Problem';
 import { useI18n } from '../i18n';
 import { recordPath, useEntityTypes } from '../metadata/entityTypes';
-import { FieldValue, type Lookups } from '../metadata/fields';
+import { choiceIds, FieldValue, isChoice, type Lookups } from '../metadata/fields';
 import { useSelectionLists, useUsers } from '../metadata/lookups';
 import { payloadErrors, type Row, type UserError } from '../metadata/operations';
-import { isScalarIn, useShapes, type Shapes } from '../metadata/shapes';
+import { isScalarIn, isSelectable, moneyParts, partsOf, useShapes, type Shapes } from '../metadata/shapes';
 import type { EntityFieldInfo, EntityTypeInfo } from '../metadata/types';
-import { settableFields } from './list/BulkActions';
 
 // Likely duplicates of any record type (findDuplicates), merged after a preview (mergeRecords dryRun).
 
@@ -22,17 +21,34 @@ function mergeable(type: EntityTypeInfo): boolean {
 }
 
 /**
- * The fields a merge may take from one record or another: the title and what the update input takes,
- * as scalars (the schema's shapes): an object value (a custom field's money or item) is not offered.
+ * The fields a merge may take from one record or another: the title and what the update input takes:
+ * scalars (the schema's shapes), enumerations' items and money values, one or several each.
  */
 function mergeFields(type: EntityTypeInfo, shapes: Shapes): EntityFieldInfo[] {
-  const fields = settableFields(type, shapes).filter((f) => isScalarIn(shapes, f));
+  const fields = type.fields.filter(
+    (f) => !f.readOnly && f.name !== 'id' && ((!f.list && isScalarIn(shapes, f)) || (isChoice(f) && isSelectable(shapes, f)) || !!moneyParts(shapes, f)),
+  );
   const title = type.fields.find((f) => f.name === type.titleField);
   return title && !fields.includes(title) ? [title, ...fields] : fields;
 }
 
+/** Each field by its name, an object value with its parts (an item's id and value, a money's amount and currency). */
 function recordSelection(type: EntityTypeInfo, shapes: Shapes): string {
-  return `... on ${type.graphQLType} { id ${mergeFields(type, shapes).map((f) => f.name).join(' ')} }`;
+  const selected = mergeFields(type, shapes).map((f) => {
+    const parts = partsOf(shapes, f);
+    return parts ? `${f.name} { ${parts.map((p) => p.name).join(' ')} }` : f.name;
+  });
+  return `... on ${type.graphQLType} { id ${selected.join(' ')} }`;
+}
+
+/** A value as the update input takes it: an item by its id (several for a multiple field), a money value as { amount currency }. */
+function inputValue(field: EntityFieldInfo, shapes: Shapes, value: unknown): unknown {
+  if (value == null) return null;
+  if (isChoice(field)) return field.list ? choiceIds(value) : (choiceIds(value)[0] ?? null);
+  const parts = moneyParts(shapes, field);
+  if (!parts) return value;
+  const one = (v: unknown) => Object.fromEntries(parts.map((p) => [p.name, (v as Record<string, unknown>)[p.name] ?? null]));
+  return Array.isArray(value) ? value.map(one) : one(value);
 }
 
 interface Group {
@@ -178,7 +194,7 @@ function MergeGroup({ type, shapes, group, lookups, onMerged }: { type: EntityTy
     for (const f of differing) {
       const source = from[f.name];
       if (!source || source === keepId) continue;
-      chosen[f.name] = records.find((r) => r.id === source)?.[f.name] ?? null;
+      chosen[f.name] = inputValue(f, shapes, records.find((r) => r.id === source)?.[f.name]);
     }
     return chosen;
   };
