@@ -376,6 +376,7 @@ public sealed class MoneyAndEnumerationTests(ConsoleFixture fixture) : IClassFix
         await page.SignInAsync(email);
         await page.GotoAsync("/duplicates/company");
         var group = page.GetByRole(AriaRole.Region, new() { Name = $"Duplicates: {address}" });
+        // Asked whole per group (each with every company field the class's other tests made, money and items several times over).
         await Expect(group.Locator("tbody tr")).ToHaveCountAsync(2, new() { Timeout = 15_000 });
         var second = group.Locator("tbody tr", new() { Has = page.GetByRole(AriaRole.Link, new() { Name = $"#{removed}", Exact = true }) });
         // The values shown as everywhere (an amount in its currency, items by label), each choosable.

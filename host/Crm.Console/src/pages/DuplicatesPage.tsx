@@ -32,13 +32,22 @@ function mergeFields(type: EntityTypeInfo, shapes: Shapes): EntityFieldInfo[] {
   return title && !fields.includes(title) ? [title, ...fields] : fields;
 }
 
-/** Each field by its name, an object value with its parts (an item's id and value, a money's amount and currency). */
-function recordSelection(type: EntityTypeInfo, shapes: Shapes): string {
-  const selected = mergeFields(type, shapes).map((f) => {
+/**
+ * Each field by its name, an object value with its parts (an item's id and value, a money's amount and
+ * currency); only the scalars for the list of groups, whose cost would otherwise grow with every
+ * multiple field times every record of 20 groups (Limits:MaxCost): each group asks for its records whole.
+ */
+function fieldSelection(type: EntityTypeInfo, shapes: Shapes, scalarsOnly = false): string {
+  const fields = mergeFields(type, shapes).filter((f) => !scalarsOnly || isScalarIn(shapes, f));
+  const selected = fields.map((f) => {
     const parts = partsOf(shapes, f);
     return parts ? `${f.name} { ${parts.map((p) => p.name).join(' ')} }` : f.name;
   });
-  return `... on ${type.graphQLType} { id ${selected.join(' ')} }`;
+  return `id ${selected.join(' ')}`;
+}
+
+function recordSelection(type: EntityTypeInfo, shapes: Shapes, scalarsOnly = false): string {
+  return `... on ${type.graphQLType} { ${fieldSelection(type, shapes, scalarsOnly)} }`;
 }
 
 /** A value as the update input takes it: an item by its id (several for a multiple field), a money value as { amount currency }. */
@@ -103,7 +112,7 @@ function DuplicateGroups({ type, shapes }: { type: EntityTypeInfo; shapes: Shape
   const query = useMemo(
     () => `query ConsoleDuplicates($entityType: CrmEntityType!, $rule: DuplicateRule!, $first: Int, $after: String) {
   findDuplicates(entityType: $entityType, rule: $rule, first: $first, after: $after) {
-    groups { key count ids records { ${recordSelection(type, shapes)} } }
+    groups { key count ids records { ${recordSelection(type, shapes, true)} } }
     hasNextPage endCursor
   }
 }`,
@@ -164,6 +173,33 @@ function DuplicateGroups({ type, shapes }: { type: EntityTypeInfo; shapes: Shape
   );
 }
 
+/**
+ * The group's records with every field a merge may take (money and items too, one or several): its
+ * own query of the type's list by id, at most the group's records; the scalars of the groups' list until then.
+ */
+function useWholeRecords(type: EntityTypeInfo, shapes: Shapes, group: Group): Row[] {
+  const client = useClient();
+  const [whole, setWhole] = useState<Row[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    const query = `query ConsoleMergeRecords($where: ${type.graphQLType}FilterInput, $first: Int) {
+  list: ${type.listField}(where: $where, first: $first) { nodes { ${fieldSelection(type, shapes)} } }
+}`;
+    void client
+      .query<{ list: { nodes: Row[] } }>(query, { where: { id: { in: group.ids } }, first: group.ids.length }, { requestPolicy: 'network-only' })
+      .toPromise()
+      .then((result) => {
+        const nodes = result.data?.list.nodes;
+        // In the group's order; a record the list no longer gives keeps what the groups' list said of it.
+        if (live && nodes) setWhole(group.records.map((r) => nodes.find((n) => n.id === r.id) ?? r));
+      });
+    return () => {
+      live = false;
+    };
+  }, [client, type, shapes, group]);
+  return whole ?? group.records;
+}
+
 interface Preview {
   record: Row | null;
   removedIds: string[];
@@ -176,8 +212,8 @@ interface Preview {
 function MergeGroup({ type, shapes, group, lookups, onMerged }: { type: EntityTypeInfo; shapes: Shapes; group: Group; lookups: Lookups; onMerged: () => void }) {
   const { t } = useI18n();
   const client = useClient();
-  const records = group.records;
-  const [keepId, setKeepId] = useState(records[0]?.id ?? '');
+  const records = useWholeRecords(type, shapes, group);
+  const [keepId, setKeepId] = useState(group.records[0]?.id ?? '');
   /** Per field, the record whose value the kept one takes (absent: its own). */
   const [from, setFrom] = useState<Record<string, string>>({});
   const [preview, setPreview] = useState<Preview | null>(null);
