@@ -17,7 +17,7 @@ public sealed class CompanyEntity() : CrmEntityDefinition<Company, CompaniesDbCo
         entity.Field(c => c.Industry, "industryId").FromList("INDUSTRY").Formerly("industry").Describe("An item of the INDUSTRY list.").Label("en", "Industry").Label("pl", "Branża").ShowInList();
         entity.Field(c => c.Employees, "employeesId").FromList("EMPLOYEES").Formerly("employees").Describe("Size band, an item of the EMPLOYEES list.").Label("en", "Employees").Label("pl", "Liczba pracowników");
         entity.Field(c => c.Revenue).Range(0).Describe("Annual revenue, in currencyId; not negative.").Label("en", "Annual revenue").Label("pl", "Roczny przychód");
-        entity.Field(c => c.CurrencyId).Describe("ISO 4217 currency code of the revenue.").Label("en", "Currency").Label("pl", "Waluta");
+        entity.Field(c => c.CurrencyId).Currency().Describe("ISO 4217 currency code of the revenue.").Label("en", "Currency").Label("pl", "Waluta");
         entity.ContactPoints(c => c.Phones, ContactPointKind.Phone).Label("en", "Phone").Label("pl", "Telefon").ShowInList();
         entity.ContactPoints(c => c.Emails, ContactPointKind.Email).Label("en", "E-mail").Label("pl", "E-mail");
         entity.ContactPoints(c => c.Webs, ContactPointKind.Web).Label("en", "Website").Label("pl", "Strona internetowa");

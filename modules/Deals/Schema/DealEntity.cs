@@ -34,7 +34,7 @@ public sealed class DealEntity() : CrmEntityDefinition<Deal, DealsDbContext>(Nam
         entity.Field(d => d.Closed).ReadOnly().Describe("Won or lost: the stage's semantics is not PROCESS.").Label("pl", "Zamknięty");
         entity.Field(d => d.Probability).Range(0, 100).Describe("In percent, 0 to 100; the stage's default when left out.").Label("pl", "Prawdopodobieństwo");
         entity.Field(d => d.Opportunity).Range(0).Describe("The amount, in currencyId; not negative.").Label("en", "Amount").Label("pl", "Kwota").ShowInList();
-        entity.Field(d => d.CurrencyId).Describe("ISO 4217 code of the amount.").Label("en", "Currency").Label("pl", "Waluta");
+        entity.Field(d => d.CurrencyId).Currency().Describe("ISO 4217 code of the amount.").Label("en", "Currency").Label("pl", "Waluta");
         entity.Field(d => d.BeginDate).Label("en", "Start date").Label("pl", "Data rozpoczęcia");
         entity.Field(d => d.CloseDate).Label("en", "Expected close date").Label("pl", "Przewidywana data zamknięcia");
         entity.Field(d => d.CompanyId).References("company", "company").WithBackReference("deals").Label("pl", "Firma").ShowInList();

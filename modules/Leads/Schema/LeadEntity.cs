@@ -29,7 +29,7 @@ public sealed class LeadEntity() : CrmEntityDefinition<Lead, LeadsDbContext>(Nam
         entity.Field(l => l.SourceId).FromList("SOURCE").Formerly(objectField: "source").Label("pl", "Źródło").ShowInList();
         entity.Field(l => l.SourceDescription).NotSortable().Label("en", "Source information").Label("pl", "Informacje o źródle");
         entity.Field(l => l.Opportunity).Range(0).Describe("The expected amount, in currencyId; not negative.").Label("en", "Amount").Label("pl", "Kwota");
-        entity.Field(l => l.CurrencyId).Label("en", "Currency").Label("pl", "Waluta");
+        entity.Field(l => l.CurrencyId).Currency().Describe("ISO 4217 code of the amount.").Label("en", "Currency").Label("pl", "Waluta");
         entity.Field(l => l.AssignedById).ReferencesUser("assignedBy").Describe("The user responsible for the lead.").Label("en", "Responsible").Label("pl", "Odpowiedzialny").ShowInList();
         entity.Field(l => l.Opened).Label("en", "Available to everyone").Label("pl", "Dostępny dla wszystkich");
         entity.Field(l => l.Comments).NotSortable().Label("en", "Comment").Label("pl", "Komentarz");

@@ -391,6 +391,23 @@ public sealed class FieldBuilder
     }
 
     /// <summary>
+    /// The field holds an ISO 4217 currency code (a deal's <c>currencyId</c>): <c>entityTypes</c> gives
+    /// its type as CURRENCY, so front ends offer the codes <c>currencies</c> lists, and a write must give
+    /// three letters (upper-cased as stored; INVALID_FORMAT otherwise), as a money value's currency does.
+    /// </summary>
+    public FieldBuilder Currency()
+    {
+        if (Field.Kind != FieldKind.String || Field.ListFamily is not null)
+        {
+            throw new InvalidOperationException($"Field '{Field.Name}' must be a plain string to hold a currency code.");
+        }
+
+        Field.IsCurrency = true;
+        Field.MaxLength = 3;
+        return this;
+    }
+
+    /// <summary>
     /// The id of a record of another type (by its registry name): writes must name an existing
     /// record, and <paramref name="objectField"/> shows it, loaded in batches through the registry.
     /// When that record is deleted the reference is cleared, or (<see cref="ReferenceDeletion.Refuse"/>)

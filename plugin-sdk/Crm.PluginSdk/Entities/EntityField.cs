@@ -263,6 +263,9 @@ public sealed class EntityField
     /// <summary>Whether lists show the field as a column by default (see <see cref="FieldBuilder.ShowInList"/>).</summary>
     public bool ShowInList { get; internal set; }
 
+    /// <summary>Whether the field holds an ISO 4217 currency code (see <see cref="FieldBuilder.Currency"/>): writes take three letters, upper-cased.</summary>
+    public bool IsCurrency { get; internal set; }
+
     /// <summary>Whether a board groups the type's records by this field (a deal's stage; see <see cref="FieldBuilder.Stage"/>).</summary>
     public bool IsStage { get; internal set; }
 }

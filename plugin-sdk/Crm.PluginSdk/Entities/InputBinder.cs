@@ -228,6 +228,19 @@ public static partial class InputBinder
                     return null;
                 }
 
+                if (field.IsCurrency && text.Length > 0)
+                {
+                    // As a money value's currency: any three letters (the list front ends offer is not a limit on writes).
+                    var code = text.Trim().ToUpperInvariant();
+                    if (code.Length != 3 || !code.All(char.IsAsciiLetterUpper))
+                    {
+                        errors.Add(UserError.At(ErrorCodes.InvalidFormat, $"'{field.Name}': '{text}' is not a three-letter currency code.", "input", field.Name));
+                        return null;
+                    }
+
+                    return code;
+                }
+
                 if (field.MaxLength is { } max && text.Length > max)
                 {
                     errors.Add(UserError.At(ErrorCodes.TooLong, $"'{field.Name}' is {text.Length} characters long; the limit is {max}.", "input", field.Name));

@@ -85,4 +85,7 @@ public enum EntityFieldType
     Url,
     Email,
     Phone,
+
+    /// <summary>An ISO 4217 currency code (a deal's <c>currencyId</c>), declared by <see cref="Entities.FieldBuilder.Currency"/>: offered from <c>currencies</c>.</summary>
+    Currency,
 }

@@ -142,6 +142,7 @@ internal sealed class EntityMetadataCatalog
         return field.Kind switch
         {
             FieldKind.String when field.ListFamily is not null => EntityFieldType.List,
+            FieldKind.String when field.IsCurrency => EntityFieldType.Currency,
             // Longer than a line: a text area, not a text box.
             FieldKind.String => field.MaxLength is null or > 255 ? EntityFieldType.Text : EntityFieldType.String,
             FieldKind.Int or FieldKind.Long => EntityFieldType.Int,

@@ -21,7 +21,7 @@ public static class SalesDocumentFields
         entity.Field(d => d.CompanyId).References("company", "company").WithBackReference(plural).Describe("The client company.");
         entity.Field(d => d.ContactId).References("contact", "contact").WithBackReference(plural).Describe("The client's contact person.");
         entity.Field(d => d.StatusId).FromList(statusList).Stage().Describe($"An item of the {statusList} list.");
-        entity.Field(d => d.CurrencyId).MaxLength(3).Describe("ISO 4217 currency code of every amount.");
+        entity.Field(d => d.CurrencyId).Currency().Describe("ISO 4217 currency code of every amount.");
         entity.Field(d => d.Subtotal).ReadOnly().InGroup("totals").Describe("The rows' net amounts (after discounts), before tax; computed from the rows.");
         entity.Field(d => d.TaxTotal).ReadOnly().InGroup("totals").Describe("The rows' tax; computed from the rows.");
         entity.Field(d => d.Total).ReadOnly().ShowInList().InGroup("totals").Describe("Subtotal plus tax; computed from the rows.");

@@ -157,6 +157,36 @@ public abstract class EntityMetadataTests(QuotePluginHost fixture)
     }
 
     [Fact]
+    public async Task Every_types_currency_field_is_a_currency_a_plugins_too_and_writes_take_three_letters()
+    {
+        var types = await EntityTypesAsync("en");
+        foreach (var name in new[] { "DEAL", "COMPANY", "LEAD", "QUOTE" })
+        {
+            var currency = Field(types.Single(t => t!["name"]!.GetValue<string>() == name)!, "currencyId");
+            Assert.Equal(("CURRENCY", 3), (currency["type"]!.GetValue<string>(), currency["maxLength"]!.GetValue<int>()));
+        }
+
+        // A field declared without Currency() stays what it was.
+        Assert.Equal("STRING", Field(types.Single(t => t!["name"]!.GetValue<string>() == "DEAL")!, "title")["type"]!.GetValue<string>());
+
+        var id = await Host.CreateDealAsync(new { title = Records.NewMarker("cur"), currencyId = "eur" });
+        const string Update = "mutation($id: ID!, $c: String) { updateDeal(id: $id, input: { currencyId: $c }) { deal { currencyId } errors { code path } } }";
+        async Task<JsonNode> UpdateAsync(string? code) => (await Host.QueryAsync(Update, new { id, c = code })).ShouldSucceed().Data!["updateDeal"]!;
+
+        // Stored upper-cased, as a money value's currency is; any three letters, not only the listed codes.
+        Assert.Equal("EUR", (await Host.QueryAsync("query($id: ID!) { deal(id: $id) { currencyId } }", new { id })).ShouldSucceed().Data!["deal"]!["currencyId"]!.GetValue<string>());
+        Assert.Equal("XYZ", (await UpdateAsync("xyz"))["deal"]!["currencyId"]!.GetValue<string>());
+        foreach (var bad in new[] { "E1R", "EURO", "EU", new string('E', 300) })
+        {
+            var refused = Assert.Single((await UpdateAsync(bad))["errors"]!.AsArray())!;
+            Assert.Equal("INVALID_FORMAT", refused["code"]!.GetValue<string>());
+            Assert.Equal(["input", "currencyId"], refused["path"]!.AsArray().Select(p => p!.GetValue<string>()));
+        }
+
+        Assert.Equal("XYZ", (await Host.QueryAsync("query($id: ID!) { deal(id: $id) { currencyId } }", new { id })).ShouldSucceed().Data!["deal"]!["currencyId"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_language_of_ten_times_the_limit_is_refused_before_any_work()
     {
         var response = await Host.QueryAsync("query($l: String) { entityTypes(language: $l) { name } }", new { l = new string('p', 100) });

@@ -29,7 +29,7 @@ public sealed class QuoteEntity() : CrmEntityDefinition<Quote, SamplePluginDbCon
         entity.Field(q => q.RevisesId).References(Name, "revises").Describe("The quote this one revises.");
         entity.Field(q => q.StatusId).FromList(QuoteLists.Statuses).Describe("An item of the QUOTE_STATUS list; acceptQuote sets the accepted one.");
         entity.Field(q => q.Amount).Range(0).Label("pl", "Kwota").Describe("The price, in currencyId; not negative.");
-        entity.Field(q => q.CurrencyId).Describe("ISO 4217 currency code.");
+        entity.Field(q => q.CurrencyId).Currency().Describe("ISO 4217 currency code.");
         entity.Field(q => q.ValidUntil).Describe("The last day the offer holds; by default the plugin's validity days after today.");
         entity.Field(q => q.ClosedAt).ReadOnly().Describe("When it was accepted or withdrawn.");
         entity.Field(q => q.AcceptedById).ReferencesUser("acceptedBy").ReadOnly().Describe("Who accepted it.");

@@ -1,4 +1,5 @@
 import { Link } from 'wouter';
+import { CurrencySelect } from '../components/CurrencySelect';
 import { UserPicker } from '../components/UserPicker';
 import { useI18n, type MessageKey, type Translate } from '../i18n';
 import { recordPath } from './entityTypes';
@@ -248,6 +249,9 @@ export function FieldInput({
           ))}
         </select>
       );
+    case 'CURRENCY':
+      // An ISO 4217 code (the SDK's Currency() fields: a deal's currencyId): picked from the API's list.
+      return <CurrencySelect id={id} name={field.name} label={label} value={value} onChange={onChange} invalid={invalid} describedBy={describedBy} />;
     case 'USER':
       return <UserPicker value={value} onChange={onChange} known={lookups.users} id={id} name={field.name} label={label ?? field.label} invalid={invalid} describedBy={describedBy} />;
     case 'TEXT':

@@ -31,6 +31,11 @@ export function partsOf(shapes: Shapes, field: EntityFieldInfo): Part[] | undefi
   return shapes.get(field.name) ?? undefined;
 }
 
+/** The parts of a money value (amount and currency; one or several), edited as on the record page wherever a value is given. */
+export function moneyParts(shapes: Shapes, field: EntityFieldInfo): Part[] | undefined {
+  return field.type === 'MONEY' ? partsOf(shapes, field) : undefined;
+}
+
 /** Whether one value of the field is a scalar a text box or a choice takes, as the schema says. */
 export function isScalarIn(shapes: Shapes, field: EntityFieldInfo): boolean {
   return shapes.get(field.name) === null;

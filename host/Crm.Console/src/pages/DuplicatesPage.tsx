@@ -4,12 +4,11 @@ import { Link, useLocation } from 'wouter';
 import { Problem } from '../components/Problem';
 import { useI18n } from '../i18n';
 import { recordPath, useEntityTypes } from '../metadata/entityTypes';
-import { FieldValue, type Lookups } from '../metadata/fields';
+import { choiceIds, FieldValue, isChoice, type Lookups } from '../metadata/fields';
 import { useSelectionLists, useUsers } from '../metadata/lookups';
 import { payloadErrors, type Row, type UserError } from '../metadata/operations';
-import { isScalarIn, useShapes, type Shapes } from '../metadata/shapes';
+import { isScalarIn, isSelectable, moneyParts, partsOf, useShapes, type Shapes } from '../metadata/shapes';
 import type { EntityFieldInfo, EntityTypeInfo } from '../metadata/types';
-import { settableFields } from './list/BulkActions';
 
 // Likely duplicates of any record type (findDuplicates), merged after a preview (mergeRecords dryRun).
 
@@ -22,17 +21,43 @@ function mergeable(type: EntityTypeInfo): boolean {
 }
 
 /**
- * The fields a merge may take from one record or another: the title and what the update input takes,
- * as scalars (the schema's shapes): an object value (a custom field's money or item) is not offered.
+ * The fields a merge may take from one record or another: the title and what the update input takes:
+ * scalars (the schema's shapes), enumerations' items and money values, one or several each.
  */
 function mergeFields(type: EntityTypeInfo, shapes: Shapes): EntityFieldInfo[] {
-  const fields = settableFields(type, shapes).filter((f) => isScalarIn(shapes, f));
+  const fields = type.fields.filter(
+    (f) => !f.readOnly && f.name !== 'id' && ((!f.list && isScalarIn(shapes, f)) || (isChoice(f) && isSelectable(shapes, f)) || !!moneyParts(shapes, f)),
+  );
   const title = type.fields.find((f) => f.name === type.titleField);
   return title && !fields.includes(title) ? [title, ...fields] : fields;
 }
 
-function recordSelection(type: EntityTypeInfo, shapes: Shapes): string {
-  return `... on ${type.graphQLType} { id ${mergeFields(type, shapes).map((f) => f.name).join(' ')} }`;
+/**
+ * Each field by its name, an object value with its parts (an item's id and value, a money's amount and
+ * currency); only the scalars for the list of groups, whose cost would otherwise grow with every
+ * multiple field times every record of 20 groups (Limits:MaxCost): each group asks for its records whole.
+ */
+function fieldSelection(type: EntityTypeInfo, shapes: Shapes, scalarsOnly = false): string {
+  const fields = mergeFields(type, shapes).filter((f) => !scalarsOnly || isScalarIn(shapes, f));
+  const selected = fields.map((f) => {
+    const parts = partsOf(shapes, f);
+    return parts ? `${f.name} { ${parts.map((p) => p.name).join(' ')} }` : f.name;
+  });
+  return `id ${selected.join(' ')}`;
+}
+
+function recordSelection(type: EntityTypeInfo, shapes: Shapes, scalarsOnly = false): string {
+  return `... on ${type.graphQLType} { ${fieldSelection(type, shapes, scalarsOnly)} }`;
+}
+
+/** A value as the update input takes it: an item by its id (several for a multiple field), a money value as { amount currency }. */
+function inputValue(field: EntityFieldInfo, shapes: Shapes, value: unknown): unknown {
+  if (value == null) return null;
+  if (isChoice(field)) return field.list ? choiceIds(value) : (choiceIds(value)[0] ?? null);
+  const parts = moneyParts(shapes, field);
+  if (!parts) return value;
+  const one = (v: unknown) => Object.fromEntries(parts.map((p) => [p.name, (v as Record<string, unknown>)[p.name] ?? null]));
+  return Array.isArray(value) ? value.map(one) : one(value);
 }
 
 interface Group {
@@ -87,7 +112,7 @@ function DuplicateGroups({ type, shapes }: { type: EntityTypeInfo; shapes: Shape
   const query = useMemo(
     () => `query ConsoleDuplicates($entityType: CrmEntityType!, $rule: DuplicateRule!, $first: Int, $after: String) {
   findDuplicates(entityType: $entityType, rule: $rule, first: $first, after: $after) {
-    groups { key count ids records { ${recordSelection(type, shapes)} } }
+    groups { key count ids records { ${recordSelection(type, shapes, true)} } }
     hasNextPage endCursor
   }
 }`,
@@ -148,6 +173,33 @@ function DuplicateGroups({ type, shapes }: { type: EntityTypeInfo; shapes: Shape
   );
 }
 
+/**
+ * The group's records with every field a merge may take (money and items too, one or several): its
+ * own query of the type's list by id, at most the group's records; the scalars of the groups' list until then.
+ */
+function useWholeRecords(type: EntityTypeInfo, shapes: Shapes, group: Group): Row[] {
+  const client = useClient();
+  const [whole, setWhole] = useState<Row[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    const query = `query ConsoleMergeRecords($where: ${type.graphQLType}FilterInput, $first: Int) {
+  list: ${type.listField}(where: $where, first: $first) { nodes { ${fieldSelection(type, shapes)} } }
+}`;
+    void client
+      .query<{ list: { nodes: Row[] } }>(query, { where: { id: { in: group.ids } }, first: group.ids.length }, { requestPolicy: 'network-only' })
+      .toPromise()
+      .then((result) => {
+        const nodes = result.data?.list.nodes;
+        // In the group's order; a record the list no longer gives keeps what the groups' list said of it.
+        if (live && nodes) setWhole(group.records.map((r) => nodes.find((n) => n.id === r.id) ?? r));
+      });
+    return () => {
+      live = false;
+    };
+  }, [client, type, shapes, group]);
+  return whole ?? group.records;
+}
+
 interface Preview {
   record: Row | null;
   removedIds: string[];
@@ -160,8 +212,8 @@ interface Preview {
 function MergeGroup({ type, shapes, group, lookups, onMerged }: { type: EntityTypeInfo; shapes: Shapes; group: Group; lookups: Lookups; onMerged: () => void }) {
   const { t } = useI18n();
   const client = useClient();
-  const records = group.records;
-  const [keepId, setKeepId] = useState(records[0]?.id ?? '');
+  const records = useWholeRecords(type, shapes, group);
+  const [keepId, setKeepId] = useState(group.records[0]?.id ?? '');
   /** Per field, the record whose value the kept one takes (absent: its own). */
   const [from, setFrom] = useState<Record<string, string>>({});
   const [preview, setPreview] = useState<Preview | null>(null);
@@ -178,7 +230,7 @@ function MergeGroup({ type, shapes, group, lookups, onMerged }: { type: EntityTy
     for (const f of differing) {
       const source = from[f.name];
       if (!source || source === keepId) continue;
-      chosen[f.name] = records.find((r) => r.id === source)?.[f.name] ?? null;
+      chosen[f.name] = inputValue(f, shapes, records.find((r) => r.id === source)?.[f.name]);
     }
     return chosen;
   };

@@ -7,10 +7,12 @@ import { useI18n } from '../../i18n';
 import { JobStatus, bulkCounts, fetchJobFile, useJob, useJobEnd, type JobView } from '../../jobs/jobs';
 import { UserPicker } from '../../components/UserPicker';
 import { FieldInput, parseInput, type Lookups } from '../../metadata/fields';
-import { takesOneInput, type Shapes } from '../../metadata/shapes';
+import { moneyParts, takesOneInput, type Shapes } from '../../metadata/shapes';
 import type { ListItem } from '../../metadata/lookups';
 import { allowed, type EntityFieldInfo, type EntityTypeInfo } from '../../metadata/types';
 import type { ListState } from './listState';
+import { useDefaultCurrency } from '../../components/CurrencySelect';
+import { CompositeInput, inputOf, itemsOf, type CompositeItem } from '../record/CompositeInput';
 
 // Bulk actions on the selected rows or on the whole filtered list, each one bulkUpdate job:
 // its progress followed live, the records it refused listed with their reasons.
@@ -38,9 +40,9 @@ export interface StageChoice {
   alongside: Record<string, unknown>;
 }
 
-/** The fields a bulk "set a field" offers: those the type's update takes, one value each. */
+/** The fields a bulk "set a field" offers: those the type's update takes, one value each, and money values (one or several). */
 export function settableFields(type: EntityTypeInfo, shapes: Shapes): EntityFieldInfo[] {
-  return type.fields.filter((f) => !f.readOnly && !f.list && takesOneInput(shapes, f) && f.name !== 'id');
+  return type.fields.filter((f) => !f.readOnly && f.name !== 'id' && ((!f.list && takesOneInput(shapes, f)) || !!moneyParts(shapes, f)));
 }
 
 export function BulkActions({
@@ -77,6 +79,9 @@ export function BulkActions({
   const [refusals, setRefusals] = useState<Refusal[]>([]);
   const [setField, setSetField] = useState('');
   const [setValue, setSetValue] = useState('');
+  // A money value's rows (amount and currency); null until edited: a new amount in the default currency.
+  const [setItems, setSetItems] = useState<CompositeItem[] | null>(null);
+  const currency = useDefaultCurrency();
   const job = useJob(jobId);
   const valueId = useId();
   const canUpdate = allowed(type, 'UPDATE') && !!type.updateMutation;
@@ -84,6 +89,8 @@ export function BulkActions({
   const assignable = type.fields.some((f) => f.type === 'USER' && !f.readOnly && /assigned|responsible/i.test(f.name));
   const fields = settableFields(type, shapes);
   const field = fields.find((f) => f.name === setField);
+  const parts = field ? moneyParts(shapes, field) : undefined;
+  const items = field && parts ? (setItems ?? itemsOf(field, parts, null, { currency })) : [];
   const stageField = type.stageField ? type.fields.find((f) => f.name === type.stageField && !f.readOnly) : undefined;
   const count = wholeList ? t('bulk.wholeList') : t('list.selected', { count: selected.size });
 
@@ -155,7 +162,7 @@ export function BulkActions({
           aria-label={t('bulk.setField')}
           onSubmit={(e) => {
             e.preventDefault();
-            if (field) void run({ kind: 'SET_FIELDS', fields: { [field.name]: parseInput(field, setValue) } });
+            if (field) void run({ kind: 'SET_FIELDS', fields: { [field.name]: parts ? inputOf(field, parts, items) : parseInput(field, setValue) } });
           }}
         >
           <select
@@ -164,6 +171,7 @@ export function BulkActions({
             onChange={(e) => {
               setSetField(e.target.value);
               setSetValue('');
+              setSetItems(null);
             }}
           >
             <option value="">{t('bulk.setField')}</option>
@@ -173,7 +181,8 @@ export function BulkActions({
               </option>
             ))}
           </select>
-          {field && <FieldInput field={field} value={setValue} onChange={setSetValue} lookups={lookups} id={valueId} label={t('bulk.value')} />}
+          {field && parts && <CompositeInput field={field} parts={parts} stored={null} items={items} onChange={setSetItems} id={valueId} invalid={false} />}
+          {field && !parts && <FieldInput field={field} value={setValue} onChange={setSetValue} lookups={lookups} id={valueId} label={t('bulk.value')} />}
           <button type="submit" disabled={!field}>
             {t('bulk.apply')}
           </button>

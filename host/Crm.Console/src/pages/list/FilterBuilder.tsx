@@ -11,6 +11,8 @@ export interface Condition {
 
 /** Operators that take a list of values (comma-separated in the input). */
 const listOperators = new Set(['in', 'nin']);
+// A part of a text (a currency code's first letters): typed, not picked.
+const textOperators = new Set(['contains', 'ncontains', 'startsWith', 'endsWith']);
 
 export function conditionsToWhere(type: EntityTypeInfo, conditions: Condition[]): Record<string, unknown> | null {
   const parts = conditions.flatMap((c) => {
@@ -108,8 +110,8 @@ export function FilterBuilder({
                     </option>
                   ))}
                 </select>
-              ) : listOperators.has(row.operator) ? (
-                <input aria-label={t('list.value')} id={id} value={row.value} placeholder="a, b, c" onChange={(e) => update(index, { value: e.target.value })} />
+              ) : listOperators.has(row.operator) || (field.type === 'CURRENCY' && textOperators.has(row.operator)) ? (
+                <input aria-label={t('list.value')} id={id} value={row.value} placeholder={listOperators.has(row.operator) ? 'a, b, c' : undefined} onChange={(e) => update(index, { value: e.target.value })} />
               ) : (
                 <FieldInput field={field} value={row.value} onChange={(v) => update(index, { value: v })} lookups={lookups} id={id} label={t('list.value')} />
               ))}

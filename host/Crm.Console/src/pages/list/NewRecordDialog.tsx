@@ -3,9 +3,24 @@ import { useMutation } from 'urql';
 import { useI18n } from '../../i18n';
 import { FieldInput, parseInput, type Lookups } from '../../metadata/fields';
 import { createMutation, errorsByField, type UserError } from '../../metadata/operations';
-import { takesOneInput, type Shapes } from '../../metadata/shapes';
-import type { EntityTypeInfo } from '../../metadata/types';
+import { moneyParts, takesOneInput, type Part, type Shapes } from '../../metadata/shapes';
+import type { EntityFieldInfo, EntityTypeInfo } from '../../metadata/types';
 import { Dialog } from '../../components/Dialog';
+import { useDefaultCurrency } from '../../components/CurrencySelect';
+import { CompositeInput, inputOf, itemsOf, type CompositeItem } from '../record/CompositeInput';
+
+/**
+ * The fields a new record is given: its title, required fields, default columns and its currency
+ * (a CURRENCY field, preset to the deployment's default), each one box or choice takes, or a money value.
+ */
+function dialogFields(type: EntityTypeInfo, shapes: Shapes): EntityFieldInfo[] {
+  return type.fields.filter(
+    (f) =>
+      !f.readOnly &&
+      ((takesOneInput(shapes, f) && !f.list) || !!moneyParts(shapes, f)) &&
+      (f.required || f.showInList || f.name === type.titleField || f.type === 'CURRENCY'),
+  );
+}
 
 /** A new record: its title, required fields and default columns, with the API's messages at each field. */
 export function NewRecordDialog({
@@ -16,7 +31,7 @@ export function NewRecordDialog({
   onCreated,
 }: {
   type: EntityTypeInfo;
-  /** How the type's fields are written: those one box or choice takes are offered (a money value is set on the record page). */
+  /** How the type's fields are written: those one box or choice takes, and money values (amount and currency). */
   shapes: Shapes;
   lookups: Lookups;
   onClose: () => void;
@@ -24,15 +39,26 @@ export function NewRecordDialog({
 }) {
   const { t } = useI18n();
   const baseId = useId();
-  const fields = type.fields.filter((f) => takesOneInput(shapes, f)).filter((f) => !f.readOnly && !f.list && (f.required || f.showInList || f.name === type.titleField));
+  const fields = dialogFields(type, shapes);
   const [values, setValues] = useState<Record<string, string>>({});
+  const [items, setItems] = useState<Record<string, CompositeItem[]>>({});
   const [errors, setErrors] = useState<Map<string, string[]>>(new Map());
   const [{ fetching }, create] = useMutation(createMutation(type) ?? '');
+  // Until the user picks one, a currency (of a field or a new amount) is the deployment's default.
+  const currency = useDefaultCurrency();
+  const textOf = (f: EntityFieldInfo) => values[f.name] ?? (f.type === 'CURRENCY' ? currency : '');
+  const itemsOfField = (f: EntityFieldInfo, parts: Part[]) => items[f.name] ?? itemsOf(f, parts, null, { currency });
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     const input = Object.fromEntries(
-      fields.map((f) => [f.name, parseInput(f, values[f.name] ?? '')] as const).filter(([, v]) => v !== null),
+      fields
+        .map((f) => {
+          const parts = moneyParts(shapes, f);
+          return [f.name, parts ? inputOf(f, parts, itemsOfField(f, parts)) : parseInput(f, textOf(f))] as const;
+        })
+        // An amount left empty gives nothing (a multiple field's empty list too).
+        .filter(([, v]) => v !== null && !(Array.isArray(v) && v.length === 0)),
     );
     const result = await create({ input });
     const payload = (result.data as { result?: { record: { id: string } | null; errors: UserError[] } } | undefined)?.result;
@@ -51,21 +77,35 @@ export function NewRecordDialog({
         {fields.map((f) => {
           const id = `${baseId}-${f.name}`;
           const messages = errors.get(f.name);
+          const parts = moneyParts(shapes, f);
           return (
             <div key={f.name} className="form-field">
               <label htmlFor={id}>
                 {f.label}
                 {f.required && <span aria-hidden="true"> *</span>}
               </label>
-              <FieldInput
-                field={f}
-                id={id}
-                value={values[f.name] ?? ''}
-                onChange={(v) => setValues({ ...values, [f.name]: v })}
-                lookups={lookups}
-                invalid={!!messages}
-                describedBy={messages ? `${id}-error` : undefined}
-              />
+              {parts ? (
+                <CompositeInput
+                  field={f}
+                  parts={parts}
+                  stored={null}
+                  items={itemsOfField(f, parts)}
+                  onChange={(changed) => setItems({ ...items, [f.name]: changed })}
+                  id={id}
+                  invalid={!!messages}
+                  describedBy={messages ? `${id}-error` : undefined}
+                />
+              ) : (
+                <FieldInput
+                  field={f}
+                  id={id}
+                  value={textOf(f)}
+                  onChange={(v) => setValues({ ...values, [f.name]: v })}
+                  lookups={lookups}
+                  invalid={!!messages}
+                  describedBy={messages ? `${id}-error` : undefined}
+                />
+              )}
               {messages && (
                 <p id={`${id}-error`} className="error">
                   {messages.join(' ')}

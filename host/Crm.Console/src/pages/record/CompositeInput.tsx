@@ -1,7 +1,8 @@
 import { useMemo } from 'react';
 import { useI18n } from '../../i18n';
 import { enumLabel, partLabel } from '../../metadata/fields';
-import { useCurrencies } from '../../metadata/lookups';
+import { CurrencySelect, useDefaultCurrency } from '../../components/CurrencySelect';
+import { useEntityTypes } from '../../metadata/entityTypes';
 import { isNumericPart, type Part } from '../../metadata/shapes';
 import type { EntityFieldInfo } from '../../metadata/types';
 import { linkTitles, RecordLinkInput } from './RecordLinkInput';
@@ -15,29 +16,43 @@ import { linkTitles, RecordLinkInput } from './RecordLinkInput';
 
 export type CompositeItem = Record<string, string>;
 
-/** The rows an editor starts from: the stored value (one object or a list of them) as text per part. */
-export function itemsOf(field: EntityFieldInfo, parts: Part[], value: unknown): CompositeItem[] {
-  const values = Array.isArray(value) ? value : value ? [value] : [];
-  const items = values.map((v) => Object.fromEntries(parts.map((p) => [p.name, String((v as Record<string, unknown>)[p.name] ?? '')])));
-  return field.list || items.length > 0 ? items : [emptyItem(field, parts)];
+/** What a new row starts from where the field says nothing: the deployment's default currency, the first record type the user may link to. */
+export interface RowDefaults {
+  currency?: string;
+  entityType?: string;
 }
 
-/** A new row: each choice at its first value (a link's at the first type the field allows), a currency at the default when known. */
-function emptyItem(field: EntityFieldInfo, parts: Part[], defaultCurrency = ''): CompositeItem {
+/** The rows an editor starts from: the stored value (one object or a list of them) as text per part. */
+export function itemsOf(field: EntityFieldInfo, parts: Part[], value: unknown, defaults: RowDefaults = {}): CompositeItem[] {
+  const values = Array.isArray(value) ? value : value ? [value] : [];
+  const items = values.map((v) => Object.fromEntries(parts.map((p) => [p.name, String((v as Record<string, unknown>)[p.name] ?? '')])));
+  return field.list || items.length > 0 ? items : [emptyItem(parts, defaults)];
+}
+
+/** A new row: each choice at its first value (a link's at the first type the user may link to), a currency at the default when known. */
+function emptyItem(parts: Part[], defaults: RowDefaults): CompositeItem {
   return Object.fromEntries(
-    parts.map((p) => [
-      p.name,
-      (p.name === 'entityType' ? field.recordTypes?.[0] : undefined) ?? (isCurrencyPart(p) ? defaultCurrency : (p.enumValues?.[0] ?? '')),
-    ]),
+    parts.map((p) => [p.name, (p.name === 'entityType' ? defaults.entityType : undefined) ?? (isCurrencyPart(p) ? (defaults.currency ?? '') : (p.enumValues?.[0] ?? ''))]),
   );
 }
 
-/** The record types a link of the field may name: those it allows, else every type of the schema's enum. */
-export function linkableTypes(field: EntityFieldInfo, parts: Part[]): string[] | undefined {
+/**
+ * The record types a link of the field may name: those it allows (its recordTypes, in its order),
+ * else, for a field allowing every type (recordTypes null), every type of the schema's enum; of them,
+ * those the user may read (readable: the metadata's types) when given.
+ */
+export function linkableTypes(field: EntityFieldInfo, parts: Part[], readable?: readonly string[]): string[] | undefined {
   if (field.type !== 'RECORD_REFERENCE' || !parts.some((p) => p.name === 'id')) return undefined;
   const all = parts.find((p) => p.name === 'entityType')?.enumValues ?? undefined;
-  // In the order the field gives them.
-  return all && field.recordTypes ? field.recordTypes.filter((t) => all.includes(t)) : all;
+  const allowed = all && field.recordTypes ? field.recordTypes.filter((t) => all.includes(t)) : all;
+  return readable && allowed ? allowed.filter((t) => readable.includes(t)) : allowed;
+}
+
+/** What the field's new rows start from: the default currency, the first type the user may link to. */
+export function useRowDefaults(field: EntityFieldInfo, parts: Part[] | undefined): RowDefaults {
+  const currency = useDefaultCurrency();
+  const readable = useEntityTypes().map((t) => t.name);
+  return { currency, entityType: parts ? linkableTypes(field, parts, readable)?.[0] : undefined };
 }
 
 /**
@@ -81,11 +96,11 @@ export function CompositeInput({
   invalid: boolean;
   describedBy?: string;
 }) {
-  const { t, language } = useI18n();
+  const { t } = useI18n();
   const set = (index: number, part: string, text: string) => onChange(items.map((item, i) => (i === index ? { ...item, [part]: text } : item)));
   const linkable = linkableTypes(field, parts);
   const known = useMemo(() => linkTitles(stored), [stored]);
-  const currencies = useCurrencies(language);
+  const defaults = useRowDefaults(field, parts);
   return (
     <div className="composite-input" id={id} role="group" aria-label={field.label} aria-describedby={describedBy}>
       {items.map((item, index) => {
@@ -105,19 +120,7 @@ export function CompositeInput({
               parts.map((part) => {
                 const label = `${field.label}${row}: ${partLabel(t, part.name)}`;
                 if (isCurrencyPart(part)) {
-                  const code = item[part.name] ?? '';
-                  return (
-                    <select key={part.name} aria-label={label} value={code} aria-invalid={invalid || undefined} onChange={(e) => set(index, part.name, e.target.value)}>
-                      <option value="" />
-                      {/* A stored code the list lacks (the API takes any three letters) stays as it is. */}
-                      {code && !currencies.some((c) => c.code === code) && <option value={code}>{code}</option>}
-                      {currencies.map((c) => (
-                        <option key={c.code} value={c.code}>
-                          {`${c.code} · ${c.name}`}
-                        </option>
-                      ))}
-                    </select>
-                  );
+                  return <CurrencySelect key={part.name} label={label} value={item[part.name] ?? ''} invalid={invalid} onChange={(code) => set(index, part.name, code)} />;
                 }
                 return part.enumValues ? (
                   <select key={part.name} aria-label={label} value={item[part.name] ?? ''} aria-invalid={invalid || undefined} onChange={(e) => set(index, part.name, e.target.value)}>
@@ -150,7 +153,7 @@ export function CompositeInput({
         );
       })}
       {field.list && (
-        <button type="button" onClick={() => onChange([...items, emptyItem(field, parts, currencies[0]?.code)])}>
+        <button type="button" onClick={() => onChange([...items, emptyItem(parts, defaults)])}>
           {t('record.addValue', { field: field.label })}
         </button>
       )}

@@ -11,7 +11,7 @@ import { allowed, type EntityFieldInfo, type EntityTypeInfo } from '../../metada
 import { Problem } from '../../components/Problem';
 import { Activities } from './Activities';
 import { ChoicesInput } from './ChoicesInput';
-import { CompositeInput, inputOf, itemsOf, type CompositeItem } from './CompositeInput';
+import { CompositeInput, inputOf, itemsOf, useRowDefaults, type CompositeItem } from './CompositeInput';
 import { ConvertLeadDialog } from './ConvertLeadDialog';
 import { Timeline } from './Timeline';
 import { editsAsValues, keptRows, refusedRows, rowsOf, ValuesInput, valuesOf } from './ValuesInput';
@@ -149,6 +149,7 @@ function EditableField({
   const choices = !parts && isChoice(field) && field.list;
   const values = !parts && !choices && editsAsValues(field);
   const [{ fetching }, update] = useMutation(updateMutation(type) ?? '');
+  const rowDefaults = useRowDefaults(field, parts);
 
   async function save(e: FormEvent) {
     e.preventDefault();
@@ -169,7 +170,7 @@ function EditableField({
   }
 
   function startEditing() {
-    if (parts) setItems(itemsOf(field, parts, record[field.name]));
+    if (parts) setItems(itemsOf(field, parts, record[field.name], rowDefaults));
     else if (choices) setChosen(choiceIds(record[field.name]));
     else if (values) setRows(rowsOf(field, record[field.name]));
     else setText(inputText(field, record[field.name]));

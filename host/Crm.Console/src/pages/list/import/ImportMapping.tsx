@@ -1,7 +1,9 @@
 import { useId } from 'react';
 import { useI18n, type Translate } from '../../../i18n';
-import { FieldInput, type Lookups } from '../../../metadata/fields';
-import { takesOneInput, type Shapes } from '../../../metadata/shapes';
+import { useDefaultCurrency } from '../../../components/CurrencySelect';
+import { FieldInput, parseInput, type Lookups } from '../../../metadata/fields';
+import { moneyParts, takesOneInput, type Shapes } from '../../../metadata/shapes';
+import { CompositeInput, inputOf, itemsOf, type CompositeItem } from '../../record/CompositeInput';
 import type { EntityFieldInfo, EntityTypeInfo } from '../../../metadata/types';
 import type { Preview } from './importApi';
 
@@ -40,6 +42,21 @@ export interface ImportColumn {
 export interface DefaultValue {
   field: string;
   value: string;
+  /** A money value's rows (amount and currency), for a MONEY field. */
+  items?: CompositeItem[];
+}
+
+/** The fields a default may be given: those one box or choice takes, and money values (one or several). */
+export function defaultableFields(fields: EntityFieldInfo[], shapes: Shapes): EntityFieldInfo[] {
+  return fields.filter((f) => takesOneInput(shapes, f) || !!moneyParts(shapes, f));
+}
+
+/** A default as the create input takes it; null when it gives nothing. */
+export function defaultInput(field: EntityFieldInfo, shapes: Shapes, value: DefaultValue): unknown {
+  const parts = moneyParts(shapes, field);
+  if (!parts) return parseInput(field, value.value);
+  const given = inputOf(field, parts, value.items ?? []);
+  return Array.isArray(given) && given.length === 0 ? null : given;
 }
 
 export function MappingTable({
@@ -124,7 +141,7 @@ export function DefaultValues({
   onChange,
 }: {
   fields: EntityFieldInfo[];
-  /** The schema's shapes: a default is offered for a field one box or choice takes. */
+  /** The schema's shapes: a default is offered for a field one box or choice takes, and for a money value. */
   shapes: Shapes;
   values: DefaultValue[];
   lookups: Lookups;
@@ -133,16 +150,27 @@ export function DefaultValues({
 }) {
   const { t } = useI18n();
   const id = useId();
-  const scalars = fields.filter((f) => takesOneInput(shapes, f));
+  const scalars = defaultableFields(fields, shapes);
+  const currency = useDefaultCurrency();
   const set = (index: number, value: DefaultValue) => onChange(values.map((v, i) => (i === index ? value : v)));
   return (
     <fieldset className="import-defaults">
       <legend>{t('import.defaults')}</legend>
       {values.map((v, i) => {
         const field = scalars.find((f) => f.name === v.field);
+        const parts = field ? moneyParts(shapes, field) : undefined;
         return (
           <div key={i} className="import-default">
-            <select aria-label={t('import.defaultField')} value={v.field} onChange={(e) => set(i, { field: e.target.value, value: '' })}>
+            <select
+              aria-label={t('import.defaultField')}
+              value={v.field}
+              onChange={(e) => {
+                const chosen = scalars.find((f) => f.name === e.target.value);
+                const money = chosen ? moneyParts(shapes, chosen) : undefined;
+                // A money default starts as one amount in the deployment's default currency.
+                set(i, { field: e.target.value, value: '', items: chosen && money ? itemsOf(chosen, money, null, { currency }) : undefined });
+              }}
+            >
               <option value="" />
               {scalars.map((f) => (
                 <option key={f.name} value={f.name}>
@@ -150,7 +178,10 @@ export function DefaultValues({
                 </option>
               ))}
             </select>
-            {field && <FieldInput field={field} value={v.value} onChange={(value) => set(i, { ...v, value })} lookups={lookups} id={`${id}-${i}`} label={t('import.defaultValue')} />}
+            {field && parts && (
+              <CompositeInput field={field} parts={parts} stored={null} items={v.items ?? []} onChange={(items) => set(i, { ...v, items })} id={`${id}-${i}`} invalid={errors.length > 0} />
+            )}
+            {field && !parts && <FieldInput field={field} value={v.value} onChange={(value) => set(i, { ...v, value })} lookups={lookups} id={`${id}-${i}`} label={t('import.defaultValue')} />}
             <button type="button" className="link" onClick={() => onChange(values.filter((_, j) => j !== i))}>
               {t('import.removeDefault')}
             </button>

@@ -5,7 +5,7 @@ import { Dialog } from '../../../components/Dialog';
 import type { CrmEntityType } from '../../../gql/graphql';
 import { useI18n } from '../../../i18n';
 import { useJob } from '../../../jobs/jobs';
-import { parseInput, type Lookups } from '../../../metadata/fields';
+import type { Lookups } from '../../../metadata/fields';
 import type { Shapes } from '../../../metadata/shapes';
 import type { EntityTypeInfo } from '../../../metadata/types';
 import {
@@ -22,7 +22,7 @@ import {
   type Preview,
   type UploadedFile,
 } from './importApi';
-import { DefaultValues, MappingTable, importTargets, importableFields, type DefaultValue, type ImportColumn } from './ImportMapping';
+import { DefaultValues, MappingTable, defaultInput, importTargets, importableFields, type DefaultValue, type ImportColumn } from './ImportMapping';
 import { ImportOutcome } from './ImportOutcome';
 
 /** The file's columns as the mapping names them: its headers, or 1-based numbers without a header row. */
@@ -155,7 +155,7 @@ export function ImportWizard({ type, shapes, lookups, onClose, onImported }: { t
     const entries = columns.filter((c) => mapping[c.key]).map((c) => ({ column: c.key, field: mapping[c.key]! }));
     const given = defaults.flatMap((d) => {
       const field = fields.find((f) => f.name === d.field);
-      const value = field ? parseInput(field, d.value) : null;
+      const value = field ? defaultInput(field, shapes, d) : null;
       return field && value !== null ? [[field.name, value] as const] : [];
     });
     setStarting(true);
