@@ -83,6 +83,50 @@ internal static class KeyTable
         }
     }
 
+    /// <summary>
+    /// Makes the stored keys of updated records <paramref name="ids"/> exactly <paramref name="fresh"/>, and returns
+    /// those it added (what the records did not have). PostgreSQL: one statement (the delete and the insert touch
+    /// disjoint rows, so their order within it does not matter; the record's row lock keeps other writers of its keys
+    /// out); SQLite: a read, then the delete and the insert of what differs.
+    /// </summary>
+    public static async Task<List<(long Id, MatchRule Rule, string Key)>> ReplaceAsync(ModuleDbContext context, string table, string type, IReadOnlyList<long> ids,
+        IReadOnlyList<(long Id, MatchRule Rule, string Key)> fresh, CancellationToken cancellationToken)
+    {
+        if (context.IsPostgres)
+        {
+            var added = new List<(long, MatchRule, string)>();
+            foreach (var chunk in ids.Chunk(1000))
+            {
+                var inChunk = chunk.ToHashSet();
+                var rows = fresh.Where(k => inChunk.Contains(k.Id)).ToList();
+                var sql = $"WITH fresh AS (SELECT * FROM unnest({{1}}::bigint[], {{2}}::text[], {{3}}::text[]) AS f(record_id, rule, key)), "
+                    + $"gone AS (DELETE FROM {table} AS k WHERE k.entity_type = {{0}} AND k.record_id = ANY({{4}}) "
+                    + "AND NOT EXISTS (SELECT 1 FROM fresh AS f WHERE f.record_id = k.record_id AND f.rule = k.rule AND f.key = k.key)), "
+                    + $"added AS (INSERT INTO {table} (entity_type, rule, key, record_id) SELECT {{0}}, f.rule, f.key, f.record_id FROM fresh AS f "
+                    + $"WHERE NOT EXISTS (SELECT 1 FROM {table} AS k WHERE k.entity_type = {{0}} AND k.record_id = f.record_id AND k.rule = f.rule AND k.key = f.key) "
+                    + "RETURNING record_id, rule, key) "
+                    + "SELECT record_id AS \"RecordId\", rule AS \"Rule\", key AS \"Key\" FROM added";
+#pragma warning disable EF1002 // the table's name from the model; every value a parameter
+                var inserted = await context.Database.SqlQueryRaw<KeyRow>(sql, type, rows.Select(k => k.Id).ToArray(), rows.Select(k => k.Rule.Code()).ToArray(),
+                    rows.Select(k => k.Key).ToArray(), chunk).ToListAsync(cancellationToken);
+#pragma warning restore EF1002
+                var byCode = rows.ToDictionary(k => (k.Id, k.Rule.Code(), k.Key));
+                added.AddRange(inserted.Select(r => byCode[(r.RecordId, r.Rule, r.Key)]));
+            }
+
+            return added;
+        }
+
+        var before = (await OfRecordsAsync(context, table, type, ids, cancellationToken)).Select(k => (k.RecordId, k.Rule, k.Key)).ToHashSet();
+        var freshSet = fresh.Select(k => (k.Id, k.Rule.Code(), k.Key)).ToHashSet();
+        var newKeys = fresh.Where(k => !before.Contains((k.Id, k.Rule.Code(), k.Key))).ToList();
+        var changed = ids.Where(id => before.Any(b => b.RecordId == id && !freshSet.Contains(b)) || newKeys.Any(k => k.Id == id)).ToHashSet();
+        // Records whose keys differ lose all their rows and get the new set: two statements, whatever the batch.
+        await DeleteAsync(context, table, type, changed, cancellationToken);
+        await InsertAsync(context, table, type, fresh.Where(k => changed.Contains(k.Id)).ToList(), cancellationToken);
+        return newKeys;
+    }
+
     private static string In(IEnumerable<long> ids, List<object> parameters) => string.Join(", ", ids.Select(id => Placeholder(parameters, id)));
 
     private static string Placeholder(List<object> parameters, object value)

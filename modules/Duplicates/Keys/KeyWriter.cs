@@ -28,26 +28,36 @@ internal sealed class KeyWriter(IServiceProvider services, IEntityRegistry regis
                 continue;
             }
 
-            var ids = written.Select(s => s.Id).ToList();
-            var companies = keys.CompanyLinks is { } relation ? await relation.LinksOfAsync(services, ids, cancellationToken) : null;
+            var companies = keys.CompanyLinks is { } relation ? await CompaniesAsync(relation, context, written, cancellationToken) : null;
             var fresh = written.SelectMany(s => keys.KeysOf(s.Record, companies?[s.Id] ?? []).Select(k => (s.Id, k.Rule, k.Key))).ToList();
-            var updated = written.Where(s => s.Kind == SavedRecordKind.Updated).Select(s => s.Id).ToList();
-            var before = updated.Count == 0
-                ? []
-                : (await KeyTable.OfRecordsAsync(context, table, byType.Key, updated, cancellationToken)).Select(k => (k.RecordId, k.Rule, k.Key)).ToHashSet();
-            var newKeys = fresh.Where(k => !before.Contains((k.Id, k.Rule.Code(), k.Key))).ToList();
-            var freshSet = fresh.Select(k => (k.Id, k.Rule.Code(), k.Key)).ToHashSet();
-            var changed = updated.Where(id => before.Any(b => b.RecordId == id && !freshSet.Contains(b)) || newKeys.Any(k => k.Id == id)).ToHashSet();
-
-            // Updated records whose keys differ lose all their rows and get the new set: two statements, whatever the batch.
-            await KeyTable.DeleteAsync(context, table, byType.Key, [.. gone, .. changed], cancellationToken);
             var created = written.Where(s => s.Kind == SavedRecordKind.Created).Select(s => s.Id).ToHashSet();
-            await KeyTable.InsertAsync(context, table, byType.Key, fresh.Where(k => created.Contains(k.Id) || changed.Contains(k.Id)).ToList(), cancellationToken);
+            var updated = written.Where(s => s.Kind == SavedRecordKind.Updated).Select(s => s.Id).ToList();
+            await KeyTable.DeleteAsync(context, table, byType.Key, gone, cancellationToken);
+            // A created record's keys are all new; an updated record's are what its stored ones lack.
+            var newKeys = fresh.Where(k => created.Contains(k.Id)).ToList();
+            await KeyTable.InsertAsync(context, table, byType.Key, newKeys, cancellationToken);
+            if (updated.Count > 0)
+            {
+                var updatedSet = updated.ToHashSet();
+                newKeys.AddRange(await KeyTable.ReplaceAsync(context, table, byType.Key, updated, fresh.Where(k => updatedSet.Contains(k.Id)).ToList(), cancellationToken));
+            }
+
             foreach (var key in newKeys)
             {
                 added.Note(byType.Key, key.Id, key.Rule, key.Key);
             }
         }
+    }
+
+    /// <summary>The records' companies: a created record's from its save (no statement), an updated one's from the table.</summary>
+    private async Task<ILookup<long, long>> CompaniesAsync(CrmRelationDefinition relation, ModuleDbContext context, List<SavedRecord> written, CancellationToken cancellationToken)
+    {
+        var created = written.Where(s => s.Kind == SavedRecordKind.Created).Select(s => s.Id).ToList();
+        var updated = written.Where(s => s.Kind == SavedRecordKind.Updated).Select(s => s.Id).ToList();
+        var ofCreated = created.Count == 0 ? null : await relation.LinksOfCreatedAsync(services, context, created, cancellationToken);
+        var ofUpdated = updated.Count == 0 ? null : await relation.LinksOfAsync(services, updated, cancellationToken);
+        return (ofCreated ?? Enumerable.Empty<IGrouping<long, long>>()).Concat(ofUpdated ?? Enumerable.Empty<IGrouping<long, long>>())
+            .SelectMany(g => g.Select(company => (g.Key, company))).ToLookup(p => p.Key, p => p.company);
     }
 }
 

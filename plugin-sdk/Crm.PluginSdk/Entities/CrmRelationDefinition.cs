@@ -42,6 +42,15 @@ public abstract class CrmRelationDefinition : ISchemaContributor
     public Task<ILookup<long, long>> LinksOfAsync(IServiceProvider services, IReadOnlyCollection<long> fromIds, CancellationToken cancellationToken) =>
         LoadToIdsAsync(services, fromIds, cancellationToken);
 
+    /// <summary>
+    /// For records created by the save <paramref name="context"/> is making (an <see cref="Data.IRecordSaveObserver"/>
+    /// asks while it runs), their linked "to" ids in order: a new record's links can only be those that save wrote.
+    /// A relation that can read them from the save answers without a statement; by default the table is read.
+    /// </summary>
+    public virtual Task<ILookup<long, long>> LinksOfCreatedAsync(IServiceProvider services, Data.ModuleDbContext context, IReadOnlyCollection<long> createdIds,
+        CancellationToken cancellationToken) =>
+        LinksOfAsync(services, createdIds, cancellationToken);
+
     /// <summary>Deletes the stored links of "from" record <paramref name="fromId"/>, or (when null) those to "to" record <paramref name="toId"/>.</summary>
     public abstract Task<int> DeleteLinksAsync(IServiceProvider services, long? fromId, long? toId, CancellationToken cancellationToken);
 

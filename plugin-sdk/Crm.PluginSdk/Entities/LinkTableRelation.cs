@@ -31,6 +31,28 @@ public abstract class LinkTableRelation<TContext, TLink> : CrmRelationDefinition
         return await services.GetModuleService<TContext>().Set<TLink>().Where(matches).ExecuteDeleteAsync(cancellationToken);
     }
 
+    private Func<TLink, long>? _from;
+    private Func<TLink, long>? _to;
+
+    /// <summary>A created record's links are rows its save added to the context (a copied insert leaves them tracked too): read from there.</summary>
+    public override Task<ILookup<long, long>> LinksOfCreatedAsync(IServiceProvider services, ModuleDbContext context, IReadOnlyCollection<long> createdIds, CancellationToken cancellationToken)
+    {
+        if (context is not TContext)
+        {
+            return base.LinksOfCreatedAsync(services, context, createdIds, cancellationToken);
+        }
+
+        var from = _from ??= FromColumn.Compile();
+        var to = _to ??= ToColumn.Compile();
+        var created = createdIds as IReadOnlySet<long> ?? createdIds.ToHashSet();
+        var links = context.ChangeTracker.Entries<TLink>()
+            .Where(e => e.State is EntityState.Added or EntityState.Unchanged or EntityState.Modified && created.Contains(from(e.Entity)))
+            .Select(e => e.Entity)
+            .OrderBy(from).ThenBy(l => l.Sort)
+            .ToLookup(from, to);
+        return Task.FromResult(links);
+    }
+
     protected override Task<ILookup<long, long>> LoadToIdsAsync(IServiceProvider requestServices, IReadOnlyCollection<long> fromIds, CancellationToken cancellationToken) =>
         LoadAsync(requestServices, fromIds, FromColumn, ToColumn, byLinkOrder: true, cancellationToken);
 

@@ -99,6 +99,42 @@ public abstract class DuplicateFindingTests(DuplicatesHost fixture)
     }
 
     [Fact]
+    public async Task A_rename_that_changes_a_records_keys_replaces_them_in_one_statement_on_postgresql_and_a_new_records_companies_cost_none()
+    {
+        var marker = Records.NewMarker("dupkeys").ToLowerInvariant();
+        var company = await Host.CreateCompanyAsync(new { title = "Keys " + marker });
+        var deal = await Host.CreateDealAsync(new { title = "Keys " + marker, companyId = company });
+        const string Update = "mutation($id: ID!, $input: UpdateDealInput!) { updateDeal(id: $id, input: $input) { errors { code } } }";
+        var comment = await Host.QueryAsync(Update, new { id = deal, input = new { comments = "keys kept" } });
+        var rename = await Host.QueryAsync(Update, new { id = deal, input = new { title = "Renamed " + marker } });
+        Assert.Empty(comment.ShouldSucceed().Data!["updateDeal"]!["errors"]!.AsArray());
+        Assert.Empty(rename.ShouldSucceed().Data!["updateDeal"]!["errors"]!.AsArray());
+        // The rename's keys replaced and the new one looked up among the others: on PostgreSQL one statement for the
+        // replacement, on SQLite a read, a delete and an insert; then the duplicate check's one.
+        Assert.Equal(Host.Engine == Engine.Postgres ? 2 : 4, rename.Statements - comment.Statements);
+        var keys = await Host.QueryRowsAsync($"SELECT key FROM {Host.Table("duplicates", "record_keys")} WHERE entity_type = 'deal' AND record_id = {deal}");
+        Assert.Equal($"{company}:renamed {marker}", Assert.Single(keys)["key"]);
+
+        // A new contact's companies are those its save wrote: read from the save, not the table.
+        const string Create = "mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id } errors { code } } }";
+        var linked = await Host.QueryAsync(Create, new { input = new { name = "Keys", lastName = marker, companyIds = new[] { company } } });
+        var linkedId = linked.ShouldSucceed().Data!["createContact"]!["contact"]!["id"]!.GetValue<string>();
+        var contactKeys = await Host.QueryRowsAsync($"SELECT key FROM {Host.Table("duplicates", "record_keys")} WHERE entity_type = 'contact' AND record_id = {linkedId}");
+        Assert.Equal($"{company}:keys {marker}", Assert.Single(contactKeys)["key"]);
+
+        // One without companies: its keys need none, and nothing reads the link table for them.
+        IReadOnlyList<CapturedCommand> sent;
+        using (var capture = SqlCapture.Start(Host))
+        {
+            (await Host.QueryAsync(Create, new { input = new { name = "Keys alone", lastName = marker } })).ShouldSucceed();
+            sent = capture.Commands;
+        }
+
+        Assert.Contains(sent, c => c.Text.Contains("outbox", StringComparison.Ordinal));
+        Assert.DoesNotContain(sent, c => c.Text.Contains("contact_companies", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_page_costs_the_same_statements_whatever_its_groups_and_pages_by_key()
     {
         var marker = Records.NewMarker("duppage").ToLowerInvariant();
