@@ -74,7 +74,7 @@ public sealed class RecordTypePurgeRunner(IServiceProvider services, IEntityRegi
             {
                 // The others go on; this plugin's types stay pending, and the next start purges again.
                 ok = false;
-                logger.LogError(ex, "{Owner} could not purge the record types {Types} of the uninstalled plugin {Plugin}; the next start tries again", owner.GetType().Name, string.Join(", ", types), plugin);
+                logger.LogError(ex, "{Owner} could not purge the record types {Types} of the uninstalled plugin {Plugin}; the next start tries again: {Reason}", owner.GetType().Name, string.Join(", ", types), plugin, ex.Message);
             }
         }
 
