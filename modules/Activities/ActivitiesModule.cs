@@ -23,6 +23,8 @@ public sealed class ActivitiesModule : ICrmModule
     public void ConfigureServices(IServiceCollection services, ModuleContext context)
     {
         services.AddModuleDbContext<ActivitiesDbContext>(Id);
+        // Rows naming an uninstalled plugin's record types go with them (uninstallPlugin(purgeData: true)).
+        services.AddScoped<PluginSdk.Entities.IRecordTypeDataOwner, Data.ActivityTypeData>();
         // Communications name records of other types: cleared when one is deleted.
         services.AddScoped<IRecordReferenceHolder, CommunicationReferences>();
         services.AddScoped<IRecordReferenceMover, ActivityReferenceMover>();

@@ -25,6 +25,8 @@ public sealed class AutomationModule : ICrmModule
     public void ConfigureServices(IServiceCollection services, ModuleContext context)
     {
         services.AddModuleDbContext<Data.AutomationDbContext>(Id);
+        // Rows naming an uninstalled plugin's record types go with them (uninstallPlugin(purgeData: true)).
+        services.AddScoped<PluginSdk.Entities.IRecordTypeDataOwner, Data.AutomationTypeData>();
         services.AddScoped<Engine.RuleRunner>();
         services.AddScoped<Testing.RuleTester>();
         services.AddScoped<Testing.Backtester>();

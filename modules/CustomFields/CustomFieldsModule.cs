@@ -24,6 +24,8 @@ public sealed class CustomFieldsModule : ICrmModule
     public void ConfigureServices(IServiceCollection services, ModuleContext context)
     {
         services.AddModuleDbContext<CustomFieldsDbContext>(Id);
+        // Rows naming an uninstalled plugin's record types go with them (uninstallPlugin(purgeData: true)).
+        services.AddScoped<PluginSdk.Entities.IRecordTypeDataOwner, Data.CustomFieldTypeData>();
         services.AddVersionedCachePolling<CustomFieldCatalog>("CustomFields:PollInterval");
     }
 }

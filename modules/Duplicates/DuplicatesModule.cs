@@ -27,6 +27,8 @@ public sealed class DuplicatesModule : ICrmModule
     public void ConfigureServices(IServiceCollection services, ModuleContext context)
     {
         services.AddModuleDbContext<DuplicatesDbContext>(Id);
+        // Rows naming an uninstalled plugin's record types go with them (uninstallPlugin(purgeData: true)).
+        services.AddScoped<PluginSdk.Entities.IRecordTypeDataOwner, Data.DuplicateTypeData>();
         services.Configure<DuplicatesOptions>(context.Configuration.GetSection("Duplicates"));
         services.AddScoped<AddedKeys>();
         services.AddScoped<IRecordSaveObserver, KeyWriter>();

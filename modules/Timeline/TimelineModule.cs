@@ -23,6 +23,8 @@ public sealed class TimelineModule : ICrmModule
     public void ConfigureServices(IServiceCollection services, ModuleContext context)
     {
         services.AddModuleDbContext<TimelineDbContext>(Id);
+        // Rows naming an uninstalled plugin's record types go with them (uninstallPlugin(purgeData: true)).
+        services.AddScoped<PluginSdk.Entities.IRecordTypeDataOwner, Data.TimelineTypeData>();
         services.AddScoped<PluginSdk.Entities.IRecordReferenceMover, Comments.CommentMover>();
     }
 }

@@ -21,6 +21,8 @@ public sealed class ViewsModule : ICrmModule
     public void ConfigureServices(IServiceCollection services, ModuleContext context)
     {
         services.AddModuleDbContext<ViewsDbContext>(Id);
+        // Rows naming an uninstalled plugin's record types go with them (uninstallPlugin(purgeData: true)).
+        services.AddScoped<PluginSdk.Entities.IRecordTypeDataOwner, Data.ViewTypeData>();
         services.AddSingleton(ViewLimits.From(context.Configuration));
     }
 }

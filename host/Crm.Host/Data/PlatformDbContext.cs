@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Host.Data;
 
-/// <summary>The host's own tables: API keys, event deliveries that did not succeed at once, the record of modules' data migrations, the modules' wanted states, the marketplace's feeds, trusted publishers and installs, background jobs, and uploaded files.</summary>
+/// <summary>The host's own tables: API keys, event deliveries that did not succeed at once, the record of modules' data migrations, the modules' wanted states, the marketplace's feeds, trusted publishers, installs and pending purges of uninstalled plugins' record types, background jobs, and uploaded files.</summary>
 public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> options)
     : ModuleDbContext(options)
 {
@@ -28,6 +28,8 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
     public DbSet<Marketplace.TrustedPublisher> TrustedPublishers => Set<Marketplace.TrustedPublisher>();
 
     public DbSet<Marketplace.PluginInstall> PluginInstalls => Set<Marketplace.PluginInstall>();
+
+    public DbSet<Marketplace.RecordTypePurge> RecordTypePurges => Set<Marketplace.RecordTypePurge>();
 
     public DbSet<Crm.Host.Jobs.JobRow> Jobs => Set<Crm.Host.Jobs.JobRow>();
 

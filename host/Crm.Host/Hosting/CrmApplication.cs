@@ -130,6 +130,8 @@ public static class CrmApplication
         services.AddSingleton(new Marketplace.PluginFolders(modulesPath));
         services.AddScoped<Marketplace.MarketplaceFeeds>();
         services.AddScoped<Marketplace.PluginInstaller>();
+        services.AddSingleton<Marketplace.RecordTypePurgeRunner>();
+        services.AddScoped<IRecordTypeDataOwner, Marketplace.PlatformTypeData>();
         // Installs made by other hosts while this one runs are loaded here too.
         services.AddSingleton<Marketplace.PluginInstallTurn>();
         services.AddSingleton<Marketplace.InstalledPluginsFollower>();

@@ -42,6 +42,9 @@ public sealed class PlatformInitializer(
         // The modules an administrator disabled stay out, before their handlers are made and the schema composed.
         await services.GetRequiredService<Modules.Runtime.ModuleRuntime>().SyncAsync(cancellationToken);
         Phases.Done("module states");
+        // Other modules' rows naming the record types of plugins uninstalled with their data, now that every module is here to delete its own.
+        await services.GetRequiredService<Marketplace.RecordTypePurgeRunner>().RunAsync(cancellationToken);
+        Phases.Done("uninstalled plugins' record types purged");
         MakeEventHandlers();
         Phases.Done("event handlers");
         schemas.Rebuild();

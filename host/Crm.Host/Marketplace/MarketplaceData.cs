@@ -30,6 +30,23 @@ public sealed class TrustedPublisher
     public long AddedBy { get; set; }
 }
 
+/// <summary>
+/// A record type of a plugin uninstalled with its data, whose rows in other modules' tables (timeline,
+/// custom fields, rights, views, automation...) are still to be deleted: written while the plugin is
+/// loaded (its types are known then), when the uninstall is asked for; each host's start, once its
+/// modules are loaded, asks every <c>IRecordTypeDataOwner</c> to purge the types whose install is gone
+/// and then deletes these rows (see <see cref="RecordTypePurgeRunner"/>).
+/// </summary>
+public sealed class RecordTypePurge
+{
+    public string ModuleId { get; set; } = "";
+
+    /// <summary>The type's name (lower-case, as the registry knows it).</summary>
+    public string RecordType { get; set; } = "";
+
+    public DateTime RequestedAt { get; set; }
+}
+
 /// <summary>What an install row waits to become at the next start of a host.</summary>
 public enum PendingPluginAction
 {
@@ -112,6 +129,13 @@ public sealed class PluginInstall
             install.Property(i => i.PendingVersion).HasMaxLength(100);
             install.Property(i => i.PendingHash).HasMaxLength(64);
             install.Property(i => i.UpdatedAt).IsConcurrencyToken();
+        });
+        modelBuilder.Entity<RecordTypePurge>(purge =>
+        {
+            purge.ToTable("record_type_purges");
+            purge.HasKey(p => new { p.ModuleId, p.RecordType });
+            purge.Property(p => p.ModuleId).HasMaxLength(Modules.ModuleLoader.MaxIdLength);
+            purge.Property(p => p.RecordType).HasMaxLength(RecordTypePurgeRunner.MaxTypeNameLength);
         });
     }
 }

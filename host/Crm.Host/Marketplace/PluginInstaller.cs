@@ -32,6 +32,7 @@ public sealed class PluginInstaller(
     PluginFolders folders,
     IModuleRuntime runtime,
     PluginInstallTurn turn,
+    Crm.PluginSdk.Entities.IEntityRegistry registry,
     TimeProvider clock,
     ILogger<PluginInstaller> logger)
 {
@@ -189,12 +190,43 @@ public sealed class PluginInstaller(
             throw new PluginRefusedException(ErrorCodes.Conflict, $"The module '{dependent.Id}' depends on '{id}'; uninstall it first.");
         }
 
+        // The plugin's record types are known only while it is loaded: recorded now, for the purge of other
+        // modules' rows naming them, which runs at a start once the modules are loaded (RecordTypePurgeRunner).
+        // Saved with the install's change, so that the two agree; asked again without purge, they go.
+        var recorded = await db.RecordTypePurges.Where(p => p.ModuleId == id).ToListAsync(cancellationToken);
+        db.RecordTypePurges.RemoveRange(recorded);
+        if (purgeData)
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            foreach (var type in RecordTypesOf(id))
+            {
+                if (recorded.FirstOrDefault(r => r.RecordType == type) is { } again)
+                {
+                    db.Entry(again).State = EntityState.Unchanged;
+                }
+                else
+                {
+                    db.RecordTypePurges.Add(new RecordTypePurge { ModuleId = id, RecordType = type, RequestedAt = now });
+                }
+            }
+        }
+
         return await SetPendingAsync(install, PendingPluginAction.Uninstall, i =>
         {
             i.PendingVersion = null;
             i.PendingHash = null;
             i.PurgeData = purgeData;
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The names of the record types the plugin's assembly brings (the registry keeps a disabled
+    /// plugin's types); none when it is not loaded here (failed, or refused at this start).
+    /// </summary>
+    private List<string> RecordTypesOf(string id)
+    {
+        var assembly = catalog.All.FirstOrDefault(m => m.Id == id && m.Assembly is not null)?.Assembly;
+        return assembly is null ? [] : [.. registry.Types.Where(t => t.RecordType.Assembly == assembly).Select(t => t.Name).Distinct().Order(StringComparer.Ordinal)];
     }
 
     private async Task<PluginInstall> SetPendingAsync(PluginInstall install, PendingPluginAction action, Action<PluginInstall> change, CancellationToken cancellationToken)

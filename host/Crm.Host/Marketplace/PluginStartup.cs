@@ -7,7 +7,8 @@ namespace Crm.Host.Marketplace;
 /// <summary>
 /// At a host's start, before its modules load: makes the modules folder agree with the
 /// deployment's installs (<c>platform.plugin_installs</c>). A pending uninstall removes the folder
-/// (and, with purge, the plugin's tables and its rows in the platform's), a pending upgrade fetches
+/// (and, with purge, the plugin's tables and its rows in the platform's; the other modules' rows
+/// naming its record types go once the modules are loaded, see <see cref="RecordTypePurgeRunner"/>), a pending upgrade fetches
 /// the new version and swaps it in, an installed plugin whose folder this host lacks (or holds at
 /// another version) is fetched from its feed and verified again, and a marketplace folder whose
 /// install is gone (uninstalled through another host) is removed. A plugin that cannot be fetched

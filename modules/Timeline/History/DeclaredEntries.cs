@@ -32,6 +32,7 @@ public sealed class DeclaredEntries : ISingletonService
     {
         var entries = new List<TimelineEntry>();
         var availability = _services.GetService<IModuleAvailability>();
+        var registry = _services.GetService<PluginSdk.Entities.IEntityRegistry>();
         foreach (var projection in _services.GetServices<ITimelineKinds>())
         {
             if (availability?.InService(projection.GetType()) == false)
@@ -57,6 +58,12 @@ public sealed class DeclaredEntries : ISingletonService
                 {
                     _logger.LogWarning("The timeline projection {Projection} made an entry of kind {Kind} on {EntityType} {EntityId} for event {EventId}, which it may not write (an undeclared kind or no record); it is dropped.",
                         projection.GetType().FullName, draft?.Kind, draft?.EntityType, draft?.EntityId, domainEvent.Id);
+                    continue;
+                }
+
+                // A type no module registers (a plugin uninstalled with its data, its rows purged): no record, no timeline to write on.
+                if (registry?.Find(draft.EntityType) is null && registry is not null)
+                {
                     continue;
                 }
 

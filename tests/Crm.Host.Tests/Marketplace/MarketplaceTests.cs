@@ -212,6 +212,105 @@ public abstract class MarketplaceTests(Engine engine) : IDisposable
         Assert.Contains("Crm.Modules.Deals", Directory.GetDirectories(modulesA).Select(Path.GetFileName));
     }
 
+    /// <summary>Rows naming <paramref name="type"/> in every table of every module that has an <c>entity_type</c> column, by table.</summary>
+    private static async Task<Dictionary<string, long>> RowsNamingAsync(CrmHost host, string type)
+    {
+        var tables = await host.QueryRowsAsync(host.Engine == Engine.Postgres
+            ? "SELECT table_schema || '.' || table_name AS t FROM information_schema.columns WHERE column_name = 'entity_type' AND table_schema NOT IN ('pg_catalog', 'information_schema')"
+            : "SELECT m.name AS t FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table' AND p.name = 'entity_type'");
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var table in tables.Select(r => (string)r["t"]!))
+        {
+            counts[table] = Convert.ToInt64((await host.QueryRowsAsync($"SELECT count(*) AS n FROM {table} WHERE entity_type = @p0", type)).Single()["n"], System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return counts;
+    }
+
+    private static JsonNode Ok(GraphQLResponse response, string field)
+    {
+        var payload = response.ShouldSucceed().Data![field]!;
+        Assert.True(payload["errors"]!.AsArray().Count == 0, $"{field}: {payload["errors"]}");
+        return payload;
+    }
+
+    [Fact]
+    public async Task Uninstalled_with_its_data_no_row_of_any_module_names_its_record_types_and_other_types_keep_theirs()
+    {
+        _packages.Publish(_packages.Signed());
+        var modules = ModulesFolder();
+        var host = await StartAsync(modules);
+        await TrustAndAddFeedAsync(host);
+        await OkAsync(host, "installPlugin", "id: $id", new { id = TestPackages.PluginId }, "plugin { state }");
+
+        // The same rows in other modules for a quote (the plugin's) and a contact (a built-in module's).
+        var marker = Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        var quote = Ok(await host.QueryAsync("mutation($t: String!) { createQuote(input: { title: $t }) { quote { id } errors { code message } } }", new { t = "Purged " + marker }), "createQuote")["quote"]!["id"]!.GetValue<string>();
+        var contact = await host.CreateContactAsync(new { name = "Kept " + marker });
+        foreach (var (type, id, column) in new[] { ("QUOTE", quote, "title"), ("CONTACT", contact, "name") })
+        {
+            Ok(await host.QueryAsync("mutation($input: CreateCustomFieldInput!) { createCustomField(input: $input) { customField { id } errors { code message } } }",
+                new { input = new { entityType = type, code = $"UF_CRM_PG_{type}_{marker}", type = "STRING", label = "Tier" } }), "createCustomField");
+            Ok(await host.QueryAsync($"mutation($id: ID!) {{ addComment(entityType: {type}, entityId: $id, text: \"Noted\") {{ errors {{ code message }} }} }}", new { id }), "addComment");
+            Ok(await host.QueryAsync("mutation($input: CreateActivityInput!) { createActivity(input: $input) { activity { id } errors { code message } } }",
+                new { input = new { typeId = "CALL", subject = "Call about it", bindings = new[] { new { entityType = type, id } } } }), "createActivity");
+            Ok(await host.QueryAsync("mutation($input: CreateViewInput!) { createView(input: $input) { view { id } errors { code message } } }",
+                new { input = new { entityType = type.ToLowerInvariant(), name = "Mine " + marker, columns = new[] { new { field = column } } } }), "createView");
+            Ok(await host.QueryAsync("mutation($input: CreateRoleInput!) { createRole(input: $input) { role { id } errors { code message } } }",
+                new { input = new { name = $"Readers of {type} {marker}", permissions = new[] { new { entityType = type, action = "READ", level = "ALL" } } } }), "createRole");
+            Ok(await host.QueryAsync($"mutation($input: AutomationRuleInput!) {{ createAutomationRule(entityType: {type}, input: $input) {{ rule {{ id }} errors {{ code message }} }} }}",
+                new { input = new { name = "Noted " + marker, trigger = new { kind = "records.created" }, actions = new[] { new { kind = "timeline.addComment", @params = new { text = "New" } } } } }), "createAutomationRule");
+        }
+
+        // The timeline writes its entries from the events, a moment later: waited for, so that the running host writes none after the purge.
+        var quotesBefore = await RowsNamingAsync(host, "quote");
+        for (var stable = 0; stable < 4; await Task.Delay(500))
+        {
+            var now = await RowsNamingAsync(host, "quote");
+            stable = now.Values.Sum() == quotesBefore.Values.Sum() ? stable + 1 : 0;
+            quotesBefore = now;
+        }
+
+        var contactsBefore = await RowsNamingAsync(host, "contact");
+        string[] written = ["custom_fields_definitions", "timeline_comments", "activities_activity_bindings", "views_views", "permissions_role_permissions", "automation_rules"];
+        Assert.All(written, t => Assert.True(quotesBefore.Single(c => c.Key.Replace('.', '_') == t).Value > 0, $"No row of {t} names a quote: {string.Join(", ", quotesBefore)}"));
+
+        await OkAsync(host, "uninstallPlugin", "id: $id, purgeData: true", new { id = TestPackages.PluginId }, "plugin { purgeData }");
+        using (var scope = host.Services.CreateScope())
+        {
+            var recorded = await scope.ServiceProvider.GetRequiredService<PlatformDbContext>().RecordTypePurges.AsNoTracking().Select(p => p.ModuleId + ":" + p.RecordType).ToListAsync();
+            // Both of the plugin's types (its fault probe's too), from its assembly, and nothing else.
+            Assert.Equal([TestPackages.PluginId + ":fault_probe", TestPackages.PluginId + ":quote"], recorded.Order(StringComparer.Ordinal));
+        }
+
+        var purged = await StartAsync(modules);
+        Assert.Null(await InstalledAsync(purged, TestPackages.PluginId));
+        Assert.Equal(0, await PluginTablesAsync(purged));
+        Assert.True(_errors.Entries.IsEmpty, string.Join("\n", _errors.Entries));
+        var quotesAfter = await RowsNamingAsync(purged, "quote");
+        Assert.True(quotesAfter.Values.All(n => n == 0), $"Rows still name quotes: {string.Join(", ", quotesAfter.Where(c => c.Value > 0))}: "
+            + string.Join("; ", (await purged.QueryRowsAsync($"SELECT * FROM {purged.Table("timeline", "entries")} WHERE entity_type = 'quote'")).Select(r => string.Join(", ", r.Select(c => $"{c.Key}={c.Value}")))));
+        // The contact's rows are all there (its activity, comment, field, view, right and rule), in every table.
+        var contactsAfter = await RowsNamingAsync(purged, "contact");
+        Assert.All(written, t => Assert.Equal(contactsBefore.Single(c => c.Key.Replace('.', '_') == t).Value, contactsAfter.Single(c => c.Key.Replace('.', '_') == t).Value));
+        Assert.Equal(contact, (await purged.QueryAsync("query($id: ID!) { contact(id: $id) { id } }", new { id = contact })).ShouldSucceed().Data!["contact"]!["id"]!.GetValue<string>());
+
+        using (var scope = purged.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+            Assert.Empty(await db.RecordTypePurges.AsNoTracking().ToListAsync());
+            // Done again (a host stopped midway, or two at once): nothing is left to find, and the pending row goes.
+            db.RecordTypePurges.Add(new RecordTypePurge { ModuleId = TestPackages.PluginId, RecordType = "quote", RequestedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+            await purged.Services.GetRequiredService<RecordTypePurgeRunner>().RunAsync(CancellationToken.None);
+            Assert.Empty(await db.RecordTypePurges.AsNoTracking().ToListAsync());
+        }
+
+        // (Only the tables written here: the timeline's entries about the contact may still be arriving from its events.)
+        var contactsAgain = await RowsNamingAsync(purged, "contact");
+        Assert.All(written, t => Assert.Equal(contactsAfter.Single(c => c.Key.Replace('.', '_') == t).Value, contactsAgain.Single(c => c.Key.Replace('.', '_') == t).Value));
+    }
+
     [Fact]
     public async Task A_tampered_foreign_or_incompatible_package_or_a_missing_dependency_is_refused_and_nothing_is_installed()
     {

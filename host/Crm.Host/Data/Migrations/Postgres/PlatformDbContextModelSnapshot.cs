@@ -486,6 +486,28 @@ namespace Crm.Host.Data.Migrations.Postgres
                     b.ToTable("plugin_installs", "platform");
                 });
 
+            modelBuilder.Entity("Crm.Host.Marketplace.RecordTypePurge", b =>
+                {
+                    b.Property<string>("ModuleId")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("module_id");
+
+                    b.Property<string>("RecordType")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("record_type");
+
+                    b.Property<DateTime>("RequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("requested_at");
+
+                    b.HasKey("ModuleId", "RecordType")
+                        .HasName("pk_record_type_purges");
+
+                    b.ToTable("record_type_purges", "platform");
+                });
+
             modelBuilder.Entity("Crm.Host.Marketplace.TrustedPublisher", b =>
                 {
                     b.Property<string>("Publisher")

@@ -472,6 +472,28 @@ namespace Crm.Host.Data.Migrations.Sqlite
                     b.ToTable("platform_plugin_installs", (string)null);
                 });
 
+            modelBuilder.Entity("Crm.Host.Marketplace.RecordTypePurge", b =>
+                {
+                    b.Property<string>("ModuleId")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("module_id");
+
+                    b.Property<string>("RecordType")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("record_type");
+
+                    b.Property<DateTime>("RequestedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("requested_at");
+
+                    b.HasKey("ModuleId", "RecordType")
+                        .HasName("pk_platform_record_type_purges");
+
+                    b.ToTable("platform_record_type_purges", (string)null);
+                });
+
             modelBuilder.Entity("Crm.Host.Marketplace.TrustedPublisher", b =>
                 {
                     b.Property<string>("Publisher")

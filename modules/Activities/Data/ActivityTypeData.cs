@@ -1,0 +1,49 @@
+using Crm.PluginSdk.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.Modules.Activities.Data;
+
+/// <summary>
+/// An uninstalled plugin's record types leave the activities: an activity bound only to their
+/// records is deleted with its bindings and communications, as an activity goes with its last
+/// bound record; one bound to other records too loses those bindings; a communication naming such
+/// a record keeps its value and loses the record.
+/// </summary>
+/// <remarks>
+/// Set-based, not through the activity type's record delete: that delete checks the rights of the
+/// records an activity is bound to, whose type is gone by then, and was refused. So the deleted
+/// activities' own timeline rows (about the activity, not the plugin's type) stay: see the README.
+/// </remarks>
+internal sealed class ActivityTypeData : IRecordTypeDataOwner
+{
+    /// <summary>Activities deleted per statement.</summary>
+    private const int Batch = 500;
+
+    public async Task<int> PurgeRecordTypesAsync(IServiceProvider services, IReadOnlyCollection<string> recordTypes, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<ActivitiesDbContext>();
+        var types = recordTypes.ToArray();
+        var rows = 0;
+        while (true)
+        {
+            var only = await db.Activities.AsNoTracking()
+                .Where(a => a.Bindings.Any() && a.Bindings.All(b => types.Contains(b.EntityType)))
+                .OrderBy(a => a.Id).Select(a => a.Id).Take(Batch).ToListAsync(cancellationToken);
+            if (only.Count == 0)
+            {
+                break;
+            }
+
+            // Children first: the foreign keys cascade on PostgreSQL, and need not on SQLite.
+            await db.Bindings.Where(b => only.Contains(b.RecordId)).ExecuteDeleteAsync(cancellationToken);
+            await db.Communications.Where(c => only.Contains(c.ActivityId)).ExecuteDeleteAsync(cancellationToken);
+            rows += await db.Activities.Where(a => only.Contains(a.Id)).ExecuteDeleteAsync(cancellationToken);
+        }
+
+        rows += await db.Bindings.Where(b => types.Contains(b.EntityType)).ExecuteDeleteAsync(cancellationToken);
+        rows += await db.Communications.Where(c => c.EntityType != null && types.Contains(c.EntityType))
+            .ExecuteUpdateAsync(c => c.SetProperty(x => x.EntityType, (string?)null).SetProperty(x => x.EntityId, (long?)null), cancellationToken);
+        return rows;
+    }
+}
