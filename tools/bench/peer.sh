@@ -146,6 +146,16 @@ start_peer
 rss_mb() { awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 printf 'RSS at the first answer, before any request\t%s MB\t%s MB\t-\t-\t-\n' "$(rss_mb "$host_pid")" "$(rss_mb "$peer_pid")" >>"$extras"
 
+# After a seed the Duplicates module builds every record's match keys in the background (minutes for the
+# full seed): the rounds wait for it, or they would measure it too.
+echo "== waiting for the duplicates' match keys of the seed (KeyBackfill)"
+for _ in $(seq 1 1800); do
+  built=$("${psql[@]}" -At -c "SELECT count(*) FROM duplicates.keys_built WHERE entity_type IN ('contact', 'company', 'deal')" 2>/dev/null || echo 0)
+  [ "$built" = 3 ] && break
+  sleep 1
+done
+[ "$built" = 3 ] || { echo "the match keys were not built within 30 minutes" >&2; exit 1; }
+
 # CPU time (ms) of one process, and of the whole PostgreSQL cluster (the postmaster, its live
 # children, and the children that have exited, which it has waited for).
 postmaster=$(head -1 "$pgdata/postmaster.pid")
