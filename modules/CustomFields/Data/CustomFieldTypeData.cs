@@ -15,7 +15,7 @@ internal sealed class CustomFieldTypeData : IRecordTypeDataOwner
         if (rows > 0)
         {
             // Hosts that cache the catalog read it again, as after an edit.
-            await db.Versions.Where(v => v.Id == 1).ExecuteUpdateAsync(v => v.SetProperty(x => x.Version, x => x.Version + 1), cancellationToken);
+            await db.BumpVersionAsync(cancellationToken);
         }
 
         return rows;

@@ -13,6 +13,10 @@ public sealed class CustomFieldsDbContext(DbContextOptions<CustomFieldsDbContext
 
     public DbSet<CatalogVersion> Versions => Set<CatalogVersion>();
 
+    /// <summary>Moves the catalog's version: every host reads the definitions again (and swaps its schema).</summary>
+    public Task<int> BumpVersionAsync(CancellationToken cancellationToken) =>
+        Versions.Where(v => v.Id == 1).ExecuteUpdateAsync(v => v.SetProperty(x => x.Version, x => x.Version + 1), cancellationToken);
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<CustomFieldDefinition>(field =>

@@ -101,7 +101,7 @@ public sealed class CustomFieldEditor(
         await session.InTransactionAsync(async () =>
         {
             db.Definitions.Add(definition);
-            await BumpVersionAsync(cancellationToken);
+            await db.BumpVersionAsync(cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             return true;
         }, cancellationToken: cancellationToken);
@@ -167,7 +167,7 @@ public sealed class CustomFieldEditor(
 
         await session.InTransactionAsync(async () =>
         {
-            await BumpVersionAsync(cancellationToken);
+            await db.BumpVersionAsync(cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             return true;
         }, cancellationToken: cancellationToken);
@@ -202,7 +202,7 @@ public sealed class CustomFieldEditor(
         {
             var count = records is null ? 0 : await records.ClearCustomValuesAsync(services, definition.Code, cancellationToken);
             db.Definitions.Remove(definition);
-            await BumpVersionAsync(cancellationToken);
+            await db.BumpVersionAsync(cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             return count;
         }, cancellationToken: cancellationToken);
@@ -232,7 +232,7 @@ public sealed class CustomFieldEditor(
 
         await session.InTransactionAsync(async () =>
         {
-            await BumpVersionAsync(cancellationToken);
+            await db.BumpVersionAsync(cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             return true;
         }, cancellationToken: cancellationToken);
@@ -242,9 +242,6 @@ public sealed class CustomFieldEditor(
 
     private async Task<int> NextSortAsync(string entityType, CancellationToken cancellationToken) =>
         (await db.Definitions.Where(d => d.EntityType == entityType).MaxAsync(d => (int?)d.Sort, cancellationToken) ?? 0) + 10;
-
-    private async Task BumpVersionAsync(CancellationToken cancellationToken) =>
-        await db.Versions.Where(v => v.Id == 1).ExecuteUpdateAsync(v => v.SetProperty(x => x.Version, x => x.Version + 1), cancellationToken);
 
     /// <summary>
     /// After the commit: the type's indexes follow the definitions, then the catalog reloads,
