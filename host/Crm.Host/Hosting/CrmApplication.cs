@@ -132,6 +132,7 @@ public static class CrmApplication
         services.AddScoped<Marketplace.PluginInstaller>();
         services.AddSingleton<Marketplace.RecordTypePurgeRunner>();
         services.AddScoped<IRecordTypeDataOwner, Marketplace.PlatformTypeData>();
+        services.AddScoped<IRecordTypeDataOwner, Marketplace.RecordLinkTypeData>();
         // Installs made by other hosts while this one runs are loaded here too.
         services.AddSingleton<Marketplace.PluginInstallTurn>();
         services.AddSingleton<Marketplace.InstalledPluginsFollower>();

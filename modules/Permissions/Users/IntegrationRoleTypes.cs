@@ -71,5 +71,5 @@ public sealed class IntegrationRoleTypes : IModuleStartupTask
 
     internal static string Join(IEnumerable<string> types) => string.Join(',', types.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
 
-    private static string[] Split(string? types) => types is null ? [] : types.Split(',', StringSplitOptions.RemoveEmptyEntries);
+    internal static string[] Split(string? types) => types is null ? [] : types.Split(',', StringSplitOptions.RemoveEmptyEntries);
 }

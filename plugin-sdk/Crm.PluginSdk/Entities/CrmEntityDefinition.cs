@@ -322,6 +322,9 @@ public abstract class CrmEntityDefinition<TRecord, TContext> : ICrmEntityDefinit
         IReadOnlyList<CrmRelationDefinition> relations, CancellationToken cancellationToken, long? replacementId) =>
         _references.DetachReferencesAsync(services, targetType, targetId, recordIds, relations, cancellationToken, replacementId);
 
+    Task<int> ICrmEntityDefinition.ForgetRecordTypesAsync(IServiceProvider services, IReadOnlyCollection<string> recordTypes, CancellationToken cancellationToken) =>
+        _references.ForgetRecordTypesAsync(services, recordTypes, cancellationToken);
+
     Task<ILookup<long, object>> ICrmEntityDefinition.LoadReferringAsync(IServiceProvider services, string fieldName, IReadOnlyCollection<long> targetIds, int perTarget, RecordProjection? projection, CancellationToken cancellationToken) =>
         _backReferences.LoadReferringAsync(services, fieldName, targetIds, perTarget, projection, cancellationToken);
 

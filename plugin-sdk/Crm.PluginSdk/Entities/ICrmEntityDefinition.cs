@@ -162,6 +162,15 @@ public interface ICrmEntityDefinition : ICrmEntityType
         IReadOnlyList<CrmRelationDefinition> relations, CancellationToken cancellationToken, long? replacementId = null);
 
     /// <summary>
+    /// Lets go of every record of the types <paramref name="recordTypes"/> at once (their plugin was
+    /// uninstalled with its data, the records are gone): the custom CRM link values of this type's
+    /// records that name one of them are removed, each as an update on the platform's behalf with its
+    /// "updated" event. Written directly, not through the update's checks: a mandatory link left empty
+    /// is still better than one naming a record that is no more. Returns how many records changed.
+    /// </summary>
+    internal Task<int> ForgetRecordTypesAsync(IServiceProvider services, IReadOnlyCollection<string> recordTypes, CancellationToken cancellationToken);
+
+    /// <summary>
     /// The records of this type whose reference field <paramref name="fieldName"/> names each of
     /// <paramref name="targetIds"/>, at most <paramref name="perTarget"/> per target (oldest first),
     /// of those the actor may read: in one statement, reading only the columns of <paramref name="projection"/> (null: whole records).

@@ -1,6 +1,7 @@
 using Crm.PluginSdk.Modules;
 using System.Globalization;
 using System.Linq.Expressions;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Crm.PluginSdk.CustomFields;
 using Crm.PluginSdk.Data;
@@ -131,6 +132,111 @@ internal sealed class ReferenceDetacher<TRecord, TContext>(
         }
 
         return [];
+    }
+
+    public async Task<int> ForgetRecordTypesAsync(IServiceProvider services, IReadOnlyCollection<string> recordTypes, CancellationToken cancellationToken)
+    {
+        var fields = definition.FieldsOf(services).Values
+            .Where(f => f.Custom is { Type: CustomFieldType.Crm } spec && (spec.Settings.RecordTypes.Count == 0 || spec.Settings.RecordTypes.Any(recordTypes.Contains)))
+            .ToList();
+        if (fields.Count == 0 || recordTypes.Count == 0)
+        {
+            return 0;
+        }
+
+        // Any of the fields holding a value that starts with "type:" for any of the types.
+        var record = Expression.Parameter(typeof(TRecord), "record");
+        var prefixes = recordTypes.Select(t => t + ":").ToList();
+        var holds = fields.SelectMany(field => prefixes.Select(prefix => HoldsPrefix(field, prefix, record))).Aggregate(Expression.OrElse);
+        var any = Expression.Lambda<Func<TRecord, bool>>(holds, record);
+        var db = services.GetModuleService<TContext>();
+        var changed = 0;
+        for (long after = 0; ;)
+        {
+            var ids = await db.Set<TRecord>().AsNoTracking().Where(any).Where(r => r.Id > after).OrderBy(r => r.Id).Select(r => r.Id).Take(DetachBatchSize).ToListAsync(cancellationToken);
+            if (ids.Count == 0)
+            {
+                return changed;
+            }
+
+            after = ids[^1];
+            changed += await ForgetInAsync(services, db, ids, fields, recordTypes, cancellationToken);
+        }
+    }
+
+    /// <summary>The records <paramref name="ids"/> without their links to the types, saved in a transaction of their own (locked, read again: a value written meanwhile is kept).</summary>
+    private async Task<int> ForgetInAsync(IServiceProvider services, TContext db, IReadOnlyCollection<long> ids, IReadOnlyList<EntityField> fields, IReadOnlyCollection<string> recordTypes,
+        CancellationToken cancellationToken)
+    {
+        var session = services.GetRequiredService<CrmDatabaseSession>();
+        return await session.InTransactionAsync(async () =>
+        {
+            await db.LockAsync<TRecord>(ids, RowLock.NoKeyUpdate, cancellationToken);
+            var records = await definition.WritesFrom(db).Where(r => ids.Contains(r.Id)).OrderBy(r => r.Id).ToListAsync(cancellationToken);
+            var touched = new List<long>();
+            foreach (var record in records)
+            {
+                var values = ((ICustomizableRecord)record).CustomFields;
+                CustomFieldValues? kept = null;
+                var input = new Dictionary<string, object?>(StringComparer.Ordinal);
+                foreach (var field in fields)
+                {
+                    var spec = field.Custom!;
+                    if (values[spec.Code] is not { } stored || WithoutTypes(stored, recordTypes) is not (true, var remaining))
+                    {
+                        continue;
+                    }
+
+                    kept ??= values.Clone();
+                    kept.Set(spec.Code, remaining);
+                    input[field.Name] = null;
+                }
+
+                if (kept is null)
+                {
+                    continue;
+                }
+
+                // A new document, so that the save sees the change and the "updated" event tells it.
+                ((ICustomizableRecord)record).CustomFields = kept;
+                if (searchLinks.Touches(services, db, record, input))
+                {
+                    touched.Add(record.Id);
+                }
+            }
+
+            var changed = db.ChangeTracker.Entries<TRecord>().Count(e => e.State == EntityState.Modified);
+            await db.SaveChangesAsync(cancellationToken);
+            await searchLinks.RefreshAsync(services, touched, cancellationToken);
+            db.ChangeTracker.Clear();
+            return changed;
+        }, cancellationToken: cancellationToken);
+    }
+
+    private static Expression HoldsPrefix(EntityField field, string prefix, ParameterExpression record)
+    {
+        var accessor = ParameterRebinder.Rebind(field.Accessor, record);
+        return field.Custom!.Multiple
+            ? CustomFieldSql.AnyValueCall(accessor, field.Custom.Code, "startsWith", JsonSerializer.Serialize(prefix))
+            : Expression.Call(accessor, typeof(string).GetMethod(nameof(string.StartsWith), [typeof(string)])!, Parameter.Of(prefix, typeof(string)));
+    }
+
+    /// <summary>Whether a stored link value (one key or a list of keys) names a record of the types, and what remains without those.</summary>
+    private static (bool Holds, JsonNode? Remaining) WithoutTypes(JsonNode stored, IReadOnlyCollection<string> recordTypes)
+    {
+        bool Gone(string? key) => CrmRecordReference.Parse(key) is { } reference && recordTypes.Contains(reference.EntityType);
+        if (stored is not JsonArray array)
+        {
+            return Gone(stored.GetValue<string>()) ? (true, null) : (false, stored);
+        }
+
+        var keys = array.Select(n => n?.GetValue<string>()).ToList();
+        if (!keys.Any(Gone))
+        {
+            return (false, stored);
+        }
+
+        return (true, new JsonArray(keys.Where(k => k is not null && !Gone(k)).Select(k => (JsonNode?)JsonValue.Create(k)).ToArray()));
     }
 
     /// <summary>This type's fields that may point at records of <paramref name="targetType"/>: reference fields, and custom CRM links that allow the type.</summary>

@@ -1,8 +1,11 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Crm.Host.Data;
 using Crm.Host.Marketplace;
+using Crm.Host.Tests.CustomFields;
 using Crm.Host.Tests.Infrastructure;
 using Crm.PluginSdk.Data;
+using Crm.PluginSdk.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -227,6 +230,10 @@ public abstract class MarketplaceTests(Engine engine) : IDisposable
         return counts;
     }
 
+    private static async Task<string[]> IntegrationTypesAsync(CrmHost host, string role) =>
+        Convert.ToString(Assert.Single(await host.QueryRowsAsync($"SELECT integration_types FROM {host.Table("permissions", "roles")} WHERE name = @p0", role))["integration_types"],
+            CultureInfo.InvariantCulture)!.Split(',');
+
     private static JsonNode Ok(GraphQLResponse response, string field)
     {
         var payload = response.ShouldSucceed().Data![field]!;
@@ -247,6 +254,27 @@ public abstract class MarketplaceTests(Engine engine) : IDisposable
         var marker = Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
         var quote = Ok(await host.QueryAsync("mutation($t: String!) { createQuote(input: { title: $t }) { quote { id } errors { code message } } }", new { t = "Purged " + marker }), "createQuote")["quote"]!["id"]!.GetValue<string>();
         var contact = await host.CreateContactAsync(new { name = "Kept " + marker });
+        // The contact links to the quote through custom CRM links (one value, and a list with another contact), and an
+        // integration's role, made once the plugin is loaded, was given the quote type.
+        var other = await host.CreateContactAsync(new { name = "Other " + marker });
+        var oneLink = (await host.CreateFieldAsync(new { entityType = "CONTACT", code = $"UF_CRM_PG_ONE_{marker}", type = "CRM", label = "Quote", settings = new { recordTypes = new[] { "QUOTE" } } }))["fieldName"]!.GetValue<string>();
+        var manyLinks = (await host.CreateFieldAsync(new { entityType = "CONTACT", code = $"UF_CRM_PG_MANY_{marker}", type = "CRM", label = "Related", multiple = true }))["fieldName"]!.GetValue<string>();
+        Ok(await host.QueryAsync($"mutation($id: ID!, $input: UpdateContactInput!) {{ updateContact(id: $id, input: $input) {{ errors {{ code message }} }} }}", new
+        {
+            id = contact,
+            input = new Dictionary<string, object?>
+            {
+                [oneLink] = new { entityType = "QUOTE", id = quote },
+                [manyLinks] = new[] { new { entityType = "QUOTE", id = quote }, new { entityType = "CONTACT", id = other } },
+            },
+        }), "updateContact");
+        var integrationRole = $"Integration: Purge {marker}";
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<IIntegrationUsers>().EnsureAsync("purge-" + marker.ToLowerInvariant(), "Purge " + marker, CancellationToken.None);
+        }
+
+        Assert.Contains("quote", await IntegrationTypesAsync(host, integrationRole));
         foreach (var (type, id, column) in new[] { ("QUOTE", quote, "title"), ("CONTACT", contact, "name") })
         {
             Ok(await host.QueryAsync("mutation($input: CreateCustomFieldInput!) { createCustomField(input: $input) { customField { id } errors { code message } } }",
@@ -294,6 +322,15 @@ public abstract class MarketplaceTests(Engine engine) : IDisposable
         var contactsAfter = await RowsNamingAsync(purged, "contact");
         Assert.All(written, t => Assert.Equal(contactsBefore.Single(c => c.Key.Replace('.', '_') == t).Value, contactsAfter.Single(c => c.Key.Replace('.', '_') == t).Value));
         Assert.Equal(contact, (await purged.QueryAsync("query($id: ID!) { contact(id: $id) { id } }", new { id = contact })).ShouldSucceed().Data!["contact"]!["id"]!.GetValue<string>());
+        // No custom link names a quote any more (the list keeps the other contact), and the contact's history says the links went.
+        var links = (await purged.QueryAsync($"query($id: ID!) {{ contact(id: $id) {{ {oneLink} {{ id }} {manyLinks} {{ id }} }} }}", new { id = contact })).ShouldSucceed().Data!["contact"]!;
+        Assert.Null(links[oneLink]);
+        Assert.Equal([other], links[manyLinks]!.AsArray().Select(l => l!["id"]!.GetValue<string>()));
+        Assert.Empty(await purged.QueryRowsAsync($"SELECT id FROM {purged.Table("contacts", "contacts")} WHERE CAST(custom_fields AS TEXT) LIKE '%quote:%'"));
+        var history = await purged.QueryRowsAsync($"SELECT payload FROM {purged.Table("contacts", "outbox")} WHERE entity_id = @p0 ORDER BY id DESC", long.Parse(contact, CultureInfo.InvariantCulture));
+        Assert.Contains(history, r => Convert.ToString(r["payload"], CultureInfo.InvariantCulture)!.Contains(oneLink, StringComparison.Ordinal)
+            && Convert.ToString(r["payload"], CultureInfo.InvariantCulture)!.Contains("quote:", StringComparison.Ordinal));
+        Assert.DoesNotContain("quote", await IntegrationTypesAsync(purged, integrationRole));
 
         using (var scope = purged.Services.CreateScope())
         {
