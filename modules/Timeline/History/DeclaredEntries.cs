@@ -20,6 +20,8 @@ public sealed class DeclaredEntries : ISingletonService
     private readonly ILogger<DeclaredEntries> _logger;
     // Each projection's kinds, read once: a plugin loaded at run time adds projections, so the list is asked for each event.
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ITimelineKinds, HashSet<string>> _kinds = [];
+    // A singleton of the host's: asked of the container once, not per event.
+    private PluginSdk.Entities.IEntityRegistry? _registry;
 
     public DeclaredEntries(IServiceProvider services, ILogger<DeclaredEntries> logger)
     {
@@ -32,7 +34,7 @@ public sealed class DeclaredEntries : ISingletonService
     {
         var entries = new List<TimelineEntry>();
         var availability = _services.GetService<IModuleAvailability>();
-        var registry = _services.GetService<PluginSdk.Entities.IEntityRegistry>();
+        var registry = _registry ??= _services.GetService<PluginSdk.Entities.IEntityRegistry>();
         foreach (var projection in _services.GetServices<ITimelineKinds>())
         {
             if (availability?.InService(projection.GetType()) == false)
@@ -62,7 +64,7 @@ public sealed class DeclaredEntries : ISingletonService
                 }
 
                 // A type no module registers (a plugin uninstalled with its data, its rows purged): no record, no timeline to write on.
-                if (registry?.Find(draft.EntityType) is null && registry is not null)
+                if (registry is not null && registry.Find(draft.EntityType) is null)
                 {
                     continue;
                 }
