@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Crm.Host.Data;
 using Crm.Host.Marketplace;
 using Crm.Host.Tests.Infrastructure;
+using Crm.Host.Tests.Permissions;
 using Crm.PluginSdk.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -79,6 +80,39 @@ public abstract class RecordTypePurgeRetryTests(Engine engine)
         probe.Calls.Clear();
         await runner.RunAsync(CancellationToken.None);
         Assert.Empty(probe.Calls);
+    }
+
+    [Fact]
+    public async Task A_type_name_another_module_registers_now_is_not_purged_and_the_rest_of_that_plugins_types_are()
+    {
+        var probe = new PurgeProbe { Fail = false };
+        // The sample plugin registers "quote": an uninstalled plugin of another id had a type of that name.
+        using var plugin = new SamplePluginFolder(faults: null);
+        await using var host = await CrmHost.StartAsync(engine, plugin.Settings, services =>
+        {
+            services.AddSingleton(probe);
+            services.AddScoped<IRecordTypeDataOwner, RecordingOwner>();
+        });
+        var quote = (await host.MutateAsync("createQuote", "mutation { createQuote(input: { title: \"Still here\" }) { quote { id } errors { code message } } }")).Ok()["quote"]!["id"]!.GetValue<string>();
+        (await host.MutateAsync("addComment", "mutation($id: ID!) { addComment(entityType: QUOTE, entityId: $id, text: \"Kept\") { errors { code message } } }", new { id = quote })).Ok();
+        var old = "acme_old_" + Guid.NewGuid().ToString("N")[..8];
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+            db.RecordTypePurges.AddRange(
+                new RecordTypePurge { ModuleId = old, RecordType = "quote", RequestedAt = DateTime.UtcNow },
+                new RecordTypePurge { ModuleId = old, RecordType = "ghost", RequestedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        }
+
+        probe.Calls.Clear();
+        await host.Services.GetRequiredService<RecordTypePurgeRunner>().RunAsync(CancellationToken.None);
+
+        Assert.Equal(["recording:ghost"], probe.Calls);
+        Assert.Empty(await PendingAsync(host, old));
+        var comments = await host.QueryRowsAsync($"SELECT COUNT(*) AS n FROM {host.Table("timeline", "comments")} WHERE entity_type = 'quote' AND entity_id = @p0", long.Parse(quote, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(1L, Convert.ToInt64(comments[0]["n"], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(quote, (await host.QueryAsync("query($id: ID!) { quote(id: $id) { id } }", new { id = quote })).ShouldSucceed().Data!["quote"]!["id"]!.GetValue<string>());
     }
 
     private static async Task<List<string>> PendingAsync(CrmHost host, string plugin)
