@@ -1,4 +1,7 @@
+using Crm.Modules.Activities.Domain;
+using Crm.PluginSdk.Data;
 using Crm.PluginSdk.Entities;
+using Crm.PluginSdk.Events;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -12,8 +15,8 @@ namespace Crm.Modules.Activities.Data;
 /// </summary>
 /// <remarks>
 /// Set-based, not through the activity type's record delete: that delete checks the rights of the
-/// records an activity is bound to, whose type is gone by then, and was refused. So the deleted
-/// activities' own timeline rows (about the activity, not the plugin's type) stay: see the README.
+/// records an activity is bound to, whose type is gone by then, and was refused. Each deleted
+/// activity's "deleted" event is written with the delete, so its history ends as a delete's does.
 /// </remarks>
 internal sealed class ActivityTypeData : IRecordTypeDataOwner
 {
@@ -23,6 +26,7 @@ internal sealed class ActivityTypeData : IRecordTypeDataOwner
     public async Task<int> PurgeRecordTypesAsync(IServiceProvider services, IReadOnlyCollection<string> recordTypes, CancellationToken cancellationToken)
     {
         var db = services.GetRequiredService<ActivitiesDbContext>();
+        var session = services.GetRequiredService<CrmDatabaseSession>();
         var types = recordTypes.ToArray();
         var rows = 0;
         while (true)
@@ -35,10 +39,25 @@ internal sealed class ActivityTypeData : IRecordTypeDataOwner
                 break;
             }
 
-            // Children first: the foreign keys cascade on PostgreSQL, and need not on SQLite.
-            await db.Bindings.Where(b => only.Contains(b.RecordId)).ExecuteDeleteAsync(cancellationToken);
-            await db.Communications.Where(c => only.Contains(c.ActivityId)).ExecuteDeleteAsync(cancellationToken);
-            rows += await db.Activities.Where(a => only.Contains(a.Id)).ExecuteDeleteAsync(cancellationToken);
+            rows += await session.InTransactionAsync(async () =>
+            {
+                // Locked, then read again: of two hosts purging at once, the second finds what the first left.
+                await db.LockAsync<Activity>(only, RowLock.Update, cancellationToken);
+                var still = await db.Activities.Where(a => only.Contains(a.Id)).Select(a => a.Id).ToListAsync(cancellationToken);
+                // Children first: the foreign keys cascade on PostgreSQL, and need not on SQLite.
+                await db.Bindings.Where(b => still.Contains(b.RecordId)).ExecuteDeleteAsync(cancellationToken);
+                await db.Communications.Where(c => still.Contains(c.ActivityId)).ExecuteDeleteAsync(cancellationToken);
+                var deleted = await db.Activities.Where(a => still.Contains(a.Id)).ExecuteDeleteAsync(cancellationToken);
+                // Each activity's "deleted" event, with the rows: its history ends as a delete's does, and what
+                // follows deletions (the timeline's entry, automation) hears of it.
+                foreach (var id in still)
+                {
+                    db.Publish(new RecordDeleted(ActivityEntity.Name, id));
+                }
+
+                await db.SaveChangesAsync(cancellationToken);
+                return deleted;
+            }, cancellationToken: cancellationToken);
         }
 
         rows += await db.Bindings.Where(b => types.Contains(b.EntityType)).ExecuteDeleteAsync(cancellationToken);

@@ -269,6 +269,7 @@ public abstract class MarketplaceTests(Engine engine) : IDisposable
             },
         }), "updateContact");
         var integrationRole = $"Integration: Purge {marker}";
+        var quoteActivity = "";
         await using (var scope = host.Services.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<IIntegrationUsers>().EnsureAsync("purge-" + marker.ToLowerInvariant(), "Purge " + marker, CancellationToken.None);
@@ -280,8 +281,9 @@ public abstract class MarketplaceTests(Engine engine) : IDisposable
             Ok(await host.QueryAsync("mutation($input: CreateCustomFieldInput!) { createCustomField(input: $input) { customField { id } errors { code message } } }",
                 new { input = new { entityType = type, code = $"UF_CRM_PG_{type}_{marker}", type = "STRING", label = "Tier" } }), "createCustomField");
             Ok(await host.QueryAsync($"mutation($id: ID!) {{ addComment(entityType: {type}, entityId: $id, text: \"Noted\") {{ errors {{ code message }} }} }}", new { id }), "addComment");
-            Ok(await host.QueryAsync("mutation($input: CreateActivityInput!) { createActivity(input: $input) { activity { id } errors { code message } } }",
-                new { input = new { typeId = "CALL", subject = "Call about it", bindings = new[] { new { entityType = type, id } } } }), "createActivity");
+            var activity = Ok(await host.QueryAsync("mutation($input: CreateActivityInput!) { createActivity(input: $input) { activity { id } errors { code message } } }",
+                new { input = new { typeId = "CALL", subject = "Call about it", bindings = new[] { new { entityType = type, id } } } }), "createActivity")["activity"]!["id"]!.GetValue<string>();
+            quoteActivity = type == "QUOTE" ? activity : quoteActivity;
             Ok(await host.QueryAsync("mutation($input: CreateViewInput!) { createView(input: $input) { view { id } errors { code message } } }",
                 new { input = new { entityType = type.ToLowerInvariant(), name = "Mine " + marker, columns = new[] { new { field = column } } } }), "createView");
             Ok(await host.QueryAsync("mutation($input: CreateRoleInput!) { createRole(input: $input) { role { id } errors { code message } } }",
@@ -331,6 +333,9 @@ public abstract class MarketplaceTests(Engine engine) : IDisposable
         Assert.Contains(history, r => Convert.ToString(r["payload"], CultureInfo.InvariantCulture)!.Contains(oneLink, StringComparison.Ordinal)
             && Convert.ToString(r["payload"], CultureInfo.InvariantCulture)!.Contains("quote:", StringComparison.Ordinal));
         Assert.DoesNotContain("quote", await IntegrationTypesAsync(purged, integrationRole));
+        // The activity bound only to the quote went, with its "deleted" event: its history ends as a delete's does.
+        Assert.Single(await purged.QueryRowsAsync($"SELECT id FROM {purged.Table("activities", "outbox")} WHERE entity_type = 'activity' AND entity_id = @p0 AND kind = 'record.deleted'",
+            long.Parse(quoteActivity, CultureInfo.InvariantCulture)));
 
         using (var scope = purged.Services.CreateScope())
         {
