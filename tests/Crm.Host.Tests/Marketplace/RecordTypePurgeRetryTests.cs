@@ -115,6 +115,35 @@ public abstract class RecordTypePurgeRetryTests(Engine engine)
         Assert.Equal(quote, (await host.QueryAsync("query($id: ID!) { quote(id: $id) { id } }", new { id = quote })).ShouldSucceed().Data!["quote"]!["id"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Two_hosts_purging_at_once_both_finish_without_an_error_and_leave_nothing()
+    {
+        var errors = new Crm.Host.Tests.Automation.ErrorLog();
+        await using var first = await CrmHost.StartAsync(engine, services: services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(errors));
+        await using var second = new CrmHost(engine, first.ConnectionString, services: services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(errors));
+        _ = second.Server;
+        // Rows naming the gone type in a module's table (rights of every role), as an uninstalled plugin leaves them.
+        (await first.MutateAsync("createRole", "mutation { createRole(input: { name: \"Readers\", permissions: [{ entityType: CONTACT, action: READ, level: ALL }] }) { role { id } errors { code message } } }")).Ok();
+        var rights = first.Table("permissions", "role_permissions");
+        await first.QueryRowsAsync($"INSERT INTO {rights} (role_id, entity_type, action, level) SELECT id, 'ghost', 'READ', 'ALL' FROM {first.Table("permissions", "roles")}");
+        Assert.NotEmpty(await first.QueryRowsAsync($"SELECT id FROM {rights} WHERE entity_type = 'ghost'"));
+        var plugin = "acme_gone_" + Guid.NewGuid().ToString("N")[..8];
+        await using (var scope = first.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+            db.RecordTypePurges.Add(new RecordTypePurge { ModuleId = plugin, RecordType = "ghost", RequestedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        }
+
+        await Task.WhenAll(
+            Task.Run(() => first.Services.GetRequiredService<RecordTypePurgeRunner>().RunAsync(CancellationToken.None)),
+            Task.Run(() => second.Services.GetRequiredService<RecordTypePurgeRunner>().RunAsync(CancellationToken.None)));
+
+        Assert.True(errors.Entries.IsEmpty, string.Join("\n", errors.Entries));
+        Assert.Empty(await PendingAsync(first, plugin));
+        Assert.Empty(await first.QueryRowsAsync($"SELECT id FROM {rights} WHERE entity_type = 'ghost'"));
+    }
+
     private static async Task<List<string>> PendingAsync(CrmHost host, string plugin)
     {
         await using var scope = host.Services.CreateAsyncScope();
