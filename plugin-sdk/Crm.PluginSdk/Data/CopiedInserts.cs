@@ -37,7 +37,17 @@ internal static class CopiedInserts
             var entries = rows.ToList();
             if (entries.Count >= MinRows && Plan(rows.Key, entries, addedTypes) is { } plan)
             {
-                await WriteTableAsync(context, connection, plan, entries, cancellationToken);
+                await WriteTableAsync(context, connection, plan, entries, (entry, property) => entry.Property(property).CurrentValue, (entry, id) =>
+                {
+                    var key = entry.Property(plan.Key);
+                    key.CurrentValue = id;
+                    key.IsTemporary = false;
+                }, cancellationToken);
+                foreach (var entry in entries)
+                {
+                    entry.State = EntityState.Unchanged;
+                }
+
                 written += entries.Count;
             }
         }
@@ -45,16 +55,47 @@ internal static class CopiedInserts
         return written;
     }
 
-    private sealed record TablePlan(string Table, IProperty Key, IReadOnlyList<(IProperty Property, string Column, string DataType)> Columns);
+    /// <summary>How a table's new rows are copied: its key, and each column with its property and store type.</summary>
+    internal sealed record TablePlan(string Table, IProperty Key, IReadOnlyList<(IProperty Property, string Column, string DataType)> Columns);
 
     /// <summary>How the rows of <paramref name="type"/> are copied, or null when EF must insert them.</summary>
-    private static TablePlan? Plan(IEntityType type, List<EntityEntry> entries, HashSet<IEntityType> addedTypes)
+    private static TablePlan? Plan(IEntityType type, List<EntityEntry> entries, HashSet<IEntityType> addedTypes) =>
+        // Another new row pointing at these takes their ids from EF's insert.
+        type.GetReferencingForeignKeys().Any(fk => addedTypes.Contains(fk.DeclaringEntityType))
+            ? null
+            : Plan(type, property => entries.Select(e => e.Property(property).CurrentValue), untracked: false);
+
+    /// <summary>
+    /// How new objects of <paramref name="type"/> that no context tracks are copied (see
+    /// <see cref="ModuleDbContext"/>'s bulk create), or null when they must go through EF: as
+    /// tracked rows are, and none of them may hold a related object (EF would insert it too); a
+    /// shadow column the database fills is left to it, any other shadow column must be nullable
+    /// (its value is <c>shadowValue</c>'s when written).
+    /// </summary>
+    public static TablePlan? PlanUntracked(IEntityType type, IReadOnlyList<object> rows)
     {
-        if (type.GetTableName() is not { } tableName || type.BaseType is not null || type.GetDirectlyDerivedTypes().Any() || type.IsOwned()
-            || type.GetNavigations().Any(n => n.TargetEntityType.IsOwned()) || type.GetComplexProperties().Any() // columns beyond the type's own properties
-            || type.FindPrimaryKey() is not { Properties: [{ ValueGenerated: ValueGenerated.OnAdd, ClrType: var keyType } key] } || keyType != typeof(long)
-            // Another new row pointing at these takes their ids from EF's insert.
-            || type.GetReferencingForeignKeys().Any(fk => addedTypes.Contains(fk.DeclaringEntityType)))
+        foreach (var navigation in type.GetNavigations().Cast<INavigationBase>().Concat(type.GetSkipNavigations()))
+        {
+            if (navigation.PropertyInfo is not { } info)
+            {
+                return null;
+            }
+
+            foreach (var row in rows)
+            {
+                if (info.GetValue(row) is { } related && (related is not System.Collections.IEnumerable many || many.GetEnumerator().MoveNext()))
+                {
+                    return null;
+                }
+            }
+        }
+
+        return Plan(type, property => rows.Select(r => property.GetGetter().GetClrValueUsingContainingEntity(r)), untracked: true);
+    }
+
+    private static TablePlan? Plan(IEntityType type, Func<IProperty, IEnumerable<object?>> valuesOf, bool untracked)
+    {
+        if (!CopiesType(type, out var tableName, out var key))
         {
             return null;
         }
@@ -68,51 +109,99 @@ internal static class CopiedInserts
                 return null;
             }
 
-            // A column the database fills (its default) when the row leaves it unset: EF would read it back.
-            if (property != key && property.ValueGenerated != ValueGenerated.Never
-                && entries.Exists(e => e.Property(property).CurrentValue is var value && (value is null || value.Equals(property.Sentinel))))
+            if (untracked && property.IsShadowProperty())
             {
+                if (property.ValueGenerated != ValueGenerated.Never)
+                {
+                    // The database fills it; nothing reads it back into an untracked row.
+                    continue;
+                }
+
+                if (!property.IsNullable)
+                {
+                    return null;
+                }
+            }
+            else if (property != key && property.ValueGenerated != ValueGenerated.Never && valuesOf(property).Any(value => value is null || value.Equals(property.Sentinel)))
+            {
+                // A column the database fills (its default) when the row leaves it unset: EF would read it back.
                 return null;
             }
 
-            var storeType = ((RelationalTypeMapping)property.GetRelationalTypeMapping()).StoreType;
-            // The type's name without its facets ("character varying(50)", "numeric(18,4)"): the value carries them.
-            var facets = storeType.IndexOf('(', StringComparison.Ordinal);
-            var dataType = facets < 0 ? storeType : storeType[..facets] + storeType[(storeType.IndexOf(')', facets) + 1)..];
-            columns.Add((property, property.GetColumnName(store)!, dataType));
+            columns.Add(Column(property, store));
         }
 
         return new TablePlan(AccessSql.Table(type), key, columns);
     }
 
-    private static async Task WriteTableAsync(DbContext context, NpgsqlConnection connection, TablePlan plan, List<EntityEntry> entries, CancellationToken cancellationToken)
+    /// <summary>
+    /// Copies <paramref name="rows"/>, objects no context tracks, by <paramref name="plan"/>: their ids
+    /// set from the table's sequence, a shadow column's value from <paramref name="shadowValue"/>.
+    /// </summary>
+    public static Task WriteUntrackedAsync<TRow>(DbContext context, TablePlan plan, IReadOnlyList<TRow> rows, Func<TRow, IProperty, object?> shadowValue, CancellationToken cancellationToken)
+        where TRow : class
+    {
+        var setKey = plan.Key.PropertyInfo ?? throw new InvalidOperationException($"The key of {plan.Table} is no property of its class.");
+        return WriteTableAsync(context, (NpgsqlConnection)context.Database.GetDbConnection(), plan, rows,
+            (row, property) => property.IsShadowProperty() ? shadowValue(row, property) : property.GetGetter().GetClrValueUsingContainingEntity(row),
+            (row, id) => setKey.SetValue(row, id), cancellationToken);
+    }
+
+    /// <summary>Whether rows of <paramref name="type"/> are written as its own columns alone, with a key from a sequence.</summary>
+    private static bool CopiesType(IEntityType type, out string tableName, out IProperty key)
+    {
+        tableName = type.GetTableName()!;
+        key = null!;
+        if (type.GetTableName() is null || type.BaseType is not null || type.GetDirectlyDerivedTypes().Any() || type.IsOwned()
+            || type.GetNavigations().Any(n => n.TargetEntityType.IsOwned()) || type.GetComplexProperties().Any() // columns beyond the type's own properties
+            || type.FindPrimaryKey() is not { Properties: [{ ValueGenerated: ValueGenerated.OnAdd, ClrType: var keyType } onlyKey] } || keyType != typeof(long))
+        {
+            return false;
+        }
+
+        key = onlyKey;
+        return true;
+    }
+
+    private static (IProperty, string, string) Column(IProperty property, StoreObjectIdentifier store)
+    {
+        var storeType = ((RelationalTypeMapping)property.GetRelationalTypeMapping()).StoreType;
+        // The type's name without its facets ("character varying(50)", "numeric(18,4)"): the value carries them.
+        var facets = storeType.IndexOf('(', StringComparison.Ordinal);
+        var dataType = facets < 0 ? storeType : storeType[..facets] + storeType[(storeType.IndexOf(')', facets) + 1)..];
+        return (property, property.GetColumnName(store)!, dataType);
+    }
+
+    private static async Task WriteTableAsync<TRow>(DbContext context, NpgsqlConnection connection, TablePlan plan, IReadOnlyList<TRow> rows, Func<TRow, IProperty, object?> valueOf,
+        Action<TRow, long> setKey, CancellationToken cancellationToken)
     {
         var keyColumn = plan.Columns.First(c => c.Property == plan.Key).Column;
 #pragma warning disable EF1002 // names from the EF model, the count a parameter
         var ids = await context.Database.SqlQueryRaw<long>(
                 $"SELECT nextval(pg_get_serial_sequence('{plan.Table.Replace("'", "''", StringComparison.Ordinal)}', '{keyColumn.Replace("'", "''", StringComparison.Ordinal)}')) AS \"Value\" FROM generate_series(1, @n)",
-                new NpgsqlParameter<int>("n", entries.Count))
+                new NpgsqlParameter<int>("n", rows.Count))
             .ToListAsync(cancellationToken);
 #pragma warning restore EF1002
         ids.Sort();
-        for (var i = 0; i < entries.Count; i++)
+        for (var i = 0; i < rows.Count; i++)
         {
-            var key = entries[i].Property(plan.Key);
-            key.CurrentValue = ids[i];
-            key.IsTemporary = false;
+            setKey(rows[i], ids[i]);
         }
 
         var copy = $"COPY {plan.Table} ({string.Join(", ", plan.Columns.Select(c => Quote(c.Column)))}) FROM STDIN (FORMAT BINARY)";
         SqlStatementCounter.CountStatement();
+        // Each property's converter looked up once for the table, not once a value.
+        var converters = plan.Columns.Select(c => c.Property.GetTypeMapping().Converter).ToArray();
         await using (var writer = await connection.BeginBinaryImportAsync(copy, cancellationToken))
         {
-            foreach (var entry in entries)
+            foreach (var row in rows)
             {
                 await writer.StartRowAsync(cancellationToken);
-                foreach (var (property, _, dataType) in plan.Columns)
+                for (var c = 0; c < plan.Columns.Count; c++)
                 {
-                    var value = entry.Property(property).CurrentValue;
-                    if (property.GetTypeMapping().Converter is { } converter && value is not null)
+                    var (property, _, dataType) = plan.Columns[c];
+                    var value = valueOf(row, property);
+                    if (converters[c] is { } converter && value is not null)
                     {
                         value = converter.ConvertToProvider(value);
                     }
@@ -129,11 +218,6 @@ internal static class CopiedInserts
             }
 
             await writer.CompleteAsync(cancellationToken);
-        }
-
-        foreach (var entry in entries)
-        {
-            entry.State = EntityState.Unchanged;
         }
     }
 

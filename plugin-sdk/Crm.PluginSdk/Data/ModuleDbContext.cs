@@ -261,10 +261,7 @@ public abstract class ModuleDbContext : DbContext
 
     private async Task<int> SaveDetectedWithEventsAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken)
     {
-        // Whole microseconds, which PostgreSQL stores exactly: the record a mutation answers with
-        // then carries the times a later read (or a filter on them) sees.
-        var clock = Dependencies.Clock.GetUtcNow();
-        var now = clock.AddTicks(-(clock.Ticks % TimeSpan.TicksPerMicrosecond));
+        var now = SaveTime();
         SaveStamps.Apply(ChangeTracker, Dependencies, now.UtcDateTime);
         var pending = _events.Capture(this, Dependencies.Entities);
         if (pending.Count == 0 && !_events.AnyPublished)
@@ -323,6 +320,88 @@ public abstract class ModuleDbContext : DbContext
                 await ownTransaction.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>
+    /// Whole microseconds, which PostgreSQL stores exactly: the record a mutation answers with
+    /// then carries the times a later read (or a filter on them) sees.
+    /// </summary>
+    private DateTimeOffset SaveTime()
+    {
+        var clock = Dependencies.Clock.GetUtcNow();
+        return clock.AddTicks(-(clock.Ticks % TimeSpan.TicksPerMicrosecond));
+    }
+
+    /// <summary>
+    /// A bulk create's save of new records of one type on PostgreSQL, without EF's change tracking
+    /// (whose adding, detecting and accepting of every record and event was the largest part of an
+    /// import's CPU): what <see cref="SaveChangesAsync(bool, CancellationToken)"/> does for them,
+    /// in the session's transaction, straight from the objects. They are stamped (audit columns,
+    /// search text), copied (<see cref="CopiedInserts"/>) and get their ids, their "created" events
+    /// are copied to the outbox, and the save observers are told of them. The records stay
+    /// untracked. False, with nothing written, when the save must be EF's: another engine, fewer
+    /// than <see cref="CopiedInserts.MinRows"/> records, no session transaction, anything else of
+    /// this context waiting to be saved (changes, published events, links), or a record the copy
+    /// cannot write alone (a related object, a column the database fills).
+    /// </summary>
+    internal async Task<bool> TryInsertUntrackedAsync(IReadOnlyList<ICrmRecord> records, CancellationToken cancellationToken)
+    {
+        if (!IsPostgres || records.Count < CopiedInserts.MinRows || Dependencies.Session?.Transaction is not { } shared || Database.CurrentTransaction is not null
+            || _events.AnyPublished || _events.AnyExtraChanges || records[0].GetType() is var clrType && records.Any(r => r.GetType() != clrType)
+            || Model.FindEntityType(clrType) is not { } type || SaveEvents.RecordTypeName(clrType) is not { } entityType
+            || ChangeTracker.Entries().Any(e => e.State != EntityState.Unchanged))
+        {
+            return false;
+        }
+
+        var now = SaveTime();
+        var actor = Dependencies.Actor;
+        var origin = SaveEvents.OriginOf(actor);
+        // The outbox's plan from an event like theirs, so that nothing is written unless both tables can be copied.
+        if (CopiedInserts.PlanUntracked(type, records) is not { } plan
+            || CopiedInserts.PlanUntracked(Model.FindEntityType(typeof(OutboxMessage))!, [SaveEvents.ToOutbox(new RecordCreated(entityType, 0), now, actor.UserId, origin)]) is not { } outboxPlan)
+        {
+            return false;
+        }
+
+        foreach (var audited in records.OfType<IAuditedRecord>())
+        {
+            audited.CreatedAt = audited.UpdatedAt = now.UtcDateTime;
+            audited.CreatedById = audited.UpdatedById = actor.UserId;
+        }
+
+        var customFields = Dependencies.CustomFields;
+        await Database.UseTransactionAsync(shared, cancellationToken);
+        try
+        {
+            // A record's only shadow column written is its search text (the others the database fills, or null, as EF leaves them).
+            await CopiedInserts.WriteUntrackedAsync(this, plan, records,
+                (record, property) => property.Name == SearchText.Column && record is ISearchableRecord searchable ? SaveStamps.SearchContent(searchable, customFields) : null, cancellationToken);
+            var outbox = new List<OutboxMessage>(records.Count);
+            foreach (var record in records)
+            {
+                var data = new RecordCreated(entityType, record.Id);
+                outbox.Add(SaveEvents.ToOutbox(data, now, actor.UserId, origin));
+                Dependencies.Session?.EventWritten?.Invoke(data);
+            }
+
+            await CopiedInserts.WriteUntrackedAsync(this, outboxPlan, outbox, (_, _) => null, cancellationToken);
+            Dependencies.Session?.NoteOutboxWritten(Schema);
+            var saved = records.Select(r => new SavedRecord(entityType, r.Id, r, SavedRecordKind.Created, [])).ToList();
+            foreach (var observer in (IEnumerable<IRecordSaveObserver>?)Dependencies.Session?.ScopeServices?.GetService(typeof(IEnumerable<IRecordSaveObserver>)) ?? [])
+            {
+                if (observer.Observes(entityType))
+                {
+                    await observer.SavedAsync(this, saved, cancellationToken);
+                }
+            }
+        }
+        finally
+        {
+            await Database.UseTransactionAsync(null, cancellationToken);
+        }
+
+        return true;
     }
 
     /// <summary>EF's save, after the new rows <see cref="CopiesAddedRows"/> lets <see cref="CopiedInserts"/> write.</summary>

@@ -26,6 +26,9 @@ internal sealed class SaveEvents
     /// <summary>Events were published by the module itself (beside those its records' changes make).</summary>
     public bool AnyPublished => _published.Count > 0 || _publishedWith.Count > 0;
 
+    /// <summary>Changes were recorded beside the columns (a record's links), for the next save's events.</summary>
+    public bool AnyExtraChanges => _extraChanges.Count > 0;
+
     public void Publish(CrmEvent data) => _published.Add(data);
 
     public void PublishWith(ICrmRecord record, Func<CrmEvent?> make) => _publishedWith.Add((record, make));
@@ -178,11 +181,11 @@ internal sealed class SaveEvents
         value is null ? null : JsonSerializer.SerializeToNode(value, value.GetType(), EventJson.Options);
 
     /// <summary>What the scope's actor says of itself; an actor that is not the platform's own is told by its user alone.</summary>
-    private static ChangeOrigin OriginOf(ICurrentActor actor) =>
+    public static ChangeOrigin OriginOf(ICurrentActor actor) =>
         actor is CurrentActor current ? current.Origin : new(actor.UserId is null or 0 ? ActorKind.System : ActorKind.User, null);
 
     /// <summary>The outbox row of an event: its contract name in <c>kind</c>, its subject, and the envelope subscribers receive.</summary>
-    private static OutboxMessage ToOutbox(CrmEvent data, DateTimeOffset occurredAt, long? actorId, ChangeOrigin origin)
+    public static OutboxMessage ToOutbox(CrmEvent data, DateTimeOffset occurredAt, long? actorId, ChangeOrigin origin)
     {
         var id = Guid.NewGuid();
         var subject = data.GetSubject();

@@ -50,7 +50,7 @@ internal static class SaveStamps
     /// What <c>search</c> finds a record by: its own names, e-mails and phones, and the values of
     /// its custom text, e-mail, web and phone fields.
     /// </summary>
-    private static string SearchContent(ISearchableRecord record, CustomFields.CustomFieldScope? customFields)
+    public static string SearchContent(ISearchableRecord record, CustomFields.CustomFieldScope? customFields)
     {
         if (record is not CustomFields.ICustomizableRecord { CustomFields.Count: > 0 } customizable
             || customFields is null

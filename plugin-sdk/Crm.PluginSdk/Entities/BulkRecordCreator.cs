@@ -135,25 +135,25 @@ internal sealed class BulkRecordCreator<TRecord, TContext>(
     /// <summary>The records saved together with their checks' warnings; null when a check refused one of them (the caller undoes the save).</summary>
     private async Task<IReadOnlyList<MutationPayload>?> SaveTogetherAsync(IServiceProvider services, TContext db, List<Accepted> accepted, CancellationToken cancellationToken)
     {
-        var touching = new List<TRecord>();
-        foreach (var one in accepted)
+        var touching = accepted.Where(one => searchLinks.TouchesNew(services, one.Record, one.Input)).Select(one => one.Record).ToList();
+        var records = accepted.Select(a => (ICrmRecord)a.Record).ToList();
+        if (!await db.TryInsertUntrackedAsync(records, cancellationToken))
         {
-            db.Add(one.Record);
-            if (searchLinks.TouchesNew(services, one.Record, one.Input))
+            foreach (var one in accepted)
             {
-                touching.Add(one.Record);
+                db.Add(one.Record);
             }
-        }
 
-        // The rows and their events copied (PostgreSQL): a failure of the save undoes it to the savepoint and creates one by one.
-        db.CopiesAddedRows = true;
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        finally
-        {
-            db.CopiesAddedRows = false;
+            // The rows and their events copied (PostgreSQL): a failure of the save undoes it to the savepoint and creates one by one.
+            db.CopiesAddedRows = true;
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            finally
+            {
+                db.CopiesAddedRows = false;
+            }
         }
 
         if (touching.Count > 0)
@@ -161,7 +161,6 @@ internal sealed class BulkRecordCreator<TRecord, TContext>(
             await searchLinks.RefreshAsync(services, touching.Select(r => r.Id).ToList(), cancellationToken);
         }
 
-        var records = accepted.Select(a => (ICrmRecord)a.Record).ToList();
         var warnings = accepted.Select(_ => new List<DuplicateWarning>()).ToArray();
         foreach (var check in services.GetServices<IRecordWriteCheck>())
         {

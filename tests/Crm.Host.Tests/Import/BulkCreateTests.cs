@@ -199,6 +199,10 @@ public abstract partial class BulkCreateTests(BulkCreateHost fixture)
         using var sql = SqlCapture.Start(Host);
         var together = await definition.CreateManyAsync(services, Inputs("together"), default);
         var sent = sql.Commands.Select(c => c.Text).ToList();
+        // PostgreSQL: the records went without EF's change tracking (its Add, DetectChanges and accepting were most of an import's CPU).
+        var contacts = (Microsoft.EntityFrameworkCore.DbContext)services.GetRequiredService(
+            services.GetRequiredService<IEnumerable<Crm.PluginSdk.Data.ModuleDatabaseRegistration>>().Single(r => r.Schema == "contacts").ContextType);
+        Assert.Equal(Host.Engine == Engine.Postgres ? 0 : 25, contacts.ChangeTracker.Entries().Count(e => e.Entity is ICrmRecord));
         var alone = new List<MutationPayload>();
         foreach (var input in Inputs("alone"))
         {
