@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import { useClient, useQuery } from 'urql';
 import { Dialog } from '../../components/Dialog';
+import { UserChecklist } from '../../components/UserChecklist';
 import { graphql } from '../../gql';
 import { useI18n } from '../../i18n';
 import { useUsers } from '../../metadata/lookups';
@@ -67,7 +68,7 @@ export function SaveViewDialog({
   const [sharing, setSharing] = useState<Sharing>((current?.sharing as Sharing | undefined) ?? 'PRIVATE');
   const [departmentId, setDepartmentId] = useState(current?.departmentId ?? '');
   const [withSubdepartments, setWithSubdepartments] = useState(current?.withSubdepartments ?? false);
-  const [userIds, setUserIds] = useState<Set<string>>(new Set(current?.userIds ?? []));
+  const [userIds, setUserIds] = useState<string[]>(current?.userIds ?? []);
   const [problems, setProblems] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
   const nameId = useId();
@@ -83,7 +84,7 @@ export function SaveViewDialog({
       sharing,
       departmentId: sharing === 'DEPARTMENT' ? departmentId || null : null,
       withSubdepartments: sharing === 'DEPARTMENT' && withSubdepartments,
-      userIds: sharing === 'USERS' ? [...userIds] : [],
+      userIds: sharing === 'USERS' ? userIds : [],
     };
     const result =
       overwrite && current
@@ -146,26 +147,7 @@ export function SaveViewDialog({
             </label>
           </div>
         )}
-        {sharing === 'USERS' && (
-          <fieldset className="share-users">
-            <legend>{t('views.users')}</legend>
-            {users.map((u) => (
-              <label key={u.id} className="check">
-                <input
-                  type="checkbox"
-                  checked={userIds.has(u.id)}
-                  onChange={(e) => {
-                    const next = new Set(userIds);
-                    if (e.target.checked) next.add(u.id);
-                    else next.delete(u.id);
-                    setUserIds(next);
-                  }}
-                />
-                {u.name}
-              </label>
-            ))}
-          </fieldset>
-        )}
+        {sharing === 'USERS' && <UserChecklist value={userIds} onChange={setUserIds} known={users} legend={t('views.users')} />}
         {problems.length > 0 && (
           <ul className="error" role="alert">
             {problems.map((p, i) => (
