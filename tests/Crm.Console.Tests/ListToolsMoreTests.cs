@@ -7,7 +7,8 @@ namespace Crm.Console.Tests;
 
 /// <summary>
 /// More of the lists' tools in a real browser against the real host: a view shared with a user
-/// beyond the first 200 (found by the API's search). A host of its own: its 200 and more users
+/// beyond the first 200 (found by the API's search); columns resized by dragging and from the
+/// keyboard, their widths saved in a view and restored with it. A host of its own: its 200 and more users
 /// would change what other classes' pickers offer first.
 /// </summary>
 [Trait("Engine", "Sqlite")]
@@ -73,6 +74,75 @@ public sealed class ListToolsMoreTests(ConsoleFixture fixture) : IClassFixture<C
         await Expect(chosen.GetByRole(AriaRole.Checkbox)).ToHaveCountAsync(2);
         await Expect(chosen.GetByLabel(wanted)).ToBeCheckedAsync();
         await ConsoleFixture.ScreenshotAsync(page, "view-sharing");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Columns_resized_by_dragging_and_by_keys_are_saved_in_a_view_and_restored_with_it()
+    {
+        var (userId, email) = await fixture.NewUserAsync("Resizer", ConsoleFixture.Everything(ConsoleFixture.SalesTypes));
+        await Host.CreateDealAsync(new { title = Records.NewMarker("Wide "), opportunity = 10, currencyId = "EUR" });
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        await page.GotoAsync("/records/deal");
+        await Expect(page.Locator("table tbody tr")).Not.ToHaveCountAsync(0);
+        var titleHeader = page.GetByRole(AriaRole.Columnheader, new() { Name = "Title" });
+        var titleEdge = page.GetByRole(AriaRole.Separator, new() { Name = "Width of Title" });
+        var before = (await titleHeader.BoundingBoxAsync())!.Width;
+
+        // Dragged 150 px wider with the mouse.
+        var edge = (await titleEdge.BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync(edge.X + (edge.Width / 2), edge.Y + (edge.Height / 2));
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(edge.X + (edge.Width / 2) + 150, edge.Y + (edge.Height / 2), new() { Steps = 5 });
+        await page.Mouse.UpAsync();
+        var dragged = int.Parse((await titleEdge.GetAttributeAsync("aria-valuenow"))!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(dragged, before + 148, before + 152);
+        Assert.InRange((await titleHeader.BoundingBoxAsync())!.Width, dragged - 1, dragged + 1);
+
+        // The amount narrowed from the keyboard: three steps of 10 px, then pressed far past the least width (20 px), which holds.
+        var amountEdge = page.GetByRole(AriaRole.Separator, new() { Name = "Width of Amount" });
+        await amountEdge.FocusAsync();
+        await page.Keyboard.PressAsync("ArrowRight");
+        var amount = int.Parse((await amountEdge.GetAttributeAsync("aria-valuenow"))!, System.Globalization.CultureInfo.InvariantCulture);
+        for (var i = 0; i < 3; i++)
+        {
+            await page.Keyboard.PressAsync("ArrowLeft");
+        }
+
+        await Expect(amountEdge).ToHaveAttributeAsync("aria-valuenow", (amount - 30).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var probability = page.GetByRole(AriaRole.Separator, new() { Name = "Width of Stage" });
+        await probability.FocusAsync();
+        for (var i = 0; i < 100; i++)
+        {
+            await page.Keyboard.PressAsync("Shift+ArrowLeft");
+        }
+
+        await Expect(probability).ToHaveAttributeAsync("aria-valuenow", "20");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save view" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        var viewName = Records.NewMarker("Widths ");
+        await dialog.GetByLabel("Name").FillAsync(viewName);
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        await Expect(dialog).ToHaveCountAsync(0);
+        var key = await Host.CreateApiKeyAsync(userId);
+        var columns = (await Host.QueryAsync("{ views(entityType: \"deal\") { name columns { field width } } }", apiKey: key)).ShouldSucceed().Data!["views"]!.AsArray()
+            .Single(v => v!["name"]!.GetValue<string>() == viewName)!["columns"]!.AsArray()
+            .ToDictionary(c => c!["field"]!.GetValue<string>(), c => c!["width"]?.GetValue<int?>());
+        Assert.Equal(dragged, columns["title"]);
+        Assert.Equal(amount - 30, columns["opportunity"]);
+        Assert.Equal(20, columns["stageId"]);
+        Assert.Null(columns["assignedById"]);
+
+        // A fresh page: the table's own widths until the view is chosen, then the view's.
+        await page.ReloadAsync();
+        await Expect(titleEdge).Not.ToHaveAttributeAsync("aria-valuenow", new System.Text.RegularExpressions.Regex("."));
+        await page.GetByRole(AriaRole.Combobox, new() { Name = "View", Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = viewName });
+        await Expect(titleEdge).ToHaveAttributeAsync("aria-valuenow", dragged.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.InRange((await titleHeader.BoundingBoxAsync())!.Width, dragged - 1, dragged + 1);
+        Assert.InRange((await page.GetByRole(AriaRole.Columnheader, new() { Name = "Amount" }).BoundingBoxAsync())!.Width, amount - 31, amount - 29);
+        await ConsoleFixture.ScreenshotAsync(page, "list-column-widths");
         await page.Context.CloseAsync();
     }
 

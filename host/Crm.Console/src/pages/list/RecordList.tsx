@@ -10,6 +10,7 @@ import { useShapes, type Shapes } from '../../metadata/shapes';
 import { allowed, type EntityFieldInfo, type EntityTypeInfo } from '../../metadata/types';
 import { Problem } from '../../components/Problem';
 import { ColumnChooser, useColumns } from './ColumnChooser';
+import { ColumnResizer, columnStyle } from './ColumnResizer';
 import { FilterBuilder, conditionsToWhere, type Condition } from './FilterBuilder';
 import { NewRecordDialog } from './NewRecordDialog';
 import { BulkActions, type StageChoice } from './BulkActions';
@@ -72,6 +73,8 @@ function RecordList({ type, shapes }: { type: EntityTypeInfo; shapes: Shapes }) 
   const [view, setView] = useState<SavedView | null>(null);
   const [pageSize, setPageSize] = useState(defaultPageSize);
   const [warnings, setWarnings] = useState<string[]>([]);
+  // Column widths in pixels the user dragged (or a view gave); a column left out keeps the table's.
+  const [widths, setWidths] = useState<Record<string, number>>({});
 
   const shown = columns.map((name) => fields.find((f) => f.name === name)).filter((f): f is EntityFieldInfo => !!f);
   const types = useEntityTypes();
@@ -95,15 +98,16 @@ function RecordList({ type, shapes }: { type: EntityTypeInfo; shapes: Shapes }) 
       setSort(null);
       setWholeList(false);
       setPageSize(next?.pageSize ?? defaultPageSize);
-      const known = next?.columns.map((c) => c.field).filter((n) => fields.some((f) => f.name === n)) ?? [];
-      if (known.length > 0) setColumns(known);
+      const known = next?.columns.filter((c) => fields.some((f) => f.name === c.field)) ?? [];
+      if (known.length > 0) setColumns(known.map((c) => c.field));
+      setWidths(Object.fromEntries(known.filter((c) => c.width != null).map((c) => [c.field, c.width!])));
     },
     [fields, setColumns],
   );
 
   /** The list as it is now, to be saved: the view's filter AND-ed with the builder's, the order chosen else the view's. */
   const draft = (): ViewDraft => ({
-    columns: shown.map((f) => f.name),
+    columns: shown.map((f) => ({ field: f.name, width: widths[f.name] ?? null })),
     order: sort ? [sort] : (view?.order.map((o) => ({ field: o.field, direction: o.direction === 'DESC' ? 'DESC' : 'ASC' })) ?? []),
     filter: andWhere(view?.filter, where),
     pageSize,
@@ -260,6 +264,8 @@ function RecordList({ type, shapes }: { type: EntityTypeInfo; shapes: Shapes }) 
                 <th
                   key={f.name}
                   scope="col"
+                  className="resizable"
+                  style={columnStyle(widths[f.name])}
                   aria-sort={sort?.field === f.name ? (sort.direction === 'ASC' ? 'ascending' : 'descending') : undefined}
                 >
                   {f.sortable ? (
@@ -270,6 +276,16 @@ function RecordList({ type, shapes }: { type: EntityTypeInfo; shapes: Shapes }) 
                   ) : (
                     f.label
                   )}
+                  <ColumnResizer
+                    label={f.label}
+                    width={widths[f.name]}
+                    onResize={(width) =>
+                      setWidths((previous) => {
+                        const { [f.name]: _, ...others } = previous;
+                        return width ? { ...others, [f.name]: width } : others;
+                      })
+                    }
+                  />
                 </th>
               ))}
             </tr>
@@ -291,7 +307,7 @@ function RecordList({ type, shapes }: { type: EntityTypeInfo; shapes: Shapes }) 
                   />
                 </td>
                 {shown.map((f) => (
-                  <td key={f.name} data-label={f.label}>
+                  <td key={f.name} data-label={f.label} style={columnStyle(widths[f.name])}>
                     {f.name === type.titleField ? (
                       <Link href={recordPath(type.name, row.id)}>{titleOf(row)}</Link>
                     ) : (

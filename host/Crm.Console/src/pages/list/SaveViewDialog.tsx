@@ -33,7 +33,8 @@ const Departments = graphql(`
 
 /** What the list holds now, to be saved as a view. */
 export interface ViewDraft {
-  columns: string[];
+  /** In order, each with its width in pixels (null: the table's choice). */
+  columns: { field: string; width: number | null }[];
   order: { field: string; direction: 'ASC' | 'DESC' }[];
   filter: Record<string, unknown> | null;
   pageSize: number;
@@ -77,7 +78,7 @@ export function SaveViewDialog({
     setBusy(true);
     const input = {
       name: name.trim(),
-      columns: draft.columns.map((field) => ({ field })),
+      columns: draft.columns,
       order: draft.order,
       filter: draft.filter,
       pageSize: draft.pageSize,
