@@ -8,7 +8,8 @@ namespace Crm.Console.Tests;
 /// <summary>
 /// More of the lists' tools in a real browser against the real host: a view shared with a user
 /// beyond the first 200 (found by the API's search); columns resized by dragging and from the
-/// keyboard, their widths saved in a view and restored with it. A host of its own: its 200 and more users
+/// keyboard, their widths saved in a view and restored with it; the import wizard offering the
+/// mapping last used with the same header row. A host of its own: its 200 and more users
 /// would change what other classes' pickers offer first.
 /// </summary>
 [Trait("Engine", "Sqlite")]
@@ -144,6 +145,67 @@ public sealed class ListToolsMoreTests(ConsoleFixture fixture) : IClassFixture<C
         Assert.InRange((await page.GetByRole(AriaRole.Columnheader, new() { Name = "Amount" }).BoundingBoxAsync())!.Width, amount - 31, amount - 29);
         await ConsoleFixture.ScreenshotAsync(page, "list-column-widths");
         await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_import_wizard_takes_the_mapping_last_used_with_the_same_headers()
+    {
+        var (_, email) = await fixture.NewUserAsync("Mapper", [
+            .. ConsoleFixture.Everything(ConsoleFixture.SalesTypes), new { entityType = "CONTACT", action = "IMPORT", level = "ALL" },
+        ]);
+        var marker = Records.NewMarker("Recall");
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        await page.GotoAsync("/records/contact");
+        // Ten times as many header rows remembered as are kept (20), written as the console writes them.
+        await page.EvaluateAsync("""
+            () => localStorage.setItem('crm.importMappings.CONTACT', JSON.stringify(
+              Array.from({ length: 200 }, (_, i) => ({ headers: [`Old ${i}`], mapping: { [`Old ${i}`]: 'name' } }))))
+            """);
+        var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Import Contacts" });
+
+        // The first file: the column no suggestion knows mapped by hand, the suggested last name skipped; a dry run.
+        await UploadAsync(page, dialog, $"Imię;Nazwisko;Numer\r\nAnna;{marker} One;+48 600 100 301\r\n");
+        await Expect(dialog.GetByLabel("Field for column Nazwisko")).ToHaveValueAsync("lastName");
+        await Expect(dialog.GetByText("The mapping of the last import with these columns is chosen.")).ToHaveCountAsync(0);
+        await dialog.GetByLabel("Field for column Numer").SelectOptionAsync(new SelectOptionValue { Value = "phones:MOBILE" });
+        await dialog.GetByLabel("Field for column Nazwisko").SelectOptionAsync(new SelectOptionValue { Value = "" });
+        await dialog.GetByLabel("Dry run: check every row and write nothing").CheckAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Start the dry run" }).ClickAsync();
+        await Expect(dialog.GetByRole(AriaRole.Status)).ToContainTextAsync("Done");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Close", Exact = true }).ClickAsync();
+        var kept = await page.EvaluateAsync<string[][]>("() => JSON.parse(localStorage.getItem('crm.importMappings.CONTACT')).map((r) => r.headers)");
+        Assert.Equal(20, kept.Length);
+        Assert.Equal(["Imię", "Nazwisko", "Numer"], kept[0]);
+        Assert.Equal(["Old 0"], kept[1]);
+
+        // Another file with the same header row, after a reload: the mapping used last time, not the suggestions.
+        await page.ReloadAsync();
+        await UploadAsync(page, dialog, $"Imię;Nazwisko;Numer\r\nBeata;{marker} Two;+48 600 100 302\r\n");
+        await Expect(dialog.GetByText("The mapping of the last import with these columns is chosen.")).ToBeVisibleAsync();
+        await Expect(dialog.GetByLabel("Field for column Numer")).ToHaveValueAsync("phones:MOBILE");
+        await Expect(dialog.GetByLabel("Field for column Nazwisko")).ToHaveValueAsync("");
+        await Expect(dialog.GetByLabel("Field for column Imię")).ToHaveValueAsync("name");
+        // Back to the suggestions on request.
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Use the suggestions instead" }).ClickAsync();
+        await Expect(dialog.GetByLabel("Field for column Nazwisko")).ToHaveValueAsync("lastName");
+        await Expect(dialog.GetByLabel("Field for column Numer")).ToHaveValueAsync("");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Close", Exact = true }).ClickAsync();
+
+        // Headers in another order are another header row: the suggestions.
+        await UploadAsync(page, dialog, $"Nazwisko;Imię;Numer\r\n{marker} Three;Celina;+48 600 100 303\r\n");
+        await Expect(dialog.GetByLabel("Field for column Nazwisko")).ToHaveValueAsync("lastName");
+        await Expect(dialog.GetByLabel("Field for column Numer")).ToHaveValueAsync("");
+        await Expect(dialog.GetByText("The mapping of the last import with these columns is chosen.")).ToHaveCountAsync(0);
+        await page.Context.CloseAsync();
+    }
+
+    private static async Task UploadAsync(IPage page, ILocator dialog, string csv)
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = "Import", Exact = true }).ClickAsync();
+        await dialog.GetByLabel("File (CSV or XLSX)").SetInputFilesAsync(new FilePayload { Name = "contacts.csv", MimeType = "text/csv", Buffer = System.Text.Encoding.UTF8.GetBytes(csv) });
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Upload and read" }).ClickAsync();
+        await Expect(dialog.GetByRole(AriaRole.Table, new() { Name = "The first rows" }).Locator("tbody tr")).ToHaveCountAsync(1);
     }
 
     /// <summary>An integration user (no password to hash) of the given name.</summary>
