@@ -9,7 +9,8 @@ namespace Crm.Console.Tests;
 /// More of the lists' tools in a real browser against the real host: a view shared with a user
 /// beyond the first 200 (found by the API's search); columns resized by dragging and from the
 /// keyboard, their widths saved in a view and restored with it; the import wizard offering the
-/// mapping last used with the same header row. A host of its own: its 200 and more users
+/// mapping last used with the same header row; the stage of deals of two pipelines changed in bulk,
+/// a stage per pipeline. A host of its own: its 200 and more users
 /// would change what other classes' pickers offer first.
 /// </summary>
 [Trait("Engine", "Sqlite")]
@@ -207,6 +208,63 @@ public sealed class ListToolsMoreTests(ConsoleFixture fixture) : IClassFixture<C
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Upload and read" }).ClickAsync();
         await Expect(dialog.GetByRole(AriaRole.Table, new() { Name = "The first rows" }).Locator("tbody tr")).ToHaveCountAsync(1);
     }
+
+    [Fact]
+    public async Task Deals_of_two_pipelines_get_a_stage_per_pipeline_in_bulk_with_each_pipelines_results()
+    {
+        // Changes only their own deals: of the default pipeline's two, the other's is refused.
+        var (id, email) = await fixture.NewUserAsync("Piotr", [
+            new { entityType = "DEAL", action = "READ", level = "ALL" },
+            new { entityType = "DEAL", action = "UPDATE", level = "OWN" },
+        ]);
+        var pipelineName = Records.NewMarker("Second ");
+        var pipeline = (await Host.QueryAsync("mutation($input: PipelineInput!) { createPipeline(input: $input) { pipeline { id stages { id } } errors { code message } } }",
+            new { input = new { name = pipelineName } })).ShouldSucceed().Data!["createPipeline"]!["pipeline"]!;
+        var stages = pipeline["stages"]!.AsArray().Select(s => s!["id"]!.GetValue<string>()).ToList();
+        var defaultName = (await Host.QueryAsync("{ pipelines { name isDefault } }")).ShouldSucceed().Data!["pipelines"]!.AsArray()
+            .Single(p => p!["isDefault"]!.GetValue<bool>())!["name"]!.GetValue<string>();
+        var marker = Records.NewMarker("Spread ");
+        var mine = await Host.CreateDealAsync(new { title = $"{marker} mine", assignedById = id });
+        var theirs = await Host.CreateDealAsync(new { title = $"{marker} theirs" });
+        var second = await Host.CreateDealAsync(new { title = $"{marker} second", assignedById = id, pipelineId = pipeline["id"]!.GetValue<string>(), stageId = stages[0] });
+        var before = await StageAsync(theirs);
+
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        await page.GotoAsync("/records/deal");
+        await page.GetByRole(AriaRole.Searchbox, new() { Name = "Search", Exact = true }).FillAsync(marker);
+        await page.GetByRole(AriaRole.Searchbox, new() { Name = "Search", Exact = true }).PressAsync("Enter");
+        await Expect(page.Locator("table tbody tr")).ToHaveCountAsync(3);
+        await page.GetByRole(AriaRole.Checkbox, new() { Name = "Select all" }).CheckAsync();
+
+        var form = page.GetByRole(AriaRole.Form, new() { Name = "Change stage per pipeline" });
+        var inDefault = form.GetByLabel($"Stage in {defaultName} (2)");
+        var inSecond = form.GetByLabel($"Stage in {pipelineName} (1)");
+        // Each pipeline offers its own stages.
+        Assert.Equal(stages, await inSecond.Locator("option").EvaluateAllAsync<string[]>("options => options.map(o => o.value).filter(v => v)"));
+        var chosen = (await inDefault.SelectOptionAsync(new SelectOptionValue { Index = 2 })).Single();
+        Assert.NotEqual(before, chosen);
+        await inSecond.SelectOptionAsync(stages[1]);
+        await form.GetByRole(AriaRole.Button, new() { Name = "Change stages" }).ClickAsync();
+
+        // One job per pipeline, each with its counts and the records it refused.
+        var defaultRun = form.GetByRole(AriaRole.Region, new() { Name = defaultName });
+        var secondRun = form.GetByRole(AriaRole.Region, new() { Name = pipelineName });
+        await Expect(defaultRun.GetByRole(AriaRole.Status)).ToContainTextAsync("Done");
+        await Expect(secondRun.GetByRole(AriaRole.Status)).ToContainTextAsync("Done");
+        await Expect(defaultRun).ToContainTextAsync("1 changed, 0 unchanged, 1 refused.");
+        await Expect(defaultRun.GetByRole(AriaRole.Alert)).ToContainTextAsync($"#{theirs}:");
+        await Expect(secondRun).ToContainTextAsync("1 changed, 0 unchanged, 0 refused.");
+        await ConsoleFixture.ScreenshotAsync(page, "bulk-stage-per-pipeline");
+
+        Assert.Equal(chosen, await StageAsync(mine));
+        Assert.Equal(stages[1], await StageAsync(second));
+        Assert.Equal(before, await StageAsync(theirs));
+        await page.Context.CloseAsync();
+    }
+
+    private async Task<string> StageAsync(string dealId) =>
+        (await Host.QueryAsync("query($id: ID!) { deal(id: $id) { stageId } }", new { id = dealId })).ShouldSucceed().Data!["deal"]!["stageId"]!.GetValue<string>();
 
     /// <summary>An integration user (no password to hash) of the given name.</summary>
     private Task<string> NamedUserAsync(string name) =>

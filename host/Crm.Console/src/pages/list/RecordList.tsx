@@ -14,6 +14,7 @@ import { ColumnResizer, columnStyle } from './ColumnResizer';
 import { FilterBuilder, conditionsToWhere, type Condition } from './FilterBuilder';
 import { NewRecordDialog } from './NewRecordDialog';
 import { BulkActions, type StageChoice } from './BulkActions';
+import type { PipelineGroup } from './StagesByPipeline';
 import { ExportDialog } from './ExportDialog';
 import { ImportWizard } from './import/ImportWizard';
 import { andWhere, warningsOf, type ListState } from './listState';
@@ -177,6 +178,23 @@ function RecordList({ type, shapes }: { type: EntityTypeInfo; shapes: Shapes }) 
     return { items, alongside: partition ? { [partitionField]: partition } : {} };
   }, [stageField, partitionField, rows, selected, lookups.lists, wholeList]);
 
+  /** Selected records of several pipelines, grouped by pipeline with its stages: a stage is then chosen per pipeline. */
+  const byPipeline = useMemo((): PipelineGroup[] | null => {
+    const family = stageField?.selectionList;
+    if (!family || !partitionField || wholeList || selectedStages) return null;
+    const groups = new Map<string, string[]>();
+    for (const r of rows.filter((r) => selected.has(String(r.id)))) {
+      const partition = String(r[partitionField] ?? '');
+      groups.set(partition, [...(groups.get(partition) ?? []), String(r.id)]);
+    }
+    return [...groups].map(([partition, ids]) => ({
+      partition,
+      ids,
+      items: lookups.lists.get(`${family}_${partition}`) ?? lookups.lists.get(family) ?? [],
+      alongside: partition ? { [partitionField]: partition } : {},
+    }));
+  }, [stageField, partitionField, rows, selected, lookups.lists, wholeList, selectedStages]);
+
   return (
     <section className="page record-list">
       <div className="page-head">
@@ -243,6 +261,7 @@ function RecordList({ type, shapes }: { type: EntityTypeInfo; shapes: Shapes }) 
           canWholeList={!appliedSearch}
           state={listState}
           stages={stageField?.selectionList ? selectedStages : undefined}
+          byPipeline={byPipeline}
           onDone={reloadList}
         />
       )}
