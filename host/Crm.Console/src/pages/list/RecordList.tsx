@@ -98,6 +98,8 @@ function RecordList({ type, shapes }: { type: EntityTypeInfo; shapes: Shapes }) 
       setConditions([]);
       setSort(null);
       setWholeList(false);
+      // A saved filter brings its filter alone: the columns, their widths and the page size stay as they are.
+      if (next?.kind === 'FILTER') return;
       setPageSize(next?.pageSize ?? defaultPageSize);
       const known = next?.columns.filter((c) => fields.some((f) => f.name === c.field)) ?? [];
       if (known.length > 0) setColumns(known.map((c) => c.field));

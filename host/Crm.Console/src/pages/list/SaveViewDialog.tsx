@@ -65,6 +65,9 @@ export function SaveViewDialog({
   const departments = departmentData?.departments ?? [];
   // A new view unless the user chooses to replace the one shown.
   const [overwrite, setOverwrite] = useState(false);
+  // A new one is a view or a saved filter; one saved over keeps its kind.
+  const [newKind, setNewKind] = useState<'VIEW' | 'FILTER'>('VIEW');
+  const kind = overwrite && current ? current.kind : newKind;
   const [name, setName] = useState(current?.name ?? '');
   const [sharing, setSharing] = useState<Sharing>((current?.sharing as Sharing | undefined) ?? 'PRIVATE');
   const [departmentId, setDepartmentId] = useState(current?.departmentId ?? '');
@@ -76,12 +79,12 @@ export function SaveViewDialog({
 
   async function save() {
     setBusy(true);
+    // A saved filter holds a name and a filter (the API refuses columns, order and page size on one).
+    const layout = kind === 'FILTER' ? {} : { columns: draft.columns, order: draft.order, pageSize: draft.pageSize };
     const input = {
       name: name.trim(),
-      columns: draft.columns,
-      order: draft.order,
+      ...layout,
       filter: draft.filter,
-      pageSize: draft.pageSize,
       sharing,
       departmentId: sharing === 'DEPARTMENT' ? departmentId || null : null,
       withSubdepartments: sharing === 'DEPARTMENT' && withSubdepartments,
@@ -90,7 +93,7 @@ export function SaveViewDialog({
     const result =
       overwrite && current
         ? await client.mutation(UpdateView, { id: current.id, input }).toPromise()
-        : await client.mutation(CreateView, { input: { ...input, entityType: registryName(type), kind: 'VIEW' } }).toPromise();
+        : await client.mutation(CreateView, { input: { ...input, entityType: registryName(type), kind: newKind } }).toPromise();
     setBusy(false);
     const data = result.data as { createView?: Payload; updateView?: Payload } | undefined;
     const payload = data?.createView ?? data?.updateView;
@@ -119,6 +122,17 @@ export function SaveViewDialog({
               <input type="radio" name="how" checked={overwrite} onChange={() => setOverwrite(true)} />
               {t('views.saveOver', { name: current.name })}
             </label>
+          </fieldset>
+        )}
+        {!(overwrite && current) && (
+          <fieldset>
+            <legend>{t('views.saveAs')}</legend>
+            {(['VIEW', 'FILTER'] as const).map((k) => (
+              <label key={k} className="check">
+                <input type="radio" name="kind" checked={newKind === k} onChange={() => setNewKind(k)} />
+                {t(k === 'VIEW' ? 'views.asView' : 'views.asFilter')}
+              </label>
+            ))}
           </fieldset>
         )}
         <label htmlFor={nameId}>{t('views.name')}</label>
