@@ -328,7 +328,7 @@ public sealed class ListToolsTests(ConsoleFixture fixture) : IClassFixture<Conso
     }
 
     /// <summary>The list filtered to titles containing the text, through the filter builder.</summary>
-    private static Task FilterTitleAsync(IPage page, string text) => FilterAsync(page, "title", text);
+    internal static Task FilterTitleAsync(IPage page, string text) => FilterAsync(page, "title", text);
 
     /// <summary>The list filtered to records whose field contains the text, through the filter builder.</summary>
     private static async Task FilterAsync(IPage page, string field, string text)

@@ -256,6 +256,11 @@ public abstract class SavedViewTests(ViewsHost fixture)
         var terms = new JsonObject { ["or"] = new JsonArray(Enumerable.Range(0, 1_000).Select(i => (JsonNode)new JsonObject { ["name"] = new JsonObject { ["eq"] = $"n{i}" } }).ToArray()) };
         Assert.Equal("LIMIT_EXCEEDED", (await CreateAsync(new { entityType = "contact", name = "f", filter = terms }, user.Key)).ErrorCode());
         Assert.Equal("LIMIT_EXCEEDED", (await CreateAsync(new { entityType = "contact", name = "p", pageSize = 2_000 }, user.Key)).ErrorCode());
+        // A column's width: 20 to 2,000 pixels; ten times the most and below the least refused at that column.
+        var wide = await CreateAsync(new { entityType = "contact", name = "w", columns = new object[] { new { field = "name", width = 200 }, new { field = "lastName", width = 20_000 } } }, user.Key);
+        Assert.Equal("INVALID_VALUE", wide.ErrorCode());
+        Assert.Equal("input.columns.1.width", wide.ErrorPath());
+        Assert.Equal("INVALID_VALUE", (await CreateAsync(new { entityType = "contact", name = "n", columns = new[] { new { field = "name", width = 19 } } }, user.Key)).ErrorCode());
         Assert.Empty((await Host.QueryAsync("{ views(entityType: \"contact\") { id } }", apiKey: user.Key)).ShouldSucceed().Data!["views"]!.AsArray());
 
         // Views per user and type: ten times the limit in parallel, exactly the limit saved.

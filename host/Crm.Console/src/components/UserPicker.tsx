@@ -11,7 +11,29 @@ const SearchUsers = graphql(`
 `);
 
 /** The API's bound on `search` (Limits:MaxSearchLength, 1,000 by default): the box takes no more. */
-const maxSearchLength = 1000;
+export const maxSearchLength = 1000;
+
+/**
+ * The active users the API's search finds (name, last name, e-mail; 50 at most), asked 250 ms after
+ * the last keystroke; null until the first answer. An empty search gives the first 50.
+ */
+export function useUserSearch(search: string): UserRef[] | null {
+  const client = useClient();
+  const [found, setFound] = useState<UserRef[] | null>(null);
+  useEffect(() => {
+    let cancelled = false;
+    const timer = window.setTimeout(async () => {
+      const result = await client.query(SearchUsers, { search: search.trim() || null }).toPromise();
+      const users = (result.data?.users ?? []).map((u) => ({ id: u.id, name: [u.name, u.lastName].filter(Boolean).join(' ') }));
+      if (!cancelled) setFound(users);
+    }, 250);
+    return () => {
+      cancelled = true;
+      window.clearTimeout(timer);
+    };
+  }, [client, search]);
+  return found;
+}
 
 /**
  * Picks an active user by the API's search (name, last name, e-mail) as one types: however many
@@ -41,22 +63,8 @@ export function UserPicker({
   describedBy?: string;
 }) {
   const { t } = useI18n();
-  const client = useClient();
   const [search, setSearch] = useState('');
-  const [found, setFound] = useState<UserRef[] | null>(null);
-
-  useEffect(() => {
-    let cancelled = false;
-    const timer = window.setTimeout(async () => {
-      const result = await client.query(SearchUsers, { search: search.trim() || null }).toPromise();
-      const users = (result.data?.users ?? []).map((u) => ({ id: u.id, name: [u.name, u.lastName].filter(Boolean).join(' ') }));
-      if (!cancelled) setFound(users);
-    }, 250);
-    return () => {
-      cancelled = true;
-      window.clearTimeout(timer);
-    };
-  }, [client, search]);
+  const found = useUserSearch(search);
 
   const options = found ?? known.slice(0, 50);
   const chosen = value && !options.some((u) => u.id === value) ? [{ id: value, name: known.find((u) => u.id === value)?.name ?? `#${value}` }] : [];

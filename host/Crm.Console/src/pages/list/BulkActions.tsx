@@ -13,11 +13,12 @@ import { allowed, type EntityFieldInfo, type EntityTypeInfo } from '../../metada
 import type { ListState } from './listState';
 import { useDefaultCurrency } from '../../components/CurrencySelect';
 import { CompositeInput, inputOf, itemsOf, type CompositeItem } from '../record/CompositeInput';
+import { StagesByPipeline, type PipelineGroup } from './StagesByPipeline';
 
 // Bulk actions on the selected rows or on the whole filtered list, each one bulkUpdate job:
 // its progress followed live, the records it refused listed with their reasons.
 
-const BulkUpdate = graphql(`
+export const BulkUpdate = graphql(`
   mutation ConsoleBulkUpdate($entityType: CrmEntityType!, $ids: [ID!], $where: JSON, $viewId: ID, $action: BulkActionInput!) {
     bulkUpdate(entityType: $entityType, ids: $ids, where: $where, viewId: $viewId, action: $action) {
       job { id }
@@ -26,7 +27,7 @@ const BulkUpdate = graphql(`
   }
 `);
 
-interface Refusal {
+export interface Refusal {
   id: string | number;
   code: string;
   message: string;
@@ -38,6 +39,24 @@ type Action = { kind: 'SET_FIELDS'; fields: Record<string, unknown> } | { kind: 
 export interface StageChoice {
   items: ListItem[];
   alongside: Record<string, unknown>;
+}
+
+/** When a bulk job ends: the list reloaded, then the records it refused read from its result file. */
+export function useBulkEnd(job: JobView | null, onDone: () => void, onRefusals: (refusals: Refusal[]) => void, onProblems: (problems: string[]) => void) {
+  const ended = useCallback(
+    async (done: JobView) => {
+      onDone();
+      if (done.state !== 'SUCCEEDED' || !bulkCounts(done.counts).refused || !done.download) return;
+      try {
+        const result = JSON.parse(await (await fetchJobFile(done.download.url)).text()) as { refusals?: Refusal[] };
+        onRefusals(result.refusals ?? []);
+      } catch (e) {
+        onProblems([String(e)]);
+      }
+    },
+    [onDone, onRefusals, onProblems],
+  );
+  useJobEnd(job, (j) => void ended(j));
 }
 
 /** The fields a bulk "set a field" offers: those the type's update takes, one value each, and money values (one or several). */
@@ -55,6 +74,7 @@ export function BulkActions({
   canWholeList,
   state,
   stages,
+  byPipeline,
   onDone,
 }: {
   type: EntityTypeInfo;
@@ -70,6 +90,8 @@ export function BulkActions({
   state: ListState;
   /** The stages the records can take (null: the selection spans pipelines; undefined: not offered). */
   stages: StageChoice | null | undefined;
+  /** The selected records of each pipeline with its stages, when they span several (null: the whole list, or one pipeline). */
+  byPipeline?: PipelineGroup[] | null;
   onDone: () => void;
 }) {
   const { t } = useI18n();
@@ -94,20 +116,7 @@ export function BulkActions({
   const stageField = type.stageField ? type.fields.find((f) => f.name === type.stageField && !f.readOnly) : undefined;
   const count = wholeList ? t('bulk.wholeList') : t('list.selected', { count: selected.size });
 
-  const ended = useCallback(
-    async (done: JobView) => {
-      onDone();
-      if (done.state !== 'SUCCEEDED' || !bulkCounts(done.counts).refused || !done.download) return;
-      try {
-        const result = JSON.parse(await (await fetchJobFile(done.download.url)).text()) as { refusals?: Refusal[] };
-        setRefusals(result.refusals ?? []);
-      } catch (e) {
-        setProblems([String(e)]);
-      }
-    },
-    [onDone],
-  );
-  useJobEnd(job, (j) => void ended(j));
+  useBulkEnd(job, onDone, setRefusals, setProblems);
 
   async function run(action: Action) {
     setProblems([]);
@@ -120,8 +129,6 @@ export function BulkActions({
     if (payload?.job) setJobId(payload.job.id);
   }
 
-  // Counted as the job goes (written, left as they were, refused), then its result.
-  const counts = job && job.counts != null && job.state !== 'QUEUED' && job.state !== 'FAILED' ? bulkCounts(job.counts) : null;
   return (
     <div className="bulk-actions" role="region" aria-label={t('bulk.title')}>
       <span>{count}</span>
@@ -151,11 +158,12 @@ export function BulkActions({
           ))}
         </select>
       )}
-      {canUpdate && stageField && stages === null && (
+      {canUpdate && stageField && stages === null && !byPipeline && (
         <span className="muted" role="note">
           {t('list.stagesMixed')}
         </span>
       )}
+      {canUpdate && stageField && stages === null && byPipeline && <StagesByPipeline type={type} stageField={stageField.name} groups={byPipeline} onDone={onDone} />}
       {canUpdate && fields.length > 0 && (
         <form
           className="bulk-set-field"
@@ -199,7 +207,18 @@ export function BulkActions({
           {t('list.delete')}
         </button>
       )}
-      {jobId && <JobStatus job={job} />}
+      <BulkOutcome started={!!jobId} job={job} problems={problems} refusals={refusals} />
+    </div>
+  );
+}
+
+/** A bulk job's progress, its counts (written, left as they were, refused), and what it refused with the reasons. */
+export function BulkOutcome({ started, job, problems, refusals }: { started: boolean; job: JobView | null; problems: string[]; refusals: Refusal[] }) {
+  const { t } = useI18n();
+  const counts = job && job.counts != null && job.state !== 'QUEUED' && job.state !== 'FAILED' ? bulkCounts(job.counts) : null;
+  return (
+    <>
+      {started && <JobStatus job={job} />}
       {counts && <p className="muted">{t('bulk.result', { ...counts })}</p>}
       {(problems.length > 0 || refusals.length > 0) && (
         <ul className="error" role="alert" aria-label={t('bulk.refused')}>
@@ -213,6 +232,6 @@ export function BulkActions({
           ))}
         </ul>
       )}
-    </div>
+    </>
   );
 }

@@ -10,9 +10,11 @@ import { useShapes, type Shapes } from '../../metadata/shapes';
 import { allowed, type EntityFieldInfo, type EntityTypeInfo } from '../../metadata/types';
 import { Problem } from '../../components/Problem';
 import { ColumnChooser, useColumns } from './ColumnChooser';
+import { ColumnResizer, columnStyle } from './ColumnResizer';
 import { FilterBuilder, conditionsToWhere, type Condition } from './FilterBuilder';
 import { NewRecordDialog } from './NewRecordDialog';
 import { BulkActions, type StageChoice } from './BulkActions';
+import type { PipelineGroup } from './StagesByPipeline';
 import { ExportDialog } from './ExportDialog';
 import { ImportWizard } from './import/ImportWizard';
 import { andWhere, warningsOf, type ListState } from './listState';
@@ -72,6 +74,8 @@ function RecordList({ type, shapes }: { type: EntityTypeInfo; shapes: Shapes }) 
   const [view, setView] = useState<SavedView | null>(null);
   const [pageSize, setPageSize] = useState(defaultPageSize);
   const [warnings, setWarnings] = useState<string[]>([]);
+  // Column widths in pixels the user dragged (or a view gave); a column left out keeps the table's.
+  const [widths, setWidths] = useState<Record<string, number>>({});
 
   const shown = columns.map((name) => fields.find((f) => f.name === name)).filter((f): f is EntityFieldInfo => !!f);
   const types = useEntityTypes();
@@ -94,16 +98,19 @@ function RecordList({ type, shapes }: { type: EntityTypeInfo; shapes: Shapes }) 
       setConditions([]);
       setSort(null);
       setWholeList(false);
+      // A saved filter brings its filter alone: the columns, their widths and the page size stay as they are.
+      if (next?.kind === 'FILTER') return;
       setPageSize(next?.pageSize ?? defaultPageSize);
-      const known = next?.columns.map((c) => c.field).filter((n) => fields.some((f) => f.name === n)) ?? [];
-      if (known.length > 0) setColumns(known);
+      const known = next?.columns.filter((c) => fields.some((f) => f.name === c.field)) ?? [];
+      if (known.length > 0) setColumns(known.map((c) => c.field));
+      setWidths(Object.fromEntries(known.filter((c) => c.width != null).map((c) => [c.field, c.width!])));
     },
     [fields, setColumns],
   );
 
   /** The list as it is now, to be saved: the view's filter AND-ed with the builder's, the order chosen else the view's. */
   const draft = (): ViewDraft => ({
-    columns: shown.map((f) => f.name),
+    columns: shown.map((f) => ({ field: f.name, width: widths[f.name] ?? null })),
     order: sort ? [sort] : (view?.order.map((o) => ({ field: o.field, direction: o.direction === 'DESC' ? 'DESC' : 'ASC' })) ?? []),
     filter: andWhere(view?.filter, where),
     pageSize,
@@ -173,6 +180,23 @@ function RecordList({ type, shapes }: { type: EntityTypeInfo; shapes: Shapes }) 
     return { items, alongside: partition ? { [partitionField]: partition } : {} };
   }, [stageField, partitionField, rows, selected, lookups.lists, wholeList]);
 
+  /** Selected records of several pipelines, grouped by pipeline with its stages: a stage is then chosen per pipeline. */
+  const byPipeline = useMemo((): PipelineGroup[] | null => {
+    const family = stageField?.selectionList;
+    if (!family || !partitionField || wholeList || selectedStages) return null;
+    const groups = new Map<string, string[]>();
+    for (const r of rows.filter((r) => selected.has(String(r.id)))) {
+      const partition = String(r[partitionField] ?? '');
+      groups.set(partition, [...(groups.get(partition) ?? []), String(r.id)]);
+    }
+    return [...groups].map(([partition, ids]) => ({
+      partition,
+      ids,
+      items: lookups.lists.get(`${family}_${partition}`) ?? lookups.lists.get(family) ?? [],
+      alongside: partition ? { [partitionField]: partition } : {},
+    }));
+  }, [stageField, partitionField, rows, selected, lookups.lists, wholeList, selectedStages]);
+
   return (
     <section className="page record-list">
       <div className="page-head">
@@ -239,6 +263,7 @@ function RecordList({ type, shapes }: { type: EntityTypeInfo; shapes: Shapes }) 
           canWholeList={!appliedSearch}
           state={listState}
           stages={stageField?.selectionList ? selectedStages : undefined}
+          byPipeline={byPipeline}
           onDone={reloadList}
         />
       )}
@@ -260,6 +285,8 @@ function RecordList({ type, shapes }: { type: EntityTypeInfo; shapes: Shapes }) 
                 <th
                   key={f.name}
                   scope="col"
+                  className="resizable"
+                  style={columnStyle(widths[f.name])}
                   aria-sort={sort?.field === f.name ? (sort.direction === 'ASC' ? 'ascending' : 'descending') : undefined}
                 >
                   {f.sortable ? (
@@ -270,6 +297,16 @@ function RecordList({ type, shapes }: { type: EntityTypeInfo; shapes: Shapes }) 
                   ) : (
                     f.label
                   )}
+                  <ColumnResizer
+                    label={f.label}
+                    width={widths[f.name]}
+                    onResize={(width) =>
+                      setWidths((previous) => {
+                        const { [f.name]: _, ...others } = previous;
+                        return width ? { ...others, [f.name]: width } : others;
+                      })
+                    }
+                  />
                 </th>
               ))}
             </tr>
@@ -291,7 +328,7 @@ function RecordList({ type, shapes }: { type: EntityTypeInfo; shapes: Shapes }) 
                   />
                 </td>
                 {shown.map((f) => (
-                  <td key={f.name} data-label={f.label}>
+                  <td key={f.name} data-label={f.label} style={columnStyle(widths[f.name])}>
                     {f.name === type.titleField ? (
                       <Link href={recordPath(type.name, row.id)}>{titleOf(row)}</Link>
                     ) : (

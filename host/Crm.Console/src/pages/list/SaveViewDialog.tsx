@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import { useClient, useQuery } from 'urql';
 import { Dialog } from '../../components/Dialog';
+import { UserChecklist } from '../../components/UserChecklist';
 import { graphql } from '../../gql';
 import { useI18n } from '../../i18n';
 import { useUsers } from '../../metadata/lookups';
@@ -32,7 +33,8 @@ const Departments = graphql(`
 
 /** What the list holds now, to be saved as a view. */
 export interface ViewDraft {
-  columns: string[];
+  /** In order, each with its width in pixels (null: the table's choice). */
+  columns: { field: string; width: number | null }[];
   order: { field: string; direction: 'ASC' | 'DESC' }[];
   filter: Record<string, unknown> | null;
   pageSize: number;
@@ -63,32 +65,35 @@ export function SaveViewDialog({
   const departments = departmentData?.departments ?? [];
   // A new view unless the user chooses to replace the one shown.
   const [overwrite, setOverwrite] = useState(false);
+  // A new one is a view or a saved filter; one saved over keeps its kind.
+  const [newKind, setNewKind] = useState<'VIEW' | 'FILTER'>('VIEW');
+  const kind = overwrite && current ? current.kind : newKind;
   const [name, setName] = useState(current?.name ?? '');
   const [sharing, setSharing] = useState<Sharing>((current?.sharing as Sharing | undefined) ?? 'PRIVATE');
   const [departmentId, setDepartmentId] = useState(current?.departmentId ?? '');
   const [withSubdepartments, setWithSubdepartments] = useState(current?.withSubdepartments ?? false);
-  const [userIds, setUserIds] = useState<Set<string>>(new Set(current?.userIds ?? []));
+  const [userIds, setUserIds] = useState<string[]>(current?.userIds ?? []);
   const [problems, setProblems] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
   const nameId = useId();
 
   async function save() {
     setBusy(true);
+    // A saved filter holds a name and a filter (the API refuses columns, order and page size on one).
+    const layout = kind === 'FILTER' ? {} : { columns: draft.columns, order: draft.order, pageSize: draft.pageSize };
     const input = {
       name: name.trim(),
-      columns: draft.columns.map((field) => ({ field })),
-      order: draft.order,
+      ...layout,
       filter: draft.filter,
-      pageSize: draft.pageSize,
       sharing,
       departmentId: sharing === 'DEPARTMENT' ? departmentId || null : null,
       withSubdepartments: sharing === 'DEPARTMENT' && withSubdepartments,
-      userIds: sharing === 'USERS' ? [...userIds] : [],
+      userIds: sharing === 'USERS' ? userIds : [],
     };
     const result =
       overwrite && current
         ? await client.mutation(UpdateView, { id: current.id, input }).toPromise()
-        : await client.mutation(CreateView, { input: { ...input, entityType: registryName(type), kind: 'VIEW' } }).toPromise();
+        : await client.mutation(CreateView, { input: { ...input, entityType: registryName(type), kind: newKind } }).toPromise();
     setBusy(false);
     const data = result.data as { createView?: Payload; updateView?: Payload } | undefined;
     const payload = data?.createView ?? data?.updateView;
@@ -119,6 +124,17 @@ export function SaveViewDialog({
             </label>
           </fieldset>
         )}
+        {!(overwrite && current) && (
+          <fieldset>
+            <legend>{t('views.saveAs')}</legend>
+            {(['VIEW', 'FILTER'] as const).map((k) => (
+              <label key={k} className="check">
+                <input type="radio" name="kind" checked={newKind === k} onChange={() => setNewKind(k)} />
+                {t(k === 'VIEW' ? 'views.asView' : 'views.asFilter')}
+              </label>
+            ))}
+          </fieldset>
+        )}
         <label htmlFor={nameId}>{t('views.name')}</label>
         <input id={nameId} required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
         <fieldset>
@@ -146,26 +162,7 @@ export function SaveViewDialog({
             </label>
           </div>
         )}
-        {sharing === 'USERS' && (
-          <fieldset className="share-users">
-            <legend>{t('views.users')}</legend>
-            {users.map((u) => (
-              <label key={u.id} className="check">
-                <input
-                  type="checkbox"
-                  checked={userIds.has(u.id)}
-                  onChange={(e) => {
-                    const next = new Set(userIds);
-                    if (e.target.checked) next.add(u.id);
-                    else next.delete(u.id);
-                    setUserIds(next);
-                  }}
-                />
-                {u.name}
-              </label>
-            ))}
-          </fieldset>
-        )}
+        {sharing === 'USERS' && <UserChecklist value={userIds} onChange={setUserIds} known={users} legend={t('views.users')} />}
         {problems.length > 0 && (
           <ul className="error" role="alert">
             {problems.map((p, i) => (

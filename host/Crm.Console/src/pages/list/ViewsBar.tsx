@@ -115,12 +115,21 @@ export function ViewsBar({
         onChange={(e) => choose(views.find((v) => v.id === e.target.value) ?? null)}
       >
         <option value="">{t('views.none')}</option>
-        {views.map((v) => (
-          <option key={v.id} value={v.id}>
-            {v.id === defaultId ? `★ ${v.name} (${t('views.default')})` : v.name}
-            {v.sharing !== 'PRIVATE' ? ` · ${t(`views.sharing.${v.sharing}` as 'views.sharing.PRIVATE')}` : ''}
-          </option>
-        ))}
+        {(['VIEW', 'FILTER'] as const).map((kind) => {
+          const ofKind = views.filter((v) => (v.kind === 'FILTER') === (kind === 'FILTER'));
+          return (
+            ofKind.length > 0 && (
+              <optgroup key={kind} label={t(kind === 'VIEW' ? 'views.views' : 'views.filters')}>
+                {ofKind.map((v) => (
+                  <option key={v.id} value={v.id}>
+                    {v.id === defaultId ? `★ ${v.name} (${t('views.default')})` : v.name}
+                    {v.sharing !== 'PRIVATE' ? ` · ${t(`views.sharing.${v.sharing}` as 'views.sharing.PRIVATE')}` : ''}
+                  </option>
+                ))}
+              </optgroup>
+            )
+          );
+        })}
       </select>
       <button type="button" onClick={() => setSaving(true)}>
         {t('views.save')}

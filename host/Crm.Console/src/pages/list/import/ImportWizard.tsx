@@ -24,6 +24,7 @@ import {
 } from './importApi';
 import { DefaultValues, MappingTable, defaultInput, importTargets, importableFields, type DefaultValue, type ImportColumn } from './ImportMapping';
 import { ImportOutcome } from './ImportOutcome';
+import { rememberMapping, rememberedMapping } from './mappingMemory';
 
 /** The file's columns as the mapping names them: its headers, or 1-based numbers without a header row. */
 function columnsOf(preview: Preview, hasHeaderRow: boolean, label: (n: number) => string): ImportColumn[] {
@@ -83,6 +84,8 @@ export function ImportWizard({ type, shapes, lookups, onClose, onImported }: { t
   const [readErrors, setReadErrors] = useState<string[]>([]);
   const [mapping, setMapping] = useState<Record<string, string>>({});
   const [suggested, setSuggested] = useState<Record<string, string>>({});
+  // Whether the mapping shown is the one last used with these headers (rather than the suggestions).
+  const [recalled, setRecalled] = useState(false);
   const [defaults, setDefaults] = useState<DefaultValue[]>([]);
   const [duplicates, setDuplicates] = useState<DuplicateChoice>('CREATE');
   const [matchBy, setMatchBy] = useState<MatchRule>('EMAIL');
@@ -141,7 +144,11 @@ export function ImportWizard({ type, shapes, lookups, onClose, onImported }: { t
         if (column && !byColumn[column.key]) byColumn[column.key] = s.field;
       }
       setSuggested(byColumn);
-      setMapping(byColumn);
+      // The mapping last used with the same header row, where its fields are still offered (a custom field may have gone).
+      const remembered = hasHeaderRow ? rememberedMapping(entityType, answer.headers) : null;
+      const offered = new Set(answer.targets.map((target) => target.field));
+      setRecalled(!!remembered);
+      setMapping(remembered ? Object.fromEntries(columns.map((c) => [c.key, offered.has(remembered[c.key] ?? '') ? remembered[c.key]! : ''])) : byColumn);
       setStartErrors({ errors: [], columns: [] });
     })();
   }, [client, entityType, upload, encoding, delimiter, hasHeaderRow]);
@@ -183,6 +190,8 @@ export function ImportWizard({ type, shapes, lookups, onClose, onImported }: { t
     ];
     setStartErrors({ errors, columns: entries.map((e) => e.column) });
     if (payload?.job) {
+      // Remembered with the header row for the next file like it (a dry run's mapping too: it is the one being settled).
+      if (hasHeaderRow && preview) rememberMapping(entityType, preview.headers, Object.fromEntries(columns.map((c) => [c.key, mapping[c.key] ?? ''])));
       setJobDryRun(dryRun);
       setJobId(payload.job.id);
     }
@@ -300,6 +309,20 @@ export function ImportWizard({ type, shapes, lookups, onClose, onImported }: { t
                   </tbody>
                 </table>
               </div>
+              {recalled && (
+                <p className="import-recalled">
+                  {t('import.recalled')}{' '}
+                  <button
+                    type="button"
+                    onClick={() => {
+                      setRecalled(false);
+                      setMapping(suggested);
+                    }}
+                  >
+                    {t('import.useSuggestions')}
+                  </button>
+                </p>
+              )}
               <MappingTable columns={columns} targets={targets} mapping={mapping} suggested={suggested} errors={placed.mapping} onChange={remap} />
               <DefaultValues fields={fields} shapes={shapes} values={defaults} lookups={lookups} errors={placed.defaults} onChange={setDefaults} />
               <fieldset className="import-duplicates">
