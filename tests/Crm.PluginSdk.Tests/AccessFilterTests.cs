@@ -1,5 +1,6 @@
 using Crm.PluginSdk.Records;
 using Crm.PluginSdk.Security;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.PluginSdk.Tests;
 
@@ -37,6 +38,37 @@ public sealed class AccessFilterTests
     {
         var filter = AccessFilter.For<Owned>(rights, "deal", PermissionAction.Read, partitions ?? []);
         return filter is null || filter.Compile()(record);
+    }
+
+    [Fact]
+    public void A_record_about_to_be_written_is_judged_as_the_filter_reads_for_every_level_and_each_rights_snapshot_on_its_own()
+    {
+        // Allows keeps its compiled check per rights snapshot and action: the same answers as the filter, and a
+        // user's new rights (another snapshot) never answered from the old ones' check.
+        var access = new Entities.RecordAccess<Owned>("deal", ByPipelineAndStage);
+        var actor = new CurrentActor();
+        var services = new ServiceCollection().AddSingleton<ICurrentActor>(actor)
+            .BuildServiceProvider();
+        Owned[] records =
+        [
+            new() { AssignedById = 10 },
+            new() { AssignedById = 11 },
+            new() { AssignedById = 12 },
+            new() { AssignedById = 13, PipelineId = 3, StageId = "WON" },
+            new() { AssignedById = 13, Opened = true },
+        ];
+        foreach (var level in Enum.GetValues<PermissionLevel>().Concat(Enum.GetValues<PermissionLevel>().Reverse()))
+        {
+            var rights = Rights(level, ("3/WON", PermissionLevel.All));
+            actor.SignIn(10, rights);
+            for (var round = 0; round < 3; round++)
+            {
+                Assert.Equal(records.Select(r => Sees(rights, r, ByPipelineAndStage)), records.Select(r => access.Allows(r, services, PermissionAction.Read)));
+            }
+
+            // Another action, under the same rights, has none of READ's levels.
+            Assert.All(records, r => Assert.False(access.Allows(r, services, PermissionAction.Delete)));
+        }
     }
 
     [Theory]

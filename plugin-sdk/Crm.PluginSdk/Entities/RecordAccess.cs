@@ -37,8 +37,28 @@ internal sealed class RecordAccess<TRecord>(string name, IReadOnlyList<LambdaExp
 
     /// <summary>Whether a record about to be written is within the actor's reach (a new assignee, a pipeline moved to).</summary>
     /// <remarks>A bound type's records are checked by <see cref="Bindings.IBoundAccess{TRecord}.AllowsAsync"/>, which reads their bound records.</remarks>
-    public bool Allows(TRecord record, IServiceProvider services, PermissionAction action) =>
-        bound is not null || AccessFilter.For<TRecord>(RightsOf(services), name, action, partition) is not { } filter || filter.Compile()(record);
+    public bool Allows(TRecord record, IServiceProvider services, PermissionAction action)
+    {
+        if (bound is not null)
+        {
+            return true;
+        }
+
+        var rights = RightsOf(services);
+        if (rights.IsAdministrator)
+        {
+            return true;
+        }
+
+        var check = _checks.GetOrCreateValue(rights).GetOrAdd(action, static (action, state) => AccessFilter.For<TRecord>(state.rights, state.name, action, state.partition)?.Compile(),
+            (rights, name, partition));
+        return check is null || check(record);
+    }
+
+    // Allows' compiled filters, per rights snapshot (the rights provider keeps one per user until the rights
+    // change) and action: compiling the expression cost more than the rest of a non-administrator's create
+    // or update, and made a dynamic method each time, for the finalizer to collect.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<AccessRights, System.Collections.Concurrent.ConcurrentDictionary<PermissionAction, Func<TRecord, bool>?>> _checks = [];
 
     public bool ReachesAll(IServiceProvider services, PermissionAction action) =>
         bound is null ? AccessFilter.ReachesAll(RightsOf(services), name, action, partition) : RightsOf(services).IsAdministrator;
