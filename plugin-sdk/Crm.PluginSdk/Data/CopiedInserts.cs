@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Crm.PluginSdk.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
@@ -93,7 +95,23 @@ internal static class CopiedInserts
         return Plan(type, property => rows.Select(r => property.GetGetter().GetClrValueUsingContainingEntity(r)), untracked: true);
     }
 
-    private static TablePlan? Plan(IEntityType type, Func<IProperty, IEnumerable<object?>> valuesOf, bool untracked)
+    private static TablePlan? Plan(IEntityType type, Func<IProperty, IEnumerable<object?>> valuesOf, bool untracked) =>
+        TypeCopyOf(type, untracked) is { } copy
+        // A column the database fills (its default) when the row leaves it unset: EF would read it back.
+        && !copy.DatabaseFilled.Any(property => valuesOf(property).Any(value => value is null || value.Equals(property.Sentinel)))
+            ? copy.Plan
+            : null;
+
+    /// <summary>A type's part of its plan, the same for every save: its table and columns, and which of them the database fills when a row leaves them unset.</summary>
+    private sealed record TypeCopy(TablePlan Plan, IReadOnlyList<IProperty> DatabaseFilled);
+
+    // Per model object (a rebuilt model brings new ones), for tracked rows and untracked objects.
+    private static readonly ConditionalWeakTable<IEntityType, StrongBox<TypeCopy?>> TrackedCopies = new(), UntrackedCopies = new();
+
+    private static TypeCopy? TypeCopyOf(IEntityType type, bool untracked) =>
+        (untracked ? UntrackedCopies : TrackedCopies).GetValue(type, t => new StrongBox<TypeCopy?>(PlanType(t, untracked))).Value;
+
+    private static TypeCopy? PlanType(IEntityType type, bool untracked)
     {
         if (!CopiesType(type, out var tableName, out var key))
         {
@@ -102,6 +120,7 @@ internal static class CopiedInserts
 
         var store = StoreObjectIdentifier.Table(tableName, type.GetSchema());
         var columns = new List<(IProperty, string, string)>();
+        var databaseFilled = new List<IProperty>();
         foreach (var property in type.GetProperties())
         {
             if (property.GetComputedColumnSql(store) is not null)
@@ -122,16 +141,15 @@ internal static class CopiedInserts
                     return null;
                 }
             }
-            else if (property != key && property.ValueGenerated != ValueGenerated.Never && valuesOf(property).Any(value => value is null || value.Equals(property.Sentinel)))
+            else if (property != key && property.ValueGenerated != ValueGenerated.Never)
             {
-                // A column the database fills (its default) when the row leaves it unset: EF would read it back.
-                return null;
+                databaseFilled.Add(property);
             }
 
             columns.Add(Column(property, store));
         }
 
-        return new TablePlan(AccessSql.Table(type), key, columns);
+        return new TypeCopy(new TablePlan(AccessSql.Table(type), key, columns), databaseFilled);
     }
 
     /// <summary>
@@ -148,11 +166,11 @@ internal static class CopiedInserts
     }
 
     /// <summary>Whether rows of <paramref name="type"/> are written as its own columns alone, with a key from a sequence.</summary>
-    private static bool CopiesType(IEntityType type, out string tableName, out IProperty key)
+    private static bool CopiesType(IEntityType type, [NotNullWhen(true)] out string? tableName, [NotNullWhen(true)] out IProperty? key)
     {
-        tableName = type.GetTableName()!;
-        key = null!;
-        if (type.GetTableName() is null || type.BaseType is not null || type.GetDirectlyDerivedTypes().Any() || type.IsOwned()
+        tableName = type.GetTableName();
+        key = null;
+        if (tableName is null || type.BaseType is not null || type.GetDirectlyDerivedTypes().Any() || type.IsOwned()
             || type.GetNavigations().Any(n => n.TargetEntityType.IsOwned()) || type.GetComplexProperties().Any() // columns beyond the type's own properties
             || type.FindPrimaryKey() is not { Properties: [{ ValueGenerated: ValueGenerated.OnAdd, ClrType: var keyType } onlyKey] } || keyType != typeof(long))
         {

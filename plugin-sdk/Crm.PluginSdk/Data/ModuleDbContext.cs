@@ -269,7 +269,7 @@ public abstract class ModuleDbContext : DbContext
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
         }
 
-        var observers = ObserversOf(pending);
+        var observers = pending.Count == 0 ? [] : ObserversOf(observer => pending.Exists(p => observer.Observes(p.EntityType)));
         var creates = ChangeTracker.Entries().Any(e => e.State == EntityState.Added && e.Entity is ICrmRecord);
         if (!creates && observers.Count == 0)
         {
@@ -388,12 +388,9 @@ public abstract class ModuleDbContext : DbContext
             await CopiedInserts.WriteUntrackedAsync(this, outboxPlan, outbox, (_, _) => null, cancellationToken);
             Dependencies.Session?.NoteOutboxWritten(Schema);
             var saved = records.Select(r => new SavedRecord(entityType, r.Id, r, SavedRecordKind.Created, [])).ToList();
-            foreach (var observer in (IEnumerable<IRecordSaveObserver>?)Dependencies.Session?.ScopeServices?.GetService(typeof(IEnumerable<IRecordSaveObserver>)) ?? [])
+            foreach (var observer in ObserversOf(observer => observer.Observes(entityType)))
             {
-                if (observer.Observes(entityType))
-                {
-                    await observer.SavedAsync(this, saved, cancellationToken);
-                }
+                await observer.SavedAsync(this, saved, cancellationToken);
             }
         }
         finally
@@ -411,23 +408,9 @@ public abstract class ModuleDbContext : DbContext
         return copied + await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 
-    /// <summary>The scope's observers of saves that concern some of <paramref name="pending"/>; resolved only when records were saved.</summary>
-    private List<IRecordSaveObserver> ObserversOf(List<SaveEvents.PendingEvent> pending)
-    {
-        if (pending.Count == 0 || Dependencies.Session?.ScopeServices is not { } services)
-        {
-            return [];
-        }
-
-        var observers = new List<IRecordSaveObserver>();
-        foreach (var observer in (IEnumerable<IRecordSaveObserver>?)services.GetService(typeof(IEnumerable<IRecordSaveObserver>)) ?? [])
-        {
-            if (pending.Exists(p => observer.Observes(p.EntityType)))
-            {
-                observers.Add(observer);
-            }
-        }
-
-        return observers;
-    }
+    /// <summary>The scope's observers of saves that <paramref name="concerned"/> accepts; resolved only when records were saved.</summary>
+    private List<IRecordSaveObserver> ObserversOf(Func<IRecordSaveObserver, bool> concerned) =>
+        Dependencies.Session?.ScopeServices?.GetService(typeof(IEnumerable<IRecordSaveObserver>)) is IEnumerable<IRecordSaveObserver> observers
+            ? observers.Where(concerned).ToList()
+            : [];
 }
