@@ -112,6 +112,9 @@ public static class CrmApplication
         services.AddVersionedCachePolling<Modules.Runtime.ModuleRuntime>("Modules:StatePollInterval");
         // The platform's automation kinds come before the modules' (found by convention), so that theirs keep their names.
         Crm.PluginSdk.Automation.AutomationServices.AddAutomationCatalog(services);
+        // Before the modules' purge owners: links are let go of (with their "updated" events) before the
+        // CustomFields module deletes a link that could point only at purged types.
+        services.AddScoped<IRecordTypeDataOwner, Marketplace.RecordLinkTypeData>();
         // Each module's services are registered whole or not at all; a fault refuses or fails it alone.
         ModuleRegistrar.Register(services, catalog, new ModuleContext(configuration), modulesLogger);
         // Activity types, planned items and timeline kinds: read through catalogs a plugin loaded at run time adds to.
@@ -132,7 +135,6 @@ public static class CrmApplication
         services.AddScoped<Marketplace.PluginInstaller>();
         services.AddSingleton<Marketplace.RecordTypePurgeRunner>();
         services.AddScoped<IRecordTypeDataOwner, Marketplace.PlatformTypeData>();
-        services.AddScoped<IRecordTypeDataOwner, Marketplace.RecordLinkTypeData>();
         // Installs made by other hosts while this one runs are loaded here too.
         services.AddSingleton<Marketplace.PluginInstallTurn>();
         services.AddSingleton<Marketplace.InstalledPluginsFollower>();

@@ -38,7 +38,7 @@ public sealed class InstalledPlugins(PlatformDbContext db, ModuleCatalog catalog
             ? install!.PendingAction switch
             {
                 PendingPluginAction.Upgrade => $"upgraded to {install.PendingVersion} at the next start",
-                PendingPluginAction.Uninstall => install.PurgeData ? "uninstalled, with its data, at the next start" : "uninstalled at the next start; its data stays",
+                PendingPluginAction.Uninstall => install.PurgeData ? "out of service; uninstalled, with its data, at the next start" : "out of service; uninstalled at the next start, its data stays",
                 _ => "loads at the next start",
             }
             : status!.Reason;

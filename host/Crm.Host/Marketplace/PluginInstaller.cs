@@ -211,12 +211,21 @@ public sealed class PluginInstaller(
             }
         }
 
-        return await SetPendingAsync(install, PendingPluginAction.Uninstall, i =>
+        var pending = await SetPendingAsync(install, PendingPluginAction.Uninstall, i =>
         {
             i.PendingVersion = null;
             i.PendingHash = null;
             i.PurgeData = purgeData;
         }, cancellationToken);
+
+        // Out of service at once on every host (each polls the module states), so that none writes records
+        // the next start drops; after the pending action, which refuses an enable racing with this.
+        if (catalog.Find(id) is { Manifest: not null })
+        {
+            await runtime.DisableAsync(id, cancellationToken);
+        }
+
+        return pending;
     }
 
     /// <summary>

@@ -121,6 +121,8 @@ public static class PluginStartup
 
         db.PluginInstalls.Remove(install);
         await SaveUnlessChangedAsync(db, cancellationToken);
+        // Disabled by the uninstall: a later install of the same id starts enabled, as any install does.
+        await db.ModuleStates.Where(s => s.ModuleId == install.ModuleId).ExecuteDeleteAsync(cancellationToken);
         logger.LogInformation("Plugin {Plugin} uninstalled{Purge}", install.ModuleId, install.PurgeData ? ", its data purged" : ", its data kept");
     }
 

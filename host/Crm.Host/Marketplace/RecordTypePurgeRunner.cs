@@ -37,6 +37,7 @@ public sealed class RecordTypePurgeRunner(IServiceProvider services, IEntityRegi
         }
 
         var installed = (await db.PluginInstalls.AsNoTracking().Select(i => i.ModuleId).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        var purgedAny = false;
         foreach (var plugin in pending.GroupBy(p => p.ModuleId).Where(g => !installed.Contains(g.Key)))
         {
             var types = plugin.Select(p => p.RecordType).Where(t => registry.Find(t) is null).ToList();
@@ -45,12 +46,23 @@ public sealed class RecordTypePurgeRunner(IServiceProvider services, IEntityRegi
                 logger.LogWarning("Record type {Type} of the uninstalled plugin {Plugin} is not purged: another module registers it now", taken, plugin.Key);
             }
 
+            purgedAny |= types.Count > 0; // a purge that failed midway may have changed rows too
             if (!await PurgeAsync(scope.ServiceProvider, plugin.Key, types, cancellationToken))
             {
                 continue;
             }
 
             await db.RecordTypePurges.Where(p => p.ModuleId == plugin.Key).ExecuteDeleteAsync(cancellationToken);
+        }
+
+        if (purgedAny)
+        {
+            // What modules keep in memory (custom field definitions, rights) was loaded before the purge changed it:
+            // read again now, before the schema is composed, rather than at the first poll.
+            foreach (var cache in services.GetServices<Crm.PluginSdk.Modules.IVersionedCache>())
+            {
+                await cache.PollAsync(cancellationToken);
+            }
         }
     }
 

@@ -136,9 +136,9 @@ internal sealed class ReferenceDetacher<TRecord, TContext>(
 
     public async Task<int> ForgetRecordTypesAsync(IServiceProvider services, IReadOnlyCollection<string> recordTypes, CancellationToken cancellationToken)
     {
-        var fields = definition.FieldsOf(services).Values
-            .Where(f => f.Custom is { Type: CustomFieldType.Crm } spec && (spec.Settings.RecordTypes.Count == 0 || spec.Settings.RecordTypes.Any(recordTypes.Contains)))
-            .ToList();
+        // Every link, not only those allowing the types: the CustomFields module takes the types out of
+        // the allowed ones in the same purge, maybe first, or before a host stopped midway.
+        var fields = definition.FieldsOf(services).Values.Where(f => f.Custom is { Type: CustomFieldType.Crm }).ToList();
         if (fields.Count == 0 || recordTypes.Count == 0)
         {
             return 0;
@@ -224,19 +224,21 @@ internal sealed class ReferenceDetacher<TRecord, TContext>(
     /// <summary>Whether a stored link value (one key or a list of keys) names a record of the types, and what remains without those.</summary>
     private static (bool Holds, JsonNode? Remaining) WithoutTypes(JsonNode stored, IReadOnlyCollection<string> recordTypes)
     {
-        bool Gone(string? key) => CrmRecordReference.Parse(key) is { } reference && recordTypes.Contains(reference.EntityType);
-        if (stored is not JsonArray array)
-        {
-            return Gone(stored.GetValue<string>()) ? (true, null) : (false, stored);
-        }
+        var (holds, kept) = KeysWithout(stored, key => CrmRecordReference.Parse(key) is { } reference && recordTypes.Contains(reference.EntityType));
+        return (holds, stored is JsonArray ? new JsonArray(kept.Select(k => (JsonNode?)JsonValue.Create(k)).ToArray()) : holds ? null : stored);
+    }
 
-        var keys = array.Select(n => n?.GetValue<string>()).ToList();
-        if (!keys.Any(Gone))
+    /// <summary>Whether a stored link value (one key or a list of keys) holds a key that <paramref name="gone"/> accepts, and the other keys.</summary>
+    private static (bool Holds, List<string> Kept) KeysWithout(JsonNode? stored, Func<string, bool> gone)
+    {
+        List<string> keys = stored switch
         {
-            return (false, stored);
-        }
-
-        return (true, new JsonArray(keys.Where(k => k is not null && !Gone(k)).Select(k => (JsonNode?)JsonValue.Create(k)).ToArray()));
+            null => [],
+            JsonArray array => array.Select(n => n?.GetValue<string>()).OfType<string>().ToList(),
+            _ => [stored.GetValue<string>()],
+        };
+        var kept = keys.Where(k => !gone(k)).ToList();
+        return (kept.Count < keys.Count, kept);
     }
 
     /// <summary>This type's fields that may point at records of <paramref name="targetType"/>: reference fields, and custom CRM links that allow the type.</summary>
@@ -246,7 +248,6 @@ internal sealed class ReferenceDetacher<TRecord, TContext>(
                 : f.ReferenceType == targetType)
             .ToList();
 
-    /// <summary>Whether a custom link value holds the target, and the value to write without it (null, or the other links).</summary>
     /// <summary>A custom CRM link's input naming the replacement where the target was (a list keeps it once).</summary>
     private static object? WithReplacement(CustomFieldSpec spec, object? remaining, string targetType, long replacementId)
     {
@@ -265,25 +266,16 @@ internal sealed class ReferenceDetacher<TRecord, TContext>(
         return list;
     }
 
+    /// <summary>Whether a custom link value holds the target, and the value to write without it (null, or the other links).</summary>
     private static (bool Holds, object? Remaining) WithoutTarget(CustomFieldSpec spec, JsonNode? stored, CrmRecordReference target)
     {
-        if (stored is null)
+        var (holds, kept) = KeysWithout(stored, key => key == target.Key);
+        if (!holds || !spec.Multiple)
         {
-            return (false, null);
+            return (holds, null);
         }
 
-        var values = stored is JsonArray array ? array.Select(n => n?.GetValue<string>()).ToList() : [stored.GetValue<string>()];
-        if (!values.Contains(target.Key))
-        {
-            return (false, null);
-        }
-
-        if (!spec.Multiple)
-        {
-            return (true, null);
-        }
-
-        var remaining = values.Where(v => v != target.Key).Select(v => CrmRecordReference.Parse(v)).OfType<CrmRecordReference>()
+        var remaining = kept.Select(CrmRecordReference.Parse).OfType<CrmRecordReference>()
             .Select(r => (object?)new Dictionary<string, object?> { ["entityType"] = r.EntityType, ["id"] = r.Id.ToString(CultureInfo.InvariantCulture) })
             .ToList();
         return (true, remaining);

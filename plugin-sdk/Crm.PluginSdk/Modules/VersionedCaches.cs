@@ -35,6 +35,8 @@ public static class VersionedCacheServices
         where TCache : class, IVersionedCache
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(pollIntervalSetting);
+        // Also listed as a cache, for a host that changed versions below every module (a purge at start) and checks them all at once.
+        services.AddSingleton<IVersionedCache>(provider => provider.GetRequiredService<TCache>());
         return services.AddSingleton<IHostedService>(provider => new VersionedCachePoller(
             provider.GetRequiredService<TCache>(),
             provider.GetRequiredService<IConfiguration>().GetValue(pollIntervalSetting, TimeSpan.FromSeconds(1)),

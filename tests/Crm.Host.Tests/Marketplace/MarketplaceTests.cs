@@ -259,6 +259,8 @@ public abstract class MarketplaceTests(Engine engine) : IDisposable
         var other = await host.CreateContactAsync(new { name = "Other " + marker });
         var oneLink = (await host.CreateFieldAsync(new { entityType = "CONTACT", code = $"UF_CRM_PG_ONE_{marker}", type = "CRM", label = "Quote", settings = new { recordTypes = new[] { "QUOTE" } } }))["fieldName"]!.GetValue<string>();
         var manyLinks = (await host.CreateFieldAsync(new { entityType = "CONTACT", code = $"UF_CRM_PG_MANY_{marker}", type = "CRM", label = "Related", multiple = true }))["fieldName"]!.GetValue<string>();
+        var twoTypes = (await host.CreateFieldAsync(new { entityType = "CONTACT", code = $"UF_CRM_PG_TWO_{marker}", type = "CRM", label = "Quote or contact", multiple = true,
+            settings = new { recordTypes = new[] { "QUOTE", "CONTACT" } } }))["fieldName"]!.GetValue<string>();
         Ok(await host.QueryAsync($"mutation($id: ID!, $input: UpdateContactInput!) {{ updateContact(id: $id, input: $input) {{ errors {{ code message }} }} }}", new
         {
             id = contact,
@@ -266,6 +268,7 @@ public abstract class MarketplaceTests(Engine engine) : IDisposable
             {
                 [oneLink] = new { entityType = "QUOTE", id = quote },
                 [manyLinks] = new[] { new { entityType = "QUOTE", id = quote }, new { entityType = "CONTACT", id = other } },
+                [twoTypes] = new[] { new { entityType = "QUOTE", id = quote }, new { entityType = "CONTACT", id = other } },
             },
         }), "updateContact");
         var integrationRole = $"Integration: Purge {marker}";
@@ -320,14 +323,26 @@ public abstract class MarketplaceTests(Engine engine) : IDisposable
         var quotesAfter = await RowsNamingAsync(purged, "quote");
         Assert.True(quotesAfter.Values.All(n => n == 0), $"Rows still name quotes: {string.Join(", ", quotesAfter.Where(c => c.Value > 0))}: "
             + string.Join("; ", (await purged.QueryRowsAsync($"SELECT * FROM {purged.Table("timeline", "entries")} WHERE entity_type = 'quote'")).Select(r => string.Join(", ", r.Select(c => $"{c.Key}={c.Value}")))));
-        // The contact's rows are all there (its activity, comment, field, view, right and rule), in every table.
+        // The contact's rows are all there (its activity, comment, field, view, right and rule), in every table, but for
+        // the link that could point only at quotes: deleted, as an empty list of types would allow any.
         var contactsAfter = await RowsNamingAsync(purged, "contact");
-        Assert.All(written, t => Assert.Equal(contactsBefore.Single(c => c.Key.Replace('.', '_') == t).Value, contactsAfter.Single(c => c.Key.Replace('.', '_') == t).Value));
+        Assert.All(written, t => Assert.Equal(contactsBefore.Single(c => c.Key.Replace('.', '_') == t).Value - (t == "custom_fields_definitions" ? 1 : 0),
+            contactsAfter.Single(c => c.Key.Replace('.', '_') == t).Value));
+        var linkFields = (await purged.QueryRowsAsync($"SELECT code, settings FROM {purged.Table("custom_fields", "definitions")} WHERE entity_type = 'contact' AND code IN (@p0, @p1, @p2)",
+                $"UF_CRM_PG_ONE_{marker}", $"UF_CRM_PG_MANY_{marker}", $"UF_CRM_PG_TWO_{marker}"))
+            .ToDictionary(r => (string)r["code"]!, r => Convert.ToString(r["settings"], CultureInfo.InvariantCulture)!);
+        Assert.Equal([$"UF_CRM_PG_MANY_{marker}", $"UF_CRM_PG_TWO_{marker}"], linkFields.Keys.Order(StringComparer.Ordinal));
+        Assert.All(linkFields.Values, settings => Assert.DoesNotContain("quote", settings, StringComparison.OrdinalIgnoreCase));
+        Assert.Contains("contact", linkFields[$"UF_CRM_PG_TWO_{marker}"], StringComparison.Ordinal);
         Assert.Equal(contact, (await purged.QueryAsync("query($id: ID!) { contact(id: $id) { id } }", new { id = contact })).ShouldSucceed().Data!["contact"]!["id"]!.GetValue<string>());
         // No custom link names a quote any more (the list keeps the other contact), and the contact's history says the links went.
-        var links = (await purged.QueryAsync($"query($id: ID!) {{ contact(id: $id) {{ {oneLink} {{ id }} {manyLinks} {{ id }} }} }}", new { id = contact })).ShouldSucceed().Data!["contact"]!;
-        Assert.Null(links[oneLink]);
+        var links = (await purged.QueryAsync($"query($id: ID!) {{ contact(id: $id) {{ {manyLinks} {{ id }} {twoTypes} {{ id }} }} }}", new { id = contact })).ShouldSucceed().Data!["contact"]!;
         Assert.Equal([other], links[manyLinks]!.AsArray().Select(l => l!["id"]!.GetValue<string>()));
+        Assert.Equal([other], links[twoTypes]!.AsArray().Select(l => l!["id"]!.GetValue<string>()));
+        var linkTypes = (await purged.QueryAsync($"{{ entityTypes {{ name fields {{ name recordTypes }} }} }}")).ShouldSucceed().Data!["entityTypes"]!.AsArray()
+            .Single(t => t!["name"]!.GetValue<string>() == "CONTACT")!["fields"]!.AsArray();
+        Assert.DoesNotContain(linkTypes, f => f!["name"]!.GetValue<string>() == oneLink);
+        Assert.Equal(["CONTACT"], linkTypes.Single(f => f!["name"]!.GetValue<string>() == twoTypes)!["recordTypes"]!.AsArray().Select(t => t!.GetValue<string>()));
         Assert.Empty(await purged.QueryRowsAsync($"SELECT id FROM {purged.Table("contacts", "contacts")} WHERE CAST(custom_fields AS TEXT) LIKE '%quote:%'"));
         var history = await purged.QueryRowsAsync($"SELECT payload FROM {purged.Table("contacts", "outbox")} WHERE entity_id = @p0 ORDER BY id DESC", long.Parse(contact, CultureInfo.InvariantCulture));
         Assert.Contains(history, r => Convert.ToString(r["payload"], CultureInfo.InvariantCulture)!.Contains(oneLink, StringComparison.Ordinal)

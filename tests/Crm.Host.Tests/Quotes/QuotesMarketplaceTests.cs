@@ -89,6 +89,11 @@ public abstract class QuotesMarketplaceTests(Engine engine, ITestOutputHelper ou
         var uninstalled = (await restarted.MutateAsync("uninstallPlugin",
             "mutation($id: String!) { uninstallPlugin(id: $id, purgeData: true) { plugin { state pendingAction purgeData } errors { code message } } }", new { id = PluginId })).Ok()["plugin"]!;
         Assert.Equal(("PENDING_RESTART", "UNINSTALL", true), (Str(uninstalled["state"]), Str(uninstalled["pendingAction"]), uninstalled["purgeData"]!.GetValue<bool>()));
+        // Out of service at once (nothing is written that the next start drops), and not to be enabled until then.
+        Assert.Equal(["Quote", "Invoice"], await TypesMissingAsync(restarted, "Quote", "Invoice"));
+        var enable = (await restarted.MutateAsync("enablePlugin", "mutation($id: String!) { enablePlugin(id: $id) { module { id } errors { code message } } }", new { id = PluginId }))["errors"]!.AsArray();
+        Assert.Equal("CONFLICT", Str(Assert.Single(enable)!["code"]));
+        Assert.Contains("uninstalled at the next start", Str(enable[0]!["message"]), StringComparison.Ordinal);
         var purged = await StartAsync(modules);
         Assert.Null(await InstalledAsync(purged));
         Assert.Equal(["Quote", "Invoice"], await TypesMissingAsync(purged, "Quote", "Invoice"));

@@ -134,6 +134,11 @@ public sealed class ModuleRuntime(
                     await platform.Database.ExecuteSqlRawAsync("LOCK TABLE platform.module_states IN SHARE ROW EXCLUSIVE MODE", cancellationToken);
                 }
 
+                if (enable && await platform.PluginInstalls.AnyAsync(i => i.ModuleId == module.Id && i.PendingAction == Marketplace.PendingPluginAction.Uninstall, cancellationToken))
+                {
+                    throw new ModuleRuntimeRefusedException(ErrorCodes.Conflict, $"Module '{module.Id}' is uninstalled at the next start and cannot be enabled before that; install it again after.");
+                }
+
                 var rows = await platform.ModuleStates.ToDictionaryAsync(r => r.ModuleId, cancellationToken);
                 var states = rows.ToDictionary(r => r.Key, r => r.Value.Enabled);
                 if ((enable ? RefusalToEnable(module, states) : RefusalToDisable(module, states)) is { } refusal)
