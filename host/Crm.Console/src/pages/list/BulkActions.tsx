@@ -90,7 +90,7 @@ export function BulkActions({
   state: ListState;
   /** The stages the records can take (null: the selection spans pipelines; undefined: not offered). */
   stages: StageChoice | null | undefined;
-  /** The selected records of each pipeline with its stages, when they span several (null: the whole list, or one pipeline). */
+  /** The selected records (or the whole filtered list's) of each pipeline with its stages, when they span several (null: one pipeline, or not known). */
   byPipeline?: PipelineGroup[] | null;
   onDone: () => void;
 }) {

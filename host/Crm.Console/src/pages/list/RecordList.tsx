@@ -18,6 +18,7 @@ import type { PipelineGroup } from './StagesByPipeline';
 import { ExportDialog } from './ExportDialog';
 import { ImportWizard } from './import/ImportWizard';
 import { andWhere, warningsOf, type ListState } from './listState';
+import { useListPartitions } from './listPartitions';
 import type { ViewDraft } from './SaveViewDialog';
 import { ViewsBar, type SavedView } from './ViewsBar';
 
@@ -161,29 +162,49 @@ function RecordList({ type, shapes }: { type: EntityTypeInfo; shapes: Shapes }) 
   const stageField = type.stageField ? type.fields.find((f) => f.name === type.stageField && !f.readOnly) : undefined;
 
   const titleOf = (row: Row) => String(row[type.titleField] ?? `#${row.id}`);
+  // The whole filtered list's partitions (a deal's pipelines), from the type's summary: a stage is chosen per partition.
+  const partitions = useListPartitions(type, partitionField, wholeList && !!stageField?.selectionList, where, view?.id ?? null);
 
   /**
    * The stages the selected records can take: the list of their one partition (a deal's pipeline),
-   * or, when they are in several (or the whole list is chosen), null: one stage cannot fit records of
-   * two pipelines. The partition goes with the stage: a bulk action checks its values on a blank
+   * or, when they are in several, null: one stage cannot fit records of two pipelines. The whole
+   * filtered list's partitions are those its summary counts. The partition goes with the stage: a bulk action checks its values on a blank
    * record first, which is in the default pipeline unless told otherwise.
    */
   const selectedStages = useMemo((): StageChoice | null => {
     const family = stageField?.selectionList;
     if (!family) return { items: [], alongside: {} };
     if (!partitionField) return { items: lookups.lists.get(family) ?? [], alongside: {} };
-    if (wholeList) return null;
-    const partitions = new Set(rows.filter((r) => selected.has(String(r.id))).map((r) => String(r[partitionField] ?? '')));
-    if (partitions.size !== 1) return null;
-    const [partition] = partitions;
+    const spanned = wholeList
+      ? new Set(partitions?.map((p) => p.partition))
+      : new Set(rows.filter((r) => selected.has(String(r.id))).map((r) => String(r[partitionField] ?? '')));
+    if (spanned.size !== 1) return null;
+    const [partition] = spanned;
     const items = lookups.lists.get(`${family}_${partition}`) ?? lookups.lists.get(family) ?? [];
     return { items, alongside: partition ? { [partitionField]: partition } : {} };
-  }, [stageField, partitionField, rows, selected, lookups.lists, wholeList]);
+  }, [stageField, partitionField, rows, selected, lookups.lists, wholeList, partitions]);
 
-  /** Selected records of several pipelines, grouped by pipeline with its stages: a stage is then chosen per pipeline. */
+  /**
+   * Selected records of several pipelines, grouped by pipeline with its stages: a stage is then chosen
+   * per pipeline. For the whole filtered list, each pipeline's part is the list's filter and view with
+   * the pipeline added.
+   */
   const byPipeline = useMemo((): PipelineGroup[] | null => {
     const family = stageField?.selectionList;
-    if (!family || !partitionField || wholeList || selectedStages) return null;
+    if (!family || !partitionField || selectedStages) return null;
+    const stagesOf = (partition: string) => lookups.lists.get(`${family}_${partition}`) ?? lookups.lists.get(family) ?? [];
+    if (wholeList) {
+      return partitions && partitions.length > 1
+        ? partitions.map(({ partition, count }) => ({
+            partition,
+            ids: [],
+            count,
+            part: { where: andWhere(where, { [partitionField]: { eq: partition } }), viewId: view?.id ?? null },
+            items: stagesOf(partition),
+            alongside: { [partitionField]: partition },
+          }))
+        : null;
+    }
     const groups = new Map<string, string[]>();
     for (const r of rows.filter((r) => selected.has(String(r.id)))) {
       const partition = String(r[partitionField] ?? '');
@@ -192,10 +213,12 @@ function RecordList({ type, shapes }: { type: EntityTypeInfo; shapes: Shapes }) 
     return [...groups].map(([partition, ids]) => ({
       partition,
       ids,
-      items: lookups.lists.get(`${family}_${partition}`) ?? lookups.lists.get(family) ?? [],
+      count: ids.length,
+      part: null,
+      items: stagesOf(partition),
       alongside: partition ? { [partitionField]: partition } : {},
     }));
-  }, [stageField, partitionField, rows, selected, lookups.lists, wholeList, selectedStages]);
+  }, [stageField, partitionField, rows, selected, lookups.lists, wholeList, selectedStages, partitions, where, view?.id]);
 
   return (
     <section className="page record-list">

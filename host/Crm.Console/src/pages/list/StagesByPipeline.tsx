@@ -12,7 +12,12 @@ import { BulkOutcome, BulkUpdate, useBulkEnd, type Refusal } from './BulkActions
 /** The selected records of one pipeline (a partition of the stage lists), the stages it offers and the fields set with a stage. */
 export interface PipelineGroup {
   partition: string;
+  /** The selected records, when the part is not a filter. */
   ids: string[];
+  /** The records: the selected ones, or those the part's filter finds. */
+  count: number;
+  /** The whole filtered list's records in this pipeline: its filter (with the pipeline) and view; null: the ids. */
+  part: { where: Record<string, unknown> | null; viewId: string | null } | null;
   items: ListItem[];
   alongside: Record<string, unknown>;
 }
@@ -24,9 +29,9 @@ interface Run {
 }
 
 /**
- * "Change stage" for selected records of several pipelines: a stage picked per pipeline (one stage
- * fits one pipeline), then one bulkUpdate job per pipeline given a stage, each followed live with
- * its counts and the records it refused.
+ * "Change stage" for selected records of several pipelines, or the whole filtered list spanning
+ * them: a stage picked per pipeline (one stage fits one pipeline), then one bulkUpdate job per
+ * pipeline given a stage, each followed live with its counts and the records it refused.
  */
 export function StagesByPipeline({ type, stageField, groups, onDone }: { type: EntityTypeInfo; stageField: string; groups: PipelineGroup[]; onDone: () => void }) {
   const { t } = useI18n();
@@ -41,7 +46,8 @@ export function StagesByPipeline({ type, stageField, groups, onDone }: { type: E
     const started = await Promise.all(
       chosen.map(async (g): Promise<Run> => {
         const action = { kind: 'SET_FIELDS' as const, fields: { ...g.alongside, [stageField]: choice[g.partition] } };
-        const result = await client.mutation(BulkUpdate, { entityType: type.name as CrmEntityType, ids: g.ids, where: null, viewId: null, action }).toPromise();
+        const chosen = g.part ? { ids: null, where: g.part.where, viewId: g.part.viewId } : { ids: g.ids, where: null, viewId: null };
+        const result = await client.mutation(BulkUpdate, { entityType: type.name as CrmEntityType, ...chosen, action }).toPromise();
         const payload = result.data?.bulkUpdate;
         return { partition: g.partition, jobId: payload?.job?.id ?? null, problems: [...(result.error ? [result.error.message] : []), ...(payload?.errors ?? []).map((e) => e.message)] };
       }),
@@ -60,7 +66,7 @@ export function StagesByPipeline({ type, stageField, groups, onDone }: { type: E
     >
       {groups.map((g) => (
         <label key={g.partition} className="form-field">
-          <span>{t('bulk.stageIn', { pipeline: nameOf(g.partition), count: g.ids.length })}</span>
+          <span>{t('bulk.stageIn', { pipeline: nameOf(g.partition), count: g.count })}</span>
           <select value={choice[g.partition] ?? ''} onChange={(e) => setChoice({ ...choice, [g.partition]: e.target.value })}>
             <option value="">{t('bulk.keepStage')}</option>
             {g.items.map((i) => (
