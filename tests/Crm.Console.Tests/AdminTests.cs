@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Crm.Host.Tests.Infrastructure;
+using Crm.Host.Tests.Permissions;
 using Crm.Host.Tests.Timeline;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -9,7 +10,8 @@ namespace Crm.Console.Tests;
 /// <summary>
 /// The admin area as an admin uses it, in a real browser against the real host: a custom field
 /// added and at once in the lists' column chooser, and an automation rule written, refused with
-/// its errors' lines and columns, dry-run on a record, activated and seen at work in its run log.
+/// its errors' lines and columns, dry-run on a record, activated and seen at work in its run log;
+/// a business process drawn, and one whose steps overlap arranged layer by layer.
 /// </summary>
 [Trait("Engine", "Sqlite")]
 [Trait("Category", "Browser")]
@@ -343,6 +345,56 @@ public sealed class AdminTests(ConsoleFixture fixture) : IClassFixture<ConsoleFi
         Assert.Equal(["end", "note", "start"], graph["steps"]!.AsArray().Select(st => st!["id"]!.GetValue<string>()).Order(StringComparer.Ordinal));
         Assert.Equal(["note>end", "start>note"], graph["edges"]!.AsArray().Select(e => $"{e!["from"]}>{e["to"]}").Order(StringComparer.Ordinal));
         Assert.Equal("timeline.addComment", graph["steps"]!.AsArray().Single(st => st!["id"]!.GetValue<string>() == "note")!["params"]!["kind"]!.GetValue<string>());
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_process_whose_steps_overlap_is_arranged_layer_by_layer_and_saved_so()
+    {
+        // Every step at one point, as a process written through the API without positions may come.
+        var name = Records.NewMarker("Tangled ");
+        object Step(string id, string kind, object? parameters = null) => new { id, kind, @params = parameters ?? new { }, position = new { x = 0, y = 0 } };
+        object Comment(string id) => Step(id, "action", new { kind = "timeline.addComment", @params = new { text = id } });
+        var created = await Host.MutateAsync("createBusinessProcess",
+            "mutation($input: BusinessProcessInput!) { createBusinessProcess(entityType: DEAL, input: $input) { process { id } errors { code message path } } }",
+            new
+            {
+                input = new
+                {
+                    name,
+                    graph = new
+                    {
+                        steps = new[] { Step("start", "start"), Step("check", "if", new { condition = new { field = "opportunity", op = "gt", value = 1000 } }), Comment("large"), Comment("small"), Comment("thanks"), Step("end", "end") },
+                        edges = new object[]
+                        {
+                            new { from = "start", to = "check" }, new { from = "check", to = "large", when = "true" }, new { from = "check", to = "small", when = "false" },
+                            new { from = "large", to = "thanks" }, new { from = "small", to = "thanks" }, new { from = "thanks", to = "end" },
+                        },
+                    },
+                },
+            });
+        Assert.Empty(created["errors"]!.AsArray());
+        var (_, email) = await fixture.NewUserAsync("Iga", ConsoleFixture.Everything(ConsoleFixture.SalesTypes), canConfigure: true);
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Business processes" }).ClickAsync();
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Business processes" }).GetByRole(AriaRole.Button, new() { Name = name }).ClickAsync();
+        await Expect(page.GetByLabel("Process name")).ToHaveValueAsync(name);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Arrange the steps" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Saved.");
+        await ConsoleFixture.ScreenshotAsync(page, "admin-process-arranged");
+
+        var process = (await Host.QueryAsync("{ businessProcesses { draft { name graph } active { name } } }")).ShouldSucceed().Data!["businessProcesses"]!.AsArray()
+            .Single(p => p!["draft"]?["name"]?.GetValue<string>() == name)!;
+        var at = process["draft"]!["graph"]!["steps"]!.AsArray().ToDictionary(st => st!["id"]!.GetValue<string>(), st => (X: st!["position"]!["x"]!.GetValue<int>(), Y: st["position"]!["y"]!.GetValue<int>()));
+        // Down the page, one layer per step of the longest way; the two branches side by side, the rest centred above and below them.
+        Assert.True(at["start"].Y < at["check"].Y && at["check"].Y < at["large"].Y && at["large"].Y < at["thanks"].Y && at["thanks"].Y < at["end"].Y, string.Join(", ", at));
+        Assert.Equal(at["large"].Y, at["small"].Y);
+        Assert.True(at["large"].X < at["small"].X, "The true branch, the first edge, stands left of the false one.");
+        Assert.Equal(0, at["large"].X + at["small"].X);
+        Assert.All(new[] { "start", "check", "thanks", "end" }, id => Assert.Equal(0, at[id].X));
         await page.Context.CloseAsync();
     }
 

@@ -1,12 +1,12 @@
 import { useCallback, useId, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
-import { addEdge, Background, Controls, ReactFlow, useEdgesState, useNodesState, type Connection, type Edge, type Node } from '@xyflow/react';
+import { addEdge, Background, Controls, ReactFlow, useEdgesState, useNodesState, type Connection, type Edge, type Node, type ReactFlowInstance } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useI18n } from '../i18n';
 import { AdminPage, UserErrors, useAdminTypes, type UserError } from './common';
 import { refusalsOf, type Answer } from './mutations';
 import { parseJson } from './json';
-import { fromFlow, starterGraph, stepKinds, toFlow, type ProcessGraph, type StepData } from './processGraph';
+import { arrange, fromFlow, starterGraph, stepKinds, toFlow, type ProcessGraph, type StepData } from './processGraph';
 
 interface ProcessVersion {
   version: number;
@@ -87,6 +87,7 @@ function ProcessEditor({ process, types, onSaved }: { process: Process | null; t
   const [start, setStart] = useState(version?.start ?? 'MANUAL');
   const [entityType, setEntityType] = useState(process?.entityType ?? 'DEAL');
   const [chosen, setChosen] = useState<string | null>(null);
+  const [flow, setFlow] = useState<ReactFlowInstance<Node<StepData>, Edge> | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const [problems, setProblems] = useState<UserError[]>([]);
   const [, create] = useMutation(createProcess);
@@ -130,6 +131,14 @@ function ProcessEditor({ process, types, onSaved }: { process: Process | null; t
     setEdges(addEdge({ id: `e-${from}-${to}-${Date.now()}`, source: from, target: to, label: when ?? undefined, data: { when } }, edges));
   }
 
+  /** Every step placed anew, layer by layer down the page (saved with the graph, as positions the editor gives). */
+  function arrangeSteps() {
+    const at = new Map(arrange(fromFlow(nodes, edges)).steps.map((s) => [s.id, s.position]));
+    setNodes(nodes.map((n) => ({ ...n, position: at.get(n.id) ?? n.position })));
+    // Once drawn where they now stand.
+    requestAnimationFrame(() => void flow?.fitView());
+  }
+
   function setStep(patch: { name?: string; params?: Record<string, unknown> }) {
     setNodes(nodes.map((n) => (n.id === chosen ? { ...n, data: { ...n.data, step: { ...n.data.step, ...patch } } } : n)));
   }
@@ -167,6 +176,9 @@ function ProcessEditor({ process, types, onSaved }: { process: Process | null; t
         <button type="button" className="primary" onClick={save}>
           {t('admin.save')}
         </button>
+        <button type="button" onClick={arrangeSteps}>
+          {t('admin.proc.arrange')}
+        </button>
         {process?.draft && (
           <button
             type="button"
@@ -192,6 +204,7 @@ function ProcessEditor({ process, types, onSaved }: { process: Process | null; t
           onEdgesChange={onEdgesChange}
           onConnect={onConnect}
           onNodeClick={(_, node) => setChosen(node.id)}
+          onInit={setFlow}
           fitView
           proOptions={{ hideAttribution: true }}
         >

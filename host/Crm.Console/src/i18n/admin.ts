@@ -162,6 +162,7 @@ export const adminEn = {
   'admin.proc.stepName': 'Name',
   'admin.proc.params': 'Parameters (JSON)',
   'admin.proc.removeStep': 'Remove the step',
+  'admin.proc.arrange': 'Arrange the steps',
 } as const;
 
 export type AdminKey = keyof typeof adminEn;
@@ -328,4 +329,5 @@ export const adminPl: Record<AdminKey, string> = {
   'admin.proc.stepName': 'Nazwa',
   'admin.proc.params': 'Parametry (JSON)',
   'admin.proc.removeStep': 'Usuń krok',
+  'admin.proc.arrange': 'Ułóż kroki',
 };
