@@ -1,5 +1,6 @@
 using Crm.Modules.Permissions.Departments;
 using Crm.Modules.Permissions.Groups;
+using Crm.Modules.Permissions.Preferences;
 using Crm.Modules.Permissions.Rights;
 using Crm.Modules.Permissions.Roles;
 using Crm.Modules.Permissions.SignIn;
@@ -39,6 +40,8 @@ public sealed class PermissionsDbContext(DbContextOptions<PermissionsDbContext> 
 
     public DbSet<PermissionsVersion> Versions => Set<PermissionsVersion>();
 
+    public DbSet<UserPreference> Preferences => Set<UserPreference>();
+
     /// <summary>Bumps the rights version (and, when sessions were revoked, the sessions version) within the caller's transaction.</summary>
     public Task<int> BumpVersionAsync(bool sessionsRevoked, CancellationToken cancellationToken) =>
         sessionsRevoked
@@ -53,6 +56,14 @@ public sealed class PermissionsDbContext(DbContextOptions<PermissionsDbContext> 
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
+        modelBuilder.Entity<UserPreference>(preference =>
+        {
+            preference.ToTable("user_preferences");
+            preference.HasKey(p => new { p.UserId, p.Key });
+            preference.Property(p => p.Key).HasMaxLength(MyPreferences.MaxKeyLength);
+            // A user's preferences go with the user.
+            preference.HasOne<User>().WithMany().HasForeignKey(p => p.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
         modelBuilder.Entity<User>(user =>
         {
             user.ToTable("users");

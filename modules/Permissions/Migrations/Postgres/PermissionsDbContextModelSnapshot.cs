@@ -102,6 +102,32 @@ namespace Crm.Modules.Permissions.Migrations.Postgres
                     b.ToTable("group_members", "permissions");
                 });
 
+            modelBuilder.Entity("Crm.Modules.Permissions.Preferences.UserPreference", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("key");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("value");
+
+                    b.HasKey("UserId", "Key")
+                        .HasName("pk_user_preferences");
+
+                    b.ToTable("user_preferences", "permissions");
+                });
+
             modelBuilder.Entity("Crm.Modules.Permissions.Rights.PermissionsVersion", b =>
                 {
                     b.Property<int>("Id")
@@ -622,6 +648,16 @@ namespace Crm.Modules.Permissions.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_group_members_users_user_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Permissions.Preferences.UserPreference", b =>
+                {
+                    b.HasOne("Crm.Modules.Permissions.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_user_preferences_users_user_id");
                 });
 
             modelBuilder.Entity("Crm.Modules.Permissions.Roles.RoleAssignment", b =>

@@ -92,6 +92,32 @@ namespace Crm.Modules.Permissions.Migrations.Sqlite
                     b.ToTable("permissions_group_members", (string)null);
                 });
 
+            modelBuilder.Entity("Crm.Modules.Permissions.Preferences.UserPreference", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.HasKey("UserId", "Key")
+                        .HasName("pk_permissions_user_preferences");
+
+                    b.ToTable("permissions_user_preferences", (string)null);
+                });
+
             modelBuilder.Entity("Crm.Modules.Permissions.Rights.PermissionsVersion", b =>
                 {
                     b.Property<int>("Id")
@@ -596,6 +622,16 @@ namespace Crm.Modules.Permissions.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_permissions_group_members_users_user_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Permissions.Preferences.UserPreference", b =>
+                {
+                    b.HasOne("Crm.Modules.Permissions.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_permissions_user_preferences_users_user_id");
                 });
 
             modelBuilder.Entity("Crm.Modules.Permissions.Roles.RoleAssignment", b =>
