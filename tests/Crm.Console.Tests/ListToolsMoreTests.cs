@@ -151,14 +151,14 @@ public sealed class ListToolsMoreTests(ConsoleFixture fixture) : IClassFixture<C
     [Fact]
     public async Task The_import_wizard_takes_the_mapping_last_used_with_the_same_headers()
     {
-        var (_, email) = await fixture.NewUserAsync("Mapper", [
+        var (userId, email) = await fixture.NewUserAsync("Mapper", [
             .. ConsoleFixture.Everything(ConsoleFixture.SalesTypes), new { entityType = "CONTACT", action = "IMPORT", level = "ALL" },
         ]);
         var marker = Records.NewMarker("Recall");
         var page = await fixture.NewPageAsync();
         await page.SignInAsync(email);
         await page.GotoAsync("/records/contact");
-        // Ten times as many header rows remembered as are kept (20), written as the console writes them.
+        // Ten times as many header rows remembered as are kept (20), as an earlier console kept them in the browser.
         await page.EvaluateAsync("""
             () => localStorage.setItem('crm.importMappings.CONTACT', JSON.stringify(
               Array.from({ length: 200 }, (_, i) => ({ headers: [`Old ${i}`], mapping: { [`Old ${i}`]: 'name' } }))))
@@ -175,13 +175,21 @@ public sealed class ListToolsMoreTests(ConsoleFixture fixture) : IClassFixture<C
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Start the dry run" }).ClickAsync();
         await Expect(dialog.GetByRole(AriaRole.Status)).ToContainTextAsync("Done");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Close", Exact = true }).ClickAsync();
-        var kept = await page.EvaluateAsync<string[][]>("() => JSON.parse(localStorage.getItem('crm.importMappings.CONTACT')).map((r) => r.headers)");
-        Assert.Equal(20, kept.Length);
+        // Kept by the API as the user's preference (the browser's old list moved there, then dropped from the browser).
+        var key = await Host.CreateApiKeyAsync(userId);
+        var kept = (await Host.QueryAsync("{ myPreferences(keys: [\"console.importMappings.CONTACT\"]) { value } }", apiKey: key)).ShouldSucceed()
+            .Data!["myPreferences"]![0]!["value"]!.AsArray().Select(r => r!["headers"]!.AsArray().Select(h => h!.GetValue<string>()).ToArray()).ToList();
+        Assert.Equal(20, kept.Count);
         Assert.Equal(["Imię", "Nazwisko", "Numer"], kept[0]);
         Assert.Equal(["Old 0"], kept[1]);
+        Assert.Null(await page.EvaluateAsync<string?>("() => localStorage.getItem('crm.importMappings.CONTACT')"));
+        await page.Context.CloseAsync();
 
-        // Another file with the same header row, after a reload: the mapping used last time, not the suggestions.
-        await page.ReloadAsync();
+        // Another file with the same header row, in another browser: the mapping used last time, not the suggestions.
+        page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        await page.GotoAsync("/records/contact");
+        dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Import Contacts" });
         await UploadAsync(page, dialog, $"Imię;Nazwisko;Numer\r\nBeata;{marker} Two;+48 600 100 302\r\n");
         await Expect(dialog.GetByText("The mapping of the last import with these columns is chosen.")).ToBeVisibleAsync();
         await Expect(dialog.GetByLabel("Field for column Numer")).ToHaveValueAsync("phones:MOBILE");

@@ -133,6 +133,9 @@ export function ImportWizard({ type, shapes, lookups, onClose, onImported }: { t
         setPreview(null);
         return;
       }
+      // The mapping last used with the same header row (the user's preference), read before anything shows.
+      const remembered = hasHeaderRow ? await rememberedMapping(client, entityType, answer.headers) : null;
+      if (request !== latest.current) return;
       setPreview(answer);
       if (!encoding) setDetected((d) => ({ ...d, encoding: answer.encoding ?? null }));
       if (!delimiter) setDetected((d) => ({ ...d, delimiter: answer.delimiter ?? null }));
@@ -144,8 +147,7 @@ export function ImportWizard({ type, shapes, lookups, onClose, onImported }: { t
         if (column && !byColumn[column.key]) byColumn[column.key] = s.field;
       }
       setSuggested(byColumn);
-      // The mapping last used with the same header row, where its fields are still offered (a custom field may have gone).
-      const remembered = hasHeaderRow ? rememberedMapping(entityType, answer.headers) : null;
+      // The remembered mapping where its fields are still offered (a custom field may have gone).
       const offered = new Set(answer.targets.map((target) => target.field));
       setRecalled(!!remembered);
       setMapping(remembered ? Object.fromEntries(columns.map((c) => [c.key, offered.has(remembered[c.key] ?? '') ? remembered[c.key]! : ''])) : byColumn);
@@ -191,7 +193,7 @@ export function ImportWizard({ type, shapes, lookups, onClose, onImported }: { t
     setStartErrors({ errors, columns: entries.map((e) => e.column) });
     if (payload?.job) {
       // Remembered with the header row for the next file like it (a dry run's mapping too: it is the one being settled).
-      if (hasHeaderRow && preview) rememberMapping(entityType, preview.headers, Object.fromEntries(columns.map((c) => [c.key, mapping[c.key] ?? ''])));
+      if (hasHeaderRow && preview) void rememberMapping(client, entityType, preview.headers, Object.fromEntries(columns.map((c) => [c.key, mapping[c.key] ?? ''])));
       setJobDryRun(dryRun);
       setJobId(payload.job.id);
     }
