@@ -209,6 +209,43 @@ public sealed class ListToolsMoreTests(ConsoleFixture fixture) : IClassFixture<C
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task The_columns_a_user_chooses_follow_them_to_another_browser()
+    {
+        var (userId, email) = await fixture.NewUserAsync("Kolumna", ConsoleFixture.Everything(ConsoleFixture.SalesTypes));
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        await page.GotoAsync("/records/deal");
+        var headers = page.Locator("table thead th");
+        await Expect(headers.Filter(new() { HasText = "Responsible" })).ToHaveCountAsync(1);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Columns" }).ClickAsync();
+        await page.GetByRole(AriaRole.Group, new() { Name = "Columns" }).GetByLabel("Responsible").UncheckAsync();
+        await Expect(headers.Filter(new() { HasText = "Responsible" })).ToHaveCountAsync(0);
+        // Kept by the API as the user's preference.
+        var key = await Host.CreateApiKeyAsync(userId);
+        for (var waited = 0; ; waited += 100)
+        {
+            var kept = (await Host.QueryAsync("{ myPreferences(keys: [\"console.columns.DEAL\"]) { value } }", apiKey: key)).ShouldSucceed().Data!["myPreferences"]!.AsArray();
+            if (kept.Count == 1)
+            {
+                break;
+            }
+
+            Assert.True(waited < 5000, "The columns were not kept as a preference.");
+            await Task.Delay(100);
+        }
+
+        await page.Context.CloseAsync();
+
+        // Another browser (nothing in its storage): the same columns.
+        var other = await fixture.NewPageAsync();
+        await other.SignInAsync(email);
+        await other.GotoAsync("/records/deal");
+        await Expect(other.Locator("table thead th").Filter(new() { HasText = "Title" })).ToHaveCountAsync(1);
+        await Expect(other.Locator("table thead th").Filter(new() { HasText = "Responsible" })).ToHaveCountAsync(0);
+        await other.Context.CloseAsync();
+    }
+
     private static async Task UploadAsync(IPage page, ILocator dialog, string csv)
     {
         await page.GetByRole(AriaRole.Button, new() { Name = "Import", Exact = true }).ClickAsync();
