@@ -19,7 +19,8 @@ public sealed class CpuMeasuredCollection
 /// own deals, <c>{ __typename × 10,000 }</c>, 40 aliased logins, 200 introspection aliases);
 /// each is refused, the host stays ready, and each costs the whole process under a second of
 /// CPU (a bound on work done, read from the process, not a time). Each request is sent once
-/// before it is measured, so that compiling the code it runs is not counted.
+/// before it is measured, so that compiling the code it runs is not counted, then measured three
+/// times, the least counting.
 /// </summary>
 public abstract class AbuseProofTests(HostFixture fixture)
 {
@@ -33,12 +34,25 @@ public abstract class AbuseProofTests(HostFixture fixture)
         return process.TotalProcessorTime;
     }
 
+    /// <summary>
+    /// The request's answer and the least CPU the process spent over three sendings: the host's own
+    /// background work (pollers, the outbox, a garbage collection of earlier garbage) lands in one
+    /// window now and then and is not the request's; a request that costs too much costs it every time.
+    /// </summary>
     private async Task<(GraphQLResponse Response, TimeSpan Cpu)> MeasureAsync(string query, object? variables, string? apiKey)
     {
         await Host.QueryAsync(query, variables, apiKey);
-        var before = Cpu();
-        var response = await Host.QueryAsync(query, variables, apiKey);
-        return (response, Cpu() - before);
+        GraphQLResponse? response = null;
+        var least = TimeSpan.MaxValue;
+        for (var i = 0; i < 3; i++)
+        {
+            var before = Cpu();
+            response = await Host.QueryAsync(query, variables, apiKey);
+            var spent = Cpu() - before;
+            least = spent < least ? spent : least;
+        }
+
+        return (response!, least);
     }
 
     [Fact]
