@@ -58,11 +58,7 @@ internal sealed class CustomFieldTypeData : IRecordTypeDataOwner
         // A deleted link's index goes, as after deleteCustomField.
         foreach (var entityType in linksDeleted.Select(f => f.EntityType).Distinct())
         {
-            if (registry.Find(entityType) is ICrmEntityDefinition { SupportsCustomFields: true } records)
-            {
-                var fields = await db.Definitions.AsNoTracking().Where(d => d.EntityType == entityType).ToListAsync(cancellationToken);
-                await records.SyncCustomFieldIndexesAsync(services, fields.Select(d => d.ToSpec()).ToList(), cancellationToken);
-            }
+            await Domain.CustomFieldIndexes.SyncAsync(db, registry, services, entityType, cancellationToken);
         }
 
         return rows;

@@ -249,12 +249,7 @@ public sealed class CustomFieldEditor(
     /// </summary>
     private async Task PublishAsync(string entityType, CancellationToken cancellationToken)
     {
-        if (registry.Find(entityType) is ICrmEntityDefinition { SupportsCustomFields: true } records)
-        {
-            var fields = await db.Definitions.AsNoTracking().Where(d => d.EntityType == entityType).ToListAsync(cancellationToken);
-            await records.SyncCustomFieldIndexesAsync(services, fields.Select(d => d.ToSpec()).ToList(), cancellationToken);
-        }
-
+        await CustomFieldIndexes.SyncAsync(db, registry, services, entityType, cancellationToken);
         await catalog.RefreshAsync(cancellationToken);
     }
 
