@@ -35,6 +35,12 @@ public sealed class CustomFieldDefinition
 
     public List<CustomFieldItem> Items { get; set; } = [];
 
+    /// <summary>
+    /// The highest item id ever given, removed items' included: records may still hold a removed
+    /// item's id, so a new item never takes it over.
+    /// </summary>
+    public long LastItemId { get; set; }
+
     public DateTime CreatedAt { get; set; }
 
     public DateTime UpdatedAt { get; set; }

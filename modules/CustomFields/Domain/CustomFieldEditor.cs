@@ -98,13 +98,23 @@ public sealed class CustomFieldEditor(
             return new CustomFieldPayload(null, errors);
         }
 
-        await session.InTransactionAsync(async () =>
+        try
         {
-            db.Definitions.Add(definition);
-            await db.BumpVersionAsync(cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
-            return true;
-        }, cancellationToken: cancellationToken);
+            await session.InTransactionAsync(async () =>
+            {
+                db.Definitions.Add(definition);
+                await db.BumpVersionAsync(cancellationToken);
+                await db.SaveChangesAsync(cancellationToken);
+                return true;
+            }, cancellationToken: cancellationToken);
+        }
+        catch (DbUpdateException exception) when (UniqueViolations.Is(exception))
+        {
+            // Another admin created the same code between the check above and this write.
+            db.ChangeTracker.Clear();
+            return new CustomFieldPayload(null, [UserError.At(ErrorCodes.Conflict, $"The {entityType} type already has a field {code}.", "input", "code")]);
+        }
+
         await PublishAsync(entityType, cancellationToken);
         return new CustomFieldPayload(definition.ToSpec(), []);
     }
@@ -116,12 +126,38 @@ public sealed class CustomFieldEditor(
             return new CustomFieldPayload(null, [forbidden]);
         }
 
-        var definition = await db.Definitions.FirstOrDefaultAsync(d => d.Id == id, cancellationToken);
-        if (definition is null)
+        // Read, changed and written under the row's lock: two admins editing one field run one
+        // after the other, so neither loses the other's edit and a new item never reuses an id.
+        var result = await session.InTransactionAsync(async () =>
         {
-            return new CustomFieldPayload(null, [NotFound(id)]);
+            await db.LockAsync<CustomFieldDefinition>([id], RowLock.NoKeyUpdate, cancellationToken);
+            var definition = await db.Definitions.FirstOrDefaultAsync(d => d.Id == id, cancellationToken);
+            if (definition is null)
+            {
+                return new CustomFieldPayload(null, [NotFound(id)]);
+            }
+
+            var errors = Apply(definition, input);
+            if (errors.Count > 0)
+            {
+                return new CustomFieldPayload(null, errors);
+            }
+
+            await db.BumpVersionAsync(cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            return new CustomFieldPayload(definition.ToSpec(), []);
+        }, r => r.Errors.Count == 0, cancellationToken);
+        db.ChangeTracker.Clear();
+        if (result.Field is { } changed)
+        {
+            await PublishAsync(changed.EntityType, cancellationToken);
         }
 
+        return result;
+    }
+
+    private static List<UserError> Apply(CustomFieldDefinition definition, IReadOnlyDictionary<string, object?> input)
+    {
         var errors = new List<UserError>();
         if (input.TryGetValue("type", out var typeValue) && typeValue is CustomFieldType type && type != definition.Type)
         {
@@ -159,20 +195,7 @@ public sealed class CustomFieldEditor(
 
         CustomFieldInput.ApplyDescriptive(definition, input, isCreate: false, errors);
         CustomFieldInput.ApplyTyped(definition, input, errors);
-        if (errors.Count > 0)
-        {
-            db.ChangeTracker.Clear();
-            return new CustomFieldPayload(null, errors);
-        }
-
-        await session.InTransactionAsync(async () =>
-        {
-            await db.BumpVersionAsync(cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
-            return true;
-        }, cancellationToken: cancellationToken);
-        await PublishAsync(definition.EntityType, cancellationToken);
-        return new CustomFieldPayload(definition.ToSpec(), []);
+        return errors;
     }
 
     public async Task<DeleteCustomFieldPayload> DeleteAsync(long id, bool confirmDataLoss, CancellationToken cancellationToken)
@@ -182,32 +205,45 @@ public sealed class CustomFieldEditor(
             return new DeleteCustomFieldPayload(null, 0, [forbidden]);
         }
 
-        var definition = await db.Definitions.FirstOrDefaultAsync(d => d.Id == id, cancellationToken);
-        if (definition is null)
+        var found = await db.Definitions.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, cancellationToken);
+        if (found is null)
         {
             return new DeleteCustomFieldPayload(null, 0, [NotFound(id)]);
         }
 
-        var records = registry.Find(definition.EntityType) as ICrmEntityDefinition;
-        var holding = records is null ? 0 : await records.CountCustomValuesAsync(services, definition.Code, cancellationToken);
+        var records = registry.Find(found.EntityType) as ICrmEntityDefinition;
+        var holding = records is null ? 0 : await records.CountCustomValuesAsync(services, found.Code, cancellationToken);
         if (holding > 0 && !confirmDataLoss)
         {
             return new DeleteCustomFieldPayload(null, holding, [UserError.At(ConfirmationRequired,
-                $"{holding.ToString(CultureInfo.InvariantCulture)} {definition.EntityType} records hold a value of {definition.Code}; deleting the field deletes those values. Repeat with confirmDataLoss: true to go ahead.",
+                $"{holding.ToString(CultureInfo.InvariantCulture)} {found.EntityType} records hold a value of {found.Code}; deleting the field deletes those values. Repeat with confirmDataLoss: true to go ahead.",
                 "confirmDataLoss")]);
         }
 
-        // The values and the definition go together: a field re-created with the same code starts empty.
-        var cleared = await session.InTransactionAsync(async () =>
+        // The values and the definition go together: a field re-created with the same code starts
+        // empty. The row is locked and read again, so a concurrent delete answers NOT_FOUND once.
+        var result = await session.InTransactionAsync(async () =>
         {
+            await db.LockAsync<CustomFieldDefinition>([id], RowLock.Update, cancellationToken);
+            var definition = await db.Definitions.FirstOrDefaultAsync(d => d.Id == id, cancellationToken);
+            if (definition is null)
+            {
+                return new DeleteCustomFieldPayload(null, 0, [NotFound(id)]);
+            }
+
             var count = records is null ? 0 : await records.ClearCustomValuesAsync(services, definition.Code, cancellationToken);
             db.Definitions.Remove(definition);
             await db.BumpVersionAsync(cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
-            return count;
-        }, cancellationToken: cancellationToken);
-        await PublishAsync(definition.EntityType, cancellationToken);
-        return new DeleteCustomFieldPayload(id, cleared, []);
+            return new DeleteCustomFieldPayload(id, count, []);
+        }, r => r.Errors.Count == 0, cancellationToken);
+        db.ChangeTracker.Clear();
+        if (result.Errors.Count == 0)
+        {
+            await PublishAsync(found.EntityType, cancellationToken);
+        }
+
+        return result;
     }
 
     public async Task<ReorderCustomFieldsPayload> ReorderAsync(string entityType, IReadOnlyList<long> ids, CancellationToken cancellationToken)
@@ -217,27 +253,35 @@ public sealed class CustomFieldEditor(
             return new ReorderCustomFieldsPayload([], [forbidden]);
         }
 
-        var definitions = await db.Definitions.Where(d => d.EntityType == entityType).ToListAsync(cancellationToken);
-        var known = definitions.Select(d => d.Id).ToHashSet();
-        if (ids.Count != known.Count || ids.Distinct().Count() != ids.Count || ids.Any(i => !known.Contains(i)))
+        // Checked and written under the fields' locks, so the ids checked are the ids written.
+        var result = await session.InTransactionAsync(async () =>
         {
-            return new ReorderCustomFieldsPayload([], [UserError.At(ErrorCodes.InvalidValue,
-                $"Give every custom field id of {entityType} once ({string.Join(", ", known.Order())}).", "ids")]);
-        }
+            var current = await db.Definitions.AsNoTracking().Where(d => d.EntityType == entityType).Select(d => d.Id).ToListAsync(cancellationToken);
+            await db.LockAsync<CustomFieldDefinition>(current, RowLock.NoKeyUpdate, cancellationToken);
+            var definitions = await db.Definitions.Where(d => d.EntityType == entityType).ToListAsync(cancellationToken);
+            var known = definitions.Select(d => d.Id).ToHashSet();
+            if (ids.Count != known.Count || ids.Distinct().Count() != ids.Count || ids.Any(i => !known.Contains(i)))
+            {
+                return new ReorderCustomFieldsPayload([], [UserError.At(ErrorCodes.InvalidValue,
+                    $"Give every custom field id of {entityType} once ({string.Join(", ", known.Order())}).", "ids")]);
+            }
 
-        for (var i = 0; i < ids.Count; i++)
-        {
-            definitions.Single(d => d.Id == ids[i]).Sort = (i + 1) * 10;
-        }
+            for (var i = 0; i < ids.Count; i++)
+            {
+                definitions.Single(d => d.Id == ids[i]).Sort = (i + 1) * 10;
+            }
 
-        await session.InTransactionAsync(async () =>
-        {
             await db.BumpVersionAsync(cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
-            return true;
-        }, cancellationToken: cancellationToken);
-        await PublishAsync(entityType, cancellationToken);
-        return new ReorderCustomFieldsPayload(definitions.OrderBy(d => d.Sort).Select(d => d.ToSpec()).ToList(), []);
+            return new ReorderCustomFieldsPayload(definitions.OrderBy(d => d.Sort).Select(d => d.ToSpec()).ToList(), []);
+        }, r => r.Errors.Count == 0, cancellationToken);
+        db.ChangeTracker.Clear();
+        if (result.Errors.Count == 0)
+        {
+            await PublishAsync(entityType, cancellationToken);
+        }
+
+        return result;
     }
 
     private async Task<int> NextSortAsync(string entityType, CancellationToken cancellationToken) =>

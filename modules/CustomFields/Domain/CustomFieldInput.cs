@@ -241,7 +241,8 @@ internal static class CustomFieldInput
             return definition.Items;
         }
 
-        var nextId = definition.Items.Count == 0 ? 1 : definition.Items.Max(i => i.Id) + 1;
+        // Ids are never reused (see LastItemId); fields made before it was kept start from their items.
+        var nextId = Math.Max(definition.LastItemId, definition.Items.Count == 0 ? 0 : definition.Items.Max(i => i.Id)) + 1;
         var items = new List<CustomFieldItem>();
         for (var i = 0; i < given.Count; i++)
         {
@@ -275,6 +276,11 @@ internal static class CustomFieldInput
 
             var sort = given[i].TryGetValue("sort", out var s) && s is int position ? position : (i + 1) * 10;
             items.Add(new CustomFieldItem(id, value, sort, given[i].TryGetValue("isDefault", out var d) && d is true));
+        }
+
+        if (errors.Count == 0)
+        {
+            definition.LastItemId = nextId - 1;
         }
 
         return items;

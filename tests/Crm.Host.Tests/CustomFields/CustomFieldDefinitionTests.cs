@@ -226,6 +226,54 @@ public abstract class CustomFieldDefinitionTests(HostFixture fixture)
     }
 
     [Fact]
+    public async Task Twenty_admins_adding_items_to_one_field_at_once_never_give_one_id_to_two_values()
+    {
+        var field = await Host.CreateFieldAsync(new { entityType = "DEAL", code = CustomFieldHelpers.NewCode("RACE"), type = "ENUMERATION", label = "Race", items = new[] { new { value = "Kept" } } });
+        var fieldId = field["id"]!.GetValue<string>();
+        var keptId = field["items"]![0]!["id"]!.GetValue<string>();
+        const string Update = "mutation($id: ID!, $items: [CustomFieldItemInput!]) { updateCustomField(id: $id, input: { items: $items }) { customField { items { id value } } errors { code message } } }";
+
+        // Each admin replaces the list with the kept item and one new one of their own, from one
+        // starting state: written one after the other, every new item gets an id never given before.
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Host.QueryAsync(Update,
+            new { id = fieldId, items = new object[] { new { id = keptId, value = "Kept" }, new { value = $"Added {i}" } } })));
+        var given = new Dictionary<string, string>();
+        foreach (var response in responses)
+        {
+            var payload = response.ShouldSucceed().Data!["updateCustomField"]!;
+            Assert.Empty(payload["errors"]!.AsArray());
+            foreach (var item in payload["customField"]!["items"]!.AsArray())
+            {
+                var (id, value) = (item!["id"]!.GetValue<string>(), item["value"]!.GetValue<string>());
+                Assert.True(given.TryAdd(id, value) || given[id] == value, $"Item id {id} was given to both '{given.GetValueOrDefault(id)}' and '{value}'.");
+            }
+        }
+
+        Assert.Equal(21, given.Count);
+
+        // A removed item's id is not reused either: records may still hold it.
+        var removed = (await Host.QueryAsync(Update, new { id = fieldId, items = new object[] { new { id = keptId, value = "Kept" } } })).ShouldSucceed();
+        Assert.Empty(removed.Data!["updateCustomField"]!["errors"]!.AsArray());
+        var again = (await Host.QueryAsync(Update, new { id = fieldId, items = new object[] { new { id = keptId, value = "Kept" }, new { value = "Later" } } })).ShouldSucceed();
+        var later = again.Data!["updateCustomField"]!["customField"]!["items"]!.AsArray().Single(i => i!["value"]!.GetValue<string>() == "Later")!;
+        Assert.DoesNotContain(later["id"]!.GetValue<string>(), given.Keys);
+    }
+
+    [Fact]
+    public async Task Twenty_admins_creating_one_code_at_once_get_one_field_and_nineteen_conflicts()
+    {
+        var code = CustomFieldHelpers.NewCode("TWIN");
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Host.QueryAsync(
+            "mutation($input: CreateCustomFieldInput!) { createCustomField(input: $input) { customField { id } errors { code path } } }",
+            new { input = new { entityType = "CONTACT", code, type = "STRING", label = $"Twin {i}" } })));
+        var payloads = responses.Select(r => r.ShouldSucceed().Data!["createCustomField"]!).ToList();
+        Assert.Single(payloads, p => p["customField"] is not null);
+        Assert.All(payloads.Where(p => p["customField"] is null), p => Assert.Equal("CONFLICT", p["errors"]![0]!["code"]!.GetValue<string>()));
+        var stored = (await Host.QueryAsync("{ customFields(entityType: CONTACT) { code } }")).ShouldSucceed();
+        Assert.Single(stored.Data!["customFields"]!.AsArray(), f => f!["code"]!.GetValue<string>() == code);
+    }
+
+    [Fact]
     public async Task Requests_running_while_fields_come_and_go_all_succeed()
     {
         using var stop = new CancellationTokenSource();

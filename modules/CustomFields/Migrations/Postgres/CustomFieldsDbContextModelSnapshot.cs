@@ -97,6 +97,10 @@ namespace Crm.Modules.CustomFields.Migrations.Postgres
                         .HasColumnName("labels")
                         .HasAnnotation("Crm:Json", true);
 
+                    b.Property<long>("LastItemId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_item_id");
+
                     b.Property<bool>("Mandatory")
                         .HasColumnType("boolean")
                         .HasColumnName("mandatory");

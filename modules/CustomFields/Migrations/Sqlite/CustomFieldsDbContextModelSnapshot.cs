@@ -89,6 +89,10 @@ namespace Crm.Modules.CustomFields.Migrations.Sqlite
                         .HasColumnName("labels")
                         .HasAnnotation("Crm:Json", true);
 
+                    b.Property<long>("LastItemId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_item_id");
+
                     b.Property<bool>("Mandatory")
                         .HasColumnType("INTEGER")
                         .HasColumnName("mandatory");
