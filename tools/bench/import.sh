@@ -6,7 +6,8 @@
 # (POST /uploads), starts `startImport(entityType: CONTACT)` as the admin with the suggested
 # mapping (and `duplicates: SKIP, matchBy: EMAIL` with --skip-duplicates), polls `job(id:)` until it
 # ends, and prints rows, rows/s (the job's startedAt to finishedAt), the host's CPU seconds for the
-# import, its peak resident set (VmHWM) and the contacts in the database; then cleans up.
+# import, its peak resident set (VmHWM), PostgreSQL's CPU seconds and the contacts in the database;
+# then cleans up.
 #   tools/bench/import.sh [--contacts N] [--batch-size N] [--skip-duplicates]
 # With trace=FILE.nettrace (and dotnet-trace on the PATH) the host's CPU is sampled for the import's
 # first trace_seconds (default 10) seconds: open the file with `dotnet-trace report FILE topN` or PerfView.
@@ -45,6 +46,12 @@ start_host "$http_port" "$work/host.log" --Jobs:FilesPath="$work/jobs" --Uploads
 host_pid=${pids[-1]}
 gql() { curl -fs "http://127.0.0.1:$http_port/graphql" -H "Authorization: Bearer $key" -H 'Content-Type: application/json' -d "$1"; }
 cpu() { awk '{print $14 + $15}' "/proc/$host_pid/stat"; }
+# PostgreSQL's CPU: the postmaster's own and its exited children's, and its running children's.
+pg_cpu() {
+  local postmaster; postmaster=$(head -1 "$pgdata/postmaster.pid")
+  { awk '{print $14 + $15 + $16 + $17}' "/proc/$postmaster/stat"
+    for child in $(ps -o pid= --ppid "$postmaster"); do awk '{print $14 + $15}' "/proc/$child/stat" 2>/dev/null; done; } | awk '{s += $1} END {print s}'
+}
 
 file=$(curl -fs "http://127.0.0.1:$http_port/uploads?fileName=contacts.csv" -H "Authorization: Bearer $key" -H 'Content-Type: text/csv' --data-binary "@$work/contacts.csv" | jq -r .id)
 mapping=$(gql "{\"query\":\"{ previewImport(entityType: CONTACT, fileId: \\\"$file\\\") { suggestedMapping { column field } } }\"}" | jq -c '.data.previewImport.suggestedMapping')
@@ -55,7 +62,7 @@ if [ -n "${trace:-}" ]; then
   tracer=$!
   sleep 2 # the session attached before the import starts
 fi
-cpu_before=$(cpu)
+cpu_before=$(cpu) pg_cpu_before=$(pg_cpu)
 variables=$(jq -nc --arg f "$file" --argjson m "$mapping" --arg d "$duplicates" '{f: $f, o: {mapping: $m, duplicates: $d, matchBy: (if $d == "SKIP" then "EMAIL" else null end)}}')
 job=$(gql "$(jq -nc --argjson v "$variables" '{query: "mutation($f: ID!, $o: ImportOptionsInput) { startImport(entityType: CONTACT, fileId: $f, options: $o) { job { id } errors { code message } } }", variables: $v}')" \
   | jq -r '.data.startImport.job.id')
@@ -66,7 +73,7 @@ while :; do
   case $state in SUCCEEDED|FAILED|CANCELLED) break ;; esac
   sleep 0.5
 done
-cpu_after=$(cpu)
+cpu_after=$(cpu) pg_cpu_after=$(pg_cpu)
 [ -z "${tracer:-}" ] || wait "$tracer" || cat "$work/trace.log"
 jq -c '.data.job' <<<"$answer"
 [ "$state" = SUCCEEDED ] || exit 1
@@ -77,3 +84,5 @@ printf 'rows %s in %s s = %s rows/s; host CPU %.1f s (%.1f µs a row); peak work
   "$rows" "$seconds" "$(awk "BEGIN {printf \"%.0f\", $rows / ($seconds > 0 ? $seconds : 1)}")" \
   "$(awk "BEGIN {print ($cpu_after - $cpu_before) / $ticks}")" "$(awk "BEGIN {print ($cpu_after - $cpu_before) / $ticks * 1000000 / $rows}")" \
   "$(grep VmHWM "/proc/$host_pid/status" | awk '{print $2 " " $3}')" "$("${psql[@]}" -At -c 'SELECT count(*) FROM contacts.contacts')"
+printf 'PostgreSQL CPU %.1f s (%.1f µs a row)\n' "$(awk "BEGIN {print ($pg_cpu_after - $pg_cpu_before) / $ticks}")" \
+  "$(awk "BEGIN {print ($pg_cpu_after - $pg_cpu_before) / $ticks * 1000000 / $rows}")"

@@ -24,7 +24,7 @@ internal sealed class DuplicateCheck(AddedKeys added, DuplicatesDbContext db, IO
     /// <summary>Matching records named per rule in a warning or refusal.</summary>
     public const int MaxNamed = 20;
 
-    /// <summary>Keys looked up (or locked) by one statement of a bulk create's check: parameters stay far below either engine's bound.</summary>
+    /// <summary>Keys looked up by one statement of a bulk create's check on SQLite (PostgreSQL takes them as arrays): parameters stay far below its bound.</summary>
     private const int MaxKeysPerStatement = 500;
 
     public async Task<RecordWriteVerdict> CheckAsync(IServiceProvider services, ICrmEntityDefinition definition, ICrmRecord record, bool isCreate, CancellationToken cancellationToken)
@@ -113,14 +113,11 @@ internal sealed class DuplicateCheck(AddedKeys added, DuplicatesDbContext db, IO
     /// <summary>One transaction lock per key (sorted: two writers never wait on each other crosswise), so that of two writers of a new key the second checks after the first.</summary>
     private async Task LockAsync(ICrmEntityDefinition definition, IEnumerable<(MatchRule Rule, string Key)> keys, CancellationToken cancellationToken)
     {
-        foreach (var chunk in keys.Select(k => definition.Name + "\n" + k.Rule.Code() + "\n" + k.Key).Distinct().Order(StringComparer.Ordinal).Chunk(MaxKeysPerStatement))
-        {
-            var lockKeys = new List<object>();
-            var locks = string.Join(", ", chunk.Select(k => $"pg_advisory_xact_lock(hashtextextended({Placeholder(lockKeys, k)}, 0))"));
-#pragma warning disable EF1002 // placeholders only
-            await db.Database.ExecuteSqlRawAsync($"SELECT {locks}", lockKeys, cancellationToken);
-#pragma warning restore EF1002
-        }
+        // The names as one array, locked in its order: one statement text whatever their number.
+        var names = keys.Select(k => definition.Name + "\n" + k.Rule.Code() + "\n" + k.Key).Distinct().Order(StringComparer.Ordinal).ToArray();
+        await db.Database.ExecuteSqlRawAsync(
+            "SELECT count(pg_advisory_xact_lock(hashtextextended(crm_l.name, 0))) FROM (SELECT u.name FROM unnest({0}::text[]) WITH ORDINALITY AS u(name, n) ORDER BY u.n) AS crm_l",
+            [names], cancellationToken);
     }
 
     /// <summary>
@@ -132,6 +129,27 @@ internal sealed class DuplicateCheck(AddedKeys added, DuplicatesDbContext db, IO
     {
         var table = KeyTable.Name(services, db);
         var found = new List<KeyTable.KeyRow>();
+        if (db.IsPostgres)
+        {
+            // The keys as two array parameters joined to the key table's primary key: one statement
+            // text whatever their number, planned as index lookups.
+            var parameters = new List<object> { definition.Name, keys.Select(k => k.Rule.Code()).ToArray(), keys.Select(k => k.Key).ToArray(), (long)perKey };
+            var readable = DuplicateFinder.ReadableCondition(services, definition, "crm_k.record_id", parameters);
+            if (readable is null)
+            {
+                return null;
+            }
+
+            var sql = "SELECT crm_m.record_id AS \"RecordId\", crm_m.rule AS \"Rule\", crm_m.key AS \"Key\" FROM ("
+                + "SELECT crm_k.record_id, crm_k.rule, crm_k.key, ROW_NUMBER() OVER (PARTITION BY crm_k.rule, crm_k.key ORDER BY crm_k.record_id) AS crm_n "
+                + $"FROM (SELECT DISTINCT q.rule, q.key FROM unnest({{1}}::text[], {{2}}::text[]) AS q(rule, key)) AS crm_q "
+                + $"JOIN {table} AS crm_k ON crm_k.entity_type = {{0}} AND crm_k.rule = crm_q.rule AND crm_k.key = crm_q.key "
+                + $"WHERE TRUE{readable}) AS crm_m WHERE crm_m.crm_n <= {{3}}";
+#pragma warning disable EF1002 // names from the model; values as parameters
+            return await db.Database.SqlQueryRaw<KeyTable.KeyRow>(sql, [.. parameters]).ToListAsync(cancellationToken);
+#pragma warning restore EF1002
+        }
+
         foreach (var chunk in keys.Chunk(MaxKeysPerStatement))
         {
             var parameters = new List<object> { definition.Name };

@@ -16,6 +16,9 @@ internal static class KeyTable
     /// <summary>Rows per INSERT: four parameters each stays far below either engine's bound.</summary>
     private const int RowsPerInsert = 250;
 
+    /// <summary>Rows per INSERT on PostgreSQL, where they travel as arrays: bounds one statement's memory.</summary>
+    private const int RowsPerArrayInsert = 10_000;
+
     private static string? _postgresName;
     private static string? _sqliteName;
 
@@ -66,6 +69,23 @@ internal static class KeyTable
 
     public static async Task InsertAsync(ModuleDbContext context, string table, string type, IReadOnlyList<(long RecordId, MatchRule Rule, string Key)> keys, CancellationToken cancellationToken)
     {
+        if (context.IsPostgres)
+        {
+            // The rows as three array parameters: one statement text whatever their number, so
+            // neither PostgreSQL nor EF plans (and compiles) it again for each batch.
+            foreach (var chunk in keys.Chunk(RowsPerArrayInsert))
+            {
+                var sql = $"INSERT INTO {table} (entity_type, rule, key, record_id) SELECT {{0}}, f.rule, f.key, f.record_id "
+                    + "FROM unnest({1}::text[], {2}::text[], {3}::bigint[]) AS f(rule, key, record_id)";
+#pragma warning disable EF1002 // the table's name from the model; every value a parameter
+                await context.Database.ExecuteSqlRawAsync(sql, [type, chunk.Select(k => k.Rule.Code()).ToArray(), chunk.Select(k => k.Key).ToArray(),
+                    chunk.Select(k => k.RecordId).ToArray()], cancellationToken);
+#pragma warning restore EF1002
+            }
+
+            return;
+        }
+
         foreach (var chunk in keys.Chunk(RowsPerInsert))
         {
             var parameters = new List<object> { type };
