@@ -22,8 +22,11 @@ public sealed class DuplicatesDbContext(DbContextOptions<DuplicatesDbContext> op
             key.Property(k => k.EntityType).HasMaxLength(64);
             key.Property(k => k.Rule).HasMaxLength(8);
             key.Property(k => k.Key).HasMaxLength(Duplicates.Keys.MatchKeys.MaxKeyLength);
-            // A record's keys, to replace them when it changes and drop them when it goes.
-            key.HasIndex(k => new { k.EntityType, k.RecordId });
+            // A record's keys, to replace them when it changes and drop them when it goes. The record id
+            // leads, so that no index but the primary key can serve a lookup by type and key: with
+            // the type leading, a planner whose statistics were stale (a table an import grows) walked
+            // all the type's keys through this index for each key looked up.
+            key.HasIndex(k => new { k.RecordId, k.EntityType });
         });
         modelBuilder.Entity<KeysBuilt>(built =>
         {

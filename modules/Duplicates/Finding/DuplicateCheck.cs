@@ -50,8 +50,12 @@ internal sealed class DuplicateCheck(AddedKeys added, DuplicatesDbContext db, IO
             return RecordWriteVerdict.None;
         }
 
-        var sql = $"SELECT crm_k.record_id AS \"RecordId\", crm_k.rule AS \"Rule\", crm_k.key AS \"Key\" FROM {table} AS crm_k "
-            + $"WHERE crm_k.entity_type = {{0}} AND crm_k.record_id <> {{1}} AND ({matches}){readable} ORDER BY crm_k.record_id LIMIT {(MaxNamed * keys.Count).ToString(CultureInfo.InvariantCulture)}";
+        // The matches are gathered first (a materialised CTE) and only then ordered and cut: with the
+        // limit in the same query, a planner whose statistics are stale walks the type's keys in
+        // record order instead of looking the few keys up.
+        var sql = $"WITH crm_f AS MATERIALIZED (SELECT crm_k.record_id, crm_k.rule, crm_k.key FROM {table} AS crm_k "
+            + $"WHERE crm_k.entity_type = {{0}} AND crm_k.record_id <> {{1}} AND ({matches}){readable}) "
+            + $"SELECT record_id AS \"RecordId\", rule AS \"Rule\", key AS \"Key\" FROM crm_f ORDER BY record_id LIMIT {(MaxNamed * keys.Count).ToString(CultureInfo.InvariantCulture)}";
 #pragma warning disable EF1002 // names from the model; values as parameters
         var found = await db.Database.SqlQueryRaw<KeyTable.KeyRow>(sql, [.. parameters]).ToListAsync(cancellationToken);
 #pragma warning restore EF1002
@@ -131,8 +135,11 @@ internal sealed class DuplicateCheck(AddedKeys added, DuplicatesDbContext db, IO
         var found = new List<KeyTable.KeyRow>();
         if (db.IsPostgres)
         {
-            // The keys as two array parameters joined to the key table's primary key: one statement
-            // text whatever their number, planned as index lookups.
+            // The keys as two array parameters, each looked up on the key table's primary key by a
+            // lateral subquery ordered as that key is, so that no other index can serve the order:
+            // one statement text whatever their number, and index lookups however stale the table's
+            // statistics are (a join, and a lateral ordered by record id alone, were planned as walks
+            // through all the type's keys while an import grew the table).
             var parameters = new List<object> { definition.Name, keys.Select(k => k.Rule.Code()).ToArray(), keys.Select(k => k.Key).ToArray(), (long)perKey };
             var readable = DuplicateFinder.ReadableCondition(services, definition, "crm_k.record_id", parameters);
             if (readable is null)
@@ -140,11 +147,10 @@ internal sealed class DuplicateCheck(AddedKeys added, DuplicatesDbContext db, IO
                 return null;
             }
 
-            var sql = "SELECT crm_m.record_id AS \"RecordId\", crm_m.rule AS \"Rule\", crm_m.key AS \"Key\" FROM ("
-                + "SELECT crm_k.record_id, crm_k.rule, crm_k.key, ROW_NUMBER() OVER (PARTITION BY crm_k.rule, crm_k.key ORDER BY crm_k.record_id) AS crm_n "
-                + $"FROM (SELECT DISTINCT q.rule, q.key FROM unnest({{1}}::text[], {{2}}::text[]) AS q(rule, key)) AS crm_q "
-                + $"JOIN {table} AS crm_k ON crm_k.entity_type = {{0}} AND crm_k.rule = crm_q.rule AND crm_k.key = crm_q.key "
-                + $"WHERE TRUE{readable}) AS crm_m WHERE crm_m.crm_n <= {{3}}";
+            var sql = "SELECT crm_m.record_id AS \"RecordId\", crm_q.rule AS \"Rule\", crm_q.key AS \"Key\" "
+                + "FROM (SELECT DISTINCT q.rule, q.key FROM unnest({1}::text[], {2}::text[]) AS q(rule, key)) AS crm_q "
+                + $"CROSS JOIN LATERAL (SELECT crm_k.record_id FROM {table} AS crm_k WHERE crm_k.entity_type = {{0}} AND crm_k.rule = crm_q.rule AND crm_k.key = crm_q.key{readable} "
+                + "ORDER BY crm_k.rule, crm_k.key, crm_k.record_id LIMIT {3}) AS crm_m";
 #pragma warning disable EF1002 // names from the model; values as parameters
             return await db.Database.SqlQueryRaw<KeyTable.KeyRow>(sql, [.. parameters]).ToListAsync(cancellationToken);
 #pragma warning restore EF1002

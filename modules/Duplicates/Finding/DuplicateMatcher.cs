@@ -35,8 +35,8 @@ internal sealed class DuplicateMatcher(DuplicatesDbContext db) : IDuplicateMatch
         var found = new List<KeyTable.KeyRow>();
         foreach (var chunk in keysOf.SelectMany(k => k).Distinct(StringComparer.Ordinal).Chunk(MaxKeysPerStatement))
         {
-            var parameters = new List<object> { definition.Name, matchRule.Code() };
-            var list = string.Join(", ", chunk.Select(v => Placeholder(parameters, v)));
+            var parameters = new List<object> { definition.Name, matchRule.Code(), (long)Math.Max(1, max) };
+            var keysSql = db.IsPostgres ? Placeholder(parameters, chunk) : string.Join(", ", chunk.Select(v => Placeholder(parameters, v)));
             var readable = DuplicateFinder.ReadableCondition(services, definition, "crm_k.record_id", parameters);
             if (readable is null)
             {
@@ -44,9 +44,18 @@ internal sealed class DuplicateMatcher(DuplicatesDbContext db) : IDuplicateMatch
             }
 
             // The first records of each key by id are enough: an input's first matches are among its keys' first.
-            var sql = "SELECT crm_m.record_id AS \"RecordId\", crm_m.rule AS \"Rule\", crm_m.key AS \"Key\" FROM ("
-                + $"SELECT crm_k.record_id, crm_k.rule, crm_k.key, ROW_NUMBER() OVER (PARTITION BY crm_k.key ORDER BY crm_k.record_id) AS crm_n FROM {KeyTable.Name(services, db)} AS crm_k "
-                + $"WHERE crm_k.entity_type = {{0}} AND crm_k.rule = {{1}} AND crm_k.key IN ({list}){readable}) AS crm_m WHERE crm_m.crm_n <= {Math.Max(1, max).ToString(CultureInfo.InvariantCulture)}";
+            // PostgreSQL takes the keys as one array, each looked up on the key table's primary key by a
+            // lateral subquery ordered as that key is (see DuplicateCheck): one statement text whatever
+            // their number, and index lookups however stale the table's statistics are.
+            var table = KeyTable.Name(services, db);
+            var sql = db.IsPostgres
+                ? "SELECT crm_m.record_id AS \"RecordId\", {1} AS \"Rule\", crm_q.key AS \"Key\" "
+                    + $"FROM (SELECT DISTINCT q.key FROM unnest({keysSql}::text[]) AS q(key)) AS crm_q "
+                    + $"CROSS JOIN LATERAL (SELECT crm_k.record_id FROM {table} AS crm_k WHERE crm_k.entity_type = {{0}} AND crm_k.rule = {{1}} AND crm_k.key = crm_q.key{readable} "
+                    + "ORDER BY crm_k.rule, crm_k.key, crm_k.record_id LIMIT {2}) AS crm_m"
+                : "SELECT crm_m.record_id AS \"RecordId\", crm_m.rule AS \"Rule\", crm_m.key AS \"Key\" FROM ("
+                    + $"SELECT crm_k.record_id, crm_k.rule, crm_k.key, ROW_NUMBER() OVER (PARTITION BY crm_k.key ORDER BY crm_k.record_id) AS crm_n FROM {table} AS crm_k "
+                    + $"WHERE crm_k.entity_type = {{0}} AND crm_k.rule = {{1}} AND crm_k.key IN ({keysSql}){readable}) AS crm_m WHERE crm_m.crm_n <= {{2}}";
 #pragma warning disable EF1002 // names from the model; values as parameters
             found.AddRange(await db.Database.SqlQueryRaw<KeyTable.KeyRow>(sql, [.. parameters]).ToListAsync(cancellationToken));
 #pragma warning restore EF1002
@@ -100,8 +109,10 @@ internal sealed class DuplicateMatcher(DuplicatesDbContext db) : IDuplicateMatch
             return [];
         }
 
-        var sql = $"SELECT DISTINCT crm_k.record_id AS \"Value\" FROM {KeyTable.Name(services, db)} AS crm_k "
-            + $"WHERE crm_k.entity_type = {{0}} AND crm_k.rule = {{1}} AND crm_k.key IN ({list}){readable} ORDER BY crm_k.record_id LIMIT {Math.Max(1, max).ToString(CultureInfo.InvariantCulture)}";
+        // Gathered, then ordered and cut (see DuplicateCheck.CheckAsync).
+        var sql = $"WITH crm_f AS MATERIALIZED (SELECT DISTINCT crm_k.record_id FROM {KeyTable.Name(services, db)} AS crm_k "
+            + $"WHERE crm_k.entity_type = {{0}} AND crm_k.rule = {{1}} AND crm_k.key IN ({list}){readable}) "
+            + $"SELECT record_id AS \"Value\" FROM crm_f ORDER BY record_id LIMIT {Math.Max(1, max).ToString(CultureInfo.InvariantCulture)}";
 #pragma warning disable EF1002 // names from the model; values as parameters
         return await db.Database.SqlQueryRaw<long>(sql, [.. parameters]).ToListAsync(cancellationToken);
 #pragma warning restore EF1002

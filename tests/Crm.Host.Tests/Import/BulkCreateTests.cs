@@ -297,14 +297,24 @@ public abstract partial class BulkCreateTests(BulkCreateHost fixture)
             [("contact", null, PermissionAction.Add)] = PermissionLevel.Own,
             [("contact", null, PermissionAction.Read)] = PermissionLevel.Own,
         }, new HashSet<long> { user }, new HashSet<long> { user }, canConfigure: false);
+        // The administrator's contacts, which the user may not read, share the e-mail of the user's
+        // first and third: the duplicate check runs under the user's read condition and names only
+        // the first, which the user may read.
+        foreach (var tag in new[] { "together", "alone" })
+        {
+            await Host.CreateContactAsync(new { name = "Hidden", lastName = marker, emails = new[] { new { value = $"shared.{tag}.{marker}@example.com", valueType = "WORK" } } });
+        }
+
         IReadOnlyList<IReadOnlyDictionary<string, object?>> Inputs(string tag) =>
         [
-            new Dictionary<string, object?> { ["name"] = "Mine", ["lastName"] = marker + tag },
+            new Dictionary<string, object?> { ["name"] = "Mine", ["lastName"] = marker + tag, ["emails"] = Emails($"shared.{tag}.{marker}@example.com") },
             new Dictionary<string, object?> { ["name"] = "Given away", ["lastName"] = marker + tag, ["assignedById"] = 1L },
-            new Dictionary<string, object?> { ["name"] = "Mine too", ["lastName"] = marker + tag, ["assignedById"] = user },
+            new Dictionary<string, object?> { ["name"] = "Mine too", ["lastName"] = marker + tag, ["assignedById"] = user, ["emails"] = Emails($"shared.{tag}.{marker}@example.com") },
         ];
 
         var (together, alone) = await BothWaysAsync("contact", Inputs, actor => actor.SignIn(user, rights));
+        Assert.Empty(together[0].Duplicates);
+        Assert.Equal([IdOf(together[0])!.Value], together[2].Duplicates.Single().Ids);
 
         Assert.Equal(alone.Select(p => Described(p, alone, "alone")), together.Select(p => Described(p, together, "together")));
         Assert.Equal("FORBIDDEN", together[1].Errors[0].Code);

@@ -68,8 +68,8 @@ namespace Crm.Modules.Duplicates.Migrations.Postgres
                     b.HasKey("EntityType", "Rule", "Key", "RecordId")
                         .HasName("pk_record_keys");
 
-                    b.HasIndex("EntityType", "RecordId")
-                        .HasDatabaseName("ix_record_keys_entity_type_record_id");
+                    b.HasIndex("RecordId", "EntityType")
+                        .HasDatabaseName("ix_record_keys_record_id_entity_type");
 
                     b.ToTable("record_keys", "duplicates");
                 });

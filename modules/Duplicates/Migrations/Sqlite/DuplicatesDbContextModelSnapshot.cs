@@ -62,8 +62,8 @@ namespace Crm.Modules.Duplicates.Migrations.Sqlite
                     b.HasKey("EntityType", "Rule", "Key", "RecordId")
                         .HasName("pk_duplicates_record_keys");
 
-                    b.HasIndex("EntityType", "RecordId")
-                        .HasDatabaseName("duplicates_ix_duplicates_record_keys_entity_type_record_id");
+                    b.HasIndex("RecordId", "EntityType")
+                        .HasDatabaseName("duplicates_ix_duplicates_record_keys_record_id_entity_type");
 
                     b.ToTable("duplicates_record_keys", (string)null);
                 });
