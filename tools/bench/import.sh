@@ -6,8 +6,8 @@
 # (POST /uploads), starts `startImport(entityType: CONTACT)` as the admin with the suggested
 # mapping (and `duplicates: SKIP, matchBy: EMAIL` with --skip-duplicates), polls `job(id:)` until it
 # ends, and prints rows, rows/s (the job's startedAt to finishedAt), the host's CPU seconds for the
-# import, its peak resident set (VmHWM), PostgreSQL's CPU seconds and the contacts in the database;
-# then cleans up.
+# import, its peak resident set (VmHWM), PostgreSQL's CPU seconds and the contacts in the database,
+# then the events still waiting for their handlers and how long they take to drain; then cleans up.
 #   tools/bench/import.sh [--contacts N] [--batch-size N] [--skip-duplicates]
 # With trace=FILE.nettrace (and dotnet-trace on the PATH) the host's CPU is sampled for the import's
 # first trace_seconds (default 10) seconds: open the file with `dotnet-trace report FILE topN` or PerfView.
@@ -86,3 +86,16 @@ printf 'rows %s in %s s = %s rows/s; host CPU %.1f s (%.1f µs a row); peak work
   "$(grep VmHWM "/proc/$host_pid/status" | awk '{print $2 " " $3}')" "$("${psql[@]}" -At -c 'SELECT count(*) FROM contacts.contacts')"
 printf 'PostgreSQL CPU %.1f s (%.1f µs a row)\n' "$(awk "BEGIN {print ($pg_cpu_after - $pg_cpu_before) / $ticks}")" \
   "$(awk "BEGIN {print ($pg_cpu_after - $pg_cpu_before) / $ticks * 1000000 / $rows}")"
+# The job ends when its rows are written; the records' events may still be on their way to their
+# handlers (timeline, automation): the backlog then, how long it takes to drain, and the CPU of both
+# processes from the job's start until it has.
+waiting() { "${psql[@]}" -At -c 'SELECT count(*) FROM contacts.outbox WHERE processed_at IS NULL'; }
+backlog=$(waiting) drain_start=$(date +%s.%N)
+until [ "$(waiting)" = 0 ]; do
+  awk "BEGIN {exit !($(date +%s.%N) - $drain_start > 600)}" && { echo "the events did not drain in 600 s"; exit 1; }
+  sleep 0.2
+done
+cpu_drained=$(cpu) pg_cpu_drained=$(pg_cpu)
+printf 'events waiting when the job ended %s, drained in %.1f s; with the delivery, host CPU %.1f µs a row, PostgreSQL CPU %.1f µs a row\n' \
+  "$backlog" "$(awk "BEGIN {print $(date +%s.%N) - $drain_start}")" \
+  "$(awk "BEGIN {print ($cpu_drained - $cpu_before) / $ticks * 1000000 / $rows}")" "$(awk "BEGIN {print ($pg_cpu_drained - $pg_cpu_before) / $ticks * 1000000 / $rows}")"
