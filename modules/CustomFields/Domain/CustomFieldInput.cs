@@ -278,11 +278,7 @@ internal static class CustomFieldInput
             items.Add(new CustomFieldItem(id, value, sort, given[i].TryGetValue("isDefault", out var d) && d is true));
         }
 
-        if (errors.Count == 0)
-        {
-            definition.LastItemId = nextId - 1;
-        }
-
+        definition.LastItemId = nextId - 1;
         return items;
     }
 }

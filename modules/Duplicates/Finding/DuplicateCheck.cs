@@ -131,31 +131,13 @@ internal sealed class DuplicateCheck(AddedKeys added, DuplicatesDbContext db, IO
     private async Task<List<KeyTable.KeyRow>?> MatchesAsync(IServiceProvider services, ICrmEntityDefinition definition, List<(MatchRule Rule, string Key)> keys, int perKey,
         CancellationToken cancellationToken)
     {
-        var table = KeyTable.Name(services, db);
-        var found = new List<KeyTable.KeyRow>();
         if (db.IsPostgres)
         {
-            // The keys as two array parameters, each looked up on the key table's primary key by a
-            // lateral subquery ordered as that key is, so that no other index can serve the order:
-            // one statement text whatever their number, and index lookups however stale the table's
-            // statistics are (a join, and a lateral ordered by record id alone, were planned as walks
-            // through all the type's keys while an import grew the table).
-            var parameters = new List<object> { definition.Name, keys.Select(k => k.Rule.Code()).ToArray(), keys.Select(k => k.Key).ToArray(), (long)perKey };
-            var readable = DuplicateFinder.ReadableCondition(services, definition, "crm_k.record_id", parameters);
-            if (readable is null)
-            {
-                return null;
-            }
-
-            var sql = "SELECT crm_m.record_id AS \"RecordId\", crm_q.rule AS \"Rule\", crm_q.key AS \"Key\" "
-                + "FROM (SELECT DISTINCT q.rule, q.key FROM unnest({1}::text[], {2}::text[]) AS q(rule, key)) AS crm_q "
-                + $"CROSS JOIN LATERAL (SELECT crm_k.record_id FROM {table} AS crm_k WHERE crm_k.entity_type = {{0}} AND crm_k.rule = crm_q.rule AND crm_k.key = crm_q.key{readable} "
-                + "ORDER BY crm_k.rule, crm_k.key, crm_k.record_id LIMIT {3}) AS crm_m";
-#pragma warning disable EF1002 // names from the model; values as parameters
-            return await db.Database.SqlQueryRaw<KeyTable.KeyRow>(sql, [.. parameters]).ToListAsync(cancellationToken);
-#pragma warning restore EF1002
+            return await KeyTable.FirstOfEachOnPostgresAsync(services, db, definition, keys.Select(k => (k.Rule.Code(), k.Key)).ToList(), perKey, cancellationToken);
         }
 
+        var table = KeyTable.Name(services, db);
+        var found = new List<KeyTable.KeyRow>();
         foreach (var chunk in keys.Chunk(MaxKeysPerStatement))
         {
             var parameters = new List<object> { definition.Name };

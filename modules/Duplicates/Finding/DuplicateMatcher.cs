@@ -14,7 +14,7 @@ internal sealed class DuplicateMatcher(DuplicatesDbContext db) : IDuplicateMatch
     public IReadOnlyList<string> RulesOf(IServiceProvider services, string entityType) =>
         MatchKeys.For(services.GetRequiredService<IEntityRegistry>().Find(entityType), services)?.Rules.Select(r => r.GraphName()).ToList() ?? [];
 
-    /// <summary>Keys looked up by one statement of <see cref="FindManyAsync"/>.</summary>
+    /// <summary>Keys looked up by one statement of <see cref="FindManyAsync"/> on SQLite (PostgreSQL takes them as one array).</summary>
     private const int MaxKeysPerStatement = 500;
 
     public IReadOnlyCollection<string> KeysOf(IServiceProvider services, string entityType, string rule, IReadOnlyDictionary<string, object?> input) =>
@@ -32,37 +32,49 @@ internal sealed class DuplicateMatcher(DuplicatesDbContext db) : IDuplicateMatch
         var (definition, keys, matchRule) = known;
 
         var keysOf = inputs.Select(input => keys.KeysOfInput(input, matchRule)).ToList();
+        var distinct = keysOf.SelectMany(k => k).Distinct(StringComparer.Ordinal).ToList();
+        if (distinct.Count == 0)
+        {
+            return inputs.Select(_ => (IReadOnlyList<long>)[]).ToList();
+        }
+
+        // The first records of each key by id are enough: an input's first matches are among its keys' first.
+        var found = db.IsPostgres
+            ? await KeyTable.FirstOfEachOnPostgresAsync(services, db, definition, distinct.Select(k => (matchRule.Code(), k)).ToList(), Math.Max(1, max), cancellationToken)
+            : await FirstOfEachOnSqliteAsync(services, definition, matchRule, distinct, max, cancellationToken);
+        if (found is null)
+        {
+            return inputs.Select(_ => (IReadOnlyList<long>)[]).ToList();
+        }
+
+        var byKey = found.ToLookup(f => f.Key, f => f.RecordId, StringComparer.Ordinal);
+        return keysOf.Select(k => (IReadOnlyList<long>)k.SelectMany(key => byKey[key]).Distinct().Order().Take(Math.Max(1, max)).ToList()).ToList();
+    }
+
+    /// <summary>SQLite: as <see cref="KeyTable.FirstOfEachOnPostgresAsync"/>, a statement per chunk of keys given one by one.</summary>
+    private async Task<List<KeyTable.KeyRow>?> FirstOfEachOnSqliteAsync(IServiceProvider services, ICrmEntityDefinition definition, MatchRule matchRule, List<string> keys, int max,
+        CancellationToken cancellationToken)
+    {
         var found = new List<KeyTable.KeyRow>();
-        foreach (var chunk in keysOf.SelectMany(k => k).Distinct(StringComparer.Ordinal).Chunk(MaxKeysPerStatement))
+        foreach (var chunk in keys.Chunk(MaxKeysPerStatement))
         {
             var parameters = new List<object> { definition.Name, matchRule.Code(), (long)Math.Max(1, max) };
-            var keysSql = db.IsPostgres ? Placeholder(parameters, chunk) : string.Join(", ", chunk.Select(v => Placeholder(parameters, v)));
+            var list = string.Join(", ", chunk.Select(v => Placeholder(parameters, v)));
             var readable = DuplicateFinder.ReadableCondition(services, definition, "crm_k.record_id", parameters);
             if (readable is null)
             {
-                return inputs.Select(_ => (IReadOnlyList<long>)[]).ToList();
+                return null;
             }
 
-            // The first records of each key by id are enough: an input's first matches are among its keys' first.
-            // PostgreSQL takes the keys as one array, each looked up on the key table's primary key by a
-            // lateral subquery ordered as that key is (see DuplicateCheck): one statement text whatever
-            // their number, and index lookups however stale the table's statistics are.
-            var table = KeyTable.Name(services, db);
-            var sql = db.IsPostgres
-                ? "SELECT crm_m.record_id AS \"RecordId\", {1} AS \"Rule\", crm_q.key AS \"Key\" "
-                    + $"FROM (SELECT DISTINCT q.key FROM unnest({keysSql}::text[]) AS q(key)) AS crm_q "
-                    + $"CROSS JOIN LATERAL (SELECT crm_k.record_id FROM {table} AS crm_k WHERE crm_k.entity_type = {{0}} AND crm_k.rule = {{1}} AND crm_k.key = crm_q.key{readable} "
-                    + "ORDER BY crm_k.rule, crm_k.key, crm_k.record_id LIMIT {2}) AS crm_m"
-                : "SELECT crm_m.record_id AS \"RecordId\", crm_m.rule AS \"Rule\", crm_m.key AS \"Key\" FROM ("
-                    + $"SELECT crm_k.record_id, crm_k.rule, crm_k.key, ROW_NUMBER() OVER (PARTITION BY crm_k.key ORDER BY crm_k.record_id) AS crm_n FROM {table} AS crm_k "
-                    + $"WHERE crm_k.entity_type = {{0}} AND crm_k.rule = {{1}} AND crm_k.key IN ({keysSql}){readable}) AS crm_m WHERE crm_m.crm_n <= {{2}}";
+            var sql = "SELECT crm_m.record_id AS \"RecordId\", crm_m.rule AS \"Rule\", crm_m.key AS \"Key\" FROM ("
+                + $"SELECT crm_k.record_id, crm_k.rule, crm_k.key, ROW_NUMBER() OVER (PARTITION BY crm_k.key ORDER BY crm_k.record_id) AS crm_n FROM {KeyTable.Name(services, db)} AS crm_k "
+                + $"WHERE crm_k.entity_type = {{0}} AND crm_k.rule = {{1}} AND crm_k.key IN ({list}){readable}) AS crm_m WHERE crm_m.crm_n <= {{2}}";
 #pragma warning disable EF1002 // names from the model; values as parameters
             found.AddRange(await db.Database.SqlQueryRaw<KeyTable.KeyRow>(sql, [.. parameters]).ToListAsync(cancellationToken));
 #pragma warning restore EF1002
         }
 
-        var byKey = found.ToLookup(f => f.Key, f => f.RecordId, StringComparer.Ordinal);
-        return keysOf.Select(k => (IReadOnlyList<long>)k.SelectMany(key => byKey[key]).Distinct().Order().Take(Math.Max(1, max)).ToList()).ToList();
+        return found;
     }
 
     /// <summary>The type and its rule by their names, when the type has keys under that rule.</summary>

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using Crm.Modules.Duplicates.Data;
+using Crm.Modules.Duplicates.Finding;
+using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -65,6 +67,34 @@ internal static class KeyTable
             await context.Database.ExecuteSqlRawAsync(sql, parameters, cancellationToken);
 #pragma warning restore EF1002
         }
+    }
+
+    /// <summary>
+    /// PostgreSQL: the key rows of readable records of <paramref name="definition"/>'s type under each
+    /// (rule, key), the first <paramref name="perKey"/> of each by record id; null when the actor
+    /// reads none. The keys go as two arrays, each looked up on the primary key by a lateral subquery
+    /// ordered as that key is, so that no other index can serve the order: one statement text whatever
+    /// their number, and index lookups however stale the table's statistics are (a join, and a
+    /// lateral ordered by record id alone, were planned as walks through all the type's keys while an
+    /// import grew the table).
+    /// </summary>
+    public static async Task<List<KeyRow>?> FirstOfEachOnPostgresAsync(IServiceProvider services, ModuleDbContext context, ICrmEntityDefinition definition,
+        IReadOnlyCollection<(string Rule, string Key)> keys, int perKey, CancellationToken cancellationToken)
+    {
+        var parameters = new List<object> { definition.Name, keys.Select(k => k.Rule).ToArray(), keys.Select(k => k.Key).ToArray(), (long)perKey };
+        var readable = DuplicateFinder.ReadableCondition(services, definition, "crm_k.record_id", parameters);
+        if (readable is null)
+        {
+            return null;
+        }
+
+        var sql = "SELECT crm_m.record_id AS \"RecordId\", crm_q.rule AS \"Rule\", crm_q.key AS \"Key\" "
+            + "FROM (SELECT DISTINCT q.rule, q.key FROM unnest({1}::text[], {2}::text[]) AS q(rule, key)) AS crm_q "
+            + $"CROSS JOIN LATERAL (SELECT crm_k.record_id FROM {Name(services, context)} AS crm_k WHERE crm_k.entity_type = {{0}} AND crm_k.rule = crm_q.rule AND crm_k.key = crm_q.key{readable} "
+            + "ORDER BY crm_k.rule, crm_k.key, crm_k.record_id LIMIT {3}) AS crm_m";
+#pragma warning disable EF1002 // the table's name from the model; every value a parameter
+        return await context.Database.SqlQueryRaw<KeyRow>(sql, [.. parameters]).ToListAsync(cancellationToken);
+#pragma warning restore EF1002
     }
 
     public static async Task InsertAsync(ModuleDbContext context, string table, string type, IReadOnlyList<(long RecordId, MatchRule Rule, string Key)> keys, CancellationToken cancellationToken)
