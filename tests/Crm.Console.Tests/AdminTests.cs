@@ -133,7 +133,7 @@ public sealed class AdminTests(ConsoleFixture fixture) : IClassFixture<ConsoleFi
     public async Task Every_admin_page_fits_a_phone_and_the_roles_grid_fits_1280_pixels()
     {
         var (_, email) = await fixture.NewUserAsync("Nina", ConsoleFixture.Everything(ConsoleFixture.SalesTypes), canConfigure: true);
-        string[] pages = ["/admin/custom-fields", "/admin/lists", "/admin/people", "/admin/roles", "/admin/api-keys", "/admin/automation", "/admin/processes", "/admin/plugins"];
+        string[] pages = ["/admin/custom-fields", "/admin/lists", "/admin/people", "/admin/groups", "/admin/roles", "/admin/api-keys", "/admin/automation", "/admin/processes", "/admin/plugins"];
         var phone = await fixture.NewPageAsync(width: 390, height: 844);
         await phone.SignInAsync(email);
         var wide = new List<string>();
@@ -268,6 +268,73 @@ public sealed class AdminTests(ConsoleFixture fixture) : IClassFixture<ConsoleFi
         Assert.Equal(new[] { $"DEAL  READ OWN", $"DEAL  UPDATE OWN", $"DEAL {id} UPDATE ALL", $"DEAL {id}/WON UPDATE NONE" }.Order(StringComparer.Ordinal), saved);
         await page.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task A_work_group_is_manned_renamed_given_a_role_that_reaches_its_member_and_the_role_taken_back()
+    {
+        var (_, email) = await fixture.NewUserAsync("Ewa", ConsoleFixture.Everything(ConsoleFixture.SalesTypes), canConfigure: true);
+        // The member holds no role of their own: whatever they may do comes through the group.
+        var member = Records.NewMarker("Tomek");
+        var memberEmail = PermissionHelpers.NewEmail("tomek");
+        var memberId = await Host.CreateUserAsync(new { email = memberEmail, password = PermissionHelpers.Password, name = member, language = "en" });
+        var group = Records.NewMarker("Key accounts ");
+        var role = Records.NewMarker("Deal readers ");
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Work groups" }).ClickAsync();
+        var form = page.GetByRole(AriaRole.Form, new() { Name = "New group" });
+        await form.GetByLabel("Group name").FillAsync(group);
+        await form.GetByLabel("Members: Search").FillAsync(member);
+        // Ticked, the user moves from what the search found to those chosen.
+        await form.GetByRole(AriaRole.Group, new() { Name = "Found" }).GetByLabel(member).ClickAsync();
+        await Expect(form.GetByRole(AriaRole.Group, new() { Name = "Chosen" }).GetByLabel(member)).ToBeCheckedAsync();
+        await form.GetByRole(AriaRole.Button, new() { Name = "Create the group" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Saved.");
+        await Expect(page.GetByRole(AriaRole.Row, new() { Name = group })).ToContainTextAsync(member);
+        var renamed = group + " desk";
+        var edit = page.GetByRole(AriaRole.Form, new() { Name = $"Edit {group}" });
+        await edit.GetByLabel("Group name").FillAsync(renamed);
+        await edit.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = $"Edit {renamed}" })).ToBeVisibleAsync();
+        await ConsoleFixture.ScreenshotAsync(page, "admin-groups");
+        var saved = (await Host.QueryAsync("{ groups { id name memberIds } }")).ShouldSucceed().Data!["groups"]!.AsArray()
+            .Single(g => g!["name"]!.GetValue<string>() == renamed)!;
+        Assert.Equal([memberId], saved["memberIds"]!.AsArray().Select(m => m!.GetValue<string>()));
+        var groupId = saved["id"]!.GetValue<string>();
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Roles", Exact = true }).ClickAsync();
+        await page.GetByLabel("Role name").FillAsync(role);
+        await page.GetByLabel("Deals: Read").SelectOptionAsync(new SelectOptionValue { Value = "ALL" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Saved.");
+        var holders = page.GetByRole(AriaRole.Region, new() { Name = "Given to" });
+        await Expect(holders).ToContainTextAsync("Nobody yet.");
+        await holders.GetByLabel("To", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "A group" });
+        await holders.GetByLabel("A group", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = renamed });
+        await holders.GetByRole(AriaRole.Button, new() { Name = "Give the role" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("The role was given.");
+        await Expect(holders.GetByRole(AriaRole.List)).ToContainTextAsync($"Group {renamed}");
+        Assert.Equal([$"group {groupId}"], await AssignmentsAsync(role));
+
+        // The member, signed in, now has the deals the role reads.
+        var memberPage = await fixture.NewPageAsync();
+        await memberPage.SignInAsync(memberEmail);
+        await Expect(memberPage.GetByRole(AriaRole.Navigation, new() { Name = "Main menu" }).GetByRole(AriaRole.Link, new() { Name = "Deals" })).ToBeVisibleAsync();
+        await memberPage.Context.CloseAsync();
+
+        await holders.GetByRole(AriaRole.Button, new() { Name = $"Take back from Group {renamed}" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("The role was taken back.");
+        await Expect(holders).ToContainTextAsync("Nobody yet.");
+        Assert.Empty(await AssignmentsAsync(role));
+        await page.Context.CloseAsync();
+    }
+
+    /// <summary>To whom the role of this name is given, as the API lists it.</summary>
+    private async Task<string[]> AssignmentsAsync(string role) =>
+        [.. (await Host.QueryAsync("{ roles { name assignments { userId departmentId groupId } } }")).ShouldSucceed().Data!["roles"]!.AsArray()
+            .Single(r => r!["name"]!.GetValue<string>() == role)!["assignments"]!.AsArray()
+            .Select(a => a!["groupId"] is { } g ? $"group {g}" : a["userId"] is { } u ? $"user {u}" : $"department {a["departmentId"]}")];
 
     [Fact]
     public async Task A_department_user_and_API_key_are_made_and_the_key_revoked()

@@ -3,6 +3,7 @@ import { useMutation, useQuery } from 'urql';
 import { useI18n } from '../i18n';
 import { AdminPage, UserErrors, type UserError } from './common';
 import { refusalsOf, type Answer } from './mutations';
+import { RoleHolders, type RoleAssignment } from './RoleHolders';
 
 interface Permission {
   entityType: string;
@@ -16,6 +17,7 @@ interface Role {
   name: string;
   canConfigure: boolean;
   permissions: Permission[];
+  assignments: RoleAssignment[];
 }
 
 interface TypeInfo {
@@ -34,7 +36,7 @@ interface Partition {
 
 const levels = ['NONE', 'OWN', 'DEPARTMENT', 'SUBDEPARTMENTS', 'OPEN', 'ALL'] as const;
 const rolesQuery = `query AdminRoles($language: String) {
-  roles { id name canConfigure permissions { entityType partition action level } }
+  roles { id name canConfigure permissions { entityType partition action level } assignments { userId departmentId withSubdepartments groupId } }
   entityTypes(language: $language) { name pluralLabel permissionPartitions fields { name selectionList } actions { name label } }
   pipelines { id name stages { id name } }
   selectionLists { entityId items { id name } }
@@ -147,6 +149,18 @@ export function RolesPage() {
             </div>
             <UserErrors errors={problems} />
           </div>
+          {role ? (
+            <RoleHolders
+              roleId={role.id}
+              assignments={role.assignments}
+              onChanged={(done) => {
+                setStatus(done);
+                refetch({ requestPolicy: 'network-only' });
+              }}
+            />
+          ) : (
+            <p className="muted">{t('admin.roles.saveFirst')}</p>
+          )}
           <div className="admin-panel table-wrap">
             <table className="admin-table permission-grid" aria-label={t('admin.roles.grid')}>
               <tbody>

@@ -3,6 +3,7 @@ import { CustomFieldsPage } from './CustomFieldsPage';
 import { RulesPage } from './RulesPage';
 import { ListsPage } from './ListsPage';
 import { PeoplePage } from './PeoplePage';
+import { GroupsPage } from './GroupsPage';
 import { RolesPage } from './RolesPage';
 import { ApiKeysPage } from './ApiKeysPage';
 import { PluginsPage } from './plugins/PluginsPage';
@@ -27,6 +28,7 @@ export const adminRoutes: AdminRoute[] = [
   { path: '/custom-fields', component: CustomFieldsPage },
   { path: '/lists', component: ListsPage },
   { path: '/people', component: PeoplePage },
+  { path: '/groups', component: GroupsPage },
   { path: '/roles', component: RolesPage },
   { path: '/api-keys', component: ApiKeysPage },
   { path: '/automation', component: RulesPage },
