@@ -53,12 +53,20 @@ public static class TextOrder
         return builder.ToString();
     }
 
-    /// <summary>The PostgreSQL function, for the platform's migration.</summary>
+    /// <summary>
+    /// Characters the fold keeps, most of any name or e-mail: mapped to themselves ahead of the
+    /// table. PostgreSQL's <c>translate()</c> looks each character up from the start of its list
+    /// and stops at the first match, so without them every lower-case letter walked the whole
+    /// table of 300 (a contact import spent a tenth of the server's time there); same result.
+    /// </summary>
+    private const string KeptFirst = "abcdefghijklmnopqrstuvwxyz0123456789 .-@_";
+
+    /// <summary>The PostgreSQL function, for the platform's migrations.</summary>
     public static string PostgresDefinition =>
         $"""
         CREATE OR REPLACE FUNCTION platform.crm_fold(t text)
         RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-          SELECT translate(t, '{FoldFrom}', '{FoldTo}')
+          SELECT translate(t, '{KeptFirst}{FoldFrom}', '{KeptFirst}{FoldTo}')
         $$;
         """;
 
@@ -128,6 +136,12 @@ public static class TextOrder
 
         Add(0x401, 'е');
         Add(0x451, 'е');
+        // A kept character the table also changed would be looked up first and left as it is.
+        if (KeptFirst.Any(fold.ContainsKey))
+        {
+            throw new InvalidOperationException("A character the fold keeps is in its table.");
+        }
+
         return fold.ToFrozenDictionary();
     }
 }
