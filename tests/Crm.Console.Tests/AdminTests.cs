@@ -270,7 +270,7 @@ public sealed class AdminTests(ConsoleFixture fixture) : IClassFixture<ConsoleFi
     }
 
     [Fact]
-    public async Task A_work_group_is_manned_renamed_given_a_role_that_reaches_its_member_and_the_role_taken_back()
+    public async Task A_work_group_is_manned_renamed_given_a_role_that_reaches_its_member_the_role_taken_back_and_the_group_deleted()
     {
         var (_, email) = await fixture.NewUserAsync("Ewa", ConsoleFixture.Everything(ConsoleFixture.SalesTypes), canConfigure: true);
         // The member holds no role of their own: whatever they may do comes through the group.
@@ -326,6 +326,18 @@ public sealed class AdminTests(ConsoleFixture fixture) : IClassFixture<ConsoleFi
         await holders.GetByRole(AriaRole.Button, new() { Name = $"Take back from Group {renamed}" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("The role was taken back.");
         await Expect(holders).ToContainTextAsync("Nobody yet.");
+        Assert.Empty(await AssignmentsAsync(role));
+
+        // Given again, then the group deleted: the role goes with it.
+        await holders.GetByLabel("A group", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = renamed });
+        await holders.GetByRole(AriaRole.Button, new() { Name = "Give the role" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("The role was given.");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Work groups" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Edit {renamed}" }).ClickAsync();
+        page.Dialog += (_, dialog) => _ = dialog.AcceptAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete the group" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"The group {renamed} was deleted.");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = $"Edit {renamed}" })).ToHaveCountAsync(0);
         Assert.Empty(await AssignmentsAsync(role));
         await page.Context.CloseAsync();
     }

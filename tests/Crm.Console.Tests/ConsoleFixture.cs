@@ -62,6 +62,9 @@ public class ConsoleFixture : IAsyncLifetime
             settings[key] = value;
         }
 
+        // Expectations wait as long as actions do (15 s): Playwright's 5 s was too short for the first
+        // page of a class while the host tests ran beside the browser tests on 2 cores.
+        Assertions.SetDefaultExpectTimeout(15_000);
         _host = await CrmHost.StartListeningAsync(Engine.Sqlite, settings);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

@@ -9,7 +9,7 @@ using static Crm.Modules.Permissions.Schema.PermissionGraphTypes;
 
 namespace Crm.Modules.Permissions.Schema;
 
-/// <summary><c>departments</c>, <c>createDepartment</c>, <c>updateDepartment</c>, <c>groups</c>, <c>createGroup</c>, <c>updateGroup</c>.</summary>
+/// <summary><c>departments</c>, <c>createDepartment</c>, <c>updateDepartment</c>, <c>groups</c>, <c>createGroup</c>, <c>updateGroup</c>, <c>deleteGroup</c>.</summary>
 public sealed class DirectorySchema : ISchemaContributor
 {
     public void Contribute(SchemaComposer composer)
@@ -107,6 +107,21 @@ public sealed class DirectorySchema : ISchemaContributor
                 TryId(c, "id", out var id)
                     ? await c.RequestServices!.GetRequiredService<GroupEditor>().UpdateAsync(id, c.GetArgument<Dictionary<string, object?>>("input"), c.CancellationToken)
                     : new GroupPayload(null, [InvalidId(c, "id", "group")])),
+        });
+
+        var deletePayload = new ObjectGraphType { Name = "DeleteGroupPayload", Description = "The outcome of deleting a group." };
+        deletePayload.AddField(SharedGraphTypes.Field<DeleteGroupPayload>("deletedId", typeof(IdGraphType), p => p.DeletedId is { } d ? Id(d) : null));
+        deletePayload.AddField(new FieldType { Name = "errors", ResolvedType = SchemaComposer.NonNullList(composer.Types.UserError), Resolver = new FuncFieldResolver<object?>(c => ((DeleteGroupPayload)c.Source!).Errors) });
+        composer.Mutation.AddField(new FieldType
+        {
+            Name = "deleteGroup",
+            Description = "Deletes a work group: its members leave it and the roles given to it are taken back. Needs the settings right; a group you are in and hold roles through only an administrator can delete.",
+            ResolvedType = new NonNullGraphType(deletePayload),
+            Arguments = new QueryArguments(new QueryArgument<NonNullGraphType<IdGraphType>> { Name = "id" }),
+            Resolver = new FuncFieldResolver<object?>(async c =>
+                TryId(c, "id", out var id)
+                    ? await c.RequestServices!.GetRequiredService<GroupEditor>().DeleteAsync(id, c.CancellationToken)
+                    : new DeleteGroupPayload(null, [InvalidId(c, "id", "group")])),
         });
     }
 }

@@ -265,6 +265,66 @@ public abstract class RolesAndDirectoryTests(HostFixture fixture)
         await before.ShouldBeUnchangedAsync(Host, "every assignment, department, group and key naming what does not exist was refused");
     }
 
+    private const string DeleteGroupMutation = "mutation($id: ID!) { deleteGroup(id: $id) { deletedId errors { code message path } } }";
+
+    [Fact]
+    public async Task Deleting_a_group_takes_its_roles_from_its_members_and_leaves_nothing_naming_it()
+    {
+        var (userId, _, key) = await Host.NewUserWithKeyAsync("grouped");
+        var groupId = await Host.CreateGroupAsync(Records.NewMarker("Gone "), userId);
+        var role = await Host.CreateRoleAsync("ViaGone ", [Perm("COMPANY", "DELETE", "ALL")]);
+        (await Host.AssignAsync(role, groupId: groupId)).Ok();
+        const string me = "{ me { groups { id } permissions { entityType partition action level } } }";
+        Assert.Equal("ALL", Levels((await Host.QueryAsync(me, apiKey: key)).ShouldSucceed().Data!["me"]!)[("COMPANY", null, "DELETE")]);
+
+        var deleted = (await Host.MutateAsync("deleteGroup", DeleteGroupMutation, new { id = groupId })).Ok();
+        Assert.Equal(groupId, deleted["deletedId"]!.GetValue<string>());
+
+        var after = (await Host.QueryAsync(me, apiKey: key)).ShouldSucceed().Data!["me"]!;
+        Assert.Empty(after["groups"]!.AsArray());
+        Assert.False(Levels(after).ContainsKey(("COMPANY", null, "DELETE")));
+        var groups = (await Host.QueryAsync("{ groups { id } roles { id assignments { groupId } } }")).ShouldSucceed().Data!;
+        Assert.DoesNotContain(groups["groups"]!.AsArray(), g => g!["id"]!.GetValue<string>() == groupId);
+        Assert.Empty(groups["roles"]!.AsArray().Single(r => r!["id"]!.GetValue<string>() == role)!["assignments"]!.AsArray());
+        var id = long.Parse(groupId, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Empty(await Host.QueryRowsAsync($"SELECT group_id FROM {Host.Table("permissions", "group_members")} WHERE group_id = @p0", id));
+        Assert.Empty(await Host.QueryRowsAsync($"SELECT group_id FROM {Host.Table("permissions", "role_assignments")} WHERE group_id = @p0", id));
+
+        Assert.Equal("NOT_FOUND", (await Host.MutateAsync("deleteGroup", DeleteGroupMutation, new { id = groupId })).ErrorCode());
+        Assert.Equal("INVALID_ID", (await Host.MutateAsync("deleteGroup", DeleteGroupMutation, new { id = "abc" })).ErrorCode());
+    }
+
+    [Fact]
+    public async Task Twenty_admins_deleting_one_group_at_once_delete_it_once()
+    {
+        var groupId = await Host.CreateGroupAsync(Records.NewMarker("Raced "), await Host.CreateUserAsync(new { email = NewEmail("raced"), name = "Raced" }));
+        (await Host.AssignAsync(await Host.CreateRoleAsync("ViaRaced ", [Perm("CONTACT", "READ", "OWN")]), groupId: groupId)).Ok();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Host.MutateAsync("deleteGroup", DeleteGroupMutation, new { id = groupId })));
+
+        Assert.Single(answers, a => a["deletedId"] is not null);
+        Assert.All(answers.Where(a => a["deletedId"] is null), a => Assert.Equal("NOT_FOUND", a.ErrorCode()));
+        var id = long.Parse(groupId, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Empty(await Host.QueryRowsAsync($"SELECT id FROM {Host.Table("permissions", "groups")} WHERE id = @p0", id));
+        Assert.Empty(await Host.QueryRowsAsync($"SELECT group_id FROM {Host.Table("permissions", "role_assignments")} WHERE group_id = @p0", id));
+    }
+
+    [Fact]
+    public async Task A_settings_manager_cannot_delete_a_group_they_hold_roles_through()
+    {
+        var (managerId, _, managerKey) = await Host.NewUserWithKeyAsync("groupmanager");
+        (await Host.AssignAsync(await Host.CreateRoleAsync("Configures ", [Perm("CONTACT", "READ", "OWN")], canConfigure: true), userId: managerId)).Ok();
+        var theirs = await Host.CreateGroupAsync(Records.NewMarker("Theirs "), managerId);
+        (await Host.AssignAsync(await Host.CreateRoleAsync("ViaTheirs ", [Perm("DEAL", "READ", "ALL")]), groupId: theirs)).Ok();
+        var other = await Host.CreateGroupAsync(Records.NewMarker("Other "));
+
+        Assert.Equal("FORBIDDEN", (await Host.MutateAsync("deleteGroup", DeleteGroupMutation, new { id = theirs }, managerKey)).ErrorCode());
+        (await Host.MutateAsync("deleteGroup", DeleteGroupMutation, new { id = other }, managerKey)).Ok();
+        var (_, _, plainKey) = await Host.NewUserWithKeyAsync("plaingroups");
+        Assert.Equal("FORBIDDEN", (await Host.MutateAsync("deleteGroup", DeleteGroupMutation, new { id = theirs }, plainKey)).ErrorCode());
+        Assert.Contains((await Host.QueryAsync("{ groups { id } }")).ShouldSucceed().Data!["groups"]!.AsArray(), g => g!["id"]!.GetValue<string>() == theirs);
+    }
+
     private static Dictionary<(string, string?, string), string> Levels(JsonNode me) =>
         me["permissions"]!.AsArray().ToDictionary(
             p => (p!["entityType"]!.GetValue<string>(), p["partition"]?.GetValue<string>(), p["action"]!.GetValue<string>()),

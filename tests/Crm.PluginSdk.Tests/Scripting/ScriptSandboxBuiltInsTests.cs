@@ -8,7 +8,8 @@ namespace Crm.PluginSdk.Tests.Scripting;
 /// </summary>
 public sealed class ScriptSandboxBuiltInsTests
 {
-    private readonly ScriptSandbox sandbox = Sandboxes.Create();
+    // The time limit far off, so that a text bomb meets the memory limit first even on a busy machine.
+    private readonly ScriptSandbox sandbox = Sandboxes.Create(o => o.Timeout = TimeSpan.FromSeconds(30));
 
     [Theory]
     [InlineData("'x'.repeat(5e8).length")]

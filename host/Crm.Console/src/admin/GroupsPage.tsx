@@ -15,6 +15,7 @@ interface Group {
 const groupsQuery = `query AdminGroups { groups { id name memberIds } }`;
 const createGroup = `mutation AdminCreateGroup($input: CreateGroupInput!) { createGroup(input: $input) { group { id } errors { code message path } } }`;
 const updateGroup = `mutation AdminUpdateGroup($id: ID!, $input: UpdateGroupInput!) { updateGroup(id: $id, input: $input) { group { id } errors { code message path } } }`;
+const deleteGroup = `mutation AdminDeleteGroup($id: ID!) { deleteGroup(id: $id) { deletedId errors { code message path } } }`;
 
 /**
  * Work groups: people from any departments who share a role (a project team, the key-account
@@ -32,6 +33,7 @@ export function GroupsPage() {
   const [problems, setProblems] = useState<UserError[]>([]);
   const [, create] = useMutation(createGroup);
   const [, update] = useMutation(updateGroup);
+  const [, remove] = useMutation(deleteGroup);
   const groups = data?.groups ?? [];
   const group = groups.find((g) => g.id === selected) ?? null;
   const nameOf = (id: string) => users.find((u) => u.id === id)?.name ?? `#${id}`;
@@ -53,6 +55,17 @@ export function GroupsPage() {
     setStatus(t('admin.saved'));
     const saved = (answer.data?.[field] as { group?: { id: string } } | undefined)?.group;
     if (saved) setSelected(saved.id);
+    refetch({ requestPolicy: 'network-only' });
+  }
+
+  /** After the admin confirms: its members leave it and the roles given to it are taken back (the API says so too). */
+  async function drop(chosen: Group) {
+    if (!window.confirm(t('admin.groups.deleteConfirm', { name: chosen.name }))) return;
+    const found = refusalsOf((await remove({ id: chosen.id })) as Answer, 'deleteGroup');
+    setProblems(found);
+    if (found.length > 0) return;
+    setSelected(null);
+    setStatus(t('admin.groups.deleted', { name: chosen.name }));
     refetch({ requestPolicy: 'network-only' });
   }
 
@@ -97,9 +110,14 @@ export function GroupsPage() {
           <UserErrors errors={problems} />
           <div className="dialog-actions">
             {group && (
-              <button type="button" onClick={() => setSelected(null)}>
-                {t('admin.cancel')}
-              </button>
+              <>
+                <button type="button" className="danger" onClick={() => drop(group)}>
+                  {t('admin.groups.delete')}
+                </button>
+                <button type="button" onClick={() => setSelected(null)}>
+                  {t('admin.cancel')}
+                </button>
+              </>
             )}
             <button type="submit" className="primary">
               {group ? t('admin.save') : t('admin.groups.create')}
