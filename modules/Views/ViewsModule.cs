@@ -23,6 +23,8 @@ public sealed class ViewsModule : ICrmModule
         services.AddModuleDbContext<ViewsDbContext>(Id);
         // Rows naming an uninstalled plugin's record types go with them (uninstallPlugin(purgeData: true)).
         services.AddScoped<PluginSdk.Entities.IRecordTypeDataOwner, Data.ViewTypeData>();
+        // A view shared with a deleted department becomes private (deleteDepartment).
+        services.AddScoped<PluginSdk.Security.IDepartmentReferenceHolder, Data.ViewDepartmentReferences>();
         services.AddSingleton(ViewLimits.From(context.Configuration));
     }
 }

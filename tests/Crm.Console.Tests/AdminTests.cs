@@ -349,7 +349,7 @@ public sealed class AdminTests(ConsoleFixture fixture) : IClassFixture<ConsoleFi
             .Select(a => a!["groupId"] is { } g ? $"group {g}" : a["userId"] is { } u ? $"user {u}" : $"department {a["departmentId"]}")];
 
     [Fact]
-    public async Task A_department_user_and_API_key_are_made_and_the_key_revoked()
+    public async Task A_department_user_and_API_key_are_made_the_key_revoked_and_an_empty_department_deleted()
     {
         var (_, email) = await fixture.NewUserAsync("Iza", ConsoleFixture.Everything(ConsoleFixture.SalesTypes), canConfigure: true);
         var page = await fixture.NewPageAsync();
@@ -368,6 +368,20 @@ public sealed class AdminTests(ConsoleFixture fixture) : IClassFixture<ConsoleFi
         await form.GetByRole(AriaRole.Button, new() { Name = "Create the user" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Row, new() { Name = person })).ToContainTextAsync(department);
         await ConsoleFixture.ScreenshotAsync(page, "admin-people");
+
+        // A department someone is in is kept, with the API's reason; an empty one is deleted.
+        page.Dialog += (_, dialog) => _ = dialog.AcceptAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Delete the department {department}" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("1 person");
+        await Expect(page.GetByRole(AriaRole.Tree).GetByText(department)).ToBeVisibleAsync();
+        var spare = Records.NewMarker("Spare ");
+        await page.GetByLabel("Department name").FillAsync(spare);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add a department" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Tree).GetByText(spare)).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Delete the department {spare}" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"The department {spare} was deleted.");
+        await Expect(page.GetByRole(AriaRole.Tree).GetByText(spare)).ToHaveCountAsync(0);
+        Assert.DoesNotContain((await Host.QueryAsync("{ departments { name } }")).ShouldSucceed().Data!["departments"]!.AsArray(), d => d!["name"]!.GetValue<string>() == spare);
 
         await page.GetByRole(AriaRole.Link, new() { Name = "API keys" }).ClickAsync();
         var keyForm = page.GetByRole(AriaRole.Form, new() { Name = "New API key" });

@@ -1,19 +1,24 @@
+using System.Globalization;
 using Crm.Modules.Permissions.Data;
 using Crm.Modules.Permissions.Rights;
 using Crm.PluginSdk.Data;
 using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Modules;
+using Crm.PluginSdk.Security;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Modules.Permissions.Departments;
 
 public sealed record DepartmentPayload(Department? Department, IReadOnlyList<UserError> Errors);
 
-/// <summary><c>createDepartment</c> and <c>updateDepartment</c>; the tree never gets a cycle.</summary>
-public sealed class DepartmentEditor(PermissionsDbContext db, CrmDatabaseSession session, ChangeGuard guard, DirectoryReader reader) : IScopedService
+/// <summary><c>createDepartment</c>, <c>updateDepartment</c> and <c>deleteDepartment</c>; the tree never gets a cycle.</summary>
+public sealed class DepartmentEditor(PermissionsDbContext db, CrmDatabaseSession session, ChangeGuard guard, DirectoryReader reader, IServiceProvider services) : IScopedService
 {
     public const string Cycle = "CYCLE";
+
+    public const string InUse = "IN_USE";
 
     public async Task<DepartmentPayload> CreateAsync(IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
     {
@@ -57,10 +62,71 @@ public sealed class DepartmentEditor(PermissionsDbContext db, CrmDatabaseSession
         return await SaveAsync(department, isNew: false, cancellationToken);
     }
 
+    /// <summary>
+    /// Deletes a department that nobody is in and no department is below (IN_USE otherwise: they are
+    /// moved first, so that nobody's rights change by surprise), with the roles given to it, and lets
+    /// every module holding it let go of it (<see cref="IDepartmentReferenceHolder"/>), in one transaction.
+    /// </summary>
+    public async Task<DeletePayload> DeleteAsync(long id, CancellationToken cancellationToken)
+    {
+        if (guard.RefuseUnlessCanConfigure("Managing departments") is { } forbidden)
+        {
+            return new DeletePayload(null, [forbidden]);
+        }
+
+        var result = await session.InTransactionAsync(async () =>
+        {
+            // Held as a delete holds it: a write naming it (a member, a department below, a role
+            // given to it, a view shared with it) committed before and is counted here, or waits
+            // for this transaction and then finds it gone.
+            await db.LockAsync<Department>([id], RowLock.Update, cancellationToken);
+            if (!await db.Departments.AnyAsync(d => d.Id == id, cancellationToken))
+            {
+                return new DeletePayload(null, [Refusals.NotFound("department", id, "id")]);
+            }
+
+            var people = await db.UserDepartments.CountAsync(m => m.DepartmentId == id, cancellationToken);
+            var below = await db.Departments.CountAsync(d => d.ParentId == id, cancellationToken);
+            if (people > 0 || below > 0)
+            {
+                return new DeletePayload(null, [UserError.At(InUse,
+                    $"The department still has {Count(people, "person", "people")} and {Count(below, "department", "departments")} below it; move them to another department first.", "id")]);
+            }
+
+            foreach (var holder in services.GetServices<IDepartmentReferenceHolder>())
+            {
+                await holder.ReleaseDepartmentAsync(services, id, cancellationToken);
+            }
+
+            await db.RoleAssignments.Where(a => a.DepartmentId == id).ExecuteDeleteAsync(cancellationToken);
+            await db.Departments.Where(d => d.Id == id).ExecuteDeleteAsync(cancellationToken);
+            await db.BumpVersionAsync(sessionsRevoked: false, cancellationToken);
+            return new DeletePayload(id, []);
+        }, r => r.Errors.Count == 0, cancellationToken);
+        return guard.Committed(result, result.Errors, reader);
+    }
+
+    private static string Count(int n, string one, string many) => n == 1 ? $"1 {one}" : $"{n.ToString(CultureInfo.InvariantCulture)} {many}";
+
     private async Task<DepartmentPayload> SaveAsync(Department department, bool isNew, CancellationToken cancellationToken)
     {
         var result = await session.InTransactionAsync(async () =>
         {
+            if (!isNew)
+            {
+                // Deleted meanwhile: not written back.
+                await db.LockAsync<Department>([department.Id], RowLock.NoKeyUpdate, cancellationToken);
+                if (!await db.Departments.AsNoTracking().AnyAsync(d => d.Id == department.Id, cancellationToken))
+                {
+                    return new DepartmentPayload(null, [Refusals.NotFound("department", department.Id, "id")]);
+                }
+            }
+
+            if (department.ParentId is { } parentId && await db.RefuseUnlessHeldAsync([parentId], cancellationToken, "input", "parentId") is { } gone)
+            {
+                return new DepartmentPayload(null, [gone]);
+            }
+
             // Moving a department can bring the caller under a department's role.
             var before = await guard.CallerRolesAsync(cancellationToken);
             if (isNew)
@@ -75,13 +141,7 @@ public sealed class DepartmentEditor(PermissionsDbContext db, CrmDatabaseSession
                 : new DepartmentPayload(department, []);
         }, r => r.Errors.Count == 0, cancellationToken);
         db.ChangeTracker.Clear();
-        if (result.Errors.Count == 0)
-        {
-            reader.Forget();
-            guard.Published();
-        }
-
-        return result;
+        return guard.Committed(result, result.Errors, reader);
     }
 
     private async Task ApplyAsync(Department department, IReadOnlyDictionary<string, object?> input, bool isCreate, List<UserError> errors, CancellationToken cancellationToken)

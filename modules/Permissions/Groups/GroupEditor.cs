@@ -10,8 +10,6 @@ namespace Crm.Modules.Permissions.Groups;
 
 public sealed record GroupPayload(Group? Group, IReadOnlyList<UserError> Errors);
 
-public sealed record DeleteGroupPayload(long? DeletedId, IReadOnlyList<UserError> Errors);
-
 /// <summary><c>createGroup</c>, <c>updateGroup</c> and <c>deleteGroup</c>.</summary>
 public sealed class GroupEditor(PermissionsDbContext db, CrmDatabaseSession session, ChangeGuard guard, DirectoryReader reader) : IScopedService
 {
@@ -25,11 +23,11 @@ public sealed class GroupEditor(PermissionsDbContext db, CrmDatabaseSession sess
     /// Deletes a group with its memberships and the roles given to it, in one transaction: nothing
     /// is left naming it. Of several deletes at once one deletes it and the others find it gone.
     /// </summary>
-    public async Task<DeleteGroupPayload> DeleteAsync(long id, CancellationToken cancellationToken)
+    public async Task<DeletePayload> DeleteAsync(long id, CancellationToken cancellationToken)
     {
         if (guard.RefuseUnlessCanConfigure("Managing groups") is { } forbidden)
         {
-            return new DeleteGroupPayload(null, [forbidden]);
+            return new DeletePayload(null, [forbidden]);
         }
 
         if (!guard.IsAdministrator && guard.Actor.UserId is { } callerId)
@@ -38,7 +36,7 @@ public sealed class GroupEditor(PermissionsDbContext db, CrmDatabaseSession sess
             var holding = await RightsCalculator.HoldingAsync(db, callerId, cancellationToken);
             if (holding.GroupIds.Contains(id) && await db.RoleAssignments.AnyAsync(a => a.GroupId == id, cancellationToken))
             {
-                return new DeleteGroupPayload(null, [ChangeGuard.Forbidden("You are in this group and hold its roles through it; only an administrator can delete it.", "id")]);
+                return new DeletePayload(null, [ChangeGuard.Forbidden("You are in this group and hold its roles through it; only an administrator can delete it.", "id")]);
             }
         }
 
@@ -47,22 +45,16 @@ public sealed class GroupEditor(PermissionsDbContext db, CrmDatabaseSession sess
             // The group's row first: a second delete waits for this one and then finds nothing.
             if (await db.Groups.Where(g => g.Id == id).ExecuteDeleteAsync(cancellationToken) == 0)
             {
-                return new DeleteGroupPayload(null, [Refusals.NotFound("group", id, "id")]);
+                return new DeletePayload(null, [Refusals.NotFound("group", id, "id")]);
             }
 
             // The foreign keys cascade too; deleted here as well so that no engine setting decides it.
             await db.RoleAssignments.Where(a => a.GroupId == id).ExecuteDeleteAsync(cancellationToken);
             await db.GroupMembers.Where(m => m.GroupId == id).ExecuteDeleteAsync(cancellationToken);
             await db.BumpVersionAsync(sessionsRevoked: false, cancellationToken);
-            return new DeleteGroupPayload(id, []);
+            return new DeletePayload(id, []);
         }, r => r.Errors.Count == 0, cancellationToken);
-        if (result.Errors.Count == 0)
-        {
-            reader.Forget();
-            guard.Published();
-        }
-
-        return result;
+        return guard.Committed(result, result.Errors, reader);
     }
 
     private async Task<GroupPayload> SaveAsync(long? id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
@@ -124,12 +116,6 @@ public sealed class GroupEditor(PermissionsDbContext db, CrmDatabaseSession sess
                 : new GroupPayload(group, []);
         }, r => r.Errors.Count == 0, cancellationToken);
         db.ChangeTracker.Clear();
-        if (result.Errors.Count == 0)
-        {
-            reader.Forget();
-            guard.Published();
-        }
-
-        return result;
+        return guard.Committed(result, result.Errors, reader);
     }
 }

@@ -63,5 +63,17 @@ public sealed class ChangeGuard(PermissionsDbContext db, ICurrentActor actor, Ac
     /// <summary>After a committed change: the next request on this host sees it.</summary>
     public void Published(bool sessionsRevoked = false) => rights.Invalidate(sessionsRevoked);
 
+    /// <summary>A directory write's answer, published when it committed without a refusal: this host's directory snapshot and everyone's rights are read afresh.</summary>
+    public TPayload Committed<TPayload>(TPayload payload, IReadOnlyList<UserError> errors, DirectoryReader reader)
+    {
+        if (errors.Count == 0)
+        {
+            reader.Forget();
+            Published();
+        }
+
+        return payload;
+    }
+
     public static bool IsBootstrapAdministrator(long userId) => userId == User.BootstrapAdministratorId;
 }

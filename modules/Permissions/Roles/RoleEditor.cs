@@ -1,6 +1,9 @@
 using System.Globalization;
 using Crm.Modules.Permissions.Data;
+using Crm.Modules.Permissions.Departments;
+using Crm.Modules.Permissions.Groups;
 using Crm.Modules.Permissions.Rights;
+using Crm.Modules.Permissions.Users;
 using Crm.PluginSdk.Data;
 using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.GraphQL;
@@ -11,8 +14,6 @@ using Microsoft.EntityFrameworkCore;
 namespace Crm.Modules.Permissions.Roles;
 
 public sealed record RolePayload(RoleView? Role, IReadOnlyList<UserError> Errors);
-
-public sealed record DeleteRolePayload(long? DeletedId, IReadOnlyList<UserError> Errors);
 
 /// <summary>Who a role is given to, as <c>assignRole</c> and <c>unassignRole</c> name it.</summary>
 public sealed record RoleHolder(long? UserId, long? DepartmentId, long? GroupId, bool WithSubdepartments);
@@ -31,28 +32,29 @@ public sealed class RoleEditor(PermissionsDbContext db, CrmDatabaseSession sessi
     public async Task<RolePayload> UpdateAsync(long id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken) =>
         await SaveAsync(id, input, cancellationToken);
 
-    public async Task<DeleteRolePayload> DeleteAsync(long id, CancellationToken cancellationToken)
+    public async Task<DeletePayload> DeleteAsync(long id, CancellationToken cancellationToken)
     {
         if (guard.RefuseUnlessCanConfigure("Managing roles") is { } forbidden)
         {
-            return new DeleteRolePayload(null, [forbidden]);
+            return new DeletePayload(null, [forbidden]);
         }
 
-        if (!await db.Roles.AnyAsync(r => r.Id == id, cancellationToken))
+        var result = await session.InTransactionAsync(async () =>
         {
-            return new DeleteRolePayload(null, [NotFound(id, "id")]);
-        }
+            // The role's row first: a concurrent delete waits for this one and then finds nothing,
+            // and an assignment being written either waits for it or is refused by the foreign key.
+            if (await db.Roles.Where(r => r.Id == id).ExecuteDeleteAsync(cancellationToken) == 0)
+            {
+                return new DeletePayload(null, [NotFound(id, "id")]);
+            }
 
-        await session.InTransactionAsync(async () =>
-        {
+            // The foreign keys cascade too; deleted here as well so that no engine setting decides it.
             await db.RoleAssignments.Where(a => a.RoleId == id).ExecuteDeleteAsync(cancellationToken);
             await db.RolePermissions.Where(p => p.RoleId == id).ExecuteDeleteAsync(cancellationToken);
-            await db.Roles.Where(r => r.Id == id).ExecuteDeleteAsync(cancellationToken);
             await db.BumpVersionAsync(sessionsRevoked: false, cancellationToken);
-            return true;
-        }, cancellationToken: cancellationToken);
-        guard.Published();
-        return new DeleteRolePayload(id, []);
+            return new DeletePayload(id, []);
+        }, r => r.Errors.Count == 0, cancellationToken);
+        return guard.Committed(result, result.Errors, reader);
     }
 
     public async Task<RolePayload> AssignAsync(long roleId, RoleHolder holder, bool assign, CancellationToken cancellationToken)
@@ -73,24 +75,7 @@ public sealed class RoleEditor(PermissionsDbContext db, CrmDatabaseSession sessi
             return new RolePayload(null, [UserError.At(ErrorCodes.InvalidValue, "withSubdepartments applies to departments only.", "withSubdepartments")]);
         }
 
-        if (!await db.Roles.AnyAsync(r => r.Id == roleId, cancellationToken))
-        {
-            return new RolePayload(null, [NotFound(roleId, "roleId")]);
-        }
-
         var (argument, holderId) = (given[0].Item1, given[0].Item2!.Value);
-        var exists = argument switch
-        {
-            "userId" => await db.Users.AnyAsync(u => u.Id == holderId, cancellationToken),
-            "departmentId" => await db.Departments.AnyAsync(d => d.Id == holderId, cancellationToken),
-            _ => await db.Groups.AnyAsync(g => g.Id == holderId, cancellationToken),
-        };
-        if (!exists)
-        {
-            var what = argument switch { "userId" => "user", "departmentId" => "department", _ => "group" };
-            return new RolePayload(null, [Refusals.NotFound(what, holderId, argument)]);
-        }
-
         if (!guard.IsAdministrator && guard.Actor.UserId is { } callerId)
         {
             var holding = await RightsCalculator.HoldingAsync(db, callerId, cancellationToken);
@@ -112,23 +97,28 @@ public sealed class RoleEditor(PermissionsDbContext db, CrmDatabaseSession sessi
             }
         }
 
-        var existing = await db.RoleAssignments.Where(a => a.RoleId == roleId
-                && a.UserId == holder.UserId && a.DepartmentId == holder.DepartmentId && a.GroupId == holder.GroupId
-                && (holder.DepartmentId == null || a.WithSubdepartments == holder.WithSubdepartments))
-            .FirstOrDefaultAsync(cancellationToken);
-        if (assign && existing is not null)
-        {
-            db.ChangeTracker.Clear();
-            return new RolePayload(null, [UserError.At(ErrorCodes.Conflict, "The role is already given so.", argument)]);
-        }
-
-        if (!assign && existing is null)
-        {
-            return new RolePayload(null, [UserError.At(ErrorCodes.NotFound, "The role is not given so.", argument)]);
-        }
-
         var result = await session.InTransactionAsync(async () =>
         {
+            // Checked and written under the role's and the holder's row locks: assignments of one
+            // role are changed one after the other, and a role or holder deleted meanwhile is either
+            // waited for (and then not found) or waits for this write (and then takes it along).
+            if (await RefuseUnlessBothExistAsync(roleId, argument, holderId, cancellationToken) is { } missing)
+            {
+                return new RolePayload(null, [missing]);
+            }
+
+            var existingId = await db.RoleAssignments.Where(a => a.RoleId == roleId
+                    && a.UserId == holder.UserId && a.DepartmentId == holder.DepartmentId && a.GroupId == holder.GroupId
+                    && (holder.DepartmentId == null || a.WithSubdepartments == holder.WithSubdepartments))
+                .Select(a => (long?)a.Id)
+                .FirstOrDefaultAsync(cancellationToken);
+            if (assign == existingId is not null)
+            {
+                return new RolePayload(null, [assign
+                    ? UserError.At(ErrorCodes.Conflict, "The role is already given so.", argument)
+                    : UserError.At(ErrorCodes.NotFound, "The role is not given so.", argument)]);
+            }
+
             var before = await guard.CallerRolesAsync(cancellationToken);
             if (assign)
             {
@@ -140,19 +130,42 @@ public sealed class RoleEditor(PermissionsDbContext db, CrmDatabaseSession sessi
                     GroupId = holder.GroupId,
                     WithSubdepartments = holder.WithSubdepartments,
                 });
+                await db.SaveChangesAsync(cancellationToken);
             }
             else
             {
-                db.RoleAssignments.Remove(existing!);
+                await db.RoleAssignments.Where(a => a.Id == existingId).ExecuteDeleteAsync(cancellationToken);
             }
 
-            await db.SaveChangesAsync(cancellationToken);
             await db.BumpVersionAsync(sessionsRevoked: false, cancellationToken);
             return await guard.CallerGainedAsync(before, cancellationToken)
                 ? new RolePayload(null, [ChangeGuard.Forbidden("This change would give you a role you do not hold; only an administrator can make it.", argument)])
                 : new RolePayload(null, []);
         }, r => r.Errors.Count == 0, cancellationToken);
         return await FinishAsync(result, roleId, cancellationToken);
+    }
+
+    /// <summary>Locks the role (its assignments are about to change) and the holder (it must go on existing), and says which of them is gone.</summary>
+    private async Task<UserError?> RefuseUnlessBothExistAsync(long roleId, string argument, long holderId, CancellationToken cancellationToken)
+    {
+        await db.LockAsync<Role>([roleId], RowLock.NoKeyUpdate, cancellationToken);
+        if (!await db.Roles.AnyAsync(r => r.Id == roleId, cancellationToken))
+        {
+            return NotFound(roleId, "roleId");
+        }
+
+        switch (argument)
+        {
+            case "userId":
+                await db.LockAsync<User>([holderId], RowLock.KeyShare, cancellationToken);
+                return await db.Users.AnyAsync(u => u.Id == holderId, cancellationToken) ? null : Refusals.NotFound("user", holderId, argument);
+            case "departmentId":
+                await db.LockAsync<Department>([holderId], RowLock.KeyShare, cancellationToken);
+                return await db.Departments.AnyAsync(d => d.Id == holderId, cancellationToken) ? null : Refusals.NotFound("department", holderId, argument);
+            default:
+                await db.LockAsync<Group>([holderId], RowLock.KeyShare, cancellationToken);
+                return await db.Groups.AnyAsync(g => g.Id == holderId, cancellationToken) ? null : Refusals.NotFound("group", holderId, argument);
+        }
     }
 
     private async Task<RolePayload> SaveAsync(long? id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
@@ -199,30 +212,53 @@ public sealed class RoleEditor(PermissionsDbContext db, CrmDatabaseSession sessi
             return new RolePayload(null, errors);
         }
 
-        var result = await session.InTransactionAsync(async () =>
+        RolePayload result;
+        try
         {
-            if (id is null)
+            result = await session.InTransactionAsync(() => WriteAsync(id, role, permissions, cancellationToken), r => r.Errors.Count == 0, cancellationToken);
+        }
+        catch (DbUpdateException exception) when (UniqueViolations.Is(exception))
+        {
+            // Another admin gave a role this name between the check above and this write.
+            db.ChangeTracker.Clear();
+            return new RolePayload(null, [UserError.At(ErrorCodes.Conflict, $"There is already a role named '{role.Name}'.", "input", "name")]);
+        }
+
+        return await FinishAsync(result, role.Id, cancellationToken);
+    }
+
+    private async Task<RolePayload> WriteAsync(long? id, Role role, List<RolePermission>? permissions, CancellationToken cancellationToken)
+    {
+        if (id is null)
+        {
+            db.Roles.Add(role);
+        }
+        else
+        {
+            // Two admins replacing one role's permissions write one after the other (neither
+            // set merges into the other), and a role deleted meanwhile is not written back.
+            await db.LockAsync<Role>([id.Value], RowLock.NoKeyUpdate, cancellationToken);
+            if (!await db.Roles.AsNoTracking().AnyAsync(r => r.Id == id, cancellationToken))
             {
-                db.Roles.Add(role);
+                return new RolePayload(null, [NotFound(id.Value, "id")]);
+            }
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        if (permissions is not null)
+        {
+            await db.RolePermissions.Where(p => p.RoleId == role.Id).ExecuteDeleteAsync(cancellationToken);
+            foreach (var permission in permissions)
+            {
+                permission.RoleId = role.Id;
+                db.RolePermissions.Add(permission);
             }
 
             await db.SaveChangesAsync(cancellationToken);
-            if (permissions is not null)
-            {
-                await db.RolePermissions.Where(p => p.RoleId == role.Id).ExecuteDeleteAsync(cancellationToken);
-                foreach (var permission in permissions)
-                {
-                    permission.RoleId = role.Id;
-                    db.RolePermissions.Add(permission);
-                }
+        }
 
-                await db.SaveChangesAsync(cancellationToken);
-            }
-
-            await db.BumpVersionAsync(sessionsRevoked: false, cancellationToken);
-            return new RolePayload(null, []);
-        }, r => r.Errors.Count == 0, cancellationToken);
-        return await FinishAsync(result, role.Id, cancellationToken);
+        await db.BumpVersionAsync(sessionsRevoked: false, cancellationToken);
+        return new RolePayload(null, []);
     }
 
     private async Task<RolePayload> FinishAsync(RolePayload result, long roleId, CancellationToken cancellationToken)
@@ -235,7 +271,10 @@ public sealed class RoleEditor(PermissionsDbContext db, CrmDatabaseSession sessi
 
         reader.Forget();
         guard.Published();
-        return new RolePayload((await reader.RolesAsync(roleId, cancellationToken)).Single(), []);
+        // Deleted by another admin right after this change committed: it is gone now.
+        return (await reader.RolesAsync(roleId, cancellationToken)).SingleOrDefault() is { } role
+            ? new RolePayload(role, [])
+            : new RolePayload(null, [NotFound(roleId, "roleId")]);
     }
 
     private List<RolePermission> ReadPermissions(object? value, List<UserError> errors)

@@ -1,3 +1,4 @@
+using Crm.Modules.Permissions.Data;
 using Crm.Modules.Permissions.Departments;
 using Crm.Modules.Permissions.Groups;
 using Crm.PluginSdk.GraphQL;
@@ -9,7 +10,7 @@ using static Crm.Modules.Permissions.Schema.PermissionGraphTypes;
 
 namespace Crm.Modules.Permissions.Schema;
 
-/// <summary><c>departments</c>, <c>createDepartment</c>, <c>updateDepartment</c>, <c>groups</c>, <c>createGroup</c>, <c>updateGroup</c>, <c>deleteGroup</c>.</summary>
+/// <summary><c>departments</c>, <c>createDepartment</c>, <c>updateDepartment</c>, <c>deleteDepartment</c>, <c>groups</c>, <c>createGroup</c>, <c>updateGroup</c>, <c>deleteGroup</c>.</summary>
 public sealed class DirectorySchema : ISchemaContributor
 {
     public void Contribute(SchemaComposer composer)
@@ -64,6 +65,18 @@ public sealed class DirectorySchema : ISchemaContributor
                     : new DepartmentPayload(null, [InvalidId(c, "id", "department")])),
         });
 
+        composer.Mutation.AddField(new FieldType
+        {
+            Name = "deleteDepartment",
+            Description = "Deletes a department nobody is in and no department is below (IN_USE otherwise: move them first); the roles given to it are taken back and views shared with it become their owners' own. Needs the settings right.",
+            ResolvedType = new NonNullGraphType(DeletedPayload(composer, "DeleteDepartmentPayload", "The outcome of deleting a department.")),
+            Arguments = new QueryArguments(new QueryArgument<NonNullGraphType<IdGraphType>> { Name = "id" }),
+            Resolver = new FuncFieldResolver<object?>(async c =>
+                TryId(c, "id", out var id)
+                    ? await c.RequestServices!.GetRequiredService<DepartmentEditor>().DeleteAsync(id, c.CancellationToken)
+                    : new DeletePayload(null, [InvalidId(c, "id", "department")])),
+        });
+
         var group = Group(composer);
         composer.Query.AddField(new FieldType
         {
@@ -109,9 +122,7 @@ public sealed class DirectorySchema : ISchemaContributor
                     : new GroupPayload(null, [InvalidId(c, "id", "group")])),
         });
 
-        var deletePayload = new ObjectGraphType { Name = "DeleteGroupPayload", Description = "The outcome of deleting a group." };
-        deletePayload.AddField(SharedGraphTypes.Field<DeleteGroupPayload>("deletedId", typeof(IdGraphType), p => p.DeletedId is { } d ? Id(d) : null));
-        deletePayload.AddField(new FieldType { Name = "errors", ResolvedType = SchemaComposer.NonNullList(composer.Types.UserError), Resolver = new FuncFieldResolver<object?>(c => ((DeleteGroupPayload)c.Source!).Errors) });
+        var deletePayload = DeletedPayload(composer, "DeleteGroupPayload", "The outcome of deleting a group.");
         composer.Mutation.AddField(new FieldType
         {
             Name = "deleteGroup",
@@ -121,7 +132,7 @@ public sealed class DirectorySchema : ISchemaContributor
             Resolver = new FuncFieldResolver<object?>(async c =>
                 TryId(c, "id", out var id)
                     ? await c.RequestServices!.GetRequiredService<GroupEditor>().DeleteAsync(id, c.CancellationToken)
-                    : new DeleteGroupPayload(null, [InvalidId(c, "id", "group")])),
+                    : new DeletePayload(null, [InvalidId(c, "id", "group")])),
         });
     }
 }

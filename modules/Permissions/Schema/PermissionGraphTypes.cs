@@ -201,6 +201,16 @@ public static class PermissionGraphTypes
             return payload;
         });
 
+    /// <summary><c>{ deletedId errors }</c>, the answer of each delete here.</summary>
+    public static ObjectGraphType DeletedPayload(SchemaComposer composer, string name, string description) =>
+        composer.Types.GetOrAdd(name, () =>
+        {
+            var payload = new ObjectGraphType { Name = name, Description = description };
+            payload.AddField(SharedGraphTypes.Field<DeletePayload>("deletedId", typeof(IdGraphType), p => p.DeletedId is { } d ? Id(d) : null));
+            payload.AddField(new FieldType { Name = "errors", ResolvedType = SchemaComposer.NonNullList(composer.Types.UserError), Resolver = new FuncFieldResolver<object?>(c => ((DeletePayload)c.Source!).Errors) });
+            return payload;
+        });
+
     /// <summary>Parses an ID argument for a mutation, or says why not.</summary>
     public static bool TryId(IResolveFieldContext context, string argument, out long id) =>
         RecordIds.TryParse(context.GetArgument<object>(argument), out id);

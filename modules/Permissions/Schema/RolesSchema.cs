@@ -1,3 +1,4 @@
+using Crm.Modules.Permissions.Data;
 using Crm.Modules.Permissions.Roles;
 using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.GraphQL;
@@ -66,9 +67,7 @@ public sealed class RolesSchema : ISchemaContributor
                     : new RolePayload(null, [InvalidId(c, "id", "role")])),
         });
 
-        var deletePayload = new ObjectGraphType { Name = "DeleteRolePayload", Description = "The outcome of deleting a role." };
-        deletePayload.AddField(SharedGraphTypes.Field<DeleteRolePayload>("deletedId", typeof(IdGraphType), p => p.DeletedId is { } d ? Id(d) : null));
-        deletePayload.AddField(new FieldType { Name = "errors", ResolvedType = SchemaComposer.NonNullList(composer.Types.UserError), Resolver = new FuncFieldResolver<object?>(c => ((DeleteRolePayload)c.Source!).Errors) });
+        var deletePayload = DeletedPayload(composer, "DeleteRolePayload", "The outcome of deleting a role.");
         composer.Mutation.AddField(new FieldType
         {
             Name = "deleteRole",
@@ -78,7 +77,7 @@ public sealed class RolesSchema : ISchemaContributor
             Resolver = new FuncFieldResolver<object?>(async c =>
                 TryId(c, "id", out var id)
                     ? await Editor(c).DeleteAsync(id, c.CancellationToken)
-                    : new DeleteRolePayload(null, [InvalidId(c, "id", "role")])),
+                    : new DeletePayload(null, [InvalidId(c, "id", "role")])),
         });
 
         foreach (var (name, assign) in new[] { ("assignRole", true), ("unassignRole", false) })

@@ -1,5 +1,7 @@
 using Crm.Modules.Permissions.Data;
+using Crm.Modules.Permissions.Departments;
 using Crm.Modules.Permissions.Rights;
+using Crm.PluginSdk.Data;
 using Crm.PluginSdk.Modules;
 using Crm.PluginSdk.Security;
 using Microsoft.EntityFrameworkCore;
@@ -58,6 +60,12 @@ public sealed class Organization(PermissionsDbContext db) : IOrganization, IScop
 
     public async Task<bool> DepartmentExistsAsync(long departmentId, CancellationToken cancellationToken) =>
         (await TreeAsync(cancellationToken)).Contains(departmentId);
+
+    public async Task<bool> HoldDepartmentAsync(long departmentId, CancellationToken cancellationToken)
+    {
+        await db.LockAsync<Department>([departmentId], RowLock.KeyShare, cancellationToken);
+        return await db.Departments.AsNoTracking().AnyAsync(d => d.Id == departmentId, cancellationToken);
+    }
 
     public async Task<IReadOnlySet<long>> ExistingRolesAsync(IReadOnlyCollection<long> roleIds, CancellationToken cancellationToken)
     {

@@ -69,6 +69,11 @@ public sealed partial class UserEditor(PermissionsDbContext db, CrmDatabaseSessi
         user.UpdatedAt = now;
         var result = await session.InTransactionAsync(async () =>
         {
+            if (await db.RefuseUnlessHeldAsync(departmentIds ?? [], cancellationToken, "input", "departmentIds") is { } gone)
+            {
+                return new UserPayload(null, [gone]);
+            }
+
             var before = await guard.CallerRolesAsync(cancellationToken);
             db.Users.Add(user);
             await db.SaveChangesAsync(cancellationToken);
@@ -146,6 +151,11 @@ public sealed partial class UserEditor(PermissionsDbContext db, CrmDatabaseSessi
         var now = user.UpdatedAt;
         var result = await session.InTransactionAsync(async () =>
         {
+            if (await db.RefuseUnlessHeldAsync(departmentIds ?? [], cancellationToken, "input", "departmentIds") is { } gone)
+            {
+                return new UserPayload(null, [gone]);
+            }
+
             var before = await guard.CallerRolesAsync(cancellationToken);
             if (departmentIds is not null)
             {

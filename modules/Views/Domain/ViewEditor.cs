@@ -6,6 +6,7 @@ using Crm.PluginSdk.Modules;
 using Crm.PluginSdk.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Modules.Views.Domain;
 
@@ -70,6 +71,11 @@ public sealed class ViewEditor(
                     $"You have {limits.MaxPerUserAndType} views and filters of {definition.PluralName}, the most one user may have (Views:MaxPerUserAndType).", "input"));
             }
 
+            if (await RefuseUnlessDepartmentHeldAsync(view, cancellationToken) is { } gone)
+            {
+                return gone;
+            }
+
             db.Views.Add(view);
             await db.SaveChangesAsync(cancellationToken);
             return new ViewPayload(view, []);
@@ -115,6 +121,11 @@ public sealed class ViewEditor(
             var wanted = view.Sharing == ViewSharing.Users ? users ?? view.Users.Select(u => u.UserId).ToList() : [];
             view.Users.RemoveAll(u => !wanted.Contains(u.UserId));
             view.Users.AddRange(wanted.Where(u => view.Users.All(x => x.UserId != u)).Select(u => new ViewUser { ViewId = view.Id, UserId = u }));
+            if (await RefuseUnlessDepartmentHeldAsync(view, cancellationToken) is { } gone)
+            {
+                return gone;
+            }
+
             view.UpdatedAt = clock.GetUtcNow().UtcDateTime;
             await db.SaveChangesAsync(cancellationToken);
             return new ViewPayload(view, []);
@@ -239,6 +250,16 @@ public sealed class ViewEditor(
 
     private static string Table(IEntityType entity) =>
         entity.GetSchema() is { } schema ? $"\"{schema}\".\"{entity.GetTableName()}\"" : $"\"{entity.GetTableName()}\"";
+
+    /// <summary>
+    /// A view shared with a department holds it until the write commits: a department deleted after
+    /// the input was checked is found gone here, and one deleted later finds this view and makes it private.
+    /// </summary>
+    private async Task<ViewPayload?> RefuseUnlessDepartmentHeldAsync(SavedView view, CancellationToken cancellationToken) =>
+        view.Sharing == ViewSharing.Department && view.DepartmentId is { } department
+            && services.GetService<IOrganization>() is { } organization && !await organization.HoldDepartmentAsync(department, cancellationToken)
+            ? Refused(UserError.At(ErrorCodes.NotFound, "A view shared with a department names one that exists.", "input", "departmentId"))
+            : null;
 
     private static ViewPayload Refused(UserError error) => new(null, [error]);
 }

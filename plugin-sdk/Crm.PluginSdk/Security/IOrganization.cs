@@ -28,6 +28,14 @@ public interface IOrganization
     /// <summary>Whether the department exists (what a saved parameter naming one is checked with).</summary>
     Task<bool> DepartmentExistsAsync(long departmentId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Whether the department exists, holding it so until the current transaction ends: a
+    /// <c>deleteDepartment</c> meanwhile waits for that transaction (and then releases what it
+    /// wrote, see <see cref="IDepartmentReferenceHolder"/>). Call it inside the transaction that
+    /// writes the reference, just before writing it.
+    /// </summary>
+    Task<bool> HoldDepartmentAsync(long departmentId, CancellationToken cancellationToken);
+
     /// <summary>Those of <paramref name="roleIds"/> that exist.</summary>
     Task<IReadOnlySet<long>> ExistingRolesAsync(IReadOnlyCollection<long> roleIds, CancellationToken cancellationToken);
 

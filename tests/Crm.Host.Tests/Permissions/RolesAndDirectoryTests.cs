@@ -49,7 +49,8 @@ public abstract class RolesAndDirectoryTests(HostFixture fixture)
         Assert.Equal("Europe/Berlin", user["timeZone"]!.GetValue<string>());
         Assert.Equal("de", user["language"]!.GetValue<string>());
         Assert.Equal("PERSON", user["kind"]!.GetValue<string>());
-        Assert.Equal([middle, bottom], user["departments"]!.AsArray().Select(d => d!["id"]!.GetValue<string>()).Order());
+        // Both ordered as text: ids 9 and 10 come as "10", "9".
+        Assert.Equal(new[] { middle, bottom }.Order(), user["departments"]!.AsArray().Select(d => d!["id"]!.GetValue<string>()).Order());
         Assert.Equal(groupId, user["groups"]![0]!["id"]!.GetValue<string>());
 
         var updated = await Host.MutateAsync("updateUser", "mutation($id: ID!) { updateUser(id: $id, input: { name: \"Renamed\", departmentIds: [] }) { user { name departments { id } } errors { code message path } } }", new { id = userId });
@@ -324,6 +325,177 @@ public abstract class RolesAndDirectoryTests(HostFixture fixture)
         Assert.Equal("FORBIDDEN", (await Host.MutateAsync("deleteGroup", DeleteGroupMutation, new { id = theirs }, plainKey)).ErrorCode());
         Assert.Contains((await Host.QueryAsync("{ groups { id } }")).ShouldSucceed().Data!["groups"]!.AsArray(), g => g!["id"]!.GetValue<string>() == theirs);
     }
+
+    [Fact]
+    public async Task Twenty_admins_giving_one_role_to_one_holder_at_once_give_it_once_and_taking_it_back_take_it_once()
+    {
+        var roleId = await Host.CreateRoleAsync("Once ", [Perm("CONTACT", "READ", "OWN")]);
+        var groupId = await Host.CreateGroupAsync(Records.NewMarker("Once "));
+        var departmentId = await Host.CreateDepartmentAsync(Records.NewMarker("Once "));
+
+        var given = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => i % 2 == 0
+            ? Host.AssignAsync(roleId, groupId: groupId)
+            : Host.AssignAsync(roleId, departmentId: departmentId, sub: true)));
+
+        Assert.Equal(2, given.Count(a => a["errors"]!.AsArray().Count == 0));
+        Assert.All(given.Where(a => a["errors"]!.AsArray().Count > 0), a => Assert.Equal("CONFLICT", a.ErrorCode()));
+        Assert.Single(await AssignmentRowsAsync("group_id", groupId));
+        Assert.Single(await AssignmentRowsAsync("department_id", departmentId));
+
+        var taken = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Host.MutateAsync("unassignRole", UnassignMutation, new { roleId, groupId })));
+
+        Assert.Single(taken, a => a["errors"]!.AsArray().Count == 0);
+        Assert.All(taken.Where(a => a["errors"]!.AsArray().Count > 0), a => Assert.Equal("NOT_FOUND", a.ErrorCode()));
+        Assert.Empty(await AssignmentRowsAsync("group_id", groupId));
+    }
+
+    [Fact]
+    public async Task Roles_given_to_a_group_while_it_is_deleted_are_refused_or_deleted_with_it()
+    {
+        var groupId = await Host.CreateGroupAsync(Records.NewMarker("Vanishing "));
+        var roles = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            roles.Add(await Host.CreateRoleAsync($"ToVanishing{i} ", [Perm("CONTACT", "READ", "OWN")]));
+        }
+
+        var gives = roles.Select(roleId => Host.AssignAsync(roleId, groupId: groupId)).ToList();
+        var delete = Host.MutateAsync("deleteGroup", DeleteGroupMutation, new { id = groupId });
+        var answers = await Task.WhenAll(gives);
+
+        Assert.Equal(groupId, (await delete).Ok()["deletedId"]!.GetValue<string>());
+        Assert.All(answers.Where(a => a["errors"]!.AsArray().Count > 0), a => Assert.Equal("NOT_FOUND", a.ErrorCode()));
+        Assert.Empty(await AssignmentRowsAsync("group_id", groupId));
+    }
+
+    [Fact]
+    public async Task A_role_deleted_while_it_is_given_and_by_twenty_admins_at_once_is_deleted_once_and_given_to_nobody()
+    {
+        var roleId = await Host.CreateRoleAsync("Deleted ", [Perm("CONTACT", "READ", "OWN")]);
+        var users = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            users.Add(await Host.CreateUserAsync(new { email = NewEmail($"deletedrole{i}"), name = "Holder" }));
+        }
+
+        var gives = users.Select(userId => Host.AssignAsync(roleId, userId: userId)).ToList();
+        var deletes = Enumerable.Range(0, 20).Select(_ => Host.MutateAsync("deleteRole", DeleteRoleMutation, new { id = roleId })).ToList();
+        var given = await Task.WhenAll(gives);
+        var deleted = await Task.WhenAll(deletes);
+
+        Assert.Single(deleted, a => a["deletedId"] is not null);
+        Assert.All(deleted.Where(a => a["deletedId"] is null), a => Assert.Equal("NOT_FOUND", a.ErrorCode()));
+        Assert.All(given.Where(a => a["errors"]!.AsArray().Count > 0), a => Assert.Equal("NOT_FOUND", a.ErrorCode()));
+        Assert.Empty(await AssignmentRowsAsync("role_id", roleId));
+        Assert.Empty(await Host.QueryRowsAsync($"SELECT role_id FROM {Host.Table("permissions", "role_permissions")} WHERE role_id = @p0", long.Parse(roleId, System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public async Task Twenty_admins_writing_one_role_at_once_leave_one_whole_permission_set_and_one_role_of_a_name()
+    {
+        var roleId = await Host.CreateRoleAsync("Rewritten ", [Perm("CONTACT", "READ", "OWN")]);
+        var types = new[] { "CONTACT", "COMPANY", "DEAL", "LEAD" };
+        const string update = "mutation($id: ID!, $permissions: [PermissionInput!]) { updateRole(id: $id, input: { permissions: $permissions }) { role { id } errors { code message path } } }";
+
+        // Each writes a whole set of two permissions; interleaved replacements would leave a mixture.
+        var writes = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Host.MutateAsync("updateRole", update, new
+        {
+            id = roleId,
+            permissions = new[] { Perm(types[i % 4], "READ", "ALL"), Perm(types[i % 4], "UPDATE", "OWN") },
+        })));
+
+        Assert.All(writes, w => w.Ok());
+        var rows = await Host.QueryRowsAsync($"SELECT entity_type FROM {Host.Table("permissions", "role_permissions")} WHERE role_id = @p0", long.Parse(roleId, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(2, rows.Count);
+        Assert.Single(rows.Select(r => (string)r["entity_type"]!).Distinct());
+
+        var name = Records.NewMarker("Same name ");
+        const string create = "mutation($name: String!) { createRole(input: { name: $name }) { role { id } errors { code message path } } }";
+        var creates = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Host.MutateAsync("createRole", create, new { name })));
+
+        Assert.Single(creates, c => c["errors"]!.AsArray().Count == 0);
+        Assert.All(creates.Where(c => c["errors"]!.AsArray().Count > 0), c => Assert.Equal("CONFLICT", c.ErrorCode()));
+        Assert.Single(await Host.QueryRowsAsync($"SELECT id FROM {Host.Table("permissions", "roles")} WHERE name = @p0", name));
+    }
+
+    private const string DeleteDepartmentMutation = "mutation($id: ID!) { deleteDepartment(id: $id) { deletedId errors { code message path } } }";
+
+    [Fact]
+    public async Task A_department_in_use_is_kept_and_an_empty_one_is_deleted_with_its_roles_and_its_shared_views_made_private()
+    {
+        var top = await Host.CreateDepartmentAsync(Records.NewMarker("Top "));
+        var below = await Host.CreateDepartmentAsync(Records.NewMarker("Below "), top);
+        var (userId, _, _) = await Host.NewUserWithKeyAsync("belowdept");
+        await Host.MutateAsync("updateUser", "mutation($id: ID!, $d: [ID!]) { updateUser(id: $id, input: { departmentIds: $d }) { user { id } errors { code message path } } }", new { id = userId, d = new[] { below } });
+        var role = await Host.CreateRoleAsync("ViaBelow ", [Perm("DEAL", "READ", "ALL")]);
+        (await Host.AssignAsync(role, departmentId: below, sub: true)).Ok();
+        var view = (await Host.MutateAsync("createView", "mutation($input: CreateViewInput!) { createView(input: $input) { view { id } errors { code message path } } }",
+            new { input = new { entityType = "deal", name = "Shared with below", sharing = "DEPARTMENT", departmentId = below } })).Ok()["view"]!["id"]!.GetValue<string>();
+
+        var topRefused = await Host.MutateAsync("deleteDepartment", DeleteDepartmentMutation, new { id = top });
+        Assert.Equal("IN_USE", topRefused.ErrorCode());
+        Assert.Contains("1 department below", topRefused["errors"]![0]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        var belowRefused = await Host.MutateAsync("deleteDepartment", DeleteDepartmentMutation, new { id = below });
+        Assert.Contains("1 person", belowRefused["errors"]![0]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        var (_, _, plainKey) = await Host.NewUserWithKeyAsync("plaindepartments");
+        Assert.Equal("FORBIDDEN", (await Host.MutateAsync("deleteDepartment", DeleteDepartmentMutation, new { id = below }, plainKey)).ErrorCode());
+
+        await Host.MutateAsync("updateUser", "mutation($id: ID!, $d: [ID!]) { updateUser(id: $id, input: { departmentIds: $d }) { user { id } errors { code message path } } }", new { id = userId, d = Array.Empty<string>() });
+        Assert.Equal(below, (await Host.MutateAsync("deleteDepartment", DeleteDepartmentMutation, new { id = below })).Ok()["deletedId"]!.GetValue<string>());
+
+        Assert.Empty(await AssignmentRowsAsync("department_id", below));
+        var shared = (await Host.QueryRowsAsync($"SELECT sharing, department_id FROM {Host.Table("views", "views")} WHERE id = @p0", long.Parse(view, System.Globalization.CultureInfo.InvariantCulture))).Single();
+        Assert.Equal("Private", shared["sharing"]);
+        Assert.Null(shared["department_id"]);
+        var departments = (await Host.QueryAsync("{ departments { id } }")).ShouldSucceed().Data!["departments"]!.AsArray();
+        Assert.DoesNotContain(departments, d => d!["id"]!.GetValue<string>() == below);
+        Assert.Equal("NOT_FOUND", (await Host.MutateAsync("deleteDepartment", DeleteDepartmentMutation, new { id = below })).ErrorCode());
+        Assert.Equal("INVALID_ID", (await Host.MutateAsync("deleteDepartment", DeleteDepartmentMutation, new { id = "abc" })).ErrorCode());
+        (await Host.MutateAsync("deleteDepartment", DeleteDepartmentMutation, new { id = top })).Ok();
+    }
+
+    [Fact]
+    public async Task A_department_deleted_by_ten_admins_while_ten_others_write_under_it_leaves_nothing_naming_it()
+    {
+        var target = await Host.CreateDepartmentAsync(Records.NewMarker("Contested "));
+        var roleId = await Host.CreateRoleAsync("ToContested ", [Perm("CONTACT", "READ", "OWN")]);
+        const string create = "mutation($input: CreateDepartmentInput!) { createDepartment(input: $input) { department { id } errors { code message path } } }";
+        const string view = "mutation($input: CreateViewInput!) { createView(input: $input) { view { id } errors { code message path } } }";
+
+        var writes = Enumerable.Range(0, 10).Select(i => (i % 3) switch
+        {
+            0 => Host.MutateAsync("createDepartment", create, new { input = new { name = Records.NewMarker("Under "), parentId = target } }),
+            1 => Host.MutateAsync("createView", view, new { input = new { entityType = "deal", name = $"Contested {i}", sharing = "DEPARTMENT", departmentId = target } }),
+            _ => Host.AssignAsync(roleId, departmentId: target),
+        }).ToList();
+        var deletes = Enumerable.Range(0, 10).Select(_ => Host.MutateAsync("deleteDepartment", DeleteDepartmentMutation, new { id = target })).ToList();
+        var written = await Task.WhenAll(writes);
+        var deleted = await Task.WhenAll(deletes);
+
+        Assert.All(deleted.Where(d => d["deletedId"] is null), d => Assert.Contains(d.ErrorCode(), new[] { "NOT_FOUND", "IN_USE" }));
+        Assert.All(written.Where(w => w["errors"]!.AsArray().Count > 0), w => Assert.Contains(w.ErrorCode(), new[] { "NOT_FOUND", "CONFLICT" }));
+        var id = long.Parse(target, System.Globalization.CultureInfo.InvariantCulture);
+        var children = await Host.QueryRowsAsync($"SELECT id FROM {Host.Table("permissions", "departments")} WHERE parent_id = @p0", id);
+        var stillThere = (await Host.QueryRowsAsync($"SELECT id FROM {Host.Table("permissions", "departments")} WHERE id = @p0", id)).Count == 1;
+        Assert.Equal(stillThere ? 0 : 1, deleted.Count(d => d["deletedId"] is not null));
+        if (!stillThere)
+        {
+            Assert.Empty(children);
+            Assert.Empty(await AssignmentRowsAsync("department_id", target));
+            Assert.Empty(await Host.QueryRowsAsync($"SELECT id FROM {Host.Table("views", "views")} WHERE department_id = @p0", id));
+        }
+        else
+        {
+            // A department made under it first keeps it: every delete was refused as in use.
+            Assert.NotEmpty(children);
+            Assert.All(deleted, d => Assert.Equal("IN_USE", d.ErrorCode()));
+        }
+    }
+
+    private const string DeleteRoleMutation = "mutation($id: ID!) { deleteRole(id: $id) { deletedId errors { code message path } } }";
+
+    private async Task<List<Dictionary<string, object?>>> AssignmentRowsAsync(string column, string id) =>
+        await Host.QueryRowsAsync($"SELECT id FROM {Host.Table("permissions", "role_assignments")} WHERE {column} = @p0", long.Parse(id, System.Globalization.CultureInfo.InvariantCulture));
 
     private static Dictionary<(string, string?, string), string> Levels(JsonNode me) =>
         me["permissions"]!.AsArray().ToDictionary(

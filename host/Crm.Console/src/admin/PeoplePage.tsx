@@ -26,6 +26,7 @@ const peopleQuery = `query AdminPeople { users(first: 200) { id email name lastN
 const createUser = `mutation AdminCreateUser($input: CreateUserInput!) { createUser(input: $input) { user { id } errors { code message path } } }`;
 const updateUser = `mutation AdminUpdateUser($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { user { id } errors { code message path } } }`;
 const createDepartment = `mutation AdminCreateDepartment($input: CreateDepartmentInput!) { createDepartment(input: $input) { department { id } errors { code message path } } }`;
+const deleteDepartment = `mutation AdminDeleteDepartment($id: ID!) { deleteDepartment(id: $id) { deletedId errors { code message path } } }`;
 
 /** Users and the department tree: who works where, who may sign in. */
 export function PeoplePage() {
@@ -34,6 +35,7 @@ export function PeoplePage() {
   const [status, setStatus] = useState<string | null>(null);
   const [problems, setProblems] = useState<UserError[]>([]);
   const [, update] = useMutation(updateUser);
+  const [, removeDepartment] = useMutation(deleteDepartment);
   const departments = data?.departments ?? [];
 
   async function done(answer: Answer, field: string) {
@@ -44,6 +46,14 @@ export function PeoplePage() {
       refetch({ requestPolicy: 'network-only' });
     }
     return found.length === 0;
+  }
+
+  /** After the admin confirms; one that people are in or departments are below is kept, with the API's reason. */
+  async function drop(department: Department) {
+    if (!window.confirm(t('admin.people.deleteDepartmentConfirm', { name: department.name }))) return;
+    if (await done((await removeDepartment({ id: department.id })) as Answer, 'deleteDepartment')) {
+      setStatus(t('admin.people.departmentDeleted', { name: department.name }));
+    }
   }
 
   return (
@@ -85,7 +95,7 @@ export function PeoplePage() {
           <NewUser departments={departments} onDone={done} />
           <section className="admin-panel" aria-labelledby="departments-heading">
             <h2 id="departments-heading">{t('admin.people.tree')}</h2>
-            <DepartmentTree departments={departments} parentId={null} />
+            <DepartmentTree departments={departments} parentId={null} onDelete={drop} />
             <NewDepartment departments={departments} onDone={done} />
           </section>
         </div>
@@ -95,7 +105,7 @@ export function PeoplePage() {
 }
 
 /** The departments under one parent, each with those under it: a tree screen readers announce as one. */
-function DepartmentTree({ departments, parentId, level = 1 }: { departments: Department[]; parentId: string | null; level?: number }) {
+function DepartmentTree({ departments, parentId, onDelete, level = 1 }: { departments: Department[]; parentId: string | null; onDelete: (d: Department) => void; level?: number }) {
   const { t } = useI18n();
   const children = departments.filter((d) => d.parentId === parentId);
   if (children.length === 0) return null;
@@ -103,8 +113,11 @@ function DepartmentTree({ departments, parentId, level = 1 }: { departments: Dep
     <ul role={level === 1 ? 'tree' : 'group'} aria-label={level === 1 ? t('admin.people.tree') : undefined} className="department-tree">
       {children.map((d) => (
         <li key={d.id} role="treeitem" aria-level={level} aria-expanded={departments.some((c) => c.parentId === d.id) || undefined} aria-selected={false}>
-          <span>{d.name}</span> <span className="muted">({d.memberIds.length})</span>
-          <DepartmentTree departments={departments} parentId={d.id} level={level + 1} />
+          <span>{d.name}</span> <span className="muted">({d.memberIds.length})</span>{' '}
+          <button type="button" className="link" aria-label={t('admin.people.deleteDepartment', { name: d.name })} title={t('admin.people.deleteDepartment', { name: d.name })} onClick={() => onDelete(d)}>
+            ×
+          </button>
+          <DepartmentTree departments={departments} parentId={d.id} onDelete={onDelete} level={level + 1} />
         </li>
       ))}
     </ul>
