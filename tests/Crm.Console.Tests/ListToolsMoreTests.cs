@@ -300,6 +300,11 @@ public sealed class ListToolsMoreTests(ConsoleFixture fixture) : IClassFixture<C
         await Expect(defaultRun).ToContainTextAsync("1 changed, 0 unchanged, 1 refused.");
         await Expect(defaultRun.GetByRole(AriaRole.Alert)).ToContainTextAsync($"#{theirs}:");
         await Expect(secondRun).ToContainTextAsync("1 changed, 0 unchanged, 0 refused.");
+        // The refused deal is marked at its row, with the reason; the changed ones are not.
+        var refusedMark = page.GetByRole(AriaRole.Row, new() { Name = $"{marker} theirs" }).GetByRole(AriaRole.Img, new() { Name = "Refused:" });
+        await Expect(refusedMark).ToBeVisibleAsync();
+        Assert.Contains("Refused: ", await refusedMark.GetAttributeAsync("title"), StringComparison.Ordinal);
+        await Expect(page.GetByRole(AriaRole.Row, new() { Name = $"{marker} mine" }).GetByRole(AriaRole.Img, new() { Name = "Refused:" })).ToHaveCountAsync(0);
         await ConsoleFixture.ScreenshotAsync(page, "bulk-stage-per-pipeline");
 
         Assert.Equal(chosen, await StageAsync(mine));

@@ -112,7 +112,8 @@ public sealed class RoleEditor(PermissionsDbContext db, CrmDatabaseSession sessi
                     && (holder.DepartmentId == null || a.WithSubdepartments == holder.WithSubdepartments))
                 .Select(a => (long?)a.Id)
                 .FirstOrDefaultAsync(cancellationToken);
-            if (assign == existingId is not null)
+            var alreadyGiven = existingId is not null;
+            if (assign == alreadyGiven)
             {
                 return new RolePayload(null, [assign
                     ? UserError.At(ErrorCodes.Conflict, "The role is already given so.", argument)

@@ -1,4 +1,4 @@
-import { useCallback, useId, useState } from 'react';
+import { createContext, useCallback, useContext, useId, useState } from 'react';
 import { useClient } from 'urql';
 import { graphql } from '../../gql';
 // The metadata's type names are the enum's values (plugins' types included).
@@ -41,8 +41,28 @@ export interface StageChoice {
   alongside: Record<string, unknown>;
 }
 
-/** When a bulk job ends: the list reloaded, then the records it refused read from its result file. */
+/** The list's rows told which records a bulk job refused, to mark them where they are: a run starting clears the marks. */
+export interface RowRefusals {
+  add(refusals: Refusal[]): void;
+  clear(): void;
+}
+
+export const RowRefusalsContext = createContext<RowRefusals | null>(null);
+
+/** A refused row's mark, with the reason for sighted and screen reader users alike. */
+export function RefusalMark({ refusal }: { refusal: Refusal }) {
+  const { t } = useI18n();
+  const text = t('bulk.refusedRow', { message: refusal.message });
+  return (
+    <span className="row-refusal" role="img" aria-label={text} title={text}>
+      !
+    </span>
+  );
+}
+
+/** When a bulk job ends: the list reloaded, then the records it refused read from its result file (and marked at their rows). */
 export function useBulkEnd(job: JobView | null, onDone: () => void, onRefusals: (refusals: Refusal[]) => void, onProblems: (problems: string[]) => void) {
+  const rows = useContext(RowRefusalsContext);
   const ended = useCallback(
     async (done: JobView) => {
       onDone();
@@ -50,11 +70,12 @@ export function useBulkEnd(job: JobView | null, onDone: () => void, onRefusals: 
       try {
         const result = JSON.parse(await (await fetchJobFile(done.download.url)).text()) as { refusals?: Refusal[] };
         onRefusals(result.refusals ?? []);
+        rows?.add(result.refusals ?? []);
       } catch (e) {
         onProblems([String(e)]);
       }
     },
-    [onDone, onRefusals, onProblems],
+    [onDone, onRefusals, onProblems, rows],
   );
   useJobEnd(job, (j) => void ended(j));
 }
@@ -117,10 +138,12 @@ export function BulkActions({
   const count = wholeList ? t('bulk.wholeList') : t('list.selected', { count: selected.size });
 
   useBulkEnd(job, onDone, setRefusals, setProblems);
+  const rowRefusals = useContext(RowRefusalsContext);
 
   async function run(action: Action) {
     setProblems([]);
     setRefusals([]);
+    rowRefusals?.clear();
     setJobId(null);
     const chosen = wholeList ? { where: state.where, viewId: state.viewId, ids: null } : { ids: [...selected], where: null, viewId: null };
     const result = await client.mutation(BulkUpdate, { entityType: type.name as CrmEntityType, ...chosen, action }).toPromise();

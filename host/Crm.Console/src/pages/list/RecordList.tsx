@@ -13,7 +13,7 @@ import { ColumnChooser, useColumns } from './ColumnChooser';
 import { ColumnResizer, columnStyle } from './ColumnResizer';
 import { FilterBuilder, conditionsToWhere, type Condition } from './FilterBuilder';
 import { NewRecordDialog } from './NewRecordDialog';
-import { BulkActions, type StageChoice } from './BulkActions';
+import { BulkActions, RefusalMark, RowRefusalsContext, type Refusal, type RowRefusals, type StageChoice } from './BulkActions';
 import type { PipelineGroup } from './StagesByPipeline';
 import { ExportDialog } from './ExportDialog';
 import { ImportWizard } from './import/ImportWizard';
@@ -68,6 +68,11 @@ function RecordList({ type, shapes }: { type: EntityTypeInfo; shapes: Shapes }) 
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [refused, setRefused] = useState<ReadonlyMap<string, Refusal>>(new Map());
+  const rowRefusals = useMemo<RowRefusals>(
+    () => ({ add: (list) => setRefused((before) => new Map([...before, ...list.map((r): [string, Refusal] => [String(r.id), r])])), clear: () => setRefused(new Map()) }),
+    [],
+  );
   const [wholeList, setWholeList] = useState(false);
   const [creating, setCreating] = useState(false);
   const [exporting, setExporting] = useState(false);
@@ -276,19 +281,21 @@ function RecordList({ type, shapes }: { type: EntityTypeInfo; shapes: Shapes }) 
       )}
       {showFilters && <FilterBuilder type={type} lookups={lookups} initial={conditions} onApply={setConditions} />}
       {(selected.size > 0 || wholeList) && (
-        <BulkActions
-          type={type}
-          shapes={shapes}
-          lookups={lookups}
-          selected={selected}
-          wholeList={wholeList}
-          onWholeList={setWholeList}
-          canWholeList={!appliedSearch}
-          state={listState}
-          stages={stageField?.selectionList ? selectedStages : undefined}
-          byPipeline={byPipeline}
-          onDone={reloadList}
-        />
+        <RowRefusalsContext.Provider value={rowRefusals}>
+          <BulkActions
+            type={type}
+            shapes={shapes}
+            lookups={lookups}
+            selected={selected}
+            wholeList={wholeList}
+            onWholeList={setWholeList}
+            canWholeList={!appliedSearch}
+            state={listState}
+            stages={stageField?.selectionList ? selectedStages : undefined}
+            byPipeline={byPipeline}
+            onDone={reloadList}
+          />
+        </RowRefusalsContext.Provider>
       )}
       {error && <Problem message={error} onRetry={() => void load(null)} />}
       <div className="table-wrap">
@@ -336,7 +343,7 @@ function RecordList({ type, shapes }: { type: EntityTypeInfo; shapes: Shapes }) 
           </thead>
           <tbody>
             {rows.map((row) => (
-              <tr key={row.id} className={selected.has(row.id) ? 'selected' : undefined}>
+              <tr key={row.id} className={[selected.has(row.id) && 'selected', refused.has(row.id) && 'refused'].filter(Boolean).join(' ') || undefined}>
                 <td className="select">
                   <input
                     type="checkbox"
@@ -349,6 +356,7 @@ function RecordList({ type, shapes }: { type: EntityTypeInfo; shapes: Shapes }) 
                       setSelected(next);
                     }}
                   />
+                  {refused.get(row.id) && <RefusalMark refusal={refused.get(row.id)!} />}
                 </td>
                 {shown.map((f) => (
                   <td key={f.name} data-label={f.label} style={columnStyle(widths[f.name])}>

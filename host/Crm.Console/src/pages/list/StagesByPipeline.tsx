@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useContext, useState } from 'react';
 import { useClient, useQuery } from 'urql';
 // The metadata's type names are the enum's values (plugins' types included).
 import type { CrmEntityType } from '../../gql/graphql';
@@ -7,7 +7,7 @@ import { useJob } from '../../jobs/jobs';
 import type { ListItem } from '../../metadata/lookups';
 import { PipelinesQuery } from '../../metadata/pipelines';
 import type { EntityTypeInfo } from '../../metadata/types';
-import { BulkOutcome, BulkUpdate, useBulkEnd, type Refusal } from './BulkActions';
+import { BulkOutcome, BulkUpdate, RowRefusalsContext, useBulkEnd, type Refusal } from './BulkActions';
 
 /** The selected records of one pipeline (a partition of the stage lists), the stages it offers and the fields set with a stage. */
 export interface PipelineGroup {
@@ -41,7 +41,10 @@ export function StagesByPipeline({ type, stageField, groups, onDone }: { type: E
   const [runs, setRuns] = useState<Run[]>([]);
   const nameOf = (partition: string) => data?.pipelines.find((p) => p.id === partition)?.name ?? `#${partition}`;
 
+  const rowRefusals = useContext(RowRefusalsContext);
+
   async function apply() {
+    rowRefusals?.clear();
     const chosen = groups.filter((g) => choice[g.partition]);
     const started = await Promise.all(
       chosen.map(async (g): Promise<Run> => {
