@@ -342,6 +342,54 @@ public sealed class AdminTests(ConsoleFixture fixture) : IClassFixture<ConsoleFi
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task The_groups_departments_and_role_holders_read_in_Polish()
+    {
+        var (memberId, _) = await fixture.NewUserAsync("Maja", [new { entityType = "DEAL", action = "READ", level = "OWN" }]);
+        var group = Records.NewMarker("Grupa ");
+        var groupId = await Host.CreateGroupAsync(group, memberId);
+        var department = Records.NewMarker("Dział ");
+        var departmentId = await Host.CreateDepartmentAsync(department);
+        var roleId = await Host.CreateRoleAsync("Rola ", [new { entityType = "DEAL", action = "READ", level = "ALL" }]);
+        (await Host.AssignAsync(roleId, groupId: groupId)).Ok();
+        (await Host.AssignAsync(roleId, departmentId: departmentId, sub: true)).Ok();
+        var role = (await Host.QueryAsync("{ roles { id name } }")).ShouldSucceed().Data!["roles"]!.AsArray()
+            .Single(r => r!["id"]!.GetValue<string>() == roleId)!["name"]!.GetValue<string>();
+        var (_, email) = await fixture.NewUserAsync("Zofia", ConsoleFixture.Everything(ConsoleFixture.SalesTypes), canConfigure: true, language: "pl");
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+
+        await page.GotoAsync("/admin/groups");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Grupy robocze", Level = 1 })).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Edytuj {group}" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Usuń grupę" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Grupy" })).ToContainTextAsync("Członkowie: 1");
+        await NoKeyOrPlaceholderShownAsync(page);
+
+        await page.GotoAsync("/admin/people");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Użytkownicy i działy", Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = $"Usuń dział {department}" })).ToBeVisibleAsync();
+        await NoKeyOrPlaceholderShownAsync(page);
+
+        await page.GotoAsync("/admin/roles");
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Role" }).GetByRole(AriaRole.Button, new() { Name = role }).ClickAsync();
+        var holders = page.GetByRole(AriaRole.Region, new() { Name = "Przypisana do" });
+        await Expect(holders.GetByRole(AriaRole.List)).ToContainTextAsync($"Grupa {group}");
+        await Expect(holders.GetByRole(AriaRole.List)).ToContainTextAsync($"Dział {department} z poddziałami");
+        await Expect(holders.GetByRole(AriaRole.Button, new() { Name = $"Odbierz: Grupa {group}" })).ToBeVisibleAsync();
+        await Expect(holders.GetByRole(AriaRole.Button, new() { Name = "Przypisz rolę" })).ToBeVisibleAsync();
+        await NoKeyOrPlaceholderShownAsync(page);
+        await ConsoleFixture.ScreenshotAsync(page, "admin-role-holders-pl");
+        await page.Context.CloseAsync();
+    }
+
+    /// <summary>Neither a message key (a text missing from the catalog) nor an unfilled {placeholder} shows anywhere on the page.</summary>
+    private static async Task NoKeyOrPlaceholderShownAsync(IPage page)
+    {
+        var text = await page.Locator("body").InnerTextAsync();
+        Assert.DoesNotMatch(@"\b(admin|bulk|list|app|views|import|plugins)\.[a-z]+[A-Za-z.]*\b|\{[a-z]+\}", text);
+    }
+
     /// <summary>To whom the role of this name is given, as the API lists it.</summary>
     private async Task<string[]> AssignmentsAsync(string role) =>
         [.. (await Host.QueryAsync("{ roles { name assignments { userId departmentId groupId } } }")).ShouldSucceed().Data!["roles"]!.AsArray()
