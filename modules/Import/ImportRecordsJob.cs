@@ -55,8 +55,16 @@ public sealed class ImportRecordsJob(ImportOptions options) : JobKind<ImportPara
         var errors = new List<UserError>();
         errors.AddRange(ImportChecks.Bounds(parameters, options));
         errors.AddRange(ImportChecks.Duplicates(requestServices, definition, parameters));
-        var (_, defaultErrors) = RowBinder.ReadDefaults(definition, requestServices, parameters.Defaults);
+        var (defaultValues, defaultErrors) = RowBinder.ReadDefaults(definition, requestServices, parameters.Defaults);
         errors.AddRange(defaultErrors);
+        if (defaultErrors.Count == 0 && defaultValues.Count > 0)
+        {
+            // Checked by the fields' own rules (a range, a link's target) as an update's input is:
+            // every row would carry a refused default, so it is refused once, here, not once per row.
+            errors.AddRange((await definition.CheckInputAsync(requestServices, defaultValues, cancellationToken))
+                .Select(p => p with { Path = ["options", "defaults", .. p.Path.Skip(p.Path.Count > 0 && p.Path[0] == "input" ? 1 : 0)] }));
+        }
+
         if (errors.Count > 0)
         {
             return errors;

@@ -173,7 +173,14 @@ public sealed class MoneyAndEnumerationTests(ConsoleFixture fixture) : IClassFix
         var marker = Records.NewMarker("L");
         var f = await DefineAsync(marker);
         var gold = await CompanyAsync(f, $"{marker} gold", 1234.5m, "EUR", [100m, 200m], "Gold", "Web", "Fair");
-        await CompanyAsync(f, $"{marker} silver", 80m, "PLN", [50m], "Silver", "Phone");
+        var silver = await CompanyAsync(f, $"{marker} silver", 80m, "PLN", [50m], "Silver", "Phone");
+        // The companies' own currency field (type CURRENCY), filtered by part of its code below.
+        foreach (var (id, currency) in new[] { (gold, "EUR"), (silver, "PLN") })
+        {
+            Assert.Empty((await Host.QueryAsync("mutation($id: ID!, $c: String) { updateCompany(id: $id, input: { currencyId: $c }) { errors { code message } } }", new { id, c = currency }))
+                .ShouldSucceed().Data!["updateCompany"]!["errors"]!.AsArray());
+        }
+
         var page = await AdminPageAsync("Lena");
         await page.GotoAsync("/records/company");
         await page.GetByRole(AriaRole.Searchbox, new() { Name = "Search", Exact = true }).FillAsync(marker);
@@ -218,6 +225,9 @@ public sealed class MoneyAndEnumerationTests(ConsoleFixture fixture) : IClassFix
         await Only(f.Channels, "eq", v => v.SelectOptionAsync(new SelectOptionValue { Label = "Fair" }));
         await Only(f.Channels, "in", v => v.SelectOptionAsync([new SelectOptionValue { Label = "Web" }, new SelectOptionValue { Label = "Fair" }]));
         await Only(f.Tier, "neq", v => v.SelectOptionAsync(new SelectOptionValue { Label = "Silver" }));
+        // A currency field by part of its code, typed rather than picked.
+        await Only("currencyId", "contains", v => v.FillAsync("EU"));
+        await Only("currencyId", "ncontains", v => v.FillAsync("PL"));
         // Several amounts: a record with any of them at 150 or more (the silver company has none).
         await Only(f.Instalments, "gte", v => v.FillAsync("150"));
         await Expect(rows.First.GetByRole(AriaRole.Link, new() { Name = $"{marker} gold" })).ToHaveAttributeAsync("href", $"/records/company/{gold}");
@@ -411,6 +421,11 @@ public sealed class MoneyAndEnumerationTests(ConsoleFixture fixture) : IClassFix
         await defaults.GetByRole(AriaRole.Button, new() { Name = "Add a value" }).ClickAsync();
         await defaults.GetByLabel("Field", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Value = f.Budget });
         await Expect(defaults.GetByLabel($"Budget {marker}: Currency")).ToHaveValueAsync("USD");
+        // Below the field's minimum: the start is refused, the API's reason at the defaults, nothing imported.
+        await defaults.GetByLabel($"Budget {marker}: Amount").FillAsync("-1");
+        await import.GetByRole(AriaRole.Button, new() { Name = "Start the import" }).ClickAsync();
+        await Expect(defaults.GetByRole(AriaRole.Alert)).ToContainTextAsync("below the minimum of 0");
+        Assert.Empty((await Host.QueryAsync("query($s: String) { companies(search: $s, first: 10) { nodes { id } } }", new { s = $"{marker} imported" })).ShouldSucceed().Data!["companies"]!["nodes"]!.AsArray());
         await defaults.GetByLabel($"Budget {marker}: Amount").FillAsync("42.5");
         await defaults.GetByLabel($"Budget {marker}: Currency").SelectOptionAsync(new SelectOptionValue { Value = "PLN" });
         await import.GetByRole(AriaRole.Button, new() { Name = "Start the import" }).ClickAsync();

@@ -217,6 +217,23 @@ public abstract partial class ImportTests(ImportHost fixture)
     }
 
     [Fact]
+    public async Task A_default_its_field_refuses_is_refused_at_the_start_where_it_was_given()
+    {
+        var marker = Records.NewMarker("Defaulted ");
+        var fileId = await Host.UploadAsync(Encoding.UTF8.GetBytes($"Name\n{marker}\n"));
+
+        // Every row would carry it: refused once, before the job, rather than once per row.
+        var refused = await Host.StartImportAsync("COMPANY", fileId, new { defaults = new { revenue = -5 }, mapping = Mapping(("Name", "title")) });
+
+        Assert.Null(refused["job"]);
+        Assert.Equal("options.defaults.revenue", refused.ErrorPath());
+        Assert.Contains("0", refused["errors"]![0]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        // Run to its end here, so that no job is left queued for the class's other tests.
+        var accepted = await Host.ImportAsync("COMPANY", Encoding.UTF8.GetBytes($"Name\n{marker}\n"), new { defaults = new { revenue = 5 }, mapping = Mapping(("Name", "title")) });
+        Assert.Equal("SUCCEEDED", accepted["state"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Bounds_ten_times_over_are_refused()
     {
         var fileId = await Host.UploadAsync(Encoding.UTF8.GetBytes("Name,Last name\nA,B\n"));
