@@ -284,8 +284,7 @@ public sealed class BulkUpdateJob(BulkActionsOptions options) : JobKind<BulkPara
 
         if (errors.Count == 0)
         {
-            errors.AddRange((await definition.CheckInputAsync(services, input, cancellationToken))
-                .Select(p => p with { Path = ["action", "fields", .. p.Path.Skip(p.Path.Count > 0 && p.Path[0] == "input" ? 1 : 0)] }));
+            errors.AddRange(await definition.CheckInputAtAsync(services, input, ["action", "fields"], cancellationToken));
         }
 
         return (input, errors);

@@ -61,8 +61,7 @@ public sealed class ImportRecordsJob(ImportOptions options) : JobKind<ImportPara
         {
             // Checked by the fields' own rules (a range, a link's target) as an update's input is:
             // every row would carry a refused default, so it is refused once, here, not once per row.
-            errors.AddRange((await definition.CheckInputAsync(requestServices, defaultValues, cancellationToken))
-                .Select(p => p with { Path = ["options", "defaults", .. p.Path.Skip(p.Path.Count > 0 && p.Path[0] == "input" ? 1 : 0)] }));
+            errors.AddRange(await definition.CheckInputAtAsync(requestServices, defaultValues, ["options", "defaults"], cancellationToken));
         }
 
         if (errors.Count > 0)
