@@ -79,8 +79,7 @@ public sealed class DepartmentEditor(PermissionsDbContext db, CrmDatabaseSession
             // Held as a delete holds it: a write naming it (a member, a department below, a role
             // given to it, a view shared with it) committed before and is counted here, or waits
             // for this transaction and then finds it gone.
-            await db.LockAsync<Department>([id], RowLock.Update, cancellationToken);
-            if (!await db.Departments.AnyAsync(d => d.Id == id, cancellationToken))
+            if (!await db.HeldAsync<Department>(id, RowLock.Update, cancellationToken))
             {
                 return new DeletePayload(null, [Refusals.NotFound("department", id, "id")]);
             }
@@ -112,17 +111,13 @@ public sealed class DepartmentEditor(PermissionsDbContext db, CrmDatabaseSession
     {
         var result = await session.InTransactionAsync(async () =>
         {
-            if (!isNew)
+            // Deleted meanwhile: not written back.
+            if (!isNew && !await db.HeldAsync<Department>(department.Id, RowLock.NoKeyUpdate, cancellationToken))
             {
-                // Deleted meanwhile: not written back.
-                await db.LockAsync<Department>([department.Id], RowLock.NoKeyUpdate, cancellationToken);
-                if (!await db.Departments.AsNoTracking().AnyAsync(d => d.Id == department.Id, cancellationToken))
-                {
-                    return new DepartmentPayload(null, [Refusals.NotFound("department", department.Id, "id")]);
-                }
+                return new DepartmentPayload(null, [Refusals.NotFound("department", department.Id, "id")]);
             }
 
-            if (department.ParentId is { } parentId && await db.RefuseUnlessHeldAsync([parentId], cancellationToken, "input", "parentId") is { } gone)
+            if (department.ParentId is { } parentId && await db.RefuseUnlessDepartmentsHeldAsync([parentId], cancellationToken, "input", "parentId") is { } gone)
             {
                 return new DepartmentPayload(null, [gone]);
             }

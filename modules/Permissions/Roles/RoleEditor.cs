@@ -149,24 +149,18 @@ public sealed class RoleEditor(PermissionsDbContext db, CrmDatabaseSession sessi
     /// <summary>Locks the role (its assignments are about to change) and the holder (it must go on existing), and says which of them is gone.</summary>
     private async Task<UserError?> RefuseUnlessBothExistAsync(long roleId, string argument, long holderId, CancellationToken cancellationToken)
     {
-        await db.LockAsync<Role>([roleId], RowLock.NoKeyUpdate, cancellationToken);
-        if (!await db.Roles.AnyAsync(r => r.Id == roleId, cancellationToken))
+        if (!await db.HeldAsync<Role>(roleId, RowLock.NoKeyUpdate, cancellationToken))
         {
             return NotFound(roleId, "roleId");
         }
 
-        switch (argument)
+        var (held, what) = argument switch
         {
-            case "userId":
-                await db.LockAsync<User>([holderId], RowLock.KeyShare, cancellationToken);
-                return await db.Users.AnyAsync(u => u.Id == holderId, cancellationToken) ? null : Refusals.NotFound("user", holderId, argument);
-            case "departmentId":
-                await db.LockAsync<Department>([holderId], RowLock.KeyShare, cancellationToken);
-                return await db.Departments.AnyAsync(d => d.Id == holderId, cancellationToken) ? null : Refusals.NotFound("department", holderId, argument);
-            default:
-                await db.LockAsync<Group>([holderId], RowLock.KeyShare, cancellationToken);
-                return await db.Groups.AnyAsync(g => g.Id == holderId, cancellationToken) ? null : Refusals.NotFound("group", holderId, argument);
-        }
+            "userId" => (await db.HeldAsync<User>(holderId, RowLock.KeyShare, cancellationToken), "user"),
+            "departmentId" => (await db.HeldAsync<Department>(holderId, RowLock.KeyShare, cancellationToken), "department"),
+            _ => (await db.HeldAsync<Group>(holderId, RowLock.KeyShare, cancellationToken), "group"),
+        };
+        return held ? null : Refusals.NotFound(what, holderId, argument);
     }
 
     private async Task<RolePayload> SaveAsync(long? id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
@@ -238,8 +232,7 @@ public sealed class RoleEditor(PermissionsDbContext db, CrmDatabaseSession sessi
         {
             // Two admins replacing one role's permissions write one after the other (neither
             // set merges into the other), and a role deleted meanwhile is not written back.
-            await db.LockAsync<Role>([id.Value], RowLock.NoKeyUpdate, cancellationToken);
-            if (!await db.Roles.AsNoTracking().AnyAsync(r => r.Id == id, cancellationToken))
+            if (!await db.HeldAsync<Role>(id.Value, RowLock.NoKeyUpdate, cancellationToken))
             {
                 return new RolePayload(null, [NotFound(id.Value, "id")]);
             }

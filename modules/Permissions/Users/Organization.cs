@@ -61,11 +61,8 @@ public sealed class Organization(PermissionsDbContext db) : IOrganization, IScop
     public async Task<bool> DepartmentExistsAsync(long departmentId, CancellationToken cancellationToken) =>
         (await TreeAsync(cancellationToken)).Contains(departmentId);
 
-    public async Task<bool> HoldDepartmentAsync(long departmentId, CancellationToken cancellationToken)
-    {
-        await db.LockAsync<Department>([departmentId], RowLock.KeyShare, cancellationToken);
-        return await db.Departments.AsNoTracking().AnyAsync(d => d.Id == departmentId, cancellationToken);
-    }
+    public Task<bool> HoldDepartmentAsync(long departmentId, CancellationToken cancellationToken) =>
+        db.HeldAsync<Department>(departmentId, RowLock.KeyShare, cancellationToken);
 
     public async Task<IReadOnlySet<long>> ExistingRolesAsync(IReadOnlyCollection<long> roleIds, CancellationToken cancellationToken)
     {

@@ -69,7 +69,7 @@ public sealed partial class UserEditor(PermissionsDbContext db, CrmDatabaseSessi
         user.UpdatedAt = now;
         var result = await session.InTransactionAsync(async () =>
         {
-            if (await db.RefuseUnlessHeldAsync(departmentIds ?? [], cancellationToken, "input", "departmentIds") is { } gone)
+            if (await db.RefuseUnlessDepartmentsHeldAsync(departmentIds ?? [], cancellationToken, "input", "departmentIds") is { } gone)
             {
                 return new UserPayload(null, [gone]);
             }
@@ -151,7 +151,7 @@ public sealed partial class UserEditor(PermissionsDbContext db, CrmDatabaseSessi
         var now = user.UpdatedAt;
         var result = await session.InTransactionAsync(async () =>
         {
-            if (await db.RefuseUnlessHeldAsync(departmentIds ?? [], cancellationToken, "input", "departmentIds") is { } gone)
+            if (await db.RefuseUnlessDepartmentsHeldAsync(departmentIds ?? [], cancellationToken, "input", "departmentIds") is { } gone)
             {
                 return new UserPayload(null, [gone]);
             }

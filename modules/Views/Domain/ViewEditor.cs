@@ -258,7 +258,7 @@ public sealed class ViewEditor(
     private async Task<ViewPayload?> RefuseUnlessDepartmentHeldAsync(SavedView view, CancellationToken cancellationToken) =>
         view.Sharing == ViewSharing.Department && view.DepartmentId is { } department
             && services.GetService<IOrganization>() is { } organization && !await organization.HoldDepartmentAsync(department, cancellationToken)
-            ? Refused(UserError.At(ErrorCodes.NotFound, "A view shared with a department names one that exists.", "input", "departmentId"))
+            ? Refused(ViewInput.DepartmentGone())
             : null;
 
     private static ViewPayload Refused(UserError error) => new(null, [error]);

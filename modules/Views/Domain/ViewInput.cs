@@ -195,6 +195,10 @@ internal sealed class ViewInput(ICrmEntityDefinition definition, IServiceProvide
         return ViewFields.WriteOrder(keys);
     }
 
+    /// <summary>A view shared with a department that does not exist (or no longer does).</summary>
+    internal static UserError DepartmentGone() =>
+        UserError.At(ErrorCodes.NotFound, "A view shared with a department names one that exists.", "input", "departmentId");
+
     private async Task ApplySharingAsync(SavedView view, IReadOnlyDictionary<string, object?> input, IReadOnlyList<long>? users, List<UserError> errors, CancellationToken cancellationToken)
     {
         if (input.TryGetValue("sharing", out var sharing) && sharing is ViewSharing given)
@@ -217,7 +221,7 @@ internal sealed class ViewInput(ICrmEntityDefinition definition, IServiceProvide
         {
             if (view.DepartmentId is not { } id || organization is null || !await organization.DepartmentExistsAsync(id, cancellationToken))
             {
-                errors.Add(UserError.At(ErrorCodes.NotFound, "A view shared with a department names one that exists.", "input", "departmentId"));
+                errors.Add(DepartmentGone());
             }
         }
         else
