@@ -45,6 +45,8 @@ public sealed class DealsDbContext(DbContextOptions<DealsDbContext> options)
             deal.HasIndex(d => d.CompanyId);
             deal.HasIndex(d => d.ContactId);
             deal.HasIndex(d => d.LeadId);
+            // No deal outlives its pipeline: the key decides a deletePipeline racing a deal's write.
+            deal.HasOne<Pipeline>().WithMany().HasForeignKey(d => d.PipelineId).OnDelete(DeleteBehavior.NoAction);
             deal.HasMany(d => d.ContactLinks).WithOne().HasForeignKey(l => l.DealId).OnDelete(DeleteBehavior.Cascade);
         });
 

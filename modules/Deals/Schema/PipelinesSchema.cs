@@ -349,32 +349,36 @@ public sealed class PipelinesSchema : ISchemaContributor
             return new PipelinePayload(null, [forbidden]);
         }
 
-        var db = services.GetRequiredService<DealsDbContext>();
-        var pipeline = await db.Pipelines.FirstOrDefaultAsync(p => p.Id == id, cancellationToken);
-        if (pipeline is null)
-        {
-            return new PipelinePayload(null, [Refusals.NotFound("pipeline", id, "id")]);
-        }
-
-        if (pipeline.IsDefault)
+        if (id == Pipeline.DefaultId)
         {
             return new PipelinePayload(null, [UserError.At(ErrorCodes.Validation, "The default pipeline cannot be deleted.", "id")]);
         }
 
-        var deals = await db.Deals.CountAsync(d => d.PipelineId == id, cancellationToken);
-        if (deals > 0)
+        // The deals' key on the pipeline decides: a pipeline with deals is not deleted, and a deal
+        // written meanwhile waits for the delete and then finds its pipeline gone. A second delete
+        // finds nothing to delete.
+        var db = services.GetRequiredService<DealsDbContext>();
+        UserError? refusal = null;
+        try
         {
-            return new PipelinePayload(null, [UserError.At("IN_USE",
-                $"{deals.ToString(CultureInfo.InvariantCulture)} deal(s) are in this pipeline; move them to another pipeline first.", "id")]);
+            await services.GetRequiredService<CrmDatabaseSession>().InTransactionAsync(async () =>
+            {
+                if (await db.Pipelines.Where(p => p.Id == id).ExecuteDeleteAsync(cancellationToken) == 0)
+                {
+                    refusal = Refusals.NotFound("pipeline", id, "id");
+                    return false;
+                }
+
+                await services.GetRequiredService<ISelectionListEditor>().DeleteListAsync(Deal.StageListOf(id), cancellationToken);
+                return true;
+            }, deleted => deleted, cancellationToken);
+        }
+        catch (Exception ex) when (ForeignKeyViolations.Is(ex))
+        {
+            var deals = await db.Deals.CountAsync(d => d.PipelineId == id, cancellationToken);
+            refusal = UserError.At("IN_USE", $"{deals.ToString(CultureInfo.InvariantCulture)} deal(s) are in this pipeline; move them to another pipeline first.", "id");
         }
 
-        await services.GetRequiredService<CrmDatabaseSession>().InTransactionAsync(async () =>
-        {
-            db.Pipelines.Remove(pipeline);
-            await db.SaveChangesAsync(cancellationToken);
-            await services.GetRequiredService<ISelectionListEditor>().DeleteListAsync(Deal.StageListOf(id), cancellationToken);
-            return true;
-        }, cancellationToken: cancellationToken);
-        return new PipelinePayload(null, [], id);
+        return refusal is null ? new PipelinePayload(null, [], id) : new PipelinePayload(null, [refusal]);
     }
 }

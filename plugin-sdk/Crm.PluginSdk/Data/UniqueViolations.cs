@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Npgsql;
 
 namespace Crm.PluginSdk.Data;
@@ -10,21 +9,8 @@ namespace Crm.PluginSdk.Data;
 public static class UniqueViolations
 {
     /// <summary>Whether <paramref name="exception"/> (or what it wraps) is a unique index's refusal, on either engine.</summary>
-    public static bool Is(Exception exception)
-    {
-        for (var current = exception; current is not null; current = current.InnerException)
-        {
-            switch (current)
-            {
-                case PostgresException postgres:
-                    return postgres.SqlState == PostgresErrorCodes.UniqueViolation;
-                case SqliteException sqlite:
-                    // SQLITE_CONSTRAINT_UNIQUE and SQLITE_CONSTRAINT_PRIMARYKEY, the extended codes of SQLITE_CONSTRAINT.
-                    return sqlite.SqliteErrorCode == SQLitePCL.raw.SQLITE_CONSTRAINT
-                        && sqlite.SqliteExtendedErrorCode is SQLitePCL.raw.SQLITE_CONSTRAINT_UNIQUE or SQLitePCL.raw.SQLITE_CONSTRAINT_PRIMARYKEY;
-            }
-        }
-
-        return false;
-    }
+    public static bool Is(Exception exception) => DatabaseRefusals.Match(exception,
+        postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation,
+        // SQLITE_CONSTRAINT_UNIQUE and SQLITE_CONSTRAINT_PRIMARYKEY, the extended codes of SQLITE_CONSTRAINT.
+        sqlite => sqlite.SqliteExtendedErrorCode is SQLitePCL.raw.SQLITE_CONSTRAINT_UNIQUE or SQLitePCL.raw.SQLITE_CONSTRAINT_PRIMARYKEY);
 }

@@ -70,6 +70,14 @@ internal sealed class RecordWriter<TRecord, TContext>(
             // what it deletes): PostgreSQL aborts one of them, which may simply be sent again.
             return new MutationPayload(null, [LostRace()]);
         }
+        catch (Exception ex) when (outermost && ForeignKeyViolations.Is(ex))
+        {
+            // A module's own key (a deal's pipeline) decided a race the checks before the write
+            // could not see: what the record points at was deleted after it was checked.
+            services.GetModuleService<TContext>().ChangeTracker.Clear();
+            return new MutationPayload(null, [UserError.At(ErrorCodes.NotFound,
+                $"Something this {definition.Name} refers to was deleted at the same time; nothing was changed.")]);
+        }
     }
 
     internal UserError LostRace() =>

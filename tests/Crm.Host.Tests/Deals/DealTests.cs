@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Crm.Host.Tests.Infrastructure;
+using Crm.Host.Tests.Permissions;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Host.Tests.Deals;
@@ -101,6 +103,55 @@ public abstract class DealTests(HostFixture fixture)
 
         var defaultPipeline = (await Host.QueryAsync("mutation { deletePipeline(id: \"0\") { errors { code } } }")).ShouldSucceed();
         Assert.Equal("VALIDATION", defaultPipeline.Data!["deletePipeline"]!["errors"]![0]!["code"]!.GetValue<string>());
+    }
+
+    private const string DeletePipeline = "mutation($p: ID!) { deletePipeline(id: $p) { deletedId errors { code } } }";
+
+    private async Task<string> NewPipelineAsync(string name) =>
+        (await Host.QueryAsync("mutation($n: String!) { createPipeline(input: { name: $n }) { pipeline { id } errors { code } } }", new { n = Records.NewMarker(name) })).ShouldSucceed()
+            .Data!["createPipeline"]!["pipeline"]!["id"]!.GetValue<string>();
+
+    [Fact]
+    public async Task Twenty_admins_deleting_one_pipeline_at_once_delete_it_once()
+    {
+        var pipelineId = await NewPipelineAsync("Raced ");
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Host.MutateAsync("deletePipeline", DeletePipeline, new { p = pipelineId })));
+
+        Assert.Single(answers, a => a["deletedId"] is not null);
+        Assert.All(answers.Where(a => a["deletedId"] is null), a => Assert.Equal("NOT_FOUND", a.ErrorCode()));
+        Assert.Empty(await Host.QueryRowsAsync($"SELECT id FROM {Host.Table("deals", "pipelines")} WHERE id = @p0", long.Parse(pipelineId, CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public async Task A_pipeline_deleted_while_deals_are_written_into_it_leaves_no_deal_behind()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            var pipelineId = await NewPipelineAsync("Contested ");
+            var writes = Enumerable.Range(0, 19).Select(n => Host.MutateAsync("createDeal",
+                "mutation($p: ID!, $t: String!) { createDeal(input: { title: $t, pipelineId: $p }) { deal { id } errors { code } } }", new { p = pipelineId, t = $"Contested {n}" }));
+            var delete = Host.MutateAsync("deletePipeline", DeletePipeline, new { p = pipelineId });
+            var answers = await Task.WhenAll(writes.Append(delete));
+
+            var deleted = (await delete)["deletedId"] is not null;
+            var id = long.Parse(pipelineId, CultureInfo.InvariantCulture);
+            var pipelines = await Host.QueryRowsAsync($"SELECT id FROM {Host.Table("deals", "pipelines")} WHERE id = @p0", id);
+            var deals = await Host.QueryRowsAsync($"SELECT id FROM {Host.Table("deals", "deals")} WHERE pipeline_id = @p0", id);
+            Assert.Equal(deleted, pipelines.Count == 0);
+            if (deleted)
+            {
+                // Every deal written into it lost the race and said so (its pipeline, or the
+                // pipeline's stages, gone); none outlived it.
+                Assert.Empty(deals);
+                Assert.All(answers.SkipLast(1), a => Assert.Contains(a.ErrorCode(), new[] { "NOT_FOUND", "INVALID_VALUE" }));
+            }
+            else
+            {
+                Assert.Equal("IN_USE", (await delete).ErrorCode());
+                Assert.Equal(answers.SkipLast(1).Count(a => a["deal"] is not null), deals.Count);
+            }
+        }
     }
 
     [Fact]

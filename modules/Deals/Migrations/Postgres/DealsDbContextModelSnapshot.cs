@@ -335,6 +335,16 @@ namespace Crm.Modules.Deals.Migrations.Postgres
                     b.ToTable("outbox", "deals");
                 });
 
+            modelBuilder.Entity("Crm.Modules.Deals.Domain.Deal", b =>
+                {
+                    b.HasOne("Crm.Modules.Deals.Domain.Pipeline", null)
+                        .WithMany()
+                        .HasForeignKey("PipelineId")
+                        .OnDelete(DeleteBehavior.NoAction)
+                        .IsRequired()
+                        .HasConstraintName("fk_deals_pipelines_pipeline_id");
+                });
+
             modelBuilder.Entity("Crm.Modules.Deals.Domain.DealContactLink", b =>
                 {
                     b.HasOne("Crm.Modules.Deals.Domain.Deal", null)

@@ -314,6 +314,16 @@ namespace Crm.Modules.Deals.Migrations.Sqlite
                     b.ToTable("deals_outbox", (string)null);
                 });
 
+            modelBuilder.Entity("Crm.Modules.Deals.Domain.Deal", b =>
+                {
+                    b.HasOne("Crm.Modules.Deals.Domain.Pipeline", null)
+                        .WithMany()
+                        .HasForeignKey("PipelineId")
+                        .OnDelete(DeleteBehavior.NoAction)
+                        .IsRequired()
+                        .HasConstraintName("fk_deals_deals_pipelines_pipeline_id");
+                });
+
             modelBuilder.Entity("Crm.Modules.Deals.Domain.DealContactLink", b =>
                 {
                     b.HasOne("Crm.Modules.Deals.Domain.Deal", null)
