@@ -42,7 +42,7 @@ internal sealed class RecordMerger
             return await session.InTransactionAsync(() => MergeCoreAsync(services, definition, ids, keepId, values, dryRun, cancellationToken),
                 result => result.Errors.Count == 0 && !result.DryRun, cancellationToken);
         }
-        catch (Exception ex) when (IsLostRace(ex))
+        catch (Exception ex) when (LostRaces.Is(ex))
         {
             return MergeResult.Refused(dryRun, UserError.At(ErrorCodes.Conflict, $"The {definition.PluralName} were being changed by another write at the same time; nothing was changed. Try again."));
         }
@@ -132,17 +132,4 @@ internal sealed class RecordMerger
     }
 
     private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
-
-    private static bool IsLostRace(Exception ex)
-    {
-        for (var inner = ex; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is Npgsql.PostgresException { SqlState: "40P01" or "40001" })
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 }

@@ -54,7 +54,7 @@ internal sealed class BulkRecordCreator<TRecord, TContext>(
         {
             return await session.InTransactionAsync(() => CreateInTransactionAsync(services, session, inputs, cancellationToken), cancellationToken: cancellationToken);
         }
-        catch (Exception ex) when (outermost && RecordWriter<TRecord, TContext>.IsLostRace(ex))
+        catch (Exception ex) when (outermost && LostRaces.Is(ex))
         {
             // As a single create answers it: nothing was written, and all of it may be sent again.
             return inputs.Select(_ => new MutationPayload(null, [writer.LostRace()])).ToList();
@@ -107,7 +107,7 @@ internal sealed class BulkRecordCreator<TRecord, TContext>(
         {
             saved = await session.InSavepointAsync(() => SaveTogetherAsync(services, db, accepted, cancellationToken), together => together is not null, cancellationToken);
         }
-        catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException && !RecordWriter<TRecord, TContext>.IsLostRace(ex))
+        catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException && !LostRaces.Is(ex))
         {
             // A constraint the preparation does not check: found out row by row below.
             saved = null;
@@ -193,7 +193,7 @@ internal sealed class BulkRecordCreator<TRecord, TContext>(
         {
             return Refused(error);
         }
-        catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException && !RecordWriter<TRecord, TContext>.IsLostRace(ex))
+        catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException && !LostRaces.Is(ex))
         {
             return new MutationPayload(null, [UserError.At(ErrorCodes.Conflict, $"The database refused the {definition.Name}: {(ex.InnerException ?? ex).Message}", "input")]);
         }

@@ -64,7 +64,7 @@ internal sealed class RecordWriter<TRecord, TContext>(
             services.GetModuleService<TContext>().ChangeTracker.Clear();
             return new MutationPayload(null, [UserError.At(ErrorCodes.NotFound, $"{char.ToUpperInvariant(definition.Name[0])}{definition.Name[1..]} {gone.ToString(CultureInfo.InvariantCulture)} was deleted or changed meanwhile.", "id")]);
         }
-        catch (Exception ex) when (outermost && IsLostRace(ex))
+        catch (Exception ex) when (outermost && LostRaces.Is(ex))
         {
             // Two writes that lock the same records in opposite orders (a delete and a link to
             // what it deletes): PostgreSQL aborts one of them, which may simply be sent again.
@@ -82,19 +82,6 @@ internal sealed class RecordWriter<TRecord, TContext>(
 
     internal UserError LostRace() =>
         UserError.At(ErrorCodes.Conflict, $"The {definition.Name} was being changed by another write at the same time; nothing was changed. Try again.");
-
-    internal static bool IsLostRace(Exception ex)
-    {
-        for (var inner = ex; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is Npgsql.PostgresException { SqlState: "40P01" or "40001" })
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 
     /// <summary>One create in the transaction in progress: the record prepared, saved, its search links written and its checks run.</summary>
     internal async Task<MutationPayload> CreateCoreAsync(IServiceProvider services, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
