@@ -19,7 +19,9 @@ public sealed class PostgresWireTap : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<TcpClient> _sockets = [];
     private readonly Task _accepting;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, int> _seenByConnection = new();
     private int _seen;
+    private int _connections;
 
     public PostgresWireTap(string connectionString, string needle)
     {
@@ -44,7 +46,14 @@ public sealed class PostgresWireTap : IAsyncDisposable
     /// <summary>How often the SQL was sent since the last <see cref="Reset"/>.</summary>
     public int Seen => Volatile.Read(ref _seen);
 
-    public void Reset() => Interlocked.Exchange(ref _seen, 0);
+    /// <summary>How often the SQL was sent on each connection that sent it since the last <see cref="Reset"/>.</summary>
+    public IReadOnlyList<int> SeenByConnection => [.. _seenByConnection.Values];
+
+    public void Reset()
+    {
+        Interlocked.Exchange(ref _seen, 0);
+        _seenByConnection.Clear();
+    }
 
     private async Task AcceptAsync()
     {
@@ -63,8 +72,8 @@ public sealed class PostgresWireTap : IAsyncDisposable
                 try
                 {
                     await server.ConnectAsync(_serverHost, _serverPort, _stop.Token);
-                    _ = RelayAsync(client.GetStream(), server.GetStream(), count: true);
-                    _ = RelayAsync(server.GetStream(), client.GetStream(), count: false);
+                    _ = RelayAsync(client.GetStream(), server.GetStream(), count: Interlocked.Increment(ref _connections));
+                    _ = RelayAsync(server.GetStream(), client.GetStream(), count: null);
                 }
                 catch (Exception ex) when (ex is InvalidOperationException or SocketException && !_stop.IsCancellationRequested)
                 {
@@ -80,7 +89,8 @@ public sealed class PostgresWireTap : IAsyncDisposable
         }
     }
 
-    private async Task RelayAsync(NetworkStream from, NetworkStream to, bool count)
+    /// <param name="count">The connection's number when this direction (client to server) is searched; null for the answers.</param>
+    private async Task RelayAsync(NetworkStream from, NetworkStream to, int? count)
     {
         var buffer = new byte[64 * 1024];
         // The end of the previous read, so that a needle split across two reads is still found.
@@ -90,12 +100,13 @@ public sealed class PostgresWireTap : IAsyncDisposable
             int read;
             while ((read = await from.ReadAsync(buffer, _stop.Token)) > 0)
             {
-                if (count)
+                if (count is { } connection)
                 {
                     var window = carry.Concat(buffer.Take(read)).ToArray();
                     for (var at = window.AsSpan().IndexOf(_needle); at >= 0;)
                     {
                         Interlocked.Increment(ref _seen);
+                        _seenByConnection.AddOrUpdate(connection, 1, (_, seen) => seen + 1);
                         var next = window.AsSpan(at + 1).IndexOf(_needle);
                         at = next < 0 ? -1 : at + 1 + next;
                     }
