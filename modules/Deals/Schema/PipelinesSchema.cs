@@ -155,15 +155,8 @@ public sealed class PipelinesSchema : ISchemaContributor
                     return new SelectionListEdit(null, [UserError.At(ErrorCodes.Required, "A stage needs a name.", "input", "name")]);
                 }
 
-                var list = await StageListAsync(c);
-                if (input.ContainsKey("sort") || input.GetValueOrDefault("semantics") is ListItemSemantics.Success or ListItemSemantics.Failure)
-                {
-                    return await Editor(c).AddItemAsync(list, input, c.CancellationToken);
-                }
-
-                var services = c.RequestServices!;
-                return await services.GetRequiredService<CrmDatabaseSession>().InTransactionAsync(
-                    () => AddBeforeFinalStagesAsync(services, list, input, c.CancellationToken), edit => edit.Errors.Count == 0, c.CancellationToken);
+                // The editor places it (before the final stages, as Bitrix24 does) while it holds the list.
+                return await Editor(c).AddItemAsync(await StageListAsync(c), input, c.CancellationToken);
             }),
         });
         composer.Mutation.AddField(new FieldType
@@ -200,39 +193,6 @@ public sealed class PipelinesSchema : ISchemaContributor
             Resolver = new FuncFieldResolver<object?>(async c =>
                 await Editor(c).ReorderAsync(await StageListAsync(c), c.GetArgument<List<string>>("ids"), c.CancellationToken)),
         });
-    }
-
-    /// <summary>
-    /// As Bitrix24 does, a new stage in progress goes after the stages in progress, right before the
-    /// first final (won or lost) stage: between their sorts when there is room, else added there
-    /// and the list numbered again (10, 20, ...), in one transaction.
-    /// </summary>
-    private static async Task<SelectionListEdit> AddBeforeFinalStagesAsync(IServiceProvider services, string list, Dictionary<string, object?> input, CancellationToken cancellationToken)
-    {
-        var editor = services.GetRequiredService<ISelectionListEditor>();
-        var stages = (await services.GetRequiredService<ISelectionLists>().GetItemsAsync(list, cancellationToken)).OrderBy(s => s.Sort).ToList();
-        var position = stages.FindIndex(s => s.Semantics is ListItemSemantics.Success or ListItemSemantics.Failure);
-        if (position < 0)
-        {
-            return await editor.AddItemAsync(list, input, cancellationToken);
-        }
-
-        var next = stages[position].Sort;
-        var previous = position > 0 ? stages[position - 1].Sort : next - 20;
-        if (next - previous >= 2)
-        {
-            return await editor.AddItemAsync(list, new Dictionary<string, object?>(input) { ["sort"] = previous + ((next - previous) / 2) }, cancellationToken);
-        }
-
-        var added = await editor.AddItemAsync(list, new Dictionary<string, object?>(input) { ["sort"] = next }, cancellationToken);
-        if (added.Item is not { } item)
-        {
-            return added;
-        }
-
-        var order = stages.Take(position).Select(s => s.Id).Append(item.Id).Concat(stages.Skip(position).Select(s => s.Id)).ToList();
-        var refused = await editor.ReorderAsync(list, order, cancellationToken);
-        return refused.Count > 0 ? new SelectionListEdit(null, refused) : added with { Item = item with { Sort = (position + 1) * 10 } };
     }
 
     private static DealsDbContext Db(IResolveFieldContext context) => context.RequestServices!.GetRequiredService<DealsDbContext>();

@@ -60,6 +60,36 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, Selec
         cache.Invalidate();
     }
 
+    /// <summary>
+    /// Runs one edit of a list in a transaction (the caller's, when there is one) that holds the list
+    /// before anything is read: on PostgreSQL a lock on its name, on SQLite the write transaction
+    /// itself. So an edit's checks (the id taken, the success item, the records holding an item, the
+    /// item to move them to) and its write see no other edit of the list in between, and twenty
+    /// admins editing one list at once end as if one after the other. Rolled back when it refuses.
+    /// </summary>
+    private async Task<T> EditAsync<T>(string entityId, Func<HeldList, Task<T>> edit, Func<T, bool> succeeded, CancellationToken cancellationToken)
+    {
+        var result = await session.InTransactionAsync(async () =>
+        {
+            await db.LockNameAsync("selectionlists.list:" + entityId, cancellationToken);
+            var items = await db.Items.Where(i => i.EntityId == entityId).OrderBy(i => i.Sort).ThenBy(i => i.StatusId).ToListAsync(cancellationToken);
+            var declared = catalog.Find(entityId);
+            var list = declared is null || (declared.Member is not null && items.Count == 0)
+                ? null
+                : new SelectionList(entityId, declared.Name, items.Select(i => i.ToPublic()).ToList());
+            return await edit(new HeldList(list, items));
+        }, succeeded, cancellationToken);
+        if (succeeded(result))
+        {
+            Invalidate();
+        }
+
+        return result;
+    }
+
+    /// <summary>A list as an edit holding it reads it: as the API shows it (null when there is none) and its stored items, tracked, in order.</summary>
+    private sealed record HeldList(SelectionList? List, List<ListItem> Items);
+
     public async Task CreateListAsync(string entityId, IReadOnlyList<SelectionListItem> items, CancellationToken cancellationToken)
     {
         db.Lists.Add(new ListRecord { EntityId = entityId, CreatedAt = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime });
@@ -77,12 +107,14 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, Selec
         await SaveAsync(cancellationToken);
     }
 
-    public async Task DeleteListAsync(string entityId, CancellationToken cancellationToken)
-    {
-        db.Items.RemoveRange(await db.Items.Where(i => i.EntityId == entityId).ToListAsync(cancellationToken));
-        db.Lists.RemoveRange(await db.Lists.Where(l => l.EntityId == entityId).ToListAsync(cancellationToken));
-        await SaveAsync(cancellationToken);
-    }
+    public Task DeleteListAsync(string entityId, CancellationToken cancellationToken) =>
+        EditAsync(entityId, async held =>
+        {
+            db.Items.RemoveRange(held.Items);
+            db.Lists.RemoveRange(await db.Lists.Where(l => l.EntityId == entityId).ToListAsync(cancellationToken));
+            await SaveAsync(cancellationToken);
+            return true;
+        }, done => done, cancellationToken);
 
     public sealed record SelectionList(string EntityId, string Name, IReadOnlyList<SelectionListItem> Items);
 
@@ -111,43 +143,50 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, Selec
             return new SelectionListEdit(null, [forbidden]);
         }
 
-        var list = await FindListAsync(entityId, cancellationToken);
-        if (list is null)
+        return await EditAsync(entityId, async held =>
         {
-            return new SelectionListEdit(null, [UserError.At(ErrorCodes.NotFound, $"There is no selection list '{entityId}'.", "input", "entityId")]);
-        }
+            if (held.List is not { } list)
+            {
+                return new SelectionListEdit(null, [UserError.At(ErrorCodes.NotFound, $"There is no selection list '{entityId}'.", "input", "entityId")]);
+            }
 
-        var errors = new List<UserError>();
-        var name = ((string)input["name"]!).Trim();
-        var prefix = catalog.Find(entityId)?.ItemPrefix ?? "";
-        var id = input.GetValueOrDefault("id") as string ?? prefix + MakeId(name);
-        if (!IdPattern().IsMatch(id) || id.Length > 50 || (prefix.Length > 0 && !id.StartsWith(prefix, StringComparison.Ordinal)))
-        {
-            errors.Add(UserError.At(ErrorCodes.InvalidFormat,
-                $"'{id}' is not a valid item id: use up to 50 upper-case letters, digits and _{(prefix.Length > 0 ? $", starting with {prefix}" : "")}.", "input", "id"));
-        }
-        else if (list.Items.Any(i => i.Id == id))
-        {
-            errors.Add(UserError.At(ErrorCodes.Conflict, $"The list {entityId} already has an item '{id}'.", "input", "id"));
-        }
+            var errors = new List<UserError>();
+            var name = ((string)input["name"]!).Trim();
+            var declaration = catalog.Find(entityId);
+            var prefix = declaration?.ItemPrefix ?? "";
+            var id = input.GetValueOrDefault("id") as string ?? prefix + MakeId(name);
+            if (!IdPattern().IsMatch(id) || id.Length > 50 || (prefix.Length > 0 && !id.StartsWith(prefix, StringComparison.Ordinal)))
+            {
+                errors.Add(UserError.At(ErrorCodes.InvalidFormat,
+                    $"'{id}' is not a valid item id: use up to 50 upper-case letters, digits and _{(prefix.Length > 0 ? $", starting with {prefix}" : "")}.", "input", "id"));
+            }
+            else if (held.Items.Any(i => i.StatusId == id))
+            {
+                errors.Add(UserError.At(ErrorCodes.Conflict, $"The list {entityId} already has an item '{id}'.", "input", "id"));
+            }
 
-        var item = new ListItem
-        {
-            EntityId = entityId,
-            StatusId = id,
-            Name = name,
-            Sort = list.Items.Count == 0 ? 10 : list.Items.Max(i => i.Sort) + 10,
-            Semantics = catalog.Find(entityId)?.Declaration.HasSemantics == true ? ListItemSemantics.Process : null,
-        };
-        Apply(item, input, list, errors);
-        if (errors.Count > 0)
-        {
-            return new SelectionListEdit(null, errors);
-        }
+            var item = new ListItem
+            {
+                EntityId = entityId,
+                StatusId = id,
+                Name = name,
+                Semantics = declaration?.Declaration.HasSemantics == true ? ListItemSemantics.Process : null,
+            };
+            Apply(item, input, list, errors);
+            if (errors.Count > 0)
+            {
+                return new SelectionListEdit(null, errors);
+            }
 
-        db.Items.Add(item);
-        await SaveAsync(cancellationToken);
-        return new SelectionListEdit(item.ToPublic(), []);
+            if (!input.ContainsKey("sort"))
+            {
+                ItemPlacement.Place(item, held.Items);
+            }
+
+            db.Items.Add(item);
+            await SaveAsync(cancellationToken);
+            return new SelectionListEdit(item.ToPublic(), []);
+        }, edit => edit.Errors.Count == 0, cancellationToken);
     }
 
     public async Task<SelectionListEdit> UpdateItemAsync(string entityId, string id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)
@@ -157,39 +196,40 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, Selec
             return new SelectionListEdit(null, [forbidden]);
         }
 
-        var item = await db.Items.FirstOrDefaultAsync(i => i.EntityId == entityId && i.StatusId == id, cancellationToken);
-        if (item is null)
+        return await EditAsync(entityId, async held =>
         {
-            return new SelectionListEdit(null, [UserError.At(ErrorCodes.NotFound, $"The list {entityId} has no item '{id}'.", "id")]);
-        }
+            if (held.Items.FirstOrDefault(i => i.StatusId == id) is not { } item || held.List is not { } list)
+            {
+                return new SelectionListEdit(null, [UserError.At(ErrorCodes.NotFound, $"The list {entityId} has no item '{id}'.", "id")]);
+            }
 
-        var list = (await FindListAsync(entityId, cancellationToken))!;
-        var errors = new List<UserError>();
-        if (input.TryGetValue("name", out var name))
-        {
-            item.Name = (name as string)?.Trim() ?? "";
-        }
+            var errors = new List<UserError>();
+            if (input.TryGetValue("name", out var name))
+            {
+                item.Name = (name as string)?.Trim() ?? "";
+            }
 
-        if (item.System && input.TryGetValue("semantics", out var semantics) && semantics is ListItemSemantics s && s != item.Semantics)
-        {
-            errors.Add(UserError.At(ErrorCodes.Validation, "The semantics of a system item cannot change.", "input", "semantics"));
-        }
+            if (item.System && input.TryGetValue("semantics", out var semantics) && semantics is ListItemSemantics s && s != item.Semantics)
+            {
+                errors.Add(UserError.At(ErrorCodes.Validation, "The semantics of a system item cannot change.", "input", "semantics"));
+            }
 
-        var semanticsBefore = item.Semantics;
-        Apply(item, input, list, errors);
-        if (errors.Count > 0)
-        {
-            return new SelectionListEdit(null, errors);
-        }
+            var semanticsBefore = item.Semantics;
+            Apply(item, input, list, errors);
+            if (errors.Count > 0)
+            {
+                return new SelectionListEdit(null, errors);
+            }
 
-        if (item.Semantics != semanticsBefore)
-        {
-            // Records keep what an item's semantics imply (a deal's "closed"): tell their modules.
-            db.Publish(new Crm.PluginSdk.Events.ListItemSemanticsChanged(item.EntityId, item.StatusId, semanticsBefore, item.Semantics));
-        }
+            if (item.Semantics != semanticsBefore)
+            {
+                // Records keep what an item's semantics imply (a deal's "closed"): tell their modules.
+                db.Publish(new Crm.PluginSdk.Events.ListItemSemanticsChanged(item.EntityId, item.StatusId, semanticsBefore, item.Semantics));
+            }
 
-        await SaveAsync(cancellationToken);
-        return new SelectionListEdit(item.ToPublic(), []);
+            await SaveAsync(cancellationToken);
+            return new SelectionListEdit(item.ToPublic(), []);
+        }, edit => edit.Errors.Count == 0, cancellationToken);
     }
 
     /// <summary>Applies and checks the fields shared by add and update.</summary>
@@ -253,56 +293,52 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, Selec
             return new SelectionListEdit(null, [forbidden]);
         }
 
-        var item = await db.Items.FirstOrDefaultAsync(i => i.EntityId == entityId && i.StatusId == id, cancellationToken);
-        if (item is null)
+        // The count, the item moved to, the move and the removal are one change: all of it, or none.
+        return await EditAsync(entityId, async held =>
         {
-            return new SelectionListEdit(null, [UserError.At(ErrorCodes.NotFound, $"The list {entityId} has no item '{id}'.", "id")]);
-        }
+            if (held.Items.FirstOrDefault(i => i.StatusId == id) is not { } item)
+            {
+                return new SelectionListEdit(null, [UserError.At(ErrorCodes.NotFound, $"The list {entityId} has no item '{id}'.", "id")]);
+            }
 
-        var removedItem = item.ToPublic();
-        if (item.System)
-        {
-            return new SelectionListEdit(null, [UserError.At(ErrorCodes.Validation, $"'{id}' is a system item of {entityId} and cannot be removed.", "id")]);
-        }
+            var removedItem = item.ToPublic();
+            if (item.System)
+            {
+                return new SelectionListEdit(null, [UserError.At(ErrorCodes.Validation, $"'{id}' is a system item of {entityId} and cannot be removed.", "id")]);
+            }
 
-        var definitions = services.GetRequiredService<IEntityRegistry>().Types.OfType<ICrmEntityDefinition>()
-            .Where(d => d.Fields.Values.Any(f => f.UsesList(entityId))).ToList();
-        var inUse = 0;
-        foreach (var definition in definitions)
-        {
-            inUse += await definition.CountListValueAsync(services, entityId, id, cancellationToken);
-        }
+            var definitions = services.GetRequiredService<IEntityRegistry>().Types.OfType<ICrmEntityDefinition>()
+                .Where(d => d.Fields.Values.Any(f => f.UsesList(entityId))).ToList();
+            var inUse = 0;
+            foreach (var definition in definitions)
+            {
+                inUse += await definition.CountListValueAsync(services, entityId, id, cancellationToken);
+            }
 
-        if (inUse > 0 && moveTo is null)
-        {
-            return new SelectionListEdit(null, [UserError.At("IN_USE",
-                $"{inUse.ToString(CultureInfo.InvariantCulture)} record(s) hold '{id}'; name the item to move them to in 'moveTo'.", "moveTo")]);
-        }
+            if (inUse > 0 && moveTo is null)
+            {
+                return new SelectionListEdit(null, [UserError.At("IN_USE",
+                    $"{inUse.ToString(CultureInfo.InvariantCulture)} record(s) hold '{id}'; name the item to move them to in 'moveTo'.", "moveTo")]);
+            }
 
-        if (moveTo is not null && (moveTo == id || !await db.Items.AnyAsync(i => i.EntityId == entityId && i.StatusId == moveTo, cancellationToken)))
-        {
-            return new SelectionListEdit(null, [UserError.At(ErrorCodes.InvalidValue, $"'{moveTo}' is not another item of {entityId}.", "moveTo")]);
-        }
+            if (moveTo is not null && (moveTo == id || held.Items.All(i => i.StatusId != moveTo)))
+            {
+                return new SelectionListEdit(null, [UserError.At(ErrorCodes.InvalidValue, $"'{moveTo}' is not another item of {entityId}.", "moveTo")]);
+            }
 
-        // The move and the removal are one change: both happen, or neither.
-        var moved = await session.InTransactionAsync(async () =>
-        {
-            var count = 0;
+            var moved = 0;
             if (moveTo is not null)
             {
                 foreach (var definition in definitions)
                 {
-                    count += await definition.ReplaceListValueAsync(services, entityId, id, moveTo, cancellationToken);
+                    moved += await definition.ReplaceListValueAsync(services, entityId, id, moveTo, cancellationToken);
                 }
             }
 
             db.Items.Remove(item);
-            await db.SaveChangesAsync(cancellationToken);
-            await BumpVersionAsync(db, cancellationToken);
-            return count;
-        }, cancellationToken: cancellationToken);
-        Invalidate();
-        return new SelectionListEdit(removedItem, [], moved);
+            await SaveAsync(cancellationToken);
+            return new SelectionListEdit(removedItem, [], moved);
+        }, edit => edit.Errors.Count == 0, cancellationToken);
     }
 
     public async Task<IReadOnlyList<UserError>> ReorderAsync(string entityId, IReadOnlyList<string> ids, CancellationToken cancellationToken)
@@ -312,24 +348,27 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, Selec
             return [forbidden];
         }
 
-        var items = await db.Items.Where(i => i.EntityId == entityId).ToListAsync(cancellationToken);
-        if (items.Count == 0)
+        return await EditAsync<IReadOnlyList<UserError>>(entityId, async held =>
         {
-            return [UserError.At(ErrorCodes.NotFound, $"There is no selection list '{entityId}'.", "entityId")];
-        }
+            var items = held.Items;
+            if (items.Count == 0)
+            {
+                return [UserError.At(ErrorCodes.NotFound, $"There is no selection list '{entityId}'.", "entityId")];
+            }
 
-        if (ids.Count != items.Count || ids.Distinct().Count() != ids.Count || ids.Any(id => items.All(i => i.StatusId != id)))
-        {
-            return [UserError.At(ErrorCodes.InvalidValue, $"'ids' must name every item of {entityId} exactly once.", "ids")];
-        }
+            if (ids.Count != items.Count || ids.Distinct().Count() != ids.Count || ids.Any(id => items.All(i => i.StatusId != id)))
+            {
+                return [UserError.At(ErrorCodes.InvalidValue, $"'ids' must name every item of {entityId} exactly once.", "ids")];
+            }
 
-        for (var i = 0; i < ids.Count; i++)
-        {
-            items.First(item => item.StatusId == ids[i]).Sort = (i + 1) * 10;
-        }
+            for (var i = 0; i < ids.Count; i++)
+            {
+                items.First(item => item.StatusId == ids[i]).Sort = (i + 1) * 10;
+            }
 
-        await SaveAsync(cancellationToken);
-        return [];
+            await SaveAsync(cancellationToken);
+            return [];
+        }, errors => errors.Count == 0, cancellationToken);
     }
 
     private static string MakeId(string name)

@@ -43,11 +43,16 @@ public sealed record SelectionListEdit(SelectionListItem? Item, IReadOnlyList<Gr
 /// <summary>
 /// Edits selection lists with every rule applied (ids, semantics, system items, records moved off
 /// a removed item), for the lists' own API and for modules whose records own a list (a pipeline
-/// owns its stages).
+/// owns its stages). Each edit holds its list from its first read to its write (in the caller's
+/// transaction, when there is one), so concurrent edits of one list apply one after the other.
 /// </summary>
 public interface ISelectionListEditor
 {
-    /// <summary>Input keys: id, name, sort, color, semantics, probability.</summary>
+    /// <summary>
+    /// Input keys: id, name, sort, color, semantics, probability. Without a sort, an in-process item of
+    /// a list with semantics goes right before the first final item (the list numbered again when
+    /// there is no room between), any other item last.
+    /// </summary>
     Task<SelectionListEdit> AddItemAsync(string entityId, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken);
 
     Task<SelectionListEdit> UpdateItemAsync(string entityId, string id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken);

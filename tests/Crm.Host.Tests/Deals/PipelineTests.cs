@@ -178,6 +178,28 @@ public abstract class PipelineTests(HostFixture fixture)
     }
 
     [Fact]
+    public async Task Twenty_stages_added_at_once_each_go_before_the_final_stages_in_a_place_of_their_own()
+    {
+        var pipeline = await CreatePipelineAsync(Records.NewMarker("Crowded"));
+        var prefix = $"C{pipeline}:";
+        var defaults = StageIds(await StagesAsync(pipeline));
+
+        // Enough to use up the room before WON more than once, so that the list is numbered again while others add.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Host.MutateAsync("addPipelineStage",
+            "mutation($p: ID!, $n: String!) { addPipelineStage(pipelineId: $p, input: { name: $n }) { stage { id } errors { code message } } }",
+            new { p = pipeline, n = $"Step {i}" })));
+
+        Assert.All(answers, a => Assert.Empty(a["errors"]!.AsArray()));
+        var rows = await Host.QueryRowsAsync($"SELECT status_id, sort FROM {Host.Table("selection_lists", "items")} WHERE entity_id = @p0 ORDER BY sort, status_id", $"DEAL_STAGE_{pipeline}");
+        var ids = rows.Select(r => (string)r["status_id"]!).ToList();
+        Assert.Equal(defaults.Count + 20, ids.Count);
+        Assert.Equal(rows.Count, rows.Select(r => Convert.ToInt32(r["sort"], System.Globalization.CultureInfo.InvariantCulture)).Distinct().Count());
+        Assert.Equal(defaults.Take(defaults.Count - 2), ids.Take(defaults.Count - 2));
+        Assert.Equal(answers.Select(a => a["stage"]!["id"]!.GetValue<string>()).Order(StringComparer.Ordinal), ids.Skip(defaults.Count - 2).Take(20).Order(StringComparer.Ordinal));
+        Assert.Equal([prefix + "WON", prefix + "LOSE"], ids.TakeLast(2));
+    }
+
+    [Fact]
     public async Task A_new_stage_in_progress_goes_before_the_final_stages()
     {
         var pipeline = await CreatePipelineAsync(Records.NewMarker("Stages"));

@@ -63,6 +63,54 @@ public abstract class SelectionListTests(HostFixture fixture)
     }
 
     [Fact]
+    public async Task Twenty_admins_adding_one_item_at_once_add_it_once()
+    {
+        var id = NewId("RACE_");
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Host.QueryAsync(
+            "mutation($id: String!) { addSelectionListItem(input: { entityId: \"SOURCE\", id: $id, name: \"Raced\" }) { item { id } errors { code } } }", new { id })));
+
+        var payloads = answers.Select(a => a.ShouldSucceed().Data!["addSelectionListItem"]!).ToList();
+        Assert.Single(payloads, p => p["item"] is not null);
+        Assert.All(payloads.Where(p => p["item"] is null), p => Assert.Equal("CONFLICT", p["errors"]![0]!["code"]!.GetValue<string>()));
+        Assert.Single(await Host.QueryRowsAsync($"SELECT status_id FROM {Host.Table("selection_lists", "items")} WHERE entity_id = 'SOURCE' AND status_id = @p0", id));
+    }
+
+    [Fact]
+    public async Task Items_removed_at_once_onto_each_other_leave_no_record_on_a_removed_item()
+    {
+        // Ten pairs, each item of a pair removed with its records moved onto the other, all twenty at once:
+        // one of each pair goes, the other takes every record of the pair.
+        var pairs = new List<(string A, string B, string[] Contacts)>();
+        for (var i = 0; i < 10; i++)
+        {
+            var (a, b) = (await AddSourceAsync(NewId("PAIR_A_")), await AddSourceAsync(NewId("PAIR_B_")));
+            pairs.Add((a, b, [await Host.CreateContactAsync(new { name = "Paired", sourceId = a }), await Host.CreateContactAsync(new { name = "Paired", sourceId = b })]));
+        }
+
+        const string Remove = "mutation($id: String!, $to: String!) { removeSelectionListItem(entityId: \"SOURCE\", id: $id, moveTo: $to) { removedId movedRecords errors { code } } }";
+        var answers = await Task.WhenAll(pairs.SelectMany(p => new[] { (p.A, p.B), (p.B, p.A) })
+            .Select(async r => (r.Item1, Payload: (await Host.QueryAsync(Remove, new { id = r.Item1, to = r.Item2 })).ShouldSucceed().Data!["removeSelectionListItem"]!)));
+
+        var items = Host.Table("selection_lists", "items");
+        foreach (var (a, b, contacts) in pairs)
+        {
+            var removed = answers.Where(x => x.Item1 == a || x.Item1 == b).ToList();
+            var gone = Assert.Single(removed, x => x.Payload["removedId"] is not null);
+            var kept = gone.Item1 == a ? b : a;
+            Assert.Equal(1, gone.Payload["movedRecords"]!.GetValue<int>());
+            // The other found the item it would move its records to gone, and changed nothing.
+            Assert.Equal("INVALID_VALUE", Assert.Single(removed, x => x.Payload["removedId"] is null).Payload["errors"]![0]!["code"]!.GetValue<string>());
+            Assert.Equal([kept], (await Host.QueryRowsAsync($"SELECT status_id FROM {items} WHERE entity_id = 'SOURCE' AND status_id IN (@p0, @p1)", a, b)).Select(r => (string)r["status_id"]!));
+            foreach (var contact in contacts)
+            {
+                var held = (await Host.QueryRowsAsync($"SELECT source_id FROM {Host.Table("contacts", "contacts")} WHERE id = @p0", long.Parse(contact, System.Globalization.CultureInfo.InvariantCulture))).Single();
+                Assert.Equal(kept, held["source_id"]);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Removing_an_item_in_use_moves_its_records_in_the_same_change()
     {
         var id = await AddSourceAsync(NewId("GONE_"));
