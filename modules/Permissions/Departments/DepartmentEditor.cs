@@ -122,6 +122,11 @@ public sealed class DepartmentEditor(PermissionsDbContext db, CrmDatabaseSession
                 return new DepartmentPayload(null, [gone]);
             }
 
+            if (!isNew && db.Entry(department).Property(d => d.ParentId).IsModified && await MovedUnderItselfAsync(department, cancellationToken))
+            {
+                return new DepartmentPayload(null, [MovedUnderItself()]);
+            }
+
             // Moving a department can bring the caller under a department's role.
             var before = await guard.CallerRolesAsync(cancellationToken);
             if (isNew)
@@ -138,6 +143,22 @@ public sealed class DepartmentEditor(PermissionsDbContext db, CrmDatabaseSession
         db.ChangeTracker.Clear();
         return guard.Committed(result, result.Errors, reader);
     }
+
+    /// <summary>
+    /// Whether the move puts the department under itself, checked again on the tree as it is in the
+    /// transaction, with the tree held (a lock on its name on PostgreSQL, the write transaction on
+    /// SQLite): two departments moved under each other at once each passed the check before it, and
+    /// would both move, cutting them off from the top in a cycle. Moves take turns; other edits do not wait.
+    /// </summary>
+    private async Task<bool> MovedUnderItselfAsync(Department department, CancellationToken cancellationToken)
+    {
+        await db.LockNameAsync("permissions.departments.tree", cancellationToken);
+        var tree = new Rights.DepartmentTree(await db.Departments.AsNoTracking().Select(d => new KeyValuePair<long, long?>(d.Id, d.ParentId)).ToListAsync(cancellationToken));
+        return department.ParentId is { } parentId && tree.IsAtOrBelow(parentId, department.Id);
+    }
+
+    private static UserError MovedUnderItself() =>
+        UserError.At(Cycle, "A department cannot be placed under itself or one of its subdepartments.", "input", "parentId");
 
     private async Task ApplyAsync(Department department, IReadOnlyDictionary<string, object?> input, bool isCreate, List<UserError> errors, CancellationToken cancellationToken)
     {
@@ -190,7 +211,7 @@ public sealed class DepartmentEditor(PermissionsDbContext db, CrmDatabaseSession
                 }
                 else if (department.Id != 0 && tree.IsAtOrBelow(parentId, department.Id))
                 {
-                    errors.Add(UserError.At(Cycle, "A department cannot be placed under itself or one of its subdepartments.", "input", "parentId"));
+                    errors.Add(MovedUnderItself());
                 }
                 else
                 {

@@ -296,6 +296,46 @@ public abstract class RolesAndDirectoryTests(HostFixture fixture)
     }
 
     [Fact]
+    public async Task Departments_moved_under_each_other_at_once_never_make_a_cycle()
+    {
+        // Ten pairs side by side under one parent, each moved under the other at once (twenty moves):
+        // one of each pair moves, the other finds itself above its new parent and is refused.
+        var root = await Host.CreateDepartmentAsync(Records.NewMarker("Crossed "));
+        var pairs = new List<(string A, string B)>();
+        for (var i = 0; i < 10; i++)
+        {
+            pairs.Add((await Host.CreateDepartmentAsync($"Crossed A{i}", root), await Host.CreateDepartmentAsync($"Crossed B{i}", root)));
+        }
+
+        const string Move = "mutation($id: ID!, $p: ID!) { updateDepartment(id: $id, input: { parentId: $p }) { department { id } errors { code } } }";
+        var answers = await Task.WhenAll(pairs.SelectMany(p => new[] { (p.A, p.B), (p.B, p.A) })
+            .Select(async m => (Moved: m.Item1, Payload: await Host.MutateAsync("updateDepartment", Move, new { id = m.Item1, p = m.Item2 }))));
+
+        var parents = (await Host.QueryRowsAsync($"SELECT id, parent_id FROM {Host.Table("permissions", "departments")}"))
+            .ToDictionary(r => Convert.ToInt64(r["id"], System.Globalization.CultureInfo.InvariantCulture),
+                r => r["parent_id"] is null ? (long?)null : Convert.ToInt64(r["parent_id"], System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var (a, b) in pairs)
+        {
+            var moves = answers.Where(x => x.Moved == a || x.Moved == b).ToList();
+            var moved = Assert.Single(moves, x => x.Payload["department"] is not null);
+            Assert.Equal("CYCLE", Assert.Single(moves, x => x.Payload["department"] is null).Payload.ErrorCode());
+            var (child, parent) = moved.Moved == a ? (a, b) : (b, a);
+            Assert.Equal(long.Parse(parent, System.Globalization.CultureInfo.InvariantCulture), parents[long.Parse(child, System.Globalization.CultureInfo.InvariantCulture)]);
+            Assert.Equal(long.Parse(root, System.Globalization.CultureInfo.InvariantCulture), parents[long.Parse(parent, System.Globalization.CultureInfo.InvariantCulture)]);
+        }
+
+        // And the whole tree: every department reaches the top.
+        foreach (var start in parents.Keys)
+        {
+            var seen = new HashSet<long>();
+            for (long? at = start; at is { } id; at = parents[id])
+            {
+                Assert.True(seen.Add(id), $"Department {start} is in a cycle");
+            }
+        }
+    }
+
+    [Fact]
     public async Task Twenty_admins_deleting_one_group_at_once_delete_it_once()
     {
         var groupId = await Host.CreateGroupAsync(Records.NewMarker("Raced "), await Host.CreateUserAsync(new { email = NewEmail("raced"), name = "Raced" }));
