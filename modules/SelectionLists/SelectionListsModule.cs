@@ -21,5 +21,6 @@ public sealed class SelectionListsModule : ICrmModule
     {
         services.AddModuleDbContext<SelectionListsDbContext>(Id);
         services.AddVersionedCachePolling<Domain.SelectionListCache>("SelectionLists:PollInterval");
+        services.AddSingleton(Domain.SelectionListOptions.From(context.Configuration));
     }
 }

@@ -17,7 +17,7 @@ namespace Crm.Modules.SelectionLists.Domain;
 /// query the first time a request asks (lists are small), and read again after a change.
 /// </summary>
 public sealed partial class SelectionListStore(SelectionListsDbContext db, SelectionListCatalog catalog, SelectionListCache cache, CrmDatabaseSession session,
-    ICurrentActor actor, IServiceProvider services)
+    ICurrentActor actor, SelectionListOptions options, IServiceProvider services)
     : ISelectionLists, ISelectionListEditor, IScopedService
 {
     private IReadOnlyDictionary<string, List<SelectionListItem>>? _lists;
@@ -148,6 +148,12 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, Selec
             if (held.List is not { } list)
             {
                 return new SelectionListEdit(null, [UserError.At(ErrorCodes.NotFound, $"There is no selection list '{entityId}'.", "input", "entityId")]);
+            }
+
+            if (held.Items.Count >= options.MaxItemsPerList)
+            {
+                return new SelectionListEdit(null, [UserError.At(ErrorCodes.LimitExceeded,
+                    $"A selection list holds at most {options.MaxItemsPerList.ToString(CultureInfo.InvariantCulture)} items; remove one first.", "input", "entityId")]);
             }
 
             var errors = new List<UserError>();

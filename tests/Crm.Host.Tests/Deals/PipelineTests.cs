@@ -200,6 +200,24 @@ public abstract class PipelineTests(HostFixture fixture)
     }
 
     [Fact]
+    public async Task Ten_times_the_items_a_list_may_hold_added_at_once_stop_at_the_limit_exactly()
+    {
+        // A second host on the same database whose lists hold at most ten items: a new pipeline's seven stages leave room for three.
+        await using var bounded = new CrmHost(Host.Engine, Host.ConnectionString, new Dictionary<string, string?> { ["SelectionLists:MaxItemsPerList"] = "10" });
+        var pipeline = (await bounded.QueryAsync("mutation($name: String!) { createPipeline(input: { name: $name }) { pipeline { id } errors { code } } }", new { name = Records.NewMarker("Bounded") }))
+            .ShouldSucceed().Data!["createPipeline"]!["pipeline"]!["id"]!.GetValue<string>();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => bounded.MutateAsync("addPipelineStage",
+            "mutation($p: ID!, $n: String!) { addPipelineStage(pipelineId: $p, input: { name: $n }) { stage { id } errors { code message } } }",
+            new { p = pipeline, n = $"Step {i}" })));
+
+        Assert.Equal(3, answers.Count(a => a["stage"] is not null));
+        Assert.All(answers.Where(a => a["stage"] is null), a => Assert.Equal("LIMIT_EXCEEDED", a.ErrorCode()));
+        Assert.Contains("at most 10 items", answers.First(a => a["stage"] is null)["errors"]![0]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(10, (await Host.QueryRowsAsync($"SELECT status_id FROM {Host.Table("selection_lists", "items")} WHERE entity_id = @p0", $"DEAL_STAGE_{pipeline}")).Count);
+    }
+
+    [Fact]
     public async Task A_new_stage_in_progress_goes_before_the_final_stages()
     {
         var pipeline = await CreatePipelineAsync(Records.NewMarker("Stages"));

@@ -1,0 +1,32 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+
+namespace Crm.Modules.SelectionLists.Domain;
+
+/// <summary>
+/// The lists' bound: the most items one list may hold (<c>SelectionLists:MaxItemsPerList</c>, 500,
+/// from 10 to 10,000). Every host keeps every list in memory and a request reads a list whole, so a
+/// list may not grow without end; an add past it is refused (<c>LIMIT_EXCEEDED</c>), counted while
+/// the add holds the list, so parallel adds stop at it exactly.
+/// </summary>
+public sealed record SelectionListOptions(int MaxItemsPerList)
+{
+    public const int DefaultMaxItemsPerList = 500;
+
+    public const int Floor = 10;
+
+    public const int Ceiling = 10_000;
+
+    public static SelectionListOptions From(IConfiguration configuration)
+    {
+        var text = configuration["SelectionLists:MaxItemsPerList"];
+        var max = text is { Length: > 0 } ? int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : 0 : DefaultMaxItemsPerList;
+        if (max is < Floor or > Ceiling)
+        {
+            throw new InvalidOperationException(
+                $"SelectionLists:MaxItemsPerList is a whole number from {Floor.ToString(CultureInfo.InvariantCulture)} to {Ceiling.ToString(CultureInfo.InvariantCulture)}.");
+        }
+
+        return new SelectionListOptions(max);
+    }
+}
