@@ -235,6 +235,8 @@ public sealed class PipelinesSchema : ISchemaContributor
         var editor = services.GetRequiredService<ISelectionListEditor>();
         return await services.GetRequiredService<CrmDatabaseSession>().InTransactionAsync(async () =>
         {
+            // Held, so that two pipelines created at once never read the same highest id.
+            await HoldPipelinesAsync(db, cancellationToken);
             var id = await db.Pipelines.MaxAsync(p => p.Id, cancellationToken) + 1;
             var pipeline = new Pipeline
             {
@@ -259,24 +261,29 @@ public sealed class PipelinesSchema : ISchemaContributor
         }
 
         var db = services.GetRequiredService<DealsDbContext>();
-        var pipeline = await db.Pipelines.FirstOrDefaultAsync(p => p.Id == id, cancellationToken);
-        if (pipeline is null)
+        return await services.GetRequiredService<CrmDatabaseSession>().InTransactionAsync(async () =>
         {
-            return new PipelinePayload(null, [Refusals.NotFound("pipeline", id, "id")]);
-        }
+            // Read while the pipelines are held: one deleted meanwhile is gone here, not failed at the write.
+            await HoldPipelinesAsync(db, cancellationToken);
+            var pipeline = await db.Pipelines.FirstOrDefaultAsync(p => p.Id == id, cancellationToken);
+            if (pipeline is null)
+            {
+                return new PipelinePayload(null, [Refusals.NotFound("pipeline", id, "id")]);
+            }
 
-        if (input.GetValueOrDefault("name") is string name)
-        {
-            pipeline.Name = name.Trim();
-        }
+            if (input.GetValueOrDefault("name") is string name)
+            {
+                pipeline.Name = name.Trim();
+            }
 
-        if (input.GetValueOrDefault("sort") is int sort)
-        {
-            pipeline.Sort = sort;
-        }
+            if (input.GetValueOrDefault("sort") is int sort)
+            {
+                pipeline.Sort = sort;
+            }
 
-        await db.SaveChangesAsync(cancellationToken);
-        return new PipelinePayload(pipeline, []);
+            await db.SaveChangesAsync(cancellationToken);
+            return new PipelinePayload(pipeline, []);
+        }, payload => payload.Errors.Count == 0, cancellationToken);
     }
 
     private static async Task<IReadOnlyList<UserError>> ReorderAsync(IServiceProvider services, List<long> ids, CancellationToken cancellationToken)
@@ -287,20 +294,33 @@ public sealed class PipelinesSchema : ISchemaContributor
         }
 
         var db = services.GetRequiredService<DealsDbContext>();
-        var pipelines = await db.Pipelines.ToListAsync(cancellationToken);
-        if (ids.Count != pipelines.Count || ids.Distinct().Count() != ids.Count || ids.Any(id => pipelines.All(p => p.Id != id)))
+        return await services.GetRequiredService<CrmDatabaseSession>().InTransactionAsync<IReadOnlyList<UserError>>(async () =>
         {
-            return [UserError.At(ErrorCodes.InvalidValue, "'ids' must name every pipeline exactly once.", "ids")];
-        }
+            await HoldPipelinesAsync(db, cancellationToken);
+            var pipelines = await db.Pipelines.ToListAsync(cancellationToken);
+            if (ids.Count != pipelines.Count || ids.Distinct().Count() != ids.Count || ids.Any(id => pipelines.All(p => p.Id != id)))
+            {
+                return [UserError.At(ErrorCodes.InvalidValue, "'ids' must name every pipeline exactly once.", "ids")];
+            }
 
-        for (var i = 0; i < ids.Count; i++)
-        {
-            pipelines.First(p => p.Id == ids[i]).Sort = (i + 1) * 10;
-        }
+            for (var i = 0; i < ids.Count; i++)
+            {
+                pipelines.First(p => p.Id == ids[i]).Sort = (i + 1) * 10;
+            }
 
-        await db.SaveChangesAsync(cancellationToken);
-        return [];
+            await db.SaveChangesAsync(cancellationToken);
+            return [];
+        }, errors => errors.Count == 0, cancellationToken);
     }
+
+    /// <summary>
+    /// Holds the set of pipelines until the transaction ends (a lock on its name on PostgreSQL, the
+    /// write transaction on SQLite): creating, renaming, reordering and deleting pipelines take turns,
+    /// so each reads the pipelines as no other of them can change them before it writes. Rare admin
+    /// changes; deals written into a pipeline do not wait (the deals' key guards them).
+    /// </summary>
+    private static Task HoldPipelinesAsync(DealsDbContext db, CancellationToken cancellationToken) =>
+        db.LockNameAsync("deals.pipelines", cancellationToken);
 
     private static async Task<PipelinePayload> DeleteAsync(IServiceProvider services, long id, CancellationToken cancellationToken)
     {
@@ -323,6 +343,7 @@ public sealed class PipelinesSchema : ISchemaContributor
         {
             await services.GetRequiredService<CrmDatabaseSession>().InTransactionAsync(async () =>
             {
+                await HoldPipelinesAsync(db, cancellationToken);
                 if (await db.Pipelines.Where(p => p.Id == id).ExecuteDeleteAsync(cancellationToken) == 0)
                 {
                     refusal = Refusals.NotFound("pipeline", id, "id");

@@ -218,6 +218,52 @@ public abstract class PipelineTests(HostFixture fixture)
     }
 
     [Fact]
+    public async Task Twenty_pipelines_created_at_once_each_get_an_id_and_stages_of_their_own()
+    {
+        var marker = Records.NewMarker("Parallel");
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Host.MutateAsync("createPipeline",
+            "mutation($n: String!) { createPipeline(input: { name: $n }) { pipeline { id stages { id } } errors { code } } }", new { n = $"{marker} {i}" })));
+
+        Assert.All(answers, a => Assert.Empty(a["errors"]!.AsArray()));
+        var ids = answers.Select(a => a["pipeline"]!["id"]!.GetValue<string>()).ToList();
+        Assert.Equal(20, ids.Distinct().Count());
+        foreach (var (answer, id) in answers.Zip(ids))
+        {
+            Assert.All(StageIds(answer["pipeline"]!["stages"]!), stage => Assert.StartsWith($"C{id}:", stage, StringComparison.Ordinal));
+            Assert.Equal(7, (await Host.QueryRowsAsync($"SELECT status_id FROM {Host.Table("selection_lists", "items")} WHERE entity_id = @p0", $"DEAL_STAGE_{id}")).Count);
+        }
+    }
+
+    [Fact]
+    public async Task A_pipeline_renamed_and_reordered_while_it_is_deleted_is_refused_as_gone_not_failed()
+    {
+        for (var round = 0; round < 3; round++)
+        {
+            var pipeline = await CreatePipelineAsync(Records.NewMarker("Vanishing"));
+            var order = (await PipelineOrderAsync()).ToList();
+            var renames = Enumerable.Range(0, 9).Select(i => Host.QueryAsync(
+                "mutation($id: ID!, $n: String!) { updatePipeline(id: $id, input: { name: $n }) { pipeline { id } errors { code } } }", new { id = pipeline, n = $"Renamed {i}" }));
+            var reorders = Enumerable.Range(0, 10).Select(_ => Host.QueryAsync(
+                "mutation($ids: [ID!]!) { reorderPipelines(ids: $ids) { code } }", new { ids = order }));
+            var delete = Host.QueryAsync("mutation($id: ID!) { deletePipeline(id: $id) { deletedId errors { code } } }", new { id = pipeline });
+            var answers = await Task.WhenAll(renames.Concat(reorders).Append(delete));
+
+            // No internal error: each either went before the delete or found the pipeline gone.
+            Assert.All(answers, a => a.ShouldSucceed());
+            Assert.NotNull((await delete).Data!["deletePipeline"]!["deletedId"]);
+            foreach (var renamed in answers.Take(9).Select(a => a.Data!["updatePipeline"]!).Where(p => p["pipeline"] is null))
+            {
+                Assert.Equal("NOT_FOUND", renamed.ErrorCode());
+            }
+
+            foreach (var refused in answers.Skip(9).Take(10).SelectMany(a => a.Data!["reorderPipelines"]!.AsArray()))
+            {
+                Assert.Equal("INVALID_VALUE", refused!["code"]!.GetValue<string>());
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_new_stage_in_progress_goes_before_the_final_stages()
     {
         var pipeline = await CreatePipelineAsync(Records.NewMarker("Stages"));
