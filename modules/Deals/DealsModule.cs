@@ -17,6 +17,9 @@ public sealed class DealsModule : ICrmModule
         DependsOn: ["selection_lists"],
         Description: "Deals: opportunities moving through the stages of admin-designed pipelines.");
 
-    public void ConfigureServices(IServiceCollection services, ModuleContext context) =>
+    public void ConfigureServices(IServiceCollection services, ModuleContext context)
+    {
         services.AddModuleDbContext<DealsDbContext>(Id);
+        services.AddSingleton(Domain.PipelineOptions.From(context.Configuration));
+    }
 }

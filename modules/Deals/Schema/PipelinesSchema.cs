@@ -237,6 +237,13 @@ public sealed class PipelinesSchema : ISchemaContributor
         {
             // Held, so that two pipelines created at once never read the same highest id.
             await HoldPipelinesAsync(db, cancellationToken);
+            var max = services.GetRequiredService<PipelineOptions>().MaxPipelines;
+            if (await db.Pipelines.CountAsync(cancellationToken) >= max)
+            {
+                return new PipelinePayload(null, [UserError.At(ErrorCodes.LimitExceeded,
+                    $"There are at most {max.ToString(CultureInfo.InvariantCulture)} pipelines; delete one first.", "input")]);
+            }
+
             var id = await db.Pipelines.MaxAsync(p => p.Id, cancellationToken) + 1;
             var pipeline = new Pipeline
             {
@@ -250,7 +257,7 @@ public sealed class PipelinesSchema : ISchemaContributor
             await editor.CreateListAsync(Deal.StageListOf(id), DealLists.DefaultStages.Select(s =>
                 new SelectionListItem(Deal.StageListOf(id), $"C{id.ToString(CultureInfo.InvariantCulture)}:{s.Id}", s.Name, sort += 10, s.Color, s.Semantics, s.System, s.Probability)).ToList(), cancellationToken);
             return new PipelinePayload(pipeline, []);
-        }, cancellationToken: cancellationToken);
+        }, payload => payload.Errors.Count == 0, cancellationToken);
     }
 
     private static async Task<PipelinePayload> UpdateAsync(IServiceProvider services, long id, IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken)

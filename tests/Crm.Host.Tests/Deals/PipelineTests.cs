@@ -264,6 +264,25 @@ public abstract class PipelineTests(HostFixture fixture)
     }
 
     [Fact]
+    public async Task Ten_times_the_pipelines_a_deployment_may_have_created_at_once_stop_at_the_limit_exactly()
+    {
+        // A database of its own, whose host allows three pipelines: the default one leaves room for two.
+        var connection = await Platform.ScheduledWorkTests.NewDatabaseAsync(Host.Engine);
+        await using var bounded = new CrmHost(Host.Engine, connection, new Dictionary<string, string?> { ["Deals:MaxPipelines"] = "3" },
+            sqliteDirectory: Host.Engine == Engine.Sqlite ? Path.GetDirectoryName(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connection).DataSource) : null);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => bounded.MutateAsync("createPipeline",
+            "mutation($n: String!) { createPipeline(input: { name: $n }) { pipeline { id } errors { code message } } }", new { n = $"Bounded {i}" })));
+
+        Assert.Equal(2, answers.Count(a => a["pipeline"] is not null));
+        Assert.All(answers.Where(a => a["pipeline"] is null), a => Assert.Equal("LIMIT_EXCEEDED", a.ErrorCode()));
+        Assert.Contains("at most 3 pipelines", answers.First(a => a["pipeline"] is null)["errors"]![0]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(3, (await bounded.QueryRowsAsync($"SELECT id FROM {bounded.Table("deals", "pipelines")}")).Count);
+        // No stage list of a refused pipeline was left behind.
+        Assert.Equal(3, (await bounded.QueryRowsAsync($"SELECT entity_id FROM {bounded.Table("selection_lists", "lists")} WHERE entity_id LIKE 'DEAL_STAGE%'")).Count);
+    }
+
+    [Fact]
     public async Task A_new_stage_in_progress_goes_before_the_final_stages()
     {
         var pipeline = await CreatePipelineAsync(Records.NewMarker("Stages"));
