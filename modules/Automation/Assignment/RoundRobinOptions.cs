@@ -1,4 +1,4 @@
-using System.Globalization;
+using Crm.PluginSdk.Modules;
 using Microsoft.Extensions.Configuration;
 
 namespace Crm.Modules.Automation.Assignment;
@@ -14,15 +14,6 @@ public sealed record RoundRobinOptions(int MaxUsers)
 
     public const int Ceiling = 1_000;
 
-    public static RoundRobinOptions From(IConfiguration configuration)
-    {
-        var text = configuration["Automation:RoundRobin:MaxUsers"];
-        var max = text is { Length: > 0 } ? int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : 0 : DefaultMaxUsers;
-        if (max is < 1 or > Ceiling)
-        {
-            throw new InvalidOperationException($"Automation:RoundRobin:MaxUsers is a whole number from 1 to {Ceiling.ToString(CultureInfo.InvariantCulture)}.");
-        }
-
-        return new RoundRobinOptions(max);
-    }
+    public static RoundRobinOptions From(IConfiguration configuration) =>
+        new(BoundedSettings.WholeNumber(configuration, "Automation:RoundRobin:MaxUsers", DefaultMaxUsers, 1, Ceiling));
 }

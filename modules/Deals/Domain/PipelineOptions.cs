@@ -1,4 +1,4 @@
-using System.Globalization;
+using Crm.PluginSdk.Modules;
 using Microsoft.Extensions.Configuration;
 
 namespace Crm.Modules.Deals.Domain;
@@ -16,15 +16,6 @@ public sealed record PipelineOptions(int MaxPipelines)
 
     public const int Ceiling = 200;
 
-    public static PipelineOptions From(IConfiguration configuration)
-    {
-        var text = configuration["Deals:MaxPipelines"];
-        var max = text is { Length: > 0 } ? int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : 0 : DefaultMaxPipelines;
-        if (max is < 1 or > Ceiling)
-        {
-            throw new InvalidOperationException($"Deals:MaxPipelines is a whole number from 1 to {Ceiling.ToString(CultureInfo.InvariantCulture)}.");
-        }
-
-        return new PipelineOptions(max);
-    }
+    public static PipelineOptions From(IConfiguration configuration) =>
+        new(BoundedSettings.WholeNumber(configuration, "Deals:MaxPipelines", DefaultMaxPipelines, 1, Ceiling));
 }

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Crm.PluginSdk.Modules;
 using Microsoft.Extensions.Configuration;
 
 namespace Crm.Modules.SelectionLists.Domain;
@@ -17,16 +17,6 @@ public sealed record SelectionListOptions(int MaxItemsPerList)
 
     public const int Ceiling = 10_000;
 
-    public static SelectionListOptions From(IConfiguration configuration)
-    {
-        var text = configuration["SelectionLists:MaxItemsPerList"];
-        var max = text is { Length: > 0 } ? int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : 0 : DefaultMaxItemsPerList;
-        if (max is < Floor or > Ceiling)
-        {
-            throw new InvalidOperationException(
-                $"SelectionLists:MaxItemsPerList is a whole number from {Floor.ToString(CultureInfo.InvariantCulture)} to {Ceiling.ToString(CultureInfo.InvariantCulture)}.");
-        }
-
-        return new SelectionListOptions(max);
-    }
+    public static SelectionListOptions From(IConfiguration configuration) =>
+        new(BoundedSettings.WholeNumber(configuration, "SelectionLists:MaxItemsPerList", DefaultMaxItemsPerList, Floor, Ceiling));
 }
