@@ -25,6 +25,7 @@ public sealed class PermissionsModule : ICrmModule
     public void ConfigureServices(IServiceCollection services, ModuleContext context)
     {
         services.AddModuleDbContext<PermissionsDbContext>(Id);
+        services.AddSingleton(DirectoryLimits.From(context.Configuration));
         // Rows naming an uninstalled plugin's record types go with them (uninstallPlugin(purgeData: true)).
         services.AddScoped<PluginSdk.Entities.IRecordTypeDataOwner, Data.PermissionTypeData>();
         services.AddVersionedCachePolling<AccessRightsProvider>("Permissions:PollInterval");

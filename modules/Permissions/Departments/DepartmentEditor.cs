@@ -14,7 +14,8 @@ namespace Crm.Modules.Permissions.Departments;
 public sealed record DepartmentPayload(Department? Department, IReadOnlyList<UserError> Errors);
 
 /// <summary><c>createDepartment</c>, <c>updateDepartment</c> and <c>deleteDepartment</c>; the tree never gets a cycle.</summary>
-public sealed class DepartmentEditor(PermissionsDbContext db, CrmDatabaseSession session, ChangeGuard guard, DirectoryReader reader, IServiceProvider services) : IScopedService
+public sealed class DepartmentEditor(PermissionsDbContext db, CrmDatabaseSession session, ChangeGuard guard, DirectoryReader reader, IServiceProvider services, DirectoryLimits limits)
+    : IScopedService
 {
     public const string Cycle = "CYCLE";
 
@@ -111,6 +112,16 @@ public sealed class DepartmentEditor(PermissionsDbContext db, CrmDatabaseSession
     {
         var result = await session.InTransactionAsync(async () =>
         {
+            if (isNew)
+            {
+                // Counted and added in one turn of the lock: parallel creates stop at the bound exactly.
+                await db.LockNameAsync("permissions.departments", cancellationToken);
+                if (await db.Departments.CountAsync(cancellationToken) >= limits.MaxDepartments)
+                {
+                    return new DepartmentPayload(null, [DirectoryLimits.Refusal(limits.MaxDepartments, "departments")]);
+                }
+            }
+
             // Deleted meanwhile: not written back.
             if (!isNew && !await db.HeldAsync<Department>(department.Id, RowLock.NoKeyUpdate, cancellationToken))
             {

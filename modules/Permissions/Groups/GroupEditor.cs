@@ -11,7 +11,7 @@ namespace Crm.Modules.Permissions.Groups;
 public sealed record GroupPayload(Group? Group, IReadOnlyList<UserError> Errors);
 
 /// <summary><c>createGroup</c>, <c>updateGroup</c> and <c>deleteGroup</c>.</summary>
-public sealed class GroupEditor(PermissionsDbContext db, CrmDatabaseSession session, ChangeGuard guard, DirectoryReader reader) : IScopedService
+public sealed class GroupEditor(PermissionsDbContext db, CrmDatabaseSession session, ChangeGuard guard, DirectoryReader reader, DirectoryLimits limits) : IScopedService
 {
     public async Task<GroupPayload> CreateAsync(IReadOnlyDictionary<string, object?> input, CancellationToken cancellationToken) =>
         await SaveAsync(null, input, cancellationToken);
@@ -96,6 +96,21 @@ public sealed class GroupEditor(PermissionsDbContext db, CrmDatabaseSession sess
 
         var result = await session.InTransactionAsync(async () =>
         {
+            if (id is null)
+            {
+                // Counted and added in one turn of the lock: parallel creates stop at the bound exactly.
+                await db.LockNameAsync("permissions.groups", cancellationToken);
+                if (await db.Groups.CountAsync(cancellationToken) >= limits.MaxGroups)
+                {
+                    return new GroupPayload(null, [DirectoryLimits.Refusal(limits.MaxGroups, "groups")]);
+                }
+            }
+            else if (!await db.HeldAsync<Group>(id.Value, RowLock.NoKeyUpdate, cancellationToken))
+            {
+                // Deleted meanwhile: not written back.
+                return new GroupPayload(null, [Refusals.NotFound("group", id.Value, "id")]);
+            }
+
             var before = await guard.CallerRolesAsync(cancellationToken);
             if (id is null)
             {

@@ -22,7 +22,8 @@ public sealed record RoleHolder(long? UserId, long? DepartmentId, long? GroupId,
 /// Roles, their permissions and their assignments. Nobody but an administrator changes, gives
 /// or takes a role they hold, or gives one to themselves.
 /// </summary>
-public sealed class RoleEditor(PermissionsDbContext db, CrmDatabaseSession session, ChangeGuard guard, DirectoryReader reader, IEntityRegistry registry) : IScopedService
+public sealed class RoleEditor(PermissionsDbContext db, CrmDatabaseSession session, ChangeGuard guard, DirectoryReader reader, IEntityRegistry registry, DirectoryLimits limits)
+    : IScopedService
 {
     public const int MaxPartitionLength = 64;
 
@@ -226,6 +227,13 @@ public sealed class RoleEditor(PermissionsDbContext db, CrmDatabaseSession sessi
     {
         if (id is null)
         {
+            // Counted and added in one turn of the lock: parallel creates stop at the bound exactly.
+            await db.LockNameAsync("permissions.roles", cancellationToken);
+            if (await db.Roles.CountAsync(cancellationToken) >= limits.MaxRoles)
+            {
+                return new RolePayload(null, [DirectoryLimits.Refusal(limits.MaxRoles, "roles")]);
+            }
+
             db.Roles.Add(role);
         }
         else
