@@ -267,9 +267,7 @@ public abstract class PipelineTests(HostFixture fixture)
     public async Task Ten_times_the_pipelines_a_deployment_may_have_created_at_once_stop_at_the_limit_exactly()
     {
         // A database of its own, whose host allows three pipelines: the default one leaves room for two.
-        var connection = await Platform.ScheduledWorkTests.NewDatabaseAsync(Host.Engine);
-        await using var bounded = new CrmHost(Host.Engine, connection, new Dictionary<string, string?> { ["Deals:MaxPipelines"] = "3" },
-            sqliteDirectory: Host.Engine == Engine.Sqlite ? Path.GetDirectoryName(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connection).DataSource) : null);
+        await using var bounded = await CrmHost.OnNewDatabaseAsync(Host.Engine, new Dictionary<string, string?> { ["Deals:MaxPipelines"] = "3" });
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => bounded.MutateAsync("createPipeline",
             "mutation($n: String!) { createPipeline(input: { name: $n }) { pipeline { id } errors { code message } } }", new { n = $"Bounded {i}" })));

@@ -29,6 +29,14 @@ public class CrmHost : WebApplicationFactory<Program>
     private readonly string? _sqliteDirectory;
     private readonly Action<IServiceCollection>? _services;
 
+    /// <summary>A host on a new database of its own (a SQLite folder it deletes when disposed), for settings the shared hosts must not have.</summary>
+    public static async Task<CrmHost> OnNewDatabaseAsync(Engine engine, IReadOnlyDictionary<string, string?> settings)
+    {
+        var connection = await Platform.ScheduledWorkTests.NewDatabaseAsync(engine);
+        var folder = engine == Engine.Sqlite ? Path.GetDirectoryName(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connection).DataSource) : null;
+        return new CrmHost(engine, connection, settings, folder);
+    }
+
     /// <param name="services">Replaces the host's services after its own registrations (a <c>FakeTimeProvider</c> for <c>TimeProvider</c>, say).</param>
     public CrmHost(Engine engine, string connectionString, IReadOnlyDictionary<string, string?>? settings = null, string? sqliteDirectory = null,
         Action<IServiceCollection>? services = null)

@@ -11,13 +11,12 @@ public abstract class DirectoryBoundsTests(HostFixture fixture)
     [Fact]
     public async Task Ten_times_the_roles_groups_and_departments_allowed_created_at_once_stop_at_each_bound_exactly()
     {
-        var connection = await Platform.ScheduledWorkTests.NewDatabaseAsync(Host.Engine);
-        await using var bounded = new CrmHost(Host.Engine, connection, new Dictionary<string, string?>
+        await using var bounded = await CrmHost.OnNewDatabaseAsync(Host.Engine, new Dictionary<string, string?>
         {
             ["Permissions:MaxRoles"] = "6",
             ["Permissions:MaxGroups"] = "4",
             ["Permissions:MaxDepartments"] = "5",
-        }, sqliteDirectory: Host.Engine == Engine.Sqlite ? Path.GetDirectoryName(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connection).DataSource) : null);
+        });
         _ = bounded.Server;
 
         var kinds = new (string Field, string Mutation, string Payload, string Table, int Max, Func<int, object> Input)[]
