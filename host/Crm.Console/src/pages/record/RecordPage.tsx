@@ -53,7 +53,7 @@ function RecordPage({ type, id }: { type: EntityTypeInfo; id: string }) {
 
   return (
     <article className="page record-page">
-      <nav className="breadcrumb" aria-label="breadcrumb">
+      <nav className="breadcrumb" aria-label={t('app.breadcrumb')}>
         <Link href={listPath(type.name)}>{type.pluralLabel}</Link>
       </nav>
       <div className="page-head">
