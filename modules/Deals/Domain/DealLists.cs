@@ -21,6 +21,14 @@ public sealed class DealLists : ISelectionListDeclarations
         new("LOSE", "Deal lost", ListItemSemantics.Failure, System: true, Color: "#FF5752", Probability: 0),
     ];
 
+    /// <summary>A new pipeline's stage list: the default stages, their ids prefixed with "Cn:".</summary>
+    public static IReadOnlyList<SelectionListItem> StagesOfNewPipeline(long pipelineId)
+    {
+        var list = Deal.StageListOf(pipelineId);
+        var prefix = $"C{pipelineId.ToString(CultureInfo.InvariantCulture)}:";
+        return DefaultStages.Select((s, i) => new SelectionListItem(list, prefix + s.Id, s.Name, (i + 1) * 10, s.Color, s.Semantics, s.System, s.Probability)).ToList();
+    }
+
     public IEnumerable<SelectionListDeclaration> SelectionLists { get; } =
     [
         new("DEAL_TYPE", "Deal types",

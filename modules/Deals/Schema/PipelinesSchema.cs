@@ -253,9 +253,7 @@ public sealed class PipelinesSchema : ISchemaContributor
             };
             db.Pipelines.Add(pipeline);
             await db.SaveChangesAsync(cancellationToken);
-            var sort = 0;
-            await editor.CreateListAsync(Deal.StageListOf(id), DealLists.DefaultStages.Select(s =>
-                new SelectionListItem(Deal.StageListOf(id), $"C{id.ToString(CultureInfo.InvariantCulture)}:{s.Id}", s.Name, sort += 10, s.Color, s.Semantics, s.System, s.Probability)).ToList(), cancellationToken);
+            await editor.CreateListAsync(Deal.StageListOf(id), DealLists.StagesOfNewPipeline(id), cancellationToken);
             return new PipelinePayload(pipeline, []);
         }, payload => payload.Errors.Count == 0, cancellationToken);
     }

@@ -281,6 +281,30 @@ public abstract class PipelineTests(HostFixture fixture)
     }
 
     [Fact]
+    public async Task A_pipeline_left_without_stages_gets_the_default_ones_back_at_the_next_start()
+    {
+        // As an earlier race left one, and the migration gave it back to its deals: a pipeline whose stage list is gone.
+        var pipeline = await CreatePipelineAsync(Records.NewMarker("Restored"));
+        var deal = await Host.CreateDealAsync(new { title = Records.NewMarker("Orphaned"), pipelineId = pipeline, stageId = $"C{pipeline}:PREPARATION" });
+        var list = $"DEAL_STAGE_{pipeline}";
+        await Host.QueryRowsAsync($"DELETE FROM {Host.Table("selection_lists", "items")} WHERE entity_id = @p0", list);
+        await Host.QueryRowsAsync($"DELETE FROM {Host.Table("selection_lists", "lists")} WHERE entity_id = @p0", list);
+        await Host.QueryRowsAsync($"DELETE FROM {Host.Table("platform", "data_migrations")} WHERE module_id = 'deals' AND migration_id = '0001-restored-pipelines-get-their-stages'");
+
+        // The next start (here a second host on the database) gives it a new pipeline's stages, under the same ids.
+        await using var restarted = new CrmHost(Host.Engine, Host.ConnectionString);
+        var stages = (await restarted.QueryAsync("query($id: ID!) { pipeline(id: $id) { stages { id } } }", new { id = pipeline })).ShouldSucceed().Data!["pipeline"]!["stages"]!;
+        Assert.Equal(["NEW", "PREPARATION", "PREPAYMENT_INVOICE", "EXECUTING", "FINAL_INVOICE", "WON", "LOSE"], StageIds(stages).Select(s => s[(s.IndexOf(':', StringComparison.Ordinal) + 1)..]));
+        Assert.All(StageIds(stages), s => Assert.StartsWith($"C{pipeline}:", s, StringComparison.Ordinal));
+        var read = (await restarted.QueryAsync("query($id: ID!) { deal(id: $id) { stageId stageItem { name } } }", new { id = deal })).ShouldSucceed().Data!["deal"]!;
+        Assert.Equal("Document preparation", read["stageItem"]!["name"]!.GetValue<string>());
+
+        // And stages can be added to it again.
+        var added = await restarted.MutateAsync("addPipelineStage", "mutation($p: ID!) { addPipelineStage(pipelineId: $p, input: { name: \"Review\" }) { stage { id } errors { code } } }", new { p = pipeline });
+        Assert.Empty(added["errors"]!.AsArray());
+    }
+
+    [Fact]
     public async Task A_new_stage_in_progress_goes_before_the_final_stages()
     {
         var pipeline = await CreatePipelineAsync(Records.NewMarker("Stages"));
