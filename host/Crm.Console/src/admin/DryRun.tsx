@@ -29,7 +29,7 @@ export function DryRun({ ruleId }: { ruleId: string }) {
     e.preventDefault();
     const answer = await client.query<{ testRule: RuleTest }>(testQuery, { id: ruleId, record: record.trim() }, { requestPolicy: 'network-only' }).toPromise();
     if (answer.error || !answer.data) {
-      setProblem(answer.error?.message ?? 'No answer');
+      setProblem(answer.error?.message ?? t('app.noAnswer'));
       setResult(null);
     } else {
       setProblem(null);

@@ -37,12 +37,13 @@ const deactivateRule = `mutation AdminDeactivateRule($id: ID!) { deactivateAutom
 
 type Payload = { rule: Rule | null; errors: UserError[] };
 
-const starter = {
-  name: 'New rule',
+/** A new rule's first draft, named and commented in the admin's language. */
+const starter = (name: string, comment: string) => ({
+  name,
   trigger: { kind: 'records.created' },
   condition: null,
-  actions: [{ kind: 'timeline.addComment', params: { text: 'Created.' } }],
-};
+  actions: [{ kind: 'timeline.addComment', params: { text: comment } }],
+});
 
 /** What the editor shows of a version: the input the API takes, nothing it computed. */
 function asInput(v: RuleVersion): unknown {
@@ -72,7 +73,7 @@ export function RulesPage() {
   const [{ data }, refetch] = useQuery<{ automationRules: Rule[] }>({ query: rulesQuery, requestPolicy: 'cache-and-network' });
   const [selected, setSelected] = useState<string | null>(null);
   const [entityType, setEntityType] = useState('DEAL');
-  const [text, setText] = useState(pretty(starter));
+  const [text, setText] = useState(() => pretty(starter(t('admin.rules.new'), t('admin.rules.starterComment'))));
   const [status, setStatus] = useState<string | null>(null);
   const [errors, setErrors] = useState<UserError[]>([]);
   const [jsonError, setJsonError] = useState<{ error: string; line: number; column: number } | null>(null);
@@ -95,7 +96,7 @@ export function RulesPage() {
     setStatus(null);
     if (r) setEntityType(r.entityType);
     const version = r?.draft ?? r?.active;
-    setText(pretty(version ? asInput(version) : starter));
+    setText(pretty(version ? asInput(version) : starter(t('admin.rules.new'), t('admin.rules.starterComment'))));
   }
 
   function apply(result: { data?: Record<string, Payload | undefined>; error?: { message: string } }, field: string, done: string): boolean {

@@ -39,6 +39,7 @@ export const adminEn = {
 
   'admin.automation': 'Automation rules',
   'admin.rules.new': 'New rule',
+  'admin.rules.starterComment': 'Created.',
   'admin.rules.rules': 'Rules',
   'admin.rules.editor': 'Rule (JSON)',
   'admin.rules.editorHelp': 'name, trigger { kind params }, condition, actions [{ kind params timing onError }] — as the API takes them.',
@@ -237,6 +238,7 @@ export const adminPl: Record<AdminKey, string> = {
 
   'admin.automation': 'Reguły automatyzacji',
   'admin.rules.new': 'Nowa reguła',
+  'admin.rules.starterComment': 'Utworzono.',
   'admin.rules.rules': 'Reguły',
   'admin.rules.editor': 'Reguła (JSON)',
   'admin.rules.editorHelp': 'name, trigger { kind params }, condition, actions [{ kind params timing onError }] — tak, jak przyjmuje je API.',

@@ -194,7 +194,7 @@ function Board({
       .query(ColumnPage, { pipelineId, stageId, first: perColumn, after: column.cursor }, { requestPolicy: 'network-only' })
       .toPromise();
     if (result.error || !result.data) {
-      setError(result.error?.message ?? 'No data');
+      setError(result.error?.message ?? t('app.noAnswer'));
       return;
     }
     const page = result.data.deals;
