@@ -164,7 +164,7 @@ public sealed class DepartmentEditor(PermissionsDbContext db, CrmDatabaseSession
     private async Task<bool> MovedUnderItselfAsync(Department department, CancellationToken cancellationToken)
     {
         await db.LockNameAsync("permissions.departments.tree", cancellationToken);
-        var tree = new Rights.DepartmentTree(await db.Departments.AsNoTracking().Select(d => new KeyValuePair<long, long?>(d.Id, d.ParentId)).ToListAsync(cancellationToken));
+        var tree = await DepartmentTree.ReadAsync(db, cancellationToken);
         return department.ParentId is { } parentId && tree.IsAtOrBelow(parentId, department.Id);
     }
 
@@ -215,7 +215,7 @@ public sealed class DepartmentEditor(PermissionsDbContext db, CrmDatabaseSession
             }
             else
             {
-                var tree = new Rights.DepartmentTree(await db.Departments.AsNoTracking().Select(d => new KeyValuePair<long, long?>(d.Id, d.ParentId)).ToListAsync(cancellationToken));
+                var tree = await DepartmentTree.ReadAsync(db, cancellationToken);
                 if (!tree.Contains(parentId))
                 {
                     errors.Add(Refusals.NotFound("department", parentId, "input", "parentId"));

@@ -85,7 +85,7 @@ public static class RightsCalculator
     /// <summary>Where the user sits and which roles reach them, by whatever way.</summary>
     public static async Task<Holding> HoldingAsync(PermissionsDbContext db, long userId, CancellationToken cancellationToken)
     {
-        var tree = new DepartmentTree(await db.Departments.AsNoTracking().Select(d => new KeyValuePair<long, long?>(d.Id, d.ParentId)).ToListAsync(cancellationToken));
+        var tree = await DepartmentTree.ReadAsync(db, cancellationToken);
         var departmentIds = await db.UserDepartments.AsNoTracking().Where(m => m.UserId == userId).Select(m => m.DepartmentId).OrderBy(id => id).ToListAsync(cancellationToken);
         var groupIds = await db.GroupMembers.AsNoTracking().Where(m => m.UserId == userId).Select(m => m.GroupId).OrderBy(id => id).ToListAsync(cancellationToken);
         var above = tree.Ancestors(departmentIds).ToList();
@@ -120,6 +120,10 @@ public sealed class DepartmentTree
         _parents = parents.ToDictionary(p => p.Key, p => p.Value);
         _children = _parents.Where(p => p.Value is not null).ToLookup(p => p.Value!.Value, p => p.Key);
     }
+
+    /// <summary>The tree as the database holds it now (within a transaction, as the transaction sees it).</summary>
+    public static async Task<DepartmentTree> ReadAsync(PermissionsDbContext db, CancellationToken cancellationToken) =>
+        new(await db.Departments.AsNoTracking().Select(d => new KeyValuePair<long, long?>(d.Id, d.ParentId)).ToListAsync(cancellationToken));
 
     public bool Contains(long id) => _parents.ContainsKey(id);
 

@@ -73,11 +73,7 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, Selec
         {
             await db.LockNameAsync("selectionlists.list:" + entityId, cancellationToken);
             var items = await db.Items.Where(i => i.EntityId == entityId).OrderBy(i => i.Sort).ThenBy(i => i.StatusId).ToListAsync(cancellationToken);
-            var declared = catalog.Find(entityId);
-            var list = declared is null || (declared.Member is not null && items.Count == 0)
-                ? null
-                : new SelectionList(entityId, declared.Name, items.Select(i => i.ToPublic()).ToList());
-            return await edit(new HeldList(list, items));
+            return await edit(new HeldList(ListOf(entityId, items.Select(i => i.ToPublic()).ToList()), items));
         }, succeeded, cancellationToken);
         if (succeeded(result))
         {
@@ -121,12 +117,11 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, Selec
     public string ListName(string entityId) => catalog.Find(entityId)?.Name ?? entityId;
 
     /// <summary>A list that is declared, or belongs to a declared family and has items: one that was emptied stays.</summary>
-    public async Task<SelectionList?> FindListAsync(string entityId, CancellationToken cancellationToken)
-    {
-        var items = await GetItemsAsync(entityId, cancellationToken);
-        var declared = catalog.Find(entityId);
-        return declared is null || (declared.Member is not null && items.Count == 0) ? null : new SelectionList(entityId, declared.Name, items);
-    }
+    public async Task<SelectionList?> FindListAsync(string entityId, CancellationToken cancellationToken) =>
+        ListOf(entityId, await GetItemsAsync(entityId, cancellationToken));
+
+    private SelectionList? ListOf(string entityId, IReadOnlyList<SelectionListItem> items) =>
+        catalog.Find(entityId) is not { } declared || (declared.Member is not null && items.Count == 0) ? null : new SelectionList(entityId, declared.Name, items);
 
     /// <summary>Every list: the declared ones (emptied ones too) and the family members that have items.</summary>
     public async Task<IReadOnlyList<SelectionList>> ListsAsync(CancellationToken cancellationToken)
