@@ -397,7 +397,7 @@ public sealed class AdminTests(ConsoleFixture fixture) : IClassFixture<ConsoleFi
             .Select(a => a!["groupId"] is { } g ? $"group {g}" : a["userId"] is { } u ? $"user {u}" : $"department {a["departmentId"]}")];
 
     [Fact]
-    public async Task A_department_user_and_API_key_are_made_the_key_revoked_and_an_empty_department_deleted()
+    public async Task A_department_user_and_API_key_are_made_the_key_revoked_and_deleted_and_an_empty_department_deleted()
     {
         var (_, email) = await fixture.NewUserAsync("Iza", ConsoleFixture.Everything(ConsoleFixture.SalesTypes), canConfigure: true);
         var page = await fixture.NewPageAsync();
@@ -442,6 +442,12 @@ public sealed class AdminTests(ConsoleFixture fixture) : IClassFixture<ConsoleFi
         await page.GetByRole(AriaRole.Button, new() { Name = $"Revoke {person} key" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("The key was revoked.");
         Assert.NotEmpty((await Host.QueryAsync("{ me { name } }", apiKey: key)).Errors);
+
+        // Deleted for good, after the confirmation (accepted above): gone from the list and the database.
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Delete {person} key" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"The key {person} key was deleted.");
+        await Expect(page.GetByRole(AriaRole.Table, new() { Name = "API keys" }).GetByText(person + " key")).ToHaveCountAsync(0);
+        Assert.DoesNotContain((await Host.QueryAsync("{ apiKeys { name } }")).ShouldSucceed().Data!["apiKeys"]!.AsArray(), k => k!["name"]!.GetValue<string>() == person + " key");
         await page.Context.CloseAsync();
     }
 

@@ -183,6 +183,7 @@ public static class CrmApplication
         services.AddSingleton<Crm.PluginSdk.Live.ILiveStreams>(sp => sp.GetRequiredService<LiveStreams>());
         services.AddScoped<LiveSubscriberCredential>();
         services.AddScoped<LiveSharing>();
+        services.AddSingleton(ApiKeyLimits.From(configuration));
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<BearerAuthenticator>();
         // One authentication for every endpoint, /graphql and those modules map alike.

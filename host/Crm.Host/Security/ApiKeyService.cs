@@ -1,6 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Globalization;
 using Crm.Host.Data;
+using Crm.PluginSdk.Data;
+using Crm.PluginSdk.GraphQL;
+using Crm.PluginSdk.Modules;
 using Crm.PluginSdk.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
@@ -10,8 +14,21 @@ namespace Crm.Host.Security;
 /// <summary>Who an API key belongs to.</summary>
 public sealed record ApiKeyIdentity(long KeyId, long UserId, bool IsAdministrator);
 
+/// <summary>
+/// How many API keys may be stored (<c>ApiKeys:MaxKeys</c>, 1,000, from 1 to 100,000), revoked and
+/// expired ones included: <c>apiKeys</c> answers them all at once, and each is a credential someone
+/// must be able to oversee. Past it, <c>createApiKey</c> answers <c>LIMIT_EXCEEDED</c> until keys are deleted.
+/// </summary>
+public sealed record ApiKeyLimits(int MaxKeys)
+{
+    public const string MaxKeysSetting = "ApiKeys:MaxKeys";
+
+    public static ApiKeyLimits From(IConfiguration configuration) =>
+        new(BoundedSettings.WholeNumber(configuration, MaxKeysSetting, 1_000, 1, 100_000));
+}
+
 /// <summary>Checks API keys and registers the bootstrap administrator's.</summary>
-public sealed class ApiKeyService(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ApiKeyService> logger) : IDisposable
+public sealed class ApiKeyService(IServiceScopeFactory scopes, TimeProvider clock, ApiKeyLimits limits, ILogger<ApiKeyService> logger) : IDisposable
 {
     // Bounded: unknown keys are cached too (to spare the database), and anyone can send those.
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 10_000 });
@@ -63,11 +80,24 @@ public sealed class ApiKeyService(IServiceScopeFactory scopes, TimeProvider cloc
         return await db.ApiKeys.AsNoTracking().OrderByDescending(k => k.Id).ToListAsync(cancellationToken);
     }
 
-    /// <summary>Stores a new key for a user (its rights are the user's) and returns it with the key, which is shown this once.</summary>
-    public async Task<(ApiKey Stored, string Key)> CreateAsync(long userId, string name, DateTime? expiresAt, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores a new key for a user (its rights are the user's) and returns it with the key, which is
+    /// shown this once; or the refusal when <see cref="ApiKeyLimits.MaxKeys"/> are stored already. Counted
+    /// and added in one turn of a lock (PostgreSQL: an advisory lock; SQLite: one writer at a time), so
+    /// that parallel creates stop at the bound exactly.
+    /// </summary>
+    public async Task<(ApiKey? Stored, string? Key, UserError? Refusal)> CreateAsync(long userId, string name, DateTime? expiresAt, CancellationToken cancellationToken)
     {
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.LockNameAsync("platform.api_keys", cancellationToken);
+        if (await db.ApiKeys.CountAsync(cancellationToken) >= limits.MaxKeys)
+        {
+            return (null, null, UserError.At(ErrorCodes.LimitExceeded,
+                $"There are {limits.MaxKeys.ToString(CultureInfo.InvariantCulture)} API keys, the most kept ({ApiKeyLimits.MaxKeysSetting}), revoked and expired ones included; delete keys no longer used first (deleteApiKey).", "input"));
+        }
+
         var key = Generate();
         var stored = new ApiKey
         {
@@ -81,7 +111,8 @@ public sealed class ApiKeyService(IServiceScopeFactory scopes, TimeProvider cloc
         };
         db.ApiKeys.Add(stored);
         await db.SaveChangesAsync(cancellationToken);
-        return (stored, key);
+        await transaction.CommitAsync(cancellationToken);
+        return (stored, key, null);
     }
 
     /// <summary>Revokes a key; on this host it stops working with the next request (other hosts: within the cache time, 30 s).</summary>
@@ -99,6 +130,25 @@ public sealed class ApiKeyService(IServiceScopeFactory scopes, TimeProvider cloc
         await db.SaveChangesAsync(cancellationToken);
         _cache.Remove(key.KeyHash);
         return key;
+    }
+
+    /// <summary>
+    /// Deletes a key for good (a live one stops working as if revoked: on this host with the next
+    /// request, on others within the cache time); false when there was none. The bootstrap
+    /// administrator's key from <c>CRM_ADMIN_API_KEY</c> is registered again at the next start while the variable holds it.
+    /// </summary>
+    public async Task<bool> DeleteAsync(long id, CancellationToken cancellationToken)
+    {
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<PlatformDbContext>();
+        var hash = await db.ApiKeys.Where(k => k.Id == id).Select(k => k.KeyHash).FirstOrDefaultAsync(cancellationToken);
+        if (hash is null || await db.ApiKeys.Where(k => k.Id == id).ExecuteDeleteAsync(cancellationToken) == 0)
+        {
+            return false;
+        }
+
+        _cache.Remove(hash);
+        return true;
     }
 
     /// <summary>A stored key by id, or null.</summary>

@@ -13,10 +13,13 @@ public sealed record CreateApiKeyPayload(ApiKey? ApiKey, string? Key, IReadOnlyL
 
 public sealed record RevokeApiKeyPayload(ApiKey? ApiKey, IReadOnlyList<UserError> Errors);
 
+public sealed record DeleteApiKeyPayload(long? DeletedId, IReadOnlyList<UserError> Errors);
+
 /// <summary>
-/// <c>apiKeys</c>, <c>createApiKey</c>, <c>revokeApiKey</c>, all with the settings right. A key
-/// acts as its user, with the user's rights; it is refused once expired or revoked, and while
-/// the user is disabled. Only its hash is stored: the key is shown once, when created.
+/// <c>apiKeys</c>, <c>createApiKey</c>, <c>revokeApiKey</c>, <c>deleteApiKey</c>, all with the settings
+/// right. A key acts as its user, with the user's rights; it is refused once expired or revoked, and
+/// while the user is disabled. Only its hash is stored: the key is shown once, when created. At most
+/// <see cref="ApiKeyLimits.MaxKeys"/> are stored.
 /// </summary>
 public sealed class ApiKeysSchemaContributor : ISchemaContributor
 {
@@ -79,6 +82,18 @@ public sealed class ApiKeysSchemaContributor : ISchemaContributor
             Arguments = new QueryArguments(new QueryArgument<NonNullGraphType<IdGraphType>> { Name = "id" }),
             Resolver = new FuncFieldResolver<object?>(async c => await RevokeAsync(c.RequestServices!, c.GetArgument<object>("id"), c.CancellationToken)),
         });
+
+        var deletePayload = new ObjectGraphType { Name = "DeleteApiKeyPayload", Description = "The deleted key's id, or why not." };
+        deletePayload.AddField(SharedGraphTypes.Field<DeleteApiKeyPayload>("deletedId", typeof(IdGraphType), p => p.DeletedId?.ToString(CultureInfo.InvariantCulture), "The id of the deleted key; null when refused."));
+        deletePayload.AddField(new FieldType { Name = "errors", ResolvedType = errors, Resolver = new FuncFieldResolver<object?>(c => ((DeleteApiKeyPayload)c.Source!).Errors) });
+        composer.Mutation.AddField(new FieldType
+        {
+            Name = "deleteApiKey",
+            Description = "Deletes an API key for good, making room under ApiKeys:MaxKeys; a key still live stops working as if revoked. Needs the settings right; an administrator's key only an administrator deletes.",
+            ResolvedType = new NonNullGraphType(deletePayload),
+            Arguments = new QueryArguments(new QueryArgument<NonNullGraphType<IdGraphType>> { Name = "id" }),
+            Resolver = new FuncFieldResolver<object?>(async c => await DeleteAsync(c.RequestServices!, c.GetArgument<object>("id"), c.CancellationToken)),
+        });
     }
 
     private static async Task<CreateApiKeyPayload> CreateAsync(IServiceProvider services, Dictionary<string, object?> input, CancellationToken cancellationToken)
@@ -134,35 +149,54 @@ public sealed class ApiKeysSchemaContributor : ISchemaContributor
             return new CreateApiKeyPayload(null, null, errors);
         }
 
-        var (stored, key) = await services.GetRequiredService<ApiKeyService>().CreateAsync(userId, name, expiresAt, cancellationToken);
-        return new CreateApiKeyPayload(stored, key, []);
+        var (stored, key, refusal) = await services.GetRequiredService<ApiKeyService>().CreateAsync(userId, name, expiresAt, cancellationToken);
+        return refusal is null ? new CreateApiKeyPayload(stored, key, []) : new CreateApiKeyPayload(null, null, [refusal]);
     }
 
     private static async Task<RevokeApiKeyPayload> RevokeAsync(IServiceProvider services, object idValue, CancellationToken cancellationToken)
     {
-        var actor = services.GetRequiredService<ICurrentActor>();
-        if (actor.RefuseUnlessCanConfigure("Revoking API keys") is { } forbidden)
+        var (found, refusal) = await KeyToChangeAsync(services, ("Revoking", "revoke"), idValue, cancellationToken);
+        return found is null
+            ? new RevokeApiKeyPayload(null, [refusal!])
+            : new RevokeApiKeyPayload(await services.GetRequiredService<ApiKeyService>().RevokeAsync(found.Id, cancellationToken), []);
+    }
+
+    private static async Task<DeleteApiKeyPayload> DeleteAsync(IServiceProvider services, object idValue, CancellationToken cancellationToken)
+    {
+        var (found, refusal) = await KeyToChangeAsync(services, ("Deleting", "delete"), idValue, cancellationToken);
+        if (found is null)
         {
-            return new RevokeApiKeyPayload(null, [forbidden]);
+            return new DeleteApiKeyPayload(null, [refusal!]);
+        }
+
+        // Deleted meanwhile by another admin: said as for any key that is not there.
+        return await services.GetRequiredService<ApiKeyService>().DeleteAsync(found.Id, cancellationToken)
+            ? new DeleteApiKeyPayload(found.Id, [])
+            : new DeleteApiKeyPayload(null, [Refusals.NotFound("API key", found.Id, "id")]);
+    }
+
+    /// <summary>The key a revoke or delete may change, or why not: the settings right, an existing key, and an administrator's key only for an administrator.</summary>
+    private static async Task<(ApiKey? Found, UserError? Refusal)> KeyToChangeAsync(IServiceProvider services, (string Doing, string Do) verb, object idValue, CancellationToken cancellationToken)
+    {
+        var actor = services.GetRequiredService<ICurrentActor>();
+        if (actor.RefuseUnlessCanConfigure($"{verb.Doing} API keys") is { } forbidden)
+        {
+            return (null, forbidden);
         }
 
         if (!RecordIds.TryParse(idValue, out var id))
         {
-            return new RevokeApiKeyPayload(null, [RecordIds.Invalid(idValue, "API key", "id")]);
+            return (null, RecordIds.Invalid(idValue, "API key", "id"));
         }
 
-        var keys = services.GetRequiredService<ApiKeyService>();
-        var found = await keys.FindAsync(id, cancellationToken);
+        var found = await services.GetRequiredService<ApiKeyService>().FindAsync(id, cancellationToken);
         if (found is null)
         {
-            return new RevokeApiKeyPayload(null, [Refusals.NotFound("API key", id, "id")]);
+            return (null, Refusals.NotFound("API key", id, "id"));
         }
 
-        if (found.IsAdministrator && !actor.IsAdministrator)
-        {
-            return new RevokeApiKeyPayload(null, [UserError.At(ErrorCodes.Forbidden, "Only an administrator can revoke an administrator's key.", "id")]);
-        }
-
-        return new RevokeApiKeyPayload(await keys.RevokeAsync(id, cancellationToken), []);
+        return found.IsAdministrator && !actor.IsAdministrator
+            ? (null, UserError.At(ErrorCodes.Forbidden, $"Only an administrator can {verb.Do} an administrator's key.", "id"))
+            : (found, null);
     }
 }

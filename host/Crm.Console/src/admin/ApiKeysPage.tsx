@@ -17,8 +17,9 @@ interface ApiKey {
 const keysQuery = `query AdminApiKeys { apiKeys { id name prefix userId createdAt expiresAt revokedAt } users(first: 200) { id name email } }`;
 const createKey = `mutation AdminCreateApiKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { key apiKey { id } errors { code message path } } }`;
 const revokeKey = `mutation AdminRevokeApiKey($id: ID!) { revokeApiKey(id: $id) { apiKey { id } errors { code message path } } }`;
+const deleteKey = `mutation AdminDeleteApiKey($id: ID!) { deleteApiKey(id: $id) { deletedId errors { code message path } } }`;
 
-/** API keys: made for a user (shown once), listed by their prefix, revoked. */
+/** API keys: made for a user (shown once), listed by their prefix, revoked, deleted for good (making room under the server's bound). */
 export function ApiKeysPage() {
   const { t, formatDateTime } = useI18n();
   const id = useId();
@@ -30,6 +31,7 @@ export function ApiKeysPage() {
   const [status, setStatus] = useState<string | null>(null);
   const [, create] = useMutation(createKey);
   const [, revoke] = useMutation(revokeKey);
+  const [, remove] = useMutation(deleteKey);
   const users = data?.users ?? [];
 
   async function submit(e: FormEvent) {
@@ -40,6 +42,17 @@ export function ApiKeysPage() {
     if (found.length === 0) {
       setSecret((answer.data?.createApiKey as { key?: string } | undefined)?.key ?? null);
       setName('');
+      refetch({ requestPolicy: 'network-only' });
+    }
+  }
+
+  /** After the admin confirms: a live key stops working at once, as if revoked. */
+  async function removeKey(key: ApiKey) {
+    if (!window.confirm(t('admin.keys.deleteConfirm', { name: key.name }))) return;
+    const found = refusalsOf((await remove({ id: key.id })) as Answer, 'deleteApiKey');
+    setProblems(found);
+    if (found.length === 0) {
+      setStatus(t('admin.keys.deletedNow', { name: key.name }));
       refetch({ requestPolicy: 'network-only' });
     }
   }
@@ -55,6 +68,7 @@ export function ApiKeysPage() {
                 <th>{t('admin.keys.prefix')}</th>
                 <th>{t('admin.keys.user')}</th>
                 <th>{t('admin.keys.created')}</th>
+                <th />
                 <th />
               </tr>
             </thead>
@@ -86,6 +100,11 @@ export function ApiKeysPage() {
                         {t('admin.keys.revoke')}
                       </button>
                     )}
+                  </td>
+                  <td>
+                    <button type="button" className="danger" aria-label={t('admin.keys.deleteOf', { name: k.name })} onClick={() => removeKey(k)}>
+                      {t('admin.keys.delete')}
+                    </button>
                   </td>
                 </tr>
               ))}
