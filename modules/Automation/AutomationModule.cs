@@ -27,6 +27,9 @@ public sealed class AutomationModule : ICrmModule
         services.AddModuleDbContext<Data.AutomationDbContext>(Id);
         // Rows naming an uninstalled plugin's record types go with them (uninstallPlugin(purgeData: true)).
         services.AddScoped<PluginSdk.Entities.IRecordTypeDataOwner, Data.AutomationTypeData>();
+        services.AddScoped<Definitions.DefinitionDirectoryUses>();
+        services.AddScoped<PluginSdk.Security.IDepartmentReferenceHolder>(sp => sp.GetRequiredService<Definitions.DefinitionDirectoryUses>());
+        services.AddScoped<PluginSdk.Security.IRoleReferenceHolder>(sp => sp.GetRequiredService<Definitions.DefinitionDirectoryUses>());
         services.AddScoped<Engine.RuleRunner>();
         services.AddScoped<Testing.RuleTester>();
         services.AddScoped<Testing.Backtester>();

@@ -270,6 +270,37 @@ public sealed class AdminTests(ConsoleFixture fixture) : IClassFixture<ConsoleFi
     }
 
     [Fact]
+    public async Task A_role_an_automation_rule_names_is_kept_with_the_APIs_reason_and_deleted_once_the_rule_is_gone()
+    {
+        var (_, email) = await fixture.NewUserAsync("Iga", ConsoleFixture.Everything(ConsoleFixture.SalesTypes), canConfigure: true);
+        var name = Records.NewMarker("Turn takers ");
+        var role = (await Host.QueryAsync("mutation($input: CreateRoleInput!) { createRole(input: $input) { role { id } errors { message } } }",
+            new { input = new { name, permissions = Array.Empty<object>() } })).ShouldSucceed().Data!["createRole"]!["role"]!["id"]!.GetValue<string>();
+        var ruleName = Records.NewMarker("Deals in turn ");
+        var rule = (await Host.QueryAsync("mutation($input: AutomationRuleInput!) { createAutomationRule(entityType: DEAL, input: $input) { rule { id } errors { message } } }",
+            new { input = new { name = ruleName, trigger = new { kind = "platform.manual" }, actions = new object[] { new { kind = "records.assignRoundRobin", @params = new { roleId = long.Parse(role, System.Globalization.CultureInfo.InvariantCulture) } } } } }))
+            .ShouldSucceed().Data!["createAutomationRule"]!["rule"]!["id"]!.GetValue<string>();
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        page.Dialog += (_, dialog) => _ = dialog.AcceptAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Roles", Exact = true }).ClickAsync();
+        var list = page.GetByRole(AriaRole.Navigation, new() { Name = "Roles" });
+
+        // Kept while the rule names it, with the API's reason naming the rule.
+        await list.GetByRole(AriaRole.Button, new() { Name = name }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete the role" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync($"automation rule {rule} '{ruleName}'");
+        await Expect(list.GetByRole(AriaRole.Button, new() { Name = name })).ToBeVisibleAsync();
+
+        (await Host.QueryAsync("mutation($id: ID!) { deleteAutomationRule(id: $id) { errors { message } } }", new { id = rule })).ShouldSucceed();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete the role" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"The role {name} was deleted.");
+        await Expect(list.GetByRole(AriaRole.Button, new() { Name = name })).ToHaveCountAsync(0);
+        Assert.DoesNotContain((await Host.QueryAsync("{ roles { id } }")).ShouldSucceed().Data!["roles"]!.AsArray(), r => r!["id"]!.GetValue<string>() == role);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task A_work_group_is_manned_renamed_given_a_role_that_reaches_its_member_the_role_taken_back_and_the_group_deleted()
     {
         var (_, email) = await fixture.NewUserAsync("Ewa", ConsoleFixture.Everything(ConsoleFixture.SalesTypes), canConfigure: true);

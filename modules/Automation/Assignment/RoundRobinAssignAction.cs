@@ -29,21 +29,21 @@ public sealed partial class RoundRobinAssignAction(RoundRobinOptions options) : 
     public IReadOnlyList<AutomationParameter> Parameters { get; } =
     [
         new("userIds", ParameterType.UserList, "The users to take turns, in order (give exactly one of userIds, departmentId, roleId).") { MaxItems = options.MaxUsers },
-        new("departmentId", ParameterType.Integer, "A department whose active people take turns, by id.") { Minimum = 1 },
+        new("departmentId", ParameterType.Department, "A department whose active people take turns, by id (kept from deletion while the rule names it)."),
         new("withSubdepartments", ParameterType.Boolean, "With departmentId: the people of the departments below it take turns too.") { Default = false },
-        new("roleId", ParameterType.Integer, "A role whose active holders (directly, through a department or a group) take turns, by id.") { Minimum = 1 },
+        new("roleId", ParameterType.Role, "A role whose active holders (directly, through a department or a group) take turns, by id (kept from deletion while the rule names it)."),
         new("queue", ParameterType.String, "A queue's name (lower-case letters, digits, '-', '_'): rules naming the same queue share one turn counter. Without it, the rule keeps its own per set.") { MaxLength = 64 },
     ];
 
     public bool AppliesTo(ICrmEntityDefinition recordType) => ParameterValidator.ResponsibleField(recordType) is not null;
 
-    public async Task CheckAsync(ParameterCheck check, List<UserError> errors, CancellationToken cancellationToken)
+    public Task CheckAsync(ParameterCheck check, List<UserError> errors, CancellationToken cancellationToken)
     {
         var p = check.Parameters;
         if (new[] { p.Has("userIds"), p.Has("departmentId"), p.Has("roleId") }.Count(given => given) != 1)
         {
             errors.Add(new UserError(ErrorCodes.Validation, "Give exactly one of userIds, departmentId, roleId.", check.Path));
-            return;
+            return Task.CompletedTask;
         }
 
         if (p.GetOrDefault<bool>("withSubdepartments") && !p.Has("departmentId"))
@@ -61,16 +61,8 @@ public sealed partial class RoundRobinAssignAction(RoundRobinOptions options) : 
             errors.Add(new UserError(ErrorCodes.Validation, "'userIds' names no one.", [.. check.Path, "userIds"]));
         }
 
-        var sets = check.Services.GetService<IOrganization>();
-        if (p.Has("departmentId") && sets is not null && !await sets.DepartmentExistsAsync(p.Get<long>("departmentId"), cancellationToken))
-        {
-            errors.Add(new UserError(ErrorCodes.NotFound, $"Department {p.Get<long>("departmentId").ToString(CultureInfo.InvariantCulture)} does not exist.", [.. check.Path, "departmentId"]));
-        }
-
-        if (p.Has("roleId") && sets is not null && !(await sets.ExistingRolesAsync([p.Get<long>("roleId")], cancellationToken)).Contains(p.Get<long>("roleId")))
-        {
-            errors.Add(new UserError(ErrorCodes.NotFound, $"Role {p.Get<long>("roleId").ToString(CultureInfo.InvariantCulture)} does not exist.", [.. check.Path, "roleId"]));
-        }
+        // A department's or role's existence is the parameter type's to check (ParameterValidator).
+        return Task.CompletedTask;
     }
 
     public async Task<ActionOutcome> ExecuteAsync(AutomationActionContext context, CancellationToken cancellationToken)

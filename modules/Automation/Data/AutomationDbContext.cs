@@ -58,6 +58,8 @@ public sealed class AutomationDbContext(DbContextOptions<AutomationDbContext> op
             version.Property(v => v.State).HasConversion<string>().HasMaxLength(16);
             version.Property(v => v.Name).HasMaxLength(RuleLimits.MaxNameLength);
             version.Property(v => v.Description).HasMaxLength(RuleLimits.MaxDescriptionLength);
+            // Not "references": a reserved word in SQL.
+            version.Property(v => v.References).HasColumnName("directory_references");
             version.HasIndex(v => new { v.RuleId, v.Version }).IsUnique();
             // At most one draft and one active version per rule, whatever the code above it does.
             version.HasIndex(v => v.RuleId, "ux_rule_versions_draft").IsUnique().HasFilter("state = 'Draft'");

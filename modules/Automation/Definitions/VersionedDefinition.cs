@@ -56,6 +56,12 @@ public abstract class DefinitionVersion
     /// <summary>The definition's content as validated, as JSON (its shape is the definition's own).</summary>
     public string Definition { get; set; } = "{}";
 
+    /// <summary>
+    /// The departments and roles the content names (<see cref="DirectoryReferences.Column"/>: <c>|department:7|role:3|</c>),
+    /// so that deleting one finds the draft and active versions that keep it; null when it names none.
+    /// </summary>
+    public string? References { get; set; }
+
     public DateTime CreatedAt { get; set; }
 
     public long? CreatedById { get; set; }

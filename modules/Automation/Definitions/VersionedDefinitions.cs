@@ -22,10 +22,13 @@ public sealed record DefinitionPayload<TDefinition>(TDefinition? Definition, IRe
 public sealed record DefinitionKind(string Noun, string Plural, string Short, string ShortPlural, string UpdateMutation, int MaxPerType);
 
 /// <summary>
-/// Writes a definition's content (name, definition JSON ...) into a draft version; null when the
-/// input was refused (its errors added to the list).
+/// A definition's validated content: what it writes into a draft version (name, definition JSON ...)
+/// and the departments and roles it names, held while it is written.
 /// </summary>
-public delegate Task<Action<TVersion>?> DefinitionContent<TVersion>(ICrmEntityDefinition recordType, List<UserError> errors, CancellationToken cancellationToken);
+public sealed record DefinitionWrite<TVersion>(Action<TVersion> Write, DirectoryReferences References);
+
+/// <summary>The validated content of a definition's input; null when the input was refused (its errors added to the list).</summary>
+public delegate Task<DefinitionWrite<TVersion>?> DefinitionContent<TVersion>(ICrmEntityDefinition recordType, List<UserError> errors, CancellationToken cancellationToken);
 
 /// <summary>
 /// The life of a definition's versions, one mechanism for rules, processes and whatever comes next:
@@ -35,7 +38,10 @@ public delegate Task<Action<TVersion>?> DefinitionContent<TVersion>(ICrmEntityDe
 /// <c>FOR UPDATE</c>; SQLite lets one writer in at a time anyway), so concurrent edits of one
 /// definition run one after the other; the partial unique indexes each definition maps (one draft,
 /// one active version) hold even if they did not. Every write needs the settings right. The content
-/// is validated before the turn starts (no lock is held while scripts compile).
+/// is validated before the turn starts (no lock is held while scripts compile); the departments and
+/// roles it names are held in the turn (<see cref="IOrganization.HoldDepartmentAsync"/>), so that a
+/// version naming one is never written past its deletion, and their deletion is refused while a
+/// draft or active version names them (<see cref="DefinitionDirectoryUses"/>).
 /// </summary>
 public sealed class VersionedDefinitions<TDefinition, TVersion>(IServiceProvider services, DefinitionKind kind)
     where TDefinition : VersionedDefinition<TVersion>, new()
@@ -76,6 +82,11 @@ public sealed class VersionedDefinitions<TDefinition, TVersion>(IServiceProvider
                     $"A record type has at most {kind.MaxPerType.ToString(CultureInfo.InvariantCulture)} {kind.ShortPlural}.", "entityType"));
             }
 
+            if (await RefuseUnlessHeldAsync(write.References, cancellationToken) is { } gone)
+            {
+                return Failed(gone);
+            }
+
             var now = Now;
             var definition = new TDefinition { EntityType = recordType.Name, LatestVersion = 1, CreatedAt = now, CreatedById = _actor.UserId, UpdatedAt = now };
             definition.Versions.Add(NewDraft(write, 1, now));
@@ -110,10 +121,15 @@ public sealed class VersionedDefinitions<TDefinition, TVersion>(IServiceProvider
 
         return await InTurnAsync(id, async definition =>
         {
+            if (await RefuseUnlessHeldAsync(write.References, cancellationToken) is { } gone)
+            {
+                return Failed(gone);
+            }
+
             var now = Now;
             if (definition.Versions.FirstOrDefault(v => v.State == DefinitionState.Draft) is { } draft)
             {
-                write(draft);
+                Write(write, draft);
                 draft.UpdatedAt = now;
             }
             else
@@ -206,10 +222,43 @@ public sealed class VersionedDefinitions<TDefinition, TVersion>(IServiceProvider
 
     private static void Archive(TVersion active, DateTime now) => (active.State, active.ArchivedAt, active.UpdatedAt) = (DefinitionState.Archived, now, now);
 
-    private TVersion NewDraft(Action<TVersion> write, int version, DateTime now)
+    private TVersion NewDraft(DefinitionWrite<TVersion> write, int version, DateTime now)
     {
         var draft = new TVersion { Version = version, State = DefinitionState.Draft, CreatedAt = now, CreatedById = _actor.UserId, UpdatedAt = now };
-        write(draft);
+        Write(write, draft);
         return draft;
+    }
+
+    private static void Write(DefinitionWrite<TVersion> write, TVersion version)
+    {
+        write.Write(version);
+        version.References = write.References.Column;
+    }
+
+    /// <summary>
+    /// Holds every department and role the content names until the turn ends (a delete meanwhile waits,
+    /// then finds this version naming it); the first one deleted since the content was validated is refused.
+    /// </summary>
+    private async Task<UserError?> RefuseUnlessHeldAsync(DirectoryReferences references, CancellationToken cancellationToken)
+    {
+        if (references.Entries.Count == 0)
+        {
+            return null;
+        }
+
+        var organization = services.GetService<IOrganization>();
+        foreach (var (entry, id) in references.Entries)
+        {
+            var held = organization is not null && (entry == DirectoryEntry.Department
+                ? await organization.HoldDepartmentAsync(id, cancellationToken)
+                : await organization.HoldRoleAsync(id, cancellationToken));
+            if (!held)
+            {
+                var what = entry == DirectoryEntry.Department ? "Department" : "Role";
+                return UserError.At(ErrorCodes.NotFound, $"{what} {id.ToString(CultureInfo.InvariantCulture)}, which the {kind.Short} names, was deleted meanwhile.", "input");
+            }
+        }
+
+        return null;
     }
 }

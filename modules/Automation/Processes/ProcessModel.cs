@@ -27,6 +27,8 @@ internal static class ProcessModel
             version.Property(v => v.State).HasConversion<string>().HasMaxLength(16);
             version.Property(v => v.Name).HasMaxLength(ProcessLimits.MaxNameLength);
             version.Property(v => v.Description).HasMaxLength(ProcessLimits.MaxDescriptionLength);
+            // Not "references": a reserved word in SQL.
+            version.Property(v => v.References).HasColumnName("directory_references");
             version.HasIndex(v => new { v.ProcessId, v.Version }).IsUnique();
             version.HasIndex(v => v.ProcessId, "ux_process_versions_draft").IsUnique().HasFilter("state = 'Draft'");
             version.HasIndex(v => v.ProcessId, "ux_process_versions_active").IsUnique().HasFilter("state = 'Active'");

@@ -36,6 +36,8 @@ public sealed class ProcessStore(IServiceProvider services)
 
     private DefinitionContent<BusinessProcessVersion> Content(long? id, ProcessInput input) => async (recordType, errors, cancellationToken) =>
         await new ProcessValidator(services).ValidateAsync(recordType, id, input, errors, cancellationToken) is { } valid
-            ? version => (version.Name, version.Description, version.Definition, version.RunAsUserId) = (valid.Name, valid.Description, valid.Definition.ToJson(), valid.RunAsUserId)
+            ? new DefinitionWrite<BusinessProcessVersion>(
+                version => (version.Name, version.Description, version.Definition, version.RunAsUserId) = (valid.Name, valid.Description, valid.Definition.ToJson(), valid.RunAsUserId),
+                DirectoryReferences.OfProcess(services.GetRequiredService<Crm.PluginSdk.Automation.AutomationCatalog>(), valid.Definition))
             : null;
 }

@@ -64,6 +64,8 @@ public sealed class RuleStore(IServiceProvider services)
 
     private DefinitionContent<AutomationRuleVersion> Content(RuleInput input) => async (recordType, errors, cancellationToken) =>
         await new RuleValidator(services).ValidateAsync(recordType, input, errors, cancellationToken) is { } valid
-            ? version => (version.Name, version.Description, version.Definition, version.RunAsUserId) = (valid.Name, valid.Description, valid.Definition.ToJson(), valid.RunAsUserId)
+            ? new DefinitionWrite<AutomationRuleVersion>(
+                version => (version.Name, version.Description, version.Definition, version.RunAsUserId) = (valid.Name, valid.Description, valid.Definition.ToJson(), valid.RunAsUserId),
+                DirectoryReferences.OfRule(services.GetRequiredService<Crm.PluginSdk.Automation.AutomationCatalog>(), valid.Definition))
             : null;
 }

@@ -93,7 +93,14 @@ public sealed class DepartmentEditor(PermissionsDbContext db, CrmDatabaseSession
                     $"The department still has {Count(people, "person", "people")} and {Count(below, "department", "departments")} below it; move them to another department first.", "id")]);
             }
 
-            foreach (var holder in services.GetServices<IDepartmentReferenceHolder>())
+            var holders = services.GetServices<IDepartmentReferenceHolder>().ToList();
+            if (await DirectoryUses.RefusalAsync("department", holders.Select(h => (Func<int, Task<IReadOnlyList<string>>>)(limit =>
+                    h.UsesKeepingDepartmentAsync(services, id, limit, cancellationToken)))) is { } inUse)
+            {
+                return new DeletePayload(null, [inUse]);
+            }
+
+            foreach (var holder in holders)
             {
                 await holder.ReleaseDepartmentAsync(services, id, cancellationToken);
             }

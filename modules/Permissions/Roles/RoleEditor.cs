@@ -10,6 +10,7 @@ using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Modules;
 using Crm.PluginSdk.Security;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Modules.Permissions.Roles;
 
@@ -22,7 +23,7 @@ public sealed record RoleHolder(long? UserId, long? DepartmentId, long? GroupId,
 /// Roles, their permissions and their assignments. Nobody but an administrator changes, gives
 /// or takes a role they hold, or gives one to themselves.
 /// </summary>
-public sealed class RoleEditor(PermissionsDbContext db, CrmDatabaseSession session, ChangeGuard guard, DirectoryReader reader, IEntityRegistry registry, DirectoryLimits limits)
+public sealed class RoleEditor(PermissionsDbContext db, CrmDatabaseSession session, ChangeGuard guard, DirectoryReader reader, IEntityRegistry registry, DirectoryLimits limits, IServiceProvider services)
     : IScopedService
 {
     public const int MaxPartitionLength = 64;
@@ -47,6 +48,13 @@ public sealed class RoleEditor(PermissionsDbContext db, CrmDatabaseSession sessi
             if (await db.Roles.Where(r => r.Id == id).ExecuteDeleteAsync(cancellationToken) == 0)
             {
                 return new DeletePayload(null, [NotFound(id, "id")]);
+            }
+
+            // Asked with the row deleted (and so held): a writer naming the role committed before, or waits and then finds it gone.
+            if (await DirectoryUses.RefusalAsync("role", services.GetServices<IRoleReferenceHolder>().Select(h => (Func<int, Task<IReadOnlyList<string>>>)(limit =>
+                    h.UsesKeepingRoleAsync(services, id, limit, cancellationToken)))) is { } inUse)
+            {
+                return new DeletePayload(null, [inUse]);
             }
 
             // The foreign keys cascade too; deleted here as well so that no engine setting decides it.

@@ -1,6 +1,7 @@
 using Crm.Modules.Permissions.Data;
 using Crm.Modules.Permissions.Departments;
 using Crm.Modules.Permissions.Rights;
+using Crm.Modules.Permissions.Roles;
 using Crm.PluginSdk.Data;
 using Crm.PluginSdk.Modules;
 using Crm.PluginSdk.Security;
@@ -69,6 +70,9 @@ public sealed class Organization(PermissionsDbContext db) : IOrganization, IScop
         var wanted = roleIds.Distinct().ToList();
         return (await db.Roles.AsNoTracking().Where(r => wanted.Contains(r.Id)).Select(r => r.Id).ToListAsync(cancellationToken)).ToHashSet();
     }
+
+    public Task<bool> HoldRoleAsync(long roleId, CancellationToken cancellationToken) =>
+        db.HeldAsync<Role>(roleId, RowLock.KeyShare, cancellationToken);
 
     public async Task<IReadOnlyList<long>> RoleHoldersAsync(IReadOnlyCollection<long> roleIds, int limit, CancellationToken cancellationToken)
     {

@@ -58,6 +58,15 @@ public enum ParameterType
     /// default), every one an existing user; a disabled one is taken (the kind decides what to do with it).
     /// </summary>
     UserList,
+
+    /// <summary>
+    /// An existing department's id. A saved rule or process naming one keeps it: <c>deleteDepartment</c>
+    /// is refused (<c>IN_USE</c>, naming them) while a draft or active version names it.
+    /// </summary>
+    Department,
+
+    /// <summary>An existing role's id, kept as <see cref="Department"/> keeps its department (<c>deleteRole</c> refused while named).</summary>
+    Role,
 }
 
 /// <summary>

@@ -12,7 +12,7 @@ public readonly record struct AutomationRecord(string EntityType, long Id);
 /// its type (<see cref="ParameterType.String"/>, <see cref="ParameterType.Text"/>,
 /// <see cref="ParameterType.Url"/>, <see cref="ParameterType.EntityType"/> (the registry name),
 /// <see cref="ParameterType.Field"/> and <see cref="ParameterType.Stage"/>: <see cref="string"/>;
-/// <see cref="ParameterType.Integer"/> and <see cref="ParameterType.User"/>: <see cref="long"/>;
+/// <see cref="ParameterType.Integer"/>, <see cref="ParameterType.User"/>, <see cref="ParameterType.Department"/> and <see cref="ParameterType.Role"/>: <see cref="long"/>;
 /// <see cref="ParameterType.Decimal"/>: <see cref="decimal"/>; <see cref="ParameterType.Boolean"/>: <see cref="bool"/>;
 /// <see cref="ParameterType.DateTime"/>: <see cref="DateTimeOffset"/>; <see cref="ParameterType.Duration"/>: <see cref="TimeSpan"/>;
 /// <see cref="ParameterType.RecordReference"/>: <see cref="AutomationRecord"/>;

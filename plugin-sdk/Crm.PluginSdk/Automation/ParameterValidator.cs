@@ -211,6 +211,8 @@ public static class ParameterValidator
                 }
 
                 return userId;
+            case ParameterType.Department or ParameterType.Role:
+                return await DirectoryEntryAsync(services, parameter, node, at, errors, cancellationToken);
             case ParameterType.Stage:
                 return await RecordParameters.StageAsync(services, parameter, recordType, scope, node, at, errors, cancellationToken);
             case ParameterType.RecordReference:
@@ -243,6 +245,30 @@ public static class ParameterValidator
             default:
                 throw new NotSupportedException($"Parameter type {parameter.Type} is not known.");
         }
+    }
+
+    /// <summary>A department's or role's id that exists now (<see cref="IOrganization"/>); without a module keeping them, none does.</summary>
+    private static async Task<long?> DirectoryEntryAsync(IServiceProvider services, AutomationParameter parameter, JsonNode node, string[] at, List<UserError> errors, CancellationToken cancellationToken)
+    {
+        var what = parameter.Type == ParameterType.Department ? "department" : "role";
+        // A whole number however it arrives (5 or 5.0, inline or in a variable), or an id's digits as text.
+        if (!(JsonNumbers.TryGetWhole(node, out var id) && id > 0) && !Entities.RecordIds.TryParse(IdText(node), out id))
+        {
+            errors.Add(new UserError(ErrorCodes.InvalidFormat, $"'{parameter.Name}' expects a {what} id.", at));
+            return null;
+        }
+
+        var organization = services.GetService<IOrganization>();
+        var exists = organization is not null && (parameter.Type == ParameterType.Department
+            ? await organization.DepartmentExistsAsync(id, cancellationToken)
+            : (await organization.ExistingRolesAsync([id], cancellationToken)).Contains(id));
+        if (!exists)
+        {
+            errors.Add(new UserError(ErrorCodes.NotFound, $"{char.ToUpperInvariant(what[0])}{what[1..]} {id.ToString(CultureInfo.InvariantCulture)} does not exist.", at));
+            return null;
+        }
+
+        return id;
     }
 
     /// <summary>The registered record type named by its registry name or its <c>CrmEntityType</c> name; null when none.</summary>

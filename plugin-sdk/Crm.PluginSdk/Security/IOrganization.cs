@@ -40,6 +40,14 @@ public interface IOrganization
     Task<IReadOnlySet<long>> ExistingRolesAsync(IReadOnlyCollection<long> roleIds, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Whether the role exists, holding it so until the current transaction ends: a <c>deleteRole</c>
+    /// meanwhile waits for that transaction (and then finds the reference, see <see cref="IRoleReferenceHolder"/>).
+    /// Call it inside the transaction that writes the reference. By default it only checks (no hold).
+    /// </summary>
+    async Task<bool> HoldRoleAsync(long roleId, CancellationToken cancellationToken) =>
+        (await ExistingRolesAsync([roleId], cancellationToken)).Contains(roleId);
+
+    /// <summary>
     /// The active people holding any of the roles now, however it reaches them (given to them, to a
     /// department they are in, with its subdepartments when so given, or to a group of theirs), at most <paramref name="limit"/>.
     /// </summary>

@@ -43,6 +43,7 @@ const rolesQuery = `query AdminRoles($language: String) {
 }`;
 const createRole = `mutation AdminCreateRole($input: CreateRoleInput!) { createRole(input: $input) { role { id } errors { code message path } } }`;
 const updateRole = `mutation AdminUpdateRole($id: ID!, $input: UpdateRoleInput!) { updateRole(id: $id, input: $input) { role { id } errors { code message path } } }`;
+const deleteRole = `mutation AdminDeleteRole($id: ID!) { deleteRole(id: $id) { deletedId errors { code message path } } }`;
 
 const keyOf = (type: string, partition: string | null, action: string) => `${type}|${partition ?? ''}|${action}`;
 
@@ -65,6 +66,7 @@ export function RolesPage() {
   const [problems, setProblems] = useState<UserError[]>([]);
   const [, create] = useMutation(createRole);
   const [, update] = useMutation(updateRole);
+  const [, remove] = useMutation(deleteRole);
   const roles = data?.roles ?? [];
   const role = roles.find((r) => r.id === selected) ?? null;
 
@@ -108,6 +110,18 @@ export function RolesPage() {
     }
   }
 
+  /** After the admin confirms; a role something still names (an automation rule, a process) is kept, with the API's reason. */
+  async function drop(chosen: Role) {
+    if (!window.confirm(t('admin.roles.deleteConfirm', { name: chosen.name }))) return;
+    const found = refusalsOf((await remove({ id: chosen.id })) as Answer, 'deleteRole');
+    setProblems(found);
+    if (found.length === 0) {
+      setStatus(t('admin.roles.deleted', { name: chosen.name }));
+      setSelected(null);
+      refetch({ requestPolicy: 'network-only' });
+    }
+  }
+
   const cell = (type: TypeInfo, partition: Partition | null, action: { name: string; label: string }) => {
     const key = keyOf(type.name, partition?.key ?? null, action.name);
     const where = partition ? `${type.pluralLabel} / ${partition.label}` : type.pluralLabel;
@@ -146,6 +160,11 @@ export function RolesPage() {
               <button type="button" className="primary" onClick={save}>
                 {t('admin.save')}
               </button>
+              {role && (
+                <button type="button" className="danger" onClick={() => drop(role)}>
+                  {t('admin.roles.delete')}
+                </button>
+              )}
             </div>
             <UserErrors errors={problems} />
           </div>

@@ -138,6 +138,10 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("process_id");
 
+                    b.Property<string>("References")
+                        .HasColumnType("text")
+                        .HasColumnName("directory_references");
+
                     b.Property<long>("RunAsUserId")
                         .HasColumnType("bigint")
                         .HasColumnName("run_as_user_id");
@@ -564,6 +568,10 @@ namespace Crm.Modules.Automation.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
+
+                    b.Property<string>("References")
+                        .HasColumnType("text")
+                        .HasColumnName("directory_references");
 
                     b.Property<long>("RuleId")
                         .HasColumnType("bigint")

@@ -128,6 +128,10 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("process_id");
 
+                    b.Property<string>("References")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("directory_references");
+
                     b.Property<long>("RunAsUserId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("run_as_user_id");
@@ -544,6 +548,10 @@ namespace Crm.Modules.Automation.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
+
+                    b.Property<string>("References")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("directory_references");
 
                     b.Property<long>("RuleId")
                         .HasColumnType("INTEGER")

@@ -1,0 +1,176 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Crm.Host.Tests.Infrastructure;
+using Crm.Host.Tests.Permissions;
+using static Crm.Host.Tests.Automation.Processes.ProcessGraphs;
+
+namespace Crm.Host.Tests.Automation;
+
+/// <summary>
+/// A department or role that a rule's or process's draft or active version names is kept:
+/// <c>deleteDepartment</c> and <c>deleteRole</c> are refused (<c>IN_USE</c>, naming them) until no such
+/// version does, a save racing a delete never leaves a version naming what is gone, and versions saved
+/// before the platform recorded what they name get it at the next start.
+/// </summary>
+public abstract class DirectoryReferenceTests(HostFixture fixture)
+{
+    private const string RoundRobin = "records.assignRoundRobin";
+    private const string CreateRule = "mutation($input: AutomationRuleInput!) { createAutomationRule(entityType: DEAL, input: $input) { rule { id } errors { code message path } } }";
+    private const string DeleteDepartment = "mutation($id: ID!) { deleteDepartment(id: $id) { deletedId errors { code message path } } }";
+    private const string DeleteRole = "mutation($id: ID!) { deleteRole(id: $id) { deletedId errors { code message path } } }";
+
+    private CrmHost Host => fixture.Host;
+
+    private static long Id(string id) => long.Parse(id, CultureInfo.InvariantCulture);
+
+    private static object RuleInput(string name, object parameters) =>
+        new { name, trigger = new { kind = "platform.manual" }, actions = new object[] { new { kind = RoundRobin, @params = parameters } } };
+
+    private async Task<string> RuleAsync(string name, object parameters, bool activate)
+    {
+        var id = (await Host.MutateAsync("createAutomationRule", CreateRule, new { input = RuleInput(name, parameters) })).Ok()["rule"]!["id"].Str();
+        if (activate)
+        {
+            (await Host.MutateAsync("activateAutomationRule", "mutation($id: ID!) { activateAutomationRule(id: $id) { errors { code message path } } }", new { id })).Ok();
+        }
+
+        return id;
+    }
+
+    private static string Message(JsonNode payload) => payload["errors"]![0]!["message"].Str();
+
+    private async Task<bool> ExistsAsync(string table, string id) =>
+        (await Host.QueryRowsAsync($"SELECT id FROM {Host.Table("permissions", table)} WHERE id = @p0", Id(id))).Count == 1;
+
+    [Fact]
+    public async Task A_department_and_a_role_a_rule_names_are_kept_until_no_draft_or_active_version_names_them()
+    {
+        var department = await Host.CreateDepartmentAsync(Records.NewMarker("Kept team"));
+        var role = await Host.CreateRoleAsync("Kept role", []);
+        // Nobody is in the department (that alone keeps it): only the rule does.
+        var someone = await Host.CreateUserAsync(new { email = PermissionHelpers.NewEmail("kept"), name = "Kept" });
+        (await Host.AssignAsync(role, userId: someone)).Ok();
+        var byDepartment = await RuleAsync("Leads to the kept team", new { departmentId = Id(department) }, activate: true);
+        var byRole = await RuleAsync("Leads to the kept role", new { roleId = Id(role) }, activate: false);
+
+        var refused = await Host.MutateAsync("deleteDepartment", DeleteDepartment, new { id = department });
+        Assert.Equal("IN_USE", refused.ErrorCode());
+        Assert.Contains($"automation rule {byDepartment} 'Leads to the kept team'", Message(refused), StringComparison.Ordinal);
+        var roleRefused = await Host.MutateAsync("deleteRole", DeleteRole, new { id = role });
+        Assert.Equal("IN_USE", roleRefused.ErrorCode());
+        Assert.Contains($"automation rule {byRole} 'Leads to the kept role'", Message(roleRefused), StringComparison.Ordinal);
+
+        // Refused whole: the role and who holds it are as they were.
+        Assert.True(await ExistsAsync("roles", role));
+        Assert.Single(await Host.QueryRowsAsync($"SELECT role_id FROM {Host.Table("permissions", "role_assignments")} WHERE role_id = @p0", Id(role)));
+
+        // A new draft that names someone else leaves the active version naming the department: still kept.
+        (await Host.MutateAsync("updateAutomationRule", "mutation($id: ID!, $input: AutomationRuleInput!) { updateAutomationRule(id: $id, input: $input) { errors { code message path } } }",
+            new { id = byDepartment, input = RuleInput("Leads to the kept team", new { userIds = new[] { Id(someone) } }) })).Ok();
+        Assert.Equal("IN_USE", (await Host.MutateAsync("deleteDepartment", DeleteDepartment, new { id = department })).ErrorCode());
+
+        // Activated, the version naming it is archived: the department goes.
+        (await Host.MutateAsync("activateAutomationRule", "mutation($id: ID!) { activateAutomationRule(id: $id) { errors { code message path } } }", new { id = byDepartment })).Ok();
+        Assert.Equal(department, (await Host.MutateAsync("deleteDepartment", DeleteDepartment, new { id = department })).Ok()["deletedId"].Str());
+
+        (await Host.MutateAsync("deleteAutomationRule", "mutation($id: ID!) { deleteAutomationRule(id: $id) { errors { code message path } } }", new { id = byRole })).Ok();
+        Assert.Equal(role, (await Host.MutateAsync("deleteRole", DeleteRole, new { id = role })).Ok()["deletedId"].Str());
+    }
+
+    [Fact]
+    public async Task A_department_named_as_a_number_in_any_form_or_as_text_is_kept_the_same()
+    {
+        foreach (var form in new[] { "{0}", "{0}.0", "\"{0}\"" })
+        {
+            var department = await Host.CreateDepartmentAsync(Records.NewMarker("Any form"));
+            var named = JsonNode.Parse(string.Format(CultureInfo.InvariantCulture, form, department));
+            var input = new JsonObject
+            {
+                ["name"] = $"Named as {form}",
+                ["trigger"] = new JsonObject { ["kind"] = "platform.manual" },
+                ["actions"] = new JsonArray(new JsonObject { ["kind"] = RoundRobin, ["params"] = new JsonObject { ["departmentId"] = named } }),
+            };
+            (await Host.MutateAsync("createAutomationRule", CreateRule, new { input })).Ok();
+            Assert.Equal("IN_USE", (await Host.MutateAsync("deleteDepartment", DeleteDepartment, new { id = department })).ErrorCode());
+        }
+    }
+
+    [Fact]
+    public async Task A_role_an_active_process_asks_for_approval_is_kept_until_the_process_is_deactivated()
+    {
+        var role = await Host.CreateRoleAsync("Approving role", []);
+        var name = Records.NewMarker("Approved by role");
+        var process = await Host.ActiveProcessAsync(new
+        {
+            name,
+            graph = Graph([Step("start", "start"), Step("ok", "approval", new { roles = new[] { Id(role) } }), Step("end", "end")],
+                [Edge("start", "ok"), Edge("ok", "end", "approved"), Edge("ok", "end", "rejected")]),
+        });
+
+        var refused = await Host.MutateAsync("deleteRole", DeleteRole, new { id = role });
+        Assert.Equal("IN_USE", refused.ErrorCode());
+        Assert.Contains($"business process {process} '{name}'", Message(refused), StringComparison.Ordinal);
+
+        await Host.DeactivateProcessAsync(process);
+        Assert.Equal(role, (await Host.MutateAsync("deleteRole", DeleteRole, new { id = role })).Ok()["deletedId"].Str());
+    }
+
+    [Fact]
+    public async Task Rules_saved_while_their_department_or_role_is_deleted_never_name_one_that_is_gone()
+    {
+        async Task<int> NamingAsync(string parameter, string id) => (await Host.QueryRowsAsync(
+            $"SELECT v.id FROM {Host.Table("automation", "rule_versions")} v WHERE v.state <> 'Archived' AND v.definition LIKE @p0", $"%\"{parameter}\":{id}%")).Count;
+
+        // The stored definitions are read as text: a rule naming a department is found so.
+        var control = await Host.CreateDepartmentAsync(Records.NewMarker("Control team"));
+        await RuleAsync("Control", new { departmentId = Id(control) }, activate: false);
+        Assert.Equal(1, await NamingAsync("departmentId", control));
+
+        for (var round = 0; round < 3; round++)
+        {
+            var department = await Host.CreateDepartmentAsync(Records.NewMarker("Contested team"));
+            var role = await Host.CreateRoleAsync("Contested role", []);
+            var saves = Enumerable.Range(0, 18).Select(i => Host.MutateAsync("createAutomationRule", CreateRule,
+                new { input = RuleInput($"Contested {round}.{i}", i % 2 == 0 ? new { departmentId = Id(department) } : (object)new { roleId = Id(role) }) }));
+            var deletes = new[]
+            {
+                Host.MutateAsync("deleteDepartment", DeleteDepartment, new { id = department }),
+                Host.MutateAsync("deleteRole", DeleteRole, new { id = role }),
+            };
+            var answers = await Task.WhenAll(saves.Concat(deletes));
+
+            // No internal error: a save either went first (and the delete is refused) or found its department or role gone.
+            Assert.All(answers.Take(18).Where(a => a["rule"] is null), a => Assert.Equal("NOT_FOUND", a.ErrorCode()));
+            Assert.All(answers.Skip(18).Where(a => a["deletedId"] is null), a => Assert.Equal("IN_USE", a.ErrorCode()));
+
+            foreach (var (table, id, parameter) in new[] { ("departments", department, "departmentId"), ("roles", role, "roleId") })
+            {
+                var naming = await NamingAsync(parameter, id);
+                Assert.True(await ExistsAsync(table, id) || naming == 0, $"Round {round}: {naming} rule versions name {table} {id}, which is gone");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Versions_saved_before_they_recorded_their_department_keep_it_from_the_next_start()
+    {
+        var department = await Host.CreateDepartmentAsync(Records.NewMarker("Older team"));
+        var rule = await RuleAsync("Saved before", new { departmentId = Id(department) }, activate: true);
+        await Host.QueryRowsAsync($"UPDATE {Host.Table("automation", "rule_versions")} SET directory_references = NULL WHERE rule_id = @p0", Id(rule));
+        await Host.QueryRowsAsync($"DELETE FROM {Host.Table("platform", "data_migrations")} WHERE module_id = 'automation' AND migration_id = '0002-versions-record-the-departments-and-roles-they-name'");
+
+        // The next start (here a second host on the database) reads what the stored version names.
+        await using var restarted = new CrmHost(Host.Engine, Host.ConnectionString);
+        var refused = await restarted.MutateAsync("deleteDepartment", DeleteDepartment, new { id = department });
+        Assert.Equal("IN_USE", refused.ErrorCode());
+        Assert.Contains($"automation rule {rule} 'Saved before'", Message(refused), StringComparison.Ordinal);
+        var recorded = (await Host.QueryRowsAsync($"SELECT directory_references FROM {Host.Table("automation", "rule_versions")} WHERE rule_id = @p0", Id(rule))).Single()["directory_references"];
+        Assert.Equal($"|department:{department}|", recorded);
+    }
+}
+
+[Trait("Engine", "Sqlite")]
+public sealed class DirectoryReferenceOnSqlite(SqliteHost fixture) : DirectoryReferenceTests(fixture), IClassFixture<SqliteHost>;
+
+[Trait("Engine", "Postgres")]
+public sealed class DirectoryReferenceOnPostgres(PostgresHost fixture) : DirectoryReferenceTests(fixture), IClassFixture<PostgresHost>;
