@@ -30,6 +30,7 @@ public sealed class AutomationModule : ICrmModule
         services.AddScoped<Definitions.DefinitionDirectoryUses>();
         services.AddScoped<PluginSdk.Security.IDepartmentReferenceHolder>(sp => sp.GetRequiredService<Definitions.DefinitionDirectoryUses>());
         services.AddScoped<PluginSdk.Security.IRoleReferenceHolder>(sp => sp.GetRequiredService<Definitions.DefinitionDirectoryUses>());
+        services.AddScoped<PluginSdk.Lists.ISelectionListItemReferenceHolder>(sp => sp.GetRequiredService<Definitions.DefinitionDirectoryUses>());
         services.AddScoped<Engine.RuleRunner>();
         services.AddScoped<Testing.RuleTester>();
         services.AddScoped<Testing.Backtester>();

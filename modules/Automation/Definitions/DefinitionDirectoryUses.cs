@@ -1,5 +1,7 @@
 using System.Globalization;
 using Crm.Modules.Automation.Data;
+using Crm.PluginSdk.Entities;
+using Crm.PluginSdk.Lists;
 using Crm.PluginSdk.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,20 +9,38 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Crm.Modules.Automation.Definitions;
 
 /// <summary>
-/// Rules and processes whose draft or active version names a department or role keep it:
-/// <c>deleteDepartment</c> and <c>deleteRole</c> are refused while one does (their actions would fail
-/// at run time, or ask no one). Archived versions do not count: nothing new starts on them.
+/// Rules and processes whose draft or active version names a department, role or list item keep it:
+/// <c>deleteDepartment</c>, <c>deleteRole</c> and <c>removeSelectionListItem</c> are refused while one does
+/// (their actions would fail at run time, or ask no one). Archived versions do not count: nothing new starts on them.
 /// </summary>
-internal sealed class DefinitionDirectoryUses : IDepartmentReferenceHolder, IRoleReferenceHolder
+internal sealed class DefinitionDirectoryUses : IDepartmentReferenceHolder, IRoleReferenceHolder, ISelectionListItemReferenceHolder
 {
     // Nothing is let go: a use keeps the department, and the delete is refused before it gets here.
     public Task ReleaseDepartmentAsync(IServiceProvider services, long departmentId, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task<IReadOnlyList<string>> UsesKeepingDepartmentAsync(IServiceProvider services, long departmentId, int limit, CancellationToken cancellationToken) =>
-        UsesAsync(services, DirectoryReferences.Token(DirectoryEntry.Department, departmentId), limit, cancellationToken);
+        UsesAsync(services, DirectoryReferences.DepartmentToken(departmentId), limit, cancellationToken);
 
     public Task<IReadOnlyList<string>> UsesKeepingRoleAsync(IServiceProvider services, long roleId, int limit, CancellationToken cancellationToken) =>
-        UsesAsync(services, DirectoryReferences.Token(DirectoryEntry.Role, roleId), limit, cancellationToken);
+        UsesAsync(services, DirectoryReferences.RoleToken(roleId), limit, cancellationToken);
+
+    /// <summary>The item by each list family that holds the list (a stage of pipeline 3 is <c>DEAL_STAGE</c>'s, whichever type's field uses it).</summary>
+    public async Task<IReadOnlyList<string>> UsesKeepingItemAsync(IServiceProvider services, string listId, string itemId, int limit, CancellationToken cancellationToken)
+    {
+        var families = services.GetRequiredService<IEntityRegistry>().Types.OfType<ICrmEntityDefinition>()
+            .SelectMany(t => t.Fields.Values).Where(f => f.UsesList(listId)).Select(f => f.ListFamily!).Distinct(StringComparer.Ordinal);
+        var uses = new List<string>();
+        foreach (var family in families)
+        {
+            uses.AddRange((await UsesAsync(services, DirectoryReferences.ItemToken(family, itemId), limit - uses.Count, cancellationToken)).Except(uses));
+            if (uses.Count >= limit)
+            {
+                break;
+            }
+        }
+
+        return uses;
+    }
 
     private static async Task<IReadOnlyList<string>> UsesAsync(IServiceProvider services, string token, int limit, CancellationToken cancellationToken)
     {

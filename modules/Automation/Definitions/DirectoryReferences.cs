@@ -4,60 +4,74 @@ using System.Text.Json.Nodes;
 using Crm.Modules.Automation.Processes;
 using Crm.Modules.Automation.Rules;
 using Crm.PluginSdk.Automation;
+using Crm.PluginSdk.Entities;
 
 namespace Crm.Modules.Automation.Definitions;
 
-/// <summary>What a department or role reference names.</summary>
-public enum DirectoryEntry
-{
-    Department,
-    Role,
-}
-
 /// <summary>
-/// The departments and roles a rule's or process's content names: every trigger or action parameter
-/// of type <see cref="ParameterType.Department"/> or <see cref="ParameterType.Role"/> (by the kinds'
-/// own declarations, so a plugin's kinds count too) and an approval step's <c>roles</c>. Read from the
-/// stored JSON, so that one reading serves a save and the backfill of versions saved before.
+/// The departments, roles and selection list items a rule's or process's content names: every trigger
+/// or action parameter of type <see cref="ParameterType.Department"/>, <see cref="ParameterType.Role"/> or
+/// <see cref="ParameterType.Stage"/>, every list field's value in a <see cref="ParameterType.FieldValues"/>
+/// parameter (a stage or source the action writes), by the kinds' own declarations (a plugin's kinds
+/// count too), and an approval step's <c>roles</c>. Read from the stored JSON, so that one reading serves
+/// a save and the backfill of versions saved before. (A condition's values are not read: a condition
+/// naming a removed item matches nothing, where an action naming one would fail.)
 /// </summary>
 public sealed class DirectoryReferences
 {
-    private readonly SortedSet<(DirectoryEntry Entry, long Id)> _entries = [];
+    private readonly SortedSet<long> _departments = [];
+    private readonly SortedSet<long> _roles = [];
+    private readonly SortedSet<(string Family, string Item)> _items = [];
 
-    public IReadOnlyCollection<(DirectoryEntry Entry, long Id)> Entries => _entries;
+    public IReadOnlyCollection<long> Departments => _departments;
 
-    /// <summary>As a version stores it (<c>|department:7|role:3|</c>), null for none: found again by <see cref="Token"/>.</summary>
-    public string? Column => _entries.Count == 0 ? null : "|" + string.Join("|", _entries.Select(e => Name(e.Entry, e.Id))) + "|";
+    public IReadOnlyCollection<long> Roles => _roles;
 
-    /// <summary>What a version naming the entry holds in its column.</summary>
-    public static string Token(DirectoryEntry entry, long id) => "|" + Name(entry, id) + "|";
+    /// <summary>List items by their list family (<c>DEAL_STAGE</c>, whose lists are a pipeline's each) and id, unique within it.</summary>
+    public IReadOnlyCollection<(string Family, string Item)> Items => _items;
 
-    public static DirectoryReferences OfRule(AutomationCatalog catalog, RuleDefinition rule)
+    /// <summary>As a version stores it (<c>|department:7|role:3|item:DEAL_STAGE:C3:WON|</c>), null for none: found again by the tokens.</summary>
+    public string? Column
+    {
+        get
+        {
+            var tokens = _departments.Select(DepartmentToken).Concat(_roles.Select(RoleToken)).Concat(_items.Select(i => ItemToken(i.Family, i.Item))).ToList();
+            return tokens.Count == 0 ? null : string.Concat(tokens.Select(t => t[..^1])) + "|";
+        }
+    }
+
+    public static string DepartmentToken(long id) => string.Create(CultureInfo.InvariantCulture, $"|department:{id}|");
+
+    public static string RoleToken(long id) => string.Create(CultureInfo.InvariantCulture, $"|role:{id}|");
+
+    public static string ItemToken(string family, string item) => $"|item:{family}:{item}|";
+
+    public static DirectoryReferences OfRule(AutomationCatalog catalog, IEntityRegistry registry, ICrmEntityDefinition? recordType, RuleDefinition rule)
     {
         var found = new DirectoryReferences();
-        found.AddParameters(catalog.FindTrigger(rule.Trigger.Kind), rule.Trigger.Params);
+        found.AddParameters(registry, recordType, catalog.FindTrigger(rule.Trigger.Kind), rule.Trigger.Params);
         foreach (var action in rule.Actions)
         {
-            found.AddParameters(catalog.FindAction(action.Kind), action.Params);
+            found.AddParameters(registry, recordType, catalog.FindAction(action.Kind), action.Params);
         }
 
         return found;
     }
 
-    public static DirectoryReferences OfProcess(AutomationCatalog catalog, ProcessDefinition process)
+    public static DirectoryReferences OfProcess(AutomationCatalog catalog, IEntityRegistry registry, ICrmEntityDefinition? recordType, ProcessDefinition process)
     {
         var found = new DirectoryReferences();
         foreach (var step in process.Steps)
         {
             if (step.Kind == StepKinds.Action && step.Params["kind"] is JsonValue kind && kind.TryGetValue<string>(out var name))
             {
-                found.AddParameters(catalog.FindAction(name), step.Params["params"] as JsonObject);
+                found.AddParameters(registry, recordType, catalog.FindAction(name), step.Params["params"] as JsonObject);
             }
             else if (step.Kind == StepKinds.Approval && step.Params["roles"] is JsonArray roles)
             {
                 foreach (var role in roles)
                 {
-                    found.Add(DirectoryEntry.Role, role);
+                    found.AddId(found._roles, role);
                 }
             }
         }
@@ -66,7 +80,7 @@ public sealed class DirectoryReferences
     }
 
     /// <summary>A kind no longer loaded names nothing it could be held to.</summary>
-    private void AddParameters(IAutomationKind? kind, JsonObject? parameters)
+    private void AddParameters(IEntityRegistry registry, ICrmEntityDefinition? recordType, IAutomationKind? kind, JsonObject? parameters)
     {
         if (kind is null || parameters is null)
         {
@@ -75,24 +89,59 @@ public sealed class DirectoryReferences
 
         foreach (var parameter in kind.Parameters)
         {
-            if (parameter.Type is ParameterType.Department or ParameterType.Role)
+            var value = parameters[parameter.Name];
+            switch (parameter.Type)
             {
-                Add(parameter.Type == ParameterType.Department ? DirectoryEntry.Department : DirectoryEntry.Role, parameters[parameter.Name]);
+                case ParameterType.Department:
+                    AddId(_departments, value);
+                    break;
+                case ParameterType.Role:
+                    AddId(_roles, value);
+                    break;
+                case ParameterType.Stage when recordType is not null && ParameterValidator.StageField(recordType)?.ListFamily is { } family:
+                    AddItems(family, value);
+                    break;
+                case ParameterType.FieldValues when value is JsonObject fields:
+                    var target = parameter.RecordTypeFrom is { } from
+                        ? parameters[from] is JsonValue named && named.TryGetValue<string>(out var typeName) ? TypeOf(registry, typeName) : null
+                        : recordType;
+                    foreach (var (field, given) in fields)
+                    {
+                        if (target?.Fields.GetValueOrDefault(field)?.ListFamily is { } listFamily)
+                        {
+                            AddItems(listFamily, given);
+                        }
+                    }
+
+                    break;
             }
         }
     }
 
-    private void Add(DirectoryEntry entry, JsonNode? value)
+    private static ICrmEntityDefinition? TypeOf(IEntityRegistry registry, string name) =>
+        registry.Find(name) as ICrmEntityDefinition
+        ?? registry.Types.OfType<ICrmEntityDefinition>().FirstOrDefault(t => PluginSdk.GraphQL.SchemaComposer.EntityTypeEnumName(t.Name) == name);
+
+    /// <summary>An item id, or each of a multi-value field's.</summary>
+    private void AddItems(string family, JsonNode? value)
+    {
+        foreach (var node in value is JsonArray many ? many.ToArray() : [value])
+        {
+            if (node is JsonValue item && item.TryGetValue<string>(out var id) && id.Length > 0)
+            {
+                _items.Add((family, id));
+            }
+        }
+    }
+
+    private void AddId(SortedSet<long> into, JsonNode? value)
     {
         // Stored as given and validated: a whole number in any JSON form (5, 5.0, a variable's double), or its digits as text.
         if (value is JsonValue given && given.GetValueKind() is JsonValueKind.Number or JsonValueKind.String
             && decimal.TryParse(given.ToJsonString().Trim('"'), NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var number)
             && number == decimal.Truncate(number) && number is > 0 and <= long.MaxValue)
         {
-            _entries.Add((entry, (long)number));
+            into.Add((long)number);
         }
     }
-
-    private static string Name(DirectoryEntry entry, long id) =>
-        string.Create(CultureInfo.InvariantCulture, $"{(entry == DirectoryEntry.Department ? "department" : "role")}:{id}");
 }

@@ -2,6 +2,7 @@ using Crm.Modules.Automation.Data;
 using Crm.Modules.Automation.Processes;
 using Crm.Modules.Automation.Rules;
 using Crm.PluginSdk.Automation;
+using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.Modules;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Crm.Modules.Automation.Definitions;
 
 /// <summary>
-/// The draft and active versions saved before versions recorded the departments and roles they name
+/// The draft and active versions saved before versions recorded the departments, roles and list items they name
 /// (<see cref="DefinitionVersion.References"/>) get them, so that those keep their department or role
 /// from deletion as a version saved now does. Read from each stored definition by the kinds loaded
 /// at this start; archived versions are left as they are (nothing new starts on them).
@@ -22,16 +23,22 @@ public sealed class NamedDirectoryBackfill : IModuleDataMigration
     {
         var db = services.GetRequiredService<AutomationDbContext>();
         var catalog = services.GetRequiredService<AutomationCatalog>();
+        var registry = services.GetRequiredService<IEntityRegistry>();
+        var rules = await db.Rules.AsNoTracking().ToDictionaryAsync(r => r.Id, r => r.EntityType, cancellationToken);
         foreach (var version in await db.RuleVersions.Where(v => v.State != DefinitionState.Archived && v.References == null).ToListAsync(cancellationToken))
         {
-            version.References = DirectoryReferences.OfRule(catalog, RuleDefinition.FromJson(version.Definition)).Column;
+            version.References = DirectoryReferences.OfRule(catalog, registry, TypeOf(registry, rules, version.RuleId), RuleDefinition.FromJson(version.Definition)).Column;
         }
 
+        var processes = await db.Processes.AsNoTracking().ToDictionaryAsync(p => p.Id, p => p.EntityType, cancellationToken);
         foreach (var version in await db.ProcessVersions.Where(v => v.State != DefinitionState.Archived && v.References == null).ToListAsync(cancellationToken))
         {
-            version.References = DirectoryReferences.OfProcess(catalog, ProcessDefinition.FromJson(version.Definition)).Column;
+            version.References = DirectoryReferences.OfProcess(catalog, registry, TypeOf(registry, processes, version.ProcessId), ProcessDefinition.FromJson(version.Definition)).Column;
         }
 
         await db.SaveChangesAsync(cancellationToken);
     }
+
+    private static ICrmEntityDefinition? TypeOf(IEntityRegistry registry, Dictionary<long, string> typeOf, long id) =>
+        typeOf.TryGetValue(id, out var name) ? registry.Find(name) as ICrmEntityDefinition : null;
 }

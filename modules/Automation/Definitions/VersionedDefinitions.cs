@@ -4,6 +4,7 @@ using Crm.PluginSdk.Automation;
 using Crm.PluginSdk.Data;
 using Crm.PluginSdk.Entities;
 using Crm.PluginSdk.GraphQL;
+using Crm.PluginSdk.Lists;
 using Crm.PluginSdk.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -236,26 +237,41 @@ public sealed class VersionedDefinitions<TDefinition, TVersion>(IServiceProvider
     }
 
     /// <summary>
-    /// Holds every department and role the content names until the turn ends (a delete meanwhile waits,
+    /// Holds every department, role and list item the content names until the turn ends (a delete meanwhile waits,
     /// then finds this version naming it); the first one deleted since the content was validated is refused.
     /// </summary>
     private async Task<UserError?> RefuseUnlessHeldAsync(DirectoryReferences references, CancellationToken cancellationToken)
     {
-        if (references.Entries.Count == 0)
+        if (references.Column is null)
         {
             return null;
         }
 
+        UserError Gone(string what) => UserError.At(ErrorCodes.NotFound, $"{what}, which the {kind.Short} names, was deleted meanwhile.", "input");
+
         var organization = services.GetService<IOrganization>();
-        foreach (var (entry, id) in references.Entries)
+        foreach (var id in references.Departments)
         {
-            var held = organization is not null && (entry == DirectoryEntry.Department
-                ? await organization.HoldDepartmentAsync(id, cancellationToken)
-                : await organization.HoldRoleAsync(id, cancellationToken));
-            if (!held)
+            if (organization is null || !await organization.HoldDepartmentAsync(id, cancellationToken))
             {
-                var what = entry == DirectoryEntry.Department ? "Department" : "Role";
-                return UserError.At(ErrorCodes.NotFound, $"{what} {id.ToString(CultureInfo.InvariantCulture)}, which the {kind.Short} names, was deleted meanwhile.", "input");
+                return Gone($"Department {id.ToString(CultureInfo.InvariantCulture)}");
+            }
+        }
+
+        foreach (var id in references.Roles)
+        {
+            if (organization is null || !await organization.HoldRoleAsync(id, cancellationToken))
+            {
+                return Gone($"Role {id.ToString(CultureInfo.InvariantCulture)}");
+            }
+        }
+
+        var lists = services.GetService<ISelectionLists>();
+        foreach (var (family, item) in references.Items)
+        {
+            if (lists is null || !await lists.HoldItemAsync(family, item, cancellationToken))
+            {
+                return Gone($"Item '{item}' of {family}");
             }
         }
 

@@ -34,6 +34,12 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, Selec
         return _lists;
     }
 
+    /// <summary>Holds the list of the family that holds the item, shared, and says whether the item is still there (<see cref="ItemReferences.HoldAsync"/>).</summary>
+    public Task<bool> HoldItemAsync(string listFamily, string itemId, CancellationToken cancellationToken) =>
+        ItemReferences.HoldAsync(db, listFamily, itemId, cancellationToken);
+
+    internal static string ListLock(string entityId) => "selectionlists.list:" + entityId;
+
     /// <summary>
     /// Saves the scope's changes and bumps the lists' version in one transaction (the caller's, when
     /// there is one), so that every host forgets the lists it keeps.
@@ -71,7 +77,7 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, Selec
     {
         var result = await session.InTransactionAsync(async () =>
         {
-            await db.LockNameAsync("selectionlists.list:" + entityId, cancellationToken);
+            await db.LockNameAsync(ListLock(entityId), cancellationToken);
             var items = await db.Items.Where(i => i.EntityId == entityId).OrderBy(i => i.Sort).ThenBy(i => i.StatusId).ToListAsync(cancellationToken);
             return await edit(new HeldList(ListOf(entityId, items.Select(i => i.ToPublic()).ToList()), items));
         }, succeeded, cancellationToken);
@@ -306,6 +312,13 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, Selec
             if (item.System)
             {
                 return new SelectionListEdit(null, [UserError.At(ErrorCodes.Validation, $"'{id}' is a system item of {entityId} and cannot be removed.", "id")]);
+            }
+
+            // What cannot be moved to another item (a rule that moves deals to this stage) keeps it. Asked with the
+            // list held: a rule saved naming the item committed before, or waits and then finds it gone.
+            if (await ItemReferences.KeepingAsync(services, entityId, id, cancellationToken) is { Length: > 0 } uses)
+            {
+                return new SelectionListEdit(null, [UserError.At("IN_USE", $"'{id}' is named by {uses}; change or delete them first (a draft or active version that names it keeps it).", "id")]);
             }
 
             var definitions = services.GetRequiredService<IEntityRegistry>().Types.OfType<ICrmEntityDefinition>()

@@ -69,6 +69,24 @@ public static class RowLocks
     }
 
     /// <summary>
+    /// Locks a name shared until the transaction ends: many holders at once, but none while a
+    /// <see cref="LockNameAsync"/> of the name holds it, and that one waits for them all (a reference to a
+    /// list's item written while the list's editor would remove the item). Nothing on SQLite (see above).
+    /// </summary>
+    public static async Task LockNameSharedAsync(this ModuleDbContext db, string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (!db.IsPostgres)
+        {
+            return;
+        }
+
+        RequireTransaction(db);
+        await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock_shared(hashtextextended({0}, 0))", [name], cancellationToken);
+    }
+
+    /// <summary>
     /// The query of one record, read with its row locked: on PostgreSQL the record's table in
     /// <paramref name="query"/> is read through <c>SELECT ... WHERE id = @id FOR ...</c>, so that the
     /// lock and the read are one statement (one round trip instead of two, for every update and

@@ -35,6 +35,48 @@ public sealed record SelectionListItem(
 public interface ISelectionLists
 {
     Task<IReadOnlyList<SelectionListItem>> GetItemsAsync(string entityId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether an item <paramref name="itemId"/> exists in a list of the family <paramref name="listFamily"/>
+    /// (<c>DEAL_STAGE</c> covers <c>DEAL_STAGE_3</c>; item ids are unique within a family), holding that
+    /// list so until the current transaction ends: a <c>removeSelectionListItem</c> meanwhile waits for
+    /// the transaction, and then finds what it wrote (<see cref="ISelectionListItemReferenceHolder"/>).
+    /// Call it inside the transaction that writes the reference. By default it only checks (no hold).
+    /// </summary>
+    async Task<bool> HoldItemAsync(string listFamily, string itemId, CancellationToken cancellationToken)
+    {
+        foreach (var (entityId, items) in await AllAsync(cancellationToken))
+        {
+            if ((entityId == listFamily || entityId.StartsWith(listFamily + "_", StringComparison.Ordinal)) && items.Any(i => i.Id == itemId))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Every list with its items; by default none (the module that stores them answers).</summary>
+    Task<IReadOnlyDictionary<string, List<SelectionListItem>>> AllAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, List<SelectionListItem>>>(new Dictionary<string, List<SelectionListItem>>());
+}
+
+/// <summary>
+/// A module that keeps list items' ids in its own tables outside records' fields (an automation rule
+/// that moves deals to a stage). No such reference outlives its item: <c>removeSelectionListItem</c>
+/// asks every holder, in the removal's transaction with the list held, what still names the item,
+/// and is refused (<c>IN_USE</c>, naming them) while anything does. (Records' own list fields are
+/// moved to the item the removal names, <c>moveTo</c>, by the record types themselves.)
+/// </summary>
+/// <remarks>
+/// Register it in the module's services (<c>services.AddScoped&lt;ISelectionListItemReferenceHolder, MyItemReferences&gt;()</c>);
+/// it is resolved from the request's scope, so its module's DbContext shares the removal's transaction.
+/// A writer of such a reference holds the item as it writes (<see cref="ISelectionLists.HoldItemAsync"/>).
+/// </remarks>
+public interface ISelectionListItemReferenceHolder
+{
+    /// <summary>What names item <paramref name="itemId"/> of list <paramref name="listId"/> (about to be removed), each said for an admin, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<string>> UsesKeepingItemAsync(IServiceProvider services, string listId, string itemId, int limit, CancellationToken cancellationToken);
 }
 
 /// <summary>The outcome of an edit: the item as saved, or why not (paths start at "input").</summary>

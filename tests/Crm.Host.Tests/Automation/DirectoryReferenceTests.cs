@@ -151,6 +151,76 @@ public abstract class DirectoryReferenceTests(HostFixture fixture)
         }
     }
 
+    private const string RemoveItem = "mutation($list: String!, $id: String!) { removeSelectionListItem(entityId: $list, id: $id) { removedId errors { code message path } } }";
+
+    private async Task<string> ListItemAsync(string list, string prefix)
+    {
+        var id = prefix + Records.NewMarker("").Trim().ToUpperInvariant().Replace('-', '_').Replace(' ', '_');
+        (await Host.MutateAsync("addSelectionListItem", "mutation($list: String!, $id: String!) { addSelectionListItem(input: { entityId: $list, id: $id, name: $id }) { item { id } errors { code message path } } }",
+            new { list, id })).Ok();
+        return id;
+    }
+
+    private async Task<string> RuleOnAsync(string entityType, object input) =>
+        (await Host.MutateAsync("createAutomationRule", "mutation($t: CrmEntityType!, $input: AutomationRuleInput!) { createAutomationRule(entityType: $t, input: $input) { rule { id } errors { code message path } } }",
+            new { t = entityType, input })).Ok()["rule"]!["id"].Str();
+
+    private Task<JsonNode> DeleteRuleAsync(string id) =>
+        Host.MutateAsync("deleteAutomationRule", "mutation($id: ID!) { deleteAutomationRule(id: $id) { errors { code message path } } }", new { id });
+
+    [Fact]
+    public async Task A_stage_or_list_item_a_rule_moves_to_writes_or_waits_for_is_kept_until_no_rule_names_it()
+    {
+        var stage = await ListItemAsync("DEAL_STAGE", "KEPT_");
+        var status = await ListItemAsync("STATUS", "KEPT_");
+        var source = await ListItemAsync("SOURCE", "KEPT_");
+        var moves = await RuleOnAsync("DEAL", new { name = "Moves to the kept stage", trigger = new { kind = "platform.manual" }, actions = new object[] { new { kind = "records.changeStage", @params = new { stageId = stage } } } });
+        var waits = await RuleOnAsync("DEAL", new { name = "Waits for the kept stage", trigger = new { kind = "records.stageChanged", @params = new { toStageId = stage } }, actions = new object[] { new { kind = "timeline.addComment", @params = new { text = "In" } } } });
+        var writes = await RuleOnAsync("LEAD", new { name = "Writes the kept status and source", trigger = new { kind = "platform.manual" }, actions = new object[] { new { kind = "records.setFields", @params = new { fields = new { statusId = status, sourceId = source } } } } });
+
+        var refused = await Host.MutateAsync("removeSelectionListItem", RemoveItem, new { list = "DEAL_STAGE", id = stage });
+        Assert.Equal("IN_USE", refused.ErrorCode());
+        Assert.Contains($"automation rule {moves} 'Moves to the kept stage'", Message(refused), StringComparison.Ordinal);
+        Assert.Contains($"automation rule {waits} 'Waits for the kept stage'", Message(refused), StringComparison.Ordinal);
+        foreach (var (list, id) in new[] { ("STATUS", status), ("SOURCE", source) })
+        {
+            var kept = await Host.MutateAsync("removeSelectionListItem", RemoveItem, new { list, id });
+            Assert.Equal("IN_USE", kept.ErrorCode());
+            Assert.Contains($"automation rule {writes} 'Writes the kept status and source'", Message(kept), StringComparison.Ordinal);
+        }
+
+        (await DeleteRuleAsync(moves)).Ok();
+        Assert.Equal("IN_USE", (await Host.MutateAsync("removeSelectionListItem", RemoveItem, new { list = "DEAL_STAGE", id = stage })).ErrorCode());
+        (await DeleteRuleAsync(waits)).Ok();
+        (await DeleteRuleAsync(writes)).Ok();
+        foreach (var (list, id) in new[] { ("DEAL_STAGE", stage), ("STATUS", status), ("SOURCE", source) })
+        {
+            Assert.Equal(id, (await Host.MutateAsync("removeSelectionListItem", RemoveItem, new { list, id })).Ok()["removedId"].Str());
+        }
+    }
+
+    [Fact]
+    public async Task Rules_saved_while_their_stage_is_removed_never_name_one_that_is_gone()
+    {
+        for (var round = 0; round < 3; round++)
+        {
+            var stage = await ListItemAsync("DEAL_STAGE", "CONTESTED_");
+            var saves = Enumerable.Range(0, 19).Select(i => Host.MutateAsync("createAutomationRule", CreateRule,
+                new { input = new { name = $"Contested stage {round}.{i}", trigger = new { kind = "platform.manual" }, actions = new object[] { new { kind = "records.changeStage", @params = new { stageId = stage } } } } }));
+            var remove = Host.MutateAsync("removeSelectionListItem", RemoveItem, new { list = "DEAL_STAGE", id = stage });
+            var answers = await Task.WhenAll(saves.Append(remove));
+
+            // No internal error: a save either went first (and the removal is refused) or found the stage gone.
+            Assert.All(answers.Take(19).Where(a => a["rule"] is null), a => Assert.Contains(a.ErrorCode(), new[] { "NOT_FOUND", "INVALID_VALUE", "VALIDATION" }));
+            Assert.True(answers[^1]["removedId"] is not null || answers[^1].ErrorCode() == "IN_USE", answers[^1].ToJsonString());
+            var naming = (await Host.QueryRowsAsync(
+                $"SELECT v.id FROM {Host.Table("automation", "rule_versions")} v WHERE v.state <> 'Archived' AND v.definition LIKE @p0", $"%\"stageId\":\"{stage}\"%")).Count;
+            var exists = (await Host.QueryRowsAsync($"SELECT status_id FROM {Host.Table("selection_lists", "items")} WHERE entity_id = 'DEAL_STAGE' AND status_id = @p0", stage)).Count == 1;
+            Assert.True(exists || naming == 0, $"Round {round}: {naming} rule versions name stage {stage}, which is gone");
+            Assert.True(!exists || naming > 0 || answers[^1]["removedId"] is null, $"Round {round}: the stage was kept with no rule naming it");
+        }
+    }
+
     [Fact]
     public async Task Versions_saved_before_they_recorded_their_department_keep_it_from_the_next_start()
     {
