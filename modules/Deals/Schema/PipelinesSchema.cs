@@ -355,7 +355,15 @@ public sealed class PipelinesSchema : ISchemaContributor
                     return false;
                 }
 
-                await services.GetRequiredService<ISelectionListEditor>().DeleteListAsync(Deal.StageListOf(id), cancellationToken);
+                // Its stages go with it, unless an automation rule or process still names one.
+                var editor = services.GetRequiredService<ISelectionListEditor>();
+                if (await editor.HoldListUnnamedAsync(Deal.StageListOf(id), "id", cancellationToken) is { } named)
+                {
+                    refusal = named;
+                    return false;
+                }
+
+                await editor.DeleteListAsync(Deal.StageListOf(id), cancellationToken);
                 return true;
             }, deleted => deleted, cancellationToken);
         }

@@ -1,5 +1,6 @@
 using Crm.Modules.SelectionLists.Data;
 using Crm.PluginSdk.Data;
+using Crm.PluginSdk.GraphQL;
 using Crm.PluginSdk.Lists;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,6 +34,20 @@ internal static class ItemReferences
         }
 
         return lists.Count > 0 && await db.Items.AsNoTracking().AnyAsync(i => i.StatusId == itemId && lists.Contains(i.EntityId), cancellationToken);
+    }
+
+    /// <summary>The refusal of deleting a list whose items something names (the first item so named, with its uses); null when none is.</summary>
+    public static async Task<UserError?> ListRefusalAsync(SelectionListsDbContext db, IServiceProvider services, string entityId, string path, CancellationToken cancellationToken)
+    {
+        foreach (var id in await db.Items.AsNoTracking().Where(i => i.EntityId == entityId).OrderBy(i => i.Sort).Select(i => i.StatusId).ToListAsync(cancellationToken))
+        {
+            if (await KeepingAsync(services, entityId, id, cancellationToken) is { Length: > 0 } uses)
+            {
+                return UserError.At("IN_USE", $"'{id}' of {entityId} is named by {uses}; change or delete them first (a draft or active version that names it keeps it).", path);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The first five things that name the item, "and more" past them; empty for none. Asked with the list held.</summary>

@@ -118,6 +118,12 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, Selec
             return true;
         }, done => done, cancellationToken);
 
+    public async Task<UserError?> HoldListUnnamedAsync(string entityId, string path, CancellationToken cancellationToken)
+    {
+        await db.LockNameAsync(ListLock(entityId), cancellationToken);
+        return await ItemReferences.ListRefusalAsync(db, services, entityId, path, cancellationToken);
+    }
+
     public sealed record SelectionList(string EntityId, string Name, IReadOnlyList<SelectionListItem> Items);
 
     public string ListName(string entityId) => catalog.Find(entityId)?.Name ?? entityId;

@@ -107,6 +107,16 @@ public interface ISelectionListEditor
     Task CreateListAsync(string entityId, IReadOnlyList<SelectionListItem> items, CancellationToken cancellationToken);
 
     Task DeleteListAsync(string entityId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Holds the list (as its edits hold it, until the current transaction ends) and answers the
+    /// <c>IN_USE</c> refusal, at <paramref name="path"/>, when something outside records names one of its items
+    /// (<see cref="ISelectionListItemReferenceHolder"/>); null when nothing does. Call it inside the
+    /// transaction that then deletes the list (a pipeline's deletion, before <see cref="DeleteListAsync"/>).
+    /// By default nothing is held or named.
+    /// </summary>
+    Task<GraphQL.UserError?> HoldListUnnamedAsync(string entityId, string path, CancellationToken cancellationToken) =>
+        Task.FromResult<GraphQL.UserError?>(null);
 }
 
 /// <summary>

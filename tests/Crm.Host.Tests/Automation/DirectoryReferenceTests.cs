@@ -200,6 +200,31 @@ public abstract class DirectoryReferenceTests(HostFixture fixture)
     }
 
     [Fact]
+    public async Task A_pipeline_whose_stage_a_rule_names_is_kept_until_the_rule_is_gone()
+    {
+        var pipeline = (await Host.MutateAsync("createPipeline", "mutation($name: String!) { createPipeline(input: { name: $name }) { pipeline { id } errors { code message path } } }",
+            new { name = Records.NewMarker("Kept pipeline ") })).Ok()["pipeline"]!["id"].Str();
+        var rule = await RuleOnAsync("DEAL", new
+        {
+            name = "Prepares in the kept pipeline",
+            scope = new { pipelineId = Id(pipeline) },
+            trigger = new { kind = "platform.manual" },
+            actions = new object[] { new { kind = "records.changeStage", @params = new { stageId = $"C{pipeline}:PREPARATION" } } },
+        });
+        const string Delete = "mutation($id: ID!) { deletePipeline(id: $id) { deletedId errors { code message path } } }";
+
+        var refused = await Host.MutateAsync("deletePipeline", Delete, new { id = pipeline });
+        Assert.Equal("IN_USE", refused.ErrorCode());
+        Assert.Contains($"'C{pipeline}:PREPARATION' of DEAL_STAGE_{pipeline} is named by automation rule {rule} 'Prepares in the kept pipeline'", Message(refused), StringComparison.Ordinal);
+        Assert.Single(await Host.QueryRowsAsync($"SELECT id FROM {Host.Table("deals", "pipelines")} WHERE id = @p0", Id(pipeline)));
+        Assert.NotEmpty(await Host.QueryRowsAsync($"SELECT status_id FROM {Host.Table("selection_lists", "items")} WHERE entity_id = @p0", $"DEAL_STAGE_{pipeline}"));
+
+        (await DeleteRuleAsync(rule)).Ok();
+        Assert.Equal(pipeline, (await Host.MutateAsync("deletePipeline", Delete, new { id = pipeline })).Ok()["deletedId"].Str());
+        Assert.Empty(await Host.QueryRowsAsync($"SELECT status_id FROM {Host.Table("selection_lists", "items")} WHERE entity_id = @p0", $"DEAL_STAGE_{pipeline}"));
+    }
+
+    [Fact]
     public async Task Rules_saved_while_their_stage_is_removed_never_name_one_that_is_gone()
     {
         for (var round = 0; round < 3; round++)
