@@ -1,10 +1,10 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Crm.Modules.Automation.Processes;
 using Crm.Modules.Automation.Rules;
 using Crm.PluginSdk.Automation;
 using Crm.PluginSdk.Entities;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Modules.Automation.Definitions;
 
@@ -46,32 +46,38 @@ public sealed class DirectoryReferences
 
     public static string ItemToken(string family, string item) => $"|item:{family}:{item}|";
 
-    public static DirectoryReferences OfRule(AutomationCatalog catalog, IEntityRegistry registry, ICrmEntityDefinition? recordType, RuleDefinition rule)
+    /// <param name="services">Where the kinds (<see cref="AutomationCatalog"/>) and record types are found.</param>
+    /// <param name="recordType">The rule's record type; null when it is no longer loaded (its stages cannot be told then).</param>
+    /// <param name="rule">The rule as stored.</param>
+    public static DirectoryReferences OfRule(IServiceProvider services, ICrmEntityDefinition? recordType, RuleDefinition rule)
     {
+        var catalog = services.GetRequiredService<AutomationCatalog>();
         var found = new DirectoryReferences();
-        found.AddParameters(registry, recordType, catalog.FindTrigger(rule.Trigger.Kind), rule.Trigger.Params);
+        found.AddParameters(services, recordType, catalog.FindTrigger(rule.Trigger.Kind), rule.Trigger.Params);
         foreach (var action in rule.Actions)
         {
-            found.AddParameters(registry, recordType, catalog.FindAction(action.Kind), action.Params);
+            found.AddParameters(services, recordType, catalog.FindAction(action.Kind), action.Params);
         }
 
         return found;
     }
 
-    public static DirectoryReferences OfProcess(AutomationCatalog catalog, IEntityRegistry registry, ICrmEntityDefinition? recordType, ProcessDefinition process)
+    /// <inheritdoc cref="OfRule" path="/param[@name='services']"/>
+    public static DirectoryReferences OfProcess(IServiceProvider services, ICrmEntityDefinition? recordType, ProcessDefinition process)
     {
+        var catalog = services.GetRequiredService<AutomationCatalog>();
         var found = new DirectoryReferences();
         foreach (var step in process.Steps)
         {
             if (step.Kind == StepKinds.Action && step.Params["kind"] is JsonValue kind && kind.TryGetValue<string>(out var name))
             {
-                found.AddParameters(registry, recordType, catalog.FindAction(name), step.Params["params"] as JsonObject);
+                found.AddParameters(services, recordType, catalog.FindAction(name), step.Params["params"] as JsonObject);
             }
             else if (step.Kind == StepKinds.Approval && step.Params["roles"] is JsonArray roles)
             {
                 foreach (var role in roles)
                 {
-                    found.AddId(found._roles, role);
+                    AddId(found._roles, role);
                 }
             }
         }
@@ -80,7 +86,7 @@ public sealed class DirectoryReferences
     }
 
     /// <summary>A kind no longer loaded names nothing it could be held to.</summary>
-    private void AddParameters(IEntityRegistry registry, ICrmEntityDefinition? recordType, IAutomationKind? kind, JsonObject? parameters)
+    private void AddParameters(IServiceProvider services, ICrmEntityDefinition? recordType, IAutomationKind? kind, JsonObject? parameters)
     {
         if (kind is null || parameters is null)
         {
@@ -103,7 +109,7 @@ public sealed class DirectoryReferences
                     break;
                 case ParameterType.FieldValues when value is JsonObject fields:
                     var target = parameter.RecordTypeFrom is { } from
-                        ? parameters[from] is JsonValue named && named.TryGetValue<string>(out var typeName) ? TypeOf(registry, typeName) : null
+                        ? parameters[from] is JsonValue named && named.TryGetValue<string>(out var typeName) ? ParameterValidator.EntityTypeOf(services, typeName) : null
                         : recordType;
                     foreach (var (field, given) in fields)
                     {
@@ -118,10 +124,6 @@ public sealed class DirectoryReferences
         }
     }
 
-    private static ICrmEntityDefinition? TypeOf(IEntityRegistry registry, string name) =>
-        registry.Find(name) as ICrmEntityDefinition
-        ?? registry.Types.OfType<ICrmEntityDefinition>().FirstOrDefault(t => PluginSdk.GraphQL.SchemaComposer.EntityTypeEnumName(t.Name) == name);
-
     /// <summary>An item id, or each of a multi-value field's.</summary>
     private void AddItems(string family, JsonNode? value)
     {
@@ -134,14 +136,12 @@ public sealed class DirectoryReferences
         }
     }
 
-    private void AddId(SortedSet<long> into, JsonNode? value)
+    /// <summary>Read as the parameter type took it when the content was saved (<see cref="ParameterValidator.TryReadId"/>).</summary>
+    private static void AddId(SortedSet<long> into, JsonNode? value)
     {
-        // Stored as given and validated: a whole number in any JSON form (5, 5.0, a variable's double), or its digits as text.
-        if (value is JsonValue given && given.GetValueKind() is JsonValueKind.Number or JsonValueKind.String
-            && decimal.TryParse(given.ToJsonString().Trim('"'), NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var number)
-            && number == decimal.Truncate(number) && number is > 0 and <= long.MaxValue)
+        if (ParameterValidator.TryReadId(value, out var id))
         {
-            into.Add((long)number);
+            into.Add(id);
         }
     }
 }

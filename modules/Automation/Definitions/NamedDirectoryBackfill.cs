@@ -22,23 +22,21 @@ public sealed class NamedDirectoryBackfill : IModuleDataMigration
     public async Task RunAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         var db = services.GetRequiredService<AutomationDbContext>();
-        var catalog = services.GetRequiredService<AutomationCatalog>();
-        var registry = services.GetRequiredService<IEntityRegistry>();
         var rules = await db.Rules.AsNoTracking().ToDictionaryAsync(r => r.Id, r => r.EntityType, cancellationToken);
         foreach (var version in await db.RuleVersions.Where(v => v.State != DefinitionState.Archived && v.References == null).ToListAsync(cancellationToken))
         {
-            version.References = DirectoryReferences.OfRule(catalog, registry, TypeOf(registry, rules, version.RuleId), RuleDefinition.FromJson(version.Definition)).Column;
+            version.References = DirectoryReferences.OfRule(services, TypeOf(services, rules, version.RuleId), RuleDefinition.FromJson(version.Definition)).Column;
         }
 
         var processes = await db.Processes.AsNoTracking().ToDictionaryAsync(p => p.Id, p => p.EntityType, cancellationToken);
         foreach (var version in await db.ProcessVersions.Where(v => v.State != DefinitionState.Archived && v.References == null).ToListAsync(cancellationToken))
         {
-            version.References = DirectoryReferences.OfProcess(catalog, registry, TypeOf(registry, processes, version.ProcessId), ProcessDefinition.FromJson(version.Definition)).Column;
+            version.References = DirectoryReferences.OfProcess(services, TypeOf(services, processes, version.ProcessId), ProcessDefinition.FromJson(version.Definition)).Column;
         }
 
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    private static ICrmEntityDefinition? TypeOf(IEntityRegistry registry, Dictionary<long, string> typeOf, long id) =>
-        typeOf.TryGetValue(id, out var name) ? registry.Find(name) as ICrmEntityDefinition : null;
+    private static ICrmEntityDefinition? TypeOf(IServiceProvider services, Dictionary<long, string> typeOf, long id) =>
+        typeOf.TryGetValue(id, out var name) ? ParameterValidator.EntityTypeOf(services, name) : null;
 }

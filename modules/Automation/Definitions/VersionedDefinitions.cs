@@ -24,7 +24,7 @@ public sealed record DefinitionKind(string Noun, string Plural, string Short, st
 
 /// <summary>
 /// A definition's validated content: what it writes into a draft version (name, definition JSON ...)
-/// and the departments and roles it names, held while it is written.
+/// and the departments, roles and list items it names, held while it is written.
 /// </summary>
 public sealed record DefinitionWrite<TVersion>(Action<TVersion> Write, DirectoryReferences References);
 
@@ -39,8 +39,8 @@ public delegate Task<DefinitionWrite<TVersion>?> DefinitionContent<TVersion>(ICr
 /// <c>FOR UPDATE</c>; SQLite lets one writer in at a time anyway), so concurrent edits of one
 /// definition run one after the other; the partial unique indexes each definition maps (one draft,
 /// one active version) hold even if they did not. Every write needs the settings right. The content
-/// is validated before the turn starts (no lock is held while scripts compile); the departments and
-/// roles it names are held in the turn (<see cref="IOrganization.HoldDepartmentAsync"/>), so that a
+/// is validated before the turn starts (no lock is held while scripts compile); the departments,
+/// roles and list items it names are held in the turn (<see cref="IOrganization.HoldDepartmentAsync"/>), so that a
 /// version naming one is never written past its deletion, and their deletion is refused while a
 /// draft or active version names them (<see cref="DefinitionDirectoryUses"/>).
 /// </summary>
@@ -242,11 +242,6 @@ public sealed class VersionedDefinitions<TDefinition, TVersion>(IServiceProvider
     /// </summary>
     private async Task<UserError?> RefuseUnlessHeldAsync(DirectoryReferences references, CancellationToken cancellationToken)
     {
-        if (references.Column is null)
-        {
-            return null;
-        }
-
         UserError Gone(string what) => UserError.At(ErrorCodes.NotFound, $"{what}, which the {kind.Short} names, was deleted meanwhile.", "input");
 
         var organization = services.GetService<IOrganization>();

@@ -38,6 +38,6 @@ public sealed class ProcessStore(IServiceProvider services)
         await new ProcessValidator(services).ValidateAsync(recordType, id, input, errors, cancellationToken) is { } valid
             ? new DefinitionWrite<BusinessProcessVersion>(
                 version => (version.Name, version.Description, version.Definition, version.RunAsUserId) = (valid.Name, valid.Description, valid.Definition.ToJson(), valid.RunAsUserId),
-                DirectoryReferences.OfProcess(services.GetRequiredService<Crm.PluginSdk.Automation.AutomationCatalog>(), services.GetRequiredService<Crm.PluginSdk.Entities.IEntityRegistry>(), recordType, valid.Definition))
+                DirectoryReferences.OfProcess(services, recordType, valid.Definition))
             : null;
 }

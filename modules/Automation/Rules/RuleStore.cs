@@ -66,6 +66,6 @@ public sealed class RuleStore(IServiceProvider services)
         await new RuleValidator(services).ValidateAsync(recordType, input, errors, cancellationToken) is { } valid
             ? new DefinitionWrite<AutomationRuleVersion>(
                 version => (version.Name, version.Description, version.Definition, version.RunAsUserId) = (valid.Name, valid.Description, valid.Definition.ToJson(), valid.RunAsUserId),
-                DirectoryReferences.OfRule(services.GetRequiredService<Crm.PluginSdk.Automation.AutomationCatalog>(), services.GetRequiredService<Crm.PluginSdk.Entities.IEntityRegistry>(), recordType, valid.Definition))
+                DirectoryReferences.OfRule(services, recordType, valid.Definition))
             : null;
 }

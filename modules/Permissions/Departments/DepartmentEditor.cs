@@ -94,8 +94,7 @@ public sealed class DepartmentEditor(PermissionsDbContext db, CrmDatabaseSession
             }
 
             var holders = services.GetServices<IDepartmentReferenceHolder>().ToList();
-            if (await DirectoryUses.RefusalAsync("department", holders.Select(h => (Func<int, Task<IReadOnlyList<string>>>)(limit =>
-                    h.UsesKeepingDepartmentAsync(services, id, limit, cancellationToken)))) is { } inUse)
+            if (await InUseRefusals.RefusalAsync("The department", holders, (h, limit) => h.UsesKeepingDepartmentAsync(services, id, limit, cancellationToken), "id") is { } inUse)
             {
                 return new DeletePayload(null, [inUse]);
             }

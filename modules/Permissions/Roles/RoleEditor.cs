@@ -51,8 +51,7 @@ public sealed class RoleEditor(PermissionsDbContext db, CrmDatabaseSession sessi
             }
 
             // Asked with the row deleted (and so held): a writer naming the role committed before, or waits and then finds it gone.
-            if (await DirectoryUses.RefusalAsync("role", services.GetServices<IRoleReferenceHolder>().Select(h => (Func<int, Task<IReadOnlyList<string>>>)(limit =>
-                    h.UsesKeepingRoleAsync(services, id, limit, cancellationToken)))) is { } inUse)
+            if (await InUseRefusals.RefusalAsync("The role", services.GetServices<IRoleReferenceHolder>(), (h, limit) => h.UsesKeepingRoleAsync(services, id, limit, cancellationToken), "id") is { } inUse)
             {
                 return new DeletePayload(null, [inUse]);
             }

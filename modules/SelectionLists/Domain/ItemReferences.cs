@@ -14,9 +14,6 @@ namespace Crm.Modules.SelectionLists.Domain;
 /// </summary>
 internal static class ItemReferences
 {
-    /// <summary>How many uses a refusal names; the rest are said as "and more".</summary>
-    private const int Named = 5;
-
     /// <summary>
     /// Holds the list of <paramref name="listFamily"/> holding the item (shared: writers of references to its
     /// items hold it together; an edit of the list waits for them) and says whether the item is still
@@ -41,28 +38,17 @@ internal static class ItemReferences
     {
         foreach (var id in await db.Items.AsNoTracking().Where(i => i.EntityId == entityId).OrderBy(i => i.Sort).Select(i => i.StatusId).ToListAsync(cancellationToken))
         {
-            if (await KeepingAsync(services, entityId, id, cancellationToken) is { Length: > 0 } uses)
+            if (await RefusalAsync(services, $"'{id}' of {entityId}", entityId, id, path, cancellationToken) is { } named)
             {
-                return UserError.At("IN_USE", $"'{id}' of {entityId} is named by {uses}; change or delete them first (a draft or active version that names it keeps it).", path);
+                return named;
             }
         }
 
         return null;
     }
 
-    /// <summary>The first five things that name the item, "and more" past them; empty for none. Asked with the list held.</summary>
-    public static async Task<string> KeepingAsync(IServiceProvider services, string entityId, string id, CancellationToken cancellationToken)
-    {
-        var uses = new List<string>();
-        foreach (var holder in services.GetServices<ISelectionListItemReferenceHolder>())
-        {
-            uses.AddRange(await holder.UsesKeepingItemAsync(services, entityId, id, Named + 1 - uses.Count, cancellationToken));
-            if (uses.Count > Named)
-            {
-                break;
-            }
-        }
-
-        return string.Join(", ", uses.Take(Named)) + (uses.Count > Named ? " and more" : "");
-    }
+    /// <summary>The refusal of removing an item that something names (<see cref="InUseRefusals"/>); null when nothing does. Asked with the list held.</summary>
+    public static Task<UserError?> RefusalAsync(IServiceProvider services, string subject, string entityId, string id, string path, CancellationToken cancellationToken) =>
+        InUseRefusals.RefusalAsync(subject, services.GetServices<ISelectionListItemReferenceHolder>(),
+            (holder, limit) => holder.UsesKeepingItemAsync(services, entityId, id, limit, cancellationToken), path);
 }

@@ -322,9 +322,9 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, Selec
 
             // What cannot be moved to another item (a rule that moves deals to this stage) keeps it. Asked with the
             // list held: a rule saved naming the item committed before, or waits and then finds it gone.
-            if (await ItemReferences.KeepingAsync(services, entityId, id, cancellationToken) is { Length: > 0 } uses)
+            if (await ItemReferences.RefusalAsync(services, $"'{id}'", entityId, id, "id", cancellationToken) is { } named)
             {
-                return new SelectionListEdit(null, [UserError.At("IN_USE", $"'{id}' is named by {uses}; change or delete them first (a draft or active version that names it keeps it).", "id")]);
+                return new SelectionListEdit(null, [named]);
             }
 
             var definitions = services.GetRequiredService<IEntityRegistry>().Types.OfType<ICrmEntityDefinition>()

@@ -251,8 +251,7 @@ public static class ParameterValidator
     private static async Task<long?> DirectoryEntryAsync(IServiceProvider services, AutomationParameter parameter, JsonNode node, string[] at, List<UserError> errors, CancellationToken cancellationToken)
     {
         var what = parameter.Type == ParameterType.Department ? "department" : "role";
-        // A whole number however it arrives (5 or 5.0, inline or in a variable), or an id's digits as text.
-        if (!(JsonNumbers.TryGetWhole(node, out var id) && id > 0) && !Entities.RecordIds.TryParse(IdText(node), out id))
+        if (!TryReadId(node, out var id))
         {
             errors.Add(new UserError(ErrorCodes.InvalidFormat, $"'{parameter.Name}' expects a {what} id.", at));
             return null;
@@ -270,6 +269,14 @@ public static class ParameterValidator
 
         return id;
     }
+
+    /// <summary>
+    /// An id as a <see cref="ParameterType.Department"/> or <see cref="ParameterType.Role"/> parameter takes it,
+    /// and as whoever reads a stored rule for the ids it names must read it: a whole number however it
+    /// arrives (5 or 5.0, inline or in a variable), or an id's digits as text.
+    /// </summary>
+    public static bool TryReadId(JsonNode? node, out long id) =>
+        (JsonNumbers.TryGetWhole(node, out id) && id > 0) || Entities.RecordIds.TryParse(IdText(node), out id);
 
     /// <summary>The registered record type named by its registry name or its <c>CrmEntityType</c> name; null when none.</summary>
     public static ICrmEntityDefinition? EntityTypeOf(IServiceProvider services, string name)
