@@ -465,10 +465,16 @@ public sealed class AdminTests(ConsoleFixture fixture) : IClassFixture<ConsoleFi
         await page.GetByRole(AriaRole.Link, new() { Name = "API keys" }).ClickAsync();
         var keyForm = page.GetByRole(AriaRole.Form, new() { Name = "New API key" });
         await keyForm.GetByLabel("Name").FillAsync(person + " key");
-        await keyForm.GetByLabel("User").SelectOptionAsync(new SelectOptionValue { Label = $"{person} ({person}@example.com)" });
+        // No user chosen: said at the field before anything is sent. The user is found by the API's search, however many there are.
+        await keyForm.GetByRole(AriaRole.Button, new() { Name = "Create the key" }).ClickAsync();
+        await Expect(keyForm.GetByRole(AriaRole.Alert)).ToContainTextAsync("Choose the user the key acts as.");
+        await keyForm.GetByLabel("User: Search").FillAsync(person);
+        await keyForm.GetByLabel("User", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = person });
         await keyForm.GetByRole(AriaRole.Button, new() { Name = "Create the key" }).ClickAsync();
         var key = (await keyForm.GetByRole(AriaRole.Alert).Locator("code").InnerTextAsync()).Trim();
         Assert.Equal(person, (await Host.QueryAsync("{ me { name } }", apiKey: key)).ShouldSucceed().Data!["me"]!["name"]!.GetValue<string>());
+        // The key's row names its user (loaded with the keys, not looked up in a page of users).
+        await Expect(page.GetByRole(AriaRole.Table, new() { Name = "API keys" }).GetByRole(AriaRole.Row).Filter(new() { HasText = person + " key" }).Locator("td").Nth(2)).ToHaveTextAsync(person);
 
         await page.GetByRole(AriaRole.Button, new() { Name = $"Revoke {person} key" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("The key was revoked.");
@@ -573,6 +579,77 @@ public sealed class AdminTests(ConsoleFixture fixture) : IClassFixture<ConsoleFi
         Assert.True(at["large"].X < at["small"].X, "The true branch, the first edge, stands left of the false one.");
         Assert.Equal(0, at["large"].X + at["small"].X);
         Assert.All(new[] { "start", "check", "thanks", "end" }, id => Assert.Equal(0, at[id].X));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_rule_editor_completes_kinds_parameters_fields_and_stages_from_the_api()
+    {
+        var (_, email) = await fixture.NewUserAsync("Ala", ConsoleFixture.Everything(ConsoleFixture.SalesTypes), canConfigure: true);
+        var marker = Records.NewMarker("Completed ");
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Automation rules" }).ClickAsync();
+        var editor = page.GetByLabel("Rule (JSON)");
+        var list = page.GetByRole(AriaRole.Listbox, new() { Name = "What fits here" });
+        async Task CaretAfter(string text)
+        {
+            await editor.EvaluateAsync("(e, t) => { const at = e.value.indexOf(t) + t.length; e.focus(); e.setSelectionRange(at, at); }", text);
+        }
+
+        // The trigger's kind: Ctrl+Space lists the catalog's triggers for deals; typing narrows them; Enter puts one in.
+        await editor.FillAsync($"{{\n  \"name\": \"{marker}\",\n  \"trigger\": {{ \"kind\": \"\" }},\n  \"actions\": [\n    {{ \"kind\": \"records.changeStage\", \"params\": {{  }} }}\n  ]\n}}");
+        await CaretAfter("\"kind\": \"");
+        await editor.PressAsync("Control+Space");
+        await Expect(list.GetByRole(AriaRole.Option, new() { Name = "records.created", Exact = false }).First).ToBeVisibleAsync();
+        await editor.PressSequentiallyAsync("creat");
+        await Expect(list.GetByRole(AriaRole.Option).First).ToContainTextAsync("records.created");
+        // The option chosen is the one the editor says is active, for screen readers.
+        Assert.Equal(await list.GetByRole(AriaRole.Option).First.GetAttributeAsync("id"), await editor.GetAttributeAsync("aria-activedescendant"));
+        await editor.PressAsync("Enter");
+        await Expect(list).ToHaveCountAsync(0);
+        Assert.Contains("\"trigger\": { \"kind\": \"records.created\" }", await editor.InputValueAsync(), StringComparison.Ordinal);
+
+        // The action's parameters by its kind (records.changeStage: stageId), then the stages of the deals' pipelines,
+        // listed as the quote is typed, with their names.
+        await CaretAfter("\"params\": { ");
+        await editor.PressAsync("Control+Space");
+        await Expect(list.GetByRole(AriaRole.Option).First).ToContainTextAsync("stageId");
+        await editor.PressAsync("Enter");
+        await editor.PressSequentiallyAsync("\"");
+        await Expect(list.GetByRole(AriaRole.Option, new() { Name = "WON" }).First).ToBeVisibleAsync();
+        await editor.PressSequentiallyAsync("WO");
+        await Expect(list.GetByRole(AriaRole.Option).First).ToContainTextAsync("WON");
+        await ConsoleFixture.ScreenshotAsync(page, "admin-rule-completion");
+        await editor.PressAsync("Enter");
+        Assert.Contains("\"params\": { \"stageId\": \"WON\" }", await editor.InputValueAsync(), StringComparison.Ordinal);
+
+        // A key of the rule itself, with what it means; arrows move the choice, Escape closes the list and keeps the text.
+        await CaretAfter($"\"{marker}\",");
+        await editor.PressAsync("Enter");
+        await editor.PressSequentiallyAsync("  \"con");
+        await Expect(list.GetByRole(AriaRole.Option).First).ToContainTextAsync("condition");
+        await Expect(list.GetByRole(AriaRole.Option).First).ToContainTextAsync("When it acts");
+        await editor.PressAsync("Escape");
+        await Expect(list).ToHaveCountAsync(0);
+        await editor.PressAsync("Control+Space");
+        await editor.PressAsync("Enter");
+        await editor.PressSequentiallyAsync("{ \"field\": \"ti");
+        await Expect(list.GetByRole(AriaRole.Option).First).ToContainTextAsync("title");
+        await editor.PressAsync("Enter");
+        await editor.PressSequentiallyAsync(", \"op\": \"cont");
+        await editor.PressAsync("Enter");
+        await editor.PressSequentiallyAsync($", \"value\": \"{marker}\" }},");
+
+        // What was completed is a rule the API takes.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Saved.");
+        var saved = (await Host.QueryAsync("{ automationRules(entityType: DEAL) { draft { name trigger { kind } condition actions { kind params } } } }")).ShouldSucceed()
+            .Data!["automationRules"]!.AsArray().Select(r => r!["draft"]).Single(d => d?["name"]?.GetValue<string>() == marker)!;
+        Assert.Equal("records.created", saved["trigger"]!["kind"]!.GetValue<string>());
+        Assert.Equal("contains", saved["condition"]!["op"]!.GetValue<string>());
+        Assert.Equal("title", saved["condition"]!["field"]!.GetValue<string>());
+        Assert.Equal("WON", saved["actions"]![0]!["params"]!["stageId"]!.GetValue<string>());
         await page.Context.CloseAsync();
     }
 

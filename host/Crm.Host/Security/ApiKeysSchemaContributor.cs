@@ -32,6 +32,7 @@ public sealed class ApiKeysSchemaContributor : ISchemaContributor
         apiKey.AddField(SharedGraphTypes.Field<ApiKey>("name", typeof(NonNullGraphType<StringGraphType>), k => k.Name));
         apiKey.AddField(SharedGraphTypes.Field<ApiKey>("prefix", typeof(NonNullGraphType<StringGraphType>), k => k.Prefix, "The key's first characters, to tell keys apart."));
         apiKey.AddField(SharedGraphTypes.Field<ApiKey>("userId", typeof(NonNullGraphType<IdGraphType>), k => k.UserId.ToString(CultureInfo.InvariantCulture), "The user the key acts as."));
+        composer.AddUserField<ApiKey>(apiKey, "user", "The user the key acts as (loaded with the other keys' users in one batch); null once that user is deleted.", k => k.UserId);
         apiKey.AddField(SharedGraphTypes.Field<ApiKey>("isAdministrator", typeof(NonNullGraphType<BooleanGraphType>), k => k.IsAdministrator, "The bootstrap administrator's key: may do everything."));
         apiKey.AddField(SharedGraphTypes.Field<ApiKey>("createdAt", typeof(NonNullGraphType<DateTimeGraphType>), k => k.CreatedAt));
         apiKey.AddField(SharedGraphTypes.Field<ApiKey>("expiresAt", typeof(DateTimeGraphType), k => k.ExpiresAt));

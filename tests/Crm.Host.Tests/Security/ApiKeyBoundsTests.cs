@@ -87,6 +87,38 @@ public abstract class ApiKeyBoundsTests(HostFixture fixture)
         (await Host.MutateAsync("deleteApiKey", Delete, new { id = someones }, configurator.Key)).Ok();
         (await Host.QueryAsync(Me)).ShouldSucceed();
     }
+
+    [Fact]
+    public async Task Each_keys_user_comes_with_the_list_in_one_batch_whatever_the_number_of_keys()
+    {
+        await using var own = await CrmHost.OnNewDatabaseAsync(Host.Engine, new Dictionary<string, string?>());
+        _ = own.Server;
+        const string List = "{ apiKeys { userId user { id name } } }";
+        async Task<int> StatementsAsync()
+        {
+            var answer = (await own.QueryAsync(List)).ShouldSucceed();
+            foreach (var key in answer.Data!["apiKeys"]!.AsArray())
+            {
+                // Every key's user is the one it acts as, by name.
+                Assert.Equal(key!["userId"]!.GetValue<string>(), key["user"]!["id"]!.GetValue<string>());
+                Assert.False(string.IsNullOrEmpty(key["user"]!["name"]!.GetValue<string>()));
+            }
+
+            return answer.Statements;
+        }
+
+        await own.NewUserWithKeyAsync("batched-key-1");
+        await StatementsAsync();
+        var few = await StatementsAsync();
+        for (var i = 2; i <= 6; i++)
+        {
+            await own.NewUserWithKeyAsync($"batched-key-{i}");
+        }
+
+        var names = (await own.QueryAsync(List)).ShouldSucceed().Data!["apiKeys"]!.AsArray().Select(k => k!["user"]!["name"]!.GetValue<string>()).ToList();
+        Assert.Contains("batched-key-6", names);
+        Assert.Equal(few, await StatementsAsync());
+    }
 }
 
 [Trait("Engine", "Sqlite")]

@@ -1,5 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
+import { UserPicker } from '../components/UserPicker';
 import { useI18n } from '../i18n';
 import { AdminPage, UserErrors, type UserError } from './common';
 import { refusalsOf, type Answer } from './mutations';
@@ -9,12 +10,14 @@ interface ApiKey {
   name: string;
   prefix: string;
   userId: string;
+  user: { name: string; lastName: string | null; email: string | null } | null;
   createdAt: string;
   expiresAt: string | null;
   revokedAt: string | null;
 }
 
-const keysQuery = `query AdminApiKeys { apiKeys { id name prefix userId createdAt expiresAt revokedAt } users(first: 200) { id name email } }`;
+// Each key's user comes with it (one batch), so a key of any user is named, however many users there are.
+const keysQuery = `query AdminApiKeys { apiKeys { id name prefix userId user { name lastName email } createdAt expiresAt revokedAt } }`;
 const createKey = `mutation AdminCreateApiKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { key apiKey { id } errors { code message path } } }`;
 const revokeKey = `mutation AdminRevokeApiKey($id: ID!) { revokeApiKey(id: $id) { apiKey { id } errors { code message path } } }`;
 const deleteKey = `mutation AdminDeleteApiKey($id: ID!) { deleteApiKey(id: $id) { deletedId errors { code message path } } }`;
@@ -23,7 +26,7 @@ const deleteKey = `mutation AdminDeleteApiKey($id: ID!) { deleteApiKey(id: $id) 
 export function ApiKeysPage() {
   const { t, formatDateTime } = useI18n();
   const id = useId();
-  const [{ data }, refetch] = useQuery<{ apiKeys: ApiKey[]; users: { id: string; name: string; email: string }[] }>({ query: keysQuery, requestPolicy: 'cache-and-network' });
+  const [{ data }, refetch] = useQuery<{ apiKeys: ApiKey[] }>({ query: keysQuery, requestPolicy: 'cache-and-network' });
   const [name, setName] = useState('');
   const [userId, setUserId] = useState('');
   const [secret, setSecret] = useState<string | null>(null);
@@ -32,11 +35,14 @@ export function ApiKeysPage() {
   const [, create] = useMutation(createKey);
   const [, revoke] = useMutation(revokeKey);
   const [, remove] = useMutation(deleteKey);
-  const users = data?.users ?? [];
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    const answer = (await create({ input: { name: name.trim(), userId: userId || users[0]?.id } })) as Answer;
+    if (!userId) {
+      setProblems([{ code: 'BAD_USER_INPUT', message: t('admin.keys.userRequired'), path: ['input', 'userId'] }]);
+      return;
+    }
+    const answer = (await create({ input: { name: name.trim(), userId } })) as Answer;
     const found = refusalsOf(answer, 'createApiKey');
     setProblems(found);
     if (found.length === 0) {
@@ -79,7 +85,7 @@ export function ApiKeysPage() {
                   <td>
                     <code>{k.prefix}…</code>
                   </td>
-                  <td>{users.find((u) => u.id === k.userId)?.name ?? k.userId}</td>
+                  <td>{k.user ? [k.user.name, k.user.lastName].filter(Boolean).join(' ') : `#${k.userId}`}</td>
                   <td>{formatDateTime(k.createdAt)}</td>
                   <td>
                     {k.revokedAt ? (
@@ -120,13 +126,7 @@ export function ApiKeysPage() {
           </div>
           <div className="form-field">
             <label htmlFor={`${id}-user`}>{t('admin.keys.user')}</label>
-            <select id={`${id}-user`} value={userId} onChange={(e) => setUserId(e.target.value)}>
-              {users.map((u) => (
-                <option key={u.id} value={u.id}>
-                  {u.name} ({u.email})
-                </option>
-              ))}
-            </select>
+            <UserPicker id={`${id}-user`} label={t('admin.keys.user')} value={userId} onChange={setUserId} known={[]} invalid={problems.some((p) => p.path.includes('userId'))} />
           </div>
           <button type="submit" className="primary">
             {t('admin.keys.create')}

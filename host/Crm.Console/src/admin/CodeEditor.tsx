@@ -1,5 +1,6 @@
-import { useMemo, useRef, type ReactNode } from 'react';
+import { useMemo, useRef, useState, type ReactNode } from 'react';
 import { highlightRule, type Token } from './highlight';
+import { lineAndColumn } from './json';
 
 /** An error marked in the editor: where it is in the text, and what it says. */
 export interface EditorMark {
@@ -7,12 +8,31 @@ export interface EditorMark {
   message: string;
 }
 
+/** One thing the caret's place may take. */
+export interface CompletionOption {
+  label: string;
+  detail?: string;
+  /** The text put in place of the range the completion replaces. */
+  insert: string;
+}
+
+/** What may go at the caret: the options, and the range of the text one replaces. */
+export interface Completion {
+  from: number;
+  to: number;
+  options: CompletionOption[];
+}
+
+/** The most options a completion list shows (the best matches of what is typed come first). */
+const maxShown = 50;
+
 /**
  * A code editor of a rule: a textarea (so typing, selection, undo and screen readers are the
  * browser's own) over a highlighted copy of its text (JSON, and the JavaScript of its scripts:
  * see highlight.ts), with line numbers; the lines with errors are marked in the gutter and the
  * character each error names underlined, its message as the mark's title. Jumping to a line and
- * column selects it.
+ * column selects it. With `complete`, Ctrl+Space (and typing a word or a quote) lists what the
+ * caret's place takes; arrows choose, Enter or Tab puts it in, Escape closes the list.
  */
 export function CodeEditor({
   id,
@@ -21,6 +41,8 @@ export function CodeEditor({
   marks,
   describedBy,
   editorRef,
+  complete,
+  completionLabel,
 }: {
   id: string;
   value: string;
@@ -28,8 +50,34 @@ export function CodeEditor({
   marks: EditorMark[];
   describedBy?: string;
   editorRef?: React.RefObject<HTMLTextAreaElement | null>;
+  complete?: (text: string, caret: number) => Completion | null;
+  completionLabel?: string;
 }) {
   const layer = useRef<HTMLPreElement>(null);
+  const area = useRef<HTMLDivElement>(null);
+  const [popup, setPopup] = useState<(Completion & { active: number; caret: number }) | null>(null);
+  const listId = `${id}-completions`;
+
+  function offer(text: string, caret: number, always: boolean) {
+    const found = complete?.(text, caret) ?? null;
+    if (!found || found.options.length === 0 || (!always && caret === found.from)) {
+      setPopup(null);
+      return;
+    }
+    setPopup({ ...found, options: found.options.slice(0, maxShown), active: 0, caret });
+  }
+
+  function accept(el: HTMLTextAreaElement, option: CompletionOption) {
+    if (!popup) return;
+    const next = value.slice(0, popup.from) + option.insert + value.slice(popup.to);
+    const caret = popup.from + option.insert.length;
+    setPopup(null);
+    onChange(next);
+    requestAnimationFrame(() => {
+      el.focus();
+      el.setSelectionRange(caret, caret);
+    });
+  }
   const lines = value.split('\n');
   const badLines = useMemo(() => {
     const bad = new Map<number, string>();
@@ -49,7 +97,7 @@ export function CodeEditor({
           </div>
         ))}
       </div>
-      <div className="code-area">
+      <div className="code-area" ref={area}>
         <pre className="code-highlight" ref={layer} aria-hidden="true">
           {highlighted}
           {'\n'}
@@ -63,7 +111,19 @@ export function CodeEditor({
           autoCapitalize="off"
           autoComplete="off"
           aria-describedby={describedBy}
-          onChange={(e) => onChange(e.target.value)}
+          aria-autocomplete={complete ? 'list' : undefined}
+          aria-controls={popup ? listId : undefined}
+          aria-activedescendant={popup ? `${listId}-${popup.active}` : undefined}
+          onChange={(e) => {
+            const text = e.target.value;
+            onChange(text);
+            // Typing a word's letter or a quote lists what fits; anything else closes the list.
+            const caret = e.target.selectionStart;
+            const typed = text.length === value.length + 1 ? text[caret - 1] : undefined;
+            if (complete && typed !== undefined && /[\w"$]/.test(typed)) offer(text, caret, typed === '"');
+            else setPopup(null);
+          }}
+          onClick={() => setPopup(null)}
           onScroll={(e) => {
             // The highlighted copy follows the text as it scrolls sideways (long lines) or down.
             if (layer.current) {
@@ -72,6 +132,30 @@ export function CodeEditor({
             }
           }}
           onKeyDown={(e) => {
+            if (complete && e.key === ' ' && e.ctrlKey) {
+              e.preventDefault();
+              offer(value, e.currentTarget.selectionStart, true);
+              return;
+            }
+            if (popup) {
+              const count = popup.options.length;
+              if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+                e.preventDefault();
+                setPopup({ ...popup, active: (popup.active + (e.key === 'ArrowDown' ? 1 : count - 1)) % count });
+                return;
+              }
+              if (e.key === 'Enter' || e.key === 'Tab') {
+                e.preventDefault();
+                accept(e.currentTarget, popup.options[popup.active]!);
+                return;
+              }
+              if (e.key === 'Escape') {
+                e.preventDefault();
+                setPopup(null);
+                return;
+              }
+              if (e.key === 'ArrowLeft' || e.key === 'ArrowRight' || e.key === 'Home' || e.key === 'End' || e.key === 'PageUp' || e.key === 'PageDown') setPopup(null);
+            }
             // Tab indents (two spaces); Escape then Tab leaves, as keyboard users expect of editors.
             if (e.key === 'Tab' && !e.shiftKey && !e.currentTarget.dataset.leaving) {
               e.preventDefault();
@@ -83,11 +167,79 @@ export function CodeEditor({
             }
             if (e.key === 'Escape') e.currentTarget.dataset.leaving = '1';
           }}
-          onBlur={(e) => delete e.currentTarget.dataset.leaving}
+          onBlur={(e) => {
+            delete e.currentTarget.dataset.leaving;
+            setPopup(null);
+          }}
         />
+        {popup && (
+          <CompletionList
+            id={listId}
+            label={completionLabel}
+            completion={popup}
+            place={caretPlace(area.current, value, popup.caret)}
+            onPick={(option) => {
+              const el = area.current?.querySelector('textarea');
+              if (el) accept(el, option);
+            }}
+          />
+        )}
       </div>
     </div>
   );
+}
+
+/** The list of what the caret's place takes, under the caret; a click on an option puts it in. */
+function CompletionList({
+  id,
+  label,
+  completion,
+  place,
+  onPick,
+}: {
+  id: string;
+  label: string | undefined;
+  completion: Completion & { active: number };
+  place: { top: number; left: number };
+  onPick: (option: CompletionOption) => void;
+}) {
+  return (
+    <ul id={id} role="listbox" aria-label={label} className="completion-list" style={{ top: place.top, left: place.left }}>
+      {completion.options.map((option, i) => (
+        <li
+          key={option.label + i}
+          id={`${id}-${i}`}
+          role="option"
+          aria-selected={i === completion.active}
+          ref={i === completion.active ? (el) => el?.scrollIntoView({ block: 'nearest' }) : undefined}
+          // Keeps the focus in the editor: the click puts the option in, the caret stays.
+          onMouseDown={(e) => {
+            e.preventDefault();
+            onPick(option);
+          }}
+        >
+          <code>{option.label}</code>
+          {option.detail && <span className="muted"> {option.detail}</span>}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Where under the caret the list goes, in the code area's pixels: the editor's font is monospaced, so line and column say it. */
+function caretPlace(area: HTMLDivElement | null, text: string, caret: number): { top: number; left: number } {
+  const textarea = area?.querySelector('textarea');
+  if (!area || !textarea) return { top: 0, left: 0 };
+  const style = getComputedStyle(textarea);
+  const probe = document.createElement('canvas').getContext('2d');
+  if (probe) probe.font = `${style.fontSize} ${style.fontFamily}`;
+  const charWidth = probe?.measureText('0000000000').width ? probe.measureText('0000000000').width / 10 : 8;
+  const lineHeight = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.45;
+  const { line, column } = lineAndColumn(text, caret);
+  return {
+    top: parseFloat(style.paddingTop) + line * lineHeight - textarea.scrollTop,
+    left: Math.max(0, parseFloat(style.paddingLeft) + (column - 1) * charWidth - textarea.scrollLeft),
+  };
 }
 
 /** The tokens as spans, the character at each mark wrapped in a <mark> (a space when the mark is at a line's end). */

@@ -1,7 +1,10 @@
 import { useId, useMemo, useRef, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
-import { useI18n } from '../i18n';
-import { CodeEditor, jumpTo, type EditorMark } from './CodeEditor';
+import { useI18n, type MessageKey } from '../i18n';
+import { useEntityTypes } from '../metadata/entityTypes';
+import { CodeEditor, jumpTo, type Completion, type EditorMark } from './CodeEditor';
+import { jsonCaretAt } from './jsonCaret';
+import { ruleCompletions, type AutomationCatalog, type ListItems } from './ruleCompletion';
 import { offsetOfPath, scriptOffset } from './highlight';
 import { AdminPage, UserErrors, useAdminTypes, type UserError } from './common';
 import { lineAndColumn, parseJson, scriptPosition } from './json';
@@ -36,6 +39,15 @@ const activateRule = `mutation AdminActivateRule($id: ID!) { activateAutomationR
 const deactivateRule = `mutation AdminDeactivateRule($id: ID!) { deactivateAutomationRule(id: $id) { ${payload} } }`;
 
 type Payload = { rule: Rule | null; errors: UserError[] };
+
+/** What the editor's completion offers: the catalog's kinds and parameters, and the list items values may name. */
+const completionQuery = `query AdminRuleCompletion {
+  automationCatalog {
+    triggers { name description appliesTo parameters { name type description required allowedValues recordTypeFrom } }
+    actions { name description appliesTo parameters { name type description required allowedValues recordTypeFrom } }
+  }
+  selectionLists { entityId items { id name } }
+}`;
 
 /** A new rule's first draft, named and commented in the admin's language. */
 const starter = (name: string, comment: string) => ({
@@ -85,6 +97,24 @@ export function RulesPage() {
   const [, update] = useMutation(updateRule);
   const [, activate] = useMutation(activateRule);
   const [, deactivate] = useMutation(deactivateRule);
+  const [{ data: sources }] = useQuery<{ automationCatalog: AutomationCatalog; selectionLists: ListItems[] }>({ query: completionQuery });
+  const entityTypes = useEntityTypes();
+  const complete = (value: string, caret: number): Completion | null => {
+    const at = jsonCaretAt(value, caret);
+    if (!at) return null;
+    const options = ruleCompletions(at, {
+      catalog: sources?.automationCatalog ?? null,
+      entityType,
+      types: entityTypes,
+      lists: sources?.selectionLists ?? [],
+      describe: (key) => {
+        const message = `admin.rules.key.${key}` as MessageKey;
+        const text = t(message);
+        return text === message ? '' : text;
+      },
+    });
+    return { from: at.from, to: at.to, options };
+  };
 
   const rules = data?.automationRules ?? [];
   const rule = rules.find((r) => r.id === selected) ?? null;
@@ -167,7 +197,16 @@ export function RulesPage() {
             <small id={`${ids}-help`} className="muted">
               {t('admin.rules.editorHelp')}
             </small>
-            <CodeEditor id={`${ids}-editor`} value={text} onChange={setText} marks={marks} describedBy={`${ids}-help`} editorRef={editor} />
+            <CodeEditor
+              id={`${ids}-editor`}
+              value={text}
+              onChange={setText}
+              marks={marks}
+              describedBy={`${ids}-help`}
+              editorRef={editor}
+              complete={complete}
+              completionLabel={t('admin.rules.completions')}
+            />
             {jsonError && (
               <p className="problem" role="alert">
                 <button type="button" className="link" onClick={() => jumpTo(editor.current, jsonError.line, jsonError.column)}>
