@@ -15,7 +15,7 @@ namespace Crm.Console.Tests;
 /// </summary>
 [Trait("Engine", "Sqlite")]
 [Trait("Category", "Browser")]
-public sealed class AdminTests(ConsoleFixture fixture) : IClassFixture<ConsoleFixture>
+public sealed partial class AdminTests(ConsoleFixture fixture) : IClassFixture<ConsoleFixture>
 {
     private CrmHost Host => fixture.Host;
 
@@ -413,6 +413,100 @@ public sealed class AdminTests(ConsoleFixture fixture) : IClassFixture<ConsoleFi
         await ConsoleFixture.ScreenshotAsync(page, "admin-role-holders-pl");
         await page.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task Every_page_of_the_menu_and_a_record_read_in_Polish_with_no_English_text_of_the_catalogs_left()
+    {
+        var english = EnglishOnlyPhrases();
+        // The lists' items are the admin's data, seeded in English (a stage "In progress" is a name, not a label of the console).
+        english.ExceptWith((await Host.QueryAsync("{ selectionLists { items { name } } }")).ShouldSucceed().Data!["selectionLists"]!.AsArray()
+            .SelectMany(l => l!["items"]!.AsArray()).Select(i => i!["name"]!.GetValue<string>()));
+        Assert.True(english.Count > 300, $"Only {english.Count} English phrases read from the catalogs");
+        var deal = await Host.CreateDealAsync(new { title = Records.NewMarker("Umowa "), opportunity = 10, currencyId = "PLN" });
+        var (_, email) = await fixture.NewUserAsync("Wiktor", ConsoleFixture.Everything(ConsoleFixture.SalesTypes), canConfigure: true, language: "pl");
+        var page = await fixture.NewPageAsync();
+        await page.SignInAsync(email);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Mój dzień", Level = 1 })).ToBeVisibleAsync();
+        var menu = page.GetByRole(AriaRole.Navigation, new() { Name = "Menu główne" }).GetByRole(AriaRole.Link);
+        var paths = new List<string>();
+        foreach (var link in await menu.AllAsync())
+        {
+            paths.Add((await link.GetAttributeAsync("href"))!);
+        }
+
+        Assert.True(paths.Count >= 15, $"The menu has {paths.Count} links: {string.Join(", ", paths)}");
+        paths.Add($"/records/deal/{deal}");
+        var found = new List<string>();
+        foreach (var path in paths)
+        {
+            await page.GotoAsync(path);
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 }).First).ToBeVisibleAsync();
+            await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            await NoKeyOrPlaceholderShownAsync(page);
+            // What is read as well as what is seen: the text, and the labels, titles and placeholders of every element.
+            var shown = await page.Locator("body").InnerTextAsync() + "\n" + await page.EvaluateAsync<string>(
+                "() => Array.from(document.querySelectorAll('[aria-label],[title],[placeholder]')).map(e => [e.getAttribute('aria-label'), e.getAttribute('title'), e.getAttribute('placeholder')].filter(Boolean).join('\\n')).join('\\n')");
+            found.AddRange(english.Where(phrase => shown.Contains(phrase, StringComparison.Ordinal)).Select(phrase => $"{path}: \"{phrase}\" in …{Around(shown, phrase)}…"));
+        }
+
+        Assert.True(found.Count == 0, "English texts of the catalogs on pages a Polish user reads:\n" + string.Join("\n", found));
+        await page.Context.CloseAsync();
+    }
+
+    private static string Around(string text, string phrase)
+    {
+        var at = text.IndexOf(phrase, StringComparison.Ordinal);
+        return text[Math.Max(0, at - 60)..Math.Min(text.Length, at + phrase.Length + 60)].ReplaceLineEndings(" ");
+    }
+
+    /// <summary>
+    /// The English catalogs' texts that differ from their Polish ones, cut at their {placeholders}: each piece of
+    /// two words or more. Shown to a Polish user, such a piece means a text was not taken from the catalog.
+    /// </summary>
+    private static HashSet<string> EnglishOnlyPhrases()
+    {
+        var folder = Path.Combine(TestPostgres.RepositoryRoot(), "host", "Crm.Console", "src", "i18n");
+        var phrases = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(folder, "*.ts"))
+        {
+            var source = File.ReadAllText(file);
+            var polishAt = source.IndexOf("Pl: Record<", StringComparison.Ordinal);
+            if (polishAt < 0)
+            {
+                continue;
+            }
+
+            var english = CatalogEntry().Matches(source[..polishAt]).ToDictionary(m => m.Groups["key"].Value, m => m.Groups["text"].Value);
+            var polish = CatalogEntry().Matches(source[polishAt..]).ToDictionary(m => m.Groups["key"].Value, m => m.Groups["text"].Value);
+            foreach (var (key, text) in english)
+            {
+                if (polish.GetValueOrDefault(key) == text)
+                {
+                    continue;
+                }
+
+                foreach (var piece in Placeholder().Split(text.Replace("\\'", "'", StringComparison.Ordinal)))
+                {
+                    var trimmed = piece.Trim(' ', ',', '.', ':', '(', ')', '—', '…');
+                    if (Word().Matches(trimmed).Count >= 2)
+                    {
+                        phrases.Add(trimmed);
+                    }
+                }
+            }
+        }
+
+        return phrases;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?m)^  '(?<key>[^']+)': '(?<text>(?:[^'\\]|\\.)*)',$")]
+    private static partial System.Text.RegularExpressions.Regex CatalogEntry();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\{\w+\}")]
+    private static partial System.Text.RegularExpressions.Regex Placeholder();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\p{L}{2,}")]
+    private static partial System.Text.RegularExpressions.Regex Word();
 
     /// <summary>Neither a message key (a text missing from the catalog) nor an unfilled {placeholder} shows anywhere on the page.</summary>
     private static async Task NoKeyOrPlaceholderShownAsync(IPage page)

@@ -1,4 +1,4 @@
-import { useId, useMemo, useRef, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { useI18n, type MessageKey } from '../i18n';
 import { useEntityTypes } from '../metadata/entityTypes';
@@ -86,6 +86,15 @@ export function RulesPage() {
   const [selected, setSelected] = useState<string | null>(null);
   const [entityType, setEntityType] = useState('DEAL');
   const [text, setText] = useState(() => pretty(starter(t('admin.rules.new'), t('admin.rules.starterComment'))));
+  // The language may arrive after the page (the user's own, with `me`): a new rule's draft still as
+  // first written follows it; one the admin has edited is left alone.
+  const firstDraft = useRef(text);
+  useEffect(() => {
+    const next = pretty(starter(t('admin.rules.new'), t('admin.rules.starterComment')));
+    const before = firstDraft.current;
+    setText((current) => (current === before ? next : current));
+    firstDraft.current = next;
+  }, [t]);
   const [status, setStatus] = useState<string | null>(null);
   const [errors, setErrors] = useState<UserError[]>([]);
   const [jsonError, setJsonError] = useState<{ error: string; line: number; column: number } | null>(null);
