@@ -597,7 +597,26 @@ public sealed partial class AdminTests(ConsoleFixture fixture) : IClassFixture<C
         await add.GetByLabel("Step id").FillAsync("note");
         await add.GetByLabel("Kind").SelectOptionAsync(new SelectOptionValue { Value = "action" });
         await add.GetByRole(AriaRole.Button, new() { Name = "Add a step" }).ClickAsync();
-        await page.GetByLabel("Parameters (JSON)").FillAsync("{ \"kind\": \"timeline.addComment\", \"params\": { \"text\": \"Welcome\" } }");
+        // The step's parameters written with the completion: an action step's keys, its action kind, then that kind's parameters.
+        var parameters = page.GetByLabel("Parameters (JSON)");
+        var fits = page.GetByRole(AriaRole.Listbox, new() { Name = "What fits here" });
+        await parameters.FillAsync("{ }");
+        await parameters.EvaluateAsync("e => { e.focus(); e.setSelectionRange(2, 2); }");
+        await parameters.PressAsync("Control+Space");
+        await Expect(fits.GetByRole(AriaRole.Option)).ToHaveTextAsync([new System.Text.RegularExpressions.Regex("^kind"), new System.Text.RegularExpressions.Regex("^params")]);
+        await parameters.PressAsync("Enter");
+        await parameters.PressSequentiallyAsync("\"timeline.addC");
+        await Expect(fits.GetByRole(AriaRole.Option).First).ToContainTextAsync("timeline.addComment");
+        await parameters.PressAsync("Enter");
+        await parameters.PressSequentiallyAsync(", ");
+        await parameters.PressAsync("Control+Space");
+        await Expect(fits.GetByRole(AriaRole.Option)).ToHaveTextAsync([new System.Text.RegularExpressions.Regex("^params")]);
+        await parameters.PressAsync("Enter");
+        await parameters.PressSequentiallyAsync("{ \"te");
+        await Expect(fits.GetByRole(AriaRole.Option).First).ToContainTextAsync("text");
+        await parameters.PressAsync("Enter");
+        await parameters.PressSequentiallyAsync("\"Welcome\" } ");
+        Assert.Equal("{ \"kind\": \"timeline.addComment\", \"params\": { \"text\": \"Welcome\" } }", await parameters.InputValueAsync());
 
         // Not yet connected: the API's reason, naming the step.
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();

@@ -43,6 +43,7 @@ export function CodeEditor({
   editorRef,
   complete,
   completionLabel,
+  compact,
 }: {
   id: string;
   value: string;
@@ -52,6 +53,8 @@ export function CodeEditor({
   editorRef?: React.RefObject<HTMLTextAreaElement | null>;
   complete?: (text: string, caret: number) => Completion | null;
   completionLabel?: string;
+  /** A few lines high (a process step's parameters), not a whole rule's. */
+  compact?: boolean;
 }) {
   const layer = useRef<HTMLPreElement>(null);
   const area = useRef<HTMLDivElement>(null);
@@ -89,7 +92,7 @@ export function CodeEditor({
   }, [marks, value]);
   const highlighted = useMemo(() => render(highlightRule(value), marks), [value, marks]);
   return (
-    <div className="code-editor">
+    <div className={compact ? 'code-editor compact' : 'code-editor'}>
       <div className="gutter" aria-hidden="true">
         {lines.map((_, i) => (
           <div key={i} className={badLines.has(i + 1) ? 'bad' : undefined} title={badLines.get(i + 1)}>
@@ -106,7 +109,7 @@ export function CodeEditor({
           id={id}
           ref={editorRef}
           value={value}
-          rows={Math.max(12, lines.length + 1)}
+          rows={Math.max(compact ? 4 : 12, lines.length + 1)}
           spellCheck={false}
           autoCapitalize="off"
           autoComplete="off"

@@ -6,6 +6,10 @@ import { useI18n } from '../i18n';
 import { AdminPage, UserErrors, useAdminTypes, type UserError } from './common';
 import { refusalsOf, type Answer } from './mutations';
 import { parseJson } from './json';
+import { CodeEditor, type Completion } from './CodeEditor';
+import { useCompletionSources } from './completionSources';
+import { jsonCaretAt } from './jsonCaret';
+import { processStepCompletions } from './processStepCompletion';
 import { arrange, fromFlow, starterGraph, stepKinds, toFlow, type ProcessGraph, type StepData } from './processGraph';
 
 interface ProcessVersion {
@@ -48,6 +52,7 @@ export default function ProcessesPage() {
         <ProcessEditor
           key={editorKey}
           process={process}
+          processes={processes.map((p) => ({ id: p.id, name: (p.draft ?? p.active)?.name ?? p.id, entityType: p.entityType }))}
           types={types.map((type) => ({ name: type.name, label: type.pluralLabel }))}
           onSaved={(id) => {
             setSelected(id);
@@ -76,7 +81,17 @@ export default function ProcessesPage() {
   );
 }
 
-function ProcessEditor({ process, types, onSaved }: { process: Process | null; types: { name: string; label: string }[]; onSaved: (id: string) => void }) {
+function ProcessEditor({
+  process,
+  processes,
+  types,
+  onSaved,
+}: {
+  process: Process | null;
+  processes: { id: string; name: string; entityType: string }[];
+  types: { name: string; label: string }[];
+  onSaved: (id: string) => void;
+}) {
   const { t } = useI18n();
   const ids = useId();
   const version = process?.draft ?? process?.active ?? null;
@@ -95,6 +110,7 @@ function ProcessEditor({ process, types, onSaved }: { process: Process | null; t
   const [, activate] = useMutation(activateProcess);
   const onConnect = useCallback((c: Connection) => setEdges((es) => addEdge({ ...c, data: { when: null } }, es)), [setEdges]);
   const step = nodes.find((n) => n.id === chosen)?.data.step ?? null;
+  const sources = useCompletionSources(['admin.proc', 'admin.rules']);
 
   async function save() {
     const input = { name: name.trim(), start, graph: fromFlow(nodes, edges) };
@@ -269,7 +285,12 @@ function ProcessEditor({ process, types, onSaved }: { process: Process | null; t
             })}
           </ul>
         </div>
-        {step && <StepForm key={step.id} step={step} onChange={setStep} onRemove={() => {
+        {step && <StepForm key={step.id} step={step} onChange={setStep} complete={(text, caret) => {
+          const at = jsonCaretAt(text, caret);
+          if (!at) return null;
+          const context = { steps: nodes.map((n) => ({ id: n.id, kind: n.data.step.kind })), processes: processes.filter((p) => p.entityType === entityType && p.id !== process?.id) };
+          return { from: at.from, to: at.to, options: processStepCompletions(at, step.kind, sources(entityType), context) };
+        }} onRemove={() => {
           setNodes(nodes.filter((n) => n.id !== step.id));
           setEdges(edges.filter((e) => e.source !== step.id && e.target !== step.id));
           setChosen(null);
@@ -279,7 +300,17 @@ function ProcessEditor({ process, types, onSaved }: { process: Process | null; t
   );
 }
 
-function StepForm({ step, onChange, onRemove }: { step: StepData['step']; onChange: (patch: { name?: string; params?: Record<string, unknown> }) => void; onRemove: () => void }) {
+function StepForm({
+  step,
+  onChange,
+  onRemove,
+  complete,
+}: {
+  step: StepData['step'];
+  onChange: (patch: { name?: string; params?: Record<string, unknown> }) => void;
+  onRemove: () => void;
+  complete: (text: string, caret: number) => Completion | null;
+}) {
   const { t } = useI18n();
   const id = useId();
   const [params, setParams] = useState(JSON.stringify(step.params ?? {}, null, 2));
@@ -293,14 +324,20 @@ function StepForm({ step, onChange, onRemove }: { step: StepData['step']; onChan
       </div>
       <div className="form-field">
         <label htmlFor={`${id}-params`}>{t('admin.proc.params')}</label>
-        <textarea
+        <small id={`${id}-help`} className="muted">
+          {t('admin.proc.paramsHelp')}
+        </small>
+        <CodeEditor
           id={`${id}-params`}
-          className="mono"
-          rows={6}
+          compact
           value={params}
-          onChange={(e) => {
-            setParams(e.target.value);
-            const parsed = parseJson(e.target.value);
+          marks={[]}
+          describedBy={`${id}-help`}
+          complete={complete}
+          completionLabel={t('admin.rules.completions')}
+          onChange={(value) => {
+            setParams(value);
+            const parsed = parseJson(value);
             if ('error' in parsed) setError(t('admin.rules.jsonError', { line: parsed.line, column: parsed.column, message: parsed.error }));
             else {
               setError(null);

@@ -1,10 +1,10 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
-import { useI18n, type MessageKey } from '../i18n';
-import { useEntityTypes } from '../metadata/entityTypes';
+import { useI18n } from '../i18n';
 import { CodeEditor, jumpTo, type Completion, type EditorMark } from './CodeEditor';
 import { jsonCaretAt } from './jsonCaret';
-import { ruleCompletions, type AutomationCatalog, type ListItems } from './ruleCompletion';
+import { ruleCompletions } from './ruleCompletion';
+import { useCompletionSources } from './completionSources';
 import { offsetOfPath, scriptOffset } from './highlight';
 import { AdminPage, UserErrors, useAdminTypes, type UserError } from './common';
 import { lineAndColumn, parseJson, scriptPosition } from './json';
@@ -40,14 +40,6 @@ const deactivateRule = `mutation AdminDeactivateRule($id: ID!) { deactivateAutom
 
 type Payload = { rule: Rule | null; errors: UserError[] };
 
-/** What the editor's completion offers: the catalog's kinds and parameters, and the list items values may name. */
-const completionQuery = `query AdminRuleCompletion {
-  automationCatalog {
-    triggers { name description appliesTo parameters { name type description required allowedValues recordTypeFrom } }
-    actions { name description appliesTo parameters { name type description required allowedValues recordTypeFrom } }
-  }
-  selectionLists { entityId items { id name } }
-}`;
 
 /** A new rule's first draft, named and commented in the admin's language. */
 const starter = (name: string, comment: string) => ({
@@ -106,22 +98,11 @@ export function RulesPage() {
   const [, update] = useMutation(updateRule);
   const [, activate] = useMutation(activateRule);
   const [, deactivate] = useMutation(deactivateRule);
-  const [{ data: sources }] = useQuery<{ automationCatalog: AutomationCatalog; selectionLists: ListItems[] }>({ query: completionQuery });
-  const entityTypes = useEntityTypes();
+  const sources = useCompletionSources(['admin.rules']);
   const complete = (value: string, caret: number): Completion | null => {
     const at = jsonCaretAt(value, caret);
     if (!at) return null;
-    const options = ruleCompletions(at, {
-      catalog: sources?.automationCatalog ?? null,
-      entityType,
-      types: entityTypes,
-      lists: sources?.selectionLists ?? [],
-      describe: (key) => {
-        const message = `admin.rules.key.${key}` as MessageKey;
-        const text = t(message);
-        return text === message ? '' : text;
-      },
-    });
+    const options = ruleCompletions(at, sources(entityType));
     return { from: at.from, to: at.to, options };
   };
 

@@ -231,7 +231,7 @@ function typeOf(sources: RuleCompletionSources, name: string): EntityTypeInfo | 
 }
 
 /** Options containing what is typed (any case), those starting with it first, the order of the source kept within each. */
-function rank(options: CompletionOption[], prefix: string): CompletionOption[] {
+export function rank(options: CompletionOption[], prefix: string): CompletionOption[] {
   const typed = prefix.toLowerCase();
   if (typed === '') return options;
   const starting = options.filter((o) => o.label.toLowerCase().startsWith(typed));
