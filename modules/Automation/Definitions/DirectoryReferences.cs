@@ -13,9 +13,10 @@ namespace Crm.Modules.Automation.Definitions;
 /// or action parameter of type <see cref="ParameterType.Department"/>, <see cref="ParameterType.Role"/> or
 /// <see cref="ParameterType.Stage"/>, every list field's value in a <see cref="ParameterType.FieldValues"/>
 /// parameter (a stage or source the action writes), by the kinds' own declarations (a plugin's kinds
-/// count too), and an approval step's <c>roles</c>. Read from the stored JSON, so that one reading serves
-/// a save and the backfill of versions saved before. (A condition's values are not read: a condition
-/// naming a removed item matches nothing, where an action naming one would fail.)
+/// count too), an approval step's <c>roles</c>, and the list items conditions compare list fields with
+/// (<see cref="ConditionItems"/>: a rule's condition, a process's start condition, its <c>if</c> steps' and
+/// condition waits'). Read from the stored JSON, so that one reading serves a save and the backfill of
+/// versions saved before.
 /// </summary>
 public sealed class DirectoryReferences
 {
@@ -59,6 +60,7 @@ public sealed class DirectoryReferences
             found.AddParameters(services, recordType, catalog.FindAction(action.Kind), action.Params);
         }
 
+        found.AddConditionItems(recordType, rule.Condition);
         return found;
     }
 
@@ -67,8 +69,14 @@ public sealed class DirectoryReferences
     {
         var catalog = services.GetRequiredService<AutomationCatalog>();
         var found = new DirectoryReferences();
+        found.AddConditionItems(recordType, process.StartCondition);
         foreach (var step in process.Steps)
         {
+            if (step.Kind is StepKinds.If or StepKinds.Wait)
+            {
+                found.AddConditionItems(recordType, step.Params["condition"]);
+            }
+
             if (step.Kind == StepKinds.Action && step.Params["kind"] is JsonValue kind && kind.TryGetValue<string>(out var name))
             {
                 found.AddParameters(services, recordType, catalog.FindAction(name), step.Params["params"] as JsonObject);
@@ -83,6 +91,18 @@ public sealed class DirectoryReferences
         }
 
         return found;
+    }
+
+    /// <summary>A record type no longer loaded has no list fields to tell.</summary>
+    private void AddConditionItems(ICrmEntityDefinition? recordType, JsonNode? condition)
+    {
+        if (recordType is not null)
+        {
+            foreach (var (family, item, _) in ConditionItems.Of(recordType, condition, []))
+            {
+                _items.Add((family, item));
+            }
+        }
     }
 
     /// <summary>A kind no longer loaded names nothing it could be held to.</summary>

@@ -44,7 +44,7 @@ public sealed class ProcessValidator(IServiceProvider services)
         if (input.StartCondition is JsonObject tree)
         {
             startCondition = tree;
-            ConditionValidator.Validate(services, recordType, tree, ["input", "startCondition"], errors);
+            await ConditionValidator.ValidateAsync(services, recordType, tree, ["input", "startCondition"], errors, cancellationToken);
         }
         else if (input.StartCondition is not null)
         {
@@ -183,7 +183,7 @@ public sealed class ProcessValidator(IServiceProvider services)
             case StepKinds.If:
                 if (given["condition"] is JsonObject condition)
                 {
-                    ConditionValidator.Validate(services, recordType, condition, [.. at, "condition"], errors);
+                    await ConditionValidator.ValidateAsync(services, recordType, condition, [.. at, "condition"], errors, cancellationToken);
                 }
                 else
                 {
@@ -220,7 +220,7 @@ public sealed class ProcessValidator(IServiceProvider services)
                 await SubProcessAsync(recordType, processId, given, Fail, cancellationToken);
                 break;
             case StepKinds.Wait:
-                Wait(recordType, given, at, Fail, errors);
+                await WaitAsync(recordType, given, at, Fail, errors, cancellationToken);
                 if (Text(given["on"]) == "webhook" && given.ContainsKey("notify"))
                 {
                     await WaitNoticeCheck.CheckAsync(services, recordType, id, given, [.. at, "notify"], errors, cancellationToken);
@@ -250,7 +250,7 @@ public sealed class ProcessValidator(IServiceProvider services)
         }
     }
 
-    private void Wait(ICrmEntityDefinition recordType, JsonObject given, string[] at, Action<string, string> fail, List<UserError> errors)
+    private async Task WaitAsync(ICrmEntityDefinition recordType, JsonObject given, string[] at, Action<string, string> fail, List<UserError> errors, CancellationToken cancellationToken)
     {
         switch (Text(given["on"]))
         {
@@ -264,7 +264,7 @@ public sealed class ProcessValidator(IServiceProvider services)
             case "condition":
                 if (given["condition"] is JsonObject condition)
                 {
-                    ConditionValidator.Validate(services, recordType, condition, [.. at, "condition"], errors);
+                    await ConditionValidator.ValidateAsync(services, recordType, condition, [.. at, "condition"], errors, cancellationToken);
                 }
                 else
                 {

@@ -33,10 +33,16 @@ public static class ConditionValidator
     private static readonly FrozenSet<string> WithList = new[] { "in", "nin" }.ToFrozenSet(StringComparer.Ordinal);
     private static readonly string[] Days = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"];
 
-    public static void Validate(IServiceProvider services, ICrmEntityDefinition recordType, JsonObject condition, IReadOnlyList<string> path, List<UserError> errors)
+    /// <summary>The tree's shape, bounds and scripts, then (when those hold) that the list items it compares fields with exist (<see cref="ConditionItems"/>).</summary>
+    public static async Task ValidateAsync(IServiceProvider services, ICrmEntityDefinition recordType, JsonObject condition, IReadOnlyList<string> path, List<UserError> errors, CancellationToken cancellationToken)
     {
+        var before = errors.Count;
         var nodes = 0;
         Node(services, recordType, condition, [.. path], 1, ref nodes, errors);
+        if (errors.Count == before)
+        {
+            await ConditionItems.CheckAsync(services, recordType, condition, path, errors, cancellationToken);
+        }
     }
 
     private static void Node(IServiceProvider services, ICrmEntityDefinition type, JsonNode? node, List<string> at, int depth, ref int nodes, List<UserError> errors)

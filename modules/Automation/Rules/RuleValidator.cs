@@ -70,7 +70,7 @@ public sealed class RuleValidator(IServiceProvider services)
         if (input.Condition is JsonObject tree)
         {
             condition = tree;
-            ConditionValidator.Validate(services, recordType, tree, ["input", "condition"], errors);
+            await ConditionValidator.ValidateAsync(services, recordType, tree, ["input", "condition"], errors, cancellationToken);
         }
         else if (input.Condition is not null)
         {

@@ -247,6 +247,87 @@ public abstract class DirectoryReferenceTests(HostFixture fixture)
     }
 
     [Fact]
+    public async Task A_list_item_a_condition_compares_a_field_with_is_kept_and_a_value_that_is_no_item_is_refused_at_it()
+    {
+        var stage = await ListItemAsync("DEAL_STAGE", "TESTED_");
+        var status = await ListItemAsync("STATUS", "TESTED_");
+        var tests = await RuleOnAsync("DEAL", new
+        {
+            name = "Tests the kept stage",
+            trigger = new { kind = "records.updated" },
+            // A list field's values are items (each of an in); a text field's value that happens to be the same is not.
+            condition = new { any = new object[] { new { field = "stageId", op = "in", value = new[] { "NEW", stage } }, new { field = "title", op = "eq", value = "NO_SUCH_ITEM" } } },
+            actions = new object[] { new { kind = "timeline.addComment", @params = new { text = "Tested" } } },
+        });
+        var name = Records.NewMarker("Branches on the kept status");
+        var process = await Host.ActiveProcessAsync(new
+        {
+            name,
+            startCondition = new { not = new { field = "statusId", op = "changedFrom", value = status } },
+            graph = Graph([Step("start", "start"), Step("check", "if", new { condition = new { field = "statusId", op = "eq", value = status } }), Step("end", "end")],
+                [Edge("start", "check"), Edge("check", "end", "true"), Edge("check", "end", "false")]),
+        }, "LEAD");
+
+        var refused = await Host.MutateAsync("removeSelectionListItem", RemoveItem, new { list = "DEAL_STAGE", id = stage });
+        Assert.Equal("IN_USE", refused.ErrorCode());
+        Assert.Contains($"automation rule {tests} 'Tests the kept stage'", Message(refused), StringComparison.Ordinal);
+        var keptStatus = await Host.MutateAsync("removeSelectionListItem", RemoveItem, new { list = "STATUS", id = status });
+        Assert.Equal("IN_USE", keptStatus.ErrorCode());
+        Assert.Contains($"business process {process} '{name}'", Message(keptStatus), StringComparison.Ordinal);
+
+        // A value that is no item of the field's list is refused where it stands, for a rule and for a process.
+        var wrong = await Host.MutateAsync("createAutomationRule", CreateRule, new
+        {
+            input = new
+            {
+                name = "Tests a stage that is not",
+                trigger = new { kind = "records.updated" },
+                condition = new { all = new object[] { new { field = "opportunity", op = "gt", value = 1 }, new { field = "stageId", op = "nin", value = new[] { "NEW", "NO_SUCH_STAGE" } } } },
+                actions = new object[] { new { kind = "timeline.addComment", @params = new { text = "Never" } } },
+            },
+        });
+        Assert.Equal("INVALID_VALUE", wrong.ErrorCode());
+        Assert.Equal(["input", "condition", "all", "1", "value", "1"], wrong["errors"]![0]!["path"]!.AsArray().Select(p => p.Str()));
+        Assert.Contains("'NO_SUCH_STAGE' is not an item of DEAL_STAGE", Message(wrong), StringComparison.Ordinal);
+        var wrongProcess = await Host.CreateAsync(new
+        {
+            name = "Branches on no status",
+            graph = Graph([Step("start", "start"), Step("check", "if", new { condition = new { field = "statusId", op = "eq", value = "NO_SUCH_STATUS" } }), Step("end", "end")],
+                [Edge("start", "check"), Edge("check", "end", "true"), Edge("check", "end", "false")]),
+        }, "LEAD");
+        Assert.Equal("INVALID_VALUE", wrongProcess.ErrorCode());
+        Assert.Contains("'NO_SUCH_STATUS' is not an item of STATUS", Message(wrongProcess), StringComparison.Ordinal);
+
+        (await DeleteRuleAsync(tests)).Ok();
+        Assert.Equal(stage, (await Host.MutateAsync("removeSelectionListItem", RemoveItem, new { list = "DEAL_STAGE", id = stage })).Ok()["removedId"].Str());
+        await Host.DeactivateProcessAsync(process);
+        Assert.Equal(status, (await Host.MutateAsync("removeSelectionListItem", RemoveItem, new { list = "STATUS", id = status })).Ok()["removedId"].Str());
+    }
+
+    [Fact]
+    public async Task Versions_saved_before_they_recorded_their_conditions_items_keep_them_from_the_next_start()
+    {
+        var stage = await ListItemAsync("DEAL_STAGE", "OLDER_");
+        var rule = await RuleOnAsync("DEAL", new
+        {
+            name = "Tested before",
+            trigger = new { kind = "records.updated" },
+            condition = new { field = "stageId", op = "changedTo", value = stage },
+            actions = new object[] { new { kind = "timeline.addComment", @params = new { text = "Tested" } } },
+        });
+        // As a version saved before: it recorded what its parameters name (here nothing), not its condition's items.
+        await Host.QueryRowsAsync($"UPDATE {Host.Table("automation", "rule_versions")} SET directory_references = '|department:999999|' WHERE rule_id = @p0", Id(rule));
+        await Host.QueryRowsAsync($"DELETE FROM {Host.Table("platform", "data_migrations")} WHERE module_id = 'automation' AND migration_id = '0003-versions-record-the-list-items-their-conditions-name'");
+
+        await using var restarted = new CrmHost(Host.Engine, Host.ConnectionString);
+        var refused = await restarted.MutateAsync("removeSelectionListItem", RemoveItem, new { list = "DEAL_STAGE", id = stage });
+        Assert.Equal("IN_USE", refused.ErrorCode());
+        Assert.Contains($"automation rule {rule} 'Tested before'", Message(refused), StringComparison.Ordinal);
+        var recorded = (await Host.QueryRowsAsync($"SELECT directory_references FROM {Host.Table("automation", "rule_versions")} WHERE rule_id = @p0", Id(rule))).Single()["directory_references"];
+        Assert.Equal($"|item:DEAL_STAGE:{stage}|", recorded);
+    }
+
+    [Fact]
     public async Task Versions_saved_before_they_recorded_their_department_keep_it_from_the_next_start()
     {
         var department = await Host.CreateDepartmentAsync(Records.NewMarker("Older team"));
