@@ -27,8 +27,7 @@ internal sealed class DefinitionDirectoryUses : IDepartmentReferenceHolder, IRol
     /// <summary>The item by each list family that holds the list (a stage of pipeline 3 is <c>DEAL_STAGE</c>'s, whichever type's field uses it).</summary>
     public async Task<IReadOnlyList<string>> UsesKeepingItemAsync(IServiceProvider services, string listId, string itemId, int limit, CancellationToken cancellationToken)
     {
-        var families = services.GetRequiredService<IEntityRegistry>().Types.OfType<ICrmEntityDefinition>()
-            .SelectMany(t => t.Fields.Values).Where(f => f.UsesList(listId)).Select(f => f.ListFamily!).Distinct(StringComparer.Ordinal);
+        var families = FamiliesOf(services, listId);
         var uses = new List<string>();
         foreach (var family in families)
         {
@@ -41,6 +40,29 @@ internal sealed class DefinitionDirectoryUses : IDepartmentReferenceHolder, IRol
 
         return uses;
     }
+
+    /// <summary>
+    /// The whole list in two statements a family: every draft or active version naming any item of the family
+    /// (its references hold <c>|item:FAMILY:</c>), then the items looked up among what they record.
+    /// </summary>
+    public async Task<string?> FirstNamedItemAsync(IServiceProvider services, string listId, IReadOnlyList<string> itemIds, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<AutomationDbContext>();
+        var recorded = new List<(string Family, string References)>();
+        foreach (var family in FamiliesOf(services, listId))
+        {
+            var prefix = DirectoryReferences.ItemToken(family, "")[..^1];
+            var versions = db.RuleVersions.AsNoTracking().Where(v => v.State != DefinitionState.Archived && v.References != null && v.References.Contains(prefix)).Select(v => v.References!)
+                .Concat(db.ProcessVersions.AsNoTracking().Where(v => v.State != DefinitionState.Archived && v.References != null && v.References.Contains(prefix)).Select(v => v.References!));
+            recorded.AddRange((await versions.ToListAsync(cancellationToken)).Select(r => (family, r)));
+        }
+
+        return itemIds.FirstOrDefault(item => recorded.Exists(r => r.References.Contains(DirectoryReferences.ItemToken(r.Family, item), StringComparison.Ordinal)));
+    }
+
+    private static IEnumerable<string> FamiliesOf(IServiceProvider services, string listId) =>
+        services.GetRequiredService<IEntityRegistry>().Types.OfType<ICrmEntityDefinition>()
+            .SelectMany(t => t.Fields.Values).Where(f => f.UsesList(listId)).Select(f => f.ListFamily!).Distinct(StringComparer.Ordinal).ToList();
 
     private static async Task<IReadOnlyList<string>> UsesAsync(IServiceProvider services, string token, int limit, CancellationToken cancellationToken)
     {

@@ -33,18 +33,25 @@ internal static class ItemReferences
         return lists.Count > 0 && await db.Items.AsNoTracking().AnyAsync(i => i.StatusId == itemId && lists.Contains(i.EntityId), cancellationToken);
     }
 
-    /// <summary>The refusal of deleting a list whose items something names (the first item so named, with its uses); null when none is.</summary>
+    /// <summary>
+    /// The refusal of deleting a list whose items something names (the first item so named, in the list's
+    /// order, with its uses); null when none is. Each holder is asked once for the whole list
+    /// (<see cref="ISelectionListItemReferenceHolder.FirstNamedItemAsync"/>), then all of them for that item.
+    /// </summary>
     public static async Task<UserError?> ListRefusalAsync(SelectionListsDbContext db, IServiceProvider services, string entityId, string path, CancellationToken cancellationToken)
     {
-        foreach (var id in await db.Items.AsNoTracking().Where(i => i.EntityId == entityId).OrderBy(i => i.Sort).Select(i => i.StatusId).ToListAsync(cancellationToken))
+        var ids = await db.Items.AsNoTracking().Where(i => i.EntityId == entityId).OrderBy(i => i.Sort).ThenBy(i => i.StatusId).Select(i => i.StatusId).ToListAsync(cancellationToken);
+        var first = ids.Count;
+        foreach (var holder in services.GetServices<ISelectionListItemReferenceHolder>())
         {
-            if (await RefusalAsync(services, $"'{id}' of {entityId}", entityId, id, path, cancellationToken) is { } named)
+            // Only the items before the earliest one named so far can come first.
+            if (await holder.FirstNamedItemAsync(services, entityId, ids[..first], cancellationToken) is { } named && ids.IndexOf(named) is var at and >= 0 && at < first)
             {
-                return named;
+                first = at;
             }
         }
 
-        return null;
+        return first == ids.Count ? null : await RefusalAsync(services, $"'{ids[first]}' of {entityId}", entityId, ids[first], path, cancellationToken);
     }
 
     /// <summary>The refusal of removing an item that something names (<see cref="InUseRefusals"/>); null when nothing does. Asked with the list held.</summary>

@@ -112,7 +112,8 @@ public sealed partial class SelectionListStore(SelectionListsDbContext db, Selec
     public Task DeleteListAsync(string entityId, CancellationToken cancellationToken) =>
         EditAsync(entityId, async held =>
         {
-            db.Items.RemoveRange(held.Items);
+            // One statement for the items however many (SQLite sends EF's deletes one by one), in the edit's transaction.
+            await db.Items.Where(i => i.EntityId == entityId).ExecuteDeleteAsync(cancellationToken);
             db.Lists.RemoveRange(await db.Lists.Where(l => l.EntityId == entityId).ToListAsync(cancellationToken));
             await SaveAsync(cancellationToken);
             return true;

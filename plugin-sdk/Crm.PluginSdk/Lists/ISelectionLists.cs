@@ -77,6 +77,26 @@ public interface ISelectionListItemReferenceHolder
 {
     /// <summary>What names item <paramref name="itemId"/> of list <paramref name="listId"/> (about to be removed), each said for an admin, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<string>> UsesKeepingItemAsync(IServiceProvider services, string listId, string itemId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The first of <paramref name="itemIds"/> (items of list <paramref name="listId"/>, in their order) that
+    /// something names; null when none is. Asked when a whole list goes (a pipeline's deletion). By default
+    /// each item in turn (<see cref="UsesKeepingItemAsync"/>); a holder that can tell for the whole list
+    /// in a few statements overrides it, so a list of hundreds of items costs no more than one.
+    /// </summary>
+    async Task<string?> FirstNamedItemAsync(IServiceProvider services, string listId, IReadOnlyList<string> itemIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(itemIds);
+        foreach (var itemId in itemIds)
+        {
+            if ((await UsesKeepingItemAsync(services, listId, itemId, 1, cancellationToken)).Count > 0)
+            {
+                return itemId;
+            }
+        }
+
+        return null;
+    }
 }
 
 /// <summary>The outcome of an edit: the item as saved, or why not (paths start at "input").</summary>

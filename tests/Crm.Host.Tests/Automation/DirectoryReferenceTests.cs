@@ -225,6 +225,33 @@ public abstract class DirectoryReferenceTests(HostFixture fixture)
     }
 
     [Fact]
+    public async Task Deleting_a_pipeline_asks_what_names_its_stages_in_as_many_statements_whatever_their_number()
+    {
+        // A rule naming a stage of another pipeline: what names the family is read, and none of these stages is among it.
+        await RuleOnAsync("DEAL", new { name = "Names another stage", trigger = new { kind = "platform.manual" }, actions = new object[] { new { kind = "records.changeStage", @params = new { stageId = await ListItemAsync("DEAL_STAGE", "ELSEWHERE_") } } } });
+        async Task<int> DeleteNewPipelineAsync(int addedStages)
+        {
+            var pipeline = (await Host.MutateAsync("createPipeline", "mutation($name: String!) { createPipeline(input: { name: $name }) { pipeline { id } errors { code message path } } }",
+                new { name = Records.NewMarker("Counted pipeline ") })).Ok()["pipeline"]!["id"].Str();
+            for (var i = 0; i < addedStages; i++)
+            {
+                (await Host.MutateAsync("addSelectionListItem", "mutation($list: String!, $id: String!) { addSelectionListItem(input: { entityId: $list, id: $id, name: $id }) { item { id } errors { code message path } } }",
+                    new { list = $"DEAL_STAGE_{pipeline}", id = $"C{pipeline}:EXTRA{i}" })).Ok();
+            }
+
+            var answer = (await Host.QueryAsync("mutation($id: ID!) { deletePipeline(id: $id) { deletedId errors { code message path } } }", new { id = pipeline })).ShouldSucceed();
+            Assert.Equal(pipeline, answer.Data!["deletePipeline"]!["deletedId"].Str());
+            return answer.Statements;
+        }
+
+        await DeleteNewPipelineAsync(0);
+        var few = await DeleteNewPipelineAsync(0);
+        var many = await DeleteNewPipelineAsync(40);
+        // One question per holder for the whole list (before: two statements per stage, 80 more here).
+        Assert.InRange(many, few - 2, few + 2);
+    }
+
+    [Fact]
     public async Task Rules_saved_while_their_stage_is_removed_never_name_one_that_is_gone()
     {
         for (var round = 0; round < 3; round++)

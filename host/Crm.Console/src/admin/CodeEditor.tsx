@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState, type ReactNode } from 'react';
+import { useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { highlightRule, type Token } from './highlight';
 import { lineAndColumn } from './json';
 
@@ -59,6 +59,17 @@ export function CodeEditor({
   const layer = useRef<HTMLPreElement>(null);
   const area = useRef<HTMLDivElement>(null);
   const [popup, setPopup] = useState<(Completion & { active: number; caret: number }) | null>(null);
+  // Where the caret goes once a change the editor made itself (a completion, an indent) is in the text:
+  // set as React writes the value, before the next key is handled (a frame later, typing would land at the end).
+  const caretAfterChange = useRef<{ el: HTMLTextAreaElement; at: number } | null>(null);
+  useLayoutEffect(() => {
+    const pending = caretAfterChange.current;
+    if (pending && pending.el.value === value) {
+      caretAfterChange.current = null;
+      pending.el.focus();
+      pending.el.setSelectionRange(pending.at, pending.at);
+    }
+  }, [value]);
   const listId = `${id}-completions`;
 
   function offer(text: string, caret: number, always: boolean) {
@@ -75,11 +86,8 @@ export function CodeEditor({
     const next = value.slice(0, popup.from) + option.insert + value.slice(popup.to);
     const caret = popup.from + option.insert.length;
     setPopup(null);
+    caretAfterChange.current = { el, at: caret };
     onChange(next);
-    requestAnimationFrame(() => {
-      el.focus();
-      el.setSelectionRange(caret, caret);
-    });
   }
   const lines = value.split('\n');
   const badLines = useMemo(() => {
@@ -165,8 +173,8 @@ export function CodeEditor({
               const el = e.currentTarget;
               const start = el.selectionStart;
               const next = value.slice(0, start) + '  ' + value.slice(el.selectionEnd);
+              caretAfterChange.current = { el, at: start + 2 };
               onChange(next);
-              requestAnimationFrame(() => el.setSelectionRange(start + 2, start + 2));
             }
             if (e.key === 'Escape') e.currentTarget.dataset.leaving = '1';
           }}
