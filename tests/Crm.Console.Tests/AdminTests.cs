@@ -763,6 +763,18 @@ public sealed partial class AdminTests(ConsoleFixture fixture) : IClassFixture<C
         Assert.Equal("contains", saved["condition"]!["op"]!.GetValue<string>());
         Assert.Equal("title", saved["condition"]!["field"]!.GetValue<string>());
         Assert.Equal("WON", saved["actions"]![0]!["params"]!["stageId"]!.GetValue<string>());
+
+        // A rule scoped to a pipeline is offered that pipeline's stages only.
+        var pipeline = (await Host.MutateAsync("createPipeline", "mutation($name: String!) { createPipeline(input: { name: $name }) { pipeline { id } errors { code message path } } }",
+            new { name = Records.NewMarker("Scoped ") })).Ok()["pipeline"]!["id"]!.GetValue<string>();
+        // Made while the page was open: the editor asks the API again when it is opened again.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Lists and pipelines" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Automation rules" }).ClickAsync();
+        await editor.FillAsync($"{{\n  \"name\": \"{marker} scoped\",\n  \"scope\": {{ \"pipelineId\": {pipeline} }},\n  \"trigger\": {{ \"kind\": \"platform.manual\" }},\n  \"actions\": [ {{ \"kind\": \"records.changeStage\", \"params\": {{ \"stageId\": \"\" }} }} ]\n}}");
+        await CaretAfter("\"stageId\": \"");
+        await editor.PressAsync("Control+Space");
+        await Expect(list.GetByRole(AriaRole.Option).First).ToContainTextAsync($"C{pipeline}:");
+        await Expect(list.GetByRole(AriaRole.Option).Filter(new() { HasNotText = $"C{pipeline}:" })).ToHaveCountAsync(0);
         await page.Context.CloseAsync();
     }
 

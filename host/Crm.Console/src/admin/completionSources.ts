@@ -21,7 +21,8 @@ const completionQuery = `query AdminRuleCompletion {
  */
 export function useCompletionSources(descriptions: string[]): (entityType: string) => RuleCompletionSources {
   const { t } = useI18n();
-  const [{ data }] = useQuery<{ automationCatalog: AutomationCatalog; selectionLists: ListItems[] }>({ query: completionQuery });
+  // Asked again each time an editor opens: a pipeline or list item added meanwhile is offered.
+  const [{ data }] = useQuery<{ automationCatalog: AutomationCatalog; selectionLists: ListItems[] }>({ query: completionQuery, requestPolicy: 'cache-and-network' });
   const types = useEntityTypes();
   const prefixes = descriptions.join('|');
   return useCallback(

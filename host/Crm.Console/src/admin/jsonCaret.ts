@@ -9,8 +9,10 @@ export interface JsonFrame {
   path: JsonPath;
   /** Its keys (objects). */
   keys: Set<string>;
-  /** Its keys whose values are strings, with those values (a step's `kind`). */
+  /** Its keys whose values are strings or numbers, with those values as text (a step's `kind`, a scope's `pipelineId`). */
   strings: Map<string, string>;
+  /** Its keys whose values are objects or arrays, with those (a rule's `scope`, seen from inside its actions). */
+  children: Map<string, JsonFrame>;
 }
 
 export interface JsonCaret {
@@ -107,7 +109,9 @@ export function jsonCaretAt(text: string, caret: number): JsonCaret | null {
     if (c === '{' || c === '[') {
       const path = frame ? valuePath(frame) : [];
       valueRead(frame);
-      stack.push({ kind: c === '{' ? 'object' : 'array', path, keys: new Set(), strings: new Map(), key: null, index: 0, next: c === '{' ? 'key' : 'value' });
+      const opened: OpenFrame = { kind: c === '{' ? 'object' : 'array', path, keys: new Set(), strings: new Map(), children: new Map(), key: null, index: 0, next: c === '{' ? 'key' : 'value' };
+      if (frame?.kind === 'object' && frame.key !== null) frame.children.set(frame.key, opened);
+      stack.push(opened);
       i++;
       continue;
     }
@@ -143,7 +147,10 @@ export function jsonCaretAt(text: string, caret: number): JsonCaret | null {
           : { role: 'value', path: valuePath(frame), from: i, to: end, prefix, editedKey: null, colonFollows: false, frames: [...stack] };
     }
     if (frame?.next === 'key') frame.next = 'colon';
-    else valueRead(frame);
+    else {
+      if (frame?.kind === 'object' && frame.key !== null && frame.next === 'value' && word) frame.strings.set(frame.key, word[0]);
+      valueRead(frame);
+    }
     i = end;
   }
   if (caret >= text.length) between();

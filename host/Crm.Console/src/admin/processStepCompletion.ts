@@ -57,7 +57,7 @@ export function processStepCompletions(caret: JsonCaret, kind: string, sources: 
 
 /** The caret as if the params object stood at `prefix` of a rule (frames for the levels above it, empty). */
 function shifted(caret: JsonCaret, prefix: (string | number)[]): JsonCaret {
-  const above: JsonFrame[] = prefix.map((_, i) => ({ kind: typeof prefix[i] === 'number' ? 'array' : 'object', path: prefix.slice(0, i), keys: new Set(), strings: new Map() }));
+  const above: JsonFrame[] = prefix.map((_, i) => ({ kind: typeof prefix[i] === 'number' ? 'array' : 'object', path: prefix.slice(0, i), keys: new Set(), strings: new Map(), children: new Map() }));
   return {
     ...caret,
     path: [...prefix, ...caret.path],

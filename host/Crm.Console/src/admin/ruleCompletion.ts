@@ -116,14 +116,14 @@ function valuesAt(caret: JsonCaret, sources: RuleCompletionSources): CompletionO
     if (last === 'op') return text(operators);
     if (last === 'value') {
       const field = type?.fields.find((f) => f.name === caret.frames[caret.frames.length - 1]?.strings.get('field'));
-      return field ? itemValues(field, sources) : [];
+      return field ? itemValues(field, sources, scopeOf(caret, sources)) : [];
     }
     if (p[p.length - 2] === 'days') return text(days);
     return [];
   }
   if (p[0] === 'scope' && p.length === 2 && typeof last === 'string') {
     const field = typeOf(sources, sources.entityType)?.fields.find((f) => f.name === last);
-    return field ? itemValues(field, sources) : [];
+    return field ? itemValues(field, sources, scopeOf(caret, sources)) : [];
   }
   const step = stepAt(caret, sources);
   if (!step) return [];
@@ -132,14 +132,14 @@ function valuesAt(caret: JsonCaret, sources: RuleCompletionSources): CompletionO
   const parameter = step.kind.parameters.find((x) => x.name === name);
   // frames[k] is the object or array at a path of length k: the params object is at the step's depth.
   const params = caret.frames[step.paramsDepth];
-  if (parameter) return parameterValues(parameter, params, sources);
+  if (parameter) return parameterValues(parameter, params, sources, scopeOf(caret, sources));
   // A field's value inside FIELD_VALUES.
   if (step.paramsDepth === p.length - 2) {
     const fieldValuesParameter = step.kind.parameters.find((x) => x.name === p[p.length - 2] && x.type === 'FIELD_VALUES');
     if (fieldValuesParameter) {
       const type = typeOf(sources, recordTypeOf(fieldValuesParameter, params, sources));
       const field = type?.fields.find((f) => f.name === last);
-      return field ? itemValues(field, sources) : [];
+      return field ? itemValues(field, sources, scopeOf(caret, sources)) : [];
     }
   }
   return [];
@@ -164,7 +164,7 @@ function stepAt(caret: JsonCaret, sources: RuleCompletionSources): { kind: Catal
   return kind ? { kind, paramsDepth: depth } : null;
 }
 
-function parameterValues(parameter: CatalogParameter, params: JsonFrame | undefined, sources: RuleCompletionSources): CompletionOption[] {
+function parameterValues(parameter: CatalogParameter, params: JsonFrame | undefined, sources: RuleCompletionSources, scoped?: string): CompletionOption[] {
   const text = (values: string[], detail?: (value: string) => string | undefined) => values.map((v) => ({ label: v, detail: detail?.(v), insert: JSON.stringify(v) }));
   if (parameter.allowedValues && parameter.allowedValues.length > 0) return text(parameter.allowedValues);
   const type = typeOf(sources, sources.entityType);
@@ -180,7 +180,7 @@ function parameterValues(parameter: CatalogParameter, params: JsonFrame | undefi
       return fieldValues(typeOf(sources, recordTypeOf(parameter, params, sources))?.fields ?? []);
     case 'STAGE': {
       const stage = type?.fields.find((f) => f.name === type.stageField) ?? type?.fields.find((f) => f.selectionList !== null && /STAGE|STATUS/.test(f.selectionList));
-      return stage ? itemValues(stage, sources) : [];
+      return stage ? itemValues(stage, sources, scoped) : [];
     }
     default:
       return [];
@@ -196,17 +196,31 @@ function fieldValues(fields: EntityFieldInfo[]): CompletionOption[] {
 }
 
 /** The values a field takes that can be listed: its list's items (every pipeline's stages for a family) or its choices. */
-function itemValues(field: EntityFieldInfo, sources: RuleCompletionSources): CompletionOption[] {
+function itemValues(field: EntityFieldInfo, sources: RuleCompletionSources, scoped?: string): CompletionOption[] {
   if (field.type === 'BOOLEAN') return ['true', 'false'].map((v) => ({ label: v, insert: v }));
-  const items = field.options.length > 0 ? field.options.map((o) => ({ id: o.id, name: o.value })) : listItems(field.selectionList, sources);
+  const items = field.options.length > 0 ? field.options.map((o) => ({ id: o.id, name: o.value })) : listItems(field.selectionList, sources, scoped);
   // Choices' ids are numbers, list items' text.
   return items.map((item) => ({ label: item.id, detail: item.name, insert: field.options.length > 0 && /^\d+$/.test(item.id) ? item.id : JSON.stringify(item.id) }));
 }
 
-function listItems(family: string | null, sources: RuleCompletionSources): { id: string; name: string }[] {
+/**
+ * A family's items (every pipeline's stages), or with the rule scoped to one partition (`scope: { pipelineId: 3 }`)
+ * that one's list (DEAL_STAGE_3; the family's own list for the default, 0).
+ */
+function listItems(family: string | null, sources: RuleCompletionSources, scoped?: string): { id: string; name: string }[] {
   if (!family) return [];
   const lists = sources.lists.filter((l) => l.entityId === family || (l.entityId.startsWith(family) && /^_\d+$/.test(l.entityId.slice(family.length))));
+  if (scoped !== undefined) {
+    const own = lists.filter((l) => l.entityId === `${family}_${scoped}` || (scoped === '0' && l.entityId === family));
+    if (own.length > 0) return own.flatMap((l) => l.items);
+  }
   return lists.flatMap((l) => l.items);
+}
+
+/** The value of the record type's coarsest partition field in the rule's scope (the pipeline of a deal rule), if the rule has one. */
+function scopeOf(caret: JsonCaret, sources: RuleCompletionSources): string | undefined {
+  const partition = typeOf(sources, sources.entityType)?.permissionPartitions[0];
+  return partition ? caret.frames[0]?.children.get('scope')?.strings.get(partition) : undefined;
 }
 
 function writableFields(type: EntityTypeInfo | undefined): EntityFieldInfo[] {
